@@ -1,0 +1,74 @@
+//! The frame around every page: the ministry's header with the language switch, and the footer.
+
+use crate::i18n::Lang;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let lang = current_lang();
+    let location = use_location();
+    // The switch is a plain link to a server route that sets the cookie and comes back here,
+    // so it works with JavaScript off as well.
+    let switch_href = move || {
+        let other = lang.pick(Lang::English, Lang::ZhTw);
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        format!("/lang/{}?next={}", other.tag(), encode_query_value(&here))
+    };
+    view! {
+        <header class="site-header">
+            <div class="brand">
+                <a href="/">
+                    <span class="ministry">{lang.pick("內政部戶政司", "Department of Household Registration, Ministry of the Interior")}</span>
+                    <span class="service">{lang.pick("網路申辦服務", "Online Services")}</span>
+                </a>
+            </div>
+            <nav aria-label=lang.pick("語言", "Language")>
+                <a class="lang-switch" href=switch_href hreflang=lang.pick("en", "zh-Hant-TW")>
+                    {lang.pick("English", "中文")}
+                </a>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <footer class="site-footer">
+            <p>
+                {lang.pick(
+                    "戶政服務專線 1996 內政一指通 · 本系統為開源實作 Huji",
+                    "Household registration hotline 1996 · Huji, an open-source implementation",
+                )}
+            </p>
+        </footer>
+    }
+}
+
+/// Percent-encodes a path for use as one query value.
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode_query_value("/a?b=c&d"), "/a%3Fb%3Dc%26d");
+        assert_eq!(encode_query_value("/查詢"), "/%E6%9F%A5%E8%A9%A2");
+    }
+}

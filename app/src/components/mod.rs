@@ -1,0 +1,3 @@
+//! Building blocks shared by every service's pages.
+
+pub mod layout;

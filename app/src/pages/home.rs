@@ -1,0 +1,103 @@
+//! The portal's home page: the ministry's 網路申辦服務 navigation, service by service.
+
+use crate::i18n::Lang;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// One entry of the service tree. `href: None` marks a service this portal does not offer yet;
+/// it is listed (so the tree matches the ministry's) but not linked.
+struct NavNode {
+    zh: &'static str,
+    en: &'static str,
+    href: Option<&'static str>,
+    children: &'static [NavNode],
+}
+
+const fn leaf(zh: &'static str, en: &'static str, href: Option<&'static str>) -> NavNode {
+    NavNode {
+        zh,
+        en,
+        href,
+        children: &[],
+    }
+}
+
+/// 網路申辦服務, as the ministry's site arranges it.
+const SERVICES: &[NavNode] = &[
+    NavNode {
+        zh: "國民身分證",
+        en: "National ID card",
+        href: None,
+        children: &[
+            leaf(
+                "國民身分證掛失／撤銷掛失",
+                "Report a lost ID card / revoke a report",
+                None,
+            ),
+            NavNode {
+                zh: "國民身分證領補換資料查驗作業 API 介接服務",
+                en: "ID card issuance-data verification API service",
+                href: None,
+                children: &[
+                    leaf("申請注意事項", "Notices for applicants", None),
+                    leaf("API介接服務申請", "Apply for the API service", None),
+                    leaf("API介接服務進度查詢", "Application progress", None),
+                    leaf("API介接服務作業手冊", "Operation manual", None),
+                ],
+            },
+        ],
+    },
+    leaf("自然人憑證", "Citizen digital certificate (MOICA)", None),
+    leaf("機關連結申請", "Agency linking application", None),
+    leaf("身分確認服務", "Identity confirmation service", None),
+];
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <Title text=lang.pick("首頁", "Home") />
+        <h1>{lang.pick("網路申辦服務", "Online services")}</h1>
+        <p class="lead">
+            {lang.pick(
+                "在這裡辦理國民身分證掛失、查驗 API 介接申請與自然人憑證等戶政網路服務。",
+                "Report a lost ID card, apply for the ID verification API, manage your citizen certificate and more.",
+            )}
+        </p>
+        <nav class="service-tree" aria-label=lang.pick("網路申辦服務", "Online services")>
+            <NavList nodes=SERVICES lang />
+        </nav>
+    }
+}
+
+#[component]
+fn NavList(nodes: &'static [NavNode], lang: Lang) -> AnyView {
+    view! {
+        <ul>
+            {nodes
+                .iter()
+                .map(|node| {
+                    let label = lang.pick(node.zh, node.en);
+                    let entry = match node.href {
+                        Some(href) => view! { <a href=href>{label}</a> }.into_any(),
+                        None if node.children.is_empty() => {
+                            view! {
+                                <span class="unavailable">
+                                    {label}
+                                    <small>{lang.pick("（尚未開放）", " (not yet available)")}</small>
+                                </span>
+                            }
+                                .into_any()
+                        }
+                        None => view! { <span class="group">{label}</span> }.into_any(),
+                    };
+                    let children = (!node.children.is_empty())
+                        .then(|| NavList(NavListProps { nodes: node.children, lang }));
+                    view! { <li>{entry} {children}</li> }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

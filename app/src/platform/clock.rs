@@ -1,0 +1,140 @@
+//! The injected clock: every business rule reads time from here, in Asia/Taipei (F-3).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::{Asia::Taipei, Tz};
+use std::sync::{Arc, Mutex};
+
+/// Where "now" comes from. Production uses [`SystemClock`]; tests use [`FixedClock`] so that
+/// "24 hours", "same day" and "10 working days" are tested without sleeping.
+pub trait Clock: Send + Sync + 'static {
+    fn now_utc(&self) -> DateTime<Utc>;
+
+    /// Now, as a wall-clock time in Taipei.
+    fn now_taipei(&self) -> DateTime<Tz> {
+        self.now_utc().with_timezone(&Taipei)
+    }
+
+    /// Today's date in Taipei: the "same day" of every daily rule.
+    fn today_taipei(&self) -> NaiveDate {
+        self.now_taipei().date_naive()
+    }
+
+    /// Seconds since the Unix epoch, as stored in the database.
+    fn unix(&self) -> i64 {
+        self.now_utc().timestamp()
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until a test moves it.
+#[derive(Debug, Clone)]
+pub struct FixedClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl FixedClock {
+    pub fn at(instant: DateTime<Utc>) -> Self {
+        Self(Arc::new(Mutex::new(instant)))
+    }
+
+    /// A clock set to a Taipei wall-clock time, as the rules are written.
+    pub fn at_taipei(local: NaiveDateTime) -> Self {
+        Self::at(taipei_to_utc(local))
+    }
+
+    pub fn set(&self, instant: DateTime<Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = instant;
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Taipei has had no daylight-saving time since 1979, so every local time maps to one instant.
+pub fn taipei_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    Taipei
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))))
+}
+
+/// A stored Unix timestamp as a Taipei wall-clock time.
+pub fn unix_to_taipei(seconds: i64) -> DateTime<Tz> {
+    Utc.timestamp_opt(seconds, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&Taipei)
+}
+
+/// The instant at which the Taipei day containing `now` ends: daily limits reset then.
+pub fn next_taipei_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
+    let today = now.with_timezone(&Taipei).date_naive();
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    taipei_to_utc(tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("test literal")
+    }
+
+    #[test]
+    fn f3_taipei_day_starts_at_16_utc() {
+        let clock = FixedClock::at_taipei(local("2023-11-17 23:59:59"));
+        assert_eq!(
+            clock.today_taipei(),
+            NaiveDate::from_ymd_opt(2023, 11, 17).unwrap()
+        );
+        clock.advance(chrono::Duration::seconds(1));
+        assert_eq!(
+            clock.today_taipei(),
+            NaiveDate::from_ymd_opt(2023, 11, 18).unwrap()
+        );
+        assert_eq!(clock.now_utc().format("%H:%M").to_string(), "16:00");
+    }
+
+    #[test]
+    fn f3_next_midnight_is_taipei_midnight() {
+        let now = taipei_to_utc(local("2023-11-17 14:35:04"));
+        assert_eq!(
+            next_taipei_midnight(now),
+            taipei_to_utc(local("2023-11-18 00:00:00"))
+        );
+    }
+
+    #[test]
+    fn stored_timestamps_read_back_in_taipei() {
+        let at = taipei_to_utc(local("2023-11-17 14:35:04"));
+        assert_eq!(
+            unix_to_taipei(at.timestamp()).naive_local(),
+            local("2023-11-17 14:35:04")
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Server-only foundations shared by every service: database, clock, sessions, audit log and
+//! mail outbox. Compiled only with the `ssr` feature; the WASM client never sees it.
+
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod outbox;
+pub mod session;
+pub mod state;
+
+pub use state::AppState;

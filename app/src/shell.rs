@@ -1,0 +1,125 @@
+//! The HTML document, the router and the frame every page shares (header, language switch,
+//! footer).
+
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::i18n::Lang;
+use crate::pages::{home::HomePage, not_found::NotFound};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole document, rendered on the server. The CSP nonce is created here so that the
+/// hydration scripts and the `Content-Security-Policy` header carry the same value.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
+    leptos::nonce::provide_nonce();
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The page's Content-Security-Policy: only our own scripts, the nonce'd hydration script and
+/// WebAssembly compilation; no framing; the card helper on loopback is the one other origin
+/// pages may call.
+#[cfg(feature = "ssr")]
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self' http://127.0.0.1:*; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The language of this request: the cookie set by the language switch, else zh-TW.
+pub fn current_lang() -> Lang {
+    if let Some(lang) = use_context::<Lang>() {
+        return lang;
+    }
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+                crate::platform::session::cookie_value(header, crate::i18n::LANG_COOKIE)
+                    .map(Lang::from_tag)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        lang_from_document_cookie()
+    }
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn lang_from_document_cookie() -> Lang {
+    use wasm_bindgen::JsCast;
+    let cookies = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default();
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == crate::i18n::LANG_COOKIE)
+        .map(|(_, value)| Lang::from_tag(value))
+        .unwrap_or_default()
+}
+
+#[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+fn lang_from_document_cookie() -> Lang {
+    Lang::default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = current_lang();
+    provide_context(lang);
+    view! {
+        <Html attr:lang=lang.tag() />
+        <Stylesheet id="leptos" href="/pkg/huji.css" />
+        <Title
+            formatter=move |page: String| {
+                let site = lang.pick("內政部戶政司 網路申辦服務", "Household Registration Online Services");
+                if page.is_empty() { site.to_owned() } else { format!("{page} | {site}") }
+            }
+        />
+        <Router>
+            <a class="skip-link" href="#main">{lang.pick("跳到主要內容", "Skip to main content")}</a>
+            <SiteHeader />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

@@ -1,0 +1,244 @@
+//! Server configuration: defaults, then an optional TOML file, then environment variables.
+//! Anything wrong stops the server with one clear line naming the setting.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server reads at start. Field names are the TOML keys; each also has an
+/// environment variable (see [`Config::apply_env`]).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on. `HUJI_BIND`.
+    pub bind: SocketAddr,
+    /// `sqlite:…` (default: a file under ./data) or `postgres://…`. `DATABASE_URL`.
+    pub database_url: String,
+    /// Pool size. `HUJI_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// The portal's public origin, e.g. `https://huji.example.gov.tw`. `HUJI_PUBLIC_ORIGIN`.
+    pub public_origin: String,
+    /// Where cargo-leptos put the site (`pkg/`, assets). `HUJI_SITE_ROOT`.
+    pub site_root: PathBuf,
+    /// Outgoing mail server, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`.
+    /// Empty: mail stays queued in the outbox. `HUJI_SMTP_URL`.
+    pub smtp_url: String,
+    /// Sender address of notifications. `HUJI_MAIL_FROM`.
+    pub mail_from: String,
+    /// Directory of PEM root certificates the portal trusts (F-4). `HUJI_TRUSTED_ROOTS`.
+    pub trusted_roots: Option<PathBuf>,
+    /// National holidays and make-up working days (F-3). `HUJI_HOLIDAYS`.
+    pub holidays_file: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite:data/huji.db".into(),
+            db_max_connections: 16,
+            public_origin: "http://127.0.0.1:3000".into(),
+            site_root: PathBuf::from("target/site"),
+            smtp_url: String::new(),
+            mail_from: "Huji 戶政網路申辦 <no-reply@huji.localhost>".into(),
+            trusted_roots: None,
+            holidays_file: PathBuf::from("server/data/holidays.txt"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("setting {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` if given, then the environment, and checks the result.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.message().to_owned(),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = env("HUJI_BIND") {
+            self.bind = v.parse().map_err(|_| {
+                invalid(
+                    "HUJI_BIND",
+                    format!("{v:?} is not an address like 127.0.0.1:3000"),
+                )
+            })?;
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = env("HUJI_DB_MAX_CONNECTIONS") {
+            self.db_max_connections = v.parse().map_err(|_| {
+                invalid("HUJI_DB_MAX_CONNECTIONS", format!("{v:?} is not a number"))
+            })?;
+        }
+        if let Some(v) = env("HUJI_PUBLIC_ORIGIN") {
+            self.public_origin = v;
+        }
+        if let Some(v) = env("HUJI_SITE_ROOT") {
+            self.site_root = v.into();
+        }
+        if let Some(v) = env("HUJI_SMTP_URL") {
+            self.smtp_url = v;
+        }
+        if let Some(v) = env("HUJI_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        if let Some(v) = env("HUJI_TRUSTED_ROOTS") {
+            self.trusted_roots = Some(v.into());
+        }
+        if let Some(v) = env("HUJI_HOLIDAYS") {
+            self.holidays_file = v.into();
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        app::platform::db::Backend::of_url(&self.database_url)
+            .map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
+        if self.db_max_connections == 0 {
+            return Err(invalid("HUJI_DB_MAX_CONNECTIONS", "must be at least 1"));
+        }
+        let origin = self.public_origin.as_str();
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(|| {
+                invalid(
+                    "HUJI_PUBLIC_ORIGIN",
+                    format!("{origin:?} must start with https:// or http://"),
+                )
+            })?;
+        if rest.is_empty() || rest.contains('/') {
+            return Err(invalid(
+                "HUJI_PUBLIC_ORIGIN",
+                format!(
+                    "{origin:?} must be scheme and host only, like https://huji.example.gov.tw"
+                ),
+            ));
+        }
+        if !self.smtp_url.is_empty()
+            && !["smtp://", "smtps://"]
+                .iter()
+                .any(|s| self.smtp_url.starts_with(s))
+        {
+            return Err(invalid(
+                "HUJI_SMTP_URL",
+                "must start with smtp:// or smtps://",
+            ));
+        }
+        if let Some(dir) = &self.trusted_roots {
+            if !dir.is_dir() {
+                return Err(invalid(
+                    "HUJI_TRUSTED_ROOTS",
+                    format!("{} is not a directory", dir.display()),
+                ));
+            }
+        }
+        if !self.holidays_file.is_file() {
+            return Err(invalid(
+                "HUJI_HOLIDAYS",
+                format!("{} does not exist", self.holidays_file.display()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn holidays() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/holidays.txt").to_owned()
+    }
+
+    fn load(file: Option<&Path>, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.entry("HUJI_HOLIDAYS".into()).or_insert_with(holidays);
+        Config::load(file, |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_use_a_sqlite_file_under_data() {
+        let config = load(None, &[]).expect("defaults are valid");
+        assert_eq!(config.database_url, "sqlite:data/huji.db");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("huji.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:4000\"\npublic_origin = \"https://a.example\"\n",
+        )
+        .expect("write");
+        let config =
+            load(Some(&path), &[("HUJI_PUBLIC_ORIGIN", "https://b.example")]).expect("valid");
+        assert_eq!(config.bind.port(), 4000);
+        assert_eq!(config.public_origin, "https://b.example");
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let err = load(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(err.to_string().starts_with("setting DATABASE_URL"), "{err}");
+        let err = load(None, &[("HUJI_BIND", "nowhere")]).unwrap_err();
+        assert!(err.to_string().starts_with("setting HUJI_BIND"), "{err}");
+        let err = load(None, &[("HUJI_PUBLIC_ORIGIN", "https://a.example/path")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("setting HUJI_PUBLIC_ORIGIN"),
+            "{err}"
+        );
+        let err = load(None, &[("HUJI_SMTP_URL", "http://mail")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("setting HUJI_SMTP_URL"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("huji.toml");
+        std::fs::write(&path, "bnid = \"127.0.0.1:4000\"\n").expect("write");
+        let err = load(Some(&path), &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::File { .. }), "{err}");
+    }
+}

@@ -1,0 +1,172 @@
+//! The Huji server binary: serves the portal and runs the administrative commands.
+
+mod config;
+mod logging;
+mod mail;
+mod web;
+
+use anyhow::Context;
+use app::platform::{
+    clock::{Clock, SystemClock},
+    db::Db,
+    session,
+    state::{AppState, PortalSettings},
+};
+use clap::{Parser, Subcommand};
+use config::Config;
+use leptos::config::LeptosOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "huji",
+    version,
+    about = "Huji household-registration online services"
+)]
+struct Cli {
+    /// Optional TOML configuration file; environment variables override it.
+    #[arg(long, global = true, env = "HUJI_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Audit-log commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exits non-zero if any row was edited or removed.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("huji: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, db).await.map(|()| ExitCode::SUCCESS),
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = app::platform::audit::verify(&db.pool).await?;
+            match report.problem {
+                None => {
+                    println!("audit chain intact: {} rows", report.rows);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(problem) => {
+                    println!("audit chain BROKEN: {problem}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let leptos_options = LeptosOptions::builder()
+        .output_name("huji")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .hash_files(hash_file_present())
+        .build();
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        clock: clock.clone(),
+        settings: Arc::new(PortalSettings {
+            public_origin: config.public_origin.clone(),
+        }),
+    };
+
+    if config.smtp_url.is_empty() {
+        tracing::warn!("HUJI_SMTP_URL is not set: notifications stay queued in the outbox");
+    } else {
+        let sender = mail::Sender::new(&config.smtp_url, &config.mail_from)?;
+        tokio::spawn(sender.run(db.pool.clone(), clock.clone(), Duration::from_secs(2)));
+    }
+    tokio::spawn(purge_sessions(db.clone(), clock.clone()));
+
+    let app = web::router(state, web::observability::metrics_handle());
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "listening");
+    println!("Huji portal: http://{address}/");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+/// cargo-leptos writes `hash.txt` beside the binary when it builds with `hash-files`; files
+/// then carry content hashes in their names. A plain `cargo build` has none.
+fn hash_file_present() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false)
+}
+
+async fn purge_sessions(db: Db, clock: Arc<dyn Clock>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        if let Err(error) = session::purge_expired(&db.pool, clock.unix()).await {
+            tracing::error!(%error, "session purge failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

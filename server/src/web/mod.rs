@@ -1,0 +1,119 @@
+//! The HTTP surface: Leptos pages and server functions, static files, health and metrics, and
+//! the middleware every response passes through.
+
+mod language;
+pub mod observability;
+pub mod security;
+
+use app::platform::AppState;
+use app::shell::shell;
+use app::App;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+/// Builds the whole application; testable without a socket (`tower::ServiceExt::oneshot`).
+pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
+    let https = state.settings.secure_cookies();
+
+    // Built files carry a content hash in their names (cargo-leptos `hash-files`), so they
+    // can be cached for a year; unhashed ones (a plain cargo build) must be revalidated.
+    // br/gzip versions made at build time are served as they are.
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg_cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(pkg_cache),
+        ));
+    let assets = ServeDir::new(options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(get(render_page).with_state(state.clone()));
+
+    Router::new()
+        .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
+        .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
+        .route("/lang/{tag}", get(language::switch).with_state(https))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            move || shell(options.clone()),
+        )
+        .nest("/pkg", pkg)
+        .fallback_service(assets)
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
+        .layer(middleware::from_fn(observability::record_metrics))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(https, security::security_headers))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    // The path only: query strings may carry personal data.
+                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// Renders the app for a path no route or file claims: the not-found page, with status 404.
+async fn render_page(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    handler(request).await.into_response()
+}
