@@ -5,8 +5,10 @@
 
 pub mod components;
 pub mod domain;
+pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod services;
 #[cfg(feature = "ssr")]
 pub mod platform;
 pub mod shell;

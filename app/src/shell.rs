@@ -4,11 +4,12 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::services::certificate::status::CertificateStatusPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The whole document, rendered on the server. The CSP nonce is created here so that the
@@ -117,6 +118,12 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage />
+                    // Async: the answer is in the HTML itself, so the page works without JS.
+                    <Route
+                        path=path!("/certificate/status")
+                        view=CertificateStatusPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter />

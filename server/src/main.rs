@@ -1,10 +1,5 @@
 //! The Huji server binary: serves the portal and runs the administrative commands.
 
-mod config;
-mod logging;
-mod mail;
-mod web;
-
 use anyhow::Context;
 use app::platform::{
     clock::{Clock, SystemClock},
@@ -13,7 +8,7 @@ use app::platform::{
     state::{AppState, PortalSettings},
 };
 use clap::{Parser, Subcommand};
-use config::Config;
+use server::{config::Config, logging, mail, web};
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;

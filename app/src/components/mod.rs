@@ -1,3 +1,4 @@
 //! Building blocks shared by every service's pages.
 
+pub mod field;
 pub mod layout;

@@ -48,7 +48,16 @@ const SERVICES: &[NavNode] = &[
             },
         ],
     },
-    leaf("自然人憑證", "Citizen digital certificate (MOICA)", None),
+    NavNode {
+        zh: "自然人憑證",
+        en: "Citizen digital certificate (MOICA)",
+        href: None,
+        children: &[leaf(
+            "憑證 IC 卡號查詢",
+            "Certificate status look-up",
+            Some("/certificate/status"),
+        )],
+    },
     leaf("機關連結申請", "Agency linking application", None),
     leaf("身分確認服務", "Identity confirmation service", None),
 ];

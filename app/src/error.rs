@@ -1,0 +1,65 @@
+//! The error every server function returns: typed, so a page can put a field's message next
+//! to that field, and localised in both languages.
+
+use crate::domain::FieldError;
+use crate::i18n::Lang;
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PortalError {
+    /// A submitted field failed its parser on the server (the client normally catches this
+    /// first; a forged request does not).
+    #[error("invalid field {field}")]
+    Field { field: String, zh_tw: String, english: String },
+    /// The signed-in user may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// A fault on our side (database, mail…): logged in full, shown as a generic notice.
+    #[error("service unavailable")]
+    Unavailable,
+    /// The call itself failed (network, encoding).
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl PortalError {
+    pub fn field(field: &str, error: &impl FieldError) -> PortalError {
+        PortalError::Field {
+            field: field.to_owned(),
+            zh_tw: error.message(Lang::ZhTw).to_owned(),
+            english: error.message(Lang::English).to_owned(),
+        }
+    }
+
+    /// Logs a server-side fault with its cause and returns the generic error.
+    #[cfg(feature = "ssr")]
+    pub fn unavailable(cause: impl std::fmt::Display) -> PortalError {
+        tracing::error!(%cause, "server function failed");
+        PortalError::Unavailable
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            PortalError::Field { zh_tw, english, .. } => lang.pick(zh_tw, english).clone(),
+            PortalError::Forbidden => lang.pick("您沒有執行此項作業的權限。", "You are not allowed to do this.").to_owned(),
+            PortalError::Unavailable | PortalError::Transport(_) => lang
+                .pick(
+                    "系統暫時無法處理您的要求，請稍後再試；如持續發生請洽 1996 內政服務熱線。",
+                    "The service cannot handle your request right now. Please try again later, or call the 1996 hotline if this persists.",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+impl FromServerFnError for PortalError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        PortalError::Transport(value.to_string())
+    }
+}

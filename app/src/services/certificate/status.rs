@@ -1,0 +1,150 @@
+//! 查詢憑證簽發情形 (C-6): anyone can enter a citizen-certificate IC card number and see the
+//! certificate's content and validity, never the holder's ID number.
+
+use crate::components::field::TextField;
+use crate::domain::{card_number::CardNumber, FieldError};
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// A certificate's state as the status look-up reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertificateState {
+    /// 有效
+    Valid,
+    /// 停用 (suspended; can be resumed)
+    Suspended,
+    /// 廢止 (revoked; final)
+    Revoked,
+    /// 已逾期
+    Expired,
+}
+
+impl CertificateState {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            CertificateState::Valid => lang.pick("有效", "Valid"),
+            CertificateState::Suspended => lang.pick("停用", "Suspended"),
+            CertificateState::Revoked => lang.pick("廢止", "Revoked"),
+            CertificateState::Expired => lang.pick("已逾期", "Expired"),
+        }
+    }
+}
+
+/// What the public may see of a certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    pub card_number: String,
+    pub subject: String,
+    pub serial: String,
+    pub issuer: String,
+    /// ROC date-times, as the CA's site shows them.
+    pub not_before: String,
+    pub not_after: String,
+    pub state: CertificateState,
+}
+
+#[server]
+pub async fn look_up_certificate(card: String) -> Result<Option<CertificateSummary>, PortalError> {
+    let card = CardNumber::parse(&card).map_err(|e| PortalError::field("card", &e))?;
+    let state = expect_context::<crate::platform::AppState>();
+    super::store::summary_by_card(&state.db.pool, &card, state.clock.unix())
+        .await
+        .map_err(PortalError::unavailable)
+}
+
+fn check_card(text: &str, lang: Lang) -> Option<&'static str> {
+    CardNumber::parse(text).err().map(|e| e.message(lang))
+}
+
+#[component]
+pub fn CertificateStatusPage() -> impl IntoView {
+    let lang = current_lang();
+    let query = use_query_map();
+    let submitted = move || query.read().get("card");
+    // Only a well-formed number goes to the server; the same parser decides on both sides.
+    let lookup = Resource::new(
+        move || submitted().filter(|c| CardNumber::parse(c).is_ok()),
+        |card| async move {
+            match card {
+                Some(card) => look_up_certificate(card).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let title = lang.pick("自然人憑證 IC 卡號查詢", "Citizen certificate status look-up");
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <p>
+            {lang.pick(
+                "輸入憑證 IC 卡號（卡片正面），查詢憑證內容及有效期限。",
+                "Enter the IC card number printed on the front of the card to see the certificate and its validity.",
+            )}
+        </p>
+        <Form method="GET" action="" attr:class="card-form" attr:novalidate=true>
+            {move || {
+                let value = submitted().unwrap_or_default();
+                let submitted_error = submitted().and_then(|v| check_card(&v, lang));
+                view! {
+                    <TextField
+                        name="card"
+                        label=lang.pick("憑證 IC 卡號", "IC card number")
+                        hint=lang.pick("2 個英文字母加 14 個數字，例如 TP03000000012345", "2 letters and 14 digits, e.g. TP03000000012345")
+                        lang
+                        check=check_card
+                        value
+                        submitted_error
+                        required=true
+                        maxlength=24
+                    />
+                }
+            }}
+            <div class="buttons">
+                <button type="submit">{lang.pick("查詢", "Look up")}</button>
+            </div>
+        </Form>
+        <Transition fallback=move || view! { <p>{lang.pick("查詢中…", "Looking up…")}</p> }>
+            {move || lookup.get().map(|result| view! { <LookupResult result lang /> })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LookupResult(result: Result<Option<Option<CertificateSummary>>, PortalError>, lang: Lang) -> impl IntoView {
+    match result {
+        Ok(None) => ().into_any(),
+        Ok(Some(None)) => view! {
+            <section class="result not-found" aria-live="polite">
+                <h2>{lang.pick("查無資料", "Not found")}</h2>
+                <p>{lang.pick("查無此 IC 卡號的憑證，請確認卡號是否正確。", "No certificate has this card number. Please check the number.")}</p>
+            </section>
+        }
+        .into_any(),
+        Ok(Some(Some(found))) => view! {
+            <section class="result" aria-live="polite">
+                <h2>{lang.pick("查詢結果", "Result")}</h2>
+                <dl class="facts">
+                    <dt>{lang.pick("IC 卡號", "Card number")}</dt><dd>{found.card_number}</dd>
+                    <dt>{lang.pick("憑證主旨", "Subject")}</dt><dd>{found.subject}</dd>
+                    <dt>{lang.pick("憑證序號", "Serial number")}</dt><dd>{found.serial}</dd>
+                    <dt>{lang.pick("簽發者", "Issuer")}</dt><dd>{found.issuer}</dd>
+                    <dt>{lang.pick("有效起始日期", "Valid from")}</dt><dd>{found.not_before}</dd>
+                    <dt>{lang.pick("有效迄止日期", "Valid until")}</dt><dd>{found.not_after}</dd>
+                    <dt>{lang.pick("憑證狀態", "Status")}</dt><dd>{found.state.label(lang)}</dd>
+                </dl>
+            </section>
+        }
+        .into_any(),
+        Err(error) => view! {
+            <section class="result not-found" role="alert">
+                <p>{error.message(lang)}</p>
+            </section>
+        }
+        .into_any(),
+    }
+}

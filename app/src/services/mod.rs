@@ -1,0 +1,3 @@
+//! The portal's services, grouped the way a citizen sees them.
+
+pub mod certificate;

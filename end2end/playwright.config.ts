@@ -1,0 +1,42 @@
+// Playwright drives Debian's Chromium (no browser download) against a real Huji server that
+// scripts/test.sh starts on a fresh SQLite database and passes in as HUJI_BASE_URL.
+import { defineConfig } from '@playwright/test';
+
+const baseURL = process.env.HUJI_BASE_URL ?? 'http://127.0.0.1:3000';
+
+const chromium = {
+  executablePath: process.env.HUJI_CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  outputDir: 'test-results',
+  use: {
+    baseURL,
+    locale: 'zh-TW',
+    timezoneId: 'Asia/Taipei',
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+    launchOptions: chromium,
+  },
+  projects: [
+    // Every spec runs hydrated; specs that need WebAssembly are named *.hydrate.spec.ts and
+    // skip the JavaScript-off project.
+    { name: 'hydrated', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false }, testIgnore: /\.hydrate\.spec\.ts$/ },
+  ],
+});

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, integration tests on SQLite and on
+# PostgreSQL, and the Playwright tests in Chromium against the release build. Installs
+# whatever is missing first. Exits non-zero on the first failure.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/services.sh"
+trap stop_services EXIT
+cd "$ROOT"
+
+"$ROOT/scripts/install-deps.sh"
+
+say "formatting and lints"
+cargo fmt --all -- --check
+# Per package and feature set: the server build (app with ssr) and the browser build (app
+# with hydrate) must each be clean; merging both features in one build would hide errors.
+cargo clippy -p server --all-targets --locked -- -D warnings
+cargo clippy -p app --features ssr --all-targets --locked -- -D warnings
+cargo clippy -p app --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+say "checking that the browser build pulls in no server-only crates"
+if cargo tree -p app --features hydrate --target wasm32-unknown-unknown -e normal --prefix none \
+   | grep -E '^(sqlx|tokio|x509-parser|axum) ' ; then
+  die "the hydrate build depends on server-only crates (above)"
+fi
+
+start_smtp_sink
+
+say "unit tests and integration tests on SQLite"
+cargo test --locked -p app --features ssr
+cargo test --locked -p server
+
+say "integration tests on PostgreSQL"
+start_postgres
+cargo test --locked -p server --test integration
+stop_postgres
+unset HUJI_TEST_POSTGRES_ADMIN_URL
+
+say "release build (server + WebAssembly)"
+cargo leptos build --release
+
+say "end-to-end tests in Chromium"
+E2E_DB="$WORK/e2e/huji.db"
+rm -rf "$WORK/e2e" && mkdir -p "$WORK/e2e"
+"$ROOT/target/release/huji" seed --citizens 2000 --companies 200 --seed 1 --demo \
+  >"$WORK/e2e/seed.log" 2>&1 || { cat "$WORK/e2e/seed.log"; die "seeding failed"; }
+start_portal "sqlite:$E2E_DB"
+(cd "$ROOT/end2end" && HUJI_BASE_URL="$BASE_URL" npx playwright test)
+
+say "all tests passed"

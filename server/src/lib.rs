@@ -1,0 +1,7 @@
+//! The Huji server as a library, so integration tests drive the same router and jobs as the
+//! binary: configuration, logging, the mail sender and the HTTP surface.
+
+pub mod config;
+pub mod logging;
+pub mod mail;
+pub mod web;

@@ -1,0 +1,103 @@
+//! Test fixtures: a fresh database per test and the real router on top of it.
+
+use app::platform::{
+    clock::{Clock, FixedClock},
+    db::{Backend, Db},
+    state::{AppState, PortalSettings},
+};
+use axum::{body::Body, http::Request, response::Response, Router};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use sqlx::Executor;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// A database nobody else uses. SQLite files live in a temp dir removed on drop.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_db() -> TestDb {
+    match std::env::var("HUJI_TEST_POSTGRES_ADMIN_URL") {
+        Ok(admin_url) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("huji_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::AnyPool::connect(&admin_url).await.expect("postgres admin connection");
+            admin
+                .execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
+            admin.close().await;
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let url = format!("{base}/{name}");
+            let db = Db::connect(&url, 8).await.expect("connect test database");
+            TestDb { db, url, _dir: None }
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}/huji.db", dir.path().display());
+            let db = Db::connect(&url, 8).await.expect("connect test database");
+            TestDb { db, url, _dir: Some(dir) }
+        }
+    }
+}
+
+/// Opens the same database again, as a second server (or a restarted one) would.
+pub async fn reconnect(test_db: &TestDb) -> Db {
+    Db::connect(&test_db.url, 4).await.expect("reconnect")
+}
+
+pub fn backend(test_db: &TestDb) -> Backend {
+    test_db.db.backend
+}
+
+pub struct TestApp {
+    pub test_db: TestDb,
+    pub router: Router,
+}
+
+pub fn state_for(db: &Db, clock: &FixedClock) -> AppState {
+    let clock: Arc<dyn Clock> = Arc::new(clock.clone());
+    AppState {
+        leptos_options: LeptosOptions::builder()
+            .output_name("huji")
+            .site_root(std::env::temp_dir().display().to_string())
+            .build(),
+        db: db.clone(),
+        clock,
+        settings: Arc::new(PortalSettings { public_origin: ORIGIN.into() }),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let test_db = fresh_db().await;
+    let clock = FixedClock::at_taipei(
+        chrono::NaiveDate::from_ymd_opt(2023, 11, 17)
+            .and_then(|d| d.and_hms_opt(14, 35, 4))
+            .expect("valid date"),
+    );
+    let router = server::web::router(
+        state_for(&test_db.db, &clock),
+        server::web::observability::metrics_handle(),
+    );
+    TestApp { test_db, router }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        self.router.clone().oneshot(request).await.expect("router never fails")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+    }
+}
+
+pub async fn body_text(response: Response) -> String {
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}

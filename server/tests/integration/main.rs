@@ -1,0 +1,6 @@
+//! Integration tests of the server: one binary, a fresh database per test (a temp SQLite
+//! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
+
+mod helpers;
+mod platform;
+mod web;

@@ -1,0 +1,106 @@
+//! The HTTP surface through the real router: headers, CSRF, health, metrics, language.
+
+use crate::helpers::{body_text, spawn_app, ORIGIN};
+use axum::{body::Body, http::Request};
+
+#[tokio::test]
+async fn home_page_is_zh_tw_by_default_with_strict_headers() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let csp = headers["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    let html = body_text(response).await;
+    assert!(html.contains(r#"<html lang="zh-Hant-TW""#), "{html}");
+    assert!(html.contains("網路申辦服務"));
+    // The inline hydration script carries the nonce that the header allows, and no other.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("nonce in CSP");
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)));
+}
+
+#[tokio::test]
+async fn nonces_differ_between_responses() {
+    let app = spawn_app().await;
+    let a = app.get("/").await.headers()["content-security-policy"].clone();
+    let b = app.get("/").await.headers()["content-security-policy"].clone();
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn language_switch_persists_in_a_cookie_and_returns_to_the_page() {
+    let app = spawn_app().await;
+    let response = app.get("/lang/en?next=/%3Fx%3D1").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/?x=1");
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    assert!(cookie.starts_with("huji_lang=en;"), "{cookie}");
+
+    let english = app
+        .send(Request::get("/").header("cookie", "huji_lang=en").body(Body::empty()).expect("request"))
+        .await;
+    let html = body_text(english).await;
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Online services"));
+    assert!(html.contains("中文"), "the switch back is offered");
+}
+
+#[tokio::test]
+async fn language_switch_is_not_an_open_redirect() {
+    let app = spawn_app().await;
+    let response = app.get("/lang/en?next=//evil.example/").await;
+    assert_eq!(response.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_same_origin_posts_pass_the_guard() {
+    let app = spawn_app().await;
+    let post = |headers: &[(&str, &str)]| {
+        let mut request = Request::post("/api/no_such_function");
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        request.body(Body::empty()).expect("request")
+    };
+    assert_eq!(app.send(post(&[])).await.status(), 403);
+    assert_eq!(app.send(post(&[("origin", "https://evil.example")])).await.status(), 403);
+    assert_eq!(app.send(post(&[("sec-fetch-site", "cross-site"), ("origin", ORIGIN)])).await.status(), 403);
+    // Past the guard, an unknown server function is the server-function router's 400/404.
+    assert_ne!(app.send(post(&[("sec-fetch-site", "same-origin")])).await.status(), 403);
+    assert_ne!(app.send(post(&[("origin", ORIGIN)])).await.status(), 403);
+}
+
+#[tokio::test]
+async fn health_check_answers_when_the_database_does() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_text(response).await, "ok");
+    app.test_db.db.pool.close().await;
+    assert_eq!(app.get("/healthz").await.status(), 503);
+}
+
+#[tokio::test]
+async fn metrics_are_exposed_in_prometheus_format_by_route() {
+    let app = spawn_app().await;
+    app.get("/healthz").await;
+    let text = body_text(app.get("/metrics").await).await;
+    assert!(text.contains("# TYPE http_requests_total counter"), "{text}");
+    assert!(text.contains(r#"route="/healthz""#), "{text}");
+}
+
+#[tokio::test]
+async fn unknown_pages_render_the_not_found_page_with_404() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    assert!(body_text(response).await.contains("找不到網頁"));
+}
