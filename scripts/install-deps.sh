@@ -5,9 +5,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v cargo >/dev/null || die "Rust (cargo) is required: install it with rustup first"
 
-# Debian packages: the browser for the end-to-end tests, PostgreSQL, wasm-opt (binaryen),
-# the PC/SC stack with the virtual reader, and the headers the pcsc crate links against.
-apt_packages=(chromium chromium-driver postgresql binaryen pcscd vsmartcard-vpcd libpcsclite-dev pkg-config nodejs npm python3-venv)
+# Debian packages: the browser for the end-to-end tests, PostgreSQL, the PC/SC stack with the virtual reader, and the headers the pcsc crate links against.
+apt_packages=(chromium chromium-driver postgresql pcscd vsmartcard-vpcd libpcsclite-dev pkg-config nodejs npm python3-venv)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -43,6 +42,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (once)"
   # Not --locked: its lock file names a webpki-roots release the registry no longer serves.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# wasm-opt (binaryen) from npm; see tools/package.json for why not Debian's.
+if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] \
+   || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then
+  say "installing wasm-opt (binaryen) from npm"
+  (cd "$ROOT/tools" && npm ci --no-audit --no-fund)
 fi
 
 # Playwright and axe from npm; Chromium is Debian's, so no browser is downloaded.

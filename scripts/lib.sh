@@ -5,7 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/.work"          # everything the scripts make at run time; git-ignored
 mkdir -p "$WORK"
-export PATH="$HOME/.cargo/bin:$PATH"
+# tools/ holds wasm-opt from npm; it must come before any other wasm-opt on PATH.
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 CARGO_LEPTOS_VERSION="0.3.0"
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.

@@ -14,7 +14,11 @@ pub enum PortalError {
     /// A submitted field failed its parser on the server (the client normally catches this
     /// first; a forged request does not).
     #[error("invalid field {field}")]
-    Field { field: String, zh_tw: String, english: String },
+    Field {
+        field: String,
+        zh_tw: String,
+        english: String,
+    },
     /// The signed-in user may not do this.
     #[error("forbidden")]
     Forbidden,

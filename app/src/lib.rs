@@ -8,17 +8,26 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod pages;
-pub mod services;
 #[cfg(feature = "ssr")]
 pub mod platform;
+pub mod services;
 pub mod shell;
 
 pub use shell::App;
 
-/// Entry point of the WASM client: takes over the server-rendered page.
+/// Entry point of the WASM client. The portal is server-rendered and works without
+/// JavaScript; only the interactive islands (`#[island]` components) are hydrated, which keeps
+/// the WebAssembly small.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    // Marks the page as interactive, for people's tools and for the end-to-end tests.
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use crate::pages::{home::HomePage, not_found::NotFound};
 use crate::services::certificate::status::CertificateStatusPage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -16,7 +16,7 @@ use leptos_router::{
 /// hydration scripts and the `Content-Security-Policy` header carry the same value.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::MetaTags;
+    use leptos_meta::{HashedStylesheet, MetaTags};
     leptos::nonce::provide_nonce();
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
@@ -33,7 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -105,7 +106,6 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     view! {
         <Html attr:lang=lang.tag() />
-        <Stylesheet id="leptos" href="/pkg/huji.css" />
         <Title
             formatter=move |page: String| {
                 let site = lang.pick("內政部戶政司 網路申辦服務", "Household Registration Online Services");

@@ -1,6 +1,8 @@
 //! The Huji server as a library, so integration tests drive the same router and jobs as the
 //! binary: configuration, logging, the mail sender and the HTTP surface.
 
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod logging;
 pub mod mail;

@@ -8,8 +8,8 @@ use app::platform::{
     state::{AppState, PortalSettings},
 };
 use clap::{Parser, Subcommand};
-use server::{config::Config, logging, mail, web};
 use leptos::config::LeptosOptions;
+use server::{config::Config, logging, mail, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;

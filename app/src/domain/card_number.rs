@@ -99,16 +99,27 @@ mod tests {
             Ok("TP03000000012345".to_owned())
         );
         assert_eq!(CardNumber::parse(""), Err(CardNumberError::Missing));
-        assert_eq!(CardNumber::parse("TP0300000001234"), Err(CardNumberError::Format));
-        assert_eq!(CardNumber::parse("T103000000012345"), Err(CardNumberError::Format));
-        assert_eq!(CardNumber::parse("ＴＰ０３０００００００１２３４５").map(|c| c.to_string()), Ok("TP03000000012345".to_owned()));
+        assert_eq!(
+            CardNumber::parse("TP0300000001234"),
+            Err(CardNumberError::Format)
+        );
+        assert_eq!(
+            CardNumber::parse("T103000000012345"),
+            Err(CardNumberError::Format)
+        );
+        assert_eq!(
+            CardNumber::parse("ＴＰ０３０００００００１２３４５").map(|c| c.to_string()),
+            Ok("TP03000000012345".to_owned())
+        );
     }
 
     #[test]
     fn c6_card_number_errors_speak_both_languages() {
         let message = CardNumberError::Format.message(Lang::ZhTw);
         assert!(message.contains("IC 卡號"));
-        assert!(CardNumberError::Format.message(Lang::English).contains("14 digits"));
+        assert!(CardNumberError::Format
+            .message(Lang::English)
+            .contains("14 digits"));
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 //! boundary once, through `parse`, and the rest of the code cannot hold an invalid value.
 
 pub mod card_number;
+pub mod field_kind;
 
 use crate::i18n::Lang;
 

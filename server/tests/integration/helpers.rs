@@ -26,22 +26,35 @@ pub async fn fresh_db() -> TestDb {
         Ok(admin_url) => {
             sqlx::any::install_default_drivers();
             let name = format!("huji_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::AnyPool::connect(&admin_url).await.expect("postgres admin connection");
+            let admin = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .expect("postgres admin connection");
             admin
                 .execute(format!("CREATE DATABASE {name}").as_str())
                 .await
                 .expect("create test database");
             admin.close().await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
             let url = format!("{base}/{name}");
             let db = Db::connect(&url, 8).await.expect("connect test database");
-            TestDb { db, url, _dir: None }
+            TestDb {
+                db,
+                url,
+                _dir: None,
+            }
         }
         Err(_) => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = format!("sqlite://{}/huji.db", dir.path().display());
             let db = Db::connect(&url, 8).await.expect("connect test database");
-            TestDb { db, url, _dir: Some(dir) }
+            TestDb {
+                db,
+                url,
+                _dir: Some(dir),
+            }
         }
     }
 }
@@ -69,7 +82,9 @@ pub fn state_for(db: &Db, clock: &FixedClock) -> AppState {
             .build(),
         db: db.clone(),
         clock,
-        settings: Arc::new(PortalSettings { public_origin: ORIGIN.into() }),
+        settings: Arc::new(PortalSettings {
+            public_origin: ORIGIN.into(),
+        }),
     }
 }
 
@@ -89,15 +104,25 @@ pub async fn spawn_app() -> TestApp {
 
 impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Response {
-        self.router.clone().oneshot(request).await.expect("router never fails")
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails")
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
     }
 }
 
 pub async fn body_text(response: Response) -> String {
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -23,7 +23,9 @@ fn event(n: usize) -> AuditEvent {
 async fn f8_audit_chain_verifies_when_untouched() {
     let t = fresh_db().await;
     for n in 0..5 {
-        audit::record(&t.db.pool, 1_700_000_000 + n as i64, &event(n)).await.expect("append");
+        audit::record(&t.db.pool, 1_700_000_000 + n as i64, &event(n))
+            .await
+            .expect("append");
     }
     let report = audit::verify(&t.db.pool).await.expect("verify");
     assert_eq!(report.rows, 5);
@@ -33,17 +35,32 @@ async fn f8_audit_chain_verifies_when_untouched() {
 #[tokio::test]
 async fn f8_audit_log_refuses_update_and_delete() {
     let t = fresh_db().await;
-    audit::record(&t.db.pool, 1, &event(1)).await.expect("append");
-    let update = sqlx::query("UPDATE audit_log SET actor = 'someone-else'").execute(&t.db.pool).await;
-    assert!(update.is_err(), "an update of the audit log must be refused");
-    let delete = sqlx::query("DELETE FROM audit_log").execute(&t.db.pool).await;
-    assert!(delete.is_err(), "a delete from the audit log must be refused");
+    audit::record(&t.db.pool, 1, &event(1))
+        .await
+        .expect("append");
+    let update = sqlx::query("UPDATE audit_log SET actor = 'someone-else'")
+        .execute(&t.db.pool)
+        .await;
+    assert!(
+        update.is_err(),
+        "an update of the audit log must be refused"
+    );
+    let delete = sqlx::query("DELETE FROM audit_log")
+        .execute(&t.db.pool)
+        .await;
+    assert!(
+        delete.is_err(),
+        "a delete from the audit log must be refused"
+    );
 }
 
 /// Someone with database access can bypass the triggers; verification must still notice.
 async fn disable_append_only(t: &crate::helpers::TestDb) {
     let statements: &[&str] = match backend(t) {
-        Backend::Sqlite => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+        Backend::Sqlite => &[
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+        ],
         Backend::Postgres => &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"],
     };
     for statement in statements {
@@ -55,7 +72,9 @@ async fn disable_append_only(t: &crate::helpers::TestDb) {
 async fn f8_audit_verify_detects_an_edited_row() {
     let t = fresh_db().await;
     for n in 0..4 {
-        audit::record(&t.db.pool, 10 + n as i64, &event(n)).await.expect("append");
+        audit::record(&t.db.pool, 10 + n as i64, &event(n))
+            .await
+            .expect("append");
     }
     disable_append_only(&t).await;
     sqlx::query("UPDATE audit_log SET detail = '{\"n\":99}' WHERE seq = 2")
@@ -70,16 +89,33 @@ async fn f8_audit_verify_detects_an_edited_row() {
 async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
     let t = fresh_db().await;
     for n in 0..4 {
-        audit::record(&t.db.pool, 10 + n as i64, &event(n)).await.expect("append");
+        audit::record(&t.db.pool, 10 + n as i64, &event(n))
+            .await
+            .expect("append");
     }
     disable_append_only(&t).await;
-    sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(&t.db.pool).await.expect("cut tail");
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(&t.db.pool)
+        .await
+        .expect("cut tail");
     let report = audit::verify(&t.db.pool).await.expect("verify");
-    assert_eq!(report.problem, Some(ChainBreak::Truncated { last: 3, head: 4 }));
+    assert_eq!(
+        report.problem,
+        Some(ChainBreak::Truncated { last: 3, head: 4 })
+    );
 
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&t.db.pool).await.expect("delete");
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(&t.db.pool)
+        .await
+        .expect("delete");
     let report = audit::verify(&t.db.pool).await.expect("verify");
-    assert_eq!(report.problem, Some(ChainBreak::Gap { expected: 2, found: 3 }));
+    assert_eq!(
+        report.problem,
+        Some(ChainBreak::Gap {
+            expected: 2,
+            found: 3
+        })
+    );
 }
 
 #[tokio::test]
@@ -122,28 +158,40 @@ async fn sessions_expire_when_idle_and_after_their_absolute_lifetime() {
     let t = fresh_db().await;
     let start = 1_700_000_000;
     let idle = session::create(&t.db.pool, start).await.expect("create");
-    assert!(session::load(&t.db.pool, start + session::IDLE_SECONDS + 1, idle.token())
-        .await
-        .expect("load")
-        .is_none());
+    assert!(
+        session::load(&t.db.pool, start + session::IDLE_SECONDS + 1, idle.token())
+            .await
+            .expect("load")
+            .is_none()
+    );
 
     let busy = session::create(&t.db.pool, start).await.expect("create");
     let mut now = start;
     while now + 600 < start + session::ABSOLUTE_SECONDS {
         now += 600;
-        assert!(session::load(&t.db.pool, now, busy.token()).await.expect("load").is_some());
+        assert!(session::load(&t.db.pool, now, busy.token())
+            .await
+            .expect("load")
+            .is_some());
     }
-    assert!(session::load(&t.db.pool, start + session::ABSOLUTE_SECONDS, busy.token())
+    assert!(
+        session::load(&t.db.pool, start + session::ABSOLUTE_SECONDS, busy.token())
+            .await
+            .expect("load")
+            .is_none()
+    );
+    assert!(session::load(&t.db.pool, start, "not-a-token")
         .await
         .expect("load")
         .is_none());
-    assert!(session::load(&t.db.pool, start, "not-a-token").await.expect("load").is_none());
 }
 
 fn smtp_sink() -> (String, std::path::PathBuf) {
-    let url = std::env::var("HUJI_TEST_SMTP_URL")
-        .expect("HUJI_TEST_SMTP_URL: run the tests with scripts/test.sh, which starts the SMTP sink");
-    let dir = std::env::var("HUJI_TEST_MAILDIR").expect("HUJI_TEST_MAILDIR is set with HUJI_TEST_SMTP_URL");
+    let url = std::env::var("HUJI_TEST_SMTP_URL").expect(
+        "HUJI_TEST_SMTP_URL: run the tests with scripts/test.sh, which starts the SMTP sink",
+    );
+    let dir = std::env::var("HUJI_TEST_MAILDIR")
+        .expect("HUJI_TEST_MAILDIR is set with HUJI_TEST_SMTP_URL");
     (url, dir.into())
 }
 
@@ -172,19 +220,37 @@ async fn f7_outbox_mail_is_delivered_through_smtp_after_a_restart() {
     let clock = FixedClock::at(chrono::Utc::now());
     let marker = uuid::Uuid::new_v4().to_string();
     let mut conn = t.db.pool.acquire().await.expect("conn");
-    outbox::enqueue(&mut conn, clock.unix(), "applicant@example.com", &format!("案件已受理 {marker}"), "您的申請已受理。")
-        .await
-        .expect("enqueue");
+    outbox::enqueue(
+        &mut conn,
+        clock.unix(),
+        "applicant@example.com",
+        &format!("案件已受理 {marker}"),
+        "您的申請已受理。",
+    )
+    .await
+    .expect("enqueue");
     drop(conn);
 
     // The server "restarts": a new pool, a new sender; the queued mail is still there.
     let restarted = reconnect(&t).await;
     let sender = server::mail::Sender::new(&url, "Huji <no-reply@huji.localhost>").expect("sender");
-    let sent = sender.send_due(&restarted.pool, &clock).await.expect("send");
+    let sent = sender
+        .send_due(&restarted.pool, &clock)
+        .await
+        .expect("send");
     assert_eq!(sent, 1);
-    let text = delivered_containing(&dir, &marker).await.expect("the sink received the message");
+    let text = delivered_containing(&dir, &marker)
+        .await
+        .expect("the sink received the message");
     assert!(text.contains("applicant@example.com"));
-    assert_eq!(sender.send_due(&restarted.pool, &clock).await.expect("send"), 0, "sent only once");
+    assert_eq!(
+        sender
+            .send_due(&restarted.pool, &clock)
+            .await
+            .expect("send"),
+        0,
+        "sent only once"
+    );
 }
 
 #[tokio::test]
@@ -192,10 +258,13 @@ async fn f7_failed_delivery_is_retried_later_not_lost() {
     let t = fresh_db().await;
     let clock = FixedClock::at(chrono::Utc::now());
     let mut conn = t.db.pool.acquire().await.expect("conn");
-    outbox::enqueue(&mut conn, clock.unix(), "a@example.com", "s", "b").await.expect("enqueue");
+    outbox::enqueue(&mut conn, clock.unix(), "a@example.com", "s", "b")
+        .await
+        .expect("enqueue");
     drop(conn);
     // Nothing listens on port 9 (discard) here: delivery fails.
-    let broken = server::mail::Sender::new("smtp://127.0.0.1:9", "Huji <no-reply@huji.localhost>").expect("sender");
+    let broken = server::mail::Sender::new("smtp://127.0.0.1:9", "Huji <no-reply@huji.localhost>")
+        .expect("sender");
     assert_eq!(broken.send_due(&t.db.pool, &clock).await.expect("send"), 0);
     let (attempts, next, error): (i64, i64, Option<String>) =
         sqlx::query_as("SELECT attempts, next_attempt_at, last_error FROM outbox")
@@ -206,8 +275,13 @@ async fn f7_failed_delivery_is_retried_later_not_lost() {
     assert_eq!(next, clock.unix() + outbox::retry_delay(1));
     assert!(error.is_some());
     // Not due yet: nothing is claimed; once due, it is claimed again.
-    assert!(outbox::claim_due(&t.db.pool, clock.unix(), 10).await.expect("claim").is_empty());
-    let later = outbox::claim_due(&t.db.pool, next, 10).await.expect("claim");
+    assert!(outbox::claim_due(&t.db.pool, clock.unix(), 10)
+        .await
+        .expect("claim")
+        .is_empty());
+    let later = outbox::claim_due(&t.db.pool, next, 10)
+        .await
+        .expect("claim");
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].attempts, 2);
 }
@@ -218,7 +292,9 @@ async fn f7_two_senders_never_claim_the_same_message() {
     let now = 1_700_000_000;
     let mut conn = t.db.pool.acquire().await.expect("conn");
     for n in 0..10 {
-        outbox::enqueue(&mut conn, now, &format!("u{n}@example.com"), "s", "b").await.expect("enqueue");
+        outbox::enqueue(&mut conn, now, &format!("u{n}@example.com"), "s", "b")
+            .await
+            .expect("enqueue");
     }
     drop(conn);
     let second = reconnect(&t).await;
@@ -226,7 +302,12 @@ async fn f7_two_senders_never_claim_the_same_message() {
         outbox::claim_due(&t.db.pool, now, 10),
         outbox::claim_due(&second.pool, now, 10)
     );
-    let mut ids: Vec<i64> = a.expect("claim").into_iter().chain(b.expect("claim")).map(|m| m.id).collect();
+    let mut ids: Vec<i64> = a
+        .expect("claim")
+        .into_iter()
+        .chain(b.expect("claim"))
+        .map(|m| m.id)
+        .collect();
     let total = ids.len();
     ids.sort_unstable();
     ids.dedup();

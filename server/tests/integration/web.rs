@@ -12,7 +12,10 @@ async fn home_page_is_zh_tw_by_default_with_strict_headers() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["referrer-policy"], "same-origin");
-    let csp = headers["content-security-policy"].to_str().expect("ascii").to_owned();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
     let html = body_text(response).await;
@@ -41,11 +44,19 @@ async fn language_switch_persists_in_a_cookie_and_returns_to_the_page() {
     let response = app.get("/lang/en?next=/%3Fx%3D1").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/?x=1");
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(cookie.starts_with("huji_lang=en;"), "{cookie}");
 
     let english = app
-        .send(Request::get("/").header("cookie", "huji_lang=en").body(Body::empty()).expect("request"))
+        .send(
+            Request::get("/")
+                .header("cookie", "huji_lang=en")
+                .body(Body::empty())
+                .expect("request"),
+        )
         .await;
     let html = body_text(english).await;
     assert!(html.contains(r#"<html lang="en""#));
@@ -71,10 +82,28 @@ async fn cross_site_posts_are_refused_and_same_origin_posts_pass_the_guard() {
         request.body(Body::empty()).expect("request")
     };
     assert_eq!(app.send(post(&[])).await.status(), 403);
-    assert_eq!(app.send(post(&[("origin", "https://evil.example")])).await.status(), 403);
-    assert_eq!(app.send(post(&[("sec-fetch-site", "cross-site"), ("origin", ORIGIN)])).await.status(), 403);
+    assert_eq!(
+        app.send(post(&[("origin", "https://evil.example")]))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.send(post(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", ORIGIN)
+        ]))
+        .await
+        .status(),
+        403
+    );
     // Past the guard, an unknown server function is the server-function router's 400/404.
-    assert_ne!(app.send(post(&[("sec-fetch-site", "same-origin")])).await.status(), 403);
+    assert_ne!(
+        app.send(post(&[("sec-fetch-site", "same-origin")]))
+            .await
+            .status(),
+        403
+    );
     assert_ne!(app.send(post(&[("origin", ORIGIN)])).await.status(), 403);
 }
 
@@ -93,7 +122,10 @@ async fn metrics_are_exposed_in_prometheus_format_by_route() {
     let app = spawn_app().await;
     app.get("/healthz").await;
     let text = body_text(app.get("/metrics").await).await;
-    assert!(text.contains("# TYPE http_requests_total counter"), "{text}");
+    assert!(
+        text.contains("# TYPE http_requests_total counter"),
+        "{text}"
+    );
     assert!(text.contains(r#"route="/healthz""#), "{text}");
 }
 

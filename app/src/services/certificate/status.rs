@@ -1,14 +1,14 @@
 //! 查詢憑證簽發情形 (C-6): anyone can enter a citizen-certificate IC card number and see the
 //! certificate's content and validity, never the holder's ID number.
 
-use crate::components::field::TextField;
-use crate::domain::{card_number::CardNumber, FieldError};
+use crate::components::field::{FieldSpec, TextField};
+use crate::domain::{card_number::CardNumber, field_kind::FieldKind};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// A certificate's state as the status look-up reports it.
@@ -57,10 +57,6 @@ pub async fn look_up_certificate(card: String) -> Result<Option<CertificateSumma
         .map_err(PortalError::unavailable)
 }
 
-fn check_card(text: &str, lang: Lang) -> Option<&'static str> {
-    CardNumber::parse(text).err().map(|e| e.message(lang))
-}
-
 #[component]
 pub fn CertificateStatusPage() -> impl IntoView {
     let lang = current_lang();
@@ -76,7 +72,10 @@ pub fn CertificateStatusPage() -> impl IntoView {
             }
         },
     );
-    let title = lang.pick("自然人憑證 IC 卡號查詢", "Citizen certificate status look-up");
+    let title = lang.pick(
+        "自然人憑證 IC 卡號查詢",
+        "Citizen certificate status look-up",
+    );
     view! {
         <Title text=title />
         <h1>{title}</h1>
@@ -86,28 +85,32 @@ pub fn CertificateStatusPage() -> impl IntoView {
                 "Enter the IC card number printed on the front of the card to see the certificate and its validity.",
             )}
         </p>
-        <Form method="GET" action="" attr:class="card-form" attr:novalidate=true>
+        <form method="get" action="/certificate/status" class="card-form" novalidate>
             {move || {
                 let value = submitted().unwrap_or_default();
-                let submitted_error = submitted().and_then(|v| check_card(&v, lang));
-                view! {
-                    <TextField
-                        name="card"
-                        label=lang.pick("憑證 IC 卡號", "IC card number")
-                        hint=lang.pick("2 個英文字母加 14 個數字，例如 TP03000000012345", "2 letters and 14 digits, e.g. TP03000000012345")
-                        lang
-                        check=check_card
-                        value
-                        submitted_error
-                        required=true
-                        maxlength=24
-                    />
-                }
+                let submitted_error = submitted()
+                    .and_then(|v| FieldKind::CardNumber.check(&v, lang))
+                    .map(str::to_owned);
+                let spec = FieldSpec {
+                    name: "card".into(),
+                    label: lang.pick("憑證 IC 卡號", "IC card number").into(),
+                    hint: Some(
+                        lang.pick(
+                            "2 個英文字母加 14 個數字，例如 TP03000000012345",
+                            "2 letters and 14 digits, e.g. TP03000000012345",
+                        )
+                        .into(),
+                    ),
+                    kind: FieldKind::CardNumber,
+                    required: true,
+                    maxlength: Some(24),
+                };
+                view! { <TextField spec lang value submitted_error /> }
             }}
             <div class="buttons">
                 <button type="submit">{lang.pick("查詢", "Look up")}</button>
             </div>
-        </Form>
+        </form>
         <Transition fallback=move || view! { <p>{lang.pick("查詢中…", "Looking up…")}</p> }>
             {move || lookup.get().map(|result| view! { <LookupResult result lang /> })}
         </Transition>
@@ -115,7 +118,10 @@ pub fn CertificateStatusPage() -> impl IntoView {
 }
 
 #[component]
-fn LookupResult(result: Result<Option<Option<CertificateSummary>>, PortalError>, lang: Lang) -> impl IntoView {
+fn LookupResult(
+    result: Result<Option<Option<CertificateSummary>>, PortalError>,
+    lang: Lang,
+) -> impl IntoView {
     match result {
         Ok(None) => ().into_any(),
         Ok(Some(None)) => view! {

@@ -1,0 +1,40 @@
+// Shared helpers of the end-to-end specs: the accessibility check every page must pass, and
+// waiting for the WebAssembly client to take over a page.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, Page, test } from '@playwright/test';
+
+/**
+ * WCAG 2.1 AA, as axe-core checks it: no violation at all. axe runs inside the page, so in
+ * the JavaScript-off project the same URL is checked in a JavaScript-enabled page whose
+ * scripts and WebAssembly are blocked: exactly the server-rendered HTML that visitor got.
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  let target = page;
+  let cleanup = async () => {};
+  if (test.info().project.use.javaScriptEnabled === false) {
+    const browser = page.context().browser();
+    if (!browser) throw new Error('no browser');
+    const context = await browser.newContext({ javaScriptEnabled: true });
+    await context.addCookies(await page.context().cookies());
+    await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    target = await context.newPage();
+    await target.goto(page.url());
+    cleanup = () => context.close();
+  }
+  try {
+    const results = await new AxeBuilder({ page: target })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .analyze();
+    const summary = results.violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+    expect(summary).toEqual([]);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Waits until the islands are hydrated (the client marks <body data-hydrated>). */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
+}
