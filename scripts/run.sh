@@ -7,7 +7,7 @@ cd "$ROOT"
 "$ROOT/scripts/install-deps.sh"
 
 say "building the portal (release; the first build takes several minutes)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 export DATABASE_URL="${DATABASE_URL:-sqlite:$ROOT/data/huji.db}"
 export HUJI_SITE_ROOT="${HUJI_SITE_ROOT:-$ROOT/target/site}"

@@ -36,7 +36,7 @@ stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
 
 say "release build (server + WebAssembly)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 say "end-to-end tests in Chromium"
 E2E_DB="$WORK/e2e/huji.db"

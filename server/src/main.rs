@@ -1,6 +1,7 @@
 //! The Huji server binary: serves the portal and runs the administrative commands.
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use app::platform::{
     clock::{Clock, SystemClock},
     db::Db,
@@ -119,6 +120,13 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let address = listener.local_addr()?;
+    // Without TCP_NODELAY a response written in two parts (head, then a file body) waits for
+    // the client's delayed ACK: 40 ms per static file.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     tracing::info!(%address, "listening");
     println!("Huji portal: http://{address}/");
     axum::serve(

@@ -1,0 +1,14 @@
+//! Fuzzes `Landline::parse`: it must never panic, and what it accepts must read back the same.
+#![no_main]
+
+use app::domain::phone::Landline;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(value) = Landline::parse(input) {
+        assert_eq!(Landline::parse(&value.to_string()), Ok(value));
+    }
+});
