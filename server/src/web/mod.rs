@@ -23,6 +23,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use tower_http::{
     compression::CompressionLayer,
+    CompressionLevel,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
@@ -82,7 +83,9 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
         .with_state(state)
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
         .layer(middleware::from_fn(observability::record_metrics))
-        .layer(CompressionLayer::new())
+        // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
+        // CPU than the page itself. Built assets are precompressed at the highest level.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(middleware::from_fn_with_state(https, security::security_headers))
         .layer(
             TraceLayer::new_for_http()
