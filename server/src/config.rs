@@ -1,6 +1,7 @@
 //! Server configuration: defaults, then an optional TOML file, then environment variables.
 //! Anything wrong stops the server with one clear line naming the setting.
 
+use app::domain::calendar::WorkingCalendar;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,18 @@ impl Config {
         Ok(())
     }
 
+    /// Reads the national-holiday table named by `holidays_file`.
+    pub fn load_calendar(&self) -> Result<WorkingCalendar, ConfigError> {
+        let text = std::fs::read_to_string(&self.holidays_file).map_err(|e| ConfigError::File {
+            path: self.holidays_file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        WorkingCalendar::parse_table(&text).map_err(|e| ConfigError::File {
+            path: self.holidays_file.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         app::platform::db::Backend::of_url(&self.database_url)
             .map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
@@ -231,6 +244,27 @@ mod tests {
             err.to_string().starts_with("setting HUJI_SMTP_URL"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn f3_the_shipped_holiday_table_loads() {
+        let config = load(None, &[]).expect("valid");
+        let calendar = config.load_calendar().expect("holidays.txt parses");
+        // National Day 2026 falls on a Saturday and is observed on Friday 10/9.
+        let observed = chrono::NaiveDate::from_ymd_opt(2026, 10, 9).expect("date");
+        assert!(!calendar.is_working_day(observed));
+        assert!(calendar.is_working_day(observed.pred_opt().expect("date")));
+    }
+
+    #[test]
+    fn a_broken_holiday_table_stops_the_server_with_its_line_number() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("holidays.txt");
+        std::fs::write(&path, "2026-01-01 holiday 元旦\nnot a line\n").expect("write");
+        let config =
+            load(None, &[("HUJI_HOLIDAYS", path.to_str().expect("utf-8"))]).expect("valid");
+        let err = config.load_calendar().unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The Huji server binary: serves the portal and runs the administrative commands.
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use app::platform::{
     clock::{Clock, SystemClock},
     db::Db,
     session,
     state::{AppState, PortalSettings},
 };
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use server::{config::Config, logging, mail, web};
@@ -98,10 +98,12 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .site_addr(config.bind)
         .hash_files(hash_file_present())
         .build();
+    let calendar = config.load_calendar()?;
     let state = AppState {
         leptos_options,
         db: db.clone(),
         clock: clock.clone(),
+        calendar: Arc::new(calendar),
         settings: Arc::new(PortalSettings {
             public_origin: config.public_origin.clone(),
         }),

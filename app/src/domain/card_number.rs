@@ -21,7 +21,7 @@ pub enum CardNumberError {
 impl FieldError for CardNumberError {
     fn message(&self, lang: Lang) -> &'static str {
         match self {
-            CardNumberError::Missing => lang.pick("此欄位必須填寫", "This field is required"),
+            CardNumberError::Missing => super::required_message(lang),
             CardNumberError::Format => lang.pick(
                 "IC 卡號格式錯誤：應為 2 個英文字母加 14 個數字（如 TP03000000012345）",
                 "The card number must be 2 letters followed by 14 digits (e.g. TP03000000012345)",

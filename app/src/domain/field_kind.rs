@@ -1,12 +1,30 @@
 //! Names each validated form field type, so that an interactive field in the browser (an
 //! island, whose properties must be plain data) can run the same parser as the server.
 
-use super::{card_number::CardNumber, FieldError};
+use super::{
+    business_id::BusinessId, card_number::CardNumber, email::Email, host_ip::HostIp,
+    national_id::NationalId, phone::Landline, phone::Mobile, pin::CardPin, pin::NewMoicaPin,
+    place_code::IssueSiteId, purpose::Purpose, revocation_password::RevocationPassword,
+    roc_date::RocDate, roc_date::RocDateTime, FieldError,
+};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldKind {
+    NationalId,
+    BusinessId,
+    Landline,
+    Mobile,
+    Email,
+    Purpose,
+    HostIp,
+    RocDate,
+    RocDateTime,
+    RevocationPassword,
+    CardPin,
+    NewMoicaPin,
+    IssueSiteId,
     CardNumber,
 }
 
@@ -17,7 +35,58 @@ impl FieldKind {
             parsed.err().map(|e| e.message(lang))
         }
         match self {
+            FieldKind::NationalId => message(NationalId::parse(text), lang),
+            FieldKind::BusinessId => message(BusinessId::parse(text), lang),
+            FieldKind::Landline => message(Landline::parse(text), lang),
+            FieldKind::Mobile => message(Mobile::parse(text), lang),
+            FieldKind::Email => message(Email::parse(text), lang),
+            FieldKind::Purpose => message(Purpose::parse(text), lang),
+            FieldKind::HostIp => message(HostIp::parse(text), lang),
+            FieldKind::RocDate => message(RocDate::parse(text), lang),
+            FieldKind::RocDateTime => message(RocDateTime::parse(text), lang),
+            FieldKind::RevocationPassword => message(RevocationPassword::parse(text), lang),
+            FieldKind::CardPin => message(CardPin::parse(text), lang),
+            FieldKind::NewMoicaPin => message(NewMoicaPin::parse(text), lang),
+            FieldKind::IssueSiteId => message(IssueSiteId::parse(text), lang),
             FieldKind::CardNumber => message(CardNumber::parse(text), lang),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f2_each_kind_runs_its_own_parser() {
+        let cases = [
+            (FieldKind::NationalId, "A123456789", "A123456788"),
+            (FieldKind::BusinessId, "04595257", "04595258"),
+            (FieldKind::Landline, "(02)23456789#123", "0223456789"),
+            (FieldKind::Mobile, "0912345678", "0812345678"),
+            (FieldKind::Email, "a@example.com", "a@b"),
+            (FieldKind::HostIp, "127.0.0.115", "0.0.0.0"),
+            (FieldKind::RocDate, "112/11/17", "112/02/30"),
+            (FieldKind::RocDateTime, "112/11/17 14:35:04", "112/11/17"),
+            (FieldKind::RevocationPassword, "a1B2", "a1B"),
+            (FieldKind::CardPin, "12345678", "12"),
+            (FieldKind::NewMoicaPin, "730101", "73010a"),
+            (FieldKind::IssueSiteId, "63000", "99999"),
+            (FieldKind::CardNumber, "TP03000000012345", "TP03"),
+        ];
+        for (kind, good, bad) in cases {
+            assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");
+            assert!(kind.check(bad, Lang::ZhTw).is_some(), "{kind:?} {bad}");
+            assert_eq!(
+                kind.check(bad, Lang::English).is_some(),
+                kind.check(bad, Lang::ZhTw).is_some()
+            );
+        }
+        assert!(FieldKind::Purpose
+            .check("依洗錢防制法第七條", Lang::ZhTw)
+            .is_none());
+        assert!(FieldKind::Purpose
+            .check(&"字".repeat(351), Lang::ZhTw)
+            .is_some());
     }
 }

@@ -2,6 +2,7 @@
 //! portal's settings. Built once by the server binary and handed to Leptos as context.
 
 use super::{clock::Clock, db::Db};
+use crate::domain::calendar::WorkingCalendar;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -25,5 +26,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// Working days: weekends plus the national-holiday table (F-3).
+    pub calendar: Arc<WorkingCalendar>,
     pub settings: Arc<PortalSettings>,
 }

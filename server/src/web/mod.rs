@@ -23,11 +23,11 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use tower_http::{
     compression::CompressionLayer,
-    CompressionLevel,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
+    CompressionLevel,
 };
 
 /// Builds the whole application; testable without a socket (`tower::ServiceExt::oneshot`).

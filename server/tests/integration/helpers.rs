@@ -82,6 +82,12 @@ pub fn state_for(db: &Db, clock: &FixedClock) -> AppState {
             .build(),
         db: db.clone(),
         clock,
+        calendar: Arc::new(
+            app::domain::calendar::WorkingCalendar::parse_table(include_str!(
+                "../../data/holidays.txt"
+            ))
+            .expect("shipped holiday table"),
+        ),
         settings: Arc::new(PortalSettings {
             public_origin: ORIGIN.into(),
         }),

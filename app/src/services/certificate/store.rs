@@ -1,7 +1,7 @@
 //! Database access for citizen certificates (server only).
 
 use super::status::{CertificateState, CertificateSummary};
-use crate::domain::card_number::CardNumber;
+use crate::domain::{card_number::CardNumber, roc_date::RocDateTime};
 use crate::platform::clock::unix_to_taipei;
 use sqlx::AnyPool;
 
@@ -50,7 +50,7 @@ pub async fn summary_by_card(
 
 /// `112/11/17 14:35:04`, the ROC date-time the ministry's pages show.
 fn roc_date_time(unix: i64) -> String {
-    use chrono::Datelike;
-    let t = unix_to_taipei(unix);
-    format!("{}/{}", t.year() - 1911, t.format("%m/%d %H:%M:%S"))
+    RocDateTime::from_naive(unix_to_taipei(unix).naive_local())
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
