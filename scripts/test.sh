@@ -18,8 +18,8 @@ cargo clippy -p app --features ssr --all-targets --locked -- -D warnings
 cargo clippy -p app --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
 
 say "checking that the browser build pulls in no server-only crates"
-if cargo tree -p app --features hydrate --target wasm32-unknown-unknown -e normal --prefix none \
-   | grep -E '^(sqlx|tokio|x509-parser|axum) ' ; then
+browser_deps="$(cargo tree --locked -p app --features hydrate --target wasm32-unknown-unknown -e normal --prefix none)"
+if grep -E '^(sqlx|tokio|x509-parser|axum|chrono-tz) ' <<<"$browser_deps"; then
   die "the hydrate build depends on server-only crates (above)"
 fi
 
