@@ -29,9 +29,9 @@ say "unit tests and integration tests on SQLite"
 cargo test --locked -p app --features ssr
 cargo test --locked -p server
 
-say "integration tests on PostgreSQL"
+say "server tests on PostgreSQL"
 start_postgres
-cargo test --locked -p server --test integration
+cargo test --locked -p server
 stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
 
@@ -41,7 +41,8 @@ cargo leptos build --release --precompress
 say "end-to-end tests in Chromium"
 E2E_DB="$WORK/e2e/huji.db"
 rm -rf "$WORK/e2e" && mkdir -p "$WORK/e2e"
-"$ROOT/target/release/huji" seed --citizens 2000 --companies 200 --seed 1 --demo \
+DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
+  "$ROOT/target/release/huji" seed --citizens 2000 --companies 200 --seed 1 --demo \
   >"$WORK/e2e/seed.log" 2>&1 || { cat "$WORK/e2e/seed.log"; die "seeding failed"; }
 start_portal "sqlite:$E2E_DB"
 (cd "$ROOT/end2end" && HUJI_BASE_URL="$BASE_URL" npx playwright test)

@@ -6,4 +6,5 @@
 pub mod config;
 pub mod logging;
 pub mod mail;
+pub mod registry;
 pub mod web;

@@ -10,7 +10,7 @@ use app::platform::{
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
-use server::{config::Config, logging, mail, web};
+use server::{config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -36,6 +36,24 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Fill the registry with deterministic synthetic citizens and companies (F-1).
+    Seed {
+        /// How many citizens to generate.
+        #[arg(long, default_value_t = 10_000)]
+        citizens: u64,
+        /// How many companies to generate.
+        #[arg(long, default_value_t = 1_000)]
+        companies: u64,
+        /// The generator's seed: the same seed gives the same rows.
+        #[arg(long, default_value_t = 20231117)]
+        seed: u64,
+        /// Also load the fixed demo citizens and companies (README, end-to-end tests).
+        #[arg(long)]
+        demo: bool,
+        /// Do nothing (and succeed) if the registry was already seeded.
+        #[arg(long)]
+        if_empty: bool,
+    },
     /// Audit-log commands.
     Audit {
         #[command(subcommand)]
@@ -69,6 +87,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(config, db).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
             println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed {
+            citizens,
+            companies,
+            seed,
+            demo,
+            if_empty,
+        } => {
+            let options = registry::SeedOptions {
+                citizens,
+                companies,
+                seed,
+            };
+            match registry::seed(&db.pool, &options).await {
+                Ok(report) => println!(
+                    "seeded {} citizens, {} ID-card issuances, {} companies in {:.1} s",
+                    report.citizens,
+                    report.issuances,
+                    report.companies,
+                    report.elapsed.as_secs_f64()
+                ),
+                Err(registry::SeedError::AlreadySeeded { table }) if if_empty => {
+                    println!("the registry already holds generated {table}; left as it is");
+                }
+                Err(error) => return Err(error.into()),
+            }
+            if demo {
+                registry::load_demo(&db.pool).await?;
+                println!("demo citizens and companies loaded");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

@@ -1,0 +1,150 @@
+//! The fixed demo rows every environment has, whatever the seed: people and companies that
+//! demos, manuals and tests can name (王小明 A123456789, 蝦蝦樂購股份有限公司 24941832).
+
+/// A fixed citizen. Ids below `FIRST_GENERATED_CITIZEN_ID` are reserved for these.
+pub struct DemoCitizen {
+    pub id: i64,
+    pub national_id: &'static str,
+    pub name: &'static str,
+    pub sex: &'static str,
+    pub birth_date: &'static str,
+    pub county: &'static str,
+    pub township: &'static str,
+    pub village: &'static str,
+    pub neighborhood: i64,
+    pub street_address: &'static str,
+    pub father_name: Option<&'static str>,
+    pub mother_name: Option<&'static str>,
+    pub adoptive_father_name: Option<&'static str>,
+    pub adoptive_mother_name: Option<&'static str>,
+    pub under_guardianship: bool,
+    /// `(issue_date, apply_code, issue_site_id)`, oldest first; the last is the current card.
+    pub issuances: &'static [(&'static str, i64, &'static str)],
+}
+
+/// A fixed company in the business registry.
+pub struct DemoCompany {
+    pub business_id: &'static str,
+    pub name: &'static str,
+    pub status: &'static str,
+    pub representative: &'static str,
+    pub address: &'static str,
+    pub registered_on: &'static str,
+}
+
+/// 王小明, the citizen of every screenshot: default PIN 730101 (his ROC birth date), current
+/// card 換發 on 2021-06-15 at 臺北市 (63000).
+pub const WANG_XIAOMING: DemoCitizen = DemoCitizen {
+    id: 1,
+    national_id: "A123456789",
+    name: "王小明",
+    sex: "M",
+    birth_date: "1984-01-01",
+    county: "臺北市",
+    township: "大安區",
+    village: "龍安里",
+    neighborhood: 8,
+    street_address: "新生南路二段86巷7號3樓",
+    father_name: Some("王大明"),
+    mother_name: Some("李美華"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: false,
+    issuances: &[
+        ("1998-02-10", 1, "63000"),
+        ("2005-05-20", 3, "63000"),
+        ("2021-06-15", 3, "63000"),
+    ],
+};
+
+/// 林美玲, a woman registered in 新北市板橋區; her current card is a 補發.
+pub const LIN_MEILING: DemoCitizen = DemoCitizen {
+    id: 2,
+    national_id: "F228135791",
+    name: "林美玲",
+    sex: "F",
+    birth_date: "1990-07-15",
+    county: "新北市",
+    township: "板橋區",
+    village: "文化里",
+    neighborhood: 12,
+    street_address: "文化路一段188巷20號5樓",
+    father_name: Some("林志成"),
+    mother_name: Some("陳淑芬"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: false,
+    issuances: &[
+        ("2004-08-03", 1, "10001"),
+        ("2005-03-15", 3, "10001"),
+        ("2016-11-02", 2, "65000"),
+    ],
+};
+
+/// 陳志強, under guardianship (受監護宣告): services must refuse him acting alone.
+pub const CHEN_ZHIQIANG: DemoCitizen = DemoCitizen {
+    id: 3,
+    national_id: "B103654780",
+    name: "陳志強",
+    sex: "M",
+    birth_date: "1950-03-20",
+    county: "臺中市",
+    township: "西屯區",
+    village: "福安里",
+    neighborhood: 5,
+    street_address: "西屯路二段120號",
+    father_name: Some("陳金水"),
+    mother_name: Some("黃秀英"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: true,
+    issuances: &[("1966-04-12", 1, "66000"), ("2005-06-01", 3, "66000")],
+};
+
+/// 張家豪, born 2009-06-01: 17 years old from 2026-06-01 to 2027-05-31, a minor for every
+/// rule that needs 18.
+pub const ZHANG_JIAHAO: DemoCitizen = DemoCitizen {
+    id: 4,
+    national_id: "E109273648",
+    name: "張家豪",
+    sex: "M",
+    birth_date: "2009-06-01",
+    county: "高雄市",
+    township: "苓雅區",
+    village: "林德里",
+    neighborhood: 3,
+    street_address: "四維三路6號12樓",
+    father_name: Some("張建宏"),
+    mother_name: Some("吳佩君"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: false,
+    issuances: &[("2023-07-10", 1, "64000")],
+};
+
+/// Every demo citizen.
+pub const CITIZENS: [&DemoCitizen; 4] =
+    [&WANG_XIAOMING, &LIN_MEILING, &CHEN_ZHIQIANG, &ZHANG_JIAHAO];
+
+/// 蝦蝦樂購股份有限公司, the company of seed 000's screenshots, 核准設立.
+pub const SHRIMP_SHOP: DemoCompany = DemoCompany {
+    business_id: "24941832",
+    name: "蝦蝦樂購股份有限公司",
+    status: "核准設立",
+    representative: "陳建宏",
+    address: "臺北市信義區忠孝東路五段68號20樓",
+    registered_on: "2015-09-01",
+};
+
+/// 好日子貿易有限公司, dissolved (解散): it can no longer hold an API grant.
+pub const DISSOLVED_COMPANY: DemoCompany = DemoCompany {
+    business_id: "53128672",
+    name: "好日子貿易有限公司",
+    status: "解散",
+    representative: "劉俊傑",
+    address: "桃園市中壢區中正路200號3樓",
+    registered_on: "2008-03-12",
+};
+
+/// Every demo company.
+pub const COMPANIES: [&DemoCompany; 2] = [&SHRIMP_SHOP, &DISSOLVED_COMPANY];
