@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/services.sh"
 trap stop_services EXIT
 cd "$ROOT"
+# Everything is also written to a log, from which the closing line counts the tests.
+exec > >(tee "$WORK/test.log") 2>&1
 
 "$ROOT/scripts/install-deps.sh"
 
@@ -47,4 +49,7 @@ DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
 start_portal "sqlite:$E2E_DB"
 (cd "$ROOT/end2end" && HUJI_BASE_URL="$BASE_URL" npx playwright test)
 
+cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$WORK/test.log" | awk '{s += $1} END {print s + 0}')
 say "all tests passed"
+echo "tests: $((cargo_passed + e2e_passed)) passed, 0 failed"
