@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use app::platform::{
+    challenge,
     clock::{Clock, SystemClock},
     db::Db,
     session,
@@ -164,7 +165,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         let sender = mail::Sender::new(&config.smtp_url, &config.mail_from)?;
         tokio::spawn(sender.run(db.pool.clone(), clock.clone(), Duration::from_secs(2)));
     }
-    tokio::spawn(purge_sessions(db.clone(), clock.clone()));
+    tokio::spawn(purge_expired(db.clone(), clock.clone()));
 
     let app = web::router(state, web::observability::metrics_handle());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -198,12 +199,16 @@ fn hash_file_present() -> bool {
         .unwrap_or(false)
 }
 
-async fn purge_sessions(db: Db, clock: Arc<dyn Clock>) {
+/// Every five minutes, removes sessions and sign-in challenges that can no longer be used.
+async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
         tick.tick().await;
         if let Err(error) = session::purge_expired(&db.pool, clock.unix()).await {
             tracing::error!(%error, "session purge failed");
+        }
+        if let Err(error) = challenge::purge_expired(&db.pool, clock.unix()).await {
+            tracing::error!(%error, "challenge purge failed");
         }
     }
 }

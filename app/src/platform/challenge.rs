@@ -1,0 +1,70 @@
+//! Single-use sign-in challenges (F-5): the server hands out a random value, the card signs
+//! it, and the signature is accepted once, within two minutes. Consuming is one guarded
+//! update, so two requests racing with the same challenge cannot both succeed.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use sqlx::AnyPool;
+
+/// How long a challenge may be signed after it was issued.
+pub const LIFETIME_SECONDS: i64 = 120;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    /// What the card signs, as text (43 URL-safe characters: 256 random bits).
+    pub value: String,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChallengeError {
+    #[error("the challenge is unknown, already used or expired")]
+    Unusable,
+}
+
+pub async fn issue(pool: &AnyPool, now: i64) -> sqlx::Result<Challenge> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let value = URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = now + LIFETIME_SECONDS;
+    sqlx::query("INSERT INTO sign_in_challenges (id, created_at, expires_at) VALUES ($1, $2, $3)")
+        .bind(&value)
+        .bind(now)
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
+    Ok(Challenge { value, expires_at })
+}
+
+/// Marks the challenge used; succeeds for exactly one caller, and only before it expires.
+pub async fn consume(
+    pool: &AnyPool,
+    now: i64,
+    value: &str,
+) -> sqlx::Result<Result<(), ChallengeError>> {
+    let taken = sqlx::query(
+        "UPDATE sign_in_challenges SET used_at = $1 \
+         WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(value)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(if taken == 1 {
+        Ok(())
+    } else {
+        Err(ChallengeError::Unusable)
+    })
+}
+
+/// Removes challenges that can no longer be used; run by a background job.
+pub async fn purge_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
