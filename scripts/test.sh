@@ -18,6 +18,7 @@ cargo fmt --all -- --check
 cargo clippy -p server --all-targets --locked -- -D warnings
 cargo clippy -p app --features ssr --all-targets --locked -- -D warnings
 cargo clippy -p app --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p card-helper --all-targets --locked -- -D warnings
 
 say "checking that the browser build pulls in no server-only crates"
 browser_deps="$(cargo tree --locked -p app --features hydrate --target wasm32-unknown-unknown -e normal --prefix none)"
@@ -30,6 +31,10 @@ start_smtp_sink
 say "unit tests and integration tests on SQLite"
 cargo test --locked -p app --features ssr
 cargo test --locked -p server
+
+say "card helper: scripted APDUs, HTTP API, then through real pcscd with the virtual card"
+cargo test --locked -p card-helper --lib --test card --test http
+"$ROOT/scripts/pcsc-test.sh"
 
 say "server tests on PostgreSQL"
 start_postgres

@@ -1,0 +1,128 @@
+//! What a Huji card remembers between sessions, and where it is kept (a JSON state file or memory).
+
+use base64::{engine::general_purpose::STANDARD, Engine};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The card's persistent memory. The PIN and user code are kept in clear because this is a
+/// development card: a real card keeps them in its secure element and never reads them out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardState {
+    /// RSA private key, PKCS#8 DER, base64; absent until GENERATE ASYMMETRIC KEY PAIR.
+    #[serde(with = "optional_base64", default)]
+    pub private_key_pkcs8: Option<Vec<u8>>,
+    /// The certificate file's content (DER), base64; empty until written.
+    #[serde(with = "base64_bytes", default)]
+    pub certificate: Vec<u8>,
+    /// 卡片密碼 (PIN).
+    pub pin: String,
+    /// 用戶代碼: unlocks a blocked PIN (鎖卡解碼).
+    pub user_code: String,
+    pub pin_tries_left: u8,
+    pub user_code_tries_left: u8,
+    /// Set by ACTIVATE FILE (開卡): personalisation commands are refused afterwards.
+    pub activated: bool,
+}
+
+impl fmt::Debug for CardState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardState")
+            .field(
+                "private_key_pkcs8",
+                &self.private_key_pkcs8.as_ref().map(|_| "****"),
+            )
+            .field("certificate_len", &self.certificate.len())
+            .field("pin", &"****")
+            .field("user_code", &"****")
+            .field("pin_tries_left", &self.pin_tries_left)
+            .field("user_code_tries_left", &self.user_code_tries_left)
+            .field("activated", &self.activated)
+            .finish()
+    }
+}
+
+impl CardState {
+    /// Reads a state file written by [`FileStore`].
+    pub fn load(path: &Path) -> io::Result<CardState> {
+        let text = std::fs::read_to_string(path)?;
+        serde_json::from_str(&text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// Writes the state atomically (temporary file, then rename), so a crash mid-write
+    /// never leaves a card without its key or with a reset counter.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        std::fs::write(&temporary, text)?;
+        std::fs::rename(&temporary, path)
+    }
+}
+
+/// Where the card persists its state after every change, before it answers.
+pub trait CardStore: Send {
+    fn save(&mut self, state: &CardState) -> io::Result<()>;
+}
+
+/// Persists to a JSON state file.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    pub path: PathBuf,
+}
+
+impl CardStore for FileStore {
+    fn save(&mut self, state: &CardState) -> io::Result<()> {
+        state.save(&self.path)
+    }
+}
+
+/// Keeps nothing: for unit tests, and cards whose state dies with the process.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore;
+
+impl CardStore for MemoryStore {
+    fn save(&mut self, _state: &CardState) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+mod base64_bytes {
+    use super::{Engine, STANDARD};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+mod optional_base64 {
+    use super::{Engine, STANDARD};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        bytes: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => serializer.serialize_some(&STANDARD.encode(bytes)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| STANDARD.decode(text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}

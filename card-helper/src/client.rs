@@ -1,0 +1,181 @@
+//! The helper's side of the card profile: the APDU sequences for each operation and the mapping of status words to [`HelperError`].
+
+use crate::apdu::{Command, Response, StatusWord};
+use crate::profile::*;
+use crate::protocol::HelperError;
+
+/// A channel to one card: PC/SC in a reader, or the software card in-process.
+pub trait Transport {
+    /// Sends a command APDU and returns the raw response APDU.
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, HelperError>;
+}
+
+/// Which secret a failed check was about, to pick the matching error code.
+#[derive(Clone, Copy)]
+enum Secret {
+    Pin,
+    UserCode,
+}
+
+/// Operations on a card that speaks Huji's profile, with its application selected.
+pub struct CardClient<'a> {
+    transport: &'a mut dyn Transport,
+}
+
+impl<'a> CardClient<'a> {
+    /// Selects the Huji application; any other card is [`HelperError::UnsupportedCard`].
+    pub fn select(transport: &'a mut dyn Transport) -> Result<CardClient<'a>, HelperError> {
+        let mut client = CardClient { transport };
+        let response = client.send(Command::new(
+            INS_SELECT,
+            SELECT_BY_AID,
+            0x00,
+            AID.to_vec(),
+            None,
+        ))?;
+        match response.sw {
+            StatusWord::OK => Ok(client),
+            _ => Err(HelperError::UnsupportedCard),
+        }
+    }
+
+    /// Sends one command and collects chained response data (`61xx` + GET RESPONSE).
+    fn send(&mut self, command: Command) -> Result<Response, HelperError> {
+        let raw = self.transport.transmit(&command.to_bytes())?;
+        let mut response = Response::parse(&raw).ok_or(HelperError::CardError {
+            status: "short response".into(),
+        })?;
+        while let Some(more) = response.sw.as_more_data() {
+            let next = Command::new(INS_GET_RESPONSE, 0, 0, Vec::new(), Some(more));
+            let raw = self.transport.transmit(&next.to_bytes())?;
+            let next = Response::parse(&raw).ok_or(HelperError::CardError {
+                status: "short response".into(),
+            })?;
+            response.data.extend_from_slice(&next.data);
+            response.sw = next.sw;
+        }
+        Ok(response)
+    }
+
+    /// Reads the whole certificate file in 256-byte chunks until a short read.
+    pub fn read_certificate(&mut self) -> Result<Vec<u8>, HelperError> {
+        let select = Command::new(
+            INS_SELECT,
+            SELECT_BY_FILE_ID,
+            0x0C,
+            CERTIFICATE_EF.to_vec(),
+            None,
+        );
+        expect_ok(self.send(select)?.sw, Secret::Pin)?;
+        let mut certificate = Vec::new();
+        loop {
+            let offset = u16::try_from(certificate.len())
+                .ok()
+                .filter(|&offset| offset < 0x8000)
+                .ok_or(HelperError::CardError {
+                    status: "certificate too large".into(),
+                })?;
+            let [p1, p2] = offset.to_be_bytes();
+            let response =
+                self.send(Command::new(INS_READ_BINARY, p1, p2, Vec::new(), Some(256)))?;
+            match response.sw {
+                StatusWord::OK => certificate.extend_from_slice(&response.data),
+                StatusWord::END_OF_FILE => {
+                    certificate.extend_from_slice(&response.data);
+                    break;
+                }
+                // Offset past the end: the file ended exactly on a chunk boundary, or is empty.
+                StatusWord::WRONG_PARAMETERS => break,
+                sw => return Err(status_error(sw, Secret::Pin)),
+            }
+        }
+        if certificate.is_empty() {
+            return Err(HelperError::CardNotActivated);
+        }
+        Ok(certificate)
+    }
+
+    /// Tries left before the PIN blocks, read with an empty VERIFY (no try is used).
+    pub fn pin_tries_left(&mut self) -> Result<u8, HelperError> {
+        let response = self.send(Command::new(INS_VERIFY, 0, REF_PIN, Vec::new(), None))?;
+        match response.sw {
+            StatusWord::OK => Ok(MAX_TRIES),
+            StatusWord::AUTHENTICATION_BLOCKED => Ok(0),
+            sw => sw
+                .as_tries_left()
+                .ok_or_else(|| status_error(sw, Secret::Pin)),
+        }
+    }
+
+    pub fn verify_pin(&mut self, pin: &str) -> Result<(), HelperError> {
+        let field = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
+        let response = self.send(Command::new(INS_VERIFY, 0, REF_PIN, field.to_vec(), None))?;
+        expect_ok(response.sw, Secret::Pin)
+    }
+
+    /// Signs the SHA-256 DigestInfo of `message`; the PIN must be verified in this session.
+    pub fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>, HelperError> {
+        let (p1, p2) = PSO_CDS;
+        let command = Command::new(
+            INS_PERFORM_SECURITY_OPERATION,
+            p1,
+            p2,
+            sha256_digest_info(message),
+            Some(256),
+        );
+        let response = self.send(command)?;
+        expect_ok(response.sw, Secret::Pin)?;
+        Ok(response.data)
+    }
+
+    /// 鎖卡解碼: RESET RETRY COUNTER with the user code, setting a new PIN.
+    pub fn unlock_pin(&mut self, user_code: &str, new_pin: &str) -> Result<(), HelperError> {
+        let new_pin = encode_reference(new_pin).ok_or(HelperError::InvalidPinFormat)?;
+        let user_code = encode_reference(user_code).ok_or(HelperError::InvalidRequest {
+            reason: "the user code must be 6 to 16 letters or digits".to_owned(),
+        })?;
+        let data = [user_code, new_pin].concat();
+        let response = self.send(Command::new(
+            INS_RESET_RETRY_COUNTER,
+            0,
+            REF_PIN,
+            data,
+            None,
+        ))?;
+        expect_ok(response.sw, Secret::UserCode)
+    }
+
+    /// CHANGE REFERENCE DATA with the old PIN (a wrong one uses a try) and the new PIN.
+    pub fn change_pin(&mut self, old_pin: &str, new_pin: &str) -> Result<(), HelperError> {
+        let old_pin = encode_reference(old_pin).ok_or(HelperError::InvalidPinFormat)?;
+        let new_pin = encode_reference(new_pin).ok_or(HelperError::InvalidPinFormat)?;
+        let data = [old_pin, new_pin].concat();
+        let command = Command::new(INS_CHANGE_REFERENCE_DATA, 0, REF_PIN, data, None);
+        let response = self.send(command)?;
+        expect_ok(response.sw, Secret::Pin)
+    }
+}
+
+fn expect_ok(sw: StatusWord, secret: Secret) -> Result<(), HelperError> {
+    match sw {
+        StatusWord::OK => Ok(()),
+        sw => Err(status_error(sw, secret)),
+    }
+}
+
+/// The helper error a card status word means, given which secret the command checked.
+fn status_error(sw: StatusWord, secret: Secret) -> HelperError {
+    match (sw, secret) {
+        (StatusWord::AUTHENTICATION_BLOCKED, Secret::Pin) => HelperError::PinBlocked,
+        (StatusWord::AUTHENTICATION_BLOCKED, Secret::UserCode) => HelperError::UserCodeBlocked,
+        (StatusWord::CONDITIONS_NOT_SATISFIED, _) => HelperError::CardNotActivated,
+        (StatusWord::INCORRECT_DATA, _) => HelperError::InvalidPinFormat,
+        (sw, secret) => match (sw.as_tries_left(), secret) {
+            (Some(tries_left), Secret::Pin) => HelperError::WrongPin { tries_left },
+            (Some(tries_left), Secret::UserCode) => HelperError::WrongUserCode { tries_left },
+            (None, _) => HelperError::CardError {
+                status: sw.to_string(),
+            },
+        },
+    }
+}

@@ -1,0 +1,140 @@
+//! The helper's closed set of commands, one handler each, as in web-eid-app's `CommandType`.
+
+use crate::backend::Backend;
+use crate::client::CardClient;
+use crate::profile::MAX_TRIES;
+use crate::protocol::*;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use serde::Serialize;
+
+/// Longest challenge the helper signs, in bytes.
+const MAX_CHALLENGE_LEN: usize = 1024;
+
+/// Every request the helper understands.
+#[derive(Debug)]
+pub enum Command {
+    Version,
+    Readers,
+    Certificate,
+    Sign(SignRequest),
+    PinStatus,
+    /// 鎖卡解碼.
+    UnlockPin(UnlockPinRequest),
+    ChangePin(ChangePinRequest),
+}
+
+/// The successful answer of each command.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Reply {
+    Version(VersionResponse),
+    Readers(ReadersResponse),
+    Certificate(CertificateResponse),
+    Signature(SignResponse),
+    PinStatus(PinStatusResponse),
+}
+
+impl Command {
+    /// The name used in logs; never the request's content.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Version => "version",
+            Command::Readers => "readers",
+            Command::Certificate => "certificate",
+            Command::Sign(_) => "sign",
+            Command::PinStatus => "pin-status",
+            Command::UnlockPin(_) => "pin-unlock",
+            Command::ChangePin(_) => "pin-change",
+        }
+    }
+
+    /// Runs the command; blocking, since PC/SC calls are.
+    pub fn execute(self, backend: &Backend) -> Result<Reply, HelperError> {
+        match self {
+            Command::Version => Ok(version(backend)),
+            Command::Readers => readers(backend),
+            Command::Certificate => certificate(backend),
+            Command::Sign(request) => sign(backend, &request),
+            Command::PinStatus => pin_status(backend),
+            Command::UnlockPin(request) => unlock_pin(backend, &request),
+            Command::ChangePin(request) => change_pin(backend, &request),
+        }
+    }
+}
+
+fn version(backend: &Backend) -> Reply {
+    Reply::Version(VersionResponse {
+        name: "huji-card-helper".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        protocol: PROTOCOL_VERSION,
+        mode: backend.mode().to_owned(),
+    })
+}
+
+fn readers(backend: &Backend) -> Result<Reply, HelperError> {
+    let readers = backend.readers()?;
+    Ok(Reply::Readers(ReadersResponse { readers }))
+}
+
+fn certificate(backend: &Backend) -> Result<Reply, HelperError> {
+    backend.with_card(|reader, transport| {
+        let certificate = CardClient::select(transport)?.read_certificate()?;
+        Ok(Reply::Certificate(CertificateResponse {
+            reader: reader.to_owned(),
+            certificate_b64: STANDARD.encode(certificate),
+        }))
+    })
+}
+
+fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> {
+    let challenge = STANDARD
+        .decode(&request.challenge_b64)
+        .ok()
+        .filter(|challenge| (1..=MAX_CHALLENGE_LEN).contains(&challenge.len()))
+        .ok_or_else(|| HelperError::InvalidRequest {
+            reason: format!("challenge_b64 must be base64 of 1 to {MAX_CHALLENGE_LEN} bytes"),
+        })?;
+    backend.with_card(|reader, transport| {
+        let mut card = CardClient::select(transport)?;
+        let certificate = card.read_certificate()?;
+        card.verify_pin(&request.pin)?;
+        let signature = card.sign(&challenge)?;
+        Ok(Reply::Signature(SignResponse {
+            reader: reader.to_owned(),
+            signature_b64: STANDARD.encode(signature),
+            algorithm: "RS256".to_owned(),
+            certificate_b64: STANDARD.encode(certificate),
+        }))
+    })
+}
+
+fn pin_status(backend: &Backend) -> Result<Reply, HelperError> {
+    backend.with_card(|_, transport| {
+        let tries_left = CardClient::select(transport)?.pin_tries_left()?;
+        Ok(status_reply(tries_left))
+    })
+}
+
+fn unlock_pin(backend: &Backend, request: &UnlockPinRequest) -> Result<Reply, HelperError> {
+    backend.with_card(|_, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.unlock_pin(&request.user_code, &request.new_pin)?;
+        Ok(status_reply(card.pin_tries_left()?))
+    })
+}
+
+fn change_pin(backend: &Backend, request: &ChangePinRequest) -> Result<Reply, HelperError> {
+    backend.with_card(|_, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.change_pin(&request.old_pin, &request.new_pin)?;
+        Ok(status_reply(MAX_TRIES))
+    })
+}
+
+fn status_reply(tries_left: u8) -> Reply {
+    Reply::PinStatus(PinStatusResponse {
+        tries_left,
+        max_tries: MAX_TRIES,
+        blocked: tries_left == 0,
+    })
+}

@@ -1,0 +1,289 @@
+//! The JSON contract between the portal's pages and the card helper (requests, responses, stable error codes), serde only so the `app` crate can share it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Version of this JSON API; the page compares it in the `GET /v1/version` handshake.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// `GET /v1/version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionResponse {
+    /// Always `"huji-card-helper"`.
+    pub name: String,
+    /// The helper's release (crate version).
+    pub version: String,
+    pub protocol: u32,
+    /// `"pcsc"` with a card reader, `"soft-token"` with a software card.
+    pub mode: String,
+}
+
+/// One card reader as PC/SC names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReaderInfo {
+    pub name: String,
+    pub card_present: bool,
+}
+
+/// `GET /v1/readers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadersResponse {
+    pub readers: Vec<ReaderInfo>,
+}
+
+/// `GET /v1/certificate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateResponse {
+    pub reader: String,
+    /// The X.509 certificate, DER in standard base64.
+    pub certificate_b64: String,
+}
+
+/// `POST /v1/sign`: sign the server's challenge after verifying the PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignRequest {
+    /// The challenge bytes in standard base64, 1 to 1024 bytes once decoded.
+    pub challenge_b64: String,
+    pub pin: String,
+}
+
+/// `POST /v1/sign` answer: an RSASSA-PKCS1-v1_5 SHA-256 signature of the challenge bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignResponse {
+    pub reader: String,
+    pub signature_b64: String,
+    /// Always `"RS256"`.
+    pub algorithm: String,
+    pub certificate_b64: String,
+}
+
+/// `GET /v1/pin/status`, and the answer of the PIN unlock and change commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinStatusResponse {
+    pub tries_left: u8,
+    pub max_tries: u8,
+    pub blocked: bool,
+}
+
+/// `POST /v1/pin/unlock`: 鎖卡解碼 with the 用戶代碼, which also sets a new PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockPinRequest {
+    pub user_code: String,
+    pub new_pin: String,
+}
+
+/// `POST /v1/pin/change`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePinRequest {
+    pub old_pin: String,
+    pub new_pin: String,
+}
+
+impl fmt::Debug for SignRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignRequest")
+            .field("challenge_b64", &self.challenge_b64)
+            .field("pin", &"****")
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnlockPinRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UnlockPinRequest { user_code: ****, new_pin: **** }")
+    }
+}
+
+impl fmt::Debug for ChangePinRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChangePinRequest { old_pin: ****, new_pin: **** }")
+    }
+}
+
+/// Every failure the helper reports, one stable code each (after web-eid's `RetriableError`).
+/// Serialised as `{"code": "WRONG_PIN", "tries_left": 2}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HelperError {
+    #[error("the PC/SC service is not running")]
+    PcscUnavailable,
+    #[error("no card reader is connected")]
+    NoReader,
+    #[error("no card is in the reader")]
+    NoCard,
+    #[error("the card was removed during the operation")]
+    CardRemoved,
+    #[error("another program is using the card")]
+    CardInUse,
+    #[error("the card is not a Huji certificate card")]
+    UnsupportedCard,
+    #[error("the card has not been activated")]
+    CardNotActivated,
+    #[error("wrong PIN, {tries_left} tries left")]
+    WrongPin { tries_left: u8 },
+    #[error("the PIN is blocked")]
+    PinBlocked,
+    #[error("the PIN must be 6 to 16 letters or digits")]
+    InvalidPinFormat,
+    #[error("wrong user code, {tries_left} tries left")]
+    WrongUserCode { tries_left: u8 },
+    #[error("the user code is blocked")]
+    UserCodeBlocked,
+    #[error("the card answered with status {status}")]
+    CardError { status: String },
+    #[error("invalid request: {reason}")]
+    InvalidRequest { reason: String },
+    #[error("the request body is too large")]
+    RequestTooLarge,
+    #[error("unknown command")]
+    UnknownCommand,
+    #[error("this web page is not allowed to use the card helper")]
+    OriginNotAllowed,
+    #[error("internal error")]
+    Internal,
+}
+
+/// A message for people, in both of the portal's languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    #[serde(rename = "zh-TW")]
+    pub zh_tw: String,
+    pub en: String,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    pub error: HelperError,
+    pub message: Message,
+}
+
+impl HelperError {
+    /// The HTTP status the helper answers this error with.
+    pub fn http_status(&self) -> u16 {
+        use HelperError::*;
+        match self {
+            InvalidRequest { .. } | InvalidPinFormat => 400,
+            OriginNotAllowed => 403,
+            UnknownCommand => 404,
+            RequestTooLarge => 413,
+            WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
+            NoReader | NoCard | CardRemoved | CardInUse | UnsupportedCard | CardNotActivated => 409,
+            PcscUnavailable => 503,
+            CardError { .. } | Internal => 500,
+        }
+    }
+
+    pub fn message(&self) -> Message {
+        use HelperError::*;
+        let (zh_tw, en): (String, String) = match self {
+            PcscUnavailable => (
+                "讀卡機服務(PC/SC)未啟動,請啟動後再試。".into(),
+                "The smart card service (PC/SC) is not running. Start it and try again.".into(),
+            ),
+            NoReader => (
+                "找不到讀卡機,請連接讀卡機後再試。".into(),
+                "No card reader found. Connect a card reader and try again.".into(),
+            ),
+            NoCard => (
+                "讀卡機中沒有卡片,請插入憑證 IC 卡。".into(),
+                "There is no card in the reader. Insert your certificate card.".into(),
+            ),
+            CardRemoved => (
+                "作業過程中卡片被移除,請重新插入卡片後再試。".into(),
+                "The card was removed during the operation. Insert it again and retry.".into(),
+            ),
+            CardInUse => (
+                "卡片正被其他程式使用,請關閉該程式後再試。".into(),
+                "Another program is using the card. Close it and try again.".into(),
+            ),
+            UnsupportedCard => (
+                "這張卡片不是工商憑證或自然人憑證 IC 卡。".into(),
+                "This card is not a business or citizen certificate card.".into(),
+            ),
+            CardNotActivated => (
+                "卡片尚未開卡,請洽戶政事務所或憑證管理中心。".into(),
+                "The card has not been activated. Contact a household registration office or the certificate authority.".into(),
+            ),
+            WrongPin { tries_left } => (
+                format!("PIN 碼錯誤,尚可再試 {tries_left} 次;連續錯誤 3 次將鎖卡。"),
+                format!("Wrong PIN. {tries_left} tries left; the card locks after 3 wrong PINs."),
+            ),
+            PinBlocked => (
+                "PIN 碼已鎖住,請使用用戶代碼線上鎖卡解碼。".into(),
+                "The PIN is blocked. Unlock the card online with your user code.".into(),
+            ),
+            InvalidPinFormat => (
+                "PIN 碼應為 6 至 16 個英文字母或數字。".into(),
+                "The PIN must be 6 to 16 letters or digits.".into(),
+            ),
+            WrongUserCode { tries_left } => (
+                format!("用戶代碼錯誤,尚可再試 {tries_left} 次。"),
+                format!("Wrong user code. {tries_left} tries left."),
+            ),
+            UserCodeBlocked => (
+                "用戶代碼已鎖住,請攜帶身分證及卡片至戶政事務所重設用戶代碼。".into(),
+                "The user code is blocked. Bring your ID card and certificate card to a household registration office to reset it.".into(),
+            ),
+            CardError { status } => (
+                format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),
+                format!("The card reported an error (status {status}). Reinsert it and try again."),
+            ),
+            InvalidRequest { reason } => (
+                format!("請求格式不正確:{reason}"),
+                format!("Invalid request: {reason}"),
+            ),
+            RequestTooLarge => (
+                "請求內容過大。".into(),
+                "The request is too large.".into(),
+            ),
+            UnknownCommand => ("不支援的指令。".into(), "Unknown command.".into()),
+            OriginNotAllowed => (
+                "此網頁未被允許使用跨平台網頁元件。".into(),
+                "This web page is not allowed to use the card helper.".into(),
+            ),
+            Internal => (
+                "跨平台網頁元件發生內部錯誤,請重新啟動後再試。".into(),
+                "The card helper had an internal error. Restart it and try again.".into(),
+            ),
+        };
+        Message { zh_tw, en }
+    }
+
+    pub fn to_response(&self) -> ErrorResponse {
+        ErrorResponse {
+            error: self.clone(),
+            message: self.message(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_json() {
+        let json = serde_json::to_value(HelperError::WrongPin { tries_left: 2 }).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!({"code": "WRONG_PIN", "tries_left": 2}))
+        );
+        let json = serde_json::to_value(HelperError::PinBlocked).ok();
+        assert_eq!(json, Some(serde_json::json!({"code": "PIN_BLOCKED"})));
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let sign = SignRequest {
+            challenge_b64: "AA==".into(),
+            pin: "730101".into(),
+        };
+        let unlock = UnlockPinRequest {
+            user_code: "CODE1234".into(),
+            new_pin: "123456".into(),
+        };
+        let text = format!("{sign:?} {unlock:?}");
+        assert!(!text.contains("730101") && !text.contains("CODE1234") && !text.contains("123456"));
+    }
+}

@@ -1,0 +1,317 @@
+//! The card's APDU state machine driven by scripted command APDUs, as a reader would send them.
+
+mod common;
+
+use card_helper::card::{blank_state, Card, CardState, FileStore, MemoryStore};
+use card_helper::profile::sha256_digest_info;
+use common::*;
+
+const SELECT_APP: &str = "00 A4 04 00 07 F04855 4A49 0001";
+const SELECT_CERT: &str = "00 A4 02 0C 02 4001";
+const PIN_STATUS: &str = "00 20 00 81";
+
+/// A card with the application selected.
+fn selected_card(state: CardState) -> Card<MemoryStore> {
+    let mut card = Card::new(state, MemoryStore).expect("load the card");
+    assert_eq!(send(&mut card, SELECT_APP), (vec![], 0x9000));
+    card
+}
+
+/// Sends hex APDU text and splits the answer into data and status word.
+fn send<S: card_helper::card::CardStore>(card: &mut Card<S>, apdu: &str) -> (Vec<u8>, u16) {
+    let response = card.respond(&hex(apdu));
+    (response.data, response.sw.0)
+}
+
+fn sw<S: card_helper::card::CardStore>(card: &mut Card<S>, apdu: &str) -> u16 {
+    send(card, apdu).1
+}
+
+fn verify(pin: &str) -> String {
+    format!("00 20 00 81 10 {}", field(pin))
+}
+
+fn sign_apdu(message: &[u8]) -> String {
+    let info: String = sha256_digest_info(message)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!("00 2A 9E 9A 33 {info} 00")
+}
+
+#[test]
+fn commands_before_selecting_the_application_are_refused() {
+    let mut card = Card::new(activated_state(), MemoryStore).expect("load the card");
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x6985);
+    assert_eq!(sw(&mut card, "00 A4 04 00 05 A000000001"), 0x6A82);
+    assert_eq!(sw(&mut card, SELECT_APP), 0x9000);
+    assert_eq!(sw(&mut card, "80 20 00 81"), 0x6E00);
+    assert_eq!(sw(&mut card, "00 FF 00 00"), 0x6D00);
+    assert_eq!(sw(&mut card, "00 20 00"), 0x6700);
+    assert_eq!(sw(&mut card, "00 B0 00 00 00"), 0x6986);
+}
+
+#[test]
+fn the_certificate_reads_in_chunks_until_the_end_of_the_file() {
+    let state = activated_state();
+    let expected = state.certificate.clone();
+    let mut card = selected_card(state);
+    assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
+    let mut read = Vec::new();
+    loop {
+        let [p1, p2] = (read.len() as u16).to_be_bytes();
+        let (data, status) = send(&mut card, &format!("00 B0 {p1:02X} {p2:02X} 00"));
+        read.extend_from_slice(&data);
+        match status {
+            0x9000 => assert_eq!(data.len(), 256),
+            0x6282 => break,
+            other => panic!("unexpected status {other:04X}"),
+        }
+    }
+    assert_eq!(read, expected);
+    let [p1, p2] = (expected.len() as u16).to_be_bytes();
+    assert_eq!(
+        sw(&mut card, &format!("00 B0 {p1:02X} {p2:02X} 00")),
+        0x6B00
+    );
+}
+
+#[test]
+fn two_wrong_pins_then_the_right_one_resets_the_counter() {
+    let mut card = selected_card(activated_state());
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x63C3);
+    assert_eq!(sw(&mut card, &verify("000000")), 0x63C2);
+    assert_eq!(sw(&mut card, &verify("000000")), 0x63C1);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x9000);
+    assert_eq!(card.state().pin_tries_left, 3);
+    card.reset();
+    assert_eq!(sw(&mut card, SELECT_APP), 0x9000);
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x63C3);
+}
+
+#[test]
+fn the_third_wrong_pin_blocks_the_card_with_6983() {
+    let mut card = selected_card(activated_state());
+    assert_eq!(sw(&mut card, &verify("000000")), 0x63C2);
+    assert_eq!(sw(&mut card, &verify("000000")), 0x63C1);
+    assert_eq!(sw(&mut card, &verify("000000")), 0x6983);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x6983);
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x6983);
+    assert_eq!(sw(&mut card, &sign_apdu(b"challenge")), 0x6982);
+    let change = format!("00 24 00 81 20 {}{}", field(PIN), field("123456"));
+    assert_eq!(sw(&mut card, &change), 0x6983);
+}
+
+#[test]
+fn the_user_code_unlocks_a_blocked_pin_and_sets_a_new_one() {
+    let mut card = selected_card(activated_state());
+    for _ in 0..3 {
+        send(&mut card, &verify("000000"));
+    }
+    let unlock = |code: &str| format!("00 2C 00 81 20 {}{}", field(code), field("246810"));
+    assert_eq!(sw(&mut card, &unlock("WRONG123")), 0x63C2);
+    assert_eq!(sw(&mut card, &unlock(USER_CODE)), 0x9000);
+    assert_eq!(card.state().user_code_tries_left, 3);
+    assert_eq!(sw(&mut card, PIN_STATUS), 0x63C3);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x63C2);
+    assert_eq!(sw(&mut card, &verify("246810")), 0x9000);
+}
+
+#[test]
+fn three_wrong_user_codes_block_the_user_code() {
+    let mut card = selected_card(activated_state());
+    let unlock = format!("00 2C 00 81 20 {}{}", field("WRONG123"), field("246810"));
+    assert_eq!(sw(&mut card, &unlock), 0x63C2);
+    assert_eq!(sw(&mut card, &unlock), 0x63C1);
+    assert_eq!(sw(&mut card, &unlock), 0x6983);
+    let right = format!("00 2C 00 81 20 {}{}", field(USER_CODE), field("246810"));
+    assert_eq!(sw(&mut card, &right), 0x6983);
+    assert_eq!(sw(&mut card, "00 20 00 82"), 0x6983);
+}
+
+#[test]
+fn changing_the_pin_needs_the_old_pin() {
+    let mut card = selected_card(activated_state());
+    let change = |old: &str| format!("00 24 00 81 20 {}{}", field(old), field("13579A"));
+    assert_eq!(sw(&mut card, &change("000000")), 0x63C2);
+    assert_eq!(sw(&mut card, &change(PIN)), 0x9000);
+    assert_eq!(card.state().pin_tries_left, 3);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x63C2);
+    assert_eq!(sw(&mut card, &verify("13579A")), 0x9000);
+    let short_new = format!(
+        "00 24 00 81 20 {}{}",
+        field("13579A"),
+        "3132FFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+    );
+    assert_eq!(sw(&mut card, &short_new), 0x6A80);
+}
+
+#[test]
+fn a_signature_needs_the_pin_and_verifies_with_the_certificate_key() {
+    let state = activated_state();
+    let certificate = state.certificate.clone();
+    let mut card = selected_card(state);
+    assert_eq!(sw(&mut card, &sign_apdu(b"server challenge")), 0x6982);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
+    let (signature, status) = send(&mut card, &sign_apdu(b"server challenge"));
+    assert_eq!(status, 0x9000);
+    assert_eq!(signature.len(), 256);
+    assert!(signature_verifies(
+        &certificate,
+        b"server challenge",
+        &signature
+    ));
+    assert!(!signature_verifies(
+        &certificate,
+        b"another challenge",
+        &signature
+    ));
+    let raw_hash = format!("00 2A 9E 9A 20 {} 00", "AB".repeat(32));
+    assert_eq!(sw(&mut card, &raw_hash), 0x6A80);
+}
+
+#[test]
+fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activates() {
+    let blank = blank_state(PIN, USER_CODE).expect("blank card");
+    let mut card = selected_card(blank);
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
+    assert_eq!(sw(&mut card, &sign_apdu(b"x")), 0x6985);
+    assert_eq!(sw(&mut card, "00 44 00 00"), 0x6A88);
+
+    // The SubjectPublicKeyInfo (294 bytes) comes in two parts: 256 bytes, 61 26, GET RESPONSE.
+    let (mut spki, status) = send(&mut card, "00 46 80 00 00");
+    assert_eq!((spki.len(), status), (256, 0x6126));
+    let (rest, status) = send(&mut card, "00 C0 00 00 26");
+    assert_eq!(status, 0x9000);
+    spki.extend_from_slice(&rest);
+
+    let certificate = issue_certificate(&spki);
+    assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
+    for (index, chunk) in certificate.chunks(200).enumerate() {
+        let [p1, p2] = ((index * 200) as u16).to_be_bytes();
+        let data: String = chunk.iter().map(|b| format!("{b:02X}")).collect();
+        let update = format!("00 D6 {p1:02X} {p2:02X} {:02X} {data}", chunk.len());
+        assert_eq!(sw(&mut card, &update), 0x9000);
+    }
+    assert_eq!(card.state().certificate, certificate);
+    assert_eq!(sw(&mut card, "00 44 00 00"), 0x9000);
+
+    assert_eq!(sw(&mut card, "00 46 80 00 00"), 0x6985);
+    assert_eq!(sw(&mut card, "00 D6 00 00 01 00"), 0x6985);
+    assert_eq!(sw(&mut card, "00 44 00 00"), 0x6985);
+    let (signature, status) = send(&mut card, &sign_apdu(b"after activation"));
+    assert_eq!(status, 0x9000);
+    assert!(signature_verifies(
+        &certificate,
+        b"after activation",
+        &signature
+    ));
+}
+
+#[test]
+fn activation_refuses_a_certificate_of_another_key() {
+    let other = activated_state().certificate;
+    let mut card = selected_card(blank_state(PIN, USER_CODE).expect("blank card"));
+    send(&mut card, "00 46 80 00 00");
+    assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
+    for (index, chunk) in other.chunks(200).enumerate() {
+        let [p1, p2] = ((index * 200) as u16).to_be_bytes();
+        let data: String = chunk.iter().map(|b| format!("{b:02X}")).collect();
+        sw(
+            &mut card,
+            &format!("00 D6 {p1:02X} {p2:02X} {:02X} {data}", chunk.len()),
+        );
+    }
+    assert_eq!(sw(&mut card, "00 44 00 00"), 0x6985);
+}
+
+#[test]
+fn the_pin_counter_survives_a_restart_through_the_state_file() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("card.json");
+    activated_state().save(&path).expect("write the state");
+    let store = FileStore { path: path.clone() };
+    let mut card = Card::new(CardState::load(&path).expect("load"), store).expect("card");
+    assert_eq!(sw(&mut card, SELECT_APP), 0x9000);
+    assert_eq!(sw(&mut card, &verify("000000")), 0x63C2);
+    drop(card);
+    let reloaded = CardState::load(&path).expect("reload");
+    assert_eq!(reloaded.pin_tries_left, 2);
+    let text = std::fs::read_to_string(&path).expect("read the state file");
+    assert!(!text.contains("000000"), "a wrong PIN must not be stored");
+}
+
+/// A certificate for the card's public key, issued by a throwaway CA as the RA would.
+fn issue_certificate(spki: &[u8]) -> Vec<u8> {
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let mut ca_params = rcgen::CertificateParams::default();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test MOICA");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test Citizen");
+    params
+        .signed_by(&CardPublicKey::from_spki(spki), &issuer)
+        .expect("issue")
+        .der()
+        .to_vec()
+}
+
+/// The card's RSA public key as rcgen wants it: PKCS#1 RSAPublicKey bytes.
+struct CardPublicKey(Vec<u8>);
+
+impl CardPublicKey {
+    fn from_spki(spki: &[u8]) -> CardPublicKey {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        use rsa::pkcs8::DecodePublicKey;
+        let key = rsa::RsaPublicKey::from_public_key_der(spki).expect("card SPKI");
+        CardPublicKey(key.to_pkcs1_der().expect("PKCS#1").as_bytes().to_vec())
+    }
+}
+
+impl rcgen::PublicKeyData for CardPublicKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+#[test]
+fn a_card_is_made_from_a_pem_key_and_its_certificate_only() {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    use card_helper::card::{personalised_state, InitError};
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+
+    let source = activated_state();
+    let key_der = source.private_key_pkcs8.clone().expect("a key");
+    let key = rsa::RsaPrivateKey::from_pkcs8_der(&key_der).expect("PKCS#8 key");
+    let pkcs8_pem = key.to_pkcs8_pem(LineEnding::LF).expect("PEM");
+    let pkcs1_pem = key.to_pkcs1_pem(LineEnding::LF).expect("PEM");
+    let certificate_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        STANDARD.encode(&source.certificate)
+    );
+
+    let from_pem = personalised_state(&pkcs8_pem, certificate_pem.as_bytes(), PIN, USER_CODE);
+    let from_pem = from_pem.expect("PKCS#8 key with a PEM certificate");
+    assert_eq!(from_pem.certificate, source.certificate);
+    assert!(from_pem.activated);
+    let from_der = personalised_state(&pkcs1_pem, &source.certificate, PIN, USER_CODE);
+    assert!(from_der.is_ok(), "PKCS#1 key with a DER certificate");
+
+    let other = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("another key");
+    let other_pem = other.to_pkcs8_pem(LineEnding::LF).expect("PEM");
+    let mismatch = personalised_state(&other_pem, &source.certificate, PIN, USER_CODE);
+    assert!(matches!(mismatch, Err(InitError::KeyMismatch)));
+    let bad_pin = personalised_state(&pkcs8_pem, &source.certificate, "12", USER_CODE);
+    assert!(matches!(bad_pin, Err(InitError::Pin)));
+}

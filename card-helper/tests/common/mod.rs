@@ -1,0 +1,54 @@
+//! Helpers shared by the card-helper tests: test cards, hex APDUs, and signature checks against a certificate.
+#![allow(dead_code)]
+
+use card_helper::card::{generated_state, CardState};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const PIN: &str = "730101";
+pub const USER_CODE: &str = "CODE1234";
+
+/// An activated card with a fresh key and self-signed certificate, generated once per test binary.
+pub fn activated_state() -> CardState {
+    static STATE: OnceLock<CardState> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            generated_state("Huji Test Company", PIN, USER_CODE).expect("generate a test card")
+        })
+        .clone()
+}
+
+/// Bytes from hex text; spaces are ignored so APDUs can be written field by field.
+pub fn hex(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair).expect("ascii hex");
+            u8::from_str_radix(pair, 16).expect("hex digit pair")
+        })
+        .collect()
+}
+
+/// A reference data field: the text padded with FF to 16 bytes, as hex.
+pub fn field(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.resize(16, 0xFF);
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// Whether `signature` is a valid RS256 signature of `message` by the certificate's key.
+pub fn signature_verifies(certificate_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let (_, certificate) =
+        x509_parser::parse_x509_certificate(certificate_der).expect("parse the certificate");
+    let key =
+        RsaPublicKey::from_public_key_der(certificate.public_key().raw).expect("an RSA public key");
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(message),
+        signature,
+    )
+    .is_ok()
+}

@@ -1,0 +1,295 @@
+//! The helper's HTTP API without a socket or reader: the soft token behind the router, origin and preflight rules, size limits.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use card_helper::backend::{Backend, SoftToken, SOFT_TOKEN_READER};
+use card_helper::card::{Card, FileStore};
+use card_helper::helper::{router, AllowedOrigins, BODY_LIMIT};
+use common::*;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const PORTAL: &str = "https://portal.example";
+
+/// A router over a soft token whose state file lives in `directory`.
+fn soft_token_app(directory: &tempfile::TempDir) -> Router {
+    let path = directory.path().join("token.json");
+    activated_state().save(&path).expect("write the token");
+    let card = Card::new(activated_state(), FileStore { path }).expect("card");
+    let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
+    router(Backend::Soft(SoftToken::new(card)), origins)
+}
+
+fn request(method: Method, path: &str, origin: Option<&str>, body: Option<Value>) -> Request<Body> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:24170");
+    if let Some(origin) = origin {
+        builder = builder.header(header::ORIGIN, origin);
+    }
+    let body = match body {
+        Some(body) => {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+            Body::from(body.to_string())
+        }
+        None => Body::empty(),
+    };
+    builder.body(body).expect("request")
+}
+
+async fn call(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_version_handshake_names_the_protocol_and_mode() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let (status, body) = call(
+        &app,
+        request(Method::GET, "/v1/version", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["protocol"], 1);
+    assert_eq!(body["mode"], "soft-token");
+    let (_, body) = call(
+        &app,
+        request(Method::GET, "/v1/readers", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(body["readers"][0]["name"], SOFT_TOKEN_READER);
+}
+
+#[tokio::test]
+async fn the_soft_token_signs_a_challenge_after_the_pin() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let sign = json!({"challenge_b64": "c2VydmVyIGNoYWxsZW5nZQ==", "pin": PIN});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    use base64::Engine;
+    let decode = |value: &Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(value.as_str().expect("base64 text"))
+            .expect("base64")
+    };
+    let certificate = decode(&body["certificate_b64"]);
+    let signature = decode(&body["signature_b64"]);
+    assert!(signature_verifies(
+        &certificate,
+        b"server challenge",
+        &signature
+    ));
+}
+
+#[tokio::test]
+async fn a_wrong_pin_on_the_soft_token_is_persisted_in_its_file() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let sign = json!({"challenge_b64": "AA==", "pin": "999999"});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], json!({"code": "WRONG_PIN", "tries_left": 2}));
+    assert!(body["message"]["zh-TW"]
+        .as_str()
+        .is_some_and(|m| m.contains("2 次")));
+    let state = card_helper::card::CardState::load(&directory.path().join("token.json"));
+    assert_eq!(state.expect("state").pin_tries_left, 2);
+}
+
+#[tokio::test]
+async fn requests_without_an_allowed_origin_are_refused() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    for origin in [
+        None,
+        Some("https://evil.example"),
+        Some("null"),
+        Some("https://portal.example:8443"),
+    ] {
+        let (status, body) =
+            call(&app, request(Method::GET, "/v1/certificate", origin, None)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert_eq!(body["error"]["code"], "ORIGIN_NOT_ALLOWED");
+    }
+    let rebound = Request::builder()
+        .uri("/v1/certificate")
+        .header(header::HOST, "attacker.example:24170")
+        .header(header::ORIGIN, PORTAL)
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(call(&app, rebound).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_private_network_preflight_is_answered_for_allowed_origins_only() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/v1/sign")
+            .header(header::HOST, "127.0.0.1:24170")
+            .header(header::ORIGIN, origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .header("access-control-request-private-network", "true")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let response = app
+        .clone()
+        .oneshot(preflight(PORTAL))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let headers = response.headers();
+    assert_eq!(headers["access-control-allow-origin"], PORTAL);
+    assert_eq!(headers["access-control-allow-private-network"], "true");
+    assert!(headers["access-control-allow-methods"]
+        .to_str()
+        .is_ok_and(|m| m.contains("POST")));
+    let refused = app
+        .clone()
+        .oneshot(preflight("https://evil.example"))
+        .await
+        .expect("response");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(refused
+        .headers()
+        .get("access-control-allow-private-network")
+        .is_none());
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_stable_codes() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let huge = json!({"challenge_b64": "A".repeat(BODY_LIMIT), "pin": PIN});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(huge)),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::PAYLOAD_TOO_LARGE, &json!("REQUEST_TOO_LARGE"))
+    );
+    let missing_pin = json!({"challenge_b64": "AA=="});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(missing_pin)),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
+    );
+    let bad_challenge = json!({"challenge_b64": "not base64!", "pin": PIN});
+    let (_, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(bad_challenge)),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], "INVALID_REQUEST");
+    let bad_pin = json!({"challenge_b64": "AA==", "pin": "12"});
+    let (_, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(bad_pin)),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], "INVALID_PIN_FORMAT");
+    let (status, body) = call(
+        &app,
+        request(Method::GET, "/v1/unknown", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::NOT_FOUND, &json!("UNKNOWN_COMMAND"))
+    );
+}
+
+#[tokio::test]
+async fn pin_change_and_unlock_through_the_api() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let change = json!({"old_pin": PIN, "new_pin": "112233"});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/pin/change", Some(PORTAL), Some(change)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let wrong = json!({"challenge_b64": "AA==", "pin": PIN});
+    for expected in [
+        json!({"code": "WRONG_PIN", "tries_left": 2}),
+        json!({"code": "WRONG_PIN", "tries_left": 1}),
+        json!({"code": "PIN_BLOCKED"}),
+    ] {
+        let (_, body) = call(
+            &app,
+            request(Method::POST, "/v1/sign", Some(PORTAL), Some(wrong.clone())),
+        )
+        .await;
+        assert_eq!(body["error"], expected);
+    }
+    let (_, body) = call(
+        &app,
+        request(Method::GET, "/v1/pin/status", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(
+        body,
+        json!({"tries_left": 0, "max_tries": 3, "blocked": true})
+    );
+    let unlock = json!({"user_code": "WRONG999", "new_pin": "445566"});
+    let (_, body) = call(
+        &app,
+        request(Method::POST, "/v1/pin/unlock", Some(PORTAL), Some(unlock)),
+    )
+    .await;
+    assert_eq!(
+        body["error"],
+        json!({"code": "WRONG_USER_CODE", "tries_left": 2})
+    );
+    let unlock = json!({"user_code": USER_CODE, "new_pin": "445566"});
+    let (_, body) = call(
+        &app,
+        request(Method::POST, "/v1/pin/unlock", Some(PORTAL), Some(unlock)),
+    )
+    .await;
+    assert_eq!(
+        body,
+        json!({"tries_left": 3, "max_tries": 3, "blocked": false})
+    );
+}
