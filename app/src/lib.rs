@@ -9,6 +9,8 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod pki;
+#[cfg(feature = "ssr")]
 pub mod platform;
 pub mod services;
 pub mod shell;

@@ -6,5 +6,6 @@
 pub mod config;
 pub mod logging;
 pub mod mail;
+pub mod pki;
 pub mod registry;
 pub mod web;

@@ -2,5 +2,6 @@
 //! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
 
 mod helpers;
+mod pki;
 mod platform;
 mod web;

@@ -1,0 +1,429 @@
+//! `TrustStore::check_certificate`: chain, signatures, validity, kind, key usage, subject
+//! fields and revocation, in that order, at a time the caller gives.
+
+use super::checked::{CheckedCertificate, PublicKeyKind};
+use super::input::certificate_der;
+use super::profile::{API_CERTIFICATE_POLICY, SUBJECT_SERIAL_NUMBER};
+use super::trust_store::{Authority, TrustStore};
+use super::{CaFamily, CertificateError, Purpose};
+use crate::domain::business_id::BusinessId;
+use sha2::{Digest, Sha256};
+use x509_parser::der_parser::asn1_rs::{Oid, Tag};
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::oid_registry::{OID_EC_P256, OID_X509_EXT_CERTIFICATE_POLICIES};
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
+use x509_parser::revocation_list::CertificateRevocationList;
+use x509_parser::x509::{AttributeTypeAndValue, X509Name};
+
+/// Chains longer than this (end entity, intermediates, root) are not followed.
+const MAX_CHAIN: usize = 5;
+
+/// The smallest RSA modulus accepted, in bits.
+const MIN_RSA_BITS: usize = 2048;
+
+/// What a certificate is, read from its own extensions before asking whether it fits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Card,
+    Api,
+    Server,
+}
+
+impl TrustStore {
+    /// Checks a certificate presented for `purpose` as things stand at `at` (Unix seconds,
+    /// from the injected clock). Accepts DER, PEM or bare Base64.
+    pub fn check_certificate(
+        &self,
+        input: &[u8],
+        purpose: Purpose,
+        at: i64,
+    ) -> Result<CheckedCertificate, CertificateError> {
+        let der = certificate_der(input)?;
+        let cert = parse_certificate(&der)?;
+        let chain = self.chain(&cert)?;
+        let issuers = chain
+            .iter()
+            .map(|authority| parse_certificate(&authority.der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| CertificateError::UnknownIssuer)?;
+
+        check_validity(&cert, at)?;
+        for issuer in &issuers {
+            check_validity(issuer, at)?;
+        }
+        let family = chain
+            .first()
+            .and_then(|issuer| issuer.family)
+            .ok_or(CertificateError::UnknownIssuer)?;
+        check_kind(&cert, purpose, family)?;
+        check_key_usage(&cert, purpose)?;
+        let key_kind = key_kind(&cert)?;
+        if purpose == Purpose::ApiCertificate && !matches!(key_kind, PublicKeyKind::Rsa { .. }) {
+            return Err(CertificateError::WrongKeyUsage);
+        }
+        let fields = SubjectFields::read(&cert, purpose)?;
+
+        let mut subject = &cert;
+        for issuer in &issuers {
+            self.check_not_revoked(subject, issuer, at)?;
+            subject = issuer;
+        }
+
+        Ok(CheckedCertificate {
+            purpose,
+            family,
+            serial_hex: serial_hex(cert.raw_serial()),
+            subject: cert.subject().to_string(),
+            common_name: fields.common_name,
+            organization: fields.organization,
+            business_id: fields.business_id,
+            id_last4: fields.id_last4,
+            dns_names: fields.dns_names,
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+            fingerprint_sha256: hex::encode(Sha256::digest(&der)),
+            spki_der: cert.public_key().raw.to_vec(),
+            public_key: cert.public_key().subject_public_key.data.to_vec(),
+            key_kind,
+            der,
+        })
+    }
+
+    /// The issuers of `cert`, nearest first, ending with a trusted root. A certificate whose
+    /// issuer is not in the store is `UnknownIssuer`; one whose issuer is there but whose
+    /// signature does not verify (a forgery, or a tampered certificate) is `BadSignature`.
+    fn chain(&self, cert: &X509Certificate<'_>) -> Result<Vec<&Authority>, CertificateError> {
+        let mut chain: Vec<&Authority> = Vec::new();
+        let mut current_der: Option<&[u8]> = None;
+        while chain.len() < MAX_CHAIN {
+            let current = match current_der {
+                Some(der) => parse_certificate(der).map_err(|_| CertificateError::UnknownIssuer)?,
+                None => cert.clone(),
+            };
+            let wanted_key_id = authority_key_id(&current);
+            let mut candidates = self
+                .authorities
+                .iter()
+                .filter(|authority| is_candidate_issuer(authority, &current, wanted_key_id))
+                .peekable();
+            if candidates.peek().is_none() {
+                return Err(CertificateError::UnknownIssuer);
+            }
+            let issuer = candidates
+                .find(|authority| {
+                    parse_certificate(&authority.der).is_ok_and(|issuer| {
+                        current.verify_signature(Some(issuer.public_key())).is_ok()
+                    })
+                })
+                .ok_or(CertificateError::BadSignature)?;
+            chain.push(issuer);
+            if issuer.is_root {
+                return Ok(chain);
+            }
+            current_der = Some(&issuer.der);
+        }
+        Err(CertificateError::UnknownIssuer)
+    }
+
+    /// Looks `subject` up in the freshest CRL that `issuer` signed.
+    fn check_not_revoked(
+        &self,
+        subject: &X509Certificate<'_>,
+        issuer: &X509Certificate<'_>,
+        at: i64,
+    ) -> Result<(), CertificateError> {
+        let signed: Vec<CertificateRevocationList<'_>> = self
+            .crls
+            .iter()
+            .filter_map(|der| CertificateRevocationList::from_der(der).ok())
+            .map(|(_, crl)| crl)
+            .filter(|crl| crl.issuer().as_raw() == issuer.subject().as_raw())
+            .filter(|crl| crl.verify_signature(issuer.public_key()).is_ok())
+            .collect();
+        if signed.is_empty() {
+            return Err(CertificateError::CrlUnavailable);
+        }
+        let freshest = signed
+            .iter()
+            .filter(|crl| {
+                crl.last_update().timestamp() <= at
+                    && crl.next_update().is_some_and(|next| at <= next.timestamp())
+            })
+            .max_by_key(|crl| crl.last_update().timestamp())
+            .ok_or(CertificateError::CrlStale)?;
+        let serial = trim_serial(subject.raw_serial());
+        if freshest
+            .iter_revoked_certificates()
+            .any(|revoked| trim_serial(revoked.raw_serial()) == serial)
+        {
+            return Err(CertificateError::Revoked);
+        }
+        Ok(())
+    }
+}
+
+fn parse_certificate(der: &[u8]) -> Result<X509Certificate<'_>, CertificateError> {
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Ok(cert),
+        _ => Err(CertificateError::Malformed),
+    }
+}
+
+fn is_candidate_issuer(
+    authority: &Authority,
+    subject: &X509Certificate<'_>,
+    wanted_key_id: Option<&[u8]>,
+) -> bool {
+    let Ok(issuer) = parse_certificate(&authority.der) else {
+        return false;
+    };
+    let may_sign = issuer.is_ca()
+        && !matches!(issuer.key_usage(), Ok(Some(usage)) if !usage.value.key_cert_sign());
+    let key_matches = match (wanted_key_id, subject_key_id(&issuer)) {
+        (Some(wanted), Some(actual)) => wanted == actual,
+        _ => true,
+    };
+    may_sign && key_matches && issuer.subject().as_raw() == subject.issuer().as_raw()
+}
+
+fn authority_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
+    cert.iter_extensions()
+        .find_map(|extension| match extension.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => aki.key_identifier.as_ref(),
+            _ => None,
+        })
+        .map(|id| id.0)
+}
+
+fn subject_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
+    cert.iter_extensions()
+        .find_map(|extension| match extension.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0),
+            _ => None,
+        })
+}
+
+fn check_validity(cert: &X509Certificate<'_>, at: i64) -> Result<(), CertificateError> {
+    let validity = cert.validity();
+    if at < validity.not_before.timestamp() {
+        Err(CertificateError::NotYetValid)
+    } else if at > validity.not_after.timestamp() {
+        Err(CertificateError::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the certificate is the kind `purpose` needs, from the right authority: a citizen
+/// card where a business card is needed, or an IC-card certificate where an API certificate
+/// is, is `WrongType`.
+fn check_kind(
+    cert: &X509Certificate<'_>,
+    purpose: Purpose,
+    family: CaFamily,
+) -> Result<(), CertificateError> {
+    if cert.is_ca() || has_unknown_critical_extension(cert) {
+        return Err(CertificateError::WrongType);
+    }
+    let server_auth = matches!(cert.extended_key_usage(), Ok(Some(eku)) if eku.value.server_auth);
+    let kind = if server_auth {
+        Kind::Server
+    } else if has_policy(cert, API_CERTIFICATE_POLICY) {
+        Kind::Api
+    } else {
+        Kind::Card
+    };
+    let wanted = match purpose {
+        Purpose::BusinessCard | Purpose::CitizenCard => Kind::Card,
+        Purpose::ApiCertificate => Kind::Api,
+        Purpose::ServerCertificate => Kind::Server,
+    };
+    if kind == wanted && purpose.accepts(family) {
+        Ok(())
+    } else {
+        Err(CertificateError::WrongType)
+    }
+}
+
+/// RFC 5280 §4.2: a critical extension the checker does not understand means refusal.
+fn has_unknown_critical_extension(cert: &X509Certificate<'_>) -> bool {
+    cert.iter_extensions().any(|extension| {
+        extension.critical
+            && matches!(
+                extension.parsed_extension(),
+                ParsedExtension::UnsupportedExtension { .. } | ParsedExtension::ParseError { .. }
+            )
+    })
+}
+
+fn has_policy(cert: &X509Certificate<'_>, policy: &[u64]) -> bool {
+    let Ok(Some(extension)) = cert.get_extension_unique(&OID_X509_EXT_CERTIFICATE_POLICIES) else {
+        return false;
+    };
+    match extension.parsed_extension() {
+        ParsedExtension::CertificatePolicies(policies) => policies
+            .iter()
+            .any(|information| oid_is(&information.policy_id, policy)),
+        _ => false,
+    }
+}
+
+fn oid_is(oid: &Oid<'_>, arcs: &[u64]) -> bool {
+    oid.iter()
+        .is_some_and(|components| components.eq(arcs.iter().copied()))
+}
+
+/// Key usage (and, for API certificates, extended key usage) must allow the purpose. A
+/// certificate without a key-usage extension is refused: every authority here sets one.
+fn check_key_usage(cert: &X509Certificate<'_>, purpose: Purpose) -> Result<(), CertificateError> {
+    let usage = match cert.key_usage() {
+        Ok(Some(usage)) => usage.value,
+        Ok(None) => return Err(CertificateError::WrongKeyUsage),
+        Err(_) => return Err(CertificateError::Malformed),
+    };
+    let allowed = match purpose {
+        Purpose::BusinessCard | Purpose::CitizenCard => usage.digital_signature(),
+        Purpose::ApiCertificate => {
+            usage.digital_signature()
+                && matches!(cert.extended_key_usage(), Ok(Some(eku)) if eku.value.client_auth || eku.value.any)
+        }
+        Purpose::ServerCertificate => usage.digital_signature() || usage.key_encipherment(),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(CertificateError::WrongKeyUsage)
+    }
+}
+
+fn key_kind(cert: &X509Certificate<'_>) -> Result<PublicKeyKind, CertificateError> {
+    let spki = cert.public_key();
+    match spki.parsed() {
+        Ok(PublicKey::EC(_))
+            if spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|parameters| parameters.as_oid().ok())
+                .is_some_and(|curve| curve == OID_EC_P256) =>
+        {
+            Ok(PublicKeyKind::EcdsaP256)
+        }
+        Ok(PublicKey::RSA(rsa)) if rsa.key_size() >= MIN_RSA_BITS => Ok(PublicKeyKind::Rsa {
+            bits: rsa.key_size(),
+        }),
+        Ok(_) => Err(CertificateError::WrongKeyUsage),
+        Err(_) => Err(CertificateError::Malformed),
+    }
+}
+
+/// The subject fields each kind of certificate must carry (see `docs/pki.md`).
+struct SubjectFields {
+    common_name: Option<String>,
+    organization: Option<String>,
+    business_id: Option<BusinessId>,
+    id_last4: Option<String>,
+    dns_names: Vec<String>,
+}
+
+impl SubjectFields {
+    fn read(
+        cert: &X509Certificate<'_>,
+        purpose: Purpose,
+    ) -> Result<SubjectFields, CertificateError> {
+        let subject = cert.subject();
+        let common_name = first_text(subject.iter_common_name());
+        let organization = first_text(subject.iter_organization());
+        let serial_number = subject_serial_number(subject);
+        let mut fields = SubjectFields {
+            common_name,
+            organization,
+            business_id: None,
+            id_last4: None,
+            dns_names: Vec::new(),
+        };
+        match purpose {
+            Purpose::BusinessCard | Purpose::ApiCertificate => {
+                let id = serial_number.ok_or(CertificateError::Malformed)?;
+                fields.business_id =
+                    Some(BusinessId::parse(&id).map_err(|_| CertificateError::Malformed)?);
+            }
+            Purpose::CitizenCard => {
+                // MOICA writes a longer serialNumber whose last four characters are the last
+                // four digits of the ID number; the development PKI writes just those four.
+                let number = serial_number.ok_or(CertificateError::Malformed)?;
+                let last4 = number
+                    .char_indices()
+                    .rev()
+                    .nth(3)
+                    .map(|(start, _)| &number[start..])
+                    .filter(|tail| tail.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or(CertificateError::Malformed)?;
+                fields.id_last4 = Some(last4.to_owned());
+                if fields
+                    .common_name
+                    .as_deref()
+                    .is_none_or(|name| name.trim().is_empty())
+                {
+                    return Err(CertificateError::Malformed);
+                }
+            }
+            Purpose::ServerCertificate => {
+                if let Ok(Some(names)) = cert.subject_alternative_name() {
+                    fields.dns_names = names
+                        .value
+                        .general_names
+                        .iter()
+                        .filter_map(|name| match name {
+                            GeneralName::DNSName(dns) => Some((*dns).to_owned()),
+                            _ => None,
+                        })
+                        .collect();
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
+fn subject_serial_number(subject: &X509Name<'_>) -> Option<String> {
+    subject
+        .iter_attributes()
+        .filter(|attribute| oid_is(attribute.attr_type(), SUBJECT_SERIAL_NUMBER))
+        .find_map(attribute_text)
+}
+
+fn first_text<'a, 'b: 'a>(
+    mut attributes: impl Iterator<Item = &'a AttributeTypeAndValue<'b>>,
+) -> Option<String> {
+    attributes.find_map(attribute_text)
+}
+
+/// The text of a name attribute: UTF8String, PrintableString, IA5String or, as older Taiwanese
+/// certificates write Chinese names, BMPString (UTF-16BE).
+fn attribute_text(attribute: &AttributeTypeAndValue<'_>) -> Option<String> {
+    if let Ok(text) = attribute.as_str() {
+        return Some(text.to_owned());
+    }
+    let value = attribute.attr_value();
+    if value.tag() != Tag::BmpString || value.data.len() % 2 != 0 {
+        return None;
+    }
+    let units: Vec<u16> = value
+        .data
+        .chunks_exact(2)
+        .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
+        .collect();
+    String::from_utf16(&units).ok()
+}
+
+/// Serial numbers compare without the leading zero byte DER adds to keep them positive.
+fn trim_serial(raw: &[u8]) -> &[u8] {
+    let zeros = raw.iter().take_while(|byte| **byte == 0).count();
+    &raw[zeros.min(raw.len().saturating_sub(1))..]
+}
+
+fn serial_hex(raw: &[u8]) -> String {
+    hex::encode(trim_serial(raw))
+}

@@ -1,0 +1,159 @@
+//! The configured trust anchors: root and intermediate certificates and the authorities' CRLs,
+//! read from one directory and reloadable while the server runs.
+
+use super::{CaFamily, TrustStoreError};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use x509_parser::pem::Pem;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+/// A CA certificate of the trust store, kept as DER and parsed again when used (parsing is
+/// cheap and borrows, which a long-lived store cannot).
+#[derive(Debug, Clone)]
+pub(super) struct Authority {
+    pub der: Vec<u8>,
+    pub is_root: bool,
+    /// Which authority it is, from its organizationalUnitName (`None`: one we do not know).
+    pub family: Option<CaFamily>,
+}
+
+/// Roots, intermediates and CRLs loaded from one directory: `*.crt`/`*.pem` (PEM or DER
+/// certificates, bundles allowed) and `*.crl` (PEM or DER). Other files are ignored, so the
+/// directory may also hold a README.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    pub(super) authorities: Vec<Authority>,
+    pub(super) crls: Vec<Vec<u8>>,
+}
+
+impl TrustStore {
+    /// A store that trusts nothing: every certificate is refused. For fuzzing the parsing path.
+    pub fn empty() -> TrustStore {
+        TrustStore {
+            authorities: Vec::new(),
+            crls: Vec::new(),
+        }
+    }
+
+    /// Reads every certificate and CRL in `dir`. A file that cannot be parsed is an error
+    /// rather than silently skipped: a broken trust store must be noticed at start-up.
+    pub fn load(dir: &Path) -> Result<TrustStore, TrustStoreError> {
+        let io = |source| TrustStoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|entry| entry.map(|entry| entry.path()))
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        paths.sort();
+        let mut store = TrustStore {
+            authorities: Vec::new(),
+            crls: Vec::new(),
+        };
+        for path in paths {
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            let is_crl = match extension.as_deref() {
+                Some("crt" | "pem" | "cer") => false,
+                Some("crl") => true,
+                _ => continue,
+            };
+            let bytes = std::fs::read(&path).map_err(|source| TrustStoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let unreadable = || TrustStoreError::Unreadable { path: path.clone() };
+            let blocks = der_blocks(&bytes, is_crl).ok_or_else(unreadable)?;
+            for der in blocks {
+                if is_crl {
+                    CertificateRevocationList::from_der(&der).map_err(|_| unreadable())?;
+                    store.crls.push(der);
+                } else {
+                    let authority = Authority::from_der(der).ok_or_else(unreadable)?;
+                    store.authorities.push(authority);
+                }
+            }
+        }
+        if !store.authorities.iter().any(|a| a.is_root) {
+            return Err(TrustStoreError::NoRoot {
+                path: dir.to_path_buf(),
+            });
+        }
+        Ok(store)
+    }
+}
+
+impl Authority {
+    fn from_der(der: Vec<u8>) -> Option<Authority> {
+        let (rest, cert) = X509Certificate::from_der(&der).ok()?;
+        if !rest.is_empty() {
+            return None;
+        }
+        let is_root = cert.subject().as_raw() == cert.issuer().as_raw()
+            && cert.verify_signature(None).is_ok();
+        let family = cert
+            .subject()
+            .iter_organizational_unit()
+            .filter_map(|unit| unit.as_str().ok())
+            .find_map(CaFamily::from_unit_name);
+        Some(Authority {
+            der,
+            is_root,
+            family,
+        })
+    }
+}
+
+/// The DER objects of a file: one DER object, or every PEM block of the expected kind.
+fn der_blocks(bytes: &[u8], is_crl: bool) -> Option<Vec<Vec<u8>>> {
+    if bytes.first() == Some(&0x30) {
+        return Some(vec![bytes.to_vec()]);
+    }
+    let wanted: &[&str] = if is_crl {
+        &["X509 CRL"]
+    } else {
+        &["CERTIFICATE", "X509 CERTIFICATE"]
+    };
+    let mut blocks = Vec::new();
+    for block in Pem::iter_from_buffer(bytes) {
+        let block: Pem = block.ok()?;
+        if wanted.contains(&block.label.as_str()) {
+            blocks.push(block.contents);
+        }
+    }
+    (!blocks.is_empty()).then_some(blocks)
+}
+
+/// A trust store that an operator can reload (new CRLs, a new intermediate) without a restart;
+/// checks in flight keep the snapshot they started with.
+#[derive(Debug)]
+pub struct ReloadableTrustStore {
+    dir: PathBuf,
+    current: RwLock<Arc<TrustStore>>,
+}
+
+impl ReloadableTrustStore {
+    pub fn load(dir: &Path) -> Result<ReloadableTrustStore, TrustStoreError> {
+        Ok(ReloadableTrustStore {
+            dir: dir.to_path_buf(),
+            current: RwLock::new(Arc::new(TrustStore::load(dir)?)),
+        })
+    }
+
+    /// The store as last loaded.
+    pub fn current(&self) -> Arc<TrustStore> {
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Reads the directory again; on failure the previous store stays in use.
+    pub fn reload(&self) -> Result<(), TrustStoreError> {
+        let fresh = Arc::new(TrustStore::load(&self.dir)?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
+    }
+}

@@ -1,0 +1,69 @@
+//! File writing for the PKI directory: private keys readable by their owner only, and public
+//! files replaced atomically so a server reloading its trust store never reads half a CRL.
+
+use super::PkiError;
+use std::io::Write;
+use std::path::Path;
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
+    move |source| PkiError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub(super) fn read_text(path: &Path) -> Result<String, PkiError> {
+    std::fs::read_to_string(path).map_err(io_error(path))
+}
+
+/// Creates a directory (and its parents); `private` ones are closed to everyone but the owner.
+pub(super) fn create_dir(path: &Path, private: bool) -> Result<(), PkiError> {
+    std::fs::create_dir_all(path).map_err(io_error(path))?;
+    if private {
+        set_mode(path, 0o700)?;
+    }
+    Ok(())
+}
+
+/// Writes a secret that must not exist yet, with mode 0600 from the first byte.
+pub(super) fn write_secret(path: &Path, contents: &str) -> Result<(), PkiError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(io_error(path))?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io_error(path))
+}
+
+/// Writes a public file through a temporary file and a rename.
+pub(super) fn write_public(path: &Path, contents: &str) -> Result<(), PkiError> {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, contents).map_err(io_error(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(io_error(path))
+}
+
+/// Appends one line to a text file, creating it if needed.
+pub(super) fn append_line(path: &Path, line: &str) -> Result<(), PkiError> {
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(io_error(path))?;
+    writeln!(file, "{line}").map_err(io_error(path))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<(), PkiError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io_error(path))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> Result<(), PkiError> {
+    Ok(())
+}

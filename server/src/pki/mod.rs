@@ -1,0 +1,162 @@
+//! The development PKI (SPEC F-4): a root and four authorities that mimic GRCA, MOEACA,
+//! MOICA, GCA and XCA, issuing the certificates every flow needs and publishing their CRLs.
+//!
+//! Everything it makes is marked 開發測試用 / development in its names and can never be taken
+//! for a real authority. On disk (`huji pki init --dir DIR`):
+//!
+//! - `DIR/trust/` — the five CA certificates (`grca.crt`, `moeaca.crt`, …) and their CRLs
+//!   (`*.crl`): the directory the server's trust store reads.
+//! - `DIR/private/` — the CA keys, PKCS#8 PEM, mode 0600 in a 0700 directory.
+//! - `DIR/issued/<ca>/<serial>.crt` — every certificate issued, so that `revoke` finds its CA.
+//! - `DIR/revoked/<ca>.txt` — `serial unix-time` per revocation, from which CRLs are written.
+
+mod authorities;
+mod files;
+mod issue;
+mod keys;
+mod revocation;
+
+pub use app::pki::CaFamily;
+pub use issue::{Issued, Validity};
+pub use keys::SubjectKey;
+pub use revocation::CRL_LIFETIME_SECONDS;
+
+use rcgen::{Issuer, KeyPair};
+use std::path::{Path, PathBuf};
+
+/// Why the development PKI could not do what was asked.
+#[derive(thiserror::Error, Debug)]
+pub enum PkiError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no development PKI in {0} (run `huji pki init --dir {0}`)")]
+    NotInitialised(PathBuf),
+    #[error("{0} holds part of a PKI only; remove it or restore the missing files")]
+    Incomplete(PathBuf),
+    #[error("certificate or CRL generation failed: {0}")]
+    Generation(#[from] rcgen::Error),
+    #[error("key generation failed: {0}")]
+    KeyGeneration(String),
+    #[error("the public key is not a P-256 or RSA SubjectPublicKeyInfo")]
+    UnsupportedPublicKey,
+    #[error("invalid subject: {0}")]
+    InvalidSubject(&'static str),
+    #[error("the validity period ends before it starts, or is out of range")]
+    InvalidValidity,
+    #[error("{0:?} does not issue this kind of certificate")]
+    WrongFamily(CaFamily),
+    #[error("no certificate with serial {0} was issued by this PKI")]
+    UnknownSerial(String),
+}
+
+/// An opened development PKI: the CA certificates and keys of `dir`.
+pub struct Pki {
+    dir: PathBuf,
+    authorities: Authorities,
+}
+
+/// The five authorities, one field each so that a lookup cannot miss.
+struct Authorities {
+    grca: Authority,
+    moeaca: Authority,
+    moica: Authority,
+    gca: Authority,
+    xca: Authority,
+}
+
+/// One CA of the PKI, with its signing key.
+struct Authority {
+    certificate_pem: String,
+    key: KeyPair,
+}
+
+impl Pki {
+    /// Creates the root and the four authorities in `dir` and publishes empty CRLs, valid from
+    /// `at` (Unix seconds). If `dir` already holds a PKI it is opened unchanged, so running
+    /// `init` twice is harmless.
+    pub fn init(dir: &Path, at: i64) -> Result<Pki, PkiError> {
+        match Pki::open(dir) {
+            Err(PkiError::NotInitialised(_)) => {}
+            opened => return opened,
+        }
+        authorities::create(dir, at)?;
+        let pki = Pki::open(dir)?;
+        pki.write_crls(at)?;
+        Ok(pki)
+    }
+
+    /// Opens the PKI that `init` made in `dir`.
+    pub fn open(dir: &Path) -> Result<Pki, PkiError> {
+        let present: Vec<bool> = CaFamily::ALL
+            .iter()
+            .flat_map(|family| [certificate_path(dir, *family), key_path(dir, *family)])
+            .map(|path| path.exists())
+            .collect();
+        if present.iter().all(|exists| !exists) {
+            return Err(PkiError::NotInitialised(dir.to_path_buf()));
+        }
+        if present.iter().any(|exists| !exists) {
+            return Err(PkiError::Incomplete(dir.to_path_buf()));
+        }
+        let load = |family| -> Result<Authority, PkiError> {
+            Ok(Authority {
+                certificate_pem: files::read_text(&certificate_path(dir, family))?,
+                key: KeyPair::from_pem(&files::read_text(&key_path(dir, family))?)?,
+            })
+        };
+        Ok(Pki {
+            dir: dir.to_path_buf(),
+            authorities: Authorities {
+                grca: load(CaFamily::Grca)?,
+                moeaca: load(CaFamily::Moeaca)?,
+                moica: load(CaFamily::Moica)?,
+                gca: load(CaFamily::Gca)?,
+                xca: load(CaFamily::Xca)?,
+            },
+        })
+    }
+
+    /// The directory to configure as the server's trust store.
+    pub fn trust_dir(&self) -> PathBuf {
+        trust_dir(&self.dir)
+    }
+
+    /// The PEM certificate of one of the authorities.
+    pub fn ca_certificate_pem(&self, family: CaFamily) -> &str {
+        &self.authority(family).certificate_pem
+    }
+
+    fn authority(&self, family: CaFamily) -> &Authority {
+        let all = &self.authorities;
+        match family {
+            CaFamily::Grca => &all.grca,
+            CaFamily::Moeaca => &all.moeaca,
+            CaFamily::Moica => &all.moica,
+            CaFamily::Gca => &all.gca,
+            CaFamily::Xca => &all.xca,
+        }
+    }
+
+    fn issuer(&self, family: CaFamily) -> Result<Issuer<'static, &KeyPair>, PkiError> {
+        let authority = self.authority(family);
+        Ok(Issuer::from_ca_cert_pem(
+            &authority.certificate_pem,
+            &authority.key,
+        )?)
+    }
+}
+
+fn trust_dir(dir: &Path) -> PathBuf {
+    dir.join("trust")
+}
+
+fn certificate_path(dir: &Path, family: CaFamily) -> PathBuf {
+    trust_dir(dir).join(format!("{}.crt", family.code()))
+}
+
+fn key_path(dir: &Path, family: CaFamily) -> PathBuf {
+    dir.join("private").join(format!("{}.key", family.code()))
+}
