@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs whatever is missing, builds the release portal, loads the demo registry on first
-# start (SQLite under ./data) and serves the portal until Ctrl-C.
+# Installs whatever is missing, builds the release portal and the card helper, loads the demo
+# registry on first start (SQLite under ./data), makes the development PKI and the demo
+# software cards (data/demo/), starts the card helper with them and serves the portal until
+# Ctrl-C.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -8,15 +10,31 @@ cd "$ROOT"
 
 say "building the portal (release; the first build takes several minutes)"
 cargo leptos build --release --precompress
+cargo build --release --locked -p card-helper
 
 export DATABASE_URL="${DATABASE_URL:-sqlite:$ROOT/data/huji.db}"
 export HUJI_SITE_ROOT="${HUJI_SITE_ROOT:-$ROOT/target/site}"
 export HUJI_HOLIDAYS="${HUJI_HOLIDAYS:-$ROOT/server/data/holidays.txt}"
 export HUJI_BIND="${HUJI_BIND:-127.0.0.1:3000}"
 export HUJI_PUBLIC_ORIGIN="${HUJI_PUBLIC_ORIGIN:-http://$HUJI_BIND}"
+export HUJI_CARD_HELPER_URL="${HUJI_CARD_HELPER_URL:-http://127.0.0.1:24170}"
+DEMO="$ROOT/data/demo"
 
 say "loading demo data (only into an empty database)"
 "$ROOT/target/release/huji" seed --citizens 10000 --companies 1000 --seed 20231117 --demo --if-empty
 
+say "development PKI and demo cards (data/demo/; PINs in scripts/demo-cards.sh)"
+mapfile -t TOKENS < <("$ROOT/scripts/demo-cards.sh" "$DEMO" demo)
+[ "${#TOKENS[@]}" -gt 0 ] || die "making the demo cards failed"
+export HUJI_TRUSTED_ROOTS="$DEMO/pki/trust"
+
+say "starting the card helper (跨平台網頁元件) with the demo software cards at $HUJI_CARD_HELPER_URL"
+"$ROOT/target/release/huji-card-helper" --port "${HUJI_CARD_HELPER_URL##*:}" \
+  --allow-origin "$HUJI_PUBLIC_ORIGIN" "${TOKENS[@]}" &
+HELPER=$!
+trap 'kill $HELPER 2>/dev/null' EXIT
+
 say "starting the portal at $HUJI_PUBLIC_ORIGIN/"
-exec "$ROOT/target/release/huji" serve
+echo "    company: $HUJI_PUBLIC_ORIGIN/company/sign-in  (統一編號 24941832, PIN 12345678)"
+echo "    staff:   $HUJI_PUBLIC_ORIGIN/admin/sign-in    (PIN 123456)"
+"$ROOT/target/release/huji" serve

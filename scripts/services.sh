@@ -50,9 +50,8 @@ stop_postgres() {
 }
 
 # The portal from the release build, on its own port and database. Sets BASE_URL.
-start_portal() { # database url
-  local port
-  port="$(free_port)"
+start_portal() { # database url, [port]
+  local port="${2:-$(free_port)}"
   BASE_URL="http://127.0.0.1:$port"
   HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
@@ -60,6 +59,19 @@ start_portal() { # database url
     "$ROOT/target/release/huji" serve >"$WORK/portal.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$port" "the portal"
+}
+
+# The card helper for the portal at origin $1, with software cards (helper arguments after
+# it). Sets and exports HUJI_CARD_HELPER_URL, which the portal's pages then use.
+start_card_helper() { # origin, helper args...
+  local origin="$1" port
+  shift
+  port="$(free_port)"
+  "$ROOT/target/debug/huji-card-helper" --port "$port" --allow-origin "$origin" "$@" \
+    >"$WORK/card-helper.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$port" "the card helper"
+  export HUJI_CARD_HELPER_URL="http://127.0.0.1:$port"
 }
 
 stop_services() {

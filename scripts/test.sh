@@ -51,7 +51,14 @@ rm -rf "$WORK/e2e" && mkdir -p "$WORK/e2e"
 DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
   "$ROOT/target/release/huji" seed --citizens 2000 --companies 200 --seed 1 --demo \
   >"$WORK/e2e/seed.log" 2>&1 || { cat "$WORK/e2e/seed.log"; die "seeding failed"; }
-start_portal "sqlite:$E2E_DB"
+# Software cards through the card helper built by the card-helper tests above (target/debug).
+mapfile -t TOKENS < <(DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
+  HUJI_BIN="$ROOT/target/debug" "$ROOT/scripts/demo-cards.sh" "$WORK/e2e" e2e)
+[ "${#TOKENS[@]}" -gt 0 ] || die "making the end-to-end cards failed"
+PORTAL_PORT="$(free_port)"
+start_card_helper "http://127.0.0.1:$PORTAL_PORT" "${TOKENS[@]}"
+export HUJI_TRUSTED_ROOTS="$WORK/e2e/pki/trust"
+start_portal "sqlite:$E2E_DB" "$PORTAL_PORT"
 (cd "$ROOT/end2end" && HUJI_BASE_URL="$BASE_URL" npx playwright test)
 
 cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')

@@ -19,9 +19,16 @@ pub enum PortalError {
         zh_tw: String,
         english: String,
     },
+    /// Not signed in, or the session ended.
+    #[error("sign-in required")]
+    SignInRequired,
     /// The signed-in user may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// The request was understood and refused for a reason the person can act on (a
+    /// certificate problem, an expired challenge…), in both languages.
+    #[error("refused: {english}")]
+    Refused { zh_tw: String, english: String },
     /// A fault on our side (database, mail…): logged in full, shown as a generic notice.
     #[error("service unavailable")]
     Unavailable,
@@ -39,6 +46,14 @@ impl PortalError {
         }
     }
 
+    /// A refusal whose reason is one of the portal's localized errors.
+    pub fn refused(error: &impl FieldError) -> PortalError {
+        PortalError::Refused {
+            zh_tw: error.message(Lang::ZhTw).to_owned(),
+            english: error.message(Lang::English).to_owned(),
+        }
+    }
+
     /// Logs a server-side fault with its cause and returns the generic error.
     #[cfg(feature = "ssr")]
     pub fn unavailable(cause: impl std::fmt::Display) -> PortalError {
@@ -48,7 +63,12 @@ impl PortalError {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            PortalError::Field { zh_tw, english, .. } => lang.pick(zh_tw, english).clone(),
+            PortalError::Field { zh_tw, english, .. } | PortalError::Refused { zh_tw, english } => {
+                lang.pick(zh_tw, english).clone()
+            }
+            PortalError::SignInRequired => lang
+                .pick("請先登入，或您的登入已逾時，請重新登入。", "Please sign in; your session may have ended.")
+                .to_owned(),
             PortalError::Forbidden => lang.pick("您沒有執行此項作業的權限。", "You are not allowed to do this.").to_owned(),
             PortalError::Unavailable | PortalError::Transport(_) => lang
                 .pick(

@@ -13,6 +13,7 @@ pub mod pki;
 #[cfg(feature = "ssr")]
 pub mod platform;
 pub mod services;
+pub mod settings;
 pub mod shell;
 
 pub use shell::App;

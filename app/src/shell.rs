@@ -3,8 +3,10 @@
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
 use crate::services::certificate::status::CertificateStatusPage;
+use crate::services::company::{CompanyHomePage, CompanySignInPage};
+use crate::services::staff::pages::{StaffAccountsPage, StaffHomePage, StaffSignInPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Title};
 use leptos_router::{
@@ -124,6 +126,12 @@ pub fn App() -> impl IntoView {
                         view=CertificateStatusPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/card-helper") view=CardHelperPage />
+                    <Route path=path!("/company/sign-in") view=CompanySignInPage />
+                    <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sign-in") view=StaffSignInPage />
+                    <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

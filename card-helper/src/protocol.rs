@@ -31,6 +31,13 @@ pub struct ReadersResponse {
     pub readers: Vec<ReaderInfo>,
 }
 
+/// The query of `GET /v1/certificate` and `GET /v1/pin/status`: `?reader=NAME` names the
+/// reader (percent-encoded); without it the first reader holding a card is used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReaderQuery {
+    pub reader: Option<String>,
+}
+
 /// `GET /v1/certificate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateResponse {
@@ -45,6 +52,9 @@ pub struct SignRequest {
     /// The challenge bytes in standard base64, 1 to 1024 bytes once decoded.
     pub challenge_b64: String,
     pub pin: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// `POST /v1/sign` answer: an RSASSA-PKCS1-v1_5 SHA-256 signature of the challenge bytes.
@@ -70,6 +80,9 @@ pub struct PinStatusResponse {
 pub struct UnlockPinRequest {
     pub user_code: String,
     pub new_pin: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// `POST /v1/pin/change`.
@@ -77,6 +90,9 @@ pub struct UnlockPinRequest {
 pub struct ChangePinRequest {
     pub old_pin: String,
     pub new_pin: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 impl fmt::Debug for SignRequest {
@@ -84,6 +100,7 @@ impl fmt::Debug for SignRequest {
         f.debug_struct("SignRequest")
             .field("challenge_b64", &self.challenge_b64)
             .field("pin", &"****")
+            .field("reader", &self.reader)
             .finish()
     }
 }
@@ -109,6 +126,8 @@ pub enum HelperError {
     PcscUnavailable,
     #[error("no card reader is connected")]
     NoReader,
+    #[error("the requested card reader does not exist")]
+    ReaderNotFound,
     #[error("no card is in the reader")]
     NoCard,
     #[error("the card was removed during the operation")]
@@ -168,7 +187,8 @@ impl HelperError {
             UnknownCommand => 404,
             RequestTooLarge => 413,
             WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
-            NoReader | NoCard | CardRemoved | CardInUse | UnsupportedCard | CardNotActivated => 409,
+            NoReader | ReaderNotFound | NoCard | CardRemoved | CardInUse | UnsupportedCard
+            | CardNotActivated => 409,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
         }
@@ -184,6 +204,10 @@ impl HelperError {
             NoReader => (
                 "找不到讀卡機,請連接讀卡機後再試。".into(),
                 "No card reader found. Connect a card reader and try again.".into(),
+            ),
+            ReaderNotFound => (
+                "找不到指定的讀卡機,請重新選擇讀卡機。".into(),
+                "The chosen card reader was not found. Choose the reader again.".into(),
             ),
             NoCard => (
                 "讀卡機中沒有卡片,請插入憑證 IC 卡。".into(),
@@ -278,10 +302,12 @@ mod tests {
         let sign = SignRequest {
             challenge_b64: "AA==".into(),
             pin: "730101".into(),
+            reader: None,
         };
         let unlock = UnlockPinRequest {
             user_code: "CODE1234".into(),
             new_pin: "123456".into(),
+            reader: None,
         };
         let text = format!("{sign:?} {unlock:?}");
         assert!(!text.contains("730101") && !text.contains("CODE1234") && !text.contains("123456"));

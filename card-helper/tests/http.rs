@@ -5,7 +5,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use card_helper::backend::{Backend, SoftToken, SOFT_TOKEN_READER};
+use card_helper::backend::{Backend, SoftToken};
+use card_helper::card::generated_state;
 use card_helper::card::{Card, FileStore};
 use card_helper::helper::{router, AllowedOrigins, BODY_LIMIT};
 use common::*;
@@ -19,9 +20,142 @@ const PORTAL: &str = "https://portal.example";
 fn soft_token_app(directory: &tempfile::TempDir) -> Router {
     let path = directory.path().join("token.json");
     activated_state().save(&path).expect("write the token");
-    let card = Card::new(activated_state(), FileStore { path }).expect("card");
+    let card = Card::new(activated_state(), FileStore { path: path.clone() }).expect("card");
     let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
-    router(Backend::Soft(SoftToken::new(card)), origins)
+    router(
+        Backend::Soft(SoftToken::new(vec![(SoftToken::reader_name(&path), card)])),
+        origins,
+    )
+}
+
+/// A router over two soft tokens with different keys: `first.token` and `second card.token`.
+fn two_token_app(directory: &tempfile::TempDir) -> Router {
+    let states = [
+        ("first.token", activated_state()),
+        (
+            "second card.token",
+            generated_state("Huji Second Card", PIN, USER_CODE).expect("second card"),
+        ),
+    ];
+    let cards = states
+        .into_iter()
+        .map(|(file, state)| {
+            let path = directory.path().join(file);
+            state.save(&path).expect("write the token");
+            let card = Card::new(state, FileStore { path: path.clone() }).expect("card");
+            (SoftToken::reader_name(&path), card)
+        })
+        .collect();
+    let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
+    router(Backend::Soft(SoftToken::new(cards)), origins)
+}
+
+const SECOND: &str = "Huji Soft Token (second card)";
+const SECOND_QUERY: &str = "reader=Huji%20Soft%20Token%20%28second%20card%29";
+
+fn decode_b64(value: &Value) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(value.as_str().expect("base64 text"))
+        .expect("base64")
+}
+
+#[tokio::test]
+async fn several_soft_tokens_are_several_readers_chosen_by_name() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = two_token_app(&directory);
+    let (_, body) = call(
+        &app,
+        request(Method::GET, "/v1/readers", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(
+        body["readers"],
+        json!([
+            {"name": "Huji Soft Token (first)", "card_present": true},
+            {"name": SECOND, "card_present": true},
+        ])
+    );
+    let (_, first) = call(
+        &app,
+        request(Method::GET, "/v1/certificate", Some(PORTAL), None),
+    )
+    .await;
+    let path = format!("/v1/certificate?{SECOND_QUERY}");
+    let (status, second) = call(&app, request(Method::GET, &path, Some(PORTAL), None)).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["reader"], SECOND);
+    assert_ne!(first["certificate_b64"], second["certificate_b64"]);
+
+    let sign = json!({"challenge_b64": "AQID", "pin": PIN, "reader": SECOND});
+    let (status, signed) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    let certificate = decode_b64(&second["certificate_b64"]);
+    assert!(signature_verifies(
+        &certificate,
+        &[1, 2, 3],
+        &decode_b64(&signed["signature_b64"])
+    ));
+}
+
+#[tokio::test]
+async fn a_wrong_pin_on_one_soft_token_leaves_the_other_alone() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = two_token_app(&directory);
+    let wrong = json!({"challenge_b64": "AA==", "pin": "999999", "reader": SECOND});
+    let (status, _) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(wrong)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, second) = call(
+        &app,
+        request(
+            Method::GET,
+            &format!("/v1/pin/status?{SECOND_QUERY}"),
+            Some(PORTAL),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(second["tries_left"], 2);
+    let (_, first) = call(
+        &app,
+        request(Method::GET, "/v1/pin/status", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(first["tries_left"], 3);
+}
+
+#[tokio::test]
+async fn an_unknown_reader_is_reader_not_found() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = two_token_app(&directory);
+    let (status, body) = call(
+        &app,
+        request(
+            Method::GET,
+            "/v1/certificate?reader=Nope",
+            Some(PORTAL),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "READER_NOT_FOUND");
+    let sign = json!({"challenge_b64": "AA==", "pin": PIN, "reader": "Nope"});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "READER_NOT_FOUND");
 }
 
 fn request(method: Method, path: &str, origin: Option<&str>, body: Option<Value>) -> Request<Body> {
@@ -74,7 +208,7 @@ async fn the_version_handshake_names_the_protocol_and_mode() {
         request(Method::GET, "/v1/readers", Some(PORTAL), None),
     )
     .await;
-    assert_eq!(body["readers"][0]["name"], SOFT_TOKEN_READER);
+    assert_eq!(body["readers"][0]["name"], "Huji Soft Token (token)");
 }
 
 #[tokio::test]

@@ -30,6 +30,9 @@ pub struct Config {
     pub trusted_roots: Option<PathBuf>,
     /// National holidays and make-up working days (F-3). `HUJI_HOLIDAYS`.
     pub holidays_file: PathBuf,
+    /// Where the portal's pages reach the card helper on the user's computer (F-5).
+    /// `HUJI_CARD_HELPER_URL`.
+    pub card_helper_url: String,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             mail_from: "Huji 戶政網路申辦 <no-reply@huji.localhost>".into(),
             trusted_roots: None,
             holidays_file: PathBuf::from("server/data/holidays.txt"),
+            card_helper_url: "http://127.0.0.1:24170".into(),
         }
     }
 }
@@ -122,6 +126,9 @@ impl Config {
         if let Some(v) = env("HUJI_HOLIDAYS") {
             self.holidays_file = v.into();
         }
+        if let Some(v) = env("HUJI_CARD_HELPER_URL") {
+            self.card_helper_url = v;
+        }
         Ok(())
     }
 
@@ -169,6 +176,17 @@ impl Config {
             return Err(invalid(
                 "HUJI_SMTP_URL",
                 "must start with smtp:// or smtps://",
+            ));
+        }
+        // The pages' Content-Security-Policy allows exactly this origin shape.
+        let helper = self.card_helper_url.strip_prefix("http://127.0.0.1:");
+        if !helper.is_some_and(|port| port.parse::<u16>().is_ok_and(|p| p > 0)) {
+            return Err(invalid(
+                "HUJI_CARD_HELPER_URL",
+                format!(
+                    "{:?} must be http://127.0.0.1:<port>: the helper runs on the user's own computer",
+                    self.card_helper_url
+                ),
             ));
         }
         if let Some(dir) = &self.trusted_roots {
@@ -239,6 +257,17 @@ mod tests {
             err.to_string().starts_with("setting HUJI_PUBLIC_ORIGIN"),
             "{err}"
         );
+        for helper in [
+            "http://example.com:24170",
+            "http://127.0.0.1:",
+            "http://127.0.0.1:0",
+        ] {
+            let err = load(None, &[("HUJI_CARD_HELPER_URL", helper)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("setting HUJI_CARD_HELPER_URL"),
+                "{err}"
+            );
+        }
         let err = load(None, &[("HUJI_SMTP_URL", "http://mail")]).unwrap_err();
         assert!(
             err.to_string().starts_with("setting HUJI_SMTP_URL"),

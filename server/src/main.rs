@@ -1,6 +1,7 @@
 //! The Huji server binary: serves the portal and runs the administrative commands.
 
 use anyhow::Context;
+use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{
     challenge,
     clock::{Clock, SystemClock},
@@ -11,7 +12,8 @@ use app::platform::{
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
-use server::{config::Config, logging, mail, registry, web};
+use server::admin::{pki::PkiCommand, staff::StaffCommand};
+use server::{admin, config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -60,6 +62,16 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The development PKI: authorities, certificates, revocation, CRLs (docs/pki.md).
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Staff accounts: a citizen certificate bound to a role and a jurisdiction (F-6).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -82,9 +94,26 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The PKI works on files only: no configuration or database needed.
+    if let Command::Pki { command } = command {
+        admin::pki::run(command, SystemClock.unix())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
+        Command::Pki { .. } => unreachable!("handled above"),
+        Command::Staff { command } => {
+            admin::staff::run(
+                command,
+                &db,
+                config.trusted_roots.as_deref(),
+                SystemClock.unix(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve => serve(config, db).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => {
             println!("migrations applied");
@@ -149,6 +178,14 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .hash_files(hash_file_present())
         .build();
     let calendar = config.load_calendar()?;
+    let trust = Arc::new(match &config.trusted_roots {
+        Some(dir) => ReloadableTrustStore::load(dir)
+            .with_context(|| format!("trust store {}", dir.display()))?,
+        None => {
+            tracing::warn!("HUJI_TRUSTED_ROOTS is not set: every card sign-in will be refused");
+            ReloadableTrustStore::fixed(TrustStore::empty())
+        }
+    });
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -156,7 +193,9 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         calendar: Arc::new(calendar),
         settings: Arc::new(PortalSettings {
             public_origin: config.public_origin.clone(),
+            card_helper_url: config.card_helper_url.clone(),
         }),
+        trust: trust.clone(),
     };
 
     if config.smtp_url.is_empty() {
@@ -166,6 +205,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         tokio::spawn(sender.run(db.pool.clone(), clock.clone(), Duration::from_secs(2)));
     }
     tokio::spawn(purge_expired(db.clone(), clock.clone()));
+    tokio::spawn(reload_trust_store(trust));
 
     let app = web::router(state, web::observability::metrics_handle());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -209,6 +249,19 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         }
         if let Err(error) = challenge::purge_expired(&db.pool, clock.unix()).await {
             tracing::error!(%error, "challenge purge failed");
+        }
+    }
+}
+
+/// Every ten minutes, reads the trust store again, so that new CRLs (and intermediates) are
+/// used without a restart; a broken directory keeps the last good store.
+async fn reload_trust_store(trust: Arc<ReloadableTrustStore>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(error) = trust.reload() {
+            tracing::error!(%error, "trust store reload failed; keeping the previous one");
         }
     }
 }

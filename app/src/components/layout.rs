@@ -38,6 +38,13 @@ pub fn SiteFooter() -> impl IntoView {
     let lang = current_lang();
     view! {
         <footer class="site-footer">
+            <nav aria-label=lang.pick("其他連結", "More links")>
+                <a href="/card-helper">{lang.pick("跨平台網頁元件下載", "Card helper")}</a>
+                " · "
+                <a href="/company/sign-in">{lang.pick("公司憑證登入", "Company sign-in")}</a>
+                " · "
+                <a href="/admin">{lang.pick("後台作業（工作人員）", "Back office (staff)")}</a>
+            </nav>
             <p>
                 {lang.pick(
                     "戶政服務專線 1996 內政一指通 · 本系統為開源實作 Huji",
@@ -48,8 +55,18 @@ pub fn SiteFooter() -> impl IntoView {
     }
 }
 
+/// A `next` parameter that is safe to send the browser to: a path on this site, never
+/// another site (`//evil.example`, `/\evil.example`) or a scheme.
+pub fn local_path(next: &str) -> Option<&str> {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    safe.then_some(next)
+}
+
 /// Percent-encodes a path for use as one query value.
-fn encode_query_value(value: &str) -> String {
+pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
@@ -64,7 +81,22 @@ fn encode_query_value(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_query_value;
+    use super::{encode_query_value, local_path};
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/company"), Some("/company"));
+        assert_eq!(local_path("/admin/staff?x=1"), Some("/admin/staff?x=1"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn query_values_are_percent_encoded() {

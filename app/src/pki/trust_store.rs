@@ -133,16 +133,25 @@ fn der_blocks(bytes: &[u8], is_crl: bool) -> Option<Vec<Vec<u8>>> {
 /// checks in flight keep the snapshot they started with.
 #[derive(Debug)]
 pub struct ReloadableTrustStore {
-    dir: PathBuf,
+    /// `None` for a store that is not read from disk (no roots configured, tests).
+    dir: Option<PathBuf>,
     current: RwLock<Arc<TrustStore>>,
 }
 
 impl ReloadableTrustStore {
     pub fn load(dir: &Path) -> Result<ReloadableTrustStore, TrustStoreError> {
         Ok(ReloadableTrustStore {
-            dir: dir.to_path_buf(),
+            dir: Some(dir.to_path_buf()),
             current: RwLock::new(Arc::new(TrustStore::load(dir)?)),
         })
+    }
+
+    /// A store that never changes: `TrustStore::empty()` when no roots are configured.
+    pub fn fixed(store: TrustStore) -> ReloadableTrustStore {
+        ReloadableTrustStore {
+            dir: None,
+            current: RwLock::new(Arc::new(store)),
+        }
     }
 
     /// The store as last loaded.
@@ -152,7 +161,10 @@ impl ReloadableTrustStore {
 
     /// Reads the directory again; on failure the previous store stays in use.
     pub fn reload(&self) -> Result<(), TrustStoreError> {
-        let fresh = Arc::new(TrustStore::load(&self.dir)?);
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let fresh = Arc::new(TrustStore::load(dir)?);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
     }

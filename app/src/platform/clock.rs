@@ -90,6 +90,13 @@ pub fn unix_to_taipei(seconds: i64) -> DateTime<Tz> {
         .with_timezone(&Taipei)
 }
 
+/// `112/11/17 14:35:04`, the ROC date-time the ministry's pages show.
+pub fn roc_date_time(unix: i64) -> String {
+    crate::domain::roc_date::RocDateTime::from_naive(unix_to_taipei(unix).naive_local())
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 /// The instant at which the Taipei day containing `now` ends: daily limits reset then.
 pub fn next_taipei_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.with_timezone(&Taipei).date_naive();

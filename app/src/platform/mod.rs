@@ -2,6 +2,7 @@
 //! mail outbox. Compiled only with the `ssr` feature; the WASM client never sees it.
 
 pub mod audit;
+pub mod auth;
 pub mod challenge;
 pub mod clock;
 pub mod db;

@@ -134,6 +134,14 @@ pub fn cookie(token: &str, secure: bool) -> String {
     )
 }
 
+/// The `Set-Cookie` value that makes the browser forget its session cookie (sign-out).
+pub fn expired_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// The token from a `Cookie` request header, if any.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
     cookie_value(header, SESSION_COOKIE)

@@ -3,23 +3,11 @@
 
 use super::{clock::Clock, db::Db};
 use crate::domain::calendar::WorkingCalendar;
+use crate::pki::ReloadableTrustStore;
+pub use crate::settings::PortalSettings;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-
-/// Settings the portal's pages and server functions need (the rest stays in `server`).
-#[derive(Clone, Debug)]
-pub struct PortalSettings {
-    /// The public origin, e.g. `https://huji.example.gov.tw`: used for CSRF checks and links.
-    pub public_origin: String,
-}
-
-impl PortalSettings {
-    /// Cookies get `Secure` when the portal is served over HTTPS.
-    pub fn secure_cookies(&self) -> bool {
-        self.public_origin.starts_with("https://")
-    }
-}
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -29,4 +17,6 @@ pub struct AppState {
     /// Working days: weekends plus the national-holiday table (F-3).
     pub calendar: Arc<WorkingCalendar>,
     pub settings: Arc<PortalSettings>,
+    /// The certificate authorities the portal trusts, with their CRLs (F-4).
+    pub trust: Arc<ReloadableTrustStore>,
 }

@@ -4,7 +4,7 @@ mod pcsc_readers;
 mod soft_token;
 
 pub use pcsc_readers::PcscReaders;
-pub use soft_token::{SoftToken, SOFT_TOKEN_READER};
+pub use soft_token::SoftToken;
 
 use crate::client::Transport;
 use crate::protocol::{HelperError, ReaderInfo};
@@ -31,15 +31,17 @@ impl Backend {
         }
     }
 
-    /// Runs `operation` on one card in a fresh session (blocking), then resets the card so
-    /// that no verified PIN outlives the operation. `operation` gets the reader's name.
+    /// Runs `operation` on the card in `reader` (the first reader holding a card if `None`)
+    /// in a fresh session (blocking), then resets the card so that no verified PIN outlives
+    /// the operation. `operation` gets the reader's name.
     pub fn with_card<R>(
         &self,
+        reader: Option<&str>,
         operation: impl FnOnce(&str, &mut dyn Transport) -> Result<R, HelperError>,
     ) -> Result<R, HelperError> {
         match self {
-            Backend::Pcsc(readers) => readers.with_card(operation),
-            Backend::Soft(token) => token.with_card(operation),
+            Backend::Pcsc(readers) => readers.with_card(reader, operation),
+            Backend::Soft(token) => token.with_card(reader, operation),
         }
     }
 }

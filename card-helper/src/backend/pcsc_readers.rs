@@ -35,6 +35,7 @@ impl PcscReaders {
 
     pub fn with_card<R>(
         &self,
+        requested: Option<&str>,
         operation: impl FnOnce(&str, &mut dyn Transport) -> Result<R, HelperError>,
     ) -> Result<R, HelperError> {
         let _busy = self.busy.lock().map_err(|_| HelperError::Internal)?;
@@ -43,12 +44,22 @@ impl PcscReaders {
         if readers.is_empty() {
             return Err(HelperError::NoReader);
         }
-        let chosen = match &self.reader {
-            Some(wanted) => readers
+        let chosen = match (requested, &self.reader) {
+            (Some(wanted), _) => {
+                let (name, present) = readers
+                    .into_iter()
+                    .find(|(name, _)| name.to_string_lossy() == wanted)
+                    .ok_or(HelperError::ReaderNotFound)?;
+                if !present {
+                    return Err(HelperError::NoCard);
+                }
+                (name, present)
+            }
+            (None, Some(wanted)) => readers
                 .into_iter()
                 .find(|(name, _)| name.to_string_lossy() == wanted.as_str())
                 .ok_or(HelperError::NoReader)?,
-            None => readers
+            (None, None) => readers
                 .into_iter()
                 .find(|(_, present)| *present)
                 .ok_or(HelperError::NoCard)?,

@@ -23,9 +23,11 @@ struct Args {
     /// Use only the PC/SC reader with this exact name.
     #[arg(long, conflicts_with = "soft_token")]
     reader: Option<String>,
-    /// Serve a software card from this state file instead of PC/SC readers.
+    /// Serve a software card from this state file instead of PC/SC readers (repeatable: one
+    /// reader per file, named `Huji Soft Token (<file stem>)`). Requests choose a reader with
+    /// `?reader=` or a `reader` field; without one the first file's card is used.
     #[arg(long)]
-    soft_token: Option<PathBuf>,
+    soft_token: Vec<PathBuf>,
 }
 
 #[tokio::main]
@@ -38,14 +40,17 @@ async fn main() -> Result<()> {
         .init();
     let args = Args::parse();
     let origins = AllowedOrigins::parse(&args.allow_origin)?;
-    let backend = match &args.soft_token {
-        Some(path) => {
+    let backend = if args.soft_token.is_empty() {
+        Backend::Pcsc(PcscReaders::new(args.reader.clone()))
+    } else {
+        let mut cards = Vec::new();
+        for path in &args.soft_token {
             let state = CardState::load(path)
                 .with_context(|| format!("reading the soft token {}", path.display()))?;
             let store = FileStore { path: path.clone() };
-            Backend::Soft(SoftToken::new(Card::new(state, store)?))
+            cards.push((SoftToken::reader_name(path), Card::new(state, store)?));
         }
-        None => Backend::Pcsc(PcscReaders::new(args.reader.clone())),
+        Backend::Soft(SoftToken::new(cards))
     };
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(address)

@@ -15,9 +15,9 @@ const MAX_CHALLENGE_LEN: usize = 1024;
 pub enum Command {
     Version,
     Readers,
-    Certificate,
+    Certificate(ReaderQuery),
     Sign(SignRequest),
-    PinStatus,
+    PinStatus(ReaderQuery),
     /// 鎖卡解碼.
     UnlockPin(UnlockPinRequest),
     ChangePin(ChangePinRequest),
@@ -40,9 +40,9 @@ impl Command {
         match self {
             Command::Version => "version",
             Command::Readers => "readers",
-            Command::Certificate => "certificate",
+            Command::Certificate(_) => "certificate",
             Command::Sign(_) => "sign",
-            Command::PinStatus => "pin-status",
+            Command::PinStatus(_) => "pin-status",
             Command::UnlockPin(_) => "pin-unlock",
             Command::ChangePin(_) => "pin-change",
         }
@@ -53,9 +53,9 @@ impl Command {
         match self {
             Command::Version => Ok(version(backend)),
             Command::Readers => readers(backend),
-            Command::Certificate => certificate(backend),
+            Command::Certificate(query) => certificate(backend, query.reader.as_deref()),
             Command::Sign(request) => sign(backend, &request),
-            Command::PinStatus => pin_status(backend),
+            Command::PinStatus(query) => pin_status(backend, query.reader.as_deref()),
             Command::UnlockPin(request) => unlock_pin(backend, &request),
             Command::ChangePin(request) => change_pin(backend, &request),
         }
@@ -76,8 +76,8 @@ fn readers(backend: &Backend) -> Result<Reply, HelperError> {
     Ok(Reply::Readers(ReadersResponse { readers }))
 }
 
-fn certificate(backend: &Backend) -> Result<Reply, HelperError> {
-    backend.with_card(|reader, transport| {
+fn certificate(backend: &Backend, reader: Option<&str>) -> Result<Reply, HelperError> {
+    backend.with_card(reader, |reader, transport| {
         let certificate = CardClient::select(transport)?.read_certificate()?;
         Ok(Reply::Certificate(CertificateResponse {
             reader: reader.to_owned(),
@@ -94,7 +94,7 @@ fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> 
         .ok_or_else(|| HelperError::InvalidRequest {
             reason: format!("challenge_b64 must be base64 of 1 to {MAX_CHALLENGE_LEN} bytes"),
         })?;
-    backend.with_card(|reader, transport| {
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         let certificate = card.read_certificate()?;
         card.verify_pin(&request.pin)?;
@@ -108,15 +108,15 @@ fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> 
     })
 }
 
-fn pin_status(backend: &Backend) -> Result<Reply, HelperError> {
-    backend.with_card(|_, transport| {
+fn pin_status(backend: &Backend, reader: Option<&str>) -> Result<Reply, HelperError> {
+    backend.with_card(reader, |_, transport| {
         let tries_left = CardClient::select(transport)?.pin_tries_left()?;
         Ok(status_reply(tries_left))
     })
 }
 
 fn unlock_pin(backend: &Backend, request: &UnlockPinRequest) -> Result<Reply, HelperError> {
-    backend.with_card(|_, transport| {
+    backend.with_card(request.reader.as_deref(), |_, transport| {
         let mut card = CardClient::select(transport)?;
         card.unlock_pin(&request.user_code, &request.new_pin)?;
         Ok(status_reply(card.pin_tries_left()?))
@@ -124,7 +124,7 @@ fn unlock_pin(backend: &Backend, request: &UnlockPinRequest) -> Result<Reply, He
 }
 
 fn change_pin(backend: &Backend, request: &ChangePinRequest) -> Result<Reply, HelperError> {
-    backend.with_card(|_, transport| {
+    backend.with_card(request.reader.as_deref(), |_, transport| {
         let mut card = CardClient::select(transport)?;
         card.change_pin(&request.old_pin, &request.new_pin)?;
         Ok(status_reply(MAX_TRIES))

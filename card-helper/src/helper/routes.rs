@@ -3,10 +3,10 @@
 use super::commands::{Command, Reply};
 use super::origin::{guard, AllowedOrigins};
 use crate::backend::Backend;
-use crate::protocol::HelperError;
+use crate::protocol::{HelperError, ReaderQuery};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,8 +26,14 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
     Router::new()
         .route("/v1/version", get(|s| run(s, Ok(Command::Version))))
         .route("/v1/readers", get(|s| run(s, Ok(Command::Readers))))
-        .route("/v1/certificate", get(|s| run(s, Ok(Command::Certificate))))
-        .route("/v1/pin/status", get(|s| run(s, Ok(Command::PinStatus))))
+        .route(
+            "/v1/certificate",
+            get(|s, query| run(s, reader_query(query).map(Command::Certificate))),
+        )
+        .route(
+            "/v1/pin/status",
+            get(|s, query| run(s, reader_query(query).map(Command::PinStatus))),
+        )
         .route(
             "/v1/sign",
             post(|s, body| run(s, parse(body).map(Command::Sign))),
@@ -45,6 +51,17 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
         .with_state(backend)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(Arc::new(origins), guard))
+}
+
+/// Decodes the optional `?reader=` of the GET commands.
+fn reader_query(
+    query: Result<Query<ReaderQuery>, QueryRejection>,
+) -> Result<ReaderQuery, HelperError> {
+    query
+        .map(|Query(query)| query)
+        .map_err(|_| HelperError::InvalidRequest {
+            reason: "the query may only name a reader".to_owned(),
+        })
 }
 
 /// Decodes a JSON body into a request type, mapping every failure to a stable code.

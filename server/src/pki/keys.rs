@@ -11,6 +11,10 @@ pub enum SubjectKey {
     /// Generate a key pair of the kind the certificate normally has (ECDSA P-256 for cards
     /// and servers, RSA 2048 for API certificates) and hand the private key back.
     Generate,
+    /// Generate an RSA 2048 key pair whatever the certificate's usual kind: the portal's IC
+    /// cards, and so the soft token and the virtual card, hold RSA keys and sign RS256
+    /// (`docs/card-protocol.md`).
+    GenerateRsa,
     /// Certify this public key (a DER SubjectPublicKeyInfo, P-256 or RSA): the card made the
     /// key pair and only the public half comes to the CA.
     PublicKey(Vec<u8>),
@@ -50,6 +54,9 @@ impl SubjectKey {
         match self {
             SubjectKey::Generate => {
                 generate(kind).map(|pair| ResolvedKey::Generated(Box::new(pair)))
+            }
+            SubjectKey::GenerateRsa => {
+                generate(KeyKind::Rsa2048).map(|pair| ResolvedKey::Generated(Box::new(pair)))
             }
             SubjectKey::PublicKey(spki) => rcgen::SubjectPublicKeyInfo::from_der(spki)
                 .map(ResolvedKey::Public)

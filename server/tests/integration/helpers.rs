@@ -1,5 +1,6 @@
 //! Test fixtures: a fresh database per test and the real router on top of it.
 
+use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{
     clock::{Clock, FixedClock},
     db::{Backend, Db},
@@ -71,9 +72,10 @@ pub fn backend(test_db: &TestDb) -> Backend {
 pub struct TestApp {
     pub test_db: TestDb,
     pub router: Router,
+    pub clock: FixedClock,
 }
 
-pub fn state_for(db: &Db, clock: &FixedClock) -> AppState {
+pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
     let clock: Arc<dyn Clock> = Arc::new(clock.clone());
     AppState {
         leptos_options: LeptosOptions::builder()
@@ -90,22 +92,38 @@ pub fn state_for(db: &Db, clock: &FixedClock) -> AppState {
         ),
         settings: Arc::new(PortalSettings {
             public_origin: ORIGIN.into(),
+            card_helper_url: "http://127.0.0.1:24170".into(),
         }),
+        trust: Arc::new(trust),
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    let test_db = fresh_db().await;
-    let clock = FixedClock::at_taipei(
+/// 112/11/17 14:35:04 Taipei: the instant of the seeds' screenshots, "now" in every app test.
+pub fn test_clock() -> FixedClock {
+    FixedClock::at_taipei(
         chrono::NaiveDate::from_ymd_opt(2023, 11, 17)
             .and_then(|d| d.and_hms_opt(14, 35, 4))
             .expect("valid date"),
-    );
+    )
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with_trust(ReloadableTrustStore::fixed(TrustStore::empty())).await
+}
+
+/// The app trusting `trust` (e.g. a development PKI made at `test_clock()`'s time).
+pub async fn spawn_app_with_trust(trust: ReloadableTrustStore) -> TestApp {
+    let test_db = fresh_db().await;
+    let clock = test_clock();
     let router = server::web::router(
-        state_for(&test_db.db, &clock),
+        state_with_trust(&test_db.db, &clock, trust),
         server::web::observability::metrics_handle(),
     );
-    TestApp { test_db, router }
+    TestApp {
+        test_db,
+        router,
+        clock,
+    }
 }
 
 impl TestApp {

@@ -4,4 +4,5 @@
 mod helpers;
 mod pki;
 mod platform;
+mod sign_in;
 mod web;

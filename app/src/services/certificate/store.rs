@@ -1,8 +1,8 @@
 //! Database access for citizen certificates (server only).
 
 use super::status::{CertificateState, CertificateSummary};
-use crate::domain::{card_number::CardNumber, roc_date::RocDateTime};
-use crate::platform::clock::unix_to_taipei;
+use crate::domain::card_number::CardNumber;
+use crate::platform::clock::roc_date_time;
 use sqlx::AnyPool;
 
 #[derive(sqlx::FromRow)]
@@ -46,11 +46,4 @@ pub async fn summary_by_card(
             state,
         }
     }))
-}
-
-/// `112/11/17 14:35:04`, the ROC date-time the ministry's pages show.
-fn roc_date_time(unix: i64) -> String {
-    RocDateTime::from_naive(unix_to_taipei(unix).naive_local())
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }

@@ -1,0 +1,320 @@
+//! The card sign-in form (an island: it runs in the browser, since only the browser can reach
+//! the card helper on 127.0.0.1). Used by every page that asks for a 工商憑證密碼 or a
+//! 自然人憑證 PIN.
+
+use super::helper::{self, HelperFailure};
+use super::server::{card_sign_in, card_sign_in_challenge, inspect_card};
+use super::{CardHolder, SignInKind};
+use crate::domain::field_kind::FieldKind;
+use crate::domain::pin::CardPin;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::protocol::SignRequest;
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// What the page knows of the card helper.
+#[derive(Clone, Debug, PartialEq)]
+enum HelperState {
+    Detecting,
+    /// Nothing answers: show how to install and start it.
+    Missing,
+    /// The helper answered, but there is no usable card (no reader, no card, other version).
+    Problem(String),
+    /// Readers holding a card, by name.
+    Ready(Vec<String>),
+}
+
+/// Why pressing 登入 did not sign in.
+enum SubmitError {
+    Helper(HelperFailure),
+    Portal(PortalError),
+}
+
+#[island]
+pub fn CardSignIn(
+    kind: SignInKind,
+    lang: Lang,
+    /// The card helper's base URL, e.g. `http://127.0.0.1:24170`.
+    helper_url: String,
+    /// Where to go after signing in (checked again by the server).
+    next: Option<String>,
+) -> impl IntoView {
+    let helper_url = StoredValue::new(helper_url);
+    let next = StoredValue::new(next);
+    let helper_state = RwSignal::new(HelperState::Detecting);
+    let reader = RwSignal::new(String::new());
+    let holder = RwSignal::new(None::<Result<CardHolder, String>>);
+    let business_id = RwSignal::new(String::new());
+    let business_id_error = RwSignal::new(None::<String>);
+    let pin_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let pin_input = NodeRef::<html::Input>::new();
+
+    let read_card = move || {
+        spawn_local(async move {
+            holder.set(None);
+            let url = helper_url.get_value();
+            let outcome = match helper::certificate(&url, &reader.get_untracked()).await {
+                Ok(read) => inspect_card(kind, read.certificate_b64)
+                    .await
+                    .map_err(|error| error.message(lang)),
+                Err(failure) => Err(failure.message(lang)),
+            };
+            holder.set(Some(outcome));
+        })
+    };
+    let detect = move || {
+        spawn_local(async move {
+            helper_state.set(HelperState::Detecting);
+            let url = helper_url.get_value();
+            let found = match helper::version(&url).await {
+                Ok(_) => helper::readers(&url).await,
+                Err(failure) => Err(failure),
+            };
+            let state = match found {
+                Err(HelperFailure::Unreachable) => HelperState::Missing,
+                Err(failure) => HelperState::Problem(failure.message(lang)),
+                Ok(answer) => {
+                    let with_card: Vec<String> = answer
+                        .readers
+                        .into_iter()
+                        .filter(|r| r.card_present)
+                        .map(|r| r.name)
+                        .collect();
+                    match with_card.first() {
+                        None => HelperState::Problem(
+                            lang.pick(
+                                "讀卡機中沒有卡片，請插入憑證 IC 卡後按「重新偵測」。",
+                                "There is no card in a reader. Insert your certificate card and press Detect again.",
+                            )
+                            .to_owned(),
+                        ),
+                        Some(first) => {
+                            reader.set(first.clone());
+                            HelperState::Ready(with_card)
+                        }
+                    }
+                }
+            };
+            let ready = matches!(state, HelperState::Ready(_));
+            helper_state.set(state);
+            if ready {
+                read_card();
+            }
+        })
+    };
+    Effect::new(move |_| detect());
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(input) = pin_input.get_untracked() else {
+            return;
+        };
+        let typed_id = business_id.get_untracked();
+        let id_problem = match kind {
+            SignInKind::Company => FieldKind::BusinessId.check(&typed_id, lang),
+            SignInKind::Staff => None,
+        };
+        business_id_error.set(id_problem.map(str::to_owned));
+        let pin = CardPin::parse(&input.value());
+        pin_error.set(pin.as_ref().err().map(|_| {
+            FieldKind::CardPin
+                .check(&input.value(), lang)
+                .unwrap_or_default()
+                .to_owned()
+        }));
+        let (Ok(pin), None) = (pin, id_problem) else {
+            return;
+        };
+        busy.set(true);
+        form_error.set(None);
+        let attempt = Attempt {
+            helper_url: helper_url.get_value(),
+            kind,
+            reader: reader.get_untracked(),
+            business_id: (kind == SignInKind::Company).then_some(typed_id),
+            next: next.get_value(),
+        };
+        spawn_local(async move {
+            let outcome = attempt.run(pin).await;
+            input.set_value("");
+            match outcome {
+                Ok(landing) => go_to(&landing),
+                Err(SubmitError::Portal(error @ PortalError::Field { .. })) => {
+                    business_id_error.set(Some(error.message(lang)));
+                    busy.set(false);
+                }
+                Err(SubmitError::Portal(error)) => {
+                    form_error.set(Some(error.message(lang)));
+                    busy.set(false);
+                }
+                Err(SubmitError::Helper(failure)) => {
+                    form_error.set(Some(failure.message(lang)));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    let card_name = kind.certificate_name(lang);
+    let ready = move || {
+        matches!(helper_state.get(), HelperState::Ready(_)) && matches!(holder.get(), Some(Ok(_)))
+    };
+    view! {
+        <div class="card-status" aria-live="polite">
+            {move || match helper_state.get() {
+                HelperState::Detecting => view! {
+                    <p class="notice">
+                        {lang.pick(
+                            "正在偵測跨平台網頁元件…若此訊息持續顯示，請確認瀏覽器已啟用 JavaScript：網頁需要它與元件溝通。",
+                            "Looking for the card helper… If this message stays, please check that JavaScript is enabled: the page needs it to talk to the helper.",
+                        )}
+                    </p>
+                }.into_any(),
+                HelperState::Missing => view! {
+                    <div class="notice warning" role="alert" data-helper="missing">
+                        <p>
+                            {lang.pick("偵測不到跨平台網頁元件。請先下載安裝並啟動", "The card helper is not running. Please install and start the")}
+                            " " <a href="/card-helper">{lang.pick("跨平台網頁元件", "card helper (跨平台網頁元件)")}</a>
+                            {lang.pick("，再按「重新偵測」。", ", then press Detect again.")}
+                        </p>
+                        <button type="button" on:click=move |_| detect()>{lang.pick("重新偵測", "Detect again")}</button>
+                    </div>
+                }.into_any(),
+                HelperState::Problem(message) => view! {
+                    <div class="notice warning" role="alert">
+                        <p>{message}</p>
+                        <button type="button" on:click=move |_| detect()>{lang.pick("重新偵測", "Detect again")}</button>
+                    </div>
+                }.into_any(),
+                HelperState::Ready(readers) => view! {
+                    {(readers.len() > 1).then(|| view! {
+                        <div class="field">
+                            <label for="reader">{lang.pick("讀卡機", "Card reader")}</label>
+                            <select id="reader" on:change=move |ev| { reader.set(event_target_value(&ev)); read_card(); }>
+                                {readers.iter().map(|name| view! {
+                                    <option value=name.clone() selected=name == &reader.get_untracked()>{name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    })}
+                    {move || match holder.get() {
+                        None => view! { <p class="notice">{lang.pick("正在讀取卡片憑證…", "Reading the card's certificate…")}</p> }.into_any(),
+                        Some(Ok(card)) => view! {
+                            <dl class="facts card-holder">
+                                <dt>{lang.pick("憑證持有人", "Certificate holder")}</dt><dd>{card.name}</dd>
+                                {card.business_id.map(|id| view! { <dt>{lang.pick("統一編號", "Business ID")}</dt><dd>{id}</dd> })}
+                                <dt>{lang.pick("有效期限", "Valid until")}</dt><dd>{card.valid_until}</dd>
+                            </dl>
+                        }.into_any(),
+                        Some(Err(message)) => view! {
+                            <div class="notice warning" role="alert">
+                                <p>{message}</p>
+                                <button type="button" on:click=move |_| detect()>{lang.pick("重新偵測", "Detect again")}</button>
+                            </div>
+                        }.into_any(),
+                    }}
+                }.into_any(),
+            }}
+        </div>
+        <form class="card-form" on:submit=on_submit novalidate>
+            {(kind == SignInKind::Company).then(|| view! {
+                <div class="field">
+                    <label for="business_id"><span class="required" aria-hidden="true">"*"</span>{lang.pick("營利事業統一編號", "Business ID (統一編號)")}</label>
+                    <input type="text" id="business_id" name="business_id" inputmode="numeric" maxlength="8" autocomplete="off" required
+                        aria-invalid=move || if business_id_error.get().is_some() { "true" } else { "false" }
+                        aria-describedby="business_id-error"
+                        prop:value=move || business_id.get()
+                        on:input=move |ev| {
+                            let value = event_target_value(&ev);
+                            business_id_error.set(FieldKind::BusinessId.check(&value, lang).map(str::to_owned));
+                            business_id.set(value);
+                        }
+                    />
+                    <span class="error" id="business_id-error" aria-live="polite">{move || business_id_error.get()}</span>
+                </div>
+            })}
+            <div class="field">
+                <label for="pin"><span class="required" aria-hidden="true">"*"</span>{kind.pin_label(lang)}</label>
+                <input type="password" id="pin" name="pin" maxlength="16" autocomplete="off" required node_ref=pin_input
+                    aria-invalid=move || if pin_error.get().is_some() { "true" } else { "false" }
+                    aria-describedby="pin-error"
+                />
+                <span class="error" id="pin-error" aria-live="polite">{move || pin_error.get()}</span>
+            </div>
+            <p class="form-error" role="alert">{move || form_error.get()}</p>
+            <div class="buttons">
+                <button type="submit" disabled=move || !ready() || busy.get()>
+                    {move || if busy.get() { lang.pick("驗證中…", "Checking…") } else { lang.pick("登入", "Sign in") }}
+                </button>
+            </div>
+        </form>
+        <p class="helper-notice">
+            {lang.pick("※ 如需使用", "※ To use your ")}{card_name}
+            {lang.pick("，請使用者務必下載安裝 ", ", you must download and install the ")}
+            <a href="/card-helper">{lang.pick("跨平台網頁元件", "card helper (跨平台網頁元件)")}</a>
+            {lang.pick(
+                "，請依作業系統選取安裝，目前不支援行動裝置安裝。PIN 碼只會送到您電腦上的元件，不會傳送到本網站。",
+                " for your operating system; mobile devices are not supported. Your PIN goes only to the helper on your computer, never to this website.",
+            )}
+        </p>
+    }
+}
+
+/// One press of 登入, with everything it needs but the PIN.
+struct Attempt {
+    helper_url: String,
+    kind: SignInKind,
+    reader: String,
+    business_id: Option<String>,
+    next: Option<String>,
+}
+
+impl Attempt {
+    /// Challenge from the server, signature from the card (the PIN goes to the helper only),
+    /// verdict from the server. Answers where to go next.
+    async fn run(self, pin: CardPin) -> Result<String, SubmitError> {
+        let challenge = card_sign_in_challenge()
+            .await
+            .map_err(SubmitError::Portal)?;
+        let request = SignRequest {
+            challenge_b64: STANDARD.encode(challenge.as_bytes()),
+            pin: pin.expose().to_owned(),
+            reader: Some(self.reader),
+        };
+        drop(pin);
+        let signed = helper::sign(&self.helper_url, &request)
+            .await
+            .map_err(SubmitError::Helper)?;
+        drop(request);
+        // The server checks the certificate that signed, whichever card is in the reader now.
+        card_sign_in(
+            self.kind,
+            self.business_id,
+            challenge,
+            signed.certificate_b64,
+            signed.signature_b64,
+            self.next,
+        )
+        .await
+        .map_err(SubmitError::Portal)
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn go_to(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn go_to(_path: &str) {}

@@ -1,0 +1,73 @@
+//! Card sign-in (F-5, F-6): the one way companies (工商憑證) and staff (自然人憑證) prove who
+//! they are. The page reads the card's certificate through the card helper, the person types
+//! the PIN into the page and it goes to the helper only, the card signs a single-use server
+//! challenge, and the server checks certificate and signature before opening a session.
+
+mod helper;
+pub mod island;
+pub mod pages;
+mod refusal;
+pub mod server;
+
+pub use refusal::SignInRefusal;
+
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+/// Who is signing in, which fixes the certificate asked for and where they land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInKind {
+    /// A company with its 工商憑證 and the 統一編號 typed beside it.
+    Company,
+    /// A back-office staff member with their 自然人憑證.
+    Staff,
+}
+
+impl SignInKind {
+    /// The page after signing in, unless the visitor came from another one.
+    pub fn landing(self) -> &'static str {
+        match self {
+            SignInKind::Company => "/company",
+            SignInKind::Staff => "/admin",
+        }
+    }
+
+    /// The sign-in page itself.
+    pub fn sign_in_path(self) -> &'static str {
+        match self {
+            SignInKind::Company => "/company/sign-in",
+            SignInKind::Staff => "/admin/sign-in",
+        }
+    }
+
+    /// The name of the card, as the seeds write it.
+    pub fn certificate_name(self, lang: Lang) -> &'static str {
+        match self {
+            SignInKind::Company => lang.pick("工商憑證", "business certificate (工商憑證)"),
+            SignInKind::Staff => lang.pick("自然人憑證", "citizen certificate (自然人憑證)"),
+        }
+    }
+
+    /// The PIN field's label: 工商憑證密碼 (PIN CODE) as on seed 000's forms.
+    pub fn pin_label(self, lang: Lang) -> &'static str {
+        match self {
+            SignInKind::Company => lang.pick(
+                "工商憑證密碼 (PIN CODE)",
+                "Business certificate PIN (PIN CODE)",
+            ),
+            SignInKind::Staff => lang.pick("自然人憑證 PIN 碼", "Citizen certificate PIN"),
+        }
+    }
+}
+
+/// What the page shows of the card before the PIN is typed, once the server has checked the
+/// certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardHolder {
+    /// The company's or person's name in the certificate.
+    pub name: String,
+    /// 統一編號, for business certificates.
+    pub business_id: Option<String>,
+    /// End of validity, as a ROC date-time.
+    pub valid_until: String,
+}

@@ -1,0 +1,107 @@
+//! The back office's own pages: staff sign-in, the staff home, and the staff accounts within
+//! one's jurisdiction.
+
+use super::role::Role;
+use super::StaffMember;
+use crate::components::refusal::Refusal;
+use crate::error::PortalError;
+use crate::services::sign_in::pages::{SignInPage, SignOutButton};
+use crate::services::sign_in::SignInKind;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Who may see the staff accounts: the ministry's IT department (everyone) and county
+/// officers (their county's staff).
+const ACCOUNT_VIEWERS: [Role; 2] = [Role::InformationServices, Role::CountyOfficer];
+
+/// The signed-in staff member.
+#[server(endpoint = "staff_overview")]
+pub async fn staff_overview() -> Result<StaffMember, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    super::access::require_staff(&state, &Role::ALL).await
+}
+
+/// The active staff accounts within the caller's jurisdiction.
+#[server(endpoint = "staff_accounts")]
+pub async fn staff_accounts() -> Result<Vec<StaffMember>, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = super::access::require_staff(&state, &ACCOUNT_VIEWERS).await?;
+    super::store::list_within(&state.db.pool, &member.jurisdiction)
+        .await
+        .map_err(PortalError::unavailable)
+}
+
+#[component]
+pub fn StaffSignInPage() -> impl IntoView {
+    view! { <SignInPage kind=SignInKind::Staff /> }
+}
+
+#[component]
+pub fn StaffHomePage() -> impl IntoView {
+    let lang = current_lang();
+    let overview = Resource::new(|| (), |()| staff_overview());
+    let title = lang.pick("後台作業", "Back office");
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || overview.get().map(|result| match result {
+                Ok(member) => view! {
+                    <dl class="facts">
+                        <dt>{lang.pick("姓名", "Name")}</dt><dd>{member.name.clone()}</dd>
+                        <dt>{lang.pick("角色", "Role")}</dt><dd>{member.role.label(lang)}</dd>
+                        <dt>{lang.pick("轄區", "Jurisdiction")}</dt><dd>{member.jurisdiction.label(lang)}</dd>
+                    </dl>
+                    <ul class="service-list">
+                        {ACCOUNT_VIEWERS.contains(&member.role).then(|| view! {
+                            <li><a href="/admin/staff">{lang.pick("工作人員帳號", "Staff accounts")}</a></li>
+                        })}
+                    </ul>
+                    <SignOutButton lang />
+                }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn StaffAccountsPage() -> impl IntoView {
+    let lang = current_lang();
+    let accounts = Resource::new(|| (), |()| staff_accounts());
+    let title = lang.pick("工作人員帳號", "Staff accounts");
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || accounts.get().map(|result| match result {
+                Ok(members) => view! {
+                    <table class="data">
+                        <caption>{lang.pick("您轄區內的有效帳號", "Active accounts in your jurisdiction")}</caption>
+                        <thead><tr>
+                            <th scope="col">{lang.pick("編號", "No.")}</th>
+                            <th scope="col">{lang.pick("姓名", "Name")}</th>
+                            <th scope="col">{lang.pick("角色", "Role")}</th>
+                            <th scope="col">{lang.pick("轄區", "Jurisdiction")}</th>
+                            <th scope="col">{lang.pick("憑證有效期限", "Certificate valid until")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {members.into_iter().map(|member| view! {
+                                <tr>
+                                    <td>{member.id}</td>
+                                    <td>{member.name.clone()}</td>
+                                    <td>{member.role.label(lang)}</td>
+                                    <td>{member.jurisdiction.label(lang)}</td>
+                                    <td>{member.certificate_valid_until.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p><a href="/admin">{lang.pick("回後台首頁", "Back to the back office")}</a></p>
+                }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}

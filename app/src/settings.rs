@@ -1,0 +1,32 @@
+//! The portal's settings that pages and server functions need (the rest stays in `server`).
+
+/// Settings from the server's configuration that pages and server functions read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortalSettings {
+    /// The public origin, e.g. `https://huji.example.gov.tw`: used for CSRF checks and links.
+    pub public_origin: String,
+    /// Where the pages find the card helper (跨平台網頁元件), e.g. `http://127.0.0.1:24170`.
+    pub card_helper_url: String,
+}
+
+impl PortalSettings {
+    /// Cookies get `Secure` when the portal is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_origin.starts_with("https://")
+    }
+}
+
+/// The settings of the server rendering this page. Pages render on the server only
+/// (islands), so the browser build never asks and gets the defaults.
+pub fn portal_settings() -> PortalSettings {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<crate::platform::AppState>()
+            .map(|state| (*state.settings).clone())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        PortalSettings::default()
+    }
+}

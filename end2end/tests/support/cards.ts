@@ -1,0 +1,44 @@
+// The software cards scripts/test.sh makes for the end-to-end tests (scripts/demo-cards.sh e2e):
+// their readers in the card helper, PINs and user codes.
+import { APIRequestContext, expect, Page } from '@playwright/test';
+
+export const helperURL = process.env.HUJI_CARD_HELPER_URL ?? 'http://127.0.0.1:24170';
+export const baseURL = process.env.HUJI_BASE_URL ?? 'http://127.0.0.1:3000';
+
+export interface Card {
+  reader: string;
+  pin: string;
+  userCode: string;
+}
+
+const card = (token: string, pin: string): Card => ({
+  reader: `Huji Soft Token (${token})`,
+  pin,
+  userCode: '87654321',
+});
+
+/** 蝦蝦樂購股份有限公司 (24941832), 工商憑證. */
+export const company = card('e2e-company', '73019485');
+/** Another 工商憑證 of the same company, for the wrong-PIN and blocked-card tests. */
+export const spareCompany = card('e2e-company-spare', '61827354');
+/** 林美玲, 內政部戶政司審核人員, nationwide. */
+export const reviewer = card('e2e-reviewer', '123456');
+/** 李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所. */
+export const clerk = card('e2e-clerk', '123456');
+
+/** 鎖卡解碼 through the helper, as the card's holder would: resets the PIN and its counter. */
+export async function unlock(request: APIRequestContext, target: Card): Promise<void> {
+  const response = await request.post(`${helperURL}/v1/pin/unlock`, {
+    headers: { Origin: baseURL },
+    data: { user_code: target.userCode, new_pin: target.pin, reader: target.reader },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** Waits for the sign-in form to find the helper and chooses `target`'s reader. */
+export async function chooseCard(page: Page, target: Card): Promise<void> {
+  const readers = page.getByLabel('讀卡機');
+  await expect(readers).toBeVisible();
+  await readers.selectOption(target.reader);
+  await expect(page.locator('.card-holder')).toBeVisible();
+}

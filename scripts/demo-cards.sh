@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Makes the development PKI, software cards (soft tokens) and their staff accounts under DIR,
+# then prints the --soft-token arguments for huji-card-helper. Idempotent: existing cards are
+# kept (with their PIN counters), CRLs are published afresh, staff bindings are added if
+# missing. Needs the portal's database settings (DATABASE_URL…) in the environment, a seeded
+# registry (household offices), and the binaries in HUJI_BIN (default target/release).
+#
+#   scripts/demo-cards.sh DIR demo|e2e
+#
+# Cards (PIN / 用戶代碼 87654321 for all):
+#   demo:  demo-company   蝦蝦樂購股份有限公司 24941832, 工商憑證, PIN 12345678
+#          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
+#          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
+#   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
+#          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
+SET="${2:?usage: demo-cards.sh DIR demo|e2e}"
+BIN="${HUJI_BIN:-$ROOT/target/release}"
+USER_CODE="87654321"
+TOKENS=()
+
+"$BIN/huji" pki init --dir "$DIR/pki" >/dev/null
+"$BIN/huji" pki crl --dir "$DIR/pki" >/dev/null
+mkdir -p "$DIR/cards"
+export HUJI_TRUSTED_ROOTS="$DIR/pki/trust"
+
+card() { # name pin kind issue-args...
+  local name="$1" pin="$2" kind="$3" out="$DIR/cards/$1"
+  shift 3
+  if [ ! -f "$out.token" ]; then
+    "$BIN/huji" pki issue "$kind" --dir "$DIR/pki" --out "$out" "$@" >/dev/null
+    "$BIN/huji-virtual-card" --init --state "$out.token" --key "$out.key" --certificate "$out.crt" \
+      --pin "$pin" --user-code "$USER_CODE" >/dev/null
+    rm -f "$out.key" # the key lives in the token only, as on a card
+  fi
+  TOKENS+=("--soft-token" "$out.token")
+}
+
+staff() { # name role jurisdiction
+  "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" >/dev/null
+}
+
+case "$SET" in
+  demo)
+    card demo-company 12345678 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
+    card demo-reviewer 123456 citizen --name 林美玲 --id-last4 5791
+    card demo-engineer 123456 citizen --name 周建國 --id-last4 2468
+    staff demo-reviewer ministry_reviewer national
+    staff demo-engineer information_services national
+    ;;
+  e2e)
+    card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
+    card e2e-company-spare 61827354 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
+    card e2e-reviewer 123456 citizen --name 林美玲 --id-last4 5791
+    card e2e-clerk 123456 citizen --name 李小華 --id-last4 1357
+    staff e2e-reviewer ministry_reviewer national
+    staff e2e-clerk household_clerk office:63000030
+    ;;
+  *) die "unknown card set $SET (demo or e2e)" ;;
+esac
+
+printf '%s\n' "${TOKENS[@]}"

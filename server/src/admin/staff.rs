@@ -1,0 +1,108 @@
+//! `huji staff …`: binding a staff member's citizen certificate to a role and a jurisdiction
+//! (F-6), listing and disabling accounts.
+
+use anyhow::Context;
+use app::pki::{Purpose, TrustStore};
+use app::platform::db::Db;
+use app::services::staff::role::{Jurisdiction, Role};
+use app::services::staff::store::{self, JurisdictionSpec};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+/// How the audit log names an operator at the console.
+const CONSOLE_ACTOR: &str = "console";
+
+#[derive(Subcommand)]
+pub enum StaffCommand {
+    /// Bind a citizen certificate (自然人憑證) to a new staff account.
+    Add {
+        /// The staff member's certificate (PEM, DER or Base64), checked against the trust store.
+        #[arg(long)]
+        certificate: PathBuf,
+        /// ministry_reviewer, information_services, county_officer, household_clerk,
+        /// household_registrar or cht_engineer.
+        #[arg(long)]
+        role: String,
+        /// `national`, `county:<縣市>` (e.g. county:臺北市) or `office:<戶政事務所代碼>`.
+        #[arg(long)]
+        jurisdiction: String,
+        /// The name to show; the certificate's name if not given.
+        #[arg(long)]
+        name: Option<String>,
+        /// Succeed without change if the certificate is already bound (for set-up scripts).
+        #[arg(long)]
+        if_unbound: bool,
+    },
+    /// List the active accounts.
+    List,
+    /// Disable an account: it can no longer sign in and its sessions end.
+    Disable { id: i64 },
+}
+
+pub async fn run(
+    command: StaffCommand,
+    db: &Db,
+    trusted_roots: Option<&Path>,
+    now: i64,
+) -> anyhow::Result<()> {
+    match command {
+        StaffCommand::Add {
+            certificate,
+            role,
+            jurisdiction,
+            name,
+            if_unbound,
+        } => {
+            let role = Role::from_code(&role).with_context(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+                format!("--role {role:?}: use one of {}", known.join(", "))
+            })?;
+            let spec: JurisdictionSpec = jurisdiction.parse()?;
+            let roots = trusted_roots
+                .context("HUJI_TRUSTED_ROOTS is not set: staff certificates cannot be checked")?;
+            let bytes = std::fs::read(&certificate)
+                .with_context(|| format!("reading {}", certificate.display()))?;
+            let checked = TrustStore::load(roots)?
+                .check_certificate(&bytes, Purpose::CitizenCard, now)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", certificate.display()))?;
+            let name = name
+                .or_else(|| checked.subject_name().map(str::to_owned))
+                .context("the certificate has no name; give --name")?;
+            match store::add(&db.pool, &name, role, &spec, &checked, CONSOLE_ACTOR, now).await {
+                Ok(id) => println!("staff account {id}: {name}, {role}, {}", describe(&spec)),
+                Err(store::StaffError::AlreadyBound(id)) if if_unbound => {
+                    println!(
+                        "{} is already staff account {id}; left as it is",
+                        certificate.display()
+                    );
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        StaffCommand::List => {
+            for member in store::list_within(&db.pool, &Jurisdiction::National).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\tcertificate valid until {}",
+                    member.id,
+                    member.name,
+                    member.role,
+                    member.jurisdiction.label(app::i18n::Lang::ZhTw),
+                    member.certificate_valid_until
+                );
+            }
+        }
+        StaffCommand::Disable { id } => {
+            store::disable(&db.pool, id, CONSOLE_ACTOR, now).await?;
+            println!("staff account {id} disabled");
+        }
+    }
+    Ok(())
+}
+
+fn describe(spec: &JurisdictionSpec) -> String {
+    match spec {
+        JurisdictionSpec::National => "national".into(),
+        JurisdictionSpec::County(county) => format!("county {county}"),
+        JurisdictionSpec::Office(code) => format!("office {code}"),
+    }
+}
