@@ -3,6 +3,7 @@
 import { defineConfig } from '@playwright/test';
 
 const baseURL = process.env.HUJI_BASE_URL ?? 'http://127.0.0.1:3000';
+const pcscBaseURL = process.env.HUJI_PCSC_BASE_URL;
 
 const chromium = {
   executablePath: process.env.HUJI_CHROMIUM ?? '/usr/bin/chromium',
@@ -36,7 +37,12 @@ export default defineConfig({
   projects: [
     // Every spec runs hydrated; specs that need WebAssembly are named *.hydrate.spec.ts and
     // skip the JavaScript-off project.
-    { name: 'hydrated', use: { javaScriptEnabled: true } },
-    { name: 'no-js', use: { javaScriptEnabled: false }, testIgnore: /\.hydrate\.spec\.ts$/ },
+    { name: 'hydrated', use: { javaScriptEnabled: true }, testIgnore: /\.pcsc\.spec\.ts$/ },
+    { name: 'no-js', use: { javaScriptEnabled: false }, testIgnore: /\.(hydrate|pcsc)\.spec\.ts$/ },
+    // *.pcsc.spec.ts: the portal whose card helper reads the virtual card through pcscd
+    // (scripts/test.sh starts both and passes them in).
+    ...(pcscBaseURL
+      ? [{ name: 'pcsc', use: { javaScriptEnabled: true, baseURL: pcscBaseURL }, testMatch: /\.pcsc\.spec\.ts$/ }]
+      : []),
   ],
 });

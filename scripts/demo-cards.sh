@@ -11,8 +11,11 @@
 #   demo:  demo-company   蝦蝦樂購股份有限公司 24941832, 工商憑證, PIN 12345678
 #          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
+#          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
-#          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456
+#          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456;
+#          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
+#          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -26,7 +29,9 @@ TOKENS=()
 mkdir -p "$DIR/cards"
 export HUJI_TRUSTED_ROOTS="$DIR/pki/trust"
 
-card() { # name pin kind issue-args...
+# A card's state file, DIR/cards/NAME.token: a soft token for the helper, or the state of a
+# virtual card that huji-virtual-card plays in the vpcd reader.
+make_card() { # name pin kind issue-args...
   local name="$1" pin="$2" kind="$3" out="$DIR/cards/$1"
   shift 3
   if [ ! -f "$out.token" ]; then
@@ -35,7 +40,11 @@ card() { # name pin kind issue-args...
       --pin "$pin" --user-code "$USER_CODE" >/dev/null
     rm -f "$out.key" # the key lives in the token only, as on a card
   fi
-  TOKENS+=("--soft-token" "$out.token")
+}
+
+card() { # a soft token: make_card's arguments
+  make_card "$@"
+  TOKENS+=("--soft-token" "$DIR/cards/$1.token")
 }
 
 staff() { # name role jurisdiction
@@ -47,14 +56,17 @@ case "$SET" in
     card demo-company 12345678 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     card demo-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card demo-engineer 123456 citizen --name 周建國 --id-last4 2468
+    card demo-clerk 123456 citizen --name 李小華 --id-last4 1357
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
+    staff demo-clerk household_clerk office:63000030
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     card e2e-company-spare 61827354 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     card e2e-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card e2e-clerk 123456 citizen --name 李小華 --id-last4 1357
+    make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
     staff e2e-clerk household_clerk office:63000030
     ;;

@@ -11,6 +11,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+port_in_use() { ss -ltn "( sport = :$1 )" | grep -q LISTEN; }
+
 wait_for_port() { # port, what
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -49,28 +51,78 @@ stop_postgres() {
   PG_DIR=""
 }
 
-# The portal from the release build, on its own port and database. Sets BASE_URL.
-start_portal() { # database url, [port]
-  local port="${2:-$(free_port)}"
+# A private pcscd with the vsmartcard vpcd reader: its own reader config and vpcd port, and,
+# when run as root with `unshare`, its own socket so that it never meets a system pcscd.
+# Exports PCSCLITE_CSOCK_NAME (where PC/SC clients find it) and sets VPCD_PORT (where a
+# virtual card connects: huji-virtual-card --vpcd 127.0.0.1:$VPCD_PORT).
+start_pcscd() {
+  local driver=/usr/lib/pcsc/drivers/serial/libifdvpcd.so dir="$WORK/pcsc" pid candidate
+  command -v pcscd >/dev/null || die "pcscd is missing: apt-get install pcscd libpcsclite-dev"
+  [[ -f "$driver" ]] || die "the vpcd driver is missing: apt-get install vsmartcard-vpcd"
+  rm -rf "$dir" && mkdir -p "$dir/reader.conf.d" "$dir/run"
+  # A free even port for slot 0 (vpcd also takes the next one for slot 1).
+  VPCD_PORT=""
+  for candidate in $(seq 41000 2 41200); do
+    if ! port_in_use "$candidate" && ! port_in_use $((candidate + 1)); then VPCD_PORT=$candidate; break; fi
+  done
+  [[ -n "$VPCD_PORT" ]] || die "no free port pair for vpcd between 41000 and 41201"
+  cat >"$dir/reader.conf.d/vpcd" <<CONF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   /dev/null:$(printf '0x%X' "$VPCD_PORT")
+LIBPATH      $driver
+CHANNELID    $(printf '0x%X' "$VPCD_PORT")
+CONF
+  say "starting pcscd with the vpcd reader on port $VPCD_PORT"
+  # -a logs every APDU, test PINs included: never use this pcscd with a real card.
+  if [[ $EUID -eq 0 ]] && unshare --mount true 2>/dev/null; then
+    # /run/pcscd is replaced, in pcscd's own mount namespace only, by a private directory.
+    mkdir -p /run/pcscd
+    unshare --mount sh -c 'mount --bind "$1" /run/pcscd && exec pcscd -f -a -c "$2"' \
+      sh "$dir/run" "$dir/reader.conf.d" >"$dir/pcscd.log" 2>&1 &
+    pid=$!
+    export PCSCLITE_CSOCK_NAME="$dir/run/pcscd.comm"
+  else
+    if pgrep -x pcscd >/dev/null; then
+      die "another pcscd is running and a private socket needs root and unshare: stop it first"
+    fi
+    pcscd -f -a -c "$dir/reader.conf.d" >"$dir/pcscd.log" 2>&1 &
+    pid=$!
+    export PCSCLITE_CSOCK_NAME=/run/pcscd/pcscd.comm
+  fi
+  PIDS+=("$pid")
+  for _ in $(seq 50); do
+    [[ -S "$PCSCLITE_CSOCK_NAME" ]] && port_in_use "$VPCD_PORT" && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/pcscd.log"; die "pcscd exited"; }
+    sleep 0.2
+  done
+  cat "$dir/pcscd.log"
+  die "pcscd did not open $PCSCLITE_CSOCK_NAME and vpcd port $VPCD_PORT"
+}
+
+# The portal from the release build, on its own port and database, its pages using the card
+# helper at HUJI_CARD_HELPER_URL (when set). Sets BASE_URL. A second portal on the same
+# database needs its own NAME (for its log).
+start_portal() { # database url, [port], [name]
+  local port="${2:-$(free_port)}" name="${3:-portal}"
   BASE_URL="http://127.0.0.1:$port"
   HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
     HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" \
-    "$ROOT/target/release/huji" serve >"$WORK/portal.log" 2>&1 &
+    "$ROOT/target/release/huji" serve >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  wait_for_port "$port" "the portal"
+  wait_for_port "$port" "the portal ($name)"
 }
 
-# The card helper for the portal at origin $1, with software cards (helper arguments after
-# it). Sets and exports HUJI_CARD_HELPER_URL, which the portal's pages then use.
-start_card_helper() { # origin, helper args...
-  local origin="$1" port
-  shift
+# A card helper (target/debug) answering the portal at ORIGIN, with its arguments after it
+# (--soft-token FILE…, or none for the PC/SC readers). Sets and exports HUJI_CARD_HELPER_URL.
+start_card_helper() { # name, origin, helper args...
+  local name="$1" origin="$2" port
+  shift 2
   port="$(free_port)"
   "$ROOT/target/debug/huji-card-helper" --port "$port" --allow-origin "$origin" "$@" \
-    >"$WORK/card-helper.log" 2>&1 &
+    >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  wait_for_port "$port" "the card helper"
+  wait_for_port "$port" "the card helper ($name)"
   export HUJI_CARD_HELPER_URL="http://127.0.0.1:$port"
 }
 

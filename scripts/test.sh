@@ -56,10 +56,21 @@ mapfile -t TOKENS < <(DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/
   HUJI_BIN="$ROOT/target/debug" "$ROOT/scripts/demo-cards.sh" "$WORK/e2e" e2e)
 [ "${#TOKENS[@]}" -gt 0 ] || die "making the end-to-end cards failed"
 PORTAL_PORT="$(free_port)"
-start_card_helper "http://127.0.0.1:$PORTAL_PORT" "${TOKENS[@]}"
+start_card_helper card-helper "http://127.0.0.1:$PORTAL_PORT" "${TOKENS[@]}"
 export HUJI_TRUSTED_ROOTS="$WORK/e2e/pki/trust"
 start_portal "sqlite:$E2E_DB" "$PORTAL_PORT"
-(cd "$ROOT/end2end" && HUJI_BASE_URL="$BASE_URL" npx playwright test)
+SOFT_HELPER_URL="$HUJI_CARD_HELPER_URL" SOFT_BASE_URL="$BASE_URL"
+# The same sign-in through real PC/SC: a second portal on the same database whose pages use a
+# helper in PC/SC mode, reading the virtual card in pcscd's vpcd reader.
+start_pcscd
+"$ROOT/target/debug/huji-virtual-card" --state "$WORK/e2e/cards/e2e-pcsc-company.token" \
+  --vpcd "127.0.0.1:$VPCD_PORT" >"$WORK/virtual-card.log" 2>&1 &
+PIDS+=($!)
+PCSC_PORTAL_PORT="$(free_port)"
+start_card_helper card-helper-pcsc "http://127.0.0.1:$PCSC_PORTAL_PORT"
+start_portal "sqlite:$E2E_DB" "$PCSC_PORTAL_PORT" portal-pcsc
+(cd "$ROOT/end2end" && HUJI_E2E_DB="$E2E_DB" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
+  HUJI_PCSC_BASE_URL="$BASE_URL" npx playwright test)
 
 cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$WORK/test.log" | awk '{s += $1} END {print s + 0}')

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod pki;
 #[cfg(feature = "ssr")]
 pub mod platform;
+pub mod posted_form;
 pub mod services;
 pub mod settings;
 pub mod shell;

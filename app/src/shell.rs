@@ -6,6 +6,10 @@ use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
+use crate::services::id_card_loss::office::{OfficeLossReportsPage, UpwardEventsPage};
+use crate::services::id_card_loss::pages::{
+    LossLandingPage, LossQueryPage, LossReportPage, LossRevokePage,
+};
 use crate::services::staff::pages::{StaffAccountsPage, StaffHomePage, StaffSignInPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Title};
@@ -58,6 +62,15 @@ pub fn content_security_policy(nonce: &str) -> String {
          frame-ancestors 'none'"
     )
 }
+
+/// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
+/// renders them for a POST with the posted fields in context.
+pub const FORM_PAGES: [&str; 4] = [
+    "/id-card/loss/report",
+    "/id-card/loss/query",
+    "/id-card/loss/revoke",
+    "/admin/id-card-loss",
+];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.
 pub fn current_lang() -> Lang {
@@ -132,6 +145,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/sign-in") view=StaffSignInPage />
                     <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/loss") view=LossLandingPage />
+                    <Route path=path!("/id-card/loss/report") view=LossReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/loss/query") view=LossQueryPage ssr=SsrMode::Async />
+                    <Route path=path!("/id-card/loss/revoke") view=LossRevokePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/id-card-loss")
+                        view=OfficeLossReportsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/id-card-loss/events")
+                        view=UpwardEventsPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter />

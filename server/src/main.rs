@@ -3,10 +3,10 @@
 use anyhow::Context;
 use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{
-    challenge,
+    captcha, challenge,
     clock::{Clock, SystemClock},
     db::Db,
-    session,
+    rate_limit, session,
     state::{AppState, PortalSettings},
 };
 use axum::serve::ListenerExt;
@@ -239,7 +239,8 @@ fn hash_file_present() -> bool {
         .unwrap_or(false)
 }
 
-/// Every five minutes, removes sessions and sign-in challenges that can no longer be used.
+/// Every five minutes, removes sessions, sign-in challenges, CAPTCHAs and rate-limit windows
+/// that can no longer be used.
 async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -249,6 +250,12 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         }
         if let Err(error) = challenge::purge_expired(&db.pool, clock.unix()).await {
             tracing::error!(%error, "challenge purge failed");
+        }
+        if let Err(error) = captcha::purge_expired(&db.pool, clock.unix()).await {
+            tracing::error!(%error, "CAPTCHA purge failed");
+        }
+        if let Err(error) = rate_limit::purge_expired(&db.pool, clock.unix() - 86_400).await {
+            tracing::error!(%error, "rate-limit purge failed");
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct FieldSpec {
     pub kind: FieldKind,
     pub required: bool,
     pub maxlength: Option<usize>,
+    /// A password: shown as dots, never offered for autofill.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 #[island]
@@ -43,7 +46,8 @@ pub fn TextField(
             </label>
             {spec.hint.map(|text| view! { <span class="hint" id=hint_id.clone()>{text}</span> })}
             <input
-                type="text"
+                type=if spec.secret { "password" } else { "text" }
+                autocomplete=spec.secret.then_some("off")
                 id=spec.name.clone()
                 name=spec.name
                 value=value

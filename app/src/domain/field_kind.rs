@@ -2,10 +2,11 @@
 //! island, whose properties must be plain data) can run the same parser as the server.
 
 use super::{
-    business_id::BusinessId, card_number::CardNumber, email::Email, host_ip::HostIp,
-    national_id::NationalId, phone::Landline, phone::Mobile, pin::CardPin, pin::NewMoicaPin,
-    place_code::IssueSiteId, purpose::Purpose, revocation_password::RevocationPassword,
-    roc_date::RocDate, roc_date::RocDateTime, FieldError,
+    address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber, email::Email,
+    host_ip::HostIp, national_id::NationalId, person_name::PersonName, phone::ContactPhone,
+    phone::Landline, phone::Mobile, pin::CardPin, pin::NewMoicaPin, place_code::IssueSiteId,
+    purpose::Purpose, revocation_password::RevocationPassword, roc_date::RocDate,
+    roc_date::RocDateTime, FieldError,
 };
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub enum FieldKind {
     NewMoicaPin,
     IssueSiteId,
     CardNumber,
+    PersonName,
+    Address,
+    ContactPhone,
 }
 
 impl FieldKind {
@@ -49,6 +53,9 @@ impl FieldKind {
             FieldKind::NewMoicaPin => message(NewMoicaPin::parse(text), lang),
             FieldKind::IssueSiteId => message(IssueSiteId::parse(text), lang),
             FieldKind::CardNumber => message(CardNumber::parse(text), lang),
+            FieldKind::PersonName => message(PersonName::parse(text), lang),
+            FieldKind::Address => message(RegisteredAddress::parse(text), lang),
+            FieldKind::ContactPhone => message(ContactPhone::parse(text), lang),
         }
     }
 }
@@ -73,6 +80,13 @@ mod tests {
             (FieldKind::NewMoicaPin, "730101", "73010a"),
             (FieldKind::IssueSiteId, "63000", "99999"),
             (FieldKind::CardNumber, "TP03000000012345", "TP03"),
+            (FieldKind::PersonName, "王小明", "王小明1"),
+            (
+                FieldKind::Address,
+                "臺北市大安區新生南路二段86巷7號3樓",
+                "臺北市",
+            ),
+            (FieldKind::ContactPhone, "(02)23456789", "123"),
         ];
         for (kind, good, bad) in cases {
             assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");

@@ -16,6 +16,7 @@ macro_rules! parse_from_string {
     };
 }
 
+pub mod address;
 pub mod apply_code;
 pub mod business_id;
 pub mod calendar;
@@ -24,6 +25,7 @@ pub mod email;
 pub mod field_kind;
 pub mod host_ip;
 pub mod national_id;
+pub mod person_name;
 pub mod phone;
 pub mod pin;
 pub mod place_code;

@@ -198,6 +198,63 @@ impl From<Mobile> for String {
     }
 }
 
+/// 聯絡電話 where either kind will do: a mobile number, else a landline.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ContactPhone(String);
+
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContactPhoneError {
+    #[error("telephone number is required")]
+    Missing,
+    #[error("neither a mobile nor a landline number")]
+    Format,
+}
+
+impl FieldError for ContactPhoneError {
+    fn message(&self, lang: Lang) -> &'static str {
+        match self {
+            ContactPhoneError::Missing => required_message(lang),
+            ContactPhoneError::Format => lang.pick(
+                "請輸入手機號碼（如 090000XXXX）或市內電話（如 (02)1234XXXX#12XX）",
+                "Enter a mobile number (e.g. 090000XXXX) or a landline (e.g. (02)1234XXXX#12XX)",
+            ),
+        }
+    }
+}
+
+impl ContactPhone {
+    pub fn parse(input: &str) -> Result<ContactPhone, ContactPhoneError> {
+        if let Ok(mobile) = Mobile::parse(input) {
+            return Ok(ContactPhone(mobile.0));
+        }
+        match Landline::parse(input) {
+            Ok(landline) => Ok(ContactPhone(landline.0)),
+            Err(LandlineError::Missing) => Err(ContactPhoneError::Missing),
+            Err(_) => Err(ContactPhoneError::Format),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+parse_from_string!(ContactPhone, ContactPhoneError);
+
+impl fmt::Debug for ContactPhone {
+    // Personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ContactPhone(..)")
+    }
+}
+
+impl From<ContactPhone> for String {
+    fn from(value: ContactPhone) -> String {
+        value.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,5 +380,19 @@ mod tests {
             let mobile = Mobile::parse(&input).expect("valid");
             prop_assert_eq!(Mobile::parse(&mobile.to_string()), Ok(mobile));
         }
+    }
+
+    #[test]
+    fn f2_a_contact_phone_is_a_mobile_or_a_landline() {
+        assert_eq!(
+            ContactPhone::parse("0912-345-678").unwrap().as_str(),
+            "0912345678"
+        );
+        assert_eq!(
+            ContactPhone::parse("(02)2345-6789#12").unwrap().as_str(),
+            "(02)23456789#12"
+        );
+        assert_eq!(ContactPhone::parse(" "), Err(ContactPhoneError::Missing));
+        assert_eq!(ContactPhone::parse("12345"), Err(ContactPhoneError::Format));
     }
 }

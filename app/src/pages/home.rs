@@ -33,7 +33,7 @@ const SERVICES: &[NavNode] = &[
             leaf(
                 "國民身分證掛失／撤銷掛失",
                 "Report a lost ID card / revoke a report",
-                None,
+                Some("/id-card/loss"),
             ),
             NavNode {
                 zh: "國民身分證領補換資料查驗作業 API 介接服務",

@@ -3,10 +3,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod captcha;
 pub mod challenge;
 pub mod clock;
 pub mod db;
 pub mod outbox;
+pub mod rate_limit;
 pub mod session;
 pub mod state;
 

@@ -2,5 +2,6 @@
 
 pub mod certificate;
 pub mod company;
+pub mod id_card_loss;
 pub mod sign_in;
 pub mod staff;

@@ -26,6 +26,9 @@ export const reviewer = card('e2e-reviewer', '123456');
 /** 李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所. */
 export const clerk = card('e2e-clerk', '123456');
 
+/** The virtual card in pcscd's vpcd reader (Virtual PCD 00 00), read by the PC/SC helper. */
+export const pcscCompany = { pin: '73019485' };
+
 /** 鎖卡解碼 through the helper, as the card's holder would: resets the PIN and its counter. */
 export async function unlock(request: APIRequestContext, target: Card): Promise<void> {
   const response = await request.post(`${helperURL}/v1/pin/unlock`, {

@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, static files, health and metrics, and
 //! the middleware every response passes through.
 
+mod captcha;
 mod language;
 pub mod observability;
 pub mod security;
@@ -14,7 +15,7 @@ use axum::{
     http::{header, HeaderValue},
     middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos::prelude::provide_context;
@@ -61,7 +62,14 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
         .precompressed_gzip()
         .not_found_service(get(render_page).with_state(state.clone()));
 
-    Router::new()
+    let mut router = Router::new();
+    // Pages whose forms post to themselves; leptos_routes below adds their GET.
+    for path in app::shell::FORM_PAGES {
+        router = router.route(path, post(render_posted_page));
+    }
+    router
+        .route("/captcha/{id}", get(captcha::image))
+        .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
         .route("/lang/{tag}", get(language::switch).with_state(https))
@@ -109,6 +117,41 @@ async fn server_fn_handler(
     request: Request<Body>,
 ) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// The largest form body a page accepts.
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// Renders a page for a form posted to it, with the posted fields in context
+/// (`app::posted_form`). Fully rendered before it is sent, as the outcome is part of the page.
+async fn render_posted_page(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let (parts, body) = request.into_parts();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return axum::http::StatusCode::BAD_REQUEST.into_response();
+    };
+    let posted = app::posted_form::PostedForm(fields);
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(posted.clone());
+        },
+        move || shell(options.clone()),
+    );
+    handler(Request::from_parts(parts, Body::empty()))
+        .await
+        .into_response()
 }
 
 /// Renders the app for a path no route or file claims: the not-found page, with status 404.

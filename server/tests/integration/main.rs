@@ -2,6 +2,7 @@
 //! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
 
 mod helpers;
+mod id_card_loss;
 mod pki;
 mod platform;
 mod sign_in;

@@ -17,14 +17,14 @@ use server::pki::{Issued, Pki, SubjectKey, Validity};
 const SHRIMP_SHOP: &str = "24941832";
 
 /// A portal trusting a fresh development PKI, with the demo registry loaded.
-struct Portal {
-    app: TestApp,
+pub(crate) struct Portal {
+    pub(crate) app: TestApp,
     pki: Pki,
     _dir: tempfile::TempDir,
 }
 
 impl Portal {
-    async fn start() -> Portal {
+    pub(crate) async fn start() -> Portal {
         let dir = tempfile::tempdir().expect("temporary directory");
         let now = test_clock().unix();
         let pki = Pki::init(dir.path(), now - 60).expect("development PKI");
@@ -40,29 +40,29 @@ impl Portal {
         }
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.app.clock.unix()
     }
 
-    fn year(&self) -> Validity {
+    pub(crate) fn year(&self) -> Validity {
         Validity::days_from(self.now() - 60, 365)
     }
 
-    fn business_card(&self, business_id: &str, name: &str) -> Issued {
+    pub(crate) fn business_card(&self, business_id: &str, name: &str) -> Issued {
         let id = app::domain::business_id::BusinessId::parse(business_id).expect("business id");
         self.pki
             .issue_business_card(&id, name, self.year(), &SubjectKey::GenerateRsa)
             .expect("business card")
     }
 
-    fn citizen_card(&self, name: &str) -> Issued {
+    pub(crate) fn citizen_card(&self, name: &str) -> Issued {
         self.pki
             .issue_citizen_card(name, "6789", self.year(), &SubjectKey::GenerateRsa)
             .expect("citizen card")
     }
 
     /// Binds a citizen card to a new staff account.
-    async fn staff(&self, name: &str, role: Role, jurisdiction: &str) -> Issued {
+    pub(crate) async fn staff(&self, name: &str, role: Role, jurisdiction: &str) -> Issued {
         let card = self.citizen_card(name);
         let trust = TrustStore::load(&self.pki.trust_dir()).expect("trust store");
         let checked = trust
@@ -83,7 +83,12 @@ impl Portal {
         card
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Response {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -101,7 +106,7 @@ impl Portal {
             .await
     }
 
-    async fn page(&self, path: &str, cookie: Option<&str>) -> Response {
+    pub(crate) async fn page(&self, path: &str, cookie: Option<&str>) -> Response {
         let mut request = Request::get(path).header(header::ACCEPT, "text/html");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
@@ -111,14 +116,14 @@ impl Portal {
             .await
     }
 
-    async fn challenge(&self) -> String {
+    pub(crate) async fn challenge(&self) -> String {
         let response = self.post("/api/card_sign_in_challenge", &[], None).await;
         assert_eq!(response.status(), StatusCode::OK);
         serde_json::from_str(&body_text(response).await).expect("a JSON string")
     }
 
     /// What the page sends after the card signed `challenge`.
-    async fn sign_in_with(
+    pub(crate) async fn sign_in_with(
         &self,
         kind: &str,
         business_id: &str,
@@ -139,14 +144,14 @@ impl Portal {
         self.post("/api/card_sign_in", &form, None).await
     }
 
-    async fn sign_in(&self, kind: &str, business_id: &str, card: &Issued) -> Response {
+    pub(crate) async fn sign_in(&self, kind: &str, business_id: &str, card: &Issued) -> Response {
         let challenge = self.challenge().await;
         self.sign_in_with(kind, business_id, card, card, &challenge)
             .await
     }
 
     /// Signs in and returns the `Cookie` header value of the new session.
-    async fn session(&self, kind: &str, business_id: &str, card: &Issued) -> String {
+    pub(crate) async fn session(&self, kind: &str, business_id: &str, card: &Issued) -> String {
         let response = self.sign_in(kind, business_id, card).await;
         assert_eq!(
             response.status(),
@@ -157,7 +162,7 @@ impl Portal {
         session_cookie(&response)
     }
 
-    async fn audit_actions(&self) -> Vec<(String, String)> {
+    pub(crate) async fn audit_actions(&self) -> Vec<(String, String)> {
         sqlx::query_as("SELECT actor, action FROM audit_log ORDER BY seq")
             .fetch_all(&self.app.test_db.db.pool)
             .await
@@ -169,7 +174,7 @@ async fn body_text_of(response: Response) -> String {
     body_text(response).await
 }
 
-fn session_cookie(response: &Response) -> String {
+pub(crate) fn session_cookie(response: &Response) -> String {
     response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -181,7 +186,7 @@ fn session_cookie(response: &Response) -> String {
         .to_owned()
 }
 
-fn urlencode(text: &str) -> String {
+pub(crate) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

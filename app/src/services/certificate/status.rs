@@ -104,6 +104,7 @@ pub fn CertificateStatusPage() -> impl IntoView {
                     kind: FieldKind::CardNumber,
                     required: true,
                     maxlength: Some(24),
+                    secret: false,
                 };
                 view! { <TextField spec lang value submitted_error /> }
             }}

@@ -5,6 +5,7 @@ use super::role::Role;
 use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
+use crate::services::id_card_loss::office::{FOLLOW_UP_ROLES, OVERSIGHT_ROLES};
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
@@ -56,6 +57,12 @@ pub fn StaffHomePage() -> impl IntoView {
                     <ul class="service-list">
                         {ACCOUNT_VIEWERS.contains(&member.role).then(|| view! {
                             <li><a href="/admin/staff">{lang.pick("工作人員帳號", "Staff accounts")}</a></li>
+                        })}
+                        {FOLLOW_UP_ROLES.contains(&member.role).then(|| view! {
+                            <li><a href="/admin/id-card-loss">{lang.pick("國民身分證查詢掛失作業 (RL03Y00)", "ID card loss reports (RL03Y00)")}</a></li>
+                        })}
+                        {OVERSIGHT_ROLES.contains(&member.role).then(|| view! {
+                            <li><a href="/admin/id-card-loss/events">{lang.pick("國民身分證掛失通報紀錄", "ID card loss reports: events")}</a></li>
                         })}
                     </ul>
                     <SignOutButton lang />

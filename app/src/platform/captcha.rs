@@ -1,0 +1,128 @@
+//! Image CAPTCHAs (圖形驗證碼, L4-1) drawn by the server: the answer stays in the database, the
+//! page carries only a random id, and a challenge is checked once (deleted as it is read) and
+//! only within [`LIFETIME_SECONDS`]. The spoken version (the accessible alternative) reads the
+//! same digits with noise added on every request.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::{Rng, RngCore};
+use sqlx::{AnyPool, Row};
+
+pub const LIFETIME_SECONDS: i64 = 600;
+/// Digits only: they read and sound alike in every language the page speaks.
+const ALPHABET: [char; 9] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const LENGTH: usize = 5;
+
+/// Draws a new challenge and stores it; returns its id.
+pub async fn issue(pool: &AnyPool, now: i64) -> sqlx::Result<String> {
+    let (answer, image) = draw();
+    let mut bytes = [0u8; 18];
+    rand::rng().fill_bytes(&mut bytes);
+    let id = URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO captchas (id, answer, image, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(&answer)
+        .bind(image)
+        .bind(now + LIFETIME_SECONDS)
+        .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+fn draw() -> (String, Vec<u8>) {
+    use captcha::filters::{Dots, Noise, Wave};
+    let mut rng = rand::rng();
+    let answer: String = (0..LENGTH)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+        .collect();
+    let chars: Vec<char> = answer.chars().collect();
+    let mut captcha = captcha::Captcha::new();
+    captcha.set_chars(&chars);
+    for _ in 0..LENGTH {
+        captcha.add_char();
+    }
+    captcha
+        .apply_filter(Noise::new(0.3))
+        .apply_filter(Wave::new(2.0, 12.0).horizontal())
+        .apply_filter(Wave::new(2.0, 10.0).vertical())
+        .view(220, 80)
+        .apply_filter(Dots::new(12));
+    let image = captcha.as_png().expect("a drawn CAPTCHA encodes as PNG");
+    (captcha.chars_as_string(), image)
+}
+
+/// The image of a live challenge.
+pub async fn image(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT image FROM captchas WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The digits of a live challenge spoken one after another (English speech, WAV), each with
+/// fresh noise.
+pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Vec<u8>>> {
+    let answer: Option<String> =
+        sqlx::query_scalar("SELECT answer FROM captchas WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
+    Ok(answer.and_then(|answer| speak(&answer)))
+}
+
+fn speak(answer: &str) -> Option<Vec<u8>> {
+    let mut captcha = captcha::Captcha::new();
+    captcha.set_chars(&answer.chars().collect::<Vec<_>>());
+    for _ in 0..answer.len() {
+        captcha.add_char();
+    }
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 22050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut out, spec).ok()?;
+    for clip in captcha.as_wav() {
+        let clip = clip?;
+        let mut reader = hound::WavReader::new(clip.as_slice()).ok()?;
+        for sample in reader.samples::<i16>() {
+            writer.write_sample(sample.ok()?).ok()?;
+        }
+    }
+    writer.finalize().ok()?;
+    Some(out.into_inner())
+}
+
+/// Whether `answer` solves challenge `id`. The challenge is gone afterwards, right or wrong,
+/// so each one gets a single guess; two requests racing with it cannot both read it.
+pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Result<bool> {
+    let row = sqlx::query("DELETE FROM captchas WHERE id = $1 RETURNING answer, expires_at")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_some_and(|row| {
+        let expected: String = row.get(0);
+        let expires_at: i64 = row.get(1);
+        expires_at > now && expected == crate::domain::normalize_input(answer)
+    }))
+}
+
+pub async fn purge_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM captchas WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
+/// The answer of a live challenge, for tests that play the person reading the image.
+#[doc(hidden)]
+pub async fn answer_for_tests(pool: &AnyPool, id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT answer FROM captchas WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}

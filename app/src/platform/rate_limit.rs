@@ -1,0 +1,63 @@
+//! Fixed-window rate limits kept in the database, so that every server process behind a load
+//! balancer counts against the same limit. A hit is one atomic upsert.
+
+use sqlx::AnyPool;
+
+/// A limit of `max` hits per `window_seconds` for each bucket.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub max: i64,
+    pub window_seconds: i64,
+}
+
+impl Limit {
+    fn window_start(self, now: i64) -> i64 {
+        now - now.rem_euclid(self.window_seconds)
+    }
+
+    /// Counts a hit; `Err(retry_after_seconds)` once the bucket is over its limit.
+    pub async fn hit(
+        self,
+        pool: &AnyPool,
+        bucket: &str,
+        now: i64,
+    ) -> sqlx::Result<Result<(), i64>> {
+        let start = self.window_start(now);
+        let hits: i64 = sqlx::query_scalar(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+             RETURNING hits",
+        )
+        .bind(bucket)
+        .bind(start)
+        .fetch_one(pool)
+        .await?;
+        Ok(if hits > self.max {
+            Err(start + self.window_seconds - now)
+        } else {
+            Ok(())
+        })
+    }
+
+    /// Whether the bucket is already over its limit, without counting.
+    pub async fn exceeded(self, pool: &AnyPool, bucket: &str, now: i64) -> sqlx::Result<bool> {
+        let hits: Option<i64> = sqlx::query_scalar(
+            "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+        )
+        .bind(bucket)
+        .bind(self.window_start(now))
+        .fetch_optional(pool)
+        .await?;
+        Ok(hits.unwrap_or(0) >= self.max)
+    }
+}
+
+pub async fn purge_expired(pool: &AnyPool, before: i64) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+            .bind(before)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}

@@ -1,0 +1,529 @@
+//! 國民身分證查詢掛失作業 (RL03Y00, seed 004 一(二), SPEC L4-4): the household office of the
+//! citizen's registered address contacts the citizen about each online report and records the
+//! outcome; county officers and the ministry see every event of their area (通報).
+
+use crate::components::refusal::Refusal;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::staff::role::Role;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// Who works the reports: the clerks and registrars of the office.
+pub const FOLLOW_UP_ROLES: [Role; 2] = [Role::HouseholdClerk, Role::HouseholdRegistrar];
+/// Who sees the events reported upward: the county and the ministry.
+pub const OVERSIGHT_ROLES: [Role; 3] = [
+    Role::CountyOfficer,
+    Role::MinistryReviewer,
+    Role::InformationServices,
+];
+
+/// The two tabs of RL03Y00.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    /// 非上班/免自然人憑證掛失紀錄: reports no one has contacted the citizen about yet.
+    FirstContact,
+    /// 未處理查詢: reports whose citizen could not be reached; second and later contacts.
+    Unresolved,
+}
+
+impl Tab {
+    fn from_query(value: Option<String>) -> Tab {
+        match value.as_deref() {
+            Some("unresolved") => Tab::Unresolved,
+            _ => Tab::FirstContact,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Tab::FirstContact => "first",
+            Tab::Unresolved => "unresolved",
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Tab::FirstContact => lang.pick(
+                "非上班/免自然人憑證掛失紀錄",
+                "Reports to confirm (first contact)",
+            ),
+            Tab::Unresolved => lang.pick("未處理查詢", "Not yet reached (later contacts)"),
+        }
+    }
+}
+
+/// A report as the office sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeReport {
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub masked_id: String,
+    pub phone: String,
+    pub email: String,
+    pub reported_at: String,
+    pub revoked: bool,
+    pub contact_attempts: i64,
+}
+
+/// One event as reported upward.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpwardEvent {
+    pub recorded_at: String,
+    pub county: String,
+    pub office: String,
+    pub reference: String,
+    pub kind: String,
+    pub method: Option<String>,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What recording a contact came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContactOutcome {
+    Recorded { reference: String },
+    Invalid(PortalError),
+}
+
+#[server(endpoint = "id_card_loss_office_list")]
+pub async fn office_reports(tab: Tab) -> Result<(String, Vec<OfficeReport>), PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &FOLLOW_UP_ROLES).await?;
+    ssr::office_reports(&state, &member, tab).await
+}
+
+#[server(endpoint = "id_card_loss_contact", input = server_fn::codec::Json)]
+pub async fn record_contact(posted: Vec<(String, String)>) -> Result<ContactOutcome, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &FOLLOW_UP_ROLES).await?;
+    ssr::record_contact(&state, &member, &posted).await
+}
+
+#[server(endpoint = "id_card_loss_events")]
+pub async fn upward_events() -> Result<Vec<UpwardEvent>, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &OVERSIGHT_ROLES).await?;
+    ssr::upward_events(&state, &member).await
+}
+
+fn method_label(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "phone" => lang.pick("電話", "Telephone"),
+        "email" => lang.pick("電子郵件", "E-mail"),
+        _ => lang.pick("系統自動", "Automatic"),
+    }
+}
+
+fn outcome_label(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "confirmed" => lang.pick(
+            "已聯絡到當事人或已確認",
+            "Reached the citizen, or confirmed",
+        ),
+        _ => lang.pick(
+            "未聯絡到當事人或受委託人/法定代理人",
+            "Could not reach the citizen, their delegate or legal representative",
+        ),
+    }
+}
+
+fn kind_label(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "reported" => lang.pick("掛失", "Reported lost"),
+        "contact" => lang.pick("聯絡紀錄", "Contact"),
+        "revoked" => lang.pick("撤銷掛失", "Revoked"),
+        _ => lang.pick("撤銷掛失密碼鎖碼", "Revocation locked"),
+    }
+}
+
+/// `/admin/id-card-loss`: RL03Y00 for the office's clerks.
+#[component]
+pub fn OfficeLossReportsPage() -> impl IntoView {
+    let lang = current_lang();
+    let query = use_query_map();
+    let tab = Tab::from_query(query.read_untracked().get("tab"));
+    let posted = posted_form().map(|form| form.0);
+    // The contact is recorded before the list is read, so the list shows it (and the two
+    // never write at once).
+    let page = Resource::new(
+        || (),
+        move |()| {
+            let posted = posted.clone();
+            async move {
+                let contact = match posted {
+                    Some(posted) => Some(record_contact(posted).await),
+                    None => None,
+                };
+                (contact, office_reports(tab).await)
+            }
+        },
+    );
+    let title = lang.pick(
+        "國民身分證查詢掛失作業 (RL03Y00)",
+        "ID card loss reports (RL03Y00)",
+    );
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <nav class="tabs" aria-label=lang.pick("頁籤", "Tabs")>
+            {[Tab::FirstContact, Tab::Unresolved].into_iter().map(|t| view! {
+                <a href=format!("/admin/id-card-loss?tab={}", t.code())
+                    aria-current=(t == tab).then_some("page")>{t.label(lang)}</a>
+            }).collect_view()}
+        </nav>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (contact, reports) = page.await;
+                let notice = match contact {
+                    Some(Ok(ContactOutcome::Recorded { reference })) => Some(view! {
+                        <div class="notice" role="status"><p>{format!(
+                            "{} {reference}",
+                            lang.pick("已更新掛失紀錄並通報直轄市、縣（市）及中央：", "Recorded and reported upward:"),
+                        )}</p></div>
+                    }.into_any()),
+                    Some(Ok(ContactOutcome::Invalid(error)) | Err(error)) => Some(view! {
+                        <div class="notice error" role="alert"><p>{error.message(lang)}</p></div>
+                    }.into_any()),
+                    None => None,
+                };
+                match reports {
+                    Ok((office, reports)) => view! {
+                        {notice}
+                        <p>{office}</p>
+                        <ReportList reports tab lang />
+                    }.into_any(),
+                    Err(error) => view! { <Refusal error lang /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReportList(reports: Vec<OfficeReport>, tab: Tab, lang: Lang) -> impl IntoView {
+    if reports.is_empty() {
+        return view! { <p class="no-records">{lang.pick("目前沒有待處理的掛失紀錄。", "No reports to work.")}</p> }.into_any();
+    }
+    reports
+        .into_iter()
+        .map(|report| {
+            let id = report.id;
+            let field = |name: &str| format!("{name}-{id}");
+            view! {
+                <section class="case" aria-labelledby=field("case")>
+                    <h2 id=field("case")>{format!("{} {}", lang.pick("掛失編號", "Report"), report.reference)}</h2>
+                    <dl class="facts">
+                        <dt>{lang.pick("姓名", "Name")}</dt><dd>{report.name.clone()}</dd>
+                        <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{report.masked_id.clone()}</dd>
+                        <dt>{lang.pick("聯絡電話", "Telephone")}</dt><dd>{report.phone.clone()}</dd>
+                        <dt>{lang.pick("電子信箱", "E-mail")}</dt><dd>{report.email.clone()}</dd>
+                        <dt>{lang.pick("掛失時間", "Reported at")}</dt><dd>{report.reported_at.clone()}</dd>
+                        <dt>{lang.pick("聯絡次數", "Contacts so far")}</dt><dd>{report.contact_attempts}</dd>
+                        <dt>{lang.pick("狀態", "Status")}</dt><dd>{if report.revoked { lang.pick("已撤銷掛失", "Revoked") } else { lang.pick("掛失中", "Reported lost") }}</dd>
+                    </dl>
+                    <form method="post" action=format!("/admin/id-card-loss?tab={}", tab.code()) class="contact-form">
+                        <input type="hidden" name="report" value=id.to_string() />
+                        <fieldset>
+                            <legend>{lang.pick("聯絡方式", "Contacted by")}</legend>
+                            {["phone", "email"].into_iter().map(|code| view! {
+                                <label><input type="radio" name="method" value=code required />{method_label(code, lang)}</label>
+                            }).collect_view()}
+                        </fieldset>
+                        <fieldset>
+                            <legend>{lang.pick("聯絡結果", "Outcome")}</legend>
+                            {["confirmed", "unreachable"].into_iter().map(|code| view! {
+                                <label><input type="radio" name="outcome" value=code required />{outcome_label(code, lang)}</label>
+                            }).collect_view()}
+                        </fieldset>
+                        {(tab == Tab::Unresolved).then(|| view! {
+                            <div class="field">
+                                <label for=field("note")>{lang.pick("其他說明", "Other remarks")}</label>
+                                <textarea id=field("note") name="note" maxlength="200"></textarea>
+                            </div>
+                        })}
+                        <div class="buttons"><button type="submit">{lang.pick("更新掛失紀錄", "Record the contact")}</button></div>
+                    </form>
+                </section>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// `/admin/id-card-loss/events`: what was reported upward, for the county and the ministry.
+#[component]
+pub fn UpwardEventsPage() -> impl IntoView {
+    let lang = current_lang();
+    let events = Resource::new(|| (), |()| upward_events());
+    let title = lang.pick(
+        "國民身分證掛失通報紀錄",
+        "ID card loss reports: events reported upward",
+    );
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Ok(events) if events.is_empty() => view! { <p class="no-records">{lang.pick("尚無通報紀錄。", "Nothing reported yet.")}</p> }.into_any(),
+                    Ok(events) => view! {
+                        <table class="data">
+                            <caption>{lang.pick("轄區內的通報紀錄，新者在前", "Events in your area, newest first")}</caption>
+                            <thead><tr>
+                                <th scope="col">{lang.pick("時間", "When")}</th>
+                                <th scope="col">{lang.pick("縣市", "County")}</th>
+                                <th scope="col">{lang.pick("戶政事務所", "Office")}</th>
+                                <th scope="col">{lang.pick("掛失編號", "Report")}</th>
+                                <th scope="col">{lang.pick("事項", "Event")}</th>
+                                <th scope="col">{lang.pick("聯絡結果", "Outcome")}</th>
+                                <th scope="col">{lang.pick("其他說明", "Remarks")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {events.into_iter().map(|event| view! {
+                                    <tr>
+                                        <td>{event.recorded_at}</td>
+                                        <td>{event.county}</td>
+                                        <td>{event.office}</td>
+                                        <td>{event.reference}</td>
+                                        <td>{kind_label(&event.kind, lang)}{event.method.map(|m| format!("（{}）", method_label(&m, lang)))}</td>
+                                        <td>{event.outcome.map(|o| outcome_label(&o, lang))}</td>
+                                        <td>{event.note}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <Refusal error lang /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{ContactOutcome, OfficeReport, Tab, UpwardEvent};
+    use crate::domain::national_id::NationalId;
+    use crate::error::PortalError;
+    use crate::platform::audit::{self, AuditEvent};
+    use crate::platform::{auth, clock::roc_date_time, AppState};
+    use crate::services::id_card_loss::form::value;
+    use crate::services::staff::role::Jurisdiction;
+    use crate::services::staff::StaffMember;
+    use sqlx::Row;
+
+    fn refused(zh_tw: &str, english: &str) -> PortalError {
+        PortalError::Refused {
+            zh_tw: zh_tw.into(),
+            english: english.into(),
+        }
+    }
+
+    /// The office a clerk works for (their jurisdiction is always one office).
+    fn office_of(member: &StaffMember) -> Result<(&str, &str), PortalError> {
+        match &member.jurisdiction {
+            Jurisdiction::Office { code, name, .. } => Ok((code, name)),
+            _ => Err(crate::platform::auth::forbidden()),
+        }
+    }
+
+    pub async fn office_reports(
+        state: &AppState,
+        member: &StaffMember,
+        tab: Tab,
+    ) -> Result<(String, Vec<OfficeReport>), PortalError> {
+        let (code, name) = office_of(member)?;
+        let filter = match tab {
+            Tab::FirstContact => "r.contact_state = 'pending' AND r.contact_attempts = 0",
+            Tab::Unresolved => "r.contact_state = 'unreachable'",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT r.id, r.reference, c.name, c.national_id, r.phone, r.email, r.reported_at, \
+                    r.status, r.contact_attempts \
+             FROM id_card_loss_reports r JOIN citizens c ON c.id = r.citizen_id \
+             WHERE r.household_office_code = $1 AND {filter} ORDER BY r.reported_at, r.id"
+        ))
+        .bind(code)
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(PortalError::unavailable)?;
+        let reports = rows
+            .into_iter()
+            .map(|row| {
+                let national_id: String = row.get(3);
+                let status: String = row.get(7);
+                OfficeReport {
+                    id: row.get(0),
+                    reference: row.get(1),
+                    name: row.get(2),
+                    masked_id: NationalId::parse(&national_id)
+                        .map(|id| id.masked())
+                        .unwrap_or_default(),
+                    phone: row.get(4),
+                    email: row.get(5),
+                    reported_at: roc_date_time(row.get(6)),
+                    revoked: status == "revoked",
+                    contact_attempts: row.get(8),
+                }
+            })
+            .collect();
+        Ok((name.to_owned(), reports))
+    }
+
+    /// Records one contact attempt (L4-4) on a report of the clerk's own office, as the next
+    /// attempt: a second form posted for the same attempt (two clerks at once) is refused.
+    pub async fn record_contact(
+        state: &AppState,
+        member: &StaffMember,
+        posted: &[(String, String)],
+    ) -> Result<ContactOutcome, PortalError> {
+        let (code, _) = office_of(member)?;
+        let invalid = |zh: &str, en: &str| Ok(ContactOutcome::Invalid(refused(zh, en)));
+        let Ok(report_id) = value(posted, "report").parse::<i64>() else {
+            return invalid("請選擇掛失紀錄。", "Choose a report.");
+        };
+        let method = value(posted, "method");
+        if !matches!(method, "phone" | "email") {
+            return invalid(
+                "請選擇聯絡方式（電話或電子郵件）。",
+                "Choose how you contacted the citizen.",
+            );
+        }
+        let outcome = value(posted, "outcome");
+        if !matches!(outcome, "confirmed" | "unreachable") {
+            return invalid("請選擇聯絡結果。", "Choose the outcome of the contact.");
+        }
+        let note = value(posted, "note").trim();
+        if note.chars().count() > 200 {
+            return invalid(
+                "其他說明最多 200 個字。",
+                "Remarks may have at most 200 characters.",
+            );
+        }
+        let pool = &state.db.pool;
+        let now = state.clock.unix();
+        let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
+        let row = sqlx::query(
+            "SELECT reference, contact_attempts, contact_state FROM id_card_loss_reports \
+             WHERE id = $1 AND household_office_code = $2",
+        )
+        .bind(report_id)
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(PortalError::unavailable)?;
+        // Another office's report looks the same as no report at all.
+        let Some(row) = row else {
+            return invalid("查無此掛失紀錄。", "No such report.");
+        };
+        let reference: String = row.get(0);
+        let attempts: i64 = row.get(1);
+        let contact_state: String = row.get(2);
+        if contact_state == "confirmed" {
+            return invalid(
+                "此掛失紀錄已確認，無須再聯絡。",
+                "This report is already confirmed.",
+            );
+        }
+        // From the second contact on, an unreachable citizen needs 其他說明 (seed 004 (二)2(2)).
+        if attempts >= 1 && outcome == "unreachable" && note.is_empty() {
+            return invalid(
+                "第二次以後聯絡不到當事人時，請填寫其他說明。",
+                "From the second contact on, say what else was tried in the remarks.",
+            );
+        }
+        let updated = sqlx::query(
+            "UPDATE id_card_loss_reports SET contact_state = $1, contact_attempts = contact_attempts + 1 \
+             WHERE id = $2 AND contact_attempts = $3 AND contact_state <> 'confirmed'",
+        )
+        .bind(outcome)
+        .bind(report_id)
+        .bind(attempts)
+        .execute(&mut *tx)
+        .await
+        .map_err(PortalError::unavailable)?
+        .rows_affected();
+        if updated != 1 {
+            return invalid(
+                "此掛失紀錄剛由其他人更新，請重新查看。",
+                "Someone else just updated this report; please look again.",
+            );
+        }
+        sqlx::query(
+            "INSERT INTO id_card_loss_events \
+                 (report_id, kind, contact_method, outcome, note, staff_id, county, recorded_at) \
+             SELECT $1, 'contact', $2, $3, $4, $5, o.county, $6 \
+             FROM household_offices o WHERE o.code = $7",
+        )
+        .bind(report_id)
+        .bind(method)
+        .bind(outcome)
+        .bind((!note.is_empty()).then_some(note))
+        .bind(member.id)
+        .bind(now)
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(PortalError::unavailable)?;
+        audit::append(
+            &mut tx,
+            now,
+            &AuditEvent {
+                actor: member.actor(),
+                source_ip: auth::source_ip(),
+                action: "id_card_loss.contact".into(),
+                subject: reference.clone(),
+                detail: format!(
+                    "{{\"attempt\":{},\"method\":\"{method}\",\"outcome\":\"{outcome}\"}}",
+                    attempts + 1
+                ),
+            },
+        )
+        .await
+        .map_err(PortalError::unavailable)?;
+        tx.commit().await.map_err(PortalError::unavailable)?;
+        Ok(ContactOutcome::Recorded { reference })
+    }
+
+    pub async fn upward_events(
+        state: &AppState,
+        member: &StaffMember,
+    ) -> Result<Vec<UpwardEvent>, PortalError> {
+        let county = match &member.jurisdiction {
+            Jurisdiction::National => None,
+            Jurisdiction::County { county } => Some(county.clone()),
+            Jurisdiction::Office { .. } => return Err(crate::platform::auth::forbidden()),
+        };
+        let rows = sqlx::query(
+            "SELECT e.recorded_at, e.county, o.name, r.reference, e.kind, e.contact_method, \
+                    e.outcome, e.note \
+             FROM id_card_loss_events e \
+             JOIN id_card_loss_reports r ON r.id = e.report_id \
+             JOIN household_offices o ON o.code = r.household_office_code \
+             WHERE ($1 IS NULL OR e.county = $1) ORDER BY e.recorded_at DESC, e.id DESC LIMIT 500",
+        )
+        .bind(county)
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(PortalError::unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| UpwardEvent {
+                recorded_at: roc_date_time(row.get(0)),
+                county: row.get(1),
+                office: row.get(2),
+                reference: row.get(3),
+                kind: row.get(4),
+                method: row.get(5),
+                outcome: row.get(6),
+                note: row.get(7),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,563 @@
+//! ID card loss reports through the real router (L4-1, L4-2, L4-4): the forms posted to their
+//! pages as a browser without JavaScript posts them, CAPTCHAs read from the database as a
+//! person reads the picture, and the household office's follow-up with signed-in staff.
+
+use crate::helpers::body_text;
+use crate::sign_in::{urlencode, Portal};
+use app::services::staff::role::Role;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use sqlx::AnyPool;
+
+const GENERIC: &str = "驗證資料失敗，請確認資料是否輸入有誤";
+
+/// 王小明's answers, as he would type them (some ways differ from the registry's).
+fn wang() -> Vec<(&'static str, String)> {
+    [
+        ("national_id", "a123456789"),
+        ("name", "王小明"),
+        ("birth_date", "73/1/1"),
+        ("address", "台北市大安區新生南路2段86巷7號3F"),
+        ("phone", "0912-345-678"),
+        ("email", "wang@example.com"),
+        ("parent_name", "李美華"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+fn with(
+    mut form: Vec<(&'static str, String)>,
+    key: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    form.retain(|(k, _)| *k != key);
+    form.push((key, value.to_owned()));
+    form
+}
+
+fn pool(portal: &Portal) -> &AnyPool {
+    &portal.app.test_db.db.pool
+}
+
+/// Opens the form page and returns the CAPTCHA id on it.
+async fn captcha_on(portal: &Portal, path: &str) -> String {
+    let page = portal.page(path, None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    captcha_id_in(&body_text(page).await)
+}
+
+fn captcha_id_in(html: &str) -> String {
+    let marker = "name=\"captcha_id\" value=\"";
+    let start = html.find(marker).expect("a CAPTCHA on the form") + marker.len();
+    html[start..].split('"').next().expect("its id").to_owned()
+}
+
+async fn captcha_answer(portal: &Portal, id: &str) -> String {
+    sqlx::query_scalar("SELECT answer FROM captchas WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool(portal))
+        .await
+        .expect("a live CAPTCHA")
+}
+
+/// Posts `form` to the page at `path` as a browser form, solving a fresh CAPTCHA.
+async fn submit(
+    portal: &Portal,
+    path: &str,
+    form: &[(&'static str, String)],
+) -> (StatusCode, String) {
+    let id = captcha_on(portal, path).await;
+    let answer = captcha_answer(portal, &id).await;
+    submit_with_captcha(portal, path, form, &id, &answer).await
+}
+
+async fn submit_with_captcha(
+    portal: &Portal,
+    path: &str,
+    form: &[(&'static str, String)],
+    captcha_id: &str,
+    answer: &str,
+) -> (StatusCode, String) {
+    let mut body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    body.push(format!("captcha_id={}", urlencode(captcha_id)));
+    body.push(format!("captcha={answer}"));
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body.join("&")))
+        .expect("request");
+    let response = portal.app.send(request).await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+async fn report_wang(portal: &Portal, password: &str) -> String {
+    let (status, html) = submit(
+        portal,
+        "/id-card/loss/report",
+        &with(wang(), "password", password),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("掛失完成"), "{html}");
+    let marker = "class=\"reference\">";
+    let start = html.find(marker).expect("a report number") + marker.len();
+    html[start..].split('<').next().expect("number").to_owned()
+}
+
+async fn report_row(portal: &Portal) -> (String, String, i64, String) {
+    sqlx::query_as(
+        "SELECT status, contact_state, password_failures, password_hash FROM id_card_loss_reports \
+         WHERE citizen_id = 1 ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(pool(portal))
+    .await
+    .expect("a report")
+}
+
+#[tokio::test]
+async fn l4_1_a_citizen_reports_the_card_lost_and_the_office_and_mail_know() {
+    let portal = Portal::start().await;
+    let reference = report_wang(&portal, "Ab12").await;
+    assert!(reference.starts_with("L1121117-"), "{reference}");
+
+    let (status, contact, failures, hash) = report_row(&portal).await;
+    assert_eq!(
+        (status.as_str(), contact.as_str(), failures),
+        ("lost", "pending", 0)
+    );
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("Ab12"));
+    let (to, body): (String, String) =
+        sqlx::query_as("SELECT to_addr, body FROM outbox ORDER BY id DESC LIMIT 1")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("a mail");
+    assert_eq!(to, "wang@example.com");
+    assert!(body.contains(&reference));
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, county FROM id_card_loss_events")
+            .fetch_all(pool(&portal))
+            .await
+            .expect("events");
+    assert_eq!(events, [("reported".to_owned(), "臺北市".to_owned())]);
+    let audit = portal.audit_actions().await;
+    assert!(audit.contains(&("citizen:A1*****789".into(), "id_card_loss.report".into())));
+
+    // The same card cannot be reported twice.
+    let (_, again) = submit(
+        &portal,
+        "/id-card/loss/report",
+        &with(wang(), "password", "Zz99"),
+    )
+    .await;
+    assert!(again.contains("無須重複掛失"), "{again}");
+}
+
+#[tokio::test]
+async fn l4_1_each_wrong_answer_gets_the_same_message_and_keeps_the_form() {
+    let portal = Portal::start().await;
+    let wrong = [
+        with(wang(), "national_id", "A123456798"),
+        with(wang(), "national_id", "F228135791"),
+        with(wang(), "birth_date", "73/01/02"),
+        with(wang(), "address", "臺北市大安區新生南路二段86巷7號4樓"),
+        with(wang(), "parent_name", "王大同"),
+    ];
+    let mut answers = Vec::new();
+    for form in wrong {
+        let (status, html) = submit(&portal, "/id-card/loss/query", &form).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(GENERIC), "{html}");
+        // Nothing says which field failed …
+        assert!(
+            !html.contains("aria-invalid=\"true\""),
+            "a field was marked: {html}"
+        );
+        // … and what was typed is still in the form.
+        assert!(html.contains("wang@example.com"));
+        let alert = html.split("notice error\"><p>").nth(1).expect("an alert");
+        answers.push(alert.split("</p>").next().unwrap_or_default().to_owned());
+    }
+    assert!(
+        answers.windows(2).all(|pair| pair[0] == pair[1]),
+        "{answers:?}"
+    );
+}
+
+#[tokio::test]
+async fn l4_1_a_field_that_does_not_parse_is_named_and_nothing_is_looked_up() {
+    let portal = Portal::start().await;
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/report",
+        &with(wang(), "birth_date", "73/02/30"),
+    )
+    .await;
+    assert!(html.contains("請修正下列標示的欄位"), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(
+        html.contains("新生南路2段86巷7號3F"),
+        "the typed address is kept"
+    );
+}
+
+#[tokio::test]
+async fn l4_1_the_captcha_is_checked_once_and_never_in_the_page() {
+    let portal = Portal::start().await;
+    let page = body_text(portal.page("/id-card/loss/query", None).await).await;
+    let id = captcha_id_in(&page);
+    let answer = captcha_answer(&portal, &id).await;
+    assert!(!page.contains(&answer), "the answer is not in the HTML");
+
+    let image = portal.app.get(&format!("/captcha/{id}")).await;
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()[header::CONTENT_TYPE], "image/png");
+    let audio = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(audio.headers()[header::CONTENT_TYPE], "audio/wav");
+    assert!(body_text(audio).await.len() > 1000);
+
+    let wrong: String = answer.chars().rev().collect::<String>() + "1";
+    let (_, html) = submit_with_captcha(&portal, "/id-card/loss/query", &wang(), &id, &wrong).await;
+    assert!(html.contains("圖形驗證碼錯誤或已逾時"), "{html}");
+    // Used up: the right answer no longer works, and the picture is gone.
+    let (_, html) =
+        submit_with_captcha(&portal, "/id-card/loss/query", &wang(), &id, &answer).await;
+    assert!(html.contains("圖形驗證碼錯誤或已逾時"));
+    assert_eq!(
+        portal.app.get(&format!("/captcha/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn l4_1_failed_checks_are_limited_per_client() {
+    let portal = Portal::start().await;
+    let wrong = with(wang(), "parent_name", "王大同");
+    for _ in 0..5 {
+        let (_, html) = submit(&portal, "/id-card/loss/query", &wrong).await;
+        assert!(html.contains(GENERIC));
+    }
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wrong).await;
+    assert!(html.contains("驗證失敗次數過多"), "{html}");
+    // Even right answers wait until the window has passed.
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
+    assert!(html.contains("驗證失敗次數過多"));
+    portal.app.clock.advance(chrono::Duration::hours(1));
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
+    assert!(html.contains("無掛失紀錄"), "{html}");
+}
+
+#[tokio::test]
+async fn l4_1_a_query_lists_the_reports() {
+    let portal = Portal::start().await;
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
+    assert!(html.contains("無掛失紀錄"));
+    let reference = report_wang(&portal, "Ab12").await;
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
+    assert!(
+        html.contains(&reference) && html.contains("掛失中") && html.contains("110/06/15"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn l4_2_the_right_password_revokes_and_confirms_the_report() {
+    let portal = Portal::start().await;
+    let reference = report_wang(&portal, "Ab12").await;
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Ab12"),
+    )
+    .await;
+    assert!(
+        html.contains("撤銷掛失完成") && html.contains(&reference),
+        "{html}"
+    );
+    let (status, contact, _, _) = report_row(&portal).await;
+    assert_eq!(
+        (status.as_str(), contact.as_str()),
+        ("revoked", "confirmed")
+    );
+    // Not yet confirmed by the office: the revocation confirmed it, and that went upward.
+    let events: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT kind, contact_method, outcome FROM id_card_loss_events ORDER BY id")
+            .fetch_all(pool(&portal))
+            .await
+            .expect("events");
+    assert_eq!(
+        events[1..],
+        [
+            ("revoked".to_owned(), None, None),
+            (
+                "contact".to_owned(),
+                Some("system".to_owned()),
+                Some("confirmed".to_owned())
+            ),
+        ]
+    );
+    let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
+    assert!(html.contains("已撤銷掛失"));
+    // Nothing left to revoke.
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Ab12"),
+    )
+    .await;
+    assert!(html.contains("無須撤銷掛失"));
+}
+
+#[tokio::test]
+async fn l4_2_three_wrong_passwords_lock_online_revocation() {
+    let portal = Portal::start().await;
+    report_wang(&portal, "Ab12").await;
+    for left in [2, 1] {
+        let (_, html) = submit(
+            &portal,
+            "/id-card/loss/revoke",
+            &with(wang(), "password", "Zz99"),
+        )
+        .await;
+        assert!(html.contains(&format!("尚可再試 {left} 次")), "{html}");
+    }
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Zz99"),
+    )
+    .await;
+    assert!(html.contains("被鎖碼"), "{html}");
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Ab12"),
+    )
+    .await;
+    assert!(
+        html.contains("被鎖碼"),
+        "the right password no longer works"
+    );
+    let (status, _, failures, _) = report_row(&portal).await;
+    assert_eq!((status.as_str(), failures), ("lost", 3));
+}
+
+#[tokio::test]
+async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three() {
+    let portal = Portal::start().await;
+    report_wang(&portal, "Ab12").await;
+    let mut forms = Vec::new();
+    for _ in 0..6 {
+        let id = captcha_on(&portal, "/id-card/loss/revoke").await;
+        let answer = captcha_answer(&portal, &id).await;
+        forms.push((id, answer));
+    }
+    let form = with(wang(), "password", "Zz99");
+    let attempts = forms.iter().map(|(id, answer)| {
+        submit_with_captcha(&portal, "/id-card/loss/revoke", &form, id, answer)
+    });
+    futures_util::future::join_all(attempts).await;
+    let (status, _, failures, _) = report_row(&portal).await;
+    assert_eq!((status.as_str(), failures), ("lost", 3));
+    let locks: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM id_card_loss_events WHERE kind = 'locked'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("count");
+    assert_eq!(locks, 1);
+}
+
+/// Posts a contact for report `id` to RL03Y00 as the clerk with `cookie`.
+async fn contact(portal: &Portal, cookie: &str, tab: &str, form: &[(&str, &str)]) -> String {
+    let response = portal
+        .app
+        .send(
+            Request::post(format!("/admin/id-card-loss?tab={tab}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(
+                    form.iter()
+                        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+                        .collect::<Vec<_>>()
+                        .join("&"),
+                ))
+                .expect("request"),
+        )
+        .await;
+    body_text(response).await
+}
+
+#[tokio::test]
+async fn l4_4_the_office_records_first_and_later_contacts_and_they_go_upward() {
+    let portal = Portal::start().await;
+    let reference = report_wang(&portal, "Ab12").await;
+    let report_id: i64 = sqlx::query_scalar("SELECT id FROM id_card_loss_reports")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("id");
+    let id = report_id.to_string();
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let cookie = portal.session("Staff", "", &clerk).await;
+
+    let first = body_text(portal.page("/admin/id-card-loss", Some(&cookie)).await).await;
+    assert!(
+        first.contains(&reference) && first.contains("A1*****789"),
+        "{first}"
+    );
+    let html = contact(
+        &portal,
+        &cookie,
+        "first",
+        &[
+            ("report", &id),
+            ("method", "phone"),
+            ("outcome", "unreachable"),
+        ],
+    )
+    .await;
+    assert!(html.contains("已更新掛失紀錄"), "{html}");
+    assert!(
+        !html.contains(&format!("value=\"{id}\"")),
+        "gone from the first tab"
+    );
+
+    let unresolved = body_text(
+        portal
+            .page("/admin/id-card-loss?tab=unresolved", Some(&cookie))
+            .await,
+    )
+    .await;
+    assert!(unresolved.contains(&reference) && unresolved.contains("其他說明"));
+    // The second contact that fails needs 其他說明.
+    let html = contact(
+        &portal,
+        &cookie,
+        "unresolved",
+        &[
+            ("report", &id),
+            ("method", "email"),
+            ("outcome", "unreachable"),
+        ],
+    )
+    .await;
+    assert!(html.contains("請填寫其他說明"), "{html}");
+    let html = contact(
+        &portal,
+        &cookie,
+        "unresolved",
+        &[
+            ("report", &id),
+            ("method", "email"),
+            ("outcome", "unreachable"),
+            ("note", "留言請回電"),
+        ],
+    )
+    .await;
+    assert!(html.contains("已更新掛失紀錄"));
+    let html = contact(
+        &portal,
+        &cookie,
+        "unresolved",
+        &[
+            ("report", &id),
+            ("method", "phone"),
+            ("outcome", "confirmed"),
+        ],
+    )
+    .await;
+    assert!(html.contains("已更新掛失紀錄"));
+    let (_, state, _, _) = report_row(&portal).await;
+    assert_eq!(state, "confirmed");
+
+    // The county and the ministry see each update; the clerk's role does not see that view.
+    let officer = portal
+        .staff("陳縣府", Role::CountyOfficer, "county:臺北市")
+        .await;
+    let officer = portal.session("Staff", "", &officer).await;
+    let events = body_text(
+        portal
+            .page("/admin/id-card-loss/events", Some(&officer))
+            .await,
+    )
+    .await;
+    assert!(
+        events.contains("留言請回電") && events.matches(&reference).count() == 4,
+        "{events}"
+    );
+    let elsewhere = portal
+        .staff("高縣府", Role::CountyOfficer, "county:高雄市")
+        .await;
+    let elsewhere = portal.session("Staff", "", &elsewhere).await;
+    let events = body_text(
+        portal
+            .page("/admin/id-card-loss/events", Some(&elsewhere))
+            .await,
+    )
+    .await;
+    assert!(!events.contains(&reference));
+    let refused = portal
+        .page("/admin/id-card-loss/events", Some(&cookie))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let audit = portal.audit_actions().await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|(_, a)| a == "id_card_loss.contact")
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn l4_4_a_clerk_of_another_office_neither_sees_nor_changes_the_report() {
+    let portal = Portal::start().await;
+    let reference = report_wang(&portal, "Ab12").await;
+    let report_id: i64 = sqlx::query_scalar("SELECT id FROM id_card_loss_reports")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("id");
+    let clerk = portal
+        .staff("林其他", Role::HouseholdClerk, "office:63000010")
+        .await;
+    let cookie = portal.session("Staff", "", &clerk).await;
+    let page = body_text(portal.page("/admin/id-card-loss", Some(&cookie)).await).await;
+    assert!(!page.contains(&reference));
+    let html = contact(
+        &portal,
+        &cookie,
+        "first",
+        &[
+            ("report", &report_id.to_string()),
+            ("method", "phone"),
+            ("outcome", "confirmed"),
+        ],
+    )
+    .await;
+    assert!(html.contains("查無此掛失紀錄"), "{html}");
+    let (_, state, _, _) = report_row(&portal).await;
+    assert_eq!(state, "pending");
+    // A reviewer is not a clerk.
+    let reviewer = portal
+        .staff("林美玲", Role::MinistryReviewer, "national")
+        .await;
+    let reviewer = portal.session("Staff", "", &reviewer).await;
+    assert_eq!(
+        portal
+            .page("/admin/id-card-loss", Some(&reviewer))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
