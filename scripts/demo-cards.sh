@@ -12,8 +12,10 @@
 #          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
 #          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
+#          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
-#          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456;
+#          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456,
+#          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -47,6 +49,11 @@ card() { # a soft token: make_card's arguments
   TOKENS+=("--soft-token" "$DIR/cards/$1.token")
 }
 
+holder() { # name national-id card-number: records a citizen card as the registry person's
+  "$BIN/huji" moica record --if-unrecorded --certificate "$DIR/cards/$1.crt" --citizen "$2" \
+    --card-number "$3" >/dev/null
+}
+
 staff() { # name role jurisdiction
   "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" >/dev/null
 }
@@ -57,6 +64,8 @@ case "$SET" in
     card demo-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card demo-engineer 123456 citizen --name 周建國 --id-last4 2468
     card demo-clerk 123456 citizen --name 李小華 --id-last4 1357
+    card demo-wang 730101 citizen --name 王小明 --id-last4 6789
+    holder demo-wang A123456789 TP03000000087321
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
     staff demo-clerk household_clerk office:63000030
@@ -66,6 +75,8 @@ case "$SET" in
     card e2e-company-spare 61827354 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     card e2e-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card e2e-clerk 123456 citizen --name 李小華 --id-last4 1357
+    card e2e-wang 730101 citizen --name 王小明 --id-last4 6789
+    holder e2e-wang A123456789 TP03000000087321
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
     staff e2e-clerk household_clerk office:63000030

@@ -6,6 +6,7 @@ use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
+use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
 use crate::services::id_card_loss::office::{OfficeLossReportsPage, UpwardEventsPage};
 use crate::services::id_card_loss::pages::{
     LossLandingPage, LossQueryPage, LossReportPage, LossRevokePage,
@@ -65,11 +66,12 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
 /// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 4] = [
+pub const FORM_PAGES: [&str; 5] = [
     "/id-card/loss/report",
     "/id-card/loss/query",
     "/id-card/loss/revoke",
     "/admin/id-card-loss",
+    crate::services::id_card_loss::card::PATH,
 ];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.
@@ -146,6 +148,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/loss") view=LossLandingPage />
+                    <Route path=path!("/id-card/loss/card") view=LossByCardPage ssr=SsrMode::Async />
+                    <Route path=path!("/citizen/sign-in") view=CitizenSignInPage />
                     <Route path=path!("/id-card/loss/report") view=LossReportPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/loss/query") view=LossQueryPage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/loss/revoke") view=LossRevokePage ssr=SsrMode::Async />

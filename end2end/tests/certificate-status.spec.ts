@@ -26,3 +26,14 @@ test('c6 an unknown card number is reported as not found', async ({ page }) => {
   await expect(page.locator('#card-error')).toHaveText(/^\s*$/);
   await expectAccessible(page);
 });
+
+test('c6 a recorded card shows its certificate without the ID number', async ({ page }) => {
+  await page.goto('/certificate/status');
+  await page.getByRole('textbox', { name: '憑證 IC 卡號' }).fill('TP03000000087321');
+  await page.getByRole('button', { name: '查詢' }).click();
+  const result = page.locator('section.result');
+  await expect(result.getByRole('heading', { name: '查詢結果' })).toBeVisible();
+  await expect(result).toContainText('王小明');
+  await expect(result).toContainText('有效');
+  await expect(result).not.toContainText('A123456789');
+});

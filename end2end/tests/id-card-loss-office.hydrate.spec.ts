@@ -2,8 +2,11 @@
 // when the citizen revokes a report the office has not confirmed (seed 004 (二)3).
 import { expect, test } from '@playwright/test';
 import { expectAccessible, waitForHydration } from './support/portal';
-import { chooseCard, clerk } from './support/cards';
+import { chooseCard, clerk, reviewer, wangCard } from './support/cards';
 import { fillLossForm, wang } from './support/loss';
+
+// Both tests work on 王小明's card: one after the other.
+test.describe.configure({ mode: 'serial' });
 
 test('l4 4 the clerk contacts the citizen, who then revokes the report', async ({ page }) => {
   await page.goto('/id-card/loss/report');
@@ -32,9 +35,21 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   await expect(page.getByRole('status')).toContainText(reference);
   await expect(page.locator('section.case', { hasText: reference })).toHaveCount(0);
 
+  // The second contact: still unreachable, which needs 其他說明.
   await page.getByRole('link', { name: '未處理查詢' }).click();
-  await expect(page.locator('section.case', { hasText: reference })).toContainText('其他說明');
+  const again = page.locator('section.case', { hasText: reference });
+  await expect(again).toContainText('其他說明');
   await expectAccessible(page);
+  await again.getByLabel('電子郵件').check();
+  await again.getByLabel('未聯絡到當事人或受委託人/法定代理人').check();
+  await again.getByRole('button', { name: '更新掛失紀錄' }).click();
+  await expect(page.getByRole('alert')).toContainText('請填寫其他說明');
+  const still = page.locator('section.case', { hasText: reference });
+  await still.getByLabel('電子郵件').check();
+  await still.getByLabel('未聯絡到當事人或受委託人/法定代理人').check();
+  await still.getByLabel('其他說明').fill('已寄信，電話無人接聽');
+  await still.getByRole('button', { name: '更新掛失紀錄' }).click();
+  await expect(page.getByRole('status')).toContainText(reference);
 
   await page.goto('/id-card/loss/revoke');
   await fillLossForm(page, wang, 'Ab12');
@@ -43,4 +58,40 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   // Revoked before the office reached the citizen: confirmed automatically, so no longer open.
   await page.goto('/admin/id-card-loss?tab=unresolved');
   await expect(page.locator('section.case', { hasText: reference })).toHaveCount(0);
+
+  // Every step went upward: the ministry sees the report, both contacts and the automatic one.
+  await page.goto('/admin/sign-in?next=/admin/id-card-loss/events');
+  await waitForHydration(page);
+  await chooseCard(page, reviewer);
+  await page.getByLabel('自然人憑證 PIN 碼').fill(reviewer.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page).toHaveURL(/\/admin\/id-card-loss\/events$/);
+  const rows = page.locator('tbody tr', { hasText: reference });
+  await expect(rows).toHaveCount(5);
+  await expect(rows.filter({ hasText: '已寄信，電話無人接聽' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: '系統自動' })).toContainText('已聯絡到當事人或已確認');
+  await expectAccessible(page);
+});
+
+test('l4 3 with his citizen certificate he reports and revokes without the questions', async ({ page }) => {
+  await page.goto('/id-card/loss');
+  await page.getByRole('link', { name: '以自然人憑證辦理掛失／撤銷掛失' }).click();
+  await expect(page).toHaveURL(/\/citizen\/sign-in\?next=/);
+  await waitForHydration(page);
+  await chooseCard(page, wangCard);
+  await expect(page.locator('.card-holder')).toContainText('王小明');
+  await page.getByLabel('自然人憑證 PIN 碼').fill(wangCard.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page).toHaveURL(/\/id-card\/loss\/card$/);
+  await expect(page.locator('main')).toContainText('A1*****789');
+  await expect(page.getByLabel('撤銷掛失預設密碼')).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByLabel('聯絡電話').fill('0912345678');
+  await page.getByLabel('常用電子信箱').fill('wang@example.com');
+  await page.getByRole('button', { name: '掛失' }).click();
+  await expect(page.getByRole('status')).toContainText('您的國民身分證已註記掛失');
+  await expect(page.locator('.open-report')).toBeVisible();
+  await page.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.getByRole('status')).toContainText('已撤銷掛失');
+  await expect(page.getByRole('button', { name: '掛失' })).toBeVisible();
 });

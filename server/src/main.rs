@@ -12,7 +12,7 @@ use app::platform::{
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
-use server::admin::{pki::PkiCommand, staff::StaffCommand};
+use server::admin::{moica::MoicaCommand, pki::PkiCommand, staff::StaffCommand};
 use server::{admin, config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Citizen certificates (自然人憑證) and the registry persons they were issued to.
+    Moica {
+        #[command(subcommand)]
+        command: MoicaCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -106,6 +111,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pki { .. } => unreachable!("handled above"),
         Command::Staff { command } => {
             admin::staff::run(
+                command,
+                &db,
+                config.trusted_roots.as_deref(),
+                SystemClock.unix(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Moica { command } => {
+            admin::moica::run(
                 command,
                 &db,
                 config.trusted_roots.as_deref(),

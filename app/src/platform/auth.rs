@@ -23,6 +23,8 @@ pub enum Principal {
     },
     /// A staff account; its role and jurisdiction are read afresh on every request.
     Staff { staff_id: i64 },
+    /// A citizen, proven by their own 自然人憑證 (L4-3).
+    Citizen { citizen_id: i64, masked_id: String },
 }
 
 impl Principal {
@@ -31,6 +33,7 @@ impl Principal {
         match self {
             Principal::Company { business_id, .. } => format!("company:{business_id}"),
             Principal::Staff { staff_id } => format!("staff:{staff_id}"),
+            Principal::Citizen { masked_id, .. } => format!("citizen:{masked_id}"),
         }
     }
 }

@@ -26,6 +26,9 @@ export const reviewer = card('e2e-reviewer', '123456');
 /** 李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所. */
 export const clerk = card('e2e-clerk', '123456');
 
+/** 王小明's own 自然人憑證 (default PIN: his ROC birth date). */
+export const wangCard = card('e2e-wang', '730101');
+
 /** The virtual card in pcscd's vpcd reader (Virtual PCD 00 00), read by the PC/SC helper. */
 export const pcscCompany = { pin: '73019485' };
 

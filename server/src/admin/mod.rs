@@ -1,5 +1,24 @@
-//! The operators' commands beside `serve`: the development PKI (`huji pki …`) and staff
-//! accounts (`huji staff …`).
+//! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
+//! accounts (`huji staff …`) and citizen certificates' holders (`huji moica …`).
 
+pub mod moica;
 pub mod pki;
 pub mod staff;
+
+use anyhow::Context;
+use app::pki::{CheckedCertificate, Purpose, TrustStore};
+use std::path::Path;
+
+/// Reads a citizen certificate from `path` and checks it against the trust store.
+pub fn citizen_certificate(
+    path: &Path,
+    trusted_roots: Option<&Path>,
+    now: i64,
+) -> anyhow::Result<CheckedCertificate> {
+    let roots = trusted_roots
+        .context("HUJI_TRUSTED_ROOTS is not set: citizen certificates cannot be checked")?;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    TrustStore::load(roots)?
+        .check_certificate(&bytes, Purpose::CitizenCard, now)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))
+}

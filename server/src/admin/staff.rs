@@ -2,7 +2,6 @@
 //! (F-6), listing and disabling accounts.
 
 use anyhow::Context;
-use app::pki::{Purpose, TrustStore};
 use app::platform::db::Db;
 use app::services::staff::role::{Jurisdiction, Role};
 use app::services::staff::store::{self, JurisdictionSpec};
@@ -58,13 +57,7 @@ pub async fn run(
                 format!("--role {role:?}: use one of {}", known.join(", "))
             })?;
             let spec: JurisdictionSpec = jurisdiction.parse()?;
-            let roots = trusted_roots
-                .context("HUJI_TRUSTED_ROOTS is not set: staff certificates cannot be checked")?;
-            let bytes = std::fs::read(&certificate)
-                .with_context(|| format!("reading {}", certificate.display()))?;
-            let checked = TrustStore::load(roots)?
-                .check_certificate(&bytes, Purpose::CitizenCard, now)
-                .map_err(|error| anyhow::anyhow!("{}: {error}", certificate.display()))?;
+            let checked = super::citizen_certificate(&certificate, trusted_roots, now)?;
             let name = name
                 .or_else(|| checked.subject_name().map(str::to_owned))
                 .context("the certificate has no name; give --name")?;

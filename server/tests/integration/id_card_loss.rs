@@ -111,7 +111,7 @@ async fn report_wang(portal: &Portal, password: &str) -> String {
     html[start..].split('<').next().expect("number").to_owned()
 }
 
-async fn report_row(portal: &Portal) -> (String, String, i64, String) {
+async fn report_row(portal: &Portal) -> (String, String, i64, Option<String>) {
     sqlx::query_as(
         "SELECT status, contact_state, password_failures, password_hash FROM id_card_loss_reports \
          WHERE citizen_id = 1 ORDER BY id DESC LIMIT 1",
@@ -132,6 +132,7 @@ async fn l4_1_a_citizen_reports_the_card_lost_and_the_office_and_mail_know() {
         (status.as_str(), contact.as_str(), failures),
         ("lost", "pending", 0)
     );
+    let hash = hash.expect("a password hash");
     assert!(hash.starts_with("$argon2id$") && !hash.contains("Ab12"));
     let (to, body): (String, String) =
         sqlx::query_as("SELECT to_addr, body FROM outbox ORDER BY id DESC LIMIT 1")
@@ -560,4 +561,150 @@ async fn l4_4_a_clerk_of_another_office_neither_sees_nor_changes_the_report() {
             .status(),
         StatusCode::FORBIDDEN
     );
+}
+
+/// 王小明's citizen certificate, recorded as his (as issuance does) unless `recorded` is false.
+async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
+    use app::pki::{Purpose, TrustStore};
+    let card = portal.citizen_card("王小明");
+    if recorded {
+        let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+        let checked = trust
+            .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
+            .expect("a valid card");
+        let id = app::domain::national_id::NationalId::parse("A123456789").expect("id");
+        let number = app::domain::card_number::CardNumber::parse("TP03000000012345").expect("card");
+        app::services::certificate::store::record_holder(
+            pool(portal),
+            &checked,
+            &id,
+            &number,
+            portal.now(),
+        )
+        .await
+        .expect("recorded");
+    }
+    card
+}
+
+async fn post_card_page(portal: &Portal, cookie: &str, form: &[(&str, &str)]) -> String {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let response = portal
+        .app
+        .send(
+            Request::post("/id-card/loss/card")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await;
+    body_text(response).await
+}
+
+#[tokio::test]
+async fn l4_3_a_citizen_reports_and_revokes_with_the_citizen_certificate() {
+    let portal = Portal::start().await;
+    let card = wang_card(&portal, true).await;
+    let cookie = portal.session("Citizen", "", &card).await;
+    let page = body_text(portal.page("/id-card/loss/card", Some(&cookie)).await).await;
+    assert!(
+        page.contains("王小明") && page.contains("A1*****789") && page.contains("110/06/15"),
+        "{page}"
+    );
+
+    let html = post_card_page(
+        &portal,
+        &cookie,
+        &[
+            ("action", "report"),
+            ("phone", "12"),
+            ("email", "wang@example.com"),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("請修正下列標示的欄位") && html.contains("aria-invalid=\"true\""),
+        "{html}"
+    );
+    let html = post_card_page(
+        &portal,
+        &cookie,
+        &[
+            ("action", "report"),
+            ("phone", "0912345678"),
+            ("email", "wang@example.com"),
+        ],
+    )
+    .await;
+    assert!(html.contains("您的國民身分證已註記掛失"), "{html}");
+    let (channel, hash): (String, Option<String>) =
+        sqlx::query_as("SELECT channel, password_hash FROM id_card_loss_reports")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("a report");
+    assert_eq!((channel.as_str(), hash), ("moica", None));
+    assert!(html.contains("撤銷掛失"), "the page now offers revocation");
+
+    // A password revocation online cannot touch a certificate's report …
+    let (_, online) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Ab12"),
+    )
+    .await;
+    assert!(online.contains("係以自然人憑證辦理"), "{online}");
+    // … the certificate can.
+    let html = post_card_page(&portal, &cookie, &[("action", "revoke")]).await;
+    assert!(html.contains("已撤銷掛失"), "{html}");
+    let (status, contact, _, _) = report_row(&portal).await;
+    assert_eq!(
+        (status.as_str(), contact.as_str()),
+        ("revoked", "confirmed")
+    );
+    let audit = portal.audit_actions().await;
+    assert!(audit.contains(&("citizen:A1*****789".into(), "sign_in.card".into())));
+    assert!(audit.contains(&("citizen:A1*****789".into(), "id_card_loss.revoke".into())));
+}
+
+#[tokio::test]
+async fn l4_3_a_certificate_not_recorded_as_the_holders_cannot_sign_in() {
+    let portal = Portal::start().await;
+    let card = wang_card(&portal, false).await;
+    let response = portal.sign_in("Citizen", "", &card).await;
+    assert_ne!(response.status(), StatusCode::OK);
+    let body = body_text(response).await;
+    assert!(body.contains("查無有效之申請人戶籍資料"), "{body}");
+    // Without a session the page sends the visitor to the citizen sign-in.
+    let page = portal.page("/id-card/loss/card", None).await;
+    assert_eq!(page.status(), StatusCode::FOUND);
+    assert!(page.headers()[header::LOCATION]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("/citizen/sign-in"));
+}
+
+#[tokio::test]
+async fn l4_3_a_certificate_is_recorded_only_as_the_person_it_names() {
+    use app::pki::{Purpose, TrustStore};
+    use app::services::certificate::store::{record_holder, HolderError};
+    let portal = Portal::start().await;
+    let card = portal.citizen_card("林美玲");
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect("a valid card");
+    let number = app::domain::card_number::CardNumber::parse("TP03000000054321").expect("card");
+    // The card names 林美玲 with last digits 6789: not 王小明, and not 林美玲 (…5791) either.
+    for id in ["A123456789", "F228135791"] {
+        let id = app::domain::national_id::NationalId::parse(id).expect("id");
+        let result = record_holder(pool(&portal), &checked, &id, &number, portal.now()).await;
+        assert!(matches!(result, Err(HolderError::NotTheirs)), "{result:?}");
+    }
 }

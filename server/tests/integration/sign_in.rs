@@ -19,7 +19,7 @@ const SHRIMP_SHOP: &str = "24941832";
 /// A portal trusting a fresh development PKI, with the demo registry loaded.
 pub(crate) struct Portal {
     pub(crate) app: TestApp,
-    pki: Pki,
+    pub(crate) pki: Pki,
     _dir: tempfile::TempDir,
 }
 

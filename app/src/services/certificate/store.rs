@@ -47,3 +47,75 @@ pub async fn summary_by_card(
         }
     }))
 }
+
+/// Why a certificate could not be recorded as a registry person's.
+#[derive(Debug, thiserror::Error)]
+pub enum HolderError {
+    #[error("no citizen has this ID number")]
+    UnknownCitizen,
+    #[error("the certificate's name or last 4 ID digits are not the citizen's")]
+    NotTheirs,
+    #[error("this certificate is already recorded")]
+    AlreadyRecorded,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Records an issued citizen certificate as `national_id`'s (what the registration authority
+/// does at issuance, C-2): the certificate's name and last 4 ID digits must be the person's.
+pub async fn record_holder(
+    pool: &AnyPool,
+    certificate: &crate::pki::CheckedCertificate,
+    national_id: &crate::domain::national_id::NationalId,
+    card: &CardNumber,
+    now: i64,
+) -> Result<i64, HolderError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM citizens WHERE national_id = $1")
+            .bind(national_id.as_str())
+            .fetch_optional(pool)
+            .await?;
+    let (citizen_id, name) = row.ok_or(HolderError::UnknownCitizen)?;
+    if certificate.subject_name() != Some(name.as_str())
+        || certificate.id_last4() != Some(national_id.last4())
+    {
+        return Err(HolderError::NotTheirs);
+    }
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO moica_certificates (card_number, serial, subject, issuer, not_before, \
+             not_after, status, created_at, citizen_id, certificate_sha256) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9) RETURNING id",
+    )
+    .bind(card.as_str())
+    .bind(certificate.serial_hex())
+    .bind(certificate.subject())
+    .bind(certificate.issuer_family().unit_name())
+    .bind(certificate.not_before())
+    .bind(certificate.not_after())
+    .bind(now)
+    .bind(citizen_id)
+    .bind(certificate.fingerprint_sha256())
+    .fetch_one(pool)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(HolderError::AlreadyRecorded)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The registry person an active citizen certificate was issued to: id, name, ID number.
+pub async fn holder_of(
+    pool: &AnyPool,
+    fingerprint_sha256: &str,
+) -> sqlx::Result<Option<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.name, c.national_id FROM moica_certificates m \
+         JOIN citizens c ON c.id = m.citizen_id \
+         WHERE m.certificate_sha256 = $1 AND m.status = 'active'",
+    )
+    .bind(fingerprint_sha256)
+    .fetch_optional(pool)
+    .await
+}

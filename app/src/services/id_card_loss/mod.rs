@@ -3,6 +3,7 @@
 //! questions only the registry and the holder know; the household office follows each report
 //! up (RL03Y00) and every step is visible to the county and the ministry.
 
+pub mod card;
 pub mod form;
 pub mod office;
 pub mod pages;

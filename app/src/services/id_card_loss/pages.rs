@@ -76,6 +76,12 @@ pub fn LossLandingPage() -> impl IntoView {
                 <li><a href=operation.path()>{operation.title(lang)}</a></li>
             }).collect_view()}
         </ul>
+        <h2>{lang.pick("以自然人憑證辦理", "With a citizen certificate")}</h2>
+        <p>{lang.pick(
+            "持有自然人憑證者，可插卡登入後直接辦理掛失或撤銷掛失，無須輸入上述資料及撤銷掛失預設密碼。",
+            "With your citizen certificate (自然人憑證) in a card reader you can report the card lost or revoke the report without these questions or the password.",
+        )}</p>
+        <p><a href=super::card::PATH>{lang.pick("以自然人憑證辦理掛失／撤銷掛失", "Use my citizen certificate")}</a></p>
         <h2>{lang.pick("注意事項", "Notes")}</h2>
         <Alternatives lang />
     }
@@ -457,8 +463,12 @@ pub mod ssr {
         match (operation, password) {
             (LossOperation::Report, Some(password)) => {
                 let hash = hash_password(password).await?;
+                let contact = store::Contact {
+                    phone: form.phone.as_str(),
+                    email: form.email.as_str(),
+                };
                 let (reference, at) =
-                    store::report(pool, now, &holder, &form, &hash, &actor).await?;
+                    store::report(pool, now, &holder, &contact, Some(&hash), &actor).await?;
                 Ok(LossOutcome::Reported {
                     reference,
                     reported_at: roc_date_time(at),
@@ -501,10 +511,15 @@ pub mod ssr {
                         wrong_password(left)
                     }]));
                 }
-                let email = store::report_email(pool, report_id)
-                    .await
-                    .map_err(PortalError::unavailable)?;
-                let at = store::revoke(pool, now, report_id, &reference, &email, &actor).await?;
+                let at = store::revoke(
+                    pool,
+                    now,
+                    report_id,
+                    &reference,
+                    store::Channel::Online,
+                    &actor,
+                )
+                .await?;
                 Ok(LossOutcome::Revoked {
                     reference,
                     revoked_at: roc_date_time(at),

@@ -72,6 +72,57 @@ pub async fn identify(pool: &AnyPool, form: &LossForm) -> sqlx::Result<Option<Ho
     })
 }
 
+/// The holder signed in with their citizen certificate (L4-3): no questions to answer.
+pub async fn holder_by_id(pool: &AnyPool, citizen_id: i64) -> sqlx::Result<Option<Holder>> {
+    let row = sqlx::query(
+        "SELECT c.id, i.id, c.name, c.household_office_code, c.county \
+         FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current \
+         WHERE c.id = $1 AND c.id_status = 'active'",
+    )
+    .bind(citizen_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| Holder {
+        citizen_id: row.get(0),
+        issuance_id: row.get(1),
+        name: row.get(2),
+        household_office_code: row.get(3),
+        county: row.get(4),
+    }))
+}
+
+/// How a report was made: online answering questions (with a revocation password), or with
+/// the citizen's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Online,
+    Moica,
+}
+
+impl Channel {
+    fn code(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Moica => "moica",
+        }
+    }
+
+    /// Wrong passwords that lock revocation this way: the card proves who revokes, so no
+    /// count of wrong passwords holds it back.
+    fn password_tries(self) -> i64 {
+        match self {
+            Channel::Online => PASSWORD_TRIES,
+            Channel::Moica => i64::MAX,
+        }
+    }
+}
+
+/// Where the office reaches the citizen about a report.
+pub struct Contact<'a> {
+    pub phone: &'a str,
+    pub email: &'a str,
+}
+
 fn refused(zh_tw: &str, english: &str) -> PortalError {
     PortalError::Refused {
         zh_tw: zh_tw.into(),
@@ -134,24 +185,30 @@ pub async fn report(
     pool: &AnyPool,
     now: i64,
     holder: &Holder,
-    form: &LossForm,
-    password_hash: &str,
+    contact: &Contact<'_>,
+    password_hash: Option<&str>,
     actor: &Actor,
 ) -> Result<(String, i64), PortalError> {
+    let channel = if password_hash.is_some() {
+        Channel::Online
+    } else {
+        Channel::Moica
+    };
     let reference = new_reference(now);
     let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO id_card_loss_reports \
              (reference, citizen_id, issuance_id, household_office_code, channel, phone, email, \
               password_hash, reported_at) \
-         VALUES ($1, $2, $3, $4, 'online', $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&reference)
     .bind(holder.citizen_id)
     .bind(holder.issuance_id)
     .bind(&holder.household_office_code)
-    .bind(form.phone.as_str())
-    .bind(form.email.as_str())
+    .bind(channel.code())
+    .bind(contact.phone)
+    .bind(contact.email)
     .bind(password_hash)
     .bind(now)
     .fetch_one(&mut *tx)
@@ -174,7 +231,7 @@ pub async fn report(
     outbox::enqueue(
         &mut tx,
         now,
-        form.email.as_str(),
+        contact.email,
         "國民身分證掛失通知 / ID card loss report",
         &format!(
             "{name} 您好：\n\n您已於 {when} 以網路申辦國民身分證掛失，掛失編號 {reference}。\n\
@@ -194,7 +251,7 @@ pub async fn report(
         &actor.audit(
             "id_card_loss.report",
             &reference,
-            "{\"channel\":\"online\"}".into(),
+            format!("{{\"channel\":\"{}\"}}", channel.code()),
         ),
     )
     .await
@@ -221,14 +278,29 @@ pub async fn records(pool: &AnyPool, holder: &Holder) -> sqlx::Result<Vec<LossRe
                 reference: row.get(0),
                 reported_at: roc_date_time(row.get(1)),
                 revoked_at: row.get::<Option<i64>, _>(2).map(roc_date_time),
-                card_issued_on: chrono::NaiveDate::parse_from_str(&issued, "%Y-%m-%d")
-                    .ok()
-                    .and_then(crate::domain::roc_date::RocDate::from_naive)
-                    .map(|d| d.display_slash())
-                    .unwrap_or(issued),
+                card_issued_on: roc_day(&issued),
             }
         })
         .collect())
+}
+
+/// The holder's current card's issue date (ROC).
+pub async fn current_card_issued_on(pool: &AnyPool, holder: &Holder) -> sqlx::Result<String> {
+    let issued: String =
+        sqlx::query_scalar("SELECT issue_date FROM id_card_issuances WHERE id = $1")
+            .bind(holder.issuance_id)
+            .fetch_one(pool)
+            .await?;
+    Ok(roc_day(&issued))
+}
+
+/// A registry date (`YYYY-MM-DD`) as the ROC date people read (`110/06/15`).
+fn roc_day(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .ok()
+        .and_then(crate::domain::roc_date::RocDate::from_naive)
+        .map(|d| d.display_slash())
+        .unwrap_or_else(|| iso.to_owned())
 }
 
 /// The open report on the holder's current card: id, reference, password hash, failures.
@@ -309,16 +381,19 @@ pub async fn revoke(
     now: i64,
     report_id: i64,
     reference: &str,
-    email: &str,
+    channel: Channel,
     actor: &Actor,
 ) -> Result<i64, PortalError> {
+    let email = report_email(pool, report_id)
+        .await
+        .map_err(PortalError::unavailable)?;
     let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
     let guard = "WHERE id = $1 AND status = 'lost' AND password_failures < $2";
     let previous_state: Option<String> = sqlx::query_scalar(&format!(
         "SELECT contact_state FROM id_card_loss_reports {guard}"
     ))
     .bind(report_id)
-    .bind(PASSWORD_TRIES)
+    .bind(channel.password_tries())
     .fetch_optional(&mut *tx)
     .await
     .map_err(PortalError::unavailable)?;
@@ -327,7 +402,7 @@ pub async fn revoke(
              contact_state = 'confirmed' {guard}"
     ))
     .bind(report_id)
-    .bind(PASSWORD_TRIES)
+    .bind(channel.password_tries())
     .bind(now)
     .execute(&mut *tx)
     .await
@@ -355,7 +430,7 @@ pub async fn revoke(
     outbox::enqueue(
         &mut tx,
         now,
-        email,
+        &email,
         "國民身分證撤銷掛失通知 / ID card loss report revoked",
         &format!(
             "您已於 {when} 以網路申辦國民身分證撤銷掛失（掛失編號 {reference}），原國民身分證恢復有效。\n\
@@ -370,7 +445,11 @@ pub async fn revoke(
     audit::append(
         &mut tx,
         now,
-        &actor.audit("id_card_loss.revoke", reference, "{}".into()),
+        &actor.audit(
+            "id_card_loss.revoke",
+            reference,
+            format!("{{\"channel\":\"{}\"}}", channel.code()),
+        ),
     )
     .await
     .map_err(PortalError::unavailable)?;
@@ -379,7 +458,7 @@ pub async fn revoke(
 }
 
 /// The e-mail address a report was made with.
-pub async fn report_email(pool: &AnyPool, report_id: i64) -> sqlx::Result<String> {
+async fn report_email(pool: &AnyPool, report_id: i64) -> sqlx::Result<String> {
     sqlx::query_scalar("SELECT email FROM id_card_loss_reports WHERE id = $1")
         .bind(report_id)
         .fetch_one(pool)

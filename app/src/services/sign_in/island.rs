@@ -121,7 +121,7 @@ pub fn CardSignIn(
         let typed_id = business_id.get_untracked();
         let id_problem = match kind {
             SignInKind::Company => FieldKind::BusinessId.check(&typed_id, lang),
-            SignInKind::Staff => None,
+            SignInKind::Staff | SignInKind::Citizen => None,
         };
         business_id_error.set(id_problem.map(str::to_owned));
         let pin = CardPin::parse(&input.value());

@@ -21,6 +21,8 @@ pub enum SignInKind {
     Company,
     /// A back-office staff member with their 自然人憑證.
     Staff,
+    /// A citizen with their own 自然人憑證, for the services that accept it (L4-3).
+    Citizen,
 }
 
 impl SignInKind {
@@ -29,6 +31,7 @@ impl SignInKind {
         match self {
             SignInKind::Company => "/company",
             SignInKind::Staff => "/admin",
+            SignInKind::Citizen => "/id-card/loss/card",
         }
     }
 
@@ -37,6 +40,7 @@ impl SignInKind {
         match self {
             SignInKind::Company => "/company/sign-in",
             SignInKind::Staff => "/admin/sign-in",
+            SignInKind::Citizen => "/citizen/sign-in",
         }
     }
 
@@ -44,7 +48,9 @@ impl SignInKind {
     pub fn certificate_name(self, lang: Lang) -> &'static str {
         match self {
             SignInKind::Company => lang.pick("工商憑證", "business certificate (工商憑證)"),
-            SignInKind::Staff => lang.pick("自然人憑證", "citizen certificate (自然人憑證)"),
+            SignInKind::Staff | SignInKind::Citizen => {
+                lang.pick("自然人憑證", "citizen certificate (自然人憑證)")
+            }
         }
     }
 
@@ -55,7 +61,9 @@ impl SignInKind {
                 "工商憑證密碼 (PIN CODE)",
                 "Business certificate PIN (PIN CODE)",
             ),
-            SignInKind::Staff => lang.pick("自然人憑證 PIN 碼", "Citizen certificate PIN"),
+            SignInKind::Staff | SignInKind::Citizen => {
+                lang.pick("自然人憑證 PIN 碼", "Citizen certificate PIN")
+            }
         }
     }
 }

@@ -26,6 +26,13 @@ pub fn SignInPage(kind: SignInKind) -> impl IntoView {
                 "Insert your company's business certificate (工商憑證) card into a card reader connected to this computer, enter the business ID and the certificate PIN, and press Sign in.",
             ),
         ),
+        SignInKind::Citizen => (
+            lang.pick("自然人憑證登入", "Sign in with your citizen certificate"),
+            lang.pick(
+                "請將您的自然人憑證插入讀卡機，輸入 PIN 碼後按下「登入」。PIN 碼只會送到您電腦上的跨平台網頁元件。",
+                "Insert your citizen certificate (自然人憑證) card into a card reader, enter its PIN and press Sign in. The PIN goes only to the card helper on your computer.",
+            ),
+        ),
         SignInKind::Staff => (
             lang.pick("後台工作人員登入", "Staff sign-in"),
             lang.pick(

@@ -13,6 +13,8 @@ pub enum SignInRefusal {
     CompanyNotActive,
     #[error("the certificate is not bound to a staff account")]
     NotStaff,
+    #[error("the certificate is not recorded as any registry person's")]
+    NoRegistryPerson,
     #[error("the card helper's answer is not valid base64")]
     Encoding,
 }
@@ -25,6 +27,7 @@ impl SignInRefusal {
             SignInRefusal::CompanyNotRegistered => "company_not_registered",
             SignInRefusal::CompanyNotActive => "company_not_active",
             SignInRefusal::NotStaff => "not_staff",
+            SignInRefusal::NoRegistryPerson => "no_registry_person",
             SignInRefusal::Encoding => "encoding",
         }
     }
@@ -48,6 +51,10 @@ impl FieldError for SignInRefusal {
             SignInRefusal::NotStaff => lang.pick(
                 "此憑證尚未登錄為後台工作人員帳號，請洽系統管理者。",
                 "This certificate is not registered as a back-office staff account; please contact the administrator.",
+            ),
+            SignInRefusal::NoRegistryPerson => lang.pick(
+                "此自然人憑證查無有效之申請人戶籍資料（憑證可能已停用或廢止），請洽戶政事務所。",
+                "This citizen certificate is not on record for a registered person (it may be suspended or revoked); please contact a household registration office.",
             ),
             SignInRefusal::Encoding => lang.pick(
                 "跨平台網頁元件傳回的資料格式不正確，請更新元件後再試。",

@@ -89,12 +89,13 @@ mod ssr {
     use crate::platform::audit::{self, AuditEvent};
     use crate::platform::auth::{self, Principal};
     use crate::platform::{challenge, AppState};
+    use crate::services::certificate::store as certificate_store;
     use crate::services::staff::store as staff;
 
     pub(super) fn purpose(kind: SignInKind) -> Purpose {
         match kind {
             SignInKind::Company => Purpose::BusinessCard,
-            SignInKind::Staff => Purpose::CitizenCard,
+            SignInKind::Staff | SignInKind::Citizen => Purpose::CitizenCard,
         }
     }
 
@@ -169,7 +170,7 @@ mod ssr {
                 BusinessId::parse(proof.business_id.as_deref().unwrap_or_default())
                     .map_err(|error| Failure::Field(PortalError::field("business_id", &error)))?,
             ),
-            SignInKind::Staff => None,
+            SignInKind::Staff | SignInKind::Citizen => None,
         };
         let pool = &state.db.pool;
         // Used up first, whatever follows: a challenge is worth one attempt.
@@ -188,6 +189,7 @@ mod ssr {
                 expect_business_id(&certificate, &typed)?;
                 company(state, &typed, &certificate).await
             }
+            None if proof.kind == SignInKind::Citizen => citizen(state, &certificate).await,
             None => staff::by_certificate(pool, certificate.fingerprint_sha256())
                 .await
                 .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
@@ -220,6 +222,32 @@ mod ssr {
                 name,
                 certificate_serial: certificate.serial_hex().to_owned(),
             }),
+        }
+    }
+
+    /// The registry person the certificate was issued to (the registration authority's
+    /// record), whose name and last 4 ID digits the certificate must still carry.
+    async fn citizen(
+        state: &AppState,
+        certificate: &CheckedCertificate,
+    ) -> Result<Principal, Failure> {
+        let holder = certificate_store::holder_of(&state.db.pool, certificate.fingerprint_sha256())
+            .await
+            .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?;
+        match holder {
+            Some((citizen_id, name, national_id))
+                if certificate.subject_name() == Some(name.as_str())
+                    && national_id.ends_with(certificate.id_last4().unwrap_or("-")) =>
+            {
+                let masked = crate::domain::national_id::NationalId::parse(&national_id)
+                    .map(|id| id.masked())
+                    .unwrap_or_default();
+                Ok(Principal::Citizen {
+                    citizen_id,
+                    masked_id: masked,
+                })
+            }
+            _ => Err(SignInRefusal::NoRegistryPerson.into()),
         }
     }
 

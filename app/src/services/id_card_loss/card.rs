@@ -1,0 +1,305 @@
+//! 以自然人憑證辦理國民身分證掛失或撤銷掛失 (SPEC L4-3): a citizen signed in with their own
+//! citizen certificate reports the current card lost, or revokes its report, without the
+//! knowledge questions or the revocation password.
+
+use super::form::{self, LossField};
+use crate::components::field::{FieldSpec, TextField};
+use crate::components::refusal::Refusal;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::sign_in::pages::{SignInPage, SignOutButton};
+use crate::services::sign_in::SignInKind;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+pub const PATH: &str = "/id-card/loss/card";
+
+/// The signed-in citizen's card and its open report, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardView {
+    pub name: String,
+    pub masked_id: String,
+    pub card_issued_on: String,
+    /// The open report: its number and when it was made.
+    pub open_report: Option<(String, String)>,
+}
+
+/// What a posted form came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardOutcome {
+    Reported { reference: String },
+    Revoked { reference: String },
+    Invalid(Vec<PortalError>),
+}
+
+#[server(endpoint = "id_card_loss_card")]
+pub async fn card_overview() -> Result<CardView, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let (holder, masked_id) = ssr::require_citizen(&state).await?;
+    ssr::view(&state, &holder, masked_id).await
+}
+
+#[server(endpoint = "id_card_loss_card_submit", input = server_fn::codec::Json)]
+pub async fn card_submit(posted: Vec<(String, String)>) -> Result<CardOutcome, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let (holder, masked_id) = ssr::require_citizen(&state).await?;
+    ssr::submit(&state, &holder, masked_id, &posted).await
+}
+
+/// `/citizen/sign-in`: a citizen's own certificate, for the services that accept it.
+#[component]
+pub fn CitizenSignInPage() -> impl IntoView {
+    view! { <SignInPage kind=SignInKind::Citizen /> }
+}
+
+/// `/id-card/loss/card`.
+#[component]
+pub fn LossByCardPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = posted_form().map(|form| form.0);
+    let submitted = posted.clone();
+    let page = Resource::new(
+        || (),
+        move |()| {
+            let posted = submitted.clone();
+            async move {
+                let outcome = match posted {
+                    Some(posted) => Some(card_submit(posted).await),
+                    None => None,
+                };
+                (outcome, card_overview().await)
+            }
+        },
+    );
+    let title = lang.pick(
+        "以自然人憑證辦理國民身分證掛失／撤銷掛失",
+        "Report a lost ID card or revoke the report with your citizen certificate",
+    );
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let posted = posted.clone().unwrap_or_default();
+                Suspend::new(async move {
+                    let (outcome, view) = page.await;
+                    let (notice, errors) = match outcome {
+                        Some(Ok(CardOutcome::Reported { reference })) => (Some(view! {
+                            <div class="notice" role="status"><p>{format!("{} {reference}", lang.pick(
+                                "您的國民身分證已註記掛失並通報戶政事務所，通知信已寄出。掛失編號：",
+                                "Your ID card is now marked lost, the office has been told and a confirmation was mailed. Report number:",
+                            ))}</p></div>
+                        }.into_any()), Vec::new()),
+                        Some(Ok(CardOutcome::Revoked { reference })) => (Some(view! {
+                            <div class="notice" role="status"><p>{format!("{} {reference}", lang.pick(
+                                "已撤銷掛失，原國民身分證恢復有效。掛失編號：",
+                                "The report is revoked and your ID card is valid again. Report number:",
+                            ))}</p></div>
+                        }.into_any()), Vec::new()),
+                        Some(Ok(CardOutcome::Invalid(errors))) => (Some(view! {
+                            <div class="notice error" role="alert"><p>{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</p></div>
+                        }.into_any()), errors),
+                        Some(Err(error)) => (Some(view! {
+                            <div class="notice error" role="alert"><p>{error.message(lang)}</p></div>
+                        }.into_any()), Vec::new()),
+                        None => (None, Vec::new()),
+                    };
+                    match view {
+                        Ok(view) => view! {
+                            {notice}
+                            <CardForms view posted errors lang />
+                            <SignOutButton lang />
+                        }.into_any(),
+                        Err(error) => view! { <Refusal error lang /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CardForms(
+    view: CardView,
+    posted: Vec<(String, String)>,
+    errors: Vec<PortalError>,
+    lang: Lang,
+) -> impl IntoView {
+    let facts = view! {
+        <dl class="facts">
+            <dt>{lang.pick("姓名", "Name")}</dt><dd>{view.name.clone()}</dd>
+            <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{view.masked_id.clone()}</dd>
+            <dt>{lang.pick("證件發證日期", "Card issued on")}</dt><dd>{view.card_issued_on.clone()}</dd>
+        </dl>
+    };
+    match view.open_report {
+        Some((reference, reported_at)) => view! {
+            {facts}
+            <p class="open-report">{format!(
+                "{} {reference}（{reported_at}）",
+                lang.pick("您的國民身分證已掛失，掛失編號", "Your ID card is reported lost: report"),
+            )}</p>
+            <form method="post" action=PATH class="card-form">
+                <input type="hidden" name="action" value="revoke" />
+                <p>{lang.pick("尋獲原證時，可撤銷掛失，原證即恢復有效。", "If you found the card, revoke the report and the card is valid again.")}</p>
+                <div class="buttons"><button type="submit">{lang.pick("撤銷掛失", "Revoke the report")}</button></div>
+            </form>
+        }
+        .into_any(),
+        None => {
+            let error_of = |name: &str| {
+                errors.iter().find_map(|error| match error {
+                    PortalError::Field { field, .. } if field == name => Some(error.message(lang)),
+                    _ => None,
+                })
+            };
+            let fields = [form::PHONE, form::EMAIL]
+                .into_iter()
+                .map(|field: LossField| {
+                    let spec = FieldSpec {
+                        name: field.name.into(),
+                        label: field.label(lang).into(),
+                        hint: field.hint(lang).map(Into::into),
+                        kind: field.kind,
+                        required: true,
+                        maxlength: Some(field.maxlength),
+                        secret: false,
+                    };
+                    let value = form::value(&posted, field.name).to_owned();
+                    let submitted_error = error_of(field.name);
+                    view! { <TextField spec lang value submitted_error /> }
+                })
+                .collect_view();
+            view! {
+                {facts}
+                <form method="post" action=PATH class="card-form" novalidate>
+                    <input type="hidden" name="action" value="report" />
+                    <p>{lang.pick(
+                        "請留下聯絡方式，戶政事務所將與您聯絡確認。",
+                        "Leave a telephone number and e-mail address: the household registration office will contact you to confirm.",
+                    )}</p>
+                    {fields}
+                    <div class="buttons"><button type="submit">{lang.pick("掛失", "Report lost")}</button></div>
+                </form>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{CardOutcome, CardView};
+    use crate::domain::{email::Email, phone::ContactPhone};
+    use crate::error::PortalError;
+    use crate::platform::auth::{self, Principal};
+    use crate::platform::AppState;
+    use crate::services::id_card_loss::form::{self, value};
+    use crate::services::id_card_loss::store::{self, Actor, Channel, Holder};
+    use crate::services::sign_in::SignInKind;
+
+    /// The citizen signed in with their certificate, and their current card.
+    pub async fn require_citizen(state: &AppState) -> Result<(Holder, String), PortalError> {
+        let Some(Principal::Citizen {
+            citizen_id,
+            masked_id,
+        }) = auth::current_principal(state).await?
+        else {
+            return Err(auth::sign_in_required(SignInKind::Citizen.sign_in_path()));
+        };
+        let holder = store::holder_by_id(&state.db.pool, citizen_id)
+            .await
+            .map_err(PortalError::unavailable)?
+            .ok_or_else(|| PortalError::Refused {
+                zh_tw: "查無您目前有效的國民身分證，請洽戶政事務所。".into(),
+                english: "You have no current ID card on record; please contact a household registration office.".into(),
+            })?;
+        Ok((holder, masked_id))
+    }
+
+    pub async fn view(
+        state: &AppState,
+        holder: &Holder,
+        masked_id: String,
+    ) -> Result<CardView, PortalError> {
+        let pool = &state.db.pool;
+        let open = store::open_report(pool, holder)
+            .await
+            .map_err(PortalError::unavailable)?;
+        let records = store::records(pool, holder)
+            .await
+            .map_err(PortalError::unavailable)?;
+        let card_issued_on = store::current_card_issued_on(pool, holder)
+            .await
+            .map_err(PortalError::unavailable)?;
+        let open_report = open.and_then(|(_, reference, _, _)| {
+            records
+                .into_iter()
+                .find(|record| record.reference == reference)
+                .map(|record| (reference, record.reported_at))
+        });
+        Ok(CardView {
+            name: holder.name.clone(),
+            masked_id,
+            card_issued_on,
+            open_report,
+        })
+    }
+
+    pub async fn submit(
+        state: &AppState,
+        holder: &Holder,
+        masked_id: String,
+        posted: &[(String, String)],
+    ) -> Result<CardOutcome, PortalError> {
+        let pool = &state.db.pool;
+        let now = state.clock.unix();
+        let actor = Actor {
+            masked_id,
+            source_ip: auth::source_ip(),
+        };
+        match value(posted, "action") {
+            "report" => {
+                let phone = ContactPhone::parse(value(posted, form::PHONE.name));
+                let email = Email::parse(value(posted, form::EMAIL.name));
+                let (phone, email) = match (phone, email) {
+                    (Ok(phone), Ok(email)) => (phone, email),
+                    (phone, email) => {
+                        let mut errors = Vec::new();
+                        if let Err(error) = phone {
+                            errors.push(PortalError::field(form::PHONE.name, &error));
+                        }
+                        if let Err(error) = email {
+                            errors.push(PortalError::field(form::EMAIL.name, &error));
+                        }
+                        return Ok(CardOutcome::Invalid(errors));
+                    }
+                };
+                let contact = store::Contact {
+                    phone: phone.as_str(),
+                    email: email.as_str(),
+                };
+                let (reference, _) =
+                    store::report(pool, now, holder, &contact, None, &actor).await?;
+                Ok(CardOutcome::Reported { reference })
+            }
+            "revoke" => {
+                let Some((report_id, reference, _, _)) = store::open_report(pool, holder)
+                    .await
+                    .map_err(PortalError::unavailable)?
+                else {
+                    return Err(store::no_open_report());
+                };
+                store::revoke(pool, now, report_id, &reference, Channel::Moica, &actor).await?;
+                Ok(CardOutcome::Revoked { reference })
+            }
+            _ => Err(PortalError::Refused {
+                zh_tw: "請選擇掛失或撤銷掛失。".into(),
+                english: "Choose to report the card lost or to revoke the report.".into(),
+            }),
+        }
+    }
+}

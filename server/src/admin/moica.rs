@@ -1,0 +1,62 @@
+//! `huji moica record`: records a citizen certificate (自然人憑證) as a registry person's, as
+//! the registration authority does at issuance (C-2). Until counter issuance is built, this is
+//! how cards made with `huji pki issue citizen` (demo and test cards) get their holder.
+
+use app::domain::{card_number::CardNumber, national_id::NationalId};
+use app::platform::db::Db;
+use app::services::certificate::store::{self, HolderError};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum MoicaCommand {
+    /// Record a citizen certificate as the holder's.
+    Record {
+        /// The certificate (PEM, DER or Base64), checked against the trust store.
+        #[arg(long)]
+        certificate: PathBuf,
+        /// The holder's ID number; the certificate's name and last 4 digits must be theirs.
+        #[arg(long)]
+        citizen: String,
+        /// The IC card number printed on the card (2 letters and 14 digits).
+        #[arg(long)]
+        card_number: String,
+        /// Succeed without change if the certificate is already recorded (for set-up scripts).
+        #[arg(long)]
+        if_unrecorded: bool,
+    },
+}
+
+pub async fn run(
+    command: MoicaCommand,
+    db: &Db,
+    trusted_roots: Option<&Path>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let MoicaCommand::Record {
+        certificate,
+        citizen,
+        card_number,
+        if_unrecorded,
+    } = command;
+    let citizen =
+        NationalId::parse(&citizen).map_err(|error| anyhow::anyhow!("--citizen: {error}"))?;
+    let card = CardNumber::parse(&card_number)
+        .map_err(|error| anyhow::anyhow!("--card-number: {error}"))?;
+    let checked = super::citizen_certificate(&certificate, trusted_roots, now)?;
+    match store::record_holder(&db.pool, &checked, &citizen, &card, now).await {
+        Ok(id) => println!(
+            "certificate {id} recorded: card {}, holder {}",
+            card.as_str(),
+            citizen.masked()
+        ),
+        Err(HolderError::AlreadyRecorded) if if_unrecorded => {
+            println!(
+                "{} is already recorded; left as it is",
+                certificate.display()
+            );
+        }
+        Err(error) => return Err(error.into()),
+    }
+    Ok(())
+}
