@@ -18,6 +18,7 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   await expect(page.locator('#birth_date-error')).toBeEmpty();
   await page.getByRole('button', { name: '掛失' }).click();
   await expect(page.getByRole('heading', { name: '掛失完成' })).toBeVisible();
+  await expectAccessible(page);
   const reference = (await page.locator('.reference').textContent()) ?? '';
 
   await page.goto('/admin/sign-in?next=/admin/id-card-loss');
@@ -55,6 +56,7 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   await fillLossForm(page, wang, 'Ab12');
   await page.getByRole('button', { name: '撤銷掛失' }).click();
   await expect(page.getByRole('heading', { name: '撤銷掛失完成' })).toBeVisible();
+  await expectAccessible(page);
   // Revoked before the office reached the citizen: confirmed automatically, so no longer open.
   await page.goto('/admin/id-card-loss?tab=unresolved');
   await expect(page.locator('section.case', { hasText: reference })).toHaveCount(0);
@@ -80,6 +82,7 @@ test('l4 3 with his citizen certificate he reports and revokes without the quest
   await waitForHydration(page);
   await chooseCard(page, wangCard);
   await expect(page.locator('.card-holder')).toContainText('王小明');
+  await expectAccessible(page);
   await page.getByLabel('自然人憑證 PIN 碼').fill(wangCard.pin);
   await page.getByRole('button', { name: '登入' }).click();
   await expect(page).toHaveURL(/\/id-card\/loss\/card$/);
