@@ -3,11 +3,22 @@
 //! only within [`LIFETIME_SECONDS`]. The spoken version (the accessible alternative) reads the
 //! same digits with noise added on every request.
 
+use super::rate_limit::Limit;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::{Rng, RngCore};
 use sqlx::{AnyPool, Row};
 
 pub const LIFETIME_SECONDS: i64 = 600;
+/// Challenges one client address may draw (each form shown draws one) …
+pub const ISSUE_LIMIT: Limit = Limit {
+    max: 120,
+    window_seconds: 600,
+};
+/// … and have spoken, which costs far more to make.
+pub const AUDIO_LIMIT: Limit = Limit {
+    max: 30,
+    window_seconds: 600,
+};
 /// Digits only: they read and sound alike in every language the page speaks.
 const ALPHABET: [char; 9] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const LENGTH: usize = 5;
@@ -68,7 +79,14 @@ pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
             .bind(now)
             .fetch_optional(pool)
             .await?;
-    Ok(answer.and_then(|answer| speak(&answer)))
+    let Some(answer) = answer else {
+        return Ok(None);
+    };
+    // Decoding the recorded digits takes a while: off the request threads.
+    Ok(tokio::task::spawn_blocking(move || speak(&answer))
+        .await
+        .ok()
+        .flatten())
 }
 
 fn speak(answer: &str) -> Option<Vec<u8>> {

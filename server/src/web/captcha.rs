@@ -1,21 +1,42 @@
 //! The CAPTCHA's picture and its spoken version (L4-1). Neither is cached anywhere: each id is
-//! single-use and short-lived.
+//! single-use and short-lived. Speech costs more to make, so each client may ask for only so
+//! much of it (`captcha::AUDIO_LIMIT`).
 
 use app::platform::{captcha, AppState};
 use axum::{
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
+use std::net::SocketAddr;
 
 pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let now = state.clock.unix();
     serve("image/png", captcha::image(&state.db.pool, now, &id).await)
 }
 
-pub async fn audio(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn audio(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
     let now = state.clock.unix();
-    serve("audio/wav", captcha::audio(&state.db.pool, now, &id).await)
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    match captcha::AUDIO_LIMIT
+        .hit(&state.db.pool, &format!("captcha-audio:{client}"), now)
+        .await
+    {
+        Ok(Ok(())) => serve("audio/wav", captcha::audio(&state.db.pool, now, &id).await),
+        Ok(Err(retry_after)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after.to_string())],
+        )
+            .into_response(),
+        Err(error) => serve("audio/wav", Err(error)),
+    }
 }
 
 fn serve(content_type: &'static str, body: sqlx::Result<Option<Vec<u8>>>) -> Response {

@@ -708,3 +708,73 @@ async fn l4_3_a_certificate_is_recorded_only_as_the_person_it_names() {
         assert!(matches!(result, Err(HolderError::NotTheirs)), "{result:?}");
     }
 }
+
+#[tokio::test]
+async fn l4_1_rate_limits_count_per_window_and_say_when_to_come_back() {
+    use app::platform::rate_limit::Limit;
+    let portal = Portal::start().await;
+    let limit = Limit {
+        max: 3,
+        window_seconds: 600,
+    };
+    let start = portal.now() - portal.now().rem_euclid(600);
+    for _ in 0..3 {
+        assert_eq!(
+            limit
+                .hit(pool(&portal), "test:a", start + 10)
+                .await
+                .expect("hit"),
+            Ok(())
+        );
+    }
+    assert_eq!(
+        limit
+            .hit(pool(&portal), "test:a", start + 10)
+            .await
+            .expect("hit"),
+        Err(590)
+    );
+    assert!(limit
+        .exceeded(pool(&portal), "test:a", start + 10)
+        .await
+        .expect("read"));
+    // Another bucket, and the next window, start afresh.
+    assert_eq!(
+        limit
+            .hit(pool(&portal), "test:b", start + 10)
+            .await
+            .expect("hit"),
+        Ok(())
+    );
+    assert_eq!(
+        limit
+            .hit(pool(&portal), "test:a", start + 600)
+            .await
+            .expect("hit"),
+        Ok(())
+    );
+}
+
+#[tokio::test]
+async fn l4_1_the_spoken_captcha_is_limited_per_client() {
+    let portal = Portal::start().await;
+    let id = captcha_on(&portal, "/id-card/loss/query").await;
+    let start = portal.now()
+        - portal
+            .now()
+            .rem_euclid(app::platform::captcha::AUDIO_LIMIT.window_seconds);
+    sqlx::query("INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('captcha-audio:unknown', $1, $2)")
+        .bind(start)
+        .bind(app::platform::captcha::AUDIO_LIMIT.max)
+        .execute(pool(&portal))
+        .await
+        .expect("a used-up bucket");
+    let response = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    // The picture is not limited this way.
+    assert_eq!(
+        portal.app.get(&format!("/captcha/{id}")).await.status(),
+        StatusCode::OK
+    );
+}

@@ -24,8 +24,22 @@ pub async fn submit_id_card_loss(
 /// A fresh CAPTCHA for a form about to be shown; its id.
 #[server(endpoint = "captcha")]
 pub async fn new_captcha() -> Result<String, PortalError> {
+    use crate::platform::captcha;
     let state = expect_context::<crate::platform::AppState>();
-    crate::platform::captcha::issue(&state.db.pool, state.clock.unix())
+    let now = state.clock.unix();
+    let bucket = format!("captcha:{}", crate::platform::auth::source_ip());
+    if captcha::ISSUE_LIMIT
+        .hit(&state.db.pool, &bucket, now)
+        .await
+        .map_err(PortalError::unavailable)?
+        .is_err()
+    {
+        return Err(PortalError::Refused {
+            zh_tw: "驗證碼索取次數過多，請稍後再試。".into(),
+            english: "Too many verification codes were requested; please try again later.".into(),
+        });
+    }
+    captcha::issue(&state.db.pool, now)
         .await
         .map_err(PortalError::unavailable)
 }
