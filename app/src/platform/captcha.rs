@@ -117,11 +117,13 @@ fn speak(answer: &str) -> Option<Vec<u8>> {
 /// Whether `answer` solves challenge `id`. The challenge is gone afterwards, right or wrong,
 /// so each one gets a single guess; two requests racing with it cannot both read it.
 pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Result<bool> {
-    let row = sqlx::query("DELETE FROM captchas WHERE id = $1 RETURNING answer, expires_at")
+    // fetch_all, not fetch_optional: SQLite commits a RETURNING statement only once it has
+    // been stepped to its end, and holds the write lock until then.
+    let rows = sqlx::query("DELETE FROM captchas WHERE id = $1 RETURNING answer, expires_at")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await?;
-    Ok(row.is_some_and(|row| {
+    Ok(rows.first().is_some_and(|row| {
         let expected: String = row.get(0);
         let expires_at: i64 = row.get(1);
         expires_at > now && expected == crate::domain::normalize_input(answer)

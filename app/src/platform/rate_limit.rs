@@ -23,15 +23,18 @@ impl Limit {
         now: i64,
     ) -> sqlx::Result<Result<(), i64>> {
         let start = self.window_start(now);
-        let hits: i64 = sqlx::query_scalar(
+        // fetch_all: SQLite commits a RETURNING statement only once it has been stepped to
+        // its end (see captcha::check).
+        let hits: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
              RETURNING hits",
         )
         .bind(bucket)
         .bind(start)
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await?;
+        let hits = hits.first().copied().unwrap_or(1);
         Ok(if hits > self.max {
             Err(start + self.window_seconds - now)
         } else {

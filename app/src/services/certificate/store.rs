@@ -81,7 +81,8 @@ pub async fn record_holder(
     {
         return Err(HolderError::NotTheirs);
     }
-    let inserted = sqlx::query_scalar(
+    // fetch_all: SQLite commits a RETURNING statement only once it has been stepped to its end.
+    let inserted: sqlx::Result<Vec<i64>> = sqlx::query_scalar(
         "INSERT INTO moica_certificates (card_number, serial, subject, issuer, not_before, \
              not_after, status, created_at, citizen_id, certificate_sha256) \
          VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9) RETURNING id",
@@ -95,13 +96,16 @@ pub async fn record_holder(
     .bind(now)
     .bind(citizen_id)
     .bind(certificate.fingerprint_sha256())
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await;
     match inserted {
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             Err(HolderError::AlreadyRecorded)
         }
-        other => Ok(other?),
+        other => other?
+            .first()
+            .copied()
+            .ok_or(HolderError::Database(sqlx::Error::RowNotFound)),
     }
 }
 

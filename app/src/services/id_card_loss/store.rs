@@ -342,16 +342,16 @@ pub async fn wrong_password(
     actor: &Actor,
 ) -> Result<i64, PortalError> {
     let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
-    let failures: Option<i64> = sqlx::query_scalar(
+    let failures: Vec<i64> = sqlx::query_scalar(
         "UPDATE id_card_loss_reports SET password_failures = password_failures + 1 \
          WHERE id = $1 AND status = 'lost' AND password_failures < $2 RETURNING password_failures",
     )
     .bind(report_id)
     .bind(PASSWORD_TRIES)
-    .fetch_optional(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
     .map_err(PortalError::unavailable)?;
-    let Some(failures) = failures else {
+    let Some(&failures) = failures.first() else {
         return Err(revocation_locked());
     };
     if failures == PASSWORD_TRIES {
