@@ -30,7 +30,11 @@ start_smtp_sink
 
 say "unit tests and integration tests on SQLite"
 cargo test --locked -p app --features ssr
-cargo test --locked -p server
+# One test at a time: each test is its own tokio runtime in one process, and Leptos pages
+# rendered by several runtimes at once now and then never finish (a lost wake-up between
+# runtimes; one server has one runtime, and the end-to-end tests load it concurrently).
+# Run one at a time, the 80 integration tests take about 7 s.
+cargo test --locked -p server -- --test-threads=1
 
 say "card helper: scripted APDUs, HTTP API, then through real pcscd with the virtual card"
 cargo test --locked -p card-helper --lib --test card --test http
@@ -38,7 +42,7 @@ cargo test --locked -p card-helper --lib --test card --test http
 
 say "server tests on PostgreSQL"
 start_postgres
-cargo test --locked -p server
+cargo test --locked -p server -- --test-threads=1
 stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
 

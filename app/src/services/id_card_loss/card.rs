@@ -84,8 +84,7 @@ pub fn LossByCardPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || {
                 let posted = posted.clone().unwrap_or_default();
-                Suspend::new(async move {
-                    let (outcome, view) = page.await;
+                page.get().map(move |(outcome, view)| {
                     let (notice, errors) = match outcome {
                         Some(Ok(CardOutcome::Reported { reference })) => (Some(view! {
                             <div class="notice" role="status"><p>{format!("{} {reference}", lang.pick(

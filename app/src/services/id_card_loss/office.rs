@@ -178,8 +178,7 @@ pub fn OfficeLossReportsPage() -> impl IntoView {
             }).collect_view()}
         </nav>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let (contact, reports) = page.await;
+            {move || page.get().map(move |(contact, reports)| {
                 let notice = match contact {
                     Some(Ok(ContactOutcome::Recorded { reference })) => Some(view! {
                         <div class="notice" role="status"><p>{format!(
@@ -269,8 +268,8 @@ pub fn UpwardEventsPage() -> impl IntoView {
         <Title text=title />
         <h1>{title}</h1>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match events.await {
+            {move || events.get().map(move |events| {
+                match events {
                     Ok(events) if events.is_empty() => view! { <p class="no-records">{lang.pick("尚無通報紀錄。", "Nothing reported yet.")}</p> }.into_any(),
                     Ok(events) => view! {
                         <table class="data">

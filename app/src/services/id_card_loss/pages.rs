@@ -144,8 +144,7 @@ fn LossFormPage(operation: LossOperation) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || {
                 let posted = posted.clone().unwrap_or_default();
-                Suspend::new(async move {
-                    let (outcome, captcha) = page.await;
+                page.get().map(move |(outcome, captcha)| {
                     match outcome {
                         Some(Ok(LossOutcome::Reported { reference, reported_at })) => {
                             view! { <Reported reference reported_at lang /> }.into_any()
