@@ -94,7 +94,9 @@ impl RegisteredAddress {
         let village = normalize_address(registry.village);
         let rest = rest.strip_prefix(village.as_str()).unwrap_or(rest);
         let neighborhood = format!("{}鄰", registry.neighborhood);
-        let rest = rest.strip_prefix(neighborhood.as_str()).unwrap_or(rest);
+        // Documents often pad the 鄰 to three digits (008鄰) or write 第8鄰.
+        let padded = rest.trim_start_matches('第').trim_start_matches('0');
+        let rest = padded.strip_prefix(neighborhood.as_str()).unwrap_or(rest);
         !rest.is_empty() && rest == normalize_address(registry.street_address)
     }
 }
@@ -182,7 +184,7 @@ fn chinese_number(numerals: &[char]) -> Option<u32> {
         // Read digit by digit, as in 一〇五.
         return numerals
             .iter()
-            .try_fold(0u32, |n, c| Some(n.checked_mul(10)? + digit(*c)?));
+            .try_fold(0u32, |n, c| n.checked_mul(10)?.checked_add(digit(*c)?));
     }
     let (mut total, mut pending) = (0u32, None::<u32>);
     for &c in numerals {
@@ -195,9 +197,9 @@ fn chinese_number(numerals: &[char]) -> Option<u32> {
                 continue;
             }
         };
-        total += pending.take().unwrap_or(1) * multiplier;
+        total = total.checked_add(pending.take().unwrap_or(1).checked_mul(multiplier)?)?;
     }
-    Some(total + pending.unwrap_or(0))
+    total.checked_add(pending.unwrap_or(0))
 }
 
 parse_from_string!(RegisteredAddress, AddressError);
@@ -242,6 +244,9 @@ mod tests {
             "臺北市大安區８鄰新生南路二段八十六巷七號三樓",
             "106臺北市大安區新生南路二段86巷7號3f",
             "10617 台北市大安區龍安里8鄰新生南路二段86巷7號3樓",
+            "臺北市大安區龍安里008鄰新生南路二段86巷7號3樓",
+            "臺北市大安區龍安里００８鄰新生南路二段86巷7號3樓",
+            "臺北市大安區龍安里第八鄰新生南路二段86巷7號3樓",
         ] {
             assert!(matches(typed, &WANG), "{typed}");
         }
@@ -304,6 +309,12 @@ mod tests {
         assert_eq!(n("二十三"), Some(23));
         assert_eq!(n("一百零五"), Some(105));
         assert_eq!(n("一〇五"), Some(105));
+        // Too big for a house number: left as written, never a panic.
+        assert_eq!(n("四二九四九六七二九九"), None);
+        assert_eq!(
+            normalize_address("四二九四九六七二九九號"),
+            "四二九四九六七二九九號"
+        );
     }
 
     #[test]

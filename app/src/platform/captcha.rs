@@ -90,11 +90,13 @@ pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
 }
 
 fn speak(answer: &str) -> Option<Vec<u8>> {
-    let mut captcha = captcha::Captcha::new();
-    captcha.set_chars(&answer.chars().collect::<Vec<_>>());
-    for _ in 0..answer.len() {
-        captcha.add_char();
-    }
+    // One CAPTCHA per digit: `add_char` picks at random from the allowed characters, so a
+    // set of one is the only way to have the crate say exactly this digit.
+    let clips = answer.chars().map(|digit| {
+        let mut one = captcha::Captcha::new();
+        one.set_chars(&[digit]).add_char();
+        one.as_wav().into_iter().next().flatten()
+    });
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: 22050,
@@ -103,7 +105,7 @@ fn speak(answer: &str) -> Option<Vec<u8>> {
     };
     let mut out = std::io::Cursor::new(Vec::new());
     let mut writer = hound::WavWriter::new(&mut out, spec).ok()?;
-    for clip in captcha.as_wav() {
+    for clip in clips {
         let clip = clip?;
         let mut reader = hound::WavReader::new(clip.as_slice()).ok()?;
         for sample in reader.samples::<i16>() {
