@@ -80,19 +80,35 @@ async fn submit_with_captcha(
     captcha_id: &str,
     answer: &str,
 ) -> (StatusCode, String) {
-    let mut body: Vec<String> = form
+    let mut fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fields.push(("captcha_id", captcha_id));
+    fields.push(("captcha", answer));
+    post_page(portal, path, None, &fields).await
+}
+
+/// Posts `fields` to the page at `path` as a browser form without JavaScript would.
+async fn post_page(
+    portal: &Portal,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let body = fields
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect();
-    body.push(format!("captcha_id={}", urlencode(captcha_id)));
-    body.push(format!("captcha={answer}"));
-    let request = Request::post(path)
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut request = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body.join("&")))
-        .expect("request");
-    let response = portal.app.send(request).await;
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = portal
+        .app
+        .send(request.body(Body::from(body)).expect("request"))
+        .await;
     let status = response.status();
     (status, body_text(response).await)
 }
@@ -376,24 +392,8 @@ async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three()
 
 /// Posts a contact for report `id` to RL03Y00 as the clerk with `cookie`.
 async fn contact(portal: &Portal, cookie: &str, tab: &str, form: &[(&str, &str)]) -> String {
-    let response = portal
-        .app
-        .send(
-            Request::post(format!("/admin/id-card-loss?tab={tab}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "text/html")
-                .header(header::COOKIE, cookie)
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::from(
-                    form.iter()
-                        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-                        .collect::<Vec<_>>()
-                        .join("&"),
-                ))
-                .expect("request"),
-        )
-        .await;
-    body_text(response).await
+    let path = format!("/admin/id-card-loss?tab={tab}");
+    post_page(portal, &path, Some(cookie), form).await.1
 }
 
 #[tokio::test]
@@ -588,24 +588,9 @@ async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
 }
 
 async fn post_card_page(portal: &Portal, cookie: &str, form: &[(&str, &str)]) -> String {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let response = portal
-        .app
-        .send(
-            Request::post("/id-card/loss/card")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "text/html")
-                .header(header::COOKIE, cookie)
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await;
-    body_text(response).await
+    post_page(portal, "/id-card/loss/card", Some(cookie), form)
+        .await
+        .1
 }
 
 #[tokio::test]
