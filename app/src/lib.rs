@@ -6,6 +6,7 @@
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]

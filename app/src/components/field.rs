@@ -2,7 +2,7 @@
 //! types (an island: the only part of a form page that runs in the browser) and shows the
 //! server's verdict for a submitted value. One parser, so the same words appear either way.
 
-use crate::domain::field_kind::FieldKind;
+use crate::domain::{field_kind::FieldKind, purpose::Purpose};
 use crate::i18n::Lang;
 use leptos::prelude::*;
 
@@ -38,13 +38,33 @@ pub fn TextField(
         Some(_) => format!("{hint_id} {error_id}"),
         None => error_id.clone(),
     };
-    view! {
-        <div class="field">
-            <label for=spec.name.clone()>
-                {spec.required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
-                {spec.label}
-            </label>
-            {spec.hint.map(|text| view! { <span class="hint" id=hint_id.clone()>{text}</span> })}
+    let name = spec.name.clone();
+    let on_input = move |text: String| error.set(kind.check(&text, lang).map(str::to_owned));
+    // 使用目的/原因 is a paragraph: a text area with a live count of its 350 characters.
+    let control = if kind == FieldKind::Purpose {
+        let count = RwSignal::new(Purpose::count_chars(&value));
+        let count_id = format!("{}-count", spec.name);
+        view! {
+            <textarea
+                id=spec.name.clone()
+                name=spec.name
+                rows="4"
+                required=spec.required
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{described_by} {count_id}")
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    count.set(Purpose::count_chars(&text));
+                    on_input(text);
+                }
+            >{value}</textarea>
+            <span class="counter" id=count_id>
+                {move || format!("{} / {}", count.get(), Purpose::MAX_CHARS)}
+            </span>
+        }
+        .into_any()
+    } else {
+        view! {
             <input
                 type=if spec.secret { "password" } else { "text" }
                 autocomplete=spec.secret.then_some("off")
@@ -55,8 +75,19 @@ pub fn TextField(
                 maxlength=spec.maxlength
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
-                on:input=move |ev| error.set(kind.check(&event_target_value(&ev), lang).map(str::to_owned))
+                on:input=move |ev| on_input(event_target_value(&ev))
             />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=name>
+                {spec.required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
+                {spec.label}
+            </label>
+            {spec.hint.map(|text| view! { <span class="hint" id=hint_id.clone()>{text}</span> })}
+            {control}
             <span class="error" id=error_id aria-live="polite">
                 {move || error.get()}
             </span>

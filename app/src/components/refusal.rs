@@ -18,3 +18,29 @@ pub fn Refusal(error: PortalError, lang: Lang) -> impl IntoView {
         </section>
     }
 }
+
+/// A refusal shown above a form that stays on the page.
+#[component]
+pub fn ErrorNotice(error: PortalError, lang: Lang) -> impl IntoView {
+    view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> }
+}
+
+/// Above a form whose fields the server refused: each field says what is wrong with it.
+#[component]
+pub fn FixFieldsNotice(lang: Lang) -> impl IntoView {
+    view! {
+        <div class="notice error" role="alert">
+            <p>{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</p>
+        </div>
+    }
+}
+
+/// The outcome of an action posted with this request: what was done (a status) or why not
+/// (an alert). Nothing when nothing was posted.
+#[component]
+pub fn OutcomeNotice(outcome: Option<Result<String, PortalError>>, lang: Lang) -> impl IntoView {
+    outcome.map(|outcome| match outcome {
+        Ok(done) => view! { <div class="notice" role="status"><p>{done}</p></div> }.into_any(),
+        Err(error) => view! { <ErrorNotice error lang /> }.into_any(),
+    })
+}

@@ -2,11 +2,11 @@
 //! island, whose properties must be plain data) can run the same parser as the server.
 
 use super::{
-    address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber, email::Email,
-    host_ip::HostIp, national_id::NationalId, person_name::PersonName, phone::ContactPhone,
-    phone::Landline, phone::Mobile, pin::CardPin, pin::NewMoicaPin, place_code::IssueSiteId,
-    purpose::Purpose, revocation_password::RevocationPassword, roc_date::RocDate,
-    roc_date::RocDateTime, FieldError,
+    address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber,
+    company_name::CompanyName, email::Email, host_ip::HostIp, national_id::NationalId,
+    person_name::PersonName, phone::ContactPhone, phone::Landline, phone::Mobile, pin::CardPin,
+    pin::NewMoicaPin, place_code::IssueSiteId, purpose::Purpose,
+    revocation_password::RevocationPassword, roc_date::RocDate, roc_date::RocDateTime, FieldError,
 };
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,7 @@ pub enum FieldKind {
     PersonName,
     Address,
     ContactPhone,
+    CompanyName,
 }
 
 impl FieldKind {
@@ -56,6 +57,7 @@ impl FieldKind {
             FieldKind::PersonName => message(PersonName::parse(text), lang),
             FieldKind::Address => message(RegisteredAddress::parse(text), lang),
             FieldKind::ContactPhone => message(ContactPhone::parse(text), lang),
+            FieldKind::CompanyName => message(CompanyName::parse(text), lang),
         }
     }
 }
@@ -87,6 +89,7 @@ mod tests {
                 "臺北市",
             ),
             (FieldKind::ContactPhone, "(02)23456789", "123"),
+            (FieldKind::CompanyName, "蝦蝦樂購股份有限公司", " "),
         ];
         for (kind, good, bad) in cases {
             assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");

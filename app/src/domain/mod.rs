@@ -21,6 +21,7 @@ pub mod apply_code;
 pub mod business_id;
 pub mod calendar;
 pub mod card_number;
+pub mod company_name;
 pub mod email;
 pub mod field_kind;
 pub mod host_ip;

@@ -90,6 +90,17 @@ impl Db {
         }
         Ok(())
     }
+
+    /// A transaction that will read and then write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a concurrent writer makes it wait (busy timeout) instead of
+    /// failing with SQLITE_BUSY when its read lock cannot be upgraded. PostgreSQL locks rows
+    /// as they are written and needs nothing special.
+    pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
 }
 
 /// `sqlite:data/huji.db` → creates `data/` and asks SQLite to create the file.

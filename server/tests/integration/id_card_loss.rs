@@ -3,10 +3,9 @@
 //! person reads the picture, and the household office's follow-up with signed-in staff.
 
 use crate::helpers::body_text;
-use crate::sign_in::{urlencode, Portal};
+use crate::sign_in::Portal;
 use app::services::staff::role::Role;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use sqlx::AnyPool;
 
 const GENERIC: &str = "驗證資料失敗，請確認資料是否輸入有誤";
@@ -83,36 +82,10 @@ async fn submit_with_captcha(
     let mut fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fields.push(("captcha_id", captcha_id));
     fields.push(("captcha", answer));
-    post_page(portal, path, None, &fields).await
+    portal.post_page(path, None, &fields).await
 }
 
 /// Posts `fields` to the page at `path` as a browser form without JavaScript would.
-async fn post_page(
-    portal: &Portal,
-    path: &str,
-    cookie: Option<&str>,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String) {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = portal
-        .app
-        .send(request.body(Body::from(body)).expect("request"))
-        .await;
-    let status = response.status();
-    (status, body_text(response).await)
-}
-
 async fn report_wang(portal: &Portal, password: &str) -> String {
     let (status, html) = submit(
         portal,
@@ -393,7 +366,7 @@ async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three()
 /// Posts a contact for report `id` to RL03Y00 as the clerk with `cookie`.
 async fn contact(portal: &Portal, cookie: &str, tab: &str, form: &[(&str, &str)]) -> String {
     let path = format!("/admin/id-card-loss?tab={tab}");
-    post_page(portal, &path, Some(cookie), form).await.1
+    portal.post_page(&path, Some(cookie), form).await.1
 }
 
 #[tokio::test]
@@ -588,7 +561,8 @@ async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
 }
 
 async fn post_card_page(portal: &Portal, cookie: &str, form: &[(&str, &str)]) -> String {
-    post_page(portal, "/id-card/loss/card", Some(cookie), form)
+    portal
+        .post_page("/id-card/loss/card", Some(cookie), form)
         .await
         .1
 }

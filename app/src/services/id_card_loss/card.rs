@@ -2,9 +2,8 @@
 //! citizen certificate reports the current card lost, or revokes its report, without the
 //! knowledge questions or the revocation password.
 
-use super::form::{self, LossField};
-use crate::components::field::{FieldSpec, TextField};
-use crate::components::refusal::Refusal;
+use super::form::{self, FormField};
+use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -99,10 +98,10 @@ pub fn LossByCardPage() -> impl IntoView {
                             ))}</p></div>
                         }.into_any()), Vec::new()),
                         Some(Ok(CardOutcome::Invalid(errors))) => (Some(view! {
-                            <div class="notice error" role="alert"><p>{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</p></div>
+                            <FixFieldsNotice lang />
                         }.into_any()), errors),
                         Some(Err(error)) => (Some(view! {
-                            <div class="notice error" role="alert"><p>{error.message(lang)}</p></div>
+                            <ErrorNotice error lang />
                         }.into_any()), Vec::new()),
                         None => (None, Vec::new()),
                     };
@@ -149,27 +148,11 @@ fn CardForms(
         }
         .into_any(),
         None => {
-            let error_of = |name: &str| {
-                errors.iter().find_map(|error| match error {
-                    PortalError::Field { field, .. } if field == name => Some(error.message(lang)),
-                    _ => None,
-                })
-            };
             let fields = [form::PHONE, form::EMAIL]
                 .into_iter()
-                .map(|field: LossField| {
-                    let spec = FieldSpec {
-                        name: field.name.into(),
-                        label: field.label(lang).into(),
-                        hint: field.hint(lang).map(Into::into),
-                        kind: field.kind,
-                        required: true,
-                        maxlength: Some(field.maxlength),
-                        secret: false,
-                    };
+                .map(|field: FormField| {
                     let value = form::value(&posted, field.name).to_owned();
-                    let submitted_error = error_of(field.name);
-                    view! { <TextField spec lang value submitted_error /> }
+                    field.render(lang, value, &errors, false)
                 })
                 .collect_view();
             view! {

@@ -5,34 +5,13 @@ use super::LossOperation;
 use crate::domain::{
     address::RegisteredAddress, email::Email, field_kind::FieldKind, national_id::NationalId,
     person_name::PersonName, phone::ContactPhone, revocation_password::RevocationPassword,
-    roc_date::RocDate, FieldError,
+    roc_date::RocDate,
 };
 use crate::error::PortalError;
-use crate::i18n::Lang;
+use crate::forms;
+pub use crate::forms::{value, FormField};
 
-/// One field of the form: its name, label, hint and parser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LossField {
-    pub name: &'static str,
-    pub kind: FieldKind,
-    pub label_zh: &'static str,
-    pub label_en: &'static str,
-    pub hint_zh: Option<&'static str>,
-    pub hint_en: Option<&'static str>,
-    pub maxlength: usize,
-}
-
-impl LossField {
-    pub fn label(&self, lang: Lang) -> &'static str {
-        lang.pick(self.label_zh, self.label_en)
-    }
-
-    pub fn hint(&self, lang: Lang) -> Option<&'static str> {
-        lang.pick(self.hint_zh, self.hint_en)
-    }
-}
-
-pub const NATIONAL_ID: LossField = LossField {
+pub const NATIONAL_ID: FormField = FormField {
     name: "national_id",
     kind: FieldKind::NationalId,
     label_zh: "國民身分證統一編號",
@@ -41,7 +20,7 @@ pub const NATIONAL_ID: LossField = LossField {
     hint_en: Some("1 letter and 9 digits, e.g. A123456789"),
     maxlength: 10,
 };
-pub const NAME: LossField = LossField {
+pub const NAME: FormField = FormField {
     name: "name",
     kind: FieldKind::PersonName,
     label_zh: "姓名",
@@ -50,7 +29,7 @@ pub const NAME: LossField = LossField {
     hint_en: None,
     maxlength: 40,
 };
-pub const BIRTH_DATE: LossField = LossField {
+pub const BIRTH_DATE: FormField = FormField {
     name: "birth_date",
     kind: FieldKind::RocDate,
     label_zh: "出生年月日",
@@ -59,7 +38,7 @@ pub const BIRTH_DATE: LossField = LossField {
     hint_en: Some("ROC year/month/day, e.g. 73/01/01 (1984-01-01)"),
     maxlength: 10,
 };
-pub const ADDRESS: LossField = LossField {
+pub const ADDRESS: FormField = FormField {
     name: "address",
     kind: FieldKind::Address,
     label_zh: "戶籍地址",
@@ -68,7 +47,7 @@ pub const ADDRESS: LossField = LossField {
     hint_en: Some("In Chinese, as registered, e.g. 臺北市大安區新生南路二段86巷7號3樓"),
     maxlength: 100,
 };
-pub const PHONE: LossField = LossField {
+pub const PHONE: FormField = FormField {
     name: "phone",
     kind: FieldKind::ContactPhone,
     label_zh: "聯絡電話",
@@ -77,7 +56,7 @@ pub const PHONE: LossField = LossField {
     hint_en: Some("Mobile 090000XXXX, or landline (02)1234XXXX#12XX"),
     maxlength: 24,
 };
-pub const EMAIL: LossField = LossField {
+pub const EMAIL: FormField = FormField {
     name: "email",
     kind: FieldKind::Email,
     label_zh: "常用電子信箱",
@@ -86,7 +65,7 @@ pub const EMAIL: LossField = LossField {
     hint_en: None,
     maxlength: 254,
 };
-pub const PARENT_NAME: LossField = LossField {
+pub const PARENT_NAME: FormField = FormField {
     name: "parent_name",
     kind: FieldKind::PersonName,
     label_zh: "(養)父或(養)母姓名",
@@ -95,7 +74,7 @@ pub const PARENT_NAME: LossField = LossField {
     hint_en: None,
     maxlength: 40,
 };
-pub const PASSWORD: LossField = LossField {
+pub const PASSWORD: FormField = FormField {
     name: "password",
     kind: FieldKind::RevocationPassword,
     label_zh: "撤銷掛失預設密碼",
@@ -106,7 +85,7 @@ pub const PASSWORD: LossField = LossField {
 };
 
 /// The fields of `operation`, in the seed's order.
-pub fn fields(operation: LossOperation) -> Vec<LossField> {
+pub fn fields(operation: LossOperation) -> Vec<FormField> {
     let mut fields = vec![
         NATIONAL_ID,
         NAME,
@@ -141,15 +120,6 @@ pub struct LossForm {
     pub captcha_answer: String,
 }
 
-/// The value of field `name` in a posted form ("" when absent).
-pub fn value<'a>(posted: &'a [(String, String)], name: &str) -> &'a str {
-    posted
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .unwrap_or_default()
-}
-
 impl LossForm {
     /// Parses every field; on failure, one [`PortalError::Field`] per bad field.
     pub fn parse(
@@ -157,21 +127,15 @@ impl LossForm {
         posted: &[(String, String)],
     ) -> Result<LossForm, Vec<PortalError>> {
         let mut errors = Vec::new();
-        let mut take = |field: &LossField| -> String {
+        let mut take = |field: &FormField| -> String {
             let text = value(posted, field.name);
-            if field.kind.check(text, Lang::ZhTw).is_some() {
-                errors.push(field_error(field, text));
-            }
+            errors.extend(field.check(text));
             text.to_owned()
         };
         let texts: Vec<String> = fields(operation).iter().map(&mut take).collect();
         let captcha_answer = value(posted, CAPTCHA_ANSWER).trim().to_owned();
         if captcha_answer.is_empty() {
-            errors.push(PortalError::Field {
-                field: CAPTCHA_ANSWER.into(),
-                zh_tw: crate::domain::required_message(Lang::ZhTw).into(),
-                english: crate::domain::required_message(Lang::English).into(),
-            });
+            errors.push(forms::required(CAPTCHA_ANSWER));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -196,19 +160,6 @@ impl LossForm {
         })();
         parsed.ok_or_else(Vec::new)
     }
-}
-
-/// The error of `field` for `text`, in both languages.
-fn field_error(field: &LossField, text: &str) -> PortalError {
-    struct Message(&'static str, &'static str);
-    impl FieldError for Message {
-        fn message(&self, lang: Lang) -> &'static str {
-            lang.pick(self.0, self.1)
-        }
-    }
-    let zh = field.kind.check(text, Lang::ZhTw).unwrap_or_default();
-    let en = field.kind.check(text, Lang::English).unwrap_or_default();
-    PortalError::field(field.name, &Message(zh, en))
 }
 
 #[cfg(test)]

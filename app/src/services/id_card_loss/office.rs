@@ -2,7 +2,7 @@
 //! citizen's registered address contacts the citizen about each online report and records the
 //! outcome; county officers and the ministry see every event of their area (通報).
 
-use crate::components::refusal::Refusal;
+use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -179,18 +179,14 @@ pub fn OfficeLossReportsPage() -> impl IntoView {
         </nav>
         <Suspense fallback=|| ()>
             {move || page.get().map(move |(contact, reports)| {
-                let notice = match contact {
-                    Some(Ok(ContactOutcome::Recorded { reference })) => Some(view! {
-                        <div class="notice" role="status"><p>{format!(
-                            "{} {reference}",
-                            lang.pick("已更新掛失紀錄並通報直轄市、縣（市）及中央：", "Recorded and reported upward:"),
-                        )}</p></div>
-                    }.into_any()),
-                    Some(Ok(ContactOutcome::Invalid(error)) | Err(error)) => Some(view! {
-                        <div class="notice error" role="alert"><p>{error.message(lang)}</p></div>
-                    }.into_any()),
-                    None => None,
-                };
+                let outcome = contact.map(|outcome| match outcome {
+                    Ok(ContactOutcome::Recorded { reference }) => Ok(format!(
+                        "{} {reference}",
+                        lang.pick("已更新掛失紀錄並通報直轄市、縣（市）及中央：", "Recorded and reported upward:"),
+                    )),
+                    Ok(ContactOutcome::Invalid(error)) | Err(error) => Err(error),
+                });
+                let notice = view! { <OutcomeNotice outcome lang /> };
                 match reports {
                     Ok((office, reports)) => view! {
                         {notice}

@@ -2,9 +2,9 @@
 //! forms post to their own page, which the server renders with the outcome, so they work the
 //! same without JavaScript; the fields check themselves as the citizen types (islands).
 
-use super::form::{self, LossField, CAPTCHA_ANSWER, CAPTCHA_ID};
+use super::form::{self, FormField, CAPTCHA_ANSWER, CAPTCHA_ID};
 use super::{LossOperation, LossOutcome, LossRecord};
-use crate::components::field::{FieldSpec, TextField};
+use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -156,14 +156,12 @@ fn LossFormPage(operation: LossOperation) -> impl IntoView {
                             view! { <Revoked reference revoked_at lang /> }.into_any()
                         }
                         Some(Ok(LossOutcome::Invalid(errors))) => view! {
-                            <div class="notice error" role="alert">
-                                <p>{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</p>
-                            </div>
+                            <FixFieldsNotice lang />
                             <LossForm operation posted errors captcha lang />
                         }
                         .into_any(),
                         Some(Err(error)) => view! {
-                            <div class="notice error" role="alert"><p>{error.message(lang)}</p></div>
+                            <ErrorNotice error lang />
                             <LossForm operation posted errors=Vec::new() captcha lang />
                         }
                         .into_any(),
@@ -190,35 +188,19 @@ fn LossForm(
     captcha: Result<String, PortalError>,
     lang: Lang,
 ) -> impl IntoView {
-    let error_of = |name: &str| {
-        errors.iter().find_map(|error| match error {
-            PortalError::Field { field, .. } if field == name => Some(error.message(lang)),
-            _ => None,
-        })
-    };
     let fields = form::fields(operation)
         .into_iter()
-        .map(|field: LossField| {
+        .map(|field: FormField| {
             let secret = field == form::PASSWORD;
             let value = if secret {
                 String::new()
             } else {
                 form::value(&posted, field.name).to_owned()
             };
-            let spec = FieldSpec {
-                name: field.name.into(),
-                label: field.label(lang).into(),
-                hint: field.hint(lang).map(Into::into),
-                kind: field.kind,
-                required: true,
-                maxlength: Some(field.maxlength),
-                secret,
-            };
-            let submitted_error = error_of(field.name);
-            view! { <TextField spec lang value submitted_error /> }
+            field.render(lang, value, &errors, secret)
         })
         .collect_view();
-    let captcha_error = error_of(CAPTCHA_ANSWER);
+    let captcha_error = crate::forms::error_of(&errors, CAPTCHA_ANSWER, lang);
     let submit_label = match operation {
         LossOperation::Report => lang.pick("掛失", "Report lost"),
         LossOperation::Query => lang.pick("查詢", "Look up"),
