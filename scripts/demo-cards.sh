@@ -18,6 +18,8 @@
 #          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
+# API certificates (憑證上傳, not cards): DIR/api/demo-company-api.cer and
+# DIR/api/e2e-company-api.cer of 蝦蝦樂購, each with its .key.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -54,6 +56,17 @@ holder() { # name national-id card-number: records a citizen card as the registr
     --card-number "$3" >/dev/null
 }
 
+# A company's API certificate (seed 000 憑證上傳): DIR/api/NAME.cer (Base64 PEM, the file the
+# company uploads) and DIR/api/NAME.key (the key its server signs API requests with).
+api_certificate() { # name business-id company-name
+  local out="$DIR/api/$1"
+  mkdir -p "$DIR/api"
+  if [ ! -f "$out.cer" ]; then
+    "$BIN/huji" pki issue api --dir "$DIR/pki" --out "$out" --business-id "$2" --name "$3" >/dev/null
+    mv "$out.crt" "$out.cer"
+  fi
+}
+
 staff() { # name role jurisdiction
   "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" >/dev/null
 }
@@ -69,6 +82,7 @@ case "$SET" in
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
     staff demo-clerk household_clerk office:63000030
+    api_certificate demo-company-api 24941832 蝦蝦樂購股份有限公司
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
@@ -80,6 +94,7 @@ case "$SET" in
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
     staff e2e-clerk household_clerk office:63000030
+    api_certificate e2e-company-api 24941832 蝦蝦樂購股份有限公司
     ;;
   *) die "unknown card set $SET (demo or e2e)" ;;
 esac

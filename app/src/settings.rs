@@ -7,6 +7,8 @@ pub struct PortalSettings {
     pub public_origin: String,
     /// Where the pages find the card helper (跨平台網頁元件), e.g. `http://127.0.0.1:24170`.
     pub card_helper_url: String,
+    /// The review desk's mailbox, told of each new API-service case (A-N5).
+    pub review_mailbox: String,
 }
 
 impl PortalSettings {

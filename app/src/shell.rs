@@ -4,6 +4,11 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
+use crate::services::api_service::{
+    self,
+    pages::{ApiApplyPage, ApiFormPage, ApiManualPage, ApiProgressPage, ApiServiceNoticesPage},
+    review::{ApiReviewCasePage, ApiReviewQueuePage},
+};
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
 use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
@@ -66,7 +71,11 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
 /// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 5] = [
+pub const FORM_PAGES: [&str; 9] = [
+    api_service::FORM_PATH,
+    api_service::PROGRESS_PATH,
+    api_service::REVIEW_PATH,
+    api_service::REVIEW_CASE_PATH,
     "/id-card/loss/report",
     "/id-card/loss/query",
     "/id-card/loss/revoke",
@@ -147,6 +156,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/sign-in") view=StaffSignInPage />
                     <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/api-service") view=ApiServiceNoticesPage />
+                    <Route path=path!("/api-service/apply") view=ApiApplyPage ssr=SsrMode::Async />
+                    <Route path=path!("/api-service/apply/form") view=ApiFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/api-service/progress") view=ApiProgressPage ssr=SsrMode::Async />
+                    <Route path=path!("/api-service/manual") view=ApiManualPage />
+                    <Route path=path!("/admin/api-cases") view=ApiReviewQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/api-cases/case") view=ApiReviewCasePage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/loss") view=LossLandingPage />
                     <Route path=path!("/id-card/loss/card") view=LossByCardPage ssr=SsrMode::Async />
                     <Route path=path!("/citizen/sign-in") view=CitizenSignInPage />

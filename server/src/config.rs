@@ -33,6 +33,9 @@ pub struct Config {
     /// Where the portal's pages reach the card helper on the user's computer (F-5).
     /// `HUJI_CARD_HELPER_URL`.
     pub card_helper_url: String,
+    /// The review desk's mailbox, told of each new API-service case (A-N5).
+    /// `HUJI_REVIEW_MAILBOX`.
+    pub review_mailbox: String,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             trusted_roots: None,
             holidays_file: PathBuf::from("server/data/holidays.txt"),
             card_helper_url: "http://127.0.0.1:24170".into(),
+            review_mailbox: "api-review@huji.localhost".into(),
         }
     }
 }
@@ -128,6 +132,9 @@ impl Config {
         }
         if let Some(v) = env("HUJI_CARD_HELPER_URL") {
             self.card_helper_url = v;
+        }
+        if let Some(v) = env("HUJI_REVIEW_MAILBOX") {
+            self.review_mailbox = v;
         }
         Ok(())
     }

@@ -209,6 +209,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         settings: Arc::new(PortalSettings {
             public_origin: config.public_origin.clone(),
             card_helper_url: config.card_helper_url.clone(),
+            review_mailbox: config.review_mailbox.clone(),
         }),
         trust: trust.clone(),
     };
@@ -221,6 +222,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     }
     tokio::spawn(purge_expired(db.clone(), clock.clone()));
     tokio::spawn(reload_trust_store(trust));
+    tokio::spawn(api_service_check(db.clone(), clock.clone()));
 
     let app = web::router(state, web::observability::metrics_handle());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -271,6 +273,22 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         }
         if let Err(error) = rate_limit::purge_expired(&db.pool, clock.unix() - 86_400).await {
             tracing::error!(%error, "rate-limit purge failed");
+        }
+    }
+}
+
+/// At start and then daily, the ministry's check of the API service's grants (A-N10): a
+/// company no longer registered, or a grant unused for over a year, is revoked and told.
+async fn api_service_check(db: Db, clock: Arc<dyn Clock>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+    loop {
+        tick.tick().await;
+        match app::services::api_service::store::periodic_check(&db, clock.unix()).await {
+            Ok(revoked) if !revoked.is_empty() => {
+                tracing::warn!(count = revoked.len(), "A-N10 check revoked API grants");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "A-N10 check failed"),
         }
     }
 }

@@ -38,12 +38,28 @@ const SERVICES: &[NavNode] = &[
             NavNode {
                 zh: "國民身分證領補換資料查驗作業 API 介接服務",
                 en: "ID card issuance-data verification API service",
-                href: None,
+                href: Some("/api-service"),
                 children: &[
-                    leaf("申請注意事項", "Notices for applicants", None),
-                    leaf("API介接服務申請", "Apply for the API service", None),
-                    leaf("API介接服務進度查詢", "Application progress", None),
-                    leaf("API介接服務作業手冊", "Operation manual", None),
+                    leaf(
+                        "申請注意事項",
+                        "Notices for applicants",
+                        Some("/api-service"),
+                    ),
+                    leaf(
+                        "API介接服務申請",
+                        "Apply for the API service",
+                        Some("/api-service/apply"),
+                    ),
+                    leaf(
+                        "API介接服務進度查詢",
+                        "Application progress",
+                        Some("/api-service/progress"),
+                    ),
+                    leaf(
+                        "API介接服務作業手冊",
+                        "Operation manual",
+                        Some("/api-service/manual"),
+                    ),
                 ],
             },
         ],

@@ -126,19 +126,25 @@ const FORM_LIMIT: usize = 64 * 1024;
 /// (`app::posted_form`). Fully rendered before it is sent, as the outcome is part of the page.
 async fn render_posted_page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
-    }
-    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        .unwrap_or_default();
+    let fields = if content_type.starts_with("application/x-www-form-urlencoded") {
+        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+            return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
+    } else if let Ok(boundary) = multer::parse_boundary(content_type) {
+        multipart_fields(body, boundary).await
+    } else {
+        Err(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
     };
-    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
-        return axum::http::StatusCode::BAD_REQUEST.into_response();
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(status) => return status.into_response(),
     };
     let posted = app::posted_form::PostedForm(fields);
     let options = state.leptos_options.clone();
@@ -152,6 +158,43 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
     handler(Request::from_parts(parts, Body::empty()))
         .await
         .into_response()
+}
+
+/// The fields of a `multipart/form-data` form (one with a file), within [`FORM_LIMIT`] in
+/// all. A file arrives as the Base64 of its bytes, so that every posted value is text.
+async fn multipart_fields(
+    body: Body,
+    boundary: String,
+) -> Result<Vec<(String, String)>, axum::http::StatusCode> {
+    use axum::http::StatusCode;
+    use base64::Engine;
+    let constraints = multer::Constraints::new()
+        .size_limit(multer::SizeLimit::new().whole_stream(FORM_LIMIT as u64));
+    let mut multipart =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let mut fields = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(fields),
+            Err(multer::Error::StreamSizeExceeded { .. }) => {
+                return Err(StatusCode::PAYLOAD_TOO_LARGE)
+            }
+            Err(_) => return Err(StatusCode::BAD_REQUEST),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(|error| match error {
+            multer::Error::StreamSizeExceeded { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        })?;
+        let value = if is_file {
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        } else {
+            String::from_utf8(bytes.to_vec()).map_err(|_| StatusCode::BAD_REQUEST)?
+        };
+        fields.push((name, value));
+    }
 }
 
 /// Renders the app for a path no route or file claims: the not-found page, with status 404.

@@ -93,6 +93,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         settings: Arc::new(PortalSettings {
             public_origin: ORIGIN.into(),
             card_helper_url: "http://127.0.0.1:24170".into(),
+            review_mailbox: "api-review@example.gov.tw".into(),
         }),
         trust: Arc::new(trust),
     }

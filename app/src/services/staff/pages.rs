@@ -5,6 +5,7 @@ use super::role::Role;
 use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
+use crate::services::api_service::{review::REVIEW_ROLES, REVIEW_PATH};
 use crate::services::id_card_loss::office::{FOLLOW_UP_ROLES, OVERSIGHT_ROLES};
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
 use crate::services::sign_in::SignInKind;
@@ -60,6 +61,9 @@ pub fn StaffHomePage() -> impl IntoView {
                         })}
                         {FOLLOW_UP_ROLES.contains(&member.role).then(|| view! {
                             <li><a href="/admin/id-card-loss">{lang.pick("國民身分證查詢掛失作業 (RL03Y00)", "ID card loss reports (RL03Y00)")}</a></li>
+                        })}
+                        {REVIEW_ROLES.contains(&member.role).then(|| view! {
+                            <li><a href=REVIEW_PATH>{lang.pick("國民身分證領補換資料查驗作業API介接服務 案件審核", "API service: review cases and permissions")}</a></li>
                         })}
                         {OVERSIGHT_ROLES.contains(&member.role).then(|| view! {
                             <li><a href="/admin/id-card-loss/events">{lang.pick("國民身分證掛失通報紀錄", "ID card loss reports: events")}</a></li>

@@ -1,0 +1,750 @@
+//! The company's pages (seed 000 圖1–28): 申請注意事項, API介接服務申請 (choose 申請事項, fill
+//! the form, confirm, see the result), API介接服務進度查詢 with 取消申請, and the 作業手冊.
+//! The company proves itself with its 工商憑證 at sign-in (圖2, 圖20: 統一編號 + PIN); every
+//! page after that works on that company only. Forms post to their own page (see
+//! [`crate::posted_form`]), so they work without JavaScript.
+
+use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE};
+use super::islands::{ConfirmSubmit, CopyButton};
+use super::{
+    CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH,
+    NOTICES_PATH, PROGRESS_PATH,
+};
+use crate::components::refusal::{ErrorNotice, FixFieldsNotice, OutcomeNotice, Refusal};
+use crate::error::PortalError;
+use crate::forms::{error_of, value};
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::company::CompanyAccount;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+fn service_title(lang: Lang) -> &'static str {
+    lang.pick(
+        "國民身分證領補換資料查驗作業API介接服務",
+        "ID-card verification API service",
+    )
+}
+
+/// What the 申請事項 step and the form need to know about the company.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyState {
+    pub company: CompanyAccount,
+    pub offered: Vec<CaseKind>,
+    /// A case is in review, so nothing can be applied for.
+    pub pending: bool,
+    pub grant: Option<GrantView>,
+    /// The registered contact (for forms that show it rather than edit it).
+    pub contact: Option<[String; 4]>,
+}
+
+/// What a submitted form came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubmitOutcome {
+    Received {
+        case: Box<CaseView>,
+        isskey: Option<String>,
+    },
+    Invalid(Vec<PortalError>),
+}
+
+/// 進度查詢: the grant, every case, and when this was asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub company: CompanyAccount,
+    pub grant: Option<GrantView>,
+    pub cases: Vec<CaseView>,
+    pub queried_at: String,
+    /// The outcome of a cancellation posted with this request.
+    pub cancelled: Option<Result<String, PortalError>>,
+}
+
+#[server(endpoint = "api_service_state")]
+pub async fn api_service_state() -> Result<ApplyState, PortalError> {
+    ssr::apply_state().await
+}
+
+#[server(endpoint = "api_service_submit", input = server_fn::codec::Json)]
+pub async fn submit_api_case(
+    kind: String,
+    posted: Vec<(String, String)>,
+) -> Result<SubmitOutcome, PortalError> {
+    ssr::submit(&kind, &posted).await
+}
+
+#[server(endpoint = "api_service_progress", input = server_fn::codec::Json)]
+pub async fn api_service_progress(cancel: Option<String>) -> Result<Progress, PortalError> {
+    ssr::progress(cancel).await
+}
+
+/// The seed's 11 notices (圖1), one rule each (A-N1…A-N11).
+fn notices(lang: Lang) -> [&'static str; 11] {
+    [
+        lang.pick("本查驗作業係用以查驗所輸入之國民身分證資料與內政部戶役政資訊系統檔存資料是否相符。", "This service checks whether the ID-card data you enter matches the household registry."),
+        lang.pick("本查驗作業申請（使用）對象以依法須查驗國民身分證而提供服務或執行業務之「非公務機關」為限，如為公務機關請另向內政部申請機關連結作業。", "Only non-government entities that must verify ID cards by law may apply; government agencies apply for agency linking instead."),
+        lang.pick("申請（使用）機構如欲取得本作業之查驗權限，應以工商憑證至內政部戶政司全球資訊網「國民身分證領補換資料查驗作業API介接服務」填寫相關資料，並同意遵守內政部訂定之相關規範。一個營利事業統一編號僅提供一個連線主機網路位址（IP）申請，重複申請者，內政部得駁回申請。", "Apply here with your business certificate (工商憑證) and agree to the ministry's rules. One business ID may register one host IP address; a duplicate application may be rejected."),
+        lang.pick("申請（使用）機構應有業務上使用需求始可提出申請，且需於「使用目的/原因」欄位詳述係依何主管機關及其何項規定所需。未敘明須查驗之目的或法規依據、敘明之法規非查驗之依據或與所營事業項目不符者，內政部得駁回申請。", "You must have a business need: state in 使用目的/原因 which authority and which regulation require you to verify ID cards. An application without it, or citing a rule that does not require verification, may be rejected."),
+        lang.pick("申請（使用）機構提出本查驗作業之申請後，需經內政部審核通過始可取得查驗權限，審核時間以10個工作日為原則，必要時得延長，內政部如對申請資料有所疑義，申請（使用）機構應於接獲內政部通知後5個工作日內提供相關資料以利查證，審核結果將另以電子郵件通知。", "The ministry reviews each application, normally within 10 working days (longer if needed). If it asks for more material, provide it within 5 working days. The result is sent by e-mail."),
+        lang.pick("若運用本查驗作業所查驗之同一國民身分證統一編號於同日錯誤達3次（含），當日將無法再次查驗該筆資料。", "When one ID number fails verification 3 times in a day, it cannot be verified again that day."),
+        lang.pick("申請（使用）機構取得本作業之查驗權限後，倘有變更連線主機網路位址（IP）之情形，應申請「登錄資料修改」。審核通過後，前次申請之連線主機網路位址（IP）將予以刪除。", "To change the host IP address, apply for 登錄資料修改 (change of registered data); on approval the previous IP address is deleted."),
+        lang.pick("申請（使用）機構如有下列任一情形，應申請停用：（一）自行「停止」查驗者。（二）逾一年不使用者。（三）「營利事業統一編號變更」者，應先申請停用並經審核通過後再重新申請權限。", "Apply for deactivation when you stop verifying, when you have not used the service for a year, or when your business ID changes (deactivate first, then apply anew)."),
+        lang.pick("申請（使用）機構使用本查驗作業若經內政部發現異常使用情形，將暫停查驗權限。其他連線使用情形有影響系統運作且情節重大者，內政部得立即註銷申請（使用）機構之查驗權限。", "Abnormal use suspends the permission; use that seriously affects the system lets the ministry revoke it at once."),
+        lang.pick("內政部每年將不定期清查比對申請（使用）機構名稱與營利事業統一編號，如經發現已非現行登記之公司行號，或逾一年未連線使用者，內政部將立即註銷其查驗權限。", "The ministry checks company names against business IDs every year; a company no longer registered, or unused for over a year, loses its permission at once."),
+        lang.pick("申請（使用）機構經內政部暫停或註銷查驗權限者，欲再度取得權限，應先提出改善做法並經內政部核可，重新提出申請。", "After a suspension or revocation, submit an improvement plan, have it approved by the ministry, and apply again."),
+    ]
+}
+
+/// 國民身分證領補換資料查驗作業API介接服務管理規範 (A-R1…A-R5), readable before agreeing.
+#[component]
+fn ManagementRules(lang: Lang) -> impl IntoView {
+    view! {
+        <details class="rules">
+            <summary>{lang.pick(
+                "國民身分證領補換資料查驗作業API介接服務管理規範",
+                "Management rules of the ID-card verification API service",
+            )}</summary>
+            <ol class="notes">
+                <li>{lang.pick("申請（使用）機構不得透過第三方軟體、程式批次測試本服務或影響本服務正常運作。", "Do not batch-test the service with third-party software or programs, or otherwise disturb its operation.")}</li>
+                <li>{lang.pick("申請（使用）機構應確保資訊系統之安全，防止非法入侵、取得、竄改、毀損於本查驗作業所取得之資料。", "Keep your systems secure against intrusion, and the data obtained here against theft, tampering and damage.")}</li>
+                <li>{lang.pick("申請（使用）機構於本查驗作業所取得之資料，須負保密義務，如：紀錄、圖片、手稿、資料庫及其他相關資料，包括且不限於以文字、聲音、影像、軟體等形式紀錄者。", "Keep everything obtained here confidential, in whatever form it is recorded.")}</li>
+                <li>{lang.pick("對於前條所定資訊，申請（使用）機構應遵循「個人資料保護法」規定，並不得有下列行為：1. 提供、交付、洩漏或以任何方式或因任何原因而移轉予第三者。2. 擅自使用於非受指定或委託之工作內容。3. 擅自拷貝、照相或以其他方法複製全部或部分內容。4. 以任何方式提供第三人使用或參考。", "Follow the Personal Data Protection Act: never give, leak or transfer the data to anyone, use it for anything else, copy it, or let a third party use or see it.")}</li>
+                <li>{lang.pick("申請（使用）機構如有違反上述規定之情形，內政部得不經預告、通知而逕行註銷查驗權限，倘有不當使用或侵犯個人隱私，依刑法、個人資料保護法或其他相關規定追究其責。", "A breach lets the ministry revoke the permission without notice; misuse or invasion of privacy is pursued under the Criminal Code, the Personal Data Protection Act and other laws.")}</li>
+            </ol>
+        </details>
+    }
+}
+
+/// The card-helper note every form of the seed carries.
+#[component]
+fn HelperNote(lang: Lang) -> impl IntoView {
+    view! {
+        <p class="hint">{lang.pick(
+            "※ 如需使用工商憑證，請先安裝跨平台網頁元件（讀卡程式），並插入工商憑證 IC 卡。",
+            "※ To use your business certificate, install the card helper (跨平台網頁元件) and insert the card.",
+        )} " " <a href="/card-helper">{lang.pick("跨平台網頁元件說明", "About the card helper")}</a></p>
+    }
+}
+
+/// `/api-service`: 申請注意事項 (圖1) and the way in.
+#[component]
+pub fn ApiServiceNoticesPage() -> impl IntoView {
+    let lang = current_lang();
+    let title = service_title(lang);
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <ul class="service-list">
+            <li><a href=APPLY_PATH>{lang.pick("API介接服務申請", "Apply")}</a></li>
+            <li><a href=PROGRESS_PATH>{lang.pick("API介接服務進度查詢", "Progress of your cases")}</a></li>
+            <li><a href=MANUAL_PATH>{lang.pick("API介接服務作業手冊", "Operation manual")}</a></li>
+        </ul>
+        <h2>{lang.pick("申請注意事項", "Before you apply")}</h2>
+        <ol class="notes">
+            {notices(lang).into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+        </ol>
+        <ManagementRules lang />
+        <HelperNote lang />
+    }
+}
+
+/// `/api-service/apply` (圖2, 3, 8, 19): the company and the 申請事項 its state allows.
+#[component]
+pub fn ApiApplyPage() -> impl IntoView {
+    let lang = current_lang();
+    let state = Resource::new(|| (), |()| api_service_state());
+    let title = lang.pick("API介接服務申請", "Apply for the API service");
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || state.get().map(|result| match result {
+                Ok(state) => view! { <KindChooser state lang /> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+        <HelperNote lang />
+    }
+}
+
+#[component]
+fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
+    let warning = state.pending.then(|| {
+        view! {
+            <div class="notice error" role="alert">
+                <p>{super::pending_case_message(lang)}</p>
+                <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢", "See your cases")}</a></p>
+            </div>
+        }
+    });
+    view! {
+        {warning}
+        <form method="get" action=FORM_PATH class="card-form">
+            <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫", "Fields marked * are required.")}</p>
+            <h2>{lang.pick("1. 單位資料", "1. Company")}</h2>
+            <dl class="facts">
+                <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{state.company.business_id.clone()}</dd>
+                <dt>{lang.pick("公司名稱", "Company")}</dt><dd>{state.company.name.clone()}</dd>
+            </dl>
+            <h2>{lang.pick("2. 申請事項", "2. Application")}</h2>
+            <div class="field">
+                <label for="kind"><span class="required" aria-hidden="true">"*"</span>{lang.pick("申請事項", "Application")}</label>
+                <select id="kind" name="kind" required disabled=state.pending>
+                    {state.offered.iter().map(|kind| view! {
+                        <option value=kind.code()>{kind.label(lang)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="buttons">
+                <button type="reset">{lang.pick("清除", "Clear")}</button>
+                <button type="submit" disabled=state.pending>{lang.pick("下一頁", "Next")}</button>
+                <a class="button" href=NOTICES_PATH>{lang.pick("返回", "Back")}</a>
+            </div>
+        </form>
+    }
+}
+
+/// `/api-service/apply/form?kind=…` (圖4, 10, 14, 17), and its result (圖7, 12, 15, 18).
+#[component]
+pub fn ApiFormPage() -> impl IntoView {
+    let lang = current_lang();
+    let query = use_query_map();
+    let kind_code = query.with_untracked(|q| q.get("kind")).unwrap_or_default();
+    let kind = CaseKind::from_code(&kind_code).unwrap_or(CaseKind::Apply);
+    let posted = posted_form().map(|form| form.0);
+    let submitted = posted.clone();
+    let page = Resource::new(
+        || (),
+        move |()| {
+            let posted = submitted.clone();
+            let kind_code = kind.code().to_owned();
+            async move {
+                let outcome = match posted {
+                    Some(posted) => Some(submit_api_case(kind_code, posted).await),
+                    None => None,
+                };
+                (outcome, api_service_state().await)
+            }
+        },
+    );
+    let title = kind.label(lang);
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a> " › " <a href=APPLY_PATH>{lang.pick("API介接服務申請", "Apply")}</a></p>
+        <h1>{service_title(lang)} "：" {title}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let posted = posted.clone();
+                page.get().map(move |(outcome, state)| {
+                    let state = match state {
+                        Ok(state) => state,
+                        Err(error) => return view! { <Refusal error lang /> }.into_any(),
+                    };
+                    match outcome {
+                        Some(Ok(SubmitOutcome::Received { case, isskey })) => {
+                            view! { <CaseReceipt case=*case isskey lang /> }.into_any()
+                        }
+                        Some(Ok(SubmitOutcome::Invalid(errors))) => view! {
+                            <FixFieldsNotice lang />
+                            <ApplicationFormView kind state posted errors lang />
+                        }
+                        .into_any(),
+                        Some(Err(error)) => view! {
+                            <ErrorNotice error lang />
+                            <ApplicationFormView kind state posted errors=Vec::new() lang />
+                        }
+                        .into_any(),
+                        None if !state.offered.contains(&kind) || state.pending => view! {
+                            <div class="notice error" role="alert">
+                                <p>{if state.pending {
+                                    super::pending_case_message(lang)
+                                } else {
+                                    lang.pick("目前的申請狀態不能申請此申請事項。", "This kind of application is not available in your company's current state.")
+                                }}</p>
+                                <p><a href=APPLY_PATH>{lang.pick("返回", "Back")}</a></p>
+                            </div>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <ApplicationFormView kind state posted errors=Vec::new() lang />
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <HelperNote lang />
+    }
+}
+
+/// The form of one 申請事項: what was posted, else the registered data.
+#[component]
+fn ApplicationFormView(
+    kind: CaseKind,
+    state: ApplyState,
+    posted: Option<Vec<(String, String)>>,
+    errors: Vec<PortalError>,
+    lang: Lang,
+) -> impl IntoView {
+    let registered = |name: &str| -> String {
+        let grant = state.grant.as_ref();
+        let contact = state.contact.as_ref();
+        match name {
+            "company_name" => grant.map(|g| g.company_name.clone()),
+            "host_ip" => grant.map(|g| g.host_ip.clone()),
+            "contact" => contact.map(|c| c[0].clone()),
+            "landline" => contact.map(|c| c[1].clone()),
+            "mobile" => contact.map(|c| c[2].clone()),
+            "email" => contact.map(|c| c[3].clone()),
+            _ => None,
+        }
+        .unwrap_or_default()
+    };
+    let shown = |name: &str| -> String {
+        match &posted {
+            Some(posted) => value(posted, name).to_owned(),
+            None if name == PURPOSE.name && kind == CaseKind::Certificate => lang
+                .pick("上傳非IC卡憑證", "Upload of the API certificate")
+                .to_owned(),
+            None => registered(name),
+        }
+    };
+    let company = if kind.edits_company_data() {
+        let [name, ip, contact, landline, mobile, email] = COMPANY_FIELDS;
+        view! {
+            <h2>{lang.pick("1. 單位資料", "1. Company")}</h2>
+            {name.render(lang, shown(name.name), &errors, false)}
+            {ip.render(lang, shown(ip.name), &errors, false)}
+            <BusinessIdFact id=state.company.business_id.clone() lang />
+            <h2>{lang.pick("2. 聯絡人資料", "2. Contact")}</h2>
+            {contact.render(lang, shown(contact.name), &errors, false)}
+            {landline.render(lang, shown(landline.name), &errors, false)}
+            {mobile.render(lang, shown(mobile.name), &errors, false)}
+            {email.render(lang, shown(email.name), &errors, false)}
+        }
+        .into_any()
+    } else {
+        view! {
+            <h2>{lang.pick("1. 單位資料", "1. Company")}</h2>
+            <dl class="facts">
+                {COMPANY_FIELDS.into_iter().map(|field| view! {
+                    <dt>{field.label(lang)}</dt><dd>{registered(field.name)}</dd>
+                }).collect_view()}
+            </dl>
+            <BusinessIdFact id=state.company.business_id.clone() lang />
+        }
+        .into_any()
+    };
+    let certificate_error = error_of(&errors, CERTIFICATE, lang);
+    let agree_error = error_of(&errors, AGREE, lang);
+    let certificate = (kind == CaseKind::Certificate).then(|| {
+        view! {
+            <div class="field">
+                <label for=CERTIFICATE>
+                    <span class="required" aria-hidden="true">"*"</span>
+                    {lang.pick("非IC卡憑證", "API certificate (not on an IC card)")}
+                </label>
+                <span class="hint" id="certificate-hint">{lang.pick(
+                    "*.cer 憑證檔案，須以 Base64 編碼（亦接受 DER）",
+                    "A *.cer file, Base64 (PEM) encoded; DER is accepted too",
+                )}</span>
+                <input type="file" id=CERTIFICATE name=CERTIFICATE accept=".cer,.crt,.pem,.der" required
+                    aria-describedby="certificate-hint certificate-error"
+                    aria-invalid=if certificate_error.is_some() { "true" } else { "false" } />
+                <span class="error" id="certificate-error">{certificate_error}</span>
+            </div>
+        }
+    });
+    let action = format!("{FORM_PATH}?kind={}", kind.code());
+    view! {
+        <form method="post" action=action enctype="multipart/form-data" class="card-form" novalidate>
+            <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫", "Fields marked * are required.")}</p>
+            {company}
+            <h2>{lang.pick("3. 申請目的/原因", "3. Purpose")}</h2>
+            {PURPOSE.render(lang, shown(PURPOSE.name), &errors, false)}
+            <h2>{lang.pick("4. 憑證資料", "4. Certificate")}</h2>
+            {certificate}
+            <p class="hint">{lang.pick(
+                "工商憑證已於登入時以 PIN 碼驗證，本申請以該憑證之公司名義送出。",
+                "Your business certificate and its PIN were verified when you signed in; this application is made in that company's name.",
+            )}</p>
+            <h2>{lang.pick("5. 服務管理規範", "5. Management rules")}</h2>
+            <ManagementRules lang />
+            <div class="field checkbox">
+                <input type="checkbox" id=AGREE name=AGREE value="yes" required
+                    aria-describedby="agree-error"
+                    aria-invalid=if agree_error.is_some() { "true" } else { "false" } />
+                <label for=AGREE>{lang.pick(
+                    "我已詳閱並同意遵守國民身分證領補換資料查驗作業API介接服務管理規範",
+                    "I have read and agree to the management rules of the ID-card verification API service",
+                )}</label>
+                <span class="error" id="agree-error">{agree_error}</span>
+            </div>
+            <div class="buttons">
+                <button type="reset">{lang.pick("清除", "Clear")}</button>
+                <ConfirmSubmit
+                    label=lang.pick("申請", "Apply").to_owned()
+                    question=lang.pick("請確認資料是否輸入正確?", "Is everything entered correctly?").to_owned()
+                />
+                <a class="button" href=APPLY_PATH>{lang.pick("返回", "Back")}</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn BusinessIdFact(id: String, lang: Lang) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{id}</dd>
+        </dl>
+    }
+}
+
+/// The result of a submission (圖7, 12, 15, 18).
+#[component]
+fn CaseReceipt(case: CaseView, isskey: Option<String>, lang: Lang) -> impl IntoView {
+    let result = match case.status {
+        CaseStatus::Uploaded => lang.pick("上傳成功", "Uploaded"),
+        _ => lang.pick("已受理", "Received"),
+    };
+    view! {
+        <section class="result" aria-live="polite">
+            <dl class="facts">
+                <dt>{lang.pick("公司名稱", "Company")}</dt><dd>{case.company_name}</dd>
+                <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{case.business_id}</dd>
+                <dt>{lang.pick("聯絡電話", "Telephone")}</dt>
+                <dd>{lang.pick("（市話）", "(landline) ")}{case.landline}{lang.pick(" （手機）", " (mobile) ")}{case.mobile}</dd>
+                <dt>{lang.pick("電子信箱", "E-mail")}</dt><dd>{case.email}</dd>
+                <dt>{lang.pick("申請事由", "Application")}</dt><dd>{case.kind.label(lang)}</dd>
+                <dt>{lang.pick("申請日期", "Date")}</dt><dd>{case.submitted_at}</dd>
+                <dt>{lang.pick("連線主機網路位址", "Host IP address")}</dt><dd>{case.host_ip}</dd>
+                <dt>{lang.pick("申請目的/原因", "Purpose")}</dt><dd class="purpose">{case.purpose}</dd>
+                {isskey.map(|key| view! { <dt>"isskey"</dt><dd class="isskey">{key}</dd> })}
+            </dl>
+            <p class="outcome">{lang.pick("申請結果：", "Result: ")}<strong>{result}</strong></p>
+            <p class="reference">"S/N: "<span class="serial">{case.id}</span></p>
+            <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢", "See your cases")}</a></p>
+        </section>
+    }
+}
+
+/// `/api-service/progress` (圖21–28): the grant and every case, with 取消申請.
+#[component]
+pub fn ApiProgressPage() -> impl IntoView {
+    let lang = current_lang();
+    let cancel = posted_form().map(|form| value(&form.0, "case_id").to_owned());
+    let progress = Resource::new(
+        || (),
+        move |()| {
+            let cancel = cancel.clone();
+            api_service_progress(cancel)
+        },
+    );
+    let title = lang.pick(
+        "API介接服務案件進度查詢作業",
+        "Progress of your API service cases",
+    );
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
+        <h1>{service_title(lang)} {lang.pick("案件進度查詢作業", ": progress")}</h1>
+        <Suspense fallback=|| ()>
+            {move || progress.get().map(|result| match result {
+                Ok(progress) => view! { <ProgressView progress lang /> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+        <HelperNote lang />
+    }
+}
+
+#[component]
+fn ProgressView(progress: Progress, lang: Lang) -> impl IntoView {
+    let cancelled = progress
+        .cancelled
+        .map(|outcome| outcome.map(|_| lang.pick("取消成功", "Cancelled").to_owned()));
+    let count = progress.cases.len();
+    view! {
+        <OutcomeNotice outcome=cancelled lang />
+        <GrantHeader grant=progress.grant company=progress.company lang />
+        <p class="summary">
+            {lang.pick("查詢結果：計", "Found ")}<strong class="count">{count}</strong>{lang.pick("筆申請資料", " applications")}
+            " " {lang.pick("查詢日期時間：", "as of ")}{progress.queried_at}
+        </p>
+        {progress.cases.into_iter().map(|case| view! { <CaseCard case lang company_view=true /> }).collect_view()}
+    }
+}
+
+#[component]
+fn GrantHeader(grant: Option<GrantView>, company: CompanyAccount, lang: Lang) -> impl IntoView {
+    let copy = lang.pick("複製", "Copy").to_owned();
+    let done = lang.pick("已複製", "Copied").to_owned();
+    let optional = |value: Option<String>| value.unwrap_or_else(|| "—".into());
+    match grant {
+        None => view! {
+            <dl class="facts grant">
+                <dt>{lang.pick("公司名稱", "Company")}</dt><dd>{company.name}</dd>
+                <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{company.business_id}</dd>
+                <dt>{lang.pick("啟用狀態", "Status")}</dt><dd>{lang.pick("尚未核准", "Not yet approved")}</dd>
+            </dl>
+        }
+        .into_any(),
+        Some(grant) => view! {
+            <dl class="facts grant">
+                <dt>{lang.pick("公司名稱", "Company")}</dt><dd>{grant.company_name}</dd>
+                <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{grant.business_id}</dd>
+                <dt>{lang.pick("主機連線IP位址", "Host IP address")}</dt><dd class="host-ip">{grant.host_ip}</dd>
+                <dt>{lang.pick("憑證序號", "Certificate serial")}</dt><dd>{optional(grant.certificate_serial)}</dd>
+                <dt>{lang.pick("有效起始日期", "Valid from")}</dt><dd>{optional(grant.valid_from)}</dd>
+                <dt>{lang.pick("有效迄止日期", "Valid to")}</dt><dd>{optional(grant.valid_to)}</dd>
+                <dt>{lang.pick("啟用狀態", "Status")}</dt><dd class="grant-status">{grant.status.label(lang)}</dd>
+                <dt>"isskey"</dt>
+                <dd>{match grant.isskey {
+                    Some(key) => view! {
+                        <code class="isskey">{key.clone()}</code>
+                        " " <CopyButton value=key label=copy.clone() done=done.clone() />
+                    }.into_any(),
+                    None => view! { <span>{lang.pick("尚未上傳憑證", "No certificate uploaded yet")}</span> }.into_any(),
+                }}</dd>
+                <dt>"apId"</dt>
+                <dd><code class="ap-id">{grant.ap_id.clone()}</code> " " <CopyButton value=grant.ap_id label=copy done /></dd>
+            </dl>
+        }
+        .into_any(),
+    }
+}
+
+/// One case as 進度查詢 and the back office show it (圖21–28).
+#[component]
+pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView {
+    let decision = case
+        .decided_at
+        .clone()
+        .filter(|_| matches!(case.status, CaseStatus::Approved | CaseStatus::Rejected));
+    let manual = (company_view
+        && case.kind == CaseKind::Apply
+        && case.status == CaseStatus::Approved)
+        .then(|| view! { <p><a class="button" href=MANUAL_PATH>{lang.pick("操作文件下載", "Operation manual")}</a></p> });
+    let cancel = (company_view && case.cancellable).then(|| {
+        view! {
+            <form method="post" action=PROGRESS_PATH class="inline">
+                <input type="hidden" name="case_id" value=case.id.clone() />
+                <ConfirmSubmit
+                    label=lang.pick("取消申請", "Cancel application").to_owned()
+                    question=lang.pick("確定要取消此申請案件嗎?", "Cancel this application?").to_owned()
+                />
+            </form>
+        }
+    });
+    let material = case.material.clone().map(|(note, due)| {
+        view! {
+            <p class="material">
+                {lang.pick("補正資料：", "More material requested: ")}{note}
+                " " {lang.pick("（請於 ", "(due by ")}{due}{lang.pick(" 前提供）", ")")}
+            </p>
+        }
+    });
+    view! {
+        <table class="data case" data-case=case.id.clone()>
+            <caption class="visually-hidden">{case.kind.label(lang)} " " {case.submitted_at.clone()}</caption>
+            <tbody>
+                <tr>
+                    <th scope="row">{lang.pick("公司資訊", "Company")}</th>
+                    <td>{lang.pick("公司名稱：", "Name: ")}{case.company_name.clone()}</td>
+                    <td>{lang.pick("營利事業統一編號：", "Business ID: ")}{case.business_id.clone()}</td>
+                </tr>
+                <tr>
+                    <th scope="row">{lang.pick("聯絡資訊", "Contact")}</th>
+                    <td>{lang.pick("聯絡人：", "Contact: ")}{case.contact.clone()} " "
+                        {lang.pick("聯絡電話：（市話）", "Tel: (landline) ")}{case.landline.clone()}
+                        {lang.pick(" （手機）", " (mobile) ")}{case.mobile.clone()}</td>
+                    <td>{lang.pick("電子信箱：", "E-mail: ")}{case.email.clone()}</td>
+                </tr>
+                <tr>
+                    <th scope="row">{lang.pick("申請資訊", "Application")}</th>
+                    <td>{lang.pick("申請事項：", "Kind: ")}{case.kind.label(lang)} " "
+                        {lang.pick("連線主機網路位址：", "Host IP: ")}{case.host_ip.clone()}</td>
+                    <td>{lang.pick("申請日期：", "Date: ")}{case.submitted_at.clone()}</td>
+                </tr>
+                <tr>
+                    <th scope="row">{lang.pick("申請目的/原因", "Purpose")}</th>
+                    <td colspan="2" class="purpose">{case.purpose.clone()}</td>
+                </tr>
+                <tr>
+                    <th scope="row">{lang.pick("案件狀態", "Status")}</th>
+                    <td colspan="2">
+                        <strong class="case-status">{case.status.label(lang)}</strong>
+                        {decision.map(|at| view! {
+                            " " {lang.pick("審核日期：", "Decided: ")}{at}
+                            <p class="decision">{lang.pick("審核結果：", "Result: ")}{case.decision_text.clone().unwrap_or_default()}</p>
+                        })}
+                        {material}
+                        {cancel}
+                        {manual}
+                    </td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+/// `/api-service/manual`: API介接服務作業手冊.
+#[component]
+pub fn ApiManualPage() -> impl IntoView {
+    let lang = current_lang();
+    let title = lang.pick("API介接服務作業手冊", "API service operation manual");
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
+        <h1>{title}</h1>
+        <h2>{lang.pick("申請流程", "How applications flow")}</h2>
+        <ul class="notes">
+            <li>{lang.pick("首次API申請：API申請 → 案件核准 → 憑證上傳；或案件駁回。", "First time: API application → approved → upload the API certificate; or rejected.")}</li>
+            <li>{lang.pick("非首次API申請：憑證上傳（即時生效，取得 isskey）。", "Afterwards: certificate upload (takes effect at once and issues the isskey).")}</li>
+            <li>{lang.pick("非首次API申請：登錄資料修改 → 案件核准或駁回；核准後前次申請之連線主機網路位址（IP）予以刪除。", "Change of registered data → approved or rejected; on approval the previous host IP is deleted.")}</li>
+            <li>{lang.pick("非首次API申請：API停用 → 案件核准或駁回。", "API deactivation → approved or rejected.")}</li>
+            <li>{lang.pick("尚有案件受理中時，無法再提出申請；受理中之案件可於申請日期後24小時內取消。", "While a case is in review no other can be made; a case in review can be cancelled within 24 hours of its application date.")}</li>
+        </ul>
+        <h2 id="api">{lang.pick("API 操作文件", "Calling the API")}</h2>
+        <p>{lang.pick(
+            "核准並上傳憑證後，貴公司之主機（限登錄之連線主機網路位址）以上傳憑證之私鑰簽署請求，並於請求中帶入 isskey 與 apId 呼叫查驗 API。",
+            "Once approved and the certificate is uploaded, your host (only from the registered IP address) signs each request with the uploaded certificate's private key and sends the isskey and apId with it.",
+        )}</p>
+        <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢取得 isskey 及 apId", "Get your isskey and apId from the progress page")}</a></p>
+    }
+}
+
+/// The 申請事項 the company's current state allows.
+pub fn offered_kinds(grant: Option<&GrantView>) -> Vec<CaseKind> {
+    GrantStatus::offered(grant.map(|g| g.status)).to_vec()
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::super::form::ApplicationForm;
+    use super::super::store::{self, Actor, Receipt};
+    use super::super::CaseKind;
+    use super::{offered_kinds, ApplyState, Progress, SubmitOutcome};
+    use crate::domain::business_id::BusinessId;
+    use crate::error::PortalError;
+    use crate::platform::{auth, clock::roc_date_time, AppState};
+    use crate::services::company::{require_company, CompanyAccount};
+    use leptos::prelude::expect_context;
+    use sqlx::Row;
+
+    async fn company() -> Result<(AppState, CompanyAccount, BusinessId), PortalError> {
+        let state = expect_context::<AppState>();
+        let company = require_company(&state).await?;
+        let business_id =
+            BusinessId::parse(&company.business_id).map_err(|_| PortalError::Unavailable)?;
+        Ok((state, company, business_id))
+    }
+
+    pub async fn apply_state() -> Result<ApplyState, PortalError> {
+        let (state, company, business_id) = company().await?;
+        let mut conn = state
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(PortalError::unavailable)?;
+        let grant = store::grant(&mut conn, business_id.as_str())
+            .await
+            .map_err(PortalError::unavailable)?;
+        let contact = sqlx::query(
+            "SELECT contact, landline, mobile, email FROM api_grants WHERE business_id = $1",
+        )
+        .bind(business_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(PortalError::unavailable)?
+        .map(|row| -> sqlx::Result<[String; 4]> {
+            Ok([
+                row.try_get("contact")?,
+                row.try_get("landline")?,
+                row.try_get("mobile")?,
+                row.try_get("email")?,
+            ])
+        })
+        .transpose()
+        .map_err(PortalError::unavailable)?;
+        let pending: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM api_cases WHERE business_id = $1 AND status = 'pending'",
+        )
+        .bind(business_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(PortalError::unavailable)?;
+        Ok(ApplyState {
+            offered: offered_kinds(grant.as_ref()),
+            company,
+            pending: pending.is_some(),
+            grant,
+            contact,
+        })
+    }
+
+    pub async fn submit(
+        kind: &str,
+        posted: &[(String, String)],
+    ) -> Result<SubmitOutcome, PortalError> {
+        let (state, _, business_id) = company().await?;
+        let kind = CaseKind::from_code(kind).ok_or_else(|| PortalError::Refused {
+            zh_tw: "無此申請事項。".into(),
+            english: "There is no such kind of application.".into(),
+        })?;
+        let form = match ApplicationForm::parse(kind, posted) {
+            Ok(form) => form,
+            Err(errors) => return Ok(SubmitOutcome::Invalid(errors)),
+        };
+        let actor = Actor::company(business_id.as_str(), auth::source_ip());
+        match store::submit(&state, &business_id, &actor, form).await {
+            Ok(Receipt { case, isskey }) => Ok(SubmitOutcome::Received {
+                case: Box::new(case),
+                isskey,
+            }),
+            Err(error @ PortalError::Field { .. }) => Ok(SubmitOutcome::Invalid(vec![error])),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn progress(cancel: Option<String>) -> Result<Progress, PortalError> {
+        let (state, company, business_id) = company().await?;
+        let cancelled = match cancel {
+            Some(case_id) => {
+                let actor = Actor::company(business_id.as_str(), auth::source_ip());
+                Some(
+                    store::cancel(&state, &business_id, &actor, &case_id)
+                        .await
+                        .map(|case| case.id),
+                )
+            }
+            None => None,
+        };
+        let now = state.clock.unix();
+        let mut conn = state
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(PortalError::unavailable)?;
+        let grant = store::grant(&mut conn, business_id.as_str())
+            .await
+            .map_err(PortalError::unavailable)?;
+        drop(conn);
+        let cases = store::cases(&state.db.pool, business_id.as_str(), now)
+            .await
+            .map_err(PortalError::unavailable)?;
+        Ok(Progress {
+            company,
+            grant,
+            cases,
+            queried_at: roc_date_time(now),
+            cancelled,
+        })
+    }
+}

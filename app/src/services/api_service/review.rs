@@ -1,0 +1,345 @@
+//! The ministry's back office for the API service: the review queue with each case's age
+//! in working days, one case with approve / reject / ask for more material, and the grants with
+//! suspend / reinstate / revoke (A-N9, A-N11). Only the ministry's reviewers may act here.
+
+use super::pages::CaseCard;
+use super::{GrantView, QueuedCase, REVIEW_CASE_PATH, REVIEW_PATH};
+use crate::components::refusal::{OutcomeNotice, Refusal};
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::staff::role::Role;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// Who reviews the API service's cases: the ministry's 戶政司 reviewers.
+pub const REVIEW_ROLES: [Role; 1] = [Role::MinistryReviewer];
+
+/// The queue page: cases in review, the grants, and the outcome of a posted grant action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    pub cases: Vec<QueuedCase>,
+    pub grants: Vec<GrantView>,
+    pub outcome: Option<Result<String, PortalError>>,
+}
+
+/// One case page, and the outcome of a posted decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewCase {
+    pub case: super::CaseView,
+    pub outcome: Option<Result<String, PortalError>>,
+}
+
+#[server(endpoint = "api_review_queue", input = server_fn::codec::Json)]
+pub async fn api_review_queue(
+    posted: Option<Vec<(String, String)>>,
+) -> Result<ReviewQueue, PortalError> {
+    ssr::queue(posted).await
+}
+
+#[server(endpoint = "api_review_case", input = server_fn::codec::Json)]
+pub async fn api_review_case(
+    id: String,
+    posted: Option<Vec<(String, String)>>,
+) -> Result<ReviewCase, PortalError> {
+    ssr::case(id, posted).await
+}
+
+/// `/admin/api-cases`.
+#[component]
+pub fn ApiReviewQueuePage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = posted_form().map(|form| form.0);
+    let queue = Resource::new(
+        || (),
+        move |()| {
+            let posted = posted.clone();
+            api_review_queue(posted)
+        },
+    );
+    let title = lang.pick(
+        "國民身分證領補換資料查驗作業API介接服務 案件審核",
+        "API service: review",
+    );
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href="/admin">{lang.pick("後台首頁", "Back office")}</a></p>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || queue.get().map(|result| match result {
+                Ok(queue) => view! { <QueueView queue lang /> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
+    let cases = if queue.cases.is_empty() {
+        view! { <p class="no-records">{lang.pick("目前沒有受理中的案件。", "No case is waiting for review.")}</p> }.into_any()
+    } else {
+        view! {
+            <table class="data">
+                <caption>{lang.pick("受理中案件（審核時間以10個工作日為原則）", "Cases in review (target: 10 working days)")}</caption>
+                <thead><tr>
+                    <th scope="col">{lang.pick("申請日期", "Submitted")}</th>
+                    <th scope="col">{lang.pick("公司名稱", "Company")}</th>
+                    <th scope="col">{lang.pick("營利事業統一編號", "Business ID")}</th>
+                    <th scope="col">{lang.pick("申請事項", "Kind")}</th>
+                    <th scope="col">{lang.pick("已過工作日", "Working days")}</th>
+                    <th scope="col">"S/N"</th>
+                </tr></thead>
+                <tbody>
+                    {queue.cases.into_iter().map(|queued| {
+                        let case = queued.case;
+                        let link = format!("{REVIEW_CASE_PATH}?id={}", case.id);
+                        view! {
+                            <tr class:overdue=queued.overdue>
+                                <td>{case.submitted_at}</td>
+                                <td>{case.company_name}</td>
+                                <td>{case.business_id}</td>
+                                <td>{case.kind.label(lang)}</td>
+                                <td class="age">{queued.age_working_days}
+                                    {queued.overdue.then(|| lang.pick("（逾期）", " (overdue)"))}</td>
+                                <td><a href=link>{case.id}</a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <OutcomeNotice outcome=queue.outcome lang />
+        <h2>{lang.pick("案件審核", "Review queue")}</h2>
+        {cases}
+        <h2>{lang.pick("查驗權限", "Permissions")}</h2>
+        <table class="data">
+            <thead><tr>
+                <th scope="col">{lang.pick("營利事業統一編號", "Business ID")}</th>
+                <th scope="col">{lang.pick("公司名稱", "Company")}</th>
+                <th scope="col">"apId"</th>
+                <th scope="col">{lang.pick("主機連線IP位址", "Host IP")}</th>
+                <th scope="col">{lang.pick("啟用狀態", "Status")}</th>
+                <th scope="col">{lang.pick("最後使用時間", "Last used")}</th>
+                <th scope="col">{lang.pick("處理", "Action")}</th>
+            </tr></thead>
+            <tbody>
+                {queue.grants.into_iter().map(|grant| {
+                    let field = |name: &str| format!("{name}-{}", grant.business_id);
+                    view! {
+                        <tr>
+                            <td>{grant.business_id.clone()}</td>
+                            <td>{grant.company_name.clone()}</td>
+                            <td>{grant.ap_id.clone()}</td>
+                            <td>{grant.host_ip.clone()}</td>
+                            <td class="grant-status">{grant.status.label(lang)}</td>
+                            <td>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
+                            <td>
+                                <form method="post" action=REVIEW_PATH class="inline">
+                                    <input type="hidden" name="business_id" value=grant.business_id.clone() />
+                                    <label for=field("action")>{lang.pick("動作", "Action")}</label>
+                                    <select id=field("action") name="action">
+                                        <option value="suspend">{lang.pick("暫停", "Suspend")}</option>
+                                        <option value="reinstate">{lang.pick("恢復", "Reinstate")}</option>
+                                        <option value="revoke">{lang.pick("註銷", "Revoke")}</option>
+                                    </select>
+                                    <label for=field("reason")>{lang.pick("原因", "Reason")}</label>
+                                    <input type="text" id=field("reason") name="reason" maxlength="350" required />
+                                    <button type="submit">{lang.pick("送出", "Apply")}</button>
+                                </form>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `/admin/api-cases/case?id=…`.
+#[component]
+pub fn ApiReviewCasePage() -> impl IntoView {
+    let lang = current_lang();
+    let id = use_query_map()
+        .with_untracked(|q| q.get("id"))
+        .unwrap_or_default();
+    let posted = posted_form().map(|form| form.0);
+    let case = Resource::new(
+        || (),
+        move |()| {
+            let (id, posted) = (id.clone(), posted.clone());
+            api_review_case(id, posted)
+        },
+    );
+    let title = lang.pick("案件審核", "Review a case");
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=REVIEW_PATH>{lang.pick("案件審核", "Review queue")}</a></p>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || case.get().map(|result| match result {
+                Ok(review) => {
+                    let pending = review.case.status == super::CaseStatus::Pending;
+                    let action = format!("{REVIEW_CASE_PATH}?id={}", review.case.id);
+                    view! {
+                        <OutcomeNotice outcome=review.outcome lang />
+                        <CaseCard case=review.case lang company_view=false />
+                        {pending.then(|| view! {
+                            <form method="post" action=action class="card-form">
+                                <div class="field">
+                                    <label for="decision"><span class="required" aria-hidden="true">"*"</span>{lang.pick("審核結果", "Result")}</label>
+                                    <span class="hint" id="decision-hint">{lang.pick("核准、駁回之說明，或需補正之資料（350字以內）", "The reason for the decision, or the material needed (at most 350 characters)")}</span>
+                                    <textarea id="decision" name="text" rows="3" maxlength="350" required aria-describedby="decision-hint"></textarea>
+                                </div>
+                                <div class="buttons">
+                                    <button type="submit" name="action" value="approve">{lang.pick("核准", "Approve")}</button>
+                                    <button type="submit" name="action" value="reject">{lang.pick("駁回", "Reject")}</button>
+                                    <button type="submit" name="action" value="material">{lang.pick("通知補正資料", "Ask for more material")}</button>
+                                </div>
+                            </form>
+                        })}
+                    }
+                    .into_any()
+                }
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::super::store::{self, Actor, GrantAction};
+    use super::{ReviewCase, ReviewQueue, REVIEW_ROLES};
+    use crate::domain::{purpose::Purpose, FieldError};
+    use crate::error::PortalError;
+    use crate::forms::value;
+    use crate::i18n::Lang;
+    use crate::platform::{auth, AppState};
+    use crate::services::staff::access::require_staff;
+    use leptos::prelude::expect_context;
+
+    /// A posted field, as typed.
+    fn posted_text(posted: &[(String, String)], name: &str) -> String {
+        value(posted, name).to_owned()
+    }
+
+    fn text(posted: &[(String, String)], name: &str) -> Result<Purpose, PortalError> {
+        Purpose::parse(&posted_text(posted, name)).map_err(|error| PortalError::Refused {
+            zh_tw: format!("審核結果或原因：{}", error.message(Lang::ZhTw)),
+            english: format!("Result or reason: {}", error.message(Lang::English)),
+        })
+    }
+
+    pub async fn queue(posted: Option<Vec<(String, String)>>) -> Result<ReviewQueue, PortalError> {
+        let state = expect_context::<AppState>();
+        let member = require_staff(&state, &REVIEW_ROLES).await?;
+        let outcome = match posted {
+            Some(posted) => Some(
+                async {
+                    let action = GrantAction::from_code(&posted_text(&posted, "action"))
+                        .ok_or(PortalError::Forbidden)?;
+                    let reason = text(&posted, "reason")?;
+                    let business_id = posted_text(&posted, "business_id");
+                    let actor = Actor::staff(&member, auth::source_ip());
+                    let grant = store::change_grant(
+                        &state.db,
+                        state.clock.unix(),
+                        &actor,
+                        &business_id,
+                        action,
+                        reason.as_str(),
+                    )
+                    .await?;
+                    Ok(format!(
+                        "{} {}：{}",
+                        grant.company_name,
+                        grant.business_id,
+                        grant.status.label(crate::shell::current_lang())
+                    ))
+                }
+                .await,
+            ),
+            None => None,
+        };
+        let cases = store::queue(&state)
+            .await
+            .map_err(PortalError::unavailable)?;
+        let grants = store::grants(&state.db.pool)
+            .await
+            .map_err(PortalError::unavailable)?;
+        Ok(ReviewQueue {
+            cases,
+            grants,
+            outcome,
+        })
+    }
+
+    pub async fn case(
+        id: String,
+        posted: Option<Vec<(String, String)>>,
+    ) -> Result<ReviewCase, PortalError> {
+        let state = expect_context::<AppState>();
+        let member = require_staff(&state, &REVIEW_ROLES).await?;
+        let outcome = match posted {
+            Some(posted) => Some(
+                async {
+                    let note = text(&posted, "text")?;
+                    let actor = Actor::staff(&member, auth::source_ip());
+                    let lang = crate::shell::current_lang();
+                    match posted_text(&posted, "action").as_str() {
+                        "approve" | "reject" => {
+                            let approve = posted_text(&posted, "action") == "approve";
+                            let case =
+                                store::decide(&state, &actor, member.id, &id, approve, &note)
+                                    .await?;
+                            Ok(format!(
+                                "{}：{}",
+                                case.kind.label(lang),
+                                if approve {
+                                    lang.pick("核准", "approved")
+                                } else {
+                                    lang.pick("駁回", "rejected")
+                                }
+                            ))
+                        }
+                        "material" => {
+                            let case = store::request_material(&state, &actor, &id, &note).await?;
+                            let due = case.material.map(|(_, due)| due).unwrap_or_default();
+                            Ok(format!(
+                                "{}{due}",
+                                lang.pick(
+                                    "已通知補正資料，期限 ",
+                                    "More material requested, due by "
+                                )
+                            ))
+                        }
+                        _ => Err(PortalError::Forbidden),
+                    }
+                }
+                .await,
+            ),
+            None => None,
+        };
+        let mut conn = state
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(PortalError::unavailable)?;
+        let case = store::case(&mut conn, &id, state.clock.unix())
+            .await
+            .map_err(PortalError::unavailable)?
+            .ok_or_else(|| PortalError::Refused {
+                zh_tw: "查無此申請案件。".into(),
+                english: "There is no such case.".into(),
+            })?;
+        Ok(ReviewCase { case, outcome })
+    }
+}

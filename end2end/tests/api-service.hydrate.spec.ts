@@ -1,0 +1,200 @@
+// The ID-card verification API service as a company and a ministry reviewer use it (seed 000,
+// 圖1–28): apply, be approved, upload the API certificate, read the isskey and apId, change the
+// IP, ask for deactivation, cancel a case within 24 hours, and follow it all in 進度查詢.
+// Screenshots of each figure's screen are kept with the test's results.
+import { Browser, expect, Page, test } from '@playwright/test';
+import { chooseCard, company, reviewer } from './support/cards';
+import { expectAccessible, waitForHydration } from './support/portal';
+
+// One company, one story: the steps depend on each other.
+test.describe.configure({ mode: 'serial' });
+
+const apiCertificate = process.env.HUJI_E2E_API_CERT ?? '';
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+}
+
+async function signInCompany(page: Page, next: string): Promise<void> {
+  await page.goto(next);
+  await expect(page).toHaveURL(/\/company\/sign-in/);
+  await waitForHydration(page);
+  await chooseCard(page, company);
+  await page.getByLabel('營利事業統一編號').fill('24941832');
+  await page.getByLabel('工商憑證密碼 (PIN CODE)').fill(company.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, '\\?')}$`));
+}
+
+async function reviewerPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/admin/sign-in?next=/admin/api-cases');
+  await waitForHydration(page);
+  await chooseCard(page, reviewer);
+  await page.getByLabel('自然人憑證 PIN 碼').fill(reviewer.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page).toHaveURL(/\/admin\/api-cases$/);
+  return page;
+}
+
+/** Chooses 申請事項 and goes to its form (圖2/3, 8, 9, 13, 16). */
+async function choose(page: Page, kind: string): Promise<void> {
+  await page.goto('/api-service/apply');
+  await waitForHydration(page);
+  await page.getByLabel('申請事項').selectOption({ label: kind });
+  await page.getByRole('button', { name: '下一頁' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(kind);
+  await waitForHydration(page);
+}
+
+/** Agrees to the rules and presses 申請, confirming the seed's dialog (圖6, 11). */
+async function submit(page: Page): Promise<string> {
+  await page.getByLabel('我已詳閱並同意遵守').check();
+  page.once('dialog', (dialog) => {
+    expect(dialog.message()).toBe('請確認資料是否輸入正確?');
+    void dialog.accept();
+  });
+  await page.getByRole('button', { name: '申請', exact: true }).click();
+  await expect(page.locator('.outcome')).toBeVisible();
+  return (await page.locator('.serial').textContent()) ?? '';
+}
+
+async function decide(page: Page, serial: string, action: '核准' | '駁回', text: string) {
+  await page.goto('/admin/api-cases');
+  await page.getByRole('link', { name: serial }).click();
+  await expectAccessible(page);
+  await page.getByLabel('審核結果').fill(text);
+  await page.getByRole('button', { name: action, exact: true }).click();
+  await expect(page.getByRole('status')).toContainText(action);
+}
+
+test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deactivates and cancels', async ({
+  page,
+  browser,
+}) => {
+  expect(apiCertificate, 'scripts/test.sh passes the API certificate').not.toBe('');
+
+  // 圖1: the notices and the rules, public.
+  await page.goto('/api-service');
+  await expect(page.getByRole('listitem').filter({ hasText: '同日錯誤達3次' })).toBeVisible();
+  await expectAccessible(page);
+  await shot(page, 'fig01-notices');
+
+  // 圖2/3: signed in with the 工商憑證, a first-time company may choose API申請 only.
+  await signInCompany(page, '/api-service/apply');
+  await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
+  await expectAccessible(page);
+  await shot(page, 'fig03-first-application');
+
+  // 圖4–7: the form checks itself; 取消 in the dialog keeps everything typed.
+  await choose(page, 'API申請');
+  await page.getByLabel('公司名稱').fill('蝦蝦樂購股份有限公司');
+  await page.getByLabel('連線主機網路位址').fill('127.0.0.300');
+  await expect(page.locator('#host_ip-error')).not.toBeEmpty();
+  await page.getByLabel('連線主機網路位址').fill('127.0.0.115');
+  await expect(page.locator('#host_ip-error')).toBeEmpty();
+  await page.getByLabel('聯絡人').fill('郭總裁');
+  await page.getByLabel('聯絡電話（市話）').fill('(02)3939889#86201');
+  await page.getByLabel('聯絡電話（手機）').fill('0910123321');
+  await page.getByLabel('電子信箱').fill('awapply.ris@example.com');
+  await page.getByLabel('使用目的/原因').fill('依洗錢防制法第七條，金融機構確認客戶身分時需查驗身分證');
+  await expect(page.locator('#purpose-count')).toContainText('/ 350');
+  await page.getByText('國民身分證領補換資料查驗作業API介接服務管理規範', { exact: true }).click();
+  await expect(page.getByText('不得透過第三方軟體、程式批次測試本服務')).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel('我已詳閱並同意遵守').check();
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await page.getByRole('button', { name: '申請', exact: true }).click();
+  await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
+  await shot(page, 'fig05-form');
+  const application = await submit(page);
+  await expect(page.locator('.outcome')).toContainText('已受理');
+  await expect(page.locator('.result')).toContainText(/\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/);
+  expect(application).toMatch(/^[0-9a-f-]{36}$/);
+  await expectAccessible(page);
+  await shot(page, 'fig07-received');
+
+  // 圖19: while it is in review, nothing else.
+  await page.goto('/api-service/apply');
+  await expect(page.getByRole('alert')).toContainText('[WARNNING-02] 申請失敗 尚有案件受理中!');
+
+  // The reviewer sees it in the queue with its age, and approves it.
+  const review = await reviewerPage(browser);
+  await expect(review.getByRole('row', { name: new RegExp(application) })).toBeVisible();
+  await expectAccessible(review);
+  await shot(review, 'review-queue');
+  await decide(review, application, '核准', '112/11/17 審核通過');
+
+  // 圖8–12: 憑證上傳 takes the API certificate at once and issues the isskey.
+  await choose(page, '憑證上傳');
+  await page.getByLabel('非IC卡憑證').setInputFiles(apiCertificate);
+  await submit(page);
+  await expect(page.locator('.outcome')).toContainText('上傳成功');
+  const isskey = (await page.locator('.isskey').textContent()) ?? '';
+  expect(isskey).toMatch(/^[A-Za-z0-9]{32}$/);
+  await shot(page, 'fig12-uploaded');
+
+  // 圖28: 進度查詢 shows the grant with copy buttons, and the approved case's manual.
+  await page.goto('/api-service/progress');
+  await waitForHydration(page);
+  await expect(page.locator('dl.grant .isskey')).toHaveText(isskey);
+  await expect(page.locator('dl.grant .ap-id')).toHaveText(/^AP[A-Z0-9]{8}$/);
+  await expect(page.locator('dl.grant')).toContainText(/有效起始日期\s*\d{7}/);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: '複製' }).first().click();
+  await expect(page.getByText('已複製')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(isskey);
+  await expect(page.getByRole('link', { name: '操作文件下載' })).toBeVisible();
+  await expectAccessible(page);
+  await shot(page, 'fig28-progress');
+
+  // 圖13–15: a new IP, in effect once approved; the old one is gone (A-N7).
+  await choose(page, '登錄資料修改');
+  await expect(page.getByLabel('連線主機網路位址')).toHaveValue('127.0.0.115');
+  await page.getByLabel('連線主機網路位址').fill('127.0.0.116');
+  await page.getByLabel('使用目的/原因').fill('連線主機網路位址IP修改');
+  const change = await submit(page);
+  await expect(page.locator('.outcome')).toContainText('已受理');
+  await shot(page, 'fig15-change-received');
+  await decide(review, change, '核准', '同意變更');
+  await page.goto('/api-service/progress');
+  await expect(page.locator('dl.grant .host-ip')).toHaveText('127.0.0.116');
+
+  // 圖16–18 and 22–25: an API停用, cancelled within 24 hours.
+  await choose(page, 'API停用');
+  await page.getByLabel('使用目的/原因').fill('因應集團組織改造，公司名稱異動停用API服務');
+  const stop = await submit(page);
+  await shot(page, 'fig18-deactivation-received');
+  await page.goto('/api-service/progress');
+  await waitForHydration(page);
+  const card = page.locator(`table[data-case="${stop}"]`);
+  await expect(card.locator('.case-status')).toHaveText('受理中');
+  await shot(page, 'fig22-cancellable');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await card.getByRole('button', { name: '取消申請' }).click();
+  await expect(page.getByRole('status')).toContainText('取消成功');
+  await expect(page.locator(`table[data-case="${stop}"] .case-status`)).toHaveText('已取消');
+  await expect(page.getByRole('button', { name: '取消申請' })).toHaveCount(0);
+  await shot(page, 'fig25-cancelled');
+
+  // A deactivation the reviewer rejects (圖27) and one approved: the grant is 停用.
+  await choose(page, 'API停用');
+  await page.getByLabel('使用目的/原因').fill('停止查驗業務');
+  const rejected = await submit(page);
+  await decide(review, rejected, '駁回', '請檢附董事會決議');
+  await page.goto('/api-service/progress');
+  const rejectedCard = page.locator(`table[data-case="${rejected}"]`);
+  await expect(rejectedCard.locator('.case-status')).toHaveText('駁回');
+  await expect(rejectedCard).toContainText('請檢附董事會決議');
+  await shot(page, 'fig27-rejected');
+  await choose(page, 'API停用');
+  await page.getByLabel('使用目的/原因').fill('停止查驗業務');
+  const approved = await submit(page);
+  await decide(review, approved, '核准', '同意停用');
+  await page.goto('/api-service/progress');
+  await expect(page.locator('dl.grant .grant-status')).toHaveText('停用');
+  await page.goto('/api-service/apply');
+  await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
+  await review.context().close();
+});

@@ -1,0 +1,658 @@
+//! The API service's company portal and back office through the real router (SPEC §1, seed
+//! 000): a company signed in with its 工商憑證 applies, is reviewed, uploads its API
+//! certificate, changes its data, deactivates and cancels; a reviewer decides. Pages are
+//! posted as a browser without JavaScript posts them.
+
+use crate::helpers::{body_text, fresh_db, state_with_trust};
+use crate::sign_in::Portal;
+use app::domain::business_id::BusinessId;
+use app::platform::clock::{Clock, FixedClock};
+use app::services::api_service::{form::ApplicationForm, store, CaseKind};
+use app::services::staff::role::Role;
+use axum::http::StatusCode;
+use server::pki::{Issued, SubjectKey};
+
+const SHRIMP: &str = "24941832";
+const SHRIMP_NAME: &str = "蝦蝦樂購股份有限公司";
+const OTHER: &str = "04595257";
+const WARNING: &str = "[WARNNING-02] 申請失敗 尚有案件受理中!";
+
+fn application(ip: &str) -> Vec<(&'static str, String)> {
+    [
+        ("company_name", SHRIMP_NAME),
+        ("host_ip", ip),
+        ("contact", "郭總裁"),
+        ("landline", "(02)3939889#86201"),
+        ("mobile", "0910123321"),
+        ("email", "awapply.ris@example.com"),
+        ("purpose", "依洗錢防制法第七條需查驗身分證"),
+        ("agree", "yes"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+fn fields<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The S/N on a result page.
+fn serial_in(html: &str) -> String {
+    let marker = "class=\"serial\">";
+    let start = html.find(marker).expect("an S/N on the page") + marker.len();
+    html[start..].split('<').next().expect("the S/N").to_owned()
+}
+
+struct Company {
+    cookie: String,
+}
+
+async fn company(portal: &Portal, business_id: &str, name: &str) -> Company {
+    let card = portal.business_card(business_id, name);
+    Company {
+        cookie: portal.session("Company", business_id, &card).await,
+    }
+}
+
+async fn reviewer(portal: &Portal) -> String {
+    let card = portal
+        .staff("張審核", Role::MinistryReviewer, "national")
+        .await;
+    portal.session("Staff", "", &card).await
+}
+
+async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &str)]) -> String {
+    let (status, html) = portal
+        .post_page(
+            &format!("/api-service/apply/form?kind={kind}"),
+            Some(&company.cookie),
+            form,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+async fn decide(portal: &Portal, reviewer: &str, case: &str, action: &str) -> String {
+    let (status, html) = portal
+        .post_page(
+            &format!("/admin/api-cases/case?id={case}"),
+            Some(reviewer),
+            &[("action", action), ("text", "112/11/17 審核通過")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+/// 取消申請 on 進度查詢, as the company's browser posts it.
+async fn cancel(portal: &Portal, company: &Company, case: &str) -> String {
+    portal
+        .post_page(
+            "/api-service/progress",
+            Some(&company.cookie),
+            &[("case_id", case)],
+        )
+        .await
+        .1
+}
+
+async fn page(portal: &Portal, path: &str, cookie: &str) -> String {
+    let response = portal.page(path, Some(cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    body_text(response).await
+}
+
+async fn case_status(portal: &Portal, case: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM api_cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("the case")
+}
+
+async fn grant_ip(portal: &Portal) -> (String, String) {
+    sqlx::query_as("SELECT host_ip, status FROM api_grants WHERE business_id = $1")
+        .bind(SHRIMP)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("the grant")
+}
+
+fn api_certificate(portal: &Portal, business_id: &str) -> Issued {
+    let id = BusinessId::parse(business_id).expect("business id");
+    portal
+        .pki
+        .issue_api_certificate(&id, SHRIMP_NAME, portal.year(), &SubjectKey::GenerateRsa)
+        .expect("API certificate")
+}
+
+/// A company applied and approved: its cookie and the reviewer's.
+async fn approved(portal: &Portal) -> (Company, String) {
+    let shrimp = company(portal, SHRIMP, SHRIMP_NAME).await;
+    let html = apply(
+        portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    let case = serial_in(&html);
+    let reviewer = reviewer(portal).await;
+    decide(portal, &reviewer, &case, "approve").await;
+    (shrimp, reviewer)
+}
+
+#[tokio::test]
+async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+
+    // A-1: a first-time company is offered API申請 only.
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"apply\""), "{chooser}");
+    assert!(!chooser.contains("value=\"modify\""));
+
+    // A-2: the result page shows the data, the ROC date-time, 已受理 and a UUID S/N.
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    assert!(html.contains("已受理"), "{html}");
+    assert!(html.contains("112/11/17 14:35:04"));
+    assert!(html.contains("127.0.0.115"));
+    let case = serial_in(&html);
+    assert!(uuid::Uuid::parse_str(&case).is_ok(), "{case}");
+    let mail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_addr = $1")
+        .bind("awapply.ris@example.com")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("outbox");
+    assert_eq!(mail, 1, "A-N5: the receipt is mailed");
+
+    // A-6: while it is in review, nothing else can be applied for.
+    let again = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    assert!(again.contains(WARNING), "{again}");
+
+    // A-10: the reviewer approves; the grant exists with an apId.
+    let reviewer = reviewer(&portal).await;
+    let queue = page(&portal, "/admin/api-cases", &reviewer).await;
+    assert!(queue.contains(&case), "{queue}");
+    let decided = decide(&portal, &reviewer, &case, "approve").await;
+    assert!(decided.contains("核准"), "{decided}");
+    assert_eq!(case_status(&portal, &case).await, "approved");
+
+    // A-1 after approval: upload, change, deactivate.
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    for kind in ["certificate", "modify", "deactivate"] {
+        assert!(chooser.contains(&format!("value=\"{kind}\"")), "{kind}");
+    }
+    assert!(!chooser.contains("value=\"apply\""));
+
+    // A-3: the API certificate, as a Base64 .cer file: 上傳成功 and a 32-character isskey.
+    portal.app.clock.advance(chrono::Duration::minutes(10));
+    let certificate = api_certificate(&portal, SHRIMP);
+    let (status, html) = portal
+        .post_multipart(
+            "/api-service/apply/form?kind=certificate",
+            Some(&shrimp.cookie),
+            &[("purpose", "上傳非IC卡憑證"), ("agree", "yes")],
+            ("certificate", certificate.certificate_pem.as_bytes()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("上傳成功"), "{html}");
+    let isskey: String = sqlx::query_scalar("SELECT isskey FROM api_grants WHERE business_id = $1")
+        .bind(SHRIMP)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("isskey");
+    assert_eq!(isskey.len(), 32);
+    assert!(isskey.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert!(html.contains(&isskey));
+
+    // A-7: 進度查詢 shows the grant and both cases, newest first.
+    let progress = page(&portal, "/api-service/progress", &shrimp.cookie).await;
+    assert!(progress.contains(&isskey));
+    assert!(progress.contains("class=\"count\">2<"), "{progress}");
+    assert!(
+        progress.contains("1121117"),
+        "有效起始日期 as a compact ROC date"
+    );
+    assert!(progress.find("上傳成功") < progress.find("審核通過"));
+    assert!(progress.contains("操作文件下載"));
+}
+
+#[tokio::test]
+async fn a_6_two_simultaneous_applications_leave_exactly_one_in_review() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let form = application("127.0.0.115");
+    let form = fields(&form);
+    let (first, second) = tokio::join!(
+        apply(&portal, &shrimp, "apply", &form),
+        apply(&portal, &shrimp, "apply", &form)
+    );
+    let received = [&first, &second]
+        .iter()
+        .filter(|html| html.contains("已受理"))
+        .count();
+    let refused = [&first, &second]
+        .iter()
+        .filter(|html| html.contains(WARNING))
+        .count();
+    assert_eq!((received, refused), (1, 1));
+    let pending: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_cases WHERE status = 'pending'")
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("count");
+    assert_eq!(pending, 1);
+}
+
+#[tokio::test]
+async fn a_9_a_case_can_be_cancelled_until_24_hours_after_it_was_made() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let form = application("127.0.0.115");
+    let case = serial_in(&apply(&portal, &shrimp, "apply", &fields(&form)).await);
+
+    // One second before the 24 hours end (sessions last 8 hours: sign in again).
+    portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(24 * 3600 - 1));
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let progress = page(&portal, "/api-service/progress", &shrimp.cookie).await;
+    assert!(progress.contains("取消申請"));
+    let html = cancel(&portal, &shrimp, &case).await;
+    assert!(html.contains("取消成功"), "{html}");
+    assert_eq!(case_status(&portal, &case).await, "cancelled");
+
+    // A new case, and the clock at exactly 24 hours: the button is gone and the server refuses.
+    let case = serial_in(&apply(&portal, &shrimp, "apply", &fields(&form)).await);
+    portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(24 * 3600));
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let progress = page(&portal, "/api-service/progress", &shrimp.cookie).await;
+    assert!(!progress.contains("name=\"case_id\""), "no cancel button");
+    let html = cancel(&portal, &shrimp, &case).await;
+    assert!(html.contains("已超過申請日期24小時"), "{html}");
+    assert_eq!(case_status(&portal, &case).await, "pending");
+}
+
+#[tokio::test]
+async fn a_9_cancel_racing_approval_has_one_consistent_winner() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let reviewer = reviewer(&portal).await;
+    let form = application("127.0.0.115");
+    let case = serial_in(&apply(&portal, &shrimp, "apply", &fields(&form)).await);
+    let (cancelled, approved) = tokio::join!(
+        cancel(&portal, &shrimp, &case),
+        decide(&portal, &reviewer, &case, "approve")
+    );
+    let cancel_won = cancelled.contains("取消成功");
+    let approve_won = approved.contains("API申請：核准");
+    assert!(cancel_won ^ approve_won, "exactly one wins");
+    let grants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_grants")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("count");
+    if cancel_won {
+        assert_eq!(case_status(&portal, &case).await, "cancelled");
+        assert_eq!(grants, 0);
+    } else {
+        assert_eq!(case_status(&portal, &case).await, "approved");
+        assert_eq!(grants, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_n7_an_approved_change_replaces_the_ip_and_deactivation_ends_the_grant() {
+    let portal = Portal::start().await;
+    let (shrimp, reviewer) = approved(&portal).await;
+    assert_eq!(
+        grant_ip(&portal).await,
+        ("127.0.0.115".into(), "active".into())
+    );
+
+    let html = apply(
+        &portal,
+        &shrimp,
+        "modify",
+        &fields(&application("127.0.0.116")),
+    )
+    .await;
+    let change = serial_in(&html);
+    assert_eq!(
+        grant_ip(&portal).await.0,
+        "127.0.0.115",
+        "in effect on approval only"
+    );
+    decide(&portal, &reviewer, &change, "approve").await;
+    assert_eq!(
+        grant_ip(&portal).await.0,
+        "127.0.0.116",
+        "A-N7: the old IP is gone"
+    );
+
+    let html = apply(
+        &portal,
+        &shrimp,
+        "deactivate",
+        &[("purpose", "因應集團組織改造停用"), ("agree", "yes")],
+    )
+    .await;
+    assert!(html.contains("已受理"), "{html}");
+    let stop = serial_in(&html);
+    let rejected = decide(&portal, &reviewer, &stop, "reject").await;
+    assert!(rejected.contains("駁回"));
+    assert_eq!(grant_ip(&portal).await.1, "active");
+    let html = apply(
+        &portal,
+        &shrimp,
+        "deactivate",
+        &[("purpose", "因應集團組織改造停用"), ("agree", "yes")],
+    )
+    .await;
+    decide(&portal, &reviewer, &serial_in(&html), "approve").await;
+    assert_eq!(grant_ip(&portal).await.1, "deactivated");
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"apply\""), "A-N8: apply anew");
+}
+
+#[tokio::test]
+async fn a_10_forged_requests_are_refused_and_change_nothing() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+
+    // An upload before approval (the menu never offers it).
+    let certificate = api_certificate(&portal, SHRIMP);
+    let (_, html) = portal
+        .post_multipart(
+            "/api-service/apply/form?kind=certificate",
+            Some(&shrimp.cookie),
+            &[("purpose", "上傳"), ("agree", "yes")],
+            ("certificate", certificate.certificate_pem.as_bytes()),
+        )
+        .await;
+    assert!(html.contains("目前的申請狀態不能申請此申請事項"), "{html}");
+
+    // An oversized purpose and no agreement.
+    let mut form = application("127.0.0.115");
+    form.retain(|(k, _)| *k != "agree" && *k != "purpose");
+    let long = "查".repeat(351);
+    let mut bad = fields(&form);
+    bad.push(("purpose", &long));
+    let html = apply(&portal, &shrimp, "apply", &bad).await;
+    assert!(html.contains("使用目的/原因最多 350 個字"), "{html}");
+    assert!(html.contains("請詳閱並勾選同意遵守服務管理規範"));
+    let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_cases")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(cases, 0);
+
+    // Approved; now a file that is no certificate, then another company's certificate.
+    let reviewer = reviewer(&portal).await;
+    let case = serial_in(
+        &apply(
+            &portal,
+            &shrimp,
+            "apply",
+            &fields(&application("127.0.0.115")),
+        )
+        .await,
+    );
+    decide(&portal, &reviewer, &case, "approve").await;
+    for file in [
+        b"not a certificate".to_vec(),
+        api_certificate(&portal, OTHER).certificate_pem.into_bytes(),
+        portal
+            .business_card(SHRIMP, SHRIMP_NAME)
+            .certificate_pem
+            .into_bytes(),
+    ] {
+        let (_, html) = portal
+            .post_multipart(
+                "/api-service/apply/form?kind=certificate",
+                Some(&shrimp.cookie),
+                &[("purpose", "上傳"), ("agree", "yes")],
+                ("certificate", &file),
+            )
+            .await;
+        assert!(!html.contains("上傳成功"), "{html}");
+        assert!(
+            html.contains("aria-invalid=\"true\""),
+            "the file field is marked"
+        );
+    }
+    let isskey: Option<String> =
+        sqlx::query_scalar("SELECT isskey FROM api_grants WHERE business_id = $1")
+            .bind(SHRIMP)
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("grant");
+    assert_eq!(isskey, None);
+
+    // Another company cannot see or cancel this company's case.
+    let pending = serial_in(
+        &apply(
+            &portal,
+            &shrimp,
+            "modify",
+            &fields(&application("127.0.0.9")),
+        )
+        .await,
+    );
+    sqlx::query(
+        "INSERT INTO companies (business_id, name, status, representative, address, registered_on) \
+         VALUES ($1, '其他股份有限公司', '核准設立', '王大同', '臺北市中正區重慶南路一段1號', '2001-01-01')",
+    )
+    .bind(OTHER)
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("another company");
+    let other = company(&portal, OTHER, "其他股份有限公司").await;
+    let theirs = page(&portal, "/api-service/progress", &other.cookie).await;
+    assert!(!theirs.contains(&pending));
+    let html = cancel(&portal, &other, &pending).await;
+    assert!(html.contains("查無此申請案件"), "{html}");
+    assert_eq!(case_status(&portal, &pending).await, "pending");
+}
+
+#[tokio::test]
+async fn a_10_only_ministry_reviewers_review() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let case = serial_in(
+        &apply(
+            &portal,
+            &shrimp,
+            "apply",
+            &fields(&application("127.0.0.115")),
+        )
+        .await,
+    );
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let clerk = portal.session("Staff", "", &clerk).await;
+    assert_eq!(
+        portal.page("/admin/api-cases", Some(&clerk)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = portal
+        .post_page(
+            &format!("/admin/api-cases/case?id={case}"),
+            Some(&clerk),
+            &[("action", "approve"), ("text", "ok")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A company session is no reviewer either.
+    let (status, _) = portal
+        .post_page(
+            &format!("/admin/api-cases/case?id={case}"),
+            Some(&shrimp.cookie),
+            &[("action", "approve"), ("text", "ok")],
+        )
+        .await;
+    assert_ne!(status, StatusCode::OK);
+    assert_eq!(case_status(&portal, &case).await, "pending");
+}
+
+#[tokio::test]
+async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
+    let portal = Portal::start().await;
+    let (shrimp, reviewer) = approved(&portal).await;
+    let act = |action: &'static str| {
+        let reviewer = reviewer.clone();
+        let portal = &portal;
+        async move {
+            portal
+                .post_page(
+                    "/admin/api-cases",
+                    Some(&reviewer),
+                    &[
+                        ("business_id", SHRIMP),
+                        ("action", action),
+                        ("reason", "異常使用"),
+                    ],
+                )
+                .await
+                .1
+        }
+    };
+    act("suspend").await;
+    assert_eq!(grant_ip(&portal).await.1, "suspended");
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"deactivate\"") && !chooser.contains("value=\"modify\""));
+    let html = act("suspend").await;
+    assert!(html.contains("此權限目前的狀態不能執行此動作"), "{html}");
+    act("reinstate").await;
+    assert_eq!(grant_ip(&portal).await.1, "active");
+    act("revoke").await;
+    assert_eq!(grant_ip(&portal).await.1, "revoked");
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"apply\""), "A-N11: apply again");
+    let actions: Vec<String> = portal
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(_, action)| action)
+        .filter(|action| action.starts_with("api_service.grant."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "api_service.grant.suspend",
+            "api_service.grant.reinstate",
+            "api_service.grant.revoke"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
+    // 2025-12-24 (Wed); 12/25 行憲紀念日 is a holiday from 2025; 12/27–28 a weekend.
+    let test_db = fresh_db().await;
+    server::registry::load_demo(&test_db.db.pool)
+        .await
+        .expect("demo registry");
+    let clock = FixedClock::at_taipei(
+        chrono::NaiveDate::from_ymd_opt(2025, 12, 24)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("date"),
+    );
+    let state = state_with_trust(
+        &test_db.db,
+        &clock,
+        app::pki::ReloadableTrustStore::fixed(app::pki::TrustStore::empty()),
+    );
+    let form = application("127.0.0.115");
+    let posted: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
+    let business_id = BusinessId::parse(SHRIMP).expect("id");
+    let actor = store::Actor::company(SHRIMP, "192.0.2.1".into());
+    store::submit(&state, &business_id, &actor, form)
+        .await
+        .expect("submitted");
+    let age = |days: i64| {
+        clock.set(clock.now_utc() + chrono::Duration::days(days));
+        store::queue(&state)
+    };
+    let queued = age(5).await.expect("queue");
+    assert_eq!(queued[0].age_working_days, 2, "12/26 and 12/29");
+    assert!(!queued[0].overdue);
+    let queued = age(14).await.expect("queue");
+    // 12/26, 12/29–31, 1/2 (1/1 a holiday), 1/5–9 and 1/12.
+    assert_eq!(queued[0].age_working_days, 11);
+    assert!(queued[0].overdue);
+}
+
+#[tokio::test]
+async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
+    let portal = Portal::start().await;
+    let (shrimp, _) = approved(&portal).await;
+    let db = &portal.app.test_db.db;
+    let check = |at: i64| store::periodic_check(db, at);
+    assert!(check(portal.now()).await.expect("check").is_empty());
+
+    // Approved 112/11/17 and never called: still fine on 113/11/17, revoked the day after.
+    let year = 366 * 86_400; // 2024 is a leap year: 2023-11-17 + 366 days = 2024-11-17
+    assert!(check(portal.now() + year).await.expect("check").is_empty());
+    let revoked = check(portal.now() + year + 86_400).await.expect("check");
+    assert_eq!(revoked, [(SHRIMP.to_owned(), store::CheckFinding::Unused)]);
+    assert_eq!(grant_ip(&portal).await.1, "revoked");
+    assert!(check(portal.now() + year + 86_400)
+        .await
+        .expect("check")
+        .is_empty());
+
+    // Applied and approved again, then dissolved in the business registry: revoked at once.
+    let reviewer = reviewer(&portal).await;
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    decide(&portal, &reviewer, &serial_in(&html), "approve").await;
+    sqlx::query("UPDATE companies SET status = '解散' WHERE business_id = $1")
+        .bind(SHRIMP)
+        .execute(&db.pool)
+        .await
+        .expect("dissolved");
+    let revoked = check(portal.now()).await.expect("check");
+    assert_eq!(
+        revoked,
+        [(SHRIMP.to_owned(), store::CheckFinding::NotRegistered)]
+    );
+    // And a dissolved company cannot apply again.
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    assert!(html.contains("非核准設立之現行登記"), "{html}");
+}
