@@ -42,16 +42,19 @@ impl Limit {
         })
     }
 
-    /// Whether the bucket is already over its limit, without counting.
-    pub async fn exceeded(self, pool: &AnyPool, bucket: &str, now: i64) -> sqlx::Result<bool> {
-        let hits: Option<i64> = sqlx::query_scalar(
-            "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+    /// Takes back a hit counted at `now` (same window): for a limit on failures, where each
+    /// attempt is counted before it is tried, so that concurrent attempts cannot all slip
+    /// under the limit, and a success gives its hit back.
+    pub async fn refund(self, pool: &AnyPool, bucket: &str, now: i64) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE rate_limits SET hits = hits - 1 \
+             WHERE bucket = $1 AND window_start = $2 AND hits > 0",
         )
         .bind(bucket)
         .bind(self.window_start(now))
-        .fetch_optional(pool)
-        .await?;
-        Ok(hits.unwrap_or(0) >= self.max)
+        .execute(pool)
+        .await
+        .map(drop)
     }
 }
 

@@ -342,12 +342,7 @@ async fn l4_2_three_wrong_passwords_lock_online_revocation() {
 async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three() {
     let portal = Portal::start().await;
     report_wang(&portal, "Ab12").await;
-    let mut forms = Vec::new();
-    for _ in 0..6 {
-        let id = captcha_on(&portal, "/id-card/loss/revoke").await;
-        let answer = captcha_answer(&portal, &id).await;
-        forms.push((id, answer));
-    }
+    let forms = solved_captchas(&portal, "/id-card/loss/revoke", 6).await;
     let form = with(wang(), "password", "Zz99");
     let attempts = forms.iter().map(|(id, answer)| {
         submit_with_captcha(&portal, "/id-card/loss/revoke", &form, id, answer)
@@ -361,6 +356,76 @@ async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three()
             .await
             .expect("count");
     assert_eq!(locks, 1);
+}
+
+/// Fresh CAPTCHAs for `n` forms of the page at `path`, solved.
+async fn solved_captchas(portal: &Portal, path: &str, n: usize) -> Vec<(String, String)> {
+    let mut solved = Vec::new();
+    for _ in 0..n {
+        let id = captcha_on(portal, path).await;
+        let answer = captcha_answer(portal, &id).await;
+        solved.push((id, answer));
+    }
+    solved
+}
+
+#[tokio::test]
+async fn l4_2_concurrent_right_and_wrong_passwords_check_at_most_three() {
+    let portal = Portal::start().await;
+    report_wang(&portal, "Ab12").await;
+    let captchas = solved_captchas(&portal, "/id-card/loss/revoke", 6).await;
+    let right = with(wang(), "password", "Ab12");
+    let wrong = with(wang(), "password", "Zz99");
+    let attempts = captchas.iter().enumerate().map(|(i, (id, answer))| {
+        let form = if i == 3 { &right } else { &wrong };
+        submit_with_captcha(&portal, "/id-card/loss/revoke", form, id, answer)
+    });
+    let pages: Vec<String> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|(_, html)| html)
+        .collect();
+    // Each checked wrong password is audited; a guess refused as locked was never checked.
+    let checked_wrong = portal
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, action)| action == "id_card_loss.revoke.wrong_password")
+        .count();
+    let revoked = pages.iter().any(|html| html.contains("撤銷掛失完成"));
+    let (status, _, failures, _) = report_row(&portal).await;
+    if revoked {
+        // The right password took one of the three tries and gave it back.
+        assert_eq!(status, "revoked");
+        assert!(
+            checked_wrong <= 2,
+            "{checked_wrong} wrong passwords were checked"
+        );
+        assert_eq!(failures, checked_wrong as i64);
+    } else {
+        assert_eq!((status.as_str(), failures), ("lost", 3));
+        assert_eq!(checked_wrong, 3);
+    }
+}
+
+#[tokio::test]
+async fn l4_1_concurrent_failed_checks_cannot_pass_the_limit() {
+    let portal = Portal::start().await;
+    let captchas = solved_captchas(&portal, "/id-card/loss/query", 8).await;
+    let wrong = with(wang(), "parent_name", "王大同");
+    let attempts = captchas.iter().map(|(id, answer)| {
+        submit_with_captcha(&portal, "/id-card/loss/query", &wrong, id, answer)
+    });
+    let pages = futures_util::future::join_all(attempts).await;
+    let checked = pages
+        .iter()
+        .filter(|(_, html)| html.contains(GENERIC))
+        .count();
+    let limited = pages
+        .iter()
+        .filter(|(_, html)| html.contains("驗證失敗次數過多"))
+        .count();
+    assert_eq!((checked, limited), (5, 3));
 }
 
 /// Posts a contact for report `id` to RL03Y00 as the clerk with `cookie`.
@@ -693,10 +758,20 @@ async fn l4_1_rate_limits_count_per_window_and_say_when_to_come_back() {
             .expect("hit"),
         Err(590)
     );
-    assert!(limit
-        .exceeded(pool(&portal), "test:a", start + 10)
-        .await
-        .expect("read"));
+    // A refund gives hits back within the window.
+    for _ in 0..2 {
+        limit
+            .refund(pool(&portal), "test:a", start + 20)
+            .await
+            .expect("refund");
+    }
+    assert_eq!(
+        limit
+            .hit(pool(&portal), "test:a", start + 30)
+            .await
+            .expect("hit"),
+        Ok(())
+    );
     // Another bucket, and the next window, start afresh.
     assert_eq!(
         limit

@@ -217,7 +217,7 @@ mod ssr {
         let card_issued_on = store::current_card_issued_on(pool, holder)
             .await
             .map_err(PortalError::unavailable)?;
-        let open_report = open.and_then(|(_, reference, _, _)| {
+        let open_report = open.and_then(|(_, reference, _)| {
             records
                 .into_iter()
                 .find(|record| record.reference == reference)
@@ -265,17 +265,25 @@ mod ssr {
                     email: email.as_str(),
                 };
                 let (reference, _) =
-                    store::report(pool, now, holder, &contact, None, &actor).await?;
+                    store::report(&state.db, now, holder, &contact, None, &actor).await?;
                 Ok(CardOutcome::Reported { reference })
             }
             "revoke" => {
-                let Some((report_id, reference, _, _)) = store::open_report(pool, holder)
+                let Some((report_id, reference, _)) = store::open_report(pool, holder)
                     .await
                     .map_err(PortalError::unavailable)?
                 else {
                     return Err(store::no_open_report());
                 };
-                store::revoke(pool, now, report_id, &reference, Channel::Moica, &actor).await?;
+                store::revoke(
+                    &state.db,
+                    now,
+                    report_id,
+                    &reference,
+                    Channel::Moica,
+                    &actor,
+                )
+                .await?;
                 Ok(CardOutcome::Revoked { reference })
             }
             _ => Err(PortalError::Refused {

@@ -401,9 +401,12 @@ mod ssr {
                 "Remarks may have at most 200 characters.",
             );
         }
-        let pool = &state.db.pool;
         let now = state.clock.unix();
-        let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
+        let mut tx = state
+            .db
+            .begin_write()
+            .await
+            .map_err(PortalError::unavailable)?;
         let row = sqlx::query(
             "SELECT reference, contact_attempts, contact_state FROM id_card_loss_reports \
              WHERE id = $1 AND household_office_code = $2",

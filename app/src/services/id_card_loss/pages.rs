@@ -427,29 +427,26 @@ pub mod ssr {
         }
         let source_ip = auth::source_ip();
         let bucket = format!("id-card-loss:{source_ip}");
-        if FAILURES
-            .exceeded(pool, &bucket, now)
+        // Every check counts against the client's failures before it runs, and a match
+        // gives its count back: concurrent attempts cannot all slip under the limit.
+        if let Err(retry_after) = FAILURES
+            .hit(pool, &bucket, now)
             .await
             .map_err(PortalError::unavailable)?
         {
-            return Err(too_many(
-                FAILURES.window_seconds - now.rem_euclid(FAILURES.window_seconds),
-            ));
+            return Err(too_many(retry_after));
         }
         let Some(holder) = store::identify(pool, &form)
             .await
             .map_err(PortalError::unavailable)?
         else {
-            if let Err(retry_after) = FAILURES
-                .hit(pool, &bucket, now)
-                .await
-                .map_err(PortalError::unavailable)?
-            {
-                return Err(too_many(retry_after));
-            }
             tracing::info!(operation = ?operation, "loss report form did not match the registry");
             return Err(identity_refusal());
         };
+        FAILURES
+            .refund(pool, &bucket, now)
+            .await
+            .map_err(PortalError::unavailable)?;
         let actor = Actor {
             masked_id: form.national_id.masked(),
             source_ip,
@@ -463,7 +460,7 @@ pub mod ssr {
                     email: form.email.as_str(),
                 };
                 let (reference, at) =
-                    store::report(pool, now, &holder, &contact, Some(&hash), &actor).await?;
+                    store::report(&state.db, now, &holder, &contact, Some(&hash), &actor).await?;
                 Ok(LossOutcome::Reported {
                     reference,
                     reported_at: roc_date_time(at),
@@ -475,16 +472,12 @@ pub mod ssr {
                     .map_err(PortalError::unavailable)?,
             )),
             (LossOperation::Revoke, Some(password)) => {
-                let Some((report_id, reference, hash, failures)) =
-                    store::open_report(pool, &holder)
-                        .await
-                        .map_err(PortalError::unavailable)?
+                let Some((report_id, reference, hash)) = store::open_report(pool, &holder)
+                    .await
+                    .map_err(PortalError::unavailable)?
                 else {
                     return Err(store::no_open_report());
                 };
-                if failures >= store::PASSWORD_TRIES {
-                    return Err(store::revocation_locked());
-                }
                 // A report made with a citizen certificate has no password: revoke it that way.
                 let Some(hash) = hash else {
                     return Err(PortalError::Refused {
@@ -492,9 +485,13 @@ pub mod ssr {
                         english: "This report was made with a citizen certificate: revoke it with the certificate or at a household registration office.".into(),
                     });
                 };
+                // The try is taken before the password is checked, so that concurrent guesses
+                // cannot check more than three.
+                let failures = store::take_password_try(pool, report_id).await?;
                 if !password_matches(password, hash).await? {
                     let left =
-                        store::wrong_password(pool, now, report_id, &reference, &actor).await?;
+                        store::wrong_password(pool, now, report_id, failures, &reference, &actor)
+                            .await?;
                     return Ok(LossOutcome::Invalid(vec![if left == 0 {
                         let locked = store::revocation_locked();
                         PortalError::Field {
@@ -507,7 +504,7 @@ pub mod ssr {
                     }]));
                 }
                 let at = store::revoke(
-                    pool,
+                    &state.db,
                     now,
                     report_id,
                     &reference,

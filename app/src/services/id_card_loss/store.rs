@@ -8,6 +8,7 @@ use crate::domain::address::RegistryAddress;
 use crate::error::PortalError;
 use crate::platform::audit::{self, AuditEvent};
 use crate::platform::clock::roc_date_time;
+use crate::platform::db::Db;
 use crate::platform::outbox;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -109,10 +110,11 @@ impl Channel {
 
     /// Wrong passwords that lock revocation this way: the card proves who revokes, so no
     /// count of wrong passwords holds it back.
-    fn password_tries(self) -> i64 {
+    /// Password tries a revocation through this channel has taken (and gives back).
+    fn tries_taken(self) -> i64 {
         match self {
-            Channel::Online => PASSWORD_TRIES,
-            Channel::Moica => i64::MAX,
+            Channel::Online => 1,
+            Channel::Moica => 0,
         }
     }
 }
@@ -182,7 +184,7 @@ async fn record_event(
 /// 掛失 (L4-1): marks the current card lost, keeps the revocation password hashed, tells the
 /// office (the report appears in its RL03Y00 list) and mails the citizen.
 pub async fn report(
-    pool: &AnyPool,
+    db: &Db,
     now: i64,
     holder: &Holder,
     contact: &Contact<'_>,
@@ -194,15 +196,16 @@ pub async fn report(
     } else {
         Channel::Moica
     };
-    let reference = new_reference(now);
-    let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
+    let mut tx = db.begin_write().await.map_err(PortalError::unavailable)?;
+    // The report number is made from the row's id, so two reports never get the same one; a
+    // unique violation here can only be the one-open-report-per-card index.
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO id_card_loss_reports \
              (reference, citizen_id, issuance_id, household_office_code, channel, phone, email, \
               password_hash, reported_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
-    .bind(&reference)
+    .bind(uuid::Uuid::new_v4().to_string())
     .bind(holder.citizen_id)
     .bind(holder.issuance_id)
     .bind(&holder.household_office_code)
@@ -211,10 +214,11 @@ pub async fn report(
     .bind(contact.email)
     .bind(password_hash)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_all(&mut *tx)
     .await;
-    let report_id = match inserted {
-        Ok(id) => id,
+    let report_id = match inserted.map(|ids| ids.first().copied()) {
+        Ok(Some(id)) => id,
+        Ok(None) => return Err(PortalError::Unavailable),
         // The one-open-report-per-card index: this card is already reported lost.
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             return Err(refused(
@@ -224,6 +228,13 @@ pub async fn report(
         }
         Err(error) => return Err(PortalError::unavailable(error)),
     };
+    let reference = reference_of(report_id, now);
+    sqlx::query("UPDATE id_card_loss_reports SET reference = $1 WHERE id = $2")
+        .bind(&reference)
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(PortalError::unavailable)?;
     record_event(&mut tx, report_id, "reported", None, None, now)
         .await
         .map_err(PortalError::unavailable)?;
@@ -303,19 +314,19 @@ fn roc_day(iso: &str) -> String {
         .unwrap_or_else(|| iso.to_owned())
 }
 
-/// The open report on the holder's current card: id, reference, password hash, failures.
+/// The open report on the holder's current card: id, reference, password hash.
 pub async fn open_report(
     pool: &AnyPool,
     holder: &Holder,
-) -> sqlx::Result<Option<(i64, String, Option<String>, i64)>> {
+) -> sqlx::Result<Option<(i64, String, Option<String>)>> {
     let row = sqlx::query(
-        "SELECT id, reference, password_hash, password_failures FROM id_card_loss_reports \
+        "SELECT id, reference, password_hash FROM id_card_loss_reports \
          WHERE issuance_id = $1 AND status = 'lost'",
     )
     .bind(holder.issuance_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| (row.get(0), row.get(1), row.get(2), row.get(3))))
+    Ok(row.map(|row| (row.get(0), row.get(1), row.get(2))))
 }
 
 pub fn no_open_report() -> PortalError {
@@ -332,28 +343,34 @@ pub fn revocation_locked() -> PortalError {
     )
 }
 
-/// Counts a wrong password against the report (L4-2). One guarded update, so concurrent
-/// wrong guesses are each counted and never pass the limit; returns the tries left.
-pub async fn wrong_password(
-    pool: &AnyPool,
-    now: i64,
-    report_id: i64,
-    reference: &str,
-    actor: &Actor,
-) -> Result<i64, PortalError> {
-    let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
-    let failures: Vec<i64> = sqlx::query_scalar(
+/// Takes one of the report's 3 password tries before the password is checked (L4-2): one
+/// guarded update, so however many guesses arrive at once, at most 3 are ever checked.
+/// Returns the tries used so far, this one included; refused once all are used (locked).
+/// A right password gives its try back when the report is revoked.
+pub async fn take_password_try(pool: &AnyPool, report_id: i64) -> Result<i64, PortalError> {
+    let used: Vec<i64> = sqlx::query_scalar(
         "UPDATE id_card_loss_reports SET password_failures = password_failures + 1 \
          WHERE id = $1 AND status = 'lost' AND password_failures < $2 RETURNING password_failures",
     )
     .bind(report_id)
     .bind(PASSWORD_TRIES)
-    .fetch_all(&mut *tx)
+    .fetch_all(pool)
     .await
     .map_err(PortalError::unavailable)?;
-    let Some(&failures) = failures.first() else {
-        return Err(revocation_locked());
-    };
+    used.first().copied().ok_or_else(revocation_locked)
+}
+
+/// Records a wrong password whose try [`take_password_try`] took (`failures` tries used),
+/// and the lock when it was the last; returns the tries left.
+pub async fn wrong_password(
+    pool: &AnyPool,
+    now: i64,
+    report_id: i64,
+    failures: i64,
+    reference: &str,
+    actor: &Actor,
+) -> Result<i64, PortalError> {
+    let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
     if failures == PASSWORD_TRIES {
         record_event(&mut tx, report_id, "locked", None, None, now)
             .await
@@ -377,33 +394,33 @@ pub async fn wrong_password(
 /// 撤銷掛失 (L4-2): revokes the open report; one not yet confirmed by the office is marked
 /// 已聯絡到當事人或已確認 at the same time, and that is reported upward too (seed 004 (二)3).
 pub async fn revoke(
-    pool: &AnyPool,
+    db: &Db,
     now: i64,
     report_id: i64,
     reference: &str,
     channel: Channel,
     actor: &Actor,
 ) -> Result<i64, PortalError> {
-    let email = report_email(pool, report_id)
+    let email = report_email(&db.pool, report_id)
         .await
         .map_err(PortalError::unavailable)?;
-    let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
-    let guard = "WHERE id = $1 AND status = 'lost' AND password_failures < $2";
-    let previous_state: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT contact_state FROM id_card_loss_reports {guard}"
-    ))
+    let mut tx = db.begin_write().await.map_err(PortalError::unavailable)?;
+    let previous_state: Option<String> = sqlx::query_scalar(
+        "SELECT contact_state FROM id_card_loss_reports WHERE id = $1 AND status = 'lost'",
+    )
     .bind(report_id)
-    .bind(channel.password_tries())
     .fetch_optional(&mut *tx)
     .await
     .map_err(PortalError::unavailable)?;
-    let revoked = sqlx::query(&format!(
-        "UPDATE id_card_loss_reports SET status = 'revoked', revoked_at = $3, \
-             contact_state = 'confirmed' {guard}"
-    ))
+    // Online, the right password's try (taken by take_password_try) is given back.
+    let revoked = sqlx::query(
+        "UPDATE id_card_loss_reports SET status = 'revoked', revoked_at = $2, \
+             contact_state = 'confirmed', password_failures = password_failures - $3 \
+         WHERE id = $1 AND status = 'lost'",
+    )
     .bind(report_id)
-    .bind(channel.password_tries())
     .bind(now)
+    .bind(channel.tries_taken())
     .execute(&mut *tx)
     .await
     .map_err(PortalError::unavailable)?
@@ -465,14 +482,14 @@ async fn report_email(pool: &AnyPool, report_id: i64) -> sqlx::Result<String> {
         .await
 }
 
-/// A report number: `L`, the ROC date and six random digits (e.g. `L1151128-482913`).
-fn new_reference(now: i64) -> String {
-    use rand::Rng;
+/// A report number: `L`, the ROC date and the report's row id, at least six digits
+/// (e.g. `L1151128-000042`): unique without a retry.
+fn reference_of(report_id: i64, now: i64) -> String {
     let date = crate::platform::clock::unix_to_taipei(now).date_naive();
     let roc = crate::domain::roc_date::RocDate::from_naive(date)
         .map(|d| d.display_compact())
         .unwrap_or_default();
-    format!("L{roc}-{:06}", rand::rng().random_range(0..1_000_000))
+    format!("L{roc}-{report_id:06}")
 }
 
 #[cfg(test)]
@@ -480,8 +497,11 @@ mod tests {
     #[test]
     fn l4_1_report_numbers_carry_the_roc_date() {
         // 2026-11-28 12:00 in Taipei.
-        let reference = super::new_reference(1_795_838_400);
-        assert!(reference.starts_with("L1151128-"), "{reference}");
-        assert_eq!(reference.len(), "L1151128-000000".len());
+        let reference = super::reference_of(42, 1_795_838_400);
+        assert_eq!(reference, "L1151128-000042");
+        assert_eq!(
+            super::reference_of(1_234_567, 1_795_838_400),
+            "L1151128-1234567"
+        );
     }
 }
