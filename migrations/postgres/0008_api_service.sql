@@ -20,7 +20,8 @@ CREATE TABLE api_cases (
     decision_text   TEXT,                             -- 審核結果
     decided_by      BIGINT REFERENCES staff (id),
     material_note   TEXT,                             -- what the reviewer asked for (A-N5)
-    material_due    TEXT                              -- the company's answer is due by (YYYY-MM-DD)
+    material_due    TEXT,                             -- the company's answer is due by (YYYY-MM-DD)
+    submission_token TEXT UNIQUE                      -- the form's one-time token: a resubmission finds its case
 );
 -- One case in review per company (A-6): two simultaneous submissions cannot both be taken.
 CREATE UNIQUE INDEX api_cases_one_pending ON api_cases (business_id) WHERE status = 'pending';

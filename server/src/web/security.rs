@@ -83,6 +83,16 @@ pub async fn security_headers(
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
     }
+    // Pages and server-function answers are made for one person (an isskey, a case, a loss
+    // report): never kept by the browser or a proxy, so that they cannot come back after
+    // sign-out. Static files set their own caching.
+    let dynamic = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if dynamic && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -62,12 +62,38 @@ async fn reviewer(portal: &Portal) -> String {
     portal.session("Staff", "", &card).await
 }
 
+/// Posts an application form as the company's browser does: with a fresh one-time token
+/// unless `form` carries one.
 async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &str)]) -> String {
+    let token = uuid::Uuid::new_v4().to_string();
+    let mut form = form.to_vec();
+    if !form.iter().any(|(name, _)| *name == "token") {
+        form.push(("token", &token));
+    }
     let (status, html) = portal
         .post_page(
             &format!("/api-service/apply/form?kind={kind}"),
             Some(&company.cookie),
-            form,
+            &form,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+/// 憑證上傳 of `file`, as a browser posts the form with its file.
+async fn upload(portal: &Portal, company: &Company, file: &[u8]) -> String {
+    let token = uuid::Uuid::new_v4().to_string();
+    let (status, html) = portal
+        .post_multipart(
+            "/api-service/apply/form?kind=certificate",
+            Some(&company.cookie),
+            &[
+                ("purpose", "上傳非IC卡憑證"),
+                ("agree", "yes"),
+                ("token", &token),
+            ],
+            ("certificate", file),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -202,15 +228,7 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     // the API certificate, as a Base64 .cer file: 上傳成功 and a 32-character isskey.
     portal.app.clock.advance(chrono::Duration::minutes(10));
     let certificate = api_certificate(&portal, SHRIMP);
-    let (status, html) = portal
-        .post_multipart(
-            "/api-service/apply/form?kind=certificate",
-            Some(&shrimp.cookie),
-            &[("purpose", "上傳非IC卡憑證"), ("agree", "yes")],
-            ("certificate", certificate.certificate_pem.as_bytes()),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
     assert!(html.contains("上傳成功"), "{html}");
     let isskey: String = sqlx::query_scalar("SELECT isskey FROM api_grants WHERE business_id = $1")
         .bind(SHRIMP)
@@ -258,6 +276,37 @@ async fn a_6_two_simultaneous_applications_leave_exactly_one_in_review() {
             .await
             .expect("count");
     assert_eq!(pending, 1);
+}
+
+#[tokio::test]
+async fn a_6_the_same_form_sent_twice_makes_one_case() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let typed = application("127.0.0.115");
+    let mut form = fields(&typed);
+    form.push(("token", &token));
+    let (first, second) = tokio::join!(
+        apply(&portal, &shrimp, "apply", &form),
+        apply(&portal, &shrimp, "apply", &form)
+    );
+    assert!(
+        first.contains("已受理") && second.contains("已受理"),
+        "{second}"
+    );
+    assert_eq!(serial_in(&first), serial_in(&second));
+    let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_cases")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(cases, 1);
+    // And a form without its token, or of a kind that does not exist, makes none.
+    let mut forged = fields(&typed);
+    forged.push(("token", "forged"));
+    let html = apply(&portal, &shrimp, "apply", &forged).await;
+    assert!(html.contains("此申請表單已失效"), "{html}");
+    let html = apply(&portal, &shrimp, "bogus", &form).await;
+    assert!(html.contains("無此申請事項"), "{html}");
 }
 
 #[tokio::test]
@@ -381,14 +430,7 @@ async fn a_10_forged_requests_are_refused_and_change_nothing() {
 
     // An upload before approval (the menu never offers it).
     let certificate = api_certificate(&portal, SHRIMP);
-    let (_, html) = portal
-        .post_multipart(
-            "/api-service/apply/form?kind=certificate",
-            Some(&shrimp.cookie),
-            &[("purpose", "上傳"), ("agree", "yes")],
-            ("certificate", certificate.certificate_pem.as_bytes()),
-        )
-        .await;
+    let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
     assert!(html.contains("目前的申請狀態不能申請此申請事項"), "{html}");
 
     // An oversized purpose and no agreement.
@@ -426,14 +468,7 @@ async fn a_10_forged_requests_are_refused_and_change_nothing() {
             .certificate_pem
             .into_bytes(),
     ] {
-        let (_, html) = portal
-            .post_multipart(
-                "/api-service/apply/form?kind=certificate",
-                Some(&shrimp.cookie),
-                &[("purpose", "上傳"), ("agree", "yes")],
-                ("certificate", &file),
-            )
-            .await;
+        let html = upload(&portal, &shrimp, &file).await;
         assert!(!html.contains("上傳成功"), "{html}");
         assert!(
             html.contains("aria-invalid=\"true\""),
@@ -588,6 +623,8 @@ async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
+    let mut posted = posted;
+    posted.push(("token".into(), uuid::Uuid::new_v4().to_string()));
     let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
     let business_id = BusinessId::parse(SHRIMP).expect("id");
     let actor = store::Actor::company(SHRIMP, "192.0.2.1".into());

@@ -12,6 +12,10 @@ async fn home_page_is_zh_tw_by_default_with_strict_headers() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(
+        headers["cache-control"], "no-store",
+        "pages are never cached"
+    );
     let csp = headers["content-security-policy"]
         .to_str()
         .expect("ascii")

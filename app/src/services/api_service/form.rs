@@ -78,6 +78,7 @@ pub const PURPOSE: FormField = FormField {
 /// The certificate file (憑證上傳) and the agreement to the management rules.
 pub const CERTIFICATE: &str = "certificate";
 pub const AGREE: &str = "agree";
+pub const TOKEN: &str = "token";
 
 /// The company-data fields: edited in API申請 and 登錄資料修改, shown read-only otherwise.
 pub const COMPANY_FIELDS: [FormField; 6] =
@@ -103,6 +104,8 @@ pub struct ApplicationForm {
     pub purpose: Purpose,
     /// The uploaded certificate file, as sent (憑證上傳 only).
     pub certificate: Option<Vec<u8>>,
+    /// The form's one-time token (checked by the server): sent twice, the form makes one case.
+    pub token: String,
 }
 
 impl ApplicationForm {
@@ -164,6 +167,7 @@ impl ApplicationForm {
             company,
             purpose: Purpose::parse(text(&PURPOSE)).map_err(|_| Vec::new())?,
             certificate,
+            token: value(posted, TOKEN).to_owned(),
         })
     }
 }

@@ -4,7 +4,7 @@
 //! page after that works on that company only. Forms post to their own page (see
 //! [`crate::posted_form`]), so they work without JavaScript.
 
-use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE};
+use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
 use super::islands::{ConfirmSubmit, CopyButton};
 use super::{
     CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH,
@@ -39,6 +39,8 @@ pub struct ApplyState {
     pub grant: Option<GrantView>,
     /// The registered contact (for forms that show it rather than edit it).
     pub contact: Option<[String; 4]>,
+    /// A fresh one-time token for the form shown next.
+    pub form_token: String,
 }
 
 /// What a submitted form came to.
@@ -213,7 +215,13 @@ pub fn ApiFormPage() -> impl IntoView {
     let lang = current_lang();
     let query = use_query_map();
     let kind_code = query.with_untracked(|q| q.get("kind")).unwrap_or_default();
-    let kind = CaseKind::from_code(&kind_code).unwrap_or(CaseKind::Apply);
+    let Some(kind) = CaseKind::from_code(&kind_code) else {
+        let error = PortalError::Refused {
+            zh_tw: "無此申請事項。".into(),
+            english: "There is no such kind of application.".into(),
+        };
+        return view! { <Refusal error lang /> }.into_any();
+    };
     let posted = posted_form().map(|form| form.0);
     let submitted = posted.clone();
     let page = Resource::new(
@@ -278,6 +286,7 @@ pub fn ApiFormPage() -> impl IntoView {
         </Suspense>
         <HelperNote lang />
     }
+    .into_any()
 }
 
 /// The form of one 申請事項: what was posted, else the registered data.
@@ -338,6 +347,12 @@ fn ApplicationFormView(
         }
         .into_any()
     };
+    // A form shown again with its errors keeps its token: it has made no case yet.
+    let token = posted
+        .as_ref()
+        .map(|posted| value(posted, TOKEN).to_owned())
+        .filter(|token| !token.is_empty())
+        .unwrap_or_else(|| state.form_token.clone());
     let certificate_error = error_of(&errors, CERTIFICATE, lang);
     let agree_error = error_of(&errors, AGREE, lang);
     let certificate = (kind == CaseKind::Certificate).then(|| {
@@ -362,6 +377,7 @@ fn ApplicationFormView(
     view! {
         <form method="post" action=action enctype="multipart/form-data" class="card-form" novalidate>
             <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫", "Fields marked * are required.")}</p>
+            <input type="hidden" name=TOKEN value=token />
             {company}
             <h2>{lang.pick("3. 申請目的/原因", "3. Purpose")}</h2>
             {PURPOSE.render(lang, shown(PURPOSE.name), &errors, false)}
@@ -685,6 +701,7 @@ mod ssr {
             pending: pending.is_some(),
             grant,
             contact,
+            form_token: uuid::Uuid::new_v4().to_string(),
         })
     }
 

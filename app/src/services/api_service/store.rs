@@ -13,6 +13,7 @@ use crate::error::PortalError;
 use crate::pki::{expect_business_id, Purpose as CertificatePurpose};
 use crate::platform::audit::{self, AuditEvent};
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::db::Backend;
 use crate::platform::{outbox, AppState};
 use crate::services::staff::StaffMember;
 use sqlx::any::AnyRow;
@@ -304,6 +305,35 @@ pub struct Receipt {
     pub isskey: Option<String>,
 }
 
+/// The receipt of the case a form with `token` already made, if it did.
+async fn resubmitted(
+    conn: &mut AnyConnection,
+    business_id: &BusinessId,
+    token: &str,
+    now: i64,
+) -> Result<Option<Receipt>, PortalError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM api_cases WHERE submission_token = $1 AND business_id = $2",
+    )
+    .bind(token)
+    .bind(business_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(PortalError::unavailable)?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let case = load_case(conn, &id, now).await?;
+    let isskey = match case.status {
+        CaseStatus::Uploaded => grant(conn, business_id.as_str())
+            .await
+            .map_err(PortalError::unavailable)?
+            .and_then(|grant| grant.isskey),
+        _ => None,
+    };
+    Ok(Some(Receipt { case, isskey }))
+}
+
 /// A 32-character key from the operating system's CSPRNG (A-3).
 fn new_isskey() -> String {
     use rand::distr::{Alphanumeric, SampleString};
@@ -332,11 +362,32 @@ pub async fn submit(
     form: ApplicationForm,
 ) -> Result<Receipt, PortalError> {
     let now = state.clock.unix();
+    let token = uuid::Uuid::parse_str(&form.token)
+        .map_err(|_| {
+            refused(
+                "此申請表單已失效，請重新開啟申請頁面。",
+                "This form is no longer valid; please open the application page again.",
+            )
+        })?
+        .to_string();
     let mut tx = state
         .db
         .begin_write()
         .await
         .map_err(PortalError::unavailable)?;
+    // The same form sent again (a double click, a reload): the receipt of the first.
+    if let Some(receipt) = resubmitted(&mut tx, business_id, &token, now).await? {
+        return Ok(receipt);
+    }
+    // On PostgreSQL, hold the grant's row: an upload and a case, or a reviewer's change of
+    // the grant, then happen one after the other (SQLite's BEGIN IMMEDIATE already does).
+    if state.db.backend == Backend::Postgres {
+        sqlx::query("SELECT business_id FROM api_grants WHERE business_id = $1 FOR UPDATE")
+            .bind(business_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(PortalError::unavailable)?;
+    }
     let grant = grant(&mut tx, business_id.as_str())
         .await
         .map_err(PortalError::unavailable)?;
@@ -390,7 +441,7 @@ pub async fn submit(
             return Err(pending_refusal());
         }
         let key = new_isskey();
-        sqlx::query(
+        let stored = sqlx::query(
             "UPDATE api_grants SET certificate_pem = $1, certificate_serial = $2, \
              certificate_not_before = $3, certificate_not_after = $4, isskey = $5 \
              WHERE business_id = $6 AND status = 'active'",
@@ -403,7 +454,14 @@ pub async fn submit(
         .bind(business_id.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(PortalError::unavailable)?;
+        .map_err(PortalError::unavailable)?
+        .rows_affected();
+        if stored != 1 {
+            return Err(refused(
+                "貴公司之查驗權限目前未啟用，無法上傳憑證。",
+                "Your permission is not active, so no certificate can be uploaded.",
+            ));
+        }
         isskey = Some(key);
         CaseStatus::Uploaded
     } else {
@@ -411,8 +469,8 @@ pub async fn submit(
     };
     let inserted = sqlx::query(
         "INSERT INTO api_cases (id, business_id, kind, status, company_name, host_ip, contact, \
-         landline, mobile, email, purpose, submitted_at, decided_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         landline, mobile, email, purpose, submitted_at, decided_at, submission_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(business_id.as_str())
@@ -427,12 +485,23 @@ pub async fn submit(
     .bind(form.purpose.as_str())
     .bind(now)
     .bind((status == CaseStatus::Uploaded).then_some(now))
+    .bind(&token)
     .execute(&mut *tx)
     .await;
     match inserted {
         Ok(_) => {}
+        // Another case in review (A-6), or this very form sent twice at once.
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            return Err(pending_refusal())
+            drop(tx);
+            let mut conn = state
+                .db
+                .pool
+                .acquire()
+                .await
+                .map_err(PortalError::unavailable)?;
+            return resubmitted(&mut conn, business_id, &token, now)
+                .await?
+                .ok_or_else(pending_refusal);
         }
         Err(error) => return Err(PortalError::unavailable(error)),
     }
@@ -889,7 +958,7 @@ pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
         .collect()
 }
 
-/// Every grant, for the reviewer's list.
+/// Every grant, for the reviewer's list: without the isskey, which is the company's secret.
 pub async fn grants(pool: &AnyPool) -> sqlx::Result<Vec<GrantView>> {
     sqlx::query(&format!(
         "SELECT {GRANT_COLUMNS} FROM api_grants ORDER BY business_id"
@@ -897,7 +966,12 @@ pub async fn grants(pool: &AnyPool) -> sqlx::Result<Vec<GrantView>> {
     .fetch_all(pool)
     .await?
     .iter()
-    .map(grant_view)
+    .map(|row| {
+        grant_view(row).map(|grant| GrantView {
+            isskey: None,
+            ..grant
+        })
+    })
     .collect()
 }
 
