@@ -23,7 +23,9 @@ async function signInCompany(page: Page, next: string): Promise<void> {
   await page.getByLabel('營利事業統一編號').fill('24941832');
   await page.getByLabel('工商憑證密碼 (PIN CODE)').fill(company.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, '\\?')}$`));
+  // The sign-in page's own URL ends with ?next=…: wait for the path itself.
+  await page.waitForURL((url) => url.pathname === next);
+  await page.waitForLoadState('load');
 }
 
 async function reviewerPage(browser: Browser): Promise<Page> {
@@ -35,6 +37,7 @@ async function reviewerPage(browser: Browser): Promise<Page> {
   await page.getByLabel('自然人憑證 PIN 碼').fill(reviewer.pin);
   await page.getByRole('button', { name: '登入' }).click();
   await expect(page).toHaveURL(/\/admin\/api-cases$/);
+  await page.waitForLoadState('load');
   return page;
 }
 
@@ -46,6 +49,16 @@ async function choose(page: Page, kind: string): Promise<void> {
   await page.getByRole('button', { name: '下一頁' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(kind);
   await waitForHydration(page);
+}
+
+/** Fills the company data of API申請 or 登錄資料修改 (圖4, 14). */
+async function fillCompany(page: Page, ip: string): Promise<void> {
+  await page.getByLabel('公司名稱').fill('蝦蝦樂購股份有限公司');
+  await page.getByLabel('連線主機網路位址').fill(ip);
+  await page.getByLabel('聯絡人').fill('郭總裁');
+  await page.getByLabel('聯絡電話（市話）').fill('(02)3939889#86201');
+  await page.getByLabel('聯絡電話（手機）').fill('0910123321');
+  await page.getByLabel('電子信箱').fill('awapply.ris@example.com');
 }
 
 /** Agrees to the rules and presses 申請, confirming the seed's dialog (圖6, 11). */
@@ -92,12 +105,8 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await page.getByLabel('公司名稱').fill('蝦蝦樂購股份有限公司');
   await page.getByLabel('連線主機網路位址').fill('127.0.0.300');
   await expect(page.locator('#host_ip-error')).not.toBeEmpty();
-  await page.getByLabel('連線主機網路位址').fill('127.0.0.115');
+  await fillCompany(page, '127.0.0.115');
   await expect(page.locator('#host_ip-error')).toBeEmpty();
-  await page.getByLabel('聯絡人').fill('郭總裁');
-  await page.getByLabel('聯絡電話（市話）').fill('(02)3939889#86201');
-  await page.getByLabel('聯絡電話（手機）').fill('0910123321');
-  await page.getByLabel('電子信箱').fill('awapply.ris@example.com');
   await page.getByLabel('使用目的/原因').fill('依洗錢防制法第七條，金融機構確認客戶身分時需查驗身分證');
   await expect(page.locator('#purpose-count')).toContainText('/ 350');
   await page.getByText('國民身分證領補換資料查驗作業API介接服務管理規範', { exact: true }).click();
@@ -194,6 +203,62 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await decide(review, approved, '核准', '同意停用');
   await page.goto('/api-service/progress');
   await expect(page.locator('dl.grant .grant-status')).toHaveText('停用');
+  await page.goto('/api-service/apply');
+  await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
+  await review.context().close();
+});
+
+test('a 10 the reviewer asks for material, then suspends, reinstates and revokes; a plan is approved', async ({
+  page,
+  browser,
+}) => {
+  await signInCompany(page, '/api-service/progress');
+  await choose(page, 'API申請');
+  await fillCompany(page, '127.0.0.117');
+  await page.getByLabel('使用目的/原因').fill('依洗錢防制法第七條需查驗身分證');
+  const application = await submit(page);
+
+  // 通知補正資料: due in 5 working days, answered by the company on 進度查詢.
+  const review = await reviewerPage(browser);
+  await review.getByRole('link', { name: application }).click();
+  await expect(review.locator('.notice').filter({ hasText: '商工登記' })).toContainText('核准設立');
+  await review.getByLabel('審核結果').fill('請檢附洗錢防制法之適用證明');
+  await review.getByRole('button', { name: '通知補正資料' }).click();
+  await expect(review.getByRole('status')).toContainText(/已通知補正資料，期限 \d{3}\/\d{2}\/\d{2}/);
+  await shot(review, 'review-material');
+
+  await page.goto('/api-service/progress');
+  const card = page.locator(`table[data-case="${application}"]`);
+  await expect(card).toContainText('請檢附洗錢防制法之適用證明');
+  await card.getByLabel('補正說明').fill('本公司為洗錢防制法所定之金融機構');
+  await card.getByRole('button', { name: '送出補正資料' }).click();
+  await expect(page.getByRole('status')).toContainText('補正資料已送出');
+  await expectAccessible(page);
+  await shot(page, 'progress-material-answered');
+
+  await decide(review, application, '核准', '補正完成，審核通過');
+
+  // 暫停, 恢復, 註銷 and 核可改善做法, each seen by the company.
+  const act = async (action: string, reason: string) => {
+    await review.goto('/admin/api-cases');
+    const row = review.getByRole('row').filter({ hasText: '24941832' });
+    await row.getByLabel('動作').selectOption({ label: action });
+    await row.getByLabel('原因').fill(reason);
+    await row.getByRole('button', { name: '送出' }).click();
+    await expect(review.getByRole('status')).toContainText('24941832');
+  };
+  await act('暫停', '異常使用：短時間大量查驗');
+  await expectAccessible(review);
+  await shot(review, 'review-suspended');
+  await page.goto('/api-service/progress');
+  await expect(page.locator('dl.grant .grant-status')).toHaveText('暫停');
+  await act('恢復', '已提出改善做法');
+  await page.goto('/api-service/progress');
+  await expect(page.locator('dl.grant .grant-status')).toHaveText('啟用');
+  await act('註銷', '違反管理規範');
+  await page.goto('/api-service/apply');
+  await expect(page.getByRole('alert')).toContainText('應先提出改善做法並經內政部核可');
+  await act('核可改善做法', '改善做法核可');
   await page.goto('/api-service/apply');
   await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
   await review.context().close();

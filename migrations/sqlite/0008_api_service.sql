@@ -21,6 +21,8 @@ CREATE TABLE api_cases (
     decided_by      INTEGER REFERENCES staff (id),
     material_note   TEXT,                             -- what the reviewer asked for (A-N5)
     material_due    TEXT,                             -- the company's answer is due by (YYYY-MM-DD)
+    material_reply  TEXT,                             -- the company's answer
+    material_replied_at BIGINT,
     submission_token TEXT UNIQUE                      -- the form's one-time token: a resubmission finds its case
 );
 -- One case in review per company (A-6): two simultaneous submissions cannot both be taken.
@@ -48,6 +50,8 @@ CREATE TABLE api_grants (
     certificate_not_before BIGINT,                    -- 有效起始日期
     certificate_not_after  BIGINT,                    -- 有效迄止日期
     isskey             TEXT,                          -- 32 characters, issued on upload
-    last_used_at       BIGINT                         -- the last verification call (A-N8, A-N10)
+    last_used_at       BIGINT,                        -- the last verification call (A-N8, A-N10)
+    plan_required_since BIGINT                        -- suspended or revoked: an improvement plan
+                                                      -- must be approved before re-applying (A-N11)
 );
 CREATE INDEX api_grants_status ON api_grants (status);

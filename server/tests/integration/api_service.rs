@@ -112,13 +112,29 @@ async fn decide(portal: &Portal, reviewer: &str, case: &str, action: &str) -> St
     html
 }
 
+/// The reviewer approves the company's improvement plan (A-N11).
+async fn approve_plan(portal: &Portal, reviewer: &str) {
+    let (_, html) = portal
+        .post_page(
+            "/admin/api-cases",
+            Some(reviewer),
+            &[
+                ("business_id", SHRIMP),
+                ("action", "approve_plan"),
+                ("reason", "改善做法核可"),
+            ],
+        )
+        .await;
+    assert!(html.contains("改善做法已經內政部核可"), "{html}");
+}
+
 /// 取消申請 on 進度查詢, as the company's browser posts it.
 async fn cancel(portal: &Portal, company: &Company, case: &str) -> String {
     portal
         .post_page(
             "/api-service/progress",
             Some(&company.cookie),
-            &[("case_id", case)],
+            &[("action", "cancel"), ("case_id", case)],
         )
         .await
         .1
@@ -582,6 +598,19 @@ async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
     assert_eq!(grant_ip(&portal).await.1, "active");
     act("revoke").await;
     assert_eq!(grant_ip(&portal).await.1, "revoked");
+    // A-N11: no new application until the ministry approves an improvement plan.
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("應先提出改善做法"), "{chooser}");
+    assert!(!chooser.contains("value=\"apply\""));
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    assert!(html.contains("目前的申請狀態不能申請此申請事項"), "{html}");
+    act("approve_plan").await;
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
     assert!(chooser.contains("value=\"apply\""), "A-N11: apply again");
     let actions: Vec<String> = portal
@@ -596,7 +625,8 @@ async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
         [
             "api_service.grant.suspend",
             "api_service.grant.reinstate",
-            "api_service.grant.revoke"
+            "api_service.grant.revoke",
+            "api_service.grant.approve_plan"
         ]
     );
 }
@@ -663,8 +693,10 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
         .expect("check")
         .is_empty());
 
-    // Applied and approved again, then dissolved in the business registry: revoked at once.
+    // The plan approved, applied and approved again, then dissolved in the business registry:
+    // revoked at once.
     let reviewer = reviewer(&portal).await;
+    approve_plan(&portal, &reviewer).await;
     let html = apply(
         &portal,
         &shrimp,
@@ -683,7 +715,8 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
         revoked,
         [(SHRIMP.to_owned(), store::CheckFinding::NotRegistered)]
     );
-    // And a dissolved company cannot apply again.
+    // And a dissolved company cannot apply again, even with an approved plan.
+    approve_plan(&portal, &reviewer).await;
     let html = apply(
         &portal,
         &shrimp,
@@ -692,4 +725,77 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
     )
     .await;
     assert!(html.contains("非核准設立之現行登記"), "{html}");
+}
+
+#[tokio::test]
+async fn a_n5_the_reviewer_asks_for_material_and_the_company_answers_in_time() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    let case = serial_in(&html);
+    let reviewer = reviewer(&portal).await;
+    // The case page shows the business registry's name and status beside the application.
+    let review = page(
+        &portal,
+        &format!("/admin/api-cases/case?id={case}"),
+        &reviewer,
+    )
+    .await;
+    assert!(review.contains("蝦蝦樂購股份有限公司"), "{review}");
+    assert!(review.contains("核准設立"));
+    let (_, html) = portal
+        .post_page(
+            &format!("/admin/api-cases/case?id={case}"),
+            Some(&reviewer),
+            &[
+                ("action", "material"),
+                ("text", "請檢附洗錢防制法之適用證明"),
+            ],
+        )
+        .await;
+    // 112/11/17 is a Friday: five working days later is Friday 112/11/24.
+    assert!(html.contains("112/11/24"), "{html}");
+    assert_eq!(case_status(&portal, &case).await, "pending");
+
+    let progress = page(&portal, "/api-service/progress", &shrimp.cookie).await;
+    assert!(progress.contains("請檢附洗錢防制法之適用證明"));
+    assert!(progress.contains("112/11/24"));
+    let answer = [
+        ("action", "reply"),
+        ("case_id", case.as_str()),
+        (
+            "reply",
+            "本公司為洗錢防制法第五條所定之金融機構，證明文件已寄送",
+        ),
+    ];
+    let (_, html) = portal
+        .post_page("/api-service/progress", Some(&shrimp.cookie), &answer)
+        .await;
+    assert!(html.contains("補正資料已送出"), "{html}");
+    let (_, html) = portal
+        .post_page("/api-service/progress", Some(&shrimp.cookie), &answer)
+        .await;
+    assert!(html.contains("已送出補正資料"), "answered once: {html}");
+    let review = page(
+        &portal,
+        &format!("/admin/api-cases/case?id={case}"),
+        &reviewer,
+    )
+    .await;
+    assert!(review.contains("本公司為洗錢防制法第五條所定之金融機構"));
+    let desk: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_addr = $1")
+        .bind("api-review@example.gov.tw")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("outbox");
+    assert_eq!(
+        desk, 2,
+        "the review desk hears of the new case and of the answer"
+    );
 }

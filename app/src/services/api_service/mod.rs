@@ -160,22 +160,22 @@ impl GrantStatus {
             GrantStatus::Deactivated => lang.pick("停用", "Deactivated"),
         }
     }
+}
 
-    /// The 申請事項 a company in this state may choose: a first application when it has
-    /// no permission (or lost it); upload, change and deactivation once approved; only
-    /// deactivation while suspended, since reinstatement is the ministry's (A-N11).
-    pub fn offered(grant: Option<GrantStatus>) -> &'static [CaseKind] {
-        match grant {
-            None | Some(GrantStatus::Revoked) | Some(GrantStatus::Deactivated) => {
-                &[CaseKind::Apply]
-            }
-            Some(GrantStatus::Active) => &[
-                CaseKind::Certificate,
-                CaseKind::Modify,
-                CaseKind::Deactivate,
-            ],
-            Some(GrantStatus::Suspended) => &[CaseKind::Deactivate],
-        }
+/// The 申請事項 a company may choose: a first application when it has no permission
+/// (or gave it up); upload, change and deactivation once approved; only deactivation while
+/// suspended, since reinstatement is the ministry's. After a suspension or revocation, a new
+/// application waits until the ministry approves the company's improvement plan (A-N11).
+pub fn offered_kinds(grant: Option<&GrantView>) -> &'static [CaseKind] {
+    match grant.map(|grant| (grant.status, grant.plan_required)) {
+        None | Some((GrantStatus::Revoked | GrantStatus::Deactivated, false)) => &[CaseKind::Apply],
+        Some((GrantStatus::Revoked | GrantStatus::Deactivated, true)) => &[],
+        Some((GrantStatus::Active, _)) => &[
+            CaseKind::Certificate,
+            CaseKind::Modify,
+            CaseKind::Deactivate,
+        ],
+        Some((GrantStatus::Suspended, _)) => &[CaseKind::Deactivate],
     }
 }
 
@@ -202,8 +202,18 @@ pub struct CaseView {
     pub decision_text: Option<String>,
     /// Whether the company may still cancel it (受理中 and within 24 hours, A-9).
     pub cancellable: bool,
-    /// More material the reviewer asked for, and the date it is due (A-N5).
-    pub material: Option<(String, String)>,
+    /// More material the reviewer asked for (A-N5).
+    pub material: Option<MaterialRequest>,
+}
+
+/// The reviewer's request for more material, its due date and the company's answer (A-N5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialRequest {
+    pub note: String,
+    /// The company answers by this date (ROC, `112/11/24`): 5 working days.
+    pub due: String,
+    pub reply: Option<String>,
+    pub replied_at: Option<String>,
 }
 
 /// A case in the review queue, with its age in working days (A-N5, A-10).
@@ -230,6 +240,8 @@ pub struct GrantView {
     pub isskey: Option<String>,
     /// The last verification call (A-N8, A-N10), ROC date-time; `None` if never called.
     pub last_used_at: Option<String>,
+    /// Suspended or revoked, and no improvement plan approved yet (A-N11).
+    pub plan_required: bool,
 }
 
 /// The seed's refusal while a case is in review, word for word ("WARNNING" sic).

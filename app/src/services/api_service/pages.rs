@@ -7,8 +7,8 @@
 use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
 use super::islands::{ConfirmSubmit, CopyButton};
 use super::{
-    CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH,
-    NOTICES_PATH, PROGRESS_PATH,
+    CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, NOTICES_PATH,
+    PROGRESS_PATH,
 };
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, OutcomeNotice, Refusal};
 use crate::error::PortalError;
@@ -60,8 +60,8 @@ pub struct Progress {
     pub grant: Option<GrantView>,
     pub cases: Vec<CaseView>,
     pub queried_at: String,
-    /// The outcome of a cancellation posted with this request.
-    pub cancelled: Option<Result<String, PortalError>>,
+    /// The outcome of a cancellation or an answer posted with this request.
+    pub outcome: Option<Result<String, PortalError>>,
 }
 
 #[server(endpoint = "api_service_state")]
@@ -78,8 +78,10 @@ pub async fn submit_api_case(
 }
 
 #[server(endpoint = "api_service_progress", input = server_fn::codec::Json)]
-pub async fn api_service_progress(cancel: Option<String>) -> Result<Progress, PortalError> {
-    ssr::progress(cancel).await
+pub async fn api_service_progress(
+    posted: Option<Vec<(String, String)>>,
+) -> Result<Progress, PortalError> {
+    ssr::progress(posted).await
 }
 
 /// The seed's 11 notices (圖1), one rule each (A-N1…A-N11).
@@ -174,6 +176,18 @@ pub fn ApiApplyPage() -> impl IntoView {
 
 #[component]
 fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
+    if state.offered.is_empty() {
+        return view! {
+            <div class="notice error" role="alert">
+                <p>{lang.pick(
+                    "貴公司之查驗權限經內政部暫停或註銷，欲再度取得權限，應先提出改善做法並經內政部核可，再重新提出申請。",
+                    "Your permission was suspended or revoked: submit an improvement plan to the ministry; once it is approved you can apply again.",
+                )}</p>
+                <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢", "See your cases")}</a></p>
+            </div>
+        }
+        .into_any();
+    }
     let warning = state.pending.then(|| {
         view! {
             <div class="notice error" role="alert">
@@ -207,6 +221,7 @@ fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
             </div>
         </form>
     }
+    .into_any()
 }
 
 /// `/api-service/apply/form?kind=…` (圖4, 10, 14, 17), and its result (圖7, 12, 15, 18).
@@ -452,12 +467,12 @@ fn CaseReceipt(case: CaseView, isskey: Option<String>, lang: Lang) -> impl IntoV
 #[component]
 pub fn ApiProgressPage() -> impl IntoView {
     let lang = current_lang();
-    let cancel = posted_form().map(|form| value(&form.0, "case_id").to_owned());
+    let posted = posted_form().map(|form| form.0);
     let progress = Resource::new(
         || (),
         move |()| {
-            let cancel = cancel.clone();
-            api_service_progress(cancel)
+            let posted = posted.clone();
+            api_service_progress(posted)
         },
     );
     let title = lang.pick(
@@ -480,12 +495,10 @@ pub fn ApiProgressPage() -> impl IntoView {
 
 #[component]
 fn ProgressView(progress: Progress, lang: Lang) -> impl IntoView {
-    let cancelled = progress
-        .cancelled
-        .map(|outcome| outcome.map(|_| lang.pick("取消成功", "Cancelled").to_owned()));
+    let outcome = progress.outcome;
     let count = progress.cases.len();
     view! {
-        <OutcomeNotice outcome=cancelled lang />
+        <OutcomeNotice outcome lang />
         <GrantHeader grant=progress.grant company=progress.company lang />
         <p class="summary">
             {lang.pick("查詢結果：計", "Found ")}<strong class="count">{count}</strong>{lang.pick("筆申請資料", " applications")}
@@ -548,6 +561,7 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
     let cancel = (company_view && case.cancellable).then(|| {
         view! {
             <form method="post" action=PROGRESS_PATH class="inline">
+                <input type="hidden" name="action" value="cancel" />
                 <input type="hidden" name="case_id" value=case.id.clone() />
                 <ConfirmSubmit
                     label=lang.pick("取消申請", "Cancel application").to_owned()
@@ -556,12 +570,35 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
             </form>
         }
     });
-    let material = case.material.clone().map(|(note, due)| {
+    let material = case.material.clone().map(|material| {
+        let answer = match (material.reply, material.replied_at) {
+            (Some(reply), Some(at)) => view! {
+                <p class="material-reply">{lang.pick("補正說明：", "Your answer: ")}{reply} " (" {at} ")"</p>
+            }
+            .into_any(),
+            _ if company_view && case.status == CaseStatus::Pending => {
+                let field = format!("reply-{}", case.id);
+                view! {
+                    <form method="post" action=PROGRESS_PATH class="card-form">
+                        <input type="hidden" name="action" value="reply" />
+                        <input type="hidden" name="case_id" value=case.id.clone() />
+                        <div class="field">
+                            <label for=field.clone()>{lang.pick("補正說明", "Your answer")}</label>
+                            <textarea id=field name="reply" rows="3" maxlength="350" required></textarea>
+                        </div>
+                        <button type="submit">{lang.pick("送出補正資料", "Send the answer")}</button>
+                    </form>
+                }
+                .into_any()
+            }
+            _ => ().into_any(),
+        };
         view! {
             <p class="material">
-                {lang.pick("補正資料：", "More material requested: ")}{note}
-                " " {lang.pick("（請於 ", "(due by ")}{due}{lang.pick(" 前提供）", ")")}
+                {lang.pick("補正資料：", "More material requested: ")}{material.note}
+                " " {lang.pick("（請於 ", "(due by ")}{material.due}{lang.pick(" 前提供）", ")")}
             </p>
+            {answer}
         }
     });
     view! {
@@ -634,19 +671,16 @@ pub fn ApiManualPage() -> impl IntoView {
     }
 }
 
-/// The 申請事項 the company's current state allows.
-pub fn offered_kinds(grant: Option<&GrantView>) -> Vec<CaseKind> {
-    GrantStatus::offered(grant.map(|g| g.status)).to_vec()
-}
-
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::super::form::ApplicationForm;
+    use super::super::offered_kinds;
     use super::super::store::{self, Actor, Receipt};
     use super::super::CaseKind;
-    use super::{offered_kinds, ApplyState, Progress, SubmitOutcome};
-    use crate::domain::business_id::BusinessId;
+    use super::{ApplyState, Progress, SubmitOutcome};
+    use crate::domain::{business_id::BusinessId, purpose::Purpose};
     use crate::error::PortalError;
+    use crate::forms::value;
     use crate::platform::{auth, clock::roc_date_time, AppState};
     use crate::services::company::{require_company, CompanyAccount};
     use leptos::prelude::expect_context;
@@ -696,7 +730,7 @@ mod ssr {
         .await
         .map_err(PortalError::unavailable)?;
         Ok(ApplyState {
-            offered: offered_kinds(grant.as_ref()),
+            offered: offered_kinds(grant.as_ref()).to_vec(),
             company,
             pending: pending.is_some(),
             grant,
@@ -729,16 +763,30 @@ mod ssr {
         }
     }
 
-    pub async fn progress(cancel: Option<String>) -> Result<Progress, PortalError> {
+    pub async fn progress(posted: Option<Vec<(String, String)>>) -> Result<Progress, PortalError> {
         let (state, company, business_id) = company().await?;
-        let cancelled = match cancel {
-            Some(case_id) => {
+        let lang = crate::shell::current_lang();
+        let outcome = match posted {
+            Some(posted) => {
                 let actor = Actor::company(business_id.as_str(), auth::source_ip());
-                Some(
-                    store::cancel(&state, &business_id, &actor, &case_id)
+                let case_id = value(&posted, "case_id");
+                Some(match value(&posted, "action") {
+                    "cancel" => store::cancel(&state, &business_id, &actor, case_id)
                         .await
-                        .map(|case| case.id),
-                )
+                        .map(|_| lang.pick("取消成功", "Cancelled").to_owned()),
+                    "reply" => match Purpose::parse(value(&posted, "reply")) {
+                        Ok(reply) => {
+                            store::reply_material(&state, &business_id, &actor, case_id, &reply)
+                                .await
+                                .map(|_| {
+                                    lang.pick("補正資料已送出", "Your answer was sent")
+                                        .to_owned()
+                                })
+                        }
+                        Err(error) => Err(PortalError::refused(&error)),
+                    },
+                    _ => Err(PortalError::Forbidden),
+                })
             }
             None => None,
         };
@@ -761,7 +809,7 @@ mod ssr {
             grant,
             cases,
             queried_at: roc_date_time(now),
-            cancelled,
+            outcome,
         })
     }
 }

@@ -30,6 +30,8 @@ pub struct ReviewQueue {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewCase {
     pub case: super::CaseView,
+    /// The company as the business registry has it: name and status (A-N10), if registered.
+    pub registry: Option<(String, String)>,
     pub outcome: Option<Result<String, PortalError>>,
 }
 
@@ -138,7 +140,8 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                             <td>{grant.company_name.clone()}</td>
                             <td>{grant.ap_id.clone()}</td>
                             <td>{grant.host_ip.clone()}</td>
-                            <td class="grant-status">{grant.status.label(lang)}</td>
+                            <td class="grant-status">{grant.status.label(lang)}
+                                {grant.plan_required.then(|| lang.pick("（待核可改善做法）", " (improvement plan pending)"))}</td>
                             <td>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
                             <td>
                                 <form method="post" action=REVIEW_PATH class="inline">
@@ -148,6 +151,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                                         <option value="suspend">{lang.pick("暫停", "Suspend")}</option>
                                         <option value="reinstate">{lang.pick("恢復", "Reinstate")}</option>
                                         <option value="revoke">{lang.pick("註銷", "Revoke")}</option>
+                                        <option value="approve_plan">{lang.pick("核可改善做法", "Approve improvement plan")}</option>
                                     </select>
                                     <label for=field("reason")>{lang.pick("原因", "Reason")}</label>
                                     <input type="text" id=field("reason") name="reason" maxlength="350" required />
@@ -187,8 +191,25 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                 Ok(review) => {
                     let pending = review.case.status == super::CaseStatus::Pending;
                     let action = format!("{REVIEW_CASE_PATH}?id={}", review.case.id);
+                    let registry = match review.registry {
+                        Some((name, status)) => {
+                            let differs = name != review.case.company_name;
+                            view! {
+                                <p class=if differs { "notice error" } else { "notice" }>
+                                    {lang.pick("商工登記：", "Business registry: ")}{name} "（" {status} "）"
+                                    {differs.then(|| lang.pick("　與申請之公司名稱不符", " — differs from the name applied with"))}
+                                </p>
+                            }
+                            .into_any()
+                        }
+                        None => view! {
+                            <p class="notice error">{lang.pick("商工登記：查無此統一編號", "Business registry: no such business ID")}</p>
+                        }
+                        .into_any(),
+                    };
                     view! {
                         <OutcomeNotice outcome=review.outcome lang />
+                        {registry}
                         <CaseCard case=review.case lang company_view=false />
                         {pending.then(|| view! {
                             <form method="post" action=action class="card-form">
@@ -257,11 +278,12 @@ mod ssr {
                         reason.as_str(),
                     )
                     .await?;
+                    let (zh_tw, english) = action.told();
                     Ok(format!(
                         "{} {}：{}",
                         grant.company_name,
                         grant.business_id,
-                        grant.status.label(crate::shell::current_lang())
+                        crate::shell::current_lang().pick(zh_tw, english)
                     ))
                 }
                 .await,
@@ -311,7 +333,10 @@ mod ssr {
                         }
                         "material" => {
                             let case = store::request_material(&state, &actor, &id, &note).await?;
-                            let due = case.material.map(|(_, due)| due).unwrap_or_default();
+                            let due = case
+                                .material
+                                .map(|material| material.due)
+                                .unwrap_or_default();
                             Ok(format!(
                                 "{}{due}",
                                 lang.pick(
@@ -340,6 +365,16 @@ mod ssr {
                 zh_tw: "查無此申請案件。".into(),
                 english: "There is no such case.".into(),
             })?;
-        Ok(ReviewCase { case, outcome })
+        let registry: Option<(String, String)> =
+            sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
+                .bind(&case.business_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(PortalError::unavailable)?;
+        Ok(ReviewCase {
+            case,
+            registry,
+            outcome,
+        })
     }
 }

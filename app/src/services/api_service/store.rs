@@ -4,7 +4,8 @@
 
 use super::form::{ApplicationForm, CompanyData};
 use super::{
-    pending_case_message, CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, QueuedCase,
+    offered_kinds, pending_case_message, CaseKind, CaseStatus, CaseView, GrantStatus, GrantView,
+    MaterialRequest, QueuedCase,
 };
 use crate::domain::business_id::BusinessId;
 use crate::domain::purpose::Purpose;
@@ -135,7 +136,7 @@ impl Actor {
 
 const CASE_COLUMNS: &str = "id, business_id, kind, status, company_name, host_ip, contact, \
      landline, mobile, email, purpose, submitted_at, decided_at, decision_text, material_note, \
-     material_due";
+     material_due, material_reply, material_replied_at";
 
 fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
     let decode = |column: &str, value: String| sqlx::Error::ColumnDecode {
@@ -149,7 +150,16 @@ fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
     let submitted_at: i64 = row.try_get("submitted_at")?;
     let material_note: Option<String> = row.try_get("material_note")?;
     let material_due: Option<String> = row.try_get("material_due")?;
-    let material = material_note.zip(material_due.map(|due| roc_display(&due)));
+    let material_reply: Option<String> = row.try_get("material_reply")?;
+    let material_replied_at: Option<i64> = row.try_get("material_replied_at")?;
+    let material = material_note
+        .zip(material_due)
+        .map(|(note, due)| MaterialRequest {
+            note,
+            due: roc_display(&due),
+            reply: material_reply,
+            replied_at: material_replied_at.map(roc_date_time),
+        });
     Ok(CaseView {
         id: row.try_get("id")?,
         business_id: row.try_get("business_id")?,
@@ -190,7 +200,7 @@ fn compact_date(unix: i64) -> String {
 
 const GRANT_COLUMNS: &str = "business_id, ap_id, company_name, host_ip, contact, landline, \
      mobile, email, status, certificate_serial, certificate_not_before, certificate_not_after, \
-     isskey, last_used_at";
+     isskey, last_used_at, plan_required_since";
 
 fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
     let status: String = row.try_get("status")?;
@@ -214,6 +224,9 @@ fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
         last_used_at: row
             .try_get::<Option<i64>, _>("last_used_at")?
             .map(roc_date_time),
+        plan_required: row
+            .try_get::<Option<i64>, _>("plan_required_since")?
+            .is_some(),
     })
 }
 
@@ -391,7 +404,7 @@ pub async fn submit(
     let grant = grant(&mut tx, business_id.as_str())
         .await
         .map_err(PortalError::unavailable)?;
-    if !GrantStatus::offered(grant.as_ref().map(|g| g.status)).contains(&form.kind) {
+    if !offered_kinds(grant.as_ref()).contains(&form.kind) {
         return Err(refused(
             "目前的申請狀態不能申請此申請事項。",
             "This kind of application is not available in your company's current state.",
@@ -796,7 +809,7 @@ pub async fn request_material(
     let due_text = case
         .material
         .as_ref()
-        .map(|(_, due)| due.clone())
+        .map(|material| material.due.clone())
         .unwrap_or_default();
     mail(
         &mut tx,
@@ -827,12 +840,72 @@ pub async fn request_material(
     Ok(case)
 }
 
+/// The company answers the reviewer's request for more material (A-N5), once, while the case
+/// is in review; the review desk is told.
+pub async fn reply_material(
+    state: &AppState,
+    business_id: &BusinessId,
+    actor: &Actor,
+    case_id: &str,
+    reply: &Purpose,
+) -> Result<CaseView, PortalError> {
+    let now = state.clock.unix();
+    let mut tx = state
+        .db
+        .begin_write()
+        .await
+        .map_err(PortalError::unavailable)?;
+    let update = sqlx::query(
+        "UPDATE api_cases SET material_reply = $1, material_replied_at = $2 \
+         WHERE id = $3 AND business_id = $4 AND status = 'pending' \
+         AND material_note IS NOT NULL AND material_reply IS NULL",
+    )
+    .bind(reply.as_str())
+    .bind(now)
+    .bind(case_id)
+    .bind(business_id.as_str());
+    let case = update_pending(&mut tx, update, case_id, now)
+        .await
+        .map_err(|_| {
+            refused(
+                "此案件目前無須補正資料，或已送出補正資料。",
+                "This case is not waiting for material, or your answer was already sent.",
+            )
+        })?;
+    mail(
+        &mut tx,
+        now,
+        &state.settings.review_mailbox,
+        &format!(
+            "[API介接服務] 補正資料 {name} S/N {case_id}",
+            name = case.company_name
+        ),
+        &format!(
+            "{name}（{business_id}）已送出補正資料 / The company answered:\n\n{reply}\n",
+            name = case.company_name,
+            business_id = case.business_id,
+            reply = reply.as_str(),
+        ),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        now,
+        actor.event("api_service.case.reply_material", case_id, "{}".into()),
+    )
+    .await?;
+    tx.commit().await.map_err(PortalError::unavailable)?;
+    Ok(case)
+}
+
 /// What the ministry may do to a grant (A-N9, A-N11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GrantAction {
     Suspend,
     Reinstate,
     Revoke,
+    /// 核可改善做法: the company's improvement plan is approved, so it may apply again (A-N11).
+    ApprovePlan,
 }
 
 impl GrantAction {
@@ -841,6 +914,7 @@ impl GrantAction {
             "suspend" => Some(GrantAction::Suspend),
             "reinstate" => Some(GrantAction::Reinstate),
             "revoke" => Some(GrantAction::Revoke),
+            "approve_plan" => Some(GrantAction::ApprovePlan),
             _ => None,
         }
     }
@@ -850,20 +924,50 @@ impl GrantAction {
             GrantAction::Suspend => "suspend",
             GrantAction::Reinstate => "reinstate",
             GrantAction::Revoke => "revoke",
+            GrantAction::ApprovePlan => "approve_plan",
         }
     }
 
-    /// The state a grant must be in, and the state it goes to.
-    fn transition(self) -> (&'static str, GrantStatus) {
+    /// The change (SQL `SET` after the status and reason) and the state the grant must be in.
+    /// Suspending or revoking requires an improvement plan before a new application; the
+    /// ministry reinstates, or approves the plan, when it has accepted one (A-N11).
+    fn transition(self) -> (&'static str, &'static str) {
         match self {
-            GrantAction::Suspend => ("('active')", GrantStatus::Suspended),
-            GrantAction::Reinstate => ("('suspended')", GrantStatus::Active),
-            GrantAction::Revoke => ("('active', 'suspended')", GrantStatus::Revoked),
+            GrantAction::Suspend => (
+                "status = 'suspended', plan_required_since = $3",
+                "status = 'active'",
+            ),
+            GrantAction::Reinstate => (
+                "status = 'active', plan_required_since = NULL",
+                "status = 'suspended'",
+            ),
+            GrantAction::Revoke => (
+                "status = 'revoked', plan_required_since = $3",
+                "status IN ('active', 'suspended')",
+            ),
+            GrantAction::ApprovePlan => (
+                "plan_required_since = NULL",
+                "status IN ('revoked', 'deactivated') AND plan_required_since IS NOT NULL",
+            ),
+        }
+    }
+
+    /// What was done, as the company is told, in both languages.
+    pub fn told(self) -> (&'static str, &'static str) {
+        match self {
+            GrantAction::Suspend => ("查驗權限已暫停", "Your permission is suspended"),
+            GrantAction::Reinstate => ("查驗權限已恢復", "Your permission is reinstated"),
+            GrantAction::Revoke => ("查驗權限已註銷", "Your permission is revoked"),
+            GrantAction::ApprovePlan => (
+                "改善做法已經內政部核可，得重新提出申請",
+                "Your improvement plan is approved: you may apply again",
+            ),
         }
     }
 }
 
-/// Suspends, reinstates or revokes a company's grant, with the reason, and tells the company.
+/// Suspends, reinstates or revokes a company's grant, or approves its improvement plan, with
+/// the reason, and tells the company.
 pub async fn change_grant(
     db: &crate::platform::db::Db,
     now: i64,
@@ -872,16 +976,15 @@ pub async fn change_grant(
     action: GrantAction,
     reason: &str,
 ) -> Result<GrantView, PortalError> {
-    let (from, to) = action.transition();
+    let (change, guard) = action.transition();
     let mut tx = db.begin_write().await.map_err(PortalError::unavailable)?;
     let changed = sqlx::query(&format!(
-        "UPDATE api_grants SET status = $1, status_reason = $2, status_changed_at = $3 \
-         WHERE business_id = $4 AND status IN {from}"
+        "UPDATE api_grants SET {change}, status_reason = $1, status_changed_at = $3 \
+         WHERE business_id = $2 AND {guard}"
     ))
-    .bind(to.code())
     .bind(reason)
-    .bind(now)
     .bind(business_id)
+    .bind(now)
     .execute(&mut *tx)
     .await
     .map_err(PortalError::unavailable)?
@@ -900,19 +1003,16 @@ pub async fn change_grant(
         .await
         .map_err(PortalError::unavailable)?
         .email;
-    let (label_zh, label_en) = (
-        to.label(crate::i18n::Lang::ZhTw),
-        to.label(crate::i18n::Lang::English),
-    );
+    let (label_zh, label_en) = action.told();
     mail(
         &mut tx,
         now,
         &email,
-        &format!("國民身分證領補換資料查驗作業API介接服務 查驗權限{label_zh} / Permission {label_en}"),
+        &format!("國民身分證領補換資料查驗作業API介接服務 {label_zh} / {label_en}"),
         &format!(
-            "{name} 您好：\n\n貴公司（apId {ap_id}）之查驗權限已於 {when} {label_zh}。\n原因：{reason}\n\
+            "{name} 您好：\n\n貴公司（apId {ap_id}）{label_zh}（{when}）。\n說明：{reason}\n\
              經暫停或註銷查驗權限者，欲再度取得權限，應先提出改善做法並經內政部核可，重新提出申請。\n\n\
-             Your permission (apId {ap_id}) is now {label_en} as of {when}. Reason: {reason}\n",
+             {label_en} (apId {ap_id}, {when}). {reason}\n",
             name = grant.company_name,
             ap_id = grant.ap_id,
             when = roc_date_time(now),
@@ -1005,8 +1105,12 @@ pub async fn periodic_check(
     db: &crate::platform::db::Db,
     now: i64,
 ) -> Result<Vec<(String, CheckFinding)>, PortalError> {
+    // The year of non-use runs from the last call, or from the approval or the reinstatement
+    // when there was none since (a reinstated grant gets its year afresh).
     let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT g.business_id, c.status, COALESCE(g.last_used_at, g.approved_at) \
+        "SELECT g.business_id, c.status, \
+                CASE WHEN g.status = 'active' AND g.status_changed_at > COALESCE(g.last_used_at, g.approved_at) \
+                     THEN g.status_changed_at ELSE COALESCE(g.last_used_at, g.approved_at) END \
          FROM api_grants g LEFT JOIN companies c ON c.business_id = g.business_id \
          WHERE g.status IN ('active', 'suspended') ORDER BY g.business_id",
     )
