@@ -160,7 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/api-service/apply") view=ApiApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/api-service/apply/form") view=ApiFormPage ssr=SsrMode::Async />
                     <Route path=path!("/api-service/progress") view=ApiProgressPage ssr=SsrMode::Async />
-                    <Route path=path!("/api-service/manual") view=ApiManualPage />
+                    <Route path=path!("/api-service/manual") view=ApiManualPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/api-cases") view=ApiReviewQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/api-cases/case") view=ApiReviewCasePage ssr=SsrMode::Async />
                     <Route path=path!("/id-card/loss") view=LossLandingPage />

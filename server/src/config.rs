@@ -2,6 +2,7 @@
 //! Anything wrong stops the server with one clear line naming the setting.
 
 use app::domain::calendar::WorkingCalendar;
+use app::platform::client::TrustedProxies;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,9 @@ pub struct Config {
     /// The review desk's mailbox, told of each new API-service case (A-N5).
     /// `HUJI_REVIEW_MAILBOX`.
     pub review_mailbox: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client, e.g. `10.0.0.5, 10.1.0.0/16`;
+    /// empty: none (the client is the connection's peer). `HUJI_TRUSTED_PROXIES`.
+    pub trusted_proxies: String,
 }
 
 impl Default for Config {
@@ -52,6 +56,7 @@ impl Default for Config {
             holidays_file: PathBuf::from("server/data/holidays.txt"),
             card_helper_url: "http://127.0.0.1:24170".into(),
             review_mailbox: "api-review@huji.localhost".into(),
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -136,6 +141,9 @@ impl Config {
         if let Some(v) = env("HUJI_REVIEW_MAILBOX") {
             self.review_mailbox = v;
         }
+        if let Some(v) = env("HUJI_TRUSTED_PROXIES") {
+            self.trusted_proxies = v;
+        }
         Ok(())
     }
 
@@ -184,6 +192,9 @@ impl Config {
                 "HUJI_SMTP_URL",
                 "must start with smtp:// or smtps://",
             ));
+        }
+        if let Err(reason) = TrustedProxies::parse(&self.trusted_proxies) {
+            return Err(invalid("HUJI_TRUSTED_PROXIES", reason));
         }
         // The pages' Content-Security-Policy allows exactly this origin shape.
         let helper = self.card_helper_url.strip_prefix("http://127.0.0.1:");

@@ -9,4 +9,5 @@ pub mod logging;
 pub mod mail;
 pub mod pki;
 pub mod registry;
+pub mod verify;
 pub mod web;

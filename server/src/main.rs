@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use app::pki::{ReloadableTrustStore, TrustStore};
+use app::platform::client::TrustedProxies;
 use app::platform::{
     captcha, challenge,
     clock::{Clock, SystemClock},
@@ -77,6 +78,8 @@ enum Command {
         #[command(subcommand)]
         command: MoicaCommand,
     },
+    /// Sign one verification-API request as a company's server does and print its token.
+    ApiToken(admin::api_token::ApiTokenArgs),
 }
 
 #[derive(Subcommand)]
@@ -100,15 +103,22 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve);
-    // The PKI works on files only: no configuration or database needed.
-    if let Command::Pki { command } = command {
-        admin::pki::run(command, SystemClock.unix())?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    // The PKI and the API client work on files only: no configuration or database needed.
+    let command = match command {
+        Command::Pki { command } => {
+            admin::pki::run(command, SystemClock.unix())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::ApiToken(args) => {
+            admin::api_token::run(args, SystemClock.unix())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        command => command,
+    };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     match command {
-        Command::Pki { .. } => unreachable!("handled above"),
+        Command::Pki { .. } | Command::ApiToken(_) => unreachable!("handled above"),
         Command::Staff { command } => {
             admin::staff::run(
                 command,
@@ -212,6 +222,9 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             review_mailbox: config.review_mailbox.clone(),
         }),
         trust: trust.clone(),
+        proxies: Arc::new(
+            TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?,
+        ),
     };
 
     if config.smtp_url.is_empty() {
@@ -273,6 +286,9 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         }
         if let Err(error) = rate_limit::purge_expired(&db.pool, clock.unix() - 86_400).await {
             tracing::error!(%error, "rate-limit purge failed");
+        }
+        if let Err(error) = server::verify::purge_expired(&db.pool, clock.unix()).await {
+            tracing::error!(%error, "verification API purge failed");
         }
     }
 }

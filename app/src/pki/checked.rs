@@ -117,6 +117,12 @@ impl CheckedCertificate {
         self.key_kind
     }
 
+    /// The RSA public key as PKCS#1 `RSAPublicKey` DER (what JWT libraries take for RS256);
+    /// `None` for an ECDSA key.
+    pub fn rsa_public_key_der(&self) -> Option<&[u8]> {
+        matches!(self.key_kind, PublicKeyKind::Rsa { .. }).then_some(self.public_key.as_slice())
+    }
+
     /// Verifies a signature made with the certificate's private key over `message`:
     /// ECDSA P-256 with SHA-256 (DER-encoded, or the 64-byte `r‖s` that cards and JWS
     /// produce) or RSA PKCS#1 v1.5 with SHA-256 (RS256).

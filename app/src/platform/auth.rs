@@ -42,15 +42,11 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-/// The client's address as this server saw it (for the audit log).
+/// The client's address as this server saw it (for the audit log and the per-client limits).
 pub fn source_ip() -> String {
     request_parts()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-        })
+        .and_then(|parts| super::client::client_address(&parts.extensions))
+        .map(|address| address.to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod captcha;
 pub mod challenge;
+pub mod client;
 pub mod clock;
 pub mod db;
 pub mod outbox;

@@ -19,4 +19,6 @@ pub struct AppState {
     pub settings: Arc<PortalSettings>,
     /// The certificate authorities the portal trusts, with their CRLs (F-4).
     pub trust: Arc<ReloadableTrustStore>,
+    /// The reverse proxies whose forwarding headers name the client.
+    pub proxies: Arc<super::client::TrustedProxies>,
 }

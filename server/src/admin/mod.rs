@@ -1,6 +1,7 @@
 //! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
 //! accounts (`huji staff …`) and citizen certificates' holders (`huji moica …`).
 
+pub mod api_token;
 pub mod moica;
 pub mod pki;
 pub mod staff;

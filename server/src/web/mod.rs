@@ -36,6 +36,7 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
+    let proxies = state.proxies.clone();
     let https = state.settings.secure_cookies();
 
     // Built files carry a content hash in their names (cargo-leptos `hash-files`), so they
@@ -69,6 +70,10 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
     }
     router
         .route("/captcha/{id}", get(captcha::image))
+        .route(
+            "/integration/rwv2c2/",
+            get(crate::verify::rwv2c2).with_state(crate::verify::VerifyState::new(state.clone())),
+        )
         .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
@@ -90,6 +95,7 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
         .fallback_service(assets)
         .with_state(state)
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
+        .layer(middleware::from_fn_with_state(proxies, security::client_address))
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
         // CPU than the page itself. Built assets are precompressed at the highest level.

@@ -1,5 +1,6 @@
 //! Strict response headers on everything, and the CSRF guard for every state-changing request.
 
+use app::platform::client::{ClientAddr, TrustedProxies};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -56,6 +57,28 @@ pub fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 
 /// Security headers for every response. HTML pages set their own CSP with a per-response nonce
 /// (see `app::shell`); everything else gets a policy that allows nothing.
+/// Finds the client's address once per request (the connection's peer, or through trusted
+/// proxies the address they forward) and hands it on as [`ClientAddr`].
+pub async fn client_address(
+    State(proxies): State<Arc<TrustedProxies>>,
+    mut request: Request,
+    next: Next,
+) -> Response<Body> {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = proxies.client(peer, forwarded);
+        request.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(request).await
+}
+
 pub async fn security_headers(
     State(https): State<bool>,
     request: Request,

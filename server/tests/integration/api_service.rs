@@ -12,8 +12,8 @@ use app::services::staff::role::Role;
 use axum::http::StatusCode;
 use server::pki::{Issued, SubjectKey};
 
-const SHRIMP: &str = "24941832";
-const SHRIMP_NAME: &str = "蝦蝦樂購股份有限公司";
+pub(crate) const SHRIMP: &str = "24941832";
+pub(crate) const SHRIMP_NAME: &str = "蝦蝦樂購股份有限公司";
 const OTHER: &str = "04595257";
 const WARNING: &str = "[WARNNING-02] 申請失敗 尚有案件受理中!";
 
@@ -44,18 +44,18 @@ fn serial_in(html: &str) -> String {
     html[start..].split('<').next().expect("the S/N").to_owned()
 }
 
-struct Company {
-    cookie: String,
+pub(crate) struct Company {
+    pub(crate) cookie: String,
 }
 
-async fn company(portal: &Portal, business_id: &str, name: &str) -> Company {
+pub(crate) async fn company(portal: &Portal, business_id: &str, name: &str) -> Company {
     let card = portal.business_card(business_id, name);
     Company {
         cookie: portal.session("Company", business_id, &card).await,
     }
 }
 
-async fn reviewer(portal: &Portal) -> String {
+pub(crate) async fn reviewer(portal: &Portal) -> String {
     let card = portal
         .staff("張審核", Role::MinistryReviewer, "national")
         .await;
@@ -82,7 +82,7 @@ async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &s
 }
 
 /// 憑證上傳 of `file`, as a browser posts the form with its file.
-async fn upload(portal: &Portal, company: &Company, file: &[u8]) -> String {
+pub(crate) async fn upload(portal: &Portal, company: &Company, file: &[u8]) -> String {
     let token = uuid::Uuid::new_v4().to_string();
     let (status, html) = portal
         .post_multipart(
@@ -100,7 +100,7 @@ async fn upload(portal: &Portal, company: &Company, file: &[u8]) -> String {
     html
 }
 
-async fn decide(portal: &Portal, reviewer: &str, case: &str, action: &str) -> String {
+pub(crate) async fn decide(portal: &Portal, reviewer: &str, case: &str, action: &str) -> String {
     let (status, html) = portal
         .post_page(
             &format!("/admin/api-cases/case?id={case}"),
@@ -162,7 +162,7 @@ async fn grant_ip(portal: &Portal) -> (String, String) {
         .expect("the grant")
 }
 
-fn api_certificate(portal: &Portal, business_id: &str) -> Issued {
+pub(crate) fn api_certificate(portal: &Portal, business_id: &str) -> Issued {
     let id = BusinessId::parse(business_id).expect("business id");
     portal
         .pki
@@ -171,7 +171,7 @@ fn api_certificate(portal: &Portal, business_id: &str) -> Issued {
 }
 
 /// A company applied and approved: its cookie and the reviewer's.
-async fn approved(portal: &Portal) -> (Company, String) {
+pub(crate) async fn approved(portal: &Portal) -> (Company, String) {
     let shrimp = company(portal, SHRIMP, SHRIMP_NAME).await;
     let html = apply(
         portal,
@@ -797,5 +797,23 @@ async fn a_n5_the_reviewer_asks_for_material_and_the_company_answers_in_time() {
     assert_eq!(
         desk, 2,
         "the review desk hears of the new case and of the answer"
+    );
+}
+
+#[tokio::test]
+async fn a_8_the_operation_manual_is_rendered_from_the_projects_own_document() {
+    let portal = Portal::start().await;
+    let response = portal.page("/api-service/manual", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = body_text(response).await;
+    let source = include_str!("../../../docs/verification-api.md");
+    // Every rdCode of the manual, rendered as a table.
+    for code in ["RS7009", "RS3811", "RS3822", "HJ4002", "HJ4030", "HJ4033"] {
+        assert!(source.contains(code));
+        assert!(html.contains(&format!("<td>{code}</td>")), "{code}");
+    }
+    assert!(
+        html.contains("<code>/integration/rwv2c2/</code>")
+            || html.contains("GET /integration/rwv2c2/")
     );
 }

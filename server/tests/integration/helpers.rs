@@ -96,6 +96,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
             review_mailbox: "api-review@example.gov.tw".into(),
         }),
         trust: Arc::new(trust),
+        proxies: Arc::new(Default::default()),
     }
 }
 

@@ -7,4 +7,5 @@ mod id_card_loss;
 mod pki;
 mod platform;
 mod sign_in;
+mod verify;
 mod web;

@@ -216,6 +216,16 @@ pub struct MaterialRequest {
     pub replied_at: Option<String>,
 }
 
+/// A company's use of the verification API over the last 30 days (A-10, for A-N9).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub calls: i64,
+    pub matches: i64,
+    pub no_matches: i64,
+    /// Calls refused before any comparison (bad token, wrong address, …).
+    pub refused: i64,
+}
+
 /// A case in the review queue, with its age in working days (A-N5, A-10).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedCase {

@@ -645,14 +645,27 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
     }
 }
 
-/// `/api-service/manual`: API介接服務作業手冊.
+/// The API's operation manual (操作文件), rendered from the project's own
+/// `docs/verification-api.md`, so the page and the repository never disagree.
+#[server(endpoint = "api_operation_manual")]
+pub async fn api_operation_manual() -> Result<String, PortalError> {
+    const MANUAL: &str = include_str!("../../../../docs/verification-api.md");
+    let mut html = String::new();
+    let options = pulldown_cmark::Options::ENABLE_TABLES;
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(MANUAL, options));
+    Ok(html)
+}
+
+/// `/api-service/manual`: API介接服務作業手冊, with the operation manual (操作文件) of the API,
+/// printable as it is.
 #[component]
 pub fn ApiManualPage() -> impl IntoView {
     let lang = current_lang();
+    let manual = Resource::new(|| (), |()| api_operation_manual());
     let title = lang.pick("API介接服務作業手冊", "API service operation manual");
     view! {
         <Title text=title />
-        <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
+        <p class="breadcrumb no-print"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
         <h1>{title}</h1>
         <h2>{lang.pick("申請流程", "How applications flow")}</h2>
         <ul class="notes">
@@ -662,12 +675,13 @@ pub fn ApiManualPage() -> impl IntoView {
             <li>{lang.pick("非首次API申請：API停用 → 案件核准或駁回。", "API deactivation → approved or rejected.")}</li>
             <li>{lang.pick("尚有案件受理中時，無法再提出申請；受理中之案件可於申請日期後24小時內取消。", "While a case is in review no other can be made; a case in review can be cancelled within 24 hours of its application date.")}</li>
         </ul>
-        <h2 id="api">{lang.pick("API 操作文件", "Calling the API")}</h2>
-        <p>{lang.pick(
-            "核准並上傳憑證後，貴公司之主機（限登錄之連線主機網路位址）以上傳憑證之私鑰簽署請求，並於請求中帶入 isskey 與 apId 呼叫查驗 API。",
-            "Once approved and the certificate is uploaded, your host (only from the registered IP address) signs each request with the uploaded certificate's private key and sends the isskey and apId with it.",
-        )}</p>
-        <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢取得 isskey 及 apId", "Get your isskey and apId from the progress page")}</a></p>
+        <p class="no-print">{lang.pick("以瀏覽器列印此頁即可存成 PDF。", "Print this page from the browser to keep it as a PDF.")}</p>
+        <Suspense fallback=|| ()>
+            {move || manual.get().map(|result| match result {
+                Ok(html) => view! { <article class="manual" id="api" inner_html=html></article> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
     }
 }
 

@@ -3,7 +3,7 @@
 //! suspend / reinstate / revoke (A-N9, A-N11). Only the ministry's reviewers may act here.
 
 use super::pages::CaseCard;
-use super::{GrantView, QueuedCase, REVIEW_CASE_PATH, REVIEW_PATH};
+use super::{GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -22,7 +22,8 @@ pub const REVIEW_ROLES: [Role; 1] = [Role::MinistryReviewer];
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewQueue {
     pub cases: Vec<QueuedCase>,
-    pub grants: Vec<GrantView>,
+    /// Each grant with its company's use of the API over the last 30 days.
+    pub grants: Vec<(GrantView, Usage)>,
     pub outcome: Option<Result<String, PortalError>>,
 }
 
@@ -129,10 +130,11 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                 <th scope="col">{lang.pick("主機連線IP位址", "Host IP")}</th>
                 <th scope="col">{lang.pick("啟用狀態", "Status")}</th>
                 <th scope="col">{lang.pick("最後使用時間", "Last used")}</th>
+                <th scope="col">{lang.pick("近30日查驗（相符／不符／拒絕）", "Last 30 days: calls (match / no match / refused)")}</th>
                 <th scope="col">{lang.pick("處理", "Action")}</th>
             </tr></thead>
             <tbody>
-                {queue.grants.into_iter().map(|grant| {
+                {queue.grants.into_iter().map(|(grant, usage)| {
                     let field = |name: &str| format!("{name}-{}", grant.business_id);
                     view! {
                         <tr>
@@ -143,6 +145,10 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                             <td class="grant-status">{grant.status.label(lang)}
                                 {grant.plan_required.then(|| lang.pick("（待核可改善做法）", " (improvement plan pending)"))}</td>
                             <td>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
+                            <td class="usage">{format!(
+                                "{}（{}／{}／{}）",
+                                usage.calls, usage.matches, usage.no_matches, usage.refused
+                            )}</td>
                             <td>
                                 <form method="post" action=REVIEW_PATH class="inline">
                                     <input type="hidden" name="business_id" value=grant.business_id.clone() />
@@ -293,9 +299,18 @@ mod ssr {
         let cases = store::queue(&state)
             .await
             .map_err(PortalError::unavailable)?;
-        let grants = store::grants(&state.db.pool)
+        let mut usage = store::usage_since(&state.db.pool, state.clock.unix() - 30 * 86_400)
             .await
             .map_err(PortalError::unavailable)?;
+        let grants = store::grants(&state.db.pool)
+            .await
+            .map_err(PortalError::unavailable)?
+            .into_iter()
+            .map(|grant| {
+                let used = usage.remove(&grant.business_id).unwrap_or_default();
+                (grant, used)
+            })
+            .collect();
         Ok(ReviewQueue {
             cases,
             grants,

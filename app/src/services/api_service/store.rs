@@ -5,7 +5,7 @@
 use super::form::{ApplicationForm, CompanyData};
 use super::{
     offered_kinds, pending_case_message, CaseKind, CaseStatus, CaseView, GrantStatus, GrantView,
-    MaterialRequest, QueuedCase,
+    MaterialRequest, QueuedCase, Usage,
 };
 use crate::domain::business_id::BusinessId;
 use crate::domain::purpose::Purpose;
@@ -1056,6 +1056,37 @@ pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
             })
         })
         .collect()
+}
+
+/// Each company's use of the verification API since `since` (Unix seconds), from the call log.
+pub async fn usage_since(
+    pool: &AnyPool,
+    since: i64,
+) -> sqlx::Result<std::collections::HashMap<String, Usage>> {
+    let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT business_id, COUNT(*), \
+                SUM(CASE WHEN verdict = '1' THEN 1 ELSE 0 END), \
+                SUM(CASE WHEN verdict IN ('2', '3', '4') THEN 1 ELSE 0 END), \
+                SUM(CASE WHEN rd_code <> 'RS7009' THEN 1 ELSE 0 END) \
+         FROM api_calls WHERE called_at >= $1 GROUP BY business_id",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(business_id, calls, matches, no_matches, refused)| {
+            (
+                business_id,
+                Usage {
+                    calls,
+                    matches,
+                    no_matches,
+                    refused,
+                },
+            )
+        })
+        .collect())
 }
 
 /// Every grant, for the reviewer's list: without the isskey, which is the company's secret.

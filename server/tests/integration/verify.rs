@@ -1,0 +1,380 @@
+//! The verification API through the real router (A-11, A-N3, A-N6): requests signed by the
+//! company's client with the key of the certificate it uploaded in the portal, from its
+//! registered address.
+
+use crate::api_service::{api_certificate, approved, reviewer, upload, SHRIMP};
+use crate::helpers::body_text;
+use crate::sign_in::Portal;
+use app::platform::clock::Clock;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use server::verify::client::{token, Credentials, Query};
+
+const REGISTERED_IP: &str = "127.0.0.115";
+
+/// A portal where the demo company has a grant for 127.0.0.115 and an uploaded certificate.
+struct Api {
+    portal: Portal,
+    credentials: Credentials,
+    /// The uploaded certificate's private key, as the company keeps it.
+    key_pem: String,
+    jti: std::sync::atomic::AtomicU32,
+}
+
+impl Api {
+    async fn start() -> Api {
+        let portal = Portal::start().await;
+        let (shrimp, _) = approved(&portal).await;
+        let certificate = api_certificate(&portal, SHRIMP);
+        let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
+        assert!(html.contains("上傳成功"), "{html}");
+        let (ap_id, isskey): (String, String) =
+            sqlx::query_as("SELECT ap_id, isskey FROM api_grants WHERE business_id = $1")
+                .bind(SHRIMP)
+                .fetch_one(&portal.app.test_db.db.pool)
+                .await
+                .expect("grant");
+        let key = certificate.private_key_pem.as_deref().expect("the key");
+        let credentials = Credentials::new(SHRIMP, &ap_id, &isskey, key).expect("credentials");
+        Api {
+            portal,
+            credentials,
+            key_pem: key.to_owned(),
+            jti: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
+    fn next_jti(&self) -> String {
+        let n = self.jti.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("test-jti-{n}")
+    }
+
+    /// A valid token for `query`, made now.
+    fn token(&self, query: &Query) -> String {
+        token(
+            &self.credentials,
+            "clerk-01",
+            query,
+            self.portal.now(),
+            &self.next_jti(),
+        )
+        .expect("token")
+    }
+
+    /// Calls the API with `authorization` from `ip`: the status and the JSON answer.
+    async fn call_from(
+        &self,
+        authorization: Option<&str>,
+        ip: &str,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::get("/integration/rwv2c2/");
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let mut request = request.body(Body::empty()).expect("request");
+        let address: std::net::SocketAddr = format!("{ip}:40000").parse().expect("address");
+        request.extensions_mut().insert(ConnectInfo(address));
+        let response = self.portal.app.send(request).await;
+        let status = response.status();
+        let body = body_text(response).await;
+        (status, serde_json::from_str(&body).expect("JSON"))
+    }
+
+    async fn call(&self, token: &str) -> (StatusCode, serde_json::Value) {
+        self.call_from(Some(&format!("Bearer {token}")), REGISTERED_IP)
+            .await
+    }
+
+    /// The verdict (`checkIdCardApply`) of a valid request for `query`.
+    async fn verdict(&self, query: &Query) -> String {
+        let (status, answer) = self.call(&self.token(query)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["rdCode"], "RS7009");
+        answer["responseData"]["checkIdCardApply"]
+            .as_str()
+            .expect("a verdict")
+            .to_owned()
+    }
+
+    async fn rd_code(&self, token: &str) -> String {
+        let (_, answer) = self.call(token).await;
+        answer["rdCode"].as_str().expect("rdCode").to_owned()
+    }
+}
+
+/// 王小明's current card: 換發 on 2021-06-15 (民國 110) in 臺北市.
+fn wang_current() -> Query {
+    Query {
+        person_id: "A123456789".into(),
+        apply_code: "3".into(),
+        apply_yyymmdd: "1100615".into(),
+        issue_site_id: "63000".into(),
+    }
+}
+
+/// 王小明's previous card, superseded in 2021.
+fn wang_superseded() -> Query {
+    Query {
+        apply_yyymmdd: "0940520".into(),
+        ..wang_current()
+    }
+}
+
+#[tokio::test]
+async fn a_11_the_current_card_matches_and_the_answer_has_the_ministrys_shape() {
+    let api = Api::start().await;
+    let (status, answer) = api.call(&api.token(&wang_current())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        answer,
+        serde_json::json!({
+            "httpCode": "200",
+            "httpMessage": "OK",
+            "rdCode": "RS7009",
+            "rdMessage": "查詢作業完成",
+            "responseData": { "checkIdCardApply": "1" }
+        })
+    );
+    // A superseded card is no match, and counts as the ID number's first failure today.
+    assert_eq!(api.verdict(&wang_superseded()).await, "2");
+    // Every call is logged with a keyed hash of the ID number, never the number.
+    let pool = &api.portal.app.test_db.db.pool;
+    let logged: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT rd_code, verdict, id_hash FROM api_calls ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .expect("calls");
+    assert_eq!(logged.len(), 2);
+    assert_eq!(logged[0].1.as_deref(), Some("1"));
+    let hash = logged[0].2.clone().expect("a hash");
+    assert_eq!(hash.len(), 64);
+    assert!(!hash.contains("A123456789"));
+    let last_used: Option<i64> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_grants WHERE business_id = $1")
+            .bind(SHRIMP)
+            .fetch_one(pool)
+            .await
+            .expect("grant");
+    assert_eq!(
+        last_used,
+        Some(api.portal.now()),
+        "A-N8: the grant's last use"
+    );
+    // A-10: the reviewer sees the company's use, a refused call included.
+    let replayed = api.token(&wang_current());
+    api.call(&replayed).await;
+    assert_eq!(api.rd_code(&replayed).await, "HJ4004");
+    let reviewer = reviewer(&api.portal).await;
+    let queue = body_text(api.portal.page("/admin/api-cases", Some(&reviewer)).await).await;
+    assert!(queue.contains("4（2／1／1）"), "{queue}");
+}
+
+#[tokio::test]
+async fn l4_a_card_reported_lost_answers_7_and_a_voided_id_answers_6() {
+    let api = Api::start().await;
+    let pool = &api.portal.app.test_db.db.pool;
+    sqlx::query(
+        "INSERT INTO id_card_loss_reports (reference, citizen_id, issuance_id, \
+         household_office_code, channel, phone, email, password_hash, reported_at) \
+         SELECT 'L-test', c.id, i.id, c.household_office_code, 'online', '0912345678', \
+                'wang@example.com', NULL, $1 \
+         FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current \
+         WHERE c.national_id = 'A123456789'",
+    )
+    .bind(api.portal.now())
+    .execute(pool)
+    .await
+    .expect("a loss report");
+    assert_eq!(api.verdict(&wang_current()).await, "7");
+    sqlx::query("UPDATE citizens SET id_status = 'voided' WHERE national_id = 'A123456789'")
+        .execute(pool)
+        .await
+        .expect("voided");
+    assert_eq!(api.verdict(&wang_current()).await, "6");
+}
+
+#[tokio::test]
+async fn a_n6_fifty_concurrent_wrong_attempts_count_three_then_the_id_is_locked_until_midnight() {
+    let api = Api::start().await;
+    let wrong = Query {
+        issue_site_id: "65000".into(),
+        ..wang_current()
+    };
+    let tokens: Vec<String> = (0..50).map(|_| api.token(&wrong)).collect();
+    let answers = futures_util::future::join_all(tokens.iter().map(|token| api.call(token))).await;
+    let mut verdicts: Vec<String> = answers
+        .iter()
+        .map(|(_, answer)| {
+            answer["responseData"]["checkIdCardApply"]
+                .as_str()
+                .unwrap_or("?")
+                .to_owned()
+        })
+        .collect();
+    verdicts.sort();
+    let count = |code: &str| verdicts.iter().filter(|v| *v == code).count();
+    assert_eq!(
+        (count("2"), count("3"), count("4"), count("5")),
+        (1, 1, 1, 47)
+    );
+    // Locked for everyone today: even the right card is not compared.
+    assert_eq!(api.verdict(&wang_current()).await, "5");
+    // Taipei midnight: a new day, a new count.
+    let clock = &api.portal.app.clock;
+    clock.set(
+        app::platform::clock::next_taipei_midnight(clock.now_utc()) - chrono::Duration::seconds(1),
+    );
+    assert_eq!(api.verdict(&wang_current()).await, "5");
+    clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+}
+
+#[tokio::test]
+async fn a_11_every_refusal_has_its_own_code() {
+    let api = Api::start().await;
+    let pool = &api.portal.app.test_db.db.pool;
+    let now = api.portal.now();
+    let query = wang_current();
+
+    // No token, or not a JWT.
+    let (status, answer) = api.call_from(None, REGISTERED_IP).await;
+    assert_eq!(
+        (status, answer["rdCode"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("HJ4001"))
+    );
+    assert_eq!(api.rd_code("not-a-jwt").await, "HJ4001");
+
+    // Signed with another key (another company's certificate): the signature fails.
+    let stranger = api_certificate(&api.portal, "04595257");
+    let forged = Credentials::new(
+        &api.credentials.org_id,
+        &api.credentials.ap_id,
+        &api.credentials.isskey,
+        stranger.private_key_pem.as_deref().expect("key"),
+    )
+    .expect("credentials");
+    let forged_token = token(&forged, "u", &query, now, "forged-1").expect("token");
+    assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
+
+    // Replayed: the same token twice.
+    let once = api.token(&query);
+    assert_eq!(api.rd_code(&once).await, "RS7009");
+    assert_eq!(api.rd_code(&once).await, "HJ4004");
+
+    // Made 10 minutes ago: expired.
+    let old = token(&api.credentials, "u", &query, now - 600, "old-1").expect("token");
+    assert_eq!(api.rd_code(&old).await, "HJ4003");
+
+    // A wrong isskey; a wrong apId.
+    let wrong_key = Credentials::new(
+        &api.credentials.org_id,
+        &api.credentials.ap_id,
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        &api.key_pem,
+    )
+    .expect("credentials");
+    assert_eq!(
+        api.rd_code(&token(&wrong_key, "u", &query, now, "k-1").expect("t"))
+            .await,
+        "HJ4005"
+    );
+    let wrong_ap = Credentials::new(
+        &api.credentials.org_id,
+        "APNOTMINE",
+        &api.credentials.isskey,
+        &api.key_pem,
+    )
+    .expect("credentials");
+    assert_eq!(
+        api.rd_code(&token(&wrong_ap, "u", &query, now, "k-2").expect("t"))
+            .await,
+        "RS3811"
+    );
+
+    // From another address (A-N3).
+    let (status, answer) = api
+        .call_from(Some(&format!("Bearer {}", api.token(&query))), "127.0.0.9")
+        .await;
+    assert_eq!(
+        (status, answer["rdCode"].as_str()),
+        (StatusCode::FORBIDDEN, Some("HJ4030"))
+    );
+
+    // A conditionMap that does not parse.
+    let bad = Query {
+        apply_code: "9".into(),
+        ..query.clone()
+    };
+    let (status, answer) = api.call(&api.token(&bad)).await;
+    assert_eq!(
+        (status, answer["rdCode"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("RS3822"))
+    );
+    assert_eq!(answer["responseData"], serde_json::json!({}));
+
+    // Suspended, then deactivated.
+    for (status, code) in [("suspended", "HJ4031"), ("deactivated", "HJ4032")] {
+        sqlx::query("UPDATE api_grants SET status = $1 WHERE business_id = $2")
+            .bind(status)
+            .bind(SHRIMP)
+            .execute(pool)
+            .await
+            .expect("status");
+        assert_eq!(api.rd_code(&api.token(&query)).await, code);
+    }
+    // Nothing refused was compared: the ID number has no failure today.
+    let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification_failures")
+        .fetch_one(pool)
+        .await
+        .expect("count");
+    assert_eq!(failures, 0);
+}
+
+#[tokio::test]
+async fn a_11_an_expired_certificate_is_refused() {
+    let api = Api::start().await;
+    // The test PKI's certificates are valid for a year from a minute before "now".
+    api.portal.app.clock.advance(chrono::Duration::days(366));
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4033");
+}
+
+#[tokio::test]
+async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then() {
+    use app::platform::client::TrustedProxies;
+    use tower::ServiceExt;
+    let api = Api::start().await;
+    let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
+    let mut state =
+        crate::helpers::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
+    state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
+    let router = server::web::router(state, server::web::observability::metrics_handle());
+    let call = |peer: &'static str, forwarded: Option<&'static str>| {
+        let token = api.token(&wang_current());
+        let router = router.clone();
+        async move {
+            let mut request = Request::get("/integration/rwv2c2/")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"));
+            if let Some(forwarded) = forwarded {
+                request = request.header("x-forwarded-for", forwarded);
+            }
+            let mut request = request.body(Body::empty()).expect("request");
+            let address: std::net::SocketAddr = format!("{peer}:443").parse().expect("address");
+            request.extensions_mut().insert(ConnectInfo(address));
+            let response = router.oneshot(request).await.expect("response");
+            let answer: serde_json::Value =
+                serde_json::from_str(&body_text(response).await).expect("JSON");
+            answer["rdCode"].as_str().expect("rdCode").to_owned()
+        }
+    };
+    // Through the proxy, the address it forwards is the caller's.
+    assert_eq!(call("10.0.0.5", Some(REGISTERED_IP)).await, "RS7009");
+    // A forged entry left of what the proxy saw does not count.
+    assert_eq!(
+        call("10.0.0.5", Some("127.0.0.115, 198.51.100.7")).await,
+        "HJ4030"
+    );
+    // From anyone else the header is ignored.
+    assert_eq!(call("198.51.100.7", Some(REGISTERED_IP)).await, "HJ4030");
+    assert_eq!(call(REGISTERED_IP, None).await, "RS7009");
+}
