@@ -73,7 +73,8 @@ PIDS+=($!)
 PCSC_PORTAL_PORT="$(free_port)"
 start_card_helper card-helper-pcsc "http://127.0.0.1:$PCSC_PORTAL_PORT"
 start_portal "sqlite:$E2E_DB" "$PCSC_PORTAL_PORT" portal-pcsc
-(cd "$ROOT/end2end" && HUJI_E2E_DB="$E2E_DB" HUJI_E2E_API_CERT="$WORK/e2e/api/e2e-company-api.cer" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
+(cd "$ROOT/end2end" && HUJI_E2E_DB="$E2E_DB" HUJI_E2E_API_CERT="$WORK/e2e/api/e2e-company-api.cer" \
+  HUJI_E2E_API_KEY="$WORK/e2e/api/e2e-company-api.key" HUJI_E2E_HUJI="$ROOT/target/release/huji" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
   HUJI_PCSC_BASE_URL="$BASE_URL" npx playwright test)
 
 cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')

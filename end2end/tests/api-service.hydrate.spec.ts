@@ -3,11 +3,13 @@
 // IP, ask for deactivation, cancel a case within 24 hours, and follow it all in 進度查詢.
 // Screenshots of each figure's screen are kept with the test's results.
 import { Browser, expect, Page, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { chooseCard, company, reviewer } from './support/cards';
+import { fillLossForm, zhang } from './support/loss';
 import { expectAccessible, waitForHydration } from './support/portal';
 
-// One company, one story: the steps depend on each other.
-test.describe.configure({ mode: 'serial' });
+// One company, one story: the steps depend on each other, and each is long.
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 const apiCertificate = process.env.HUJI_E2E_API_CERT ?? '';
 
@@ -262,4 +264,60 @@ test('a 10 the reviewer asks for material, then suspends, reinstates and revokes
   await page.goto('/api-service/apply');
   await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
   await review.context().close();
+});
+
+/** The verification API's verdict for 張家豪's current card, asked as the company's server
+ * asks: a token from `huji api-token` (the documented client), from the registered IP. */
+async function verdictForZhang(page: Page, apId: string, isskey: string): Promise<string> {
+  const huji = process.env.HUJI_E2E_HUJI ?? '';
+  const key = process.env.HUJI_E2E_API_KEY ?? '';
+  expect(huji && key, 'scripts/test.sh passes the huji binary and the API key').toBeTruthy();
+  const jwt = execFileSync(huji, [
+    'api-token', '--org-id', '24941832', '--ap-id', apId, '--isskey', isskey, '--key', key,
+    '--user-id', 'e2e', '--person-id', zhang.nationalId, '--apply-code', '1',
+    '--apply-date', '1120710', '--issue-site', '64000',
+  ]).toString().trim();
+  const response = await page.request.get('/integration/rwv2c2/', {
+    headers: { Authorization: `Bearer ${jwt}` },
+  });
+  const answer = await response.json();
+  expect(answer.rdCode, JSON.stringify(answer)).toBe('RS7009');
+  return answer.responseData.checkIdCardApply;
+}
+
+test('a 11 l4 the company server verifies a card, which is reported lost and found again', async ({
+  page,
+  browser,
+}) => {
+  // Apply for this machine's address, be approved, upload the certificate.
+  await signInCompany(page, '/api-service/progress');
+  await choose(page, 'API申請');
+  await fillCompany(page, '127.0.0.1');
+  await page.getByLabel('使用目的/原因').fill('依洗錢防制法第七條需查驗身分證');
+  const application = await submit(page);
+  const review = await reviewerPage(browser);
+  await decide(review, application, '核准', '審核通過');
+  await review.context().close();
+  await choose(page, '憑證上傳');
+  await page.getByLabel('非IC卡憑證').setInputFiles(apiCertificate);
+  await submit(page);
+  const isskey = (await page.locator('.isskey').textContent()) ?? '';
+  await page.goto('/api-service/progress');
+  const apId = (await page.locator('dl.grant .ap-id').textContent()) ?? '';
+
+  expect(await verdictForZhang(page, apId, isskey)).toBe('1');
+
+  // The citizen reports the card lost (seed 004): the API says so at once.
+  await page.goto('/id-card/loss/report');
+  await fillLossForm(page, zhang, 'Zz12');
+  await page.getByRole('button', { name: '掛失' }).click();
+  await expect(page.getByRole('heading', { name: '掛失完成' })).toBeVisible();
+  expect(await verdictForZhang(page, apId, isskey)).toBe('7');
+
+  // Found again and revoked: the card matches again.
+  await page.goto('/id-card/loss/revoke');
+  await fillLossForm(page, zhang, 'Zz12');
+  await page.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.getByRole('heading', { name: '撤銷掛失完成' })).toBeVisible();
+  expect(await verdictForZhang(page, apId, isskey)).toBe('1');
 });

@@ -13,7 +13,12 @@ pub fn SiteHeader() -> impl IntoView {
     // so it works with JavaScript off as well.
     let switch_href = move || {
         let other = lang.pick(Lang::English, Lang::ZhTw);
-        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        // The router's `search` comes without its "?".
+        let search = location.search.get();
+        let here = match search.trim_start_matches('?') {
+            "" => location.pathname.get(),
+            query => format!("{}?{query}", location.pathname.get()),
+        };
         format!("/lang/{}?next={}", other.tag(), encode_query_value(&here))
     };
     view! {

@@ -36,6 +36,17 @@ export const lin: Citizen = {
   parentName: '林志成',
 };
 
+/** 張家豪, registered in 高雄市苓雅區; his card is the one the verification API story uses. */
+export const zhang: Citizen = {
+  nationalId: 'E109273648',
+  name: '張家豪',
+  birthDate: '98/06/01',
+  address: '高雄市苓雅區林德里3鄰四維三路6號12樓',
+  phone: '0933123456',
+  email: 'zhang@example.com',
+  parentName: '吳佩君',
+};
+
 function sql(query: string): string {
   const db = process.env.HUJI_E2E_DB;
   if (!db) throw new Error('HUJI_E2E_DB is not set: scripts/test.sh sets it to the portal database');

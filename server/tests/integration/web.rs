@@ -140,3 +140,15 @@ async fn unknown_pages_render_the_not_found_page_with_404() {
     assert_eq!(response.status(), 404);
     assert!(body_text(response).await.contains("找不到網頁"));
 }
+
+#[tokio::test]
+async fn the_language_switch_comes_back_to_the_same_page_and_query() {
+    let app = spawn_app().await;
+    let html = body_text(app.get("/api-service/apply/form?kind=modify").await).await;
+    assert!(
+        html.contains("/lang/en?next=/api-service/apply/form%3Fkind%3Dmodify"),
+        "{html}"
+    );
+    let html = body_text(app.get("/api-service").await).await;
+    assert!(html.contains("/lang/en?next=/api-service\""), "{html}");
+}
