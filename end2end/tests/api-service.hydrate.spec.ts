@@ -6,7 +6,7 @@ import { Browser, expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { chooseCard, company, reviewer } from './support/cards';
 import { fillLossForm, zhang } from './support/loss';
-import { expectAccessible, waitForHydration } from './support/portal';
+import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 
 // One company, one story: the steps depend on each other, and each is long.
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -25,9 +25,7 @@ async function signInCompany(page: Page, next: string): Promise<void> {
   await page.getByLabel('營利事業統一編號').fill('24941832');
   await page.getByLabel('工商憑證密碼 (PIN CODE)').fill(company.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  // The sign-in page's own URL ends with ?next=…: wait for the path itself.
-  await page.waitForURL((url) => url.pathname === next);
-  await page.waitForLoadState('load');
+  await waitForPath(page, next);
 }
 
 async function reviewerPage(browser: Browser): Promise<Page> {
@@ -38,8 +36,7 @@ async function reviewerPage(browser: Browser): Promise<Page> {
   await chooseCard(page, reviewer);
   await page.getByLabel('自然人憑證 PIN 碼').fill(reviewer.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page).toHaveURL(/\/admin\/api-cases$/);
-  await page.waitForLoadState('load');
+  await waitForPath(page, '/admin/api-cases');
   return page;
 }
 

@@ -1,7 +1,7 @@
 // The household office's follow-up of an online loss report (L4-4), and the automatic update
 // when the citizen revokes a report the office has not confirmed (seed 004 (二)3).
 import { expect, test } from '@playwright/test';
-import { expectAccessible, waitForHydration } from './support/portal';
+import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { chooseCard, clerk, reviewer, wangCard } from './support/cards';
 import { fillLossForm, wang } from './support/loss';
 
@@ -26,7 +26,7 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   await chooseCard(page, clerk);
   await page.getByLabel('自然人憑證 PIN 碼').fill(clerk.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page).toHaveURL(/\/admin\/id-card-loss$/);
+  await waitForPath(page, '/admin/id-card-loss');
   const report = page.locator('section.case', { hasText: reference });
   await expect(report).toContainText('A1*****789');
   await expectAccessible(page);
@@ -67,7 +67,7 @@ test('l4 4 the clerk contacts the citizen, who then revokes the report', async (
   await chooseCard(page, reviewer);
   await page.getByLabel('自然人憑證 PIN 碼').fill(reviewer.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page).toHaveURL(/\/admin\/id-card-loss\/events$/);
+  await waitForPath(page, '/admin/id-card-loss/events');
   const rows = page.locator('tbody tr', { hasText: reference });
   await expect(rows).toHaveCount(5);
   await expect(rows.filter({ hasText: '已寄信，電話無人接聽' })).toHaveCount(1);
@@ -85,7 +85,7 @@ test('l4 3 with his citizen certificate he reports and revokes without the quest
   await expectAccessible(page);
   await page.getByLabel('自然人憑證 PIN 碼').fill(wangCard.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page).toHaveURL(/\/id-card\/loss\/card$/);
+  await waitForPath(page, '/id-card/loss/card');
   await expect(page.locator('main')).toContainText('A1*****789');
   await expect(page.getByLabel('撤銷掛失預設密碼')).toHaveCount(0);
   await expectAccessible(page);

@@ -38,3 +38,12 @@ export async function expectAccessible(page: Page): Promise<void> {
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
 }
+
+/**
+ * Waits until the browser is on `path` itself. A sign-in page's own URL ends with
+ * `?next=<path>`, so a pattern on the whole URL would match before the sign-in is done.
+ */
+export async function waitForPath(page: Page, path: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname === path);
+  await page.waitForLoadState('load');
+}
