@@ -1,14 +1,16 @@
 -- The ID-card verification API (SPEC A-11, issue 5): replay protection for request tokens,
 -- the same-day failure count per ID number shared by every company (A-N6), every call
--- (F-8, A-N8) and the server's keyed-hash secret. ID numbers are never stored here: only
--- HMAC-SHA256 digests under the server's own key.
+-- (F-8, A-N8) and the grants the abnormal-use detector suspended (A-N9). ID numbers are never
+-- stored here: only HMAC-SHA256 digests under the server's key, which lives outside the
+-- database (HUJI_ID_HASH_KEY_FILE) so that a copy of the database alone reveals nothing.
 -- Kept table for table in step with sqlite/0009_verification_api.sql.
 
--- Request tokens seen (the JWT `jti`), kept until they expire.
+-- Request tokens seen (the JWT `jti`, unique per company), kept until they expire.
 CREATE TABLE api_token_ids (
-    jti         TEXT PRIMARY KEY,
     business_id TEXT NOT NULL,
-    expires_at  BIGINT NOT NULL
+    jti         TEXT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    PRIMARY KEY (business_id, jti)
 );
 CREATE INDEX api_token_ids_expiry ON api_token_ids (expires_at);
 
@@ -21,6 +23,8 @@ CREATE TABLE verification_failures (
 );
 
 -- Every call: who, when, about which ID (keyed hash), the verdict and how long it took.
+-- `signed` is 1 when the request's signature verified: only then is the call the company's
+-- (business_id and ap_id of an unsigned call are what the caller claimed).
 CREATE TABLE api_calls (
     id          BIGSERIAL PRIMARY KEY,
     business_id TEXT NOT NULL,
@@ -31,12 +35,11 @@ CREATE TABLE api_calls (
     id_hash     TEXT,
     rd_code     TEXT NOT NULL,
     verdict     TEXT,                       -- checkIdCardApply, when the query was done
-    latency_us  BIGINT NOT NULL
+    latency_us  BIGINT NOT NULL,
+    signed      BIGINT NOT NULL
 );
 CREATE INDEX api_calls_company ON api_calls (business_id, called_at);
 
--- Server secrets made at first start (e.g. the key of the ID-number hashes).
-CREATE TABLE server_secrets (
-    name  TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
+-- A-N9: when the abnormal-use detector suspended the grant (NULL: it did not). Its calls
+-- answer checkIdCardApply 8 until the ministry reinstates it.
+ALTER TABLE api_grants ADD COLUMN abnormal_since BIGINT;

@@ -40,10 +40,27 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client, e.g. `10.0.0.5, 10.1.0.0/16`;
     /// empty: none (the client is the connection's peer). `HUJI_TRUSTED_PROXIES`.
     pub trusted_proxies: String,
+    /// The key of the ID-number hashes of the verification API; made at first start when
+    /// missing. Every server on one database must read the same key. `HUJI_ID_HASH_KEY_FILE`.
+    pub id_hash_key_file: PathBuf,
+    /// Verification calls a second allowed to each apId, per server. `HUJI_API_RATE_PER_SECOND`.
+    pub api_rate_per_second: u32,
+    /// The abnormal-use detector's window, seconds. `HUJI_API_ABNORMAL_WINDOW_SECONDS`.
+    pub api_abnormal_window_seconds: u32,
+    /// Mismatches in one window that suspend a grant. `HUJI_API_ABNORMAL_MISMATCHES`.
+    pub api_abnormal_mismatches: u32,
+    /// Distinct ID numbers in one window that suspend a grant. `HUJI_API_ABNORMAL_DISTINCT_IDS`.
+    pub api_abnormal_distinct_ids: u32,
+    /// Calls in one window, as a multiple of the company's average window over 30 days, that
+    /// suspend a grant… `HUJI_API_ABNORMAL_VOLUME_FACTOR`.
+    pub api_abnormal_volume_factor: u32,
+    /// …but never fewer calls than this. `HUJI_API_ABNORMAL_VOLUME_FLOOR`.
+    pub api_abnormal_volume_floor: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        let verify = crate::verify::Settings::default();
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database_url: "sqlite:data/huji.db".into(),
@@ -57,6 +74,13 @@ impl Default for Config {
             card_helper_url: "http://127.0.0.1:24170".into(),
             review_mailbox: "api-review@huji.localhost".into(),
             trusted_proxies: String::new(),
+            id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
+            api_rate_per_second: verify.rate_per_second,
+            api_abnormal_window_seconds: verify.abnormal.window_seconds,
+            api_abnormal_mismatches: verify.abnormal.mismatches,
+            api_abnormal_distinct_ids: verify.abnormal.distinct_ids,
+            api_abnormal_volume_factor: verify.abnormal.volume_factor,
+            api_abnormal_volume_floor: verify.abnormal.volume_floor,
         }
     }
 }
@@ -144,7 +168,55 @@ impl Config {
         if let Some(v) = env("HUJI_TRUSTED_PROXIES") {
             self.trusted_proxies = v;
         }
+        if let Some(v) = env("HUJI_ID_HASH_KEY_FILE") {
+            self.id_hash_key_file = v.into();
+        }
+        let counts: [(&'static str, &mut u32); 6] = [
+            ("HUJI_API_RATE_PER_SECOND", &mut self.api_rate_per_second),
+            (
+                "HUJI_API_ABNORMAL_WINDOW_SECONDS",
+                &mut self.api_abnormal_window_seconds,
+            ),
+            (
+                "HUJI_API_ABNORMAL_MISMATCHES",
+                &mut self.api_abnormal_mismatches,
+            ),
+            (
+                "HUJI_API_ABNORMAL_DISTINCT_IDS",
+                &mut self.api_abnormal_distinct_ids,
+            ),
+            (
+                "HUJI_API_ABNORMAL_VOLUME_FACTOR",
+                &mut self.api_abnormal_volume_factor,
+            ),
+            (
+                "HUJI_API_ABNORMAL_VOLUME_FLOOR",
+                &mut self.api_abnormal_volume_floor,
+            ),
+        ];
+        for (name, target) in counts {
+            if let Some(v) = env(name) {
+                *target =
+                    v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        invalid(name, format!("{v:?} is not a whole number above 0"))
+                    })?;
+            }
+        }
         Ok(())
+    }
+
+    /// The verification API's settings.
+    pub fn verify_settings(&self) -> crate::verify::Settings {
+        crate::verify::Settings {
+            rate_per_second: self.api_rate_per_second,
+            abnormal: crate::verify::Thresholds {
+                window_seconds: self.api_abnormal_window_seconds,
+                mismatches: self.api_abnormal_mismatches,
+                distinct_ids: self.api_abnormal_distinct_ids,
+                volume_factor: self.api_abnormal_volume_factor,
+                volume_floor: self.api_abnormal_volume_floor,
+            },
+        }
     }
 
     /// Reads the national-holiday table named by `holidays_file`.
@@ -162,6 +234,30 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         app::platform::db::Backend::of_url(&self.database_url)
             .map_err(|e| invalid("DATABASE_URL", e.to_string()))?;
+        for (name, count) in [
+            ("HUJI_API_RATE_PER_SECOND", self.api_rate_per_second),
+            (
+                "HUJI_API_ABNORMAL_WINDOW_SECONDS",
+                self.api_abnormal_window_seconds,
+            ),
+            ("HUJI_API_ABNORMAL_MISMATCHES", self.api_abnormal_mismatches),
+            (
+                "HUJI_API_ABNORMAL_DISTINCT_IDS",
+                self.api_abnormal_distinct_ids,
+            ),
+            (
+                "HUJI_API_ABNORMAL_VOLUME_FACTOR",
+                self.api_abnormal_volume_factor,
+            ),
+            (
+                "HUJI_API_ABNORMAL_VOLUME_FLOOR",
+                self.api_abnormal_volume_floor,
+            ),
+        ] {
+            if count == 0 {
+                return Err(invalid(name, "must be at least 1"));
+            }
+        }
         if self.db_max_connections == 0 {
             return Err(invalid("HUJI_DB_MAX_CONNECTIONS", "must be at least 1"));
         }

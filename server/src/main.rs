@@ -237,7 +237,10 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     tokio::spawn(reload_trust_store(trust));
     tokio::spawn(api_service_check(db.clone(), clock.clone()));
 
-    let app = web::router(state, web::observability::metrics_handle());
+    let id_key = server::verify::IdHashKey::load_or_create(&config.id_hash_key_file)
+        .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
+    let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings(), id_key);
+    let app = web::router(state, verify.clone(), web::observability::metrics_handle());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -257,6 +260,8 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Calls answered just before the signal are written before the process ends.
+    verify.flush().await;
     Ok(())
 }
 

@@ -427,3 +427,13 @@ fn trim_serial(raw: &[u8]) -> &[u8] {
 fn serial_hex(raw: &[u8]) -> String {
     hex::encode(trim_serial(raw))
 }
+
+/// The RSA public key of a certificate as PKCS#1 `RSAPublicKey` DER, read without judging the
+/// certificate: to check a signature first and only then say whether the certificate still
+/// counts (the verification API tells a stranger nothing about a company's certificate).
+pub fn rsa_public_key_unchecked(input: &[u8]) -> Option<Vec<u8>> {
+    let der = certificate_der(input).ok()?;
+    let cert = parse_certificate(&der).ok()?;
+    matches!(key_kind(&cert), Ok(PublicKeyKind::Rsa { .. }))
+        .then(|| cert.public_key().subject_public_key.data.to_vec())
+}

@@ -2,7 +2,7 @@
 //! `{"httpCode":"200","httpMessage":"OK","rdCode":"RS7009","rdMessage":"查詢作業完成",
 //! "responseData":{"checkIdCardApply":"1"}}`.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -37,6 +37,8 @@ pub enum RdCode {
     Ended,
     /// HJ4033: the uploaded certificate has expired or was revoked.
     CertificateInvalid,
+    /// HJ4290: more calls this second than the grant's rate allows; retry after `Retry-After`.
+    RateLimited,
     /// HJ5000: a fault on the server's side; nothing was counted.
     Unavailable,
 }
@@ -57,6 +59,7 @@ impl RdCode {
             RdCode::Suspended => "HJ4031",
             RdCode::Ended => "HJ4032",
             RdCode::CertificateInvalid => "HJ4033",
+            RdCode::RateLimited => "HJ4290",
             RdCode::Unavailable => "HJ5000",
         }
     }
@@ -76,6 +79,7 @@ impl RdCode {
             RdCode::Suspended => "查驗權限已暫停",
             RdCode::Ended => "查驗權限已註銷或停用",
             RdCode::CertificateInvalid => "上傳之憑證已逾期或已廢止",
+            RdCode::RateLimited => "查詢次數超過每秒上限，請稍後再試",
             RdCode::Unavailable => "系統暫時無法提供服務",
         }
     }
@@ -96,6 +100,7 @@ impl RdCode {
             | RdCode::Suspended
             | RdCode::Ended
             | RdCode::CertificateInvalid => StatusCode::FORBIDDEN,
+            RdCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             RdCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -114,6 +119,8 @@ pub enum Verdict {
     NotInUse,
     /// 7: the card is reported lost (seed 004).
     ReportedLost,
+    /// 8: the grant is suspended for abnormal use (A-N9); not compared.
+    Abnormal,
 }
 
 impl Verdict {
@@ -126,6 +133,7 @@ impl Verdict {
             Verdict::LockedToday => "5",
             Verdict::NotInUse => "6",
             Verdict::ReportedLost => "7",
+            Verdict::Abnormal => "8",
         }
     }
 }
@@ -190,6 +198,13 @@ impl IntoResponse for Answer {
                 None => serde_json::json!({}),
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if self.rd_code == RdCode::RateLimited {
+            // The rate is counted per second.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
     }
 }

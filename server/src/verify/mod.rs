@@ -3,44 +3,136 @@
 //! with the key of the certificate it uploaded (憑證上傳); the answer says whether the ID card
 //! it describes matches the registry. Codes are documented in `docs/verification-api.md`.
 
+mod abnormal;
 mod answer;
+mod call_log;
 pub mod client;
+mod keys;
+mod rate;
 mod registry;
 mod token;
 
+pub use abnormal::Thresholds;
 pub use answer::{Answer, RdCode, Verdict};
 
 use app::platform::AppState;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use call_log::{CallLog, CallRecord};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::OnceCell;
 
-/// What the verification endpoint holds beyond the portal's state: the key of the ID-number
-/// hashes, read from the database on first use (every server process shares it).
+/// The verification API's own settings (docs/operations.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Calls a second allowed to each apId, in each server process.
+    pub rate_per_second: u32,
+    pub abnormal: Thresholds,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rate_per_second: 100,
+            abnormal: Thresholds::default(),
+        }
+    }
+}
+
+/// The key of the ID-number hashes (HMAC-SHA256): what the failure counts and the call log
+/// store instead of ID numbers. It lives in a file outside the database, so that a copy of the
+/// database alone cannot be matched against ID numbers; every server process must read the
+/// same file.
+pub struct IdHashKey(ring::hmac::Key);
+
+impl IdHashKey {
+    pub fn new(secret: &[u8]) -> IdHashKey {
+        IdHashKey(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret))
+    }
+
+    /// Reads the key file (64 hexadecimal digits); when there is none, makes one from the
+    /// system's random source, readable by the server's user only.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<IdHashKey> {
+        use anyhow::Context;
+        use std::io::Write;
+        let mut fresh = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
+            .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(mut file) => {
+                file.write_all(hex::encode(fresh).as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                tracing::info!(path = %path.display(), "made a new ID-number hash key");
+            }
+            // Made before (or by another server starting at the same moment): use it.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("creating {}", path.display()))
+            }
+        }
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let secret = hex::decode(text.trim())
+            .ok()
+            .filter(|secret| secret.len() >= 32)
+            .with_context(|| {
+                format!(
+                    "{} must hold at least 64 hexadecimal digits",
+                    path.display()
+                )
+            })?;
+        Ok(IdHashKey::new(&secret))
+    }
+
+    /// The keyed hash of an ID number.
+    fn hash(&self, national_id: &str) -> String {
+        hex::encode(ring::hmac::sign(&self.0, national_id.as_bytes()))
+    }
+}
+
+/// What the verification endpoint holds beyond the portal's state. Cheap to clone.
 #[derive(Clone)]
 pub struct VerifyState {
-    pub app: AppState,
-    id_key: Arc<OnceCell<ring::hmac::Key>>,
+    app: AppState,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    id_key: IdHashKey,
+    keys: keys::KeyCache,
+    rate: rate::RateLimit,
+    detector: abnormal::Detector,
+    log: CallLog,
 }
 
 impl VerifyState {
-    pub fn new(app: AppState) -> VerifyState {
+    /// Starts the call log's writer on the current runtime.
+    pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
+        let log = CallLog::start(app.db.pool.clone());
         VerifyState {
             app,
-            id_key: Arc::new(OnceCell::new()),
+            inner: Arc::new(Inner {
+                id_key,
+                keys: keys::KeyCache::default(),
+                rate: rate::RateLimit::new(settings.rate_per_second),
+                detector: abnormal::Detector::new(settings.abnormal),
+                log,
+            }),
         }
     }
 
-    /// The keyed hash of an ID number: what the failure counts and the call log store.
-    async fn id_hash(&self, national_id: &str) -> sqlx::Result<String> {
-        let key = self
-            .id_key
-            .get_or_try_init(|| registry::id_hash_key(&self.app.db.pool))
-            .await?;
-        Ok(hex::encode(ring::hmac::sign(key, national_id.as_bytes())))
+    /// Returns once every call answered so far is in the call log.
+    pub async fn flush(&self) {
+        self.inner.log.flush().await;
     }
 }
 
@@ -62,22 +154,34 @@ pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
 /// `GET /integration/rwv2c2/`.
 pub async fn rwv2c2(State(state): State<VerifyState>, parts: Parts) -> Response {
     let started = Instant::now();
+    let now = state.app.clock.unix();
     let source_ip = client_ip(&parts);
-    let outcome = answer(&state, &parts, &source_ip).await;
-    let (answer, call) = match outcome {
+    let (answer, caller) = match answer(&state, &parts, &source_ip, now).await {
         Ok(done) => done,
         Err(error) => {
             tracing::error!(%error, "verification failed on the server side");
             (Answer::unavailable(), None)
         }
     };
-    if let Some(call) = call {
-        let latency = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-        if let Err(error) =
-            registry::record_call(&state.app, &call, &source_ip, &answer, latency).await
-        {
-            tracing::error!(%error, "recording a verification call failed");
-        }
+    if let Some(caller) = caller {
+        let used = caller.signed && matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery);
+        state
+            .inner
+            .log
+            .record(CallRecord {
+                business_id: caller.business_id,
+                ap_id: caller.ap_id,
+                user_id: caller.user_id,
+                called_at: now,
+                source_ip,
+                id_hash: caller.id_hash,
+                rd_code: answer.rd_code.code(),
+                verdict: answer.verdict.map(Verdict::code),
+                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+                signed: caller.signed,
+                used,
+            })
+            .await;
     }
     answer.into_response()
 }
@@ -95,25 +199,78 @@ pub(crate) struct Caller {
     ap_id: String,
     user_id: String,
     id_hash: Option<String>,
+    /// The signature verified: the caller is the company it names.
+    signed: bool,
 }
 
 async fn answer(
     state: &VerifyState,
     parts: &Parts,
     source_ip: &str,
+    now: i64,
 ) -> anyhow::Result<(Answer, Option<Caller>)> {
-    let now = state.app.clock.unix();
-    let request = match token::authenticate(&state.app, parts, source_ip, now).await? {
-        Ok(request) => request,
-        Err((answer, caller)) => return Ok((answer, caller)),
+    let request = match token::authenticate(state, parts, source_ip, now).await? {
+        token::Check::Passed(request) => request,
+        token::Check::Refused(answer, caller) => return Ok((answer, caller)),
     };
     let mut caller = request.caller;
+    if request.abnormal {
+        return Ok((Answer::done(Verdict::Abnormal), Some(caller)));
+    }
     let query = match token::ConditionMap::parse(&request.condition_map) {
         Ok(query) => query,
         Err(()) => return Ok((Answer::refused(RdCode::InvalidQuery), Some(caller))),
     };
-    let id_hash = state.id_hash(query.person_id.as_str()).await?;
-    caller.id_hash = Some(id_hash.clone());
+    let id_hash = state.inner.id_key.hash(query.person_id.as_str());
     let verdict = registry::verify(&state.app, &query, &id_hash).await?;
+    let finding = state
+        .inner
+        .detector
+        .observe(
+            &state.app.db.pool,
+            &caller.business_id,
+            now,
+            &id_hash,
+            verdict,
+        )
+        .await?;
+    if let Some(finding) = finding {
+        let suspended = app::services::api_service::store::suspend_for_abnormal_use(
+            &state.app.db,
+            now,
+            &caller.business_id,
+            &finding,
+            &state.app.settings.review_mailbox,
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("suspending for abnormal use: {error:?}"))?;
+        if suspended {
+            tracing::warn!(business_id = %caller.business_id, %finding, "grant suspended for abnormal use");
+        }
+    }
+    caller.id_hash = Some(id_hash);
     Ok((Answer::done(verdict), Some(caller)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_11_the_id_hash_key_is_made_once_and_read_back_by_every_server() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("secrets/id-hash.key");
+        let first = IdHashKey::load_or_create(&path).expect("made");
+        let second = IdHashKey::load_or_create(&path).expect("read");
+        assert_eq!(first.hash("A123456789"), second.hash("A123456789"));
+        assert_ne!(first.hash("A123456789"), first.hash("A123456780"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not hex").expect("spoil");
+        assert!(IdHashKey::load_or_create(&path).is_err());
+    }
 }

@@ -1,35 +1,13 @@
 //! The comparison with the registry (A-N1), the day's failure count per ID number shared by
-//! every company (A-N6), and the call log (F-8, A-N8).
+//! every company (A-N6), and the single use of request tokens.
 
 use super::token::ConditionMap;
-use super::{Answer, Caller, RdCode, Verdict};
+use super::Verdict;
 use app::platform::AppState;
 use sqlx::{AnyPool, Row};
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
 pub const DAILY_FAILURES: i64 = 3;
-
-/// The key of the ID-number hashes: made once, at the first call any server makes, and kept
-/// in the database so that every server process hashes alike.
-pub(super) async fn id_hash_key(pool: &AnyPool) -> sqlx::Result<ring::hmac::Key> {
-    const NAME: &str = "id_hash_key";
-    let mut fresh = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
-        .map_err(|_| sqlx::Error::Protocol("the system random source failed".into()))?;
-    sqlx::query(
-        "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(NAME)
-    .bind(hex::encode(fresh))
-    .execute(pool)
-    .await?;
-    let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
-        .bind(NAME)
-        .fetch_one(pool)
-        .await?;
-    let bytes = hex::decode(stored).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-    Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
-}
 
 /// Compares the card described with the registry. Three failures for one ID number on one
 /// Taipei day, from whoever asked, stop comparisons until midnight: the count is one guarded
@@ -41,51 +19,47 @@ pub(super) async fn verify(
 ) -> anyhow::Result<Verdict> {
     let pool = &app.db.pool;
     let day = app.clock.today_taipei().format("%Y-%m-%d").to_string();
-    let failures: Option<i64> = sqlx::query_scalar(
-        "SELECT failures FROM verification_failures WHERE id_hash = $1 AND day = $2",
+    // One statement whether or not the ID number exists, so that the time an answer takes
+    // does not tell which.
+    let row = sqlx::query(
+        "SELECT (SELECT f.failures FROM verification_failures f \
+                 WHERE f.id_hash = $2 AND f.day = $3) AS failures, \
+                c.id_status, i.issue_date, CAST(i.apply_code AS BIGINT) AS apply_code, \
+                i.issue_site_id, \
+                CASE WHEN EXISTS (SELECT 1 FROM id_card_loss_reports r \
+                                  WHERE r.issuance_id = i.id AND r.status = 'lost') \
+                     THEN 1 ELSE 0 END AS lost \
+         FROM (SELECT CAST($1 AS TEXT) AS national_id) q \
+         LEFT JOIN citizens c ON c.national_id = q.national_id \
+         LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
     )
+    .bind(query.person_id.as_str())
     .bind(id_hash)
     .bind(&day)
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    if failures.unwrap_or(0) >= DAILY_FAILURES {
+    if row.try_get::<Option<i64>, _>("failures")?.unwrap_or(0) >= DAILY_FAILURES {
         return Ok(Verdict::LockedToday);
     }
-    let citizen = sqlx::query("SELECT id, id_status FROM citizens WHERE national_id = $1")
-        .bind(query.person_id.as_str())
-        .fetch_optional(pool)
-        .await?;
-    if let Some(citizen) = &citizen {
-        let status: String = citizen.try_get("id_status")?;
-        if status != "active" {
-            return Ok(Verdict::NotInUse);
-        }
-        let citizen_id: i64 = citizen.try_get("id")?;
-        let current = sqlx::query(
-            "SELECT id, issue_date, CAST(apply_code AS BIGINT) AS apply_code, issue_site_id \
-             FROM id_card_issuances WHERE citizen_id = $1 AND is_current",
-        )
-        .bind(citizen_id)
-        .fetch_optional(pool)
-        .await?;
-        if let Some(card) = current {
-            let matches = card.try_get::<String, _>("issue_date")?
-                == query.apply_date.to_naive().format("%Y-%m-%d").to_string()
-                && card.try_get::<i64, _>("apply_code")?.to_string() == query.apply_code.as_str()
-                && card.try_get::<String, _>("issue_site_id")? == query.issue_site.as_str();
-            if matches {
-                let lost: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM id_card_loss_reports WHERE issuance_id = $1 AND status = 'lost'",
-                )
-                .bind(card.try_get::<i64, _>("id")?)
-                .fetch_optional(pool)
-                .await?;
-                return Ok(if lost.is_some() {
-                    Verdict::ReportedLost
-                } else {
-                    Verdict::Match
-                });
-            }
+    match row.try_get::<Option<String>, _>("id_status")?.as_deref() {
+        Some("active") | None => {}
+        Some(_) => return Ok(Verdict::NotInUse),
+    }
+    let card = (
+        row.try_get::<Option<String>, _>("issue_date")?,
+        row.try_get::<Option<i64>, _>("apply_code")?,
+        row.try_get::<Option<String>, _>("issue_site_id")?,
+    );
+    if let (Some(issue_date), Some(apply_code), Some(issue_site)) = card {
+        let matches = issue_date == query.apply_date.to_naive().format("%Y-%m-%d").to_string()
+            && apply_code.to_string() == query.apply_code.as_str()
+            && issue_site == query.issue_site.as_str();
+        if matches {
+            return Ok(if row.try_get::<i64, _>("lost")? == 1 {
+                Verdict::ReportedLost
+            } else {
+                Verdict::Match
+            });
         }
     }
     // No match (an unknown ID number answers the same, so it cannot be probed).
@@ -108,36 +82,24 @@ pub(super) async fn verify(
     })
 }
 
-/// Writes the call to the log, and the grant's last use when the caller was authenticated.
-pub(super) async fn record_call(
-    app: &AppState,
-    caller: &Caller,
-    source_ip: &str,
-    answer: &Answer,
-    latency_us: i64,
-) -> sqlx::Result<()> {
-    let now = app.clock.unix();
-    sqlx::query(
-        "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
-         rd_code, verdict, latency_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&caller.business_id)
-    .bind(&caller.ap_id)
-    .bind(&caller.user_id)
-    .bind(now)
-    .bind(source_ip)
-    .bind(caller.id_hash.as_deref())
-    .bind(answer.rd_code.code())
-    .bind(answer.verdict.map(|verdict| verdict.code()))
-    .bind(latency_us)
-    .execute(&app.db.pool)
-    .await?;
-    if matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery) {
-        sqlx::query("UPDATE api_grants SET last_used_at = $1 WHERE business_id = $2")
-            .bind(now)
-            .bind(&caller.business_id)
-            .execute(&app.db.pool)
-            .await?;
+/// Records the first use of a request token; false when this company used the `jti` before
+/// (a replay). Kept until `keep_until`, after which the token is refused as stale anyway.
+pub(super) async fn first_use(
+    pool: &AnyPool,
+    business_id: &str,
+    jti: &str,
+    keep_until: i64,
+) -> sqlx::Result<bool> {
+    let inserted =
+        sqlx::query("INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES ($1, $2, $3)")
+            .bind(business_id)
+            .bind(jti)
+            .bind(keep_until)
+            .execute(pool)
+            .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
     }
-    Ok(())
 }

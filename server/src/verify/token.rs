@@ -1,22 +1,22 @@
 //! Who is calling: the request's JWT (RS256, signed with the key of the certificate the
 //! company uploaded), checked against the company's grant, its registered host IP (A-N3), the
-//! clock (±180 s) and the tokens seen before (replay); and the query it carries.
+//! clock and the tokens seen before (replay); and the query it carries.
 
-use super::{Answer, Caller, RdCode};
+use super::{Answer, Caller, RdCode, VerifyState};
 use app::domain::{
     apply_code::ApplyCode, host_ip::HostIp, national_id::NationalId, place_code::IssueSiteId,
     roc_date::RocDate,
 };
-use app::pki::Purpose;
-use app::platform::AppState;
 use axum::http::{header, request::Parts};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sqlx::Row;
 
-/// How far `iat` and `exp` may be from now: the service's ±180 s, plus 30 s for clocks and
-/// the network (the ministry's sample clients set `iat` to exactly now − 180 s).
-const CLOCK_WINDOW_SECONDS: i64 = 180 + 30;
+/// Allowance for the caller's clock and the network, each side of the token's lifetime.
+const CLOCK_SKEW_SECONDS: i64 = 30;
+/// The longest lifetime (`exp − iat`) accepted: the service's ±180 s around the moment of the
+/// call, plus the skew. The ministry's sample clients set `iat` = now − 180, `exp` = now + 180.
+const MAX_LIFETIME_SECONDS: i64 = 2 * 180 + CLOCK_SKEW_SECONDS;
 /// The longest `jti` kept.
 const MAX_JTI_LENGTH: usize = 128;
 
@@ -42,31 +42,45 @@ struct Claims {
 pub(crate) struct Request {
     pub(crate) caller: Caller,
     pub(crate) condition_map: String,
+    /// The grant was suspended by the abnormal-use detector (A-N9): answer 8, compare nothing.
+    pub(crate) abnormal: bool,
 }
 
-type Refusal = (Answer, Option<Caller>);
-
-fn refuse(code: RdCode, caller: Option<Caller>) -> Result<Request, Refusal> {
-    Err((Answer::refused(code), caller))
+/// What the checks found: a request to answer, or the refusal and whom it refused.
+pub(crate) enum Check {
+    Passed(Request),
+    Refused(Answer, Option<Caller>),
 }
 
-/// Checks everything about the caller, in an order that spends nothing on a stranger: the
-/// token's shape, the grant it names, the address, the certificate, the signature, the
-/// clock, and last the single use of its `jti`.
+fn refuse(code: RdCode, caller: Option<Caller>) -> Check {
+    Check::Refused(Answer::refused(code), caller)
+}
+
+/// Checks everything about the caller, in an order that tells a stranger nothing: the token's
+/// shape, the grant it names, the address it must come from, and the signature. Only a caller
+/// proven to be the company learns the state of its grant and certificate; then come the
+/// clock, the isskey, the rate and last the single use of its `jti`.
 pub(crate) async fn authenticate(
-    app: &AppState,
+    state: &VerifyState,
     parts: &Parts,
     source_ip: &str,
     now: i64,
-) -> anyhow::Result<Result<Request, Refusal>> {
+) -> anyhow::Result<Check> {
+    let app = &state.app;
     let Some(token) = bearer(parts) else {
         return Ok(refuse(RdCode::MalformedToken, None));
     };
-    let Some(claims) = unverified_claims(token) else {
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return Ok(refuse(RdCode::MalformedToken, None));
+    };
+    let Some(claims) = (header.alg == Algorithm::RS256)
+        .then(|| unverified_claims(token))
+        .flatten()
+    else {
         return Ok(refuse(RdCode::MalformedToken, None));
     };
     let grant = sqlx::query(
-        "SELECT status, host_ip, isskey, certificate_pem FROM api_grants \
+        "SELECT status, host_ip, isskey, certificate_pem, abnormal_since FROM api_grants \
          WHERE business_id = $1 AND ap_id = $2",
     )
     .bind(&claims.org_id)
@@ -76,7 +90,8 @@ pub(crate) async fn authenticate(
     let Some(grant) = grant else {
         return Ok(refuse(RdCode::NotSetUp, None));
     };
-    let caller = Caller {
+    // What the caller claims to be, until the signature proves it.
+    let mut caller = Caller {
         business_id: claims.org_id.clone(),
         ap_id: claims.ap_id.clone(),
         user_id: match &claims.user_id {
@@ -84,13 +99,8 @@ pub(crate) async fn authenticate(
             other => other.to_string().chars().take(64).collect(),
         },
         id_hash: None,
+        signed: false,
     };
-    let status: String = grant.try_get("status")?;
-    match status.as_str() {
-        "active" => {}
-        "suspended" => return Ok(refuse(RdCode::Suspended, Some(caller))),
-        _ => return Ok(refuse(RdCode::Ended, Some(caller))),
-    }
     let host_ip: String = grant.try_get("host_ip")?;
     if !same_address(&host_ip, source_ip) {
         return Ok(refuse(RdCode::WrongAddress, Some(caller)));
@@ -101,14 +111,8 @@ pub(crate) async fn authenticate(
     ) else {
         return Ok(refuse(RdCode::NoCertificate, Some(caller)));
     };
-    let Ok(certificate) =
-        app.trust
-            .current()
-            .check_certificate(pem.as_bytes(), Purpose::ApiCertificate, now)
-    else {
-        return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
-    };
-    let Some(key) = certificate.rsa_public_key_der() else {
+    let key = state.inner.keys.key(&app.trust.current(), &pem, now);
+    let Some(decoding_key) = key.decoding_key() else {
         return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
     };
     let mut validation = Validation::new(Algorithm::RS256);
@@ -117,7 +121,7 @@ pub(crate) async fn authenticate(
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
     if let Err(error) =
-        jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_rsa_der(key), &validation)
+        jsonwebtoken::decode::<serde::de::IgnoredAny>(token, decoding_key, &validation)
     {
         let code = match error.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => RdCode::BadSignature,
@@ -125,12 +129,19 @@ pub(crate) async fn authenticate(
         };
         return Ok(refuse(code, Some(caller)));
     }
-    let fresh = claims.iat <= now + CLOCK_WINDOW_SECONDS
-        && claims.iat >= now - CLOCK_WINDOW_SECONDS
-        && claims.exp > now
-        && claims.exp <= now + CLOCK_WINDOW_SECONDS
-        && claims.iat <= claims.exp;
-    if !fresh {
+    caller.signed = true;
+    if !key.valid_at(now) {
+        return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
+    }
+    let status: String = grant.try_get("status")?;
+    let abnormal = grant.try_get::<Option<i64>, _>("abnormal_since")?.is_some();
+    match status.as_str() {
+        "active" => {}
+        "suspended" if abnormal => {}
+        "suspended" => return Ok(refuse(RdCode::Suspended, Some(caller))),
+        _ => return Ok(refuse(RdCode::Ended, Some(caller))),
+    }
+    if !fresh(claims.iat, claims.exp, now) {
         return Ok(refuse(RdCode::StaleToken, Some(caller)));
     }
     if claims.iss != isskey || claims.job_id != "V2C201" || claims.op_type != "RW" {
@@ -139,24 +150,33 @@ pub(crate) async fn authenticate(
     if claims.jti.is_empty() || claims.jti.len() > MAX_JTI_LENGTH {
         return Ok(refuse(RdCode::MalformedToken, Some(caller)));
     }
-    let first_use =
-        sqlx::query("INSERT INTO api_token_ids (jti, business_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(&claims.jti)
-            .bind(&claims.org_id)
-            .bind(claims.exp)
-            .execute(&app.db.pool)
-            .await;
-    match first_use {
-        Ok(_) => {}
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            return Ok(refuse(RdCode::ReplayedToken, Some(caller)));
-        }
-        Err(error) => return Err(error.into()),
+    if !state.inner.rate.allow(&claims.ap_id, now) {
+        return Ok(refuse(RdCode::RateLimited, Some(caller)));
     }
-    Ok(Ok(Request {
+    if !super::registry::first_use(
+        &app.db.pool,
+        &claims.org_id,
+        &claims.jti,
+        claims.exp + CLOCK_SKEW_SECONDS,
+    )
+    .await?
+    {
+        return Ok(refuse(RdCode::ReplayedToken, Some(caller)));
+    }
+    Ok(Check::Passed(Request {
         caller,
         condition_map: claims.condition_map,
+        abnormal,
     }))
+}
+
+/// Whether a token issued at `iat` and expiring at `exp` may be used at `now`: within its
+/// lifetime give or take the skew, and with a lifetime no longer than the service's window.
+fn fresh(iat: i64, exp: i64, now: i64) -> bool {
+    iat <= exp
+        && exp - iat <= MAX_LIFETIME_SECONDS
+        && iat - CLOCK_SKEW_SECONDS <= now
+        && now < exp + CLOCK_SKEW_SECONDS
 }
 
 /// The token of `Authorization: Bearer <token>`.
@@ -166,12 +186,8 @@ fn bearer(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The claims of an RS256 token, before its signature is checked: to find whose key checks it.
+/// The claims of a token, before its signature is checked: to find whose key checks it.
 fn unverified_claims(token: &str) -> Option<Claims> {
-    let header = jsonwebtoken::decode_header(token).ok()?;
-    if header.alg != Algorithm::RS256 {
-        return None;
-    }
     let mut validation = Validation::new(Algorithm::RS256);
     validation.insecure_disable_signature_validation();
     validation.validate_exp = false;
@@ -258,6 +274,24 @@ mod tests {
         ] {
             assert!(ConditionMap::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_11_tokens_are_fresh_within_their_lifetime_give_or_take_the_skew() {
+        let now = 1_700_000_000;
+        // The ministry's sample clients: iat = now − 180, exp = now + 180.
+        assert!(fresh(now - 180, now + 180, now));
+        // A caller whose clock runs 30 s ahead or behind.
+        assert!(fresh(now - 150, now + 210, now));
+        assert!(fresh(now - 210, now + 150, now));
+        assert!(fresh(now - 360, now + 29, now));
+        assert!(!fresh(now - 360, now - 30, now), "expired beyond the skew");
+        assert!(!fresh(now + 31, now + 200, now), "issued in the future");
+        assert!(!fresh(now - 200, now + 200, now), "a lifetime over 390 s");
+        assert!(
+            !fresh(now + 10, now - 10, now),
+            "expires before it is issued"
+        );
     }
 
     #[test]

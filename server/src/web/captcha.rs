@@ -4,11 +4,10 @@
 
 use app::platform::{captcha, AppState};
 use axum::{
-    extract::{ConnectInfo, Path, Request, State},
+    extract::{Path, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use std::net::SocketAddr;
 
 pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let now = state.clock.unix();
@@ -21,10 +20,8 @@ pub async fn audio(
     request: Request,
 ) -> Response {
     let now = state.clock.unix();
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    let client = app::platform::client::client_address(request.extensions())
+        .map_or_else(|| "unknown".to_owned(), |address| address.to_string());
     match captcha::AUDIO_LIMIT
         .hit(&state.db.pool, &format!("captcha-audio:{client}"), now)
         .await

@@ -32,7 +32,11 @@ use tower_http::{
 };
 
 /// Builds the whole application; testable without a socket (`tower::ServiceExt::oneshot`).
-pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
+pub fn router(
+    state: AppState,
+    verify: crate::verify::VerifyState,
+    metrics: PrometheusHandle,
+) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
@@ -72,7 +76,7 @@ pub fn router(state: AppState, metrics: PrometheusHandle) -> Router {
         .route("/captcha/{id}", get(captcha::image))
         .route(
             "/integration/rwv2c2/",
-            get(crate::verify::rwv2c2).with_state(crate::verify::VerifyState::new(state.clone())),
+            get(crate::verify::rwv2c2).with_state(verify),
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))

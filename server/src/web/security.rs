@@ -55,8 +55,6 @@ pub fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
-/// Security headers for every response. HTML pages set their own CSP with a per-response nonce
-/// (see `app::shell`); everything else gets a policy that allows nothing.
 /// Finds the client's address once per request (the connection's peer, or through trusted
 /// proxies the address they forward) and hands it on as [`ClientAddr`].
 pub async fn client_address(
@@ -69,16 +67,22 @@ pub async fn client_address(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
     if let Some(peer) = peer {
+        // A request may carry several X-Forwarded-For lines; together they are one list.
         let forwarded = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let client = proxies.client(peer, forwarded);
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let client = proxies.client(peer, Some(&forwarded));
         request.extensions_mut().insert(ClientAddr(client));
     }
     next.run(request).await
 }
 
+/// Security headers for every response. HTML pages set their own CSP with a per-response nonce
+/// (see `app::shell`); everything else gets a policy that allows nothing.
 pub async fn security_headers(
     State(https): State<bool>,
     request: Request,

@@ -73,6 +73,14 @@ pub struct TestApp {
     pub test_db: TestDb,
     pub router: Router,
     pub clock: FixedClock,
+    pub state: AppState,
+    /// The verification API's state: its call log is flushed through it.
+    pub verify: server::verify::VerifyState,
+}
+
+/// The ID-number hash key of every test app.
+pub fn test_id_key() -> server::verify::IdHashKey {
+    server::verify::IdHashKey::new(&[7; 32])
 }
 
 pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
@@ -115,16 +123,29 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app trusting `trust` (e.g. a development PKI made at `test_clock()`'s time).
 pub async fn spawn_app_with_trust(trust: ReloadableTrustStore) -> TestApp {
+    spawn_app_with(trust, &server::verify::Settings::default()).await
+}
+
+/// The app trusting `trust`, its verification API configured with `settings`.
+pub async fn spawn_app_with(
+    trust: ReloadableTrustStore,
+    settings: &server::verify::Settings,
+) -> TestApp {
     let test_db = fresh_db().await;
     let clock = test_clock();
+    let state = state_with_trust(&test_db.db, &clock, trust);
+    let verify = server::verify::VerifyState::new(state.clone(), settings, test_id_key());
     let router = server::web::router(
-        state_with_trust(&test_db.db, &clock, trust),
+        state.clone(),
+        verify.clone(),
         server::web::observability::metrics_handle(),
     );
     TestApp {
         test_db,
         router,
         clock,
+        state,
+        verify,
     }
 }
 

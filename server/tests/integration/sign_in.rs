@@ -2,7 +2,7 @@
 //! development PKI, challenges signed with the card's key as the card helper would, sessions
 //! and the back office's role and jurisdiction checks.
 
-use crate::helpers::{body_text, spawn_app_with_trust, test_clock, TestApp};
+use crate::helpers::{body_text, test_clock, TestApp};
 use app::pki::{Purpose, ReloadableTrustStore, TrustStore};
 use app::platform::clock::Clock;
 use app::services::staff::role::Role;
@@ -25,11 +25,16 @@ pub(crate) struct Portal {
 
 impl Portal {
     pub(crate) async fn start() -> Portal {
+        Portal::start_with(&server::verify::Settings::default()).await
+    }
+
+    /// The portal, its verification API configured with `settings`.
+    pub(crate) async fn start_with(settings: &server::verify::Settings) -> Portal {
         let dir = tempfile::tempdir().expect("temporary directory");
         let now = test_clock().unix();
         let pki = Pki::init(dir.path(), now - 60).expect("development PKI");
         let trust = ReloadableTrustStore::load(&pki.trust_dir()).expect("trust store");
-        let app = spawn_app_with_trust(trust).await;
+        let app = crate::helpers::spawn_app_with(trust, settings).await;
         server::registry::load_demo(&app.test_db.db.pool)
             .await
             .expect("demo registry");

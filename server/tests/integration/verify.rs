@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use server::verify::client::{token, Credentials, Query};
+use server::verify::{Settings, Thresholds};
 
 const REGISTERED_IP: &str = "127.0.0.115";
 
@@ -19,12 +20,18 @@ struct Api {
     credentials: Credentials,
     /// The uploaded certificate's private key, as the company keeps it.
     key_pem: String,
+    /// The uploaded certificate's serial, to revoke it.
+    serial: String,
     jti: std::sync::atomic::AtomicU32,
 }
 
 impl Api {
     async fn start() -> Api {
-        let portal = Portal::start().await;
+        Api::start_with(&Settings::default()).await
+    }
+
+    async fn start_with(settings: &Settings) -> Api {
+        let portal = Portal::start_with(settings).await;
         let (shrimp, _) = approved(&portal).await;
         let certificate = api_certificate(&portal, SHRIMP);
         let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
@@ -41,6 +48,7 @@ impl Api {
             portal,
             credentials,
             key_pem: key.to_owned(),
+            serial: certificate.serial_hex.clone(),
             jti: std::sync::atomic::AtomicU32::new(0),
         }
     }
@@ -139,6 +147,7 @@ async fn a_11_the_current_card_matches_and_the_answer_has_the_ministrys_shape() 
     // A superseded card is no match, and counts as the ID number's first failure today.
     assert_eq!(api.verdict(&wang_superseded()).await, "2");
     // Every call is logged with a keyed hash of the ID number, never the number.
+    api.portal.app.verify.flush().await;
     let pool = &api.portal.app.test_db.db.pool;
     let logged: Vec<(String, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT rd_code, verdict, id_hash FROM api_calls ORDER BY id")
@@ -165,6 +174,7 @@ async fn a_11_the_current_card_matches_and_the_answer_has_the_ministrys_shape() 
     let replayed = api.token(&wang_current());
     api.call(&replayed).await;
     assert_eq!(api.rd_code(&replayed).await, "HJ4004");
+    api.portal.app.verify.flush().await;
     let reviewer = reviewer(&api.portal).await;
     let queue = body_text(api.portal.page("/admin/api-cases", Some(&reviewer)).await).await;
     assert!(queue.contains("4（2／1／1）"), "{queue}");
@@ -348,15 +358,20 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     let mut state =
         crate::helpers::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
     state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
-    let router = server::web::router(state, server::web::observability::metrics_handle());
-    let call = |peer: &'static str, forwarded: Option<&'static str>| {
+    let verify = server::verify::VerifyState::new(
+        state.clone(),
+        &server::verify::Settings::default(),
+        crate::helpers::test_id_key(),
+    );
+    let router = server::web::router(state, verify, server::web::observability::metrics_handle());
+    let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
         let router = router.clone();
         async move {
             let mut request = Request::get("/integration/rwv2c2/")
                 .header(header::AUTHORIZATION, format!("Bearer {token}"));
-            if let Some(forwarded) = forwarded {
-                request = request.header("x-forwarded-for", forwarded);
+            for line in forwarded {
+                request = request.header("x-forwarded-for", *line);
             }
             let mut request = request.body(Body::empty()).expect("request");
             let address: std::net::SocketAddr = format!("{peer}:443").parse().expect("address");
@@ -368,13 +383,241 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
         }
     };
     // Through the proxy, the address it forwards is the caller's.
-    assert_eq!(call("10.0.0.5", Some(REGISTERED_IP)).await, "RS7009");
+    assert_eq!(call("10.0.0.5", &[REGISTERED_IP]).await, "RS7009");
     // A forged entry left of what the proxy saw does not count.
     assert_eq!(
-        call("10.0.0.5", Some("127.0.0.115, 198.51.100.7")).await,
+        call("10.0.0.5", &["127.0.0.115, 198.51.100.7"]).await,
+        "HJ4030"
+    );
+    // Nor does one sent as a header line of its own: the lines are one list, read from the end.
+    assert_eq!(
+        call("10.0.0.5", &["127.0.0.115", "198.51.100.7"]).await,
         "HJ4030"
     );
     // From anyone else the header is ignored.
-    assert_eq!(call("198.51.100.7", Some(REGISTERED_IP)).await, "HJ4030");
-    assert_eq!(call(REGISTERED_IP, None).await, "RS7009");
+    assert_eq!(call("198.51.100.7", &[REGISTERED_IP]).await, "HJ4030");
+    assert_eq!(call(REGISTERED_IP, &[]).await, "RS7009");
+}
+
+#[tokio::test]
+async fn a_11_a_stranger_learns_nothing_of_the_grant_before_its_signature_verifies() {
+    let api = Api::start().await;
+    let pool = &api.portal.app.test_db.db.pool;
+    let now = api.portal.now();
+    let stranger = api_certificate(&api.portal, "04595257");
+    let forged = Credentials::new(
+        &api.credentials.org_id,
+        &api.credentials.ap_id,
+        &api.credentials.isskey,
+        stranger.private_key_pem.as_deref().expect("key"),
+    )
+    .expect("credentials");
+    sqlx::query("UPDATE api_grants SET status = 'suspended' WHERE business_id = $1")
+        .bind(SHRIMP)
+        .execute(pool)
+        .await
+        .expect("suspend");
+    let forged_token = token(&forged, "u", &wang_current(), now, "forged-1").expect("token");
+    assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4031");
+    // Nor of its certificate.
+    api.portal.app.clock.advance(chrono::Duration::days(366));
+    let later = api.portal.now();
+    let forged_token = token(&forged, "u", &wang_current(), later, "forged-2").expect("token");
+    assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4033");
+    // Forged calls are logged but are not the company's: its figures count the signed ones.
+    api.portal.app.verify.flush().await;
+    let (signed, unsigned): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(signed) AS BIGINT), CAST(SUM(1 - signed) AS BIGINT) \
+         FROM api_calls WHERE business_id = $1",
+    )
+    .bind(SHRIMP)
+    .fetch_one(pool)
+    .await
+    .expect("calls");
+    assert_eq!((signed, unsigned), (2, 2));
+    let usage = app::services::api_service::store::usage_since(pool, 0)
+        .await
+        .expect("usage");
+    assert_eq!(usage.get(SHRIMP).map(|usage| usage.calls), Some(2));
+}
+
+#[tokio::test]
+async fn a_11_a_revoked_certificate_is_refused_once_the_new_crl_is_loaded() {
+    let api = Api::start().await;
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    let now = api.portal.now();
+    api.portal.pki.revoke(&api.serial, now).expect("revoke");
+    api.portal.app.state.trust.reload().expect("reload");
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4033");
+}
+
+#[tokio::test]
+async fn a_11_a_grant_over_its_rate_is_told_to_retry_after_a_second() {
+    let api = Api::start_with(&Settings {
+        rate_per_second: 3,
+        ..Settings::default()
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(api.verdict(&wang_current()).await, "1");
+    }
+    let held = api.token(&wang_current());
+    let mut request = Request::get("/integration/rwv2c2/")
+        .header(header::AUTHORIZATION, format!("Bearer {held}"))
+        .body(Body::empty())
+        .expect("request");
+    let address: std::net::SocketAddr = format!("{REGISTERED_IP}:40000").parse().expect("address");
+    request.extensions_mut().insert(ConnectInfo(address));
+    let response = api.portal.app.send(request).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.as_bytes()),
+        Some(&b"1"[..])
+    );
+    let answer: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("JSON");
+    assert_eq!(answer["rdCode"], "HJ4290");
+    // The refused token was not spent: the next second it is answered.
+    api.portal.app.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(api.rd_code(&held).await, "RS7009");
+}
+
+/// Card data of `n` people nobody has: each a mismatch of a different ID number.
+fn strangers(n: usize) -> Vec<Query> {
+    (0..n)
+        .map(|i| {
+            let body = format!("A1{:07}", 2_000_000 + i);
+            // The check digit that makes the number valid.
+            let id = (0..10)
+                .map(|digit| format!("{body}{digit}"))
+                .find(|id| app::domain::national_id::NationalId::parse(id).is_ok())
+                .expect("a valid ID number");
+            Query {
+                person_id: id,
+                ..wang_current()
+            }
+        })
+        .collect()
+}
+
+async fn review_desk_mail(api: &Api) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND subject LIKE $2")
+        .bind("api-review@example.gov.tw")
+        .bind("%異常使用暫停%")
+        .fetch_one(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("outbox")
+}
+
+#[tokio::test]
+async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstates_it() {
+    let api = Api::start_with(&Settings {
+        abnormal: Thresholds {
+            mismatches: 5,
+            ..Thresholds::default()
+        },
+        ..Settings::default()
+    })
+    .await;
+    for (n, query) in strangers(5).iter().enumerate() {
+        assert_eq!(api.verdict(query).await, "2", "call {n}");
+    }
+    // The fifth mismatch was the finding: the grant is suspended, calls answer 8.
+    assert_eq!(api.verdict(&wang_current()).await, "8");
+    assert_eq!(review_desk_mail(&api).await, 1);
+    let reviewer = reviewer(&api.portal).await;
+    api.portal
+        .post_page(
+            "/admin/api-cases",
+            Some(&reviewer),
+            &[
+                ("business_id", SHRIMP),
+                ("action", "reinstate"),
+                ("reason", "已說明為測試資料"),
+            ],
+        )
+        .await;
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    // A reviewer's own suspension is not abnormal use: it is refused as suspended.
+    api.portal
+        .post_page(
+            "/admin/api-cases",
+            Some(&reviewer),
+            &[
+                ("business_id", SHRIMP),
+                ("action", "suspend"),
+                ("reason", "查核中"),
+            ],
+        )
+        .await;
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4031");
+}
+
+#[tokio::test]
+async fn a_n9_a_sweep_of_distinct_id_numbers_suspends_the_grant() {
+    let api = Api::start_with(&Settings {
+        abnormal: Thresholds {
+            distinct_ids: 4,
+            ..Thresholds::default()
+        },
+        ..Settings::default()
+    })
+    .await;
+    // Asking about the same person again and again is not a sweep.
+    for _ in 0..6 {
+        assert_eq!(api.verdict(&wang_current()).await, "1");
+    }
+    for query in strangers(3) {
+        assert_eq!(api.verdict(&query).await, "2");
+    }
+    assert_eq!(api.verdict(&wang_current()).await, "8");
+    assert_eq!(review_desk_mail(&api).await, 1);
+}
+
+#[tokio::test]
+async fn a_n9_a_volume_far_above_the_companys_normal_suspends_the_grant() {
+    let api = Api::start_with(&Settings {
+        abnormal: Thresholds {
+            window_seconds: 600,
+            volume_factor: 10,
+            volume_floor: 8,
+            ..Thresholds::default()
+        },
+        ..Settings::default()
+    })
+    .await;
+    // A new company's normal is nothing: the floor applies.
+    for _ in 0..7 {
+        assert_eq!(api.verdict(&wang_current()).await, "1");
+    }
+    assert_eq!(
+        api.verdict(&wang_current()).await,
+        "1",
+        "the eighth call is the finding"
+    );
+    assert_eq!(api.verdict(&wang_current()).await, "8");
+}
+
+#[tokio::test]
+async fn a_11_a_token_id_is_single_use_per_company() {
+    let api = Api::start().await;
+    let now = api.portal.now();
+    let once = token(&api.credentials, "u", &wang_current(), now, "shared-jti").expect("token");
+    assert_eq!(api.rd_code(&once).await, "RS7009");
+    assert_eq!(api.rd_code(&once).await, "HJ4004");
+    // Another company's token with the same jti is its own.
+    let pool = &api.portal.app.test_db.db.pool;
+    sqlx::query("INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES ($1, $2, $3)")
+        .bind("04595257")
+        .bind("another-jti")
+        .bind(now + 600)
+        .execute(pool)
+        .await
+        .expect("another company's token");
+    let theirs = token(&api.credentials, "u", &wang_current(), now, "another-jti").expect("token");
+    assert_eq!(api.rd_code(&theirs).await, "RS7009");
 }

@@ -116,6 +116,14 @@ impl Actor {
         }
     }
 
+    /// The server itself: the periodic check, the abnormal-use detector.
+    pub fn system() -> Actor {
+        Actor {
+            name: "system".into(),
+            source_ip: "-".into(),
+        }
+    }
+
     pub fn staff(member: &StaffMember, source_ip: String) -> Actor {
         Actor {
             name: member.actor(),
@@ -902,6 +910,9 @@ pub async fn reply_material(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GrantAction {
     Suspend,
+    /// The abnormal-use detector's suspension (A-N9): calls answer checkIdCardApply 8 until a
+    /// reviewer reinstates the grant. Not offered to reviewers.
+    SuspendAbnormal,
     Reinstate,
     Revoke,
     /// 核可改善做法: the company's improvement plan is approved, so it may apply again (A-N11).
@@ -922,6 +933,7 @@ impl GrantAction {
     pub fn code(self) -> &'static str {
         match self {
             GrantAction::Suspend => "suspend",
+            GrantAction::SuspendAbnormal => "suspend_abnormal",
             GrantAction::Reinstate => "reinstate",
             GrantAction::Revoke => "revoke",
             GrantAction::ApprovePlan => "approve_plan",
@@ -937,8 +949,12 @@ impl GrantAction {
                 "status = 'suspended', plan_required_since = $3",
                 "status = 'active'",
             ),
+            GrantAction::SuspendAbnormal => (
+                "status = 'suspended', plan_required_since = $3, abnormal_since = $3",
+                "status = 'active'",
+            ),
             GrantAction::Reinstate => (
-                "status = 'active', plan_required_since = NULL",
+                "status = 'active', plan_required_since = NULL, abnormal_since = NULL",
                 "status = 'suspended'",
             ),
             GrantAction::Revoke => (
@@ -955,7 +971,9 @@ impl GrantAction {
     /// What was done, as the company is told, in both languages.
     pub fn told(self) -> (&'static str, &'static str) {
         match self {
-            GrantAction::Suspend => ("查驗權限已暫停", "Your permission is suspended"),
+            GrantAction::Suspend | GrantAction::SuspendAbnormal => {
+                ("查驗權限已暫停", "Your permission is suspended")
+            }
             GrantAction::Reinstate => ("查驗權限已恢復", "Your permission is reinstated"),
             GrantAction::Revoke => ("查驗權限已註銷", "Your permission is revoked"),
             GrantAction::ApprovePlan => (
@@ -1033,6 +1051,55 @@ pub async fn change_grant(
     Ok(grant)
 }
 
+/// The abnormal-use detector's finding (A-N9): suspends the grant, tells the company as a
+/// reviewer's suspension would, and tells the review desk why. `Ok(false)`: it was not active
+/// (already suspended, say by another server's detector).
+pub async fn suspend_for_abnormal_use(
+    db: &crate::platform::db::Db,
+    now: i64,
+    business_id: &str,
+    finding: &str,
+    review_mailbox: &str,
+) -> Result<bool, PortalError> {
+    let reason = format!("系統偵測異常使用 / Abnormal use detected: {finding}");
+    let grant = match change_grant(
+        db,
+        now,
+        &Actor::system(),
+        business_id,
+        GrantAction::SuspendAbnormal,
+        &reason,
+    )
+    .await
+    {
+        Ok(grant) => grant,
+        Err(PortalError::Refused { .. }) => return Ok(false),
+        Err(error) => return Err(error),
+    };
+    let mut conn = db.pool.acquire().await.map_err(PortalError::unavailable)?;
+    mail(
+        &mut conn,
+        now,
+        review_mailbox,
+        &format!(
+            "[API介接服務] 異常使用暫停 {name} apId {ap_id}",
+            name = grant.company_name,
+            ap_id = grant.ap_id
+        ),
+        &format!(
+            "{name}（{business_id}，apId {ap_id}）之查驗權限已由系統暫停（{when}）。
+             {reason}
+請檢視其使用情形，決定恢復或註銷。
+",
+            name = grant.company_name,
+            ap_id = grant.ap_id,
+            when = roc_date_time(now),
+        ),
+    )
+    .await?;
+    Ok(true)
+}
+
 /// The review queue: every case in review, oldest first, with its age in working days
 /// (A-N5: the review should take 10).
 pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
@@ -1068,7 +1135,7 @@ pub async fn usage_since(
                 SUM(CASE WHEN verdict = '1' THEN 1 ELSE 0 END), \
                 SUM(CASE WHEN verdict IN ('2', '3', '4') THEN 1 ELSE 0 END), \
                 SUM(CASE WHEN rd_code <> 'RS7009' THEN 1 ELSE 0 END) \
-         FROM api_calls WHERE called_at >= $1 GROUP BY business_id",
+         FROM api_calls WHERE called_at >= $1 AND signed = 1 GROUP BY business_id",
     )
     .bind(since)
     .fetch_all(pool)
@@ -1149,10 +1216,7 @@ pub async fn periodic_check(
     .await
     .map_err(PortalError::unavailable)?;
     let today = unix_to_taipei(now).date_naive();
-    let actor = Actor {
-        name: "system".into(),
-        source_ip: "-".into(),
-    };
+    let actor = Actor::system();
     let mut revoked = Vec::new();
     for (business_id, registry_status, last_used) in rows {
         let a_year_on = unix_to_taipei(last_used)
