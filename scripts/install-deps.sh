@@ -61,9 +61,11 @@ if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
-# The SMTP sink the tests deliver mail to.
-if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  say "installing the SMTP sink (aiosmtpd) into $WORK/venv"
+# The SMTP sink the tests deliver mail to, and schemathesis, which tests the verification API
+# against its OpenAPI document.
+if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null \
+  || [ "$("$WORK/venv/bin/st" --version 2>/dev/null)" != "st, version 4.32.5" ]; then
+  say "installing the SMTP sink (aiosmtpd) and schemathesis into $WORK/venv"
   python3 -m venv "$WORK/venv"
-  "$WORK/venv/bin/pip" install -q aiosmtpd==1.4.6
+  "$WORK/venv/bin/pip" install -q aiosmtpd==1.4.6 schemathesis==4.32.5
 fi

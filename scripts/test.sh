@@ -77,6 +77,11 @@ start_portal "sqlite:$E2E_DB" "$PCSC_PORTAL_PORT" portal-pcsc
   HUJI_E2E_API_KEY="$WORK/e2e/api/e2e-company-api.key" HUJI_E2E_HUJI="$ROOT/target/release/huji" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
   HUJI_PCSC_BASE_URL="$BASE_URL" npx playwright test)
 
+say "the verification API against its own OpenAPI document (schemathesis)"
+# Every generated request must be answered without a server error and as the document says.
+(cd "$WORK" && "$WORK/venv/bin/st" run "$SOFT_BASE_URL/integration/openapi.json" --checks all \
+  --max-examples 200 --seed 1 --generation-database none --no-color)
+
 cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$WORK/test.log" | awk '{s += $1} END {print s + 0}')
 say "all tests passed"

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `rdCode`: what became of the request. The `RS` codes are the ministry's; the `HJ` codes are
 /// this implementation's, one per reason a call is refused (docs/verification-api.md).
@@ -138,21 +139,33 @@ impl Verdict {
     }
 }
 
-#[derive(Serialize)]
+/// `responseData`: `{"checkIdCardApply": "1"}` when the query was done, else `{}` (the
+/// ministry's clients expect an object either way).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ResponseData {
-    check_id_card_apply: &'static str,
+pub(super) struct ResponseData {
+    /// The verdict, `1`–`8` (docs/verification-api.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^[1-8]$", example = "1")]
+    check_id_card_apply: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+/// The answer to every call, in the ministry's wire format.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Body {
+#[schema(as = VerificationAnswer)]
+pub(super) struct AnswerBody {
+    /// The HTTP status, as text.
+    #[schema(pattern = "^[0-9]{3}$", example = "200")]
     http_code: String,
+    #[schema(value_type = String, example = "OK")]
     http_message: &'static str,
+    /// `RS…` the ministry's codes, `HJ…` this service's (docs/verification-api.md).
+    #[schema(value_type = String, pattern = "^(RS|HJ)[0-9]{4}$", example = "RS7009")]
     rd_code: &'static str,
+    #[schema(value_type = String, example = "查詢作業完成")]
     rd_message: &'static str,
-    /// `{}` when the query was not done: the ministry's clients expect an object.
-    response_data: serde_json::Value,
+    response_data: ResponseData,
 }
 
 /// One answer: the outcome code and, when the query was done, the verdict.
@@ -185,17 +198,13 @@ impl Answer {
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
         let status = self.rd_code.status();
-        let body = Body {
+        let body = AnswerBody {
             http_code: status.as_u16().to_string(),
             http_message: status.canonical_reason().unwrap_or_default(),
             rd_code: self.rd_code.code(),
             rd_message: self.rd_code.message(),
-            response_data: match self.verdict {
-                Some(verdict) => serde_json::to_value(ResponseData {
-                    check_id_card_apply: verdict.code(),
-                })
-                .unwrap_or_default(),
-                None => serde_json::json!({}),
+            response_data: ResponseData {
+                check_id_card_apply: self.verdict.map(Verdict::code),
             },
         };
         let mut response = (status, Json(body)).into_response();

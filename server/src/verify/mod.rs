@@ -8,6 +8,7 @@ mod answer;
 mod call_log;
 pub mod client;
 mod keys;
+pub mod openapi;
 mod rate;
 mod registry;
 mod token;
@@ -151,7 +152,25 @@ pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// `GET /integration/rwv2c2/`.
+/// Verifies the ID card described by the JWT's `conditionMap`.
+///
+/// Every answer, accepted or refused, has the same JSON shape; `rdCode` says what became of
+/// the call and `responseData.checkIdCardApply` the verdict.
+#[utoipa::path(
+    get,
+    path = "/integration/rwv2c2/",
+    tag = "verification",
+    security(("bearerJwt" = [])),
+    responses(
+        (status = 200, description = "RS7009 查詢作業完成: see checkIdCardApply", body = answer::AnswerBody),
+        (status = 400, description = "RS3822 查詢條件值,不符規定: conditionMap invalid", body = answer::AnswerBody),
+        (status = 401, description = "RS3811, HJ4001–HJ4005: the caller or its token is refused", body = answer::AnswerBody),
+        (status = 403, description = "HJ4006, HJ4030–HJ4033: the grant may not be used now", body = answer::AnswerBody),
+        (status = 429, description = "HJ4290: over the grant's rate", body = answer::AnswerBody,
+            headers(("Retry-After" = String, description = "Seconds to wait"))),
+        (status = 503, description = "HJ5000: a fault on the server's side", body = answer::AnswerBody),
+    )
+)]
 pub async fn rwv2c2(State(state): State<VerifyState>, parts: Parts) -> Response {
     let started = Instant::now();
     let now = state.app.clock.unix();

@@ -78,6 +78,10 @@ pub fn router(
             "/integration/rwv2c2/",
             get(crate::verify::rwv2c2).with_state(verify),
         )
+        .route(
+            "/integration/openapi.json",
+            get(crate::verify::openapi::document),
+        )
         .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))

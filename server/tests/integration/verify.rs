@@ -76,17 +76,7 @@ impl Api {
         authorization: Option<&str>,
         ip: &str,
     ) -> (StatusCode, serde_json::Value) {
-        let mut request = Request::get("/integration/rwv2c2/");
-        if let Some(value) = authorization {
-            request = request.header(header::AUTHORIZATION, value);
-        }
-        let mut request = request.body(Body::empty()).expect("request");
-        let address: std::net::SocketAddr = format!("{ip}:40000").parse().expect("address");
-        request.extensions_mut().insert(ConnectInfo(address));
-        let response = self.portal.app.send(request).await;
-        let status = response.status();
-        let body = body_text(response).await;
-        (status, serde_json::from_str(&body).expect("JSON"))
+        send(&self.portal.app.router, authorization, ip).await
     }
 
     async fn call(&self, token: &str) -> (StatusCode, serde_json::Value) {
@@ -109,6 +99,39 @@ impl Api {
         let (_, answer) = self.call(token).await;
         answer["rdCode"].as_str().expect("rdCode").to_owned()
     }
+}
+
+/// A call with `authorization` from `peer`, through proxies that forwarded `forwarded`.
+fn verification_request(
+    authorization: Option<&str>,
+    peer: &str,
+    forwarded: &[&str],
+) -> Request<Body> {
+    let mut request = Request::get("/integration/rwv2c2/");
+    if let Some(value) = authorization {
+        request = request.header(header::AUTHORIZATION, value);
+    }
+    for line in forwarded {
+        request = request.header("x-forwarded-for", *line);
+    }
+    let mut request = request.body(Body::empty()).expect("request");
+    let address: std::net::SocketAddr = format!("{peer}:40000").parse().expect("address");
+    request.extensions_mut().insert(ConnectInfo(address));
+    request
+}
+
+/// Calls the API of the server `router` with `authorization` from `ip`.
+async fn send(
+    router: &axum::Router,
+    authorization: Option<&str>,
+    ip: &str,
+) -> (StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let request = verification_request(authorization, ip, &[]);
+    let response = router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let body = body_text(response).await;
+    (status, serde_json::from_str(&body).expect("JSON"))
 }
 
 /// 王小明's current card: 換發 on 2021-06-15 (民國 110) in 臺北市.
@@ -368,14 +391,7 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
         let token = api.token(&wang_current());
         let router = router.clone();
         async move {
-            let mut request = Request::get("/integration/rwv2c2/")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"));
-            for line in forwarded {
-                request = request.header("x-forwarded-for", *line);
-            }
-            let mut request = request.body(Body::empty()).expect("request");
-            let address: std::net::SocketAddr = format!("{peer}:443").parse().expect("address");
-            request.extensions_mut().insert(ConnectInfo(address));
+            let request = verification_request(Some(&format!("Bearer {token}")), peer, forwarded);
             let response = router.oneshot(request).await.expect("response");
             let answer: serde_json::Value =
                 serde_json::from_str(&body_text(response).await).expect("JSON");
@@ -464,12 +480,7 @@ async fn a_11_a_grant_over_its_rate_is_told_to_retry_after_a_second() {
         assert_eq!(api.verdict(&wang_current()).await, "1");
     }
     let held = api.token(&wang_current());
-    let mut request = Request::get("/integration/rwv2c2/")
-        .header(header::AUTHORIZATION, format!("Bearer {held}"))
-        .body(Body::empty())
-        .expect("request");
-    let address: std::net::SocketAddr = format!("{REGISTERED_IP}:40000").parse().expect("address");
-    request.extensions_mut().insert(ConnectInfo(address));
+    let request = verification_request(Some(&format!("Bearer {held}")), REGISTERED_IP, &[]);
     let response = api.portal.app.send(request).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
@@ -620,4 +631,86 @@ async fn a_11_a_token_id_is_single_use_per_company() {
         .expect("another company's token");
     let theirs = token(&api.credentials, "u", &wang_current(), now, "another-jti").expect("token");
     assert_eq!(api.rd_code(&theirs).await, "RS7009");
+}
+
+#[tokio::test]
+async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_to_three() {
+    let api = Api::start().await;
+    // A second server: its own connection pool, caches, rate and call log; the same database.
+    let db = crate::helpers::reconnect(&api.portal.app.test_db).await;
+    let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
+    let state = crate::helpers::state_with_trust(&db, &api.portal.app.clock, trust);
+    let verify = server::verify::VerifyState::new(
+        state.clone(),
+        &Settings::default(),
+        crate::helpers::test_id_key(),
+    );
+    let second = server::web::router(state, verify, server::web::observability::metrics_handle());
+    let servers = [&api.portal.app.router, &second];
+    let wrong = Query {
+        issue_site_id: "65000".into(),
+        ..wang_current()
+    };
+    let tokens: Vec<String> = (0..50)
+        .map(|_| format!("Bearer {}", api.token(&wrong)))
+        .collect();
+    let answers = futures_util::future::join_all(
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(n, token)| send(servers[n % 2], Some(token), REGISTERED_IP)),
+    )
+    .await;
+    let mut verdicts: Vec<&str> = answers
+        .iter()
+        .map(|(_, answer)| {
+            answer["responseData"]["checkIdCardApply"]
+                .as_str()
+                .unwrap_or("?")
+        })
+        .collect();
+    verdicts.sort_unstable();
+    let count = |code: &str| verdicts.iter().filter(|v| **v == code).count();
+    assert_eq!(
+        (count("2"), count("3"), count("4"), count("5")),
+        (1, 1, 1, 47)
+    );
+    // Locked on both servers.
+    for server in servers {
+        let token = format!("Bearer {}", api.token(&wang_current()));
+        let (_, answer) = send(server, Some(&token), REGISTERED_IP).await;
+        assert_eq!(answer["responseData"]["checkIdCardApply"], "5");
+    }
+}
+
+#[tokio::test]
+async fn a_11_the_openapi_document_describes_the_api_as_served() {
+    let app = crate::helpers::spawn_app().await;
+    let response = app.get("/integration/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: serde_json::Value =
+        serde_json::from_str(&body_text(response).await).expect("JSON");
+    assert!(document["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.1")));
+    let operation = &document["paths"]["/integration/rwv2c2/"]["get"];
+    assert_eq!(operation["security"][0]["bearerJwt"], serde_json::json!([]));
+    for status in ["200", "400", "401", "403", "429", "503"] {
+        assert!(operation["responses"][status].is_object(), "{status}");
+    }
+    assert!(operation["responses"]["429"]["headers"]["Retry-After"].is_object());
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearerJwt"]["scheme"],
+        "bearer"
+    );
+    let answer = &document["components"]["schemas"]["VerificationAnswer"];
+    for field in [
+        "httpCode",
+        "httpMessage",
+        "rdCode",
+        "rdMessage",
+        "responseData",
+    ] {
+        assert!(answer["properties"][field].is_object(), "{field}");
+    }
 }
