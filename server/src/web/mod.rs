@@ -83,6 +83,7 @@ pub fn router(
             get(crate::verify::openapi::document),
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
+        .route("/livez", get(observability::livez))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
         .route("/lang/{tag}", get(language::switch).with_state(https))

@@ -50,6 +50,12 @@ pub async fn metrics_endpoint(State(handle): State<PrometheusHandle>) -> impl In
     )
 }
 
+/// `/livez`: 200 while the process serves requests, whatever the database does (a liveness
+/// probe: restart the server only when this fails).
+pub async fn livez() -> &'static str {
+    "ok"
+}
+
 /// `/healthz`: 200 when the database answers, 503 otherwise (for load balancers).
 pub async fn healthz(State(db): State<app::platform::db::Db>) -> impl IntoResponse {
     match sqlx::query("SELECT 1").execute(&db.pool).await {

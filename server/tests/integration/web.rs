@@ -119,6 +119,10 @@ async fn health_check_answers_when_the_database_does() {
     assert_eq!(body_text(response).await, "ok");
     app.test_db.db.pool.close().await;
     assert_eq!(app.get("/healthz").await.status(), 503);
+    // Alive all the same: the process answers without the database.
+    let response = app.get("/livez").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_text(response).await, "ok");
 }
 
 #[tokio::test]
