@@ -12,6 +12,7 @@ pub mod openapi;
 mod rate;
 mod registry;
 mod token;
+mod token_ids;
 
 pub use abnormal::Thresholds;
 pub use answer::{Answer, RdCode, Verdict};
@@ -112,13 +113,15 @@ struct Inner {
     keys: keys::KeyCache,
     rate: rate::RateLimit,
     detector: abnormal::Detector,
+    token_ids: token_ids::TokenIds,
     log: CallLog,
 }
 
 impl VerifyState {
-    /// Starts the call log's writer on the current runtime.
+    /// Starts the writers of the call log and of the tokens used on the current runtime.
     pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
         let log = CallLog::start(app.db.pool.clone());
+        let token_ids = token_ids::TokenIds::start(app.db.pool.clone());
         VerifyState {
             app,
             inner: Arc::new(Inner {
@@ -126,6 +129,7 @@ impl VerifyState {
                 keys: keys::KeyCache::default(),
                 rate: rate::RateLimit::new(settings.rate_per_second),
                 detector: abnormal::Detector::new(settings.abnormal),
+                token_ids,
                 log,
             }),
         }

@@ -1,10 +1,10 @@
 //! The comparison with the registry (A-N1), the day's failure count per ID number shared by
-//! every company (A-N6), and the single use of request tokens.
+//! every company (A-N6).
 
 use super::token::ConditionMap;
 use super::Verdict;
 use app::platform::AppState;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
 pub const DAILY_FAILURES: i64 = 3;
@@ -80,26 +80,4 @@ pub(super) async fn verify(
         // Others' failures reached three while this one was compared.
         None => Verdict::LockedToday,
     })
-}
-
-/// Records the first use of a request token; false when this company used the `jti` before
-/// (a replay). Kept until `keep_until`, after which the token is refused as stale anyway.
-pub(super) async fn first_use(
-    pool: &AnyPool,
-    business_id: &str,
-    jti: &str,
-    keep_until: i64,
-) -> sqlx::Result<bool> {
-    let inserted =
-        sqlx::query("INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES ($1, $2, $3)")
-            .bind(business_id)
-            .bind(jti)
-            .bind(keep_until)
-            .execute(pool)
-            .await;
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
-        Err(error) => Err(error),
-    }
 }

@@ -153,13 +153,11 @@ pub(crate) async fn authenticate(
     if !state.inner.rate.allow(&claims.ap_id, now) {
         return Ok(refuse(RdCode::RateLimited, Some(caller)));
     }
-    if !super::registry::first_use(
-        &app.db.pool,
-        &claims.org_id,
-        &claims.jti,
-        claims.exp + CLOCK_SKEW_SECONDS,
-    )
-    .await?
+    if !state
+        .inner
+        .token_ids
+        .first_use(&claims.org_id, &claims.jti, claims.exp + CLOCK_SKEW_SECONDS)
+        .await?
     {
         return Ok(refuse(RdCode::ReplayedToken, Some(caller)));
     }

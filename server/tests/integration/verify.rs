@@ -714,3 +714,27 @@ async fn a_11_the_openapi_document_describes_the_api_as_served() {
         assert!(answer["properties"][field].is_object(), "{field}");
     }
 }
+
+#[tokio::test]
+async fn a_11_a_token_sent_twenty_times_at_once_is_answered_once() {
+    let api = Api::start().await;
+    let token = format!("Bearer {}", api.token(&wang_current()));
+    let answers = futures_util::future::join_all(
+        (0..20).map(|_| send(&api.portal.app.router, Some(&token), REGISTERED_IP)),
+    )
+    .await;
+    let codes: Vec<&str> = answers
+        .iter()
+        .map(|(_, answer)| answer["rdCode"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|code| **code == "RS7009").count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|code| **code == "HJ4004").count(),
+        19,
+        "{codes:?}"
+    );
+}
