@@ -806,7 +806,7 @@ async fn a_8_the_operation_manual_is_rendered_from_the_projects_own_document() {
     let response = portal.page("/api-service/manual", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = body_text(response).await;
-    let source = include_str!("../../../docs/verification-api.md");
+    let source = include_str!("../../../docs/verification-api.zh-TW.md");
     // Every rdCode of the manual, rendered as a table.
     for code in ["RS7009", "RS3811", "RS3822", "HJ4002", "HJ4030", "HJ4033"] {
         assert!(source.contains(code));
@@ -815,5 +815,51 @@ async fn a_8_the_operation_manual_is_rendered_from_the_projects_own_document() {
     assert!(
         html.contains("<code>/integration/rwv2c2/</code>")
             || html.contains("GET /integration/rwv2c2/")
+    );
+}
+
+#[tokio::test]
+async fn a_11_the_manual_is_in_both_languages() {
+    const ZH_TW: &str = include_str!("../../../docs/verification-api.zh-TW.md");
+    const ENGLISH: &str = include_str!("../../../docs/verification-api.md");
+    // A phrase of each version that the other does not have.
+    const CHINESE_ONLY: &str = "使用限制及異常使用";
+    const ENGLISH_ONLY: &str = "Limits and abnormal use";
+    assert!(ZH_TW.contains(CHINESE_ONLY) && !ENGLISH.contains(CHINESE_ONLY));
+    assert!(ENGLISH.contains(ENGLISH_ONLY) && !ZH_TW.contains(ENGLISH_ONLY));
+    // The two versions have the same sections and the same codes.
+    let headings = |text: &str| text.lines().filter(|line| line.starts_with('#')).count();
+    assert_eq!(headings(ZH_TW), headings(ENGLISH));
+    let codes = |text: &str| {
+        text.lines()
+            .filter_map(|line| line.strip_prefix("| "))
+            .filter_map(|row| row.split(' ').next())
+            .filter(|cell| cell.starts_with("RS") || cell.starts_with("HJ"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(ZH_TW), codes(ENGLISH));
+    assert!(codes(ZH_TW).len() >= 15);
+
+    let portal = Portal::start().await;
+    // zh-TW is the default language.
+    let response = portal.page("/api-service/manual", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let zh_tw = body_text(response).await;
+    assert!(zh_tw.contains(CHINESE_ONLY), "{zh_tw}");
+    assert!(!zh_tw.contains(ENGLISH_ONLY));
+    // On the page, the link to the other version is the language switch.
+    assert!(
+        zh_tw.contains(r#"href="/lang/en?next=/api-service/manual""#),
+        "{zh_tw}"
+    );
+
+    let english = page(&portal, "/api-service/manual", "huji_lang=en").await;
+    assert!(english.contains(ENGLISH_ONLY), "{english}");
+    assert!(!english.contains(CHINESE_ONLY));
+    assert!(english.contains("<td>HJ4290</td>"));
+    assert!(
+        english.contains(r#"href="/lang/zh-Hant-TW?next=/api-service/manual""#),
+        "{english}"
     );
 }

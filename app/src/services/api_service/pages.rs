@@ -645,14 +645,31 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
     }
 }
 
-/// The API's operation manual (操作文件), rendered from the project's own
-/// `docs/verification-api.md`, so the page and the repository never disagree.
+/// The API's operation manual (操作文件) in `lang`, rendered from the project's own
+/// `docs/verification-api.zh-TW.md` or `docs/verification-api.md`, so the page and the
+/// repository never disagree. The two files link to each other; on the page that link is the
+/// language switch.
 #[server(endpoint = "api_operation_manual")]
-pub async fn api_operation_manual() -> Result<String, PortalError> {
-    const MANUAL: &str = include_str!("../../../../docs/verification-api.md");
+pub async fn api_operation_manual(lang: Lang) -> Result<String, PortalError> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    const ZH_TW: &str = include_str!("../../../../docs/verification-api.zh-TW.md");
+    const ENGLISH: &str = include_str!("../../../../docs/verification-api.md");
+    let events =
+        Parser::new_ext(lang.pick(ZH_TW, ENGLISH), Options::ENABLE_TABLES).map(|mut event| {
+            if let Event::Start(Tag::Link { dest_url, .. }) = &mut event {
+                let linked = match &**dest_url {
+                    "verification-api.zh-TW.md" => Some(Lang::ZhTw),
+                    "verification-api.md" => Some(Lang::English),
+                    _ => None,
+                };
+                if let Some(linked) = linked {
+                    *dest_url = format!("/lang/{}?next={MANUAL_PATH}", linked.tag()).into();
+                }
+            }
+            event
+        });
     let mut html = String::new();
-    let options = pulldown_cmark::Options::ENABLE_TABLES;
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(MANUAL, options));
+    pulldown_cmark::html::push_html(&mut html, events);
     Ok(html)
 }
 
@@ -661,7 +678,7 @@ pub async fn api_operation_manual() -> Result<String, PortalError> {
 #[component]
 pub fn ApiManualPage() -> impl IntoView {
     let lang = current_lang();
-    let manual = Resource::new(|| (), |()| api_operation_manual());
+    let manual = Resource::new(move || lang, api_operation_manual);
     let title = lang.pick("API介接服務作業手冊", "API service operation manual");
     view! {
         <Title text=title />
