@@ -56,6 +56,10 @@ pub struct Config {
     pub api_abnormal_volume_factor: u32,
     /// …but never fewer calls than this. `HUJI_API_ABNORMAL_VOLUME_FLOOR`.
     pub api_abnormal_volume_floor: u32,
+    /// Milliseconds a server answers from a grant it has read before reading it again: the
+    /// most a suspension, revocation or new IP takes to reach every server; 0 reads the grant
+    /// on every call. `HUJI_API_GRANT_CACHE_MS`.
+    pub api_grant_cache_ms: u64,
 }
 
 impl Default for Config {
@@ -81,6 +85,7 @@ impl Default for Config {
             api_abnormal_distinct_ids: verify.abnormal.distinct_ids,
             api_abnormal_volume_factor: verify.abnormal.volume_factor,
             api_abnormal_volume_floor: verify.abnormal.volume_floor,
+            api_grant_cache_ms: u64::try_from(verify.grant_cache.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }
@@ -194,6 +199,14 @@ impl Config {
                 &mut self.api_abnormal_volume_floor,
             ),
         ];
+        if let Some(v) = env("HUJI_API_GRANT_CACHE_MS") {
+            self.api_grant_cache_ms = v.parse().map_err(|_| {
+                invalid(
+                    "HUJI_API_GRANT_CACHE_MS",
+                    format!("{v:?} is not a whole number of milliseconds"),
+                )
+            })?;
+        }
         for (name, target) in counts {
             if let Some(v) = env(name) {
                 *target =
@@ -216,6 +229,7 @@ impl Config {
                 volume_factor: self.api_abnormal_volume_factor,
                 volume_floor: self.api_abnormal_volume_floor,
             },
+            grant_cache: std::time::Duration::from_millis(self.api_grant_cache_ms),
         }
     }
 
@@ -382,11 +396,28 @@ mod tests {
                 "{err}"
             );
         }
+        let err = load(None, &[("HUJI_API_GRANT_CACHE_MS", "-1")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("setting HUJI_API_GRANT_CACHE_MS"),
+            "{err}"
+        );
         let err = load(None, &[("HUJI_SMTP_URL", "http://mail")]).unwrap_err();
         assert!(
             err.to_string().starts_with("setting HUJI_SMTP_URL"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_grant_cache_is_a_second_by_default_and_may_be_switched_off() {
+        let config = load(None, &[]).expect("valid");
+        assert_eq!(
+            config.verify_settings().grant_cache,
+            std::time::Duration::from_secs(1)
+        );
+        let config = load(None, &[("HUJI_API_GRANT_CACHE_MS", "0")]).expect("valid");
+        assert!(config.verify_settings().grant_cache.is_zero());
     }
 
     #[test]

@@ -5,8 +5,10 @@
 
 mod abnormal;
 mod answer;
+mod batch;
 mod call_log;
 pub mod client;
+mod grants;
 mod keys;
 pub mod openapi;
 mod rate;
@@ -24,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use call_log::{CallLog, CallRecord};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The verification API's own settings (docs/operations.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +34,9 @@ pub struct Settings {
     /// Calls a second allowed to each apId, in each server process.
     pub rate_per_second: u32,
     pub abnormal: Thresholds,
+    /// How long a server answers from a grant it has read before reading it again: the most
+    /// a change to a grant takes to reach every server.
+    pub grant_cache: Duration,
 }
 
 impl Default for Settings {
@@ -39,6 +44,7 @@ impl Default for Settings {
         Settings {
             rate_per_second: 100,
             abnormal: Thresholds::default(),
+            grant_cache: Duration::from_secs(1),
         }
     }
 }
@@ -110,7 +116,9 @@ pub struct VerifyState {
 
 struct Inner {
     id_key: IdHashKey,
+    grants: grants::Grants,
     keys: keys::KeyCache,
+    registry: registry::Registry,
     rate: rate::RateLimit,
     detector: abnormal::Detector,
     token_ids: token_ids::TokenIds,
@@ -118,15 +126,19 @@ struct Inner {
 }
 
 impl VerifyState {
-    /// Starts the writers of the call log and of the tokens used on the current runtime.
+    /// Starts the registry's reader and the writers of the call log and of the tokens used on
+    /// the current runtime.
     pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
         let log = CallLog::start(app.db.pool.clone());
         let token_ids = token_ids::TokenIds::start(app.db.pool.clone());
+        let registry = registry::Registry::start(app.db.pool.clone());
         VerifyState {
             app,
             inner: Arc::new(Inner {
                 id_key,
+                grants: grants::Grants::new(settings.grant_cache),
                 keys: keys::KeyCache::default(),
+                registry,
                 rate: rate::RateLimit::new(settings.rate_per_second),
                 detector: abnormal::Detector::new(settings.abnormal),
                 token_ids,
@@ -245,7 +257,11 @@ async fn answer(
         Err(()) => return Ok((Answer::refused(RdCode::InvalidQuery), Some(caller))),
     };
     let id_hash = state.inner.id_key.hash(query.person_id.as_str());
-    let verdict = registry::verify(&state.app, &query, &id_hash).await?;
+    let verdict = state
+        .inner
+        .registry
+        .verify(&state.app, &query, &id_hash)
+        .await?;
     let finding = state
         .inner
         .detector
@@ -267,6 +283,7 @@ async fn answer(
         )
         .await
         .map_err(|error| anyhow::anyhow!("suspending for abnormal use: {error:?}"))?;
+        state.inner.grants.forget(&caller.business_id);
         if suspended {
             tracing::warn!(business_id = %caller.business_id, %finding, "grant suspended for abnormal use");
         }

@@ -1,83 +1,163 @@
 //! The comparison with the registry (A-N1), the day's failure count per ID number shared by
 //! every company (A-N6).
 
+use super::batch::{placeholders, Batcher};
 use super::token::ConditionMap;
 use super::Verdict;
 use app::platform::AppState;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
 pub const DAILY_FAILURES: i64 = 3;
 
-/// Compares the card described with the registry. Three failures for one ID number on one
-/// Taipei day, from whoever asked, stop comparisons until midnight: the count is one guarded
-/// upsert, so concurrent wrong attempts count exactly to three.
-pub(super) async fn verify(
-    app: &AppState,
-    query: &ConditionMap,
-    id_hash: &str,
-) -> anyhow::Result<Verdict> {
-    let pool = &app.db.pool;
-    let day = app.clock.today_taipei().format("%Y-%m-%d").to_string();
-    // One statement whether or not the ID number exists, so that the time an answer takes
-    // does not tell which.
-    let row = sqlx::query(
-        "SELECT (SELECT f.failures FROM verification_failures f \
-                 WHERE f.id_hash = $2 AND f.day = $3) AS failures, \
+/// The most lookups read in one statement (4 parameters each).
+const MAX_BATCH: usize = 128;
+
+/// One ID number to look up, with its keyed hash and the Taipei day its failures count on.
+struct Lookup {
+    national_id: String,
+    id_hash: String,
+    day: String,
+}
+
+/// What the registry holds on one ID number, read in one go so that the time an answer
+/// takes does not tell whether the number exists.
+struct Found {
+    failures_today: i64,
+    /// `None`: no such ID number.
+    id_status: Option<String>,
+    /// The current card: date of issue (`YYYY-MM-DD`), apply code, place of issue.
+    card: Option<(String, i64, String)>,
+    lost: bool,
+}
+
+/// The registry's reader: lookups made at the same moment share one statement.
+#[derive(Clone)]
+pub(super) struct Registry(Batcher<Lookup, Found>);
+
+impl Registry {
+    /// Starts the reader on the current runtime.
+    pub(super) fn start(pool: AnyPool) -> Registry {
+        Registry(Batcher::start(MAX_BATCH, move |batch| {
+            let pool = pool.clone();
+            async move { read(&pool, batch).await }
+        }))
+    }
+
+    /// Compares the card described with the registry. Three failures for one ID number on one
+    /// Taipei day, from whoever asked, stop comparisons until midnight: the count is one
+    /// guarded upsert, so concurrent wrong attempts count exactly to three.
+    pub(super) async fn verify(
+        &self,
+        app: &AppState,
+        query: &ConditionMap,
+        id_hash: &str,
+    ) -> anyhow::Result<Verdict> {
+        let day = app.clock.today_taipei().format("%Y-%m-%d").to_string();
+        let found = self
+            .0
+            .call(Lookup {
+                national_id: query.person_id.as_str().to_owned(),
+                id_hash: id_hash.to_owned(),
+                day: day.clone(),
+            })
+            .await?;
+        if found.failures_today >= DAILY_FAILURES {
+            return Ok(Verdict::LockedToday);
+        }
+        match found.id_status.as_deref() {
+            Some("active") | None => {}
+            Some(_) => return Ok(Verdict::NotInUse),
+        }
+        if let Some((issue_date, apply_code, issue_site)) = &found.card {
+            let matches = *issue_date == query.apply_date.to_naive().format("%Y-%m-%d").to_string()
+                && apply_code.to_string() == query.apply_code.as_str()
+                && issue_site == query.issue_site.as_str();
+            if matches {
+                return Ok(if found.lost {
+                    Verdict::ReportedLost
+                } else {
+                    Verdict::Match
+                });
+            }
+        }
+        // No match (an unknown ID number answers the same, so it cannot be probed).
+        let counted: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO verification_failures (id_hash, day, failures) VALUES ($1, $2, 1) \
+             ON CONFLICT (id_hash, day) DO UPDATE \
+             SET failures = verification_failures.failures + 1 \
+             WHERE verification_failures.failures < $3 \
+             RETURNING failures",
+        )
+        .bind(id_hash)
+        .bind(&day)
+        .bind(DAILY_FAILURES)
+        .fetch_all(&app.db.pool)
+        .await?;
+        Ok(match counted.first() {
+            Some(&failures_today) => Verdict::NoMatch { failures_today },
+            // Others' failures reached three while this one was compared.
+            None => Verdict::LockedToday,
+        })
+    }
+}
+
+/// Reads a batch of lookups in one statement; what was found, in the batch's order.
+async fn read(pool: &AnyPool, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
+    let sql = format!(
+        "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \
+         SELECT q.k, \
+                (SELECT f.failures FROM verification_failures f \
+                 WHERE f.id_hash = q.id_hash AND f.day = q.day) AS failures, \
                 c.id_status, i.issue_date, CAST(i.apply_code AS BIGINT) AS apply_code, \
                 i.issue_site_id, \
                 CASE WHEN EXISTS (SELECT 1 FROM id_card_loss_reports r \
                                   WHERE r.issuance_id = i.id AND r.status = 'lost') \
                      THEN 1 ELSE 0 END AS lost \
-         FROM (SELECT CAST($1 AS TEXT) AS national_id) q \
+         FROM q \
          LEFT JOIN citizens c ON c.national_id = q.national_id \
          LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
-    )
-    .bind(query.person_id.as_str())
-    .bind(id_hash)
-    .bind(&day)
-    .fetch_one(pool)
-    .await?;
-    if row.try_get::<Option<i64>, _>("failures")?.unwrap_or(0) >= DAILY_FAILURES {
-        return Ok(Verdict::LockedToday);
-    }
-    match row.try_get::<Option<String>, _>("id_status")?.as_deref() {
-        Some("active") | None => {}
-        Some(_) => return Ok(Verdict::NotInUse),
-    }
-    let card = (
-        row.try_get::<Option<String>, _>("issue_date")?,
-        row.try_get::<Option<i64>, _>("apply_code")?,
-        row.try_get::<Option<String>, _>("issue_site_id")?,
+        placeholders(batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"], 1)
     );
-    if let (Some(issue_date), Some(apply_code), Some(issue_site)) = card {
-        let matches = issue_date == query.apply_date.to_naive().format("%Y-%m-%d").to_string()
-            && apply_code.to_string() == query.apply_code.as_str()
-            && issue_site == query.issue_site.as_str();
-        if matches {
-            return Ok(if row.try_get::<i64, _>("lost")? == 1 {
-                Verdict::ReportedLost
-            } else {
-                Verdict::Match
-            });
-        }
+    let mut select = sqlx::query(&sql);
+    for (k, lookup) in batch.iter().enumerate() {
+        select = select
+            .bind(i64::try_from(k).unwrap_or(i64::MAX))
+            .bind(&lookup.national_id)
+            .bind(&lookup.id_hash)
+            .bind(&lookup.day);
     }
-    // No match (an unknown ID number answers the same, so it cannot be probed).
-    let counted: Vec<i64> = sqlx::query_scalar(
-        "INSERT INTO verification_failures (id_hash, day, failures) VALUES ($1, $2, 1) \
-         ON CONFLICT (id_hash, day) DO UPDATE \
-         SET failures = verification_failures.failures + 1 \
-         WHERE verification_failures.failures < $3 \
-         RETURNING failures",
-    )
-    .bind(id_hash)
-    .bind(&day)
-    .bind(DAILY_FAILURES)
-    .fetch_all(pool)
-    .await?;
-    Ok(match counted.first() {
-        Some(&failures_today) => Verdict::NoMatch { failures_today },
-        // Others' failures reached three while this one was compared.
-        None => Verdict::LockedToday,
-    })
+    let mut found: HashMap<i64, Found> = HashMap::with_capacity(batch.len());
+    for row in select.fetch_all(pool).await? {
+        let k: i64 = row.try_get("k")?;
+        if found.contains_key(&k) {
+            continue;
+        }
+        let card = match (
+            row.try_get::<Option<String>, _>("issue_date")?,
+            row.try_get::<Option<i64>, _>("apply_code")?,
+            row.try_get::<Option<String>, _>("issue_site_id")?,
+        ) {
+            (Some(date), Some(code), Some(site)) => Some((date, code, site)),
+            _ => None,
+        };
+        found.insert(
+            k,
+            Found {
+                failures_today: row.try_get::<Option<i64>, _>("failures")?.unwrap_or(0),
+                id_status: row.try_get("id_status")?,
+                card,
+                lost: row.try_get::<i64, _>("lost")? == 1,
+            },
+        );
+    }
+    // The outer join gives every lookup a row.
+    (0..batch.len())
+        .map(|k| {
+            found
+                .remove(&i64::try_from(k).unwrap_or(i64::MAX))
+                .ok_or_else(|| sqlx::Error::Protocol("a registry lookup went unanswered".into()))
+        })
+        .collect()
 }

@@ -10,7 +10,6 @@ use app::domain::{
 use axum::http::{header, request::Parts};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
-use sqlx::Row;
 
 /// Allowance for the caller's clock and the network, each side of the token's lifetime.
 const CLOCK_SKEW_SECONDS: i64 = 30;
@@ -79,14 +78,11 @@ pub(crate) async fn authenticate(
     else {
         return Ok(refuse(RdCode::MalformedToken, None));
     };
-    let grant = sqlx::query(
-        "SELECT status, host_ip, isskey, certificate_pem, abnormal_since FROM api_grants \
-         WHERE business_id = $1 AND ap_id = $2",
-    )
-    .bind(&claims.org_id)
-    .bind(&claims.ap_id)
-    .fetch_optional(&app.db.pool)
-    .await?;
+    let grant = state
+        .inner
+        .grants
+        .get(&app.db.pool, &claims.org_id, &claims.ap_id)
+        .await?;
     let Some(grant) = grant else {
         return Ok(refuse(RdCode::NotSetUp, None));
     };
@@ -101,17 +97,13 @@ pub(crate) async fn authenticate(
         id_hash: None,
         signed: false,
     };
-    let host_ip: String = grant.try_get("host_ip")?;
-    if !same_address(&host_ip, source_ip) {
+    if !same_address(&grant.host_ip, source_ip) {
         return Ok(refuse(RdCode::WrongAddress, Some(caller)));
     }
-    let (Some(isskey), Some(pem)) = (
-        grant.try_get::<Option<String>, _>("isskey")?,
-        grant.try_get::<Option<String>, _>("certificate_pem")?,
-    ) else {
+    let (Some(isskey), Some(pem)) = (&grant.isskey, &grant.certificate_pem) else {
         return Ok(refuse(RdCode::NoCertificate, Some(caller)));
     };
-    let key = state.inner.keys.key(&app.trust.current(), &pem, now);
+    let key = state.inner.keys.key(&app.trust.current(), pem, now);
     let Some(decoding_key) = key.decoding_key() else {
         return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
     };
@@ -133,9 +125,8 @@ pub(crate) async fn authenticate(
     if !key.valid_at(now) {
         return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
     }
-    let status: String = grant.try_get("status")?;
-    let abnormal = grant.try_get::<Option<i64>, _>("abnormal_since")?.is_some();
-    match status.as_str() {
+    let abnormal = grant.abnormal;
+    match grant.status.as_str() {
         "active" => {}
         "suspended" if abnormal => {}
         "suspended" => return Ok(refuse(RdCode::Suspended, Some(caller))),
@@ -144,7 +135,7 @@ pub(crate) async fn authenticate(
     if !fresh(claims.iat, claims.exp, now) {
         return Ok(refuse(RdCode::StaleToken, Some(caller)));
     }
-    if claims.iss != isskey || claims.job_id != "V2C201" || claims.op_type != "RW" {
+    if claims.iss != *isskey || claims.job_id != "V2C201" || claims.op_type != "RW" {
         return Ok(refuse(RdCode::WrongIssuer, Some(caller)));
     }
     if claims.jti.is_empty() || claims.jti.len() > MAX_JTI_LENGTH {

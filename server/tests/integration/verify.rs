@@ -25,9 +25,18 @@ struct Api {
     jti: std::sync::atomic::AtomicU32,
 }
 
+/// The API's settings in these tests: grants read on every call, as the tests change them
+/// under the server and call at once (the grant cache has its own test).
+fn settings() -> Settings {
+    Settings {
+        grant_cache: std::time::Duration::ZERO,
+        ..Settings::default()
+    }
+}
+
 impl Api {
     async fn start() -> Api {
-        Api::start_with(&Settings::default()).await
+        Api::start_with(&settings()).await
     }
 
     async fn start_with(settings: &Settings) -> Api {
@@ -381,11 +390,8 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     let mut state =
         crate::helpers::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
     state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
-    let verify = server::verify::VerifyState::new(
-        state.clone(),
-        &server::verify::Settings::default(),
-        crate::helpers::test_id_key(),
-    );
+    let verify =
+        server::verify::VerifyState::new(state.clone(), &settings(), crate::helpers::test_id_key());
     let router = server::web::router(state, verify, server::web::observability::metrics_handle());
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
@@ -460,6 +466,31 @@ async fn a_11_a_stranger_learns_nothing_of_the_grant_before_its_signature_verifi
 }
 
 #[tokio::test]
+async fn a_n9_a_change_to_a_grant_reaches_the_api_within_the_grant_cache_time() {
+    let keep_for = std::time::Duration::from_millis(400);
+    let api = Api::start_with(&Settings {
+        grant_cache: keep_for,
+        ..settings()
+    })
+    .await;
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    let suspended = std::time::Instant::now();
+    sqlx::query("UPDATE api_grants SET status = 'suspended' WHERE business_id = $1")
+        .bind(SHRIMP)
+        .execute(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("suspend");
+    // Another server suspended it: this one answers from the grant it read a moment ago…
+    let answered = api.verdict(&wang_current()).await;
+    if suspended.elapsed() < keep_for {
+        assert_eq!(answered, "1");
+    }
+    // …and reads it again once that moment has passed.
+    tokio::time::sleep(keep_for).await;
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4031");
+}
+
+#[tokio::test]
 async fn a_11_a_revoked_certificate_is_refused_once_the_new_crl_is_loaded() {
     let api = Api::start().await;
     assert_eq!(api.verdict(&wang_current()).await, "1");
@@ -473,7 +504,7 @@ async fn a_11_a_revoked_certificate_is_refused_once_the_new_crl_is_loaded() {
 async fn a_11_a_grant_over_its_rate_is_told_to_retry_after_a_second() {
     let api = Api::start_with(&Settings {
         rate_per_second: 3,
-        ..Settings::default()
+        ..settings()
     })
     .await;
     for _ in 0..3 {
@@ -531,7 +562,7 @@ async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstat
             mismatches: 5,
             ..Thresholds::default()
         },
-        ..Settings::default()
+        ..settings()
     })
     .await;
     for (n, query) in strangers(5).iter().enumerate() {
@@ -575,6 +606,7 @@ async fn a_n9_a_sweep_of_distinct_id_numbers_suspends_the_grant() {
             distinct_ids: 4,
             ..Thresholds::default()
         },
+        // With the production grant cache: the server that suspends forgets the grant at once.
         ..Settings::default()
     })
     .await;
@@ -598,6 +630,7 @@ async fn a_n9_a_volume_far_above_the_companys_normal_suspends_the_grant() {
             volume_floor: 8,
             ..Thresholds::default()
         },
+        // With the production grant cache: the server that suspends forgets the grant at once.
         ..Settings::default()
     })
     .await;
@@ -640,11 +673,8 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
     let db = crate::helpers::reconnect(&api.portal.app.test_db).await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let state = crate::helpers::state_with_trust(&db, &api.portal.app.clock, trust);
-    let verify = server::verify::VerifyState::new(
-        state.clone(),
-        &Settings::default(),
-        crate::helpers::test_id_key(),
-    );
+    let verify =
+        server::verify::VerifyState::new(state.clone(), &settings(), crate::helpers::test_id_key());
     let second = server::web::router(state, verify, server::web::observability::metrics_handle());
     let servers = [&api.portal.app.router, &second];
     let wrong = Query {

@@ -1,0 +1,139 @@
+//! Group commit for the hot path: calls that each need one database statement hand their
+//! part to a single task, which runs whatever has queued up as one statement. At low load a
+//! batch is one call, sent at once; under load the batches grow by themselves, so the database
+//! (and, on SQLite, the hand-off to its worker thread) is paid once per batch, not per call.
+
+use std::future::Future;
+use tokio::sync::{mpsc, oneshot};
+
+type Job<T, R> = (T, oneshot::Sender<sqlx::Result<R>>);
+
+/// Runs `T`s in batches of at most `max` through one function, answering each with its `R`.
+pub(super) struct Batcher<T, R> {
+    sender: mpsc::Sender<Job<T, R>>,
+}
+
+impl<T, R> Clone for Batcher<T, R> {
+    fn clone(&self) -> Self {
+        Batcher {
+            sender: self.sender.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
+    /// Starts the batch task on the current runtime. `run` answers a batch with one result
+    /// per item, in order.
+    pub(super) fn start<F, Fut>(max: usize, run: F) -> Batcher<T, R>
+    where
+        F: Fn(Vec<T>) -> Fut + Send + 'static,
+        Fut: Future<Output = sqlx::Result<Vec<R>>> + Send,
+    {
+        let (sender, mut receiver) = mpsc::channel::<Job<T, R>>(max * 8);
+        tokio::spawn(async move {
+            let mut jobs = Vec::with_capacity(max);
+            while receiver.recv_many(&mut jobs, max).await > 0 {
+                let (items, answers): (Vec<T>, Vec<_>) = jobs.drain(..).unzip();
+                let expected = items.len();
+                match run(items).await {
+                    Ok(results) if results.len() == expected => {
+                        for (answer, result) in answers.into_iter().zip(results) {
+                            let _ = answer.send(Ok(result));
+                        }
+                    }
+                    Ok(results) => {
+                        let message = format!("a batch of {expected} answered {}", results.len());
+                        for answer in answers {
+                            let _ = answer.send(Err(sqlx::Error::Protocol(message.clone())));
+                        }
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        for answer in answers {
+                            let _ = answer.send(Err(sqlx::Error::Protocol(message.clone())));
+                        }
+                    }
+                }
+            }
+        });
+        Batcher { sender }
+    }
+
+    /// Runs `item` in the next batch.
+    pub(super) async fn call(&self, item: T) -> sqlx::Result<R> {
+        let (answer, answered) = oneshot::channel();
+        let stopped = || sqlx::Error::Protocol("the batch task has stopped".into());
+        self.sender
+            .send((item, answer))
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// `(CAST($1 AS TEXT), …), (…), …`: the placeholders of `rows` rows of values of the SQL
+/// `types`, numbered from `first`. The casts give the values their types on every database
+/// (PostgreSQL cannot infer a type for a bare parameter in `VALUES`).
+pub(super) fn placeholders(rows: usize, types: &[&str], first: usize) -> String {
+    let columns = types.len();
+    (0..rows)
+        .map(|row| {
+            let values = types
+                .iter()
+                .enumerate()
+                .map(|(column, ty)| format!("CAST(${} AS {ty})", first + row * columns + column))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({values})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(
+            placeholders(2, &["TEXT", "BIGINT"], 1),
+            "(CAST($1 AS TEXT), CAST($2 AS BIGINT)), (CAST($3 AS TEXT), CAST($4 AS BIGINT))"
+        );
+        assert_eq!(placeholders(1, &["TEXT"], 3), "(CAST($3 AS TEXT))");
+    }
+
+    #[tokio::test]
+    async fn calls_waiting_together_run_as_one_batch_and_each_gets_its_own_answer() {
+        let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = sizes.clone();
+        let doubler = Batcher::start(4, move |items: Vec<u32>| {
+            seen.lock().expect("lock").push(items.len());
+            async move { Ok(items.into_iter().map(|n| n * 2).collect()) }
+        });
+        // Ten calls queued while the batch task waits: batches of at most four.
+        let mut calls = tokio::task::JoinSet::new();
+        for n in 0..10u32 {
+            let doubler = doubler.clone();
+            calls.spawn(async move { (n, doubler.call(n).await.expect("answer")) });
+        }
+        while let Some(done) = calls.join_next().await {
+            let (n, doubled) = done.expect("call");
+            assert_eq!(doubled, n * 2);
+        }
+        let sizes = sizes.lock().expect("lock").clone();
+        assert_eq!(sizes.iter().sum::<usize>(), 10);
+        assert!(sizes.iter().all(|&size| size <= 4), "{sizes:?}");
+        assert!(sizes.len() < 10, "some calls shared a batch: {sizes:?}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_fails_each_of_its_calls() {
+        let failing = Batcher::start(4, |_: Vec<u32>| async {
+            Err::<Vec<u32>, _>(sqlx::Error::PoolTimedOut)
+        });
+        assert!(failing.call(1).await.is_err());
+        let short = Batcher::start(4, |_: Vec<u32>| async { Ok(Vec::<u32>::new()) });
+        assert!(short.call(1).await.is_err());
+    }
+}

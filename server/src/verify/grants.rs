@@ -1,0 +1,87 @@
+//! The grants named by calls (API申請 approved, 憑證上傳 done), read from the database at most
+//! once per [`Settings::grant_cache`](super::Settings) and server: under load most calls then
+//! need no read of their own. A change to a grant (a suspension, a new IP, a new certificate)
+//! reaches every server within that time; zero reads the grant on every call.
+
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A grant as the checks of a call need it.
+pub(super) struct Grant {
+    pub(super) status: String,
+    pub(super) host_ip: String,
+    pub(super) isskey: Option<String>,
+    pub(super) certificate_pem: Option<String>,
+    /// Suspended by the abnormal-use detector (A-N9).
+    pub(super) abnormal: bool,
+}
+
+/// The grants read lately, by (統一編號, apId), with when each was read.
+type Entries = HashMap<(String, String), (Instant, Arc<Grant>)>;
+
+/// The grants read lately, by 統一編號 and apId. Only grants that exist are kept, so the map
+/// holds at most one entry per row of `api_grants`.
+pub(super) struct Grants {
+    keep_for: Duration,
+    entries: Mutex<Entries>,
+}
+
+impl Grants {
+    pub(super) fn new(keep_for: Duration) -> Grants {
+        Grants {
+            keep_for,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The grant `ap_id` of `business_id`, if there is one.
+    pub(super) async fn get(
+        &self,
+        pool: &AnyPool,
+        business_id: &str,
+        ap_id: &str,
+    ) -> sqlx::Result<Option<Arc<Grant>>> {
+        let key = (business_id.to_owned(), ap_id.to_owned());
+        if let Some((read_at, grant)) = self.lock().get(&key) {
+            if read_at.elapsed() < self.keep_for {
+                return Ok(Some(Arc::clone(grant)));
+            }
+        }
+        let read_at = Instant::now();
+        let row = sqlx::query(
+            "SELECT status, host_ip, isskey, certificate_pem, abnormal_since FROM api_grants \
+             WHERE business_id = $1 AND ap_id = $2",
+        )
+        .bind(business_id)
+        .bind(ap_id)
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = row else {
+            self.lock().remove(&key);
+            return Ok(None);
+        };
+        let grant = Arc::new(Grant {
+            status: row.try_get("status")?,
+            host_ip: row.try_get("host_ip")?,
+            isskey: row.try_get("isskey")?,
+            certificate_pem: row.try_get("certificate_pem")?,
+            abnormal: row.try_get::<Option<i64>, _>("abnormal_since")?.is_some(),
+        });
+        if !self.keep_for.is_zero() {
+            self.lock().insert(key, (read_at, Arc::clone(&grant)));
+        }
+        Ok(Some(grant))
+    }
+
+    /// Forgets the grants of `business_id`, changed by this server.
+    pub(super) fn forget(&self, business_id: &str) {
+        self.lock()
+            .retain(|(business, _), _| business != business_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
