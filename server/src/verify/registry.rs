@@ -6,13 +6,15 @@ use super::token::ConditionMap;
 use super::Verdict;
 use app::platform::AppState;
 use sqlx::{AnyPool, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
 pub const DAILY_FAILURES: i64 = 3;
 
 /// The most lookups read in one statement (4 parameters each).
 const MAX_BATCH: usize = 128;
+/// The most failures counted in one batch (3 parameters each).
+const MAX_FAILURES: usize = 256;
 
 /// One ID number to look up, with its keyed hash and the Taipei day its failures count on.
 struct Lookup {
@@ -32,17 +34,35 @@ struct Found {
     lost: bool,
 }
 
-/// The registry's reader: lookups made at the same moment share one statement.
+/// A failed comparison to count: the ID number's keyed hash and the Taipei day.
+struct Failure {
+    id_hash: String,
+    day: String,
+}
+
+/// The registry's reader and the A-N6 counter: lookups made at the same moment share one
+/// statement, and so do failures.
 #[derive(Clone)]
-pub(super) struct Registry(Batcher<Lookup, Found>);
+pub(super) struct Registry {
+    lookups: Batcher<Lookup, Found>,
+    /// The day's count after this failure; `None` when three were counted before it.
+    failures: Batcher<Failure, Option<i64>>,
+}
 
 impl Registry {
-    /// Starts the reader on the current runtime.
+    /// Starts the reader and the counter on the current runtime.
     pub(super) fn start(pool: AnyPool) -> Registry {
-        Registry(Batcher::start(MAX_BATCH, move |batch| {
-            let pool = pool.clone();
-            async move { read(&pool, batch).await }
-        }))
+        let counting = pool.clone();
+        Registry {
+            lookups: Batcher::start(MAX_BATCH, move |batch| {
+                let pool = pool.clone();
+                async move { read(&pool, batch).await }
+            }),
+            failures: Batcher::start(MAX_FAILURES, move |batch| {
+                let pool = counting.clone();
+                async move { count(&pool, batch).await }
+            }),
+        }
     }
 
     /// Compares the card described with the registry. Three failures for one ID number on one
@@ -56,7 +76,7 @@ impl Registry {
     ) -> anyhow::Result<Verdict> {
         let day = app.clock.today_taipei().format("%Y-%m-%d").to_string();
         let found = self
-            .0
+            .lookups
             .call(Lookup {
                 national_id: query.person_id.as_str().to_owned(),
                 id_hash: id_hash.to_owned(),
@@ -83,24 +103,60 @@ impl Registry {
             }
         }
         // No match (an unknown ID number answers the same, so it cannot be probed).
-        let counted: Vec<i64> = sqlx::query_scalar(
-            "INSERT INTO verification_failures (id_hash, day, failures) VALUES ($1, $2, 1) \
-             ON CONFLICT (id_hash, day) DO UPDATE \
-             SET failures = verification_failures.failures + 1 \
-             WHERE verification_failures.failures < $3 \
-             RETURNING failures",
-        )
-        .bind(id_hash)
-        .bind(&day)
-        .bind(DAILY_FAILURES)
-        .fetch_all(&app.db.pool)
-        .await?;
-        Ok(match counted.first() {
-            Some(&failures_today) => Verdict::NoMatch { failures_today },
+        let counted = self
+            .failures
+            .call(Failure {
+                id_hash: id_hash.to_owned(),
+                day,
+            })
+            .await?;
+        Ok(match counted {
+            Some(failures_today) => Verdict::NoMatch { failures_today },
             // Others' failures reached three while this one was compared.
             None => Verdict::LockedToday,
         })
     }
+}
+
+/// Counts a batch of failures, each one guarded upsert: a count stops at three, so concurrent
+/// wrong attempts, here or on other servers, count exactly to three. An ID number twice in the
+/// batch is counted in a second round, as a statement may change each row only once.
+async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i64>>> {
+    let mut counted = vec![None; batch.len()];
+    let mut pending: Vec<usize> = (0..batch.len()).collect();
+    while !pending.is_empty() {
+        let mut seen = HashSet::new();
+        let (round, later): (Vec<usize>, Vec<usize>) = pending
+            .into_iter()
+            .partition(|&i| seen.insert((&batch[i].id_hash, &batch[i].day)));
+        let sql = format!(
+            "INSERT INTO verification_failures (id_hash, day, failures) VALUES {} \
+             ON CONFLICT (id_hash, day) DO UPDATE \
+             SET failures = verification_failures.failures + 1 \
+             WHERE verification_failures.failures < $1 \
+             RETURNING id_hash, day, failures",
+            placeholders(round.len(), &["TEXT", "TEXT", "BIGINT"], 2)
+        );
+        let mut upsert = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(DAILY_FAILURES);
+        for &i in &round {
+            upsert = upsert
+                .bind(&batch[i].id_hash)
+                .bind(&batch[i].day)
+                .bind(1_i64);
+        }
+        let now: HashMap<(String, String), i64> = upsert
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(id_hash, day, failures)| ((id_hash, day), failures))
+            .collect();
+        for i in round {
+            let key = (batch[i].id_hash.clone(), batch[i].day.clone());
+            counted[i] = now.get(&key).copied();
+        }
+        pending = later;
+    }
+    Ok(counted)
 }
 
 /// Reads a batch of lookups in one statement; what was found, in the batch's order.
