@@ -59,13 +59,17 @@ pub fn CardSignIn(
         spawn_local(async move {
             holder.set(None);
             let url = helper_url.get_value();
-            let outcome = match helper::certificate(&url, &reader.get_untracked()).await {
+            let asked = reader.get_untracked();
+            let outcome = match helper::certificate(&url, &asked).await {
                 Ok(read) => inspect_card(kind, read.certificate_b64)
                     .await
                     .map_err(|error| error.message(lang)),
                 Err(failure) => Err(failure.message(lang)),
             };
-            holder.set(Some(outcome));
+            // Another reader chosen meanwhile: its own read answers, not this late one.
+            if reader.get_untracked() == asked {
+                holder.set(Some(outcome));
+            }
         })
     };
     let detect = move || {
