@@ -120,8 +120,10 @@ impl Registry {
 
 /// Counts a batch of failures, each one guarded upsert: a count stops at three, so concurrent
 /// wrong attempts, here or on other servers, count exactly to three. An ID number twice in the
-/// batch is counted in a second round, as a statement may change each row only once.
+/// batch is counted in a second round, as a statement may change each row only once. The
+/// rounds are one transaction: a batch that fails counted nothing (HJ5000 says so).
 async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i64>>> {
+    let mut transaction = pool.begin().await?;
     let mut counted = vec![None; batch.len()];
     let mut pending: Vec<usize> = (0..batch.len()).collect();
     while !pending.is_empty() {
@@ -145,7 +147,7 @@ async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i
                 .bind(1_i64);
         }
         let now: HashMap<(String, String), i64> = upsert
-            .fetch_all(pool)
+            .fetch_all(&mut *transaction)
             .await?
             .into_iter()
             .map(|(id_hash, day, failures)| ((id_hash, day), failures))
@@ -156,6 +158,7 @@ async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i
         }
         pending = later;
     }
+    transaction.commit().await?;
     Ok(counted)
 }
 
