@@ -50,12 +50,24 @@ impl FormField {
         errors: &[PortalError],
         secret: bool,
     ) -> impl IntoView {
+        self.render_required(lang, value, errors, secret, true)
+    }
+
+    /// The field on a page, `required` or needed only with some other answer.
+    pub fn render_required(
+        &self,
+        lang: Lang,
+        value: String,
+        errors: &[PortalError],
+        secret: bool,
+        required: bool,
+    ) -> impl IntoView {
         let spec = FieldSpec {
             name: self.name.into(),
             label: self.label(lang).into(),
             hint: self.hint(lang).map(Into::into),
             kind: self.kind,
-            required: true,
+            required,
             maxlength: Some(self.maxlength),
             secret,
         };
@@ -87,5 +99,30 @@ pub fn required(name: &str) -> PortalError {
         field: name.into(),
         zh_tw: crate::domain::required_message(Lang::ZhTw).into(),
         english: crate::domain::required_message(Lang::English).into(),
+    }
+}
+
+/// Helpers of the form parsers' tests.
+#[cfg(test)]
+pub mod testing {
+    use crate::error::PortalError;
+
+    /// A posted form from literal pairs.
+    pub fn posted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// The fields `errors` name, in order ("" for an error of no field).
+    pub fn named(errors: &[PortalError]) -> Vec<&str> {
+        errors
+            .iter()
+            .map(|e| match e {
+                PortalError::Field { field, .. } => field.as_str(),
+                _ => "",
+            })
+            .collect()
     }
 }

@@ -9,6 +9,7 @@ use crate::services::api_service::{
     pages::{ApiApplyPage, ApiFormPage, ApiManualPage, ApiProgressPage, ApiServiceNoticesPage},
     review::{ApiReviewCasePage, ApiReviewQueuePage},
 };
+use crate::services::certificate::application::pages::MoicaApplyPage;
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
 use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
@@ -71,7 +72,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
 /// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 9] = [
+pub const FORM_PAGES: [&str; 10] = [
     api_service::FORM_PATH,
     api_service::PROGRESS_PATH,
     api_service::REVIEW_PATH,
@@ -81,6 +82,7 @@ pub const FORM_PAGES: [&str; 9] = [
     "/id-card/loss/revoke",
     "/admin/id-card-loss",
     crate::services::id_card_loss::card::PATH,
+    crate::services::certificate::application::APPLY_PATH,
 ];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.
@@ -150,6 +152,7 @@ pub fn App() -> impl IntoView {
                         view=CertificateStatusPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/certificate/apply") view=MoicaApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />

@@ -43,6 +43,9 @@ pub struct Config {
     /// The key of the ID-number hashes of the verification API; made at first start when
     /// missing. Every server on one database must read the same key. `HUJI_ID_HASH_KEY_FILE`.
     pub id_hash_key_file: PathBuf,
+    /// The key that seals the 用戶代碼 and PIN of a certificate application until the counter
+    /// writes them to the card; made at first start when missing. `HUJI_MOICA_SEAL_KEY_FILE`.
+    pub moica_seal_key_file: PathBuf,
     /// Verification calls a second allowed to each apId, per server. `HUJI_API_RATE_PER_SECOND`.
     pub api_rate_per_second: u32,
     /// The abnormal-use detector's window, seconds. `HUJI_API_ABNORMAL_WINDOW_SECONDS`.
@@ -79,6 +82,7 @@ impl Default for Config {
             review_mailbox: "api-review@huji.localhost".into(),
             trusted_proxies: String::new(),
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
+            moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
             api_rate_per_second: verify.rate_per_second,
             api_abnormal_window_seconds: verify.abnormal.window_seconds,
             api_abnormal_mismatches: verify.abnormal.mismatches,
@@ -175,6 +179,9 @@ impl Config {
         }
         if let Some(v) = env("HUJI_ID_HASH_KEY_FILE") {
             self.id_hash_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_MOICA_SEAL_KEY_FILE") {
+            self.moica_seal_key_file = v.into();
         }
         let counts: [(&'static str, &mut u32); 6] = [
             ("HUJI_API_RATE_PER_SECOND", &mut self.api_rate_per_second),

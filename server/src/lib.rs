@@ -9,5 +9,6 @@ pub mod logging;
 pub mod mail;
 pub mod pki;
 pub mod registry;
+pub mod secrets;
 pub mod verify;
 pub mod web;

@@ -7,7 +7,9 @@ use app::platform::{
     captcha, challenge,
     clock::{Clock, SystemClock},
     db::Db,
-    rate_limit, session,
+    rate_limit,
+    seal::SealKey,
+    session,
     state::{AppState, PortalSettings},
 };
 use axum::serve::ListenerExt;
@@ -225,6 +227,10 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         proxies: Arc::new(
             TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?,
         ),
+        seal: Arc::new(SealKey::new(
+            &server::secrets::load_or_create(&config.moica_seal_key_file, "application seal key")
+                .context("the application seal key (HUJI_MOICA_SEAL_KEY_FILE)")?,
+        )),
     };
 
     if config.smtp_url.is_empty() {
@@ -294,6 +300,14 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         }
         if let Err(error) = server::verify::purge_expired(&db.pool, clock.unix()).await {
             tracing::error!(%error, "verification API purge failed");
+        }
+        if let Err(error) = app::services::certificate::application::store::purge_expired_secrets(
+            &db.pool,
+            clock.unix(),
+        )
+        .await
+        {
+            tracing::error!(%error, "certificate application purge failed");
         }
     }
 }

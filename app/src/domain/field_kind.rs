@@ -5,7 +5,7 @@ use super::{
     address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber,
     company_name::CompanyName, email::Email, host_ip::HostIp, national_id::NationalId,
     person_name::PersonName, phone::ContactPhone, phone::Landline, phone::Mobile, pin::CardPin,
-    pin::NewMoicaPin, place_code::IssueSiteId, purpose::Purpose,
+    pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId, purpose::Purpose,
     revocation_password::RevocationPassword, roc_date::RocDate, roc_date::RocDateTime, FieldError,
 };
 use crate::i18n::Lang;
@@ -25,6 +25,7 @@ pub enum FieldKind {
     RevocationPassword,
     CardPin,
     NewMoicaPin,
+    UserCode,
     IssueSiteId,
     CardNumber,
     PersonName,
@@ -52,6 +53,7 @@ impl FieldKind {
             FieldKind::RevocationPassword => message(RevocationPassword::parse(text), lang),
             FieldKind::CardPin => message(CardPin::parse(text), lang),
             FieldKind::NewMoicaPin => message(NewMoicaPin::parse(text), lang),
+            FieldKind::UserCode => message(UserCode::parse(text), lang),
             FieldKind::IssueSiteId => message(IssueSiteId::parse(text), lang),
             FieldKind::CardNumber => message(CardNumber::parse(text), lang),
             FieldKind::PersonName => message(PersonName::parse(text), lang),
@@ -80,6 +82,7 @@ mod tests {
             (FieldKind::RevocationPassword, "a1B2", "a1B"),
             (FieldKind::CardPin, "12345678", "12"),
             (FieldKind::NewMoicaPin, "730101", "73010a"),
+            (FieldKind::UserCode, "Abc12345", "abc 12"),
             (FieldKind::IssueSiteId, "63000", "99999"),
             (FieldKind::CardNumber, "TP03000000012345", "TP03"),
             (FieldKind::PersonName, "王小明", "王小明1"),

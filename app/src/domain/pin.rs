@@ -1,8 +1,11 @@
 //! PINs of the IC-card certificates: the PIN typed to use a business (工商憑證) or citizen
-//! (自然人憑證) card, and a new citizen-card PIN chosen when changing it.
+//! (自然人憑證) card, a new citizen-card PIN chosen when applying or changing it, the default
+//! PIN a new citizen card gets (C-3), and the 用戶代碼 that unlocks a locked card.
 
+use super::roc_date::RocDate;
 use super::{is_digits, normalize_input, required_message, FieldError};
 use crate::i18n::Lang;
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -40,17 +43,12 @@ impl FieldError for CardPinError {
 
 impl CardPin {
     pub fn parse(input: &str) -> Result<CardPin, CardPinError> {
-        let text = normalize_input(input);
-        if text.is_empty() {
-            return Err(CardPinError::Missing);
+        match letters_or_digits(input) {
+            Ok(text) => Ok(CardPin(text)),
+            Err(Shape::Missing) => Err(CardPinError::Missing),
+            Err(Shape::Length) => Err(CardPinError::Length),
+            Err(Shape::Characters) => Err(CardPinError::Characters),
         }
-        if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(CardPinError::Characters);
-        }
-        if !(6..=16).contains(&text.len()) {
-            return Err(CardPinError::Length);
-        }
-        Ok(CardPin(text))
     }
 
     pub fn expose(&self) -> &str {
@@ -72,7 +70,91 @@ impl From<CardPin> for String {
     }
 }
 
-/// A new 自然人憑證 PIN, chosen when changing it: 6 to 8 digits.
+/// What is wrong with a card secret made of letters and digits.
+enum Shape {
+    Missing,
+    Length,
+    Characters,
+}
+
+/// The card's reference-data rule for a PIN or 用戶代碼: 6 to 16 ASCII letters or digits
+/// (the card holds 16 bytes; `card-helper`'s `is_valid_reference`).
+fn letters_or_digits(input: &str) -> Result<String, Shape> {
+    let text = normalize_input(input);
+    if text.is_empty() {
+        Err(Shape::Missing)
+    } else if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Err(Shape::Characters)
+    } else if !(6..=16).contains(&text.len()) {
+        Err(Shape::Length)
+    } else {
+        Ok(text)
+    }
+}
+
+/// 用戶代碼: chosen by the citizen when applying, written to the card at issuance, and typed to
+/// unlock a card that three wrong PINs locked (C-3). The seed gives no rule for it; the card
+/// takes 6 to 16 letters or digits, case-sensitive. Hidden like a PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserCode(String);
+
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserCodeError {
+    #[error("user code is required")]
+    Missing,
+    #[error("user code must be 6 to 16 characters")]
+    Length,
+    #[error("user code may use only letters and digits")]
+    Characters,
+}
+
+impl FieldError for UserCodeError {
+    fn message(&self, lang: Lang) -> &'static str {
+        match self {
+            UserCodeError::Missing => required_message(lang),
+            UserCodeError::Length => lang.pick(
+                "用戶代碼應為 6 至 16 個字元",
+                "The user code must be 6 to 16 characters",
+            ),
+            UserCodeError::Characters => lang.pick(
+                "用戶代碼只能使用英文字母與數字",
+                "The user code may use only letters and digits",
+            ),
+        }
+    }
+}
+
+impl UserCode {
+    pub fn parse(input: &str) -> Result<UserCode, UserCodeError> {
+        match letters_or_digits(input) {
+            Ok(text) => Ok(UserCode(text)),
+            Err(Shape::Missing) => Err(UserCodeError::Missing),
+            Err(Shape::Length) => Err(UserCodeError::Length),
+            Err(Shape::Characters) => Err(UserCodeError::Characters),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for UserCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UserCode(****)")
+    }
+}
+
+parse_from_string!(UserCode, UserCodeError);
+
+impl From<UserCode> for String {
+    fn from(value: UserCode) -> String {
+        value.0
+    }
+}
+
+/// A new 自然人憑證 PIN, chosen when applying or changing it: 6 to 8 digits.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct NewMoicaPin(String);
@@ -112,6 +194,19 @@ impl NewMoicaPin {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// The PIN a new citizen card gets unless the applicant chose one (C-3): the ROC birth
+    /// date, year month day, six digits (1984-01-01 → `730101`). Someone born in ROC 100
+    /// (2011) or later would get seven digits, still a valid PIN.
+    pub fn default_for(birth: RocDate) -> NewMoicaPin {
+        let date = birth.to_naive();
+        NewMoicaPin(format!(
+            "{:02}{:02}{:02}",
+            birth.roc_year(),
+            date.month(),
+            date.day()
+        ))
     }
 }
 
@@ -170,11 +265,46 @@ mod tests {
     }
 
     #[test]
+    fn f2_user_code_is_6_to_16_letters_or_digits_case_sensitive() {
+        let code = UserCode::parse("Abc12345").expect("valid");
+        assert_eq!(code.expose(), "Abc12345");
+        assert_ne!(UserCode::parse("ABC12345"), Ok(code));
+        assert_eq!(UserCode::parse(""), Err(UserCodeError::Missing));
+        assert_eq!(UserCode::parse("abc12"), Err(UserCodeError::Length));
+        assert_eq!(
+            UserCode::parse("abcdefgh123456789"),
+            Err(UserCodeError::Length)
+        );
+        assert_eq!(UserCode::parse("abc 12345"), Err(UserCodeError::Characters));
+        assert_eq!(
+            UserCode::parse("用戶代碼1234"),
+            Err(UserCodeError::Characters)
+        );
+        assert!(UserCodeError::Length
+            .message(Lang::ZhTw)
+            .contains("6 至 16"));
+        assert!(UserCodeError::Characters
+            .message(Lang::English)
+            .contains("letters and digits"));
+    }
+
+    #[test]
+    fn c3_the_default_pin_is_the_roc_birth_date() {
+        let pin = |text: &str| NewMoicaPin::default_for(RocDate::parse(text).expect("date"));
+        assert_eq!(pin("73/01/01").expose(), "730101");
+        assert_eq!(pin("5/05/04").expose(), "050504");
+        assert_eq!(pin("100/01/01").expose(), "1000101");
+        assert!(NewMoicaPin::parse(pin("100/01/01").expose()).is_ok());
+    }
+
+    #[test]
     fn f2_pins_never_show_in_debug() {
         let pin = CardPin::parse("secret12").expect("valid");
         assert_eq!(format!("{pin:?}"), "CardPin(****)");
         let new_pin = NewMoicaPin::parse("135790").expect("valid");
         assert_eq!(format!("{new_pin:?}"), "NewMoicaPin(****)");
+        let code = UserCode::parse("Abc12345").expect("valid");
+        assert_eq!(format!("{code:?}"), "UserCode(****)");
     }
 
     #[test]
@@ -183,6 +313,8 @@ mod tests {
         assert!(deserialize_str::<CardPin>("short").is_err());
         assert!(deserialize_str::<NewMoicaPin>("135790").is_ok());
         assert!(deserialize_str::<NewMoicaPin>("secret12").is_err());
+        assert!(deserialize_str::<UserCode>("Abc12345").is_ok());
+        assert!(deserialize_str::<UserCode>("ab").is_err());
     }
 
     #[test]
@@ -198,6 +330,14 @@ mod tests {
         fn f2_pin_parsers_never_panic(input in any::<String>()) {
             let _ = CardPin::parse(&input);
             let _ = NewMoicaPin::parse(&input);
+            let _ = UserCode::parse(&input);
+        }
+
+        #[test]
+        fn f2_user_code_round_trips(input in "[A-Za-z0-9]{6,16}") {
+            let code = UserCode::parse(&input).expect("valid");
+            prop_assert_eq!(code.expose(), input.as_str());
+            prop_assert_eq!(UserCode::parse(&String::from(code.clone())), Ok(code));
         }
 
         #[test]

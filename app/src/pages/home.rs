@@ -68,11 +68,18 @@ const SERVICES: &[NavNode] = &[
         zh: "自然人憑證",
         en: "Citizen digital certificate (MOICA)",
         href: None,
-        children: &[leaf(
-            "憑證 IC 卡號查詢",
-            "Certificate status look-up",
-            Some("/certificate/status"),
-        )],
+        children: &[
+            leaf(
+                "線上申請（線上填單、臨櫃取卡）",
+                "Apply online, collect at an office",
+                Some("/certificate/apply"),
+            ),
+            leaf(
+                "憑證 IC 卡號查詢",
+                "Certificate status look-up",
+                Some("/certificate/status"),
+            ),
+        ],
     },
     leaf("機關連結申請", "Agency linking application", None),
     leaf("身分確認服務", "Identity confirmation service", None),

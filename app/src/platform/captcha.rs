@@ -132,6 +132,50 @@ pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Re
     }))
 }
 
+/// Failed identity checks one client address may make through the forms anyone may post,
+/// per form (L4-1, C-1: ID numbers must not be enumerable).
+pub const IDENTITY_FAILURES: Limit = Limit {
+    max: 5,
+    window_seconds: 3600,
+};
+
+/// What stands before a registry look-up by a form anyone may post.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Look the person up; on a match, give the try back with [`Gate::refund`].
+    Open,
+    /// The CAPTCHA was wrong, used or expired.
+    WrongAnswer,
+    /// The client has used up [`IDENTITY_FAILURES`] in `bucket`: seconds until it may try again.
+    TooMany { retry_after: i64 },
+}
+
+impl Gate {
+    /// Checks the CAPTCHA, then takes one try from the client's failed checks in `bucket`.
+    /// The try is taken before the look-up runs and given back on a match, so concurrent
+    /// attempts cannot all slip under the limit.
+    pub async fn pass(
+        pool: &AnyPool,
+        now: i64,
+        captcha_id: &str,
+        answer: &str,
+        bucket: &str,
+    ) -> sqlx::Result<Gate> {
+        if !check(pool, now, captcha_id, answer).await? {
+            return Ok(Gate::WrongAnswer);
+        }
+        Ok(match IDENTITY_FAILURES.hit(pool, bucket, now).await? {
+            Ok(()) => Gate::Open,
+            Err(retry_after) => Gate::TooMany { retry_after },
+        })
+    }
+
+    /// Gives back the try of a check that matched.
+    pub async fn refund(pool: &AnyPool, now: i64, bucket: &str) -> sqlx::Result<()> {
+        IDENTITY_FAILURES.refund(pool, bucket, now).await
+    }
+}
+
 pub async fn purge_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM captchas WHERE expires_at <= $1")
         .bind(now)

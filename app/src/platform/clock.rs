@@ -97,6 +97,16 @@ pub fn roc_date_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A case number: `prefix`, the ROC date (Taipei) of `now` and the case's row id, at least six
+/// digits (e.g. `L1151128-000042`): unique without a retry, and telling a clerk the day.
+pub fn case_reference(prefix: char, id: i64, now: i64) -> String {
+    let date = unix_to_taipei(now).date_naive();
+    let roc = crate::domain::roc_date::RocDate::from_naive(date)
+        .map(|d| d.display_compact())
+        .unwrap_or_default();
+    format!("{prefix}{roc}-{id:06}")
+}
+
 /// The instant at which the Taipei day containing `now` ends: daily limits reset then.
 pub fn next_taipei_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.with_timezone(&Taipei).date_naive();

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod db;
 pub mod outbox;
 pub mod rate_limit;
+pub mod seal;
 pub mod session;
 pub mod state;
 

@@ -21,4 +21,6 @@ pub struct AppState {
     pub trust: Arc<ReloadableTrustStore>,
     /// The reverse proxies whose forwarding headers name the client.
     pub proxies: Arc<super::client::TrustedProxies>,
+    /// Seals the secrets of certificate applications until they are used (C-2).
+    pub seal: Arc<super::seal::SealKey>,
 }

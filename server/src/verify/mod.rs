@@ -60,45 +60,12 @@ impl IdHashKey {
         IdHashKey(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret))
     }
 
-    /// Reads the key file (64 hexadecimal digits); when there is none, makes one from the
-    /// system's random source, readable by the server's user only.
+    /// Reads the key file, making it at first start (see [`crate::secrets::load_or_create`]).
     pub fn load_or_create(path: &Path) -> anyhow::Result<IdHashKey> {
-        use anyhow::Context;
-        use std::io::Write;
-        let mut fresh = [0u8; 32];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
-            .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(path) {
-            Ok(mut file) => {
-                file.write_all(hex::encode(fresh).as_bytes())
-                    .with_context(|| format!("writing {}", path.display()))?;
-                tracing::info!(path = %path.display(), "made a new ID-number hash key");
-            }
-            // Made before (or by another server starting at the same moment): use it.
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(error) => {
-                return Err(error).with_context(|| format!("creating {}", path.display()))
-            }
-        }
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let secret = hex::decode(text.trim())
-            .ok()
-            .filter(|secret| secret.len() >= 32)
-            .with_context(|| {
-                format!(
-                    "{} must hold at least 64 hexadecimal digits",
-                    path.display()
-                )
-            })?;
-        Ok(IdHashKey::new(&secret))
+        Ok(IdHashKey::new(&crate::secrets::load_or_create(
+            path,
+            "ID-number hash key",
+        )?))
     }
 
     /// The keyed hash of an ID number.

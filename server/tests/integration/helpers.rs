@@ -105,6 +105,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         }),
         trust: Arc::new(trust),
         proxies: Arc::new(Default::default()),
+        seal: Arc::new(app::platform::seal::SealKey::new(&[9; 32])),
     }
 }
 

@@ -26,7 +26,7 @@ fn wang() -> Vec<(&'static str, String)> {
     .collect()
 }
 
-fn with(
+pub(crate) fn with(
     mut form: Vec<(&'static str, String)>,
     key: &'static str,
     value: &str,
@@ -36,12 +36,12 @@ fn with(
     form
 }
 
-fn pool(portal: &Portal) -> &AnyPool {
+pub(crate) fn pool(portal: &Portal) -> &AnyPool {
     &portal.app.test_db.db.pool
 }
 
 /// Opens the form page and returns the CAPTCHA id on it.
-async fn captcha_on(portal: &Portal, path: &str) -> String {
+pub(crate) async fn captcha_on(portal: &Portal, path: &str) -> String {
     let page = portal.page(path, None).await;
     assert_eq!(page.status(), StatusCode::OK);
     captcha_id_in(&body_text(page).await)
@@ -53,7 +53,7 @@ fn captcha_id_in(html: &str) -> String {
     html[start..].split('"').next().expect("its id").to_owned()
 }
 
-async fn captcha_answer(portal: &Portal, id: &str) -> String {
+pub(crate) async fn captcha_answer(portal: &Portal, id: &str) -> String {
     sqlx::query_scalar("SELECT answer FROM captchas WHERE id = $1")
         .bind(id)
         .fetch_one(pool(portal))
@@ -62,7 +62,7 @@ async fn captcha_answer(portal: &Portal, id: &str) -> String {
 }
 
 /// Posts `form` to the page at `path` as a browser form, solving a fresh CAPTCHA.
-async fn submit(
+pub(crate) async fn submit(
     portal: &Portal,
     path: &str,
     form: &[(&'static str, String)],
@@ -72,7 +72,7 @@ async fn submit(
     submit_with_captcha(portal, path, form, &id, &answer).await
 }
 
-async fn submit_with_captcha(
+pub(crate) async fn submit_with_captcha(
     portal: &Portal,
     path: &str,
     form: &[(&'static str, String)],

@@ -4,6 +4,7 @@
 mod api_service;
 mod helpers;
 mod id_card_loss;
+mod moica_application;
 mod pki;
 mod platform;
 mod sign_in;

@@ -175,13 +175,7 @@ impl ApplicationForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn posted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::forms::testing::*;
 
     fn shrimp() -> Vec<(String, String)> {
         posted(&[
@@ -194,16 +188,6 @@ mod tests {
             ("purpose", "依洗錢防制法第七條需查驗身分證"),
             ("agree", "yes"),
         ])
-    }
-
-    fn named(errors: &[PortalError]) -> Vec<&str> {
-        errors
-            .iter()
-            .map(|e| match e {
-                PortalError::Field { field, .. } => field.as_str(),
-                _ => "",
-            })
-            .collect()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! parsing: every field through its shared domain type, all errors at once.
 
 use super::LossOperation;
+use crate::components::captcha::{CAPTCHA_ANSWER, CAPTCHA_ID};
 use crate::domain::{
     address::RegisteredAddress, email::Email, field_kind::FieldKind, national_id::NationalId,
     person_name::PersonName, phone::ContactPhone, revocation_password::RevocationPassword,
@@ -101,10 +102,6 @@ pub fn fields(operation: LossOperation) -> Vec<FormField> {
     fields
 }
 
-/// The CAPTCHA's field names: the challenge's id (hidden) and the typed answer.
-pub const CAPTCHA_ID: &str = "captcha_id";
-pub const CAPTCHA_ANSWER: &str = "captcha";
-
 /// A form whose every field parsed.
 #[derive(Clone, Debug)]
 pub struct LossForm {
@@ -165,13 +162,7 @@ impl LossForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn posted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::forms::testing::*;
 
     fn wang(password: Option<&str>) -> Vec<(String, String)> {
         let mut form = posted(&[
@@ -211,13 +202,6 @@ mod tests {
         let mut form = wang(None);
         form.retain(|(k, _)| k != "birth_date" && k != "captcha");
         let errors = LossForm::parse(LossOperation::Revoke, &form).unwrap_err();
-        let named: Vec<&str> = errors
-            .iter()
-            .map(|e| match e {
-                PortalError::Field { field, .. } => field.as_str(),
-                _ => "",
-            })
-            .collect();
-        assert_eq!(named, ["birth_date", "password", "captcha"]);
+        assert_eq!(named(&errors), ["birth_date", "password", "captcha"]);
     }
 }

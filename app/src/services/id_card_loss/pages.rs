@@ -2,8 +2,9 @@
 //! forms post to their own page, which the server renders with the outcome, so they work the
 //! same without JavaScript; the fields check themselves as the citizen types (islands).
 
-use super::form::{self, FormField, CAPTCHA_ANSWER, CAPTCHA_ID};
+use super::form::{self, FormField};
 use super::{LossOperation, LossOutcome, LossRecord};
+use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -19,29 +20,6 @@ pub async fn submit_id_card_loss(
     posted: Vec<(String, String)>,
 ) -> Result<LossOutcome, PortalError> {
     ssr::submit(operation, posted).await
-}
-
-/// A fresh CAPTCHA for a form about to be shown; its id.
-#[server(endpoint = "captcha")]
-pub async fn new_captcha() -> Result<String, PortalError> {
-    use crate::platform::captcha;
-    let state = expect_context::<crate::platform::AppState>();
-    let now = state.clock.unix();
-    let bucket = format!("captcha:{}", crate::platform::auth::source_ip());
-    if captcha::ISSUE_LIMIT
-        .hit(&state.db.pool, &bucket, now)
-        .await
-        .map_err(PortalError::unavailable)?
-        .is_err()
-    {
-        return Err(PortalError::Refused {
-            zh_tw: "驗證碼索取次數過多，請稍後再試。".into(),
-            english: "Too many verification codes were requested; please try again later.".into(),
-        });
-    }
-    captcha::issue(&state.db.pool, now)
-        .await
-        .map_err(PortalError::unavailable)
 }
 
 fn service_title(lang: Lang) -> &'static str {
@@ -210,47 +188,7 @@ fn LossForm(
         <form method="post" action=operation.path() class="card-form" novalidate>
             <p class="hint">{lang.pick("標示 * 者為必填欄位。", "Fields marked * are required.")}</p>
             {fields}
-            {match captcha {
-                Ok(id) => view! {
-                    <div class="field captcha">
-                        <label for=CAPTCHA_ANSWER>
-                            <span class="required" aria-hidden="true">"*"</span>
-                            {lang.pick("圖形驗證碼", "Verification code")}
-                        </label>
-                        <img
-                            src=format!("/captcha/{id}")
-                            width="220"
-                            height="80"
-                            alt=lang.pick(
-                                "圖形驗證碼：5 個數字。看不清楚時，可使用下方的語音播放。",
-                                "Verification code: 5 digits. If you cannot read it, play it as speech below.",
-                            )
-                        />
-                        <audio controls preload="none" src=format!("/captcha/{id}/audio")
-                            aria-label=lang.pick("語音播放驗證碼（英語數字）", "Play the code as speech")>
-                        </audio>
-                        <span class="hint" id="captcha-hint">{lang.pick(
-                            "請輸入圖中的 5 個數字；語音為英語發音。看不清楚可重新整理頁面換一張。",
-                            "Type the 5 digits in the picture, or listen to them. Reload the page for a new code.",
-                        )}</span>
-                        <input type="hidden" name=CAPTCHA_ID value=id />
-                        <input
-                            type="text"
-                            id=CAPTCHA_ANSWER
-                            name=CAPTCHA_ANSWER
-                            inputmode="numeric"
-                            autocomplete="off"
-                            maxlength="5"
-                            required
-                            aria-describedby="captcha-hint captcha-error"
-                            aria-invalid=if captcha_error.is_some() { "true" } else { "false" }
-                        />
-                        <span class="error" id="captcha-error">{captcha_error}</span>
-                    </div>
-                }
-                .into_any(),
-                Err(error) => view! { <p class="notice error" role="alert">{error.message(lang)}</p> }.into_any(),
-            }}
+            <CaptchaField captcha error=captcha_error lang />
             <div class="buttons">
                 <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <button type="submit">{submit_label}</button>
@@ -347,24 +285,9 @@ pub mod ssr {
     use super::super::{identity_refusal, LossOperation, LossOutcome};
     use crate::error::PortalError;
     use crate::i18n::Lang;
-    use crate::platform::rate_limit::Limit;
-    use crate::platform::{auth, captcha, clock::roc_date_time, AppState};
+    use crate::platform::captcha::Gate;
+    use crate::platform::{auth, clock::roc_date_time, AppState};
     use leptos::prelude::expect_context;
-
-    /// Failed identity checks one client address may make (L4-1: enumeration).
-    pub const FAILURES: Limit = Limit {
-        max: 5,
-        window_seconds: 3600,
-    };
-
-    fn captcha_wrong() -> PortalError {
-        PortalError::Field {
-            field: super::CAPTCHA_ANSWER.into(),
-            zh_tw: "圖形驗證碼錯誤或已逾時，請輸入新的驗證碼。".into(),
-            english: "The verification code was wrong or has expired. Please type the new one."
-                .into(),
-        }
-    }
 
     fn too_many(retry_after: i64) -> PortalError {
         let minutes = (retry_after + 59) / 60;
@@ -419,22 +342,19 @@ pub mod ssr {
             Ok(form) => form,
             Err(errors) => return Ok(LossOutcome::Invalid(errors)),
         };
-        if !captcha::check(pool, now, &form.captcha_id, &form.captcha_answer)
-            .await
-            .map_err(PortalError::unavailable)?
-        {
-            return Ok(LossOutcome::Invalid(vec![captcha_wrong()]));
-        }
         let source_ip = auth::source_ip();
         let bucket = format!("id-card-loss:{source_ip}");
-        // Every check counts against the client's failures before it runs, and a match
-        // gives its count back: concurrent attempts cannot all slip under the limit.
-        if let Err(retry_after) = FAILURES
-            .hit(pool, &bucket, now)
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket)
             .await
             .map_err(PortalError::unavailable)?
         {
-            return Err(too_many(retry_after));
+            Gate::Open => {}
+            Gate::WrongAnswer => {
+                return Ok(LossOutcome::Invalid(vec![
+                    crate::components::captcha::wrong_answer(),
+                ]))
+            }
+            Gate::TooMany { retry_after } => return Err(too_many(retry_after)),
         }
         let Some(holder) = store::identify(pool, &form)
             .await
@@ -443,8 +363,7 @@ pub mod ssr {
             tracing::info!(operation = ?operation, "loss report form did not match the registry");
             return Err(identity_refusal());
         };
-        FAILURES
-            .refund(pool, &bucket, now)
+        Gate::refund(pool, now, &bucket)
             .await
             .map_err(PortalError::unavailable)?;
         let actor = Actor {

@@ -482,14 +482,9 @@ async fn report_email(pool: &AnyPool, report_id: i64) -> sqlx::Result<String> {
         .await
 }
 
-/// A report number: `L`, the ROC date and the report's row id, at least six digits
-/// (e.g. `L1151128-000042`): unique without a retry.
+/// A report number: `L`, the ROC date and the report's row id (e.g. `L1151128-000042`).
 fn reference_of(report_id: i64, now: i64) -> String {
-    let date = crate::platform::clock::unix_to_taipei(now).date_naive();
-    let roc = crate::domain::roc_date::RocDate::from_naive(date)
-        .map(|d| d.display_compact())
-        .unwrap_or_default();
-    format!("L{roc}-{report_id:06}")
+    crate::platform::clock::case_reference('L', report_id, now)
 }
 
 #[cfg(test)]

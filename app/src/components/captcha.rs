@@ -1,0 +1,94 @@
+//! The image CAPTCHA of the forms anyone may post (seed 004 圖形驗證碼): a fresh challenge per
+//! form shown, its picture with a spoken alternative, and the answer field.
+
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use leptos::prelude::*;
+
+/// The CAPTCHA's field names: the challenge's id (hidden) and the typed answer.
+pub const CAPTCHA_ID: &str = "captcha_id";
+pub const CAPTCHA_ANSWER: &str = "captcha";
+
+/// A fresh CAPTCHA for a form about to be shown; its id.
+#[server(endpoint = "captcha")]
+pub async fn new_captcha() -> Result<String, PortalError> {
+    use crate::platform::captcha;
+    let state = expect_context::<crate::platform::AppState>();
+    let now = state.clock.unix();
+    let bucket = format!("captcha:{}", crate::platform::auth::source_ip());
+    if captcha::ISSUE_LIMIT
+        .hit(&state.db.pool, &bucket, now)
+        .await
+        .map_err(PortalError::unavailable)?
+        .is_err()
+    {
+        return Err(PortalError::Refused {
+            zh_tw: "驗證碼索取次數過多，請稍後再試。".into(),
+            english: "Too many verification codes were requested; please try again later.".into(),
+        });
+    }
+    captcha::issue(&state.db.pool, now)
+        .await
+        .map_err(PortalError::unavailable)
+}
+
+/// The answer was wrong, or its challenge used or expired.
+pub fn wrong_answer() -> PortalError {
+    PortalError::Field {
+        field: CAPTCHA_ANSWER.into(),
+        zh_tw: "圖形驗證碼錯誤或已逾時，請輸入新的驗證碼。".into(),
+        english: "The verification code was wrong or has expired. Please type the new one.".into(),
+    }
+}
+
+/// The challenge `captcha` (or why there is none) and the answer field, with the server's
+/// verdict `error` on the last answer.
+#[component]
+pub fn CaptchaField(
+    captcha: Result<String, PortalError>,
+    error: Option<String>,
+    lang: Lang,
+) -> impl IntoView {
+    let captcha_error = error;
+    match captcha {
+        Ok(id) => view! {
+            <div class="field captcha">
+                <label for=CAPTCHA_ANSWER>
+                    <span class="required" aria-hidden="true">"*"</span>
+                    {lang.pick("圖形驗證碼", "Verification code")}
+                </label>
+                <img
+                    src=format!("/captcha/{id}")
+                    width="220"
+                    height="80"
+                    alt=lang.pick(
+                        "圖形驗證碼：5 個數字。看不清楚時，可使用下方的語音播放。",
+                        "Verification code: 5 digits. If you cannot read it, play it as speech below.",
+                    )
+                />
+                <audio controls preload="none" src=format!("/captcha/{id}/audio")
+                    aria-label=lang.pick("語音播放驗證碼（英語數字）", "Play the code as speech")>
+                </audio>
+                <span class="hint" id="captcha-hint">{lang.pick(
+                    "請輸入圖中的 5 個數字；語音為英語發音。看不清楚可重新整理頁面換一張。",
+                    "Type the 5 digits in the picture, or listen to them. Reload the page for a new code.",
+                )}</span>
+                <input type="hidden" name=CAPTCHA_ID value=id />
+                <input
+                    type="text"
+                    id=CAPTCHA_ANSWER
+                    name=CAPTCHA_ANSWER
+                    inputmode="numeric"
+                    autocomplete="off"
+                    maxlength="5"
+                    required
+                    aria-describedby="captcha-hint captcha-error"
+                    aria-invalid=if captcha_error.is_some() { "true" } else { "false" }
+                />
+                <span class="error" id="captcha-error">{captcha_error}</span>
+            </div>
+        }
+        .into_any(),
+        Err(error) => view! { <p class="notice error" role="alert">{error.message(lang)}</p> }.into_any(),
+    }
+}

@@ -1,0 +1,307 @@
+//! `/certificate/apply`: the notes of seed 002, the form, and the printable summary. The form
+//! posts to its own page, which the server renders with the outcome, so it works the same
+//! without JavaScript; the fields check themselves as the citizen types (islands).
+
+use super::form::{self, CONTACT_FIELDS, PIN, PIN_CHOICE, PIN_CONFIRM};
+use super::{notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, FEE};
+use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
+use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
+use crate::error::PortalError;
+use crate::forms::{error_of, value};
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::api_service::islands::ConfirmSubmit;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Handles one submitted application (see [`ssr::submit`]).
+#[server(endpoint = "moica_apply", input = server_fn::codec::Json)]
+pub async fn submit_moica_application(
+    posted: Vec<(String, String)>,
+) -> Result<ApplyOutcome, PortalError> {
+    ssr::submit(posted).await
+}
+
+fn title(lang: Lang) -> &'static str {
+    lang.pick(
+        "自然人憑證線上申請（線上填單、臨櫃取卡）",
+        "Apply online for a citizen certificate (collect at an office)",
+    )
+}
+
+#[component]
+fn Notes(lang: Lang) -> impl IntoView {
+    view! {
+        <dl class="facts notes-table">
+            {notes(lang).into_iter().map(|(term, text)| view! { <dt>{term}</dt><dd>{text}</dd> }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+pub fn MoicaApplyPage() -> impl IntoView {
+    let lang = current_lang();
+    let posted = posted_form().map(|form| form.0);
+    let submitted = posted.clone();
+    // The form is handled first, then a new CAPTCHA drawn for the form shown next.
+    let page = Resource::new(
+        || (),
+        move |()| {
+            let posted = submitted.clone();
+            async move {
+                let outcome = match posted {
+                    Some(posted) => Some(submit_moica_application(posted).await),
+                    None => None,
+                };
+                let captcha = match outcome {
+                    Some(Ok(ApplyOutcome::Submitted(_))) => None,
+                    _ => Some(new_captcha().await),
+                };
+                (outcome, captcha)
+            }
+        },
+    );
+    view! {
+        <Title text=title(lang) />
+        <h1>{title(lang)}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let posted = posted.clone().unwrap_or_default();
+                page.get().map(move |(outcome, captcha)| {
+                    let captcha = captcha.unwrap_or(Err(PortalError::Unavailable));
+                    match outcome {
+                        Some(Ok(ApplyOutcome::Submitted(summary))) => {
+                            view! { <Summary summary lang /> }.into_any()
+                        }
+                        Some(Ok(ApplyOutcome::Invalid(errors))) => view! {
+                            <FixFieldsNotice lang />
+                            <ApplicationFormView posted errors captcha lang />
+                        }
+                        .into_any(),
+                        Some(Err(error)) => view! {
+                            <ErrorNotice error lang />
+                            <ApplicationFormView posted errors=Vec::new() captcha lang />
+                        }
+                        .into_any(),
+                        None => view! {
+                            <Intro lang />
+                            <ApplicationFormView posted errors=Vec::new() captcha lang />
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Intro(lang: Lang) -> impl IntoView {
+    view! {
+        <p>{lang.pick(
+            "到戶政事務所申請前，可先在此填寫申請資料，從容設定並記下「用戶代碼」與「卡片密碼」；送出後取得申請編號，列印申請摘要，攜帶至任一戶政事務所臨櫃取卡。",
+            "Before going to a household registration office, fill in the application here, taking your time to choose and note your user code and card PIN. You get an application number and a summary to print and take to any office, where you collect the card.",
+        )}</p>
+        <h2>{lang.pick("申辦須知", "Before you apply")}</h2>
+        <Notes lang />
+        <ul class="notes">
+            <li>{lang.pick(
+                "卡片密碼預設為持卡人民國出生年月日共 6 碼，例如生日為 73 年 1 月 1 日，預設密碼為 730101；您也可以自行設定 6 至 8 位數字的密碼。",
+                "The card PIN is by default your ROC date of birth, 6 digits (born 73/1/1, i.e. 1984-01-01: 730101); you may set your own of 6 to 8 digits instead.",
+            )}</li>
+            <li>{lang.pick(
+                "IC 卡在連續輸入 3 次錯誤的 PIN 碼時即被鎖住；輸入正確的用戶代碼即可線上解鎖。忘記用戶代碼者，須親至戶政事務所重設，重設後卡片密碼亦恢復為預設值。",
+                "Three wrong PINs in a row lock the card; the right user code unlocks it online. If you forget the user code, a household registration office resets it, which also resets the PIN to the default.",
+            )}</li>
+        </ul>
+    }
+}
+
+/// The form, holding what was posted (never the 用戶代碼, PIN or CAPTCHA answer) and the
+/// server's verdict on each field.
+#[component]
+fn ApplicationFormView(
+    posted: Vec<(String, String)>,
+    errors: Vec<PortalError>,
+    captcha: Result<String, PortalError>,
+    lang: Lang,
+) -> impl IntoView {
+    let secret = |name: &str| {
+        [
+            form::USER_CODE.name,
+            form::USER_CODE_CONFIRM.name,
+            PIN.name,
+            PIN_CONFIRM.name,
+        ]
+        .contains(&name)
+    };
+    let contact = CONTACT_FIELDS
+        .into_iter()
+        .map(|field| {
+            let shown = if secret(field.name) {
+                String::new()
+            } else {
+                value(&posted, field.name).to_owned()
+            };
+            field.render(lang, shown, &errors, secret(field.name))
+        })
+        .collect_view();
+    let chosen = PinChoice::from_code(value(&posted, PIN_CHOICE)) == Some(PinChoice::Chosen);
+    let choice_error = error_of(&errors, PIN_CHOICE, lang);
+    let pins = [PIN, PIN_CONFIRM]
+        .into_iter()
+        .map(|field| field.render_required(lang, String::new(), &errors, true, false))
+        .collect_view();
+    let captcha_error = error_of(&errors, CAPTCHA_ANSWER, lang);
+    view! {
+        <form method="post" action=APPLY_PATH class="card-form" novalidate>
+            <p class="hint">{lang.pick("標示 * 者為必填欄位。", "Fields marked * are required.")}</p>
+            {contact}
+            <fieldset class="field" aria-describedby="pin_choice-error">
+                <legend>
+                    <span class="required" aria-hidden="true">"*"</span>
+                    {lang.pick("卡片密碼（PIN 碼）設定", "Card PIN")}
+                </legend>
+                <label>
+                    <input type="radio" name=PIN_CHOICE value=PinChoice::Default.code() checked=!chosen />
+                    {lang.pick("使用預設密碼（民國出生年月日 6 碼）", "Use the default PIN (ROC date of birth, 6 digits)")}
+                </label>
+                <label>
+                    <input type="radio" name=PIN_CHOICE value=PinChoice::Chosen.code() checked=chosen />
+                    {lang.pick("自行設定", "Set my own")}
+                </label>
+                <span class="error" id="pin_choice-error">{choice_error}</span>
+            </fieldset>
+            {pins}
+            <CaptchaField captcha error=captcha_error lang />
+            <div class="buttons">
+                <button type="reset">{lang.pick("清除", "Clear")}</button>
+                <ConfirmSubmit
+                    label=lang.pick("送出申請", "Submit the application").to_owned()
+                    question=lang.pick("請確認資料是否輸入正確?", "Is everything entered correctly?").to_owned()
+                />
+            </div>
+        </form>
+    }
+}
+
+/// The printable summary to bring to the office.
+#[component]
+fn Summary(summary: ApplicationSummary, lang: Lang) -> impl IntoView {
+    let pin = match summary.pin_choice {
+        PinChoice::Default => lang.pick(
+            "使用預設密碼（民國出生年月日 6 碼）",
+            "The default PIN (ROC date of birth, 6 digits)",
+        ),
+        PinChoice::Chosen => lang.pick(
+            "已自行設定（本表不列印密碼，請自行牢記）",
+            "Set by you (not printed here: remember it)",
+        ),
+    };
+    let collect = match lang {
+        Lang::ZhTw => format!("請於 {} 前至任一戶政事務所臨櫃取卡", summary.collect_by),
+        Lang::English => format!(
+            "Collect the card at any household registration office by {}",
+            summary.collect_by
+        ),
+    };
+    view! {
+        <section class="result summary" aria-live="polite">
+            <h2>{lang.pick("線上申請完成", "Application received")}</h2>
+            <p>{lang.pick(
+                "請列印或記下本申請摘要，攜帶本人國民身分證正本及工本費至任一戶政事務所臨櫃取卡；通知信已寄至您的電子郵件信箱。",
+                "Print or note this summary and bring it, your original ID card and the fee to any household registration office to collect the card; a notice was sent to your e-mail.",
+            )}</p>
+            {summary.replaced.map(|old| view! {
+                <p class="notice">{match lang {
+                    Lang::ZhTw => format!("先前的申請 {old} 已由本申請取代，不再有效。"),
+                    Lang::English => format!("Your earlier application {old} is replaced by this one and no longer valid."),
+                }}</p>
+            })}
+            <dl class="facts">
+                <dt>{lang.pick("申請編號", "Application number")}</dt><dd class="reference">{summary.reference}</dd>
+                <dt>{lang.pick("姓名", "Name")}</dt><dd>{summary.name}</dd>
+                <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{summary.masked_id}</dd>
+                <dt>{lang.pick("出生年月日", "Date of birth")}</dt><dd>{summary.birth_date}</dd>
+                <dt>{lang.pick("電子郵件信箱", "E-mail")}</dt><dd>{summary.email}</dd>
+                <dt>{lang.pick("手機號碼", "Mobile number")}</dt><dd>{summary.mobile}</dd>
+                <dt>{lang.pick("用戶代碼", "User code")}</dt><dd>{lang.pick("已設定（本表不列印，請自行牢記）", "Set by you (not printed here: remember it)")}</dd>
+                <dt>{lang.pick("卡片密碼", "Card PIN")}</dt><dd>{pin}</dd>
+                <dt>{lang.pick("申請時間", "Applied at")}</dt><dd>{summary.submitted_at}</dd>
+                <dt>{lang.pick("取卡期限", "Collect by")}</dt><dd>{collect}</dd>
+                <dt>{lang.pick("工本費", "Fee")}</dt><dd>{format!("NT$ {FEE}")}</dd>
+            </dl>
+            <h3>{lang.pick("臨櫃取卡須知", "At the office")}</h3>
+            <Notes lang />
+            <p class="no-print">{lang.pick("以瀏覽器列印此頁即可存成紙本或 PDF。", "Print this page from the browser to keep it on paper or as a PDF.")}</p>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::super::form::ApplicationForm;
+    use super::super::store::{self, Actor};
+    use super::super::{identity_refusal, ApplyOutcome};
+    use crate::error::PortalError;
+    use crate::platform::captcha::Gate;
+    use crate::platform::{auth, AppState};
+    use crate::services::certificate::eligibility;
+    use leptos::prelude::expect_context;
+
+    fn too_many(retry_after: i64) -> PortalError {
+        let minutes = (retry_after + 59) / 60;
+        PortalError::Refused {
+            zh_tw: format!("驗證失敗次數過多，請於 {minutes} 分鐘後再試，或攜帶國民身分證正本親至戶政事務所申請。"),
+            english: format!("Too many failed attempts. Try again in {minutes} minutes, or apply in person at a household registration office."),
+        }
+    }
+
+    /// Checks the form, the CAPTCHA, the client's failure count, the registry (identity, then
+    /// 申辦資格) in that order, and then takes the application.
+    pub async fn submit(posted: Vec<(String, String)>) -> Result<ApplyOutcome, PortalError> {
+        let state = expect_context::<AppState>();
+        let pool = &state.db.pool;
+        let now = state.clock.unix();
+        let form = match ApplicationForm::parse(&posted) {
+            Ok(form) => form,
+            Err(errors) => return Ok(ApplyOutcome::Invalid(errors)),
+        };
+        let source_ip = auth::source_ip();
+        let bucket = format!("moica-apply:{source_ip}");
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket)
+            .await
+            .map_err(PortalError::unavailable)?
+        {
+            Gate::Open => {}
+            Gate::WrongAnswer => {
+                return Ok(ApplyOutcome::Invalid(vec![
+                    crate::components::captcha::wrong_answer(),
+                ]))
+            }
+            Gate::TooMany { retry_after } => return Err(too_many(retry_after)),
+        }
+        let Some(applicant) = store::identify(pool, &form)
+            .await
+            .map_err(PortalError::unavailable)?
+        else {
+            tracing::info!("certificate application did not match the registry");
+            return Err(identity_refusal());
+        };
+        Gate::refund(pool, now, &bucket)
+            .await
+            .map_err(PortalError::unavailable)?;
+        if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
+            tracing::info!(?reasons, "certificate application refused: not eligible");
+            return Err(eligibility::refusal(&reasons));
+        }
+        let actor = Actor {
+            masked_id: form.national_id.masked(),
+            source_ip,
+        };
+        let summary = store::submit(&state.db, &state.seal, now, &applicant, &form, &actor).await?;
+        tracing::info!(reference = %summary.reference, "certificate application taken");
+        Ok(ApplyOutcome::Submitted(summary))
+    }
+}

@@ -1,0 +1,107 @@
+// 自然人憑證線上申請 (方法2 線上填單、臨櫃取卡; C-1, C-2), with and without JavaScript. Each
+// project applies for its own citizen (hydrated: 王小明, no JavaScript: 林美玲), so the two
+// never replace each other's application. The under-18 refusal is proved with a fixed clock
+// in the integration tests: here the real date would move the edge.
+import { expect, Page, test } from '@playwright/test';
+import { expectAccessible } from './support/portal';
+import { Citizen, lin, solveCaptcha, wang } from './support/loss';
+
+test.describe.configure({ mode: 'serial' });
+
+/** 陳志強, under guardianship (受監護宣告) in the demo registry. */
+const chen: Citizen = {
+  ...wang,
+  nationalId: 'B103654780',
+  name: '陳志強',
+  birthDate: '39/03/20',
+};
+
+function applicant(javaScriptEnabled: boolean | undefined): Citizen {
+  return javaScriptEnabled === false ? lin : wang;
+}
+
+async function fillApplication(
+  page: Page,
+  who: Citizen,
+  { userCode = 'Huji2026a', confirm = userCode, pin }: { userCode?: string; confirm?: string; pin?: string } = {},
+): Promise<void> {
+  await page.getByLabel('國民身分證統一編號').fill(who.nationalId);
+  await page.getByRole('textbox', { name: '姓名', exact: true }).fill(who.name);
+  await page.getByRole('textbox', { name: '出生年月日', exact: true }).fill(who.birthDate);
+  await page.getByLabel('電子郵件信箱（E-MAIL）').fill(who.email);
+  await page.getByLabel('手機號碼').fill('0912345678');
+  // Password fields have no role; their labels start with the required mark.
+  await page.getByLabel(/^\*?\s*用戶代碼$/).fill(userCode);
+  await page.getByLabel('再次輸入用戶代碼').fill(confirm);
+  if (pin !== undefined) {
+    await page.getByLabel('自行設定').check();
+    await page.getByLabel(/^\*?\s*卡片密碼（PIN 碼）$/).fill(pin);
+    await page.getByLabel('再次輸入卡片密碼').fill(pin);
+  }
+  await solveCaptcha(page);
+}
+
+/** Sends the form, accepting the 請確認 question the hydrated page asks. */
+async function send(page: Page): Promise<void> {
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: '送出申請' }).click();
+}
+
+test('c2 a citizen pre-applies online and gets a summary to print', async ({ page, javaScriptEnabled }) => {
+  const who = applicant(javaScriptEnabled);
+  await page.goto('/');
+  await page.getByRole('link', { name: '線上申請（線上填單、臨櫃取卡）' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('自然人憑證線上申請');
+  const main = page.locator('main');
+  for (const note of ['250', '8:30', '國民身分證正本', '730101']) await expect(main).toContainText(note);
+  await expectAccessible(page);
+
+  await fillApplication(page, who, { pin: '24681357' });
+  await send(page);
+  await expect(page.getByRole('heading', { name: '線上申請完成' })).toBeVisible();
+  await expect(page.locator('.reference')).toHaveText(/^M\d{7}-\d{6}$/);
+  await expect(main).toContainText(who.name);
+  await expect(main).toContainText(`${who.nationalId.slice(0, 2)}*****${who.nationalId.slice(7)}`);
+  await expect(main).toContainText('已自行設定');
+  await expect(main).not.toContainText('Huji2026a');
+  await expect(main).not.toContainText('24681357');
+  if (javaScriptEnabled !== false) await expectAccessible(page);
+
+  // Printed, the summary stands alone: no site header, no print hint.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.site-header')).toBeHidden();
+  await expect(page.locator('.summary .no-print')).toBeHidden();
+  await expect(page.locator('.reference')).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('summary-print.png'), fullPage: true });
+});
+
+test('c1 a citizen under guardianship is told why, and what was typed is kept', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled === false, 'once is enough: the hydrated project');
+  await page.goto('/certificate/apply');
+  await fillApplication(page, chen);
+  await send(page);
+  await expect(page.getByRole('alert')).toContainText('受監護宣告者不得申請自然人憑證');
+  await expect(page.getByLabel('電子郵件信箱（E-MAIL）')).toHaveValue(chen.email);
+  await expect(page.getByLabel(/^\*?\s*用戶代碼$/)).toHaveValue('');
+  await expectAccessible(page);
+});
+
+test('c2 mismatched confirmations are named next to their fields', async ({ page, javaScriptEnabled }) => {
+  const who = applicant(javaScriptEnabled);
+  await page.goto('/certificate/apply');
+  await fillApplication(page, who, { confirm: 'Huji2026b' });
+  await send(page);
+  await expect(page.locator('#user_code_confirm-error')).toContainText('兩次輸入的用戶代碼不一致');
+  await expect(page.getByLabel('國民身分證統一編號')).toHaveValue(who.nationalId);
+  await expect(page.getByLabel('再次輸入用戶代碼')).toHaveValue('');
+});
+
+test('c2 the application page speaks English', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled === false, 'once is enough: the hydrated project');
+  await page.goto('/lang/en?next=/certificate/apply');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+    'Apply online for a citizen certificate (collect at an office)',
+  );
+  await expect(page.locator('main')).toContainText('NT$250');
+  await expectAccessible(page);
+});

@@ -1,0 +1,353 @@
+//! The online certificate pre-application through the real router (C-1, C-2): posted as a
+//! browser without JavaScript posts it, the CAPTCHA read from the database as a person reads
+//! the picture, the registry's demo citizens as applicants.
+
+use crate::helpers::body_text;
+use crate::id_card_loss::{captcha_answer, captcha_on, pool, submit, submit_with_captcha, with};
+use crate::sign_in::Portal;
+use app::platform::clock::taipei_to_utc;
+use app::platform::seal::SealKey;
+use app::services::certificate::application::store::{purge_expired_secrets, seal_label};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+
+const APPLY: &str = "/certificate/apply";
+const GENERIC: &str = "身分資料與戶籍資料不符";
+
+/// An application as typed: `id`, `name`, ROC `birth`, 用戶代碼 `Code2024x`, the default PIN.
+fn application(id: &str, name: &str, birth: &str) -> Vec<(&'static str, String)> {
+    [
+        ("national_id", id),
+        ("name", name),
+        ("birth_date", birth),
+        ("email", "applicant@example.com"),
+        ("mobile", "0912-345-678"),
+        ("user_code", "Code2024x"),
+        ("user_code_confirm", "Code2024x"),
+        ("pin_choice", "default"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+fn wang() -> Vec<(&'static str, String)> {
+    application("a123456789", "王小明", "73/1/1")
+}
+
+fn chosen_pin(form: Vec<(&'static str, String)>, pin: &str) -> Vec<(&'static str, String)> {
+    with(
+        with(with(form, "pin_choice", "chosen"), "pin", pin),
+        "pin_confirm",
+        pin,
+    )
+}
+
+type Row = (String, String, String, Option<String>, Option<String>);
+
+async fn rows(portal: &Portal) -> Vec<(i64, Row)> {
+    sqlx::query_as::<_, (i64, String, String, String, Option<String>, Option<String>)>(
+        "SELECT id, reference, status, pin_choice, user_code_sealed, pin_sealed \
+         FROM moica_applications ORDER BY id",
+    )
+    .fetch_all(pool(portal))
+    .await
+    .expect("applications")
+    .into_iter()
+    .map(|(id, a, b, c, d, e)| (id, (a, b, c, d, e)))
+    .collect()
+}
+
+/// The error shown next to field `name`.
+fn error_of(html: &str, name: &str) -> String {
+    let marker = format!("id=\"{name}-error\"");
+    let start = html.find(&marker).expect("the field's error element") + marker.len();
+    let text = &html[start..];
+    let text = &text[text.find('>').expect("tag end") + 1..];
+    text.split('<').next().expect("text").to_owned()
+}
+
+fn reference_in(html: &str) -> String {
+    let marker = "class=\"reference\">";
+    let start = html.find(marker).expect("an application number") + marker.len();
+    html[start..].split('<').next().expect("number").to_owned()
+}
+
+#[tokio::test]
+async fn c2_an_eligible_citizen_pre_applies_and_gets_a_reference_and_a_printable_summary() {
+    let portal = Portal::start().await;
+    let (status, html) = submit(&portal, APPLY, &chosen_pin(wang(), "135790")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("線上申請完成"), "{html}");
+    let reference = reference_in(&html);
+    assert!(reference.starts_with("M1121117-"), "{reference}");
+    for shown in [
+        "A1*****789",
+        "73/01/01",
+        "NT$ 250",
+        "8:30",
+        "國民身分證正本",
+        "112/12/17",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+    // Neither secret comes back in the page.
+    assert!(!html.contains("Code2024x") && !html.contains("135790"));
+
+    let rows = rows(&portal).await;
+    let [(id, (stored, status, choice, user_code, pin))] = &rows[..] else {
+        panic!("one application: {rows:?}");
+    };
+    assert_eq!(
+        (stored, status.as_str(), choice.as_str()),
+        (&reference, "submitted", "chosen")
+    );
+    let key = SealKey::new(&[9; 32]);
+    let user_code = user_code.as_deref().expect("sealed user code");
+    let pin = pin.as_deref().expect("sealed PIN");
+    assert!(!user_code.contains("Code2024x") && !pin.contains("135790"));
+    assert_eq!(
+        key.open(user_code, &seal_label(*id, "user_code"))
+            .as_deref(),
+        Some("Code2024x")
+    );
+    assert_eq!(
+        key.open(pin, &seal_label(*id, "pin")).as_deref(),
+        Some("135790")
+    );
+    assert_eq!(key.open(pin, &seal_label(*id, "user_code")), None);
+
+    let (to, body): (String, String) =
+        sqlx::query_as("SELECT to_addr, body FROM outbox ORDER BY id DESC LIMIT 1")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("a mail");
+    assert_eq!(to, "applicant@example.com");
+    assert!(body.contains(&reference) && body.contains("250"));
+    assert!(!body.contains("Code2024x") && !body.contains("135790"));
+    let audit = portal.audit_actions().await;
+    assert!(audit.contains(&(
+        "citizen:A1*****789".into(),
+        "moica_application.submit".into()
+    )));
+}
+
+#[tokio::test]
+async fn c1_the_day_before_the_18th_birthday_is_refused_and_the_birthday_is_accepted() {
+    let portal = Portal::start().await;
+    // 張家豪, born 98/06/01 (2009-06-01): 18 on 116/06/01.
+    let zhang = application("E109273648", "張家豪", "98/06/01");
+    let eve = NaiveDate::from_ymd_opt(2027, 5, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 0))
+        .expect("date");
+    portal.app.clock.set(taipei_to_utc(eve));
+    let (status, html) = submit(&portal, APPLY, &zhang).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("年滿 18 歲") && html.contains("116/06/01"),
+        "{html}"
+    );
+    assert!(rows(&portal).await.is_empty());
+
+    portal.app.clock.advance(chrono::Duration::minutes(1));
+    let (_, html) = submit(&portal, APPLY, &zhang).await;
+    assert!(html.contains("線上申請完成"), "{html}");
+    assert!(reference_in(&html).starts_with("M1160601-"));
+}
+
+#[tokio::test]
+async fn c1_a_citizen_under_guardianship_is_refused_with_the_reason() {
+    let portal = Portal::start().await;
+    let chen = application("B103654780", "陳志強", "39/03/20");
+    let (_, html) = submit(&portal, APPLY, &chen).await;
+    assert!(html.contains("受監護宣告者不得申請"), "{html}");
+    assert!(rows(&portal).await.is_empty());
+    // The typed e-mail is kept for another try; the user code is not.
+    assert!(html.contains("applicant@example.com") && !html.contains("Code2024x"));
+}
+
+#[tokio::test]
+async fn c1_a_citizen_not_registered_is_refused_with_the_reason() {
+    let portal = Portal::start().await;
+    sqlx::query("UPDATE citizens SET nationality_registered = FALSE WHERE national_id = $1")
+        .bind("F228135791")
+        .execute(pool(&portal))
+        .await
+        .expect("update");
+    let lin = application("F228135791", "林美玲", "79/07/15");
+    let (_, html) = submit(&portal, APPLY, &lin).await;
+    assert!(html.contains("未設有戶籍"), "{html}");
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
+async fn c1_unknown_ids_and_wrong_details_get_one_generic_message() {
+    let portal = Portal::start().await;
+    sqlx::query("UPDATE citizens SET id_status = 'voided' WHERE national_id = $1")
+        .bind("F228135791")
+        .execute(pool(&portal))
+        .await
+        .expect("update");
+    let unknown = app::domain::national_id::NationalId::with_checksum('A', 1, 7_654_321)
+        .expect("an ID")
+        .as_str()
+        .to_owned();
+    for form in [
+        with(wang(), "national_id", &unknown),
+        with(wang(), "name", "王大明"),
+        with(wang(), "birth_date", "73/1/2"),
+        application("F228135791", "林美玲", "79/07/15"),
+    ] {
+        let (status, html) = submit(&portal, APPLY, &form).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(GENERIC), "{html}");
+        assert!(!html.contains("aria-invalid=\"true\""));
+    }
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
+async fn c2_a_field_that_does_not_parse_is_named_and_nothing_is_stored() {
+    let portal = Portal::start().await;
+    let cases = [
+        (
+            with(wang(), "user_code_confirm", "Code2024y"),
+            "user_code_confirm",
+            "兩次輸入的用戶代碼不一致",
+        ),
+        (
+            chosen_pin(wang(), "12345"),
+            "pin",
+            "新 PIN 碼應為 6 至 8 位數字",
+        ),
+        (
+            with(with(wang(), "user_code", "ab"), "user_code_confirm", "ab"),
+            "user_code",
+            "用戶代碼應為 6 至 16 個字元",
+        ),
+    ];
+    for (form, field, error) in cases {
+        let (_, html) = submit(&portal, APPLY, &form).await;
+        assert_eq!(error_of(&html, field), error, "{html}");
+    }
+    let mut no_choice = wang();
+    no_choice.retain(|(k, _)| *k != "pin_choice");
+    let (_, html) = submit(&portal, APPLY, &no_choice).await;
+    assert_eq!(error_of(&html, "pin_choice"), "此欄位必須填寫", "{html}");
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
+async fn c2_a_new_pre_application_replaces_the_open_one() {
+    let portal = Portal::start().await;
+    let (_, first) = submit(&portal, APPLY, &wang()).await;
+    let first = reference_in(&first);
+    let (_, html) = submit(&portal, APPLY, &chosen_pin(wang(), "24680135")).await;
+    assert!(
+        html.contains(&format!("先前的申請 {first} 已由本申請取代")),
+        "{html}"
+    );
+    let rows = rows(&portal).await;
+    let statuses: Vec<(&str, bool)> = rows
+        .iter()
+        .map(|(_, (_, status, _, code, _))| (status.as_str(), code.is_some()))
+        .collect();
+    assert_eq!(statuses, [("superseded", false), ("submitted", true)]);
+}
+
+#[tokio::test]
+async fn c2_concurrent_pre_applications_leave_exactly_one_open() {
+    let portal = Portal::start().await;
+    let mut solved = Vec::new();
+    for _ in 0..2 {
+        let id = captcha_on(&portal, APPLY).await;
+        let answer = captcha_answer(&portal, &id).await;
+        solved.push((id, answer));
+    }
+    let form = wang();
+    let (a, b) = tokio::join!(
+        submit_with_captcha(&portal, APPLY, &form, &solved[0].0, &solved[0].1),
+        submit_with_captcha(&portal, APPLY, &form, &solved[1].0, &solved[1].1),
+    );
+    assert!(a.1.contains("線上申請完成") && b.1.contains("線上申請完成"));
+    let open = rows(&portal)
+        .await
+        .into_iter()
+        .filter(|(_, (_, status, ..))| status == "submitted")
+        .count();
+    assert_eq!(open, 1);
+}
+
+#[tokio::test]
+async fn c2_failed_identity_checks_are_limited_per_client_and_refusals_for_eligibility_are_not_failures(
+) {
+    let portal = Portal::start().await;
+    let chen = application("B103654780", "陳志強", "39/03/20");
+    for _ in 0..3 {
+        let (_, html) = submit(&portal, APPLY, &chen).await;
+        assert!(html.contains("受監護宣告"), "{html}");
+    }
+    let wrong = with(wang(), "name", "王大明");
+    for _ in 0..5 {
+        let (_, html) = submit(&portal, APPLY, &wrong).await;
+        assert!(html.contains(GENERIC), "{html}");
+    }
+    let (_, html) = submit(&portal, APPLY, &wang()).await;
+    assert!(html.contains("驗證失敗次數過多"), "{html}");
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
+async fn c2_a_forged_request_cannot_skip_the_rules() {
+    let portal = Portal::start().await;
+    let id = captcha_on(&portal, APPLY).await;
+    let answer = captcha_answer(&portal, &id).await;
+    let mut posted: Vec<(String, String)> =
+        with(with(wang(), "user_code", "ab"), "user_code_confirm", "ab")
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+    posted.push(("captcha_id".into(), id));
+    posted.push(("captcha".into(), answer));
+    let response = portal
+        .app
+        .send(
+            axum::http::Request::post("/api/moica_apply")
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(axum::body::Body::from(
+                    serde_json::json!({ "posted": posted }).to_string(),
+                ))
+                .expect("request"),
+        )
+        .await;
+    let body = body_text(response).await;
+    assert!(
+        body.contains("user_code") && body.contains("Invalid"),
+        "{body}"
+    );
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
+async fn c2_applications_not_collected_in_time_lose_their_secrets() {
+    let portal = Portal::start().await;
+    let (_, html) = submit(&portal, APPLY, &wang()).await;
+    assert!(html.contains("線上申請完成"));
+    let now = portal.now();
+    assert_eq!(
+        purge_expired_secrets(pool(&portal), now + 29 * 86_400)
+            .await
+            .expect("purge"),
+        0
+    );
+    assert_eq!(
+        purge_expired_secrets(pool(&portal), now + 31 * 86_400)
+            .await
+            .expect("purge"),
+        1
+    );
+    let rows = rows(&portal).await;
+    assert!(rows[0].1 .3.is_none() && rows[0].1 .4.is_none());
+}
