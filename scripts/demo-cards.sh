@@ -15,7 +15,8 @@
 #          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
 #          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456,
-#          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101);
+#          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101),
+#          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
 # API certificates (憑證上傳, not cards): DIR/api/demo-company-api.cer and
@@ -91,6 +92,7 @@ case "$SET" in
     card e2e-clerk 123456 citizen --name 李小華 --id-last4 1357
     card e2e-wang 730101 citizen --name 王小明 --id-last4 6789
     holder e2e-wang A123456789 TP03000000087321
+    card e2e-pin 790715 citizen --name 林美玲 --id-last4 5791
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
     staff e2e-clerk household_clerk office:63000030

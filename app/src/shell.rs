@@ -10,6 +10,7 @@ use crate::services::api_service::{
     review::{ApiReviewCasePage, ApiReviewQueuePage},
 };
 use crate::services::certificate::application::pages::MoicaApplyPage;
+use crate::services::certificate::pin::CertificatePinPage;
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
 use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
@@ -153,6 +154,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/certificate/apply") view=MoicaApplyPage ssr=SsrMode::Async />
+                    <Route path=path!("/certificate/pin") view=CertificatePinPage />
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />

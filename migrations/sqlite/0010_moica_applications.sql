@@ -15,7 +15,7 @@ CREATE TABLE moica_applications (
     user_code_sealed      TEXT,                           -- NULL once used or purged
     pin_sealed            TEXT,                           -- NULL for the default PIN, or once used
     status                TEXT NOT NULL DEFAULT 'submitted'
-                          CHECK (status IN ('submitted', 'superseded', 'issued')),
+                          CHECK (status IN ('submitted', 'superseded', 'expired', 'issued')),
     submitted_at          BIGINT NOT NULL,
     expires_at            BIGINT NOT NULL,                -- collect before this (Taipei midnight)
     issued_at             BIGINT,
@@ -24,4 +24,4 @@ CREATE TABLE moica_applications (
 -- One open application per citizen: a new one supersedes the old in the same transaction, and
 -- two racing submissions cannot both stay open.
 CREATE UNIQUE INDEX moica_applications_one_open ON moica_applications (citizen_id) WHERE status = 'submitted';
-CREATE INDEX moica_applications_sealed ON moica_applications (expires_at) WHERE user_code_sealed IS NOT NULL;
+CREATE INDEX moica_applications_open ON moica_applications (expires_at) WHERE status = 'submitted';

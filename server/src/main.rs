@@ -213,6 +213,10 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             ReloadableTrustStore::fixed(TrustStore::empty())
         }
     });
+    let seal_secret: [u8; 32] =
+        server::secrets::load_or_create(&config.moica_seal_key_file, "application seal key")
+            .and_then(|secret| Ok(secret[..32].try_into()?))
+            .context("the application seal key (HUJI_MOICA_SEAL_KEY_FILE)")?;
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -227,10 +231,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         proxies: Arc::new(
             TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?,
         ),
-        seal: Arc::new(SealKey::new(
-            &server::secrets::load_or_create(&config.moica_seal_key_file, "application seal key")
-                .context("the application seal key (HUJI_MOICA_SEAL_KEY_FILE)")?,
-        )),
+        seal: Arc::new(SealKey::new(&seal_secret)),
     };
 
     if config.smtp_url.is_empty() {
@@ -301,11 +302,9 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         if let Err(error) = server::verify::purge_expired(&db.pool, clock.unix()).await {
             tracing::error!(%error, "verification API purge failed");
         }
-        if let Err(error) = app::services::certificate::application::store::purge_expired_secrets(
-            &db.pool,
-            clock.unix(),
-        )
-        .await
+        if let Err(error) =
+            app::services::certificate::application::store::close_expired(&db.pool, clock.unix())
+                .await
         {
             tracing::error!(%error, "certificate application purge failed");
         }

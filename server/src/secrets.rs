@@ -5,39 +5,82 @@ use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 
-/// The 32-byte secret in `path` (64 hexadecimal digits, or more); when there is no file, one
-/// is made from the system's random source, readable by the server's user only. Two servers
-/// starting at once agree: the second finds the first's file.
-pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<[u8; 32]> {
+/// The secret in `path` (64 hexadecimal digits, or more: at least 32 bytes); when there is no
+/// file, one is made from the system's random source, readable by the server's user only.
+/// Two servers starting at once agree: the file appears whole (written aside, then linked
+/// into place, which fails if it exists), so the second reads the first's.
+pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let random = ring::rand::SystemRandom::new();
     let mut fresh = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
-        .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
+    let mut tag = [0u8; 8];
+    for buffer in [&mut fresh[..], &mut tag[..]] {
+        ring::rand::SecureRandom::fill(&random, buffer)
+            .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(hex::encode(fresh).as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
-            tracing::info!(path = %path.display(), "made a new {what}");
+    if !path.exists() {
+        // A random name of its own, so that servers starting together write apart.
+        let aside = path.with_extension(format!("new-{}", hex::encode(tag)));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&aside)
+            .and_then(|mut file| {
+                file.write_all(hex::encode(fresh).as_bytes())?;
+                file.sync_all()
+            })
+            .with_context(|| format!("writing {}", aside.display()))?;
+        let linked = std::fs::hard_link(&aside, path);
+        std::fs::remove_file(&aside).with_context(|| format!("removing {}", aside.display()))?;
+        match linked {
+            Ok(()) => tracing::info!(path = %path.display(), "made a new {what}"),
+            // Made by another server starting at the same moment: use it.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("creating {}", path.display()))
+            }
         }
-        // Made before (or by another server starting at the same moment): use it.
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(error) => return Err(error).with_context(|| format!("creating {}", path.display())),
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     hex::decode(text.trim())
         .ok()
-        .and_then(|secret| secret.get(..32).and_then(|key| key.try_into().ok()))
+        .filter(|secret| secret.len() >= 32)
         .with_context(|| {
             format!(
                 "{} must hold at least 64 hexadecimal digits",
                 path.display()
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_starting_together_read_one_whole_key() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("secrets/seal.key");
+        let keys: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let started: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| load_or_create(&path, "test key").expect("a key")))
+                .collect();
+            started
+                .into_iter()
+                .map(|s| s.join().expect("joined"))
+                .collect()
+        });
+        assert!(keys.iter().all(|key| key.len() == 32 && key == &keys[0]));
+        assert_eq!(
+            std::fs::read_dir(path.parent().expect("dir"))
+                .expect("dir")
+                .count(),
+            1
+        );
+    }
 }

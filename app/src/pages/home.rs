@@ -75,6 +75,11 @@ const SERVICES: &[NavNode] = &[
                 Some("/certificate/apply"),
             ),
             leaf(
+                "PIN 碼變更／鎖卡解碼",
+                "Change the PIN or unlock the card",
+                Some("/certificate/pin"),
+            ),
+            leaf(
                 "憑證 IC 卡號查詢",
                 "Certificate status look-up",
                 Some("/certificate/status"),

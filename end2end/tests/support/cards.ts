@@ -29,6 +29,9 @@ export const clerk = card('e2e-clerk', '123456');
 /** 王小明's own 自然人憑證 (default PIN: his ROC birth date). */
 export const wangCard = card('e2e-wang', '730101');
 
+/** 林美玲's 自然人憑證 with her default PIN, whose PIN the C-3 tests change, lock and unlock. */
+export const pinCard = card('e2e-pin', '790715');
+
 /** The virtual card in pcscd's vpcd reader (Virtual PCD 00 00), read by the PC/SC helper. */
 export const pcscCompany = { pin: '73019485' };
 

@@ -7,7 +7,7 @@ use crate::id_card_loss::{captcha_answer, captcha_on, pool, submit, submit_with_
 use crate::sign_in::Portal;
 use app::platform::clock::taipei_to_utc;
 use app::platform::seal::SealKey;
-use app::services::certificate::application::store::{purge_expired_secrets, seal_label};
+use app::services::certificate::application::store::{close_expired, seal_label};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 
@@ -238,11 +238,16 @@ async fn c2_a_field_that_does_not_parse_is_named_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn c2_a_new_pre_application_replaces_the_open_one() {
+async fn c2_a_new_pre_application_replaces_the_open_one_and_tells_the_old_address() {
     let portal = Portal::start().await;
     let (_, first) = submit(&portal, APPLY, &wang()).await;
     let first = reference_in(&first);
-    let (_, html) = submit(&portal, APPLY, &chosen_pin(wang(), "24680135")).await;
+    let second = with(
+        chosen_pin(wang(), "24680135"),
+        "email",
+        "someone-else@example.com",
+    );
+    let (_, html) = submit(&portal, APPLY, &second).await;
     assert!(
         html.contains(&format!("先前的申請 {first} 已由本申請取代")),
         "{html}"
@@ -253,6 +258,17 @@ async fn c2_a_new_pre_application_replaces_the_open_one() {
         .map(|(_, (_, status, _, code, _))| (status.as_str(), code.is_some()))
         .collect();
     assert_eq!(statuses, [("superseded", false), ("submitted", true)]);
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_addr, subject FROM outbox ORDER BY id")
+            .fetch_all(pool(&portal))
+            .await
+            .expect("mails");
+    let told: Vec<&str> = mails
+        .iter()
+        .filter(|(_, subject)| subject.contains("取代"))
+        .map(|(to, _)| to.as_str())
+        .collect();
+    assert_eq!(told, ["applicant@example.com"]);
 }
 
 #[tokio::test]
@@ -276,6 +292,53 @@ async fn c2_concurrent_pre_applications_leave_exactly_one_open() {
         .filter(|(_, (_, status, ..))| status == "submitted")
         .count();
     assert_eq!(open, 1);
+}
+
+/// PostgreSQL: an application committed while this one waits on the one-open index makes the
+/// insert fail; the submission is tried again and supersedes it. (SQLite's `BEGIN IMMEDIATE`
+/// orders the two before either reads, so there the race cannot arise.)
+#[tokio::test]
+async fn c2_a_submission_that_loses_the_race_is_tried_again_and_supersedes_the_winner() {
+    let portal = Portal::start().await;
+    if crate::helpers::backend(&portal.app.test_db) != app::platform::db::Backend::Postgres {
+        return;
+    }
+    let id = captcha_on(&portal, APPLY).await;
+    let answer = captcha_answer(&portal, &id).await;
+    let mut winner = pool(&portal).begin().await.expect("transaction");
+    sqlx::query(
+        "INSERT INTO moica_applications (reference, citizen_id, channel, email, mobile, \
+             pin_choice, submitted_at, expires_at) \
+         SELECT 'M1121117-999999', id, 'online', 'first@example.com', '0912345678', \
+             'default', 0, 9999999999 FROM citizens WHERE national_id = 'A123456789'",
+    )
+    .execute(&mut *winner)
+    .await
+    .expect("the winner's row");
+    let form = wang();
+    let (submitted, ()) = tokio::join!(
+        submit_with_captcha(&portal, APPLY, &form, &id, &answer),
+        async {
+            // Long enough for the submission to reach its insert and wait on the index.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            winner.commit().await.expect("commit");
+        },
+    );
+    assert!(
+        submitted
+            .1
+            .contains("先前的申請 M1121117-999999 已由本申請取代"),
+        "{}",
+        submitted.1
+    );
+    let open: Vec<String> = rows(&portal)
+        .await
+        .into_iter()
+        .filter(|(_, (_, status, ..))| status == "submitted")
+        .map(|(_, (reference, ..))| reference)
+        .collect();
+    assert_eq!(open.len(), 1);
+    assert_ne!(open[0], "M1121117-999999");
 }
 
 #[tokio::test]
@@ -331,23 +394,25 @@ async fn c2_a_forged_request_cannot_skip_the_rules() {
 }
 
 #[tokio::test]
-async fn c2_applications_not_collected_in_time_lose_their_secrets() {
+async fn c2_applications_not_collected_in_time_expire_and_lose_their_secrets() {
     let portal = Portal::start().await;
     let (_, html) = submit(&portal, APPLY, &wang()).await;
     assert!(html.contains("線上申請完成"));
     let now = portal.now();
     assert_eq!(
-        purge_expired_secrets(pool(&portal), now + 29 * 86_400)
+        close_expired(pool(&portal), now + 29 * 86_400)
             .await
             .expect("purge"),
         0
     );
     assert_eq!(
-        purge_expired_secrets(pool(&portal), now + 31 * 86_400)
+        close_expired(pool(&portal), now + 31 * 86_400)
             .await
             .expect("purge"),
         1
     );
     let rows = rows(&portal).await;
-    assert!(rows[0].1 .3.is_none() && rows[0].1 .4.is_none());
+    let (_, (_, status, _, user_code, pin)) = &rows[0];
+    assert_eq!(status, "expired");
+    assert!(user_code.is_none() && pin.is_none());
 }

@@ -1,8 +1,10 @@
 //! 自然人憑證 — the citizen digital certificate (seed 002, SPEC C-1…C-6): eligibility, the
-//! online pre-application, and the public status look-up.
+//! online pre-application, PIN change and unlock through the card helper, and the public
+//! status look-up.
 
 pub mod application;
 pub mod eligibility;
+pub mod pin;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -4,10 +4,11 @@
 
 use crate::i18n::Lang;
 use card_helper::protocol::{
-    CertificateResponse, HelperError, ReadersResponse, SignRequest, SignResponse, VersionResponse,
-    PROTOCOL_VERSION,
+    CertificateResponse, ChangePinRequest, HelperError, PinStatusResponse, ReadersResponse,
+    SignRequest, SignResponse, UnlockPinRequest, VersionResponse, PROTOCOL_VERSION,
 };
-use serde::de::DeserializeOwned;
+use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Serialize};
 
 /// Why a call to the helper did not give an answer.
 // The server build never calls the helper, so some variants are built in the browser only.
@@ -45,15 +46,131 @@ impl HelperFailure {
     }
 }
 
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Call<'a> {
-    Get(String),
-    Post(String, &'a SignRequest),
+/// What a page knows of the card helper.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HelperState {
+    Detecting,
+    /// Nothing answers: show how to install and start it.
+    Missing,
+    /// The helper answered, but there is no usable card (no reader, no card, other version).
+    Problem(String),
+    /// Readers holding a card, by name.
+    Ready(Vec<String>),
+}
+
+/// Asks the helper at `base` for its version and readers.
+pub async fn detect(base: &str, lang: Lang) -> HelperState {
+    let found = match version(base).await {
+        Ok(_) => readers(base).await,
+        Err(failure) => Err(failure),
+    };
+    match found {
+        Err(HelperFailure::Unreachable) => HelperState::Missing,
+        Err(failure) => HelperState::Problem(failure.message(lang)),
+        Ok(answer) => {
+            let with_card: Vec<String> = answer
+                .readers
+                .into_iter()
+                .filter(|r| r.card_present)
+                .map(|r| r.name)
+                .collect();
+            if with_card.is_empty() {
+                HelperState::Problem(
+                    lang.pick(
+                        "讀卡機中沒有卡片，請插入憑證 IC 卡後按「重新偵測」。",
+                        "There is no card in a reader. Insert your certificate card and press Detect again.",
+                    )
+                    .to_owned(),
+                )
+            } else {
+                HelperState::Ready(with_card)
+            }
+        }
+    }
+}
+
+/// Detects the helper into `state`, choosing the first reader holding a card into `reader`;
+/// whether a card is ready.
+pub async fn detect_into(
+    base: &str,
+    lang: Lang,
+    state: RwSignal<HelperState>,
+    reader: RwSignal<String>,
+) -> bool {
+    state.set(HelperState::Detecting);
+    let found = detect(base, lang).await;
+    let ready = match &found {
+        HelperState::Ready(readers) => {
+            reader.set(readers[0].clone());
+            true
+        }
+        _ => false,
+    };
+    state.set(found);
+    ready
+}
+
+/// The helper's state while no card is ready: looking, missing (how to get it), or the
+/// problem, each with 重新偵測 where it helps. Nothing once it is [`HelperState::Ready`].
+#[component]
+pub fn HelperNotice(state: HelperState, lang: Lang, detect: Callback<()>) -> impl IntoView {
+    match state {
+        HelperState::Detecting => view! {
+            <p class="notice">
+                {lang.pick(
+                    "正在偵測跨平台網頁元件…若此訊息持續顯示，請確認瀏覽器已啟用 JavaScript：網頁需要它與元件溝通。",
+                    "Looking for the card helper… If this message stays, please check that JavaScript is enabled: the page needs it to talk to the helper.",
+                )}
+            </p>
+        }
+        .into_any(),
+        HelperState::Missing => view! {
+            <div class="notice warning" role="alert" data-helper="missing">
+                <p>
+                    {lang.pick("偵測不到跨平台網頁元件。請先下載安裝並啟動", "The card helper is not running. Please install and start the")}
+                    " " <a href="/card-helper">{lang.pick("跨平台網頁元件", "card helper (跨平台網頁元件)")}</a>
+                    {lang.pick("，再按「重新偵測」。", ", then press Detect again.")}
+                </p>
+                <button type="button" on:click=move |_| detect.run(())>{lang.pick("重新偵測", "Detect again")}</button>
+            </div>
+        }
+        .into_any(),
+        HelperState::Problem(message) => view! {
+            <div class="notice warning" role="alert">
+                <p>{message}</p>
+                <button type="button" on:click=move |_| detect.run(())>{lang.pick("重新偵測", "Detect again")}</button>
+            </div>
+        }
+        .into_any(),
+        HelperState::Ready(_) => ().into_any(),
+    }
+}
+
+/// The reader choice, shown when more than one reader holds a card.
+#[component]
+pub fn ReaderChoice(
+    readers: Vec<String>,
+    reader: RwSignal<String>,
+    lang: Lang,
+    chosen: Callback<()>,
+) -> impl IntoView {
+    (readers.len() > 1).then(|| {
+        view! {
+            <div class="field">
+                <label for="reader">{lang.pick("讀卡機", "Card reader")}</label>
+                <select id="reader" on:change=move |ev| { reader.set(event_target_value(&ev)); chosen.run(()); }>
+                    {readers.iter().map(|name| view! {
+                        <option value=name.clone() selected=name == &reader.get_untracked()>{name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    })
 }
 
 /// The helper's name and protocol; a helper of another protocol version is incompatible.
 pub async fn version(base: &str) -> Result<VersionResponse, HelperFailure> {
-    let version: VersionResponse = call(Call::Get(format!("{base}/v1/version"))).await?;
+    let version: VersionResponse = get(format!("{base}/v1/version")).await?;
     if version.protocol == PROTOCOL_VERSION {
         Ok(version)
     } else {
@@ -62,33 +179,72 @@ pub async fn version(base: &str) -> Result<VersionResponse, HelperFailure> {
 }
 
 pub async fn readers(base: &str) -> Result<ReadersResponse, HelperFailure> {
-    call(Call::Get(format!("{base}/v1/readers"))).await
+    get(format!("{base}/v1/readers")).await
+}
+
+fn reader_query(reader: &str) -> String {
+    crate::components::layout::encode_query_value(reader)
 }
 
 pub async fn certificate(base: &str, reader: &str) -> Result<CertificateResponse, HelperFailure> {
-    call(Call::Get(format!(
+    get(format!(
         "{base}/v1/certificate?reader={}",
-        crate::components::layout::encode_query_value(reader)
-    )))
+        reader_query(reader)
+    ))
     .await
 }
 
 /// Verifies the PIN on the card and has it sign the challenge.
 pub async fn sign(base: &str, request: &SignRequest) -> Result<SignResponse, HelperFailure> {
-    call(Call::Post(format!("{base}/v1/sign"), request)).await
+    post(format!("{base}/v1/sign"), request).await
+}
+
+/// PIN tries left on the card in `reader` (C-3).
+pub async fn pin_status(base: &str, reader: &str) -> Result<PinStatusResponse, HelperFailure> {
+    get(format!(
+        "{base}/v1/pin/status?reader={}",
+        reader_query(reader)
+    ))
+    .await
+}
+
+/// 變更 PIN 碼: the card checks the old PIN (a wrong one costs a try).
+pub async fn change_pin(
+    base: &str,
+    request: &ChangePinRequest,
+) -> Result<PinStatusResponse, HelperFailure> {
+    post(format!("{base}/v1/pin/change"), request).await
+}
+
+/// 鎖卡解碼: the card checks the 用戶代碼 and sets the new PIN.
+pub async fn unlock_pin(
+    base: &str,
+    request: &UnlockPinRequest,
+) -> Result<PinStatusResponse, HelperFailure> {
+    post(format!("{base}/v1/pin/unlock"), request).await
 }
 
 #[cfg(feature = "hydrate")]
-async fn call<T: DeserializeOwned>(call: Call<'_>) -> Result<T, HelperFailure> {
+async fn get<T: DeserializeOwned>(url: String) -> Result<T, HelperFailure> {
+    answer(gloo_net::http::Request::get(&url).send().await).await
+}
+
+#[cfg(feature = "hydrate")]
+async fn post<B: Serialize, T: DeserializeOwned>(
+    url: String,
+    body: &B,
+) -> Result<T, HelperFailure> {
+    match gloo_net::http::Request::post(&url).json(body) {
+        Ok(request) => answer(request.send().await).await,
+        Err(_) => Err(HelperFailure::Incompatible),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn answer<T: DeserializeOwned>(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, HelperFailure> {
     use card_helper::protocol::ErrorResponse;
-    use gloo_net::http::Request;
-    let sent = match call {
-        Call::Get(url) => Request::get(&url).send().await,
-        Call::Post(url, body) => match Request::post(&url).json(body) {
-            Ok(request) => request.send().await,
-            Err(_) => return Err(HelperFailure::Incompatible),
-        },
-    };
     let response = sent.map_err(|_| HelperFailure::Unreachable)?;
     if response.ok() {
         response
@@ -104,7 +260,16 @@ async fn call<T: DeserializeOwned>(call: Call<'_>) -> Result<T, HelperFailure> {
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn call<T: DeserializeOwned>(call: Call<'_>) -> Result<T, HelperFailure> {
-    drop(call);
+async fn get<T: DeserializeOwned>(url: String) -> Result<T, HelperFailure> {
+    drop(url);
+    Err(HelperFailure::Unreachable)
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn post<B: Serialize, T: DeserializeOwned>(
+    url: String,
+    body: &B,
+) -> Result<T, HelperFailure> {
+    let _ = (url, body);
     Err(HelperFailure::Unreachable)
 }

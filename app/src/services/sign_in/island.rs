@@ -2,7 +2,7 @@
 //! the card helper on 127.0.0.1). Used by every page that asks for a 工商憑證密碼 or a
 //! 自然人憑證 PIN.
 
-use super::helper::{self, HelperFailure};
+use super::helper::{self, HelperFailure, HelperNotice, HelperState, ReaderChoice};
 use super::server::{card_sign_in, card_sign_in_challenge, inspect_card};
 use super::{CardHolder, SignInKind};
 use crate::domain::field_kind::FieldKind;
@@ -15,18 +15,6 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// What the page knows of the card helper.
-#[derive(Clone, Debug, PartialEq)]
-enum HelperState {
-    Detecting,
-    /// Nothing answers: show how to install and start it.
-    Missing,
-    /// The helper answered, but there is no usable card (no reader, no card, other version).
-    Problem(String),
-    /// Readers holding a card, by name.
-    Ready(Vec<String>),
-}
 
 /// Why pressing 登入 did not sign in.
 enum SubmitError {
@@ -74,40 +62,7 @@ pub fn CardSignIn(
     };
     let detect = move || {
         spawn_local(async move {
-            helper_state.set(HelperState::Detecting);
-            let url = helper_url.get_value();
-            let found = match helper::version(&url).await {
-                Ok(_) => helper::readers(&url).await,
-                Err(failure) => Err(failure),
-            };
-            let state = match found {
-                Err(HelperFailure::Unreachable) => HelperState::Missing,
-                Err(failure) => HelperState::Problem(failure.message(lang)),
-                Ok(answer) => {
-                    let with_card: Vec<String> = answer
-                        .readers
-                        .into_iter()
-                        .filter(|r| r.card_present)
-                        .map(|r| r.name)
-                        .collect();
-                    match with_card.first() {
-                        None => HelperState::Problem(
-                            lang.pick(
-                                "讀卡機中沒有卡片，請插入憑證 IC 卡後按「重新偵測」。",
-                                "There is no card in a reader. Insert your certificate card and press Detect again.",
-                            )
-                            .to_owned(),
-                        ),
-                        Some(first) => {
-                            reader.set(first.clone());
-                            HelperState::Ready(with_card)
-                        }
-                    }
-                }
-            };
-            let ready = matches!(state, HelperState::Ready(_));
-            helper_state.set(state);
-            if ready {
+            if helper::detect_into(&helper_url.get_value(), lang, helper_state, reader).await {
                 read_card();
             }
         })
@@ -175,41 +130,8 @@ pub fn CardSignIn(
     view! {
         <div class="card-status" aria-live="polite">
             {move || match helper_state.get() {
-                HelperState::Detecting => view! {
-                    <p class="notice">
-                        {lang.pick(
-                            "正在偵測跨平台網頁元件…若此訊息持續顯示，請確認瀏覽器已啟用 JavaScript：網頁需要它與元件溝通。",
-                            "Looking for the card helper… If this message stays, please check that JavaScript is enabled: the page needs it to talk to the helper.",
-                        )}
-                    </p>
-                }.into_any(),
-                HelperState::Missing => view! {
-                    <div class="notice warning" role="alert" data-helper="missing">
-                        <p>
-                            {lang.pick("偵測不到跨平台網頁元件。請先下載安裝並啟動", "The card helper is not running. Please install and start the")}
-                            " " <a href="/card-helper">{lang.pick("跨平台網頁元件", "card helper (跨平台網頁元件)")}</a>
-                            {lang.pick("，再按「重新偵測」。", ", then press Detect again.")}
-                        </p>
-                        <button type="button" on:click=move |_| detect()>{lang.pick("重新偵測", "Detect again")}</button>
-                    </div>
-                }.into_any(),
-                HelperState::Problem(message) => view! {
-                    <div class="notice warning" role="alert">
-                        <p>{message}</p>
-                        <button type="button" on:click=move |_| detect()>{lang.pick("重新偵測", "Detect again")}</button>
-                    </div>
-                }.into_any(),
                 HelperState::Ready(readers) => view! {
-                    {(readers.len() > 1).then(|| view! {
-                        <div class="field">
-                            <label for="reader">{lang.pick("讀卡機", "Card reader")}</label>
-                            <select id="reader" on:change=move |ev| { reader.set(event_target_value(&ev)); read_card(); }>
-                                {readers.iter().map(|name| view! {
-                                    <option value=name.clone() selected=name == &reader.get_untracked()>{name.clone()}</option>
-                                }).collect_view()}
-                            </select>
-                        </div>
-                    })}
+                    <ReaderChoice readers reader lang chosen=Callback::new(move |()| read_card()) />
                     {move || match holder.get() {
                         None => view! { <p class="notice">{lang.pick("正在讀取卡片憑證…", "Reading the card's certificate…")}</p> }.into_any(),
                         Some(Ok(card)) => view! {
@@ -227,6 +149,7 @@ pub fn CardSignIn(
                         }.into_any(),
                     }}
                 }.into_any(),
+                state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
             }}
         </div>
         <form class="card-form" on:submit=on_submit novalidate>

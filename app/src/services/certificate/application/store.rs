@@ -123,10 +123,12 @@ async fn try_submit(
     )
     .timestamp();
     let mut tx = db.begin_write().await?;
-    let replaced: Option<String> = sqlx::query_scalar(
+    // The open application this one replaces, if any: its secrets go, and its e-mail hears of
+    // it, so that nobody replaces someone's application unnoticed.
+    let replaced: Option<(String, String)> = sqlx::query_as(
         "UPDATE moica_applications \
          SET status = 'superseded', user_code_sealed = NULL, pin_sealed = NULL \
-         WHERE citizen_id = $1 AND status = 'submitted' RETURNING reference",
+         WHERE citizen_id = $1 AND status = 'submitted' RETURNING reference, email",
     )
     .bind(applicant.citizen_id)
     .fetch_all(&mut *tx)
@@ -183,9 +185,12 @@ async fn try_submit(
         collect_by: RocDate::from_naive(collect_by)
             .map(RocDate::display_slash)
             .unwrap_or_default(),
-        replaced,
+        replaced: replaced.as_ref().map(|(reference, _)| reference.clone()),
     };
     notify(&mut tx, now, &summary).await?;
+    if let Some((old, email)) = &replaced {
+        notify_replaced(&mut tx, now, &summary, old, email).await?;
+    }
     audit::append(
         &mut tx,
         now,
@@ -237,11 +242,40 @@ async fn notify(
     .await
 }
 
-/// Erases the secrets of applications not collected in time. The number erased.
-pub async fn purge_expired_secrets(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
+/// The notice to the e-mail of the application `old` that `summary` replaced.
+async fn notify_replaced(
+    conn: &mut AnyConnection,
+    now: i64,
+    summary: &ApplicationSummary,
+    old: &str,
+    email: &str,
+) -> sqlx::Result<i64> {
+    outbox::enqueue(
+        conn,
+        now,
+        email,
+        "自然人憑證申請已由新申請取代 / Citizen certificate application replaced",
+        &format!(
+            "{name} 您好：\n\n您的自然人憑證申請 {old} 已於 {at} 由新的線上申請 {new} 取代，原申請之用戶代碼及密碼已刪除。\n\
+             如非本人申請，請儘速攜帶國民身分證正本洽戶政事務所，或撥打內政服務熱線 1996。\n\n\
+             Your citizen certificate application {old} was replaced on {at} by a new online \
+             application, {new}; the codes of the earlier one are deleted. If you did not make \
+             the new application, contact a household registration office with your ID card or \
+             call 1996 at once.\n",
+            name = summary.name,
+            at = summary.submitted_at,
+            new = summary.reference,
+        ),
+    )
+    .await
+}
+
+/// Closes the applications not collected in time and erases their secrets. The number closed.
+pub async fn close_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query(
-        "UPDATE moica_applications SET user_code_sealed = NULL, pin_sealed = NULL \
-         WHERE expires_at <= $1 AND user_code_sealed IS NOT NULL",
+        "UPDATE moica_applications \
+         SET status = 'expired', user_code_sealed = NULL, pin_sealed = NULL \
+         WHERE expires_at <= $1 AND status = 'submitted'",
     )
     .bind(now)
     .execute(pool)
