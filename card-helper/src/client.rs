@@ -57,8 +57,8 @@ impl<'a> CardClient<'a> {
         Ok(response)
     }
 
-    /// Reads the whole certificate file in 256-byte chunks until a short read.
-    pub fn read_certificate(&mut self) -> Result<Vec<u8>, HelperError> {
+    /// Selects the certificate EF; the card's answer.
+    fn select_certificate_file(&mut self) -> Result<StatusWord, HelperError> {
         let select = Command::new(
             INS_SELECT,
             SELECT_BY_FILE_ID,
@@ -66,7 +66,12 @@ impl<'a> CardClient<'a> {
             CERTIFICATE_EF.to_vec(),
             None,
         );
-        expect_ok(self.send(select)?.sw, Secret::Pin)?;
+        Ok(self.send(select)?.sw)
+    }
+
+    /// Reads the whole certificate file in 256-byte chunks until a short read.
+    pub fn read_certificate(&mut self) -> Result<Vec<u8>, HelperError> {
+        expect_ok(self.select_certificate_file()?, Secret::Pin)?;
         let mut certificate = Vec::new();
         loop {
             let offset = u16::try_from(certificate.len())
@@ -153,6 +158,74 @@ impl<'a> CardClient<'a> {
         let command = Command::new(INS_CHANGE_REFERENCE_DATA, 0, REF_PIN, data, None);
         let response = self.send(command)?;
         expect_ok(response.sw, Secret::Pin)
+    }
+}
+
+impl CardClient<'_> {
+    /// Personalisation (C-2): sets the initial PIN and 用戶代碼 of a card not yet activated
+    /// and has it generate its key pair; the DER SubjectPublicKeyInfo of the new key.
+    pub fn generate_key(&mut self, pin: &str, user_code: &str) -> Result<Vec<u8>, HelperError> {
+        let pin = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
+        let user_code = encode_reference(user_code).ok_or(HelperError::InvalidRequest {
+            reason: "the user code must be 6 to 16 letters or digits".to_owned(),
+        })?;
+        for (reference, data) in [(REF_PIN, pin), (REF_USER_CODE, user_code)] {
+            let command =
+                Command::new(INS_CHANGE_REFERENCE_DATA, 1, reference, data.to_vec(), None);
+            personalisation_ok(self.send(command)?.sw)?;
+        }
+        let generate = Command::new(
+            INS_GENERATE_ASYMMETRIC_KEY_PAIR,
+            0x80,
+            0,
+            Vec::new(),
+            Some(256),
+        );
+        let response = self.send(generate)?;
+        personalisation_ok(response.sw)?;
+        Ok(response.data)
+    }
+
+    /// Personalisation (C-2): writes `certificate` to the certificate file and activates the
+    /// card, which it accepts only if the certificate carries the card's own key.
+    pub fn write_certificate_and_activate(
+        &mut self,
+        certificate: &[u8],
+    ) -> Result<(), HelperError> {
+        if certificate.is_empty() || certificate.len() > CERTIFICATE_MAX_LEN {
+            return Err(HelperError::InvalidRequest {
+                reason: format!("the certificate must be 1 to {CERTIFICATE_MAX_LEN} bytes"),
+            });
+        }
+        personalisation_ok(self.select_certificate_file()?)?;
+        for (index, chunk) in certificate.chunks(WRITE_CHUNK).enumerate() {
+            let offset = u16::try_from(index * WRITE_CHUNK).map_err(|_| HelperError::Internal)?;
+            let [p1, p2] = offset.to_be_bytes();
+            let update = Command::new(INS_UPDATE_BINARY, p1, p2, chunk.to_vec(), None);
+            personalisation_ok(self.send(update)?.sw)?;
+        }
+        match self
+            .send(Command::new(INS_ACTIVATE_FILE, 0, 0, Vec::new(), None))?
+            .sw
+        {
+            StatusWord::OK => Ok(()),
+            StatusWord::CONDITIONS_NOT_SATISFIED => Err(HelperError::InvalidRequest {
+                reason: "the certificate does not carry the card's public key".to_owned(),
+            }),
+            sw => Err(status_error(sw, Secret::Pin)),
+        }
+    }
+}
+
+/// Bytes written by one UPDATE BINARY: a short APDU's data field holds at most 255.
+const WRITE_CHUNK: usize = 240;
+
+/// A personalisation step's answer: refused with `6985` once the card is activated.
+fn personalisation_ok(sw: StatusWord) -> Result<(), HelperError> {
+    match sw {
+        StatusWord::OK => Ok(()),
+        StatusWord::CONDITIONS_NOT_SATISFIED => Err(HelperError::CardActivated),
+        sw => Err(status_error(sw, Secret::Pin)),
     }
 }
 

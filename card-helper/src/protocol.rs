@@ -95,6 +95,42 @@ pub struct ChangePinRequest {
     pub reader: Option<String>,
 }
 
+/// `POST /v1/issue/key` (personalisation at the counter, C-2): on a blank card, sets the
+/// initial PIN and 用戶代碼 and has the card generate its key pair.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueKeyRequest {
+    pub pin: String,
+    pub user_code: String,
+    /// The reader holding the blank card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
+/// `POST /v1/issue/key` answer: the card's new public key, for the certificate request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueKeyResponse {
+    pub reader: String,
+    /// DER SubjectPublicKeyInfo in standard base64; the private key never leaves the card.
+    pub public_key_b64: String,
+}
+
+/// `POST /v1/issue/certificate`: writes the certificate issued for the card's key and
+/// activates the card (開卡). Answered with the certificate read back from the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteCertificateRequest {
+    /// The X.509 certificate, DER in standard base64.
+    pub certificate_b64: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
+impl fmt::Debug for IssueKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IssueKeyRequest { pin: ****, user_code: **** }")
+    }
+}
+
 impl fmt::Debug for SignRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignRequest")
@@ -138,6 +174,8 @@ pub enum HelperError {
     UnsupportedCard,
     #[error("the card has not been activated")]
     CardNotActivated,
+    #[error("the card is already activated and cannot be personalised")]
+    CardActivated,
     #[error("wrong PIN, {tries_left} tries left")]
     WrongPin { tries_left: u8 },
     #[error("the PIN is blocked")]
@@ -188,7 +226,7 @@ impl HelperError {
             RequestTooLarge => 413,
             WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
             NoReader | ReaderNotFound | NoCard | CardRemoved | CardInUse | UnsupportedCard
-            | CardNotActivated => 409,
+            | CardNotActivated | CardActivated => 409,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
         }
@@ -228,6 +266,10 @@ impl HelperError {
             CardNotActivated => (
                 "卡片尚未開卡,請洽戶政事務所或憑證管理中心。".into(),
                 "The card has not been activated. Contact a household registration office or the certificate authority.".into(),
+            ),
+            CardActivated => (
+                "此卡片已開卡,無法再寫入金鑰或憑證,請換一張空白卡片。".into(),
+                "This card is already activated: no key or certificate can be written to it. Use a blank card.".into(),
             ),
             WrongPin { tries_left } => (
                 format!("PIN 碼錯誤,尚可再試 {tries_left} 次;連續錯誤 3 次將鎖卡。"),

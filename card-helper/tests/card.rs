@@ -242,48 +242,6 @@ fn the_pin_counter_survives_a_restart_through_the_state_file() {
     assert!(!text.contains("000000"), "a wrong PIN must not be stored");
 }
 
-/// A certificate for the card's public key, issued by a throwaway CA as the RA would.
-fn issue_certificate(spki: &[u8]) -> Vec<u8> {
-    let ca_key = rcgen::KeyPair::generate().expect("CA key");
-    let mut ca_params = rcgen::CertificateParams::default();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Test MOICA");
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let mut params = rcgen::CertificateParams::default();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Test Citizen");
-    params
-        .signed_by(&CardPublicKey::from_spki(spki), &issuer)
-        .expect("issue")
-        .der()
-        .to_vec()
-}
-
-/// The card's RSA public key as rcgen wants it: PKCS#1 RSAPublicKey bytes.
-struct CardPublicKey(Vec<u8>);
-
-impl CardPublicKey {
-    fn from_spki(spki: &[u8]) -> CardPublicKey {
-        use rsa::pkcs1::EncodeRsaPublicKey;
-        use rsa::pkcs8::DecodePublicKey;
-        let key = rsa::RsaPublicKey::from_public_key_der(spki).expect("card SPKI");
-        CardPublicKey(key.to_pkcs1_der().expect("PKCS#1").as_bytes().to_vec())
-    }
-}
-
-impl rcgen::PublicKeyData for CardPublicKey {
-    fn der_bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        &rcgen::PKCS_RSA_SHA256
-    }
-}
-
 #[test]
 fn a_card_is_made_from_a_pem_key_and_its_certificate_only() {
     use base64::{engine::general_purpose::STANDARD, Engine};

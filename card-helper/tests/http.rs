@@ -427,3 +427,87 @@ async fn pin_change_and_unlock_through_the_api() {
         json!({"tries_left": 3, "max_tries": 3, "blocked": false})
     );
 }
+
+#[tokio::test]
+async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("blank.token");
+    let blank = card_helper::card::blank_state("000000", "FACTORY1").expect("blank card");
+    blank.save(&path).expect("write the token");
+    let card = Card::new(blank, FileStore { path: path.clone() }).expect("card");
+    let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
+    let app = router(
+        Backend::Soft(SoftToken::new(vec![(SoftToken::reader_name(&path), card)])),
+        origins,
+    );
+    let issue_key = || {
+        request(
+            Method::POST,
+            "/v1/issue/key",
+            Some(PORTAL),
+            Some(json!({"pin": "790715", "user_code": "Lin2026code"})),
+        )
+    };
+    let write = |certificate: &[u8]| {
+        use base64::Engine;
+        let certificate_b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
+        request(
+            Method::POST,
+            "/v1/issue/certificate",
+            Some(PORTAL),
+            Some(json!({ "certificate_b64": certificate_b64 })),
+        )
+    };
+
+    // A certificate of another key is refused, and the card stays open for personalisation.
+    let (status, body) = call(&app, issue_key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&app, write(&activated_state().certificate)).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
+    );
+
+    let (status, body) = call(&app, issue_key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let certificate = issue_certificate(&decode_b64(&body["public_key_b64"]));
+    let sign = json!({"challenge_b64": "aGVsbG8=", "pin": "790715"});
+    let (_, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign.clone())),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], json!("CARD_NOT_ACTIVATED"));
+
+    let (status, body) = call(&app, write(&certificate)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(decode_b64(&body["certificate_b64"]), certificate);
+
+    // Activated: it signs with the PIN set at issuance, and personalisation is over.
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(signature_verifies(
+        &certificate,
+        b"hello",
+        &decode_b64(&body["signature_b64"])
+    ));
+    let (status, body) = call(&app, issue_key()).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::CONFLICT, &json!("CARD_ACTIVATED"))
+    );
+    let (status, _) = call(&app, write(&certificate)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // The 用戶代碼 set at issuance is the one that unlocks.
+    let unlock = json!({"user_code": "Lin2026code", "new_pin": "112233"});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/pin/unlock", Some(PORTAL), Some(unlock)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

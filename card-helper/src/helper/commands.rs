@@ -21,6 +21,10 @@ pub enum Command {
     /// 鎖卡解碼.
     UnlockPin(UnlockPinRequest),
     ChangePin(ChangePinRequest),
+    /// Personalisation at the counter (C-2): PIN, 用戶代碼 and a key generated on the card.
+    IssueKey(IssueKeyRequest),
+    /// Personalisation at the counter (C-2): the issued certificate, then 開卡.
+    WriteCertificate(WriteCertificateRequest),
 }
 
 /// The successful answer of each command.
@@ -32,6 +36,7 @@ pub enum Reply {
     Certificate(CertificateResponse),
     Signature(SignResponse),
     PinStatus(PinStatusResponse),
+    PublicKey(IssueKeyResponse),
 }
 
 impl Command {
@@ -45,6 +50,8 @@ impl Command {
             Command::PinStatus(_) => "pin-status",
             Command::UnlockPin(_) => "pin-unlock",
             Command::ChangePin(_) => "pin-change",
+            Command::IssueKey(_) => "issue-key",
+            Command::WriteCertificate(_) => "issue-certificate",
         }
     }
 
@@ -58,6 +65,8 @@ impl Command {
             Command::PinStatus(query) => pin_status(backend, query.reader.as_deref()),
             Command::UnlockPin(request) => unlock_pin(backend, &request),
             Command::ChangePin(request) => change_pin(backend, &request),
+            Command::IssueKey(request) => issue_key(backend, &request),
+            Command::WriteCertificate(request) => write_certificate(backend, &request),
         }
     }
 }
@@ -128,6 +137,37 @@ fn change_pin(backend: &Backend, request: &ChangePinRequest) -> Result<Reply, He
         let mut card = CardClient::select(transport)?;
         card.change_pin(&request.old_pin, &request.new_pin)?;
         Ok(status_reply(MAX_TRIES))
+    })
+}
+
+fn issue_key(backend: &Backend, request: &IssueKeyRequest) -> Result<Reply, HelperError> {
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
+        let mut card = CardClient::select(transport)?;
+        let public_key = card.generate_key(&request.pin, &request.user_code)?;
+        Ok(Reply::PublicKey(IssueKeyResponse {
+            reader: reader.to_owned(),
+            public_key_b64: STANDARD.encode(public_key),
+        }))
+    })
+}
+
+fn write_certificate(
+    backend: &Backend,
+    request: &WriteCertificateRequest,
+) -> Result<Reply, HelperError> {
+    let certificate =
+        STANDARD
+            .decode(&request.certificate_b64)
+            .map_err(|_| HelperError::InvalidRequest {
+                reason: "certificate_b64 must be standard base64".to_owned(),
+            })?;
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.write_certificate_and_activate(&certificate)?;
+        Ok(Reply::Certificate(CertificateResponse {
+            reader: reader.to_owned(),
+            certificate_b64: STANDARD.encode(card.read_certificate()?),
+        }))
     })
 }
 

@@ -46,6 +46,14 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
             "/v1/pin/change",
             post(|s, body| run(s, parse(body).map(Command::ChangePin))),
         )
+        .route(
+            "/v1/issue/key",
+            post(|s, body| run(s, parse(body).map(Command::IssueKey))),
+        )
+        .route(
+            "/v1/issue/certificate",
+            post(|s, body| run(s, parse(body).map(Command::WriteCertificate))),
+        )
         .fallback(|| async { error_response(&HelperError::UnknownCommand) })
         .method_not_allowed_fallback(|| async { error_response(&HelperError::UnknownCommand) })
         .with_state(backend)
