@@ -75,8 +75,7 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   await page.screenshot({ path: test.info().outputPath('summary-print.png'), fullPage: true });
 });
 
-test('c1 a citizen under guardianship is told why, and what was typed is kept', async ({ page, javaScriptEnabled }) => {
-  test.skip(javaScriptEnabled === false, 'once is enough: the hydrated project');
+test('c1 a citizen under guardianship is told why, and what was typed is kept', async ({ page }) => {
   await page.goto('/certificate/apply');
   await fillApplication(page, chen);
   await send(page);
@@ -96,8 +95,7 @@ test('c2 mismatched confirmations are named next to their fields', async ({ page
   await expect(page.getByLabel('再次輸入用戶代碼')).toHaveValue('');
 });
 
-test('c2 the application page speaks English', async ({ page, javaScriptEnabled }) => {
-  test.skip(javaScriptEnabled === false, 'once is enough: the hydrated project');
+test('c2 the application page speaks English', async ({ page }) => {
   await page.goto('/lang/en?next=/certificate/apply');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(
     'Apply online for a citizen certificate (collect at an office)',

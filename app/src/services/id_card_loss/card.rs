@@ -177,10 +177,11 @@ mod ssr {
     use super::{CardOutcome, CardView};
     use crate::domain::{email::Email, phone::ContactPhone};
     use crate::error::PortalError;
+    use crate::platform::audit::CitizenActor;
     use crate::platform::auth::{self, Principal};
     use crate::platform::AppState;
     use crate::services::id_card_loss::form::{self, value};
-    use crate::services::id_card_loss::store::{self, Actor, Channel, Holder};
+    use crate::services::id_card_loss::store::{self, Channel, Holder};
     use crate::services::sign_in::SignInKind;
 
     /// The citizen signed in with their certificate, and their current card.
@@ -239,7 +240,7 @@ mod ssr {
     ) -> Result<CardOutcome, PortalError> {
         let pool = &state.db.pool;
         let now = state.clock.unix();
-        let actor = Actor {
+        let actor = CitizenActor {
             masked_id,
             source_ip: auth::source_ip(),
         };

@@ -281,10 +281,11 @@ fn Revoked(reference: String, revoked_at: String, lang: Lang) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::super::form::LossForm;
-    use super::super::store::{self, Actor};
+    use super::super::store;
     use super::super::{identity_refusal, LossOperation, LossOutcome};
     use crate::error::PortalError;
     use crate::i18n::Lang;
+    use crate::platform::audit::CitizenActor;
     use crate::platform::captcha::Gate;
     use crate::platform::{auth, clock::roc_date_time, AppState};
     use leptos::prelude::expect_context;
@@ -366,7 +367,7 @@ pub mod ssr {
         Gate::refund(pool, now, &bucket)
             .await
             .map_err(PortalError::unavailable)?;
-        let actor = Actor {
+        let actor = CitizenActor {
             masked_id: form.national_id.masked(),
             source_ip,
         };

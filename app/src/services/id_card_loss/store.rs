@@ -6,7 +6,7 @@ use super::form::LossForm;
 use super::LossRecord;
 use crate::domain::address::RegistryAddress;
 use crate::error::PortalError;
-use crate::platform::audit::{self, AuditEvent};
+use crate::platform::audit::{self, CitizenActor};
 use crate::platform::clock::roc_date_time;
 use crate::platform::db::Db;
 use crate::platform::outbox;
@@ -132,24 +132,6 @@ fn refused(zh_tw: &str, english: &str) -> PortalError {
     }
 }
 
-/// The citizen's side of an event, for the audit log: never the full ID number.
-pub struct Actor {
-    pub masked_id: String,
-    pub source_ip: String,
-}
-
-impl Actor {
-    fn audit(&self, action: &str, subject: &str, detail: String) -> AuditEvent {
-        AuditEvent {
-            actor: format!("citizen:{}", self.masked_id),
-            source_ip: self.source_ip.clone(),
-            action: action.into(),
-            subject: subject.into(),
-            detail,
-        }
-    }
-}
-
 async fn record_event(
     conn: &mut AnyConnection,
     report_id: i64,
@@ -189,7 +171,7 @@ pub async fn report(
     holder: &Holder,
     contact: &Contact<'_>,
     password_hash: Option<&str>,
-    actor: &Actor,
+    actor: &CitizenActor,
 ) -> Result<(String, i64), PortalError> {
     let channel = if password_hash.is_some() {
         Channel::Online
@@ -368,7 +350,7 @@ pub async fn wrong_password(
     report_id: i64,
     failures: i64,
     reference: &str,
-    actor: &Actor,
+    actor: &CitizenActor,
 ) -> Result<i64, PortalError> {
     let mut tx = pool.begin().await.map_err(PortalError::unavailable)?;
     if failures == PASSWORD_TRIES {
@@ -399,7 +381,7 @@ pub async fn revoke(
     report_id: i64,
     reference: &str,
     channel: Channel,
-    actor: &Actor,
+    actor: &CitizenActor,
 ) -> Result<i64, PortalError> {
     let email = report_email(&db.pool, report_id)
         .await

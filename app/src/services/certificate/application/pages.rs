@@ -242,9 +242,10 @@ fn Summary(summary: ApplicationSummary, lang: Lang) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::super::form::ApplicationForm;
-    use super::super::store::{self, Actor};
+    use super::super::store;
     use super::super::{identity_refusal, ApplyOutcome};
     use crate::error::PortalError;
+    use crate::platform::audit::CitizenActor;
     use crate::platform::captcha::Gate;
     use crate::platform::{auth, AppState};
     use crate::services::certificate::eligibility;
@@ -296,7 +297,7 @@ pub mod ssr {
             tracing::info!(?reasons, "certificate application refused: not eligible");
             return Err(eligibility::refusal(&reasons));
         }
-        let actor = Actor {
+        let actor = CitizenActor {
             masked_id: form.national_id.masked(),
             source_ip,
         };

@@ -6,7 +6,7 @@ use super::form::ApplicationForm;
 use super::{ApplicationSummary, COLLECT_WITHIN_DAYS};
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
-use crate::platform::audit::{self, AuditEvent};
+use crate::platform::audit::{self, CitizenActor};
 use crate::platform::clock::{case_reference, roc_date_time, taipei_to_utc, unix_to_taipei};
 use crate::platform::db::Db;
 use crate::platform::outbox;
@@ -55,12 +55,6 @@ pub async fn identify(pool: &AnyPool, form: &ApplicationForm) -> sqlx::Result<Op
     }))
 }
 
-/// The citizen's side of an event, for the audit log: never the full ID number.
-pub struct Actor {
-    pub masked_id: String,
-    pub source_ip: String,
-}
-
 /// The label a sealed secret of application `id` is bound to.
 pub fn seal_label(id: i64, field: &str) -> String {
     format!("moica-application:{id}:{field}")
@@ -74,7 +68,7 @@ pub async fn submit(
     now: i64,
     applicant: &Applicant,
     form: &ApplicationForm,
-    actor: &Actor,
+    actor: &CitizenActor,
 ) -> Result<ApplicationSummary, PortalError> {
     // Two submissions racing on PostgreSQL: the second's insert waits for the first and then
     // breaks the one-open index; tried again, it supersedes the first like any later one.
@@ -112,7 +106,7 @@ async fn try_submit(
     now: i64,
     applicant: &Applicant,
     form: &ApplicationForm,
-    actor: &Actor,
+    actor: &CitizenActor,
 ) -> Result<ApplicationSummary, Failure> {
     let today = unix_to_taipei(now).date_naive();
     let collect_by = today + chrono::Days::new(COLLECT_WITHIN_DAYS);
@@ -194,17 +188,15 @@ async fn try_submit(
     audit::append(
         &mut tx,
         now,
-        &AuditEvent {
-            actor: format!("citizen:{}", actor.masked_id),
-            source_ip: actor.source_ip.clone(),
-            action: "moica_application.submit".into(),
-            subject: summary.reference.clone(),
-            detail: serde_json::json!({
+        &actor.audit(
+            "moica_application.submit",
+            &summary.reference,
+            serde_json::json!({
                 "pin_choice": summary.pin_choice.code(),
                 "replaced": summary.replaced,
             })
             .to_string(),
-        },
+        ),
     )
     .await?;
     tx.commit().await?;
