@@ -13,10 +13,16 @@
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
 #          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
 #          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
+#          demo-registrar 陳建志, 戶政事務所登記主管 at 新北市板橋區戶政事務所, PIN 123456 (issues cards
+#                         at the counter, C-2, to citizens of anywhere)
+#          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once;
+#                         remove DIR/cards/demo-blank-*.token for fresh ones)
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
 #          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456,
 #          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101),
-#          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715);
+#          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715),
+#          e2e-registrar (陳建志, 登記主管 at 新北市板橋區戶政事務所 65000010, PIN 123456),
+#          e2e-blank (a blank card, made afresh on every run, for counter issuance);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
 # API certificates (憑證上傳, not cards): DIR/api/demo-company-api.cer and
@@ -52,6 +58,17 @@ card() { # a soft token: make_card's arguments
   TOKENS+=("--soft-token" "$DIR/cards/$1.token")
 }
 
+# A blank card (no key, not activated) for counter issuance: its factory PIN and user code are
+# replaced by the applicant's at personalisation. `fresh` replaces a used one.
+blank() { # name [fresh]
+  local out="$DIR/cards/$1"
+  if [ ! -f "$out.token" ] || [ "${2:-}" = fresh ]; then
+    "$BIN/huji-virtual-card" --init --blank --force --state "$out.token" \
+      --pin 000000 --user-code FACTORY1 >/dev/null
+  fi
+  TOKENS+=("--soft-token" "$out.token")
+}
+
 holder() { # name national-id card-number: records a citizen card as the registry person's
   "$BIN/huji" moica record --if-unrecorded --certificate "$DIR/cards/$1.crt" --citizen "$2" \
     --card-number "$3" >/dev/null
@@ -82,7 +99,11 @@ case "$SET" in
     holder demo-wang A123456789 TP03000000087321
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
+    card demo-registrar 123456 citizen --name 陳建志 --id-last4 2580
+    blank demo-blank-1
+    blank demo-blank-2
     staff demo-clerk household_clerk office:63000030
+    staff demo-registrar household_registrar office:65000010
     api_certificate demo-company-api 24941832 蝦蝦樂購股份有限公司
     ;;
   e2e)
@@ -95,7 +116,10 @@ case "$SET" in
     card e2e-pin 790715 citizen --name 林美玲 --id-last4 5791
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
+    card e2e-registrar 123456 citizen --name 陳建志 --id-last4 2580
+    blank e2e-blank fresh
     staff e2e-clerk household_clerk office:63000030
+    staff e2e-registrar household_registrar office:65000010
     api_certificate e2e-company-api 24941832 蝦蝦樂購股份有限公司
     ;;
   *) die "unknown card set $SET (demo or e2e)" ;;

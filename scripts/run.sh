@@ -27,6 +27,8 @@ say "development PKI and demo cards (data/demo/; PINs in scripts/demo-cards.sh)"
 mapfile -t TOKENS < <("$ROOT/scripts/demo-cards.sh" "$DEMO" demo)
 [ "${#TOKENS[@]}" -gt 0 ] || die "making the demo cards failed"
 export HUJI_TRUSTED_ROOTS="$DEMO/pki/trust"
+# The development MOICA CA certifies the cards issued at the counter (C-2).
+export HUJI_MOICA_CA_DIR="$DEMO/pki"
 
 say "starting the card helper (跨平台網頁元件) with the demo software cards at $HUJI_CARD_HELPER_URL"
 "$ROOT/target/release/huji-card-helper" --port "${HUJI_CARD_HELPER_URL##*:}" \
@@ -37,4 +39,6 @@ trap 'kill $HELPER 2>/dev/null' EXIT
 say "starting the portal at $HUJI_PUBLIC_ORIGIN/"
 echo "    company: $HUJI_PUBLIC_ORIGIN/company/sign-in  (統一編號 24941832, PIN 12345678)"
 echo "    staff:   $HUJI_PUBLIC_ORIGIN/admin/sign-in    (PIN 123456)"
+echo "    citizen certificate: apply at $HUJI_PUBLIC_ORIGIN/certificate/apply, issue as the registrar"
+echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md)"
 "$ROOT/target/release/huji" serve

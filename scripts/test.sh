@@ -61,7 +61,7 @@ mapfile -t TOKENS < <(DATABASE_URL="sqlite:$E2E_DB" HUJI_HOLIDAYS="$ROOT/server/
 [ "${#TOKENS[@]}" -gt 0 ] || die "making the end-to-end cards failed"
 PORTAL_PORT="$(free_port)"
 start_card_helper card-helper "http://127.0.0.1:$PORTAL_PORT" "${TOKENS[@]}"
-export HUJI_TRUSTED_ROOTS="$WORK/e2e/pki/trust"
+export HUJI_TRUSTED_ROOTS="$WORK/e2e/pki/trust" HUJI_MOICA_CA_DIR="$WORK/e2e/pki"
 start_portal "sqlite:$E2E_DB" "$PORTAL_PORT"
 SOFT_HELPER_URL="$HUJI_CARD_HELPER_URL" SOFT_BASE_URL="$BASE_URL"
 # The same sign-in through real PC/SC: a second portal on the same database whose pages use a

@@ -10,6 +10,7 @@ use crate::services::api_service::{
     review::{ApiReviewCasePage, ApiReviewQueuePage},
 };
 use crate::services::certificate::application::pages::MoicaApplyPage;
+use crate::services::certificate::counter::pages::CounterIssuePage;
 use crate::services::certificate::pin::CertificatePinPage;
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
@@ -161,6 +162,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/sign-in") view=StaffSignInPage />
                     <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificate/issue") view=CounterIssuePage ssr=SsrMode::Async />
                     <Route path=path!("/api-service") view=ApiServiceNoticesPage />
                     <Route path=path!("/api-service/apply") view=ApiApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/api-service/apply/form") view=ApiFormPage ssr=SsrMode::Async />

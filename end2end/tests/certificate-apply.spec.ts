@@ -2,9 +2,10 @@
 // project applies for its own citizen (hydrated: 王小明, no JavaScript: 林美玲), so the two
 // never replace each other's application. The under-18 refusal is proved with a fixed clock
 // in the integration tests: here the real date would move the edge.
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { expectAccessible } from './support/portal';
-import { Citizen, lin, solveCaptcha, wang } from './support/loss';
+import { Citizen, lin, wang } from './support/loss';
+import { fillApplication, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -20,33 +21,6 @@ function applicant(javaScriptEnabled: boolean | undefined): Citizen {
   return javaScriptEnabled === false ? lin : wang;
 }
 
-async function fillApplication(
-  page: Page,
-  who: Citizen,
-  { userCode = 'Huji2026a', confirm = userCode, pin }: { userCode?: string; confirm?: string; pin?: string } = {},
-): Promise<void> {
-  await page.getByLabel('國民身分證統一編號').fill(who.nationalId);
-  await page.getByRole('textbox', { name: '姓名', exact: true }).fill(who.name);
-  await page.getByRole('textbox', { name: '出生年月日', exact: true }).fill(who.birthDate);
-  await page.getByLabel('電子郵件信箱（E-MAIL）').fill(who.email);
-  await page.getByLabel('手機號碼').fill('0912345678');
-  // Password fields have no role; their labels start with the required mark.
-  await page.getByLabel(/^\*?\s*用戶代碼$/).fill(userCode);
-  await page.getByLabel('再次輸入用戶代碼').fill(confirm);
-  if (pin !== undefined) {
-    await page.getByLabel('自行設定').check();
-    await page.getByLabel(/^\*?\s*卡片密碼（PIN 碼）$/).fill(pin);
-    await page.getByLabel('再次輸入卡片密碼').fill(pin);
-  }
-  await solveCaptcha(page);
-}
-
-/** Sends the form, accepting the 請確認 question the hydrated page asks. */
-async function send(page: Page): Promise<void> {
-  page.once('dialog', (dialog) => dialog.accept());
-  await page.getByRole('button', { name: '送出申請' }).click();
-}
-
 test('c2 a citizen pre-applies online and gets a summary to print', async ({ page, javaScriptEnabled }) => {
   const who = applicant(javaScriptEnabled);
   await page.goto('/');
@@ -57,7 +31,7 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   await expectAccessible(page);
 
   await fillApplication(page, who, { pin: '24681357' });
-  await send(page);
+  await sendApplication(page);
   await expect(page.getByRole('heading', { name: '線上申請完成' })).toBeVisible();
   await expect(page.locator('.reference')).toHaveText(/^M\d{7}-\d{6}$/);
   await expect(main).toContainText(who.name);
@@ -78,7 +52,7 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
 test('c1 a citizen under guardianship is told why, and what was typed is kept', async ({ page }) => {
   await page.goto('/certificate/apply');
   await fillApplication(page, chen);
-  await send(page);
+  await sendApplication(page);
   await expect(page.getByRole('alert')).toContainText('受監護宣告者不得申請自然人憑證');
   await expect(page.getByLabel('電子郵件信箱（E-MAIL）')).toHaveValue(chen.email);
   await expect(page.getByLabel(/^\*?\s*用戶代碼$/)).toHaveValue('');
@@ -89,7 +63,7 @@ test('c2 mismatched confirmations are named next to their fields', async ({ page
   const who = applicant(javaScriptEnabled);
   await page.goto('/certificate/apply');
   await fillApplication(page, who, { confirm: 'Huji2026b' });
-  await send(page);
+  await sendApplication(page);
   await expect(page.locator('#user_code_confirm-error')).toContainText('兩次輸入的用戶代碼不一致');
   await expect(page.getByLabel('國民身分證統一編號')).toHaveValue(who.nationalId);
   await expect(page.getByLabel('再次輸入用戶代碼')).toHaveValue('');

@@ -46,6 +46,9 @@ pub struct Config {
     /// The key that seals the 用戶代碼 and PIN of a certificate application until the counter
     /// writes them to the card; made at first start when missing. `HUJI_MOICA_SEAL_KEY_FILE`.
     pub moica_seal_key_file: PathBuf,
+    /// A development PKI (`huji pki init --dir DIR`) whose MOICA CA certifies the cards issued
+    /// at the counter (C-2); unset: counter issuance is unavailable. `HUJI_MOICA_CA_DIR`.
+    pub moica_ca_dir: Option<PathBuf>,
     /// Verification calls a second allowed to each apId, per server. `HUJI_API_RATE_PER_SECOND`.
     pub api_rate_per_second: u32,
     /// The abnormal-use detector's window, seconds. `HUJI_API_ABNORMAL_WINDOW_SECONDS`.
@@ -83,6 +86,7 @@ impl Default for Config {
             trusted_proxies: String::new(),
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
+            moica_ca_dir: None,
             api_rate_per_second: verify.rate_per_second,
             api_abnormal_window_seconds: verify.abnormal.window_seconds,
             api_abnormal_mismatches: verify.abnormal.mismatches,
@@ -182,6 +186,9 @@ impl Config {
         }
         if let Some(v) = env("HUJI_MOICA_SEAL_KEY_FILE") {
             self.moica_seal_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_MOICA_CA_DIR") {
+            self.moica_ca_dir = Some(v.into());
         }
         let counts: [(&'static str, &mut u32); 6] = [
             ("HUJI_API_RATE_PER_SECOND", &mut self.api_rate_per_second),

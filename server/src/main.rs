@@ -217,6 +217,17 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         server::secrets::load_or_create(&config.moica_seal_key_file, "application seal key")
             .and_then(|secret| Ok(secret[..32].try_into()?))
             .context("the application seal key (HUJI_MOICA_SEAL_KEY_FILE)")?;
+    let moica_ca = match &config.moica_ca_dir {
+        Some(dir) => Some(Arc::new(
+            server::pki::Pki::open(dir)
+                .with_context(|| format!("the MOICA CA (HUJI_MOICA_CA_DIR) {}", dir.display()))?,
+        )
+            as Arc<dyn app::platform::ca::CertificateAuthority>),
+        None => {
+            tracing::warn!("HUJI_MOICA_CA_DIR is not set: counter issuance of citizen certificates is unavailable");
+            None
+        }
+    };
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -232,6 +243,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?,
         ),
         seal: Arc::new(SealKey::new(&seal_secret)),
+        moica_ca,
     };
 
     if config.smtp_url.is_empty() {

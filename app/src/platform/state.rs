@@ -23,4 +23,7 @@ pub struct AppState {
     pub proxies: Arc<super::client::TrustedProxies>,
     /// Seals the secrets of certificate applications until they are used (C-2).
     pub seal: Arc<super::seal::SealKey>,
+    /// The MOICA certificate authority counter issuance asks (C-2); `None` where the server
+    /// has none configured (`HUJI_MOICA_CA_DIR`), and counter issuance says so.
+    pub moica_ca: Option<Arc<dyn super::ca::CertificateAuthority>>,
 }

@@ -32,6 +32,12 @@ export const wangCard = card('e2e-wang', '730101');
 /** 林美玲's 自然人憑證 with her default PIN, whose PIN the C-3 tests change, lock and unlock. */
 export const pinCard = card('e2e-pin', '790715');
 
+/** 陳建志, 戶政事務所登記主管 at 新北市板橋區戶政事務所: issues citizen cards at the counter. */
+export const registrar = card('e2e-registrar', '123456');
+
+/** A blank 自然人憑證 card (made afresh on every run), personalised by counter issuance. */
+export const blankCard = card('e2e-blank', '000000');
+
 /** The virtual card in pcscd's vpcd reader (Virtual PCD 00 00), read by the PC/SC helper. */
 export const pcscCompany = { pin: '73019485' };
 

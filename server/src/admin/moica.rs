@@ -44,7 +44,8 @@ pub async fn run(
     let card = CardNumber::parse(&card_number)
         .map_err(|error| anyhow::anyhow!("--card-number: {error}"))?;
     let checked = super::citizen_certificate(&certificate, trusted_roots, now)?;
-    match store::record_holder(&db.pool, &checked, &citizen, &card, now).await {
+    let mut conn = db.pool.acquire().await?;
+    match store::record_holder(&mut conn, &checked, &citizen, &card, now).await {
         Ok(id) => println!(
             "certificate {id} recorded: card {}, holder {}",
             card.as_str(),

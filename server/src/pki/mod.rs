@@ -52,6 +52,26 @@ pub enum PkiError {
     UnknownSerial(String),
 }
 
+/// The development MOICA CA answering the registration authority's requests (C-2).
+impl app::platform::ca::CertificateAuthority for Pki {
+    fn certify_citizen_card(
+        &self,
+        request: &app::platform::ca::CitizenCertificateRequest<'_>,
+    ) -> Result<Vec<u8>, app::platform::ca::CaError> {
+        self.issue_citizen_card(
+            request.name,
+            request.id_last4,
+            Validity {
+                not_before: request.not_before,
+                not_after: request.not_after,
+            },
+            &SubjectKey::PublicKey(request.public_key_spki.to_vec()),
+        )
+        .map(|issued| issued.certificate_der)
+        .map_err(|error| app::platform::ca::CaError(error.to_string()))
+    }
+}
+
 /// An opened development PKI: the CA certificates and keys of `dir`.
 pub struct Pki {
     dir: PathBuf,

@@ -122,9 +122,35 @@ pub const ZHANG_JIAHAO: DemoCitizen = DemoCitizen {
     issuances: &[("2023-07-10", 1, "64000")],
 };
 
+/// 黃雅婷, an adult of 臺北市信義區 with no citizen certificate yet: the applicant of the
+/// counter-issuance demo and tests (default PIN 770312).
+pub const HUANG_YATING: DemoCitizen = DemoCitizen {
+    id: 5,
+    national_id: "A224813575",
+    name: "黃雅婷",
+    sex: "F",
+    birth_date: "1988-03-12",
+    county: "臺北市",
+    township: "信義區",
+    village: "三張里",
+    neighborhood: 4,
+    street_address: "松仁路100號7樓",
+    father_name: Some("黃文雄"),
+    mother_name: Some("周麗華"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: false,
+    issuances: &[("2006-04-20", 1, "63000"), ("2019-09-09", 3, "63000")],
+};
+
 /// Every demo citizen.
-pub const CITIZENS: [&DemoCitizen; 4] =
-    [&WANG_XIAOMING, &LIN_MEILING, &CHEN_ZHIQIANG, &ZHANG_JIAHAO];
+pub const CITIZENS: [&DemoCitizen; 5] = [
+    &WANG_XIAOMING,
+    &LIN_MEILING,
+    &CHEN_ZHIQIANG,
+    &ZHANG_JIAHAO,
+    &HUANG_YATING,
+];
 
 /// 蝦蝦樂購股份有限公司, the company of seed 000's screenshots, 核准設立.
 pub const SHRIMP_SHOP: DemoCompany = DemoCompany {

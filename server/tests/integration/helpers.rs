@@ -106,6 +106,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         trust: Arc::new(trust),
         proxies: Arc::new(Default::default()),
         seal: Arc::new(app::platform::seal::SealKey::new(&[9; 32])),
+        moica_ca: None,
     }
 }
 
@@ -124,17 +125,22 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app trusting `trust` (e.g. a development PKI made at `test_clock()`'s time).
 pub async fn spawn_app_with_trust(trust: ReloadableTrustStore) -> TestApp {
-    spawn_app_with(trust, &server::verify::Settings::default()).await
+    spawn_app_with(trust, &server::verify::Settings::default(), None).await
 }
 
-/// The app trusting `trust`, its verification API configured with `settings`.
+/// The app trusting `trust`, its verification API configured with `settings`, counter
+/// issuance asking `moica_ca`.
 pub async fn spawn_app_with(
     trust: ReloadableTrustStore,
     settings: &server::verify::Settings,
+    moica_ca: Option<Arc<dyn app::platform::ca::CertificateAuthority>>,
 ) -> TestApp {
     let test_db = fresh_db().await;
     let clock = test_clock();
-    let state = state_with_trust(&test_db.db, &clock, trust);
+    let state = AppState {
+        moica_ca,
+        ..state_with_trust(&test_db.db, &clock, trust)
+    };
     let verify = server::verify::VerifyState::new(state.clone(), settings, test_id_key());
     let router = server::web::router(
         state.clone(),

@@ -613,7 +613,7 @@ async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
         let id = app::domain::national_id::NationalId::parse("A123456789").expect("id");
         let number = app::domain::card_number::CardNumber::parse("TP03000000012345").expect("card");
         app::services::certificate::store::record_holder(
-            pool(portal),
+            &mut pool(portal).acquire().await.expect("connection"),
             &checked,
             &id,
             &number,
@@ -728,7 +728,8 @@ async fn l4_3_a_certificate_is_recorded_only_as_the_person_it_names() {
     // The card names 林美玲 with last digits 6789: not 王小明, and not 林美玲 (…5791) either.
     for id in ["A123456789", "F228135791"] {
         let id = app::domain::national_id::NationalId::parse(id).expect("id");
-        let result = record_holder(pool(&portal), &checked, &id, &number, portal.now()).await;
+        let mut conn = pool(&portal).acquire().await.expect("connection");
+        let result = record_holder(&mut conn, &checked, &id, &number, portal.now()).await;
         assert!(matches!(result, Err(HolderError::NotTheirs)), "{result:?}");
     }
 }

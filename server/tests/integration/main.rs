@@ -5,6 +5,7 @@ mod api_service;
 mod helpers;
 mod id_card_loss;
 mod moica_application;
+mod moica_issuance;
 mod pki;
 mod platform;
 mod sign_in;

@@ -11,11 +11,11 @@ use app::services::certificate::application::store::{close_expired, seal_label};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 
-const APPLY: &str = "/certificate/apply";
+pub(crate) const APPLY: &str = "/certificate/apply";
 const GENERIC: &str = "身分資料與戶籍資料不符";
 
 /// An application as typed: `id`, `name`, ROC `birth`, 用戶代碼 `Code2024x`, the default PIN.
-fn application(id: &str, name: &str, birth: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn application(id: &str, name: &str, birth: &str) -> Vec<(&'static str, String)> {
     [
         ("national_id", id),
         ("name", name),
@@ -31,11 +31,14 @@ fn application(id: &str, name: &str, birth: &str) -> Vec<(&'static str, String)>
     .collect()
 }
 
-fn wang() -> Vec<(&'static str, String)> {
+pub(crate) fn wang() -> Vec<(&'static str, String)> {
     application("a123456789", "王小明", "73/1/1")
 }
 
-fn chosen_pin(form: Vec<(&'static str, String)>, pin: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn chosen_pin(
+    form: Vec<(&'static str, String)>,
+    pin: &str,
+) -> Vec<(&'static str, String)> {
     with(
         with(with(form, "pin_choice", "chosen"), "pin", pin),
         "pin_confirm",
@@ -67,7 +70,7 @@ fn error_of(html: &str, name: &str) -> String {
     text.split('<').next().expect("text").to_owned()
 }
 
-fn reference_in(html: &str) -> String {
+pub(crate) fn reference_in(html: &str) -> String {
     let marker = "class=\"reference\">";
     let start = html.find(marker).expect("an application number") + marker.len();
     html[start..].split('<').next().expect("number").to_owned()

@@ -34,7 +34,9 @@ impl Portal {
         let now = test_clock().unix();
         let pki = Pki::init(dir.path(), now - 60).expect("development PKI");
         let trust = ReloadableTrustStore::load(&pki.trust_dir()).expect("trust store");
-        let app = crate::helpers::spawn_app_with(trust, settings).await;
+        let ca = Pki::open(dir.path()).expect("the same PKI as the MOICA CA");
+        let app =
+            crate::helpers::spawn_app_with(trust, settings, Some(std::sync::Arc::new(ca))).await;
         server::registry::load_demo(&app.test_db.db.pool)
             .await
             .expect("demo registry");

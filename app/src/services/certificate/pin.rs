@@ -53,7 +53,7 @@ pub fn CertificatePinPage() -> impl IntoView {
 
 /// One secret field of the island's forms: never echoed, checked as it is typed.
 #[component]
-fn SecretField(
+pub(crate) fn SecretField(
     id: &'static str,
     label: &'static str,
     #[prop(optional)] hint: Option<&'static str>,

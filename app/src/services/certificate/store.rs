@@ -3,7 +3,7 @@
 use super::status::{CertificateState, CertificateSummary};
 use crate::domain::card_number::CardNumber;
 use crate::platform::clock::roc_date_time;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
@@ -55,7 +55,7 @@ pub enum HolderError {
     UnknownCitizen,
     #[error("the certificate's name or last 4 ID digits are not the citizen's")]
     NotTheirs,
-    #[error("this certificate is already recorded")]
+    #[error("this certificate is already recorded, or its card number holds an active one")]
     AlreadyRecorded,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -64,7 +64,7 @@ pub enum HolderError {
 /// Records an issued citizen certificate as `national_id`'s (what the registration authority
 /// does at issuance, C-2): the certificate's name and last 4 ID digits must be the person's.
 pub async fn record_holder(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     certificate: &crate::pki::CheckedCertificate,
     national_id: &crate::domain::national_id::NationalId,
     card: &CardNumber,
@@ -73,7 +73,7 @@ pub async fn record_holder(
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM citizens WHERE national_id = $1")
             .bind(national_id.as_str())
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
     let (citizen_id, name) = row.ok_or(HolderError::UnknownCitizen)?;
     if certificate.subject_name() != Some(name.as_str())
@@ -96,7 +96,7 @@ pub async fn record_holder(
     .bind(now)
     .bind(citizen_id)
     .bind(certificate.fingerprint_sha256())
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await;
     match inserted {
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {

@@ -4,8 +4,9 @@
 
 use crate::i18n::Lang;
 use card_helper::protocol::{
-    CertificateResponse, ChangePinRequest, HelperError, PinStatusResponse, ReadersResponse,
-    SignRequest, SignResponse, UnlockPinRequest, VersionResponse, PROTOCOL_VERSION,
+    CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest, IssueKeyResponse,
+    PinStatusResponse, ReadersResponse, SignRequest, SignResponse, UnlockPinRequest,
+    VersionResponse, WriteCertificateRequest, PROTOCOL_VERSION,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -222,6 +223,23 @@ pub async fn unlock_pin(
     request: &UnlockPinRequest,
 ) -> Result<PinStatusResponse, HelperFailure> {
     post(format!("{base}/v1/pin/unlock"), request).await
+}
+
+/// Personalisation of a blank card (C-2): the initial PIN and 用戶代碼 are set and the card
+/// generates its key pair; the answer is its public key for the certificate request.
+pub async fn issue_key(
+    base: &str,
+    request: &IssueKeyRequest,
+) -> Result<IssueKeyResponse, HelperFailure> {
+    post(format!("{base}/v1/issue/key"), request).await
+}
+
+/// Writes the issued certificate to the card and activates it (開卡).
+pub async fn write_certificate(
+    base: &str,
+    request: &WriteCertificateRequest,
+) -> Result<CertificateResponse, HelperFailure> {
+    post(format!("{base}/v1/issue/certificate"), request).await
 }
 
 #[cfg(feature = "hydrate")]

@@ -6,6 +6,7 @@ use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
 use crate::services::api_service::{review::REVIEW_ROLES, REVIEW_PATH};
+use crate::services::certificate::counter::{ISSUING_ROLES, PATH as ISSUE_PATH};
 use crate::services::id_card_loss::office::{FOLLOW_UP_ROLES, OVERSIGHT_ROLES};
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
 use crate::services::sign_in::SignInKind;
@@ -64,6 +65,9 @@ pub fn StaffHomePage() -> impl IntoView {
                         })}
                         {REVIEW_ROLES.contains(&member.role).then(|| view! {
                             <li><a href=REVIEW_PATH>{lang.pick("國民身分證領補換資料查驗作業API介接服務 案件審核", "API service: review cases and permissions")}</a></li>
+                        })}
+                        {ISSUING_ROLES.contains(&member.role).then(|| view! {
+                            <li><a href=ISSUE_PATH>{lang.pick("自然人憑證臨櫃發證", "Citizen certificate: counter issuance")}</a></li>
                         })}
                         {OVERSIGHT_ROLES.contains(&member.role).then(|| view! {
                             <li><a href="/admin/id-card-loss/events">{lang.pick("國民身分證掛失通報紀錄", "ID card loss reports: events")}</a></li>

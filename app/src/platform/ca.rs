@@ -1,0 +1,31 @@
+//! The certificate authority the registration authority asks for citizen certificates
+//! (MOICA, C-2). The portal only needs "certify this card's public key for this person"; the
+//! server binary supplies the authority (the development MOICA CA of `huji pki`, or a bridge
+//! to a real one) and the portal never holds a CA key itself.
+
+/// A citizen certificate request the RA has approved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitizenCertificateRequest<'a> {
+    /// The holder's name, as the registry has it.
+    pub name: &'a str,
+    /// The last four digits of the holder's ID number: all a MOICA certificate carries.
+    pub id_last4: &'a str,
+    /// Unix seconds, both ends included.
+    pub not_before: i64,
+    pub not_after: i64,
+    /// The DER SubjectPublicKeyInfo the blank card generated.
+    pub public_key_spki: &'a [u8],
+}
+
+/// Why the authority issued nothing.
+#[derive(Debug, thiserror::Error)]
+#[error("the certificate authority refused or failed: {0}")]
+pub struct CaError(pub String);
+
+pub trait CertificateAuthority: Send + Sync {
+    /// Issues the certificate and answers it in DER.
+    fn certify_citizen_card(
+        &self,
+        request: &CitizenCertificateRequest<'_>,
+    ) -> Result<Vec<u8>, CaError>;
+}

@@ -1,0 +1,298 @@
+//! 臨櫃發證 (C-2, counter half): a household registrar at any office finds the citizen's
+//! pre-application, checks identity and 申辦資格 against the registry again, and issues the
+//! card. The blank card makes its own key pair (the private key never leaves it); the
+//! registrar signs the application with their own card; the registration authority (RA, this
+//! server) checks that signature against the registrar's staff certificate before the MOICA
+//! certificate authority certifies the card's key; the page writes the certificate to the card
+//! and activates it. The 用戶代碼 and PIN the citizen chose online go to the card and are erased.
+
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use super::application::PinChoice;
+use super::eligibility::Ineligible;
+use crate::domain::FieldError;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::services::staff::role::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const PATH: &str = "/admin/certificate/issue";
+
+/// Who issues cards: the registrars of every household office, for citizens of anywhere
+/// (申辦地點: 無戶籍地限制).
+pub const ISSUING_ROLES: [Role; 1] = [Role::HouseholdRegistrar];
+
+/// Years a citizen certificate is valid (C-4).
+pub const VALIDITY_YEARS: u32 = 5;
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationStatus {
+    /// 待領取: waiting at the counter.
+    Submitted,
+    /// 已由新申請取代.
+    Superseded,
+    /// 已逾期未領取.
+    Expired,
+    /// 已發證.
+    Issued,
+}
+
+impl ApplicationStatus {
+    pub fn from_code(code: &str) -> Option<ApplicationStatus> {
+        match code {
+            "submitted" => Some(ApplicationStatus::Submitted),
+            "superseded" => Some(ApplicationStatus::Superseded),
+            "expired" => Some(ApplicationStatus::Expired),
+            "issued" => Some(ApplicationStatus::Issued),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => lang.pick("待領取", "Waiting to be collected"),
+            ApplicationStatus::Superseded => {
+                lang.pick("已由新申請取代", "Replaced by a newer application")
+            }
+            ApplicationStatus::Expired => {
+                lang.pick("已逾期未領取", "Lapsed (not collected in time)")
+            }
+            ApplicationStatus::Issued => lang.pick("已發證", "Card issued"),
+        }
+    }
+}
+
+/// An application as the counter sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterApplication {
+    pub reference: String,
+    pub name: String,
+    pub masked_id: String,
+    /// ROC, `73/01/01`: to compare with the ID card shown.
+    pub birth_date: String,
+    /// The registered address's county and township.
+    pub registered_in: String,
+    pub email: String,
+    pub mobile: String,
+    pub pin_choice: PinChoice,
+    pub submitted_at: String,
+    pub collect_by: String,
+    pub status: ApplicationStatus,
+    /// Every reason the registry gives today against issuing; empty when eligible.
+    pub ineligible: Vec<Ineligible>,
+}
+
+impl CounterApplication {
+    /// Whether the card can be issued now.
+    pub fn issuable(&self) -> bool {
+        self.status == ApplicationStatus::Submitted && self.ineligible.is_empty()
+    }
+}
+
+/// What the card is personalised with, handed to the registrar's page only for the issuance
+/// itself: the single-use challenge the registrar's signature covers, and the citizen's
+/// 用戶代碼 and initial PIN, which go on to the card helper and nowhere else.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuanceTicket {
+    pub challenge: String,
+    pub user_code: String,
+    pub pin: String,
+}
+
+impl fmt::Debug for IssuanceTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuanceTicket")
+            .field("challenge", &self.challenge)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A card the RA approved and the CA certified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCard {
+    pub reference: String,
+    pub card_number: String,
+    pub serial: String,
+    /// 憑證效期, ROC date-time: printed on the card.
+    pub not_after: String,
+    /// NT$ taken.
+    pub fee: u32,
+    /// To be written to the card (DER, standard base64).
+    pub certificate_b64: String,
+}
+
+/// What the registrar's card signs: the application, the card's public key and the card
+/// number, bound to a single-use challenge so that a signature is good for this issuance only.
+pub fn issuance_statement(
+    challenge: &str,
+    reference: &str,
+    card_number: &str,
+    public_key_b64: &str,
+) -> String {
+    format!(
+        "huji-moica-issuance/1\nchallenge={challenge}\napplication={reference}\n\
+         card={card_number}\npublic-key={public_key_b64}\n"
+    )
+}
+
+/// Why the RA or the counter refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssuanceRefusal {
+    /// The search is neither a 申請編號 nor an ID number.
+    BadQuery,
+    /// No application has this 申請編號 or ID number.
+    NotFound,
+    /// The application is not waiting (issued, replaced, lapsed).
+    NotOpen,
+    /// The registry no longer allows it (see the reasons shown).
+    Ineligible,
+    /// The single-use challenge is unknown, used or older than two minutes.
+    ChallengeUnusable,
+    /// The signing certificate is not the signed-in registrar's.
+    NotYourCertificate,
+    /// The registrar's signature over the application does not verify.
+    BadSignature,
+    /// The card number already holds an active certificate.
+    CardInUse,
+    /// The card's public key is not one the CA certifies.
+    BadPublicKey,
+    /// No certificate authority is configured.
+    NoAuthority,
+    /// What came from the card helper is not base64.
+    Encoding,
+}
+
+impl FieldError for IssuanceRefusal {
+    fn message(&self, lang: Lang) -> &'static str {
+        match self {
+            IssuanceRefusal::BadQuery => lang.pick(
+                "請輸入申請編號（例如 M1151129-000001）或國民身分證統一編號",
+                "Enter an application reference (e.g. M1151129-000001) or an ID number",
+            ),
+            IssuanceRefusal::NotFound => lang.pick(
+                "查無此申請編號或國民身分證統一編號之自然人憑證申請。",
+                "No citizen certificate application has this reference or ID number.",
+            ),
+            IssuanceRefusal::NotOpen => lang.pick(
+                "此申請已發證、已由新申請取代或已逾期，無法再發證；請申請人重新申請。",
+                "This application was already issued, replaced or has lapsed; the citizen must apply again.",
+            ),
+            IssuanceRefusal::Ineligible => lang.pick(
+                "依戶籍資料，申請人目前不符申辦資格，不得發證。",
+                "According to the household register the applicant is not eligible today; no card may be issued.",
+            ),
+            IssuanceRefusal::ChallengeUnusable => lang.pick(
+                "發證作業已逾時（2 分鐘）或已使用，請重新按「製發憑證」。",
+                "The issuance request expired (2 minutes) or was already used; press Issue the card again.",
+            ),
+            IssuanceRefusal::NotYourCertificate => lang.pick(
+                "註冊中心拒絕：簽章之憑證非目前登入之登記人員所有，請以您本人的憑證簽章。",
+                "Registration authority refused: the signing certificate is not the signed-in registrar's; sign with your own card.",
+            ),
+            IssuanceRefusal::BadSignature => lang.pick(
+                "註冊中心拒絕：登記人員對申請書的簽章驗證失敗，未發證。",
+                "Registration authority refused: the registrar's signature over the application does not verify; nothing was issued.",
+            ),
+            IssuanceRefusal::CardInUse => lang.pick(
+                "此 IC 卡號已有有效之憑證，請確認卡號。",
+                "This card number already holds an active certificate; please check the number.",
+            ),
+            IssuanceRefusal::BadPublicKey => lang.pick(
+                "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",
+                "The key the card generated cannot be certified; issue again with another blank card.",
+            ),
+            IssuanceRefusal::NoAuthority => lang.pick(
+                "本系統未設定憑證管理中心，暫停臨櫃發證。",
+                "No certificate authority is configured: counter issuance is unavailable.",
+            ),
+            IssuanceRefusal::Encoding => lang.pick(
+                "跨平台網頁元件傳回的資料格式不正確，請更新元件後再試。",
+                "The card helper returned malformed data; please update it and try again.",
+            ),
+        }
+    }
+}
+
+impl From<IssuanceRefusal> for PortalError {
+    fn from(refusal: IssuanceRefusal) -> PortalError {
+        PortalError::refused(&refusal)
+    }
+}
+
+/// The application by 申請編號 (`M1151129-000042`) or the applicant's ID number (their latest).
+#[server(endpoint = "moica_counter_find")]
+pub async fn find_counter_application(
+    query: String,
+) -> Result<Option<CounterApplication>, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    store::find(&state, &member, &query).await
+}
+
+/// Starts the issuance of an application: checks it once more and hands the registrar's page
+/// the challenge and what the blank card is personalised with.
+#[server(endpoint = "moica_counter_begin")]
+pub async fn begin_counter_issuance(reference: String) -> Result<IssuanceTicket, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    store::begin(&state, &member, &reference).await
+}
+
+/// The RA's step: checks the registrar's signature over the application and the card's key,
+/// has the CA certify the key, and records the card.
+#[server(endpoint = "moica_counter_issue")]
+pub async fn issue_counter_card(
+    reference: String,
+    card_number: String,
+    challenge: String,
+    public_key_b64: String,
+    certificate_b64: String,
+    signature_b64: String,
+) -> Result<IssuedCard, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    let request = store::IssueRequest {
+        reference,
+        card_number,
+        challenge,
+        public_key_b64,
+        certificate_b64,
+        signature_b64,
+    };
+    store::issue(&state, &member, request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c2_the_statement_binds_challenge_application_card_and_key() {
+        let statement = issuance_statement("c", "M1151129-000001", "TP04000000012345", "AAAA");
+        assert_eq!(
+            statement,
+            "huji-moica-issuance/1\nchallenge=c\napplication=M1151129-000001\n\
+             card=TP04000000012345\npublic-key=AAAA\n"
+        );
+        assert_ne!(
+            statement,
+            issuance_statement("c", "M1151129-000001", "TP04000000012346", "AAAA")
+        );
+    }
+
+    #[test]
+    fn c2_the_ticket_never_prints_its_secrets() {
+        let ticket = IssuanceTicket {
+            challenge: "abc".into(),
+            user_code: "Secret123".into(),
+            pin: "730101".into(),
+        };
+        let printed = format!("{ticket:?}");
+        assert!(!printed.contains("Secret123") && !printed.contains("730101"));
+    }
+}

@@ -1,0 +1,379 @@
+//! `/admin/certificate/issue`: the registrar's counter page. Finding the application is a plain
+//! form (works without JavaScript); issuing talks to the card helper on the counter's computer
+//! — the blank card in one reader, the registrar's own card in another — so it is an island.
+
+use super::{
+    begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
+    ApplicationStatus, CounterApplication, IssuedCard, PATH,
+};
+use crate::components::refusal::Refusal;
+use crate::domain::field_kind::FieldKind;
+use crate::domain::{card_number::CardNumber, pin::CardPin};
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::services::certificate::application::{PinChoice, FEE};
+use crate::services::certificate::pin::SecretField;
+use crate::services::sign_in::helper::{self, HelperNotice, HelperState};
+use crate::settings::portal_settings;
+use crate::shell::current_lang;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::protocol::{IssueKeyRequest, SignRequest, WriteCertificateRequest};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn title(lang: Lang) -> &'static str {
+    lang.pick(
+        "自然人憑證臨櫃發證",
+        "Citizen certificate: counter issuance",
+    )
+}
+
+#[component]
+pub fn CounterIssuePage() -> impl IntoView {
+    let lang = current_lang();
+    let query = use_query_map();
+    let searched = move || query.read().get("q").filter(|q| !q.trim().is_empty());
+    let found = Resource::new(searched, |q| async move {
+        match q {
+            Some(q) => find_counter_application(q).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Title text=title(lang) />
+        <h1>{title(lang)}</h1>
+        <p>{lang.pick(
+            "無戶籍地限制：請核對申請人國民身分證正本，輸入申請編號或國民身分證統一編號查詢線上申請。",
+            "Citizens of any registration area: check the applicant's original ID card, then find the online application by its reference or the ID number.",
+        )}</p>
+        <form method="get" action=PATH class="card-form" novalidate>
+            <div class="field">
+                <label for="q"><span class="required" aria-hidden="true">"*"</span>{lang.pick("申請編號或國民身分證統一編號", "Application reference or ID number")}</label>
+                <input type="text" id="q" name="q" maxlength="20" required autocomplete="off"
+                    value=move || searched().unwrap_or_default() />
+            </div>
+            <div class="buttons">
+                <button type="submit">{lang.pick("查詢", "Find")}</button>
+            </div>
+        </form>
+        <Suspense fallback=move || view! { <p>{lang.pick("查詢中…", "Looking up…")}</p> }>
+            {move || found.get().map(|result| match result {
+                Ok(None) => ().into_any(),
+                Ok(Some(None)) => view! {
+                    <section class="result not-found" aria-live="polite">
+                        <h2>{lang.pick("查無資料", "Not found")}</h2>
+                        <p>{lang.pick(
+                            "查無此申請編號或國民身分證統一編號之自然人憑證申請；請申請人先至網站線上填寫申請。",
+                            "No citizen certificate application has this reference or ID number; the citizen must fill in the application online first.",
+                        )}</p>
+                    </section>
+                }.into_any(),
+                Ok(Some(Some(application))) => view! { <ApplicationFound application lang /> }.into_any(),
+                Err(PortalError::Field { zh_tw, english, .. }) => view! {
+                    <div class="notice error" role="alert"><p>{lang.pick(zh_tw, english)}</p></div>
+                }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoView {
+    let issuable = application.issuable();
+    let reasons = application
+        .ineligible
+        .iter()
+        .map(|reason| view! { <li>{reason.message(lang)}</li> })
+        .collect_view();
+    let pin = match application.pin_choice {
+        PinChoice::Default => lang.pick(
+            "預設（民國出生年月日 6 碼）",
+            "Default (ROC date of birth, 6 digits)",
+        ),
+        PinChoice::Chosen => lang.pick("申請人自訂", "Chosen by the applicant"),
+    };
+    let status = application.status;
+    view! {
+        <section class="result application" aria-labelledby="application-heading">
+            <h2 id="application-heading">{lang.pick("自然人憑證申請書", "Citizen certificate application")}</h2>
+            <dl class="facts">
+                <dt>{lang.pick("申請編號", "Reference")}</dt><dd>{application.reference.clone()}</dd>
+                <dt>{lang.pick("申請狀態", "Status")}</dt><dd class="application-status">{status.label(lang)}</dd>
+                <dt>{lang.pick("姓名", "Name")}</dt><dd>{application.name}</dd>
+                <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{application.masked_id}</dd>
+                <dt>{lang.pick("出生年月日", "Date of birth")}</dt><dd>{application.birth_date}</dd>
+                <dt>{lang.pick("戶籍地", "Registered in")}</dt><dd>{application.registered_in}</dd>
+                <dt>{lang.pick("電子郵件信箱", "E-mail")}</dt><dd>{application.email}</dd>
+                <dt>{lang.pick("手機號碼", "Mobile")}</dt><dd>{application.mobile}</dd>
+                <dt>{lang.pick("卡片 PIN 碼", "Card PIN")}</dt><dd>{pin}</dd>
+                <dt>{lang.pick("線上申請時間", "Applied online")}</dt><dd>{application.submitted_at}</dd>
+                <dt>{lang.pick("領取期限", "Collect by")}</dt><dd>{application.collect_by}</dd>
+                <dt>{lang.pick("IC 卡工本費", "IC card fee")}</dt><dd>{format!("NT${FEE}")}</dd>
+            </dl>
+            {(!application.ineligible.is_empty()).then(|| view! {
+                <div class="notice error" role="alert">
+                    <p>{lang.pick("依戶籍資料，申請人目前不符申辦資格，不得發證：", "The household register says the applicant is not eligible today, so no card may be issued:")}</p>
+                    <ul>{reasons}</ul>
+                </div>
+            })}
+            {(status != ApplicationStatus::Submitted).then(|| view! {
+                <div class="notice warning" role="alert">
+                    <p>{lang.pick(
+                        "此申請已不在待領取狀態，無法發證；如需發證，請申請人重新線上申請。",
+                        "This application is no longer waiting, so no card can be issued from it; the citizen must apply again.",
+                    )}</p>
+                </div>
+            })}
+        </section>
+        {issuable.then(|| view! {
+            <CounterIssuer lang helper_url=portal_settings().card_helper_url reference=application.reference />
+        })}
+    }
+}
+
+/// A reader choice with its own label (the counter has two cards in play).
+#[component]
+fn ReaderSelect(
+    id: &'static str,
+    label: &'static str,
+    readers: Vec<String>,
+    reader: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| reader.set(event_target_value(&ev))>
+                {readers.into_iter().map(|name| view! {
+                    <option value=name.clone() selected=name == reader.get_untracked()>{name.clone()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Where the issuance has got to.
+#[derive(Clone, Debug, PartialEq)]
+enum Progress {
+    Idle,
+    Working(&'static str),
+    /// The certificate is issued and recorded but not yet on the card: write it again.
+    NotWritten(IssuedCard, String),
+    Done(IssuedCard),
+}
+
+#[island]
+pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl IntoView {
+    let helper_url = StoredValue::new(helper_url);
+    let reference = StoredValue::new(reference);
+    let helper_state = RwSignal::new(HelperState::Detecting);
+    let card_reader = RwSignal::new(String::new());
+    let registrar_reader = RwSignal::new(String::new());
+    let progress = RwSignal::new(Progress::Idle);
+    let failure = RwSignal::new(None::<String>);
+    let card_error = RwSignal::new(None::<String>);
+    let pin_error = RwSignal::new(None::<String>);
+    let card_number = NodeRef::<html::Input>::new();
+    let registrar_pin = NodeRef::<html::Input>::new();
+
+    let detect = move || {
+        spawn_local(async move {
+            helper_state.set(HelperState::Detecting);
+            let found = helper::detect(&helper_url.get_value(), lang).await;
+            if let HelperState::Ready(readers) = &found {
+                card_reader.set(readers[0].clone());
+                registrar_reader.set(readers.get(1).unwrap_or(&readers[0]).clone());
+            }
+            helper_state.set(found);
+        })
+    };
+    Effect::new(move |_| detect());
+
+    // Writes the issued certificate to the card and activates it.
+    let write = move |issued: IssuedCard| {
+        spawn_local(async move {
+            progress.set(Progress::Working(lang.pick(
+                "正在寫入憑證並開卡…",
+                "Writing the certificate to the card and activating it…",
+            )));
+            let request = WriteCertificateRequest {
+                certificate_b64: issued.certificate_b64.clone(),
+                reader: Some(card_reader.get_untracked()),
+            };
+            match helper::write_certificate(&helper_url.get_value(), &request).await {
+                Ok(_) => progress.set(Progress::Done(issued)),
+                Err(error) => progress.set(Progress::NotWritten(issued, error.message(lang))),
+            }
+        })
+    };
+
+    let on_issue = move |event: SubmitEvent| {
+        event.prevent_default();
+        if matches!(progress.get_untracked(), Progress::Working(_)) {
+            return;
+        }
+        failure.set(None);
+        let number = card_number
+            .get_untracked()
+            .map(|i| i.value())
+            .unwrap_or_default();
+        let pin = registrar_pin
+            .get_untracked()
+            .map(|i| i.value())
+            .unwrap_or_default();
+        card_error.set(
+            FieldKind::CardNumber
+                .check(&number, lang)
+                .map(str::to_owned),
+        );
+        pin_error.set(FieldKind::CardPin.check(&pin, lang).map(str::to_owned));
+        let (Ok(number), Ok(pin)) = (CardNumber::parse(&number), CardPin::parse(&pin)) else {
+            return;
+        };
+        if let Some(input) = registrar_pin.get_untracked() {
+            input.set_value("");
+        }
+        let base = helper_url.get_value();
+        let reference = reference.get_value();
+        let stop = move |message: String| {
+            failure.set(Some(message));
+            progress.set(Progress::Idle);
+        };
+        spawn_local(async move {
+            progress.set(Progress::Working(
+                lang.pick("正在確認申請資料…", "Checking the application…"),
+            ));
+            let ticket = match begin_counter_issuance(reference.clone()).await {
+                Ok(ticket) => ticket,
+                Err(error) => return stop(error.message(lang)),
+            };
+            progress.set(Progress::Working(lang.pick(
+                "正在設定 PIN 碼、用戶代碼並於 IC 卡上產生金鑰…",
+                "Setting the PIN and user code, and generating the key on the card…",
+            )));
+            let key = IssueKeyRequest {
+                pin: ticket.pin.clone(),
+                user_code: ticket.user_code.clone(),
+                reader: Some(card_reader.get_untracked()),
+            };
+            let key = match helper::issue_key(&base, &key).await {
+                Ok(key) => key,
+                Err(error) => return stop(error.message(lang)),
+            };
+            progress.set(Progress::Working(lang.pick(
+                "登記人員簽章中…",
+                "The registrar's card is signing the application…",
+            )));
+            let statement = issuance_statement(
+                &ticket.challenge,
+                &reference,
+                number.as_str(),
+                &key.public_key_b64,
+            );
+            let sign = SignRequest {
+                challenge_b64: STANDARD.encode(statement.as_bytes()),
+                pin: pin.expose().to_owned(),
+                reader: Some(registrar_reader.get_untracked()),
+            };
+            let signed = match helper::sign(&base, &sign).await {
+                Ok(signed) => signed,
+                Err(error) => return stop(error.message(lang)),
+            };
+            progress.set(Progress::Working(lang.pick(
+                "註冊中心審核及憑證管理中心簽發中…",
+                "The registration authority checks and the certificate authority issues…",
+            )));
+            match issue_counter_card(
+                reference,
+                number.as_str().to_owned(),
+                ticket.challenge,
+                key.public_key_b64,
+                signed.certificate_b64,
+                signed.signature_b64,
+            )
+            .await
+            {
+                Ok(issued) => write(issued),
+                Err(error) => stop(error.message(lang)),
+            }
+        });
+    };
+
+    let working = move || matches!(progress.get(), Progress::Working(_));
+    let ready = move || matches!(helper_state.get(), HelperState::Ready(_));
+    view! {
+        <section class="issuance" aria-labelledby="issue-heading">
+            <h2 id="issue-heading">{lang.pick("製發憑證", "Issue the card")}</h2>
+            <ol class="steps">
+                <li>{lang.pick("將空白自然人憑證 IC 卡及您本人的自然人憑證分別插入讀卡機。", "Put the blank citizen certificate card and your own card in the card readers.")}</li>
+                <li>{lang.pick("輸入空白卡正面印製之 IC 卡號及您的 PIN 碼，按「製發憑證」：卡片產生金鑰，您的憑證簽署申請書，註冊中心審核後由憑證管理中心簽發，並寫入卡片完成開卡。", "Type the card number printed on the blank card and your PIN, then press Issue the card: the card makes its key, your card signs the application, the registration authority checks it, the certificate authority issues, and the page writes the certificate and activates the card.")}</li>
+                <li>{lang.pick("收取工本費 250 元，列印申請書請申請人簽名。", "Take the fee of NT$250 and have the applicant sign the printed application.")}</li>
+            </ol>
+            <div class="card-status" aria-live="polite">
+                {move || match helper_state.get() {
+                    HelperState::Ready(readers) => view! {
+                        <ReaderSelect id="card_reader" label=lang.pick("空白 IC 卡所在讀卡機", "Reader with the blank card") readers=readers.clone() reader=card_reader />
+                        <ReaderSelect id="registrar_reader" label=lang.pick("登記人員憑證所在讀卡機", "Reader with your own card") readers reader=registrar_reader />
+                    }.into_any(),
+                    state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
+                }}
+            </div>
+            <form class="card-form" on:submit=on_issue novalidate aria-labelledby="issue-heading">
+                <div class="field">
+                    <label for="card_number"><span class="required" aria-hidden="true">"*"</span>{lang.pick("IC 卡號", "Card number")}</label>
+                    <span class="hint" id="card_number-hint">{lang.pick("空白卡正面印製：2 個英文字母加 14 個數字", "Printed on the blank card: 2 letters and 14 digits")}</span>
+                    <input type="text" id="card_number" name="card_number" maxlength="24" autocomplete="off" required node_ref=card_number
+                        aria-invalid=move || if card_error.get().is_some() { "true" } else { "false" }
+                        aria-describedby="card_number-hint card_number-error"
+                        on:input=move |ev| card_error.set(FieldKind::CardNumber.check(&event_target_value(&ev), lang).map(str::to_owned)) />
+                    <span class="error" id="card_number-error" aria-live="polite">{move || card_error.get()}</span>
+                </div>
+                <SecretField id="registrar_pin" label=lang.pick("登記人員 PIN 碼", "Your card's PIN") kind=FieldKind::CardPin maxlength=16 input=registrar_pin error=pin_error lang />
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <div class="buttons">
+                    <button type="submit" disabled=move || !ready() || working() || matches!(progress.get(), Progress::Done(_) | Progress::NotWritten(..))>
+                        {lang.pick("製發憑證", "Issue the card")}
+                    </button>
+                </div>
+            </form>
+            {move || match progress.get() {
+                Progress::Idle => ().into_any(),
+                Progress::Working(step) => view! { <p class="notice" role="status">{step}</p> }.into_any(),
+                Progress::NotWritten(issued, message) => view! {
+                    <div class="notice warning" role="alert">
+                        <p>{lang.pick("憑證已簽發，但尚未寫入卡片：", "The certificate is issued but not yet on the card: ")}{message}</p>
+                        <button type="button" on:click=move |_| write(issued.clone())>{lang.pick("重新寫入卡片", "Write to the card again")}</button>
+                    </div>
+                }.into_any(),
+                Progress::Done(issued) => view! { <Issued issued lang /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Issued(issued: IssuedCard, lang: Lang) -> impl IntoView {
+    view! {
+        <div class="notice done issued" role="status">
+            <h3>{lang.pick("發證完成", "Card issued")}</h3>
+            <p>{lang.pick(
+                "已完成製卡及開卡，申請人可立即使用。PIN 碼為申請時設定者（未設定者為民國出生年月日 6 碼），請提醒申請人儘速變更。",
+                "The card is issued and activated, ready to use. Its PIN is the one chosen when applying (or the ROC date of birth, 6 digits): remind the citizen to change it.",
+            )}</p>
+            <dl class="facts">
+                <dt>{lang.pick("申請編號", "Reference")}</dt><dd>{issued.reference}</dd>
+                <dt>{lang.pick("IC 卡號", "Card number")}</dt><dd>{issued.card_number}</dd>
+                <dt>{lang.pick("憑證序號", "Serial number")}</dt><dd>{issued.serial}</dd>
+                <dt>{lang.pick("憑證效期", "Valid until")}</dt><dd>{issued.not_after}</dd>
+                <dt>{lang.pick("已收工本費", "Fee taken")}</dt><dd>{format!("NT${}", issued.fee)}</dd>
+            </dl>
+            <div class="buttons no-print">
+                <button type="button" on:click=move |_| { let _ = window().print(); }>{lang.pick("列印申請書", "Print the application")}</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,506 @@
+//! Counter issuance of citizen certificates through the real router (C-2): a registrar's
+//! session, the server functions the counter page calls, the card's key and the registrar's
+//! signature made here as the blank card and the registrar's card would make them, and the
+//! development MOICA CA behind the RA.
+
+use crate::helpers::body_text;
+use crate::id_card_loss::{pool, submit};
+use crate::moica_application::{application, chosen_pin, reference_in, wang, APPLY};
+use crate::sign_in::Portal;
+use app::pki::{Purpose, TrustStore};
+use app::services::certificate::counter::{
+    issuance_statement, ApplicationStatus, CounterApplication, IssuanceTicket, IssuedCard,
+};
+use app::services::staff::role::Role;
+use axum::http::StatusCode;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rcgen::{KeyPair, PublicKeyData, SigningKey};
+use server::pki::Issued;
+
+/// A statement made from the challenge of a fresh ticket.
+type Statement<'a> = dyn Fn(&str) -> String + 'a;
+
+const CARD: &str = "TP04000000012345";
+
+/// A registrar of 新北市板橋區戶政事務所, signed in: their card and session cookie. Any office
+/// may issue to a citizen registered anywhere.
+async fn registrar(portal: &Portal) -> (Issued, String) {
+    let card = portal
+        .staff("陳建志", Role::HouseholdRegistrar, "office:65000010")
+        .await;
+    let cookie = portal.session("Staff", "", &card).await;
+    (card, cookie)
+}
+
+/// A blank card's key pair: the card makes one; here an RSA key the PKI made stands in.
+fn blank_card_key(portal: &Portal) -> KeyPair {
+    let pem = portal.citizen_card("空白卡").private_key_pem.expect("key");
+    KeyPair::from_pem(&pem).expect("key")
+}
+
+async fn call(
+    portal: &Portal,
+    function: &str,
+    form: &[(&str, &str)],
+    cookie: &str,
+) -> (StatusCode, String) {
+    let response = portal
+        .post(&format!("/api/{function}"), form, Some(cookie))
+        .await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+async fn apply(portal: &Portal, form: &[(&'static str, String)]) -> String {
+    let (status, html) = submit(portal, APPLY, form).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    reference_in(&html)
+}
+
+async fn begin(portal: &Portal, cookie: &str, reference: &str) -> IssuanceTicket {
+    let (status, body) = call(
+        portal,
+        "moica_counter_begin",
+        &[("reference", reference)],
+        cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("a ticket")
+}
+
+/// What the counter page sends once the card made `key` and `signer` signed `statement`.
+#[allow(clippy::too_many_arguments)]
+async fn issue_signed(
+    portal: &Portal,
+    cookie: &str,
+    reference: &str,
+    card_number: &str,
+    challenge: &str,
+    key: &KeyPair,
+    registrar: &Issued,
+    signer: &KeyPair,
+    statement: &str,
+) -> (StatusCode, String) {
+    let public_key = STANDARD.encode(key.subject_public_key_info());
+    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let certificate = STANDARD.encode(&registrar.certificate_der);
+    call(
+        portal,
+        "moica_counter_issue",
+        &[
+            ("reference", reference),
+            ("card_number", card_number),
+            ("challenge", challenge),
+            ("public_key_b64", &public_key),
+            ("certificate_b64", &certificate),
+            ("signature_b64", &signature),
+        ],
+        cookie,
+    )
+    .await
+}
+
+/// The whole issuance as the page runs it, signed by `registrar`'s own key.
+async fn issue(
+    portal: &Portal,
+    cookie: &str,
+    reference: &str,
+    card_number: &str,
+    key: &KeyPair,
+    registrar: &Issued,
+) -> (StatusCode, String) {
+    let ticket = begin(portal, cookie, reference).await;
+    let statement = issuance_statement(
+        &ticket.challenge,
+        reference,
+        card_number,
+        &STANDARD.encode(key.subject_public_key_info()),
+    );
+    let signer =
+        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    issue_signed(
+        portal,
+        cookie,
+        reference,
+        card_number,
+        &ticket.challenge,
+        key,
+        registrar,
+        &signer,
+        &statement,
+    )
+    .await
+}
+
+async fn status_of(portal: &Portal, reference: &str) -> (String, Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT status, user_code_sealed, pin_sealed FROM moica_applications WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_one(pool(portal))
+    .await
+    .expect("application")
+}
+
+async fn certificates(portal: &Portal) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM moica_certificates")
+        .fetch_one(pool(portal))
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn c2_a_registrar_of_any_office_issues_the_pre_applied_card_and_the_citizen_signs_in_with_it()
+{
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &chosen_pin(wang(), "135790")).await;
+    let (registrar, cookie) = registrar(&portal).await;
+
+    // Found by 申請編號 and by ID number, checked against the registry again.
+    for query in [reference.as_str(), "A123456789"] {
+        let (status, body) =
+            call(&portal, "moica_counter_find", &[("query", query)], &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let found: Option<CounterApplication> = serde_json::from_str(&body).expect("JSON");
+        let found = found.expect("the application");
+        assert_eq!(
+            (found.reference.as_str(), found.name.as_str()),
+            (reference.as_str(), "王小明")
+        );
+        assert_eq!(
+            (found.status, found.issuable()),
+            (ApplicationStatus::Submitted, true)
+        );
+        assert_eq!(found.masked_id, "A1*****789");
+        assert!(!body.contains("Code2024x") && !body.contains("135790"));
+    }
+
+    // The ticket carries what the card is personalised with.
+    let ticket = begin(&portal, &cookie, &reference).await;
+    assert_eq!(
+        (ticket.user_code.as_str(), ticket.pin.as_str()),
+        ("Code2024x", "135790")
+    );
+
+    let key = blank_card_key(&portal);
+    let statement = issuance_statement(
+        &ticket.challenge,
+        &reference,
+        CARD,
+        &STANDARD.encode(key.subject_public_key_info()),
+    );
+    let signer =
+        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let send = || {
+        issue_signed(
+            &portal,
+            &cookie,
+            &reference,
+            CARD,
+            &ticket.challenge,
+            &key,
+            &registrar,
+            &signer,
+            &statement,
+        )
+    };
+    let (status, body) = send().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    assert_eq!((issued.card_number.as_str(), issued.fee), (CARD, 250));
+    // 112/11/17 + 5 years.
+    assert!(
+        issued.not_after.starts_with("117/11/17"),
+        "{}",
+        issued.not_after
+    );
+
+    // The certificate: MOICA's, for 王小明 …6789, of exactly the card's key.
+    let der = STANDARD.decode(&issued.certificate_b64).expect("base64");
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&der, Purpose::CitizenCard, portal.now())
+        .expect("valid");
+    assert_eq!(
+        (checked.subject_name(), checked.id_last4()),
+        (Some("王小明"), Some("6789"))
+    );
+    assert_eq!(
+        checked.public_key_spki(),
+        key.subject_public_key_info().as_slice()
+    );
+
+    // Recorded with its application, fee, office and registrar; the codes are gone.
+    let (application_id, fee, office, issued_by, card): (Option<i64>, Option<i64>, Option<String>, Option<i64>, String) = sqlx::query_as(
+        "SELECT application_id, fee, household_office_code, issued_by, card_number FROM moica_certificates",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the certificate row");
+    assert!(application_id.is_some() && issued_by.is_some());
+    assert_eq!(
+        (fee, office.as_deref(), card.as_str()),
+        (Some(250), Some("65000010"), CARD)
+    );
+    assert_eq!(
+        status_of(&portal, &reference).await,
+        ("issued".into(), None, None)
+    );
+
+    // The notice names the card, never the codes.
+    let (body,): (String,) = sqlx::query_as(
+        "SELECT body FROM outbox WHERE subject LIKE '自然人憑證發證通知%' AND to_addr = 'applicant@example.com'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the notice");
+    assert!(body.contains(CARD) && body.contains(&issued.serial));
+    assert!(!body.contains("Code2024x") && !body.contains("135790"));
+    let actions: Vec<String> = portal
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(_, action)| action)
+        .collect();
+    for action in [
+        "moica_issuance.view",
+        "moica_issuance.begin",
+        "moica_issuance.issue",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+
+    // The challenge served once; the application cannot be issued twice.
+    let (status, body) = send().await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
+    let (status, body) = call(
+        &portal,
+        "moica_counter_begin",
+        &[("reference", &reference)],
+        &cookie,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("已發證"), "{body}");
+
+    // The first sign-in with the new card (its key signs the challenge).
+    let card = Issued {
+        family: app::pki::CaFamily::Moica,
+        serial_hex: issued.serial.clone(),
+        certificate_pem: String::new(),
+        certificate_der: der,
+        private_key_pem: Some(key.serialize_pem()),
+    };
+    let response = portal.sign_in("Citizen", "", &card).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        body_text(response).await
+    );
+}
+
+#[tokio::test]
+async fn c2_the_ra_refuses_a_forged_registrar_signature_and_issues_nothing() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let key = blank_card_key(&portal);
+    let public_key = STANDARD.encode(key.subject_public_key_info());
+    let own = KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let forger = blank_card_key(&portal);
+
+    // Another key under the registrar's certificate; the registrar's key over another card
+    // number than the one sent; over another challenge.
+    let right = |challenge: &str| issuance_statement(challenge, &reference, CARD, &public_key);
+    let other_card = |challenge: &str| {
+        issuance_statement(challenge, &reference, "TP04000000099999", &public_key)
+    };
+    let other_challenge = |_: &str| issuance_statement("another", &reference, CARD, &public_key);
+    let cases: [(&KeyPair, &Statement); 3] = [
+        (&forger, &right),
+        (&own, &other_card),
+        (&own, &other_challenge),
+    ];
+    for (signer, statement) in cases {
+        let ticket = begin(&portal, &cookie, &reference).await;
+        let (status, body) = issue_signed(
+            &portal,
+            &cookie,
+            &reference,
+            CARD,
+            &ticket.challenge,
+            &key,
+            &registrar,
+            signer,
+            &statement(&ticket.challenge),
+        )
+        .await;
+        assert_ne!(status, StatusCode::OK);
+        assert!(body.contains("註冊中心拒絕"), "{body}");
+    }
+    assert_eq!(certificates(&portal).await, 0);
+    assert_eq!(status_of(&portal, &reference).await.0, "submitted");
+    let refused = portal
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, a)| a == "moica_issuance.refused")
+        .count();
+    assert_eq!(refused, 3);
+}
+
+#[tokio::test]
+async fn c2_the_ra_refuses_a_signature_by_another_staff_members_card() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (_, cookie) = registrar(&portal).await;
+    let colleague = portal
+        .staff("李小華", Role::HouseholdRegistrar, "office:63000030")
+        .await;
+    let key = blank_card_key(&portal);
+    let (status, body) = issue(&portal, &cookie, &reference, CARD, &key, &colleague).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("非目前登入之登記人員"), "{body}");
+    assert_eq!(certificates(&portal).await, 0);
+}
+
+#[tokio::test]
+async fn c2_only_registrars_work_the_counter() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let cookie = portal.session("Staff", "", &clerk).await;
+    for (function, field) in [
+        ("moica_counter_find", "query"),
+        ("moica_counter_begin", "reference"),
+    ] {
+        let (status, body) = call(&portal, function, &[(field, &reference)], &cookie).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{function}: {body}");
+        assert!(!body.contains("王小明"));
+    }
+    let response = portal
+        .post("/api/moica_counter_find", &[("query", &reference)], None)
+        .await;
+    assert_ne!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn c1_the_counter_checks_eligibility_again_and_refuses_a_citizen_now_under_guardianship() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    sqlx::query("UPDATE citizens SET under_guardianship = TRUE WHERE national_id = 'A123456789'")
+        .execute(pool(&portal))
+        .await
+        .expect("registry change");
+    let (_, cookie) = registrar(&portal).await;
+    let (_, body) = call(
+        &portal,
+        "moica_counter_find",
+        &[("query", &reference)],
+        &cookie,
+    )
+    .await;
+    let found: Option<CounterApplication> = serde_json::from_str(&body).expect("JSON");
+    let found = found.expect("found");
+    assert!(!found.issuable());
+    assert_eq!(found.ineligible.len(), 1);
+    let (status, body) = call(
+        &portal,
+        "moica_counter_begin",
+        &[("reference", &reference)],
+        &cookie,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("受監護宣告"), "{body}");
+}
+
+#[tokio::test]
+async fn c2_a_card_number_holding_an_active_certificate_is_not_issued_again() {
+    let portal = Portal::start().await;
+    let wang_reference = apply(&portal, &wang()).await;
+    let lin_reference = apply(&portal, &application("F228135791", "林美玲", "79/7/15")).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let (status, body) = issue(
+        &portal,
+        &cookie,
+        &wang_reference,
+        CARD,
+        &blank_card_key(&portal),
+        &registrar,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = issue(
+        &portal,
+        &cookie,
+        &lin_reference,
+        CARD,
+        &blank_card_key(&portal),
+        &registrar,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("已有有效之憑證"), "{body}");
+    assert_eq!(status_of(&portal, &lin_reference).await.0, "submitted");
+    // The default PIN is the ROC birth date.
+    let ticket = begin(&portal, &cookie, &lin_reference).await;
+    assert_eq!(ticket.pin, "790715");
+}
+
+#[tokio::test]
+async fn c2_a_search_that_is_neither_reference_nor_id_number_is_named() {
+    let portal = Portal::start().await;
+    let (_, cookie) = registrar(&portal).await;
+    let (_, body) = call(
+        &portal,
+        "moica_counter_find",
+        &[("query", "nobody")],
+        &cookie,
+    )
+    .await;
+    assert!(body.contains("請輸入申請編號"), "{body}");
+    let (status, body) = call(
+        &portal,
+        "moica_counter_find",
+        &[("query", "F228135791")],
+        &cookie,
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "null"));
+}
+
+#[tokio::test]
+async fn c2_the_counter_page_shows_the_application_and_the_issuing_island() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (_, cookie) = registrar(&portal).await;
+    let response = portal
+        .page(
+            &format!("/admin/certificate/issue?q={reference}"),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = body_text(response).await;
+    for shown in [
+        "王小明",
+        "A1*****789",
+        "73/01/01",
+        "待領取",
+        "NT$250",
+        "製發憑證",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+    let home = body_text(portal.page("/admin", Some(&cookie)).await).await;
+    assert!(home.contains("/admin/certificate/issue"), "{home}");
+}
