@@ -19,9 +19,11 @@ use axum::{
     Router,
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
+};
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -38,7 +40,7 @@ pub fn router(
     metrics: PrometheusHandle,
 ) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
     let proxies = state.proxies.clone();
     let https = state.settings.secure_cookies();
@@ -125,6 +127,15 @@ pub fn router(
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The app's routes, generated once per process. Generating runs the app with resource
+/// loading suppressed process-wide (a global flag in leptos_server), and a page whose resource
+/// is first polled on another thread at that moment waits forever (leptos issue #4773): that
+/// happens whenever a router is built while another serves, as tests do in parallel.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 async fn server_fn_handler(
