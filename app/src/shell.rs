@@ -10,6 +10,7 @@ use crate::services::api_service::{
     review::{ApiReviewCasePage, ApiReviewQueuePage},
 };
 use crate::services::certificate::application::pages::MoicaApplyPage;
+use crate::services::certificate::card_services::pages::CardServicesPage;
 use crate::services::certificate::counter::pages::CounterIssuePage;
 use crate::services::certificate::pin::CertificatePinPage;
 use crate::services::certificate::status::CertificateStatusPage;
@@ -74,7 +75,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
 /// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 10] = [
+pub const FORM_PAGES: [&str; 11] = [
     api_service::FORM_PATH,
     api_service::PROGRESS_PATH,
     api_service::REVIEW_PATH,
@@ -85,6 +86,7 @@ pub const FORM_PAGES: [&str; 10] = [
     "/admin/id-card-loss",
     crate::services::id_card_loss::card::PATH,
     crate::services::certificate::application::APPLY_PATH,
+    crate::services::certificate::card_services::PATH,
 ];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.
@@ -163,6 +165,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificate/issue") view=CounterIssuePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificate/services") view=CardServicesPage ssr=SsrMode::Async />
                     <Route path=path!("/api-service") view=ApiServiceNoticesPage />
                     <Route path=path!("/api-service/apply") view=ApiApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/api-service/apply/form") view=ApiFormPage ssr=SsrMode::Async />

@@ -2,7 +2,7 @@
 // application and issues the card — the blank card makes its key, the registrar's card signs,
 // the RA checks and the development MOICA CA certifies — and the citizen signs in with the new
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
-import { expect, test } from '@playwright/test';
+import { Browser, expect, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { blankCard, chooseCard, registrar } from './support/cards';
 import { fillApplication, huang, sendApplication } from './support/certificate';
@@ -11,6 +11,34 @@ test.describe.configure({ mode: 'serial' });
 
 /** A card number no earlier run used: 2 letters and 14 digits. */
 const cardNumber = `TP04${String(Date.now()).slice(-12).padStart(12, '0')}`;
+
+/** The registrar's counter, signed in, in a context of its own. */
+async function counterPage(browser: Browser, path: string): Promise<Page> {
+  const counter = await (await browser.newContext()).newPage();
+  await counter.goto(`/admin/sign-in?next=${encodeURIComponent(path)}`);
+  await waitForHydration(counter);
+  await chooseCard(counter, registrar);
+  await counter.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
+  await counter.getByRole('button', { name: '登入' }).click();
+  await waitForPath(counter, path.split('?')[0]);
+  return counter;
+}
+
+/** Tries the new card at the citizen sign-in; whether it signed in. */
+async function citizenSignsIn(page: Page): Promise<boolean> {
+  await page.goto('/citizen/sign-in?next=/id-card/loss/card');
+  await waitForHydration(page);
+  await page.getByLabel('讀卡機').selectOption(blankCard.reader);
+  const holder = page.locator('.card-holder');
+  const refused = page.getByRole('alert').filter({ hasText: /廢止|停用/ });
+  await expect(holder.or(refused)).toBeVisible();
+  if (await refused.isVisible()) return false;
+  await page.getByLabel('自然人憑證 PIN 碼').fill('770312');
+  await page.getByRole('button', { name: '登入' }).click();
+  const signedIn = page.locator('main', { hasText: 'A2*****575' });
+  await expect(signedIn.or(refused)).toBeVisible();
+  return new URL(page.url()).pathname === '/id-card/loss/card';
+}
 
 test('c2 the registrar issues the pre-applied card and the citizen signs in with the default PIN', async ({ page, browser }) => {
   await page.goto('/certificate/apply');
@@ -75,4 +103,44 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await page.getByRole('button', { name: '登入' }).click();
   await waitForPath(page, '/id-card/loss/card');
   await expect(page.locator('main')).toContainText('A2*****575');
+});
+
+test('c5 the counter suspends and resumes for a delegate, refuses revocation by a delegate, and revokes for the holder', async ({ page, browser }) => {
+  const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
+  await expect(counter.locator('.certificate-state')).toHaveText('有效');
+  await expectAccessible(counter);
+  const serve = async (service: string, delegate: boolean, confirm = false) => {
+    if (delegate) {
+      await counter.getByLabel('受委託人（持委託書）').check();
+      await counter.getByLabel('受委託人姓名').fill('林美玲');
+      await counter.getByLabel('受委託人國民身分證統一編號').fill('F228135791');
+      await counter.getByLabel('已核對自然人憑證代辦事項委託書及雙方國民身分證正本').check();
+    } else {
+      await counter.getByLabel('憑證用戶本人').check();
+    }
+    await counter.getByLabel(service).check();
+    if (confirm) await counter.getByLabel(/確認廢止/).check();
+    await counter.getByRole('button', { name: '送出' }).click();
+  };
+
+  await serve('憑證 IC 卡停用', true);
+  await expect(counter.getByRole('status')).toContainText('已停用');
+  await expect(counter.locator('.certificate-state')).toHaveText('停用');
+  expect(await citizenSignsIn(page)).toBe(false);
+
+  await serve('憑證 IC 卡復用', true);
+  await expect(counter.getByRole('status')).toContainText('已復用');
+  expect(await citizenSignsIn(page)).toBe(true);
+
+  await serve('憑證廢止（本人親辦，不可回復）', true, true);
+  await expect(counter.getByRole('alert')).toContainText('不得委託');
+  await expect(counter.locator('.certificate-state')).toHaveText('有效');
+
+  await serve('憑證廢止（本人親辦，不可回復）', false, true);
+  await expect(counter.getByRole('status')).toContainText('已廢止');
+  await expect(counter.locator('.certificate-state')).toHaveText('廢止');
+  await expectAccessible(counter);
+  expect(await citizenSignsIn(page)).toBe(false);
+  await page.goto(`/certificate/status?card=${cardNumber}`);
+  await expect(page.locator('main')).toContainText('廢止');
 });

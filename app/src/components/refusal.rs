@@ -44,3 +44,24 @@ pub fn OutcomeNotice(outcome: Option<Result<String, PortalError>>, lang: Lang) -
         Err(error) => view! { <ErrorNotice error lang /> }.into_any(),
     })
 }
+
+/// A search that found nothing: 查無資料 and what was not found.
+#[component]
+pub fn NothingFound(message: &'static str, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="result not-found" aria-live="polite">
+            <h2>{lang.pick("查無資料", "Not found")}</h2>
+            <p>{message}</p>
+        </section>
+    }
+}
+
+/// A search the server refused: a query that does not parse stays a notice above the form;
+/// anything else (403, sign-in, a fault) is a [`Refusal`].
+#[component]
+pub fn SearchRefusal(error: PortalError, lang: Lang) -> impl IntoView {
+    match error {
+        PortalError::Field { .. } => view! { <ErrorNotice error lang /> }.into_any(),
+        error => view! { <Refusal error lang /> }.into_any(),
+    }
+}

@@ -1,7 +1,8 @@
 //! The certificate authority the registration authority asks for citizen certificates
-//! (MOICA, C-2). The portal only needs "certify this card's public key for this person"; the
-//! server binary supplies the authority (the development MOICA CA of `huji pki`, or a bridge
-//! to a real one) and the portal never holds a CA key itself.
+//! (MOICA, C-2) and their revocation (C-5). The portal only needs "certify this card's public
+//! key for this person" and "revoke this serial"; the server binary supplies the authority
+//! (the development MOICA CA of `huji pki`, or a bridge to a real one) and the portal never
+//! holds a CA key itself.
 
 /// A citizen certificate request the RA has approved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,4 +29,8 @@ pub trait CertificateAuthority: Send + Sync {
         &self,
         request: &CitizenCertificateRequest<'_>,
     ) -> Result<Vec<u8>, CaError>;
+
+    /// Revokes the certificate with serial `serial_hex` at `at` (Unix seconds) and publishes
+    /// the CRLs that list it (廢止, C-5). Revoking twice changes nothing.
+    fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), CaError>;
 }

@@ -70,6 +70,12 @@ impl app::platform::ca::CertificateAuthority for Pki {
         .map(|issued| issued.certificate_der)
         .map_err(|error| app::platform::ca::CaError(error.to_string()))
     }
+
+    fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), app::platform::ca::CaError> {
+        Pki::revoke(self, serial_hex, at)
+            .map(|_| ())
+            .map_err(|error| app::platform::ca::CaError(error.to_string()))
+    }
 }
 
 /// An opened development PKI: the CA certificates and keys of `dir`.

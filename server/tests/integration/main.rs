@@ -6,6 +6,7 @@ mod helpers;
 mod id_card_loss;
 mod moica_application;
 mod moica_issuance;
+mod moica_services;
 mod pki;
 mod platform;
 mod sign_in;

@@ -20,11 +20,11 @@ use server::pki::Issued;
 /// A statement made from the challenge of a fresh ticket.
 type Statement<'a> = dyn Fn(&str) -> String + 'a;
 
-const CARD: &str = "TP04000000012345";
+pub(crate) const CARD: &str = "TP04000000012345";
 
 /// A registrar of 新北市板橋區戶政事務所, signed in: their card and session cookie. Any office
 /// may issue to a citizen registered anywhere.
-async fn registrar(portal: &Portal) -> (Issued, String) {
+pub(crate) async fn registrar(portal: &Portal) -> (Issued, String) {
     let card = portal
         .staff("陳建志", Role::HouseholdRegistrar, "office:65000010")
         .await;
@@ -503,4 +503,23 @@ async fn c2_the_counter_page_shows_the_application_and_the_issuing_island() {
     }
     let home = body_text(portal.page("/admin", Some(&cookie)).await).await;
     assert!(home.contains("/admin/certificate/issue"), "{home}");
+}
+
+/// 王小明's card issued at the counter on [`CARD`] (default PIN), as his card helper would
+/// hold it, and the registrar's session cookie.
+pub(crate) async fn wang_issued(portal: &Portal) -> (Issued, String) {
+    let reference = apply(portal, &wang()).await;
+    let (registrar, cookie) = registrar(portal).await;
+    let key = blank_card_key(portal);
+    let (status, body) = issue(portal, &cookie, &reference, CARD, &key, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    let card = Issued {
+        family: app::pki::CaFamily::Moica,
+        serial_hex: issued.serial,
+        certificate_pem: String::new(),
+        certificate_der: STANDARD.decode(&issued.certificate_b64).expect("base64"),
+        private_key_pem: Some(key.serialize_pem()),
+    };
+    (card, cookie)
 }

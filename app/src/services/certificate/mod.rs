@@ -3,6 +3,7 @@
 //! status look-up.
 
 pub mod application;
+pub mod card_services;
 pub mod counter;
 pub mod eligibility;
 pub mod pin;

@@ -14,6 +14,7 @@ struct CardRow {
     not_before: i64,
     not_after: i64,
     status: String,
+    published: i64,
 }
 
 /// The public summary of the certificate on card `card`, as of `now`.
@@ -23,7 +24,8 @@ pub async fn summary_by_card(
     now: i64,
 ) -> sqlx::Result<Option<CertificateSummary>> {
     let row: Option<CardRow> = sqlx::query_as(
-        "SELECT card_number, subject, serial, issuer, not_before, not_after, status \
+        "SELECT card_number, subject, serial, issuer, not_before, not_after, status, \
+                CAST(published AS INTEGER) AS published \
          FROM moica_certificates WHERE card_number = $1 ORDER BY not_before DESC LIMIT 1",
     )
     .bind(card.as_str())
@@ -38,7 +40,7 @@ pub async fn summary_by_card(
         };
         CertificateSummary {
             card_number: row.card_number,
-            subject: row.subject,
+            subject: (row.published != 0).then_some(row.subject),
             serial: row.serial,
             issuer: row.issuer,
             not_before: roc_date_time(row.not_before),

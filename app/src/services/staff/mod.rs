@@ -26,4 +26,21 @@ impl StaffMember {
     pub fn actor(&self) -> String {
         format!("staff:{}", self.id)
     }
+
+    /// `action` on `subject` by this staff member, from this request's client address.
+    #[cfg(feature = "ssr")]
+    pub fn audit(
+        &self,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> crate::platform::audit::AuditEvent {
+        crate::platform::audit::AuditEvent {
+            actor: self.actor(),
+            source_ip: crate::platform::auth::source_ip(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            detail: detail.to_string(),
+        }
+    }
 }

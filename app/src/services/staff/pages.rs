@@ -6,6 +6,7 @@ use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
 use crate::services::api_service::{review::REVIEW_ROLES, REVIEW_PATH};
+use crate::services::certificate::card_services::PATH as SERVICES_PATH;
 use crate::services::certificate::counter::{ISSUING_ROLES, PATH as ISSUE_PATH};
 use crate::services::id_card_loss::office::{FOLLOW_UP_ROLES, OVERSIGHT_ROLES};
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
@@ -68,6 +69,7 @@ pub fn StaffHomePage() -> impl IntoView {
                         })}
                         {ISSUING_ROLES.contains(&member.role).then(|| view! {
                             <li><a href=ISSUE_PATH>{lang.pick("自然人憑證臨櫃發證", "Citizen certificate: counter issuance")}</a></li>
+                            <li><a href=SERVICES_PATH>{lang.pick("自然人憑證臨櫃服務（停用／復用／廢止／資料異動）", "Citizen certificate services at the counter")}</a></li>
                         })}
                         {OVERSIGHT_ROLES.contains(&member.role).then(|| view! {
                             <li><a href="/admin/id-card-loss/events">{lang.pick("國民身分證掛失通報紀錄", "ID card loss reports: events")}</a></li>

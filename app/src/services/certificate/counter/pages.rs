@@ -6,10 +6,9 @@ use super::{
     begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
     ApplicationStatus, CounterApplication, IssuedCard, PATH,
 };
-use crate::components::refusal::Refusal;
+use crate::components::refusal::{NothingFound, SearchRefusal};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{card_number::CardNumber, pin::CardPin};
-use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::services::certificate::application::{PinChoice, FEE};
 use crate::services::certificate::pin::SecretField;
@@ -64,19 +63,13 @@ pub fn CounterIssuePage() -> impl IntoView {
             {move || found.get().map(|result| match result {
                 Ok(None) => ().into_any(),
                 Ok(Some(None)) => view! {
-                    <section class="result not-found" aria-live="polite">
-                        <h2>{lang.pick("查無資料", "Not found")}</h2>
-                        <p>{lang.pick(
-                            "查無此申請編號或國民身分證統一編號之自然人憑證申請；請申請人先至網站線上填寫申請。",
-                            "No citizen certificate application has this reference or ID number; the citizen must fill in the application online first.",
-                        )}</p>
-                    </section>
+                    <NothingFound lang message=lang.pick(
+                        "查無此申請編號或國民身分證統一編號之自然人憑證申請；請申請人先至網站線上填寫申請。",
+                        "No citizen certificate application has this reference or ID number; the citizen must fill in the application online first.",
+                    ) />
                 }.into_any(),
                 Ok(Some(Some(application))) => view! { <ApplicationFound application lang /> }.into_any(),
-                Err(PortalError::Field { zh_tw, english, .. }) => view! {
-                    <div class="notice error" role="alert"><p>{lang.pick(zh_tw, english)}</p></div>
-                }.into_any(),
-                Err(error) => view! { <Refusal error lang /> }.into_any(),
+                Err(error) => view! { <SearchRefusal error lang /> }.into_any(),
             })}
         </Suspense>
     }

@@ -14,8 +14,7 @@ use crate::domain::pin::NewMoicaPin;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
 use crate::pki::{CheckedCertificate, Purpose};
-use crate::platform::audit::{self, AuditEvent};
-use crate::platform::auth;
+use crate::platform::audit;
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::{challenge, outbox, AppState};
@@ -121,21 +120,6 @@ fn found(row: &sqlx::any::AnyRow, now: i64) -> Result<Found, PortalError> {
     })
 }
 
-fn staff_event(
-    member: &StaffMember,
-    action: &str,
-    subject: &str,
-    detail: serde_json::Value,
-) -> AuditEvent {
-    AuditEvent {
-        actor: member.actor(),
-        source_ip: auth::source_ip(),
-        action: action.to_owned(),
-        subject: subject.to_owned(),
-        detail: detail.to_string(),
-    }
-}
-
 /// Audits `action` on `subject` by `member`, outside any transaction.
 async fn note(
     state: &AppState,
@@ -144,7 +128,7 @@ async fn note(
     subject: &str,
     detail: serde_json::Value,
 ) -> Result<(), PortalError> {
-    let event = staff_event(member, action, subject, detail);
+    let event = member.audit(action, subject, detail);
     audit::record(&state.db.pool, state.clock.unix(), &event)
         .await
         .map(|_| ())
@@ -383,12 +367,14 @@ async fn record_issued(
     let fail = PortalError::unavailable;
     sqlx::query(
         "UPDATE moica_certificates SET application_id = $1, fee = $2, household_office_code = $3, \
-         issued_by = $4 WHERE id = $5",
+         issued_by = $4, email = $5, mobile = $6 WHERE id = $7",
     )
     .bind(found.id)
     .bind(i64::from(FEE))
     .bind(office.as_deref())
     .bind(member.id)
+    .bind(&found.view.email)
+    .bind(&found.view.mobile)
     .bind(certificate_id)
     .execute(&mut *tx)
     .await
@@ -423,8 +409,7 @@ async fn record_issued(
     audit::append(
         &mut tx,
         now,
-        &staff_event(
-            member,
+        &member.audit(
             "moica_issuance.issue",
             &issued.reference,
             serde_json::json!({

@@ -1,0 +1,276 @@
+//! Card services at the counter through the real router (C-5): suspension, resumption,
+//! revocation, contacts and publication, for the holder or a delegate with a 委託書, on a card
+//! issued at the counter by the development MOICA CA.
+
+use crate::helpers::body_text;
+use crate::id_card_loss::pool;
+use crate::moica_issuance::{wang_issued, CARD};
+use crate::sign_in::Portal;
+use app::pki::{CertificateError, Purpose, TrustStore};
+use app::services::staff::role::Role;
+use axum::http::StatusCode;
+
+const PAGE: &str = "/admin/certificate/services";
+
+async fn serve(portal: &Portal, cookie: &str, fields: &[(&str, &str)]) -> String {
+    let mut form = vec![("card", CARD)];
+    form.extend_from_slice(fields);
+    let (status, html) = portal
+        .post_page(&format!("{PAGE}?q={CARD}"), Some(cookie), &form)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    html
+}
+
+const DELEGATE: [(&str, &str); 4] = [
+    ("applicant", "delegate"),
+    ("delegate_name", "林美玲"),
+    ("delegate_id", "F228135791"),
+    ("letter", "on"),
+];
+
+async fn status(portal: &Portal) -> String {
+    sqlx::query_scalar("SELECT status FROM moica_certificates WHERE card_number = $1")
+        .bind(CARD)
+        .fetch_one(pool(portal))
+        .await
+        .expect("the certificate")
+}
+
+async fn signs_in(portal: &Portal, card: &server::pki::Issued) -> bool {
+    portal.sign_in("Citizen", "", card).await.status() == StatusCode::OK
+}
+
+async fn mails_about(portal: &Portal) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT to_addr, body FROM outbox WHERE subject LIKE '自然人憑證異動通知%' ORDER BY id",
+    )
+    .fetch_all(pool(portal))
+    .await
+    .expect("mails")
+}
+
+#[tokio::test]
+async fn c5_a_suspended_certificate_signs_in_nowhere_until_a_delegate_resumes_it() {
+    let portal = Portal::start().await;
+    let (card, cookie) = wang_issued(&portal).await;
+    assert!(signs_in(&portal, &card).await);
+
+    let html = serve(
+        &portal,
+        &cookie,
+        &[("applicant", "holder"), ("service", "suspend")],
+    )
+    .await;
+    assert!(html.contains("已停用"), "{html}");
+    assert_eq!(status(&portal).await, "suspended");
+    assert!(!signs_in(&portal, &card).await);
+    let look_up = body_text(
+        portal
+            .page(&format!("/certificate/status?card={CARD}"), None)
+            .await,
+    )
+    .await;
+    assert!(look_up.contains("停用"), "{look_up}");
+    // Suspending again is not possible; resuming by a delegate with a letter is.
+    let html = serve(&portal, &cookie, &[("service", "suspend")]).await;
+    assert!(html.contains("目前的狀態無法辦理"), "{html}");
+    let mut resume = DELEGATE.to_vec();
+    resume.push(("service", "resume"));
+    let html = serve(&portal, &cookie, &resume).await;
+    assert!(html.contains("已復用"), "{html}");
+    assert_eq!(status(&portal).await, "active");
+    assert!(signs_in(&portal, &card).await);
+
+    let audit: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, detail FROM audit_log WHERE action LIKE 'moica_services.%' ORDER BY seq",
+    )
+    .fetch_all(pool(&portal))
+    .await
+    .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|(a, _)| a.as_str()).collect();
+    assert!(
+        actions.contains(&"moica_services.suspend") && actions.contains(&"moica_services.resume")
+    );
+    let resumed = &audit
+        .iter()
+        .find(|(a, _)| a == "moica_services.resume")
+        .expect("resume")
+        .1;
+    assert!(
+        resumed.contains("F2*****791") && !resumed.contains("F228135791"),
+        "{resumed}"
+    );
+    let mails = mails_about(&portal).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails[0].1.contains("已停用") && mails[1].1.contains("受委託人 林美玲"));
+}
+
+#[tokio::test]
+async fn c5_a_delegate_cannot_revoke_and_the_holders_revocation_is_final_and_in_the_crl() {
+    let portal = Portal::start().await;
+    let (card, cookie) = wang_issued(&portal).await;
+    let mut by_delegate = DELEGATE.to_vec();
+    by_delegate.extend([("service", "revoke"), ("confirm", "on")]);
+    let html = serve(&portal, &cookie, &by_delegate).await;
+    assert!(html.contains("須本人攜帶國民身分證正本親自辦理"), "{html}");
+    assert_eq!(status(&portal).await, "active");
+    // The holder must confirm that it is final.
+    let html = serve(
+        &portal,
+        &cookie,
+        &[("applicant", "holder"), ("service", "revoke")],
+    )
+    .await;
+    assert!(html.contains("憑證廢止後無法回復"), "{html}");
+    assert_eq!(status(&portal).await, "active");
+
+    let html = serve(
+        &portal,
+        &cookie,
+        &[
+            ("applicant", "holder"),
+            ("service", "revoke"),
+            ("confirm", "on"),
+        ],
+    )
+    .await;
+    assert!(html.contains("已廢止"), "{html}");
+    assert_eq!(status(&portal).await, "revoked");
+    assert!(!signs_in(&portal, &card).await);
+    // The CA's CRL lists it: any relying party refuses it now.
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked =
+        trust.check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now());
+    assert!(
+        matches!(checked, Err(CertificateError::Revoked)),
+        "{checked:?}"
+    );
+    // Nothing brings it back.
+    let html = serve(&portal, &cookie, &[("service", "resume")]).await;
+    assert!(html.contains("目前的狀態無法辦理"), "{html}");
+    let look_up = body_text(
+        portal
+            .page(&format!("/certificate/status?card={CARD}"), None)
+            .await,
+    )
+    .await;
+    assert!(look_up.contains("廢止"), "{look_up}");
+    assert!(mails_about(&portal)
+        .await
+        .iter()
+        .any(|(_, body)| body.contains("已廢止")));
+}
+
+#[tokio::test]
+async fn c5_contacts_and_publication_change_and_the_look_up_respects_publication() {
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    let html = serve(
+        &portal,
+        &cookie,
+        &[
+            ("service", "contacts"),
+            ("email", "wang.new@example.com"),
+            ("mobile", "0987-654-321"),
+        ],
+    )
+    .await;
+    assert!(html.contains("已修改聯絡資料"), "{html}");
+    assert!(html.contains("wang.new@example.com"), "{html}");
+    let told: Vec<String> = mails_about(&portal)
+        .await
+        .into_iter()
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(told, ["applicant@example.com", "wang.new@example.com"]);
+    // A bad address is named and changes nothing.
+    let html = serve(
+        &portal,
+        &cookie,
+        &[
+            ("service", "contacts"),
+            ("email", "nope"),
+            ("mobile", "0987654321"),
+        ],
+    )
+    .await;
+    assert!(!html.contains("已修改聯絡資料"), "{html}");
+    assert!(html.contains("wang.new@example.com"));
+
+    let before = body_text(
+        portal
+            .page(&format!("/certificate/status?card={CARD}"), None)
+            .await,
+    )
+    .await;
+    assert!(before.contains("王小明"), "{before}");
+    let html = serve(
+        &portal,
+        &cookie,
+        &[("service", "publication"), ("published", "no")],
+    )
+    .await;
+    assert!(html.contains("已修改公佈狀態"), "{html}");
+    let after = body_text(
+        portal
+            .page(&format!("/certificate/status?card={CARD}"), None)
+            .await,
+    )
+    .await;
+    assert!(
+        !after.contains("王小明") && after.contains("不公佈"),
+        "{after}"
+    );
+}
+
+#[tokio::test]
+async fn c5_a_delegate_needs_the_letter_and_cannot_be_the_holder() {
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    let no_letter = [
+        ("applicant", "delegate"),
+        ("delegate_name", "林美玲"),
+        ("delegate_id", "F228135791"),
+        ("service", "suspend"),
+    ];
+    let html = serve(&portal, &cookie, &no_letter).await;
+    assert!(html.contains("委託書"), "{html}");
+    let holder_as_delegate = [
+        ("applicant", "delegate"),
+        ("delegate_name", "王小明"),
+        ("delegate_id", "A123456789"),
+        ("letter", "on"),
+        ("service", "suspend"),
+    ];
+    let html = serve(&portal, &cookie, &holder_as_delegate).await;
+    assert!(html.contains("受委託人不得為憑證用戶本人"), "{html}");
+    assert_eq!(status(&portal).await, "active");
+}
+
+#[tokio::test]
+async fn c5_only_registrars_serve_certificates() {
+    let portal = Portal::start().await;
+    let (_, _) = wang_issued(&portal).await;
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let cookie = portal.session("Staff", "", &clerk).await;
+    let response = portal
+        .post(
+            "/api/moica_services_find",
+            &[("query", CARD)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, html) = portal
+        .post_page(
+            &format!("{PAGE}?q={CARD}"),
+            Some(&cookie),
+            &[("card", CARD), ("service", "suspend")],
+        )
+        .await;
+    assert!(html.contains("403"), "{html}");
+    assert_eq!(status(&portal).await, "active");
+}
