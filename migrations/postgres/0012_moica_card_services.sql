@@ -6,3 +6,5 @@ ALTER TABLE moica_certificates ADD COLUMN email TEXT;
 ALTER TABLE moica_certificates ADD COLUMN mobile TEXT;
 ALTER TABLE moica_certificates ADD COLUMN published BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE moica_certificates ADD COLUMN status_changed_at BIGINT;
+-- When the holder was told the certificate expires within 60 days (once per certificate).
+ALTER TABLE moica_certificates ADD COLUMN expiry_notice_at BIGINT;

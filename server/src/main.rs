@@ -320,6 +320,11 @@ async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
         {
             tracing::error!(%error, "certificate application purge failed");
         }
+        if let Err(error) =
+            app::services::certificate::store::notify_expiring(&db, clock.unix()).await
+        {
+            tracing::error!(%error, "certificate expiry notices failed");
+        }
     }
 }
 

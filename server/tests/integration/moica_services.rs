@@ -274,3 +274,59 @@ async fn c5_only_registrars_serve_certificates() {
     assert!(html.contains("403"), "{html}");
     assert_eq!(status(&portal).await, "active");
 }
+
+#[tokio::test]
+async fn c4_the_holder_is_told_once_when_the_certificate_expires_within_60_days() {
+    use app::services::certificate::store::notify_expiring;
+    let portal = Portal::start().await;
+    let (_, _) = wang_issued(&portal).await;
+    let db = &portal.app.test_db.db;
+    let expiring = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox WHERE subject LIKE '自然人憑證即將到期通知%'",
+        )
+        .fetch_one(pool(&portal))
+        .await
+        .expect("count")
+    };
+    // Issued 112/11/17, valid 5 years: to 117/11/17, 1827 days later (two leap days).
+    // 61 days before: nothing yet; 60 days before: the notice.
+    let clock = &portal.app.clock;
+    clock.advance(chrono::Duration::days(1827 - 61));
+    assert_eq!(notify_expiring(db, portal.now()).await.expect("run"), 0);
+    clock.advance(chrono::Duration::days(1));
+    assert_eq!(notify_expiring(db, portal.now()).await.expect("run"), 1);
+    assert_eq!(notify_expiring(db, portal.now()).await.expect("run"), 0);
+    assert_eq!(expiring().await, 1);
+    let body: String =
+        sqlx::query_scalar("SELECT body FROM outbox WHERE subject LIKE '自然人憑證即將到期通知%'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("the notice");
+    assert!(body.contains(CARD) && body.contains("117/11/17"), "{body}");
+}
+
+#[tokio::test]
+async fn c4_a_revoked_certificate_gets_no_expiry_notice() {
+    use app::services::certificate::store::notify_expiring;
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    serve(
+        &portal,
+        &cookie,
+        &[
+            ("applicant", "holder"),
+            ("service", "revoke"),
+            ("confirm", "on"),
+        ],
+    )
+    .await;
+    portal
+        .app
+        .clock
+        .advance(chrono::Duration::days(5 * 365 - 30));
+    let sent = notify_expiring(&portal.app.test_db.db, portal.now())
+        .await
+        .expect("run");
+    assert_eq!(sent, 0);
+}

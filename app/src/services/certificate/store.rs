@@ -125,3 +125,58 @@ pub async fn holder_of(
     .fetch_optional(pool)
     .await
 }
+
+/// Days before expiry the holder is told, and extension (展期) opens (C-4).
+pub const EXPIRY_NOTICE_DAYS: i64 = 60;
+
+/// 憑證到期通知: mails every holder whose active certificate expires within
+/// [`EXPIRY_NOTICE_DAYS`], once per certificate (claimed row by row, so several servers running
+/// this together send each notice once). The number of notices queued.
+pub async fn notify_expiring(db: &crate::platform::db::Db, now: i64) -> sqlx::Result<u64> {
+    let due: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT m.id, m.card_number, m.not_after, m.email, c.name \
+         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
+         WHERE m.status = 'active' AND m.email IS NOT NULL AND m.expiry_notice_at IS NULL \
+           AND m.not_after > $1 AND m.not_after <= $2",
+    )
+    .bind(now)
+    .bind(now + EXPIRY_NOTICE_DAYS * 86_400)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut sent = 0;
+    for (id, card, not_after, email, name) in due {
+        let mut tx = db.begin_write().await?;
+        let claimed = sqlx::query(
+            "UPDATE moica_certificates SET expiry_notice_at = $1 \
+             WHERE id = $2 AND expiry_notice_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 1 {
+            crate::platform::outbox::enqueue(
+                &mut tx,
+                now,
+                &email,
+                "自然人憑證即將到期通知 / Your citizen certificate expires soon",
+                &format!(
+                    "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）將於 {until} 到期。\n\
+                     憑證到期前 {days} 天起可辦理展期（延長 3 年，每張憑證限一次，自原到期日起算），\
+                     請攜帶國民身分證正本及自然人憑證 IC 卡至任一戶政事務所辦理，或委託他人持委託書代辦。\n\n\
+                     Your citizen certificate (card {card}) expires on {until}. From {days} days \
+                     before expiry it can be extended once by 3 years from that date: bring your \
+                     ID card and the certificate card to any household registration office, or \
+                     send a delegate with a signed letter.\n",
+                    until = roc_date_time(not_after),
+                    days = EXPIRY_NOTICE_DAYS,
+                ),
+            )
+            .await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
