@@ -523,3 +523,62 @@ pub(crate) async fn wang_issued(portal: &Portal) -> (Issued, String) {
     };
     (card, cookie)
 }
+
+/// How many MOICA certificates the development CA has issued and revoked so far.
+fn moica_issued_and_revoked(portal: &Portal) -> (usize, usize) {
+    let dir = portal.pki.trust_dir();
+    let dir = dir.parent().expect("the PKI directory");
+    let issued = std::fs::read_dir(dir.join("issued/moica"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    let revoked = std::fs::read_to_string(dir.join("revoked/moica.txt"))
+        .map(|text| text.lines().count())
+        .unwrap_or(0);
+    (issued, revoked)
+}
+
+#[tokio::test]
+async fn c2_a_certificate_the_ra_could_not_record_is_revoked_again() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    // The record fails after the CA issued: closing the application is refused.
+    let statements: &[&str] = match crate::helpers::backend(&portal.app.test_db) {
+        app::platform::db::Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_issue BEFORE UPDATE ON moica_applications \
+             WHEN NEW.status = 'issued' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        app::platform::db::Backend::Postgres => &[
+            "CREATE FUNCTION refuse_issue() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_issue BEFORE UPDATE ON moica_applications FOR EACH ROW \
+             WHEN (NEW.status = 'issued') EXECUTE FUNCTION refuse_issue()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement)
+            .execute(pool(&portal))
+            .await
+            .expect("trigger");
+    }
+    let before = moica_issued_and_revoked(&portal);
+    let (status, _) = issue(
+        &portal,
+        &cookie,
+        &reference,
+        CARD,
+        &blank_card_key(&portal),
+        &registrar,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    let after = moica_issued_and_revoked(&portal);
+    // The blank-card stand-in is one issuance; the CA's certificate for the card the other.
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1),
+        (2, 1),
+        "{before:?} {after:?}"
+    );
+    assert_eq!(certificates(&portal).await, 0);
+    assert_eq!(status_of(&portal, &reference).await.0, "submitted");
+}

@@ -323,7 +323,15 @@ pub async fn issue(
         .ok()
         .filter(|checked| checked.public_key_spki() == public_key.as_slice())
         .ok_or(IssuanceRefusal::BadPublicKey)?;
-    record_issued(state, member, &found, &card, &certificate, now).await
+    let recorded = record_issued(state, member, &found, &card, &certificate, now).await;
+    if recorded.is_err() {
+        // Not recorded (another counter issued this application a moment ago, the card number
+        // was taken, or a fault): the certificate must not stay valid anywhere.
+        if let Err(error) = ca.revoke(certificate.serial_hex(), now) {
+            tracing::error!(%error, serial = certificate.serial_hex(), "an unrecorded certificate could not be revoked");
+        }
+    }
+    recorded
 }
 
 /// Audits the RA's refusal of `reference` and answers `error`.
