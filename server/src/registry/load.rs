@@ -886,7 +886,10 @@ mod tests {
         load_demo(&db.pool).await.unwrap();
         seed(&db.pool, &opts(200, 20, 4)).await.unwrap();
         load_demo(&db.pool).await.unwrap();
-        assert_eq!(count(&db.pool, "SELECT COUNT(*) FROM citizens").await, 204);
+        assert_eq!(
+            count(&db.pool, "SELECT COUNT(*) FROM citizens").await,
+            200 + super::demo::CITIZENS.len() as i64
+        );
         assert_eq!(count(&db.pool, "SELECT COUNT(*) FROM companies").await, 22);
         assert_eq!(
             count(&db.pool, "SELECT COUNT(*) FROM household_offices").await,
@@ -941,7 +944,10 @@ mod tests {
                 "SELECT COUNT(*) FROM id_card_issuances WHERE citizen_id < 1000"
             )
             .await,
-            9
+            demo::CITIZENS
+                .iter()
+                .map(|citizen| citizen.issuances.len() as i64)
+                .sum::<i64>()
         );
     }
 
