@@ -7,5 +7,5 @@ ALTER TABLE moica_certificates ADD COLUMN application_id BIGINT REFERENCES moica
 ALTER TABLE moica_certificates ADD COLUMN fee INTEGER;
 ALTER TABLE moica_certificates ADD COLUMN household_office_code TEXT REFERENCES household_offices (code);
 ALTER TABLE moica_certificates ADD COLUMN issued_by BIGINT REFERENCES staff (id);
--- One active certificate per printed card number.
-CREATE UNIQUE INDEX moica_certificates_active_card ON moica_certificates (card_number) WHERE status = 'active';
+-- One certificate in force (active or suspended) per printed card number.
+CREATE UNIQUE INDEX moica_certificates_active_card ON moica_certificates (card_number) WHERE status IN ('active', 'suspended');

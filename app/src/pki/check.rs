@@ -428,6 +428,14 @@ fn serial_hex(raw: &[u8]) -> String {
     hex::encode(trim_serial(raw))
 }
 
+/// The serial number of a certificate as [`CheckedCertificate::serial_hex`] reports it, read
+/// without judging the certificate: to revoke one that failed the checks.
+pub fn certificate_serial_hex(input: &[u8]) -> Option<String> {
+    let der = certificate_der(input).ok()?;
+    let cert = parse_certificate(&der).ok()?;
+    Some(serial_hex(cert.raw_serial()))
+}
+
 /// The RSA public key of a certificate as PKCS#1 `RSAPublicKey` DER, read without judging the
 /// certificate: to check a signature first and only then say whether the certificate still
 /// counts (the verification API tells a stranger nothing about a company's certificate).

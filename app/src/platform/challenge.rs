@@ -22,32 +22,44 @@ pub enum ChallengeError {
     Unusable,
 }
 
-pub async fn issue(pool: &AnyPool, now: i64) -> sqlx::Result<Challenge> {
+/// The purpose of card sign-in challenges.
+pub const SIGN_IN: &str = "sign-in";
+
+/// A fresh challenge for `purpose` (e.g. [`SIGN_IN`]); only a consume for the same purpose
+/// takes it.
+pub async fn issue(pool: &AnyPool, now: i64, purpose: &str) -> sqlx::Result<Challenge> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let value = URL_SAFE_NO_PAD.encode(bytes);
     let expires_at = now + LIFETIME_SECONDS;
-    sqlx::query("INSERT INTO sign_in_challenges (id, created_at, expires_at) VALUES ($1, $2, $3)")
-        .bind(&value)
-        .bind(now)
-        .bind(expires_at)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sign_in_challenges (id, created_at, expires_at, purpose) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&value)
+    .bind(now)
+    .bind(expires_at)
+    .bind(purpose)
+    .execute(pool)
+    .await?;
     Ok(Challenge { value, expires_at })
 }
 
-/// Marks the challenge used; succeeds for exactly one caller, and only before it expires.
+/// Marks the challenge used; succeeds for exactly one caller, only before it expires and only
+/// for the purpose it was issued for.
 pub async fn consume(
     pool: &AnyPool,
     now: i64,
     value: &str,
+    purpose: &str,
 ) -> sqlx::Result<Result<(), ChallengeError>> {
     let taken = sqlx::query(
         "UPDATE sign_in_challenges SET used_at = $1 \
-         WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
+         WHERE id = $2 AND used_at IS NULL AND expires_at > $1 AND purpose = $3",
     )
     .bind(now)
     .bind(value)
+    .bind(purpose)
     .execute(pool)
     .await?
     .rows_affected();

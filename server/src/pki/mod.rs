@@ -72,6 +72,11 @@ impl app::platform::ca::CertificateAuthority for Pki {
     }
 
     fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), app::platform::ca::CaError> {
+        // One revocation at a time: each appends to the list and rewrites every CRL.
+        static REVOKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = REVOKING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         Pki::revoke(self, serial_hex, at)
             .map(|_| ())
             .map_err(|error| app::platform::ca::CaError(error.to_string()))

@@ -390,6 +390,21 @@ async fn c2_only_registrars_work_the_counter() {
         .post("/api/moica_counter_find", &[("query", &reference)], None)
         .await;
     assert_ne!(response.status(), StatusCode::OK);
+    let (status, _) = call(
+        &portal,
+        "moica_counter_issue",
+        &[
+            ("reference", &reference),
+            ("card_number", CARD),
+            ("challenge", "x"),
+            ("public_key_b64", "AA=="),
+            ("certificate_b64", "AA=="),
+            ("signature_b64", "AA=="),
+        ],
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -581,4 +596,79 @@ async fn c2_a_certificate_the_ra_could_not_record_is_revoked_again() {
     );
     assert_eq!(certificates(&portal).await, 0);
     assert_eq!(status_of(&portal, &reference).await.0, "submitted");
+}
+
+#[tokio::test]
+async fn c2_a_challenge_serves_only_its_own_issuance() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let key = blank_card_key(&portal);
+    let signer =
+        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let public_key = STANDARD.encode(key.subject_public_key_info());
+    // A sign-in challenge, and another registrar's issuance challenge, are refused.
+    let sign_in = portal.challenge().await;
+    let (colleague_card, colleague) = {
+        let card = portal
+            .staff("李小華", Role::HouseholdRegistrar, "office:63000030")
+            .await;
+        let cookie = portal.session("Staff", "", &card).await;
+        (card, cookie)
+    };
+    drop(colleague_card);
+    let theirs = begin(&portal, &colleague, &reference).await.challenge;
+    for challenge in [sign_in, theirs] {
+        let statement = issuance_statement(&challenge, &reference, CARD, &public_key);
+        let (status, body) = issue_signed(
+            &portal, &cookie, &reference, CARD, &challenge, &key, &registrar, &signer, &statement,
+        )
+        .await;
+        assert_ne!(status, StatusCode::OK);
+        assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
+    }
+    // An ID number is no reference for issuing.
+    let (status, _) = call(
+        &portal,
+        "moica_counter_begin",
+        &[("reference", "A123456789")],
+        &cookie,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    assert_eq!(certificates(&portal).await, 0);
+}
+
+#[tokio::test]
+async fn c2_a_card_number_whose_certificate_is_suspended_is_still_in_use() {
+    let portal = Portal::start().await;
+    let wang_reference = apply(&portal, &wang()).await;
+    let lin_reference = apply(&portal, &application("F228135791", "林美玲", "79/7/15")).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let (status, body) = issue(
+        &portal,
+        &cookie,
+        &wang_reference,
+        CARD,
+        &blank_card_key(&portal),
+        &registrar,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sqlx::query("UPDATE moica_certificates SET status = 'suspended' WHERE card_number = $1")
+        .bind(CARD)
+        .execute(pool(&portal))
+        .await
+        .expect("suspend");
+    let (status, body) = issue(
+        &portal,
+        &cookie,
+        &lin_reference,
+        CARD,
+        &blank_card_key(&portal),
+        &registrar,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("已有有效之憑證"), "{body}");
 }

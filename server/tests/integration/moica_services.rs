@@ -235,7 +235,7 @@ async fn c5_a_delegate_needs_the_letter_and_cannot_be_the_holder() {
         ("service", "suspend"),
     ];
     let html = serve(&portal, &cookie, &no_letter).await;
-    assert!(html.contains("委託書"), "{html}");
+    assert!(html.contains("受委託人辦理須核對"), "{html}");
     let holder_as_delegate = [
         ("applicant", "delegate"),
         ("delegate_name", "王小明"),
@@ -329,4 +329,52 @@ async fn c4_a_revoked_certificate_gets_no_expiry_notice() {
         .await
         .expect("run");
     assert_eq!(sent, 0);
+}
+
+#[tokio::test]
+async fn c5_a_staff_members_own_card_suspended_at_the_counter_no_longer_signs_in() {
+    use crate::moica_issuance::registrar;
+    use app::domain::{card_number::CardNumber, national_id::NationalId};
+    let portal = Portal::start().await;
+    let (_, cookie) = registrar(&portal).await;
+    // 王小明 works at an office too; his staff card is his own citizen certificate.
+    let own = portal
+        .staff("王小明", Role::HouseholdRegistrar, "office:63000030")
+        .await;
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&own.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect("valid");
+    let card = "TP04000000077777";
+    app::services::certificate::store::record_holder(
+        &mut pool(&portal).acquire().await.expect("connection"),
+        &checked,
+        &NationalId::parse("A123456789").expect("id"),
+        &CardNumber::parse(card).expect("card"),
+        portal.now(),
+    )
+    .await
+    .expect("recorded");
+    assert_eq!(
+        portal.sign_in("Staff", "", &own).await.status(),
+        StatusCode::OK
+    );
+
+    let (status, html) = portal
+        .post_page(
+            &format!("{PAGE}?q={card}"),
+            Some(&cookie),
+            &[
+                ("card", card),
+                ("applicant", "holder"),
+                ("service", "suspend"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("已停用"), "{html}");
+    assert_ne!(
+        portal.sign_in("Staff", "", &own).await.status(),
+        StatusCode::OK
+    );
 }

@@ -320,31 +320,40 @@ async fn f5_a_sign_in_challenge_is_accepted_once_and_only_within_two_minutes() {
     use app::platform::challenge::{self, ChallengeError, LIFETIME_SECONDS};
     let t = fresh_db().await;
     let now = 1_700_000_000;
-    let fresh = challenge::issue(&t.db.pool, now).await.expect("issue");
+    let fresh = challenge::issue(&t.db.pool, now, challenge::SIGN_IN)
+        .await
+        .expect("issue");
     assert_eq!(fresh.value.len(), 43);
     assert_eq!(
-        challenge::consume(&t.db.pool, now + 5, &fresh.value)
+        challenge::consume(&t.db.pool, now + 5, &fresh.value, challenge::SIGN_IN)
             .await
             .expect("db"),
         Ok(())
     );
     assert_eq!(
-        challenge::consume(&t.db.pool, now + 6, &fresh.value)
+        challenge::consume(&t.db.pool, now + 6, &fresh.value, challenge::SIGN_IN)
             .await
             .expect("db"),
         Err(ChallengeError::Unusable),
         "a replayed challenge is refused"
     );
-    let late = challenge::issue(&t.db.pool, now).await.expect("issue");
+    let late = challenge::issue(&t.db.pool, now, challenge::SIGN_IN)
+        .await
+        .expect("issue");
     assert_eq!(
-        challenge::consume(&t.db.pool, now + LIFETIME_SECONDS, &late.value)
-            .await
-            .expect("db"),
+        challenge::consume(
+            &t.db.pool,
+            now + LIFETIME_SECONDS,
+            &late.value,
+            challenge::SIGN_IN
+        )
+        .await
+        .expect("db"),
         Err(ChallengeError::Unusable),
         "an expired challenge is refused"
     );
     assert_eq!(
-        challenge::consume(&t.db.pool, now, "forged")
+        challenge::consume(&t.db.pool, now, "forged", challenge::SIGN_IN)
             .await
             .expect("db"),
         Err(ChallengeError::Unusable)
@@ -362,12 +371,16 @@ async fn f5_racing_uses_of_one_challenge_let_exactly_one_through() {
     use app::platform::challenge;
     let t = fresh_db().await;
     let now = 1_700_000_000;
-    let issued = challenge::issue(&t.db.pool, now).await.expect("issue");
+    let issued = challenge::issue(&t.db.pool, now, challenge::SIGN_IN)
+        .await
+        .expect("issue");
     let attempts: Vec<_> = (0..16)
         .map(|_| {
             let pool = t.db.pool.clone();
             let value = issued.value.clone();
-            tokio::spawn(async move { challenge::consume(&pool, now + 1, &value).await })
+            tokio::spawn(async move {
+                challenge::consume(&pool, now + 1, &value, challenge::SIGN_IN).await
+            })
         })
         .collect();
     let mut accepted = 0;

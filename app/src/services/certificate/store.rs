@@ -111,6 +111,19 @@ pub async fn record_holder(
     }
 }
 
+/// Whether the RA has suspended or revoked the citizen certificate with this fingerprint: a
+/// staff member's own card included, which then neither signs in nor signs for the RA.
+pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM moica_certificates \
+         WHERE certificate_sha256 = $1 AND status IN ('suspended', 'revoked')",
+    )
+    .bind(fingerprint_sha256)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// The registry person an active citizen certificate was issued to: id, name, ID number.
 pub async fn holder_of(
     pool: &AnyPool,

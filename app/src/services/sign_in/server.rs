@@ -30,10 +30,14 @@ pub async fn inspect_card(
 #[server(endpoint = "card_sign_in_challenge")]
 pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
-    crate::platform::challenge::issue(&state.db.pool, state.clock.unix())
-        .await
-        .map(|challenge| challenge.value)
-        .map_err(PortalError::unavailable)
+    crate::platform::challenge::issue(
+        &state.db.pool,
+        state.clock.unix(),
+        crate::platform::challenge::SIGN_IN,
+    )
+    .await
+    .map(|challenge| challenge.value)
+    .map_err(PortalError::unavailable)
 }
 
 /// Checks the card's signature over the challenge and opens a session; answers the page to
@@ -174,7 +178,7 @@ mod ssr {
         };
         let pool = &state.db.pool;
         // Used up first, whatever follows: a challenge is worth one attempt.
-        challenge::consume(pool, now, &proof.challenge)
+        challenge::consume(pool, now, &proof.challenge, challenge::SIGN_IN)
             .await
             .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
             .map_err(|_| SignInRefusal::ChallengeUnusable)?;
@@ -190,13 +194,22 @@ mod ssr {
                 company(state, &typed, &certificate).await
             }
             None if proof.kind == SignInKind::Citizen => citizen(state, &certificate).await,
-            None => staff::by_certificate(pool, certificate.fingerprint_sha256())
-                .await
-                .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
-                .map(|member| Principal::Staff {
-                    staff_id: member.id,
-                })
-                .ok_or(Failure::Refusal(SignInRefusal::NotStaff)),
+            None => {
+                // A staff member's citizen card the RA suspended or revoked signs in nowhere.
+                if certificate_store::withdrawn(pool, certificate.fingerprint_sha256())
+                    .await
+                    .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
+                {
+                    return Err(SignInRefusal::NoRegistryPerson.into());
+                }
+                staff::by_certificate(pool, certificate.fingerprint_sha256())
+                    .await
+                    .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
+                    .map(|member| Principal::Staff {
+                        staff_id: member.id,
+                    })
+                    .ok_or(Failure::Refusal(SignInRefusal::NotStaff))
+            }
         }
     }
 

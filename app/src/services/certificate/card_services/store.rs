@@ -190,7 +190,9 @@ pub async fn perform(
         (CardService::Suspend, "active") if !expired => Some("suspended"),
         (CardService::Resume, "suspended") if !expired => Some("active"),
         (CardService::Revoke, "active" | "suspended") => Some("revoked"),
-        (CardService::Contacts | CardService::Publication, "active" | "suspended") => None,
+        (CardService::Contacts | CardService::Publication, "active" | "suspended") if !expired => {
+            None
+        }
         _ => {
             return Ok(ServiceOutcome::Invalid(PortalError::refused(
                 &ServiceRefusal::WrongState,
@@ -229,6 +231,14 @@ async fn record(
     let fail = PortalError::unavailable;
     let mut tx = state.db.begin_write().await.map_err(fail)?;
     let changed = match (next_status, &request.contacts, request.published) {
+        // A revocation already done at the CA must be recorded whatever another counter did
+        // to the row meanwhile (suspended it, say): only another revocation stops it.
+        (Some("revoked"), _, _) => sqlx::query(
+            "UPDATE moica_certificates SET status = 'revoked', status_changed_at = $1 \
+             WHERE id = $2 AND status IN ('active', 'suspended')",
+        )
+        .bind(now)
+        .bind(found.id),
         (Some(status), _, _) => sqlx::query(
             "UPDATE moica_certificates SET status = $1, status_changed_at = $2 \
              WHERE id = $3 AND status = $4",

@@ -176,6 +176,7 @@ pub async fn begin(
         return Err(IssuanceRefusal::NoAuthority.into());
     }
     let now = state.clock.unix();
+    let reference = reference_only(reference)?;
     let found = issuable(load(&state.db.pool, reference, now).await?)?;
     let open = |sealed: &Option<String>, field: &str| {
         sealed
@@ -195,7 +196,8 @@ pub async fn begin(
             .map(|birth| NewMoicaPin::default_for(birth).expose().to_owned())
             .ok_or_else(|| PortalError::unavailable("birth date before the ROC"))?,
     };
-    let challenge = challenge::issue(&state.db.pool, now)
+    let purpose = challenge_purpose(&found.view.reference, member);
+    let challenge = challenge::issue(&state.db.pool, now, &purpose)
         .await
         .map_err(PortalError::unavailable)?;
     note(
@@ -213,6 +215,22 @@ pub async fn begin(
     })
 }
 
+/// What an issuance challenge is for: this application, by this registrar only.
+fn challenge_purpose(reference: &str, member: &StaffMember) -> String {
+    format!("moica-issuance:{reference}:{}", member.id)
+}
+
+/// An application reference as `begin` and `issue` take it: never an ID number, which `find`
+/// alone accepts (and whose audit rows name the reference).
+fn reference_only(reference: &str) -> Result<&str, PortalError> {
+    let reference = reference.trim();
+    if reference.len() == 15 && reference.starts_with('M') && reference.is_ascii() {
+        Ok(reference)
+    } else {
+        Err(IssuanceRefusal::NotFound.into())
+    }
+}
+
 /// What the registrar's page sends once the card made its key and the registrar signed.
 pub struct IssueRequest {
     pub reference: String,
@@ -228,6 +246,7 @@ pub async fn issue(
     member: &StaffMember,
     request: IssueRequest,
 ) -> Result<IssuedCard, PortalError> {
+    reference_only(&request.reference)?;
     let card = CardNumber::parse(&request.card_number)
         .map_err(|error| PortalError::field("card_number", &error))?;
     let decode = |text: &str| {
@@ -243,7 +262,8 @@ pub async fn issue(
     };
     let now = state.clock.unix();
     // Used up first, whatever follows: one challenge, one attempt.
-    challenge::consume(&state.db.pool, now, &request.challenge)
+    let purpose = challenge_purpose(&request.reference, member);
+    challenge::consume(&state.db.pool, now, &request.challenge, &purpose)
         .await
         .map_err(PortalError::unavailable)?
         .map_err(|_| IssuanceRefusal::ChallengeUnusable)?;
@@ -269,7 +289,13 @@ pub async fn issue(
     let signer = staff::by_certificate(&state.db.pool, registrar.fingerprint_sha256())
         .await
         .map_err(PortalError::unavailable)?;
-    let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) {
+    let withdrawn = crate::services::certificate::store::withdrawn(
+        &state.db.pool,
+        registrar.fingerprint_sha256(),
+    )
+    .await
+    .map_err(PortalError::unavailable)?;
+    let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
         .verify_signature(statement.as_bytes(), &signature)
@@ -286,7 +312,8 @@ pub async fn issue(
 
     let found = issuable(load(&state.db.pool, &request.reference, now).await?)?;
     let in_use: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM moica_certificates WHERE card_number = $1 AND status = 'active'",
+        "SELECT id FROM moica_certificates WHERE card_number = $1 \
+         AND status IN ('active', 'suspended')",
     )
     .bind(card.as_str())
     .fetch_optional(&state.db.pool)
@@ -316,19 +343,23 @@ pub async fn issue(
             return Err(IssuanceRefusal::BadPublicKey.into());
         }
     };
-    let certificate: CheckedCertificate = state
+    let checked: Option<CheckedCertificate> = state
         .trust
         .current()
         .check_certificate(&der, Purpose::CitizenCard, now)
         .ok()
-        .filter(|checked| checked.public_key_spki() == public_key.as_slice())
-        .ok_or(IssuanceRefusal::BadPublicKey)?;
-    let recorded = record_issued(state, member, &found, &card, &certificate, now).await;
+        .filter(|checked| checked.public_key_spki() == public_key.as_slice());
+    let recorded = match &checked {
+        Some(certificate) => record_issued(state, member, &found, &card, certificate, now).await,
+        None => Err(IssuanceRefusal::BadPublicKey.into()),
+    };
     if recorded.is_err() {
         // Not recorded (another counter issued this application a moment ago, the card number
-        // was taken, or a fault): the certificate must not stay valid anywhere.
-        if let Err(error) = ca.revoke(certificate.serial_hex(), now) {
-            tracing::error!(%error, serial = certificate.serial_hex(), "an unrecorded certificate could not be revoked");
+        // was taken, the result is not what was asked, a fault): the certificate must not stay
+        // valid anywhere.
+        let serial = crate::pki::certificate_serial_hex(&der).unwrap_or_default();
+        if let Err(error) = ca.revoke(&serial, now) {
+            tracing::error!(%error, %serial, "an unrecorded certificate could not be revoked");
         }
     }
     recorded
