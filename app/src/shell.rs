@@ -75,7 +75,7 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
 /// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 11] = [
+pub const FORM_PAGES: [&str; 12] = [
     api_service::FORM_PATH,
     api_service::PROGRESS_PATH,
     api_service::REVIEW_PATH,
@@ -87,6 +87,7 @@ pub const FORM_PAGES: [&str; 11] = [
     crate::services::id_card_loss::card::PATH,
     crate::services::certificate::application::APPLY_PATH,
     crate::services::certificate::card_services::PATH,
+    crate::services::certificate::counter::PATH,
 ];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.

@@ -144,3 +144,25 @@ test('c5 the counter suspends and resumes for a delegate, refuses revocation by 
   await page.goto(`/certificate/status?card=${cardNumber}`);
   await expect(page.locator('main')).toContainText('廢止');
 });
+
+test('c2 without an online application the registrar fills one in at the counter', async ({ browser }) => {
+  // 黃雅婷's last application was issued (and the card revoked above): a new one at the desk.
+  const counter = await counterPage(browser, `/admin/certificate/issue?q=${huang.nationalId}`);
+  await expect(counter.locator('.application-status')).toHaveText('已發證');
+  const form = counter.locator('section.counter-application');
+  await expect(form).toBeVisible();
+  await expect(form.getByRole('textbox', { name: '國民身分證統一編號' })).toHaveValue(huang.nationalId);
+  await expect(form.locator('img[src^="/captcha/"]')).toHaveCount(0);
+  await form.getByRole('textbox', { name: '姓名', exact: true }).fill(huang.name);
+  await form.getByRole('textbox', { name: '出生年月日', exact: true }).fill(huang.birthDate);
+  await form.getByLabel('電子郵件信箱（E-MAIL）').fill(huang.email);
+  await form.getByLabel('手機號碼').fill('0922333444');
+  await form.getByLabel(/^\*?\s*用戶代碼$/).fill('Desk2026b');
+  await form.getByLabel('再次輸入用戶代碼').fill('Desk2026b');
+  await expectAccessible(counter);
+  counter.once('dialog', (dialog) => dialog.accept());
+  await form.getByRole('button', { name: '送出申請' }).click();
+  await expect(counter.locator('.application-status')).toHaveText('待領取');
+  await expect(counter.getByRole('heading', { name: '製發憑證' })).toBeVisible();
+  await expectAccessible(counter);
+});

@@ -133,6 +133,18 @@ async fn issue(
     .await
 }
 
+/// [`issue`] onto a fresh blank card.
+async fn issue_on_blank(
+    portal: &Portal,
+    cookie: &str,
+    reference: &str,
+    card_number: &str,
+    registrar: &Issued,
+) -> (StatusCode, String) {
+    let key = blank_card_key(portal);
+    issue(portal, cookie, reference, card_number, &key, registrar).await
+}
+
 async fn status_of(portal: &Portal, reference: &str) -> (String, Option<String>, Option<String>) {
     sqlx::query_as(
         "SELECT status, user_code_sealed, pin_sealed FROM moica_applications WHERE reference = $1",
@@ -444,25 +456,9 @@ async fn c2_a_card_number_holding_an_active_certificate_is_not_issued_again() {
     let wang_reference = apply(&portal, &wang()).await;
     let lin_reference = apply(&portal, &application("F228135791", "林美玲", "79/7/15")).await;
     let (registrar, cookie) = registrar(&portal).await;
-    let (status, body) = issue(
-        &portal,
-        &cookie,
-        &wang_reference,
-        CARD,
-        &blank_card_key(&portal),
-        &registrar,
-    )
-    .await;
+    let (status, body) = issue_on_blank(&portal, &cookie, &wang_reference, CARD, &registrar).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = issue(
-        &portal,
-        &cookie,
-        &lin_reference,
-        CARD,
-        &blank_card_key(&portal),
-        &registrar,
-    )
-    .await;
+    let (status, body) = issue_on_blank(&portal, &cookie, &lin_reference, CARD, &registrar).await;
     assert_ne!(status, StatusCode::OK);
     assert!(body.contains("已有有效之憑證"), "{body}");
     assert_eq!(status_of(&portal, &lin_reference).await.0, "submitted");
@@ -577,15 +573,7 @@ async fn c2_a_certificate_the_ra_could_not_record_is_revoked_again() {
             .expect("trigger");
     }
     let before = moica_issued_and_revoked(&portal);
-    let (status, _) = issue(
-        &portal,
-        &cookie,
-        &reference,
-        CARD,
-        &blank_card_key(&portal),
-        &registrar,
-    )
-    .await;
+    let (status, _) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
     assert_ne!(status, StatusCode::OK);
     let after = moica_issued_and_revoked(&portal);
     // The blank-card stand-in is one issuance; the CA's certificate for the card the other.
@@ -645,30 +633,115 @@ async fn c2_a_card_number_whose_certificate_is_suspended_is_still_in_use() {
     let wang_reference = apply(&portal, &wang()).await;
     let lin_reference = apply(&portal, &application("F228135791", "林美玲", "79/7/15")).await;
     let (registrar, cookie) = registrar(&portal).await;
-    let (status, body) = issue(
-        &portal,
-        &cookie,
-        &wang_reference,
-        CARD,
-        &blank_card_key(&portal),
-        &registrar,
-    )
-    .await;
+    let (status, body) = issue_on_blank(&portal, &cookie, &wang_reference, CARD, &registrar).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     sqlx::query("UPDATE moica_certificates SET status = 'suspended' WHERE card_number = $1")
         .bind(CARD)
         .execute(pool(&portal))
         .await
         .expect("suspend");
-    let (status, body) = issue(
-        &portal,
-        &cookie,
-        &lin_reference,
-        CARD,
-        &blank_card_key(&portal),
-        &registrar,
-    )
-    .await;
+    let (status, body) = issue_on_blank(&portal, &cookie, &lin_reference, CARD, &registrar).await;
     assert_ne!(status, StatusCode::OK);
     assert!(body.contains("已有有效之憑證"), "{body}");
+}
+
+#[tokio::test]
+async fn c2_without_a_pre_application_the_registrar_takes_one_at_the_counter_and_issues_it() {
+    let portal = Portal::start().await;
+    let (registrar, cookie) = registrar(&portal).await;
+    // Nothing online: the search offers the counter form, with the ID number filled in.
+    let html = body_text(
+        portal
+            .page("/admin/certificate/issue?q=A123456789", Some(&cookie))
+            .await,
+    )
+    .await;
+    assert!(
+        html.contains("臨櫃填寫申請書") && html.contains("value=\"A123456789\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("captcha"),
+        "no CAPTCHA at the counter: {html}"
+    );
+
+    // A field that does not parse is named, and nothing is stored.
+    let typed = chosen_pin(wang(), "246813");
+    let mut bad: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    bad.retain(|(k, _)| *k != "email");
+    let (status, html) = portal
+        .post_page("/admin/certificate/issue", Some(&cookie), &bad)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("請修正下列標示的欄位"), "{html}");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moica_applications")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("count");
+    assert_eq!(count, 0);
+
+    // The whole form: taken as a counter application and shown ready to issue.
+    let fields: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = portal
+        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("待領取") && html.contains("製發憑證"),
+        "{html}"
+    );
+    let (reference, channel): (String, String) =
+        sqlx::query_as("SELECT reference, channel FROM moica_applications")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("the application");
+    assert_eq!(channel, "counter");
+    assert!(html.contains(&reference));
+    let ticket = begin(&portal, &cookie, &reference).await;
+    assert_eq!(
+        (ticket.user_code.as_str(), ticket.pin.as_str()),
+        ("Code2024x", "246813")
+    );
+    let (status, body) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let submitted_by: String =
+        sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'moica_application.submit'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("audit");
+    assert!(submitted_by.starts_with("staff:"), "{submitted_by}");
+}
+
+#[tokio::test]
+async fn c2_a_counter_application_is_checked_against_the_registry() {
+    let portal = Portal::start().await;
+    let (_, cookie) = registrar(&portal).await;
+    let wrong = application("A123456789", "王小華", "73/1/1");
+    let fields: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, html) = portal
+        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
+        .await;
+    assert!(html.contains("身分資料與戶籍資料不符"), "{html}");
+    let minor = application("E109273648", "張家豪", "98/6/1");
+    let fields: Vec<(&str, &str)> = minor.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, html) = portal
+        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
+        .await;
+    assert!(html.contains("年滿 18 歲"), "{html}");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moica_applications")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("count");
+    assert_eq!(count, 0);
+    // Clerks cannot take one.
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let clerk = portal.session("Staff", "", &clerk).await;
+    let typed = wang();
+    let fields: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, html) = portal
+        .post_page("/admin/certificate/issue", Some(&clerk), &fields)
+        .await;
+    assert!(html.contains("403 無權限"), "{html}");
 }

@@ -108,8 +108,18 @@ impl ApplicationForm {
         }
     }
 
-    /// Parses every field; on failure, one [`PortalError::Field`] per bad field.
+    /// Parses every field of the online form (with its CAPTCHA); on failure, one
+    /// [`PortalError::Field`] per bad field.
     pub fn parse(posted: &[(String, String)]) -> Result<ApplicationForm, Vec<PortalError>> {
+        ApplicationForm::parse_for(posted, super::Channel::Online)
+    }
+
+    /// Parses the form as filled in on `channel`: at the counter there is no CAPTCHA (the
+    /// registrar has the applicant and their ID card in front of them).
+    pub fn parse_for(
+        posted: &[(String, String)],
+        channel: super::Channel,
+    ) -> Result<ApplicationForm, Vec<PortalError>> {
         let mut errors: Vec<PortalError> = CONTACT_FIELDS
             .iter()
             .filter_map(|field| field.check(value(posted, field.name)))
@@ -157,7 +167,7 @@ impl ApplicationForm {
             ));
         }
         let captcha_answer = value(posted, CAPTCHA_ANSWER).trim().to_owned();
-        if captcha_answer.is_empty() {
+        if captcha_answer.is_empty() && channel == super::Channel::Online {
             errors.push(forms::required(CAPTCHA_ANSWER));
         }
         if !errors.is_empty() {
@@ -272,6 +282,13 @@ mod tests {
                 "pin",
                 "captcha"
             ]
+        );
+        let mut at_counter = wang("default");
+        at_counter.retain(|(k, _)| !k.starts_with("captcha"));
+        assert!(ApplicationForm::parse_for(&at_counter, super::super::Channel::Counter).is_ok());
+        assert_eq!(
+            named(&ApplicationForm::parse(&at_counter).unwrap_err()),
+            ["captcha"]
         );
         let mut no_choice = wang("");
         no_choice.retain(|(k, _)| k != "pin_choice");

@@ -21,6 +21,24 @@ pub const COLLECT_WITHIN_DAYS: u64 = 30;
 /// The IC-card fee (工本費), NT$.
 pub const FEE: u32 = 250;
 
+/// Where the application was filled in (申請方式).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    /// 方法2 線上填單、臨櫃取卡: by the citizen, online, with a CAPTCHA.
+    Online,
+    /// 臨櫃申請: by the registrar at the counter, the applicant present.
+    Counter,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Counter => "counter",
+        }
+    }
+}
+
 /// The card PIN the applicant asked for (C-3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PinChoice {

@@ -69,7 +69,7 @@ pub fn MoicaApplyPage() -> impl IntoView {
             {move || {
                 let posted = posted.clone().unwrap_or_default();
                 page.get().map(move |(outcome, captcha)| {
-                    let captcha = captcha.unwrap_or(Err(PortalError::Unavailable));
+                    let captcha = Some(captcha.unwrap_or(Err(PortalError::Unavailable)));
                     match outcome {
                         Some(Ok(ApplyOutcome::Submitted(summary))) => {
                             view! { <Summary summary lang /> }.into_any()
@@ -121,11 +121,15 @@ fn Intro(lang: Lang) -> impl IntoView {
 /// The form, holding what was posted (never the 用戶代碼, PIN or CAPTCHA answer) and the
 /// server's verdict on each field.
 #[component]
-fn ApplicationFormView(
+pub(crate) fn ApplicationFormView(
     posted: Vec<(String, String)>,
     errors: Vec<PortalError>,
-    captcha: Result<String, PortalError>,
+    /// The CAPTCHA of the online form; `None` at the counter.
+    captcha: Option<Result<String, PortalError>>,
     lang: Lang,
+    /// Where the form posts: the online page or the counter's.
+    #[prop(default = APPLY_PATH)]
+    action: &'static str,
 ) -> impl IntoView {
     let secret = |name: &str| {
         [
@@ -155,7 +159,7 @@ fn ApplicationFormView(
         .collect_view();
     let captcha_error = error_of(&errors, CAPTCHA_ANSWER, lang);
     view! {
-        <form method="post" action=APPLY_PATH class="card-form" novalidate>
+        <form method="post" action=action class="card-form" novalidate>
             <p class="hint">{lang.pick("標示 * 者為必填欄位。", "Fields marked * are required.")}</p>
             {contact}
             <fieldset class="field" aria-describedby="pin_choice-error">
@@ -174,7 +178,7 @@ fn ApplicationFormView(
                 <span class="error" id="pin_choice-error">{choice_error}</span>
             </fieldset>
             {pins}
-            <CaptchaField captcha error=captcha_error lang />
+            {captcha.map(|captcha| view! { <CaptchaField captcha error=captcha_error lang /> })}
             <div class="buttons">
                 <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <ConfirmSubmit
@@ -301,7 +305,15 @@ pub mod ssr {
             masked_id: form.national_id.masked(),
             source_ip,
         };
-        let summary = store::submit(&state.db, &state.seal, now, &applicant, &form, &actor).await?;
+        let summary = store::submit(
+            &state.db,
+            &state.seal,
+            now,
+            &applicant,
+            &form,
+            store::Taker::Citizen(&actor),
+        )
+        .await?;
         tracing::info!(reference = %summary.reference, "certificate application taken");
         Ok(ApplyOutcome::Submitted(summary))
     }

@@ -6,12 +6,13 @@ use super::form::ApplicationForm;
 use super::{ApplicationSummary, COLLECT_WITHIN_DAYS};
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
-use crate::platform::audit::{self, CitizenActor};
+use crate::platform::audit::{self, AuditEvent, CitizenActor};
 use crate::platform::clock::{case_reference, roc_date_time, taipei_to_utc, unix_to_taipei};
 use crate::platform::db::Db;
 use crate::platform::outbox;
 use crate::platform::seal::SealKey;
 use crate::services::certificate::eligibility::RegistryFacts;
+use crate::services::staff::StaffMember;
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -55,6 +56,29 @@ pub async fn identify(pool: &AnyPool, form: &ApplicationForm) -> sqlx::Result<Op
     }))
 }
 
+/// Who takes an application: the citizen online, or a registrar at the counter.
+#[derive(Clone, Copy)]
+pub enum Taker<'a> {
+    Citizen(&'a CitizenActor),
+    Registrar(&'a StaffMember),
+}
+
+impl Taker<'_> {
+    fn channel(self) -> super::Channel {
+        match self {
+            Taker::Citizen(_) => super::Channel::Online,
+            Taker::Registrar(_) => super::Channel::Counter,
+        }
+    }
+
+    fn audit(self, action: &str, subject: &str, detail: serde_json::Value) -> AuditEvent {
+        match self {
+            Taker::Citizen(citizen) => citizen.audit(action, subject, detail.to_string()),
+            Taker::Registrar(member) => member.audit(action, subject, detail),
+        }
+    }
+}
+
 /// The label a sealed secret of application `id` is bound to.
 pub fn seal_label(id: i64, field: &str) -> String {
     format!("moica-application:{id}:{field}")
@@ -68,14 +92,14 @@ pub async fn submit(
     now: i64,
     applicant: &Applicant,
     form: &ApplicationForm,
-    actor: &CitizenActor,
+    taker: Taker<'_>,
 ) -> Result<ApplicationSummary, PortalError> {
     // Two submissions racing on PostgreSQL: the second's insert waits for the first and then
     // breaks the one-open index; tried again, it supersedes the first like any later one.
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match try_submit(db, seal, now, applicant, form, actor).await {
+        match try_submit(db, seal, now, applicant, form, taker).await {
             Err(Failure::Raced) if attempts < 3 => continue,
             Err(Failure::Raced) => return Err(PortalError::Unavailable),
             Err(Failure::Database(error)) => return Err(PortalError::unavailable(error)),
@@ -106,7 +130,7 @@ async fn try_submit(
     now: i64,
     applicant: &Applicant,
     form: &ApplicationForm,
-    actor: &CitizenActor,
+    taker: Taker<'_>,
 ) -> Result<ApplicationSummary, Failure> {
     let today = unix_to_taipei(now).date_naive();
     let collect_by = today + chrono::Days::new(COLLECT_WITHIN_DAYS);
@@ -132,10 +156,11 @@ async fn try_submit(
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO moica_applications \
              (reference, citizen_id, channel, email, mobile, pin_choice, submitted_at, expires_at) \
-         VALUES ($1, $2, 'online', $3, $4, $5, $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(applicant.citizen_id)
+    .bind(taker.channel().code())
     .bind(form.email.as_str())
     .bind(form.mobile.as_str())
     .bind(form.pin_choice().code())
@@ -170,7 +195,7 @@ async fn try_submit(
     let summary = ApplicationSummary {
         reference,
         name: applicant.name.clone(),
-        masked_id: actor.masked_id.clone(),
+        masked_id: form.national_id.masked(),
         birth_date: form.birth_date.display_slash(),
         email: form.email.as_str().to_owned(),
         mobile: form.mobile.as_str().to_owned(),
@@ -188,14 +213,13 @@ async fn try_submit(
     audit::append(
         &mut tx,
         now,
-        &actor.audit(
+        &taker.audit(
             "moica_application.submit",
             &summary.reference,
             serde_json::json!({
                 "pin_choice": summary.pin_choice.code(),
                 "replaced": summary.replaced,
-            })
-            .to_string(),
+            }),
         ),
     )
     .await?;

@@ -234,6 +234,27 @@ pub async fn find_counter_application(
     store::find(&state, &member, &query).await
 }
 
+/// What a counter application (臨櫃申請) came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CounterStart {
+    /// Fields that do not parse, each named; nothing was looked up.
+    Invalid(Vec<PortalError>),
+    Started {
+        reference: String,
+    },
+}
+
+/// 臨櫃申請: the registrar fills in the application for the citizen in front of them (who types
+/// the 用戶代碼 and any own PIN); checked against the registry like an online one.
+#[server(endpoint = "moica_counter_start", input = server_fn::codec::Json)]
+pub async fn start_counter_application(
+    posted: Vec<(String, String)>,
+) -> Result<CounterStart, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    store::start(&state, &member, &posted).await
+}
+
 /// Starts the issuance of an application: checks it once more and hands the registrar's page
 /// the challenge and what the blank card is personalised with.
 #[server(endpoint = "moica_counter_begin")]

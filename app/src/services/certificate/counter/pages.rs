@@ -4,12 +4,16 @@
 
 use super::{
     begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
-    ApplicationStatus, CounterApplication, IssuedCard, PATH,
+    start_counter_application, ApplicationStatus, CounterApplication, CounterStart, IssuedCard,
+    PATH,
 };
-use crate::components::refusal::{NothingFound, SearchRefusal};
+use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{card_number::CardNumber, pin::CardPin};
+use crate::error::PortalError;
 use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::certificate::application::pages::ApplicationFormView;
 use crate::services::certificate::application::{PinChoice, FEE};
 use crate::services::certificate::pin::SecretField;
 use crate::services::sign_in::helper::{self, HelperNotice, HelperState};
@@ -31,48 +35,129 @@ fn title(lang: Lang) -> &'static str {
     )
 }
 
+/// What the page shows below the search.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+enum Shown {
+    Nothing,
+    Found(Option<CounterApplication>),
+    /// A counter application the server refused: the form again, with what was typed.
+    Refused(Vec<PortalError>),
+    Failed(PortalError),
+}
+
 #[component]
 pub fn CounterIssuePage() -> impl IntoView {
     let lang = current_lang();
     let query = use_query_map();
-    let searched = move || query.read().get("q").filter(|q| !q.trim().is_empty());
-    let found = Resource::new(searched, |q| async move {
-        match q {
-            Some(q) => find_counter_application(q).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let searched = query
+        .read_untracked()
+        .get("q")
+        .filter(|q| !q.trim().is_empty());
+    let posted = posted_form().map(|form| form.0);
+    let submitted = posted.clone();
+    // A counter application is taken first; the page then shows it, ready to issue.
+    let page = Resource::new(
+        || (),
+        move |()| {
+            let (posted, searched) = (submitted.clone(), searched.clone());
+            async move {
+                let query = match posted {
+                    Some(posted) => match start_counter_application(posted).await {
+                        Ok(CounterStart::Started { reference }) => Some(reference),
+                        Ok(CounterStart::Invalid(errors)) => return Shown::Refused(errors),
+                        Err(error) => return Shown::Failed(error),
+                    },
+                    None => searched,
+                };
+                match query {
+                    Some(query) => match find_counter_application(query).await {
+                        Ok(found) => Shown::Found(found),
+                        Err(error) => Shown::Failed(error),
+                    },
+                    None => Shown::Nothing,
+                }
+            }
+        },
+    );
+    let typed = query.read_untracked().get("q").unwrap_or_default();
+    // The counter form starts with the ID number searched for, if it was one.
+    let prefill = vec![(
+        "national_id".to_owned(),
+        crate::domain::national_id::NationalId::parse(&typed)
+            .map(|id| id.as_str().to_owned())
+            .unwrap_or_default(),
+    )];
     view! {
         <Title text=title(lang) />
         <h1>{title(lang)}</h1>
         <p>{lang.pick(
-            "無戶籍地限制：請核對申請人國民身分證正本，輸入申請編號或國民身分證統一編號查詢線上申請。",
-            "Citizens of any registration area: check the applicant's original ID card, then find the online application by its reference or the ID number.",
+            "無戶籍地限制：請核對申請人國民身分證正本，輸入申請編號或國民身分證統一編號查詢線上申請；未線上申請者，請於下方臨櫃填寫申請書。",
+            "Citizens of any registration area: check the applicant's original ID card, then find the online application by its reference or the ID number; without one, fill in the application at the counter below.",
         )}</p>
         <form method="get" action=PATH class="card-form" novalidate>
             <div class="field">
                 <label for="q"><span class="required" aria-hidden="true">"*"</span>{lang.pick("申請編號或國民身分證統一編號", "Application reference or ID number")}</label>
-                <input type="text" id="q" name="q" maxlength="20" required autocomplete="off"
-                    value=move || searched().unwrap_or_default() />
+                <input type="text" id="q" name="q" maxlength="20" required autocomplete="off" value=typed />
             </div>
             <div class="buttons">
                 <button type="submit">{lang.pick("查詢", "Find")}</button>
             </div>
         </form>
         <Suspense fallback=move || view! { <p>{lang.pick("查詢中…", "Looking up…")}</p> }>
-            {move || found.get().map(|result| match result {
-                Ok(None) => ().into_any(),
-                Ok(Some(None)) => view! {
-                    <NothingFound lang message=lang.pick(
-                        "查無此申請編號或國民身分證統一編號之自然人憑證申請；請申請人先至網站線上填寫申請。",
-                        "No citizen certificate application has this reference or ID number; the citizen must fill in the application online first.",
-                    ) />
-                }.into_any(),
-                Ok(Some(Some(application))) => view! { <ApplicationFound application lang /> }.into_any(),
-                Err(error) => view! { <SearchRefusal error lang /> }.into_any(),
-            })}
+            {move || {
+                let (posted, prefill) = (posted.clone().unwrap_or_default(), prefill.clone());
+                page.get().map(move |shown| match shown {
+                    Shown::Nothing => ().into_any(),
+                    Shown::Found(None) => view! {
+                        <NothingFound lang message=lang.pick(
+                            "查無此申請編號或國民身分證統一編號之自然人憑證申請；申請人本人在場者，請於下方臨櫃填寫申請書。",
+                            "No citizen certificate application has this reference or ID number; with the applicant present, fill in the application below.",
+                        ) />
+                        <CounterForm posted=prefill errors=Vec::new() lang />
+                    }.into_any(),
+                    Shown::Found(Some(application)) => {
+                        let waiting = application.status == ApplicationStatus::Submitted;
+                        view! {
+                            <ApplicationFound application lang />
+                            {(!waiting).then(|| view! { <CounterForm posted=prefill errors=Vec::new() lang /> })}
+                        }.into_any()
+                    }
+                    Shown::Refused(errors) => view! {
+                        <FixFieldsNotice lang />
+                        <CounterForm posted errors lang />
+                    }.into_any(),
+                    Shown::Failed(error @ PortalError::Field { .. }) => view! { <SearchRefusal error lang /> }.into_any(),
+                    // A refusal of the form keeps what was typed; 403 and sign-in do not.
+                    Shown::Failed(error) if !posted.is_empty()
+                        && !matches!(error, PortalError::Forbidden | PortalError::SignInRequired) => view! {
+                        <ErrorNotice error lang />
+                        <CounterForm posted errors=Vec::new() lang />
+                    }.into_any(),
+                    Shown::Failed(error) => view! { <SearchRefusal error lang /> }.into_any(),
+                })
+            }}
         </Suspense>
     }
+}
+
+/// 臨櫃填寫申請書: the online form's fields, without the CAPTCHA, posted to this page.
+#[component]
+fn CounterForm(
+    posted: Vec<(String, String)>,
+    errors: Vec<PortalError>,
+    lang: Lang,
+) -> impl IntoView {
+    view! {
+        <section class="counter-application" aria-labelledby="counter-application-heading">
+            <h2 id="counter-application-heading">{lang.pick("臨櫃填寫申請書", "Fill in the application at the counter")}</h2>
+            <p>{lang.pick(
+                "申請人須本人在場並出示國民身分證正本，不得委託。用戶代碼及自行設定之卡片密碼請申請人自行輸入。",
+                "The applicant must be present with their original ID card; no delegate. Let the applicant type the user code and any PIN of their own.",
+            )}</p>
+            <ApplicationFormView posted errors captcha=None lang action=PATH />
+        </section>
+    }
+    .into_any()
 }
 
 #[component]
@@ -127,6 +212,7 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
             <CounterIssuer lang helper_url=portal_settings().card_helper_url reference=application.reference />
         })}
     }
+    .into_any()
 }
 
 /// A reader choice with its own label (the counter has two cards in play).

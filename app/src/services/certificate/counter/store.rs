@@ -155,6 +155,39 @@ pub async fn find(
     Ok(found.map(|found| found.view))
 }
 
+pub async fn start(
+    state: &AppState,
+    member: &StaffMember,
+    posted: &[(String, String)],
+) -> Result<super::CounterStart, PortalError> {
+    use crate::services::certificate::application::{
+        form::ApplicationForm, store as applications, Channel,
+    };
+    let form = match ApplicationForm::parse_for(posted, Channel::Counter) {
+        Ok(form) => form,
+        Err(errors) => return Ok(super::CounterStart::Invalid(errors)),
+    };
+    let applicant = applications::identify(&state.db.pool, &form)
+        .await
+        .map_err(PortalError::unavailable)?
+        .ok_or_else(crate::services::certificate::application::identity_refusal)?;
+    if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
+        return Err(eligibility::refusal(&reasons));
+    }
+    let summary = applications::submit(
+        &state.db,
+        &state.seal,
+        state.clock.unix(),
+        &applicant,
+        &form,
+        applications::Taker::Registrar(member),
+    )
+    .await?;
+    Ok(super::CounterStart::Started {
+        reference: summary.reference,
+    })
+}
+
 /// An open, eligible application, or the refusal.
 fn issuable(found: Option<Found>) -> Result<Found, PortalError> {
     let found = found.ok_or(IssuanceRefusal::NotFound)?;
