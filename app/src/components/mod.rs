@@ -4,3 +4,4 @@ pub mod captcha;
 pub mod field;
 pub mod layout;
 pub mod refusal;
+pub mod search;

@@ -57,6 +57,31 @@ async fn apply(portal: &Portal, form: &[(&'static str, String)]) -> String {
     reference_in(&html)
 }
 
+/// `begin` for `reference`, which must be refused: the refusal's body.
+async fn begin_refused(portal: &Portal, cookie: &str, reference: &str) -> String {
+    let (status, body) = call(
+        portal,
+        "moica_counter_begin",
+        &[("reference", reference)],
+        cookie,
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The counter's application form posted to its page: the status and the page.
+async fn post_counter_form(
+    portal: &Portal,
+    cookie: &str,
+    form: &[(&'static str, String)],
+) -> (StatusCode, String) {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    portal
+        .post_page("/admin/certificate/issue", Some(cookie), &fields)
+        .await
+}
+
 async fn begin(portal: &Portal, cookie: &str, reference: &str) -> IssuanceTicket {
     let (status, body) = call(
         portal,
@@ -290,14 +315,7 @@ async fn c2_a_registrar_of_any_office_issues_the_pre_applied_card_and_the_citize
     let (status, body) = send().await;
     assert_ne!(status, StatusCode::OK);
     assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
-    let (status, body) = call(
-        &portal,
-        "moica_counter_begin",
-        &[("reference", &reference)],
-        &cookie,
-    )
-    .await;
-    assert_ne!(status, StatusCode::OK);
+    let body = begin_refused(&portal, &cookie, &reference).await;
     assert!(body.contains("已發證"), "{body}");
 
     // The first sign-in with the new card (its key signs the challenge).
@@ -439,14 +457,7 @@ async fn c1_the_counter_checks_eligibility_again_and_refuses_a_citizen_now_under
     let found = found.expect("found");
     assert!(!found.issuable());
     assert_eq!(found.ineligible.len(), 1);
-    let (status, body) = call(
-        &portal,
-        "moica_counter_begin",
-        &[("reference", &reference)],
-        &cookie,
-    )
-    .await;
-    assert_ne!(status, StatusCode::OK);
+    let body = begin_refused(&portal, &cookie, &reference).await;
     assert!(body.contains("受監護宣告"), "{body}");
 }
 
@@ -616,14 +627,7 @@ async fn c2_a_challenge_serves_only_its_own_issuance() {
         assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
     }
     // An ID number is no reference for issuing.
-    let (status, _) = call(
-        &portal,
-        "moica_counter_begin",
-        &[("reference", "A123456789")],
-        &cookie,
-    )
-    .await;
-    assert_ne!(status, StatusCode::OK);
+    begin_refused(&portal, &cookie, "A123456789").await;
     assert_eq!(certificates(&portal).await, 0);
 }
 
@@ -667,11 +671,9 @@ async fn c2_without_a_pre_application_the_registrar_takes_one_at_the_counter_and
 
     // A field that does not parse is named, and nothing is stored.
     let typed = chosen_pin(wang(), "246813");
-    let mut bad: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut bad = typed.clone();
     bad.retain(|(k, _)| *k != "email");
-    let (status, html) = portal
-        .post_page("/admin/certificate/issue", Some(&cookie), &bad)
-        .await;
+    let (status, html) = post_counter_form(&portal, &cookie, &bad).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("請修正下列標示的欄位"), "{html}");
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moica_applications")
@@ -681,10 +683,7 @@ async fn c2_without_a_pre_application_the_registrar_takes_one_at_the_counter_and
     assert_eq!(count, 0);
 
     // The whole form: taken as a counter application and shown ready to issue.
-    let fields: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, html) = portal
-        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
-        .await;
+    let (status, html) = post_counter_form(&portal, &cookie, &typed).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(
         html.contains("待領取") && html.contains("製發憑證"),
@@ -717,16 +716,10 @@ async fn c2_a_counter_application_is_checked_against_the_registry() {
     let portal = Portal::start().await;
     let (_, cookie) = registrar(&portal).await;
     let wrong = application("A123456789", "王小華", "73/1/1");
-    let fields: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (_, html) = portal
-        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
-        .await;
+    let (_, html) = post_counter_form(&portal, &cookie, &wrong).await;
     assert!(html.contains("身分資料與戶籍資料不符"), "{html}");
     let minor = application("E109273648", "張家豪", "98/6/1");
-    let fields: Vec<(&str, &str)> = minor.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (_, html) = portal
-        .post_page("/admin/certificate/issue", Some(&cookie), &fields)
-        .await;
+    let (_, html) = post_counter_form(&portal, &cookie, &minor).await;
     assert!(html.contains("年滿 18 歲"), "{html}");
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moica_applications")
         .fetch_one(pool(&portal))
@@ -738,10 +731,6 @@ async fn c2_a_counter_application_is_checked_against_the_registry() {
         .staff("李小華", Role::HouseholdClerk, "office:63000030")
         .await;
     let clerk = portal.session("Staff", "", &clerk).await;
-    let typed = wang();
-    let fields: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (_, html) = portal
-        .post_page("/admin/certificate/issue", Some(&clerk), &fields)
-        .await;
+    let (_, html) = post_counter_form(&portal, &clerk, &wang()).await;
     assert!(html.contains("403 無權限"), "{html}");
 }

@@ -22,6 +22,13 @@ async fn serve(portal: &Portal, cookie: &str, fields: &[(&str, &str)]) -> String
     html
 }
 
+/// The holder in person, asking for revocation and confirming it is final.
+const REVOKE_IN_PERSON: [(&str, &str); 3] = [
+    ("applicant", "holder"),
+    ("service", "revoke"),
+    ("confirm", "on"),
+];
+
 const DELEGATE: [(&str, &str); 4] = [
     ("applicant", "delegate"),
     ("delegate_name", "林美玲"),
@@ -125,16 +132,7 @@ async fn c5_a_delegate_cannot_revoke_and_the_holders_revocation_is_final_and_in_
     assert!(html.contains("憑證廢止後無法回復"), "{html}");
     assert_eq!(status(&portal).await, "active");
 
-    let html = serve(
-        &portal,
-        &cookie,
-        &[
-            ("applicant", "holder"),
-            ("service", "revoke"),
-            ("confirm", "on"),
-        ],
-    )
-    .await;
+    let html = serve(&portal, &cookie, &REVOKE_IN_PERSON).await;
     assert!(html.contains("已廢止"), "{html}");
     assert_eq!(status(&portal).await, "revoked");
     assert!(!signs_in(&portal, &card).await);
@@ -311,16 +309,7 @@ async fn c4_a_revoked_certificate_gets_no_expiry_notice() {
     use app::services::certificate::store::notify_expiring;
     let portal = Portal::start().await;
     let (_, cookie) = wang_issued(&portal).await;
-    serve(
-        &portal,
-        &cookie,
-        &[
-            ("applicant", "holder"),
-            ("service", "revoke"),
-            ("confirm", "on"),
-        ],
-    )
-    .await;
+    serve(&portal, &cookie, &REVOKE_IN_PERSON).await;
     portal
         .app
         .clock

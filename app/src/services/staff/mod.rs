@@ -43,4 +43,20 @@ impl StaffMember {
             detail: detail.to_string(),
         }
     }
+
+    /// Records [`StaffMember::audit`]'s event on its own (outside any transaction).
+    #[cfg(feature = "ssr")]
+    pub async fn record(
+        &self,
+        state: &crate::platform::AppState,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), crate::error::PortalError> {
+        let event = self.audit(action, subject, detail);
+        crate::platform::audit::record(&state.db.pool, state.clock.unix(), &event)
+            .await
+            .map(|_| ())
+            .map_err(crate::error::PortalError::unavailable)
+    }
 }

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::components::layout::encode_query_value;
 use crate::components::refusal::{NothingFound, OutcomeNotice, SearchRefusal};
+use crate::components::search::SearchForm;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::shell::current_lang;
@@ -70,13 +71,7 @@ pub fn CardServicesPage() -> impl IntoView {
             "不限戶籍地。本人辦理請核對國民身分證正本；受委託人辦理請核對自然人憑證代辦事項委託書、委託人之 IC 卡及雙方國民身分證正本。憑證廢止須本人親自辦理。",
             "Any registration area. For the holder, check their ID card; for a delegate, check the signed delegation letter, the holder's card and both ID cards. Revocation is for the holder in person only.",
         )}</p>
-        <form method="get" action=PATH class="card-form" novalidate>
-            <div class="field">
-                <label for="q"><span class="required" aria-hidden="true">"*"</span>{lang.pick("憑證 IC 卡號或國民身分證統一編號", "IC card number or ID number")}</label>
-                <input type="text" id="q" name="q" maxlength="24" required autocomplete="off" value=value />
-            </div>
-            <div class="buttons"><button type="submit">{lang.pick("查詢", "Find")}</button></div>
-        </form>
+        <SearchForm action=PATH label=lang.pick("憑證 IC 卡號或國民身分證統一編號", "IC card number or ID number") maxlength=24 value lang />
         <Suspense fallback=|| ()>
             {move || page.get().map(|(outcome, found)| {
                 let outcome = outcome.map(|outcome| match outcome {

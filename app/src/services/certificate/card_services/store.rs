@@ -87,14 +87,14 @@ pub async fn find(
     let now = state.clock.unix();
     let found = load(&state.db.pool, query, now).await?;
     if let Some(found) = &found {
-        let viewed = member.audit(
-            "moica_services.view",
-            &found.view.card_number,
-            serde_json::json!({}),
-        );
-        audit::record(&state.db.pool, now, &viewed)
-            .await
-            .map_err(PortalError::unavailable)?;
+        member
+            .record(
+                state,
+                "moica_services.view",
+                &found.view.card_number,
+                serde_json::json!({}),
+            )
+            .await?;
     }
     Ok(found.map(|found| found.view))
 }

@@ -8,6 +8,7 @@ use super::{
     PATH,
 };
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
+use crate::components::search::SearchForm;
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{card_number::CardNumber, pin::CardPin};
 use crate::error::PortalError;
@@ -94,15 +95,7 @@ pub fn CounterIssuePage() -> impl IntoView {
             "無戶籍地限制：請核對申請人國民身分證正本，輸入申請編號或國民身分證統一編號查詢線上申請；未線上申請者，請於下方臨櫃填寫申請書。",
             "Citizens of any registration area: check the applicant's original ID card, then find the online application by its reference or the ID number; without one, fill in the application at the counter below.",
         )}</p>
-        <form method="get" action=PATH class="card-form" novalidate>
-            <div class="field">
-                <label for="q"><span class="required" aria-hidden="true">"*"</span>{lang.pick("申請編號或國民身分證統一編號", "Application reference or ID number")}</label>
-                <input type="text" id="q" name="q" maxlength="20" required autocomplete="off" value=typed />
-            </div>
-            <div class="buttons">
-                <button type="submit">{lang.pick("查詢", "Find")}</button>
-            </div>
-        </form>
+        <SearchForm action=PATH label=lang.pick("申請編號或國民身分證統一編號", "Application reference or ID number") maxlength=20 value=typed lang />
         <Suspense fallback=move || view! { <p>{lang.pick("查詢中…", "Looking up…")}</p> }>
             {move || {
                 let (posted, prefill) = (posted.clone().unwrap_or_default(), prefill.clone());

@@ -120,21 +120,6 @@ fn found(row: &sqlx::any::AnyRow, now: i64) -> Result<Found, PortalError> {
     })
 }
 
-/// Audits `action` on `subject` by `member`, outside any transaction.
-async fn note(
-    state: &AppState,
-    member: &StaffMember,
-    action: &str,
-    subject: &str,
-    detail: serde_json::Value,
-) -> Result<(), PortalError> {
-    let event = member.audit(action, subject, detail);
-    audit::record(&state.db.pool, state.clock.unix(), &event)
-        .await
-        .map(|_| ())
-        .map_err(PortalError::unavailable)
-}
-
 pub async fn find(
     state: &AppState,
     member: &StaffMember,
@@ -143,14 +128,14 @@ pub async fn find(
     let found = load(&state.db.pool, query, state.clock.unix()).await?;
     if let Some(found) = &found {
         // Looking an applicant up reads registry data: audited like any other access.
-        note(
-            state,
-            member,
-            "moica_issuance.view",
-            &found.view.reference,
-            serde_json::json!({}),
-        )
-        .await?;
+        member
+            .record(
+                state,
+                "moica_issuance.view",
+                &found.view.reference,
+                serde_json::json!({}),
+            )
+            .await?;
     }
     Ok(found.map(|found| found.view))
 }
@@ -233,14 +218,14 @@ pub async fn begin(
     let challenge = challenge::issue(&state.db.pool, now, &purpose)
         .await
         .map_err(PortalError::unavailable)?;
-    note(
-        state,
-        member,
-        "moica_issuance.begin",
-        &found.view.reference,
-        serde_json::json!({}),
-    )
-    .await?;
+    member
+        .record(
+            state,
+            "moica_issuance.begin",
+            &found.view.reference,
+            serde_json::json!({}),
+        )
+        .await?;
     Ok(IssuanceTicket {
         challenge: challenge.value,
         user_code,
@@ -407,7 +392,10 @@ async fn refused(
     why: String,
 ) -> PortalError {
     let detail = serde_json::json!({ "reason": why });
-    match note(state, member, "moica_issuance.refused", reference, detail).await {
+    match member
+        .record(state, "moica_issuance.refused", reference, detail)
+        .await
+    {
         Ok(()) => error,
         Err(fault) => fault,
     }
