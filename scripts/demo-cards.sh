@@ -15,6 +15,8 @@
 #          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
 #          demo-registrar 陳建志, 戶政事務所登記主管 at 新北市板橋區戶政事務所, PIN 123456 (issues cards
 #                         at the counter, C-2, to citizens of anywhere)
+#          demo-lin       林美玲's (F228135791) own 自然人憑證, card TP03000000054321, PIN 790715,
+#                         expiring 45 days after it is made: inside the 展期 window (C-4)
 #          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once;
 #                         remove DIR/cards/demo-blank-*.token for fresh ones)
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
@@ -22,6 +24,8 @@
 #          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101),
 #          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715),
 #          e2e-registrar (陳建志, 登記主管 at 新北市板橋區戶政事務所 65000010, PIN 123456),
+#          e2e-extend (林美玲's own 自然人憑證, card TP03000000054321, PIN 790715, expiring in
+#          30 days: inside the 展期 window, C-4),
 #          e2e-blank (a blank card, made afresh on every run, for counter issuance);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
@@ -100,6 +104,8 @@ case "$SET" in
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
     card demo-registrar 123456 citizen --name 陳建志 --id-last4 2580
+    card demo-lin 790715 citizen --name 林美玲 --id-last4 5791 --days 45
+    holder demo-lin F228135791 TP03000000054321
     blank demo-blank-1
     blank demo-blank-2
     staff demo-clerk household_clerk office:63000030
@@ -117,6 +123,8 @@ case "$SET" in
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
     card e2e-registrar 123456 citizen --name 陳建志 --id-last4 2580
+    card e2e-extend 790715 citizen --name 林美玲 --id-last4 5791 --days 30
+    holder e2e-extend F228135791 TP03000000054321
     blank e2e-blank fresh
     staff e2e-clerk household_clerk office:63000030
     staff e2e-registrar household_registrar office:65000010

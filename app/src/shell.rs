@@ -12,6 +12,7 @@ use crate::services::api_service::{
 use crate::services::certificate::application::pages::MoicaApplyPage;
 use crate::services::certificate::card_services::pages::CardServicesPage;
 use crate::services::certificate::counter::pages::CounterIssuePage;
+use crate::services::certificate::extension::pages::CertificateExtensionPage;
 use crate::services::certificate::pin::CertificatePinPage;
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
@@ -159,6 +160,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/certificate/apply") view=MoicaApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/certificate/pin") view=CertificatePinPage />
+                    <Route path=path!("/certificate/extension") view=CertificateExtensionPage />
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />

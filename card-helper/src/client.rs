@@ -192,39 +192,80 @@ impl CardClient<'_> {
         &mut self,
         certificate: &[u8],
     ) -> Result<(), HelperError> {
-        if certificate.is_empty() || certificate.len() > CERTIFICATE_MAX_LEN {
-            return Err(HelperError::InvalidRequest {
-                reason: format!("the certificate must be 1 to {CERTIFICATE_MAX_LEN} bytes"),
-            });
-        }
-        personalisation_ok(self.select_certificate_file()?)?;
-        for (index, chunk) in certificate.chunks(WRITE_CHUNK).enumerate() {
-            let offset = u16::try_from(index * WRITE_CHUNK).map_err(|_| HelperError::Internal)?;
-            let [p1, p2] = offset.to_be_bytes();
-            let update = Command::new(INS_UPDATE_BINARY, p1, p2, chunk.to_vec(), None);
-            personalisation_ok(self.send(update)?.sw)?;
-        }
+        self.write_certificate_file(certificate, personalisation_ok)?;
         match self
             .send(Command::new(INS_ACTIVATE_FILE, 0, 0, Vec::new(), None))?
             .sw
         {
             StatusWord::OK => Ok(()),
-            StatusWord::CONDITIONS_NOT_SATISFIED => Err(HelperError::InvalidRequest {
-                reason: "the certificate does not carry the card's public key".to_owned(),
-            }),
+            StatusWord::CONDITIONS_NOT_SATISFIED => Err(other_key()),
             sw => Err(status_error(sw, Secret::Pin)),
         }
+    }
+
+    /// 展期 (C-4): after the PIN, replaces the certificate of an activated card with
+    /// `certificate`, which the card takes only whole and only if it carries the card's key.
+    pub fn replace_certificate(
+        &mut self,
+        pin: &str,
+        certificate: &[u8],
+    ) -> Result<(), HelperError> {
+        self.verify_pin(pin)?;
+        self.write_certificate_file(certificate, |sw| expect_ok(sw, Secret::Pin))?;
+        let commit = Command::new(
+            INS_ACTIVATE_FILE,
+            0,
+            ACTIVATE_REPLACE_CERTIFICATE,
+            Vec::new(),
+            None,
+        );
+        match self.send(commit)?.sw {
+            StatusWord::OK => Ok(()),
+            StatusWord::INCORRECT_DATA => Err(other_key()),
+            sw => Err(status_error(sw, Secret::Pin)),
+        }
+    }
+
+    /// Selects the certificate EF and sends `certificate` in UPDATE BINARY chunks, judging each
+    /// answer with `step`.
+    fn write_certificate_file(
+        &mut self,
+        certificate: &[u8],
+        step: fn(StatusWord) -> Result<(), HelperError>,
+    ) -> Result<(), HelperError> {
+        if certificate.is_empty() || certificate.len() > CERTIFICATE_MAX_LEN {
+            return Err(HelperError::InvalidRequest {
+                reason: format!("the certificate must be 1 to {CERTIFICATE_MAX_LEN} bytes"),
+            });
+        }
+        step(self.select_certificate_file()?)?;
+        for (index, chunk) in certificate.chunks(WRITE_CHUNK).enumerate() {
+            let offset = u16::try_from(index * WRITE_CHUNK).map_err(|_| HelperError::Internal)?;
+            let [p1, p2] = offset.to_be_bytes();
+            let update = Command::new(INS_UPDATE_BINARY, p1, p2, chunk.to_vec(), None);
+            step(self.send(update)?.sw)?;
+        }
+        Ok(())
+    }
+}
+
+fn other_key() -> HelperError {
+    HelperError::InvalidRequest {
+        reason: "the certificate does not carry the card's public key".to_owned(),
     }
 }
 
 /// Bytes written by one UPDATE BINARY: a short APDU's data field holds at most 255.
 const WRITE_CHUNK: usize = 240;
 
-/// A personalisation step's answer: refused with `6985` once the card is activated.
+/// A personalisation step's answer: once the card is activated it is refused with `6985`, or
+/// `6982` for a certificate write without the PIN.
 fn personalisation_ok(sw: StatusWord) -> Result<(), HelperError> {
     match sw {
         StatusWord::OK => Ok(()),
-        StatusWord::CONDITIONS_NOT_SATISFIED => Err(HelperError::CardActivated),
+        StatusWord::CONDITIONS_NOT_SATISFIED | StatusWord::SECURITY_STATUS_NOT_SATISFIED => {
+            Err(HelperError::CardActivated)
+        }
         sw => Err(status_error(sw, Secret::Pin)),
     }
 }

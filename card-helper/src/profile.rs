@@ -22,6 +22,9 @@ pub const INS_GENERATE_ASYMMETRIC_KEY_PAIR: u8 = 0x46;
 pub const INS_ACTIVATE_FILE: u8 = 0x44;
 pub const INS_GET_RESPONSE: u8 = 0xC0;
 
+/// ACTIVATE FILE P2 on an activated card: commit the staged replacement certificate (展期).
+pub const ACTIVATE_REPLACE_CERTIFICATE: u8 = 0x01;
+
 /// SELECT P1: by DF name (AID) and by file identifier.
 pub const SELECT_BY_AID: u8 = 0x04;
 pub const SELECT_BY_FILE_ID: u8 = 0x02;

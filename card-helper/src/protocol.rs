@@ -125,6 +125,29 @@ pub struct WriteCertificateRequest {
     pub reader: Option<String>,
 }
 
+/// `POST /v1/certificate/replace` (展期, C-4): after the PIN, replaces the certificate of an
+/// activated card with one the CA issued for the same key. Answered with the certificate read
+/// back from the card.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplaceCertificateRequest {
+    /// The X.509 certificate, DER in standard base64.
+    pub certificate_b64: String,
+    pub pin: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
+impl fmt::Debug for ReplaceCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplaceCertificateRequest")
+            .field("certificate_b64", &self.certificate_b64)
+            .field("pin", &"****")
+            .field("reader", &self.reader)
+            .finish()
+    }
+}
+
 impl fmt::Debug for IssueKeyRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("IssueKeyRequest { pin: ****, user_code: **** }")

@@ -198,8 +198,10 @@ fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activate
     assert_eq!(sw(&mut card, "00 44 00 00"), 0x9000);
 
     assert_eq!(sw(&mut card, "00 46 80 00 00"), 0x6985);
-    assert_eq!(sw(&mut card, "00 D6 00 00 01 00"), 0x6985);
     assert_eq!(sw(&mut card, "00 44 00 00"), 0x6985);
+    // With the PIN verified, UPDATE BINARY only stages a replacement (展期); nothing commits it.
+    assert_eq!(sw(&mut card, "00 D6 00 00 01 00"), 0x9000);
+    assert_eq!(card.state().certificate, certificate);
     let (signature, status) = send(&mut card, &sign_apdu(b"after activation"));
     assert_eq!(status, 0x9000);
     assert!(signature_verifies(
@@ -272,4 +274,45 @@ fn a_card_is_made_from_a_pem_key_and_its_certificate_only() {
     assert!(matches!(mismatch, Err(InitError::KeyMismatch)));
     let bad_pin = personalised_state(&pkcs8_pem, &source.certificate, "12", USER_CODE);
     assert!(matches!(bad_pin, Err(InitError::Pin)));
+}
+
+/// UPDATE BINARY commands writing `certificate` in 200-byte chunks.
+fn update_apdus(certificate: &[u8]) -> Vec<String> {
+    certificate
+        .chunks(200)
+        .enumerate()
+        .map(|(index, chunk)| {
+            let [p1, p2] = ((index * 200) as u16).to_be_bytes();
+            let data: String = chunk.iter().map(|b| format!("{b:02X}")).collect();
+            format!("00 D6 {p1:02X} {p2:02X} {:02X} {data}", chunk.len())
+        })
+        .collect()
+}
+
+#[test]
+fn c4_an_activated_card_takes_a_new_certificate_of_its_key_only_whole_and_with_the_pin() {
+    let state = activated_state();
+    let (_, parsed) = x509_parser::parse_x509_certificate(&state.certificate).expect("parse");
+    let extended = issue_certificate(parsed.public_key().raw);
+    let mut card = selected_card(state.clone());
+    assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
+    // Without the PIN nothing is written and nothing commits.
+    assert_eq!(sw(&mut card, &update_apdus(&extended)[0]), 0x6982);
+    assert_eq!(sw(&mut card, "00 44 00 01"), 0x6982);
+
+    assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
+    assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
+    // Half a certificate is not one of the card's key: refused, the old one stays.
+    assert_eq!(sw(&mut card, &update_apdus(&extended)[0]), 0x9000);
+    assert_eq!(sw(&mut card, "00 44 00 01"), 0x6A80);
+    assert_eq!(card.state().certificate, state.certificate);
+    for update in update_apdus(&extended) {
+        assert_eq!(sw(&mut card, &update), 0x9000);
+    }
+    assert_eq!(card.state().certificate, state.certificate);
+    assert_eq!(sw(&mut card, "00 44 00 01"), 0x9000);
+    assert_eq!(card.state().certificate, extended);
+    // A blank card has nothing to replace.
+    let mut blank = selected_card(blank_state(PIN, USER_CODE).expect("blank card"));
+    assert_eq!(sw(&mut blank, "00 44 00 01"), 0x6985);
 }

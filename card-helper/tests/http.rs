@@ -511,3 +511,58 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn c4_an_extended_certificate_replaces_the_old_one_only_with_the_pin_and_the_same_key() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("extension.token");
+    activated_state().save(&path).expect("write the token");
+    let card = Card::new(activated_state(), FileStore { path: path.clone() }).expect("card");
+    let reader = SoftToken::reader_name(&path);
+    let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
+    let app = router(Backend::Soft(SoftToken::new(vec![(reader, card)])), origins);
+    let replace = |certificate: &[u8], pin: &str| {
+        use base64::Engine;
+        let certificate_b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
+        request(
+            Method::POST,
+            "/v1/certificate/replace",
+            Some(PORTAL),
+            Some(json!({ "certificate_b64": certificate_b64, "pin": pin })),
+        )
+    };
+    let on_card = || async {
+        let (_, body) = call(
+            &app,
+            request(Method::GET, "/v1/certificate", Some(PORTAL), None),
+        )
+        .await;
+        decode_b64(&body["certificate_b64"])
+    };
+    let spki = {
+        let old = activated_state().certificate;
+        let (_, parsed) = x509_parser::parse_x509_certificate(&old).expect("parse");
+        parsed.public_key().raw.to_vec()
+    };
+    let extended = issue_certificate(&spki);
+
+    let (_, body) = call(&app, replace(&extended, "000000")).await;
+    assert_eq!(body["error"], json!({"code": "WRONG_PIN", "tries_left": 2}));
+    let stranger_key = rcgen::KeyPair::generate().expect("another key");
+    let stranger = rcgen::CertificateParams::default()
+        .self_signed(&stranger_key)
+        .expect("a certificate of another key")
+        .der()
+        .to_vec();
+    let (status, body) = call(&app, replace(&stranger, PIN)).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
+    );
+    assert_eq!(on_card().await, activated_state().certificate);
+
+    let (status, body) = call(&app, replace(&extended, PIN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(decode_b64(&body["certificate_b64"]), extended);
+    assert_eq!(on_card().await, extended);
+}

@@ -80,6 +80,11 @@ const SERVICES: &[NavNode] = &[
                 Some("/certificate/pin"),
             ),
             leaf(
+                "憑證線上展期",
+                "Extend the certificate online",
+                Some("/certificate/extension"),
+            ),
+            leaf(
                 "憑證 IC 卡號查詢",
                 "Certificate status look-up",
                 Some("/certificate/status"),

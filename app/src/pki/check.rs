@@ -428,20 +428,61 @@ fn serial_hex(raw: &[u8]) -> String {
     hex::encode(trim_serial(raw))
 }
 
+/// A certificate read without judging it: what the RA needs of one it issued itself, found by
+/// fingerprint in its own records, even once expired, revoked or superseded — to revoke one that
+/// failed the checks, or to check a card's signature before extending its certificate (C-4).
+pub struct UncheckedCertificate {
+    pub serial_hex: String,
+    /// Lower-case hex SHA-256 of the DER, as [`CheckedCertificate::fingerprint_sha256`].
+    pub fingerprint_sha256: String,
+    /// The DER SubjectPublicKeyInfo.
+    pub public_key_spki: Vec<u8>,
+    key_kind: Option<PublicKeyKind>,
+    /// The subjectPublicKey bits (PKCS#1 `RSAPublicKey` for RSA).
+    public_key: Vec<u8>,
+}
+
+impl UncheckedCertificate {
+    /// Accepts DER, PEM or bare Base64; `None` if it is no certificate.
+    pub fn read(input: &[u8]) -> Option<UncheckedCertificate> {
+        let der = certificate_der(input).ok()?;
+        let cert = parse_certificate(&der).ok()?;
+        Some(UncheckedCertificate {
+            serial_hex: serial_hex(cert.raw_serial()),
+            fingerprint_sha256: hex::encode(Sha256::digest(&der)),
+            public_key_spki: cert.public_key().raw.to_vec(),
+            key_kind: key_kind(&cert).ok(),
+            public_key: cert.public_key().subject_public_key.data.to_vec(),
+        })
+    }
+
+    /// The RSA public key as PKCS#1 `RSAPublicKey` DER; `None` for another kind of key.
+    pub fn rsa_public_key(&self) -> Option<&[u8]> {
+        matches!(self.key_kind, Some(PublicKeyKind::Rsa { .. })).then_some(&self.public_key[..])
+    }
+
+    /// Whether `signature` is an RS256 signature of `message` by this certificate's RSA key.
+    pub fn verifies_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
+        use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+        self.rsa_public_key().is_some_and(|key| {
+            UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key)
+                .verify(message, signature)
+                .is_ok()
+        })
+    }
+}
+
 /// The serial number of a certificate as [`CheckedCertificate::serial_hex`] reports it, read
 /// without judging the certificate: to revoke one that failed the checks.
 pub fn certificate_serial_hex(input: &[u8]) -> Option<String> {
-    let der = certificate_der(input).ok()?;
-    let cert = parse_certificate(&der).ok()?;
-    Some(serial_hex(cert.raw_serial()))
+    UncheckedCertificate::read(input).map(|cert| cert.serial_hex)
 }
 
 /// The RSA public key of a certificate as PKCS#1 `RSAPublicKey` DER, read without judging the
 /// certificate: to check a signature first and only then say whether the certificate still
 /// counts (the verification API tells a stranger nothing about a company's certificate).
 pub fn rsa_public_key_unchecked(input: &[u8]) -> Option<Vec<u8>> {
-    let der = certificate_der(input).ok()?;
-    let cert = parse_certificate(&der).ok()?;
-    matches!(key_kind(&cert), Ok(PublicKeyKind::Rsa { .. }))
-        .then(|| cert.public_key().subject_public_key.data.to_vec())
+    UncheckedCertificate::read(input)?
+        .rsa_public_key()
+        .map(<[u8]>::to_vec)
 }

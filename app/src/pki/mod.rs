@@ -11,7 +11,7 @@ mod input;
 pub mod profile;
 mod trust_store;
 
-pub use check::{certificate_serial_hex, rsa_public_key_unchecked};
+pub use check::{certificate_serial_hex, rsa_public_key_unchecked, UncheckedCertificate};
 pub use checked::{expect_business_id, CheckedCertificate, PublicKeyKind};
 pub use error::{CertificateError, TrustStoreError};
 pub use input::certificate_der;

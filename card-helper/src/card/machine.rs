@@ -21,6 +21,9 @@ struct Session {
     pin_verified: bool,
     /// Response bytes not yet fetched with GET RESPONSE.
     pending: Vec<u8>,
+    /// On an activated card, the replacement certificate UPDATE BINARY has written so far
+    /// (展期, C-4): it becomes the certificate file only when committed whole.
+    staged_certificate: Vec<u8>,
 }
 
 /// A Huji card: persistent state, its decoded key, a store and the current session.
@@ -174,26 +177,34 @@ impl<S: CardStore> Card<S> {
         Ok(Response { data, sw })
     }
 
+    /// Before activation UPDATE BINARY writes the certificate file itself; afterwards, with the
+    /// PIN verified, it writes a replacement that ACTIVATE FILE P2 `01` commits (展期, C-4).
     fn update_binary(&mut self, command: &Command) -> Outcome {
         if !self.session.certificate_selected {
             return Err(StatusWord::NO_CURRENT_EF);
         }
-        if self.state.activated {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
         let offset = Self::file_offset(command)?;
+        let file = if !self.state.activated {
+            &mut self.state.certificate
+        } else if self.session.pin_verified {
+            &mut self.session.staged_certificate
+        } else {
+            return Err(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        };
         let end = offset + command.data.len();
-        if offset > self.state.certificate.len() {
+        if offset > file.len() {
             return Err(StatusWord::WRONG_PARAMETERS);
         }
         if end > CERTIFICATE_MAX_LEN {
             return Err(StatusWord::NOT_ENOUGH_MEMORY);
         }
-        if end > self.state.certificate.len() {
-            self.state.certificate.resize(end, 0);
+        if end > file.len() {
+            file.resize(end, 0);
         }
-        self.state.certificate[offset..end].copy_from_slice(&command.data);
-        self.persist()?;
+        file[offset..end].copy_from_slice(&command.data);
+        if !self.state.activated {
+            self.persist()?;
+        }
         Ok(Response::ok(Vec::new()))
     }
 
@@ -372,19 +383,34 @@ impl<S: CardStore> Card<S> {
         self.public_key_der().map(Response::ok)
     }
 
-    /// 開卡: ends personalisation once the certificate file holds a certificate of the card's key.
+    /// 開卡 (P2 `00`): ends personalisation once the certificate file holds a certificate of
+    /// the card's key. On an activated card, P2 `01` replaces the certificate with the staged
+    /// one — only with the PIN verified and only by a certificate of the same key (展期, C-4).
     fn activate(&mut self, command: &Command) -> Outcome {
-        if (command.p1, command.p2) != (0x00, 0x00) {
-            return Err(StatusWord::INCORRECT_P1_P2);
+        match (command.p1, command.p2) {
+            (0x00, 0x00) if !self.state.activated => {
+                let spki = self.public_key_der()?;
+                if !super::certificate_holds_key(&self.state.certificate, &spki) {
+                    return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+                }
+                self.state.activated = true;
+            }
+            (0x00, ACTIVATE_REPLACE_CERTIFICATE) if self.state.activated => {
+                if !self.session.pin_verified {
+                    return Err(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+                }
+                let spki = self.public_key_der()?;
+                let staged = std::mem::take(&mut self.session.staged_certificate);
+                if !super::certificate_holds_key(&staged, &spki) {
+                    return Err(StatusWord::INCORRECT_DATA);
+                }
+                self.state.certificate = staged;
+            }
+            (0x00, 0x00 | ACTIVATE_REPLACE_CERTIFICATE) => {
+                return Err(StatusWord::CONDITIONS_NOT_SATISFIED)
+            }
+            _ => return Err(StatusWord::INCORRECT_P1_P2),
         }
-        if self.state.activated {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
-        let spki = self.public_key_der()?;
-        if !super::certificate_holds_key(&self.state.certificate, &spki) {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
-        self.state.activated = true;
         self.persist()?;
         Ok(Response::ok(Vec::new()))
     }

@@ -25,6 +25,8 @@ pub enum Command {
     IssueKey(IssueKeyRequest),
     /// Personalisation at the counter (C-2): the issued certificate, then 開卡.
     WriteCertificate(WriteCertificateRequest),
+    /// 展期 (C-4): the certificate of an activated card replaced by one for the same key.
+    ReplaceCertificate(ReplaceCertificateRequest),
 }
 
 /// The successful answer of each command.
@@ -52,6 +54,7 @@ impl Command {
             Command::ChangePin(_) => "pin-change",
             Command::IssueKey(_) => "issue-key",
             Command::WriteCertificate(_) => "issue-certificate",
+            Command::ReplaceCertificate(_) => "replace-certificate",
         }
     }
 
@@ -67,6 +70,7 @@ impl Command {
             Command::ChangePin(request) => change_pin(backend, &request),
             Command::IssueKey(request) => issue_key(backend, &request),
             Command::WriteCertificate(request) => write_certificate(backend, &request),
+            Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
         }
     }
 }
@@ -155,20 +159,40 @@ fn write_certificate(
     backend: &Backend,
     request: &WriteCertificateRequest,
 ) -> Result<Reply, HelperError> {
-    let certificate =
-        STANDARD
-            .decode(&request.certificate_b64)
-            .map_err(|_| HelperError::InvalidRequest {
-                reason: "certificate_b64 must be standard base64".to_owned(),
-            })?;
+    let certificate = decode_certificate(&request.certificate_b64)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         card.write_certificate_and_activate(&certificate)?;
-        Ok(Reply::Certificate(CertificateResponse {
-            reader: reader.to_owned(),
-            certificate_b64: STANDARD.encode(card.read_certificate()?),
-        }))
+        certificate_reply(reader, &mut card)
     })
+}
+
+fn replace_certificate(
+    backend: &Backend,
+    request: &ReplaceCertificateRequest,
+) -> Result<Reply, HelperError> {
+    let certificate = decode_certificate(&request.certificate_b64)?;
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.replace_certificate(&request.pin, &certificate)?;
+        certificate_reply(reader, &mut card)
+    })
+}
+
+fn decode_certificate(certificate_b64: &str) -> Result<Vec<u8>, HelperError> {
+    STANDARD
+        .decode(certificate_b64)
+        .map_err(|_| HelperError::InvalidRequest {
+            reason: "certificate_b64 must be standard base64".to_owned(),
+        })
+}
+
+/// The certificate now on the card, read back.
+fn certificate_reply(reader: &str, card: &mut CardClient<'_>) -> Result<Reply, HelperError> {
+    Ok(Reply::Certificate(CertificateResponse {
+        reader: reader.to_owned(),
+        certificate_b64: STANDARD.encode(card.read_certificate()?),
+    }))
 }
 
 fn status_reply(tries_left: u8) -> Reply {

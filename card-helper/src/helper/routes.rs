@@ -54,6 +54,10 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
             "/v1/issue/certificate",
             post(|s, body| run(s, parse(body).map(Command::WriteCertificate))),
         )
+        .route(
+            "/v1/certificate/replace",
+            post(|s, body| run(s, parse(body).map(Command::ReplaceCertificate))),
+        )
         .fallback(|| async { error_response(&HelperError::UnknownCommand) })
         .method_not_allowed_fallback(|| async { error_response(&HelperError::UnknownCommand) })
         .with_state(backend)

@@ -35,6 +35,9 @@ export const pinCard = card('e2e-pin', '790715');
 /** 陳建志, 戶政事務所登記主管 at 新北市板橋區戶政事務所: issues citizen cards at the counter. */
 export const registrar = card('e2e-registrar', '123456');
 
+/** 林美玲's own 自然人憑證 (card TP03000000054321), expiring in 30 days: inside the 展期 window. */
+export const extendCard = card('e2e-extend', '790715');
+
 /** A blank 自然人憑證 card (made afresh on every run), personalised by counter issuance. */
 export const blankCard = card('e2e-blank', '000000');
 

@@ -5,6 +5,7 @@ mod api_service;
 mod helpers;
 mod id_card_loss;
 mod moica_application;
+mod moica_extension;
 mod moica_issuance;
 mod moica_services;
 mod pki;

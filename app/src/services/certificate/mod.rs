@@ -6,6 +6,7 @@ pub mod application;
 pub mod card_services;
 pub mod counter;
 pub mod eligibility;
+pub mod extension;
 pub mod pin;
 pub mod status;
 #[cfg(feature = "ssr")]

@@ -3,6 +3,7 @@
 use super::status::{CertificateState, CertificateSummary};
 use crate::domain::card_number::CardNumber;
 use crate::platform::clock::roc_date_time;
+use base64::{engine::general_purpose::STANDARD, Engine};
 use sqlx::{AnyConnection, AnyPool};
 
 #[derive(sqlx::FromRow)]
@@ -86,8 +87,8 @@ pub async fn record_holder(
     // fetch_all: SQLite commits a RETURNING statement only once it has been stepped to its end.
     let inserted: sqlx::Result<Vec<i64>> = sqlx::query_scalar(
         "INSERT INTO moica_certificates (card_number, serial, subject, issuer, not_before, \
-             not_after, status, created_at, citizen_id, certificate_sha256) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9) RETURNING id",
+             not_after, status, created_at, citizen_id, certificate_sha256, certificate_der) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10) RETURNING id",
     )
     .bind(card.as_str())
     .bind(certificate.serial_hex())
@@ -98,6 +99,7 @@ pub async fn record_holder(
     .bind(now)
     .bind(citizen_id)
     .bind(certificate.fingerprint_sha256())
+    .bind(STANDARD.encode(certificate.der()))
     .fetch_all(&mut *conn)
     .await;
     match inserted {

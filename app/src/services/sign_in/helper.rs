@@ -5,8 +5,8 @@
 use crate::i18n::Lang;
 use card_helper::protocol::{
     CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest, IssueKeyResponse,
-    PinStatusResponse, ReadersResponse, SignRequest, SignResponse, UnlockPinRequest,
-    VersionResponse, WriteCertificateRequest, PROTOCOL_VERSION,
+    PinStatusResponse, ReadersResponse, ReplaceCertificateRequest, SignRequest, SignResponse,
+    UnlockPinRequest, VersionResponse, WriteCertificateRequest, PROTOCOL_VERSION,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -240,6 +240,14 @@ pub async fn write_certificate(
     request: &WriteCertificateRequest,
 ) -> Result<CertificateResponse, HelperFailure> {
     post(format!("{base}/v1/issue/certificate"), request).await
+}
+
+/// 展期 (C-4): the card checks the PIN and takes the extended certificate of its own key.
+pub async fn replace_certificate(
+    base: &str,
+    request: &ReplaceCertificateRequest,
+) -> Result<CertificateResponse, HelperFailure> {
+    post(format!("{base}/v1/certificate/replace"), request).await
 }
 
 #[cfg(feature = "hydrate")]

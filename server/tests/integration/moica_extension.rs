@@ -1,0 +1,325 @@
+//! 線上展期 through the real router (C-4): a certificate issued at the counter, its card's
+//! signatures made here with the card's key as the card would make them, the development MOICA
+//! CA behind the RA, and the window's edges with the injected clock.
+
+use crate::helpers::body_text;
+use crate::id_card_loss::pool;
+use crate::moica_issuance::{wang_issued, CARD};
+use crate::sign_in::Portal;
+use app::pki::{CertificateError, Purpose, TrustStore};
+use app::services::certificate::extension::store::extended_not_after;
+use app::services::certificate::extension::{
+    extension_statement, CardCertificate, Extendable, Extended,
+};
+use app::services::staff::role::Role;
+use app::services::staff::store::{self as staff, JurisdictionSpec};
+use axum::http::StatusCode;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rcgen::{KeyPair, SigningKey};
+use server::pki::Issued;
+
+/// 王小明 in the audit log: by masked ID number, never the whole one.
+const WANG: &str = "citizen:A1*****789";
+/// 王小明's counter-issued certificate expires 5 years after the test clock's 112/11/17 14:35:04.
+const EXPIRES: &str = "117/11/17 14:35:04";
+/// … and an extension runs to 3 years after that.
+const EXTENDED_UNTIL: &str = "120/11/17 14:35:04";
+
+async fn call(portal: &Portal, function: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let response = portal.post(&format!("/api/{function}"), form, None).await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+fn certificate_b64(card: &Issued) -> String {
+    STANDARD.encode(&card.certificate_der)
+}
+
+async fn status_of(portal: &Portal, card: &Issued) -> CardCertificate {
+    let certificate = certificate_b64(card);
+    let (status, body) = call(
+        portal,
+        "moica_extension_status",
+        &[("certificate_b64", &certificate)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+async fn begin(portal: &Portal, card: &Issued) -> (StatusCode, String) {
+    let certificate = certificate_b64(card);
+    call(
+        portal,
+        "moica_extension_begin",
+        &[("certificate_b64", &certificate)],
+    )
+    .await
+}
+
+/// The extension as the page runs it, the statement signed by `signer`.
+async fn extend_signed_by(
+    portal: &Portal,
+    card: &Issued,
+    signer: &KeyPair,
+) -> (StatusCode, String) {
+    let (status, body) = begin(portal, card).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let challenge: String = serde_json::from_str(&body).expect("a challenge");
+    let statement = extension_statement(&challenge, CARD);
+    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let certificate = certificate_b64(card);
+    call(
+        portal,
+        "moica_extension_extend",
+        &[
+            ("certificate_b64", &certificate),
+            ("challenge", &challenge),
+            ("signature_b64", &signature),
+        ],
+    )
+    .await
+}
+
+fn card_key(card: &Issued) -> KeyPair {
+    KeyPair::from_pem(card.private_key_pem.as_deref().expect("the card's key")).expect("key")
+}
+
+async fn extend(portal: &Portal, card: &Issued) -> Extended {
+    let (status, body) = extend_signed_by(portal, card, &card_key(card)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+/// Moves the clock to `at` and publishes fresh CRLs then, as `huji pki crl` does weekly.
+fn move_to(portal: &Portal, at: i64) {
+    portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(at - portal.now()));
+    portal.pki.write_crls(at).expect("fresh CRLs");
+    portal
+        .app
+        .state
+        .trust
+        .reload()
+        .expect("reload the trust store");
+}
+
+async fn not_after(portal: &Portal) -> i64 {
+    sqlx::query_scalar("SELECT not_after FROM moica_certificates WHERE card_number = $1")
+        .bind(CARD)
+        .fetch_one(pool(portal))
+        .await
+        .expect("the certificate")
+}
+
+/// The card after its certificate was replaced by `extended`: the same key.
+fn with_certificate(card: &Issued, extended: &Extended) -> Issued {
+    Issued {
+        serial_hex: extended.serial.clone(),
+        certificate_der: STANDARD.decode(&extended.certificate_b64).expect("base64"),
+        ..card.clone()
+    }
+}
+
+#[tokio::test]
+async fn c4_extension_opens_60_days_before_expiry_runs_3_years_from_it_and_is_done_once() {
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+
+    // A day before the window: not yet, and no challenge is handed out.
+    move_to(&portal, expiry - 60 * 86_400 - 1);
+    let status = status_of(&portal, &card).await;
+    assert_eq!(
+        (
+            status.card_number.as_str(),
+            status.name.as_str(),
+            status.not_after.as_str()
+        ),
+        (CARD, "王小明", EXPIRES)
+    );
+    assert_eq!(
+        status.extendable,
+        Extendable::NotYet {
+            opens_on: "117/09/18".into()
+        }
+    );
+    let (code, body) = begin(&portal, &card).await;
+    assert_ne!(code, StatusCode::OK);
+    assert!(body.contains("尚未到可辦理展期的期間"), "{body}");
+
+    // The first second of the window.
+    move_to(&portal, expiry - 60 * 86_400);
+    assert_eq!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::Open {
+            until: EXTENDED_UNTIL.into()
+        }
+    );
+    // 王小明 also works in the back office with this card.
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect("a valid card");
+    let office: JurisdictionSpec = "office:63000030".parse().expect("jurisdiction");
+    staff::add(
+        pool(&portal),
+        "王小明",
+        Role::HouseholdClerk,
+        &office,
+        &checked,
+        "test",
+        portal.now(),
+    )
+    .await
+    .expect("staff account");
+    let extended = extend(&portal, &card).await;
+    assert_eq!(
+        (extended.card_number.as_str(), extended.not_after.as_str()),
+        (CARD, EXTENDED_UNTIL)
+    );
+    assert_ne!(extended.serial, card.serial_hex);
+
+    // The new certificate: MOICA's, for the same card key; the replaced one is revoked.
+    let renewed = with_certificate(&card, &extended);
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&renewed.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect("a valid citizen certificate");
+    let old = trust
+        .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect_err("the replaced certificate is revoked");
+    assert_eq!(old, CertificateError::Revoked);
+    assert_eq!(checked.subject_name(), Some("王小明"));
+    assert_eq!(checked.id_last4(), Some("6789"));
+    let (original, extended_at): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT original_not_after, extended_at FROM moica_certificates WHERE card_number = $1",
+    )
+    .bind(CARD)
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the record");
+    assert_eq!((original, extended_at), (Some(expiry), Some(portal.now())));
+
+    // The card signs in with the new certificate only.
+    assert_eq!(
+        portal.sign_in("Citizen", "", &renewed).await.status(),
+        StatusCode::OK
+    );
+    assert_ne!(
+        portal.sign_in("Citizen", "", &card).await.status(),
+        StatusCode::OK
+    );
+    // … and the staff account followed the card to it.
+    assert_eq!(
+        portal.sign_in("Staff", "", &renewed).await.status(),
+        StatusCode::OK
+    );
+    assert_ne!(
+        portal.sign_in("Staff", "", &card).await.status(),
+        StatusCode::OK
+    );
+
+    // Once only.
+    assert_eq!(
+        status_of(&portal, &renewed).await.extendable,
+        Extendable::AlreadyExtended
+    );
+    let (code, body) = begin(&portal, &renewed).await;
+    assert_ne!(code, StatusCode::OK);
+    assert!(body.contains("每張憑證限展期一次"), "{body}");
+
+    // A card still holding the replaced certificate is offered the new one again.
+    assert_eq!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::NotWritten
+    );
+    let certificate = certificate_b64(&card);
+    let (code, body) = call(
+        &portal,
+        "moica_extension_certificate",
+        &[("certificate_b64", &certificate)],
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let again: Extended = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(again, extended);
+
+    // The holder is told, and the RA's step is audited.
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_addr, body FROM outbox WHERE subject LIKE '自然人憑證展期通知%'")
+            .fetch_all(pool(&portal))
+            .await
+            .expect("mails");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].1.contains(EXTENDED_UNTIL), "{}", mails[0].1);
+    assert!(!mails[0].1.contains("A123456789"));
+    assert!(portal
+        .audit_actions()
+        .await
+        .contains(&(WANG.into(), "moica_extension.extend".into())));
+}
+
+#[tokio::test]
+async fn c4_after_expiry_the_window_stays_open_for_3_years_then_the_certificate_lapses() {
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+    let closes = extended_not_after(expiry).expect("in range");
+
+    move_to(&portal, closes);
+    assert_eq!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::Closed
+    );
+    let (code, body) = begin(&portal, &card).await;
+    assert_ne!(code, StatusCode::OK);
+    assert!(body.contains("憑證已失效"), "{body}");
+
+    // One second earlier it is still open, and counted from the original expiry.
+    move_to(&portal, closes - 1);
+    let extended = extend(&portal, &card).await;
+    assert_eq!(extended.not_after, EXTENDED_UNTIL);
+}
+
+#[tokio::test]
+async fn c4_only_the_card_itself_signs_for_its_extension_and_a_challenge_serves_once() {
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+    move_to(&portal, expiry - 86_400);
+
+    // Someone holding the (public) certificate but not the card.
+    let stranger = card_key(&portal.citizen_card("他人"));
+    let (code, body) = extend_signed_by(&portal, &card, &stranger).await;
+    assert_ne!(code, StatusCode::OK);
+    assert!(body.contains("卡片簽章驗證失敗"), "{body}");
+    assert!(portal
+        .audit_actions()
+        .await
+        .contains(&(WANG.into(), "moica_extension.refused".into())));
+    assert_eq!(not_after(&portal).await, expiry);
+
+    // A challenge is good for one attempt.
+    let (status, body) = begin(&portal, &card).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let challenge: String = serde_json::from_str(&body).expect("a challenge");
+    let signature = STANDARD.encode(
+        card_key(&card)
+            .sign(extension_statement(&challenge, CARD).as_bytes())
+            .expect("signature"),
+    );
+    let certificate = certificate_b64(&card);
+    let form = [
+        ("certificate_b64", certificate.as_str()),
+        ("challenge", challenge.as_str()),
+        ("signature_b64", signature.as_str()),
+    ];
+    let (status, body) = call(&portal, "moica_extension_extend", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&portal, "moica_extension_extend", &form).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
+}
