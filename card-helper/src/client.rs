@@ -186,12 +186,24 @@ impl CardClient<'_> {
         Ok(response.data)
     }
 
-    /// Personalisation (C-2): writes `certificate` to the certificate file and activates the
-    /// card, which it accepts only if the certificate carries the card's own key.
+    /// Personalisation (C-2): stores the card management key if given, writes `certificate` to
+    /// the certificate file and activates the card, which it accepts only if the certificate
+    /// carries the card's own key.
     pub fn write_certificate_and_activate(
         &mut self,
         certificate: &[u8],
+        management_key: Option<&[u8]>,
     ) -> Result<(), HelperError> {
+        if let Some(key) = management_key {
+            if key.len() != MANAGEMENT_KEY_LEN {
+                return Err(HelperError::InvalidRequest {
+                    reason: format!("the management key must be {MANAGEMENT_KEY_LEN} bytes"),
+                });
+            }
+            let (p1, p2) = DATA_MANAGEMENT_KEY;
+            let put = Command::new(INS_PUT_DATA, p1, p2, key.to_vec(), None);
+            personalisation_ok(self.send(put)?.sw)?;
+        }
         self.write_certificate_file(certificate, personalisation_ok)?;
         match self
             .send(Command::new(INS_ACTIVATE_FILE, 0, 0, Vec::new(), None))?
@@ -200,6 +212,51 @@ impl CardClient<'_> {
             StatusWord::OK => Ok(()),
             StatusWord::CONDITIONS_NOT_SATISFIED => Err(other_key()),
             sw => Err(status_error(sw, Secret::Pin)),
+        }
+    }
+
+    /// The number of 用戶代碼 resets done so far (C-3).
+    pub fn reset_counter(&mut self) -> Result<u32, HelperError> {
+        let (p1, p2) = DATA_RESET_COUNTER;
+        let response = self.send(Command::new(INS_GET_DATA, p1, p2, Vec::new(), Some(4)))?;
+        expect_ok(response.sw, Secret::Pin)?;
+        let counter: [u8; 4] = response
+            .data
+            .try_into()
+            .map_err(|_| HelperError::CardError {
+                status: "malformed reset counter".into(),
+            })?;
+        Ok(u32::from_be_bytes(counter))
+    }
+
+    /// 用戶代碼重設 (C-3): the new 用戶代碼 and PIN with the card management centre's
+    /// authorisation of them and of the card's reset counter.
+    pub fn reset_user_code(
+        &mut self,
+        user_code: &str,
+        pin: &str,
+        authorization: &[u8],
+    ) -> Result<(), HelperError> {
+        let user_code = encode_reference(user_code).ok_or(HelperError::InvalidRequest {
+            reason: "the user code must be 6 to 16 letters or digits".to_owned(),
+        })?;
+        let pin = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
+        if authorization.len() != MANAGEMENT_KEY_LEN {
+            return Err(HelperError::ResetNotAuthorized);
+        }
+        let data = [&user_code[..], &pin[..], authorization].concat();
+        let reset = Command::new(
+            INS_RESET_RETRY_COUNTER,
+            RESET_BY_MANAGEMENT,
+            REF_USER_CODE,
+            data,
+            None,
+        );
+        match self.send(reset)?.sw {
+            StatusWord::OK => Ok(()),
+            StatusWord::SECURITY_STATUS_NOT_SATISFIED => Err(HelperError::ResetNotAuthorized),
+            StatusWord::REFERENCED_DATA_NOT_FOUND => Err(HelperError::ResetUnsupported),
+            sw => Err(status_error(sw, Secret::UserCode)),
         }
     }
 

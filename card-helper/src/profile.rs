@@ -21,6 +21,18 @@ pub const INS_PERFORM_SECURITY_OPERATION: u8 = 0x2A;
 pub const INS_GENERATE_ASYMMETRIC_KEY_PAIR: u8 = 0x46;
 pub const INS_ACTIVATE_FILE: u8 = 0x44;
 pub const INS_GET_RESPONSE: u8 = 0xC0;
+pub const INS_GET_DATA: u8 = 0xCA;
+pub const INS_PUT_DATA: u8 = 0xDA;
+
+/// GET DATA / PUT DATA P1-P2 of the card management data (用戶代碼重設, C-3): the key the card
+/// management centre authorises resets with (PUT, personalisation only), and the number of
+/// resets done so far (GET, 4 bytes big-endian), which each authorisation covers.
+pub const DATA_MANAGEMENT_KEY: (u8, u8) = (0x01, 0x01);
+pub const DATA_RESET_COUNTER: (u8, u8) = (0x01, 0x02);
+/// Length of the card management key and of its HMAC-SHA256 authorisations.
+pub const MANAGEMENT_KEY_LEN: usize = 32;
+/// RESET RETRY COUNTER P1 of a reset authorised by the card management centre.
+pub const RESET_BY_MANAGEMENT: u8 = 0x01;
 
 /// ACTIVATE FILE P2 on an activated card: commit the staged replacement certificate (展期).
 pub const ACTIVATE_REPLACE_CERTIFICATE: u8 = 0x01;

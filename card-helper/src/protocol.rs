@@ -6,6 +6,13 @@ use std::fmt;
 /// Version of this JSON API; the page compares it in the `GET /v1/version` handshake.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// What the card management centre's HMAC-SHA256 authorises in a 用戶代碼 reset (C-3): the
+/// card's reset counter (so that an authorisation serves once) and the new 用戶代碼 and PIN.
+/// Shared by the card, which checks it, and the portal, which has it computed.
+pub fn reset_authorization_message(counter: u32, user_code: &str, pin: &str) -> String {
+    format!("huji-card-reset/1\ncounter={counter}\nuser-code={user_code}\npin={pin}\n")
+}
+
 /// `GET /v1/version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionResponse {
@@ -116,13 +123,57 @@ pub struct IssueKeyResponse {
 
 /// `POST /v1/issue/certificate`: writes the certificate issued for the card's key and
 /// activates the card (開卡). Answered with the certificate read back from the card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteCertificateRequest {
     /// The X.509 certificate, DER in standard base64.
     pub certificate_b64: String,
+    /// The card management key (32 bytes, standard base64) the card takes before activation,
+    /// so that a household office can reset its 用戶代碼 later (C-3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_key_b64: Option<String>,
     /// The reader holding the card; the first reader with a card if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader: Option<String>,
+}
+
+/// `GET /v1/card/reset-counter`: how many 用戶代碼 resets the card has done (C-3), which the
+/// card management centre's authorisation of the next one covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetCounterResponse {
+    pub reader: String,
+    pub counter: u32,
+}
+
+/// `POST /v1/card/reset`: 用戶代碼重設 at a household office (C-3) — the new 用戶代碼 and PIN
+/// (the default), with the card management centre's authorisation of exactly these.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetUserCodeRequest {
+    pub user_code: String,
+    pub pin: String,
+    /// HMAC-SHA256 of [`reset_authorization_message`], standard base64.
+    pub authorization_b64: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
+impl fmt::Debug for ResetUserCodeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetUserCodeRequest { user_code: ****, pin: ****, authorization_b64: **** }")
+    }
+}
+
+impl fmt::Debug for WriteCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WriteCertificateRequest")
+            .field("certificate_b64", &self.certificate_b64)
+            .field(
+                "management_key_b64",
+                &self.management_key_b64.as_ref().map(|_| "****"),
+            )
+            .field("reader", &self.reader)
+            .finish()
+    }
 }
 
 /// `POST /v1/certificate/replace` (展期, C-4): after the PIN, replaces the certificate of an
@@ -209,6 +260,10 @@ pub enum HelperError {
     WrongUserCode { tries_left: u8 },
     #[error("the user code is blocked")]
     UserCodeBlocked,
+    #[error("the card did not accept the reset authorisation")]
+    ResetNotAuthorized,
+    #[error("the card has no management key and cannot be reset")]
+    ResetUnsupported,
     #[error("the card answered with status {status}")]
     CardError { status: String },
     #[error("invalid request: {reason}")]
@@ -249,7 +304,8 @@ impl HelperError {
             RequestTooLarge => 413,
             WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
             NoReader | ReaderNotFound | NoCard | CardRemoved | CardInUse | UnsupportedCard
-            | CardNotActivated | CardActivated => 409,
+            | CardNotActivated | CardActivated | ResetUnsupported => 409,
+            ResetNotAuthorized => 403,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
         }
@@ -313,6 +369,14 @@ impl HelperError {
             UserCodeBlocked => (
                 "用戶代碼已鎖住,請攜帶身分證及卡片至戶政事務所重設用戶代碼。".into(),
                 "The user code is blocked. Bring your ID card and certificate card to a household registration office to reset it.".into(),
+            ),
+            ResetNotAuthorized => (
+                "卡片未接受重設授權:請確認讀卡機中是此 IC 卡號的卡片,並重新辦理。".into(),
+                "The card did not accept the reset authorisation: check that the card in the reader is the one with this card number, and start again.".into(),
+            ),
+            ResetUnsupported => (
+                "此卡片無卡片管理金鑰,無法臨櫃重設用戶代碼。".into(),
+                "This card has no management key, so its user code cannot be reset at the counter.".into(),
             ),
             CardError { status } => (
                 format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),

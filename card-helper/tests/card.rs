@@ -187,6 +187,12 @@ fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activate
     spki.extend_from_slice(&rest);
 
     let certificate = issue_certificate(&spki);
+    assert_eq!(sw(&mut card, "00 DA 01 01 02 0102"), 0x6700);
+    assert_eq!(
+        sw(&mut card, &format!("00 DA 01 01 20 {}", "07".repeat(32))),
+        0x9000
+    );
+    assert_eq!(card.state().management_key.as_deref(), Some(&[7u8; 32][..]));
     assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
     for (index, chunk) in certificate.chunks(200).enumerate() {
         let [p1, p2] = ((index * 200) as u16).to_be_bytes();
@@ -315,4 +321,68 @@ fn c4_an_activated_card_takes_a_new_certificate_of_its_key_only_whole_and_with_t
     // A blank card has nothing to replace.
     let mut blank = selected_card(blank_state(PIN, USER_CODE).expect("blank card"));
     assert_eq!(sw(&mut blank, "00 44 00 01"), 0x6985);
+}
+
+/// The card management centre's authorisation of a reset, as the portal has it computed.
+fn authorise(key: &[u8], counter: u32, user_code: &str, pin: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let message = card_helper::protocol::reset_authorization_message(counter, user_code, pin);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("key");
+    mac.update(message.as_bytes());
+    let tag: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!("00 2C 01 82 40 {}{}{tag}", field(user_code), field(pin))
+}
+
+#[test]
+fn c3_the_user_code_is_reset_only_with_the_management_centres_authorisation_and_once() {
+    let key = [7u8; 32];
+    let mut state = activated_state();
+    // Blocked: three wrong user codes and three wrong PINs.
+    state.user_code_tries_left = 0;
+    state.pin_tries_left = 0;
+    let without_key = state.clone();
+    state.management_key = Some(key.to_vec());
+    let mut card = selected_card(state);
+    assert_eq!(
+        send(&mut card, "00 CA 01 02 04"),
+        (vec![0, 0, 0, 0], 0x9000)
+    );
+
+    // Another key's authorisation, or one for other codes, changes nothing.
+    let forged = authorise(&[8u8; 32], 0, "NewCode88", "730101");
+    assert_eq!(sw(&mut card, &forged), 0x6982);
+    let good = authorise(&key, 0, "NewCode88", "730101");
+    let tampered = good.replace(&field("730101"), &field("111111"));
+    assert_eq!(sw(&mut card, &tampered), 0x6982);
+    assert_eq!(card.state().user_code_tries_left, 0);
+
+    assert_eq!(sw(&mut card, &good), 0x9000);
+    assert_eq!(card.state().user_code, "NewCode88");
+    assert_eq!(
+        (
+            card.state().pin_tries_left,
+            card.state().user_code_tries_left
+        ),
+        (3, 3)
+    );
+    assert_eq!(sw(&mut card, &verify("730101")), 0x9000);
+    // The counter moved: the same authorisation does not serve twice.
+    assert_eq!(
+        send(&mut card, "00 CA 01 02 04"),
+        (vec![0, 0, 0, 1], 0x9000)
+    );
+    assert_eq!(sw(&mut card, &good), 0x6982);
+
+    // The key is set at personalisation only; a card without one cannot be reset.
+    assert_eq!(
+        sw(&mut card, &format!("00 DA 01 01 20 {}", "08".repeat(32))),
+        0x6985
+    );
+    let mut plain = selected_card(without_key);
+    assert_eq!(sw(&mut plain, &good), 0x6A88);
 }

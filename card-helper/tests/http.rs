@@ -451,11 +451,15 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     let write = |certificate: &[u8]| {
         use base64::Engine;
         let certificate_b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
+        let management_key_b64 = base64::engine::general_purpose::STANDARD.encode(MANAGEMENT_KEY);
         request(
             Method::POST,
             "/v1/issue/certificate",
             Some(PORTAL),
-            Some(json!({ "certificate_b64": certificate_b64 })),
+            Some(json!({
+                "certificate_b64": certificate_b64,
+                "management_key_b64": management_key_b64,
+            })),
         )
     };
 
@@ -510,7 +514,52 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+
+    // 用戶代碼重設 with the key stored at personalisation (C-3): counter, then the reset.
+    let (status, body) = call(
+        &app,
+        request(Method::GET, "/v1/card/reset-counter", Some(PORTAL), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["counter"], json!(0));
+    let reset = |user_code: &str, key: &[u8]| {
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+        let message = card_helper::protocol::reset_authorization_message(0, user_code, "790715");
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("key");
+        mac.update(message.as_bytes());
+        let authorization_b64 =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        request(
+            Method::POST,
+            "/v1/card/reset",
+            Some(PORTAL),
+            Some(json!({
+                "user_code": user_code,
+                "pin": "790715",
+                "authorization_b64": authorization_b64,
+            })),
+        )
+    };
+    let (status, body) = call(&app, reset("Reset2026", &[9u8; 32])).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::FORBIDDEN, &json!("RESET_NOT_AUTHORIZED"))
+    );
+    let (status, body) = call(&app, reset("Reset2026", &MANAGEMENT_KEY)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let unlock = json!({"user_code": "Reset2026", "new_pin": "790715"});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/pin/unlock", Some(PORTAL), Some(unlock)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// The card management key the portal would hand over at personalisation.
+const MANAGEMENT_KEY: [u8; 32] = [5u8; 32];
 
 #[tokio::test]
 async fn c4_an_extended_certificate_replaces_the_old_one_only_with_the_pin_and_the_same_key() {

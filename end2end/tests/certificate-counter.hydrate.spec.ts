@@ -2,9 +2,9 @@
 // application and issues the card — the blank card makes its key, the registrar's card signs,
 // the RA checks and the development MOICA CA certifies — and the citizen signs in with the new
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
-import { Browser, expect, Page, test } from '@playwright/test';
+import { Browser, expect, Locator, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
-import { blankCard, chooseCard, registrar } from './support/cards';
+import { baseURL, blankCard, chooseCard, helperURL, registrar } from './support/cards';
 import { fillApplication, huang, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
@@ -105,22 +105,60 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await expect(page.locator('main')).toContainText('A2*****575');
 });
 
+/** 林美玲 asks for the holder, with the 委託書 checked. */
+async function asDelegate(form: Locator): Promise<void> {
+  await form.getByLabel('受委託人（持委託書）').check();
+  await form.getByLabel('受委託人姓名').fill('林美玲');
+  await form.getByLabel('受委託人國民身分證統一編號').fill('F228135791');
+  await form.getByLabel('已核對自然人憑證代辦事項委託書及雙方國民身分證正本').check();
+}
+
+test('c3 the counter resets a forgotten user code for a delegate, and the PIN returns to the default', async ({ page, browser, request }) => {
+  // The holder changed the PIN since, and forgot the 用戶代碼.
+  const change = await request.post(`${helperURL}/v1/pin/change`, {
+    headers: { Origin: baseURL },
+    data: { old_pin: '770312', new_pin: '24682468', reader: blankCard.reader },
+  });
+  expect(change.status(), await change.text()).toBe(200);
+
+  const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
+  const reset = counter.locator('section.user-code-reset');
+  await waitForHydration(counter);
+  await reset.getByLabel('讀卡機').selectOption(blankCard.reader);
+  await asDelegate(reset);
+  await reset.getByLabel(/^\*?\s*新用戶代碼$/).fill('Reset2026x');
+  await reset.getByLabel('再次輸入新用戶代碼').fill('Reset2026y');
+  await reset.getByRole('button', { name: '重設用戶代碼' }).click();
+  await expect(reset.locator('#user_code_confirm-error')).toContainText('不一致');
+  await reset.getByLabel(/^\*?\s*新用戶代碼$/).fill('Reset2026x');
+  await reset.getByLabel('再次輸入新用戶代碼').fill('Reset2026x');
+  await reset.getByRole('button', { name: '重設用戶代碼' }).click();
+  await expect(reset.getByRole('status')).toContainText('用戶代碼已重設', { timeout: 30_000 });
+  await expectAccessible(counter);
+
+  // The default PIN (her ROC birth date) signs in again, and the new 用戶代碼 unlocks.
+  expect(await citizenSignsIn(page)).toBe(true);
+  const unlock = await request.post(`${helperURL}/v1/pin/unlock`, {
+    headers: { Origin: baseURL },
+    data: { user_code: 'Reset2026x', new_pin: '770312', reader: blankCard.reader },
+  });
+  expect(unlock.status(), await unlock.text()).toBe(200);
+});
+
 test('c5 the counter suspends and resumes for a delegate, refuses revocation by a delegate, and revokes for the holder', async ({ page, browser }) => {
   const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
   await expect(counter.locator('.certificate-state')).toHaveText('有效');
   await expectAccessible(counter);
   const serve = async (service: string, delegate: boolean, confirm = false) => {
+    const form = counter.locator('form.service-form');
     if (delegate) {
-      await counter.getByLabel('受委託人（持委託書）').check();
-      await counter.getByLabel('受委託人姓名').fill('林美玲');
-      await counter.getByLabel('受委託人國民身分證統一編號').fill('F228135791');
-      await counter.getByLabel('已核對自然人憑證代辦事項委託書及雙方國民身分證正本').check();
+      await asDelegate(form);
     } else {
-      await counter.getByLabel('憑證用戶本人').check();
+      await form.getByLabel('憑證用戶本人').check();
     }
-    await counter.getByLabel(service).check();
-    if (confirm) await counter.getByLabel(/確認廢止/).check();
-    await counter.getByRole('button', { name: '送出' }).click();
+    await form.getByLabel(service).check();
+    if (confirm) await form.getByLabel(/確認廢止/).check();
+    await form.getByRole('button', { name: '送出' }).click();
   };
 
   await serve('憑證 IC 卡停用', true);
@@ -133,7 +171,7 @@ test('c5 the counter suspends and resumes for a delegate, refuses revocation by 
   expect(await citizenSignsIn(page)).toBe(true);
 
   await serve('憑證廢止（本人親辦，不可回復）', true, true);
-  await expect(counter.getByRole('alert')).toContainText('不得委託');
+  await expect(counter.getByRole('alert').filter({ hasText: '不得委託' })).toBeVisible();
   await expect(counter.locator('.certificate-state')).toHaveText('有效');
 
   await serve('憑證廢止（本人親辦，不可回復）', false, true);

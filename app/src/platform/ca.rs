@@ -2,7 +2,7 @@
 //! (MOICA, C-2) and their revocation (C-5). The portal only needs "certify this card's public
 //! key for this person" and "revoke this serial"; the server binary supplies the authority
 //! (the development MOICA CA of `huji pki`, or a bridge to a real one) and the portal never
-//! holds a CA key itself.
+//! holds a CA key itself. The card management centre beside it keys each card.
 
 /// A citizen certificate request the RA has approved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +29,10 @@ pub trait CertificateAuthority: Send + Sync {
         &self,
         request: &CitizenCertificateRequest<'_>,
     ) -> Result<Vec<u8>, CaError>;
+
+    /// The management key of the card with this public key (the card management centre, 卡管中心):
+    /// written to the card at personalisation, it authorises a 用戶代碼 reset of that card (C-3).
+    fn card_management_key(&self, public_key_spki: &[u8]) -> Result<[u8; 32], CaError>;
 
     /// Revokes the certificate with serial `serial_hex` at `at` (Unix seconds) and publishes
     /// the CRLs that list it (廢止, C-5). Revoking twice changes nothing.

@@ -41,6 +41,8 @@ pub fn blank_state(pin: &str, user_code: &str) -> Result<CardState, InitError> {
         pin_tries_left: MAX_TRIES,
         user_code_tries_left: MAX_TRIES,
         activated: false,
+        management_key: None,
+        reset_counter: 0,
     })
 }
 

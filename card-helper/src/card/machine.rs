@@ -99,6 +99,8 @@ impl<S: CardStore> Card<S> {
             INS_PERFORM_SECURITY_OPERATION => self.compute_signature(command),
             INS_GENERATE_ASYMMETRIC_KEY_PAIR => self.generate_key_pair(command),
             INS_ACTIVATE_FILE => self.activate(command),
+            INS_GET_DATA => self.get_data(command),
+            INS_PUT_DATA => self.put_data(command),
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
     }
@@ -292,10 +294,12 @@ impl<S: CardStore> Card<S> {
         Ok((first, second))
     }
 
-    /// 鎖卡解碼: the user code resets the PIN counter and sets a new PIN.
+    /// 鎖卡解碼: the user code resets the PIN counter and sets a new PIN. P1 `01` P2 `82`: a
+    /// 用戶代碼 reset authorised by the card management centre (C-3).
     fn reset_retry_counter(&mut self, command: &Command) -> Outcome {
         match (command.p1, command.p2) {
             (0x00, REF_PIN) => {}
+            (RESET_BY_MANAGEMENT, REF_USER_CODE) => return self.reset_by_management(command),
             (0x00, _) => return Err(StatusWord::REFERENCED_DATA_NOT_FOUND),
             _ => return Err(StatusWord::INCORRECT_P1_P2),
         }
@@ -315,6 +319,68 @@ impl<S: CardStore> Card<S> {
         self.state.pin = new_pin;
         self.state.pin_tries_left = MAX_TRIES;
         self.session.pin_verified = false;
+        self.persist()?;
+        Ok(Response::ok(Vec::new()))
+    }
+
+    /// `user code || PIN || HMAC-SHA256` (16 + 16 + 32 bytes): with a valid authorisation of
+    /// the current reset counter, sets both, unblocks both and counts the reset. A wrong
+    /// authorisation changes nothing (`6982`); a card without a management key cannot be reset.
+    fn reset_by_management(&mut self, command: &Command) -> Outcome {
+        use hmac::{Hmac, Mac};
+        let key = self
+            .state
+            .management_key
+            .as_deref()
+            .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?;
+        if command.data.len() != 2 * REFERENCE_FIELD_LEN + MANAGEMENT_KEY_LEN {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let (codes, tag) = command.data.split_at(2 * REFERENCE_FIELD_LEN);
+        let (user_code, pin) = Self::two_references(codes)?;
+        let message = crate::protocol::reset_authorization_message(
+            self.state.reset_counter,
+            &user_code,
+            &pin,
+        );
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key)
+            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+        mac.update(message.as_bytes());
+        // Constant-time comparison.
+        mac.verify_slice(tag)
+            .map_err(|_| StatusWord::SECURITY_STATUS_NOT_SATISFIED)?;
+        self.state.user_code = user_code;
+        self.state.user_code_tries_left = MAX_TRIES;
+        self.state.pin = pin;
+        self.state.pin_tries_left = MAX_TRIES;
+        self.state.reset_counter = self.state.reset_counter.wrapping_add(1);
+        self.session.pin_verified = false;
+        self.persist()?;
+        Ok(Response::ok(Vec::new()))
+    }
+
+    /// GET DATA of the reset counter.
+    fn get_data(&mut self, command: &Command) -> Outcome {
+        if (command.p1, command.p2) != DATA_RESET_COUNTER {
+            return Err(StatusWord::REFERENCED_DATA_NOT_FOUND);
+        }
+        Ok(Response::ok(
+            self.state.reset_counter.to_be_bytes().to_vec(),
+        ))
+    }
+
+    /// PUT DATA of the management key: personalisation only.
+    fn put_data(&mut self, command: &Command) -> Outcome {
+        if (command.p1, command.p2) != DATA_MANAGEMENT_KEY {
+            return Err(StatusWord::REFERENCED_DATA_NOT_FOUND);
+        }
+        if self.state.activated {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        if command.data.len() != MANAGEMENT_KEY_LEN {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        self.state.management_key = Some(command.data.clone());
         self.persist()?;
         Ok(Response::ok(Vec::new()))
     }

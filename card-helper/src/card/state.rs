@@ -24,6 +24,13 @@ pub struct CardState {
     pub user_code_tries_left: u8,
     /// Set by ACTIVATE FILE (開卡): personalisation commands are refused afterwards.
     pub activated: bool,
+    /// The card management key (PUT DATA at personalisation): authorises 用戶代碼 resets.
+    /// Absent on cards made without one (development tokens), which cannot be reset.
+    #[serde(with = "optional_base64", default)]
+    pub management_key: Option<Vec<u8>>,
+    /// Resets done so far: each authorisation covers the current count.
+    #[serde(default)]
+    pub reset_counter: u32,
 }
 
 impl fmt::Debug for CardState {
@@ -39,6 +46,11 @@ impl fmt::Debug for CardState {
             .field("pin_tries_left", &self.pin_tries_left)
             .field("user_code_tries_left", &self.user_code_tries_left)
             .field("activated", &self.activated)
+            .field(
+                "management_key",
+                &self.management_key.as_ref().map(|_| "****"),
+            )
+            .field("reset_counter", &self.reset_counter)
             .finish()
     }
 }

@@ -27,6 +27,10 @@ pub enum Command {
     WriteCertificate(WriteCertificateRequest),
     /// 展期 (C-4): the certificate of an activated card replaced by one for the same key.
     ReplaceCertificate(ReplaceCertificateRequest),
+    /// 用戶代碼重設 (C-3): the card's reset counter, which the authorisation covers…
+    ResetCounter(ReaderQuery),
+    /// … and the reset itself.
+    ResetUserCode(ResetUserCodeRequest),
 }
 
 /// The successful answer of each command.
@@ -39,6 +43,7 @@ pub enum Reply {
     Signature(SignResponse),
     PinStatus(PinStatusResponse),
     PublicKey(IssueKeyResponse),
+    ResetCounter(ResetCounterResponse),
 }
 
 impl Command {
@@ -55,6 +60,8 @@ impl Command {
             Command::IssueKey(_) => "issue-key",
             Command::WriteCertificate(_) => "issue-certificate",
             Command::ReplaceCertificate(_) => "replace-certificate",
+            Command::ResetCounter(_) => "reset-counter",
+            Command::ResetUserCode(_) => "reset-user-code",
         }
     }
 
@@ -71,6 +78,8 @@ impl Command {
             Command::IssueKey(request) => issue_key(backend, &request),
             Command::WriteCertificate(request) => write_certificate(backend, &request),
             Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
+            Command::ResetCounter(query) => reset_counter(backend, query.reader.as_deref()),
+            Command::ResetUserCode(request) => reset_user_code(backend, &request),
         }
     }
 }
@@ -160,9 +169,20 @@ fn write_certificate(
     request: &WriteCertificateRequest,
 ) -> Result<Reply, HelperError> {
     let certificate = decode_certificate(&request.certificate_b64)?;
+    let management_key = request
+        .management_key_b64
+        .as_deref()
+        .map(|key| {
+            STANDARD
+                .decode(key)
+                .map_err(|_| HelperError::InvalidRequest {
+                    reason: "management_key_b64 must be standard base64".to_owned(),
+                })
+        })
+        .transpose()?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
-        card.write_certificate_and_activate(&certificate)?;
+        card.write_certificate_and_activate(&certificate, management_key.as_deref())?;
         certificate_reply(reader, &mut card)
     })
 }
@@ -176,6 +196,30 @@ fn replace_certificate(
         let mut card = CardClient::select(transport)?;
         card.replace_certificate(&request.pin, &certificate)?;
         certificate_reply(reader, &mut card)
+    })
+}
+
+fn reset_counter(backend: &Backend, reader: Option<&str>) -> Result<Reply, HelperError> {
+    backend.with_card(reader, |reader, transport| {
+        let counter = CardClient::select(transport)?.reset_counter()?;
+        Ok(Reply::ResetCounter(ResetCounterResponse {
+            reader: reader.to_owned(),
+            counter,
+        }))
+    })
+}
+
+fn reset_user_code(
+    backend: &Backend,
+    request: &ResetUserCodeRequest,
+) -> Result<Reply, HelperError> {
+    let authorization = STANDARD
+        .decode(&request.authorization_b64)
+        .map_err(|_| HelperError::ResetNotAuthorized)?;
+    backend.with_card(request.reader.as_deref(), |_, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.reset_user_code(&request.user_code, &request.pin, &authorization)?;
+        Ok(status_reply(card.pin_tries_left()?))
     })
 }
 

@@ -55,6 +55,14 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
             post(|s, body| run(s, parse(body).map(Command::WriteCertificate))),
         )
         .route(
+            "/v1/card/reset-counter",
+            get(|s, query| run(s, reader_query(query).map(Command::ResetCounter))),
+        )
+        .route(
+            "/v1/card/reset",
+            post(|s, body| run(s, parse(body).map(Command::ResetUserCode))),
+        )
+        .route(
             "/v1/certificate/replace",
             post(|s, body| run(s, parse(body).map(Command::ReplaceCertificate))),
         )

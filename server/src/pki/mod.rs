@@ -11,6 +11,7 @@
 //! - `DIR/revoked/<ca>.txt` — `serial unix-time` per revocation, from which CRLs are written.
 
 mod authorities;
+mod card_management;
 mod files;
 mod issue;
 mod keys;
@@ -71,6 +72,14 @@ impl app::platform::ca::CertificateAuthority for Pki {
         .map_err(|error| app::platform::ca::CaError(error.to_string()))
     }
 
+    fn card_management_key(
+        &self,
+        public_key_spki: &[u8],
+    ) -> Result<[u8; 32], app::platform::ca::CaError> {
+        Pki::card_management_key(self, public_key_spki)
+            .map_err(|error| app::platform::ca::CaError(error.to_string()))
+    }
+
     fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), app::platform::ca::CaError> {
         // One revocation at a time: each appends to the list and rewrites every CRL.
         static REVOKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -115,6 +124,7 @@ impl Pki {
         }
         authorities::create(dir, at)?;
         let pki = Pki::open(dir)?;
+        pki.card_management_master()?;
         pki.write_crls(at)?;
         Ok(pki)
     }

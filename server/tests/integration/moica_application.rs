@@ -376,16 +376,10 @@ async fn c2_a_forged_request_cannot_skip_the_rules() {
     posted.push(("captcha_id".into(), id));
     posted.push(("captcha".into(), answer));
     let response = portal
-        .app
-        .send(
-            axum::http::Request::post("/api/moica_apply")
-                .header("content-type", "application/json")
-                .header("accept", "application/json")
-                .header("sec-fetch-site", "same-origin")
-                .body(axum::body::Body::from(
-                    serde_json::json!({ "posted": posted }).to_string(),
-                ))
-                .expect("request"),
+        .post_json(
+            "/api/moica_apply",
+            serde_json::json!({ "posted": posted }),
+            None,
         )
         .await;
     let body = body_text(response).await;

@@ -6,9 +6,12 @@ use crate::helpers::body_text;
 use crate::id_card_loss::pool;
 use crate::moica_issuance::{wang_issued, CARD};
 use crate::sign_in::Portal;
-use app::pki::{CertificateError, Purpose, TrustStore};
+use app::pki::{CertificateError, Purpose, TrustStore, UncheckedCertificate};
+use app::services::certificate::card_services::ResetTicket;
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::protocol::reset_authorization_message;
 
 const PAGE: &str = "/admin/certificate/services";
 
@@ -366,4 +369,136 @@ async fn c5_a_staff_members_own_card_suspended_at_the_counter_no_longer_signs_in
         portal.sign_in("Staff", "", &own).await.status(),
         StatusCode::OK
     );
+}
+
+/// The 用戶代碼 reset's authorisation as the counter's page asks for it: the services form's
+/// fields (card, service, who asks) plus `fields`.
+async fn authorize_reset(
+    portal: &Portal,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let posted: Vec<(&str, &str)> = [("card", CARD), ("service", "reset_user_code")]
+        .into_iter()
+        .chain(fields.iter().copied())
+        .collect();
+    let response = portal
+        .post_json(
+            "/api/moica_services_reset",
+            serde_json::json!({ "posted": posted }),
+            Some(cookie),
+        )
+        .await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+const NEW_CODE: [(&str, &str); 3] = [
+    ("user_code", "NewCode2026"),
+    ("user_code_confirm", "NewCode2026"),
+    ("counter", "5"),
+];
+
+#[tokio::test]
+async fn c3_a_delegate_has_the_user_code_reset_authorised_for_that_card_only_with_the_default_pin()
+{
+    let portal = Portal::start().await;
+    let (card, cookie) = wang_issued(&portal).await;
+    let mut request = DELEGATE.to_vec();
+    request.extend(NEW_CODE);
+    let (status_code, body) = authorize_reset(&portal, &cookie, &request).await;
+    assert_eq!(status_code, StatusCode::OK, "{body}");
+    let ticket: ResetTicket = serde_json::from_str(&body).expect("JSON");
+    // The PIN returns to 王小明's default, his ROC birth date.
+    assert_eq!(ticket.pin, "730101");
+    // The card management centre's authorisation of exactly these codes and the card's
+    // counter, under the key that went onto this card at personalisation.
+    let spki = UncheckedCertificate::read(&card.certificate_der)
+        .expect("the card's certificate")
+        .public_key_spki;
+    let key = portal
+        .pki
+        .card_management_key(&spki)
+        .expect("the card's key");
+    let message = reset_authorization_message(5, "NewCode2026", "730101");
+    let expected = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
+        message.as_bytes(),
+    );
+    assert_eq!(ticket.authorization_b64, STANDARD.encode(expected.as_ref()));
+    let other = portal
+        .pki
+        .card_management_key(b"another card's key")
+        .expect("a key");
+    assert_ne!(other, key);
+
+    // Audited with the delegate, recorded, and the holder told.
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'moica_services.reset_user_code'",
+    )
+    .fetch_all(pool(&portal))
+    .await
+    .expect("audit");
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].contains("F2*****791") && !audit[0].contains("NewCode2026"));
+    let reset_at: Option<i64> = sqlx::query_scalar(
+        "SELECT user_code_reset_at FROM moica_certificates WHERE card_number = $1",
+    )
+    .bind(CARD)
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the certificate");
+    assert_eq!(reset_at, Some(portal.now()));
+    let mails = mails_about(&portal).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].1.contains("用戶代碼已重設") && !mails[0].1.contains("NewCode2026"));
+}
+
+#[tokio::test]
+async fn c3_a_reset_needs_matching_codes_the_cards_counter_a_letter_and_a_certificate_in_force() {
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    let refused = |fields: Vec<(&'static str, &'static str)>| {
+        let (portal, cookie) = (&portal, &cookie);
+        async move {
+            let (status, body) = authorize_reset(portal, cookie, &fields).await;
+            assert_ne!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let mut differ = NEW_CODE.to_vec();
+    differ[1] = ("user_code_confirm", "NewCode2027");
+    assert!(refused(differ).await.contains("兩次輸入的用戶代碼不一致"));
+    assert!(refused(NEW_CODE[..2].to_vec())
+        .await
+        .contains("無法讀取卡片"));
+    let mut no_letter: Vec<_> = DELEGATE[..3].to_vec();
+    no_letter.extend(NEW_CODE);
+    assert!(refused(no_letter).await.contains("委託書"));
+    // Not through the plain form: it needs the card.
+    let mut posted = vec![("applicant", "holder"), ("service", "reset_user_code")];
+    posted.extend(NEW_CODE);
+    let html = serve(&portal, &cookie, &posted).await;
+    assert!(html.contains("請選擇申辦項目"), "{html}");
+    // A suspended certificate is resumed first.
+    serve(
+        &portal,
+        &cookie,
+        &[("applicant", "holder"), ("service", "suspend")],
+    )
+    .await;
+    assert!(refused(NEW_CODE.to_vec())
+        .await
+        .contains("目前的狀態無法辦理"));
+    assert!(mails_about(&portal)
+        .await
+        .iter()
+        .all(|(_, body)| !body.contains("用戶代碼已重設")));
+    // Clerks do not reset codes.
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let clerk = portal.session("Staff", "", &clerk).await;
+    let (status, _) = authorize_reset(&portal, &clerk, &NEW_CODE).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

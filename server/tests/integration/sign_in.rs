@@ -113,6 +113,25 @@ impl Portal {
             .await
     }
 
+    /// Calls a server function that takes JSON (`input = Json`) as its page would.
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.app
+            .send(request.body(Body::from(body.to_string())).expect("request"))
+            .await
+    }
+
     /// Posts a form to a page as a browser without JavaScript does; the status and the page.
     pub(crate) async fn post_page(
         &self,

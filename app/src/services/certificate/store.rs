@@ -178,12 +178,14 @@ pub async fn notify_expiring(db: &crate::platform::db::Db, now: i64) -> sqlx::Re
                 "自然人憑證即將到期通知 / Your citizen certificate expires soon",
                 &format!(
                     "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）將於 {until} 到期。\n\
-                     憑證到期前 {days} 天起可辦理展期（延長 3 年，每張憑證限一次，自原到期日起算），\
-                     請攜帶國民身分證正本及自然人憑證 IC 卡至任一戶政事務所辦理，或委託他人持委託書代辦。\n\n\
+                     憑證到期前 {days} 天起可辦理展期（延長 3 年，每張憑證限一次，自原到期日起算）：\
+                     請將 IC 卡插入讀卡機，於網路申辦服務「憑證線上展期」辦理；\
+                     或攜帶國民身分證正本及自然人憑證 IC 卡至任一戶政事務所辦理，或委託他人持委託書代辦。\n\n\
                      Your citizen certificate (card {card}) expires on {until}. From {days} days \
-                     before expiry it can be extended once by 3 years from that date: bring your \
-                     ID card and the certificate card to any household registration office, or \
-                     send a delegate with a signed letter.\n",
+                     before expiry it can be extended once by 3 years from that date: online, \
+                     with the card in a reader (Extend the certificate online), or at any \
+                     household registration office with your ID card and the certificate card, \
+                     or through a delegate with a signed letter.\n",
                     until = roc_date_time(not_after),
                     days = EXPIRY_NOTICE_DAYS,
                 ),

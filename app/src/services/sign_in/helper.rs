@@ -5,8 +5,9 @@
 use crate::i18n::Lang;
 use card_helper::protocol::{
     CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest, IssueKeyResponse,
-    PinStatusResponse, ReadersResponse, ReplaceCertificateRequest, SignRequest, SignResponse,
-    UnlockPinRequest, VersionResponse, WriteCertificateRequest, PROTOCOL_VERSION,
+    PinStatusResponse, ReadersResponse, ReplaceCertificateRequest, ResetCounterResponse,
+    ResetUserCodeRequest, SignRequest, SignResponse, UnlockPinRequest, VersionResponse,
+    WriteCertificateRequest, PROTOCOL_VERSION,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -248,6 +249,26 @@ pub async fn replace_certificate(
     request: &ReplaceCertificateRequest,
 ) -> Result<CertificateResponse, HelperFailure> {
     post(format!("{base}/v1/certificate/replace"), request).await
+}
+
+/// The card's count of 用戶代碼 resets, which the next reset's authorisation covers (C-3).
+pub async fn reset_counter(
+    base: &str,
+    reader: &str,
+) -> Result<ResetCounterResponse, HelperFailure> {
+    get(format!(
+        "{base}/v1/card/reset-counter?reader={}",
+        reader_query(reader)
+    ))
+    .await
+}
+
+/// 用戶代碼重設 at the counter (C-3): the card checks the authorisation and takes the codes.
+pub async fn reset_user_code(
+    base: &str,
+    request: &ResetUserCodeRequest,
+) -> Result<PinStatusResponse, HelperFailure> {
+    post(format!("{base}/v1/card/reset"), request).await
 }
 
 #[cfg(feature = "hydrate")]

@@ -149,11 +149,7 @@ impl ApplicationForm {
             && !named(&errors, USER_CODE_CONFIRM.name)
             && !same(&USER_CODE, &USER_CODE_CONFIRM)
         {
-            errors.push(differs(
-                USER_CODE_CONFIRM.name,
-                "兩次輸入的用戶代碼不一致",
-                "The two user codes differ",
-            ));
+            errors.push(user_codes_differ(USER_CODE_CONFIRM.name));
         }
         if choice == Some(PinChoice::Chosen)
             && !named(&errors, PIN.name)
@@ -192,6 +188,15 @@ impl ApplicationForm {
         })();
         parsed.ok_or_else(Vec::new)
     }
+}
+
+/// The 用戶代碼 typed twice differently: named on `field` (the second one).
+pub(crate) fn user_codes_differ(field: &str) -> PortalError {
+    differs(
+        field,
+        "兩次輸入的用戶代碼不一致",
+        "The two user codes differ",
+    )
 }
 
 fn differs(field: &str, zh_tw: &str, english: &str) -> PortalError {

@@ -32,15 +32,19 @@ pub enum CardService {
     Contacts,
     /// 修改憑證公佈狀態.
     Publication,
+    /// 重設用戶代碼 (C-3): a new 用戶代碼, and the PIN back to the default; on the card in the
+    /// counter's reader, authorised by the card management centre.
+    ResetUserCode,
 }
 
 impl CardService {
-    pub const ALL: [CardService; 5] = [
+    pub const ALL: [CardService; 6] = [
         CardService::Suspend,
         CardService::Resume,
         CardService::Revoke,
         CardService::Contacts,
         CardService::Publication,
+        CardService::ResetUserCode,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +54,7 @@ impl CardService {
             CardService::Revoke => "revoke",
             CardService::Contacts => "contacts",
             CardService::Publication => "publication",
+            CardService::ResetUserCode => "reset_user_code",
         }
     }
 
@@ -73,7 +78,17 @@ impl CardService {
                 "修改憑證公佈狀態",
                 "Change whether the certificate is published",
             ),
+            CardService::ResetUserCode => lang.pick(
+                "重設用戶代碼（PIN 碼恢復為預設值）",
+                "Reset the user code (the PIN returns to the default)",
+            ),
         }
+    }
+
+    /// Whether the page's plain form performs it; a user code reset happens on the card, in the
+    /// counter's reader, so it has a section (an island) of its own.
+    pub fn in_form(self) -> bool {
+        self != CardService::ResetUserCode
     }
 
     /// Whether a delegate with a 委託書 may ask for it (C-5).
@@ -123,6 +138,10 @@ pub enum ServiceRefusal {
     /// Revocation needs the registrar's confirmation that it is final.
     NotConfirmed,
     NoAuthority,
+    /// The RA holds no certificate of the card's key, so the card cannot be keyed for a reset.
+    NoCardKey,
+    /// The card's reset counter did not come from the card helper.
+    NoCounter,
 }
 
 impl FieldError for ServiceRefusal {
@@ -158,8 +177,16 @@ impl FieldError for ServiceRefusal {
                 "Tick the box confirming that revocation cannot be undone.",
             ),
             ServiceRefusal::NoAuthority => lang.pick(
-                "本系統未設定憑證管理中心，暫停辦理憑證廢止。",
-                "No certificate authority is configured: revocation is unavailable.",
+                "本系統未設定憑證管理中心，暫停辦理憑證廢止及用戶代碼重設。",
+                "No certificate authority is configured: revocation and user code resets are unavailable.",
+            ),
+            ServiceRefusal::NoCardKey => lang.pick(
+                "此 IC 卡之憑證無簽發紀錄可供卡片管理，無法臨櫃重設用戶代碼；請重新申請自然人憑證。",
+                "The records hold no certificate of this card's key, so its user code cannot be reset at the counter; apply for a new certificate.",
+            ),
+            ServiceRefusal::NoCounter => lang.pick(
+                "無法讀取卡片，請將憑證 IC 卡插入讀卡機後再試。",
+                "The card could not be read: put the certificate card in a reader and try again.",
             ),
         }
     }
@@ -187,6 +214,34 @@ pub async fn perform_card_service(
     store::perform(&state, &member, &posted).await
 }
 
+/// What the counter's page hands the card helper for a 用戶代碼 reset: the PIN it returns to
+/// (the default) and the card management centre's authorisation.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetTicket {
+    pub pin: String,
+    pub authorization_b64: String,
+}
+
+impl std::fmt::Debug for ResetTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResetTicket { pin: ****, authorization_b64: **** }")
+    }
+}
+
+/// 重設用戶代碼 (C-3), for the holder or a delegate: the same fields as the services form (card,
+/// `service=reset_user_code`, who asks), the new 用戶代碼 twice and the card's reset counter;
+/// audited and the holder mailed before the ticket goes to the page.
+#[server(endpoint = "moica_services_reset", input = server_fn::codec::Json)]
+pub async fn authorize_user_code_reset(
+    posted: Vec<(String, String)>,
+) -> Result<ResetTicket, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member =
+        crate::services::staff::access::require_staff(&state, &super::counter::ISSUING_ROLES)
+            .await?;
+    store::authorize_reset(&state, &member, &posted).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,7 +258,8 @@ mod tests {
                 CardService::Suspend,
                 CardService::Resume,
                 CardService::Contacts,
-                CardService::Publication
+                CardService::Publication,
+                CardService::ResetUserCode
             ]
         );
         for service in CardService::ALL {

@@ -2,15 +2,26 @@
 //! for the holder or their delegate. Plain forms posted to the page: works without JavaScript.
 
 use super::{
-    find_held_certificate, perform_card_service, CardService, HeldCertificate, ServiceOutcome, PATH,
+    authorize_user_code_reset, find_held_certificate, perform_card_service, CardService,
+    HeldCertificate, ServiceOutcome, PATH,
 };
 use crate::components::layout::encode_query_value;
 use crate::components::refusal::{NothingFound, OutcomeNotice, SearchRefusal};
 use crate::components::search::SearchForm;
+use crate::domain::field_kind::FieldKind;
+use crate::domain::pin::UserCode;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
+use crate::services::certificate::pin::SecretField;
+use crate::services::certificate::status::CertificateState;
+use crate::services::sign_in::helper::{self, HelperNotice, HelperState, ReaderChoice};
+use crate::settings::portal_settings;
 use crate::shell::current_lang;
+use card_helper::protocol::ResetUserCodeRequest;
+use leptos::ev::SubmitEvent;
+use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -28,6 +39,7 @@ fn done_message(service: CardService, card: &str, lang: Lang) -> String {
         CardService::Revoke => lang.pick("已廢止", "revoked"),
         CardService::Contacts => lang.pick("已修改聯絡資料", "contact details changed"),
         CardService::Publication => lang.pick("已修改公佈狀態", "publication changed"),
+        CardService::ResetUserCode => lang.pick("已重設用戶代碼", "user code reset"),
     };
     match lang {
         Lang::ZhTw => format!("IC 卡號 {card} 之憑證{what}，並已通知憑證用戶。"),
@@ -101,6 +113,8 @@ pub fn CardServicesPage() -> impl IntoView {
 fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
     let action = format!("{PATH}?q={}", encode_query_value(&certificate.card_number));
     let published = certificate.published;
+    let card_number = certificate.card_number.clone();
+    let in_force = certificate.state == CertificateState::Valid;
     view! {
         <section class="result certificate" aria-labelledby="certificate-heading">
             <h2 id="certificate-heading">{lang.pick("憑證資料", "The certificate")}</h2>
@@ -118,26 +132,10 @@ fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
         </section>
         <form method="post" action=action class="card-form service-form">
             <input type="hidden" name="card" value=certificate.card_number />
-            <fieldset>
-                <legend>{lang.pick("申辦人", "Who is asking")}</legend>
-                <label><input type="radio" name="applicant" value="holder" checked />{lang.pick("憑證用戶本人", "The holder in person")}</label>
-                <label><input type="radio" name="applicant" value="delegate" />{lang.pick("受委託人（持委託書）", "A delegate with a letter")}</label>
-            </fieldset>
-            <fieldset>
-                <legend>{lang.pick("受委託人資料（本人辦理免填）", "The delegate (not for the holder)")}</legend>
-                <div class="field">
-                    <label for="delegate_name">{lang.pick("受委託人姓名", "Delegate's name")}</label>
-                    <input type="text" id="delegate_name" name="delegate_name" maxlength="40" autocomplete="off" />
-                </div>
-                <div class="field">
-                    <label for="delegate_id">{lang.pick("受委託人國民身分證統一編號", "Delegate's ID number")}</label>
-                    <input type="text" id="delegate_id" name="delegate_id" maxlength="10" autocomplete="off" />
-                </div>
-                <label><input type="checkbox" name="letter" />{lang.pick("已核對自然人憑證代辦事項委託書及雙方國民身分證正本", "I checked the delegation letter and both ID cards")}</label>
-            </fieldset>
+            <ApplicantFields prefix="" lang refs=ApplicantRefs::default() />
             <fieldset>
                 <legend>{lang.pick("申辦項目", "Service")}</legend>
-                {CardService::ALL.into_iter().map(|service| view! {
+                {CardService::ALL.into_iter().filter(|service| service.in_form()).map(|service| view! {
                     <label><input type="radio" name="service" value=service.code() />{service.label(lang)}</label>
                 }).collect_view()}
             </fieldset>
@@ -160,5 +158,210 @@ fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
             <label><input type="checkbox" name="confirm" />{lang.pick("確認廢止：憑證廢止後無法回復（僅廢止時勾選）", "Confirm revocation: it cannot be undone (for revocation only)")}</label>
             <div class="buttons"><button type="submit">{lang.pick("送出", "Submit")}</button></div>
         </form>
+        {in_force.then(|| view! {
+            <UserCodeReset lang helper_url=portal_settings().card_helper_url card_number />
+        })}
     }
+    .into_any()
+}
+
+/// The inputs of [`ApplicantFields`] an island reads.
+#[derive(Clone, Copy, Default)]
+struct ApplicantRefs {
+    delegate: NodeRef<html::Input>,
+    name: NodeRef<html::Input>,
+    national_id: NodeRef<html::Input>,
+    letter: NodeRef<html::Input>,
+}
+
+impl ApplicantRefs {
+    /// The fields as the services form posts them.
+    fn posted(&self) -> Vec<(String, String)> {
+        let text = |input: &NodeRef<html::Input>| {
+            input
+                .get_untracked()
+                .map(|input| input.value())
+                .unwrap_or_default()
+        };
+        let checked = |input: &NodeRef<html::Input>| {
+            input.get_untracked().is_some_and(|input| input.checked())
+        };
+        let applicant = if checked(&self.delegate) {
+            "delegate"
+        } else {
+            "holder"
+        };
+        let mut posted = vec![
+            ("applicant".to_owned(), applicant.to_owned()),
+            ("delegate_name".to_owned(), text(&self.name)),
+            ("delegate_id".to_owned(), text(&self.national_id)),
+        ];
+        if checked(&self.letter) {
+            posted.push(("letter".to_owned(), "on".to_owned()));
+        }
+        posted
+    }
+}
+
+/// Who asks: the holder in person, or a delegate with the 委託書. Ids carry `prefix`, so the
+/// services form and the 用戶代碼 reset can both be on the page.
+#[component]
+fn ApplicantFields(prefix: &'static str, lang: Lang, refs: ApplicantRefs) -> impl IntoView {
+    let (name_id, national_id_id) = (
+        format!("{prefix}delegate_name"),
+        format!("{prefix}delegate_id"),
+    );
+    view! {
+        <fieldset>
+            <legend>{lang.pick("申辦人", "Who is asking")}</legend>
+            <label><input type="radio" name="applicant" value="holder" checked />{lang.pick("憑證用戶本人", "The holder in person")}</label>
+            <label><input type="radio" name="applicant" value="delegate" node_ref=refs.delegate />{lang.pick("受委託人（持委託書）", "A delegate with a letter")}</label>
+        </fieldset>
+        <fieldset>
+            <legend>{lang.pick("受委託人資料（本人辦理免填）", "The delegate (not for the holder)")}</legend>
+            <div class="field">
+                <label for=name_id.clone()>{lang.pick("受委託人姓名", "Delegate's name")}</label>
+                <input type="text" id=name_id name="delegate_name" maxlength="40" autocomplete="off" node_ref=refs.name />
+            </div>
+            <div class="field">
+                <label for=national_id_id.clone()>{lang.pick("受委託人國民身分證統一編號", "Delegate's ID number")}</label>
+                <input type="text" id=national_id_id name="delegate_id" maxlength="10" autocomplete="off" node_ref=refs.national_id />
+            </div>
+            <label><input type="checkbox" name="letter" node_ref=refs.letter />{lang.pick("已核對自然人憑證代辦事項委託書及雙方國民身分證正本", "I checked the delegation letter and both ID cards")}</label>
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// 重設用戶代碼 (C-3) on the card in the counter's reader: the page reads the card's reset
+/// counter, the RA has the card management centre authorise the new 用戶代碼 and the default
+/// PIN for exactly this card, and the card takes them.
+#[island]
+pub fn UserCodeReset(lang: Lang, helper_url: String, card_number: String) -> impl IntoView {
+    let helper_url = StoredValue::new(helper_url);
+    let card_number = StoredValue::new(card_number);
+    let helper_state = RwSignal::new(HelperState::Detecting);
+    let reader = RwSignal::new(String::new());
+    let refs = ApplicantRefs::default();
+    let user_code = NodeRef::<html::Input>::new();
+    let confirm = NodeRef::<html::Input>::new();
+    let (code_error, confirm_error) =
+        (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let failure = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+
+    let detect = move || {
+        spawn_local(async move {
+            helper::detect_into(&helper_url.get_value(), lang, helper_state, reader).await;
+        })
+    };
+    Effect::new(move |_| detect());
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        failure.set(None);
+        done.set(false);
+        let typed = user_code
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        let again = confirm
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        code_error.set(FieldKind::UserCode.check(&typed, lang).map(str::to_owned));
+        let Ok(code) = UserCode::parse(&typed) else {
+            return;
+        };
+        let differs = UserCode::parse(&again).ok() != Some(code.clone());
+        confirm_error.set(differs.then(|| {
+            lang.pick("兩次輸入的用戶代碼不一致", "The two user codes differ")
+                .to_owned()
+        }));
+        if differs {
+            return;
+        }
+        let mut posted = refs.posted();
+        posted.extend([
+            ("card".to_owned(), card_number.get_value()),
+            (
+                "service".to_owned(),
+                CardService::ResetUserCode.code().to_owned(),
+            ),
+            ("user_code".to_owned(), code.expose().to_owned()),
+            ("user_code_confirm".to_owned(), code.expose().to_owned()),
+        ]);
+        for input in [user_code, confirm] {
+            if let Some(input) = input.get_untracked() {
+                input.set_value("");
+            }
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let base = helper_url.get_value();
+            let outcome = async {
+                let counter = helper::reset_counter(&base, &reader.get_untracked())
+                    .await
+                    .map_err(|error| error.message(lang))?;
+                posted.push(("counter".to_owned(), counter.counter.to_string()));
+                let ticket = authorize_user_code_reset(posted)
+                    .await
+                    .map_err(|error| error.message(lang))?;
+                let request = ResetUserCodeRequest {
+                    user_code: code.expose().to_owned(),
+                    pin: ticket.pin,
+                    authorization_b64: ticket.authorization_b64,
+                    reader: Some(reader.get_untracked()),
+                };
+                helper::reset_user_code(&base, &request)
+                    .await
+                    .map_err(|error| error.message(lang))
+            }
+            .await;
+            busy.set(false);
+            match outcome {
+                Ok(_) => done.set(true),
+                Err(message) => failure.set(Some(message)),
+            }
+        });
+    };
+
+    let ready = move || matches!(helper_state.get(), HelperState::Ready(_));
+    view! {
+        <section class="user-code-reset" aria-labelledby="reset-heading">
+            <h2 id="reset-heading">{lang.pick("重設用戶代碼", "Reset the user code")}</h2>
+            <p>{lang.pick(
+                "將憑證 IC 卡插入讀卡機，由申辦人輸入新的用戶代碼。重設後 PIN 碼恢復為預設值（民國出生年月日 6 碼），並通知憑證用戶。",
+                "Put the certificate card in a reader and let the applicant type the new user code. The PIN then returns to the default (the holder's ROC date of birth, 6 digits), and the holder is told.",
+            )}</p>
+            <div class="card-status" aria-live="polite">
+                {move || match helper_state.get() {
+                    HelperState::Ready(readers) => view! {
+                        <ReaderChoice readers reader lang chosen=Callback::new(|()| ()) />
+                    }.into_any(),
+                    state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
+                }}
+            </div>
+            <form class="card-form" on:submit=on_submit novalidate aria-labelledby="reset-heading">
+                <ApplicantFields prefix="reset_" lang refs />
+                <SecretField id="user_code" label=lang.pick("新用戶代碼", "New user code") hint=lang.pick("6 至 16 個英文字母或數字", "6 to 16 letters or digits") kind=FieldKind::UserCode maxlength=16 input=user_code error=code_error lang />
+                <SecretField id="user_code_confirm" label=lang.pick("再次輸入新用戶代碼", "New user code again") kind=FieldKind::UserCode maxlength=16 input=confirm error=confirm_error lang />
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <div class="buttons">
+                    <button type="submit" disabled=move || !ready() || busy.get()>{lang.pick("重設用戶代碼", "Reset the user code")}</button>
+                </div>
+            </form>
+            {move || done.get().then(|| view! {
+                <p class="notice done" role="status">{lang.pick(
+                    "用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼），並已通知憑證用戶。",
+                    "The user code is reset and the PIN is back to the default (the ROC date of birth, 6 digits); the holder is told.",
+                )}</p>
+            })}
+        </section>
+    }
+    .into_any()
 }

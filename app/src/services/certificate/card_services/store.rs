@@ -2,7 +2,9 @@
 //! service as one transaction with its audit row and notice mail; revocation asks the CA first
 //! and reloads the trust store, so the CRL and this portal refuse the certificate at once.
 
-use super::{CardService, HeldCertificate, ServiceOutcome, ServiceRefusal};
+use super::{CardService, HeldCertificate, ResetTicket, ServiceOutcome, ServiceRefusal};
+use crate::domain::pin::{NewMoicaPin, UserCode};
+use crate::domain::roc_date::RocDate;
 use crate::domain::{
     card_number::CardNumber, email::Email, national_id::NationalId, person_name::PersonName,
     phone::Mobile,
@@ -14,19 +16,22 @@ use crate::platform::clock::roc_date_time;
 use crate::platform::{outbox, AppState};
 use crate::services::certificate::status::CertificateState;
 use crate::services::staff::StaffMember;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 
 /// A certificate row with what the services need beyond the view.
 struct Found {
     id: i64,
     national_id: NationalId,
+    birth_date: NaiveDate,
     status: String,
     not_after: i64,
     view: HeldCertificate,
 }
 
 const SELECT: &str = "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, m.email, \
-        m.mobile, CAST(m.published AS INTEGER), c.name, c.national_id \
+        m.mobile, CAST(m.published AS INTEGER), c.name, c.national_id, c.birth_date \
      FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id";
 
 async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, PortalError> {
@@ -52,6 +57,8 @@ async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, Po
     let Some(row) = row else { return Ok(None) };
     let national_id = NationalId::parse(&row.get::<String, _>(9))
         .map_err(|_| PortalError::unavailable("registry ID number does not parse"))?;
+    let birth_date = NaiveDate::parse_from_str(&row.get::<String, _>(10), "%Y-%m-%d")
+        .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
     let status: String = row.get(3);
     let not_after: i64 = row.get(4);
     let state = match status.as_str() {
@@ -74,6 +81,7 @@ async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, Po
             published: row.get::<i64, _>(7) != 0,
         },
         national_id,
+        birth_date,
         status,
         not_after,
     }))
@@ -115,6 +123,8 @@ struct Request {
     applicant: Applicant,
     contacts: Option<(Email, Mobile)>,
     published: Option<bool>,
+    /// For a 用戶代碼 reset: the new code and the card's reset counter.
+    reset: Option<(UserCode, u32)>,
 }
 
 fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
@@ -152,12 +162,32 @@ fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
     };
     let published =
         (service == CardService::Publication).then(|| value(posted, "published") == "yes");
+    let reset = match service {
+        CardService::ResetUserCode => {
+            let typed = value(posted, "user_code");
+            let user_code =
+                UserCode::parse(typed).map_err(|error| PortalError::field("user_code", &error))?;
+            if UserCode::parse(value(posted, "user_code_confirm")).ok() != Some(user_code.clone()) {
+                return Err(
+                    crate::services::certificate::application::form::user_codes_differ(
+                        "user_code_confirm",
+                    ),
+                );
+            }
+            let counter = value(posted, "counter")
+                .parse::<u32>()
+                .map_err(|_| PortalError::refused(&ServiceRefusal::NoCounter))?;
+            Some((user_code, counter))
+        }
+        _ => None,
+    };
     Ok(Request {
         card,
         service,
         applicant,
         contacts,
         published,
+        reset,
     })
 }
 
@@ -167,23 +197,20 @@ pub async fn perform(
     posted: &[(String, String)],
 ) -> Result<ServiceOutcome, PortalError> {
     let request = match parse(posted) {
-        Ok(request) => request,
+        Ok(request) if request.service.in_form() => request,
+        Ok(_) => {
+            return Ok(ServiceOutcome::Invalid(PortalError::field(
+                "service",
+                &ServiceRefusal::NoService,
+            )))
+        }
         Err(error) => return Ok(ServiceOutcome::Invalid(error)),
     };
     let now = state.clock.unix();
-    let Some(found) = load(&state.db.pool, request.card.as_str(), now).await? else {
-        return Ok(ServiceOutcome::Invalid(PortalError::refused(
-            &ServiceRefusal::NotFound,
-        )));
+    let found = match found_for(state, &request, now).await {
+        Ok(found) => found,
+        Err(error) => return Ok(ServiceOutcome::Invalid(error)),
     };
-    if let Applicant::Delegate { national_id, .. } = &request.applicant {
-        if *national_id == found.national_id {
-            return Ok(ServiceOutcome::Invalid(PortalError::field(
-                "delegate_id",
-                &ServiceRefusal::DelegateIsHolder,
-            )));
-        }
-    }
     // 停用、復用、廢止 change the status; the others need a certificate still in force.
     let expired = now >= found.not_after;
     let next_status = match (request.service, found.status.as_str()) {
@@ -220,6 +247,73 @@ pub async fn perform(
     })
 }
 
+/// The certificate a request names; the refusal if there is none or the delegate is its holder.
+async fn found_for(state: &AppState, request: &Request, now: i64) -> Result<Found, PortalError> {
+    let found = load(&state.db.pool, request.card.as_str(), now)
+        .await?
+        .ok_or_else(|| PortalError::refused(&ServiceRefusal::NotFound))?;
+    if let Applicant::Delegate { national_id, .. } = &request.applicant {
+        if *national_id == found.national_id {
+            return Err(PortalError::field(
+                "delegate_id",
+                &ServiceRefusal::DelegateIsHolder,
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// 重設用戶代碼 (C-3): for an active certificate in force, the card management centre
+/// authorises exactly this new 用戶代碼, the default PIN and the card's reset counter with the
+/// key of this certificate's card, so only that card takes it, once. Audited and the holder
+/// mailed first.
+pub async fn authorize_reset(
+    state: &AppState,
+    member: &StaffMember,
+    posted: &[(String, String)],
+) -> Result<ResetTicket, PortalError> {
+    let request = parse(posted)?;
+    let Some((user_code, counter)) = &request.reset else {
+        return Err(PortalError::field("service", &ServiceRefusal::NoService));
+    };
+    let now = state.clock.unix();
+    let found = found_for(state, &request, now).await?;
+    if found.status != "active" || now >= found.not_after {
+        return Err(PortalError::refused(&ServiceRefusal::WrongState));
+    }
+    let Some(ca) = state.moica_ca.clone() else {
+        return Err(PortalError::refused(&ServiceRefusal::NoAuthority));
+    };
+    let der: Option<String> =
+        sqlx::query_scalar("SELECT certificate_der FROM moica_certificates WHERE id = $1")
+            .bind(found.id)
+            .fetch_one(&state.db.pool)
+            .await
+            .map_err(PortalError::unavailable)?;
+    let spki = der
+        .and_then(|der| STANDARD.decode(der).ok())
+        .and_then(|der| crate::pki::UncheckedCertificate::read(&der))
+        .map(|certificate| certificate.public_key_spki)
+        .ok_or_else(|| PortalError::refused(&ServiceRefusal::NoCardKey))?;
+    let key = ca
+        .card_management_key(&spki)
+        .map_err(PortalError::unavailable)?;
+    let pin = RocDate::from_naive(found.birth_date)
+        .map(|birth| NewMoicaPin::default_for(birth).expose().to_owned())
+        .ok_or_else(|| PortalError::unavailable("birth date before the ROC"))?;
+    let message =
+        card_helper::protocol::reset_authorization_message(*counter, user_code.expose(), &pin);
+    let authorization = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
+        message.as_bytes(),
+    );
+    record(state, member, &request, &found, None, now).await?;
+    Ok(ResetTicket {
+        pin,
+        authorization_b64: STANDARD.encode(authorization.as_ref()),
+    })
+}
+
 async fn record(
     state: &AppState,
     member: &StaffMember,
@@ -231,6 +325,12 @@ async fn record(
     let fail = PortalError::unavailable;
     let mut tx = state.db.begin_write().await.map_err(fail)?;
     let changed = match (next_status, &request.contacts, request.published) {
+        _ if request.service == CardService::ResetUserCode => sqlx::query(
+            "UPDATE moica_certificates SET user_code_reset_at = $1 \
+             WHERE id = $2 AND status = 'active'",
+        )
+        .bind(now)
+        .bind(found.id),
         // A revocation already done at the CA must be recorded whatever another counter did
         // to the row meanwhile (suspended it, say): only another revocation stops it.
         (Some("revoked"), _, _) => sqlx::query(
@@ -321,6 +421,10 @@ async fn notify(
             "has new contact details",
         ),
         CardService::Publication => ("之公佈狀態已修改", "has a new publication setting"),
+        CardService::ResetUserCode => (
+            "之用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼）",
+            "had its user code reset; its PIN is back to the default (your ROC date of birth, 6 digits)",
+        ),
     };
     let by = match &request.applicant {
         Applicant::Holder => String::new(),

@@ -113,7 +113,7 @@ impl fmt::Debug for IssuanceTicket {
 }
 
 /// A card the RA approved and the CA certified.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedCard {
     pub reference: String,
     pub card_number: String,
@@ -124,6 +124,19 @@ pub struct IssuedCard {
     pub fee: u32,
     /// To be written to the card (DER, standard base64).
     pub certificate_b64: String,
+    /// The card management key (standard base64), stored on the card at personalisation so
+    /// that a household office can reset its 用戶代碼 (C-3); nowhere else.
+    pub management_key_b64: String,
+}
+
+impl fmt::Debug for IssuedCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedCard")
+            .field("reference", &self.reference)
+            .field("card_number", &self.card_number)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the registrar's card signs: the application, the card's public key and the card

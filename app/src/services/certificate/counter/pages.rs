@@ -274,6 +274,7 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
             )));
             let request = WriteCertificateRequest {
                 certificate_b64: issued.certificate_b64.clone(),
+                management_key_b64: Some(issued.management_key_b64.clone()),
                 reader: Some(card_reader.get_untracked()),
             };
             match helper::write_certificate(&helper_url.get_value(), &request).await {

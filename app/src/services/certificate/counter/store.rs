@@ -367,9 +367,12 @@ pub async fn issue(
         .check_certificate(&der, Purpose::CitizenCard, now)
         .ok()
         .filter(|checked| checked.public_key_spki() == public_key.as_slice());
-    let recorded = match &checked {
-        Some(certificate) => record_issued(state, member, &found, &card, certificate, now).await,
-        None => Err(IssuanceRefusal::BadPublicKey.into()),
+    let recorded = match (&checked, ca.card_management_key(&public_key)) {
+        (Some(certificate), Ok(key)) => {
+            record_issued(state, member, &found, &card, certificate, &key, now).await
+        }
+        (None, _) => Err(IssuanceRefusal::BadPublicKey.into()),
+        (_, Err(error)) => Err(PortalError::unavailable(error)),
     };
     if recorded.is_err() {
         // Not recorded (another counter issued this application a moment ago, the card number
@@ -401,12 +404,14 @@ async fn refused(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn record_issued(
     state: &AppState,
     member: &StaffMember,
     found: &Found,
     card: &CardNumber,
     certificate: &CheckedCertificate,
+    management_key: &[u8],
     now: i64,
 ) -> Result<IssuedCard, PortalError> {
     let office = match &member.jurisdiction {
@@ -462,6 +467,7 @@ async fn record_issued(
         not_after: roc_date_time(certificate.not_after()),
         fee: FEE,
         certificate_b64: STANDARD.encode(certificate.der()),
+        management_key_b64: STANDARD.encode(management_key),
     };
     notify(&mut tx, now, &found.view, &issued)
         .await
