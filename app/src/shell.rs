@@ -14,6 +14,7 @@ use crate::services::certificate::card_services::pages::CardServicesPage;
 use crate::services::certificate::counter::pages::CounterIssuePage;
 use crate::services::certificate::extension::pages::CertificateExtensionPage;
 use crate::services::certificate::pin::CertificatePinPage;
+use crate::services::certificate::renewal::pages::{CardActivationPage, CertificateRenewalPage};
 use crate::services::certificate::status::CertificateStatusPage;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
 use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
@@ -161,6 +162,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/certificate/apply") view=MoicaApplyPage ssr=SsrMode::Async />
                     <Route path=path!("/certificate/pin") view=CertificatePinPage />
                     <Route path=path!("/certificate/extension") view=CertificateExtensionPage />
+                    <Route path=path!("/certificate/renewal") view=CertificateRenewalPage />
+                    <Route path=path!("/certificate/activation") view=CardActivationPage />
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />

@@ -2,27 +2,14 @@
 // application and issues the card — the blank card makes its key, the registrar's card signs,
 // the RA checks and the development MOICA CA certifies — and the citizen signs in with the new
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
-import { Browser, expect, Locator, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { baseURL, blankCard, chooseCard, helperURL, registrar } from './support/cards';
-import { fillApplication, huang, sendApplication } from './support/certificate';
+import { counterPage, fillApplication, freshCardNumber, huang, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
-/** A card number no earlier run used: 2 letters and 14 digits. */
-const cardNumber = `TP04${String(Date.now()).slice(-12).padStart(12, '0')}`;
-
-/** The registrar's counter, signed in, in a context of its own. */
-async function counterPage(browser: Browser, path: string): Promise<Page> {
-  const counter = await (await browser.newContext()).newPage();
-  await counter.goto(`/admin/sign-in?next=${encodeURIComponent(path)}`);
-  await waitForHydration(counter);
-  await chooseCard(counter, registrar);
-  await counter.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
-  await counter.getByRole('button', { name: '登入' }).click();
-  await waitForPath(counter, path.split('?')[0]);
-  return counter;
-}
+const cardNumber = freshCardNumber();
 
 /** Tries the new card at the citizen sign-in; whether it signed in. */
 async function citizenSignsIn(page: Page): Promise<boolean> {

@@ -85,6 +85,16 @@ const SERVICES: &[NavNode] = &[
                 Some("/certificate/extension"),
             ),
             leaf(
+                "憑證線上續卡",
+                "Renew the certificate online",
+                Some("/certificate/renewal"),
+            ),
+            leaf(
+                "憑證線上開卡",
+                "Activate a mailed card",
+                Some("/certificate/activation"),
+            ),
+            leaf(
                 "憑證 IC 卡號查詢",
                 "Certificate status look-up",
                 Some("/certificate/status"),

@@ -1,7 +1,9 @@
 // The citizen certificate pre-application form (C-1, C-2), filled as a citizen would: shared by
 // the application spec and the counter-issuance spec.
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
+import { chooseCard, registrar } from './cards';
 import { Citizen, solveCaptcha } from './loss';
+import { waitForHydration, waitForPath } from './portal';
 
 /** 黃雅婷 of 臺北市信義區: no certificate yet, the counter-issuance applicant. */
 export const huang: Citizen = {
@@ -39,4 +41,23 @@ export async function fillApplication(
 export async function sendApplication(page: Page): Promise<void> {
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: '送出申請' }).click();
+}
+
+/** The demo registrar's counter at `path`, signed in, in a browser context of its own. */
+export async function counterPage(browser: Browser, path: string): Promise<Page> {
+  const counter = await (await browser.newContext()).newPage();
+  await counter.goto(`/admin/sign-in?next=${encodeURIComponent(path)}`);
+  await waitForHydration(counter);
+  await chooseCard(counter, registrar);
+  await counter.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
+  await counter.getByRole('button', { name: '登入' }).click();
+  await waitForPath(counter, path.split('?')[0]);
+  return counter;
+}
+
+/** A card number no earlier run used (2 letters and 14 digits), different on each call. */
+let issuedNumbers = 0;
+export function freshCardNumber(): string {
+  issuedNumbers += 1;
+  return `TP04${String(Date.now() + issuedNumbers).slice(-12).padStart(12, '0')}`;
 }

@@ -1,6 +1,7 @@
 //! `huji moica record`: records a citizen certificate (自然人憑證) as a registry person's, as
-//! the registration authority does at issuance (C-2). Until counter issuance is built, this is
-//! how cards made with `huji pki issue citizen` (demo and test cards) get their holder.
+//! the registration authority does at issuance (C-2): how cards made with `huji pki issue
+//! citizen` (demo and test cards) get their holder — and, with `--extended-from`, the record of
+//! an earlier extension, for cards near the end of their 8 years (線上續卡, C-4).
 
 use app::domain::{card_number::CardNumber, national_id::NationalId};
 use app::platform::db::Db;
@@ -24,6 +25,10 @@ pub enum MoicaCommand {
         /// Succeed without change if the certificate is already recorded (for set-up scripts).
         #[arg(long)]
         if_unrecorded: bool,
+        /// Record it as extended once (展期, C-4) from this original expiry (YYYY-MM-DD, Taipei
+        /// midnight): for demo and test cards near the 8-year end, which online renewal needs.
+        #[arg(long)]
+        extended_from: Option<chrono::NaiveDate>,
     },
 }
 
@@ -38,6 +43,7 @@ pub async fn run(
         citizen,
         card_number,
         if_unrecorded,
+        extended_from,
     } = command;
     let citizen =
         NationalId::parse(&citizen).map_err(|error| anyhow::anyhow!("--citizen: {error}"))?;
@@ -46,11 +52,18 @@ pub async fn run(
     let checked = super::citizen_certificate(&certificate, trusted_roots, now)?;
     let mut conn = db.pool.acquire().await?;
     match store::record_holder(&mut conn, &checked, &citizen, &card, now).await {
-        Ok(id) => println!(
-            "certificate {id} recorded: card {}, holder {}",
-            card.as_str(),
-            citizen.masked()
-        ),
+        Ok(id) => {
+            if let Some(date) = extended_from {
+                let original =
+                    app::platform::clock::taipei_to_utc(date.and_time(Default::default()));
+                store::record_extended(&mut conn, id, original.timestamp(), now).await?;
+            }
+            println!(
+                "certificate {id} recorded: card {}, holder {}",
+                card.as_str(),
+                citizen.masked()
+            )
+        }
         Err(HolderError::AlreadyRecorded) if if_unrecorded => {
             println!(
                 "{} is already recorded; left as it is",

@@ -7,6 +7,7 @@ mod id_card_loss;
 mod moica_application;
 mod moica_extension;
 mod moica_issuance;
+mod moica_renewal;
 mod moica_services;
 mod pki;
 mod platform;

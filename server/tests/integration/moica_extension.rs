@@ -8,9 +8,8 @@ use crate::moica_issuance::{wang_issued, CARD};
 use crate::sign_in::Portal;
 use app::pki::{CertificateError, Purpose, TrustStore};
 use app::services::certificate::extension::store::extended_not_after;
-use app::services::certificate::extension::{
-    extension_statement, CardCertificate, Extendable, Extended,
-};
+use app::services::certificate::extension::{CardCertificate, Extendable, Extended, ACTION};
+use app::services::certificate::proof::card_statement;
 use app::services::staff::role::Role;
 use app::services::staff::store::{self as staff, JurisdictionSpec};
 use axum::http::StatusCode;
@@ -25,13 +24,17 @@ const EXPIRES: &str = "117/11/17 14:35:04";
 /// … and an extension runs to 3 years after that.
 const EXTENDED_UNTIL: &str = "120/11/17 14:35:04";
 
-async fn call(portal: &Portal, function: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+pub(crate) async fn call(
+    portal: &Portal,
+    function: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
     let response = portal.post(&format!("/api/{function}"), form, None).await;
     let status = response.status();
     (status, body_text(response).await)
 }
 
-fn certificate_b64(card: &Issued) -> String {
+pub(crate) fn certificate_b64(card: &Issued) -> String {
     STANDARD.encode(&card.certificate_der)
 }
 
@@ -66,7 +69,7 @@ async fn extend_signed_by(
     let (status, body) = begin(portal, card).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
-    let statement = extension_statement(&challenge, CARD);
+    let statement = card_statement(ACTION, &challenge, CARD);
     let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
     let certificate = certificate_b64(card);
     call(
@@ -81,18 +84,18 @@ async fn extend_signed_by(
     .await
 }
 
-fn card_key(card: &Issued) -> KeyPair {
+pub(crate) fn card_key(card: &Issued) -> KeyPair {
     KeyPair::from_pem(card.private_key_pem.as_deref().expect("the card's key")).expect("key")
 }
 
-async fn extend(portal: &Portal, card: &Issued) -> Extended {
+pub(crate) async fn extend(portal: &Portal, card: &Issued) -> Extended {
     let (status, body) = extend_signed_by(portal, card, &card_key(card)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_str(&body).expect("JSON")
 }
 
 /// Moves the clock to `at` and publishes fresh CRLs then, as `huji pki crl` does weekly.
-fn move_to(portal: &Portal, at: i64) {
+pub(crate) fn move_to(portal: &Portal, at: i64) {
     portal
         .app
         .clock
@@ -106,7 +109,7 @@ fn move_to(portal: &Portal, at: i64) {
         .expect("reload the trust store");
 }
 
-async fn not_after(portal: &Portal) -> i64 {
+pub(crate) async fn not_after(portal: &Portal) -> i64 {
     sqlx::query_scalar("SELECT not_after FROM moica_certificates WHERE card_number = $1")
         .bind(CARD)
         .fetch_one(pool(portal))
@@ -115,7 +118,7 @@ async fn not_after(portal: &Portal) -> i64 {
 }
 
 /// The card after its certificate was replaced by `extended`: the same key.
-fn with_certificate(card: &Issued, extended: &Extended) -> Issued {
+pub(crate) fn with_certificate(card: &Issued, extended: &Extended) -> Issued {
     Issued {
         serial_hex: extended.serial.clone(),
         certificate_der: STANDARD.decode(&extended.certificate_b64).expect("base64"),
@@ -308,7 +311,7 @@ async fn c4_only_the_card_itself_signs_for_its_extension_and_a_challenge_serves_
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
     let signature = STANDARD.encode(
         card_key(&card)
-            .sign(extension_statement(&challenge, CARD).as_bytes())
+            .sign(card_statement(ACTION, &challenge, CARD).as_bytes())
             .expect("signature"),
     );
     let certificate = certificate_b64(&card);

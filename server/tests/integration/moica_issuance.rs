@@ -33,7 +33,7 @@ pub(crate) async fn registrar(portal: &Portal) -> (Issued, String) {
 }
 
 /// A blank card's key pair: the card makes one; here an RSA key the PKI made stands in.
-fn blank_card_key(portal: &Portal) -> KeyPair {
+pub(crate) fn blank_card_key(portal: &Portal) -> KeyPair {
     let pem = portal.citizen_card("空白卡").private_key_pem.expect("key");
     KeyPair::from_pem(&pem).expect("key")
 }
@@ -127,7 +127,7 @@ async fn issue_signed(
 }
 
 /// The whole issuance as the page runs it, signed by `registrar`'s own key.
-async fn issue(
+pub(crate) async fn issue(
     portal: &Portal,
     cookie: &str,
     reference: &str,

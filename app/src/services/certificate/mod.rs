@@ -8,6 +8,8 @@ pub mod counter;
 pub mod eligibility;
 pub mod extension;
 pub mod pin;
+pub mod proof;
+pub mod renewal;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -22,15 +22,32 @@ pub enum CertificateState {
     Revoked,
     /// 已逾期
     Expired,
+    /// 待開卡: a renewed card mailed to the holder, not activated online yet (C-4).
+    AwaitingActivation,
 }
 
 impl CertificateState {
+    /// The state of a recorded certificate (`status`, waiting for 開卡 or not, expiring at
+    /// `not_after`) at `now`.
+    pub fn of(status: &str, awaiting_activation: bool, not_after: i64, now: i64) -> Self {
+        match status {
+            "revoked" => CertificateState::Revoked,
+            "suspended" => CertificateState::Suspended,
+            _ if now >= not_after => CertificateState::Expired,
+            _ if awaiting_activation => CertificateState::AwaitingActivation,
+            _ => CertificateState::Valid,
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             CertificateState::Valid => lang.pick("有效", "Valid"),
             CertificateState::Suspended => lang.pick("停用", "Suspended"),
             CertificateState::Revoked => lang.pick("廢止", "Revoked"),
             CertificateState::Expired => lang.pick("已逾期", "Expired"),
+            CertificateState::AwaitingActivation => {
+                lang.pick("待開卡", "Mailed, not activated yet")
+            }
         }
     }
 }

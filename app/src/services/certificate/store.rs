@@ -16,6 +16,7 @@ struct CardRow {
     not_after: i64,
     status: String,
     published: i64,
+    awaiting: i64,
 }
 
 /// The public summary of the certificate on card `card`, as of `now`.
@@ -26,19 +27,15 @@ pub async fn summary_by_card(
 ) -> sqlx::Result<Option<CertificateSummary>> {
     let row: Option<CardRow> = sqlx::query_as(
         "SELECT card_number, subject, serial, issuer, not_before, not_after, status, \
-                CAST(published AS INTEGER) AS published \
+                CAST(published AS INTEGER) AS published, \
+                CAST(awaiting_activation AS INTEGER) AS awaiting \
          FROM moica_certificates WHERE card_number = $1 ORDER BY not_before DESC LIMIT 1",
     )
     .bind(card.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| {
-        let state = match row.status.as_str() {
-            "revoked" => CertificateState::Revoked,
-            "suspended" => CertificateState::Suspended,
-            _ if now >= row.not_after => CertificateState::Expired,
-            _ => CertificateState::Valid,
-        };
+        let state = CertificateState::of(&row.status, row.awaiting != 0, row.not_after, now);
         CertificateSummary {
             card_number: row.card_number,
             subject: (row.published != 0).then_some(row.subject),
@@ -113,12 +110,32 @@ pub async fn record_holder(
     }
 }
 
-/// Whether the RA has suspended or revoked the citizen certificate with this fingerprint: a
-/// staff member's own card included, which then neither signs in nor signs for the RA.
+/// Records certificate `id` as extended once from `original_not_after` (set-up of demo and test
+/// cards; an extension through the portal records this itself).
+pub async fn record_extended(
+    conn: &mut AnyConnection,
+    id: i64,
+    original_not_after: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE moica_certificates SET original_not_after = $1, extended_at = $2 WHERE id = $3",
+    )
+    .bind(original_not_after)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Whether the RA has suspended or revoked the citizen certificate with this fingerprint, or
+/// it waits for 開卡: a staff member's own card included, which then neither signs in nor signs
+/// for the RA.
 pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM moica_certificates \
-         WHERE certificate_sha256 = $1 AND status IN ('suspended', 'revoked')",
+        "SELECT id FROM moica_certificates WHERE certificate_sha256 = $1 \
+         AND (status IN ('suspended', 'revoked') OR awaiting_activation = TRUE)",
     )
     .bind(fingerprint_sha256)
     .fetch_optional(pool)
@@ -126,7 +143,8 @@ pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result
     Ok(found.is_some())
 }
 
-/// The registry person an active citizen certificate was issued to: id, name, ID number.
+/// The registry person an active citizen certificate was issued to (activated, if it was a
+/// mailed renewal): id, name, ID number.
 pub async fn holder_of(
     pool: &AnyPool,
     fingerprint_sha256: &str,
@@ -134,7 +152,8 @@ pub async fn holder_of(
     sqlx::query_as(
         "SELECT c.id, c.name, c.national_id FROM moica_certificates m \
          JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.certificate_sha256 = $1 AND m.status = 'active'",
+         WHERE m.certificate_sha256 = $1 AND m.status = 'active' \
+           AND m.awaiting_activation = FALSE",
     )
     .bind(fingerprint_sha256)
     .fetch_optional(pool)

@@ -2,6 +2,7 @@
 //! `docs/card-protocol.md`). Only the browser talks to the helper; on the server these calls
 //! answer `Unreachable`, as there is no card there.
 
+use crate::error::PortalError;
 use crate::i18n::Lang;
 use card_helper::protocol::{
     CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest, IssueKeyResponse,
@@ -168,6 +169,112 @@ pub fn ReaderChoice(
             </div>
         }
     })
+}
+
+/// The server's verdict on a certificate a card presented (standard base64): a server function.
+pub type Judge<T> =
+    fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, PortalError>>>>;
+
+/// A page's card in the reader: the helper's state, the chosen reader, and the certificate on
+/// the card with the portal's verdict on it (`judge`), read again on demand.
+pub struct CardReader<T: Send + Sync + 'static> {
+    pub state: RwSignal<HelperState>,
+    pub reader: RwSignal<String>,
+    /// The certificate (standard base64) and the verdict; `None` while reading.
+    pub on_card: RwSignal<Option<(String, Result<T, String>)>>,
+    base: StoredValue<String>,
+    judge: StoredValue<Judge<T>>,
+    lang: Lang,
+}
+
+impl<T: Send + Sync + 'static> Clone for CardReader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for CardReader<T> {}
+
+impl<T: Clone + Send + Sync + 'static> CardReader<T> {
+    /// Starts detecting the helper at `base`; the card is read once a reader holds one.
+    pub fn start(base: String, lang: Lang, judge: Judge<T>) -> CardReader<T> {
+        let card = CardReader {
+            state: RwSignal::new(HelperState::Detecting),
+            reader: RwSignal::new(String::new()),
+            on_card: RwSignal::new(None),
+            base: StoredValue::new(base),
+            judge: StoredValue::new(judge),
+            lang,
+        };
+        Effect::new(move |_| card.detect());
+        card
+    }
+
+    pub fn base(&self) -> String {
+        self.base.get_value()
+    }
+
+    /// Looks for the helper and its readers again.
+    pub fn detect(self) {
+        leptos::task::spawn_local(async move {
+            if detect_into(&self.base(), self.lang, self.state, self.reader).await {
+                self.read();
+            }
+        })
+    }
+
+    /// Reads the certificate on the card in the chosen reader and asks the portal about it.
+    pub fn read(self) {
+        leptos::task::spawn_local(async move {
+            self.on_card.set(None);
+            let asked = self.reader.get_untracked();
+            let outcome = match certificate(&self.base(), &asked).await {
+                Ok(read) => {
+                    let verdict = (self.judge.get_value())(read.certificate_b64.clone())
+                        .await
+                        .map_err(|error| error.message(self.lang));
+                    (read.certificate_b64, verdict)
+                }
+                Err(failure) => (String::new(), Err(failure.message(self.lang))),
+            };
+            if self.reader.get_untracked() == asked {
+                self.on_card.set(Some(outcome));
+            }
+        })
+    }
+}
+
+/// [`ReaderStatus`] of a [`CardReader`]: another reader chosen is read at once.
+#[component]
+pub fn CardReaderStatus<T: Clone + Send + Sync + 'static>(
+    card: CardReader<T>,
+    lang: Lang,
+) -> impl IntoView {
+    view! {
+        <ReaderStatus state=card.state reader=card.reader lang
+            chosen=Callback::new(move |()| card.read()) detect=Callback::new(move |()| card.detect()) />
+    }
+}
+
+/// The helper's state: the reader choice once ready, else what is wrong.
+#[component]
+pub fn ReaderStatus(
+    state: RwSignal<HelperState>,
+    reader: RwSignal<String>,
+    lang: Lang,
+    /// Run when another reader is chosen.
+    chosen: Callback<()>,
+    detect: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="card-status" aria-live="polite">
+            {move || match state.get() {
+                HelperState::Ready(readers) => view! { <ReaderChoice readers reader lang chosen /> }.into_any(),
+                state => view! { <HelperNotice state lang detect /> }.into_any(),
+            }}
+        </div>
+    }
+    .into_any()
 }
 
 /// The helper's name and protocol; a helper of another protocol version is incompatible.

@@ -53,8 +53,8 @@ impl FieldError for SignInRefusal {
                 "This certificate is not registered as a back-office staff account; please contact the administrator.",
             ),
             SignInRefusal::NoRegistryPerson => lang.pick(
-                "此自然人憑證查無有效之申請人戶籍資料（憑證可能已停用或廢止），請洽戶政事務所。",
-                "This citizen certificate is not on record for a registered person (it may be suspended or revoked); please contact a household registration office.",
+                "此自然人憑證查無有效之申請人戶籍資料（憑證可能尚未開卡、已停用或廢止），請洽戶政事務所。",
+                "This citizen certificate is not on record for a registered person (it may not be activated yet, or be suspended or revoked); please contact a household registration office.",
             ),
             SignInRefusal::Encoding => lang.pick(
                 "跨平台網頁元件傳回的資料格式不正確，請更新元件後再試。",

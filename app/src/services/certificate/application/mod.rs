@@ -21,6 +21,9 @@ pub const COLLECT_WITHIN_DAYS: u64 = 30;
 /// The IC-card fee (工本費), NT$.
 pub const FEE: u32 = 250;
 
+/// 掛號郵資處理費 of a card renewed online and mailed (C-4), NT$ on top of [`FEE`].
+pub const POSTAGE: u32 = 28;
+
 /// Where the application was filled in (申請方式).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Channel {

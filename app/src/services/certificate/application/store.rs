@@ -56,25 +56,39 @@ pub async fn identify(pool: &AnyPool, form: &ApplicationForm) -> sqlx::Result<Op
     }))
 }
 
-/// Who takes an application: the citizen online, or a registrar at the counter.
+/// Who takes an application: the citizen online, a registrar at the counter, or the citizen's
+/// card renewing the certificate with this id online (線上續卡, C-4).
 #[derive(Clone, Copy)]
 pub enum Taker<'a> {
     Citizen(&'a CitizenActor),
     Registrar(&'a StaffMember),
+    Renewal(&'a CitizenActor, i64),
 }
 
 impl Taker<'_> {
     fn channel(self) -> super::Channel {
         match self {
-            Taker::Citizen(_) => super::Channel::Online,
+            Taker::Citizen(_) | Taker::Renewal(..) => super::Channel::Online,
             Taker::Registrar(_) => super::Channel::Counter,
         }
     }
 
-    fn audit(self, action: &str, subject: &str, detail: serde_json::Value) -> AuditEvent {
+    fn renewal_of(self) -> Option<i64> {
         match self {
-            Taker::Citizen(citizen) => citizen.audit(action, subject, detail.to_string()),
-            Taker::Registrar(member) => member.audit(action, subject, detail),
+            Taker::Renewal(_, certificate) => Some(certificate),
+            _ => None,
+        }
+    }
+
+    fn audit(self, subject: &str, detail: serde_json::Value) -> AuditEvent {
+        match self {
+            Taker::Citizen(citizen) => {
+                citizen.audit("moica_application.submit", subject, detail.to_string())
+            }
+            Taker::Registrar(member) => member.audit("moica_application.submit", subject, detail),
+            Taker::Renewal(citizen, _) => {
+                citizen.audit("moica_renewal.request", subject, detail.to_string())
+            }
         }
     }
 }
@@ -155,8 +169,9 @@ async fn try_submit(
     .next();
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO moica_applications \
-             (reference, citizen_id, channel, email, mobile, pin_choice, submitted_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             (reference, citizen_id, channel, email, mobile, pin_choice, submitted_at, expires_at, \
+              renewal_of) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(applicant.citizen_id)
@@ -166,6 +181,7 @@ async fn try_submit(
     .bind(form.pin_choice().code())
     .bind(now)
     .bind(expires_at)
+    .bind(taker.renewal_of())
     .fetch_all(&mut *tx)
     .await?
     .first()
@@ -206,7 +222,10 @@ async fn try_submit(
             .unwrap_or_default(),
         replaced: replaced.as_ref().map(|(reference, _)| reference.clone()),
     };
-    notify(&mut tx, now, &summary).await?;
+    match taker {
+        Taker::Renewal(..) => notify_renewal(&mut tx, now, &summary).await?,
+        _ => notify(&mut tx, now, &summary).await?,
+    };
     if let Some((old, email)) = &replaced {
         notify_replaced(&mut tx, now, &summary, old, email).await?;
     }
@@ -214,7 +233,6 @@ async fn try_submit(
         &mut tx,
         now,
         &taker.audit(
-            "moica_application.submit",
             &summary.reference,
             serde_json::json!({
                 "pin_choice": summary.pin_choice.code(),
@@ -225,6 +243,40 @@ async fn try_submit(
     .await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// 線上續卡申請通知: the fee and postage, the mailing and the activation to come; no secret.
+async fn notify_renewal(
+    conn: &mut AnyConnection,
+    now: i64,
+    summary: &ApplicationSummary,
+) -> sqlx::Result<i64> {
+    outbox::enqueue(
+        conn,
+        now,
+        &summary.email,
+        "自然人憑證線上續卡申請通知 / Citizen certificate renewal received",
+        &format!(
+            "{name} 您好：\n\n您已於 {at} 線上申請自然人憑證續卡，申請編號 {reference}。\n\
+             費用：IC 卡工本費 {fee} 元＋掛號郵資處理費 {postage} 元，共 {total} 元。\n\
+             新卡製妥後將以掛號寄至您的戶籍地址；收到後請至網路申辦服務「憑證線上開卡」，\
+             將新卡插入讀卡機並以 PIN 碼（預設為民國出生年月日 6 碼）完成開卡，開卡前新卡無法使用。\n\
+             如非本人申請，請洽戶政事務所或撥打內政服務熱線 1996。\n\n\
+             You applied online on {at} to renew your citizen certificate (application \
+             {reference}). Fee: NT${fee} for the card and NT${postage} registered postage, \
+             NT${total} in all. The new card is mailed to your registered address; when it \
+             arrives, activate it online (Activate a mailed card) with the card in a reader and \
+             its PIN (your ROC date of birth, 6 digits): it cannot be used before. If you did \
+             not apply, contact a household registration office or call 1996.\n",
+            name = summary.name,
+            at = summary.submitted_at,
+            reference = summary.reference,
+            fee = super::FEE,
+            postage = super::POSTAGE,
+            total = super::FEE + super::POSTAGE,
+        ),
+    )
+    .await
 }
 
 /// The notice to the e-mail given: what was applied for and what to bring; no secret.

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::services::certificate::pin::SecretField;
 use crate::services::certificate::status::CertificateState;
-use crate::services::sign_in::helper::{self, HelperNotice, HelperState, ReaderChoice};
+use crate::services::sign_in::helper::{self, HelperState, ReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use card_helper::protocol::ResetUserCodeRequest;
@@ -338,14 +338,7 @@ pub fn UserCodeReset(lang: Lang, helper_url: String, card_number: String) -> imp
                 "將憑證 IC 卡插入讀卡機，由申辦人輸入新的用戶代碼。重設後 PIN 碼恢復為預設值（民國出生年月日 6 碼），並通知憑證用戶。",
                 "Put the certificate card in a reader and let the applicant type the new user code. The PIN then returns to the default (the holder's ROC date of birth, 6 digits), and the holder is told.",
             )}</p>
-            <div class="card-status" aria-live="polite">
-                {move || match helper_state.get() {
-                    HelperState::Ready(readers) => view! {
-                        <ReaderChoice readers reader lang chosen=Callback::new(|()| ()) />
-                    }.into_any(),
-                    state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
-                }}
-            </div>
+            <ReaderStatus state=helper_state reader lang chosen=Callback::new(|()| ()) detect=Callback::new(move |()| detect()) />
             <form class="card-form" on:submit=on_submit novalidate aria-labelledby="reset-heading">
                 <ApplicantFields prefix="reset_" lang refs />
                 <SecretField id="user_code" label=lang.pick("新用戶代碼", "New user code") hint=lang.pick("6 至 16 個英文字母或數字", "6 to 16 letters or digits") kind=FieldKind::UserCode maxlength=16 input=user_code error=code_error lang />

@@ -31,7 +31,8 @@ struct Found {
 }
 
 const SELECT: &str = "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, m.email, \
-        m.mobile, CAST(m.published AS INTEGER), c.name, c.national_id, c.birth_date \
+        m.mobile, CAST(m.published AS INTEGER), c.name, c.national_id, c.birth_date, \
+        CAST(m.awaiting_activation AS INTEGER) \
      FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id";
 
 async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, PortalError> {
@@ -61,12 +62,7 @@ async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, Po
         .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
     let status: String = row.get(3);
     let not_after: i64 = row.get(4);
-    let state = match status.as_str() {
-        "revoked" => CertificateState::Revoked,
-        "suspended" => CertificateState::Suspended,
-        _ if now >= not_after => CertificateState::Expired,
-        _ => CertificateState::Valid,
-    };
+    let state = CertificateState::of(&status, row.get::<i64, _>(11) != 0, not_after, now);
     Ok(Some(Found {
         id: row.get(0),
         view: HeldCertificate {

@@ -85,6 +85,8 @@ pub struct CounterApplication {
     pub status: ApplicationStatus,
     /// Every reason the registry gives today against issuing; empty when eligible.
     pub ineligible: Vec<Ineligible>,
+    /// An online renewal (線上續卡): the card is mailed and activated online by the holder.
+    pub renewal: bool,
 }
 
 impl CounterApplication {
@@ -120,8 +122,10 @@ pub struct IssuedCard {
     pub serial: String,
     /// 憑證效期, ROC date-time: printed on the card.
     pub not_after: String,
-    /// NT$ taken.
+    /// NT$ taken (with the postage of a mailed card).
     pub fee: u32,
+    /// A renewed card to be mailed; its certificate counts once the holder activates it.
+    pub mailed: bool,
     /// To be written to the card (DER, standard base64).
     pub certificate_b64: String,
     /// The card management key (standard base64), stored on the card at personalisation so

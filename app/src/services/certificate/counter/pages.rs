@@ -15,7 +15,7 @@ use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::services::certificate::application::pages::ApplicationFormView;
-use crate::services::certificate::application::{PinChoice, FEE};
+use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
 use crate::services::certificate::pin::SecretField;
 use crate::services::sign_in::helper::{self, HelperNotice, HelperState};
 use crate::settings::portal_settings;
@@ -169,12 +169,29 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
         PinChoice::Chosen => lang.pick("申請人自訂", "Chosen by the applicant"),
     };
     let status = application.status;
+    let fee = if application.renewal {
+        FEE + POSTAGE
+    } else {
+        FEE
+    };
+    let kind = if application.renewal {
+        lang.pick(
+            "線上續卡：製卡後以掛號郵寄至戶籍地址，由持卡人線上開卡",
+            "Online renewal: mail the card to the registered address; the holder activates it online",
+        )
+    } else {
+        lang.pick(
+            "新申請：申請人臨櫃領卡",
+            "New card: the applicant collects it here",
+        )
+    };
     view! {
         <section class="result application" aria-labelledby="application-heading">
             <h2 id="application-heading">{lang.pick("自然人憑證申請書", "Citizen certificate application")}</h2>
             <dl class="facts">
                 <dt>{lang.pick("申請編號", "Reference")}</dt><dd>{application.reference.clone()}</dd>
                 <dt>{lang.pick("申請狀態", "Status")}</dt><dd class="application-status">{status.label(lang)}</dd>
+                <dt>{lang.pick("申請種類", "Kind")}</dt><dd class="application-kind">{kind}</dd>
                 <dt>{lang.pick("姓名", "Name")}</dt><dd>{application.name}</dd>
                 <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{application.masked_id}</dd>
                 <dt>{lang.pick("出生年月日", "Date of birth")}</dt><dd>{application.birth_date}</dd>
@@ -184,7 +201,7 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                 <dt>{lang.pick("卡片 PIN 碼", "Card PIN")}</dt><dd>{pin}</dd>
                 <dt>{lang.pick("線上申請時間", "Applied online")}</dt><dd>{application.submitted_at}</dd>
                 <dt>{lang.pick("領取期限", "Collect by")}</dt><dd>{application.collect_by}</dd>
-                <dt>{lang.pick("IC 卡工本費", "IC card fee")}</dt><dd>{format!("NT${FEE}")}</dd>
+                <dt>{lang.pick("IC 卡工本費", "IC card fee")}</dt><dd>{format!("NT${fee}")}</dd>
             </dl>
             {(!application.ineligible.is_empty()).then(|| view! {
                 <div class="notice error" role="alert">
@@ -433,10 +450,17 @@ fn Issued(issued: IssuedCard, lang: Lang) -> impl IntoView {
     view! {
         <div class="notice done issued" role="status">
             <h3>{lang.pick("發證完成", "Card issued")}</h3>
-            <p>{lang.pick(
-                "已完成製卡及開卡，申請人可立即使用。PIN 碼為申請時設定者（未設定者為民國出生年月日 6 碼），請提醒申請人儘速變更。",
-                "The card is issued and activated, ready to use. Its PIN is the one chosen when applying (or the ROC date of birth, 6 digits): remind the citizen to change it.",
-            )}</p>
+            <p>{if issued.mailed {
+                lang.pick(
+                    "續卡新卡已製妥：請以掛號郵寄至持卡人戶籍地址。持卡人收到後須線上開卡，開卡前此憑證無法使用。",
+                    "The renewed card is made: mail it by registered post to the holder's registered address. The holder must activate it online; until then its certificate cannot be used.",
+                )
+            } else {
+                lang.pick(
+                    "已完成製卡及開卡，申請人可立即使用。PIN 碼為申請時設定者（未設定者為民國出生年月日 6 碼），請提醒申請人儘速變更。",
+                    "The card is issued and activated, ready to use. Its PIN is the one chosen when applying (or the ROC date of birth, 6 digits): remind the citizen to change it.",
+                )
+            }}</p>
             <dl class="facts">
                 <dt>{lang.pick("申請編號", "Reference")}</dt><dd>{issued.reference}</dd>
                 <dt>{lang.pick("IC 卡號", "Card number")}</dt><dd>{issued.card_number}</dd>

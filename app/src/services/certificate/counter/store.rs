@@ -19,7 +19,7 @@ use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::{challenge, outbox, AppState};
 use crate::services::certificate::application::store::seal_label;
-use crate::services::certificate::application::{PinChoice, FEE};
+use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
 use crate::services::certificate::eligibility::{self, RegistryFacts};
 use crate::services::certificate::store::{record_holder, HolderError};
 use crate::services::staff::{role::Jurisdiction, store as staff, StaffMember};
@@ -40,7 +40,8 @@ struct Found {
 const SELECT: &str = "SELECT a.id, a.reference, a.citizen_id, a.email, a.mobile, a.pin_choice, \
         a.user_code_sealed, a.pin_sealed, a.status, a.submitted_at, a.expires_at, \
         c.national_id, c.name, c.birth_date, c.county, c.township, c.id_status, \
-        CAST(c.nationality_registered AS INTEGER), CAST(c.under_guardianship AS INTEGER) \
+        CAST(c.nationality_registered AS INTEGER), CAST(c.under_guardianship AS INTEGER), \
+        a.renewal_of \
      FROM moica_applications a JOIN citizens c ON c.id = a.citizen_id";
 
 /// The application `query` names: a 申請編號, or an ID number (that citizen's latest).
@@ -115,6 +116,7 @@ fn found(row: &sqlx::any::AnyRow, now: i64) -> Result<Found, PortalError> {
             collect_by: roc(collect_by),
             status,
             ineligible,
+            renewal: row.get::<Option<i64>, _>(19).is_some(),
         },
         national_id,
     })
@@ -430,16 +432,21 @@ async fn record_issued(
             Err(error) => return Err(PortalError::unavailable(error)),
         };
     let fail = PortalError::unavailable;
+    // An online renewal is mailed: postage on top, and nothing accepts the certificate until
+    // the holder activates the card online (開卡, C-4).
+    let mailed = found.view.renewal;
+    let fee = if mailed { FEE + POSTAGE } else { FEE };
     sqlx::query(
         "UPDATE moica_certificates SET application_id = $1, fee = $2, household_office_code = $3, \
-         issued_by = $4, email = $5, mobile = $6 WHERE id = $7",
+         issued_by = $4, email = $5, mobile = $6, awaiting_activation = $7 WHERE id = $8",
     )
     .bind(found.id)
-    .bind(i64::from(FEE))
+    .bind(i64::from(fee))
     .bind(office.as_deref())
     .bind(member.id)
     .bind(&found.view.email)
     .bind(&found.view.mobile)
+    .bind(mailed)
     .bind(certificate_id)
     .execute(&mut *tx)
     .await
@@ -465,7 +472,8 @@ async fn record_issued(
         card_number: card.as_str().to_owned(),
         serial: certificate.serial_hex().to_owned(),
         not_after: roc_date_time(certificate.not_after()),
-        fee: FEE,
+        fee,
+        mailed,
         certificate_b64: STANDARD.encode(certificate.der()),
         management_key_b64: STANDARD.encode(management_key),
     };
@@ -481,7 +489,8 @@ async fn record_issued(
             serde_json::json!({
                 "card_number": issued.card_number,
                 "serial": issued.serial,
-                "fee": FEE,
+                "fee": fee,
+                "mailed": mailed,
                 "office": office,
             }),
         ),
@@ -499,6 +508,9 @@ async fn notify(
     application: &CounterApplication,
     issued: &IssuedCard,
 ) -> sqlx::Result<i64> {
+    if issued.mailed {
+        return notify_mailed(conn, now, application, issued).await;
+    }
     outbox::enqueue(
         conn,
         now,
@@ -519,6 +531,41 @@ async fn notify(
             reference = issued.reference,
             card = issued.card_number,
             serial = issued.serial,
+            until = issued.not_after,
+            fee = issued.fee,
+        ),
+    )
+    .await
+}
+
+/// 續卡新卡寄送通知: the renewed card is on its way and must be activated online first.
+async fn notify_mailed(
+    conn: &mut AnyConnection,
+    now: i64,
+    application: &CounterApplication,
+    issued: &IssuedCard,
+) -> sqlx::Result<i64> {
+    outbox::enqueue(
+        conn,
+        now,
+        &application.email,
+        "自然人憑證續卡新卡寄送通知 / Your renewed citizen certificate card is in the mail",
+        &format!(
+            "{name} 您好：\n\n您線上申請之自然人憑證續卡（申請編號 {reference}）已於 {at} 製卡，\
+             並以掛號寄至您的戶籍地址。\nIC 卡號：{card}\n憑證效期至：{until}\n已收費用：{fee} 元\n\
+             收到新卡後，請至網路申辦服務「憑證線上開卡」，將新卡插入讀卡機並輸入 PIN 碼\
+             （民國出生年月日 6 碼）完成開卡；開卡前新卡無法使用。\n\
+             如非本人申請，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+             The card renewing your citizen certificate (application {reference}) was made on \
+             {at} and mailed by registered post to your registered address. Card {card}, valid \
+             until {until}; NT${fee} taken. When it arrives, activate it online (Activate a \
+             mailed card) with the card in a reader and its PIN (your ROC date of birth, 6 \
+             digits): it cannot be used before. If you did not apply, contact a household \
+             registration office at once to suspend it, or call 1996.\n",
+            name = application.name,
+            reference = issued.reference,
+            at = roc_date_time(now),
+            card = issued.card_number,
             until = issued.not_after,
             fee = issued.fee,
         ),

@@ -82,11 +82,9 @@ pub struct Extended {
     pub certificate_b64: String,
 }
 
-/// What the card signs: the single-use challenge (which the RA bound to this certificate) and
-/// the card number, so that a signature is good for this extension only.
-pub fn extension_statement(challenge: &str, card_number: &str) -> String {
-    format!("huji-moica-extension/1\nchallenge={challenge}\ncard={card_number}\n")
-}
+/// The step's name in challenges, statements ([`super::proof::card_statement`]) and audit
+/// actions.
+pub const ACTION: &str = "extension";
 
 /// Why an extension was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,14 +209,6 @@ pub async fn extended_certificate(certificate_b64: String) -> Result<Extended, P
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn c4_the_statement_binds_challenge_and_card() {
-        assert_eq!(
-            extension_statement("c", "TP03000000087321"),
-            "huji-moica-extension/1\nchallenge=c\ncard=TP03000000087321\n"
-        );
-    }
 
     #[test]
     fn c4_only_an_open_window_has_no_refusal() {

@@ -2,18 +2,17 @@
 //! PIN goes to the card only (F-5); the portal sees the card's signature and certificate.
 
 use super::{
-    begin_extension, extend_certificate, extended_certificate, extension_statement,
-    extension_status, CardCertificate, Extendable, Extended,
+    begin_extension, extend_certificate, extended_certificate, extension_status, CardCertificate,
+    Extendable, Extended, ACTION,
 };
 use crate::domain::field_kind::FieldKind;
-use crate::domain::pin::CardPin;
 use crate::i18n::Lang;
 use crate::services::certificate::pin::SecretField;
-use crate::services::sign_in::helper::{self, HelperNotice, HelperState, ReaderChoice};
+use crate::services::certificate::proof::{card_signs, take_pin};
+use crate::services::sign_in::helper::{self, CardReader, CardReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
-use base64::{engine::general_purpose::STANDARD, Engine};
-use card_helper::protocol::{ReplaceCertificateRequest, SignRequest};
+use card_helper::protocol::ReplaceCertificateRequest;
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -94,58 +93,14 @@ fn extendable_text(extendable: &Extendable, lang: Lang) -> String {
 
 #[island]
 pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
-    let helper_url = StoredValue::new(helper_url);
-    let helper_state = RwSignal::new(HelperState::Detecting);
-    let reader = RwSignal::new(String::new());
-    // The certificate on the card (base64) and what the RA says of it.
-    let on_card = RwSignal::new(None::<(String, Result<CardCertificate, String>)>);
+    let card_reader = CardReader::start(helper_url, lang, |certificate| {
+        Box::pin(extension_status(certificate))
+    });
+    let on_card = card_reader.on_card;
     let progress = RwSignal::new(Progress::Idle);
     let failure = RwSignal::new(None::<String>);
     let pin_error = RwSignal::new(None::<String>);
     let pin_input = NodeRef::<html::Input>::new();
-
-    let read_card = move || {
-        spawn_local(async move {
-            on_card.set(None);
-            let base = helper_url.get_value();
-            let asked = reader.get_untracked();
-            let read = match helper::certificate(&base, &asked).await {
-                Ok(read) => read,
-                Err(error) => {
-                    failure.set(Some(error.message(lang)));
-                    return;
-                }
-            };
-            let status = extension_status(read.certificate_b64.clone())
-                .await
-                .map_err(|error| error.message(lang));
-            if reader.get_untracked() == asked {
-                on_card.set(Some((read.certificate_b64, status)));
-            }
-        })
-    };
-    let detect = move || {
-        spawn_local(async move {
-            if helper::detect_into(&helper_url.get_value(), lang, helper_state, reader).await {
-                read_card();
-            }
-        })
-    };
-    Effect::new(move |_| detect());
-
-    // The PIN typed, checked; the field is emptied once read.
-    let take_pin = move || {
-        let typed = pin_input
-            .get_untracked()
-            .map(|input| input.value())
-            .unwrap_or_default();
-        pin_error.set(FieldKind::CardPin.check(&typed, lang).map(str::to_owned));
-        let pin = CardPin::parse(&typed).ok()?;
-        if let Some(input) = pin_input.get_untracked() {
-            input.set_value("");
-        }
-        Some(pin.expose().to_owned())
-    };
 
     // Writes the extended certificate to the card, which checks the PIN again.
     let write = move |extended: Extended, pin: String| {
@@ -157,12 +112,12 @@ pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
             let request = ReplaceCertificateRequest {
                 certificate_b64: extended.certificate_b64.clone(),
                 pin,
-                reader: Some(reader.get_untracked()),
+                reader: Some(card_reader.reader.get_untracked()),
             };
-            match helper::replace_certificate(&helper_url.get_value(), &request).await {
+            match helper::replace_certificate(&card_reader.base(), &request).await {
                 Ok(_) => {
                     progress.set(Progress::Done(extended));
-                    read_card();
+                    card_reader.read();
                 }
                 Err(error) => progress.set(Progress::NotWritten(extended, error.message(lang))),
             }
@@ -178,7 +133,7 @@ pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
         let Some((certificate_b64, Ok(card))) = on_card.get_untracked() else {
             return;
         };
-        let Some(pin) = take_pin() else {
+        let Some(pin) = take_pin(pin_input, pin_error, lang) else {
             return;
         };
         let stop = move |message: String| {
@@ -214,14 +169,18 @@ pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
             progress.set(Progress::Working(
                 lang.pick("卡片簽章中…", "The card is signing…"),
             ));
-            let sign = SignRequest {
-                challenge_b64: STANDARD.encode(extension_statement(&challenge, &card.card_number)),
-                pin: pin.clone(),
-                reader: Some(reader.get_untracked()),
-            };
-            let signed = match helper::sign(&helper_url.get_value(), &sign).await {
+            let signed = match card_signs(
+                card_reader,
+                ACTION,
+                &challenge,
+                &card.card_number,
+                pin.clone(),
+                lang,
+            )
+            .await
+            {
                 Ok(signed) => signed,
-                Err(error) => return stop(error.message(lang)),
+                Err(message) => return stop(message),
             };
             progress.set(Progress::Working(lang.pick(
                 "註冊中心審核及憑證管理中心簽發中…",
@@ -261,14 +220,7 @@ pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
         _ => None,
     };
     view! {
-        <div class="card-status" aria-live="polite">
-            {move || match helper_state.get() {
-                HelperState::Ready(readers) => view! {
-                    <ReaderChoice readers reader lang chosen=Callback::new(move |()| read_card()) />
-                }.into_any(),
-                state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
-            }}
-        </div>
+        <CardReaderStatus card=card_reader lang />
         {move || match on_card.get() {
             None => ().into_any(),
             Some((_, Err(message))) => view! { <p class="notice warning" role="alert">{message}</p> }.into_any(),

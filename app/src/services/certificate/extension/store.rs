@@ -3,7 +3,7 @@
 //! expiry and the replaced certificate — with the notice mail and the audit row in one
 //! transaction; then the replaced certificate is revoked.
 
-use super::{extension_statement, CardCertificate, Extendable, Extended, ExtensionRefusal};
+use super::{CardCertificate, Extendable, Extended, ExtensionRefusal, ACTION};
 use crate::domain::national_id::NationalId;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
@@ -11,7 +11,8 @@ use crate::pki::{Purpose, UncheckedCertificate};
 use crate::platform::audit::{self, CitizenActor};
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
-use crate::platform::{challenge, outbox, AppState};
+use crate::platform::{outbox, AppState};
+use crate::services::certificate::proof;
 use crate::services::certificate::store::EXPIRY_NOTICE_DAYS;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
@@ -68,22 +69,13 @@ struct Row {
 
 impl Row {
     fn actor(&self, source_ip: String) -> CitizenActor {
-        CitizenActor {
-            masked_id: NationalId::parse(&self.national_id)
-                .map(|id| id.masked())
-                .unwrap_or_default(),
-            source_ip,
-        }
+        proof::holder(&self.national_id, source_ip)
     }
 }
 
 /// The certificate a card presented, decoded; not one at all is [`ExtensionRefusal::NotFound`].
 fn presented(certificate_b64: &str) -> Result<UncheckedCertificate, PortalError> {
-    STANDARD
-        .decode(certificate_b64.trim())
-        .ok()
-        .and_then(|der| UncheckedCertificate::read(&der))
-        .ok_or_else(|| ExtensionRefusal::NotFound.into())
+    proof::presented(certificate_b64).ok_or_else(|| ExtensionRefusal::NotFound.into())
 }
 
 /// The record of the certificate with this fingerprint, or of the one that replaced it (then
@@ -118,11 +110,6 @@ fn extendable(row: &Row, replaced: bool, now: i64) -> Extendable {
     }
 }
 
-/// What an extension challenge is for: this certificate only.
-fn challenge_purpose(fingerprint: &str) -> String {
-    format!("moica-extension:{fingerprint}")
-}
-
 pub async fn status(
     state: &AppState,
     certificate_b64: &str,
@@ -147,11 +134,7 @@ pub async fn begin(state: &AppState, certificate_b64: &str) -> Result<String, Po
     if let Some(refusal) = extendable(&row, replaced, now).refusal() {
         return Err(refusal.into());
     }
-    let purpose = challenge_purpose(&certificate.fingerprint_sha256);
-    let challenge = challenge::issue(&state.db.pool, now, &purpose)
-        .await
-        .map_err(PortalError::unavailable)?;
-    Ok(challenge.value)
+    proof::issue_challenge(state, ACTION, &certificate).await
 }
 
 pub async fn extend(
@@ -162,37 +145,27 @@ pub async fn extend(
     source_ip: String,
 ) -> Result<Extended, PortalError> {
     let certificate = presented(certificate_b64)?;
-    let signature = STANDARD
-        .decode(signature_b64.trim())
-        .map_err(|_| ExtensionRefusal::BadSignature)?;
     let Some(ca) = state.moica_ca.clone() else {
         return Err(ExtensionRefusal::NoAuthority.into());
     };
     let now = state.clock.unix();
     // Used up first, whatever follows: one challenge, one attempt.
-    let purpose = challenge_purpose(&certificate.fingerprint_sha256);
-    challenge::consume(&state.db.pool, now, challenge, &purpose)
-        .await
-        .map_err(PortalError::unavailable)?
-        .map_err(|_| ExtensionRefusal::ChallengeUnusable)?;
+    if !proof::consume_challenge(state, ACTION, &certificate, challenge).await? {
+        return Err(ExtensionRefusal::ChallengeUnusable.into());
+    }
     let (row, replaced) = find(state, &certificate.fingerprint_sha256).await?;
     let actor = row.actor(source_ip);
-    let statement = extension_statement(challenge, &row.card_number);
-    if !certificate.verifies_rs256(statement.as_bytes(), &signature) {
-        let event = actor.audit(
-            "moica_extension.refused",
-            &row.card_number,
-            serde_json::json!({ "reason": "BadSignature" }).to_string(),
-        );
-        let mut tx = state
-            .db
-            .begin_write()
-            .await
-            .map_err(PortalError::unavailable)?;
-        audit::append(&mut tx, now, &event)
-            .await
-            .map_err(PortalError::unavailable)?;
-        tx.commit().await.map_err(PortalError::unavailable)?;
+    let signed = proof::signed(
+        state,
+        ACTION,
+        &certificate,
+        challenge,
+        &row.card_number,
+        signature_b64,
+        &actor,
+    )
+    .await?;
+    if !signed {
         return Err(ExtensionRefusal::BadSignature.into());
     }
     if let Some(refusal) = extendable(&row, replaced, now).refusal() {

@@ -1,0 +1,406 @@
+//! The RA's side of 線上續卡 and 開卡 (C-4): the renewal window, the request as an application
+//! that names the certificate it renews, and the activation of a mailed card.
+
+use super::{
+    MailedCard, Renewable, RenewalCertificate, RenewalReceipt, RenewalRefusal, ACTIVATION, RENEWAL,
+};
+use crate::domain::{
+    email::Email, national_id::NationalId, person_name::PersonName, phone::Mobile, pin::UserCode,
+    roc_date::RocDate,
+};
+use crate::error::PortalError;
+use crate::pki::{Purpose, UncheckedCertificate};
+use crate::platform::audit::{self, CitizenActor};
+use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::{outbox, AppState};
+use crate::services::certificate::application::{
+    form::ApplicationForm, store as applications, FEE, POSTAGE,
+};
+use crate::services::certificate::eligibility::{self, RegistryFacts};
+use crate::services::certificate::proof;
+use crate::services::certificate::store::EXPIRY_NOTICE_DAYS;
+use chrono::NaiveDate;
+
+/// Whether a certificate (`status` as recorded, extended before or not, expiring at
+/// `not_after`) can be renewed online at `now` (C-4): an extended one that stayed valid, from 60
+/// days before its expiry — the 8-year one — until a year after it.
+pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Renewable {
+    match status {
+        "revoked" => return Renewable::Revoked,
+        "suspended" => return Renewable::Suspended,
+        _ => {}
+    }
+    if !extended {
+        return Renewable::NotExtended;
+    }
+    let opens = not_after - EXPIRY_NOTICE_DAYS * 86_400;
+    if now < opens {
+        let opens_on = RocDate::from_naive(unix_to_taipei(opens).date_naive())
+            .map(RocDate::display_slash)
+            .unwrap_or_default();
+        return Renewable::NotYet { opens_on };
+    }
+    let closes = unix_to_taipei(not_after)
+        .checked_add_months(chrono::Months::new(12))
+        .map(|at| at.timestamp());
+    match closes {
+        Some(closes) if now < closes => Renewable::Open,
+        _ => Renewable::Closed,
+    }
+}
+
+/// A recorded certificate with its holder's registry entry.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    card_number: String,
+    status: String,
+    not_after: i64,
+    original_not_after: Option<i64>,
+    email: Option<String>,
+    mobile: Option<String>,
+    awaiting: i64,
+    citizen_id: i64,
+    name: String,
+    national_id: String,
+    birth_date: String,
+    nationality_registered: i64,
+    under_guardianship: i64,
+}
+
+impl Row {
+    fn actor(&self, source_ip: String) -> CitizenActor {
+        proof::holder(&self.national_id, source_ip)
+    }
+}
+
+fn presented(certificate_b64: &str) -> Result<UncheckedCertificate, PortalError> {
+    proof::presented(certificate_b64).ok_or_else(|| RenewalRefusal::NotFound.into())
+}
+
+/// The record of exactly this certificate.
+async fn find(state: &AppState, certificate: &UncheckedCertificate) -> Result<Row, PortalError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT m.id, m.card_number, m.status, m.not_after, m.original_not_after, m.email, \
+                m.mobile, CAST(m.awaiting_activation AS INTEGER) AS awaiting, c.id AS citizen_id, \
+                c.name, c.national_id, c.birth_date, \
+                CAST(c.nationality_registered AS INTEGER) AS nationality_registered, \
+                CAST(c.under_guardianship AS INTEGER) AS under_guardianship \
+         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
+         WHERE m.certificate_sha256 = $1",
+    )
+    .bind(&certificate.fingerprint_sha256)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(PortalError::unavailable)?;
+    row.ok_or_else(|| RenewalRefusal::NotFound.into())
+}
+
+/// Where the certificate of `row` stands, an open renewal of it included.
+async fn renewable(state: &AppState, row: &Row, now: i64) -> Result<Renewable, PortalError> {
+    let waiting: Option<String> = sqlx::query_scalar(
+        "SELECT reference FROM moica_applications \
+         WHERE renewal_of = $1 AND status = 'submitted' AND expires_at > $2",
+    )
+    .bind(row.id)
+    .bind(now)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(PortalError::unavailable)?;
+    Ok(match waiting {
+        Some(reference) => Renewable::Requested { reference },
+        None => assess(
+            &row.status,
+            row.original_not_after.is_some(),
+            row.not_after,
+            now,
+        ),
+    })
+}
+
+pub async fn status(
+    state: &AppState,
+    certificate_b64: &str,
+) -> Result<RenewalCertificate, PortalError> {
+    let certificate = presented(certificate_b64)?;
+    let row = find(state, &certificate).await?;
+    Ok(RenewalCertificate {
+        renewable: renewable(state, &row, state.clock.unix()).await?,
+        card_number: row.card_number,
+        name: row.name,
+        not_after: roc_date_time(row.not_after),
+        email: row.email,
+        mobile: row.mobile,
+    })
+}
+
+pub async fn begin(state: &AppState, certificate_b64: &str) -> Result<String, PortalError> {
+    let certificate = presented(certificate_b64)?;
+    let row = find(state, &certificate).await?;
+    if let Some(refusal) = renewable(state, &row, state.clock.unix()).await?.refusal() {
+        return Err(refusal.into());
+    }
+    proof::issue_challenge(state, RENEWAL, &certificate).await
+}
+
+/// What the renewal page sends.
+pub struct RenewalRequest {
+    pub certificate_b64: String,
+    pub challenge: String,
+    pub signature_b64: String,
+    pub email: String,
+    pub mobile: String,
+    pub user_code: String,
+    pub user_code_confirm: String,
+}
+
+pub async fn request(
+    state: &AppState,
+    request: RenewalRequest,
+    source_ip: String,
+) -> Result<RenewalReceipt, PortalError> {
+    // The fields first: a typo costs nothing on the card.
+    let email =
+        Email::parse(&request.email).map_err(|error| PortalError::field("email", &error))?;
+    let mobile =
+        Mobile::parse(&request.mobile).map_err(|error| PortalError::field("mobile", &error))?;
+    let user_code = UserCode::parse(&request.user_code)
+        .map_err(|error| PortalError::field("user_code", &error))?;
+    if UserCode::parse(&request.user_code_confirm).ok() != Some(user_code.clone()) {
+        return Err(
+            crate::services::certificate::application::form::user_codes_differ("user_code_confirm"),
+        );
+    }
+    let certificate = presented(&request.certificate_b64)?;
+    let now = state.clock.unix();
+    if !proof::consume_challenge(state, RENEWAL, &certificate, &request.challenge).await? {
+        return Err(RenewalRefusal::ChallengeUnusable.into());
+    }
+    let row = find(state, &certificate).await?;
+    let actor = row.actor(source_ip);
+    let signed = proof::signed(
+        state,
+        RENEWAL,
+        &certificate,
+        &request.challenge,
+        &row.card_number,
+        &request.signature_b64,
+        &actor,
+    )
+    .await?;
+    if !signed {
+        return Err(RenewalRefusal::BadSignature.into());
+    }
+    if let Some(refusal) = renewable(state, &row, now).await?.refusal() {
+        return Err(refusal.into());
+    }
+    // 申辦資格 (C-1) on today's registry, as for any application.
+    let birth_date = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d")
+        .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
+    let facts = RegistryFacts {
+        birth_date,
+        nationality_registered: row.nationality_registered != 0,
+        under_guardianship: row.under_guardianship != 0,
+    };
+    if let Err(reasons) = eligibility::check(&facts, unix_to_taipei(now).date_naive()) {
+        return Err(eligibility::refusal(&reasons));
+    }
+    let registry = |what: &str| PortalError::unavailable(format!("registry {what} does not parse"));
+    let form = ApplicationForm {
+        national_id: NationalId::parse(&row.national_id).map_err(|_| registry("ID number"))?,
+        name: PersonName::parse(&row.name).map_err(|_| registry("name"))?,
+        birth_date: RocDate::from_naive(birth_date).ok_or_else(|| registry("birth date"))?,
+        email,
+        mobile,
+        user_code,
+        pin: None,
+        captcha_id: String::new(),
+        captcha_answer: String::new(),
+    };
+    let applicant = applications::Applicant {
+        citizen_id: row.citizen_id,
+        name: row.name.clone(),
+        facts,
+    };
+    let summary = applications::submit(
+        &state.db,
+        &state.seal,
+        now,
+        &applicant,
+        &form,
+        applications::Taker::Renewal(&actor, row.id),
+    )
+    .await?;
+    Ok(RenewalReceipt {
+        reference: summary.reference,
+        submitted_at: summary.submitted_at,
+        fee: FEE,
+        postage: POSTAGE,
+        email: summary.email,
+    })
+}
+
+fn mailed(row: Row) -> MailedCard {
+    MailedCard {
+        card_number: row.card_number,
+        name: row.name,
+        not_after: roc_date_time(row.not_after),
+        awaiting: row.awaiting != 0,
+    }
+}
+
+pub async fn mailed_card(
+    state: &AppState,
+    certificate_b64: &str,
+) -> Result<MailedCard, PortalError> {
+    let certificate = presented(certificate_b64)?;
+    Ok(mailed(find(state, &certificate).await?))
+}
+
+/// A card waiting for 開卡 whose certificate checks today, or the refusal.
+async fn activatable(
+    state: &AppState,
+    certificate_b64: &str,
+) -> Result<(UncheckedCertificate, Row), PortalError> {
+    let certificate = presented(certificate_b64)?;
+    let row = find(state, &certificate).await?;
+    if row.awaiting == 0 {
+        return Err(RenewalRefusal::NotAwaiting.into());
+    }
+    let valid = proof::decoded(certificate_b64).is_some_and(|der| {
+        state
+            .trust
+            .current()
+            .check_certificate(&der, Purpose::CitizenCard, state.clock.unix())
+            .is_ok()
+    });
+    if row.status != "active" || !valid {
+        return Err(RenewalRefusal::NotValid.into());
+    }
+    Ok((certificate, row))
+}
+
+pub async fn begin_activation(
+    state: &AppState,
+    certificate_b64: &str,
+) -> Result<String, PortalError> {
+    let (certificate, _) = activatable(state, certificate_b64).await?;
+    proof::issue_challenge(state, ACTIVATION, &certificate).await
+}
+
+pub async fn activate(
+    state: &AppState,
+    certificate_b64: &str,
+    challenge: &str,
+    signature_b64: &str,
+    source_ip: String,
+) -> Result<MailedCard, PortalError> {
+    let certificate = presented(certificate_b64)?;
+    if !proof::consume_challenge(state, ACTIVATION, &certificate, challenge).await? {
+        return Err(RenewalRefusal::ChallengeUnusable.into());
+    }
+    let (certificate, row) = activatable(state, certificate_b64).await?;
+    let actor = row.actor(source_ip);
+    let signed = proof::signed(
+        state,
+        ACTIVATION,
+        &certificate,
+        challenge,
+        &row.card_number,
+        signature_b64,
+        &actor,
+    )
+    .await?;
+    if !signed {
+        return Err(RenewalRefusal::BadSignature.into());
+    }
+    let now = state.clock.unix();
+    let fail = PortalError::unavailable;
+    let mut tx = state.db.begin_write().await.map_err(fail)?;
+    let activated = sqlx::query(
+        "UPDATE moica_certificates SET awaiting_activation = FALSE, activated_at = $1 \
+         WHERE id = $2 AND awaiting_activation = TRUE",
+    )
+    .bind(now)
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(fail)?
+    .rows_affected();
+    if activated != 1 {
+        return Err(RenewalRefusal::NotAwaiting.into());
+    }
+    let event = actor.audit(
+        "moica_renewal.activate",
+        &row.card_number,
+        serde_json::json!({}).to_string(),
+    );
+    audit::append(&mut tx, now, &event).await.map_err(fail)?;
+    if let Some(email) = &row.email {
+        outbox::enqueue(
+            &mut tx,
+            now,
+            email,
+            "自然人憑證開卡通知 / Citizen certificate card activated",
+            &format!(
+                "{name} 您好：\n\n您的自然人憑證新卡（IC 卡號 {card}）已於 {at} 完成線上開卡，即日起可使用。\n\
+                 如非本人辦理，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+                 Your new citizen certificate card ({card}) was activated online on {at} and \
+                 can be used from now on. If you did not do this, contact a household \
+                 registration office at once to suspend it, or call 1996.\n",
+                name = row.name,
+                card = row.card_number,
+                at = roc_date_time(now),
+            ),
+        )
+        .await
+        .map_err(fail)?;
+    }
+    tx.commit().await.map_err(fail)?;
+    Ok(MailedCard {
+        awaiting: false,
+        ..mailed(row)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::clock::taipei_to_utc;
+
+    fn at(text: &str) -> i64 {
+        let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            .expect("date and time");
+        taipei_to_utc(local).timestamp()
+    }
+
+    #[test]
+    fn c4_online_renewal_opens_60_days_before_the_8_year_expiry_and_closes_a_year_after() {
+        let expiry = at("2031-11-17 14:35:04");
+        let opens = expiry - 60 * 86_400;
+        assert_eq!(
+            assess("active", true, expiry, opens - 1),
+            Renewable::NotYet {
+                opens_on: "120/09/18".into()
+            }
+        );
+        assert_eq!(assess("active", true, expiry, opens), Renewable::Open);
+        let closes = at("2032-11-17 14:35:04");
+        assert_eq!(assess("active", true, expiry, closes - 1), Renewable::Open);
+        assert_eq!(assess("active", true, expiry, closes), Renewable::Closed);
+    }
+
+    #[test]
+    fn c4_only_an_extended_certificate_that_stayed_valid_renews_online() {
+        let expiry = at("2031-11-17 14:35:04");
+        assert_eq!(
+            assess("active", false, expiry, expiry),
+            Renewable::NotExtended
+        );
+        assert_eq!(
+            assess("suspended", true, expiry, expiry),
+            Renewable::Suspended
+        );
+        assert_eq!(assess("revoked", true, expiry, expiry), Renewable::Revoked);
+    }
+}

@@ -1,0 +1,268 @@
+//! 線上續卡 and 開卡 through the real router (C-4): a counter-issued certificate extended once,
+//! renewed online near its 8-year end with its card's signature, fulfilled by a registrar onto
+//! a blank card that is mailed, and activated online by the holder — with the injected clock at
+//! the window's edges.
+
+use crate::helpers::body_text;
+use crate::id_card_loss::pool;
+use crate::moica_extension::{
+    call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
+};
+use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
+use crate::sign_in::Portal;
+use app::services::certificate::counter::{CounterApplication, IssuedCard};
+use app::services::certificate::proof::card_statement;
+use app::services::certificate::renewal::{
+    MailedCard, Renewable, RenewalCertificate, RenewalReceipt, ACTIVATION, RENEWAL,
+};
+use axum::http::StatusCode;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rcgen::{KeyPair, SigningKey};
+use server::pki::Issued;
+
+/// The renewed card's number.
+const NEW_CARD: &str = "TP04000000054321";
+
+async fn renewal_status(portal: &Portal, card: &Issued) -> RenewalCertificate {
+    let certificate = certificate_b64(card);
+    let (status, body) = call(
+        portal,
+        "moica_renewal_status",
+        &[("certificate_b64", &certificate)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+/// The card signs `action`'s challenge (from `begin`) with `signer`; the form to send.
+async fn signed_form(
+    portal: &Portal,
+    card: &Issued,
+    action: &str,
+    signer: &KeyPair,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let certificate = certificate_b64(card);
+    let (status, body) = call(
+        portal,
+        &format!("moica_{action}_begin"),
+        &[("certificate_b64", &certificate)],
+    )
+    .await;
+    if status != StatusCode::OK {
+        return Err(body);
+    }
+    let challenge: String = serde_json::from_str(&body).expect("a challenge");
+    let card_number = if action == RENEWAL { CARD } else { NEW_CARD };
+    let statement = card_statement(action, &challenge, card_number);
+    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    Ok(vec![
+        ("certificate_b64", certificate),
+        ("challenge", challenge),
+        ("signature_b64", signature),
+    ])
+}
+
+async fn send(portal: &Portal, function: &str, form: &[(&str, String)]) -> (StatusCode, String) {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    call(portal, function, &fields).await
+}
+
+/// The renewal as the page sends it, signed by `signer`.
+async fn renew(portal: &Portal, card: &Issued, signer: &KeyPair) -> (StatusCode, String) {
+    let mut form = signed_form(portal, card, RENEWAL, signer)
+        .await
+        .expect("a challenge");
+    form.extend([
+        ("email", "wang.renewal@example.com".to_owned()),
+        ("mobile", "0912345678".to_owned()),
+        ("user_code", "Renew2031x".to_owned()),
+        ("user_code_confirm", "Renew2031x".to_owned()),
+    ]);
+    send(portal, "moica_renewal_request", &form).await
+}
+
+/// 王小明's counter-issued card, extended once at its window's opening: the card with the
+/// extended certificate, and its 8-year expiry.
+async fn extended_card(portal: &Portal) -> (Issued, i64) {
+    let (card, _) = wang_issued(portal).await;
+    let expiry = not_after(portal).await;
+    move_to(portal, expiry - 60 * 86_400);
+    let extended = extend(portal, &card).await;
+    (with_certificate(&card, &extended), not_after(portal).await)
+}
+
+async fn signs_in(portal: &Portal, card: &Issued) -> bool {
+    portal.sign_in("Citizen", "", card).await.status() == StatusCode::OK
+}
+
+async fn mail_bodies(portal: &Portal, subject: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT body FROM outbox WHERE subject LIKE $1 ORDER BY id")
+        .bind(format!("{subject}%"))
+        .fetch_all(pool(portal))
+        .await
+        .expect("mails")
+}
+
+#[tokio::test]
+async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_mailed_card_is_activated_online(
+) {
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+
+    move_to(&portal, end - 60 * 86_400 - 1);
+    assert!(matches!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::NotYet { .. }
+    ));
+    move_to(&portal, end - 60 * 86_400);
+    let status = renewal_status(&portal, &card).await;
+    assert_eq!(status.renewable, Renewable::Open);
+    assert_eq!(status.email.as_deref(), Some("applicant@example.com"));
+
+    let (code, body) = renew(&portal, &card, &card_key(&card)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let receipt: RenewalReceipt = serde_json::from_str(&body).expect("JSON");
+    assert_eq!((receipt.fee, receipt.postage), (250, 28));
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Requested {
+            reference: receipt.reference.clone()
+        }
+    );
+    let notices = mail_bodies(&portal, "自然人憑證線上續卡申請通知").await;
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].contains("共 278 元") && !notices[0].contains("Renew2031x"));
+
+    // The registrar finds the renewal, to be mailed, and issues it onto a blank card.
+    let (registrar_card, cookie) = registrar(&portal).await;
+    let response = portal
+        .post(
+            "/api/moica_counter_find",
+            &[("query", receipt.reference.as_str())],
+            Some(&cookie),
+        )
+        .await;
+    let found: Option<CounterApplication> =
+        serde_json::from_str(&body_text(response).await).expect("JSON");
+    let found = found.expect("the renewal");
+    assert!(found.renewal && found.issuable());
+    let key = blank_card_key(&portal);
+    let (code, body) = issue(
+        &portal,
+        &cookie,
+        &receipt.reference,
+        NEW_CARD,
+        &key,
+        &registrar_card,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    assert_eq!((issued.fee, issued.mailed), (278, true));
+    let new_card = Issued {
+        family: app::pki::CaFamily::Moica,
+        serial_hex: issued.serial.clone(),
+        certificate_pem: String::new(),
+        certificate_der: STANDARD.decode(&issued.certificate_b64).expect("base64"),
+        private_key_pem: Some(key.serialize_pem()),
+    };
+    assert!(mail_bodies(&portal, "自然人憑證續卡新卡寄送通知")
+        .await
+        .iter()
+        .any(|body| body.contains(NEW_CARD)));
+
+    // Mailed, not activated: nothing accepts it yet, and the look-up says so.
+    assert!(!signs_in(&portal, &new_card).await);
+    let look_up = body_text(
+        portal
+            .page(&format!("/certificate/status?card={NEW_CARD}"), None)
+            .await,
+    )
+    .await;
+    assert!(look_up.contains("待開卡"), "{look_up}");
+
+    // 開卡 with the new card.
+    let certificate = certificate_b64(&new_card);
+    let (_, body) = call(
+        &portal,
+        "moica_activation_status",
+        &[("certificate_b64", &certificate)],
+    )
+    .await;
+    let mailed: MailedCard = serde_json::from_str(&body).expect("JSON");
+    assert!(mailed.awaiting);
+    let form = signed_form(&portal, &new_card, ACTIVATION, &key)
+        .await
+        .expect("a challenge");
+    let (code, body) = send(&portal, "moica_activation_activate", &form).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let activated: MailedCard = serde_json::from_str(&body).expect("JSON");
+    assert!(!activated.awaiting);
+    assert!(signs_in(&portal, &new_card).await);
+    assert!(portal
+        .audit_actions()
+        .await
+        .contains(&("citizen:A1*****789".into(), "moica_renewal.activate".into())));
+    assert_eq!(mail_bodies(&portal, "自然人憑證開卡通知").await.len(), 1);
+    // Once only.
+    let refused = signed_form(&portal, &new_card, ACTIVATION, &key)
+        .await
+        .expect_err("nothing to activate");
+    assert!(refused.contains("不需開卡"), "{refused}");
+}
+
+#[tokio::test]
+async fn c4_online_renewal_needs_an_extension_and_closes_a_year_after_the_8_year_end() {
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    // Never extended: extend first (or apply again once it lapsed).
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::NotExtended
+    );
+    let refused = signed_form(&portal, &card, RENEWAL, &card_key(&card))
+        .await
+        .expect_err("refused");
+    assert!(refused.contains("未曾展期"), "{refused}");
+
+    let (card, end) = {
+        let expiry = not_after(&portal).await;
+        move_to(&portal, expiry - 60 * 86_400);
+        let extended = extend(&portal, &card).await;
+        (with_certificate(&card, &extended), not_after(&portal).await)
+    };
+    let closes = app::platform::clock::unix_to_taipei(end)
+        .checked_add_months(chrono::Months::new(12))
+        .expect("in range")
+        .timestamp();
+    move_to(&portal, closes - 1);
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Open
+    );
+    move_to(&portal, closes);
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Closed
+    );
+}
+
+#[tokio::test]
+async fn c4_only_the_card_itself_asks_for_its_renewal() {
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+    move_to(&portal, end - 86_400);
+    let stranger = card_key(&portal.citizen_card("他人"));
+    let (code, body) = renew(&portal, &card, &stranger).await;
+    assert_ne!(code, StatusCode::OK);
+    assert!(body.contains("卡片簽章驗證失敗"), "{body}");
+    assert!(portal
+        .audit_actions()
+        .await
+        .contains(&("citizen:A1*****789".into(), "moica_renewal.refused".into())));
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Open
+    );
+}
