@@ -242,7 +242,7 @@ impl CardClient<'_> {
         })?;
         let pin = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
         if authorization.len() != MANAGEMENT_KEY_LEN {
-            return Err(HelperError::ResetNotAuthorized);
+            return Err(HelperError::NotAuthorized);
         }
         let data = [&user_code[..], &pin[..], authorization].concat();
         let reset = Command::new(
@@ -254,9 +254,7 @@ impl CardClient<'_> {
         );
         match self.send(reset)?.sw {
             StatusWord::OK => Ok(()),
-            StatusWord::SECURITY_STATUS_NOT_SATISFIED => Err(HelperError::ResetNotAuthorized),
-            StatusWord::REFERENCED_DATA_NOT_FOUND => Err(HelperError::ResetUnsupported),
-            sw => Err(status_error(sw, Secret::UserCode)),
+            sw => Err(management_error(sw)),
         }
     }
 
@@ -283,6 +281,28 @@ impl CardClient<'_> {
         }
     }
 
+    /// 展期 at a counter (C-4): replaces the certificate of an activated card with
+    /// `certificate`, on the card management centre's authorisation of it and of the card's
+    /// management counter.
+    pub fn replace_certificate_authorized(
+        &mut self,
+        certificate: &[u8],
+        authorization: &[u8],
+    ) -> Result<(), HelperError> {
+        self.write_certificate_file(certificate, |sw| expect_ok(sw, Secret::Pin))?;
+        let commit = Command::new(
+            INS_ACTIVATE_FILE,
+            0,
+            ACTIVATE_REPLACE_AUTHORISED,
+            authorization.to_vec(),
+            None,
+        );
+        match self.send(commit)?.sw {
+            StatusWord::OK => Ok(()),
+            sw => Err(management_error(sw)),
+        }
+    }
+
     /// Selects the certificate EF and sends `certificate` in UPDATE BINARY chunks, judging each
     /// answer with `step`.
     fn write_certificate_file(
@@ -303,6 +323,18 @@ impl CardClient<'_> {
             step(self.send(update)?.sw)?;
         }
         Ok(())
+    }
+}
+
+/// A card management command's refusal.
+fn management_error(sw: StatusWord) -> HelperError {
+    match sw {
+        StatusWord::SECURITY_STATUS_NOT_SATISFIED | StatusWord::WRONG_LENGTH => {
+            HelperError::NotAuthorized
+        }
+        StatusWord::REFERENCED_DATA_NOT_FOUND => HelperError::NoManagementKey,
+        StatusWord::INCORRECT_DATA => other_key(),
+        sw => status_error(sw, Secret::UserCode),
     }
 }
 

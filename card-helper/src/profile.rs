@@ -36,6 +36,9 @@ pub const RESET_BY_MANAGEMENT: u8 = 0x01;
 
 /// ACTIVATE FILE P2 on an activated card: commit the staged replacement certificate (展期).
 pub const ACTIVATE_REPLACE_CERTIFICATE: u8 = 0x01;
+/// ACTIVATE FILE P2 on an activated card: commit the staged replacement with the card
+/// management centre's authorisation instead of the PIN (展期 at a counter).
+pub const ACTIVATE_REPLACE_AUTHORISED: u8 = 0x02;
 
 /// SELECT P1: by DF name (AID) and by file identifier.
 pub const SELECT_BY_AID: u8 = 0x04;

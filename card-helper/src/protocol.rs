@@ -13,6 +13,13 @@ pub fn reset_authorization_message(counter: u32, user_code: &str, pin: &str) -> 
     format!("huji-card-reset/1\ncounter={counter}\nuser-code={user_code}\npin={pin}\n")
 }
 
+/// What the card management centre's HMAC-SHA256 authorises in a certificate replacement at a
+/// counter (展期, C-4): the card's management counter and the new certificate (SHA-256 of its
+/// DER, lower-case hex).
+pub fn replace_authorization_message(counter: u32, certificate_sha256: &str) -> String {
+    format!("huji-card-replace/1\ncounter={counter}\ncertificate={certificate_sha256}\n")
+}
+
 /// `GET /v1/version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionResponse {
@@ -176,6 +183,20 @@ impl fmt::Debug for WriteCertificateRequest {
     }
 }
 
+/// `POST /v1/certificate/replace-authorized` (展期 at a counter, C-4): replaces the certificate
+/// of an activated card with one for the same key, with the card management centre's
+/// authorisation instead of the PIN. Answered with the certificate read back from the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizedReplaceRequest {
+    /// The X.509 certificate, DER in standard base64.
+    pub certificate_b64: String,
+    /// HMAC-SHA256 of [`replace_authorization_message`], standard base64.
+    pub authorization_b64: String,
+    /// The reader holding the card; the first reader with a card if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
 /// `POST /v1/certificate/replace` (展期, C-4): after the PIN, replaces the certificate of an
 /// activated card with one the CA issued for the same key. Answered with the certificate read
 /// back from the card.
@@ -260,10 +281,10 @@ pub enum HelperError {
     WrongUserCode { tries_left: u8 },
     #[error("the user code is blocked")]
     UserCodeBlocked,
-    #[error("the card did not accept the reset authorisation")]
-    ResetNotAuthorized,
-    #[error("the card has no management key and cannot be reset")]
-    ResetUnsupported,
+    #[error("the card did not accept the card management centre's authorisation")]
+    NotAuthorized,
+    #[error("the card has no management key: nothing can be done to it at a counter")]
+    NoManagementKey,
     #[error("the card answered with status {status}")]
     CardError { status: String },
     #[error("invalid request: {reason}")]
@@ -304,8 +325,8 @@ impl HelperError {
             RequestTooLarge => 413,
             WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
             NoReader | ReaderNotFound | NoCard | CardRemoved | CardInUse | UnsupportedCard
-            | CardNotActivated | CardActivated | ResetUnsupported => 409,
-            ResetNotAuthorized => 403,
+            | CardNotActivated | CardActivated | NoManagementKey => 409,
+            NotAuthorized => 403,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
         }
@@ -370,13 +391,13 @@ impl HelperError {
                 "用戶代碼已鎖住,請攜帶身分證及卡片至戶政事務所重設用戶代碼。".into(),
                 "The user code is blocked. Bring your ID card and certificate card to a household registration office to reset it.".into(),
             ),
-            ResetNotAuthorized => (
-                "卡片未接受重設授權:請確認讀卡機中是此 IC 卡號的卡片,並重新辦理。".into(),
-                "The card did not accept the reset authorisation: check that the card in the reader is the one with this card number, and start again.".into(),
+            NotAuthorized => (
+                "卡片未接受卡片管理中心之授權:請確認讀卡機中是此 IC 卡號的卡片,並重新辦理。".into(),
+                "The card did not accept the card management centre's authorisation: check that the card in the reader is the one with this card number, and start again.".into(),
             ),
-            ResetUnsupported => (
-                "此卡片無卡片管理金鑰,無法臨櫃重設用戶代碼。".into(),
-                "This card has no management key, so its user code cannot be reset at the counter.".into(),
+            NoManagementKey => (
+                "此卡片無卡片管理金鑰,無法臨櫃重設用戶代碼或寫入憑證。".into(),
+                "This card has no management key, so its user code cannot be reset nor its certificate written at the counter.".into(),
             ),
             CardError { status } => (
                 format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),

@@ -302,9 +302,12 @@ fn c4_an_activated_card_takes_a_new_certificate_of_its_key_only_whole_and_with_t
     let extended = issue_certificate(parsed.public_key().raw);
     let mut card = selected_card(state.clone());
     assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
-    // Without the PIN nothing is written and nothing commits.
-    assert_eq!(sw(&mut card, &update_apdus(&extended)[0]), 0x6982);
+    // Without the PIN a replacement can be staged, but it does not commit.
+    for update in update_apdus(&extended) {
+        assert_eq!(sw(&mut card, &update), 0x9000);
+    }
     assert_eq!(sw(&mut card, "00 44 00 01"), 0x6982);
+    assert_eq!(card.state().certificate, state.certificate);
 
     assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
     assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
@@ -323,18 +326,22 @@ fn c4_an_activated_card_takes_a_new_certificate_of_its_key_only_whole_and_with_t
     assert_eq!(sw(&mut blank, "00 44 00 01"), 0x6985);
 }
 
-/// The card management centre's authorisation of a reset, as the portal has it computed.
-fn authorise(key: &[u8], counter: u32, user_code: &str, pin: &str) -> String {
+/// The card management centre's HMAC-SHA256 of `message` under `key`, as APDU hex.
+fn management_tag(key: &[u8], message: &str) -> String {
     use hmac::{Hmac, Mac};
-    let message = card_helper::protocol::reset_authorization_message(counter, user_code, pin);
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("key");
     mac.update(message.as_bytes());
-    let tag: String = mac
-        .finalize()
+    mac.finalize()
         .into_bytes()
         .iter()
         .map(|b| format!("{b:02X}"))
-        .collect();
+        .collect()
+}
+
+/// The card management centre's authorisation of a reset, as the portal has it computed.
+fn authorise(key: &[u8], counter: u32, user_code: &str, pin: &str) -> String {
+    let message = card_helper::protocol::reset_authorization_message(counter, user_code, pin);
+    let tag = management_tag(key, &message);
     format!("00 2C 01 82 40 {}{}{tag}", field(user_code), field(pin))
 }
 
@@ -385,4 +392,53 @@ fn c3_the_user_code_is_reset_only_with_the_management_centres_authorisation_and_
     );
     let mut plain = selected_card(without_key);
     assert_eq!(sw(&mut plain, &good), 0x6A88);
+}
+
+/// ACTIVATE FILE P2 `02` with the management centre's tag over `counter` and `certificate`.
+fn authorised_commit(key: &[u8], counter: u32, certificate: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(certificate)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let message = card_helper::protocol::replace_authorization_message(counter, &digest);
+    format!("00 44 00 02 20 {}", management_tag(key, &message))
+}
+
+#[test]
+fn c4_at_a_counter_the_management_centre_authorises_the_new_certificate_instead_of_the_pin() {
+    let key = [7u8; 32];
+    let mut state = activated_state();
+    state.management_key = Some(key.to_vec());
+    let (_, parsed) = x509_parser::parse_x509_certificate(&state.certificate).expect("parse");
+    let extended = issue_certificate(parsed.public_key().raw);
+    let mut card = selected_card(state.clone());
+    let stage = |card: &mut Card<MemoryStore>, certificate: &[u8]| {
+        assert_eq!(sw(card, SELECT_CERT), 0x9000);
+        for update in update_apdus(certificate) {
+            assert_eq!(sw(card, &update), 0x9000);
+        }
+    };
+    // Another key's tag, or a tag for another certificate, commits nothing.
+    stage(&mut card, &extended);
+    assert_eq!(
+        sw(&mut card, &authorised_commit(&[8u8; 32], 0, &extended)),
+        0x6982
+    );
+    stage(&mut card, &extended);
+    let other = activated_state().certificate;
+    assert_eq!(sw(&mut card, &authorised_commit(&key, 0, &other)), 0x6982);
+    assert_eq!(card.state().certificate, state.certificate);
+
+    stage(&mut card, &extended);
+    let good = authorised_commit(&key, 0, &extended);
+    assert_eq!(sw(&mut card, &good), 0x9000);
+    assert_eq!(card.state().certificate, extended);
+    // The counter moved: the tag does not serve twice.
+    assert_eq!(
+        send(&mut card, "00 CA 01 02 04"),
+        (vec![0, 0, 0, 1], 0x9000)
+    );
+    stage(&mut card, &extended);
+    assert_eq!(sw(&mut card, &good), 0x6982);
 }

@@ -545,7 +545,7 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     let (status, body) = call(&app, reset("Reset2026", &[9u8; 32])).await;
     assert_eq!(
         (status, &body["error"]["code"]),
-        (StatusCode::FORBIDDEN, &json!("RESET_NOT_AUTHORIZED"))
+        (StatusCode::FORBIDDEN, &json!("NOT_AUTHORIZED"))
     );
     let (status, body) = call(&app, reset("Reset2026", &MANAGEMENT_KEY)).await;
     assert_eq!(status, StatusCode::OK, "{body}");

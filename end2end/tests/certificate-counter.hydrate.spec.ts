@@ -109,7 +109,7 @@ test('c3 the counter resets a forgotten user code for a delegate, and the PIN re
   expect(change.status(), await change.text()).toBe(200);
 
   const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
-  const reset = counter.locator('section.user-code-reset');
+  const reset = counter.locator('section.card-at-counter.reset_user_code');
   await waitForHydration(counter);
   await reset.getByLabel('讀卡機').selectOption(blankCard.reader);
   await asDelegate(reset);
@@ -122,6 +122,12 @@ test('c3 the counter resets a forgotten user code for a delegate, and the PIN re
   await reset.getByRole('button', { name: '重設用戶代碼' }).click();
   await expect(reset.getByRole('status')).toContainText('用戶代碼已重設', { timeout: 30_000 });
   await expectAccessible(counter);
+
+  // The card is years from expiry: the counter's extension is refused, nothing written.
+  const extension = counter.locator('section.card-at-counter.extend');
+  await extension.getByLabel('讀卡機').selectOption(blankCard.reader);
+  await extension.getByRole('button', { name: '臨櫃展期' }).click();
+  await expect(extension.getByRole('alert').filter({ hasText: '尚未到可辦理展期的期間' })).toBeVisible();
 
   // The default PIN (her ROC birth date) signs in again, and the new 用戶代碼 unlocks.
   expect(await citizenSignsIn(page)).toBe(true);

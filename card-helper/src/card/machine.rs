@@ -138,6 +138,8 @@ impl<S: CardStore> Card<S> {
                     return Err(StatusWord::FILE_NOT_FOUND);
                 }
                 self.session.certificate_selected = true;
+                // A replacement is staged from scratch after each selection.
+                self.session.staged_certificate.clear();
                 Ok(Response::ok(Vec::new()))
             }
             _ => Err(StatusWord::INCORRECT_P1_P2),
@@ -179,19 +181,18 @@ impl<S: CardStore> Card<S> {
         Ok(Response { data, sw })
     }
 
-    /// Before activation UPDATE BINARY writes the certificate file itself; afterwards, with the
-    /// PIN verified, it writes a replacement that ACTIVATE FILE P2 `01` commits (展期, C-4).
+    /// Before activation UPDATE BINARY writes the certificate file itself; afterwards it writes
+    /// a replacement kept in the session, which ACTIVATE FILE P2 `01` (with the PIN) or `02`
+    /// (with the card management centre's authorisation) commits (展期, C-4).
     fn update_binary(&mut self, command: &Command) -> Outcome {
         if !self.session.certificate_selected {
             return Err(StatusWord::NO_CURRENT_EF);
         }
         let offset = Self::file_offset(command)?;
-        let file = if !self.state.activated {
-            &mut self.state.certificate
-        } else if self.session.pin_verified {
+        let file = if self.state.activated {
             &mut self.session.staged_certificate
         } else {
-            return Err(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+            &mut self.state.certificate
         };
         let end = offset + command.data.len();
         if offset > file.len() {
@@ -327,12 +328,6 @@ impl<S: CardStore> Card<S> {
     /// the current reset counter, sets both, unblocks both and counts the reset. A wrong
     /// authorisation changes nothing (`6982`); a card without a management key cannot be reset.
     fn reset_by_management(&mut self, command: &Command) -> Outcome {
-        use hmac::{Hmac, Mac};
-        let key = self
-            .state
-            .management_key
-            .as_deref()
-            .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?;
         if command.data.len() != 2 * REFERENCE_FIELD_LEN + MANAGEMENT_KEY_LEN {
             return Err(StatusWord::WRONG_LENGTH);
         }
@@ -343,12 +338,7 @@ impl<S: CardStore> Card<S> {
             &user_code,
             &pin,
         );
-        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key)
-            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
-        mac.update(message.as_bytes());
-        // Constant-time comparison.
-        mac.verify_slice(tag)
-            .map_err(|_| StatusWord::SECURITY_STATUS_NOT_SATISFIED)?;
+        self.check_management_tag(&message, tag)?;
         self.state.user_code = user_code;
         self.state.user_code_tries_left = MAX_TRIES;
         self.state.pin = pin;
@@ -357,6 +347,25 @@ impl<S: CardStore> Card<S> {
         self.session.pin_verified = false;
         self.persist()?;
         Ok(Response::ok(Vec::new()))
+    }
+
+    /// Whether `tag` is the card management centre's HMAC-SHA256 of `message` under this card's
+    /// management key (compared in constant time); `6A88` without a key, `6982` if not.
+    fn check_management_tag(&self, message: &str, tag: &[u8]) -> Result<(), StatusWord> {
+        use hmac::{Hmac, Mac};
+        let key = self
+            .state
+            .management_key
+            .as_deref()
+            .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?;
+        if tag.len() != MANAGEMENT_KEY_LEN {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key)
+            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+        mac.update(message.as_bytes());
+        mac.verify_slice(tag)
+            .map_err(|_| StatusWord::SECURITY_STATUS_NOT_SATISFIED)
     }
 
     /// GET DATA of the reset counter.
@@ -472,7 +481,20 @@ impl<S: CardStore> Card<S> {
                 }
                 self.state.certificate = staged;
             }
-            (0x00, 0x00 | ACTIVATE_REPLACE_CERTIFICATE) => {
+            (0x00, ACTIVATE_REPLACE_AUTHORISED) if self.state.activated => {
+                let staged = std::mem::take(&mut self.session.staged_certificate);
+                let message = crate::protocol::replace_authorization_message(
+                    self.state.reset_counter,
+                    &sha256_hex(&staged),
+                );
+                self.check_management_tag(&message, &command.data)?;
+                if !super::certificate_holds_key(&staged, &self.public_key_der()?) {
+                    return Err(StatusWord::INCORRECT_DATA);
+                }
+                self.state.certificate = staged;
+                self.state.reset_counter = self.state.reset_counter.wrapping_add(1);
+            }
+            (0x00, 0x00 | ACTIVATE_REPLACE_CERTIFICATE | ACTIVATE_REPLACE_AUTHORISED) => {
                 return Err(StatusWord::CONDITIONS_NOT_SATISFIED)
             }
             _ => return Err(StatusWord::INCORRECT_P1_P2),
@@ -480,4 +502,13 @@ impl<S: CardStore> Card<S> {
         self.persist()?;
         Ok(Response::ok(Vec::new()))
     }
+}
+
+/// Lower-case hex SHA-256, as the authorisation of a replacement names the certificate.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

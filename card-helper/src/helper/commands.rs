@@ -31,6 +31,8 @@ pub enum Command {
     ResetCounter(ReaderQuery),
     /// … and the reset itself.
     ResetUserCode(ResetUserCodeRequest),
+    /// 展期 at a counter (C-4): the certificate replaced on the management centre's authority.
+    AuthorizedReplace(AuthorizedReplaceRequest),
 }
 
 /// The successful answer of each command.
@@ -62,6 +64,7 @@ impl Command {
             Command::ReplaceCertificate(_) => "replace-certificate",
             Command::ResetCounter(_) => "reset-counter",
             Command::ResetUserCode(_) => "reset-user-code",
+            Command::AuthorizedReplace(_) => "replace-certificate-authorized",
         }
     }
 
@@ -80,6 +83,7 @@ impl Command {
             Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
             Command::ResetCounter(query) => reset_counter(backend, query.reader.as_deref()),
             Command::ResetUserCode(request) => reset_user_code(backend, &request),
+            Command::AuthorizedReplace(request) => authorized_replace(backend, &request),
         }
     }
 }
@@ -215,11 +219,26 @@ fn reset_user_code(
 ) -> Result<Reply, HelperError> {
     let authorization = STANDARD
         .decode(&request.authorization_b64)
-        .map_err(|_| HelperError::ResetNotAuthorized)?;
+        .map_err(|_| HelperError::NotAuthorized)?;
     backend.with_card(request.reader.as_deref(), |_, transport| {
         let mut card = CardClient::select(transport)?;
         card.reset_user_code(&request.user_code, &request.pin, &authorization)?;
         Ok(status_reply(card.pin_tries_left()?))
+    })
+}
+
+fn authorized_replace(
+    backend: &Backend,
+    request: &AuthorizedReplaceRequest,
+) -> Result<Reply, HelperError> {
+    let certificate = decode_certificate(&request.certificate_b64)?;
+    let authorization = STANDARD
+        .decode(&request.authorization_b64)
+        .map_err(|_| HelperError::NotAuthorized)?;
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
+        let mut card = CardClient::select(transport)?;
+        card.replace_certificate_authorized(&certificate, &authorization)?;
+        certificate_reply(reader, &mut card)
     })
 }
 

@@ -63,6 +63,10 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
             post(|s, body| run(s, parse(body).map(Command::ResetUserCode))),
         )
         .route(
+            "/v1/certificate/replace-authorized",
+            post(|s, body| run(s, parse(body).map(Command::AuthorizedReplace))),
+        )
+        .route(
             "/v1/certificate/replace",
             post(|s, body| run(s, parse(body).map(Command::ReplaceCertificate))),
         )

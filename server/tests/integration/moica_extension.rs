@@ -5,8 +5,10 @@
 use crate::helpers::body_text;
 use crate::id_card_loss::pool;
 use crate::moica_issuance::{wang_issued, CARD};
+use crate::moica_services::{card_service_on_card, management_tag};
 use crate::sign_in::Portal;
 use app::pki::{CertificateError, Purpose, TrustStore};
+use app::services::certificate::card_services::CounterExtension;
 use app::services::certificate::extension::store::extended_not_after;
 use app::services::certificate::extension::{CardCertificate, Extendable, Extended, ACTION};
 use app::services::certificate::proof::card_statement;
@@ -14,6 +16,7 @@ use app::services::staff::role::Role;
 use app::services::staff::store::{self as staff, JurisdictionSpec};
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::protocol::replace_authorization_message;
 use rcgen::{KeyPair, SigningKey};
 use server::pki::Issued;
 
@@ -117,6 +120,12 @@ pub(crate) async fn not_after(portal: &Portal) -> i64 {
         .expect("the certificate")
 }
 
+/// `kind` (Citizen or Staff) signs in with `new` and no longer with `old`.
+async fn only_the_first_signs_in(portal: &Portal, kind: &str, new: &Issued, old: &Issued) {
+    assert_eq!(portal.sign_in(kind, "", new).await.status(), StatusCode::OK);
+    assert_ne!(portal.sign_in(kind, "", old).await.status(), StatusCode::OK);
+}
+
 /// The card after its certificate was replaced by `extended`: the same key.
 pub(crate) fn with_certificate(card: &Issued, extended: &Extended) -> Issued {
     Issued {
@@ -207,23 +216,9 @@ async fn c4_extension_opens_60_days_before_expiry_runs_3_years_from_it_and_is_do
     assert_eq!((original, extended_at), (Some(expiry), Some(portal.now())));
 
     // The card signs in with the new certificate only.
-    assert_eq!(
-        portal.sign_in("Citizen", "", &renewed).await.status(),
-        StatusCode::OK
-    );
-    assert_ne!(
-        portal.sign_in("Citizen", "", &card).await.status(),
-        StatusCode::OK
-    );
+    only_the_first_signs_in(&portal, "Citizen", &renewed, &card).await;
     // … and the staff account followed the card to it.
-    assert_eq!(
-        portal.sign_in("Staff", "", &renewed).await.status(),
-        StatusCode::OK
-    );
-    assert_ne!(
-        portal.sign_in("Staff", "", &card).await.status(),
-        StatusCode::OK
-    );
+    only_the_first_signs_in(&portal, "Staff", &renewed, &card).await;
 
     // Once only.
     assert_eq!(
@@ -325,4 +320,72 @@ async fn c4_only_the_card_itself_signs_for_its_extension_and_a_challenge_serves_
     let (status, body) = call(&portal, "moica_extension_extend", &form).await;
     assert_ne!(status, StatusCode::OK);
     assert!(body.contains("已逾時") || body.contains("已使用"), "{body}");
+}
+
+/// 展期 at the counter as the services page asks for it: the form's fields and the card's
+/// management counter.
+async fn extend_at_counter(portal: &Portal, cookie: &str, counter: &str) -> (StatusCode, String) {
+    let posted = [
+        ("card", CARD),
+        ("service", "extend"),
+        ("applicant", "delegate"),
+        ("delegate_name", "林美玲"),
+        ("delegate_id", "F228135791"),
+        ("letter", "on"),
+        ("counter", counter),
+    ];
+    card_service_on_card(portal, cookie, "moica_services_extend", &posted).await
+}
+
+#[tokio::test]
+async fn c4_at_a_counter_a_delegate_has_it_extended_and_the_card_takes_it_on_the_management_centres_authority(
+) {
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+
+    move_to(&portal, expiry - 61 * 86_400);
+    let (_, cookie) = crate::moica_issuance::registrar(&portal).await;
+    let (status, body) = extend_at_counter(&portal, &cookie, "3").await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("尚未到可辦理展期的期間"), "{body}");
+
+    move_to(&portal, expiry - 10 * 86_400);
+    let (_, cookie) = crate::moica_issuance::registrar(&portal).await;
+    let (status, body) = extend_at_counter(&portal, &cookie, "3").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let done: CounterExtension = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(done.extended.not_after, EXTENDED_UNTIL);
+    // The card management centre authorises exactly this certificate at the card's counter,
+    // under the key of this card.
+    let der = STANDARD
+        .decode(&done.extended.certificate_b64)
+        .expect("base64");
+    let message = replace_authorization_message(
+        3,
+        &hex::encode(ring::digest::digest(&ring::digest::SHA256, &der)),
+    );
+    assert_eq!(
+        done.authorization_b64,
+        management_tag(&portal, &card.certificate_der, &message)
+    );
+    // Extended like online: the new certificate signs in, the replaced one is revoked.
+    let renewed = with_certificate(&card, &done.extended);
+    only_the_first_signs_in(&portal, "Citizen", &renewed, &card).await;
+    // Audited as the registrar's, at the counter, naming the delegate by masked ID only.
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'moica_extension.extend'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("audit");
+    assert!(
+        detail.contains("counter")
+            && detail.contains("F2*****791")
+            && !detail.contains("F228135791"),
+        "{detail}"
+    );
+    // Once only.
+    let (status, body) = extend_at_counter(&portal, &cookie, "4").await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("每張憑證限展期一次"), "{body}");
 }

@@ -382,15 +382,41 @@ async fn authorize_reset(
         .into_iter()
         .chain(fields.iter().copied())
         .collect();
+    card_service_on_card(portal, cookie, "moica_services_reset", &posted).await
+}
+
+/// A service the counter does on the card (its island posts the form's fields as JSON).
+pub(crate) async fn card_service_on_card(
+    portal: &Portal,
+    cookie: &str,
+    function: &str,
+    posted: &[(&str, &str)],
+) -> (StatusCode, String) {
     let response = portal
         .post_json(
-            "/api/moica_services_reset",
+            &format!("/api/{function}"),
             serde_json::json!({ "posted": posted }),
             Some(cookie),
         )
         .await;
     let status = response.status();
     (status, body_text(response).await)
+}
+
+/// The card management centre's tag of `message` for the card holding `certificate_der`'s key.
+pub(crate) fn management_tag(portal: &Portal, certificate_der: &[u8], message: &str) -> String {
+    let spki = UncheckedCertificate::read(certificate_der)
+        .expect("the card's certificate")
+        .public_key_spki;
+    let key = portal
+        .pki
+        .card_management_key(&spki)
+        .expect("the card's key");
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
+        message.as_bytes(),
+    );
+    STANDARD.encode(tag.as_ref())
 }
 
 const NEW_CODE: [(&str, &str); 3] = [
@@ -413,24 +439,19 @@ async fn c3_a_delegate_has_the_user_code_reset_authorised_for_that_card_only_wit
     assert_eq!(ticket.pin, "730101");
     // The card management centre's authorisation of exactly these codes and the card's
     // counter, under the key that went onto this card at personalisation.
+    let message = reset_authorization_message(5, "NewCode2026", "730101");
+    assert_eq!(
+        ticket.authorization_b64,
+        management_tag(&portal, &card.certificate_der, &message)
+    );
     let spki = UncheckedCertificate::read(&card.certificate_der)
         .expect("the card's certificate")
         .public_key_spki;
-    let key = portal
-        .pki
-        .card_management_key(&spki)
-        .expect("the card's key");
-    let message = reset_authorization_message(5, "NewCode2026", "730101");
-    let expected = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
-        message.as_bytes(),
-    );
-    assert_eq!(ticket.authorization_b64, STANDARD.encode(expected.as_ref()));
     let other = portal
         .pki
         .card_management_key(b"another card's key")
         .expect("a key");
-    assert_ne!(other, key);
+    assert_ne!(Some(other), portal.pki.card_management_key(&spki).ok());
 
     // Audited with the delegate, recorded, and the holder told.
     let audit: Vec<String> = sqlx::query_scalar(

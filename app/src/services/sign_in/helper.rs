@@ -5,10 +5,10 @@
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use card_helper::protocol::{
-    CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest, IssueKeyResponse,
-    PinStatusResponse, ReadersResponse, ReplaceCertificateRequest, ResetCounterResponse,
-    ResetUserCodeRequest, SignRequest, SignResponse, UnlockPinRequest, VersionResponse,
-    WriteCertificateRequest, PROTOCOL_VERSION,
+    AuthorizedReplaceRequest, CertificateResponse, ChangePinRequest, HelperError, IssueKeyRequest,
+    IssueKeyResponse, PinStatusResponse, ReadersResponse, ReplaceCertificateRequest,
+    ResetCounterResponse, ResetUserCodeRequest, SignRequest, SignResponse, UnlockPinRequest,
+    VersionResponse, WriteCertificateRequest, PROTOCOL_VERSION,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -156,12 +156,16 @@ pub fn ReaderChoice(
     reader: RwSignal<String>,
     lang: Lang,
     chosen: Callback<()>,
+    /// The select's id, for pages with more than one; `reader` by default.
+    #[prop(optional)]
+    id: Option<String>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| "reader".to_owned());
     (readers.len() > 1).then(|| {
         view! {
             <div class="field">
-                <label for="reader">{lang.pick("讀卡機", "Card reader")}</label>
-                <select id="reader" on:change=move |ev| { reader.set(event_target_value(&ev)); chosen.run(()); }>
+                <label for=id.clone()>{lang.pick("讀卡機", "Card reader")}</label>
+                <select id=id on:change=move |ev| { reader.set(event_target_value(&ev)); chosen.run(()); }>
                     {readers.iter().map(|name| view! {
                         <option value=name.clone() selected=name == &reader.get_untracked()>{name.clone()}</option>
                     }).collect_view()}
@@ -265,11 +269,14 @@ pub fn ReaderStatus(
     /// Run when another reader is chosen.
     chosen: Callback<()>,
     detect: Callback<()>,
+    /// The reader choice's id, for pages with more than one.
+    #[prop(optional)]
+    id: Option<String>,
 ) -> impl IntoView {
     view! {
         <div class="card-status" aria-live="polite">
             {move || match state.get() {
-                HelperState::Ready(readers) => view! { <ReaderChoice readers reader lang chosen /> }.into_any(),
+                HelperState::Ready(readers) => view! { <ReaderChoice readers reader lang chosen id=id.clone().unwrap_or_else(|| "reader".to_owned()) /> }.into_any(),
                 state => view! { <HelperNotice state lang detect /> }.into_any(),
             }}
         </div>
@@ -348,6 +355,15 @@ pub async fn write_certificate(
     request: &WriteCertificateRequest,
 ) -> Result<CertificateResponse, HelperFailure> {
     post(format!("{base}/v1/issue/certificate"), request).await
+}
+
+/// 展期 at a counter (C-4): the card takes the extended certificate on the card management
+/// centre's authorisation.
+pub async fn replace_certificate_authorized(
+    base: &str,
+    request: &AuthorizedReplaceRequest,
+) -> Result<CertificateResponse, HelperFailure> {
+    post(format!("{base}/v1/certificate/replace-authorized"), request).await
 }
 
 /// 展期 (C-4): the card checks the PIN and takes the extended certificate of its own key.

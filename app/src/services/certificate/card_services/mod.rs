@@ -35,16 +35,20 @@ pub enum CardService {
     /// 重設用戶代碼 (C-3): a new 用戶代碼, and the PIN back to the default; on the card in the
     /// counter's reader, authorised by the card management centre.
     ResetUserCode,
+    /// 展期 (C-4): the extended certificate written to the card in the counter's reader, on the
+    /// card management centre's authority (no PIN needed).
+    Extend,
 }
 
 impl CardService {
-    pub const ALL: [CardService; 6] = [
+    pub const ALL: [CardService; 7] = [
         CardService::Suspend,
         CardService::Resume,
         CardService::Revoke,
         CardService::Contacts,
         CardService::Publication,
         CardService::ResetUserCode,
+        CardService::Extend,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +59,7 @@ impl CardService {
             CardService::Contacts => "contacts",
             CardService::Publication => "publication",
             CardService::ResetUserCode => "reset_user_code",
+            CardService::Extend => "extend",
         }
     }
 
@@ -82,13 +87,17 @@ impl CardService {
                 "重設用戶代碼（PIN 碼恢復為預設值）",
                 "Reset the user code (the PIN returns to the default)",
             ),
+            CardService::Extend => lang.pick(
+                "憑證 IC 卡展期（延長 3 年）",
+                "Extend the certificate (by 3 years)",
+            ),
         }
     }
 
-    /// Whether the page's plain form performs it; a user code reset happens on the card, in the
-    /// counter's reader, so it has a section (an island) of its own.
+    /// Whether the page's plain form performs it; a user code reset and an extension happen on
+    /// the card, in the counter's reader, so they have a section (an island) of their own.
     pub fn in_form(self) -> bool {
-        self != CardService::ResetUserCode
+        !matches!(self, CardService::ResetUserCode | CardService::Extend)
     }
 
     /// Whether a delegate with a 委託書 may ask for it (C-5).
@@ -228,6 +237,27 @@ impl std::fmt::Debug for ResetTicket {
     }
 }
 
+/// A counter extension done: the new certificate and the card management centre's
+/// authorisation for the card to take it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterExtension {
+    pub extended: super::extension::Extended,
+    pub authorization_b64: String,
+}
+
+/// 展期 at the counter (C-4), for the holder or a delegate: the services form's fields (card,
+/// `service=extend`, who asks) and the card's management counter.
+#[server(endpoint = "moica_services_extend", input = server_fn::codec::Json)]
+pub async fn extend_at_counter(
+    posted: Vec<(String, String)>,
+) -> Result<CounterExtension, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member =
+        crate::services::staff::access::require_staff(&state, &super::counter::ISSUING_ROLES)
+            .await?;
+    store::extend(&state, &member, &posted).await
+}
+
 /// 重設用戶代碼 (C-3), for the holder or a delegate: the same fields as the services form (card,
 /// `service=reset_user_code`, who asks), the new 用戶代碼 twice and the card's reset counter;
 /// audited and the holder mailed before the ticket goes to the page.
@@ -259,7 +289,8 @@ mod tests {
                 CardService::Resume,
                 CardService::Contacts,
                 CardService::Publication,
-                CardService::ResetUserCode
+                CardService::ResetUserCode,
+                CardService::Extend
             ]
         );
         for service in CardService::ALL {

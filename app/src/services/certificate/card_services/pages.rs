@@ -2,8 +2,8 @@
 //! for the holder or their delegate. Plain forms posted to the page: works without JavaScript.
 
 use super::{
-    authorize_user_code_reset, find_held_certificate, perform_card_service, CardService,
-    HeldCertificate, ServiceOutcome, PATH,
+    authorize_user_code_reset, extend_at_counter, find_held_certificate, perform_card_service,
+    CardService, HeldCertificate, ServiceOutcome, PATH,
 };
 use crate::components::layout::encode_query_value;
 use crate::components::refusal::{NothingFound, OutcomeNotice, SearchRefusal};
@@ -17,7 +17,7 @@ use crate::services::certificate::status::CertificateState;
 use crate::services::sign_in::helper::{self, HelperState, ReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
-use card_helper::protocol::ResetUserCodeRequest;
+use card_helper::protocol::{AuthorizedReplaceRequest, ResetUserCodeRequest};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -40,6 +40,7 @@ fn done_message(service: CardService, card: &str, lang: Lang) -> String {
         CardService::Contacts => lang.pick("已修改聯絡資料", "contact details changed"),
         CardService::Publication => lang.pick("已修改公佈狀態", "publication changed"),
         CardService::ResetUserCode => lang.pick("已重設用戶代碼", "user code reset"),
+        CardService::Extend => lang.pick("已展期", "extended"),
     };
     match lang {
         Lang::ZhTw => format!("IC 卡號 {card} 之憑證{what}，並已通知憑證用戶。"),
@@ -132,7 +133,7 @@ fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
         </section>
         <form method="post" action=action class="card-form service-form">
             <input type="hidden" name="card" value=certificate.card_number />
-            <ApplicantFields prefix="" lang refs=ApplicantRefs::default() />
+            <ApplicantFields prefix=String::new() lang refs=ApplicantRefs::default() />
             <fieldset>
                 <legend>{lang.pick("申辦項目", "Service")}</legend>
                 {CardService::ALL.into_iter().filter(|service| service.in_form()).map(|service| view! {
@@ -159,7 +160,8 @@ fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
             <div class="buttons"><button type="submit">{lang.pick("送出", "Submit")}</button></div>
         </form>
         {in_force.then(|| view! {
-            <UserCodeReset lang helper_url=portal_settings().card_helper_url card_number />
+            <CardAtCounter lang helper_url=portal_settings().card_helper_url card_number=card_number.clone() service=CardService::ResetUserCode />
+            <CardAtCounter lang helper_url=portal_settings().card_helper_url card_number service=CardService::Extend />
         })}
     }
     .into_any()
@@ -206,7 +208,7 @@ impl ApplicantRefs {
 /// Who asks: the holder in person, or a delegate with the 委託書. Ids carry `prefix`, so the
 /// services form and the 用戶代碼 reset can both be on the page.
 #[component]
-fn ApplicantFields(prefix: &'static str, lang: Lang, refs: ApplicantRefs) -> impl IntoView {
+fn ApplicantFields(prefix: String, lang: Lang, refs: ApplicantRefs) -> impl IntoView {
     let (name_id, national_id_id) = (
         format!("{prefix}delegate_name"),
         format!("{prefix}delegate_id"),
@@ -233,11 +235,16 @@ fn ApplicantFields(prefix: &'static str, lang: Lang, refs: ApplicantRefs) -> imp
     .into_any()
 }
 
-/// 重設用戶代碼 (C-3) on the card in the counter's reader: the page reads the card's reset
-/// counter, the RA has the card management centre authorise the new 用戶代碼 and the default
-/// PIN for exactly this card, and the card takes them.
+/// A service on the card in the counter's reader — 重設用戶代碼 (C-3) or 展期 (C-4): the page
+/// reads the card's management counter, the RA checks who asks and has the card management
+/// centre authorise exactly this change for exactly this card, and the card takes it.
 #[island]
-pub fn UserCodeReset(lang: Lang, helper_url: String, card_number: String) -> impl IntoView {
+pub fn CardAtCounter(
+    lang: Lang,
+    helper_url: String,
+    card_number: String,
+    service: CardService,
+) -> impl IntoView {
     let helper_url = StoredValue::new(helper_url);
     let card_number = StoredValue::new(card_number);
     let helper_state = RwSignal::new(HelperState::Detecting);
@@ -248,8 +255,9 @@ pub fn UserCodeReset(lang: Lang, helper_url: String, card_number: String) -> imp
     let (code_error, confirm_error) =
         (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let failure = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let resets = service == CardService::ResetUserCode;
 
     let detect = move || {
         spawn_local(async move {
@@ -258,102 +266,144 @@ pub fn UserCodeReset(lang: Lang, helper_url: String, card_number: String) -> imp
     };
     Effect::new(move |_| detect());
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        failure.set(None);
-        done.set(false);
-        let typed = user_code
-            .get_untracked()
-            .map(|input| input.value())
-            .unwrap_or_default();
-        let again = confirm
-            .get_untracked()
-            .map(|input| input.value())
-            .unwrap_or_default();
-        code_error.set(FieldKind::UserCode.check(&typed, lang).map(str::to_owned));
-        let Ok(code) = UserCode::parse(&typed) else {
-            return;
+    // The new 用戶代碼 typed twice, checked and emptied (a reset only).
+    let new_code = move || -> Option<String> {
+        let value = |input: NodeRef<html::Input>| {
+            input
+                .get_untracked()
+                .map(|input| input.value())
+                .unwrap_or_default()
         };
+        let (typed, again) = (value(user_code), value(confirm));
+        code_error.set(FieldKind::UserCode.check(&typed, lang).map(str::to_owned));
+        let code = UserCode::parse(&typed).ok()?;
         let differs = UserCode::parse(&again).ok() != Some(code.clone());
         confirm_error.set(differs.then(|| {
             lang.pick("兩次輸入的用戶代碼不一致", "The two user codes differ")
                 .to_owned()
         }));
         if differs {
-            return;
+            return None;
         }
-        let mut posted = refs.posted();
-        posted.extend([
-            ("card".to_owned(), card_number.get_value()),
-            (
-                "service".to_owned(),
-                CardService::ResetUserCode.code().to_owned(),
-            ),
-            ("user_code".to_owned(), code.expose().to_owned()),
-            ("user_code_confirm".to_owned(), code.expose().to_owned()),
-        ]);
         for input in [user_code, confirm] {
             if let Some(input) = input.get_untracked() {
                 input.set_value("");
             }
         }
+        Some(code.expose().to_owned())
+    };
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        failure.set(None);
+        done.set(None);
+        let mut posted = refs.posted();
+        posted.extend([
+            ("card".to_owned(), card_number.get_value()),
+            ("service".to_owned(), service.code().to_owned()),
+        ]);
+        let code = if resets {
+            let Some(code) = new_code() else {
+                return;
+            };
+            posted.push(("user_code".to_owned(), code.clone()));
+            posted.push(("user_code_confirm".to_owned(), code.clone()));
+            code
+        } else {
+            String::new()
+        };
         busy.set(true);
         spawn_local(async move {
             let base = helper_url.get_value();
+            let at = Some(reader.get_untracked());
             let outcome = async {
                 let counter = helper::reset_counter(&base, &reader.get_untracked())
                     .await
                     .map_err(|error| error.message(lang))?;
                 posted.push(("counter".to_owned(), counter.counter.to_string()));
-                let ticket = authorize_user_code_reset(posted)
+                if resets {
+                    let ticket = authorize_user_code_reset(posted)
+                        .await
+                        .map_err(|error| error.message(lang))?;
+                    let request = ResetUserCodeRequest {
+                        user_code: code,
+                        pin: ticket.pin,
+                        authorization_b64: ticket.authorization_b64,
+                        reader: at,
+                    };
+                    helper::reset_user_code(&base, &request)
+                        .await
+                        .map_err(|error| error.message(lang))?;
+                    return Ok(lang.pick(
+                        "用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼），並已通知憑證用戶。",
+                        "The user code is reset and the PIN is back to the default (the ROC date of birth, 6 digits); the holder is told.",
+                    ).to_owned());
+                }
+                let ticket = extend_at_counter(posted)
                     .await
                     .map_err(|error| error.message(lang))?;
-                let request = ResetUserCodeRequest {
-                    user_code: code.expose().to_owned(),
-                    pin: ticket.pin,
+                let request = AuthorizedReplaceRequest {
+                    certificate_b64: ticket.extended.certificate_b64,
                     authorization_b64: ticket.authorization_b64,
-                    reader: Some(reader.get_untracked()),
+                    reader: at,
                 };
-                helper::reset_user_code(&base, &request)
+                let until = ticket.extended.not_after;
+                helper::replace_certificate_authorized(&base, &request)
                     .await
-                    .map_err(|error| error.message(lang))
+                    .map_err(|error| match lang {
+                        Lang::ZhTw => format!("憑證已展期至 {until}，但尚未寫入卡片：{}請持卡人以「憑證線上展期」寫入。", error.message(lang)),
+                        Lang::English => format!("The certificate is extended to {until} but not yet on the card: {} The holder can write it with Extend the certificate online.", error.message(lang)),
+                    })?;
+                Ok(match lang {
+                    Lang::ZhTw => format!("已展期並寫入卡片：憑證效期至 {until}，並已通知憑證用戶。"),
+                    Lang::English => format!("Extended and written to the card: valid until {until}; the holder is told."),
+                })
             }
             .await;
             busy.set(false);
             match outcome {
-                Ok(_) => done.set(true),
+                Ok(message) => done.set(Some(message)),
                 Err(message) => failure.set(Some(message)),
             }
         });
     };
 
     let ready = move || matches!(helper_state.get(), HelperState::Ready(_));
+    let heading = || format!("{}-heading", service.code());
+    let title = match service {
+        CardService::ResetUserCode => lang.pick("重設用戶代碼", "Reset the user code"),
+        _ => lang.pick("臨櫃展期", "Extend at the counter"),
+    };
+    let explanation = match service {
+        CardService::ResetUserCode => lang.pick(
+            "將憑證 IC 卡插入讀卡機，由申辦人輸入新的用戶代碼。重設後 PIN 碼恢復為預設值（民國出生年月日 6 碼），並通知憑證用戶。",
+            "Put the certificate card in a reader and let the applicant type the new user code. The PIN then returns to the default (the holder's ROC date of birth, 6 digits), and the holder is told.",
+        ),
+        _ => lang.pick(
+            "將憑證 IC 卡插入讀卡機。憑證到期前 60 天起至到期後 3 年內可展期一次，效期自原到期日起算 3 年；新憑證直接寫入卡片，免輸入 PIN 碼，免收費用。",
+            "Put the certificate card in a reader. From 60 days before expiry until 3 years after it, a certificate can be extended once, by 3 years from the original expiry; the new certificate goes onto the card without its PIN, free of charge.",
+        ),
+    };
     view! {
-        <section class="user-code-reset" aria-labelledby="reset-heading">
-            <h2 id="reset-heading">{lang.pick("重設用戶代碼", "Reset the user code")}</h2>
-            <p>{lang.pick(
-                "將憑證 IC 卡插入讀卡機，由申辦人輸入新的用戶代碼。重設後 PIN 碼恢復為預設值（民國出生年月日 6 碼），並通知憑證用戶。",
-                "Put the certificate card in a reader and let the applicant type the new user code. The PIN then returns to the default (the holder's ROC date of birth, 6 digits), and the holder is told.",
-            )}</p>
-            <ReaderStatus state=helper_state reader lang chosen=Callback::new(|()| ()) detect=Callback::new(move |()| detect()) />
-            <form class="card-form" on:submit=on_submit novalidate aria-labelledby="reset-heading">
-                <ApplicantFields prefix="reset_" lang refs />
-                <SecretField id="user_code" label=lang.pick("新用戶代碼", "New user code") hint=lang.pick("6 至 16 個英文字母或數字", "6 to 16 letters or digits") kind=FieldKind::UserCode maxlength=16 input=user_code error=code_error lang />
-                <SecretField id="user_code_confirm" label=lang.pick("再次輸入新用戶代碼", "New user code again") kind=FieldKind::UserCode maxlength=16 input=confirm error=confirm_error lang />
+        <section class=format!("card-at-counter {}", service.code()) aria-labelledby=heading()>
+            <h2 id=heading()>{title}</h2>
+            <p>{explanation}</p>
+            <ReaderStatus state=helper_state reader lang chosen=Callback::new(|()| ()) detect=Callback::new(move |()| detect()) id=format!("{}-reader", service.code()) />
+            <form class="card-form" on:submit=on_submit novalidate aria-labelledby=heading()>
+                <ApplicantFields prefix=format!("{}_", service.code()) lang refs />
+                {resets.then(|| view! {
+                    <SecretField id="user_code" label=lang.pick("新用戶代碼", "New user code") hint=lang.pick("6 至 16 個英文字母或數字", "6 to 16 letters or digits") kind=FieldKind::UserCode maxlength=16 input=user_code error=code_error lang />
+                    <SecretField id="user_code_confirm" label=lang.pick("再次輸入新用戶代碼", "New user code again") kind=FieldKind::UserCode maxlength=16 input=confirm error=confirm_error lang />
+                })}
                 <p class="form-error" role="alert">{move || failure.get()}</p>
                 <div class="buttons">
-                    <button type="submit" disabled=move || !ready() || busy.get()>{lang.pick("重設用戶代碼", "Reset the user code")}</button>
+                    <button type="submit" disabled=move || !ready() || busy.get()>{title}</button>
                 </div>
             </form>
-            {move || done.get().then(|| view! {
-                <p class="notice done" role="status">{lang.pick(
-                    "用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼），並已通知憑證用戶。",
-                    "The user code is reset and the PIN is back to the default (the ROC date of birth, 6 digits); the holder is told.",
-                )}</p>
-            })}
+            {move || done.get().map(|message| view! { <p class="notice done" role="status">{message}</p> })}
         </section>
     }
     .into_any()

@@ -112,6 +112,19 @@ enum Applicant {
     },
 }
 
+impl Applicant {
+    /// A delegate as the audit log names them (masked ID number); null for the holder.
+    fn audit_detail(&self) -> serde_json::Value {
+        match self {
+            Applicant::Holder => serde_json::Value::Null,
+            Applicant::Delegate { name, national_id } => serde_json::json!({
+                "name": name.as_str(),
+                "id": national_id.masked(),
+            }),
+        }
+    }
+}
+
 /// A posted service, parsed; the first problem as the refusal.
 struct Request {
     card: CardNumber,
@@ -119,8 +132,10 @@ struct Request {
     applicant: Applicant,
     contacts: Option<(Email, Mobile)>,
     published: Option<bool>,
-    /// For a 用戶代碼 reset: the new code and the card's reset counter.
-    reset: Option<(UserCode, u32)>,
+    /// For a 用戶代碼 reset: the new code.
+    user_code: Option<UserCode>,
+    /// For a service on the card: the card's management counter.
+    counter: Option<u32>,
 }
 
 fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
@@ -158,7 +173,7 @@ fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
     };
     let published =
         (service == CardService::Publication).then(|| value(posted, "published") == "yes");
-    let reset = match service {
+    let user_code = match service {
         CardService::ResetUserCode => {
             let typed = value(posted, "user_code");
             let user_code =
@@ -170,12 +185,17 @@ fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
                     ),
                 );
             }
-            let counter = value(posted, "counter")
-                .parse::<u32>()
-                .map_err(|_| PortalError::refused(&ServiceRefusal::NoCounter))?;
-            Some((user_code, counter))
+            Some(user_code)
         }
         _ => None,
+    };
+    let counter = match service.in_form() {
+        true => None,
+        false => Some(
+            value(posted, "counter")
+                .parse::<u32>()
+                .map_err(|_| PortalError::refused(&ServiceRefusal::NoCounter))?,
+        ),
     };
     Ok(Request {
         card,
@@ -183,7 +203,8 @@ fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
         applicant,
         contacts,
         published,
-        reset,
+        user_code,
+        counter,
     })
 }
 
@@ -269,7 +290,7 @@ pub async fn authorize_reset(
     posted: &[(String, String)],
 ) -> Result<ResetTicket, PortalError> {
     let request = parse(posted)?;
-    let Some((user_code, counter)) = &request.reset else {
+    let (Some(user_code), Some(counter)) = (&request.user_code, request.counter) else {
         return Err(PortalError::field("service", &ServiceRefusal::NoService));
     };
     let now = state.clock.unix();
@@ -291,22 +312,71 @@ pub async fn authorize_reset(
         .and_then(|der| crate::pki::UncheckedCertificate::read(&der))
         .map(|certificate| certificate.public_key_spki)
         .ok_or_else(|| PortalError::refused(&ServiceRefusal::NoCardKey))?;
-    let key = ca
-        .card_management_key(&spki)
-        .map_err(PortalError::unavailable)?;
     let pin = RocDate::from_naive(found.birth_date)
         .map(|birth| NewMoicaPin::default_for(birth).expose().to_owned())
         .ok_or_else(|| PortalError::unavailable("birth date before the ROC"))?;
     let message =
-        card_helper::protocol::reset_authorization_message(*counter, user_code.expose(), &pin);
-    let authorization = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
-        message.as_bytes(),
-    );
+        card_helper::protocol::reset_authorization_message(counter, user_code.expose(), &pin);
+    let authorization_b64 = management_tag(ca.as_ref(), &spki, &message)?;
     record(state, member, &request, &found, None, now).await?;
     Ok(ResetTicket {
         pin,
-        authorization_b64: STANDARD.encode(authorization.as_ref()),
+        authorization_b64,
+    })
+}
+
+/// The card management centre's HMAC-SHA256 of `message` under the key of the card with public
+/// key `spki`, standard base64.
+fn management_tag(
+    ca: &dyn crate::platform::ca::CertificateAuthority,
+    spki: &[u8],
+    message: &str,
+) -> Result<String, PortalError> {
+    let key = ca
+        .card_management_key(spki)
+        .map_err(PortalError::unavailable)?;
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
+        message.as_bytes(),
+    );
+    Ok(STANDARD.encode(tag.as_ref()))
+}
+
+/// 展期 at the counter (C-4): the extension as online (window, CA, record, revocation of the
+/// replaced certificate, mail), audited as the registrar's with the delegate; then the card
+/// management centre authorises the card to take exactly the new certificate, once.
+pub async fn extend(
+    state: &AppState,
+    member: &StaffMember,
+    posted: &[(String, String)],
+) -> Result<super::CounterExtension, PortalError> {
+    use crate::services::certificate::extension::store::{extend_at_counter, Extender};
+    use sha2::{Digest, Sha256};
+    let request = parse(posted)?;
+    let (CardService::Extend, Some(counter)) = (request.service, request.counter) else {
+        return Err(PortalError::field("service", &ServiceRefusal::NoService));
+    };
+    let now = state.clock.unix();
+    found_for(state, &request, now).await?;
+    let Some(ca) = state.moica_ca.clone() else {
+        return Err(PortalError::refused(&ServiceRefusal::NoAuthority));
+    };
+    let extender = Extender::Counter {
+        member,
+        delegate: request.applicant.audit_detail(),
+    };
+    let (extended, spki) = extend_at_counter(state, request.card.as_str(), &extender).await?;
+    let der = STANDARD
+        .decode(&extended.certificate_b64)
+        .map_err(PortalError::unavailable)?;
+    let message = card_helper::protocol::replace_authorization_message(
+        counter,
+        &hex::encode(Sha256::digest(&der)),
+    );
+    let authorization_b64 = management_tag(ca.as_ref(), &spki, &message)?;
+    Ok(super::CounterExtension {
+        extended,
+        authorization_b64,
     })
 }
 
@@ -365,13 +435,7 @@ async fn record(
         // Another counter changed it a moment ago.
         return Err(PortalError::refused(&ServiceRefusal::WrongState));
     }
-    let delegate = match &request.applicant {
-        Applicant::Holder => serde_json::Value::Null,
-        Applicant::Delegate { name, national_id } => serde_json::json!({
-            "name": name.as_str(),
-            "id": national_id.masked(),
-        }),
-    };
+    let delegate = request.applicant.audit_detail();
     let detail = serde_json::json!({
         "service": request.service.code(),
         "serial": found.view.serial,
@@ -421,6 +485,8 @@ async fn notify(
             "之用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼）",
             "had its user code reset; its PIN is back to the default (your ROC date of birth, 6 digits)",
         ),
+        // An extension mails its own notice (自然人憑證展期通知) and is never recorded here.
+        CardService::Extend => return Ok(0),
     };
     let by = match &request.applicant {
         Applicant::Holder => String::new(),

@@ -8,12 +8,13 @@ use crate::domain::national_id::NationalId;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
-use crate::platform::audit::{self, CitizenActor};
+use crate::platform::audit::{self, AuditEvent, CitizenActor};
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::{outbox, AppState};
 use crate::services::certificate::proof;
 use crate::services::certificate::store::EXPIRY_NOTICE_DAYS;
+use crate::services::staff::StaffMember;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 /// The end of the extension: [`super::EXTENSION_YEARS`] after the original expiry, in
@@ -145,9 +146,9 @@ pub async fn extend(
     source_ip: String,
 ) -> Result<Extended, PortalError> {
     let certificate = presented(certificate_b64)?;
-    let Some(ca) = state.moica_ca.clone() else {
+    if state.moica_ca.is_none() {
         return Err(ExtensionRefusal::NoAuthority.into());
-    };
+    }
     let now = state.clock.unix();
     // Used up first, whatever follows: one challenge, one attempt.
     if !proof::consume_challenge(state, ACTION, &certificate, challenge).await? {
@@ -171,7 +172,75 @@ pub async fn extend(
     if let Some(refusal) = extendable(&row, replaced, now).refusal() {
         return Err(refusal.into());
     }
+    issue(state, &row, &certificate, now, &Extender::Holder(&actor)).await
+}
 
+/// Who extends: the holder with the card online, or a registrar at a counter for the holder or
+/// a delegate (`delegate`: the audit detail naming them, or null).
+pub enum Extender<'a> {
+    Holder(&'a CitizenActor),
+    Counter {
+        member: &'a StaffMember,
+        delegate: serde_json::Value,
+    },
+}
+
+impl Extender<'_> {
+    fn audit(&self, subject: &str, mut detail: serde_json::Value) -> AuditEvent {
+        match self {
+            Extender::Holder(actor) => {
+                actor.audit("moica_extension.extend", subject, detail.to_string())
+            }
+            Extender::Counter { member, delegate } => {
+                detail["channel"] = "counter".into();
+                detail["delegate"] = delegate.clone();
+                member.audit("moica_extension.extend", subject, detail)
+            }
+        }
+    }
+}
+
+/// 展期 at a counter (C-4): the certificate in force on card `card_number`, if its window is
+/// open; the new certificate and the card's public key (for the card management centre).
+pub async fn extend_at_counter(
+    state: &AppState,
+    card_number: &str,
+    extender: &Extender<'_>,
+) -> Result<(Extended, Vec<u8>), PortalError> {
+    let fingerprint: Option<String> = sqlx::query_scalar(
+        "SELECT certificate_sha256 FROM moica_certificates \
+         WHERE card_number = $1 AND status IN ('active', 'suspended')",
+    )
+    .bind(card_number)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(PortalError::unavailable)?;
+    let (row, _) = find(state, &fingerprint.ok_or(ExtensionRefusal::NotFound)?).await?;
+    let certificate = row
+        .certificate_der
+        .as_deref()
+        .and_then(proof::presented)
+        .ok_or(ExtensionRefusal::NotFound)?;
+    let now = state.clock.unix();
+    if let Some(refusal) = extendable(&row, false, now).refusal() {
+        return Err(refusal.into());
+    }
+    let extended = issue(state, &row, &certificate, now, extender).await?;
+    Ok((extended, certificate.public_key_spki))
+}
+
+/// The CA certifies the card's key until the original expiry + 3 years; the row takes the new
+/// certificate, and the replaced one is revoked (or, if the record failed, the new one).
+async fn issue(
+    state: &AppState,
+    row: &Row,
+    certificate: &UncheckedCertificate,
+    now: i64,
+    extender: &Extender<'_>,
+) -> Result<Extended, PortalError> {
+    let Some(ca) = state.moica_ca.clone() else {
+        return Err(ExtensionRefusal::NoAuthority.into());
+    };
     let national_id = NationalId::parse(&row.national_id)
         .map_err(|_| PortalError::unavailable("registry ID number does not parse"))?;
     let until = extended_not_after(row.not_after)
@@ -194,7 +263,7 @@ pub async fn extend(
         .ok()
         .filter(|checked| checked.public_key_spki() == certificate.public_key_spki.as_slice());
     let recorded = match &checked {
-        Some(extended) => record(state, &row, &certificate, extended, now, &actor).await,
+        Some(extended) => record(state, row, certificate, extended, now, extender).await,
         None => Err(ExtensionRefusal::AuthorityFailed.into()),
     };
     let (revoke, outcome) = match recorded {
@@ -221,7 +290,7 @@ async fn record(
     replaced: &UncheckedCertificate,
     extended: &crate::pki::CheckedCertificate,
     now: i64,
-    actor: &CitizenActor,
+    extender: &Extender<'_>,
 ) -> Result<Extended, PortalError> {
     let fail = PortalError::unavailable;
     let mut tx = state.db.begin_write().await.map_err(fail)?;
@@ -274,16 +343,14 @@ async fn record(
             .await
             .map_err(fail)?;
     }
-    let event = actor.audit(
-        "moica_extension.extend",
+    let event = extender.audit(
         &row.card_number,
         serde_json::json!({
             "replaced_serial": row.serial,
             "serial": done.serial,
             "not_after": extended.not_after(),
             "staff_accounts": staff,
-        })
-        .to_string(),
+        }),
     );
     audit::append(&mut tx, now, &event).await.map_err(fail)?;
     tx.commit().await.map_err(fail)?;
