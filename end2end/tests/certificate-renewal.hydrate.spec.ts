@@ -40,8 +40,11 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
   await expect(verdict).toContainText(`已申請線上續卡（申請編號 ${reference}）`);
   await expectAccessible(page);
 
-  // The registrar fulfils it onto a blank card, to be mailed.
-  const counter = await counterPage(browser, `/admin/certificate/issue?q=${reference}`);
+  // The registrar finds it among the renewals waiting and fulfils it onto a blank card.
+  const counter = await counterPage(browser, '/admin/certificate/issue');
+  await expect(counter.locator('section.renewals')).toContainText('F2*****791');
+  await expectAccessible(counter);
+  await counter.getByRole('link', { name: reference }).click();
   await expect(counter.locator('.application-kind')).toContainText('線上續卡');
   await waitForHydration(counter);
   await counter.getByLabel('空白 IC 卡所在讀卡機').selectOption(renewalBlankCard.reader);

@@ -134,8 +134,14 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
     assert_eq!(notices.len(), 1);
     assert!(notices[0].contains("共 278 元") && !notices[0].contains("Renew2031x"));
 
-    // The registrar finds the renewal, to be mailed, and issues it onto a blank card.
+    // The registrar sees it waiting, finds the renewal, to be mailed, and issues it onto a
+    // blank card.
     let (registrar_card, cookie) = registrar(&portal).await;
+    let counter = body_text(portal.page("/admin/certificate/issue", Some(&cookie)).await).await;
+    assert!(
+        counter.contains(&receipt.reference) && counter.contains("A1*****789"),
+        "{counter}"
+    );
     let response = portal
         .post(
             "/api/moica_counter_find",

@@ -251,6 +251,24 @@ pub async fn find_counter_application(
     store::find(&state, &member, &query).await
 }
 
+/// An online renewal waiting for a registrar to make and mail its card (線上續卡, C-4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingRenewal {
+    pub reference: String,
+    pub name: String,
+    pub masked_id: String,
+    /// ROC date-time.
+    pub submitted_at: String,
+}
+
+/// The online renewals waiting to be made and mailed, oldest first.
+#[server(endpoint = "moica_counter_renewals")]
+pub async fn waiting_renewals() -> Result<Vec<WaitingRenewal>, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    store::waiting_renewals(&state, &member).await
+}
+
 /// What a counter application (臨櫃申請) came to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CounterStart {

@@ -4,8 +4,8 @@
 
 use super::{
     begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
-    start_counter_application, ApplicationStatus, CounterApplication, CounterStart, IssuedCard,
-    PATH,
+    start_counter_application, waiting_renewals, ApplicationStatus, CounterApplication,
+    CounterStart, IssuedCard, WaitingRenewal, PATH,
 };
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::SearchForm;
@@ -39,7 +39,8 @@ fn title(lang: Lang) -> &'static str {
 /// What the page shows below the search.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Shown {
-    Nothing,
+    /// Nothing searched: the online renewals waiting for their card.
+    Renewals(Vec<WaitingRenewal>),
     Found(Option<CounterApplication>),
     /// A counter application the server refused: the form again, with what was typed.
     Refused(Vec<PortalError>),
@@ -75,7 +76,10 @@ pub fn CounterIssuePage() -> impl IntoView {
                         Ok(found) => Shown::Found(found),
                         Err(error) => Shown::Failed(error),
                     },
-                    None => Shown::Nothing,
+                    None => match waiting_renewals().await {
+                        Ok(waiting) => Shown::Renewals(waiting),
+                        Err(error) => Shown::Failed(error),
+                    },
                 }
             }
         },
@@ -100,7 +104,7 @@ pub fn CounterIssuePage() -> impl IntoView {
             {move || {
                 let (posted, prefill) = (posted.clone().unwrap_or_default(), prefill.clone());
                 page.get().map(move |shown| match shown {
-                    Shown::Nothing => ().into_any(),
+                    Shown::Renewals(waiting) => view! { <RenewalsWaiting waiting lang /> }.into_any(),
                     Shown::Found(None) => view! {
                         <NothingFound lang message=lang.pick(
                             "查無此申請編號或國民身分證統一編號之自然人憑證申請；申請人本人在場者，請於下方臨櫃填寫申請書。",
@@ -148,6 +152,41 @@ fn CounterForm(
                 "The applicant must be present with their original ID card; no delegate. Let the applicant type the user code and any PIN of their own.",
             )}</p>
             <ApplicationFormView posted errors captcha=None lang action=PATH />
+        </section>
+    }
+    .into_any()
+}
+
+/// The online renewals to make and mail, each a link to its application.
+#[component]
+fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="renewals" aria-labelledby="renewals-heading">
+            <h2 id="renewals-heading">{lang.pick("待製卡郵寄之線上續卡申請", "Online renewals waiting for their card")}</h2>
+            {if waiting.is_empty() {
+                view! { <p>{lang.pick("目前沒有待製卡之線上續卡申請。", "No online renewal is waiting.")}</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{lang.pick("申請編號", "Reference")}</th>
+                            <th scope="col">{lang.pick("姓名", "Name")}</th>
+                            <th scope="col">{lang.pick("國民身分證統一編號", "ID number")}</th>
+                            <th scope="col">{lang.pick("申請時間", "Received")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {waiting.into_iter().map(|renewal| view! {
+                                <tr>
+                                    <td><a href=format!("{PATH}?q={}", renewal.reference)>{renewal.reference.clone()}</a></td>
+                                    <td>{renewal.name}</td>
+                                    <td>{renewal.masked_id}</td>
+                                    <td>{renewal.submitted_at}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
     .into_any()

@@ -142,6 +142,48 @@ pub async fn find(
     Ok(found.map(|found| found.view))
 }
 
+/// Most renewals a page lists.
+const RENEWALS_LISTED: i64 = 100;
+
+pub async fn waiting_renewals(
+    state: &AppState,
+    member: &StaffMember,
+) -> Result<Vec<super::WaitingRenewal>, PortalError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT a.reference, c.name, c.national_id, a.submitted_at \
+         FROM moica_applications a JOIN citizens c ON c.id = a.citizen_id \
+         WHERE a.renewal_of IS NOT NULL AND a.status = 'submitted' AND a.expires_at > $1 \
+         ORDER BY a.submitted_at, a.id LIMIT $2",
+    )
+    .bind(state.clock.unix())
+    .bind(RENEWALS_LISTED)
+    .fetch_all(&state.db.pool)
+    .await
+    .map_err(PortalError::unavailable)?;
+    // Listing applicants reads registry data: audited like a look-up.
+    member
+        .record(
+            state,
+            "moica_issuance.list_renewals",
+            "moica_applications",
+            serde_json::json!({ "count": rows.len() }),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(reference, name, national_id, submitted_at)| super::WaitingRenewal {
+                reference,
+                name,
+                masked_id: NationalId::parse(&national_id)
+                    .map(|id| id.masked())
+                    .unwrap_or_default(),
+                submitted_at: roc_date_time(submitted_at),
+            },
+        )
+        .collect())
+}
+
 pub async fn start(
     state: &AppState,
     member: &StaffMember,
