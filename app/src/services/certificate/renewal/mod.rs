@@ -65,9 +65,6 @@ pub struct RenewalCertificate {
     /// ROC date-time: the 8-year expiry for an extended certificate.
     pub not_after: String,
     pub renewable: Renewable,
-    /// The contacts on record, to start the form with.
-    pub email: Option<String>,
-    pub mobile: Option<String>,
 }
 
 /// A renewal taken.

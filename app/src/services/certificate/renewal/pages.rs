@@ -189,13 +189,13 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                         <form class="card-form" on:submit=on_submit novalidate aria-label=lang.pick("線上續卡", "Renew online")>
                             <div class="field">
                                 <label for="email"><span class="required" aria-hidden="true">"*"</span>{lang.pick("電子郵件信箱（E-MAIL）", "E-mail")}</label>
-                                <input type="email" id="email" name="email" maxlength="254" autocomplete="email" required node_ref=email value=card.email.clone().unwrap_or_default()
+                                <input type="email" id="email" name="email" maxlength="254" autocomplete="email" required node_ref=email
                                     aria-describedby="email-error" aria-invalid=move || if email_error.get().is_some() { "true" } else { "false" } />
                                 <span class="error" id="email-error" aria-live="polite">{move || email_error.get()}</span>
                             </div>
                             <div class="field">
                                 <label for="mobile"><span class="required" aria-hidden="true">"*"</span>{lang.pick("手機號碼", "Mobile number")}</label>
-                                <input type="tel" id="mobile" name="mobile" maxlength="12" autocomplete="tel" required node_ref=mobile value=card.mobile.clone().unwrap_or_default()
+                                <input type="tel" id="mobile" name="mobile" maxlength="12" autocomplete="tel" required node_ref=mobile
                                     aria-describedby="mobile-error" aria-invalid=move || if mobile_error.get().is_some() { "true" } else { "false" } />
                                 <span class="error" id="mobile-error" aria-live="polite">{move || mobile_error.get()}</span>
                             </div>

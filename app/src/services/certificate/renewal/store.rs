@@ -58,7 +58,6 @@ struct Row {
     not_after: i64,
     original_not_after: Option<i64>,
     email: Option<String>,
-    mobile: Option<String>,
     awaiting: i64,
     citizen_id: i64,
     name: String,
@@ -82,7 +81,7 @@ fn presented(certificate_b64: &str) -> Result<UncheckedCertificate, PortalError>
 async fn find(state: &AppState, certificate: &UncheckedCertificate) -> Result<Row, PortalError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT m.id, m.card_number, m.status, m.not_after, m.original_not_after, m.email, \
-                m.mobile, CAST(m.awaiting_activation AS INTEGER) AS awaiting, c.id AS citizen_id, \
+                CAST(m.awaiting_activation AS INTEGER) AS awaiting, c.id AS citizen_id, \
                 c.name, c.national_id, c.birth_date, \
                 CAST(c.nationality_registered AS INTEGER) AS nationality_registered, \
                 CAST(c.under_guardianship AS INTEGER) AS under_guardianship \
@@ -129,8 +128,6 @@ pub async fn status(
         card_number: row.card_number,
         name: row.name,
         not_after: roc_date_time(row.not_after),
-        email: row.email,
-        mobile: row.mobile,
     })
 }
 
