@@ -165,6 +165,7 @@ impl CardClient<'_> {
     /// Personalisation (C-2): sets the initial PIN and 用戶代碼 of a card not yet activated
     /// and has it generate its key pair; the DER SubjectPublicKeyInfo of the new key.
     pub fn generate_key(&mut self, pin: &str, user_code: &str) -> Result<Vec<u8>, HelperError> {
+        let raw_pin = pin;
         let pin = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
         let user_code = encode_reference(user_code).ok_or(HelperError::InvalidRequest {
             reason: "the user code must be 6 to 16 letters or digits".to_owned(),
@@ -183,6 +184,8 @@ impl CardClient<'_> {
         );
         let response = self.send(generate)?;
         personalisation_ok(response.sw)?;
+        // The new PIN is the card's now: verified, so that the key can prove itself.
+        self.verify_pin(raw_pin)?;
         Ok(response.data)
     }
 

@@ -110,11 +110,14 @@ pub struct ChangePinRequest {
 }
 
 /// `POST /v1/issue/key` (personalisation at the counter, C-2): on a blank card, sets the
-/// initial PIN and 用戶代碼 and has the card generate its key pair.
+/// initial PIN and 用戶代碼, has the card generate its key pair and sign the challenge with it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueKeyRequest {
     pub pin: String,
     pub user_code: String,
+    /// What the new key signs at once (standard base64, 1 to 1024 bytes): the RA's proof that
+    /// the card holds the key it certifies.
+    pub challenge_b64: String,
     /// The reader holding the blank card; the first reader with a card if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader: Option<String>,
@@ -126,6 +129,8 @@ pub struct IssueKeyResponse {
     pub reader: String,
     /// DER SubjectPublicKeyInfo in standard base64; the private key never leaves the card.
     pub public_key_b64: String,
+    /// The new key's RS256 signature of the challenge, standard base64.
+    pub signature_b64: String,
 }
 
 /// `POST /v1/issue/certificate`: writes the certificate issued for the card's key and

@@ -176,7 +176,8 @@ fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activate
     let blank = blank_state(PIN, USER_CODE).expect("blank card");
     let mut card = selected_card(blank);
     assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
-    assert_eq!(sw(&mut card, &sign_apdu(b"x")), 0x6985);
+    // No key yet: nothing to sign with, nothing to activate.
+    assert_eq!(sw(&mut card, &sign_apdu(b"x")), 0x6A88);
     assert_eq!(sw(&mut card, "00 44 00 00"), 0x6A88);
 
     // The SubjectPublicKeyInfo (294 bytes) comes in two parts: 256 bytes, 61 26, GET RESPONSE.
@@ -187,6 +188,10 @@ fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activate
     spki.extend_from_slice(&rest);
 
     let certificate = issue_certificate(&spki);
+    // Before activation the new key already proves itself (the RA's check at issuance).
+    let (proof, status) = send(&mut card, &sign_apdu(b"possession"));
+    assert_eq!(status, 0x9000);
+    assert!(signature_verifies(&certificate, b"possession", &proof));
     assert_eq!(sw(&mut card, "00 DA 01 01 02 0102"), 0x6700);
     assert_eq!(
         sw(&mut card, &format!("00 DA 01 01 20 {}", "07".repeat(32))),

@@ -445,7 +445,7 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
             Method::POST,
             "/v1/issue/key",
             Some(PORTAL),
-            Some(json!({"pin": "790715", "user_code": "Lin2026code"})),
+            Some(json!({"pin": "790715", "user_code": "Lin2026code", "challenge_b64": "cHJvb2Y="})),
         )
     };
     let write = |certificate: &[u8]| {
@@ -475,6 +475,12 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     let (status, body) = call(&app, issue_key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let certificate = issue_certificate(&decode_b64(&body["public_key_b64"]));
+    // The new key signed the challenge ("proof"): the card holds the key the RA certifies.
+    assert!(signature_verifies(
+        &certificate,
+        b"proof",
+        &decode_b64(&body["signature_b64"])
+    ));
     let sign = json!({"challenge_b64": "aGVsbG8=", "pin": "790715"});
     let (_, body) = call(
         &app,

@@ -472,6 +472,19 @@ impl UncheckedCertificate {
     }
 }
 
+/// Whether `signature` is an RS256 signature of `message` by the RSA key of this DER
+/// SubjectPublicKeyInfo: a blank card's new key proving itself before any certificate holds it.
+pub fn spki_verifies_rs256(spki: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+    use x509_parser::x509::SubjectPublicKeyInfo;
+    SubjectPublicKeyInfo::from_der(spki).is_ok_and(|(rest, info)| {
+        rest.is_empty()
+            && UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &info.subject_public_key.data)
+                .verify(message, signature)
+                .is_ok()
+    })
+}
+
 /// The serial number of a certificate as [`CheckedCertificate::serial_hex`] reports it, read
 /// without judging the certificate: to revoke one that failed the checks.
 pub fn certificate_serial_hex(input: &[u8]) -> Option<String> {

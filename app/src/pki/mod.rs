@@ -11,7 +11,9 @@ mod input;
 pub mod profile;
 mod trust_store;
 
-pub use check::{certificate_serial_hex, rsa_public_key_unchecked, UncheckedCertificate};
+pub use check::{
+    certificate_serial_hex, rsa_public_key_unchecked, spki_verifies_rs256, UncheckedCertificate,
+};
 pub use checked::{expect_business_id, CheckedCertificate, PublicKeyKind};
 pub use error::{CertificateError, TrustStoreError};
 pub use input::certificate_der;

@@ -399,9 +399,7 @@ impl<S: CardStore> Card<S> {
         if (command.p1, command.p2) != PSO_CDS {
             return Err(StatusWord::INCORRECT_P1_P2);
         }
-        if !self.state.activated {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
+        // Also before activation: at personalisation the card proves it holds its new key.
         let key = self
             .key
             .as_ref()

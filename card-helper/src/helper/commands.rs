@@ -112,14 +112,19 @@ fn certificate(backend: &Backend, reader: Option<&str>) -> Result<Reply, HelperE
     })
 }
 
-fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> {
-    let challenge = STANDARD
-        .decode(&request.challenge_b64)
+/// A challenge to sign: base64 of 1 to [`MAX_CHALLENGE_LEN`] bytes.
+fn decode_challenge(challenge_b64: &str) -> Result<Vec<u8>, HelperError> {
+    STANDARD
+        .decode(challenge_b64)
         .ok()
         .filter(|challenge| (1..=MAX_CHALLENGE_LEN).contains(&challenge.len()))
         .ok_or_else(|| HelperError::InvalidRequest {
             reason: format!("challenge_b64 must be base64 of 1 to {MAX_CHALLENGE_LEN} bytes"),
-        })?;
+        })
+}
+
+fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> {
+    let challenge = decode_challenge(&request.challenge_b64)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         let certificate = card.read_certificate()?;
@@ -158,12 +163,15 @@ fn change_pin(backend: &Backend, request: &ChangePinRequest) -> Result<Reply, He
 }
 
 fn issue_key(backend: &Backend, request: &IssueKeyRequest) -> Result<Reply, HelperError> {
+    let challenge = decode_challenge(&request.challenge_b64)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         let public_key = card.generate_key(&request.pin, &request.user_code)?;
+        let signature = card.sign(&challenge)?;
         Ok(Reply::PublicKey(IssueKeyResponse {
             reader: reader.to_owned(),
             public_key_b64: STANDARD.encode(public_key),
+            signature_b64: STANDARD.encode(signature),
         }))
     })
 }

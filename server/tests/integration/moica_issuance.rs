@@ -10,7 +10,9 @@ use crate::sign_in::Portal;
 use app::pki::{Purpose, TrustStore};
 use app::services::certificate::counter::{
     issuance_statement, ApplicationStatus, CounterApplication, IssuanceTicket, IssuedCard,
+    KEY_PROOF,
 };
+use app::services::certificate::proof::card_statement;
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -94,7 +96,8 @@ async fn begin(portal: &Portal, cookie: &str, reference: &str) -> IssuanceTicket
     serde_json::from_str(&body).expect("a ticket")
 }
 
-/// What the counter page sends once the card made `key` and `signer` signed `statement`.
+/// What the counter page sends once the card made `key` (and proved it) and `signer` signed
+/// `statement`.
 #[allow(clippy::too_many_arguments)]
 async fn issue_signed(
     portal: &Portal,
@@ -107,8 +110,51 @@ async fn issue_signed(
     signer: &KeyPair,
     statement: &str,
 ) -> (StatusCode, String) {
+    let request = Signed {
+        reference,
+        card_number,
+        challenge,
+        key,
+        prover: key,
+        registrar,
+        signer,
+        statement,
+    };
+    issue_request(portal, cookie, &request).await
+}
+
+/// An issuance as the page sends it: the card's `key`, the proof of it made with `prover`,
+/// and the `statement` signed by `signer`.
+struct Signed<'a> {
+    reference: &'a str,
+    card_number: &'a str,
+    challenge: &'a str,
+    key: &'a KeyPair,
+    prover: &'a KeyPair,
+    registrar: &'a Issued,
+    signer: &'a KeyPair,
+    statement: &'a str,
+}
+
+async fn issue_request(
+    portal: &Portal,
+    cookie: &str,
+    request: &Signed<'_>,
+) -> (StatusCode, String) {
+    let Signed {
+        reference,
+        card_number,
+        challenge,
+        key,
+        prover,
+        registrar,
+        signer,
+        statement,
+    } = request;
     let public_key = STANDARD.encode(key.subject_public_key_info());
     let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let proof = card_statement(KEY_PROOF, challenge, card_number);
+    let key_signature = STANDARD.encode(prover.sign(proof.as_bytes()).expect("signature"));
     let certificate = STANDARD.encode(&registrar.certificate_der);
     call(
         portal,
@@ -120,6 +166,7 @@ async fn issue_signed(
             ("public_key_b64", &public_key),
             ("certificate_b64", &certificate),
             ("signature_b64", &signature),
+            ("key_signature_b64", &key_signature),
         ],
         cookie,
     )
@@ -430,6 +477,7 @@ async fn c2_only_registrars_work_the_counter() {
             ("public_key_b64", "AA=="),
             ("certificate_b64", "AA=="),
             ("signature_b64", "AA=="),
+            ("key_signature_b64", "AA=="),
         ],
         &cookie,
     )
@@ -733,4 +781,42 @@ async fn c2_a_counter_application_is_checked_against_the_registry() {
     let clerk = portal.session("Staff", "", &clerk).await;
     let (_, html) = post_counter_form(&portal, &clerk, &wang()).await;
     assert!(html.contains("403 無權限"), "{html}");
+}
+
+#[tokio::test]
+async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certify() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let ticket = begin(&portal, &cookie, &reference).await;
+    let key = blank_card_key(&portal);
+    let statement = issuance_statement(
+        &ticket.challenge,
+        &reference,
+        CARD,
+        &STANDARD.encode(key.subject_public_key_info()),
+    );
+    let signer =
+        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    // Someone else's key signs the proof: the key offered for certification is not the card's.
+    let other = blank_card_key(&portal);
+    let request = Signed {
+        reference: &reference,
+        card_number: CARD,
+        challenge: &ticket.challenge,
+        key: &key,
+        prover: &other,
+        registrar: &registrar,
+        signer: &signer,
+        statement: &statement,
+    };
+    let (status, body) = issue_request(&portal, &cookie, &request).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("未能以新產生之金鑰簽章"), "{body}");
+    assert_eq!(certificates(&portal).await, 0);
+    assert!(portal
+        .audit_actions()
+        .await
+        .iter()
+        .any(|(_, action)| action == "moica_issuance.refused"));
 }

@@ -157,6 +157,9 @@ pub fn issuance_statement(
     )
 }
 
+/// The step's name in the blank card's proof of its new key ([`super::proof::card_statement`]).
+pub const KEY_PROOF: &str = "issuance";
+
 /// Why the RA or the counter refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IssuanceRefusal {
@@ -174,6 +177,8 @@ pub enum IssuanceRefusal {
     NotYourCertificate,
     /// The registrar's signature over the application does not verify.
     BadSignature,
+    /// The blank card did not prove it holds the key to be certified.
+    NoKeyPossession,
     /// The card number already holds an active certificate.
     CardInUse,
     /// The card's public key is not one the CA certifies.
@@ -214,6 +219,10 @@ impl FieldError for IssuanceRefusal {
             IssuanceRefusal::BadSignature => lang.pick(
                 "註冊中心拒絕：登記人員對申請書的簽章驗證失敗，未發證。",
                 "Registration authority refused: the registrar's signature over the application does not verify; nothing was issued.",
+            ),
+            IssuanceRefusal::NoKeyPossession => lang.pick(
+                "註冊中心拒絕：IC 卡未能以新產生之金鑰簽章，未發證；請重新製發。",
+                "Registration authority refused: the card did not sign with the key it generated, so nothing was issued; issue again.",
             ),
             IssuanceRefusal::CardInUse => lang.pick(
                 "此 IC 卡號已有有效之憑證，請確認卡號。",
@@ -299,8 +308,8 @@ pub async fn begin_counter_issuance(reference: String) -> Result<IssuanceTicket,
     store::begin(&state, &member, &reference).await
 }
 
-/// The RA's step: checks the registrar's signature over the application and the card's key,
-/// has the CA certify the key, and records the card.
+/// The RA's step: checks the registrar's signature over the application, the card's proof that
+/// it holds its new key, has the CA certify the key, and records the card.
 #[server(endpoint = "moica_counter_issue")]
 pub async fn issue_counter_card(
     reference: String,
@@ -309,6 +318,7 @@ pub async fn issue_counter_card(
     public_key_b64: String,
     certificate_b64: String,
     signature_b64: String,
+    key_signature_b64: String,
 ) -> Result<IssuedCard, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
@@ -319,6 +329,7 @@ pub async fn issue_counter_card(
         public_key_b64,
         certificate_b64,
         signature_b64,
+        key_signature_b64,
     };
     store::issue(&state, &member, request).await
 }

@@ -5,7 +5,7 @@
 use super::{
     begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
     start_counter_application, waiting_renewals, ApplicationStatus, CounterApplication,
-    CounterStart, IssuedCard, WaitingRenewal, PATH,
+    CounterStart, IssuedCard, WaitingRenewal, KEY_PROOF, PATH,
 };
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::SearchForm;
@@ -17,6 +17,7 @@ use crate::posted_form::posted_form;
 use crate::services::certificate::application::pages::ApplicationFormView;
 use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
 use crate::services::certificate::pin::SecretField;
+use crate::services::certificate::proof::card_statement;
 use crate::services::sign_in::helper::{self, HelperNotice, HelperState};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
@@ -387,6 +388,11 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
             let key = IssueKeyRequest {
                 pin: ticket.pin.clone(),
                 user_code: ticket.user_code.clone(),
+                challenge_b64: STANDARD.encode(card_statement(
+                    KEY_PROOF,
+                    &ticket.challenge,
+                    number.as_str(),
+                )),
                 reader: Some(card_reader.get_untracked()),
             };
             let key = match helper::issue_key(&base, &key).await {
@@ -423,6 +429,7 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
                 key.public_key_b64,
                 signed.certificate_b64,
                 signed.signature_b64,
+                key.signature_b64,
             )
             .await
             {

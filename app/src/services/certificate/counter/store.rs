@@ -301,6 +301,8 @@ pub struct IssueRequest {
     pub public_key_b64: String,
     pub certificate_b64: String,
     pub signature_b64: String,
+    /// The blank card's signature, with its new key, of the proof statement.
+    pub key_signature_b64: String,
 }
 
 pub async fn issue(
@@ -319,6 +321,7 @@ pub async fn issue(
     let public_key = decode(&request.public_key_b64)?;
     let registrar_certificate = decode(&request.certificate_b64)?;
     let signature = decode(&request.signature_b64)?;
+    let key_signature = decode(&request.key_signature_b64)?;
     let Some(ca) = state.moica_ca.clone() else {
         return Err(IssuanceRefusal::NoAuthority.into());
     };
@@ -357,6 +360,11 @@ pub async fn issue(
     )
     .await
     .map_err(PortalError::unavailable)?;
+    let key_proof = crate::services::certificate::proof::card_statement(
+        super::KEY_PROOF,
+        &request.challenge,
+        card.as_str(),
+    );
     let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
@@ -364,6 +372,8 @@ pub async fn issue(
         .is_err()
     {
         Some(IssuanceRefusal::BadSignature)
+    } else if !crate::pki::spki_verifies_rs256(&public_key, key_proof.as_bytes(), &key_signature) {
+        Some(IssuanceRefusal::NoKeyPossession)
     } else {
         None
     };
