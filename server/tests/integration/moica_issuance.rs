@@ -173,6 +173,26 @@ async fn issue_request(
     .await
 }
 
+/// The statement over issuing `reference` onto `card_number` with the card's `key`, and the
+/// registrar's own key that signs it.
+fn signed_by(
+    registrar: &Issued,
+    challenge: &str,
+    reference: &str,
+    card_number: &str,
+    key: &KeyPair,
+) -> (String, KeyPair) {
+    let statement = issuance_statement(
+        challenge,
+        reference,
+        card_number,
+        &STANDARD.encode(key.subject_public_key_info()),
+    );
+    let signer =
+        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    (statement, signer)
+}
+
 /// The whole issuance as the page runs it, signed by `registrar`'s own key.
 pub(crate) async fn issue(
     portal: &Portal,
@@ -183,14 +203,7 @@ pub(crate) async fn issue(
     registrar: &Issued,
 ) -> (StatusCode, String) {
     let ticket = begin(portal, cookie, reference).await;
-    let statement = issuance_statement(
-        &ticket.challenge,
-        reference,
-        card_number,
-        &STANDARD.encode(key.subject_public_key_info()),
-    );
-    let signer =
-        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let (statement, signer) = signed_by(registrar, &ticket.challenge, reference, card_number, key);
     issue_signed(
         portal,
         cookie,
@@ -268,14 +281,7 @@ async fn c2_a_registrar_of_any_office_issues_the_pre_applied_card_and_the_citize
     );
 
     let key = blank_card_key(&portal);
-    let statement = issuance_statement(
-        &ticket.challenge,
-        &reference,
-        CARD,
-        &STANDARD.encode(key.subject_public_key_info()),
-    );
-    let signer =
-        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
     let send = || {
         issue_signed(
             &portal,
@@ -790,14 +796,7 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
     let (registrar, cookie) = registrar(&portal).await;
     let ticket = begin(&portal, &cookie, &reference).await;
     let key = blank_card_key(&portal);
-    let statement = issuance_statement(
-        &ticket.challenge,
-        &reference,
-        CARD,
-        &STANDARD.encode(key.subject_public_key_info()),
-    );
-    let signer =
-        KeyPair::from_pem(registrar.private_key_pem.as_deref().expect("key")).expect("key");
+    let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
     // Someone else's key signs the proof: the key offered for certification is not the card's.
     let other = blank_card_key(&portal);
     let request = Signed {
