@@ -90,6 +90,14 @@ pub fn unix_to_taipei(seconds: i64) -> DateTime<Tz> {
         .with_timezone(&Taipei)
 }
 
+/// `months` calendar months after `unix`, in Taipei's calendar (a month-end that does not
+/// exist, such as 29 February in a common year, becomes the month's last day).
+pub fn months_after(unix: i64, months: u32) -> Option<i64> {
+    unix_to_taipei(unix)
+        .checked_add_months(chrono::Months::new(months))
+        .map(|at| at.timestamp())
+}
+
 /// `112/11/17 14:35:04`, the ROC date-time the ministry's pages show.
 pub fn roc_date_time(unix: i64) -> String {
     crate::domain::roc_date::RocDateTime::from_naive(unix_to_taipei(unix).naive_local())

@@ -163,6 +163,19 @@ pub async fn holder_of(
 /// Days before expiry the holder is told, and extension (展期) opens (C-4).
 pub const EXPIRY_NOTICE_DAYS: i64 = 60;
 
+/// When a window that opens [`EXPIRY_NOTICE_DAYS`] before `expiry` opens (展期, 線上續卡,
+/// C-4): `None` once it is open at `now`, else the day it opens (ROC, `120/09/30`).
+pub fn opens_on(expiry: i64, now: i64) -> Option<String> {
+    let opens = expiry - EXPIRY_NOTICE_DAYS * 86_400;
+    (now < opens).then(|| {
+        crate::domain::roc_date::RocDate::from_naive(
+            crate::platform::clock::unix_to_taipei(opens).date_naive(),
+        )
+        .map(crate::domain::roc_date::RocDate::display_slash)
+        .unwrap_or_default()
+    })
+}
+
 /// 憑證到期通知: mails every holder whose active certificate expires within
 /// [`EXPIRY_NOTICE_DAYS`], once per certificate (claimed row by row, so several servers running
 /// this together send each notice once). The number of notices queued.

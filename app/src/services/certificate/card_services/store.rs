@@ -189,13 +189,15 @@ fn parse(posted: &[(String, String)]) -> Result<Request, PortalError> {
         }
         _ => None,
     };
-    let counter = match service.in_form() {
-        true => None,
-        false => Some(
+    // A service on the card covers the card's management counter.
+    let counter = if service.in_form() {
+        None
+    } else {
+        Some(
             value(posted, "counter")
                 .parse::<u32>()
                 .map_err(|_| PortalError::refused(&ServiceRefusal::NoCounter))?,
-        ),
+        )
     };
     Ok(Request {
         card,

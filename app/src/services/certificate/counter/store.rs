@@ -397,9 +397,7 @@ pub async fn issue(
 
     // The CA certifies the key the card made; the trust store then checks the result like
     // any certificate the portal meets (chain, profile, key size).
-    let not_after = unix_to_taipei(now)
-        .checked_add_months(chrono::Months::new(12 * VALIDITY_YEARS))
-        .map(|at| at.timestamp())
+    let not_after = crate::platform::clock::months_after(now, 12 * VALIDITY_YEARS)
         .ok_or_else(|| PortalError::unavailable("validity out of range"))?;
     let ca_request = CitizenCertificateRequest {
         name: &found.view.name,

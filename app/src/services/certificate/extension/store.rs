@@ -5,24 +5,21 @@
 
 use super::{CardCertificate, Extendable, Extended, ExtensionRefusal, ACTION};
 use crate::domain::national_id::NationalId;
-use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
 use crate::platform::audit::{self, AuditEvent, CitizenActor};
 use crate::platform::ca::CitizenCertificateRequest;
-use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::clock::{months_after, roc_date_time};
 use crate::platform::{outbox, AppState};
 use crate::services::certificate::proof;
-use crate::services::certificate::store::EXPIRY_NOTICE_DAYS;
+use crate::services::certificate::store::opens_on;
 use crate::services::staff::StaffMember;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 /// The end of the extension: [`super::EXTENSION_YEARS`] after the original expiry, in
 /// Taipei's calendar. Also the end of the window to ask for it, and the 8-year lapse.
 pub fn extended_not_after(original_not_after: i64) -> Option<i64> {
-    unix_to_taipei(original_not_after)
-        .checked_add_months(chrono::Months::new(12 * super::EXTENSION_YEARS))
-        .map(|at| at.timestamp())
+    months_after(original_not_after, 12 * super::EXTENSION_YEARS)
 }
 
 /// Whether a certificate (`status` as recorded, extended before or not, expiring at
@@ -37,11 +34,7 @@ pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Extenda
     if extended {
         return Extendable::AlreadyExtended;
     }
-    let opens = not_after - EXPIRY_NOTICE_DAYS * 86_400;
-    if now < opens {
-        let opens_on = RocDate::from_naive(unix_to_taipei(opens).date_naive())
-            .map(RocDate::display_slash)
-            .unwrap_or_default();
+    if let Some(opens_on) = opens_on(not_after, now) {
         return Extendable::NotYet { opens_on };
     }
     match extended_not_after(not_after) {

@@ -11,14 +11,14 @@ use crate::domain::{
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
 use crate::platform::audit::{self, CitizenActor};
-use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::clock::{months_after, roc_date_time, unix_to_taipei};
 use crate::platform::{outbox, AppState};
 use crate::services::certificate::application::{
     form::ApplicationForm, store as applications, FEE, POSTAGE,
 };
 use crate::services::certificate::eligibility::{self, RegistryFacts};
 use crate::services::certificate::proof;
-use crate::services::certificate::store::EXPIRY_NOTICE_DAYS;
+use crate::services::certificate::store::opens_on;
 use chrono::NaiveDate;
 
 /// Whether a certificate (`status` as recorded, extended before or not, expiring at
@@ -33,17 +33,10 @@ pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Renewab
     if !extended {
         return Renewable::NotExtended;
     }
-    let opens = not_after - EXPIRY_NOTICE_DAYS * 86_400;
-    if now < opens {
-        let opens_on = RocDate::from_naive(unix_to_taipei(opens).date_naive())
-            .map(RocDate::display_slash)
-            .unwrap_or_default();
+    if let Some(opens_on) = opens_on(not_after, now) {
         return Renewable::NotYet { opens_on };
     }
-    let closes = unix_to_taipei(not_after)
-        .checked_add_months(chrono::Months::new(12))
-        .map(|at| at.timestamp());
-    match closes {
+    match months_after(not_after, 12) {
         Some(closes) if now < closes => Renewable::Open,
         _ => Renewable::Closed,
     }
