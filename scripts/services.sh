@@ -43,6 +43,12 @@ start_postgres() {
   export HUJI_TEST_POSTGRES_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
+# What a failed PostgreSQL run leaves to go on: the disk and the server's own log.
+postgres_diagnostics() {
+  df -h "$PG_DIR" >&2 || true
+  tail -n 40 "$PG_DIR/log" >&2 || true
+}
+
 stop_postgres() {
   if [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ]; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true

@@ -10,6 +10,9 @@ cd "$ROOT"
 exec > >(tee "$WORK/test.log") 2>&1
 
 "$ROOT/scripts/install-deps.sh"
+# A clean clone builds everything once: incremental caches would only take disk and time.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+report_free_disk
 
 say "formatting and lints"
 cargo fmt --all -- --check
@@ -42,7 +45,7 @@ cargo test --locked -p card-helper --lib --test card --test http
 
 say "server tests on PostgreSQL"
 start_postgres
-cargo test --locked -p server -- --test-threads=1
+cargo test --locked -p server -- --test-threads=1 || { postgres_diagnostics; die "server tests on PostgreSQL failed"; }
 stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
 

@@ -15,11 +15,29 @@ use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
-/// A database nobody else uses. SQLite files live in a temp dir removed on drop.
+/// A database nobody else uses. SQLite files live in a temp dir removed on drop; a PostgreSQL
+/// database is dropped by the next `fresh_db` of this process (dropping needs a connection,
+/// which `Drop` cannot await), so a long run keeps one or two databases, not one per test.
 pub struct TestDb {
     pub db: Db,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+/// PostgreSQL test databases whose tests have finished.
+static FINISHED_POSTGRES_DATABASES: std::sync::Mutex<Vec<String>> =
+    std::sync::Mutex::new(Vec::new());
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            FINISHED_POSTGRES_DATABASES
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(name);
+        }
+    }
 }
 
 pub async fn fresh_db() -> TestDb {
@@ -27,9 +45,24 @@ pub async fn fresh_db() -> TestDb {
         Ok(admin_url) => {
             sqlx::any::install_default_drivers();
             let name = format!("huji_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::AnyPool::connect(&admin_url)
+            // A server that stopped answering fails each test in seconds, not half a minute.
+            let admin = sqlx::any::AnyPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                .connect(&admin_url)
                 .await
                 .expect("postgres admin connection");
+            let finished = std::mem::take(
+                &mut *FINISHED_POSTGRES_DATABASES
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            );
+            for old in finished {
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)").as_str())
+                    .await
+                    .expect("drop a finished test database");
+            }
             admin
                 .execute(format!("CREATE DATABASE {name}").as_str())
                 .await
@@ -45,6 +78,7 @@ pub async fn fresh_db() -> TestDb {
                 db,
                 url,
                 _dir: None,
+                postgres_name: Some(name),
             }
         }
         Err(_) => {
@@ -55,6 +89,7 @@ pub async fn fresh_db() -> TestDb {
                 db,
                 url,
                 _dir: Some(dir),
+                postgres_name: None,
             }
         }
     }
