@@ -22,6 +22,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// mimalloc, not glibc's allocator: the verification API's calls allocate on one thread and
+/// free on another (request tasks, batch tasks, sqlx's SQLite workers), where glibc's malloc
+/// took a fifth of the server's CPU under load (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "huji",

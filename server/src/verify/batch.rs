@@ -3,6 +3,7 @@
 //! batch is one call, sent at once; under load the batches grow by themselves, so the database
 //! (and, on SQLite, the hand-off to its worker thread) is paid once per batch, not per call.
 
+use app::platform::db::Backend;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
@@ -72,16 +73,21 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
 }
 
 /// `(CAST($1 AS TEXT), …), (…), …`: the placeholders of `rows` rows of values of the SQL
-/// `types`, numbered from `first`. The casts give the values their types on every database
-/// (PostgreSQL cannot infer a type for a bare parameter in `VALUES`).
-pub(super) fn placeholders(rows: usize, types: &[&str], first: usize) -> String {
+/// `types`, the statement's only parameters, bound in order. The casts give the values their
+/// types on every database (PostgreSQL cannot infer a type for a bare parameter in `VALUES`).
+/// SQLite gets anonymous `?`s: it looks a named parameter up by a walk through all of them,
+/// which made binding a batch's thousand parameters quadratic.
+pub(super) fn placeholders(backend: Backend, rows: usize, types: &[&str]) -> String {
     let columns = types.len();
     (0..rows)
         .map(|row| {
             let values = types
                 .iter()
                 .enumerate()
-                .map(|(column, ty)| format!("CAST(${} AS {ty})", first + row * columns + column))
+                .map(|(column, ty)| match backend {
+                    Backend::Sqlite => format!("CAST(? AS {ty})"),
+                    Backend::Postgres => format!("CAST(${} AS {ty})", 1 + row * columns + column),
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             format!("({values})")
@@ -97,10 +103,13 @@ mod tests {
     #[test]
     fn placeholders_number_every_value_once() {
         assert_eq!(
-            placeholders(2, &["TEXT", "BIGINT"], 1),
+            placeholders(Backend::Postgres, 2, &["TEXT", "BIGINT"]),
             "(CAST($1 AS TEXT), CAST($2 AS BIGINT)), (CAST($3 AS TEXT), CAST($4 AS BIGINT))"
         );
-        assert_eq!(placeholders(1, &["TEXT"], 3), "(CAST($3 AS TEXT))");
+        assert_eq!(
+            placeholders(Backend::Sqlite, 2, &["TEXT", "BIGINT"]),
+            "(CAST(? AS TEXT), CAST(? AS BIGINT)), (CAST(? AS TEXT), CAST(? AS BIGINT))"
+        );
     }
 
     #[tokio::test]

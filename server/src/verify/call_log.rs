@@ -3,6 +3,8 @@
 //! row at a time, at once; under load the batches grow by themselves, so the database sees one
 //! write per batch instead of one per call.
 
+use super::batch::placeholders;
+use app::platform::db::Backend;
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
@@ -41,9 +43,9 @@ pub(super) struct CallLog {
 
 impl CallLog {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(pool: AnyPool) -> CallLog {
+    pub(super) fn start(pool: AnyPool, backend: Backend) -> CallLog {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(pool, receiver));
+        tokio::spawn(writer(pool, backend, receiver));
         CallLog { sender }
     }
 
@@ -62,7 +64,7 @@ impl CallLog {
     }
 }
 
-async fn writer(pool: AnyPool, mut receiver: mpsc::Receiver<Message>) {
+async fn writer(pool: AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut flushes = Vec::new();
     while let Some(first) = receiver.recv().await {
@@ -79,7 +81,7 @@ async fn writer(pool: AnyPool, mut receiver: mpsc::Receiver<Message>) {
             };
         }
         if !batch.is_empty() {
-            if let Err(error) = write(&pool, &batch).await {
+            if let Err(error) = write(&pool, backend, &batch).await {
                 tracing::error!(%error, calls = batch.len(), "writing the call log failed");
             }
             batch.clear();
@@ -90,22 +92,18 @@ async fn writer(pool: AnyPool, mut receiver: mpsc::Receiver<Message>) {
     }
 }
 
-async fn write(pool: &AnyPool, batch: &[CallRecord]) -> sqlx::Result<()> {
-    const COLUMNS: usize = 10;
-    let rows = (0..batch.len())
-        .map(|row| {
-            let first = row * COLUMNS + 1;
-            let params = (first..first + COLUMNS)
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({params})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+async fn write(pool: &AnyPool, backend: Backend, batch: &[CallRecord]) -> sqlx::Result<()> {
     let sql = format!(
         "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
-         rd_code, verdict, latency_us, signed) VALUES {rows}"
+         rd_code, verdict, latency_us, signed) VALUES {}",
+        placeholders(
+            backend,
+            batch.len(),
+            &[
+                "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT",
+                "BIGINT"
+            ]
+        )
     );
     let mut tx = pool.begin().await?;
     let mut insert = sqlx::query(&sql);

@@ -77,7 +77,8 @@ impl IdHashKey {
 /// What the verification endpoint holds beyond the portal's state. Cheap to clone.
 #[derive(Clone)]
 pub struct VerifyState {
-    app: AppState,
+    /// Shared, not copied: axum clones the state for every call.
+    app: Arc<AppState>,
     inner: Arc<Inner>,
 }
 
@@ -96,11 +97,12 @@ impl VerifyState {
     /// Starts the registry's reader and the writers of the call log and of the tokens used on
     /// the current runtime.
     pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
-        let log = CallLog::start(app.db.pool.clone());
-        let token_ids = token_ids::TokenIds::start(app.db.pool.clone());
-        let registry = registry::Registry::start(app.db.pool.clone());
+        let (pool, backend) = (app.db.pool.clone(), app.db.backend);
+        let log = CallLog::start(pool.clone(), backend);
+        let token_ids = token_ids::TokenIds::start(pool.clone(), backend);
+        let registry = registry::Registry::start(pool, backend);
         VerifyState {
-            app,
+            app: Arc::new(app),
             inner: Arc::new(Inner {
                 id_key,
                 grants: grants::Grants::new(settings.grant_cache),

@@ -4,7 +4,7 @@
 use super::batch::{placeholders, Batcher};
 use super::token::ConditionMap;
 use super::Verdict;
-use app::platform::AppState;
+use app::platform::{db::Backend, AppState};
 use sqlx::{AnyPool, Row};
 use std::collections::{HashMap, HashSet};
 
@@ -51,16 +51,16 @@ pub(super) struct Registry {
 
 impl Registry {
     /// Starts the reader and the counter on the current runtime.
-    pub(super) fn start(pool: AnyPool) -> Registry {
+    pub(super) fn start(pool: AnyPool, backend: Backend) -> Registry {
         let counting = pool.clone();
         Registry {
             lookups: Batcher::start(MAX_BATCH, move |batch| {
                 let pool = pool.clone();
-                async move { read(&pool, batch).await }
+                async move { read(&pool, backend, batch).await }
             }),
             failures: Batcher::start(MAX_FAILURES, move |batch| {
                 let pool = counting.clone();
-                async move { count(&pool, batch).await }
+                async move { count(&pool, backend, batch).await }
             }),
         }
     }
@@ -122,7 +122,11 @@ impl Registry {
 /// wrong attempts, here or on other servers, count exactly to three. An ID number twice in the
 /// batch is counted in a second round, as a statement may change each row only once. The
 /// rounds are one transaction: a batch that fails counted nothing (HJ5000 says so).
-async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i64>>> {
+async fn count(
+    pool: &AnyPool,
+    backend: Backend,
+    batch: Vec<Failure>,
+) -> sqlx::Result<Vec<Option<i64>>> {
     let mut transaction = pool.begin().await?;
     let mut counted = vec![None; batch.len()];
     let mut pending: Vec<usize> = (0..batch.len()).collect();
@@ -135,11 +139,11 @@ async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i
             "INSERT INTO verification_failures (id_hash, day, failures) VALUES {} \
              ON CONFLICT (id_hash, day) DO UPDATE \
              SET failures = verification_failures.failures + 1 \
-             WHERE verification_failures.failures < $1 \
+             WHERE verification_failures.failures < {DAILY_FAILURES} \
              RETURNING id_hash, day, failures",
-            placeholders(round.len(), &["TEXT", "TEXT", "BIGINT"], 2)
+            placeholders(backend, round.len(), &["TEXT", "TEXT", "BIGINT"])
         );
-        let mut upsert = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(DAILY_FAILURES);
+        let mut upsert = sqlx::query_as::<_, (String, String, i64)>(&sql);
         for &i in &round {
             upsert = upsert
                 .bind(&batch[i].id_hash)
@@ -163,7 +167,7 @@ async fn count(pool: &AnyPool, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i
 }
 
 /// Reads a batch of lookups in one statement; what was found, in the batch's order.
-async fn read(pool: &AnyPool, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
+async fn read(pool: &AnyPool, backend: Backend, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
     let sql = format!(
         "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \
          SELECT q.k, \
@@ -177,7 +181,7 @@ async fn read(pool: &AnyPool, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
          FROM q \
          LEFT JOIN citizens c ON c.national_id = q.national_id \
          LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
-        placeholders(batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"], 1)
+        placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
     );
     let mut select = sqlx::query(&sql);
     for (k, lookup) in batch.iter().enumerate() {

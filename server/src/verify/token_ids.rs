@@ -3,6 +3,7 @@
 //! needs one insert; the inserts waiting together are made one statement (group commit).
 
 use super::batch::{placeholders, Batcher};
+use app::platform::db::Backend;
 use sqlx::AnyPool;
 use std::collections::HashSet;
 
@@ -20,10 +21,10 @@ pub(super) struct TokenIds(Batcher<FirstUse, bool>);
 
 impl TokenIds {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(pool: AnyPool) -> TokenIds {
+    pub(super) fn start(pool: AnyPool, backend: Backend) -> TokenIds {
         TokenIds(Batcher::start(MAX_BATCH, move |batch| {
             let pool = pool.clone();
-            async move { insert(&pool, batch).await }
+            async move { insert(&pool, backend, batch).await }
         }))
     }
 
@@ -46,11 +47,11 @@ impl TokenIds {
 }
 
 /// Inserts the batch; for each token, whether this was its first use.
-async fn insert(pool: &AnyPool, batch: Vec<FirstUse>) -> sqlx::Result<Vec<bool>> {
+async fn insert(pool: &AnyPool, backend: Backend, batch: Vec<FirstUse>) -> sqlx::Result<Vec<bool>> {
     let sql = format!(
         "INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES {} \
          ON CONFLICT (business_id, jti) DO NOTHING RETURNING business_id, jti",
-        placeholders(batch.len(), &["TEXT", "TEXT", "BIGINT"], 1)
+        placeholders(backend, batch.len(), &["TEXT", "TEXT", "BIGINT"])
     );
     let mut insert = sqlx::query_as::<_, (String, String)>(&sql);
     for request in &batch {
