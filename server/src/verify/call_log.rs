@@ -4,8 +4,7 @@
 //! write per batch instead of one per call.
 
 use super::batch::placeholders;
-use app::platform::db::Backend;
-use sqlx::AnyPool;
+use app::platform::db::Db;
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -43,9 +42,9 @@ pub(super) struct CallLog {
 
 impl CallLog {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(pool: AnyPool, backend: Backend) -> CallLog {
+    pub(super) fn start(db: Db) -> CallLog {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(pool, backend, receiver));
+        tokio::spawn(writer(db, receiver));
         CallLog { sender }
     }
 
@@ -64,7 +63,7 @@ impl CallLog {
     }
 }
 
-async fn writer(pool: AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Message>) {
+async fn writer(db: Db, mut receiver: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut flushes = Vec::new();
     while let Some(first) = receiver.recv().await {
@@ -81,7 +80,7 @@ async fn writer(pool: AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Me
             };
         }
         if !batch.is_empty() {
-            if let Err(error) = write(&pool, backend, &batch).await {
+            if let Err(error) = write(&db, &batch).await {
                 tracing::error!(%error, calls = batch.len(), "writing the call log failed");
             }
             batch.clear();
@@ -92,12 +91,12 @@ async fn writer(pool: AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Me
     }
 }
 
-async fn write(pool: &AnyPool, backend: Backend, batch: &[CallRecord]) -> sqlx::Result<()> {
+async fn write(db: &Db, batch: &[CallRecord]) -> sqlx::Result<()> {
     let sql = format!(
         "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
          rd_code, verdict, latency_us, signed) VALUES {}",
         placeholders(
-            backend,
+            db.backend,
             batch.len(),
             &[
                 "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT",
@@ -105,7 +104,7 @@ async fn write(pool: &AnyPool, backend: Backend, batch: &[CallRecord]) -> sqlx::
             ]
         )
     );
-    let mut tx = pool.begin().await?;
+    let mut tx = db.pool.begin().await?;
     let mut insert = sqlx::query(&sql);
     for call in batch {
         insert = insert

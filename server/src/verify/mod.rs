@@ -97,10 +97,9 @@ impl VerifyState {
     /// Starts the registry's reader and the writers of the call log and of the tokens used on
     /// the current runtime.
     pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
-        let (pool, backend) = (app.db.pool.clone(), app.db.backend);
-        let log = CallLog::start(pool.clone(), backend);
-        let token_ids = token_ids::TokenIds::start(pool.clone(), backend);
-        let registry = registry::Registry::start(pool, backend);
+        let log = CallLog::start(app.db.clone());
+        let token_ids = token_ids::TokenIds::start(app.db.clone());
+        let registry = registry::Registry::start(app.db.clone());
         VerifyState {
             app: Arc::new(app),
             inner: Arc::new(Inner {

@@ -4,8 +4,8 @@
 use super::batch::{placeholders, Batcher};
 use super::token::ConditionMap;
 use super::Verdict;
-use app::platform::{db::Backend, AppState};
-use sqlx::{AnyPool, Row};
+use app::platform::{db::Db, AppState};
+use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
@@ -51,16 +51,16 @@ pub(super) struct Registry {
 
 impl Registry {
     /// Starts the reader and the counter on the current runtime.
-    pub(super) fn start(pool: AnyPool, backend: Backend) -> Registry {
-        let counting = pool.clone();
+    pub(super) fn start(db: Db) -> Registry {
+        let counting = db.clone();
         Registry {
             lookups: Batcher::start(MAX_BATCH, move |batch| {
-                let pool = pool.clone();
-                async move { read(&pool, backend, batch).await }
+                let db = db.clone();
+                async move { read(&db, batch).await }
             }),
             failures: Batcher::start(MAX_FAILURES, move |batch| {
-                let pool = counting.clone();
-                async move { count(&pool, backend, batch).await }
+                let db = counting.clone();
+                async move { count(&db, batch).await }
             }),
         }
     }
@@ -122,12 +122,8 @@ impl Registry {
 /// wrong attempts, here or on other servers, count exactly to three. An ID number twice in the
 /// batch is counted in a second round, as a statement may change each row only once. The
 /// rounds are one transaction: a batch that fails counted nothing (HJ5000 says so).
-async fn count(
-    pool: &AnyPool,
-    backend: Backend,
-    batch: Vec<Failure>,
-) -> sqlx::Result<Vec<Option<i64>>> {
-    let mut transaction = pool.begin().await?;
+async fn count(db: &Db, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i64>>> {
+    let mut transaction = db.pool.begin().await?;
     let mut counted = vec![None; batch.len()];
     let mut pending: Vec<usize> = (0..batch.len()).collect();
     while !pending.is_empty() {
@@ -141,7 +137,7 @@ async fn count(
              SET failures = verification_failures.failures + 1 \
              WHERE verification_failures.failures < {DAILY_FAILURES} \
              RETURNING id_hash, day, failures",
-            placeholders(backend, round.len(), &["TEXT", "TEXT", "BIGINT"])
+            placeholders(db.backend, round.len(), &["TEXT", "TEXT", "BIGINT"])
         );
         let mut upsert = sqlx::query_as::<_, (String, String, i64)>(&sql);
         for &i in &round {
@@ -167,7 +163,7 @@ async fn count(
 }
 
 /// Reads a batch of lookups in one statement; what was found, in the batch's order.
-async fn read(pool: &AnyPool, backend: Backend, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
+async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
     let sql = format!(
         "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \
          SELECT q.k, \
@@ -181,7 +177,7 @@ async fn read(pool: &AnyPool, backend: Backend, batch: Vec<Lookup>) -> sqlx::Res
          FROM q \
          LEFT JOIN citizens c ON c.national_id = q.national_id \
          LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
-        placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
+        placeholders(db.backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
     );
     let mut select = sqlx::query(&sql);
     for (k, lookup) in batch.iter().enumerate() {
@@ -192,7 +188,7 @@ async fn read(pool: &AnyPool, backend: Backend, batch: Vec<Lookup>) -> sqlx::Res
             .bind(&lookup.day);
     }
     let mut found: HashMap<i64, Found> = HashMap::with_capacity(batch.len());
-    for row in select.fetch_all(pool).await? {
+    for row in select.fetch_all(&db.pool).await? {
         let k: i64 = row.try_get("k")?;
         if found.contains_key(&k) {
             continue;

@@ -3,8 +3,7 @@
 //! needs one insert; the inserts waiting together are made one statement (group commit).
 
 use super::batch::{placeholders, Batcher};
-use app::platform::db::Backend;
-use sqlx::AnyPool;
+use app::platform::db::Db;
 use std::collections::HashSet;
 
 /// The most tokens in one insert (3 parameters each).
@@ -21,10 +20,10 @@ pub(super) struct TokenIds(Batcher<FirstUse, bool>);
 
 impl TokenIds {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(pool: AnyPool, backend: Backend) -> TokenIds {
+    pub(super) fn start(db: Db) -> TokenIds {
         TokenIds(Batcher::start(MAX_BATCH, move |batch| {
-            let pool = pool.clone();
-            async move { insert(&pool, backend, batch).await }
+            let db = db.clone();
+            async move { insert(&db, batch).await }
         }))
     }
 
@@ -47,11 +46,11 @@ impl TokenIds {
 }
 
 /// Inserts the batch; for each token, whether this was its first use.
-async fn insert(pool: &AnyPool, backend: Backend, batch: Vec<FirstUse>) -> sqlx::Result<Vec<bool>> {
+async fn insert(db: &Db, batch: Vec<FirstUse>) -> sqlx::Result<Vec<bool>> {
     let sql = format!(
         "INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES {} \
          ON CONFLICT (business_id, jti) DO NOTHING RETURNING business_id, jti",
-        placeholders(backend, batch.len(), &["TEXT", "TEXT", "BIGINT"])
+        placeholders(db.backend, batch.len(), &["TEXT", "TEXT", "BIGINT"])
     );
     let mut insert = sqlx::query_as::<_, (String, String)>(&sql);
     for request in &batch {
@@ -60,7 +59,8 @@ async fn insert(pool: &AnyPool, backend: Backend, batch: Vec<FirstUse>) -> sqlx:
             .bind(&request.jti)
             .bind(request.keep_until);
     }
-    let inserted: HashSet<(String, String)> = insert.fetch_all(pool).await?.into_iter().collect();
+    let inserted: HashSet<(String, String)> =
+        insert.fetch_all(&db.pool).await?.into_iter().collect();
     // A token twice in one batch: the first is its use, the second a replay.
     let mut seen = HashSet::new();
     Ok(batch
