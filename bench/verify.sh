@@ -4,8 +4,9 @@
 # wrk, using requests signed by `huji api-token --queries` (each token is accepted once):
 # 80% matching cards, 15% mismatches (each of a different person, so A-N6 never locks), 5%
 # malformed (RS3822). Prints, in one run: the most verifications a second with p50/p99, p99 at
-# half that rate, and the same for the constant-answer `/livez` behind the same middleware,
-# with the ratio of the two rates.
+# half that rate, the most calls a second of the constant-answer connection test behind the
+# same middleware (token, grant, address, certificate, rate, single use, call log), and the
+# ratio of the two rates; for comparison, `/livez`, which passes the portal's layers only.
 # Usage: bench/verify.sh [--postgres] [CITIZENS]
 #   --postgres: a throw-away local PostgreSQL (scripts/services.sh) instead of a SQLite file.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
@@ -81,15 +82,16 @@ result() { grep '^RESULT' | sed 's/^RESULT //'; }
 field() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$2"; }
 
 # Tokens live 3 minutes, so each run signs its own batch right before it.
-verify_run() { # count, delay ms
-  mix "$1" >"$DIR/queries"
+VERIFY=/integration/rwv2c2/
+CONNECTION_TEST=/integration/rwv2c2/connection-test
+api_run() { # path, count, delay ms
+  mix "$2" >"$DIR/queries"
   sign "$DIR/queries"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout 5s \
-    -s bench/verify.lua "$BASE_URL/integration/rwv2c2/" -- "$DIR/queries.tokens" "$THREADS" "$2" | result
+    -s bench/verify.lua "$BASE_URL$1" -- "$DIR/queries.tokens" "$THREADS" "$3" | result
 }
-livez_run() { # delay ms
+livez_run() {
   cat >"$DIR/livez.lua" <<EOF
-function delay() return $1 end
 function done(summary, latency, requests)
   io.write(string.format("RESULT answered=%d seconds=%.2f rate=%.0f p50_ms=%.2f p99_ms=%.2f\n",
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
@@ -103,21 +105,28 @@ pace_for() { # rate → delay per connection in ms, for that rate over all conne
 }
 
 say "warming up"
-verify_run 20000 0 >/dev/null
+api_run "$VERIFY" 20000 0 >/dev/null
 say "verifications at full speed"
-full="$(verify_run "${BENCH_TOKENS:-150000}" 0)"
+full="$(api_run "$VERIFY" "${BENCH_TOKENS:-150000}" 0)"
 echo "$full"
 [ "$(field other "$full")" = 0 ] || die "some calls were refused: the run is not valid"
 rate="$(field rate "$full")"
 say "verifications at half that rate"
-half="$(verify_run "$(( rate * SECONDS_PER_RUN / 2 + 5000 ))" "$(pace_for "$(( rate / 2 ))")")"
+half="$(api_run "$VERIFY" "$(( rate * SECONDS_PER_RUN / 2 + 5000 ))" "$(pace_for "$(( rate / 2 ))")")"
 echo "$half"
+say "connection tests at full speed"
+tested="$(api_run "$CONNECTION_TEST" "${BENCH_CONNECTION_TESTS:-250000}" 0)"
+echo "$tested"
+[ "$(field other "$tested")" = 0 ] || die "some connection tests were refused: the run is not valid"
 say "/livez at full speed"
-livez="$(livez_run 0)"
+livez="$(livez_run)"
 echo "$livez"
 
-printf '\n%-10s %-34s %s\n' "backend" "verifications/s (p50, p99 ms)" "at half rate p99 ms  /livez/s  ratio"
-printf '%-10s %-34s %-20s %-9s %s\n' "$backend" \
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+printf '\n%-10s %-32s %-22s %-18s %-6s %s\n' "backend" "verifications/s (p50, p99 ms)" \
+  "at half rate p99 ms" "connection tests/s" "ratio" "/livez/s (ratio)"
+printf '%-10s %-32s %-22s %-18s %-6s %s\n' "$backend" \
   "$rate ($(field p50_ms "$full"), $(field p99_ms "$full"))" \
-  "$(field p99_ms "$half") ($(field rate "$half")/s)" "$(field rate "$livez")" \
-  "$(awk -v a="$rate" -v b="$(field rate "$livez")" 'BEGIN { printf "%.2f", a / b }')"
+  "$(field p99_ms "$half") ($(field rate "$half")/s)" "$(field rate "$tested")" \
+  "$(ratio "$rate" "$(field rate "$tested")")" \
+  "$(field rate "$livez") ($(ratio "$rate" "$(field rate "$livez")"))"

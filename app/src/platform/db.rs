@@ -44,6 +44,38 @@ pub struct Db {
     pub backend: Backend,
 }
 
+/// The pages (4 KiB each) SQLite's write-ahead log may hold before the server's
+/// [`Db::checkpoint`] finishes copying it on the connection that writes the most, after which
+/// the log starts again from its beginning: the log stays near 256 MiB however long writes go
+/// on. The finishing copy holds that connection's work up for a few milliseconds; at 64 MiB it
+/// came every second or two under the verification benchmark.
+pub const WAL_RESTART_PAGES: i64 = 65_536;
+
+/// How every pool connects. On SQLite: WAL mode, a busy timeout, foreign keys; and for the
+/// `dedicated` connection (see [`Db::dedicated`]), commits that never stop to copy the log into
+/// the file.
+fn pool_options(backend: Backend, max_connections: u32, dedicated: bool) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the single writer; a writer waits up to
+                    // 5 s for the lock instead of failing at once.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    if dedicated {
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -59,28 +91,55 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url)
             .map_err(DbError::Connect)?
             .disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the single writer; a writer waits up to
-                        // 5 s for the lock instead of failing at once.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    }
-                    Ok(())
-                })
-            })
+        let pool = pool_options(backend, max_connections, false)
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
         let db = Db { pool, backend };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// On SQLite, one connection of its own to the same database, for the verification API's
+    /// batches: they run one after the other, as SQLite runs writes anyway; its page cache is
+    /// not thrown away whenever another connection writes; and its commits never checkpoint
+    /// (a checkpoint in a commit holds up every call queued behind it) — the server's
+    /// [`Db::checkpoint`] job does that. On PostgreSQL, the same pool.
+    pub fn dedicated(&self) -> Db {
+        match self.backend {
+            Backend::Sqlite => Db {
+                pool: pool_options(self.backend, 1, true)
+                    .connect_lazy_with((*self.pool.connect_options()).clone()),
+                backend: self.backend,
+            },
+            Backend::Postgres => self.clone(),
+        }
+    }
+
+    /// On SQLite, copies what the write-ahead log holds into the database file without
+    /// waiting for any reader or writer (a passive checkpoint), and answers the pages the log
+    /// holds; 0 on PostgreSQL, which has nothing to do.
+    ///
+    /// Under writes that never pause, a passive checkpoint never copies the whole log (more is
+    /// written while it copies), and only a wholly copied log starts again from its beginning.
+    /// So once the log holds `restart_at` pages ([`WAL_RESTART_PAGES`] in the server), the copy is finished on `writer`, the
+    /// connection that writes the most (see [`Db::dedicated`]): while it checkpoints it does not
+    /// write, the little written since the first copy is copied, and its next commit restarts
+    /// the log. Its batches wait for that short copy only.
+    pub async fn checkpoint(&self, writer: &Db, restart_at: i64) -> sqlx::Result<i64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let pages = passive_checkpoint(&self.pool).await?;
+        if pages < restart_at {
+            return Ok(pages);
+        }
+        // Each copy takes about the time to copy what was written during the one before, so
+        // two more leave little for the writer's own.
+        for _ in 0..2 {
+            passive_checkpoint(&self.pool).await?;
+        }
+        passive_checkpoint(&writer.pool).await
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
@@ -101,6 +160,14 @@ impl Db {
             Backend::Postgres => self.pool.begin().await,
         }
     }
+}
+
+/// `PRAGMA wal_checkpoint(PASSIVE)` on one of `pool`'s connections: the pages in the log.
+async fn passive_checkpoint(pool: &AnyPool) -> sqlx::Result<i64> {
+    let (_busy, pages, _copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok(pages)
 }
 
 /// `sqlite:data/huji.db` → creates `data/` and asks SQLite to create the file.

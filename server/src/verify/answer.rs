@@ -18,6 +18,9 @@ pub enum RdCode {
     NotSetUp,
     /// RS3822 查詢條件值,不符規定: `conditionMap` is missing or a value is invalid.
     InvalidQuery,
+    /// HJ2000: the connection test passed: the token, grant, address and certificate would
+    /// let a verification through. Nothing was verified.
+    ConnectionTested,
     /// HJ4001: no `Authorization: Bearer` JWT, or not one this service reads (RS256 only).
     MalformedToken,
     /// HJ4002: the signature does not verify with the uploaded certificate's key.
@@ -50,6 +53,7 @@ impl RdCode {
             RdCode::Done => "RS7009",
             RdCode::NotSetUp => "RS3811",
             RdCode::InvalidQuery => "RS3822",
+            RdCode::ConnectionTested => "HJ2000",
             RdCode::MalformedToken => "HJ4001",
             RdCode::BadSignature => "HJ4002",
             RdCode::StaleToken => "HJ4003",
@@ -70,6 +74,7 @@ impl RdCode {
             RdCode::Done => "查詢作業完成",
             RdCode::NotSetUp => "連結機關作業管理資料未建, 請重新輸入(請檢查 orgId、apId 是否正確)",
             RdCode::InvalidQuery => "查詢條件值,不符規定",
+            RdCode::ConnectionTested => "連線測試成功（未查驗任何資料）",
             RdCode::MalformedToken => "授權資料格式錯誤（需 Authorization: Bearer RS256 JWT）",
             RdCode::BadSignature => "JWT 簽章驗證失敗（須以上傳憑證之私鑰簽署）",
             RdCode::StaleToken => "JWT 已逾時或時間不符（iat、exp 須在 ±180 秒內）",
@@ -88,7 +93,7 @@ impl RdCode {
     /// The HTTP status sent with it (also in `httpCode`).
     pub fn status(self) -> StatusCode {
         match self {
-            RdCode::Done => StatusCode::OK,
+            RdCode::Done | RdCode::ConnectionTested => StatusCode::OK,
             RdCode::InvalidQuery => StatusCode::BAD_REQUEST,
             RdCode::NotSetUp
             | RdCode::MalformedToken
@@ -183,7 +188,8 @@ impl Answer {
         }
     }
 
-    pub fn refused(rd_code: RdCode) -> Answer {
+    /// An answer with no verdict: a refusal, or the connection test's.
+    pub fn only(rd_code: RdCode) -> Answer {
         Answer {
             rd_code,
             verdict: None,
@@ -191,7 +197,7 @@ impl Answer {
     }
 
     pub fn unavailable() -> Answer {
-        Answer::refused(RdCode::Unavailable)
+        Answer::only(RdCode::Unavailable)
     }
 }
 
@@ -214,6 +220,8 @@ impl IntoResponse for Answer {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        // For the call log (see `super::authenticated`).
+        response.extensions_mut().insert(self);
         response
     }
 }

@@ -19,10 +19,13 @@ mod token_ids;
 pub use abnormal::Thresholds;
 pub use answer::{Answer, RdCode, Verdict};
 
+use app::platform::db::{Backend, Db, WAL_RESTART_PAGES};
 use app::platform::AppState;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use call_log::{CallLog, CallRecord};
 use std::path::Path;
 use std::sync::Arc;
@@ -94,12 +97,17 @@ struct Inner {
 }
 
 impl VerifyState {
-    /// Starts the registry's reader and the writers of the call log and of the tokens used on
-    /// the current runtime.
+    /// Starts, on the current runtime, the registry's reader and the writers of the call log
+    /// and of the tokens used, all on a connection of their own ([`Db::dedicated`]), and the
+    /// checkpoints of SQLite's log.
     pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
-        let log = CallLog::start(app.db.clone());
-        let token_ids = token_ids::TokenIds::start(app.db.clone());
-        let registry = registry::Registry::start(app.db.clone());
+        let db = app.db.dedicated();
+        if db.backend == Backend::Sqlite {
+            tokio::spawn(checkpoint(app.db.clone(), db.clone()));
+        }
+        let log = CallLog::start(db.clone());
+        let token_ids = token_ids::TokenIds::start(db.clone());
+        let registry = registry::Registry::start(db);
         VerifyState {
             app: Arc::new(app),
             inner: Arc::new(Inner {
@@ -121,6 +129,19 @@ impl VerifyState {
     }
 }
 
+/// Every second, SQLite's write-ahead log copied into the database file off every call's path
+/// (see [`Db::checkpoint`]).
+async fn checkpoint(db: Db, writer: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = db.checkpoint(&writer, WAL_RESTART_PAGES).await {
+            tracing::error!(%error, "checkpoint of the database log failed");
+        }
+    }
+}
+
 /// Forgets request tokens that have expired (a replay of one is refused as stale anyway) and
 /// failure counts of days before yesterday (A-N6 counts one day).
 pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
@@ -135,6 +156,84 @@ pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// The middleware in front of every endpoint of the API. It checks the caller
+/// ([`token::authenticate`]) and answers a refusal itself; a grant suspended for abnormal use
+/// (A-N9) is answered 8 before anything is read. It records every call, accepted or refused, in
+/// the call log, with what the endpoint answered.
+pub async fn authenticated(
+    State(state): State<VerifyState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let now = state.app.clock.unix();
+    let (mut parts, body) = request.into_parts();
+    let source_ip = client_ip(&parts);
+    let (response, caller) = match token::authenticate(&state, &parts, &source_ip, now).await {
+        Ok(token::Check::Passed(request)) if request.abnormal => (
+            Answer::done(Verdict::Abnormal).into_response(),
+            Some(request.caller),
+        ),
+        Ok(token::Check::Passed(request)) => {
+            parts.extensions.insert(Authenticated {
+                business_id: request.caller.business_id.clone(),
+                condition_map: request.condition_map,
+                now,
+            });
+            let response = next.run(Request::from_parts(parts, body)).await;
+            (response, Some(request.caller))
+        }
+        Ok(token::Check::Refused(answer, caller)) => (answer.into_response(), caller),
+        Err(error) => {
+            tracing::error!(%error, "verification failed on the server side");
+            (Answer::unavailable().into_response(), None)
+        }
+    };
+    if let Some(caller) = caller {
+        let answer = response
+            .extensions()
+            .get::<Answer>()
+            .copied()
+            .unwrap_or_else(Answer::unavailable);
+        let used = caller.signed && matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery);
+        state
+            .inner
+            .log
+            .record(CallRecord {
+                business_id: caller.business_id,
+                ap_id: caller.ap_id,
+                user_id: caller.user_id,
+                called_at: now,
+                source_ip,
+                id_hash: response
+                    .extensions()
+                    .get::<IdHash>()
+                    .map(|hash| hash.0.clone()),
+                rd_code: answer.rd_code.code(),
+                verdict: answer.verdict.map(Verdict::code),
+                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+                signed: caller.signed,
+                used,
+            })
+            .await;
+    }
+    response
+}
+
+/// A call that [`authenticated`] let through: what the endpoint behind it may use.
+#[derive(Clone)]
+pub struct Authenticated {
+    business_id: String,
+    /// The JWT's `conditionMap`, unparsed.
+    condition_map: String,
+    /// The moment of the call, on the portal's clock.
+    now: i64,
+}
+
+/// The keyed hash of the ID number an answer is about, for the call log.
+#[derive(Clone)]
+struct IdHash(String);
 
 /// Verifies the ID card described by the JWT's `conditionMap`.
 ///
@@ -155,38 +254,45 @@ pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
         (status = 503, description = "HJ5000: a fault on the server's side", body = answer::AnswerBody),
     )
 )]
-pub async fn rwv2c2(State(state): State<VerifyState>, parts: Parts) -> Response {
-    let started = Instant::now();
-    let now = state.app.clock.unix();
-    let source_ip = client_ip(&parts);
-    let (answer, caller) = match answer(&state, &parts, &source_ip, now).await {
-        Ok(done) => done,
+pub async fn rwv2c2(
+    State(state): State<VerifyState>,
+    Extension(call): Extension<Authenticated>,
+) -> Response {
+    match verify(&state, &call).await {
+        Ok((answer, id_hash)) => {
+            let mut response = answer.into_response();
+            if let Some(id_hash) = id_hash {
+                response.extensions_mut().insert(IdHash(id_hash));
+            }
+            response
+        }
         Err(error) => {
             tracing::error!(%error, "verification failed on the server side");
-            (Answer::unavailable(), None)
+            Answer::unavailable().into_response()
         }
-    };
-    if let Some(caller) = caller {
-        let used = caller.signed && matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery);
-        state
-            .inner
-            .log
-            .record(CallRecord {
-                business_id: caller.business_id,
-                ap_id: caller.ap_id,
-                user_id: caller.user_id,
-                called_at: now,
-                source_ip,
-                id_hash: caller.id_hash,
-                rd_code: answer.rd_code.code(),
-                verdict: answer.verdict.map(Verdict::code),
-                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-                signed: caller.signed,
-                used,
-            })
-            .await;
     }
-    answer.into_response()
+}
+
+/// Checks a company's set-up without verifying anyone: the same token, grant, address,
+/// certificate, rate and single use of the `jti` as a verification (`conditionMap` is not
+/// read), answered HJ2000 when all of them pass. It reads nothing from the registry, counts
+/// towards no failure and no use of the grant (A-N8), and is recorded in the call log.
+#[utoipa::path(
+    get,
+    path = "/integration/rwv2c2/connection-test",
+    tag = "verification",
+    security(("bearerJwt" = [])),
+    responses(
+        (status = 200, description = "HJ2000 連線測試成功; or RS7009 with checkIdCardApply 8 when the grant is suspended for abnormal use", body = answer::AnswerBody),
+        (status = 401, description = "RS3811, HJ4001–HJ4005: the caller or its token is refused", body = answer::AnswerBody),
+        (status = 403, description = "HJ4006, HJ4030–HJ4033: the grant may not be used now", body = answer::AnswerBody),
+        (status = 429, description = "HJ4290: over the grant's rate", body = answer::AnswerBody,
+            headers(("Retry-After" = String, description = "Seconds to wait"))),
+        (status = 503, description = "HJ5000: a fault on the server's side", body = answer::AnswerBody),
+    )
+)]
+pub async fn connection_test(Extension(_call): Extension<Authenticated>) -> Answer {
+    Answer::only(RdCode::ConnectionTested)
 }
 
 /// The caller's address (through trusted proxies only).
@@ -201,28 +307,18 @@ pub(crate) struct Caller {
     business_id: String,
     ap_id: String,
     user_id: String,
-    id_hash: Option<String>,
     /// The signature verified: the caller is the company it names.
     signed: bool,
 }
 
-async fn answer(
+/// The verdict on the card of an authenticated call, and the keyed hash of its ID number once
+/// the query was valid.
+async fn verify(
     state: &VerifyState,
-    parts: &Parts,
-    source_ip: &str,
-    now: i64,
-) -> anyhow::Result<(Answer, Option<Caller>)> {
-    let request = match token::authenticate(state, parts, source_ip, now).await? {
-        token::Check::Passed(request) => request,
-        token::Check::Refused(answer, caller) => return Ok((answer, caller)),
-    };
-    let mut caller = request.caller;
-    if request.abnormal {
-        return Ok((Answer::done(Verdict::Abnormal), Some(caller)));
-    }
-    let query = match token::ConditionMap::parse(&request.condition_map) {
-        Ok(query) => query,
-        Err(()) => return Ok((Answer::refused(RdCode::InvalidQuery), Some(caller))),
+    call: &Authenticated,
+) -> anyhow::Result<(Answer, Option<String>)> {
+    let Ok(query) = token::ConditionMap::parse(&call.condition_map) else {
+        return Ok((Answer::only(RdCode::InvalidQuery), None));
     };
     let id_hash = state.inner.id_key.hash(query.person_id.as_str());
     let verdict = state
@@ -235,8 +331,8 @@ async fn answer(
         .detector
         .observe(
             &state.app.db.pool,
-            &caller.business_id,
-            now,
+            &call.business_id,
+            call.now,
             &id_hash,
             verdict,
         )
@@ -244,20 +340,19 @@ async fn answer(
     if let Some(finding) = finding {
         let suspended = app::services::api_service::store::suspend_for_abnormal_use(
             &state.app.db,
-            now,
-            &caller.business_id,
+            call.now,
+            &call.business_id,
             &finding,
             &state.app.settings.review_mailbox,
         )
         .await
         .map_err(|error| anyhow::anyhow!("suspending for abnormal use: {error:?}"))?;
-        state.inner.grants.forget(&caller.business_id);
+        state.inner.grants.forget(&call.business_id);
         if suspended {
-            tracing::warn!(business_id = %caller.business_id, %finding, "grant suspended for abnormal use");
+            tracing::warn!(business_id = %call.business_id, %finding, "grant suspended for abnormal use");
         }
     }
-    caller.id_hash = Some(id_hash);
-    Ok((Answer::done(verdict), Some(caller)))
+    Ok((Answer::done(verdict), Some(id_hash)))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ const BEARER: &str = "bearerJwt";
             described in the operation manual (/api-service/manual).",
         license(name = "MIT OR Apache-2.0")
     ),
-    paths(super::rwv2c2),
+    paths(super::rwv2c2, super::connection_test),
     components(schemas(AnswerBody, ResponseData)),
     modifiers(&BearerJwt),
     tags((name = "verification", description = "查驗作業 / verification"))

@@ -52,7 +52,7 @@ pub(crate) enum Check {
 }
 
 fn refuse(code: RdCode, caller: Option<Caller>) -> Check {
-    Check::Refused(Answer::refused(code), caller)
+    Check::Refused(Answer::only(code), caller)
 }
 
 /// Checks everything about the caller, in an order that tells a stranger nothing: the token's
@@ -94,7 +94,6 @@ pub(crate) async fn authenticate(
             serde_json::Value::String(text) => text.chars().take(64).collect(),
             other => other.to_string().chars().take(64).collect(),
         },
-        id_hash: None,
         signed: false,
     };
     if !same_address(&grant.host_ip, source_ip) {

@@ -76,10 +76,7 @@ pub fn router(
     }
     router
         .route("/captcha/{id}", get(captcha::image))
-        .route(
-            "/integration/rwv2c2/",
-            get(crate::verify::rwv2c2).with_state(verify),
-        )
+        .merge(verification_api(verify))
         .route(
             "/integration/openapi.json",
             get(crate::verify::openapi::document),
@@ -127,6 +124,24 @@ pub fn router(
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The verification API (issue 5): every endpoint behind the same middleware, which checks the
+/// caller and records the call (`verify::authenticated`).
+fn verification_api<S: Clone + Send + Sync + 'static>(
+    verify: crate::verify::VerifyState,
+) -> Router<S> {
+    Router::new()
+        .route("/integration/rwv2c2/", get(crate::verify::rwv2c2))
+        .route(
+            "/integration/rwv2c2/connection-test",
+            get(crate::verify::connection_test),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            verify.clone(),
+            crate::verify::authenticated,
+        ))
+        .with_state(verify)
 }
 
 /// The app's routes, generated once per process. Generating runs the app with resource

@@ -391,3 +391,59 @@ async fn f5_racing_uses_of_one_challenge_let_exactly_one_through() {
     }
     assert_eq!(accepted, 1);
 }
+
+/// The verification API's connection never checkpoints in a commit (a call would wait behind
+/// the copy), the portal's still do; under writes that never pause, `Db::checkpoint` still lets
+/// the log start again from its beginning, so it stays short.
+#[tokio::test]
+async fn sqlite_the_log_stays_short_under_writes_that_never_pause() {
+    let t = fresh_db().await;
+    let writer = t.db.dedicated();
+    if backend(&t) == Backend::Postgres {
+        assert_eq!(t.db.checkpoint(&writer, 1).await.expect("nothing to do"), 0);
+        return;
+    }
+    for (pool, expected) in [(&t.db.pool, 1000), (&writer.pool, 0)] {
+        let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(pool)
+            .await
+            .expect("pragma");
+        assert_eq!(every, expected);
+    }
+    writer
+        .pool
+        .execute("CREATE TABLE probe (n INTEGER, padding TEXT)")
+        .await
+        .expect("table");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writing = tokio::spawn({
+        let (pool, stop) = (writer.pool.clone(), stop.clone());
+        async move {
+            let mut commits = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                pool.execute(
+                    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 50) \
+                     INSERT INTO probe SELECT n, printf('%.1000c', 'x') FROM s",
+                )
+                .await
+                .expect("rows");
+                commits += 1;
+            }
+            commits
+        }
+    });
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        t.db.checkpoint(&writer, 500).await.expect("checkpoint");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let commits = writing.await.expect("writer");
+    let wal = format!("{}-wal", t.url.trim_start_matches("sqlite://"));
+    let log = std::fs::metadata(&wal).expect("log").len();
+    let written = commits * 50 * 1000;
+    assert!(written > 20_000_000, "{commits} commits");
+    assert!(
+        log < written / 4,
+        "the log ({log} bytes) grew with the {written} bytes written"
+    );
+}

@@ -13,6 +13,8 @@ use server::verify::client::{token, Credentials, Query};
 use server::verify::{Settings, Thresholds};
 
 const REGISTERED_IP: &str = "127.0.0.115";
+const VERIFY: &str = "/integration/rwv2c2/";
+const CONNECTION_TEST: &str = "/integration/rwv2c2/connection-test";
 
 /// A portal where the demo company has a grant for 127.0.0.115 and an uploaded certificate.
 struct Api {
@@ -88,6 +90,15 @@ impl Api {
         send(&self.portal.app.router, authorization, ip).await
     }
 
+    /// Calls the connection test with `authorization` from `ip`.
+    async fn connection_test_from(
+        &self,
+        authorization: Option<&str>,
+        ip: &str,
+    ) -> (StatusCode, serde_json::Value) {
+        send_to(&self.portal.app.router, CONNECTION_TEST, authorization, ip).await
+    }
+
     async fn call(&self, token: &str) -> (StatusCode, serde_json::Value) {
         self.call_from(Some(&format!("Bearer {token}")), REGISTERED_IP)
             .await
@@ -104,19 +115,39 @@ impl Api {
             .to_owned()
     }
 
+    /// The call log, once every call answered is in it: rdCode, verdict, ID-number hash.
+    async fn logged_calls(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.portal.app.verify.flush().await;
+        sqlx::query_as("SELECT rd_code, verdict, id_hash FROM api_calls ORDER BY id")
+            .fetch_all(&self.portal.app.test_db.db.pool)
+            .await
+            .expect("calls")
+    }
+
+    /// The grant's last use (A-N8).
+    async fn last_used(&self) -> Option<i64> {
+        sqlx::query_scalar("SELECT last_used_at FROM api_grants WHERE business_id = $1")
+            .bind(SHRIMP)
+            .fetch_one(&self.portal.app.test_db.db.pool)
+            .await
+            .expect("grant")
+    }
+
     async fn rd_code(&self, token: &str) -> String {
         let (_, answer) = self.call(token).await;
         answer["rdCode"].as_str().expect("rdCode").to_owned()
     }
 }
 
-/// A call with `authorization` from `peer`, through proxies that forwarded `forwarded`.
+/// A call of `path` with `authorization` from `peer`, through proxies that forwarded
+/// `forwarded`.
 fn verification_request(
+    path: &str,
     authorization: Option<&str>,
     peer: &str,
     forwarded: &[&str],
 ) -> Request<Body> {
-    let mut request = Request::get("/integration/rwv2c2/");
+    let mut request = Request::get(path);
     if let Some(value) = authorization {
         request = request.header(header::AUTHORIZATION, value);
     }
@@ -129,14 +160,24 @@ fn verification_request(
     request
 }
 
-/// Calls the API of the server `router` with `authorization` from `ip`.
+/// Calls the verification of the server `router` with `authorization` from `ip`.
 async fn send(
     router: &axum::Router,
     authorization: Option<&str>,
     ip: &str,
 ) -> (StatusCode, serde_json::Value) {
+    send_to(router, VERIFY, authorization, ip).await
+}
+
+/// Calls `path` of the server `router` with `authorization` from `ip`.
+async fn send_to(
+    router: &axum::Router,
+    path: &str,
+    authorization: Option<&str>,
+    ip: &str,
+) -> (StatusCode, serde_json::Value) {
     use tower::ServiceExt;
-    let request = verification_request(authorization, ip, &[]);
+    let request = verification_request(path, authorization, ip, &[]);
     let response = router.clone().oneshot(request).await.expect("response");
     let status = response.status();
     let body = body_text(response).await;
@@ -179,26 +220,14 @@ async fn a_11_the_current_card_matches_and_the_answer_has_the_ministrys_shape() 
     // A superseded card is no match, and counts as the ID number's first failure today.
     assert_eq!(api.verdict(&wang_superseded()).await, "2");
     // Every call is logged with a keyed hash of the ID number, never the number.
-    api.portal.app.verify.flush().await;
-    let pool = &api.portal.app.test_db.db.pool;
-    let logged: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT rd_code, verdict, id_hash FROM api_calls ORDER BY id")
-            .fetch_all(pool)
-            .await
-            .expect("calls");
+    let logged = api.logged_calls().await;
     assert_eq!(logged.len(), 2);
     assert_eq!(logged[0].1.as_deref(), Some("1"));
     let hash = logged[0].2.clone().expect("a hash");
     assert_eq!(hash.len(), 64);
     assert!(!hash.contains("A123456789"));
-    let last_used: Option<i64> =
-        sqlx::query_scalar("SELECT last_used_at FROM api_grants WHERE business_id = $1")
-            .bind(SHRIMP)
-            .fetch_one(pool)
-            .await
-            .expect("grant");
     assert_eq!(
-        last_used,
+        api.last_used().await,
         Some(api.portal.now()),
         "A-N8: the grant's last use"
     );
@@ -397,7 +426,8 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
         let token = api.token(&wang_current());
         let router = router.clone();
         async move {
-            let request = verification_request(Some(&format!("Bearer {token}")), peer, forwarded);
+            let request =
+                verification_request(VERIFY, Some(&format!("Bearer {token}")), peer, forwarded);
             let response = router.oneshot(request).await.expect("response");
             let answer: serde_json::Value =
                 serde_json::from_str(&body_text(response).await).expect("JSON");
@@ -511,7 +541,7 @@ async fn a_11_a_grant_over_its_rate_is_told_to_retry_after_a_second() {
         assert_eq!(api.verdict(&wang_current()).await, "1");
     }
     let held = api.token(&wang_current());
-    let request = verification_request(Some(&format!("Bearer {held}")), REGISTERED_IP, &[]);
+    let request = verification_request(VERIFY, Some(&format!("Bearer {held}")), REGISTERED_IP, &[]);
     let response = api.portal.app.send(request).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
@@ -568,8 +598,16 @@ async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstat
     for (n, query) in strangers(5).iter().enumerate() {
         assert_eq!(api.verdict(query).await, "2", "call {n}");
     }
-    // The fifth mismatch was the finding: the grant is suspended, calls answer 8.
+    // The fifth mismatch was the finding: the grant is suspended, calls answer 8, the
+    // connection test too.
     assert_eq!(api.verdict(&wang_current()).await, "8");
+    let (_, tested) = api
+        .connection_test_from(
+            Some(&format!("Bearer {}", api.token(&wang_current()))),
+            REGISTERED_IP,
+        )
+        .await;
+    assert_eq!(tested["responseData"]["checkIdCardApply"], "8", "{tested}");
     assert_eq!(review_desk_mail(&api).await, 1);
     let reviewer = reviewer(&api.portal).await;
     api.portal
@@ -714,6 +752,51 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
 }
 
 #[tokio::test]
+async fn a_11_the_connection_test_passes_the_same_checks_and_verifies_nothing() {
+    let api = Api::start().await;
+    let token = api.token(&wang_current());
+    let bearer = format!("Bearer {token}");
+    let (status, answer) = api.connection_test_from(Some(&bearer), REGISTERED_IP).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        answer,
+        serde_json::json!({
+            "httpCode": "200",
+            "httpMessage": "OK",
+            "rdCode": "HJ2000",
+            "rdMessage": "連線測試成功（未查驗任何資料）",
+            "responseData": {}
+        })
+    );
+    // The same checks as a verification: the token is used now, for either endpoint.
+    assert_eq!(api.rd_code(&token).await, "HJ4004");
+    let (_, replayed) = api.connection_test_from(Some(&bearer), REGISTERED_IP).await;
+    assert_eq!(replayed["rdCode"], "HJ4004");
+    let fresh = format!("Bearer {}", api.token(&wang_current()));
+    let (status, elsewhere) = api.connection_test_from(Some(&fresh), "127.0.0.116").await;
+    assert_eq!(
+        (status, &elsewhere["rdCode"]),
+        (StatusCode::FORBIDDEN, &"HJ4030".into())
+    );
+    let (status, anonymous) = api.connection_test_from(None, REGISTERED_IP).await;
+    assert_eq!(
+        (status, &anonymous["rdCode"]),
+        (StatusCode::UNAUTHORIZED, &"HJ4001".into())
+    );
+    // Recorded, without an ID number's hash, and not a use of the grant (A-N8).
+    let logged = api.logged_calls().await;
+    assert_eq!(logged.first(), Some(&("HJ2000".to_owned(), None, None)));
+    assert_eq!(
+        logged.len(),
+        4,
+        "the anonymous call names no company: {logged:?}"
+    );
+    assert_eq!(api.last_used().await, None);
+    // Nothing was counted against 王小明's ID number.
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+}
+
+#[tokio::test]
 async fn a_11_the_openapi_document_describes_the_api_as_served() {
     let app = crate::helpers::spawn_app().await;
     let response = app.get("/integration/openapi.json").await;
@@ -729,6 +812,11 @@ async fn a_11_the_openapi_document_describes_the_api_as_served() {
         assert!(operation["responses"][status].is_object(), "{status}");
     }
     assert!(operation["responses"]["429"]["headers"]["Retry-After"].is_object());
+    let test = &document["paths"]["/integration/rwv2c2/connection-test"]["get"];
+    assert_eq!(test["security"][0]["bearerJwt"], serde_json::json!([]));
+    for status in ["200", "401", "403", "429", "503"] {
+        assert!(test["responses"][status].is_object(), "{status}");
+    }
     assert_eq!(
         document["components"]["securitySchemes"]["bearerJwt"]["scheme"],
         "bearer"
