@@ -122,10 +122,10 @@ impl Db {
     ///
     /// Under writes that never pause, a passive checkpoint never copies the whole log (more is
     /// written while it copies), and only a wholly copied log starts again from its beginning.
-    /// So once the log holds `restart_at` pages ([`WAL_RESTART_PAGES`] in the server), the copy is finished on `writer`, the
-    /// connection that writes the most (see [`Db::dedicated`]): while it checkpoints it does not
-    /// write, the little written since the first copy is copied, and its next commit restarts
-    /// the log. Its batches wait for that short copy only.
+    /// So once the log holds `restart_at` pages ([`WAL_RESTART_PAGES`] in the server), the copy
+    /// is finished on `writer`, the connection that writes the most (see [`Db::dedicated`]):
+    /// while it checkpoints it does not write, the little written since the first copy is
+    /// copied, and its next commit restarts the log. Its batches wait for that short copy only.
     pub async fn checkpoint(&self, writer: &Db, restart_at: i64) -> sqlx::Result<i64> {
         if self.backend != Backend::Sqlite {
             return Ok(0);

@@ -173,6 +173,28 @@ pub(super) struct AnswerBody {
     response_data: ResponseData,
 }
 
+/// The refusals every endpoint of the API may answer, as the OpenAPI document lists them (the
+/// middleware in front of them answers these).
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "it describes answers for the OpenAPI document; never built"
+)]
+pub(super) enum Refusals {
+    /// RS3811, HJ4001–HJ4005: the caller or its token is refused
+    #[response(status = 401)]
+    Unauthorized(AnswerBody),
+    /// HJ4006, HJ4030–HJ4033: the grant may not be used now
+    #[response(status = 403)]
+    Forbidden(AnswerBody),
+    /// HJ4290: over the grant's rate
+    #[response(status = 429, headers(("Retry-After" = String, description = "Seconds to wait")))]
+    TooManyRequests(AnswerBody),
+    /// HJ5000: a fault on the server's side
+    #[response(status = 503)]
+    Unavailable(AnswerBody),
+}
+
 /// One answer: the outcome code and, when the query was done, the verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Answer {

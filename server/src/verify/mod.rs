@@ -247,11 +247,7 @@ struct IdHash(String);
     responses(
         (status = 200, description = "RS7009 查詢作業完成: see checkIdCardApply", body = answer::AnswerBody),
         (status = 400, description = "RS3822 查詢條件值,不符規定: conditionMap invalid", body = answer::AnswerBody),
-        (status = 401, description = "RS3811, HJ4001–HJ4005: the caller or its token is refused", body = answer::AnswerBody),
-        (status = 403, description = "HJ4006, HJ4030–HJ4033: the grant may not be used now", body = answer::AnswerBody),
-        (status = 429, description = "HJ4290: over the grant's rate", body = answer::AnswerBody,
-            headers(("Retry-After" = String, description = "Seconds to wait"))),
-        (status = 503, description = "HJ5000: a fault on the server's side", body = answer::AnswerBody),
+        answer::Refusals,
     )
 )]
 pub async fn rwv2c2(
@@ -284,11 +280,7 @@ pub async fn rwv2c2(
     security(("bearerJwt" = [])),
     responses(
         (status = 200, description = "HJ2000 連線測試成功; or RS7009 with checkIdCardApply 8 when the grant is suspended for abnormal use", body = answer::AnswerBody),
-        (status = 401, description = "RS3811, HJ4001–HJ4005: the caller or its token is refused", body = answer::AnswerBody),
-        (status = 403, description = "HJ4006, HJ4030–HJ4033: the grant may not be used now", body = answer::AnswerBody),
-        (status = 429, description = "HJ4290: over the grant's rate", body = answer::AnswerBody,
-            headers(("Retry-After" = String, description = "Seconds to wait"))),
-        (status = 503, description = "HJ5000: a fault on the server's side", body = answer::AnswerBody),
+        answer::Refusals,
     )
 )]
 pub async fn connection_test(Extension(_call): Extension<Authenticated>) -> Answer {
