@@ -80,6 +80,15 @@ impl PortalError {
     }
 }
 
+/// A database fault is a fault on our side: logged in full, shown as the generic notice. This
+/// is what lets stores and the unit of work use `?` on sqlx results.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for PortalError {
+    fn from(error: sqlx::Error) -> PortalError {
+        PortalError::unavailable(error)
+    }
+}
+
 impl FromServerFnError for PortalError {
     type Encoder = JsonEncoding;
 

@@ -88,6 +88,12 @@ enum Command {
     },
     /// Sign one verification-API request as a company's server does and print its token.
     ApiToken(admin::api_token::ApiTokenArgs),
+    /// The case types: `--diagram` prints docs/cases.md, drawn from their declarations.
+    Cases {
+        /// Print the state diagram of every case type (Mermaid, Markdown).
+        #[arg(long)]
+        diagram: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,12 +127,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin::api_token::run(args, SystemClock.unix())?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Cases { diagram } => {
+            if !diagram {
+                anyhow::bail!("say what to print: huji cases --diagram");
+            }
+            print!("{}", app::cases::catalogue::document());
+            return Ok(ExitCode::SUCCESS);
+        }
         command => command,
     };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     match command {
-        Command::Pki { .. } | Command::ApiToken(_) => unreachable!("handled above"),
+        Command::Pki { .. } | Command::ApiToken(_) | Command::Cases { .. } => {
+            unreachable!("handled above")
+        }
         Command::Staff { command } => {
             admin::staff::run(
                 command,

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod db;
 pub mod outbox;
 pub mod rate_limit;
+pub mod rows;
 pub mod seal;
 pub mod session;
 pub mod state;

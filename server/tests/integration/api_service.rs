@@ -17,7 +17,7 @@ pub(crate) const SHRIMP_NAME: &str = "蝦蝦樂購股份有限公司";
 const OTHER: &str = "04595257";
 const WARNING: &str = "[WARNNING-02] 申請失敗 尚有案件受理中!";
 
-fn application(ip: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn application(ip: &str) -> Vec<(&'static str, String)> {
     [
         ("company_name", SHRIMP_NAME),
         ("host_ip", ip),
@@ -657,7 +657,7 @@ async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
     posted.push(("token".into(), uuid::Uuid::new_v4().to_string()));
     let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
     let business_id = BusinessId::parse(SHRIMP).expect("id");
-    let actor = store::Actor::company(SHRIMP, "192.0.2.1".into());
+    let actor = app::cases::actor::Actor::company(SHRIMP, "192.0.2.1".into());
     store::submit(&state, &business_id, &actor, form)
         .await
         .expect("submitted");

@@ -2,6 +2,7 @@
 //! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
 
 mod api_service;
+mod cases;
 mod helpers;
 mod id_card_loss;
 mod moica_application;

@@ -3,14 +3,18 @@
 //! follows its cases (進度查詢) and cancels one within 24 hours; the ministry reviews the cases
 //! and manages the grants.
 
+pub mod cases;
 pub mod form;
 pub mod islands;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod pages;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod store;
 
 use crate::i18n::Lang;
+pub use cases::{CaseKind, CaseStatus, GrantAction, GrantStatus};
 use serde::{Deserialize, Serialize};
 
 /// Where the service's pages are.
@@ -21,146 +25,6 @@ pub const PROGRESS_PATH: &str = "/api-service/progress";
 pub const MANUAL_PATH: &str = "/api-service/manual";
 pub const REVIEW_PATH: &str = "/admin/api-cases";
 pub const REVIEW_CASE_PATH: &str = "/admin/api-cases/case";
-
-/// 申請事項: what a case asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CaseKind {
-    /// API申請: a first application.
-    Apply,
-    /// 憑證上傳: the API certificate, taken at once.
-    Certificate,
-    /// 登錄資料修改: new name, IP or contact, in effect on approval (A-4, A-N7).
-    Modify,
-    /// API停用: stop using the API, in effect on approval (A-5, A-N8).
-    Deactivate,
-}
-
-impl CaseKind {
-    pub const ALL: [CaseKind; 4] = [
-        CaseKind::Apply,
-        CaseKind::Certificate,
-        CaseKind::Modify,
-        CaseKind::Deactivate,
-    ];
-
-    /// The stored and URL name.
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseKind::Apply => "apply",
-            CaseKind::Certificate => "certificate",
-            CaseKind::Modify => "modify",
-            CaseKind::Deactivate => "deactivate",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CaseKind> {
-        CaseKind::ALL.into_iter().find(|kind| kind.code() == code)
-    }
-
-    /// The seed's name (申請事項 in the menu, 申請事由 on the result).
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            CaseKind::Apply => lang.pick("API申請", "API application"),
-            CaseKind::Certificate => lang.pick("憑證上傳", "Certificate upload"),
-            CaseKind::Modify => lang.pick("登錄資料修改", "Change of registered data"),
-            CaseKind::Deactivate => lang.pick("API停用", "API deactivation"),
-        }
-    }
-
-    /// Whether the company edits its name, IP and contact in this case's form.
-    pub fn edits_company_data(self) -> bool {
-        matches!(self, CaseKind::Apply | CaseKind::Modify)
-    }
-}
-
-/// 案件狀態.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CaseStatus {
-    Pending,
-    Cancelled,
-    Uploaded,
-    Approved,
-    Rejected,
-}
-
-impl CaseStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseStatus::Pending => "pending",
-            CaseStatus::Cancelled => "cancelled",
-            CaseStatus::Uploaded => "uploaded",
-            CaseStatus::Approved => "approved",
-            CaseStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CaseStatus> {
-        [
-            CaseStatus::Pending,
-            CaseStatus::Cancelled,
-            CaseStatus::Uploaded,
-            CaseStatus::Approved,
-            CaseStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|status| status.code() == code)
-    }
-
-    /// The seed's wording: 受理中, 已取消, 上傳成功, 核准, 駁回.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            CaseStatus::Pending => lang.pick("受理中", "In review"),
-            CaseStatus::Cancelled => lang.pick("已取消", "Cancelled"),
-            CaseStatus::Uploaded => lang.pick("上傳成功", "Uploaded"),
-            CaseStatus::Approved => lang.pick("核准", "Approved"),
-            CaseStatus::Rejected => lang.pick("駁回", "Rejected"),
-        }
-    }
-}
-
-/// The state of a company's permission (啟用狀態).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GrantStatus {
-    /// 啟用: may call the API.
-    Active,
-    /// 暫停: suspended for abnormal use (A-N9); the ministry may reinstate it.
-    Suspended,
-    /// 註銷: revoked by the ministry (A-N9, A-N10); apply anew after an improvement plan (A-N11).
-    Revoked,
-    /// 停用: deactivated at the company's request (A-N8).
-    Deactivated,
-}
-
-impl GrantStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            GrantStatus::Active => "active",
-            GrantStatus::Suspended => "suspended",
-            GrantStatus::Revoked => "revoked",
-            GrantStatus::Deactivated => "deactivated",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<GrantStatus> {
-        [
-            GrantStatus::Active,
-            GrantStatus::Suspended,
-            GrantStatus::Revoked,
-            GrantStatus::Deactivated,
-        ]
-        .into_iter()
-        .find(|status| status.code() == code)
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            GrantStatus::Active => lang.pick("啟用", "Active"),
-            GrantStatus::Suspended => lang.pick("暫停", "Suspended"),
-            GrantStatus::Revoked => lang.pick("註銷", "Revoked"),
-            GrantStatus::Deactivated => lang.pick("停用", "Deactivated"),
-        }
-    }
-}
 
 /// The 申請事項 a company may choose: a first application when it has no permission
 /// (or gave it up); upload, change and deactivation once approved; only deactivation while

@@ -10,6 +10,7 @@ use super::{
     CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, NOTICES_PATH,
     PROGRESS_PATH,
 };
+use crate::cases::Code;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
@@ -706,9 +707,11 @@ pub fn ApiManualPage() -> impl IntoView {
 mod ssr {
     use super::super::form::ApplicationForm;
     use super::super::offered_kinds;
-    use super::super::store::{self, Actor, Receipt};
+    use super::super::store::{self, Receipt};
     use super::super::CaseKind;
     use super::{ApplyState, Progress, SubmitOutcome};
+    use crate::cases::actor::Actor;
+    use crate::cases::Code;
     use crate::domain::{business_id::BusinessId, purpose::Purpose};
     use crate::error::PortalError;
     use crate::forms::value;

@@ -4,6 +4,7 @@
 
 use super::pages::CaseCard;
 use super::{GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
+use crate::cases::Code;
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -242,8 +243,11 @@ pub fn ApiReviewCasePage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::super::store::{self, Actor, GrantAction};
+    use super::super::cases::GrantAction;
+    use super::super::store;
     use super::{ReviewCase, ReviewQueue, REVIEW_ROLES};
+    use crate::cases::actor::Actor;
+    use crate::cases::Code;
     use crate::domain::{purpose::Purpose, FieldError};
     use crate::error::PortalError;
     use crate::forms::value;
@@ -270,7 +274,9 @@ mod ssr {
         let outcome = match posted {
             Some(posted) => Some(
                 async {
+                    // Only the reviewer's own actions: the others follow from cases and jobs.
                     let action = GrantAction::from_code(&posted_text(&posted, "action"))
+                        .filter(|action| GrantAction::REVIEWER_ACTIONS.contains(action))
                         .ok_or(PortalError::Forbidden)?;
                     let reason = text(&posted, "reason")?;
                     let business_id = posted_text(&posted, "business_id");
@@ -284,12 +290,12 @@ mod ssr {
                         reason.as_str(),
                     )
                     .await?;
-                    let (zh_tw, english) = action.told();
+                    let told = action.told();
                     Ok(format!(
                         "{} {}：{}",
                         grant.company_name,
                         grant.business_id,
-                        crate::shell::current_lang().pick(zh_tw, english)
+                        crate::shell::current_lang().pick(told.zh_tw, told.english)
                     ))
                 }
                 .await,
@@ -333,9 +339,7 @@ mod ssr {
                     match posted_text(&posted, "action").as_str() {
                         "approve" | "reject" => {
                             let approve = posted_text(&posted, "action") == "approve";
-                            let case =
-                                store::decide(&state, &actor, member.id, &id, approve, &note)
-                                    .await?;
+                            let case = store::decide(&state, &actor, &id, approve, &note).await?;
                             Ok(format!(
                                 "{}：{}",
                                 case.kind.label(lang),

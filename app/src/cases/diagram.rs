@@ -1,0 +1,74 @@
+//! State diagrams drawn from the case types' declarations (Mermaid), for `docs/cases.md`:
+//! `huji cases --diagram` prints them, and a test holds the document to them, so a diagram
+//! cannot drift from the code.
+
+use super::code::Code;
+use super::machine::{Machine, Party};
+use crate::i18n::Lang;
+use std::fmt::Write;
+
+/// The Mermaid state diagram of case type `M`, with its heading.
+pub fn diagram<M: Machine>() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## {} (`{}`)\n", M::TITLE, M::TYPE);
+    let _ = writeln!(
+        out,
+        "Stored in `{}.{}`, keyed by `{}`.\n",
+        M::TABLE,
+        M::STATE_COLUMN,
+        M::KEY
+    );
+    out.push_str("```mermaid\nstateDiagram-v2\n");
+    for state in M::State::ALL {
+        let _ = writeln!(
+            out,
+            "    state \"{} {}\" as {}",
+            state.label(Lang::ZhTw),
+            state.code(),
+            state.code()
+        );
+    }
+    for (action, state) in M::STARTS {
+        let _ = writeln!(out, "    [*] --> {}: {}", state.code(), action.code());
+    }
+    for rule in M::RULES {
+        let parties: Vec<&str> = rule.by.iter().map(|party: &Party| party.code()).collect();
+        let guard = rule
+            .guard
+            .as_ref()
+            .map(|guard| format!(" if {}", guard.name))
+            .unwrap_or_default();
+        for from in rule.from {
+            let _ = writeln!(
+                out,
+                "    {} --> {}: {} by {}{}",
+                from.code(),
+                rule.to.code(),
+                rule.action.code(),
+                parties.join(" or "),
+                guard
+            );
+        }
+    }
+    out.push_str("```\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::machine::tests::Review;
+
+    #[test]
+    fn a_diagram_shows_every_state_start_and_declared_transition() {
+        let diagram = diagram::<Review>();
+        assert!(diagram.starts_with("## Review (`test.review`)"));
+        assert!(diagram.contains("    state \"受理中 open\" as open\n"));
+        assert!(diagram.contains("    [*] --> open: file\n"));
+        assert!(diagram.contains("    open --> done: close by ministry_reviewer\n"));
+        assert!(
+            diagram.contains("    open --> withdrawn: withdraw by company if within the window\n")
+        );
+        assert!(diagram.contains("    done --> open: note by ministry_reviewer or system\n"));
+    }
+}

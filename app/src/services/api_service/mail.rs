@@ -1,0 +1,252 @@
+//! The API service's mail (F-7), in zh-TW and English: one template per message, queued by
+//! the store in the transaction of the change it reports.
+
+use super::cases::{CaseStatus, GrantAction};
+use super::{CaseView, GrantView};
+use crate::cases::work::Mail;
+use crate::cases::Code;
+use crate::i18n::Lang::{English, ZhTw};
+
+const SERVICE: &str = "國民身分證領補換資料查驗作業API介接服務";
+
+/// To the company: its case was received (or its certificate taken).
+pub struct Received<'a> {
+    pub case: &'a CaseView,
+}
+
+impl Mail for Received<'_> {
+    fn to(&self) -> &str {
+        &self.case.email
+    }
+
+    fn subject(&self) -> String {
+        let (result_zh, _) = self.result();
+        format!(
+            "{SERVICE} {} {result_zh} / {}",
+            self.case.kind.label(ZhTw),
+            self.case.kind.label(English)
+        )
+    }
+
+    fn body(&self) -> String {
+        let (result_zh, result_en) = self.result();
+        format!(
+            "{name} 您好：\n\n貴公司於 {when} 申請「{kind_zh}」，申請結果：{result_zh}。\nS/N：{id}\n\
+             審核結果將另以電子郵件通知；進度可於「API介接服務進度查詢」查詢。\n\n\
+             Your {kind_en} of {when} was {result_en}. S/N: {id}\n\
+             The result of a review is sent by e-mail; follow your cases under \"API service progress\".\n",
+            name = self.case.company_name,
+            when = self.case.submitted_at,
+            kind_zh = self.case.kind.label(ZhTw),
+            kind_en = self.case.kind.label(English),
+            id = self.case.id,
+        )
+    }
+}
+
+impl Received<'_> {
+    fn result(&self) -> (&'static str, &'static str) {
+        match self.case.status {
+            CaseStatus::Uploaded => ("上傳成功", "uploaded"),
+            _ => ("已受理", "received; it will be reviewed"),
+        }
+    }
+}
+
+/// To the review desk: a new case waits for review.
+pub struct NewCase<'a> {
+    pub desk: &'a str,
+    pub case: &'a CaseView,
+}
+
+impl Mail for NewCase<'_> {
+    fn to(&self) -> &str {
+        self.desk
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "[API介接服務] 新案件 {}：{}",
+            self.case.kind.label(ZhTw),
+            self.case.company_name
+        )
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "新案件待審核 / A new case is waiting for review.\n\n申請事項：{kind}\n公司名稱：{name}\n\
+             營利事業統一編號：{business_id}\n申請日期：{when}\nS/N：{id}\n審核時間以10個工作日為原則。\n",
+            kind = self.case.kind.label(ZhTw),
+            name = self.case.company_name,
+            business_id = self.case.business_id,
+            when = self.case.submitted_at,
+            id = self.case.id,
+        )
+    }
+}
+
+/// To the company: the reviewer's decision (A-10).
+pub struct Decided<'a> {
+    pub case: &'a CaseView,
+    pub result: &'a str,
+}
+
+impl Mail for Decided<'_> {
+    fn to(&self) -> &str {
+        &self.case.email
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "{SERVICE} 審核結果：{} / {}",
+            self.case.status.label(ZhTw),
+            self.case.status.label(English)
+        )
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} 審核完畢。\n\
+             審核結果：{verdict_zh}\n{text}\n\n\
+             Your {kind_en} of {submitted} (S/N {id}) was decided on {when}: {verdict_en}.\n",
+            name = self.case.company_name,
+            submitted = self.case.submitted_at,
+            kind_zh = self.case.kind.label(ZhTw),
+            kind_en = self.case.kind.label(English),
+            id = self.case.id,
+            when = self.case.decided_at.as_deref().unwrap_or_default(),
+            verdict_zh = self.case.status.label(ZhTw),
+            verdict_en = self.case.status.label(English),
+            text = self.result,
+        )
+    }
+}
+
+/// To the company: the reviewer asks for more material by a date (A-N5).
+pub struct MaterialAsked<'a> {
+    pub case: &'a CaseView,
+    pub note: &'a str,
+    /// ROC date.
+    pub due: &'a str,
+}
+
+impl Mail for MaterialAsked<'_> {
+    fn to(&self) -> &str {
+        &self.case.email
+    }
+
+    fn subject(&self) -> String {
+        format!("{SERVICE} 補正資料通知 / More material needed")
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n貴公司申請之「{kind}」（S/N：{id}）需補充下列資料，請於 {due} 前提供：\n{note}\n\n\
+             Your application (S/N {id}) needs more material, due by {due} (ROC date):\n{note}\n",
+            name = self.case.company_name,
+            kind = self.case.kind.label(ZhTw),
+            id = self.case.id,
+            due = self.due,
+            note = self.note,
+        )
+    }
+}
+
+/// To the review desk: the company sent the material (A-N5).
+pub struct MaterialSent<'a> {
+    pub desk: &'a str,
+    pub case: &'a CaseView,
+    pub reply: &'a str,
+}
+
+impl Mail for MaterialSent<'_> {
+    fn to(&self) -> &str {
+        self.desk
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "[API介接服務] 補正資料 {} S/N {}",
+            self.case.company_name, self.case.id
+        )
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name}（{business_id}）已送出補正資料 / The company answered:\n\n{reply}\n",
+            name = self.case.company_name,
+            business_id = self.case.business_id,
+            reply = self.reply,
+        )
+    }
+}
+
+/// To the company: its permission changed (A-N9…A-N11).
+pub struct GrantChanged<'a> {
+    pub to: &'a str,
+    pub grant: &'a GrantView,
+    pub action: GrantAction,
+    pub reason: &'a str,
+    /// ROC date-time.
+    pub when: &'a str,
+}
+
+impl Mail for GrantChanged<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        let told = self.action.told();
+        format!("{SERVICE} {} / {}", told.zh_tw, told.english)
+    }
+
+    fn body(&self) -> String {
+        let told = self.action.told();
+        format!(
+            "{name} 您好：\n\n貴公司（apId {ap_id}）{label_zh}（{when}）。\n說明：{reason}\n\
+             經暫停或註銷查驗權限者，欲再度取得權限，應先提出改善做法並經內政部核可，重新提出申請。\n\n\
+             {label_en} (apId {ap_id}, {when}). {reason}\n",
+            name = self.grant.company_name,
+            ap_id = self.grant.ap_id,
+            label_zh = told.zh_tw,
+            label_en = told.english,
+            when = self.when,
+            reason = self.reason,
+        )
+    }
+}
+
+/// To the review desk: the detector suspended a grant for abnormal use (A-N9).
+pub struct AbnormalUse<'a> {
+    pub desk: &'a str,
+    pub grant: &'a GrantView,
+    pub reason: &'a str,
+    /// ROC date-time.
+    pub when: &'a str,
+}
+
+impl Mail for AbnormalUse<'_> {
+    fn to(&self) -> &str {
+        self.desk
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "[API介接服務] 異常使用暫停 {} apId {}",
+            self.grant.company_name, self.grant.ap_id
+        )
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name}（{business_id}，apId {ap_id}）之查驗權限已由系統暫停（{when}）。\n{reason}\n\
+             請檢視其使用情形，決定恢復或註銷。\n",
+            name = self.grant.company_name,
+            business_id = self.grant.business_id,
+            ap_id = self.grant.ap_id,
+            when = self.when,
+            reason = self.reason,
+        )
+    }
+}

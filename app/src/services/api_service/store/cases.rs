@@ -1,0 +1,574 @@
+//! A company's cases: submission (A-2…A-6), cancellation (A-9), the reviewer's decision and
+//! request for material (A-10, A-N5), each one unit of work over [`ApiCase`].
+
+use super::super::cases::{
+    ApiCase, ApiGrant, CaseAction, CaseFacts, CaseKind, CaseStatus, GrantAction, GrantFacts,
+    GrantStatus,
+};
+use super::super::form::{ApplicationForm, CompanyData, CERTIFICATE};
+use super::super::mail::{Decided, MaterialAsked, MaterialSent, NewCase, Received};
+use super::super::{offered_kinds, pending_case_message, CaseView};
+use super::{case, grant, MATERIAL_WORKING_DAYS, REGISTERED};
+use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::work::Work;
+use crate::cases::Code;
+use crate::domain::business_id::BusinessId;
+use crate::domain::purpose::Purpose;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::pki::{expect_business_id, Purpose as CertificatePurpose};
+use crate::platform::db::Backend;
+use crate::platform::AppState;
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+fn refused(zh_tw: &str, english: &str) -> PortalError {
+    PortalError::Refused {
+        zh_tw: zh_tw.into(),
+        english: english.into(),
+    }
+}
+
+fn pending_refusal() -> PortalError {
+    refused(
+        pending_case_message(Lang::ZhTw),
+        pending_case_message(Lang::English),
+    )
+}
+
+fn no_such_case() -> PortalError {
+    refused("查無此申請案件。", "There is no such case.")
+}
+
+/// A case that must exist (it was read or written in this transaction).
+async fn load(conn: &mut AnyConnection, id: &str, now: i64) -> Result<CaseView, PortalError> {
+    case(conn, id, now).await?.ok_or(PortalError::Unavailable)
+}
+
+/// What the case's guards read, from the case as read.
+async fn facts(
+    conn: &mut AnyConnection,
+    case: &CaseView,
+    now: i64,
+) -> Result<CaseFacts, PortalError> {
+    let submitted_at: i64 = sqlx::query_scalar("SELECT submitted_at FROM api_cases WHERE id = $1")
+        .bind(&case.id)
+        .fetch_one(conn)
+        .await?;
+    Ok(CaseFacts {
+        submitted_at,
+        now,
+        material_awaited: case
+            .material
+            .as_ref()
+            .is_some_and(|material| material.reply.is_none()),
+    })
+}
+
+/// The company data a case records: as typed in its form, or else as registered.
+struct Company {
+    name: String,
+    host_ip: String,
+    contact: String,
+    landline: String,
+    mobile: String,
+    email: String,
+}
+
+impl Company {
+    fn typed(data: &CompanyData) -> Company {
+        Company {
+            name: data.company_name.to_string(),
+            host_ip: data.host_ip.to_string(),
+            contact: data.contact.as_str().to_owned(),
+            landline: data.landline.as_str().to_owned(),
+            mobile: data.mobile.as_str().to_owned(),
+            email: data.email.as_str().to_owned(),
+        }
+    }
+
+    async fn registered(conn: &mut AnyConnection, business_id: &str) -> sqlx::Result<Company> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT company_name, host_ip, contact, landline, mobile, email FROM api_grants \
+             WHERE business_id = $1",
+        )
+        .bind(business_id)
+        .fetch_one(conn)
+        .await?;
+        Ok(Company {
+            name: row.try_get("company_name")?,
+            host_ip: row.try_get("host_ip")?,
+            contact: row.try_get("contact")?,
+            landline: row.try_get("landline")?,
+            mobile: row.try_get("mobile")?,
+            email: row.try_get("email")?,
+        })
+    }
+}
+
+/// What a submission returns: the case as stored, and the isskey for an upload.
+#[derive(Clone, Debug)]
+pub struct Receipt {
+    pub case: CaseView,
+    pub isskey: Option<String>,
+}
+
+/// The receipt of the case a form with `token` already made, if it did.
+async fn resubmitted(
+    conn: &mut AnyConnection,
+    business_id: &BusinessId,
+    token: &str,
+    now: i64,
+) -> Result<Option<Receipt>, PortalError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM api_cases WHERE submission_token = $1 AND business_id = $2",
+    )
+    .bind(token)
+    .bind(business_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let case = load(conn, &id, now).await?;
+    let isskey = match case.status {
+        CaseStatus::Uploaded => grant(conn, business_id.as_str())
+            .await?
+            .and_then(|grant| grant.isskey),
+        _ => None,
+    };
+    Ok(Some(Receipt { case, isskey }))
+}
+
+/// A 32-character key from the operating system's CSPRNG (A-3).
+fn new_isskey() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    use rand::TryRngCore;
+    Alphanumeric.sample_string(&mut rand::rngs::OsRng.unwrap_err(), 32)
+}
+
+/// An apId: `AP` and eight random characters that cannot be misread.
+fn new_ap_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..8)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("AP{tail}")
+}
+
+/// A certificate as Base64 PEM, as the company uploaded it.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+/// The audit details of a submission.
+#[derive(Serialize)]
+struct Submitted {
+    kind: &'static str,
+    status: &'static str,
+}
+
+/// Takes a company's application (A-2…A-6). 憑證上傳 takes effect at once; the others wait
+/// for review. The company's state decides which kinds it may submit (A-1), and the unique
+/// index on pending cases refuses a second one however the requests interleave (A-6).
+pub async fn submit(
+    state: &AppState,
+    business_id: &BusinessId,
+    actor: &Actor,
+    form: ApplicationForm,
+) -> Result<Receipt, PortalError> {
+    let token = uuid::Uuid::parse_str(&form.token)
+        .map_err(|_| {
+            refused(
+                "此申請表單已失效，請重新開啟申請頁面。",
+                "This form is no longer valid; please open the application page again.",
+            )
+        })?
+        .to_string();
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    // The same form sent again (a double click, a reload): the receipt of the first.
+    if let Some(receipt) = resubmitted(work.conn(), business_id, &token, now).await? {
+        return Ok(receipt);
+    }
+    // On PostgreSQL, hold the grant's row: an upload and a case, or a reviewer's change of
+    // the grant, then happen one after the other (SQLite's BEGIN IMMEDIATE already does).
+    if state.db.backend == Backend::Postgres {
+        sqlx::query("SELECT business_id FROM api_grants WHERE business_id = $1 FOR UPDATE")
+            .bind(business_id.as_str())
+            .fetch_optional(work.conn())
+            .await?;
+    }
+    let grant = grant(work.conn(), business_id.as_str()).await?;
+    if !offered_kinds(grant.as_ref()).contains(&form.kind) {
+        return Err(refused(
+            "目前的申請狀態不能申請此申請事項。",
+            "This kind of application is not available in your company's current state.",
+        ));
+    }
+    if form.kind == CaseKind::Apply {
+        let registered: Option<String> =
+            sqlx::query_scalar("SELECT status FROM companies WHERE business_id = $1")
+                .bind(business_id.as_str())
+                .fetch_optional(work.conn())
+                .await?;
+        if registered.as_deref() != Some(REGISTERED) {
+            return Err(refused(
+                "貴公司於商工登記非核准設立之現行登記，無法申請。",
+                "Your company is not currently registered (核准設立) in the business registry, so it cannot apply.",
+            ));
+        }
+    }
+    let company = match (&form.company, &grant) {
+        (Some(data), _) => Company::typed(data),
+        (None, Some(_)) => Company::registered(work.conn(), business_id.as_str()).await?,
+        (None, None) => return Err(PortalError::Unavailable),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut isskey = None;
+    let status = if let Some(file) = &form.certificate {
+        let checked = state
+            .trust
+            .current()
+            .check_certificate(file, CertificatePurpose::ApiCertificate, now)
+            .and_then(|checked| expect_business_id(&checked, business_id).map(|()| checked))
+            .map_err(|error| PortalError::field(CERTIFICATE, &error))?;
+        let pending: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM api_cases WHERE business_id = $1 AND status = $2")
+                .bind(business_id.as_str())
+                .bind(CaseStatus::Pending.code())
+                .fetch_optional(work.conn())
+                .await?;
+        if pending.is_some() {
+            return Err(pending_refusal());
+        }
+        let key = new_isskey();
+        let stored = sqlx::query(
+            "UPDATE api_grants SET certificate_pem = $1, certificate_serial = $2, \
+             certificate_not_before = $3, certificate_not_after = $4, isskey = $5 \
+             WHERE business_id = $6 AND status = $7",
+        )
+        .bind(pem(checked.der()))
+        .bind(checked.serial_hex().to_uppercase())
+        .bind(checked.not_before())
+        .bind(checked.not_after())
+        .bind(&key)
+        .bind(business_id.as_str())
+        .bind(GrantStatus::Active.code())
+        .execute(work.conn())
+        .await?
+        .rows_affected();
+        if stored != 1 {
+            return Err(refused(
+                "貴公司之查驗權限目前未啟用，無法上傳憑證。",
+                "Your permission is not active, so no certificate can be uploaded.",
+            ));
+        }
+        isskey = Some(key);
+        CaseStatus::Uploaded
+    } else {
+        CaseStatus::Pending
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO api_cases (id, business_id, kind, status, company_name, host_ip, contact, \
+         landline, mobile, email, purpose, submitted_at, decided_at, submission_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&id)
+    .bind(business_id.as_str())
+    .bind(form.kind.code())
+    .bind(status.code())
+    .bind(&company.name)
+    .bind(&company.host_ip)
+    .bind(&company.contact)
+    .bind(&company.landline)
+    .bind(&company.mobile)
+    .bind(&company.email)
+    .bind(form.purpose.as_str())
+    .bind(now)
+    .bind((status == CaseStatus::Uploaded).then_some(now))
+    .bind(&token)
+    .execute(work.conn())
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // Another case in review (A-6), or this very form sent twice at once.
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            drop(work);
+            let mut conn = state.db.pool.acquire().await?;
+            return resubmitted(&mut conn, business_id, &token, now)
+                .await?
+                .ok_or_else(pending_refusal);
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let case = load(work.conn(), &id, now).await?;
+    work.mail(&Received { case: &case }).await?;
+    if status == CaseStatus::Pending {
+        work.mail(&NewCase {
+            desk: &state.settings.review_mailbox,
+            case: &case,
+        })
+        .await?;
+    }
+    work.start::<ApiCase>(
+        id.as_str(),
+        CaseAction::Submit,
+        status,
+        &Submitted {
+            kind: form.kind.code(),
+            status: status.code(),
+        },
+    )
+    .await?;
+    work.commit().await?;
+    tracing::info!(case = %id, kind = form.kind.code(), "API service case submitted");
+    Ok(Receipt { case, isskey })
+}
+
+/// The company cancels its own case in review within 24 hours of submitting it (A-9).
+pub async fn cancel(
+    state: &AppState,
+    business_id: &BusinessId,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<CaseView, PortalError> {
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    let case = case(work.conn(), case_id, now)
+        .await?
+        .filter(|case| case.business_id == business_id.as_str())
+        .ok_or_else(no_such_case)?;
+    let facts = facts(work.conn(), &case, now).await?;
+    work.act::<ApiCase>(case_id, case.status, CaseAction::Cancel)
+        .set("decided_at", now)
+        .detail(&NoDetail {})
+        .run(&facts)
+        .await?;
+    let case = load(work.conn(), case_id, now).await?;
+    work.commit().await?;
+    Ok(case)
+}
+
+/// The audit details of a decision.
+#[derive(Serialize)]
+struct Decision {
+    kind: &'static str,
+}
+
+/// A reviewer's decision on a case in review (A-10). On approval the case takes effect: an
+/// API申請 opens the grant with a new apId, a 登錄資料修改 replaces the registered data (the
+/// old IP is gone, A-N7), an API停用 deactivates the grant (A-N8).
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    approve: bool,
+    result: &Purpose,
+) -> Result<CaseView, PortalError> {
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    let case = case(work.conn(), case_id, now)
+        .await?
+        .ok_or_else(no_such_case)?;
+    let facts = facts(work.conn(), &case, now).await?;
+    let action = if approve {
+        CaseAction::Approve
+    } else {
+        CaseAction::Reject
+    };
+    work.act::<ApiCase>(case_id, case.status, action)
+        .set("decided_at", now)
+        .set("decision_text", result.as_str())
+        .set("decided_by", actor.staff_id)
+        .note(result.as_str())
+        .detail(&Decision {
+            kind: case.kind.code(),
+        })
+        .run(&facts)
+        .await?;
+    let case = load(work.conn(), case_id, now).await?;
+    if approve {
+        take_effect(&mut work, &case, result.as_str()).await?;
+    }
+    work.mail(&Decided {
+        case: &case,
+        result: result.as_str(),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(case)
+}
+
+/// What an approved case changes in the grant.
+async fn take_effect(
+    work: &mut Work<'_>,
+    case: &CaseView,
+    result: &str,
+) -> Result<(), PortalError> {
+    let now = work.now;
+    match case.kind {
+        CaseKind::Apply => {
+            // A company applying again after a revocation or deactivation gets a new grant.
+            sqlx::query("DELETE FROM api_grants WHERE business_id = $1")
+                .bind(&case.business_id)
+                .execute(work.conn())
+                .await?;
+            sqlx::query(
+                "INSERT INTO api_grants (business_id, ap_id, company_name, host_ip, contact, \
+                 landline, mobile, email, status, status_changed_at, approved_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            )
+            .bind(&case.business_id)
+            .bind(new_ap_id())
+            .bind(&case.company_name)
+            .bind(&case.host_ip)
+            .bind(&case.contact)
+            .bind(&case.landline)
+            .bind(&case.mobile)
+            .bind(&case.email)
+            .bind(GrantStatus::Active.code())
+            .bind(now)
+            .execute(work.conn())
+            .await?;
+            // The case's approval is the audit row of the grant's opening.
+            work.opened::<ApiGrant>(
+                case.business_id.as_str(),
+                GrantAction::Open,
+                GrantStatus::Active,
+            )
+            .await?;
+        }
+        CaseKind::Modify => {
+            sqlx::query(
+                "UPDATE api_grants SET company_name = $1, host_ip = $2, contact = $3, \
+                 landline = $4, mobile = $5, email = $6 WHERE business_id = $7",
+            )
+            .bind(&case.company_name)
+            .bind(&case.host_ip)
+            .bind(&case.contact)
+            .bind(&case.landline)
+            .bind(&case.mobile)
+            .bind(&case.email)
+            .bind(&case.business_id)
+            .execute(work.conn())
+            .await?;
+        }
+        CaseKind::Deactivate => {
+            let grant = grant(work.conn(), &case.business_id)
+                .await?
+                .ok_or(PortalError::Unavailable)?;
+            work.act::<ApiGrant>(
+                case.business_id.as_str(),
+                grant.status,
+                GrantAction::Deactivate,
+            )
+            .set("status_changed_at", now)
+            .set("status_reason", case.purpose.as_str())
+            .note(result)
+            .detail(&NoDetail {})
+            .run(&GrantFacts {
+                plan_required: grant.plan_required,
+            })
+            .await?;
+        }
+        // Uploads take effect when submitted and are never reviewed.
+        CaseKind::Certificate => {}
+    }
+    Ok(())
+}
+
+/// The audit details of a request for material.
+#[derive(Serialize)]
+struct MaterialDue {
+    due: String,
+}
+
+/// The reviewer asks the company for more material (A-N5): the case stays in review and the
+/// company has 5 working days, shown as a date on both sides.
+pub async fn request_material(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    note: &Purpose,
+) -> Result<CaseView, PortalError> {
+    let due = state
+        .calendar
+        .add_working_days(state.clock.today_taipei(), MATERIAL_WORKING_DAYS);
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    let case = case(work.conn(), case_id, now)
+        .await?
+        .ok_or_else(no_such_case)?;
+    let facts = facts(work.conn(), &case, now).await?;
+    let due = due.format("%Y-%m-%d").to_string();
+    work.act::<ApiCase>(case_id, case.status, CaseAction::RequestMaterial)
+        .set("material_note", note.as_str())
+        .set("material_due", due.clone())
+        .note(note.as_str())
+        .detail(&MaterialDue { due })
+        .run(&facts)
+        .await?;
+    let case = load(work.conn(), case_id, now).await?;
+    let due_text = case
+        .material
+        .as_ref()
+        .map(|material| material.due.clone())
+        .unwrap_or_default();
+    work.mail(&MaterialAsked {
+        case: &case,
+        note: note.as_str(),
+        due: &due_text,
+    })
+    .await?;
+    work.commit().await?;
+    Ok(case)
+}
+
+/// The company answers the reviewer's request for more material (A-N5), once, while the case
+/// is in review; the review desk is told.
+pub async fn reply_material(
+    state: &AppState,
+    business_id: &BusinessId,
+    actor: &Actor,
+    case_id: &str,
+    reply: &Purpose,
+) -> Result<CaseView, PortalError> {
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    let case = case(work.conn(), case_id, now)
+        .await?
+        .filter(|case| case.business_id == business_id.as_str())
+        .ok_or_else(no_such_case)?;
+    let facts = facts(work.conn(), &case, now).await?;
+    work.act::<ApiCase>(case_id, case.status, CaseAction::ReplyMaterial)
+        .set("material_reply", reply.as_str())
+        .set("material_replied_at", now)
+        // A second answer racing the first finds this already set.
+        .only_if("material_note IS NOT NULL AND material_reply IS NULL")
+        .detail(&NoDetail {})
+        .run(&facts)
+        .await?;
+    let case = load(work.conn(), case_id, now).await?;
+    work.mail(&MaterialSent {
+        desk: &state.settings.review_mailbox,
+        case: &case,
+        reply: reply.as_str(),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(case)
+}

@@ -1,0 +1,201 @@
+//! A company's grant: the ministry's suspension, reinstatement, revocation and approval of an
+//! improvement plan (A-N9, A-N11), the abnormal-use detector's suspension (A-N9) and the
+//! periodic check (A-N10), each one unit of work over [`ApiGrant`].
+
+use super::super::cases::{ApiGrant, GrantAction, GrantFacts, GrantStatus};
+use super::super::mail::{AbnormalUse, GrantChanged};
+use super::super::GrantView;
+use super::{grant, REGISTERED};
+use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::work::{Mail, Work};
+use crate::cases::{Code, Machine};
+use crate::error::PortalError;
+use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::db::Db;
+use crate::platform::outbox;
+
+/// The grant columns each action writes beside the state.
+fn plan_required_since(action: GrantAction, now: i64) -> Option<Option<i64>> {
+    match action {
+        // Suspending or revoking requires an improvement plan before a new application; the
+        // ministry reinstates, or approves the plan, when it has accepted one (A-N11).
+        GrantAction::Suspend | GrantAction::SuspendAbnormal | GrantAction::Revoke => {
+            Some(Some(now))
+        }
+        GrantAction::Reinstate | GrantAction::ApprovePlan => Some(None),
+        GrantAction::Open | GrantAction::Deactivate => None,
+    }
+}
+
+/// Suspends, reinstates or revokes a company's grant, or approves its improvement plan, with
+/// the reason, and tells the company.
+pub async fn change_grant(
+    db: &Db,
+    now: i64,
+    actor: &Actor,
+    business_id: &str,
+    action: GrantAction,
+    reason: &str,
+) -> Result<GrantView, PortalError> {
+    let mut work = Work::begin(db, actor, now).await?;
+    let before = grant(work.conn(), business_id)
+        .await?
+        // No grant at all is refused like a grant in the wrong state.
+        .ok_or_else(|| PortalError::from(ApiGrant::not_now(GrantStatus::Active, action)))?;
+    let mut act = work
+        .act::<ApiGrant>(business_id, before.status, action)
+        .set("status_reason", reason)
+        .set("status_changed_at", now)
+        .note(reason)
+        .detail(&NoDetail {});
+    if let Some(since) = plan_required_since(action, now) {
+        act = act.set("plan_required_since", since);
+    }
+    act = match action {
+        GrantAction::SuspendAbnormal => act.set("abnormal_since", now),
+        GrantAction::Reinstate => act.set("abnormal_since", None::<i64>),
+        // Two approvals of one plan: the second finds it approved.
+        GrantAction::ApprovePlan => act.only_if("plan_required_since IS NOT NULL"),
+        _ => act,
+    };
+    act.run(&GrantFacts {
+        plan_required: before.plan_required,
+    })
+    .await?;
+    let grant = grant(work.conn(), business_id)
+        .await?
+        .ok_or(PortalError::Unavailable)?;
+    let email: String = sqlx::query_scalar("SELECT email FROM api_grants WHERE business_id = $1")
+        .bind(business_id)
+        .fetch_one(work.conn())
+        .await?;
+    work.mail(&GrantChanged {
+        to: &email,
+        grant: &grant,
+        action,
+        reason,
+        when: &roc_date_time(now),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(grant)
+}
+
+/// The abnormal-use detector's finding (A-N9): suspends the grant, tells the company as a
+/// reviewer's suspension would, and tells the review desk why. `Ok(false)`: it was not active
+/// (already suspended, say by another server's detector).
+pub async fn suspend_for_abnormal_use(
+    db: &Db,
+    now: i64,
+    business_id: &str,
+    finding: &str,
+    review_mailbox: &str,
+) -> Result<bool, PortalError> {
+    let reason = format!("系統偵測異常使用 / Abnormal use detected: {finding}");
+    let grant = match change_grant(
+        db,
+        now,
+        &Actor::system(),
+        business_id,
+        GrantAction::SuspendAbnormal,
+        &reason,
+    )
+    .await
+    {
+        Ok(grant) => grant,
+        Err(PortalError::Refused { .. }) => return Ok(false),
+        Err(error) => return Err(error),
+    };
+    let mail = AbnormalUse {
+        desk: review_mailbox,
+        grant: &grant,
+        reason: &reason,
+        when: &roc_date_time(now),
+    };
+    let mut conn = db.pool.acquire().await?;
+    outbox::enqueue(&mut conn, now, mail.to(), &mail.subject(), &mail.body()).await?;
+    Ok(true)
+}
+
+/// Why the periodic check revoked a grant (A-N10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFinding {
+    /// No longer a company registered as 核准設立.
+    NotRegistered,
+    /// Not called for over a year (counted from approval when never called).
+    Unused,
+}
+
+impl CheckFinding {
+    fn reason(self) -> &'static str {
+        match self {
+            CheckFinding::NotRegistered => {
+                "經清查已非現行登記之公司行號，依注意事項第十點註銷查驗權限 / no longer a registered company (A-N10)"
+            }
+            CheckFinding::Unused => {
+                "逾一年未連線使用，依注意事項第十點註銷查驗權限 / unused for over a year (A-N10)"
+            }
+        }
+    }
+}
+
+/// A live grant as the periodic check reads it.
+#[derive(sqlx::FromRow)]
+struct LiveGrant {
+    business_id: String,
+    registry_status: Option<String>,
+    /// The last call, or the approval or reinstatement when there was none since.
+    last_used: i64,
+}
+
+/// The ministry's periodic check (A-N10): compares each live grant's company with the business
+/// registry and its last use with the calendar; a company no longer registered, or whose grant
+/// has not been used for over a year, loses it at once and is told by mail. Safe to run on
+/// several servers at once: each revocation is a guarded update.
+pub async fn periodic_check(db: &Db, now: i64) -> Result<Vec<(String, CheckFinding)>, PortalError> {
+    // The year of non-use runs from the last call, or from the approval or the reinstatement
+    // when there was none since (a reinstated grant gets its year afresh).
+    let rows: Vec<LiveGrant> = sqlx::query_as(
+        "SELECT g.business_id, c.status AS registry_status, \
+                CASE WHEN g.status = $1 AND g.status_changed_at > COALESCE(g.last_used_at, g.approved_at) \
+                     THEN g.status_changed_at ELSE COALESCE(g.last_used_at, g.approved_at) END AS last_used \
+         FROM api_grants g LEFT JOIN companies c ON c.business_id = g.business_id \
+         WHERE g.status IN ($1, $2) ORDER BY g.business_id",
+    )
+    .bind(GrantStatus::Active.code())
+    .bind(GrantStatus::Suspended.code())
+    .fetch_all(&db.pool)
+    .await?;
+    let today = unix_to_taipei(now).date_naive();
+    let actor = Actor::system();
+    let mut revoked = Vec::new();
+    for row in rows {
+        let a_year_on = unix_to_taipei(row.last_used)
+            .date_naive()
+            .checked_add_months(chrono::Months::new(12))
+            .unwrap_or(today);
+        let finding = if row.registry_status.as_deref() != Some(REGISTERED) {
+            CheckFinding::NotRegistered
+        } else if today > a_year_on {
+            CheckFinding::Unused
+        } else {
+            continue;
+        };
+        match change_grant(
+            db,
+            now,
+            &actor,
+            &row.business_id,
+            GrantAction::Revoke,
+            finding.reason(),
+        )
+        .await
+        {
+            Ok(_) => revoked.push((row.business_id, finding)),
+            // Changed meanwhile (another server's check, a reviewer): nothing to do.
+            Err(PortalError::Refused { .. }) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(revoked)
+}

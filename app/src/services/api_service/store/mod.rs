@@ -1,0 +1,233 @@
+//! The API service's cases and grants in the database. Reading is here; the changes are in
+//! [`cases`] and [`grants`], each one unit of work ([`crate::cases::work::Work`]) over the
+//! declarations in [`super::cases`].
+
+mod cases;
+mod grants;
+
+pub use cases::{cancel, decide, reply_material, request_material, submit, Receipt};
+pub use grants::{change_grant, periodic_check, suspend_for_abnormal_use, CheckFinding};
+
+use super::cases::{CaseStatus, CANCEL_WINDOW_SECONDS};
+use super::{CaseView, GrantView, MaterialRequest, QueuedCase, Usage};
+use crate::domain::roc_date::RocDate;
+use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::rows::RowExt;
+use crate::platform::AppState;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// The business registry's status of a company that is currently registered.
+const REGISTERED: &str = "核准設立";
+
+/// Working days the company has to send material the reviewer asked for (A-N5).
+pub const MATERIAL_WORKING_DAYS: u32 = 5;
+/// Working days a review should take (A-N5).
+pub const REVIEW_TARGET_WORKING_DAYS: i64 = 10;
+
+const CASE_COLUMNS: &str = "id, business_id, kind, status, company_name, host_ip, contact, \
+     landline, mobile, email, purpose, submitted_at, decided_at, decision_text, material_note, \
+     material_due, material_reply, material_replied_at";
+
+fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
+    let status: CaseStatus = row.code("status")?;
+    let submitted_at: i64 = row.try_get("submitted_at")?;
+    let material_note: Option<String> = row.try_get("material_note")?;
+    let material_due: Option<String> = row.try_get("material_due")?;
+    let material = material_note
+        .zip(material_due)
+        .map(|(note, due)| -> sqlx::Result<MaterialRequest> {
+            Ok(MaterialRequest {
+                note,
+                due: roc_display(&due),
+                reply: row.try_get("material_reply")?,
+                replied_at: row
+                    .try_get::<Option<i64>, _>("material_replied_at")?
+                    .map(roc_date_time),
+            })
+        })
+        .transpose()?;
+    Ok(CaseView {
+        id: row.try_get("id")?,
+        business_id: row.try_get("business_id")?,
+        kind: row.code("kind")?,
+        status,
+        company_name: row.try_get("company_name")?,
+        host_ip: row.try_get("host_ip")?,
+        contact: row.try_get("contact")?,
+        landline: row.try_get("landline")?,
+        mobile: row.try_get("mobile")?,
+        email: row.try_get("email")?,
+        purpose: row.try_get("purpose")?,
+        submitted_at: roc_date_time(submitted_at),
+        decided_at: row
+            .try_get::<Option<i64>, _>("decided_at")?
+            .map(roc_date_time),
+        decision_text: row.try_get("decision_text")?,
+        cancellable: status == CaseStatus::Pending && now < submitted_at + CANCEL_WINDOW_SECONDS,
+        material,
+    })
+}
+
+/// `2023-11-24` as `112/11/24`.
+fn roc_display(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .ok()
+        .and_then(RocDate::from_naive)
+        .map(RocDate::display_slash)
+        .unwrap_or_default()
+}
+
+/// A stored instant as the compact ROC date of A-7 (`1121107`).
+fn compact_date(unix: i64) -> String {
+    RocDate::from_naive(unix_to_taipei(unix).date_naive())
+        .map(RocDate::display_compact)
+        .unwrap_or_default()
+}
+
+const GRANT_COLUMNS: &str = "business_id, ap_id, company_name, host_ip, contact, landline, \
+     mobile, email, status, certificate_serial, certificate_not_before, certificate_not_after, \
+     isskey, last_used_at, plan_required_since";
+
+fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
+    Ok(GrantView {
+        company_name: row.try_get("company_name")?,
+        business_id: row.try_get("business_id")?,
+        host_ip: row.try_get("host_ip")?,
+        status: row.code("status")?,
+        ap_id: row.try_get("ap_id")?,
+        certificate_serial: row.try_get("certificate_serial")?,
+        valid_from: row
+            .try_get::<Option<i64>, _>("certificate_not_before")?
+            .map(compact_date),
+        valid_to: row
+            .try_get::<Option<i64>, _>("certificate_not_after")?
+            .map(compact_date),
+        isskey: row.try_get("isskey")?,
+        last_used_at: row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .map(roc_date_time),
+        plan_required: row
+            .try_get::<Option<i64>, _>("plan_required_since")?
+            .is_some(),
+    })
+}
+
+/// The company's grant, if it ever had one approved.
+pub async fn grant(conn: &mut AnyConnection, business_id: &str) -> sqlx::Result<Option<GrantView>> {
+    let row = sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM api_grants WHERE business_id = $1"
+    ))
+    .bind(business_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(grant_view).transpose()
+}
+
+/// Every case of the company, newest first (A-7).
+pub async fn cases(pool: &AnyPool, business_id: &str, now: i64) -> sqlx::Result<Vec<CaseView>> {
+    sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM api_cases WHERE business_id = $1 \
+         ORDER BY submitted_at DESC, id DESC"
+    ))
+    .bind(business_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| case_view(row, now))
+    .collect()
+}
+
+/// One case, by S/N.
+pub async fn case(conn: &mut AnyConnection, id: &str, now: i64) -> sqlx::Result<Option<CaseView>> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM api_cases WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(|row| case_view(row, now)).transpose()
+}
+
+/// The review queue: every case in review, oldest first, with its age in working days
+/// (A-N5: the review should take 10).
+pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
+    let now = state.clock.unix();
+    let today = state.clock.today_taipei();
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM api_cases WHERE status = $1 ORDER BY submitted_at, id"
+    ))
+    .bind(crate::cases::Code::code(CaseStatus::Pending))
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let submitted: i64 = row.try_get("submitted_at")?;
+            let day = unix_to_taipei(submitted).date_naive();
+            let age = state.calendar.working_days_between(day, today);
+            Ok(QueuedCase {
+                case: case_view(row, now)?,
+                age_working_days: age,
+                overdue: age > REVIEW_TARGET_WORKING_DAYS,
+            })
+        })
+        .collect()
+}
+
+/// One company's calls in the call log, as counted for the review page.
+#[derive(sqlx::FromRow)]
+struct UsageRow {
+    business_id: String,
+    calls: i64,
+    matches: i64,
+    no_matches: i64,
+    refused: i64,
+}
+
+/// Each company's use of the verification API since `since` (Unix seconds), from the call log.
+pub async fn usage_since(
+    pool: &AnyPool,
+    since: i64,
+) -> sqlx::Result<std::collections::HashMap<String, Usage>> {
+    let rows: Vec<UsageRow> = sqlx::query_as(
+        "SELECT business_id, COUNT(*) AS calls, \
+                SUM(CASE WHEN verdict = '1' THEN 1 ELSE 0 END) AS matches, \
+                SUM(CASE WHEN verdict IN ('2', '3', '4') THEN 1 ELSE 0 END) AS no_matches, \
+                SUM(CASE WHEN rd_code <> 'RS7009' THEN 1 ELSE 0 END) AS refused \
+         FROM api_calls WHERE called_at >= $1 AND signed = 1 GROUP BY business_id",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            (
+                row.business_id,
+                Usage {
+                    calls: row.calls,
+                    matches: row.matches,
+                    no_matches: row.no_matches,
+                    refused: row.refused,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Every grant, for the reviewer's list: without the isskey, which is the company's secret.
+pub async fn grants(pool: &AnyPool) -> sqlx::Result<Vec<GrantView>> {
+    sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM api_grants ORDER BY business_id"
+    ))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        grant_view(row).map(|grant| GrantView {
+            isskey: None,
+            ..grant
+        })
+    })
+    .collect()
+}

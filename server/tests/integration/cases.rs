@@ -1,0 +1,171 @@
+//! The case engine on real databases (issue 17): of concurrent actions on one case exactly one
+//! wins, and every change writes its timeline event in its own transaction.
+
+use crate::api_service::{application, SHRIMP};
+use crate::helpers::{fresh_db, state_with_trust, test_clock};
+use app::cases::actor::Actor;
+use app::cases::timeline::timeline;
+use app::cases::Party;
+use app::domain::business_id::BusinessId;
+use app::domain::purpose::Purpose;
+use app::error::PortalError;
+use app::i18n::Lang;
+use app::pki::{ReloadableTrustStore, TrustStore};
+use app::platform::AppState;
+use app::services::api_service::cases::{ApiCase, ApiGrant};
+use app::services::api_service::{form::ApplicationForm, store, CaseKind, CaseStatus};
+use app::services::staff::role::Role;
+
+/// A reviewer of the ministry, as the review pages make one.
+fn reviewer(id: i64) -> Actor {
+    Actor {
+        party: Party::Staff(Role::MinistryReviewer),
+        name: format!("staff:{id}"),
+        source_ip: "192.0.2.9".into(),
+        staff_id: None,
+    }
+}
+
+/// SHRIMP's API申請, submitted; its S/N.
+async fn submitted_case(state: &AppState) -> String {
+    let mut posted: Vec<(String, String)> = application("127.0.0.115")
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    posted.push(("token".into(), uuid::Uuid::new_v4().to_string()));
+    let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
+    let business_id = BusinessId::parse(SHRIMP).expect("id");
+    let company = Actor::company(SHRIMP, "192.0.2.1".into());
+    store::submit(state, &business_id, &company, form)
+        .await
+        .expect("submitted")
+        .case
+        .id
+}
+
+async fn count(state: &AppState, sql: &str, case_id: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(case_id)
+        .fetch_one(&state.db.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn concurrent_decisions_on_one_case_exactly_one_wins() {
+    let test_db = fresh_db().await;
+    server::registry::load_demo(&test_db.db.pool)
+        .await
+        .expect("demo registry");
+    let state = state_with_trust(
+        &test_db.db,
+        &test_clock(),
+        ReloadableTrustStore::fixed(TrustStore::empty()),
+    );
+    let case_id = submitted_case(&state).await;
+    // Eight reviewers decide at once, half approving and half rejecting, each on its own task
+    // and connection.
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let state = state.clone();
+            let case_id = case_id.clone();
+            tokio::spawn(async move {
+                let note = Purpose::parse("審核完畢").expect("note");
+                store::decide(&state, &reviewer(n), &case_id, n % 2 == 0, &note).await
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(case) => won.push(case.status),
+            Err(PortalError::Refused { zh_tw, .. }) => {
+                assert_eq!(zh_tw, "此案件已有審核結果或已由申請機構取消。");
+            }
+            Err(other) => panic!("a losing decision must be refused, not {other:?}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one decision wins: {won:?}");
+    let decided = won[0];
+    assert!(matches!(
+        decided,
+        CaseStatus::Approved | CaseStatus::Rejected
+    ));
+    // One decision in the timeline and in the audit log; the grant opened only if approved.
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM case_events WHERE case_type = 'api_service.case' AND case_id = $1",
+            &case_id
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM audit_log WHERE subject = $1 AND action IN \
+             ('api_service.case.approve', 'api_service.case.reject')",
+            &case_id
+        )
+        .await,
+        1
+    );
+    let grants = count(
+        &state,
+        "SELECT COUNT(*) FROM api_grants WHERE business_id = $1",
+        SHRIMP,
+    )
+    .await;
+    assert_eq!(grants, i64::from(decided == CaseStatus::Approved));
+}
+
+#[tokio::test]
+async fn a_case_and_its_grant_keep_their_timelines() {
+    let test_db = fresh_db().await;
+    server::registry::load_demo(&test_db.db.pool)
+        .await
+        .expect("demo registry");
+    let state = state_with_trust(
+        &test_db.db,
+        &test_clock(),
+        ReloadableTrustStore::fixed(TrustStore::empty()),
+    );
+    let case_id = submitted_case(&state).await;
+    let note = Purpose::parse("資料齊全准予使用").expect("note");
+    store::decide(&state, &reviewer(1), &case_id, true, &note)
+        .await
+        .expect("approved");
+    let mut conn = state.db.pool.acquire().await.expect("connection");
+    let case = timeline::<ApiCase>(&mut conn, &case_id, Lang::ZhTw)
+        .await
+        .expect("timeline");
+    let steps: Vec<(Option<&str>, &str, &str, &str)> = case
+        .iter()
+        .map(|entry| {
+            (
+                entry.from.as_deref(),
+                entry.to.as_str(),
+                entry.action.as_str(),
+                entry.actor.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (None, "受理中", "送出申請", "company:24941832"),
+            (Some("受理中"), "核准", "核准", "staff:1"),
+        ]
+    );
+    assert_eq!(case[0].at, "112/11/17 14:35:04");
+    assert_eq!(case[1].note.as_deref(), Some("資料齊全准予使用"));
+    let grant = timeline::<ApiGrant>(&mut conn, SHRIMP, Lang::English)
+        .await
+        .expect("grant timeline");
+    assert_eq!(grant.len(), 1);
+    assert_eq!(
+        (grant[0].from.as_deref(), grant[0].to.as_str()),
+        (None, "Active")
+    );
+}
