@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod jobs;
 pub mod logging;
 pub mod mail;
 pub mod pki;

@@ -4,12 +4,9 @@ use anyhow::Context;
 use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::client::TrustedProxies;
 use app::platform::{
-    captcha, challenge,
     clock::{Clock, SystemClock},
     db::Db,
-    rate_limit,
     seal::SealKey,
-    session,
     state::{AppState, PortalSettings},
 };
 use axum::serve::ListenerExt;
@@ -273,9 +270,8 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         let sender = mail::Sender::new(&config.smtp_url, &config.mail_from)?;
         tokio::spawn(sender.run(db.pool.clone(), clock.clone(), Duration::from_secs(2)));
     }
-    tokio::spawn(purge_expired(db.clone(), clock.clone()));
+    server::jobs::spawn_all(&db, &clock);
     tokio::spawn(reload_trust_store(trust));
-    tokio::spawn(api_service_check(db.clone(), clock.clone()));
 
     let id_key = server::verify::IdHashKey::load_or_create(&config.id_hash_key_file)
         .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
@@ -312,57 +308,6 @@ fn hash_file_present() -> bool {
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
         .unwrap_or(false)
-}
-
-/// Every five minutes, removes sessions, sign-in challenges, CAPTCHAs and rate-limit windows
-/// that can no longer be used.
-async fn purge_expired(db: Db, clock: Arc<dyn Clock>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(300));
-    loop {
-        tick.tick().await;
-        if let Err(error) = session::purge_expired(&db.pool, clock.unix()).await {
-            tracing::error!(%error, "session purge failed");
-        }
-        if let Err(error) = challenge::purge_expired(&db.pool, clock.unix()).await {
-            tracing::error!(%error, "challenge purge failed");
-        }
-        if let Err(error) = captcha::purge_expired(&db.pool, clock.unix()).await {
-            tracing::error!(%error, "CAPTCHA purge failed");
-        }
-        if let Err(error) = rate_limit::purge_expired(&db.pool, clock.unix() - 86_400).await {
-            tracing::error!(%error, "rate-limit purge failed");
-        }
-        if let Err(error) = server::verify::purge_expired(&db.pool, clock.unix()).await {
-            tracing::error!(%error, "verification API purge failed");
-        }
-        if let Err(error) =
-            app::services::certificate::application::store::close_expired(&db.pool, clock.unix())
-                .await
-        {
-            tracing::error!(%error, "certificate application purge failed");
-        }
-        if let Err(error) =
-            app::services::certificate::store::notify_expiring(&db, clock.unix()).await
-        {
-            tracing::error!(%error, "certificate expiry notices failed");
-        }
-    }
-}
-
-/// At start and then daily, the ministry's check of the API service's grants (A-N10): a
-/// company no longer registered, or a grant unused for over a year, is revoked and told.
-async fn api_service_check(db: Db, clock: Arc<dyn Clock>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
-    loop {
-        tick.tick().await;
-        match app::services::api_service::store::periodic_check(&db, clock.unix()).await {
-            Ok(revoked) if !revoked.is_empty() => {
-                tracing::warn!(count = revoked.len(), "A-N10 check revoked API grants");
-            }
-            Ok(_) => {}
-            Err(error) => tracing::error!(%error, "A-N10 check failed"),
-        }
-    }
 }
 
 /// Every ten minutes, reads the trust store again, so that new CRLs (and intermediates) are

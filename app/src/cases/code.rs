@@ -26,7 +26,7 @@ pub trait Code: Copy + Eq + std::fmt::Debug + 'static {
 /// Declares an enum of a closed vocabulary: each variant with its stored code and its labels
 /// in zh-TW and English. Serialised by variant name, as the pages' properties always were.
 ///
-/// ```ignore
+/// ```text
 /// coded! {
 ///     /// 案件狀態 (A-8).
 ///     pub enum CaseStatus {

@@ -5,6 +5,7 @@ mod api_service;
 mod cases;
 mod helpers;
 mod id_card_loss;
+mod jobs;
 mod moica_application;
 mod moica_extension;
 mod moica_issuance;
