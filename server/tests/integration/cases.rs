@@ -2,7 +2,7 @@
 //! wins, and every change writes its timeline event in its own transaction.
 
 use crate::api_service::{application, SHRIMP};
-use crate::helpers::{fresh_db, state_with_trust, test_clock};
+use crate::helpers::{fresh_db, state_with_trust, test_clock, TestDb};
 use app::cases::actor::Actor;
 use app::cases::timeline::timeline;
 use app::cases::Party;
@@ -26,8 +26,18 @@ fn reviewer(id: i64) -> Actor {
     }
 }
 
-/// SHRIMP's API申請, submitted; its S/N.
-async fn submitted_case(state: &AppState) -> String {
+/// A database with the demo registry and SHRIMP's API申請 submitted: the database (kept
+/// while the test runs), the portal's state and the case's S/N.
+async fn submitted_case() -> (TestDb, AppState, String) {
+    let test_db = fresh_db().await;
+    server::registry::load_demo(&test_db.db.pool)
+        .await
+        .expect("demo registry");
+    let state = state_with_trust(
+        &test_db.db,
+        &test_clock(),
+        ReloadableTrustStore::fixed(TrustStore::empty()),
+    );
     let mut posted: Vec<(String, String)> = application("127.0.0.115")
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
@@ -36,11 +46,12 @@ async fn submitted_case(state: &AppState) -> String {
     let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
     let business_id = BusinessId::parse(SHRIMP).expect("id");
     let company = Actor::company(SHRIMP, "192.0.2.1".into());
-    store::submit(state, &business_id, &company, form)
+    let case_id = store::submit(&state, &business_id, &company, form)
         .await
         .expect("submitted")
         .case
-        .id
+        .id;
+    (test_db, state, case_id)
 }
 
 async fn count(state: &AppState, sql: &str, case_id: &str) -> i64 {
@@ -53,16 +64,7 @@ async fn count(state: &AppState, sql: &str, case_id: &str) -> i64 {
 
 #[tokio::test]
 async fn concurrent_decisions_on_one_case_exactly_one_wins() {
-    let test_db = fresh_db().await;
-    server::registry::load_demo(&test_db.db.pool)
-        .await
-        .expect("demo registry");
-    let state = state_with_trust(
-        &test_db.db,
-        &test_clock(),
-        ReloadableTrustStore::fixed(TrustStore::empty()),
-    );
-    let case_id = submitted_case(&state).await;
+    let (_test_db, state, case_id) = submitted_case().await;
     // Eight reviewers decide at once, half approving and half rejecting, each on its own task
     // and connection.
     let tasks: Vec<_> = (0..8)
@@ -122,16 +124,7 @@ async fn concurrent_decisions_on_one_case_exactly_one_wins() {
 
 #[tokio::test]
 async fn a_case_and_its_grant_keep_their_timelines() {
-    let test_db = fresh_db().await;
-    server::registry::load_demo(&test_db.db.pool)
-        .await
-        .expect("demo registry");
-    let state = state_with_trust(
-        &test_db.db,
-        &test_clock(),
-        ReloadableTrustStore::fixed(TrustStore::empty()),
-    );
-    let case_id = submitted_case(&state).await;
+    let (_test_db, state, case_id) = submitted_case().await;
     let note = Purpose::parse("資料齊全准予使用").expect("note");
     store::decide(&state, &reviewer(1), &case_id, true, &note)
         .await

@@ -45,24 +45,31 @@ async fn load(conn: &mut AnyConnection, id: &str, now: i64) -> Result<CaseView, 
     case(conn, id, now).await?.ok_or(PortalError::Unavailable)
 }
 
-/// What the case's guards read, from the case as read.
-async fn facts(
-    conn: &mut AnyConnection,
-    case: &CaseView,
-    now: i64,
-) -> Result<CaseFacts, PortalError> {
+/// The case `id` as this work reads it, with what its guards read; a company sees only its
+/// own cases (`owner`), a reviewer every case.
+async fn read(
+    work: &mut Work<'_>,
+    id: &str,
+    owner: Option<&BusinessId>,
+) -> Result<(CaseView, CaseFacts), PortalError> {
+    let now = work.now;
+    let case = case(work.conn(), id, now)
+        .await?
+        .filter(|case| owner.is_none_or(|owner| case.business_id == owner.as_str()))
+        .ok_or_else(no_such_case)?;
     let submitted_at: i64 = sqlx::query_scalar("SELECT submitted_at FROM api_cases WHERE id = $1")
-        .bind(&case.id)
-        .fetch_one(conn)
+        .bind(id)
+        .fetch_one(work.conn())
         .await?;
-    Ok(CaseFacts {
+    let facts = CaseFacts {
         submitted_at,
         now,
         material_awaited: case
             .material
             .as_ref()
             .is_some_and(|material| material.reply.is_none()),
-    })
+    };
+    Ok((case, facts))
 }
 
 /// The company data a case records: as typed in its form, or else as registered.
@@ -348,11 +355,7 @@ pub async fn cancel(
 ) -> Result<CaseView, PortalError> {
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
-    let case = case(work.conn(), case_id, now)
-        .await?
-        .filter(|case| case.business_id == business_id.as_str())
-        .ok_or_else(no_such_case)?;
-    let facts = facts(work.conn(), &case, now).await?;
+    let (case, facts) = read(&mut work, case_id, Some(business_id)).await?;
     work.act::<ApiCase>(case_id, case.status, CaseAction::Cancel)
         .set("decided_at", now)
         .detail(&NoDetail {})
@@ -381,10 +384,7 @@ pub async fn decide(
 ) -> Result<CaseView, PortalError> {
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
-    let case = case(work.conn(), case_id, now)
-        .await?
-        .ok_or_else(no_such_case)?;
-    let facts = facts(work.conn(), &case, now).await?;
+    let (case, facts) = read(&mut work, case_id, None).await?;
     let action = if approve {
         CaseAction::Approve
     } else {
@@ -510,10 +510,7 @@ pub async fn request_material(
         .add_working_days(state.clock.today_taipei(), MATERIAL_WORKING_DAYS);
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
-    let case = case(work.conn(), case_id, now)
-        .await?
-        .ok_or_else(no_such_case)?;
-    let facts = facts(work.conn(), &case, now).await?;
+    let (case, facts) = read(&mut work, case_id, None).await?;
     let due = due.format("%Y-%m-%d").to_string();
     work.act::<ApiCase>(case_id, case.status, CaseAction::RequestMaterial)
         .set("material_note", note.as_str())
@@ -549,11 +546,7 @@ pub async fn reply_material(
 ) -> Result<CaseView, PortalError> {
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
-    let case = case(work.conn(), case_id, now)
-        .await?
-        .filter(|case| case.business_id == business_id.as_str())
-        .ok_or_else(no_such_case)?;
-    let facts = facts(work.conn(), &case, now).await?;
+    let (case, facts) = read(&mut work, case_id, Some(business_id)).await?;
     work.act::<ApiCase>(case_id, case.status, CaseAction::ReplyMaterial)
         .set("material_reply", reply.as_str())
         .set("material_replied_at", now)
