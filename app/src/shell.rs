@@ -5,7 +5,6 @@ use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
 use crate::services::api_service::{
-    self,
     pages::{ApiApplyPage, ApiFormPage, ApiManualPage, ApiProgressPage, ApiServiceNoticesPage},
     review::{ApiReviewCasePage, ApiReviewQueuePage},
 };
@@ -74,23 +73,6 @@ pub fn content_security_policy(nonce: &str) -> String {
          frame-ancestors 'none'"
     )
 }
-
-/// The pages whose forms post to their own path (see [`crate::posted_form`]); the server
-/// renders them for a POST with the posted fields in context.
-pub const FORM_PAGES: [&str; 12] = [
-    api_service::FORM_PATH,
-    api_service::PROGRESS_PATH,
-    api_service::REVIEW_PATH,
-    api_service::REVIEW_CASE_PATH,
-    "/id-card/loss/report",
-    "/id-card/loss/query",
-    "/id-card/loss/revoke",
-    "/admin/id-card-loss",
-    crate::services::id_card_loss::card::PATH,
-    crate::services::certificate::application::APPLY_PATH,
-    crate::services::certificate::card_services::PATH,
-    crate::services::certificate::counter::PATH,
-];
 
 /// The language of this request: the cookie set by the language switch, else zh-TW.
 pub fn current_lang() -> Lang {

@@ -4,5 +4,6 @@ pub mod api_service;
 pub mod certificate;
 pub mod company;
 pub mod id_card_loss;
+pub mod manifest;
 pub mod sign_in;
 pub mod staff;

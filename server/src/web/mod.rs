@@ -71,7 +71,7 @@ pub fn router(
 
     let mut router = Router::new();
     // Pages whose forms post to themselves; leptos_routes below adds their GET.
-    for path in app::shell::FORM_PAGES {
+    for path in app::services::manifest::form_pages() {
         router = router.route(path, post(render_posted_page));
     }
     router

@@ -156,3 +156,34 @@ async fn the_language_switch_comes_back_to_the_same_page_and_query() {
     let html = body_text(app.get("/api-service").await).await;
     assert!(html.contains("/lang/en?next=/api-service\""), "{html}");
 }
+
+/// The services' manifests name only pages the router serves: each form page and back-office
+/// menu entry answers a GET (the back office sends a signed-out visitor to sign in), and each
+/// form page takes a same-origin POST rather than answering 405.
+#[tokio::test]
+async fn every_page_a_service_declares_is_routed() {
+    let app = spawn_app().await;
+    let menu = app::services::manifest::SERVICES
+        .iter()
+        .flat_map(|service| service.menu.iter().map(|entry| entry.path));
+    for path in app::services::manifest::form_pages().chain(menu) {
+        let status = app.get(path).await.status();
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "GET {path}: {status}"
+        );
+    }
+    for path in app::services::manifest::form_pages() {
+        let response = app
+            .send(
+                Request::post(path)
+                    .header("origin", ORIGIN)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from("x=1"))
+                    .expect("request"),
+            )
+            .await;
+        assert_ne!(response.status(), 405, "POST {path}");
+        assert_ne!(response.status(), 404, "POST {path}");
+    }
+}

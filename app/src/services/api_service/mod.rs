@@ -8,10 +8,13 @@ pub mod form;
 pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod mail;
+mod manifest;
 pub mod pages;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use manifest::MANIFEST;
 
 use crate::i18n::Lang;
 pub use cases::{CaseKind, CaseStatus, GrantAction, GrantStatus};

@@ -7,9 +7,12 @@ pub mod card_services;
 pub mod counter;
 pub mod eligibility;
 pub mod extension;
+mod manifest;
 pub mod pin;
 pub mod proof;
 pub mod renewal;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use manifest::MANIFEST;

@@ -5,10 +5,13 @@
 
 pub mod card;
 pub mod form;
+mod manifest;
 pub mod office;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use manifest::MANIFEST;
 
 use crate::error::PortalError;
 use crate::i18n::Lang;

@@ -2,10 +2,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod access;
+mod manifest;
 pub mod pages;
 pub mod role;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use manifest::MANIFEST;
 
 use role::{Jurisdiction, Role};
 use serde::{Deserialize, Serialize};

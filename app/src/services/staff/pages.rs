@@ -5,10 +5,7 @@ use super::role::Role;
 use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
-use crate::services::api_service::{review::REVIEW_ROLES, REVIEW_PATH};
-use crate::services::certificate::card_services::PATH as SERVICES_PATH;
-use crate::services::certificate::counter::{ISSUING_ROLES, PATH as ISSUE_PATH};
-use crate::services::id_card_loss::office::{FOLLOW_UP_ROLES, OVERSIGHT_ROLES};
+use crate::services::manifest::menu;
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
@@ -17,7 +14,7 @@ use leptos_meta::Title;
 
 /// Who may see the staff accounts: the ministry's IT department (everyone) and county
 /// officers (their county's staff).
-const ACCOUNT_VIEWERS: [Role; 2] = [Role::InformationServices, Role::CountyOfficer];
+pub const ACCOUNT_VIEWERS: [Role; 2] = [Role::InformationServices, Role::CountyOfficer];
 
 /// The signed-in staff member.
 #[server(endpoint = "staff_overview")]
@@ -58,22 +55,9 @@ pub fn StaffHomePage() -> impl IntoView {
                         <dt>{lang.pick("轄區", "Jurisdiction")}</dt><dd>{member.jurisdiction.label(lang)}</dd>
                     </dl>
                     <ul class="service-list">
-                        {ACCOUNT_VIEWERS.contains(&member.role).then(|| view! {
-                            <li><a href="/admin/staff">{lang.pick("工作人員帳號", "Staff accounts")}</a></li>
-                        })}
-                        {FOLLOW_UP_ROLES.contains(&member.role).then(|| view! {
-                            <li><a href="/admin/id-card-loss">{lang.pick("國民身分證查詢掛失作業 (RL03Y00)", "ID card loss reports (RL03Y00)")}</a></li>
-                        })}
-                        {REVIEW_ROLES.contains(&member.role).then(|| view! {
-                            <li><a href=REVIEW_PATH>{lang.pick("國民身分證領補換資料查驗作業API介接服務 案件審核", "API service: review cases and permissions")}</a></li>
-                        })}
-                        {ISSUING_ROLES.contains(&member.role).then(|| view! {
-                            <li><a href=ISSUE_PATH>{lang.pick("自然人憑證臨櫃發證", "Citizen certificate: counter issuance")}</a></li>
-                            <li><a href=SERVICES_PATH>{lang.pick("自然人憑證臨櫃服務（停用／復用／廢止／資料異動）", "Citizen certificate services at the counter")}</a></li>
-                        })}
-                        {OVERSIGHT_ROLES.contains(&member.role).then(|| view! {
-                            <li><a href="/admin/id-card-loss/events">{lang.pick("國民身分證掛失通報紀錄", "ID card loss reports: events")}</a></li>
-                        })}
+                        {menu(member.role)
+                            .map(|entry| view! { <li><a href=entry.path>{entry.label(lang)}</a></li> })
+                            .collect_view()}
                     </ul>
                     <SignOutButton lang />
                 }.into_any(),
