@@ -4,6 +4,7 @@
 mod api_service;
 mod helpers;
 mod id_card_loss;
+mod migrations;
 mod moica_application;
 mod moica_extension;
 mod moica_issuance;
@@ -11,6 +12,7 @@ mod moica_renewal;
 mod moica_services;
 mod pki;
 mod platform;
+mod schema;
 mod sign_in;
 mod verify;
 mod web;
