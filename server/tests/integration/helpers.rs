@@ -81,17 +81,21 @@ pub async fn fresh_db() -> TestDb {
                 postgres_name: Some(name),
             }
         }
-        Err(_) => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}/huji.db", dir.path().display());
-            let db = Db::connect(&url, 8).await.expect("connect test database");
-            TestDb {
-                db,
-                url,
-                _dir: Some(dir),
-                postgres_name: None,
-            }
-        }
+        Err(_) => fresh_sqlite_db().await,
+    }
+}
+
+/// A fresh SQLite database even when the tests run on PostgreSQL, for a test that compares
+/// the two.
+pub async fn fresh_sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/huji.db", dir.path().display());
+    let db = Db::connect(&url, 8).await.expect("connect test database");
+    TestDb {
+        db,
+        url,
+        _dir: Some(dir),
+        postgres_name: None,
     }
 }
 

@@ -1,0 +1,212 @@
+//! The SQLite and PostgreSQL migrations are written twice by hand; these tests hold them to
+//! one schema (issue 17): tables, columns, CHECKs, keys, indexes and triggers.
+
+use crate::helpers::{fresh_db, fresh_sqlite_db};
+use crate::schema::{Condition, ForeignKey, Literal, Schema, Trigger, TypeClass};
+use app::platform::db::Backend;
+use std::collections::BTreeSet;
+
+#[tokio::test]
+async fn migrations_define_the_same_schema_on_sqlite_and_postgresql() {
+    let sqlite_db = fresh_sqlite_db().await;
+    let sqlite = Schema::read(&sqlite_db.db).await;
+    assert_known_schema(&sqlite, "SQLite");
+    if std::env::var_os("HUJI_TEST_POSTGRES_ADMIN_URL").is_none() {
+        eprintln!("HUJI_TEST_POSTGRES_ADMIN_URL is not set: the SQLite schema alone is checked");
+        return;
+    }
+    let postgres_db = fresh_db().await;
+    assert_eq!(postgres_db.db.backend, Backend::Postgres);
+    let postgres = Schema::read(&postgres_db.db).await;
+    assert_known_schema(&postgres, "PostgreSQL");
+    let differences = sqlite.differences("SQLite", &postgres, "PostgreSQL");
+    assert!(
+        differences.is_empty(),
+        "the migrations define different schemas:\n{}",
+        differences.join("\n")
+    );
+}
+
+/// What the migrations are known to define, so that a reading that lost something (and would
+/// then compare equal to another reading that lost it too) fails here.
+fn assert_known_schema(schema: &Schema, backend: &str) {
+    for table in [
+        "sessions",
+        "audit_log",
+        "audit_head",
+        "outbox",
+        "household_offices",
+        "citizens",
+        "id_card_issuances",
+        "companies",
+        "moica_certificates",
+        "sign_in_challenges",
+        "staff",
+        "id_card_loss_reports",
+        "id_card_loss_events",
+        "captchas",
+        "rate_limits",
+        "api_cases",
+        "api_grants",
+        "api_token_ids",
+        "verification_failures",
+        "api_calls",
+        "moica_applications",
+    ] {
+        assert!(
+            schema.tables.contains_key(table),
+            "{backend}: no table {table}"
+        );
+    }
+    for internal in ["_sqlx_migrations", "sqlite_sequence"] {
+        assert!(
+            !schema.tables.contains_key(internal),
+            "{backend}: {internal} read"
+        );
+    }
+    let strings =
+        |values: &[&str]| -> BTreeSet<String> { values.iter().map(|v| v.to_string()).collect() };
+    assert_eq!(
+        schema.check_values("api_cases", "status"),
+        Some(strings(&[
+            "pending",
+            "cancelled",
+            "uploaded",
+            "approved",
+            "rejected"
+        ])),
+        "{backend}: api_cases.status"
+    );
+    assert_eq!(
+        schema.check_values("id_card_issuances", "apply_code"),
+        Some(strings(&["1", "2", "3"])),
+        "{backend}: id_card_issuances.apply_code"
+    );
+    assert_eq!(schema.check_values("api_cases", "business_id"), None);
+
+    let table = |name: &str| &schema.tables[name];
+    let status = &table("api_cases").columns["status"];
+    assert_eq!(
+        (status.class.clone(), status.nullable, status.primary_key),
+        (TypeClass::Text, false, None),
+        "{backend}: api_cases.status"
+    );
+    let key = |table_name: &str, column: &str| table(table_name).columns[column].primary_key;
+    assert_eq!(key("rate_limits", "bucket"), Some(1), "{backend}");
+    assert_eq!(key("rate_limits", "window_start"), Some(2), "{backend}");
+    assert_eq!(key("outbox", "id"), Some(1), "{backend}");
+    let guardianship = &table("citizens").columns["under_guardianship"];
+    assert_eq!(guardianship.class, TypeClass::Boolean, "{backend}");
+    assert_eq!(guardianship.default.as_deref(), Some("false"), "{backend}");
+    assert_eq!(
+        table("sign_in_challenges").columns["purpose"]
+            .default
+            .as_deref(),
+        Some("'sign-in'"),
+        "{backend}"
+    );
+    assert_eq!(
+        table("captchas").columns["image"].class,
+        TypeClass::Blob,
+        "{backend}"
+    );
+    assert!(
+        table("staff").checks.contains(&Condition::Other(
+            "jurisdiction_office is null or jurisdiction_county is not null".into()
+        )),
+        "{backend}: staff's jurisdiction CHECK, read {:?}",
+        table("staff").checks
+    );
+
+    let one_pending = &table("api_cases").indexes["api_cases_one_pending"];
+    assert_eq!(one_pending.columns, ["business_id"], "{backend}");
+    assert!(one_pending.unique, "{backend}");
+    assert_eq!(
+        one_pending.predicate,
+        Some(Condition::In {
+            column: "status".into(),
+            values: [Literal::Text("pending".into())].into(),
+        }),
+        "{backend}"
+    );
+    let queue = &table("api_cases").indexes["api_cases_queue"];
+    assert_eq!(queue.columns, ["status", "submitted_at"], "{backend}");
+    assert!(!queue.unique && queue.predicate.is_none(), "{backend}");
+    assert!(
+        table("household_offices")
+            .uniques
+            .contains(&vec!["county".to_owned(), "township".to_owned()]),
+        "{backend}: UNIQUE (county, township)"
+    );
+    assert!(
+        table("id_card_loss_reports")
+            .foreign_keys
+            .contains(&ForeignKey {
+                columns: vec!["issuance_id".into()],
+                references_table: "id_card_issuances".into(),
+                references_columns: vec!["id".into()],
+                on_update: "NO ACTION".into(),
+                on_delete: "NO ACTION".into(),
+            }),
+        "{backend}: id_card_loss_reports.issuance_id's key, read {:?}",
+        table("id_card_loss_reports").foreign_keys
+    );
+    let trigger = |event: &str| Trigger {
+        timing: "before".into(),
+        event: event.into(),
+    };
+    assert_eq!(
+        table("audit_log").triggers,
+        [trigger("update"), trigger("delete")].into(),
+        "{backend}: audit_log is append-only"
+    );
+}
+
+/// The comparison itself: a schema equals its copy, and each change to the copy is named.
+#[tokio::test]
+async fn the_schema_comparison_names_each_difference() {
+    let test_db = fresh_sqlite_db().await;
+    let schema = Schema::read(&test_db.db).await;
+    assert_eq!(
+        schema.differences("SQLite", &schema.clone(), "copy"),
+        Vec::<String>::new()
+    );
+
+    let mut changed = schema.clone();
+    let api_cases = changed.tables.get_mut("api_cases").expect("api_cases");
+    let status = api_cases
+        .checks
+        .iter()
+        .find(|c| matches!(c, Condition::In { column, .. } if column == "status"))
+        .cloned()
+        .expect("api_cases.status CHECK");
+    api_cases.checks.remove(&status);
+    if let Condition::In { column, mut values } = status {
+        values.remove(&Literal::Text("rejected".into()));
+        values.insert(Literal::Text("archived".into()));
+        api_cases.checks.insert(Condition::In { column, values });
+    }
+    api_cases
+        .indexes
+        .get_mut("api_cases_queue")
+        .expect("api_cases_queue")
+        .columns
+        .pop();
+    changed
+        .tables
+        .get_mut("citizens")
+        .and_then(|citizens| citizens.columns.get_mut("sex"))
+        .expect("citizens.sex")
+        .nullable = true;
+    changed.tables.remove("captchas");
+
+    assert_eq!(
+        schema.differences("SQLite", &changed, "copy"),
+        [
+            "table api_cases, CHECK on status: {'rejected'} only on SQLite; {'archived'} only on copy",
+            "table api_cases, index api_cases_queue: columns (status, submitted_at) on SQLite, (status) on copy",
+            "table captchas: only on SQLite",
+            "table citizens, column sex: NOT NULL on SQLite, nullable on copy",
+        ]
+    );
+}
