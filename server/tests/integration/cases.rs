@@ -162,3 +162,24 @@ async fn a_case_and_its_grant_keep_their_timelines() {
         (None, "Active")
     );
 }
+
+/// Each case type's state column admits exactly the codes its vocabulary declares, on the
+/// database the suite runs on: a state added in Rust but not in the schema (or the reverse)
+/// fails here, not when a case first reaches it.
+#[tokio::test]
+async fn state_columns_check_exactly_the_declared_codes() {
+    let test_db = fresh_db().await;
+    let schema = crate::schema::Schema::read(&test_db.db).await;
+    for column in app::cases::catalogue::state_columns() {
+        let declared: std::collections::BTreeSet<String> =
+            column.codes.iter().map(|code| (*code).to_owned()).collect();
+        assert_eq!(
+            schema.check_values(column.table, column.column),
+            Some(declared),
+            "{}: CHECK of {}.{}",
+            column.case_type,
+            column.table,
+            column.column
+        );
+    }
+}
