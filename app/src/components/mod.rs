@@ -1,5 +1,6 @@
 //! Building blocks shared by every service's pages.
 
+pub mod buttons;
 pub mod captcha;
 pub mod field;
 pub mod layout;

@@ -5,7 +5,6 @@
 
 pub mod cases;
 pub mod form;
-pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod mail;
 mod manifest;

@@ -5,12 +5,12 @@
 //! [`crate::posted_form`]), so they work without JavaScript.
 
 use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
-use super::islands::{ConfirmSubmit, CopyButton};
 use super::{
     CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, NOTICES_PATH,
     PROGRESS_PATH,
 };
 use crate::cases::Code;
+use crate::components::buttons::{ConfirmSubmit, CopyButton};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};

@@ -4,13 +4,13 @@
 
 use super::form::{self, CONTACT_FIELDS, PIN, PIN_CHOICE, PIN_CONFIRM};
 use super::{notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, FEE};
+use crate::components::buttons::ConfirmSubmit;
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
-use crate::services::api_service::islands::ConfirmSubmit;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;

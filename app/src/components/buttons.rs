@@ -1,5 +1,5 @@
-//! The two small interactive pieces of the API service's pages: the seed's confirmation before
-//! a form is sent (「請確認資料是否輸入正確?」 確定／取消) and the copy buttons of 進度查詢.
+//! Small interactive buttons shared by the services' pages: a submit that asks first (the
+//! seed's 「請確認資料是否輸入正確?」 確定／取消) and a copy-to-clipboard button (進度查詢).
 //! Without JavaScript the form is sent at once and the values can be selected by hand.
 
 use leptos::prelude::*;
