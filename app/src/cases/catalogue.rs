@@ -28,6 +28,8 @@ macro_rules! for_each_case_type {
         [
             $each::<crate::services::api_service::cases::ApiCase>(),
             $each::<crate::services::api_service::cases::ApiGrant>(),
+            $each::<crate::services::id_card_loss::cases::LossReport>(),
+            $each::<crate::services::id_card_loss::cases::FollowUp>(),
         ]
     };
 }

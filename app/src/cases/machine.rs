@@ -90,6 +90,14 @@ pub trait Machine: 'static {
     const STARTS: &'static [(Self::Action, Self::State)];
     const RULES: &'static [Rule<Self::State, Self::Action, Self::Facts>];
 
+    /// The audit action `action` is recorded as: `<TYPE>.<action code>`, unless the audit log
+    /// knew it by another name before the case type was declared; `None` for an action whose
+    /// audit row another action of the same work already writes (its timeline event is still
+    /// recorded).
+    fn audit_action(action: Self::Action) -> Option<String> {
+        Some(format!("{}.{}", Self::TYPE, action.code()))
+    }
+
     /// The refusal of an action not declared from the case's state. Case types whose users
     /// already know a wording give it here.
     fn not_now(state: Self::State, action: Self::Action) -> Refused {

@@ -144,12 +144,10 @@ impl<'a> Work<'a> {
     ) -> Result<(), PortalError> {
         let key = key.into();
         self.opened::<M>(key.clone(), action, state).await?;
-        self.audit(
-            &format!("{}.{}", M::TYPE, action.code()),
-            &key.to_string(),
-            detail,
-        )
-        .await
+        match M::audit_action(action) {
+            Some(audited) => self.audit(&audited, &key.to_string(), detail).await,
+            None => Ok(()),
+        }
     }
 
     /// Records the first timeline event of a case that another action's audit row already
@@ -302,13 +300,9 @@ impl<M: Machine> Act<'_, '_, M> {
         self.work
             .event::<M>(&key, Some(self.from), to, self.action, self.note.as_deref())
             .await?;
-        self.work
-            .audit(
-                &format!("{}.{}", M::TYPE, self.action.code()),
-                &key,
-                &self.detail,
-            )
-            .await?;
+        if let Some(audited) = M::audit_action(self.action) {
+            self.work.audit(&audited, &key, &self.detail).await?;
+        }
         Ok(to)
     }
 }

@@ -175,13 +175,13 @@ fn CardForms(
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::{CardOutcome, CardView};
-    use crate::domain::{email::Email, phone::ContactPhone};
+    use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::audit::CitizenActor;
     use crate::platform::auth::{self, Principal};
     use crate::platform::AppState;
-    use crate::services::id_card_loss::form::{self, value};
-    use crate::services::id_card_loss::store::{self, Channel, Holder};
+    use crate::services::id_card_loss::cases::Channel;
+    use crate::services::id_card_loss::form::CardRequest;
+    use crate::services::id_card_loss::store::{self, reports, Holder};
     use crate::services::sign_in::SignInKind;
 
     /// The citizen signed in with their certificate, and their current card.
@@ -194,8 +194,7 @@ mod ssr {
             return Err(auth::sign_in_required(SignInKind::Citizen.sign_in_path()));
         };
         let holder = store::holder_by_id(&state.db.pool, citizen_id)
-            .await
-            .map_err(PortalError::unavailable)?
+            .await?
             .ok_or_else(|| PortalError::Refused {
                 zh_tw: "查無您目前有效的國民身分證，請洽戶政事務所。".into(),
                 english: "You have no current ID card on record; please contact a household registration office.".into(),
@@ -209,20 +208,14 @@ mod ssr {
         masked_id: String,
     ) -> Result<CardView, PortalError> {
         let pool = &state.db.pool;
-        let open = store::open_report(pool, holder)
-            .await
-            .map_err(PortalError::unavailable)?;
-        let records = store::records(pool, holder)
-            .await
-            .map_err(PortalError::unavailable)?;
-        let card_issued_on = store::current_card_issued_on(pool, holder)
-            .await
-            .map_err(PortalError::unavailable)?;
-        let open_report = open.and_then(|(_, reference, _)| {
+        let open = store::open_report(pool, holder).await?;
+        let records = store::records(pool, holder).await?;
+        let card_issued_on = store::current_card_issued_on(pool, holder).await?;
+        let open_report = open.and_then(|open| {
             records
                 .into_iter()
-                .find(|record| record.reference == reference)
-                .map(|record| (reference, record.reported_at))
+                .find(|record| record.reference == open.reference)
+                .map(|record| (open.reference, record.reported_at))
         });
         Ok(CardView {
             name: holder.name.clone(),
@@ -238,56 +231,29 @@ mod ssr {
         masked_id: String,
         posted: &[(String, String)],
     ) -> Result<CardOutcome, PortalError> {
-        let pool = &state.db.pool;
         let now = state.clock.unix();
-        let actor = CitizenActor {
-            masked_id,
-            source_ip: auth::source_ip(),
-        };
-        match value(posted, "action") {
-            "report" => {
-                let phone = ContactPhone::parse(value(posted, form::PHONE.name));
-                let email = Email::parse(value(posted, form::EMAIL.name));
-                let (phone, email) = match (phone, email) {
-                    (Ok(phone), Ok(email)) => (phone, email),
-                    (phone, email) => {
-                        let mut errors = Vec::new();
-                        if let Err(error) = phone {
-                            errors.push(PortalError::field(form::PHONE.name, &error));
-                        }
-                        if let Err(error) = email {
-                            errors.push(PortalError::field(form::EMAIL.name, &error));
-                        }
-                        return Ok(CardOutcome::Invalid(errors));
-                    }
-                };
-                let contact = store::Contact {
+        let actor = Actor::citizen(&masked_id, auth::source_ip());
+        match CardRequest::parse(posted) {
+            Some(Ok(CardRequest::Report { phone, email })) => {
+                let contact = reports::Contact {
                     phone: phone.as_str(),
                     email: email.as_str(),
                 };
                 let (reference, _) =
-                    store::report(&state.db, now, holder, &contact, None, &actor).await?;
+                    reports::report(&state.db, now, holder, &contact, None, &actor).await?;
                 Ok(CardOutcome::Reported { reference })
             }
-            "revoke" => {
-                let Some((report_id, reference, _)) = store::open_report(pool, holder)
-                    .await
-                    .map_err(PortalError::unavailable)?
-                else {
-                    return Err(store::no_open_report());
-                };
-                store::revoke(
-                    &state.db,
-                    now,
-                    report_id,
-                    &reference,
-                    Channel::Moica,
-                    &actor,
-                )
-                .await?;
-                Ok(CardOutcome::Revoked { reference })
+            Some(Ok(CardRequest::Revoke)) => {
+                let open = store::open_report(&state.db.pool, holder)
+                    .await?
+                    .ok_or_else(store::no_open_report)?;
+                reports::revoke(&state.db, now, &open, Channel::Moica, &actor).await?;
+                Ok(CardOutcome::Revoked {
+                    reference: open.reference,
+                })
             }
-            _ => Err(PortalError::Refused {
+            Some(Err(errors)) => Ok(CardOutcome::Invalid(errors)),
+            None => Err(PortalError::Refused {
                 zh_tw: "請選擇掛失或撤銷掛失。".into(),
                 english: "Choose to report the card lost or to revoke the report.".into(),
             }),

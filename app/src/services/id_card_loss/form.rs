@@ -1,7 +1,10 @@
 //! The loss-report form's fields (seed 004, 1(1) and 2(1)), in the seed's order, and their
 //! parsing: every field through its shared domain type, all errors at once.
 
+use super::cases::ContactState;
+use super::events::ContactMethod;
 use super::LossOperation;
+use crate::cases::Code;
 use crate::components::captcha::{CAPTCHA_ANSWER, CAPTCHA_ID};
 use crate::domain::{
     address::RegisteredAddress, email::Email, field_kind::FieldKind, national_id::NationalId,
@@ -159,6 +162,96 @@ impl LossForm {
     }
 }
 
+/// A contact the office records (L4-4): which report, how the citizen was contacted, the
+/// outcome (聯絡結果) and the remarks (其他說明).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactRecord {
+    pub report_id: i64,
+    /// By telephone or e-mail.
+    pub method: ContactMethod,
+    /// Confirmed or unreachable.
+    pub outcome: ContactState,
+    /// Trimmed; `None` when left empty.
+    pub note: Option<String>,
+}
+
+/// Remarks the office may write with a contact.
+pub const NOTE_CHARS: usize = 200;
+
+impl ContactRecord {
+    /// Parses the office's contact form; the first field that does not parse is refused.
+    pub fn parse(posted: &[(String, String)]) -> Result<ContactRecord, PortalError> {
+        let refused = |zh_tw: &str, english: &str| PortalError::Refused {
+            zh_tw: zh_tw.into(),
+            english: english.into(),
+        };
+        let report_id = value(posted, "report")
+            .parse::<i64>()
+            .map_err(|_| refused("請選擇掛失紀錄。", "Choose a report."))?;
+        let method = ContactMethod::from_code(value(posted, "method"))
+            .filter(|method| ContactMethod::BY_CLERK.contains(method))
+            .ok_or_else(|| {
+                refused(
+                    "請選擇聯絡方式（電話或電子郵件）。",
+                    "Choose how you contacted the citizen.",
+                )
+            })?;
+        let outcome = ContactState::from_code(value(posted, "outcome"))
+            .filter(|outcome| ContactState::OUTCOMES.contains(outcome))
+            .ok_or_else(|| refused("請選擇聯絡結果。", "Choose the outcome of the contact."))?;
+        let note = value(posted, "note").trim();
+        if note.chars().count() > NOTE_CHARS {
+            return Err(refused(
+                "其他說明最多 200 個字。",
+                "Remarks may have at most 200 characters.",
+            ));
+        }
+        Ok(ContactRecord {
+            report_id,
+            method,
+            outcome,
+            note: (!note.is_empty()).then(|| note.to_owned()),
+        })
+    }
+}
+
+/// What the citizen signed in with their certificate asked for (L4-3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardRequest {
+    /// 掛失, with where the office reaches them.
+    Report { phone: ContactPhone, email: Email },
+    /// 撤銷掛失 of the open report.
+    Revoke,
+}
+
+impl CardRequest {
+    /// Parses the posted form: `None` when it chose neither action; the bad contact fields,
+    /// each a [`PortalError::Field`], for a report that cannot be taken.
+    pub fn parse(posted: &[(String, String)]) -> Option<Result<CardRequest, Vec<PortalError>>> {
+        match value(posted, "action") {
+            "report" => {
+                let phone = ContactPhone::parse(value(posted, PHONE.name));
+                let email = Email::parse(value(posted, EMAIL.name));
+                Some(match (phone, email) {
+                    (Ok(phone), Ok(email)) => Ok(CardRequest::Report { phone, email }),
+                    (phone, email) => {
+                        let mut errors = Vec::new();
+                        if let Err(error) = phone {
+                            errors.push(PortalError::field(PHONE.name, &error));
+                        }
+                        if let Err(error) = email {
+                            errors.push(PortalError::field(EMAIL.name, &error));
+                        }
+                        Err(errors)
+                    }
+                })
+            }
+            "revoke" => Some(Ok(CardRequest::Revoke)),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +288,67 @@ mod tests {
         assert!(!fields(LossOperation::Query).contains(&PASSWORD));
         let form = LossForm::parse(LossOperation::Query, &wang(None)).unwrap();
         assert!(form.password.is_none());
+    }
+
+    #[test]
+    fn l4_4_a_contact_form_parses_and_each_bad_field_is_refused() {
+        let contact = ContactRecord::parse(&posted(&[
+            ("report", "7"),
+            ("method", "phone"),
+            ("outcome", "unreachable"),
+            ("note", "  留言請回電 "),
+        ]))
+        .unwrap();
+        assert_eq!(
+            contact,
+            ContactRecord {
+                report_id: 7,
+                method: ContactMethod::Phone,
+                outcome: ContactState::Unreachable,
+                note: Some("留言請回電".into()),
+            }
+        );
+        let refused = |form: &[(&str, &str)]| {
+            ContactRecord::parse(&posted(form))
+                .unwrap_err()
+                .message(crate::i18n::Lang::ZhTw)
+        };
+        assert_eq!(refused(&[("method", "phone")]), "請選擇掛失紀錄。");
+        assert_eq!(
+            refused(&[
+                ("report", "7"),
+                ("method", "system"),
+                ("outcome", "confirmed")
+            ]),
+            "請選擇聯絡方式（電話或電子郵件）。"
+        );
+        assert_eq!(
+            refused(&[("report", "7"), ("method", "email"), ("outcome", "pending")]),
+            "請選擇聯絡結果。"
+        );
+        let long = "說".repeat(201);
+        assert_eq!(
+            refused(&[
+                ("report", "7"),
+                ("method", "email"),
+                ("outcome", "confirmed"),
+                ("note", &long)
+            ]),
+            "其他說明最多 200 個字。"
+        );
+    }
+
+    #[test]
+    fn l4_3_the_card_form_chooses_report_or_revoke() {
+        assert_eq!(
+            CardRequest::parse(&posted(&[("action", "revoke")])),
+            Some(Ok(CardRequest::Revoke))
+        );
+        assert_eq!(CardRequest::parse(&posted(&[("action", "other")])), None);
+        let errors = CardRequest::parse(&posted(&[("action", "report"), ("phone", "12")]))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(named(&errors), ["phone", "email"]);
     }
 
     #[test]

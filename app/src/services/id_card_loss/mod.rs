@@ -4,7 +4,11 @@
 //! up (RL03Y00) and every step is visible to the county and the ministry.
 
 pub mod card;
+pub mod cases;
+pub mod events;
 pub mod form;
+#[cfg(feature = "ssr")]
+pub mod mail;
 mod manifest;
 pub mod office;
 pub mod pages;

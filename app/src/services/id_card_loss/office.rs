@@ -2,6 +2,9 @@
 //! citizen's registered address contacts the citizen about each online report and records the
 //! outcome; county officers and the ministry see every event of their area (通報).
 
+use super::cases::ContactState;
+use super::events::{ContactMethod, EventKind};
+use crate::cases::Code;
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -78,9 +81,9 @@ pub struct UpwardEvent {
     pub county: String,
     pub office: String,
     pub reference: String,
-    pub kind: String,
-    pub method: Option<String>,
-    pub outcome: Option<String>,
+    pub kind: EventKind,
+    pub method: Option<ContactMethod>,
+    pub outcome: Option<ContactState>,
     pub note: Option<String>,
 }
 
@@ -110,36 +113,6 @@ pub async fn upward_events() -> Result<Vec<UpwardEvent>, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &OVERSIGHT_ROLES).await?;
     ssr::upward_events(&state, &member).await
-}
-
-fn method_label(code: &str, lang: Lang) -> &'static str {
-    match code {
-        "phone" => lang.pick("電話", "Telephone"),
-        "email" => lang.pick("電子郵件", "E-mail"),
-        _ => lang.pick("系統自動", "Automatic"),
-    }
-}
-
-fn outcome_label(code: &str, lang: Lang) -> &'static str {
-    match code {
-        "confirmed" => lang.pick(
-            "已聯絡到當事人或已確認",
-            "Reached the citizen, or confirmed",
-        ),
-        _ => lang.pick(
-            "未聯絡到當事人或受委託人/法定代理人",
-            "Could not reach the citizen, their delegate or legal representative",
-        ),
-    }
-}
-
-fn kind_label(code: &str, lang: Lang) -> &'static str {
-    match code {
-        "reported" => lang.pick("掛失", "Reported lost"),
-        "contact" => lang.pick("聯絡紀錄", "Contact"),
-        "revoked" => lang.pick("撤銷掛失", "Revoked"),
-        _ => lang.pick("撤銷掛失密碼鎖碼", "Revocation locked"),
-    }
 }
 
 /// `/admin/id-card-loss`: RL03Y00 for the office's clerks.
@@ -226,14 +199,14 @@ fn ReportList(reports: Vec<OfficeReport>, tab: Tab, lang: Lang) -> impl IntoView
                         <input type="hidden" name="report" value=id.to_string() />
                         <fieldset>
                             <legend>{lang.pick("聯絡方式", "Contacted by")}</legend>
-                            {["phone", "email"].into_iter().map(|code| view! {
-                                <label><input type="radio" name="method" value=code required />{method_label(code, lang)}</label>
+                            {ContactMethod::BY_CLERK.into_iter().map(|method| view! {
+                                <label><input type="radio" name="method" value=method.code() required />{method.label(lang)}</label>
                             }).collect_view()}
                         </fieldset>
                         <fieldset>
                             <legend>{lang.pick("聯絡結果", "Outcome")}</legend>
-                            {["confirmed", "unreachable"].into_iter().map(|code| view! {
-                                <label><input type="radio" name="outcome" value=code required />{outcome_label(code, lang)}</label>
+                            {ContactState::OUTCOMES.into_iter().map(|outcome| view! {
+                                <label><input type="radio" name="outcome" value=outcome.code() required />{outcome.label(lang)}</label>
                             }).collect_view()}
                         </fieldset>
                         {(tab == Tab::Unresolved).then(|| view! {
@@ -286,8 +259,8 @@ pub fn UpwardEventsPage() -> impl IntoView {
                                         <td>{event.county}</td>
                                         <td>{event.office}</td>
                                         <td>{event.reference}</td>
-                                        <td>{kind_label(&event.kind, lang)}{event.method.map(|m| format!("（{}）", method_label(&m, lang)))}</td>
-                                        <td>{event.outcome.map(|o| outcome_label(&o, lang))}</td>
+                                        <td>{event.kind.label(lang)}{event.method.map(|m| format!("（{}）", m.label(lang)))}</td>
+                                        <td>{event.outcome.map(|o| o.label(lang))}</td>
                                         <td>{event.note}</td>
                                     </tr>
                                 }).collect_view()}
@@ -304,21 +277,13 @@ pub fn UpwardEventsPage() -> impl IntoView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::{ContactOutcome, OfficeReport, Tab, UpwardEvent};
-    use crate::domain::national_id::NationalId;
+    use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::audit::{self, AuditEvent};
-    use crate::platform::{auth, clock::roc_date_time, AppState};
-    use crate::services::id_card_loss::form::value;
+    use crate::platform::{auth, AppState};
+    use crate::services::id_card_loss::form::ContactRecord;
+    use crate::services::id_card_loss::store::office as store;
     use crate::services::staff::role::Jurisdiction;
     use crate::services::staff::StaffMember;
-    use sqlx::Row;
-
-    fn refused(zh_tw: &str, english: &str) -> PortalError {
-        PortalError::Refused {
-            zh_tw: zh_tw.into(),
-            english: english.into(),
-        }
-    }
 
     /// The office a clerk works for (their jurisdiction is always one office).
     fn office_of(member: &StaffMember) -> Result<(&str, &str), PortalError> {
@@ -334,159 +299,27 @@ mod ssr {
         tab: Tab,
     ) -> Result<(String, Vec<OfficeReport>), PortalError> {
         let (code, name) = office_of(member)?;
-        let filter = match tab {
-            Tab::FirstContact => "r.contact_state = 'pending' AND r.contact_attempts = 0",
-            Tab::Unresolved => "r.contact_state = 'unreachable'",
-        };
-        let rows = sqlx::query(&format!(
-            "SELECT r.id, r.reference, c.name, c.national_id, r.phone, r.email, r.reported_at, \
-                    r.status, r.contact_attempts \
-             FROM id_card_loss_reports r JOIN citizens c ON c.id = r.citizen_id \
-             WHERE r.household_office_code = $1 AND {filter} ORDER BY r.reported_at, r.id"
-        ))
-        .bind(code)
-        .fetch_all(&state.db.pool)
-        .await
-        .map_err(PortalError::unavailable)?;
-        let reports = rows
-            .into_iter()
-            .map(|row| {
-                let national_id: String = row.get(3);
-                let status: String = row.get(7);
-                OfficeReport {
-                    id: row.get(0),
-                    reference: row.get(1),
-                    name: row.get(2),
-                    masked_id: NationalId::parse(&national_id)
-                        .map(|id| id.masked())
-                        .unwrap_or_default(),
-                    phone: row.get(4),
-                    email: row.get(5),
-                    reported_at: roc_date_time(row.get(6)),
-                    revoked: status == "revoked",
-                    contact_attempts: row.get(8),
-                }
-            })
-            .collect();
+        let reports = store::office_reports(&state.db.pool, code, tab).await?;
         Ok((name.to_owned(), reports))
     }
 
-    /// Records one contact attempt (L4-4) on a report of the clerk's own office, as the next
-    /// attempt: a second form posted for the same attempt (two clerks at once) is refused.
+    /// Records one contact attempt (L4-4); every refusal is shown beside the list.
     pub async fn record_contact(
         state: &AppState,
         member: &StaffMember,
         posted: &[(String, String)],
     ) -> Result<ContactOutcome, PortalError> {
         let (code, _) = office_of(member)?;
-        let invalid = |zh: &str, en: &str| Ok(ContactOutcome::Invalid(refused(zh, en)));
-        let Ok(report_id) = value(posted, "report").parse::<i64>() else {
-            return invalid("請選擇掛失紀錄。", "Choose a report.");
+        let contact = match ContactRecord::parse(posted) {
+            Ok(contact) => contact,
+            Err(error) => return Ok(ContactOutcome::Invalid(error)),
         };
-        let method = value(posted, "method");
-        if !matches!(method, "phone" | "email") {
-            return invalid(
-                "請選擇聯絡方式（電話或電子郵件）。",
-                "Choose how you contacted the citizen.",
-            );
+        let actor = Actor::staff(member, auth::source_ip());
+        match store::record_contact(&state.db, state.clock.unix(), code, &contact, &actor).await {
+            Ok(reference) => Ok(ContactOutcome::Recorded { reference }),
+            Err(error @ PortalError::Refused { .. }) => Ok(ContactOutcome::Invalid(error)),
+            Err(error) => Err(error),
         }
-        let outcome = value(posted, "outcome");
-        if !matches!(outcome, "confirmed" | "unreachable") {
-            return invalid("請選擇聯絡結果。", "Choose the outcome of the contact.");
-        }
-        let note = value(posted, "note").trim();
-        if note.chars().count() > 200 {
-            return invalid(
-                "其他說明最多 200 個字。",
-                "Remarks may have at most 200 characters.",
-            );
-        }
-        let now = state.clock.unix();
-        let mut tx = state
-            .db
-            .begin_write()
-            .await
-            .map_err(PortalError::unavailable)?;
-        let row = sqlx::query(
-            "SELECT reference, contact_attempts, contact_state FROM id_card_loss_reports \
-             WHERE id = $1 AND household_office_code = $2",
-        )
-        .bind(report_id)
-        .bind(code)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(PortalError::unavailable)?;
-        // Another office's report looks the same as no report at all.
-        let Some(row) = row else {
-            return invalid("查無此掛失紀錄。", "No such report.");
-        };
-        let reference: String = row.get(0);
-        let attempts: i64 = row.get(1);
-        let contact_state: String = row.get(2);
-        if contact_state == "confirmed" {
-            return invalid(
-                "此掛失紀錄已確認，無須再聯絡。",
-                "This report is already confirmed.",
-            );
-        }
-        // From the second contact on, an unreachable citizen needs 其他說明 (seed 004 (二)2(2)).
-        if attempts >= 1 && outcome == "unreachable" && note.is_empty() {
-            return invalid(
-                "第二次以後聯絡不到當事人時，請填寫其他說明。",
-                "From the second contact on, say what else was tried in the remarks.",
-            );
-        }
-        let updated = sqlx::query(
-            "UPDATE id_card_loss_reports SET contact_state = $1, contact_attempts = contact_attempts + 1 \
-             WHERE id = $2 AND contact_attempts = $3 AND contact_state <> 'confirmed'",
-        )
-        .bind(outcome)
-        .bind(report_id)
-        .bind(attempts)
-        .execute(&mut *tx)
-        .await
-        .map_err(PortalError::unavailable)?
-        .rows_affected();
-        if updated != 1 {
-            return invalid(
-                "此掛失紀錄剛由其他人更新，請重新查看。",
-                "Someone else just updated this report; please look again.",
-            );
-        }
-        sqlx::query(
-            "INSERT INTO id_card_loss_events \
-                 (report_id, kind, contact_method, outcome, note, staff_id, county, recorded_at) \
-             SELECT $1, 'contact', $2, $3, $4, $5, o.county, $6 \
-             FROM household_offices o WHERE o.code = $7",
-        )
-        .bind(report_id)
-        .bind(method)
-        .bind(outcome)
-        .bind((!note.is_empty()).then_some(note))
-        .bind(member.id)
-        .bind(now)
-        .bind(code)
-        .execute(&mut *tx)
-        .await
-        .map_err(PortalError::unavailable)?;
-        audit::append(
-            &mut tx,
-            now,
-            &AuditEvent {
-                actor: member.actor(),
-                source_ip: auth::source_ip(),
-                action: "id_card_loss.contact".into(),
-                subject: reference.clone(),
-                detail: format!(
-                    "{{\"attempt\":{},\"method\":\"{method}\",\"outcome\":\"{outcome}\"}}",
-                    attempts + 1
-                ),
-            },
-        )
-        .await
-        .map_err(PortalError::unavailable)?;
-        tx.commit().await.map_err(PortalError::unavailable)?;
-        Ok(ContactOutcome::Recorded { reference })
     }
 
     pub async fn upward_events(
@@ -498,30 +331,6 @@ mod ssr {
             Jurisdiction::County { county } => Some(county.clone()),
             Jurisdiction::Office { .. } => return Err(crate::platform::auth::forbidden()),
         };
-        let rows = sqlx::query(
-            "SELECT e.recorded_at, e.county, o.name, r.reference, e.kind, e.contact_method, \
-                    e.outcome, e.note \
-             FROM id_card_loss_events e \
-             JOIN id_card_loss_reports r ON r.id = e.report_id \
-             JOIN household_offices o ON o.code = r.household_office_code \
-             WHERE ($1 IS NULL OR e.county = $1) ORDER BY e.recorded_at DESC, e.id DESC LIMIT 500",
-        )
-        .bind(county)
-        .fetch_all(&state.db.pool)
-        .await
-        .map_err(PortalError::unavailable)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| UpwardEvent {
-                recorded_at: roc_date_time(row.get(0)),
-                county: row.get(1),
-                office: row.get(2),
-                reference: row.get(3),
-                kind: row.get(4),
-                method: row.get(5),
-                outcome: row.get(6),
-                note: row.get(7),
-            })
-            .collect())
+        store::upward_events(&state.db.pool, county).await
     }
 }

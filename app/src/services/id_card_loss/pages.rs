@@ -283,11 +283,13 @@ pub mod ssr {
     use super::super::form::LossForm;
     use super::super::store;
     use super::super::{identity_refusal, LossOperation, LossOutcome};
+    use crate::cases::actor::Actor;
     use crate::error::PortalError;
     use crate::i18n::Lang;
-    use crate::platform::audit::CitizenActor;
     use crate::platform::captcha::Gate;
     use crate::platform::{auth, clock::roc_date_time, AppState};
+    use crate::services::id_card_loss::cases::Channel;
+    use crate::services::id_card_loss::store::reports;
     use leptos::prelude::expect_context;
 
     fn too_many(retry_after: i64) -> PortalError {
@@ -345,10 +347,7 @@ pub mod ssr {
         };
         let source_ip = auth::source_ip();
         let bucket = format!("id-card-loss:{source_ip}");
-        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket)
-            .await
-            .map_err(PortalError::unavailable)?
-        {
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
                 return Ok(LossOutcome::Invalid(vec![
@@ -357,49 +356,36 @@ pub mod ssr {
             }
             Gate::TooMany { retry_after } => return Err(too_many(retry_after)),
         }
-        let Some(holder) = store::identify(pool, &form)
-            .await
-            .map_err(PortalError::unavailable)?
-        else {
+        let Some(holder) = store::identify(pool, &form).await? else {
             tracing::info!(operation = ?operation, "loss report form did not match the registry");
             return Err(identity_refusal());
         };
-        Gate::refund(pool, now, &bucket)
-            .await
-            .map_err(PortalError::unavailable)?;
-        let actor = CitizenActor {
-            masked_id: form.national_id.masked(),
-            source_ip,
-        };
+        Gate::refund(pool, now, &bucket).await?;
+        let actor = Actor::citizen(&form.national_id.masked(), source_ip);
         let password = form.password.as_ref().map(|p| p.expose().to_owned());
         match (operation, password) {
             (LossOperation::Report, Some(password)) => {
                 let hash = hash_password(password).await?;
-                let contact = store::Contact {
+                let contact = reports::Contact {
                     phone: form.phone.as_str(),
                     email: form.email.as_str(),
                 };
                 let (reference, at) =
-                    store::report(&state.db, now, &holder, &contact, Some(&hash), &actor).await?;
+                    reports::report(&state.db, now, &holder, &contact, Some(&hash), &actor).await?;
                 Ok(LossOutcome::Reported {
                     reference,
                     reported_at: roc_date_time(at),
                 })
             }
-            (LossOperation::Query, _) => Ok(LossOutcome::Records(
-                store::records(pool, &holder)
-                    .await
-                    .map_err(PortalError::unavailable)?,
-            )),
+            (LossOperation::Query, _) => {
+                Ok(LossOutcome::Records(store::records(pool, &holder).await?))
+            }
             (LossOperation::Revoke, Some(password)) => {
-                let Some((report_id, reference, hash)) = store::open_report(pool, &holder)
-                    .await
-                    .map_err(PortalError::unavailable)?
-                else {
+                let Some(report) = store::open_report(pool, &holder).await? else {
                     return Err(store::no_open_report());
                 };
                 // A report made with a citizen certificate has no password: revoke it that way.
-                let Some(hash) = hash else {
+                let Some(hash) = report.password_hash.clone() else {
                     return Err(PortalError::Refused {
                         zh_tw: "此掛失係以自然人憑證辦理，請以自然人憑證或至戶政事務所辦理撤銷掛失。".into(),
                         english: "This report was made with a citizen certificate: revoke it with the certificate or at a household registration office.".into(),
@@ -407,11 +393,11 @@ pub mod ssr {
                 };
                 // The try is taken before the password is checked, so that concurrent guesses
                 // cannot check more than three.
-                let failures = store::take_password_try(pool, report_id).await?;
+                let failures =
+                    reports::take_password_try(&state.db, now, report.id, &actor).await?;
                 if !password_matches(password, hash).await? {
                     let left =
-                        store::wrong_password(pool, now, report_id, failures, &reference, &actor)
-                            .await?;
+                        reports::wrong_password(&state.db, now, &report, failures, &actor).await?;
                     return Ok(LossOutcome::Invalid(vec![if left == 0 {
                         let locked = store::revocation_locked();
                         PortalError::Field {
@@ -423,17 +409,9 @@ pub mod ssr {
                         wrong_password(left)
                     }]));
                 }
-                let at = store::revoke(
-                    &state.db,
-                    now,
-                    report_id,
-                    &reference,
-                    store::Channel::Online,
-                    &actor,
-                )
-                .await?;
+                let at = reports::revoke(&state.db, now, &report, Channel::Online, &actor).await?;
                 Ok(LossOutcome::Revoked {
-                    reference,
+                    reference: report.reference,
                     revoked_at: roc_date_time(at),
                 })
             }
