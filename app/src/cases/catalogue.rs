@@ -28,6 +28,7 @@ macro_rules! for_each_case_type {
         [
             $each::<crate::services::api_service::cases::ApiCase>(),
             $each::<crate::services::api_service::cases::ApiGrant>(),
+            $each::<crate::services::certificate::cases::MoicaCertificate>(),
         ]
     };
 }
