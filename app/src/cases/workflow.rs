@@ -41,10 +41,20 @@ pub trait Workflow: 'static {
 }
 
 /// How far a case has come: the steps done, and the confirmations of steps not yet done.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Progress<S> {
     pub done: Vec<S>,
     pub confirmed: Vec<(S, Party)>,
+}
+
+impl<S> Default for Progress<S> {
+    /// A case that has taken no step yet.
+    fn default() -> Self {
+        Progress {
+            done: Vec::new(),
+            confirmed: Vec::new(),
+        }
+    }
 }
 
 fn rule<W: Workflow>(step: W::Step) -> &'static StepRule<W::Step, W::Attrs> {
