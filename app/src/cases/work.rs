@@ -53,6 +53,14 @@ impl From<i64> for CaseKey {
 pub enum Value {
     Int(Option<i64>),
     Text(Option<String>),
+    /// A yes/no column (BOOLEAN on both databases).
+    Flag(bool),
+}
+
+impl From<bool> for Value {
+    fn from(value: bool) -> Value {
+        Value::Flag(value)
+    }
 }
 
 impl From<i64> for Value {
@@ -282,6 +290,7 @@ impl<M: Machine> Act<'_, '_, M> {
             query = match value {
                 Value::Int(value) => query.bind(*value),
                 Value::Text(value) => query.bind(value.clone()),
+                Value::Flag(value) => query.bind(*value),
             };
         }
         query = match &self.key {

@@ -4,9 +4,12 @@
 
 pub mod application;
 pub mod card_services;
+pub mod cases;
 pub mod counter;
 pub mod eligibility;
 pub mod extension;
+#[cfg(feature = "ssr")]
+pub mod mail;
 mod manifest;
 pub mod pin;
 pub mod proof;

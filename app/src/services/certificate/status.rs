@@ -1,6 +1,7 @@
 //! 查詢憑證簽發情形 (C-6): anyone can enter a citizen-certificate IC card number and see the
 //! certificate's content and validity, never the holder's ID number.
 
+use super::cases::CertificateStatus;
 use crate::components::field::{FieldSpec, TextField};
 use crate::domain::{card_number::CardNumber, field_kind::FieldKind};
 use crate::error::PortalError;
@@ -29,10 +30,15 @@ pub enum CertificateState {
 impl CertificateState {
     /// The state of a recorded certificate (`status`, waiting for 開卡 or not, expiring at
     /// `not_after`) at `now`.
-    pub fn of(status: &str, awaiting_activation: bool, not_after: i64, now: i64) -> Self {
+    pub fn of(
+        status: CertificateStatus,
+        awaiting_activation: bool,
+        not_after: i64,
+        now: i64,
+    ) -> Self {
         match status {
-            "revoked" => CertificateState::Revoked,
-            "suspended" => CertificateState::Suspended,
+            CertificateStatus::Revoked => CertificateState::Revoked,
+            CertificateStatus::Suspended => CertificateState::Suspended,
             _ if now >= not_after => CertificateState::Expired,
             _ if awaiting_activation => CertificateState::AwaitingActivation,
             _ => CertificateState::Valid,
@@ -70,9 +76,7 @@ pub struct CertificateSummary {
 pub async fn look_up_certificate(card: String) -> Result<Option<CertificateSummary>, PortalError> {
     let card = CardNumber::parse(&card).map_err(|e| PortalError::field("card", &e))?;
     let state = expect_context::<crate::platform::AppState>();
-    super::store::summary_by_card(&state.db.pool, &card, state.clock.unix())
-        .await
-        .map_err(PortalError::unavailable)
+    Ok(super::store::summary_by_card(&state.db.pool, &card, state.clock.unix()).await?)
 }
 
 #[component]

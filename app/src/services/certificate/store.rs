@@ -1,23 +1,17 @@
 //! Database access for citizen certificates (server only).
 
+use super::cases::CertificateStatus;
+use super::mail::ExpiryNotice;
 use super::status::{CertificateState, CertificateSummary};
+use crate::cases::actor::Actor;
+use crate::cases::work::Work;
+use crate::cases::Code;
 use crate::domain::card_number::CardNumber;
+use crate::error::PortalError;
 use crate::platform::clock::roc_date_time;
+use crate::platform::rows::RowExt;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use sqlx::{AnyConnection, AnyPool};
-
-#[derive(sqlx::FromRow)]
-struct CardRow {
-    card_number: String,
-    subject: String,
-    serial: String,
-    issuer: String,
-    not_before: i64,
-    not_after: i64,
-    status: String,
-    published: i64,
-    awaiting: i64,
-}
+use sqlx::{AnyConnection, AnyPool, Row};
 
 /// The public summary of the certificate on card `card`, as of `now`.
 pub async fn summary_by_card(
@@ -25,7 +19,7 @@ pub async fn summary_by_card(
     card: &CardNumber,
     now: i64,
 ) -> sqlx::Result<Option<CertificateSummary>> {
-    let row: Option<CardRow> = sqlx::query_as(
+    let row = sqlx::query(
         "SELECT card_number, subject, serial, issuer, not_before, not_after, status, \
                 CAST(published AS INTEGER) AS published, \
                 CAST(awaiting_activation AS INTEGER) AS awaiting \
@@ -34,17 +28,20 @@ pub async fn summary_by_card(
     .bind(card.as_str())
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| {
-        let state = CertificateState::of(&row.status, row.awaiting != 0, row.not_after, now);
-        CertificateSummary {
-            card_number: row.card_number,
-            subject: (row.published != 0).then_some(row.subject),
-            serial: row.serial,
-            issuer: row.issuer,
-            not_before: roc_date_time(row.not_before),
-            not_after: roc_date_time(row.not_after),
-            state,
-        }
+    let Some(row) = row else { return Ok(None) };
+    let not_after: i64 = row.try_get("not_after")?;
+    let state = CertificateState::of(row.code("status")?, row.flag("awaiting")?, not_after, now);
+    Ok(Some(CertificateSummary {
+        card_number: row.try_get("card_number")?,
+        subject: row
+            .flag("published")?
+            .then(|| row.try_get("subject"))
+            .transpose()?,
+        serial: row.try_get("serial")?,
+        issuer: row.try_get("issuer")?,
+        not_before: roc_date_time(row.try_get("not_before")?),
+        not_after: roc_date_time(not_after),
+        state,
     }))
 }
 
@@ -135,9 +132,11 @@ pub async fn record_extended(
 pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM moica_certificates WHERE certificate_sha256 = $1 \
-         AND (status IN ('suspended', 'revoked') OR awaiting_activation = TRUE)",
+         AND (status IN ($2, $3) OR awaiting_activation = TRUE)",
     )
     .bind(fingerprint_sha256)
+    .bind(CertificateStatus::Suspended.code())
+    .bind(CertificateStatus::Revoked.code())
     .fetch_optional(pool)
     .await?;
     Ok(found.is_some())
@@ -152,10 +151,11 @@ pub async fn holder_of(
     sqlx::query_as(
         "SELECT c.id, c.name, c.national_id FROM moica_certificates m \
          JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.certificate_sha256 = $1 AND m.status = 'active' \
+         WHERE m.certificate_sha256 = $1 AND m.status = $2 \
            AND m.awaiting_activation = FALSE",
     )
     .bind(fingerprint_sha256)
+    .bind(CertificateStatus::Active.code())
     .fetch_optional(pool)
     .await
 }
@@ -179,53 +179,47 @@ pub fn opens_on(expiry: i64, now: i64) -> Option<String> {
 /// 憑證到期通知: mails every holder whose active certificate expires within
 /// [`EXPIRY_NOTICE_DAYS`], once per certificate (claimed row by row, so several servers running
 /// this together send each notice once). The number of notices queued.
-pub async fn notify_expiring(db: &crate::platform::db::Db, now: i64) -> sqlx::Result<u64> {
-    let due: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+pub async fn notify_expiring(db: &crate::platform::db::Db, now: i64) -> Result<u64, PortalError> {
+    let due = sqlx::query(
         "SELECT m.id, m.card_number, m.not_after, m.email, c.name \
          FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.status = 'active' AND m.email IS NOT NULL AND m.expiry_notice_at IS NULL \
-           AND m.not_after > $1 AND m.not_after <= $2",
+         WHERE m.status = $1 AND m.email IS NOT NULL AND m.expiry_notice_at IS NULL \
+           AND m.not_after > $2 AND m.not_after <= $3",
     )
+    .bind(CertificateStatus::Active.code())
     .bind(now)
     .bind(now + EXPIRY_NOTICE_DAYS * 86_400)
     .fetch_all(&db.pool)
     .await?;
+    let actor = Actor::system();
     let mut sent = 0;
-    for (id, card, not_after, email, name) in due {
-        let mut tx = db.begin_write().await?;
+    for row in due {
+        let id: i64 = row.try_get("id")?;
+        let email: String = row.try_get("email")?;
+        let name: String = row.try_get("name")?;
+        let card_number: String = row.try_get("card_number")?;
+        let mut work = Work::begin(db, &actor, now).await?;
+        // The notice is no change of the certificate's state: only the claim that it was sent.
         let claimed = sqlx::query(
             "UPDATE moica_certificates SET expiry_notice_at = $1 \
              WHERE id = $2 AND expiry_notice_at IS NULL",
         )
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *work.conn())
         .await?
         .rows_affected();
         if claimed == 1 {
-            crate::platform::outbox::enqueue(
-                &mut tx,
-                now,
-                &email,
-                "自然人憑證即將到期通知 / Your citizen certificate expires soon",
-                &format!(
-                    "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）將於 {until} 到期。\n\
-                     憑證到期前 {days} 天起可辦理展期（延長 3 年，每張憑證限一次，自原到期日起算）：\
-                     請將 IC 卡插入讀卡機，於網路申辦服務「憑證線上展期」辦理；\
-                     或攜帶國民身分證正本及自然人憑證 IC 卡至任一戶政事務所辦理，或委託他人持委託書代辦。\n\n\
-                     Your citizen certificate (card {card}) expires on {until}. From {days} days \
-                     before expiry it can be extended once by 3 years from that date: online, \
-                     with the card in a reader (Extend the certificate online), or at any \
-                     household registration office with your ID card and the certificate card, \
-                     or through a delegate with a signed letter.\n",
-                    until = roc_date_time(not_after),
-                    days = EXPIRY_NOTICE_DAYS,
-                ),
-            )
+            work.mail(&ExpiryNotice {
+                to: &email,
+                name: &name,
+                card_number: &card_number,
+                not_after: row.try_get("not_after")?,
+            })
             .await?;
             sent += 1;
         }
-        tx.commit().await?;
+        work.commit().await?;
     }
     Ok(sent)
 }

@@ -13,6 +13,7 @@ pub mod store;
 use crate::domain::FieldError;
 use crate::error::PortalError;
 use crate::i18n::Lang;
+use crate::services::certificate::cases::{CertificateAction, WRONG_STATE};
 use crate::services::certificate::status::CertificateState;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,20 @@ impl CardService {
         !matches!(self, CardService::ResetUserCode | CardService::Extend)
     }
 
+    /// What the service does to the certificate's case; an extension replaces the certificate
+    /// through [`crate::services::certificate::extension`] instead.
+    pub fn action(self) -> Option<CertificateAction> {
+        match self {
+            CardService::Suspend => Some(CertificateAction::Suspend),
+            CardService::Resume => Some(CertificateAction::Resume),
+            CardService::Revoke => Some(CertificateAction::Revoke),
+            CardService::Contacts => Some(CertificateAction::Contacts),
+            CardService::Publication => Some(CertificateAction::Publication),
+            CardService::ResetUserCode => Some(CertificateAction::ResetUserCode),
+            CardService::Extend => None,
+        }
+    }
+
     /// Whether a delegate with a 委託書 may ask for it (C-5).
     pub fn delegable(self) -> bool {
         self != CardService::Revoke
@@ -177,10 +192,7 @@ impl FieldError for ServiceRefusal {
                 "受委託人不得為憑證用戶本人。",
                 "The delegate cannot be the holder.",
             ),
-            ServiceRefusal::WrongState => lang.pick(
-                "此憑證目前的狀態無法辦理此項目（例如已廢止、已逾期，或復用一張未停用的憑證）。",
-                "The certificate's state does not allow this (revoked, expired, or resuming one that is not suspended).",
-            ),
+            ServiceRefusal::WrongState => lang.pick(WRONG_STATE.zh_tw, WRONG_STATE.english),
             ServiceRefusal::NotConfirmed => lang.pick(
                 "請勾選確認：憑證廢止後無法回復。",
                 "Tick the box confirming that revocation cannot be undone.",

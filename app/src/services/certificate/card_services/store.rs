@@ -3,6 +3,9 @@
 //! and reloads the trust store, so the CRL and this portal refuse the certificate at once.
 
 use super::{CardService, HeldCertificate, ResetTicket, ServiceOutcome, ServiceRefusal};
+use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::machine::{transition, Machine};
+use crate::cases::work::Work;
 use crate::domain::pin::{NewMoicaPin, UserCode};
 use crate::domain::roc_date::RocDate;
 use crate::domain::{
@@ -11,13 +14,18 @@ use crate::domain::{
 };
 use crate::error::PortalError;
 use crate::forms::value;
-use crate::platform::audit;
 use crate::platform::clock::roc_date_time;
-use crate::platform::{outbox, AppState};
+use crate::platform::rows::RowExt;
+use crate::platform::{audit, auth, AppState};
+use crate::services::certificate::cases::{
+    CertificateAction, CertificateFacts, CertificateStatus, MoicaCertificate,
+};
+use crate::services::certificate::mail::{self, ServiceNotice};
 use crate::services::certificate::status::CertificateState;
 use crate::services::staff::StaffMember;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use chrono::NaiveDate;
+use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
 /// A certificate row with what the services need beyond the view.
@@ -25,14 +33,23 @@ struct Found {
     id: i64,
     national_id: NationalId,
     birth_date: NaiveDate,
-    status: String,
+    status: CertificateStatus,
     not_after: i64,
     view: HeldCertificate,
 }
 
+impl Found {
+    /// What the certificate's guards read at `now`.
+    fn facts(&self, now: i64) -> CertificateFacts {
+        CertificateFacts {
+            in_force: now < self.not_after,
+        }
+    }
+}
+
 const SELECT: &str = "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, m.email, \
-        m.mobile, CAST(m.published AS INTEGER), c.name, c.national_id, c.birth_date, \
-        CAST(m.awaiting_activation AS INTEGER) \
+        m.mobile, CAST(m.published AS INTEGER) AS published, c.name, c.national_id, \
+        c.birth_date, CAST(m.awaiting_activation AS INTEGER) AS awaiting \
      FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id";
 
 async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, PortalError> {
@@ -53,28 +70,28 @@ async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, Po
         .await
     } else {
         return Err(PortalError::field("q", &ServiceRefusal::BadQuery));
-    }
-    .map_err(PortalError::unavailable)?;
+    }?;
     let Some(row) = row else { return Ok(None) };
-    let national_id = NationalId::parse(&row.get::<String, _>(9))
+    let national_id = NationalId::parse(&row.try_get::<String, _>("national_id")?)
         .map_err(|_| PortalError::unavailable("registry ID number does not parse"))?;
-    let birth_date = NaiveDate::parse_from_str(&row.get::<String, _>(10), "%Y-%m-%d")
-        .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
-    let status: String = row.get(3);
-    let not_after: i64 = row.get(4);
-    let state = CertificateState::of(&status, row.get::<i64, _>(11) != 0, not_after, now);
+    let birth_date =
+        NaiveDate::parse_from_str(&row.try_get::<String, _>("birth_date")?, "%Y-%m-%d")
+            .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
+    let status: CertificateStatus = row.code("status")?;
+    let not_after: i64 = row.try_get("not_after")?;
+    let state = CertificateState::of(status, row.flag("awaiting")?, not_after, now);
     Ok(Some(Found {
-        id: row.get(0),
+        id: row.try_get("id")?,
         view: HeldCertificate {
-            card_number: row.get(1),
-            serial: row.get(2),
-            name: row.get(8),
+            card_number: row.try_get("card_number")?,
+            serial: row.try_get("serial")?,
+            name: row.try_get("name")?,
             masked_id: national_id.masked(),
             not_after: roc_date_time(not_after),
             state,
-            email: row.get(5),
-            mobile: row.get(6),
-            published: row.get::<i64, _>(7) != 0,
+            email: row.try_get("email")?,
+            mobile: row.try_get("mobile")?,
+            published: row.flag("published")?,
         },
         national_id,
         birth_date,
@@ -91,14 +108,13 @@ pub async fn find(
     let now = state.clock.unix();
     let found = load(&state.db.pool, query, now).await?;
     if let Some(found) = &found {
-        member
-            .record(
-                state,
-                "moica_services.view",
-                &found.view.card_number,
-                serde_json::json!({}),
-            )
-            .await?;
+        // Looking is audited on its own: it changes nothing.
+        let event = Actor::staff(member, auth::source_ip()).event(
+            "moica_services.view",
+            &found.view.card_number,
+            &NoDetail {},
+        );
+        audit::record(&state.db.pool, now, &event).await?;
     }
     Ok(found.map(|found| found.view))
 }
@@ -113,16 +129,39 @@ enum Applicant {
 }
 
 impl Applicant {
-    /// A delegate as the audit log names them (masked ID number); null for the holder.
-    fn audit_detail(&self) -> serde_json::Value {
+    /// A delegate as the audit log names them (masked ID number); `None` for the holder.
+    fn delegate(&self) -> Option<DelegateDetail<'_>> {
         match self {
-            Applicant::Holder => serde_json::Value::Null,
-            Applicant::Delegate { name, national_id } => serde_json::json!({
-                "name": name.as_str(),
-                "id": national_id.masked(),
+            Applicant::Holder => None,
+            Applicant::Delegate { name, national_id } => Some(DelegateDetail {
+                name: name.as_str(),
+                id: national_id.masked(),
             }),
         }
     }
+
+    /// [`Applicant::delegate`] as the extension's audit detail takes it (null for the holder).
+    fn audit_detail(&self) -> serde_json::Value {
+        serde_json::to_value(self.delegate()).unwrap_or_default()
+    }
+}
+
+/// A delegate in an audit row.
+#[derive(Serialize)]
+struct DelegateDetail<'a> {
+    name: &'a str,
+    /// The masked ID number.
+    id: String,
+}
+
+/// The audit detail of a counter service (`moica_services.<service>`).
+#[derive(Serialize)]
+struct ServiceDetail<'a> {
+    service: &'static str,
+    serial: &'a str,
+    delegate: Option<DelegateDetail<'a>>,
+    /// For a publication change: whether the certificate is now published.
+    published: Option<bool>,
 }
 
 /// A posted service, parsed; the first problem as the refusal.
@@ -230,22 +269,21 @@ pub async fn perform(
         Ok(found) => found,
         Err(error) => return Ok(ServiceOutcome::Invalid(error)),
     };
-    // 停用、復用、廢止 change the status; the others need a certificate still in force.
-    let expired = now >= found.not_after;
-    let next_status = match (request.service, found.status.as_str()) {
-        (CardService::Suspend, "active") if !expired => Some("suspended"),
-        (CardService::Resume, "suspended") if !expired => Some("active"),
-        (CardService::Revoke, "active" | "suspended") => Some("revoked"),
-        (CardService::Contacts | CardService::Publication, "active" | "suspended") if !expired => {
-            None
-        }
-        _ => {
-            return Ok(ServiceOutcome::Invalid(PortalError::refused(
-                &ServiceRefusal::WrongState,
-            )))
-        }
+    let Some(action) = request.service.action() else {
+        return Ok(ServiceOutcome::Invalid(PortalError::field(
+            "service",
+            &ServiceRefusal::NoService,
+        )));
     };
-    if request.service == CardService::Revoke {
+    let actor = Actor::staff(member, auth::source_ip());
+    // 停用、復用、廢止 change the status; the others need a certificate still in force. Decided
+    // before the CA is asked anything.
+    if let Err(refused) =
+        transition::<MoicaCertificate>(found.status, action, actor.party, &found.facts(now))
+    {
+        return Ok(ServiceOutcome::Invalid(refused.into()));
+    }
+    if action == CertificateAction::Revoke {
         let Some(ca) = state.moica_ca.clone() else {
             return Ok(ServiceOutcome::Invalid(PortalError::refused(
                 &ServiceRefusal::NoAuthority,
@@ -259,7 +297,7 @@ pub async fn perform(
             tracing::error!(%error, "trust store reload after a revocation failed");
         }
     }
-    record(state, member, &request, &found, next_status, now).await?;
+    record(state, &actor, &request, &found, action, now).await?;
     Ok(ServiceOutcome::Done {
         service: request.service,
         card_number: found.view.card_number,
@@ -297,9 +335,13 @@ pub async fn authorize_reset(
     };
     let now = state.clock.unix();
     let found = found_for(state, &request, now).await?;
-    if found.status != "active" || now >= found.not_after {
-        return Err(PortalError::refused(&ServiceRefusal::WrongState));
-    }
+    let actor = Actor::staff(member, auth::source_ip());
+    transition::<MoicaCertificate>(
+        found.status,
+        CertificateAction::ResetUserCode,
+        actor.party,
+        &found.facts(now),
+    )?;
     let Some(ca) = state.moica_ca.clone() else {
         return Err(PortalError::refused(&ServiceRefusal::NoAuthority));
     };
@@ -307,8 +349,7 @@ pub async fn authorize_reset(
         sqlx::query_scalar("SELECT certificate_der FROM moica_certificates WHERE id = $1")
             .bind(found.id)
             .fetch_one(&state.db.pool)
-            .await
-            .map_err(PortalError::unavailable)?;
+            .await?;
     let spki = der
         .and_then(|der| STANDARD.decode(der).ok())
         .and_then(|der| crate::pki::UncheckedCertificate::read(&der))
@@ -320,7 +361,15 @@ pub async fn authorize_reset(
     let message =
         card_helper::protocol::reset_authorization_message(counter, user_code.expose(), &pin);
     let authorization_b64 = management_tag(ca.as_ref(), &spki, &message)?;
-    record(state, member, &request, &found, None, now).await?;
+    record(
+        state,
+        &actor,
+        &request,
+        &found,
+        CertificateAction::ResetUserCode,
+        now,
+    )
+    .await?;
     Ok(ResetTicket {
         pin,
         authorization_b64,
@@ -382,135 +431,107 @@ pub async fn extend(
     })
 }
 
+/// Records `action` on the certificate, its audit row and the holder's notice in one unit of
+/// work.
 async fn record(
     state: &AppState,
-    member: &StaffMember,
+    actor: &Actor,
     request: &Request,
     found: &Found,
-    next_status: Option<&str>,
+    action: CertificateAction,
     now: i64,
 ) -> Result<(), PortalError> {
-    let fail = PortalError::unavailable;
-    let mut tx = state.db.begin_write().await.map_err(fail)?;
-    let changed = match (next_status, &request.contacts, request.published) {
-        _ if request.service == CardService::ResetUserCode => sqlx::query(
-            "UPDATE moica_certificates SET user_code_reset_at = $1 \
-             WHERE id = $2 AND status = 'active'",
-        )
-        .bind(now)
-        .bind(found.id),
-        // A revocation already done at the CA must be recorded whatever another counter did
-        // to the row meanwhile (suspended it, say): only another revocation stops it.
-        (Some("revoked"), _, _) => sqlx::query(
-            "UPDATE moica_certificates SET status = 'revoked', status_changed_at = $1 \
-             WHERE id = $2 AND status IN ('active', 'suspended')",
-        )
-        .bind(now)
-        .bind(found.id),
-        (Some(status), _, _) => sqlx::query(
-            "UPDATE moica_certificates SET status = $1, status_changed_at = $2 \
-             WHERE id = $3 AND status = $4",
-        )
-        .bind(status)
-        .bind(now)
-        .bind(found.id)
-        .bind(&found.status),
-        (None, Some((email, mobile)), _) => sqlx::query(
-            "UPDATE moica_certificates SET email = $1, mobile = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(email.as_str().to_owned())
-        .bind(mobile.as_str().to_owned())
-        .bind(found.id)
-        .bind(&found.status),
-        (None, None, published) => sqlx::query(
-            "UPDATE moica_certificates SET published = $1 WHERE id = $2 AND status = $3",
-        )
-        .bind(published.unwrap_or(true))
-        .bind(found.id)
-        .bind(&found.status),
+    let mut work = Work::begin(&state.db, actor, now).await?;
+    let detail = ServiceDetail {
+        service: request.service.code(),
+        serial: &found.view.serial,
+        delegate: request.applicant.delegate(),
+        published: request.published,
+    };
+    let facts = found.facts(now);
+    if action == CertificateAction::Revoke {
+        revoke(&mut work, found.id, &detail, &facts).await?;
+    } else {
+        let act = work
+            .act::<MoicaCertificate>(found.id, found.status, action)
+            .detail(&detail);
+        let act = match (action, &request.contacts) {
+            (CertificateAction::ResetUserCode, _) => act.set("user_code_reset_at", now),
+            (CertificateAction::Contacts, Some((email, mobile))) => act
+                .set("email", email.as_str())
+                .set("mobile", mobile.as_str()),
+            (CertificateAction::Publication, _) => {
+                act.set("published", request.published.unwrap_or(true))
+            }
+            _ => act.set("status_changed_at", now),
+        };
+        act.run(&facts).await?;
     }
-    .execute(&mut *tx)
-    .await
-    .map_err(fail)?
-    .rows_affected();
-    if changed != 1 {
-        // Another counter changed it a moment ago.
-        return Err(PortalError::refused(&ServiceRefusal::WrongState));
-    }
-    let delegate = request.applicant.audit_detail();
-    let detail = serde_json::json!({
-        "service": request.service.code(),
-        "serial": found.view.serial,
-        "delegate": delegate,
-        "published": request.published,
-    });
-    let action = format!("moica_services.{}", request.service.code());
-    audit::append(
-        &mut tx,
-        now,
-        &member.audit(&action, &found.view.card_number, detail),
-    )
-    .await
-    .map_err(fail)?;
     // The holder hears of it at the address on record (and the new one, for a change).
-    let mut addresses: Vec<String> = found.view.email.iter().cloned().collect();
+    let mut addresses: Vec<&str> = found.view.email.iter().map(String::as_str).collect();
     if let Some((email, _)) = &request.contacts {
-        if !addresses.iter().any(|known| known == email.as_str()) {
-            addresses.push(email.as_str().to_owned());
+        if !addresses.contains(&email.as_str()) {
+            addresses.push(email.as_str());
         }
     }
-    for address in addresses {
-        notify(&mut tx, now, &address, request, found)
-            .await
-            .map_err(fail)?;
+    if let Some(change) = mail::change(request.service) {
+        let delegate = match &request.applicant {
+            Applicant::Holder => None,
+            Applicant::Delegate { name, .. } => Some(name.as_str()),
+        };
+        for to in addresses {
+            work.mail(&ServiceNotice {
+                to,
+                name: &found.view.name,
+                card_number: &found.view.card_number,
+                change,
+                delegate,
+                at: now,
+            })
+            .await?;
+        }
     }
-    tx.commit().await.map_err(fail)
+    work.commit().await
 }
 
-async fn notify(
-    conn: &mut sqlx::AnyConnection,
-    now: i64,
-    to: &str,
-    request: &Request,
-    found: &Found,
-) -> sqlx::Result<i64> {
-    let (zh, en) = match request.service {
-        CardService::Suspend => ("已停用", "was suspended"),
-        CardService::Resume => ("已復用", "was resumed"),
-        CardService::Revoke => ("已廢止，且無法回復", "was revoked; this cannot be undone"),
-        CardService::Contacts => (
-            "之手機號碼及連絡用電子信箱已修改",
-            "has new contact details",
-        ),
-        CardService::Publication => ("之公佈狀態已修改", "has a new publication setting"),
-        CardService::ResetUserCode => (
-            "之用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼）",
-            "had its user code reset; its PIN is back to the default (your ROC date of birth, 6 digits)",
-        ),
-        // An extension mails its own notice (自然人憑證展期通知) and is never recorded here.
-        CardService::Extend => return Ok(0),
-    };
-    let by = match &request.applicant {
-        Applicant::Holder => String::new(),
-        Applicant::Delegate { name, .. } => {
-            format!("（受委託人 {} 代辦 / by your delegate)", name.as_str())
+/// How often a revocation re-reads a certificate another counter keeps changing.
+const REVOCATION_ATTEMPTS: usize = 3;
+
+/// Records a revocation already done at the CA: whatever another counter did to the row
+/// meanwhile (suspended it, say), only another revocation stops it, so it acts from the status
+/// read now, inside the unit of work, and reads again if it is overtaken.
+async fn revoke(
+    work: &mut Work<'_>,
+    id: i64,
+    detail: &ServiceDetail<'_>,
+    facts: &CertificateFacts,
+) -> Result<(), PortalError> {
+    let now = work.now;
+    let party = work.actor.party;
+    let mut attempts = 0;
+    loop {
+        let row = sqlx::query("SELECT status FROM moica_certificates WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *work.conn())
+            .await?;
+        let status: CertificateStatus = row.code("status")?;
+        // Another revocation is final; anything else is the race below.
+        transition::<MoicaCertificate>(status, CertificateAction::Revoke, party, facts)?;
+        let revoked = work
+            .act::<MoicaCertificate>(id, status, CertificateAction::Revoke)
+            .set("status_changed_at", now)
+            .detail(detail)
+            .run(facts)
+            .await;
+        attempts += 1;
+        match revoked {
+            Err(error)
+                if attempts < REVOCATION_ATTEMPTS
+                    && error == PortalError::from(MoicaCertificate::overtaken()) =>
+            {
+                continue
+            }
+            other => return other.map(|_| ()),
         }
-    };
-    outbox::enqueue(
-        conn,
-        now,
-        to,
-        "自然人憑證異動通知 / Citizen certificate changed",
-        &format!(
-            "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）於 {at} 在戶政事務所{zh}{by}。\n\
-             如非您本人或您委託之人辦理，請儘速攜帶國民身分證正本洽任一戶政事務所，或撥打內政服務熱線 1996。\n\n\
-             Your citizen certificate (card {card}) {en} at a household registration office on \
-             {at}. If neither you nor your delegate asked for this, contact a household \
-             registration office with your ID card at once, or call 1996.\n",
-            name = found.view.name,
-            card = found.view.card_number,
-            at = roc_date_time(now),
-        ),
-    )
-    .await
+    }
 }

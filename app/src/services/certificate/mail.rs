@@ -1,0 +1,104 @@
+//! The citizen certificate's mail to its holder, zh-TW then English: the counter's change
+//! notice (自然人憑證異動通知, C-5) and the expiry notice (憑證到期通知, C-4).
+
+use super::card_services::CardService;
+use crate::cases::work::Mail;
+use crate::platform::clock::roc_date_time;
+
+/// 自然人憑證異動通知: the counter changed the certificate (C-5).
+pub struct ServiceNotice<'a> {
+    pub to: &'a str,
+    /// The holder's name.
+    pub name: &'a str,
+    pub card_number: &'a str,
+    /// What happened, from [`change`].
+    pub change: (&'static str, &'static str),
+    /// The delegate's name, when a delegate asked for it.
+    pub delegate: Option<&'a str>,
+    /// When it was done.
+    pub at: i64,
+}
+
+/// What a counter service did, in zh-TW and English; `None` for an extension, which mails
+/// its own notice (自然人憑證展期通知).
+pub fn change(service: CardService) -> Option<(&'static str, &'static str)> {
+    match service {
+        CardService::Suspend => Some(("已停用", "was suspended")),
+        CardService::Resume => Some(("已復用", "was resumed")),
+        CardService::Revoke => Some(("已廢止，且無法回復", "was revoked; this cannot be undone")),
+        CardService::Contacts => Some((
+            "之手機號碼及連絡用電子信箱已修改",
+            "has new contact details",
+        )),
+        CardService::Publication => Some(("之公佈狀態已修改", "has a new publication setting")),
+        CardService::ResetUserCode => Some((
+            "之用戶代碼已重設，PIN 碼已恢復為預設值（民國出生年月日 6 碼）",
+            "had its user code reset; its PIN is back to the default (your ROC date of birth, 6 digits)",
+        )),
+        CardService::Extend => None,
+    }
+}
+
+impl Mail for ServiceNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證異動通知 / Citizen certificate changed".into()
+    }
+
+    fn body(&self) -> String {
+        let (zh, en) = self.change;
+        let by = self
+            .delegate
+            .map(|name| format!("（受委託人 {name} 代辦 / by your delegate)"))
+            .unwrap_or_default();
+        format!(
+            "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）於 {at} 在戶政事務所{zh}{by}。\n\
+             如非您本人或您委託之人辦理，請儘速攜帶國民身分證正本洽任一戶政事務所，或撥打內政服務熱線 1996。\n\n\
+             Your citizen certificate (card {card}) {en} at a household registration office on \
+             {at}. If neither you nor your delegate asked for this, contact a household \
+             registration office with your ID card at once, or call 1996.\n",
+            name = self.name,
+            card = self.card_number,
+            at = roc_date_time(self.at),
+        )
+    }
+}
+
+/// 憑證到期通知: the certificate expires within [`super::store::EXPIRY_NOTICE_DAYS`] (C-4).
+pub struct ExpiryNotice<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub card_number: &'a str,
+    pub not_after: i64,
+}
+
+impl Mail for ExpiryNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證即將到期通知 / Your citizen certificate expires soon".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）將於 {until} 到期。\n\
+             憑證到期前 {days} 天起可辦理展期（延長 3 年，每張憑證限一次，自原到期日起算）：\
+             請將 IC 卡插入讀卡機，於網路申辦服務「憑證線上展期」辦理；\
+             或攜帶國民身分證正本及自然人憑證 IC 卡至任一戶政事務所辦理，或委託他人持委託書代辦。\n\n\
+             Your citizen certificate (card {card}) expires on {until}. From {days} days \
+             before expiry it can be extended once by 3 years from that date: online, \
+             with the card in a reader (Extend the certificate online), or at any \
+             household registration office with your ID card and the certificate card, \
+             or through a delegate with a signed letter.\n",
+            name = self.name,
+            card = self.card_number,
+            until = roc_date_time(self.not_after),
+            days = super::store::EXPIRY_NOTICE_DAYS,
+        )
+    }
+}
