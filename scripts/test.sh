@@ -33,11 +33,12 @@ start_smtp_sink
 
 say "unit tests and integration tests on SQLite"
 cargo test --locked -p app --features ssr
-# One test at a time: each test is its own tokio runtime in one process, and Leptos pages
-# rendered by several runtimes at once now and then never finish (a lost wake-up between
-# runtimes; one server has one runtime, and the end-to-end tests load it concurrently).
-# Run one at a time, the 80 integration tests take about 7 s.
-cargo test --locked -p server -- --test-threads=1
+# Tests run in parallel (one thread per core). Each builds its own database (a temp SQLite
+# file or a new PostgreSQL database) and its own router, on its own tokio runtime. Pages that
+# now and then never finished when several tests ran at once were waiting on resources that
+# another test's route-list generation had suppressed process-wide (leptos #4773); the route
+# list is now generated once per process (server::web::route_list), before any page renders.
+cargo test --locked -p server
 
 say "card helper: scripted APDUs, HTTP API, then through real pcscd with the virtual card"
 cargo test --locked -p card-helper --lib --test card --test http
@@ -45,7 +46,9 @@ cargo test --locked -p card-helper --lib --test card --test http
 
 say "server tests on PostgreSQL"
 start_postgres
-cargo test --locked -p server -- --test-threads=1 || { postgres_diagnostics; die "server tests on PostgreSQL failed"; }
+# In parallel too: a test opens connections as it needs them (pools of 8 and 4 and one to
+# create its database; at 16 tests at once 67 were open at most), and the server allows 300.
+cargo test --locked -p server || { postgres_diagnostics; die "server tests on PostgreSQL failed"; }
 stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
 

@@ -17,7 +17,8 @@ pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 /// A database nobody else uses. SQLite files live in a temp dir removed on drop; a PostgreSQL
 /// database is dropped by the next `fresh_db` of this process (dropping needs a connection,
-/// which `Drop` cannot await), so a long run keeps one or two databases, not one per test.
+/// which `Drop` cannot await), so a long run keeps about as many databases as tests run at
+/// once, not one per test.
 pub struct TestDb {
     pub db: Db,
     pub url: String,
@@ -25,7 +26,10 @@ pub struct TestDb {
     postgres_name: Option<String>,
 }
 
-/// PostgreSQL test databases whose tests have finished.
+/// PostgreSQL test databases whose tests have finished. Safe with tests running in parallel:
+/// a name is added only when its `TestDb` is dropped, at the end of its test (whatever else
+/// holds its pool — the router, a `reconnect` — belongs to the same test and goes with it),
+/// and each name is taken out by exactly one `fresh_db`.
 static FINISHED_POSTGRES_DATABASES: std::sync::Mutex<Vec<String>> =
     std::sync::Mutex::new(Vec::new());
 
