@@ -730,22 +730,14 @@ mod ssr {
 
     pub async fn apply_state() -> Result<ApplyState, PortalError> {
         let (state, company, business_id) = company().await?;
-        let mut conn = state
-            .db
-            .pool
-            .acquire()
-            .await
-            .map_err(PortalError::unavailable)?;
-        let grant = store::grant(&mut conn, business_id.as_str())
-            .await
-            .map_err(PortalError::unavailable)?;
+        let mut conn = state.db.pool.acquire().await?;
+        let grant = store::grant(&mut conn, business_id.as_str()).await?;
         let contact = sqlx::query(
             "SELECT contact, landline, mobile, email FROM api_grants WHERE business_id = $1",
         )
         .bind(business_id.as_str())
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(PortalError::unavailable)?
+        .await?
         .map(|row| -> sqlx::Result<[String; 4]> {
             Ok([
                 row.try_get("contact")?,
@@ -754,15 +746,13 @@ mod ssr {
                 row.try_get("email")?,
             ])
         })
-        .transpose()
-        .map_err(PortalError::unavailable)?;
+        .transpose()?;
         let pending: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM api_cases WHERE business_id = $1 AND status = 'pending'",
         )
         .bind(business_id.as_str())
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(PortalError::unavailable)?;
+        .await?;
         Ok(ApplyState {
             offered: offered_kinds(grant.as_ref()).to_vec(),
             company,
@@ -825,19 +815,10 @@ mod ssr {
             None => None,
         };
         let now = state.clock.unix();
-        let mut conn = state
-            .db
-            .pool
-            .acquire()
-            .await
-            .map_err(PortalError::unavailable)?;
-        let grant = store::grant(&mut conn, business_id.as_str())
-            .await
-            .map_err(PortalError::unavailable)?;
+        let mut conn = state.db.pool.acquire().await?;
+        let grant = store::grant(&mut conn, business_id.as_str()).await?;
         drop(conn);
-        let cases = store::cases(&state.db.pool, business_id.as_str(), now)
-            .await
-            .map_err(PortalError::unavailable)?;
+        let cases = store::cases(&state.db.pool, business_id.as_str(), now).await?;
         Ok(Progress {
             company,
             grant,

@@ -302,15 +302,11 @@ mod ssr {
             ),
             None => None,
         };
-        let cases = store::queue(&state)
-            .await
-            .map_err(PortalError::unavailable)?;
-        let mut usage = store::usage_since(&state.db.pool, state.clock.unix() - 30 * 86_400)
-            .await
-            .map_err(PortalError::unavailable)?;
+        let cases = store::queue(&state).await?;
+        let mut usage =
+            store::usage_since(&state.db.pool, state.clock.unix() - 30 * 86_400).await?;
         let grants = store::grants(&state.db.pool)
-            .await
-            .map_err(PortalError::unavailable)?
+            .await?
             .into_iter()
             .map(|grant| {
                 let used = usage.remove(&grant.business_id).unwrap_or_default();
@@ -371,15 +367,9 @@ mod ssr {
             ),
             None => None,
         };
-        let mut conn = state
-            .db
-            .pool
-            .acquire()
-            .await
-            .map_err(PortalError::unavailable)?;
+        let mut conn = state.db.pool.acquire().await?;
         let case = store::case(&mut conn, &id, state.clock.unix())
-            .await
-            .map_err(PortalError::unavailable)?
+            .await?
             .ok_or_else(|| PortalError::Refused {
                 zh_tw: "查無此申請案件。".into(),
                 english: "There is no such case.".into(),
@@ -388,8 +378,7 @@ mod ssr {
             sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
                 .bind(&case.business_id)
                 .fetch_optional(&mut *conn)
-                .await
-                .map_err(PortalError::unavailable)?;
+                .await?;
         Ok(ReviewCase {
             case,
             registry,

@@ -1,14 +1,14 @@
-//! A company's cases: submission (A-2…A-6), cancellation, the reviewer's decision and
-//! request for material (A-10, A-N5), each one unit of work over [`ApiCase`].
+//! A company's cases: submission (A-2…A-6), cancellation and the reviewer's decision
+//! each one unit of work over [`ApiCase`].
 
 use super::super::cases::{
     ApiCase, ApiGrant, CaseAction, CaseFacts, CaseKind, CaseStatus, GrantAction, GrantFacts,
     GrantStatus,
 };
 use super::super::form::{ApplicationForm, CompanyData, CERTIFICATE};
-use super::super::mail::{Decided, MaterialAsked, MaterialSent, NewCase, Received};
+use super::super::mail::{Decided, NewCase, Received};
 use super::super::{offered_kinds, pending_case_message, CaseView};
-use super::{case, grant, MATERIAL_WORKING_DAYS, REGISTERED};
+use super::{case, grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::work::Work;
 use crate::cases::Code;
@@ -41,13 +41,17 @@ fn no_such_case() -> PortalError {
 }
 
 /// A case that must exist (it was read or written in this transaction).
-async fn load(conn: &mut AnyConnection, id: &str, now: i64) -> Result<CaseView, PortalError> {
+pub(super) async fn load(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<CaseView, PortalError> {
     case(conn, id, now).await?.ok_or(PortalError::Unavailable)
 }
 
 /// The case `id` as this work reads it, with what its guards read; a company sees only its
 /// own cases (`owner`), a reviewer every case.
-async fn read(
+pub(super) async fn read(
     work: &mut Work<'_>,
     id: &str,
     owner: Option<&BusinessId>,
@@ -489,79 +493,4 @@ async fn take_effect(
         CaseKind::Certificate => {}
     }
     Ok(())
-}
-
-/// The audit details of a request for material.
-#[derive(Serialize)]
-struct MaterialDue {
-    due: String,
-}
-
-/// The reviewer asks the company for more material (A-N5): the case stays in review and the
-/// company has 5 working days, shown as a date on both sides.
-pub async fn request_material(
-    state: &AppState,
-    actor: &Actor,
-    case_id: &str,
-    note: &Purpose,
-) -> Result<CaseView, PortalError> {
-    let due = state
-        .calendar
-        .add_working_days(state.clock.today_taipei(), MATERIAL_WORKING_DAYS);
-    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
-    let now = work.now;
-    let (case, facts) = read(&mut work, case_id, None).await?;
-    let due = due.format("%Y-%m-%d").to_string();
-    work.act::<ApiCase>(case_id, case.status, CaseAction::RequestMaterial)
-        .set("material_note", note.as_str())
-        .set("material_due", due.clone())
-        .note(note.as_str())
-        .detail(&MaterialDue { due })
-        .run(&facts)
-        .await?;
-    let case = load(work.conn(), case_id, now).await?;
-    let due_text = case
-        .material
-        .as_ref()
-        .map(|material| material.due.clone())
-        .unwrap_or_default();
-    work.mail(&MaterialAsked {
-        case: &case,
-        note: note.as_str(),
-        due: &due_text,
-    })
-    .await?;
-    work.commit().await?;
-    Ok(case)
-}
-
-/// The company answers the reviewer's request for more material (A-N5), once, while the case
-/// is in review; the review desk is told.
-pub async fn reply_material(
-    state: &AppState,
-    business_id: &BusinessId,
-    actor: &Actor,
-    case_id: &str,
-    reply: &Purpose,
-) -> Result<CaseView, PortalError> {
-    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
-    let now = work.now;
-    let (case, facts) = read(&mut work, case_id, Some(business_id)).await?;
-    work.act::<ApiCase>(case_id, case.status, CaseAction::ReplyMaterial)
-        .set("material_reply", reply.as_str())
-        .set("material_replied_at", now)
-        // A second answer racing the first finds this already set.
-        .only_if("material_note IS NOT NULL AND material_reply IS NULL")
-        .detail(&NoDetail {})
-        .run(&facts)
-        .await?;
-    let case = load(work.conn(), case_id, now).await?;
-    work.mail(&MaterialSent {
-        desk: &state.settings.review_mailbox,
-        case: &case,
-        reply: reply.as_str(),
-    })
-    .await?;
-    work.commit().await?;
-    Ok(case)
 }

@@ -4,9 +4,11 @@
 
 mod cases;
 mod grants;
+mod material;
 
-pub use cases::{cancel, decide, reply_material, request_material, submit, Receipt};
+pub use cases::{cancel, decide, submit, Receipt};
 pub use grants::{change_grant, periodic_check, suspend_for_abnormal_use, CheckFinding};
+pub use material::{reply_material, request_material};
 
 use super::cases::{CaseStatus, CANCEL_WINDOW_SECONDS};
 use super::{CaseView, GrantView, MaterialRequest, QueuedCase, Usage};
