@@ -4,24 +4,11 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
-use crate::services::api_service::{
-    pages::{ApiApplyPage, ApiFormPage, ApiManualPage, ApiProgressPage, ApiServiceNoticesPage},
-    review::{ApiReviewCasePage, ApiReviewQueuePage},
-};
-use crate::services::certificate::application::pages::MoicaApplyPage;
-use crate::services::certificate::card_services::pages::CardServicesPage;
-use crate::services::certificate::counter::pages::CounterIssuePage;
-use crate::services::certificate::extension::pages::CertificateExtensionPage;
-use crate::services::certificate::pin::CertificatePinPage;
-use crate::services::certificate::renewal::pages::{CardActivationPage, CertificateRenewalPage};
-use crate::services::certificate::status::CertificateStatusPage;
+use crate::services::api_service::ApiServiceRoutes;
+use crate::services::certificate::CertificateRoutes;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
-use crate::services::id_card_loss::card::{CitizenSignInPage, LossByCardPage};
-use crate::services::id_card_loss::office::{OfficeLossReportsPage, UpwardEventsPage};
-use crate::services::id_card_loss::pages::{
-    LossLandingPage, LossQueryPage, LossReportPage, LossRevokePage,
-};
-use crate::services::staff::pages::{StaffAccountsPage, StaffHomePage, StaffSignInPage};
+use crate::services::id_card_loss::IdCardLossRoutes;
+use crate::services::staff::StaffRoutes;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Title};
 use leptos_router::{
@@ -135,48 +122,14 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage />
-                    // Async: the answer is in the HTML itself, so the page works without JS.
-                    <Route
-                        path=path!("/certificate/status")
-                        view=CertificateStatusPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/certificate/apply") view=MoicaApplyPage ssr=SsrMode::Async />
-                    <Route path=path!("/certificate/pin") view=CertificatePinPage />
-                    <Route path=path!("/certificate/extension") view=CertificateExtensionPage />
-                    <Route path=path!("/certificate/renewal") view=CertificateRenewalPage />
-                    <Route path=path!("/certificate/activation") view=CardActivationPage />
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/sign-in") view=StaffSignInPage />
-                    <Route path=path!("/admin") view=StaffHomePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/staff") view=StaffAccountsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/certificate/issue") view=CounterIssuePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/certificate/services") view=CardServicesPage ssr=SsrMode::Async />
-                    <Route path=path!("/api-service") view=ApiServiceNoticesPage />
-                    <Route path=path!("/api-service/apply") view=ApiApplyPage ssr=SsrMode::Async />
-                    <Route path=path!("/api-service/apply/form") view=ApiFormPage ssr=SsrMode::Async />
-                    <Route path=path!("/api-service/progress") view=ApiProgressPage ssr=SsrMode::Async />
-                    <Route path=path!("/api-service/manual") view=ApiManualPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/api-cases") view=ApiReviewQueuePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/api-cases/case") view=ApiReviewCasePage ssr=SsrMode::Async />
-                    <Route path=path!("/id-card/loss") view=LossLandingPage />
-                    <Route path=path!("/id-card/loss/card") view=LossByCardPage ssr=SsrMode::Async />
-                    <Route path=path!("/citizen/sign-in") view=CitizenSignInPage />
-                    <Route path=path!("/id-card/loss/report") view=LossReportPage ssr=SsrMode::Async />
-                    <Route path=path!("/id-card/loss/query") view=LossQueryPage ssr=SsrMode::Async />
-                    <Route path=path!("/id-card/loss/revoke") view=LossRevokePage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/admin/id-card-loss")
-                        view=OfficeLossReportsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/admin/id-card-loss/events")
-                        view=UpwardEventsPage
-                        ssr=SsrMode::Async
-                    />
+                    // Each service's pages, declared beside its manifest.
+                    <StaffRoutes />
+                    <IdCardLossRoutes />
+                    <ApiServiceRoutes />
+                    <CertificateRoutes />
                 </Routes>
             </main>
             <SiteFooter />

@@ -18,8 +18,7 @@ pub async fn new_captcha() -> Result<String, PortalError> {
     let bucket = format!("captcha:{}", crate::platform::auth::source_ip());
     if captcha::ISSUE_LIMIT
         .hit(&state.db.pool, &bucket, now)
-        .await
-        .map_err(PortalError::unavailable)?
+        .await?
         .is_err()
     {
         return Err(PortalError::Refused {
@@ -27,9 +26,7 @@ pub async fn new_captcha() -> Result<String, PortalError> {
             english: "Too many verification codes were requested; please try again later.".into(),
         });
     }
-    captcha::issue(&state.db.pool, now)
-        .await
-        .map_err(PortalError::unavailable)
+    Ok(captcha::issue(&state.db.pool, now).await?)
 }
 
 /// The answer was wrong, or its challenge used or expired.

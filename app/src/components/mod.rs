@@ -4,5 +4,6 @@ pub mod buttons;
 pub mod captcha;
 pub mod field;
 pub mod layout;
+pub mod queue;
 pub mod refusal;
 pub mod search;

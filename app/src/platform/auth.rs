@@ -61,9 +61,7 @@ pub async fn current_session(state: &AppState) -> Result<Option<Session>, Portal
     let Some(token) = session_token() else {
         return Ok(None);
     };
-    session::load(&state.db.pool, state.clock.unix(), &token)
-        .await
-        .map_err(PortalError::unavailable)
+    Ok(session::load(&state.db.pool, state.clock.unix(), &token).await?)
 }
 
 /// The principal of this request's session, if signed in.
@@ -78,19 +76,13 @@ pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, Po
 pub async fn open_session(state: &AppState, principal: &Principal) -> Result<(), PortalError> {
     let pool = &state.db.pool;
     if let Some(token) = session_token() {
-        session::destroy(pool, &token)
-            .await
-            .map_err(PortalError::unavailable)?;
+        session::destroy(pool, &token).await?;
     }
-    let mut fresh = session::create(pool, state.clock.unix())
-        .await
-        .map_err(PortalError::unavailable)?;
+    let mut fresh = session::create(pool, state.clock.unix()).await?;
     fresh
         .insert(PRINCIPAL_KEY, principal)
         .map_err(PortalError::unavailable)?;
-    session::save(pool, &fresh)
-        .await
-        .map_err(PortalError::unavailable)?;
+    session::save(pool, &fresh).await?;
     set_cookie(&session::cookie(
         fresh.token(),
         state.settings.secure_cookies(),
@@ -101,9 +93,7 @@ pub async fn open_session(state: &AppState, principal: &Principal) -> Result<(),
 /// Ends this request's session and clears its cookie.
 pub async fn close_session(state: &AppState) -> Result<(), PortalError> {
     if let Some(token) = session_token() {
-        session::destroy(&state.db.pool, &token)
-            .await
-            .map_err(PortalError::unavailable)?;
+        session::destroy(&state.db.pool, &token).await?;
     }
     set_cookie(&session::expired_cookie(state.settings.secure_cookies()));
     Ok(())

@@ -6,7 +6,7 @@
 use super::rate_limit::Limit;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::{Rng, RngCore};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 pub const LIFETIME_SECONDS: i64 = 600;
 /// Challenges one client address may draw (each form shown draws one) …
@@ -121,14 +121,13 @@ fn speak(answer: &str) -> Option<Vec<u8>> {
 pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Result<bool> {
     // fetch_all, not fetch_optional: SQLite commits a RETURNING statement only once it has
     // been stepped to its end, and holds the write lock until then.
-    let rows = sqlx::query("DELETE FROM captchas WHERE id = $1 RETURNING answer, expires_at")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.first().is_some_and(|row| {
-        let expected: String = row.get(0);
-        let expires_at: i64 = row.get(1);
-        expires_at > now && expected == crate::domain::normalize_input(answer)
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("DELETE FROM captchas WHERE id = $1 RETURNING answer, expires_at")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.first().is_some_and(|(expected, expires_at)| {
+        *expires_at > now && *expected == crate::domain::normalize_input(answer)
     }))
 }
 

@@ -9,6 +9,7 @@ pub mod challenge;
 pub mod client;
 pub mod clock;
 pub mod db;
+pub mod jobs;
 pub mod outbox;
 pub mod rate_limit;
 pub mod rows;

@@ -1,6 +1,7 @@
 //! What each service declares about itself in one place — the pages whose forms post to
-//! themselves and its entries in the back office's menu — so that the router, the CSRF-safe
-//! form handling and the staff home page read one list instead of keeping their own.
+//! themselves, its entries in the back office's menu and in the home page's service tree — so
+//! that the router, the CSRF-safe form handling, the staff home page and the home page read
+//! one list instead of keeping their own; and its background jobs, which the server runs.
 
 use crate::i18n::Lang;
 use crate::services::staff::role::Role;
@@ -19,12 +20,70 @@ impl MenuEntry {
     }
 }
 
+/// The groups of the ministry's 網路申辦服務 tree, in its order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    IdCard,
+    Certificate,
+    AgencyLinking,
+    IdentityConfirmation,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [
+        Group::IdCard,
+        Group::Certificate,
+        Group::AgencyLinking,
+        Group::IdentityConfirmation,
+    ];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Group::IdCard => lang.pick("國民身分證", "National ID card"),
+            Group::Certificate => lang.pick("自然人憑證", "Citizen digital certificate (MOICA)"),
+            Group::AgencyLinking => lang.pick("機關連結申請", "Agency linking application"),
+            Group::IdentityConfirmation => {
+                lang.pick("身分確認服務", "Identity confirmation service")
+            }
+        }
+    }
+}
+
+/// One entry of the home page's service tree, with the entries under it.
+pub struct NavNode {
+    pub zh_tw: &'static str,
+    pub english: &'static str,
+    pub href: &'static str,
+    pub children: &'static [NavNode],
+}
+
+impl NavNode {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.zh_tw, self.english)
+    }
+}
+
+/// An entry without entries under it.
+pub const fn leaf(zh_tw: &'static str, english: &'static str, href: &'static str) -> NavNode {
+    NavNode {
+        zh_tw,
+        english,
+        href,
+        children: &[],
+    }
+}
+
 /// A service's declarations.
 pub struct Manifest {
     /// The pages whose forms post to their own path ([`crate::posted_form`]).
     pub form_pages: &'static [&'static str],
     /// Its pages in the back office's menu.
     pub menu: &'static [MenuEntry],
+    /// Its entries in the home page's service tree, under their group.
+    pub home: &'static [(Group, NavNode)],
+    /// Its background jobs.
+    #[cfg(feature = "ssr")]
+    pub jobs: &'static [crate::platform::jobs::Job],
 }
 
 /// Every service of the portal, in the order of the back office's menu.
@@ -40,6 +99,22 @@ pub fn form_pages() -> impl Iterator<Item = &'static str> {
     SERVICES
         .iter()
         .flat_map(|service| service.form_pages.iter().copied())
+}
+
+/// The home page's entries in `group`, service by service; none: the portal does not offer
+/// the group yet.
+pub fn home(group: Group) -> impl Iterator<Item = &'static NavNode> {
+    SERVICES
+        .iter()
+        .flat_map(|service| service.home.iter())
+        .filter(move |(of, _)| *of == group)
+        .map(|(_, node)| node)
+}
+
+/// Every service's background jobs.
+#[cfg(feature = "ssr")]
+pub fn jobs() -> impl Iterator<Item = &'static crate::platform::jobs::Job> {
+    SERVICES.iter().flat_map(|service| service.jobs.iter())
 }
 
 /// The back office's menu for `role`.

@@ -3,8 +3,7 @@
 //! certificate, changes its data, deactivates and cancels; a reviewer decides. Pages are
 //! posted as a browser without JavaScript posts them.
 
-use crate::helpers::{body_text, fresh_db, state_with_trust};
-use crate::sign_in::Portal;
+use crate::support::{body_text, fresh_db, state_with_trust, Page, Portal};
 use app::domain::business_id::BusinessId;
 use app::platform::clock::{Clock, FixedClock};
 use app::services::api_service::{form::ApplicationForm, store, CaseKind};
@@ -39,9 +38,7 @@ fn fields<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 
 /// The S/N on a result page.
 fn serial_in(html: &str) -> String {
-    let marker = "class=\"serial\">";
-    let start = html.find(marker).expect("an S/N on the page") + marker.len();
-    html[start..].split('<').next().expect("the S/N").to_owned()
+    Page::parse(html).text(".serial")
 }
 
 pub(crate) struct Company {
@@ -229,7 +226,12 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     // the reviewer approves; the grant exists with an apId.
     let reviewer = reviewer(&portal).await;
     let queue = page(&portal, "/admin/api-cases", &reviewer).await;
-    assert!(queue.contains(&case), "{queue}");
+    let rows = Page::parse(&queue).table_rows("受理中案件");
+    let row = rows
+        .iter()
+        .find(|row| row.last() == Some(&case))
+        .unwrap_or_else(|| panic!("the case in the queue: {queue}"));
+    assert_eq!(row[4], "0", "its age in working days, not overdue");
     let decided = decide(&portal, &reviewer, &case, "approve").await;
     assert!(decided.contains("核准"), "{decided}");
     assert_eq!(case_status(&portal, &case).await, "approved");
@@ -666,12 +668,12 @@ async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
         store::queue(&state)
     };
     let queued = age(5).await.expect("queue");
-    assert_eq!(queued[0].age_working_days, 2, "12/26 and 12/29");
-    assert!(!queued[0].overdue);
+    assert_eq!(queued[0].age.working_days, 2, "12/26 and 12/29");
+    assert!(!queued[0].age.overdue);
     let queued = age(14).await.expect("queue");
     // 12/26, 12/29–31, 1/2 (1/1 a holiday), 1/5–9 and 1/12.
-    assert_eq!(queued[0].age_working_days, 11);
-    assert!(queued[0].overdue);
+    assert_eq!(queued[0].age.working_days, 11);
+    assert!(queued[0].age.overdue);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! wins, and every change writes its timeline event in its own transaction.
 
 use crate::api_service::{application, SHRIMP};
-use crate::helpers::{fresh_db, state_with_trust, test_clock, TestDb};
+use crate::support::{fresh_db, state_with_trust, test_clock, TestDb};
 use app::cases::actor::Actor;
 use app::cases::timeline::timeline;
 use app::cases::Party;

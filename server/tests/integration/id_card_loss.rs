@@ -2,8 +2,7 @@
 //! pages as a browser without JavaScript posts them, CAPTCHAs read from the database as a
 //! person reads the picture, and the household office's follow-up with signed-in staff.
 
-use crate::helpers::body_text;
-use crate::sign_in::Portal;
+use crate::support::{body_text, Page, Portal};
 use app::services::staff::role::Role;
 use axum::http::{header, StatusCode};
 use sqlx::AnyPool;
@@ -48,9 +47,7 @@ pub(crate) async fn captcha_on(portal: &Portal, path: &str) -> String {
 }
 
 fn captcha_id_in(html: &str) -> String {
-    let marker = "name=\"captcha_id\" value=\"";
-    let start = html.find(marker).expect("a CAPTCHA on the form") + marker.len();
-    html[start..].split('"').next().expect("its id").to_owned()
+    Page::parse(html).input_value("captcha_id")
 }
 
 pub(crate) async fn captcha_answer(portal: &Portal, id: &str) -> String {
@@ -453,6 +450,10 @@ async fn l4_4_the_office_records_first_and_later_contacts_and_they_go_upward() {
         first.contains(&reference) && first.contains("A1*****789"),
         "{first}"
     );
+    assert_eq!(
+        Page::parse(&first).text("nav.tabs [aria-current=page]"),
+        "非上班/免自然人憑證掛失紀錄"
+    );
     let html = contact(
         &portal,
         &cookie,
@@ -477,6 +478,10 @@ async fn l4_4_the_office_records_first_and_later_contacts_and_they_go_upward() {
     )
     .await;
     assert!(unresolved.contains(&reference) && unresolved.contains("其他說明"));
+    assert_eq!(
+        Page::parse(&unresolved).text("nav.tabs [aria-current=page]"),
+        "未處理查詢"
+    );
     // The second contact that fails needs 其他說明.
     let html = contact(
         &portal,

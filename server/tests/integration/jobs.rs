@@ -1,9 +1,9 @@
 //! The background jobs, run once each as a server's interval would run them.
 
-use crate::helpers::{fresh_db, test_clock};
+use crate::support::{fresh_db, test_clock};
 use app::platform::challenge;
 use app::platform::clock::Clock;
-use server::jobs::JOBS;
+use server::jobs::{all, PLATFORM};
 
 #[tokio::test]
 async fn every_background_job_runs_on_a_real_database() {
@@ -12,7 +12,7 @@ async fn every_background_job_runs_on_a_real_database() {
         .await
         .expect("demo registry");
     let now = test_clock().unix();
-    for job in JOBS {
+    for job in all() {
         (job.run)(&test_db.db, now)
             .await
             .unwrap_or_else(|error| panic!("{}: {error}", job.name));
@@ -26,7 +26,7 @@ async fn the_purge_removes_sign_in_challenges_only_once_they_expired() {
     challenge::issue(&test_db.db.pool, now, challenge::SIGN_IN)
         .await
         .expect("challenge");
-    let purge = &JOBS[0];
+    let purge = &PLATFORM[0];
     let left = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_challenges")
             .fetch_one(&test_db.db.pool)

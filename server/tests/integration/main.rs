@@ -3,7 +3,6 @@
 
 mod api_service;
 mod cases;
-mod helpers;
 mod id_card_loss;
 mod jobs;
 mod migrations;
@@ -16,5 +15,6 @@ mod pki;
 mod platform;
 mod schema;
 mod sign_in;
+mod support;
 mod verify;
 mod web;

@@ -1,8 +1,8 @@
 //! The SQLite and PostgreSQL migrations are written twice by hand; these tests hold them to
 //! one schema (issue 17): tables, columns, CHECKs, keys, indexes and triggers.
 
-use crate::helpers::{fresh_db, fresh_sqlite_db};
 use crate::schema::{Condition, ForeignKey, Literal, Schema, Trigger, TypeClass};
+use crate::support::{fresh_db, fresh_sqlite_db};
 use app::platform::db::Backend;
 use std::collections::BTreeSet;
 

@@ -2,9 +2,8 @@
 //! browser without JavaScript posts it, the CAPTCHA read from the database as a person reads
 //! the picture, the registry's demo citizens as applicants.
 
-use crate::helpers::body_text;
 use crate::id_card_loss::{captcha_answer, captcha_on, pool, submit, submit_with_captcha, with};
-use crate::sign_in::Portal;
+use crate::support::{body_text, Page, Portal};
 use app::platform::clock::taipei_to_utc;
 use app::platform::seal::SealKey;
 use app::services::certificate::application::store::{close_expired, seal_label};
@@ -61,19 +60,9 @@ async fn rows(portal: &Portal) -> Vec<(i64, Row)> {
     .collect()
 }
 
-/// The error shown next to field `name`.
-fn error_of(html: &str, name: &str) -> String {
-    let marker = format!("id=\"{name}-error\"");
-    let start = html.find(&marker).expect("the field's error element") + marker.len();
-    let text = &html[start..];
-    let text = &text[text.find('>').expect("tag end") + 1..];
-    text.split('<').next().expect("text").to_owned()
-}
-
+/// The application number a page shows.
 pub(crate) fn reference_in(html: &str) -> String {
-    let marker = "class=\"reference\">";
-    let start = html.find(marker).expect("an application number") + marker.len();
-    html[start..].split('<').next().expect("number").to_owned()
+    Page::parse(html).text(".reference")
 }
 
 #[tokio::test]
@@ -231,12 +220,16 @@ async fn c2_a_field_that_does_not_parse_is_named_and_nothing_is_stored() {
     ];
     for (form, field, error) in cases {
         let (_, html) = submit(&portal, APPLY, &form).await;
-        assert_eq!(error_of(&html, field), error, "{html}");
+        assert_eq!(Page::parse(&html).field_error(field), error, "{html}");
     }
     let mut no_choice = wang();
     no_choice.retain(|(k, _)| *k != "pin_choice");
     let (_, html) = submit(&portal, APPLY, &no_choice).await;
-    assert_eq!(error_of(&html, "pin_choice"), "此欄位必須填寫", "{html}");
+    assert_eq!(
+        Page::parse(&html).field_error("pin_choice"),
+        "此欄位必須填寫",
+        "{html}"
+    );
     assert!(rows(&portal).await.is_empty());
 }
 
@@ -303,7 +296,7 @@ async fn c2_concurrent_pre_applications_leave_exactly_one_open() {
 #[tokio::test]
 async fn c2_a_submission_that_loses_the_race_is_tried_again_and_supersedes_the_winner() {
     let portal = Portal::start().await;
-    if crate::helpers::backend(&portal.app.test_db) != app::platform::db::Backend::Postgres {
+    if crate::support::backend(&portal.app.test_db) != app::platform::db::Backend::Postgres {
         return;
     }
     let id = captcha_on(&portal, APPLY).await;

@@ -2,11 +2,11 @@
 //! signatures made here with the card's key as the card would make them, the development MOICA
 //! CA behind the RA, and the window's edges with the injected clock.
 
-use crate::helpers::body_text;
 use crate::id_card_loss::pool;
 use crate::moica_issuance::{wang_issued, CARD};
 use crate::moica_services::{card_service_on_card, management_tag};
-use crate::sign_in::Portal;
+use crate::support::body_text;
+use crate::support::Portal;
 use app::pki::{CertificateError, Purpose, TrustStore};
 use app::services::certificate::card_services::CounterExtension;
 use app::services::certificate::extension::store::extended_not_after;

@@ -3,10 +3,10 @@
 //! signature made here as the blank card and the registrar's card would make them, and the
 //! development MOICA CA behind the RA.
 
-use crate::helpers::body_text;
 use crate::id_card_loss::{pool, submit};
 use crate::moica_application::{application, chosen_pin, reference_in, wang, APPLY};
-use crate::sign_in::Portal;
+use crate::support::body_text;
+use crate::support::Portal;
 use app::pki::{Purpose, TrustStore};
 use app::services::certificate::counter::{
     issuance_statement, ApplicationStatus, CounterApplication, IssuanceTicket, IssuedCard,
@@ -619,7 +619,7 @@ async fn c2_a_certificate_the_ra_could_not_record_is_revoked_again() {
     let reference = apply(&portal, &wang()).await;
     let (registrar, cookie) = registrar(&portal).await;
     // The record fails after the CA issued: closing the application is refused.
-    let statements: &[&str] = match crate::helpers::backend(&portal.app.test_db) {
+    let statements: &[&str] = match crate::support::backend(&portal.app.test_db) {
         app::platform::db::Backend::Sqlite => &[
             "CREATE TRIGGER refuse_issue BEFORE UPDATE ON moica_applications \
              WHEN NEW.status = 'issued' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",

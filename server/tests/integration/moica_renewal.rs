@@ -3,13 +3,13 @@
 //! a blank card that is mailed, and activated online by the holder — with the injected clock at
 //! the window's edges.
 
-use crate::helpers::body_text;
 use crate::id_card_loss::pool;
 use crate::moica_extension::{
     call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
 };
 use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
-use crate::sign_in::Portal;
+use crate::support::body_text;
+use crate::support::Portal;
 use app::services::certificate::counter::{CounterApplication, IssuedCard};
 use app::services::certificate::proof::card_statement;
 use app::services::certificate::renewal::{

@@ -2,10 +2,10 @@
 //! revocation, contacts and publication, for the holder or a delegate with a 委託書, on a card
 //! issued at the counter by the development MOICA CA.
 
-use crate::helpers::body_text;
 use crate::id_card_loss::pool;
 use crate::moica_issuance::{wang_issued, CARD};
-use crate::sign_in::Portal;
+use crate::support::body_text;
+use crate::support::Portal;
 use app::pki::{CertificateError, Purpose, TrustStore, UncheckedCertificate};
 use app::services::certificate::card_services::ResetTicket;
 use app::services::staff::role::Role;

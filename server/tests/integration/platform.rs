@@ -1,6 +1,6 @@
 //! Sessions, the audit chain (F-8) and the mail outbox (F-7) against a real database.
 
-use crate::helpers::{backend, fresh_db, reconnect};
+use crate::support::{backend, fresh_db, reconnect};
 use app::platform::{
     audit::{self, AuditEvent, ChainBreak},
     clock::{Clock, FixedClock},
@@ -55,7 +55,7 @@ async fn f8_audit_log_refuses_update_and_delete() {
 }
 
 /// Someone with database access can bypass the triggers; verification must still notice.
-async fn disable_append_only(t: &crate::helpers::TestDb) {
+async fn disable_append_only(t: &crate::support::TestDb) {
     let statements: &[&str] = match backend(t) {
         Backend::Sqlite => &[
             "DROP TRIGGER audit_log_no_update",

@@ -3,8 +3,8 @@
 //! registered address.
 
 use crate::api_service::{api_certificate, approved, reviewer, upload, SHRIMP};
-use crate::helpers::body_text;
-use crate::sign_in::Portal;
+use crate::support::body_text;
+use crate::support::Portal;
 use app::platform::clock::Clock;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -417,10 +417,10 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     let api = Api::start().await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let mut state =
-        crate::helpers::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
+        crate::support::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
     state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
     let verify =
-        server::verify::VerifyState::new(state.clone(), &settings(), crate::helpers::test_id_key());
+        server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
     let router = server::web::router(state, verify, server::web::observability::metrics_handle());
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
@@ -708,11 +708,11 @@ async fn a_11_a_token_id_is_single_use_per_company() {
 async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_to_three() {
     let api = Api::start().await;
     // A second server: its own connection pool, caches, rate and call log; the same database.
-    let db = crate::helpers::reconnect(&api.portal.app.test_db).await;
+    let db = crate::support::reconnect(&api.portal.app.test_db).await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
-    let state = crate::helpers::state_with_trust(&db, &api.portal.app.clock, trust);
+    let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
     let verify =
-        server::verify::VerifyState::new(state.clone(), &settings(), crate::helpers::test_id_key());
+        server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
     let second = server::web::router(state, verify, server::web::observability::metrics_handle());
     let servers = [&api.portal.app.router, &second];
     let wrong = Query {
@@ -798,7 +798,7 @@ async fn a_11_the_connection_test_passes_the_same_checks_and_verifies_nothing() 
 
 #[tokio::test]
 async fn a_11_the_openapi_document_describes_the_api_as_served() {
-    let app = crate::helpers::spawn_app().await;
+    let app = crate::support::spawn_app().await;
     let response = app.get("/integration/openapi.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     let document: serde_json::Value =

@@ -1,6 +1,6 @@
 //! The HTTP surface through the real router: headers, CSRF, health, metrics, language.
 
-use crate::helpers::{body_text, spawn_app, ORIGIN};
+use crate::support::{body_text, spawn_app, ORIGIN};
 use axum::{body::Body, http::Request};
 
 #[tokio::test]

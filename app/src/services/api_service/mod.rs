@@ -13,7 +13,7 @@ pub mod review;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use manifest::MANIFEST;
+pub use manifest::{ApiServiceRoutes, MANIFEST};
 
 use crate::i18n::Lang;
 pub use cases::{CaseKind, CaseStatus, GrantAction, GrantStatus};
@@ -96,9 +96,8 @@ pub struct Usage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedCase {
     pub case: CaseView,
-    pub age_working_days: i64,
-    /// Older than the 10-working-day target.
-    pub overdue: bool,
+    /// Overdue past the 10-working-day target.
+    pub age: crate::components::queue::Age,
 }
 
 /// The company's permission, as 進度查詢 shows it.

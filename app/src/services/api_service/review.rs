@@ -5,6 +5,7 @@
 use super::pages::CaseCard;
 use super::{GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
 use crate::cases::Code;
+use crate::components::queue::AgeCell;
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -102,13 +103,12 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                         let case = queued.case;
                         let link = format!("{REVIEW_CASE_PATH}?id={}", case.id);
                         view! {
-                            <tr class:overdue=queued.overdue>
+                            <tr class:overdue=queued.age.overdue>
                                 <td>{case.submitted_at}</td>
                                 <td>{case.company_name}</td>
                                 <td>{case.business_id}</td>
                                 <td>{case.kind.label(lang)}</td>
-                                <td class="age">{queued.age_working_days}
-                                    {queued.overdue.then(|| lang.pick("（逾期）", " (overdue)"))}</td>
+                                <AgeCell age=queued.age lang />
                                 <td><a href=link>{case.id}</a></td>
                             </tr>
                         }

@@ -18,4 +18,4 @@ pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use manifest::MANIFEST;
+pub use manifest::{CertificateRoutes, MANIFEST};

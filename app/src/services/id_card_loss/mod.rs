@@ -15,7 +15,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use manifest::MANIFEST;
+pub use manifest::{IdCardLossRoutes, MANIFEST};
 
 use crate::error::PortalError;
 use crate::i18n::Lang;

@@ -5,6 +5,7 @@
 use super::cases::ContactState;
 use super::events::{ContactMethod, EventKind};
 use crate::cases::Code;
+use crate::components::queue::{tab_from_query, Age, QueueTab, QueueTabs};
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -15,6 +16,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+
+/// RL03Y00, the office's queue.
+pub const PATH: &str = "/admin/id-card-loss";
+/// What was reported upward.
+pub const EVENTS_PATH: &str = "/admin/id-card-loss/events";
 
 /// Who works the reports: the clerks and registrars of the office.
 pub const FOLLOW_UP_ROLES: [Role; 2] = [Role::HouseholdClerk, Role::HouseholdRegistrar];
@@ -34,29 +40,30 @@ pub enum Tab {
     Unresolved,
 }
 
+/// [`Tab`]'s codes and labels, in its order.
+const TABS: &[QueueTab] = &[
+    QueueTab {
+        code: "first",
+        zh_tw: "非上班/免自然人憑證掛失紀錄",
+        english: "Reports to confirm (first contact)",
+    },
+    QueueTab {
+        code: "unresolved",
+        zh_tw: "未處理查詢",
+        english: "Not yet reached (later contacts)",
+    },
+];
+
 impl Tab {
     fn from_query(value: Option<String>) -> Tab {
-        match value.as_deref() {
-            Some("unresolved") => Tab::Unresolved,
+        match tab_from_query(TABS, value.as_deref()).code {
+            "unresolved" => Tab::Unresolved,
             _ => Tab::FirstContact,
         }
     }
 
     fn code(self) -> &'static str {
-        match self {
-            Tab::FirstContact => "first",
-            Tab::Unresolved => "unresolved",
-        }
-    }
-
-    fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Tab::FirstContact => lang.pick(
-                "非上班/免自然人憑證掛失紀錄",
-                "Reports to confirm (first contact)",
-            ),
-            Tab::Unresolved => lang.pick("未處理查詢", "Not yet reached (later contacts)"),
-        }
+        TABS[self as usize].code
     }
 }
 
@@ -70,6 +77,8 @@ pub struct OfficeReport {
     pub phone: String,
     pub email: String,
     pub reported_at: String,
+    /// Working days since the report (no target: the seed sets none).
+    pub age: Age,
     pub revoked: bool,
     pub contact_attempts: i64,
 }
@@ -144,12 +153,7 @@ pub fn OfficeLossReportsPage() -> impl IntoView {
     view! {
         <Title text=title />
         <h1>{title}</h1>
-        <nav class="tabs" aria-label=lang.pick("頁籤", "Tabs")>
-            {[Tab::FirstContact, Tab::Unresolved].into_iter().map(|t| view! {
-                <a href=format!("/admin/id-card-loss?tab={}", t.code())
-                    aria-current=(t == tab).then_some("page")>{t.label(lang)}</a>
-            }).collect_view()}
-        </nav>
+        <QueueTabs path=PATH tabs=TABS current=tab.code() lang />
         <Suspense fallback=|| ()>
             {move || page.get().map(move |(contact, reports)| {
                 let outcome = contact.map(|outcome| match outcome {
@@ -192,10 +196,11 @@ fn ReportList(reports: Vec<OfficeReport>, tab: Tab, lang: Lang) -> impl IntoView
                         <dt>{lang.pick("聯絡電話", "Telephone")}</dt><dd>{report.phone.clone()}</dd>
                         <dt>{lang.pick("電子信箱", "E-mail")}</dt><dd>{report.email.clone()}</dd>
                         <dt>{lang.pick("掛失時間", "Reported at")}</dt><dd>{report.reported_at.clone()}</dd>
+                        <dt>{lang.pick("已過工作日", "Working days since")}</dt><dd>{report.age.working_days}</dd>
                         <dt>{lang.pick("聯絡次數", "Contacts so far")}</dt><dd>{report.contact_attempts}</dd>
                         <dt>{lang.pick("狀態", "Status")}</dt><dd>{if report.revoked { lang.pick("已撤銷掛失", "Revoked") } else { lang.pick("掛失中", "Reported lost") }}</dd>
                     </dl>
-                    <form method="post" action=format!("/admin/id-card-loss?tab={}", tab.code()) class="contact-form">
+                    <form method="post" action=format!("{PATH}?tab={}", tab.code()) class="contact-form">
                         <input type="hidden" name="report" value=id.to_string() />
                         <fieldset>
                             <legend>{lang.pick("聯絡方式", "Contacted by")}</legend>
@@ -299,7 +304,7 @@ mod ssr {
         tab: Tab,
     ) -> Result<(String, Vec<OfficeReport>), PortalError> {
         let (code, name) = office_of(member)?;
-        let reports = store::office_reports(&state.db.pool, code, tab).await?;
+        let reports = store::office_reports(state, code, tab).await?;
         Ok((name.to_owned(), reports))
     }
 

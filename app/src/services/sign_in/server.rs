@@ -30,14 +30,13 @@ pub async fn inspect_card(
 #[server(endpoint = "card_sign_in_challenge")]
 pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
-    crate::platform::challenge::issue(
+    let challenge = crate::platform::challenge::issue(
         &state.db.pool,
         state.clock.unix(),
         crate::platform::challenge::SIGN_IN,
     )
-    .await
-    .map(|challenge| challenge.value)
-    .map_err(PortalError::unavailable)
+    .await?;
+    Ok(challenge.value)
 }
 
 /// Checks the card's signature over the challenge and opens a session; answers the page to
@@ -279,9 +278,7 @@ mod ssr {
             subject: format!("{kind:?}").to_lowercase(),
             detail: serde_json::json!({ "outcome": outcome }).to_string(),
         };
-        audit::record(&state.db.pool, now, &event)
-            .await
-            .map(|_| ())
-            .map_err(PortalError::unavailable)
+        audit::record(&state.db.pool, now, &event).await?;
+        Ok(())
     }
 }

@@ -15,10 +15,7 @@ pub async fn require_staff(state: &AppState, roles: &[Role]) -> Result<StaffMemb
     let Some(Principal::Staff { staff_id }) = auth::current_principal(state).await? else {
         return Err(sign_in());
     };
-    let Some(member) = store::by_id(&state.db.pool, staff_id)
-        .await
-        .map_err(PortalError::unavailable)?
-    else {
+    let Some(member) = store::by_id(&state.db.pool, staff_id).await? else {
         auth::close_session(state).await?;
         return Err(sign_in());
     };

@@ -8,7 +8,7 @@ pub mod role;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use manifest::MANIFEST;
+pub use manifest::{StaffRoutes, MANIFEST};
 
 use role::{Jurisdiction, Role};
 use serde::{Deserialize, Serialize};

@@ -28,9 +28,7 @@ pub async fn staff_overview() -> Result<StaffMember, PortalError> {
 pub async fn staff_accounts() -> Result<Vec<StaffMember>, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = super::access::require_staff(&state, &ACCOUNT_VIEWERS).await?;
-    super::store::list_within(&state.db.pool, &member.jurisdiction)
-        .await
-        .map_err(PortalError::unavailable)
+    Ok(super::store::list_within(&state.db.pool, &member.jurisdiction).await?)
 }
 
 #[component]

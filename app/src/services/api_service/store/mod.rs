@@ -12,6 +12,7 @@ pub use material::{reply_material, request_material};
 
 use super::cases::{CaseStatus, CANCEL_WINDOW_SECONDS};
 use super::{CaseView, GrantView, MaterialRequest, QueuedCase, Usage};
+use crate::components::queue::Age;
 use crate::domain::roc_date::RocDate;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::rows::RowExt;
@@ -155,7 +156,6 @@ pub async fn case(conn: &mut AnyConnection, id: &str, now: i64) -> sqlx::Result<
 /// (A-N5: the review should take 10).
 pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
     let now = state.clock.unix();
-    let today = state.clock.today_taipei();
     let rows = sqlx::query(&format!(
         "SELECT {CASE_COLUMNS} FROM api_cases WHERE status = $1 ORDER BY submitted_at, id"
     ))
@@ -164,13 +164,14 @@ pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
     .await?;
     rows.iter()
         .map(|row| {
-            let submitted: i64 = row.try_get("submitted_at")?;
-            let day = unix_to_taipei(submitted).date_naive();
-            let age = state.calendar.working_days_between(day, today);
             Ok(QueuedCase {
                 case: case_view(row, now)?,
-                age_working_days: age,
-                overdue: age > REVIEW_TARGET_WORKING_DAYS,
+                age: Age::since(
+                    &state.calendar,
+                    row.try_get("submitted_at")?,
+                    now,
+                    Some(REVIEW_TARGET_WORKING_DAYS),
+                ),
             })
         })
         .collect()

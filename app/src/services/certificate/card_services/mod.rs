@@ -6,6 +6,8 @@
 //! Revocation goes to the CA, whose CRL then lists the certificate; every step is audited and
 //! the holder is told by e-mail.
 
+#[cfg(feature = "ssr")]
+mod form;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -9,21 +9,23 @@ use super::{record_event, refused, ContactEvent};
 use crate::cases::actor::Actor;
 use crate::cases::work::Work;
 use crate::cases::{Code, Machine};
+use crate::components::queue::Age;
 use crate::domain::national_id::NationalId;
 use crate::error::PortalError;
 use crate::platform::clock::roc_date_time;
 use crate::platform::db::Db;
 use crate::platform::rows::RowExt;
+use crate::platform::AppState;
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
 /// The reports of office `office_code` on `tab`, oldest first.
 pub async fn office_reports(
-    pool: &AnyPool,
+    state: &AppState,
     office_code: &str,
     tab: Tab,
 ) -> Result<Vec<OfficeReport>, PortalError> {
-    let (filter, state) = match tab {
+    let (filter, contact_state) = match tab {
         Tab::FirstContact => (
             "r.contact_state = $2 AND r.contact_attempts = 0",
             ContactState::Pending,
@@ -37,9 +39,10 @@ pub async fn office_reports(
          WHERE r.household_office_code = $1 AND {filter} ORDER BY r.reported_at, r.id"
     ))
     .bind(office_code)
-    .bind(state.code())
-    .fetch_all(pool)
+    .bind(contact_state.code())
+    .fetch_all(&state.db.pool)
     .await?;
+    let now = state.clock.unix();
     let mut reports = Vec::with_capacity(rows.len());
     for row in rows {
         let national_id: String = row.try_get("national_id")?;
@@ -54,6 +57,7 @@ pub async fn office_reports(
             phone: row.try_get("phone")?,
             email: row.try_get("email")?,
             reported_at: roc_date_time(row.try_get("reported_at")?),
+            age: Age::since(&state.calendar, row.try_get("reported_at")?, now, None),
             revoked: status == LossStatus::Revoked,
             contact_attempts: row.try_get("contact_attempts")?,
         });

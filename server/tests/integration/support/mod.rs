@@ -1,4 +1,12 @@
-//! Test fixtures: a fresh database per test and the real router on top of it.
+//! Test fixtures, in one place for every test module: a fresh database per test, the real
+//! router on top of it ([`spawn_app`]), the whole portal with its PKI ([`Portal`]) and a small
+//! model of a rendered page ([`Page`]).
+
+mod page;
+mod portal;
+
+pub use page::Page;
+pub use portal::{session_cookie, Portal};
 
 use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{
@@ -137,7 +145,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         clock,
         calendar: Arc::new(
             app::domain::calendar::WorkingCalendar::parse_table(include_str!(
-                "../../data/holidays.txt"
+                "../../../data/holidays.txt"
             ))
             .expect("shipped holiday table"),
         ),

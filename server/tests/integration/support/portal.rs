@@ -1,0 +1,288 @@
+//! The whole portal under test: a development PKI it trusts (also its MOICA CA), the demo
+//! registry, and requests as a browser or a page's script sends them.
+
+use super::{body_text, test_clock, TestApp};
+use app::pki::{Purpose, ReloadableTrustStore, TrustStore};
+use app::platform::clock::Clock;
+use app::services::staff::role::Role;
+use app::services::staff::store::{self as staff, JurisdictionSpec};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rcgen::{KeyPair, SigningKey};
+use server::pki::{Issued, Pki, SubjectKey, Validity};
+
+/// A portal trusting a fresh development PKI, with the demo registry loaded.
+pub struct Portal {
+    pub app: TestApp,
+    pub pki: Pki,
+    _dir: tempfile::TempDir,
+}
+
+impl Portal {
+    pub async fn start() -> Portal {
+        Portal::start_with(&server::verify::Settings::default()).await
+    }
+
+    /// The portal, its verification API configured with `settings`.
+    pub async fn start_with(settings: &server::verify::Settings) -> Portal {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let now = test_clock().unix();
+        let pki = Pki::init(dir.path(), now - 60).expect("development PKI");
+        let trust = ReloadableTrustStore::load(&pki.trust_dir()).expect("trust store");
+        let ca = Pki::open(dir.path()).expect("the same PKI as the MOICA CA");
+        let app = super::spawn_app_with(trust, settings, Some(std::sync::Arc::new(ca))).await;
+        server::registry::load_demo(&app.test_db.db.pool)
+            .await
+            .expect("demo registry");
+        Portal {
+            app,
+            pki,
+            _dir: dir,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.app.clock.unix()
+    }
+
+    pub fn year(&self) -> Validity {
+        Validity::days_from(self.now() - 60, 365)
+    }
+
+    pub fn business_card(&self, business_id: &str, name: &str) -> Issued {
+        let id = app::domain::business_id::BusinessId::parse(business_id).expect("business id");
+        self.pki
+            .issue_business_card(&id, name, self.year(), &SubjectKey::GenerateRsa)
+            .expect("business card")
+    }
+
+    pub fn citizen_card(&self, name: &str) -> Issued {
+        self.pki
+            .issue_citizen_card(name, "6789", self.year(), &SubjectKey::GenerateRsa)
+            .expect("citizen card")
+    }
+
+    /// Binds a citizen card to a new staff account.
+    pub async fn staff(&self, name: &str, role: Role, jurisdiction: &str) -> Issued {
+        let card = self.citizen_card(name);
+        let trust = TrustStore::load(&self.pki.trust_dir()).expect("trust store");
+        let checked = trust
+            .check_certificate(&card.certificate_der, Purpose::CitizenCard, self.now())
+            .expect("valid card");
+        let spec: JurisdictionSpec = jurisdiction.parse().expect("jurisdiction");
+        staff::add(
+            &self.app.test_db.db.pool,
+            name,
+            role,
+            &spec,
+            &checked,
+            "test",
+            self.now(),
+        )
+        .await
+        .expect("staff account");
+        card
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.app
+            .send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Calls a server function that takes JSON (`input = Json`) as its page would.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        cookie: Option<&str>,
+    ) -> Response {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.app
+            .send(request.body(Body::from(body.to_string())).expect("request"))
+            .await
+    }
+
+    /// Posts a form to a page as a browser without JavaScript does; the status and the page.
+    pub async fn post_page(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send_page(
+            path,
+            cookie,
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        )
+        .await
+    }
+
+    /// Posts a page's form with a file, as `multipart/form-data`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> (StatusCode, String) {
+        const BOUNDARY: &str = "----hujitestboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"api.cer\"\r\n\
+                 Content-Type: application/x-x509-ca-cert\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send_page(path, cookie, &content_type, body).await
+    }
+
+    async fn send_page(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, String) {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self
+            .app
+            .send(request.body(Body::from(body)).expect("request"))
+            .await;
+        let status = response.status();
+        (status, body_text(response).await)
+    }
+
+    pub async fn page(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.app
+            .send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn challenge(&self) -> String {
+        let response = self.post("/api/card_sign_in_challenge", &[], None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        serde_json::from_str(&body_text(response).await).expect("a JSON string")
+    }
+
+    /// What the page sends after the card signed `challenge`.
+    pub async fn sign_in_with(
+        &self,
+        kind: &str,
+        business_id: &str,
+        card: &Issued,
+        signer: &Issued,
+        challenge: &str,
+    ) -> Response {
+        let key = KeyPair::from_pem(signer.private_key_pem.as_deref().expect("key")).expect("key");
+        let signature = key.sign(challenge.as_bytes()).expect("signature");
+        let mut form = vec![("kind", kind), ("challenge", challenge)];
+        let certificate = STANDARD.encode(&card.certificate_der);
+        let signature = STANDARD.encode(signature);
+        form.push(("certificate_b64", &certificate));
+        form.push(("signature_b64", &signature));
+        if !business_id.is_empty() {
+            form.push(("business_id", business_id));
+        }
+        self.post("/api/card_sign_in", &form, None).await
+    }
+
+    pub async fn sign_in(&self, kind: &str, business_id: &str, card: &Issued) -> Response {
+        let challenge = self.challenge().await;
+        self.sign_in_with(kind, business_id, card, card, &challenge)
+            .await
+    }
+
+    /// Signs in and returns the `Cookie` header value of the new session.
+    pub async fn session(&self, kind: &str, business_id: &str, card: &Issued) -> String {
+        let response = self.sign_in(kind, business_id, card).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            body_text_of(response).await
+        );
+        session_cookie(&response)
+    }
+
+    pub async fn audit_actions(&self) -> Vec<(String, String)> {
+        sqlx::query_as("SELECT actor, action FROM audit_log ORDER BY seq")
+            .fetch_all(&self.app.test_db.db.pool)
+            .await
+            .expect("audit rows")
+    }
+}
+
+async fn body_text_of(response: Response) -> String {
+    body_text(response).await
+}
+
+pub fn session_cookie(response: &Response) -> String {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("huji_session=") && !v.starts_with("huji_session=;"))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
