@@ -36,7 +36,7 @@ pub const JOBS: &[Job] = &[
         every: Duration::from_secs(300),
         run: |db, now| {
             Box::pin(async move {
-                certificate::application::store::close_expired(&db.pool, now).await?;
+                certificate::application::store::close_expired(db, now).await?;
                 Ok(())
             })
         },

@@ -397,13 +397,13 @@ async fn c2_applications_not_collected_in_time_expire_and_lose_their_secrets() {
     assert!(html.contains("線上申請完成"));
     let now = portal.now();
     assert_eq!(
-        close_expired(pool(&portal), now + 29 * 86_400)
+        close_expired(&portal.app.test_db.db, now + 29 * 86_400)
             .await
             .expect("purge"),
         0
     );
     assert_eq!(
-        close_expired(pool(&portal), now + 31 * 86_400)
+        close_expired(&portal.app.test_db.db, now + 31 * 86_400)
             .await
             .expect("purge"),
         1
