@@ -31,6 +31,7 @@ macro_rules! for_each_case_type {
             $each::<crate::services::id_card_loss::cases::LossReport>(),
             $each::<crate::services::id_card_loss::cases::FollowUp>(),
             $each::<crate::services::certificate::cases::MoicaCertificate>(),
+            $each::<crate::services::certificate::application::cases::MoicaApplication>(),
         ]
     };
 }

@@ -390,13 +390,13 @@ async fn c2_applications_not_collected_in_time_expire_and_lose_their_secrets() {
     assert!(html.contains("線上申請完成"));
     let now = portal.now();
     assert_eq!(
-        close_expired(pool(&portal), now + 29 * 86_400)
+        close_expired(&portal.app.test_db.db, now + 29 * 86_400)
             .await
             .expect("purge"),
         0
     );
     assert_eq!(
-        close_expired(pool(&portal), now + 31 * 86_400)
+        close_expired(&portal.app.test_db.db, now + 31 * 86_400)
             .await
             .expect("purge"),
         1
@@ -405,4 +405,56 @@ async fn c2_applications_not_collected_in_time_expire_and_lose_their_secrets() {
     let (_, (_, status, _, user_code, pin)) = &rows[0];
     assert_eq!(status, "expired");
     assert!(user_code.is_none() && pin.is_none());
+}
+
+/// The application's timeline (issue 17): started online by the citizen, replaced by their
+/// next application, which the system closes once it lapses; each event names its actor as
+/// the audit log does.
+#[tokio::test]
+async fn c2_each_application_keeps_its_timeline_from_submission_to_replacement_or_lapse() {
+    let portal = Portal::start().await;
+    let (_, html) = submit(&portal, APPLY, &wang()).await;
+    let first = reference_in(&html);
+    let (_, html) = submit(&portal, APPLY, &wang()).await;
+    let second = reference_in(&html);
+    let now = portal.now();
+    assert_eq!(
+        close_expired(&portal.app.test_db.db, now + 31 * 86_400)
+            .await
+            .expect("purge"),
+        1
+    );
+    type Event = (String, Option<String>, String, String, String);
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT case_id, from_state, to_state, action, actor FROM case_events \
+         WHERE case_type = 'moica_application' ORDER BY id",
+    )
+    .fetch_all(pool(&portal))
+    .await
+    .expect("timeline");
+    let citizen = "citizen:A1*****789".to_owned();
+    let event = |case: &str, from: Option<&str>, to: &str, action: &str, actor: &str| {
+        (
+            case.to_owned(),
+            from.map(str::to_owned),
+            to.to_owned(),
+            action.to_owned(),
+            actor.to_owned(),
+        )
+    };
+    assert_eq!(
+        events,
+        [
+            event(&first, None, "submitted", "apply", &citizen),
+            event(
+                &first,
+                Some("submitted"),
+                "superseded",
+                "supersede",
+                &citizen
+            ),
+            event(&second, None, "submitted", "apply", &citizen),
+            event(&second, Some("submitted"), "expired", "expire", "system"),
+        ]
+    );
 }

@@ -819,3 +819,46 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
         .iter()
         .any(|(_, action)| action == "moica_issuance.refused"));
 }
+
+/// Issuance on the timelines (issue 17): the application goes from waiting to issued by the
+/// registrar, and the certificate recorded for it starts its own case, active.
+#[tokio::test]
+async fn c2_the_issuance_closes_the_applications_timeline_and_opens_the_certificates() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let (status, body) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events: Vec<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT case_type, case_id, from_state, to_state, action FROM case_events \
+         WHERE action = 'issue' ORDER BY id",
+    )
+    .fetch_all(pool(&portal))
+    .await
+    .expect("timeline");
+    let certificate: i64 =
+        sqlx::query_scalar("SELECT id FROM moica_certificates WHERE card_number = $1")
+            .bind(CARD)
+            .fetch_one(pool(&portal))
+            .await
+            .expect("certificate");
+    assert_eq!(
+        events,
+        [
+            (
+                "moica_services".to_owned(),
+                certificate.to_string(),
+                None,
+                "active".to_owned(),
+                "issue".to_owned()
+            ),
+            (
+                "moica_application".to_owned(),
+                reference,
+                Some("submitted".to_owned()),
+                "issued".to_owned(),
+                "issue".to_owned()
+            ),
+        ]
+    );
+}

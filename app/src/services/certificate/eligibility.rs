@@ -2,6 +2,7 @@
 //! registered in Taiwan, not under guardianship. Checked when the citizen applies online and
 //! again at the counter, since time passes between the two.
 
+use crate::coded;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -10,6 +11,15 @@ use serde::{Deserialize, Serialize};
 
 /// The age from which one may apply.
 pub const MINIMUM_AGE: i32 = 18;
+
+coded! {
+    /// Whether a 國民身分證統一編號 is in use (`citizens.id_status`): a voided one names no
+    /// registered person.
+    pub enum IdStatus {
+        Active = "active", "使用中", "In use";
+        Voided = "voided", "已註銷", "Voided";
+    }
+}
 
 /// What the registry says about an applicant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

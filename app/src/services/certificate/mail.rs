@@ -102,3 +102,181 @@ impl Mail for ExpiryNotice<'_> {
         )
     }
 }
+
+// ---- Applications and counter issuance (自然人憑證申請、臨櫃發證, C-2, C-4) ----
+
+use super::application::{ApplicationSummary, FEE, POSTAGE};
+use super::counter::IssuedCard;
+
+/// 自然人憑證線上申請通知: what was applied for and what to bring; no secret.
+pub struct ApplicationNotice<'a> {
+    pub summary: &'a ApplicationSummary,
+}
+
+impl Mail for ApplicationNotice<'_> {
+    fn to(&self) -> &str {
+        &self.summary.email
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證線上申請通知 / Citizen certificate application received".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您已於 {at} 線上填寫自然人憑證申請，申請編號 {reference}。\n\
+             請於 {collect_by} 前，攜帶本人國民身分證正本及 IC 卡工本費 {fee} 元，親至任一戶政事務所\
+             （週一至週五 8:30–12:00、13:30–17:00）領取自然人憑證 IC 卡。\n\
+             如非本人申請，請洽戶政事務所或撥打內政服務熱線 1996。\n\n\
+             You applied online for a citizen certificate on {at} (application {reference}). \
+             Collect the card in person at any household registration office by {collect_by}, \
+             bringing your original ID card and the fee of NT${fee} (Monday to Friday, \
+             8:30–12:00 and 13:30–17:00). If you did not apply, contact a household \
+             registration office or call 1996.\n",
+            name = self.summary.name,
+            at = self.summary.submitted_at,
+            reference = self.summary.reference,
+            collect_by = self.summary.collect_by,
+            fee = FEE,
+        )
+    }
+}
+
+/// 線上續卡申請通知: the fee and postage, the mailing and the activation to come; no secret.
+pub struct RenewalRequestNotice<'a> {
+    pub summary: &'a ApplicationSummary,
+}
+
+impl Mail for RenewalRequestNotice<'_> {
+    fn to(&self) -> &str {
+        &self.summary.email
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證線上續卡申請通知 / Citizen certificate renewal received".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您已於 {at} 線上申請自然人憑證續卡，申請編號 {reference}。\n\
+             費用：IC 卡工本費 {fee} 元＋掛號郵資處理費 {postage} 元，共 {total} 元。\n\
+             新卡製妥後將以掛號寄至您的戶籍地址；收到後請至網路申辦服務「憑證線上開卡」，\
+             將新卡插入讀卡機並以 PIN 碼（預設為民國出生年月日 6 碼）完成開卡，開卡前新卡無法使用。\n\
+             如非本人申請，請洽戶政事務所或撥打內政服務熱線 1996。\n\n\
+             You applied online on {at} to renew your citizen certificate (application \
+             {reference}). Fee: NT${fee} for the card and NT${postage} registered postage, \
+             NT${total} in all. The new card is mailed to your registered address; when it \
+             arrives, activate it online (Activate a mailed card) with the card in a reader and \
+             its PIN (your ROC date of birth, 6 digits): it cannot be used before. If you did \
+             not apply, contact a household registration office or call 1996.\n",
+            name = self.summary.name,
+            at = self.summary.submitted_at,
+            reference = self.summary.reference,
+            fee = FEE,
+            postage = POSTAGE,
+            total = FEE + POSTAGE,
+        )
+    }
+}
+
+/// The notice to the e-mail of the application `old` that `summary` replaced, so that nobody
+/// replaces someone's application unnoticed.
+pub struct ReplacedNotice<'a> {
+    pub to: &'a str,
+    pub old: &'a str,
+    pub summary: &'a ApplicationSummary,
+}
+
+impl Mail for ReplacedNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證申請已由新申請取代 / Citizen certificate application replaced".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證申請 {old} 已於 {at} 由新的線上申請 {new} 取代，原申請之用戶代碼及密碼已刪除。\n\
+             如非本人申請，請儘速攜帶國民身分證正本洽戶政事務所，或撥打內政服務熱線 1996。\n\n\
+             Your citizen certificate application {old} was replaced on {at} by a new online \
+             application, {new}; the codes of the earlier one are deleted. If you did not make \
+             the new application, contact a household registration office with your ID card or \
+             call 1996 at once.\n",
+            name = self.summary.name,
+            old = self.old,
+            at = self.summary.submitted_at,
+            new = self.summary.reference,
+        )
+    }
+}
+
+/// 發證通知 (the card issued at the counter) or 續卡新卡寄送通知 (a renewed card in the mail,
+/// to be activated online first): the card, its validity and what to do first; no secret.
+pub struct IssuedNotice<'a> {
+    pub to: &'a str,
+    /// The holder's name.
+    pub name: &'a str,
+    pub issued: &'a IssuedCard,
+    /// When it was issued.
+    pub at: i64,
+}
+
+impl Mail for IssuedNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        if self.issued.mailed {
+            "自然人憑證續卡新卡寄送通知 / Your renewed citizen certificate card is in the mail"
+                .into()
+        } else {
+            "自然人憑證發證通知 / Citizen certificate issued".into()
+        }
+    }
+
+    fn body(&self) -> String {
+        let issued = self.issued;
+        if issued.mailed {
+            return format!(
+                "{name} 您好：\n\n您線上申請之自然人憑證續卡（申請編號 {reference}）已於 {at} 製卡，\
+                 並以掛號寄至您的戶籍地址。\nIC 卡號：{card}\n憑證效期至：{until}\n已收費用：{fee} 元\n\
+                 收到新卡後，請至網路申辦服務「憑證線上開卡」，將新卡插入讀卡機並輸入 PIN 碼\
+                 （民國出生年月日 6 碼）完成開卡；開卡前新卡無法使用。\n\
+                 如非本人申請，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+                 The card renewing your citizen certificate (application {reference}) was made on \
+                 {at} and mailed by registered post to your registered address. Card {card}, valid \
+                 until {until}; NT${fee} taken. When it arrives, activate it online (Activate a \
+                 mailed card) with the card in a reader and its PIN (your ROC date of birth, 6 \
+                 digits): it cannot be used before. If you did not apply, contact a household \
+                 registration office at once to suspend it, or call 1996.\n",
+                name = self.name,
+                reference = issued.reference,
+                at = roc_date_time(self.at),
+                card = issued.card_number,
+                until = issued.not_after,
+                fee = issued.fee,
+            );
+        }
+        format!(
+            "{name} 您好：\n\n您的自然人憑證已於 {at} 發證並完成開卡（申請編號 {reference}）。\n\
+             IC 卡號：{card}\n憑證序號：{serial}\n憑證效期至：{until}\n工本費：{fee} 元\n\
+             PIN 碼為您申請時所設定（未自行設定者為民國出生年月日 6 碼），請儘速變更。\n\
+             如非本人申請，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+             Your citizen certificate was issued and activated on {at} (application \
+             {reference}). Card {card}, certificate serial {serial}, valid until {until}; fee \
+             NT${fee}. The PIN is the one you chose, or your ROC date of birth (6 digits): \
+             change it soon. If you did not apply, contact a household registration office at \
+             once to suspend it, or call 1996.\n",
+            name = self.name,
+            at = roc_date_time(self.at),
+            reference = issued.reference,
+            card = issued.card_number,
+            serial = issued.serial,
+            until = issued.not_after,
+            fee = issued.fee,
+        )
+    }
+}

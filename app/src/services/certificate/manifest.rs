@@ -91,7 +91,7 @@ pub const MANIFEST: Manifest = Manifest {
             every: std::time::Duration::from_secs(300),
             run: |db, now| {
                 Box::pin(async move {
-                    super::application::store::close_expired(&db.pool, now).await?;
+                    super::application::store::close_expired(db, now).await?;
                     Ok(())
                 })
             },

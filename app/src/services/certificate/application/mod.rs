@@ -3,6 +3,7 @@
 //! the registry says they may apply, gets a reference number and a printable summary to take
 //! to any household registration office, where the card is issued.
 
+pub mod cases;
 pub mod form;
 pub mod pages;
 #[cfg(feature = "ssr")]

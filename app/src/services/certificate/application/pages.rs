@@ -248,8 +248,8 @@ pub mod ssr {
     use super::super::form::ApplicationForm;
     use super::super::store;
     use super::super::{identity_refusal, ApplyOutcome};
+    use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::audit::CitizenActor;
     use crate::platform::captcha::Gate;
     use crate::platform::{auth, AppState};
     use crate::services::certificate::eligibility;
@@ -275,10 +275,7 @@ pub mod ssr {
         };
         let source_ip = auth::source_ip();
         let bucket = format!("moica-apply:{source_ip}");
-        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket)
-            .await
-            .map_err(PortalError::unavailable)?
-        {
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
                 return Ok(ApplyOutcome::Invalid(vec![
@@ -287,31 +284,24 @@ pub mod ssr {
             }
             Gate::TooMany { retry_after } => return Err(too_many(retry_after)),
         }
-        let Some(applicant) = store::identify(pool, &form)
-            .await
-            .map_err(PortalError::unavailable)?
-        else {
+        let Some(applicant) = store::identify(pool, &form).await? else {
             tracing::info!("certificate application did not match the registry");
             return Err(identity_refusal());
         };
-        Gate::refund(pool, now, &bucket)
-            .await
-            .map_err(PortalError::unavailable)?;
+        Gate::refund(pool, now, &bucket).await?;
         if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
             tracing::info!(?reasons, "certificate application refused: not eligible");
             return Err(eligibility::refusal(&reasons));
         }
-        let actor = CitizenActor {
-            masked_id: form.national_id.masked(),
-            source_ip,
-        };
+        let actor = Actor::citizen(&form.national_id.masked(), source_ip);
         let summary = store::submit(
             &state.db,
             &state.seal,
             now,
             &applicant,
             &form,
-            store::Taker::Citizen(&actor),
+            &actor,
+            store::Filing::Online,
         )
         .await?;
         tracing::info!(reference = %summary.reference, "certificate application taken");

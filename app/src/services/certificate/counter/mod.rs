@@ -6,10 +6,14 @@
 //! certificate authority certifies the card's key; the page writes the certificate to the card
 //! and activates it. The 用戶代碼 and PIN the citizen chose online go to the card and are erased.
 
+#[cfg(feature = "ssr")]
+pub mod lookup;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+pub use super::application::cases::ApplicationStatus;
+use super::application::cases::NOT_OPEN;
 use super::application::PinChoice;
 use super::eligibility::Ineligible;
 use crate::domain::FieldError;
@@ -28,44 +32,6 @@ pub const ISSUING_ROLES: [Role; 1] = [Role::HouseholdRegistrar];
 
 /// Years a citizen certificate is valid (C-4).
 pub const VALIDITY_YEARS: u32 = 5;
-
-/// Where an application stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ApplicationStatus {
-    /// 待領取: waiting at the counter.
-    Submitted,
-    /// 已由新申請取代.
-    Superseded,
-    /// 已逾期未領取.
-    Expired,
-    /// 已發證.
-    Issued,
-}
-
-impl ApplicationStatus {
-    pub fn from_code(code: &str) -> Option<ApplicationStatus> {
-        match code {
-            "submitted" => Some(ApplicationStatus::Submitted),
-            "superseded" => Some(ApplicationStatus::Superseded),
-            "expired" => Some(ApplicationStatus::Expired),
-            "issued" => Some(ApplicationStatus::Issued),
-            _ => None,
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            ApplicationStatus::Submitted => lang.pick("待領取", "Waiting to be collected"),
-            ApplicationStatus::Superseded => {
-                lang.pick("已由新申請取代", "Replaced by a newer application")
-            }
-            ApplicationStatus::Expired => {
-                lang.pick("已逾期未領取", "Lapsed (not collected in time)")
-            }
-            ApplicationStatus::Issued => lang.pick("已發證", "Card issued"),
-        }
-    }
-}
 
 /// An application as the counter sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,10 +166,7 @@ impl FieldError for IssuanceRefusal {
                 "查無此申請編號或國民身分證統一編號之自然人憑證申請。",
                 "No citizen certificate application has this reference or ID number.",
             ),
-            IssuanceRefusal::NotOpen => lang.pick(
-                "此申請已發證、已由新申請取代或已逾期，無法再發證；請申請人重新申請。",
-                "This application was already issued, replaced or has lapsed; the citizen must apply again.",
-            ),
+            IssuanceRefusal::NotOpen => lang.pick(NOT_OPEN.zh_tw, NOT_OPEN.english),
             IssuanceRefusal::Ineligible => lang.pick(
                 "依戶籍資料，申請人目前不符申辦資格，不得發證。",
                 "According to the household register the applicant is not eligible today; no card may be issued.",
@@ -257,7 +220,7 @@ pub async fn find_counter_application(
 ) -> Result<Option<CounterApplication>, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
-    store::find(&state, &member, &query).await
+    lookup::find(&state, &member, &query).await
 }
 
 /// An online renewal waiting for a registrar to make and mail its card (線上續卡, C-4).
@@ -275,7 +238,7 @@ pub struct WaitingRenewal {
 pub async fn waiting_renewals() -> Result<Vec<WaitingRenewal>, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
-    store::waiting_renewals(&state, &member).await
+    lookup::waiting_renewals(&state, &member).await
 }
 
 /// What a counter application (臨櫃申請) came to.

@@ -7,6 +7,7 @@ use super::{
     start_counter_application, waiting_renewals, ApplicationStatus, CounterApplication,
     CounterStart, IssuedCard, WaitingRenewal, KEY_PROOF, PATH,
 };
+use crate::cases::Code;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::SearchForm;
 use crate::domain::field_kind::FieldKind;

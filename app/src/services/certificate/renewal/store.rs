@@ -4,6 +4,7 @@
 use super::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, RenewalRefusal, ACTIVATION, RENEWAL,
 };
+use crate::cases::actor::Actor;
 use crate::domain::{
     email::Email, national_id::NationalId, person_name::PersonName, phone::Mobile, pin::UserCode,
     roc_date::RocDate,
@@ -218,7 +219,10 @@ pub async fn request(
         now,
         &applicant,
         &form,
-        applications::Taker::Renewal(&actor, row.id),
+        &Actor::citizen(&actor.masked_id, actor.source_ip.clone()),
+        applications::Filing::Renewal {
+            certificate: row.id,
+        },
     )
     .await?;
     Ok(RenewalReceipt {
