@@ -257,8 +257,8 @@ impl<M: Machine> Act<'_, '_, M> {
         self
     }
 
-    /// Also requires `column` to hold `value` at the moment of writing: the row is still the
-    /// one the change was decided on.
+    /// Also requires `column` to hold `value` (not NULL: that is [`Act::only_if`]'s `IS NULL`)
+    /// at the moment of writing: the row is still the one the change was decided on.
     pub fn only_if_equals(mut self, column: &'static str, value: impl Into<Value>) -> Self {
         self.equals.push((column, value.into()));
         self

@@ -305,23 +305,30 @@ mod tests {
         Party::System,
     ];
 
+    /// The facts, in the order of their fields.
+    fn facts(
+        in_force: bool,
+        extended: bool,
+        window: ExtensionWindow,
+        awaiting: bool,
+    ) -> CertificateFacts {
+        CertificateFacts {
+            in_force,
+            extended,
+            window,
+            awaiting_activation: awaiting,
+        }
+    }
+
     /// Every combination of the facts the guards read.
     fn every_facts() -> Vec<CertificateFacts> {
+        use ExtensionWindow::{Closed, NotYet, Open};
         let mut all = Vec::new();
         for in_force in [true, false] {
             for extended in [true, false] {
-                for window in [
-                    ExtensionWindow::NotYet,
-                    ExtensionWindow::Open,
-                    ExtensionWindow::Closed,
-                ] {
-                    for awaiting_activation in [true, false] {
-                        all.push(CertificateFacts {
-                            in_force,
-                            extended,
-                            window,
-                            awaiting_activation,
-                        });
+                for window in [NotYet, Open, Closed] {
+                    for awaiting in [true, false] {
+                        all.push(facts(in_force, extended, window, awaiting));
                     }
                 }
             }
@@ -389,85 +396,31 @@ mod tests {
     /// The holder's steps are refused in the words their pages always used (C-4).
     #[test]
     fn c_4_extension_and_activation_are_refused_in_their_own_words() {
-        let refusal = |state, action, facts: CertificateFacts| {
-            let refused = transition::<MoicaCertificate>(state, action, Party::Citizen, &facts)
-                .expect_err("refused");
-            (refused.reason, refused.zh_tw)
-        };
-        let text = |refusal: &dyn FieldError| refusal.message(Lang::ZhTw).to_owned();
-        let open = CertificateFacts {
-            in_force: true,
-            window: ExtensionWindow::Open,
-            ..CertificateFacts::default()
-        };
         use CertificateAction::{Activate, Extend};
         use CertificateStatus::*;
-        let guard = Reason::Guard("not extended and in its window");
-        for (state, facts, expected) in [
-            (
-                Suspended,
-                open,
-                (Reason::NotNow, ExtensionRefusal::Suspended),
-            ),
-            (Revoked, open, (Reason::NotNow, ExtensionRefusal::Revoked)),
-            (
-                Active,
-                CertificateFacts {
-                    extended: true,
-                    ..open
-                },
-                (guard, ExtensionRefusal::AlreadyExtended),
-            ),
-            (
-                Active,
-                CertificateFacts {
-                    window: ExtensionWindow::NotYet,
-                    ..open
-                },
-                (guard, ExtensionRefusal::NotYet),
-            ),
-            (
-                Active,
-                CertificateFacts {
-                    window: ExtensionWindow::Closed,
-                    ..open
-                },
-                (guard, ExtensionRefusal::Closed),
-            ),
-        ] {
+        use ExtensionRefusal as E;
+        use ExtensionWindow::{Closed, NotYet, Open};
+        use RenewalRefusal as R;
+        let window = Reason::Guard("not extended and in its window");
+        let waiting = Reason::Guard("awaiting activation and valid");
+        let not_now = Reason::NotNow;
+        #[rustfmt::skip]
+        let cases = [
+            (Suspended, Extend, facts(true, false, Open, false), not_now, said(&E::Suspended)),
+            (Revoked, Extend, facts(true, false, Open, false), not_now, said(&E::Revoked)),
+            (Active, Extend, facts(true, true, Open, false), window, said(&E::AlreadyExtended)),
+            (Active, Extend, facts(true, false, NotYet, false), window, said(&E::NotYet)),
+            (Active, Extend, facts(true, false, Closed, false), window, said(&E::Closed)),
+            (Revoked, Activate, facts(true, false, Open, true), not_now, said(&R::NotValid)),
+            (Active, Activate, facts(true, false, Open, false), waiting, said(&R::NotAwaiting)),
+            (Active, Activate, facts(false, false, Open, true), waiting, said(&R::NotValid)),
+        ];
+        for (state, action, facts, reason, text) in cases {
+            let refused = transition::<MoicaCertificate>(state, action, Party::Citizen, &facts);
             assert_eq!(
-                refusal(state, Extend, facts),
-                (expected.0, text(&expected.1))
-            );
-        }
-        let waiting = CertificateFacts {
-            in_force: true,
-            awaiting_activation: true,
-            ..CertificateFacts::default()
-        };
-        let guard = Reason::Guard("awaiting activation and valid");
-        for (state, facts, expected) in [
-            (Revoked, waiting, (Reason::NotNow, RenewalRefusal::NotValid)),
-            (
-                Active,
-                CertificateFacts {
-                    awaiting_activation: false,
-                    ..waiting
-                },
-                (guard, RenewalRefusal::NotAwaiting),
-            ),
-            (
-                Active,
-                CertificateFacts {
-                    in_force: false,
-                    ..waiting
-                },
-                (guard, RenewalRefusal::NotValid),
-            ),
-        ] {
-            assert_eq!(
-                refusal(state, Activate, facts),
-                (expected.0, text(&expected.1))
+                refused,
+                Err(Refused::text(reason, text)),
+                "{state:?} {action:?} {facts:?}"
             );
         }
         // Their audit rows keep the names the log knew them by, written by their stores.
