@@ -92,8 +92,8 @@ pub trait Machine: 'static {
 
     /// The audit action `action` is recorded as: `<TYPE>.<action code>`, unless the audit log
     /// knew it by another name before the case type was declared; `None` for an action whose
-    /// audit row another action of the same work already writes (its timeline event is still
-    /// recorded).
+    /// audit row another action of the same work already writes, or the service writes itself
+    /// under the name and subject the log knew it by (its timeline event is still recorded).
     fn audit_action(action: Self::Action) -> Option<String> {
         Some(format!("{}.{}", Self::TYPE, action.code()))
     }

@@ -189,7 +189,9 @@ impl<'a> Work<'a> {
             from,
             action,
             changes: Vec::new(),
+            copies: Vec::new(),
             conditions: Vec::new(),
+            equals: Vec::new(),
             note: None,
             detail: serde_json::json!({}),
         }
@@ -234,7 +236,9 @@ pub struct Act<'w, 'a, M: Machine> {
     from: M::State,
     action: M::Action,
     changes: Vec<(&'static str, Value)>,
+    copies: Vec<(&'static str, &'static str)>,
     conditions: Vec<&'static str>,
+    equals: Vec<(&'static str, Value)>,
     note: Option<String>,
     detail: serde_json::Value,
 }
@@ -243,6 +247,20 @@ impl<M: Machine> Act<'_, '_, M> {
     /// Also writes `value` into `column` of the case's row.
     pub fn set(mut self, column: &'static str, value: impl Into<Value>) -> Self {
         self.changes.push((column, value.into()));
+        self
+    }
+
+    /// Also writes into `column` the value `from` (another column of the case's row) had before
+    /// this change: a row that keeps what it replaces.
+    pub fn copy(mut self, column: &'static str, from: &'static str) -> Self {
+        self.copies.push((column, from));
+        self
+    }
+
+    /// Also requires `column` to hold `value` (not NULL: that is [`Act::only_if`]'s `IS NULL`)
+    /// at the moment of writing: the row is still the one the change was decided on.
+    pub fn only_if_equals(mut self, column: &'static str, value: impl Into<Value>) -> Self {
+        self.equals.push((column, value.into()));
         self
     }
 
@@ -274,6 +292,10 @@ impl<M: Machine> Act<'_, '_, M> {
         for (index, (column, _)) in self.changes.iter().enumerate() {
             sql.push_str(&format!(", {column} = ${}", index + 2));
         }
+        // The right-hand sides read the row as it was before this UPDATE.
+        for (column, from) in &self.copies {
+            sql.push_str(&format!(", {column} = {from}"));
+        }
         let key_at = self.changes.len() + 2;
         sql.push_str(&format!(
             " WHERE {} = ${key_at} AND {} = ${}",
@@ -281,27 +303,20 @@ impl<M: Machine> Act<'_, '_, M> {
             M::STATE_COLUMN,
             key_at + 1
         ));
+        for (index, (column, _)) in self.equals.iter().enumerate() {
+            sql.push_str(&format!(" AND {column} = ${}", key_at + 2 + index));
+        }
         for condition in &self.conditions {
             sql.push_str(" AND ");
             sql.push_str(condition);
         }
-        let mut query = sqlx::query(&sql).bind(to.code());
-        for (_, value) in &self.changes {
-            query = match value {
-                Value::Int(value) => query.bind(*value),
-                Value::Text(value) => query.bind(value.clone()),
-                Value::Flag(value) => query.bind(*value),
-            };
-        }
+        let mut query = bind(sqlx::query(&sql).bind(to.code()), &self.changes);
         query = match &self.key {
             CaseKey::Text(key) => query.bind(key.clone()),
             CaseKey::Int(key) => query.bind(*key),
         };
-        let changed = query
-            .bind(self.from.code())
-            .execute(&mut *self.work.tx)
-            .await?
-            .rows_affected();
+        query = bind(query.bind(self.from.code()), &self.equals);
+        let changed = query.execute(&mut *self.work.tx).await?.rows_affected();
         if changed != 1 {
             return Err(M::overtaken().into());
         }
@@ -314,4 +329,18 @@ impl<M: Machine> Act<'_, '_, M> {
         }
         Ok(to)
     }
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// `query` with the values of `columns` bound in order.
+fn bind<'q>(mut query: Query<'q>, columns: &[(&'static str, Value)]) -> Query<'q> {
+    for (_, value) in columns {
+        query = match value {
+            Value::Int(value) => query.bind(*value),
+            Value::Text(value) => query.bind(value.clone()),
+            Value::Flag(value) => query.bind(*value),
+        };
+    }
+    query
 }

@@ -5,7 +5,8 @@ use crate::api_service::{application, SHRIMP};
 use crate::support::{fresh_db, state_with_trust, test_clock, TestDb};
 use app::cases::actor::Actor;
 use app::cases::timeline::timeline;
-use app::cases::Party;
+use app::cases::work::Work;
+use app::cases::{Machine, Party, Rule};
 use app::domain::business_id::BusinessId;
 use app::domain::purpose::Purpose;
 use app::error::PortalError;
@@ -182,4 +183,92 @@ async fn state_columns_check_exactly_the_declared_codes() {
             column.column
         );
     }
+}
+
+app::coded! {
+    /// The state of a shelf item, for the engine's own test table.
+    enum Shelf {
+        Stocked = "stocked", "上架", "Stocked";
+    }
+}
+
+app::coded! {
+    enum Restock {
+        Replace = "replace", "更換", "Replace";
+    }
+}
+
+/// A case type over a table of the test's own: an item replaced in place, keeping what it
+/// replaced.
+struct Item;
+
+impl Machine for Item {
+    const TYPE: &'static str = "test.item";
+    const TITLE: &'static str = "test item";
+    const TABLE: &'static str = "test_items";
+    const KEY: &'static str = "id";
+    const STATE_COLUMN: &'static str = "state";
+    type State = Shelf;
+    type Action = Restock;
+    type Facts = ();
+    const STARTS: &'static [(Restock, Shelf)] = &[];
+    const RULES: &'static [Rule<Shelf, Restock, ()>] = &[Rule {
+        from: &[Shelf::Stocked],
+        action: Restock::Replace,
+        by: &[Party::System],
+        guard: None,
+        to: Shelf::Stocked,
+    }];
+}
+
+/// `Act::copy` writes a column's value from before the change into another, and
+/// `Act::only_if_equals` holds the change to a row that still has the value it was decided on:
+/// the second of two replacements of the same label is refused and writes nothing.
+#[tokio::test]
+async fn an_act_copies_the_row_as_it_was_and_holds_to_a_bound_condition() {
+    let test_db = fresh_db().await;
+    let pool = &test_db.db.pool;
+    sqlx::query(
+        "CREATE TABLE test_items (id BIGINT PRIMARY KEY, state TEXT NOT NULL, \
+         label TEXT NOT NULL, previous_label TEXT)",
+    )
+    .execute(pool)
+    .await
+    .expect("table");
+    sqlx::query("INSERT INTO test_items (id, state, label) VALUES (1, 'stocked', 'a')")
+        .execute(pool)
+        .await
+        .expect("item");
+    let system = Actor::system();
+    let replace = |from: &'static str, to: &'static str| {
+        let db = test_db.db.clone();
+        let system = system.clone();
+        async move {
+            let mut work = Work::begin(&db, &system, 1_700_000_000).await?;
+            work.act::<Item>(1_i64, Shelf::Stocked, Restock::Replace)
+                .set("label", to)
+                .copy("previous_label", "label")
+                .only_if_equals("label", from)
+                .run(&())
+                .await?;
+            work.commit().await
+        }
+    };
+    replace("a", "b").await.expect("replaced");
+    let refused = replace("a", "c")
+        .await
+        .expect_err("the label is no longer a");
+    assert_eq!(refused, PortalError::from(Item::overtaken()));
+    let row: (String, Option<String>) =
+        sqlx::query_as("SELECT label, previous_label FROM test_items WHERE id = 1")
+            .fetch_one(pool)
+            .await
+            .expect("row");
+    assert_eq!(row, ("b".into(), Some("a".into())));
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE case_type = 'test.item'")
+            .fetch_one(pool)
+            .await
+            .expect("events");
+    assert_eq!(events, 1);
 }

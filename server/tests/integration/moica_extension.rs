@@ -389,3 +389,58 @@ async fn c4_at_a_counter_a_delegate_has_it_extended_and_the_card_takes_it_on_the
     assert_ne!(status, StatusCode::OK);
     assert!(body.contains("每張憑證限展期一次"), "{body}");
 }
+
+/// 展期 is an event of the certificate's case, by the holder, and its audit row keeps the
+/// details it always had: the replaced and the new serial, the new end, the staff accounts that
+/// followed the card (C-4; issue 17).
+#[tokio::test]
+async fn c4_an_extension_is_in_the_certificates_timeline_and_audited_with_its_details() {
+    use app::cases::timeline::timeline;
+    use app::i18n::Lang;
+    use app::services::certificate::cases::MoicaCertificate;
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+    move_to(&portal, expiry - 86_400);
+    let extended = extend(&portal, &card).await;
+
+    let id: i64 = sqlx::query_scalar("SELECT id FROM moica_certificates WHERE card_number = $1")
+        .bind(CARD)
+        .fetch_one(pool(&portal))
+        .await
+        .expect("the certificate");
+    let mut conn = pool(&portal).acquire().await.expect("connection");
+    let events = timeline::<MoicaCertificate>(&mut conn, &id.to_string(), Lang::ZhTw)
+        .await
+        .expect("timeline");
+    let steps: Vec<(Option<&str>, &str, &str, &str)> = events
+        .iter()
+        .map(|event| {
+            (
+                event.from.as_deref(),
+                event.to.as_str(),
+                event.action.as_str(),
+                event.actor.as_str(),
+            )
+        })
+        .collect();
+    assert!(
+        steps.contains(&(Some("有效"), "有效", "展期", WANG)),
+        "{steps:?}"
+    );
+
+    let (subject, detail): (String, String) = sqlx::query_as(
+        "SELECT subject, detail FROM audit_log WHERE action = 'moica_extension.extend'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("audit");
+    assert_eq!(subject, CARD);
+    let detail: serde_json::Value = serde_json::from_str(&detail).expect("JSON");
+    assert_eq!(detail["replaced_serial"], card.serial_hex.as_str());
+    assert_eq!(detail["serial"], extended.serial.as_str());
+    assert_eq!(detail["not_after"], not_after(&portal).await);
+    assert_eq!(detail["staff_accounts"], 0);
+    // Online: no counter, no delegate.
+    assert!(detail.get("channel").is_none() && detail.get("delegate").is_none());
+}

@@ -1,10 +1,15 @@
 //! The citizen certificate (自然人憑證, seed 002) as a declared state machine: its status in
 //! the registration authority's records and what the counter may do to it (停用、復用、廢止、
-//! 修改聯絡資料、修改公佈狀態、重設用戶代碼; C-3, C-5). The card services' store takes every
-//! change through [`crate::cases::Work`] on this declaration.
+//! 修改聯絡資料、修改公佈狀態、重設用戶代碼; C-3, C-5), its 展期 online or at the counter and
+//! the 開卡 of a mailed renewal card (C-4). The card services', the extension's and the
+//! activation's stores take every change through [`crate::cases::Work`] on this declaration.
 
+use super::extension::ExtensionRefusal;
+use super::renewal::RenewalRefusal;
 use crate::cases::{Guard, Machine, Party, Reason, Refused, Rule, Text};
 use crate::coded;
+use crate::domain::FieldError;
+use crate::i18n::Lang;
 use crate::services::staff::role::Role;
 
 coded! {
@@ -40,6 +45,11 @@ coded! {
         Publication = "publication", "修改公佈狀態", "Change publication";
         /// 重設用戶代碼 (C-3).
         ResetUserCode = "reset_user_code", "重設用戶代碼", "Reset the user code";
+        /// 展期 (C-4): the same card key certified anew, once, until 3 years after the original
+        /// expiry; audited as `moica_extension.extend`.
+        Extend = "extend", "展期", "Extend";
+        /// 開卡 (C-4) of a mailed renewal card; audited as `moica_renewal.activate`.
+        Activate = "activate", "開卡", "Activate";
     }
 }
 
@@ -50,10 +60,49 @@ pub const WRONG_STATE: Text = Text::new(
     "The certificate's state does not allow this (revoked, expired, or resuming one that is not suspended).",
 );
 
-/// What the certificate's guards read beyond its status.
+/// Where a certificate stands in its 展期 window (C-4), which opens 60 days before its expiry
+/// and closes 3 years after it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExtensionWindow {
+    #[default]
+    NotYet,
+    Open,
+    Closed,
+}
+
+/// What the certificate's guards read beyond its status. A fact a store does not gather keeps
+/// its default, which refuses the actions that read it.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct CertificateFacts {
-    /// Whether the certificate is still valid (now before its 有效迄止日期).
+    /// Whether the certificate is still valid (now before its 有效迄止日期; for 開卡, also
+    /// checked against the trust store).
     pub in_force: bool,
+    /// Extended once already (每一張憑證展期僅限一次).
+    pub extended: bool,
+    /// Where the 展期 window stands now.
+    pub window: ExtensionWindow,
+    /// A mailed renewal card not activated yet (待開卡, a flag beside the status).
+    pub awaiting_activation: bool,
+}
+
+impl CertificateFacts {
+    /// Why these facts bar 展期 whatever the status: extended once already, or outside the
+    /// window (in that order, as the page tells it); `None` when they allow it.
+    pub fn extension_refusal(&self) -> Option<ExtensionRefusal> {
+        if self.extended {
+            return Some(ExtensionRefusal::AlreadyExtended);
+        }
+        match self.window {
+            ExtensionWindow::NotYet => Some(ExtensionRefusal::NotYet),
+            ExtensionWindow::Open => None,
+            ExtensionWindow::Closed => Some(ExtensionRefusal::Closed),
+        }
+    }
+}
+
+/// A service's own refusal as the engine's text, so the pages keep their wording.
+fn said(refusal: &impl FieldError) -> Text {
+    Text::new(refusal.message(Lang::ZhTw), refusal.message(Lang::English))
 }
 
 fn in_force(facts: &CertificateFacts) -> Result<(), Text> {
@@ -69,8 +118,40 @@ const IN_FORCE: Option<Guard<CertificateFacts>> = Some(Guard {
     check: in_force,
 });
 
+fn once_in_window(facts: &CertificateFacts) -> Result<(), Text> {
+    match facts.extension_refusal() {
+        None => Ok(()),
+        Some(refusal) => Err(said(&refusal)),
+    }
+}
+
+const ONCE_IN_WINDOW: Option<Guard<CertificateFacts>> = Some(Guard {
+    name: "not extended and in its window",
+    check: once_in_window,
+});
+
+/// A card that needs no activation is told so before anything about its validity.
+fn awaiting_and_valid(facts: &CertificateFacts) -> Result<(), Text> {
+    if !facts.awaiting_activation {
+        Err(said(&RenewalRefusal::NotAwaiting))
+    } else if !facts.in_force {
+        Err(said(&RenewalRefusal::NotValid))
+    } else {
+        Ok(())
+    }
+}
+
+const AWAITING_AND_VALID: Option<Guard<CertificateFacts>> = Some(Guard {
+    name: "awaiting activation and valid",
+    check: awaiting_and_valid,
+});
+
 /// 戶政事務所 registrars serve the certificate's holder at the counter (C-5).
 const REGISTRAR: &[Party] = &[Party::Staff(Role::HouseholdRegistrar)];
+
+/// 展期: the holder online with the card, or a registrar at a counter for the holder or a
+/// delegate (C-4).
+const HOLDER_OR_REGISTRAR: &[Party] = &[Party::Citizen, Party::Staff(Role::HouseholdRegistrar)];
 
 /// A citizen certificate in the RA's records.
 pub struct MoicaCertificate;
@@ -147,15 +228,67 @@ impl Machine for MoicaCertificate {
             guard: IN_FORCE,
             to: CertificateStatus::Active,
         },
+        // Also after expiry, until the window closes: that is what 展期 is for.
+        Rule {
+            from: &[CertificateStatus::Active],
+            action: CertificateAction::Extend,
+            by: HOLDER_OR_REGISTRAR,
+            guard: ONCE_IN_WINDOW,
+            to: CertificateStatus::Active,
+        },
+        // 待開卡 is a flag of an active certificate, not a state of its own.
+        Rule {
+            from: &[CertificateStatus::Active],
+            action: CertificateAction::Activate,
+            by: &[Party::Citizen],
+            guard: AWAITING_AND_VALID,
+            to: CertificateStatus::Active,
+        },
     ];
 
-    fn not_now(_: CertificateStatus, _: CertificateAction) -> Refused {
-        Refused::text(Reason::NotNow, WRONG_STATE)
+    /// The counter's wording, except for the holder's own steps, which keep theirs.
+    fn not_now(state: CertificateStatus, action: CertificateAction) -> Refused {
+        let text = match (action, state) {
+            (CertificateAction::Extend, CertificateStatus::Suspended) => {
+                said(&ExtensionRefusal::Suspended)
+            }
+            (CertificateAction::Extend, _) => said(&ExtensionRefusal::Revoked),
+            (CertificateAction::Activate, _) => said(&RenewalRefusal::NotValid),
+            _ => WRONG_STATE,
+        };
+        Refused::text(Reason::NotNow, text)
     }
 
     /// Another counter changed the certificate a moment ago.
     fn overtaken() -> Refused {
         Refused::text(Reason::Overtaken, WRONG_STATE)
+    }
+
+    /// 展期 and 開卡 keep the audit rows the log knew them by (`moica_extension.extend`,
+    /// `moica_renewal.activate`, on the card number), which their stores write.
+    fn audit_action(action: CertificateAction) -> Option<String> {
+        match action {
+            CertificateAction::Extend | CertificateAction::Activate => None,
+            _ => Some(format!(
+                "{}.{}",
+                Self::TYPE,
+                crate::cases::Code::code(action)
+            )),
+        }
+    }
+}
+
+/// `error`, or `instead` when it is the refusal of an action another request overtook (the
+/// certificate changed between reading and writing): the holder's steps name what happened.
+#[cfg(feature = "ssr")]
+pub fn overtaken_as(
+    error: crate::error::PortalError,
+    instead: impl Into<crate::error::PortalError>,
+) -> crate::error::PortalError {
+    if error == crate::error::PortalError::from(MoicaCertificate::overtaken()) {
+        instead.into()
+    } else {
+        error
     }
 }
 
@@ -172,44 +305,131 @@ mod tests {
         Party::System,
     ];
 
-    /// Every (state, action, party) of the certificate at the counter, against the allowed
-    /// transitions written out here a second time from the seed (C-3, C-5): whatever is not
-    /// listed is refused, and an expired certificate may only be revoked.
+    /// The facts, in the order of their fields.
+    fn facts(
+        in_force: bool,
+        extended: bool,
+        window: ExtensionWindow,
+        awaiting: bool,
+    ) -> CertificateFacts {
+        CertificateFacts {
+            in_force,
+            extended,
+            window,
+            awaiting_activation: awaiting,
+        }
+    }
+
+    /// Every combination of the facts the guards read.
+    fn every_facts() -> Vec<CertificateFacts> {
+        use ExtensionWindow::{Closed, NotYet, Open};
+        let mut all = Vec::new();
+        for in_force in [true, false] {
+            for extended in [true, false] {
+                for window in [NotYet, Open, Closed] {
+                    for awaiting in [true, false] {
+                        all.push(facts(in_force, extended, window, awaiting));
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    /// Every (state, action, party, facts) of the certificate, against the allowed transitions
+    /// written out here a second time from the seed (C-3, C-4, C-5): whatever is not listed is
+    /// refused. At the counter an expired certificate may only be revoked; 展期 is the holder's
+    /// online or a registrar's, once, in its window; 開卡 is the holder's, of a valid card
+    /// waiting for it.
     #[test]
     fn c_5_every_certificate_transition_allowed_and_refused() {
         use CertificateAction::*;
         use CertificateStatus::*;
-        let allowed: &[(CertificateStatus, CertificateAction, CertificateStatus)] = &[
-            (Active, Suspend, Suspended),
-            (Suspended, Resume, Active),
-            (Active, Revoke, Revoked),
-            (Suspended, Revoke, Revoked),
-            (Active, Contacts, Active),
-            (Suspended, Contacts, Suspended),
-            (Active, Publication, Active),
-            (Suspended, Publication, Suspended),
-            (Active, ResetUserCode, Active),
+        type When = fn(&CertificateFacts, CertificateAction) -> bool;
+        let counter: When = |facts, action| facts.in_force || action == Revoke;
+        let in_window: When = |facts, _| !facts.extended && facts.window == ExtensionWindow::Open;
+        let mailed: When = |facts, _| facts.awaiting_activation && facts.in_force;
+        let registrar: &[Party] = &[REGISTRAR_PARTY];
+        let holder_or_registrar: &[Party] = &[Party::Citizen, REGISTRAR_PARTY];
+        let holder: &[Party] = &[Party::Citizen];
+        #[allow(clippy::type_complexity)]
+        let allowed: &[(
+            CertificateStatus,
+            CertificateAction,
+            CertificateStatus,
+            &[Party],
+            When,
+        )] = &[
+            (Active, Suspend, Suspended, registrar, counter),
+            (Suspended, Resume, Active, registrar, counter),
+            (Active, Revoke, Revoked, registrar, counter),
+            (Suspended, Revoke, Revoked, registrar, counter),
+            (Active, Contacts, Active, registrar, counter),
+            (Suspended, Contacts, Suspended, registrar, counter),
+            (Active, Publication, Active, registrar, counter),
+            (Suspended, Publication, Suspended, registrar, counter),
+            (Active, ResetUserCode, Active, registrar, counter),
+            (Active, Extend, Active, holder_or_registrar, in_window),
+            (Active, Activate, Active, holder, mailed),
         ];
-        for in_force in [true, false] {
-            let facts = CertificateFacts { in_force };
+        for facts in every_facts() {
             for &state in CertificateStatus::ALL {
                 for &action in CertificateAction::ALL {
                     for party in PARTIES {
                         let expected = allowed
                             .iter()
-                            .find(|(s, a, _)| (*s, *a) == (state, action))
-                            .filter(|_| party == REGISTRAR_PARTY)
-                            .filter(|_| in_force || action == Revoke)
-                            .map(|(.., to)| *to);
+                            .find(|(s, a, ..)| (*s, *a) == (state, action))
+                            .filter(|(_, _, _, by, _)| by.contains(&party))
+                            .filter(|(.., when)| when(&facts, action))
+                            .map(|(_, _, to, ..)| *to);
                         let got = transition::<MoicaCertificate>(state, action, party, &facts).ok();
                         assert_eq!(
                             got, expected,
-                            "{state:?} {action:?} by {party:?}, in force {in_force}"
+                            "{state:?} {action:?} by {party:?}, {facts:?}"
                         );
                     }
                 }
             }
         }
+    }
+
+    /// The holder's steps are refused in the words their pages always used (C-4).
+    #[test]
+    fn c_4_extension_and_activation_are_refused_in_their_own_words() {
+        use CertificateAction::{Activate, Extend};
+        use CertificateStatus::*;
+        use ExtensionRefusal as E;
+        use ExtensionWindow::{Closed, NotYet, Open};
+        use RenewalRefusal as R;
+        let window = Reason::Guard("not extended and in its window");
+        let waiting = Reason::Guard("awaiting activation and valid");
+        let not_now = Reason::NotNow;
+        #[rustfmt::skip]
+        let cases = [
+            (Suspended, Extend, facts(true, false, Open, false), not_now, said(&E::Suspended)),
+            (Revoked, Extend, facts(true, false, Open, false), not_now, said(&E::Revoked)),
+            (Active, Extend, facts(true, true, Open, false), window, said(&E::AlreadyExtended)),
+            (Active, Extend, facts(true, false, NotYet, false), window, said(&E::NotYet)),
+            (Active, Extend, facts(true, false, Closed, false), window, said(&E::Closed)),
+            (Revoked, Activate, facts(true, false, Open, true), not_now, said(&R::NotValid)),
+            (Active, Activate, facts(true, false, Open, false), waiting, said(&R::NotAwaiting)),
+            (Active, Activate, facts(false, false, Open, true), waiting, said(&R::NotValid)),
+        ];
+        for (state, action, facts, reason, text) in cases {
+            let refused = transition::<MoicaCertificate>(state, action, Party::Citizen, &facts);
+            assert_eq!(
+                refused,
+                Err(Refused::text(reason, text)),
+                "{state:?} {action:?} {facts:?}"
+            );
+        }
+        // Their audit rows keep the names the log knew them by, written by their stores.
+        assert_eq!(MoicaCertificate::audit_action(Extend), None);
+        assert_eq!(MoicaCertificate::audit_action(Activate), None);
+        assert_eq!(
+            MoicaCertificate::audit_action(CertificateAction::Suspend).as_deref(),
+            Some("moica_services.suspend")
+        );
     }
 
     #[test]
@@ -218,7 +438,10 @@ mod tests {
             CertificateStatus::Revoked,
             CertificateAction::Resume,
             REGISTRAR_PARTY,
-            &CertificateFacts { in_force: true },
+            &CertificateFacts {
+                in_force: true,
+                ..CertificateFacts::default()
+            },
         )
         .expect_err("revoked is final");
         assert_eq!(revoked.zh_tw, WRONG_STATE.zh_tw);
@@ -226,7 +449,10 @@ mod tests {
             CertificateStatus::Active,
             CertificateAction::Suspend,
             REGISTRAR_PARTY,
-            &CertificateFacts { in_force: false },
+            &CertificateFacts {
+                in_force: false,
+                ..CertificateFacts::default()
+            },
         )
         .expect_err("expired");
         assert_eq!(expired.reason, Reason::Guard("in force"));
@@ -239,7 +465,10 @@ mod tests {
             CertificateStatus::Suspended,
             CertificateAction::ResetUserCode,
             REGISTRAR_PARTY,
-            &CertificateFacts { in_force: true },
+            &CertificateFacts {
+                in_force: true,
+                ..CertificateFacts::default()
+            },
         );
         assert_eq!(suspended.map_err(|r| r.reason), Err(Reason::NotNow));
     }

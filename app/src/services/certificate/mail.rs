@@ -103,6 +103,79 @@ impl Mail for ExpiryNotice<'_> {
     }
 }
 
+/// 自然人憑證展期通知: the certificate was extended (C-4).
+pub struct ExtensionNotice<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub card_number: &'a str,
+    /// The new certificate's serial.
+    pub serial: &'a str,
+    /// Its end, ROC date-time.
+    pub until: &'a str,
+    /// When it was extended.
+    pub at: i64,
+}
+
+impl Mail for ExtensionNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證展期通知 / Citizen certificate extended".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）已於 {at} 完成線上展期。\n\
+             新憑證序號：{serial}\n憑證效期至：{until}\n\
+             每張憑證限展期一次；效期屆滿後請辦理續卡或重新申請。\n\
+             如非本人辦理，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+             Your citizen certificate (card {card}) was extended online on {at}. New \
+             certificate serial {serial}, valid until {until}. A certificate can be extended \
+             only once; renew it or apply again when it expires. If you did not do this, \
+             contact a household registration office at once to suspend it, or call 1996.\n",
+            name = self.name,
+            card = self.card_number,
+            at = roc_date_time(self.at),
+            serial = self.serial,
+            until = self.until,
+        )
+    }
+}
+
+/// 自然人憑證開卡通知: a mailed renewal card was activated online (C-4).
+pub struct ActivationNotice<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub card_number: &'a str,
+    /// When it was activated.
+    pub at: i64,
+}
+
+impl Mail for ActivationNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證開卡通知 / Citizen certificate card activated".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證新卡（IC 卡號 {card}）已於 {at} 完成線上開卡，即日起可使用。\n\
+             如非本人辦理，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
+             Your new citizen certificate card ({card}) was activated online on {at} and \
+             can be used from now on. If you did not do this, contact a household \
+             registration office at once to suspend it, or call 1996.\n",
+            name = self.name,
+            card = self.card_number,
+            at = roc_date_time(self.at),
+        )
+    }
+}
+
 // ---- Applications and counter issuance (自然人憑證申請、臨櫃發證, C-2, C-4) ----
 
 use super::application::{ApplicationSummary, FEE, POSTAGE};

@@ -103,17 +103,17 @@ impl CardService {
         !matches!(self, CardService::ResetUserCode | CardService::Extend)
     }
 
-    /// What the service does to the certificate's case; an extension replaces the certificate
-    /// through [`crate::services::certificate::extension`] instead.
-    pub fn action(self) -> Option<CertificateAction> {
+    /// What the service does to the certificate's case (an extension replaces the certificate
+    /// through [`crate::services::certificate::extension`]).
+    pub fn action(self) -> CertificateAction {
         match self {
-            CardService::Suspend => Some(CertificateAction::Suspend),
-            CardService::Resume => Some(CertificateAction::Resume),
-            CardService::Revoke => Some(CertificateAction::Revoke),
-            CardService::Contacts => Some(CertificateAction::Contacts),
-            CardService::Publication => Some(CertificateAction::Publication),
-            CardService::ResetUserCode => Some(CertificateAction::ResetUserCode),
-            CardService::Extend => None,
+            CardService::Suspend => CertificateAction::Suspend,
+            CardService::Resume => CertificateAction::Resume,
+            CardService::Revoke => CertificateAction::Revoke,
+            CardService::Contacts => CertificateAction::Contacts,
+            CardService::Publication => CertificateAction::Publication,
+            CardService::ResetUserCode => CertificateAction::ResetUserCode,
+            CardService::Extend => CertificateAction::Extend,
         }
     }
 

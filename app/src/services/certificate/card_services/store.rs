@@ -36,10 +36,11 @@ struct Found {
 }
 
 impl Found {
-    /// What the certificate's guards read at `now`.
+    /// What the counter services' guards read at `now`.
     fn facts(&self, now: i64) -> CertificateFacts {
         CertificateFacts {
             in_force: now < self.not_after,
+            ..CertificateFacts::default()
         }
     }
 }
@@ -127,16 +128,11 @@ impl Applicant {
             }),
         }
     }
-
-    /// [`Applicant::delegate`] as the extension's audit detail takes it (null for the holder).
-    fn audit_detail(&self) -> serde_json::Value {
-        serde_json::to_value(self.delegate()).unwrap_or_default()
-    }
 }
 
 /// A delegate in an audit row.
 #[derive(Serialize)]
-struct DelegateDetail<'a> {
+pub struct DelegateDetail<'a> {
     name: &'a str,
     /// The masked ID number.
     id: String,
@@ -172,12 +168,7 @@ pub async fn perform(
         Ok(found) => found,
         Err(error) => return Ok(ServiceOutcome::Invalid(error)),
     };
-    let Some(action) = request.service.action() else {
-        return Ok(ServiceOutcome::Invalid(PortalError::field(
-            "service",
-            &ServiceRefusal::NoService,
-        )));
-    };
+    let action = request.service.action();
     let actor = Actor::staff(member, auth::source_ip());
     // 停用、復用、廢止 change the status; the others need a certificate still in force. Decided
     // before the CA is asked anything.
@@ -304,7 +295,7 @@ pub async fn extend(
     member: &StaffMember,
     posted: &[(String, String)],
 ) -> Result<super::CounterExtension, PortalError> {
-    use crate::services::certificate::extension::store::{extend_at_counter, Extender};
+    use crate::services::certificate::extension::store::extend_at_counter;
     use sha2::{Digest, Sha256};
     let request = parse(posted)?;
     let (CardService::Extend, Some(counter)) = (request.service, request.counter) else {
@@ -315,11 +306,14 @@ pub async fn extend(
     let Some(ca) = state.moica_ca.clone() else {
         return Err(PortalError::refused(&ServiceRefusal::NoAuthority));
     };
-    let extender = Extender::Counter {
-        member,
-        delegate: request.applicant.audit_detail(),
-    };
-    let (extended, spki) = extend_at_counter(state, request.card.as_str(), &extender).await?;
+    let actor = Actor::staff(member, auth::source_ip());
+    let (extended, spki) = extend_at_counter(
+        state,
+        request.card.as_str(),
+        &actor,
+        request.applicant.delegate(),
+    )
+    .await?;
     let der = STANDARD
         .decode(&extended.certificate_b64)
         .map_err(PortalError::unavailable)?;

@@ -15,6 +15,7 @@ pub mod store;
 use crate::domain::FieldError;
 use crate::error::PortalError;
 use crate::i18n::Lang;
+use crate::services::certificate::cases::ExtensionWindow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,16 @@ pub enum Extendable {
 }
 
 impl Extendable {
+    /// The window alone ([`Extendable::Open`], [`Extendable::NotYet`] or else closed), as the
+    /// certificate's guard reads it (C-4).
+    pub fn window(&self) -> ExtensionWindow {
+        match self {
+            Extendable::Open { .. } => ExtensionWindow::Open,
+            Extendable::NotYet { .. } => ExtensionWindow::NotYet,
+            _ => ExtensionWindow::Closed,
+        }
+    }
+
     /// Why a certificate in this state cannot be extended now; `None` when it can.
     pub fn refusal(&self) -> Option<ExtensionRefusal> {
         match self {

@@ -1,20 +1,32 @@
 //! The RA's side of 展期 (C-4): the window, the card's proof, the CA's new certificate for the
 //! same key, and the record — the row takes the new certificate and remembers the original
-//! expiry and the replaced certificate — with the notice mail and the audit row in one
-//! transaction; then the replaced certificate is revoked.
+//! expiry and the replaced certificate — with the notice mail and the audit row in one unit
+//! of work on [`MoicaCertificate`]; then the replaced certificate is revoked.
 
 use super::{CardCertificate, Extendable, Extended, ExtensionRefusal, ACTION};
+use crate::cases::actor::Actor;
+use crate::cases::machine::{transition, Party, Reason};
+use crate::cases::work::{Value, Work};
+use crate::cases::Code;
 use crate::domain::national_id::NationalId;
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
-use crate::platform::audit::{self, AuditEvent, CitizenActor};
+use crate::platform::audit::CitizenActor;
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{months_after, roc_date_time};
-use crate::platform::{outbox, AppState};
+use crate::platform::rows::RowExt;
+use crate::platform::AppState;
+use crate::services::certificate::card_services::store::DelegateDetail;
+use crate::services::certificate::cases::{
+    overtaken_as, CertificateAction, CertificateFacts, CertificateStatus, MoicaCertificate,
+};
+use crate::services::certificate::mail::ExtensionNotice;
 use crate::services::certificate::proof;
 use crate::services::certificate::store::opens_on;
-use crate::services::staff::StaffMember;
 use base64::{engine::general_purpose::STANDARD, Engine};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row as _;
 
 /// The end of the extension: [`super::EXTENSION_YEARS`] after the original expiry, in
 /// Taipei's calendar. Also the end of the window to ask for it, and the 8-year lapse.
@@ -22,18 +34,9 @@ pub fn extended_not_after(original_not_after: i64) -> Option<i64> {
     months_after(original_not_after, 12 * super::EXTENSION_YEARS)
 }
 
-/// Whether a certificate (`status` as recorded, extended before or not, expiring at
-/// `not_after`) can be extended at `now` (C-4): from 60 days before expiry until 3 years after
-/// it, once, while neither suspended nor revoked.
-pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Extendable {
-    match status {
-        "revoked" => return Extendable::Revoked,
-        "suspended" => return Extendable::Suspended,
-        _ => {}
-    }
-    if extended {
-        return Extendable::AlreadyExtended;
-    }
+/// Where a certificate expiring at `not_after` stands in its window at `now` (C-4): it opens
+/// 60 days before expiry ([`Extendable::NotYet`]) and closes 3 years after it.
+fn window(not_after: i64, now: i64) -> Extendable {
     if let Some(opens_on) = opens_on(not_after, now) {
         return Extendable::NotYet { opens_on };
     }
@@ -45,13 +48,42 @@ pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Extenda
     }
 }
 
+/// What the extension's guard reads of a certificate (extended before or not, expiring at
+/// `not_after`) at `now`, and where it stands in its window.
+fn facts(extended: bool, not_after: i64, now: i64) -> (CertificateFacts, Extendable) {
+    let window = window(not_after, now);
+    let facts = CertificateFacts {
+        in_force: now < not_after,
+        extended,
+        window: window.window(),
+        ..CertificateFacts::default()
+    };
+    (facts, window)
+}
+
+/// Whether a certificate (`status` as recorded, extended before or not, expiring at
+/// `not_after`) can be extended at `now` (C-4), as [`MoicaCertificate`] decides: from 60 days
+/// before expiry until 3 years after it, once, while neither suspended nor revoked.
+pub fn assess(status: CertificateStatus, extended: bool, not_after: i64, now: i64) -> Extendable {
+    let (facts, window) = facts(extended, not_after, now);
+    match transition::<MoicaCertificate>(status, CertificateAction::Extend, Party::Citizen, &facts)
+    {
+        Ok(_) => window,
+        Err(refused) if refused.reason == Reason::NotNow => match status {
+            CertificateStatus::Suspended => Extendable::Suspended,
+            _ => Extendable::Revoked,
+        },
+        Err(_) if extended => Extendable::AlreadyExtended,
+        Err(_) => window,
+    }
+}
+
 /// A recorded certificate with its holder.
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     card_number: String,
     serial: String,
-    status: String,
+    status: CertificateStatus,
     not_after: i64,
     original_not_after: Option<i64>,
     certificate_sha256: String,
@@ -61,9 +93,32 @@ struct Row {
     national_id: String,
 }
 
+impl sqlx::FromRow<'_, AnyRow> for Row {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Row> {
+        Ok(Row {
+            id: row.try_get("id")?,
+            card_number: row.try_get("card_number")?,
+            serial: row.try_get("serial")?,
+            status: row.code("status")?,
+            not_after: row.try_get("not_after")?,
+            original_not_after: row.try_get("original_not_after")?,
+            certificate_sha256: row.try_get("certificate_sha256")?,
+            certificate_der: row.try_get("certificate_der")?,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            national_id: row.try_get("national_id")?,
+        })
+    }
+}
+
 impl Row {
-    fn actor(&self, source_ip: String) -> CitizenActor {
+    fn holder(&self, source_ip: String) -> CitizenActor {
         proof::holder(&self.national_id, source_ip)
+    }
+
+    /// What the extension's guard reads at `now`.
+    fn facts(&self, now: i64) -> CertificateFacts {
+        facts(self.original_not_after.is_some(), self.not_after, now).0
     }
 }
 
@@ -84,8 +139,7 @@ async fn find(state: &AppState, fingerprint: &str) -> Result<(Row, bool), Portal
     )
     .bind(fingerprint)
     .fetch_optional(&state.db.pool)
-    .await
-    .map_err(PortalError::unavailable)?;
+    .await?;
     let row = row.ok_or(ExtensionRefusal::NotFound)?;
     let replaced = row.certificate_sha256 != fingerprint;
     Ok((row, replaced))
@@ -96,7 +150,7 @@ fn extendable(row: &Row, replaced: bool, now: i64) -> Extendable {
         Extendable::NotWritten
     } else {
         assess(
-            &row.status,
+            row.status,
             row.original_not_after.is_some(),
             row.not_after,
             now,
@@ -148,7 +202,7 @@ pub async fn extend(
         return Err(ExtensionRefusal::ChallengeUnusable.into());
     }
     let (row, replaced) = find(state, &certificate.fingerprint_sha256).await?;
-    let actor = row.actor(source_ip);
+    let holder = row.holder(source_ip);
     let signed = proof::signed(
         state,
         ACTION,
@@ -156,7 +210,7 @@ pub async fn extend(
         challenge,
         &row.card_number,
         signature_b64,
-        &actor,
+        &holder,
     )
     .await?;
     if !signed {
@@ -165,49 +219,48 @@ pub async fn extend(
     if let Some(refusal) = extendable(&row, replaced, now).refusal() {
         return Err(refusal.into());
     }
-    issue(state, &row, &certificate, now, &Extender::Holder(&actor)).await
+    issue(state, &row, &certificate, now, &Actor::from(&holder), None).await
 }
 
-/// Who extends: the holder with the card online, or a registrar at a counter for the holder or
-/// a delegate (`delegate`: the audit detail naming them, or null).
-pub enum Extender<'a> {
-    Holder(&'a CitizenActor),
-    Counter {
-        member: &'a StaffMember,
-        delegate: serde_json::Value,
-    },
+/// Where an extension was done, beyond the holder's own online step: at a counter, for the
+/// holder or a delegate (the audit log names them by masked ID number).
+#[derive(Serialize)]
+pub struct AtCounter<'a> {
+    /// Always `counter`.
+    channel: &'static str,
+    delegate: Option<DelegateDetail<'a>>,
 }
 
-impl Extender<'_> {
-    fn audit(&self, subject: &str, mut detail: serde_json::Value) -> AuditEvent {
-        match self {
-            Extender::Holder(actor) => {
-                actor.audit("moica_extension.extend", subject, detail.to_string())
-            }
-            Extender::Counter { member, delegate } => {
-                detail["channel"] = "counter".into();
-                detail["delegate"] = delegate.clone();
-                member.audit("moica_extension.extend", subject, detail)
-            }
-        }
-    }
+/// The audit detail of `moica_extension.extend`.
+#[derive(Serialize)]
+struct ExtensionDetail<'a> {
+    replaced_serial: &'a str,
+    serial: &'a str,
+    not_after: i64,
+    /// Staff accounts bound to the card that follow it to the new certificate (F-6).
+    staff_accounts: u64,
+    #[serde(flatten)]
+    counter: Option<AtCounter<'a>>,
 }
 
-/// 展期 at a counter (C-4): the certificate in force on card `card_number`, if its window is
-/// open; the new certificate and the card's public key (for the card management centre).
+/// 展期 at a counter (C-4) by `actor` (a registrar) for the holder or `delegate`: the
+/// certificate in force on card `card_number`, if its window is open; the new certificate and
+/// the card's public key (for the card management centre).
 pub async fn extend_at_counter(
     state: &AppState,
     card_number: &str,
-    extender: &Extender<'_>,
+    actor: &Actor,
+    delegate: Option<DelegateDetail<'_>>,
 ) -> Result<(Extended, Vec<u8>), PortalError> {
     let fingerprint: Option<String> = sqlx::query_scalar(
         "SELECT certificate_sha256 FROM moica_certificates \
-         WHERE card_number = $1 AND status IN ('active', 'suspended')",
+         WHERE card_number = $1 AND status IN ($2, $3)",
     )
     .bind(card_number)
+    .bind(CertificateStatus::Active.code())
+    .bind(CertificateStatus::Suspended.code())
     .fetch_optional(&state.db.pool)
-    .await
-    .map_err(PortalError::unavailable)?;
+    .await?;
     let (row, _) = find(state, &fingerprint.ok_or(ExtensionRefusal::NotFound)?).await?;
     let certificate = row
         .certificate_der
@@ -218,7 +271,11 @@ pub async fn extend_at_counter(
     if let Some(refusal) = extendable(&row, false, now).refusal() {
         return Err(refusal.into());
     }
-    let extended = issue(state, &row, &certificate, now, extender).await?;
+    let counter = AtCounter {
+        channel: "counter",
+        delegate,
+    };
+    let extended = issue(state, &row, &certificate, now, actor, Some(counter)).await?;
     Ok((extended, certificate.public_key_spki))
 }
 
@@ -229,7 +286,8 @@ async fn issue(
     row: &Row,
     certificate: &UncheckedCertificate,
     now: i64,
-    extender: &Extender<'_>,
+    actor: &Actor,
+    counter: Option<AtCounter<'_>>,
 ) -> Result<Extended, PortalError> {
     let Some(ca) = state.moica_ca.clone() else {
         return Err(ExtensionRefusal::NoAuthority.into());
@@ -256,7 +314,7 @@ async fn issue(
         .ok()
         .filter(|checked| checked.public_key_spki() == certificate.public_key_spki.as_slice());
     let recorded = match &checked {
-        Some(extended) => record(state, row, certificate, extended, now, extender).await,
+        Some(extended) => record(state, row, certificate, extended, now, actor, counter).await,
         None => Err(ExtensionRefusal::AuthorityFailed.into()),
     };
     let (revoke, outcome) = match recorded {
@@ -277,42 +335,38 @@ async fn issue(
     outcome
 }
 
+/// The extension as one unit of work: the row takes the new certificate and keeps the
+/// original expiry and the replaced fingerprint (only if it still holds the certificate the
+/// card presented and was never extended), a staff account bound to the card follows it, the
+/// holder is mailed and the registrar's or holder's step audited.
 async fn record(
     state: &AppState,
     row: &Row,
     replaced: &UncheckedCertificate,
     extended: &crate::pki::CheckedCertificate,
     now: i64,
-    extender: &Extender<'_>,
+    actor: &Actor,
+    counter: Option<AtCounter<'_>>,
 ) -> Result<Extended, PortalError> {
-    let fail = PortalError::unavailable;
-    let mut tx = state.db.begin_write().await.map_err(fail)?;
-    // The right-hand sides read the row as it was: the original expiry and fingerprint.
-    let updated = sqlx::query(
-        "UPDATE moica_certificates SET serial = $1, certificate_sha256 = $2, \
-             certificate_der = $3, not_before = $4, not_after = $5, \
-             original_not_after = not_after, previous_sha256 = certificate_sha256, \
-             extended_at = $6, expiry_notice_at = NULL \
-         WHERE id = $7 AND certificate_sha256 = $8 AND status = 'active' \
-           AND original_not_after IS NULL",
-    )
-    .bind(extended.serial_hex())
-    .bind(extended.fingerprint_sha256())
-    .bind(STANDARD.encode(extended.der()))
-    .bind(extended.not_before())
-    .bind(extended.not_after())
-    .bind(now)
-    .bind(row.id)
-    .bind(&replaced.fingerprint_sha256)
-    .execute(&mut *tx)
-    .await
-    .map_err(fail)?
-    .rows_affected();
-    if updated != 1 {
-        return Err(ExtensionRefusal::AlreadyExtended.into());
-    }
+    let mut work = Work::begin(&state.db, actor, now).await?;
+    work.act::<MoicaCertificate>(row.id, row.status, CertificateAction::Extend)
+        .set("serial", extended.serial_hex())
+        .set("certificate_sha256", extended.fingerprint_sha256())
+        .set("certificate_der", STANDARD.encode(extended.der()))
+        .set("not_before", extended.not_before())
+        .set("not_after", extended.not_after())
+        .set("extended_at", now)
+        .set("expiry_notice_at", Value::Int(None))
+        .copy("original_not_after", "not_after")
+        .copy("previous_sha256", "certificate_sha256")
+        .only_if_equals("certificate_sha256", replaced.fingerprint_sha256.as_str())
+        .only_if("original_not_after IS NULL")
+        .run(&row.facts(now))
+        .await
+        // Extended a moment ago by another request.
+        .map_err(|error| overtaken_as(error, ExtensionRefusal::AlreadyExtended))?;
     // A staff account bound to the card (F-6) follows it to the new certificate.
-    let staff = sqlx::query(
+    let staff_accounts = sqlx::query(
         "UPDATE staff SET certificate_sha256 = $1, certificate_serial = $2, \
              certificate_not_after = $3 \
          WHERE certificate_sha256 = $4",
@@ -321,9 +375,8 @@ async fn record(
     .bind(extended.serial_hex())
     .bind(extended.not_after())
     .bind(&replaced.fingerprint_sha256)
-    .execute(&mut *tx)
-    .await
-    .map_err(fail)?
+    .execute(&mut *work.conn())
+    .await?
     .rows_affected();
     let done = Extended {
         card_number: row.card_number.clone(),
@@ -332,53 +385,27 @@ async fn record(
         certificate_b64: STANDARD.encode(extended.der()),
     };
     if let Some(email) = &row.email {
-        notify(&mut tx, now, email, &row.name, &done)
-            .await
-            .map_err(fail)?;
+        work.mail(&ExtensionNotice {
+            to: email,
+            name: &row.name,
+            card_number: &done.card_number,
+            serial: &done.serial,
+            until: &done.not_after,
+            at: now,
+        })
+        .await?;
     }
-    let event = extender.audit(
-        &row.card_number,
-        serde_json::json!({
-            "replaced_serial": row.serial,
-            "serial": done.serial,
-            "not_after": extended.not_after(),
-            "staff_accounts": staff,
-        }),
-    );
-    audit::append(&mut tx, now, &event).await.map_err(fail)?;
-    tx.commit().await.map_err(fail)?;
+    let detail = ExtensionDetail {
+        replaced_serial: &row.serial,
+        serial: &done.serial,
+        not_after: extended.not_after(),
+        staff_accounts,
+        counter,
+    };
+    work.audit("moica_extension.extend", &row.card_number, &detail)
+        .await?;
+    work.commit().await?;
     Ok(done)
-}
-
-/// 憑證展期通知.
-async fn notify(
-    conn: &mut sqlx::AnyConnection,
-    now: i64,
-    email: &str,
-    name: &str,
-    extended: &Extended,
-) -> sqlx::Result<i64> {
-    outbox::enqueue(
-        conn,
-        now,
-        email,
-        "自然人憑證展期通知 / Citizen certificate extended",
-        &format!(
-            "{name} 您好：\n\n您的自然人憑證（IC 卡號 {card}）已於 {at} 完成線上展期。\n\
-             新憑證序號：{serial}\n憑證效期至：{until}\n\
-             每張憑證限展期一次；效期屆滿後請辦理續卡或重新申請。\n\
-             如非本人辦理，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
-             Your citizen certificate (card {card}) was extended online on {at}. New \
-             certificate serial {serial}, valid until {until}. A certificate can be extended \
-             only once; renew it or apply again when it expires. If you did not do this, \
-             contact a household registration office at once to suspend it, or call 1996.\n",
-            card = extended.card_number,
-            at = roc_date_time(now),
-            serial = extended.serial,
-            until = extended.not_after,
-        ),
-    )
-    .await
 }
 
 pub async fn extended(state: &AppState, certificate_b64: &str) -> Result<Extended, PortalError> {
@@ -413,11 +440,11 @@ mod tests {
         let expiry = at("2031-11-29", "14:00:00");
         let opens = expiry - 60 * 86_400;
         assert!(matches!(
-            assess("active", false, expiry, opens - 1),
+            assess(CertificateStatus::Active, false, expiry, opens - 1),
             Extendable::NotYet { opens_on } if opens_on == "120/09/30"
         ));
         assert_eq!(
-            assess("active", false, expiry, opens),
+            assess(CertificateStatus::Active, false, expiry, opens),
             Extendable::Open {
                 until: "123/11/29 14:00:00".into()
             }
@@ -425,10 +452,13 @@ mod tests {
         // After expiry, until the 3 years counted from it are over.
         let closes = at("2034-11-29", "14:00:00");
         assert!(matches!(
-            assess("active", false, expiry, closes - 1),
+            assess(CertificateStatus::Active, false, expiry, closes - 1),
             Extendable::Open { .. }
         ));
-        assert_eq!(assess("active", false, expiry, closes), Extendable::Closed);
+        assert_eq!(
+            assess(CertificateStatus::Active, false, expiry, closes),
+            Extendable::Closed
+        );
     }
 
     #[test]
@@ -436,15 +466,15 @@ mod tests {
         let expiry = at("2031-11-29", "14:00:00");
         let inside = expiry - 86_400;
         assert_eq!(
-            assess("active", true, expiry, inside),
+            assess(CertificateStatus::Active, true, expiry, inside),
             Extendable::AlreadyExtended
         );
         assert_eq!(
-            assess("suspended", false, expiry, inside),
+            assess(CertificateStatus::Suspended, false, expiry, inside),
             Extendable::Suspended
         );
         assert_eq!(
-            assess("revoked", false, expiry, inside),
+            assess(CertificateStatus::Revoked, false, expiry, inside),
             Extendable::Revoked
         );
     }

@@ -4,32 +4,41 @@
 use super::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, RenewalRefusal, ACTIVATION, RENEWAL,
 };
-use crate::cases::actor::Actor;
+use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::machine::{transition, Party};
+use crate::cases::work::Work;
 use crate::domain::{
     email::Email, national_id::NationalId, person_name::PersonName, phone::Mobile, pin::UserCode,
     roc_date::RocDate,
 };
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
-use crate::platform::audit::{self, CitizenActor};
+use crate::platform::audit::CitizenActor;
 use crate::platform::clock::{months_after, roc_date_time, unix_to_taipei};
-use crate::platform::{outbox, AppState};
+use crate::platform::rows::RowExt;
+use crate::platform::AppState;
 use crate::services::certificate::application::{
     form::ApplicationForm, store as applications, FEE, POSTAGE,
 };
+use crate::services::certificate::cases::{
+    overtaken_as, CertificateAction, CertificateFacts, CertificateStatus, MoicaCertificate,
+};
 use crate::services::certificate::eligibility::{self, RegistryFacts};
+use crate::services::certificate::mail::ActivationNotice;
 use crate::services::certificate::proof;
 use crate::services::certificate::store::opens_on;
 use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::Row as _;
 
 /// Whether a certificate (`status` as recorded, extended before or not, expiring at
 /// `not_after`) can be renewed online at `now` (C-4): an extended one that stayed valid, from 60
 /// days before its expiry — the 8-year one — until a year after it.
-pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Renewable {
+pub fn assess(status: CertificateStatus, extended: bool, not_after: i64, now: i64) -> Renewable {
     match status {
-        "revoked" => return Renewable::Revoked,
-        "suspended" => return Renewable::Suspended,
-        _ => {}
+        CertificateStatus::Revoked => return Renewable::Revoked,
+        CertificateStatus::Suspended => return Renewable::Suspended,
+        CertificateStatus::Active => {}
     }
     if !extended {
         return Renewable::NotExtended;
@@ -44,21 +53,40 @@ pub fn assess(status: &str, extended: bool, not_after: i64, now: i64) -> Renewab
 }
 
 /// A recorded certificate with its holder's registry entry.
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     card_number: String,
-    status: String,
+    status: CertificateStatus,
     not_after: i64,
     original_not_after: Option<i64>,
     email: Option<String>,
-    awaiting: i64,
+    awaiting: bool,
     citizen_id: i64,
     name: String,
     national_id: String,
     birth_date: String,
     nationality_registered: i64,
     under_guardianship: i64,
+}
+
+impl sqlx::FromRow<'_, AnyRow> for Row {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Row> {
+        Ok(Row {
+            id: row.try_get("id")?,
+            card_number: row.try_get("card_number")?,
+            status: row.code("status")?,
+            not_after: row.try_get("not_after")?,
+            original_not_after: row.try_get("original_not_after")?,
+            email: row.try_get("email")?,
+            awaiting: row.flag("awaiting")?,
+            citizen_id: row.try_get("citizen_id")?,
+            name: row.try_get("name")?,
+            national_id: row.try_get("national_id")?,
+            birth_date: row.try_get("birth_date")?,
+            nationality_registered: row.try_get("nationality_registered")?,
+            under_guardianship: row.try_get("under_guardianship")?,
+        })
+    }
 }
 
 impl Row {
@@ -84,8 +112,7 @@ async fn find(state: &AppState, certificate: &UncheckedCertificate) -> Result<Ro
     )
     .bind(&certificate.fingerprint_sha256)
     .fetch_optional(&state.db.pool)
-    .await
-    .map_err(PortalError::unavailable)?;
+    .await?;
     row.ok_or_else(|| RenewalRefusal::NotFound.into())
 }
 
@@ -98,12 +125,11 @@ async fn renewable(state: &AppState, row: &Row, now: i64) -> Result<Renewable, P
     .bind(row.id)
     .bind(now)
     .fetch_optional(&state.db.pool)
-    .await
-    .map_err(PortalError::unavailable)?;
+    .await?;
     Ok(match waiting {
         Some(reference) => Renewable::Requested { reference },
         None => assess(
-            &row.status,
+            row.status,
             row.original_not_after.is_some(),
             row.not_after,
             now,
@@ -239,7 +265,7 @@ fn mailed(row: Row) -> MailedCard {
         card_number: row.card_number,
         name: row.name,
         not_after: roc_date_time(row.not_after),
-        awaiting: row.awaiting != 0,
+        awaiting: row.awaiting,
     }
 }
 
@@ -251,14 +277,16 @@ pub async fn mailed_card(
     Ok(mailed(find(state, &certificate).await?))
 }
 
-/// A card waiting for 開卡 whose certificate checks today, or the refusal.
+/// A card waiting for 開卡 whose certificate checks today, with what the certificate's guard
+/// read; or the refusal.
 async fn activatable(
     state: &AppState,
     certificate_b64: &str,
-) -> Result<(UncheckedCertificate, Row), PortalError> {
+) -> Result<(UncheckedCertificate, Row, CertificateFacts), PortalError> {
     let certificate = presented(certificate_b64)?;
     let row = find(state, &certificate).await?;
-    if row.awaiting == 0 {
+    // A card that needs no activation is told so first, whatever its state.
+    if !row.awaiting {
         return Err(RenewalRefusal::NotAwaiting.into());
     }
     let valid = proof::decoded(certificate_b64).is_some_and(|der| {
@@ -268,17 +296,25 @@ async fn activatable(
             .check_certificate(&der, Purpose::CitizenCard, state.clock.unix())
             .is_ok()
     });
-    if row.status != "active" || !valid {
-        return Err(RenewalRefusal::NotValid.into());
-    }
-    Ok((certificate, row))
+    let facts = CertificateFacts {
+        in_force: valid,
+        awaiting_activation: row.awaiting,
+        ..CertificateFacts::default()
+    };
+    transition::<MoicaCertificate>(
+        row.status,
+        CertificateAction::Activate,
+        Party::Citizen,
+        &facts,
+    )?;
+    Ok((certificate, row, facts))
 }
 
 pub async fn begin_activation(
     state: &AppState,
     certificate_b64: &str,
 ) -> Result<String, PortalError> {
-    let (certificate, _) = activatable(state, certificate_b64).await?;
+    let (certificate, ..) = activatable(state, certificate_b64).await?;
     proof::issue_challenge(state, ACTIVATION, &certificate).await
 }
 
@@ -293,8 +329,8 @@ pub async fn activate(
     if !proof::consume_challenge(state, ACTIVATION, &certificate, challenge).await? {
         return Err(RenewalRefusal::ChallengeUnusable.into());
     }
-    let (certificate, row) = activatable(state, certificate_b64).await?;
-    let actor = row.actor(source_ip);
+    let (certificate, row, facts) = activatable(state, certificate_b64).await?;
+    let holder = row.actor(source_ip);
     let signed = proof::signed(
         state,
         ACTIVATION,
@@ -302,55 +338,35 @@ pub async fn activate(
         challenge,
         &row.card_number,
         signature_b64,
-        &actor,
+        &holder,
     )
     .await?;
     if !signed {
         return Err(RenewalRefusal::BadSignature.into());
     }
     let now = state.clock.unix();
-    let fail = PortalError::unavailable;
-    let mut tx = state.db.begin_write().await.map_err(fail)?;
-    let activated = sqlx::query(
-        "UPDATE moica_certificates SET awaiting_activation = FALSE, activated_at = $1 \
-         WHERE id = $2 AND awaiting_activation = TRUE",
-    )
-    .bind(now)
-    .bind(row.id)
-    .execute(&mut *tx)
-    .await
-    .map_err(fail)?
-    .rows_affected();
-    if activated != 1 {
-        return Err(RenewalRefusal::NotAwaiting.into());
-    }
-    let event = actor.audit(
-        "moica_renewal.activate",
-        &row.card_number,
-        serde_json::json!({}).to_string(),
-    );
-    audit::append(&mut tx, now, &event).await.map_err(fail)?;
-    if let Some(email) = &row.email {
-        outbox::enqueue(
-            &mut tx,
-            now,
-            email,
-            "自然人憑證開卡通知 / Citizen certificate card activated",
-            &format!(
-                "{name} 您好：\n\n您的自然人憑證新卡（IC 卡號 {card}）已於 {at} 完成線上開卡，即日起可使用。\n\
-                 如非本人辦理，請立即洽戶政事務所辦理停用，或撥打內政服務熱線 1996。\n\n\
-                 Your new citizen certificate card ({card}) was activated online on {at} and \
-                 can be used from now on. If you did not do this, contact a household \
-                 registration office at once to suspend it, or call 1996.\n",
-                name = row.name,
-                card = row.card_number,
-                at = roc_date_time(now),
-            ),
-        )
+    let actor = Actor::from(&holder);
+    let mut work = Work::begin(&state.db, &actor, now).await?;
+    work.act::<MoicaCertificate>(row.id, row.status, CertificateAction::Activate)
+        .set("awaiting_activation", false)
+        .set("activated_at", now)
+        // 待開卡 is a flag, not a state: this makes a second activation fail.
+        .only_if("awaiting_activation = TRUE")
+        .run(&facts)
         .await
-        .map_err(fail)?;
+        .map_err(|error| overtaken_as(error, RenewalRefusal::NotAwaiting))?;
+    work.audit("moica_renewal.activate", &row.card_number, &NoDetail {})
+        .await?;
+    if let Some(email) = &row.email {
+        work.mail(&ActivationNotice {
+            to: email,
+            name: &row.name,
+            card_number: &row.card_number,
+            at: now,
+        })
+        .await?;
     }
-    tx.commit().await.map_err(fail)?;
+    work.commit().await?;
     Ok(MailedCard {
         awaiting: false,
         ..mailed(row)
@@ -373,28 +389,40 @@ mod tests {
         let expiry = at("2031-11-17 14:35:04");
         let opens = expiry - 60 * 86_400;
         assert_eq!(
-            assess("active", true, expiry, opens - 1),
+            assess(CertificateStatus::Active, true, expiry, opens - 1),
             Renewable::NotYet {
                 opens_on: "120/09/18".into()
             }
         );
-        assert_eq!(assess("active", true, expiry, opens), Renewable::Open);
+        assert_eq!(
+            assess(CertificateStatus::Active, true, expiry, opens),
+            Renewable::Open
+        );
         let closes = at("2032-11-17 14:35:04");
-        assert_eq!(assess("active", true, expiry, closes - 1), Renewable::Open);
-        assert_eq!(assess("active", true, expiry, closes), Renewable::Closed);
+        assert_eq!(
+            assess(CertificateStatus::Active, true, expiry, closes - 1),
+            Renewable::Open
+        );
+        assert_eq!(
+            assess(CertificateStatus::Active, true, expiry, closes),
+            Renewable::Closed
+        );
     }
 
     #[test]
     fn c4_only_an_extended_certificate_that_stayed_valid_renews_online() {
         let expiry = at("2031-11-17 14:35:04");
         assert_eq!(
-            assess("active", false, expiry, expiry),
+            assess(CertificateStatus::Active, false, expiry, expiry),
             Renewable::NotExtended
         );
         assert_eq!(
-            assess("suspended", true, expiry, expiry),
+            assess(CertificateStatus::Suspended, true, expiry, expiry),
             Renewable::Suspended
         );
-        assert_eq!(assess("revoked", true, expiry, expiry), Renewable::Revoked);
+        assert_eq!(
+            assess(CertificateStatus::Revoked, true, expiry, expiry),
+            Renewable::Revoked
+        );
     }
 }
