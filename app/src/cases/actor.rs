@@ -1,7 +1,7 @@
 //! Who did something: the one actor every case change, audit row and timeline event names.
 
 use super::machine::Party;
-use crate::platform::audit::{AuditEvent, CitizenActor};
+use crate::platform::audit::AuditEvent;
 use crate::services::staff::StaffMember;
 use serde::Serialize;
 
@@ -68,14 +68,6 @@ impl Actor {
             subject: subject.into(),
             detail: serde_json::to_string(detail).unwrap_or_else(|_| "{}".into()),
         }
-    }
-}
-
-impl From<&CitizenActor> for Actor {
-    /// The citizen the audit log's older actor type names (`citizen:<masked ID number>`), as
-    /// the engine names them.
-    fn from(citizen: &CitizenActor) -> Actor {
-        Actor::citizen(&citizen.masked_id, citizen.source_ip.clone())
     }
 }
 

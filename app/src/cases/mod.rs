@@ -10,7 +10,6 @@ pub mod catalogue;
 pub mod code;
 pub mod diagram;
 pub mod machine;
-#[cfg(feature = "ssr")]
 pub mod timeline;
 #[cfg(feature = "ssr")]
 pub mod work;

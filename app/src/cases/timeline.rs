@@ -1,15 +1,16 @@
 //! A case's timeline: every event of it, oldest first, as the case engine recorded them in
 //! `case_events`; every party that works on a case sees it.
 
-use super::code::Code;
-use super::machine::Machine;
-use crate::i18n::Lang;
-use crate::platform::clock::roc_date_time;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, FromRow};
+#[cfg(feature = "ssr")]
+use {
+    super::code::Code, super::machine::Machine, crate::i18n::Lang,
+    crate::platform::clock::roc_date_time, sqlx::AnyConnection,
+};
 
 /// One event as stored.
-#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 struct EventRow {
     from_state: Option<String>,
     to_state: String,
@@ -32,6 +33,7 @@ pub struct TimelineEntry {
 }
 
 /// The timeline of case `key` of type `M`, labelled in `lang`.
+#[cfg(feature = "ssr")]
 pub async fn timeline<M: Machine>(
     conn: &mut AnyConnection,
     key: &str,

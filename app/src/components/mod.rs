@@ -7,3 +7,4 @@ pub mod layout;
 pub mod queue;
 pub mod refusal;
 pub mod search;
+pub mod timeline;

@@ -53,26 +53,6 @@ pub fn row_hash(seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> Strin
     hex::encode(hasher.finalize())
 }
 
-/// A citizen acting without an account (a public form, or their own card): the audit log
-/// names them by their masked ID number, never the full one.
-pub struct CitizenActor {
-    pub masked_id: String,
-    pub source_ip: String,
-}
-
-impl CitizenActor {
-    /// `action` on `subject` by this citizen.
-    pub fn audit(&self, action: &str, subject: &str, detail: String) -> AuditEvent {
-        AuditEvent {
-            actor: format!("citizen:{}", self.masked_id),
-            source_ip: self.source_ip.clone(),
-            action: action.into(),
-            subject: subject.into(),
-            detail,
-        }
-    }
-}
-
 /// Appends `event` inside the caller's transaction, so the record commits or rolls back with
 /// the change it describes. The first statement locks the chain head, which serialises
 /// concurrent appends on both SQLite and PostgreSQL.

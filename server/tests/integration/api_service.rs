@@ -234,6 +234,17 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     assert_eq!(row[4], "0", "its age in working days, not overdue");
     let decided = decide(&portal, &reviewer, &case, "approve").await;
     assert!(decided.contains("核准"), "{decided}");
+    // L-21: the case page shows its timeline, from the submission to the decision.
+    let events = Page::parse(&decided).texts(".timeline li");
+    assert_eq!(events.len(), 2, "{decided}");
+    assert!(
+        events[0].contains("送出申請") && events[0].contains("company:24941832"),
+        "{events:?}"
+    );
+    assert!(
+        events[1].contains("核准") && events[1].contains("staff:"),
+        "{events:?}"
+    );
     assert_eq!(case_status(&portal, &case).await, "approved");
 
     // A-1 after approval: upload, change, deactivate.

@@ -1,13 +1,17 @@
 //! The application form (seed 000 圖4, 10, 14, 17): its fields in the seed's order, and their
 //! parsing through the shared domain types, all errors at once.
 
+use super::cases::GrantAction;
 use super::CaseKind;
+use crate::cases::Code;
+use crate::domain::FieldError;
 use crate::domain::{
     company_name::CompanyName, email::Email, field_kind::FieldKind, host_ip::HostIp,
     person_name::PersonName, phone::Landline, phone::Mobile, purpose::Purpose,
 };
 use crate::error::PortalError;
 use crate::forms::{self, value, FormField};
+use crate::i18n::Lang;
 
 pub const COMPANY_NAME: FormField = FormField {
     name: "company_name",
@@ -170,6 +174,69 @@ impl ApplicationForm {
             token: value(posted, TOKEN).to_owned(),
         })
     }
+}
+
+/// What a reviewer does with a case from its page (A-10, A-N5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewAction {
+    Approve,
+    Reject,
+    /// 通知補正資料: the company has 5 working days to answer.
+    AskForMaterial,
+}
+
+/// A reviewer's decision as posted: the action (the button pressed) and the text the company
+/// is told (審核結果或原因, or the material needed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub action: ReviewAction,
+    pub text: Purpose,
+}
+
+impl Decision {
+    /// The text is checked first (the reviewer's typing is what can be wrong); an action no
+    /// page offers is forbidden.
+    pub fn parse(posted: &[(String, String)]) -> Result<Decision, PortalError> {
+        let text = review_text(posted, "text")?;
+        let action = match value(posted, "action") {
+            "approve" => ReviewAction::Approve,
+            "reject" => ReviewAction::Reject,
+            "material" => ReviewAction::AskForMaterial,
+            _ => return Err(PortalError::Forbidden),
+        };
+        Ok(Decision { action, text })
+    }
+}
+
+/// A reviewer's change of a company's permission from the queue (A-N10's manual side).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantChange {
+    pub action: GrantAction,
+    pub reason: Purpose,
+    pub business_id: String,
+}
+
+impl GrantChange {
+    /// Only the reviewer's own actions (the others follow from cases and jobs); anything else
+    /// is forbidden before the reason is read.
+    pub fn parse(posted: &[(String, String)]) -> Result<GrantChange, PortalError> {
+        let action = GrantAction::from_code(value(posted, "action"))
+            .filter(|action| GrantAction::REVIEWER_ACTIONS.contains(action))
+            .ok_or(PortalError::Forbidden)?;
+        Ok(GrantChange {
+            action,
+            reason: review_text(posted, "reason")?,
+            business_id: value(posted, "business_id").to_owned(),
+        })
+    }
+}
+
+/// The reviewer's text (a decision's reason, a grant change's reason), refused as a whole.
+fn review_text(posted: &[(String, String)], name: &str) -> Result<Purpose, PortalError> {
+    Purpose::parse(value(posted, name)).map_err(|error| PortalError::Refused {
+        zh_tw: format!("審核結果或原因：{}", error.message(Lang::ZhTw)),
+        english: format!("Result or reason: {}", error.message(Lang::English)),
+    })
 }
 
 #[cfg(test)]

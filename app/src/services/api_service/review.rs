@@ -4,9 +4,11 @@
 
 use super::pages::CaseCard;
 use super::{GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
+use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
 use crate::components::queue::AgeCell;
 use crate::components::refusal::{OutcomeNotice, Refusal};
+use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -35,6 +37,8 @@ pub struct ReviewCase {
     pub case: super::CaseView,
     /// The company as the business registry has it: name and status (A-N10), if registered.
     pub registry: Option<(String, String)>,
+    /// Every event of the case, oldest first.
+    pub timeline: Vec<TimelineEntry>,
     pub outcome: Option<Result<String, PortalError>>,
 }
 
@@ -218,6 +222,7 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                         <OutcomeNotice outcome=review.outcome lang />
                         {registry}
                         <CaseCard case=review.case lang company_view=false />
+                        <CaseTimeline entries=review.timeline lang />
                         {pending.then(|| view! {
                             <form method="post" action=action class="card-form">
                                 <div class="field">
@@ -243,30 +248,17 @@ pub fn ApiReviewCasePage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::super::cases::GrantAction;
+    use super::super::cases::ApiCase;
+    use super::super::form::{Decision, GrantChange, ReviewAction};
     use super::super::store;
     use super::{ReviewCase, ReviewQueue, REVIEW_ROLES};
     use crate::cases::actor::Actor;
+    use crate::cases::timeline::timeline;
     use crate::cases::Code;
-    use crate::domain::{purpose::Purpose, FieldError};
     use crate::error::PortalError;
-    use crate::forms::value;
-    use crate::i18n::Lang;
     use crate::platform::{auth, AppState};
     use crate::services::staff::access::require_staff;
     use leptos::prelude::expect_context;
-
-    /// A posted field, as typed.
-    fn posted_text(posted: &[(String, String)], name: &str) -> String {
-        value(posted, name).to_owned()
-    }
-
-    fn text(posted: &[(String, String)], name: &str) -> Result<Purpose, PortalError> {
-        Purpose::parse(&posted_text(posted, name)).map_err(|error| PortalError::Refused {
-            zh_tw: format!("審核結果或原因：{}", error.message(Lang::ZhTw)),
-            english: format!("Result or reason: {}", error.message(Lang::English)),
-        })
-    }
 
     pub async fn queue(posted: Option<Vec<(String, String)>>) -> Result<ReviewQueue, PortalError> {
         let state = expect_context::<AppState>();
@@ -274,23 +266,18 @@ mod ssr {
         let outcome = match posted {
             Some(posted) => Some(
                 async {
-                    // Only the reviewer's own actions: the others follow from cases and jobs.
-                    let action = GrantAction::from_code(&posted_text(&posted, "action"))
-                        .filter(|action| GrantAction::REVIEWER_ACTIONS.contains(action))
-                        .ok_or(PortalError::Forbidden)?;
-                    let reason = text(&posted, "reason")?;
-                    let business_id = posted_text(&posted, "business_id");
+                    let change = GrantChange::parse(&posted)?;
                     let actor = Actor::staff(&member, auth::source_ip());
                     let grant = store::change_grant(
                         &state.db,
                         state.clock.unix(),
                         &actor,
-                        &business_id,
-                        action,
-                        reason.as_str(),
+                        &change.business_id,
+                        change.action,
+                        change.reason.as_str(),
                     )
                     .await?;
-                    let told = action.told();
+                    let told = change.action.told();
                     Ok(format!(
                         "{} {}：{}",
                         grant.company_name,
@@ -329,12 +316,13 @@ mod ssr {
         let outcome = match posted {
             Some(posted) => Some(
                 async {
-                    let note = text(&posted, "text")?;
+                    let decision = Decision::parse(&posted)?;
+                    let note = decision.text;
                     let actor = Actor::staff(&member, auth::source_ip());
                     let lang = crate::shell::current_lang();
-                    match posted_text(&posted, "action").as_str() {
-                        "approve" | "reject" => {
-                            let approve = posted_text(&posted, "action") == "approve";
+                    match decision.action {
+                        ReviewAction::Approve | ReviewAction::Reject => {
+                            let approve = decision.action == ReviewAction::Approve;
                             let case = store::decide(&state, &actor, &id, approve, &note).await?;
                             Ok(format!(
                                 "{}：{}",
@@ -346,7 +334,7 @@ mod ssr {
                                 }
                             ))
                         }
-                        "material" => {
+                        ReviewAction::AskForMaterial => {
                             let case = store::request_material(&state, &actor, &id, &note).await?;
                             let due = case
                                 .material
@@ -360,7 +348,6 @@ mod ssr {
                                 )
                             ))
                         }
-                        _ => Err(PortalError::Forbidden),
                     }
                 }
                 .await,
@@ -374,14 +361,13 @@ mod ssr {
                 zh_tw: "查無此申請案件。".into(),
                 english: "There is no such case.".into(),
             })?;
-        let registry: Option<(String, String)> =
-            sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
-                .bind(&case.business_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let registry = store::registered_company(&mut conn, &case.business_id).await?;
+        let timeline =
+            timeline::<ApiCase>(&mut conn, &case.id, crate::shell::current_lang()).await?;
         Ok(ReviewCase {
             case,
             registry,
+            timeline,
             outcome,
         })
     }

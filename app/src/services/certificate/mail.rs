@@ -1,5 +1,6 @@
 //! The citizen certificate's mail to its holder, zh-TW then English: the counter's change
-//! notice (自然人憑證異動通知, C-5) and the expiry notice (憑證到期通知, C-4).
+//! notice (自然人憑證異動通知, C-5), the expiry notice (憑證到期通知, C-4), and the notices of
+//! its 展期 and of a renewal card's 開卡 (C-4).
 
 use super::card_services::CardService;
 use crate::cases::work::Mail;

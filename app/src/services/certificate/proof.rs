@@ -61,20 +61,19 @@ pub async fn card_signs<T: Clone + Send + Sync + 'static>(
 #[cfg(feature = "ssr")]
 mod server {
     use super::card_statement;
+    use crate::cases::actor::Actor;
     use crate::error::PortalError;
     use crate::pki::UncheckedCertificate;
-    use crate::platform::audit::{self, CitizenActor};
+    use crate::platform::audit;
     use crate::platform::{challenge, AppState};
     use base64::{engine::general_purpose::STANDARD, Engine};
 
     /// The holder acting with their card, named in the audit log by the masked ID number.
-    pub fn holder(national_id: &str, source_ip: String) -> CitizenActor {
-        CitizenActor {
-            masked_id: crate::domain::national_id::NationalId::parse(national_id)
-                .map(|id| id.masked())
-                .unwrap_or_default(),
-            source_ip,
-        }
+    pub fn holder(national_id: &str, source_ip: String) -> Actor {
+        let masked = crate::domain::national_id::NationalId::parse(national_id)
+            .map(|id| id.masked())
+            .unwrap_or_default();
+        Actor::citizen(&masked, source_ip)
     }
 
     /// The DER of a certificate the card helper read (standard base64).
@@ -97,14 +96,13 @@ mod server {
         action: &str,
         certificate: &UncheckedCertificate,
     ) -> Result<String, PortalError> {
-        challenge::issue(
+        let challenge = challenge::issue(
             &state.db.pool,
             state.clock.unix(),
             &purpose(action, certificate),
         )
-        .await
-        .map(|challenge| challenge.value)
-        .map_err(PortalError::unavailable)
+        .await?;
+        Ok(challenge.value)
     }
 
     /// Uses the challenge up (one challenge, one attempt); whether it was good for `action` on
@@ -116,10 +114,9 @@ mod server {
         value: &str,
     ) -> Result<bool, PortalError> {
         let purpose = purpose(action, certificate);
-        challenge::consume(&state.db.pool, state.clock.unix(), value, &purpose)
-            .await
-            .map(|outcome| outcome.is_ok())
-            .map_err(PortalError::unavailable)
+        let outcome =
+            challenge::consume(&state.db.pool, state.clock.unix(), value, &purpose).await?;
+        Ok(outcome.is_ok())
     }
 
     /// Whether the card signed the statement of `action` for this challenge and card; a
@@ -131,24 +128,19 @@ mod server {
         challenge: &str,
         card_number: &str,
         signature_b64: &str,
-        actor: &CitizenActor,
+        actor: &Actor,
     ) -> Result<bool, PortalError> {
         let statement = card_statement(action, challenge, card_number);
         let good = STANDARD
             .decode(signature_b64.trim())
             .is_ok_and(|signature| certificate.verifies_rs256(statement.as_bytes(), &signature));
         if !good {
-            let event = actor.audit(
+            let event = actor.event(
                 &format!("moica_{action}.refused"),
                 card_number,
-                serde_json::json!({ "reason": "BadSignature" }).to_string(),
+                &serde_json::json!({ "reason": "BadSignature" }),
             );
-            let fail = PortalError::unavailable;
-            let mut tx = state.db.begin_write().await.map_err(fail)?;
-            audit::append(&mut tx, state.clock.unix(), &event)
-                .await
-                .map_err(fail)?;
-            tx.commit().await.map_err(fail)?;
+            audit::record(&state.db.pool, state.clock.unix(), &event).await?;
         }
         Ok(good)
     }

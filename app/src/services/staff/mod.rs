@@ -29,37 +29,4 @@ impl StaffMember {
     pub fn actor(&self) -> String {
         format!("staff:{}", self.id)
     }
-
-    /// `action` on `subject` by this staff member, from this request's client address.
-    #[cfg(feature = "ssr")]
-    pub fn audit(
-        &self,
-        action: &str,
-        subject: &str,
-        detail: serde_json::Value,
-    ) -> crate::platform::audit::AuditEvent {
-        crate::platform::audit::AuditEvent {
-            actor: self.actor(),
-            source_ip: crate::platform::auth::source_ip(),
-            action: action.to_owned(),
-            subject: subject.to_owned(),
-            detail: detail.to_string(),
-        }
-    }
-
-    /// Records [`StaffMember::audit`]'s event on its own (outside any transaction).
-    #[cfg(feature = "ssr")]
-    pub async fn record(
-        &self,
-        state: &crate::platform::AppState,
-        action: &str,
-        subject: &str,
-        detail: serde_json::Value,
-    ) -> Result<(), crate::error::PortalError> {
-        let event = self.audit(action, subject, detail);
-        crate::platform::audit::record(&state.db.pool, state.clock.unix(), &event)
-            .await
-            .map(|_| ())
-            .map_err(crate::error::PortalError::unavailable)
-    }
 }

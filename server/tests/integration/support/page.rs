@@ -29,7 +29,8 @@ impl Page {
         }
     }
 
-    fn texts(&self, css: &str) -> Vec<String> {
+    /// The text of every element matching `css`, in document order.
+    pub fn texts(&self, css: &str) -> Vec<String> {
         self.html.select(&selector(css)).map(text_of).collect()
     }
 

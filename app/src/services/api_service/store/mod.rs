@@ -152,6 +152,17 @@ pub async fn case(conn: &mut AnyConnection, id: &str, now: i64) -> sqlx::Result<
     row.as_ref().map(|row| case_view(row, now)).transpose()
 }
 
+/// The company as the business registry has it (name, status; A-N10), if registered.
+pub async fn registered_company(
+    conn: &mut AnyConnection,
+    business_id: &str,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
+        .bind(business_id)
+        .fetch_optional(conn)
+        .await
+}
+
 /// The review queue: every case in review, oldest first, with its age in working days
 /// (A-N5: the review should take 10).
 pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {

@@ -11,7 +11,6 @@ use crate::cases::Code;
 use crate::domain::national_id::NationalId;
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
-use crate::platform::audit::CitizenActor;
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{months_after, roc_date_time};
 use crate::platform::rows::RowExt;
@@ -112,7 +111,7 @@ impl sqlx::FromRow<'_, AnyRow> for Row {
 }
 
 impl Row {
-    fn holder(&self, source_ip: String) -> CitizenActor {
+    fn holder(&self, source_ip: String) -> Actor {
         proof::holder(&self.national_id, source_ip)
     }
 
@@ -219,7 +218,7 @@ pub async fn extend(
     if let Some(refusal) = extendable(&row, replaced, now).refusal() {
         return Err(refusal.into());
     }
-    issue(state, &row, &certificate, now, &Actor::from(&holder), None).await
+    issue(state, &row, &certificate, now, &holder, None).await
 }
 
 /// Where an extension was done, beyond the holder's own online step: at a counter, for the

@@ -13,7 +13,6 @@ use crate::domain::{
 };
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
-use crate::platform::audit::CitizenActor;
 use crate::platform::clock::{months_after, roc_date_time, unix_to_taipei};
 use crate::platform::rows::RowExt;
 use crate::platform::AppState;
@@ -90,7 +89,7 @@ impl sqlx::FromRow<'_, AnyRow> for Row {
 }
 
 impl Row {
-    fn actor(&self, source_ip: String) -> CitizenActor {
+    fn actor(&self, source_ip: String) -> Actor {
         proof::holder(&self.national_id, source_ip)
     }
 }
@@ -245,7 +244,7 @@ pub async fn request(
         now,
         &applicant,
         &form,
-        &Actor::citizen(&actor.masked_id, actor.source_ip.clone()),
+        &actor,
         applications::Filing::Renewal {
             certificate: row.id,
         },
@@ -330,7 +329,7 @@ pub async fn activate(
         return Err(RenewalRefusal::ChallengeUnusable.into());
     }
     let (certificate, row, facts) = activatable(state, certificate_b64).await?;
-    let holder = row.actor(source_ip);
+    let actor = row.actor(source_ip);
     let signed = proof::signed(
         state,
         ACTIVATION,
@@ -338,14 +337,13 @@ pub async fn activate(
         challenge,
         &row.card_number,
         signature_b64,
-        &holder,
+        &actor,
     )
     .await?;
     if !signed {
         return Err(RenewalRefusal::BadSignature.into());
     }
     let now = state.clock.unix();
-    let actor = Actor::from(&holder);
     let mut work = Work::begin(&state.db, &actor, now).await?;
     work.act::<MoicaCertificate>(row.id, row.status, CertificateAction::Activate)
         .set("awaiting_activation", false)
