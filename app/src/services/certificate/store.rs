@@ -7,10 +7,12 @@ use crate::cases::actor::Actor;
 use crate::cases::work::Work;
 use crate::cases::Code;
 use crate::domain::card_number::CardNumber;
+use crate::domain::national_id::NationalId;
 use crate::error::PortalError;
 use crate::platform::clock::roc_date_time;
 use crate::platform::rows::RowExt;
 use base64::{engine::general_purpose::STANDARD, Engine};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// The public summary of the certificate on card `card`, as of `now`.
@@ -142,22 +144,127 @@ pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result
     Ok(found.is_some())
 }
 
+/// A recorded certificate with its holder's registry entry: what the certificate services
+/// read about a card, loaded in one place ([`held`]).
+pub struct HeldRecord {
+    pub id: i64,
+    pub card_number: String,
+    pub serial: String,
+    pub status: CertificateStatus,
+    pub not_after: i64,
+    /// The expiry before an extension (展期), if it was extended.
+    pub original_not_after: Option<i64>,
+    pub certificate_sha256: String,
+    pub certificate_der: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub published: bool,
+    pub awaiting_activation: bool,
+    pub holder: Holder,
+}
+
+/// The holder as the household registry has them.
+pub struct Holder {
+    pub id: i64,
+    pub name: String,
+    pub national_id: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    pub nationality_registered: bool,
+    pub under_guardianship: bool,
+}
+
+impl HeldRecord {
+    /// The holder acting with this card, as the audit log and timelines name them.
+    pub fn actor(&self, source_ip: String) -> Actor {
+        super::proof::holder(&self.holder.national_id, source_ip)
+    }
+}
+
+impl sqlx::FromRow<'_, AnyRow> for HeldRecord {
+    fn from_row(row: &AnyRow) -> sqlx::Result<HeldRecord> {
+        Ok(HeldRecord {
+            id: row.try_get("id")?,
+            card_number: row.try_get("card_number")?,
+            serial: row.try_get("serial")?,
+            status: row.code("status")?,
+            not_after: row.try_get("not_after")?,
+            original_not_after: row.try_get("original_not_after")?,
+            certificate_sha256: row.try_get("certificate_sha256")?,
+            certificate_der: row.try_get("certificate_der")?,
+            email: row.try_get("email")?,
+            mobile: row.try_get("mobile")?,
+            published: row.flag("published")?,
+            awaiting_activation: row.flag("awaiting_activation")?,
+            holder: Holder {
+                id: row.try_get("citizen_id")?,
+                name: row.try_get("name")?,
+                national_id: row.try_get("national_id")?,
+                birth_date: row.try_get("birth_date")?,
+                nationality_registered: row.flag("nationality_registered")?,
+                under_guardianship: row.flag("under_guardianship")?,
+            },
+        })
+    }
+}
+
+/// Which certificate to load.
+#[derive(Clone, Copy, Debug)]
+pub enum Held<'a> {
+    /// Exactly the certificate with this fingerprint.
+    Certificate(&'a str),
+    /// The certificate with this fingerprint, or the one that replaced it by an extension
+    /// (the card still holds the replaced one until it takes the new).
+    CertificateOrReplaced(&'a str),
+    /// The newest certificate on this card.
+    Card(&'a CardNumber),
+    /// The newest certificate of this citizen.
+    Holder(&'a NationalId),
+}
+
+/// The certificate `which` names, with its holder.
+pub async fn held(pool: &AnyPool, which: Held<'_>) -> sqlx::Result<Option<HeldRecord>> {
+    const SELECT: &str = "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, \
+            m.original_not_after, m.certificate_sha256, m.certificate_der, m.email, m.mobile, \
+            CAST(m.published AS INTEGER) AS published, \
+            CAST(m.awaiting_activation AS INTEGER) AS awaiting_activation, \
+            c.id AS citizen_id, c.name, c.national_id, c.birth_date, \
+            CAST(c.nationality_registered AS INTEGER) AS nationality_registered, \
+            CAST(c.under_guardianship AS INTEGER) AS under_guardianship \
+         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id";
+    let (filter, key) = match which {
+        Held::Certificate(fingerprint) => ("m.certificate_sha256 = $1", fingerprint),
+        Held::CertificateOrReplaced(fingerprint) => (
+            "m.certificate_sha256 = $1 OR m.previous_sha256 = $1",
+            fingerprint,
+        ),
+        Held::Card(card) => ("m.card_number = $1", card.as_str()),
+        Held::Holder(id) => ("c.national_id = $1", id.as_str()),
+    };
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE {filter} ORDER BY m.not_before DESC, m.id DESC LIMIT 1"
+    ))
+    .bind(key)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The registry person an active citizen certificate was issued to (activated, if it was a
 /// mailed renewal): id, name, ID number.
 pub async fn holder_of(
     pool: &AnyPool,
     fingerprint_sha256: &str,
 ) -> sqlx::Result<Option<(i64, String, String)>> {
-    sqlx::query_as(
-        "SELECT c.id, c.name, c.national_id FROM moica_certificates m \
-         JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.certificate_sha256 = $1 AND m.status = $2 \
-           AND m.awaiting_activation = FALSE",
-    )
-    .bind(fingerprint_sha256)
-    .bind(CertificateStatus::Active.code())
-    .fetch_optional(pool)
-    .await
+    Ok(held(pool, Held::Certificate(fingerprint_sha256))
+        .await?
+        .filter(|record| record.status == CertificateStatus::Active && !record.awaiting_activation)
+        .map(|record| {
+            (
+                record.holder.id,
+                record.holder.name,
+                record.holder.national_id,
+            )
+        }))
 }
 
 /// Days before expiry the holder is told, and extension (展期) opens (C-4).

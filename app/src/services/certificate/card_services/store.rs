@@ -19,11 +19,12 @@ use crate::services::certificate::cases::{
 };
 use crate::services::certificate::mail::{self, ServiceNotice};
 use crate::services::certificate::status::CertificateState;
+use crate::services::certificate::store::{held, Held};
 use crate::services::staff::StaffMember;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// A certificate row with what the services need beyond the view.
 struct Found {
@@ -45,56 +46,45 @@ impl Found {
     }
 }
 
-const SELECT: &str = "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, m.email, \
-        m.mobile, CAST(m.published AS INTEGER) AS published, c.name, c.national_id, \
-        c.birth_date, CAST(m.awaiting_activation AS INTEGER) AS awaiting \
-     FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id";
-
 async fn load(pool: &AnyPool, query: &str, now: i64) -> Result<Option<Found>, PortalError> {
     let query = query.trim();
-    let row = if let Ok(card) = CardNumber::parse(query) {
-        sqlx::query(&format!(
-            "{SELECT} WHERE m.card_number = $1 ORDER BY m.not_before DESC LIMIT 1"
-        ))
-        .bind(card.as_str().to_owned())
-        .fetch_optional(pool)
-        .await
+    let record = if let Ok(card) = CardNumber::parse(query) {
+        held(pool, Held::Card(&card)).await?
     } else if let Ok(id) = NationalId::parse(query) {
-        sqlx::query(&format!(
-            "{SELECT} WHERE c.national_id = $1 ORDER BY m.not_before DESC LIMIT 1"
-        ))
-        .bind(id.as_str().to_owned())
-        .fetch_optional(pool)
-        .await
+        held(pool, Held::Holder(&id)).await?
     } else {
         return Err(PortalError::field("q", &ServiceRefusal::BadQuery));
-    }?;
-    let Some(row) = row else { return Ok(None) };
-    let national_id = NationalId::parse(&row.try_get::<String, _>("national_id")?)
+    };
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let national_id = NationalId::parse(&record.holder.national_id)
         .map_err(|_| PortalError::unavailable("registry ID number does not parse"))?;
-    let birth_date =
-        NaiveDate::parse_from_str(&row.try_get::<String, _>("birth_date")?, "%Y-%m-%d")
-            .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
-    let status: CertificateStatus = row.code("status")?;
-    let not_after: i64 = row.try_get("not_after")?;
-    let state = CertificateState::of(status, row.flag("awaiting")?, not_after, now);
+    let birth_date = NaiveDate::parse_from_str(&record.holder.birth_date, "%Y-%m-%d")
+        .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
+    let state = CertificateState::of(
+        record.status,
+        record.awaiting_activation,
+        record.not_after,
+        now,
+    );
     Ok(Some(Found {
-        id: row.try_get("id")?,
+        id: record.id,
         view: HeldCertificate {
-            card_number: row.try_get("card_number")?,
-            serial: row.try_get("serial")?,
-            name: row.try_get("name")?,
             masked_id: national_id.masked(),
-            not_after: roc_date_time(not_after),
+            not_after: roc_date_time(record.not_after),
             state,
-            email: row.try_get("email")?,
-            mobile: row.try_get("mobile")?,
-            published: row.flag("published")?,
+            card_number: record.card_number,
+            serial: record.serial,
+            name: record.holder.name,
+            email: record.email,
+            mobile: record.mobile,
+            published: record.published,
         },
         national_id,
         birth_date,
-        status,
-        not_after,
+        status: record.status,
+        not_after: record.not_after,
     }))
 }
 

@@ -13,7 +13,6 @@ use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
 use crate::platform::ca::CitizenCertificateRequest;
 use crate::platform::clock::{months_after, roc_date_time};
-use crate::platform::rows::RowExt;
 use crate::platform::AppState;
 use crate::services::certificate::card_services::store::DelegateDetail;
 use crate::services::certificate::cases::{
@@ -21,11 +20,9 @@ use crate::services::certificate::cases::{
 };
 use crate::services::certificate::mail::ExtensionNotice;
 use crate::services::certificate::proof;
-use crate::services::certificate::store::opens_on;
+use crate::services::certificate::store::{held, opens_on, Held, HeldRecord};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::Row as _;
 
 /// The end of the extension: [`super::EXTENSION_YEARS`] after the original expiry, in
 /// Taipei's calendar. Also the end of the window to ask for it, and the 8-year lapse.
@@ -77,48 +74,9 @@ pub fn assess(status: CertificateStatus, extended: bool, not_after: i64, now: i6
     }
 }
 
-/// A recorded certificate with its holder.
-struct Row {
-    id: i64,
-    card_number: String,
-    serial: String,
-    status: CertificateStatus,
-    not_after: i64,
-    original_not_after: Option<i64>,
-    certificate_sha256: String,
-    certificate_der: Option<String>,
-    email: Option<String>,
-    name: String,
-    national_id: String,
-}
-
-impl sqlx::FromRow<'_, AnyRow> for Row {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Row> {
-        Ok(Row {
-            id: row.try_get("id")?,
-            card_number: row.try_get("card_number")?,
-            serial: row.try_get("serial")?,
-            status: row.code("status")?,
-            not_after: row.try_get("not_after")?,
-            original_not_after: row.try_get("original_not_after")?,
-            certificate_sha256: row.try_get("certificate_sha256")?,
-            certificate_der: row.try_get("certificate_der")?,
-            email: row.try_get("email")?,
-            name: row.try_get("name")?,
-            national_id: row.try_get("national_id")?,
-        })
-    }
-}
-
-impl Row {
-    fn holder(&self, source_ip: String) -> Actor {
-        proof::holder(&self.national_id, source_ip)
-    }
-
-    /// What the extension's guard reads at `now`.
-    fn facts(&self, now: i64) -> CertificateFacts {
-        facts(self.original_not_after.is_some(), self.not_after, now).0
-    }
+/// What the extension's guard reads of `row` at `now`.
+fn facts_of(row: &HeldRecord, now: i64) -> CertificateFacts {
+    facts(row.original_not_after.is_some(), row.not_after, now).0
 }
 
 /// The certificate a card presented, decoded; not one at all is [`ExtensionRefusal::NotFound`].
@@ -128,23 +86,15 @@ fn presented(certificate_b64: &str) -> Result<UncheckedCertificate, PortalError>
 
 /// The record of the certificate with this fingerprint, or of the one that replaced it (then
 /// `true`: the card still holds the replaced one).
-async fn find(state: &AppState, fingerprint: &str) -> Result<(Row, bool), PortalError> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT m.id, m.card_number, m.serial, m.status, m.not_after, m.original_not_after, \
-                m.certificate_sha256, m.certificate_der, m.email, c.name, c.national_id \
-         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.certificate_sha256 = $1 OR m.previous_sha256 = $1 \
-         ORDER BY m.id DESC LIMIT 1",
-    )
-    .bind(fingerprint)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let row = row.ok_or(ExtensionRefusal::NotFound)?;
+async fn find(state: &AppState, fingerprint: &str) -> Result<(HeldRecord, bool), PortalError> {
+    let row = held(&state.db.pool, Held::CertificateOrReplaced(fingerprint))
+        .await?
+        .ok_or(ExtensionRefusal::NotFound)?;
     let replaced = row.certificate_sha256 != fingerprint;
     Ok((row, replaced))
 }
 
-fn extendable(row: &Row, replaced: bool, now: i64) -> Extendable {
+fn extendable(row: &HeldRecord, replaced: bool, now: i64) -> Extendable {
     if replaced {
         Extendable::NotWritten
     } else {
@@ -166,7 +116,7 @@ pub async fn status(
     Ok(CardCertificate {
         extendable: extendable(&row, replaced, state.clock.unix()),
         card_number: row.card_number,
-        name: row.name,
+        name: row.holder.name,
         not_after: roc_date_time(row.not_after),
     })
 }
@@ -201,7 +151,7 @@ pub async fn extend(
         return Err(ExtensionRefusal::ChallengeUnusable.into());
     }
     let (row, replaced) = find(state, &certificate.fingerprint_sha256).await?;
-    let holder = row.holder(source_ip);
+    let holder = row.actor(source_ip);
     let signed = proof::signed(
         state,
         ACTION,
@@ -282,7 +232,7 @@ pub async fn extend_at_counter(
 /// certificate, and the replaced one is revoked (or, if the record failed, the new one).
 async fn issue(
     state: &AppState,
-    row: &Row,
+    row: &HeldRecord,
     certificate: &UncheckedCertificate,
     now: i64,
     actor: &Actor,
@@ -291,12 +241,12 @@ async fn issue(
     let Some(ca) = state.moica_ca.clone() else {
         return Err(ExtensionRefusal::NoAuthority.into());
     };
-    let national_id = NationalId::parse(&row.national_id)
+    let national_id = NationalId::parse(&row.holder.national_id)
         .map_err(|_| PortalError::unavailable("registry ID number does not parse"))?;
     let until = extended_not_after(row.not_after)
         .ok_or_else(|| PortalError::unavailable("validity out of range"))?;
     let request = CitizenCertificateRequest {
-        name: &row.name,
+        name: &row.holder.name,
         id_last4: national_id.last4(),
         not_before: now,
         not_after: until,
@@ -340,7 +290,7 @@ async fn issue(
 /// holder is mailed and the registrar's or holder's step audited.
 async fn record(
     state: &AppState,
-    row: &Row,
+    row: &HeldRecord,
     replaced: &UncheckedCertificate,
     extended: &crate::pki::CheckedCertificate,
     now: i64,
@@ -360,7 +310,7 @@ async fn record(
         .copy("previous_sha256", "certificate_sha256")
         .only_if_equals("certificate_sha256", replaced.fingerprint_sha256.as_str())
         .only_if("original_not_after IS NULL")
-        .run(&row.facts(now))
+        .run(&facts_of(row, now))
         .await
         // Extended a moment ago by another request.
         .map_err(|error| overtaken_as(error, ExtensionRefusal::AlreadyExtended))?;
@@ -386,7 +336,7 @@ async fn record(
     if let Some(email) = &row.email {
         work.mail(&ExtensionNotice {
             to: email,
-            name: &row.name,
+            name: &row.holder.name,
             card_number: &done.card_number,
             serial: &done.serial,
             until: &done.not_after,

@@ -4,7 +4,7 @@
 use super::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, RenewalRefusal, ACTIVATION, RENEWAL,
 };
-use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::actor::NoDetail;
 use crate::cases::machine::{transition, Party};
 use crate::cases::work::Work;
 use crate::domain::{
@@ -14,7 +14,6 @@ use crate::domain::{
 use crate::error::PortalError;
 use crate::pki::{Purpose, UncheckedCertificate};
 use crate::platform::clock::{months_after, roc_date_time, unix_to_taipei};
-use crate::platform::rows::RowExt;
 use crate::platform::AppState;
 use crate::services::certificate::application::{
     form::ApplicationForm, store as applications, FEE, POSTAGE,
@@ -25,10 +24,8 @@ use crate::services::certificate::cases::{
 use crate::services::certificate::eligibility::{self, RegistryFacts};
 use crate::services::certificate::mail::ActivationNotice;
 use crate::services::certificate::proof;
-use crate::services::certificate::store::opens_on;
+use crate::services::certificate::store::{held, opens_on, Held, HeldRecord};
 use chrono::NaiveDate;
-use sqlx::any::AnyRow;
-use sqlx::Row as _;
 
 /// Whether a certificate (`status` as recorded, extended before or not, expiring at
 /// `not_after`) can be renewed online at `now` (C-4): an extended one that stayed valid, from 60
@@ -51,72 +48,25 @@ pub fn assess(status: CertificateStatus, extended: bool, not_after: i64, now: i6
     }
 }
 
-/// A recorded certificate with its holder's registry entry.
-struct Row {
-    id: i64,
-    card_number: String,
-    status: CertificateStatus,
-    not_after: i64,
-    original_not_after: Option<i64>,
-    email: Option<String>,
-    awaiting: bool,
-    citizen_id: i64,
-    name: String,
-    national_id: String,
-    birth_date: String,
-    nationality_registered: i64,
-    under_guardianship: i64,
-}
-
-impl sqlx::FromRow<'_, AnyRow> for Row {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Row> {
-        Ok(Row {
-            id: row.try_get("id")?,
-            card_number: row.try_get("card_number")?,
-            status: row.code("status")?,
-            not_after: row.try_get("not_after")?,
-            original_not_after: row.try_get("original_not_after")?,
-            email: row.try_get("email")?,
-            awaiting: row.flag("awaiting")?,
-            citizen_id: row.try_get("citizen_id")?,
-            name: row.try_get("name")?,
-            national_id: row.try_get("national_id")?,
-            birth_date: row.try_get("birth_date")?,
-            nationality_registered: row.try_get("nationality_registered")?,
-            under_guardianship: row.try_get("under_guardianship")?,
-        })
-    }
-}
-
-impl Row {
-    fn actor(&self, source_ip: String) -> Actor {
-        proof::holder(&self.national_id, source_ip)
-    }
-}
-
 fn presented(certificate_b64: &str) -> Result<UncheckedCertificate, PortalError> {
     proof::presented(certificate_b64).ok_or_else(|| RenewalRefusal::NotFound.into())
 }
 
 /// The record of exactly this certificate.
-async fn find(state: &AppState, certificate: &UncheckedCertificate) -> Result<Row, PortalError> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT m.id, m.card_number, m.status, m.not_after, m.original_not_after, m.email, \
-                CAST(m.awaiting_activation AS INTEGER) AS awaiting, c.id AS citizen_id, \
-                c.name, c.national_id, c.birth_date, \
-                CAST(c.nationality_registered AS INTEGER) AS nationality_registered, \
-                CAST(c.under_guardianship AS INTEGER) AS under_guardianship \
-         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.certificate_sha256 = $1",
+async fn find(
+    state: &AppState,
+    certificate: &UncheckedCertificate,
+) -> Result<HeldRecord, PortalError> {
+    held(
+        &state.db.pool,
+        Held::Certificate(&certificate.fingerprint_sha256),
     )
-    .bind(&certificate.fingerprint_sha256)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    row.ok_or_else(|| RenewalRefusal::NotFound.into())
+    .await?
+    .ok_or_else(|| RenewalRefusal::NotFound.into())
 }
 
 /// Where the certificate of `row` stands, an open renewal of it included.
-async fn renewable(state: &AppState, row: &Row, now: i64) -> Result<Renewable, PortalError> {
+async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renewable, PortalError> {
     let waiting: Option<String> = sqlx::query_scalar(
         "SELECT reference FROM moica_applications \
          WHERE renewal_of = $1 AND status = 'submitted' AND expires_at > $2",
@@ -145,7 +95,7 @@ pub async fn status(
     Ok(RenewalCertificate {
         renewable: renewable(state, &row, state.clock.unix()).await?,
         card_number: row.card_number,
-        name: row.name,
+        name: row.holder.name,
         not_after: roc_date_time(row.not_after),
     })
 }
@@ -211,20 +161,21 @@ pub async fn request(
         return Err(refusal.into());
     }
     // 申辦資格 (C-1) on today's registry, as for any application.
-    let birth_date = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d")
+    let birth_date = NaiveDate::parse_from_str(&row.holder.birth_date, "%Y-%m-%d")
         .map_err(|error| PortalError::unavailable(format!("registry birth date: {error}")))?;
     let facts = RegistryFacts {
         birth_date,
-        nationality_registered: row.nationality_registered != 0,
-        under_guardianship: row.under_guardianship != 0,
+        nationality_registered: row.holder.nationality_registered,
+        under_guardianship: row.holder.under_guardianship,
     };
     if let Err(reasons) = eligibility::check(&facts, unix_to_taipei(now).date_naive()) {
         return Err(eligibility::refusal(&reasons));
     }
     let registry = |what: &str| PortalError::unavailable(format!("registry {what} does not parse"));
     let form = ApplicationForm {
-        national_id: NationalId::parse(&row.national_id).map_err(|_| registry("ID number"))?,
-        name: PersonName::parse(&row.name).map_err(|_| registry("name"))?,
+        national_id: NationalId::parse(&row.holder.national_id)
+            .map_err(|_| registry("ID number"))?,
+        name: PersonName::parse(&row.holder.name).map_err(|_| registry("name"))?,
         birth_date: RocDate::from_naive(birth_date).ok_or_else(|| registry("birth date"))?,
         email,
         mobile,
@@ -234,8 +185,8 @@ pub async fn request(
         captcha_answer: String::new(),
     };
     let applicant = applications::Applicant {
-        citizen_id: row.citizen_id,
-        name: row.name.clone(),
+        citizen_id: row.holder.id,
+        name: row.holder.name.clone(),
         facts,
     };
     let summary = applications::submit(
@@ -259,12 +210,12 @@ pub async fn request(
     })
 }
 
-fn mailed(row: Row) -> MailedCard {
+fn mailed(row: HeldRecord) -> MailedCard {
     MailedCard {
         card_number: row.card_number,
-        name: row.name,
+        name: row.holder.name,
         not_after: roc_date_time(row.not_after),
-        awaiting: row.awaiting,
+        awaiting: row.awaiting_activation,
     }
 }
 
@@ -281,11 +232,11 @@ pub async fn mailed_card(
 async fn activatable(
     state: &AppState,
     certificate_b64: &str,
-) -> Result<(UncheckedCertificate, Row, CertificateFacts), PortalError> {
+) -> Result<(UncheckedCertificate, HeldRecord, CertificateFacts), PortalError> {
     let certificate = presented(certificate_b64)?;
     let row = find(state, &certificate).await?;
     // A card that needs no activation is told so first, whatever its state.
-    if !row.awaiting {
+    if !row.awaiting_activation {
         return Err(RenewalRefusal::NotAwaiting.into());
     }
     let valid = proof::decoded(certificate_b64).is_some_and(|der| {
@@ -297,7 +248,7 @@ async fn activatable(
     });
     let facts = CertificateFacts {
         in_force: valid,
-        awaiting_activation: row.awaiting,
+        awaiting_activation: row.awaiting_activation,
         ..CertificateFacts::default()
     };
     transition::<MoicaCertificate>(
@@ -358,7 +309,7 @@ pub async fn activate(
     if let Some(email) = &row.email {
         work.mail(&ActivationNotice {
             to: email,
-            name: &row.name,
+            name: &row.holder.name,
             card_number: &row.card_number,
             at: now,
         })
