@@ -8,8 +8,7 @@ use crate::moica_extension::{
     call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
 };
 use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
-use crate::support::body_text;
-use crate::support::Portal;
+use crate::support::{body_text, Page, Portal};
 use app::services::certificate::counter::{CounterApplication, IssuedCard};
 use app::services::certificate::proof::card_statement;
 use app::services::certificate::renewal::{
@@ -146,9 +145,13 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
     // blank card.
     let (registrar_card, cookie) = registrar(&portal).await;
     let counter = body_text(portal.page("/admin/certificate/issue", Some(&cookie)).await).await;
-    assert!(
-        counter.contains(&receipt.reference) && counter.contains("A1*****789"),
-        "{counter}"
+    let waiting = Page::parse(&counter).table_rows("線上續卡申請");
+    assert_eq!(waiting.len(), 1, "{counter}");
+    assert_eq!(waiting[0][0], receipt.reference);
+    assert_eq!(waiting[0][2], "A1*****789");
+    assert_eq!(
+        waiting[0][4], "0",
+        "its age in working days, requested today"
     );
     let response = portal
         .post(

@@ -5,6 +5,7 @@
 use super::{ApplicationStatus, CounterApplication, IssuanceRefusal, WaitingRenewal};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::Code;
+use crate::components::queue::Age;
 use crate::domain::national_id::NationalId;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
@@ -188,6 +189,7 @@ pub async fn waiting_renewals(
     state: &AppState,
     member: &StaffMember,
 ) -> Result<Vec<WaitingRenewal>, PortalError> {
+    let now = state.clock.unix();
     let rows: Vec<Waiting> = sqlx::query_as(
         "SELECT a.reference, c.name, c.national_id, a.submitted_at \
          FROM moica_applications a JOIN citizens c ON c.id = a.citizen_id \
@@ -195,7 +197,7 @@ pub async fn waiting_renewals(
          ORDER BY a.submitted_at, a.id LIMIT $3",
     )
     .bind(ApplicationStatus::Submitted.code())
-    .bind(state.clock.unix())
+    .bind(now)
     .bind(RENEWALS_LISTED)
     .fetch_all(&state.db.pool)
     .await?;
@@ -217,6 +219,7 @@ pub async fn waiting_renewals(
                 .map(|id| id.masked())
                 .unwrap_or_default(),
             submitted_at: roc_date_time(row.submitted_at),
+            age: Age::since(&state.calendar, row.submitted_at, now, None),
         })
         .collect())
 }

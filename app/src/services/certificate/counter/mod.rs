@@ -231,6 +231,8 @@ pub struct WaitingRenewal {
     pub masked_id: String,
     /// ROC date-time.
     pub submitted_at: String,
+    /// Working days it has waited (the seed sets no target).
+    pub age: crate::components::queue::Age,
 }
 
 /// The online renewals waiting to be made and mailed, oldest first.

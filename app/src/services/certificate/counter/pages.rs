@@ -8,6 +8,7 @@ use super::{
     CounterStart, IssuedCard, WaitingRenewal, KEY_PROOF, PATH,
 };
 use crate::cases::Code;
+use crate::components::queue::AgeCell;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::SearchForm;
 use crate::domain::field_kind::FieldKind;
@@ -169,12 +170,14 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                 view! { <p>{lang.pick("目前沒有待製卡之線上續卡申請。", "No online renewal is waiting.")}</p> }.into_any()
             } else {
                 view! {
-                    <table>
+                    <table class="data">
+                        <caption>{lang.pick("線上續卡申請，舊者在前", "Online renewals, oldest first")}</caption>
                         <thead><tr>
                             <th scope="col">{lang.pick("申請編號", "Reference")}</th>
                             <th scope="col">{lang.pick("姓名", "Name")}</th>
                             <th scope="col">{lang.pick("國民身分證統一編號", "ID number")}</th>
                             <th scope="col">{lang.pick("申請時間", "Received")}</th>
+                            <th scope="col">{lang.pick("已過工作日", "Working days")}</th>
                         </tr></thead>
                         <tbody>
                             {waiting.into_iter().map(|renewal| view! {
@@ -183,6 +186,7 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                                     <td>{renewal.name}</td>
                                     <td>{renewal.masked_id}</td>
                                     <td>{renewal.submitted_at}</td>
+                                    <AgeCell age=renewal.age lang />
                                 </tr>
                             }).collect_view()}
                         </tbody>
