@@ -4,6 +4,7 @@
 
 use crate::domain::{field_kind::FieldKind, purpose::Purpose};
 use crate::i18n::Lang;
+use leptos::html;
 use leptos::prelude::*;
 
 /// The server-rendered description of one field.
@@ -91,6 +92,37 @@ pub fn TextField(
             <span class="error" id=error_id aria-live="polite">
                 {move || error.get()}
             </span>
+        </div>
+    }
+}
+
+/// A secret field of an island's form (a PIN, a user code): never echoed, never posted by the
+/// page itself, checked as it is typed; the island reads it through `input`.
+#[component]
+pub fn SecretField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    kind: FieldKind,
+    maxlength: usize,
+    input: NodeRef<html::Input>,
+    error: RwSignal<Option<String>>,
+    lang: Lang,
+) -> impl IntoView {
+    let described_by = match hint {
+        Some(_) => format!("{id}-hint {id}-error"),
+        None => format!("{id}-error"),
+    };
+    view! {
+        <div class="field">
+            <label for=id><span class="required" aria-hidden="true">"*"</span>{label}</label>
+            {hint.map(|hint| view! { <span class="hint" id=format!("{id}-hint")>{hint}</span> })}
+            <input type="password" id=id name=id maxlength=maxlength autocomplete="off" required node_ref=input
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                on:input=move |ev| error.set(kind.check(&event_target_value(&ev), lang).map(str::to_owned))
+            />
+            <span class="error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</span>
         </div>
     }
 }

@@ -3,6 +3,7 @@
 pub mod buttons;
 pub mod captcha;
 pub mod field;
+pub mod helper_client;
 pub mod layout;
 pub mod queue;
 pub mod refusal;

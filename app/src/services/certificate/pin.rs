@@ -3,12 +3,13 @@
 //! one and the 用戶代碼 never reach the portal (F-5). Three wrong PINs lock the card; the
 //! right 用戶代碼 unlocks it and sets a new PIN.
 
+use crate::components::field::SecretField;
+use crate::components::helper_client::{
+    self as helper, HelperFailure, HelperNotice, HelperState, ReaderChoice,
+};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::pin::{CardPin, NewMoicaPin, UserCode};
 use crate::i18n::Lang;
-use crate::services::sign_in::helper::{
-    self, HelperFailure, HelperNotice, HelperState, ReaderChoice,
-};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use card_helper::protocol::{ChangePinRequest, HelperError, PinStatusResponse, UnlockPinRequest};
@@ -48,36 +49,6 @@ pub fn CertificatePinPage() -> impl IntoView {
             )}</li>
         </ul>
         <CardPinManager lang helper_url=portal_settings().card_helper_url />
-    }
-}
-
-/// One secret field of the island's forms: never echoed, checked as it is typed.
-#[component]
-pub(crate) fn SecretField(
-    id: &'static str,
-    label: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
-    kind: FieldKind,
-    maxlength: usize,
-    input: NodeRef<html::Input>,
-    error: RwSignal<Option<String>>,
-    lang: Lang,
-) -> impl IntoView {
-    let described_by = match hint {
-        Some(_) => format!("{id}-hint {id}-error"),
-        None => format!("{id}-error"),
-    };
-    view! {
-        <div class="field">
-            <label for=id><span class="required" aria-hidden="true">"*"</span>{label}</label>
-            {hint.map(|hint| view! { <span class="hint" id=format!("{id}-hint")>{hint}</span> })}
-            <input type="password" id=id name=id maxlength=maxlength autocomplete="off" required node_ref=input
-                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                aria-describedby=described_by
-                on:input=move |ev| error.set(kind.check(&event_target_value(&ev), lang).map(str::to_owned))
-            />
-            <span class="error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</span>
-        </div>
     }
 }
 

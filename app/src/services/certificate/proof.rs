@@ -12,10 +12,10 @@ pub fn card_statement(action: &str, challenge: &str, card_number: &str) -> Strin
 #[cfg(feature = "ssr")]
 pub use server::*;
 
+use crate::components::helper_client::{self as helper, CardReader};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::pin::CardPin;
 use crate::i18n::Lang;
-use crate::services::sign_in::helper::{self, CardReader};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use card_helper::protocol::{SignRequest, SignResponse};
 use leptos::html;

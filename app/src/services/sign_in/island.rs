@@ -2,9 +2,11 @@
 //! the card helper on 127.0.0.1). Used by every page that asks for a 工商憑證密碼 or a
 //! 自然人憑證 PIN.
 
-use super::helper::{self, HelperFailure, HelperNotice, HelperState, ReaderChoice};
 use super::server::{card_sign_in, card_sign_in_challenge, inspect_card};
 use super::{CardHolder, SignInKind};
+use crate::components::helper_client::{
+    self as helper, HelperFailure, HelperNotice, HelperState, ReaderChoice,
+};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::pin::CardPin;
 use crate::error::PortalError;

@@ -3,7 +3,6 @@
 //! the PIN into the page and it goes to the helper only, the card signs a single-use server
 //! challenge, and the server checks certificate and signature before opening a session.
 
-pub mod helper;
 pub mod island;
 pub mod pages;
 mod refusal;

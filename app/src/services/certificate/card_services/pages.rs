@@ -5,6 +5,8 @@ use super::{
     authorize_user_code_reset, extend_at_counter, find_held_certificate, perform_card_service,
     CardService, HeldCertificate, ServiceOutcome, PATH,
 };
+use crate::components::field::SecretField;
+use crate::components::helper_client::{self as helper, HelperState, ReaderStatus};
 use crate::components::layout::encode_query_value;
 use crate::components::refusal::{NothingFound, OutcomeNotice, SearchRefusal};
 use crate::components::search::SearchForm;
@@ -12,9 +14,7 @@ use crate::domain::field_kind::FieldKind;
 use crate::domain::pin::UserCode;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
-use crate::services::certificate::pin::SecretField;
 use crate::services::certificate::status::CertificateState;
-use crate::services::sign_in::helper::{self, HelperState, ReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use card_helper::protocol::{AuthorizedReplaceRequest, ResetUserCodeRequest};

@@ -8,6 +8,8 @@ use super::{
     CounterStart, IssuedCard, WaitingRenewal, KEY_PROOF, PATH,
 };
 use crate::cases::Code;
+use crate::components::field::SecretField;
+use crate::components::helper_client::{self as helper, HelperNotice, HelperState};
 use crate::components::queue::AgeCell;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::SearchForm;
@@ -18,9 +20,7 @@ use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::services::certificate::application::pages::ApplicationFormView;
 use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
-use crate::services::certificate::pin::SecretField;
 use crate::services::certificate::proof::card_statement;
-use crate::services::sign_in::helper::{self, HelperNotice, HelperState};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use base64::{engine::general_purpose::STANDARD, Engine};

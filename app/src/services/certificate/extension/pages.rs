@@ -5,11 +5,11 @@ use super::{
     begin_extension, extend_certificate, extended_certificate, extension_status, CardCertificate,
     Extendable, Extended, ACTION,
 };
+use crate::components::field::SecretField;
+use crate::components::helper_client::{self as helper, CardReader, CardReaderStatus};
 use crate::domain::field_kind::FieldKind;
 use crate::i18n::Lang;
-use crate::services::certificate::pin::SecretField;
 use crate::services::certificate::proof::{card_signs, take_pin};
-use crate::services::sign_in::helper::{self, CardReader, CardReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use card_helper::protocol::ReplaceCertificateRequest;

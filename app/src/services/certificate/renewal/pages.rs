@@ -5,13 +5,13 @@ use super::{
     activate_card, activation_status, begin_activation, begin_renewal, renewal_status,
     request_renewal, Renewable, RenewalReceipt, ACTIVATION, ACTIVATION_PATH, RENEWAL,
 };
+use crate::components::field::SecretField;
+use crate::components::helper_client::{CardReader, CardReaderStatus};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::FieldError;
 use crate::i18n::Lang;
 use crate::services::certificate::application::{FEE, POSTAGE};
-use crate::services::certificate::pin::SecretField;
 use crate::services::certificate::proof::{card_signs, take_pin};
-use crate::services::sign_in::helper::{CardReader, CardReaderStatus};
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use leptos::ev::SubmitEvent;
