@@ -718,7 +718,6 @@ mod ssr {
     use crate::platform::{auth, clock::roc_date_time, AppState};
     use crate::services::company::{require_company, CompanyAccount};
     use leptos::prelude::expect_context;
-    use sqlx::Row;
 
     async fn company() -> Result<(AppState, CompanyAccount, BusinessId), PortalError> {
         let state = expect_context::<AppState>();
@@ -732,31 +731,12 @@ mod ssr {
         let (state, company, business_id) = company().await?;
         let mut conn = state.db.pool.acquire().await?;
         let grant = store::grant(&mut conn, business_id.as_str()).await?;
-        let contact = sqlx::query(
-            "SELECT contact, landline, mobile, email FROM api_grants WHERE business_id = $1",
-        )
-        .bind(business_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|row| -> sqlx::Result<[String; 4]> {
-            Ok([
-                row.try_get("contact")?,
-                row.try_get("landline")?,
-                row.try_get("mobile")?,
-                row.try_get("email")?,
-            ])
-        })
-        .transpose()?;
-        let pending: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM api_cases WHERE business_id = $1 AND status = 'pending'",
-        )
-        .bind(business_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+        let contact = store::grant_contact(&mut conn, business_id.as_str()).await?;
+        let pending = store::has_case_in_review(&mut conn, business_id.as_str()).await?;
         Ok(ApplyState {
             offered: offered_kinds(grant.as_ref()).to_vec(),
             company,
-            pending: pending.is_some(),
+            pending,
             grant,
             contact,
             form_token: uuid::Uuid::new_v4().to_string(),

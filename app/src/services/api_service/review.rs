@@ -361,7 +361,7 @@ mod ssr {
                 zh_tw: "查無此申請案件。".into(),
                 english: "There is no such case.".into(),
             })?;
-        let registry = store::registered_company(&mut conn, &case.business_id).await?;
+        let registry = crate::services::company::registration(&mut conn, &case.business_id).await?;
         let timeline =
             timeline::<ApiCase>(&mut conn, &case.id, crate::shell::current_lang()).await?;
         Ok(ReviewCase {

@@ -18,6 +18,19 @@ pub struct CompanyAccount {
 }
 
 /// The company of this session; signed-out visitors are sent to the company sign-in.
+/// The company as the business registry (商工登記) has it: name and status (`核准設立` when
+/// it may do business), if registered. Sign-in (F-5) and the API review (A-N10) read it.
+#[cfg(feature = "ssr")]
+pub async fn registration(
+    conn: &mut sqlx::AnyConnection,
+    business_id: &str,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
+        .bind(business_id)
+        .fetch_optional(conn)
+        .await
+}
+
 #[cfg(feature = "ssr")]
 pub async fn require_company(
     state: &crate::platform::AppState,

@@ -218,12 +218,12 @@ mod ssr {
         business_id: &BusinessId,
         certificate: &CheckedCertificate,
     ) -> Result<Principal, Failure> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
-                .bind(business_id.as_str())
-                .fetch_optional(&state.db.pool)
-                .await
-                .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?;
+        let row = async {
+            let mut conn = state.db.pool.acquire().await?;
+            crate::services::company::registration(&mut conn, business_id.as_str()).await
+        }
+        .await
+        .map_err(|error| Failure::Fault(error.into()))?;
         match row {
             None => Err(SignInRefusal::CompanyNotRegistered.into()),
             Some((_, status)) if status != "核准設立" => {
@@ -245,7 +245,7 @@ mod ssr {
     ) -> Result<Principal, Failure> {
         let holder = certificate_store::holder_of(&state.db.pool, certificate.fingerprint_sha256())
             .await
-            .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?;
+            .map_err(|error| Failure::Fault(error.into()))?;
         match holder {
             Some((citizen_id, name, national_id))
                 if certificate.subject_name() == Some(name.as_str())

@@ -152,15 +152,38 @@ pub async fn case(conn: &mut AnyConnection, id: &str, now: i64) -> sqlx::Result<
     row.as_ref().map(|row| case_view(row, now)).transpose()
 }
 
-/// The company as the business registry has it (name, status; A-N10), if registered.
-pub async fn registered_company(
+/// The contact a company's permission has on record (contact, landline, mobile, e-mail), to
+/// fill a change's form in.
+pub async fn grant_contact(
     conn: &mut AnyConnection,
     business_id: &str,
-) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT name, status FROM companies WHERE business_id = $1")
-        .bind(business_id)
-        .fetch_optional(conn)
-        .await
+) -> sqlx::Result<Option<[String; 4]>> {
+    let row = sqlx::query(
+        "SELECT contact, landline, mobile, email FROM api_grants WHERE business_id = $1",
+    )
+    .bind(business_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| {
+        Ok([
+            row.try_get("contact")?,
+            row.try_get("landline")?,
+            row.try_get("mobile")?,
+            row.try_get("email")?,
+        ])
+    })
+    .transpose()
+}
+
+/// Whether the company has a case in review (a second one must wait, A-9).
+pub async fn has_case_in_review(conn: &mut AnyConnection, business_id: &str) -> sqlx::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM api_cases WHERE business_id = $1 AND status = $2")
+            .bind(business_id)
+            .bind(crate::cases::Code::code(CaseStatus::Pending))
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
 }
 
 /// The review queue: every case in review, oldest first, with its age in working days
