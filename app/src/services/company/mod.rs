@@ -17,7 +17,6 @@ pub struct CompanyAccount {
     pub name: String,
 }
 
-/// The company of this session; signed-out visitors are sent to the company sign-in.
 /// The company as the business registry (商工登記) has it: name and status (`核准設立` when
 /// it may do business), if registered. Sign-in (F-5) and the API review (A-N10) read it.
 #[cfg(feature = "ssr")]
@@ -31,6 +30,7 @@ pub async fn registration(
         .await
 }
 
+/// The company of this session; signed-out visitors are sent to the company sign-in.
 #[cfg(feature = "ssr")]
 pub async fn require_company(
     state: &crate::platform::AppState,
