@@ -32,6 +32,7 @@ macro_rules! for_each_case_type {
             $each::<crate::services::id_card_loss::cases::FollowUp>(),
             $each::<crate::services::certificate::cases::MoicaCertificate>(),
             $each::<crate::services::certificate::application::cases::MoicaApplication>(),
+            $each::<crate::services::agency_link::cases::LinkCase>(),
         ]
     };
 }

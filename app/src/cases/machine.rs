@@ -35,6 +35,14 @@ impl Party {
             Party::System => "system",
         }
     }
+
+    /// The party a stored code names.
+    pub fn from_code(code: &str) -> Option<Party> {
+        [Party::Company, Party::Citizen, Party::Agency, Party::System]
+            .into_iter()
+            .chain(Role::ALL.into_iter().map(Party::Staff))
+            .find(|party| party.code() == code)
+    }
 }
 
 /// A message in both languages, fixed at compile time.
@@ -96,6 +104,12 @@ pub trait Machine: 'static {
     /// under the name and subject the log knew it by (its timeline event is still recorded).
     fn audit_action(action: Self::Action) -> Option<String> {
         Some(format!("{}.{}", Self::TYPE, action.code()))
+    }
+
+    /// The label of an event's action code in a timeline: one of the type's actions, or
+    /// (for a workflow case type) one of its steps.
+    fn action_label(code: &str, lang: Lang) -> Option<&'static str> {
+        Self::Action::from_code(code).map(|action| action.label(lang))
     }
 
     /// The refusal of an action not declared from the case's state. Case types whose users

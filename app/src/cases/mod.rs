@@ -10,6 +10,8 @@ pub mod catalogue;
 pub mod code;
 pub mod diagram;
 pub mod machine;
+#[cfg(feature = "ssr")]
+pub mod steps;
 pub mod timeline;
 #[cfg(feature = "ssr")]
 pub mod work;

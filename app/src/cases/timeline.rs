@@ -54,8 +54,8 @@ pub async fn timeline<M: Machine>(
         .into_iter()
         .map(|row| TimelineEntry {
             at: roc_date_time(row.at),
-            action: M::Action::from_code(&row.action)
-                .map_or_else(|| row.action.clone(), |a| a.label(lang).to_owned()),
+            action: M::action_label(&row.action, lang)
+                .map_or_else(|| row.action.clone(), str::to_owned),
             from: row.from_state.as_deref().map(state),
             to: state(&row.to_state),
             actor: row.actor,

@@ -171,7 +171,7 @@ impl<'a> Work<'a> {
             "{} does not start in {state:?} by {action:?}",
             M::TYPE
         );
-        self.event::<M>(&key.into().to_string(), None, state, action, None)
+        self.event::<M>(&key.into().to_string(), None, state, action.code(), None)
             .await
     }
 
@@ -197,12 +197,14 @@ impl<'a> Work<'a> {
         }
     }
 
-    async fn event<M: Machine>(
+    /// Appends a timeline event of case `key`; `action` is one of the type's actions, or a
+    /// step of its workflow.
+    pub(super) async fn event<M: Machine>(
         &mut self,
         key: &str,
         from: Option<M::State>,
         to: M::State,
-        action: M::Action,
+        action: &str,
         note: Option<&str>,
     ) -> Result<(), PortalError> {
         sqlx::query(
@@ -213,7 +215,7 @@ impl<'a> Work<'a> {
         .bind(key)
         .bind(from.map(Code::code))
         .bind(to.code())
-        .bind(action.code())
+        .bind(action)
         .bind(&self.actor.name)
         .bind(self.now)
         .bind(note)
@@ -322,7 +324,13 @@ impl<M: Machine> Act<'_, '_, M> {
         }
         let key = self.key.to_string();
         self.work
-            .event::<M>(&key, Some(self.from), to, self.action, self.note.as_deref())
+            .event::<M>(
+                &key,
+                Some(self.from),
+                to,
+                self.action.code(),
+                self.note.as_deref(),
+            )
             .await?;
         if let Some(audited) = M::audit_action(self.action) {
             self.work.audit(&audited, &key, &self.detail).await?;

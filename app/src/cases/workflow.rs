@@ -6,7 +6,7 @@
 //! without a database.
 
 use super::code::Code;
-use super::machine::{Party, Reason, Refused, Text};
+use super::machine::{Machine, Party, Reason, Refused, Text};
 
 /// Whether a step applies to a case with these attributes; the name is shown in diagrams.
 pub struct Applies<A: 'static> {
@@ -30,9 +30,17 @@ pub struct StepRule<S: 'static, A: 'static> {
     pub due_working_days: u32,
 }
 
-/// A workflow case type.
+/// A workflow case type: the steps of the cases of a [`Machine`] while they are in its
+/// `OPEN` state.
 pub trait Workflow: 'static {
-    const TYPE: &'static str;
+    /// The case type as a whole: its table, its states, its timeline and audit names.
+    type Case: Machine;
+    /// The state in which steps are taken.
+    const OPEN: <Self::Case as Machine>::State;
+    /// The case type's action that taking a step is (who may take steps at all, in which state).
+    const STEP: <Self::Case as Machine>::Action;
+    /// Its action that sends a case back.
+    const SEND_BACK: <Self::Case as Machine>::Action;
     const TITLE: &'static str;
     type Step: Code;
     /// What decides which steps apply.
@@ -61,7 +69,7 @@ fn rule<W: Workflow>(step: W::Step) -> &'static StepRule<W::Step, W::Attrs> {
     W::STEPS
         .iter()
         .find(|rule| rule.step == step)
-        .unwrap_or_else(|| panic!("{} declares no step {step:?}", W::TYPE))
+        .unwrap_or_else(|| panic!("{} declares no step {step:?}", W::Case::TYPE))
 }
 
 /// Whether `step` applies to a case with `attrs`.
@@ -72,9 +80,15 @@ pub fn applies<W: Workflow>(step: W::Step, attrs: &W::Attrs) -> bool {
         .is_none_or(|applies| (applies.check)(attrs))
 }
 
-/// Whether `step` needs nothing more: done, or skipped for this case.
+/// Whether `step` needs nothing more: done, or skipped for this case once the steps before
+/// it are finished (a skipped step in a chain does not let what follows it start early).
 fn finished<W: Workflow>(progress: &Progress<W::Step>, step: W::Step, attrs: &W::Attrs) -> bool {
-    progress.done.contains(&step) || !applies::<W>(step, attrs)
+    progress.done.contains(&step)
+        || (!applies::<W>(step, attrs)
+            && rule::<W>(step)
+                .after
+                .iter()
+                .all(|before| finished::<W>(progress, *before, attrs)))
 }
 
 /// The steps that may be taken now: applying, not done, and every step before them finished.
@@ -218,6 +232,35 @@ mod tests {
         vpn: bool,
     }
 
+    coded! {
+        enum State {
+            Open = "open", "辦理中", "Open";
+        }
+    }
+
+    coded! {
+        enum Action {
+            TakeStep = "step", "辦理步驟", "Take a step";
+            Back = "back", "退回", "Send back";
+        }
+    }
+
+    /// The miniature's case as a whole: always open.
+    struct Case;
+
+    impl Machine for Case {
+        const TYPE: &'static str = "test.linking";
+        const TITLE: &'static str = "Linking";
+        const TABLE: &'static str = "links";
+        const KEY: &'static str = "id";
+        const STATE_COLUMN: &'static str = "status";
+        type State = State;
+        type Action = Action;
+        type Facts = ();
+        const STARTS: &'static [(Action, State)] = &[];
+        const RULES: &'static [crate::cases::Rule<State, Action, ()>] = &[];
+    }
+
     struct Linking;
 
     const AGENCY: Party = Party::Agency;
@@ -226,7 +269,10 @@ mod tests {
     const CHT: Party = Party::Staff(Role::ChtEngineer);
 
     impl Workflow for Linking {
-        const TYPE: &'static str = "test.linking";
+        type Case = Case;
+        const OPEN: State = State::Open;
+        const STEP: Action = Action::TakeStep;
+        const SEND_BACK: Action = Action::Back;
         const TITLE: &'static str = "Linking";
         type Step = Step;
         type Attrs = Link;
@@ -344,6 +390,18 @@ mod tests {
             &internet,
         );
         assert_eq!(ready::<Linking>(&joined, &internet), [Step::Test]);
+    }
+
+    #[test]
+    fn a_skipped_step_is_finished_only_when_the_steps_before_it_are() {
+        let internet = Link { vpn: false };
+        // Line is skipped but follows Review: with the other branches done and the review not,
+        // the test still waits.
+        let progress = Progress {
+            done: vec![Step::File, Step::Firewall, Step::Keys],
+            confirmed: Vec::new(),
+        };
+        assert_eq!(ready::<Linking>(&progress, &internet), [Step::Review]);
     }
 
     #[test]
