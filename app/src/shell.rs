@@ -4,6 +4,7 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
+use crate::services::agency_link::AgencyLinkRoutes;
 use crate::services::api_service::ApiServiceRoutes;
 use crate::services::certificate::CertificateRoutes;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
@@ -130,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <IdCardLossRoutes />
                     <ApiServiceRoutes />
                     <CertificateRoutes />
+                    <AgencyLinkRoutes />
                 </Routes>
             </main>
             <SiteFooter />

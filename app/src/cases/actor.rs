@@ -28,6 +28,16 @@ impl Actor {
         }
     }
 
+    /// A government agency signed in with its 機關憑證, named by its 機關代號.
+    pub fn agency(code: &str, source_ip: String) -> Actor {
+        Actor {
+            party: Party::Agency,
+            name: format!("agency:{code}"),
+            source_ip,
+            staff_id: None,
+        }
+    }
+
     /// A citizen acting without an account (a public form, or their own card), named by the
     /// masked ID number.
     pub fn citizen(masked_id: &str, source_ip: String) -> Actor {

@@ -2,7 +2,7 @@
 //! that each state column's SQL `CHECK` lists the declared codes both read it.
 
 use super::code::Code;
-use super::diagram::diagram;
+use super::diagram::{diagram, workflow_diagram};
 use super::machine::Machine;
 
 /// A case type's stored vocabulary, for the schema check.
@@ -54,6 +54,9 @@ pub fn document() -> String {
         out.push_str(&section);
         out.push('\n');
     }
+    out.push_str(&workflow_diagram::<
+        crate::services::agency_link::cases::Linking,
+    >());
     out
 }
 

@@ -4,6 +4,7 @@
 
 use super::code::Code;
 use super::machine::{Machine, Party};
+use super::workflow::Workflow;
 use crate::i18n::Lang;
 use std::fmt::Write;
 
@@ -48,6 +49,48 @@ pub fn diagram<M: Machine>() -> String {
                 parties.join(" or "),
                 guard
             );
+        }
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// The Mermaid flow chart of workflow `W`: each step with who takes it and, if it does not
+/// apply to every case, to which; an arrow from each step that must be finished first.
+pub fn workflow_diagram<W: Workflow>() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## {} (`{}`)
+",
+        W::TITLE,
+        W::Case::TYPE
+    );
+    let _ = writeln!(
+        out,
+        "Taken while the case is `{}`; progress is stored in `workflow_steps`. A step with \
+         several arrows into it waits for all of them (a join); a step that does not apply to \
+         a case counts as finished once the steps before it are.\n",
+        W::OPEN.code()
+    );
+    out.push_str("```mermaid\nflowchart TD\n");
+    for rule in W::STEPS {
+        let parties: Vec<&str> = rule.by.iter().map(|party: &Party| party.code()).collect();
+        let only = rule
+            .applies
+            .as_ref()
+            .map(|applies| format!("<br/>only: {}", applies.name))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {}[\"{}<br/>by {}{}\"]",
+            rule.step.code(),
+            rule.step.label(Lang::ZhTw),
+            parties.join(" and "),
+            only
+        );
+        for before in rule.after {
+            let _ = writeln!(out, "    {} --> {}", before.code(), rule.step.code());
         }
     }
     out.push_str("```\n");

@@ -17,6 +17,7 @@ const DONE: &str = "*";
 
 /// A workflow case as read for a change: its state, revision and progress.
 pub struct Read<W: Workflow> {
+    pub key: String,
     pub state: <W::Case as Machine>::State,
     revision: i64,
     pub progress: Progress<W::Step>,
@@ -53,6 +54,25 @@ pub async fn progress<W: Workflow>(
     Ok(progress)
 }
 
+/// When each step of case `key` was done.
+pub async fn done_at<W: Workflow>(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> Result<Vec<(W::Step, i64)>, PortalError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT step, at FROM workflow_steps WHERE case_type = $1 AND case_id = $2 AND party = $3",
+    )
+    .bind(W::Case::TYPE)
+    .bind(key)
+    .bind(DONE)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(step, at)| W::Step::from_code(&step).map(|step| (step, at)))
+        .collect())
+}
+
 impl Work<'_> {
     /// Reads workflow case `key` in this work's transaction; `None` if there is no such case.
     pub async fn read_steps<W: Workflow>(
@@ -77,6 +97,7 @@ impl Work<'_> {
         })?;
         let progress = progress::<W>(self.conn(), key).await?;
         Ok(Some(Read {
+            key: key.to_owned(),
             state,
             revision,
             progress,
@@ -88,7 +109,6 @@ impl Work<'_> {
     /// not open, the step is not ready or not the actor's, or another change came first.
     pub async fn step<W: Workflow>(
         &mut self,
-        key: &str,
         read: &Read<W>,
         step: W::Step,
         attrs: &W::Attrs,
@@ -97,9 +117,10 @@ impl Work<'_> {
         detail: &impl Serialize,
     ) -> Result<Progress<W::Step>, PortalError> {
         let party = self.actor.party;
+        let key = read.key.as_str();
         transition::<W::Case>(read.state, W::STEP, party, facts)?;
         let next = workflow::take::<W>(&read.progress, step, party, attrs)?;
-        self.bump::<W>(key, read).await?;
+        self.bump::<W>(read).await?;
         let done = next.done.contains(&step);
         if done {
             sqlx::query(
@@ -133,16 +154,16 @@ impl Work<'_> {
     /// after it are to be taken again, for `reason`.
     pub async fn send_back<W: Workflow>(
         &mut self,
-        key: &str,
         read: &Read<W>,
         to: W::Step,
         facts: &<W::Case as Machine>::Facts,
         reason: &str,
         detail: &impl Serialize,
     ) -> Result<Progress<W::Step>, PortalError> {
+        let key = read.key.as_str();
         transition::<W::Case>(read.state, W::SEND_BACK, self.actor.party, facts)?;
         let next = workflow::send_back::<W>(&read.progress, to);
-        self.bump::<W>(key, read).await?;
+        self.bump::<W>(read).await?;
         let reopened = read
             .progress
             .done
@@ -174,7 +195,7 @@ impl Work<'_> {
     }
 
     /// Marks the case changed, if it is still open and unchanged since `read`.
-    async fn bump<W: Workflow>(&mut self, key: &str, read: &Read<W>) -> Result<(), PortalError> {
+    async fn bump<W: Workflow>(&mut self, read: &Read<W>) -> Result<(), PortalError> {
         let sql = format!(
             "UPDATE {} SET revision = revision + 1 WHERE {} = $1 AND revision = $2 AND {} = $3",
             W::Case::TABLE,
@@ -182,7 +203,7 @@ impl Work<'_> {
             W::Case::STATE_COLUMN
         );
         let changed = sqlx::query(&sql)
-            .bind(key)
+            .bind(&read.key)
             .bind(read.revision)
             .bind(W::OPEN.code())
             .execute(self.conn())

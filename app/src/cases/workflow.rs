@@ -114,6 +114,23 @@ pub fn complete<W: Workflow>(progress: &Progress<W::Step>, attrs: &W::Attrs) -> 
         .all(|rule| finished::<W>(progress, rule.step, attrs))
 }
 
+/// When `step` became (or becomes) ready, from when each step was done (`done_at`) and when
+/// the case started: the latest finish among the steps before it, a skipped step finishing
+/// when the steps before it did. An inbox counts a step's age from here.
+pub fn ready_since<W: Workflow>(done_at: &[(W::Step, i64)], step: W::Step, started: i64) -> i64 {
+    rule::<W>(step)
+        .after
+        .iter()
+        .map(|before| {
+            done_at
+                .iter()
+                .find(|(done, _)| done == before)
+                .map(|(_, at)| *at)
+                .unwrap_or_else(|| ready_since::<W>(done_at, *before, started))
+        })
+        .fold(started, i64::max)
+}
+
 fn refused(reason: Reason, zh_tw: &'static str, english: &'static str) -> Refused {
     Refused::text(reason, Text::new(zh_tw, english))
 }
@@ -402,6 +419,20 @@ mod tests {
             confirmed: Vec::new(),
         };
         assert_eq!(ready::<Linking>(&progress, &internet), [Step::Review]);
+    }
+
+    #[test]
+    fn a_step_is_ready_since_the_last_step_before_it_finished() {
+        let done_at = [
+            (Step::File, 100),
+            (Step::Review, 200),
+            (Step::Firewall, 500),
+            (Step::Keys, 300),
+        ];
+        assert_eq!(ready_since::<Linking>(&done_at, Step::File, 50), 50);
+        assert_eq!(ready_since::<Linking>(&done_at, Step::Keys, 50), 200);
+        // The skipped line finished with the review; the firewall came last.
+        assert_eq!(ready_since::<Linking>(&done_at, Step::Test, 50), 500);
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub const SERVICES: &[&Manifest] = &[
     &super::id_card_loss::MANIFEST,
     &super::api_service::MANIFEST,
     &super::certificate::MANIFEST,
+    &super::agency_link::MANIFEST,
 ];
 
 /// Every page whose form posts to itself.

@@ -4,3 +4,88 @@
 //! own inbox (L-21); once both sides confirm the go-live, the link answers the agency's calls.
 
 pub mod cases;
+pub mod desk;
+mod manifest;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod progress;
+
+pub use manifest::{AgencyLinkRoutes, MANIFEST};
+
+use crate::cases::timeline::TimelineEntry;
+use crate::components::queue::Age;
+use cases::{DataKind, Interface, LinkStatus, Step};
+use serde::{Deserialize, Serialize};
+
+/// Where the service's pages are.
+pub const AGENCY_PATH: &str = "/agency-link";
+pub const AGENCY_CASE_PATH: &str = "/agency-link/case";
+pub const STAFF_PATH: &str = "/admin/agency-links";
+pub const STAFF_CASE_PATH: &str = "/admin/agency-links/case";
+
+/// A case as every party's lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkSummary {
+    pub id: String,
+    /// 機關代號.
+    pub agency_code: String,
+    pub agency_name: String,
+    pub interface: Interface,
+    pub data_kind: DataKind,
+    /// The 直轄市/縣(市) whose unit has the case.
+    pub county: String,
+    pub status: LinkStatus,
+    /// 申請日期, ROC date-time.
+    pub filed_at: String,
+    /// The agency's host address the link is for.
+    pub host_address: String,
+    /// The joint connection test's date (step 16), ROC date-time.
+    pub test_at: Option<String>,
+}
+
+/// A step waiting in a party's inbox (L-21).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRow {
+    pub case: LinkSummary,
+    pub step: Step,
+    /// Working days since the step became ready, against its target.
+    pub age: Age,
+}
+
+/// Where a step of a case stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepState {
+    Done {
+        at: String,
+    },
+    /// It may be taken now.
+    Ready,
+    /// Steps before it are not finished yet.
+    Waiting,
+    /// It does not apply to the case's interface.
+    Skipped,
+}
+
+/// One step of a case as its page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub step: Step,
+    /// Who takes it.
+    pub party: String,
+    pub state: StepState,
+}
+
+/// One case as a party sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub case: LinkSummary,
+    /// The codes of the data items requested.
+    pub items: Vec<String>,
+    pub steps: Vec<StepView>,
+    /// The steps the viewer may take now.
+    pub mine: Vec<Step>,
+    pub may_send_back: bool,
+    pub may_withdraw: bool,
+    pub may_cancel: bool,
+    pub timeline: Vec<TimelineEntry>,
+}

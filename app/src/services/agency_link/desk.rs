@@ -1,0 +1,113 @@
+//! What a party does on a case page, as posted: take one of its steps (with a note, and the
+//! test date for step 16), send the case back with a reason, withdraw or cancel it. Parsed
+//! here, the same on both sides; anything a page never offers is forbidden.
+
+use super::cases::Step;
+use crate::cases::Code;
+use crate::domain::purpose::Purpose;
+use crate::domain::roc_date::RocDateTime;
+use crate::domain::FieldError;
+use crate::error::PortalError;
+use crate::forms::value;
+
+/// One posted change to a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Step {
+        step: Step,
+        note: Option<Purpose>,
+        test_at: Option<RocDateTime>,
+    },
+    SendBack {
+        reason: Purpose,
+    },
+    Withdraw,
+    Cancel,
+}
+
+impl Change {
+    pub fn parse(posted: &[(String, String)]) -> Result<Change, PortalError> {
+        match value(posted, "action") {
+            "step" => {
+                let step = Step::from_code(value(posted, "step")).ok_or(PortalError::Forbidden)?;
+                let note = match value(posted, "note").trim() {
+                    "" => None,
+                    text => Some(Purpose::parse(text).map_err(|error| field("note", &error))?),
+                };
+                let test_at = (step == Step::S16CountyTest)
+                    .then(|| RocDateTime::parse(value(posted, "test_at")))
+                    .transpose()
+                    .map_err(|error| field("test_at", &error))?;
+                Ok(Change::Step {
+                    step,
+                    note,
+                    test_at,
+                })
+            }
+            "send_back" => Ok(Change::SendBack {
+                reason: Purpose::parse(value(posted, "reason"))
+                    .map_err(|error| field("reason", &error))?,
+            }),
+            "withdraw" => Ok(Change::Withdraw),
+            "cancel" => Ok(Change::Cancel),
+            _ => Err(PortalError::Forbidden),
+        }
+    }
+}
+
+fn field(name: &str, error: &impl FieldError) -> PortalError {
+    PortalError::field(name, error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::testing::posted;
+
+    #[test]
+    fn l_21_a_step_is_posted_with_its_note_and_step_16_with_its_test_date() {
+        let taken = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s05"),
+            ("note", "文件齊備"),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            taken,
+            Change::Step {
+                step: Step::S05MinistryReview,
+                note: Some(_),
+                test_at: None
+            }
+        ));
+        let missing = Change::parse(&posted(&[("action", "step"), ("step", "s16")])).unwrap_err();
+        assert!(matches!(missing, PortalError::Field { ref field, .. } if field == "test_at"));
+        let scheduled = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s16"),
+            ("test_at", "116/01/05 10:00:00"),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            scheduled,
+            Change::Step {
+                test_at: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn l_21_a_send_back_needs_a_reason_and_unknown_actions_are_forbidden() {
+        let bare = Change::parse(&posted(&[("action", "send_back")])).unwrap_err();
+        assert!(matches!(bare, PortalError::Field { ref field, .. } if field == "reason"));
+        assert_eq!(
+            Change::parse(&posted(&[("action", "approve")])),
+            Err(PortalError::Forbidden)
+        );
+        assert_eq!(
+            Change::parse(&posted(&[("action", "step"), ("step", "s99")])),
+            Err(PortalError::Forbidden)
+        );
+    }
+}

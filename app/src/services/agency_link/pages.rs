@@ -1,0 +1,445 @@
+//! The pages of agency linking: each party's inbox of the steps waiting for it and the cases
+//! it is a party to (L-21), and one case with its 20 steps, the forms of the viewer's steps,
+//! send-back, withdrawal and cancellation, and its timeline. The same pages serve the agency
+//! (under `/agency-link`) and the back office (under `/admin/agency-links`).
+
+use super::cases::Step;
+use super::{
+    CaseDetail, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH, STAFF_CASE_PATH,
+    STAFF_PATH,
+};
+use crate::cases::Code;
+use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
+use crate::components::refusal::{OutcomeNotice, Refusal};
+use crate::components::timeline::CaseTimeline;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::posted_form::posted_form;
+use crate::services::staff::role::Role;
+use crate::shell::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// The back-office roles that work linking cases: the county units, the ministry's 戶政司 and
+/// 資訊服務司, and 中華電信.
+pub const LINK_ROLES: [Role; 4] = [
+    Role::CountyOfficer,
+    Role::MinistryReviewer,
+    Role::InformationServices,
+    Role::ChtEngineer,
+];
+
+/// Which side's pages: the agency's or the back office's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    Agency,
+    Staff,
+}
+
+impl Side {
+    fn list_path(self) -> &'static str {
+        match self {
+            Side::Agency => AGENCY_PATH,
+            Side::Staff => STAFF_PATH,
+        }
+    }
+
+    fn case_path(self) -> &'static str {
+        match self {
+            Side::Agency => AGENCY_CASE_PATH,
+            Side::Staff => STAFF_CASE_PATH,
+        }
+    }
+}
+
+/// A party's inbox and its cases.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Desk {
+    pub inbox: Vec<InboxRow>,
+    pub cases: Vec<LinkSummary>,
+}
+
+/// One case page, and the outcome of a posted change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePage {
+    pub detail: CaseDetail,
+    pub outcome: Option<Result<String, PortalError>>,
+}
+
+#[server(endpoint = "agency_link_desk", input = server_fn::codec::Json)]
+pub async fn agency_link_desk(side: Side) -> Result<Desk, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let viewer = ssr::viewer(&state, side).await?;
+    Ok(Desk {
+        inbox: super::progress::inbox(&state, &viewer).await?,
+        cases: super::progress::cases(&state, &viewer).await?,
+    })
+}
+
+#[server(endpoint = "agency_link_case", input = server_fn::codec::Json)]
+pub async fn agency_link_case(
+    side: Side,
+    id: String,
+    posted: Option<Vec<(String, String)>>,
+) -> Result<CasePage, PortalError> {
+    let state = expect_context::<crate::platform::AppState>();
+    let viewer = ssr::viewer(&state, side).await?;
+    let outcome = match posted {
+        Some(posted) => Some(ssr::change(&state, &viewer, &id, &posted).await),
+        None => None,
+    };
+    let detail = super::progress::detail(&state, &viewer, &id, current_lang()).await?;
+    Ok(CasePage { detail, outcome })
+}
+
+const TABS: &[QueueTab] = &[
+    QueueTab {
+        code: "inbox",
+        zh_tw: "待辦步驟",
+        english: "Waiting for you",
+    },
+    QueueTab {
+        code: "all",
+        zh_tw: "全部案件",
+        english: "All cases",
+    },
+];
+
+/// `/admin/agency-links`: the back office's inbox.
+#[component]
+pub fn StaffDeskPage() -> impl IntoView {
+    view! { <DeskPage side=Side::Staff /> }
+}
+
+/// `/admin/agency-links/case?id=…`.
+#[component]
+pub fn StaffCasePage() -> impl IntoView {
+    view! { <LinkCasePage side=Side::Staff /> }
+}
+
+#[component]
+fn DeskPage(side: Side) -> impl IntoView {
+    let lang = current_lang();
+    let tab = use_query_map().with_untracked(|q| q.get("tab"));
+    let current = tab_from_query(TABS, tab.as_deref());
+    let desk = Resource::new(|| (), move |()| agency_link_desk(side));
+    let title = lang.pick("機關連結申請 案件辦理", "Agency linking: cases");
+    let breadcrumb = match side {
+        Side::Staff => view! { <p class="breadcrumb"><a href="/admin">{lang.pick("後台首頁", "Back office")}</a></p> }.into_any(),
+        Side::Agency => view! { <p class="breadcrumb"><a href="/">{lang.pick("首頁", "Home")}</a></p> }.into_any(),
+    };
+    view! {
+        <Title text=title />
+        {breadcrumb}
+        <h1>{title}</h1>
+        <QueueTabs path=side.list_path() tabs=TABS current=current.code lang />
+        <Suspense fallback=|| ()>
+            {move || desk.get().map(|result| match result {
+                Ok(desk) if current.code == "inbox" => view! { <Inbox rows=desk.inbox side lang /> }.into_any(),
+                Ok(desk) => view! { <CaseList cases=desk.cases side lang /> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Inbox(rows: Vec<InboxRow>, side: Side, lang: Lang) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="no-records">{lang.pick("目前沒有待您辦理的步驟。", "No step is waiting for you.")}</p> }.into_any();
+    }
+    view! {
+        <table class="data inbox">
+            <caption>{lang.pick("待您辦理的步驟（逾期者標示）", "Steps waiting for you (overdue ones flagged)")}</caption>
+            <thead><tr>
+                <th scope="col">{lang.pick("案件編號", "Case")}</th>
+                <th scope="col">{lang.pick("申請機關", "Agency")}</th>
+                <th scope="col">{lang.pick("申請介面", "Interface")}</th>
+                <th scope="col">{lang.pick("待辦步驟", "Step")}</th>
+                <th scope="col">{lang.pick("已過工作日", "Working days")}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| {
+                    let link = format!("{}?id={}", side.case_path(), row.case.id);
+                    view! {
+                        <tr class:overdue=row.age.overdue>
+                            <td><a href=link>{row.case.id}</a></td>
+                            <td>{row.case.agency_name}</td>
+                            <td>{row.case.interface.label(lang)}</td>
+                            <td>{row.step.label(lang)}</td>
+                            <AgeCell age=row.age lang />
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseList(cases: Vec<LinkSummary>, side: Side, lang: Lang) -> impl IntoView {
+    if cases.is_empty() {
+        return view! { <p class="no-records">{lang.pick("查無申請案件。", "No case yet.")}</p> }
+            .into_any();
+    }
+    view! {
+        <table class="data">
+            <thead><tr>
+                <th scope="col">{lang.pick("案件編號", "Case")}</th>
+                <th scope="col">{lang.pick("申請日期", "Filed")}</th>
+                <th scope="col">{lang.pick("申請機關", "Agency")}</th>
+                <th scope="col">{lang.pick("申請介面", "Interface")}</th>
+                <th scope="col">{lang.pick("資料類別", "Data")}</th>
+                <th scope="col">{lang.pick("受理單位", "County")}</th>
+                <th scope="col">{lang.pick("案件狀態", "Status")}</th>
+            </tr></thead>
+            <tbody>
+                {cases.into_iter().map(|case| {
+                    let link = format!("{}?id={}", side.case_path(), case.id);
+                    view! {
+                        <tr>
+                            <td><a href=link>{case.id}</a></td>
+                            <td>{case.filed_at}</td>
+                            <td>{case.agency_name}</td>
+                            <td>{case.interface.label(lang)}</td>
+                            <td>{case.data_kind.label(lang)}</td>
+                            <td>{case.county}</td>
+                            <td>{case.status.label(lang)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn LinkCasePage(side: Side) -> impl IntoView {
+    let lang = current_lang();
+    let id = use_query_map()
+        .with_untracked(|q| q.get("id"))
+        .unwrap_or_default();
+    let posted = posted_form().map(|form| form.0);
+    let page = Resource::new(
+        || (),
+        move |()| agency_link_case(side, id.clone(), posted.clone()),
+    );
+    let title = lang.pick("機關連結申請案件", "Agency linking case");
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=side.list_path()>{lang.pick("機關連結申請 案件辦理", "Agency linking: cases")}</a></p>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || page.get().map(|result| match result {
+                Ok(page) => view! {
+                    <OutcomeNotice outcome=page.outcome lang />
+                    <CaseView detail=page.detail side lang />
+                }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
+    let case = detail.case;
+    let action = format!("{}?id={}", side.case_path(), case.id);
+    let steps = detail
+        .steps
+        .into_iter()
+        .map(|view| {
+            let (class, state) = match view.state {
+                StepState::Done { at } => {
+                    ("done", format!("{}{at}", lang.pick("完成於 ", "Done ")))
+                }
+                StepState::Ready => ("ready", lang.pick("辦理中", "Ready").to_owned()),
+                StepState::Waiting => {
+                    ("waiting", lang.pick("待前置步驟完成", "Waiting").to_owned())
+                }
+                StepState::Skipped => (
+                    "skipped",
+                    lang.pick("本介面免辦", "Not for this interface").to_owned(),
+                ),
+            };
+            view! {
+                <tr class=class>
+                    <td>{view.step.label(lang)}</td>
+                    <td>{view.party}</td>
+                    <td>{state}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let forms = detail
+        .mine
+        .into_iter()
+        .map(|step| view! { <StepForm step action=action.clone() lang /> })
+        .collect_view();
+    let send_back = detail.may_send_back.then(|| view! {
+        <form method="post" action=action.clone() class="card-form">
+            <input type="hidden" name="action" value="send_back" />
+            <div class="field">
+                <label for="reason"><span class="required" aria-hidden="true">"*"</span>{lang.pick("退回原因", "Reason for sending back")}</label>
+                <span class="hint" id="reason-hint">{lang.pick("申請機關須修正之處（350字以內），如網路位址衝突", "What the agency must correct (at most 350 characters), e.g. an address conflict")}</span>
+                <textarea id="reason" name="reason" rows="3" maxlength="350" required aria-describedby="reason-hint"></textarea>
+            </div>
+            <div class="buttons"><button type="submit">{lang.pick("退回申請機關", "Send back to the agency")}</button></div>
+        </form>
+    });
+    let withdraw = detail.may_withdraw.then(|| {
+        view! {
+            <form method="post" action=action.clone() class="inline">
+                <input type="hidden" name="action" value="withdraw" />
+                <button type="submit">{lang.pick("撤回申請", "Withdraw the application")}</button>
+            </form>
+        }
+    });
+    let cancel = detail.may_cancel.then(|| {
+        view! {
+            <form method="post" action=action.clone() class="inline">
+                <input type="hidden" name="action" value="cancel" />
+                <button type="submit">{lang.pick("取消連結", "Cancel the link")}</button>
+            </form>
+        }
+    });
+    view! {
+        <dl class="case-card">
+            <dt>{lang.pick("案件編號", "Case")}</dt><dd>{case.id.clone()}</dd>
+            <dt>{lang.pick("案件狀態", "Status")}</dt><dd class="status">{case.status.label(lang)}</dd>
+            <dt>{lang.pick("申請機關", "Agency")}</dt><dd>{format!("{}（{}）", case.agency_name, case.agency_code)}</dd>
+            <dt>{lang.pick("申請介面", "Interface")}</dt><dd>{case.interface.label(lang)}</dd>
+            <dt>{lang.pick("申請表", "Form")}</dt><dd>{case.interface.form_title()}</dd>
+            <dt>{lang.pick("資料類別", "Data")}</dt><dd>{case.data_kind.label(lang)}</dd>
+            <dt>{lang.pick("受理單位", "County")}</dt><dd>{case.county.clone()}</dd>
+            <dt>{lang.pick("主機網路位址", "Host address")}</dt><dd>{case.host_address.clone()}</dd>
+            <dt>{lang.pick("申請日期", "Filed")}</dt><dd>{case.filed_at.clone()}</dd>
+            <dt>{lang.pick("連結測試日期", "Connection test")}</dt><dd>{case.test_at.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>{lang.pick("需求資料項目", "Data items")}</dt><dd>{detail.items.join("、")}</dd>
+        </dl>
+        {forms}
+        {send_back}
+        {withdraw}
+        {cancel}
+        <table class="data steps">
+            <caption>{lang.pick("申請程序", "Steps")}</caption>
+            <thead><tr>
+                <th scope="col">{lang.pick("步驟", "Step")}</th>
+                <th scope="col">{lang.pick("辦理單位", "Taken by")}</th>
+                <th scope="col">{lang.pick("辦理情形", "Progress")}</th>
+            </tr></thead>
+            <tbody>{steps}</tbody>
+        </table>
+        <CaseTimeline entries=detail.timeline lang />
+    }
+}
+
+/// The form of one step the viewer may take now.
+#[component]
+fn StepForm(step: Step, action: String, lang: Lang) -> impl IntoView {
+    let id = |name: &str| format!("{name}-{}", step.code());
+    let test_date = (step == Step::S16CountyTest).then(|| view! {
+        <div class="field">
+            <label for=id("test_at")><span class="required" aria-hidden="true">"*"</span>{lang.pick("連結測試日期時間", "Connection test date and time")}</label>
+            <span class="hint" id=id("test_at-hint")>{lang.pick("民國年/月/日 時:分:秒，如 116/01/05 10:00:00", "ROC year/month/day hour:minute:second, e.g. 116/01/05 10:00:00")}</span>
+            <input type="text" id=id("test_at") name="test_at" required aria-describedby=id("test_at-hint") />
+        </div>
+    });
+    view! {
+        <form method="post" action=action class="card-form step-form">
+            <h2>{step.label(lang)}</h2>
+            <input type="hidden" name="action" value="step" />
+            <input type="hidden" name="step" value=step.code() />
+            {test_date}
+            <div class="field">
+                <label for=id("note")>{lang.pick("辦理說明（選填）", "Note (optional)")}</label>
+                <textarea id=id("note") name="note" rows="2" maxlength="350"></textarea>
+            </div>
+            <div class="buttons"><button type="submit">{lang.pick("完成此步驟", "Complete this step")}</button></div>
+        </form>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::super::desk::Change;
+    use super::super::progress::{self, StepInput, Viewer};
+    use super::{Side, LINK_ROLES};
+    use crate::cases::Code;
+    use crate::error::PortalError;
+    use crate::platform::clock::taipei_to_utc;
+    use crate::platform::{auth, AppState};
+    use crate::services::staff::access::require_staff;
+    use crate::shell::current_lang;
+
+    /// Who is asking, on `side`'s pages.
+    pub async fn viewer(state: &AppState, side: Side) -> Result<Viewer, PortalError> {
+        match side {
+            Side::Staff => Ok(Viewer::Staff(require_staff(state, &LINK_ROLES).await?)),
+            Side::Agency => {
+                let _ = state; // TEMP until agency sign-in merges
+                Err(PortalError::Forbidden)
+            }
+        }
+    }
+
+    /// Makes the posted change; what the page says it did.
+    pub async fn change(
+        state: &AppState,
+        viewer: &Viewer,
+        id: &str,
+        posted: &[(String, String)],
+    ) -> Result<String, PortalError> {
+        let lang = current_lang();
+        let ip = auth::source_ip();
+        match Change::parse(posted)? {
+            Change::Step {
+                step,
+                note,
+                test_at,
+            } => {
+                let input = StepInput {
+                    note: note.map(|note| note.as_str().to_owned()),
+                    test_at: test_at.map(|at| taipei_to_utc(at.to_naive()).timestamp()),
+                };
+                let taken = progress::take(state, viewer, ip, id, step, input).await?;
+                let progress::Taken::Done { live } = taken;
+                Ok(format!(
+                    "{}{}{}",
+                    step.label(lang),
+                    lang.pick("：已完成。", ": done."),
+                    if live {
+                        lang.pick(
+                            "雙方已確認，開始實際連結。",
+                            " Both sides confirmed: the link is live.",
+                        )
+                    } else {
+                        ""
+                    }
+                ))
+            }
+            Change::SendBack { reason } => {
+                progress::send_back(state, viewer, ip, id, reason.as_str()).await?;
+                Ok(lang
+                    .pick("已退回申請機關補正。", "Sent back to the agency.")
+                    .to_owned())
+            }
+            Change::Withdraw => {
+                progress::withdraw(state, viewer, ip, id).await?;
+                Ok(lang
+                    .pick("已撤回申請。", "The application is withdrawn.")
+                    .to_owned())
+            }
+            Change::Cancel => {
+                progress::cancel(state, viewer, ip, id).await?;
+                Ok(lang
+                    .pick("已取消連結。", "The link is cancelled.")
+                    .to_owned())
+            }
+        }
+    }
+}

@@ -1,0 +1,504 @@
+//! A case as its five parties work it (L-1 … L-21): who a signed-in person is on a case, the
+//! inboxes of the steps waiting for each party, one case with its steps and timeline, and the
+//! changes — a step taken (with what the step produces), a case sent back, withdrawn or
+//! cancelled — each one unit of work on the engine.
+
+use super::cases::{
+    LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, REVIEWERS,
+    REVIEW_STEPS,
+};
+use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
+use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::machine::Party;
+use crate::cases::steps::{done_at, progress};
+use crate::cases::timeline::timeline;
+use crate::cases::work::Work;
+use crate::cases::workflow::{applies, ready, ready_since, Workflow};
+use crate::cases::{Code, Reason, Refused, Text};
+use crate::components::queue::Age;
+use crate::error::PortalError;
+use crate::i18n::Lang;
+use crate::platform::clock::roc_date_time;
+use crate::platform::rows::RowExt;
+use crate::platform::AppState;
+use crate::services::staff::role::{Jurisdiction, Role};
+use crate::services::staff::StaffMember;
+use serde::Serialize;
+use sqlx::{any::AnyRow, AnyConnection, Row};
+
+/// Who is looking at or acting on cases.
+pub enum Viewer {
+    /// A government agency signed in with its 機關憑證.
+    Agency { code: String },
+    /// A staff member in their role and jurisdiction.
+    Staff(StaffMember),
+}
+
+impl Viewer {
+    /// The party this viewer is on `case`, or `None` if the case is none of theirs: an agency
+    /// sees only its own cases, a county unit only its county's.
+    pub fn party_on(&self, case: &LinkSummary) -> Option<Party> {
+        match self {
+            Viewer::Agency { code } => (*code == case.agency_code).then_some(AGENCY),
+            Viewer::Staff(member) => match (member.role, &member.jurisdiction) {
+                (Role::CountyOfficer, Jurisdiction::County { county }) => {
+                    (*county == case.county).then_some(COUNTY)
+                }
+                (
+                    role @ (Role::MinistryReviewer | Role::InformationServices | Role::ChtEngineer),
+                    Jurisdiction::National,
+                ) => Some(Party::Staff(role)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The actor of this viewer's changes.
+    pub fn actor(&self, source_ip: String) -> Actor {
+        match self {
+            Viewer::Agency { code } => Actor::agency(code, source_ip),
+            Viewer::Staff(member) => Actor::staff(member, source_ip),
+        }
+    }
+}
+
+const COLUMNS: &str = "l.id, l.agency_code, a.name AS agency_name, l.interface, l.data_kind, \
+     l.county, l.status, l.filed_at, l.host_address, l.test_at, l.live_at";
+
+fn summary(row: &AnyRow) -> Result<LinkSummary, PortalError> {
+    Ok(LinkSummary {
+        id: row.try_get("id")?,
+        agency_code: row.try_get("agency_code")?,
+        agency_name: row.try_get("agency_name")?,
+        interface: row.code("interface")?,
+        data_kind: row.code("data_kind")?,
+        county: row.try_get("county")?,
+        status: row.code("status")?,
+        filed_at: roc_date_time(row.try_get("filed_at")?),
+        host_address: row.try_get("host_address")?,
+        test_at: row.try_get::<Option<i64>, _>("test_at")?.map(roc_date_time),
+    })
+}
+
+/// A case, with its filing time, if `viewer` is a party to it.
+async fn visible(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Option<(LinkSummary, Party, i64)>, PortalError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM agency_links l JOIN agencies a ON a.code = l.agency_code \
+         WHERE l.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let case = summary(&row)?;
+    let filed_at = row.try_get("filed_at")?;
+    Ok(viewer.party_on(&case).map(|party| (case, party, filed_at)))
+}
+
+fn no_such_case() -> PortalError {
+    PortalError::Refused {
+        zh_tw: "查無此申請案件。".into(),
+        english: "There is no such case.".into(),
+    }
+}
+
+fn attrs(case: &LinkSummary) -> LinkAttrs {
+    LinkAttrs {
+        interface: case.interface,
+    }
+}
+
+/// The declared party of `step` (each step of seed 001 has one).
+fn party_of(step: Step) -> Party {
+    Linking::STEPS
+        .iter()
+        .find(|rule| rule.step == step)
+        .map(|rule| rule.by[0])
+        .unwrap_or(Party::System)
+}
+
+fn due_working_days(step: Step) -> i64 {
+    Linking::STEPS
+        .iter()
+        .find(|rule| rule.step == step)
+        .map_or(0, |rule| i64::from(rule.due_working_days))
+}
+
+/// The inbox of `viewer` (L-21): every step of a case in progress that is ready and theirs,
+/// oldest first, with its age in working days since it became ready.
+pub async fn inbox(state: &AppState, viewer: &Viewer) -> Result<Vec<InboxRow>, PortalError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let now = state.clock.unix();
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM agency_links l JOIN agencies a ON a.code = l.agency_code \
+         WHERE l.status = $1 ORDER BY l.filed_at, l.id"
+    ))
+    .bind(LinkStatus::InProgress.code())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut inbox = Vec::new();
+    for row in rows {
+        let case = summary(&row)?;
+        let Some(party) = viewer.party_on(&case) else {
+            continue;
+        };
+        let filed_at: i64 = row.try_get("filed_at")?;
+        let progress = progress::<Linking>(&mut conn, &case.id).await?;
+        let times = done_at::<Linking>(&mut conn, &case.id).await?;
+        for step in ready::<Linking>(&progress, &attrs(&case)) {
+            if party_of(step) != party {
+                continue;
+            }
+            let since = ready_since::<Linking>(&times, step, filed_at);
+            inbox.push((
+                since,
+                InboxRow {
+                    case: case.clone(),
+                    step,
+                    age: Age::since(&state.calendar, since, now, Some(due_working_days(step))),
+                },
+            ));
+        }
+    }
+    inbox.sort_by_key(|(since, _)| *since);
+    Ok(inbox.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Every case `viewer` is a party to, newest first.
+pub async fn cases(state: &AppState, viewer: &Viewer) -> Result<Vec<LinkSummary>, PortalError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM agency_links l JOIN agencies a ON a.code = l.agency_code \
+         ORDER BY l.filed_at DESC, l.id"
+    ))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut cases = Vec::new();
+    for row in rows {
+        let case = summary(&row)?;
+        if viewer.party_on(&case).is_some() {
+            cases.push(case);
+        }
+    }
+    Ok(cases)
+}
+
+/// One case as `viewer` sees it: its steps, which of them are theirs now, and its timeline.
+pub async fn detail(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    lang: Lang,
+) -> Result<CaseDetail, PortalError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (case, party, _) = visible(&mut conn, viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    let progress = progress::<Linking>(&mut conn, id).await?;
+    let times = done_at::<Linking>(&mut conn, id).await?;
+    let link = attrs(&case);
+    let open = case.status == LinkStatus::InProgress;
+    let now_ready = if open {
+        ready::<Linking>(&progress, &link)
+    } else {
+        Vec::new()
+    };
+    let steps = Step::ALL
+        .iter()
+        .map(|&step| StepView {
+            step,
+            party: party_label(party_of(step), lang),
+            state: match times.iter().find(|(done, _)| *done == step) {
+                Some((_, at)) => StepState::Done {
+                    at: roc_date_time(*at),
+                },
+                None if !applies::<Linking>(step, &link) => StepState::Skipped,
+                None if now_ready.contains(&step) => StepState::Ready,
+                None => StepState::Waiting,
+            },
+        })
+        .collect();
+    let mine: Vec<Step> = now_ready
+        .iter()
+        .copied()
+        .filter(|step| party_of(*step) == party)
+        .collect();
+    let may_send_back =
+        open && REVIEWERS.contains(&party) && mine.iter().any(|step| REVIEW_STEPS.contains(step));
+    let items =
+        sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1 ORDER BY item")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(CaseDetail {
+        may_withdraw: open && party == AGENCY,
+        may_cancel: case.status == LinkStatus::Live && party == AGENCY,
+        timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
+        case,
+        items,
+        steps,
+        mine,
+        may_send_back,
+    })
+}
+
+/// The name of the party taking a step, as the seed names it.
+pub fn party_label(party: Party, lang: Lang) -> String {
+    match party {
+        Party::Agency => lang.pick("申請機關", "The agency").to_owned(),
+        Party::Staff(Role::CountyOfficer) => lang
+            .pick("直轄市、縣(市)戶役政單位", "The county unit")
+            .to_owned(),
+        Party::Staff(Role::MinistryReviewer) => lang
+            .pick("戶政司", "Department of Household Registration")
+            .to_owned(),
+        Party::Staff(Role::InformationServices) => lang
+            .pick("資訊服務司", "Department of Information Services")
+            .to_owned(),
+        Party::Staff(Role::ChtEngineer) => lang.pick("中華電信", "Chunghwa Telecom").to_owned(),
+        other => other.code().to_owned(),
+    }
+}
+
+/// What a party enters with a step (beyond an optional note).
+#[derive(Clone, Debug, Default)]
+pub struct StepInput {
+    pub note: Option<String>,
+    /// Step 16: when the joint connection test takes place (Unix seconds).
+    pub test_at: Option<i64>,
+}
+
+/// The audit detail of a step.
+#[derive(Serialize)]
+struct StepDetail<'a> {
+    step: &'a str,
+    note: Option<&'a str>,
+}
+
+/// What taking a step produced for the person who took it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Taken {
+    /// The step is done; `live` when it was the last one.
+    Done { live: bool },
+}
+
+const NOT_HERE: Text = Text::new(
+    "此步驟須由其他方式完成。",
+    "This step is not taken from this page.",
+);
+
+/// `viewer` takes `step` of case `id`: the step's own work (the user environment, the test
+/// date…), the step recorded, and the go-live once both sides have confirmed it.
+pub async fn take(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+    step: Step,
+    input: StepInput,
+) -> Result<Taken, PortalError> {
+    let now = state.clock.unix();
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, now).await?;
+    let (case, party, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    if party != actor.party {
+        return Err(PortalError::Forbidden);
+    }
+    let read = work
+        .read_steps::<Linking>(id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    match step {
+        // Taken by filing, and by the agency's own signed test call.
+        Step::S01File | Step::S18AgencyTest => {
+            return Err(Refused::text(Reason::NotNow, NOT_HERE).into());
+        }
+        Step::S08Register => open_environment(&mut work, &case, now).await?,
+        Step::S16CountyTest => {
+            let at = input.test_at.ok_or_else(|| PortalError::Field {
+                field: "test_at".into(),
+                zh_tw: "請填寫連結測試日期時間。".into(),
+                english: "Enter the date and time of the connection test.".into(),
+            })?;
+            sqlx::query("UPDATE agency_links SET test_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(work.conn())
+                .await?;
+        }
+        _ => {}
+    }
+    let detail = StepDetail {
+        step: step.code(),
+        note: input.note.as_deref(),
+    };
+    let next = work
+        .step::<Linking>(
+            &read,
+            step,
+            &attrs(&case),
+            &(),
+            input.note.as_deref(),
+            &detail,
+        )
+        .await?;
+    let live = crate::cases::workflow::complete::<Linking>(&next, &attrs(&case));
+    if live {
+        work.act::<LinkCase>(id, LinkStatus::InProgress, LinkAction::GoLive)
+            .set("live_at", now)
+            .detail(&NoDetail {})
+            .run(&())
+            .await?;
+    }
+    work.commit().await?;
+    Ok(Taken::Done { live })
+}
+
+/// Step 8: an agency's first 連結介面 registration creates its user environment on the
+/// 連結介面 server (seed 001 step 8).
+async fn open_environment(
+    work: &mut Work<'_>,
+    case: &LinkSummary,
+    now: i64,
+) -> Result<(), PortalError> {
+    if case.interface != super::cases::Interface::LinkVpn {
+        return Ok(());
+    }
+    let created = sqlx::query(
+        "INSERT INTO agency_environments (agency_code, created_at, created_for)          SELECT $1, $2, $3 WHERE NOT EXISTS          (SELECT 1 FROM agency_environments WHERE agency_code = $1)",
+    )
+    .bind(&case.agency_code)
+    .bind(now)
+    .bind(&case.id)
+    .execute(work.conn())
+    .await?
+    .rows_affected();
+    if created == 1 {
+        work.audit(
+            "agency_link.environment.create",
+            &case.agency_code,
+            &EnvironmentDetail { link: &case.id },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// When an agency has no application left in progress or live, its user environment is
+/// removed (seed 001 step 8).
+async fn close_environment_if_unused(
+    work: &mut Work<'_>,
+    case: &LinkSummary,
+) -> Result<(), PortalError> {
+    let removed = sqlx::query(
+        "DELETE FROM agency_environments WHERE agency_code = $1 AND NOT EXISTS          (SELECT 1 FROM agency_links WHERE agency_code = $1 AND status IN ($2, $3))",
+    )
+    .bind(&case.agency_code)
+    .bind(LinkStatus::InProgress.code())
+    .bind(LinkStatus::Live.code())
+    .execute(work.conn())
+    .await?
+    .rows_affected();
+    if removed == 1 {
+        work.audit(
+            "agency_link.environment.remove",
+            &case.agency_code,
+            &EnvironmentDetail { link: &case.id },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct EnvironmentDetail<'a> {
+    link: &'a str,
+}
+
+#[derive(Serialize)]
+struct ReasonDetail<'a> {
+    reason: &'a str,
+}
+
+/// A reviewing party whose review step is ready sends case `id` back to the agency, for
+/// `reason`: the agency amends and files again, and every step is taken again.
+pub async fn send_back(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+    reason: &str,
+) -> Result<(), PortalError> {
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
+    let (case, party, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    let read = work
+        .read_steps::<Linking>(id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    let reviewing = ready::<Linking>(&read.progress, &attrs(&case))
+        .into_iter()
+        .any(|step| REVIEW_STEPS.contains(&step) && party_of(step) == party);
+    if !reviewing {
+        return Err(Refused::text(
+            Reason::NotNow,
+            Text::new(
+                "此案件目前不在您的審核步驟，不能退回。",
+                "This case is not at one of your review steps: it cannot be sent back.",
+            ),
+        )
+        .into());
+    }
+    work.send_back::<Linking>(&read, Step::S01File, &(), reason, &ReasonDetail { reason })
+        .await?;
+    work.commit().await
+}
+
+/// The agency withdraws case `id` before go-live.
+pub async fn withdraw(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+) -> Result<(), PortalError> {
+    close(state, viewer, source_ip, id, LinkAction::Withdraw).await
+}
+
+/// The agency cancels its live link `id`.
+pub async fn cancel(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+) -> Result<(), PortalError> {
+    close(state, viewer, source_ip, id, LinkAction::Cancel).await
+}
+
+async fn close(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+    action: LinkAction,
+) -> Result<(), PortalError> {
+    let now = state.clock.unix();
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, now).await?;
+    let (case, _, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    work.act::<LinkCase>(id, case.status, action)
+        .set("closed_at", now)
+        .detail(&NoDetail {})
+        .run(&())
+        .await?;
+    close_environment_if_unused(&mut work, &case).await?;
+    work.commit().await
+}
