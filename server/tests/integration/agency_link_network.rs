@@ -1,5 +1,5 @@
 //! What the ministry's side of agency linking produces, on the database (issue 18): the
-//! subnets 資訊服務司 assigns (L-6).
+//! subnets 資訊服務司 assigns (L-6) and the 密碼表 戶政司 issues (L-7).
 
 use crate::support::fresh_db;
 use app::cases::Code;
@@ -8,6 +8,8 @@ use app::services::agency_link::addresses::{
     self, parse_host, AddressKind, Allocation, AllocationError, Conflict, IpNet, LinkNetwork,
 };
 use app::services::agency_link::cases::{Interface, LinkStatus};
+use app::services::agency_link::password_table;
+use sqlx::Row;
 
 const AGENCY: &str = "A09000000E";
 const NOW: i64 = 1_700_000_000;
@@ -323,4 +325,83 @@ async fn l_6_the_kind_column_checks_exactly_the_declared_kinds() {
         schema.check_values("agency_link_addresses", "kind"),
         Some(declared)
     );
+}
+
+async fn issue(db: &Db, id: &str) -> password_table::PasswordTable {
+    let mut tx = db.begin_write().await.expect("begin");
+    let table = password_table::issue(&mut tx, id, NOW)
+        .await
+        .expect("issue");
+    tx.commit().await.expect("commit");
+    table
+}
+
+async fn verify(db: &Db, id: &str, user: &str, password: &str) -> bool {
+    let mut conn = db.pool.acquire().await.expect("connection");
+    password_table::verify(&mut conn, id, user, password)
+        .await
+        .expect("verify")
+}
+
+#[tokio::test]
+async fn l_7_the_password_is_stored_only_as_a_hash() {
+    let test_db = fresh_db().await;
+    let db = &test_db.db;
+    cases(
+        db,
+        &[("L1", Interface::ApiVpn, "192.0.2.1", LinkStatus::InProgress)],
+    )
+    .await;
+    let table = issue(db, "L1").await;
+    assert!(table.agency_user.starts_with("A09000000E-"), "{table:?}");
+    assert_eq!(table.password.len(), password_table::PASSWORD_LENGTH);
+    let row = sqlx::query("SELECT agency_user, password_hash FROM agency_link_passwords")
+        .fetch_one(&db.pool)
+        .await
+        .expect("row");
+    let user: String = row.try_get("agency_user").expect("user");
+    let hash: String = row.try_get("password_hash").expect("hash");
+    assert_eq!(user, table.agency_user);
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(&table.password));
+}
+
+#[tokio::test]
+async fn l_7_verify_accepts_the_current_table_only() {
+    let test_db = fresh_db().await;
+    let db = &test_db.db;
+    cases(
+        db,
+        &[
+            ("L1", Interface::ApiVpn, "192.0.2.1", LinkStatus::InProgress),
+            ("L2", Interface::ApiVpn, "192.0.2.2", LinkStatus::InProgress),
+        ],
+    )
+    .await;
+    assert!(
+        !verify(db, "L1", "A09000000E-x", "anything").await,
+        "none issued"
+    );
+    let old = issue(db, "L1").await;
+    assert!(verify(db, "L1", &old.agency_user, &old.password).await);
+    let mut wrong = old.password.clone();
+    wrong.replace_range(0..1, if wrong.starts_with('A') { "B" } else { "A" });
+    assert!(!verify(db, "L1", &old.agency_user, &wrong).await);
+    assert!(!verify(db, "L1", "A09000000E-AAAAAAAA", &old.password).await);
+    assert!(!verify(db, "L2", &old.agency_user, &old.password).await);
+
+    let new = issue(db, "L1").await;
+    assert_ne!(new, old);
+    assert!(verify(db, "L1", &new.agency_user, &new.password).await);
+    assert!(
+        !verify(db, "L1", &old.agency_user, &old.password).await,
+        "issuing again invalidates the old table"
+    );
+    let rows: i64 = sqlx::query("SELECT COUNT(*) AS n FROM agency_link_passwords")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n");
+    assert_eq!(rows, 1);
 }

@@ -6,3 +6,5 @@
 #[cfg(feature = "ssr")]
 pub mod addresses;
 pub mod cases;
+#[cfg(feature = "ssr")]
+pub mod password_table;
