@@ -3,6 +3,9 @@
 
 use app::domain::calendar::WorkingCalendar;
 use app::platform::client::TrustedProxies;
+use app::services::agency_link::addresses::{
+    AddressKind, LinkNetwork, NetworkSetting, DEFAULT_POOLS, DEFAULT_REGISTRY,
+};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -66,7 +69,41 @@ pub struct Config {
     /// most a suspension, revocation or new IP takes to reach every server; 0 reads the grant
     /// on every call. `HUJI_API_GRANT_CACHE_MS`.
     pub api_grant_cache_ms: u64,
+    /// The registry network's own ranges (戶役政資訊網路), comma-separated: no linking
+    /// agency's host may overlap them (L-6). `HUJI_LINK_REGISTRY_RANGES`.
+    pub link_registry_ranges: String,
+    /// The pool the agencies' 通訊設備 subnets come from. `HUJI_LINK_DEVICE_POOL`.
+    pub link_device_pool: String,
+    /// The prefix length of each 通訊設備 subnet. `HUJI_LINK_DEVICE_PREFIX`.
+    pub link_device_prefix: u8,
+    /// The pool of the 安全閘道器 subnets. `HUJI_LINK_GATEWAY_POOL`.
+    pub link_gateway_pool: String,
+    /// `HUJI_LINK_GATEWAY_PREFIX`.
+    pub link_gateway_prefix: u8,
+    /// The pool of the 連結介面伺服器 / API Gateway addresses. `HUJI_LINK_SERVER_POOL`.
+    pub link_server_pool: String,
+    /// `HUJI_LINK_SERVER_PREFIX`.
+    pub link_server_prefix: u8,
 }
+
+/// The environment variables of the link network's pools and prefixes, by kind.
+const LINK_POOL_SETTINGS: [(AddressKind, &str, &str); 3] = [
+    (
+        AddressKind::Device,
+        "HUJI_LINK_DEVICE_POOL",
+        "HUJI_LINK_DEVICE_PREFIX",
+    ),
+    (
+        AddressKind::Gateway,
+        "HUJI_LINK_GATEWAY_POOL",
+        "HUJI_LINK_GATEWAY_PREFIX",
+    ),
+    (
+        AddressKind::Server,
+        "HUJI_LINK_SERVER_POOL",
+        "HUJI_LINK_SERVER_PREFIX",
+    ),
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -94,6 +131,13 @@ impl Default for Config {
             api_abnormal_volume_factor: verify.abnormal.volume_factor,
             api_abnormal_volume_floor: verify.abnormal.volume_floor,
             api_grant_cache_ms: u64::try_from(verify.grant_cache.as_millis()).unwrap_or(u64::MAX),
+            link_registry_ranges: DEFAULT_REGISTRY.into(),
+            link_device_pool: DEFAULT_POOLS[0].1.into(),
+            link_device_prefix: DEFAULT_POOLS[0].2,
+            link_gateway_pool: DEFAULT_POOLS[1].1.into(),
+            link_gateway_prefix: DEFAULT_POOLS[1].2,
+            link_server_pool: DEFAULT_POOLS[2].1.into(),
+            link_server_prefix: DEFAULT_POOLS[2].2,
         }
     }
 }
@@ -221,6 +265,26 @@ impl Config {
                 )
             })?;
         }
+        if let Some(v) = env("HUJI_LINK_REGISTRY_RANGES") {
+            self.link_registry_ranges = v;
+        }
+        let link_pools: [(&mut String, &mut u8); 3] = [
+            (&mut self.link_device_pool, &mut self.link_device_prefix),
+            (&mut self.link_gateway_pool, &mut self.link_gateway_prefix),
+            (&mut self.link_server_pool, &mut self.link_server_prefix),
+        ];
+        for ((_, pool_name, prefix_name), (pool, prefix)) in
+            LINK_POOL_SETTINGS.iter().zip(link_pools)
+        {
+            if let Some(v) = env(pool_name) {
+                *pool = v;
+            }
+            if let Some(v) = env(prefix_name) {
+                *prefix = v.parse().map_err(|_| {
+                    invalid(prefix_name, format!("{v:?} is not a prefix length like 30"))
+                })?;
+            }
+        }
         for (name, target) in counts {
             if let Some(v) = env(name) {
                 *target =
@@ -245,6 +309,31 @@ impl Config {
             },
             grant_cache: std::time::Duration::from_millis(self.api_grant_cache_ms),
         }
+    }
+
+    /// The registry network and the pools of agency links' addresses (L-6).
+    pub fn link_network(&self) -> Result<LinkNetwork, ConfigError> {
+        LinkNetwork::parse(
+            &self.link_registry_ranges,
+            (&self.link_device_pool, self.link_device_prefix),
+            (&self.link_gateway_pool, self.link_gateway_prefix),
+            (&self.link_server_pool, self.link_server_prefix),
+        )
+        .map_err(|error| {
+            let setting = |kind: AddressKind, prefix: bool| {
+                LINK_POOL_SETTINGS
+                    .iter()
+                    .find(|(k, _, _)| *k == kind)
+                    .map(|(_, pool, prefix_name)| if prefix { *prefix_name } else { *pool })
+                    .unwrap_or("HUJI_LINK_REGISTRY_RANGES")
+            };
+            let name = match error.setting {
+                NetworkSetting::Registry => "HUJI_LINK_REGISTRY_RANGES",
+                NetworkSetting::Pool(kind) => setting(kind, false),
+                NetworkSetting::Prefix(kind) => setting(kind, true),
+            };
+            invalid(name, error.reason)
+        })
     }
 
     /// Reads the national-holiday table named by `holidays_file`.
@@ -317,6 +406,7 @@ impl Config {
                 "must start with smtp:// or smtps://",
             ));
         }
+        self.link_network()?;
         if let Err(reason) = TrustedProxies::parse(&self.trusted_proxies) {
             return Err(invalid("HUJI_TRUSTED_PROXIES", reason));
         }
@@ -453,6 +543,51 @@ mod tests {
             load(None, &[("HUJI_HOLIDAYS", path.to_str().expect("utf-8"))]).expect("valid");
         let err = config.load_calendar().unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn l_6_the_link_network_is_configured_and_checked() {
+        let config = load(None, &[]).expect("valid");
+        assert_eq!(
+            config.link_network().expect("default network"),
+            LinkNetwork::default()
+        );
+        let config = load(
+            None,
+            &[
+                ("HUJI_LINK_REGISTRY_RANGES", "10.0.0.0/8"),
+                ("HUJI_LINK_SERVER_POOL", "192.168.9.0/24"),
+                ("HUJI_LINK_SERVER_PREFIX", "31"),
+            ],
+        )
+        .expect("valid");
+        let network = config.link_network().expect("network");
+        assert_eq!(network.registry().len(), 1);
+        assert_eq!(network.pool(AddressKind::Server).prefix, 31);
+        for (vars, name) in [
+            (
+                &[("HUJI_LINK_REGISTRY_RANGES", "nowhere")][..],
+                "HUJI_LINK_REGISTRY_RANGES",
+            ),
+            (
+                &[("HUJI_LINK_GATEWAY_PREFIX", "x")][..],
+                "HUJI_LINK_GATEWAY_PREFIX",
+            ),
+            (
+                &[("HUJI_LINK_GATEWAY_PREFIX", "33")][..],
+                "HUJI_LINK_GATEWAY_PREFIX",
+            ),
+            (
+                &[("HUJI_LINK_DEVICE_POOL", "10.200.0.0/20")][..],
+                "HUJI_LINK_DEVICE_POOL",
+            ),
+        ] {
+            let err = load(None, vars).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("setting {name}")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

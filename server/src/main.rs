@@ -262,6 +262,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         ),
         seal: Arc::new(SealKey::new(&seal_secret)),
         moica_ca,
+        link_network: Arc::new(config.link_network()?),
     };
 
     if config.smtp_url.is_empty() {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod db;
 pub mod jobs;
 pub mod outbox;
+pub mod password;
 pub mod rate_limit;
 pub mod rows;
 pub mod seal;

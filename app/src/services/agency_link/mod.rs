@@ -3,10 +3,14 @@
 //! 資訊服務司, and 中華電信 carry the case through the seed's 20 steps (L-1 … L-20), each from its
 //! own inbox (L-21); once both sides confirm the go-live, the link answers the agency's calls.
 
+#[cfg(feature = "ssr")]
+pub mod addresses;
 pub mod cases;
 pub mod desk;
 mod manifest;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod password_table;
 #[cfg(feature = "ssr")]
 pub mod progress;
 

@@ -158,6 +158,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         proxies: Arc::new(Default::default()),
         seal: Arc::new(app::platform::seal::SealKey::new(&[9; 32])),
         moica_ca: None,
+        link_network: Arc::new(Default::default()),
     }
 }
 
