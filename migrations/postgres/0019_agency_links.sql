@@ -16,6 +16,7 @@ CREATE TABLE agency_links (
     filed_at          BIGINT NOT NULL,
     host_address      TEXT NOT NULL,                    -- the agency's host (IP or CIDR) the link is for
     application       TEXT NOT NULL,                    -- the 申請表 and GSN VPN fields, as JSON
+    password_sealed   TEXT,                             -- the 密碼表 from step 7 until the county takes it (step 8), sealed
     test_at           BIGINT,                           -- the joint connection test's date (step 16)
     test_passed_at    BIGINT,                           -- when the test call passed (step 18)
     live_at           BIGINT,

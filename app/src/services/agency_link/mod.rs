@@ -85,6 +85,8 @@ pub struct CaseDetail {
     pub case: LinkSummary,
     /// The codes of the data items requested.
     pub items: Vec<String>,
+    /// The addresses 資訊服務司 assigned (step 6): what, the subnet, its mask.
+    pub addresses: Vec<(String, String, String)>,
     pub steps: Vec<StepView>,
     /// The steps the viewer may take now.
     pub mine: Vec<Step>,

@@ -321,6 +321,21 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             <dt>{lang.pick("連結測試日期", "Connection test")}</dt><dd>{case.test_at.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>{lang.pick("需求資料項目", "Data items")}</dt><dd>{detail.items.join("、")}</dd>
         </dl>
+        {(!detail.addresses.is_empty()).then(|| view! {
+            <table class="data addresses">
+                <caption>{lang.pick("資訊服務司編訂之網路位址", "Addresses assigned by Information Services")}</caption>
+                <thead><tr>
+                    <th scope="col">{lang.pick("設備", "Equipment")}</th>
+                    <th scope="col">{lang.pick("網路位址", "Address")}</th>
+                    <th scope="col">{lang.pick("子網路遮罩", "Subnet mask")}</th>
+                </tr></thead>
+                <tbody>
+                    {detail.addresses.into_iter().map(|(kind, network, mask)| view! {
+                        <tr><td>{kind}</td><td>{network}</td><td>{mask}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
         {forms}
         {send_back}
         {withdraw}
@@ -407,20 +422,28 @@ mod ssr {
                     test_at: test_at.map(|at| taipei_to_utc(at.to_naive()).timestamp()),
                 };
                 let taken = progress::take(state, viewer, ip, id, step, input).await?;
-                let progress::Taken::Done { live } = taken;
-                Ok(format!(
-                    "{}{}{}",
-                    step.label(lang),
-                    lang.pick("：已完成。", ": done."),
-                    if live {
+                let mut told =
+                    format!("{}{}", step.label(lang), lang.pick("：已完成。", ": done."));
+                if let Some(table) = taken.password_table {
+                    told.push_str(&format!(
+                        "{}{}{}{}{}",
                         lang.pick(
-                            "雙方已確認，開始實際連結。",
-                            " Both sides confirmed: the link is live.",
-                        )
-                    } else {
-                        ""
-                    }
-                ))
+                            "密碼表（僅顯示這一次，請轉交申請機關）：使用者代號 ",
+                            " Password table (shown this once: hand it to the agency): user ",
+                        ),
+                        table.agency_user,
+                        lang.pick("，密碼 ", ", password "),
+                        table.password,
+                        lang.pick("。", "."),
+                    ));
+                }
+                if taken.live {
+                    told.push_str(lang.pick(
+                        "雙方已確認，開始實際連結。",
+                        " Both sides confirmed: the link is live.",
+                    ));
+                }
+                Ok(told)
             }
             Change::SendBack { reason } => {
                 progress::send_back(state, viewer, ip, id, reason.as_str()).await?;

@@ -3,10 +3,12 @@
 //! changes — a step taken (with what the step produces), a case sent back, withdrawn or
 //! cancelled — each one unit of work on the engine.
 
+use super::addresses;
 use super::cases::{
     LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, REVIEWERS,
     REVIEW_STEPS,
 };
+use super::password_table::{self, PasswordTable};
 use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::machine::Party;
@@ -233,7 +235,24 @@ pub async fn detail(
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
+    let addresses = addresses::allocation(&mut conn, id)
+        .await?
+        .map(|allocation| {
+            addresses::AddressKind::ALL
+                .iter()
+                .map(|kind| {
+                    let network = allocation.of(*kind);
+                    (
+                        kind.name(case.interface, lang).to_owned(),
+                        network.to_string(),
+                        network.netmask().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(CaseDetail {
+        addresses,
         may_withdraw: open && party == AGENCY,
         may_cancel: case.status == LinkStatus::Live && party == AGENCY,
         timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
@@ -280,9 +299,12 @@ struct StepDetail<'a> {
 
 /// What taking a step produced for the person who took it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Taken {
-    /// The step is done; `live` when it was the last one.
-    Done { live: bool },
+pub struct Taken {
+    /// It was the last step: the link is live.
+    pub live: bool,
+    /// Step 8: the 密碼表 the ministry made at step 7, shown this once to the county unit to
+    /// hand over to the agency.
+    pub password_table: Option<PasswordTable>,
 }
 
 const NOT_HERE: Text = Text::new(
@@ -313,12 +335,36 @@ pub async fn take(
         .read_steps::<Linking>(id)
         .await?
         .ok_or_else(no_such_case)?;
+    let mut password_table = None;
     match step {
         // Taken by filing, and by the agency's own signed test call.
         Step::S01File | Step::S18AgencyTest => {
             return Err(Refused::text(Reason::NotNow, NOT_HERE).into());
         }
-        Step::S08Register => open_environment(&mut work, &case, now).await?,
+        Step::S06Addresses => {
+            let host = addresses::parse_host(&case.host_address)
+                .ok_or_else(|| PortalError::unavailable(format!("{id}: unreadable host")))?;
+            addresses::allocate(work.conn(), id, host, &state.link_network, now).await?;
+        }
+        Step::S07MinistryReply => {
+            let table = password_table::issue(work.conn(), id, now).await?;
+            let sealed = state
+                .seal
+                .seal(
+                    &format!("{}\n{}", table.agency_user, table.password),
+                    &seal_label(id),
+                )
+                .ok_or_else(|| PortalError::unavailable("sealing a 密碼表 failed"))?;
+            sqlx::query("UPDATE agency_links SET password_sealed = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(work.conn())
+                .await?;
+        }
+        Step::S08Register => {
+            password_table = Some(hand_over_password(state, &mut work, id).await?);
+            open_environment(&mut work, &case, now).await?;
+        }
         Step::S16CountyTest => {
             let at = input.test_at.ok_or_else(|| PortalError::Field {
                 field: "test_at".into(),
@@ -356,7 +402,41 @@ pub async fn take(
             .await?;
     }
     work.commit().await?;
-    Ok(Taken::Done { live })
+    Ok(Taken {
+        live,
+        password_table,
+    })
+}
+
+fn seal_label(id: &str) -> String {
+    format!("agency_link.password_table:{id}")
+}
+
+/// Step 8: the sealed 密碼表 opened for the county unit and forgotten, in the step's work.
+async fn hand_over_password(
+    state: &AppState,
+    work: &mut Work<'_>,
+    id: &str,
+) -> Result<PasswordTable, PortalError> {
+    let sealed: Option<String> =
+        sqlx::query_scalar("SELECT password_sealed FROM agency_links WHERE id = $1")
+            .bind(id)
+            .fetch_one(work.conn())
+            .await?;
+    let opened = sealed
+        .and_then(|sealed| state.seal.open(&sealed, &seal_label(id)))
+        .ok_or_else(|| PortalError::unavailable(format!("{id}: no 密碼表 to hand over")))?;
+    let (agency_user, password) = opened
+        .split_once('\n')
+        .ok_or_else(|| PortalError::unavailable(format!("{id}: a malformed 密碼表")))?;
+    sqlx::query("UPDATE agency_links SET password_sealed = NULL WHERE id = $1")
+        .bind(id)
+        .execute(work.conn())
+        .await?;
+    Ok(PasswordTable {
+        agency_user: agency_user.to_owned(),
+        password: password.to_owned(),
+    })
 }
 
 /// Step 8: an agency's first 連結介面 registration creates its user environment on the
@@ -458,6 +538,7 @@ pub async fn send_back(
     }
     work.send_back::<Linking>(&read, Step::S01File, &(), reason, &ReasonDetail { reason })
         .await?;
+    addresses::release(work.conn(), id).await?;
     work.commit().await
 }
 
@@ -499,6 +580,7 @@ async fn close(
         .detail(&NoDetail {})
         .run(&())
         .await?;
+    addresses::release(work.conn(), id).await?;
     close_environment_if_unused(&mut work, &case).await?;
     work.commit().await
 }
