@@ -1,7 +1,8 @@
 //! Card sign-in (F-5, F-6): the one way companies (工商憑證), government agencies (機關憑證)
-//! and staff (自然人憑證) prove who they are. The page reads the card's certificate through the card helper, the person types
-//! the PIN into the page and it goes to the helper only, the card signs a single-use server
-//! challenge, and the server checks certificate and signature before opening a session.
+//! and staff (自然人憑證) prove who they are. The page reads the card's certificate through the
+//! card helper, the person types the PIN into the page and it goes to the helper only, the card
+//! signs a single-use server challenge, and the server checks certificate and signature before
+//! opening a session.
 
 pub mod island;
 pub mod pages;
