@@ -9,6 +9,8 @@
 #
 # Cards (PIN / 用戶代碼 87654321 for all):
 #   demo:  demo-company   蝦蝦樂購股份有限公司 24941832, 工商憑證, PIN 12345678
+#          demo-agency    臺北市政府警察局 379130000C, 機關憑證 (GCA), PIN 12345678
+#          demo-agency-ntpc 新北市政府警察局 382130000C, 機關憑證 (GCA), PIN 12345678
 #          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
 #          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
@@ -21,7 +23,8 @@
 #                         the end of its 8 years (40 days left): inside the 線上續卡 window
 #          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once;
 #                         remove DIR/cards/demo-blank-*.token for fresh ones)
-#   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354), e2e-reviewer (林美玲),
+#   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354),
+#          e2e-agency (臺北市政府警察局 379130000C, 機關憑證, PIN 52718364), e2e-reviewer (林美玲),
 #          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456,
 #          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101),
 #          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715),
@@ -107,6 +110,8 @@ staff() { # name role jurisdiction
 case "$SET" in
   demo)
     card demo-company 12345678 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
+    card demo-agency 12345678 agency --agency-code 379130000C --name 臺北市政府警察局
+    card demo-agency-ntpc 12345678 agency --agency-code 382130000C --name 新北市政府警察局
     card demo-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card demo-engineer 123456 citizen --name 周建國 --id-last4 2468
     card demo-clerk 123456 citizen --name 李小華 --id-last4 1357
@@ -127,6 +132,7 @@ case "$SET" in
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     card e2e-company-spare 61827354 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
+    card e2e-agency 52718364 agency --agency-code 379130000C --name 臺北市政府警察局
     card e2e-reviewer 123456 citizen --name 林美玲 --id-last4 5791
     card e2e-clerk 123456 citizen --name 李小華 --id-last4 1357
     card e2e-wang 730101 citizen --name 王小明 --id-last4 6789

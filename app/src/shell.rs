@@ -4,6 +4,7 @@
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
 use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
+use crate::services::agency::AgencySignInPage;
 use crate::services::agency_link::AgencyLinkRoutes;
 use crate::services::api_service::ApiServiceRoutes;
 use crate::services::certificate::CertificateRoutes;
@@ -126,6 +127,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/card-helper") view=CardHelperPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/agency/sign-in") view=AgencySignInPage />
                     // Each service's pages, declared beside its manifest.
                     <StaffRoutes />
                     <IdCardLossRoutes />

@@ -56,7 +56,7 @@ enum Command {
         /// The generator's seed: the same seed gives the same rows.
         #[arg(long, default_value_t = 20231117)]
         seed: u64,
-        /// Also load the fixed demo citizens and companies (README, end-to-end tests).
+        /// Also load the fixed demo citizens, companies and agencies (README, end-to-end tests).
         #[arg(long)]
         demo: bool,
         /// Do nothing (and succeed) if the registry was already seeded.
@@ -191,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if demo {
                 registry::load_demo(&db.pool).await?;
-                println!("demo citizens and companies loaded");
+                println!("demo citizens, companies and agencies loaded");
             }
             Ok(ExitCode::SUCCESS)
         }

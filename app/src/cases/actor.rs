@@ -6,8 +6,8 @@ use crate::services::staff::StaffMember;
 use serde::Serialize;
 
 /// The person or process behind an action, as the audit log and the case timeline name it:
-/// `company:<統一編號>`, `citizen:<masked ID number>` (never the full one), `staff:<id>` or
-/// `system`, from the client address the server saw.
+/// `company:<統一編號>`, `agency:<機關代號>`, `citizen:<masked ID number>` (never the full
+/// one), `staff:<id>` or `system`, from the client address the server saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub party: Party,
@@ -84,3 +84,20 @@ impl Actor {
 /// The audit detail of an action that has nothing to add.
 #[derive(Serialize)]
 pub struct NoDetail {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agency_is_named_by_its_code_in_the_agency_party() {
+        let actor = Actor::agency("379130000C", "127.0.0.1".into());
+        assert_eq!(actor.party, Party::Agency);
+        assert_eq!(actor.name, "agency:379130000C");
+        assert_eq!(actor.staff_id, None);
+        assert_eq!(
+            actor.event("x", "y", &NoDetail {}).actor,
+            "agency:379130000C"
+        );
+    }
+}

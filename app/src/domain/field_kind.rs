@@ -2,11 +2,12 @@
 //! island, whose properties must be plain data) can run the same parser as the server.
 
 use super::{
-    address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber,
-    company_name::CompanyName, email::Email, host_ip::HostIp, national_id::NationalId,
-    person_name::PersonName, phone::ContactPhone, phone::Landline, phone::Mobile, pin::CardPin,
-    pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId, purpose::Purpose,
-    revocation_password::RevocationPassword, roc_date::RocDate, roc_date::RocDateTime, FieldError,
+    address::RegisteredAddress, agency_code::AgencyCode, business_id::BusinessId,
+    card_number::CardNumber, company_name::CompanyName, email::Email, host_ip::HostIp,
+    national_id::NationalId, person_name::PersonName, phone::ContactPhone, phone::Landline,
+    phone::Mobile, pin::CardPin, pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId,
+    purpose::Purpose, revocation_password::RevocationPassword, roc_date::RocDate,
+    roc_date::RocDateTime, FieldError,
 };
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,7 @@ pub enum FieldKind {
     Address,
     ContactPhone,
     CompanyName,
+    AgencyCode,
 }
 
 impl FieldKind {
@@ -60,6 +62,7 @@ impl FieldKind {
             FieldKind::Address => message(RegisteredAddress::parse(text), lang),
             FieldKind::ContactPhone => message(ContactPhone::parse(text), lang),
             FieldKind::CompanyName => message(CompanyName::parse(text), lang),
+            FieldKind::AgencyCode => message(AgencyCode::parse(text), lang),
         }
     }
 }
@@ -93,6 +96,7 @@ mod tests {
             ),
             (FieldKind::ContactPhone, "(02)23456789", "123"),
             (FieldKind::CompanyName, "蝦蝦樂購股份有限公司", " "),
+            (FieldKind::AgencyCode, "379130000C", "3791300001"),
         ];
         for (kind, good, bad) in cases {
             assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");

@@ -17,6 +17,7 @@ macro_rules! parse_from_string {
 }
 
 pub mod address;
+pub mod agency_code;
 pub mod apply_code;
 pub mod business_id;
 pub mod calendar;

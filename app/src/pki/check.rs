@@ -3,18 +3,17 @@
 
 use super::checked::{CheckedCertificate, PublicKeyKind};
 use super::input::certificate_der;
-use super::profile::{API_CERTIFICATE_POLICY, SUBJECT_SERIAL_NUMBER};
+use super::profile::API_CERTIFICATE_POLICY;
+use super::subject::SubjectFields;
 use super::trust_store::{Authority, TrustStore};
 use super::{CaFamily, CertificateError, Purpose};
-use crate::domain::business_id::BusinessId;
 use sha2::{Digest, Sha256};
-use x509_parser::der_parser::asn1_rs::{Oid, Tag};
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::der_parser::asn1_rs::Oid;
+use x509_parser::extensions::ParsedExtension;
 use x509_parser::oid_registry::{OID_EC_P256, OID_X509_EXT_CERTIFICATE_POLICIES};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 use x509_parser::revocation_list::CertificateRevocationList;
-use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
 /// Chains longer than this (end entity, intermediates, root) are not followed.
 const MAX_CHAIN: usize = 5;
@@ -78,6 +77,7 @@ impl TrustStore {
             common_name: fields.common_name,
             organization: fields.organization,
             business_id: fields.business_id,
+            agency_code: fields.agency_code,
             id_last4: fields.id_last4,
             dns_names: fields.dns_names,
             not_before: cert.validity().not_before.timestamp(),
@@ -216,8 +216,8 @@ fn check_validity(cert: &X509Certificate<'_>, at: i64) -> Result<(), Certificate
 }
 
 /// Whether the certificate is the kind `purpose` needs, from the right authority: a citizen
-/// card where a business card is needed, or an IC-card certificate where an API certificate
-/// is, is `WrongType`.
+/// card where a business card is needed, a business card where an agency card is, or an
+/// IC-card certificate where an API certificate is, is `WrongType`.
 fn check_kind(
     cert: &X509Certificate<'_>,
     purpose: Purpose,
@@ -235,7 +235,7 @@ fn check_kind(
         Kind::Card
     };
     let wanted = match purpose {
-        Purpose::BusinessCard | Purpose::CitizenCard => Kind::Card,
+        Purpose::BusinessCard | Purpose::CitizenCard | Purpose::AgencyCard => Kind::Card,
         Purpose::ApiCertificate => Kind::Api,
         Purpose::ServerCertificate => Kind::Server,
     };
@@ -269,7 +269,7 @@ fn has_policy(cert: &X509Certificate<'_>, policy: &[u64]) -> bool {
     }
 }
 
-fn oid_is(oid: &Oid<'_>, arcs: &[u64]) -> bool {
+pub(super) fn oid_is(oid: &Oid<'_>, arcs: &[u64]) -> bool {
     oid.iter()
         .is_some_and(|components| components.eq(arcs.iter().copied()))
 }
@@ -283,7 +283,9 @@ fn check_key_usage(cert: &X509Certificate<'_>, purpose: Purpose) -> Result<(), C
         Err(_) => return Err(CertificateError::Malformed),
     };
     let allowed = match purpose {
-        Purpose::BusinessCard | Purpose::CitizenCard => usage.digital_signature(),
+        Purpose::BusinessCard | Purpose::CitizenCard | Purpose::AgencyCard => {
+            usage.digital_signature()
+        }
         Purpose::ApiCertificate => {
             usage.digital_signature()
                 && matches!(cert.extended_key_usage(), Ok(Some(eku)) if eku.value.client_auth || eku.value.any)
@@ -316,106 +318,6 @@ fn key_kind(cert: &X509Certificate<'_>) -> Result<PublicKeyKind, CertificateErro
         Ok(_) => Err(CertificateError::WrongKeyUsage),
         Err(_) => Err(CertificateError::Malformed),
     }
-}
-
-/// The subject fields each kind of certificate must carry (see `docs/pki.md`).
-struct SubjectFields {
-    common_name: Option<String>,
-    organization: Option<String>,
-    business_id: Option<BusinessId>,
-    id_last4: Option<String>,
-    dns_names: Vec<String>,
-}
-
-impl SubjectFields {
-    fn read(
-        cert: &X509Certificate<'_>,
-        purpose: Purpose,
-    ) -> Result<SubjectFields, CertificateError> {
-        let subject = cert.subject();
-        let common_name = first_text(subject.iter_common_name());
-        let organization = first_text(subject.iter_organization());
-        let serial_number = subject_serial_number(subject);
-        let mut fields = SubjectFields {
-            common_name,
-            organization,
-            business_id: None,
-            id_last4: None,
-            dns_names: Vec::new(),
-        };
-        match purpose {
-            Purpose::BusinessCard | Purpose::ApiCertificate => {
-                let id = serial_number.ok_or(CertificateError::Malformed)?;
-                fields.business_id =
-                    Some(BusinessId::parse(&id).map_err(|_| CertificateError::Malformed)?);
-            }
-            Purpose::CitizenCard => {
-                // MOICA writes a longer serialNumber whose last four characters are the last
-                // four digits of the ID number; the development PKI writes just those four.
-                let number = serial_number.ok_or(CertificateError::Malformed)?;
-                let last4 = number
-                    .char_indices()
-                    .rev()
-                    .nth(3)
-                    .map(|(start, _)| &number[start..])
-                    .filter(|tail| tail.bytes().all(|b| b.is_ascii_digit()))
-                    .ok_or(CertificateError::Malformed)?;
-                fields.id_last4 = Some(last4.to_owned());
-                if fields
-                    .common_name
-                    .as_deref()
-                    .is_none_or(|name| name.trim().is_empty())
-                {
-                    return Err(CertificateError::Malformed);
-                }
-            }
-            Purpose::ServerCertificate => {
-                if let Ok(Some(names)) = cert.subject_alternative_name() {
-                    fields.dns_names = names
-                        .value
-                        .general_names
-                        .iter()
-                        .filter_map(|name| match name {
-                            GeneralName::DNSName(dns) => Some((*dns).to_owned()),
-                            _ => None,
-                        })
-                        .collect();
-                }
-            }
-        }
-        Ok(fields)
-    }
-}
-
-fn subject_serial_number(subject: &X509Name<'_>) -> Option<String> {
-    subject
-        .iter_attributes()
-        .filter(|attribute| oid_is(attribute.attr_type(), SUBJECT_SERIAL_NUMBER))
-        .find_map(attribute_text)
-}
-
-fn first_text<'a, 'b: 'a>(
-    mut attributes: impl Iterator<Item = &'a AttributeTypeAndValue<'b>>,
-) -> Option<String> {
-    attributes.find_map(attribute_text)
-}
-
-/// The text of a name attribute: UTF8String, PrintableString, IA5String or, as older Taiwanese
-/// certificates write Chinese names, BMPString (UTF-16BE).
-fn attribute_text(attribute: &AttributeTypeAndValue<'_>) -> Option<String> {
-    if let Ok(text) = attribute.as_str() {
-        return Some(text.to_owned());
-    }
-    let value = attribute.attr_value();
-    if value.tag() != Tag::BmpString || value.data.len() % 2 != 0 {
-        return None;
-    }
-    let units: Vec<u16> = value
-        .data
-        .chunks_exact(2)
-        .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
-        .collect();
-    String::from_utf16(&units).ok()
 }
 
 /// Serial numbers compare without the leading zero byte DER adds to keep them positive.

@@ -2,6 +2,7 @@
 //! verification of signatures made with its key.
 
 use super::{CaFamily, CertificateError, Purpose};
+use crate::domain::agency_code::AgencyCode;
 use crate::domain::business_id::BusinessId;
 use ring::signature::{
     UnparsedPublicKey, VerificationAlgorithm, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED,
@@ -29,6 +30,7 @@ pub struct CheckedCertificate {
     pub(super) common_name: Option<String>,
     pub(super) organization: Option<String>,
     pub(super) business_id: Option<BusinessId>,
+    pub(super) agency_code: Option<AgencyCode>,
     pub(super) id_last4: Option<String>,
     pub(super) dns_names: Vec<String>,
     pub(super) not_before: i64,
@@ -67,8 +69,8 @@ impl CheckedCertificate {
         &self.subject
     }
 
-    /// The subject's name: the company (business and API), the person (citizen) or the host
-    /// (server) — the subject commonName.
+    /// The subject's name: the company (business and API), the agency, the person (citizen)
+    /// or the host (server) — the subject commonName.
     pub fn subject_name(&self) -> Option<&str> {
         self.common_name.as_deref()
     }
@@ -81,6 +83,11 @@ impl CheckedCertificate {
     /// 統一編號 of a business or API certificate.
     pub fn business_id(&self) -> Option<&BusinessId> {
         self.business_id.as_ref()
+    }
+
+    /// 機關代號 of an agency certificate (機關憑證).
+    pub fn agency_code(&self) -> Option<&AgencyCode> {
+        self.agency_code.as_ref()
     }
 
     /// The last four digits of the holder's ID number (citizen certificates carry no more).
@@ -150,6 +157,18 @@ pub fn expect_business_id(
     match certificate.business_id() {
         Some(id) if id == typed => Ok(()),
         Some(_) => Err(CertificateError::BusinessIdMismatch),
+        None => Err(CertificateError::WrongType),
+    }
+}
+
+/// Checks that the 機關代號 an agency typed is the one in its 機關憑證 (agency sign-in).
+pub fn expect_agency_code(
+    certificate: &CheckedCertificate,
+    typed: &AgencyCode,
+) -> Result<(), CertificateError> {
+    match certificate.agency_code() {
+        Some(code) if code == typed => Ok(()),
+        Some(_) => Err(CertificateError::AgencyCodeMismatch),
         None => Err(CertificateError::WrongType),
     }
 }

@@ -28,6 +28,8 @@ pub enum CertificateError {
     BadSignature,
     #[error("the certificate's business ID differs from the one entered")]
     BusinessIdMismatch,
+    #[error("the certificate's agency code differs from the one entered")]
+    AgencyCodeMismatch,
     #[error("no revocation list of the issuing authority is available")]
     CrlUnavailable,
     #[error("the revocation list of the issuing authority is out of date")]
@@ -72,6 +74,10 @@ impl FieldError for CertificateError {
             CertificateError::BusinessIdMismatch => lang.pick(
                 "憑證的統一編號與輸入的統一編號不符",
                 "The certificate's business ID (統一編號) differs from the one entered",
+            ),
+            CertificateError::AgencyCodeMismatch => lang.pick(
+                "憑證的機關代號與輸入的機關代號不符",
+                "The certificate's agency code (機關代號) differs from the one entered",
             ),
             CertificateError::CrlUnavailable => lang.pick(
                 "暫時無法確認憑證的廢止狀態，請稍後再試",

@@ -9,12 +9,13 @@ mod checked;
 mod error;
 mod input;
 pub mod profile;
+mod subject;
 mod trust_store;
 
 pub use check::{
     certificate_serial_hex, rsa_public_key_unchecked, spki_verifies_rs256, UncheckedCertificate,
 };
-pub use checked::{expect_business_id, CheckedCertificate, PublicKeyKind};
+pub use checked::{expect_agency_code, expect_business_id, CheckedCertificate, PublicKeyKind};
 pub use error::{CertificateError, TrustStoreError};
 pub use input::certificate_der;
 pub use profile::{CaFamily, Purpose};

@@ -13,7 +13,7 @@ pub enum CaFamily {
     Moeaca,
     /// 內政部憑證管理中心: citizen certificates (自然人憑證).
     Moica,
-    /// 政府憑證管理中心: certificates of government agencies and their servers.
+    /// 政府憑證管理中心: certificates of government agencies (機關憑證) and their servers.
     Gca,
     /// 組織及團體憑證管理中心: certificates of organisations and their servers.
     Xca,
@@ -87,6 +87,9 @@ pub enum Purpose {
     /// A person signs in with their 自然人憑證 IC card (MOICA); the subject carries the name
     /// and the last four digits of the ID number.
     CitizenCard,
+    /// A government agency signs in with its 機關憑證 IC card (GCA); the subject carries the
+    /// 機關代號 (agency code) in serialNumber and the agency's name in commonName.
+    AgencyCard,
     /// A company's software certificate for the verification API (seed 000), issued by MOEACA
     /// under [`API_CERTIFICATE_POLICY`]; it must carry the 統一編號 and an RSA key (RS256).
     ApiCertificate,
@@ -101,6 +104,7 @@ impl Purpose {
         match self {
             Purpose::BusinessCard | Purpose::ApiCertificate => family == CaFamily::Moeaca,
             Purpose::CitizenCard => family == CaFamily::Moica,
+            Purpose::AgencyCard => family == CaFamily::Gca,
             Purpose::ServerCertificate => {
                 matches!(family, CaFamily::Gca | CaFamily::Moeaca | CaFamily::Xca)
             }
@@ -113,8 +117,8 @@ impl Purpose {
 /// a real policy.
 pub const API_CERTIFICATE_POLICY: &[u64] = &[1, 3, 6, 1, 4, 1, 32473, 886, 1];
 
-/// The subject attribute carrying the 統一編號 (business) or the ID digits (citizen): X.520
-/// serialNumber.
+/// The subject attribute carrying the 統一編號 (business), the ID digits (citizen) or the
+/// 機關代號 (agency): X.520 serialNumber.
 pub const SUBJECT_SERIAL_NUMBER: &[u64] = &[2, 5, 4, 5];
 
 /// The organizationName of every authority of the development PKI, so that none of its
@@ -145,5 +149,20 @@ mod tests {
             .filter(|family| Purpose::ServerCertificate.accepts(*family))
             .collect();
         assert_eq!(accepted, [CaFamily::Moeaca, CaFamily::Gca, CaFamily::Xca]);
+    }
+
+    #[test]
+    fn f4_each_card_comes_from_its_own_authority_only() {
+        for (purpose, family) in [
+            (Purpose::BusinessCard, CaFamily::Moeaca),
+            (Purpose::CitizenCard, CaFamily::Moica),
+            (Purpose::AgencyCard, CaFamily::Gca),
+        ] {
+            let accepted: Vec<_> = CaFamily::ALL
+                .into_iter()
+                .filter(|candidate| purpose.accepts(*candidate))
+                .collect();
+            assert_eq!(accepted, [family], "{purpose:?}");
+        }
     }
 }

@@ -7,9 +7,10 @@ use proptest::prelude::*;
 
 const NOW: i64 = 1_767_225_600;
 
-const PURPOSES: [Purpose; 4] = [
+const PURPOSES: [Purpose; 5] = [
     Purpose::BusinessCard,
     Purpose::CitizenCard,
+    Purpose::AgencyCard,
     Purpose::ApiCertificate,
     Purpose::ServerCertificate,
 ];

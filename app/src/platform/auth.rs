@@ -1,5 +1,6 @@
 //! Who is making this request: the session behind the cookie and the principal it holds
-//! (a company signed in with its 工商憑證, or a staff account signed in with a 自然人憑證).
+//! (a company signed in with its 工商憑證, an agency with its 機關憑證, a citizen or a staff
+//! account signed in with a 自然人憑證).
 //! Server functions call these; nothing here trusts anything the browser says but the cookie.
 
 use super::session::{self, Session};
@@ -21,6 +22,9 @@ pub enum Principal {
         name: String,
         certificate_serial: String,
     },
+    /// A government agency, proven by its 機關憑證 (GCA) and the 機關代號 typed with it; its
+    /// registry row is read afresh on every request (`services::agency::require_agency`).
+    Agency { code: String, name: String },
     /// A staff account; its role and jurisdiction are read afresh on every request.
     Staff { staff_id: i64 },
     /// A citizen, proven by their own 自然人憑證 (L4-3).
@@ -32,6 +36,7 @@ impl Principal {
     pub fn actor(&self) -> String {
         match self {
             Principal::Company { business_id, .. } => format!("company:{business_id}"),
+            Principal::Agency { code, .. } => format!("agency:{code}"),
             Principal::Staff { staff_id } => format!("staff:{staff_id}"),
             Principal::Citizen { masked_id, .. } => format!("citizen:{masked_id}"),
         }

@@ -1,5 +1,6 @@
 //! The portal's services, grouped the way a citizen sees them.
 
+pub mod agency;
 pub mod agency_link;
 pub mod api_service;
 pub mod certificate;

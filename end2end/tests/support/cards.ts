@@ -21,6 +21,8 @@ const card = (token: string, pin: string): Card => ({
 export const company = card('e2e-company', '73019485');
 /** Another 工商憑證 of the same company, for the wrong-PIN and blocked-card tests. */
 export const spareCompany = card('e2e-company-spare', '61827354');
+/** 臺北市政府警察局 (379130000C), 機關憑證 (GCA). */
+export const agency = card('e2e-agency', '52718364');
 /** 林美玲, 內政部戶政司審核人員, nationwide. */
 export const reviewer = card('e2e-reviewer', '123456');
 /** 李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所. */

@@ -2,6 +2,7 @@
 
 use crate::pki::{CaFamily, Issued, Pki, SubjectKey, Validity};
 use anyhow::Context;
+use app::domain::agency_code::AgencyCode;
 use app::domain::business_id::BusinessId;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,16 @@ pub enum IssueKind {
         /// The last four digits of the holder's ID number (all the certificate carries).
         #[arg(long)]
         id_last4: String,
+    },
+    /// A 機關憑證 IC card of a government agency (GCA); the key made here is RSA, as cards hold.
+    Agency {
+        #[command(flatten)]
+        common: IssueCommon,
+        /// The 機關代號, e.g. 379130000C.
+        #[arg(long)]
+        agency_code: String,
+        #[arg(long)]
+        name: String,
     },
     /// A company's API certificate (not on an IC card; RSA, RS256).
     Api {
@@ -134,6 +145,16 @@ fn issue(kind: IssueKind, now: i64) -> anyhow::Result<()> {
             let issued = pki.issue_citizen_card(&name, &id_last4, validity, &key)?;
             (common, issued)
         }
+        IssueKind::Agency {
+            common,
+            agency_code,
+            name,
+        } => {
+            let (pki, validity, key) = prepare(&common, now, SubjectKey::GenerateRsa)?;
+            let issued =
+                pki.issue_agency_card(&agency_code_arg(&agency_code)?, &name, validity, &key)?;
+            (common, issued)
+        }
         IssueKind::Api {
             common,
             business_id,
@@ -177,6 +198,15 @@ fn business_id_arg(text: &str) -> anyhow::Result<BusinessId> {
     BusinessId::parse(text).map_err(|error| {
         anyhow::anyhow!(
             "--business-id {text:?}: {}",
+            app::domain::FieldError::message(&error, app::i18n::Lang::English)
+        )
+    })
+}
+
+fn agency_code_arg(text: &str) -> anyhow::Result<AgencyCode> {
+    AgencyCode::parse(text).map_err(|error| {
+        anyhow::anyhow!(
+            "--agency-code {text:?}: {}",
             app::domain::FieldError::message(&error, app::i18n::Lang::English)
         )
     })

@@ -1,8 +1,10 @@
 //! Issuing end-entity certificates in the subject profile of `docs/pki.md`: business cards
-//! (MOEACA), citizen cards (MOICA), companies' API certificates and server certificates.
+//! (MOEACA), citizen cards (MOICA), agency cards (GCA), companies' API certificates and server
+//! certificates.
 
 use super::keys::{KeyKind, SubjectKey};
 use super::{files, CaFamily, Pki, PkiError};
+use app::domain::agency_code::AgencyCode;
 use app::domain::business_id::BusinessId;
 use app::pki::profile::{API_CERTIFICATE_POLICY, SUBJECT_SERIAL_NUMBER};
 use app::pki::Purpose;
@@ -131,6 +133,34 @@ impl Pki {
             KeyUsagePurpose::ContentCommitment,
         ];
         self.sign(CaFamily::Moica, params, key)
+    }
+
+    /// A 機關憑證 IC card of a government agency: `C=TW, CN=<agency>, serialNumber=<機關代號>`,
+    /// signed by GCA, with the key usages of the other cards.
+    pub fn issue_agency_card(
+        &self,
+        agency_code: &AgencyCode,
+        agency_name: &str,
+        validity: Validity,
+        key: &SubjectKey,
+    ) -> Result<Issued, PkiError> {
+        if agency_name.trim().is_empty() {
+            return Err(PkiError::InvalidSubject("the agency name is empty"));
+        }
+        let mut params = end_entity(validity)?;
+        let mut subject = DistinguishedName::new();
+        subject.push(DnType::CountryName, "TW");
+        subject.push(DnType::CommonName, agency_name.trim());
+        subject.push(
+            DnType::CustomDnType(SUBJECT_SERIAL_NUMBER.to_vec()),
+            printable(agency_code.as_str())?,
+        );
+        params.distinguished_name = subject;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        self.sign(CaFamily::Gca, params, key)
     }
 
     /// A company's API certificate (not on an IC card): the business-card subject with

@@ -1,5 +1,6 @@
-//! The fixed demo rows every environment has, whatever the seed: people and companies that
-//! demos, manuals and tests can name (王小明 A123456789, 蝦蝦樂購股份有限公司 24941832).
+//! The fixed demo rows every environment has, whatever the seed: people, companies and
+//! agencies that demos, manuals and tests can name (王小明 A123456789, 蝦蝦樂購股份有限公司
+//! 24941832, 臺北市政府警察局 379130000C).
 
 /// A fixed citizen. Ids below `FIRST_GENERATED_CITIZEN_ID` are reserved for these.
 pub struct DemoCitizen {
@@ -174,3 +175,33 @@ pub const DISSOLVED_COMPANY: DemoCompany = DemoCompany {
 
 /// Every demo company.
 pub const COMPANIES: [&DemoCompany; 2] = [&SHRIMP_SHOP, &DISSOLVED_COMPANY];
+
+/// A fixed government agency in the portal's agency registry (`agencies`, issue 18): the
+/// agencies that sign in with their 機關憑證 to apply for linking. The codes have the shape of
+/// 機關代號 (`AgencyCode`) but are demo values.
+pub struct DemoAgency {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The 直轄市/縣市, as staff jurisdictions name it.
+    pub county: &'static str,
+    pub email: &'static str,
+}
+
+/// 臺北市政府警察局, the agency of the linking demo (demo card `demo-agency`).
+pub const TAIPEI_POLICE: DemoAgency = DemoAgency {
+    code: "379130000C",
+    name: "臺北市政府警察局",
+    county: "臺北市",
+    email: "linking.tpd@example.com",
+};
+
+/// 新北市政府警察局, an agency of another county (demo card `demo-agency-ntpc`).
+pub const NEW_TAIPEI_POLICE: DemoAgency = DemoAgency {
+    code: "382130000C",
+    name: "新北市政府警察局",
+    county: "新北市",
+    email: "linking.ntpd@example.com",
+};
+
+/// Every demo agency.
+pub const AGENCIES: [&DemoAgency; 2] = [&TAIPEI_POLICE, &NEW_TAIPEI_POLICE];

@@ -9,7 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, AnyPool, Arguments, Connection};
 use tokio::sync::mpsc;
 
-use super::demo::{self, DemoCitizen, DemoCompany};
+use super::demo::{self, DemoAgency, DemoCitizen, DemoCompany};
 use super::generator::{
     max_generated, Citizen, Company, Generator, Issuance, FIRST_GENERATED_CITIZEN_ID, GENERATED_AT,
 };
@@ -80,8 +80,8 @@ pub async fn seed(pool: &AnyPool, opts: &SeedOptions) -> Result<SeedReport, Seed
     })
 }
 
-/// Inserts the demo citizens, their cards and the demo companies (and the household offices),
-/// leaving rows that are already there untouched: safe to run at every start.
+/// Inserts the demo citizens, their cards, the demo companies and agencies (and the household
+/// offices), leaving rows that are already there untouched: safe to run at every start.
 pub async fn load_demo(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let mut conn = pool.acquire().await?;
     let dialect = Dialect::of(&conn).map_err(|e| sqlx::Error::Configuration(e.into()))?;
@@ -101,6 +101,8 @@ pub async fn load_demo(pool: &AnyPool) -> Result<(), sqlx::Error> {
     }
     let companies = demo::COMPANIES.iter().map(|c| demo_company(c)).collect();
     insert_rows(&mut tx, dialect, companies, ON_CONFLICT_DO_NOTHING).await?;
+    let agencies = demo::AGENCIES.iter().map(|a| Agency(a)).collect();
+    insert_rows(&mut tx, dialect, agencies, ON_CONFLICT_DO_NOTHING).await?;
     tx.commit().await?;
     sync_citizen_id_sequence(&mut conn, dialect).await
 }
@@ -236,6 +238,22 @@ impl Row for Company {
         add(args, self.representative)?;
         add(args, self.address)?;
         add(args, self.registered_on)
+    }
+}
+
+/// A government agency of the agency registry (issue 18).
+struct Agency(&'static DemoAgency);
+
+impl Row for Agency {
+    const TABLE: &'static str = "agencies";
+    const COLUMNS: &'static [&'static str] = &["code", "name", "county", "email", "created_at"];
+
+    fn bind(self, args: &mut AnyArguments<'static>) -> Result<(), sqlx::Error> {
+        add(args, self.0.code)?;
+        add(args, self.0.name)?;
+        add(args, self.0.county)?;
+        add(args, self.0.email)?;
+        add(args, GENERATED_AT)
     }
 }
 

@@ -589,6 +589,7 @@ fn f4_every_refusal_has_its_own_message_in_both_languages() {
         CertificateError::WrongKeyUsage,
         CertificateError::BadSignature,
         CertificateError::BusinessIdMismatch,
+        CertificateError::AgencyCodeMismatch,
         CertificateError::CrlUnavailable,
         CertificateError::CrlStale,
     ];

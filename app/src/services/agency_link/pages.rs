@@ -119,6 +119,18 @@ pub fn StaffCasePage() -> impl IntoView {
     view! { <LinkCasePage side=Side::Staff /> }
 }
 
+/// `/agency-link`: the agency's inbox and its cases.
+#[component]
+pub fn AgencyDeskPage() -> impl IntoView {
+    view! { <DeskPage side=Side::Agency /> }
+}
+
+/// `/agency-link/case?id=…`.
+#[component]
+pub fn AgencyCasePage() -> impl IntoView {
+    view! { <LinkCasePage side=Side::Agency /> }
+}
+
 #[component]
 fn DeskPage(side: Side) -> impl IntoView {
     let lang = current_lang();
@@ -396,8 +408,8 @@ mod ssr {
         match side {
             Side::Staff => Ok(Viewer::Staff(require_staff(state, &LINK_ROLES).await?)),
             Side::Agency => {
-                let _ = state; // TEMP until agency sign-in merges
-                Err(PortalError::Forbidden)
+                let agency = crate::services::agency::require_agency(state).await?;
+                Ok(Viewer::Agency { code: agency.code })
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The card sign-in form (an island: it runs in the browser, since only the browser can reach
-//! the card helper on 127.0.0.1). Used by every page that asks for a 工商憑證密碼 or a
-//! 自然人憑證 PIN.
+//! the card helper on 127.0.0.1). Used by every page that asks for a 工商憑證密碼, a 機關憑證
+//! PIN or a 自然人憑證 PIN.
 
 use super::server::{card_sign_in, card_sign_in_challenge, inspect_card};
 use super::{CardHolder, SignInKind};
@@ -38,8 +38,9 @@ pub fn CardSignIn(
     let helper_state = RwSignal::new(HelperState::Detecting);
     let reader = RwSignal::new(String::new());
     let holder = RwSignal::new(None::<Result<CardHolder, String>>);
-    let business_id = RwSignal::new(String::new());
-    let business_id_error = RwSignal::new(None::<String>);
+    let typed_id = kind.typed_id();
+    let typed = RwSignal::new(String::new());
+    let typed_error = RwSignal::new(None::<String>);
     let pin_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -79,12 +80,9 @@ pub fn CardSignIn(
         let Some(input) = pin_input.get_untracked() else {
             return;
         };
-        let typed_id = business_id.get_untracked();
-        let id_problem = match kind {
-            SignInKind::Company => FieldKind::BusinessId.check(&typed_id, lang),
-            SignInKind::Staff | SignInKind::Citizen => None,
-        };
-        business_id_error.set(id_problem.map(str::to_owned));
+        let typed_text = typed.get_untracked();
+        let id_problem = typed_id.and_then(|field| field.kind.check(&typed_text, lang));
+        typed_error.set(id_problem.map(str::to_owned));
         let pin = CardPin::parse(&input.value());
         pin_error.set(pin.as_ref().err().map(|_| {
             FieldKind::CardPin
@@ -101,7 +99,7 @@ pub fn CardSignIn(
             helper_url: helper_url.get_value(),
             kind,
             reader: reader.get_untracked(),
-            business_id: (kind == SignInKind::Company).then_some(typed_id),
+            typed: typed_id.map(|_| typed_text),
             next: next.get_value(),
         };
         spawn_local(async move {
@@ -110,7 +108,7 @@ pub fn CardSignIn(
             match outcome {
                 Ok(landing) => go_to(&landing),
                 Err(SubmitError::Portal(error @ PortalError::Field { .. })) => {
-                    business_id_error.set(Some(error.message(lang)));
+                    typed_error.set(Some(error.message(lang)));
                     busy.set(false);
                 }
                 Err(SubmitError::Portal(error)) => {
@@ -140,6 +138,7 @@ pub fn CardSignIn(
                             <dl class="facts card-holder">
                                 <dt>{lang.pick("憑證持有人", "Certificate holder")}</dt><dd>{card.name}</dd>
                                 {card.business_id.map(|id| view! { <dt>{lang.pick("統一編號", "Business ID")}</dt><dd>{id}</dd> })}
+                                {card.agency_code.map(|code| view! { <dt>{lang.pick("機關代號", "Agency code")}</dt><dd>{code}</dd> })}
                                 <dt>{lang.pick("有效期限", "Valid until")}</dt><dd>{card.valid_until}</dd>
                             </dl>
                         }.into_any(),
@@ -155,20 +154,21 @@ pub fn CardSignIn(
             }}
         </div>
         <form class="card-form" on:submit=on_submit novalidate>
-            {(kind == SignInKind::Company).then(|| view! {
+            {typed_id.map(|field| view! {
                 <div class="field">
-                    <label for="business_id"><span class="required" aria-hidden="true">"*"</span>{lang.pick("營利事業統一編號", "Business ID (統一編號)")}</label>
-                    <input type="text" id="business_id" name="business_id" inputmode="numeric" maxlength="8" autocomplete="off" required
-                        aria-invalid=move || if business_id_error.get().is_some() { "true" } else { "false" }
-                        aria-describedby="business_id-error"
-                        prop:value=move || business_id.get()
+                    <label for=field.name><span class="required" aria-hidden="true">"*"</span>{field.label(lang)}</label>
+                    <input type="text" id=field.name name=field.name inputmode=if field.numeric { "numeric" } else { "text" }
+                        maxlength=field.max_length.to_string() autocomplete="off" required
+                        aria-invalid=move || if typed_error.get().is_some() { "true" } else { "false" }
+                        aria-describedby=format!("{}-error", field.name)
+                        prop:value=move || typed.get()
                         on:input=move |ev| {
                             let value = event_target_value(&ev);
-                            business_id_error.set(FieldKind::BusinessId.check(&value, lang).map(str::to_owned));
-                            business_id.set(value);
+                            typed_error.set(field.kind.check(&value, lang).map(str::to_owned));
+                            typed.set(value);
                         }
                     />
-                    <span class="error" id="business_id-error" aria-live="polite">{move || business_id_error.get()}</span>
+                    <span class="error" id=format!("{}-error", field.name) aria-live="polite">{move || typed_error.get()}</span>
                 </div>
             })}
             <div class="field">
@@ -203,7 +203,8 @@ struct Attempt {
     helper_url: String,
     kind: SignInKind,
     reader: String,
-    business_id: Option<String>,
+    /// The 統一編號 or 機關代號 typed beside the card, for the kinds that ask for one.
+    typed: Option<String>,
     next: Option<String>,
 }
 
@@ -225,9 +226,14 @@ impl Attempt {
             .map_err(SubmitError::Helper)?;
         drop(request);
         // The server checks the certificate that signed, whichever card is in the reader now.
+        let (business_id, agency_code) = match self.kind {
+            SignInKind::Agency => (None, self.typed),
+            _ => (self.typed, None),
+        };
         card_sign_in(
             self.kind,
-            self.business_id,
+            business_id,
+            agency_code,
             challenge,
             signed.certificate_b64,
             signed.signature_b64,

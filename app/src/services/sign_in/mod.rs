@@ -1,7 +1,8 @@
-//! Card sign-in (F-5, F-6): the one way companies (工商憑證) and staff (自然人憑證) prove who
-//! they are. The page reads the card's certificate through the card helper, the person types
-//! the PIN into the page and it goes to the helper only, the card signs a single-use server
-//! challenge, and the server checks certificate and signature before opening a session.
+//! Card sign-in (F-5, F-6): the one way companies (工商憑證), government agencies (機關憑證)
+//! and staff (自然人憑證) prove who they are. The page reads the card's certificate through the
+//! card helper, the person types the PIN into the page and it goes to the helper only, the card
+//! signs a single-use server challenge, and the server checks certificate and signature before
+//! opening a session.
 
 pub mod island;
 pub mod pages;
@@ -10,6 +11,7 @@ pub mod server;
 
 pub use refusal::SignInRefusal;
 
+use crate::domain::field_kind::FieldKind;
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +24,27 @@ pub enum SignInKind {
     Staff,
     /// A citizen with their own 自然人憑證, for the services that accept it (L4-3).
     Citizen,
+    /// A government agency with its 機關憑證 (GCA) and the 機關代號 typed beside it (issue 18).
+    Agency,
+}
+
+/// The number typed beside the card (統一編號, 機關代號), which must be the certificate's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypedId {
+    /// The field's name and id, and the server function's argument.
+    pub name: &'static str,
+    pub kind: FieldKind,
+    pub max_length: u8,
+    /// Digits only, so that phones show the number pad.
+    pub numeric: bool,
+    zh_tw: &'static str,
+    english: &'static str,
+}
+
+impl TypedId {
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.pick(self.zh_tw, self.english)
+    }
 }
 
 impl SignInKind {
@@ -31,6 +54,7 @@ impl SignInKind {
             SignInKind::Company => "/company",
             SignInKind::Staff => "/admin",
             SignInKind::Citizen => "/id-card/loss/card",
+            SignInKind::Agency => "/agency-link",
         }
     }
 
@@ -40,6 +64,30 @@ impl SignInKind {
             SignInKind::Company => "/company/sign-in",
             SignInKind::Staff => "/admin/sign-in",
             SignInKind::Citizen => "/citizen/sign-in",
+            SignInKind::Agency => "/agency/sign-in",
+        }
+    }
+
+    /// The number typed beside the card, for the kinds that ask for one.
+    pub fn typed_id(self) -> Option<TypedId> {
+        match self {
+            SignInKind::Company => Some(TypedId {
+                name: "business_id",
+                kind: FieldKind::BusinessId,
+                max_length: 8,
+                numeric: true,
+                zh_tw: "營利事業統一編號",
+                english: "Business ID (統一編號)",
+            }),
+            SignInKind::Agency => Some(TypedId {
+                name: "agency_code",
+                kind: FieldKind::AgencyCode,
+                max_length: 10,
+                numeric: false,
+                zh_tw: "機關代號",
+                english: "Agency code (機關代號)",
+            }),
+            SignInKind::Staff | SignInKind::Citizen => None,
         }
     }
 
@@ -47,6 +95,7 @@ impl SignInKind {
     pub fn certificate_name(self, lang: Lang) -> &'static str {
         match self {
             SignInKind::Company => lang.pick("工商憑證", "business certificate (工商憑證)"),
+            SignInKind::Agency => lang.pick("機關憑證", "agency certificate (機關憑證)"),
             SignInKind::Staff | SignInKind::Citizen => {
                 lang.pick("自然人憑證", "citizen certificate (自然人憑證)")
             }
@@ -60,6 +109,7 @@ impl SignInKind {
                 "工商憑證密碼 (PIN CODE)",
                 "Business certificate PIN (PIN CODE)",
             ),
+            SignInKind::Agency => lang.pick("機關憑證 PIN 碼", "Agency certificate PIN"),
             SignInKind::Staff | SignInKind::Citizen => {
                 lang.pick("自然人憑證 PIN 碼", "Citizen certificate PIN")
             }
@@ -71,10 +121,12 @@ impl SignInKind {
 /// certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardHolder {
-    /// The company's or person's name in the certificate.
+    /// The company's, agency's or person's name in the certificate.
     pub name: String,
     /// 統一編號, for business certificates.
     pub business_id: Option<String>,
+    /// 機關代號, for agency certificates.
+    pub agency_code: Option<String>,
     /// End of validity, as a ROC date-time.
     pub valid_until: String,
 }

@@ -1,4 +1,5 @@
-//! The sign-in page frame shared by companies and staff, and the sign-out button.
+//! The sign-in page frame shared by companies, agencies, citizens and staff, and the sign-out
+//! button.
 
 use super::island::CardSignIn;
 use super::server::SignOut;
@@ -24,6 +25,13 @@ pub fn SignInPage(kind: SignInKind) -> impl IntoView {
             lang.pick(
                 "請備妥可讀取工商憑證之晶片讀卡機，將公司之工商憑證插入讀卡機並連接電腦後，輸入「營利事業統一編號」及「工商憑證密碼」，按下「登入」。",
                 "Insert your company's business certificate (工商憑證) card into a card reader connected to this computer, enter the business ID and the certificate PIN, and press Sign in.",
+            ),
+        ),
+        SignInKind::Agency => (
+            lang.pick("機關憑證登入", "Agency sign-in"),
+            lang.pick(
+                "請備妥可讀取機關憑證之晶片讀卡機，將貴機關之機關憑證（政府憑證管理中心 GCA 簽發）插入讀卡機並連接電腦後，輸入「機關代號」及「機關憑證 PIN 碼」，按下「登入」。",
+                "Insert your agency's certificate card (機關憑證, issued by the Government Certification Authority, GCA) into a card reader connected to this computer, enter the agency code (機關代號) and the certificate PIN, and press Sign in.",
             ),
         ),
         SignInKind::Citizen => (

@@ -11,6 +11,8 @@ pub enum SignInRefusal {
     CompanyNotRegistered,
     #[error("the company is not in the 核准設立 state")]
     CompanyNotActive,
+    #[error("no agency with this agency code is registered")]
+    AgencyNotRegistered,
     #[error("the certificate is not bound to a staff account")]
     NotStaff,
     #[error("the certificate is not recorded as any registry person's")]
@@ -26,6 +28,7 @@ impl SignInRefusal {
             SignInRefusal::ChallengeUnusable => "challenge_unusable",
             SignInRefusal::CompanyNotRegistered => "company_not_registered",
             SignInRefusal::CompanyNotActive => "company_not_active",
+            SignInRefusal::AgencyNotRegistered => "agency_not_registered",
             SignInRefusal::NotStaff => "not_staff",
             SignInRefusal::NoRegistryPerson => "no_registry_person",
             SignInRefusal::Encoding => "encoding",
@@ -47,6 +50,10 @@ impl FieldError for SignInRefusal {
             SignInRefusal::CompanyNotActive => lang.pick(
                 "此公司登記狀態非「核准設立」，無法使用本服務。",
                 "The company's registration is not active (核准設立), so it cannot use this service.",
+            ),
+            SignInRefusal::AgencyNotRegistered => lang.pick(
+                "查無此機關代號的機關資料：貴機關尚未登錄於本系統，請洽內政部戶政司。",
+                "No agency with this agency code (機關代號) is registered with this portal; please contact the Department of Household Registration.",
             ),
             SignInRefusal::NotStaff => lang.pick(
                 "此憑證尚未登錄為後台工作人員帳號，請洽系統管理者。",

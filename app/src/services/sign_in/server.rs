@@ -22,6 +22,7 @@ pub async fn inspect_card(
     Ok(CardHolder {
         name: checked.subject_name().unwrap_or_default().to_owned(),
         business_id: checked.business_id().map(|id| id.as_str().to_owned()),
+        agency_code: checked.agency_code().map(|code| code.as_str().to_owned()),
         valid_until: crate::platform::clock::roc_date_time(checked.not_after()),
     })
 }
@@ -45,6 +46,7 @@ pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
 pub async fn card_sign_in(
     kind: SignInKind,
     business_id: Option<String>,
+    agency_code: Option<String>,
     challenge: String,
     certificate_b64: String,
     signature_b64: String,
@@ -54,6 +56,7 @@ pub async fn card_sign_in(
     let proof = ssr::Proof {
         kind,
         business_id,
+        agency_code,
         challenge,
         certificate: decode(&certificate_b64)?,
         signature: decode(&signature_b64)?,
@@ -86,9 +89,12 @@ fn decode(text: &str) -> Result<Vec<u8>, PortalError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::super::{SignInKind, SignInRefusal};
+    use crate::domain::agency_code::AgencyCode;
     use crate::domain::business_id::BusinessId;
     use crate::error::PortalError;
-    use crate::pki::{expect_business_id, CertificateError, CheckedCertificate, Purpose};
+    use crate::pki::{
+        expect_agency_code, expect_business_id, CertificateError, CheckedCertificate, Purpose,
+    };
     use crate::platform::audit::{self, AuditEvent};
     use crate::platform::auth::{self, Principal};
     use crate::platform::{challenge, AppState};
@@ -98,6 +104,7 @@ mod ssr {
     pub(super) fn purpose(kind: SignInKind) -> Purpose {
         match kind {
             SignInKind::Company => Purpose::BusinessCard,
+            SignInKind::Agency => Purpose::AgencyCard,
             SignInKind::Staff | SignInKind::Citizen => Purpose::CitizenCard,
         }
     }
@@ -105,6 +112,7 @@ mod ssr {
     pub(super) struct Proof {
         pub kind: SignInKind,
         pub business_id: Option<String>,
+        pub agency_code: Option<String>,
         pub challenge: String,
         pub certificate: Vec<u8>,
         pub signature: Vec<u8>,
@@ -167,14 +175,33 @@ mod ssr {
         }
     }
 
+    /// The number typed beside the card, parsed.
+    enum Typed {
+        BusinessId(BusinessId),
+        AgencyCode(AgencyCode),
+        Nothing,
+    }
+
+    impl Typed {
+        fn parse(proof: &Proof) -> Result<Typed, Failure> {
+            Ok(match proof.kind {
+                SignInKind::Company => Typed::BusinessId(
+                    BusinessId::parse(proof.business_id.as_deref().unwrap_or_default()).map_err(
+                        |error| Failure::Field(PortalError::field("business_id", &error)),
+                    )?,
+                ),
+                SignInKind::Agency => Typed::AgencyCode(
+                    AgencyCode::parse(proof.agency_code.as_deref().unwrap_or_default()).map_err(
+                        |error| Failure::Field(PortalError::field("agency_code", &error)),
+                    )?,
+                ),
+                SignInKind::Staff | SignInKind::Citizen => Typed::Nothing,
+            })
+        }
+    }
+
     async fn verify(state: &AppState, proof: Proof, now: i64) -> Result<Principal, Failure> {
-        let typed_business_id = match proof.kind {
-            SignInKind::Company => Some(
-                BusinessId::parse(proof.business_id.as_deref().unwrap_or_default())
-                    .map_err(|error| Failure::Field(PortalError::field("business_id", &error)))?,
-            ),
-            SignInKind::Staff | SignInKind::Citizen => None,
-        };
+        let typed = Typed::parse(&proof)?;
         let pool = &state.db.pool;
         // Used up first, whatever follows: a challenge is worth one attempt.
         challenge::consume(pool, now, &proof.challenge, challenge::SIGN_IN)
@@ -187,13 +214,19 @@ mod ssr {
             now,
         )?;
         certificate.verify_signature(proof.challenge.as_bytes(), &proof.signature)?;
-        match typed_business_id {
-            Some(typed) => {
+        match typed {
+            Typed::BusinessId(typed) => {
                 expect_business_id(&certificate, &typed)?;
                 company(state, &typed, &certificate).await
             }
-            None if proof.kind == SignInKind::Citizen => citizen(state, &certificate).await,
-            None => {
+            Typed::AgencyCode(typed) => {
+                expect_agency_code(&certificate, &typed)?;
+                agency(state, &typed).await
+            }
+            Typed::Nothing if proof.kind == SignInKind::Citizen => {
+                citizen(state, &certificate).await
+            }
+            Typed::Nothing => {
                 // A staff member's citizen card the RA suspended or revoked signs in nowhere.
                 if certificate_store::withdrawn(pool, certificate.fingerprint_sha256())
                     .await
@@ -235,6 +268,22 @@ mod ssr {
                 certificate_serial: certificate.serial_hex().to_owned(),
             }),
         }
+    }
+
+    /// The agency in the portal's agency registry (`agencies`); an agency it does not know
+    /// cannot sign in.
+    async fn agency(state: &AppState, code: &AgencyCode) -> Result<Principal, Failure> {
+        let row = async {
+            let mut conn = state.db.pool.acquire().await?;
+            crate::services::agency::by_code(&mut conn, code.as_str()).await
+        }
+        .await
+        .map_err(|error| Failure::Fault(error.into()))?;
+        row.map(|agency| Principal::Agency {
+            code: agency.code,
+            name: agency.name,
+        })
+        .ok_or(Failure::Refusal(SignInRefusal::AgencyNotRegistered))
     }
 
     /// The registry person the certificate was issued to (the registration authority's

@@ -58,6 +58,14 @@ impl Portal {
             .expect("business card")
     }
 
+    /// A 機關憑證 of the agency with this 機關代號.
+    pub fn agency_card(&self, code: &str, name: &str) -> Issued {
+        let code = app::domain::agency_code::AgencyCode::parse(code).expect("agency code");
+        self.pki
+            .issue_agency_card(&code, name, self.year(), &SubjectKey::GenerateRsa)
+            .expect("agency card")
+    }
+
     pub fn citizen_card(&self, name: &str) -> Issued {
         self.pki
             .issue_citizen_card(name, "6789", self.year(), &SubjectKey::GenerateRsa)
@@ -212,7 +220,8 @@ impl Portal {
         serde_json::from_str(&body_text(response).await).expect("a JSON string")
     }
 
-    /// What the page sends after the card signed `challenge`.
+    /// What the page sends after the card signed `challenge`; `business_id` is the number
+    /// typed beside the card, sent as the 機關代號 when an agency signs in.
     pub async fn sign_in_with(
         &self,
         kind: &str,
@@ -229,7 +238,12 @@ impl Portal {
         form.push(("certificate_b64", &certificate));
         form.push(("signature_b64", &signature));
         if !business_id.is_empty() {
-            form.push(("business_id", business_id));
+            let field = if kind == "Agency" {
+                "agency_code"
+            } else {
+                "business_id"
+            };
+            form.push((field, business_id));
         }
         self.post("/api/card_sign_in", &form, None).await
     }
