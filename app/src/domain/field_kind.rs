@@ -3,10 +3,11 @@
 
 use super::{
     address::RegisteredAddress, business_id::BusinessId, card_number::CardNumber,
-    company_name::CompanyName, email::Email, host_ip::HostIp, national_id::NationalId,
-    person_name::PersonName, phone::ContactPhone, phone::Landline, phone::Mobile, pin::CardPin,
-    pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId, purpose::Purpose,
-    revocation_password::RevocationPassword, roc_date::RocDate, roc_date::RocDateTime, FieldError,
+    company_name::CompanyName, email::Email, host_ip::HostIp, host_network::HostNetwork,
+    national_id::NationalId, person_name::PersonName, phone::ContactPhone, phone::Landline,
+    phone::Mobile, pin::CardPin, pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId,
+    purpose::Purpose, revocation_password::RevocationPassword, roc_date::RocDate,
+    roc_date::RocDateTime, short_text::ShortText, FieldError,
 };
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,8 @@ pub enum FieldKind {
     Address,
     ContactPhone,
     CompanyName,
+    HostNetwork,
+    ShortText,
 }
 
 impl FieldKind {
@@ -60,6 +63,8 @@ impl FieldKind {
             FieldKind::Address => message(RegisteredAddress::parse(text), lang),
             FieldKind::ContactPhone => message(ContactPhone::parse(text), lang),
             FieldKind::CompanyName => message(CompanyName::parse(text), lang),
+            FieldKind::HostNetwork => message(HostNetwork::parse(text), lang),
+            FieldKind::ShortText => message(ShortText::parse(text), lang),
         }
     }
 }
@@ -93,6 +98,8 @@ mod tests {
             ),
             (FieldKind::ContactPhone, "(02)23456789", "123"),
             (FieldKind::CompanyName, "蝦蝦樂購股份有限公司", " "),
+            (FieldKind::HostNetwork, "203.0.113.0/28", "203.0.113.5/28"),
+            (FieldKind::ShortText, "資通安全長", "a\nb"),
         ];
         for (kind, good, bad) in cases {
             assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");
