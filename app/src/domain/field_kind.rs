@@ -4,10 +4,11 @@
 use super::{
     address::RegisteredAddress, agency_code::AgencyCode, business_id::BusinessId,
     card_number::CardNumber, company_name::CompanyName, email::Email, host_ip::HostIp,
-    national_id::NationalId, person_name::PersonName, phone::ContactPhone, phone::Landline,
-    phone::Mobile, pin::CardPin, pin::NewMoicaPin, pin::UserCode, place_code::IssueSiteId,
-    purpose::Purpose, revocation_password::RevocationPassword, roc_date::RocDate,
-    roc_date::RocDateTime, FieldError,
+    host_network::HostNetwork, national_id::NationalId, person_name::PersonName,
+    phone::ContactPhone, phone::Landline, phone::Mobile, pin::CardPin, pin::NewMoicaPin,
+    pin::UserCode, place_code::IssueSiteId, purpose::Purpose,
+    revocation_password::RevocationPassword, roc_date::RocDate, roc_date::RocDateTime,
+    short_text::ShortText, FieldError,
 };
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,8 @@ pub enum FieldKind {
     ContactPhone,
     CompanyName,
     AgencyCode,
+    HostNetwork,
+    ShortText,
 }
 
 impl FieldKind {
@@ -63,6 +66,8 @@ impl FieldKind {
             FieldKind::ContactPhone => message(ContactPhone::parse(text), lang),
             FieldKind::CompanyName => message(CompanyName::parse(text), lang),
             FieldKind::AgencyCode => message(AgencyCode::parse(text), lang),
+            FieldKind::HostNetwork => message(HostNetwork::parse(text), lang),
+            FieldKind::ShortText => message(ShortText::parse(text), lang),
         }
     }
 }
@@ -97,6 +102,8 @@ mod tests {
             (FieldKind::ContactPhone, "(02)23456789", "123"),
             (FieldKind::CompanyName, "蝦蝦樂購股份有限公司", " "),
             (FieldKind::AgencyCode, "379130000C", "3791300001"),
+            (FieldKind::HostNetwork, "203.0.113.0/28", "203.0.113.5/28"),
+            (FieldKind::ShortText, "資通安全長", "a\nb"),
         ];
         for (kind, good, bad) in cases {
             assert_eq!(kind.check(good, Lang::ZhTw), None, "{kind:?} {good}");

@@ -23,9 +23,11 @@ pub mod business_id;
 pub mod calendar;
 pub mod card_number;
 pub mod company_name;
+pub mod county;
 pub mod email;
 pub mod field_kind;
 pub mod host_ip;
+pub mod host_network;
 pub mod national_id;
 pub mod person_name;
 pub mod phone;
@@ -34,6 +36,7 @@ pub mod place_code;
 pub mod purpose;
 pub mod revocation_password;
 pub mod roc_date;
+pub mod short_text;
 
 /// An error a form field can show next to itself, in either language.
 pub trait FieldError {

@@ -510,6 +510,17 @@ mod tests {
         }
     }
 
+    /// The forms' list of counties (`app::domain::county`) is the registry's, in its order.
+    #[test]
+    fn f1_the_forms_name_the_registrys_counties() {
+        let registry: Vec<&str> = COUNTIES.iter().map(|county| county.name).collect();
+        let forms: Vec<&str> = app::domain::county::COUNTIES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(forms, registry);
+    }
+
     #[test]
     fn f1_villages_are_distinct_within_a_township() {
         for t in TOWNSHIPS.iter() {

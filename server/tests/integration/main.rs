@@ -1,6 +1,7 @@
 //! Integration tests of the server: one binary, a fresh database per test (a temp SQLite
 //! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
 
+mod agency_link;
 mod agency_link_network;
 mod agency_sign_in;
 mod api_service;

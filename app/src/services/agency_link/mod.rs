@@ -7,12 +7,17 @@
 pub mod addresses;
 pub mod cases;
 pub mod desk;
+pub mod documents;
+pub mod form;
+pub mod items;
 mod manifest;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password_table;
 #[cfg(feature = "ssr")]
 pub mod progress;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 pub use manifest::{AgencyLinkRoutes, MANIFEST};
 
