@@ -163,6 +163,11 @@ async fn server_fn_handler(
 /// The largest form body a page accepts.
 const FORM_LIMIT: usize = 64 * 1024;
 
+/// The largest body of the agency linking application, which carries up to five PDFs of
+/// `documents::MAX_BYTES` each (sent as they are, read into Base64 here).
+const LINK_APPLICATION_LIMIT: usize =
+    5 * app::services::agency_link::documents::MAX_BYTES + FORM_LIMIT;
+
 /// Renders a page for a form posted to it, with the posted fields in context
 /// (`app::posted_form`). Fully rendered before it is sent, as the outcome is part of the page.
 async fn render_posted_page(State(state): State<AppState>, request: Request<Body>) -> Response {
@@ -179,7 +184,12 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
     } else if let Ok(boundary) = multer::parse_boundary(content_type) {
-        multipart_fields(body, boundary).await
+        let limit = if parts.uri.path() == app::services::agency_link::APPLY_PATH {
+            LINK_APPLICATION_LIMIT
+        } else {
+            FORM_LIMIT
+        };
+        multipart_fields(body, boundary, limit).await
     } else {
         Err(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
     };
@@ -201,16 +211,18 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
         .into_response()
 }
 
-/// The fields of a `multipart/form-data` form (one with a file), within [`FORM_LIMIT`] in
-/// all. A file arrives as the Base64 of its bytes, so that every posted value is text.
+/// The fields of a `multipart/form-data` form (one with a file), within `limit` bytes in
+/// all. A file arrives as the Base64 of its bytes, so that every posted value is text, with
+/// its file name as the field `<name>_name`.
 async fn multipart_fields(
     body: Body,
     boundary: String,
+    limit: usize,
 ) -> Result<Vec<(String, String)>, axum::http::StatusCode> {
     use axum::http::StatusCode;
     use base64::Engine;
-    let constraints = multer::Constraints::new()
-        .size_limit(multer::SizeLimit::new().whole_stream(FORM_LIMIT as u64));
+    let constraints =
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
     let mut multipart =
         multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let mut fields = Vec::new();
@@ -224,17 +236,22 @@ async fn multipart_fields(
             Err(_) => return Err(StatusCode::BAD_REQUEST),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        let is_file = field.file_name().is_some();
+        let file_name = field.file_name().map(str::to_owned);
         let bytes = field.bytes().await.map_err(|error| match error {
             multer::Error::StreamSizeExceeded { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         })?;
-        let value = if is_file {
-            base64::engine::general_purpose::STANDARD.encode(&bytes)
-        } else {
-            String::from_utf8(bytes.to_vec()).map_err(|_| StatusCode::BAD_REQUEST)?
-        };
-        fields.push((name, value));
+        match file_name {
+            Some(file_name) => {
+                let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                fields.push((format!("{name}_name"), file_name));
+                fields.push((name, encoded));
+            }
+            None => fields.push((
+                name,
+                String::from_utf8(bytes.to_vec()).map_err(|_| StatusCode::BAD_REQUEST)?,
+            )),
+        }
     }
 }
 

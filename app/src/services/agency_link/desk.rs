@@ -4,6 +4,7 @@
 
 use super::cases::Step;
 use crate::cases::Code;
+use crate::domain::host_network::HostNetwork;
 use crate::domain::purpose::Purpose;
 use crate::domain::roc_date::RocDateTime;
 use crate::domain::FieldError;
@@ -16,7 +17,10 @@ pub enum Change {
     Step {
         step: Step,
         note: Option<Purpose>,
+        /// Step 16: the joint connection test's date.
         test_at: Option<RocDateTime>,
+        /// Step 1 again, after a send-back: the agency's corrected host address.
+        host_address: Option<HostNetwork>,
     },
     SendBack {
         reason: Purpose,
@@ -38,10 +42,15 @@ impl Change {
                     .then(|| RocDateTime::parse(value(posted, "test_at")))
                     .transpose()
                     .map_err(|error| field("test_at", &error))?;
+                let host_address = (step == Step::S01File)
+                    .then(|| HostNetwork::parse(value(posted, "host_address")))
+                    .transpose()
+                    .map_err(|error| field("host_address", &error))?;
                 Ok(Change::Step {
                     step,
                     note,
                     test_at,
+                    host_address,
                 })
             }
             "send_back" => Ok(Change::SendBack {
@@ -77,7 +86,8 @@ mod tests {
             Change::Step {
                 step: Step::S05MinistryReview,
                 note: Some(_),
-                test_at: None
+                test_at: None,
+                host_address: None
             }
         ));
         let missing = Change::parse(&posted(&[("action", "step"), ("step", "s16")])).unwrap_err();
@@ -92,6 +102,30 @@ mod tests {
             scheduled,
             Change::Step {
                 test_at: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn l_6_a_case_sent_back_is_filed_again_with_a_valid_host_address() {
+        let bad = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s01"),
+            ("host_address", "10.1.2.3/8"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(bad, PortalError::Field { ref field, .. } if field == "host_address"));
+        let fixed = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s01"),
+            ("host_address", "203.0.113.16/28"),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            fixed,
+            Change::Step {
+                host_address: Some(_),
                 ..
             }
         ));

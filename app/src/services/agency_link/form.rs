@@ -15,7 +15,7 @@ use crate::forms::{value, FormField};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
-mod fields;
+pub mod fields;
 pub use fields::*;
 
 /// What is wrong with an answer no domain type parses.

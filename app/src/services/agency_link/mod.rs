@@ -5,6 +5,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod addresses;
+pub mod apply;
 pub mod cases;
 pub mod desk;
 pub mod documents;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 /// Where the service's pages are.
 pub const AGENCY_PATH: &str = "/agency-link";
 pub const AGENCY_CASE_PATH: &str = "/agency-link/case";
+pub const APPLY_PATH: &str = "/agency-link/apply";
 pub const STAFF_PATH: &str = "/admin/agency-links";
 pub const STAFF_CASE_PATH: &str = "/admin/agency-links/case";
 

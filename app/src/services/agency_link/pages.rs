@@ -5,8 +5,8 @@
 
 use super::cases::Step;
 use super::{
-    CaseDetail, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH, STAFF_CASE_PATH,
-    STAFF_PATH,
+    CaseDetail, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH,
+    STAFF_CASE_PATH, STAFF_PATH,
 };
 use crate::cases::Code;
 use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
@@ -87,7 +87,11 @@ pub async fn agency_link_case(
     let state = expect_context::<crate::platform::AppState>();
     let viewer = ssr::viewer(&state, side).await?;
     let outcome = match posted {
-        Some(posted) => Some(ssr::change(&state, &viewer, &id, &posted).await),
+        // A change no page offers this viewer was forged: the page itself is refused.
+        Some(posted) => match ssr::change(&state, &viewer, &id, &posted).await {
+            Err(PortalError::Forbidden) => return Err(crate::platform::auth::forbidden()),
+            outcome => Some(outcome),
+        },
         None => None,
     };
     let detail = super::progress::detail(&state, &viewer, &id, current_lang()).await?;
@@ -146,6 +150,9 @@ fn DeskPage(side: Side) -> impl IntoView {
         <Title text=title />
         {breadcrumb}
         <h1>{title}</h1>
+        {(side == Side::Agency).then(|| view! {
+            <p><a class="button" href=APPLY_PATH>{lang.pick("提出新申請", "File a new application")}</a></p>
+        })}
         <QueueTabs path=side.list_path() tabs=TABS current=current.code lang />
         <Suspense fallback=|| ()>
             {move || desk.get().map(|result| match result {
@@ -287,10 +294,11 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
+    let host = case.host_address.clone();
     let forms = detail
         .mine
         .into_iter()
-        .map(|step| view! { <StepForm step action=action.clone() lang /> })
+        .map(|step| view! { <StepForm step action=action.clone() host=host.clone() lang /> })
         .collect_view();
     let send_back = detail.may_send_back.then(|| view! {
         <form method="post" action=action.clone() class="card-form">
@@ -367,8 +375,21 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
 
 /// The form of one step the viewer may take now.
 #[component]
-fn StepForm(step: Step, action: String, lang: Lang) -> impl IntoView {
+fn StepForm(
+    step: Step,
+    action: String,
+    /// The host address filed, for step 1 filed again.
+    host: String,
+    lang: Lang,
+) -> impl IntoView {
     let id = |name: &str| format!("{name}-{}", step.code());
+    let host_address = (step == Step::S01File).then(|| view! {
+        <div class="field">
+            <label for=id("host_address")><span class="required" aria-hidden="true">"*"</span>{lang.pick("主機網路位址", "Host address")}</label>
+            <span class="hint" id=id("host_address-hint")>{lang.pick("IPv4 位址或網段（如 203.0.113.16/28），請依退回原因修正", "An IPv4 address or network (e.g. 203.0.113.16/28), corrected as the reason for sending back asks")}</span>
+            <input type="text" id=id("host_address") name="host_address" value=host required aria-describedby=id("host_address-hint") />
+        </div>
+    });
     let test_date = (step == Step::S16CountyTest).then(|| view! {
         <div class="field">
             <label for=id("test_at")><span class="required" aria-hidden="true">"*"</span>{lang.pick("連結測試日期時間", "Connection test date and time")}</label>
@@ -382,6 +403,7 @@ fn StepForm(step: Step, action: String, lang: Lang) -> impl IntoView {
             <input type="hidden" name="action" value="step" />
             <input type="hidden" name="step" value=step.code() />
             {test_date}
+            {host_address}
             <div class="field">
                 <label for=id("note")>{lang.pick("辦理說明（選填）", "Note (optional)")}</label>
                 <textarea id=id("note") name="note" rows="2" maxlength="350"></textarea>
@@ -428,10 +450,12 @@ mod ssr {
                 step,
                 note,
                 test_at,
+                host_address,
             } => {
                 let input = StepInput {
                     note: note.map(|note| note.as_str().to_owned()),
                     test_at: test_at.map(|at| taipei_to_utc(at.to_naive()).timestamp()),
+                    host_address: host_address.map(|host| host.to_string()),
                 };
                 let taken = progress::take(state, viewer, ip, id, step, input).await?;
                 let mut told =

@@ -288,6 +288,8 @@ pub struct StepInput {
     pub note: Option<String>,
     /// Step 16: when the joint connection test takes place (Unix seconds).
     pub test_at: Option<i64>,
+    /// Step 1 again: the corrected host address.
+    pub host_address: Option<String>,
 }
 
 /// The audit detail of a step.
@@ -325,21 +327,50 @@ pub async fn take(
     let now = state.clock.unix();
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, now).await?;
-    let (case, party, _) = visible(work.conn(), viewer, id)
+    let (case, _, _) = visible(work.conn(), viewer, id)
         .await?
         .ok_or_else(no_such_case)?;
-    if party != actor.party {
-        return Err(PortalError::Forbidden);
-    }
     let read = work
         .read_steps::<Linking>(id)
         .await?
         .ok_or_else(no_such_case)?;
+    // The declaration decides first; the step's own work follows in the same unit.
+    let detail = StepDetail {
+        step: step.code(),
+        note: input.note.as_deref(),
+    };
+    let next = work
+        .step::<Linking>(
+            &read,
+            step,
+            &attrs(&case),
+            &(),
+            input.note.as_deref(),
+            &detail,
+        )
+        .await?;
     let mut password_table = None;
     match step {
-        // Taken by filing, and by the agency's own signed test call.
-        Step::S01File | Step::S18AgencyTest => {
+        // The key exchange (11, 14) and the agency's own signed test call (18) carry a
+        // certificate and keys that these forms do not.
+        Step::S11AgencyKey | Step::S14IssKey | Step::S18AgencyTest => {
             return Err(Refused::text(Reason::NotNow, NOT_HERE).into());
+        }
+        // Filed again after a send-back, with the host address corrected.
+        Step::S01File => {
+            let host = input
+                .host_address
+                .as_deref()
+                .ok_or_else(|| PortalError::Field {
+                    field: "host_address".into(),
+                    zh_tw: "請填寫主機網路位址。".into(),
+                    english: "Enter the host address.".into(),
+                })?;
+            sqlx::query("UPDATE agency_links SET host_address = $1 WHERE id = $2")
+                .bind(host)
+                .bind(id)
+                .execute(work.conn())
+                .await?;
         }
         Step::S06Addresses => {
             let host = addresses::parse_host(&case.host_address)
@@ -379,20 +410,6 @@ pub async fn take(
         }
         _ => {}
     }
-    let detail = StepDetail {
-        step: step.code(),
-        note: input.note.as_deref(),
-    };
-    let next = work
-        .step::<Linking>(
-            &read,
-            step,
-            &attrs(&case),
-            &(),
-            input.note.as_deref(),
-            &detail,
-        )
-        .await?;
     let live = crate::cases::workflow::complete::<Linking>(&next, &attrs(&case));
     if live {
         work.act::<LinkCase>(id, LinkStatus::InProgress, LinkAction::GoLive)

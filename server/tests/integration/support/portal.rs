@@ -160,6 +160,18 @@ impl Portal {
         fields: &[(&str, &str)],
         file: (&str, &[u8]),
     ) -> (StatusCode, String) {
+        self.post_files(path, cookie, fields, &[(file.0, "api.cer", file.1)])
+            .await
+    }
+
+    /// Posts a page's form with files (field, file name, bytes), as `multipart/form-data`.
+    pub async fn post_files(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> (StatusCode, String) {
         const BOUNDARY: &str = "----hujitestboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -168,16 +180,18 @@ impl Portal {
                     .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"api.cer\"\r\n\
-                 Content-Type: application/x-x509-ca-cert\r\n\r\n",
-                file.0
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file.1);
-        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
         self.send_page(path, cookie, &content_type, body).await
     }
