@@ -123,14 +123,7 @@ impl Work<'_> {
         self.bump::<W>(read).await?;
         let done = next.done.contains(&step);
         if done {
-            sqlx::query(
-                "DELETE FROM workflow_steps WHERE case_type = $1 AND case_id = $2 AND step = $3",
-            )
-            .bind(W::Case::TYPE)
-            .bind(key)
-            .bind(step.code())
-            .execute(self.conn())
-            .await?;
+            self.forget::<W>(key, step).await?;
         }
         sqlx::query(
             "INSERT INTO workflow_steps (case_type, case_id, step, party, at) \
@@ -171,14 +164,7 @@ impl Work<'_> {
             .chain(read.progress.confirmed.iter().map(|(step, _)| step))
             .filter(|step| !next.done.contains(step));
         for step in reopened {
-            sqlx::query(
-                "DELETE FROM workflow_steps WHERE case_type = $1 AND case_id = $2 AND step = $3",
-            )
-            .bind(W::Case::TYPE)
-            .bind(key)
-            .bind(step.code())
-            .execute(self.conn())
-            .await?;
+            self.forget::<W>(key, *step).await?;
         }
         self.event::<W::Case>(
             key,
@@ -192,6 +178,19 @@ impl Work<'_> {
             self.audit(&audited, key, detail).await?;
         }
         Ok(next)
+    }
+
+    /// Forgets that `step` of case `key` was done or confirmed.
+    async fn forget<W: Workflow>(&mut self, key: &str, step: W::Step) -> Result<(), PortalError> {
+        sqlx::query(
+            "DELETE FROM workflow_steps WHERE case_type = $1 AND case_id = $2 AND step = $3",
+        )
+        .bind(W::Case::TYPE)
+        .bind(key)
+        .bind(step.code())
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// Marks the case changed, if it is still open and unchanged since `read`.
