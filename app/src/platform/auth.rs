@@ -55,18 +55,44 @@ pub fn source_ip() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The session token a request with `headers` carries.
+fn token_of(headers: &http::HeaderMap) -> Option<&str> {
+    let header = headers.get(http::header::COOKIE)?.to_str().ok()?;
+    session::token_from_cookie_header(header)
+}
+
 fn session_token() -> Option<String> {
-    let parts = request_parts()?;
-    let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
-    session::token_from_cookie_header(header).map(str::to_owned)
+    token_of(&request_parts()?.headers).map(str::to_owned)
+}
+
+/// The live session a request with `headers` carries, if any.
+async fn session_of(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<Session>, PortalError> {
+    let Some(token) = token_of(headers) else {
+        return Ok(None);
+    };
+    Ok(session::load(&state.db.pool, state.clock.unix(), token).await?)
 }
 
 /// The live session of this request, if any.
 pub async fn current_session(state: &AppState) -> Result<Option<Session>, PortalError> {
-    let Some(token) = session_token() else {
-        return Ok(None);
-    };
-    Ok(session::load(&state.db.pool, state.clock.unix(), &token).await?)
+    match request_parts() {
+        Some(parts) => session_of(state, &parts.headers).await,
+        None => Ok(None),
+    }
+}
+
+/// The principal of a request with `headers`, for the server's own handlers (outside a
+/// page's context), e.g. to refuse a large upload before reading it.
+pub async fn principal_of(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<Principal>, PortalError> {
+    Ok(session_of(state, headers)
+        .await?
+        .and_then(|session| session.get::<Principal>(PRINCIPAL_KEY)))
 }
 
 /// The principal of this request's session, if signed in.

@@ -185,7 +185,12 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
             .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
     } else if let Ok(boundary) = multer::parse_boundary(content_type) {
         let limit = if parts.uri.path() == app::services::agency_link::APPLY_PATH {
-            LINK_APPLICATION_LIMIT
+            // Only a signed-in agency may send the large body: anyone else is refused before
+            // it is read.
+            match app::platform::auth::principal_of(&state, &parts.headers).await {
+                Ok(Some(app::platform::auth::Principal::Agency { .. })) => LINK_APPLICATION_LIMIT,
+                _ => return axum::http::StatusCode::FORBIDDEN.into_response(),
+            }
         } else {
             FORM_LIMIT
         };

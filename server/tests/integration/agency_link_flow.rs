@@ -344,8 +344,8 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
 async fn l_6_a_conflicting_host_is_sent_back_and_filed_again_with_another_address() {
     let portal = Portal::start().await;
     let who = parties(&portal).await;
-    let first = file(&portal, &who.agency, "203.0.113.0/28").await;
-    let second = file(&portal, &who.agency, "203.0.113.8/29").await;
+    // The host lies in the registry network's own range (戶役政資訊網路, 10.200.0.0/16).
+    let second = file(&portal, &who.agency, "10.200.8.0/29").await;
     review(&portal, &who, &second).await;
     let (_, refused) = post(
         &portal,
@@ -356,7 +356,10 @@ async fn l_6_a_conflicting_host_is_sent_back_and_filed_again_with_another_addres
     )
     .await;
     let alert = refused.alerts().join(" ");
-    assert!(alert.contains(&first), "the conflict is named: {alert}");
+    assert!(
+        alert.contains("10.200.0.0/16"),
+        "the conflict is named: {alert}"
+    );
 
     let (_, sent) = post(
         &portal,
@@ -444,4 +447,40 @@ async fn l_8_withdrawing_the_last_link_interface_case_removes_the_user_environme
     let (_, twice) = post(&portal, &who.agency, true, &id, &[("action", "withdraw")]).await;
     assert!(!twice.alerts().is_empty());
     assert!(inbox(&portal, &who.it).await.is_empty());
+}
+
+#[tokio::test]
+async fn l_1_an_agency_files_only_with_its_own_county_unit() {
+    let portal = Portal::start().await;
+    let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
+    let cookie = portal.session("Agency", TAIPEI_POLICE, &agency).await;
+    let pdf = pdf(DocumentKind::ApplicationForm);
+    let (status, html) = portal
+        .post_files(
+            APPLY_PATH,
+            Some(&cookie),
+            &[
+                ("interface", "egate_internet"),
+                ("data_kind", "military"),
+                ("county", "新北市"),
+            ],
+            &[(
+                DocumentKind::ApplicationForm.field(),
+                "a.pdf",
+                pdf.as_slice(),
+            )],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(Page::parse(&html).field_error("county").contains("臺北市"));
+    // Nobody but a signed-in agency may send the large form at all.
+    let (status, _) = portal
+        .post_files(APPLY_PATH, None, &[("interface", "egate_internet")], &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_links")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 0);
 }

@@ -11,35 +11,35 @@ use app::services::agency_link::cases::{Interface, LinkStatus};
 use app::services::agency_link::password_table;
 use sqlx::Row;
 
-const AGENCY: &str = "A09000000E";
 const NOW: i64 = 1_700_000_000;
 
 fn net(text: &str) -> IpNet {
     parse_host(text).unwrap_or_else(|| panic!("{text} parses"))
 }
 
-/// The test agency and its cases, as (id, interface, host address, status).
+/// Cases, as (id, interface, host address, status), each of its own agency.
 async fn cases(db: &Db, links: &[(&str, Interface, &str, LinkStatus)]) {
-    sqlx::query(
-        "INSERT INTO agencies (code, name, county, email, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (code) DO NOTHING",
-    )
-    .bind(AGENCY)
-    .bind("測試市政府")
-    .bind("臺北市")
-    .bind("it@agency.example.gov.tw")
-    .bind(NOW)
-    .execute(&db.pool)
-    .await
-    .expect("agency");
-    for (id, interface, host, status) in links {
+    for (index, (id, interface, host, status)) in links.iter().enumerate() {
+        let agency = format!("A0900{index:04}E");
+        sqlx::query(
+            "INSERT INTO agencies (code, name, county, email, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(&agency)
+        .bind(format!("測試機關{index}"))
+        .bind("臺北市")
+        .bind("it@agency.example.gov.tw")
+        .bind(NOW)
+        .execute(&db.pool)
+        .await
+        .expect("agency");
         sqlx::query(
             "INSERT INTO agency_links (id, agency_code, interface, data_kind, county, first_vpn, \
              status, filed_at, host_address, application) \
              VALUES ($1, $2, $3, 'household', '臺北市', $4, $5, $6, $7, '{}')",
         )
         .bind(*id)
-        .bind(AGENCY)
+        .bind(&agency)
         .bind(interface.code())
         .bind(true)
         .bind(status.code())

@@ -328,9 +328,14 @@ async fn held_by_others(conn: &mut AnyConnection, link_id: &str) -> sqlx::Result
     .bind(link_id)
     .fetch_all(&mut *conn)
     .await?;
+    // The hosts of other agencies' cases whose addresses were assigned (checked at their step
+    // 6): a case merely filed holds nothing, so an application cannot block another agency's
+    // range, and an agency's interfaces may share one host.
     let hosts = sqlx::query(
-        "SELECT id, interface, host_address FROM agency_links \
-         WHERE status IN ($1, $2) AND id <> $3 ORDER BY id",
+        "SELECT id, interface, host_address FROM agency_links l \
+         WHERE status IN ($1, $2) AND id <> $3 \
+         AND agency_code <> (SELECT agency_code FROM agency_links WHERE id = $3) \
+         AND EXISTS (SELECT 1 FROM agency_link_addresses a WHERE a.link_id = l.id) ORDER BY id",
     )
     .bind(active[0])
     .bind(active[1])

@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 pub struct ApplyPage {
     pub agency_name: String,
     pub agency_code: String,
+    /// The 直轄市/縣(市) the agency lies in, whose unit receives its applications.
+    pub agency_county: String,
     /// The case number filed, or every field that must be corrected.
     pub outcome: Option<Result<String, Vec<PortalError>>>,
 }
@@ -39,12 +41,13 @@ pub async fn agency_link_apply(
     let state = expect_context::<crate::platform::AppState>();
     let agency = crate::services::agency::require_agency(&state).await?;
     let outcome = match posted {
-        Some(posted) => Some(ssr::file(&state, &agency.code, &posted).await),
+        Some(posted) => Some(ssr::file(&state, &agency, &posted).await),
         None => None,
     };
     Ok(ApplyPage {
         agency_name: agency.name,
         agency_code: agency.code,
+        agency_county: agency.county,
         outcome,
     })
 }
@@ -55,25 +58,41 @@ mod ssr {
     use super::super::form::Application;
     use crate::cases::actor::Actor;
     use crate::cases::work::Work;
+    use crate::domain::county::County;
     use crate::error::PortalError;
     use crate::platform::{auth, AppState};
+    use crate::services::agency::AgencySession;
 
     /// Parses and files the posted application; every bad field at once.
     pub async fn file(
         state: &AppState,
-        agency_code: &str,
+        agency: &AgencySession,
         posted: &[(String, String)],
     ) -> Result<String, Vec<PortalError>> {
+        let agency_code = agency.code.as_str();
         let application = Application::parse(posted);
         let uploads = Upload::from_posted(posted);
+        // The county unit of the agency's own county receives its applications.
+        let posted_county = County::parse(crate::forms::value(posted, super::COUNTY.name));
+        let elsewhere = posted_county.is_ok_and(|county| county.name() != agency.county);
         let (application, uploads) = match (application, uploads) {
-            (Ok(application), Ok(uploads)) => {
+            (Ok(application), Ok(uploads)) if !elsewhere => {
                 super::documents::check_complete(&application, &uploads)?;
                 (application, uploads)
             }
             (application, uploads) => {
                 let mut errors = application.err().unwrap_or_default();
                 errors.extend(uploads.err().unwrap_or_default());
+                if elsewhere {
+                    errors.push(PortalError::Field {
+                        field: super::COUNTY.name.into(),
+                        zh_tw: format!("受理之直轄市、縣(市)須為貴機關所在之{}。", agency.county),
+                        english: format!(
+                            "Applications go to the unit of the agency's own county or city, {}.",
+                            agency.county
+                        ),
+                    });
+                }
                 return Err(errors);
             }
         };
@@ -119,7 +138,7 @@ pub fn AgencyApplyPage() -> impl IntoView {
                         Some(Err(errors)) => errors,
                         _ => Vec::new(),
                     };
-                    view! { <ApplyForm page_agency=(page.agency_name, page.agency_code) posted=posted.clone() errors lang /> }.into_any()
+                    view! { <ApplyForm page_agency=(page.agency_name, page.agency_code, page.agency_county) posted=posted.clone() errors lang /> }.into_any()
                 }
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}
@@ -129,7 +148,8 @@ pub fn AgencyApplyPage() -> impl IntoView {
 
 #[component]
 fn ApplyForm(
-    page_agency: (String, String),
+    /// The agency's name, code and county.
+    page_agency: (String, String, String),
     posted: Option<Vec<(String, String)>>,
     errors: Vec<PortalError>,
     lang: Lang,

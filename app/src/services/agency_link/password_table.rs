@@ -73,6 +73,20 @@ pub async fn issue(
     Ok(table)
 }
 
+/// Forgets case `link_id`'s 密碼表, issued or still sealed for the county unit (the case is
+/// withdrawn or cancelled: nothing may sign in with it).
+pub async fn revoke(conn: &mut AnyConnection, link_id: &str) -> Result<(), PortalError> {
+    sqlx::query("DELETE FROM agency_link_passwords WHERE link_id = $1")
+        .bind(link_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE agency_links SET password_sealed = NULL WHERE id = $1")
+        .bind(link_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether `agency_user` and `password` are case `link_id`'s current 密碼表. The password is
 /// checked by argon2 (in constant time) even when the case has none or the user differs, so
 /// the answer's time tells nothing.

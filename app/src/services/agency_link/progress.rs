@@ -598,6 +598,7 @@ async fn close(
         .run(&())
         .await?;
     addresses::release(work.conn(), id).await?;
+    password_table::revoke(work.conn(), id).await?;
     close_environment_if_unused(&mut work, &case).await?;
     work.commit().await
 }
