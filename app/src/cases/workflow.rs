@@ -65,7 +65,8 @@ impl<S> Default for Progress<S> {
     }
 }
 
-fn rule<W: Workflow>(step: W::Step) -> &'static StepRule<W::Step, W::Attrs> {
+/// The declaration of `step` (every step of a workflow is declared once).
+pub fn rule<W: Workflow>(step: W::Step) -> &'static StepRule<W::Step, W::Attrs> {
     W::STEPS
         .iter()
         .find(|rule| rule.step == step)

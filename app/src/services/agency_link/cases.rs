@@ -377,10 +377,7 @@ mod tests {
 
     /// The party the declaration names for `step` (every step has one).
     fn party_of(step: Step) -> Party {
-        let rule = Linking::STEPS
-            .iter()
-            .find(|rule| rule.step == step)
-            .unwrap();
+        let rule = crate::cases::workflow::rule::<Linking>(step);
         assert_eq!(rule.by.len(), 1, "{step:?} has one party");
         rule.by[0]
     }

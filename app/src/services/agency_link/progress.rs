@@ -15,7 +15,7 @@ use crate::cases::machine::Party;
 use crate::cases::steps::{done_at, progress};
 use crate::cases::timeline::timeline;
 use crate::cases::work::Work;
-use crate::cases::workflow::{applies, ready, ready_since, Workflow};
+use crate::cases::workflow::{applies, ready, ready_since, rule};
 use crate::cases::{Code, Reason, Refused, Text};
 use crate::components::queue::Age;
 use crate::error::PortalError;
@@ -116,18 +116,11 @@ fn attrs(case: &LinkSummary) -> LinkAttrs {
 
 /// The declared party of `step` (each step of seed 001 has one).
 fn party_of(step: Step) -> Party {
-    Linking::STEPS
-        .iter()
-        .find(|rule| rule.step == step)
-        .map(|rule| rule.by[0])
-        .unwrap_or(Party::System)
+    rule::<Linking>(step).by[0]
 }
 
 fn due_working_days(step: Step) -> i64 {
-    Linking::STEPS
-        .iter()
-        .find(|rule| rule.step == step)
-        .map_or(0, |rule| i64::from(rule.due_working_days))
+    i64::from(rule::<Linking>(step).due_working_days)
 }
 
 /// The inbox of `viewer` (L-21): every step of a case in progress that is ready and theirs,
