@@ -13,6 +13,8 @@
 #          demo-agency-ntpc 新北市政府警察局 382130000C, 機關憑證 (GCA), PIN 12345678
 #          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
+#          demo-county    陳志豪, 臺北市 戶役政單位人員 (county officer; agency linking), PIN 123456
+#          demo-cht       王建民, 中華電信工程人員 (national; agency linking), PIN 123456
 #          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
 #          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
 #          demo-registrar 陳建志, 戶政事務所登記主管 at 新北市板橋區戶政事務所, PIN 123456 (issues cards
@@ -119,6 +121,10 @@ case "$SET" in
     holder demo-wang A123456789 TP03000000087321
     staff demo-reviewer ministry_reviewer national
     staff demo-engineer information_services national
+    card demo-county 123456 citizen --name 陳志豪 --id-last4 3690
+    card demo-cht 123456 citizen --name 王建民 --id-last4 4812
+    staff demo-county county_officer county:臺北市
+    staff demo-cht cht_engineer national
     card demo-registrar 123456 citizen --name 陳建志 --id-last4 2580
     card demo-lin 790715 citizen --name 林美玲 --id-last4 5791 --days 45
     holder demo-lin F228135791 TP03000000054321
