@@ -40,6 +40,8 @@
 #          vpcd reader (huji-virtual-card --state DIR/cards/e2e-pcsc-company.token)
 # API certificates (憑證上傳, not cards): DIR/api/demo-company-api.cer and
 # DIR/api/e2e-company-api.cer of 蝦蝦樂購, each with its .key.
+# Link certificates (agency linking step 11, not cards): DIR/link/demo-agency-link.crt and
+# DIR/link/e2e-agency-link.crt of 臺北市政府警察局, each with its .key.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -105,6 +107,16 @@ api_certificate() { # name business-id company-name
   fi
 }
 
+# The 機關憑證 an agency's system signs its calls to the link with (seed 001 step 11):
+# DIR/link/NAME.crt (pasted at step 11) and DIR/link/NAME.key (for huji agency-token).
+link_certificate() { # name agency-code agency-name
+  local out="$DIR/link/$1"
+  mkdir -p "$DIR/link"
+  if [ ! -f "$out.crt" ]; then
+    "$BIN/huji" pki issue agency --dir "$DIR/pki" --out "$out" --agency-code "$2" --name "$3" >/dev/null
+  fi
+}
+
 staff() { # name role jurisdiction
   "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" >/dev/null
 }
@@ -134,6 +146,7 @@ case "$SET" in
     staff demo-clerk household_clerk office:63000030
     staff demo-registrar household_registrar office:65000010
     api_certificate demo-company-api 24941832 蝦蝦樂購股份有限公司
+    link_certificate demo-agency-link 379130000C 臺北市政府警察局
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
@@ -155,6 +168,7 @@ case "$SET" in
     staff e2e-clerk household_clerk office:63000030
     staff e2e-registrar household_registrar office:65000010
     api_certificate e2e-company-api 24941832 蝦蝦樂購股份有限公司
+    link_certificate e2e-agency-link 379130000C 臺北市政府警察局
     ;;
   *) die "unknown card set $SET (demo or e2e)" ;;
 esac

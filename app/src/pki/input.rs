@@ -24,6 +24,20 @@ pub fn certificate_der(input: &[u8]) -> Result<Vec<u8>, CertificateError> {
     from_bare_base64(input)
 }
 
+/// A certificate as Base64 PEM, as it is stored and shown (64 characters a line).
+pub fn certificate_pem(der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
 fn from_pem(input: &[u8]) -> Result<Vec<u8>, CertificateError> {
     for block in Pem::iter_from_buffer(input) {
         let block = block.map_err(|_| CertificateError::Malformed)?;

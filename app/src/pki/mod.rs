@@ -17,7 +17,7 @@ pub use check::{
 };
 pub use checked::{expect_agency_code, expect_business_id, CheckedCertificate, PublicKeyKind};
 pub use error::{CertificateError, TrustStoreError};
-pub use input::certificate_der;
+pub use input::{certificate_der, certificate_pem};
 pub use profile::{CaFamily, Purpose};
 pub use trust_store::{ReloadableTrustStore, TrustStore};
 

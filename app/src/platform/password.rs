@@ -29,6 +29,14 @@ pub async fn matches(secret: String, hash: Option<String>) -> Result<bool, Porta
     .map_err(PortalError::unavailable)?
 }
 
+/// An Iss key (a company's isskey, A-3; an agency link's, L-14): 32 letters and digits from
+/// the operating system's CSPRNG, which calls to the APIs carry as their JWT's `iss`.
+pub fn iss_key() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    use rand::TryRngCore;
+    Alphanumeric.sample_string(&mut rand::rngs::OsRng.unwrap_err(), 32)
+}
+
 fn hash_now(secret: &str) -> Result<String, PortalError> {
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
     argon2::Argon2::default()

@@ -5,6 +5,7 @@
 
 use crate::support::{Page, Portal};
 use app::cases::Code;
+use app::pki::certificate_pem;
 use app::services::agency_link::cases::Step;
 use app::services::agency_link::documents::DocumentKind;
 use app::services::agency_link::password_table;
@@ -54,8 +55,13 @@ fn pdf(kind: DocumentKind) -> Vec<u8> {
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
 async fn file(portal: &Portal, agency: &str, host: &str) -> String {
+    file_for(portal, agency, host, "link_vpn").await
+}
+
+/// Files a household-data application for `interface` and `host`; the case id.
+async fn file_for(portal: &Portal, agency: &str, host: &str, interface: &str) -> String {
     let fields = [
-        ("interface", "link_vpn"),
+        ("interface", interface),
         ("data_kind", "household"),
         ("county", "臺北市"),
         ("host_address", host),
@@ -338,6 +344,133 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
         format!("agency:{TAIPEI_POLICE}"),
         "agency_link.case.s04".into()
     )));
+}
+
+#[tokio::test]
+async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for_an_iss_key() {
+    let portal = Portal::start().await;
+    let who = parties(&portal).await;
+    let id = file_for(&portal, &who.agency, "203.0.113.32/28", "api_vpn").await;
+    review(&portal, &who, &id).await;
+    take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
+    take(
+        &portal,
+        &who.ministry,
+        false,
+        &id,
+        Step::S07MinistryReply,
+        &[],
+    )
+    .await;
+    take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
+    assert_eq!(done(&portal, &id).await, 8);
+
+    // Another agency's certificate, or none, is refused, and nothing changes.
+    let other = portal.agency_card("382130000C", "新北市政府警察局");
+    for pasted in [
+        certificate_pem(&other.certificate_der),
+        "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----".into(),
+    ] {
+        let (status, refused) = post(
+            &portal,
+            &who.agency,
+            true,
+            &id,
+            &[
+                ("action", "step"),
+                ("step", "s11"),
+                ("certificate", &pasted),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!refused.alerts().is_empty(), "refused");
+    }
+    assert_eq!(done(&portal, &id).await, 8);
+    // Only the agency hands it over.
+    let own = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
+    let pem = certificate_pem(&own.certificate_der);
+    let (status, _) = post(
+        &portal,
+        &who.county,
+        false,
+        &id,
+        &[("action", "step"), ("step", "s11"), ("certificate", &pem)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let handed = take(
+        &portal,
+        &who.agency,
+        true,
+        &id,
+        Step::S11AgencyKey,
+        &[("certificate", &pem)],
+    )
+    .await;
+    assert_eq!(
+        handed.texts(".keys dd code").len(),
+        1,
+        "the serial is shown"
+    );
+    take(&portal, &who.county, false, &id, Step::S12CountyKey, &[]).await;
+    take(
+        &portal,
+        &who.ministry,
+        false,
+        &id,
+        Step::S13MinistryKey,
+        &[],
+    )
+    .await;
+    let issued = take(&portal, &who.it, false, &id, Step::S14IssKey, &[]).await;
+    let key = issued.text(".iss-key");
+    assert_eq!(key.len(), 32, "{key}");
+    assert!(issued.notices().join(" ").contains(&key));
+    let stored: (String, String) =
+        sqlx::query_as("SELECT iss_key, certificate_pem FROM agency_link_keys WHERE link_id = $1")
+            .bind(&id)
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("keys");
+    assert_eq!(stored, (key.clone(), pem.clone()));
+
+    // The agency reads its Iss key on the case page; the county unit sees only that it exists.
+    let agency_page = Page::parse(
+        &crate::support::body_text(
+            portal
+                .page(&format!("{AGENCY_CASE_PATH}?id={id}"), Some(&who.agency))
+                .await,
+        )
+        .await,
+    );
+    assert_eq!(agency_page.text(".iss-key"), key);
+    let county_page = crate::support::body_text(
+        portal
+            .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(&who.county))
+            .await,
+    )
+    .await;
+    assert!(!county_page.contains(&key));
+    assert!(county_page.contains("已產製"));
+
+    // L-6: sent back, the exchange is forgotten with the addresses and made again.
+    take(&portal, &who.it, false, &id, Step::S09Firewall, &[]).await;
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
+        .bind(&id)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("keys");
+    assert_eq!(keys, 1);
+    let (_, withdrawn) = post(&portal, &who.agency, true, &id, &[("action", "withdraw")]).await;
+    assert!(withdrawn.notices().join(" ").contains("已撤回"));
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
+        .bind(&id)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("keys");
+    assert_eq!(keys, 0, "a withdrawn case's keys are forgotten");
 }
 
 #[tokio::test]

@@ -21,6 +21,9 @@ pub enum Change {
         test_at: Option<RocDateTime>,
         /// Step 1 again, after a send-back: the agency's corrected host address.
         host_address: Option<HostNetwork>,
+        /// Step 11: the agency's certificate, as pasted (checked against the trusted roots
+        /// on the server).
+        certificate: Option<String>,
     },
     SendBack {
         reason: Purpose,
@@ -46,11 +49,15 @@ impl Change {
                     .then(|| HostNetwork::parse(value(posted, "host_address")))
                     .transpose()
                     .map_err(|error| field("host_address", &error))?;
+                let certificate = (step == Step::S11AgencyKey)
+                    .then(|| certificate(value(posted, "certificate")))
+                    .transpose()?;
                 Ok(Change::Step {
                     step,
                     note,
                     test_at,
                     host_address,
+                    certificate,
                 })
             }
             "send_back" => Ok(Change::SendBack {
@@ -62,6 +69,23 @@ impl Change {
             _ => Err(PortalError::Forbidden),
         }
     }
+}
+
+/// The longest certificate text taken: real ones are a few kilobytes.
+const MAX_CERTIFICATE: usize = 64 * 1024;
+
+fn certificate(text: &str) -> Result<String, PortalError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > MAX_CERTIFICATE {
+        return Err(PortalError::Field {
+            field: "certificate".into(),
+            zh_tw: "請貼上申請機關之機關憑證（PEM 格式，以 -----BEGIN CERTIFICATE----- 開頭）。"
+                .into(),
+            english: "Paste the agency's certificate (PEM, beginning -----BEGIN CERTIFICATE-----)."
+                .into(),
+        });
+    }
+    Ok(text.to_owned())
 }
 
 fn field(name: &str, error: &impl FieldError) -> PortalError {
@@ -87,7 +111,8 @@ mod tests {
                 step: Step::S05MinistryReview,
                 note: Some(_),
                 test_at: None,
-                host_address: None
+                host_address: None,
+                certificate: None
             }
         ));
         let missing = Change::parse(&posted(&[("action", "step"), ("step", "s16")])).unwrap_err();
@@ -126,6 +151,47 @@ mod tests {
             fixed,
             Change::Step {
                 host_address: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn l_11_the_agency_hands_over_a_certificate_it_has_pasted() {
+        let empty = Change::parse(&posted(&[("action", "step"), ("step", "s11")])).unwrap_err();
+        assert!(matches!(empty, PortalError::Field { ref field, .. } if field == "certificate"));
+        let huge = "A".repeat(MAX_CERTIFICATE + 1);
+        let too_long = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s11"),
+            ("certificate", &huge),
+        ]))
+        .unwrap_err();
+        assert!(matches!(too_long, PortalError::Field { ref field, .. } if field == "certificate"));
+        let pasted = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s11"),
+            (
+                "certificate",
+                "  -----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            ),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            pasted,
+            Change::Step { certificate: Some(ref text), .. } if text.starts_with("-----BEGIN")
+        ));
+        // Other steps carry none, whatever is posted.
+        let other = Change::parse(&posted(&[
+            ("action", "step"),
+            ("step", "s12"),
+            ("certificate", "x"),
+        ]))
+        .unwrap();
+        assert!(matches!(
+            other,
+            Change::Step {
+                certificate: None,
                 ..
             }
         ));

@@ -11,6 +11,8 @@ pub mod desk;
 pub mod documents;
 pub mod form;
 pub mod items;
+#[cfg(feature = "ssr")]
+pub mod keys;
 mod manifest;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -94,6 +96,8 @@ pub struct CaseDetail {
     pub items: Vec<String>,
     /// The addresses 資訊服務司 assigned (step 6): what, the subnet, its mask.
     pub addresses: Vec<(String, String, String)>,
+    /// The certificate handed over at step 11 and the Iss key issued for it at step 14.
+    pub keys: Option<LinkKeys>,
     pub steps: Vec<StepView>,
     /// The steps the viewer may take now.
     pub mine: Vec<Step>,
@@ -101,4 +105,18 @@ pub struct CaseDetail {
     pub may_withdraw: bool,
     pub may_cancel: bool,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// A case's key exchange (steps 11–14) as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkKeys {
+    /// The certificate's serial number, hex.
+    pub certificate_serial: String,
+    /// Its end of validity, ROC date-time.
+    pub certificate_not_after: String,
+    /// When the agency handed it over, ROC date-time.
+    pub handed_over_at: String,
+    pub iss_key_issued: bool,
+    /// The Iss key itself, for the agency and 資訊服務司 only.
+    pub iss_key: Option<String>,
 }

@@ -341,6 +341,19 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             <dt>{lang.pick("連結測試日期", "Connection test")}</dt><dd>{case.test_at.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>{lang.pick("需求資料項目", "Data items")}</dt><dd>{detail.items.join("、")}</dd>
         </dl>
+        {detail.keys.map(|keys| view! {
+            <dl class="case-card keys">
+                <dt>{lang.pick("機關憑證序號", "Certificate serial")}</dt><dd><code>{keys.certificate_serial}</code></dd>
+                <dt>{lang.pick("憑證有效期限", "Certificate valid until")}</dt><dd>{keys.certificate_not_after}</dd>
+                <dt>{lang.pick("提供日期", "Handed over")}</dt><dd>{keys.handed_over_at}</dd>
+                <dt>"Iss key"</dt>
+                <dd>{match (keys.iss_key, keys.iss_key_issued) {
+                    (Some(key), _) => view! { <code class="iss-key">{key}</code> }.into_any(),
+                    (None, true) => lang.pick("已產製", "Issued").into_any(),
+                    (None, false) => lang.pick("尚未產製", "Not issued yet").into_any(),
+                }}</dd>
+            </dl>
+        })}
         {(!detail.addresses.is_empty()).then(|| view! {
             <table class="data addresses">
                 <caption>{lang.pick("資訊服務司編訂之網路位址", "Addresses assigned by Information Services")}</caption>
@@ -397,12 +410,20 @@ fn StepForm(
             <input type="text" id=id("test_at") name="test_at" required aria-describedby=id("test_at-hint") />
         </div>
     });
+    let certificate = (step == Step::S11AgencyKey).then(|| view! {
+        <div class="field">
+            <label for=id("certificate")><span class="required" aria-hidden="true">"*"</span>{lang.pick("機關憑證（公開金鑰憑證）", "The agency's certificate (public key)")}</label>
+            <span class="hint" id=id("certificate-hint")>{lang.pick("貴機關系統簽署連結呼叫所用金鑰之機關憑證（GCA 核發，RSA 金鑰），以 PEM 格式貼上", "The GCA 機關憑證 whose (RSA) key your system signs its calls to the link with, pasted as PEM")}</span>
+            <textarea id=id("certificate") name="certificate" rows="8" required spellcheck="false" class="monospace" aria-describedby=id("certificate-hint")></textarea>
+        </div>
+    });
     view! {
         <form method="post" action=action class="card-form step-form">
             <h2>{step.label(lang)}</h2>
             <input type="hidden" name="action" value="step" />
             <input type="hidden" name="step" value=step.code() />
             {test_date}
+            {certificate}
             {host_address}
             <div class="field">
                 <label for=id("note")>{lang.pick("辦理說明（選填）", "Note (optional)")}</label>
@@ -451,11 +472,13 @@ mod ssr {
                 note,
                 test_at,
                 host_address,
+                certificate,
             } => {
                 let input = StepInput {
                     note: note.map(|note| note.as_str().to_owned()),
                     test_at: test_at.map(|at| taipei_to_utc(at.to_naive()).timestamp()),
                     host_address: host_address.map(|host| host.to_string()),
+                    certificate,
                 };
                 let taken = progress::take(state, viewer, ip, id, step, input).await?;
                 let mut told =
@@ -471,6 +494,16 @@ mod ssr {
                         lang.pick("，密碼 ", ", password "),
                         table.password,
                         lang.pick("。", "."),
+                    ));
+                }
+                if let Some(key) = taken.iss_key {
+                    told.push_str(&format!(
+                        "{}{key}{}",
+                        lang.pick("Iss key：", " Iss key: "),
+                        lang.pick(
+                            "（申請機關於案件頁面可查閱）。",
+                            " (the agency finds it on the case page).",
+                        ),
                     ));
                 }
                 if taken.live {

@@ -3,12 +3,12 @@
 //! changes — a step taken (with what the step produces), a case sent back, withdrawn or
 //! cancelled — each one unit of work on the engine.
 
-use super::addresses;
 use super::cases::{
-    LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, REVIEWERS,
+    LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT, REVIEWERS,
     REVIEW_STEPS,
 };
 use super::password_table::{self, PasswordTable};
+use super::{addresses, keys};
 use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::machine::Party;
@@ -18,6 +18,7 @@ use crate::cases::work::Work;
 use crate::cases::workflow::{applies, ready, ready_since, rule};
 use crate::cases::{Code, Reason, Refused, Text};
 use crate::components::queue::Age;
+use crate::domain::agency_code::AgencyCode;
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::platform::clock::roc_date_time;
@@ -244,8 +245,10 @@ pub async fn detail(
                 .collect()
         })
         .unwrap_or_default();
+    let keys = keys::view(&mut conn, id, party == AGENCY || party == IT).await?;
     Ok(CaseDetail {
         addresses,
+        keys,
         may_withdraw: open && party == AGENCY,
         may_cancel: case.status == LinkStatus::Live && party == AGENCY,
         timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
@@ -283,6 +286,8 @@ pub struct StepInput {
     pub test_at: Option<i64>,
     /// Step 1 again: the corrected host address.
     pub host_address: Option<String>,
+    /// Step 11: the certificate the agency's system signs its calls with, as posted.
+    pub certificate: Option<String>,
 }
 
 /// The audit detail of a step.
@@ -300,6 +305,8 @@ pub struct Taken {
     /// Step 8: the 密碼表 the ministry made at step 7, shown this once to the county unit to
     /// hand over to the agency.
     pub password_table: Option<PasswordTable>,
+    /// Step 14: the Iss key issued.
+    pub iss_key: Option<String>,
 }
 
 const NOT_HERE: Text = Text::new(
@@ -343,12 +350,27 @@ pub async fn take(
         )
         .await?;
     let mut password_table = None;
+    let mut iss_key = None;
     match step {
-        // The key exchange (11, 14) and the agency's own signed test call (18) carry a
-        // certificate and keys that these forms do not.
-        Step::S11AgencyKey | Step::S14IssKey | Step::S18AgencyTest => {
+        // The agency's connection test is its own signed call to the link.
+        Step::S18AgencyTest => {
             return Err(Refused::text(Reason::NotNow, NOT_HERE).into());
         }
+        Step::S11AgencyKey => {
+            let agency = AgencyCode::parse(&case.agency_code)
+                .map_err(|_| PortalError::unavailable(format!("{id}: unreadable agency code")))?;
+            let certificate = input.certificate.as_deref().unwrap_or_default();
+            keys::hand_over(
+                work.conn(),
+                &state.trust.current(),
+                id,
+                &agency,
+                certificate.as_bytes(),
+                now,
+            )
+            .await?;
+        }
+        Step::S14IssKey => iss_key = Some(keys::issue_iss_key(work.conn(), id, now).await?),
         // Filed again after a send-back, with the host address corrected.
         Step::S01File => {
             let host = input
@@ -415,6 +437,7 @@ pub async fn take(
     Ok(Taken {
         live,
         password_table,
+        iss_key,
     })
 }
 
@@ -549,6 +572,7 @@ pub async fn send_back(
     work.send_back::<Linking>(&read, Step::S01File, &(), reason, &ReasonDetail { reason })
         .await?;
     addresses::release(work.conn(), id).await?;
+    keys::forget(work.conn(), id).await?;
     work.commit().await
 }
 
@@ -592,6 +616,7 @@ async fn close(
         .await?;
     addresses::release(work.conn(), id).await?;
     password_table::revoke(work.conn(), id).await?;
+    keys::forget(work.conn(), id).await?;
     close_environment_if_unused(&mut work, &case).await?;
     work.commit().await
 }

@@ -16,8 +16,9 @@ use crate::domain::business_id::BusinessId;
 use crate::domain::purpose::Purpose;
 use crate::error::PortalError;
 use crate::i18n::Lang;
-use crate::pki::{expect_business_id, Purpose as CertificatePurpose};
+use crate::pki::{certificate_pem, expect_business_id, Purpose as CertificatePurpose};
 use crate::platform::db::Backend;
+use crate::platform::password;
 use crate::platform::AppState;
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -152,13 +153,6 @@ async fn resubmitted(
     Ok(Some(Receipt { case, isskey }))
 }
 
-/// A 32-character key from the operating system's CSPRNG (A-3).
-fn new_isskey() -> String {
-    use rand::distr::{Alphanumeric, SampleString};
-    use rand::TryRngCore;
-    Alphanumeric.sample_string(&mut rand::rngs::OsRng.unwrap_err(), 32)
-}
-
 /// An apId: `AP` and eight random characters that cannot be misread.
 fn new_ap_id() -> String {
     use rand::Rng;
@@ -168,21 +162,6 @@ fn new_ap_id() -> String {
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect();
     format!("AP{tail}")
-}
-
-/// A certificate as Base64 PEM, as the company uploaded it.
-fn pem(der: &[u8]) -> String {
-    use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
 }
 
 /// The audit details of a submission.
@@ -266,13 +245,13 @@ pub async fn submit(
         if pending.is_some() {
             return Err(pending_refusal());
         }
-        let key = new_isskey();
+        let key = password::iss_key();
         let stored = sqlx::query(
             "UPDATE api_grants SET certificate_pem = $1, certificate_serial = $2, \
              certificate_not_before = $3, certificate_not_after = $4, isskey = $5 \
              WHERE business_id = $6 AND status = $7",
         )
-        .bind(pem(checked.der()))
+        .bind(certificate_pem(checked.der()))
         .bind(checked.serial_hex().to_uppercase())
         .bind(checked.not_before())
         .bind(checked.not_after())
