@@ -12,19 +12,19 @@ use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, 
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 
-const TAIPEI_POLICE: &str = "379130000C";
+pub(crate) const TAIPEI_POLICE: &str = "379130000C";
 
 /// The signed-in parties of a case filed in 臺北市.
-struct Parties {
-    agency: String,
-    county: String,
-    elsewhere: String,
-    ministry: String,
-    it: String,
-    cht: String,
+pub(crate) struct Parties {
+    pub(crate) agency: String,
+    pub(crate) county: String,
+    pub(crate) elsewhere: String,
+    pub(crate) ministry: String,
+    pub(crate) it: String,
+    pub(crate) cht: String,
 }
 
-async fn parties(portal: &Portal) -> Parties {
+pub(crate) async fn parties(portal: &Portal) -> Parties {
     let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
     let mut staff = Vec::new();
     for (name, role, jurisdiction) in [
@@ -54,8 +54,14 @@ fn pdf(kind: DocumentKind) -> Vec<u8> {
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
 async fn file(portal: &Portal, agency: &str, host: &str) -> String {
+    file_for(portal, agency, "link_vpn", host).await
+}
+
+/// Files a household-data application for `interface` and `host` (asking for the ID number
+/// and the name only) on the agency's page; the case id.
+pub(crate) async fn file_for(portal: &Portal, agency: &str, interface: &str, host: &str) -> String {
     let fields = [
-        ("interface", "link_vpn"),
+        ("interface", interface),
         ("data_kind", "household"),
         ("county", "臺北市"),
         ("host_address", host),
@@ -105,7 +111,7 @@ async fn file(portal: &Portal, agency: &str, host: &str) -> String {
 }
 
 /// `cookie` posts `fields` to the case page of its side.
-async fn post(
+pub(crate) async fn post(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -124,7 +130,7 @@ async fn post(
 }
 
 /// `cookie` takes `step` of case `id`; the page answers that it is done.
-async fn take(
+pub(crate) async fn take(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -165,7 +171,7 @@ async fn done(portal: &Portal, id: &str) -> i64 {
 }
 
 /// Takes steps 2 to 5 of case `id`.
-async fn review(portal: &Portal, who: &Parties, id: &str) {
+pub(crate) async fn review(portal: &Portal, who: &Parties, id: &str) {
     take(portal, &who.county, false, id, Step::S02Receive, &[]).await;
     take(portal, &who.county, false, id, Step::S03CountyConfirm, &[]).await;
     take(portal, &who.agency, true, id, Step::S04AgencyConfirm, &[]).await;
