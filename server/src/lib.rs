@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod config;
 pub mod jobs;
+pub mod link;
 pub mod logging;
 pub mod mail;
 pub mod pki;

@@ -85,6 +85,8 @@ enum Command {
     },
     /// Sign one verification-API request as a company's server does and print its token.
     ApiToken(admin::api_token::ApiTokenArgs),
+    /// Sign one linked-agency API call as an agency's system does and print its token.
+    AgencyToken(admin::agency_token::AgencyTokenArgs),
     /// The case types: `--diagram` prints docs/cases.md, drawn from their declarations.
     Cases {
         /// Print the state diagram of every case type (Mermaid, Markdown).
@@ -124,6 +126,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin::api_token::run(args, SystemClock.unix())?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::AgencyToken(args) => {
+            admin::agency_token::run(args, SystemClock.unix())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Cases { diagram } => {
             if !diagram {
                 anyhow::bail!("say what to print: huji cases --diagram");
@@ -136,7 +142,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     match command {
-        Command::Pki { .. } | Command::ApiToken(_) | Command::Cases { .. } => {
+        Command::Pki { .. }
+        | Command::ApiToken(_)
+        | Command::AgencyToken(_)
+        | Command::Cases { .. } => {
             unreachable!("handled above")
         }
         Command::Staff { command } => {

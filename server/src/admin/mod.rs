@@ -1,6 +1,8 @@
 //! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
-//! accounts (`huji staff …`) and citizen certificates' holders (`huji moica …`).
+//! accounts (`huji staff …`), citizen certificates' holders (`huji moica …`) and the API
+//! clients' signed calls (`huji api-token`, `huji agency-token`).
 
+pub mod agency_token;
 pub mod api_token;
 pub mod moica;
 pub mod pki;

@@ -22,18 +22,24 @@ impl Credentials {
         isskey: &str,
         private_key_pem: &str,
     ) -> anyhow::Result<Credentials> {
-        use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
-        use rsa::pkcs8::DecodePrivateKey;
-        let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem)
-            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(private_key_pem))?;
-        let der = key.to_pkcs1_der()?;
         Ok(Credentials {
             org_id: org_id.into(),
             ap_id: ap_id.into(),
             isskey: isskey.into(),
-            key: EncodingKey::from_rsa_der(der.as_bytes()),
+            key: signing_key(private_key_pem)?,
         })
     }
+}
+
+/// The RS256 signing key of an RSA private key, PKCS#8 or PKCS#1 PEM (also the agency link's
+/// client, [`crate::link::client`]).
+pub fn signing_key(private_key_pem: &str) -> anyhow::Result<EncodingKey> {
+    use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+    use rsa::pkcs8::DecodePrivateKey;
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem)
+        .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(private_key_pem))?;
+    let der = key.to_pkcs1_der()?;
+    Ok(EncodingKey::from_rsa_der(der.as_bytes()))
 }
 
 /// The card to verify: `conditionMap`.

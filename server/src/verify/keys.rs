@@ -1,5 +1,5 @@
-//! The uploaded certificates' keys (憑證上傳), checked against the trust store once and then
-//! remembered: a full check (chain signatures, CRLs) on every call would cost more than the
+//! The uploaded certificates' keys (憑證上傳; an agency link's certificate, server/src/link),
+//! checked against the trust store once and then remembered: a full check (chain signatures, CRLs) on every call would cost more than the
 //! verification itself. A remembered check is redone when the trust store is reloaded (a new
 //! CRL), after [`RECHECK_SECONDS`], and never outlives the certificate.
 
@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 const RECHECK_SECONDS: i64 = 60;
 
 /// A certificate's key and what the trust store said of the certificate.
-pub(super) struct GrantKey {
+pub(crate) struct GrantKey {
     /// The RSA key, read from the certificate even when the certificate is no longer valid,
     /// so that the caller must prove who it is before it learns that.
     key: Option<DecodingKey>,
@@ -24,11 +24,11 @@ pub(super) struct GrantKey {
 }
 
 impl GrantKey {
-    pub(super) fn decoding_key(&self) -> Option<&DecodingKey> {
+    pub(crate) fn decoding_key(&self) -> Option<&DecodingKey> {
         self.key.as_ref()
     }
 
-    pub(super) fn valid_at(&self, now: i64) -> bool {
+    pub(crate) fn valid_at(&self, now: i64) -> bool {
         now < self.valid_until
     }
 
@@ -38,8 +38,8 @@ impl GrantKey {
             && now >= self.checked_at
     }
 
-    fn check(store: &Arc<TrustStore>, pem: &str, now: i64) -> GrantKey {
-        let checked = store.check_certificate(pem.as_bytes(), Purpose::ApiCertificate, now);
+    fn check(store: &Arc<TrustStore>, purpose: Purpose, pem: &str, now: i64) -> GrantKey {
+        let checked = store.check_certificate(pem.as_bytes(), purpose, now);
         let valid_until = match &checked {
             Ok(certificate) => certificate.not_after().saturating_add(1),
             Err(_) => i64::MIN,
@@ -55,20 +55,29 @@ impl GrantKey {
 }
 
 /// The checked keys of the grants called lately, by certificate.
-#[derive(Default)]
-pub(super) struct KeyCache {
+pub(crate) struct KeyCache {
+    /// What the certificates are checked for.
+    purpose: Purpose,
     entries: Mutex<HashMap<String, Arc<GrantKey>>>,
 }
 
 impl KeyCache {
+    /// A cache of certificates checked for `purpose`.
+    pub(crate) fn new(purpose: Purpose) -> KeyCache {
+        KeyCache {
+            purpose,
+            entries: Mutex::default(),
+        }
+    }
+
     /// The key of `pem` as things stand at `now` under `store`.
-    pub(super) fn key(&self, store: &Arc<TrustStore>, pem: &str, now: i64) -> Arc<GrantKey> {
+    pub(crate) fn key(&self, store: &Arc<TrustStore>, pem: &str, now: i64) -> Arc<GrantKey> {
         if let Some(known) = self.lock().get(pem) {
             if known.current(store, now) {
                 return Arc::clone(known);
             }
         }
-        let fresh = Arc::new(GrantKey::check(store, pem, now));
+        let fresh = Arc::new(GrantKey::check(store, self.purpose, pem, now));
         self.lock().insert(pem.to_owned(), Arc::clone(&fresh));
         fresh
     }

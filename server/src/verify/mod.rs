@@ -9,12 +9,12 @@ mod batch;
 mod call_log;
 pub mod client;
 mod grants;
-mod keys;
+pub(crate) mod keys;
 pub mod openapi;
 mod rate;
 mod registry;
-mod token;
-mod token_ids;
+pub(crate) mod token;
+pub(crate) mod token_ids;
 
 pub use abnormal::Thresholds;
 pub use answer::{Answer, RdCode, Verdict};
@@ -72,7 +72,7 @@ impl IdHashKey {
     }
 
     /// The keyed hash of an ID number.
-    fn hash(&self, national_id: &str) -> String {
+    pub(crate) fn hash(&self, national_id: &str) -> String {
         hex::encode(ring::hmac::sign(&self.0, national_id.as_bytes()))
     }
 }
@@ -113,7 +113,7 @@ impl VerifyState {
             inner: Arc::new(Inner {
                 id_key,
                 grants: grants::Grants::new(settings.grant_cache),
-                keys: keys::KeyCache::default(),
+                keys: keys::KeyCache::new(app::pki::Purpose::ApiCertificate),
                 registry,
                 rate: rate::RateLimit::new(settings.rate_per_second),
                 detector: abnormal::Detector::new(settings.abnormal),
@@ -121,6 +121,21 @@ impl VerifyState {
                 log,
             }),
         }
+    }
+
+    /// The portal's state.
+    pub(crate) fn app(&self) -> &AppState {
+        &self.app
+    }
+
+    /// The key the call logs hash ID numbers with.
+    pub(crate) fn id_key(&self) -> &IdHashKey {
+        &self.inner.id_key
+    }
+
+    /// The single use of request tokens, shared with the linked-agency API.
+    pub(crate) fn token_ids(&self) -> &token_ids::TokenIds {
+        &self.inner.token_ids
     }
 
     /// Returns once every call answered so far is in the call log.

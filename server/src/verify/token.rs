@@ -1,6 +1,8 @@
 //! Who is calling: the request's JWT (RS256, signed with the key of the certificate the
 //! company uploaded), checked against the company's grant, its registered host IP (A-N3), the
-//! clock and the tokens seen before (replay); and the query it carries.
+//! clock and the tokens seen before (replay); and the query it carries. The pieces that read
+//! any RS256 request token (the bearer, its claims, its signature, its lifetime) serve the
+//! linked-agency API too (server/src/link).
 
 use super::{Answer, Caller, RdCode, VerifyState};
 use app::domain::{
@@ -9,15 +11,15 @@ use app::domain::{
 };
 use axum::http::{header, request::Parts};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use serde::{de::DeserializeOwned, Deserialize};
 
 /// Allowance for the caller's clock and the network, each side of the token's lifetime.
-const CLOCK_SKEW_SECONDS: i64 = 30;
+pub(crate) const CLOCK_SKEW_SECONDS: i64 = 30;
 /// The longest lifetime (`exp − iat`) accepted: the service's ±180 s around the moment of the
 /// call, plus the skew. The ministry's sample clients set `iat` = now − 180, `exp` = now + 180.
-const MAX_LIFETIME_SECONDS: i64 = 2 * 180 + CLOCK_SKEW_SECONDS;
+pub(crate) const MAX_LIFETIME_SECONDS: i64 = 2 * 180 + CLOCK_SKEW_SECONDS;
 /// The longest `jti` kept.
-const MAX_JTI_LENGTH: usize = 128;
+pub(crate) const MAX_JTI_LENGTH: usize = 128;
 
 /// The claims the service reads. Others (`sub`, `aud`, …) are allowed and ignored, as the
 /// ministry's clients send them in various shapes.
@@ -69,13 +71,7 @@ pub(crate) async fn authenticate(
     let Some(token) = bearer(parts) else {
         return Ok(refuse(RdCode::MalformedToken, None));
     };
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
-        return Ok(refuse(RdCode::MalformedToken, None));
-    };
-    let Some(claims) = (header.alg == Algorithm::RS256)
-        .then(|| unverified_claims(token))
-        .flatten()
-    else {
+    let Some(claims) = rs256_claims::<Claims>(token) else {
         return Ok(refuse(RdCode::MalformedToken, None));
     };
     let grant = state
@@ -106,17 +102,10 @@ pub(crate) async fn authenticate(
     let Some(decoding_key) = key.decoding_key() else {
         return Ok(refuse(RdCode::CertificateInvalid, Some(caller)));
     };
-    let mut validation = Validation::new(Algorithm::RS256);
-    // The clock is checked below, against the injected clock and the service's window.
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    if let Err(error) =
-        jsonwebtoken::decode::<serde::de::IgnoredAny>(token, decoding_key, &validation)
-    {
-        let code = match error.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => RdCode::BadSignature,
-            _ => RdCode::MalformedToken,
+    if let Err(unsigned) = signed_by(token, decoding_key) {
+        let code = match unsigned {
+            Unsigned::BadSignature => RdCode::BadSignature,
+            Unsigned::Malformed => RdCode::MalformedToken,
         };
         return Ok(refuse(code, Some(caller)));
     }
@@ -158,9 +147,32 @@ pub(crate) async fn authenticate(
     }))
 }
 
+/// Why a token's signature did not verify.
+pub(crate) enum Unsigned {
+    /// It does not verify with the key.
+    BadSignature,
+    /// It could not be read far enough to tell.
+    Malformed,
+}
+
+/// Whether `token` is signed RS256 by `key`. The clock is not checked here but by [`fresh`],
+/// against the injected clock and the service's window.
+pub(crate) fn signed_by(token: &str, key: &DecodingKey) -> Result<(), Unsigned> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<serde::de::IgnoredAny>(token, key, &validation)
+        .map(drop)
+        .map_err(|error| match error.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => Unsigned::BadSignature,
+            _ => Unsigned::Malformed,
+        })
+}
+
 /// Whether a token issued at `iat` and expiring at `exp` may be used at `now`: within its
 /// lifetime give or take the skew, and with a lifetime no longer than the service's window.
-fn fresh(iat: i64, exp: i64, now: i64) -> bool {
+pub(crate) fn fresh(iat: i64, exp: i64, now: i64) -> bool {
     iat <= exp
         && exp - iat <= MAX_LIFETIME_SECONDS
         && iat - CLOCK_SKEW_SECONDS <= now
@@ -168,20 +180,28 @@ fn fresh(iat: i64, exp: i64, now: i64) -> bool {
 }
 
 /// The token of `Authorization: Bearer <token>`.
-fn bearer(parts: &Parts) -> Option<&str> {
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The claims of a token, before its signature is checked: to find whose key checks it.
-fn unverified_claims(token: &str) -> Option<Claims> {
+/// The claims of an RS256 token (no other algorithm is read), before its signature is
+/// checked: to find whose key checks it.
+pub(crate) fn rs256_claims<C: DeserializeOwned>(token: &str) -> Option<C> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    (header.alg == Algorithm::RS256)
+        .then(|| unverified_claims(token))
+        .flatten()
+}
+
+fn unverified_claims<C: DeserializeOwned>(token: &str) -> Option<C> {
     let mut validation = Validation::new(Algorithm::RS256);
     validation.insecure_disable_signature_validation();
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&[]), &validation)
+    jsonwebtoken::decode::<C>(token, &DecodingKey::from_secret(&[]), &validation)
         .ok()
         .map(|data| data.claims)
 }

@@ -1,4 +1,5 @@
-//! The single use of request tokens (`jti`, per company), recorded in the database so that a
+//! The single use of request tokens (`jti`, per company; per agency link, under
+//! `agency-link:<case>`, for the linked-agency API), recorded in the database so that a
 //! token replayed to another server behind the same load balancer is refused too. Every call
 //! needs one insert; the inserts waiting together are made one statement (group commit).
 
@@ -16,11 +17,11 @@ struct FirstUse {
 }
 
 #[derive(Clone)]
-pub(super) struct TokenIds(Batcher<FirstUse, bool>);
+pub(crate) struct TokenIds(Batcher<FirstUse, bool>);
 
 impl TokenIds {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(db: Db) -> TokenIds {
+    pub(crate) fn start(db: Db) -> TokenIds {
         TokenIds(Batcher::start(MAX_BATCH, move |batch| {
             let db = db.clone();
             async move { insert(&db, batch).await }
@@ -29,7 +30,7 @@ impl TokenIds {
 
     /// Records the first use of `jti` by `business_id`; false when it was used before (a
     /// replay). Kept until `keep_until`, after which the token is refused as stale anyway.
-    pub(super) async fn first_use(
+    pub(crate) async fn first_use(
         &self,
         business_id: &str,
         jti: &str,

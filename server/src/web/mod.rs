@@ -76,10 +76,15 @@ pub fn router(
     }
     router
         .route("/captcha/{id}", get(captcha::image))
+        .merge(agency_link_api(crate::link::LinkState::new(verify.clone())))
         .merge(verification_api(verify))
         .route(
             "/integration/openapi.json",
             get(crate::verify::openapi::document),
+        )
+        .route(
+            "/integration/agency/openapi.json",
+            get(crate::link::openapi::document),
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
         .route("/livez", get(observability::livez))
@@ -142,6 +147,21 @@ fn verification_api<S: Clone + Send + Sync + 'static>(
             crate::verify::authenticated,
         ))
         .with_state(verify)
+}
+
+/// The linked-agency API (issue 18 item 6): each endpoint checks its caller and records the
+/// call itself (`link::serve`).
+fn agency_link_api<S: Clone + Send + Sync + 'static>(link: crate::link::LinkState) -> Router<S> {
+    Router::new()
+        .route(
+            "/integration/agency/v1/connection-test",
+            post(crate::link::connection_test),
+        )
+        .route(
+            "/integration/agency/v1/person-query",
+            post(crate::link::person_query),
+        )
+        .with_state(link)
 }
 
 /// The app's routes, generated once per process. Generating runs the app with resource

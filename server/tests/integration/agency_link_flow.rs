@@ -13,19 +13,19 @@ use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, 
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 
-const TAIPEI_POLICE: &str = "379130000C";
+pub(crate) const TAIPEI_POLICE: &str = "379130000C";
 
 /// The signed-in parties of a case filed in 臺北市.
-struct Parties {
-    agency: String,
-    county: String,
-    elsewhere: String,
-    ministry: String,
-    it: String,
-    cht: String,
+pub(crate) struct Parties {
+    pub(crate) agency: String,
+    pub(crate) county: String,
+    pub(crate) elsewhere: String,
+    pub(crate) ministry: String,
+    pub(crate) it: String,
+    pub(crate) cht: String,
 }
 
-async fn parties(portal: &Portal) -> Parties {
+pub(crate) async fn parties(portal: &Portal) -> Parties {
     let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
     let mut staff = Vec::new();
     for (name, role, jurisdiction) in [
@@ -55,11 +55,12 @@ fn pdf(kind: DocumentKind) -> Vec<u8> {
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
 async fn file(portal: &Portal, agency: &str, host: &str) -> String {
-    file_for(portal, agency, host, "link_vpn").await
+    file_for(portal, agency, "link_vpn", host).await
 }
 
-/// Files a household-data application for `interface` and `host`; the case id.
-async fn file_for(portal: &Portal, agency: &str, host: &str, interface: &str) -> String {
+/// Files a household-data application for `interface` and `host` (asking for the ID number
+/// and the name only) on the agency's page; the case id.
+pub(crate) async fn file_for(portal: &Portal, agency: &str, interface: &str, host: &str) -> String {
     let fields = [
         ("interface", interface),
         ("data_kind", "household"),
@@ -111,7 +112,7 @@ async fn file_for(portal: &Portal, agency: &str, host: &str, interface: &str) ->
 }
 
 /// `cookie` posts `fields` to the case page of its side.
-async fn post(
+pub(crate) async fn post(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -130,7 +131,7 @@ async fn post(
 }
 
 /// `cookie` takes `step` of case `id`; the page answers that it is done.
-async fn take(
+pub(crate) async fn take(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -171,7 +172,7 @@ async fn done(portal: &Portal, id: &str) -> i64 {
 }
 
 /// Takes steps 2 to 5 of case `id`.
-async fn review(portal: &Portal, who: &Parties, id: &str) {
+pub(crate) async fn review(portal: &Portal, who: &Parties, id: &str) {
     take(portal, &who.county, false, id, Step::S02Receive, &[]).await;
     take(portal, &who.county, false, id, Step::S03CountyConfirm, &[]).await;
     take(portal, &who.agency, true, id, Step::S04AgencyConfirm, &[]).await;
@@ -350,7 +351,7 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
 async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for_an_iss_key() {
     let portal = Portal::start().await;
     let who = parties(&portal).await;
-    let id = file_for(&portal, &who.agency, "203.0.113.32/28", "api_vpn").await;
+    let id = file_for(&portal, &who.agency, "api_vpn", "203.0.113.32/28").await;
     review(&portal, &who, &id).await;
     take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
     take(

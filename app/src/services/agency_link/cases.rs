@@ -79,6 +79,9 @@ coded! {
         Step = "step", "辦理步驟", "Take a step";
         /// A reviewing party returns the case to the agency with a reason.
         SendBack = "send_back", "退回補正", "Send back";
+        /// The agency's connection test call (step 18) was refused: the timeline says why
+        /// (server/src/link), and the step stays ready for another try.
+        TestFailed = "test_failed", "連結測試未通過", "Connection test failed";
         /// The second go-live confirmation (step 19 or 20) makes the link live.
         GoLive = "go_live", "開始實際連結", "Go live";
         Withdraw = "withdraw", "撤回申請", "Withdraw";
@@ -331,6 +334,13 @@ impl Machine for LinkCase {
             from: &[LinkStatus::InProgress],
             action: LinkAction::SendBack,
             by: REVIEWERS,
+            guard: None,
+            to: LinkStatus::InProgress,
+        },
+        Rule {
+            from: &[LinkStatus::InProgress],
+            action: LinkAction::TestFailed,
+            by: AGENCY_ONLY,
             guard: None,
             to: LinkStatus::InProgress,
         },

@@ -324,6 +324,77 @@ pub async fn take(
     step: Step,
     input: StepInput,
 ) -> Result<Taken, PortalError> {
+    take_via(state, viewer, source_ip, id, step, input, Via::Page).await
+}
+
+/// Step 18 (L-18): the agency `agency_code`'s test call to the link passed every check of the
+/// link API (server/src/link), which calls this: the step is taken as the agency, through the
+/// same declaration as every other step, and the moment the test passed is kept.
+pub async fn take_test_call(
+    state: &AppState,
+    agency_code: &str,
+    source_ip: String,
+    id: &str,
+) -> Result<Taken, PortalError> {
+    let viewer = Viewer::Agency {
+        code: agency_code.to_owned(),
+    };
+    let input = StepInput::default();
+    take_via(
+        state,
+        &viewer,
+        source_ip,
+        id,
+        Step::S18AgencyTest,
+        input,
+        Via::TestCall,
+    )
+    .await
+}
+
+/// The agency `agency_code`'s test call to case `id` was refused for `reason`: recorded on
+/// the case's timeline and audit trail, so that every party sees why the test failed.
+pub async fn record_failed_test(
+    state: &AppState,
+    agency_code: &str,
+    source_ip: String,
+    id: &str,
+    reason: &str,
+) -> Result<(), PortalError> {
+    let viewer = Viewer::Agency {
+        code: agency_code.to_owned(),
+    };
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
+    let (case, _, _) = visible(work.conn(), &viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    work.act::<LinkCase>(id, case.status, LinkAction::TestFailed)
+        .note(reason)
+        .detail(&ReasonDetail { reason })
+        .run(&())
+        .await?;
+    work.commit().await
+}
+
+/// Where a step is taken from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// The case page's form.
+    Page,
+    /// The agency's own call to the link (step 18 only).
+    TestCall,
+}
+
+async fn take_via(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+    step: Step,
+    input: StepInput,
+    via: Via,
+) -> Result<Taken, PortalError> {
     let now = state.clock.unix();
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, now).await?;
@@ -352,6 +423,13 @@ pub async fn take(
     let mut password_table = None;
     let mut iss_key = None;
     match step {
+        Step::S18AgencyTest if via == Via::TestCall => {
+            sqlx::query("UPDATE agency_links SET test_passed_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(work.conn())
+                .await?;
+        }
         // The agency's connection test is its own signed call to the link.
         Step::S18AgencyTest => {
             return Err(Refused::text(Reason::NotNow, NOT_HERE).into());

@@ -1,0 +1,594 @@
+//! The linked-agency API through the real router (SPEC L-16 … L-20, issue 18 item 6): a case
+//! carried through its steps on the pages, then called by the agency's system from its
+//! assigned address with its 密碼表 and, where keys were exchanged, a JWT signed with its
+//! certificate's key: the connection test takes step 18 on the test day, and after go-live a
+//! person query answers the approved items only.
+
+use crate::agency_link_flow::{file_for, parties, post, review, take, Parties, TAIPEI_POLICE};
+use crate::support::{body_text, Page, Portal};
+use app::cases::Code;
+use app::services::agency_link::addresses;
+use app::services::agency_link::cases::Step;
+use app::services::agency_link::AGENCY_CASE_PATH;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use server::link::client::{token, AgencyCredentials};
+use server::link::{Operation, PASSWORD_HEADER, USER_HEADER};
+
+const TEST: &str = "/integration/agency/v1/connection-test";
+const QUERY: &str = "/integration/agency/v1/person-query";
+/// The case type of agency links in `workflow_steps`.
+const CASE_TYPE: &str = "agency_link.case";
+
+/// A case at its connection test (steps 1–17 done), and what its agency's system holds.
+struct Linked {
+    portal: Portal,
+    who: Parties,
+    id: String,
+    user: String,
+    password: String,
+    /// An address in the case's assigned server subnet.
+    source: String,
+    /// The Iss key and the certificate's key, on a case that exchanged keys.
+    credentials: Option<AgencyCredentials>,
+    /// The certificate's private key (PEM), on a case that exchanged keys.
+    key_pem: Option<String>,
+    jti: std::sync::atomic::AtomicU32,
+}
+
+/// Steps 1–17 of a household-data case for `interface` on the pages, the test scheduled at
+/// `test_at` (ROC date-time). The key exchange (11–14) is filled in by [`exchange_keys`].
+async fn linked(interface: &str, test_at: &str) -> Linked {
+    let portal = Portal::start().await;
+    let who = parties(&portal).await;
+    let id = file_for(&portal, &who.agency, interface, "203.0.113.0/28").await;
+    review(&portal, &who, &id).await;
+    take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
+    take(
+        &portal,
+        &who.ministry,
+        false,
+        &id,
+        Step::S07MinistryReply,
+        &[],
+    )
+    .await;
+    let registered = take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
+    let told = registered.notices().join(" ");
+    let user = told
+        .split("使用者代號 ")
+        .nth(1)
+        .and_then(|rest| rest.split('，').next())
+        .expect("user")
+        .to_owned();
+    let password = told
+        .split("密碼 ")
+        .nth(1)
+        .and_then(|rest| rest.split('。').next())
+        .expect("password")
+        .to_owned();
+    take(&portal, &who.it, false, &id, Step::S09Firewall, &[]).await;
+    take(&portal, &who.cht, false, &id, Step::S10ChtAddress, &[]).await;
+    take(&portal, &who.cht, false, &id, Step::S15ChtLine, &[]).await;
+    let key_pem = if interface == "link_vpn" {
+        None
+    } else {
+        Some(exchange_keys(&portal, &who, &id).await)
+    };
+    let credentials = key_pem
+        .as_deref()
+        .map(|key| AgencyCredentials::new(&user, ISS_KEY, key).expect("credentials"));
+    take(
+        &portal,
+        &who.county,
+        false,
+        &id,
+        Step::S16CountyTest,
+        &[("test_at", test_at)],
+    )
+    .await;
+    take(&portal, &who.it, false, &id, Step::S17ItTest, &[]).await;
+    let mut conn = portal.app.test_db.db.pool.acquire().await.expect("conn");
+    let server = addresses::allocation(&mut conn, &id)
+        .await
+        .expect("allocation")
+        .expect("assigned")
+        .server;
+    let source = server.hosts().next().expect("a host").to_string();
+    drop(conn);
+    Linked {
+        portal,
+        who,
+        id,
+        user,
+        password,
+        source,
+        credentials,
+        key_pem,
+        jti: std::sync::atomic::AtomicU32::new(0),
+    }
+}
+
+/// The Iss key of every case here that exchanged keys.
+const ISS_KEY: &str = "Q7m2Vx9KpL4sT8wN3bR6yH1cJ5dF0gZa";
+
+/// Steps 11–14 of case `id`: the agency's certificate and the Iss key as the key exchange
+/// leaves them (`agency_link_keys`), 12 and 13 taken on their pages. Steps 11 and 14 carry a
+/// certificate and a key the pages do not take yet, so they are written here as the engine
+/// records a step. The certificate's private key.
+async fn exchange_keys(portal: &Portal, who: &Parties, id: &str) -> String {
+    let certificate = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
+    let iss_key = ISS_KEY;
+    let pool = &portal.app.test_db.db.pool;
+    sqlx::query(
+        "INSERT INTO agency_link_keys (link_id, certificate_pem, certificate_serial, \
+         certificate_not_after, uploaded_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(&certificate.certificate_pem)
+    .bind(&certificate.serial_hex)
+    .bind(portal.now() + 300 * 86_400)
+    .bind(portal.now())
+    .execute(pool)
+    .await
+    .expect("certificate");
+    done_step(portal, id, Step::S11AgencyKey).await;
+    take(portal, &who.county, false, id, Step::S12CountyKey, &[]).await;
+    take(portal, &who.ministry, false, id, Step::S13MinistryKey, &[]).await;
+    sqlx::query("UPDATE agency_link_keys SET iss_key = $1, iss_issued_at = $2 WHERE link_id = $3")
+        .bind(iss_key)
+        .bind(portal.now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .expect("Iss key");
+    done_step(portal, id, Step::S14IssKey).await;
+    certificate.private_key_pem.clone().expect("the key")
+}
+
+async fn done_step(portal: &Portal, id: &str, step: Step) {
+    sqlx::query(
+        "INSERT INTO workflow_steps (case_type, case_id, step, party, at) \
+         VALUES ($1, $2, $3, '*', $4)",
+    )
+    .bind(CASE_TYPE)
+    .bind(id)
+    .bind(step.code())
+    .bind(portal.now())
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("step");
+}
+
+/// A call as the agency's system makes it; each part can be changed.
+struct Call<'a> {
+    path: &'a str,
+    source: String,
+    user: String,
+    password: String,
+    bearer: Option<String>,
+    body: String,
+}
+
+impl Linked {
+    fn next_jti(&self) -> String {
+        let n = self.jti.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("link-jti-{n}")
+    }
+
+    /// A valid token for `operation`, made now.
+    fn token(&self, operation: Operation) -> Option<String> {
+        self.credentials.as_ref().map(|credentials| {
+            token(credentials, operation, self.portal.now(), &self.next_jti()).expect("token")
+        })
+    }
+
+    /// A call of `operation` that passes every check of the caller.
+    fn call(&self, operation: Operation) -> Call<'static> {
+        Call {
+            path: match operation {
+                Operation::ConnectionTest => TEST,
+                Operation::PersonQuery => QUERY,
+            },
+            source: self.source.clone(),
+            user: self.user.clone(),
+            password: self.password.clone(),
+            bearer: self.token(operation),
+            body: match operation {
+                Operation::ConnectionTest => String::new(),
+                Operation::PersonQuery => r#"{"personId":"A123456789"}"#.into(),
+            },
+        }
+    }
+
+    /// Sends `call`; the status and the answer's JSON.
+    async fn send(&self, call: Call<'_>) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::post(call.path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(USER_HEADER, call.user)
+            .header(PASSWORD_HEADER, call.password);
+        if let Some(bearer) = call.bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        let mut request = request.body(Body::from(call.body)).expect("request");
+        let peer: std::net::SocketAddr = format!("{}:40000", call.source).parse().expect("peer");
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let response = self.portal.app.send(request).await;
+        let status = response.status();
+        let text = body_text(response).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON: {text}")),
+        )
+    }
+
+    async fn code(&self, call: Call<'_>) -> String {
+        let (_, answer) = self.send(call).await;
+        answer["code"].as_str().expect("a code").to_owned()
+    }
+
+    async fn steps_done(&self) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT step FROM workflow_steps WHERE case_id = $1 AND party = '*' ORDER BY step",
+        )
+        .bind(&self.id)
+        .fetch_all(&self.portal.app.test_db.db.pool)
+        .await
+        .expect("steps")
+    }
+
+    /// The case's timeline as the agency's page shows it.
+    async fn timeline(&self) -> Vec<String> {
+        let response = self
+            .portal
+            .page(
+                &format!("{AGENCY_CASE_PATH}?id={}", self.id),
+                Some(&self.who.agency),
+            )
+            .await;
+        Page::parse(&body_text(response).await).texts(".timeline li")
+    }
+
+    /// The call log: (case, operation, outcome, id hash), oldest first.
+    async fn calls(&self) -> Vec<(Option<String>, String, String, Option<String>)> {
+        sqlx::query_as(
+            "SELECT link_id, operation, outcome, id_hash FROM agency_link_calls ORDER BY id",
+        )
+        .fetch_all(&self.portal.app.test_db.db.pool)
+        .await
+        .expect("calls")
+    }
+}
+
+/// The test day of every case here: the day of the test clock (112/11/17).
+const TODAY: &str = "112/11/17 10:00:00";
+
+#[tokio::test]
+async fn l_18_a_signed_test_call_on_the_test_day_takes_step_18() {
+    let link = linked("api_vpn", TODAY).await;
+    // A wrong password first: refused, and the case says why.
+    let mut wrong = link.call(Operation::ConnectionTest);
+    wrong.password = "WrongPassword2345678".into();
+    assert_eq!(link.code(wrong).await, "HJL4011");
+    assert!(!link.steps_done().await.contains(&"s18".to_owned()));
+
+    let (status, answer) = link.send(link.call(Operation::ConnectionTest)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["code"], "HJL2000");
+    assert!(link.steps_done().await.contains(&"s18".to_owned()));
+    let passed: Option<i64> =
+        sqlx::query_scalar("SELECT test_passed_at FROM agency_links WHERE id = $1")
+            .bind(&link.id)
+            .fetch_one(&link.portal.app.test_db.db.pool)
+            .await
+            .expect("case");
+    assert_eq!(passed, Some(link.portal.now()));
+    let timeline = link.timeline().await;
+    assert!(
+        timeline
+            .iter()
+            .any(|entry| entry.contains("連結測試未通過") && entry.contains("HJL4011")),
+        "{timeline:?}"
+    );
+    assert!(
+        timeline
+            .iter()
+            .any(|entry| entry.contains("18. 申請機關進行連結測試")),
+        "{timeline:?}"
+    );
+    let actions = link.portal.audit_actions().await;
+    assert!(actions.contains(&(
+        format!("agency:{TAIPEI_POLICE}"),
+        "agency_link.case.s18".into()
+    )));
+
+    // Step 18 is done: another test call takes nothing.
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL4090"
+    );
+    let calls = link.calls().await;
+    assert_eq!(calls.len(), 3);
+    assert!(calls
+        .iter()
+        .all(
+            |(case, operation, _, id_hash)| case.as_deref() == Some(link.id.as_str())
+                && operation == "connection_test"
+                && id_hash.is_none()
+        ));
+    let outcomes: Vec<&str> = calls.iter().map(|call| call.2.as_str()).collect();
+    assert_eq!(outcomes, ["HJL4011", "HJL2000", "HJL4090"]);
+}
+
+#[tokio::test]
+async fn l_16_a_test_call_on_another_day_is_refused_and_noted() {
+    let link = linked("link_vpn", "112/11/20 10:00:00").await;
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL4090"
+    );
+    assert!(!link.steps_done().await.contains(&"s18".to_owned()));
+    let timeline = link.timeline().await;
+    assert!(
+        timeline.iter().any(|entry| entry.contains("HJL4090")),
+        "{timeline:?}"
+    );
+    // On the day it passes, by address and 密碼表 (連結介面 exchanges no keys).
+    link.portal.app.clock.advance(chrono::Duration::days(3));
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL2000"
+    );
+    assert!(link.steps_done().await.contains(&"s18".to_owned()));
+}
+
+#[tokio::test]
+async fn l_18_a_caller_is_refused_without_the_address_password_key_or_a_fresh_token() {
+    let link = linked("api_vpn", TODAY).await;
+    let op = Operation::ConnectionTest;
+
+    let mut elsewhere = link.call(op);
+    elsewhere.source = "198.51.100.9".into();
+    let mut stranger = link.call(op);
+    stranger.user = format!("{TAIPEI_POLICE}-ZZZZZZZZ");
+    let (status, from_elsewhere) = link.send(elsewhere).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, unknown) = link.send(stranger).await;
+    assert_eq!(from_elsewhere, unknown, "a stranger learns nothing");
+    assert_eq!(unknown["code"], "HJL4030");
+
+    let mut no_password = link.call(op);
+    no_password.password = String::new();
+    assert_eq!(link.code(no_password).await, "HJL4010");
+    let mut no_token = link.call(op);
+    no_token.bearer = None;
+    assert_eq!(link.code(no_token).await, "HJL4012");
+
+    let credentials = link.credentials.as_ref().expect("keys");
+    let now = link.portal.now();
+    let sign = |iss: &str, key: &str, operation: Operation| {
+        let other = AgencyCredentials::new(&link.user, iss, key).expect("credentials");
+        token(&other, operation, now, &link.next_jti()).expect("token")
+    };
+    let own_key = link.key_pem.clone().expect("keys");
+    let mut wrong_iss = link.call(op);
+    wrong_iss.bearer = Some(sign("NotTheIssKeyOfThisCase0000000000", &own_key, op));
+    assert_eq!(link.code(wrong_iss).await, "HJL4015");
+    let mut wrong_op = link.call(op);
+    wrong_op.bearer = Some(sign(&credentials.iss_key, &own_key, Operation::PersonQuery));
+    assert_eq!(link.code(wrong_op).await, "HJL4015");
+    let stranger_card = link.portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
+    let mut other_key = link.call(op);
+    other_key.bearer = Some(sign(
+        &credentials.iss_key,
+        stranger_card.private_key_pem.as_deref().expect("key"),
+        op,
+    ));
+    assert_eq!(link.code(other_key).await, "HJL4013");
+    let mut no_iss = link.call(op);
+    no_iss.bearer = Some(token_without_iss(&own_key, now));
+    assert_eq!(link.code(no_iss).await, "HJL4012");
+    let mut stale = link.call(op);
+    stale.bearer = Some(token(credentials, op, now - 3_600, &link.next_jti()).expect("token"));
+    assert_eq!(link.code(stale).await, "HJL4014");
+
+    // Step 18 is not taken by any of them; a valid call is, once; its token replayed is not.
+    assert!(!link.steps_done().await.contains(&"s18".to_owned()));
+    let call = link.call(op);
+    let replay = Call {
+        bearer: call.bearer.clone(),
+        ..link.call(op)
+    };
+    assert_eq!(link.code(call).await, "HJL2000");
+    assert_eq!(link.code(replay).await, "HJL4016");
+
+    // Every call is in the log; the stranger's with no case.
+    let calls = link.calls().await;
+    assert_eq!(calls.len(), 11);
+    assert_eq!(calls[1].0, None, "the unknown user code names no case");
+    assert_eq!(calls[0].0.as_deref(), Some(link.id.as_str()));
+}
+
+/// A token signed with `key` whose claims name no Iss key.
+fn token_without_iss(key: &str, now: i64) -> String {
+    let claims = serde_json::json!({
+        "sub": "anyone", "op": "connection_test", "iat": now, "exp": now + 60, "jti": "no-iss",
+    });
+    let key = server::verify::client::signing_key(key).expect("key");
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        &claims,
+        &key,
+    )
+    .expect("token")
+}
+
+#[tokio::test]
+async fn l_18_a_burst_of_wrong_passwords_reaches_the_check_five_times_then_locks() {
+    let link = linked("link_vpn", TODAY).await;
+    let guesses = (0..12).map(|n| {
+        let mut call = link.call(Operation::ConnectionTest);
+        call.password = format!("Guess{n:015}");
+        link.code(call)
+    });
+    let codes = futures_util::future::join_all(guesses).await;
+    let wrong = codes.iter().filter(|code| *code == "HJL4011").count();
+    let locked = codes.iter().filter(|code| *code == "HJL4290").count();
+    assert_eq!((wrong, locked), (5, 7), "{codes:?}");
+    // Locked: even the right password is not checked until the lockout ends.
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL4290"
+    );
+    link.portal.app.clock.advance(chrono::Duration::minutes(15));
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL2000"
+    );
+}
+
+#[tokio::test]
+async fn l_20_after_go_live_a_person_query_answers_the_approved_items_only() {
+    let link = linked("link_vpn", TODAY).await;
+    // Before go-live: refused.
+    assert_eq!(
+        link.code(link.call(Operation::PersonQuery)).await,
+        "HJL4091"
+    );
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL2000"
+    );
+    take(
+        &link.portal,
+        &link.who.agency,
+        true,
+        &link.id,
+        Step::S19AgencyLive,
+        &[],
+    )
+    .await;
+    take(
+        &link.portal,
+        &link.who.county,
+        false,
+        &link.id,
+        Step::S20CountyLive,
+        &[],
+    )
+    .await;
+
+    let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["code"], "HJL2001");
+    // The case asked for the ID number and the name: nothing else comes back.
+    assert_eq!(
+        answer["data"],
+        serde_json::json!({"household.national_id": "A123456789", "household.name": "王小明"})
+    );
+    let mut unknown = link.call(Operation::PersonQuery);
+    unknown.body = r#"{"personId":"B123456780"}"#.into();
+    assert_eq!(link.code(unknown).await, "HJL4040");
+    for bad in [
+        r#"{"personId":"A123456788"}"#,
+        "{}",
+        "not json",
+        r#"{"personId":"A123456789","x":1}"#,
+    ] {
+        let mut invalid = link.call(Operation::PersonQuery);
+        invalid.body = bad.into();
+        assert_eq!(link.code(invalid).await, "HJL4000", "{bad}");
+    }
+    let mut elsewhere = link.call(Operation::PersonQuery);
+    elsewhere.source = "203.0.113.3".into();
+    assert_eq!(
+        link.code(elsewhere).await,
+        "HJL4030",
+        "not from the filed host over the VPN"
+    );
+
+    // Every call logged; the ID number only as its keyed hash.
+    let calls = link.calls().await;
+    let hash = id_hash("A123456789");
+    let queries: Vec<_> = calls
+        .iter()
+        .filter(|call| call.1 == "person_query" && call.2 == "HJL2001")
+        .collect();
+    assert_eq!(queries.len(), 1);
+    assert_eq!(queries[0].3.as_deref(), Some(hash.as_str()));
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM agency_link_calls WHERE id_hash LIKE '%A123456789%' \
+         OR source_ip LIKE '%A123456789%'",
+    )
+    .fetch_one(&link.portal.app.test_db.db.pool)
+    .await
+    .expect("count");
+    assert_eq!(stored, 0);
+
+    // Cancelled: refused at once.
+    let (_, cancelled) = post(
+        &link.portal,
+        &link.who.agency,
+        true,
+        &link.id,
+        &[("action", "cancel")],
+    )
+    .await;
+    assert!(
+        cancelled
+            .notices()
+            .iter()
+            .any(|notice| notice.contains("取消")),
+        "{:?}",
+        cancelled.alerts()
+    );
+    let (status, refused) = link.send(link.call(Operation::PersonQuery)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(refused.get("data").is_none());
+}
+
+/// The keyed hash of `national_id` under the test apps' ID-hash key ([7; 32]).
+fn id_hash(national_id: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[7; 32]);
+    hex::encode(ring::hmac::sign(&key, national_id.as_bytes()))
+}
+
+#[tokio::test]
+async fn l_18_the_agency_api_document_is_served_beside_the_verification_apis() {
+    let app = crate::support::spawn_app().await;
+    let response = app.get("/integration/agency/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: serde_json::Value =
+        serde_json::from_str(&body_text(response).await).expect("JSON");
+    let query = &document["paths"]["/integration/agency/v1/person-query"]["post"];
+    for status in ["200", "400", "401", "403", "404", "409", "429", "503"] {
+        assert!(query["responses"][status].is_object(), "{status}");
+    }
+    // The companies' document stays theirs.
+    let verification = app.get("/integration/openapi.json").await;
+    let verification: serde_json::Value =
+        serde_json::from_str(&body_text(verification).await).expect("JSON");
+    assert!(verification["paths"]["/integration/agency/v1/person-query"].is_null());
+}
+
+#[tokio::test]
+async fn l_18_a_call_without_credentials_is_refused_and_logged_without_a_case() {
+    let app = crate::support::spawn_app().await;
+    let mut request = Request::post(TEST).body(Body::empty()).expect("request");
+    let peer: std::net::SocketAddr = "198.51.100.9:40000".parse().expect("peer");
+    request.extensions_mut().insert(ConnectInfo(peer));
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let answer: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("JSON");
+    assert_eq!(answer["code"], "HJL4010");
+    let logged: Vec<(Option<String>, String, String)> =
+        sqlx::query_as("SELECT link_id, source_ip, outcome FROM agency_link_calls")
+            .fetch_all(&app.test_db.db.pool)
+            .await
+            .expect("calls");
+    assert_eq!(
+        logged,
+        [(None, "198.51.100.9".to_owned(), "HJL4010".to_owned())]
+    );
+}
