@@ -12,7 +12,7 @@ use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, 
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 
-const TAIPEI_POLICE: &str = "379130000C";
+pub(crate) const TAIPEI_POLICE: &str = "379130000C";
 
 /// The signed-in parties of a case filed in 臺北市.
 struct Parties {
@@ -48,12 +48,12 @@ async fn parties(portal: &Portal) -> Parties {
     }
 }
 
-fn pdf(kind: DocumentKind) -> Vec<u8> {
+pub(crate) fn pdf(kind: DocumentKind) -> Vec<u8> {
     format!("%PDF-1.7\n% {}\n%%EOF\n", kind.code()).into_bytes()
 }
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
-async fn file(portal: &Portal, agency: &str, host: &str) -> String {
+pub(crate) async fn file(portal: &Portal, agency: &str, host: &str) -> String {
     let fields = [
         ("interface", "link_vpn"),
         ("data_kind", "household"),
@@ -105,7 +105,7 @@ async fn file(portal: &Portal, agency: &str, host: &str) -> String {
 }
 
 /// `cookie` posts `fields` to the case page of its side.
-async fn post(
+pub(crate) async fn post(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -124,7 +124,7 @@ async fn post(
 }
 
 /// `cookie` takes `step` of case `id`; the page answers that it is done.
-async fn take(
+pub(crate) async fn take(
     portal: &Portal,
     cookie: &str,
     agency: bool,
@@ -146,7 +146,7 @@ async fn take(
     page
 }
 
-async fn inbox(portal: &Portal, cookie: &str) -> Vec<Vec<String>> {
+pub(crate) async fn inbox(portal: &Portal, cookie: &str) -> Vec<Vec<String>> {
     let response = portal.page(STAFF_PATH, Some(cookie)).await;
     let page = Page::parse(&crate::support::body_text(response).await);
     if page.texts(".no-records").is_empty() {
