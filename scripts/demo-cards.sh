@@ -13,7 +13,10 @@
 #          demo-agency-ntpc 新北市政府警察局 382130000C, 機關憑證 (GCA), PIN 12345678
 #          demo-reviewer  林美玲, 內政部戶政司審核人員 (national), 自然人憑證, PIN 123456
 #          demo-engineer  周建國, 內政部資訊服務司人員 (national), 自然人憑證, PIN 123456
-#          demo-county    陳志豪, 臺北市 戶役政單位人員 (county officer; agency linking), PIN 123456
+#          demo-county    陳志豪, 臺北市 民政局 戶役政單位人員 (county officer; household-data
+#                         agency linking), PIN 123456
+#          demo-military  張國華, 臺北市 役政單位人員 (county military officer; military-data
+#                         agency linking), PIN 123456
 #          demo-cht       王建民, 中華電信工程人員 (national; agency linking), PIN 123456
 #          demo-clerk     李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 (王小明's), PIN 123456
 #          demo-wang      王小明 (A123456789), his own 自然人憑證, card TP03000000087321, PIN 730101
@@ -117,8 +120,9 @@ link_certificate() { # name agency-code agency-name
   fi
 }
 
-staff() { # name role jurisdiction
-  "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" >/dev/null
+staff() { # name role jurisdiction [notice e-mail]
+  "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" \
+    ${4:+--email "$4"} >/dev/null
 }
 
 case "$SET" in
@@ -131,12 +135,14 @@ case "$SET" in
     card demo-clerk 123456 citizen --name 李小華 --id-last4 1357
     card demo-wang 730101 citizen --name 王小明 --id-last4 6789
     holder demo-wang A123456789 TP03000000087321
-    staff demo-reviewer ministry_reviewer national
-    staff demo-engineer information_services national
+    staff demo-reviewer ministry_reviewer national reviewer@example.com
+    staff demo-engineer information_services national engineer@example.com
     card demo-county 123456 citizen --name 陳志豪 --id-last4 3690
+    card demo-military 123456 citizen --name 張國華 --id-last4 8024
     card demo-cht 123456 citizen --name 王建民 --id-last4 4812
-    staff demo-county county_officer county:臺北市
-    staff demo-cht cht_engineer national
+    staff demo-county county_officer county:臺北市 county.tpe@example.com
+    staff demo-military county_military_officer county:臺北市 military.tpe@example.com
+    staff demo-cht cht_engineer national cht@example.com
     card demo-registrar 123456 citizen --name 陳建志 --id-last4 2580
     card demo-lin 790715 citizen --name 林美玲 --id-last4 5791 --days 45
     holder demo-lin F228135791 TP03000000054321

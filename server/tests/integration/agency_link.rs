@@ -332,3 +332,56 @@ async fn l_1_document_kinds_check_exactly_the_declared_codes() {
         Some(declared)
     );
 }
+
+fn refused_saying(result: &Result<String, PortalError>, words: &str) -> bool {
+    matches!(result, Err(PortalError::Refused { zh_tw, .. }) if zh_tw.contains(words))
+}
+
+async fn close_all(pool: &AnyPool) {
+    sqlx::query("UPDATE agency_links SET status = 'withdrawn', closed_at = 0")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn l_1_one_case_in_progress_per_interface_and_data_kind_even_when_filed_at_once() {
+    let test_db = with_agency().await;
+    let pool = &test_db.db.pool;
+    let application = Application::parse(&posted(&[])).unwrap();
+    let attempts = (0..5).map(|_| file(&test_db, &application, documents_for(&application)));
+    let results = futures_util::future::join_all(attempts).await;
+    assert_eq!(results.iter().filter(|result| result.is_ok()).count(), 1);
+    for refused in results.iter().filter(|result| result.is_err()) {
+        assert!(refused_saying(refused, "已有一件"), "{refused:?}");
+    }
+    assert_eq!(count(pool, "agency_links").await, 1);
+    let documents = documents_for(&application).len() as i64;
+    assert_eq!(count(pool, "agency_link_documents").await, documents);
+
+    // Another interface is another case; a closed case frees its place.
+    let egate = Application::parse(&posted(&[("interface", "egate_vpn")])).expect("valid");
+    file(&test_db, &egate, documents_for(&egate))
+        .await
+        .expect("another interface");
+    close_all(pool).await;
+    file(&test_db, &application, documents_for(&application))
+        .await
+        .expect("filed again once the first is closed");
+}
+
+#[tokio::test]
+async fn l_1_an_agency_files_at_most_ten_applications_in_24_hours() {
+    let test_db = with_agency().await;
+    let pool = &test_db.db.pool;
+    let application = Application::parse(&posted(&[])).unwrap();
+    for _ in 0..store::FILINGS_PER_DAY {
+        file(&test_db, &application, documents_for(&application))
+            .await
+            .expect("within the cap");
+        close_all(pool).await;
+    }
+    let refused = file(&test_db, &application, documents_for(&application)).await;
+    assert!(refused_saying(&refused, "24 小時"), "{refused:?}");
+    assert_eq!(count(pool, "agency_links").await, store::FILINGS_PER_DAY);
+}

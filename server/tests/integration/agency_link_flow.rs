@@ -49,12 +49,12 @@ pub(crate) async fn parties(portal: &Portal) -> Parties {
     }
 }
 
-fn pdf(kind: DocumentKind) -> Vec<u8> {
+pub(crate) fn pdf(kind: DocumentKind) -> Vec<u8> {
     format!("%PDF-1.7\n% {}\n%%EOF\n", kind.code()).into_bytes()
 }
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
-async fn file(portal: &Portal, agency: &str, host: &str) -> String {
+pub(crate) async fn file(portal: &Portal, agency: &str, host: &str) -> String {
     file_for(portal, agency, "link_vpn", host).await
 }
 
@@ -153,7 +153,7 @@ pub(crate) async fn take(
     page
 }
 
-async fn inbox(portal: &Portal, cookie: &str) -> Vec<Vec<String>> {
+pub(crate) async fn inbox(portal: &Portal, cookie: &str) -> Vec<Vec<String>> {
     let response = portal.page(STAFF_PATH, Some(cookie)).await;
     let page = Page::parse(&crate::support::body_text(response).await);
     if page.texts(".no-records").is_empty() {

@@ -5,6 +5,7 @@ mod agency_link;
 mod agency_link_api;
 mod agency_link_flow;
 mod agency_link_network;
+mod agency_link_parties;
 mod agency_sign_in;
 mod api_service;
 mod cases;

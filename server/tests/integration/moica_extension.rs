@@ -176,17 +176,15 @@ async fn c4_extension_opens_60_days_before_expiry_runs_3_years_from_it_and_is_do
         .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
         .expect("a valid card");
     let office: JurisdictionSpec = "office:63000030".parse().expect("jurisdiction");
-    staff::add(
-        pool(&portal),
-        "王小明",
-        Role::HouseholdClerk,
-        &office,
-        &checked,
-        "test",
-        portal.now(),
-    )
-    .await
-    .expect("staff account");
+    let new = staff::NewStaff {
+        name: "王小明",
+        role: Role::HouseholdClerk,
+        jurisdiction: &office,
+        email: None,
+    };
+    staff::add(pool(&portal), &new, &checked, "test", portal.now())
+        .await
+        .expect("staff account");
     let extended = extend(&portal, &card).await;
     assert_eq!(
         (extended.card_number.as_str(), extended.not_after.as_str()),

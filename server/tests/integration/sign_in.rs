@@ -217,23 +217,26 @@ async fn f6_roles_keep_to_their_scope() {
         (Role::CountyOfficer, "office:63000030"),
     ] {
         let spec: JurisdictionSpec = jurisdiction.parse().expect("spec");
-        let refused = staff::add(pool, "林美玲", role, &spec, &checked, "test", portal.now()).await;
+        let new = staff::NewStaff {
+            name: "林美玲",
+            role,
+            jurisdiction: &spec,
+            email: None,
+        };
+        let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
         assert!(
             matches!(refused, Err(staff::StaffError::ScopeMismatch { .. })),
             "{role}"
         );
     }
     let spec = JurisdictionSpec::Office("99999999".into());
-    let refused = staff::add(
-        pool,
-        "林美玲",
-        Role::HouseholdClerk,
-        &spec,
-        &checked,
-        "test",
-        portal.now(),
-    )
-    .await;
+    let new = staff::NewStaff {
+        name: "林美玲",
+        role: Role::HouseholdClerk,
+        jurisdiction: &spec,
+        email: None,
+    };
+    let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
     assert!(matches!(refused, Err(staff::StaffError::UnknownOffice(_))));
 }
 

@@ -101,6 +101,11 @@ mod ssr {
             let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
             let id =
                 super::super::store::file(&mut work, agency_code, &application, uploads).await?;
+            let (case, _) = super::super::progress::load(work.conn(), &id)
+                .await?
+                .ok_or_else(|| PortalError::unavailable(format!("agency link {id} vanished")))?;
+            super::super::notices::tell_ready(&mut work, &state.settings.public_origin, &case, &[])
+                .await?;
             work.commit().await?;
             Ok(id)
         }

@@ -57,6 +57,30 @@ coded! {
     }
 }
 
+impl DataKind {
+    /// The staff role of the county unit that receives a case for this data (SPEC §2): the
+    /// 民政局(處) for household data, the 役政單位 for military data.
+    pub fn county_role(self) -> Role {
+        match self {
+            DataKind::Household => Role::CountyOfficer,
+            DataKind::Military => Role::CountyMilitaryOfficer,
+        }
+    }
+
+    /// The county unit's name, as the case's pages and mail name the party of its county steps.
+    pub fn county_unit(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            DataKind::Household => lang.pick(
+                "直轄市、縣(市)民政局(處)",
+                "The county civil affairs bureau",
+            ),
+            DataKind::Military => {
+                lang.pick("直轄市、縣(市)役政單位", "The county military service unit")
+            }
+        }
+    }
+}
+
 coded! {
     /// A case's overall state.
     pub enum LinkStatus {
@@ -86,6 +110,12 @@ coded! {
         GoLive = "go_live", "開始實際連結", "Go live";
         Withdraw = "withdraw", "撤回申請", "Withdraw";
         Cancel = "cancel", "取消連結", "Cancel the link";
+        /// 戶政司 issues the 密碼表 again (a lost table, after step 7): the old one stops
+        /// working at once.
+        ReissuePassword = "reissue_password", "重新核發密碼表", "Issue the password table again";
+        /// The county unit hands the reissued 密碼表 over to the agency, shown to it once (as at
+        /// step 8).
+        HandOverPassword = "hand_over_password", "交付重新核發之密碼表", "Hand over the reissued password table";
     }
 }
 
@@ -124,7 +154,9 @@ pub struct LinkAttrs {
 /// The applying agency.
 pub const AGENCY: Party = Party::Agency;
 /// The county unit of the case: the 民政局(處) for household data, the 役政單位 for military
-/// data, of the case's county (its jurisdiction is checked when the case is loaded).
+/// data, of the case's county (its jurisdiction is checked when the case is loaded). The
+/// declaration names one party for both; which staff role fills it is
+/// [`DataKind::county_role`], and a 役政單位 officer acts on a military case as this party.
 pub const COUNTY: Party = Party::Staff(Role::CountyOfficer);
 /// 內政部戶政司.
 pub const MINISTRY: Party = Party::Staff(Role::MinistryReviewer);
@@ -304,6 +336,8 @@ impl Workflow for Linking {
 }
 
 const AGENCY_ONLY: &[Party] = &[AGENCY];
+const MINISTRY_ONLY: &[Party] = &[MINISTRY];
+const COUNTY_ONLY: &[Party] = &[COUNTY];
 const LIVE_CONFIRMERS: &[Party] = &[AGENCY, COUNTY];
 const EVERY_PARTY: &[Party] = &[AGENCY, COUNTY, MINISTRY, IT, CHT];
 
@@ -364,6 +398,36 @@ impl Machine for LinkCase {
             by: AGENCY_ONLY,
             guard: None,
             to: LinkStatus::Cancelled,
+        },
+        // A lost 密碼表 is issued again and handed over on a case not closed; the step of the
+        // table (7) must be done, which the service checks against the case's steps.
+        Rule {
+            from: &[LinkStatus::InProgress],
+            action: LinkAction::ReissuePassword,
+            by: MINISTRY_ONLY,
+            guard: None,
+            to: LinkStatus::InProgress,
+        },
+        Rule {
+            from: &[LinkStatus::Live],
+            action: LinkAction::ReissuePassword,
+            by: MINISTRY_ONLY,
+            guard: None,
+            to: LinkStatus::Live,
+        },
+        Rule {
+            from: &[LinkStatus::InProgress],
+            action: LinkAction::HandOverPassword,
+            by: COUNTY_ONLY,
+            guard: None,
+            to: LinkStatus::InProgress,
+        },
+        Rule {
+            from: &[LinkStatus::Live],
+            action: LinkAction::HandOverPassword,
+            by: COUNTY_ONLY,
+            guard: None,
+            to: LinkStatus::Live,
         },
     ];
 
@@ -669,6 +733,10 @@ mod tests {
             (S::InProgress, A::GoLive, COUNTY, S::Live),
             (S::InProgress, A::Withdraw, AGENCY, S::Withdrawn),
             (S::Live, A::Cancel, AGENCY, S::Cancelled),
+            (S::InProgress, A::ReissuePassword, MINISTRY, S::InProgress),
+            (S::Live, A::ReissuePassword, MINISTRY, S::Live),
+            (S::InProgress, A::HandOverPassword, COUNTY, S::InProgress),
+            (S::Live, A::HandOverPassword, COUNTY, S::Live),
         ];
         for (from, action, party, to) in allowed {
             assert_eq!(
@@ -694,6 +762,11 @@ mod tests {
             (S::Withdrawn, A::Step, COUNTY, Reason::NotNow),
             (S::Withdrawn, A::Cancel, AGENCY, Reason::NotNow),
             (S::Cancelled, A::Cancel, AGENCY, Reason::NotNow),
+            (S::InProgress, A::ReissuePassword, COUNTY, Reason::NotYours),
+            (S::Withdrawn, A::ReissuePassword, MINISTRY, Reason::NotNow),
+            (S::Cancelled, A::ReissuePassword, MINISTRY, Reason::NotNow),
+            (S::Live, A::HandOverPassword, AGENCY, Reason::NotYours),
+            (S::Withdrawn, A::HandOverPassword, COUNTY, Reason::NotNow),
         ];
         for (from, action, party, reason) in refused {
             let refusal = transition::<LinkCase>(from, action, party, &()).unwrap_err();

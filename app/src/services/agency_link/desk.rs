@@ -1,5 +1,6 @@
 //! What a party does on a case page, as posted: take one of its steps (with a note, and the
-//! test date for step 16), send the case back with a reason, withdraw or cancel it. Parsed
+//! test date for step 16), send the case back with a reason, withdraw or cancel it, issue a
+//! lost 密碼表 again and hand it over. Parsed
 //! here, the same on both sides; anything a page never offers is forbidden.
 
 use super::cases::Step;
@@ -30,6 +31,10 @@ pub enum Change {
     },
     Withdraw,
     Cancel,
+    /// 戶政司 issues a lost 密碼表 again.
+    ReissuePassword,
+    /// The county unit takes the reissued 密碼表 to hand it over.
+    HandOverPassword,
 }
 
 impl Change {
@@ -66,6 +71,8 @@ impl Change {
             }),
             "withdraw" => Ok(Change::Withdraw),
             "cancel" => Ok(Change::Cancel),
+            "reissue_password" => Ok(Change::ReissuePassword),
+            "hand_over_password" => Ok(Change::HandOverPassword),
             _ => Err(PortalError::Forbidden),
         }
     }

@@ -14,6 +14,8 @@ pub mod items;
 #[cfg(feature = "ssr")]
 pub mod keys;
 mod manifest;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password_table;
@@ -104,6 +106,10 @@ pub struct CaseDetail {
     pub may_send_back: bool,
     pub may_withdraw: bool,
     pub may_cancel: bool,
+    /// 戶政司 may issue the 密碼表 again (past step 7, not closed).
+    pub may_reissue_password: bool,
+    /// The county unit holds a reissued 密碼表 to hand over (after step 8).
+    pub may_hand_over_password: bool,
     pub timeline: Vec<TimelineEntry>,
 }
 

@@ -22,10 +22,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-/// The back-office roles that work linking cases: the county units, the ministry's 戶政司 and
-/// 資訊服務司, and 中華電信.
-pub const LINK_ROLES: [Role; 4] = [
+/// The back-office roles that work linking cases: the county units (民政局(處) and 役政單位),
+/// the ministry's 戶政司 and 資訊服務司, and 中華電信.
+pub const LINK_ROLES: [Role; 5] = [
     Role::CountyOfficer,
+    Role::CountyMilitaryOfficer,
     Role::MinistryReviewer,
     Role::InformationServices,
     Role::ChtEngineer,
@@ -327,6 +328,28 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             </form>
         }
     });
+    let reissue = detail.may_reissue_password.then(|| view! {
+        <form method="post" action=action.clone() class="card-form">
+            <h2>{lang.pick("重新核發密碼表", "Issue the password table again")}</h2>
+            <p class="hint">{lang.pick(
+                "申請機關遺失密碼表時使用：原密碼表立即失效，新密碼表由戶役政單位交付申請機關。",
+                "When the agency lost its password table: the old one stops working at once, and the county unit hands the new one over.",
+            )}</p>
+            <input type="hidden" name="action" value="reissue_password" />
+            <div class="buttons"><button type="submit">{lang.pick("重新核發密碼表", "Issue it again")}</button></div>
+        </form>
+    });
+    let hand_over = detail.may_hand_over_password.then(|| view! {
+        <form method="post" action=action.clone() class="card-form">
+            <h2>{lang.pick("交付重新核發之密碼表", "Hand over the reissued password table")}</h2>
+            <p class="hint">{lang.pick(
+                "密碼表僅顯示這一次，請轉交申請機關。",
+                "The table is shown this once: hand it to the agency.",
+            )}</p>
+            <input type="hidden" name="action" value="hand_over_password" />
+            <div class="buttons"><button type="submit">{lang.pick("顯示並交付密碼表", "Show and hand over the table")}</button></div>
+        </form>
+    });
     view! {
         <dl class="case-card">
             <dt>{lang.pick("案件編號", "Case")}</dt><dd>{case.id.clone()}</dd>
@@ -370,6 +393,8 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             </table>
         })}
         {forms}
+        {hand_over}
+        {reissue}
         {send_back}
         {withdraw}
         {cancel}
@@ -437,10 +462,12 @@ fn StepForm(
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::super::desk::Change;
+    use super::super::password_table::PasswordTable;
     use super::super::progress::{self, StepInput, Viewer};
     use super::{Side, LINK_ROLES};
     use crate::cases::Code;
     use crate::error::PortalError;
+    use crate::i18n::Lang;
     use crate::platform::clock::taipei_to_utc;
     use crate::platform::{auth, AppState};
     use crate::services::staff::access::require_staff;
@@ -484,17 +511,7 @@ mod ssr {
                 let mut told =
                     format!("{}{}", step.label(lang), lang.pick("：已完成。", ": done."));
                 if let Some(table) = taken.password_table {
-                    told.push_str(&format!(
-                        "{}{}{}{}{}",
-                        lang.pick(
-                            "密碼表（僅顯示這一次，請轉交申請機關）：使用者代號 ",
-                            " Password table (shown this once: hand it to the agency): user ",
-                        ),
-                        table.agency_user,
-                        lang.pick("，密碼 ", ", password "),
-                        table.password,
-                        lang.pick("。", "."),
-                    ));
+                    told.push_str(&shown_once(&table, lang));
                 }
                 if let Some(key) = taken.iss_key {
                     told.push_str(&format!(
@@ -532,6 +549,34 @@ mod ssr {
                     .pick("已取消連結。", "The link is cancelled.")
                     .to_owned())
             }
+            Change::ReissuePassword => {
+                progress::reissue_password(state, viewer, ip, id).await?;
+                Ok(lang
+                    .pick(
+                        "已重新核發密碼表，原密碼表已失效；由戶役政單位交付申請機關。",
+                        "The password table is issued again and the old one no longer works; the county unit hands it over.",
+                    )
+                    .to_owned())
+            }
+            Change::HandOverPassword => {
+                let table = progress::hand_over_reissued(state, viewer, ip, id).await?;
+                Ok(shown_once(&table, lang).trim_start().to_owned())
+            }
         }
+    }
+
+    /// A 密碼表 as the page shows it, once, to the county unit handing it over.
+    fn shown_once(table: &PasswordTable, lang: Lang) -> String {
+        format!(
+            "{}{}{}{}{}",
+            lang.pick(
+                "密碼表（僅顯示這一次，請轉交申請機關）：使用者代號 ",
+                " Password table (shown this once: hand it to the agency): user ",
+            ),
+            table.agency_user,
+            lang.pick("，密碼 ", ", password "),
+            table.password,
+            lang.pick("。", "."),
+        )
     }
 }

@@ -4,9 +4,10 @@
 //! cancelled — each one unit of work on the engine.
 
 use super::cases::{
-    LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT, REVIEWERS,
-    REVIEW_STEPS,
+    DataKind, LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT,
+    MINISTRY, REVIEWERS, REVIEW_STEPS,
 };
+use super::notices;
 use super::password_table::{self, PasswordTable};
 use super::{addresses, keys};
 use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
@@ -44,9 +45,13 @@ impl Viewer {
         match self {
             Viewer::Agency { code } => (*code == case.agency_code).then_some(AGENCY),
             Viewer::Staff(member) => match (member.role, &member.jurisdiction) {
-                (Role::CountyOfficer, Jurisdiction::County { county }) => {
-                    (*county == case.county).then_some(COUNTY)
-                }
+                // The 民政局(處) has the county's household cases, the 役政單位 its military
+                // ones (SPEC §2); neither sees the other's.
+                (
+                    role @ (Role::CountyOfficer | Role::CountyMilitaryOfficer),
+                    Jurisdiction::County { county },
+                ) => (*county == case.county && role == case.data_kind.county_role())
+                    .then_some(COUNTY),
                 (
                     role @ (Role::MinistryReviewer | Role::InformationServices | Role::ChtEngineer),
                     Jurisdiction::National,
@@ -60,6 +65,11 @@ impl Viewer {
     pub fn actor(&self, source_ip: String) -> Actor {
         match self {
             Viewer::Agency { code } => Actor::agency(code, source_ip),
+            // Both county units act as the workflow's one county party.
+            Viewer::Staff(member) if member.role == Role::CountyMilitaryOfficer => Actor {
+                party: COUNTY,
+                ..Actor::staff(member, source_ip)
+            },
             Viewer::Staff(member) => Actor::staff(member, source_ip),
         }
     }
@@ -83,12 +93,11 @@ fn summary(row: &AnyRow) -> Result<LinkSummary, PortalError> {
     })
 }
 
-/// A case, with its filing time, if `viewer` is a party to it.
-async fn visible(
+/// Case `id` with its filing time, whoever asks (callers check the party).
+pub(super) async fn load(
     conn: &mut AnyConnection,
-    viewer: &Viewer,
     id: &str,
-) -> Result<Option<(LinkSummary, Party, i64)>, PortalError> {
+) -> Result<Option<(LinkSummary, i64)>, PortalError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM agency_links l JOIN agencies a ON a.code = l.agency_code \
          WHERE l.id = $1"
@@ -97,8 +106,18 @@ async fn visible(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let case = summary(&row)?;
-    let filed_at = row.try_get("filed_at")?;
+    Ok(Some((summary(&row)?, row.try_get("filed_at")?)))
+}
+
+/// A case, with its filing time, if `viewer` is a party to it.
+async fn visible(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Option<(LinkSummary, Party, i64)>, PortalError> {
+    let Some((case, filed_at)) = load(conn, id).await? else {
+        return Ok(None);
+    };
     Ok(viewer.party_on(&case).map(|party| (case, party, filed_at)))
 }
 
@@ -206,7 +225,7 @@ pub async fn detail(
         .iter()
         .map(|&step| StepView {
             step,
-            party: party_label(party_of(step), lang),
+            party: party_label(party_of(step), case.data_kind, lang),
             state: match times.iter().find(|(done, _)| *done == step) {
                 Some((_, at)) => StepState::Done {
                     at: roc_date_time(*at),
@@ -246,7 +265,15 @@ pub async fn detail(
         })
         .unwrap_or_default();
     let keys = keys::view(&mut conn, id, party == AGENCY || party == IT).await?;
+    let not_closed = matches!(case.status, LinkStatus::InProgress | LinkStatus::Live);
+    let registered = progress.done.contains(&Step::S08Register);
+    let may_reissue_password =
+        not_closed && party == MINISTRY && progress.done.contains(&Step::S07MinistryReply);
+    let may_hand_over_password =
+        not_closed && party == COUNTY && registered && password_waiting(&mut conn, id).await?;
     Ok(CaseDetail {
+        may_reissue_password,
+        may_hand_over_password,
         addresses,
         keys,
         may_withdraw: open && party == AGENCY,
@@ -260,13 +287,11 @@ pub async fn detail(
     })
 }
 
-/// The name of the party taking a step, as the seed names it.
-pub fn party_label(party: Party, lang: Lang) -> String {
+/// The name of the party taking a step of a case for `data_kind`, as the seed names it.
+pub fn party_label(party: Party, data_kind: DataKind, lang: Lang) -> String {
     match party {
         Party::Agency => lang.pick("申請機關", "The agency").to_owned(),
-        Party::Staff(Role::CountyOfficer) => lang
-            .pick("直轄市、縣(市)戶役政單位", "The county unit")
-            .to_owned(),
+        COUNTY => data_kind.county_unit(lang).to_owned(),
         Party::Staff(Role::MinistryReviewer) => lang
             .pick("戶政司", "Department of Household Registration")
             .to_owned(),
@@ -396,6 +421,7 @@ async fn take_via(
     via: Via,
 ) -> Result<Taken, PortalError> {
     let now = state.clock.unix();
+    let origin = state.settings.public_origin.as_str();
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, now).await?;
     let (case, _, _) = visible(work.conn(), viewer, id)
@@ -405,6 +431,7 @@ async fn take_via(
         .read_steps::<Linking>(id)
         .await?
         .ok_or_else(no_such_case)?;
+    let ready_before = ready::<Linking>(&read.progress, &attrs(&case));
     // The declaration decides first; the step's own work follows in the same unit.
     let detail = StepDetail {
         step: step.code(),
@@ -470,21 +497,7 @@ async fn take_via(
                 .ok_or_else(|| PortalError::unavailable(format!("{id}: unreadable host")))?;
             addresses::allocate(work.conn(), id, host, &state.link_network, now).await?;
         }
-        Step::S07MinistryReply => {
-            let table = password_table::issue(work.conn(), id, now).await?;
-            let sealed = state
-                .seal
-                .seal(
-                    &format!("{}\n{}", table.agency_user, table.password),
-                    &seal_label(id),
-                )
-                .ok_or_else(|| PortalError::unavailable("sealing a 密碼表 failed"))?;
-            sqlx::query("UPDATE agency_links SET password_sealed = $1 WHERE id = $2")
-                .bind(sealed)
-                .bind(id)
-                .execute(work.conn())
-                .await?;
-        }
+        Step::S07MinistryReply => issue_sealed(state, &mut work, id).await?,
         Step::S08Register => {
             password_table = Some(hand_over_password(state, &mut work, id).await?);
             open_environment(&mut work, &case, now).await?;
@@ -510,6 +523,16 @@ async fn take_via(
             .detail(&NoDetail {})
             .run(&())
             .await?;
+        notices::tell_status(
+            &mut work,
+            origin,
+            &case,
+            LinkStatus::Live,
+            &[AGENCY, COUNTY],
+        )
+        .await?;
+    } else {
+        notices::tell_ready(&mut work, origin, &case, &ready_before).await?;
     }
     work.commit().await?;
     Ok(Taken {
@@ -517,6 +540,111 @@ async fn take_via(
         password_table,
         iss_key,
     })
+}
+
+/// Step 7, or a lost table issued again: a new 密碼表 (the old one stops working) sealed for
+/// the county unit to hand over, in the change's work.
+async fn issue_sealed(state: &AppState, work: &mut Work<'_>, id: &str) -> Result<(), PortalError> {
+    let now = work.now;
+    let table = password_table::issue(work.conn(), id, now).await?;
+    let sealed = state
+        .seal
+        .seal(
+            &format!("{}\n{}", table.agency_user, table.password),
+            &seal_label(id),
+        )
+        .ok_or_else(|| PortalError::unavailable("sealing a 密碼表 failed"))?;
+    sqlx::query("UPDATE agency_links SET password_sealed = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(id)
+        .execute(work.conn())
+        .await?;
+    Ok(())
+}
+
+/// Whether case `id` holds a sealed 密碼表 the county unit has not handed over yet.
+async fn password_waiting(conn: &mut AnyConnection, id: &str) -> Result<bool, PortalError> {
+    let sealed: Option<String> =
+        sqlx::query_scalar("SELECT password_sealed FROM agency_links WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(sealed.is_some())
+}
+
+/// The ministry's 戶政司 issues case `id`'s 密碼表 again, when the agency lost it: on a case
+/// past step 7 and not closed. The old table stops working at once; the new one is sealed for
+/// the county unit, which hands it over once — at step 8 if that is still to come, otherwise
+/// with [`hand_over_reissued`], and is mailed that it waits.
+pub async fn reissue_password(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+) -> Result<(), PortalError> {
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
+    let (case, party, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    if party != MINISTRY {
+        return Err(PortalError::Forbidden);
+    }
+    let steps = progress::<Linking>(work.conn(), id).await?;
+    if !steps.done.contains(&Step::S07MinistryReply) {
+        return Err(Refused::text(
+            Reason::NotNow,
+            Text::new(
+                "密碼表於第7步函覆時始核發，本案尚未核發，無從重新核發。",
+                "The password table is issued at step 7, which this case has not reached.",
+            ),
+        )
+        .into());
+    }
+    work.act::<LinkCase>(id, case.status, LinkAction::ReissuePassword)
+        .detail(&NoDetail {})
+        .run(&())
+        .await?;
+    issue_sealed(state, &mut work, id).await?;
+    if steps.done.contains(&Step::S08Register) {
+        notices::tell_password_waiting(&mut work, &state.settings.public_origin, &case).await?;
+    }
+    work.commit().await
+}
+
+/// The county unit hands over case `id`'s reissued 密碼表, shown this once (as at step 8).
+pub async fn hand_over_reissued(
+    state: &AppState,
+    viewer: &Viewer,
+    source_ip: String,
+    id: &str,
+) -> Result<PasswordTable, PortalError> {
+    let actor = viewer.actor(source_ip);
+    let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
+    let (case, party, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    if party != COUNTY {
+        return Err(PortalError::Forbidden);
+    }
+    let steps = progress::<Linking>(work.conn(), id).await?;
+    if !steps.done.contains(&Step::S08Register) || !password_waiting(work.conn(), id).await? {
+        return Err(Refused::text(
+            Reason::NotNow,
+            Text::new(
+                "本案沒有待交付之重新核發密碼表。",
+                "This case has no reissued password table to hand over.",
+            ),
+        )
+        .into());
+    }
+    work.act::<LinkCase>(id, case.status, LinkAction::HandOverPassword)
+        .detail(&NoDetail {})
+        .run(&())
+        .await?;
+    let table = hand_over_password(state, &mut work, id).await?;
+    work.commit().await?;
+    Ok(table)
 }
 
 fn seal_label(id: &str) -> String {
@@ -651,6 +779,14 @@ pub async fn send_back(
         .await?;
     addresses::release(work.conn(), id).await?;
     keys::forget(work.conn(), id).await?;
+    notices::tell_sent_back(
+        &mut work,
+        &state.settings.public_origin,
+        &case,
+        party,
+        reason,
+    )
+    .await?;
     work.commit().await
 }
 
@@ -687,7 +823,19 @@ async fn close(
     let (case, _, _) = visible(work.conn(), viewer, id)
         .await?
         .ok_or_else(no_such_case)?;
-    work.act::<LinkCase>(id, case.status, action)
+    // Those told: on a withdrawal every party a step was waiting for, on a cancellation both
+    // sides of the link.
+    let told: Vec<Party> = if case.status == LinkStatus::InProgress {
+        let progress = progress::<Linking>(work.conn(), id).await?;
+        ready::<Linking>(&progress, &attrs(&case))
+            .into_iter()
+            .map(party_of)
+            .collect()
+    } else {
+        vec![AGENCY, COUNTY]
+    };
+    let closed = work
+        .act::<LinkCase>(id, case.status, action)
         .set("closed_at", now)
         .detail(&NoDetail {})
         .run(&())
@@ -696,5 +844,75 @@ async fn close(
     password_table::revoke(work.conn(), id).await?;
     keys::forget(work.conn(), id).await?;
     close_environment_if_unused(&mut work, &case).await?;
+    notices::tell_status(
+        &mut work,
+        &state.settings.public_origin,
+        &case,
+        closed,
+        &told,
+    )
+    .await?;
     work.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::agency_link::cases::Interface;
+
+    fn member(role: Role, jurisdiction: Jurisdiction) -> Viewer {
+        Viewer::Staff(StaffMember {
+            id: 7,
+            name: "張役政".into(),
+            role,
+            jurisdiction,
+            certificate_valid_until: String::new(),
+        })
+    }
+
+    fn county(name: &str) -> Jurisdiction {
+        Jurisdiction::County {
+            county: name.into(),
+        }
+    }
+
+    fn case(data_kind: DataKind) -> LinkSummary {
+        LinkSummary {
+            id: "A1121117-000001".into(),
+            agency_code: "379130000C".into(),
+            agency_name: "臺北市政府警察局".into(),
+            interface: Interface::EgateInternet,
+            data_kind,
+            county: "臺北市".into(),
+            status: LinkStatus::InProgress,
+            filed_at: String::new(),
+            host_address: "203.0.113.0/28".into(),
+            test_at: None,
+        }
+    }
+
+    #[test]
+    fn l_2_household_cases_are_the_bureaus_and_military_cases_the_military_units() {
+        let bureau = member(Role::CountyOfficer, county("臺北市"));
+        let military = member(Role::CountyMilitaryOfficer, county("臺北市"));
+        let elsewhere = member(Role::CountyMilitaryOfficer, county("新北市"));
+        let household_case = case(DataKind::Household);
+        let military_case = case(DataKind::Military);
+        assert_eq!(bureau.party_on(&household_case), Some(COUNTY));
+        assert_eq!(bureau.party_on(&military_case), None);
+        assert_eq!(military.party_on(&military_case), Some(COUNTY));
+        assert_eq!(military.party_on(&household_case), None);
+        assert_eq!(elsewhere.party_on(&military_case), None);
+        // The 役政單位 acts as the workflow's county party; the bureau is that party already.
+        assert_eq!(military.actor("192.0.2.1".into()).party, COUNTY);
+        assert_eq!(bureau.actor("192.0.2.1".into()).party, COUNTY);
+        assert_eq!(
+            party_label(COUNTY, DataKind::Military, Lang::ZhTw),
+            "直轄市、縣(市)役政單位"
+        );
+        assert_eq!(
+            party_label(COUNTY, DataKind::Household, Lang::ZhTw),
+            "直轄市、縣(市)民政局(處)"
+        );
+    }
 }

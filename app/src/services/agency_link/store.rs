@@ -44,9 +44,75 @@ async fn next_id(conn: &mut AnyConnection, now: i64) -> Result<String, PortalErr
     Ok(case_reference(PREFIX, filed + 1, now))
 }
 
+/// How many applications an agency may file in 24 hours, whatever became of them: with at
+/// most one case in progress per interface and data kind (eight at once), this stops a loop of
+/// filing and withdrawing from filling the county units' inboxes and the document store.
+pub const FILINGS_PER_DAY: i64 = 10;
+
+/// Refuses a filing over the caps: a case already in progress for the same interface and data
+/// kind (the schema's `agency_links_one_in_progress` enforces it too), or
+/// [`FILINGS_PER_DAY`] filings in the last 24 hours. Called once [`next_id`] holds the table,
+/// so two filings at once are counted one after the other.
+async fn check_caps(
+    conn: &mut AnyConnection,
+    agency_code: &str,
+    application: &Application,
+    now: i64,
+) -> Result<(), PortalError> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM agency_links WHERE agency_code = $1 AND interface = $2 \
+         AND data_kind = $3 AND status = $4",
+    )
+    .bind(agency_code)
+    .bind(application.interface.code())
+    .bind(application.data_kind.code())
+    .bind(LinkStatus::InProgress.code())
+    .fetch_one(&mut *conn)
+    .await?;
+    if open > 0 {
+        return Err(already_in_progress(application));
+    }
+    let today: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM agency_links WHERE agency_code = $1 AND filed_at > $2",
+    )
+    .bind(agency_code)
+    .bind(now - 24 * 60 * 60)
+    .fetch_one(&mut *conn)
+    .await?;
+    if today >= FILINGS_PER_DAY {
+        return Err(PortalError::Refused {
+            zh_tw: format!(
+                "貴機關於 24 小時內已提出 {FILINGS_PER_DAY} 件申請，已達上限，請稍後再提出。"
+            ),
+            english: format!(
+                "Your agency filed {FILINGS_PER_DAY} applications in the last 24 hours, the \
+                 most allowed; file again later."
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn already_in_progress(application: &Application) -> PortalError {
+    use crate::i18n::Lang::{English, ZhTw};
+    PortalError::Refused {
+        zh_tw: format!(
+            "貴機關已有一件「{}」{}之申請案件辦理中；請待該案辦結或撤回後再提出申請。",
+            application.interface.label(ZhTw),
+            application.data_kind.label(ZhTw),
+        ),
+        english: format!(
+            "Your agency already has a case in progress for {} ({}); wait until it is \
+             finished, or withdraw it, before filing again.",
+            application.interface.label(English),
+            application.data_kind.label(English).to_lowercase(),
+        ),
+    }
+}
+
 /// Files `application` with its `documents` for the agency `agency_code` (the work's actor):
 /// refused with nothing written unless every document the application needs is there (and no
-/// other). Returns the case number.
+/// other) and the agency is within the caps ([`check_caps`]). Returns the case number.
 pub async fn file(
     work: &mut Work<'_>,
     agency_code: &str,
@@ -56,6 +122,7 @@ pub async fn file(
     documents::check_complete(application, &documents).map_err(first_error)?;
     let now = work.now;
     let id = next_id(work.conn(), now).await?;
+    check_caps(work.conn(), agency_code, application, now).await?;
     sqlx::query(
         "INSERT INTO agency_links (id, agency_code, interface, data_kind, county, first_vpn, \
          status, revision, filed_at, host_address, application) \
@@ -72,7 +139,13 @@ pub async fn file(
     .bind(application.host_address.to_string())
     .bind(application.details_json())
     .execute(work.conn())
-    .await?;
+    .await
+    .map_err(|error| match &error {
+        sqlx::Error::Database(database) if database.is_unique_violation() => {
+            already_in_progress(application)
+        }
+        _ => error.into(),
+    })?;
     for item in &application.items {
         sqlx::query("INSERT INTO agency_link_items (link_id, item) VALUES ($1, $2)")
             .bind(&id)

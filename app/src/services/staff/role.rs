@@ -14,8 +14,12 @@ pub enum Role {
     MinistryReviewer,
     /// 內政部資訊服務司 engineers: run the system and manage staff accounts.
     InformationServices,
-    /// 直轄市、縣市政府 戶役政單位 officers.
+    /// 直轄市、縣市政府 戶役政單位 officers: the 民政局(處), which receives agency linking cases
+    /// for household data (SPEC §2).
     CountyOfficer,
+    /// 直轄市、縣市政府 役政單位 officers, who receive agency linking cases for military data
+    /// (兵籍資料, SPEC §2) and see no household case.
+    CountyMilitaryOfficer,
     /// 戶政事務所 承辦人 (clerk).
     HouseholdClerk,
     /// 戶政事務所 主任／登記人員 (registrar).
@@ -33,10 +37,11 @@ pub enum Scope {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::MinistryReviewer,
         Role::InformationServices,
         Role::CountyOfficer,
+        Role::CountyMilitaryOfficer,
         Role::HouseholdClerk,
         Role::HouseholdRegistrar,
         Role::ChtEngineer,
@@ -48,6 +53,7 @@ impl Role {
             Role::MinistryReviewer => "ministry_reviewer",
             Role::InformationServices => "information_services",
             Role::CountyOfficer => "county_officer",
+            Role::CountyMilitaryOfficer => "county_military_officer",
             Role::HouseholdClerk => "household_clerk",
             Role::HouseholdRegistrar => "household_registrar",
             Role::ChtEngineer => "cht_engineer",
@@ -68,6 +74,10 @@ impl Role {
                 "直轄市、縣市政府戶役政單位人員",
                 "City or county household-registration officer",
             ),
+            Role::CountyMilitaryOfficer => lang.pick(
+                "直轄市、縣市政府役政單位人員",
+                "City or county military-service officer",
+            ),
             Role::HouseholdClerk => lang.pick("戶政事務所承辦人員", "Household office clerk"),
             Role::HouseholdRegistrar => {
                 lang.pick("戶政事務所登記主管", "Household office registrar")
@@ -84,7 +94,7 @@ impl Role {
             Role::MinistryReviewer | Role::InformationServices | Role::ChtEngineer => {
                 Scope::National
             }
-            Role::CountyOfficer => Scope::County,
+            Role::CountyOfficer | Role::CountyMilitaryOfficer => Scope::County,
             Role::HouseholdClerk | Role::HouseholdRegistrar => Scope::Office,
         }
     }

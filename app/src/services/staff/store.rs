@@ -3,6 +3,7 @@
 
 use super::role::{Jurisdiction, Role, Scope};
 use super::StaffMember;
+use crate::domain::email::Email;
 use crate::pki::CheckedCertificate;
 use crate::platform::audit::{self, AuditEvent};
 use sqlx::AnyPool;
@@ -51,17 +52,30 @@ pub enum StaffError {
     Database(#[from] sqlx::Error),
 }
 
+/// A new account: who, in which role and jurisdiction, and where the notices of their
+/// inbox go (none: they are not mailed).
+pub struct NewStaff<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub jurisdiction: &'a JurisdictionSpec,
+    pub email: Option<&'a Email>,
+}
+
 /// Binds `certificate` (a checked citizen certificate) to a new account, and records it in
 /// the audit log as done by `actor`.
 pub async fn add(
     pool: &AnyPool,
-    name: &str,
-    role: Role,
-    spec: &JurisdictionSpec,
+    new: &NewStaff<'_>,
     certificate: &CheckedCertificate,
     actor: &str,
     now: i64,
 ) -> Result<i64, StaffError> {
+    let NewStaff {
+        name,
+        role,
+        jurisdiction: spec,
+        email,
+    } = *new;
     let jurisdiction = resolve(pool, spec).await?;
     if jurisdiction.scope() != role.scope() {
         let expected = match role.scope() {
@@ -79,7 +93,7 @@ pub async fn add(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO staff (name, role, jurisdiction_county, jurisdiction_office, \
          certificate_sha256, certificate_serial, certificate_subject, certificate_not_after, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(name.trim())
     .bind(role.code())
@@ -90,6 +104,7 @@ pub async fn add(
     .bind(certificate.subject())
     .bind(certificate.not_after())
     .bind(now)
+    .bind(email.map(Email::as_str))
     .fetch_one(&mut *tx)
     .await?;
     let event = AuditEvent {
@@ -102,12 +117,43 @@ pub async fn add(
             "county": county,
             "office": office,
             "certificate_serial": certificate.serial_hex(),
+            "email": email.is_some(),
         })
         .to_string(),
     };
     audit::append(&mut tx, now, &event).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Sets where the notices of account `id`'s inbox go.
+pub async fn set_email(
+    pool: &AnyPool,
+    id: i64,
+    email: &Email,
+    actor: &str,
+    now: i64,
+) -> Result<(), StaffError> {
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query("UPDATE staff SET email = $1 WHERE id = $2 AND disabled_at IS NULL")
+        .bind(email.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed != 1 {
+        return Err(StaffError::UnknownStaff(id));
+    }
+    let event = AuditEvent {
+        actor: actor.to_owned(),
+        source_ip: "local".into(),
+        action: "staff.email".into(),
+        subject: format!("staff:{id}"),
+        detail: "{}".into(),
+    };
+    audit::append(&mut tx, now, &event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Disables an account: it can no longer sign in, and its open sessions stop working at

@@ -2,6 +2,7 @@
 //! registry, and requests as a browser or a page's script sends them.
 
 use super::{body_text, test_clock, TestApp};
+use app::domain::email::Email;
 use app::pki::{Purpose, ReloadableTrustStore, TrustStore};
 use app::platform::clock::Clock;
 use app::services::staff::role::Role;
@@ -72,19 +73,35 @@ impl Portal {
             .expect("citizen card")
     }
 
-    /// Binds a citizen card to a new staff account.
+    /// Binds a citizen card to a new staff account (with no notice address).
     pub async fn staff(&self, name: &str, role: Role, jurisdiction: &str) -> Issued {
+        self.staff_mailed(name, role, jurisdiction, None).await
+    }
+
+    /// Binds a citizen card to a new staff account whose notices go to `email`.
+    pub async fn staff_mailed(
+        &self,
+        name: &str,
+        role: Role,
+        jurisdiction: &str,
+        email: Option<&str>,
+    ) -> Issued {
         let card = self.citizen_card(name);
         let trust = TrustStore::load(&self.pki.trust_dir()).expect("trust store");
         let checked = trust
             .check_certificate(&card.certificate_der, Purpose::CitizenCard, self.now())
             .expect("valid card");
         let spec: JurisdictionSpec = jurisdiction.parse().expect("jurisdiction");
-        staff::add(
-            &self.app.test_db.db.pool,
+        let email = email.map(|email| Email::parse(email).expect("e-mail"));
+        let new = staff::NewStaff {
             name,
             role,
-            &spec,
+            jurisdiction: &spec,
+            email: email.as_ref(),
+        };
+        staff::add(
+            &self.app.test_db.db.pool,
+            &new,
             &checked,
             "test",
             self.now(),
