@@ -9,10 +9,13 @@ pub mod apply;
 pub mod cases;
 pub mod desk;
 pub mod documents;
+#[cfg(feature = "ssr")]
+pub mod files;
 pub mod form;
 pub mod items;
 mod manifest;
 pub mod pages;
+pub mod papers;
 #[cfg(feature = "ssr")]
 pub mod password_table;
 #[cfg(feature = "ssr")]
@@ -101,4 +104,8 @@ pub struct CaseDetail {
     pub may_withdraw: bool,
     pub may_cancel: bool,
     pub timeline: Vec<TimelineEntry>,
+    /// The documents filed, each downloadable by every party.
+    pub documents: Vec<documents::Document>,
+    /// The paper forms of the case, each printable by every party.
+    pub papers: Vec<papers::Paper>,
 }
