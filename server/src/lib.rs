@@ -8,6 +8,7 @@ pub mod config;
 pub mod jobs;
 pub mod logging;
 pub mod mail;
+pub mod papers;
 pub mod pki;
 pub mod registry;
 pub mod secrets;

@@ -12,19 +12,19 @@ use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, 
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 
-const TAIPEI_POLICE: &str = "379130000C";
+pub(crate) const TAIPEI_POLICE: &str = "379130000C";
 
 /// The signed-in parties of a case filed in 臺北市.
-struct Parties {
-    agency: String,
-    county: String,
-    elsewhere: String,
-    ministry: String,
-    it: String,
-    cht: String,
+pub(crate) struct Parties {
+    pub agency: String,
+    pub county: String,
+    pub elsewhere: String,
+    pub ministry: String,
+    pub it: String,
+    pub cht: String,
 }
 
-async fn parties(portal: &Portal) -> Parties {
+pub(crate) async fn parties(portal: &Portal) -> Parties {
     let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
     let mut staff = Vec::new();
     for (name, role, jurisdiction) in [
@@ -48,12 +48,12 @@ async fn parties(portal: &Portal) -> Parties {
     }
 }
 
-fn pdf(kind: DocumentKind) -> Vec<u8> {
+pub(crate) fn pdf(kind: DocumentKind) -> Vec<u8> {
     format!("%PDF-1.7\n% {}\n%%EOF\n", kind.code()).into_bytes()
 }
 
 /// Files a household-data 連結介面 application for `host` on the agency's page; the case id.
-async fn file(portal: &Portal, agency: &str, host: &str) -> String {
+pub(crate) async fn file(portal: &Portal, agency: &str, host: &str) -> String {
     let fields = [
         ("interface", "link_vpn"),
         ("data_kind", "household"),

@@ -2,6 +2,7 @@
 //! file, or a new PostgreSQL database when HUJI_TEST_POSTGRES_ADMIN_URL is set).
 
 mod agency_link;
+mod agency_link_files;
 mod agency_link_flow;
 mod agency_link_network;
 mod agency_sign_in;
