@@ -84,6 +84,12 @@ pub struct Config {
     pub link_server_pool: String,
     /// `HUJI_LINK_SERVER_PREFIX`.
     pub link_server_prefix: u8,
+    /// The CJK font the paper forms are printed in (a TrueType/OpenType file or collection).
+    /// `HUJI_PAPERS_FONT`.
+    pub papers_font: PathBuf,
+    /// Its face in a collection (Noto Sans CJK: 3 is Traditional Chinese).
+    /// `HUJI_PAPERS_FONT_INDEX`.
+    pub papers_font_index: u32,
 }
 
 /// The environment variables of the link network's pools and prefixes, by kind.
@@ -138,6 +144,8 @@ impl Default for Config {
             link_gateway_prefix: DEFAULT_POOLS[1].2,
             link_server_pool: DEFAULT_POOLS[2].1.into(),
             link_server_prefix: DEFAULT_POOLS[2].2,
+            papers_font: PathBuf::from(crate::papers::DEFAULT_FONT),
+            papers_font_index: crate::papers::DEFAULT_FONT_INDEX,
         }
     }
 }
@@ -262,6 +270,17 @@ impl Config {
                 invalid(
                     "HUJI_API_GRANT_CACHE_MS",
                     format!("{v:?} is not a whole number of milliseconds"),
+                )
+            })?;
+        }
+        if let Some(v) = env("HUJI_PAPERS_FONT") {
+            self.papers_font = v.into();
+        }
+        if let Some(v) = env("HUJI_PAPERS_FONT_INDEX") {
+            self.papers_font_index = v.parse().map_err(|_| {
+                invalid(
+                    "HUJI_PAPERS_FONT_INDEX",
+                    format!("{v:?} is not a face number like 3"),
                 )
             })?;
         }

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod link;
 pub mod logging;
 pub mod mail;
+pub mod papers;
 pub mod pki;
 pub mod registry;
 pub mod secrets;

@@ -286,7 +286,14 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let id_key = server::verify::IdHashKey::load_or_create(&config.id_hash_key_file)
         .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
     let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings(), id_key);
-    let app = web::router(state, verify.clone(), web::observability::metrics_handle());
+    let printer = server::papers::Printer::open(&config.papers_font, config.papers_font_index)
+        .context("the font of the paper forms (HUJI_PAPERS_FONT, HUJI_PAPERS_FONT_INDEX)")?;
+    let app = web::router(
+        state,
+        verify.clone(),
+        web::observability::metrics_handle(),
+        Arc::new(printer),
+    );
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;

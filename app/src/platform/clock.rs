@@ -105,6 +105,13 @@ pub fn roc_date_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `112/11/17`, the ROC date (Taipei) the ministry's forms print.
+pub fn roc_date(unix: i64) -> String {
+    crate::domain::roc_date::RocDate::from_naive(unix_to_taipei(unix).date_naive())
+        .map(|d| d.display_slash())
+        .unwrap_or_default()
+}
+
 /// A case number: `prefix`, the ROC date (Taipei) of `now` and the case's row id, at least six
 /// digits (e.g. `L1151128-000042`): unique without a retry, and telling a clerk the day.
 pub fn case_reference(prefix: char, id: i64, now: i64) -> String {
@@ -160,6 +167,18 @@ mod tests {
         assert_eq!(
             unix_to_taipei(at.timestamp()).naive_local(),
             local("2023-11-17 14:35:04")
+        );
+    }
+
+    #[test]
+    fn l_1_forms_print_the_taipei_date_in_roc_form() {
+        assert_eq!(
+            roc_date(taipei_to_utc(local("2023-11-17 00:10:00")).timestamp()),
+            "112/11/17"
+        );
+        assert_eq!(
+            roc_date(taipei_to_utc(local("2023-11-16 23:59:59")).timestamp()),
+            "112/11/16"
         );
     }
 }

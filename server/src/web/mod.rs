@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, static files, health and metrics, and
 //! the middleware every response passes through.
 
+pub mod agency_link;
 mod captcha;
 mod language;
 pub mod observability;
@@ -38,6 +39,7 @@ pub fn router(
     state: AppState,
     verify: crate::verify::VerifyState,
     metrics: PrometheusHandle,
+    printer: Arc<crate::papers::Printer>,
 ) -> Router {
     let options = state.leptos_options.clone();
     let routes = route_list();
@@ -78,6 +80,10 @@ pub fn router(
         .route("/captcha/{id}", get(captcha::image))
         .merge(agency_link_api(crate::link::LinkState::new(verify.clone())))
         .merge(verification_api(verify))
+        .merge(agency_link::routes(agency_link::FilesState {
+            app: state.clone(),
+            printer,
+        }))
         .route(
             "/integration/openapi.json",
             get(crate::verify::openapi::document),

@@ -3,6 +3,7 @@
 
 mod agency_link;
 mod agency_link_api;
+mod agency_link_files;
 mod agency_link_flow;
 mod agency_link_network;
 mod agency_link_parties;

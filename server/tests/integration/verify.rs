@@ -421,7 +421,12 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
     let verify =
         server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
-    let router = server::web::router(state, verify, server::web::observability::metrics_handle());
+    let router = server::web::router(
+        state,
+        verify,
+        server::web::observability::metrics_handle(),
+        crate::support::test_printer(),
+    );
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
         let router = router.clone();
@@ -713,7 +718,12 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
     let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
     let verify =
         server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
-    let second = server::web::router(state, verify, server::web::observability::metrics_handle());
+    let second = server::web::router(
+        state,
+        verify,
+        server::web::observability::metrics_handle(),
+        crate::support::test_printer(),
+    );
     let servers = [&api.portal.app.router, &second];
     let wrong = Query {
         issue_site_id: "65000".into(),

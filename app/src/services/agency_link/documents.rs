@@ -10,6 +10,7 @@ use crate::domain::FieldError;
 use crate::error::PortalError;
 use crate::forms::value;
 use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
 
 coded! {
     /// A kind of document a case files.
@@ -139,6 +140,44 @@ pub fn sanitize_file_name(name: &str, kind: DocumentKind) -> String {
     }
 }
 
+/// A filed document as every party's case page lists it, without its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub kind: DocumentKind,
+    pub file_name: String,
+    pub size: i64,
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+impl Document {
+    /// Where every party on case `case_id` downloads it.
+    pub fn download_path(&self, case_id: &str) -> String {
+        format!(
+            "{}/{case_id}/documents/{}",
+            super::AGENCY_CASE_PATH,
+            self.id
+        )
+    }
+}
+
+/// A size as the case page shows it: `1,234 位元組` / `1,234 bytes`, exact, so that it can be
+/// compared with the downloaded file.
+pub fn size_label(size: i64, lang: Lang) -> String {
+    let digits = size.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped} {}", lang.pick("位元組", "bytes"))
+}
+
 /// A document as uploaded: checked, its name sanitised.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Upload {
@@ -228,7 +267,7 @@ pub fn check_complete(
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
-pub use store::{attach, fetch, list, Document, DocumentFile};
+pub use store::{attach, fetch, list, DocumentFile};
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -260,6 +299,14 @@ pub(crate) mod tests {
         assert_eq!(big.len(), MAX_BYTES);
         assert_eq!(check_pdf(&big), Ok(()));
         assert!(hint(Lang::ZhTw).contains("5 MB"));
+    }
+
+    #[test]
+    fn l_1_sizes_are_shown_exactly_in_groups_of_three() {
+        assert_eq!(size_label(0, Lang::ZhTw), "0 位元組");
+        assert_eq!(size_label(999, Lang::English), "999 bytes");
+        assert_eq!(size_label(1_000, Lang::English), "1,000 bytes");
+        assert_eq!(size_label(5_242_880, Lang::ZhTw), "5,242,880 位元組");
     }
 
     #[test]

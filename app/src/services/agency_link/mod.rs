@@ -9,6 +9,8 @@ pub mod apply;
 pub mod cases;
 pub mod desk;
 pub mod documents;
+#[cfg(feature = "ssr")]
+pub mod files;
 pub mod form;
 pub mod items;
 #[cfg(feature = "ssr")]
@@ -17,6 +19,7 @@ mod manifest;
 #[cfg(feature = "ssr")]
 pub mod notices;
 pub mod pages;
+pub mod papers;
 #[cfg(feature = "ssr")]
 pub mod password_table;
 #[cfg(feature = "ssr")]
@@ -111,6 +114,10 @@ pub struct CaseDetail {
     /// The county unit holds a reissued 密碼表 to hand over (after step 8).
     pub may_hand_over_password: bool,
     pub timeline: Vec<TimelineEntry>,
+    /// The documents filed, each downloadable by every party.
+    pub documents: Vec<documents::Document>,
+    /// The paper forms of the case, each printable by every party.
+    pub papers: Vec<papers::Paper>,
 }
 
 /// A case's key exchange (steps 11–14) as its page shows it.

@@ -4,6 +4,8 @@
 //! (under `/agency-link`) and the back office (under `/admin/agency-links`).
 
 use super::cases::Step;
+use super::documents::{size_label, Document};
+use super::papers::Paper;
 use super::{
     CaseDetail, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH,
     STAFF_CASE_PATH, STAFF_PATH,
@@ -392,6 +394,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
                 </tbody>
             </table>
         })}
+        <CaseFiles case_id=case.id.clone() documents=detail.documents papers=detail.papers lang />
         {forms}
         {hand_over}
         {reissue}
@@ -408,6 +411,57 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             <tbody>{steps}</tbody>
         </table>
         <CaseTimeline entries=detail.timeline lang />
+    }
+}
+
+/// The documents filed, for every party to download and check against their SHA-256, and
+/// the paper forms, for every party to print (L-1). Plain links: the files are attachments
+/// the server sends, not pages of the app (`rel="external"` keeps the router out).
+#[component]
+fn CaseFiles(
+    case_id: String,
+    documents: Vec<Document>,
+    papers: Vec<Paper>,
+    lang: Lang,
+) -> impl IntoView {
+    let rows = documents
+        .into_iter()
+        .map(|document| {
+            let href = document.download_path(&case_id);
+            view! {
+                <tr>
+                    <td>{document.kind.label(lang)}</td>
+                    <td><a href=href rel="external">{document.file_name}</a></td>
+                    <td>{size_label(document.size, lang)}</td>
+                    <td><code class="digest">{document.sha256}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let papers = papers
+        .into_iter()
+        .map(|paper| {
+            view! {
+                <li><a href=paper.path(&case_id) rel="external">{format!("{}{}", paper.label(lang), lang.pick("（PDF）", " (PDF)"))}</a></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data documents">
+            <caption>{lang.pick("申請文件", "Documents filed")}</caption>
+            <thead><tr>
+                <th scope="col">{lang.pick("文件", "Document")}</th>
+                <th scope="col">{lang.pick("檔名（下載）", "File (download)")}</th>
+                <th scope="col">{lang.pick("大小", "Size")}</th>
+                <th scope="col">"SHA-256"</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <section class="papers" aria-labelledby="papers-title">
+            <h2 id="papers-title">{lang.pick("列印書表", "Forms to print")}</h2>
+            <p class="hint">{lang.pick("依申請內容填妥之書表，列印後用印（機關關防）留存或函送。", "The forms filled with what was filed: print them, seal them and keep or send them.")}</p>
+            <ul>{papers}</ul>
+        </section>
     }
 }
 

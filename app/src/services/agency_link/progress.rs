@@ -7,7 +7,11 @@ use super::cases::{
     DataKind, LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT,
     MINISTRY, REVIEWERS, REVIEW_STEPS,
 };
+use super::documents;
+use super::form::Details;
+use super::items::Item;
 use super::notices;
+use super::papers::{papers_of, sheet::Filed};
 use super::password_table::{self, PasswordTable};
 use super::{addresses, keys};
 use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
@@ -22,6 +26,7 @@ use crate::components::queue::Age;
 use crate::domain::agency_code::AgencyCode;
 use crate::error::PortalError;
 use crate::i18n::Lang;
+use crate::platform::auth::Principal;
 use crate::platform::clock::roc_date_time;
 use crate::platform::rows::RowExt;
 use crate::platform::AppState;
@@ -58,6 +63,29 @@ impl Viewer {
                 ) => Some(Party::Staff(role)),
                 _ => None,
             },
+        }
+    }
+
+    /// The viewer a signed-in `principal` is on agency linking cases: an agency still in the
+    /// registry, a staff account still active; `None` for anyone else.
+    pub async fn of(
+        state: &AppState,
+        principal: &Principal,
+    ) -> Result<Option<Viewer>, PortalError> {
+        match principal {
+            Principal::Agency { code, .. } => {
+                let mut conn = state.db.pool.acquire().await?;
+                Ok(crate::services::agency::by_code(&mut conn, code)
+                    .await?
+                    .map(|agency| Viewer::Agency { code: agency.code }))
+            }
+            Principal::Staff { staff_id } => Ok(crate::services::staff::store::by_id(
+                &state.db.pool,
+                *staff_id,
+            )
+            .await?
+            .map(Viewer::Staff)),
+            Principal::Company { .. } | Principal::Citizen { .. } => Ok(None),
         }
     }
 
@@ -248,7 +276,42 @@ pub async fn detail(
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-    let addresses = addresses::allocation(&mut conn, id)
+    let addresses = address_rows(&mut conn, &case, lang).await?;
+    let gsn_vpn_filed = details(&mut conn, id).await?.gsn_vpn.is_some();
+    let documents = documents::list(&mut conn, id).await?;
+    let keys = keys::view(&mut conn, id, party == AGENCY || party == IT).await?;
+    let not_closed = matches!(case.status, LinkStatus::InProgress | LinkStatus::Live);
+    let registered = progress.done.contains(&Step::S08Register);
+    let may_reissue_password =
+        not_closed && party == MINISTRY && progress.done.contains(&Step::S07MinistryReply);
+    let may_hand_over_password =
+        not_closed && party == COUNTY && registered && password_waiting(&mut conn, id).await?;
+    Ok(CaseDetail {
+        papers: papers_of(case.data_kind, gsn_vpn_filed),
+        documents,
+        addresses,
+        keys,
+        may_reissue_password,
+        may_hand_over_password,
+        may_withdraw: open && party == AGENCY,
+        may_cancel: case.status == LinkStatus::Live && party == AGENCY,
+        timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
+        case,
+        items,
+        steps,
+        mine,
+        may_send_back,
+    })
+}
+
+/// The addresses 資訊服務司 assigned to `case` (step 6), as its page and its 申請表 list
+/// them: what, the subnet, its mask; none before.
+async fn address_rows(
+    conn: &mut AnyConnection,
+    case: &LinkSummary,
+    lang: Lang,
+) -> Result<Vec<(String, String, String)>, PortalError> {
+    Ok(addresses::allocation(conn, &case.id)
         .await?
         .map(|allocation| {
             addresses::AddressKind::ALL
@@ -263,28 +326,57 @@ pub async fn detail(
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    let keys = keys::view(&mut conn, id, party == AGENCY || party == IT).await?;
-    let not_closed = matches!(case.status, LinkStatus::InProgress | LinkStatus::Live);
-    let registered = progress.done.contains(&Step::S08Register);
-    let may_reissue_password =
-        not_closed && party == MINISTRY && progress.done.contains(&Step::S07MinistryReply);
-    let may_hand_over_password =
-        not_closed && party == COUNTY && registered && password_waiting(&mut conn, id).await?;
-    Ok(CaseDetail {
-        may_reissue_password,
-        may_hand_over_password,
-        addresses,
-        keys,
-        may_withdraw: open && party == AGENCY,
-        may_cancel: case.status == LinkStatus::Live && party == AGENCY,
-        timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
+        .unwrap_or_default())
+}
+
+/// What the 申請表 of case `id` holds beyond the case row (`agency_links.application`),
+/// parsed again through the domain types.
+async fn details(conn: &mut AnyConnection, id: &str) -> Result<Details, PortalError> {
+    let json: String = sqlx::query_scalar("SELECT application FROM agency_links WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    serde_json::from_str(&json)
+        .map_err(|error| PortalError::unavailable(format!("{id}: unreadable application: {error}")))
+}
+
+/// Case `id` as filed, for its paper forms, if `viewer` is a party to it.
+pub async fn filed(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Option<Filed>, PortalError> {
+    let Some((case, _, _)) = visible(conn, viewer, id).await? else {
+        return Ok(None);
+    };
+    let items: Vec<String> =
+        sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut items = items
+        .iter()
+        .map(|code| {
+            Item::from_code(code)
+                .ok_or_else(|| PortalError::unavailable(format!("{id}: unknown item {code}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    items.sort_by_key(|item| Item::ALL.iter().position(|known| known == item));
+    Ok(Some(Filed {
+        addresses: address_rows(conn, &case, Lang::ZhTw).await?,
+        details: details(conn, id).await?,
         case,
         items,
-        steps,
-        mine,
-        may_send_back,
-    })
+    }))
+}
+
+/// Whether `viewer` is a party to case `id`; `false` for a case that does not exist.
+pub async fn is_party(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<bool, PortalError> {
+    Ok(visible(conn, viewer, id).await?.is_some())
 }
 
 /// The name of the party taking a step of a case for `data_kind`, as the seed names it.

@@ -171,6 +171,22 @@ pub fn test_clock() -> FixedClock {
     )
 }
 
+/// The paper forms' printer with the font scripts/install-deps.sh installs, read once.
+pub fn test_printer() -> Arc<server::papers::Printer> {
+    static PRINTER: std::sync::OnceLock<Arc<server::papers::Printer>> = std::sync::OnceLock::new();
+    PRINTER
+        .get_or_init(|| {
+            Arc::new(
+                server::papers::Printer::open(
+                    std::path::Path::new(server::papers::DEFAULT_FONT),
+                    server::papers::DEFAULT_FONT_INDEX,
+                )
+                .expect("fonts-noto-cjk (scripts/install-deps.sh)"),
+            )
+        })
+        .clone()
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with_trust(ReloadableTrustStore::fixed(TrustStore::empty())).await
 }
@@ -198,6 +214,7 @@ pub async fn spawn_app_with(
         state.clone(),
         verify.clone(),
         server::web::observability::metrics_handle(),
+        test_printer(),
     );
     TestApp {
         test_db,

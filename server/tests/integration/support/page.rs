@@ -42,6 +42,14 @@ impl Page {
             .unwrap_or_else(|| panic!("no {css} on the page"))
     }
 
+    /// Attribute `attr` of every element matching `css` that has it, in document order.
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.html
+            .select(&selector(css))
+            .filter_map(|element| element.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
     /// The error shown beside field `name` (empty: none).
     pub fn field_error(&self, name: &str) -> String {
         self.text(&format!("#{name}-error"))

@@ -2,26 +2,13 @@
 //! read and written as bytes by sqlx's Any driver) with their SHA-256 and size, so that a
 //! download can be checked against what was filed.
 
-use super::{DocumentKind, Upload};
+use super::{Document, DocumentKind, Upload};
 use crate::cases::actor::Actor;
 use crate::error::PortalError;
 use crate::platform::rows::RowExt;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-
-/// A filed document, without its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Document {
-    pub id: String,
-    pub kind: DocumentKind,
-    pub file_name: String,
-    pub size: i64,
-    /// SHA-256 of the bytes, lower-case hex.
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: i64,
-}
 
 /// A document with its bytes, for a download.
 #[derive(Clone, PartialEq, Eq)]
