@@ -9,7 +9,7 @@ use super::cases::{
     REVIEW_STEPS,
 };
 use super::password_table::{self, PasswordTable};
-use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
+use super::{CaseDetail, Environment, InboxRow, LinkSummary, StepState, StepView};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::machine::Party;
 use crate::cases::steps::{done_at, progress};
@@ -244,8 +244,13 @@ pub async fn detail(
                 .collect()
         })
         .unwrap_or_default();
+    let environment = match case.interface {
+        super::cases::Interface::LinkVpn => Some(environment(&mut conn, &case.agency_code).await?),
+        _ => None,
+    };
     Ok(CaseDetail {
         addresses,
+        environment,
         may_withdraw: open && party == AGENCY,
         may_cancel: case.status == LinkStatus::Live && party == AGENCY,
         timeline: timeline::<LinkCase>(&mut conn, id, lang).await?,
@@ -254,6 +259,26 @@ pub async fn detail(
         steps,
         mine,
         may_send_back,
+    })
+}
+
+/// The user environment of agency `agency_code` on the 連結介面 server.
+async fn environment(
+    conn: &mut AnyConnection,
+    agency_code: &str,
+) -> Result<Environment, PortalError> {
+    let row = sqlx::query(
+        "SELECT created_at, created_for FROM agency_environments WHERE agency_code = $1",
+    )
+    .bind(agency_code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(row) => Environment::Created {
+            at: roc_date_time(row.try_get("created_at")?),
+            case: row.try_get("created_for")?,
+        },
+        None => Environment::Absent,
     })
 }
 
