@@ -30,6 +30,9 @@
 #                         remove DIR/cards/demo-blank-*.token for fresh ones)
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354),
 #          e2e-agency (臺北市政府警察局 379130000C, 機關憑證, PIN 52718364), e2e-reviewer (林美玲),
+#          e2e-agency-ntpc (新北市政府警察局 382130000C, 機關憑證, PIN 48261537: another agency,
+#          in another county), e2e-engineer (周建國, 資訊服務司), e2e-county (陳志豪, 臺北市
+#          戶役政單位), e2e-county-ntpc (高文彬, 新北市 戶役政單位), e2e-cht (王建民, 中華電信),
 #          e2e-clerk (李小華, 戶政事務所承辦人員 at 臺北市大安區戶政事務所 63000030), PIN 123456,
 #          e2e-wang (王小明's own 自然人憑證, card TP03000000087321, PIN 730101),
 #          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715),
@@ -165,6 +168,17 @@ case "$SET" in
     card e2e-pin 790715 citizen --name 林美玲 --id-last4 5791
     make_card e2e-pcsc-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
     staff e2e-reviewer ministry_reviewer national
+    # Agency linking (seed 001): every party of a case, and a second agency with its own
+    # county unit, whose cases the first never sees.
+    card e2e-agency-ntpc 48261537 agency --agency-code 382130000C --name 新北市政府警察局
+    card e2e-engineer 123456 citizen --name 周建國 --id-last4 2468
+    card e2e-county 123456 citizen --name 陳志豪 --id-last4 3690
+    card e2e-county-ntpc 123456 citizen --name 高文彬 --id-last4 5702
+    card e2e-cht 123456 citizen --name 王建民 --id-last4 4812
+    staff e2e-engineer information_services national
+    staff e2e-county county_officer county:臺北市
+    staff e2e-county-ntpc county_officer county:新北市
+    staff e2e-cht cht_engineer national
     card e2e-registrar 123456 citizen --name 陳建志 --id-last4 2580
     card e2e-extend 790715 citizen --name 林美玲 --id-last4 5791 --days 30
     holder e2e-extend F228135791 TP03000000054321

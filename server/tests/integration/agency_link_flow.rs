@@ -171,6 +171,14 @@ async fn done(portal: &Portal, id: &str) -> i64 {
         .expect("steps")
 }
 
+/// What the staff case page of `id` says of the agency's user environment (L-8).
+async fn environment(portal: &Portal, cookie: &str, id: &str) -> String {
+    let response = portal
+        .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(cookie))
+        .await;
+    Page::parse(&crate::support::body_text(response).await).text(".environment")
+}
+
 /// Takes steps 2 to 5 of case `id`.
 pub(crate) async fn review(portal: &Portal, who: &Parties, id: &str) {
     take(portal, &who.county, false, id, Step::S02Receive, &[]).await;
@@ -567,6 +575,12 @@ async fn l_8_withdrawing_the_last_link_interface_case_removes_the_user_environme
     };
     assert_eq!(count("agency_environments").await, 1);
     assert_eq!(count("agency_link_addresses").await, 3);
+    // The county unit sees on the case page the environment its registration made.
+    let shown = environment(&portal, &who.county, &id).await;
+    assert!(
+        shown.starts_with("已建立於") && shown.contains(&id),
+        "{shown}"
+    );
 
     // The county cannot withdraw the agency's case.
     let (status, _) = post(&portal, &who.county, false, &id, &[("action", "withdraw")]).await;
@@ -578,6 +592,9 @@ async fn l_8_withdrawing_the_last_link_interface_case_removes_the_user_environme
         .any(|notice| notice.contains("已撤回")));
     assert_eq!(count("agency_environments").await, 0);
     assert_eq!(count("agency_link_addresses").await, 0);
+    assert!(environment(&portal, &who.county, &id)
+        .await
+        .starts_with("無"));
     let (_, twice) = post(&portal, &who.agency, true, &id, &[("action", "withdraw")]).await;
     assert!(!twice.alerts().is_empty());
     assert!(inbox(&portal, &who.it).await.is_empty());

@@ -93,6 +93,17 @@ pub struct StepView {
     pub state: StepState,
 }
 
+/// The agency's user environment on the 連結介面 server (seed 001 step 8), as a 連結介面
+/// case's page shows it: made by the agency's first registration, removed once it has no
+/// application left in progress or live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Environment {
+    /// Created at `at` (ROC date-time) by the registration of case `case`.
+    Created { at: String, case: String },
+    /// Not there: not yet registered, or removed with the agency's last application.
+    Absent,
+}
+
 /// One case as a party sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseDetail {
@@ -103,6 +114,8 @@ pub struct CaseDetail {
     pub addresses: Vec<(String, String, String)>,
     /// The certificate handed over at step 11 and the Iss key issued for it at step 14.
     pub keys: Option<LinkKeys>,
+    /// The agency's user environment, on a 連結介面 case only.
+    pub environment: Option<Environment>,
     pub steps: Vec<StepView>,
     /// The steps the viewer may take now.
     pub mine: Vec<Step>,

@@ -7,8 +7,8 @@ use super::cases::Step;
 use super::documents::{size_label, Document};
 use super::papers::Paper;
 use super::{
-    CaseDetail, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH,
-    STAFF_CASE_PATH, STAFF_PATH,
+    CaseDetail, Environment, InboxRow, LinkSummary, StepState, AGENCY_CASE_PATH, AGENCY_PATH,
+    APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH,
 };
 use crate::cases::Code;
 use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
@@ -365,6 +365,16 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             <dt>{lang.pick("申請日期", "Filed")}</dt><dd>{case.filed_at.clone()}</dd>
             <dt>{lang.pick("連結測試日期", "Connection test")}</dt><dd>{case.test_at.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>{lang.pick("需求資料項目", "Data items")}</dt><dd>{detail.items.join("、")}</dd>
+            {detail.environment.map(|environment| view! {
+                <dt>{lang.pick("使用者作業環境", "User environment")}</dt>
+                <dd class="environment">{match environment {
+                    Environment::Created { at, case } => lang.pick(
+                        format!("已建立於 {at}（案件 {case} 資料登錄）"),
+                        format!("Created {at} (registration of case {case})"),
+                    ),
+                    Environment::Absent => lang.pick("無（尚未資料登錄或已刪除）", "None (not registered yet, or removed)").to_owned(),
+                }}</dd>
+            })}
         </dl>
         {detail.keys.map(|keys| view! {
             <dl class="case-card keys">

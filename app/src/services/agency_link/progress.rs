@@ -14,7 +14,7 @@ use super::notices;
 use super::papers::{papers_of, sheet::Filed};
 use super::password_table::{self, PasswordTable};
 use super::{addresses, keys};
-use super::{CaseDetail, InboxRow, LinkSummary, StepState, StepView};
+use super::{CaseDetail, Environment, InboxRow, LinkSummary, StepState, StepView};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::machine::Party;
 use crate::cases::steps::{done_at, progress};
@@ -279,6 +279,10 @@ pub async fn detail(
     let addresses = address_rows(&mut conn, &case, lang).await?;
     let gsn_vpn_filed = details(&mut conn, id).await?.gsn_vpn.is_some();
     let documents = documents::list(&mut conn, id).await?;
+    let environment = match case.interface {
+        super::cases::Interface::LinkVpn => Some(environment(&mut conn, &case.agency_code).await?),
+        _ => None,
+    };
     let keys = keys::view(&mut conn, id, party == AGENCY || party == IT).await?;
     let not_closed = matches!(case.status, LinkStatus::InProgress | LinkStatus::Live);
     let registered = progress.done.contains(&Step::S08Register);
@@ -291,6 +295,7 @@ pub async fn detail(
         documents,
         addresses,
         keys,
+        environment,
         may_reissue_password,
         may_hand_over_password,
         may_withdraw: open && party == AGENCY,
@@ -377,6 +382,26 @@ pub async fn is_party(
     id: &str,
 ) -> Result<bool, PortalError> {
     Ok(visible(conn, viewer, id).await?.is_some())
+}
+
+/// The user environment of agency `agency_code` on the 連結介面 server.
+async fn environment(
+    conn: &mut AnyConnection,
+    agency_code: &str,
+) -> Result<Environment, PortalError> {
+    let row = sqlx::query(
+        "SELECT created_at, created_for FROM agency_environments WHERE agency_code = $1",
+    )
+    .bind(agency_code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(row) => Environment::Created {
+            at: roc_date_time(row.try_get("created_at")?),
+            case: row.try_get("created_for")?,
+        },
+        None => Environment::Absent,
+    })
 }
 
 /// The name of the party taking a step of a case for `data_kind`, as the seed names it.
