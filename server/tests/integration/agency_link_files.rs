@@ -3,7 +3,7 @@
 //! unit, 戶政司, 資訊服務司 and 中華電信, and for nobody else; each paper form prints as a
 //! PDF with the case number and the agency; every download is audited.
 
-use crate::agency_link_flow::{file, parties, pdf, Parties, TAIPEI_POLICE};
+use crate::agency_link_flow::{file, file_for, parties, pdf, Parties, TAIPEI_POLICE};
 use crate::support::{body_text, Page, Portal};
 use app::cases::Code;
 use app::services::agency_link::documents::DocumentKind;
@@ -150,8 +150,9 @@ async fn l_1_every_party_downloads_each_document_as_filed_and_outsiders_are_refu
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     refusals.push(body_text(response).await);
     assert!(refusals.windows(2).all(|pair| pair[0] == pair[1]));
-    // A document of this case asked for under another case of the same agency is not found.
-    let second = file(&portal, &who.agency, "203.0.113.32/28").await;
+    // A document of this case asked for under another case of the same agency (another
+    // interface: one case per interface is in progress at a time) is not found.
+    let second = file_for(&portal, &who.agency, "api_vpn", "203.0.113.32/28").await;
     let crossed = links[0].replace(&id, &second);
     let response = get(&portal, &crossed, Some(&who.agency)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
