@@ -1,0 +1,67 @@
+// Agency linking in the browser (seed 001, SPEC §2, issue 18): which steps a case takes
+// follows its interface (L-6, L-10, L-15 only over the GSN VPN), and each step waits in the
+// inbox of its party only (L-21).
+import { expect, test } from '@playwright/test';
+import { LinkDesk, application, parties, review } from './support/agency-link';
+
+test.describe.configure({ timeout: 180_000 });
+
+test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, and no inbox ever lists them', async ({
+  browser,
+}) => {
+  const agency = await LinkDesk.signIn(browser, parties.taipeiPolice);
+  const county = await LinkDesk.signIn(browser, parties.taipeiCounty);
+  const ministry = await LinkDesk.signIn(browser, parties.ministry);
+  const it = await LinkDesk.signIn(browser, parties.informationServices);
+  const cht = await LinkDesk.signIn(browser, parties.cht);
+  const everyone = [agency, county, ministry, it, cht];
+  // Over the internet: no GSN VPN, so neither addresses, nor 中華電信's address and line.
+  const skipped = [6, 10, 15];
+  const neverListed = async () => {
+    for (const desk of everyone) {
+      const steps = await desk.inboxSteps(id);
+      expect(steps.filter((step) => skipped.includes(step)), desk.who.name).toEqual([]);
+    }
+  };
+
+  const id = await agency.file(application('egate_internet', '198.51.100.16/28'));
+  await agency.openCase(id);
+  await expect(agency.page.locator('.case-card')).toContainText('各機關應用戶役政資訊電子閘門作業申請表');
+  expect(await agency.stepsIn('skipped')).toEqual(skipped);
+  expect(await agency.stepsIn('done')).toEqual([1]);
+  expect(await agency.stepsIn('ready')).toEqual([2]);
+  // L-21: step 2 waits for the 臺北市 unit, and for nobody else.
+  expect(await county.inboxSteps(id)).toEqual([2]);
+  for (const desk of [agency, ministry, it, cht]) expect(await desk.inboxSteps(id), desk.who.name).toEqual([]);
+
+  await review(agency, county, ministry, id);
+  // After the ministry's review, step 7 follows at once: 資訊服務司 has nothing to assign.
+  expect(await ministry.inboxSteps(id)).toEqual([7]);
+  expect(await it.inboxSteps(id)).toEqual([]);
+  await neverListed();
+  await ministry.takeStep(id, 7);
+  const registered = await county.takeStep(id, 8);
+  expect(registered).toContain('密碼表');
+
+  // After the registration: the firewall (9) and the agency's key (11) are ready; 中華電信
+  // has no step at all on this case.
+  expect(await it.inboxSteps(id)).toEqual([9]);
+  expect(await agency.inboxSteps(id)).toEqual([11]);
+  expect(await cht.inboxSteps(id)).toEqual([]);
+  await neverListed();
+  await it.takeStep(id, 9);
+
+  // The staff see the same steps skipped, and the timeline has every step taken.
+  await ministry.openCase(id);
+  const states = await ministry.stepStates();
+  for (const step of skipped) expect(states.get(step), `step ${step}`).toBe('skipped');
+  expect(await ministry.stepsIn('done')).toEqual([1, 2, 3, 4, 5, 7, 8, 9]);
+  expect(await ministry.stepsIn('ready')).toEqual([11]);
+  const history = (await ministry.timeline()).join('\n');
+  expect(history).toContain('9. 資訊服務司設定防火牆');
+  for (const label of ['6. 資訊服務司編訂網路位址', '10. 中華電信設定IP及Port', '15. 中華電信電路施工及連線測試']) {
+    expect(history).not.toContain(label);
+  }
+  await neverListed();
+  for (const desk of everyone) await desk.close();
+});
