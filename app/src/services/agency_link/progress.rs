@@ -149,6 +149,19 @@ async fn visible(
     Ok(viewer.party_on(&case).map(|party| (case, party, filed_at)))
 }
 
+/// Case `id` and `viewer`'s party on it, read in `work`; no such case when it is none of
+/// theirs.
+async fn case_for(
+    work: &mut Work<'_>,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(LinkSummary, Party), PortalError> {
+    let (case, party, _) = visible(work.conn(), viewer, id)
+        .await?
+        .ok_or_else(no_such_case)?;
+    Ok((case, party))
+}
+
 fn no_such_case() -> PortalError {
     PortalError::Refused {
         zh_tw: "查無此申請案件。".into(),
@@ -508,9 +521,7 @@ pub async fn record_failed_test(
     };
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, _, _) = visible(work.conn(), &viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, _) = case_for(&mut work, &viewer, id).await?;
     work.act::<LinkCase>(id, case.status, LinkAction::TestFailed)
         .note(reason)
         .detail(&ReasonDetail { reason })
@@ -541,9 +552,7 @@ async fn take_via(
     let origin = state.settings.public_origin.as_str();
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, now).await?;
-    let (case, _, _) = visible(work.conn(), viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, _) = case_for(&mut work, viewer, id).await?;
     let read = work
         .read_steps::<Linking>(id)
         .await?
@@ -701,9 +710,7 @@ pub async fn reissue_password(
 ) -> Result<(), PortalError> {
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, party, _) = visible(work.conn(), viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, party) = case_for(&mut work, viewer, id).await?;
     if party != MINISTRY {
         return Err(PortalError::Forbidden);
     }
@@ -738,9 +745,7 @@ pub async fn hand_over_reissued(
 ) -> Result<PasswordTable, PortalError> {
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, party, _) = visible(work.conn(), viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, party) = case_for(&mut work, viewer, id).await?;
     if party != COUNTY {
         return Err(PortalError::Forbidden);
     }
@@ -872,9 +877,7 @@ pub async fn send_back(
 ) -> Result<(), PortalError> {
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, party, _) = visible(work.conn(), viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, party) = case_for(&mut work, viewer, id).await?;
     let read = work
         .read_steps::<Linking>(id)
         .await?
@@ -937,9 +940,7 @@ async fn close(
     let now = state.clock.unix();
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, now).await?;
-    let (case, _, _) = visible(work.conn(), viewer, id)
-        .await?
-        .ok_or_else(no_such_case)?;
+    let (case, _) = case_for(&mut work, viewer, id).await?;
     // Those told: on a withdrawal every party a step was waiting for, on a cancellation both
     // sides of the link.
     let told: Vec<Party> = if case.status == LinkStatus::InProgress {
