@@ -5,8 +5,8 @@
 use super::answer::LinkAnswerBody;
 use super::auth::{PASSWORD_HEADER, USER_HEADER};
 use super::PersonQuery;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use crate::verify::openapi::{json_response, pretty_json};
+use axum::response::Response;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -66,19 +66,11 @@ impl Modify for Schemes {
     }
 }
 
-static JSON: LazyLock<String> = LazyLock::new(|| {
-    Document::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }).to_string())
-});
+static JSON: LazyLock<String> = LazyLock::new(|| pretty_json(Document::openapi()));
 
 /// `GET /integration/agency/openapi.json`.
 pub async fn document() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        JSON.as_str(),
-    )
-        .into_response()
+    json_response(JSON.as_str())
 }
 
 #[cfg(test)]

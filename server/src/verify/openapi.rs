@@ -47,17 +47,25 @@ impl Modify for BearerJwt {
     }
 }
 
-static JSON: LazyLock<String> = LazyLock::new(|| {
-    Document::openapi()
+static JSON: LazyLock<String> = LazyLock::new(|| pretty_json(Document::openapi()));
+
+/// An OpenAPI document as the JSON its endpoint serves.
+pub(crate) fn pretty_json(document: utoipa::openapi::OpenApi) -> String {
+    document
         .to_pretty_json()
         .unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }).to_string())
-});
+}
+
+/// The response serving a document made by [`pretty_json`].
+pub(crate) fn json_response(json: &'static str) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        json,
+    )
+        .into_response()
+}
 
 /// `GET /integration/openapi.json`.
 pub async fn document() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        JSON.as_str(),
-    )
-        .into_response()
+    json_response(JSON.as_str())
 }
