@@ -4,12 +4,13 @@
 //! certificate's key: the connection test takes step 18 on the test day, and after go-live a
 //! person query answers the approved items only.
 
-use crate::agency_link_flow::{file_for, parties, post, review, take, Parties, TAIPEI_POLICE};
-use crate::support::{body_text, Page, Portal};
-use app::cases::Code;
+use crate::agency_link_flow::{
+    approve_keys, case_page, connect, file_for, parties, password_table_shown, post, register,
+    review, steps_done, take, Parties, TAIPEI_POLICE,
+};
+use crate::support::{body_text, Portal};
 use app::services::agency_link::addresses;
 use app::services::agency_link::cases::Step;
-use app::services::agency_link::AGENCY_CASE_PATH;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
@@ -18,8 +19,6 @@ use server::link::{Operation, PASSWORD_HEADER, USER_HEADER};
 
 const TEST: &str = "/integration/agency/v1/connection-test";
 const QUERY: &str = "/integration/agency/v1/person-query";
-/// The case type of agency links in `workflow_steps`.
-const CASE_TYPE: &str = "agency_link.case";
 
 /// A case at its connection test (steps 1–17 done), and what its agency's system holds.
 struct Linked {
@@ -38,47 +37,20 @@ struct Linked {
 }
 
 /// Steps 1–17 of a household-data case for `interface` on the pages, the test scheduled at
-/// `test_at` (ROC date-time). The key exchange (11–14) is filled in by [`exchange_keys`].
+/// `test_at` (ROC date-time), the keys exchanged (11–14) unless it is a 連結介面.
 async fn linked(interface: &str, test_at: &str) -> Linked {
     let portal = Portal::start().await;
     let who = parties(&portal).await;
     let id = file_for(&portal, &who.agency, interface, "203.0.113.0/28").await;
     review(&portal, &who, &id).await;
-    take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
-    take(
-        &portal,
-        &who.ministry,
-        false,
-        &id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
-    let registered = take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
-    let told = registered.notices().join(" ");
-    let user = told
-        .split("使用者代號 ")
-        .nth(1)
-        .and_then(|rest| rest.split('，').next())
-        .expect("user")
-        .to_owned();
-    let password = told
-        .split("密碼 ")
-        .nth(1)
-        .and_then(|rest| rest.split('。').next())
-        .expect("password")
-        .to_owned();
-    take(&portal, &who.it, false, &id, Step::S09Firewall, &[]).await;
-    take(&portal, &who.cht, false, &id, Step::S10ChtAddress, &[]).await;
-    take(&portal, &who.cht, false, &id, Step::S15ChtLine, &[]).await;
-    let key_pem = if interface == "link_vpn" {
-        None
+    let (user, password) = password_table_shown(&register(&portal, &who, &id).await);
+    connect(&portal, &who, &id).await;
+    let (credentials, key_pem) = if interface == "link_vpn" {
+        (None, None)
     } else {
-        Some(exchange_keys(&portal, &who, &id).await)
+        let (credentials, key_pem) = exchange_keys(&portal, &who, &id, &user).await;
+        (Some(credentials), Some(key_pem))
     };
-    let credentials = key_pem
-        .as_deref()
-        .map(|key| AgencyCredentials::new(&user, ISS_KEY, key).expect("credentials"));
     take(
         &portal,
         &who.county,
@@ -110,55 +82,33 @@ async fn linked(interface: &str, test_at: &str) -> Linked {
     }
 }
 
-/// The Iss key of every case here that exchanged keys.
-const ISS_KEY: &str = "Q7m2Vx9KpL4sT8wN3bR6yH1cJ5dF0gZa";
-
-/// Steps 11–14 of case `id`: the agency's certificate and the Iss key as the key exchange
-/// leaves them (`agency_link_keys`), 12 and 13 taken on their pages. Steps 11 and 14 carry a
-/// certificate and a key the pages do not take yet, so they are written here as the engine
-/// records a step. The certificate's private key.
-async fn exchange_keys(portal: &Portal, who: &Parties, id: &str) -> String {
+/// Steps 11–14 of case `id` as the parties take them on their pages: the agency hands over
+/// the 機關憑證 (GCA) its system signs with, and reads on its case page the Iss key
+/// 資訊服務司 issued. What the system of user `user` then holds, and the certificate's
+/// private key (PEM).
+async fn exchange_keys(
+    portal: &Portal,
+    who: &Parties,
+    id: &str,
+    user: &str,
+) -> (AgencyCredentials, String) {
     let certificate = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
-    let iss_key = ISS_KEY;
-    let pool = &portal.app.test_db.db.pool;
-    sqlx::query(
-        "INSERT INTO agency_link_keys (link_id, certificate_pem, certificate_serial, \
-         certificate_not_after, uploaded_at) VALUES ($1, $2, $3, $4, $5)",
+    take(
+        portal,
+        &who.agency,
+        true,
+        id,
+        Step::S11AgencyKey,
+        &[("certificate", &certificate.certificate_pem)],
     )
-    .bind(id)
-    .bind(&certificate.certificate_pem)
-    .bind(&certificate.serial_hex)
-    .bind(portal.now() + 300 * 86_400)
-    .bind(portal.now())
-    .execute(pool)
-    .await
-    .expect("certificate");
-    done_step(portal, id, Step::S11AgencyKey).await;
-    take(portal, &who.county, false, id, Step::S12CountyKey, &[]).await;
-    take(portal, &who.ministry, false, id, Step::S13MinistryKey, &[]).await;
-    sqlx::query("UPDATE agency_link_keys SET iss_key = $1, iss_issued_at = $2 WHERE link_id = $3")
-        .bind(iss_key)
-        .bind(portal.now())
-        .bind(id)
-        .execute(pool)
+    .await;
+    approve_keys(portal, who, id).await;
+    let iss_key = case_page(portal, &who.agency, true, id)
         .await
-        .expect("Iss key");
-    done_step(portal, id, Step::S14IssKey).await;
-    certificate.private_key_pem.clone().expect("the key")
-}
-
-async fn done_step(portal: &Portal, id: &str, step: Step) {
-    sqlx::query(
-        "INSERT INTO workflow_steps (case_type, case_id, step, party, at) \
-         VALUES ($1, $2, $3, '*', $4)",
-    )
-    .bind(CASE_TYPE)
-    .bind(id)
-    .bind(step.code())
-    .bind(portal.now())
-    .execute(&portal.app.test_db.db.pool)
-    .await
-    .expect("step");
+        .text(".iss-key");
+    let key_pem = certificate.private_key_pem.expect("the key");
+    let credentials = AgencyCredentials::new(user, &iss_key, &key_pem).expect("credentials");
+    (credentials, key_pem)
 }
 
 /// A call as the agency's system makes it; each part can be changed.
@@ -229,25 +179,14 @@ impl Linked {
     }
 
     async fn steps_done(&self) -> Vec<String> {
-        sqlx::query_scalar(
-            "SELECT step FROM workflow_steps WHERE case_id = $1 AND party = '*' ORDER BY step",
-        )
-        .bind(&self.id)
-        .fetch_all(&self.portal.app.test_db.db.pool)
-        .await
-        .expect("steps")
+        steps_done(&self.portal, &self.id).await
     }
 
     /// The case's timeline as the agency's page shows it.
     async fn timeline(&self) -> Vec<String> {
-        let response = self
-            .portal
-            .page(
-                &format!("{AGENCY_CASE_PATH}?id={}", self.id),
-                Some(&self.who.agency),
-            )
-            .await;
-        Page::parse(&body_text(response).await).texts(".timeline li")
+        case_page(&self.portal, &self.who.agency, true, &self.id)
+            .await
+            .texts(".timeline li")
     }
 
     /// The call log: (case, operation, outcome, id hash), oldest first.

@@ -3,12 +3,12 @@
 //! unit, 戶政司, 資訊服務司 and 中華電信, and for nobody else; each paper form prints as a
 //! PDF with the case number and the agency; every download is audited.
 
-use crate::agency_link_flow::{file, file_for, parties, pdf, Parties, TAIPEI_POLICE};
-use crate::support::{body_text, Page, Portal};
+use crate::agency_link_flow::{case_page, file, file_for, parties, pdf, Parties, TAIPEI_POLICE};
+use crate::support::{body_text, Portal};
 use app::cases::Code;
 use app::services::agency_link::documents::DocumentKind;
 use app::services::agency_link::papers::Paper;
-use app::services::agency_link::{AGENCY_CASE_PATH, STAFF_CASE_PATH};
+use app::services::agency_link::AGENCY_CASE_PATH;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
@@ -71,26 +71,19 @@ async fn audited(portal: &Portal, action: &str) -> i64 {
         .expect("audit count")
 }
 
-/// The case page as `cookie` sees it.
-async fn case_page(portal: &Portal, path: &str, id: &str, cookie: &str) -> Page {
-    let response = portal.page(&format!("{path}?id={id}"), Some(cookie)).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    Page::parse(&body_text(response).await)
-}
-
 #[tokio::test]
 async fn l_1_every_party_downloads_each_document_as_filed_and_outsiders_are_refused() {
     let portal = Portal::start().await;
     let who = parties(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.16/28").await;
 
-    let page = case_page(&portal, AGENCY_CASE_PATH, &id, &who.agency).await;
+    let page = case_page(&portal, &who.agency, true, &id).await;
     let rows = page.table_rows("申請文件");
     let links = page.attrs("table.documents a", "href");
     assert_eq!(rows.len(), DocumentKind::ALL.len());
     assert_eq!(links.len(), rows.len());
     // The back office lists the same documents at the same addresses.
-    let staff_page = case_page(&portal, STAFF_CASE_PATH, &id, &who.county).await;
+    let staff_page = case_page(&portal, &who.county, false, &id).await;
     assert_eq!(staff_page.table_rows("申請文件"), rows);
     assert_eq!(staff_page.attrs("table.documents a", "href"), links);
 
@@ -241,12 +234,12 @@ async fn l_1_each_paper_form_prints_as_a_pdf_with_the_case_and_the_agency() {
     let who = parties(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.16/28").await;
 
-    let page = case_page(&portal, AGENCY_CASE_PATH, &id, &who.agency).await;
+    let page = case_page(&portal, &who.agency, true, &id).await;
     let links = page.attrs("section.papers a", "href");
     // A household-data case, the agency's first over the GSN VPN: all four forms.
     let expected: Vec<String> = Paper::ALL.iter().map(|paper| paper.path(&id)).collect();
     assert_eq!(links, expected);
-    let staff_page = case_page(&portal, STAFF_CASE_PATH, &id, &who.cht).await;
+    let staff_page = case_page(&portal, &who.cht, false, &id).await;
     assert_eq!(staff_page.attrs("section.papers a", "href"), expected);
 
     for paper in Paper::ALL {

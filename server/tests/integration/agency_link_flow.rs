@@ -15,10 +15,23 @@ use axum::http::StatusCode;
 
 pub(crate) const TAIPEI_POLICE: &str = "379130000C";
 
-/// The signed-in parties of a case filed in 臺北市.
+/// Where the notices of each party of [`parties`] go.
+pub(crate) const AGENCY_MAIL: &str = "linking.tpd@example.com";
+pub(crate) const COUNTY_MAIL: &str = "civil@gov.taipei";
+pub(crate) const MILITARY_MAIL: &str = "military@gov.taipei";
+pub(crate) const NTPC_MAIL: &str = "civil@ntpc.gov.tw";
+pub(crate) const MINISTRY_MAIL: &str = "review@moi.gov.tw";
+pub(crate) const IT_MAIL: &str = "it@moi.gov.tw";
+pub(crate) const CHT_MAIL: &str = "link@cht.com.tw";
+
+/// The signed-in parties of a case filed in 臺北市, each staff party with a notice address.
 pub(crate) struct Parties {
     pub(crate) agency: String,
+    /// The 臺北市 民政局, which has the household-data cases.
     pub(crate) county: String,
+    /// The 臺北市 役政單位, which has the military-data cases (L-2).
+    pub(crate) military: String,
+    /// The 新北市 民政局, which has none of 臺北市's.
     pub(crate) elsewhere: String,
     pub(crate) ministry: String,
     pub(crate) it: String,
@@ -28,20 +41,30 @@ pub(crate) struct Parties {
 pub(crate) async fn parties(portal: &Portal) -> Parties {
     let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
     let mut staff = Vec::new();
-    for (name, role, jurisdiction) in [
-        ("陳縣府", Role::CountyOfficer, "county:臺北市"),
-        ("高縣府", Role::CountyOfficer, "county:新北市"),
-        ("張審核", Role::MinistryReviewer, "national"),
-        ("林資訊", Role::InformationServices, "national"),
-        ("王中華", Role::ChtEngineer, "national"),
+    for (name, role, jurisdiction, email) in [
+        ("陳民政", Role::CountyOfficer, "county:臺北市", COUNTY_MAIL),
+        (
+            "張役政",
+            Role::CountyMilitaryOfficer,
+            "county:臺北市",
+            MILITARY_MAIL,
+        ),
+        ("高民政", Role::CountyOfficer, "county:新北市", NTPC_MAIL),
+        ("張審核", Role::MinistryReviewer, "national", MINISTRY_MAIL),
+        ("林資訊", Role::InformationServices, "national", IT_MAIL),
+        ("王中華", Role::ChtEngineer, "national", CHT_MAIL),
     ] {
-        let card = portal.staff(name, role, jurisdiction).await;
+        let card = portal
+            .staff_mailed(name, role, jurisdiction, Some(email))
+            .await;
         staff.push(portal.session("Staff", "", &card).await);
     }
-    let [county, elsewhere, ministry, it, cht] = <[String; 5]>::try_from(staff).expect("five");
+    let [county, military, elsewhere, ministry, it, cht] =
+        <[String; 6]>::try_from(staff).expect("six");
     Parties {
         agency: portal.session("Agency", TAIPEI_POLICE, &agency).await,
         county,
+        military,
         elsewhere,
         ministry,
         it,
@@ -88,16 +111,25 @@ pub(crate) async fn file_for(portal: &Portal, agency: &str, interface: &str, hos
         ("vpn_group_name", "內政部(戶役政連結系統)"),
         ("vpn_group_code", "D75"),
     ];
-    let documents: Vec<(DocumentKind, Vec<u8>)> = DocumentKind::ALL
-        .iter()
-        .map(|kind| (*kind, pdf(*kind)))
-        .collect();
+    file_with(portal, agency, &fields, DocumentKind::ALL).await
+}
+
+/// Files an application of `fields` with a PDF for each of `documents` on the agency's page;
+/// the case id.
+pub(crate) async fn file_with(
+    portal: &Portal,
+    agency: &str,
+    fields: &[(&str, &str)],
+    documents: &[DocumentKind],
+) -> String {
+    let pdfs: Vec<Vec<u8>> = documents.iter().map(|kind| pdf(*kind)).collect();
     let files: Vec<(&str, &str, &[u8])> = documents
         .iter()
+        .zip(&pdfs)
         .map(|(kind, bytes)| (kind.field(), "文件.pdf", bytes.as_slice()))
         .collect();
     let (status, html) = portal
-        .post_files(APPLY_PATH, Some(agency), &fields, &files)
+        .post_files(APPLY_PATH, Some(agency), fields, &files)
         .await;
     assert_eq!(status, StatusCode::OK);
     let page = Page::parse(&html);
@@ -111,6 +143,28 @@ pub(crate) async fn file_for(portal: &Portal, agency: &str, interface: &str, hos
     page.text("[role=status] a")
 }
 
+/// The page of case `id` on the agency's side or the staff side.
+fn case_path(agency: bool, id: &str) -> String {
+    let path = if agency {
+        AGENCY_CASE_PATH
+    } else {
+        STAFF_CASE_PATH
+    };
+    format!("{path}?id={id}")
+}
+
+/// The HTML of case `id`'s page as `cookie` sees it on its side.
+pub(crate) async fn case_html(portal: &Portal, cookie: &str, agency: bool, id: &str) -> String {
+    let response = portal.page(&case_path(agency, id), Some(cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    crate::support::body_text(response).await
+}
+
+/// Case `id`'s page as `cookie` sees it on its side.
+pub(crate) async fn case_page(portal: &Portal, cookie: &str, agency: bool, id: &str) -> Page {
+    Page::parse(&case_html(portal, cookie, agency, id).await)
+}
+
 /// `cookie` posts `fields` to the case page of its side.
 pub(crate) async fn post(
     portal: &Portal,
@@ -119,15 +173,24 @@ pub(crate) async fn post(
     id: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, Page) {
-    let path = if agency {
-        AGENCY_CASE_PATH
-    } else {
-        STAFF_CASE_PATH
-    };
     let (status, html) = portal
-        .post_page(&format!("{path}?id={id}"), Some(cookie), fields)
+        .post_page(&case_path(agency, id), Some(cookie), fields)
         .await;
     (status, Page::parse(&html))
+}
+
+/// `cookie` posts `step` of case `id` (with `extra` fields), done or refused.
+pub(crate) async fn try_step(
+    portal: &Portal,
+    cookie: &str,
+    agency: bool,
+    id: &str,
+    step: Step,
+    extra: &[(&str, &str)],
+) -> (StatusCode, Page) {
+    let mut fields = vec![("action", "step"), ("step", step.code())];
+    fields.extend_from_slice(extra);
+    post(portal, cookie, agency, id, &fields).await
 }
 
 /// `cookie` takes `step` of case `id`; the page answers that it is done.
@@ -139,9 +202,7 @@ pub(crate) async fn take(
     step: Step,
     extra: &[(&str, &str)],
 ) -> Page {
-    let mut fields = vec![("action", "step"), ("step", step.code())];
-    fields.extend_from_slice(extra);
-    let (status, page) = post(portal, cookie, agency, id, &fields).await;
+    let (status, page) = try_step(portal, cookie, agency, id, step, extra).await;
     assert_eq!(status, StatusCode::OK, "{step:?}");
     assert!(
         page.notices()
@@ -163,20 +224,22 @@ pub(crate) async fn inbox(portal: &Portal, cookie: &str) -> Vec<Vec<String>> {
     }
 }
 
-async fn done(portal: &Portal, id: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM workflow_steps WHERE case_id = $1 AND party = '*'")
-        .bind(id)
-        .fetch_one(&portal.app.test_db.db.pool)
-        .await
-        .expect("steps")
+/// The steps of case `id` done, in order of their codes.
+pub(crate) async fn steps_done(portal: &Portal, id: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT step FROM workflow_steps WHERE case_id = $1 AND party = '*' ORDER BY step",
+    )
+    .bind(id)
+    .fetch_all(&portal.app.test_db.db.pool)
+    .await
+    .expect("steps")
 }
 
 /// What the staff case page of `id` says of the agency's user environment (L-8).
 async fn environment(portal: &Portal, cookie: &str, id: &str) -> String {
-    let response = portal
-        .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(cookie))
-        .await;
-    Page::parse(&crate::support::body_text(response).await).text(".environment")
+    case_page(portal, cookie, false, id)
+        .await
+        .text(".environment")
 }
 
 /// Takes steps 2 to 5 of case `id`.
@@ -195,6 +258,75 @@ pub(crate) async fn review(portal: &Portal, who: &Parties, id: &str) {
     .await;
 }
 
+/// Takes steps 6 to 8 of reviewed case `id`; the county unit's page of step 8, which shows
+/// the 密碼表 (L-7).
+pub(crate) async fn register(portal: &Portal, who: &Parties, id: &str) -> Page {
+    take(portal, &who.it, false, id, Step::S06Addresses, &[]).await;
+    take(
+        portal,
+        &who.ministry,
+        false,
+        id,
+        Step::S07MinistryReply,
+        &[],
+    )
+    .await;
+    take(portal, &who.county, false, id, Step::S08Register, &[]).await
+}
+
+/// The 密碼表 (user code, password) `page` shows once (L-7).
+pub(crate) fn password_table_shown(page: &Page) -> (String, String) {
+    let told = page.notices().join(" ");
+    let user = told
+        .split("使用者代號 ")
+        .nth(1)
+        .and_then(|rest| rest.split('，').next())
+        .expect("user");
+    let password = told
+        .split("密碼 ")
+        .nth(1)
+        .and_then(|rest| rest.split('。').next())
+        .expect("password");
+    (user.to_owned(), password.to_owned())
+}
+
+/// Whether the 密碼表 `(user, password)` is case `id`'s current one.
+pub(crate) async fn password_table_works(
+    portal: &Portal,
+    id: &str,
+    (user, password): &(String, String),
+) -> bool {
+    let mut conn = portal.app.test_db.db.pool.acquire().await.expect("conn");
+    password_table::verify(&mut conn, id, user, password)
+        .await
+        .expect("verify")
+}
+
+/// Takes steps 9, 10 and 15 of registered case `id`: the firewall, and 中華電信's address
+/// and line.
+pub(crate) async fn connect(portal: &Portal, who: &Parties, id: &str) {
+    take(portal, &who.it, false, id, Step::S09Firewall, &[]).await;
+    take(portal, &who.cht, false, id, Step::S10ChtAddress, &[]).await;
+    take(portal, &who.cht, false, id, Step::S15ChtLine, &[]).await;
+}
+
+/// Takes steps 12 to 14 of case `id` whose agency handed over its certificate (step 11);
+/// 資訊服務司's page of step 14, which shows the Iss key it issued.
+pub(crate) async fn approve_keys(portal: &Portal, who: &Parties, id: &str) -> Page {
+    take(portal, &who.county, false, id, Step::S12CountyKey, &[]).await;
+    take(portal, &who.ministry, false, id, Step::S13MinistryKey, &[]).await;
+    take(portal, &who.it, false, id, Step::S14IssKey, &[]).await
+}
+
+/// How many key exchanges of case `id` are kept.
+async fn keys_kept(portal: &Portal, id: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
+        .bind(id)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("keys")
+}
+
 #[tokio::test]
 async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
     let portal = Portal::start().await;
@@ -208,86 +340,36 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
     assert!(county[0][3].starts_with("2."), "{county:?}");
     assert!(inbox(&portal, &who.elsewhere).await.is_empty());
     assert!(inbox(&portal, &who.ministry).await.is_empty());
-    let (_, page) = post(
-        &portal,
-        &who.elsewhere,
-        false,
-        &id,
-        &[("action", "step"), ("step", "s02")],
-    )
-    .await;
+    let (_, page) = try_step(&portal, &who.elsewhere, false, &id, Step::S02Receive, &[]).await;
     assert!(page
         .alerts()
         .iter()
         .any(|alert| alert.contains("查無此申請案件")));
-    assert_eq!(done(&portal, &id).await, 1);
+    assert_eq!(steps_done(&portal, &id).await.len(), 1);
 
     review(&portal, &who, &id).await;
     // Not theirs: 中華電信 cannot assign the addresses; nothing changes.
-    let (status, _) = post(
-        &portal,
-        &who.cht,
-        false,
-        &id,
-        &[("action", "step"), ("step", "s06")],
-    )
-    .await;
+    let (status, _) = try_step(&portal, &who.cht, false, &id, Step::S06Addresses, &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(done(&portal, &id).await, 5);
-
-    let assigned = take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
-    assert_eq!(assigned.table_rows("資訊服務司編訂之網路位址").len(), 3);
-    take(
-        &portal,
-        &who.ministry,
-        false,
-        &id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
+    assert_eq!(steps_done(&portal, &id).await.len(), 5);
 
     // L-7: the county unit sees the 密碼表 once, and it works; only its hash is kept.
-    let registered = take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
-    let told = registered.notices().join(" ");
-    let user = told
-        .split("使用者代號 ")
-        .nth(1)
-        .and_then(|rest| rest.split('，').next())
-        .expect("user");
-    let password = told
-        .split("密碼 ")
-        .nth(1)
-        .and_then(|rest| rest.split('。').next())
-        .expect("password");
-    let mut conn = portal.app.test_db.db.pool.acquire().await.expect("conn");
-    assert!(password_table::verify(&mut conn, &id, user, password)
-        .await
-        .expect("verify"));
-    let again = crate::support::body_text(
-        portal
-            .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(&who.county))
-            .await,
-    )
-    .await;
-    assert!(!again.contains(password), "shown once");
+    let registered = register(&portal, &who, &id).await;
+    assert_eq!(registered.table_rows("資訊服務司編訂之網路位址").len(), 3);
+    let table = password_table_shown(&registered);
+    assert!(password_table_works(&portal, &id, &table).await);
+    let again = case_html(&portal, &who.county, false, &id).await;
+    assert!(!again.contains(&table.1), "shown once");
     // L-8: the agency's first 連結介面 made its user environment.
     let environments: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM agency_environments WHERE agency_code = $1")
             .bind(TAIPEI_POLICE)
-            .fetch_one(&mut *conn)
+            .fetch_one(&portal.app.test_db.db.pool)
             .await
             .expect("environments");
     assert_eq!(environments, 1);
     // Twice is refused, and nothing changes.
-    let (_, twice) = post(
-        &portal,
-        &who.county,
-        false,
-        &id,
-        &[("action", "step"), ("step", "s08")],
-    )
-    .await;
+    let (_, twice) = try_step(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
     assert!(
         twice
             .alerts()
@@ -299,19 +381,10 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
 
     // L-9, L-10, L-15 in parallel; no key exchange for 連結介面.
     assert_eq!(inbox(&portal, &who.cht).await.len(), 1);
-    take(&portal, &who.it, false, &id, Step::S09Firewall, &[]).await;
-    take(&portal, &who.cht, false, &id, Step::S10ChtAddress, &[]).await;
-    take(&portal, &who.cht, false, &id, Step::S15ChtLine, &[]).await;
-    let (_, missing) = post(
-        &portal,
-        &who.county,
-        false,
-        &id,
-        &[("action", "step"), ("step", "s16")],
-    )
-    .await;
+    connect(&portal, &who, &id).await;
+    let (_, missing) = try_step(&portal, &who.county, false, &id, Step::S16CountyTest, &[]).await;
     assert!(!missing.alerts().is_empty(), "the test date is required");
-    assert_eq!(done(&portal, &id).await, 11);
+    assert_eq!(steps_done(&portal, &id).await.len(), 11);
     take(
         &portal,
         &who.county,
@@ -323,24 +396,15 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
     .await;
     take(&portal, &who.it, false, &id, Step::S17ItTest, &[]).await;
     // L-18 is the agency's own test call, not a form.
-    let (_, by_form) = post(
-        &portal,
-        &who.agency,
-        true,
-        &id,
-        &[("action", "step"), ("step", "s18")],
-    )
-    .await;
+    let (_, by_form) = try_step(&portal, &who.agency, true, &id, Step::S18AgencyTest, &[]).await;
     assert!(by_form
         .alerts()
         .iter()
         .any(|alert| alert.contains("其他方式")));
 
-    let response = portal
-        .page(&format!("{AGENCY_CASE_PATH}?id={id}"), Some(&who.agency))
-        .await;
-    let page = Page::parse(&crate::support::body_text(response).await);
-    let history = page.texts(".timeline li");
+    let history = case_page(&portal, &who.agency, true, &id)
+        .await
+        .texts(".timeline li");
     assert_eq!(history.len(), 1 + 13, "{history:?}");
     assert!(history
         .iter()
@@ -361,18 +425,8 @@ async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for
     let who = parties(&portal).await;
     let id = file_for(&portal, &who.agency, "api_vpn", "203.0.113.32/28").await;
     review(&portal, &who, &id).await;
-    take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
-    take(
-        &portal,
-        &who.ministry,
-        false,
-        &id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
-    take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
-    assert_eq!(done(&portal, &id).await, 8);
+    register(&portal, &who, &id).await;
+    assert_eq!(steps_done(&portal, &id).await.len(), 8);
 
     // Another agency's certificate, or none, is refused, and nothing changes.
     let other = portal.agency_card("382130000C", "新北市政府警察局");
@@ -380,31 +434,29 @@ async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for
         certificate_pem(&other.certificate_der),
         "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----".into(),
     ] {
-        let (status, refused) = post(
+        let (status, refused) = try_step(
             &portal,
             &who.agency,
             true,
             &id,
-            &[
-                ("action", "step"),
-                ("step", "s11"),
-                ("certificate", &pasted),
-            ],
+            Step::S11AgencyKey,
+            &[("certificate", &pasted)],
         )
         .await;
         assert_eq!(status, StatusCode::OK);
         assert!(!refused.alerts().is_empty(), "refused");
     }
-    assert_eq!(done(&portal, &id).await, 8);
+    assert_eq!(steps_done(&portal, &id).await.len(), 8);
     // Only the agency hands it over.
     let own = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
     let pem = certificate_pem(&own.certificate_der);
-    let (status, _) = post(
+    let (status, _) = try_step(
         &portal,
         &who.county,
         false,
         &id,
-        &[("action", "step"), ("step", "s11"), ("certificate", &pem)],
+        Step::S11AgencyKey,
+        &[("certificate", &pem)],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -423,17 +475,7 @@ async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for
         1,
         "the serial is shown"
     );
-    take(&portal, &who.county, false, &id, Step::S12CountyKey, &[]).await;
-    take(
-        &portal,
-        &who.ministry,
-        false,
-        &id,
-        Step::S13MinistryKey,
-        &[],
-    )
-    .await;
-    let issued = take(&portal, &who.it, false, &id, Step::S14IssKey, &[]).await;
+    let issued = approve_keys(&portal, &who, &id).await;
     let key = issued.text(".iss-key");
     assert_eq!(key.len(), 32, "{key}");
     assert!(issued.notices().join(" ").contains(&key));
@@ -446,40 +488,22 @@ async fn l_11_to_l_14_the_agency_certificate_travels_to_information_services_for
     assert_eq!(stored, (key.clone(), pem.clone()));
 
     // The agency reads its Iss key on the case page; the county unit sees only that it exists.
-    let agency_page = Page::parse(
-        &crate::support::body_text(
-            portal
-                .page(&format!("{AGENCY_CASE_PATH}?id={id}"), Some(&who.agency))
-                .await,
-        )
-        .await,
-    );
+    let agency_page = case_page(&portal, &who.agency, true, &id).await;
     assert_eq!(agency_page.text(".iss-key"), key);
-    let county_page = crate::support::body_text(
-        portal
-            .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(&who.county))
-            .await,
-    )
-    .await;
+    let county_page = case_html(&portal, &who.county, false, &id).await;
     assert!(!county_page.contains(&key));
     assert!(county_page.contains("已產製"));
 
-    // L-6: sent back, the exchange is forgotten with the addresses and made again.
+    // Withdrawn, the case forgets its key exchange with its addresses.
     take(&portal, &who.it, false, &id, Step::S09Firewall, &[]).await;
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
-        .bind(&id)
-        .fetch_one(&portal.app.test_db.db.pool)
-        .await
-        .expect("keys");
-    assert_eq!(keys, 1);
+    assert_eq!(keys_kept(&portal, &id).await, 1);
     let (_, withdrawn) = post(&portal, &who.agency, true, &id, &[("action", "withdraw")]).await;
     assert!(withdrawn.notices().join(" ").contains("已撤回"));
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
-        .bind(&id)
-        .fetch_one(&portal.app.test_db.db.pool)
-        .await
-        .expect("keys");
-    assert_eq!(keys, 0, "a withdrawn case's keys are forgotten");
+    assert_eq!(
+        keys_kept(&portal, &id).await,
+        0,
+        "a withdrawn case's keys are forgotten"
+    );
 }
 
 #[tokio::test]
@@ -489,14 +513,7 @@ async fn l_6_a_conflicting_host_is_sent_back_and_filed_again_with_another_addres
     // The host lies in the registry network's own range (戶役政資訊網路, 10.200.0.0/16).
     let second = file(&portal, &who.agency, "10.200.8.0/29").await;
     review(&portal, &who, &second).await;
-    let (_, refused) = post(
-        &portal,
-        &who.it,
-        false,
-        &second,
-        &[("action", "step"), ("step", "s06")],
-    )
-    .await;
+    let (_, refused) = try_step(&portal, &who.it, false, &second, Step::S06Addresses, &[]).await;
     let alert = refused.alerts().join(" ");
     assert!(
         alert.contains("10.200.0.0/16"),
@@ -518,27 +535,16 @@ async fn l_6_a_conflicting_host_is_sent_back_and_filed_again_with_another_addres
         .notices()
         .iter()
         .any(|notice| notice.contains("已退回")));
-    assert_eq!(done(&portal, &second).await, 0);
-    let (_, again) = post(
+    assert_eq!(steps_done(&portal, &second).await.len(), 0);
+    take(
         &portal,
         &who.agency,
         true,
         &second,
-        &[
-            ("action", "step"),
-            ("step", "s01"),
-            ("host_address", "198.51.100.0/28"),
-        ],
+        Step::S01File,
+        &[("host_address", "198.51.100.0/28")],
     )
     .await;
-    assert!(
-        again
-            .notices()
-            .iter()
-            .any(|notice| notice.contains("已完成")),
-        "{:?}",
-        again.alerts()
-    );
     let host: String = sqlx::query_scalar("SELECT host_address FROM agency_links WHERE id = $1")
         .bind(&second)
         .fetch_one(&portal.app.test_db.db.pool)
@@ -555,17 +561,7 @@ async fn l_8_withdrawing_the_last_link_interface_case_removes_the_user_environme
     let who = parties(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.0/28").await;
     review(&portal, &who, &id).await;
-    take(&portal, &who.it, false, &id, Step::S06Addresses, &[]).await;
-    take(
-        &portal,
-        &who.ministry,
-        false,
-        &id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
-    take(&portal, &who.county, false, &id, Step::S08Register, &[]).await;
+    register(&portal, &who, &id).await;
     let pool = &portal.app.test_db.db.pool;
     let count = |table: &'static str| async move {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))

@@ -3,67 +3,28 @@
 //! military-data cases and the 民政局(處) the household ones (L-2); 戶政司 issues a lost
 //! 密碼表 again and the county unit hands it over once (L-7).
 
-use crate::agency_link_flow::{file, inbox, pdf, post, take, TAIPEI_POLICE};
-use crate::support::{Page, Portal, ORIGIN};
+use crate::agency_link_flow::{
+    case_html, case_page, file, file_with, inbox, parties, password_table_shown,
+    password_table_works, post, register, review, take, try_step, Parties, AGENCY_MAIL, CHT_MAIL,
+    COUNTY_MAIL, IT_MAIL, MILITARY_MAIL, MINISTRY_MAIL,
+};
+use crate::support::{Portal, ORIGIN};
 use app::services::agency_link::cases::Step;
 use app::services::agency_link::documents::required_documents;
 use app::services::agency_link::form::Application;
-use app::services::agency_link::password_table;
-use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH};
+use app::services::agency_link::{AGENCY_CASE_PATH, STAFF_CASE_PATH};
 use app::services::staff::role::Role;
 use app::services::staff::store as staff;
 use axum::http::StatusCode;
 
-const AGENCY_MAIL: &str = "linking.tpd@example.com";
-const COUNTY_MAIL: &str = "civil@gov.taipei";
-const MILITARY_MAIL: &str = "military@gov.taipei";
-const NTPC_MAIL: &str = "civil@ntpc.gov.tw";
-const MINISTRY_MAIL: &str = "review@moi.gov.tw";
 const RETIRED_MAIL: &str = "retired@moi.gov.tw";
-const IT_MAIL: &str = "it@moi.gov.tw";
-const CHT_MAIL: &str = "link@cht.com.tw";
 
-/// The signed-in parties of a 臺北市 case, each staff party with a notice address (one 民政局
-/// officer without one, and a disabled ministry reviewer).
-struct Parties {
-    agency: String,
-    county: String,
-    military: String,
-    ministry: String,
-    it: String,
-    cht: String,
-}
-
-async fn parties(portal: &Portal) -> Parties {
-    let agency = portal.agency_card(TAIPEI_POLICE, "臺北市政府警察局");
-    let mut sessions = Vec::new();
-    for (name, role, jurisdiction, email) in [
-        ("陳民政", Role::CountyOfficer, "county:臺北市", COUNTY_MAIL),
-        (
-            "張役政",
-            Role::CountyMilitaryOfficer,
-            "county:臺北市",
-            MILITARY_MAIL,
-        ),
-        ("張審核", Role::MinistryReviewer, "national", MINISTRY_MAIL),
-        ("林資訊", Role::InformationServices, "national", IT_MAIL),
-        ("王中華", Role::ChtEngineer, "national", CHT_MAIL),
-    ] {
-        let card = portal
-            .staff_mailed(name, role, jurisdiction, Some(email))
-            .await;
-        sessions.push(portal.session("Staff", "", &card).await);
-    }
+/// The [`parties`] of a 臺北市 case, beside a 民政局 officer without a notice address and a
+/// disabled ministry reviewer.
+async fn parties_and_others(portal: &Portal) -> Parties {
+    let who = parties(portal).await;
     portal
         .staff("蔡民政", Role::CountyOfficer, "county:臺北市")
-        .await;
-    portal
-        .staff_mailed(
-            "高民政",
-            Role::CountyOfficer,
-            "county:新北市",
-            Some(NTPC_MAIL),
-        )
         .await;
     portal
         .staff_mailed(
@@ -81,15 +42,7 @@ async fn parties(portal: &Portal) -> Parties {
     staff::disable(pool, retired, "test", portal.now())
         .await
         .expect("disabled");
-    let [county, military, ministry, it, cht] = <[String; 5]>::try_from(sessions).expect("five");
-    Parties {
-        agency: portal.session("Agency", TAIPEI_POLICE, &agency).await,
-        county,
-        military,
-        ministry,
-        it,
-        cht,
-    }
+    who
 }
 
 /// A queued message.
@@ -160,7 +113,7 @@ async fn staff_takes(
 #[tokio::test]
 async fn l_21_each_change_mails_the_party_whose_inbox_receives_the_step() {
     let portal = Portal::start().await;
-    let who = parties(&portal).await;
+    let who = parties_and_others(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.0/28").await;
 
     // Filing: the 臺北市 民政局 officers with an address; not 新北市's, not the 役政單位.
@@ -248,24 +201,19 @@ async fn l_21_each_change_mails_the_party_whose_inbox_receives_the_step() {
     );
 
     // Nothing secret in any message: not the 密碼表 shown at step 8.
-    let shown = registered.notices().join(" ");
-    let password = shown
-        .split("密碼 ")
-        .nth(1)
-        .and_then(|rest| rest.split('。').next())
-        .expect("password");
+    let (_, password) = password_table_shown(&registered);
     let (_, all) = mail_after(&portal, 0).await;
     assert_eq!(all.len(), 9);
     for mail in &all {
-        assert!(!mail.body.contains(password), "{}", mail.body);
-        assert!(!mail.subject.contains(password));
+        assert!(!mail.body.contains(&password), "{}", mail.body);
+        assert!(!mail.subject.contains(&password));
     }
 }
 
 #[tokio::test]
 async fn l_6_a_send_back_mails_the_agency_the_reason_and_a_withdrawal_tells_the_waiting() {
     let portal = Portal::start().await;
-    let who = parties(&portal).await;
+    let who = parties_and_others(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.0/28").await;
     take(&portal, &who.county, false, &id, Step::S02Receive, &[]).await;
     let (after, _) = mail_after(&portal, 0).await;
@@ -335,31 +283,13 @@ async fn file_military(portal: &Portal, agency: &str) -> String {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     let application = Application::parse(&owned).expect("a valid military application");
-    let documents: Vec<_> = required_documents(&application)
-        .into_iter()
-        .map(|kind| (kind, pdf(kind)))
-        .collect();
-    let files: Vec<(&str, &str, &[u8])> = documents
-        .iter()
-        .map(|(kind, bytes)| (kind.field(), "文件.pdf", bytes.as_slice()))
-        .collect();
-    let (status, html) = portal
-        .post_files(APPLY_PATH, Some(agency), &fields, &files)
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let page = Page::parse(&html);
-    assert!(
-        page.notices().iter().any(|n| n.contains("案件編號")),
-        "filed: {:?}",
-        page.alerts()
-    );
-    page.text("[role=status] a")
+    file_with(portal, agency, &fields, &required_documents(&application)).await
 }
 
 #[tokio::test]
 async fn l_2_a_military_case_is_the_county_military_units_and_a_household_case_the_bureaus() {
     let portal = Portal::start().await;
-    let who = parties(&portal).await;
+    let who = parties_and_others(&portal).await;
     let military = file_military(&portal, &who.agency).await;
     let household = file(&portal, &who.agency, "203.0.113.0/28").await;
 
@@ -386,14 +316,7 @@ async fn l_2_a_military_case_is_the_county_military_units_and_a_household_case_t
 
     // Neither sees or acts on the other's case.
     for (cookie, other) in [(&who.county, &military), (&who.military, &household)] {
-        let (_, page) = post(
-            &portal,
-            cookie,
-            false,
-            other,
-            &[("action", "step"), ("step", "s02")],
-        )
-        .await;
+        let (_, page) = try_step(&portal, cookie, false, other, Step::S02Receive, &[]).await;
         assert!(
             page.alerts().iter().any(|a| a.contains("查無此申請案件")),
             "{:?}",
@@ -412,14 +335,9 @@ async fn l_2_a_military_case_is_the_county_military_units_and_a_household_case_t
     )
     .await;
     assert_eq!(received, pairs(&[(AGENCY_MAIL, "4"), (MILITARY_MAIL, "3")]));
-    let response = portal
-        .page(
-            &format!("{STAFF_CASE_PATH}?id={military}"),
-            Some(&who.military),
-        )
-        .await;
-    let page = Page::parse(&crate::support::body_text(response).await);
-    let steps = page.table_rows("申請程序");
+    let steps = case_page(&portal, &who.military, false, &military)
+        .await
+        .table_rows("申請程序");
     assert!(steps[1][1].contains("役政單位"), "{steps:?}");
     let actions = portal.audit_actions().await;
     assert!(actions
@@ -427,60 +345,10 @@ async fn l_2_a_military_case_is_the_county_military_units_and_a_household_case_t
         .any(|(actor, action)| actor.starts_with("staff:") && action == "agency_link.case.s02"));
 }
 
-/// Takes case `id` (連結介面) through step 8; the 密碼表 the county unit was shown.
-async fn registered(portal: &Portal, who: &Parties, id: &str) -> (String, String) {
-    take(portal, &who.county, false, id, Step::S02Receive, &[]).await;
-    take(portal, &who.county, false, id, Step::S03CountyConfirm, &[]).await;
-    take(portal, &who.agency, true, id, Step::S04AgencyConfirm, &[]).await;
-    take(
-        portal,
-        &who.ministry,
-        false,
-        id,
-        Step::S05MinistryReview,
-        &[],
-    )
-    .await;
-    take(portal, &who.it, false, id, Step::S06Addresses, &[]).await;
-    take(
-        portal,
-        &who.ministry,
-        false,
-        id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
-    let page = take(portal, &who.county, false, id, Step::S08Register, &[]).await;
-    shown_table(&page)
-}
-
-fn shown_table(page: &Page) -> (String, String) {
-    let told = page.notices().join(" ");
-    let user = told
-        .split("使用者代號 ")
-        .nth(1)
-        .and_then(|rest| rest.split('，').next())
-        .expect("user");
-    let password = told
-        .split("密碼 ")
-        .nth(1)
-        .and_then(|rest| rest.split('。').next())
-        .expect("password");
-    (user.to_owned(), password.to_owned())
-}
-
-async fn works(portal: &Portal, id: &str, (user, password): &(String, String)) -> bool {
-    let mut conn = portal.app.test_db.db.pool.acquire().await.expect("conn");
-    password_table::verify(&mut conn, id, user, password)
-        .await
-        .expect("verify")
-}
-
 #[tokio::test]
 async fn l_7_a_lost_password_table_is_issued_again_and_handed_over_once() {
     let portal = Portal::start().await;
-    let who = parties(&portal).await;
+    let who = parties_and_others(&portal).await;
     let id = file(&portal, &who.agency, "203.0.113.0/28").await;
     let reissue = [("action", "reissue_password")];
     let hand_over = [("action", "hand_over_password")];
@@ -492,8 +360,9 @@ async fn l_7_a_lost_password_table_is_issued_again_and_handed_over_once() {
         "{:?}",
         early.alerts()
     );
-    let first = registered(&portal, &who, &id).await;
-    assert!(works(&portal, &id, &first).await);
+    review(&portal, &who, &id).await;
+    let first = password_table_shown(&register(&portal, &who, &id).await);
+    assert!(password_table_works(&portal, &id, &first).await);
     for (cookie, agency) in [(&who.county, false), (&who.agency, true), (&who.it, false)] {
         let (status, _) = post(&portal, cookie, agency, &id, &reissue).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
@@ -503,7 +372,7 @@ async fn l_7_a_lost_password_table_is_issued_again_and_handed_over_once() {
     // Nothing to hand over yet.
     let (_, nothing) = post(&portal, &who.county, false, &id, &hand_over).await;
     assert!(nothing.alerts().iter().any(|a| a.contains("沒有待交付")));
-    assert!(works(&portal, &id, &first).await);
+    assert!(password_table_works(&portal, &id, &first).await);
 
     let (after, _) = mail_after(&portal, 0).await;
     let (_, reissued) = post(&portal, &who.ministry, false, &id, &reissue).await;
@@ -513,33 +382,25 @@ async fn l_7_a_lost_password_table_is_issued_again_and_handed_over_once() {
         reissued.alerts()
     );
     // The old table stops working at once; the county unit is mailed, without the table.
-    assert!(!works(&portal, &id, &first).await);
+    assert!(!password_table_works(&portal, &id, &first).await);
     let (_, mail) = mail_after(&portal, after).await;
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert_eq!(mail[0].to, COUNTY_MAIL);
     assert!(mail[0].subject.contains("重新核發"), "{}", mail[0].subject);
 
-    let response = portal
-        .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(&who.county))
-        .await;
-    let html = crate::support::body_text(response).await;
+    let html = case_html(&portal, &who.county, false, &id).await;
     assert!(
         html.contains("hand_over_password"),
         "the county unit is offered the hand-over"
     );
     let (_, handed) = post(&portal, &who.county, false, &id, &hand_over).await;
-    let second = shown_table(&handed);
+    let second = password_table_shown(&handed);
     assert_ne!(second, first);
-    assert!(works(&portal, &id, &second).await);
+    assert!(password_table_works(&portal, &id, &second).await);
     // Once only.
     let (_, twice) = post(&portal, &who.county, false, &id, &hand_over).await;
     assert!(twice.alerts().iter().any(|a| a.contains("沒有待交付")));
-    let again = crate::support::body_text(
-        portal
-            .page(&format!("{STAFF_CASE_PATH}?id={id}"), Some(&who.county))
-            .await,
-    )
-    .await;
+    let again = case_html(&portal, &who.county, false, &id).await;
     assert!(!again.contains(&second.1), "shown once");
 
     // Audited, and on the timeline.
@@ -555,11 +416,10 @@ async fn l_7_a_lost_password_table_is_issued_again_and_handed_over_once() {
             "{action}: {actions:?}"
         );
     }
-    let response = portal
-        .page(&format!("{AGENCY_CASE_PATH}?id={id}"), Some(&who.agency))
-        .await;
-    let page = Page::parse(&crate::support::body_text(response).await);
-    let history = page.texts(".timeline li").join("\n");
+    let history = case_page(&portal, &who.agency, true, &id)
+        .await
+        .texts(".timeline li")
+        .join("\n");
     assert!(history.contains("重新核發密碼表"), "{history}");
     assert!(history.contains("交付重新核發之密碼表"), "{history}");
 
