@@ -1,7 +1,7 @@
 //! What the ministry's side of agency linking produces, on the database (issue 18): the
 //! subnets 資訊服務司 assigns (L-6) and the 密碼表 戶政司 issues (L-7).
 
-use crate::support::fresh_db;
+use crate::support::{fresh_db, TestDb};
 use app::cases::Code;
 use app::platform::db::Db;
 use app::services::agency_link::addresses::{
@@ -17,9 +17,12 @@ fn net(text: &str) -> IpNet {
     parse_host(text).unwrap_or_else(|| panic!("{text} parses"))
 }
 
-/// Cases, as (id, interface, host address, status), each of its own agency.
-async fn cases(db: &Db, links: &[(&str, Interface, &str, LinkStatus)]) {
-    for (index, (id, interface, host, status)) in links.iter().enumerate() {
+/// A fresh database with cases in progress, as (id, interface, host address), each of its
+/// own agency.
+async fn with_cases(links: &[(&str, Interface, &str)]) -> TestDb {
+    let test_db = fresh_db().await;
+    let db = &test_db.db;
+    for (index, (id, interface, host)) in links.iter().enumerate() {
         let agency = format!("A0900{index:04}E");
         sqlx::query(
             "INSERT INTO agencies (code, name, county, email, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -42,13 +45,14 @@ async fn cases(db: &Db, links: &[(&str, Interface, &str, LinkStatus)]) {
         .bind(&agency)
         .bind(interface.code())
         .bind(true)
-        .bind(status.code())
+        .bind(LinkStatus::InProgress.code())
         .bind(NOW)
         .bind(*host)
         .execute(&db.pool)
         .await
         .expect("agency link");
     }
+    test_db
 }
 
 async fn set_status(db: &Db, id: &str, status: LinkStatus) {
@@ -80,26 +84,12 @@ async fn allocation(db: &Db, id: &str) -> Option<Allocation> {
 
 #[tokio::test]
 async fn l_6_each_kind_gets_the_first_free_subnet_of_its_pool() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
-    cases(
-        db,
-        &[
-            (
-                "L1",
-                Interface::ApiVpn,
-                "192.0.2.10",
-                LinkStatus::InProgress,
-            ),
-            (
-                "L2",
-                Interface::LinkVpn,
-                "192.0.2.11",
-                LinkStatus::InProgress,
-            ),
-        ],
-    )
+    let test_db = with_cases(&[
+        ("L1", Interface::ApiVpn, "192.0.2.10"),
+        ("L2", Interface::LinkVpn, "192.0.2.11"),
+    ])
     .await;
+    let db = &test_db.db;
     let config = LinkNetwork::default();
     assert_eq!(allocation(db, "L1").await, None);
     let first = allocate(db, "L1", "192.0.2.10", &config).await.expect("L1");
@@ -131,27 +121,15 @@ async fn l_6_each_kind_gets_the_first_free_subnet_of_its_pool() {
 
 #[tokio::test]
 async fn l_6_a_conflicting_host_is_refused_naming_the_conflict() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
-    cases(
-        db,
-        &[
-            ("L1", Interface::ApiVpn, "192.0.2.0/28", LinkStatus::Live),
-            (
-                "L2",
-                Interface::EgateVpn,
-                "198.51.100.1",
-                LinkStatus::InProgress,
-            ),
-            (
-                "L3",
-                Interface::LinkVpn,
-                "203.0.113.1",
-                LinkStatus::Withdrawn,
-            ),
-        ],
-    )
+    let test_db = with_cases(&[
+        ("L1", Interface::ApiVpn, "192.0.2.0/28"),
+        ("L2", Interface::EgateVpn, "198.51.100.1"),
+        ("L3", Interface::LinkVpn, "203.0.113.1"),
+    ])
     .await;
+    let db = &test_db.db;
+    set_status(db, "L1", LinkStatus::Live).await;
+    set_status(db, "L3", LinkStatus::Withdrawn).await;
     let config = LinkNetwork::default();
     allocate(db, "L1", "192.0.2.0/28", &config)
         .await
@@ -203,17 +181,13 @@ async fn l_6_a_conflicting_host_is_refused_naming_the_conflict() {
 
 #[tokio::test]
 async fn l_6_released_and_closed_cases_free_their_subnets() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
-    cases(
-        db,
-        &[
-            ("L1", Interface::ApiVpn, "192.0.2.1", LinkStatus::InProgress),
-            ("L2", Interface::ApiVpn, "192.0.2.2", LinkStatus::InProgress),
-            ("L3", Interface::ApiVpn, "192.0.2.3", LinkStatus::InProgress),
-        ],
-    )
+    let test_db = with_cases(&[
+        ("L1", Interface::ApiVpn, "192.0.2.1"),
+        ("L2", Interface::ApiVpn, "192.0.2.2"),
+        ("L3", Interface::ApiVpn, "192.0.2.3"),
+    ])
     .await;
+    let db = &test_db.db;
     let config = LinkNetwork::default();
     let first = allocate(db, "L1", "192.0.2.1", &config).await.expect("L1");
     let mut conn = db.pool.acquire().await.expect("connection");
@@ -235,26 +209,12 @@ async fn l_6_released_and_closed_cases_free_their_subnets() {
 
 #[tokio::test]
 async fn l_6_a_full_pool_is_named() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
-    cases(
-        db,
-        &[
-            (
-                "L1",
-                Interface::LinkVpn,
-                "192.0.2.1",
-                LinkStatus::InProgress,
-            ),
-            (
-                "L2",
-                Interface::LinkVpn,
-                "192.0.2.2",
-                LinkStatus::InProgress,
-            ),
-        ],
-    )
+    let test_db = with_cases(&[
+        ("L1", Interface::LinkVpn, "192.0.2.1"),
+        ("L2", Interface::LinkVpn, "192.0.2.2"),
+    ])
     .await;
+    let db = &test_db.db;
     let config = LinkNetwork::parse(
         "10.200.0.0/16",
         ("172.20.0.0/30", 30),
@@ -273,23 +233,15 @@ async fn l_6_a_full_pool_is_named() {
 
 #[tokio::test]
 async fn l_6_parallel_allocations_never_share_a_subnet() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
     let ids: Vec<String> = (1..=8).map(|n| format!("L{n}")).collect();
     let hosts: Vec<String> = (1..=8).map(|n| format!("192.0.2.{n}")).collect();
-    let links: Vec<(&str, Interface, &str, LinkStatus)> = ids
+    let links: Vec<(&str, Interface, &str)> = ids
         .iter()
         .zip(&hosts)
-        .map(|(id, host)| {
-            (
-                id.as_str(),
-                Interface::ApiVpn,
-                host.as_str(),
-                LinkStatus::InProgress,
-            )
-        })
+        .map(|(id, host)| (id.as_str(), Interface::ApiVpn, host.as_str()))
         .collect();
-    cases(db, &links).await;
+    let test_db = with_cases(&links).await;
+    let db = &test_db.db;
     let config = std::sync::Arc::new(LinkNetwork::default());
     let tasks: Vec<_> = ids
         .iter()
@@ -345,13 +297,8 @@ async fn verify(db: &Db, id: &str, user: &str, password: &str) -> bool {
 
 #[tokio::test]
 async fn l_7_the_password_is_stored_only_as_a_hash() {
-    let test_db = fresh_db().await;
+    let test_db = with_cases(&[("L1", Interface::ApiVpn, "192.0.2.1")]).await;
     let db = &test_db.db;
-    cases(
-        db,
-        &[("L1", Interface::ApiVpn, "192.0.2.1", LinkStatus::InProgress)],
-    )
-    .await;
     let table = issue(db, "L1").await;
     assert!(table.agency_user.starts_with("A09000000E-"), "{table:?}");
     assert_eq!(table.password.len(), password_table::PASSWORD_LENGTH);
@@ -368,16 +315,12 @@ async fn l_7_the_password_is_stored_only_as_a_hash() {
 
 #[tokio::test]
 async fn l_7_verify_accepts_the_current_table_only() {
-    let test_db = fresh_db().await;
-    let db = &test_db.db;
-    cases(
-        db,
-        &[
-            ("L1", Interface::ApiVpn, "192.0.2.1", LinkStatus::InProgress),
-            ("L2", Interface::ApiVpn, "192.0.2.2", LinkStatus::InProgress),
-        ],
-    )
+    let test_db = with_cases(&[
+        ("L1", Interface::ApiVpn, "192.0.2.1"),
+        ("L2", Interface::ApiVpn, "192.0.2.2"),
+    ])
     .await;
+    let db = &test_db.db;
     assert!(
         !verify(db, "L1", "A09000000E-x", "anything").await,
         "none issued"
