@@ -72,6 +72,64 @@ fn case_link(origin: &str, party: Party, id: &str) -> String {
     format!("{origin}{path}?id={id}")
 }
 
+/// What one kind of notice on a case says, to any of its addressees.
+trait Notice {
+    fn subject(&self, case: &LinkSummary) -> String;
+    /// The text, with `link` to the case page of the party it goes to.
+    fn body(&self, case: &LinkSummary, link: &str) -> String;
+}
+
+/// A notice on `case` to one address `to`.
+struct Addressed<'a, N> {
+    to: &'a str,
+    case: &'a LinkSummary,
+    link: &'a str,
+    notice: &'a N,
+}
+
+impl<N: Notice> Mail for Addressed<'_, N> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        self.notice.subject(self.case)
+    }
+
+    fn body(&self) -> String {
+        self.notice.body(self.case, self.link)
+    }
+}
+
+/// Mails `notice` on `case` to every address of `party`, with the case page `party` opens.
+async fn tell<N: Notice + Sync>(
+    work: &mut Work<'_>,
+    origin: &str,
+    case: &LinkSummary,
+    party: Party,
+    notice: &N,
+) -> Result<(), PortalError> {
+    let link = case_link(origin, party, &case.id);
+    for to in addresses(work, case, party).await? {
+        work.mail(&Addressed {
+            to: &to,
+            case,
+            link: &link,
+            notice,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// `party`'s name on `case`, in zh-TW and in English (lower case, inside a sentence).
+fn names(party: Party, case: &LinkSummary) -> (String, String) {
+    (
+        party_label(party, case.data_kind, ZhTw),
+        party_label(party, case.data_kind, English).to_lowercase(),
+    )
+}
+
 /// Mails every party whose step of `case` became ready with the change in `work`: the steps
 /// ready now (read in the work, after the change) and not among `before`.
 pub async fn tell_ready(
@@ -89,17 +147,7 @@ pub async fn tell_ready(
             continue;
         }
         let party = rule::<Linking>(step).by[0];
-        let link = case_link(origin, party, &case.id);
-        for to in addresses(work, case, party).await? {
-            work.mail(&StepReady {
-                to: &to,
-                case,
-                step,
-                party,
-                link: &link,
-            })
-            .await?;
-        }
+        tell(work, origin, case, party, &StepReady { step, party }).await?;
     }
     Ok(())
 }
@@ -112,18 +160,7 @@ pub async fn tell_sent_back(
     by: Party,
     reason: &str,
 ) -> Result<(), PortalError> {
-    let link = case_link(origin, AGENCY, &case.id);
-    for to in addresses(work, case, AGENCY).await? {
-        work.mail(&SentBack {
-            to: &to,
-            case,
-            by,
-            reason,
-            link: &link,
-        })
-        .await?;
-    }
-    Ok(())
+    tell(work, origin, case, AGENCY, &SentBack { by, reason }).await
 }
 
 /// Mails `parties` that `case` is now `status` (withdrawn, live or cancelled).
@@ -140,17 +177,7 @@ pub async fn tell_status(
             continue;
         }
         told.push(party);
-        let link = case_link(origin, party, &case.id);
-        for to in addresses(work, case, party).await? {
-            work.mail(&StatusChanged {
-                to: &to,
-                case,
-                status,
-                party,
-                link: &link,
-            })
-            .await?;
-        }
+        tell(work, origin, case, party, &StatusChanged { status, party }).await?;
     }
     Ok(())
 }
@@ -161,167 +188,126 @@ pub async fn tell_password_waiting(
     origin: &str,
     case: &LinkSummary,
 ) -> Result<(), PortalError> {
-    let link = case_link(origin, COUNTY, &case.id);
-    for to in addresses(work, case, COUNTY).await? {
-        work.mail(&PasswordWaiting {
-            to: &to,
-            case,
-            link: &link,
-        })
-        .await?;
-    }
-    Ok(())
+    tell(work, origin, case, COUNTY, &PasswordWaiting).await
 }
 
 /// To the county unit: 戶政司 issued the case's 密碼表 again, to be handed over.
-struct PasswordWaiting<'a> {
-    to: &'a str,
-    case: &'a LinkSummary,
-    link: &'a str,
-}
+struct PasswordWaiting;
 
-impl Mail for PasswordWaiting<'_> {
-    fn to(&self) -> &str {
-        self.to
-    }
-
-    fn subject(&self) -> String {
+impl Notice for PasswordWaiting {
+    fn subject(&self, case: &LinkSummary) -> String {
         format!(
             "[{SERVICE}] {id} 密碼表重新核發待交付 / Agency linking {id}: a new password table to hand over",
-            id = self.case.id
+            id = case.id
         )
     }
 
-    fn body(&self) -> String {
+    fn body(&self, case: &LinkSummary, link: &str) -> String {
+        let (unit_zh, unit_en) = names(COUNTY, case);
         format!(
-            "{unit_zh} 您好：\n\n             戶政司已重新核發{agency}機關連結申請案件（案件編號 {id}）之密碼表，原密碼表即日起失效。             請登入後至案件頁取得並轉交申請機關（僅顯示一次）：\n{link}\n\n             To {unit_en}: the Department of Household Registration issued the password table of              case {id} ({agency}) again; the old one no longer works. Sign in and open the case              to hand it over to the agency (it is shown once):\n{link}\n",
-            unit_zh = party_label(COUNTY, self.case.data_kind, ZhTw),
-            unit_en = party_label(COUNTY, self.case.data_kind, English).to_lowercase(),
-            agency = self.case.agency_name,
-            id = self.case.id,
-            link = self.link,
+            "{unit_zh} 您好：\n\n\
+             戶政司已重新核發{agency}機關連結申請案件（案件編號 {id}）之密碼表，原密碼表即日起失效。\
+             請登入後至案件頁取得並轉交申請機關（僅顯示一次）：\n{link}\n\n\
+             To {unit_en}: the Department of Household Registration issued the password table of \
+             case {id} ({agency}) again; the old one no longer works. Sign in and open the case \
+             to hand it over to the agency (it is shown once):\n{link}\n",
+            agency = case.agency_name,
+            id = case.id,
         )
     }
 }
 
 /// To a party: a step of a case waits in its inbox.
-struct StepReady<'a> {
-    to: &'a str,
-    case: &'a LinkSummary,
+struct StepReady {
     step: Step,
     party: Party,
-    link: &'a str,
 }
 
-impl Mail for StepReady<'_> {
-    fn to(&self) -> &str {
-        self.to
-    }
-
-    fn subject(&self) -> String {
+impl Notice for StepReady {
+    fn subject(&self, case: &LinkSummary) -> String {
         format!(
             "[{SERVICE}] {id} 待辦理：{step_zh} / Agency linking {id}: {step_en}",
-            id = self.case.id,
+            id = case.id,
             step_zh = self.step.label(ZhTw),
             step_en = self.step.label(English),
         )
     }
 
-    fn body(&self) -> String {
+    fn body(&self, case: &LinkSummary, link: &str) -> String {
+        let (unit_zh, unit_en) = names(self.party, case);
         format!(
             "{unit_zh} 您好：\n\n\
              {agency}之機關連結申請案件（案件編號 {id}，{interface_zh}）已可辦理下列步驟，請登入後至案件頁辦理：\n\
              {step_zh}\n{link}\n\n\
              To {unit_en}: the agency linking case {id} of {agency} ({interface_en}) is ready for \
              this step, waiting for you. Sign in and open the case:\n{step_en}\n{link}\n",
-            unit_zh = party_label(self.party, self.case.data_kind, ZhTw),
-            unit_en = party_label(self.party, self.case.data_kind, English).to_lowercase(),
-            agency = self.case.agency_name,
-            id = self.case.id,
-            interface_zh = self.case.interface.label(ZhTw),
-            interface_en = self.case.interface.label(English),
+            agency = case.agency_name,
+            id = case.id,
+            interface_zh = case.interface.label(ZhTw),
+            interface_en = case.interface.label(English),
             step_zh = self.step.label(ZhTw),
             step_en = self.step.label(English),
-            link = self.link,
         )
     }
 }
 
 /// To the agency: its case was sent back, and why.
 struct SentBack<'a> {
-    to: &'a str,
-    case: &'a LinkSummary,
     by: Party,
     reason: &'a str,
-    link: &'a str,
 }
 
-impl Mail for SentBack<'_> {
-    fn to(&self) -> &str {
-        self.to
-    }
-
-    fn subject(&self) -> String {
+impl Notice for SentBack<'_> {
+    fn subject(&self, case: &LinkSummary) -> String {
         format!(
             "[{SERVICE}] {id} 退回補正 / Agency linking {id}: sent back",
-            id = self.case.id
+            id = case.id
         )
     }
 
-    fn body(&self) -> String {
+    fn body(&self, case: &LinkSummary, link: &str) -> String {
+        let (by_zh, by_en) = names(self.by, case);
         format!(
             "{agency} 您好：\n\n\
              貴機關之機關連結申請案件（案件編號 {id}）經{by_zh}退回補正，理由如下：\n{reason}\n\
              請修正後於案件頁重新提出申請：\n{link}\n\n\
              Your agency linking case {id} was sent back by {by_en} for this reason (above). \
              Amend it and file it again on the case page:\n{link}\n",
-            agency = self.case.agency_name,
-            id = self.case.id,
-            by_zh = party_label(self.by, self.case.data_kind, ZhTw),
-            by_en = party_label(self.by, self.case.data_kind, English).to_lowercase(),
+            agency = case.agency_name,
+            id = case.id,
             reason = self.reason,
-            link = self.link,
         )
     }
 }
 
 /// To a party: the case was withdrawn, went live or was cancelled.
-struct StatusChanged<'a> {
-    to: &'a str,
-    case: &'a LinkSummary,
+struct StatusChanged {
     status: LinkStatus,
     party: Party,
-    link: &'a str,
 }
 
-impl Mail for StatusChanged<'_> {
-    fn to(&self) -> &str {
-        self.to
-    }
-
-    fn subject(&self) -> String {
+impl Notice for StatusChanged {
+    fn subject(&self, case: &LinkSummary) -> String {
         format!(
             "[{SERVICE}] {id} {status_zh} / Agency linking {id}: {status_en}",
-            id = self.case.id,
+            id = case.id,
             status_zh = self.status.label(ZhTw),
             status_en = self.status.label(English).to_lowercase(),
         )
     }
 
-    fn body(&self) -> String {
+    fn body(&self, case: &LinkSummary, link: &str) -> String {
+        let (unit_zh, unit_en) = names(self.party, case);
         format!(
             "{unit_zh} 您好：\n\n\
              {agency}之機關連結申請案件（案件編號 {id}，{interface_zh}）已{status_zh}。\n{link}\n\n\
              To {unit_en}: the agency linking case {id} of {agency} ({interface_en}) is now {status_en}.\n{link}\n",
-            unit_zh = party_label(self.party, self.case.data_kind, ZhTw),
-            unit_en = party_label(self.party, self.case.data_kind, English).to_lowercase(),
-            agency = self.case.agency_name,
-            id = self.case.id,
-            interface_zh = self.case.interface.label(ZhTw),
-            interface_en = self.case.interface.label(English),
+            agency = case.agency_name,
+            id = case.id,
+            interface_zh = case.interface.label(ZhTw),
+            interface_en = case.interface.label(English),
             status_zh = self.status.label(ZhTw),
             status_en = self.status.label(English).to_lowercase(),
-            link = self.link,
         )
     }
 }
