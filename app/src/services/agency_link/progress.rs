@@ -20,7 +20,7 @@ use crate::cases::machine::Party;
 use crate::cases::steps::{done_at, progress};
 use crate::cases::timeline::timeline;
 use crate::cases::work::Work;
-use crate::cases::workflow::{applies, ready, ready_since, rule};
+use crate::cases::workflow::{applies, ready, ready_since, rule, Progress};
 use crate::cases::{Code, Reason, Refused, Text};
 use crate::components::queue::Age;
 use crate::domain::agency_code::AgencyCode;
@@ -162,6 +162,39 @@ async fn case_for(
     Ok((case, party))
 }
 
+/// Case `id` and how far it has come, read in `work` for `viewer`, who must be its `party`.
+async fn case_of(
+    work: &mut Work<'_>,
+    viewer: &Viewer,
+    id: &str,
+    party: Party,
+) -> Result<(LinkSummary, Progress<Step>), PortalError> {
+    let (case, by) = case_for(work, viewer, id).await?;
+    if by != party {
+        return Err(PortalError::Forbidden);
+    }
+    let steps = progress::<Linking>(work.conn(), id).await?;
+    Ok((case, steps))
+}
+
+/// Records `action` on `case`, which leaves its status as it is.
+async fn record(
+    work: &mut Work<'_>,
+    case: &LinkSummary,
+    action: LinkAction,
+) -> Result<(), PortalError> {
+    work.act::<LinkCase>(case.id.as_str(), case.status, action)
+        .detail(&NoDetail {})
+        .run(&())
+        .await?;
+    Ok(())
+}
+
+/// A refusal: what is asked cannot be done at this point of the case.
+fn not_now(text: Text) -> PortalError {
+    Refused::text(Reason::NotNow, text).into()
+}
+
 fn no_such_case() -> PortalError {
     PortalError::Refused {
         zh_tw: "查無此申請案件。".into(),
@@ -301,8 +334,10 @@ pub async fn detail(
     let registered = progress.done.contains(&Step::S08Register);
     let may_reissue_password =
         not_closed && party == MINISTRY && progress.done.contains(&Step::S07MinistryReply);
-    let may_hand_over_password =
-        not_closed && party == COUNTY && registered && password_waiting(&mut conn, id).await?;
+    let may_hand_over_password = not_closed
+        && party == COUNTY
+        && registered
+        && sealed_password(&mut conn, id).await?.is_some();
     Ok(CaseDetail {
         papers: papers_of(case.data_kind, gsn_vpn_filed),
         documents,
@@ -585,7 +620,7 @@ async fn take_via(
         }
         // The agency's connection test is its own signed call to the link.
         Step::S18AgencyTest => {
-            return Err(Refused::text(Reason::NotNow, NOT_HERE).into());
+            return Err(not_now(NOT_HERE));
         }
         Step::S11AgencyKey => {
             let agency = AgencyCode::parse(&case.agency_code)
@@ -688,14 +723,17 @@ async fn issue_sealed(state: &AppState, work: &mut Work<'_>, id: &str) -> Result
     Ok(())
 }
 
-/// Whether case `id` holds a sealed 密碼表 the county unit has not handed over yet.
-async fn password_waiting(conn: &mut AnyConnection, id: &str) -> Result<bool, PortalError> {
-    let sealed: Option<String> =
+/// The sealed 密碼表 of case `id` the county unit has not handed over yet, if any.
+async fn sealed_password(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<String>, PortalError> {
+    Ok(
         sqlx::query_scalar("SELECT password_sealed FROM agency_links WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(sealed.is_some())
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// The ministry's 戶政司 issues case `id`'s 密碼表 again, when the agency lost it: on a case
@@ -710,25 +748,14 @@ pub async fn reissue_password(
 ) -> Result<(), PortalError> {
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, party) = case_for(&mut work, viewer, id).await?;
-    if party != MINISTRY {
-        return Err(PortalError::Forbidden);
-    }
-    let steps = progress::<Linking>(work.conn(), id).await?;
+    let (case, steps) = case_of(&mut work, viewer, id, MINISTRY).await?;
     if !steps.done.contains(&Step::S07MinistryReply) {
-        return Err(Refused::text(
-            Reason::NotNow,
-            Text::new(
-                "密碼表於第7步函覆時始核發，本案尚未核發，無從重新核發。",
-                "The password table is issued at step 7, which this case has not reached.",
-            ),
-        )
-        .into());
+        return Err(not_now(Text::new(
+            "密碼表於第7步函覆時始核發，本案尚未核發，無從重新核發。",
+            "The password table is issued at step 7, which this case has not reached.",
+        )));
     }
-    work.act::<LinkCase>(id, case.status, LinkAction::ReissuePassword)
-        .detail(&NoDetail {})
-        .run(&())
-        .await?;
+    record(&mut work, &case, LinkAction::ReissuePassword).await?;
     issue_sealed(state, &mut work, id).await?;
     if steps.done.contains(&Step::S08Register) {
         notices::tell_password_waiting(&mut work, &state.settings.public_origin, &case).await?;
@@ -745,25 +772,15 @@ pub async fn hand_over_reissued(
 ) -> Result<PasswordTable, PortalError> {
     let actor = viewer.actor(source_ip);
     let mut work = Work::begin(&state.db, &actor, state.clock.unix()).await?;
-    let (case, party) = case_for(&mut work, viewer, id).await?;
-    if party != COUNTY {
-        return Err(PortalError::Forbidden);
+    let (case, steps) = case_of(&mut work, viewer, id, COUNTY).await?;
+    if !steps.done.contains(&Step::S08Register) || sealed_password(work.conn(), id).await?.is_none()
+    {
+        return Err(not_now(Text::new(
+            "本案沒有待交付之重新核發密碼表。",
+            "This case has no reissued password table to hand over.",
+        )));
     }
-    let steps = progress::<Linking>(work.conn(), id).await?;
-    if !steps.done.contains(&Step::S08Register) || !password_waiting(work.conn(), id).await? {
-        return Err(Refused::text(
-            Reason::NotNow,
-            Text::new(
-                "本案沒有待交付之重新核發密碼表。",
-                "This case has no reissued password table to hand over.",
-            ),
-        )
-        .into());
-    }
-    work.act::<LinkCase>(id, case.status, LinkAction::HandOverPassword)
-        .detail(&NoDetail {})
-        .run(&())
-        .await?;
+    record(&mut work, &case, LinkAction::HandOverPassword).await?;
     let table = hand_over_password(state, &mut work, id).await?;
     work.commit().await?;
     Ok(table)
@@ -779,12 +796,8 @@ async fn hand_over_password(
     work: &mut Work<'_>,
     id: &str,
 ) -> Result<PasswordTable, PortalError> {
-    let sealed: Option<String> =
-        sqlx::query_scalar("SELECT password_sealed FROM agency_links WHERE id = $1")
-            .bind(id)
-            .fetch_one(work.conn())
-            .await?;
-    let opened = sealed
+    let opened = sealed_password(work.conn(), id)
+        .await?
         .and_then(|sealed| state.seal.open(&sealed, &seal_label(id)))
         .ok_or_else(|| PortalError::unavailable(format!("{id}: no 密碼表 to hand over")))?;
     let (agency_user, password) = opened
@@ -811,7 +824,9 @@ async fn open_environment(
         return Ok(());
     }
     let created = sqlx::query(
-        "INSERT INTO agency_environments (agency_code, created_at, created_for)          SELECT $1, $2, $3 WHERE NOT EXISTS          (SELECT 1 FROM agency_environments WHERE agency_code = $1)",
+        "INSERT INTO agency_environments (agency_code, created_at, created_for) \
+         SELECT $1, $2, $3 WHERE NOT EXISTS \
+         (SELECT 1 FROM agency_environments WHERE agency_code = $1)",
     )
     .bind(&case.agency_code)
     .bind(now)
@@ -819,15 +834,7 @@ async fn open_environment(
     .execute(work.conn())
     .await?
     .rows_affected();
-    if created == 1 {
-        work.audit(
-            "agency_link.environment.create",
-            &case.agency_code,
-            &EnvironmentDetail { link: &case.id },
-        )
-        .await?;
-    }
-    Ok(())
+    audit_environment(work, "agency_link.environment.create", case, created).await
 }
 
 /// When an agency has no application left in progress or live, its user environment is
@@ -837,7 +844,8 @@ async fn close_environment_if_unused(
     case: &LinkSummary,
 ) -> Result<(), PortalError> {
     let removed = sqlx::query(
-        "DELETE FROM agency_environments WHERE agency_code = $1 AND NOT EXISTS          (SELECT 1 FROM agency_links WHERE agency_code = $1 AND status IN ($2, $3))",
+        "DELETE FROM agency_environments WHERE agency_code = $1 AND NOT EXISTS \
+         (SELECT 1 FROM agency_links WHERE agency_code = $1 AND status IN ($2, $3))",
     )
     .bind(&case.agency_code)
     .bind(LinkStatus::InProgress.code())
@@ -845,9 +853,19 @@ async fn close_environment_if_unused(
     .execute(work.conn())
     .await?
     .rows_affected();
-    if removed == 1 {
+    audit_environment(work, "agency_link.environment.remove", case, removed).await
+}
+
+/// Audits `action` on the agency's user environment for `case` when it `changed` the row.
+async fn audit_environment(
+    work: &mut Work<'_>,
+    action: &str,
+    case: &LinkSummary,
+    changed: u64,
+) -> Result<(), PortalError> {
+    if changed == 1 {
         work.audit(
-            "agency_link.environment.remove",
+            action,
             &case.agency_code,
             &EnvironmentDetail { link: &case.id },
         )
@@ -886,14 +904,10 @@ pub async fn send_back(
         .into_iter()
         .any(|step| REVIEW_STEPS.contains(&step) && party_of(step) == party);
     if !reviewing {
-        return Err(Refused::text(
-            Reason::NotNow,
-            Text::new(
-                "此案件目前不在您的審核步驟，不能退回。",
-                "This case is not at one of your review steps: it cannot be sent back.",
-            ),
-        )
-        .into());
+        return Err(not_now(Text::new(
+            "此案件目前不在您的審核步驟，不能退回。",
+            "This case is not at one of your review steps: it cannot be sent back.",
+        )));
     }
     work.send_back::<Linking>(&read, Step::S01File, &(), reason, &ReasonDetail { reason })
         .await?;
