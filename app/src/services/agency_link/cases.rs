@@ -165,6 +165,13 @@ pub const IT: Party = Party::Staff(Role::InformationServices);
 /// 中華電信.
 pub const CHT: Party = Party::Staff(Role::ChtEngineer);
 
+impl Step {
+    /// The party that takes this step: the declaration names one for each step of seed 001.
+    pub fn party(self) -> Party {
+        crate::cases::workflow::rule::<Linking>(self).by[0]
+    }
+}
+
 const OVER_VPN: Applies<LinkAttrs> = Applies {
     name: "連結介面、API、電子閘門(GSN VPN)",
     check: |attrs| attrs.interface.over_vpn(),
@@ -449,16 +456,17 @@ mod tests {
         LinkAttrs { interface }
     }
 
-    /// The party the declaration names for `step` (every step has one).
-    fn party_of(step: Step) -> Party {
-        let rule = crate::cases::workflow::rule::<Linking>(step);
-        assert_eq!(rule.by.len(), 1, "{step:?} has one party");
-        rule.by[0]
+    #[test]
+    fn l_21_every_step_names_one_party() {
+        for step in Step::ALL {
+            let rule = crate::cases::workflow::rule::<Linking>(*step);
+            assert_eq!(rule.by, [step.party()], "{step:?}");
+        }
     }
 
     fn taken(progress: &Progress<Step>, steps: &[Step], link: LinkAttrs) -> Progress<Step> {
         steps.iter().fold(progress.clone(), |progress, step| {
-            take::<Linking>(&progress, *step, party_of(*step), &link)
+            take::<Linking>(&progress, *step, step.party(), &link)
                 .unwrap_or_else(|refused| panic!("{step:?}: {refused:?}"))
         })
     }
@@ -495,7 +503,7 @@ mod tests {
         let link = attrs(Interface::ApiVpn);
         let filed = taken(&Progress::default(), &[S01File], link);
         assert_eq!(ready::<Linking>(&filed, &link), [S02Receive]);
-        assert_eq!(party_of(S02Receive), COUNTY);
+        assert_eq!(S02Receive.party(), COUNTY);
     }
 
     #[test]
@@ -516,14 +524,14 @@ mod tests {
 
     #[test]
     fn l_5_the_ministry_reviews_the_form() {
-        assert_eq!(party_of(S05MinistryReview), MINISTRY);
+        assert_eq!(S05MinistryReview.party(), MINISTRY);
         let waves = waves(Interface::EgateVpn);
         assert_eq!(waves[3], [S05MinistryReview]);
     }
 
     #[test]
     fn l_6_information_services_assigns_addresses_for_vpn_links_only() {
-        assert_eq!(party_of(S06Addresses), IT);
+        assert_eq!(S06Addresses.party(), IT);
         for interface in [Interface::EgateVpn, Interface::LinkVpn, Interface::ApiVpn] {
             assert!(applies::<Linking>(S06Addresses, &attrs(interface)));
             assert_eq!(waves(interface)[4], [S06Addresses]);
@@ -548,14 +556,14 @@ mod tests {
 
     #[test]
     fn l_7_the_ministry_replies_with_the_form_and_password_table() {
-        assert_eq!(party_of(S07MinistryReply), MINISTRY);
+        assert_eq!(S07MinistryReply.party(), MINISTRY);
         assert_eq!(waves(Interface::ApiVpn)[5], [S07MinistryReply]);
         assert_eq!(waves(Interface::EgateInternet)[4], [S07MinistryReply]);
     }
 
     #[test]
     fn l_8_the_county_unit_registers_after_the_reply() {
-        assert_eq!(party_of(S08Register), COUNTY);
+        assert_eq!(S08Register.party(), COUNTY);
         assert_eq!(waves(Interface::LinkVpn)[6], [S08Register]);
     }
 
@@ -565,9 +573,9 @@ mod tests {
             waves(Interface::ApiVpn)[7],
             [S09Firewall, S10ChtAddress, S11AgencyKey]
         );
-        assert_eq!(party_of(S09Firewall), IT);
-        assert_eq!(party_of(S10ChtAddress), CHT);
-        assert_eq!(party_of(S11AgencyKey), AGENCY);
+        assert_eq!(S09Firewall.party(), IT);
+        assert_eq!(S10ChtAddress.party(), CHT);
+        assert_eq!(S11AgencyKey.party(), AGENCY);
         // 連結介面 exchanges no key; the internet e-gate has no line.
         assert_eq!(waves(Interface::LinkVpn)[7], [S09Firewall, S10ChtAddress]);
         assert_eq!(
@@ -579,7 +587,7 @@ mod tests {
     #[test]
     fn l_11_to_l_14_the_key_travels_agency_county_ministry_it() {
         let chain = [S11AgencyKey, S12CountyKey, S13MinistryKey, S14IssKey];
-        assert_eq!(chain.map(party_of), [AGENCY, COUNTY, MINISTRY, IT]);
+        assert_eq!(chain.map(Step::party), [AGENCY, COUNTY, MINISTRY, IT]);
         let waves = waves(Interface::EgateInternet);
         for (wave, step) in waves[6..10].iter().zip(chain) {
             assert!(wave.contains(&step), "{step:?} in {wave:?}");
@@ -615,7 +623,7 @@ mod tests {
 
     #[test]
     fn l_15_chunghwa_telecom_builds_the_line_after_setting_the_address() {
-        assert_eq!(party_of(S15ChtLine), CHT);
+        assert_eq!(S15ChtLine.party(), CHT);
         assert!(!applies::<Linking>(
             S15ChtLine,
             &attrs(Interface::EgateInternet)
@@ -655,13 +663,13 @@ mod tests {
             progress = taken(&progress, &[step], link);
         }
         assert_eq!(ready::<Linking>(&progress, &link), [S16CountyTest]);
-        assert_eq!(party_of(S16CountyTest), COUNTY);
+        assert_eq!(S16CountyTest.party(), COUNTY);
     }
 
     #[test]
     fn l_17_l_18_information_services_assists_then_the_agency_tests() {
-        assert_eq!(party_of(S17ItTest), IT);
-        assert_eq!(party_of(S18AgencyTest), AGENCY);
+        assert_eq!(S17ItTest.party(), IT);
+        assert_eq!(S18AgencyTest.party(), AGENCY);
         let waves = waves(Interface::ApiVpn);
         let at = |step| waves.iter().position(|wave| wave.contains(&step)).unwrap();
         assert_eq!(at(S17ItTest), at(S16CountyTest) + 1);

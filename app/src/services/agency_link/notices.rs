@@ -12,7 +12,7 @@ use super::{LinkSummary, AGENCY_CASE_PATH, STAFF_CASE_PATH};
 use crate::cases::machine::Party;
 use crate::cases::steps::progress;
 use crate::cases::work::{Mail, Work};
-use crate::cases::workflow::{ready, rule};
+use crate::cases::workflow::ready;
 use crate::cases::Code;
 use crate::error::PortalError;
 use crate::i18n::Lang::{English, ZhTw};
@@ -146,7 +146,7 @@ pub async fn tell_ready(
         if before.contains(&step) {
             continue;
         }
-        let party = rule::<Linking>(step).by[0];
+        let party = step.party();
         tell(work, origin, case, party, &StepReady { step, party }).await?;
     }
     Ok(())

@@ -208,11 +208,6 @@ fn attrs(case: &LinkSummary) -> LinkAttrs {
     }
 }
 
-/// The declared party of `step` (each step of seed 001 has one).
-fn party_of(step: Step) -> Party {
-    rule::<Linking>(step).by[0]
-}
-
 fn due_working_days(step: Step) -> i64 {
     i64::from(rule::<Linking>(step).due_working_days)
 }
@@ -239,7 +234,7 @@ pub async fn inbox(state: &AppState, viewer: &Viewer) -> Result<Vec<InboxRow>, P
         let progress = progress::<Linking>(&mut conn, &case.id).await?;
         let times = done_at::<Linking>(&mut conn, &case.id).await?;
         for step in ready::<Linking>(&progress, &attrs(&case)) {
-            if party_of(step) != party {
+            if step.party() != party {
                 continue;
             }
             let since = ready_since::<Linking>(&times, step, filed_at);
@@ -299,7 +294,7 @@ pub async fn detail(
         .iter()
         .map(|&step| StepView {
             step,
-            party: party_label(party_of(step), case.data_kind, lang),
+            party: party_label(step.party(), case.data_kind, lang),
             state: match times.iter().find(|(done, _)| *done == step) {
                 Some((_, at)) => StepState::Done {
                     at: roc_date_time(*at),
@@ -313,7 +308,7 @@ pub async fn detail(
     let mine: Vec<Step> = now_ready
         .iter()
         .copied()
-        .filter(|step| party_of(*step) == party)
+        .filter(|step| step.party() == party)
         .collect();
     let may_send_back =
         open && REVIEWERS.contains(&party) && mine.iter().any(|step| REVIEW_STEPS.contains(step));
@@ -902,7 +897,7 @@ pub async fn send_back(
         .ok_or_else(no_such_case)?;
     let reviewing = ready::<Linking>(&read.progress, &attrs(&case))
         .into_iter()
-        .any(|step| REVIEW_STEPS.contains(&step) && party_of(step) == party);
+        .any(|step| REVIEW_STEPS.contains(&step) && step.party() == party);
     if !reviewing {
         return Err(not_now(Text::new(
             "此案件目前不在您的審核步驟，不能退回。",
@@ -961,7 +956,7 @@ async fn close(
         let progress = progress::<Linking>(work.conn(), id).await?;
         ready::<Linking>(&progress, &attrs(&case))
             .into_iter()
-            .map(party_of)
+            .map(Step::party)
             .collect()
     } else {
         vec![AGENCY, COUNTY]
