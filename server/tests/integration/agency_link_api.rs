@@ -6,7 +6,7 @@
 
 use crate::agency_link_flow::{
     approve_keys, case_page, connect, file_for, parties, password_table_shown, post, register,
-    review, steps_done, take, Parties, TAIPEI_POLICE,
+    review, steps_done, take, take_steps, Parties, TAIPEI_POLICE,
 };
 use crate::support::{body_text, Portal};
 use app::services::agency_link::addresses;
@@ -399,24 +399,8 @@ async fn l_20_after_go_live_a_person_query_answers_the_approved_items_only() {
         link.code(link.call(Operation::ConnectionTest)).await,
         "HJL2000"
     );
-    take(
-        &link.portal,
-        &link.who.agency,
-        true,
-        &link.id,
-        Step::S19AgencyLive,
-        &[],
-    )
-    .await;
-    take(
-        &link.portal,
-        &link.who.county,
-        false,
-        &link.id,
-        Step::S20CountyLive,
-        &[],
-    )
-    .await;
+    let live = [Step::S19AgencyLive, Step::S20CountyLive];
+    take_steps(&link.portal, &link.who, &link.id, &live).await;
 
     let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");

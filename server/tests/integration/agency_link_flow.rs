@@ -5,8 +5,9 @@
 
 use crate::support::{Page, Portal};
 use app::cases::Code;
+use app::cases::Party;
 use app::pki::certificate_pem;
-use app::services::agency_link::cases::Step;
+use app::services::agency_link::cases::{Step, AGENCY, CHT, COUNTY, IT, MINISTRY};
 use app::services::agency_link::documents::DocumentKind;
 use app::services::agency_link::password_table;
 use app::services::agency_link::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH};
@@ -36,6 +37,20 @@ pub(crate) struct Parties {
     pub(crate) ministry: String,
     pub(crate) it: String,
     pub(crate) cht: String,
+}
+
+impl Parties {
+    /// The session of `party` on a household-data case, and whether it is the agency's.
+    fn of(&self, party: Party) -> (&str, bool) {
+        match party {
+            AGENCY => (&self.agency, true),
+            COUNTY => (&self.county, false),
+            MINISTRY => (&self.ministry, false),
+            IT => (&self.it, false),
+            CHT => (&self.cht, false),
+            other => panic!("no session of {other:?}"),
+        }
+    }
 }
 
 pub(crate) async fn parties(portal: &Portal) -> Parties {
@@ -242,36 +257,35 @@ async fn environment(portal: &Portal, cookie: &str, id: &str) -> String {
         .text(".environment")
 }
 
+/// Takes `steps` of household-data case `id` in order, each by the party the workflow names
+/// for it; the page of the last.
+pub(crate) async fn take_steps(portal: &Portal, who: &Parties, id: &str, steps: &[Step]) -> Page {
+    let mut last = None;
+    for step in steps {
+        let (cookie, agency) = who.of(step.party());
+        last = Some(take(portal, cookie, agency, id, *step, &[]).await);
+    }
+    last.expect("a step")
+}
+
 /// Takes steps 2 to 5 of case `id`.
 pub(crate) async fn review(portal: &Portal, who: &Parties, id: &str) {
-    take(portal, &who.county, false, id, Step::S02Receive, &[]).await;
-    take(portal, &who.county, false, id, Step::S03CountyConfirm, &[]).await;
-    take(portal, &who.agency, true, id, Step::S04AgencyConfirm, &[]).await;
-    take(
-        portal,
-        &who.ministry,
-        false,
-        id,
-        Step::S05MinistryReview,
-        &[],
-    )
-    .await;
+    use Step::*;
+    let steps = [
+        S02Receive,
+        S03CountyConfirm,
+        S04AgencyConfirm,
+        S05MinistryReview,
+    ];
+    take_steps(portal, who, id, &steps).await;
 }
 
 /// Takes steps 6 to 8 of reviewed case `id`; the county unit's page of step 8, which shows
 /// the 密碼表 (L-7).
 pub(crate) async fn register(portal: &Portal, who: &Parties, id: &str) -> Page {
-    take(portal, &who.it, false, id, Step::S06Addresses, &[]).await;
-    take(
-        portal,
-        &who.ministry,
-        false,
-        id,
-        Step::S07MinistryReply,
-        &[],
-    )
-    .await;
-    take(portal, &who.county, false, id, Step::S08Register, &[]).await
+    use Step::*;
+    let steps = [S06Addresses, S07MinistryReply, S08Register];
+    take_steps(portal, who, id, &steps).await
 }
 
 /// The 密碼表 (user code, password) `page` shows once (L-7).
@@ -305,17 +319,17 @@ pub(crate) async fn password_table_works(
 /// Takes steps 9, 10 and 15 of registered case `id`: the firewall, and 中華電信's address
 /// and line.
 pub(crate) async fn connect(portal: &Portal, who: &Parties, id: &str) {
-    take(portal, &who.it, false, id, Step::S09Firewall, &[]).await;
-    take(portal, &who.cht, false, id, Step::S10ChtAddress, &[]).await;
-    take(portal, &who.cht, false, id, Step::S15ChtLine, &[]).await;
+    use Step::*;
+    let steps = [S09Firewall, S10ChtAddress, S15ChtLine];
+    take_steps(portal, who, id, &steps).await;
 }
 
 /// Takes steps 12 to 14 of case `id` whose agency handed over its certificate (step 11);
 /// 資訊服務司's page of step 14, which shows the Iss key it issued.
 pub(crate) async fn approve_keys(portal: &Portal, who: &Parties, id: &str) -> Page {
-    take(portal, &who.county, false, id, Step::S12CountyKey, &[]).await;
-    take(portal, &who.ministry, false, id, Step::S13MinistryKey, &[]).await;
-    take(portal, &who.it, false, id, Step::S14IssKey, &[]).await
+    use Step::*;
+    let steps = [S12CountyKey, S13MinistryKey, S14IssKey];
+    take_steps(portal, who, id, &steps).await
 }
 
 /// How many key exchanges of case `id` are kept.
