@@ -6,7 +6,7 @@
 
 use crate::agency_link_flow::{
     approve_keys, case_page, connect, file_for, parties, password_table_shown, post, register,
-    review, steps_done, take, take_steps, Parties, TAIPEI_POLICE,
+    review, schedule_test, steps_done, take, take_steps, Parties, TAIPEI_POLICE,
 };
 use crate::support::{body_text, Portal};
 use app::services::agency_link::addresses;
@@ -51,16 +51,7 @@ async fn linked(interface: &str, test_at: &str) -> Linked {
         let (credentials, key_pem) = exchange_keys(&portal, &who, &id, &user).await;
         (Some(credentials), Some(key_pem))
     };
-    take(
-        &portal,
-        &who.county,
-        false,
-        &id,
-        Step::S16CountyTest,
-        &[("test_at", test_at)],
-    )
-    .await;
-    take(&portal, &who.it, false, &id, Step::S17ItTest, &[]).await;
+    schedule_test(&portal, &who, &id, test_at).await;
     let mut conn = portal.app.test_db.db.pool.acquire().await.expect("conn");
     let server = addresses::allocation(&mut conn, &id)
         .await

@@ -332,6 +332,21 @@ pub(crate) async fn approve_keys(portal: &Portal, who: &Parties, id: &str) -> Pa
     take_steps(portal, who, id, &steps).await
 }
 
+/// Takes steps 16 and 17 of case `id`: the county unit schedules the connection test at `at`
+/// (ROC date-time), and 資訊服務司 assists it.
+pub(crate) async fn schedule_test(portal: &Portal, who: &Parties, id: &str, at: &str) {
+    take(
+        portal,
+        &who.county,
+        false,
+        id,
+        Step::S16CountyTest,
+        &[("test_at", at)],
+    )
+    .await;
+    take(portal, &who.it, false, id, Step::S17ItTest, &[]).await;
+}
+
 /// How many key exchanges of case `id` are kept.
 async fn keys_kept(portal: &Portal, id: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_keys WHERE link_id = $1")
@@ -399,16 +414,7 @@ async fn l_1_to_l_17_a_link_interface_case_moves_through_the_five_inboxes() {
     let (_, missing) = try_step(&portal, &who.county, false, &id, Step::S16CountyTest, &[]).await;
     assert!(!missing.alerts().is_empty(), "the test date is required");
     assert_eq!(steps_done(&portal, &id).await.len(), 11);
-    take(
-        &portal,
-        &who.county,
-        false,
-        &id,
-        Step::S16CountyTest,
-        &[("test_at", "112/11/20 10:00:00")],
-    )
-    .await;
-    take(&portal, &who.it, false, &id, Step::S17ItTest, &[]).await;
+    schedule_test(&portal, &who, &id, "112/11/20 10:00:00").await;
     // L-18 is the agency's own test call, not a form.
     let (_, by_form) = try_step(&portal, &who.agency, true, &id, Step::S18AgencyTest, &[]).await;
     assert!(by_form
