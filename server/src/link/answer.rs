@@ -182,6 +182,28 @@ impl LinkAnswer {
     }
 }
 
+/// The refusals both operations may answer, as the OpenAPI document lists them: the checks of
+/// the caller in front of either.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "it describes answers for the OpenAPI document; never built"
+)]
+pub(super) enum Refusals {
+    /// HJL4010–HJL4016: credentials or token refused
+    #[response(status = 401)]
+    Unauthorized(LinkAnswerBody),
+    /// HJL4030–HJL4033: address, key exchange, case closed, certificate
+    #[response(status = 403)]
+    Forbidden(LinkAnswerBody),
+    /// HJL4290: locked out after wrong passwords
+    #[response(status = 429)]
+    TooManyRequests(LinkAnswerBody),
+    /// HJL5000: unavailable
+    #[response(status = 503)]
+    Unavailable(LinkAnswerBody),
+}
+
 /// Every answer's body.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

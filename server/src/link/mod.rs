@@ -104,11 +104,8 @@ pub struct PersonQuery {
     security(("agencyUser" = [], "agencyPassword" = [], "bearerJwt" = []), ("agencyUser" = [], "agencyPassword" = [])),
     responses(
         (status = 200, description = "HJL2000 連結測試成功: step 18 taken", body = answer::LinkAnswerBody),
-        (status = 401, description = "HJL4010–HJL4016: credentials or token refused", body = answer::LinkAnswerBody),
-        (status = 403, description = "HJL4030–HJL4033: address, key exchange, case closed, certificate", body = answer::LinkAnswerBody),
         (status = 409, description = "HJL4090: not the test day, or step 18 is not the case's next", body = answer::LinkAnswerBody),
-        (status = 429, description = "HJL4290: locked out after wrong passwords", body = answer::LinkAnswerBody),
-        (status = 503, description = "HJL5000: unavailable", body = answer::LinkAnswerBody),
+        answer::Refusals,
     )
 )]
 pub async fn connection_test(State(state): State<LinkState>, request: Request) -> Response {
@@ -125,12 +122,9 @@ pub async fn connection_test(State(state): State<LinkState>, request: Request) -
     responses(
         (status = 200, description = "HJL2001 查詢作業完成: data holds the approved items", body = answer::LinkAnswerBody),
         (status = 400, description = "HJL4000: the body is not {\"personId\": <a valid ID number>}", body = answer::LinkAnswerBody),
-        (status = 401, description = "HJL4010–HJL4016: credentials or token refused", body = answer::LinkAnswerBody),
-        (status = 403, description = "HJL4030–HJL4033: address, key exchange, case closed, certificate", body = answer::LinkAnswerBody),
         (status = 404, description = "HJL4040: no such ID number", body = answer::LinkAnswerBody),
         (status = 409, description = "HJL4091: the link is not live", body = answer::LinkAnswerBody),
-        (status = 429, description = "HJL4290: locked out after wrong passwords", body = answer::LinkAnswerBody),
-        (status = 503, description = "HJL5000: unavailable", body = answer::LinkAnswerBody),
+        answer::Refusals,
     )
 )]
 pub async fn person_query(State(state): State<LinkState>, request: Request) -> Response {
