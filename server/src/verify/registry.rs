@@ -1,169 +1,213 @@
-//! The comparison with the registry (A-N1), the day's failure count per ID number shared by
-//! every company (A-N6).
+//! The comparison with the registry (A-N1) and the day's failure count per ID number shared by
+//! every company (A-N6), decided together: verifications made at the same moment are read,
+//! compared and counted in one transaction, which holds their ID numbers against every other
+//! server's batches until their failures are counted.
 
 use super::batch::{placeholders, Batcher};
 use super::token::ConditionMap;
 use super::Verdict;
-use app::platform::{db::Db, AppState};
-use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use app::platform::db::{Backend, Db};
+use app::platform::AppState;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
 pub const DAILY_FAILURES: i64 = 3;
 
-/// The most lookups read in one statement (4 parameters each).
+/// The most verifications decided in one transaction (4 parameters each to read them).
 const MAX_BATCH: usize = 128;
-/// The most failures counted in one batch (3 parameters each).
-const MAX_FAILURES: usize = 256;
 
-/// One ID number to look up, with its keyed hash and the Taipei day its failures count on.
-struct Lookup {
+/// A card as the registry and the caller describe it.
+#[derive(Debug, PartialEq, Eq)]
+struct Card {
+    /// `YYYY-MM-DD`.
+    issue_date: String,
+    apply_code: String,
+    issue_site: String,
+}
+
+/// One verification: the card described, the ID number's keyed hash and the Taipei day its
+/// failures count on.
+struct Attempt {
     national_id: String,
     id_hash: String,
     day: String,
+    card: Card,
 }
 
 /// What the registry holds on one ID number, read in one go so that the time an answer
 /// takes does not tell whether the number exists.
-struct Found {
+struct Registered {
     failures_today: i64,
     /// `None`: no such ID number.
     id_status: Option<String>,
-    /// The current card: date of issue (`YYYY-MM-DD`), apply code, place of issue.
-    card: Option<(String, i64, String)>,
+    /// The current card.
+    card: Option<Card>,
     lost: bool,
 }
 
-/// A failed comparison to count: the ID number's keyed hash and the Taipei day.
-struct Failure {
-    id_hash: String,
-    day: String,
-}
-
-/// The registry's reader and the A-N6 counter: lookups made at the same moment share one
-/// statement, and so do failures.
+/// The registry's reader and the A-N6 counter: the verifications made at the same moment
+/// share one transaction.
 #[derive(Clone)]
 pub(super) struct Registry {
-    lookups: Batcher<Lookup, Found>,
-    /// The day's count after this failure; `None` when three were counted before it.
-    failures: Batcher<Failure, Option<i64>>,
+    attempts: Batcher<Attempt, Verdict>,
 }
 
 impl Registry {
-    /// Starts the reader and the counter on the current runtime.
+    /// Starts the batches on the current runtime.
     pub(super) fn start(db: Db) -> Registry {
-        let counting = db.clone();
         Registry {
-            lookups: Batcher::start(MAX_BATCH, move |batch| {
+            attempts: Batcher::start(MAX_BATCH, move |batch| {
                 let db = db.clone();
-                async move { read(&db, batch).await }
-            }),
-            failures: Batcher::start(MAX_FAILURES, move |batch| {
-                let db = counting.clone();
-                async move { count(&db, batch).await }
+                async move { decide(&db, batch).await }
             }),
         }
     }
 
     /// Compares the card described with the registry. Three failures for one ID number on one
-    /// Taipei day, from whoever asked, stop comparisons until midnight: the count is one
-    /// guarded upsert, so concurrent wrong attempts count exactly to three.
+    /// Taipei day, from whoever asked, stop comparisons until midnight: no comparison is made
+    /// while three are counted or about to be (see [`decide`]).
     pub(super) async fn verify(
         &self,
         app: &AppState,
         query: &ConditionMap,
         id_hash: &str,
     ) -> anyhow::Result<Verdict> {
-        let day = app.clock.today_taipei().format("%Y-%m-%d").to_string();
-        let found = self
-            .lookups
-            .call(Lookup {
+        Ok(self
+            .attempts
+            .call(Attempt {
                 national_id: query.person_id.as_str().to_owned(),
                 id_hash: id_hash.to_owned(),
-                day: day.clone(),
+                day: app.clock.today_taipei().format("%Y-%m-%d").to_string(),
+                card: Card {
+                    issue_date: query.apply_date.to_naive().format("%Y-%m-%d").to_string(),
+                    apply_code: query.apply_code.as_str().to_owned(),
+                    issue_site: query.issue_site.as_str().to_owned(),
+                },
             })
-            .await?;
-        if found.failures_today >= DAILY_FAILURES {
-            return Ok(Verdict::LockedToday);
-        }
-        match found.id_status.as_deref() {
-            Some("active") | None => {}
-            Some(_) => return Ok(Verdict::NotInUse),
-        }
-        if let Some((issue_date, apply_code, issue_site)) = &found.card {
-            let matches = *issue_date == query.apply_date.to_naive().format("%Y-%m-%d").to_string()
-                && apply_code.to_string() == query.apply_code.as_str()
-                && issue_site == query.issue_site.as_str();
-            if matches {
-                return Ok(if found.lost {
-                    Verdict::ReportedLost
-                } else {
-                    Verdict::Match
-                });
-            }
-        }
-        // No match (an unknown ID number answers the same, so it cannot be probed).
-        let counted = self
-            .failures
-            .call(Failure {
-                id_hash: id_hash.to_owned(),
-                day,
-            })
-            .await?;
-        Ok(match counted {
-            Some(failures_today) => Verdict::NoMatch { failures_today },
-            // Others' failures reached three while this one was compared.
-            None => Verdict::LockedToday,
-        })
+            .await?)
     }
 }
 
-/// Counts a batch of failures, each one guarded upsert: a count stops at three, so concurrent
-/// wrong attempts, here or on other servers, count exactly to three. An ID number twice in the
-/// batch is counted in a second round, as a statement may change each row only once. The
-/// rounds are one transaction: a batch that fails counted nothing (HJ5000 says so).
-async fn count(db: &Db, batch: Vec<Failure>) -> sqlx::Result<Vec<Option<i64>>> {
-    let mut transaction = db.pool.begin().await?;
-    let mut counted = vec![None; batch.len()];
-    let mut pending: Vec<usize> = (0..batch.len()).collect();
-    while !pending.is_empty() {
-        let mut seen = HashSet::new();
-        let (round, later): (Vec<usize>, Vec<usize>) = pending
-            .into_iter()
-            .partition(|&i| seen.insert((&batch[i].id_hash, &batch[i].day)));
-        let sql = format!(
-            "INSERT INTO verification_failures (id_hash, day, failures) VALUES {} \
-             ON CONFLICT (id_hash, day) DO UPDATE \
-             SET failures = verification_failures.failures + 1 \
-             WHERE verification_failures.failures < {DAILY_FAILURES} \
-             RETURNING id_hash, day, failures",
-            placeholders(db.backend, round.len(), &["TEXT", "TEXT", "BIGINT"])
-        );
-        let mut upsert = sqlx::query_as::<_, (String, String, i64)>(&sql);
-        for &i in &round {
-            upsert = upsert
-                .bind(&batch[i].id_hash)
-                .bind(&batch[i].day)
-                .bind(1_i64);
-        }
-        let now: HashMap<(String, String), i64> = upsert
-            .fetch_all(&mut *transaction)
-            .await?
-            .into_iter()
-            .map(|(id_hash, day, failures)| ((id_hash, day), failures))
-            .collect();
-        for i in round {
-            let key = (batch[i].id_hash.clone(), batch[i].day.clone());
-            counted[i] = now.get(&key).copied();
-        }
-        pending = later;
+/// Decides a batch in one transaction that holds its ID numbers from before the counts are
+/// read until the failures are counted: SQLite's write lock, taken at the start
+/// ([`Db::begin_write`]), and on PostgreSQL a lock per ID number ([`hold`]). So the batches of
+/// every server on the database, each compared in its own order, follow one another for any
+/// one person, and every comparison sees the failures of all that came before it: none is made
+/// once three are counted, however many guesses arrive at once. A match counts nothing. The
+/// answers go out after the commit: a batch that fails revealed and counted nothing (HJ5000
+/// says so), and a server that stops mid-batch leaves nothing behind.
+async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Verdict>> {
+    let mut transaction = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        hold(&mut transaction, &batch).await?;
+    }
+    let registered = read(&mut transaction, db.backend, &batch).await?;
+    // (count read, count now) per ID number and day.
+    let mut failures: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
+    let verdicts = batch
+        .iter()
+        .zip(&registered)
+        .map(|(attempt, registered)| {
+            let (_, now) = failures
+                .entry((&attempt.id_hash, &attempt.day))
+                .or_insert((registered.failures_today, registered.failures_today));
+            judge(&attempt.card, registered, now)
+        })
+        .collect();
+    let counted: Vec<(&str, &str, i64)> = failures
+        .into_iter()
+        .filter(|(_, (read, now))| now > read)
+        .map(|((id_hash, day), (read, now))| (id_hash, day, now - read))
+        .collect();
+    if !counted.is_empty() {
+        count(&mut transaction, db.backend, &counted).await?;
     }
     transaction.commit().await?;
-    Ok(counted)
+    Ok(verdicts)
 }
 
-/// Reads a batch of lookups in one statement; what was found, in the batch's order.
-async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
+/// The verdict on a card described, against what the registry holds; `failures` is the ID
+/// number's count today before this attempt, raised when it fails.
+fn judge(described: &Card, registered: &Registered, failures: &mut i64) -> Verdict {
+    if *failures >= DAILY_FAILURES {
+        return Verdict::LockedToday;
+    }
+    match registered.id_status.as_deref() {
+        Some("active") | None => {}
+        Some(_) => return Verdict::NotInUse,
+    }
+    if registered.card.as_ref() == Some(described) {
+        return if registered.lost {
+            Verdict::ReportedLost
+        } else {
+            Verdict::Match
+        };
+    }
+    // No match (an unknown ID number answers the same, so it cannot be probed).
+    *failures += 1;
+    Verdict::NoMatch {
+        failures_today: *failures,
+    }
+}
+
+/// On PostgreSQL, holds the batch's ID numbers until the transaction ends (an advisory lock
+/// each, on the first 64 bits of the keyed hash), so that a batch about the same person on
+/// another server waits for this one's count before it reads. The locks are taken in one
+/// order, so two batches never wait for each other.
+async fn hold(connection: &mut AnyConnection, batch: &[Attempt]) -> sqlx::Result<()> {
+    let mut keys: Vec<i64> = batch
+        .iter()
+        .map(|attempt| {
+            let mut bits = [0; 8];
+            hex::decode_to_slice(attempt.id_hash.get(..16).unwrap_or_default(), &mut bits)
+                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            Ok(i64::from_be_bytes(bits))
+        })
+        .collect::<sqlx::Result<_>>()?;
+    keys.sort_unstable();
+    keys.dedup();
+    // The function returns `void`, which the Any driver cannot decode: count the rows instead.
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (VALUES {}) AS ids (k) \
+         ORDER BY k) AS held",
+        placeholders(Backend::Postgres, keys.len(), &["BIGINT"])
+    );
+    let mut lock = sqlx::query_scalar::<_, i64>(&sql);
+    for key in keys {
+        lock = lock.bind(key);
+    }
+    lock.fetch_one(connection).await?;
+    Ok(())
+}
+
+/// Adds the batch's failures to the day's counts, one statement for all its ID numbers (each
+/// once).
+async fn count(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    counted: &[(&str, &str, i64)],
+) -> sqlx::Result<()> {
+    let sql = format!(
+        "INSERT INTO verification_failures (id_hash, day, failures) VALUES {} \
+         ON CONFLICT (id_hash, day) DO UPDATE \
+         SET failures = verification_failures.failures + excluded.failures",
+        placeholders(backend, counted.len(), &["TEXT", "TEXT", "BIGINT"])
+    );
+    let mut upsert = sqlx::query(&sql);
+    for (id_hash, day, failures) in counted {
+        upsert = upsert.bind(*id_hash).bind(*day).bind(*failures);
+    }
+    upsert.execute(connection).await?;
+    Ok(())
+}
+
+/// Reads a batch in one statement; what the registry holds, in the batch's order.
+async fn read(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    batch: &[Attempt],
+) -> sqlx::Result<Vec<Registered>> {
     let sql = format!(
         "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \
          SELECT q.k, \
@@ -177,18 +221,18 @@ async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
          FROM q \
          LEFT JOIN citizens c ON c.national_id = q.national_id \
          LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
-        placeholders(db.backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
+        placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
     );
     let mut select = sqlx::query(&sql);
-    for (k, lookup) in batch.iter().enumerate() {
+    for (k, attempt) in batch.iter().enumerate() {
         select = select
             .bind(i64::try_from(k).unwrap_or(i64::MAX))
-            .bind(&lookup.national_id)
-            .bind(&lookup.id_hash)
-            .bind(&lookup.day);
+            .bind(&attempt.national_id)
+            .bind(&attempt.id_hash)
+            .bind(&attempt.day);
     }
-    let mut found: HashMap<i64, Found> = HashMap::with_capacity(batch.len());
-    for row in select.fetch_all(&db.pool).await? {
+    let mut found: HashMap<i64, Registered> = HashMap::with_capacity(batch.len());
+    for row in select.fetch_all(connection).await? {
         let k: i64 = row.try_get("k")?;
         if found.contains_key(&k) {
             continue;
@@ -198,12 +242,16 @@ async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
             row.try_get::<Option<i64>, _>("apply_code")?,
             row.try_get::<Option<String>, _>("issue_site_id")?,
         ) {
-            (Some(date), Some(code), Some(site)) => Some((date, code, site)),
+            (Some(issue_date), Some(code), Some(issue_site)) => Some(Card {
+                issue_date,
+                apply_code: code.to_string(),
+                issue_site,
+            }),
             _ => None,
         };
         found.insert(
             k,
-            Found {
+            Registered {
                 failures_today: row.try_get::<Option<i64>, _>("failures")?.unwrap_or(0),
                 id_status: row.try_get("id_status")?,
                 card,
@@ -211,7 +259,7 @@ async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
             },
         );
     }
-    // The outer join gives every lookup a row.
+    // The outer join gives every attempt a row.
     (0..batch.len())
         .map(|k| {
             found
@@ -219,4 +267,74 @@ async fn read(db: &Db, batch: Vec<Lookup>) -> sqlx::Result<Vec<Found>> {
                 .ok_or_else(|| sqlx::Error::Protocol("a registry lookup went unanswered".into()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(issue_site: &str) -> Card {
+        Card {
+            issue_date: "2021-06-15".into(),
+            apply_code: "3".into(),
+            issue_site: issue_site.into(),
+        }
+    }
+
+    fn registered(id_status: Option<&str>, lost: bool) -> Registered {
+        Registered {
+            failures_today: 0,
+            id_status: id_status.map(str::to_owned),
+            card: id_status.map(|_| card("63000")),
+            lost,
+        }
+    }
+
+    #[test]
+    fn a_n6_in_a_batch_nothing_is_compared_after_the_third_failure() {
+        let person = registered(Some("active"), false);
+        let mut failures = 0;
+        let verdicts: Vec<Verdict> = ["65000", "63000", "66000", "67000", "63000", "68000"]
+            .iter()
+            .map(|site| judge(&card(site), &person, &mut failures))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                Verdict::NoMatch { failures_today: 1 },
+                Verdict::Match,
+                Verdict::NoMatch { failures_today: 2 },
+                Verdict::NoMatch { failures_today: 3 },
+                Verdict::LockedToday,
+                Verdict::LockedToday,
+            ]
+        );
+        assert_eq!(failures, DAILY_FAILURES, "a match counts nothing");
+    }
+
+    #[test]
+    fn a_n1_an_unknown_id_number_fails_as_a_wrong_card_does_and_a_lost_card_answers_7() {
+        let mut failures = 0;
+        assert_eq!(
+            judge(&card("63000"), &registered(None, false), &mut failures),
+            Verdict::NoMatch { failures_today: 1 }
+        );
+        assert_eq!(
+            judge(
+                &card("63000"),
+                &registered(Some("active"), true),
+                &mut failures
+            ),
+            Verdict::ReportedLost
+        );
+        assert_eq!(
+            judge(
+                &card("65000"),
+                &registered(Some("voided"), false),
+                &mut failures
+            ),
+            Verdict::NotInUse
+        );
+        assert_eq!(failures, 1);
+    }
 }

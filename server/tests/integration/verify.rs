@@ -5,6 +5,7 @@
 use crate::api_service::{api_certificate, approved, reviewer, upload, SHRIMP};
 use crate::support::body_text;
 use crate::support::Portal;
+use app::domain::roc_date::RocDate;
 use app::platform::clock::Clock;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -709,21 +710,38 @@ async fn a_11_a_token_id_is_single_use_per_company() {
     assert_eq!(api.rd_code(&theirs).await, "RS7009");
 }
 
-#[tokio::test]
-async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_to_three() {
-    let api = Api::start().await;
-    // A second server: its own connection pool, caches, rate and call log; the same database.
+/// A second server beside `api`'s with the same `settings`: its own connection pool, caches,
+/// rate, batches and call log; the same database.
+async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     let db = crate::support::reconnect(&api.portal.app.test_db).await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
     let verify =
-        server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
-    let second = server::web::router(
+        server::verify::VerifyState::new(state.clone(), settings, crate::support::test_id_key());
+    server::web::router(
         state,
         verify,
         server::web::observability::metrics_handle(),
         crate::support::test_printer(),
-    );
+    )
+}
+
+/// `checkIdCardApply` of each answer ("?" when there is none).
+fn verdicts(answers: &[(StatusCode, serde_json::Value)]) -> Vec<&str> {
+    answers
+        .iter()
+        .map(|(_, answer)| {
+            answer["responseData"]["checkIdCardApply"]
+                .as_str()
+                .unwrap_or("?")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_to_three() {
+    let api = Api::start().await;
+    let second = second_server(&api, &settings()).await;
     let servers = [&api.portal.app.router, &second];
     let wrong = Query {
         issue_site_id: "65000".into(),
@@ -739,14 +757,7 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
             .map(|(n, token)| send(servers[n % 2], Some(token), REGISTERED_IP)),
     )
     .await;
-    let mut verdicts: Vec<&str> = answers
-        .iter()
-        .map(|(_, answer)| {
-            answer["responseData"]["checkIdCardApply"]
-                .as_str()
-                .unwrap_or("?")
-        })
-        .collect();
+    let mut verdicts = verdicts(&answers);
     verdicts.sort_unstable();
     let count = |code: &str| verdicts.iter().filter(|v| **v == code).count();
     assert_eq!(
@@ -759,6 +770,121 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
         let (_, answer) = send(server, Some(&token), REGISTERED_IP).await;
         assert_eq!(answer["responseData"]["checkIdCardApply"], "5");
     }
+}
+
+/// Holds every call's first write, the single use of its token, until the transaction
+/// returned ends: calls sent meanwhile wait, and then go on together, as calls arriving in the
+/// same instant at a busy server do.
+async fn hold_calls(db: &app::platform::db::Db) -> sqlx::Transaction<'static, sqlx::Any> {
+    // On SQLite the transaction holds the database's write lock.
+    let mut transaction = db.begin_write().await.expect("begin");
+    if db.backend == app::platform::db::Backend::Postgres {
+        sqlx::query("LOCK TABLE api_token_ids IN EXCLUSIVE MODE")
+            .execute(&mut *transaction)
+            .await
+            .expect("lock");
+    }
+    transaction
+}
+
+/// A company guessing 王小明's card: 99 wrong guesses (each another date of issue, some also
+/// another apply code or place) and the right one, shuffled and sent at once, half to each of
+/// two servers on one database; twenty rounds, the count cleared between them as midnight would.
+///
+/// Every comparison that fails is counted, so at most three are answered 2, 3 and 4 and every
+/// other guess is answered 5 without being compared. The right guess is compared only while
+/// fewer than three failures are counted or being counted: when it is among the first three
+/// compared (3 in 100, the order being random), it answers 1. Compared against a count
+/// read before the others' failures were counted, it answered 1 in 6 or 7 rounds of 10; more
+/// than four rounds of twenty (odds about 1 in 4,000 when the rule holds) fail the test.
+#[tokio::test]
+async fn a_n6_a_hundred_guesses_at_once_on_two_servers_get_three_comparisons_that_fail() {
+    use rand::seq::SliceRandom;
+    let settings = Settings {
+        // The guesses are the test, not abuse: neither the rate nor the detector may answer.
+        rate_per_second: 10_000,
+        abnormal: Thresholds {
+            mismatches: 100_000,
+            ..Thresholds::default()
+        },
+        ..settings()
+    };
+    let api = Api::start_with(&settings).await;
+    let second = second_server(&api, &settings).await;
+    let servers = [&api.portal.app.router, &second];
+    let right = wang_current();
+    let issued = chrono::NaiveDate::from_ymd_opt(2021, 6, 15).expect("date");
+    // (the guess, whether it is the right one)
+    let guesses: Vec<(Query, bool)> = (1..100)
+        .map(|n| {
+            let date = RocDate::from_naive(issued + chrono::Duration::days(n)).expect("date");
+            let wrong = Query {
+                apply_yyymmdd: date.display_compact(),
+                apply_code: if n % 3 == 0 { "1" } else { "3" }.into(),
+                issue_site_id: if n % 5 == 0 { "65000" } else { "63000" }.into(),
+                ..right.clone()
+            };
+            (wrong, false)
+        })
+        .chain(std::iter::once((right.clone(), true)))
+        .collect();
+    let pool = &api.portal.app.test_db.db.pool;
+    let mut right_answered_1 = 0;
+    for round in 0..20 {
+        let mut calls: Vec<(bool, String)> = guesses
+            .iter()
+            .map(|(guess, is_right)| (*is_right, format!("Bearer {}", api.token(guess))))
+            .collect();
+        calls.shuffle(&mut rand::thread_rng());
+        let held = hold_calls(&api.portal.app.test_db.db).await;
+        let (answers, ()) = tokio::join!(
+            futures_util::future::join_all(calls.iter().enumerate().map(|(n, (_, token))| send(
+                servers[n % 2],
+                Some(token),
+                REGISTERED_IP
+            )),),
+            async {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                held.rollback().await.expect("let the calls go");
+            }
+        );
+        let verdicts = verdicts(&answers);
+        let (mut wrong, mut right_verdict) = (Vec::new(), None);
+        for ((is_right, _), verdict) in calls.iter().zip(&verdicts) {
+            if *is_right {
+                right_verdict = Some(*verdict);
+            } else {
+                wrong.push(*verdict);
+            }
+        }
+        wrong.sort_unstable();
+        let count = |code: &str| wrong.iter().filter(|v| **v == code).count();
+        assert_eq!(
+            (count("2"), count("3"), count("4"), count("5")),
+            (1, 1, 1, 96),
+            "round {round}: {verdicts:?}"
+        );
+        match right_verdict {
+            Some("1") => right_answered_1 += 1,
+            Some("5") => {}
+            other => panic!("round {round}: the right guess answered {other:?}"),
+        }
+        // The third failure is counted: the right card is not compared again today, anywhere.
+        for server in servers {
+            let token = format!("Bearer {}", api.token(&right));
+            let (_, answer) = send(server, Some(&token), REGISTERED_IP).await;
+            assert_eq!(answer["responseData"]["checkIdCardApply"], "5");
+        }
+        // The next round is another day.
+        sqlx::query("DELETE FROM verification_failures")
+            .execute(pool)
+            .await
+            .expect("a new day");
+    }
+    assert!(
+        right_answered_1 <= 4,
+        "the right guess was compared after three failures in {right_answered_1} rounds of 20"
+    );
 }
 
 #[tokio::test]
