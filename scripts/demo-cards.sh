@@ -47,7 +47,8 @@
 # API certificates (憑證上傳, not cards): DIR/api/demo-company-api.cer and
 # DIR/api/e2e-company-api.cer of 蝦蝦樂購, each with its .key.
 # Link certificates (agency linking step 11, not cards): DIR/link/demo-agency-link.crt and
-# DIR/link/e2e-agency-link.crt of 臺北市政府警察局, each with its .key.
+# DIR/link/e2e-agency-link.crt of 臺北市政府警察局, each with its .key; and for the demo a PDF to
+# file as each of the documents, DIR/link/sample-document.pdf.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -123,6 +124,32 @@ link_certificate() { # name agency-code agency-name
   fi
 }
 
+# A one-page PDF that stands in for the scanned, sealed documents an agency files at step 1
+# of seed 001 (申請表, 資料項目表, …): DIR/link/sample-document.pdf.
+sample_document() {
+  mkdir -p "$DIR/link"
+  [ -f "$DIR/link/sample-document.pdf" ] || python3 - "$DIR/link/sample-document.pdf" <<'PDF'
+import sys
+objects = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+    b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+]
+text = b"BT /F1 24 Tf 72 760 Td (Huji demo document) Tj ET"
+objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text))
+body, offsets = b"%PDF-1.4\n", []
+for number, content in enumerate(objects, 1):
+    offsets.append(len(body))
+    body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+xref = len(body)
+body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+open(sys.argv[1], "wb").write(body)
+PDF
+}
+
 staff() { # name role jurisdiction [notice e-mail]
   "$BIN/huji" staff add --if-unbound --certificate "$DIR/cards/$1.crt" --role "$2" --jurisdiction "$3" \
     ${4:+--email "$4"} >/dev/null
@@ -156,6 +183,7 @@ case "$SET" in
     staff demo-registrar household_registrar office:65000010
     api_certificate demo-company-api 24941832 蝦蝦樂購股份有限公司
     link_certificate demo-agency-link 379130000C 臺北市政府警察局
+    sample_document
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司

@@ -12,6 +12,11 @@ CARGO_LEPTOS_VERSION="0.3.0"
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
 
+# The demo's and the end-to-end tests' pool of 連結介面伺服器 / API Gateway addresses (seed 001
+# step 6, HUJI_LINK_SERVER_POOL): loopback addresses, so that on this one machine a linked
+# agency's calls really come from the address 資訊服務司 assigned (curl --interface 127.0.1.N).
+DEMO_LINK_SERVER_POOL="127.0.1.0/24"
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

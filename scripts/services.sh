@@ -113,7 +113,7 @@ start_portal() { # database url, [port], [name]
   BASE_URL="http://127.0.0.1:$port"
   HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
-    HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" \
+    HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" HUJI_LINK_SERVER_POOL="$DEMO_LINK_SERVER_POOL" \
     "$ROOT/target/release/huji" serve >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$port" "the portal ($name)"

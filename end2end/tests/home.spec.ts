@@ -10,6 +10,20 @@ test('home page is in Traditional Chinese by default', async ({ page }) => {
   await expect(services.getByText('國民身分證', { exact: true })).toBeVisible();
   await expect(services.getByText('國民身分證領補換資料查驗作業 API 介接服務')).toBeVisible();
   await expect(services.getByRole('link', { name: '憑證 IC 卡號查詢' })).toBeVisible();
+  // 機關連結申請 (seed 001): an agency files and follows its cases after signing in.
+  await expect(services.getByRole('link', { name: '提出連結申請' })).toHaveAttribute('href', '/agency-link/apply');
+  await expectAccessible(page);
+});
+
+test('l_1_to_l_20 the agency linking procedure shows the 20 steps the portal enforces', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: '網路申辦服務' }).getByRole('link', { name: '申請程序說明' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '機關連結申請程序' })).toBeVisible();
+  const steps = page.locator('table.procedure tbody tr');
+  await expect(steps).toHaveCount(20);
+  // Step 6 is 資訊服務司's, after step 5, over the GSN VPN only; step 16 joins three branches.
+  await expect(steps.nth(5)).toContainText('6. 資訊服務司編訂網路位址資訊服務司5連結介面、API、電子閘門(GSN VPN)');
+  await expect(steps.nth(15).locator('td').nth(2)).toHaveText('9、14、15');
   await expectAccessible(page);
 });
 

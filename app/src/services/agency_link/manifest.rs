@@ -1,9 +1,10 @@
 //! What agency linking declares to the portal (see [`crate::services::manifest`]).
 
 use super::apply::AgencyApplyPage;
+use super::procedure::{AgencyLinkProcedurePage, PROCEDURE_PATH};
 use super::pages::{AgencyCasePage, AgencyDeskPage, StaffCasePage, StaffDeskPage, LINK_ROLES};
-use super::{AGENCY_CASE_PATH, APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH};
-use crate::services::manifest::{Manifest, MenuEntry};
+use super::{AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH};
+use crate::services::manifest::{leaf, Group, Manifest, MenuEntry, NavNode};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route};
 use leptos_router::{path, MatchNestedRoutes, SsrMode};
@@ -16,8 +17,20 @@ pub const MANIFEST: Manifest = Manifest {
         zh_tw: "機關連結申請 案件辦理",
         english: "Agency linking: cases",
     }],
-    // The home page lists the service once an agency can file in the browser.
-    home: &[],
+    // Seed 001's title: the procedure is public; applying and the cases need the 機關憑證.
+    home: &[(
+        Group::AgencyLinking,
+        NavNode {
+            zh_tw: "連結介面、電子閘門及應用程式介面連結申請",
+            english: "Link interface, e-gate and API linking",
+            href: PROCEDURE_PATH,
+            children: &[
+                leaf("申請程序說明", "How to apply", PROCEDURE_PATH),
+                leaf("提出連結申請", "Apply for a link", APPLY_PATH),
+                leaf("申請案件辦理及進度", "Cases and progress", AGENCY_PATH),
+            ],
+        },
+    )],
     #[cfg(feature = "ssr")]
     jobs: &[],
 };
@@ -30,6 +43,7 @@ pub fn AgencyLinkRoutes() -> impl MatchNestedRoutes + Clone {
             <Route path=path!("/agency-link") view=AgencyDeskPage ssr=SsrMode::Async />
             <Route path=path!("/agency-link/case") view=AgencyCasePage ssr=SsrMode::Async />
             <Route path=path!("/agency-link/apply") view=AgencyApplyPage ssr=SsrMode::Async />
+            <Route path=path!("/agency-link/procedure") view=AgencyLinkProcedurePage />
             <Route path=path!("/admin/agency-links") view=StaffDeskPage ssr=SsrMode::Async />
             <Route path=path!("/admin/agency-links/case") view=StaffCasePage ssr=SsrMode::Async />
         </ParentRoute>

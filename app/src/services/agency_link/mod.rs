@@ -20,6 +20,7 @@ mod manifest;
 pub mod notices;
 pub mod pages;
 pub mod papers;
+pub mod procedure;
 #[cfg(feature = "ssr")]
 pub mod password_table;
 #[cfg(feature = "ssr")]

@@ -449,18 +449,7 @@ async fn environment(
 
 /// The name of the party taking a step of a case for `data_kind`, as the seed names it.
 pub fn party_label(party: Party, data_kind: DataKind, lang: Lang) -> String {
-    match party {
-        Party::Agency => lang.pick("申請機關", "The agency").to_owned(),
-        COUNTY => data_kind.county_unit(lang).to_owned(),
-        Party::Staff(Role::MinistryReviewer) => lang
-            .pick("戶政司", "Department of Household Registration")
-            .to_owned(),
-        Party::Staff(Role::InformationServices) => lang
-            .pick("資訊服務司", "Department of Information Services")
-            .to_owned(),
-        Party::Staff(Role::ChtEngineer) => lang.pick("中華電信", "Chunghwa Telecom").to_owned(),
-        other => other.code().to_owned(),
-    }
+    super::procedure::party_name(party, Some(data_kind), lang).to_owned()
 }
 
 /// What a party enters with a step (beyond an optional note).

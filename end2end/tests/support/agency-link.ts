@@ -330,20 +330,23 @@ export class LinkDesk {
 
   /**
    * Takes step `step` of case `id` on its form, with its inputs: the test date of step 16
-   * (ROC, e.g. 115/12/21 10:00:00), the corrected host address of step 1 filed again, a
-   * note. Returns the page's answer (a status or an alert); `expectDone` checks that it is
-   * done.
+   * (ROC, e.g. 115/12/21 10:00:00), the agency certificate (PEM) of step 11, the corrected
+   * host address of step 1 filed again, a note. Returns the page's answer (a status or an
+   * alert); `expectDone` checks that it is done.
    */
   async takeStep(
     id: string,
     step: number,
-    inputs: { testAt?: string; hostAddress?: string; note?: string } = {},
+    inputs: { testAt?: string; certificate?: string; hostAddress?: string; note?: string } = {},
     expectDone = true,
   ): Promise<string> {
     await this.openCase(id);
     const form = this.stepForm(step);
     await expect(form, `step ${step} is ${this.who.name}'s now`).toBeVisible();
     if (inputs.testAt !== undefined) await form.getByLabel('連結測試日期時間').fill(inputs.testAt);
+    if (inputs.certificate !== undefined) {
+      await form.getByLabel('機關憑證（公開金鑰憑證）').fill(inputs.certificate);
+    }
     if (inputs.hostAddress !== undefined) await form.getByLabel('主機網路位址').fill(inputs.hostAddress);
     if (inputs.note !== undefined) await form.getByLabel('辦理說明（選填）').fill(inputs.note);
     await form.getByRole('button', { name: '完成此步驟' }).click();
@@ -364,6 +367,13 @@ export class LinkDesk {
     return ((await told.textContent()) ?? '').trim();
   }
 
+  /** The agency cancels the live link of case `id`. */
+  async cancel(id: string): Promise<void> {
+    await this.openCase(id);
+    await this.page.getByRole('button', { name: '取消連結' }).click();
+    await expect(this.notice('status'), await this.alerts()).toContainText('已取消連結');
+  }
+
   /** The agency withdraws case `id`. */
   async withdraw(id: string): Promise<void> {
     await this.openCase(id);
@@ -379,6 +389,19 @@ export class LinkDesk {
   /** What the open 連結介面 case's page says of the agency's user environment (L-8). */
   async environment(): Promise<string> {
     return ((await this.page.locator('dd.environment').textContent()) ?? '').trim();
+  }
+
+  /** The addresses 資訊服務司 assigned (step 6) on the open case page, by equipment. */
+  async addresses(): Promise<Map<string, string>> {
+    const rows = await this.tableRows(this.page.locator('table.addresses'));
+    return new Map(rows.map(([equipment, network]) => [equipment, network]));
+  }
+
+  /** The Iss key on the open case page (the agency's side, after step 14). */
+  async issKey(): Promise<string> {
+    const key = this.page.locator('dl.keys code.iss-key');
+    await expect(key).toHaveText(/^\S{32}$/);
+    return ((await key.textContent()) ?? '').trim();
   }
 
   /** The open case's timeline, oldest first. */
@@ -406,6 +429,33 @@ export function stepNumber(label: string): number {
   const match = /^(\d+)\.\s/.exec(label.trim());
   if (!match) throw new Error(`not a step label: ${label}`);
   return Number(match[1]);
+}
+
+/** The 密碼表 the county unit is shown once at step 8 (or on handing a reissued one over). */
+export function passwordTable(told: string): { user: string; password: string } {
+  const match = /使用者代號 (\S+)，密碼 (\S+)。/.exec(told);
+  if (!match) throw new Error(`no password table in: ${told}`);
+  return { user: match[1], password: match[2] };
+}
+
+/** Now in Taipei as a step-16 test date is written (ROC year/month/day hour:minute:second). */
+export function rocNow(): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Taipei',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date())
+      .map((part) => [part.type, part.value]),
+  );
+  const year = Number(parts.year) - 1911;
+  return `${year}/${parts.month}/${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /** Takes steps 2 to 5 of case `id` (the review): the county unit, the agency, the ministry. */

@@ -1,12 +1,13 @@
 // Agency linking in the browser (seed 001, SPEC §2, issue 18): which steps a case takes
-// follows its interface (L-6, L-10, L-15 only over the GSN VPN), and each step waits in the
-// inbox of its party only (L-21).
+// follows its interface (L-6, L-10, L-15 only over the GSN VPN), each step waits in the
+// inbox of its party only (L-21), and another agency or another county's unit never sees the
+// case.
 import { expect, test } from '@playwright/test';
-import { LinkDesk, application, parties, review } from './support/agency-link';
+import { LinkDesk, application, parties } from './support/agency-link';
 
 test.describe.configure({ timeout: 180_000 });
 
-test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, and no inbox ever lists them', async ({
+test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, seen by its own parties only', async ({
   browser,
 }) => {
   const agency = await LinkDesk.signIn(browser, parties.taipeiPolice);
@@ -25,6 +26,7 @@ test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, and no inbox 
   };
 
   const id = await agency.file(application('egate_internet', '198.51.100.16/28'));
+  await agency.expectAccessible();
   await agency.openCase(id);
   await expect(agency.page.locator('.case-card')).toContainText('各機關應用戶役政資訊電子閘門作業申請表');
   expect(await agency.stepsIn('skipped')).toEqual(skipped);
@@ -34,7 +36,27 @@ test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, and no inbox 
   expect(await county.inboxSteps(id)).toEqual([2]);
   for (const desk of [agency, ministry, it, cht]) expect(await desk.inboxSteps(id), desk.who.name).toEqual([]);
 
-  await review(agency, county, ministry, id);
+  // Another agency, and another county's unit, neither list the case nor open it.
+  for (const stranger of [parties.newTaipeiPolice, parties.newTaipeiCounty]) {
+    const desk = await LinkDesk.signIn(browser, stranger);
+    expect((await desk.cases()).map((row) => row.caseId), stranger.name).not.toContain(id);
+    expect((await desk.inbox()).map((row) => row.caseId), stranger.name).not.toContain(id);
+    await desk.page.goto(desk.casePath(id));
+    await expect(desk.page.getByRole('alert')).toContainText('查無此申請案件');
+    await expect(desk.page.locator('.case-card')).toHaveCount(0);
+    await desk.expectAccessible();
+    await desk.close();
+  }
+
+  // The review: the send-back form is on the case page while the county unit checks the
+  // documents (step 3), and the page with both forms on it is accessible.
+  await county.takeStep(id, 2);
+  await county.openCase(id);
+  await expect(county.page.getByLabel('退回原因')).toBeVisible();
+  await county.expectAccessible();
+  await county.takeStep(id, 3);
+  await agency.takeStep(id, 4);
+  await ministry.takeStep(id, 5);
   // After the ministry's review, step 7 follows at once: 資訊服務司 has nothing to assign.
   expect(await ministry.inboxSteps(id)).toEqual([7]);
   expect(await it.inboxSteps(id)).toEqual([]);
