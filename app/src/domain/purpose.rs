@@ -1,7 +1,7 @@
 //! The free-text purpose or reason of an application (使用目的/原因), limited to 350 characters
 //! as a person counts them.
 
-use super::{normalize_input, required_message, FieldError};
+use super::{required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -33,7 +33,8 @@ impl FieldError for PurposeError {
 }
 
 /// Makes every line break `\n` (browsers send `\r\n`), drops the other control characters
-/// except `\t`, then trims and folds full-width ASCII like every field.
+/// except `\t`, then trims. Free text keeps what was typed: unlike codes and numbers, its
+/// full-width punctuation (，。：) is how Chinese is written, not an input-method accident.
 fn clean(input: &str) -> String {
     let kept: String = input
         .replace("\r\n", "\n")
@@ -41,7 +42,7 @@ fn clean(input: &str) -> String {
         .chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
         .collect();
-    normalize_input(&kept)
+    kept.trim().to_owned()
 }
 
 impl Purpose {
@@ -127,6 +128,17 @@ mod tests {
             Purpose::parse("  第一行\r\n第二行\t說明\u{0}\u{7}\u{1b}\r第三行  ").expect("valid");
         assert_eq!(purpose.as_str(), "第一行\n第二行\t說明\n第三行");
         assert_eq!(Purpose::count_chars("第一行\r\n第二行"), 7);
+    }
+
+    #[test]
+    fn f2_purpose_keeps_full_width_punctuation_as_typed() {
+        let typed = "主機網路位址與戶役政資訊網路衝突，請更換：ＶＰＮ。";
+        assert_eq!(
+            Purpose::parse(&format!("\u{3000}{typed} "))
+                .expect("valid")
+                .as_str(),
+            typed
+        );
     }
 
     #[test]

@@ -82,7 +82,12 @@ mod ssr {
             }
             (application, uploads) => {
                 let mut errors = application.err().unwrap_or_default();
-                errors.extend(uploads.err().unwrap_or_default());
+                errors.extend(match uploads {
+                    Ok(uploads) => {
+                        super::super::documents::missing_from_every_application(&uploads)
+                    }
+                    Err(errors) => errors,
+                });
                 if elsewhere {
                     errors.push(PortalError::Field {
                         field: super::COUNTY.name.into(),

@@ -50,6 +50,11 @@ impl DocumentKind {
     }
 }
 
+/// Whether every application files `kind`, whatever it applies for.
+fn filed_by_every_application(kind: DocumentKind) -> bool {
+    !matches!(kind, DocumentKind::SecurityAgreement | DocumentKind::GsnVpn)
+}
+
 /// The kinds `application` must file: the 申請表, the item table and the management rules
 /// always; the security agreement for household data; the GSN VPN forms the first time.
 pub fn required_documents(application: &Application) -> Vec<DocumentKind> {
@@ -59,7 +64,7 @@ pub fn required_documents(application: &Application) -> Vec<DocumentKind> {
         .filter(|kind| match kind {
             DocumentKind::SecurityAgreement => application.data_kind == DataKind::Household,
             DocumentKind::GsnVpn => application.first_vpn,
-            _ => true,
+            _ => filed_by_every_application(*kind),
         })
         .collect()
 }
@@ -243,12 +248,7 @@ pub fn check_complete(
     uploads: &[Upload],
 ) -> Result<(), Vec<PortalError>> {
     let required = required_documents(application);
-    let mut errors = Vec::new();
-    for kind in &required {
-        if !uploads.iter().any(|upload| upload.kind == *kind) {
-            errors.push(PortalError::field(kind.field(), &DocumentError::Missing));
-        }
-    }
+    let mut errors = missing(&required, uploads);
     for upload in uploads {
         if !required.contains(&upload.kind) {
             errors.push(PortalError::field(
@@ -262,6 +262,26 @@ pub fn check_complete(
     } else {
         Err(errors)
     }
+}
+
+/// The documents of `kinds` that `uploads` lacks, each a field error.
+fn missing(kinds: &[DocumentKind], uploads: &[Upload]) -> Vec<PortalError> {
+    kinds
+        .iter()
+        .filter(|kind| !uploads.iter().any(|upload| upload.kind == **kind))
+        .map(|kind| PortalError::field(kind.field(), &DocumentError::Missing))
+        .collect()
+}
+
+/// What can be said of `uploads` while the rest of the form is still wrong: the documents every
+/// application files that are missing, so that a form sent empty names all its fields at once.
+pub fn missing_from_every_application(uploads: &[Upload]) -> Vec<PortalError> {
+    let every: Vec<DocumentKind> = DocumentKind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| filed_by_every_application(*kind))
+        .collect();
+    missing(&every, uploads)
 }
 
 #[cfg(feature = "ssr")]
@@ -377,5 +397,20 @@ pub(crate) mod tests {
         let errors = check_complete(&later, &all).unwrap_err();
         assert_eq!(named(&errors), ["document_gsn_vpn"]);
         assert!(check_complete(&application, &all).is_ok());
+    }
+
+    #[test]
+    fn l_1_a_form_sent_empty_names_the_documents_every_application_files() {
+        let errors = missing_from_every_application(&[]);
+        assert_eq!(
+            named(&errors),
+            [
+                "document_application_form",
+                "document_item_table",
+                "document_management_rules"
+            ]
+        );
+        let form = Upload::new(DocumentKind::ApplicationForm, "x.pdf", pdf("x")).unwrap();
+        assert_eq!(missing_from_every_application(&[form]).len(), 2);
     }
 }

@@ -1,8 +1,8 @@
 //! What agency linking declares to the portal (see [`crate::services::manifest`]).
 
 use super::apply::AgencyApplyPage;
-use super::procedure::{AgencyLinkProcedurePage, PROCEDURE_PATH};
 use super::pages::{AgencyCasePage, AgencyDeskPage, StaffCasePage, StaffDeskPage, LINK_ROLES};
+use super::procedure::{AgencyLinkProcedurePage, PROCEDURE_PATH};
 use super::{AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH};
 use crate::services::manifest::{leaf, Group, Manifest, MenuEntry, NavNode};
 use leptos::prelude::*;

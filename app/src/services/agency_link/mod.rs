@@ -20,9 +20,9 @@ mod manifest;
 pub mod notices;
 pub mod pages;
 pub mod papers;
-pub mod procedure;
 #[cfg(feature = "ssr")]
 pub mod password_table;
+pub mod procedure;
 #[cfg(feature = "ssr")]
 pub mod progress;
 #[cfg(feature = "ssr")]
