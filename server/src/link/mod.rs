@@ -34,8 +34,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use utoipa::ToSchema;
 
-/// The largest body read: a person query is a few dozen bytes.
-const BODY_LIMIT: usize = 4 * 1024;
 /// A refused test call of one kind is noted on a case's timeline at most once in this long, so
 /// that a misconfigured system retrying every second does not bury the case's history.
 const NOTE_EVERY_SECONDS: i64 = 10 * 60;
@@ -239,7 +237,7 @@ async fn query(
     if case.status != LinkStatus::Live {
         return Ok(Outcome::only(LinkCode::NotLive, Some(case)));
     }
-    let national_id = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let national_id = match axum::body::to_bytes(body, crate::web::limits::INTEGRATION_API).await {
         Ok(bytes) => serde_json::from_slice::<PersonQuery>(&bytes)
             .ok()
             .and_then(|query| NationalId::parse(&query.person_id).ok()),

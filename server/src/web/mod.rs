@@ -4,6 +4,7 @@
 pub mod agency_link;
 mod captcha;
 mod language;
+pub mod limits;
 pub mod observability;
 pub mod security;
 
@@ -114,6 +115,7 @@ pub fn router(
         .fallback_service(assets)
         .with_state(state)
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
+        .layer(middleware::from_fn(limits::body_limit))
         .layer(middleware::from_fn_with_state(proxies, security::client_address))
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
@@ -186,14 +188,6 @@ async fn server_fn_handler(
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
-/// The largest form body a page accepts.
-const FORM_LIMIT: usize = 64 * 1024;
-
-/// The largest body of the agency linking application, which carries up to five PDFs of
-/// `documents::MAX_BYTES` each (sent as they are, read into Base64 here).
-const LINK_APPLICATION_LIMIT: usize =
-    5 * app::services::agency_link::documents::MAX_BYTES + FORM_LIMIT;
-
 /// Renders a page for a form posted to it, with the posted fields in context
 /// (`app::posted_form`). Fully rendered before it is sent, as the outcome is part of the page.
 async fn render_posted_page(State(state): State<AppState>, request: Request<Body>) -> Response {
@@ -204,23 +198,21 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let fields = if content_type.starts_with("application/x-www-form-urlencoded") {
-        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, limits::FORM).await else {
             return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
     } else if let Ok(boundary) = multer::parse_boundary(content_type) {
-        let limit = if parts.uri.path() == app::services::agency_link::APPLY_PATH {
+        if parts.uri.path() == app::services::agency_link::APPLY_PATH {
             // Only a signed-in agency may send the large body: anyone else is refused before
             // it is read.
             match app::platform::auth::principal_of(&state, &parts.headers).await {
-                Ok(Some(app::platform::auth::Principal::Agency { .. })) => LINK_APPLICATION_LIMIT,
+                Ok(Some(app::platform::auth::Principal::Agency { .. })) => {}
                 _ => return axum::http::StatusCode::FORBIDDEN.into_response(),
             }
-        } else {
-            FORM_LIMIT
-        };
-        multipart_fields(body, boundary, limit).await
+        }
+        multipart_fields(body, boundary, limits::for_path(parts.uri.path())).await
     } else {
         Err(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
     };
