@@ -49,6 +49,9 @@ pub struct Config {
     /// The key that seals the 用戶代碼 and PIN of a certificate application until the counter
     /// writes them to the card; made at first start when missing. `HUJI_MOICA_SEAL_KEY_FILE`.
     pub moica_seal_key_file: PathBuf,
+    /// The bearer token `/metrics` asks of its scraper; made at first start when missing.
+    /// `HUJI_METRICS_TOKEN_FILE`.
+    pub metrics_token_file: PathBuf,
     /// A development PKI (`huji pki init --dir DIR`) whose MOICA CA certifies the cards issued
     /// at the counter (C-2); unset: counter issuance is unavailable. `HUJI_MOICA_CA_DIR`.
     pub moica_ca_dir: Option<PathBuf>,
@@ -129,6 +132,7 @@ impl Default for Config {
             trusted_proxies: String::new(),
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
+            metrics_token_file: PathBuf::from("data/secrets/metrics.token"),
             moica_ca_dir: None,
             api_rate_per_second: verify.rate_per_second,
             api_abnormal_window_seconds: verify.abnormal.window_seconds,
@@ -238,6 +242,9 @@ impl Config {
         }
         if let Some(v) = env("HUJI_MOICA_SEAL_KEY_FILE") {
             self.moica_seal_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_METRICS_TOKEN_FILE") {
+            self.metrics_token_file = v.into();
         }
         if let Some(v) = env("HUJI_MOICA_CA_DIR") {
             self.moica_ca_dir = Some(v.into());

@@ -288,10 +288,16 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings(), id_key);
     let printer = server::papers::Printer::open(&config.papers_font, config.papers_font_index)
         .context("the font of the paper forms (HUJI_PAPERS_FONT, HUJI_PAPERS_FONT_INDEX)")?;
+    let metrics_token =
+        server::secrets::load_or_create(&config.metrics_token_file, "metrics token")
+            .context("the metrics token (HUJI_METRICS_TOKEN_FILE)")?;
     let app = web::router(
         state,
         verify.clone(),
-        web::observability::metrics_handle(),
+        web::observability::MetricsEndpoint::new(
+            web::observability::metrics_handle(),
+            &metrics_token,
+        ),
         Arc::new(printer),
     );
     let listener = tokio::net::TcpListener::bind(config.bind)

@@ -34,6 +34,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use utoipa::ToSchema;
 
+/// 連結測試's path (the `utoipa::path` attributes below repeat it, as they take literals).
+pub const CONNECTION_TEST_PATH: &str = "/integration/agency/v1/connection-test";
+/// The person query's path.
+pub const PERSON_QUERY_PATH: &str = "/integration/agency/v1/person-query";
+
 /// A refused test call of one kind is noted on a case's timeline at most once in this long, so
 /// that a misconfigured system retrying every second does not bury the case's history.
 const NOTE_EVERY_SECONDS: i64 = 10 * 60;

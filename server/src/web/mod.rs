@@ -24,7 +24,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
 };
-use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::{Arc, OnceLock};
 use tower_http::{
     compression::CompressionLayer,
@@ -39,7 +38,7 @@ use tower_http::{
 pub fn router(
     state: AppState,
     verify: crate::verify::VerifyState,
-    metrics: PrometheusHandle,
+    metrics: observability::MetricsEndpoint,
     printer: Arc<crate::papers::Printer>,
 ) -> Router {
     let options = state.leptos_options.clone();
@@ -162,11 +161,11 @@ fn verification_api<S: Clone + Send + Sync + 'static>(
 fn agency_link_api<S: Clone + Send + Sync + 'static>(link: crate::link::LinkState) -> Router<S> {
     Router::new()
         .route(
-            "/integration/agency/v1/connection-test",
+            crate::link::CONNECTION_TEST_PATH,
             post(crate::link::connection_test),
         )
         .route(
-            "/integration/agency/v1/person-query",
+            crate::link::PERSON_QUERY_PATH,
             post(crate::link::person_query),
         )
         .with_state(link)

@@ -10,9 +10,13 @@ use axum::{
 };
 use std::sync::Arc;
 
-/// Paths whose callers authenticate every request with a signature rather than a cookie, so a
-/// forged cross-site request carries no authority there.
-const SIGNED_API_PREFIXES: &[&str] = &["/integration/", "/api/v1/"];
+/// The state-changing paths whose callers authenticate every request with a signature rather
+/// than a cookie, so a forged cross-site request carries no authority there. Exact paths, not
+/// prefixes: nothing else — above all no server function (`/api/{fn}`) — is exempt.
+const SIGNED_API_PATHS: [&str; 2] = [
+    crate::link::CONNECTION_TEST_PATH,
+    crate::link::PERSON_QUERY_PATH,
+];
 
 /// CSRF protection: a state-changing request must come from the portal's own pages. Browsers
 /// say so in `Sec-Fetch-Site`; older ones send `Origin`, which must be the portal's origin.
@@ -24,9 +28,7 @@ pub async fn csrf_guard(
     next: Next,
 ) -> Response {
     if is_safe_method(request.method())
-        || SIGNED_API_PREFIXES
-            .iter()
-            .any(|p| request.uri().path().starts_with(p))
+        || SIGNED_API_PATHS.contains(&request.uri().path())
         || same_origin(request.headers(), &public_origin)
     {
         next.run(request).await

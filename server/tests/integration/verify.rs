@@ -425,7 +425,7 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     let router = server::web::router(
         state,
         verify,
-        server::web::observability::metrics_handle(),
+        crate::support::test_metrics(),
         crate::support::test_printer(),
     );
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
@@ -721,7 +721,7 @@ async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     server::web::router(
         state,
         verify,
-        server::web::observability::metrics_handle(),
+        crate::support::test_metrics(),
         crate::support::test_printer(),
     )
 }

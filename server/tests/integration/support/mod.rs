@@ -134,6 +134,17 @@ pub fn test_id_key() -> server::verify::IdHashKey {
     server::verify::IdHashKey::new(&[7; 32])
 }
 
+/// The token the test apps' `/metrics` asks for (the bytes of [`TEST_METRICS_TOKEN`]).
+pub const TEST_METRICS_TOKEN: &str =
+    "0505050505050505050505050505050505050505050505050505050505050505";
+
+pub fn test_metrics() -> server::web::observability::MetricsEndpoint {
+    server::web::observability::MetricsEndpoint::new(
+        server::web::observability::metrics_handle(),
+        &[5; 32],
+    )
+}
+
 pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
     let clock: Arc<dyn Clock> = Arc::new(clock.clone());
     AppState {
@@ -213,7 +224,7 @@ pub async fn spawn_app_with(
     let router = server::web::router(
         state.clone(),
         verify.clone(),
-        server::web::observability::metrics_handle(),
+        test_metrics(),
         test_printer(),
     );
     TestApp {
