@@ -1,6 +1,7 @@
 //! Database connection: one code path (sqlx `Any`) over SQLite, the embedded default, and
 //! PostgreSQL, for deployments with several servers. Migrations run at start.
 
+use super::private_file;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
@@ -31,6 +32,8 @@ pub enum DbError {
     UnsupportedUrl,
     #[error("cannot create the database directory {0}: {1}")]
     Directory(String, std::io::Error),
+    #[error("the database file: {0}")]
+    Private(std::io::Error),
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -177,11 +180,23 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_owned());
     }
-    if let Some(dir) = std::path::Path::new(path).parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError::Directory(dir.display().to_string(), e))?;
+    let file = std::path::Path::new(path);
+    if let Some(dir) = file.parent() {
+        private_file::create_dir(dir)
+            .map_err(|e| DbError::Directory(dir.display().to_string(), e))?;
+    }
+    // Made here rather than by SQLite, which would make it readable by everyone (0644 under
+    // the usual umask); SQLite gives its log and index (-wal, -shm) the file's own mode.
+    match private_file::create_new(file) {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => {
+            return Err(DbError::Private(error))
         }
+        _ => {}
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        private_file::check(std::path::Path::new(&name)).map_err(DbError::Private)?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

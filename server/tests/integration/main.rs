@@ -22,6 +22,7 @@ mod moica_services;
 mod pki;
 mod platform;
 mod schema;
+mod secrets_at_rest;
 mod sign_in;
 mod support;
 mod verify;
