@@ -44,7 +44,7 @@ pub fn router(
     let options = state.leptos_options.clone();
     let routes = route_list();
     let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
-    let proxies = state.proxies.clone();
+    let addressing = Arc::new(security::ClientAddressing::new(state.proxies.clone()));
     let https = state.settings.secure_cookies();
 
     // Built files carry a content hash in their names (cargo-leptos `hash-files`), so they
@@ -115,7 +115,7 @@ pub fn router(
         .with_state(state)
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
         .layer(middleware::from_fn(limits::body_limit))
-        .layer(middleware::from_fn_with_state(proxies, security::client_address))
+        .layer(middleware::from_fn_with_state(addressing, security::client_address))
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
         // CPU than the page itself. Built assets are precompressed at the highest level.

@@ -233,3 +233,61 @@ async fn every_page_a_service_declares_is_routed() {
         assert_ne!(response.status(), 404, "POST {path}");
     }
 }
+
+/// The log lines written while the current thread holds the returned guard.
+fn capture_logs() -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    tracing::subscriber::DefaultGuard,
+) {
+    #[derive(Clone)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let buffer = Buffer(logged.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || buffer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    (logged, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn security_21_8_forwarding_from_an_untrusted_peer_is_warned_of_once() {
+    let app = spawn_app().await;
+    let (logged, _guard) = capture_logs();
+    let from_proxy = |forwarded: Option<&str>| {
+        let mut request = Request::get("/livez");
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        let mut request = request.body(Body::empty()).expect("request");
+        let peer: std::net::SocketAddr = "10.0.0.5:40000".parse().expect("address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    app.send(from_proxy(None)).await;
+    let warnings = || {
+        String::from_utf8_lossy(&logged.lock().expect("log"))
+            .matches("HUJI_TRUSTED_PROXIES")
+            .count()
+    };
+    assert_eq!(warnings(), 0, "nothing forwarded, nothing to say");
+    for client in ["198.51.100.7", "198.51.100.8", "198.51.100.9"] {
+        app.send(from_proxy(Some(client))).await;
+    }
+    assert_eq!(warnings(), 1, "once, not per request");
+}
