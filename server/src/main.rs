@@ -140,7 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         command => command,
     };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = server::database::open(&config, SystemClock.unix()).await?;
     match command {
         Command::Pki { .. }
         | Command::ApiToken(_)
@@ -207,7 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let report = app::platform::audit::verify(&db.pool).await?;
+            let report = app::platform::audit::verify(&db).await?;
             match report.problem {
                 None => {
                     println!("audit chain intact: {} rows", report.rows);

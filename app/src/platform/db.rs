@@ -1,6 +1,7 @@
 //! Database connection: one code path (sqlx `Any`) over SQLite, the embedded default, and
 //! PostgreSQL, for deployments with several servers. Migrations run at start.
 
+use super::audit::AuditKey;
 use super::private_file;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -40,11 +41,13 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// The pool and the backend it talks to.
+/// The pool, the backend it talks to, and the key of the audit chain written into it.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Keys the hashes of the audit chain (F-8); kept outside the database.
+    pub audit: AuditKey,
 }
 
 /// The pages (4 KiB each) SQLite's write-ahead log may hold before the server's
@@ -83,8 +86,9 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Db {
-    /// Connects (creating a SQLite file and its directory on first start) and migrates.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+    /// Connects (creating a SQLite file and its directory on first start) and migrates; the
+    /// audit rows it appends are keyed with `audit`.
+    pub async fn connect(url: &str, max_connections: u32, audit: AuditKey) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let url = match backend {
@@ -98,7 +102,11 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            audit,
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -114,6 +122,7 @@ impl Db {
                 pool: pool_options(self.backend, 1, true)
                     .connect_lazy_with((*self.pool.connect_options()).clone()),
                 backend: self.backend,
+                audit: self.audit.clone(),
             },
             Backend::Postgres => self.clone(),
         }

@@ -38,9 +38,13 @@ async fn security_21_11_a_new_sqlite_database_and_its_log_are_private() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let data = dir.path().join("data");
     let file = data.join("huji.db");
-    let db = Db::connect(&format!("sqlite:{}", file.display()), 2)
-        .await
-        .expect("database");
+    let db = Db::connect(
+        &format!("sqlite:{}", file.display()),
+        2,
+        crate::support::test_audit_key(),
+    )
+    .await
+    .expect("database");
     sqlx::query("SELECT COUNT(*) FROM sessions")
         .execute(&db.pool)
         .await
@@ -59,21 +63,27 @@ async fn security_21_11_a_database_open_to_others_is_refused_at_start() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("huji.db");
     let url = format!("sqlite:{}", file.display());
-    Db::connect(&url, 1)
+    Db::connect(&url, 1, crate::support::test_audit_key())
         .await
         .expect("database")
         .pool
         .close()
         .await;
     open_to_others(&file);
-    let error = Db::connect(&url, 1).await.expect_err("refused").to_string();
+    let error = Db::connect(&url, 1, crate::support::test_audit_key())
+        .await
+        .expect_err("refused")
+        .to_string();
     assert_names_the_fix(&error, &file);
     // The log holds the same data as the file.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let wal = beside(&file, "-wal");
     std::fs::write(&wal, "").expect("log");
     open_to_others(&wal);
-    let error = Db::connect(&url, 1).await.expect_err("refused").to_string();
+    let error = Db::connect(&url, 1, crate::support::test_audit_key())
+        .await
+        .expect_err("refused")
+        .to_string();
     assert_names_the_fix(&error, &wal);
 }
 

@@ -193,7 +193,7 @@ async fn f6_a_disabled_account_loses_its_open_session() {
         .fetch_one(pool)
         .await
         .expect("staff row");
-    staff::disable(pool, id, "test", portal.now())
+    staff::disable(&portal.app.test_db.db, id, "test", portal.now())
         .await
         .expect("disabled");
     assert_eq!(
@@ -210,7 +210,6 @@ async fn f6_roles_keep_to_their_scope() {
     let checked = trust
         .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
         .expect("valid");
-    let pool = &portal.app.test_db.db.pool;
     for (role, jurisdiction) in [
         (Role::HouseholdClerk, "national"),
         (Role::MinistryReviewer, "county:臺北市"),
@@ -223,7 +222,8 @@ async fn f6_roles_keep_to_their_scope() {
             jurisdiction: &spec,
             email: None,
         };
-        let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
+        let refused =
+            staff::add(&portal.app.test_db.db, &new, &checked, "test", portal.now()).await;
         assert!(
             matches!(refused, Err(staff::StaffError::ScopeMismatch { .. })),
             "{role}"
@@ -236,7 +236,7 @@ async fn f6_roles_keep_to_their_scope() {
         jurisdiction: &spec,
         email: None,
     };
-    let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
+    let refused = staff::add(&portal.app.test_db.db, &new, &checked, "test", portal.now()).await;
     assert!(matches!(refused, Err(staff::StaffError::UnknownOffice(_))));
 }
 

@@ -333,7 +333,7 @@ mod ssr {
             subject: format!("{kind:?}").to_lowercase(),
             detail: serde_json::json!({ "outcome": outcome }).to_string(),
         };
-        audit::record(&state.db.pool, now, &event).await?;
+        audit::record(&state.db, now, &event).await?;
         Ok(())
     }
 }
