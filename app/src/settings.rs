@@ -16,6 +16,13 @@ impl PortalSettings {
     pub fn secure_cookies(&self) -> bool {
         self.public_origin.starts_with("https://")
     }
+
+    /// A development portal: one served over plain `http://` (a production portal is served
+    /// over HTTPS). Only there may a loopback caller match a grant's registered address
+    /// ([`crate::platform::client::may_match_registered`]).
+    pub fn development(&self) -> bool {
+        !self.secure_cookies()
+    }
 }
 
 /// The settings of the server rendering this page. Pages render on the server only

@@ -255,6 +255,34 @@ fn the_pin_counter_survives_a_restart_through_the_state_file() {
     assert!(!text.contains("000000"), "a wrong PIN must not be stored");
 }
 
+/// A soft token holds a card's key and PIN: written for its owner only, and refused when
+/// other users may read it (issue 21 item 11).
+#[cfg(unix)]
+#[test]
+fn security_21_11_a_soft_token_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("card.token");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // Even over a temporary file a crash left open to everyone.
+    std::fs::write(directory.path().join("card.token.tmp"), "{}").expect("leftover");
+    activated_state().save(&path).expect("write the state");
+    assert_eq!(mode(&path), 0o600);
+    assert!(CardState::load(&path).is_ok());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let refused = CardState::load(&path).expect_err("refused").to_string();
+    assert!(
+        refused.contains(&format!("chmod 600 {}", path.display())),
+        "{refused}"
+    );
+}
+
 #[test]
 fn a_card_is_made_from_a_pem_key_and_its_certificate_only() {
     use base64::{engine::general_purpose::STANDARD, Engine};

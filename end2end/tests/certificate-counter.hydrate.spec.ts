@@ -5,7 +5,7 @@
 import { expect, Locator, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { baseURL, blankCard, chooseCard, helperURL, registrar } from './support/cards';
-import { counterPage, fillApplication, freshCardNumber, huang, sendApplication } from './support/certificate';
+import { counterPage, fillApplication, freshCardNumber, huang, searchFor, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -73,7 +73,8 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await expectAccessible(counter);
 
   // Searched again, the application is done.
-  await counter.goto(`/admin/certificate/issue?q=${reference}`);
+  await counter.goto('/admin/certificate/issue');
+  await searchFor(counter, reference);
   await expect(counter.locator('.application-status')).toHaveText('已發證');
 
   // The public status look-up knows the card.
@@ -108,7 +109,7 @@ test('c3 the counter resets a forgotten user code for a delegate, and the PIN re
   });
   expect(change.status(), await change.text()).toBe(200);
 
-  const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
+  const counter = await counterPage(browser, '/admin/certificate/services', cardNumber);
   const reset = counter.locator('section.card-at-counter.reset_user_code');
   await waitForHydration(counter);
   await reset.getByLabel('讀卡機').selectOption(blankCard.reader);
@@ -139,7 +140,7 @@ test('c3 the counter resets a forgotten user code for a delegate, and the PIN re
 });
 
 test('c5 the counter suspends and resumes for a delegate, refuses revocation by a delegate, and revokes for the holder', async ({ page, browser }) => {
-  const counter = await counterPage(browser, `/admin/certificate/services?q=${cardNumber}`);
+  const counter = await counterPage(browser, '/admin/certificate/services', cardNumber);
   await expect(counter.locator('.certificate-state')).toHaveText('有效');
   await expectAccessible(counter);
   const serve = async (service: string, delegate: boolean, confirm = false) => {
@@ -178,7 +179,7 @@ test('c5 the counter suspends and resumes for a delegate, refuses revocation by 
 
 test('c2 without an online application the registrar fills one in at the counter', async ({ browser }) => {
   // 黃雅婷's last application was issued (and the card revoked above): a new one at the desk.
-  const counter = await counterPage(browser, `/admin/certificate/issue?q=${huang.nationalId}`);
+  const counter = await counterPage(browser, '/admin/certificate/issue', huang.nationalId);
   await expect(counter.locator('.application-status')).toHaveText('已發證');
   const form = counter.locator('section.counter-application');
   await expect(form).toBeVisible();

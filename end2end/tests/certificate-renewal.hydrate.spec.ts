@@ -44,7 +44,7 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
   const counter = await counterPage(browser, '/admin/certificate/issue');
   await expect(counter.locator('section.renewals')).toContainText('F2*****791');
   await expectAccessible(counter);
-  await counter.getByRole('link', { name: reference }).click();
+  await counter.getByRole('button', { name: reference }).click();
   await expect(counter.locator('.application-kind')).toContainText('線上續卡');
   await waitForHydration(counter);
   await counter.getByLabel('空白 IC 卡所在讀卡機').selectOption(renewalBlankCard.reader);

@@ -49,6 +49,13 @@ pub struct Config {
     /// The key that seals the 用戶代碼 and PIN of a certificate application until the counter
     /// writes them to the card; made at first start when missing. `HUJI_MOICA_SEAL_KEY_FILE`.
     pub moica_seal_key_file: PathBuf,
+    /// The bearer token `/metrics` asks of its scraper; made at first start when missing.
+    /// `HUJI_METRICS_TOKEN_FILE`.
+    pub metrics_token_file: PathBuf,
+    /// The key of the audit chain's hashes (F-8), outside the database; made at first start
+    /// when missing. Every server on one database, and `huji audit verify`, must read the
+    /// same key. `HUJI_AUDIT_KEY_FILE`.
+    pub audit_key_file: PathBuf,
     /// A development PKI (`huji pki init --dir DIR`) whose MOICA CA certifies the cards issued
     /// at the counter (C-2); unset: counter issuance is unavailable. `HUJI_MOICA_CA_DIR`.
     pub moica_ca_dir: Option<PathBuf>,
@@ -129,6 +136,8 @@ impl Default for Config {
             trusted_proxies: String::new(),
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
+            metrics_token_file: PathBuf::from("data/secrets/metrics.token"),
+            audit_key_file: PathBuf::from("data/secrets/audit.key"),
             moica_ca_dir: None,
             api_rate_per_second: verify.rate_per_second,
             api_abnormal_window_seconds: verify.abnormal.window_seconds,
@@ -238,6 +247,12 @@ impl Config {
         }
         if let Some(v) = env("HUJI_MOICA_SEAL_KEY_FILE") {
             self.moica_seal_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_METRICS_TOKEN_FILE") {
+            self.metrics_token_file = v.into();
+        }
+        if let Some(v) = env("HUJI_AUDIT_KEY_FILE") {
+            self.audit_key_file = v.into();
         }
         if let Some(v) = env("HUJI_MOICA_CA_DIR") {
             self.moica_ca_dir = Some(v.into());

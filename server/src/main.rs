@@ -140,7 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         command => command,
     };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = server::database::open(&config, SystemClock.unix()).await?;
     match command {
         Command::Pki { .. }
         | Command::ApiToken(_)
@@ -207,7 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let report = app::platform::audit::verify(&db.pool).await?;
+            let report = app::platform::audit::verify(&db).await?;
             match report.problem {
                 None => {
                     println!("audit chain intact: {} rows", report.rows);
@@ -288,10 +288,16 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings(), id_key);
     let printer = server::papers::Printer::open(&config.papers_font, config.papers_font_index)
         .context("the font of the paper forms (HUJI_PAPERS_FONT, HUJI_PAPERS_FONT_INDEX)")?;
+    let metrics_token =
+        server::secrets::load_or_create(&config.metrics_token_file, "metrics token")
+            .context("the metrics token (HUJI_METRICS_TOKEN_FILE)")?;
     let app = web::router(
         state,
         verify.clone(),
-        web::observability::metrics_handle(),
+        web::observability::MetricsEndpoint::new(
+            web::observability::metrics_handle(),
+            &metrics_token,
+        ),
         Arc::new(printer),
     );
     let listener = tokio::net::TcpListener::bind(config.bind)

@@ -1,12 +1,16 @@
 //! Key files: secrets the server keeps outside the database (the ID-number hash key, the seal
-//! of certificate applications), made at first start and read by every server process.
+//! of certificate applications, the metrics token), made at first start and read by every
+//! server process.
 
 use anyhow::Context;
+use app::platform::private_file;
 use std::io::Write;
 use std::path::Path;
 
 /// The secret in `path` (64 hexadecimal digits, or more: at least 32 bytes); when there is no
-/// file, one is made from the system's random source, readable by the server's user only.
+/// file, one is made from the system's random source, readable by the server's user only (in
+/// a directory closed to others when it makes that too). A file other users may read is
+/// refused (`private_file::check`).
 /// Two servers starting at once agree: the file appears whole (written aside, then linked
 /// into place, which fails if it exists), so the second reads the first's.
 pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
@@ -18,17 +22,12 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
             .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     if !path.exists() {
         // A random name of its own, so that servers starting together write apart.
         let aside = path.with_extension(format!("new-{}", hex::encode(tag)));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options
-            .open(&aside)
+        private_file::create_new(&aside)
             .and_then(|mut file| {
                 file.write_all(hex::encode(fresh).as_bytes())?;
                 file.sync_all()
@@ -45,6 +44,7 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
             }
         }
     }
+    private_file::check(path)?;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     hex::decode(text.trim())

@@ -7,8 +7,9 @@ use super::actor::Actor;
 use super::code::Code;
 use super::machine::{transition, Machine};
 use crate::error::PortalError;
+use crate::platform::audit::{self, AuditKey};
 use crate::platform::db::Db;
-use crate::platform::{audit, outbox};
+use crate::platform::outbox;
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -96,6 +97,7 @@ impl From<Option<String>> for Value {
 /// A change to cases in progress. Dropped without [`Work::commit`], it rolls back whole.
 pub struct Work<'a> {
     tx: Transaction<'static, Any>,
+    audit: AuditKey,
     pub actor: &'a Actor,
     pub now: i64,
 }
@@ -106,6 +108,7 @@ impl<'a> Work<'a> {
     pub async fn begin(db: &Db, actor: &'a Actor, now: i64) -> Result<Work<'a>, PortalError> {
         Ok(Work {
             tx: db.begin_write().await?,
+            audit: db.audit.clone(),
             actor,
             now,
         })
@@ -124,7 +127,7 @@ impl<'a> Work<'a> {
         detail: &impl Serialize,
     ) -> Result<(), PortalError> {
         let event = self.actor.event(action, subject, detail);
-        audit::append(&mut self.tx, self.now, &event).await?;
+        audit::append(&mut self.tx, &self.audit, self.now, &event).await?;
         Ok(())
     }
 

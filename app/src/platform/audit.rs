@@ -1,9 +1,18 @@
 //! The append-only audit log (F-8): every verification call, staff decision and case change,
-//! with who, when, from where and what. Each row carries the SHA-256 of the previous row, so
-//! editing or deleting any row breaks the chain and `server audit verify` finds it.
+//! with who, when, from where and what. Each row carries the hash of the previous row, so
+//! editing or deleting any row breaks the chain and `huji audit verify` finds it.
+//!
+//! The hash is an HMAC-SHA256 under the audit key, a secret kept outside the database (a key
+//! file, see the server's configuration): whoever can write the database but not read that
+//! file cannot recompute the hashes after a row they changed. Rows written before the key
+//! existed carry a plain SHA-256 ([`plain_row_hash`]); they are accepted only as the start of
+//! the chain, followed by the one keyed anchor row ([`ANCHOR_ACTION`]) that the server writes
+//! when it makes the key ([`anchor`]) and that pins them by its `prev_hash`.
 
+use super::db::Db;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 
 /// One thing that happened, before it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,10 +42,53 @@ pub struct AuditRecord {
 /// The first row's `prev_hash`.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The hash of a row: covers every column but the hash itself, each field length-prefixed so
-/// that no two different rows serialise alike.
-pub fn row_hash(seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> String {
+/// The action of the keyed row that closes the rows written before the audit key existed.
+pub const ANCHOR_ACTION: &str = "audit.anchor";
+
+/// The secret the chain's hashes are keyed with. Held by [`Db`], so that whatever can write
+/// the database can append; never stored in it.
+#[derive(Clone)]
+pub struct AuditKey(Hmac<Sha256>);
+
+impl AuditKey {
+    pub fn new(secret: &[u8; 32]) -> AuditKey {
+        // HMAC pads a key shorter than the hash's block with zeros (RFC 2104): padded here,
+        // it is the same key, taken without a length check that cannot fail.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(secret);
+        AuditKey(<Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into()))
+    }
+
+    /// The hash of a row: the HMAC of every column but the hash itself.
+    pub fn row_hash(&self, seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> String {
+        let mut mac = self.0.clone();
+        feed_row(&mut mac, seq, at, event, prev_hash);
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// The hash of a row written before the audit key existed: a plain SHA-256 of the same input.
+pub fn plain_row_hash(seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> String {
     let mut hasher = Sha256::new();
+    feed_row(&mut hasher, seq, at, event, prev_hash);
+    hex::encode(hasher.finalize())
+}
+
+/// Every column but the hash, each field length-prefixed so that no two different rows
+/// serialise alike.
+fn feed_row(
+    sink: &mut impl hmac::digest::Update,
+    seq: i64,
+    at: i64,
+    event: &AuditEvent,
+    prev_hash: &str,
+) {
     for field in [
         seq.to_string().as_str(),
         at.to_string().as_str(),
@@ -47,22 +99,26 @@ pub fn row_hash(seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> Strin
         &event.detail,
         prev_hash,
     ] {
-        hasher.update((field.len() as u64).to_be_bytes());
-        hasher.update(field.as_bytes());
+        sink.update(&(field.len() as u64).to_be_bytes());
+        sink.update(field.as_bytes());
     }
-    hex::encode(hasher.finalize())
 }
 
 /// Appends `event` inside the caller's transaction, so the record commits or rolls back with
 /// the change it describes. The first statement locks the chain head, which serialises
 /// concurrent appends on both SQLite and PostgreSQL.
-pub async fn append(conn: &mut AnyConnection, at: i64, event: &AuditEvent) -> sqlx::Result<i64> {
+pub async fn append(
+    conn: &mut AnyConnection,
+    key: &AuditKey,
+    at: i64,
+    event: &AuditEvent,
+) -> sqlx::Result<i64> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
-    let hash = row_hash(seq, at, event, &prev_hash);
+    let hash = key.row_hash(seq, at, event, &prev_hash);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, source_ip, action, subject, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -86,9 +142,9 @@ pub async fn append(conn: &mut AnyConnection, at: i64, event: &AuditEvent) -> sq
 }
 
 /// Appends `event` in a transaction of its own.
-pub async fn record(pool: &AnyPool, at: i64, event: &AuditEvent) -> sqlx::Result<i64> {
-    let mut tx = pool.begin().await?;
-    let seq = append(&mut tx, at, event).await?;
+pub async fn record(db: &Db, at: i64, event: &AuditEvent) -> sqlx::Result<i64> {
+    let mut tx = db.pool.begin().await?;
+    let seq = append(&mut tx, &db.audit, at, event).await?;
     tx.commit().await?;
     Ok(seq)
 }
@@ -96,7 +152,7 @@ pub async fn record(pool: &AnyPool, at: i64, event: &AuditEvent) -> sqlx::Result
 /// What `verify` found wrong, first problem only.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
-    #[error("row {seq}: content does not match its hash (edited)")]
+    #[error("row {seq}: content does not match its hash (edited, or the audit key is not the one it was written with)")]
     Edited { seq: i64 },
     #[error("row {seq}: previous hash does not match row {prev} (a row before it was removed or changed)")]
     Unlinked { seq: i64, prev: i64 },
@@ -104,6 +160,8 @@ pub enum ChainBreak {
     Gap { expected: i64, found: i64 },
     #[error("the chain ends at row {last} but its head says {head} (rows removed from the end)")]
     Truncated { last: i64, head: i64 },
+    #[error("rows 1..={last} carry plain SHA-256 hashes but no keyed anchor row follows them (rewritten without the audit key)")]
+    Unanchored { last: i64 },
 }
 
 /// The outcome of a full check of the chain.
@@ -114,20 +172,35 @@ pub struct VerifyReport {
 }
 
 /// Walks the whole chain in order and checks every link, then the head.
-pub async fn verify(pool: &AnyPool) -> sqlx::Result<VerifyReport> {
+pub async fn verify(db: &Db) -> sqlx::Result<VerifyReport> {
+    let mut conn = db.pool.acquire().await?;
+    walk(&mut conn, &db.audit).await
+}
+
+/// Where the walk is: rows written before the key may only open the chain, and must be closed
+/// by the anchor row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stretch {
+    Start,
+    Plain,
+    Keyed,
+}
+
+async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyReport> {
     use futures_util::TryStreamExt;
 
     let (head_seq, head_hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
     let mut rows = sqlx::query(
         "SELECT seq, at, actor, source_ip, action, subject, detail, prev_hash, hash \
          FROM audit_log ORDER BY seq",
     )
-    .fetch(pool);
+    .fetch(&mut *conn);
     let mut expected_seq = 1;
     let mut expected_prev = GENESIS_HASH.to_owned();
+    let mut stretch = Stretch::Start;
     let mut count = 0;
     while let Some(row) = rows.try_next().await? {
         let record = AuditRecord {
@@ -144,6 +217,17 @@ pub async fn verify(pool: &AnyPool) -> sqlx::Result<VerifyReport> {
             hash: row.try_get("hash")?,
         };
         count += 1;
+        let hashed = |hash: String| hash == record.hash;
+        let keyed =
+            || hashed(key.row_hash(record.seq, record.at, &record.event, &record.prev_hash));
+        let plain = || {
+            hashed(plain_row_hash(
+                record.seq,
+                record.at,
+                &record.event,
+                &record.prev_hash,
+            ))
+        };
         let problem = if record.seq != expected_seq {
             Some(ChainBreak::Gap {
                 expected: expected_seq,
@@ -154,10 +238,20 @@ pub async fn verify(pool: &AnyPool) -> sqlx::Result<VerifyReport> {
                 seq: record.seq,
                 prev: record.seq - 1,
             })
-        } else if row_hash(record.seq, record.at, &record.event, &record.prev_hash) != record.hash {
-            Some(ChainBreak::Edited { seq: record.seq })
-        } else {
+        } else if keyed() {
+            if stretch == Stretch::Plain && record.event.action != ANCHOR_ACTION {
+                Some(ChainBreak::Unanchored {
+                    last: record.seq - 1,
+                })
+            } else {
+                stretch = Stretch::Keyed;
+                None
+            }
+        } else if stretch != Stretch::Keyed && plain() {
+            stretch = Stretch::Plain;
             None
+        } else {
+            Some(ChainBreak::Edited { seq: record.seq })
         };
         if problem.is_some() {
             return Ok(VerifyReport {
@@ -169,15 +263,60 @@ pub async fn verify(pool: &AnyPool) -> sqlx::Result<VerifyReport> {
         expected_prev = record.hash;
     }
     let last = expected_seq - 1;
-    let problem =
-        (last != head_seq || expected_prev != head_hash).then_some(ChainBreak::Truncated {
+    let problem = if last != head_seq || expected_prev != head_hash {
+        Some(ChainBreak::Truncated {
             last,
             head: head_seq,
-        });
+        })
+    } else if stretch == Stretch::Plain {
+        Some(ChainBreak::Unanchored { last })
+    } else {
+        None
+    };
     Ok(VerifyReport {
         rows: count,
         problem,
     })
+}
+
+/// What [`anchor`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Anchoring {
+    /// The chain is empty or keyed already.
+    NotNeeded,
+    /// The chain's rows were all plain and intact; the anchor row now closes them.
+    Anchored { plain_rows: i64 },
+    /// The chain is broken: nothing was written, and `verify` will say so.
+    Broken(ChainBreak),
+}
+
+/// Run once, when the audit key has just been made (never on a mere start: whoever can write
+/// the database could otherwise rewrite every row with plain hashes and have them anchored).
+/// If every row so far carries a plain hash and the chain is intact, appends the keyed anchor
+/// row that closes them. The head is locked throughout, so no append slips in between.
+pub async fn anchor(db: &Db, at: i64) -> sqlx::Result<Anchoring> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    let report = walk(&mut tx, &db.audit).await?;
+    let outcome = match report.problem {
+        None => Anchoring::NotNeeded,
+        Some(ChainBreak::Unanchored { last }) if last == report.rows => {
+            let event = AuditEvent {
+                actor: "system".into(),
+                source_ip: "local".into(),
+                action: ANCHOR_ACTION.into(),
+                subject: "audit_log".into(),
+                detail: serde_json::json!({ "plain_rows": last }).to_string(),
+            };
+            append(&mut tx, &db.audit, at, &event).await?;
+            Anchoring::Anchored { plain_rows: last }
+        }
+        Some(problem) => Anchoring::Broken(problem),
+    };
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -196,13 +335,29 @@ mod tests {
 
     #[test]
     fn f8_hash_covers_every_field() {
-        let base = row_hash(1, 10, &event("a"), GENESIS_HASH);
-        assert_ne!(base, row_hash(2, 10, &event("a"), GENESIS_HASH));
-        assert_ne!(base, row_hash(1, 11, &event("a"), GENESIS_HASH));
-        assert_ne!(base, row_hash(1, 10, &event("b"), GENESIS_HASH));
+        let key = AuditKey::new(&[7; 32]);
+        let row_hash = |seq, at, event: &AuditEvent| key.row_hash(seq, at, event, GENESIS_HASH);
+        let base = row_hash(1, 10, &event("a"));
+        assert_ne!(base, row_hash(2, 10, &event("a")));
+        assert_ne!(base, row_hash(1, 11, &event("a")));
+        assert_ne!(base, row_hash(1, 10, &event("b")));
+        assert_ne!(base, key.row_hash(1, 10, &event("a"), "1"));
         let mut moved = event("a");
         moved.actor = "staff:reviewer-".into();
         moved.source_ip = "1127.0.0.1".into();
-        assert_ne!(base, row_hash(1, 10, &moved, GENESIS_HASH));
+        assert_ne!(base, row_hash(1, 10, &moved));
+    }
+
+    #[test]
+    fn f8_hash_is_keyed() {
+        let row = |key: &AuditKey| key.row_hash(1, 10, &event("a"), GENESIS_HASH);
+        let key = AuditKey::new(&[7; 32]);
+        assert_eq!(row(&key), row(&AuditKey::new(&[7; 32])));
+        assert_ne!(row(&key), row(&AuditKey::new(&[8; 32])));
+        assert_ne!(row(&key), plain_row_hash(1, 10, &event("a"), GENESIS_HASH));
+        // The zero-padded key of `AuditKey::new` is HMAC's own handling of a 32-byte key.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&[7; 32]).expect("any length");
+        feed_row(&mut mac, 1, 10, &event("a"), GENESIS_HASH);
+        assert_eq!(row(&key), hex::encode(mac.finalize().into_bytes()));
     }
 }

@@ -11,6 +11,22 @@ use serde::{Deserialize, Serialize};
 
 /// The session key holding the [`Principal`].
 const PRINCIPAL_KEY: &str = "principal";
+/// The session key holding the [`SessionCertificate`].
+const CERTIFICATE_KEY: &str = "certificate";
+
+/// How long a session trusts the certificate it was opened with before checking it again:
+/// a certificate suspended or revoked (by the RA, or on a CRL the server has loaded) ends the
+/// sessions it opened within this many seconds of their next request.
+pub const CERTIFICATE_RECHECK_SECONDS: i64 = 60;
+
+/// The certificate a session was opened with, and when it was last found good.
+#[derive(Serialize, Deserialize)]
+struct SessionCertificate {
+    /// DER, Base64.
+    der: String,
+    purpose: crate::pki::Purpose,
+    checked_at: i64,
+}
 
 /// Who a session belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,42 +92,114 @@ async fn session_of(
     Ok(session::load(&state.db.pool, state.clock.unix(), token).await?)
 }
 
-/// The live session of this request, if any.
-pub async fn current_session(state: &AppState) -> Result<Option<Session>, PortalError> {
-    match request_parts() {
-        Some(parts) => session_of(state, &parts.headers).await,
-        None => Ok(None),
-    }
-}
-
 /// The principal of a request with `headers`, for the server's own handlers (outside a
 /// page's context), e.g. to refuse a large upload before reading it.
 pub async fn principal_of(
     state: &AppState,
     headers: &http::HeaderMap,
 ) -> Result<Option<Principal>, PortalError> {
-    Ok(session_of(state, headers)
-        .await?
-        .and_then(|session| session.get::<Principal>(PRINCIPAL_KEY)))
+    principal_in(state, session_of(state, headers).await?).await
 }
 
 /// The principal of this request's session, if signed in.
 pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, PortalError> {
-    Ok(current_session(state)
-        .await?
-        .and_then(|session| session.get::<Principal>(PRINCIPAL_KEY)))
+    match request_parts() {
+        Some(parts) => principal_in(state, session_of(state, &parts.headers).await?).await,
+        None => Ok(None),
+    }
 }
 
-/// Signs `principal` in: any session the browser had is ended and a new one begins (so a
-/// session id planted before sign-in is worthless after it), and its cookie is set.
-pub async fn open_session(state: &AppState, principal: &Principal) -> Result<(), PortalError> {
+/// The principal `session` holds, while the certificate it signed in with stands: checked
+/// again (the trust store's chain, validity and CRLs, and the RA's own suspensions and
+/// revocations) once [`CERTIFICATE_RECHECK_SECONDS`] have passed since the last check. A
+/// session whose certificate no longer stands is ended, with a refusal that says why.
+async fn principal_in(
+    state: &AppState,
+    session: Option<Session>,
+) -> Result<Option<Principal>, PortalError> {
+    let Some(mut session) = session else {
+        return Ok(None);
+    };
+    let Some(principal) = session.get::<Principal>(PRINCIPAL_KEY) else {
+        return Ok(None);
+    };
+    let now = state.clock.unix();
+    let Some(mut certificate) = session.get::<SessionCertificate>(CERTIFICATE_KEY) else {
+        end_session(state, session.token()).await?;
+        return Ok(None);
+    };
+    if now < certificate.checked_at + CERTIFICATE_RECHECK_SECONDS {
+        return Ok(Some(principal));
+    }
+    if !certificate_stands(state, &certificate, now).await? {
+        tracing::info!(actor = %principal.actor(), "ended a session whose certificate no longer stands");
+        end_session(state, session.token()).await?;
+        return Err(PortalError::Refused {
+            zh_tw: "您登入所用的憑證已停用、廢止或失效，已為您登出；請以有效的憑證重新登入。".into(),
+            english: "The certificate you signed in with has been suspended or revoked or is no longer valid, so you have been signed out. Please sign in again with a valid certificate.".into(),
+        });
+    }
+    certificate.checked_at = now;
+    session
+        .insert(CERTIFICATE_KEY, &certificate)
+        .map_err(PortalError::unavailable)?;
+    session::save(&state.db.pool, &session).await?;
+    Ok(Some(principal))
+}
+
+/// Whether the certificate still passes the checks of sign-in and the RA has not suspended
+/// or revoked it.
+async fn certificate_stands(
+    state: &AppState,
+    certificate: &SessionCertificate,
+    now: i64,
+) -> Result<bool, PortalError> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let Ok(der) = STANDARD.decode(&certificate.der) else {
+        return Ok(false);
+    };
+    let Ok(checked) = state
+        .trust
+        .current()
+        .check_certificate(&der, certificate.purpose, now)
+    else {
+        return Ok(false);
+    };
+    let withdrawn = crate::services::certificate::store::withdrawn(
+        &state.db.pool,
+        checked.fingerprint_sha256(),
+    )
+    .await?;
+    Ok(!withdrawn)
+}
+
+/// Signs `principal` in with `certificate`: any session the browser had is ended and a new
+/// one begins (so a session id planted before sign-in is worthless after it), and its cookie
+/// is set. The session lasts while the certificate stands (see [`principal_in`]).
+pub async fn open_session(
+    state: &AppState,
+    principal: &Principal,
+    certificate: &crate::pki::CheckedCertificate,
+) -> Result<(), PortalError> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
     let pool = &state.db.pool;
     if let Some(token) = session_token() {
         session::destroy(pool, &token).await?;
     }
-    let mut fresh = session::create(pool, state.clock.unix()).await?;
+    let now = state.clock.unix();
+    let mut fresh = session::create(pool, now).await?;
     fresh
         .insert(PRINCIPAL_KEY, principal)
+        .map_err(PortalError::unavailable)?;
+    fresh
+        .insert(
+            CERTIFICATE_KEY,
+            &SessionCertificate {
+                der: STANDARD.encode(certificate.der()),
+                purpose: certificate.purpose(),
+                checked_at: now,
+            },
+        )
         .map_err(PortalError::unavailable)?;
     session::save(pool, &fresh).await?;
     set_cookie(&session::cookie(
@@ -123,9 +211,18 @@ pub async fn open_session(state: &AppState, principal: &Principal) -> Result<(),
 
 /// Ends this request's session and clears its cookie.
 pub async fn close_session(state: &AppState) -> Result<(), PortalError> {
-    if let Some(token) = session_token() {
-        session::destroy(&state.db.pool, &token).await?;
+    match session_token() {
+        Some(token) => end_session(state, &token).await,
+        None => {
+            set_cookie(&session::expired_cookie(state.settings.secure_cookies()));
+            Ok(())
+        }
     }
+}
+
+/// Ends the session `token` and, within a page or server function, clears its cookie.
+async fn end_session(state: &AppState, token: &str) -> Result<(), PortalError> {
+    session::destroy(&state.db.pool, token).await?;
     set_cookie(&session::expired_cookie(state.settings.secure_cookies()));
     Ok(())
 }

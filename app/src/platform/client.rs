@@ -2,7 +2,7 @@
 //! operator trusts, the address they forward. Rate limits, the audit log and the
 //! verification API's registered-address check (A-N3) all read it from here.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The client's address of a request: the one the server's proxy layer found
 /// ([`ClientAddr`]), else the peer of the connection.
@@ -42,7 +42,8 @@ impl TrustedProxies {
             .map(TrustedProxies)
     }
 
-    fn trusts(&self, address: IpAddr) -> bool {
+    /// Whether `address` is one of the trusted proxies.
+    pub fn trusts(&self, address: IpAddr) -> bool {
         let address = address.to_canonical();
         self.0.iter().any(|net| net.contains(&address))
     }
@@ -56,14 +57,43 @@ impl TrustedProxies {
         }
         let hops = forwarded_for.unwrap_or_default().split(',').rev();
         for hop in hops {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(address) if self.trusts(address) => continue,
-                Ok(address) => return address.to_canonical(),
-                Err(_) => break,
+            match forwarded_address(hop) {
+                Some(address) if self.trusts(address) => continue,
+                Some(address) => return address.to_canonical(),
+                None => break,
             }
         }
         peer.to_canonical()
     }
+}
+
+/// The address of one `X-Forwarded-For` entry: `203.0.113.5`, `2001:db8::5`, or with the port
+/// some proxies add, `203.0.113.5:4711` and `[2001:db8::5]:4711`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    let port = |text: &str| text.parse::<u16>().is_ok();
+    if let Some(bracketed) = entry.strip_prefix('[') {
+        let (host, rest) = bracketed.split_once(']')?;
+        if !(rest.is_empty() || rest.strip_prefix(':').is_some_and(port)) {
+            return None;
+        }
+        return host.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    // Unbracketed, only IPv4 has a port: `2001:db8::5:4711` is an IPv6 address.
+    let (host, rest) = entry.split_once(':')?;
+    port(rest).then_some(())?;
+    host.parse::<Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// Whether a call from `source` may match an address registered for a grant (a company's
+/// host for the verification API, an agency's server for the agency link API). A loopback
+/// caller is this machine itself — or, behind a reverse proxy the server was not told to
+/// trust, every caller at once — so it matches only on a development portal.
+pub fn may_match_registered(source: IpAddr, development: bool) -> bool {
+    development || !source.to_canonical().is_loopback()
 }
 
 #[cfg(test)]
@@ -103,5 +133,33 @@ mod tests {
             ip("198.51.100.7")
         );
         assert!(TrustedProxies::parse("10.0.0.5, nonsense").is_err());
+    }
+
+    #[test]
+    fn security_21_8_a_forwarded_entry_with_a_port_names_its_address() {
+        let proxies = TrustedProxies::parse("10.0.0.5, 10.1.0.0/16").expect("list");
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), Some("198.51.100.7:4711")),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), Some("[2001:db8::7]:443")),
+            ip("2001:db8::7")
+        );
+        // A proxy's own entry with a port is skipped like one without.
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), Some("198.51.100.7, 10.1.2.3:80")),
+            ip("198.51.100.7")
+        );
+        // An IPv6 address ending in a number is not read as one with a port.
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), Some("2001:db8::7:4711")),
+            ip("2001:db8::7:4711")
+        );
+        // Anything else still stops the reading at the proxy.
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), Some("198.51.100.7, unknown:80")),
+            ip("10.0.0.5")
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Database connection: one code path (sqlx `Any`) over SQLite, the embedded default, and
 //! PostgreSQL, for deployments with several servers. Migrations run at start.
 
+use super::audit::AuditKey;
+use super::private_file;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
@@ -31,17 +33,21 @@ pub enum DbError {
     UnsupportedUrl,
     #[error("cannot create the database directory {0}: {1}")]
     Directory(String, std::io::Error),
+    #[error("the database file: {0}")]
+    Private(std::io::Error),
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// The pool and the backend it talks to.
+/// The pool, the backend it talks to, and the key of the audit chain written into it.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Keys the hashes of the audit chain (F-8); kept outside the database.
+    pub audit: AuditKey,
 }
 
 /// The pages (4 KiB each) SQLite's write-ahead log may hold before the server's
@@ -80,8 +86,9 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Db {
-    /// Connects (creating a SQLite file and its directory on first start) and migrates.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+    /// Connects (creating a SQLite file and its directory on first start) and migrates; the
+    /// audit rows it appends are keyed with `audit`.
+    pub async fn connect(url: &str, max_connections: u32, audit: AuditKey) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let url = match backend {
@@ -95,7 +102,11 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            audit,
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -111,6 +122,7 @@ impl Db {
                 pool: pool_options(self.backend, 1, true)
                     .connect_lazy_with((*self.pool.connect_options()).clone()),
                 backend: self.backend,
+                audit: self.audit.clone(),
             },
             Backend::Postgres => self.clone(),
         }
@@ -177,11 +189,23 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_owned());
     }
-    if let Some(dir) = std::path::Path::new(path).parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError::Directory(dir.display().to_string(), e))?;
+    let file = std::path::Path::new(path);
+    if let Some(dir) = file.parent() {
+        private_file::create_dir(dir)
+            .map_err(|e| DbError::Directory(dir.display().to_string(), e))?;
+    }
+    // Made here rather than by SQLite, which would make it readable by everyone (0644 under
+    // the usual umask); SQLite gives its log and index (-wal, -shm) the file's own mode.
+    match private_file::create_new(file) {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => {
+            return Err(DbError::Private(error))
         }
+        _ => {}
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        private_file::check(std::path::Path::new(&name)).map_err(DbError::Private)?;
     }
     Ok(if url.contains("mode=") {
         url.to_owned()

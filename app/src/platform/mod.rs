@@ -12,6 +12,7 @@ pub mod db;
 pub mod jobs;
 pub mod outbox;
 pub mod password;
+pub mod private_file;
 pub mod rate_limit;
 pub mod rows;
 pub mod seal;

@@ -56,23 +56,57 @@ impl fmt::Debug for CardState {
 }
 
 impl CardState {
-    /// Reads a state file written by [`FileStore`].
+    /// Reads a state file written by [`FileStore`]; refuses one that other users may read,
+    /// as it holds the card's key and PIN (issue 21 item 11).
     pub fn load(path: &Path) -> io::Result<CardState> {
+        check_private(path)?;
         let text = std::fs::read_to_string(path)?;
         serde_json::from_str(&text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
     /// Writes the state atomically (temporary file, then rename), so a crash mid-write
-    /// never leaves a card without its key or with a reset counter.
+    /// never leaves a card without its key or with a reset counter; readable and writable by
+    /// its owner only (0600) from the first byte.
     pub fn save(&self, path: &Path) -> io::Result<()> {
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let mut temporary = path.as_os_str().to_owned();
         temporary.push(".tmp");
         let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, text)?;
+        // One left by a crash may have any mode: start afresh.
+        match std::fs::remove_file(&temporary) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        io::Write::write_all(&mut options.open(&temporary)?, text.as_bytes())?;
         std::fs::rename(&temporary, path)
     }
+}
+
+/// Refuses `path` when its group or other users have any access to it (the portal's
+/// `app::platform::private_file::check`, which this crate cannot depend on).
+fn check_private(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{path} is open to other users (mode {mode:03o}) and holds a card's key \
+                     and PIN: replace it, or if nobody else can have read it, \
+                     `chmod 600 {path}`",
+                    path = path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where the card persists its state after every change, before it answers.

@@ -44,15 +44,31 @@ export async function sendApplication(page: Page): Promise<void> {
 }
 
 /** The demo registrar's counter at `path`, signed in, in a browser context of its own. */
-export async function counterPage(browser: Browser, path: string): Promise<Page> {
+export async function counterPage(browser: Browser, path: string, search?: string): Promise<Page> {
   const counter = await (await browser.newContext()).newPage();
   await counter.goto(`/admin/sign-in?next=${encodeURIComponent(path)}`);
   await waitForHydration(counter);
   await chooseCard(counter, registrar);
   await counter.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
   await counter.getByRole('button', { name: '登入' }).click();
-  await waitForPath(counter, path.split('?')[0]);
+  await waitForPath(counter, path);
+  if (search !== undefined) {
+    await searchFor(counter, search);
+  }
   return counter;
+}
+
+/** Searches the back-office page for `query`: the search is posted to the page itself, so
+ * the address stays the page's (an ID number never goes in a URL). */
+export async function searchFor(page: Page, query: string): Promise<void> {
+  const path = new URL(page.url()).pathname;
+  await page.locator('#q').fill(query);
+  const posted = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === path,
+  );
+  await page.locator('form:has(#q) button[type="submit"]').click();
+  await posted;
+  await page.waitForLoadState('load');
 }
 
 /** A card number no earlier run used (2 letters and 14 digits), different on each call. */

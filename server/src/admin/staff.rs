@@ -76,7 +76,7 @@ pub async fn run(
                 jurisdiction: &spec,
                 email: email.as_ref(),
             };
-            match store::add(&db.pool, &new, &checked, CONSOLE_ACTOR, now).await {
+            match store::add(db, &new, &checked, CONSOLE_ACTOR, now).await {
                 Ok(id) => println!("staff account {id}: {name}, {role}, {}", describe(&spec)),
                 Err(store::StaffError::AlreadyBound(id)) if if_unbound => {
                     println!(
@@ -101,11 +101,11 @@ pub async fn run(
         }
         StaffCommand::Email { id, address } => {
             let email = parse_email(&address)?;
-            store::set_email(&db.pool, id, &email, CONSOLE_ACTOR, now).await?;
+            store::set_email(db, id, &email, CONSOLE_ACTOR, now).await?;
             println!("staff account {id}: notices go to {}", email.as_str());
         }
         StaffCommand::Disable { id } => {
-            store::disable(&db.pool, id, CONSOLE_ACTOR, now).await?;
+            store::disable(db, id, CONSOLE_ACTOR, now).await?;
             println!("staff account {id} disabled");
         }
     }

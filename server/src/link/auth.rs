@@ -16,6 +16,7 @@ use super::LinkState;
 use crate::verify::token::{
     bearer, fresh, rs256_claims, signed_by, Unsigned, CLOCK_SKEW_SECONDS, MAX_JTI_LENGTH,
 };
+use app::platform::client::may_match_registered;
 use app::platform::rows::RowExt;
 use app::services::agency_link::addresses::{self, IpNet};
 use app::services::agency_link::cases::{DataKind, Interface, LinkStatus};
@@ -130,7 +131,10 @@ pub async fn authenticate(
         return Ok(Check::Refused(LinkCode::UnknownCaller, None));
     };
     // The same answer as an unknown user code; the case's parties see which it was.
-    if !source.is_some_and(|source| case.allows(source)) {
+    let development = app.settings.development();
+    if !source
+        .is_some_and(|source| may_match_registered(source, development) && case.allows(source))
+    {
         return Ok(Check::Refused(LinkCode::UnknownCaller, Some(case)));
     }
     let presented = Presented {

@@ -34,8 +34,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use utoipa::ToSchema;
 
-/// The largest body read: a person query is a few dozen bytes.
-const BODY_LIMIT: usize = 4 * 1024;
+/// 連結測試's path (the `utoipa::path` attributes below repeat it, as they take literals).
+pub const CONNECTION_TEST_PATH: &str = "/integration/agency/v1/connection-test";
+/// The person query's path.
+pub const PERSON_QUERY_PATH: &str = "/integration/agency/v1/person-query";
+
 /// A refused test call of one kind is noted on a case's timeline at most once in this long, so
 /// that a misconfigured system retrying every second does not bury the case's history.
 const NOTE_EVERY_SECONDS: i64 = 10 * 60;
@@ -239,7 +242,7 @@ async fn query(
     if case.status != LinkStatus::Live {
         return Ok(Outcome::only(LinkCode::NotLive, Some(case)));
     }
-    let national_id = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let national_id = match axum::body::to_bytes(body, crate::web::limits::INTEGRATION_API).await {
         Ok(bytes) => serde_json::from_slice::<PersonQuery>(&bytes)
             .ok()
             .and_then(|query| NationalId::parse(&query.person_id).ok()),

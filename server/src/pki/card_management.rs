@@ -44,7 +44,7 @@ impl Pki {
                 }
             }
         }
-        let text = files::read_text(&path)?;
+        let text = files::read_secret(&path)?;
         hex::decode(text.trim())
             .ok()
             .filter(|secret| secret.len() == KEY_LEN)

@@ -2,6 +2,7 @@
 //! files replaced atomically so a server reloading its trust store never reads half a CRL.
 
 use super::PkiError;
+use app::platform::private_file;
 use std::io::Write;
 use std::path::Path;
 
@@ -16,6 +17,12 @@ pub(super) fn read_text(path: &Path) -> Result<String, PkiError> {
     std::fs::read_to_string(path).map_err(io_error(path))
 }
 
+/// Reads a secret written by [`write_secret`], refusing it if other users may read it.
+pub(super) fn read_secret(path: &Path) -> Result<String, PkiError> {
+    private_file::check(path).map_err(io_error(path))?;
+    read_text(path)
+}
+
 /// Creates a directory (and its parents); `private` ones are closed to everyone but the owner.
 pub(super) fn create_dir(path: &Path, private: bool) -> Result<(), PkiError> {
     std::fs::create_dir_all(path).map_err(io_error(path))?;
@@ -27,14 +34,7 @@ pub(super) fn create_dir(path: &Path, private: bool) -> Result<(), PkiError> {
 
 /// Writes a secret that must not exist yet, with mode 0600 from the first byte.
 pub(super) fn write_secret(path: &Path, contents: &str) -> Result<(), PkiError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(io_error(path))?;
+    let mut file = private_file::create_new(path).map_err(io_error(path))?;
     file.write_all(contents.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(io_error(path))

@@ -145,7 +145,7 @@ impl Pki {
         let load = |family| -> Result<Authority, PkiError> {
             Ok(Authority {
                 certificate_pem: files::read_text(&certificate_path(dir, family))?,
-                key: KeyPair::from_pem(&files::read_text(&key_path(dir, family))?)?,
+                key: KeyPair::from_pem(&files::read_secret(&key_path(dir, family))?)?,
             })
         };
         Ok(Pki {

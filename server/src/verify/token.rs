@@ -9,6 +9,7 @@ use app::domain::{
     apply_code::ApplyCode, host_ip::HostIp, national_id::NationalId, place_code::IssueSiteId,
     roc_date::RocDate,
 };
+use app::platform::client::may_match_registered;
 use axum::http::{header, request::Parts};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{de::DeserializeOwned, Deserialize};
@@ -92,7 +93,7 @@ pub(crate) async fn authenticate(
         },
         signed: false,
     };
-    if !same_address(&grant.host_ip, source_ip) {
+    if !same_address(&grant.host_ip, source_ip, app.settings.development()) {
         return Ok(refuse(RdCode::WrongAddress, Some(caller)));
     }
     let (Some(isskey), Some(pem)) = (&grant.isskey, &grant.certificate_pem) else {
@@ -207,15 +208,16 @@ fn unverified_claims<C: DeserializeOwned>(token: &str) -> Option<C> {
 }
 
 /// Whether the caller's address is the registered one (an IPv4 caller may arrive as an
-/// IPv4-mapped IPv6 address).
-fn same_address(registered: &str, source: &str) -> bool {
+/// IPv4-mapped IPv6 address); a loopback one only on a development portal.
+fn same_address(registered: &str, source: &str, development: bool) -> bool {
     let (Ok(registered), Ok(source)) = (
         HostIp::parse(registered),
         source.parse::<std::net::IpAddr>(),
     ) else {
         return false;
     };
-    registered.addr().to_canonical() == source.to_canonical()
+    may_match_registered(source, development)
+        && registered.addr().to_canonical() == source.to_canonical()
 }
 
 /// `conditionMap`: the card to verify.
@@ -304,9 +306,9 @@ mod tests {
 
     #[test]
     fn a_n3_addresses_compare_as_addresses() {
-        assert!(same_address("127.0.0.115", "127.0.0.115"));
-        assert!(same_address("127.0.0.115", "::ffff:127.0.0.115"));
-        assert!(!same_address("127.0.0.115", "127.0.0.116"));
-        assert!(!same_address("127.0.0.115", ""));
+        assert!(same_address("127.0.0.115", "127.0.0.115", true));
+        assert!(same_address("127.0.0.115", "::ffff:127.0.0.115", true));
+        assert!(!same_address("127.0.0.115", "127.0.0.116", true));
+        assert!(!same_address("127.0.0.115", "", true));
     }
 }

@@ -4,6 +4,7 @@
 pub mod agency_link;
 mod captcha;
 mod language;
+pub mod limits;
 pub mod observability;
 pub mod security;
 
@@ -23,7 +24,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{
     generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
 };
-use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::{Arc, OnceLock};
 use tower_http::{
     compression::CompressionLayer,
@@ -38,13 +38,13 @@ use tower_http::{
 pub fn router(
     state: AppState,
     verify: crate::verify::VerifyState,
-    metrics: PrometheusHandle,
+    metrics: observability::MetricsEndpoint,
     printer: Arc<crate::papers::Printer>,
 ) -> Router {
     let options = state.leptos_options.clone();
     let routes = route_list();
     let public_origin: Arc<str> = state.settings.public_origin.as_str().into();
-    let proxies = state.proxies.clone();
+    let addressing = Arc::new(security::ClientAddressing::new(state.proxies.clone()));
     let https = state.settings.secure_cookies();
 
     // Built files carry a content hash in their names (cargo-leptos `hash-files`), so they
@@ -114,7 +114,8 @@ pub fn router(
         .fallback_service(assets)
         .with_state(state)
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
-        .layer(middleware::from_fn_with_state(proxies, security::client_address))
+        .layer(middleware::from_fn(limits::body_limit))
+        .layer(middleware::from_fn_with_state(addressing, security::client_address))
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
         // CPU than the page itself. Built assets are precompressed at the highest level.
@@ -160,11 +161,11 @@ fn verification_api<S: Clone + Send + Sync + 'static>(
 fn agency_link_api<S: Clone + Send + Sync + 'static>(link: crate::link::LinkState) -> Router<S> {
     Router::new()
         .route(
-            "/integration/agency/v1/connection-test",
+            crate::link::CONNECTION_TEST_PATH,
             post(crate::link::connection_test),
         )
         .route(
-            "/integration/agency/v1/person-query",
+            crate::link::PERSON_QUERY_PATH,
             post(crate::link::person_query),
         )
         .with_state(link)
@@ -186,14 +187,6 @@ async fn server_fn_handler(
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
-/// The largest form body a page accepts.
-const FORM_LIMIT: usize = 64 * 1024;
-
-/// The largest body of the agency linking application, which carries up to five PDFs of
-/// `documents::MAX_BYTES` each (sent as they are, read into Base64 here).
-const LINK_APPLICATION_LIMIT: usize =
-    5 * app::services::agency_link::documents::MAX_BYTES + FORM_LIMIT;
-
 /// Renders a page for a form posted to it, with the posted fields in context
 /// (`app::posted_form`). Fully rendered before it is sent, as the outcome is part of the page.
 async fn render_posted_page(State(state): State<AppState>, request: Request<Body>) -> Response {
@@ -204,23 +197,21 @@ async fn render_posted_page(State(state): State<AppState>, request: Request<Body
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let fields = if content_type.starts_with("application/x-www-form-urlencoded") {
-        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, limits::FORM).await else {
             return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|_| axum::http::StatusCode::BAD_REQUEST)
     } else if let Ok(boundary) = multer::parse_boundary(content_type) {
-        let limit = if parts.uri.path() == app::services::agency_link::APPLY_PATH {
+        if parts.uri.path() == app::services::agency_link::APPLY_PATH {
             // Only a signed-in agency may send the large body: anyone else is refused before
             // it is read.
             match app::platform::auth::principal_of(&state, &parts.headers).await {
-                Ok(Some(app::platform::auth::Principal::Agency { .. })) => LINK_APPLICATION_LIMIT,
+                Ok(Some(app::platform::auth::Principal::Agency { .. })) => {}
                 _ => return axum::http::StatusCode::FORBIDDEN.into_response(),
             }
-        } else {
-            FORM_LIMIT
-        };
-        multipart_fields(body, boundary, limit).await
+        }
+        multipart_fields(body, boundary, limits::for_path(parts.uri.path())).await
     } else {
         Err(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
     };

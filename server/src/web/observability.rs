@@ -2,12 +2,12 @@
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::StatusCode,
+    http::{header, HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// The process-wide metrics recorder, installed on first use.
@@ -43,11 +43,60 @@ pub async fn record_metrics(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn metrics_endpoint(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
+/// `/metrics` and the bearer token its scraper must present (issue 21 item 12): the metrics
+/// name routes, volumes and error rates, which are nobody else's business.
+#[derive(Clone)]
+pub struct MetricsEndpoint {
+    handle: PrometheusHandle,
+    /// SHA-256 of the token, so that comparing a presented one takes the same time whatever
+    /// it shares with the real one.
+    token_digest: Arc<[u8]>,
+}
+
+impl MetricsEndpoint {
+    /// The endpoint rendering `handle`, for a scraper presenting `token` (the bytes of the
+    /// token file's hexadecimal digits).
+    pub fn new(handle: PrometheusHandle, token: &[u8]) -> MetricsEndpoint {
+        MetricsEndpoint {
+            handle,
+            token_digest: digest(token).into(),
+        }
+    }
+
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(|token| hex::decode(token.trim()).ok())
+            .is_some_and(|token| digest(&token) == *self.token_digest)
+    }
+}
+
+fn digest(bytes: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .to_vec()
+}
+
+/// `/metrics`: Prometheus text for a scraper with the token, 401 for anyone else.
+pub async fn metrics_endpoint(
+    State(endpoint): State<MetricsEndpoint>,
+    headers: HeaderMap,
+) -> Response {
+    if !endpoint.admits(&headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "需要指標權杖 / A metrics token is required",
+        )
+            .into_response();
+    }
     (
-        [("content-type", "text/plain; version=0.0.4")],
-        handle.render(),
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        endpoint.handle.render(),
     )
+        .into_response()
 }
 
 /// `/livez`: 200 while the process serves requests, whatever the database does (a liveness

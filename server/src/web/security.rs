@@ -8,11 +8,16 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Paths whose callers authenticate every request with a signature rather than a cookie, so a
-/// forged cross-site request carries no authority there.
-const SIGNED_API_PREFIXES: &[&str] = &["/integration/", "/api/v1/"];
+/// The state-changing paths whose callers authenticate every request with a signature rather
+/// than a cookie, so a forged cross-site request carries no authority there. Exact paths, not
+/// prefixes: nothing else — above all no server function (`/api/{fn}`) — is exempt.
+const SIGNED_API_PATHS: [&str; 2] = [
+    crate::link::CONNECTION_TEST_PATH,
+    crate::link::PERSON_QUERY_PATH,
+];
 
 /// CSRF protection: a state-changing request must come from the portal's own pages. Browsers
 /// say so in `Sec-Fetch-Site`; older ones send `Origin`, which must be the portal's origin.
@@ -24,9 +29,7 @@ pub async fn csrf_guard(
     next: Next,
 ) -> Response {
     if is_safe_method(request.method())
-        || SIGNED_API_PREFIXES
-            .iter()
-            .any(|p| request.uri().path().starts_with(p))
+        || SIGNED_API_PATHS.contains(&request.uri().path())
         || same_origin(request.headers(), &public_origin)
     {
         next.run(request).await
@@ -55,10 +58,27 @@ pub fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
+/// The proxies the server trusts, and whether it has warned of forwarding from others.
+pub struct ClientAddressing {
+    proxies: Arc<TrustedProxies>,
+    warned: AtomicBool,
+}
+
+impl ClientAddressing {
+    pub fn new(proxies: Arc<TrustedProxies>) -> ClientAddressing {
+        ClientAddressing {
+            proxies,
+            warned: AtomicBool::new(false),
+        }
+    }
+}
+
 /// Finds the client's address once per request (the connection's peer, or through trusted
-/// proxies the address they forward) and hands it on as [`ClientAddr`].
+/// proxies the address they forward) and hands it on as [`ClientAddr`]. The first
+/// `X-Forwarded-For` from a peer that is not a trusted proxy is logged once: behind a proxy
+/// nobody told the server about, every client would look like the proxy.
 pub async fn client_address(
-    State(proxies): State<Arc<TrustedProxies>>,
+    State(addressing): State<Arc<ClientAddressing>>,
     mut request: Request,
     next: Next,
 ) -> Response<Body> {
@@ -75,6 +95,18 @@ pub async fn client_address(
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(",");
+        let proxies = &addressing.proxies;
+        if !forwarded.is_empty()
+            && !proxies.trusts(peer)
+            && !addressing.warned.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                %peer,
+                "X-Forwarded-For came from {peer}, which is not a trusted proxy: it is ignored and \
+                 the client is taken to be {peer}. If the server is behind a reverse proxy, set \
+                 HUJI_TRUSTED_PROXIES to its address (logged once)"
+            );
+        }
         let client = proxies.client(peer, Some(&forwarded));
         request.extensions_mut().insert(ClientAddr(client));
     }

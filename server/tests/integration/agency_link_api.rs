@@ -145,6 +145,17 @@ impl Linked {
 
     /// Sends `call`; the status and the answer's JSON.
     async fn send(&self, call: Call<'_>) -> (StatusCode, serde_json::Value) {
+        let response = self.respond(call).await;
+        let status = response.status();
+        let text = body_text(response).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON: {text}")),
+        )
+    }
+
+    /// Sends `call`; the response as it is.
+    async fn respond(&self, call: Call<'_>) -> axum::response::Response {
         let mut request = Request::post(call.path)
             .header(header::CONTENT_TYPE, "application/json")
             .header(USER_HEADER, call.user)
@@ -155,13 +166,7 @@ impl Linked {
         let mut request = request.body(Body::from(call.body)).expect("request");
         let peer: std::net::SocketAddr = format!("{}:40000", call.source).parse().expect("peer");
         request.extensions_mut().insert(ConnectInfo(peer));
-        let response = self.portal.app.send(request).await;
-        let status = response.status();
-        let text = body_text(response).await;
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON: {text}")),
-        )
+        self.portal.app.send(request).await
     }
 
     async fn code(&self, call: Call<'_>) -> String {
@@ -414,6 +419,16 @@ async fn l_20_after_go_live_a_person_query_answers_the_approved_items_only() {
         invalid.body = bad.into();
         assert_eq!(link.code(invalid).await, "HJL4000", "{bad}");
     }
+    // A body past the limit, sent without a length: cut off there and answered 413
+    // (issue 21 item 2), never read as a query.
+    let mut oversized = link.call(Operation::PersonQuery);
+    oversized.body = format!(
+        r#"{{"personId":"A123456789","x":"{}"}}"#,
+        "a".repeat(server::web::limits::INTEGRATION_API)
+    );
+    let response = link.respond(oversized).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body_text(response).await.contains("KiB"));
     let mut elsewhere = link.call(Operation::PersonQuery);
     elsewhere.source = "203.0.113.3".into();
     assert_eq!(

@@ -39,7 +39,7 @@ async fn parties_and_others(portal: &Portal) -> Parties {
         .fetch_one(pool)
         .await
         .expect("retired");
-    staff::disable(pool, retired, "test", portal.now())
+    staff::disable(&portal.app.test_db.db, retired, "test", portal.now())
         .await
         .expect("disabled");
     who

@@ -606,6 +606,29 @@ async fn l4_4_a_clerk_of_another_office_neither_sees_nor_changes_the_report() {
     );
 }
 
+#[tokio::test]
+async fn security_21_9_a_suspended_certificate_ends_the_citizens_session() {
+    let portal = Portal::start().await;
+    let card = wang_card(&portal, true).await;
+    let cookie = portal.session("Citizen", "", &card).await;
+    let page = || portal.page("/id-card/loss/card", Some(&cookie));
+    assert_eq!(page().await.status(), StatusCode::OK);
+    // 停用 at a counter (C-5): the RA's record, not a CRL.
+    sqlx::query("UPDATE moica_certificates SET status = 'suspended'")
+        .execute(pool(&portal))
+        .await
+        .expect("suspended");
+    portal.app.clock.advance(chrono::Duration::seconds(
+        app::platform::auth::CERTIFICATE_RECHECK_SECONDS,
+    ));
+    let html = body_text(page().await).await;
+    assert!(
+        html.contains("您登入所用的憑證已停用、廢止或失效，已為您登出"),
+        "{html}"
+    );
+    assert_eq!(page().await.status(), StatusCode::FOUND, "signed out");
+}
+
 /// 王小明's citizen certificate, recorded as his (as issuance does) unless `recorded` is false.
 async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
     use app::pki::{Purpose, TrustStore};

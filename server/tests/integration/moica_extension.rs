@@ -182,7 +182,7 @@ async fn c4_extension_opens_60_days_before_expiry_runs_3_years_from_it_and_is_do
         jurisdiction: &office,
         email: None,
     };
-    staff::add(pool(&portal), &new, &checked, "test", portal.now())
+    staff::add(&portal.app.test_db.db, &new, &checked, "test", portal.now())
         .await
         .expect("staff account");
     let extended = extend(&portal, &card).await;

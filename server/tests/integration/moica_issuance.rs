@@ -559,14 +559,14 @@ async fn c2_the_counter_page_shows_the_application_and_the_issuing_island() {
     let portal = Portal::start().await;
     let reference = apply(&portal, &wang()).await;
     let (_, cookie) = registrar(&portal).await;
-    let response = portal
-        .page(
-            &format!("/admin/certificate/issue?q={reference}"),
+    let (status, html) = portal
+        .post_page(
+            "/admin/certificate/issue",
             Some(&cookie),
+            &[("q", &reference)],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let html = body_text(response).await;
+    assert_eq!(status, StatusCode::OK);
     for shown in [
         "王小明",
         "A1*****789",
@@ -708,12 +708,13 @@ async fn c2_without_a_pre_application_the_registrar_takes_one_at_the_counter_and
     let portal = Portal::start().await;
     let (registrar, cookie) = registrar(&portal).await;
     // Nothing online: the search offers the counter form, with the ID number filled in.
-    let html = body_text(
-        portal
-            .page("/admin/certificate/issue?q=A123456789", Some(&cookie))
-            .await,
-    )
-    .await;
+    let (_, html) = portal
+        .post_page(
+            "/admin/certificate/issue",
+            Some(&cookie),
+            &[("q", "A123456789")],
+        )
+        .await;
     assert!(
         html.contains("臨櫃填寫申請書") && html.contains("value=\"A123456789\""),
         "{html}"

@@ -18,11 +18,59 @@ const PAGE: &str = "/admin/certificate/services";
 async fn serve(portal: &Portal, cookie: &str, fields: &[(&str, &str)]) -> String {
     let mut form = vec![("card", CARD)];
     form.extend_from_slice(fields);
-    let (status, html) = portal
-        .post_page(&format!("{PAGE}?q={CARD}"), Some(cookie), &form)
-        .await;
+    let (status, html) = portal.post_page(PAGE, Some(cookie), &form).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     html
+}
+
+#[tokio::test]
+async fn security_21_7_a_search_by_id_number_is_posted_never_put_in_the_address() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    let views = || async {
+        portal
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|(_, action)| action.ends_with(".view"))
+            .count()
+    };
+    // The ID number in the address finds nothing and reads nothing.
+    for page in [PAGE, "/admin/certificate/issue"] {
+        let html = body_text(
+            portal
+                .page(&format!("{page}?q=A123456789"), Some(&cookie))
+                .await,
+        )
+        .await;
+        assert!(
+            html.contains(&format!(r#"<form method="post" action="{page}""#)),
+            "{html}"
+        );
+        assert!(!html.contains("A1*****789"), "{page}: {html}");
+    }
+    assert_eq!(views().await, 0);
+    // Posted from the page, it finds the certificate, audited.
+    let (status, html) = portal
+        .post_page(PAGE, Some(&cookie), &[("q", "A123456789")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("A1*****789") && html.contains(CARD), "{html}");
+    assert_eq!(views().await, 1);
+    // Posted from another site, it is refused like any other form.
+    let forged = Request::post(PAGE)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("q=A123456789"))
+        .expect("request");
+    assert_eq!(
+        portal.app.send(forged).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(views().await, 1);
 }
 
 /// The holder in person, asking for revocation and confirming it is final.
@@ -267,7 +315,7 @@ async fn c5_only_registrars_serve_certificates() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let (_, html) = portal
         .post_page(
-            &format!("{PAGE}?q={CARD}"),
+            PAGE,
             Some(&cookie),
             &[("card", CARD), ("service", "suspend")],
         )
@@ -354,7 +402,7 @@ async fn c5_a_staff_members_own_card_suspended_at_the_counter_no_longer_signs_in
 
     let (status, html) = portal
         .post_page(
-            &format!("{PAGE}?q={card}"),
+            PAGE,
             Some(&cookie),
             &[
                 ("card", card),

@@ -1,12 +1,13 @@
 //! Sessions, the audit chain (F-8) and the mail outbox (F-7) against a real database.
 
-use crate::support::{backend, fresh_db, reconnect};
+use crate::support::{backend, fresh_db, reconnect, TestDb};
 use app::platform::{
-    audit::{self, AuditEvent, ChainBreak},
+    audit::{self, AuditEvent, AuditKey, ChainBreak},
     clock::{Clock, FixedClock},
-    db::Backend,
+    db::{Backend, Db},
     outbox, session,
 };
+use server::config::Config;
 use sqlx::Executor;
 
 fn event(n: usize) -> AuditEvent {
@@ -23,11 +24,11 @@ fn event(n: usize) -> AuditEvent {
 async fn f8_audit_chain_verifies_when_untouched() {
     let t = fresh_db().await;
     for n in 0..5 {
-        audit::record(&t.db.pool, 1_700_000_000 + n as i64, &event(n))
+        audit::record(&t.db, 1_700_000_000 + n as i64, &event(n))
             .await
             .expect("append");
     }
-    let report = audit::verify(&t.db.pool).await.expect("verify");
+    let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!(report.rows, 5);
     assert_eq!(report.problem, None);
 }
@@ -35,9 +36,7 @@ async fn f8_audit_chain_verifies_when_untouched() {
 #[tokio::test]
 async fn f8_audit_log_refuses_update_and_delete() {
     let t = fresh_db().await;
-    audit::record(&t.db.pool, 1, &event(1))
-        .await
-        .expect("append");
+    audit::record(&t.db, 1, &event(1)).await.expect("append");
     let update = sqlx::query("UPDATE audit_log SET actor = 'someone-else'")
         .execute(&t.db.pool)
         .await;
@@ -55,11 +54,11 @@ async fn f8_audit_log_refuses_update_and_delete() {
 }
 
 /// Someone with database access can bypass the triggers; verification must still notice.
-async fn disable_append_only(t: &crate::support::TestDb) {
+async fn disable_append_only(t: &TestDb) {
     let statements: &[&str] = match backend(t) {
         Backend::Sqlite => &[
-            "DROP TRIGGER audit_log_no_update",
-            "DROP TRIGGER audit_log_no_delete",
+            "DROP TRIGGER IF EXISTS audit_log_no_update",
+            "DROP TRIGGER IF EXISTS audit_log_no_delete",
         ],
         Backend::Postgres => &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"],
     };
@@ -72,7 +71,7 @@ async fn disable_append_only(t: &crate::support::TestDb) {
 async fn f8_audit_verify_detects_an_edited_row() {
     let t = fresh_db().await;
     for n in 0..4 {
-        audit::record(&t.db.pool, 10 + n as i64, &event(n))
+        audit::record(&t.db, 10 + n as i64, &event(n))
             .await
             .expect("append");
     }
@@ -81,7 +80,7 @@ async fn f8_audit_verify_detects_an_edited_row() {
         .execute(&t.db.pool)
         .await
         .expect("tamper");
-    let report = audit::verify(&t.db.pool).await.expect("verify");
+    let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 2 }));
 }
 
@@ -89,7 +88,7 @@ async fn f8_audit_verify_detects_an_edited_row() {
 async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
     let t = fresh_db().await;
     for n in 0..4 {
-        audit::record(&t.db.pool, 10 + n as i64, &event(n))
+        audit::record(&t.db, 10 + n as i64, &event(n))
             .await
             .expect("append");
     }
@@ -98,7 +97,7 @@ async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
         .execute(&t.db.pool)
         .await
         .expect("cut tail");
-    let report = audit::verify(&t.db.pool).await.expect("verify");
+    let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!(
         report.problem,
         Some(ChainBreak::Truncated { last: 3, head: 4 })
@@ -108,7 +107,7 @@ async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
         .execute(&t.db.pool)
         .await
         .expect("delete");
-    let report = audit::verify(&t.db.pool).await.expect("verify");
+    let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!(
         report.problem,
         Some(ChainBreak::Gap {
@@ -123,8 +122,8 @@ async fn f8_concurrent_appends_form_one_unbroken_chain() {
     let t = fresh_db().await;
     let tasks: Vec<_> = (0..24)
         .map(|n| {
-            let pool = t.db.pool.clone();
-            tokio::spawn(async move { audit::record(&pool, 100 + n as i64, &event(n)).await })
+            let db = t.db.clone();
+            tokio::spawn(async move { audit::record(&db, 100 + n as i64, &event(n)).await })
         })
         .collect();
     let mut seqs = Vec::new();
@@ -133,8 +132,181 @@ async fn f8_concurrent_appends_form_one_unbroken_chain() {
     }
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=24).collect::<Vec<i64>>());
-    let report = audit::verify(&t.db.pool).await.expect("verify");
+    let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!((report.rows, report.problem), (24, None));
+}
+
+/// seq, at, actor, source_ip, action, subject, detail, prev_hash.
+type ChainRow = (i64, i64, String, String, String, String, String, String);
+
+/// A database writer without the audit key: from row `from` on, recomputes every hash with
+/// `hash` and relinks the rows and the head, after changing row `from` if `edit` — all the
+/// plain SHA-256 chain needed to rewrite history unseen.
+async fn rewrite_chain(
+    t: &TestDb,
+    from: i64,
+    edit: bool,
+    hash: impl Fn(i64, i64, &AuditEvent, &str) -> String,
+) {
+    disable_append_only(t).await;
+    let rows: Vec<ChainRow> = sqlx::query_as(
+        "SELECT seq, at, actor, source_ip, action, subject, detail, prev_hash \
+         FROM audit_log WHERE seq >= $1 ORDER BY seq",
+    )
+    .bind(from)
+    .fetch_all(&t.db.pool)
+    .await
+    .expect("rows");
+    let mut prev: Option<String> = None;
+    for (seq, at, actor, source_ip, action, subject, detail, prev_hash) in rows {
+        let event = AuditEvent {
+            actor,
+            source_ip,
+            action,
+            subject,
+            detail: if edit && seq == from {
+                "{\"n\":99}".into()
+            } else {
+                detail
+            },
+        };
+        let prev_hash = prev.unwrap_or(prev_hash);
+        let new_hash = hash(seq, at, &event, &prev_hash);
+        sqlx::query("UPDATE audit_log SET detail = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+            .bind(&event.detail)
+            .bind(&prev_hash)
+            .bind(&new_hash)
+            .bind(seq)
+            .execute(&t.db.pool)
+            .await
+            .expect("rewrite row");
+        prev = Some(new_hash);
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(prev.expect("rows rewritten"))
+        .execute(&t.db.pool)
+        .await
+        .expect("rewrite head");
+}
+
+async fn chain_of(t: &TestDb, rows: usize) {
+    for n in 0..rows {
+        audit::record(&t.db, 10 + n as i64, &event(n))
+            .await
+            .expect("append");
+    }
+}
+
+#[tokio::test]
+async fn security_21_13_an_edit_rehashed_with_plain_sha256_is_caught() {
+    let t = fresh_db().await;
+    chain_of(&t, 4).await;
+    rewrite_chain(&t, 2, true, audit::plain_row_hash).await;
+    let report = audit::verify(&t.db).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 2 }));
+}
+
+#[tokio::test]
+async fn security_21_13_an_edit_rehashed_with_another_key_is_caught() {
+    let t = fresh_db().await;
+    chain_of(&t, 4).await;
+    let other = AuditKey::new(&[1; 32]);
+    rewrite_chain(&t, 2, true, |seq, at, event, prev| {
+        other.row_hash(seq, at, event, prev)
+    })
+    .await;
+    let report = audit::verify(&t.db).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 2 }));
+    // And the rightful key read wrong (a server given another key file) vouches for nothing.
+    let wrong = Db {
+        audit: AuditKey::new(&[1; 32]),
+        ..reconnect(&t).await
+    };
+    let report = audit::verify(&wrong).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 1 }));
+}
+
+#[tokio::test]
+async fn security_21_13_a_chain_rewritten_whole_as_plain_sha256_is_caught() {
+    let t = fresh_db().await;
+    chain_of(&t, 4).await;
+    rewrite_chain(&t, 1, true, audit::plain_row_hash).await;
+    let report = audit::verify(&t.db).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Unanchored { last: 4 }));
+    // Rows appended afterwards with the key do not vouch for the rewritten ones.
+    audit::record(&t.db, 20, &event(5)).await.expect("append");
+    let report = audit::verify(&t.db).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Unanchored { last: 4 }));
+}
+
+/// A database from before the audit key: its rows carry plain SHA-256 hashes.
+fn config_with_key_file(t: &TestDb, dir: &std::path::Path) -> Config {
+    Config {
+        database_url: t.url.clone(),
+        db_max_connections: 4,
+        audit_key_file: dir.join("secrets/audit.key"),
+        ..Config::default()
+    }
+}
+
+#[tokio::test]
+async fn security_21_13_the_key_file_is_made_0600_once_and_anchors_older_rows_once() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let t = fresh_db().await;
+    chain_of(&t, 3).await;
+    rewrite_chain(&t, 1, false, audit::plain_row_hash).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_with_key_file(&t, dir.path());
+
+    let first = server::database::open(&config, 100).await.expect("open");
+    let key_file = std::fs::read(&config.audit_key_file).expect("key file");
+    let mode = std::fs::metadata(&config.audit_key_file)
+        .expect("key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let report = audit::verify(&first).await.expect("verify");
+    assert_eq!((report.rows, report.problem), (4, None));
+    let (action,): (String,) = sqlx::query_as("SELECT action FROM audit_log WHERE seq = 4")
+        .fetch_one(&first.pool)
+        .await
+        .expect("anchor row");
+    assert_eq!(action, audit::ANCHOR_ACTION);
+
+    // A second server (or a restart) reads the same key and anchors nothing more.
+    let second = server::database::open(&config, 200).await.expect("open");
+    assert_eq!(
+        std::fs::read(&config.audit_key_file).expect("key file"),
+        key_file
+    );
+    audit::record(&second, 201, &event(9))
+        .await
+        .expect("append");
+    let report = audit::verify(&first).await.expect("verify");
+    assert_eq!((report.rows, report.problem), (5, None));
+
+    // The anchored rows are pinned: rewriting one with plain hashes is caught.
+    rewrite_chain(&t, 2, true, audit::plain_row_hash).await;
+    let report = audit::verify(&second).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Unanchored { last: 5 }));
+}
+
+#[tokio::test]
+async fn security_21_13_rows_rewritten_as_plain_are_not_anchored_by_a_restart() {
+    let t = fresh_db().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_with_key_file(&t, dir.path());
+    let db = server::database::open(&config, 100).await.expect("open");
+    for n in 0..3 {
+        audit::record(&db, 101 + n as i64, &event(n))
+            .await
+            .expect("append");
+    }
+    rewrite_chain(&t, 1, true, audit::plain_row_hash).await;
+    let restarted = server::database::open(&config, 200).await.expect("open");
+    let report = audit::verify(&restarted).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Unanchored { last: 3 }));
 }
 
 #[tokio::test]

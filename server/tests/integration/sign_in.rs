@@ -193,7 +193,7 @@ async fn f6_a_disabled_account_loses_its_open_session() {
         .fetch_one(pool)
         .await
         .expect("staff row");
-    staff::disable(pool, id, "test", portal.now())
+    staff::disable(&portal.app.test_db.db, id, "test", portal.now())
         .await
         .expect("disabled");
     assert_eq!(
@@ -210,7 +210,6 @@ async fn f6_roles_keep_to_their_scope() {
     let checked = trust
         .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
         .expect("valid");
-    let pool = &portal.app.test_db.db.pool;
     for (role, jurisdiction) in [
         (Role::HouseholdClerk, "national"),
         (Role::MinistryReviewer, "county:臺北市"),
@@ -223,7 +222,8 @@ async fn f6_roles_keep_to_their_scope() {
             jurisdiction: &spec,
             email: None,
         };
-        let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
+        let refused =
+            staff::add(&portal.app.test_db.db, &new, &checked, "test", portal.now()).await;
         assert!(
             matches!(refused, Err(staff::StaffError::ScopeMismatch { .. })),
             "{role}"
@@ -236,7 +236,7 @@ async fn f6_roles_keep_to_their_scope() {
         jurisdiction: &spec,
         email: None,
     };
-    let refused = staff::add(pool, &new, &checked, "test", portal.now()).await;
+    let refused = staff::add(&portal.app.test_db.db, &new, &checked, "test", portal.now()).await;
     assert!(matches!(refused, Err(staff::StaffError::UnknownOffice(_))));
 }
 
@@ -255,4 +255,39 @@ async fn f5_company_sessions_do_not_open_the_back_office_and_sign_out_ends_them(
         portal.page("/company", Some(&cookie)).await.status(),
         StatusCode::FOUND
     );
+}
+
+#[tokio::test]
+async fn security_21_9_a_revoked_certificate_ends_the_sessions_it_opened() {
+    let portal = Portal::start().await;
+    let reviewer = portal
+        .staff("林美玲", Role::MinistryReviewer, "national")
+        .await;
+    let company = portal.business_card(SHRIMP_SHOP, "蝦蝦樂購股份有限公司");
+    let sessions = [
+        ("/admin", portal.session("Staff", "", &reviewer).await),
+        (
+            "/company",
+            portal.session("Company", SHRIMP_SHOP, &company).await,
+        ),
+    ];
+    for card in [&reviewer, &company] {
+        portal
+            .pki
+            .revoke(&card.serial_hex, portal.now())
+            .expect("revoke");
+    }
+    portal.app.state.trust.reload().expect("the new CRLs");
+    portal.app.clock.advance(chrono::Duration::seconds(
+        app::platform::auth::CERTIFICATE_RECHECK_SECONDS,
+    ));
+    for (path, cookie) in &sessions {
+        let html = body_text(portal.page(path, Some(cookie)).await).await;
+        assert!(
+            html.contains("您登入所用的憑證已停用、廢止或失效，已為您登出"),
+            "{path}: {html}"
+        );
+        let again = portal.page(path, Some(cookie)).await;
+        assert_eq!(again.status(), StatusCode::FOUND, "{path}: signed out");
+    }
 }

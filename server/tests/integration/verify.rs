@@ -134,6 +134,30 @@ impl Api {
             .expect("grant")
     }
 
+    /// The router of another server on the same database and PKI, its state changed by
+    /// `change`.
+    fn server_with(&self, change: impl FnOnce(&mut app::platform::AppState)) -> axum::Router {
+        let trust =
+            app::pki::ReloadableTrustStore::load(&self.portal.pki.trust_dir()).expect("trust");
+        let mut state = crate::support::state_with_trust(
+            &self.portal.app.test_db.db,
+            &self.portal.app.clock,
+            trust,
+        );
+        change(&mut state);
+        let verify = server::verify::VerifyState::new(
+            state.clone(),
+            &settings(),
+            crate::support::test_id_key(),
+        );
+        server::web::router(
+            state,
+            verify,
+            crate::support::test_metrics(),
+            crate::support::test_printer(),
+        )
+    }
+
     async fn rd_code(&self, token: &str) -> String {
         let (_, answer) = self.call(token).await;
         answer["rdCode"].as_str().expect("rdCode").to_owned()
@@ -416,18 +440,9 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     use app::platform::client::TrustedProxies;
     use tower::ServiceExt;
     let api = Api::start().await;
-    let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
-    let mut state =
-        crate::support::state_with_trust(&api.portal.app.test_db.db, &api.portal.app.clock, trust);
-    state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
-    let verify =
-        server::verify::VerifyState::new(state.clone(), &settings(), crate::support::test_id_key());
-    let router = server::web::router(
-        state,
-        verify,
-        server::web::observability::metrics_handle(),
-        crate::support::test_printer(),
-    );
+    let router = api.server_with(|state| {
+        state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
+    });
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
         let router = router.clone();
@@ -455,6 +470,24 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     // From anyone else the header is ignored.
     assert_eq!(call("198.51.100.7", &[REGISTERED_IP]).await, "HJ4030");
     assert_eq!(call(REGISTERED_IP, &[]).await, "RS7009");
+}
+
+#[tokio::test]
+async fn security_21_8_a_loopback_caller_matches_a_grant_only_in_development() {
+    let api = Api::start().await;
+    // The grant is for 127.0.0.115, the seed's example: a development portal answers it.
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    // A production portal (served over HTTPS) takes a loopback caller for what it may be:
+    // this machine, or every client of a proxy it was not told about.
+    let production = api.server_with(|state| {
+        state.settings = std::sync::Arc::new(app::platform::state::PortalSettings {
+            public_origin: "https://huji.example.gov.tw".into(),
+            ..(*state.settings).clone()
+        });
+    });
+    let token = api.token(&wang_current());
+    let (_, answer) = send(&production, Some(&format!("Bearer {token}")), REGISTERED_IP).await;
+    assert_eq!(answer["rdCode"], "HJ4030", "{answer}");
 }
 
 #[tokio::test]
@@ -721,7 +754,7 @@ async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     server::web::router(
         state,
         verify,
-        server::web::observability::metrics_handle(),
+        crate::support::test_metrics(),
         crate::support::test_printer(),
     )
 }

@@ -1,6 +1,6 @@
 //! The HTTP surface through the real router: headers, CSRF, health, metrics, language.
 
-use crate::support::{body_text, spawn_app, ORIGIN};
+use crate::support::{body_text, spawn_app, ORIGIN, TEST_METRICS_TOKEN};
 use axum::{body::Body, http::Request};
 
 #[tokio::test]
@@ -111,6 +111,32 @@ async fn cross_site_posts_are_refused_and_same_origin_posts_pass_the_guard() {
     assert_ne!(app.send(post(&[("origin", ORIGIN)])).await.status(), 403);
 }
 
+/// Only the agency API's two signed operations skip the CSRF guard: a cross-site POST to any
+/// server function — whatever its name, `/api/v1/…` included — is refused.
+#[tokio::test]
+async fn security_21_12_no_server_function_is_exempt_from_the_csrf_guard() {
+    let app = spawn_app().await;
+    let cross_site = |path: &str| {
+        Request::post(path)
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let registered = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned());
+    let probes = ["/api/v1/sign_out", "/api/v1/", "/integration/agency/v1/x"];
+    for path in registered.chain(probes.iter().map(|p| (*p).to_owned())) {
+        assert_eq!(app.send(cross_site(&path)).await.status(), 403, "{path}");
+    }
+    // The signed operations answer for themselves (here: no credentials).
+    for path in [
+        "/integration/agency/v1/connection-test",
+        "/integration/agency/v1/person-query",
+    ] {
+        assert_ne!(app.send(cross_site(path)).await.status(), 403, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn health_check_answers_when_the_database_does() {
     let app = spawn_app().await;
@@ -126,10 +152,30 @@ async fn health_check_answers_when_the_database_does() {
 }
 
 #[tokio::test]
-async fn metrics_are_exposed_in_prometheus_format_by_route() {
+async fn security_21_12_metrics_are_for_the_scraper_with_the_token_only() {
     let app = spawn_app().await;
     app.get("/healthz").await;
-    let text = body_text(app.get("/metrics").await).await;
+    let scrape = |authorization: Option<String>| {
+        let mut request = Request::get("/metrics");
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        app.send(request.body(Body::empty()).expect("request"))
+    };
+    for refused in [
+        None,
+        Some("Bearer 00".to_owned()),
+        Some(format!("Basic {TEST_METRICS_TOKEN}")),
+        Some(format!("Bearer {}", &TEST_METRICS_TOKEN[2..])),
+    ] {
+        let response = scrape(refused.clone()).await;
+        assert_eq!(response.status(), 401, "{refused:?}");
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        assert!(!body_text(response).await.contains("http_requests_total"));
+    }
+    let response = scrape(Some(format!("Bearer {TEST_METRICS_TOKEN}"))).await;
+    assert_eq!(response.status(), 200);
+    let text = body_text(response).await;
     assert!(
         text.contains("# TYPE http_requests_total counter"),
         "{text}"
@@ -186,4 +232,62 @@ async fn every_page_a_service_declares_is_routed() {
         assert_ne!(response.status(), 405, "POST {path}");
         assert_ne!(response.status(), 404, "POST {path}");
     }
+}
+
+/// The log lines written while the current thread holds the returned guard.
+fn capture_logs() -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    tracing::subscriber::DefaultGuard,
+) {
+    #[derive(Clone)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let buffer = Buffer(logged.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || buffer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    (logged, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn security_21_8_forwarding_from_an_untrusted_peer_is_warned_of_once() {
+    let app = spawn_app().await;
+    let (logged, _guard) = capture_logs();
+    let from_proxy = |forwarded: Option<&str>| {
+        let mut request = Request::get("/livez");
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        let mut request = request.body(Body::empty()).expect("request");
+        let peer: std::net::SocketAddr = "10.0.0.5:40000".parse().expect("address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    app.send(from_proxy(None)).await;
+    let warnings = || {
+        String::from_utf8_lossy(&logged.lock().expect("log"))
+            .matches("HUJI_TRUSTED_PROXIES")
+            .count()
+    };
+    assert_eq!(warnings(), 0, "nothing forwarded, nothing to say");
+    for client in ["198.51.100.7", "198.51.100.8", "198.51.100.9"] {
+        app.send(from_proxy(Some(client))).await;
+    }
+    assert_eq!(warnings(), 1, "once, not per request");
 }

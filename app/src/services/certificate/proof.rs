@@ -140,7 +140,7 @@ mod server {
                 card_number,
                 &serde_json::json!({ "reason": "BadSignature" }),
             );
-            audit::record(&state.db.pool, state.clock.unix(), &event).await?;
+            audit::record(&state.db, state.clock.unix(), &event).await?;
         }
         Ok(good)
     }

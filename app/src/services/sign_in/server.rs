@@ -142,8 +142,8 @@ mod ssr {
         let now = state.clock.unix();
         let kind = proof.kind;
         match verify(state, proof, now).await {
-            Ok(principal) => {
-                auth::open_session(state, &principal).await?;
+            Ok((principal, certificate)) => {
+                auth::open_session(state, &principal, &certificate).await?;
                 record(state, now, &principal.actor(), "sign_in.card", kind, "ok").await?;
                 Ok(())
             }
@@ -200,7 +200,12 @@ mod ssr {
         }
     }
 
-    async fn verify(state: &AppState, proof: Proof, now: i64) -> Result<Principal, Failure> {
+    /// The principal the proof signs in, and the certificate it was proven with.
+    async fn verify(
+        state: &AppState,
+        proof: Proof,
+        now: i64,
+    ) -> Result<(Principal, CheckedCertificate), Failure> {
         let typed = Typed::parse(&proof)?;
         let pool = &state.db.pool;
         // Used up first, whatever follows: a challenge is worth one attempt.
@@ -214,7 +219,7 @@ mod ssr {
             now,
         )?;
         certificate.verify_signature(proof.challenge.as_bytes(), &proof.signature)?;
-        match typed {
+        let principal = match typed {
             Typed::BusinessId(typed) => {
                 expect_business_id(&certificate, &typed)?;
                 company(state, &typed, &certificate).await
@@ -242,7 +247,8 @@ mod ssr {
                     })
                     .ok_or(Failure::Refusal(SignInRefusal::NotStaff))
             }
-        }
+        }?;
+        Ok((principal, certificate))
     }
 
     /// The company in the business registry (商工登記); only 核准設立 companies may sign in.
@@ -327,7 +333,7 @@ mod ssr {
             subject: format!("{kind:?}").to_lowercase(),
             detail: serde_json::json!({ "outcome": outcome }).to_string(),
         };
-        audit::record(&state.db.pool, now, &event).await?;
+        audit::record(&state.db, now, &event).await?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ use super::StaffMember;
 use crate::domain::email::Email;
 use crate::pki::CheckedCertificate;
 use crate::platform::audit::{self, AuditEvent};
+use crate::platform::db::Db;
 use sqlx::AnyPool;
 
 /// The jurisdiction as typed by an operator: `national`, `county:臺北市` or
@@ -64,7 +65,7 @@ pub struct NewStaff<'a> {
 /// Binds `certificate` (a checked citizen certificate) to a new account, and records it in
 /// the audit log as done by `actor`.
 pub async fn add(
-    pool: &AnyPool,
+    db: &Db,
     new: &NewStaff<'_>,
     certificate: &CheckedCertificate,
     actor: &str,
@@ -76,7 +77,7 @@ pub async fn add(
         jurisdiction: spec,
         email,
     } = *new;
-    let jurisdiction = resolve(pool, spec).await?;
+    let jurisdiction = resolve(&db.pool, spec).await?;
     if jurisdiction.scope() != role.scope() {
         let expected = match role.scope() {
             Scope::National => "nationwide (`national`)",
@@ -85,11 +86,11 @@ pub async fn add(
         };
         return Err(StaffError::ScopeMismatch { role, expected });
     }
-    if let Some(existing) = by_certificate(pool, certificate.fingerprint_sha256()).await? {
+    if let Some(existing) = by_certificate(&db.pool, certificate.fingerprint_sha256()).await? {
         return Err(StaffError::AlreadyBound(existing.id));
     }
     let (county, office) = columns(&jurisdiction);
-    let mut tx = pool.begin().await?;
+    let mut tx = db.pool.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO staff (name, role, jurisdiction_county, jurisdiction_office, \
          certificate_sha256, certificate_serial, certificate_subject, certificate_not_after, \
@@ -121,20 +122,20 @@ pub async fn add(
         })
         .to_string(),
     };
-    audit::append(&mut tx, now, &event).await?;
+    audit::append(&mut tx, &db.audit, now, &event).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Sets where the notices of account `id`'s inbox go.
 pub async fn set_email(
-    pool: &AnyPool,
+    db: &Db,
     id: i64,
     email: &Email,
     actor: &str,
     now: i64,
 ) -> Result<(), StaffError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = db.pool.begin().await?;
     let changed = sqlx::query("UPDATE staff SET email = $1 WHERE id = $2 AND disabled_at IS NULL")
         .bind(email.as_str())
         .bind(id)
@@ -151,15 +152,15 @@ pub async fn set_email(
         subject: format!("staff:{id}"),
         detail: "{}".into(),
     };
-    audit::append(&mut tx, now, &event).await?;
+    audit::append(&mut tx, &db.audit, now, &event).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Disables an account: it can no longer sign in, and its open sessions stop working at
 /// their next request (every request reloads the account).
-pub async fn disable(pool: &AnyPool, id: i64, actor: &str, now: i64) -> Result<(), StaffError> {
-    let mut tx = pool.begin().await?;
+pub async fn disable(db: &Db, id: i64, actor: &str, now: i64) -> Result<(), StaffError> {
+    let mut tx = db.pool.begin().await?;
     let changed =
         sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
             .bind(now)
@@ -177,7 +178,7 @@ pub async fn disable(pool: &AnyPool, id: i64, actor: &str, now: i64) -> Result<(
         subject: format!("staff:{id}"),
         detail: "{}".into(),
     };
-    audit::append(&mut tx, now, &event).await?;
+    audit::append(&mut tx, &db.audit, now, &event).await?;
     tx.commit().await?;
     Ok(())
 }

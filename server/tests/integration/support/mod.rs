@@ -10,6 +10,7 @@ pub use portal::{session_cookie, Portal};
 
 use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{
+    audit::AuditKey,
     clock::{Clock, FixedClock},
     db::{Backend, Db},
     state::{AppState, PortalSettings},
@@ -85,7 +86,9 @@ pub async fn fresh_db() -> TestDb {
                 .map(|(b, _)| b)
                 .unwrap_or(&admin_url);
             let url = format!("{base}/{name}");
-            let db = Db::connect(&url, 8).await.expect("connect test database");
+            let db = Db::connect(&url, 8, test_audit_key())
+                .await
+                .expect("connect test database");
             TestDb {
                 db,
                 url,
@@ -102,7 +105,9 @@ pub async fn fresh_db() -> TestDb {
 pub async fn fresh_sqlite_db() -> TestDb {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/huji.db", dir.path().display());
-    let db = Db::connect(&url, 8).await.expect("connect test database");
+    let db = Db::connect(&url, 8, test_audit_key())
+        .await
+        .expect("connect test database");
     TestDb {
         db,
         url,
@@ -111,9 +116,17 @@ pub async fn fresh_sqlite_db() -> TestDb {
     }
 }
 
-/// Opens the same database again, as a second server (or a restarted one) would.
+/// Opens the same database again, as a second server (or a restarted one) would: with the
+/// same audit key.
 pub async fn reconnect(test_db: &TestDb) -> Db {
-    Db::connect(&test_db.url, 4).await.expect("reconnect")
+    Db::connect(&test_db.url, 4, test_audit_key())
+        .await
+        .expect("reconnect")
+}
+
+/// The audit key of every test database (the servers on one database share theirs).
+pub fn test_audit_key() -> AuditKey {
+    AuditKey::new(&[0x5a; 32])
 }
 
 pub fn backend(test_db: &TestDb) -> Backend {
@@ -132,6 +145,17 @@ pub struct TestApp {
 /// The ID-number hash key of every test app.
 pub fn test_id_key() -> server::verify::IdHashKey {
     server::verify::IdHashKey::new(&[7; 32])
+}
+
+/// The token the test apps' `/metrics` asks for (the bytes of [`TEST_METRICS_TOKEN`]).
+pub const TEST_METRICS_TOKEN: &str =
+    "0505050505050505050505050505050505050505050505050505050505050505";
+
+pub fn test_metrics() -> server::web::observability::MetricsEndpoint {
+    server::web::observability::MetricsEndpoint::new(
+        server::web::observability::metrics_handle(),
+        &[5; 32],
+    )
 }
 
 pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
@@ -213,7 +237,7 @@ pub async fn spawn_app_with(
     let router = server::web::router(
         state.clone(),
         verify.clone(),
-        server::web::observability::metrics_handle(),
+        test_metrics(),
         test_printer(),
     );
     TestApp {

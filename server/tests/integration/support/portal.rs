@@ -99,15 +99,9 @@ impl Portal {
             jurisdiction: &spec,
             email: email.as_ref(),
         };
-        staff::add(
-            &self.app.test_db.db.pool,
-            &new,
-            &checked,
-            "test",
-            self.now(),
-        )
-        .await
-        .expect("staff account");
+        staff::add(&self.app.test_db.db, &new, &checked, "test", self.now())
+            .await
+            .expect("staff account");
         card
     }
 

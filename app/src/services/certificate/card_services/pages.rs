@@ -7,9 +7,8 @@ use super::{
 };
 use crate::components::field::SecretField;
 use crate::components::helper_client::{self as helper, HelperState, ReaderStatus};
-use crate::components::layout::encode_query_value;
 use crate::components::refusal::{NothingFound, OutcomeNotice, SearchRefusal};
-use crate::components::search::SearchForm;
+use crate::components::search::{searched, SearchForm};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::pin::UserCode;
 use crate::i18n::Lang;
@@ -23,7 +22,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 fn title(lang: Lang) -> &'static str {
     lang.pick(
@@ -51,24 +49,30 @@ fn done_message(service: CardService, card: &str, lang: Lang) -> String {
 #[component]
 pub fn CardServicesPage() -> impl IntoView {
     let lang = current_lang();
-    let query = use_query_map();
-    let searched = query
-        .read_untracked()
-        .get("q")
-        .filter(|q| !q.trim().is_empty());
+    // A post is the search form or a service, which names its card.
     let posted = posted_form().map(|form| form.0);
+    let typed = posted.as_deref().and_then(searched);
+    let posted = posted.filter(|_| typed.is_none());
+    let value = typed
+        .or_else(|| {
+            posted
+                .as_deref()
+                .map(|posted| crate::forms::value(posted, "card").to_owned())
+        })
+        .unwrap_or_default();
+    let query = Some(value.clone()).filter(|q| !q.trim().is_empty());
     // The service is performed before the certificate is read, so the page shows its result.
     let page = Resource::new(
         || (),
         move |()| {
             let posted = posted.clone();
-            let searched = searched.clone();
+            let query = query.clone();
             async move {
                 let outcome = match posted {
                     Some(posted) => Some(perform_card_service(posted).await),
                     None => None,
                 };
-                let found = match searched {
+                let found = match query {
                     Some(q) => find_held_certificate(q).await.map(Some),
                     None => Ok(None),
                 };
@@ -76,7 +80,6 @@ pub fn CardServicesPage() -> impl IntoView {
             }
         },
     );
-    let value = query.read_untracked().get("q").unwrap_or_default();
     view! {
         <Title text=title(lang) />
         <h1>{title(lang)}</h1>
@@ -112,7 +115,6 @@ pub fn CardServicesPage() -> impl IntoView {
 
 #[component]
 fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
-    let action = format!("{PATH}?q={}", encode_query_value(&certificate.card_number));
     let published = certificate.published;
     let card_number = certificate.card_number.clone();
     let in_force = certificate.state == CertificateState::Valid;
@@ -131,7 +133,7 @@ fn Certificate(certificate: HeldCertificate, lang: Lang) -> impl IntoView {
                 <dt>{lang.pick("憑證公佈狀態", "Published")}</dt><dd>{if published { lang.pick("公佈", "Published") } else { lang.pick("不公佈", "Not published") }}</dd>
             </dl>
         </section>
-        <form method="post" action=action class="card-form service-form">
+        <form method="post" action=PATH class="card-form service-form">
             <input type="hidden" name="card" value=certificate.card_number />
             <ApplicantFields prefix=String::new() lang refs=ApplicantRefs::default() />
             <fieldset>

@@ -102,7 +102,7 @@ pub async fn find(
             &found.view.card_number,
             &NoDetail {},
         );
-        audit::record(&state.db.pool, now, &event).await?;
+        audit::record(&state.db, now, &event).await?;
     }
     Ok(found.map(|found| found.view))
 }

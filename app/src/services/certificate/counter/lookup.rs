@@ -144,7 +144,7 @@ pub(super) async fn record(
     detail: &impl Serialize,
 ) -> Result<(), PortalError> {
     let event = Actor::staff(member, auth::source_ip()).event(action, subject, detail);
-    audit::record(&state.db.pool, state.clock.unix(), &event).await?;
+    audit::record(&state.db, state.clock.unix(), &event).await?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::components::field::SecretField;
 use crate::components::helper_client::{self as helper, HelperNotice, HelperState};
 use crate::components::queue::AgeCell;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
-use crate::components::search::SearchForm;
+use crate::components::search::{searched, SearchButton, SearchForm};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{card_number::CardNumber, pin::CardPin};
 use crate::error::PortalError;
@@ -30,7 +30,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 fn title(lang: Lang) -> &'static str {
     lang.pick(
@@ -53,18 +52,17 @@ enum Shown {
 #[component]
 pub fn CounterIssuePage() -> impl IntoView {
     let lang = current_lang();
-    let query = use_query_map();
-    let searched = query
-        .read_untracked()
-        .get("q")
-        .filter(|q| !q.trim().is_empty());
+    // A post is the search form or the counter application.
     let posted = posted_form().map(|form| form.0);
+    let typed = posted.as_deref().and_then(searched);
+    let posted = posted.filter(|_| typed.is_none());
     let submitted = posted.clone();
+    let query = typed.clone().filter(|q| !q.trim().is_empty());
     // A counter application is taken first; the page then shows it, ready to issue.
     let page = Resource::new(
         || (),
         move |()| {
-            let (posted, searched) = (submitted.clone(), searched.clone());
+            let (posted, query) = (submitted.clone(), query.clone());
             async move {
                 let query = match posted {
                     Some(posted) => match start_counter_application(posted).await {
@@ -72,7 +70,7 @@ pub fn CounterIssuePage() -> impl IntoView {
                         Ok(CounterStart::Invalid(errors)) => return Shown::Refused(errors),
                         Err(error) => return Shown::Failed(error),
                     },
-                    None => searched,
+                    None => query,
                 };
                 match query {
                     Some(query) => match find_counter_application(query).await {
@@ -87,7 +85,7 @@ pub fn CounterIssuePage() -> impl IntoView {
             }
         },
     );
-    let typed = query.read_untracked().get("q").unwrap_or_default();
+    let typed = typed.unwrap_or_default();
     // The counter form starts with the ID number searched for, if it was one.
     let prefill = vec![(
         "national_id".to_owned(),
@@ -182,7 +180,7 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                         <tbody>
                             {waiting.into_iter().map(|renewal| view! {
                                 <tr>
-                                    <td><a href=format!("{PATH}?q={}", renewal.reference)>{renewal.reference.clone()}</a></td>
+                                    <td><SearchButton action=PATH query=renewal.reference /></td>
                                     <td>{renewal.name}</td>
                                     <td>{renewal.masked_id}</td>
                                     <td>{renewal.submitted_at}</td>
