@@ -47,6 +47,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# cargo-audit, which checks Cargo.lock against the vendored advisory database (scripts/test.sh);
+# this release builds with rustc 1.88 or later.
+if ! cargo audit --version 2>/dev/null | grep -q " $CARGO_AUDIT_VERSION\$"; then
+  say "installing cargo-audit $CARGO_AUDIT_VERSION (once; several minutes)"
+  cargo install cargo-audit --version "$CARGO_AUDIT_VERSION" --locked
+fi
+
 # wasm-opt (binaryen) from npm; see tools/package.json for why not Debian's.
 if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] \
    || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then

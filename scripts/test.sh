@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, unit tests, integration tests on SQLite and on
-# PostgreSQL, and the Playwright tests in Chromium against the release build. Installs
-# whatever is missing first. Exits non-zero on the first failure.
+# Runs every test: known vulnerabilities in the dependencies, formatting and lints, unit
+# tests, integration tests on SQLite and on PostgreSQL, and the Playwright tests in Chromium
+# against the release build. Installs whatever is missing first. Exits non-zero on the first
+# failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/services.sh"
 trap stop_services EXIT
@@ -13,6 +14,12 @@ exec > >(tee "$WORK/test.log") 2>&1
 # A clean clone builds everything once: incremental caches would only take disk and time.
 if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 report_free_disk
+
+say "known vulnerabilities in the dependencies (cargo audit)"
+# Offline, against the vendored RustSec database (tools/advisory-db; --stale: its age is that of
+# the vendored commit, refreshed by scripts/update-advisory-db.sh). A vulnerability fails unless
+# .cargo/audit.toml ignores it with its reason; unmaintained and yanked crates are warnings.
+cargo audit --db "$ROOT/tools/advisory-db" --no-fetch --stale
 
 say "formatting and lints"
 cargo fmt --all -- --check
