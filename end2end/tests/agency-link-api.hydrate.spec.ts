@@ -6,18 +6,21 @@
 // agency-linking page is checked with axe on the way.
 import { expect, test } from '@playwright/test';
 import { callLink, LinkCredentials, linkCertificate } from './support/agency-api';
-import { LinkDesk, application, parties, passwordTable, review, rocNow } from './support/agency-link';
+import { signInAll, application, parties, passwordTable, review, rocNow } from './support/agency-link';
 
 test.describe.configure({ timeout: 300_000 });
 
 test('l_1_to_l_20 an API case goes live, its signed test call takes step 18 and queries answer the approved items', async ({
   browser,
 }) => {
-  const agency = await LinkDesk.signIn(browser, parties.taipeiPolice);
-  const county = await LinkDesk.signIn(browser, parties.taipeiCounty);
-  const ministry = await LinkDesk.signIn(browser, parties.ministry);
-  const it = await LinkDesk.signIn(browser, parties.informationServices);
-  const cht = await LinkDesk.signIn(browser, parties.cht);
+  const [agency, county, ministry, it, cht] = await signInAll(
+    browser,
+    parties.taipeiPolice,
+    parties.taipeiCounty,
+    parties.ministry,
+    parties.informationServices,
+    parties.cht,
+  );
 
   // Step 1. The apply form, empty and sent without documents: each field says what is wrong.
   await agency.openApply();
@@ -52,8 +55,9 @@ test('l_1_to_l_20 an API case goes live, its signed test call takes step 18 and 
   await it.takeStep(id, 6);
   const addresses = await it.addresses();
   expect([...addresses.keys()]).toEqual(['通訊設備', '安全閘道器', 'API Gateway 伺服器']);
-  const gateway = addresses.get('API Gateway 伺服器') ?? '';
-  expect(gateway).toMatch(/^127\.\d+\.\d+\.\d+$/);
+  const assigned = addresses.get('API Gateway 伺服器') ?? '';
+  expect(assigned).toMatch(/^127\.\d+\.\d+\.\d+\/32$/);
+  const gateway = assigned.split('/')[0];
   await it.expectAccessible();
 
   // Steps 7 and 8: the reply with the 密碼表, shown once to the county unit to hand over.

@@ -2,17 +2,20 @@
 // addresses for a host inside the registry network's own range, the page names the conflict,
 // the case goes back to the agency, and filed again with another host address it goes on.
 import { expect, test } from '@playwright/test';
-import { LinkDesk, application, parties, review } from './support/agency-link';
+import { signInAll, application, parties, review } from './support/agency-link';
 
 test.describe.configure({ timeout: 180_000 });
 
 test('l_6 a host in the registry network is refused at step 6, sent back and filed again', async ({
   browser,
 }) => {
-  const agency = await LinkDesk.signIn(browser, parties.taipeiPolice);
-  const county = await LinkDesk.signIn(browser, parties.taipeiCounty);
-  const ministry = await LinkDesk.signIn(browser, parties.ministry);
-  const it = await LinkDesk.signIn(browser, parties.informationServices);
+  const [agency, county, ministry, it] = await signInAll(
+    browser,
+    parties.taipeiPolice,
+    parties.taipeiCounty,
+    parties.ministry,
+    parties.informationServices,
+  );
 
   // 10.200.0.0/16 is the 戶役政資訊網路's own range (HUJI_LINK_REGISTRY_RANGES' default).
   const id = await agency.file(application('link_vpn', '10.200.9.0/29'));

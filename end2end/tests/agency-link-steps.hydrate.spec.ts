@@ -3,18 +3,21 @@
 // inbox of its party only (L-21), and another agency or another county's unit never sees the
 // case.
 import { expect, test } from '@playwright/test';
-import { LinkDesk, application, parties } from './support/agency-link';
+import { LinkDesk, signInAll, application, parties } from './support/agency-link';
 
 test.describe.configure({ timeout: 180_000 });
 
 test('l_21 an 電子閘門 internet case skips steps 6, 10 and 15, seen by its own parties only', async ({
   browser,
 }) => {
-  const agency = await LinkDesk.signIn(browser, parties.taipeiPolice);
-  const county = await LinkDesk.signIn(browser, parties.taipeiCounty);
-  const ministry = await LinkDesk.signIn(browser, parties.ministry);
-  const it = await LinkDesk.signIn(browser, parties.informationServices);
-  const cht = await LinkDesk.signIn(browser, parties.cht);
+  const [agency, county, ministry, it, cht] = await signInAll(
+    browser,
+    parties.taipeiPolice,
+    parties.taipeiCounty,
+    parties.ministry,
+    parties.informationServices,
+    parties.cht,
+  );
   const everyone = [agency, county, ministry, it, cht];
   // Over the internet: no GSN VPN, so neither addresses, nor 中華電信's address and line.
   const skipped = [6, 10, 15];

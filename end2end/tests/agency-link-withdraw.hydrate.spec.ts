@@ -2,7 +2,7 @@
 // 已撤回 and leaves every inbox; a withdrawn 連結介面 case that was the agency's only
 // application removes the user environment its registration made (seed 001 step 8, L-8).
 import { expect, test } from '@playwright/test';
-import { LinkDesk, application, parties, review } from './support/agency-link';
+import { LinkDesk, signInAll, application, parties, review } from './support/agency-link';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -38,10 +38,13 @@ test('l_8 a 連結介面 case makes the user environment at step 8 and withdrawn
   browser,
 }) => {
   // 新北市政府警察局 files nothing else in these tests: this is its only application.
-  const agency = await LinkDesk.signIn(browser, parties.newTaipeiPolice);
-  const county = await LinkDesk.signIn(browser, parties.newTaipeiCounty);
-  const ministry = await LinkDesk.signIn(browser, parties.ministry);
-  const it = await LinkDesk.signIn(browser, parties.informationServices);
+  const [agency, county, ministry, it] = await signInAll(
+    browser,
+    parties.newTaipeiPolice,
+    parties.newTaipeiCounty,
+    parties.ministry,
+    parties.informationServices,
+  );
   const id = await agency.file(application('link_vpn', '198.51.100.64/28', '新北市'));
   await county.openCase(id);
   expect(await county.environment()).toMatch(/^無/);

@@ -129,6 +129,13 @@ const DOCUMENTS: { field: string; needed: (app: Application) => boolean }[] = [
   { field: 'document_gsn_vpn', needed: (app) => app.firstVpn },
 ];
 
+/** Signs each of `who` in, in order, each in its own browser context. */
+export async function signInAll(browser: Browser, ...who: Party[]): Promise<LinkDesk[]> {
+  const desks: LinkDesk[] = [];
+  for (const party of who) desks.push(await LinkDesk.signIn(browser, party));
+  return desks;
+}
+
 /** One party signed in, in its own browser context, on the agency-link pages of its side. */
 export class LinkDesk {
   private constructor(

@@ -170,6 +170,13 @@ impl Step {
     pub fn party(self) -> Party {
         crate::cases::workflow::rule::<Linking>(self).by[0]
     }
+
+    /// Whether the step is taken on the case page. Step 18 is not: it is the agency system's
+    /// own signed call to the link from its assigned address (server/src/link), which no
+    /// button may stand in for.
+    pub fn taken_on_page(self) -> bool {
+        self != Step::S18AgencyTest
+    }
 }
 
 const OVER_VPN: Applies<LinkAttrs> = Applies {

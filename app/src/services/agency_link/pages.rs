@@ -301,7 +301,12 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
     let forms = detail
         .mine
         .into_iter()
-        .map(|step| view! { <StepForm step action=action.clone() host=host.clone() lang /> })
+        .map(|step| match step.taken_on_page() {
+            true => {
+                view! { <StepForm step action=action.clone() host=host.clone() lang /> }.into_any()
+            }
+            false => view! { <TestCallNotice step lang /> }.into_any(),
+        })
         .collect_view();
     let send_back = detail.may_send_back.then(|| view! {
         <form method="post" action=action.clone() class="card-form">
@@ -471,6 +476,21 @@ fn CaseFiles(
             <h2 id="papers-title">{lang.pick("列印書表", "Forms to print")}</h2>
             <p class="hint">{lang.pick("依申請內容填妥之書表，列印後用印（機關關防）留存或函送。", "The forms filled with what was filed: print them, seal them and keep or send them.")}</p>
             <ul>{papers}</ul>
+        </section>
+    }
+}
+
+/// Step 18, ready for the agency: what its system does, since no form takes it.
+#[component]
+fn TestCallNotice(step: Step, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card-form step-call" aria-labelledby="step-call-heading">
+            <h2 id="step-call-heading">{step.label(lang)}</h2>
+            <p>{lang.pick(
+                "請於排定之測試日，由貴機關系統自資訊服務司編訂之伺服器位址，以密碼表之使用者代號、密碼及機關憑證金鑰簽署之權杖呼叫連結測試（POST /integration/agency/v1/connection-test）；測試通過即完成本步驟，未通過之原因記載於案件歷程。",
+                "On the scheduled test day, your system calls the connection test (POST /integration/agency/v1/connection-test) from the server address 資訊服務司 assigned, with the password table's user code and password and a token signed with the agency certificate's key; a passing call completes this step, and a failing one's reason is recorded in the case history.",
+            )}</p>
+            <p><a href="/integration/agency/openapi.json" rel="external">{lang.pick("機關連結 API 規格（OpenAPI）", "The linked-agency API (OpenAPI)")}</a></p>
         </section>
     }
 }

@@ -602,10 +602,7 @@ async fn take_via(
                 .execute(work.conn())
                 .await?;
         }
-        // The agency's connection test is its own signed call to the link.
-        Step::S18AgencyTest => {
-            return Err(not_now(NOT_HERE));
-        }
+        step if !step.taken_on_page() => return Err(not_now(NOT_HERE)),
         Step::S11AgencyKey => {
             let agency = AgencyCode::parse(&case.agency_code)
                 .map_err(|_| PortalError::unavailable(format!("{id}: unreadable agency code")))?;
