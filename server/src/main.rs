@@ -140,6 +140,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         command => command,
     };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    // A check made with a key of its own would vouch for nothing: verify only reads a key.
+    if matches!(command, Command::Audit { .. }) && !config.audit_key_file.exists() {
+        anyhow::bail!(
+            "no audit key at {}: run `huji audit verify` where the servers' key file is \
+             (HUJI_AUDIT_KEY_FILE)",
+            config.audit_key_file.display()
+        );
+    }
     let db = server::database::open(&config, SystemClock.unix()).await?;
     match command {
         Command::Pki { .. }
