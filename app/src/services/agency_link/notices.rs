@@ -7,7 +7,7 @@
 //! number, the step and a link to the case page.
 
 use super::cases::{LinkStatus, Linking, Step, AGENCY, COUNTY};
-use super::progress::party_label;
+use super::procedure::party_name;
 use super::{LinkSummary, AGENCY_CASE_PATH, STAFF_CASE_PATH};
 use crate::cases::machine::Party;
 use crate::cases::steps::progress;
@@ -125,8 +125,8 @@ async fn tell<N: Notice + Sync>(
 /// `party`'s name on `case`, in zh-TW and in English (lower case, inside a sentence).
 fn names(party: Party, case: &LinkSummary) -> (String, String) {
     (
-        party_label(party, case.data_kind, ZhTw),
-        party_label(party, case.data_kind, English).to_lowercase(),
+        party_name(party, Some(case.data_kind), ZhTw).to_owned(),
+        party_name(party, Some(case.data_kind), English).to_lowercase(),
     )
 }
 

@@ -4,8 +4,8 @@
 //! cancelled — each one unit of work on the engine.
 
 use super::cases::{
-    DataKind, LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT,
-    MINISTRY, REVIEWERS, REVIEW_STEPS,
+    LinkAction, LinkAttrs, LinkCase, LinkStatus, Linking, Step, AGENCY, COUNTY, IT, MINISTRY,
+    REVIEWERS, REVIEW_STEPS,
 };
 use super::documents;
 use super::form::Details;
@@ -13,6 +13,7 @@ use super::items::Item;
 use super::notices;
 use super::papers::{papers_of, sheet::Filed};
 use super::password_table::{self, PasswordTable};
+use super::procedure::party_name;
 use super::{addresses, keys};
 use super::{CaseDetail, Environment, InboxRow, LinkSummary, StepState, StepView};
 use crate::cases::actor::{Actor, NoDetail};
@@ -294,7 +295,7 @@ pub async fn detail(
         .iter()
         .map(|&step| StepView {
             step,
-            party: party_label(step.party(), case.data_kind, lang),
+            party: party_name(step.party(), Some(case.data_kind), lang).to_owned(),
             state: match times.iter().find(|(done, _)| *done == step) {
                 Some((_, at)) => StepState::Done {
                     at: roc_date_time(*at),
@@ -445,11 +446,6 @@ async fn environment(
         },
         None => Environment::Absent,
     })
-}
-
-/// The name of the party taking a step of a case for `data_kind`, as the seed names it.
-pub fn party_label(party: Party, data_kind: DataKind, lang: Lang) -> String {
-    super::procedure::party_name(party, Some(data_kind), lang).to_owned()
 }
 
 /// What a party enters with a step (beyond an optional note).
@@ -971,7 +967,7 @@ async fn close(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::agency_link::cases::Interface;
+    use crate::services::agency_link::cases::{DataKind, Interface};
 
     fn member(role: Role, jurisdiction: Jurisdiction) -> Viewer {
         Viewer::Staff(StaffMember {
@@ -1020,11 +1016,11 @@ mod tests {
         assert_eq!(military.actor("192.0.2.1".into()).party, COUNTY);
         assert_eq!(bureau.actor("192.0.2.1".into()).party, COUNTY);
         assert_eq!(
-            party_label(COUNTY, DataKind::Military, Lang::ZhTw),
+            party_name(COUNTY, Some(DataKind::Military), Lang::ZhTw),
             "直轄市、縣(市)役政單位"
         );
         assert_eq!(
-            party_label(COUNTY, DataKind::Household, Lang::ZhTw),
+            party_name(COUNTY, Some(DataKind::Household), Lang::ZhTw),
             "直轄市、縣(市)民政局(處)"
         );
     }
