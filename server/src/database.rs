@@ -1,6 +1,7 @@
 //! Opening the database as every command does: the audit key first (made at first start),
-//! then the connection and its migrations, then — only when the key was made just now — the
-//! anchor that closes the audit rows written before there was a key (F-8).
+//! then the connection and its migrations, the check that the key is the one the database is
+//! bound to, then — only when the key was made just now — the anchor that closes the audit rows
+//! written before there was a key (F-8).
 
 use crate::config::Config;
 use anyhow::Context;
@@ -13,6 +14,18 @@ use std::path::Path;
 pub async fn open(config: &Config, now: i64) -> anyhow::Result<Db> {
     let (key, made) = audit_key(&config.audit_key_file)?;
     let db = Db::connect(&config.database_url, config.db_max_connections, key).await?;
+    if !audit::bind_key(&db).await? {
+        // A key made just now for a database that has one is a stray: leave no trace of it.
+        if made {
+            std::fs::remove_file(&config.audit_key_file)
+                .with_context(|| format!("removing {}", config.audit_key_file.display()))?;
+        }
+        anyhow::bail!(
+            "the database's audit rows are keyed with another audit key than {}: run huji where \
+             the servers' key file is, or point HUJI_AUDIT_KEY_FILE at it",
+            config.audit_key_file.display()
+        );
+    }
     if made {
         match audit::anchor(&db, now).await? {
             Anchoring::NotNeeded => {}

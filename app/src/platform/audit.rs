@@ -65,6 +65,14 @@ impl AuditKey {
         feed_row(&mut mac, seq, at, event, prev_hash);
         hex::encode(mac.finalize().into_bytes())
     }
+
+    /// What tells this key from another without revealing it: the HMAC of a fixed label, which
+    /// no row's input can equal (a row's input starts with its sequence number).
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.0.clone();
+        mac.update(b"huji audit key fingerprint");
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 impl std::fmt::Debug for AuditKey {
@@ -277,6 +285,23 @@ async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyRe
         rows: count,
         problem,
     })
+}
+
+/// Binds the database to `db`'s audit key if no key is bound yet, and says whether the key is
+/// the bound one. Of servers starting together with one key, each finds its own.
+pub async fn bind_key(db: &Db) -> sqlx::Result<bool> {
+    let fingerprint = db.audit.fingerprint();
+    sqlx::query(
+        "UPDATE audit_head SET key_fingerprint = $1 WHERE id = 1 AND key_fingerprint IS NULL",
+    )
+    .bind(&fingerprint)
+    .execute(&db.pool)
+    .await?;
+    let bound: Option<String> =
+        sqlx::query_scalar("SELECT key_fingerprint FROM audit_head WHERE id = 1")
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(bound.as_deref() == Some(fingerprint.as_str()))
 }
 
 /// What [`anchor`] did.

@@ -310,6 +310,38 @@ async fn security_21_13_rows_rewritten_as_plain_are_not_anchored_by_a_restart() 
 }
 
 #[tokio::test]
+async fn security_21_13_a_command_with_another_key_file_is_refused_and_makes_no_key() {
+    let t = fresh_db().await;
+    let servers = tempfile::tempdir().expect("tempdir");
+    let config = config_with_key_file(&t, servers.path());
+    let db = server::database::open(&config, 100).await.expect("open");
+    audit::record(&db, 101, &event(1)).await.expect("append");
+
+    // Run from another directory: the key it would make is refused and removed again.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let stray = config_with_key_file(&t, elsewhere.path());
+    let error = server::database::open(&stray, 200)
+        .await
+        .expect_err("another key is refused");
+    assert!(error.to_string().contains("another audit key"), "{error}");
+    assert!(!stray.audit_key_file.exists());
+
+    // A key file of its own that is not the servers' is refused and left alone.
+    app::platform::private_file::create_new(&stray.audit_key_file)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, "ab".repeat(32).as_bytes()))
+        .expect("key");
+    server::database::open(&stray, 300)
+        .await
+        .expect_err("another key is refused");
+    assert!(stray.audit_key_file.exists());
+
+    // The servers' key still opens it, and the chain verifies.
+    let again = server::database::open(&config, 400).await.expect("open");
+    let report = audit::verify(&again).await.expect("verify");
+    assert_eq!((report.rows, report.problem), (1, None));
+}
+
+#[tokio::test]
 async fn sessions_are_shared_by_servers_on_one_database_and_survive_restart() {
     let t = fresh_db().await;
     let now = 1_700_000_000;
