@@ -87,14 +87,7 @@ pub async fn client_address(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
     if let Some(peer) = peer {
-        // A request may carry several X-Forwarded-For lines; together they are one list.
-        let forwarded = request
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(",");
+        let forwarded = forwarded_for(request.headers());
         let proxies = &addressing.proxies;
         if !forwarded.is_empty()
             && !proxies.trusts(peer)
@@ -111,6 +104,19 @@ pub async fn client_address(
         request.extensions_mut().insert(ClientAddr(client));
     }
     next.run(request).await
+}
+
+/// The `X-Forwarded-For` list: a request may carry several lines, which together are one list.
+/// A line is read byte by byte, so that bytes that are not UTF-8 — which a client can put at
+/// the start of the line its proxy appends to — spoil only the entry they are in, not the
+/// address the proxy added after them.
+fn forwarded_for(headers: &HeaderMap) -> String {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|line| String::from_utf8_lossy(line.as_bytes()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Security headers for every response. HTML pages set their own CSP with a per-response nonce
@@ -171,6 +177,28 @@ mod tests {
             map.insert(*k, HeaderValue::from_static(v));
         }
         map
+    }
+
+    #[test]
+    fn security_21_8_bytes_that_are_not_utf8_spoil_only_their_own_entry() {
+        let mut map = HeaderMap::new();
+        map.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff\xfe, 198.51.100.7").expect("header"),
+        );
+        let proxies = TrustedProxies::parse("10.0.0.5").expect("proxies");
+        let proxy = "10.0.0.5".parse().expect("address");
+        let client = proxies.client(proxy, Some(&forwarded_for(&map)));
+        assert_eq!(
+            client,
+            "198.51.100.7".parse::<std::net::IpAddr>().expect("address")
+        );
+        map.append("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        let client = proxies.client(proxy, Some(&forwarded_for(&map)));
+        assert_eq!(
+            client,
+            "203.0.113.9".parse::<std::net::IpAddr>().expect("address")
+        );
     }
 
     #[test]
