@@ -44,9 +44,9 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
             }
         }
     }
-    private_file::check(path)?;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = private_file::read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(|error| anyhow::anyhow!("reading {}: {error}", path.display()))?;
     hex::decode(text.trim())
         .ok()
         .filter(|secret| secret.len() >= 32)

@@ -31,14 +31,59 @@ pub fn create_dir(path: &Path) -> io::Result<()> {
 
 /// Refuses `path` when its group or other users have any access to it; a missing file passes.
 pub fn check(path: &Path) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(metadata) => refuse_shared(path, &metadata),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Reads the secret in `path`, checked on the file it opened — not on the path, which another
+/// user able to write its directory could point elsewhere in between: it must be a regular
+/// file of the server's own user that no one else may access, in a directory that no one else
+/// may write to (unless, like `/tmp`, only a file's owner may remove or rename it).
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = File::open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(refused(path, "is not a regular file"));
+    }
+    refuse_shared(path, &metadata)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if metadata.uid() != rustix::process::geteuid().as_raw() {
+            return Err(refused(path, "belongs to another user"));
+        }
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(refused(
+                path,
+                &format!("is in {}, which other users may write to", dir.display()),
+            ));
+        }
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
+fn refused(path: &Path, why: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!("{} {why} and holds secrets: refused", path.display()),
+    )
+}
+
+fn refuse_shared(path: &Path, metadata: &std::fs::Metadata) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = match std::fs::metadata(path) {
-            Ok(metadata) => metadata.permissions().mode() & 0o777,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(error) => return Err(error),
-        };
+        let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
@@ -51,6 +96,6 @@ pub fn check(path: &Path) -> io::Result<()> {
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, metadata);
     Ok(())
 }

@@ -19,8 +19,12 @@ pub(super) fn read_text(path: &Path) -> Result<String, PkiError> {
 
 /// Reads a secret written by [`write_secret`], refusing it if other users may read it.
 pub(super) fn read_secret(path: &Path) -> Result<String, PkiError> {
-    private_file::check(path).map_err(io_error(path))?;
-    read_text(path)
+    private_file::read(path)
+        .and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidData, error))
+        })
+        .map_err(io_error(path))
 }
 
 /// Creates a directory (and its parents); `private` ones are closed to everyone but the owner.

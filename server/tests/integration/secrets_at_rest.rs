@@ -107,6 +107,38 @@ fn security_21_11_a_key_file_is_made_private_and_refused_when_open_to_others() {
 }
 
 #[test]
+fn security_21_11_a_key_file_is_checked_as_opened_owner_and_directory_included() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let secrets = dir.path().join("secrets");
+    let path = secrets.join("seal.key");
+    let key = server::secrets::load_or_create(&path, "test key").expect("made");
+    let read = || server::secrets::load_or_create(&path, "test key");
+
+    // A directory others may write to: the file could be swapped for theirs.
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let error = read().expect_err("refused").to_string();
+    assert!(error.contains("other users may write"), "{error}");
+    // Unless, like /tmp, only a file's owner may remove or rename it.
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    assert_eq!(read().expect("sticky directory"), key);
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+
+    // A file of another user, however private, is not the server's secret.
+    if running_as_root() {
+        std::os::unix::fs::chown(&path, Some(65534), None).expect("chown");
+        let error = read().expect_err("refused").to_string();
+        assert!(error.contains("belongs to another user"), "{error}");
+    }
+}
+
+/// Only root can give a file away (the tests run as root in CI).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().expect("probe");
+    probe.as_file().metadata().expect("metadata").uid() == 0
+}
+
+#[test]
 fn security_21_11_a_ca_key_open_to_others_is_refused() {
     let dir = tempfile::tempdir().expect("temporary directory");
     Pki::init(dir.path(), 1_700_000_000).expect("init");
