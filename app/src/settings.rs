@@ -23,6 +23,13 @@ impl PortalSettings {
     pub fn development(&self) -> bool {
         !self.secure_cookies()
     }
+
+    /// What a card signed for a `challenge` of this portal's pages: the card helper signs the
+    /// challenge within a message naming the page's origin
+    /// ([`card_helper::protocol::signed_message`]), which must be this one.
+    pub fn card_signed(&self, challenge: &[u8]) -> Vec<u8> {
+        card_helper::protocol::signed_message(&self.public_origin, challenge)
+    }
 }
 
 /// The settings of the server rendering this page. Pages render on the server only

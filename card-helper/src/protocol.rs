@@ -4,7 +4,24 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Version of this JSON API; the page compares it in the `GET /v1/version` handshake.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: the helper builds what the card signs ([`signed_message`]).
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// What a card signs for a page (`/v1/sign`, `/v1/issue/key`): the origin of the page that
+/// asked — as the helper saw it in the request, never as the page says — and then the page's
+/// challenge, as a Web eID authentication token binds its signature to the origin (issue 21
+/// item 4). A page of another origin that got hold of a portal challenge has the card sign a
+/// message naming that other origin, which the portal, rebuilding the message with its own
+/// origin, refuses. An origin holds no line break, so the message reads one way only.
+pub fn signed_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
+    let mut message = format!(
+        "huji-card-signature/1\norigin={}\n",
+        origin.to_ascii_lowercase()
+    )
+    .into_bytes();
+    message.extend_from_slice(challenge);
+    message
+}
 
 /// What the card management centre's HMAC-SHA256 authorises in a 用戶代碼 reset (C-3): the
 /// card's reset counter (so that an authorisation serves once) and the new 用戶代碼 and PIN.
@@ -60,7 +77,8 @@ pub struct CertificateResponse {
     pub certificate_b64: String,
 }
 
-/// `POST /v1/sign`: sign the server's challenge after verifying the PIN.
+/// `POST /v1/sign`: sign the server's challenge, in the [`signed_message`] for the page's
+/// origin, after verifying the PIN.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignRequest {
     /// The challenge bytes in standard base64, 1 to 1024 bytes once decoded.
@@ -71,7 +89,7 @@ pub struct SignRequest {
     pub reader: Option<String>,
 }
 
-/// `POST /v1/sign` answer: an RSASSA-PKCS1-v1_5 SHA-256 signature of the challenge bytes.
+/// `POST /v1/sign` answer: an RSASSA-PKCS1-v1_5 SHA-256 signature of the [`signed_message`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignResponse {
     pub reader: String,
@@ -115,8 +133,9 @@ pub struct ChangePinRequest {
 pub struct IssueKeyRequest {
     pub pin: String,
     pub user_code: String,
-    /// What the new key signs at once (standard base64, 1 to 1024 bytes): the RA's proof that
-    /// the card holds the key it certifies.
+    /// What the new key signs at once, in the [`signed_message`] for the page's origin
+    /// (standard base64, 1 to 1024 bytes): the RA's proof that the card holds the key it
+    /// certifies.
     pub challenge_b64: String,
     /// The reader holding the blank card; the first reader with a card if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

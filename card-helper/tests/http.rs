@@ -95,8 +95,9 @@ async fn several_soft_tokens_are_several_readers_chosen_by_name() {
     .await;
     assert_eq!(status, StatusCode::OK, "{signed}");
     let certificate = decode_b64(&second["certificate_b64"]);
-    assert!(signature_verifies(
+    assert!(signed_for(
         &certificate,
+        PORTAL,
         &[1, 2, 3],
         &decode_b64(&signed["signature_b64"])
     ));
@@ -201,7 +202,7 @@ async fn the_version_handshake_names_the_protocol_and_mode() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["protocol"], 1);
+    assert_eq!(body["protocol"], card_helper::protocol::PROTOCOL_VERSION);
     assert_eq!(body["mode"], "soft-token");
     let (_, body) = call(
         &app,
@@ -230,8 +231,9 @@ async fn the_soft_token_signs_a_challenge_after_the_pin() {
     };
     let certificate = decode(&body["certificate_b64"]);
     let signature = decode(&body["signature_b64"]);
-    assert!(signature_verifies(
+    assert!(signed_for(
         &certificate,
+        PORTAL,
         b"server challenge",
         &signature
     ));
@@ -254,6 +256,75 @@ async fn a_wrong_pin_on_the_soft_token_is_persisted_in_its_file() {
         .is_some_and(|m| m.contains("2 次")));
     let state = card_helper::card::CardState::load(&directory.path().join("token.json"));
     assert_eq!(state.expect("state").pin_tries_left, 2);
+}
+
+#[tokio::test]
+async fn security_21_4_the_signature_names_the_page_that_asked() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("token.json");
+    activated_state().save(&path).expect("write the token");
+    let card = Card::new(activated_state(), FileStore { path: path.clone() }).expect("card");
+    let other = "https://other.example";
+    let origins = AllowedOrigins::parse([PORTAL, other]).expect("origins");
+    let app = router(
+        Backend::Soft(SoftToken::new(vec![(SoftToken::reader_name(&path), card)])),
+        origins,
+    );
+    let sign = json!({"challenge_b64": "Y2hhbGxlbmdl", "pin": PIN});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(other), Some(sign)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let certificate = decode_b64(&body["certificate_b64"]);
+    let signature = decode_b64(&body["signature_b64"]);
+    assert!(signed_for(&certificate, other, b"challenge", &signature));
+    // Neither the portal nor a check of the bare challenge takes it.
+    assert!(!signed_for(&certificate, PORTAL, b"challenge", &signature));
+    assert!(!signature_verifies(&certificate, b"challenge", &signature));
+}
+
+#[tokio::test]
+async fn security_21_4_pin_tries_through_the_helper_are_paced() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let app = soft_token_app(&directory);
+    let wrong = json!({"challenge_b64": "AA==", "pin": "000000"});
+    let try_wrong = || {
+        call(
+            &app,
+            request(Method::POST, "/v1/sign", Some(PORTAL), Some(wrong.clone())),
+        )
+    };
+    let started = std::time::Instant::now();
+    let (_, body) = try_wrong().await;
+    assert_eq!(body["error"]["code"], "WRONG_PIN");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "the first try waits for nothing"
+    );
+    let (_, body) = try_wrong().await;
+    assert_eq!(body["error"]["code"], "WRONG_PIN");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "a try after a wrong PIN waits a second"
+    );
+    // The right PIN ends the pacing (after its own wait).
+    let right = json!({"challenge_b64": "AA==", "pin": PIN});
+    let (status, _) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(right.clone())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let again = std::time::Instant::now();
+    let (status, _) = call(
+        &app,
+        request(Method::POST, "/v1/sign", Some(PORTAL), Some(right)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(again.elapsed() < std::time::Duration::from_secs(1));
 }
 
 #[tokio::test]
@@ -476,8 +547,9 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let certificate = issue_certificate(&decode_b64(&body["public_key_b64"]));
     // The new key signed the challenge ("proof"): the card holds the key the RA certifies.
-    assert!(signature_verifies(
+    assert!(signed_for(
         &certificate,
+        PORTAL,
         b"proof",
         &decode_b64(&body["signature_b64"])
     ));
@@ -500,8 +572,9 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(signature_verifies(
+    assert!(signed_for(
         &certificate,
+        PORTAL,
         b"hello",
         &decode_b64(&body["signature_b64"])
     ));

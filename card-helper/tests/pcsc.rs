@@ -177,8 +177,9 @@ async fn pcsc_reads_the_certificate_and_signs_a_challenge() {
     let signature = STANDARD
         .decode(body["signature_b64"].as_str().expect("signature"))
         .expect("base64");
-    assert!(signature_verifies(
+    assert!(signed_for(
         &certificate,
+        PORTAL,
         b"single-use server challenge",
         &signature
     ));

@@ -6,6 +6,9 @@ use crate::profile::MAX_TRIES;
 use crate::protocol::*;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Longest challenge the helper signs, in bytes.
 const MAX_CHALLENGE_LEN: usize = 1024;
@@ -16,13 +19,14 @@ pub enum Command {
     Version,
     Readers,
     Certificate(ReaderQuery),
-    Sign(SignRequest),
+    /// Signs for the page of this origin (checked by the origin guard).
+    Sign(SignRequest, PageOrigin),
     PinStatus(ReaderQuery),
     /// 鎖卡解碼.
     UnlockPin(UnlockPinRequest),
     ChangePin(ChangePinRequest),
     /// Personalisation at the counter (C-2): PIN, 用戶代碼 and a key generated on the card.
-    IssueKey(IssueKeyRequest),
+    IssueKey(IssueKeyRequest, PageOrigin),
     /// Personalisation at the counter (C-2): the issued certificate, then 開卡.
     WriteCertificate(WriteCertificateRequest),
     /// 展期 (C-4): the certificate of an activated card replaced by one for the same key.
@@ -55,11 +59,11 @@ impl Command {
             Command::Version => "version",
             Command::Readers => "readers",
             Command::Certificate(_) => "certificate",
-            Command::Sign(_) => "sign",
+            Command::Sign(..) => "sign",
             Command::PinStatus(_) => "pin-status",
             Command::UnlockPin(_) => "pin-unlock",
             Command::ChangePin(_) => "pin-change",
-            Command::IssueKey(_) => "issue-key",
+            Command::IssueKey(..) => "issue-key",
             Command::WriteCertificate(_) => "issue-certificate",
             Command::ReplaceCertificate(_) => "replace-certificate",
             Command::ResetCounter(_) => "reset-counter",
@@ -68,23 +72,89 @@ impl Command {
         }
     }
 
-    /// Runs the command; blocking, since PC/SC calls are.
-    pub fn execute(self, backend: &Backend) -> Result<Reply, HelperError> {
+    /// Runs the command; blocking, since PC/SC calls are. A try of a PIN or 用戶代碼 waits its
+    /// turn in `pace`.
+    pub fn execute(self, backend: &Backend, pace: &PinPace) -> Result<Reply, HelperError> {
         match self {
             Command::Version => Ok(version(backend)),
             Command::Readers => readers(backend),
             Command::Certificate(query) => certificate(backend, query.reader.as_deref()),
-            Command::Sign(request) => sign(backend, &request),
+            Command::Sign(request, origin) => sign(backend, pace, &request, &origin),
             Command::PinStatus(query) => pin_status(backend, query.reader.as_deref()),
-            Command::UnlockPin(request) => unlock_pin(backend, &request),
-            Command::ChangePin(request) => change_pin(backend, &request),
-            Command::IssueKey(request) => issue_key(backend, &request),
+            Command::UnlockPin(request) => unlock_pin(backend, pace, &request),
+            Command::ChangePin(request) => change_pin(backend, pace, &request),
+            Command::IssueKey(request, origin) => issue_key(backend, &request, &origin),
             Command::WriteCertificate(request) => write_certificate(backend, &request),
             Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
             Command::ResetCounter(query) => reset_counter(backend, query.reader.as_deref()),
             Command::ResetUserCode(request) => reset_user_code(backend, &request),
             Command::AuthorizedReplace(request) => authorized_replace(backend, &request),
         }
+    }
+}
+
+/// The origin of the page that sent a request, as the origin guard matched it.
+#[derive(Clone, Debug)]
+pub struct PageOrigin(pub String);
+
+/// Paces the PIN and 用戶代碼 tries made through the helper, card by card (issue 21 item 4):
+/// after a wrong one the card's next try waits 1 s, after two in a row 2 s, then
+/// [`PinPace::LONGEST`], so that a page cannot spend a card's tries faster than a person types
+/// them. A right one ends the pacing.
+#[derive(Debug, Default)]
+pub struct PinPace(Mutex<HashMap<String, Pace>>);
+
+#[derive(Clone, Copy, Debug)]
+struct Pace {
+    wrong_in_a_row: u32,
+    last_wrong: Instant,
+}
+
+impl PinPace {
+    pub const LONGEST: Duration = Duration::from_secs(3);
+
+    /// Runs `attempt`, a try of a PIN or 用戶代碼 on the card in `reader`, in its turn. The card
+    /// is held throughout (`Backend::with_card`), so tries on one card follow one another.
+    fn paced<R>(
+        &self,
+        reader: &str,
+        attempt: impl FnOnce() -> Result<R, HelperError>,
+    ) -> Result<R, HelperError> {
+        let pace = self.lock().get(reader).copied();
+        if let Some(pace) = pace {
+            let wait = (Duration::from_secs(1) * pace.wrong_in_a_row).min(Self::LONGEST);
+            std::thread::sleep(wait.saturating_sub(pace.last_wrong.elapsed()));
+        }
+        let outcome = attempt();
+        match &outcome {
+            Err(
+                HelperError::WrongPin { .. }
+                | HelperError::PinBlocked
+                | HelperError::WrongUserCode { .. }
+                | HelperError::UserCodeBlocked,
+            ) => {
+                let mut paces = self.lock();
+                let wrong_in_a_row = paces.get(reader).map_or(0, |pace| pace.wrong_in_a_row) + 1;
+                paces.insert(
+                    reader.to_owned(),
+                    Pace {
+                        wrong_in_a_row,
+                        last_wrong: Instant::now(),
+                    },
+                );
+            }
+            Ok(_) => {
+                self.lock().remove(reader);
+            }
+            Err(_) => {}
+        }
+        outcome
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pace>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -123,13 +193,18 @@ fn decode_challenge(challenge_b64: &str) -> Result<Vec<u8>, HelperError> {
         })
 }
 
-fn sign(backend: &Backend, request: &SignRequest) -> Result<Reply, HelperError> {
-    let challenge = decode_challenge(&request.challenge_b64)?;
+fn sign(
+    backend: &Backend,
+    pace: &PinPace,
+    request: &SignRequest,
+    origin: &PageOrigin,
+) -> Result<Reply, HelperError> {
+    let message = signed_message(&origin.0, &decode_challenge(&request.challenge_b64)?);
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         let certificate = card.read_certificate()?;
-        card.verify_pin(&request.pin)?;
-        let signature = card.sign(&challenge)?;
+        pace.paced(reader, || card.verify_pin(&request.pin))?;
+        let signature = card.sign(&message)?;
         Ok(Reply::Signature(SignResponse {
             reader: reader.to_owned(),
             signature_b64: STANDARD.encode(signature),
@@ -146,28 +221,44 @@ fn pin_status(backend: &Backend, reader: Option<&str>) -> Result<Reply, HelperEr
     })
 }
 
-fn unlock_pin(backend: &Backend, request: &UnlockPinRequest) -> Result<Reply, HelperError> {
-    backend.with_card(request.reader.as_deref(), |_, transport| {
+fn unlock_pin(
+    backend: &Backend,
+    pace: &PinPace,
+    request: &UnlockPinRequest,
+) -> Result<Reply, HelperError> {
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
-        card.unlock_pin(&request.user_code, &request.new_pin)?;
+        pace.paced(reader, || {
+            card.unlock_pin(&request.user_code, &request.new_pin)
+        })?;
         Ok(status_reply(card.pin_tries_left()?))
     })
 }
 
-fn change_pin(backend: &Backend, request: &ChangePinRequest) -> Result<Reply, HelperError> {
-    backend.with_card(request.reader.as_deref(), |_, transport| {
+fn change_pin(
+    backend: &Backend,
+    pace: &PinPace,
+    request: &ChangePinRequest,
+) -> Result<Reply, HelperError> {
+    backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
-        card.change_pin(&request.old_pin, &request.new_pin)?;
+        pace.paced(reader, || {
+            card.change_pin(&request.old_pin, &request.new_pin)
+        })?;
         Ok(status_reply(MAX_TRIES))
     })
 }
 
-fn issue_key(backend: &Backend, request: &IssueKeyRequest) -> Result<Reply, HelperError> {
-    let challenge = decode_challenge(&request.challenge_b64)?;
+fn issue_key(
+    backend: &Backend,
+    request: &IssueKeyRequest,
+    origin: &PageOrigin,
+) -> Result<Reply, HelperError> {
+    let message = signed_message(&origin.0, &decode_challenge(&request.challenge_b64)?);
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
         let public_key = card.generate_key(&request.pin, &request.user_code)?;
-        let signature = card.sign(&challenge)?;
+        let signature = card.sign(&message)?;
         Ok(Reply::PublicKey(IssueKeyResponse {
             reader: reader.to_owned(),
             public_key_b64: STANDARD.encode(public_key),

@@ -6,6 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
+use super::commands::PageOrigin;
 use super::routes::error_response;
 use crate::protocol::HelperError;
 
@@ -17,8 +18,14 @@ const ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
 pub struct AllowedOrigins(Vec<String>);
 
 #[derive(Debug, thiserror::Error)]
-#[error("'{0}' is not an origin: expected scheme://host[:port] with no path, e.g. https://portal.example")]
-pub struct OriginError(String);
+pub enum OriginError {
+    #[error("'{0}' is not an origin: expected scheme://host[:port] with no path, e.g. https://portal.example")]
+    NotAnOrigin(String),
+    /// Over plain HTTP anyone on the way could put script in the page, which could then have
+    /// the card sign (issue 21 item 4): only a portal on this machine may use it.
+    #[error("'{0}' is plain http:// on another machine: only a loopback portal (127.0.0.1, localhost, [::1]) may use http://")]
+    PlainHttp(String),
+}
 
 impl AllowedOrigins {
     /// Accepts `http(s)://host[:port]` only, lower-cased as browsers send them.
@@ -29,9 +36,10 @@ impl AllowedOrigins {
             .into_iter()
             .map(|origin| {
                 let origin = origin.as_ref().trim();
-                let rest = origin
-                    .strip_prefix("https://")
-                    .or_else(|| origin.strip_prefix("http://"));
+                let (rest, plain) = match origin.strip_prefix("https://") {
+                    Some(rest) => (Some(rest), false),
+                    None => (origin.strip_prefix("http://"), true),
+                };
                 match rest {
                     Some(authority)
                         if !authority.is_empty()
@@ -40,9 +48,12 @@ impl AllowedOrigins {
                                     || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
                             }) =>
                     {
+                        if plain && !is_loopback(authority) {
+                            return Err(OriginError::PlainHttp(origin.to_owned()));
+                        }
                         Ok(origin.to_ascii_lowercase())
                     }
-                    _ => Err(OriginError(origin.to_owned())),
+                    _ => Err(OriginError::NotAnOrigin(origin.to_owned())),
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -55,6 +66,18 @@ impl AllowedOrigins {
 }
 
 /// A page on another site must not reach the helper through a DNS name pointing at 127.0.0.1.
+/// Whether `authority` (`host[:port]`) names this machine.
+fn is_loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
 fn host_is_loopback(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
@@ -67,7 +90,7 @@ fn host_is_loopback(headers: &HeaderMap) -> bool {
 /// headers to the answers of allowed ones.
 pub async fn guard(
     State(origins): State<Arc<AllowedOrigins>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let origin = request
@@ -83,6 +106,11 @@ pub async fn guard(
             return error_response(&HelperError::OriginNotAllowed);
         }
     };
+    if let Ok(page) = origin.to_str() {
+        // What the card signs names this origin (`protocol::signed_message`).
+        let page = PageOrigin(page.to_ascii_lowercase());
+        request.extensions_mut().insert(page);
+    }
     let mut response = if request.method() == Method::OPTIONS {
         preflight(request.headers())
     } else {
@@ -133,5 +161,30 @@ mod tests {
         assert!(AllowedOrigins::parse(["https://portal.example/path"]).is_err());
         assert!(AllowedOrigins::parse(["portal.example"]).is_err());
         assert!(AllowedOrigins::parse(["*"]).is_err());
+    }
+
+    #[test]
+    fn security_21_4_plain_http_origins_are_loopback_only() {
+        for loopback in [
+            "http://127.0.0.1:3000",
+            "http://localhost:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(AllowedOrigins::parse([loopback]).is_ok(), "{loopback}");
+        }
+        for remote in [
+            "http://portal.example",
+            "http://10.0.0.5:3000",
+            "http://[2001:db8::1]",
+        ] {
+            assert!(
+                matches!(
+                    AllowedOrigins::parse([remote]),
+                    Err(OriginError::PlainHttp(_))
+                ),
+                "{remote}"
+            );
+        }
+        assert!(AllowedOrigins::parse(["https://portal.example"]).is_ok());
     }
 }

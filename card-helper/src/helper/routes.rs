@@ -1,12 +1,12 @@
 //! The helper's HTTP routes: each turns a request into a [`Command`], runs it off the async runtime, and answers JSON.
 
-use super::commands::{Command, Reply};
+use super::commands::{Command, PageOrigin, PinPace, Reply};
 use super::origin::{guard, AllowedOrigins};
 use crate::backend::Backend;
 use crate::protocol::{HelperError, ReaderQuery};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,9 +20,18 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
+/// What the routes share: the card backend and the pacing of PIN tries.
+struct Helper {
+    backend: Backend,
+    pace: PinPace,
+}
+
 /// The whole helper service, testable without a socket.
 pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
-    let backend = Arc::new(backend);
+    let helper = Arc::new(Helper {
+        backend,
+        pace: PinPace::default(),
+    });
     Router::new()
         .route("/v1/version", get(|s| run(s, Ok(Command::Version))))
         .route("/v1/readers", get(|s| run(s, Ok(Command::Readers))))
@@ -36,7 +45,9 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
         )
         .route(
             "/v1/sign",
-            post(|s, body| run(s, parse(body).map(Command::Sign))),
+            post(|s, Extension(origin): Extension<PageOrigin>, body| {
+                run(s, parse(body).map(|request| Command::Sign(request, origin)))
+            }),
         )
         .route(
             "/v1/pin/unlock",
@@ -48,7 +59,12 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
         )
         .route(
             "/v1/issue/key",
-            post(|s, body| run(s, parse(body).map(Command::IssueKey))),
+            post(|s, Extension(origin): Extension<PageOrigin>, body| {
+                run(
+                    s,
+                    parse(body).map(|request| Command::IssueKey(request, origin)),
+                )
+            }),
         )
         .route(
             "/v1/issue/certificate",
@@ -72,7 +88,7 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
         )
         .fallback(|| async { error_response(&HelperError::UnknownCommand) })
         .method_not_allowed_fallback(|| async { error_response(&HelperError::UnknownCommand) })
-        .with_state(backend)
+        .with_state(helper)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(Arc::new(origins), guard))
 }
@@ -102,19 +118,17 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
     })
 }
 
-async fn run(
-    State(backend): State<Arc<Backend>>,
-    command: Result<Command, HelperError>,
-) -> Response {
+async fn run(State(helper): State<Arc<Helper>>, command: Result<Command, HelperError>) -> Response {
     let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
     let command = match command {
         Ok(command) => command,
         Err(error) => return answer(id, "invalid", Err(error)),
     };
     let name = command.name();
-    let outcome = tokio::task::spawn_blocking(move || command.execute(&backend))
-        .await
-        .unwrap_or(Err(HelperError::Internal));
+    let outcome =
+        tokio::task::spawn_blocking(move || command.execute(&helper.backend, &helper.pace))
+            .await
+            .unwrap_or(Err(HelperError::Internal));
     answer(id, name, outcome)
 }
 

@@ -39,6 +39,18 @@ pub fn field(text: &str) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
+/// Whether the helper's signature, asked for by a page of `origin`, is the card's over
+/// `challenge` for that page.
+pub fn signed_for(
+    certificate_der: &[u8],
+    origin: &str,
+    challenge: &[u8],
+    signature: &[u8],
+) -> bool {
+    let message = card_helper::protocol::signed_message(origin, challenge);
+    signature_verifies(certificate_der, &message, signature)
+}
+
 /// Whether `signature` is a valid RS256 signature of `message` by the certificate's key.
 pub fn signature_verifies(certificate_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let (_, certificate) =

@@ -5,8 +5,8 @@
 use crate::id_card_loss::pool;
 use crate::moica_issuance::{wang_issued, CARD};
 use crate::moica_services::{card_service_on_card, management_tag};
-use crate::support::body_text;
 use crate::support::Portal;
+use crate::support::{body_text, card_signed};
 use app::pki::{CertificateError, Purpose, TrustStore};
 use app::services::certificate::card_services::CounterExtension;
 use app::services::certificate::extension::store::extended_not_after;
@@ -73,7 +73,11 @@ async fn extend_signed_by(
     assert_eq!(status, StatusCode::OK, "{body}");
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
     let statement = card_statement(ACTION, &challenge, CARD);
-    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let signature = STANDARD.encode(
+        signer
+            .sign(&card_signed(statement.as_bytes()))
+            .expect("signature"),
+    );
     let certificate = certificate_b64(card);
     call(
         portal,
@@ -304,7 +308,9 @@ async fn c4_only_the_card_itself_signs_for_its_extension_and_a_challenge_serves_
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
     let signature = STANDARD.encode(
         card_key(&card)
-            .sign(card_statement(ACTION, &challenge, CARD).as_bytes())
+            .sign(&card_signed(
+                card_statement(ACTION, &challenge, CARD).as_bytes(),
+            ))
             .expect("signature"),
     );
     let certificate = certificate_b64(&card);

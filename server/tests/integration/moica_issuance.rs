@@ -5,8 +5,8 @@
 
 use crate::id_card_loss::{pool, submit};
 use crate::moica_application::{application, chosen_pin, reference_in, wang, APPLY};
-use crate::support::body_text;
 use crate::support::Portal;
+use crate::support::{body_text, card_signed};
 use app::pki::{Purpose, TrustStore};
 use app::services::certificate::counter::{
     issuance_statement, ApplicationStatus, CounterApplication, IssuanceTicket, IssuedCard,
@@ -152,9 +152,17 @@ async fn issue_request(
         statement,
     } = request;
     let public_key = STANDARD.encode(key.subject_public_key_info());
-    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let signature = STANDARD.encode(
+        signer
+            .sign(&card_signed(statement.as_bytes()))
+            .expect("signature"),
+    );
     let proof = card_statement(KEY_PROOF, challenge, card_number);
-    let key_signature = STANDARD.encode(prover.sign(proof.as_bytes()).expect("signature"));
+    let key_signature = STANDARD.encode(
+        prover
+            .sign(&card_signed(proof.as_bytes()))
+            .expect("signature"),
+    );
     let certificate = STANDARD.encode(&registrar.certificate_der);
     call(
         portal,

@@ -8,7 +8,7 @@ use crate::moica_extension::{
     call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
 };
 use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
-use crate::support::{body_text, Page, Portal};
+use crate::support::{body_text, card_signed, Page, Portal};
 use app::services::certificate::counter::{CounterApplication, IssuedCard};
 use app::services::certificate::proof::card_statement;
 use app::services::certificate::renewal::{
@@ -54,7 +54,11 @@ async fn signed_form(
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
     let card_number = if action == RENEWAL { CARD } else { NEW_CARD };
     let statement = card_statement(action, &challenge, card_number);
-    let signature = STANDARD.encode(signer.sign(statement.as_bytes()).expect("signature"));
+    let signature = STANDARD.encode(
+        signer
+            .sign(&card_signed(statement.as_bytes()))
+            .expect("signature"),
+    );
     Ok(vec![
         ("certificate_b64", certificate),
         ("challenge", challenge),

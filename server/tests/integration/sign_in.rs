@@ -88,6 +88,39 @@ async fn f5_a_signature_by_another_key_is_refused() {
 }
 
 #[tokio::test]
+async fn security_21_4_a_signature_made_for_another_page_signs_nobody_in() {
+    let portal = Portal::start().await;
+    let card = portal.business_card(SHRIMP_SHOP, "蝦蝦樂購股份有限公司");
+    // A page of another origin that fetched a portal challenge: the helper names that page.
+    let challenge = portal.challenge().await;
+    let elsewhere =
+        card_helper::protocol::signed_message("https://evil.example", challenge.as_bytes());
+    let relayed = portal
+        .sign_in_signing("Company", SHRIMP_SHOP, &card, &card, &challenge, &elsewhere)
+        .await;
+    assert_ne!(relayed.status(), StatusCode::OK);
+    assert!(body_text(relayed).await.contains("簽章驗證失敗"));
+    // Bare challenge bytes, as a helper of the first protocol signed them, are refused too.
+    let challenge = portal.challenge().await;
+    let bare = portal
+        .sign_in_signing(
+            "Company",
+            SHRIMP_SHOP,
+            &card,
+            &card,
+            &challenge,
+            challenge.as_bytes(),
+        )
+        .await;
+    assert_ne!(bare.status(), StatusCode::OK);
+    // Signed for this portal's origin, the same card signs in.
+    assert_eq!(
+        portal.sign_in("Company", SHRIMP_SHOP, &card).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn f5_the_typed_business_id_must_be_the_certificates() {
     let portal = Portal::start().await;
     let card = portal.business_card(SHRIMP_SHOP, "蝦蝦樂購股份有限公司");

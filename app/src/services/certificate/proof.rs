@@ -130,10 +130,12 @@ mod server {
         signature_b64: &str,
         actor: &Actor,
     ) -> Result<bool, PortalError> {
-        let statement = card_statement(action, challenge, card_number);
+        let signed = state
+            .settings
+            .card_signed(card_statement(action, challenge, card_number).as_bytes());
         let good = STANDARD
             .decode(signature_b64.trim())
-            .is_ok_and(|signature| certificate.verifies_rs256(statement.as_bytes(), &signature));
+            .is_ok_and(|signature| certificate.verifies_rs256(&signed, &signature));
         if !good {
             let event = actor.event(
                 &format!("moica_{action}.refused"),

@@ -218,7 +218,8 @@ mod ssr {
             purpose(proof.kind),
             now,
         )?;
-        certificate.verify_signature(proof.challenge.as_bytes(), &proof.signature)?;
+        let signed = state.settings.card_signed(proof.challenge.as_bytes());
+        certificate.verify_signature(&signed, &proof.signature)?;
         let principal = match typed {
             Typed::BusinessId(typed) => {
                 expect_business_id(&certificate, &typed)?;

@@ -24,6 +24,11 @@ use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
+/// What a card signs, through the card helper, for a `challenge` of the test portal's pages.
+pub fn card_signed(challenge: &[u8]) -> Vec<u8> {
+    card_helper::protocol::signed_message(ORIGIN, challenge)
+}
+
 /// A database nobody else uses. SQLite files live in a temp dir removed on drop; a PostgreSQL
 /// database is dropped by the next `fresh_db` of this process (dropping needs a connection,
 /// which `Drop` cannot await), so a long run keeps about as many databases as tests run at

@@ -255,8 +255,23 @@ impl Portal {
         signer: &Issued,
         challenge: &str,
     ) -> Response {
+        let signed = super::card_signed(challenge.as_bytes());
+        self.sign_in_signing(kind, business_id, card, signer, challenge, &signed)
+            .await
+    }
+
+    /// As [`Portal::sign_in_with`], the card having signed `signed` for `challenge`.
+    pub async fn sign_in_signing(
+        &self,
+        kind: &str,
+        business_id: &str,
+        card: &Issued,
+        signer: &Issued,
+        challenge: &str,
+        signed: &[u8],
+    ) -> Response {
         let key = KeyPair::from_pem(signer.private_key_pem.as_deref().expect("key")).expect("key");
-        let signature = key.sign(challenge.as_bytes()).expect("signature");
+        let signature = key.sign(signed).expect("signature");
         let mut form = vec![("kind", kind), ("challenge", challenge)];
         let certificate = STANDARD.encode(&card.certificate_der);
         let signature = STANDARD.encode(signature);

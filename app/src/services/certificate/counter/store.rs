@@ -209,11 +209,18 @@ pub async fn issue(
     let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
-        .verify_signature(statement.as_bytes(), &signature)
+        .verify_signature(
+            &state.settings.card_signed(statement.as_bytes()),
+            &signature,
+        )
         .is_err()
     {
         Some(IssuanceRefusal::BadSignature)
-    } else if !crate::pki::spki_verifies_rs256(&public_key, key_proof.as_bytes(), &key_signature) {
+    } else if !crate::pki::spki_verifies_rs256(
+        &public_key,
+        &state.settings.card_signed(key_proof.as_bytes()),
+        &key_signature,
+    ) {
         Some(IssuanceRefusal::NoKeyPossession)
     } else {
         None
