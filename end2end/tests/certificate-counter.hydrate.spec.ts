@@ -65,6 +65,7 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
 
   await counter.getByRole('textbox', { name: 'IC 卡號' }).fill(cardNumber);
   await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);
+  await counter.getByLabel('已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤').check();
   await counter.getByRole('button', { name: '製發憑證' }).click();
   const issued = counter.locator('.issued');
   await expect(issued).toContainText('發證完成', { timeout: 30_000 });

@@ -3,7 +3,7 @@
 //! signature made here as the blank card and the registrar's card would make them, and the
 //! development MOICA CA behind the RA.
 
-use crate::id_card_loss::{pool, submit};
+use crate::id_card_loss::{pool, submit, with};
 use crate::moica_application::{application, chosen_pin, reference_in, wang, APPLY};
 use crate::support::Portal;
 use crate::support::{body_text, card_signed};
@@ -59,12 +59,12 @@ async fn apply(portal: &Portal, form: &[(&'static str, String)]) -> String {
     reference_in(&html)
 }
 
-/// `begin` for `reference`, which must be refused: the refusal's body.
+/// `begin` for `reference`, the contacts confirmed, which must be refused: the refusal's body.
 async fn begin_refused(portal: &Portal, cookie: &str, reference: &str) -> String {
     let (status, body) = call(
         portal,
         "moica_counter_begin",
-        &[("reference", reference)],
+        &[("reference", reference), ("contacts_confirmed", "true")],
         cookie,
     )
     .await;
@@ -84,11 +84,13 @@ async fn post_counter_form(
         .await
 }
 
+/// `begin` for `reference`, the registrar having confirmed its number and contacts with the
+/// applicant.
 async fn begin(portal: &Portal, cookie: &str, reference: &str) -> IssuanceTicket {
     let (status, body) = call(
         portal,
         "moica_counter_begin",
-        &[("reference", reference)],
+        &[("reference", reference), ("contacts_confirmed", "true")],
         cookie,
     )
     .await;
@@ -870,4 +872,103 @@ async fn c2_the_issuance_closes_the_applications_timeline_and_opens_the_certific
             ),
         ]
     );
+}
+
+/// The audit details of every issuance begun.
+async fn begun(portal: &Portal) -> Vec<String> {
+    sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'moica_issuance.begin'")
+        .fetch_all(pool(portal))
+        .await
+        .expect("audit")
+}
+
+/// Whoever knows a citizen's ID number, name and birth date may file the newest application,
+/// with their own e-mail, 用戶代碼 and PIN (issue 21 item 5): before the card is handed over,
+/// the registrar confirms its number and contacts with the person at the counter, and says so
+/// to the server, which refuses to begin otherwise.
+#[tokio::test]
+async fn security_21_5_the_registrar_confirms_number_and_contacts_with_the_applicant_first() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &wang()).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    // The page shows what to confirm, asks for the confirmation, and offers the counter form
+    // for an applicant who does not recognise them.
+    let (status, html) = portal
+        .post_page(
+            "/admin/certificate/issue",
+            Some(&cookie),
+            &[("q", "A123456789")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        reference.as_str(),
+        "applicant@example.com",
+        "name=\"contacts_confirmed\"",
+        "已與申請人本人核對",
+        "臨櫃填寫申請書",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+
+    for unconfirmed in [
+        vec![("reference", reference.as_str())],
+        vec![
+            ("reference", reference.as_str()),
+            ("contacts_confirmed", "false"),
+        ],
+    ] {
+        let (status, body) = call(&portal, "moica_counter_begin", &unconfirmed, &cookie).await;
+        assert_ne!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("請先與申請人本人核對"), "{body}");
+        assert!(!body.contains("Code2024x"), "{body}");
+    }
+    assert!(begun(&portal).await.is_empty());
+
+    let (status, body) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let details = begun(&portal).await;
+    assert_eq!(details.len(), 1);
+    assert!(
+        details[0].contains("\"contacts_confirmed\":true"),
+        "{details:?}"
+    );
+}
+
+/// The counter took the application with the applicant's ID card in hand: a pre-application by
+/// knowledge alone does not replace it, and is told so as a mismatch (issue 21 item 5); the
+/// counter, proving with the card again, still can.
+#[tokio::test]
+async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_one_taken_at_the_counter(
+) {
+    let portal = Portal::start().await;
+    let (_, cookie) = registrar(&portal).await;
+    let (status, html) = post_counter_form(&portal, &cookie, &wang()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let taken: String = sqlx::query_scalar("SELECT reference FROM moica_applications")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("the counter's application");
+
+    let stranger = with(
+        chosen_pin(wang(), "135790"),
+        "email",
+        "stranger@example.com",
+    );
+    let (status, html) = submit(&portal, APPLY, &stranger).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("身分資料與戶籍資料不符"), "{html}");
+    assert!(!html.contains("線上申請完成"), "{html}");
+    let (state, user_code, _) = status_of(&portal, &taken).await;
+    assert_eq!((state.as_str(), user_code.is_some()), ("submitted", true));
+    let mailed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_addr = 'stranger@example.com'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("mails");
+    assert_eq!(mailed, 0);
+
+    let (status, html) = post_counter_form(&portal, &cookie, &wang()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(status_of(&portal, &taken).await.0, "superseded");
 }

@@ -3,13 +3,14 @@
 //! a blank card that is mailed, and activated online by the holder — with the injected clock at
 //! the window's edges.
 
-use crate::id_card_loss::pool;
+use crate::id_card_loss::{pool, submit, with};
+use crate::moica_application::{chosen_pin, wang, APPLY};
 use crate::moica_extension::{
     call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
 };
 use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
 use crate::support::{body_text, card_signed, Page, Portal};
-use app::services::certificate::counter::{CounterApplication, IssuedCard};
+use app::services::certificate::counter::{CounterApplication, IssuanceTicket, IssuedCard};
 use app::services::certificate::proof::card_statement;
 use app::services::certificate::renewal::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, ACTIVATION, RENEWAL,
@@ -286,4 +287,47 @@ async fn c4_only_the_card_itself_asks_for_its_renewal() {
         renewal_status(&portal, &card).await.renewable,
         Renewable::Open
     );
+}
+
+/// A renewal asked for with the card and its PIN (issue 21 item 5): a pre-application by
+/// knowledge alone does not replace it, and is told so as a mismatch. Its card is mailed, so
+/// the registrar begins it without confirming anything with a person at the counter.
+#[tokio::test]
+async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_renewal() {
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+    move_to(&portal, end - 86_400);
+    let (code, body) = renew(&portal, &card, &card_key(&card)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let receipt: RenewalReceipt = serde_json::from_str(&body).expect("JSON");
+
+    let stranger = with(
+        chosen_pin(wang(), "135790"),
+        "email",
+        "stranger@example.com",
+    );
+    let (_, html) = submit(&portal, APPLY, &stranger).await;
+    assert!(
+        html.contains("身分資料與戶籍資料不符") && !html.contains("線上申請完成"),
+        "{html}"
+    );
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Requested {
+            reference: receipt.reference.clone()
+        }
+    );
+
+    let (_, cookie) = registrar(&portal).await;
+    let response = portal
+        .post(
+            "/api/moica_counter_begin",
+            &[("reference", receipt.reference.as_str())],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let ticket: IssuanceTicket =
+        serde_json::from_str(&body_text(response).await).expect("a ticket");
+    assert_eq!(ticket.user_code, "Renew2031x");
 }

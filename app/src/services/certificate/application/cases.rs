@@ -48,10 +48,29 @@ pub const NOT_OPEN: Text = Text::new(
     "This application was already issued, replaced or has lapsed; the citizen must apply again.",
 );
 
+/// How an applicant showed they are the citizen the application names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Proof {
+    /// ID number, name and birth date — what others may know — and a CAPTCHA (線上填單).
+    Knowledge,
+    /// A card: the ID card shown to the registrar (臨櫃申請), or the citizen's own certificate
+    /// card and its PIN (線上續卡).
+    Card,
+}
+
+/// A newer application about to replace a waiting one: how each was proved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    pub waiting: Proof,
+    pub newer: Proof,
+}
+
 /// What the application's guards read beyond its status.
 pub struct ApplicationFacts {
     /// Whether its time to be collected is over (now at or after `expires_at`).
     pub lapsed: bool,
+    /// For [`ApplicationAction::Supersede`]: the replacement asked for; `None` otherwise.
+    pub replacement: Option<Replacement>,
 }
 
 impl ApplicationFacts {
@@ -59,6 +78,15 @@ impl ApplicationFacts {
     pub fn at(expires_at: i64, now: i64) -> ApplicationFacts {
         ApplicationFacts {
             lapsed: expires_at <= now,
+            replacement: None,
+        }
+    }
+
+    /// These facts, for a replacement of the application by a newer one.
+    pub fn replaced(self, replacement: Replacement) -> ApplicationFacts {
+        ApplicationFacts {
+            replacement: Some(replacement),
+            ..self
         }
     }
 }
@@ -79,6 +107,19 @@ fn lapsed(facts: &ApplicationFacts) -> Result<(), Text> {
             "此申請尚在領取期限內。",
             "This application may still be collected.",
         ))
+    }
+}
+
+/// A waiting application proved with a card is replaced only by one proved as well (issue 21
+/// item 5): what others may know must not turn a renewal paid with the card, or an application
+/// taken at the counter, into one with a stranger's e-mail, 用戶代碼 and PIN. A lapsed one can
+/// no longer be collected, so anyone may replace it. Refused with [`super::IDENTITY_REFUSAL`]:
+/// the visitor is not identified, and anything else would tell them that the ID number, name
+/// and birth date are right and that the citizen has an application on the way.
+fn proved_as_well(facts: &ApplicationFacts) -> Result<(), Text> {
+    match facts.replacement {
+        Some(Replacement { waiting, newer }) if newer >= waiting || facts.lapsed => Ok(()),
+        _ => Err(super::IDENTITY_REFUSAL),
     }
 }
 
@@ -113,12 +154,16 @@ impl Machine for MoicaApplication {
 
     const RULES: &'static [Rule<ApplicationStatus, ApplicationAction, ApplicationFacts>] = &[
         // Whoever files the newer application: the citizen online or renewing, or a registrar
-        // at the counter. A lapsed one not yet closed is replaced all the same.
+        // at the counter, if proved as well as the waiting one. A lapsed one not yet closed is
+        // replaced all the same.
         Rule {
             from: &[ApplicationStatus::Submitted],
             action: ApplicationAction::Supersede,
             by: &[Party::Citizen, REGISTRAR],
-            guard: None,
+            guard: Some(Guard {
+                name: "proved as well",
+                check: proved_as_well,
+            }),
             to: ApplicationStatus::Superseded,
         },
         Rule {
@@ -173,6 +218,7 @@ mod tests {
     use super::*;
     use crate::cases::machine::starts;
     use crate::cases::{transition, Code};
+    use crate::error::PortalError;
 
     const PARTIES: [Party; 5] = [
         REGISTRAR,
@@ -182,10 +228,23 @@ mod tests {
         Party::System,
     ];
 
-    /// Every (state, action, party, lapsed) of an application, against the allowed transitions
-    /// written out here a second time from the seed (C-2): only a waiting application moves;
-    /// the registrar issues it while it may be collected, the job closes it once it may not,
-    /// and whoever files a newer one replaces it either way.
+    /// Every replacement a test asks about: none, and each pair of proofs.
+    fn replacements() -> Vec<Option<Replacement>> {
+        let proofs = [Proof::Knowledge, Proof::Card];
+        std::iter::once(None)
+            .chain(proofs.iter().flat_map(|&waiting| {
+                proofs
+                    .iter()
+                    .map(move |&newer| Some(Replacement { waiting, newer }))
+            }))
+            .collect()
+    }
+
+    /// Every (state, action, party, lapsed, replacement) of an application, against the allowed
+    /// transitions written out here a second time from the seed (C-2): only a waiting
+    /// application moves; the registrar issues it while it may be collected, the job closes it
+    /// once it may not, and whoever files a newer one replaces it — if proved as well, or once
+    /// it lapsed (issue 21 item 5).
     #[test]
     fn c_2_every_application_transition_allowed_and_refused() {
         use ApplicationAction::*;
@@ -194,39 +253,89 @@ mod tests {
             ApplicationStatus,
             ApplicationAction,
             &'static [Party],
-            Option<bool>,
+            fn(&ApplicationFacts) -> bool,
         );
-        // (from, action, by, only when lapsed is) → the state it leads to is below.
+        // (from, action, by, only when) → the state it leads to is below.
         let allowed: &[(Allowed, ApplicationStatus)] = &[
             (
-                (Submitted, Supersede, &[Party::Citizen, REGISTRAR], None),
+                (
+                    Submitted,
+                    Supersede,
+                    &[Party::Citizen, REGISTRAR],
+                    |facts| {
+                        facts.replacement.is_some_and(|replacement| {
+                            facts.lapsed
+                                || replacement.waiting == Proof::Knowledge
+                                || replacement.newer == Proof::Card
+                        })
+                    },
+                ),
                 Superseded,
             ),
-            ((Submitted, Expire, &[Party::System], Some(true)), Expired),
-            ((Submitted, Issue, &[REGISTRAR], Some(false)), Issued),
+            (
+                (Submitted, Expire, &[Party::System], |facts| facts.lapsed),
+                Expired,
+            ),
+            (
+                (Submitted, Issue, &[REGISTRAR], |facts| !facts.lapsed),
+                Issued,
+            ),
         ];
         for lapsed in [false, true] {
-            let facts = ApplicationFacts { lapsed };
-            for &state in ApplicationStatus::ALL {
-                for &action in ApplicationAction::ALL {
-                    for party in PARTIES {
-                        let expected = allowed
-                            .iter()
-                            .find(|((s, a, by, when), _)| {
-                                (*s, *a) == (state, action)
-                                    && by.contains(&party)
-                                    && when.is_none_or(|when| when == lapsed)
-                            })
-                            .map(|(_, to)| *to);
-                        let got = transition::<MoicaApplication>(state, action, party, &facts).ok();
-                        assert_eq!(
-                            got, expected,
-                            "{state:?} {action:?} by {party:?}, lapsed {lapsed}"
-                        );
+            for replacement in replacements() {
+                let facts = ApplicationFacts {
+                    lapsed,
+                    replacement,
+                };
+                for &state in ApplicationStatus::ALL {
+                    for &action in ApplicationAction::ALL {
+                        for party in PARTIES {
+                            let expected = allowed
+                                .iter()
+                                .find(|((s, a, by, when), _)| {
+                                    (*s, *a) == (state, action)
+                                        && by.contains(&party)
+                                        && when(&facts)
+                                })
+                                .map(|(_, to)| *to);
+                            let got =
+                                transition::<MoicaApplication>(state, action, party, &facts).ok();
+                            assert_eq!(
+                                got, expected,
+                                "{state:?} {action:?} by {party:?}, lapsed {lapsed}, {replacement:?}"
+                            );
+                        }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn security_21_5_knowledge_alone_never_replaces_a_waiting_card_proved_application() {
+        let replace = |waiting, newer, lapsed| {
+            let facts = ApplicationFacts {
+                lapsed,
+                replacement: Some(Replacement { waiting, newer }),
+            };
+            transition::<MoicaApplication>(
+                ApplicationStatus::Submitted,
+                ApplicationAction::Supersede,
+                Party::Citizen,
+                &facts,
+            )
+        };
+        let refused =
+            replace(Proof::Card, Proof::Knowledge, false).expect_err("a renewal stays waiting");
+        assert_eq!(refused.reason, Reason::Guard("proved as well"));
+        assert_eq!(
+            PortalError::from(refused),
+            super::super::identity_refusal(),
+            "told like a mismatch, nothing more"
+        );
+        assert!(replace(Proof::Card, Proof::Card, false).is_ok());
+        assert!(replace(Proof::Knowledge, Proof::Knowledge, false).is_ok());
+        assert!(replace(Proof::Card, Proof::Knowledge, true).is_ok());
     }
 
     #[test]
@@ -256,7 +365,7 @@ mod tests {
             ApplicationStatus::Issued,
             ApplicationAction::Issue,
             REGISTRAR,
-            &ApplicationFacts { lapsed: false },
+            &ApplicationFacts::at(1, 0),
         )
         .expect_err("issued once");
         assert_eq!(
@@ -267,7 +376,7 @@ mod tests {
             ApplicationStatus::Submitted,
             ApplicationAction::Issue,
             REGISTRAR,
-            &ApplicationFacts { lapsed: true },
+            &ApplicationFacts::at(0, 0),
         )
         .expect_err("lapsed");
         assert_eq!(lapsed.reason, Reason::Guard("in time"));

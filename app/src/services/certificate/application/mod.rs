@@ -9,6 +9,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::cases::Text;
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -96,12 +97,20 @@ pub enum ApplyOutcome {
     Submitted(ApplicationSummary),
 }
 
-/// The one answer when ID number, name and birth date do not match a registry entry in use:
-/// it never says which, nor whether the ID number exists.
+/// The one answer to a visitor not identified by a card whose ID number, name and birth date
+/// do not match a registry entry in use, or match a person who may not apply (申辦資格, C-1),
+/// or whose application would replace one proved with a card (issue 21 item 5): it never says
+/// which, nor whether the ID number exists.
+pub const IDENTITY_REFUSAL: Text = Text::new(
+    "身分資料與戶籍資料不符，或無法線上受理，請確認國民身分證統一編號、姓名及出生年月日是否正確；或攜帶國民身分證正本親至任一戶政事務所申請。",
+    "These details do not match the household register, or the application cannot be taken online. Please check your ID number, name and date of birth, or apply in person at any household registration office with your ID card.",
+);
+
+/// [`IDENTITY_REFUSAL`] as the pages answer it.
 pub fn identity_refusal() -> PortalError {
     PortalError::Refused {
-        zh_tw: "身分資料與戶籍資料不符，請確認國民身分證統一編號、姓名及出生年月日是否正確；或攜帶國民身分證正本親至任一戶政事務所申請。".into(),
-        english: "These details do not match the household register. Please check your ID number, name and date of birth, or apply in person at any household registration office with your ID card.".into(),
+        zh_tw: IDENTITY_REFUSAL.zh_tw.into(),
+        english: IDENTITY_REFUSAL.english.into(),
     }
 }
 

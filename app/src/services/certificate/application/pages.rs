@@ -263,8 +263,12 @@ pub mod ssr {
         }
     }
 
-    /// Checks the form, the CAPTCHA, the client's failure count, the registry (identity, then
-    /// 申辦資格) in that order, and then takes the application.
+    /// Checks the form, the CAPTCHA, the client's failure count, the registry (identity and
+    /// 申辦資格) in that order, and then takes the application. The visitor is identified by
+    /// knowledge alone, so whatever stops the application after the CAPTCHA — a mismatch, a
+    /// reason of 申辦資格, or a waiting application proved with a card — is one answer and one
+    /// failure (issue 21 item 5): a reason named would tell a stranger that the ID number, name
+    /// and birth date are right, and something of the registry besides.
     pub async fn submit(posted: Vec<(String, String)>) -> Result<ApplyOutcome, PortalError> {
         let state = expect_context::<AppState>();
         let pool = &state.db.pool;
@@ -284,15 +288,18 @@ pub mod ssr {
             }
             Gate::TooMany { retry_after } => return Err(too_many(retry_after)),
         }
-        let Some(applicant) = store::identify(pool, &form).await? else {
-            tracing::info!("certificate application did not match the registry");
+        let today = state.clock.today_taipei();
+        let eligible = store::identify(pool, &form).await?.filter(|applicant| {
+            let checked = eligibility::check(&applicant.facts, today);
+            if let Err(reasons) = &checked {
+                tracing::info!(?reasons, "certificate application refused: not eligible");
+            }
+            checked.is_ok()
+        });
+        let Some(applicant) = eligible else {
+            tracing::info!("certificate application refused");
             return Err(identity_refusal());
         };
-        Gate::refund(pool, now, &bucket).await?;
-        if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
-            tracing::info!(?reasons, "certificate application refused: not eligible");
-            return Err(eligibility::refusal(&reasons));
-        }
         let actor = Actor::citizen(&form.national_id.masked(), source_ip);
         let summary = store::submit(
             &state.db,
@@ -305,6 +312,11 @@ pub mod ssr {
         )
         .await?;
         tracing::info!(reference = %summary.reference, "certificate application taken");
+        // Only now is the try given back; a refund that fails costs the client one try, not
+        // the application.
+        if let Err(error) = Gate::refund(pool, now, &bucket).await {
+            tracing::warn!(%error, "a matched application's try was not given back");
+        }
         Ok(ApplyOutcome::Submitted(summary))
     }
 }

@@ -3,7 +3,9 @@
 //! taken, replaced and closed as [`MoicaApplication`] cases, each change one unit of work with
 //! its timeline event, audit row and notice mail.
 
-use super::cases::{ApplicationAction, ApplicationFacts, ApplicationStatus, MoicaApplication};
+use super::cases::{
+    ApplicationAction, ApplicationFacts, ApplicationStatus, MoicaApplication, Proof, Replacement,
+};
 use super::form::ApplicationForm;
 use super::{ApplicationSummary, Channel, COLLECT_WITHIN_DAYS};
 use crate::cases::actor::Actor;
@@ -117,6 +119,26 @@ impl Filing {
             _ => None,
         }
     }
+
+    /// The filing of a stored application: its `channel` and `renewal_of`. Anything but a
+    /// plain online one counts as proved with a card, so an unknown channel is never replaced
+    /// by knowledge alone.
+    fn stored(channel: &str, renewal_of: Option<i64>) -> Filing {
+        match renewal_of {
+            Some(certificate) => Filing::Renewal { certificate },
+            None if channel == Channel::Online.code() => Filing::Online,
+            None => Filing::Counter,
+        }
+    }
+
+    /// How its applicant was proved: online by knowledge alone; at the counter with the ID
+    /// card shown to the registrar; renewing with the citizen's card and PIN.
+    fn proof(self) -> Proof {
+        match self {
+            Filing::Online => Proof::Knowledge,
+            Filing::Counter | Filing::Renewal { .. } => Proof::Card,
+        }
+    }
 }
 
 /// The label a sealed secret of application `id` is bound to.
@@ -133,8 +155,9 @@ struct SubmitDetail<'a> {
 }
 
 /// Takes the application filed by `actor`: supersedes the citizen's open one (its secrets
-/// erased), stores this one with the 用戶代碼 and a chosen PIN sealed, mails the notice and
-/// audits it.
+/// erased) — unless that one was proved with a card and this one is not, which is refused
+/// with [`super::identity_refusal`] and changes nothing — stores this one with the 用戶代碼
+/// and a chosen PIN sealed, mails the notice and audits it.
 pub async fn submit(
     db: &Db,
     seal: &SealKey,
@@ -208,7 +231,7 @@ async fn try_submit(
 ) -> Result<ApplicationSummary, Failure> {
     let (collect_by, expires_at) = collection_window(now);
     let mut work = Work::begin(db, actor, now).await?;
-    let replaced = supersede(&mut work, applicant.citizen_id).await?;
+    let replaced = supersede(&mut work, applicant.citizen_id, filing.proof()).await?;
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO moica_applications \
              (reference, citizen_id, channel, email, mobile, pin_choice, submitted_at, expires_at, \
@@ -295,14 +318,15 @@ async fn try_submit(
     Ok(summary)
 }
 
-/// Replaces the citizen's open application, if any, erasing its secrets: its reference and
-/// e-mail.
+/// Replaces the citizen's open application, if any and if the newer one, proved by `newer`,
+/// may replace it, erasing its secrets: its reference and e-mail.
 async fn supersede(
     work: &mut Work<'_>,
     citizen_id: i64,
+    newer: Proof,
 ) -> Result<Option<(String, String)>, Failure> {
     let open = sqlx::query(
-        "SELECT reference, email, expires_at FROM moica_applications \
+        "SELECT reference, email, expires_at, channel, renewal_of FROM moica_applications \
          WHERE citizen_id = $1 AND status = $2",
     )
     .bind(citizen_id)
@@ -311,7 +335,10 @@ async fn supersede(
     .await?;
     let Some(open) = open else { return Ok(None) };
     let reference: String = open.try_get("reference")?;
-    let facts = ApplicationFacts::at(open.try_get("expires_at")?, work.now);
+    let channel: String = open.try_get("channel")?;
+    let waiting = Filing::stored(&channel, open.try_get("renewal_of")?).proof();
+    let facts = ApplicationFacts::at(open.try_get("expires_at")?, work.now)
+        .replaced(Replacement { waiting, newer });
     work.act::<MoicaApplication>(
         reference.as_str(),
         ApplicationStatus::Submitted,

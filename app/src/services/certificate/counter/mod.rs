@@ -1,6 +1,6 @@
 //! 臨櫃發證 (C-2, counter half): a household registrar at any office finds the citizen's
-//! pre-application, checks identity and 申辦資格 against the registry again, and issues the
-//! card. The blank card makes its own key pair (the private key never leaves it); the
+//! pre-application, checks identity and 申辦資格 against the registry again, confirms the
+//! application's number and contacts with the applicant, and issues the card. The blank card makes its own key pair (the private key never leaves it); the
 //! registrar signs the application with their own card; the registration authority (RA, this
 //! server) checks that signature against the registrar's staff certificate before the MOICA
 //! certificate authority certifies the card's key; the page writes the certificate to the card
@@ -133,10 +133,16 @@ pub enum IssuanceRefusal {
     BadQuery,
     /// No application has this 申請編號 or ID number.
     NotFound,
+    /// The ID number, name and birth date typed at the counter do not match a registry entry
+    /// in use.
+    IdentityMismatch,
     /// The application is not waiting (issued, replaced, lapsed).
     NotOpen,
     /// The registry no longer allows it (see the reasons shown).
     Ineligible,
+    /// The card is handed over in person, but the registrar did not say they confirmed the
+    /// application number and the contact details with the applicant (issue 21 item 5).
+    ContactsNotConfirmed,
     /// The single-use challenge is unknown, used or older than two minutes.
     ChallengeUnusable,
     /// The signing certificate is not the signed-in registrar's.
@@ -166,10 +172,18 @@ impl FieldError for IssuanceRefusal {
                 "查無此申請編號或國民身分證統一編號之自然人憑證申請。",
                 "No citizen certificate application has this reference or ID number.",
             ),
+            IssuanceRefusal::IdentityMismatch => lang.pick(
+                "申請人身分資料與戶籍資料不符，請核對國民身分證正本之統一編號、姓名及出生年月日。",
+                "The applicant's details do not match the household register; check the ID number, name and date of birth on the ID card.",
+            ),
             IssuanceRefusal::NotOpen => lang.pick(NOT_OPEN.zh_tw, NOT_OPEN.english),
             IssuanceRefusal::Ineligible => lang.pick(
                 "依戶籍資料，申請人目前不符申辦資格，不得發證。",
                 "According to the household register the applicant is not eligible today; no card may be issued.",
+            ),
+            IssuanceRefusal::ContactsNotConfirmed => lang.pick(
+                "請先與申請人本人核對申請編號、電子郵件信箱及手機號碼，確認無誤後再製發憑證；申請人不認得者，請勿發證，改由申請人臨櫃重新填寫申請書。",
+                "First confirm the application number, e-mail and mobile number with the applicant in person, then issue; if the applicant does not recognise them, do not issue: have them fill in a new application at the counter.",
             ),
             IssuanceRefusal::ChallengeUnusable => lang.pick(
                 "發證作業已逾時（2 分鐘）或已使用，請重新按「製發憑證」。",
@@ -264,13 +278,22 @@ pub async fn start_counter_application(
     store::start(&state, &member, &posted).await
 }
 
-/// Starts the issuance of an application: checks it once more and hands the registrar's page
-/// the challenge and what the blank card is personalised with.
+/// The checkbox by which the registrar says they confirmed the application number and the
+/// contact details with the applicant in person.
+pub const CONTACTS_CONFIRMED: &str = "contacts_confirmed";
+
+/// Starts the issuance of an application: checks it once more — and, for a card handed over
+/// in person, that the registrar confirmed its number and contacts with the applicant
+/// (`contacts_confirmed`) — and hands the registrar's page the challenge and what the blank
+/// card is personalised with.
 #[server(endpoint = "moica_counter_begin")]
-pub async fn begin_counter_issuance(reference: String) -> Result<IssuanceTicket, PortalError> {
+pub async fn begin_counter_issuance(
+    reference: String,
+    #[server(default)] contacts_confirmed: bool,
+) -> Result<IssuanceTicket, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
-    store::begin(&state, &member, &reference).await
+    store::begin(&state, &member, &reference, contacts_confirmed).await
 }
 
 /// The RA's step: checks the registrar's signature over the application, the card's proof that

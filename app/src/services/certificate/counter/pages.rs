@@ -5,7 +5,7 @@
 use super::{
     begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
     start_counter_application, waiting_renewals, ApplicationStatus, CounterApplication,
-    CounterStart, IssuedCard, WaitingRenewal, KEY_PROOF, PATH,
+    CounterStart, IssuanceRefusal, IssuedCard, WaitingRenewal, CONTACTS_CONFIRMED, KEY_PROOF, PATH,
 };
 use crate::cases::Code;
 use crate::components::field::SecretField;
@@ -14,7 +14,7 @@ use crate::components::queue::AgeCell;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
 use crate::components::search::{searched, SearchButton, SearchForm};
 use crate::domain::field_kind::FieldKind;
-use crate::domain::{card_number::CardNumber, pin::CardPin};
+use crate::domain::{card_number::CardNumber, pin::CardPin, FieldError};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -114,10 +114,13 @@ pub fn CounterIssuePage() -> impl IntoView {
                         <CounterForm posted=prefill errors=Vec::new() lang />
                     }.into_any(),
                     Shown::Found(Some(application)) => {
-                        let waiting = application.status == ApplicationStatus::Submitted;
+                        // A waiting application whose contacts the applicant does not
+                        // recognise is replaced by one filled in here; a renewal is mailed.
+                        let replaceable = application.status != ApplicationStatus::Submitted
+                            || !application.renewal;
                         view! {
                             <ApplicationFound application lang />
-                            {(!waiting).then(|| view! { <CounterForm posted=prefill errors=Vec::new() lang /> })}
+                            {replaceable.then(|| view! { <CounterForm posted=prefill errors=Vec::new() lang /> })}
                         }.into_any()
                     }
                     Shown::Refused(errors) => view! {
@@ -199,6 +202,8 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
 #[component]
 fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoView {
     let issuable = application.issuable();
+    // A card handed over in person: the applicant must recognise the application first.
+    let in_person = !application.renewal;
     let reasons = application
         .ineligible
         .iter()
@@ -262,7 +267,7 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
             })}
         </section>
         {issuable.then(|| view! {
-            <CounterIssuer lang helper_url=portal_settings().card_helper_url reference=application.reference />
+            <CounterIssuer lang helper_url=portal_settings().card_helper_url reference=application.reference confirm=in_person />
         })}
     }
     .into_any()
@@ -298,8 +303,15 @@ enum Progress {
     Done(IssuedCard),
 }
 
+/// `confirm`: the card is handed over in person, so the registrar confirms the application
+/// number and contacts with the applicant first.
 #[island]
-pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl IntoView {
+pub fn CounterIssuer(
+    lang: Lang,
+    helper_url: String,
+    reference: String,
+    confirm: bool,
+) -> impl IntoView {
     let helper_url = StoredValue::new(helper_url);
     let reference = StoredValue::new(reference);
     let helper_state = RwSignal::new(HelperState::Detecting);
@@ -309,8 +321,10 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
     let failure = RwSignal::new(None::<String>);
     let card_error = RwSignal::new(None::<String>);
     let pin_error = RwSignal::new(None::<String>);
+    let confirm_error = RwSignal::new(None::<String>);
     let card_number = NodeRef::<html::Input>::new();
     let registrar_pin = NodeRef::<html::Input>::new();
+    let contacts = NodeRef::<html::Input>::new();
 
     let detect = move || {
         spawn_local(async move {
@@ -364,9 +378,21 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
                 .map(str::to_owned),
         );
         pin_error.set(FieldKind::CardPin.check(&pin, lang).map(str::to_owned));
+        let contacts_confirmed = contacts
+            .get_untracked()
+            .is_some_and(|input| input.checked());
+        let unconfirmed = confirm && !contacts_confirmed;
+        confirm_error.set(unconfirmed.then(|| {
+            IssuanceRefusal::ContactsNotConfirmed
+                .message(lang)
+                .to_owned()
+        }));
         let (Ok(number), Ok(pin)) = (CardNumber::parse(&number), CardPin::parse(&pin)) else {
             return;
         };
+        if unconfirmed {
+            return;
+        }
         if let Some(input) = registrar_pin.get_untracked() {
             input.set_value("");
         }
@@ -380,7 +406,7 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
             progress.set(Progress::Working(
                 lang.pick("正在確認申請資料…", "Checking the application…"),
             ));
-            let ticket = match begin_counter_issuance(reference.clone()).await {
+            let ticket = match begin_counter_issuance(reference.clone(), contacts_confirmed).await {
                 Ok(ticket) => ticket,
                 Err(error) => return stop(error.message(lang)),
             };
@@ -448,6 +474,12 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
         <section class="issuance" aria-labelledby="issue-heading">
             <h2 id="issue-heading">{lang.pick("製發憑證", "Issue the card")}</h2>
             <ol class="steps">
+                {confirm.then(|| view! {
+                    <li>{lang.pick(
+                        "與申請人本人核對上列申請編號、電子郵件信箱及手機號碼；申請人不認得者，請勿發證，改於下方臨櫃填寫申請書（將取代此申請）。",
+                        "Confirm the application number, e-mail and mobile number above with the applicant in person; if they do not recognise them, do not issue: fill in an application at the counter below instead (it replaces this one).",
+                    )}</li>
+                })}
                 <li>{lang.pick("將空白自然人憑證 IC 卡及您本人的自然人憑證分別插入讀卡機。", "Put the blank citizen certificate card and your own card in the card readers.")}</li>
                 <li>{lang.pick("輸入空白卡正面印製之 IC 卡號及您的 PIN 碼，按「製發憑證」：卡片產生金鑰，您的憑證簽署申請書，註冊中心審核後由憑證管理中心簽發，並寫入卡片完成開卡。", "Type the card number printed on the blank card and your PIN, then press Issue the card: the card makes its key, your card signs the application, the registration authority checks it, the certificate authority issues, and the page writes the certificate and activates the card.")}</li>
                 <li>{lang.pick("收取工本費 250 元，列印申請書請申請人簽名。", "Take the fee of NT$250 and have the applicant sign the printed application.")}</li>
@@ -462,6 +494,20 @@ pub fn CounterIssuer(lang: Lang, helper_url: String, reference: String) -> impl 
                 }}
             </div>
             <form class="card-form" on:submit=on_issue novalidate aria-labelledby="issue-heading">
+                {confirm.then(|| view! {
+                    <div class="field">
+                        <label>
+                            <input type="checkbox" id=CONTACTS_CONFIRMED name=CONTACTS_CONFIRMED required node_ref=contacts
+                                aria-invalid=move || if confirm_error.get().is_some() { "true" } else { "false" }
+                                aria-describedby="contacts_confirmed-error" />
+                            {lang.pick(
+                                "已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤",
+                                "I confirmed the application number, e-mail and mobile number above with the applicant in person",
+                            )}
+                        </label>
+                        <span class="error" id="contacts_confirmed-error" aria-live="polite">{move || confirm_error.get()}</span>
+                    </div>
+                })}
                 <div class="field">
                     <label for="card_number"><span class="required" aria-hidden="true">"*"</span>{lang.pick("IC 卡號", "Card number")}</label>
                     <span class="hint" id="card_number-hint">{lang.pick("空白卡正面印製：2 個英文字母加 14 個數字", "Printed on the blank card: 2 letters and 14 digits")}</span>

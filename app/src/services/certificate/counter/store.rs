@@ -7,7 +7,7 @@
 
 use super::lookup::{load, record, Found};
 use super::{issuance_statement, IssuanceRefusal, IssuanceTicket, IssuedCard, VALIDITY_YEARS};
-use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::actor::Actor;
 use crate::cases::work::Work;
 use crate::cases::{transition, Code, Party};
 use crate::domain::card_number::CardNumber;
@@ -41,7 +41,7 @@ pub async fn start(
     };
     let applicant = applications::identify(&state.db.pool, &form)
         .await?
-        .ok_or_else(crate::services::certificate::application::identity_refusal)?;
+        .ok_or(IssuanceRefusal::IdentityMismatch)?;
     if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
         return Err(eligibility::refusal(&reasons));
     }
@@ -75,10 +75,18 @@ fn issuable(found: Option<Found>, party: Party, now: i64) -> Result<Found, Porta
     Ok(found)
 }
 
+/// The audit detail of an issuance begun (`moica_issuance.begin`).
+#[derive(Serialize)]
+struct BeginDetail {
+    /// The registrar confirmed the application number and contacts with the applicant.
+    contacts_confirmed: bool,
+}
+
 pub async fn begin(
     state: &AppState,
     member: &StaffMember,
     reference: &str,
+    contacts_confirmed: bool,
 ) -> Result<IssuanceTicket, PortalError> {
     if state.moica_ca.is_none() {
         return Err(IssuanceRefusal::NoAuthority.into());
@@ -87,6 +95,16 @@ pub async fn begin(
     let reference = reference_only(reference)?;
     let party = Party::Staff(member.role);
     let found = issuable(load(&state.db.pool, reference, now).await?, party, now)?;
+    // Whoever knows a citizen's ID number, name and birth date may have filed the newest
+    // application with their own e-mail, 用戶代碼 and PIN: the person at the counter must
+    // recognise it (issue 21 item 5). A renewal was filed with the holder's card and is
+    // mailed, with nobody at the counter.
+    if !found.view.renewal && !contacts_confirmed {
+        return Err(PortalError::field(
+            super::CONTACTS_CONFIRMED,
+            &IssuanceRefusal::ContactsNotConfirmed,
+        ));
+    }
     let open = |sealed: &Option<String>, field: &str| {
         sealed
             .as_deref()
@@ -112,7 +130,7 @@ pub async fn begin(
         member,
         "moica_issuance.begin",
         &found.view.reference,
-        &NoDetail {},
+        &BeginDetail { contacts_confirmed },
     )
     .await?;
     Ok(IssuanceTicket {
