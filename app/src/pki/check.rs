@@ -4,6 +4,7 @@
 use super::checked::{CheckedCertificate, PublicKeyKind};
 use super::input::certificate_der;
 use super::profile::API_CERTIFICATE_POLICY;
+use super::revocation::{self, trim_serial};
 use super::subject::SubjectFields;
 use super::trust_store::{Authority, TrustStore};
 use super::{CaFamily, CertificateError, Purpose};
@@ -13,7 +14,6 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::oid_registry::{OID_EC_P256, OID_X509_EXT_CERTIFICATE_POLICIES};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
-use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Chains longer than this (end entity, intermediates, root) are not followed.
 const MAX_CHAIN: usize = 5;
@@ -64,8 +64,8 @@ impl TrustStore {
         let fields = SubjectFields::read(&cert, purpose)?;
 
         let mut subject = &cert;
-        for issuer in &issuers {
-            self.check_not_revoked(subject, issuer, at)?;
+        for (authority, issuer) in chain.iter().zip(&issuers) {
+            revocation::check(&authority.revocation_lists, subject.raw_serial(), at)?;
             subject = issuer;
         }
 
@@ -124,42 +124,6 @@ impl TrustStore {
             current_der = Some(&issuer.der);
         }
         Err(CertificateError::UnknownIssuer)
-    }
-
-    /// Looks `subject` up in the freshest CRL that `issuer` signed.
-    fn check_not_revoked(
-        &self,
-        subject: &X509Certificate<'_>,
-        issuer: &X509Certificate<'_>,
-        at: i64,
-    ) -> Result<(), CertificateError> {
-        let signed: Vec<CertificateRevocationList<'_>> = self
-            .crls
-            .iter()
-            .filter_map(|der| CertificateRevocationList::from_der(der).ok())
-            .map(|(_, crl)| crl)
-            .filter(|crl| crl.issuer().as_raw() == issuer.subject().as_raw())
-            .filter(|crl| crl.verify_signature(issuer.public_key()).is_ok())
-            .collect();
-        if signed.is_empty() {
-            return Err(CertificateError::CrlUnavailable);
-        }
-        let freshest = signed
-            .iter()
-            .filter(|crl| {
-                crl.last_update().timestamp() <= at
-                    && crl.next_update().is_some_and(|next| at <= next.timestamp())
-            })
-            .max_by_key(|crl| crl.last_update().timestamp())
-            .ok_or(CertificateError::CrlStale)?;
-        let serial = trim_serial(subject.raw_serial());
-        if freshest
-            .iter_revoked_certificates()
-            .any(|revoked| trim_serial(revoked.raw_serial()) == serial)
-        {
-            return Err(CertificateError::Revoked);
-        }
-        Ok(())
     }
 }
 
@@ -318,12 +282,6 @@ fn key_kind(cert: &X509Certificate<'_>) -> Result<PublicKeyKind, CertificateErro
         Ok(_) => Err(CertificateError::WrongKeyUsage),
         Err(_) => Err(CertificateError::Malformed),
     }
-}
-
-/// Serial numbers compare without the leading zero byte DER adds to keep them positive.
-fn trim_serial(raw: &[u8]) -> &[u8] {
-    let zeros = raw.iter().take_while(|byte| **byte == 0).count();
-    &raw[zeros.min(raw.len().saturating_sub(1))..]
 }
 
 fn serial_hex(raw: &[u8]) -> String {

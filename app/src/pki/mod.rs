@@ -9,6 +9,7 @@ mod checked;
 mod error;
 mod input;
 pub mod profile;
+mod revocation;
 mod subject;
 mod trust_store;
 

@@ -1,6 +1,7 @@
 //! The configured trust anchors: root and intermediate certificates and the authorities' CRLs,
 //! read from one directory and reloadable while the server runs.
 
+use super::revocation::RevocationList;
 use super::{CaFamily, TrustStoreError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -9,13 +10,16 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 /// A CA certificate of the trust store, kept as DER and parsed again when used (parsing is
-/// cheap and borrows, which a long-lived store cannot).
+/// cheap and borrows, which a long-lived store cannot), with the CRLs it signed.
 #[derive(Debug, Clone)]
 pub(super) struct Authority {
     pub der: Vec<u8>,
     pub is_root: bool,
     /// Which authority it is, from its organizationalUnitName (`None`: one we do not know).
     pub family: Option<CaFamily>,
+    /// The CRLs of the directory whose signature this authority's key verified, when the
+    /// store was loaded. A CRL no authority signed is in none (and so protects nothing).
+    pub revocation_lists: Vec<RevocationList>,
 }
 
 /// Roots, intermediates and CRLs loaded from one directory: `*.crt`/`*.pem` (PEM or DER
@@ -24,7 +28,6 @@ pub(super) struct Authority {
 #[derive(Debug, Clone)]
 pub struct TrustStore {
     pub(super) authorities: Vec<Authority>,
-    pub(super) crls: Vec<Vec<u8>>,
 }
 
 impl TrustStore {
@@ -32,11 +35,11 @@ impl TrustStore {
     pub fn empty() -> TrustStore {
         TrustStore {
             authorities: Vec::new(),
-            crls: Vec::new(),
         }
     }
 
-    /// Reads every certificate and CRL in `dir`. A file that cannot be parsed is an error
+    /// Reads every certificate and CRL in `dir`, and verifies each CRL against the authorities
+    /// once, here, rather than at every check. A file that cannot be parsed is an error
     /// rather than silently skipped: a broken trust store must be noticed at start-up.
     pub fn load(dir: &Path) -> Result<TrustStore, TrustStoreError> {
         let io = |source| TrustStoreError::Io {
@@ -49,10 +52,8 @@ impl TrustStore {
             .collect::<Result<_, _>>()
             .map_err(io)?;
         paths.sort();
-        let mut store = TrustStore {
-            authorities: Vec::new(),
-            crls: Vec::new(),
-        };
+        let mut authorities = Vec::new();
+        let mut crl_files = Vec::new();
         for path in paths {
             let extension = path
                 .extension()
@@ -71,20 +72,29 @@ impl TrustStore {
             let blocks = der_blocks(&bytes, is_crl).ok_or_else(unreadable)?;
             for der in blocks {
                 if is_crl {
-                    CertificateRevocationList::from_der(&der).map_err(|_| unreadable())?;
-                    store.crls.push(der);
+                    crl_files.push((path.clone(), der));
                 } else {
-                    let authority = Authority::from_der(der).ok_or_else(unreadable)?;
-                    store.authorities.push(authority);
+                    authorities.push(Authority::from_der(der).ok_or_else(unreadable)?);
                 }
             }
         }
-        if !store.authorities.iter().any(|a| a.is_root) {
+        if !authorities.iter().any(|a| a.is_root) {
             return Err(TrustStoreError::NoRoot {
                 path: dir.to_path_buf(),
             });
         }
-        Ok(store)
+        let crls = crl_files
+            .iter()
+            .map(|(path, der)| {
+                CertificateRevocationList::from_der(der)
+                    .map(|(_, crl)| crl)
+                    .map_err(|_| TrustStoreError::Unreadable { path: path.clone() })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for authority in &mut authorities {
+            authority.revocation_lists = RevocationList::signed_by(&authority.der, &crls);
+        }
+        Ok(TrustStore { authorities })
     }
 }
 
@@ -105,6 +115,7 @@ impl Authority {
             der,
             is_root,
             family,
+            revocation_lists: Vec::new(),
         })
     }
 }

@@ -2,12 +2,21 @@
 //! it, and the signature is accepted once, within two minutes. Consuming is one guarded
 //! update, so two requests racing with the same challenge cannot both succeed.
 
+use super::rate_limit::Limit;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use sqlx::AnyPool;
 
 /// How long a challenge may be signed after it was issued.
 pub const LIFETIME_SECONDS: i64 = 120;
+
+/// Challenges one client address may draw without being signed in (to sign in, or for a
+/// card's own services): far more than people retrying their cards need, even behind one
+/// office's address, and a bound on the rows anyone can make (issue 21 item 6).
+pub const ISSUE_LIMIT: Limit = Limit {
+    max: 300,
+    window_seconds: 600,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Challenge {
@@ -43,6 +52,23 @@ pub async fn issue(pool: &AnyPool, now: i64, purpose: &str) -> sqlx::Result<Chal
     .execute(pool)
     .await?;
     Ok(Challenge { value, expires_at })
+}
+
+/// A fresh challenge for `purpose`, drawn by `client` (its address) before signing in;
+/// `Err(retry_after)` once the client has drawn [`ISSUE_LIMIT`].
+pub async fn issue_to_client(
+    pool: &AnyPool,
+    now: i64,
+    purpose: &str,
+    client: &str,
+) -> sqlx::Result<Result<Challenge, i64>> {
+    if let Err(retry_after) = ISSUE_LIMIT
+        .hit(pool, &format!("challenge:{client}"), now)
+        .await?
+    {
+        return Ok(Err(retry_after));
+    }
+    issue(pool, now, purpose).await.map(Ok)
 }
 
 /// Marks the challenge used; succeeds for exactly one caller, only before it expires and only

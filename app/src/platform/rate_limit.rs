@@ -1,6 +1,7 @@
 //! Fixed-window rate limits kept in the database, so that every server process behind a load
 //! balancer counts against the same limit. A hit is one atomic upsert.
 
+use crate::error::PortalError;
 use sqlx::AnyPool;
 
 /// A limit of `max` hits per `window_seconds` for each bucket.
@@ -55,6 +56,23 @@ impl Limit {
         .execute(pool)
         .await
         .map(drop)
+    }
+}
+
+/// The answer to a request over its limit, `retry_after` seconds before the window ends: 429
+/// with `Retry-After`, and when to come back in both languages.
+pub fn too_many_requests(retry_after: i64) -> PortalError {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+        response.insert_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(retry_after),
+        );
+    }
+    let minutes = (retry_after + 59) / 60;
+    PortalError::Refused {
+        zh_tw: format!("嘗試次數過多，請於 {minutes} 分鐘後再試。"),
+        english: format!("Too many attempts. Please try again in {minutes} minutes."),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The grants named by calls (API申請 approved, 憑證上傳 done), read from the database at most
 //! once per [`Settings::grant_cache`](super::Settings) and server: under load most calls then
 //! need no read of their own. A change to a grant (a suspension, a new IP, a new certificate)
-//! reaches every server within that time; zero reads the grant on every call.
+//! reaches every server within that time; zero reads the grant on every call. That a grant
+//! does not exist is remembered as long, so that calls naming one nobody has do not each cost
+//! a read either (issue 21 item 6).
 
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
@@ -18,14 +20,21 @@ pub(super) struct Grant {
     pub(super) abnormal: bool,
 }
 
-/// The grants read lately, by (統一編號, apId), with when each was read.
-type Entries = HashMap<(String, String), (Instant, Arc<Grant>)>;
+/// A grant's name: (統一編號, apId).
+type Name = (String, String);
 
-/// The grants read lately, by 統一編號 and apId. Only grants that exist are kept, so the map
-/// holds at most one entry per row of `api_grants`.
+/// The grants read lately, with when each was read.
+type Entries = HashMap<Name, (Instant, Arc<Grant>)>;
+
+/// The names without a grant kept at most: callers choose them, so unlike the grants (one
+/// entry per row of `api_grants`) they need a bound.
+const MAX_ABSENT: usize = 10_000;
+
+/// The grants read lately, by 統一編號 and apId, and the names lately found to have none.
 pub(super) struct Grants {
     keep_for: Duration,
     entries: Mutex<Entries>,
+    absent: Mutex<HashMap<Name, Instant>>,
 }
 
 impl Grants {
@@ -33,6 +42,7 @@ impl Grants {
         Grants {
             keep_for,
             entries: Mutex::new(HashMap::new()),
+            absent: Mutex::new(HashMap::new()),
         }
     }
 
@@ -49,6 +59,11 @@ impl Grants {
                 return Ok(Some(Arc::clone(grant)));
             }
         }
+        if let Some(read_at) = lock(&self.absent).get(&key) {
+            if read_at.elapsed() < self.keep_for {
+                return Ok(None);
+            }
+        }
         let read_at = Instant::now();
         let row = sqlx::query(
             "SELECT status, host_ip, isskey, certificate_pem, abnormal_since FROM api_grants \
@@ -60,6 +75,7 @@ impl Grants {
         .await?;
         let Some(row) = row else {
             self.lock().remove(&key);
+            self.remember_absent(key, read_at);
             return Ok(None);
         };
         let grant = Arc::new(Grant {
@@ -75,6 +91,21 @@ impl Grants {
         Ok(Some(grant))
     }
 
+    /// Remembers that `name` has no grant, unless [`MAX_ABSENT`] names are held even after
+    /// those older than the cache time are dropped.
+    fn remember_absent(&self, name: Name, read_at: Instant) {
+        if self.keep_for.is_zero() {
+            return;
+        }
+        let mut absent = lock(&self.absent);
+        if absent.len() >= MAX_ABSENT {
+            absent.retain(|_, at| at.elapsed() < self.keep_for);
+        }
+        if absent.len() < MAX_ABSENT {
+            absent.insert(name, read_at);
+        }
+    }
+
     /// Forgets the grants of `business_id`, changed by this server.
     pub(super) fn forget(&self, business_id: &str) {
         self.lock()
@@ -82,6 +113,10 @@ impl Grants {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.entries)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

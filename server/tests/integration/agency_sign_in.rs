@@ -108,7 +108,14 @@ async fn f5_an_agency_the_portal_does_not_know_is_refused_and_audited() {
     .expect("audit rows");
     assert_eq!(refusals.len(), 1);
     let (actor, subject, detail) = &refusals[0];
-    assert_eq!((actor.as_str(), subject.as_str()), ("anonymous", "agency"));
+    // The card proved its certificate: the refusal names it.
+    assert_eq!(
+        (actor.as_str(), subject.as_str()),
+        (
+            format!("certificate:{}", card.serial_hex).as_str(),
+            "agency"
+        )
+    );
     assert!(detail.contains("agency_not_registered"), "{detail}");
 }
 

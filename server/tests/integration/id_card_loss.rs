@@ -841,3 +841,39 @@ async fn l4_1_the_spoken_captcha_is_limited_per_client() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn security_21_6_a_card_already_reported_is_refused_before_its_password_is_hashed() {
+    use app::error::PortalError;
+    use app::services::id_card_loss::store::{reports, Holder};
+    let portal = Portal::start().await;
+    report_wang(&portal, "Ab12").await;
+    let holder: Holder = sqlx::query_as(
+        "SELECT citizen_id, issuance_id, '王小明' AS name, household_office_code, '臺北市' AS county \
+         FROM id_card_loss_reports WHERE citizen_id = 1",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the holder");
+    // `unreported` is what the report form asks before it hashes the password (argon2), and
+    // what `reports::report` needs: a second report ends there.
+    match reports::unreported(pool(&portal), &holder).await {
+        Err(PortalError::Refused { zh_tw, .. }) => {
+            assert!(zh_tw.contains("無須重複掛失"), "{zh_tw}")
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("a card already reported is not refused"),
+    }
+    let (status, again) = submit(
+        &portal,
+        "/id-card/loss/report",
+        &with(wang(), "password", "Zz99"),
+    )
+    .await;
+    assert!(again.contains("無須重複掛失"), "{status} {again}");
+    let reports: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM id_card_loss_reports")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("reports");
+    assert_eq!(reports, 1);
+}

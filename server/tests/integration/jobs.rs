@@ -40,3 +40,37 @@ async fn the_purge_removes_sign_in_challenges_only_once_they_expired() {
         .expect("purge later");
     assert_eq!(left().await, 0, "an expired challenge goes");
 }
+
+#[tokio::test]
+async fn security_21_6_the_purge_removes_what_anonymous_clients_left_once_it_expired_only() {
+    use app::platform::captcha;
+    use app::platform::rate_limit::Limit;
+    let test_db = fresh_db().await;
+    let pool = &test_db.db.pool;
+    let now = test_clock().unix();
+    let day = 86_400;
+    let window = Limit {
+        max: 5,
+        window_seconds: 600,
+    };
+    for at in [now - day, now] {
+        challenge::issue(pool, at, challenge::SIGN_IN)
+            .await
+            .expect("challenge");
+        captcha::issue(pool, at).await.expect("CAPTCHA");
+        // A refusal counter, in the window of two days ago and of now.
+        window
+            .hit(pool, "sign-in:192.0.2.1", now - 2 * (now - at))
+            .await
+            .expect("hit")
+            .expect("under the limit");
+    }
+    (PLATFORM[0].run)(&test_db.db, now).await.expect("purge");
+    for table in ["sign_in_challenges", "captchas", "rate_limits"] {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .expect("count");
+        assert_eq!(left, 1, "{table}: the live row stays, the expired one goes");
+    }
+}

@@ -81,10 +81,6 @@ async fn f5_a_signature_by_another_key_is_refused() {
         .await;
     assert_ne!(forged.status(), StatusCode::OK);
     assert!(body_text(forged).await.contains("簽章驗證失敗"));
-    assert!(portal
-        .audit_actions()
-        .await
-        .contains(&("anonymous".into(), "sign_in.refused".into())));
 }
 
 #[tokio::test]
@@ -323,4 +319,101 @@ async fn security_21_9_a_revoked_certificate_ends_the_sessions_it_opened() {
         let again = portal.page(path, Some(cookie)).await;
         assert_eq!(again.status(), StatusCode::FOUND, "{path}: signed out");
     }
+}
+
+/// The hits counted in `bucket`'s current window of `window_seconds`.
+async fn hits(portal: &Portal, bucket: &str, window_seconds: i64) -> Vec<i64> {
+    sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+        .bind(bucket)
+        .bind(portal.now() - portal.now().rem_euclid(window_seconds))
+        .fetch_all(&portal.app.test_db.db.pool)
+        .await
+        .expect("rate windows")
+}
+
+#[tokio::test]
+async fn security_21_6_a_client_draws_a_bounded_number_of_challenges() {
+    use app::platform::challenge::ISSUE_LIMIT;
+    let portal = Portal::start().await;
+    sqlx::query(
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('challenge:unknown', $1, $2)",
+    )
+    .bind(portal.now() - portal.now().rem_euclid(ISSUE_LIMIT.window_seconds))
+    .bind(ISSUE_LIMIT.max - 1)
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("a nearly used-up bucket");
+    portal.challenge().await;
+    let refused = portal.post("/api/card_sign_in_challenge", &[], None).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    let body = body_text(refused).await;
+    assert!(
+        body.contains("嘗試次數過多") && body.contains("Too many attempts"),
+        "{body}"
+    );
+    let challenges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_challenges")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("challenges");
+    assert_eq!(challenges, 1);
+}
+
+#[tokio::test]
+async fn security_21_6_anonymous_sign_in_failures_are_counted_not_audited_and_limited() {
+    use app::services::sign_in::server::FAILURE_LIMIT;
+    let portal = Portal::start().await;
+    let card = portal.business_card(SHRIMP_SHOP, "蝦蝦樂購股份有限公司");
+    let other = portal.business_card(SHRIMP_SHOP, "蝦蝦樂購股份有限公司");
+    for _ in 0..3 {
+        let challenge = portal.challenge().await;
+        let forged = portal
+            .sign_in_with("Company", SHRIMP_SHOP, &card, &other, &challenge)
+            .await;
+        assert!(body_text(forged).await.contains("簽章驗證失敗"));
+    }
+    let used = portal.challenge().await;
+    let signed_in = portal
+        .sign_in_with("Company", SHRIMP_SHOP, &card, &card, &used)
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let replayed = portal
+        .sign_in_with("Company", SHRIMP_SHOP, &card, &card, &used)
+        .await;
+    assert_ne!(replayed.status(), StatusCode::OK);
+    // Nobody was identified: one counter row for the client, no audit row.
+    assert_eq!(
+        hits(&portal, "sign-in:unknown", FAILURE_LIMIT.window_seconds).await,
+        [4]
+    );
+    let actions = portal.audit_actions().await;
+    assert!(
+        !actions
+            .iter()
+            .any(|(_, action)| action == "sign_in.refused"),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&("company:24941832".into(), "sign_in.card".into())));
+
+    // Past the limit, even the right card waits, and nothing is checked.
+    sqlx::query("UPDATE rate_limits SET hits = $1 WHERE bucket = 'sign-in:unknown'")
+        .bind(FAILURE_LIMIT.max)
+        .execute(&portal.app.test_db.db.pool)
+        .await
+        .expect("a used-up bucket");
+    let challenge = portal.challenge().await;
+    let waiting = portal
+        .sign_in_with("Company", SHRIMP_SHOP, &card, &card, &challenge)
+        .await;
+    assert_eq!(waiting.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(waiting.headers().contains_key(header::RETRY_AFTER));
+    assert!(body_text(waiting).await.contains("分鐘後再試"));
+    let unused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sign_in_challenges WHERE id = $1 AND used_at IS NULL",
+    )
+    .bind(&challenge)
+    .fetch_one(&portal.app.test_db.db.pool)
+    .await
+    .expect("the challenge");
+    assert_eq!(unused, 1);
 }

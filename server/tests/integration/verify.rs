@@ -560,6 +560,36 @@ async fn a_n9_a_change_to_a_grant_reaches_the_api_within_the_grant_cache_time() 
 }
 
 #[tokio::test]
+async fn security_21_6_a_grant_found_missing_is_not_looked_up_again_within_the_cache_time() {
+    let keep_for = std::time::Duration::from_millis(400);
+    let api = Api::start_with(&Settings {
+        grant_cache: keep_for,
+        ..settings()
+    })
+    .await;
+    let renamed = Credentials::new(SHRIMP, "AP-RENAMED", &api.credentials.isskey, &api.key_pem)
+        .expect("credentials");
+    let call = |jti: &str| {
+        token(&renamed, "clerk-01", &wang_current(), api.portal.now(), jti).expect("token")
+    };
+    assert_eq!(api.rd_code(&call("renamed-1")).await, "RS3811");
+    let looked_up = std::time::Instant::now();
+    sqlx::query("UPDATE api_grants SET ap_id = 'AP-RENAMED' WHERE business_id = $1")
+        .bind(SHRIMP)
+        .execute(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("rename");
+    // This server found no such grant a moment ago and does not read again…
+    let answered = api.rd_code(&call("renamed-2")).await;
+    if looked_up.elapsed() < keep_for {
+        assert_eq!(answered, "RS3811");
+    }
+    // …until that moment has passed.
+    tokio::time::sleep(keep_for).await;
+    assert_eq!(api.rd_code(&call("renamed-3")).await, "RS7009");
+}
+
+#[tokio::test]
 async fn a_11_a_revoked_certificate_is_refused_once_the_new_crl_is_loaded() {
     let api = Api::start().await;
     assert_eq!(api.verdict(&wang_current()).await, "1");

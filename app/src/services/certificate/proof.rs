@@ -65,7 +65,7 @@ mod server {
     use crate::error::PortalError;
     use crate::pki::UncheckedCertificate;
     use crate::platform::audit;
-    use crate::platform::{challenge, AppState};
+    use crate::platform::{auth, challenge, rate_limit, AppState};
     use base64::{engine::general_purpose::STANDARD, Engine};
 
     /// The holder acting with their card, named in the audit log by the masked ID number.
@@ -96,12 +96,14 @@ mod server {
         action: &str,
         certificate: &UncheckedCertificate,
     ) -> Result<String, PortalError> {
-        let challenge = challenge::issue(
+        let challenge = challenge::issue_to_client(
             &state.db.pool,
             state.clock.unix(),
             &purpose(action, certificate),
+            &auth::source_ip(),
         )
-        .await?;
+        .await?
+        .map_err(rate_limit::too_many_requests)?;
         Ok(challenge.value)
     }
 

@@ -239,8 +239,9 @@ mod ssr {
                     phone: phone.as_str(),
                     email: email.as_str(),
                 };
+                let card = reports::unreported(&state.db.pool, holder).await?;
                 let (reference, _) =
-                    reports::report(&state.db, now, holder, &contact, None, &actor).await?;
+                    reports::report(&state.db, now, card, &contact, None, &actor).await?;
                 Ok(CardOutcome::Reported { reference })
             }
             Some(Ok(CardRequest::Revoke)) => {

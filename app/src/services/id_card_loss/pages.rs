@@ -287,6 +287,7 @@ pub mod ssr {
     use crate::error::PortalError;
     use crate::i18n::Lang;
     use crate::platform::captcha::Gate;
+    use crate::platform::password as argon2_password;
     use crate::platform::{auth, clock::roc_date_time, AppState};
     use crate::services::id_card_loss::cases::Channel;
     use crate::services::id_card_loss::store::reports;
@@ -306,30 +307,6 @@ pub mod ssr {
             zh_tw: format!("撤銷掛失預設密碼錯誤，尚可再試 {tries_left} 次；錯誤三次將被鎖碼。"),
             english: format!("Wrong revocation password: {tries_left} tries left; three wrong passwords lock online revocation."),
         }
-    }
-
-    async fn hash_password(password: String) -> Result<String, PortalError> {
-        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-        tokio::task::spawn_blocking(move || {
-            argon2::Argon2::default()
-                .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
-                .map(|hash| hash.to_string())
-                .map_err(PortalError::unavailable)
-        })
-        .await
-        .map_err(PortalError::unavailable)?
-    }
-
-    async fn password_matches(password: String, hash: String) -> Result<bool, PortalError> {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&hash).map_err(PortalError::unavailable)?;
-            Ok(argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok())
-        })
-        .await
-        .map_err(PortalError::unavailable)?
     }
 
     /// Checks the form, the CAPTCHA, the client's failure count and the registry, in that
@@ -365,13 +342,15 @@ pub mod ssr {
         let password = form.password.as_ref().map(|p| p.expose().to_owned());
         match (operation, password) {
             (LossOperation::Report, Some(password)) => {
-                let hash = hash_password(password).await?;
+                // A card already reported is refused before argon2 spends its time.
+                let card = reports::unreported(pool, &holder).await?;
+                let hash = argon2_password::hash(password).await?;
                 let contact = reports::Contact {
                     phone: form.phone.as_str(),
                     email: form.email.as_str(),
                 };
                 let (reference, at) =
-                    reports::report(&state.db, now, &holder, &contact, Some(&hash), &actor).await?;
+                    reports::report(&state.db, now, card, &contact, Some(&hash), &actor).await?;
                 Ok(LossOutcome::Reported {
                     reference,
                     reported_at: roc_date_time(at),
@@ -395,7 +374,7 @@ pub mod ssr {
                 // cannot check more than three.
                 let failures =
                     reports::take_password_try(&state.db, now, report.id, &actor).await?;
-                if !password_matches(password, hash).await? {
+                if !argon2_password::matches(password, Some(hash)).await? {
                     let left =
                         reports::wrong_password(&state.db, now, &report, failures, &actor).await?;
                     return Ok(LossOutcome::Invalid(vec![if left == 0 {

@@ -27,16 +27,20 @@ pub async fn inspect_card(
     })
 }
 
-/// A fresh single-use challenge for the card to sign (valid two minutes).
+/// A fresh single-use challenge for the card to sign (valid two minutes); each client address
+/// may draw `platform::challenge::ISSUE_LIMIT` of them.
 #[server(endpoint = "card_sign_in_challenge")]
 pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
+    use crate::platform::{auth, challenge, rate_limit};
     let state = expect_context::<crate::platform::AppState>();
-    let challenge = crate::platform::challenge::issue(
+    let challenge = challenge::issue_to_client(
         &state.db.pool,
         state.clock.unix(),
-        crate::platform::challenge::SIGN_IN,
+        challenge::SIGN_IN,
+        &auth::source_ip(),
     )
-    .await?;
+    .await?
+    .map_err(rate_limit::too_many_requests)?;
     Ok(challenge.value)
 }
 
@@ -79,6 +83,9 @@ pub async fn sign_out() -> Result<(), PortalError> {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::FAILURE_LIMIT;
+
+#[cfg(feature = "ssr")]
 fn decode(text: &str) -> Result<Vec<u8>, PortalError> {
     use base64::{engine::general_purpose::STANDARD, Engine};
     STANDARD
@@ -97,6 +104,7 @@ mod ssr {
     };
     use crate::platform::audit::{self, AuditEvent};
     use crate::platform::auth::{self, Principal};
+    use crate::platform::rate_limit::{self, Limit};
     use crate::platform::{challenge, AppState};
     use crate::services::certificate::store as certificate_store;
     use crate::services::staff::store as staff;
@@ -118,9 +126,18 @@ mod ssr {
         pub signature: Vec<u8>,
     }
 
-    /// Why a sign-in failed: a typed field, the certificate, or the account.
+    /// Card sign-ins one client address may fail before it must wait. Each attempt takes one
+    /// before anything is checked, and gives it back once the card proved its certificate, so
+    /// that concurrent attempts cannot slip past; the count is all an anonymous failure leaves
+    /// in the database: one row per client and window, purged with the other windows, instead
+    /// of an audit row each (issue 21 item 6).
+    pub const FAILURE_LIMIT: Limit = Limit {
+        max: 30,
+        window_seconds: 600,
+    };
+
+    /// Why a sign-in failed: the certificate, the account, or a fault on our side.
     enum Failure {
-        Field(PortalError),
         Certificate(CertificateError),
         Refusal(SignInRefusal),
         Fault(PortalError),
@@ -138,39 +155,54 @@ mod ssr {
         }
     }
 
+    impl Failure {
+        /// The refusal's stable code and its answer to the page; a fault is answered as one.
+        fn refusal(self) -> Result<(String, PortalError), PortalError> {
+            match self {
+                Failure::Certificate(error) => {
+                    Ok((format!("{error:?}"), PortalError::refused(&error)))
+                }
+                Failure::Refusal(refusal) => {
+                    Ok((refusal.code().to_owned(), PortalError::refused(&refusal)))
+                }
+                Failure::Fault(error) => Err(error),
+            }
+        }
+    }
+
+    /// Signs in with the proof, or refuses it. A refusal before the card proved its
+    /// certificate identifies nobody: it is counted against the client and logged, not
+    /// audited. One after (a certificate the portal has no account for) is audited under the
+    /// certificate that made it.
     pub(super) async fn sign_in(state: &AppState, proof: Proof) -> Result<(), PortalError> {
         let now = state.clock.unix();
         let kind = proof.kind;
-        match verify(state, proof, now).await {
-            Ok((principal, certificate)) => {
+        let typed = Typed::parse(&proof)?;
+        let pool = &state.db.pool;
+        let bucket = format!("sign-in:{}", auth::source_ip());
+        if let Err(retry_after) = FAILURE_LIMIT.hit(pool, &bucket, now).await? {
+            return Err(rate_limit::too_many_requests(retry_after));
+        }
+        let certificate = match prove(state, &proof, now).await {
+            Ok(certificate) => certificate,
+            Err(failure) => {
+                let (code, error) = failure.refusal()?;
+                tracing::info!(kind = ?kind, refusal = %code, "anonymous card sign-in refused");
+                return Err(error);
+            }
+        };
+        FAILURE_LIMIT.refund(pool, &bucket, now).await?;
+        match principal(state, kind, typed, &certificate).await {
+            Ok(principal) => {
                 auth::open_session(state, &principal, &certificate).await?;
                 record(state, now, &principal.actor(), "sign_in.card", kind, "ok").await?;
                 Ok(())
             }
-            Err(Failure::Field(error) | Failure::Fault(error)) => Err(error),
-            Err(Failure::Certificate(error)) => {
-                record(
-                    state,
-                    now,
-                    "anonymous",
-                    "sign_in.refused",
-                    kind,
-                    &format!("{error:?}"),
-                )
-                .await?;
-                Err(PortalError::refused(&error))
-            }
-            Err(Failure::Refusal(refusal)) => {
-                record(
-                    state,
-                    now,
-                    "anonymous",
-                    "sign_in.refused",
-                    kind,
-                    refusal.code(),
-                )
-                .await?;
-                Err(PortalError::refused(&refusal))
+            Err(failure) => {
+                let (code, error) = failure.refusal()?;
+                let holder = format!("certificate:{}", certificate.serial_hex());
+                record(state, now, &holder, "sign_in.refused", kind, &code).await?;
+                Err(error)
             }
         }
     }
@@ -183,55 +215,61 @@ mod ssr {
     }
 
     impl Typed {
-        fn parse(proof: &Proof) -> Result<Typed, Failure> {
+        fn parse(proof: &Proof) -> Result<Typed, PortalError> {
             Ok(match proof.kind {
                 SignInKind::Company => Typed::BusinessId(
-                    BusinessId::parse(proof.business_id.as_deref().unwrap_or_default()).map_err(
-                        |error| Failure::Field(PortalError::field("business_id", &error)),
-                    )?,
+                    BusinessId::parse(proof.business_id.as_deref().unwrap_or_default())
+                        .map_err(|error| PortalError::field("business_id", &error))?,
                 ),
                 SignInKind::Agency => Typed::AgencyCode(
-                    AgencyCode::parse(proof.agency_code.as_deref().unwrap_or_default()).map_err(
-                        |error| Failure::Field(PortalError::field("agency_code", &error)),
-                    )?,
+                    AgencyCode::parse(proof.agency_code.as_deref().unwrap_or_default())
+                        .map_err(|error| PortalError::field("agency_code", &error))?,
                 ),
                 SignInKind::Staff | SignInKind::Citizen => Typed::Nothing,
             })
         }
     }
 
-    /// The principal the proof signs in, and the certificate it was proven with.
-    async fn verify(
+    /// The certificate whose key signed the challenge: the challenge used up, the certificate
+    /// checked, the signature verified. Until then, nobody is identified.
+    async fn prove(
         state: &AppState,
-        proof: Proof,
+        proof: &Proof,
         now: i64,
-    ) -> Result<(Principal, CheckedCertificate), Failure> {
-        let typed = Typed::parse(&proof)?;
-        let pool = &state.db.pool;
+    ) -> Result<CheckedCertificate, Failure> {
         // Used up first, whatever follows: a challenge is worth one attempt.
-        challenge::consume(pool, now, &proof.challenge, challenge::SIGN_IN)
+        challenge::consume(&state.db.pool, now, &proof.challenge, challenge::SIGN_IN)
             .await
             .map_err(|error| Failure::Fault(PortalError::unavailable(error)))?
             .map_err(|_| SignInRefusal::ChallengeUnusable)?;
-        let certificate: CheckedCertificate = state.trust.current().check_certificate(
+        let certificate = state.trust.current().check_certificate(
             &proof.certificate,
             purpose(proof.kind),
             now,
         )?;
         let signed = state.settings.card_signed(proof.challenge.as_bytes());
         certificate.verify_signature(&signed, &proof.signature)?;
-        let principal = match typed {
+        Ok(certificate)
+    }
+
+    /// Whom the proven `certificate` signs in as, for `kind` and the number typed beside it.
+    async fn principal(
+        state: &AppState,
+        kind: SignInKind,
+        typed: Typed,
+        certificate: &CheckedCertificate,
+    ) -> Result<Principal, Failure> {
+        let pool = &state.db.pool;
+        match typed {
             Typed::BusinessId(typed) => {
-                expect_business_id(&certificate, &typed)?;
-                company(state, &typed, &certificate).await
+                expect_business_id(certificate, &typed)?;
+                company(state, &typed, certificate).await
             }
             Typed::AgencyCode(typed) => {
-                expect_agency_code(&certificate, &typed)?;
+                expect_agency_code(certificate, &typed)?;
                 agency(state, &typed).await
             }
-            Typed::Nothing if proof.kind == SignInKind::Citizen => {
-                citizen(state, &certificate).await
-            }
+            Typed::Nothing if kind == SignInKind::Citizen => citizen(state, certificate).await,
             Typed::Nothing => {
                 // A staff member's citizen card the RA suspended or revoked signs in nowhere.
                 if certificate_store::withdrawn(pool, certificate.fingerprint_sha256())
@@ -248,8 +286,7 @@ mod ssr {
                     })
                     .ok_or(Failure::Refusal(SignInRefusal::NotStaff))
             }
-        }?;
-        Ok((principal, certificate))
+        }
     }
 
     /// The company in the business registry (商工登記); only 核准設立 companies may sign in.
