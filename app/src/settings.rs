@@ -30,6 +30,12 @@ impl PortalSettings {
     pub fn card_signed(&self, challenge: &[u8]) -> Vec<u8> {
         card_helper::protocol::signed_message(&self.public_origin, challenge)
     }
+
+    /// What a blank card's new key signed for a `challenge` of this portal's counter page,
+    /// naming the card helper's transport key ([`card_helper::protocol::key_proof_message`]).
+    pub fn card_key_proof(&self, transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
+        card_helper::protocol::key_proof_message(&self.public_origin, transport_key_b64, challenge)
+    }
 }
 
 /// The settings of the server rendering this page. Pages render on the server only

@@ -1,6 +1,7 @@
 //! The helper's side of the card profile: the APDU sequences for each operation and the mapping of status words to [`HelperError`].
 
 use crate::apdu::{Command, Response, StatusWord};
+use crate::personalisation::Secrets;
 use crate::profile::*;
 use crate::protocol::HelperError;
 
@@ -162,10 +163,8 @@ impl<'a> CardClient<'a> {
 }
 
 impl CardClient<'_> {
-    /// Personalisation (C-2): sets the initial PIN and 用戶代碼 of a card not yet activated
-    /// and has it generate its key pair; the DER SubjectPublicKeyInfo of the new key.
-    pub fn generate_key(&mut self, pin: &str, user_code: &str) -> Result<Vec<u8>, HelperError> {
-        let raw_pin = pin;
+    /// Personalisation (C-2): sets the PIN and 用戶代碼 of a card not yet activated.
+    fn set_references(&mut self, pin: &str, user_code: &str) -> Result<(), HelperError> {
         let pin = encode_reference(pin).ok_or(HelperError::InvalidPinFormat)?;
         let user_code = encode_reference(user_code).ok_or(HelperError::InvalidRequest {
             reason: "the user code must be 6 to 16 letters or digits".to_owned(),
@@ -175,6 +174,14 @@ impl CardClient<'_> {
                 Command::new(INS_CHANGE_REFERENCE_DATA, 1, reference, data.to_vec(), None);
             personalisation_ok(self.send(command)?.sw)?;
         }
+        Ok(())
+    }
+
+    /// Personalisation (C-2): sets an interim PIN and 用戶代碼 on a card not yet activated,
+    /// has it generate its key pair and verifies the interim PIN, so that the new key can
+    /// prove itself; the DER SubjectPublicKeyInfo of the new key.
+    pub fn generate_key(&mut self, pin: &str, user_code: &str) -> Result<Vec<u8>, HelperError> {
+        self.set_references(pin, user_code)?;
         let generate = Command::new(
             INS_GENERATE_ASYMMETRIC_KEY_PAIR,
             0x80,
@@ -184,29 +191,27 @@ impl CardClient<'_> {
         );
         let response = self.send(generate)?;
         personalisation_ok(response.sw)?;
-        // The new PIN is the card's now: verified, so that the key can prove itself.
-        self.verify_pin(raw_pin)?;
+        self.verify_pin(pin)?;
         Ok(response.data)
     }
 
-    /// Personalisation (C-2): stores the card management key if given, writes `certificate` to
-    /// the certificate file and activates the card, which it accepts only if the certificate
-    /// carries the card's own key.
-    pub fn write_certificate_and_activate(
+    /// Personalisation (C-2): sets the citizen's PIN and 用戶代碼, stores the card management
+    /// key, writes `certificate` to the certificate file and activates the card, which it
+    /// accepts only if the certificate carries the card's own key.
+    pub fn personalise_and_activate(
         &mut self,
         certificate: &[u8],
-        management_key: Option<&[u8]>,
+        secrets: &Secrets,
     ) -> Result<(), HelperError> {
-        if let Some(key) = management_key {
-            if key.len() != MANAGEMENT_KEY_LEN {
-                return Err(HelperError::InvalidRequest {
-                    reason: format!("the management key must be {MANAGEMENT_KEY_LEN} bytes"),
-                });
-            }
-            let (p1, p2) = DATA_MANAGEMENT_KEY;
-            let put = Command::new(INS_PUT_DATA, p1, p2, key.to_vec(), None);
-            personalisation_ok(self.send(put)?.sw)?;
+        if secrets.management_key.len() != MANAGEMENT_KEY_LEN {
+            return Err(HelperError::InvalidRequest {
+                reason: format!("the management key must be {MANAGEMENT_KEY_LEN} bytes"),
+            });
         }
+        self.set_references(&secrets.pin, &secrets.user_code)?;
+        let (p1, p2) = DATA_MANAGEMENT_KEY;
+        let put = Command::new(INS_PUT_DATA, p1, p2, secrets.management_key.clone(), None);
+        personalisation_ok(self.send(put)?.sw)?;
         self.write_certificate_file(certificate, personalisation_ok)?;
         match self
             .send(Command::new(INS_ACTIVATE_FILE, 0, 0, Vec::new(), None))?

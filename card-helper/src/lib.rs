@@ -2,7 +2,8 @@
 
 //!
 //! Without the default `native` feature only [`protocol`] is built: the JSON contract the
-//! portal's pages share with the helper.
+//! portal's pages share with the helper. The `personalisation` feature adds the sealing of a
+//! card's personalisation secrets, which the portal's server shares with the helper.
 
 #[cfg(feature = "native")]
 pub mod apdu;
@@ -14,6 +15,8 @@ pub mod card;
 pub mod client;
 #[cfg(feature = "native")]
 pub mod helper;
+#[cfg(feature = "personalisation")]
+pub mod personalisation;
 #[cfg(feature = "native")]
 pub mod profile;
 pub mod protocol;

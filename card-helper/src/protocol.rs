@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Version of this JSON API; the page compares it in the `GET /v1/version` handshake.
-/// 2: the helper builds what the card signs ([`signed_message`]).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// 2: the helper builds what the card signs ([`signed_message`]). 3: a card is personalised
+/// from what the RA sealed to the helper ([`key_proof_message`], `WriteCertificateRequest`).
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What a card signs for a page (`/v1/sign`, `/v1/issue/key`): the origin of the page that
 /// asked — as the helper saw it in the request, never as the page says — and then the page's
@@ -16,6 +17,22 @@ pub const PROTOCOL_VERSION: u32 = 2;
 pub fn signed_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
     let mut message = format!(
         "huji-card-signature/1\norigin={}\n",
+        origin.to_ascii_lowercase()
+    )
+    .into_bytes();
+    message.extend_from_slice(challenge);
+    message
+}
+
+/// What a blank card's new key signs at `/v1/issue/key` (C-2): the page's origin, as in
+/// [`signed_message`], the public half of the helper's one-time transport key (standard
+/// base64), to which the RA seals what the card is personalised with
+/// ([`crate::personalisation`], issue 21 item 10), and then the page's challenge. The helper
+/// writes the transport key itself, so a page cannot have secrets sealed to a key of its own;
+/// the first line differs from [`signed_message`]'s, so neither message can pass for the other.
+pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
+    let mut message = format!(
+        "huji-card-key-proof/1\norigin={}\ntransport-key={transport_key_b64}\n",
         origin.to_ascii_lowercase()
     )
     .into_bytes();
@@ -127,13 +144,13 @@ pub struct ChangePinRequest {
     pub reader: Option<String>,
 }
 
-/// `POST /v1/issue/key` (personalisation at the counter, C-2): on a blank card, sets the
-/// initial PIN and 用戶代碼, has the card generate its key pair and sign the challenge with it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /v1/issue/key` (personalisation at the counter, C-2): on a blank card, has the card
+/// generate its key pair and sign the [`key_proof_message`] with it, naming a one-time
+/// transport key the helper keeps for the card's reader until the card is activated. Neither
+/// the page nor anyone else learns the PIN the card holds meanwhile (a random one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueKeyRequest {
-    pub pin: String,
-    pub user_code: String,
-    /// What the new key signs at once, in the [`signed_message`] for the page's origin
+    /// What the new key signs at once, in the [`key_proof_message`] for the page's origin
     /// (standard base64, 1 to 1024 bytes): the RA's proof that the card holds the key it
     /// certifies.
     pub challenge_b64: String,
@@ -148,20 +165,22 @@ pub struct IssueKeyResponse {
     pub reader: String,
     /// DER SubjectPublicKeyInfo in standard base64; the private key never leaves the card.
     pub public_key_b64: String,
-    /// The new key's RS256 signature of the challenge, standard base64.
+    /// The new key's RS256 signature of the [`key_proof_message`], standard base64.
     pub signature_b64: String,
+    /// The helper's one-time transport public key (X25519, standard base64) the message names.
+    pub transport_key_b64: String,
 }
 
-/// `POST /v1/issue/certificate`: writes the certificate issued for the card's key and
-/// activates the card (開卡). Answered with the certificate read back from the card.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /v1/issue/certificate`: opens the personalisation the RA sealed to the reader's
+/// transport key for this certificate, sets the card's 用戶代碼, PIN and management key from
+/// it, writes the certificate and activates the card (開卡). Answered with the certificate
+/// read back from the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteCertificateRequest {
     /// The X.509 certificate, DER in standard base64.
     pub certificate_b64: String,
-    /// The card management key (32 bytes, standard base64) the card takes before activation,
-    /// so that a household office can reset its 用戶代碼 later (C-3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub management_key_b64: Option<String>,
+    /// The sealed personalisation, standard base64 (`personalisation::seal`).
+    pub personalisation_b64: String,
     /// The reader holding the card; the first reader with a card if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader: Option<String>,
@@ -191,19 +210,6 @@ pub struct ResetUserCodeRequest {
 impl fmt::Debug for ResetUserCodeRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ResetUserCodeRequest { user_code: ****, pin: ****, authorization_b64: **** }")
-    }
-}
-
-impl fmt::Debug for WriteCertificateRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WriteCertificateRequest")
-            .field("certificate_b64", &self.certificate_b64)
-            .field(
-                "management_key_b64",
-                &self.management_key_b64.as_ref().map(|_| "****"),
-            )
-            .field("reader", &self.reader)
-            .finish()
     }
 }
 
@@ -241,12 +247,6 @@ impl fmt::Debug for ReplaceCertificateRequest {
             .field("pin", &"****")
             .field("reader", &self.reader)
             .finish()
-    }
-}
-
-impl fmt::Debug for IssueKeyRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("IssueKeyRequest { pin: ****, user_code: **** }")
     }
 }
 
@@ -309,6 +309,8 @@ pub enum HelperError {
     NotAuthorized,
     #[error("the card has no management key: nothing can be done to it at a counter")]
     NoManagementKey,
+    #[error("the sealed personalisation does not open in this helper")]
+    PersonalisationSealed,
     #[error("the card answered with status {status}")]
     CardError { status: String },
     #[error("invalid request: {reason}")]
@@ -348,8 +350,16 @@ impl HelperError {
             UnknownCommand => 404,
             RequestTooLarge => 413,
             WrongPin { .. } | PinBlocked | WrongUserCode { .. } | UserCodeBlocked => 401,
-            NoReader | ReaderNotFound | NoCard | CardRemoved | CardInUse | UnsupportedCard
-            | CardNotActivated | CardActivated | NoManagementKey => 409,
+            NoReader
+            | ReaderNotFound
+            | NoCard
+            | CardRemoved
+            | CardInUse
+            | UnsupportedCard
+            | CardNotActivated
+            | CardActivated
+            | NoManagementKey
+            | PersonalisationSealed => 409,
             NotAuthorized => 403,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
@@ -422,6 +432,10 @@ impl HelperError {
             NoManagementKey => (
                 "此卡片無卡片管理金鑰,無法臨櫃重設用戶代碼或寫入憑證。".into(),
                 "This card has no management key, so its user code cannot be reset nor its certificate written at the counter.".into(),
+            ),
+            PersonalisationSealed => (
+                "無法解開註冊中心封存之開卡資料:卡片產生金鑰後,跨平台網頁元件曾重新啟動或更換了讀卡機。請將卡片留在同一讀卡機重新寫入;仍不成功請洽憑證管理中心。".into(),
+                "The registration authority's sealed card data does not open here: the card helper restarted, or the reader changed, since the card made its key. Keep the card in the same reader and write again; if that fails, contact the certificate authority.".into(),
             ),
             CardError { status } => (
                 format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),

@@ -9,6 +9,8 @@ use card_helper::backend::{Backend, SoftToken};
 use card_helper::card::generated_state;
 use card_helper::card::{Card, FileStore};
 use card_helper::helper::{router, AllowedOrigins, BODY_LIMIT};
+use card_helper::personalisation::{seal, Secrets, TransportKey};
+use card_helper::protocol::key_proof_message;
 use common::*;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -500,7 +502,7 @@ async fn pin_change_and_unlock_through_the_api() {
 }
 
 #[tokio::test]
-async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
+async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_then_refuses_it() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let path = directory.path().join("blank.token");
     let blank = card_helper::card::blank_state("000000", "FACTORY1").expect("blank card");
@@ -516,20 +518,26 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
             Method::POST,
             "/v1/issue/key",
             Some(PORTAL),
-            Some(json!({"pin": "790715", "user_code": "Lin2026code", "challenge_b64": "cHJvb2Y="})),
+            Some(json!({"challenge_b64": "cHJvb2Y="})),
         )
     };
-    let write = |certificate: &[u8]| {
+    // What the RA seals to the helper's transport key for `certificate` (issue 21 item 10).
+    let secrets = Secrets {
+        user_code: "Lin2026code".into(),
+        pin: "790715".into(),
+        management_key: MANAGEMENT_KEY.to_vec(),
+    };
+    let write = |certificate: &[u8], sealed: &[u8]| {
         use base64::Engine;
         let certificate_b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
-        let management_key_b64 = base64::engine::general_purpose::STANDARD.encode(MANAGEMENT_KEY);
+        let personalisation_b64 = base64::engine::general_purpose::STANDARD.encode(sealed);
         request(
             Method::POST,
             "/v1/issue/certificate",
             Some(PORTAL),
             Some(json!({
                 "certificate_b64": certificate_b64,
-                "management_key_b64": management_key_b64,
+                "personalisation_b64": personalisation_b64,
             })),
         )
     };
@@ -537,7 +545,9 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     // A certificate of another key is refused, and the card stays open for personalisation.
     let (status, body) = call(&app, issue_key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = call(&app, write(&activated_state().certificate)).await;
+    let other = activated_state().certificate;
+    let sealed = seal(&decode_b64(&body["transport_key_b64"]), &other, &secrets).expect("seal");
+    let (status, body) = call(&app, write(&other, &sealed)).await;
     assert_eq!(
         (status, &body["error"]["code"]),
         (StatusCode::BAD_REQUEST, &json!("INVALID_REQUEST"))
@@ -546,13 +556,26 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     let (status, body) = call(&app, issue_key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let certificate = issue_certificate(&decode_b64(&body["public_key_b64"]));
-    // The new key signed the challenge ("proof"): the card holds the key the RA certifies.
-    assert!(signed_for(
+    // The new key signed the challenge ("proof") with the transport key the helper made: the
+    // card holds the key the RA certifies, and the RA seals to this helper.
+    let transport_key = decode_b64(&body["transport_key_b64"]);
+    let transport_key_b64 = body["transport_key_b64"]
+        .as_str()
+        .expect("the transport key");
+    assert!(signature_verifies(
         &certificate,
-        PORTAL,
-        b"proof",
+        &key_proof_message(PORTAL, transport_key_b64, b"proof"),
         &decode_b64(&body["signature_b64"])
     ));
+    // Sealed for another certificate, or to another key, it does not open: nothing is written.
+    let sealed = seal(&transport_key, &other, &secrets).expect("seal");
+    let (_, body) = call(&app, write(&certificate, &sealed)).await;
+    assert_eq!(body["error"]["code"], json!("PERSONALISATION_SEALED"));
+    let stranger = TransportKey::generate().public_key();
+    let sealed = seal(&stranger, &certificate, &secrets).expect("seal");
+    let (_, body) = call(&app, write(&certificate, &sealed)).await;
+    assert_eq!(body["error"]["code"], json!("PERSONALISATION_SEALED"));
+    let sealed = seal(&transport_key, &certificate, &secrets).expect("seal");
     let sign = json!({"challenge_b64": "aGVsbG8=", "pin": "790715"});
     let (_, body) = call(
         &app,
@@ -561,7 +584,7 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
     .await;
     assert_eq!(body["error"]["code"], json!("CARD_NOT_ACTIVATED"));
 
-    let (status, body) = call(&app, write(&certificate)).await;
+    let (status, body) = call(&app, write(&certificate, &sealed)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(decode_b64(&body["certificate_b64"]), certificate);
 
@@ -583,8 +606,9 @@ async fn c2_a_blank_card_is_personalised_through_the_api_and_then_refuses_it() {
         (status, &body["error"]["code"]),
         (StatusCode::CONFLICT, &json!("CARD_ACTIVATED"))
     );
-    let (status, _) = call(&app, write(&certificate)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // The transport key went with the personalisation: the same box does not open again.
+    let (_, body) = call(&app, write(&certificate, &sealed)).await;
+    assert_eq!(body["error"]["code"], json!("PERSONALISATION_SEALED"));
     // The 用戶代碼 set at issuance is the one that unlocks.
     let unlock = json!({"user_code": "Lin2026code", "new_pin": "112233"});
     let (status, body) = call(

@@ -2,6 +2,7 @@
 
 use crate::backend::Backend;
 use crate::client::CardClient;
+use crate::personalisation::TransportKey;
 use crate::profile::MAX_TRIES;
 use crate::protocol::*;
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -74,7 +75,12 @@ impl Command {
 
     /// Runs the command; blocking, since PC/SC calls are. A try of a PIN or 用戶代碼 waits its
     /// turn in `pace`.
-    pub fn execute(self, backend: &Backend, pace: &PinPace) -> Result<Reply, HelperError> {
+    pub fn execute(
+        self,
+        backend: &Backend,
+        pace: &PinPace,
+        personalising: &Personalising,
+    ) -> Result<Reply, HelperError> {
         match self {
             Command::Version => Ok(version(backend)),
             Command::Readers => readers(backend),
@@ -83,8 +89,12 @@ impl Command {
             Command::PinStatus(query) => pin_status(backend, query.reader.as_deref()),
             Command::UnlockPin(request) => unlock_pin(backend, pace, &request),
             Command::ChangePin(request) => change_pin(backend, pace, &request),
-            Command::IssueKey(request, origin) => issue_key(backend, &request, &origin),
-            Command::WriteCertificate(request) => write_certificate(backend, &request),
+            Command::IssueKey(request, origin) => {
+                issue_key(backend, personalising, &request, &origin)
+            }
+            Command::WriteCertificate(request) => {
+                write_certificate(backend, personalising, &request)
+            }
             Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
             Command::ResetCounter(query) => reset_counter(backend, query.reader.as_deref()),
             Command::ResetUserCode(request) => reset_user_code(backend, &request),
@@ -249,43 +259,73 @@ fn change_pin(
     })
 }
 
+/// The one-time transport keys of the personalisations under way, by reader (issue 21 item
+/// 10): made when the card makes its key, used to open what the RA sealed to it, dropped once
+/// the card is activated or another key is made in that reader. Memory only.
+#[derive(Debug, Default)]
+pub struct Personalising(Mutex<HashMap<String, TransportKey>>);
+
+impl Personalising {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TransportKey>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A random interim PIN or 用戶代碼: what the blank card holds between making its key and
+/// being personalised with the citizen's, known to nobody.
+fn interim_reference() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::rngs::OsRng, 16)
+}
+
 fn issue_key(
     backend: &Backend,
+    personalising: &Personalising,
     request: &IssueKeyRequest,
     origin: &PageOrigin,
 ) -> Result<Reply, HelperError> {
-    let message = signed_message(&origin.0, &decode_challenge(&request.challenge_b64)?);
+    let challenge = decode_challenge(&request.challenge_b64)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
         let mut card = CardClient::select(transport)?;
-        let public_key = card.generate_key(&request.pin, &request.user_code)?;
+        let transport_key = TransportKey::generate();
+        let transport_key_b64 = STANDARD.encode(transport_key.public_key());
+        let message = key_proof_message(&origin.0, &transport_key_b64, &challenge);
+        let interim_pin = interim_reference();
+        let public_key = card.generate_key(&interim_pin, &interim_reference())?;
         let signature = card.sign(&message)?;
+        personalising
+            .lock()
+            .insert(reader.to_owned(), transport_key);
         Ok(Reply::PublicKey(IssueKeyResponse {
             reader: reader.to_owned(),
             public_key_b64: STANDARD.encode(public_key),
             signature_b64: STANDARD.encode(signature),
+            transport_key_b64,
         }))
     })
 }
 
 fn write_certificate(
     backend: &Backend,
+    personalising: &Personalising,
     request: &WriteCertificateRequest,
 ) -> Result<Reply, HelperError> {
     let certificate = decode_certificate(&request.certificate_b64)?;
-    let management_key = request
-        .management_key_b64
-        .as_deref()
-        .map(|key| {
-            STANDARD
-                .decode(key)
-                .map_err(|_| HelperError::InvalidRequest {
-                    reason: "management_key_b64 must be standard base64".to_owned(),
-                })
-        })
-        .transpose()?;
+    let sealed = STANDARD
+        .decode(&request.personalisation_b64)
+        .map_err(|_| HelperError::PersonalisationSealed)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
+        let secrets = personalising
+            .lock()
+            .get(reader)
+            .ok_or(HelperError::PersonalisationSealed)?
+            .open(&certificate, &sealed)
+            .map_err(|_| HelperError::PersonalisationSealed)?;
         let mut card = CardClient::select(transport)?;
-        card.write_certificate_and_activate(&certificate, management_key.as_deref())?;
+        card.personalise_and_activate(&certificate, &secrets)?;
+        personalising.lock().remove(reader);
         certificate_reply(reader, &mut card)
     })
 }

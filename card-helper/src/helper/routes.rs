@@ -1,6 +1,6 @@
 //! The helper's HTTP routes: each turns a request into a [`Command`], runs it off the async runtime, and answers JSON.
 
-use super::commands::{Command, PageOrigin, PinPace, Reply};
+use super::commands::{Command, PageOrigin, Personalising, PinPace, Reply};
 use super::origin::{guard, AllowedOrigins};
 use crate::backend::Backend;
 use crate::protocol::{HelperError, ReaderQuery};
@@ -20,10 +20,12 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
-/// What the routes share: the card backend and the pacing of PIN tries.
+/// What the routes share: the card backend, the pacing of PIN tries and the personalisations
+/// under way.
 struct Helper {
     backend: Backend,
     pace: PinPace,
+    personalising: Personalising,
 }
 
 /// The whole helper service, testable without a socket.
@@ -31,6 +33,7 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
     let helper = Arc::new(Helper {
         backend,
         pace: PinPace::default(),
+        personalising: Personalising::default(),
     });
     Router::new()
         .route("/v1/version", get(|s| run(s, Ok(Command::Version))))
@@ -125,10 +128,11 @@ async fn run(State(helper): State<Arc<Helper>>, command: Result<Command, HelperE
         Err(error) => return answer(id, "invalid", Err(error)),
     };
     let name = command.name();
-    let outcome =
-        tokio::task::spawn_blocking(move || command.execute(&helper.backend, &helper.pace))
-            .await
-            .unwrap_or(Err(HelperError::Internal));
+    let outcome = tokio::task::spawn_blocking(move || {
+        command.execute(&helper.backend, &helper.pace, &helper.personalising)
+    })
+    .await
+    .unwrap_or(Err(HelperError::Internal));
     answer(id, name, outcome)
 }
 

@@ -6,7 +6,7 @@
 use crate::id_card_loss::{pool, submit, with};
 use crate::moica_application::{application, chosen_pin, reference_in, wang, APPLY};
 use crate::support::Portal;
-use crate::support::{body_text, card_signed};
+use crate::support::{body_text, card_key_proof, card_signed};
 use app::pki::{Purpose, TrustStore};
 use app::services::certificate::counter::{
     issuance_statement, ApplicationStatus, CounterApplication, IssuanceTicket, IssuedCard,
@@ -16,8 +16,10 @@ use app::services::certificate::proof::card_statement;
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
 use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::personalisation::{Secrets, TransportKey};
 use rcgen::{KeyPair, PublicKeyData, SigningKey};
 use server::pki::Issued;
+use std::sync::LazyLock;
 
 /// A statement made from the challenge of a fresh ticket.
 type Statement<'a> = dyn Fn(&str) -> String + 'a;
@@ -32,6 +34,20 @@ pub(crate) async fn registrar(portal: &Portal) -> (Issued, String) {
         .await;
     let cookie = portal.session("Staff", "", &card).await;
     (card, cookie)
+}
+
+/// The card helper's one-time transport key, the one of every issuance here.
+static TRANSPORT: LazyLock<TransportKey> = LazyLock::new(TransportKey::generate);
+
+/// What the RA sealed to the card helper for `issued`: as the helper opens it.
+pub(crate) fn personalisation(issued: &IssuedCard) -> Secrets {
+    let certificate = STANDARD.decode(&issued.certificate_b64).expect("base64");
+    let sealed = STANDARD
+        .decode(&issued.personalisation_b64)
+        .expect("base64");
+    TRANSPORT
+        .open(&certificate, &sealed)
+        .expect("sealed to the helper")
 }
 
 /// A blank card's key pair: the card makes one; here an RSA key the PKI made stands in.
@@ -121,6 +137,7 @@ async fn issue_signed(
         registrar,
         signer,
         statement,
+        sealed_to: &TRANSPORT,
     };
     issue_request(portal, cookie, &request).await
 }
@@ -136,6 +153,8 @@ struct Signed<'a> {
     registrar: &'a Issued,
     signer: &'a KeyPair,
     statement: &'a str,
+    /// The transport key the page sends; the card's proof names the helper's, [`TRANSPORT`].
+    sealed_to: &'a TransportKey,
 }
 
 async fn issue_request(
@@ -152,6 +171,7 @@ async fn issue_request(
         registrar,
         signer,
         statement,
+        sealed_to,
     } = request;
     let public_key = STANDARD.encode(key.subject_public_key_info());
     let signature = STANDARD.encode(
@@ -159,10 +179,12 @@ async fn issue_request(
             .sign(&card_signed(statement.as_bytes()))
             .expect("signature"),
     );
+    let helper_transport_key = STANDARD.encode(TRANSPORT.public_key());
+    let transport_key = STANDARD.encode(sealed_to.public_key());
     let proof = card_statement(KEY_PROOF, challenge, card_number);
     let key_signature = STANDARD.encode(
         prover
-            .sign(&card_signed(proof.as_bytes()))
+            .sign(&card_key_proof(&helper_transport_key, proof.as_bytes()))
             .expect("signature"),
     );
     let certificate = STANDARD.encode(&registrar.certificate_der);
@@ -174,6 +196,7 @@ async fn issue_request(
             ("card_number", card_number),
             ("challenge", challenge),
             ("public_key_b64", &public_key),
+            ("transport_key_b64", &transport_key),
             ("certificate_b64", &certificate),
             ("signature_b64", &signature),
             ("key_signature_b64", &key_signature),
@@ -283,12 +306,17 @@ async fn c2_a_registrar_of_any_office_issues_the_pre_applied_card_and_the_citize
         assert!(!body.contains("Code2024x") && !body.contains("135790"));
     }
 
-    // The ticket carries what the card is personalised with.
-    let ticket = begin(&portal, &cookie, &reference).await;
-    assert_eq!(
-        (ticket.user_code.as_str(), ticket.pin.as_str()),
-        ("Code2024x", "135790")
-    );
+    // The ticket is the challenge alone: the registrar's page never reads the codes.
+    let (status, body) = call(
+        &portal,
+        "moica_counter_begin",
+        &[("reference", &reference), ("contacts_confirmed", "true")],
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body.contains("Code2024x") && !body.contains("135790"));
+    let ticket: IssuanceTicket = serde_json::from_str(&body).expect("a ticket");
 
     let key = blank_card_key(&portal);
     let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
@@ -309,6 +337,19 @@ async fn c2_a_registrar_of_any_office_issues_the_pre_applied_card_and_the_citize
     assert_eq!(status, StatusCode::OK, "{body}");
     let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
     assert_eq!((issued.card_number.as_str(), issued.fee), (CARD, 250));
+    // What the card is personalised with is sealed to the card helper alone (issue 21 item
+    // 10): the citizen's codes and the card's management key.
+    assert!(!body.contains("Code2024x") && !body.contains("135790"));
+    let secrets = personalisation(&issued);
+    assert_eq!(
+        (secrets.user_code.as_str(), secrets.pin.as_str()),
+        ("Code2024x", "135790")
+    );
+    let management_key = portal
+        .pki
+        .card_management_key(&key.subject_public_key_info())
+        .expect("key");
+    assert_eq!(secrets.management_key, management_key.to_vec());
     // 112/11/17 + 5 years.
     assert!(
         issued.not_after.starts_with("117/11/17"),
@@ -491,6 +532,7 @@ async fn c2_only_registrars_work_the_counter() {
             ("card_number", CARD),
             ("challenge", "x"),
             ("public_key_b64", "AA=="),
+            ("transport_key_b64", "AA=="),
             ("certificate_b64", "AA=="),
             ("signature_b64", "AA=="),
             ("key_signature_b64", "AA=="),
@@ -538,8 +580,17 @@ async fn c2_a_card_number_holding_an_active_certificate_is_not_issued_again() {
     assert!(body.contains("已有有效之憑證"), "{body}");
     assert_eq!(status_of(&portal, &lin_reference).await.0, "submitted");
     // The default PIN is the ROC birth date.
-    let ticket = begin(&portal, &cookie, &lin_reference).await;
-    assert_eq!(ticket.pin, "790715");
+    let (status, body) = issue_on_blank(
+        &portal,
+        &cookie,
+        &lin_reference,
+        "TP04000000054321",
+        &registrar,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(personalisation(&issued).pin, "790715");
 }
 
 #[tokio::test]
@@ -761,13 +812,13 @@ async fn c2_without_a_pre_application_the_registrar_takes_one_at_the_counter_and
             .expect("the application");
     assert_eq!(channel, "counter");
     assert!(html.contains(&reference));
-    let ticket = begin(&portal, &cookie, &reference).await;
-    assert_eq!(
-        (ticket.user_code.as_str(), ticket.pin.as_str()),
-        ("Code2024x", "246813")
-    );
     let (status, body) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let secrets = personalisation(&serde_json::from_str(&body).expect("JSON"));
+    assert_eq!(
+        (secrets.user_code.as_str(), secrets.pin.as_str()),
+        ("Code2024x", "246813")
+    );
     let submitted_by: String =
         sqlx::query_scalar("SELECT actor FROM audit_log WHERE action = 'moica_application.submit'")
             .fetch_one(pool(&portal))
@@ -819,6 +870,7 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
         registrar: &registrar,
         signer: &signer,
         statement: &statement,
+        sealed_to: &TRANSPORT,
     };
     let (status, body) = issue_request(&portal, &cookie, &request).await;
     assert_ne!(status, StatusCode::OK);
@@ -829,6 +881,41 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
         .await
         .iter()
         .any(|(_, action)| action == "moica_issuance.refused"));
+}
+
+/// Issue 21 item 10: a page that sends a transport key of its own, to have the citizen's codes
+/// sealed to it, is refused: the card's proof names the helper's key, which the page cannot
+/// change. Nothing is issued and the codes stay sealed at rest.
+#[tokio::test]
+async fn security_21_10_a_page_cannot_have_the_codes_sealed_to_a_key_of_its_own() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &chosen_pin(wang(), "135790")).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    let ticket = begin(&portal, &cookie, &reference).await;
+    let key = blank_card_key(&portal);
+    let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
+    let page_key = TransportKey::generate();
+    let request = Signed {
+        reference: &reference,
+        card_number: CARD,
+        challenge: &ticket.challenge,
+        key: &key,
+        prover: &key,
+        registrar: &registrar,
+        signer: &signer,
+        statement: &statement,
+        sealed_to: &page_key,
+    };
+    let (status, body) = issue_request(&portal, &cookie, &request).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("未能以新產生之金鑰簽章"), "{body}");
+    assert!(!body.contains("personalisation_b64"), "{body}");
+    assert_eq!(certificates(&portal).await, 0);
+    let (status, user_code, pin) = status_of(&portal, &reference).await;
+    assert_eq!(
+        (status.as_str(), user_code.is_some(), pin.is_some()),
+        ("submitted", true, true)
+    );
 }
 
 /// Issuance on the timelines (issue 17): the application goes from waiting to issued by the

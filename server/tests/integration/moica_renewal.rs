@@ -8,7 +8,7 @@ use crate::moica_application::{chosen_pin, wang, APPLY};
 use crate::moica_extension::{
     call, card_key, certificate_b64, extend, move_to, not_after, with_certificate,
 };
-use crate::moica_issuance::{blank_card_key, issue, registrar, wang_issued, CARD};
+use crate::moica_issuance::{blank_card_key, issue, personalisation, registrar, wang_issued, CARD};
 use crate::support::{body_text, card_signed, Page, Portal};
 use app::services::certificate::counter::{CounterApplication, IssuanceTicket, IssuedCard};
 use app::services::certificate::proof::card_statement;
@@ -318,7 +318,7 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_r
         }
     );
 
-    let (_, cookie) = registrar(&portal).await;
+    let (registrar_card, cookie) = registrar(&portal).await;
     let response = portal
         .post(
             "/api/moica_counter_begin",
@@ -329,5 +329,18 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_r
     assert_eq!(response.status(), StatusCode::OK);
     let ticket: IssuanceTicket =
         serde_json::from_str(&body_text(response).await).expect("a ticket");
-    assert_eq!(ticket.user_code, "Renew2031x");
+    assert!(!ticket.challenge.is_empty());
+    let key = blank_card_key(&portal);
+    let (code, body) = issue(
+        &portal,
+        &cookie,
+        &receipt.reference,
+        NEW_CARD,
+        &key,
+        &registrar_card,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(personalisation(&issued).user_code, "Renew2031x");
 }

@@ -29,6 +29,12 @@ pub fn card_signed(challenge: &[u8]) -> Vec<u8> {
     card_helper::protocol::signed_message(ORIGIN, challenge)
 }
 
+/// What a blank card's new key signs for a `challenge` of the test portal's counter page,
+/// naming the card helper's transport key.
+pub fn card_key_proof(transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
+    card_helper::protocol::key_proof_message(ORIGIN, transport_key_b64, challenge)
+}
+
 /// A database nobody else uses. SQLite files live in a temp dir removed on drop; a PostgreSQL
 /// database is dropped by the next `fresh_db` of this process (dropping needs a connection,
 /// which `Drop` cannot await), so a long run keeps about as many databases as tests run at

@@ -343,12 +343,12 @@ pub fn CounterIssuer(
     let write = move |issued: IssuedCard| {
         spawn_local(async move {
             progress.set(Progress::Working(lang.pick(
-                "正在寫入憑證並開卡…",
-                "Writing the certificate to the card and activating it…",
+                "正在寫入用戶代碼、PIN 碼及憑證並開卡…",
+                "Writing the user code, PIN and certificate to the card and activating it…",
             )));
             let request = WriteCertificateRequest {
                 certificate_b64: issued.certificate_b64.clone(),
-                management_key_b64: Some(issued.management_key_b64.clone()),
+                personalisation_b64: issued.personalisation_b64.clone(),
                 reader: Some(card_reader.get_untracked()),
             };
             match helper::write_certificate(&helper_url.get_value(), &request).await {
@@ -410,13 +410,10 @@ pub fn CounterIssuer(
                 Ok(ticket) => ticket,
                 Err(error) => return stop(error.message(lang)),
             };
-            progress.set(Progress::Working(lang.pick(
-                "正在設定 PIN 碼、用戶代碼並於 IC 卡上產生金鑰…",
-                "Setting the PIN and user code, and generating the key on the card…",
-            )));
+            progress.set(Progress::Working(
+                lang.pick("正在於 IC 卡上產生金鑰…", "Generating the key on the card…"),
+            ));
             let key = IssueKeyRequest {
-                pin: ticket.pin.clone(),
-                user_code: ticket.user_code.clone(),
                 challenge_b64: STANDARD.encode(card_statement(
                     KEY_PROOF,
                     &ticket.challenge,
@@ -456,6 +453,7 @@ pub fn CounterIssuer(
                 number.as_str().to_owned(),
                 ticket.challenge,
                 key.public_key_b64,
+                key.transport_key_b64,
                 signed.certificate_b64,
                 signed.signature_b64,
                 key.signature_b64,

@@ -27,6 +27,7 @@ use crate::services::certificate::mail::IssuedNotice;
 use crate::services::certificate::store::{record_holder, HolderError};
 use crate::services::staff::{role::Jurisdiction, store as staff, StaffMember};
 use base64::{engine::general_purpose::STANDARD, Engine};
+use card_helper::personalisation::{Secrets, PUBLIC_KEY_LEN};
 use serde::Serialize;
 
 pub async fn start(
@@ -105,6 +106,24 @@ pub async fn begin(
             &IssuanceRefusal::ContactsNotConfirmed,
         ));
     }
+    let purpose = challenge_purpose(&found.view.reference, member);
+    let challenge = challenge::issue(&state.db.pool, now, &purpose).await?;
+    record(
+        state,
+        member,
+        "moica_issuance.begin",
+        &found.view.reference,
+        &BeginDetail { contacts_confirmed },
+    )
+    .await?;
+    Ok(IssuanceTicket {
+        challenge: challenge.value,
+    })
+}
+
+/// The 用戶代碼 and PIN of application `found`: unsealed for the card, the default PIN computed
+/// from the birth date.
+fn citizen_codes(state: &AppState, found: &Found) -> Result<(String, String), PortalError> {
     let open = |sealed: &Option<String>, field: &str| {
         sealed
             .as_deref()
@@ -123,21 +142,7 @@ pub async fn begin(
             .map(|birth| NewMoicaPin::default_for(birth).expose().to_owned())
             .ok_or_else(|| PortalError::unavailable("birth date before the ROC"))?,
     };
-    let purpose = challenge_purpose(&found.view.reference, member);
-    let challenge = challenge::issue(&state.db.pool, now, &purpose).await?;
-    record(
-        state,
-        member,
-        "moica_issuance.begin",
-        &found.view.reference,
-        &BeginDetail { contacts_confirmed },
-    )
-    .await?;
-    Ok(IssuanceTicket {
-        challenge: challenge.value,
-        user_code,
-        pin,
-    })
+    Ok((user_code, pin))
 }
 
 /// What an issuance challenge is for: this application, by this registrar only.
@@ -162,6 +167,9 @@ pub struct IssueRequest {
     pub card_number: String,
     pub challenge: String,
     pub public_key_b64: String,
+    /// The card helper's one-time transport key, which the card's proof names and to which
+    /// the card's personalisation is sealed.
+    pub transport_key_b64: String,
     pub certificate_b64: String,
     pub signature_b64: String,
     /// The blank card's signature, with its new key, of the proof statement.
@@ -182,6 +190,10 @@ pub async fn issue(
             .map_err(|_| IssuanceRefusal::Encoding)
     };
     let public_key = decode(&request.public_key_b64)?;
+    let transport_key = decode(&request.transport_key_b64)?;
+    if transport_key.len() != PUBLIC_KEY_LEN {
+        return Err(IssuanceRefusal::Encoding.into());
+    }
     let registrar_certificate = decode(&request.certificate_b64)?;
     let signature = decode(&request.signature_b64)?;
     let key_signature = decode(&request.key_signature_b64)?;
@@ -236,7 +248,9 @@ pub async fn issue(
         Some(IssuanceRefusal::BadSignature)
     } else if !crate::pki::spki_verifies_rs256(
         &public_key,
-        &state.settings.card_signed(key_proof.as_bytes()),
+        &state
+            .settings
+            .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes()),
         &key_signature,
     ) {
         Some(IssuanceRefusal::NoKeyPossession)
@@ -291,8 +305,19 @@ pub async fn issue(
         .ok()
         .filter(|checked| checked.public_key_spki() == public_key.as_slice());
     let recorded = match (&checked, ca.card_management_key(&public_key)) {
-        (Some(certificate), Ok(key)) => {
-            record_issued(state, &actor, member, &found, &card, certificate, &key).await
+        (Some(certificate), Ok(management_key)) => {
+            match personalisation(
+                state,
+                &found,
+                &transport_key,
+                certificate,
+                management_key.to_vec(),
+            ) {
+                Ok(sealed) => {
+                    record_issued(state, &actor, member, &found, &card, certificate, sealed).await
+                }
+                Err(error) => Err(error),
+            }
         }
         (None, _) => Err(IssuanceRefusal::BadPublicKey.into()),
         (_, Err(error)) => Err(PortalError::unavailable(error)),
@@ -307,6 +332,25 @@ pub async fn issue(
         }
     }
     recorded
+}
+
+/// What the card is personalised with — the citizen's 用戶代碼 and PIN and its management key
+/// — sealed to the card helper's transport key for `certificate` (issue 21 item 10).
+fn personalisation(
+    state: &AppState,
+    found: &Found,
+    transport_key: &[u8],
+    certificate: &CheckedCertificate,
+    management_key: Vec<u8>,
+) -> Result<Vec<u8>, PortalError> {
+    let (user_code, pin) = citizen_codes(state, found)?;
+    let secrets = Secrets {
+        user_code,
+        pin,
+        management_key,
+    };
+    card_helper::personalisation::seal(transport_key, certificate.der(), &secrets)
+        .map_err(|_| IssuanceRefusal::Encoding.into())
 }
 
 /// Audits the RA's refusal of `reference` and answers `error`.
@@ -349,7 +393,7 @@ async fn record_issued(
     found: &Found,
     card: &CardNumber,
     certificate: &CheckedCertificate,
-    management_key: &[u8],
+    personalisation: Vec<u8>,
 ) -> Result<IssuedCard, PortalError> {
     let office = match &member.jurisdiction {
         Jurisdiction::Office { code, .. } => Some(code.as_str()),
@@ -396,7 +440,7 @@ async fn record_issued(
         fee,
         mailed,
         certificate_b64: STANDARD.encode(certificate.der()),
-        management_key_b64: STANDARD.encode(management_key),
+        personalisation_b64: STANDARD.encode(personalisation),
     };
     // Another counter issued it a moment ago: refused, and this certificate is not recorded.
     work.act::<MoicaApplication>(
