@@ -346,7 +346,7 @@ pub mod ssr {
             Err(errors) => return Ok(LossOutcome::Invalid(errors)),
         };
         let source_ip = auth::source_ip();
-        let bucket = format!("id-card-loss:{source_ip}");
+        let bucket = format!("id-card-loss:{}", auth::client_bucket());
         match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {

@@ -274,7 +274,7 @@ pub mod ssr {
             Err(errors) => return Ok(ApplyOutcome::Invalid(errors)),
         };
         let source_ip = auth::source_ip();
-        let bucket = format!("moica-apply:{source_ip}");
+        let bucket = format!("moica-apply:{}", auth::client_bucket());
         match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
