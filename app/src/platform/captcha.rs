@@ -3,7 +3,9 @@
 //! only within [`LIFETIME_SECONDS`]. The spoken version (the accessible alternative) reads the
 //! same digits with noise added on every request.
 
+use super::id_hash::IdHashKey;
 use super::rate_limit::Limit;
+use crate::domain::national_id::NationalId;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::{Rng, RngCore};
 use sqlx::AnyPool;
@@ -131,47 +133,78 @@ pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Re
     }))
 }
 
-/// Failed identity checks one client address may make through the forms anyone may post,
-/// per form (L4-1, C-1: ID numbers must not be enumerable).
+/// Failed identity checks one client (its [`limit_bucket`](super::client::limit_bucket)) may
+/// make through the forms anyone may post, per form (L4-1, C-1: ID numbers must not be
+/// enumerable) …
 pub const IDENTITY_FAILURES: Limit = Limit {
     max: 5,
     window_seconds: 3600,
 };
+/// … and that may name one ID number, from any number of clients and through either form, so
+/// that many addresses together cannot guess one person's facts.
+pub const PERSON_FAILURES: Limit = Limit {
+    max: 10,
+    window_seconds: 86_400,
+};
+
+/// Where a failed identity check counts: the client's bucket for the form, and the person's.
+pub struct FailureBuckets {
+    client: String,
+    person: String,
+}
+
+impl FailureBuckets {
+    /// The buckets of a check through `form` naming `national_id`, from the requesting client.
+    /// The person's bucket holds the keyed hash of the ID number, never the number.
+    pub fn new(form: &str, id_key: &IdHashKey, national_id: &NationalId) -> FailureBuckets {
+        FailureBuckets {
+            client: format!("{form}:{}", super::auth::client_bucket()),
+            person: format!("person:{}", id_key.hash(national_id.as_str())),
+        }
+    }
+}
 
 /// What stands before a registry look-up by a form anyone may post.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Gate {
-    /// Look the person up; on a match, give the try back with [`Gate::refund`].
+    /// Look the person up; on a match, give the tries back with [`Gate::refund`].
     Open,
     /// The CAPTCHA was wrong, used or expired.
     WrongAnswer,
-    /// The client has used up [`IDENTITY_FAILURES`] in `bucket`: seconds until it may try again.
+    /// The client has used up [`IDENTITY_FAILURES`], or the person [`PERSON_FAILURES`]:
+    /// seconds until they may be tried again.
     TooMany { retry_after: i64 },
 }
 
 impl Gate {
-    /// Checks the CAPTCHA, then takes one try from the client's failed checks in `bucket`.
-    /// The try is taken before the look-up runs and given back on a match, so concurrent
-    /// attempts cannot all slip under the limit.
+    /// Checks the CAPTCHA, then takes one try from the client's failed checks and one from
+    /// the person's. The tries are taken before the look-up runs and given back on a match,
+    /// so concurrent attempts cannot all slip under either limit.
     pub async fn pass(
         pool: &AnyPool,
         now: i64,
         captcha_id: &str,
         answer: &str,
-        bucket: &str,
+        buckets: &FailureBuckets,
     ) -> sqlx::Result<Gate> {
         if !check(pool, now, captcha_id, answer).await? {
             return Ok(Gate::WrongAnswer);
         }
-        Ok(match IDENTITY_FAILURES.hit(pool, bucket, now).await? {
-            Ok(()) => Gate::Open,
-            Err(retry_after) => Gate::TooMany { retry_after },
-        })
+        if let Err(retry_after) = IDENTITY_FAILURES.hit(pool, &buckets.client, now).await? {
+            return Ok(Gate::TooMany { retry_after });
+        }
+        if let Err(retry_after) = PERSON_FAILURES.hit(pool, &buckets.person, now).await? {
+            // No look-up runs: the client's try was not used.
+            IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+            return Ok(Gate::TooMany { retry_after });
+        }
+        Ok(Gate::Open)
     }
 
-    /// Gives back the try of a check that matched.
-    pub async fn refund(pool: &AnyPool, now: i64, bucket: &str) -> sqlx::Result<()> {
-        IDENTITY_FAILURES.refund(pool, bucket, now).await
+    /// Gives back the tries of a check that matched.
+    pub async fn refund(pool: &AnyPool, now: i64, buckets: &FailureBuckets) -> sqlx::Result<()> {
+        IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+        PERSON_FAILURES.refund(pool, &buckets.person, now).await
     }
 }
 

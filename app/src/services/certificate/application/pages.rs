@@ -250,7 +250,7 @@ pub mod ssr {
     use super::super::{identity_refusal, ApplyOutcome};
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::captcha::Gate;
+    use crate::platform::captcha::{FailureBuckets, Gate};
     use crate::platform::{auth, AppState};
     use crate::services::certificate::eligibility;
     use leptos::prelude::expect_context;
@@ -274,8 +274,8 @@ pub mod ssr {
             Err(errors) => return Ok(ApplyOutcome::Invalid(errors)),
         };
         let source_ip = auth::source_ip();
-        let bucket = format!("moica-apply:{}", auth::client_bucket());
-        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
+        let buckets = FailureBuckets::new("moica-apply", &state.id_key, &form.national_id);
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &buckets).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
                 return Ok(ApplyOutcome::Invalid(vec![
@@ -288,7 +288,7 @@ pub mod ssr {
             tracing::info!("certificate application did not match the registry");
             return Err(identity_refusal());
         };
-        Gate::refund(pool, now, &bucket).await?;
+        Gate::refund(pool, now, &buckets).await?;
         if let Err(reasons) = eligibility::check(&applicant.facts, state.clock.today_taipei()) {
             tracing::info!(?reasons, "certificate application refused: not eligible");
             return Err(eligibility::refusal(&reasons));
