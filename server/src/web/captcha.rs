@@ -1,6 +1,6 @@
-//! The CAPTCHA's picture and its spoken version (L4-1). Neither is cached anywhere: each id is
-//! single-use and short-lived. Speech costs more to make, so each client may ask for only so
-//! much of it (`captcha::AUDIO_LIMIT`).
+//! The CAPTCHA's picture and its spoken version (L4-1), as kept with the challenge. Browsers
+//! and proxies are told not to keep them: each id is single-use and short-lived. Speech costs
+//! more to make, so each client may ask for only so much of it (`captcha::AUDIO_LIMIT`).
 
 use app::platform::{captcha, client, AppState};
 use axum::{

@@ -934,3 +934,37 @@ async fn l4_1_the_spoken_captcha_is_limited_per_client() {
         StatusCode::OK
     );
 }
+
+/// The spoken version of challenge `id`, as the page's audio player fetches it.
+async fn spoken(portal: &Portal, id: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let response = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "audio/wav");
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn security_21_3_a_challenge_is_spoken_once_and_another_with_its_answer_differently() {
+    let portal = Portal::start().await;
+    let first = captcha_on(&portal, "/id-card/loss/query").await;
+    let second = captcha_on(&portal, "/id-card/loss/query").await;
+    sqlx::query("UPDATE captchas SET answer = $1 WHERE id = $2")
+        .bind(captcha_answer(&portal, &first).await)
+        .bind(&second)
+        .execute(pool(&portal))
+        .await
+        .expect("the same answer");
+    // Asked for at once, then again: one sound, byte for byte.
+    let (once, at_once) = tokio::join!(spoken(&portal, &first), spoken(&portal, &first));
+    assert_eq!(once, at_once);
+    assert_eq!(once, spoken(&portal, &first).await);
+    // The same digits in another challenge sound otherwise.
+    assert_ne!(once, spoken(&portal, &second).await);
+}
