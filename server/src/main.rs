@@ -263,6 +263,8 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             None
         }
     };
+    let id_key = server::verify::load_id_key(&config.id_hash_key_file)
+        .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -277,6 +279,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         proxies: Arc::new(
             TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?,
         ),
+        id_key: Arc::new(id_key),
         seal: Arc::new(SealKey::new(&seal_secret)),
         moica_ca,
         link_network: Arc::new(config.link_network()?),
@@ -291,9 +294,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     server::jobs::spawn_all(&db, &clock);
     tokio::spawn(reload_trust_store(trust));
 
-    let id_key = server::verify::IdHashKey::load_or_create(&config.id_hash_key_file)
-        .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
-    let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings(), id_key);
+    let verify = server::verify::VerifyState::new(state.clone(), &config.verify_settings());
     let printer = server::papers::Printer::open(&config.papers_font, config.papers_font_index)
         .context("the font of the paper forms (HUJI_PAPERS_FONT, HUJI_PAPERS_FONT_INDEX)")?;
     let metrics_token =

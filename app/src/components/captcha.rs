@@ -15,7 +15,7 @@ pub async fn new_captcha() -> Result<String, PortalError> {
     use crate::platform::captcha;
     let state = expect_context::<crate::platform::AppState>();
     let now = state.clock.unix();
-    let bucket = format!("captcha:{}", crate::platform::auth::source_ip());
+    let bucket = format!("captcha:{}", crate::platform::auth::client_bucket());
     if captcha::ISSUE_LIMIT
         .hit(&state.db.pool, &bucket, now)
         .await?

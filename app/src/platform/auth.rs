@@ -63,12 +63,20 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-/// The client's address as this server saw it (for the audit log and the per-client limits).
+fn client_address() -> Option<std::net::IpAddr> {
+    request_parts().and_then(|parts| super::client::client_address(&parts.extensions))
+}
+
+/// The client's address as this server saw it (for the audit log).
 pub fn source_ip() -> String {
-    request_parts()
-        .and_then(|parts| super::client::client_address(&parts.extensions))
+    client_address()
         .map(|address| address.to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The bucket the client counts in for per-client limits ([`super::client::limit_bucket`]).
+pub fn client_bucket() -> String {
+    super::client::limit_bucket(client_address())
 }
 
 /// The session token a request with `headers` carries.

@@ -1,15 +1,22 @@
 //! Image CAPTCHAs (圖形驗證碼, L4-1) drawn by the server: the answer stays in the database, the
 //! page carries only a random id, and a challenge is checked once (deleted as it is read) and
-//! only within [`LIFETIME_SECONDS`]. The spoken version (the accessible alternative) reads the
-//! same digits with noise added on every request.
+//! only within [`LIFETIME_SECONDS`]. The picture ([`picture`]) is drawn when the challenge is
+//! made; the spoken version, the accessible alternative ([`speech`]), at its first request,
+//! and both are kept with the challenge: asking again gives the same bytes, never the same
+//! digits under fresh noise.
 
+pub mod picture;
+pub mod speech;
+
+use super::id_hash::IdHashKey;
 use super::rate_limit::Limit;
+use crate::domain::national_id::NationalId;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::{Rng, RngCore};
 use sqlx::AnyPool;
 
 pub const LIFETIME_SECONDS: i64 = 600;
-/// Challenges one client address may draw (each form shown draws one) …
+/// Challenges one client may draw (each form shown draws one) …
 pub const ISSUE_LIMIT: Limit = Limit {
     max: 120,
     window_seconds: 600,
@@ -25,10 +32,18 @@ const LENGTH: usize = 5;
 
 /// Draws a new challenge and stores it; returns its id.
 pub async fn issue(pool: &AnyPool, now: i64) -> sqlx::Result<String> {
-    let (answer, image) = draw();
-    let mut bytes = [0u8; 18];
-    rand::rng().fill_bytes(&mut bytes);
-    let id = URL_SAFE_NO_PAD.encode(bytes);
+    let (id, answer, image) = {
+        let mut rng = rand::rng();
+        let answer: String = (0..LENGTH)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+            .collect();
+        let mut bytes = [0u8; 18];
+        rng.fill_bytes(&mut bytes);
+        let image = picture::draw(&answer, &mut rng);
+        (URL_SAFE_NO_PAD.encode(bytes), answer, image)
+    };
+    let image =
+        image.ok_or_else(|| sqlx::Error::Protocol("the CAPTCHA's glyphs cannot be read".into()))?;
     sqlx::query("INSERT INTO captchas (id, answer, image, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(&id)
         .bind(&answer)
@@ -37,28 +52,6 @@ pub async fn issue(pool: &AnyPool, now: i64) -> sqlx::Result<String> {
         .execute(pool)
         .await?;
     Ok(id)
-}
-
-fn draw() -> (String, Vec<u8>) {
-    use captcha::filters::{Dots, Noise, Wave};
-    let mut rng = rand::rng();
-    let answer: String = (0..LENGTH)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
-        .collect();
-    let chars: Vec<char> = answer.chars().collect();
-    let mut captcha = captcha::Captcha::new();
-    captcha.set_chars(&chars);
-    for _ in 0..LENGTH {
-        captcha.add_char();
-    }
-    captcha
-        .apply_filter(Noise::new(0.3))
-        .apply_filter(Wave::new(2.0, 12.0).horizontal())
-        .apply_filter(Wave::new(2.0, 10.0).vertical())
-        .view(220, 80)
-        .apply_filter(Dots::new(12));
-    let image = captcha.as_png().expect("a drawn CAPTCHA encodes as PNG");
-    (captcha.chars_as_string(), image)
 }
 
 /// The image of a live challenge.
@@ -70,50 +63,37 @@ pub async fn image(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
         .await
 }
 
-/// The digits of a live challenge spoken one after another (English speech, WAV), each with
-/// fresh noise.
+/// The digits of a live challenge spoken (English speech, WAV): made at the first request
+/// and kept, so that every request for one challenge gets the same sound.
 pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Vec<u8>>> {
-    let answer: Option<String> =
-        sqlx::query_scalar("SELECT answer FROM captchas WHERE id = $1 AND expires_at > $2")
+    let row: Option<(String, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT answer, audio FROM captchas WHERE id = $1 AND expires_at > $2")
             .bind(id)
             .bind(now)
             .fetch_optional(pool)
             .await?;
-    let Some(answer) = answer else {
-        return Ok(None);
+    let answer = match row {
+        None => return Ok(None),
+        Some((_, Some(audio))) => return Ok(Some(audio)),
+        Some((answer, None)) => answer,
     };
-    // Decoding the recorded digits takes a while: off the request threads.
-    Ok(tokio::task::spawn_blocking(move || speak(&answer))
+    // Mixing the voices takes a while: off the request threads.
+    let spoken = tokio::task::spawn_blocking(move || speech::speak(&answer, &mut rand::rng()))
         .await
         .ok()
-        .flatten())
-}
-
-fn speak(answer: &str) -> Option<Vec<u8>> {
-    // One CAPTCHA per digit: `add_char` picks at random from the allowed characters, so a
-    // set of one is the only way to have the crate say exactly this digit.
-    let clips = answer.chars().map(|digit| {
-        let mut one = captcha::Captcha::new();
-        one.set_chars(&[digit]).add_char();
-        one.as_wav().into_iter().next().flatten()
-    });
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 22050,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut writer = hound::WavWriter::new(&mut out, spec).ok()?;
-    for clip in clips {
-        let clip = clip?;
-        let mut reader = hound::WavReader::new(clip.as_slice()).ok()?;
-        for sample in reader.samples::<i16>() {
-            writer.write_sample(sample.ok()?).ok()?;
-        }
-    }
-    writer.finalize().ok()?;
-    Some(out.into_inner())
+        .flatten()
+        .ok_or_else(|| sqlx::Error::Protocol("the CAPTCHA's voices cannot be read".into()))?;
+    // Two first requests at once: the sound stored first is the one both get.
+    sqlx::query("UPDATE captchas SET audio = $1 WHERE id = $2 AND audio IS NULL")
+        .bind(spoken)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT audio FROM captchas WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Whether `answer` solves challenge `id`. The challenge is gone afterwards, right or wrong,
@@ -131,47 +111,78 @@ pub async fn check(pool: &AnyPool, now: i64, id: &str, answer: &str) -> sqlx::Re
     }))
 }
 
-/// Failed identity checks one client address may make through the forms anyone may post,
-/// per form (L4-1, C-1: ID numbers must not be enumerable).
+/// Failed identity checks one client (its [`limit_bucket`](super::client::limit_bucket)) may
+/// make through the forms anyone may post, per form (L4-1, C-1: ID numbers must not be
+/// enumerable) …
 pub const IDENTITY_FAILURES: Limit = Limit {
     max: 5,
     window_seconds: 3600,
 };
+/// … and that may name one ID number, from any number of clients and through either form, so
+/// that many addresses together cannot guess one person's facts.
+pub const PERSON_FAILURES: Limit = Limit {
+    max: 10,
+    window_seconds: 86_400,
+};
+
+/// Where a failed identity check counts: the client's bucket for the form, and the person's.
+pub struct FailureBuckets {
+    client: String,
+    person: String,
+}
+
+impl FailureBuckets {
+    /// The buckets of a check through `form` naming `national_id`, from the requesting client.
+    /// The person's bucket holds the keyed hash of the ID number, never the number.
+    pub fn new(form: &str, id_key: &IdHashKey, national_id: &NationalId) -> FailureBuckets {
+        FailureBuckets {
+            client: format!("{form}:{}", super::auth::client_bucket()),
+            person: format!("person:{}", id_key.hash(national_id.as_str())),
+        }
+    }
+}
 
 /// What stands before a registry look-up by a form anyone may post.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Gate {
-    /// Look the person up; on a match, give the try back with [`Gate::refund`].
+    /// Look the person up; on a match, give the tries back with [`Gate::refund`].
     Open,
     /// The CAPTCHA was wrong, used or expired.
     WrongAnswer,
-    /// The client has used up [`IDENTITY_FAILURES`] in `bucket`: seconds until it may try again.
+    /// The client has used up [`IDENTITY_FAILURES`], or the person [`PERSON_FAILURES`]:
+    /// seconds until they may be tried again.
     TooMany { retry_after: i64 },
 }
 
 impl Gate {
-    /// Checks the CAPTCHA, then takes one try from the client's failed checks in `bucket`.
-    /// The try is taken before the look-up runs and given back on a match, so concurrent
-    /// attempts cannot all slip under the limit.
+    /// Checks the CAPTCHA, then takes one try from the client's failed checks and one from
+    /// the person's. The tries are taken before the look-up runs and given back on a match,
+    /// so concurrent attempts cannot all slip under either limit.
     pub async fn pass(
         pool: &AnyPool,
         now: i64,
         captcha_id: &str,
         answer: &str,
-        bucket: &str,
+        buckets: &FailureBuckets,
     ) -> sqlx::Result<Gate> {
         if !check(pool, now, captcha_id, answer).await? {
             return Ok(Gate::WrongAnswer);
         }
-        Ok(match IDENTITY_FAILURES.hit(pool, bucket, now).await? {
-            Ok(()) => Gate::Open,
-            Err(retry_after) => Gate::TooMany { retry_after },
-        })
+        if let Err(retry_after) = IDENTITY_FAILURES.hit(pool, &buckets.client, now).await? {
+            return Ok(Gate::TooMany { retry_after });
+        }
+        if let Err(retry_after) = PERSON_FAILURES.hit(pool, &buckets.person, now).await? {
+            // No look-up runs: the client's try was not used.
+            IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+            return Ok(Gate::TooMany { retry_after });
+        }
+        Ok(Gate::Open)
     }
 
-    /// Gives back the try of a check that matched.
-    pub async fn refund(pool: &AnyPool, now: i64, bucket: &str) -> sqlx::Result<()> {
-        IDENTITY_FAILURES.refund(pool, bucket, now).await
+    /// Gives back the tries of a check that matched.
+    pub async fn refund(pool: &AnyPool, now: i64, buckets: &FailureBuckets) -> sqlx::Result<()> {
+        IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+        PERSON_FAILURES.refund(pool, &buckets.person, now).await
     }
 }
 

@@ -54,7 +54,8 @@ pub async fn issue(pool: &AnyPool, now: i64, purpose: &str) -> sqlx::Result<Chal
     Ok(Challenge { value, expires_at })
 }
 
-/// A fresh challenge for `purpose`, drawn by `client` (its address) before signing in;
+/// A fresh challenge for `purpose`, drawn by `client` (its limit bucket,
+/// [`super::auth::client_bucket`]) before signing in;
 /// `Err(retry_after)` once the client has drawn [`ISSUE_LIMIT`].
 pub async fn issue_to_client(
     pool: &AnyPool,

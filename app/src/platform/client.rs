@@ -17,6 +17,22 @@ pub fn client_address(extensions: &http::Extensions) -> Option<IpAddr> {
         })
 }
 
+/// The bucket a client counts in for every per-client limit: an IPv4 address on its own, an
+/// IPv6 address by its /64. One subscriber's network is given a whole /64 and picks addresses
+/// in it freely, so a bucket per IPv6 address would give one client endless buckets. An
+/// IPv4-mapped IPv6 address is the IPv4 address it maps. Without an address, every such
+/// request shares the bucket `unknown`.
+pub fn limit_bucket(address: Option<IpAddr>) -> String {
+    match address.map(|address| address.to_canonical()) {
+        None => "unknown".into(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+    }
+}
+
 /// The client's address, resolved once per request by the server (see [`TrustedProxies`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
@@ -133,6 +149,19 @@ mod tests {
             ip("198.51.100.7")
         );
         assert!(TrustedProxies::parse("10.0.0.5, nonsense").is_err());
+    }
+
+    #[test]
+    fn security_21_3_ipv6_clients_are_limited_by_their_64_and_ipv4_by_address() {
+        let bucket = |text: &str| limit_bucket(Some(ip(text)));
+        assert_eq!(bucket("2001:db8:1:2::5"), "2001:db8:1:2::/64");
+        assert_eq!(bucket("2001:db8:1:2::5"), bucket("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(bucket("2001:db8:1:2::5"), bucket("2001:db8:1:3::5"));
+        assert_eq!(bucket("198.51.100.7"), "198.51.100.7");
+        assert_ne!(bucket("198.51.100.7"), bucket("198.51.100.8"));
+        // An IPv4 client seen through an IPv6 socket is still that IPv4 client.
+        assert_eq!(bucket("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(limit_bucket(None), "unknown");
     }
 
     #[test]

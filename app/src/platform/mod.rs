@@ -9,6 +9,7 @@ pub mod challenge;
 pub mod client;
 pub mod clock;
 pub mod db;
+pub mod id_hash;
 pub mod jobs;
 pub mod outbox;
 pub mod password;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub trust: Arc<ReloadableTrustStore>,
     /// The reverse proxies whose forwarding headers name the client.
     pub proxies: Arc<super::client::TrustedProxies>,
+    /// The keyed hash of ID numbers, shared with the verification API.
+    pub id_key: Arc<super::id_hash::IdHashKey>,
     /// Seals the secrets of certificate applications until they are used (C-2).
     pub seal: Arc<super::seal::SealKey>,
     /// The MOICA certificate authority counter issuance asks (C-2); `None` where the server

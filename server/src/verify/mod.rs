@@ -20,6 +20,7 @@ pub use abnormal::Thresholds;
 pub use answer::{Answer, RdCode, Verdict};
 
 use app::platform::db::{Backend, Db, WAL_RESTART_PAGES};
+use app::platform::id_hash::IdHashKey;
 use app::platform::AppState;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -52,29 +53,13 @@ impl Default for Settings {
     }
 }
 
-/// The key of the ID-number hashes (HMAC-SHA256): what the failure counts and the call log
-/// store instead of ID numbers. It lives in a file outside the database, so that a copy of the
-/// database alone cannot be matched against ID numbers; every server process must read the
-/// same file.
-pub struct IdHashKey(ring::hmac::Key);
-
-impl IdHashKey {
-    pub fn new(secret: &[u8]) -> IdHashKey {
-        IdHashKey(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret))
-    }
-
-    /// Reads the key file, making it at first start (see [`crate::secrets::load_or_create`]).
-    pub fn load_or_create(path: &Path) -> anyhow::Result<IdHashKey> {
-        Ok(IdHashKey::new(&crate::secrets::load_or_create(
-            path,
-            "ID-number hash key",
-        )?))
-    }
-
-    /// The keyed hash of an ID number.
-    pub(crate) fn hash(&self, national_id: &str) -> String {
-        hex::encode(ring::hmac::sign(&self.0, national_id.as_bytes()))
-    }
+/// Reads the ID-number hash key's file, making it at first start (see
+/// [`crate::secrets::load_or_create`]).
+pub fn load_id_key(path: &Path) -> anyhow::Result<IdHashKey> {
+    Ok(IdHashKey::new(&crate::secrets::load_or_create(
+        path,
+        "ID-number hash key",
+    )?))
 }
 
 /// What the verification endpoint holds beyond the portal's state. Cheap to clone.
@@ -86,7 +71,6 @@ pub struct VerifyState {
 }
 
 struct Inner {
-    id_key: IdHashKey,
     grants: grants::Grants,
     keys: keys::KeyCache,
     registry: registry::Registry,
@@ -100,7 +84,7 @@ impl VerifyState {
     /// Starts, on the current runtime, the registry's reader and the writers of the call log
     /// and of the tokens used, all on a connection of their own ([`Db::dedicated`]), and the
     /// checkpoints of SQLite's log.
-    pub fn new(app: AppState, settings: &Settings, id_key: IdHashKey) -> VerifyState {
+    pub fn new(app: AppState, settings: &Settings) -> VerifyState {
         let db = app.db.dedicated();
         if db.backend == Backend::Sqlite {
             tokio::spawn(checkpoint(app.db.clone(), db.clone()));
@@ -111,7 +95,6 @@ impl VerifyState {
         VerifyState {
             app: Arc::new(app),
             inner: Arc::new(Inner {
-                id_key,
                 grants: grants::Grants::new(settings.grant_cache),
                 keys: keys::KeyCache::new(app::pki::Purpose::ApiCertificate),
                 registry,
@@ -130,7 +113,7 @@ impl VerifyState {
 
     /// The key the call logs hash ID numbers with.
     pub(crate) fn id_key(&self) -> &IdHashKey {
-        &self.inner.id_key
+        &self.app.id_key
     }
 
     /// The single use of request tokens, shared with the linked-agency API.
@@ -327,7 +310,7 @@ async fn verify(
     let Ok(query) = token::ConditionMap::parse(&call.condition_map) else {
         return Ok((Answer::only(RdCode::InvalidQuery), None));
     };
-    let id_hash = state.inner.id_key.hash(query.person_id.as_str());
+    let id_hash = state.id_key().hash(query.person_id.as_str());
     let verdict = state
         .inner
         .registry
@@ -370,8 +353,8 @@ mod tests {
     fn a_11_the_id_hash_key_is_made_once_and_read_back_by_every_server() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("secrets/id-hash.key");
-        let first = IdHashKey::load_or_create(&path).expect("made");
-        let second = IdHashKey::load_or_create(&path).expect("read");
+        let first = load_id_key(&path).expect("made");
+        let second = load_id_key(&path).expect("read");
         assert_eq!(first.hash("A123456789"), second.hash("A123456789"));
         assert_ne!(first.hash("A123456789"), first.hash("A123456780"));
         #[cfg(unix)]
@@ -381,6 +364,6 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(&path, "not hex").expect("spoil");
-        assert!(IdHashKey::load_or_create(&path).is_err());
+        assert!(load_id_key(&path).is_err());
     }
 }

@@ -1,8 +1,8 @@
-//! The CAPTCHA's picture and its spoken version (L4-1). Neither is cached anywhere: each id is
-//! single-use and short-lived. Speech costs more to make, so each client may ask for only so
-//! much of it (`captcha::AUDIO_LIMIT`).
+//! The CAPTCHA's picture and its spoken version (L4-1), as kept with the challenge. Browsers
+//! and proxies are told not to keep them: each id is single-use and short-lived. Speech costs
+//! more to make, so each client may ask for only so much of it (`captcha::AUDIO_LIMIT`).
 
-use app::platform::{captcha, AppState};
+use app::platform::{captcha, client, AppState};
 use axum::{
     extract::{Path, Request, State},
     http::{header, HeaderValue, StatusCode},
@@ -20,8 +20,7 @@ pub async fn audio(
     request: Request,
 ) -> Response {
     let now = state.clock.unix();
-    let client = app::platform::client::client_address(request.extensions())
-        .map_or_else(|| "unknown".to_owned(), |address| address.to_string());
+    let client = client::limit_bucket(client::client_address(request.extensions()));
     match captcha::AUDIO_LIMIT
         .hit(&state.db.pool, &format!("captcha-audio:{client}"), now)
         .await

@@ -7,10 +7,10 @@ use app::services::staff::role::Role;
 use axum::http::{header, StatusCode};
 use sqlx::AnyPool;
 
-const GENERIC: &str = "驗證資料失敗，請確認資料是否輸入有誤";
+pub(crate) const GENERIC: &str = "驗證資料失敗，請確認資料是否輸入有誤";
 
 /// 王小明's answers, as he would type them (some ways differ from the registry's).
-fn wang() -> Vec<(&'static str, String)> {
+pub(crate) fn wang() -> Vec<(&'static str, String)> {
     [
         ("national_id", "a123456789"),
         ("name", "王小明"),
@@ -64,9 +64,19 @@ pub(crate) async fn submit(
     path: &str,
     form: &[(&'static str, String)],
 ) -> (StatusCode, String) {
+    submit_as(portal, None, path, form).await
+}
+
+/// Posts `form` to the page at `path` from the client at `peer`, solving a fresh CAPTCHA.
+pub(crate) async fn submit_as(
+    portal: &Portal,
+    peer: Option<&str>,
+    path: &str,
+    form: &[(&'static str, String)],
+) -> (StatusCode, String) {
     let id = captcha_on(portal, path).await;
     let answer = captcha_answer(portal, &id).await;
-    submit_with_captcha(portal, path, form, &id, &answer).await
+    submit_from(portal, peer, path, form, (&id, &answer)).await
 }
 
 pub(crate) async fn submit_with_captcha(
@@ -76,10 +86,22 @@ pub(crate) async fn submit_with_captcha(
     captcha_id: &str,
     answer: &str,
 ) -> (StatusCode, String) {
+    submit_from(portal, None, path, form, (captcha_id, answer)).await
+}
+
+/// Posts `form` with a solved CAPTCHA `(id, answer)` from the client at `peer`.
+pub(crate) async fn submit_from(
+    portal: &Portal,
+    peer: Option<&str>,
+    path: &str,
+    form: &[(&'static str, String)],
+    (captcha_id, answer): (&str, &str),
+) -> (StatusCode, String) {
     let mut fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fields.push(("captcha_id", captcha_id));
     fields.push(("captcha", answer));
-    portal.post_page(path, None, &fields).await
+    let peer = peer.map(|peer| peer.parse().expect("an address"));
+    portal.post_page_from(peer, path, None, &fields).await
 }
 
 /// Posts `fields` to the page at `path` as a browser form without JavaScript would.
@@ -241,6 +263,73 @@ async fn l4_1_failed_checks_are_limited_per_client() {
 }
 
 #[tokio::test]
+async fn security_21_3_addresses_in_one_ipv6_64_share_the_client_limit() {
+    let portal = Portal::start().await;
+    let wrong = with(wang(), "parent_name", "王大同");
+    let from = |peer| submit_as(&portal, Some(peer), "/id-card/loss/query", &wrong);
+    for peer in [
+        "2001:db8:1:2::1",
+        "2001:db8:1:2::2",
+        "2001:db8:1:2::3:4",
+        "2001:db8:1:2:5::",
+        "2001:db8:1:2::ff",
+    ] {
+        assert!(from(peer).await.1.contains(GENERIC));
+    }
+    let (_, html) = from("2001:db8:1:2:abcd::1").await;
+    assert!(html.contains("驗證失敗次數過多"), "{html}");
+    // The next /64 is another client.
+    assert!(from("2001:db8:1:3::1").await.1.contains(GENERIC));
+}
+
+#[tokio::test]
+async fn security_21_3_concurrent_failures_naming_one_person_from_many_clients_are_limited() {
+    use app::platform::captcha::PERSON_FAILURES;
+    let portal = Portal::start().await;
+    let limit = usize::try_from(PERSON_FAILURES.max).expect("small");
+    let captchas = solved_captchas(&portal, "/id-card/loss/query", limit + 4).await;
+    let wrong = with(wang(), "parent_name", "王大同");
+    // Each from an address of its own, far below the per-client limit.
+    let peers: Vec<String> = (1..=captchas.len())
+        .map(|n| format!("198.51.100.{n}"))
+        .collect();
+    let attempts = captchas.iter().zip(&peers).map(|((id, answer), peer)| {
+        submit_from(
+            &portal,
+            Some(peer.as_str()),
+            "/id-card/loss/query",
+            &wrong,
+            (id.as_str(), answer.as_str()),
+        )
+    });
+    let pages = futures_util::future::join_all(attempts).await;
+    let checked = pages
+        .iter()
+        .filter(|(_, html)| html.contains(GENERIC))
+        .count();
+    let limited = pages
+        .iter()
+        .filter(|(_, html)| html.contains("驗證失敗次數過多"))
+        .count();
+    assert_eq!((checked, limited), (limit, 4));
+    // The right answers wait too, from yet another client.
+    let right = wang();
+    let fresh = || submit_as(&portal, Some("203.0.113.1"), "/id-card/loss/query", &right);
+    assert!(fresh().await.1.contains("驗證失敗次數過多"));
+    // The person's bucket is named by the keyed hash, never by the ID number.
+    let buckets: Vec<String> = sqlx::query_scalar("SELECT bucket FROM rate_limits")
+        .fetch_all(pool(&portal))
+        .await
+        .expect("buckets");
+    assert!(buckets.iter().any(|bucket| bucket.starts_with("person:")));
+    assert!(!buckets
+        .iter()
+        .any(|bucket| bucket.to_uppercase().contains("A123456789")));
+    portal.app.clock.advance(chrono::Duration::days(1));
+    assert!(fresh().await.1.contains("無掛失紀錄"));
+}
+
+#[tokio::test]
 async fn l4_1_a_query_lists_the_reports() {
     let portal = Portal::start().await;
     let (_, html) = submit(&portal, "/id-card/loss/query", &wang()).await;
@@ -356,7 +445,11 @@ async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three()
 }
 
 /// Fresh CAPTCHAs for `n` forms of the page at `path`, solved.
-async fn solved_captchas(portal: &Portal, path: &str, n: usize) -> Vec<(String, String)> {
+pub(crate) async fn solved_captchas(
+    portal: &Portal,
+    path: &str,
+    n: usize,
+) -> Vec<(String, String)> {
     let mut solved = Vec::new();
     for _ in 0..n {
         let id = captcha_on(portal, path).await;
@@ -876,4 +969,38 @@ async fn security_21_6_a_card_already_reported_is_refused_before_its_password_is
         .await
         .expect("reports");
     assert_eq!(reports, 1);
+}
+
+/// The spoken version of challenge `id`, as the page's audio player fetches it.
+async fn spoken(portal: &Portal, id: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let response = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "audio/wav");
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn security_21_3_a_challenge_is_spoken_once_and_another_with_its_answer_differently() {
+    let portal = Portal::start().await;
+    let first = captcha_on(&portal, "/id-card/loss/query").await;
+    let second = captcha_on(&portal, "/id-card/loss/query").await;
+    sqlx::query("UPDATE captchas SET answer = $1 WHERE id = $2")
+        .bind(captcha_answer(&portal, &first).await)
+        .bind(&second)
+        .execute(pool(&portal))
+        .await
+        .expect("the same answer");
+    // Asked for at once, then again: one sound, byte for byte.
+    let (once, at_once) = tokio::join!(spoken(&portal, &first), spoken(&portal, &first));
+    assert_eq!(once, at_once);
+    assert_eq!(once, spoken(&portal, &first).await);
+    // The same digits in another challenge sound otherwise.
+    assert_ne!(once, spoken(&portal, &second).await);
 }

@@ -386,6 +386,48 @@ async fn security_21_5_eligibility_refusals_online_are_told_and_counted_like_mis
 }
 
 #[tokio::test]
+async fn security_21_3_failures_on_either_form_count_against_the_person() {
+    use crate::id_card_loss::{solved_captchas, submit_as, submit_from, GENERIC as LOSS_GENERIC};
+    let portal = Portal::start().await;
+    let loss = with(crate::id_card_loss::wang(), "parent_name", "王大同");
+    let apply = with(wang(), "name", "王大明");
+    let loss_captchas = solved_captchas(&portal, "/id-card/loss/query", 6).await;
+    let apply_captchas = solved_captchas(&portal, APPLY, 6).await;
+    let peers: Vec<String> = (1..=12).map(|n| format!("198.51.100.{n}")).collect();
+    let attempts = loss_captchas
+        .iter()
+        .map(|captcha| ("/id-card/loss/query", &loss, captcha))
+        .chain(
+            apply_captchas
+                .iter()
+                .map(|captcha| (APPLY, &apply, captcha)),
+        )
+        .zip(&peers)
+        .map(|((path, form, (id, answer)), peer)| {
+            submit_from(
+                &portal,
+                Some(peer.as_str()),
+                path,
+                form,
+                (id.as_str(), answer.as_str()),
+            )
+        });
+    let pages = futures_util::future::join_all(attempts).await;
+    let checked = pages
+        .iter()
+        .filter(|(_, html)| html.contains(LOSS_GENERIC) || html.contains(GENERIC))
+        .count();
+    let limited = pages
+        .iter()
+        .filter(|(_, html)| html.contains("驗證失敗次數過多"))
+        .count();
+    assert_eq!((checked, limited), (10, 2));
+    let (_, html) = submit_as(&portal, Some("203.0.113.1"), APPLY, &wang()).await;
+    assert!(html.contains("驗證失敗次數過多"), "{html}");
+    assert!(rows(&portal).await.is_empty());
+}
+
+#[tokio::test]
 async fn c2_a_forged_request_cannot_skip_the_rules() {
     let portal = Portal::start().await;
     let id = captcha_on(&portal, APPLY).await;

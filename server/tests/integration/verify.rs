@@ -145,11 +145,7 @@ impl Api {
             trust,
         );
         change(&mut state);
-        let verify = server::verify::VerifyState::new(
-            state.clone(),
-            &settings(),
-            crate::support::test_id_key(),
-        );
+        let verify = server::verify::VerifyState::new(state.clone(), &settings());
         server::web::router(
             state,
             verify,
@@ -779,8 +775,7 @@ async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     let db = crate::support::reconnect(&api.portal.app.test_db).await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
-    let verify =
-        server::verify::VerifyState::new(state.clone(), settings, crate::support::test_id_key());
+    let verify = server::verify::VerifyState::new(state.clone(), settings);
     server::web::router(
         state,
         verify,

@@ -100,7 +100,7 @@ mod server {
             &state.db.pool,
             state.clock.unix(),
             &purpose(action, certificate),
-            &auth::source_ip(),
+            &auth::client_bucket(),
         )
         .await?
         .map_err(rate_limit::too_many_requests)?;

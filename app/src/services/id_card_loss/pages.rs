@@ -286,7 +286,7 @@ pub mod ssr {
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
     use crate::i18n::Lang;
-    use crate::platform::captcha::Gate;
+    use crate::platform::captcha::{FailureBuckets, Gate};
     use crate::platform::password as argon2_password;
     use crate::platform::{auth, clock::roc_date_time, AppState};
     use crate::services::id_card_loss::cases::Channel;
@@ -323,8 +323,8 @@ pub mod ssr {
             Err(errors) => return Ok(LossOutcome::Invalid(errors)),
         };
         let source_ip = auth::source_ip();
-        let bucket = format!("id-card-loss:{source_ip}");
-        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
+        let buckets = FailureBuckets::new("id-card-loss", &state.id_key, &form.national_id);
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &buckets).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
                 return Ok(LossOutcome::Invalid(vec![
@@ -337,7 +337,7 @@ pub mod ssr {
             tracing::info!(operation = ?operation, "loss report form did not match the registry");
             return Err(identity_refusal());
         };
-        Gate::refund(pool, now, &bucket).await?;
+        Gate::refund(pool, now, &buckets).await?;
         let actor = Actor::citizen(&form.national_id.masked(), source_ip);
         let password = form.password.as_ref().map(|p| p.expose().to_owned());
         match (operation, password) {

@@ -27,8 +27,8 @@ pub async fn inspect_card(
     })
 }
 
-/// A fresh single-use challenge for the card to sign (valid two minutes); each client address
-/// may draw `platform::challenge::ISSUE_LIMIT` of them.
+/// A fresh single-use challenge for the card to sign (valid two minutes); each client (an IPv4
+/// address or an IPv6 /64) may draw `platform::challenge::ISSUE_LIMIT` of them.
 #[server(endpoint = "card_sign_in_challenge")]
 pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
     use crate::platform::{auth, challenge, rate_limit};
@@ -37,7 +37,7 @@ pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
         &state.db.pool,
         state.clock.unix(),
         challenge::SIGN_IN,
-        &auth::source_ip(),
+        &auth::client_bucket(),
     )
     .await?
     .map_err(rate_limit::too_many_requests)?;
@@ -179,7 +179,7 @@ mod ssr {
         let kind = proof.kind;
         let typed = Typed::parse(&proof)?;
         let pool = &state.db.pool;
-        let bucket = format!("sign-in:{}", auth::source_ip());
+        let bucket = format!("sign-in:{}", auth::client_bucket());
         if let Err(retry_after) = FAILURE_LIMIT.hit(pool, &bucket, now).await? {
             return Err(rate_limit::too_many_requests(retry_after));
         }

@@ -154,8 +154,8 @@ pub struct TestApp {
 }
 
 /// The ID-number hash key of every test app.
-pub fn test_id_key() -> server::verify::IdHashKey {
-    server::verify::IdHashKey::new(&[7; 32])
+pub fn test_id_key() -> app::platform::id_hash::IdHashKey {
+    app::platform::id_hash::IdHashKey::new(&[7; 32])
 }
 
 /// The token the test apps' `/metrics` asks for (the bytes of [`TEST_METRICS_TOKEN`]).
@@ -191,6 +191,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         }),
         trust: Arc::new(trust),
         proxies: Arc::new(Default::default()),
+        id_key: Arc::new(test_id_key()),
         seal: Arc::new(app::platform::seal::SealKey::new(&[9; 32])),
         moica_ca: None,
         link_network: Arc::new(Default::default()),
@@ -244,7 +245,7 @@ pub async fn spawn_app_with(
         moica_ca,
         ..state_with_trust(&test_db.db, &clock, trust)
     };
-    let verify = server::verify::VerifyState::new(state.clone(), settings, test_id_key());
+    let verify = server::verify::VerifyState::new(state.clone(), settings);
     let router = server::web::router(
         state.clone(),
         verify.clone(),

@@ -149,12 +149,24 @@ impl Portal {
         cookie: Option<&str>,
         fields: &[(&str, &str)],
     ) -> (StatusCode, String) {
+        self.post_page_from(None, path, cookie, fields).await
+    }
+
+    /// Posts a page's form from the client at `peer` (none: a client without an address).
+    pub async fn post_page_from(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let body = fields
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
         self.send_page(
+            peer,
             path,
             cookie,
             "application/x-www-form-urlencoded",
@@ -204,11 +216,13 @@ impl Portal {
         }
         body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.send_page(path, cookie, &content_type, body).await
+        self.send_page(None, path, cookie, &content_type, body)
+            .await
     }
 
     async fn send_page(
         &self,
+        peer: Option<std::net::IpAddr>,
         path: &str,
         cookie: Option<&str>,
         content_type: &str,
@@ -221,10 +235,15 @@ impl Portal {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        let response = self
-            .app
-            .send(request.body(Body::from(body)).expect("request"))
-            .await;
+        let mut request = request.body(Body::from(body)).expect("request");
+        if let Some(peer) = peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                    peer, 40000,
+                )));
+        }
+        let response = self.app.send(request).await;
         let status = response.status();
         (status, body_text(response).await)
     }

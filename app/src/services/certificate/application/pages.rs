@@ -250,7 +250,7 @@ pub mod ssr {
     use super::super::{identity_refusal, ApplyOutcome};
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::captcha::Gate;
+    use crate::platform::captcha::{FailureBuckets, Gate};
     use crate::platform::{auth, AppState};
     use crate::services::certificate::eligibility;
     use leptos::prelude::expect_context;
@@ -278,8 +278,8 @@ pub mod ssr {
             Err(errors) => return Ok(ApplyOutcome::Invalid(errors)),
         };
         let source_ip = auth::source_ip();
-        let bucket = format!("moica-apply:{source_ip}");
-        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &bucket).await? {
+        let buckets = FailureBuckets::new("moica-apply", &state.id_key, &form.national_id);
+        match Gate::pass(pool, now, &form.captcha_id, &form.captcha_answer, &buckets).await? {
             Gate::Open => {}
             Gate::WrongAnswer => {
                 return Ok(ApplyOutcome::Invalid(vec![
@@ -314,7 +314,7 @@ pub mod ssr {
         tracing::info!(reference = %summary.reference, "certificate application taken");
         // Only now is the try given back; a refund that fails costs the client one try, not
         // the application.
-        if let Err(error) = Gate::refund(pool, now, &bucket).await {
+        if let Err(error) = Gate::refund(pool, now, &buckets).await {
             tracing::warn!(%error, "a matched application's try was not given back");
         }
         Ok(ApplyOutcome::Submitted(summary))

@@ -1,0 +1,18 @@
+//! The keyed hash of ID numbers (HMAC-SHA256): what the verification API's failure counts and
+//! call logs, and the per-person limits of the public forms, store instead of an ID number.
+//! Its key lives in a file outside the database (`HUJI_ID_HASH_KEY_FILE`), so that a copy of
+//! the database alone cannot be matched against ID numbers; every server process must read
+//! the same file.
+
+pub struct IdHashKey(ring::hmac::Key);
+
+impl IdHashKey {
+    pub fn new(secret: &[u8]) -> IdHashKey {
+        IdHashKey(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret))
+    }
+
+    /// The keyed hash of an ID number, as hex.
+    pub fn hash(&self, national_id: &str) -> String {
+        hex::encode(ring::hmac::sign(&self.0, national_id.as_bytes()))
+    }
+}
