@@ -195,6 +195,21 @@ impl CardClient<'_> {
         Ok(response.data)
     }
 
+    /// The DER SubjectPublicKeyInfo of the card's key (GENERATE ASYMMETRIC KEY PAIR P1 `81`
+    /// reads it; nothing is generated).
+    pub fn public_key(&mut self) -> Result<Vec<u8>, HelperError> {
+        let read = Command::new(
+            INS_GENERATE_ASYMMETRIC_KEY_PAIR,
+            0x81,
+            0,
+            Vec::new(),
+            Some(256),
+        );
+        let response = self.send(read)?;
+        expect_ok(response.sw, Secret::Pin)?;
+        Ok(response.data)
+    }
+
     /// Personalisation (C-2): sets the citizen's PIN and 用戶代碼, stores the card management
     /// key, writes `certificate` to the certificate file and activates the card, which it
     /// accepts only if the certificate carries the card's own key.

@@ -28,8 +28,10 @@ pub fn signed_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
 /// [`signed_message`], the public half of the helper's one-time transport key (standard
 /// base64), to which the RA seals what the card is personalised with
 /// ([`crate::personalisation`], issue 21 item 10), and then the page's challenge. The helper
-/// writes the transport key itself, so a page cannot have secrets sealed to a key of its own;
-/// the first line differs from [`signed_message`]'s, so neither message can pass for the other.
+/// writes the transport key itself, so a page relaying the card's answer cannot swap in a key
+/// of its own (a page posing as a blank card altogether is another matter: docs/security.md,
+/// known gaps); the first line differs from [`signed_message`]'s, so neither message can pass
+/// for the other.
 pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
     let mut message = format!(
         "huji-card-key-proof/1\norigin={}\ntransport-key={transport_key_b64}\n",
@@ -434,8 +436,8 @@ impl HelperError {
                 "This card has no management key, so its user code cannot be reset nor its certificate written at the counter.".into(),
             ),
             PersonalisationSealed => (
-                "無法解開註冊中心封存之開卡資料:卡片產生金鑰後,跨平台網頁元件曾重新啟動或更換了讀卡機。請將卡片留在同一讀卡機重新寫入;仍不成功請洽憑證管理中心。".into(),
-                "The registration authority's sealed card data does not open here: the card helper restarted, or the reader changed, since the card made its key. Keep the card in the same reader and write again; if that fails, contact the certificate authority.".into(),
+                "無法解開註冊中心封存之開卡資料:卡片產生金鑰後,跨平台網頁元件曾重新啟動、逾 10 分鐘,或讀卡機中已非同一張卡片。請將同一張卡片放回原讀卡機重新寫入;仍不成功請洽憑證管理中心。".into(),
+                "The registration authority's sealed card data does not open here: since the card made its key, the card helper restarted, 10 minutes passed, or the reader no longer holds that card. Put the same card back in the same reader and write again; if that fails, contact the certificate authority.".into(),
             ),
             CardError { status } => (
                 format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),

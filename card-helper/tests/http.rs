@@ -508,39 +508,42 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
     let blank = card_helper::card::blank_state("000000", "FACTORY1").expect("blank card");
     blank.save(&path).expect("write the token");
     let card = Card::new(blank, FileStore { path: path.clone() }).expect("card");
-    let origins = AllowedOrigins::parse([PORTAL]).expect("origins");
+    const OTHER: &str = "https://other.example";
+    let origins = AllowedOrigins::parse([PORTAL, OTHER]).expect("origins");
     let app = router(
         Backend::Soft(SoftToken::new(vec![(SoftToken::reader_name(&path), card)])),
         origins,
     );
-    let issue_key = || {
+    let issue_key_from = |origin: &str| {
         request(
             Method::POST,
             "/v1/issue/key",
-            Some(PORTAL),
+            Some(origin),
             Some(json!({"challenge_b64": "cHJvb2Y="})),
         )
     };
+    let issue_key = || issue_key_from(PORTAL);
     // What the RA seals to the helper's transport key for `certificate` (issue 21 item 10).
     let secrets = Secrets {
         user_code: "Lin2026code".into(),
         pin: "790715".into(),
         management_key: MANAGEMENT_KEY.to_vec(),
     };
-    let write = |certificate: &[u8], sealed: &[u8]| {
+    let write_from = |origin: &str, certificate: &[u8], sealed: &[u8]| {
         use base64::Engine;
         let certificate_b64 = base64::engine::general_purpose::STANDARD.encode(certificate);
         let personalisation_b64 = base64::engine::general_purpose::STANDARD.encode(sealed);
         request(
             Method::POST,
             "/v1/issue/certificate",
-            Some(PORTAL),
+            Some(origin),
             Some(json!({
                 "certificate_b64": certificate_b64,
                 "personalisation_b64": personalisation_b64,
             })),
         )
     };
+    let write = |certificate: &[u8], sealed: &[u8]| write_from(PORTAL, certificate, sealed);
 
     // A certificate of another key is refused, and the card stays open for personalisation.
     let (status, body) = call(&app, issue_key()).await;
@@ -555,6 +558,15 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
 
     let (status, body) = call(&app, issue_key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Meanwhile the card holds an interim PIN and 用戶代碼 nobody was told, and no
+    // management key: nothing of the citizen's was written for the refused certificate.
+    let interim = card_helper::card::CardState::load(&path).expect("the token");
+    assert!(!["000000", "790715"].contains(&interim.pin.as_str()));
+    assert!(!["FACTORY1", "Lin2026code"].contains(&interim.user_code.as_str()));
+    assert_eq!(interim.management_key, None);
+    // A page of another allowed origin can neither start over on this card nor write it.
+    let (_, other_page) = call(&app, issue_key_from(OTHER)).await;
+    assert_eq!(other_page["error"]["code"], json!("CARD_IN_USE"));
     let certificate = issue_certificate(&decode_b64(&body["public_key_b64"]));
     // The new key signed the challenge ("proof") with the transport key the helper made: the
     // card holds the key the RA certifies, and the RA seals to this helper.
@@ -576,6 +588,14 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
     let (_, body) = call(&app, write(&certificate, &sealed)).await;
     assert_eq!(body["error"]["code"], json!("PERSONALISATION_SEALED"));
     let sealed = seal(&transport_key, &certificate, &secrets).expect("seal");
+    let (_, body) = call(&app, write_from(OTHER, &certificate, &sealed)).await;
+    assert_eq!(body["error"]["code"], json!("PERSONALISATION_SEALED"));
+    assert_eq!(
+        card_helper::card::CardState::load(&path)
+            .expect("the token")
+            .management_key,
+        None
+    );
     let sign = json!({"challenge_b64": "aGVsbG8=", "pin": "790715"});
     let (_, body) = call(
         &app,

@@ -28,8 +28,9 @@ pub enum Command {
     ChangePin(ChangePinRequest),
     /// Personalisation at the counter (C-2): PIN, 用戶代碼 and a key generated on the card.
     IssueKey(IssueKeyRequest, PageOrigin),
-    /// Personalisation at the counter (C-2): the issued certificate, then 開卡.
-    WriteCertificate(WriteCertificateRequest),
+    /// Personalisation at the counter (C-2): the issued certificate, then 開卡, for the page
+    /// of this origin that had the key made.
+    WriteCertificate(WriteCertificateRequest, PageOrigin),
     /// 展期 (C-4): the certificate of an activated card replaced by one for the same key.
     ReplaceCertificate(ReplaceCertificateRequest),
     /// 用戶代碼重設 (C-3): the card's reset counter, which the authorisation covers…
@@ -65,7 +66,7 @@ impl Command {
             Command::UnlockPin(_) => "pin-unlock",
             Command::ChangePin(_) => "pin-change",
             Command::IssueKey(..) => "issue-key",
-            Command::WriteCertificate(_) => "issue-certificate",
+            Command::WriteCertificate(..) => "issue-certificate",
             Command::ReplaceCertificate(_) => "replace-certificate",
             Command::ResetCounter(_) => "reset-counter",
             Command::ResetUserCode(_) => "reset-user-code",
@@ -92,8 +93,8 @@ impl Command {
             Command::IssueKey(request, origin) => {
                 issue_key(backend, personalising, &request, &origin)
             }
-            Command::WriteCertificate(request) => {
-                write_certificate(backend, personalising, &request)
+            Command::WriteCertificate(request, origin) => {
+                write_certificate(backend, personalising, &request, &origin)
             }
             Command::ReplaceCertificate(request) => replace_certificate(backend, &request),
             Command::ResetCounter(query) => reset_counter(backend, query.reader.as_deref()),
@@ -259,17 +260,42 @@ fn change_pin(
     })
 }
 
-/// The one-time transport keys of the personalisations under way, by reader (issue 21 item
-/// 10): made when the card makes its key, used to open what the RA sealed to it, dropped once
-/// the card is activated or another key is made in that reader. Memory only.
+/// The personalisations under way, by reader (issue 21 item 10): the one-time transport key
+/// made when the card made its key, with the page's origin and the card's key. Each is used to
+/// open what the RA sealed to it, and dropped once the card is activated, after
+/// [`Personalising::PENDING_FOR`], or when that page has the card make another key. Memory only.
 #[derive(Debug, Default)]
-pub struct Personalising(Mutex<HashMap<String, TransportKey>>);
+pub struct Personalising(Mutex<HashMap<String, Pending>>);
+
+#[derive(Debug)]
+struct Pending {
+    transport_key: TransportKey,
+    origin: String,
+    /// The card's new key (DER SubjectPublicKeyInfo).
+    spki: Vec<u8>,
+    made: Instant,
+}
 
 impl Personalising {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TransportKey>> {
-        self.0
+    /// How long a personalisation may wait for its certificate.
+    pub const PENDING_FOR: Duration = Duration::from_secs(10 * 60);
+
+    /// The personalisations still in time.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
+        let mut pending = self
+            .0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        pending.retain(|_, pending| pending.made.elapsed() < Self::PENDING_FOR);
+        pending
+    }
+
+    /// Whether a page of `origin` may start a personalisation in `reader`: not while a page of
+    /// another origin has one under way there, which a new key would make unwritable.
+    fn may_start(&self, reader: &str, origin: &str) -> bool {
+        self.lock()
+            .get(reader)
+            .is_none_or(|pending| pending.origin == origin)
     }
 }
 
@@ -288,6 +314,9 @@ fn issue_key(
 ) -> Result<Reply, HelperError> {
     let challenge = decode_challenge(&request.challenge_b64)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
+        if !personalising.may_start(reader, &origin.0) {
+            return Err(HelperError::CardInUse);
+        }
         let mut card = CardClient::select(transport)?;
         let transport_key = TransportKey::generate();
         let transport_key_b64 = STANDARD.encode(transport_key.public_key());
@@ -295,9 +324,13 @@ fn issue_key(
         let interim_pin = interim_reference();
         let public_key = card.generate_key(&interim_pin, &interim_reference())?;
         let signature = card.sign(&message)?;
-        personalising
-            .lock()
-            .insert(reader.to_owned(), transport_key);
+        let pending = Pending {
+            transport_key,
+            origin: origin.0.clone(),
+            spki: public_key.clone(),
+            made: Instant::now(),
+        };
+        personalising.lock().insert(reader.to_owned(), pending);
         Ok(Reply::PublicKey(IssueKeyResponse {
             reader: reader.to_owned(),
             public_key_b64: STANDARD.encode(public_key),
@@ -307,23 +340,39 @@ fn issue_key(
     })
 }
 
+/// Personalises the card in `reader` from what the RA sealed, only for the page that started
+/// it, only with the card that made the key, and only for a certificate of that key: nothing
+/// is written to another card.
 fn write_certificate(
     backend: &Backend,
     personalising: &Personalising,
     request: &WriteCertificateRequest,
+    origin: &PageOrigin,
 ) -> Result<Reply, HelperError> {
     let certificate = decode_certificate(&request.certificate_b64)?;
     let sealed = STANDARD
         .decode(&request.personalisation_b64)
         .map_err(|_| HelperError::PersonalisationSealed)?;
     backend.with_card(request.reader.as_deref(), |reader, transport| {
-        let secrets = personalising
-            .lock()
-            .get(reader)
-            .ok_or(HelperError::PersonalisationSealed)?
-            .open(&certificate, &sealed)
-            .map_err(|_| HelperError::PersonalisationSealed)?;
         let mut card = CardClient::select(transport)?;
+        let card_key = card.public_key().ok();
+        let secrets = {
+            let pending = personalising.lock();
+            let pending = pending
+                .get(reader)
+                .filter(|pending| pending.origin == origin.0)
+                .filter(|pending| card_key.as_deref() == Some(pending.spki.as_slice()))
+                .ok_or(HelperError::PersonalisationSealed)?;
+            if !crate::card::certificate_holds_key(&certificate, &pending.spki) {
+                return Err(HelperError::InvalidRequest {
+                    reason: "the certificate is not of the card's key".to_owned(),
+                });
+            }
+            pending
+                .transport_key
+                .open(&certificate, &sealed)
+                .map_err(|_| HelperError::PersonalisationSealed)?
+        };
         card.personalise_and_activate(&certificate, &secrets)?;
         personalising.lock().remove(reader);
         certificate_reply(reader, &mut card)

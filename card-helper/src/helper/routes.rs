@@ -71,7 +71,12 @@ pub fn router(backend: Backend, origins: AllowedOrigins) -> Router {
         )
         .route(
             "/v1/issue/certificate",
-            post(|s, body| run(s, parse(body).map(Command::WriteCertificate))),
+            post(|s, Extension(origin): Extension<PageOrigin>, body| {
+                run(
+                    s,
+                    parse(body).map(|request| Command::WriteCertificate(request, origin)),
+                )
+            }),
         )
         .route(
             "/v1/card/reset-counter",

@@ -883,11 +883,11 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
         .any(|(_, action)| action == "moica_issuance.refused"));
 }
 
-/// Issue 21 item 10: a page that sends a transport key of its own, to have the citizen's codes
-/// sealed to it, is refused: the card's proof names the helper's key, which the page cannot
-/// change. Nothing is issued and the codes stay sealed at rest.
+/// Issue 21 item 10: a page that relays the card's answer but sends a transport key of its own,
+/// to have the citizen's codes sealed to it, is refused: the card's proof names the helper's
+/// key, which the page cannot change. Nothing is issued and the codes stay sealed at rest.
 #[tokio::test]
-async fn security_21_10_a_page_cannot_have_the_codes_sealed_to_a_key_of_its_own() {
+async fn security_21_10_a_transport_key_the_card_did_not_sign_is_refused() {
     let portal = Portal::start().await;
     let reference = apply(&portal, &chosen_pin(wang(), "135790")).await;
     let (registrar, cookie) = registrar(&portal).await;
