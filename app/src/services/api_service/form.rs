@@ -113,6 +113,19 @@ pub struct ApplicationForm {
 }
 
 impl ApplicationForm {
+    /// A loopback 連線主機網路位址 typed on a production portal, refused (issue 21 item 8): a
+    /// call from loopback never matches a grant there (it is the portal's own machine, or a
+    /// proxy it was not told to trust), so such a grant could never be used. A development
+    /// portal (`http://`) takes it, for tests on one machine.
+    pub fn loopback_host(&self, development: bool) -> Option<PortalError> {
+        let host = self.company.as_ref()?.host_ip.addr().to_canonical();
+        (!development && host.is_loopback()).then(|| PortalError::Field {
+            field: HOST_IP.name.into(),
+            zh_tw: "本機位址(如 127.0.0.1、::1)無法作為連線主機,請填寫貴公司主機對外連線之位址".into(),
+            english: "A loopback address (such as 127.0.0.1 or ::1) cannot be the calling host: enter the address your host calls from".into(),
+        })
+    }
+
     /// Parses every field of `kind`'s form; on failure, one [`PortalError::Field`] per bad
     /// field. A file field arrives Base64-encoded (see the server's form reader).
     pub fn parse(
@@ -264,6 +277,33 @@ mod tests {
         assert_eq!(company.host_ip.to_string(), "127.0.0.115");
         assert_eq!(company.landline.as_str(), "(02)3939889#86201");
         assert!(form.certificate.is_none());
+    }
+
+    #[test]
+    fn security_21_8_a_loopback_host_is_refused_on_a_production_portal_only() {
+        let loopback = ApplicationForm::parse(CaseKind::Apply, &shrimp()).unwrap();
+        assert_eq!(loopback.loopback_host(true), None);
+        let refused = loopback.loopback_host(false);
+        assert!(
+            matches!(&refused, Some(PortalError::Field { field, .. }) if field == "host_ip"),
+            "{refused:?}"
+        );
+        let mut mapped = shrimp();
+        for (key, value) in mapped.iter_mut() {
+            if key == "host_ip" {
+                *value = "::ffff:127.0.0.1".into();
+            }
+        }
+        let mapped = ApplicationForm::parse(CaseKind::Apply, &mapped).unwrap();
+        assert!(mapped.loopback_host(false).is_some());
+        let mut public = shrimp();
+        for (key, value) in public.iter_mut() {
+            if key == "host_ip" {
+                *value = "203.0.113.5".into();
+            }
+        }
+        let public = ApplicationForm::parse(CaseKind::Apply, &public).unwrap();
+        assert_eq!(public.loopback_host(false), None);
     }
 
     #[test]

@@ -756,6 +756,9 @@ mod ssr {
             Ok(form) => form,
             Err(errors) => return Ok(SubmitOutcome::Invalid(errors)),
         };
+        if let Some(error) = form.loopback_host(state.settings.development()) {
+            return Ok(SubmitOutcome::Invalid(vec![error]));
+        }
         let actor = Actor::company(business_id.as_str(), auth::source_ip());
         match store::submit(&state, &business_id, &actor, form).await {
             Ok(Receipt { case, isskey }) => Ok(SubmitOutcome::Received {
