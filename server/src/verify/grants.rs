@@ -53,6 +53,9 @@ impl Grants {
         business_id: &str,
         ap_id: &str,
     ) -> sqlx::Result<Option<Arc<Grant>>> {
+        if !plausible(business_id, ap_id) {
+            return Ok(None);
+        }
         let key = (business_id.to_owned(), ap_id.to_owned());
         if let Some((read_at, grant)) = self.lock().get(&key) {
             if read_at.elapsed() < self.keep_for {
@@ -106,10 +109,11 @@ impl Grants {
         }
     }
 
-    /// Forgets the grants of `business_id`, changed by this server.
+    /// Forgets the grants of `business_id`, changed by this server, and that it had none.
     pub(super) fn forget(&self, business_id: &str) {
         self.lock()
             .retain(|(business, _), _| business != business_id);
+        lock(&self.absent).retain(|(business, _), _| business != business_id);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -117,6 +121,41 @@ impl Grants {
     }
 }
 
+/// Whether a caller's claimed name could be a grant's: a 統一編號 of 8 digits and an apId of at
+/// most 32 letters, digits, `-` or `_`. Any other name has no grant and is neither read nor
+/// remembered, so that names made up by unauthenticated callers, whose length only the
+/// header limit bounds, cannot fill the cache (issue 21 item 6).
+fn plausible(business_id: &str, ap_id: &str) -> bool {
+    business_id.len() == 8
+        && business_id.bytes().all(|byte| byte.is_ascii_digit())
+        && (1..=32).contains(&ap_id.len())
+        && ap_id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible;
+
+    #[test]
+    fn security_21_6_only_names_a_grant_could_have_are_read_or_remembered() {
+        assert!(plausible("24536806", "APAAAAAAAA"));
+        assert!(plausible("24536806", "AP-RENAMED"));
+        let long = "A".repeat(33);
+        for (business_id, ap_id) in [
+            ("2453680", "APAAAAAAAA"),
+            ("2453680x", "APAAAAAAAA"),
+            ("24536806", ""),
+            ("24536806", long.as_str()),
+            ("24536806", "AP AAAAAAA"),
+            ("24536806", "AP王AAAAAA"),
+        ] {
+            assert!(!plausible(business_id, ap_id), "{business_id} {ap_id}");
+        }
+    }
 }
