@@ -2,7 +2,9 @@
 //! browser without JavaScript posts it, the CAPTCHA read from the database as a person reads
 //! the picture, the registry's demo citizens as applicants.
 
-use crate::id_card_loss::{captcha_answer, captcha_on, pool, submit, submit_with_captcha, with};
+use crate::id_card_loss::{
+    captcha_answer, captcha_on, checked_and_limited, pool, submit, submit_with_captcha, with,
+};
 use crate::support::{body_text, Page, Portal};
 use app::platform::clock::taipei_to_utc;
 use app::platform::seal::SealKey;
@@ -413,14 +415,7 @@ async fn security_21_3_failures_on_either_form_count_against_the_person() {
             )
         });
     let pages = futures_util::future::join_all(attempts).await;
-    let checked = pages
-        .iter()
-        .filter(|(_, html)| html.contains(LOSS_GENERIC) || html.contains(GENERIC))
-        .count();
-    let limited = pages
-        .iter()
-        .filter(|(_, html)| html.contains("驗證失敗次數過多"))
-        .count();
+    let (checked, limited) = checked_and_limited(&pages, &[LOSS_GENERIC, GENERIC]);
     assert_eq!((checked, limited), (10, 2));
     let (_, html) = submit_as(&portal, Some("203.0.113.1"), APPLY, &wang()).await;
     assert!(html.contains("驗證失敗次數過多"), "{html}");

@@ -73,6 +73,20 @@ async fn send(portal: &Portal, function: &str, form: &[(&str, String)]) -> (Stat
 }
 
 /// The renewal as the page sends it, signed by `signer`.
+/// Renewal `reference` issued by `registrar` onto a blank card numbered [`NEW_CARD`]: the
+/// card's key and what the RA answered.
+async fn issue_renewal(
+    portal: &Portal,
+    cookie: &str,
+    reference: &str,
+    registrar: &Issued,
+) -> (KeyPair, IssuedCard) {
+    let key = blank_card_key(portal);
+    let (code, body) = issue(portal, cookie, reference, NEW_CARD, &key, registrar).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    (key, serde_json::from_str(&body).expect("JSON"))
+}
+
 async fn renew(portal: &Portal, card: &Issued, signer: &KeyPair) -> (StatusCode, String) {
     let mut form = signed_form(portal, card, RENEWAL, signer)
         .await
@@ -169,18 +183,7 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
         serde_json::from_str(&body_text(response).await).expect("JSON");
     let found = found.expect("the renewal");
     assert!(found.renewal && found.issuable());
-    let key = blank_card_key(&portal);
-    let (code, body) = issue(
-        &portal,
-        &cookie,
-        &receipt.reference,
-        NEW_CARD,
-        &key,
-        &registrar_card,
-    )
-    .await;
-    assert_eq!(code, StatusCode::OK, "{body}");
-    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    let (key, issued) = issue_renewal(&portal, &cookie, &receipt.reference, &registrar_card).await;
     assert_eq!((issued.fee, issued.mailed), (278, true));
     let new_card = Issued {
         family: app::pki::CaFamily::Moica,
@@ -330,17 +333,6 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_r
     let ticket: IssuanceTicket =
         serde_json::from_str(&body_text(response).await).expect("a ticket");
     assert!(!ticket.challenge.is_empty());
-    let key = blank_card_key(&portal);
-    let (code, body) = issue(
-        &portal,
-        &cookie,
-        &receipt.reference,
-        NEW_CARD,
-        &key,
-        &registrar_card,
-    )
-    .await;
-    assert_eq!(code, StatusCode::OK, "{body}");
-    let issued: IssuedCard = serde_json::from_str(&body).expect("JSON");
+    let (_, issued) = issue_renewal(&portal, &cookie, &receipt.reference, &registrar_card).await;
     assert_eq!(personalisation(&issued).user_code, "Renew2031x");
 }
