@@ -41,5 +41,6 @@ say "starting the portal at $HUJI_PUBLIC_ORIGIN/"
 echo "    company: $HUJI_PUBLIC_ORIGIN/company/sign-in  (統一編號 24941832, PIN 12345678)"
 echo "    staff:   $HUJI_PUBLIC_ORIGIN/admin/sign-in    (PIN 123456)"
 echo "    citizen certificate: apply at $HUJI_PUBLIC_ORIGIN/certificate/apply, issue as the registrar"
-echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md)"
+echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md):"
+echo "             demo-blank-1 is card $(cat "$DEMO/cards/demo-blank-1.number"), demo-blank-2 $(cat "$DEMO/cards/demo-blank-2.number")"
 "$ROOT/target/release/huji" serve

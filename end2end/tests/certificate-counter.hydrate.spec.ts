@@ -4,12 +4,12 @@
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
 import { expect, Locator, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
-import { baseURL, blankCard, chooseCard, helperURL, registrar } from './support/cards';
-import { counterPage, fillApplication, freshCardNumber, huang, searchFor, sendApplication } from './support/certificate';
+import { baseURL, blankCard, chooseCard, helperURL, printedNumber, registrar } from './support/cards';
+import { counterPage, fillApplication, huang, searchFor, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
-const cardNumber = freshCardNumber();
+const cardNumber = printedNumber(blankCard);
 
 /** Tries the new card at the citizen sign-in; whether it signed in. */
 async function citizenSignsIn(page: Page): Promise<boolean> {

@@ -101,6 +101,7 @@ impl<S: CardStore> Card<S> {
             INS_ACTIVATE_FILE => self.activate(command),
             INS_GET_DATA => self.get_data(command),
             INS_PUT_DATA => self.put_data(command),
+            INS_INTERNAL_AUTHENTICATE => self.attest(command),
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
     }
@@ -347,6 +348,38 @@ impl<S: CardStore> Card<S> {
         self.session.pin_verified = false;
         self.persist()?;
         Ok(Response::ok(Vec::new()))
+    }
+
+    /// INTERNAL AUTHENTICATE of the key the card made: with the SHA-256 digest of the proof
+    /// that key signed, answers the card number and the factory key's HMAC-SHA256 of the
+    /// [`crate::protocol::card_attestation_message`]. Only a key made on the card, before
+    /// activation: a card loaded with an outside key attests nothing (`6A88` without a key or
+    /// factory data, `6985` once activated).
+    fn attest(&mut self, command: &Command) -> Outcome {
+        use hmac::{Hmac, Mac};
+        if (command.p1, command.p2) != (0x00, 0x00) {
+            return Err(StatusWord::INCORRECT_P1_P2);
+        }
+        if command.data.len() != KEY_PROOF_DIGEST_LEN {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        if self.state.activated {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let factory = self
+            .state
+            .factory
+            .as_ref()
+            .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?;
+        let spki = self.public_key_der()?;
+        let message =
+            crate::protocol::card_attestation_message(&factory.card_number, &spki, &command.data);
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&factory.key)
+            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+        mac.update(&message);
+        let mut answer = factory.card_number.as_bytes().to_vec();
+        answer.extend_from_slice(&mac.finalize().into_bytes());
+        Ok(Response::ok(answer))
     }
 
     /// Whether `tag` is the card management centre's HMAC-SHA256 of `message` under this card's

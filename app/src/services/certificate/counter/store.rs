@@ -29,6 +29,7 @@ use crate::services::staff::{role::Jurisdiction, store as staff, StaffMember};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use card_helper::personalisation::{Secrets, PUBLIC_KEY_LEN};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 pub async fn start(
     state: &AppState,
@@ -174,6 +175,9 @@ pub struct IssueRequest {
     pub signature_b64: String,
     /// The blank card's signature, with its new key, of the proof statement.
     pub key_signature_b64: String,
+    /// The card's factory attestation of its new key, its card number and that proof
+    /// ([`card_helper::protocol::card_attestation_message`]).
+    pub attestation_b64: String,
 }
 
 pub async fn issue(
@@ -197,6 +201,7 @@ pub async fn issue(
     let registrar_certificate = decode(&request.certificate_b64)?;
     let signature = decode(&request.signature_b64)?;
     let key_signature = decode(&request.key_signature_b64)?;
+    let attestation = decode(&request.attestation_b64)?;
     let Some(ca) = state.moica_ca.clone() else {
         return Err(IssuanceRefusal::NoAuthority.into());
     };
@@ -236,6 +241,20 @@ pub async fn issue(
         &request.challenge,
         card.as_str(),
     );
+    let key_proof = state
+        .settings
+        .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes());
+    let attested = ca
+        .card_attests(
+            card.as_str(),
+            &card_helper::protocol::card_attestation_message(
+                card.as_str(),
+                &public_key,
+                &Sha256::digest(&key_proof),
+            ),
+            &attestation,
+        )
+        .map_err(PortalError::unavailable)?;
     let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
@@ -246,20 +265,20 @@ pub async fn issue(
         .is_err()
     {
         Some(IssuanceRefusal::BadSignature)
-    } else if !crate::pki::spki_verifies_rs256(
-        &public_key,
-        &state
-            .settings
-            .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes()),
-        &key_signature,
-    ) {
+    } else if !crate::pki::spki_verifies_rs256(&public_key, &key_proof, &key_signature) {
         Some(IssuanceRefusal::NoKeyPossession)
+    } else if !attested {
+        Some(IssuanceRefusal::NotAttested)
     } else {
         None
     };
     if let Some(refusal) = refusal {
         let why = format!("{refusal:?} (certificate {})", registrar.serial_hex());
-        return Err(refused(state, member, reference, refusal.into(), why).await);
+        let error = match refusal {
+            IssuanceRefusal::NotAttested => PortalError::field("card_number", &refusal),
+            refusal => refusal.into(),
+        };
+        return Err(refused(state, member, reference, error, why).await);
     }
 
     let actor = Actor::staff(member, auth::source_ip());
