@@ -85,17 +85,21 @@ card() { # a soft token: make_card's arguments
 # number no other card had (DIR/cards/NAME.number) and the factory key the card management
 # centre derives from it, with which the card attests the key it makes (issue 21 item 10). Its
 # factory PIN and user code are replaced by the applicant's at personalisation. `fresh`
-# replaces a used one; a card made before cards had factory keys is made again.
+# replaces a used one.
 blank() { # name [fresh]
   local out="$DIR/cards/$1" number
-  if [ ! -f "$out.token" ] || [ "${2:-}" = fresh ] || ! grep -q '"factory"' "$out.token"; then
+  # An unused card made before blank cards had factory keys is made again; a used one is kept.
+  if [ ! -f "$out.token" ] || [ "${2:-}" = fresh ] || { grep -q '"activated": false' "$out.token" &&
+    { ! grep -q '"factory"' "$out.token" || [ ! -f "$out.number" ]; }; }; then
     number="$(printf 'TP04%012d' "$(( $(date +%s%N) % 1000000000000 ))")"
-    rm -f "$out.factory"
+    rm -f "$out.factory" "$out.number"
     "$BIN/huji" pki card-factory-key --dir "$DIR/pki" --card-number "$number" \
       --out "$out.factory" >/dev/null
+    # The key lives in the card only, whether or not the card was made.
     "$BIN/huji-virtual-card" --init --blank --force --state "$out.token" --card-number "$number" \
-      --factory-key "$out.factory" --pin 000000 --user-code FACTORY1 >/dev/null
-    rm -f "$out.factory" # the key lives in the card only
+      --factory-key "$out.factory" --pin 000000 --user-code FACTORY1 >/dev/null ||
+      { rm -f "$out.factory"; die "making the blank card $1 failed"; }
+    rm -f "$out.factory"
     echo "$number" >"$out.number"
   fi
   TOKENS+=("--soft-token" "$out.token")

@@ -30,9 +30,9 @@ pub fn signed_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
 /// base64), to which the RA seals what the card is personalised with
 /// ([`crate::personalisation`], issue 21 item 10), and then the page's challenge. The helper
 /// writes the transport key itself, so a page relaying the card's answer cannot swap in a key
-/// of its own (a page posing as a blank card altogether is another matter: docs/security.md,
-/// known gaps); the first line differs from [`signed_message`]'s, so neither message can pass
-/// for the other.
+/// of its own, and the card attests the digest of this message
+/// ([`card_attestation_message`]), so a page posing as a blank card is refused too; the first
+/// line differs from [`signed_message`]'s, so neither message can pass for the other.
 pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
     let mut message = format!(
         "huji-card-key-proof/1\norigin={}\ntransport-key={transport_key_b64}\n",
@@ -47,7 +47,8 @@ pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]
 /// card number, the key it has just made (DER SubjectPublicKeyInfo) and the SHA-256 digest of
 /// the [`key_proof_message`] that key signed. The factory key is loaded when the card is made,
 /// diversified for its card number from the card management centre's master secret, and
-/// never leaves the card; the RA has the centre check the HMAC-SHA256. So a page posing as a
+/// never leaves the card; the RA has the centre check the HMAC-SHA256 (the RA learns a yes
+/// or no, never the key). So a page posing as a
 /// blank card, which holds no factory key, gets no certificate and no sealed personalisation,
 /// and a certificate is issued onto the card number the chip carries. SPKI is DER, so it ends
 /// where the digest (fixed length) begins.
@@ -535,5 +536,16 @@ mod tests {
         };
         let text = format!("{sign:?} {unlock:?}");
         assert!(!text.contains("730101") && !text.contains("CODE1234") && !text.contains("123456"));
+    }
+
+    /// The bytes the card, the RA and the tests all build: fixed here, so a change to the
+    /// message that all three would share still fails (issue 21 item 10).
+    #[test]
+    fn security_21_10_the_attestation_names_the_card_its_key_and_the_proof() {
+        let message = card_attestation_message("TP04000000099001", &[0x30, 0x01, 0xAA], &[7; 32]);
+        let mut expected = b"huji-card-attestation/1\ncard=TP04000000099001\n".to_vec();
+        expected.extend_from_slice(&[0x30, 0x01, 0xAA]);
+        expected.extend_from_slice(&[7; 32]);
+        assert_eq!(message, expected);
     }
 }

@@ -503,21 +503,36 @@ fn security_21_10_a_blank_card_attests_with_its_factory_key_only_the_key_it_made
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
     mac.update(&message);
     assert!(mac.verify_slice(tag).is_ok(), "the factory key's tag");
-    // Another key, another number or another proof is another tag.
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
-    mac.update(&card_helper::protocol::card_attestation_message(
-        "TP04000000099002",
-        &spki,
-        &key_proof_digest,
-    ));
-    assert!(mac.verify_slice(tag).is_err());
+    // Another number, another key or another proof is another tag.
+    let activated = activated_state();
+    let other_key = activated_spki(&activated);
+    for (number, key, digest) in [
+        ("TP04000000099002", spki.as_slice(), key_proof_digest),
+        (CARD_NUMBER, other_key.as_slice(), key_proof_digest),
+        (CARD_NUMBER, spki.as_slice(), [0xAC; 32]),
+    ] {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
+        mac.update(&card_helper::protocol::card_attestation_message(
+            number, key, &digest,
+        ));
+        assert!(mac.verify_slice(tag).is_err());
+    }
 
-    // A card made without factory data, or loaded with an outside key, attests nothing.
+    // A card made without factory data attests nothing; nor does an activated card.
     let mut plain = selected_card(blank_state(PIN, USER_CODE, None).expect("blank card"));
     send(&mut plain, "00 46 80 00 00");
     assert_eq!(sw(&mut plain, &attest), 0x6A88);
-    let mut activated = selected_card(activated_state());
+    let mut activated = selected_card(activated);
     assert_eq!(sw(&mut activated, &attest), 0x6985);
+}
+
+/// The DER SubjectPublicKeyInfo of an activated card's key, read from the card.
+fn activated_spki(state: &CardState) -> Vec<u8> {
+    let mut card = selected_card(state.clone());
+    let (mut spki, _) = send(&mut card, "00 46 81 00 00");
+    let (rest, _) = send(&mut card, "00 C0 00 00 26");
+    spki.extend_from_slice(&rest);
+    spki
 }
 
 #[test]

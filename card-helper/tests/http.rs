@@ -615,6 +615,9 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
     let (status, body) = call(&app, write(&certificate, &sealed)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(decode_b64(&body["certificate_b64"]), certificate);
+    // Activated, the card attests nothing again: its factory data is gone.
+    let used = card_helper::card::CardState::load(&path).expect("the token");
+    assert!(used.activated && used.factory.is_none());
 
     // Activated: it signs with the PIN set at issuance, and personalisation is over.
     let (status, body) = call(

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use card_helper::card::{
-    blank_state, generated_state, personalised_state, Card, Factory, FileStore,
+    blank_state, check_private, generated_state, personalised_state, Card, Factory, FileStore,
 };
 use clap::Parser;
 use std::net::TcpStream;
@@ -133,6 +133,7 @@ fn factory(args: &Args) -> Result<Option<Factory>> {
     let (Some(card_number), Some(path)) = (&args.card_number, &args.factory_key) else {
         return Ok(None);
     };
+    check_private(path)?;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let key = hex::decode(text.trim())

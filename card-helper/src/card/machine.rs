@@ -350,11 +350,12 @@ impl<S: CardStore> Card<S> {
         Ok(Response::ok(Vec::new()))
     }
 
-    /// INTERNAL AUTHENTICATE of the key the card made: with the SHA-256 digest of the proof
-    /// that key signed, answers the card number and the factory key's HMAC-SHA256 of the
-    /// [`crate::protocol::card_attestation_message`]. Only a key made on the card, before
-    /// activation: a card loaded with an outside key attests nothing (`6A88` without a key or
-    /// factory data, `6985` once activated).
+    /// INTERNAL AUTHENTICATE of the card's key: with a 32-byte digest (the helper sends the
+    /// SHA-256 of the key proof it had the key sign), answers the card number and the factory
+    /// key's HMAC-SHA256 of the [`crate::protocol::card_attestation_message`]. Only before
+    /// activation, which also erases the factory data: a card with factory data gets a key
+    /// only from GENERATE ASYMMETRIC KEY PAIR, so the key attested is one the card made
+    /// (`6A88` without a key or factory data, `6985` once activated).
     fn attest(&mut self, command: &Command) -> Outcome {
         use hmac::{Hmac, Mac};
         if (command.p1, command.p2) != (0x00, 0x00) {
@@ -500,6 +501,8 @@ impl<S: CardStore> Card<S> {
                     return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
                 }
                 self.state.activated = true;
+                // A used card attests nothing again, whatever becomes of its certificate.
+                self.state.factory = None;
             }
             (0x00, ACTIVATE_REPLACE_CERTIFICATE) if self.state.activated => {
                 if !self.session.pin_verified {

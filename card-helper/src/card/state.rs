@@ -33,7 +33,8 @@ pub struct CardState {
     pub reset_counter: u32,
     /// What the card was made with at the factory: its card number and the key, diversified
     /// for that number, with which it attests the keys it makes (issue 21 item 10). Absent on
-    /// cards made personalised (development tokens), which are never issued onto.
+    /// cards made personalised (development tokens), which are never issued onto, and erased
+    /// when the card is activated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factory: Option<Factory>,
 }
@@ -112,7 +113,7 @@ impl CardState {
 
 /// Refuses `path` when its group or other users have any access to it (the portal's
 /// `app::platform::private_file::check`, which this crate cannot depend on).
-fn check_private(path: &Path) -> io::Result<()> {
+pub fn check_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

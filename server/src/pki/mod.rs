@@ -134,7 +134,12 @@ impl Pki {
         }
         authorities::create(dir, at)?;
         let pki = Pki::open(dir)?;
-        pki.card_management_master()?;
+        for master in [
+            card_management::Master::Management,
+            card_management::Master::Factory,
+        ] {
+            pki.master(master, true)?;
+        }
         pki.write_crls(at)?;
         Ok(pki)
     }

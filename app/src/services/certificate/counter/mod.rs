@@ -150,9 +150,9 @@ pub enum IssuanceRefusal {
     /// The blank card did not prove it holds the key to be certified.
     NoKeyPossession,
     /// The card's factory attestation of its new key does not verify for the card number
-    /// typed: another card, or no blank card the card management centre knows.
+    /// typed: another card's chip, or a card without that number's factory key.
     NotAttested,
-    /// The card number already holds an active certificate.
+    /// The card number holds, or has held, a certificate.
     CardInUse,
     /// The card's public key is not one the CA certifies.
     BadPublicKey,
@@ -203,12 +203,12 @@ impl FieldError for IssuanceRefusal {
                 "Registration authority refused: the card did not sign with the key it generated, so nothing was issued; issue again.",
             ),
             IssuanceRefusal::NotAttested => lang.pick(
-                "IC 卡號與讀卡機中卡片晶片所載不符，或該卡片非卡片管理中心登錄之空白卡，未發證；請核對卡面印製之 IC 卡號後重新製發。",
-                "The card number does not match the chip of the card in the reader, or that card is not a blank card the card management centre knows; nothing was issued. Check the number printed on the card and issue again.",
+                "IC 卡號與讀卡機中卡片晶片所載不符，或該卡片無此卡號之出廠金鑰，未發證；請核對卡面印製之 IC 卡號後重新製發。",
+                "The card number does not match the chip of the card in the reader, or that card lacks this number's factory key; nothing was issued. Check the number printed on the card and issue again.",
             ),
             IssuanceRefusal::CardInUse => lang.pick(
-                "此 IC 卡號已有有效之憑證，請確認卡號。",
-                "This card number already holds an active certificate; please check the number.",
+                "此 IC 卡號已發過憑證（已有有效之憑證，或為已使用之卡片），請確認卡號或改用其他空白卡片。",
+                "This card number has held a certificate already (one in force, or a used card); check the number or use another blank card.",
             ),
             IssuanceRefusal::BadPublicKey => lang.pick(
                 "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",

@@ -9,7 +9,7 @@ use super::lookup::{load, record, Found};
 use super::{issuance_statement, IssuanceRefusal, IssuanceTicket, IssuedCard, VALIDITY_YEARS};
 use crate::cases::actor::Actor;
 use crate::cases::work::Work;
-use crate::cases::{transition, Code, Party};
+use crate::cases::{transition, Party};
 use crate::domain::card_number::CardNumber;
 use crate::domain::pin::NewMoicaPin;
 use crate::domain::roc_date::RocDate;
@@ -244,17 +244,6 @@ pub async fn issue(
     let key_proof = state
         .settings
         .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes());
-    let attested = ca
-        .card_attests(
-            card.as_str(),
-            &card_helper::protocol::card_attestation_message(
-                card.as_str(),
-                &public_key,
-                &Sha256::digest(&key_proof),
-            ),
-            &attestation,
-        )
-        .map_err(PortalError::unavailable)?;
     let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
@@ -267,10 +256,23 @@ pub async fn issue(
         Some(IssuanceRefusal::BadSignature)
     } else if !crate::pki::spki_verifies_rs256(&public_key, &key_proof, &key_signature) {
         Some(IssuanceRefusal::NoKeyPossession)
-    } else if !attested {
-        Some(IssuanceRefusal::NotAttested)
     } else {
-        None
+        // Last, once the registrar's signature holds: the card management centre checks the
+        // chip's attestation for the number typed (issue 21 item 10).
+        let message = card_helper::protocol::card_attestation_message(
+            card.as_str(),
+            &public_key,
+            &Sha256::digest(&key_proof),
+        );
+        match ca.card_attests(card.as_str(), &message, &attestation) {
+            Ok(true) => None,
+            Ok(false) => Some(IssuanceRefusal::NotAttested),
+            Err(error) => {
+                let why = format!("the card management centre failed: {error}");
+                let error = PortalError::unavailable(&error);
+                return Err(refused(state, member, reference, error, why).await);
+            }
+        }
     };
     if let Some(refusal) = refusal {
         let why = format!("{refusal:?} (certificate {})", registrar.serial_hex());
@@ -287,14 +289,13 @@ pub async fn issue(
         actor.party,
         now,
     )?;
-    let in_use: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM moica_certificates WHERE card_number = $1 AND status IN ($2, $3)",
-    )
-    .bind(card.as_str())
-    .bind(CertificateStatus::Active.code())
-    .bind(CertificateStatus::Suspended.code())
-    .fetch_optional(&state.db.pool)
-    .await?;
+    // A number that ever held a certificate is a used card, whatever became of it: a blank
+    // card made again with that number (a copied card file) gets nothing.
+    let in_use: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM moica_certificates WHERE card_number = $1 LIMIT 1")
+            .bind(card.as_str())
+            .fetch_optional(&state.db.pool)
+            .await?;
     if in_use.is_some() {
         return Err(IssuanceRefusal::CardInUse.into());
     }
