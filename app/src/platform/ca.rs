@@ -36,7 +36,7 @@ pub trait CertificateAuthority: Send + Sync {
 
     /// Whether the blank card numbered `card_number` attested `message` with `tag` under its
     /// factory key, which the card management centre derives from the number (issue 21 item
-    /// 10): the key never reaches the portal.
+    /// 10): the RA learns a yes or no, never the key.
     fn card_attests(&self, card_number: &str, message: &[u8], tag: &[u8]) -> Result<bool, CaError>;
 
     /// Revokes the certificate with serial `serial_hex` at `at` (Unix seconds) and publishes
