@@ -26,8 +26,9 @@
 #                         expiring 45 days after it is made: inside the 展期 window (C-4)
 #          demo-lin-renew 林美玲's extended 自然人憑證, card TP03000000054322, PIN 790715, at
 #                         the end of its 8 years (40 days left): inside the 線上續卡 window
-#          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once;
-#                         remove DIR/cards/demo-blank-*.token for fresh ones)
+#          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once,
+#                         each card number printed in DIR/cards/demo-blank-*.number; remove
+#                         DIR/cards/demo-blank-*.token for fresh ones)
 #   e2e:   e2e-company (蝦蝦樂購, PIN 73019485), e2e-company-spare (PIN 61827354),
 #          e2e-agency (臺北市政府警察局 379130000C, 機關憑證, PIN 52718364), e2e-reviewer (林美玲),
 #          e2e-agency-ntpc (新北市政府警察局 382130000C, 機關憑證, PIN 48261537: another agency,
@@ -80,13 +81,26 @@ card() { # a soft token: make_card's arguments
   TOKENS+=("--soft-token" "$DIR/cards/$1.token")
 }
 
-# A blank card (no key, not activated) for counter issuance: its factory PIN and user code are
-# replaced by the applicant's at personalisation. `fresh` replaces a used one.
+# A blank card (no key, not activated) for counter issuance, as the factory makes it: a printed
+# number no other card had (DIR/cards/NAME.number) and the factory key the card management
+# centre derives from it, with which the card attests the key it makes (issue 21 item 10). Its
+# factory PIN and user code are replaced by the applicant's at personalisation. `fresh`
+# replaces a used one.
 blank() { # name [fresh]
-  local out="$DIR/cards/$1"
-  if [ ! -f "$out.token" ] || [ "${2:-}" = fresh ]; then
-    "$BIN/huji-virtual-card" --init --blank --force --state "$out.token" \
-      --pin 000000 --user-code FACTORY1 >/dev/null
+  local out="$DIR/cards/$1" number
+  # An unused card made before blank cards had factory keys is made again; a used one is kept.
+  if [ ! -f "$out.token" ] || [ "${2:-}" = fresh ] || { grep -q '"activated": false' "$out.token" &&
+    { ! grep -q '"factory"' "$out.token" || [ ! -f "$out.number" ]; }; }; then
+    number="$(printf 'TP04%012d' "$(( $(date +%s%N) % 1000000000000 ))")"
+    rm -f "$out.factory" "$out.number"
+    "$BIN/huji" pki card-factory-key --dir "$DIR/pki" --card-number "$number" \
+      --out "$out.factory" >/dev/null
+    # The key lives in the card only, whether or not the card was made.
+    "$BIN/huji-virtual-card" --init --blank --force --state "$out.token" --card-number "$number" \
+      --factory-key "$out.factory" --pin 000000 --user-code FACTORY1 >/dev/null ||
+      { rm -f "$out.factory"; die "making the blank card $1 failed"; }
+    rm -f "$out.factory"
+    echo "$number" >"$out.number"
   fi
   TOKENS+=("--soft-token" "$out.token")
 }

@@ -41,5 +41,8 @@ say "starting the portal at $HUJI_PUBLIC_ORIGIN/"
 echo "    company: $HUJI_PUBLIC_ORIGIN/company/sign-in  (統一編號 24941832, PIN 12345678)"
 echo "    staff:   $HUJI_PUBLIC_ORIGIN/admin/sign-in    (PIN 123456)"
 echo "    citizen certificate: apply at $HUJI_PUBLIC_ORIGIN/certificate/apply, issue as the registrar"
-echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md)"
+echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md):"
+for blank in demo-blank-1 demo-blank-2; do
+  echo "             $blank: card $(cat "$DEMO/cards/$blank.number" 2>/dev/null || echo "? (used)")"
+done
 "$ROOT/target/release/huji" serve

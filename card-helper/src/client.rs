@@ -195,6 +195,36 @@ impl CardClient<'_> {
         Ok(response.data)
     }
 
+    /// The card's factory attestation of the key it made (C-2, issue 21 item 10), given the
+    /// SHA-256 digest of the proof that key signed: the card number the chip carries and the
+    /// HMAC-SHA256 tag ([`crate::protocol::card_attestation_message`]).
+    pub fn attest(&mut self, key_proof_sha256: &[u8]) -> Result<(String, Vec<u8>), HelperError> {
+        let command = Command::new(
+            INS_INTERNAL_AUTHENTICATE,
+            0,
+            0,
+            key_proof_sha256.to_vec(),
+            Some(CARD_NUMBER_LEN + FACTORY_KEY_LEN),
+        );
+        let response = self.send(command)?;
+        match response.sw {
+            StatusWord::OK => {}
+            StatusWord::REFERENCED_DATA_NOT_FOUND => return Err(HelperError::NoFactoryKey),
+            sw => personalisation_ok(sw)?,
+        }
+        let mut answer = response.data;
+        if answer.len() != CARD_NUMBER_LEN + FACTORY_KEY_LEN {
+            return Err(HelperError::CardError {
+                status: "attestation of the wrong length".into(),
+            });
+        }
+        let tag = answer.split_off(CARD_NUMBER_LEN);
+        let number = String::from_utf8(answer).map_err(|_| HelperError::CardError {
+            status: "card number not ASCII".into(),
+        })?;
+        Ok((number, tag))
+    }
+
     /// The DER SubjectPublicKeyInfo of the card's key (GENERATE ASYMMETRIC KEY PAIR P1 `81`
     /// reads it; nothing is generated).
     pub fn public_key(&mut self) -> Result<Vec<u8>, HelperError> {

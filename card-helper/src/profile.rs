@@ -23,6 +23,17 @@ pub const INS_ACTIVATE_FILE: u8 = 0x44;
 pub const INS_GET_RESPONSE: u8 = 0xC0;
 pub const INS_GET_DATA: u8 = 0xCA;
 pub const INS_PUT_DATA: u8 = 0xDA;
+/// INTERNAL AUTHENTICATE: the card attests, under its factory key, that it made its key
+/// itself ([`crate::protocol::card_attestation_message`]).
+pub const INS_INTERNAL_AUTHENTICATE: u8 = 0x88;
+
+/// The card number printed on the card (2 letters and 14 digits), which its factory key
+/// is diversified for and its attestation names.
+pub const CARD_NUMBER_LEN: usize = 16;
+/// Length of the card's factory key and of its HMAC-SHA256 attestations.
+pub const FACTORY_KEY_LEN: usize = 32;
+/// Length of the SHA-256 digest of the key proof an attestation covers.
+pub const KEY_PROOF_DIGEST_LEN: usize = 32;
 
 /// GET DATA / PUT DATA P1-P2 of the card management data (用戶代碼重設, C-3): the key the card
 /// management centre authorises resets with (PUT, personalisation only), and the number of

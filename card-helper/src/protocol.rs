@@ -6,7 +6,8 @@ use std::fmt;
 /// Version of this JSON API; the page compares it in the `GET /v1/version` handshake.
 /// 2: the helper builds what the card signs ([`signed_message`]). 3: a card is personalised
 /// from what the RA sealed to the helper ([`key_proof_message`], `WriteCertificateRequest`).
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: a blank card attests its new key and its card number ([`card_attestation_message`]).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What a card signs for a page (`/v1/sign`, `/v1/issue/key`): the origin of the page that
 /// asked — as the helper saw it in the request, never as the page says — and then the page's
@@ -29,9 +30,9 @@ pub fn signed_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
 /// base64), to which the RA seals what the card is personalised with
 /// ([`crate::personalisation`], issue 21 item 10), and then the page's challenge. The helper
 /// writes the transport key itself, so a page relaying the card's answer cannot swap in a key
-/// of its own (a page posing as a blank card altogether is another matter: docs/security.md,
-/// known gaps); the first line differs from [`signed_message`]'s, so neither message can pass
-/// for the other.
+/// of its own, and the card attests the digest of this message
+/// ([`card_attestation_message`]), so a page posing as a blank card is refused too; the first
+/// line differs from [`signed_message`]'s, so neither message can pass for the other.
 pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]) -> Vec<u8> {
     let mut message = format!(
         "huji-card-key-proof/1\norigin={}\ntransport-key={transport_key_b64}\n",
@@ -39,6 +40,26 @@ pub fn key_proof_message(origin: &str, transport_key_b64: &str, challenge: &[u8]
     )
     .into_bytes();
     message.extend_from_slice(challenge);
+    message
+}
+
+/// What a blank card attests with its factory key at `/v1/issue/key` (issue 21 item 10): its
+/// card number, the key it has just made (DER SubjectPublicKeyInfo) and the SHA-256 digest of
+/// the [`key_proof_message`] that key signed. The factory key is loaded when the card is made,
+/// diversified for its card number from the card management centre's master secret, and
+/// never leaves the card; the RA has the centre check the HMAC-SHA256 (the RA learns a yes
+/// or no, never the key). So a page posing as a
+/// blank card, which holds no factory key, gets no certificate and no sealed personalisation,
+/// and a certificate is issued onto the card number the chip carries. SPKI is DER, so it ends
+/// where the digest (fixed length) begins.
+pub fn card_attestation_message(
+    card_number: &str,
+    spki: &[u8],
+    key_proof_sha256: &[u8],
+) -> Vec<u8> {
+    let mut message = format!("huji-card-attestation/1\ncard={card_number}\n").into_bytes();
+    message.extend_from_slice(spki);
+    message.extend_from_slice(key_proof_sha256);
     message
 }
 
@@ -171,6 +192,11 @@ pub struct IssueKeyResponse {
     pub signature_b64: String,
     /// The helper's one-time transport public key (X25519, standard base64) the message names.
     pub transport_key_b64: String,
+    /// The card number the chip carries (2 letters and 14 digits).
+    pub card_number: String,
+    /// The card's factory attestation ([`card_attestation_message`]) of the new key and of the
+    /// digest of the message it signed: HMAC-SHA256, standard base64.
+    pub attestation_b64: String,
 }
 
 /// `POST /v1/issue/certificate`: opens the personalisation the RA sealed to the reader's
@@ -313,6 +339,10 @@ pub enum HelperError {
     NoManagementKey,
     #[error("the sealed personalisation does not open in this helper")]
     PersonalisationSealed,
+    #[error(
+        "the card has no factory key: it is not a blank card the card management centre knows"
+    )]
+    NoFactoryKey,
     #[error("the card answered with status {status}")]
     CardError { status: String },
     #[error("invalid request: {reason}")]
@@ -361,7 +391,8 @@ impl HelperError {
             | CardNotActivated
             | CardActivated
             | NoManagementKey
-            | PersonalisationSealed => 409,
+            | PersonalisationSealed
+            | NoFactoryKey => 409,
             NotAuthorized => 403,
             PcscUnavailable => 503,
             CardError { .. } | Internal => 500,
@@ -439,6 +470,10 @@ impl HelperError {
                 "無法解開註冊中心封存之開卡資料:卡片產生金鑰後,跨平台網頁元件曾重新啟動、逾 10 分鐘,或讀卡機中已非同一張卡片。請將同一張卡片放回原讀卡機重新寫入;仍不成功請洽憑證管理中心。".into(),
                 "The registration authority's sealed card data does not open here: since the card made its key, the card helper restarted, 10 minutes passed, or the reader no longer holds that card. Put the same card back in the same reader and write again; if that fails, contact the certificate authority.".into(),
             ),
+            NoFactoryKey => (
+                "此卡片無出廠金鑰，不是卡片管理中心登錄之空白 IC 卡，無法製發憑證；請改用其他空白卡片。".into(),
+                "This card has no factory key: it is not a blank card registered with the card management centre, so no certificate can be issued onto it. Use another blank card.".into(),
+            ),
             CardError { status } => (
                 format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),
                 format!("The card reported an error (status {status}). Reinsert it and try again."),
@@ -501,5 +536,16 @@ mod tests {
         };
         let text = format!("{sign:?} {unlock:?}");
         assert!(!text.contains("730101") && !text.contains("CODE1234") && !text.contains("123456"));
+    }
+
+    /// The bytes the card, the RA and the tests all build: fixed here, so a change to the
+    /// message that all three would share still fails (issue 21 item 10).
+    #[test]
+    fn security_21_10_the_attestation_names_the_card_its_key_and_the_proof() {
+        let message = card_attestation_message("TP04000000099001", &[0x30, 0x01, 0xAA], &[7; 32]);
+        let mut expected = b"huji-card-attestation/1\ncard=TP04000000099001\n".to_vec();
+        expected.extend_from_slice(&[0x30, 0x01, 0xAA]);
+        expected.extend_from_slice(&[7; 32]);
+        assert_eq!(message, expected);
     }
 }

@@ -173,7 +173,7 @@ fn a_signature_needs_the_pin_and_verifies_with_the_certificate_key() {
 
 #[test]
 fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activates() {
-    let blank = blank_state(PIN, USER_CODE).expect("blank card");
+    let blank = blank_state(PIN, USER_CODE, None).expect("blank card");
     let mut card = selected_card(blank);
     assert_eq!(sw(&mut card, &verify(PIN)), 0x9000);
     // No key yet: nothing to sign with, nothing to activate.
@@ -225,7 +225,7 @@ fn personalisation_generates_the_key_on_card_writes_the_certificate_and_activate
 #[test]
 fn activation_refuses_a_certificate_of_another_key() {
     let other = activated_state().certificate;
-    let mut card = selected_card(blank_state(PIN, USER_CODE).expect("blank card"));
+    let mut card = selected_card(blank_state(PIN, USER_CODE, None).expect("blank card"));
     send(&mut card, "00 46 80 00 00");
     assert_eq!(sw(&mut card, SELECT_CERT), 0x9000);
     for (index, chunk) in other.chunks(200).enumerate() {
@@ -355,7 +355,7 @@ fn c4_an_activated_card_takes_a_new_certificate_of_its_key_only_whole_and_with_t
     assert_eq!(sw(&mut card, "00 44 00 01"), 0x9000);
     assert_eq!(card.state().certificate, extended);
     // A blank card has nothing to replace.
-    let mut blank = selected_card(blank_state(PIN, USER_CODE).expect("blank card"));
+    let mut blank = selected_card(blank_state(PIN, USER_CODE, None).expect("blank card"));
     assert_eq!(sw(&mut blank, "00 44 00 01"), 0x6985);
 }
 
@@ -474,4 +474,85 @@ fn c4_at_a_counter_the_management_centre_authorises_the_new_certificate_instead_
     );
     stage(&mut card, &extended);
     assert_eq!(sw(&mut card, &good), 0x6982);
+}
+
+#[test]
+fn security_21_10_a_blank_card_attests_with_its_factory_key_only_the_key_it_made() {
+    let mut card = selected_card(blank_factory_state());
+    let digest = "AB".repeat(32);
+    let attest = format!("00 88 00 00 20 {digest} 30");
+    // No key yet: nothing to attest; a digest of the wrong length is refused.
+    assert_eq!(sw(&mut card, &attest), 0x6A88);
+    let (mut spki, _) = send(&mut card, "00 46 80 00 00");
+    let (rest, _) = send(&mut card, "00 C0 00 00 26");
+    spki.extend_from_slice(&rest);
+    assert_eq!(sw(&mut card, "00 88 00 00 02 ABAB 30"), 0x6700);
+    assert_eq!(
+        sw(&mut card, &format!("00 88 00 01 20 {digest} 30")),
+        0x6A86
+    );
+
+    let (answer, status) = send(&mut card, &attest);
+    assert_eq!(status, 0x9000);
+    let (number, tag) = answer.split_at(16);
+    assert_eq!(number, CARD_NUMBER.as_bytes());
+    let key_proof_digest = [0xABu8; 32];
+    let message =
+        card_helper::protocol::card_attestation_message(CARD_NUMBER, &spki, &key_proof_digest);
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
+    mac.update(&message);
+    assert!(mac.verify_slice(tag).is_ok(), "the factory key's tag");
+    // Another number, another key or another proof is another tag.
+    let activated = activated_state();
+    let other_key = activated_spki(&activated);
+    for (number, key, digest) in [
+        ("TP04000000099002", spki.as_slice(), key_proof_digest),
+        (CARD_NUMBER, other_key.as_slice(), key_proof_digest),
+        (CARD_NUMBER, spki.as_slice(), [0xAC; 32]),
+    ] {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
+        mac.update(&card_helper::protocol::card_attestation_message(
+            number, key, &digest,
+        ));
+        assert!(mac.verify_slice(tag).is_err());
+    }
+
+    // A card made without factory data attests nothing; nor does an activated card.
+    let mut plain = selected_card(blank_state(PIN, USER_CODE, None).expect("blank card"));
+    send(&mut plain, "00 46 80 00 00");
+    assert_eq!(sw(&mut plain, &attest), 0x6A88);
+    let mut activated = selected_card(activated);
+    assert_eq!(sw(&mut activated, &attest), 0x6985);
+}
+
+/// The DER SubjectPublicKeyInfo of an activated card's key, read from the card.
+fn activated_spki(state: &CardState) -> Vec<u8> {
+    let mut card = selected_card(state.clone());
+    let (mut spki, _) = send(&mut card, "00 46 81 00 00");
+    let (rest, _) = send(&mut card, "00 C0 00 00 26");
+    spki.extend_from_slice(&rest);
+    spki
+}
+
+#[test]
+fn security_21_10_a_malformed_factory_card_is_not_made() {
+    let factory = |card_number: &str, key: &[u8]| card_helper::card::Factory {
+        card_number: card_number.to_owned(),
+        key: key.to_vec(),
+    };
+    assert!(blank_state(
+        PIN,
+        USER_CODE,
+        Some(factory("TP0400000009900", &FACTORY_KEY))
+    )
+    .is_err());
+    assert!(blank_state(
+        PIN,
+        USER_CODE,
+        Some(factory("tp04000000099001", &FACTORY_KEY))
+    )
+    .is_err());
+    assert!(blank_state(PIN, USER_CODE, Some(factory(CARD_NUMBER, &[1; 16]))).is_err());
+    assert!(blank_state(PIN, USER_CODE, Some(factory(CARD_NUMBER, &FACTORY_KEY))).is_ok());
 }

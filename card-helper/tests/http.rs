@@ -505,7 +505,7 @@ async fn pin_change_and_unlock_through_the_api() {
 async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_then_refuses_it() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let path = directory.path().join("blank.token");
-    let blank = card_helper::card::blank_state("000000", "FACTORY1").expect("blank card");
+    let blank = blank_factory_state();
     blank.save(&path).expect("write the token");
     let card = Card::new(blank, FileStore { path: path.clone() }).expect("card");
     const OTHER: &str = "https://other.example";
@@ -574,10 +574,18 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
     let transport_key_b64 = body["transport_key_b64"]
         .as_str()
         .expect("the transport key");
+    let key_proof = key_proof_message(PORTAL, transport_key_b64, b"proof");
     assert!(signature_verifies(
         &certificate,
-        &key_proof_message(PORTAL, transport_key_b64, b"proof"),
+        &key_proof,
         &decode_b64(&body["signature_b64"])
+    ));
+    // The card's factory key attests its number, that key and that proof (issue 21 item 10).
+    assert_eq!(body["card_number"], json!(CARD_NUMBER));
+    assert!(attested(
+        &decode_b64(&body["public_key_b64"]),
+        &key_proof,
+        &decode_b64(&body["attestation_b64"])
     ));
     // Sealed for another certificate, or to another key, it does not open: nothing is written.
     let sealed = seal(&transport_key, &other, &secrets).expect("seal");
@@ -607,6 +615,9 @@ async fn c2_security_21_10_a_blank_card_is_personalised_from_a_sealed_box_and_th
     let (status, body) = call(&app, write(&certificate, &sealed)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(decode_b64(&body["certificate_b64"]), certificate);
+    // Activated, the card attests nothing again: its factory data is gone.
+    let used = card_helper::card::CardState::load(&path).expect("the token");
+    assert!(used.activated && used.factory.is_none());
 
     // Activated: it signs with the PIN set at issuance, and personalisation is over.
     let (status, body) = call(
@@ -737,4 +748,26 @@ async fn c4_an_extended_certificate_replaces_the_old_one_only_with_the_pin_and_t
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(decode_b64(&body["certificate_b64"]), extended);
     assert_eq!(on_card().await, extended);
+}
+
+#[tokio::test]
+async fn c2_security_21_10_a_blank_card_without_a_factory_key_is_not_issued_onto() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("unknown.token");
+    let blank = card_helper::card::blank_state("000000", "FACTORY1", None).expect("blank card");
+    let card = Card::new(blank, FileStore { path: path.clone() }).expect("card");
+    let app = router(
+        Backend::Soft(SoftToken::new(vec![(SoftToken::reader_name(&path), card)])),
+        AllowedOrigins::parse([PORTAL]).expect("origins"),
+    );
+    let issue_key = json!({"challenge_b64": "cHJvb2Y="});
+    let (status, body) = call(
+        &app,
+        request(Method::POST, "/v1/issue/key", Some(PORTAL), Some(issue_key)),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::CONFLICT, &json!("NO_FACTORY_KEY"))
+    );
 }

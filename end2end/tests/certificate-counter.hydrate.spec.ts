@@ -4,12 +4,12 @@
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
 import { expect, Locator, Page, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
-import { baseURL, blankCard, chooseCard, helperURL, registrar } from './support/cards';
-import { counterPage, fillApplication, freshCardNumber, huang, searchFor, sendApplication } from './support/certificate';
+import { baseURL, blankCard, chooseCard, helperURL, printedNumber, registrar } from './support/cards';
+import { counterPage, fillApplication, huang, searchFor, sendApplication } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
-const cardNumber = freshCardNumber();
+const cardNumber = printedNumber(blankCard);
 
 /** Tries the new card at the citizen sign-in; whether it signed in. */
 async function citizenSignsIn(page: Page): Promise<boolean> {
@@ -62,6 +62,15 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);
   await counter.getByRole('button', { name: '製發憑證' }).click();
   await expect(counter.locator('#card_number-error')).not.toBeEmpty();
+
+  // A number that is not the one the blank card's chip attests is named on the field, and
+  // nothing is issued (issue 21 item 10).
+  await counter.getByRole('textbox', { name: 'IC 卡號' }).fill('TP04000000000001');
+  await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);
+  await counter.getByLabel('已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤').check();
+  await counter.getByRole('button', { name: '製發憑證' }).click();
+  await expect(counter.locator('#card_number-error')).toContainText('IC 卡號與讀卡機中卡片晶片所載不符');
+  await expect(counter.locator('.issued')).toHaveCount(0);
 
   await counter.getByRole('textbox', { name: 'IC 卡號' }).fill(cardNumber);
   await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);

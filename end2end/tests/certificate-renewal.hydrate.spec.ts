@@ -4,12 +4,12 @@
 // default PIN; then it signs her in. The pages talk to the card helper, so this needs WebAssembly.
 import { expect, test } from '@playwright/test';
 import { expectAccessible, waitForHydration } from './support/portal';
-import { chooseCard, registrar, renewalBlankCard, renewCard } from './support/cards';
-import { counterPage, freshCardNumber } from './support/certificate';
+import { chooseCard, printedNumber, registrar, renewalBlankCard, renewCard } from './support/cards';
+import { counterPage } from './support/certificate';
 
 test.describe.configure({ mode: 'serial' });
 
-const newCard = freshCardNumber();
+const newCard = printedNumber(renewalBlankCard);
 
 test('c4 an extended certificate is renewed online, the new card mailed, and activated online', async ({ page, browser }) => {
   await page.goto('/');

@@ -34,6 +34,11 @@ pub trait CertificateAuthority: Send + Sync {
     /// written to the card at personalisation, it authorises a 用戶代碼 reset of that card (C-3).
     fn card_management_key(&self, public_key_spki: &[u8]) -> Result<[u8; 32], CaError>;
 
+    /// Whether the blank card numbered `card_number` attested `message` with `tag` under its
+    /// factory key, which the card management centre derives from the number (issue 21 item
+    /// 10): the RA learns a yes or no, never the key.
+    fn card_attests(&self, card_number: &str, message: &[u8], tag: &[u8]) -> Result<bool, CaError>;
+
     /// Revokes the certificate with serial `serial_hex` at `at` (Unix seconds) and publishes
     /// the CRLs that list it (廢止, C-5). Revoking twice changes nothing.
     fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), CaError>;

@@ -1,7 +1,9 @@
 //! `huji-virtual-card`: plays a Huji card behind vsmartcard's vpcd reader in pcscd, from a state file it keeps up to date.
 
 use anyhow::{bail, Context, Result};
-use card_helper::card::{blank_state, generated_state, personalised_state, Card, FileStore};
+use card_helper::card::{
+    blank_state, check_private, generated_state, personalised_state, Card, Factory, FileStore,
+};
 use clap::Parser;
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -37,6 +39,13 @@ struct Args {
     /// With --init: a blank card to personalise with APDUs (no key, not activated).
     #[arg(long, requires = "init", conflicts_with = "key")]
     blank: bool,
+    /// With --blank: the card number printed on the card (2 letters and 14 digits).
+    #[arg(long, requires = "blank", requires = "factory_key")]
+    card_number: Option<String>,
+    /// With --card-number: the file holding the card's factory key (hex), diversified for
+    /// that number by the card management centre (`huji pki card-factory-key`).
+    #[arg(long, requires = "card_number")]
+    factory_key: Option<PathBuf>,
     /// With --init: the PIN (卡片密碼).
     #[arg(long, env = "HUJI_CARD_PIN", hide_env_values = true, requires = "init")]
     pin: Option<String>,
@@ -109,7 +118,7 @@ fn init(args: &Args) -> Result<()> {
             personalised_state(&key, &certificate, pin, user_code)?
         }
         (None, None, Some(name)) => generated_state(name, pin, user_code)?,
-        (None, None, None) if args.blank => blank_state(pin, user_code)?,
+        (None, None, None) if args.blank => blank_state(pin, user_code, factory(args)?)?,
         _ => bail!("--init needs --key and --certificate, --generate NAME, or --blank"),
     };
     state
@@ -117,4 +126,20 @@ fn init(args: &Args) -> Result<()> {
         .with_context(|| format!("writing {}", args.state.display()))?;
     eprintln!("huji-virtual-card: wrote {}", args.state.display());
     Ok(())
+}
+
+/// The factory data of `--card-number` and `--factory-key`, if given.
+fn factory(args: &Args) -> Result<Option<Factory>> {
+    let (Some(card_number), Some(path)) = (&args.card_number, &args.factory_key) else {
+        return Ok(None);
+    };
+    check_private(path)?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let key = hex::decode(text.trim())
+        .with_context(|| format!("{} does not hold a key in hex", path.display()))?;
+    Ok(Some(Factory {
+        card_number: card_number.clone(),
+        key,
+    }))
 }

@@ -1,8 +1,8 @@
 //! Creating card state files: blank (for personalisation), from a PEM key and certificate, or freshly generated for tests and demos.
 
 use super::certificate_holds_key;
-use super::state::CardState;
-use crate::profile::{is_valid_reference, MAX_TRIES, RSA_BITS};
+use super::state::{CardState, Factory};
+use crate::profile::{is_valid_reference, CARD_NUMBER_LEN, FACTORY_KEY_LEN, MAX_TRIES, RSA_BITS};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rsa::RsaPrivateKey;
@@ -23,17 +23,39 @@ pub enum InitError {
     KeyMismatch,
     #[error("could not create the key or certificate: {0}")]
     Generate(String),
+    #[error("the card number must be 2 capital letters and 14 digits")]
+    CardNumber,
+    #[error("the factory key must be {FACTORY_KEY_LEN} bytes")]
+    FactoryKey,
 }
 
-/// A card fresh from the factory: no key, no certificate, not activated.
-pub fn blank_state(pin: &str, user_code: &str) -> Result<CardState, InitError> {
+/// A card fresh from the factory: no key, no certificate, not activated; with `factory` (its
+/// card number and attestation key) a card that can be issued at a counter.
+pub fn blank_state(
+    pin: &str,
+    user_code: &str,
+    factory: Option<Factory>,
+) -> Result<CardState, InitError> {
     if !is_valid_reference(pin) {
         return Err(InitError::Pin);
     }
     if !is_valid_reference(user_code) {
         return Err(InitError::UserCode);
     }
+    if let Some(factory) = &factory {
+        let number = factory.card_number.as_bytes();
+        let well_formed = number.len() == CARD_NUMBER_LEN
+            && number[..2].iter().all(u8::is_ascii_uppercase)
+            && number[2..].iter().all(u8::is_ascii_digit);
+        if !well_formed {
+            return Err(InitError::CardNumber);
+        }
+        if factory.key.len() != FACTORY_KEY_LEN {
+            return Err(InitError::FactoryKey);
+        }
+    }
     Ok(CardState {
+        factory,
         private_key_pkcs8: None,
         certificate: Vec::new(),
         pin: pin.to_owned(),
@@ -112,6 +134,6 @@ fn activated(
         private_key_pkcs8: Some(pkcs8.as_bytes().to_vec()),
         certificate,
         activated: true,
-        ..blank_state(pin, user_code)?
+        ..blank_state(pin, user_code, None)?
     })
 }

@@ -101,6 +101,7 @@ impl<S: CardStore> Card<S> {
             INS_ACTIVATE_FILE => self.activate(command),
             INS_GET_DATA => self.get_data(command),
             INS_PUT_DATA => self.put_data(command),
+            INS_INTERNAL_AUTHENTICATE => self.attest(command),
             _ => Err(StatusWord::INS_NOT_SUPPORTED),
         }
     }
@@ -349,6 +350,39 @@ impl<S: CardStore> Card<S> {
         Ok(Response::ok(Vec::new()))
     }
 
+    /// INTERNAL AUTHENTICATE of the card's key: with a 32-byte digest (the helper sends the
+    /// SHA-256 of the key proof it had the key sign), answers the card number and the factory
+    /// key's HMAC-SHA256 of the [`crate::protocol::card_attestation_message`]. Only before
+    /// activation, which also erases the factory data: a card with factory data gets a key
+    /// only from GENERATE ASYMMETRIC KEY PAIR, so the key attested is one the card made
+    /// (`6A88` without a key or factory data, `6985` once activated).
+    fn attest(&mut self, command: &Command) -> Outcome {
+        use hmac::{Hmac, Mac};
+        if (command.p1, command.p2) != (0x00, 0x00) {
+            return Err(StatusWord::INCORRECT_P1_P2);
+        }
+        if command.data.len() != KEY_PROOF_DIGEST_LEN {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        if self.state.activated {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let factory = self
+            .state
+            .factory
+            .as_ref()
+            .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?;
+        let spki = self.public_key_der()?;
+        let message =
+            crate::protocol::card_attestation_message(&factory.card_number, &spki, &command.data);
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&factory.key)
+            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+        mac.update(&message);
+        let mut answer = factory.card_number.as_bytes().to_vec();
+        answer.extend_from_slice(&mac.finalize().into_bytes());
+        Ok(Response::ok(answer))
+    }
+
     /// Whether `tag` is the card management centre's HMAC-SHA256 of `message` under this card's
     /// management key (compared in constant time); `6A88` without a key, `6982` if not.
     fn check_management_tag(&self, message: &str, tag: &[u8]) -> Result<(), StatusWord> {
@@ -467,6 +501,8 @@ impl<S: CardStore> Card<S> {
                     return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
                 }
                 self.state.activated = true;
+                // A used card attests nothing again, whatever becomes of its certificate.
+                self.state.factory = None;
             }
             (0x00, ACTIVATE_REPLACE_CERTIFICATE) if self.state.activated => {
                 if !self.session.pin_verified {

@@ -6,7 +6,7 @@ mod state;
 
 pub use init::{blank_state, generated_state, personalised_state, InitError};
 pub use machine::{Card, CardLoadError};
-pub use state::{CardState, CardStore, FileStore, MemoryStore};
+pub use state::{check_private, CardState, CardStore, Factory, FileStore, MemoryStore};
 
 /// Whether a certificate carries this SubjectPublicKeyInfo: the DER of the key appears verbatim
 /// inside the certificate's TBSCertificate, so a byte search suffices without parsing it.

@@ -31,6 +31,29 @@ pub struct CardState {
     /// Resets done so far: each authorisation covers the current count.
     #[serde(default)]
     pub reset_counter: u32,
+    /// What the card was made with at the factory: its card number and the key, diversified
+    /// for that number, with which it attests the keys it makes (issue 21 item 10). Absent on
+    /// cards made personalised (development tokens), which are never issued onto, and erased
+    /// when the card is activated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory: Option<Factory>,
+}
+
+/// A card's factory data: its printed card number and its attestation key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factory {
+    pub card_number: String,
+    #[serde(with = "base64_bytes")]
+    pub key: Vec<u8>,
+}
+
+impl fmt::Debug for Factory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Factory")
+            .field("card_number", &self.card_number)
+            .field("key", &"****")
+            .finish()
+    }
 }
 
 impl fmt::Debug for CardState {
@@ -51,6 +74,7 @@ impl fmt::Debug for CardState {
                 &self.management_key.as_ref().map(|_| "****"),
             )
             .field("reset_counter", &self.reset_counter)
+            .field("factory", &self.factory)
             .finish()
     }
 }
@@ -89,7 +113,7 @@ impl CardState {
 
 /// Refuses `path` when its group or other users have any access to it (the portal's
 /// `app::platform::private_file::check`, which this crate cannot depend on).
-fn check_private(path: &Path) -> io::Result<()> {
+pub fn check_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

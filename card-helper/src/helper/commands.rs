@@ -7,6 +7,7 @@ use crate::profile::MAX_TRIES;
 use crate::protocol::*;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -324,6 +325,7 @@ fn issue_key(
         let interim_pin = interim_reference();
         let public_key = card.generate_key(&interim_pin, &interim_reference())?;
         let signature = card.sign(&message)?;
+        let (card_number, attestation) = card.attest(&Sha256::digest(&message))?;
         let pending = Pending {
             transport_key,
             origin: origin.0.clone(),
@@ -336,6 +338,8 @@ fn issue_key(
             public_key_b64: STANDARD.encode(public_key),
             signature_b64: STANDARD.encode(signature),
             transport_key_b64,
+            card_number,
+            attestation_b64: STANDARD.encode(attestation),
         }))
     })
 }

@@ -1,7 +1,7 @@
 //! Helpers shared by the card-helper tests: test cards, hex APDUs, and signature checks against a certificate.
 #![allow(dead_code)]
 
-use card_helper::card::{generated_state, CardState};
+use card_helper::card::{generated_state, CardState, Factory};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -105,4 +105,31 @@ impl rcgen::PublicKeyData for CardPublicKey {
     fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
         &rcgen::PKCS_RSA_SHA256
     }
+}
+
+/// The printed number and the factory key of the blank cards in these tests.
+pub const CARD_NUMBER: &str = "TP04000000099001";
+pub const FACTORY_KEY: [u8; 32] = [0x5A; 32];
+
+/// A blank card as the factory makes it: numbered, with its attestation key.
+pub fn blank_factory_state() -> CardState {
+    let factory = Factory {
+        card_number: CARD_NUMBER.to_owned(),
+        key: FACTORY_KEY.to_vec(),
+    };
+    card_helper::card::blank_state("000000", "FACTORY1", Some(factory)).expect("blank card")
+}
+
+/// Whether `tag` is the [`FACTORY_KEY`]'s attestation that card [`CARD_NUMBER`] made the key
+/// `spki` and that it signed `key_proof`.
+pub fn attested(spki: &[u8], key_proof: &[u8], tag: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
+    let message = card_helper::protocol::card_attestation_message(
+        CARD_NUMBER,
+        spki,
+        &Sha256::digest(key_proof),
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(&FACTORY_KEY).expect("key");
+    mac.update(&message);
+    mac.verify_slice(tag).is_ok()
 }

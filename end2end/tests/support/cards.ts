@@ -1,6 +1,7 @@
 // The software cards scripts/test.sh makes for the end-to-end tests (scripts/demo-cards.sh e2e):
 // their readers in the card helper, PINs and user codes.
 import { APIRequestContext, expect, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 export const helperURL = process.env.HUJI_CARD_HELPER_URL ?? 'http://127.0.0.1:24170';
 export const baseURL = process.env.HUJI_BASE_URL ?? 'http://127.0.0.1:3000';
@@ -48,6 +49,15 @@ export const renewalBlankCard = card('e2e-blank-renewal', '000000');
 
 /** A blank 自然人憑證 card (made afresh on every run), personalised by counter issuance. */
 export const blankCard = card('e2e-blank', '000000');
+
+/** The number printed on a blank card, which its chip attests (scripts/demo-cards.sh writes it
+ * beside the card's token, in the directory scripts/test.sh names in HUJI_E2E_CARDS). */
+export function printedNumber(blank: Card): string {
+  const token = blank.reader.replace(/^Huji Soft Token \((.*)\)$/, '$1');
+  const cards = process.env.HUJI_E2E_CARDS;
+  if (!cards) throw new Error('HUJI_E2E_CARDS is not set: run the tests through scripts/test.sh');
+  return readFileSync(`${cards}/${token}.number`, 'utf8').trim();
+}
 
 /** The virtual card in pcscd's vpcd reader (Virtual PCD 00 00), read by the PC/SC helper. */
 export const pcscCompany = { pin: '73019485' };

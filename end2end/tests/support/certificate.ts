@@ -71,9 +71,3 @@ export async function searchFor(page: Page, query: string): Promise<void> {
   await page.waitForLoadState('load');
 }
 
-/** A card number no earlier run used (2 letters and 14 digits), different on each call. */
-let issuedNumbers = 0;
-export function freshCardNumber(): string {
-  issuedNumbers += 1;
-  return `TP04${String(Date.now() + issuedNumbers).slice(-12).padStart(12, '0')}`;
-}

@@ -4,6 +4,7 @@ use crate::pki::{CaFamily, Issued, Pki, SubjectKey, Validity};
 use anyhow::Context;
 use app::domain::agency_code::AgencyCode;
 use app::domain::business_id::BusinessId;
+use app::domain::card_number::CardNumber;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,18 @@ pub enum PkiCommand {
     Crl {
         #[arg(long)]
         dir: PathBuf,
+    },
+    /// Write the factory key of a blank 自然人憑證 card (hex, mode 0600) for the card maker:
+    /// the card attests with it the key it makes at the counter.
+    CardFactoryKey {
+        #[arg(long)]
+        dir: PathBuf,
+        /// The number printed on the card (2 letters and 14 digits).
+        #[arg(long)]
+        card_number: String,
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -119,6 +132,20 @@ pub fn run(command: PkiCommand, now: i64) -> anyhow::Result<()> {
         PkiCommand::Crl { dir } => {
             let written = Pki::open(&dir)?.write_crls(now)?;
             println!("{} CRLs published", written.len());
+        }
+        PkiCommand::CardFactoryKey {
+            dir,
+            card_number,
+            out,
+        } => {
+            let card_number = CardNumber::parse(&card_number)
+                .map_err(|error| anyhow::anyhow!("--card-number {card_number:?}: {error}"))?;
+            Pki::open(&dir)?.write_card_factory_key(card_number.as_str(), &out)?;
+            println!(
+                "factory key of {} written to {}",
+                card_number.as_str(),
+                out.display()
+            );
         }
     }
     Ok(())

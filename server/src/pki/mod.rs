@@ -80,6 +80,16 @@ impl app::platform::ca::CertificateAuthority for Pki {
             .map_err(|error| app::platform::ca::CaError(error.to_string()))
     }
 
+    fn card_attests(
+        &self,
+        card_number: &str,
+        message: &[u8],
+        tag: &[u8],
+    ) -> Result<bool, app::platform::ca::CaError> {
+        Pki::card_attests(self, card_number, message, tag)
+            .map_err(|error| app::platform::ca::CaError(error.to_string()))
+    }
+
     fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), app::platform::ca::CaError> {
         // One revocation at a time: each appends to the list and rewrites every CRL.
         static REVOKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -124,7 +134,12 @@ impl Pki {
         }
         authorities::create(dir, at)?;
         let pki = Pki::open(dir)?;
-        pki.card_management_master()?;
+        for master in [
+            card_management::Master::Management,
+            card_management::Master::Factory,
+        ] {
+            pki.master(master, true)?;
+        }
         pki.write_crls(at)?;
         Ok(pki)
     }

@@ -138,6 +138,8 @@ async fn issue_signed(
         signer,
         statement,
         sealed_to: &TRANSPORT,
+        chip: Some(card_number),
+        attested: key,
     };
     issue_request(portal, cookie, &request).await
 }
@@ -155,6 +157,11 @@ struct Signed<'a> {
     statement: &'a str,
     /// The transport key the page sends; the card's proof names the helper's, [`TRANSPORT`].
     sealed_to: &'a TransportKey,
+    /// The number the card's chip carries, whose factory key attests the card's key; `None`
+    /// for a page posing as a blank card, with a key of its own.
+    chip: Option<&'a str>,
+    /// The key the chip attests (the card's own, `key`, when it is honest).
+    attested: &'a KeyPair,
 }
 
 async fn issue_request(
@@ -172,6 +179,8 @@ async fn issue_request(
         signer,
         statement,
         sealed_to,
+        chip,
+        attested,
     } = request;
     let public_key = STANDARD.encode(key.subject_public_key_info());
     let signature = STANDARD.encode(
@@ -182,11 +191,14 @@ async fn issue_request(
     let helper_transport_key = STANDARD.encode(TRANSPORT.public_key());
     let transport_key = STANDARD.encode(sealed_to.public_key());
     let proof = card_statement(KEY_PROOF, challenge, card_number);
-    let key_signature = STANDARD.encode(
-        prover
-            .sign(&card_key_proof(&helper_transport_key, proof.as_bytes()))
-            .expect("signature"),
-    );
+    let key_proof = card_key_proof(&helper_transport_key, proof.as_bytes());
+    let key_signature = STANDARD.encode(prover.sign(&key_proof).expect("signature"));
+    let attestation = STANDARD.encode(attest(
+        portal,
+        *chip,
+        &attested.subject_public_key_info(),
+        &key_proof,
+    ));
     let certificate = STANDARD.encode(&registrar.certificate_der);
     call(
         portal,
@@ -200,10 +212,29 @@ async fn issue_request(
             ("certificate_b64", &certificate),
             ("signature_b64", &signature),
             ("key_signature_b64", &key_signature),
+            ("attestation_b64", &attestation),
         ],
         cookie,
     )
     .await
+}
+
+/// What the blank card numbered `chip` answers when it attests that it made `spki` and signed
+/// `key_proof` with it; `None`: a tag under a key of the page's own.
+fn attest(portal: &Portal, chip: Option<&str>, spki: &[u8], key_proof: &[u8]) -> Vec<u8> {
+    use ring::hmac;
+    let (number, factory_key) = match chip {
+        Some(number) => (
+            number,
+            portal.pki.card_factory_key(number).expect("factory key"),
+        ),
+        None => (CARD, [7; 32]),
+    };
+    let digest = ring::digest::digest(&ring::digest::SHA256, key_proof);
+    let message = card_helper::protocol::card_attestation_message(number, spki, digest.as_ref());
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &factory_key), &message)
+        .as_ref()
+        .to_vec()
 }
 
 /// The statement over issuing `reference` onto `card_number` with the card's `key`, and the
@@ -536,6 +567,7 @@ async fn c2_only_registrars_work_the_counter() {
             ("certificate_b64", "AA=="),
             ("signature_b64", "AA=="),
             ("key_signature_b64", "AA=="),
+            ("attestation_b64", "AA=="),
         ],
         &cookie,
     )
@@ -747,21 +779,26 @@ async fn c2_a_challenge_serves_only_its_own_issuance() {
 }
 
 #[tokio::test]
-async fn c2_a_card_number_whose_certificate_is_suspended_is_still_in_use() {
+async fn c2_a_card_number_whose_certificate_is_suspended_or_revoked_is_still_used() {
     let portal = Portal::start().await;
     let wang_reference = apply(&portal, &wang()).await;
     let lin_reference = apply(&portal, &application("F228135791", "林美玲", "79/7/15")).await;
     let (registrar, cookie) = registrar(&portal).await;
     let (status, body) = issue_on_blank(&portal, &cookie, &wang_reference, CARD, &registrar).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    sqlx::query("UPDATE moica_certificates SET status = 'suspended' WHERE card_number = $1")
-        .bind(CARD)
-        .execute(pool(&portal))
-        .await
-        .expect("suspend");
-    let (status, body) = issue_on_blank(&portal, &cookie, &lin_reference, CARD, &registrar).await;
-    assert_ne!(status, StatusCode::OK);
-    assert!(body.contains("已有有效之憑證"), "{body}");
+    // Revoked too (issue 21 item 10): a blank card made again with a used number gets nothing.
+    for status in ["suspended", "revoked"] {
+        sqlx::query("UPDATE moica_certificates SET status = $1 WHERE card_number = $2")
+            .bind(status)
+            .bind(CARD)
+            .execute(pool(&portal))
+            .await
+            .expect("status");
+        let (code, body) = issue_on_blank(&portal, &cookie, &lin_reference, CARD, &registrar).await;
+        assert_ne!(code, StatusCode::OK, "{status}");
+        assert!(body.contains("已有有效之憑證，或為已使用之卡片"), "{body}");
+    }
+    assert_eq!(status_of(&portal, &lin_reference).await.0, "submitted");
 }
 
 #[tokio::test]
@@ -871,6 +908,8 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
         signer: &signer,
         statement: &statement,
         sealed_to: &TRANSPORT,
+        chip: Some(CARD),
+        attested: &key,
     };
     let (status, body) = issue_request(&portal, &cookie, &request).await;
     assert_ne!(status, StatusCode::OK);
@@ -905,6 +944,8 @@ async fn security_21_10_a_transport_key_the_card_did_not_sign_is_refused() {
         signer: &signer,
         statement: &statement,
         sealed_to: &page_key,
+        chip: Some(CARD),
+        attested: &key,
     };
     let (status, body) = issue_request(&portal, &cookie, &request).await;
     assert_ne!(status, StatusCode::OK);
@@ -1058,4 +1099,62 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_one
     let (status, html) = post_counter_form(&portal, &cookie, &wang()).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(status_of(&portal, &taken).await.0, "superseded");
+}
+
+/// Issue 21 item 10: the RA certifies only a key that the chip of the card number typed
+/// attests, with the factory key the card management centre derives from that number. A page
+/// posing as a blank card, holding no factory key, gets no certificate and no sealed codes;
+/// nor does a number typed for another card, nor a key the chip did not attest. The
+/// application stays open and issues onto the right card afterwards.
+#[tokio::test]
+async fn security_21_10_only_the_chip_of_the_card_number_typed_attests_its_key() {
+    let portal = Portal::start().await;
+    let reference = apply(&portal, &chosen_pin(wang(), "135790")).await;
+    let (registrar, cookie) = registrar(&portal).await;
+    // The chip's own key is not the one offered: the tag of the right number for another key.
+    let chips_key = blank_card_key(&portal);
+    for (chip, attested) in [
+        (Some("TP04000000099999"), None),
+        (None, None),
+        (Some(CARD), Some(&chips_key)),
+    ] {
+        let ticket = begin(&portal, &cookie, &reference).await;
+        let key = blank_card_key(&portal);
+        let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
+        let request = Signed {
+            reference: &reference,
+            card_number: CARD,
+            challenge: &ticket.challenge,
+            key: &key,
+            prover: &key,
+            registrar: &registrar,
+            signer: &signer,
+            statement: &statement,
+            sealed_to: &TRANSPORT,
+            chip,
+            attested: attested.unwrap_or(&key),
+        };
+        let (status, body) = issue_request(&portal, &cookie, &request).await;
+        assert_ne!(status, StatusCode::OK, "{chip:?} {}", attested.is_some());
+        assert!(body.contains("IC 卡號與讀卡機中卡片晶片所載不符"), "{body}");
+        assert!(body.contains("card_number"), "named on the field: {body}");
+        assert_eq!(certificates(&portal).await, 0);
+        let (status, user_code, pin) = status_of(&portal, &reference).await;
+        assert_eq!(status, "submitted");
+        assert!(
+            user_code.is_some() && pin.is_some(),
+            "the codes stay sealed at rest"
+        );
+    }
+    let refusals = portal
+        .audit_actions()
+        .await
+        .iter()
+        .filter(|(_, action)| action == "moica_issuance.refused")
+        .count();
+    assert_eq!(refusals, 3);
+
+    let (status, body) = issue_on_blank(&portal, &cookie, &reference, CARD, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(certificates(&portal).await, 1);
 }

@@ -149,7 +149,10 @@ pub enum IssuanceRefusal {
     BadSignature,
     /// The blank card did not prove it holds the key to be certified.
     NoKeyPossession,
-    /// The card number already holds an active certificate.
+    /// The card's factory attestation of its new key does not verify for the card number
+    /// typed: another card's chip, or a card without that number's factory key.
+    NotAttested,
+    /// The card number holds, or has held, a certificate.
     CardInUse,
     /// The card's public key is not one the CA certifies.
     BadPublicKey,
@@ -199,9 +202,13 @@ impl FieldError for IssuanceRefusal {
                 "註冊中心拒絕：IC 卡未能以新產生之金鑰簽章，未發證；請重新製發。",
                 "Registration authority refused: the card did not sign with the key it generated, so nothing was issued; issue again.",
             ),
+            IssuanceRefusal::NotAttested => lang.pick(
+                "IC 卡號與讀卡機中卡片晶片所載不符，或該卡片無此卡號之出廠金鑰，未發證；請核對卡面印製之 IC 卡號後重新製發。",
+                "The card number does not match the chip of the card in the reader, or that card lacks this number's factory key; nothing was issued. Check the number printed on the card and issue again.",
+            ),
             IssuanceRefusal::CardInUse => lang.pick(
-                "此 IC 卡號已有有效之憑證，請確認卡號。",
-                "This card number already holds an active certificate; please check the number.",
+                "此 IC 卡號已發過憑證（已有有效之憑證，或為已使用之卡片），請確認卡號或改用其他空白卡片。",
+                "This card number has held a certificate already (one in force, or a used card); check the number or use another blank card.",
             ),
             IssuanceRefusal::BadPublicKey => lang.pick(
                 "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",
@@ -295,7 +302,8 @@ pub async fn begin_counter_issuance(
 }
 
 /// The RA's step: checks the registrar's signature over the application, the card's proof that
-/// it holds its new key (naming the helper's transport key), has the CA certify the key,
+/// it holds its new key (naming the helper's transport key), the card's factory attestation of
+/// that key for the card number, has the CA certify the key,
 /// records the card and seals its personalisation to the helper.
 #[server(endpoint = "moica_counter_issue")]
 pub async fn issue_counter_card(
@@ -307,6 +315,7 @@ pub async fn issue_counter_card(
     certificate_b64: String,
     signature_b64: String,
     key_signature_b64: String,
+    attestation_b64: String,
 ) -> Result<IssuedCard, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
@@ -319,6 +328,7 @@ pub async fn issue_counter_card(
         certificate_b64,
         signature_b64,
         key_signature_b64,
+        attestation_b64,
     };
     store::issue(&state, &member, request).await
 }

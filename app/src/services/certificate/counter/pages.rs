@@ -425,6 +425,12 @@ pub fn CounterIssuer(
                 Ok(key) => key,
                 Err(error) => return stop(error.message(lang)),
             };
+            // The RA checks the chip's attestation; here the registrar learns at once that
+            // the number typed is not the card's.
+            if key.card_number != number.as_str() {
+                card_error.set(Some(IssuanceRefusal::NotAttested.message(lang).to_owned()));
+                return progress.set(Progress::Idle);
+            }
             progress.set(Progress::Working(lang.pick(
                 "登記人員簽章中…",
                 "The registrar's card is signing the application…",
@@ -457,6 +463,7 @@ pub fn CounterIssuer(
                 signed.certificate_b64,
                 signed.signature_b64,
                 key.signature_b64,
+                key.attestation_b64,
             )
             .await
             {

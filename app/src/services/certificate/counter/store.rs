@@ -9,7 +9,7 @@ use super::lookup::{load, record, Found};
 use super::{issuance_statement, IssuanceRefusal, IssuanceTicket, IssuedCard, VALIDITY_YEARS};
 use crate::cases::actor::Actor;
 use crate::cases::work::Work;
-use crate::cases::{transition, Code, Party};
+use crate::cases::{transition, Party};
 use crate::domain::card_number::CardNumber;
 use crate::domain::pin::NewMoicaPin;
 use crate::domain::roc_date::RocDate;
@@ -29,6 +29,7 @@ use crate::services::staff::{role::Jurisdiction, store as staff, StaffMember};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use card_helper::personalisation::{Secrets, PUBLIC_KEY_LEN};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 pub async fn start(
     state: &AppState,
@@ -174,6 +175,9 @@ pub struct IssueRequest {
     pub signature_b64: String,
     /// The blank card's signature, with its new key, of the proof statement.
     pub key_signature_b64: String,
+    /// The card's factory attestation of its new key, its card number and that proof
+    /// ([`card_helper::protocol::card_attestation_message`]).
+    pub attestation_b64: String,
 }
 
 pub async fn issue(
@@ -197,6 +201,7 @@ pub async fn issue(
     let registrar_certificate = decode(&request.certificate_b64)?;
     let signature = decode(&request.signature_b64)?;
     let key_signature = decode(&request.key_signature_b64)?;
+    let attestation = decode(&request.attestation_b64)?;
     let Some(ca) = state.moica_ca.clone() else {
         return Err(IssuanceRefusal::NoAuthority.into());
     };
@@ -236,6 +241,9 @@ pub async fn issue(
         &request.challenge,
         card.as_str(),
     );
+    let key_proof = state
+        .settings
+        .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes());
     let refusal = if signer.as_ref().map(|signer| signer.id) != Some(member.id) || withdrawn {
         Some(IssuanceRefusal::NotYourCertificate)
     } else if registrar
@@ -246,20 +254,33 @@ pub async fn issue(
         .is_err()
     {
         Some(IssuanceRefusal::BadSignature)
-    } else if !crate::pki::spki_verifies_rs256(
-        &public_key,
-        &state
-            .settings
-            .card_key_proof(&STANDARD.encode(&transport_key), key_proof.as_bytes()),
-        &key_signature,
-    ) {
+    } else if !crate::pki::spki_verifies_rs256(&public_key, &key_proof, &key_signature) {
         Some(IssuanceRefusal::NoKeyPossession)
     } else {
-        None
+        // Last, once the registrar's signature holds: the card management centre checks the
+        // chip's attestation for the number typed (issue 21 item 10).
+        let message = card_helper::protocol::card_attestation_message(
+            card.as_str(),
+            &public_key,
+            &Sha256::digest(&key_proof),
+        );
+        match ca.card_attests(card.as_str(), &message, &attestation) {
+            Ok(true) => None,
+            Ok(false) => Some(IssuanceRefusal::NotAttested),
+            Err(error) => {
+                let why = format!("the card management centre failed: {error}");
+                let error = PortalError::unavailable(&error);
+                return Err(refused(state, member, reference, error, why).await);
+            }
+        }
     };
     if let Some(refusal) = refusal {
         let why = format!("{refusal:?} (certificate {})", registrar.serial_hex());
-        return Err(refused(state, member, reference, refusal.into(), why).await);
+        let error = match refusal {
+            IssuanceRefusal::NotAttested => PortalError::field("card_number", &refusal),
+            refusal => refusal.into(),
+        };
+        return Err(refused(state, member, reference, error, why).await);
     }
 
     let actor = Actor::staff(member, auth::source_ip());
@@ -268,14 +289,13 @@ pub async fn issue(
         actor.party,
         now,
     )?;
-    let in_use: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM moica_certificates WHERE card_number = $1 AND status IN ($2, $3)",
-    )
-    .bind(card.as_str())
-    .bind(CertificateStatus::Active.code())
-    .bind(CertificateStatus::Suspended.code())
-    .fetch_optional(&state.db.pool)
-    .await?;
+    // A number that ever held a certificate is a used card, whatever became of it: a blank
+    // card made again with that number (a copied card file) gets nothing.
+    let in_use: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM moica_certificates WHERE card_number = $1 LIMIT 1")
+            .bind(card.as_str())
+            .fetch_optional(&state.db.pool)
+            .await?;
     if in_use.is_some() {
         return Err(IssuanceRefusal::CardInUse.into());
     }
