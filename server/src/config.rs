@@ -440,7 +440,25 @@ impl Config {
                 "must start with smtp:// or smtps://",
             ));
         }
-        self.link_network()?;
+        let network = self.link_network()?;
+        // As a loopback host is refused (issue 21 item 8): on a production portal no call
+        // from loopback matches, so a pool there would hand out addresses that never work.
+        if self.public_origin.starts_with("https://") {
+            for (kind, pool, _) in LINK_POOL_SETTINGS {
+                let net = network.pool(kind).network;
+                let localhost: std::net::IpAddr = if net.addr().is_ipv4() {
+                    std::net::Ipv4Addr::LOCALHOST.into()
+                } else {
+                    std::net::Ipv6Addr::LOCALHOST.into()
+                };
+                if net.contains(&localhost) || net.network().to_canonical().is_loopback() {
+                    return Err(invalid(
+                        pool,
+                        "is a loopback network, which no call to an https:// portal comes from",
+                    ));
+                }
+            }
+        }
         if let Err(reason) = TrustedProxies::parse(&self.trusted_proxies) {
             return Err(invalid("HUJI_TRUSTED_PROXIES", reason));
         }
@@ -577,6 +595,25 @@ mod tests {
             load(None, &[("HUJI_HOLIDAYS", path.to_str().expect("utf-8"))]).expect("valid");
         let err = config.load_calendar().unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn security_21_8_a_loopback_pool_is_refused_on_a_production_portal_only() {
+        let loopback = [("HUJI_LINK_SERVER_POOL", "127.0.0.0/16")];
+        assert!(
+            load(None, &loopback).is_ok(),
+            "a development portal takes it"
+        );
+        let production = [
+            ("HUJI_PUBLIC_ORIGIN", "https://huji.example.gov.tw"),
+            ("HUJI_LINK_SERVER_POOL", "127.0.0.0/16"),
+        ];
+        let err = load(None, &production).unwrap_err().to_string();
+        assert!(err.contains("HUJI_LINK_SERVER_POOL"), "{err}");
+        assert!(
+            load(None, &production[..1]).is_ok(),
+            "the default pools are not loopback"
+        );
     }
 
     #[test]

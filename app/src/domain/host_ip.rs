@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::IpAddr;
 
-/// 連線主機網路位址. Private and loopback addresses are allowed (test environments use them);
-/// addresses that can never be a single calling host are not.
+/// 連線主機網路位址. Private and loopback addresses parse (test environments use them; a
+/// production portal refuses loopback, [`LoopbackHost`]); addresses that can never be a single
+/// calling host do not.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct HostIp(IpAddr);
@@ -145,6 +146,34 @@ parse_from_string!(HostIp, HostIpError);
 impl From<HostIp> for String {
     fn from(value: HostIp) -> String {
         value.to_string()
+    }
+}
+
+/// A loopback address filed as a calling host on a production portal (`https://`, issue 21
+/// item 8): a call from loopback never matches there (it is the portal's own machine, or a
+/// proxy it was not told to trust), so such a host could never be used. A development portal
+/// (`http://`) takes it, for tests on one machine. One rule for every host the portal files:
+/// an API grant's ([`HostIp`]) and an agency link's ([`super::host_network::HostNetwork`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoopbackHost;
+
+impl FieldError for LoopbackHost {
+    fn message(&self, lang: Lang) -> &'static str {
+        lang.pick(
+            "本機位址（如 127.0.0.1、::1）無法作為連線主機，請填寫主機對外連線之位址",
+            "A loopback address (such as 127.0.0.1 or ::1) cannot be the calling host: enter the address the host calls from",
+        )
+    }
+}
+
+impl LoopbackHost {
+    /// `Err` for a loopback `ip` (an IPv4-mapped one too) unless the portal is `development`.
+    pub fn check(ip: IpAddr, development: bool) -> Result<(), LoopbackHost> {
+        if !development && ip.to_canonical().is_loopback() {
+            Err(LoopbackHost)
+        } else {
+            Ok(())
+        }
     }
 }
 

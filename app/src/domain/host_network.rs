@@ -2,7 +2,7 @@
 //! one IPv4 address, or an IPv4 network in CIDR form when several hosts call, since the GSN
 //! VPN and the firewall (steps 6, 9) are planned in IPv4 subnets.
 
-use super::host_ip::{HostIp, HostIpError};
+use super::host_ip::{HostIp, HostIpError, LoopbackHost};
 use super::{is_digits, normalize_input, required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -124,6 +124,12 @@ impl HostNetwork {
         self.first() <= other.last() && other.first() <= self.last()
     }
 
+    /// Refuses a loopback network on a production portal ([`LoopbackHost`]): with a prefix of
+    /// /16 or longer a network is inside 127.0.0.0/8 whole or not at all.
+    pub fn refuse_loopback(self, development: bool) -> Result<(), LoopbackHost> {
+        LoopbackHost::check(IpAddr::V4(self.first()), development)
+    }
+
     /// Whether `ip` lies in this network (a call from it comes from the agency's host).
     pub fn contains(self, ip: IpAddr) -> bool {
         match ip.to_canonical() {
@@ -165,6 +171,22 @@ mod tests {
 
     fn parsed(input: &str) -> Result<String, HostNetworkError> {
         HostNetwork::parse(input).map(|network| network.to_string())
+    }
+
+    #[test]
+    fn security_21_8_a_loopback_host_network_is_refused_on_a_production_portal_only() {
+        let refused = |text: &str, development: bool| {
+            HostNetwork::parse(text)
+                .expect("parses")
+                .refuse_loopback(development)
+                .is_err()
+        };
+        for loopback in ["127.0.0.1", "127.0.0.0/16", "127.255.255.0/24"] {
+            assert!(refused(loopback, false), "{loopback}");
+            assert!(!refused(loopback, true), "{loopback} in development");
+        }
+        assert!(!refused("203.0.113.0/28", false));
+        assert!(!refused("126.255.255.255", false));
     }
 
     #[test]

@@ -144,14 +144,15 @@ pub async fn authenticate(
         password,
     };
     if !state.guard.remembered(&presented, now) {
-        if !state.guard.take(user, now) {
+        if !state.guard.take(&app.db.pool, user, now).await? {
             return Ok(Check::Refused(LinkCode::LockedOut, Some(case)));
         }
         let mut conn = app.db.pool.acquire().await?;
         if !password_table::verify(&mut conn, &case.id, user, password).await? {
             return Ok(Check::Refused(LinkCode::WrongCredentials, Some(case)));
         }
-        state.guard.passed(&presented, now);
+        drop(conn);
+        state.guard.passed(&app.db.pool, &presented, now).await?;
     }
     if !case.interface.exchanges_keys() {
         return Ok(Check::Passed(case));

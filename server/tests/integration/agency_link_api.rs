@@ -156,21 +156,20 @@ impl Linked {
 
     /// Sends `call`; the response as it is.
     async fn respond(&self, call: Call<'_>) -> axum::response::Response {
-        let mut request = Request::post(call.path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(USER_HEADER, call.user)
-            .header(PASSWORD_HEADER, call.password);
-        if let Some(bearer) = call.bearer {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
-        }
-        let mut request = request.body(Body::from(call.body)).expect("request");
-        let peer: std::net::SocketAddr = format!("{}:40000", call.source).parse().expect("peer");
-        request.extensions_mut().insert(ConnectInfo(peer));
-        self.portal.app.send(request).await
+        self.portal.app.send(request(call)).await
     }
 
     async fn code(&self, call: Call<'_>) -> String {
         let (_, answer) = self.send(call).await;
+        answer["code"].as_str().expect("a code").to_owned()
+    }
+
+    /// The code another server (`router`, on the same database) answers `call` with.
+    async fn code_on(&self, router: &axum::Router, call: Call<'_>) -> String {
+        use tower::ServiceExt;
+        let response = router.clone().oneshot(request(call)).await.expect("answer");
+        let answer: serde_json::Value =
+            serde_json::from_str(&body_text(response).await).expect("JSON");
         answer["code"].as_str().expect("a code").to_owned()
     }
 
@@ -194,6 +193,21 @@ impl Linked {
         .await
         .expect("calls")
     }
+}
+
+/// `call` as the agency's system sends it, from its address.
+fn request(call: Call<'_>) -> Request<Body> {
+    let mut request = Request::post(call.path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(USER_HEADER, call.user)
+        .header(PASSWORD_HEADER, call.password);
+    if let Some(bearer) = call.bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+    }
+    let mut request = request.body(Body::from(call.body)).expect("request");
+    let peer: std::net::SocketAddr = format!("{}:40000", call.source).parse().expect("peer");
+    request.extensions_mut().insert(ConnectInfo(peer));
+    request
 }
 
 /// The test day of every case here: the day of the test clock (112/11/17).
@@ -381,6 +395,43 @@ async fn l_18_a_burst_of_wrong_passwords_reaches_the_check_five_times_then_locks
         link.code(link.call(Operation::ConnectionTest)).await,
         "HJL2000"
     );
+}
+
+/// The lockout is one across the servers behind a load balancer (issue 21, the per-process
+/// gap): each server verifies the right password once and gives its attempt back, then a
+/// burst of wrong guesses spread over both reaches argon2 five times in all.
+#[tokio::test]
+async fn l_18_the_lockout_holds_across_servers_and_a_right_password_gives_its_attempt_back() {
+    let link = linked("link_vpn", TODAY).await;
+    let other = link
+        .portal
+        .server_with(&server::verify::Settings::default(), |_| {});
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL2000"
+    );
+    // Step 18 is taken now: the other server passes the password and then says "not now".
+    assert_eq!(
+        link.code_on(&other, link.call(Operation::ConnectionTest))
+            .await,
+        "HJL4090"
+    );
+    let guess = |n: usize| {
+        let mut call = link.call(Operation::ConnectionTest);
+        call.password = format!("Guess{n:015}");
+        call
+    };
+    let here = (0..6).map(|n| link.code(guess(n)));
+    let there = (6..12).map(|n| link.code_on(&other, guess(n)));
+    let (here, there) = futures_util::future::join(
+        futures_util::future::join_all(here),
+        futures_util::future::join_all(there),
+    )
+    .await;
+    let codes: Vec<String> = here.into_iter().chain(there).collect();
+    let wrong = codes.iter().filter(|code| *code == "HJL4011").count();
+    let locked = codes.iter().filter(|code| *code == "HJL4290").count();
+    assert_eq!((wrong, locked), (5, 7), "{codes:?}");
 }
 
 #[tokio::test]

@@ -128,19 +128,15 @@ async fn issue_signed(
     signer: &KeyPair,
     statement: &str,
 ) -> (StatusCode, String) {
-    let request = Signed {
+    let request = Signed::honest(
         reference,
         card_number,
         challenge,
         key,
-        prover: key,
         registrar,
         signer,
         statement,
-        sealed_to: &TRANSPORT,
-        chip: Some(card_number),
-        attested: key,
-    };
+    );
     issue_request(portal, cookie, &request).await
 }
 
@@ -162,6 +158,34 @@ struct Signed<'a> {
     chip: Option<&'a str>,
     /// The key the chip attests (the card's own, `key`, when it is honest).
     attested: &'a KeyPair,
+}
+
+impl<'a> Signed<'a> {
+    /// An honest issuance onto `card_number`: the card's own key proves itself and is attested
+    /// by the chip of that number, and the codes are sealed to the helper.
+    fn honest(
+        reference: &'a str,
+        card_number: &'a str,
+        challenge: &'a str,
+        key: &'a KeyPair,
+        registrar: &'a Issued,
+        signer: &'a KeyPair,
+        statement: &'a str,
+    ) -> Signed<'a> {
+        Signed {
+            reference,
+            card_number,
+            challenge,
+            key,
+            prover: key,
+            registrar,
+            signer,
+            statement,
+            sealed_to: &TRANSPORT,
+            chip: Some(card_number),
+            attested: key,
+        }
+    }
 }
 
 async fn issue_request(
@@ -899,17 +923,16 @@ async fn c2_the_ra_refuses_a_card_that_does_not_prove_it_holds_the_key_to_certif
     // Someone else's key signs the proof: the key offered for certification is not the card's.
     let other = blank_card_key(&portal);
     let request = Signed {
-        reference: &reference,
-        card_number: CARD,
-        challenge: &ticket.challenge,
-        key: &key,
         prover: &other,
-        registrar: &registrar,
-        signer: &signer,
-        statement: &statement,
-        sealed_to: &TRANSPORT,
-        chip: Some(CARD),
-        attested: &key,
+        ..Signed::honest(
+            &reference,
+            CARD,
+            &ticket.challenge,
+            &key,
+            &registrar,
+            &signer,
+            &statement,
+        )
     };
     let (status, body) = issue_request(&portal, &cookie, &request).await;
     assert_ne!(status, StatusCode::OK);
@@ -935,17 +958,16 @@ async fn security_21_10_a_transport_key_the_card_did_not_sign_is_refused() {
     let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
     let page_key = TransportKey::generate();
     let request = Signed {
-        reference: &reference,
-        card_number: CARD,
-        challenge: &ticket.challenge,
-        key: &key,
-        prover: &key,
-        registrar: &registrar,
-        signer: &signer,
-        statement: &statement,
         sealed_to: &page_key,
-        chip: Some(CARD),
-        attested: &key,
+        ..Signed::honest(
+            &reference,
+            CARD,
+            &ticket.challenge,
+            &key,
+            &registrar,
+            &signer,
+            &statement,
+        )
     };
     let (status, body) = issue_request(&portal, &cookie, &request).await;
     assert_ne!(status, StatusCode::OK);
@@ -1122,17 +1144,17 @@ async fn security_21_10_only_the_chip_of_the_card_number_typed_attests_its_key()
         let key = blank_card_key(&portal);
         let (statement, signer) = signed_by(&registrar, &ticket.challenge, &reference, CARD, &key);
         let request = Signed {
-            reference: &reference,
-            card_number: CARD,
-            challenge: &ticket.challenge,
-            key: &key,
-            prover: &key,
-            registrar: &registrar,
-            signer: &signer,
-            statement: &statement,
-            sealed_to: &TRANSPORT,
             chip,
             attested: attested.unwrap_or(&key),
+            ..Signed::honest(
+                &reference,
+                CARD,
+                &ticket.challenge,
+                &key,
+                &registrar,
+                &signer,
+                &statement,
+            )
         };
         let (status, body) = issue_request(&portal, &cookie, &request).await;
         assert_ne!(status, StatusCode::OK, "{chip:?} {}", attested.is_some());

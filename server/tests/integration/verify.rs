@@ -134,26 +134,6 @@ impl Api {
             .expect("grant")
     }
 
-    /// The router of another server on the same database and PKI, its state changed by
-    /// `change`.
-    fn server_with(&self, change: impl FnOnce(&mut app::platform::AppState)) -> axum::Router {
-        let trust =
-            app::pki::ReloadableTrustStore::load(&self.portal.pki.trust_dir()).expect("trust");
-        let mut state = crate::support::state_with_trust(
-            &self.portal.app.test_db.db,
-            &self.portal.app.clock,
-            trust,
-        );
-        change(&mut state);
-        let verify = server::verify::VerifyState::new(state.clone(), &settings());
-        server::web::router(
-            state,
-            verify,
-            crate::support::test_metrics(),
-            crate::support::test_printer(),
-        )
-    }
-
     async fn rd_code(&self, token: &str) -> String {
         let (_, answer) = self.call(token).await;
         answer["rdCode"].as_str().expect("rdCode").to_owned()
@@ -436,7 +416,7 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     use app::platform::client::TrustedProxies;
     use tower::ServiceExt;
     let api = Api::start().await;
-    let router = api.server_with(|state| {
+    let router = api.portal.server_with(&settings(), |state| {
         state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
     });
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
@@ -475,7 +455,7 @@ async fn security_21_8_a_loopback_caller_matches_a_grant_only_in_development() {
     assert_eq!(api.verdict(&wang_current()).await, "1");
     // A production portal (served over HTTPS) takes a loopback caller for what it may be:
     // this machine, or every client of a proxy it was not told about.
-    let production = api.server_with(|state| {
+    let production = api.portal.server_with(&settings(), |state| {
         state.settings = std::sync::Arc::new(app::platform::state::PortalSettings {
             public_origin: "https://huji.example.gov.tw".into(),
             ..(*state.settings).clone()

@@ -77,6 +77,15 @@ mod ssr {
         let elsewhere = posted_county.is_ok_and(|county| county.name() != agency.county);
         let (application, uploads) = match (application, uploads) {
             (Ok(application), Ok(uploads)) if !elsewhere => {
+                application
+                    .host_address
+                    .refuse_loopback(state.settings.development())
+                    .map_err(|error| {
+                        vec![PortalError::field(
+                            super::super::form::fields::HOST_ADDRESS.name,
+                            &error,
+                        )]
+                    })?;
                 super::documents::check_complete(&application, &uploads)?;
                 (application, uploads)
             }

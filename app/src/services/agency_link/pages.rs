@@ -585,6 +585,10 @@ mod ssr {
                 host_address,
                 certificate,
             } => {
+                if let Some(host) = host_address {
+                    host.refuse_loopback(state.settings.development())
+                        .map_err(|error| PortalError::field("host_address", &error))?;
+                }
                 let input = StepInput {
                     note: note.map(|note| note.as_str().to_owned()),
                     test_at: test_at.map(|at| taipei_to_utc(at.to_naive()).timestamp()),

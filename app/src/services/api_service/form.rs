@@ -7,7 +7,8 @@ use crate::cases::Code;
 use crate::domain::FieldError;
 use crate::domain::{
     company_name::CompanyName, email::Email, field_kind::FieldKind, host_ip::HostIp,
-    person_name::PersonName, phone::Landline, phone::Mobile, purpose::Purpose,
+    host_ip::LoopbackHost, person_name::PersonName, phone::Landline, phone::Mobile,
+    purpose::Purpose,
 };
 use crate::error::PortalError;
 use crate::forms::{self, value, FormField};
@@ -113,17 +114,12 @@ pub struct ApplicationForm {
 }
 
 impl ApplicationForm {
-    /// A loopback 連線主機網路位址 typed on a production portal, refused (issue 21 item 8): a
-    /// call from loopback never matches a grant there (it is the portal's own machine, or a
-    /// proxy it was not told to trust), so such a grant could never be used. A development
-    /// portal (`http://`) takes it, for tests on one machine.
+    /// A loopback 連線主機網路位址 typed on a production portal, refused ([`LoopbackHost`]).
     pub fn loopback_host(&self, development: bool) -> Option<PortalError> {
-        let host = self.company.as_ref()?.host_ip.addr().to_canonical();
-        (!development && host.is_loopback()).then(|| PortalError::Field {
-            field: HOST_IP.name.into(),
-            zh_tw: "本機位址(如 127.0.0.1、::1)無法作為連線主機,請填寫貴公司主機對外連線之位址".into(),
-            english: "A loopback address (such as 127.0.0.1 or ::1) cannot be the calling host: enter the address your host calls from".into(),
-        })
+        let host = self.company.as_ref()?.host_ip.addr();
+        LoopbackHost::check(host, development)
+            .err()
+            .map(|error| PortalError::field(HOST_IP.name, &error))
     }
 
     /// Parses every field of `kind`'s form; on failure, one [`PortalError::Field`] per bad

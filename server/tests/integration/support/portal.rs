@@ -44,6 +44,21 @@ impl Portal {
         }
     }
 
+    /// The router of another server on the same database and PKI (one more process behind the
+    /// load balancer), its verification API configured with `settings` and its state changed
+    /// by `change`.
+    pub fn server_with(
+        &self,
+        settings: &server::verify::Settings,
+        change: impl FnOnce(&mut app::platform::AppState),
+    ) -> axum::Router {
+        let trust = ReloadableTrustStore::load(&self.pki.trust_dir()).expect("trust");
+        let mut state = super::state_with_trust(&self.app.test_db.db, &self.app.clock, trust);
+        change(&mut state);
+        let verify = server::verify::VerifyState::new(state.clone(), settings);
+        server::web::router(state, verify, super::test_metrics(), super::test_printer())
+    }
+
     pub fn now(&self) -> i64 {
         self.app.clock.unix()
     }
