@@ -18,6 +18,19 @@ pub struct CitizenCertificateRequest<'a> {
     pub public_key_spki: &'a [u8],
 }
 
+/// What the RA's records say of a certificate a status request (OCSP, RFC 6960) asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OcspStatus {
+    /// Issued and neither revoked nor on hold.
+    Good,
+    /// Revoked (廢止) at this Unix time: final.
+    Revoked { at: i64 },
+    /// On hold (停用, or not yet activated) since this Unix time: it may come back.
+    OnHold { since: i64 },
+    /// Never recorded as issued by this authority.
+    Unknown,
+}
+
 /// Why the authority issued nothing.
 #[derive(Debug, thiserror::Error)]
 #[error("the certificate authority refused or failed: {0}")]
@@ -38,6 +51,16 @@ pub trait CertificateAuthority: Send + Sync {
     /// factory key, which the card management centre derives from the number (issue 21 item
     /// 10): the RA learns a yes or no, never the key.
     fn card_attests(&self, card_number: &str, message: &[u8], tag: &[u8]) -> Result<bool, CaError>;
+
+    /// Reads a DER OCSP request (RFC 6960) about this authority's certificates: the serials it
+    /// asks about (lower-case hex without leading zero bytes, as the records hold them), or
+    /// the DER response that refuses it (malformed, or about another authority's).
+    fn ocsp_serials(&self, request_der: &[u8]) -> Result<Vec<String>, Vec<u8>>;
+
+    /// The authority's signed DER response to `request_der` at `now`, giving `statuses` (one
+    /// per serial of [`Self::ocsp_serials`], in order); an `internalError` response if it
+    /// cannot sign.
+    fn ocsp_response(&self, request_der: &[u8], statuses: &[OcspStatus], now: i64) -> Vec<u8>;
 
     /// Revokes the certificate with serial `serial_hex` at `at` (Unix seconds) and publishes
     /// the CRLs that list it (廢止, C-5). Revoking twice changes nothing.

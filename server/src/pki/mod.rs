@@ -15,6 +15,7 @@ mod card_management;
 mod files;
 mod issue;
 mod keys;
+pub mod ocsp;
 mod revocation;
 
 pub use app::pki::CaFamily;
@@ -49,6 +50,8 @@ pub enum PkiError {
     InvalidValidity,
     #[error("{0:?} does not issue this kind of certificate")]
     WrongFamily(CaFamily),
+    #[error("OCSP response: {0}")]
+    Ocsp(String),
     #[error("no certificate with serial {0} was issued by this PKI")]
     UnknownSerial(String),
 }
@@ -88,6 +91,30 @@ impl app::platform::ca::CertificateAuthority for Pki {
     ) -> Result<bool, app::platform::ca::CaError> {
         Pki::card_attests(self, card_number, message, tag)
             .map_err(|error| app::platform::ca::CaError(error.to_string()))
+    }
+
+    fn ocsp_serials(&self, request_der: &[u8]) -> Result<Vec<String>, Vec<u8>> {
+        self.ocsp_query(CaFamily::Moica, request_der)
+            .map(|query| query.serials())
+            .map_err(ocsp::Refusal::response)
+    }
+
+    fn ocsp_response(
+        &self,
+        request_der: &[u8],
+        statuses: &[app::platform::ca::OcspStatus],
+        now: i64,
+    ) -> Vec<u8> {
+        self.ocsp_query(CaFamily::Moica, request_der)
+            .map_err(|refusal| refusal.response())
+            .and_then(|query| {
+                self.sign_ocsp_response(CaFamily::Moica, &query, statuses, now)
+                    .map_err(|error| {
+                        tracing::error!(%error, "the OCSP response could not be signed");
+                        ocsp::Refusal::Internal.response()
+                    })
+            })
+            .unwrap_or_else(|refused| refused)
     }
 
     fn revoke(&self, serial_hex: &str, at: i64) -> Result<(), app::platform::ca::CaError> {

@@ -97,7 +97,7 @@ impl Pki {
 }
 
 /// Lower-case hex without separators or leading zero bytes; `None` if it is not hex.
-fn normalise_serial(serial_hex: &str) -> Option<String> {
+pub(super) fn normalise_serial(serial_hex: &str) -> Option<String> {
     let compact: String = serial_hex
         .chars()
         .filter(|c| !matches!(c, ':' | ' '))

@@ -28,7 +28,8 @@ pub const SERVER_FUNCTION: usize = 64 * 1024;
 /// A call of the JSON APIs under `/integration/` (a person query is a few dozen bytes).
 pub const INTEGRATION_API: usize = 4 * 1024;
 
-/// Anything else: pages, files and health checks take no body.
+/// Anything else: pages, files and health checks take no body; an OCSP request (up to
+/// `pki::ocsp::MAX_CERTIFICATES` certificate IDs of ~100 bytes) fits well within it.
 pub const OTHER: usize = 4 * 1024;
 
 /// The limit of a request to `path`.

@@ -6,6 +6,7 @@ mod captcha;
 mod language;
 pub mod limits;
 pub mod observability;
+pub mod ocsp;
 pub mod security;
 
 use app::platform::AppState;
@@ -93,6 +94,7 @@ pub fn router(
             get(crate::link::openapi::document),
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
+        .merge(ocsp::routes())
         .route("/livez", get(observability::livez))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))

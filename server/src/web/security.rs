@@ -19,7 +19,8 @@ const SIGNED_API_PATHS: [&str; 2] = [
     crate::link::PERSON_QUERY_PATH,
 ];
 
-/// CSRF protection: a state-changing request must come from the portal's own pages. Browsers
+/// CSRF protection: a state-changing request must come from the portal's own pages (the OCSP
+/// responder's POST changes nothing and answers the same to anyone, so it is not one). Browsers
 /// say so in `Sec-Fetch-Site`; older ones send `Origin`, which must be the portal's origin.
 /// Requests with neither (not from a browser) are refused too, so the rule never depends on a
 /// header being absent.
@@ -30,6 +31,7 @@ pub async fn csrf_guard(
 ) -> Response {
     if is_safe_method(request.method())
         || SIGNED_API_PATHS.contains(&request.uri().path())
+        || request.uri().path() == super::ocsp::PATH
         || same_origin(request.headers(), &public_origin)
     {
         next.run(request).await

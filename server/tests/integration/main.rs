@@ -19,6 +19,7 @@ mod moica_extension;
 mod moica_issuance;
 mod moica_renewal;
 mod moica_services;
+mod ocsp;
 mod pki;
 mod platform;
 mod schema;

@@ -15,7 +15,7 @@ use card_helper::protocol::reset_authorization_message;
 
 const PAGE: &str = "/admin/certificate/services";
 
-async fn serve(portal: &Portal, cookie: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn serve(portal: &Portal, cookie: &str, fields: &[(&str, &str)]) -> String {
     let mut form = vec![("card", CARD)];
     form.extend_from_slice(fields);
     let (status, html) = portal.post_page(PAGE, Some(cookie), &form).await;
@@ -74,18 +74,29 @@ async fn security_21_7_a_search_by_id_number_is_posted_never_put_in_the_address(
 }
 
 /// The holder in person, asking for revocation and confirming it is final.
-const REVOKE_IN_PERSON: [(&str, &str); 3] = [
+pub(crate) const REVOKE_IN_PERSON: [(&str, &str); 3] = [
     ("applicant", "holder"),
     ("service", "revoke"),
     ("confirm", "on"),
 ];
 
-const DELEGATE: [(&str, &str); 4] = [
+pub(crate) const DELEGATE: [(&str, &str); 4] = [
     ("applicant", "delegate"),
     ("delegate_name", "林美玲"),
     ("delegate_id", "F228135791"),
     ("letter", "on"),
 ];
+
+/// The holder has the card suspended (停用) at the counter.
+pub(crate) async fn holder_suspends(portal: &Portal, cookie: &str) {
+    let html = serve(
+        portal,
+        cookie,
+        &[("applicant", "holder"), ("service", "suspend")],
+    )
+    .await;
+    assert!(html.contains("已停用"), "{html}");
+}
 
 async fn status(portal: &Portal) -> String {
     sqlx::query_scalar("SELECT status FROM moica_certificates WHERE card_number = $1")
@@ -114,13 +125,7 @@ async fn c5_a_suspended_certificate_signs_in_nowhere_until_a_delegate_resumes_it
     let (card, cookie) = wang_issued(&portal).await;
     assert!(signs_in(&portal, &card).await);
 
-    let html = serve(
-        &portal,
-        &cookie,
-        &[("applicant", "holder"), ("service", "suspend")],
-    )
-    .await;
-    assert!(html.contains("已停用"), "{html}");
+    holder_suspends(&portal, &cookie).await;
     assert_eq!(status(&portal).await, "suspended");
     assert!(!signs_in(&portal, &card).await);
     let look_up = body_text(

@@ -144,6 +144,37 @@ pub async fn withdrawn(pool: &AnyPool, fingerprint_sha256: &str) -> sqlx::Result
     Ok(found.is_some())
 }
 
+/// What the RA's records say of the certificate with this serial, for a status query (OCSP,
+/// issue 19 item 4): its status, whether it waits for 開卡, and when its status last changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordedStatus {
+    pub status: CertificateStatus,
+    pub awaiting_activation: bool,
+    /// Unix seconds: the last 停用, 復用 or 廢止, else the issuance.
+    pub changed_at: i64,
+}
+
+/// The [`RecordedStatus`] of the certificate with `serial` (lower-case hex without leading
+/// zero bytes, as recorded); `None` if the RA never recorded it.
+pub async fn recorded_status(pool: &AnyPool, serial: &str) -> sqlx::Result<Option<RecordedStatus>> {
+    let row = sqlx::query(
+        "SELECT status, CAST(awaiting_activation AS INTEGER) AS awaiting, \
+                COALESCE(status_changed_at, created_at) AS changed_at \
+         FROM moica_certificates WHERE serial = $1",
+    )
+    .bind(serial)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(RecordedStatus {
+            status: row.code("status")?,
+            awaiting_activation: row.flag("awaiting")?,
+            changed_at: row.try_get("changed_at")?,
+        })
+    })
+    .transpose()
+}
+
 /// A recorded certificate with its holder's registry entry: what the certificate services
 /// read about a card, loaded in one place ([`held`]).
 pub struct HeldRecord {
