@@ -12,7 +12,7 @@ use super::{CaFamily, Pki, PkiError};
 use app::platform::ca::OcspStatus;
 use rcgen::{SigningKey, PKCS_ECDSA_P256_SHA256};
 use x509_cert::der::asn1::{BitString, GeneralizedTime, ObjectIdentifier};
-use x509_cert::der::{Decode, Encode};
+use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::ext::{pkix::CrlReason, Extension};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
@@ -113,7 +113,10 @@ impl Pki {
     }
 
     /// The signed DER response giving `statuses` (one per certificate of `query`, in order) at
-    /// `now`, echoing the request's nonce.
+    /// `now`, echoing the request's nonce. A certificate on the authority's own list of
+    /// revocations (the one its CRL is made from) is revoked whatever `statuses` says: the
+    /// records lag the CA where a revocation was made outside them (`huji pki revoke`), where
+    /// they failed after the CA revoked, or where an extension moved them to the new serial.
     pub fn sign_ocsp_response(
         &self,
         family: CaFamily,
@@ -124,6 +127,17 @@ impl Pki {
         if query.certificates.len() != statuses.len() {
             return Err(PkiError::Ocsp("not one status per certificate".to_owned()));
         }
+        let revoked = self.revoked(family)?;
+        let statuses = query
+            .serials()
+            .into_iter()
+            .zip(statuses)
+            .map(|(serial, status)| {
+                revoked
+                    .iter()
+                    .find(|(listed, _)| *listed == serial)
+                    .map_or(*status, |(_, at)| OcspStatus::Revoked { at: *at })
+            });
         let issuer = self.ocsp_issuer(family)?;
         let this_update = generalized(now)?;
         let next_update = generalized(now.saturating_add(RESPONSE_LIFETIME_SECONDS))?;
@@ -134,7 +148,7 @@ impl Pki {
             .map(|(id, status)| {
                 Ok(SingleResponse {
                     cert_id: id.clone(),
-                    cert_status: cert_status(*status)?,
+                    cert_status: cert_status(status)?,
                     this_update,
                     next_update: Some(next_update),
                     single_extensions: None,
@@ -204,6 +218,16 @@ struct Issuer {
 impl Issuer {
     /// Whether `id` names this authority, under SHA-1 (what most clients send) or SHA-256.
     fn names(&self, id: &CertId) -> bool {
+        // Parameters absent or NULL, as RFC 5754 has them: nothing else of the client's
+        // choosing is echoed into what the authority signs.
+        if id
+            .hash_algorithm
+            .parameters
+            .as_ref()
+            .is_some_and(|any| any.tag() != Tag::Null || !any.value().is_empty())
+        {
+            return false;
+        }
         let algorithm = if id.hash_algorithm.oid == ID_SHA1 {
             &ring::digest::SHA1_FOR_LEGACY_USE_ONLY
         } else if id.hash_algorithm.oid == ID_SHA256 {

@@ -81,7 +81,7 @@ impl Pki {
     }
 
     /// The revocations recorded for `family`: (serial, Unix time).
-    fn revoked(&self, family: CaFamily) -> Result<Vec<(String, i64)>, PkiError> {
+    pub(super) fn revoked(&self, family: CaFamily) -> Result<Vec<(String, i64)>, PkiError> {
         let path = self.revoked_path(family);
         if !path.exists() {
             return Ok(Vec::new());

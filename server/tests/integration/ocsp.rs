@@ -77,9 +77,9 @@ async fn openssl(dir: &Path, args: Vec<String>) -> (bool, String, String) {
 }
 
 /// Asks about the card (and an unknown serial) by POST, verifying the response against the
-/// root and the nonce against the request: openssl's report.
-/// openssl checks a response's times against the real clock, the portal's is the tests'
-/// fixed one: `-validity_period` is that difference, plus a minute.
+/// root and the nonce against the request: openssl's report. openssl checks a response's
+/// times against the real clock, the portal's is the tests' fixed one: `-validity_period` is
+/// that difference, plus a minute (the times themselves are checked by [`at`]).
 async fn ask(files: &Files, url: &str, digest: &str, portal: &Portal) -> String {
     let skew = chrono::Utc::now().timestamp() - portal.now() + 60;
     let args = [
@@ -105,42 +105,101 @@ async fn ask(files: &Files, url: &str, digest: &str, portal: &Portal) -> String 
     stdout
 }
 
+/// `at` as openssl prints a time.
+fn at(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .expect("a time")
+        .format("%b %e %H:%M:%S %Y GMT")
+        .to_string()
+}
+
 #[tokio::test]
 async fn i_3_ocsp_answers_what_the_records_say_as_a_standard_client_checks_it() {
     let portal = Portal::start().await;
     let (card, cookie) = wang_issued(&portal).await;
     let files = Files::new(&portal, &card.certificate_der);
     let url = listen(&portal).await;
+    let minutes = |n| portal.app.clock.advance(chrono::Duration::minutes(n));
 
-    // Issued at the counter: good, by either hash of the issuer (SHA-1 is openssl's default).
+    // Issued at the counter: good, by either hash of the issuer (SHA-1 is openssl's default),
+    // for 5 minutes from the moment of the answer.
     for digest in ["-sha1", "-sha256"] {
         let report = ask(&files, &url, digest, &portal).await;
         assert!(report.contains("card.crt: good"), "{report}");
-        assert!(report.contains("Next Update"), "{report}");
+        assert!(
+            report.contains(&format!("This Update: {}", at(portal.now())))
+                && report.contains(&format!("Next Update: {}", at(portal.now() + 300))),
+            "{report}"
+        );
     }
 
     // 停用 at the counter: on hold from that moment, without waiting for a new CRL.
+    minutes(10);
+    let suspended = portal.now();
     holder_suspends(&portal, &cookie).await;
+    minutes(10);
     let report = ask(&files, &url, "-sha1", &portal).await;
     assert!(
-        report.contains("card.crt: revoked") && report.contains("Reason: certificateHold"),
+        report.contains("card.crt: revoked")
+            && report.contains("Reason: certificateHold")
+            && report.contains(&format!("Revocation Time: {}", at(suspended))),
         "{report}"
     );
 
-    // 復用 brings it back; 廢止 is final and gives no hold reason.
+    // 復用 brings it back; a card mailed and not yet activated (待開卡) is on hold too.
     let mut resume = DELEGATE.to_vec();
     resume.push(("service", "resume"));
     assert!(serve(&portal, &cookie, &resume).await.contains("已復用"));
     assert!(ask(&files, &url, "-sha1", &portal)
         .await
         .contains("card.crt: good"));
+    let awaiting = |flag: bool| {
+        sqlx::query("UPDATE moica_certificates SET awaiting_activation = $1 WHERE serial = $2")
+            .bind(flag)
+            .bind(card.serial_hex.clone())
+            .execute(&portal.app.test_db.db.pool)
+    };
+    awaiting(true).await.expect("mailed");
+    let report = ask(&files, &url, "-sha1", &portal).await;
+    assert!(report.contains("Reason: certificateHold"), "{report}");
+    awaiting(false).await.expect("activated");
+
+    // 廢止 is final, at its time, and gives no hold reason.
+    minutes(10);
+    let revoked = portal.now();
     let html = serve(&portal, &cookie, &REVOKE_IN_PERSON).await;
     assert!(html.contains("已廢止"), "{html}");
+    minutes(10);
     let report = ask(&files, &url, "-sha1", &portal).await;
     assert!(
         report.contains("card.crt: revoked")
-            && report.contains("Revocation Time")
+            && report.contains(&format!("Revocation Time: {}", at(revoked)))
             && !report.contains("certificateHold"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn i_3_ocsp_a_revocation_the_records_do_not_hold_is_still_revoked() {
+    let portal = Portal::start().await;
+    // A certificate of the CA that the RA never recorded (made by `huji pki issue`): unknown,
+    // until the CA revokes it outside the records (`huji pki revoke`), as it does an extended
+    // card's old certificate or one whose record failed.
+    let card = portal.citizen_card("陳大文");
+    let files = Files::new(&portal, &card.certificate_der);
+    let url = listen(&portal).await;
+    let report = ask(&files, &url, "-sha1", &portal).await;
+    assert!(report.contains("card.crt: unknown"), "{report}");
+    let revoked = portal.now();
+    portal
+        .pki
+        .revoke(&card.serial_hex, revoked)
+        .expect("revoked");
+    portal.app.clock.advance(chrono::Duration::minutes(10));
+    let report = ask(&files, &url, "-sha1", &portal).await;
+    assert!(
+        report.contains("card.crt: revoked")
+            && report.contains(&format!("Revocation Time: {}", at(revoked))),
         "{report}"
     );
 }
