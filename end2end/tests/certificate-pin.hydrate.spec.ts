@@ -54,11 +54,16 @@ test('c3 the holder changes the PIN, three wrong PINs lock the card, and the use
   await page.getByLabel('再次輸入新 PIN 碼（解碼後使用）').fill('13572468');
   await page.getByRole('button', { name: '鎖卡解碼' }).click();
   await expect(page.getByRole('alert').filter({ hasText: '用戶代碼錯誤' })).toBeVisible();
+  // When online unlocking fails, the help desk that has the lock lifted is named there (seed 002).
+  const hotline = page.locator('.unlock-hotline');
+  await expect(hotline).toContainText('內政部憑證中心客服專線');
+  await expect(hotline.getByRole('link', { name: '0800-080-117' })).toHaveAttribute('href', 'tel:0800080117');
   await page.getByLabel('用戶代碼').fill(pinCard.userCode);
   await page.getByLabel(/^\*?\s*新 PIN 碼（解碼後使用）$/).fill('13572468');
   await page.getByLabel('再次輸入新 PIN 碼（解碼後使用）').fill('13572468');
   await page.getByRole('button', { name: '鎖卡解碼' }).click();
   await expect(page.locator('.notice.done')).toHaveText('鎖卡解碼完成，已設定新的 PIN 碼。');
+  await expect(hotline).toHaveCount(0);
   await expect(status).toHaveText('PIN 碼尚可嘗試 3 次（共 3 次）。');
 
   // The card now takes the PIN set when unlocking; back to the card's first PIN.

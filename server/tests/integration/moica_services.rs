@@ -576,3 +576,14 @@ async fn c3_a_reset_needs_matching_codes_the_cards_counter_a_letter_and_a_certif
     let (status, _) = authorize_reset(&portal, &clerk, &NEW_CODE).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn c3_the_pin_page_names_the_help_desk_for_a_card_online_unlocking_did_not_restore() {
+    let portal = Portal::start().await;
+    let html = body_text(portal.page("/certificate/pin", None).await).await;
+    assert!(
+        html.contains("內政部憑證中心客服專線")
+            && html.contains(r#"<a href="tel:0800080117">0800-080-117</a>"#),
+        "{html}"
+    );
+}

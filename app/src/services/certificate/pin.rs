@@ -21,6 +21,25 @@ use leptos_meta::Title;
 
 pub const PATH: &str = "/certificate/pin";
 
+/// 內政部憑證中心客服專線 (seed 002): for a card that online unlocking did not restore.
+const HOTLINE: &str = "0800-080-117";
+
+/// Where to turn when online unlocking does not restore the card, as the seed says.
+#[component]
+fn Hotline(lang: Lang) -> impl IntoView {
+    view! {
+        {lang.pick(
+            "如線上鎖卡解碼後卡片仍未恢復，而您仍記得用戶代碼，請撥打內政部憑證中心客服專線 ",
+            "If online unlocking does not restore the card and you still know your user code, call the MOICA certificate help desk on ",
+        )}
+        <a href=format!("tel:{}", HOTLINE.replace('-', ""))>{HOTLINE}</a>
+        {lang.pick(
+            "，由客服人員通知卡管中心解除卡片鎖定的狀態。",
+            ": they have the card management centre lift the lock.",
+        )}
+    }
+}
+
 fn title(lang: Lang) -> &'static str {
     lang.pick(
         "自然人憑證 PIN 碼變更／鎖卡解碼",
@@ -47,6 +66,7 @@ pub fn CertificatePinPage() -> impl IntoView {
                 "忘記用戶代碼者，請攜帶國民身分證正本及自然人憑證 IC 卡，至任一戶政事務所重設用戶代碼；重設後 PIN 碼將恢復為預設值（民國出生年月日 6 碼）。",
                 "If you forgot the user code, bring your ID card and the certificate card to any household registration office to reset it; the PIN then returns to the default (your ROC date of birth, 6 digits).",
             )}</li>
+            <li><Hotline lang /></li>
         </ul>
         <CardPinManager lang helper_url=portal_settings().card_helper_url />
     }
@@ -291,6 +311,7 @@ pub fn CardPinManager(lang: Lang, helper_url: String) -> impl IntoView {
             <SecretField id="unlock_pin" label=lang.pick("新 PIN 碼（解碼後使用）", "New PIN (after unlocking)") hint=pin_hint kind=FieldKind::NewMoicaPin maxlength=8 input=unlock_new error=unlock_new_error lang />
             <SecretField id="unlock_pin_confirm" label=lang.pick("再次輸入新 PIN 碼（解碼後使用）", "New PIN again (after unlocking)") kind=FieldKind::NewMoicaPin maxlength=8 input=unlock_confirm error=unlock_confirm_error lang />
             <p class="form-error" role="alert">{move || unlock_error.get()}</p>
+            {move || unlock_error.get().is_some().then(|| view! { <p class="hint unlock-hotline"><Hotline lang /></p> })}
             <div class="buttons">
                 <button type="submit" disabled=move || !ready() || busy.get()>{lang.pick("鎖卡解碼", "Unlock")}</button>
             </div>
