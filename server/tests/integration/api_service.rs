@@ -339,7 +339,7 @@ async fn a_6_the_same_form_sent_twice_makes_one_case() {
 }
 
 #[tokio::test]
-async fn a_9_a_case_can_be_cancelled_until_24_hours_after_it_was_made() {
+async fn a_9_a_case_can_be_cancelled_until_24_hours_after_it_was_made_and_both_sides_are_told() {
     let portal = Portal::start().await;
     let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
     let form = application("127.0.0.115");
@@ -356,6 +356,16 @@ async fn a_9_a_case_can_be_cancelled_until_24_hours_after_it_was_made() {
     let html = cancel(&portal, &shrimp, &case).await;
     assert!(html.contains("取消成功"), "{html}");
     assert_eq!(case_status(&portal, &case).await, "cancelled");
+    // Issue 20 item 6: the company and the review desk are both told.
+    let told = cancellation_mails(&portal).await;
+    assert_eq!(
+        told.iter().map(|(to, _)| to.as_str()).collect::<Vec<_>>(),
+        ["awapply.ris@example.com", "api-review@example.gov.tw"]
+    );
+    assert!(
+        told.iter().all(|(_, body)| body.contains(&case)),
+        "{told:?}"
+    );
 
     // A new case, and the clock at exactly 24 hours: the button is gone and the server refuses.
     let case = serial_in(&apply(&portal, &shrimp, "apply", &fields(&form)).await);
@@ -369,6 +379,22 @@ async fn a_9_a_case_can_be_cancelled_until_24_hours_after_it_was_made() {
     let html = cancel(&portal, &shrimp, &case).await;
     assert!(html.contains("已超過申請日期24小時"), "{html}");
     assert_eq!(case_status(&portal, &case).await, "pending");
+    assert_eq!(
+        cancellation_mails(&portal).await.len(),
+        2,
+        "a refusal mails nothing"
+    );
+}
+
+/// The mails about cancelled cases, in the order queued: (to, body).
+async fn cancellation_mails(portal: &Portal) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT to_addr, body FROM outbox \
+         WHERE subject LIKE '%取消申請%' OR subject LIKE '%案件已取消%' ORDER BY id",
+    )
+    .fetch_all(&portal.app.test_db.db.pool)
+    .await
+    .expect("outbox")
 }
 
 #[tokio::test]

@@ -53,34 +53,88 @@ impl Received<'_> {
     }
 }
 
-/// To the review desk: a new case waits for review.
-pub struct NewCase<'a> {
-    pub desk: &'a str,
-    pub case: &'a CaseView,
+/// What the review desk is told of a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeskNews {
+    /// It waits for review.
+    New,
+    /// The company cancelled it (A-9): it left the queue.
+    Cancelled,
 }
 
-impl Mail for NewCase<'_> {
+/// To the review desk: a case joined or left its queue.
+pub struct ToDesk<'a> {
+    pub desk: &'a str,
+    pub case: &'a CaseView,
+    pub news: DeskNews,
+}
+
+impl Mail for ToDesk<'_> {
     fn to(&self) -> &str {
         self.desk
     }
 
     fn subject(&self) -> String {
+        let news = match self.news {
+            DeskNews::New => "新案件",
+            DeskNews::Cancelled => "案件已取消",
+        };
         format!(
-            "[API介接服務] 新案件 {}：{}",
+            "[API介接服務] {news} {}：{}",
             self.case.kind.label(ZhTw),
             self.case.company_name
         )
     }
 
     fn body(&self) -> String {
+        let (headline, closing) = match self.news {
+            DeskNews::New => (
+                "新案件待審核 / A new case is waiting for review.",
+                "審核時間以10個工作日為原則。\n",
+            ),
+            DeskNews::Cancelled => (
+                "申請人已取消案件，無須審核 / The company cancelled this case: no review is needed.",
+                "",
+            ),
+        };
         format!(
-            "新案件待審核 / A new case is waiting for review.\n\n申請事項：{kind}\n公司名稱：{name}\n\
-             營利事業統一編號：{business_id}\n申請日期：{when}\nS/N：{id}\n審核時間以10個工作日為原則。\n",
+            "{headline}\n\n申請事項：{kind}\n公司名稱：{name}\n\
+             營利事業統一編號：{business_id}\n申請日期：{when}\nS/N：{id}\n{closing}",
             kind = self.case.kind.label(ZhTw),
             name = self.case.company_name,
             business_id = self.case.business_id,
             when = self.case.submitted_at,
             id = self.case.id,
+        )
+    }
+}
+
+/// To the company: it cancelled its case (A-9), so it has a record of that too.
+pub struct Cancelled<'a> {
+    pub case: &'a CaseView,
+}
+
+impl Mail for Cancelled<'_> {
+    fn to(&self) -> &str {
+        &self.case.email
+    }
+
+    fn subject(&self) -> String {
+        format!("{SERVICE} 取消申請 / Case cancelled")
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} 取消申請，\
+             本部不再審核。如非貴公司所為，請與本部聯繫。\n\n\
+             Your {kind_en} of {submitted} (S/N {id}) was cancelled on {when} and will not be \
+             reviewed. If your company did not cancel it, please contact the ministry.\n",
+            name = self.case.company_name,
+            submitted = self.case.submitted_at,
+            kind_zh = self.case.kind.label(ZhTw),
+            kind_en = self.case.kind.label(English),
+            id = self.case.id,
+            when = self.case.decided_at.as_deref().unwrap_or_default(),
         )
     }
 }

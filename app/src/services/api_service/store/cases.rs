@@ -6,7 +6,7 @@ use super::super::cases::{
     GrantStatus,
 };
 use super::super::form::{ApplicationForm, CompanyData, CERTIFICATE};
-use super::super::mail::{Decided, NewCase, Received};
+use super::super::mail::{Cancelled, Decided, DeskNews, Received, ToDesk};
 use super::super::{offered_kinds, pending_case_message, CaseView};
 use super::{case, grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
@@ -308,9 +308,10 @@ pub async fn submit(
     let case = load(work.conn(), &id, now).await?;
     work.mail(&Received { case: &case }).await?;
     if status == CaseStatus::Pending {
-        work.mail(&NewCase {
+        work.mail(&ToDesk {
             desk: &state.settings.review_mailbox,
             case: &case,
+            news: DeskNews::New,
         })
         .await?;
     }
@@ -345,6 +346,13 @@ pub async fn cancel(
         .run(&facts)
         .await?;
     let case = load(work.conn(), case_id, now).await?;
+    work.mail(&Cancelled { case: &case }).await?;
+    work.mail(&ToDesk {
+        desk: &state.settings.review_mailbox,
+        case: &case,
+        news: DeskNews::Cancelled,
+    })
+    .await?;
     work.commit().await?;
     Ok(case)
 }
