@@ -45,6 +45,8 @@ pub enum Refusal {
     Unauthorized,
     /// The records or the signature failed.
     Internal,
+    /// The client asked too often: it may ask again later.
+    TryLater,
 }
 
 impl Refusal {
@@ -54,6 +56,7 @@ impl Refusal {
             Refusal::Malformed => OcspResponse::malformed_request(),
             Refusal::Unauthorized => OcspResponse::unauthorized(),
             Refusal::Internal => OcspResponse::internal_error(),
+            Refusal::TryLater => OcspResponse::try_later(),
         };
         debug_assert_ne!(response.response_status, OcspResponseStatus::Successful);
         response

@@ -4,13 +4,15 @@
 
 use crate::pki::ocsp::Refusal;
 use app::platform::ca::OcspStatus;
+use app::platform::client::{client_address, limit_bucket};
+use app::platform::rate_limit::Limit;
 use app::platform::AppState;
 use app::services::certificate::cases::CertificateStatus;
 use app::services::certificate::store::{recorded_status, RecordedStatus};
 use axum::{
     body::Bytes,
     extract::{Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, Extensions, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Router,
@@ -19,6 +21,14 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 
 /// Where relying parties ask.
 pub const PATH: &str = "/ocsp/moica";
+
+/// Requests one client (an IPv6 /64) may make a minute, across all servers: a relying party
+/// asks once per certificate and 5 minutes (`pki::ocsp::RESPONSE_LIFETIME_SECONDS`), so this
+/// serves a busy one, and bounds the lookups and signatures an anonymous client can cost.
+pub const CLIENT_LIMIT: Limit = Limit {
+    max: 600,
+    window_seconds: 60,
+};
 
 const REQUEST_TYPE: &str = "application/ocsp-request";
 const RESPONSE_TYPE: &str = "application/ocsp-response";
@@ -29,7 +39,12 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{PATH}/{{*request}}"), get(by_get))
 }
 
-async fn by_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn by_post(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -41,18 +56,35 @@ async fn by_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         )
             .into_response();
     }
-    answer(&state, &body).await
+    answer(&state, &extensions, &body).await
 }
 
 /// RFC 6960 A.1: the request base64, then URL-encoded (the path arrives decoded).
-async fn by_get(State(state): State<AppState>, Path(request): Path<String>) -> Response {
+async fn by_get(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    Path(request): Path<String>,
+) -> Response {
     match STANDARD.decode(request.trim_start_matches('/')) {
-        Ok(der) => answer(&state, &der).await,
+        Ok(der) => answer(&state, &extensions, &der).await,
         Err(_) => ocsp(Refusal::Malformed.response()),
     }
 }
 
-async fn answer(state: &AppState, request_der: &[u8]) -> Response {
+async fn answer(state: &AppState, extensions: &Extensions, request_der: &[u8]) -> Response {
+    let bucket = format!("ocsp:{}", limit_bucket(client_address(extensions)));
+    match CLIENT_LIMIT
+        .hit(&state.db.pool, &bucket, state.clock.unix())
+        .await
+    {
+        Ok(Ok(())) => {}
+        // Over the limit: the OCSP answer for "ask again later" (RFC 6960 §4.2.1).
+        Ok(Err(_)) => return ocsp(Refusal::TryLater.response()),
+        Err(error) => {
+            tracing::error!(%error, "OCSP: the rate limit could not be counted");
+            return ocsp(Refusal::Internal.response());
+        }
+    }
     let Some(ca) = &state.moica_ca else {
         // No MOICA CA here (HUJI_MOICA_CA_DIR unset): not authoritative for anything.
         return ocsp(Refusal::Unauthorized.response());

@@ -289,7 +289,7 @@ async fn refused(app: &TestApp, body: Vec<u8>) -> OcspResponseStatus {
 }
 
 #[tokio::test]
-async fn i_3_ocsp_refuses_other_authorities_malformed_and_oversized_requests() {
+async fn i_3_ocsp_refuses_other_authorities_malformed_oversized_and_too_many_requests() {
     let portal = Portal::start().await;
     let (card, _) = wang_issued(&portal).await;
     let files = Files::new(&portal, &card.certificate_der);
@@ -361,6 +361,30 @@ async fn i_3_ocsp_refuses_other_authorities_malformed_and_oversized_requests() {
     )
     .await;
     assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // A client over its limit a minute, counted in the database for every server, is told to
+    // try later (these requests come from no address: the bucket `unknown`), until the next
+    // minute.
+    let limit = server::web::ocsp::CLIENT_LIMIT;
+    let now = portal.now();
+    sqlx::query(
+        "UPDATE rate_limits SET hits = $1 WHERE bucket = 'ocsp:unknown' AND window_start = $2",
+    )
+    .bind(limit.max)
+    .bind(now - now.rem_euclid(limit.window_seconds))
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("the client's count");
+    assert_eq!(
+        refused(&portal.app, read("moica.der")).await,
+        OcspResponseStatus::TryLater
+    );
+    portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(limit.window_seconds));
+    let again = answer(&portal.app, read("moica.der")).await;
+    assert_eq!(again.response_status, OcspResponseStatus::Successful);
 }
 
 #[tokio::test]
