@@ -4,14 +4,13 @@
 
 use crate::moica_issuance::wang_issued;
 use crate::moica_services::{holder_suspends, serve, DELEGATE, REVOKE_IN_PERSON};
-use crate::support::{Portal, TestApp};
+use crate::support::{body_bytes, Portal, TestApp};
 use app::pki::CaFamily;
 use app::platform::clock::Clock;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use http_body_util::BodyExt;
 use std::path::{Path, PathBuf};
 use x509_cert::der::{Decode, Encode};
 use x509_ocsp::{OcspRequest, OcspResponse, OcspResponseStatus};
@@ -57,8 +56,9 @@ impl Files {
 
 /// Runs `openssl ocsp` with `args` in `dir` (off the runtime, which serves it meanwhile):
 /// (success, stdout, stderr).
-async fn openssl(dir: &Path, args: Vec<String>) -> (bool, String, String) {
+async fn openssl(dir: &Path, args: &[&str]) -> (bool, String, String) {
     let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new("openssl")
             .arg("ocsp")
@@ -74,6 +74,15 @@ async fn openssl(dir: &Path, args: Vec<String>) -> (bool, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// A DER request openssl makes, asking `issuer` about `about` (`-cert FILE` or `-serial N`),
+/// written to `dir/out` and read back.
+async fn request(dir: &Path, issuer: &str, about: [&str; 2], out: &str) -> Vec<u8> {
+    let args = ["-issuer", issuer, about[0], about[1], "-reqout", out];
+    let (ok, _, stderr) = openssl(dir, &args).await;
+    assert!(ok, "{stderr}");
+    std::fs::read(dir.join(out)).expect("request")
 }
 
 /// Asks about the card (and an unknown serial) by POST, verifying the response against the
@@ -97,7 +106,7 @@ async fn ask(files: &Files, url: &str, digest: &str, portal: &Portal) -> String 
         "-validity_period",
         &skew.to_string(),
     ];
-    let (ok, stdout, stderr) = openssl(files.dir.path(), args.map(String::from).to_vec()).await;
+    let (ok, stdout, stderr) = openssl(files.dir.path(), &args).await;
     assert!(!stdout.contains("WARNING"), "{stdout}");
     assert!(ok, "{stdout}{stderr}");
     assert!(stderr.contains("Response verify OK"), "{stderr}");
@@ -209,17 +218,13 @@ async fn i_3_ocsp_answers_a_get_and_echoes_the_nonce() {
     let portal = Portal::start().await;
     let (card, _) = wang_issued(&portal).await;
     let files = Files::new(&portal, &card.certificate_der);
-    let args = [
-        "-issuer",
+    let request = request(
+        files.dir.path(),
         "moica.crt",
-        "-cert",
-        "card.crt",
-        "-reqout",
+        ["-cert", "card.crt"],
         "request.der",
-    ];
-    let (ok, _, stderr) = openssl(files.dir.path(), args.map(String::from).to_vec()).await;
-    assert!(ok, "{stderr}");
-    let request = std::fs::read(files.path("request.der")).expect("request");
+    )
+    .await;
 
     // RFC 6960 A.1: base64, then URL-encoded ('/' and '+' are legal in a path segment).
     let path = format!("{}/{}", server::web::ocsp::PATH, STANDARD.encode(&request));
@@ -230,12 +235,7 @@ async fn i_3_ocsp_answers_a_get_and_echoes_the_nonce() {
         "application/ocsp-response"
     );
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let body = body_bytes(response).await;
     std::fs::write(files.path("response.der"), &body).expect("response");
     // openssl checks the signature, and that the nonce is the request's.
     let args = [
@@ -249,7 +249,7 @@ async fn i_3_ocsp_answers_a_get_and_echoes_the_nonce() {
         "grca.crt",
         "-resp_text",
     ];
-    let (ok, stdout, stderr) = openssl(files.dir.path(), args.map(String::from).to_vec()).await;
+    let (ok, stdout, stderr) = openssl(files.dir.path(), &args).await;
     assert!(ok, "{stdout}{stderr}");
     assert!(stderr.contains("Response verify OK"), "{stderr}");
     assert!(!stderr.contains("nonce"), "{stderr}");
@@ -272,13 +272,7 @@ async fn post(app: &TestApp, content_type: &str, body: Vec<u8>) -> Response {
 async fn answer(app: &TestApp, body: Vec<u8>) -> OcspResponse {
     let response = post(app, "application/ocsp-request", body).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    OcspResponse::from_der(&body).expect("an OCSP response")
+    OcspResponse::from_der(&body_bytes(response).await).expect("an OCSP response")
 }
 
 /// The status of the response to `body`, which must be a refusal: unsigned, as RFC 6960 has it.
@@ -293,26 +287,13 @@ async fn i_3_ocsp_refuses_other_authorities_malformed_oversized_and_too_many_req
     let portal = Portal::start().await;
     let (card, _) = wang_issued(&portal).await;
     let files = Files::new(&portal, &card.certificate_der);
-    let request = |issuer: &str, out: &str| {
-        ["-issuer", issuer, "-serial", "0x0badcafe", "-reqout", out]
-            .map(String::from)
-            .to_vec()
-    };
-    assert!(
-        openssl(files.dir.path(), request("gca.crt", "gca.der"))
-            .await
-            .0
-    );
-    assert!(
-        openssl(files.dir.path(), request("moica.crt", "moica.der"))
-            .await
-            .0
-    );
-    let read = |name: &str| std::fs::read(files.path(name)).expect("request");
+    let about = ["-serial", "0x0badcafe"];
+    let theirs = request(files.dir.path(), "gca.crt", about, "gca.der").await;
+    let moica = request(files.dir.path(), "moica.crt", about, "moica.der").await;
 
     // Another authority's certificate: this responder does not speak for it.
     assert_eq!(
-        refused(&portal.app, read("gca.der")).await,
+        refused(&portal.app, theirs).await,
         OcspResponseStatus::Unauthorized
     );
     assert_eq!(
@@ -320,7 +301,7 @@ async fn i_3_ocsp_refuses_other_authorities_malformed_oversized_and_too_many_req
         OcspResponseStatus::MalformedRequest
     );
     // More than 16 certificates, none, and a nonce over 32 bytes (RFC 8954) are malformed.
-    let ours = OcspRequest::from_der(&read("moica.der")).expect("openssl's request");
+    let ours = OcspRequest::from_der(&moica).expect("openssl's request");
     let mut many = ours.clone();
     let entry = many.tbs_request.request_list[0].clone();
     many.tbs_request.request_list = vec![entry; server::pki::ocsp::MAX_CERTIFICATES + 1];
@@ -357,7 +338,7 @@ async fn i_3_ocsp_refuses_other_authorities_malformed_oversized_and_too_many_req
     let form = post(
         &portal.app,
         "application/x-www-form-urlencoded",
-        read("moica.der"),
+        moica.clone(),
     )
     .await;
     assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -376,14 +357,14 @@ async fn i_3_ocsp_refuses_other_authorities_malformed_oversized_and_too_many_req
     .await
     .expect("the client's count");
     assert_eq!(
-        refused(&portal.app, read("moica.der")).await,
+        refused(&portal.app, moica.clone()).await,
         OcspResponseStatus::TryLater
     );
     portal
         .app
         .clock
         .advance(chrono::Duration::seconds(limit.window_seconds));
-    let again = answer(&portal.app, read("moica.der")).await;
+    let again = answer(&portal.app, moica).await;
     assert_eq!(again.response_status, OcspResponseStatus::Successful);
 }
 
@@ -398,17 +379,7 @@ async fn i_3_without_a_moica_ca_the_responder_speaks_for_no_one() {
         pki.ca_certificate_pem(CaFamily::Moica),
     )
     .expect("issuer");
-    let args = [
-        "-issuer",
-        "moica-issuer.crt",
-        "-serial",
-        "0x01",
-        "-reqout",
-        "request.der",
-    ];
-    let (ok, _, stderr) = openssl(dir, args.map(String::from).to_vec()).await;
-    assert!(ok, "{stderr}");
-    let request = std::fs::read(dir.join("request.der")).expect("request");
+    let request = request(dir, "moica-issuer.crt", ["-serial", "0x01"], "request.der").await;
     assert_eq!(
         refused(&app, request).await,
         OcspResponseStatus::Unauthorized

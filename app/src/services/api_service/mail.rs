@@ -109,69 +109,59 @@ impl Mail for ToDesk<'_> {
     }
 }
 
-/// To the company: it cancelled its case (A-9), so it has a record of that too.
-pub struct Cancelled<'a> {
+/// To the company: its case ended, by the reviewer's decision (A-10) or by its own
+/// cancellation (A-9), of which it gets a record too.
+pub struct Closed<'a> {
     pub case: &'a CaseView,
+    /// The 審核結果 text; `None` when the company cancelled the case.
+    pub result: Option<&'a str>,
 }
 
-impl Mail for Cancelled<'_> {
+impl Mail for Closed<'_> {
     fn to(&self) -> &str {
         &self.case.email
     }
 
     fn subject(&self) -> String {
-        format!("{SERVICE} 取消申請 / Case cancelled")
+        match self.result {
+            Some(_) => format!(
+                "{SERVICE} 審核結果：{} / {}",
+                self.case.status.label(ZhTw),
+                self.case.status.label(English)
+            ),
+            None => format!("{SERVICE} 取消申請 / Case cancelled"),
+        }
     }
 
     fn body(&self) -> String {
+        let when = self.case.decided_at.as_deref().unwrap_or_default();
+        let (zh, en) = match self.result {
+            Some(text) => (
+                format!(
+                    "審核完畢。\n審核結果：{}\n{text}",
+                    self.case.status.label(ZhTw)
+                ),
+                format!(
+                    "was decided on {when}: {}.",
+                    self.case.status.label(English)
+                ),
+            ),
+            None => (
+                "取消申請，本部不再審核。如非貴公司所為，請與本部聯繫。".to_owned(),
+                format!(
+                    "was cancelled on {when} and will not be reviewed. If your company did not \
+                     cancel it, please contact the ministry."
+                ),
+            ),
+        };
         format!(
-            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} 取消申請，\
-             本部不再審核。如非貴公司所為，請與本部聯繫。\n\n\
-             Your {kind_en} of {submitted} (S/N {id}) was cancelled on {when} and will not be \
-             reviewed. If your company did not cancel it, please contact the ministry.\n",
+            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} {zh}\n\n\
+             Your {kind_en} of {submitted} (S/N {id}) {en}\n",
             name = self.case.company_name,
             submitted = self.case.submitted_at,
             kind_zh = self.case.kind.label(ZhTw),
             kind_en = self.case.kind.label(English),
             id = self.case.id,
-            when = self.case.decided_at.as_deref().unwrap_or_default(),
-        )
-    }
-}
-
-/// To the company: the reviewer's decision (A-10).
-pub struct Decided<'a> {
-    pub case: &'a CaseView,
-    pub result: &'a str,
-}
-
-impl Mail for Decided<'_> {
-    fn to(&self) -> &str {
-        &self.case.email
-    }
-
-    fn subject(&self) -> String {
-        format!(
-            "{SERVICE} 審核結果：{} / {}",
-            self.case.status.label(ZhTw),
-            self.case.status.label(English)
-        )
-    }
-
-    fn body(&self) -> String {
-        format!(
-            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} 審核完畢。\n\
-             審核結果：{verdict_zh}\n{text}\n\n\
-             Your {kind_en} of {submitted} (S/N {id}) was decided on {when}: {verdict_en}.\n",
-            name = self.case.company_name,
-            submitted = self.case.submitted_at,
-            kind_zh = self.case.kind.label(ZhTw),
-            kind_en = self.case.kind.label(English),
-            id = self.case.id,
-            when = self.case.decided_at.as_deref().unwrap_or_default(),
-            verdict_zh = self.case.status.label(ZhTw),
-            verdict_en = self.case.status.label(English),
-            text = self.result,
         )
     }
 }

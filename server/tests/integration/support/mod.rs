@@ -276,12 +276,15 @@ impl TestApp {
     }
 }
 
-pub async fn body_text(response: Response) -> String {
-    let bytes = response
+pub async fn body_bytes(response: Response) -> axum::body::Bytes {
+    response
         .into_body()
         .collect()
         .await
         .expect("body")
-        .to_bytes();
-    String::from_utf8_lossy(&bytes).into_owned()
+        .to_bytes()
+}
+
+pub async fn body_text(response: Response) -> String {
+    String::from_utf8_lossy(&body_bytes(response).await).into_owned()
 }

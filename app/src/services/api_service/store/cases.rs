@@ -6,7 +6,7 @@ use super::super::cases::{
     GrantStatus,
 };
 use super::super::form::{ApplicationForm, CompanyData, CERTIFICATE};
-use super::super::mail::{Cancelled, Decided, DeskNews, Received, ToDesk};
+use super::super::mail::{Closed, DeskNews, Received, ToDesk};
 use super::super::{offered_kinds, pending_case_message, CaseView};
 use super::{case, grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
@@ -346,7 +346,11 @@ pub async fn cancel(
         .run(&facts)
         .await?;
     let case = load(work.conn(), case_id, now).await?;
-    work.mail(&Cancelled { case: &case }).await?;
+    work.mail(&Closed {
+        case: &case,
+        result: None,
+    })
+    .await?;
     work.mail(&ToDesk {
         desk: &state.settings.review_mailbox,
         case: &case,
@@ -395,9 +399,9 @@ pub async fn decide(
     if approve {
         take_effect(&mut work, &case, result.as_str()).await?;
     }
-    work.mail(&Decided {
+    work.mail(&Closed {
         case: &case,
-        result: result.as_str(),
+        result: Some(result.as_str()),
     })
     .await?;
     work.commit().await?;
