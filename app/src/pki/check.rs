@@ -284,6 +284,19 @@ fn key_kind(cert: &X509Certificate<'_>) -> Result<PublicKeyKind, CertificateErro
     }
 }
 
+/// A serial as people and tools write it (`0A:1B 2C`, upper case, leading zero bytes) in the
+/// form the checks report and the records keep: lower-case hex without separators or leading
+/// zero bytes; `None` if it is not hex.
+pub fn normalise_serial(written: &str) -> Option<String> {
+    let compact: String = written
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' '))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let bytes = hex::decode(compact.trim()).ok()?;
+    (!bytes.is_empty()).then(|| serial_hex(&bytes))
+}
+
 fn serial_hex(raw: &[u8]) -> String {
     hex::encode(trim_serial(raw))
 }

@@ -39,6 +39,21 @@ fn f4_bare_base64_must_decode_to_a_der_sequence() {
 }
 
 #[test]
+fn i_1_a_serial_is_compared_however_it_was_written() {
+    for written in ["0a1b2c", "0A:1B:2C", "00 0A 1B 2C", " 0a1B2c\n"] {
+        assert_eq!(
+            normalise_serial(written).as_deref(),
+            Some("0a1b2c"),
+            "{written:?}"
+        );
+    }
+    assert_eq!(normalise_serial("00").as_deref(), Some("00"));
+    for not_a_serial in ["", "0a1", "0a:zz", "序號"] {
+        assert_eq!(normalise_serial(not_a_serial), None, "{not_a_serial:?}");
+    }
+}
+
+#[test]
 fn f4_der_that_is_not_a_certificate_is_malformed_even_for_an_empty_store() {
     let store = TrustStore::empty();
     for input in [

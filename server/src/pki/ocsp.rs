@@ -77,7 +77,7 @@ impl StatusQuery {
         self.certificates
             .iter()
             .map(|id| {
-                super::revocation::normalise_serial(&hex::encode(id.serial_number.as_bytes()))
+                app::pki::normalise_serial(&hex::encode(id.serial_number.as_bytes()))
                     .unwrap_or_default()
             })
             .collect()

@@ -2,6 +2,7 @@
 
 use super::issue::timestamp;
 use super::{files, trust_dir, CaFamily, Pki, PkiError};
+use app::pki::normalise_serial;
 use rcgen::{CertificateRevocationListParams, KeyIdMethod, RevokedCertParams, SerialNumber};
 use std::path::PathBuf;
 
@@ -94,17 +95,4 @@ impl Pki {
             })
             .collect())
     }
-}
-
-/// Lower-case hex without separators or leading zero bytes; `None` if it is not hex.
-pub(super) fn normalise_serial(serial_hex: &str) -> Option<String> {
-    let compact: String = serial_hex
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' '))
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let bytes = hex::decode(&compact).ok()?;
-    let zeros = bytes.iter().take_while(|byte| **byte == 0).count();
-    let trimmed = &bytes[zeros.min(bytes.len().saturating_sub(1))..];
-    (!trimmed.is_empty()).then(|| hex::encode(trimmed))
 }
