@@ -77,7 +77,7 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
 /// types on every database (PostgreSQL cannot infer a type for a bare parameter in `VALUES`).
 /// SQLite gets anonymous `?`s: it looks a named parameter up by a walk through all of them,
 /// which made binding a batch's thousand parameters quadratic.
-pub(super) fn placeholders(backend: Backend, rows: usize, types: &[&str]) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, types: &[&str]) -> String {
     let columns = types.len();
     (0..rows)
         .map(|row| {

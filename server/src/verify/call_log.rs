@@ -1,11 +1,14 @@
-//! The call log (F-8, A-N8) written off the hot path: each call hands its record to one writer
-//! task, which writes whatever has queued up in a single transaction. At low load that is one
-//! row at a time, at once; under load the batches grow by themselves, so the database sees one
-//! write per batch instead of one per call.
+//! The call logs of the machine APIs (F-8, A-N8; I-3) written off the hot path: each call
+//! hands its record to one writer task, which writes whatever has queued up in a single
+//! transaction. At low load that is one row at a time, at once; under load the batches grow by
+//! themselves, so the database sees one write per batch instead of one per call. The
+//! verification API's rows are [`CallRecord`]s; the confirmation API has its own
+//! ([`crate::confirm`]).
 
 use super::batch::placeholders;
 use app::platform::db::Db;
 use std::collections::HashMap;
+use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most rows in one insert (10 parameters each stay well under every database's limit).
@@ -13,7 +16,13 @@ const MAX_BATCH: usize = 256;
 /// Records waiting beyond this hold the callers back (back-pressure, never loss).
 const QUEUE: usize = 16_384;
 
-/// One call, as the log keeps it.
+/// A kind of row a call log keeps, and how a batch of them is written.
+pub(crate) trait LogRow: Sized + Send + 'static {
+    /// Writes `batch` in one transaction.
+    fn write(db: &Db, batch: &[Self]) -> impl Future<Output = sqlx::Result<()>> + Send;
+}
+
+/// One call, as the verification API's log keeps it.
 pub(super) struct CallRecord {
     pub business_id: String,
     pub ap_id: String,
@@ -30,32 +39,39 @@ pub(super) struct CallRecord {
     pub used: bool,
 }
 
-enum Message {
-    Call(CallRecord),
+enum Message<R> {
+    Call(R),
     Flush(oneshot::Sender<()>),
 }
 
-#[derive(Clone)]
-pub(super) struct CallLog {
-    sender: mpsc::Sender<Message>,
+pub(crate) struct CallLog<R> {
+    sender: mpsc::Sender<Message<R>>,
 }
 
-impl CallLog {
+impl<R> Clone for CallLog<R> {
+    fn clone(&self) -> Self {
+        CallLog {
+            sender: self.sender.clone(),
+        }
+    }
+}
+
+impl<R: LogRow> CallLog<R> {
     /// Starts the writer on the current runtime.
-    pub(super) fn start(db: Db) -> CallLog {
+    pub(crate) fn start(db: Db) -> CallLog<R> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(writer(db, receiver));
         CallLog { sender }
     }
 
-    pub(super) async fn record(&self, call: CallRecord) {
+    pub(crate) async fn record(&self, call: R) {
         if self.sender.send(Message::Call(call)).await.is_err() {
             tracing::error!("the call log's writer has stopped; a call went unrecorded");
         }
     }
 
     /// Returns once every call recorded before is written (tests, shutdown).
-    pub(super) async fn flush(&self) {
+    pub(crate) async fn flush(&self) {
         let (done, written) = oneshot::channel();
         if self.sender.send(Message::Flush(done)).await.is_ok() {
             let _ = written.await;
@@ -63,7 +79,7 @@ impl CallLog {
     }
 }
 
-async fn writer(db: Db, mut receiver: mpsc::Receiver<Message>) {
+async fn writer<R: LogRow>(db: Db, mut receiver: mpsc::Receiver<Message<R>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut flushes = Vec::new();
     while let Some(first) = receiver.recv().await {
@@ -80,7 +96,7 @@ async fn writer(db: Db, mut receiver: mpsc::Receiver<Message>) {
             };
         }
         if !batch.is_empty() {
-            if let Err(error) = write(&db, &batch).await {
+            if let Err(error) = R::write(&db, &batch).await {
                 tracing::error!(%error, calls = batch.len(), "writing the call log failed");
             }
             batch.clear();
@@ -91,49 +107,51 @@ async fn writer(db: Db, mut receiver: mpsc::Receiver<Message>) {
     }
 }
 
-async fn write(db: &Db, batch: &[CallRecord]) -> sqlx::Result<()> {
-    let sql = format!(
-        "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
+impl LogRow for CallRecord {
+    async fn write(db: &Db, batch: &[CallRecord]) -> sqlx::Result<()> {
+        let sql = format!(
+            "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
          rd_code, verdict, latency_us, signed) VALUES {}",
-        placeholders(
-            db.backend,
-            batch.len(),
-            &[
-                "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT",
-                "BIGINT"
-            ]
-        )
-    );
-    let mut tx = db.pool.begin().await?;
-    let mut insert = sqlx::query(&sql);
-    for call in batch {
-        insert = insert
-            .bind(&call.business_id)
-            .bind(&call.ap_id)
-            .bind(&call.user_id)
-            .bind(call.called_at)
-            .bind(&call.source_ip)
-            .bind(call.id_hash.as_deref())
-            .bind(call.rd_code)
-            .bind(call.verdict)
-            .bind(call.latency_us)
-            .bind(i64::from(call.signed));
-    }
-    insert.execute(&mut *tx).await?;
-    let mut last_use: HashMap<&str, i64> = HashMap::new();
-    for call in batch.iter().filter(|call| call.used) {
-        let when = last_use.entry(&call.business_id).or_insert(call.called_at);
-        *when = (*when).max(call.called_at);
-    }
-    for (business_id, when) in last_use {
-        sqlx::query(
-            "UPDATE api_grants SET last_used_at = $1 \
+            placeholders(
+                db.backend,
+                batch.len(),
+                &[
+                    "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT",
+                    "BIGINT"
+                ]
+            )
+        );
+        let mut tx = db.pool.begin().await?;
+        let mut insert = sqlx::query(&sql);
+        for call in batch {
+            insert = insert
+                .bind(&call.business_id)
+                .bind(&call.ap_id)
+                .bind(&call.user_id)
+                .bind(call.called_at)
+                .bind(&call.source_ip)
+                .bind(call.id_hash.as_deref())
+                .bind(call.rd_code)
+                .bind(call.verdict)
+                .bind(call.latency_us)
+                .bind(i64::from(call.signed));
+        }
+        insert.execute(&mut *tx).await?;
+        let mut last_use: HashMap<&str, i64> = HashMap::new();
+        for call in batch.iter().filter(|call| call.used) {
+            let when = last_use.entry(&call.business_id).or_insert(call.called_at);
+            *when = (*when).max(call.called_at);
+        }
+        for (business_id, when) in last_use {
+            sqlx::query(
+                "UPDATE api_grants SET last_used_at = $1 \
              WHERE business_id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
-        )
-        .bind(when)
-        .bind(business_id)
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(when)
+            .bind(business_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
-    tx.commit().await
 }

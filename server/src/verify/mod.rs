@@ -5,13 +5,13 @@
 
 mod abnormal;
 mod answer;
-mod batch;
-mod call_log;
+pub(crate) mod batch;
+pub(crate) mod call_log;
 pub mod client;
 mod grants;
 pub(crate) mod keys;
 pub mod openapi;
-mod rate;
+pub(crate) mod rate;
 mod registry;
 pub(crate) mod token;
 pub(crate) mod token_ids;
@@ -77,7 +77,7 @@ struct Inner {
     rate: rate::RateLimit,
     detector: abnormal::Detector,
     token_ids: token_ids::TokenIds,
-    log: CallLog,
+    log: CallLog<CallRecord>,
 }
 
 impl VerifyState {

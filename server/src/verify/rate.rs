@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub(super) struct RateLimit {
+pub(crate) struct RateLimit {
     per_second: u32,
     /// apId → (the second, calls in it).
     seconds: Mutex<HashMap<String, (i64, u32)>>,
 }
 
 impl RateLimit {
-    pub(super) fn new(per_second: u32) -> RateLimit {
+    pub(crate) fn new(per_second: u32) -> RateLimit {
         RateLimit {
             per_second,
             seconds: Mutex::new(HashMap::new()),
@@ -20,7 +20,7 @@ impl RateLimit {
     }
 
     /// Counts a call of `ap_id` at `now`; false when the second's allowance is spent.
-    pub(super) fn allow(&self, ap_id: &str, now: i64) -> bool {
+    pub(crate) fn allow(&self, ap_id: &str, now: i64) -> bool {
         let mut seconds = self.seconds.lock().unwrap_or_else(|e| e.into_inner());
         let entry = match seconds.get_mut(ap_id) {
             Some(entry) => entry,
