@@ -5,6 +5,7 @@ pub mod agency_link;
 pub mod api_service;
 pub mod certificate;
 pub mod company;
+pub mod confirmation;
 pub mod id_card_loss;
 pub mod manifest;
 pub mod sign_in;
