@@ -26,12 +26,12 @@ CREATE TABLE confirmation_systems (
     CHECK (disabled_from IS NULL OR disabled_from > enabled_from)
 );
 
--- Every call, accepted or refused: which system (NULL when the client certificate named
--- none), when, from where, the answer's code, the certificate status answered, and the ID
--- number only as its HMAC-SHA256 under the ID-hash key. Append-only, like the audit log.
+-- Every call of a registered system, answered or refused: which system, when, from where,
+-- the answer's code, the certificate status answered, and the ID number only as its
+-- HMAC-SHA256 under the ID-hash key. Append-only, like the audit log.
 CREATE TABLE confirmation_calls (
     id          BIGSERIAL PRIMARY KEY,
-    system_id   BIGINT REFERENCES confirmation_systems (id),
+    system_id   BIGINT NOT NULL REFERENCES confirmation_systems (id),
     called_at   BIGINT NOT NULL,
     source_ip   TEXT NOT NULL,
     outcome     TEXT NOT NULL,              -- the answer's code (docs/confirmation-api.md)
@@ -48,3 +48,5 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER confirmation_calls_no_change BEFORE UPDATE OR DELETE ON confirmation_calls
     FOR EACH ROW EXECUTE FUNCTION confirmation_calls_append_only();
+CREATE TRIGGER confirmation_calls_no_truncate BEFORE TRUNCATE ON confirmation_calls
+    FOR EACH STATEMENT EXECUTE FUNCTION confirmation_calls_append_only();

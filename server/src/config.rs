@@ -97,6 +97,21 @@ pub struct Config {
     /// Its face in a collection (Noto Sans CJK: 3 is Traditional Chinese).
     /// `HUJI_PAPERS_FONT_INDEX`.
     pub papers_font_index: u32,
+    /// Where the identity confirmation API listens over mutual TLS (I-3), e.g.
+    /// `0.0.0.0:3443`; unset: no such listener (a TLS-terminating proxy may still forward to
+    /// the portal's own). `HUJI_CONFIRM_BIND`.
+    pub confirm_bind: Option<SocketAddr>,
+    /// The portal's certificate chain (PEM) on that listener. `HUJI_CONFIRM_TLS_CERT`.
+    pub confirm_tls_cert: Option<PathBuf>,
+    /// Its private key (PEM). `HUJI_CONFIRM_TLS_KEY`.
+    pub confirm_tls_key: Option<PathBuf>,
+    /// Confirmation calls a second allowed to each system, per server.
+    /// `HUJI_CONFIRM_RATE_PER_SECOND`.
+    pub confirm_rate_per_second: u32,
+    /// The TLS-terminating proxies allowed to pass a verified client certificate to the
+    /// portal's own listener (addresses or networks, comma-separated); empty: none, the API
+    /// is on its mutual-TLS listener only. `HUJI_CONFIRM_PROXIES`.
+    pub confirm_proxies: String,
 }
 
 /// The environment variables of the link network's pools and prefixes, by kind.
@@ -155,6 +170,11 @@ impl Default for Config {
             link_server_prefix: DEFAULT_POOLS[2].2,
             papers_font: PathBuf::from(crate::papers::DEFAULT_FONT),
             papers_font_index: crate::papers::DEFAULT_FONT_INDEX,
+            confirm_bind: None,
+            confirm_tls_cert: None,
+            confirm_tls_key: None,
+            confirm_rate_per_second: crate::confirm::Settings::default().rate_per_second,
+            confirm_proxies: String::new(),
         }
     }
 }
@@ -207,6 +227,23 @@ impl Config {
                 )
             })?;
         }
+        if let Some(v) = env("HUJI_CONFIRM_BIND") {
+            self.confirm_bind = Some(v.parse().map_err(|_| {
+                invalid(
+                    "HUJI_CONFIRM_BIND",
+                    format!("{v:?} is not an address like 0.0.0.0:3443"),
+                )
+            })?);
+        }
+        if let Some(v) = env("HUJI_CONFIRM_TLS_CERT") {
+            self.confirm_tls_cert = Some(v.into());
+        }
+        if let Some(v) = env("HUJI_CONFIRM_TLS_KEY") {
+            self.confirm_tls_key = Some(v.into());
+        }
+        if let Some(v) = env("HUJI_CONFIRM_PROXIES") {
+            self.confirm_proxies = v;
+        }
         if let Some(v) = env("DATABASE_URL") {
             self.database_url = v;
         }
@@ -257,8 +294,12 @@ impl Config {
         if let Some(v) = env("HUJI_MOICA_CA_DIR") {
             self.moica_ca_dir = Some(v.into());
         }
-        let counts: [(&'static str, &mut u32); 6] = [
+        let counts: [(&'static str, &mut u32); 7] = [
             ("HUJI_API_RATE_PER_SECOND", &mut self.api_rate_per_second),
+            (
+                "HUJI_CONFIRM_RATE_PER_SECOND",
+                &mut self.confirm_rate_per_second,
+            ),
             (
                 "HUJI_API_ABNORMAL_WINDOW_SECONDS",
                 &mut self.api_abnormal_window_seconds,
@@ -328,6 +369,16 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The identity confirmation API's settings.
+    pub fn confirm_settings(&self) -> crate::confirm::Settings {
+        crate::confirm::Settings {
+            rate_per_second: self.confirm_rate_per_second,
+            // Checked by `validate`.
+            proxies: TrustedProxies::parse(&self.confirm_proxies).unwrap_or_default(),
+            ..Default::default()
+        }
     }
 
     /// The verification API's settings.
@@ -459,8 +510,19 @@ impl Config {
                 }
             }
         }
+        if self.confirm_bind.is_some()
+            && (self.confirm_tls_cert.is_none() || self.confirm_tls_key.is_none())
+        {
+            return Err(invalid(
+                "HUJI_CONFIRM_BIND",
+                "needs HUJI_CONFIRM_TLS_CERT and HUJI_CONFIRM_TLS_KEY: the listener speaks TLS only",
+            ));
+        }
         if let Err(reason) = TrustedProxies::parse(&self.trusted_proxies) {
             return Err(invalid("HUJI_TRUSTED_PROXIES", reason));
+        }
+        if let Err(reason) = TrustedProxies::parse(&self.confirm_proxies) {
+            return Err(invalid("HUJI_CONFIRM_PROXIES", reason));
         }
         // The pages' Content-Security-Policy allows exactly this origin shape.
         let helper = self.card_helper_url.strip_prefix("http://127.0.0.1:");

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod confirm;
 pub mod database;
 pub mod jobs;
 pub mod link;

@@ -12,7 +12,9 @@ use app::platform::{
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
-use server::admin::{moica::MoicaCommand, pki::PkiCommand, staff::StaffCommand};
+use server::admin::{
+    confirmation::ConfirmationCommand, moica::MoicaCommand, pki::PkiCommand, staff::StaffCommand,
+};
 use server::{admin, config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: MoicaCommand,
     },
+    /// The identity confirmation API's application systems (seed 003, I-1).
+    Confirmation {
+        #[command(subcommand)]
+        command: ConfirmationCommand,
+    },
     /// Sign one verification-API request as a company's server does and print its token.
     ApiToken(admin::api_token::ApiTokenArgs),
     /// Sign one linked-agency API call as an agency's system does and print its token.
@@ -149,6 +156,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         );
     }
     let db = server::database::open(&config, SystemClock.unix()).await?;
+    // What the commands on certificates check them against, and when.
+    let (roots, now) = (config.trusted_roots.clone(), SystemClock.unix());
+    let roots = roots.as_deref();
     match command {
         Command::Pki { .. }
         | Command::ApiToken(_)
@@ -157,23 +167,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             unreachable!("handled above")
         }
         Command::Staff { command } => {
-            admin::staff::run(
-                command,
-                &db,
-                config.trusted_roots.as_deref(),
-                SystemClock.unix(),
-            )
-            .await?;
+            admin::staff::run(command, &db, roots, now).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Moica { command } => {
-            admin::moica::run(
-                command,
-                &db,
-                config.trusted_roots.as_deref(),
-                SystemClock.unix(),
-            )
-            .await?;
+            admin::moica::run(command, &db, roots, now).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Confirmation { command } => {
+            admin::confirmation::run(command, &db, roots, now).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => serve(config, db).await.map(|()| ExitCode::SUCCESS),
@@ -300,9 +302,34 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let metrics_token =
         server::secrets::load_or_create(&config.metrics_token_file, "metrics token")
             .context("the metrics token (HUJI_METRICS_TOKEN_FILE)")?;
+    let confirm = server::confirm::ConfirmState::new(state.clone(), &config.confirm_settings());
+    if let Some(bind) = config.confirm_bind {
+        let (Some(certificate), Some(key)) = (&config.confirm_tls_cert, &config.confirm_tls_key)
+        else {
+            anyhow::bail!("HUJI_CONFIRM_BIND needs HUJI_CONFIRM_TLS_CERT and HUJI_CONFIRM_TLS_KEY");
+        };
+        let tls = server::confirm::tls::server_config(certificate, key)
+            .context("the confirmation API's TLS (HUJI_CONFIRM_TLS_CERT, HUJI_CONFIRM_TLS_KEY)")?;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, "identity confirmation API listening (mutual TLS)");
+        println!(
+            "Identity confirmation API: https://{address}{}",
+            server::confirm::CONFIRM_PATH
+        );
+        tokio::spawn(server::confirm::tls::serve(
+            listener,
+            tls,
+            server::confirm::routes(confirm.clone()),
+            shutdown_signal(),
+        ));
+    }
     let app = web::router(
         state,
         verify.clone(),
+        confirm.clone(),
         web::observability::MetricsEndpoint::new(
             web::observability::metrics_handle(),
             &metrics_token,
@@ -330,6 +357,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     .await?;
     // Calls answered just before the signal are written before the process ends.
     verify.flush().await;
+    confirm.flush().await;
     Ok(())
 }
 

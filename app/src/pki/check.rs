@@ -90,6 +90,24 @@ impl TrustStore {
         })
     }
 
+    /// Whether its issuer's current revocation list names the certificate `input` (one the
+    /// trust store's chain vouches for), whatever else holds of it: in answering a
+    /// certificate's status, revocation outranks expiry and every other refusal.
+    pub fn lists_as_revoked(&self, input: &[u8], at: i64) -> bool {
+        let Ok(der) = certificate_der(input) else {
+            return false;
+        };
+        let Ok(cert) = parse_certificate(&der) else {
+            return false;
+        };
+        self.chain(&cert).is_ok_and(|chain| {
+            chain.first().is_some_and(|issuer| {
+                revocation::check(&issuer.revocation_lists, cert.raw_serial(), at)
+                    == Err(CertificateError::Revoked)
+            })
+        })
+    }
+
     /// The issuers of `cert`, nearest first, ending with a trusted root. A certificate whose
     /// issuer is not in the store is `UnknownIssuer`; one whose issuer is there but whose
     /// signature does not verify (a forgery, or a tampered certificate) is `BadSignature`.

@@ -58,6 +58,11 @@ impl TrustedProxies {
             .map(TrustedProxies)
     }
 
+    /// Whether no proxy is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether `address` is one of the trusted proxies.
     pub fn trusts(&self, address: IpAddr) -> bool {
         let address = address.to_canonical();

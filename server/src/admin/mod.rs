@@ -1,9 +1,11 @@
 //! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
-//! accounts (`huji staff …`), citizen certificates' holders (`huji moica …`) and the API
-//! clients' signed calls (`huji api-token`, `huji agency-token`).
+//! accounts (`huji staff …`), citizen certificates' holders (`huji moica …`), the
+//! confirmation API's systems (`huji confirmation …`) and the API clients' signed calls
+//! (`huji api-token`, `huji agency-token`).
 
 pub mod agency_token;
 pub mod api_token;
+pub mod confirmation;
 pub mod moica;
 pub mod pki;
 pub mod staff;
@@ -11,6 +13,9 @@ pub mod staff;
 use anyhow::Context;
 use app::pki::{CheckedCertificate, Purpose, TrustStore};
 use std::path::Path;
+
+/// How the audit log names an operator at the console.
+const CONSOLE_ACTOR: &str = "console";
 
 /// Reads a citizen certificate from `path` and checks it against the trust store.
 pub fn citizen_certificate(

@@ -1,6 +1,7 @@
 //! `huji staff …`: binding a staff member's citizen certificate to a role and a jurisdiction
 //! (F-6), listing and disabling accounts.
 
+use super::CONSOLE_ACTOR;
 use anyhow::Context;
 use app::domain::email::Email;
 use app::platform::db::Db;
@@ -8,9 +9,6 @@ use app::services::staff::role::{Jurisdiction, Role};
 use app::services::staff::store::{self, JurisdictionSpec};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
-
-/// How the audit log names an operator at the console.
-const CONSOLE_ACTOR: &str = "console";
 
 #[derive(Subcommand)]
 pub enum StaffCommand {

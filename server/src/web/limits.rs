@@ -28,6 +28,10 @@ pub const SERVER_FUNCTION: usize = 64 * 1024;
 /// A call of the JSON APIs under `/integration/` (a person query is a few dozen bytes).
 pub const INTEGRATION_API: usize = 4 * 1024;
 
+/// A call of the identity confirmation API: an ID number and a citizen certificate (a few
+/// KiB in base64 or PEM).
+pub const CONFIRMATION_API: usize = 16 * 1024;
+
 /// Anything else: pages, files and health checks take no body; an OCSP request (up to
 /// `pki::ocsp::MAX_CERTIFICATES` certificate IDs of ~100 bytes) fits well within it.
 pub const OTHER: usize = 4 * 1024;
@@ -40,6 +44,8 @@ pub fn for_path(path: &str) -> usize {
         FORM
     } else if path.starts_with("/api/") {
         SERVER_FUNCTION
+    } else if path == crate::confirm::CONFIRM_PATH {
+        CONFIRMATION_API
     } else if path.starts_with("/integration/") {
         INTEGRATION_API
     } else {

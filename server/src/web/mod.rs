@@ -39,6 +39,7 @@ use tower_http::{
 pub fn router(
     state: AppState,
     verify: crate::verify::VerifyState,
+    confirm: crate::confirm::ConfirmState,
     metrics: observability::MetricsEndpoint,
     printer: Arc<crate::papers::Printer>,
 ) -> Router {
@@ -95,6 +96,7 @@ pub fn router(
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
         .merge(ocsp::routes())
+        .merge(crate::confirm::proxied_routes(confirm))
         .route("/livez", get(observability::livez))
         .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))

@@ -11,12 +11,14 @@ use axum::{
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// The state-changing paths whose callers authenticate every request with a signature rather
-/// than a cookie, so a forged cross-site request carries no authority there. Exact paths, not
-/// prefixes: nothing else — above all no server function (`/api/{fn}`) — is exempt.
-const SIGNED_API_PATHS: [&str; 2] = [
+/// The state-changing paths whose callers authenticate every request with a signature or a
+/// client certificate rather than a cookie, so a forged cross-site request carries no authority
+/// there. Exact paths, not prefixes: nothing else — above all no server function (`/api/{fn}`)
+/// — is exempt.
+const SIGNED_API_PATHS: [&str; 3] = [
     crate::link::CONNECTION_TEST_PATH,
     crate::link::PERSON_QUERY_PATH,
+    crate::confirm::CONFIRM_PATH,
 ];
 
 /// CSRF protection: a state-changing request must come from the portal's own pages (the OCSP

@@ -11,6 +11,7 @@ mod agency_sign_in;
 mod api_service;
 mod body_limits;
 mod cases;
+mod confirmation;
 mod id_card_loss;
 mod jobs;
 mod migrations;

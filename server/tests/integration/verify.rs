@@ -756,9 +756,11 @@ async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
     let verify = server::verify::VerifyState::new(state.clone(), settings);
+    let confirm = server::confirm::ConfirmState::new(state.clone(), &Default::default());
     server::web::router(
         state,
         verify,
+        confirm,
         crate::support::test_metrics(),
         crate::support::test_printer(),
     )

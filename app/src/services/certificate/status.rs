@@ -38,8 +38,9 @@ impl CertificateState {
     ) -> Self {
         match status {
             CertificateStatus::Revoked => CertificateState::Revoked,
-            CertificateStatus::Suspended => CertificateState::Suspended,
+            // Past its end a suspended certificate cannot come back.
             _ if now >= not_after => CertificateState::Expired,
+            CertificateStatus::Suspended => CertificateState::Suspended,
             _ if awaiting_activation => CertificateState::AwaitingActivation,
             _ => CertificateState::Valid,
         }

@@ -4,7 +4,7 @@
 
 use super::ConfirmedStatus;
 use crate::domain::{card_number::CardNumber, national_id::NationalId};
-use crate::pki::{CertificateError, Purpose, TrustStore};
+use crate::pki::TrustStore;
 use crate::services::certificate::status::CertificateState;
 use crate::services::certificate::store::{held, Held};
 use base64::Engine;
@@ -61,9 +61,7 @@ pub async fn confirm(
             .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok()),
     };
     // The CA's own revocation list wins over records that have not caught up with it.
-    let listed_revoked = der.is_some_and(|der| {
-        trust.check_certificate(&der, Purpose::CitizenCard, now) == Err(CertificateError::Revoked)
-    });
+    let listed_revoked = der.is_some_and(|der| trust.lists_as_revoked(&der, now));
     Ok(Confirmation::Belongs(if listed_revoked {
         ConfirmedStatus::Revoked
     } else {

@@ -246,9 +246,11 @@ pub async fn spawn_app_with(
         ..state_with_trust(&test_db.db, &clock, trust)
     };
     let verify = server::verify::VerifyState::new(state.clone(), settings);
+    let confirm = server::confirm::ConfirmState::new(state.clone(), &Default::default());
     let router = server::web::router(
         state.clone(),
         verify.clone(),
+        confirm,
         test_metrics(),
         test_printer(),
     );

@@ -56,7 +56,14 @@ impl Portal {
         let mut state = super::state_with_trust(&self.app.test_db.db, &self.app.clock, trust);
         change(&mut state);
         let verify = server::verify::VerifyState::new(state.clone(), settings);
-        server::web::router(state, verify, super::test_metrics(), super::test_printer())
+        let confirm = server::confirm::ConfirmState::new(state.clone(), &Default::default());
+        server::web::router(
+            state,
+            verify,
+            confirm,
+            super::test_metrics(),
+            super::test_printer(),
+        )
     }
 
     pub fn now(&self) -> i64 {

@@ -1,0 +1,343 @@
+//! The identity confirmation API (seed 003, SPEC I-3): `POST /integration/confirmation/v1/confirm`.
+//! A registered, enabled application system, authenticated by its server certificate over
+//! mutual TLS ([`tls`]), asks whether a citizen certificate (or the card's number) belongs to
+//! an ID number, and is answered that and, only if it does, the certificate's status. Every
+//! call is logged ([`calls`]). The manual is `docs/confirmation-api.md`; the OpenAPI document
+//! `/integration/confirmation/openapi.json`.
+//!
+//! Behind a TLS-terminating proxy, the proxy verifies the client certificate and forwards it
+//! URL-encoded in [`PROXY_CERTIFICATE_HEADER`]. The header is believed only from the proxies
+//! named for this API (`HUJI_CONFIRM_PROXIES`), which must set it afresh on every request;
+//! not from the portal's general reverse proxies (`HUJI_TRUSTED_PROXIES`), which pass the
+//! public's headers on. Without `HUJI_CONFIRM_PROXIES` the portal's listener has no such
+//! route at all.
+
+mod answer;
+mod calls;
+pub mod openapi;
+mod systems;
+pub mod tls;
+
+pub use answer::{ConfirmAnswer, ConfirmCode};
+
+use crate::verify::call_log::CallLog;
+use crate::verify::rate::RateLimit;
+use app::domain::{card_number::CardNumber, national_id::NationalId};
+use app::pki::UncheckedCertificate;
+use app::platform::client::TrustedProxies;
+use app::platform::AppState;
+use app::services::confirmation::answer::{confirm as confirm_holder, Presented};
+use app::services::confirmation::systems::OutOfService;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use calls::ConfirmCall;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// The API's one path (the `utoipa::path` attribute below repeats it).
+pub const CONFIRM_PATH: &str = "/integration/confirmation/v1/confirm";
+
+/// Where a trusted TLS-terminating proxy puts the client certificate it verified: PEM,
+/// URL-encoded, as nginx's `$ssl_client_escaped_cert` and HAProxy's `ssl_c_der,base64` give
+/// it (either is read).
+pub const PROXY_CERTIFICATE_HEADER: &str = "x-client-certificate";
+
+/// A request body must arrive within this.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The API's settings (docs/operations.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Calls a second allowed to each system, in each server process.
+    pub rate_per_second: u32,
+    /// How long a server answers from a system's record before reading it again: the most a
+    /// change (a stop, a disable) takes to reach every server.
+    pub cache: Duration,
+    /// The TLS-terminating proxies whose [`PROXY_CERTIFICATE_HEADER`] is believed; none: the
+    /// API is served on its own mutual-TLS listener only.
+    pub proxies: TrustedProxies,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rate_per_second: 500,
+            cache: Duration::from_secs(1),
+            proxies: TrustedProxies::default(),
+        }
+    }
+}
+
+/// The client certificate of a call (DER): from the mutual-TLS listener, or from a trusted
+/// proxy.
+#[derive(Clone, Debug)]
+pub struct ClientCertificate(pub Arc<[u8]>);
+
+/// What the API holds beyond the portal's state. Cheap to clone.
+#[derive(Clone)]
+pub struct ConfirmState {
+    app: Arc<AppState>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    systems: systems::Systems,
+    rate: RateLimit,
+    log: CallLog<ConfirmCall>,
+    proxies: TrustedProxies,
+}
+
+impl ConfirmState {
+    /// Starts the call log's writer on the current runtime.
+    pub fn new(app: AppState, settings: &Settings) -> ConfirmState {
+        let log = CallLog::start(app.db.dedicated());
+        ConfirmState {
+            app: Arc::new(app),
+            inner: Arc::new(Inner {
+                systems: systems::Systems::new(settings.cache),
+                rate: RateLimit::new(settings.rate_per_second),
+                log,
+                proxies: settings.proxies.clone(),
+            }),
+        }
+    }
+
+    /// Returns once every call answered so far is in the call log.
+    pub async fn flush(&self) {
+        self.inner.log.flush().await;
+    }
+}
+
+/// The API's routes, for the mutual-TLS listener.
+pub fn routes<S: Clone + Send + Sync + 'static>(state: ConfirmState) -> Router<S> {
+    Router::new()
+        .route(CONFIRM_PATH, post(confirm))
+        .route(
+            "/integration/confirmation/openapi.json",
+            axum::routing::get(openapi::document),
+        )
+        .with_state(state)
+        .layer(axum::middleware::from_fn(crate::web::limits::body_limit))
+}
+
+/// The same routes on the portal's plain listener, for a TLS-terminating proxy in front: the
+/// certificate comes from [`PROXY_CERTIFICATE_HEADER`] of one of the API's proxies. None when
+/// no proxy is named.
+pub fn proxied_routes<S: Clone + Send + Sync + 'static>(state: ConfirmState) -> Router<S> {
+    if state.inner.proxies.is_empty() {
+        return Router::new();
+    }
+    routes(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state,
+        proxied_certificate,
+    ))
+}
+
+async fn proxied_certificate(
+    State(state): State<ConfirmState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    // Exactly one: a proxy that appends its header instead of replacing it would otherwise
+    // leave the client's own first.
+    let mut values = request.headers().get_all(PROXY_CERTIFICATE_HEADER).iter();
+    let forwarded = match (values.next(), values.next()) {
+        (Some(value), None) => value.to_str().ok().map(str::to_owned),
+        _ => None,
+    };
+    request.extensions_mut().remove::<ClientCertificate>();
+    if let (Some(peer), Some(forwarded)) = (peer, forwarded) {
+        if state.inner.proxies.trusts(peer) {
+            let text = percent_encoding::percent_decode_str(&forwarded).decode_utf8_lossy();
+            if let Ok(der) = app::pki::certificate_der(text.as_bytes()) {
+                request
+                    .extensions_mut()
+                    .insert(ClientCertificate(Arc::from(der)));
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// A confirmation request: the ID number, and the user's certificate or its card number.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// 身分證統一編號 as the user gave it to the system.
+    #[schema(example = "A123456789")]
+    id_number: String,
+    /// The certificate the user signed in with: DER in base64, or PEM.
+    #[serde(default)]
+    certificate: Option<String>,
+    /// Or the 憑證 IC 卡卡號 printed on the card (its newest certificate is answered).
+    #[serde(default)]
+    #[schema(example = "TP03000000000001")]
+    card_number: Option<String>,
+}
+
+/// Confirms whether a citizen certificate belongs to an ID number, and its status.
+///
+/// Exactly one of `certificate` and `card_number` is given. An unknown certificate, an
+/// unknown card and an ID number that is not the holder's all answer `belongs: false`, with
+/// no status.
+#[utoipa::path(
+    post,
+    path = "/integration/confirmation/v1/confirm",
+    tag = "confirmation",
+    request_body = ConfirmRequest,
+    responses(
+        (status = 200, description = "answered: see belongs and status", body = answer::AnswerBody),
+        (status = 400, description = "malformed_request, malformed_id, malformed_certificate or malformed_card_number", body = answer::AnswerBody),
+        (status = 401, description = "client_certificate_required", body = answer::AnswerBody),
+        (status = 403, description = "system_unknown, system_not_enabled, system_disabled, system_stopped or server_certificate_invalid", body = answer::AnswerBody),
+        (status = 413, description = "the body is over 16 KiB"),
+        (status = 429, description = "rate_limited or quota_exceeded", body = answer::AnswerBody),
+        (status = 503, description = "unavailable", body = answer::AnswerBody),
+    )
+)]
+pub async fn confirm(State(state): State<ConfirmState>, request: Request) -> Response {
+    let started = Instant::now();
+    let now = state.app.clock.unix();
+    let (parts, body) = request.into_parts();
+    let source_ip = app::platform::client::client_address(&parts.extensions)
+        .map(|address| address.to_string())
+        .unwrap_or_default();
+    // The limit itself is held, and answered 413, by `web::limits::body_limit`.
+    let read = tokio::time::timeout(
+        BODY_TIMEOUT,
+        axum::body::to_bytes(body, crate::web::limits::CONFIRMATION_API),
+    );
+    let Ok(Ok(body)) = read.await else {
+        return ConfirmAnswer::refused(ConfirmCode::MalformedRequest).into_response();
+    };
+    let mut call = Call {
+        system_id: None,
+        id_hash: None,
+    };
+    let answer = match answer(&state, &parts, &body, now, &mut call).await {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::error!(%error, "confirmation failed on the server side");
+            ConfirmAnswer::refused(ConfirmCode::Unavailable)
+        }
+    };
+    // A call that names no registered system is nobody's call to account for, and anyone can
+    // make one: it is refused without a row, so that strangers cannot fill the append-only log.
+    let Some(system_id) = call.system_id else {
+        tracing::debug!(%source_ip, code = answer.code.code(), "confirmation call of no system");
+        return answer.into_response();
+    };
+    state
+        .inner
+        .log
+        .record(ConfirmCall {
+            system_id,
+            called_at: now,
+            source_ip,
+            outcome: answer.code.code(),
+            status: answer.status().map(app::cases::Code::code),
+            id_hash: call.id_hash,
+            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        })
+        .await;
+    answer.into_response()
+}
+
+/// What the call log learns of a call as it is answered.
+struct Call {
+    system_id: Option<i64>,
+    id_hash: Option<String>,
+}
+
+async fn answer(
+    state: &ConfirmState,
+    parts: &Parts,
+    body: &[u8],
+    now: i64,
+    call: &mut Call,
+) -> anyhow::Result<ConfirmAnswer> {
+    use ConfirmCode::*;
+    let Some(ClientCertificate(der)) = parts.extensions.get::<ClientCertificate>() else {
+        return Ok(ConfirmAnswer::refused(ClientCertificateRequired));
+    };
+    let fingerprint = hex::encode(Sha256::digest(der));
+    let trust = state.app.trust.current();
+    let Some(known) = state
+        .inner
+        .systems
+        .get(&state.app.db.pool, &trust, der, &fingerprint, now)
+        .await?
+    else {
+        return Ok(ConfirmAnswer::refused(SystemUnknown));
+    };
+    let system = &known.system;
+    call.system_id = Some(system.id);
+    match system.out_of_service(now) {
+        Some(OutOfService::NotYetEnabled) => return Ok(ConfirmAnswer::refused(SystemNotEnabled)),
+        Some(OutOfService::Disabled) => return Ok(ConfirmAnswer::refused(SystemDisabled)),
+        Some(OutOfService::Stopped(_)) => return Ok(ConfirmAnswer::refused(SystemStopped)),
+        Some(OutOfService::CertificateExpired) => {
+            return Ok(ConfirmAnswer::refused(ServerCertificateInvalid))
+        }
+        None => {}
+    }
+    if !known.certificate_checks {
+        return Ok(ConfirmAnswer::refused(ServerCertificateInvalid));
+    }
+    if !state.inner.rate.allow(&system.id.to_string(), now) {
+        return Ok(ConfirmAnswer::refused(RateLimited));
+    }
+    let Ok(request) = serde_json::from_slice::<ConfirmRequest>(body) else {
+        return Ok(ConfirmAnswer::refused(MalformedRequest));
+    };
+    let Ok(id) = NationalId::parse(&request.id_number) else {
+        return Ok(ConfirmAnswer::refused(MalformedId));
+    };
+    let certificate;
+    let card;
+    let presented = match (&request.certificate, &request.card_number) {
+        (Some(text), None) => {
+            match app::pki::certificate_der(text.as_bytes())
+                .ok()
+                .filter(|der| UncheckedCertificate::read(der).is_some())
+            {
+                Some(der) => {
+                    certificate = der;
+                    Presented::Certificate(&certificate)
+                }
+                None => return Ok(ConfirmAnswer::refused(MalformedCertificate)),
+            }
+        }
+        (None, Some(number)) => match CardNumber::parse(number) {
+            Ok(number) => {
+                card = number;
+                Presented::Card(&card)
+            }
+            Err(_) => return Ok(ConfirmAnswer::refused(MalformedCardNumber)),
+        },
+        _ => return Ok(ConfirmAnswer::refused(MalformedRequest)),
+    };
+    if !state
+        .inner
+        .systems
+        .take_quota(&state.app.db.pool, system, now)
+        .await?
+    {
+        return Ok(ConfirmAnswer::refused(QuotaExceeded));
+    }
+    call.id_hash = Some(state.app.id_key.hash(id.as_str()));
+    let confirmation = confirm_holder(&state.app.db.pool, &trust, presented, &id, now).await?;
+    Ok(ConfirmAnswer::answered(confirmation))
+}

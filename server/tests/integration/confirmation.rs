@@ -1,0 +1,753 @@
+//! The identity confirmation API (seed 003, SPEC I-1, I-3) over real mutual TLS: the API's
+//! own listener (`confirm::tls`) on a loopback socket, and a rustls client presenting a
+//! system's server certificate, as a bank's or an agency's server does.
+
+use crate::support::Portal;
+use app::domain::{card_number::CardNumber, national_id::NationalId};
+use app::pki::{CaFamily, Purpose, TrustStore};
+use app::platform::client::TrustedProxies;
+use app::services::certificate::store::record_holder;
+use app::services::confirmation::systems::{register, NewSystem, RegisterError};
+use app::services::confirmation::ApplicantKind;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use serde_json::{json, Value};
+use server::confirm::{tls, ConfirmState, Settings};
+use server::pki::{Issued, SubjectKey, Validity};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const WANG: &str = "A123456789";
+const WANG_CARD: &str = "TP03000000000001";
+/// Another person of the demo registry.
+const SOMEONE_ELSE: &str = "F228135791";
+
+/// The portal with its confirmation listener, a registered bank system and 王小明's card.
+struct Service {
+    portal: Portal,
+    state: ConfirmState,
+    address: SocketAddr,
+    /// What the client trusts for the listener's own certificate.
+    roots: Arc<rustls::RootCertStore>,
+    bank: Issued,
+    wang: Issued,
+    _dir: tempfile::TempDir,
+}
+
+async fn service(settings: Settings) -> Service {
+    let portal = Portal::start().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // The listener's own certificate must be valid for the client's (real) clock, while the
+    // portal's clock stands in 2023.
+    let real_now = chrono::Utc::now().timestamp();
+    let own = portal
+        .pki
+        .issue_server_certificate(
+            CaFamily::Gca,
+            "內政部",
+            "localhost",
+            Validity::days_from(real_now - 60, 365),
+            &SubjectKey::Generate,
+        )
+        .expect("the listener's certificate");
+    let files = own
+        .write_files(&dir.path().join("listener"))
+        .expect("written");
+    let config = tls::server_config(&files[1], &files[0]).expect("TLS settings");
+    let state = ConfirmState::new(portal.app.state.clone(), &settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(tls::serve(
+        listener,
+        config,
+        server::confirm::routes(state.clone()),
+        std::future::pending(),
+    ));
+    let mut roots = rustls::RootCertStore::empty();
+    for path in std::fs::read_dir(portal.pki.trust_dir()).expect("trust dir") {
+        let path = path.expect("entry").path();
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "crt" || ext == "pem")
+        {
+            for der in CertificateDer::pem_file_iter(&path).expect("PEM") {
+                roots.add(der.expect("certificate")).expect("a root");
+            }
+        }
+    }
+
+    let bank = server_certificate(&portal, CaFamily::Xca, "示範商業銀行");
+    register_system(
+        &portal,
+        ApplicantKind::Financial,
+        &bank,
+        portal.now() - 86_400,
+        1_000,
+    )
+    .await
+    .expect("registered");
+    let wang = portal.citizen_card("王小明");
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    let checked = trust
+        .check_certificate(&wang.certificate_der, Purpose::CitizenCard, portal.now())
+        .expect("valid");
+    record_holder(
+        &mut portal
+            .app
+            .test_db
+            .db
+            .pool
+            .acquire()
+            .await
+            .expect("connection"),
+        &checked,
+        &NationalId::parse(WANG).expect("id"),
+        &CardNumber::parse(WANG_CARD).expect("card"),
+        portal.now(),
+    )
+    .await
+    .expect("recorded");
+    Service {
+        portal,
+        state,
+        address,
+        roots: Arc::new(roots),
+        bank,
+        wang,
+        _dir: dir,
+    }
+}
+
+fn server_certificate(portal: &Portal, family: CaFamily, organisation: &str) -> Issued {
+    portal
+        .pki
+        .issue_server_certificate(
+            family,
+            organisation,
+            "ap.example.com.tw",
+            portal.year(),
+            &SubjectKey::Generate,
+        )
+        .expect("server certificate")
+}
+
+async fn register_system(
+    portal: &Portal,
+    kind: ApplicantKind,
+    certificate: &Issued,
+    enabled_from: i64,
+    daily_quota: i64,
+) -> Result<i64, RegisterError> {
+    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
+    register(
+        &portal.app.test_db.db,
+        &trust,
+        &NewSystem {
+            applicant_kind: kind,
+            organisation: "示範機構",
+            address: "臺北市中正區徐州路5號",
+            system_name: "網路服務",
+            certificate: certificate.certificate_pem.as_bytes(),
+            serial: &certificate.serial_hex,
+            enabled_from,
+            daily_quota,
+        },
+        "staff:1",
+        portal.now(),
+    )
+    .await
+}
+
+impl Service {
+    /// Posts `body` as the holder of `client` (none: no client certificate); the status and
+    /// the JSON answer.
+    async fn call(&self, client: Option<&Issued>, body: &str) -> (u16, Value) {
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_root_certificates(self.roots.clone());
+        let config = match client {
+            Some(issued) => builder
+                .with_client_auth_cert(
+                    vec![CertificateDer::from(issued.certificate_der.clone())],
+                    PrivateKeyDer::from_pem_slice(
+                        issued.private_key_pem.as_deref().expect("key").as_bytes(),
+                    )
+                    .expect("key"),
+                )
+                .expect("client certificate"),
+            None => builder.with_no_client_auth(),
+        };
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(self.address)
+            .await
+            .expect("connect");
+        let mut tls = connector
+            .connect(ServerName::try_from("localhost").expect("name"), tcp)
+            .await
+            .expect("the listener's certificate checks for localhost");
+        let request = format!(
+            "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            server::confirm::CONFIRM_PATH,
+            body.len()
+        );
+        tls.write_all(request.as_bytes()).await.expect("sent");
+        let mut response = Vec::new();
+        let _ = tls.read_to_end(&mut response).await;
+        let text = String::from_utf8(response).expect("UTF-8");
+        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .expect("a status");
+        (status, serde_json::from_str(body).expect("JSON"))
+    }
+
+    async fn ask(&self, client: &Issued, request: Value) -> (u16, Value) {
+        self.call(Some(client), &request.to_string()).await
+    }
+
+    async fn by_certificate(&self, certificate: &Issued, id: &str) -> Value {
+        let (status, answer) = self
+            .ask(
+                &self.bank,
+                json!({ "id_number": id, "certificate": certificate.certificate_pem }),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
+    async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&self.portal.app.test_db.db.pool)
+            .await
+            .expect("changed");
+    }
+
+    /// The call log, oldest first: (outcome, status, id_hash).
+    async fn calls(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        self.state.flush().await;
+        sqlx::query_as("SELECT outcome, status, id_hash FROM confirmation_calls ORDER BY id")
+            .fetch_all(&self.portal.app.test_db.db.pool)
+            .await
+            .expect("calls")
+    }
+}
+
+fn uncached() -> Settings {
+    Settings {
+        cache: Duration::ZERO,
+        ..Settings::default()
+    }
+}
+
+fn belongs(status: &str) -> Value {
+    json!({ "code": "answered", "message": "查詢作業完成", "belongs": true, "status": status })
+}
+
+fn does_not_belong() -> Value {
+    json!({ "code": "answered", "message": "查詢作業完成", "belongs": false })
+}
+
+#[tokio::test]
+async fn i_3_a_system_learns_whether_a_certificate_belongs_to_an_id_and_its_status() {
+    let service = service(uncached()).await;
+    let wang = service.wang.clone();
+    assert_eq!(service.by_certificate(&wang, WANG).await, belongs("valid"));
+    let (status, by_card) = service
+        .ask(
+            &service.bank,
+            json!({ "id_number": WANG, "card_number": WANG_CARD }),
+        )
+        .await;
+    assert_eq!((status, by_card), (200, belongs("valid")));
+
+    // Someone else's ID, a certificate the RA never recorded and an unknown card answer alike,
+    // and say nothing of the certificate.
+    assert_eq!(
+        service.by_certificate(&wang, SOMEONE_ELSE).await,
+        does_not_belong()
+    );
+    let stranger = service.portal.citizen_card("王小明");
+    assert_eq!(
+        service.by_certificate(&stranger, WANG).await,
+        does_not_belong()
+    );
+    let (_, unknown_card) = service
+        .ask(
+            &service.bank,
+            json!({ "id_number": WANG, "card_number": "TP03000000009999" }),
+        )
+        .await;
+    assert_eq!(unknown_card, does_not_belong());
+
+    service
+        .execute("UPDATE moica_certificates SET status = 'suspended'")
+        .await;
+    assert_eq!(
+        service.by_certificate(&wang, WANG).await,
+        belongs("suspended")
+    );
+    service
+        .execute("UPDATE moica_certificates SET status = 'active', awaiting_activation = TRUE")
+        .await;
+    assert_eq!(
+        service.by_certificate(&wang, WANG).await,
+        belongs("suspended")
+    );
+    service
+        .execute("UPDATE moica_certificates SET awaiting_activation = FALSE, not_after = 1000")
+        .await;
+    assert_eq!(
+        service.by_certificate(&wang, WANG).await,
+        belongs("expired")
+    );
+    // Past its end a suspended certificate cannot come back.
+    service
+        .execute("UPDATE moica_certificates SET status = 'suspended'")
+        .await;
+    assert_eq!(
+        service.by_certificate(&wang, WANG).await,
+        belongs("expired")
+    );
+    service
+        .execute("UPDATE moica_certificates SET status = 'revoked'")
+        .await;
+    assert_eq!(
+        service.by_certificate(&wang, WANG).await,
+        belongs("revoked")
+    );
+}
+
+#[tokio::test]
+async fn i_3_a_revocation_on_the_cas_list_wins_over_records_that_lag() {
+    let service = service(uncached()).await;
+    service
+        .portal
+        .pki
+        .revoke(&service.wang.serial_hex, service.portal.now() - 10)
+        .expect("revoked by the CA");
+    service.portal.app.state.trust.reload().expect("CRL read");
+    assert_eq!(
+        service.by_certificate(&service.wang, WANG).await,
+        belongs("revoked"),
+        "the records still say active"
+    );
+    let (_, by_card) = service
+        .ask(
+            &service.bank,
+            json!({ "id_number": WANG, "card_number": WANG_CARD }),
+        )
+        .await;
+    assert_eq!(by_card, belongs("revoked"));
+}
+
+#[tokio::test]
+async fn i_3_only_the_registered_certificate_of_a_system_in_service_is_answered() {
+    let service = service(uncached()).await;
+    let question = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
+    let code = |answer: (u16, Value)| (answer.0, answer.1["code"].as_str().map(str::to_owned));
+
+    assert_eq!(
+        code(service.call(None, &question).await),
+        (401, Some("client_certificate_required".into()))
+    );
+    // A valid server certificate of the right authority, but no system's.
+    let unregistered = server_certificate(&service.portal, CaFamily::Xca, "示範商業銀行");
+    assert_eq!(
+        code(service.call(Some(&unregistered), &question).await),
+        (403, Some("system_unknown".into()))
+    );
+    // A certificate of the client's own making, with the registered one's subject.
+    let forged = self_signed();
+    assert_eq!(
+        code(service.call(Some(&forged), &question).await),
+        (403, Some("system_unknown".into()))
+    );
+
+    let cases = [
+        (
+            "UPDATE confirmation_systems SET enabled_from = enabled_from + 2 * 86400",
+            "system_not_enabled",
+        ),
+        (
+            // Back where it was, a day earlier, and closing where it opened (the right-hand
+            // sides read the row as it was).
+            "UPDATE confirmation_systems SET enabled_from = enabled_from - 3 * 86400, \
+             disabled_from = enabled_from - 2 * 86400",
+            "system_disabled",
+        ),
+        (
+            "UPDATE confirmation_systems SET disabled_from = NULL, stopped_at = 1, \
+             stop_ground = 'heavy_load'",
+            "system_stopped",
+        ),
+    ];
+    for (change, refusal) in cases {
+        service.execute(change).await;
+        assert_eq!(
+            code(service.call(Some(&service.bank), &question).await),
+            (403, Some(refusal.into())),
+            "{change}"
+        );
+    }
+    service
+        .execute("UPDATE confirmation_systems SET stopped_at = NULL, stop_ground = NULL")
+        .await;
+    assert_eq!(
+        code(service.call(Some(&service.bank), &question).await).0,
+        200
+    );
+
+    // The system stops with its server certificate (I-2).
+    service
+        .portal
+        .pki
+        .revoke(&service.bank.serial_hex, service.portal.now() - 10)
+        .expect("revoked");
+    service.portal.app.state.trust.reload().expect("CRL read");
+    assert_eq!(
+        code(service.call(Some(&service.bank), &question).await),
+        (403, Some("server_certificate_invalid".into()))
+    );
+
+    let outcomes: Vec<String> = service
+        .calls()
+        .await
+        .into_iter()
+        .map(|(outcome, _, _)| outcome)
+        .collect();
+    // Calls that named no system left no row: anyone can make them.
+    assert_eq!(
+        outcomes,
+        [
+            "system_not_enabled",
+            "system_disabled",
+            "system_stopped",
+            "answered",
+            "server_certificate_invalid"
+        ],
+        "every call is logged, refused or not"
+    );
+}
+
+/// A self-signed certificate and key made by the caller, not by any authority.
+fn self_signed() -> Issued {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["ap.example.com.tw".into()]).expect("params");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "示範商業銀行");
+    let certificate = params.self_signed(&key).expect("self-signed");
+    Issued {
+        family: CaFamily::Xca,
+        serial_hex: String::new(),
+        certificate_pem: certificate.pem(),
+        certificate_der: certificate.der().to_vec(),
+        private_key_pem: Some(key.serialize_pem()),
+    }
+}
+
+#[tokio::test]
+async fn i_3_bad_input_gets_its_own_code() {
+    let service = service(uncached()).await;
+    let cases = [
+        ("not json", 400, "malformed_request"),
+        (r#"{"id_number":"A123456789"}"#, 400, "malformed_request"),
+        (
+            r#"{"id_number":"A123456789","card_number":"TP03000000000001","certificate":"x"}"#,
+            400,
+            "malformed_request",
+        ),
+        (
+            r#"{"id_number":"A123456789","card_number":"TP03000000000001","extra":1}"#,
+            400,
+            "malformed_request",
+        ),
+        (
+            r#"{"id_number":"A123456780","card_number":"TP03000000000001"}"#,
+            400,
+            "malformed_id",
+        ),
+        (
+            r#"{"id_number":"A123456789","certificate":"bm90IGEgY2VydGlmaWNhdGU="}"#,
+            400,
+            "malformed_certificate",
+        ),
+        (
+            r#"{"id_number":"A123456789","card_number":"12"}"#,
+            400,
+            "malformed_card_number",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (answered, answer) = service.call(Some(&service.bank), body).await;
+        assert_eq!(
+            (answered, answer["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+        assert!(answer.get("belongs").is_none(), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn i_3_each_system_has_a_rate_and_a_daily_quota() {
+    let service = service(Settings {
+        rate_per_second: 4,
+        ..uncached()
+    })
+    .await;
+    service
+        .execute("UPDATE confirmation_systems SET daily_quota = 3")
+        .await;
+    let question = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        let (_, answer) = service.call(Some(&service.bank), &question).await;
+        codes.push(answer["code"].as_str().expect("code").to_owned());
+    }
+    assert_eq!(
+        codes,
+        [
+            "answered",
+            "answered",
+            "answered",
+            "quota_exceeded",
+            "rate_limited"
+        ],
+        "the portal's clock stands still: all five fall in one second"
+    );
+    // A new second: the rate allows again, the day's quota still does not.
+    service
+        .portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(1));
+    let (status, answer) = service.call(Some(&service.bank), &question).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (429, Some("quota_exceeded"))
+    );
+    // The next day in Taipei, the quota is whole again.
+    service.portal.app.clock.advance(chrono::Duration::days(1));
+    let (status, _) = service.call(Some(&service.bank), &question).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn i_3_the_call_log_keeps_the_id_as_its_keyed_hash_and_is_append_only() {
+    let service = service(uncached()).await;
+    service.by_certificate(&service.wang, WANG).await;
+    let calls = service.calls().await;
+    assert_eq!(
+        calls,
+        [(
+            "answered".to_owned(),
+            Some("valid".to_owned()),
+            Some(service.portal.app.state.id_key.hash(WANG))
+        )]
+    );
+    let pool = &service.portal.app.test_db.db.pool;
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(source_ip, '') || COALESCE(id_hash, '') FROM confirmation_calls",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("rows");
+    assert!(stored.iter().all(|row| !row.contains(WANG)));
+    for change in [
+        "UPDATE confirmation_calls SET outcome = 'system_unknown'",
+        "DELETE FROM confirmation_calls",
+        // PostgreSQL's: SQLite has no TRUNCATE.
+        "TRUNCATE confirmation_calls",
+    ] {
+        assert!(sqlx::query(change).execute(pool).await.is_err(), "{change}");
+    }
+}
+
+#[tokio::test]
+async fn i_3_behind_a_proxy_only_the_apis_own_proxys_certificate_header_counts() {
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+    let service = service(uncached()).await;
+    let escaped: String = percent_encoding::utf8_percent_encode(
+        &service.bank.certificate_pem,
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let body = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
+    let request = |peer: &str, copies: usize| {
+        let mut request =
+            Request::post(server::confirm::CONFIRM_PATH).header("content-type", "application/json");
+        for _ in 0..copies {
+            request = request.header(server::confirm::PROXY_CERTIFICATE_HEADER, &escaped);
+        }
+        let mut request = request
+            .body(axum::body::Body::from(body.clone()))
+            .expect("request");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            format!("{peer}:40000").parse::<SocketAddr>().expect("peer"),
+        ));
+        request
+    };
+
+    // The portal's general reverse proxy passes the public's headers on: it vouches for no
+    // certificate, and without proxies of the API's own the route is not there at all.
+    let portal = service.portal.server_with(&Default::default(), |state| {
+        state.proxies = Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
+    });
+    let through_portal_proxy = portal
+        .oneshot(request("10.0.0.5", 1))
+        .await
+        .expect("answer");
+    assert!(
+        matches!(
+            through_portal_proxy.status(),
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        ),
+        "{:?}",
+        through_portal_proxy.status()
+    );
+
+    let proxied = server::confirm::proxied_routes::<()>(ConfirmState::new(
+        service.portal.app.state.clone(),
+        &Settings {
+            proxies: TrustedProxies::parse("10.0.0.5").expect("proxies"),
+            ..uncached()
+        },
+    ));
+    let from_proxy = proxied
+        .clone()
+        .oneshot(request("10.0.0.5", 1))
+        .await
+        .expect("answer");
+    assert_eq!(from_proxy.status(), StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&crate::support::body_text(from_proxy).await).expect("JSON"),
+        belongs("valid")
+    );
+    let forged = proxied
+        .clone()
+        .oneshot(request("10.0.0.9", 1))
+        .await
+        .expect("answer");
+    assert_eq!(
+        forged.status(),
+        StatusCode::UNAUTHORIZED,
+        "anyone may write the header"
+    );
+    // A proxy that appended its header to the client's would leave two.
+    let appended = proxied
+        .oneshot(request("10.0.0.5", 2))
+        .await
+        .expect("answer");
+    assert_eq!(appended.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn i_1_a_system_registers_with_a_server_certificate_of_its_applicants_authority() {
+    let portal = Portal::start().await;
+    let agency_server = server_certificate(&portal, CaFamily::Gca, "示範市政府");
+    let bank_server = server_certificate(&portal, CaFamily::Moeaca, "示範商業銀行");
+    assert!(matches!(
+        register_system(&portal, ApplicantKind::Financial, &agency_server, 0, 10).await,
+        Err(RegisterError::WrongAuthority {
+            family: CaFamily::Gca,
+            ..
+        })
+    ));
+    assert!(matches!(
+        register_system(&portal, ApplicantKind::Agency, &bank_server, 0, 10).await,
+        Err(RegisterError::WrongAuthority {
+            family: CaFamily::Moeaca,
+            ..
+        })
+    ));
+    let citizen = portal.citizen_card("王小明");
+    assert!(matches!(
+        register_system(&portal, ApplicantKind::Agency, &citizen, 0, 10).await,
+        Err(RegisterError::Certificate(_))
+    ));
+    let mut misspelled = agency_server.clone();
+    misspelled.serial_hex = "01".into();
+    assert!(matches!(
+        register_system(&portal, ApplicantKind::Agency, &misspelled, 0, 10).await,
+        Err(RegisterError::SerialMismatch { .. })
+    ));
+    // The serial as people write it: upper case, colons.
+    let mut spelled = agency_server.clone();
+    spelled.serial_hex = spelled
+        .serial_hex
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| std::str::from_utf8(pair).expect("hex").to_uppercase())
+        .collect::<Vec<_>>()
+        .join(":");
+    register_system(&portal, ApplicantKind::Agency, &spelled, 0, 10)
+        .await
+        .expect("registered");
+    register_system(&portal, ApplicantKind::Financial, &bank_server, 0, 10)
+        .await
+        .expect("registered");
+    assert!(matches!(
+        register_system(&portal, ApplicantKind::Agency, &agency_server, 0, 10).await,
+        Err(RegisterError::AlreadyRegistered)
+    ));
+    let audited = portal.audit_actions().await;
+    assert_eq!(
+        audited
+            .iter()
+            .filter(|(_, action)| action == "confirmation.system.register")
+            .count(),
+        2,
+        "{audited:?}"
+    );
+}
+
+/// The codes the vocabularies declare are the ones the columns' CHECKs allow.
+#[tokio::test]
+async fn i_3_the_stored_codes_are_the_declared_ones() {
+    use app::cases::Code;
+    use app::services::confirmation::{ConfirmedStatus, StopGround};
+    let test_db = crate::support::fresh_db().await;
+    let schema = crate::schema::Schema::read(&test_db.db).await;
+    let codes = |all: &[&str]| Some(all.iter().map(|code| (*code).to_owned()).collect());
+    assert_eq!(
+        schema.check_values("confirmation_systems", "applicant_kind"),
+        codes(
+            &ApplicantKind::ALL
+                .iter()
+                .map(|kind| kind.code())
+                .collect::<Vec<_>>()
+        )
+    );
+    assert_eq!(
+        schema.check_values("confirmation_systems", "stop_ground"),
+        codes(
+            &StopGround::ALL
+                .iter()
+                .map(|ground| ground.code())
+                .collect::<Vec<_>>()
+        )
+    );
+    assert_eq!(
+        schema.check_values("confirmation_calls", "status"),
+        codes(
+            &ConfirmedStatus::ALL
+                .iter()
+                .map(|status| status.code())
+                .collect::<Vec<_>>()
+        )
+    );
+}
