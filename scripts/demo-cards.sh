@@ -50,6 +50,10 @@
 # Link certificates (agency linking step 11, not cards): DIR/link/demo-agency-link.crt and
 # DIR/link/e2e-agency-link.crt of 臺北市政府警察局, each with its .key; and for the demo a PDF to
 # file as each of the documents, DIR/link/sample-document.pdf.
+# Identity confirmation API (seed 003, demo only): DIR/confirm/listener.crt and .key, the
+# portal's own certificate on the mutual-TLS listener (GCA, for localhost), and
+# DIR/confirm/demo-bank.crt and .key, the server certificate (XCA) of 示範商業銀行's 網路銀行,
+# registered as a system open from today, which it presents as its TLS client certificate.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -138,6 +142,25 @@ link_certificate() { # name agency-code agency-name
   fi
 }
 
+# A server certificate (DIR/confirm/NAME.crt and .key).
+server_certificate() { # name ca organisation dns
+  local out="$DIR/confirm/$1"
+  mkdir -p "$DIR/confirm"
+  [ -f "$out.crt" ] ||
+    "$BIN/huji" pki issue server --dir "$DIR/pki" --out "$out" --ca "$2" --org "$3" --dns "$4" >/dev/null
+}
+
+# An application system the ministry approved for the identity confirmation API (seed 003),
+# registered by its server certificate as the paper request gave it, open from today.
+confirmation_system() { # name ca kind organisation system-name dns
+  server_certificate "$1" "$2" "$4" "$6"
+  "$BIN/huji" confirmation register --if-unregistered --kind "$3" --organisation "$4" \
+    --address "臺北市中正區重慶南路一段122號" --system-name "$5" \
+    --certificate "$DIR/confirm/$1.crt" \
+    --serial "$(openssl x509 -noout -serial -in "$DIR/confirm/$1.crt" | cut -d= -f2)" \
+    --opens "$(TZ=Asia/Taipei date +%F)" >/dev/null
+}
+
 # A one-page PDF that stands in for the scanned, sealed documents an agency files at step 1
 # of seed 001 (申請表, 資料項目表, …): DIR/link/sample-document.pdf.
 sample_document() {
@@ -198,6 +221,8 @@ case "$SET" in
     api_certificate demo-company-api 24941832 蝦蝦樂購股份有限公司
     link_certificate demo-agency-link 379130000C 臺北市政府警察局
     sample_document
+    server_certificate listener gca 內政部 localhost
+    confirmation_system demo-bank xca financial 示範商業銀行 網路銀行 bank.example.com
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司

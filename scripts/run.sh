@@ -30,6 +30,10 @@ mapfile -t TOKENS < <("$ROOT/scripts/demo-cards.sh" "$DEMO" demo)
 export HUJI_TRUSTED_ROOTS="$DEMO/pki/trust"
 # The development MOICA CA certifies the cards issued at the counter (C-2).
 export HUJI_MOICA_CA_DIR="$DEMO/pki"
+# The identity confirmation API's mutual-TLS listener (seed 003, docs/confirmation-api.md).
+export HUJI_CONFIRM_BIND="${HUJI_CONFIRM_BIND:-127.0.0.1:3443}"
+export HUJI_CONFIRM_TLS_CERT="${HUJI_CONFIRM_TLS_CERT:-$DEMO/confirm/listener.crt}"
+export HUJI_CONFIRM_TLS_KEY="${HUJI_CONFIRM_TLS_KEY:-$DEMO/confirm/listener.key}"
 
 say "starting the card helper (跨平台網頁元件) with the demo software cards at $HUJI_CARD_HELPER_URL"
 "$ROOT/target/release/huji-card-helper" --port "${HUJI_CARD_HELPER_URL##*:}" \
@@ -45,4 +49,8 @@ echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank c
 for blank in demo-blank-1 demo-blank-2; do
   echo "             $blank: card $(cat "$DEMO/cards/$blank.number" 2>/dev/null || echo "? (used)")"
 done
+echo "    identity confirmation API (mutual TLS) at https://$HUJI_CONFIRM_BIND, as 示範商業銀行:"
+echo "             curl --cert $DEMO/confirm/demo-bank.crt --key $DEMO/confirm/demo-bank.key \\"
+echo "               --cacert $DEMO/pki/trust/gca.crt --json '{\"id_number\":\"A123456789\",\"card_number\":\"TP03000000087321\"}' \\"
+echo "               https://localhost:${HUJI_CONFIRM_BIND##*:}/integration/confirmation/v1/confirm"
 "$ROOT/target/release/huji" serve
