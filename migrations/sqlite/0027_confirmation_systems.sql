@@ -26,6 +26,15 @@ CREATE TABLE confirmation_systems (
     CHECK (disabled_from IS NULL OR disabled_from > enabled_from)
 );
 
+-- The calls each system's daily quota has given out on each Taipei day (`day`: its midnight),
+-- counted by every server together: a server takes a block of the quota at a time.
+CREATE TABLE confirmation_quota_days (
+    system_id BIGINT NOT NULL REFERENCES confirmation_systems (id),
+    day       BIGINT NOT NULL,
+    taken     BIGINT NOT NULL,
+    PRIMARY KEY (system_id, day)
+);
+
 -- Every call of a registered system, answered or refused: which system, when, from where,
 -- the answer's code, the certificate status answered, and the ID number only as its
 -- HMAC-SHA256 under the ID-hash key. Append-only, like the audit log.

@@ -1,7 +1,7 @@
 //! The registered systems as the API sees them on each call: read from the database at most
 //! once per cache period for each client certificate, with the certificate checked against
 //! the trust store (chain, validity, CRL) at the same time; and each system's calls of the day
-//! against its quota.
+//! against its quota, shared by every server.
 
 use app::pki::{Purpose, TrustStore};
 use app::platform::clock::unix_to_taipei;
@@ -29,8 +29,8 @@ pub(super) struct Systems {
     keep_for: Duration,
     /// SHA-256 of the client certificate → when read, and what was found.
     entries: Mutex<HashMap<String, Entry>>,
-    /// System id → (the Taipei day, calls answered in it as this server counts them).
-    days: Mutex<HashMap<i64, (i64, i64)>>,
+    /// System id → this server's block of the day's quota.
+    days: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Held>>>>,
 }
 
 impl Systems {
@@ -78,37 +78,66 @@ impl Systems {
     }
 
     /// Counts one answered call of `system` at `now` against its daily quota; false, counting
-    /// nothing, once the day's quota is spent. A server counts from the call log the first
-    /// time it sees the system on a day, then by itself.
+    /// nothing, once the day's quota is given out. A server takes the quota from the count
+    /// all servers share a block at a time ([`block`]), and answers from its block.
     pub(super) async fn take_quota(
         &self,
         pool: &AnyPool,
         system: &System,
         now: i64,
     ) -> sqlx::Result<bool> {
-        let day_start = day_start(now);
-        let known = lock(&self.days)
-            .get(&system.id)
-            .filter(|(day, _)| *day == day_start)
-            .is_some();
-        if !known {
-            let answered = systems::answered_since(pool, system.id, day_start).await?;
-            let mut days = lock(&self.days);
-            let entry = days.entry(system.id).or_insert((day_start, answered));
-            if entry.0 != day_start {
-                *entry = (day_start, answered);
+        let day = day_start(now);
+        // One call of a system at a time takes a block; the others wait and answer from it.
+        let held = lock(&self.days).entry(system.id).or_default().clone();
+        let mut held = held.lock().await;
+        if held.day != day {
+            *held = Held {
+                day,
+                ..Held::default()
+            };
+        }
+        if held.left == 0 {
+            // Given out at this quota: no need to ask again unless it is raised.
+            if held
+                .spent_at
+                .is_some_and(|quota| quota >= system.daily_quota)
+            {
+                return Ok(false);
             }
+            let got = systems::take_quota(
+                pool,
+                system.id,
+                day,
+                system.daily_quota,
+                block(system.daily_quota),
+            )
+            .await?;
+            if got == 0 {
+                held.spent_at = Some(system.daily_quota);
+                return Ok(false);
+            }
+            held.left = got;
         }
-        let mut days = lock(&self.days);
-        let Some(entry) = days.get_mut(&system.id) else {
-            return Ok(false);
-        };
-        if entry.1 >= system.daily_quota {
-            return Ok(false);
-        }
-        entry.1 += 1;
+        held.left -= 1;
         Ok(true)
     }
+}
+
+/// How much of a day's quota a server takes at a time: a hundredth, between 1 and 100 calls.
+/// What a server holds when it stops is lost for the day, so a system can be refused up to
+/// that much per server before its quota is quite given out, never answered beyond it.
+fn block(daily_quota: i64) -> i64 {
+    (daily_quota / 100).clamp(1, 100)
+}
+
+/// A server's block of a system's quota for one Taipei day.
+#[derive(Default)]
+struct Held {
+    day: i64,
+    /// Calls of the block not answered yet.
+    left: i64,
+    /// The quota at which the shared count said the day's quota was given out.
+    spent_at: Option<i64>,
 }
 
 /// The Unix time of midnight in Taipei of the day of `now`.
@@ -128,6 +157,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn i_3_a_server_takes_a_hundredth_of_the_quota_at_a_time() {
+        assert_eq!(block(1), 1);
+        assert_eq!(block(3), 1);
+        assert_eq!(block(300), 3);
+        assert_eq!(block(100_000), 100);
+    }
 
     #[test]
     fn i_3_quotas_count_taipei_days() {

@@ -233,6 +233,44 @@ impl Service {
             .expect("changed");
     }
 
+    /// A request as a TLS-terminating proxy at `peer` forwards it, with the bank's
+    /// certificate in `copies` certificate headers.
+    fn proxied(
+        &self,
+        peer: &str,
+        copies: usize,
+        body: &str,
+    ) -> axum::http::Request<axum::body::Body> {
+        let escaped: String = percent_encoding::utf8_percent_encode(
+            &self.bank.certificate_pem,
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string();
+        let mut request = axum::http::Request::post(server::confirm::CONFIRM_PATH)
+            .header("content-type", "application/json");
+        for _ in 0..copies {
+            request = request.header(server::confirm::PROXY_CERTIFICATE_HEADER, &escaped);
+        }
+        let mut request = request
+            .body(axum::body::Body::from(body.to_owned()))
+            .expect("request");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(
+            format!("{peer}:40000").parse::<SocketAddr>().expect("peer"),
+        ));
+        request
+    }
+
+    /// The API as another server on the same database serves it behind a proxy at 10.0.0.5.
+    fn another_server(&self, settings: Settings) -> axum::Router {
+        server::confirm::proxied_routes(ConfirmState::new(
+            self.portal.app.state.clone(),
+            &Settings {
+                proxies: TrustedProxies::parse("10.0.0.5").expect("proxies"),
+                ..settings
+            },
+        ))
+    }
+
     /// The call log, oldest first: (outcome, status, id_hash).
     async fn calls(&self) -> Vec<(String, Option<String>, Option<String>)> {
         self.state.flush().await;
@@ -546,6 +584,35 @@ async fn i_3_each_system_has_a_rate_and_a_daily_quota() {
 }
 
 #[tokio::test]
+async fn i_3_servers_share_a_systems_daily_quota_under_a_burst() {
+    use tower::ServiceExt;
+    let service = service(uncached()).await;
+    service
+        .execute("UPDATE confirmation_systems SET daily_quota = 300")
+        .await;
+    let body = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
+    let servers = [
+        service.another_server(uncached()),
+        service.another_server(uncached()),
+    ];
+    let calls = (0..400).map(|n| {
+        let server = servers[n % 2].clone();
+        let request = service.proxied("10.0.0.5", 1, &body);
+        async move {
+            let answer = server.oneshot(request).await.expect("answer");
+            answer.status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(calls).await;
+    let answered = statuses.iter().filter(|status| **status == 200).count();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(answered + refused, 400, "{statuses:?}");
+    // Each server takes 3 calls of the quota at a time; what one holds unused at the end is
+    // refused, never answered beyond the quota.
+    assert!((296..=300).contains(&answered), "{answered} answered");
+}
+
+#[tokio::test]
 async fn i_3_the_call_log_keeps_the_id_as_its_keyed_hash_and_is_append_only() {
     let service = service(uncached()).await;
     service.by_certificate(&service.wang, WANG).await;
@@ -578,29 +645,11 @@ async fn i_3_the_call_log_keeps_the_id_as_its_keyed_hash_and_is_append_only() {
 
 #[tokio::test]
 async fn i_3_behind_a_proxy_only_the_apis_own_proxys_certificate_header_counts() {
-    use axum::http::{Request, StatusCode};
+    use axum::http::StatusCode;
     use tower::ServiceExt;
     let service = service(uncached()).await;
-    let escaped: String = percent_encoding::utf8_percent_encode(
-        &service.bank.certificate_pem,
-        percent_encoding::NON_ALPHANUMERIC,
-    )
-    .to_string();
     let body = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
-    let request = |peer: &str, copies: usize| {
-        let mut request =
-            Request::post(server::confirm::CONFIRM_PATH).header("content-type", "application/json");
-        for _ in 0..copies {
-            request = request.header(server::confirm::PROXY_CERTIFICATE_HEADER, &escaped);
-        }
-        let mut request = request
-            .body(axum::body::Body::from(body.clone()))
-            .expect("request");
-        request.extensions_mut().insert(axum::extract::ConnectInfo(
-            format!("{peer}:40000").parse::<SocketAddr>().expect("peer"),
-        ));
-        request
-    };
+    let request = |peer: &str, copies: usize| service.proxied(peer, copies, &body);
 
     // The portal's general reverse proxy passes the public's headers on: it vouches for no
     // certificate, and without proxies of the API's own the route is not there at all.
@@ -620,13 +669,7 @@ async fn i_3_behind_a_proxy_only_the_apis_own_proxys_certificate_header_counts()
         through_portal_proxy.status()
     );
 
-    let proxied = server::confirm::proxied_routes::<()>(ConfirmState::new(
-        service.portal.app.state.clone(),
-        &Settings {
-            proxies: TrustedProxies::parse("10.0.0.5").expect("proxies"),
-            ..uncached()
-        },
-    ));
+    let proxied = service.another_server(uncached());
     let from_proxy = proxied
         .clone()
         .oneshot(request("10.0.0.5", 1))

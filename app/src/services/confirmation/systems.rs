@@ -108,18 +108,30 @@ pub async fn by_certificate(pool: &AnyPool, sha256: &str) -> sqlx::Result<Option
     .await
 }
 
-/// The calls of system `id` answered since `since` (Unix seconds) that count against its daily
-/// quota: every call that reached a confirmation.
-pub async fn answered_since(pool: &AnyPool, id: i64, since: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM confirmation_calls \
-         WHERE system_id = $1 AND called_at >= $2 AND outcome = $3",
+/// Takes up to `wanted` calls of system `id`'s `quota` for the Taipei day whose midnight is
+/// `day`, from the count every server shares; returns how many it got (0 once the day's quota
+/// is given out). One statement, so concurrent servers never give out more than the quota.
+pub async fn take_quota(
+    pool: &AnyPool,
+    id: i64,
+    day: i64,
+    quota: i64,
+    wanted: i64,
+) -> sqlx::Result<i64> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO confirmation_quota_days (system_id, day, taken) VALUES ($1, $2, $3) \
+         ON CONFLICT (system_id, day) DO UPDATE \
+         SET taken = confirmation_quota_days.taken + excluded.taken \
+         WHERE confirmation_quota_days.taken < $4 \
+         RETURNING taken",
     )
     .bind(id)
-    .bind(since)
-    .bind(ANSWERED)
-    .fetch_one(pool)
-    .await
+    .bind(day)
+    .bind(wanted)
+    .bind(quota)
+    .fetch_optional(pool)
+    .await?;
+    Ok(taken.map_or(0, |taken| (wanted - (taken - quota).max(0)).max(0)))
 }
 
 /// The call log's outcome for a call that was answered (belongs or not).
