@@ -1,7 +1,8 @@
-//! The registered systems as the API sees them on each call: read from the database at most
-//! once per cache period for each client certificate, with the certificate checked against
-//! the trust store (chain, validity, CRL) at the same time; and each system's calls of the day
-//! against its quota, shared by every server.
+//! The registered systems as the API sees them on each call: all of them, read from the
+//! database at most once per cache period, so that a certificate of no system (anyone can
+//! make one) costs no read; each registered certificate's check against the trust store
+//! (chain, validity, CRL) remembered as long; and each system's calls of the day against its
+//! quota, shared by every server.
 
 use app::pki::{Purpose, TrustStore};
 use app::platform::clock::unix_to_taipei;
@@ -11,24 +12,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Fingerprints remembered at most, registered or not: any client can present certificates
-/// of its own making, and each would otherwise stay.
-const MAX_ENTRIES: usize = 10_000;
-
 /// A client certificate's system, as last read.
 pub(super) struct Known {
     pub system: System,
-    /// The certificate still checks (not revoked, chain intact) as of the read.
+    /// The certificate still checks (not revoked, chain intact) as of the check.
     pub certificate_checks: bool,
 }
 
-/// When a fingerprint was read, and the system found for it.
-type Entry = (Instant, Option<Arc<Known>>);
+/// Every registered system by its certificate's SHA-256, as read at a moment.
+struct Snapshot {
+    read_at: Instant,
+    by_certificate: HashMap<String, System>,
+}
 
 pub(super) struct Systems {
     keep_for: Duration,
-    /// SHA-256 of the client certificate → when read, and what was found.
-    entries: Mutex<HashMap<String, Entry>>,
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
+    /// One reader at a time: the calls that find the snapshot stale wait for its new one.
+    reading: tokio::sync::Mutex<()>,
+    /// SHA-256 of a registered certificate → when checked, and whether it checked.
+    checks: Mutex<HashMap<String, (Instant, bool)>>,
     /// System id → this server's block of the day's quota.
     days: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Held>>>>,
 }
@@ -37,7 +40,9 @@ impl Systems {
     pub(super) fn new(keep_for: Duration) -> Systems {
         Systems {
             keep_for,
-            entries: Mutex::new(HashMap::new()),
+            snapshot: Mutex::new(None),
+            reading: tokio::sync::Mutex::new(()),
+            checks: Mutex::new(HashMap::new()),
             days: Mutex::new(HashMap::new()),
         }
     }
@@ -50,31 +55,59 @@ impl Systems {
         der: &[u8],
         sha256: &str,
         now: i64,
-    ) -> sqlx::Result<Option<Arc<Known>>> {
-        if let Some((read_at, known)) = lock(&self.entries).get(sha256) {
-            if read_at.elapsed() < self.keep_for {
-                return Ok(known.clone());
+    ) -> sqlx::Result<Option<Known>> {
+        let snapshot = self.snapshot(pool).await?;
+        let Some(system) = snapshot.by_certificate.get(sha256) else {
+            return Ok(None);
+        };
+        let remembered = lock(&self.checks)
+            .get(sha256)
+            .filter(|(at, _)| at.elapsed() < self.keep_for)
+            .map(|(_, checks)| *checks);
+        let certificate_checks = match remembered {
+            Some(checks) => checks,
+            None => {
+                let checks = trust
+                    .check_certificate(der, Purpose::ServerCertificate, now)
+                    .is_ok();
+                // Registered certificates only: as many entries as systems.
+                lock(&self.checks).insert(sha256.to_owned(), (Instant::now(), checks));
+                checks
             }
+        };
+        Ok(Some(Known {
+            system: system.clone(),
+            certificate_checks,
+        }))
+    }
+
+    /// The registered systems, read again once the last read is older than the cache period.
+    async fn snapshot(&self, pool: &AnyPool) -> sqlx::Result<Arc<Snapshot>> {
+        let fresh = |snapshot: &Option<Arc<Snapshot>>| {
+            snapshot
+                .as_ref()
+                .filter(|snapshot| snapshot.read_at.elapsed() < self.keep_for)
+                .cloned()
+        };
+        if let Some(snapshot) = fresh(&lock(&self.snapshot)) {
+            return Ok(snapshot);
+        }
+        let _reading = self.reading.lock().await;
+        if let Some(snapshot) = fresh(&lock(&self.snapshot)) {
+            return Ok(snapshot);
         }
         let read_at = Instant::now();
-        let known = systems::by_certificate(pool, sha256).await?.map(|system| {
-            Arc::new(Known {
-                certificate_checks: trust
-                    .check_certificate(der, Purpose::ServerCertificate, now)
-                    .is_ok(),
-                system,
-            })
+        let by_certificate = systems::all(pool)
+            .await?
+            .into_iter()
+            .map(|system| (system.certificate_sha256.clone(), system))
+            .collect();
+        let snapshot = Arc::new(Snapshot {
+            read_at,
+            by_certificate,
         });
-        if !self.keep_for.is_zero() {
-            let mut entries = lock(&self.entries);
-            if entries.len() >= MAX_ENTRIES {
-                entries.retain(|_, (at, _)| at.elapsed() < self.keep_for);
-            }
-            if entries.len() < MAX_ENTRIES {
-                entries.insert(sha256.to_owned(), (read_at, known.clone()));
-            }
-        }
-        Ok(known)
+        *lock(&self.snapshot) = Some(snapshot.clone());
+        Ok(snapshot)
     }
 
     /// Counts one answered call of `system` at `now` against its daily quota; false, counting

@@ -95,16 +95,16 @@ fn undecodable(column: &str) -> sqlx::Error {
     }
 }
 
-/// The system whose server certificate has this SHA-256 fingerprint (lower-case hex).
-pub async fn by_certificate(pool: &AnyPool, sha256: &str) -> sqlx::Result<Option<System>> {
+/// Every registered system, in or out of service: a few hundred rows at most, which the API
+/// holds in memory so that a certificate of no system costs no read.
+pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<System>> {
     sqlx::query_as(
         "SELECT id, applicant_kind, organisation, system_name, certificate_family, \
                 certificate_serial, certificate_sha256, certificate_not_after, enabled_from, \
                 disabled_from, stopped_at, stop_ground, daily_quota \
-         FROM confirmation_systems WHERE certificate_sha256 = $1",
+         FROM confirmation_systems",
     )
-    .bind(sha256)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await
 }
 
