@@ -35,6 +35,17 @@ CREATE TABLE confirmation_quota_days (
     PRIMARY KEY (system_id, day)
 );
 
+-- ID numbers asked of a citizen certificate's card that were not its holder's, per Taipei day
+-- and from every system together (server/src/confirm: at most 5, then no answer about the
+-- card until midnight). `subject_hash`: HMAC-SHA256 under the ID-hash key of the card (or of
+-- an unknown certificate), never the card number itself.
+CREATE TABLE confirmation_misses (
+    subject_hash TEXT NOT NULL,
+    day          BIGINT NOT NULL,
+    misses       BIGINT NOT NULL,
+    PRIMARY KEY (subject_hash, day)
+);
+
 -- Every call of a registered system, answered or refused: which system, when, from where,
 -- the answer's code, the certificate status answered, and the ID number only as its
 -- HMAC-SHA256 under the ID-hash key. Append-only, like the audit log.

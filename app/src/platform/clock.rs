@@ -122,6 +122,12 @@ pub fn case_reference(prefix: char, id: i64, now: i64) -> String {
     format!("{prefix}{roc}-{id:06}")
 }
 
+/// The Unix time at which the Taipei day containing `unix` began: what per-day counts key on.
+pub fn taipei_day_start(unix: i64) -> i64 {
+    let today = unix_to_taipei(unix).date_naive();
+    taipei_to_utc(today.and_hms_opt(0, 0, 0).unwrap_or_default()).timestamp()
+}
+
 /// The instant at which the Taipei day containing `now` ends: daily limits reset then.
 pub fn next_taipei_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.with_timezone(&Taipei).date_naive();
@@ -132,6 +138,14 @@ pub fn next_taipei_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taipei_day_starts_at_its_midnight() {
+        // 2023-11-17 00:00:00 +08:00 is 1700150400.
+        assert_eq!(taipei_day_start(1_700_150_400), 1_700_150_400);
+        assert_eq!(taipei_day_start(1_700_150_400 + 86_399), 1_700_150_400);
+        assert_eq!(taipei_day_start(1_700_150_400 - 1), 1_700_150_400 - 86_400);
+    }
 
     fn local(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("test literal")

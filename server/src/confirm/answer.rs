@@ -32,6 +32,8 @@ pub enum ConfirmCode {
     RateLimited,
     /// The system's calls of the day reached its quota.
     QuotaExceeded,
+    /// The card was asked too many ID numbers not its holder's today (from every system).
+    CertificateLocked,
     /// The body is not the request the API takes.
     MalformedRequest,
     /// The ID number is not a valid 身分證統一編號.
@@ -57,6 +59,7 @@ impl ConfirmCode {
             ConfirmCode::ServerCertificateInvalid => "server_certificate_invalid",
             ConfirmCode::RateLimited => "rate_limited",
             ConfirmCode::QuotaExceeded => "quota_exceeded",
+            ConfirmCode::CertificateLocked => "certificate_locked",
             ConfirmCode::MalformedRequest => "malformed_request",
             ConfirmCode::MalformedId => "malformed_id",
             ConfirmCode::MalformedCertificate => "malformed_certificate",
@@ -77,6 +80,7 @@ impl ConfirmCode {
             ConfirmCode::ServerCertificateInvalid => "伺服器憑證已逾期、廢止或驗證失敗",
             ConfirmCode::RateLimited => "每秒查詢次數超過上限，請稍後再試",
             ConfirmCode::QuotaExceeded => "本日查詢次數已達上限",
+            ConfirmCode::CertificateLocked => "此憑證本日身分比對不符次數已達上限，請於明日再查詢",
             ConfirmCode::MalformedRequest => "請求格式不符規定",
             ConfirmCode::MalformedId => "身分證統一編號格式錯誤",
             ConfirmCode::MalformedCertificate => "憑證格式錯誤",
@@ -94,7 +98,9 @@ impl ConfirmCode {
             | ConfirmCode::SystemDisabled
             | ConfirmCode::SystemStopped
             | ConfirmCode::ServerCertificateInvalid => StatusCode::FORBIDDEN,
-            ConfirmCode::RateLimited | ConfirmCode::QuotaExceeded => StatusCode::TOO_MANY_REQUESTS,
+            ConfirmCode::RateLimited
+            | ConfirmCode::QuotaExceeded
+            | ConfirmCode::CertificateLocked => StatusCode::TOO_MANY_REQUESTS,
             ConfirmCode::MalformedRequest
             | ConfirmCode::MalformedId
             | ConfirmCode::MalformedCertificate
@@ -119,10 +125,14 @@ impl ConfirmAnswer {
         }
     }
 
+    /// The answer to a question that reached the records.
     pub fn answered(confirmation: Confirmation) -> ConfirmAnswer {
-        ConfirmAnswer {
-            code: ConfirmCode::Answered,
-            confirmation: Some(confirmation),
+        match confirmation {
+            Confirmation::Withheld => ConfirmAnswer::refused(ConfirmCode::CertificateLocked),
+            _ => ConfirmAnswer {
+                code: ConfirmCode::Answered,
+                confirmation: Some(confirmation),
+            },
         }
     }
 

@@ -203,7 +203,7 @@ pub struct ConfirmRequest {
         (status = 401, description = "client_certificate_required", body = answer::AnswerBody),
         (status = 403, description = "system_unknown, system_not_enabled, system_disabled, system_stopped or server_certificate_invalid", body = answer::AnswerBody),
         (status = 413, description = "the body is over 16 KiB"),
-        (status = 429, description = "rate_limited or quota_exceeded", body = answer::AnswerBody),
+        (status = 429, description = "rate_limited, quota_exceeded or certificate_locked", body = answer::AnswerBody),
         (status = 503, description = "unavailable", body = answer::AnswerBody),
     )
 )]
@@ -338,6 +338,14 @@ async fn answer(
         return Ok(ConfirmAnswer::refused(QuotaExceeded));
     }
     call.id_hash = Some(state.app.id_key.hash(id.as_str()));
-    let confirmation = confirm_holder(&state.app.db.pool, &trust, presented, &id, now).await?;
+    let confirmation = confirm_holder(
+        &state.app.db.pool,
+        &trust,
+        &state.app.id_key,
+        presented,
+        &id,
+        now,
+    )
+    .await?;
     Ok(ConfirmAnswer::answered(confirmation))
 }

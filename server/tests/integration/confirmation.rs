@@ -612,6 +612,99 @@ async fn i_3_servers_share_a_systems_daily_quota_under_a_burst() {
     assert!((296..=300).contains(&answered), "{answered} answered");
 }
 
+/// `n` valid ID numbers that are not 王小明's, as a guesser would try them.
+fn guesses(n: usize) -> Vec<String> {
+    ('A'..='Z')
+        .flat_map(|letter| (1..=2).map(move |sex| (letter, sex)))
+        .flat_map(|(letter, sex)| {
+            (0..10).map(move |lead| (letter, sex, lead * 1_000_000 + 2_345_678))
+        })
+        .filter_map(|(letter, sex, serial)| NationalId::with_checksum(letter, sex, serial))
+        .map(|id| id.as_str().to_owned())
+        .filter(|id| id != WANG)
+        .take(n)
+        .collect()
+}
+
+#[tokio::test]
+async fn i_3_a_card_answers_five_ids_not_its_holders_a_day_then_nothing() {
+    let service = service(uncached()).await;
+    let by_card = |id: &str| json!({ "id_number": id, "card_number": WANG_CARD });
+    let wrong = guesses(6);
+    for id in &wrong[..5] {
+        assert_eq!(
+            service.by_certificate(&service.wang, id).await,
+            does_not_belong(),
+            "{id}"
+        );
+    }
+    // The sixth, and then even the right one, however the card is presented.
+    let locked = (429, Some("certificate_locked".to_owned()));
+    let code = |answer: (u16, Value)| (answer.0, answer.1["code"].as_str().map(str::to_owned));
+    assert_eq!(
+        code(service.ask(&service.bank, by_card(&wrong[5])).await),
+        locked
+    );
+    assert_eq!(
+        code(service.ask(&service.bank, by_card(WANG)).await),
+        locked
+    );
+    let (status, answer) = service
+        .ask(
+            &service.bank,
+            json!({ "id_number": WANG, "certificate": service.wang.certificate_pem }),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (429, Some("certificate_locked"))
+    );
+    assert!(answer.get("belongs").is_none(), "{answer}");
+    // An unknown certificate locks the same way, so the lock tells nothing of the card.
+    let stranger = service.portal.citizen_card("王小明");
+    for id in &wrong[..5] {
+        assert_eq!(
+            service.by_certificate(&stranger, id).await,
+            does_not_belong()
+        );
+    }
+    let (status, _) = service
+        .ask(
+            &service.bank,
+            json!({ "id_number": WANG, "certificate": stranger.certificate_pem }),
+        )
+        .await;
+    assert_eq!(status, 429);
+    // Midnight in Taipei opens it again.
+    service.portal.app.clock.advance(chrono::Duration::days(1));
+    assert_eq!(
+        service.by_certificate(&service.wang, WANG).await,
+        belongs("valid")
+    );
+}
+
+#[tokio::test]
+async fn i_3_a_burst_of_guesses_on_many_servers_gets_five_answers() {
+    use tower::ServiceExt;
+    let service = service(uncached()).await;
+    let servers = [
+        service.another_server(uncached()),
+        service.another_server(uncached()),
+    ];
+    let calls = guesses(60).into_iter().enumerate().map(|(n, id)| {
+        let server = servers[n % 2].clone();
+        let body = json!({ "id_number": id, "card_number": WANG_CARD }).to_string();
+        let request = service.proxied("10.0.0.5", 1, &body);
+        async move {
+            let answer = server.oneshot(request).await.expect("answer");
+            answer.status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(calls).await;
+    assert_eq!(statuses.iter().filter(|status| **status == 200).count(), 5);
+    assert_eq!(statuses.iter().filter(|status| **status == 429).count(), 55);
+}
+
 #[tokio::test]
 async fn i_3_the_call_log_keeps_the_id_as_its_keyed_hash_and_is_append_only() {
     let service = service(uncached()).await;

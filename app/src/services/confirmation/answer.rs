@@ -1,10 +1,17 @@
 //! The one question of the service (I-3): does this citizen certificate belong to this ID
 //! number, and what is its status now? Answered from the RA's records (`moica_certificates`
 //! with the holder's registry entry) and the MOICA CA's revocation list, nothing else.
+//!
+//! A certificate names its holder and the last four digits of the ID number, which leaves a
+//! few tens of thousands of ID numbers to try against it. So a card answers at most
+//! [`MISSES_A_DAY`] ID numbers that are not its holder's a Taipei day, counting every system
+//! together; after that, nothing about it until midnight, not even the right ID number.
 
 use super::ConfirmedStatus;
 use crate::domain::{card_number::CardNumber, national_id::NationalId};
 use crate::pki::TrustStore;
+use crate::platform::clock::taipei_day_start;
+use crate::platform::id_hash::IdHashKey;
 use crate::services::certificate::status::CertificateState;
 use crate::services::certificate::store::{held, Held};
 use base64::Engine;
@@ -27,26 +34,53 @@ pub enum Presented<'a> {
 pub enum Confirmation {
     Belongs(ConfirmedStatus),
     DoesNotBelong,
+    /// The card was asked [`MISSES_A_DAY`] ID numbers not its holder's today: no answer about
+    /// it until midnight in Taipei.
+    Withheld,
 }
 
-/// Answers for `presented` and `id` at `now`.
+/// ID numbers not the holder's a card answers a Taipei day, from every system together.
+pub const MISSES_A_DAY: i64 = 5;
+
+/// Answers for `presented` and `id` at `now`; `key` hashes the card's name in the count of
+/// misses.
 pub async fn confirm(
     pool: &AnyPool,
     trust: &TrustStore,
+    key: &IdHashKey,
     presented: Presented<'_>,
     id: &NationalId,
     now: i64,
 ) -> sqlx::Result<Confirmation> {
-    let record = match presented {
+    let (record, unknown_subject) = match presented {
         Presented::Certificate(der) => {
             let fingerprint = hex::encode(Sha256::digest(der));
-            held(pool, Held::Certificate(&fingerprint)).await?
+            let record = held(pool, Held::Certificate(&fingerprint)).await?;
+            (record, format!("certificate:{fingerprint}"))
         }
-        Presented::Card(card) => held(pool, Held::Card(card)).await?,
+        Presented::Card(card) => (
+            held(pool, Held::Card(card)).await?,
+            format!("card:{}", card.as_str()),
+        ),
     };
+    // A known certificate counts as its card, however it is presented; an unknown one as
+    // itself, so that it answers as a known one would.
+    let subject = match &record {
+        Some(record) => format!("card:{}", record.card_number),
+        None => unknown_subject,
+    };
+    let subject = key.hash(&subject);
+    let day = taipei_day_start(now);
     let Some(record) = record.filter(|record| record.holder.national_id == id.as_str()) else {
-        return Ok(Confirmation::DoesNotBelong);
+        return Ok(if count_miss(pool, &subject, day).await? {
+            Confirmation::DoesNotBelong
+        } else {
+            Confirmation::Withheld
+        });
     };
+    if misses(pool, &subject, day).await? >= MISSES_A_DAY {
+        return Ok(Confirmation::Withheld);
+    }
     let recorded = CertificateState::of(
         record.status,
         record.awaiting_activation,
@@ -74,4 +108,33 @@ pub async fn confirm(
             CertificateState::Expired => ConfirmedStatus::Expired,
         }
     }))
+}
+
+/// Counts a miss against `subject` on `day`; false, counting nothing, once the day's misses
+/// are used up. One statement, so a burst of guesses gets no more answers than the limit.
+async fn count_miss(pool: &AnyPool, subject: &str, day: i64) -> sqlx::Result<bool> {
+    let counted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO confirmation_misses (subject_hash, day, misses) VALUES ($1, $2, 1) \
+         ON CONFLICT (subject_hash, day) DO UPDATE \
+         SET misses = confirmation_misses.misses + 1 \
+         WHERE confirmation_misses.misses < $3 \
+         RETURNING misses",
+    )
+    .bind(subject)
+    .bind(day)
+    .bind(MISSES_A_DAY)
+    .fetch_optional(pool)
+    .await?;
+    Ok(counted.is_some())
+}
+
+async fn misses(pool: &AnyPool, subject: &str, day: i64) -> sqlx::Result<i64> {
+    let misses: Option<i64> = sqlx::query_scalar(
+        "SELECT misses FROM confirmation_misses WHERE subject_hash = $1 AND day = $2",
+    )
+    .bind(subject)
+    .bind(day)
+    .fetch_optional(pool)
+    .await?;
+    Ok(misses.unwrap_or(0))
 }
