@@ -10,7 +10,8 @@ use std::time::Duration;
 
 /// The platform's own jobs.
 pub const PLATFORM: &[Job] = &[Job {
-    name: "purge of expired sessions, challenges, CAPTCHAs, rate windows and API token ids",
+    name: "purge of expired sessions, challenges, CAPTCHAs, rate windows, API token ids and \
+           past days' confirmation misses",
     every: Duration::from_secs(300),
     run: |db, now| Box::pin(purge_expired(db, now)),
 }];
@@ -21,13 +22,15 @@ pub fn all() -> impl Iterator<Item = &'static Job> {
 }
 
 /// Removes what can no longer be used: sessions, sign-in challenges, CAPTCHAs, rate-limit
-/// windows older than a day, and the verification API's spent token ids.
+/// windows older than a day, the verification API's spent token ids, and the confirmation
+/// API's misses of past days.
 async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     session::purge_expired(&db.pool, now).await?;
     challenge::purge_expired(&db.pool, now).await?;
     captcha::purge_expired(&db.pool, now).await?;
     rate_limit::purge_expired(&db.pool, now - 86_400).await?;
     crate::verify::purge_expired(&db.pool, now).await?;
+    app::services::confirmation::answer::purge_expired(&db.pool, now).await?;
     Ok(())
 }
 

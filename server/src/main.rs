@@ -303,6 +303,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         server::secrets::load_or_create(&config.metrics_token_file, "metrics token")
             .context("the metrics token (HUJI_METRICS_TOKEN_FILE)")?;
     let confirm = server::confirm::ConfirmState::new(state.clone(), &config.confirm_settings());
+    let mut confirm_listener = None;
     if let Some(bind) = config.confirm_bind {
         let (Some(certificate), Some(key)) = (&config.confirm_tls_cert, &config.confirm_tls_key)
         else {
@@ -319,12 +320,12 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             "Identity confirmation API: https://{address}{}",
             server::confirm::CONFIRM_PATH
         );
-        tokio::spawn(server::confirm::tls::serve(
+        confirm_listener = Some(tokio::spawn(server::confirm::tls::serve(
             listener,
             tls,
             server::confirm::routes(confirm.clone()),
             shutdown_signal(),
-        ));
+        )));
     }
     let app = web::router(
         state,
@@ -355,7 +356,11 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    // Calls answered just before the signal are written before the process ends.
+    // Calls answered just before the signal are written before the process ends; the
+    // confirmation listener first answers the calls it is in the middle of.
+    if let Some(listener) = confirm_listener {
+        let _ = listener.await;
+    }
     verify.flush().await;
     confirm.flush().await;
     Ok(())

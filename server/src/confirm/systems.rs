@@ -119,10 +119,11 @@ impl Systems {
         system: &System,
         now: i64,
     ) -> sqlx::Result<bool> {
-        let day = taipei_day_start(now);
         // One call of a system at a time takes a block; the others wait and answer from it.
         let held = lock(&self.days).entry(system.id).or_default().clone();
         let mut held = held.lock().await;
+        // A call begun before midnight and served after counts in the new day.
+        let day = taipei_day_start(now).max(held.day);
         if held.day != day {
             *held = Held {
                 day,

@@ -16,6 +16,7 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
@@ -34,6 +35,9 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A request's head must arrive within this, and a kept-alive connection that sends none
 /// within it is closed (slow-loris after the handshake).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// At shutdown, how long calls in progress have to be answered before their connections are
+/// dropped.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
 /// Connections open at once at most; beyond, the listener stops accepting until one ends, so
 /// a flood of idle clients holds the API's own sockets and never the portal's.
 const MAX_CONNECTIONS: usize = 4_096;
@@ -121,7 +125,9 @@ impl ClientCertVerifier for ProvenKey {
     }
 }
 
-/// Serves `router` on `listener` over TLS with `config` until `shutdown` completes. Each
+/// Serves `router` on `listener` over TLS with `config` until `shutdown` completes, then
+/// returns once the calls in progress are answered (so that they are in the call log when
+/// the server flushes it) and idle connections closed, or after [`DRAIN_TIMEOUT`]. Each
 /// request carries the connection's peer ([`ConnectInfo`]) and, when one was presented, its
 /// client certificate ([`ClientCertificate`]).
 pub async fn serve(
@@ -132,11 +138,12 @@ pub async fn serve(
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
             slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -147,11 +154,12 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let router = router.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _slot = slot;
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
@@ -176,14 +184,19 @@ pub async fn serve(
                     }
                     router.clone().oneshot(request.map(axum::body::Body::new))
                 });
-            if let Err(error) = hyper::server::conn::http1::Builder::new()
+            let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(tls), service)
-                .await
-            {
+                .serve_connection(TokioIo::new(tls), service);
+            if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%error, %peer, "confirmation API connection ended with an error");
             }
         });
+    }
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("confirmation API connections still busy at shutdown were dropped");
     }
 }

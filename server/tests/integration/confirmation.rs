@@ -31,6 +31,8 @@ struct Service {
     address: SocketAddr,
     /// What the client trusts for the listener's own certificate.
     roots: Arc<rustls::RootCertStore>,
+    /// The listener's TLS settings, for another listener.
+    tls: rustls::ServerConfig,
     bank: Issued,
     wang: Issued,
     _dir: tempfile::TempDir,
@@ -63,7 +65,7 @@ async fn service(settings: Settings) -> Service {
     let address = listener.local_addr().expect("address");
     tokio::spawn(tls::serve(
         listener,
-        config,
+        config.clone(),
         server::confirm::routes(state.clone()),
         std::future::pending(),
     ));
@@ -116,6 +118,7 @@ async fn service(settings: Settings) -> Service {
         state,
         address,
         roots: Arc::new(roots),
+        tls: config,
         bank,
         wang,
         _dir: dir,
@@ -162,10 +165,45 @@ async fn register_system(
     .await
 }
 
+/// The head of a confirmation call whose body is `length` bytes.
+fn head(length: usize) -> String {
+    format!(
+        "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\nConnection: close\r\n\r\n",
+        server::confirm::CONFIRM_PATH,
+    )
+}
+
+/// The status and JSON answer read from `tls` to its end.
+async fn answer(mut tls: impl tokio::io::AsyncRead + Unpin) -> (u16, Value) {
+    let mut response = Vec::new();
+    let _ = tls.read_to_end(&mut response).await;
+    let text = String::from_utf8(response).expect("UTF-8");
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status");
+    (status, serde_json::from_str(body).expect("JSON"))
+}
+
 impl Service {
     /// Posts `body` as the holder of `client` (none: no client certificate); the status and
     /// the JSON answer.
     async fn call(&self, client: Option<&Issued>, body: &str) -> (u16, Value) {
+        let mut tls = self.connect(self.address, client).await;
+        let request = format!("{}{body}", head(body.len()));
+        tls.write_all(request.as_bytes()).await.expect("sent");
+        answer(tls).await
+    }
+
+    /// A TLS connection to the listener at `address` as the holder of `client`.
+    async fn connect(
+        &self,
+        address: SocketAddr,
+        client: Option<&Issued>,
+    ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
         let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
@@ -185,30 +223,13 @@ impl Service {
             None => builder.with_no_client_auth(),
         };
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-        let tcp = tokio::net::TcpStream::connect(self.address)
+        let tcp = tokio::net::TcpStream::connect(address)
             .await
             .expect("connect");
-        let mut tls = connector
+        connector
             .connect(ServerName::try_from("localhost").expect("name"), tcp)
             .await
-            .expect("the listener's certificate checks for localhost");
-        let request = format!(
-            "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            server::confirm::CONFIRM_PATH,
-            body.len()
-        );
-        tls.write_all(request.as_bytes()).await.expect("sent");
-        let mut response = Vec::new();
-        let _ = tls.read_to_end(&mut response).await;
-        let text = String::from_utf8(response).expect("UTF-8");
-        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .expect("a status");
-        (status, serde_json::from_str(body).expect("JSON"))
+            .expect("the listener's certificate checks for localhost")
     }
 
     async fn ask(&self, client: &Issued, request: Value) -> (u16, Value) {
@@ -627,7 +648,7 @@ fn guesses(n: usize) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn i_3_a_card_answers_five_ids_not_its_holders_a_day_then_nothing() {
+async fn i_3_a_holder_answers_five_ids_not_theirs_a_day_then_nothing() {
     let service = service(uncached()).await;
     let by_card = |id: &str| json!({ "id_number": id, "card_number": WANG_CARD });
     let wrong = guesses(6);
@@ -675,12 +696,19 @@ async fn i_3_a_card_answers_five_ids_not_its_holders_a_day_then_nothing() {
         )
         .await;
     assert_eq!(status, 429);
-    // Midnight in Taipei opens it again.
+    // Midnight in Taipei opens it again, and the purge forgets the day before.
     service.portal.app.clock.advance(chrono::Duration::days(1));
     assert_eq!(
         service.by_certificate(&service.wang, WANG).await,
         belongs("valid")
     );
+    let purged = app::services::confirmation::answer::purge_expired(
+        &service.portal.app.test_db.db.pool,
+        service.portal.now(),
+    )
+    .await
+    .expect("purged");
+    assert_eq!(purged, 2, "王小明's misses and the unknown certificate's");
 }
 
 #[tokio::test]
@@ -703,6 +731,42 @@ async fn i_3_a_burst_of_guesses_on_many_servers_gets_five_answers() {
     let statuses = futures_util::future::join_all(calls).await;
     assert_eq!(statuses.iter().filter(|status| **status == 200).count(), 5);
     assert_eq!(statuses.iter().filter(|status| **status == 429).count(), 55);
+}
+
+#[tokio::test]
+async fn i_3_a_call_in_progress_at_shutdown_is_answered_and_logged() {
+    let service = service(uncached()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(tls::serve(
+        listener,
+        service.tls.clone(),
+        server::confirm::routes(service.state.clone()),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let body = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
+    let mut tls = service.connect(address, Some(&service.bank)).await;
+    tls.write_all(head(body.len()).as_bytes())
+        .await
+        .expect("head");
+    tls.flush().await.expect("sent");
+    // The head is in: the call is in progress when the server is told to stop.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(()).expect("stop");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!serving.is_finished(), "it waits for the call");
+    tls.write_all(body.as_bytes()).await.expect("body");
+    assert_eq!(answer(tls).await, (200, belongs("valid")));
+    tokio::time::timeout(Duration::from_secs(5), serving)
+        .await
+        .expect("the listener ends once the call is answered")
+        .expect("served");
+    assert_eq!(service.calls().await.len(), 1);
 }
 
 #[tokio::test]

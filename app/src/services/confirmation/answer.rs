@@ -3,13 +3,14 @@
 //! with the holder's registry entry) and the MOICA CA's revocation list, nothing else.
 //!
 //! A certificate names its holder and the last four digits of the ID number, which leaves a
-//! few tens of thousands of ID numbers to try against it. So a card answers at most
-//! [`MISSES_A_DAY`] ID numbers that are not its holder's a Taipei day, counting every system
-//! together; after that, nothing about it until midnight, not even the right ID number.
+//! few tens of thousands of ID numbers to try against it. So a holder's certificates answer
+//! at most [`MISSES_A_DAY`] ID numbers that are not the holder's a Taipei day, counting every
+//! card and every system together; after that, nothing about them until midnight, not even
+//! the right ID number.
 
 use super::ConfirmedStatus;
 use crate::domain::{card_number::CardNumber, national_id::NationalId};
-use crate::pki::TrustStore;
+use crate::pki::{CertificateError, Purpose, TrustStore};
 use crate::platform::clock::taipei_day_start;
 use crate::platform::id_hash::IdHashKey;
 use crate::services::certificate::status::CertificateState;
@@ -34,16 +35,17 @@ pub enum Presented<'a> {
 pub enum Confirmation {
     Belongs(ConfirmedStatus),
     DoesNotBelong,
-    /// The card was asked [`MISSES_A_DAY`] ID numbers not its holder's today: no answer about
-    /// it until midnight in Taipei.
+    /// The holder's certificates were asked [`MISSES_A_DAY`] ID numbers not theirs today: no
+    /// answer about them until midnight in Taipei.
     Withheld,
 }
 
-/// ID numbers not the holder's a card answers a Taipei day, from every system together.
+/// ID numbers not the holder's that a holder's certificates answer a Taipei day, from every
+/// system together.
 pub const MISSES_A_DAY: i64 = 5;
 
-/// Answers for `presented` and `id` at `now`; `key` hashes the card's name in the count of
-/// misses.
+/// Answers for `presented` and `id` at `now`; `key` hashes the holder's (or the unknown
+/// certificate's) name in the count of misses.
 pub async fn confirm(
     pool: &AnyPool,
     trust: &TrustStore,
@@ -55,7 +57,9 @@ pub async fn confirm(
     let (record, unknown_subject) = match presented {
         Presented::Certificate(der) => {
             let fingerprint = hex::encode(Sha256::digest(der));
-            let record = held(pool, Held::Certificate(&fingerprint)).await?;
+            // A certificate an extension replaced is still on the card until the card takes
+            // the new one: it is still the holder's.
+            let record = held(pool, Held::CertificateOrReplaced(&fingerprint)).await?;
             (record, format!("certificate:{fingerprint}"))
         }
         Presented::Card(card) => (
@@ -63,14 +67,18 @@ pub async fn confirm(
             format!("card:{}", card.as_str()),
         ),
     };
-    // A known certificate counts as its card, however it is presented; an unknown one as
-    // itself, so that it answers as a known one would.
-    let subject = match &record {
-        Some(record) => format!("card:{}", record.card_number),
+    // A known certificate counts as its holder's, whichever card or certificate is presented;
+    // an unknown one as itself, so that it answers as a known one would.
+    let subject = key.hash(&match &record {
+        Some(record) => format!("citizen:{}", record.holder.id),
         None => unknown_subject,
-    };
-    let subject = key.hash(&subject);
+    });
     let day = taipei_day_start(now);
+    // The same read whatever the ID number, so that once the day's misses are used up no
+    // answer, and no answer's timing, tells the right ID number from a wrong one.
+    if misses(pool, &subject, day).await? >= MISSES_A_DAY {
+        return Ok(Confirmation::Withheld);
+    }
     let Some(record) = record.filter(|record| record.holder.national_id == id.as_str()) else {
         return Ok(if count_miss(pool, &subject, day).await? {
             Confirmation::DoesNotBelong
@@ -78,9 +86,6 @@ pub async fn confirm(
             Confirmation::Withheld
         });
     };
-    if misses(pool, &subject, day).await? >= MISSES_A_DAY {
-        return Ok(Confirmation::Withheld);
-    }
     let recorded = CertificateState::of(
         record.status,
         record.awaiting_activation,
@@ -94,20 +99,33 @@ pub async fn confirm(
             .as_deref()
             .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok()),
     };
-    // The CA's own revocation list wins over records that have not caught up with it.
-    let listed_revoked = der.is_some_and(|der| trust.lists_as_revoked(&der, now));
-    Ok(Confirmation::Belongs(if listed_revoked {
-        ConfirmedStatus::Revoked
-    } else {
-        match recorded {
-            CertificateState::Valid => ConfirmedStatus::Valid,
-            CertificateState::Suspended | CertificateState::AwaitingActivation => {
-                ConfirmedStatus::Suspended
-            }
-            CertificateState::Revoked => ConfirmedStatus::Revoked,
-            CertificateState::Expired => ConfirmedStatus::Expired,
+    // The CA's own revocation list wins over records that have not caught up with it; a
+    // presented certificate's own end (one an extension replaced ends before the record's)
+    // over the record's.
+    let listed_revoked = der
+        .as_deref()
+        .is_some_and(|der| trust.lists_as_revoked(der, now));
+    let presented_expired = matches!(presented, Presented::Certificate(der)
+        if trust.check_certificate(der, Purpose::CitizenCard, now) == Err(CertificateError::Expired));
+    Ok(Confirmation::Belongs(match recorded {
+        _ if listed_revoked => ConfirmedStatus::Revoked,
+        CertificateState::Revoked => ConfirmedStatus::Revoked,
+        _ if presented_expired => ConfirmedStatus::Expired,
+        CertificateState::Expired => ConfirmedStatus::Expired,
+        CertificateState::Valid => ConfirmedStatus::Valid,
+        CertificateState::Suspended | CertificateState::AwaitingActivation => {
+            ConfirmedStatus::Suspended
         }
     }))
+}
+
+/// Forgets the misses of days before the Taipei day of `now` (the background purge).
+pub async fn purge_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM confirmation_misses WHERE day < $1")
+        .bind(taipei_day_start(now))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
 }
 
 /// Counts a miss against `subject` on `day`; false, counting nothing, once the day's misses
