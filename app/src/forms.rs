@@ -21,6 +21,31 @@ pub struct FormField {
 }
 
 impl FormField {
+    /// A field described by its labels and hint, each `(zh-TW, English)`.
+    pub const fn new(
+        name: &'static str,
+        kind: FieldKind,
+        label: (&'static str, &'static str),
+        hint: Option<(&'static str, &'static str)>,
+        maxlength: usize,
+    ) -> FormField {
+        FormField {
+            name,
+            kind,
+            label_zh: label.0,
+            label_en: label.1,
+            hint_zh: match hint {
+                Some(hint) => Some(hint.0),
+                None => None,
+            },
+            hint_en: match hint {
+                Some(hint) => Some(hint.1),
+                None => None,
+            },
+            maxlength,
+        }
+    }
+
     pub fn label(&self, lang: Lang) -> &'static str {
         lang.pick(self.label_zh, self.label_en)
     }

@@ -9,6 +9,7 @@ use crate::services::agency_link::AgencyLinkRoutes;
 use crate::services::api_service::ApiServiceRoutes;
 use crate::services::certificate::CertificateRoutes;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
+use crate::services::confirmation::ConfirmationRoutes;
 use crate::services::id_card_loss::IdCardLossRoutes;
 use crate::services::staff::StaffRoutes;
 use leptos::prelude::*;
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <ApiServiceRoutes />
                     <CertificateRoutes />
                     <AgencyLinkRoutes />
+                    <ConfirmationRoutes />
                 </Routes>
             </main>
             <SiteFooter />

@@ -33,6 +33,7 @@ macro_rules! for_each_case_type {
             $each::<crate::services::certificate::cases::MoicaCertificate>(),
             $each::<crate::services::certificate::application::cases::MoicaApplication>(),
             $each::<crate::services::agency_link::cases::LinkCase>(),
+            $each::<crate::services::confirmation::requests::ConfirmationRequest>(),
         ]
     };
 }

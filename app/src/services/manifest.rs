@@ -93,6 +93,7 @@ pub const SERVICES: &[&Manifest] = &[
     &super::api_service::MANIFEST,
     &super::certificate::MANIFEST,
     &super::agency_link::MANIFEST,
+    &super::confirmation::MANIFEST,
 ];
 
 /// Every page whose form posts to itself.

@@ -173,8 +173,19 @@ pub const DISSOLVED_COMPANY: DemoCompany = DemoCompany {
     registered_on: "2008-03-12",
 };
 
+/// 示範商業銀行, a bank supervised by the FSC: it applies for the identity confirmation
+/// service (seed 003) for its 網路銀行.
+pub const DEMO_BANK: DemoCompany = DemoCompany {
+    business_id: "88880005",
+    name: "示範商業銀行股份有限公司",
+    status: "核准設立",
+    representative: "李志偉",
+    address: "臺北市中正區重慶南路一段122號",
+    registered_on: "1999-07-01",
+};
+
 /// Every demo company.
-pub const COMPANIES: [&DemoCompany; 2] = [&SHRIMP_SHOP, &DISSOLVED_COMPANY];
+pub const COMPANIES: [&DemoCompany; 3] = [&SHRIMP_SHOP, &DISSOLVED_COMPANY, &DEMO_BANK];
 
 /// A fixed government agency in the portal's agency registry (`agencies`, issue 18): the
 /// agencies that sign in with their 機關憑證 to apply for linking. The codes have the shape of

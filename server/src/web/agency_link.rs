@@ -77,19 +77,29 @@ async fn paper(
         Ok(None) => return not_found(),
         Err(error) => return unavailable(&error),
     };
-    let printer = state.printer.clone();
+    let code = app::cases::Code::code(paper);
+    let label = app::cases::Code::label(paper, app::i18n::Lang::ZhTw);
+    print(
+        &state.printer,
+        sheet,
+        &format!("{case}-{code}.pdf"),
+        &format!("{case}-{label}.pdf"),
+    )
+    .await
+}
+
+/// `sheet` printed as a PDF attachment named `name` (`fallback` in ASCII), or 503.
+pub(super) async fn print(
+    printer: &Arc<Printer>,
+    sheet: app::services::agency_link::papers::sheet::Sheet,
+    fallback: &str,
+    name: &str,
+) -> Response {
+    let printer = printer.clone();
     match tokio::task::spawn_blocking(move || printer.print(&sheet)).await {
-        Ok(Ok(bytes)) => {
-            let code = app::cases::Code::code(paper);
-            let label = app::cases::Code::label(paper, app::i18n::Lang::ZhTw);
-            pdf(
-                &format!("{case}-{code}.pdf"),
-                &format!("{case}-{label}.pdf"),
-                bytes,
-            )
-        }
+        Ok(Ok(bytes)) => pdf(fallback, name, bytes),
         Ok(Err(error)) => {
-            tracing::error!(%error, paper = ?paper, "printing a paper form failed");
+            tracing::error!(%error, title = %name, "printing a paper failed");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
         Err(error) => {
@@ -118,21 +128,21 @@ async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Respons
     })
 }
 
-fn source_ip(request: &Request) -> String {
+pub(super) fn source_ip(request: &Request) -> String {
     app::platform::client::client_address(request.extensions())
         .map_or_else(|| "unknown".to_owned(), |address| address.to_string())
 }
 
-fn not_found() -> Response {
+pub(super) fn not_found() -> Response {
     refusal(StatusCode::NOT_FOUND, "查無此檔案。 There is no such file.")
 }
 
-fn unavailable(error: &app::error::PortalError) -> Response {
+pub(super) fn unavailable(error: &app::error::PortalError) -> Response {
     tracing::error!(?error, "serving an agency link file failed");
     StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
 
-fn refusal(status: StatusCode, text: &'static str) -> Response {
+pub(super) fn refusal(status: StatusCode, text: &'static str) -> Response {
     (
         status,
         [

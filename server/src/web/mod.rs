@@ -3,6 +3,7 @@
 
 pub mod agency_link;
 mod captcha;
+pub mod confirmation;
 mod language;
 pub mod limits;
 pub mod observability;
@@ -83,6 +84,10 @@ pub fn router(
         .merge(agency_link_api(crate::link::LinkState::new(verify.clone())))
         .merge(verification_api(verify))
         .merge(agency_link::routes(agency_link::FilesState {
+            app: state.clone(),
+            printer: printer.clone(),
+        }))
+        .merge(confirmation::routes(agency_link::FilesState {
             app: state.clone(),
             printer,
         }))

@@ -1,15 +1,117 @@
 //! 自然人憑證用戶身分確認服務 (seed 003, SPEC I-1…I-4): government agencies and financial
 //! institutions register application systems whose users sign in with their 自然人憑證; an
 //! enabled system asks whether a citizen certificate belongs to an ID number and is valid now.
-//! This module holds the vocabulary and the records; the mutual-TLS API is `server::confirm`.
+//! This module holds the vocabulary, the records and the portal's pages (an applicant's
+//! 啟用／停用 requests, the ministry's review); the mutual-TLS API is `server::confirm`.
 
 #[cfg(feature = "ssr")]
 pub mod answer;
+pub mod desk;
+pub mod form;
+#[cfg(feature = "ssr")]
+pub mod letter;
+#[cfg(feature = "ssr")]
+mod mail;
+mod manifest;
+pub mod pages;
+pub mod requests;
+#[cfg(feature = "ssr")]
+pub mod store;
 #[cfg(feature = "ssr")]
 pub mod systems;
 
+pub use manifest::{ConfirmationRoutes, MANIFEST};
+
 #[cfg(feature = "ssr")]
 use crate::pki::CaFamily;
+use requests::{RequestKind, RequestStatus};
+use serde::{Deserialize, Serialize};
+
+/// Where the service's pages are.
+pub const NOTICES_PATH: &str = "/confirmation";
+pub const REQUESTS_PATH: &str = "/confirmation/requests";
+pub const REQUEST_FORM_PATH: &str = "/confirmation/requests/new";
+pub const REQUEST_PATH: &str = "/confirmation/requests/case";
+pub const DESK_PATH: &str = "/admin/confirmation";
+pub const DESK_CASE_PATH: &str = "/admin/confirmation/case";
+
+/// The signed-in applicant: an agency with its 機關憑證, or a financial institution with its
+/// 工商憑證 (its 統一編號).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub kind: ApplicantKind,
+    /// 機關代號 or 統一編號.
+    pub id: String,
+    pub name: String,
+}
+
+/// A person on a request (聯絡人, 代理人) as filed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    pub name: String,
+    pub title: String,
+    pub unit: String,
+    pub email: String,
+    pub phone: String,
+    pub fax: String,
+}
+
+/// A request as its pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub id: i64,
+    /// `C1151204-000001`.
+    pub number: String,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    pub applicant_kind: ApplicantKind,
+    pub applicant_id: String,
+    pub organisation: String,
+    pub address: String,
+    pub system_name: String,
+    pub certificate_serial: String,
+    pub contact: PersonView,
+    pub deputy: PersonView,
+    /// 預定開放日期 or 預定停用日期, ROC date.
+    pub planned_on: String,
+    pub overview: Option<String>,
+    pub reason: Option<String>,
+    /// ROC date-time.
+    pub filed_at: String,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+    /// The date the ministry answered, ROC date.
+    pub effective_on: Option<String>,
+    pub system_id: Option<i64>,
+}
+
+/// A registered system as the lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemView {
+    pub id: i64,
+    pub applicant_kind: ApplicantKind,
+    pub organisation: String,
+    pub system_name: String,
+    pub certificate_serial: String,
+    /// ROC dates.
+    pub enabled_on: String,
+    pub disabled_on: Option<String>,
+    pub certificate_expires_on: String,
+    /// Out of service and why, or in service (`None`), at the time of the page.
+    pub state: SystemState,
+    pub daily_quota: i64,
+}
+
+crate::coded! {
+    /// Whether a system is served now, and if not, why.
+    pub enum SystemState {
+        InService = "in_service", "服務中", "In service";
+        NotYetEnabled = "not_yet_enabled", "尚未開放", "Not open yet";
+        Disabled = "disabled", "已停用", "Closed";
+        Stopped = "stopped", "已停止服務", "Stopped by the ministry";
+        CertificateExpired = "certificate_expired", "伺服器憑證已逾期", "Server certificate expired";
+    }
+}
 
 crate::coded! {
     /// 申請機關(構) (I-1, 要點二): who may register a system.

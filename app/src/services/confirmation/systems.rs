@@ -17,6 +17,7 @@ pub struct System {
     pub id: i64,
     pub applicant_kind: ApplicantKind,
     pub organisation: String,
+    pub address: String,
     pub system_name: String,
     pub certificate_family: CaFamily,
     pub certificate_serial: String,
@@ -26,6 +27,9 @@ pub struct System {
     pub disabled_from: Option<i64>,
     pub stop: Option<(i64, StopGround)>,
     pub daily_quota: i64,
+    /// The applicant whose approved 啟用 request registered it (機關代號 or 統一編號); `None`
+    /// for a system an operator recorded.
+    pub applicant_id: Option<String>,
 }
 
 /// Why a registered system is not served at a given time.
@@ -74,6 +78,7 @@ impl sqlx::FromRow<'_, AnyRow> for System {
             id: row.try_get("id")?,
             applicant_kind: row.code("applicant_kind")?,
             organisation: row.try_get("organisation")?,
+            address: row.try_get("address")?,
             system_name: row.try_get("system_name")?,
             certificate_family: CaFamily::from_code(&family)
                 .ok_or_else(|| undecodable("certificate_family"))?,
@@ -84,6 +89,7 @@ impl sqlx::FromRow<'_, AnyRow> for System {
             disabled_from: row.try_get("disabled_from")?,
             stop,
             daily_quota: row.try_get("daily_quota")?,
+            applicant_id: row.try_get("applicant_id")?,
         })
     }
 }
@@ -98,13 +104,24 @@ fn undecodable(column: &str) -> sqlx::Error {
 /// Every registered system, in or out of service: a few hundred rows at most, which the API
 /// holds in memory so that a certificate of no system costs no read.
 pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<System>> {
-    sqlx::query_as(
-        "SELECT id, applicant_kind, organisation, system_name, certificate_family, \
-                certificate_serial, certificate_sha256, certificate_not_after, enabled_from, \
-                disabled_from, stopped_at, stop_ground, daily_quota \
-         FROM confirmation_systems",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM confirmation_systems ORDER BY id"
+    ))
     .fetch_all(pool)
+    .await
+}
+
+const COLUMNS: &str = "id, applicant_kind, organisation, address, system_name, \
+    certificate_family, certificate_serial, certificate_sha256, certificate_not_after, \
+    enabled_from, disabled_from, stopped_at, stop_ground, daily_quota, applicant_id";
+
+/// System `id`, if any.
+pub async fn by_id(conn: &mut sqlx::AnyConnection, id: i64) -> sqlx::Result<Option<System>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM confirmation_systems WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
     .await
 }
 
@@ -174,17 +191,23 @@ pub enum RegisterError {
     Database(#[from] sqlx::Error),
 }
 
-/// Records `new` as an approved system, after checking its server certificate as things stand
-/// at `now` (chain, validity, revocation, the issuer for the applicant, I-1) and that the
-/// serial the applicant wrote is the certificate's; audited as `confirmation.system.register`
-/// by `actor`. Returns the system's id.
-pub async fn register(
-    db: &Db,
+/// A system's server certificate as checked for its registration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub family: CaFamily,
+    pub serial: String,
+    pub sha256: String,
+    pub not_after: i64,
+}
+
+/// Checks `new` as things stand at `now`: its server certificate (chain, validity,
+/// revocation, the issuer for the applicant, I-1), that the serial the applicant wrote is the
+/// certificate's, the required text and the quota.
+pub fn check(
     trust: &TrustStore,
     new: &NewSystem<'_>,
-    actor: &str,
     now: i64,
-) -> Result<i64, RegisterError> {
+) -> Result<Registration, RegisterError> {
     let checked = trust
         .check_certificate(new.certificate, Purpose::ServerCertificate, now)
         .map_err(RegisterError::Certificate)?;
@@ -208,32 +231,64 @@ pub async fn register(
     if new.daily_quota <= 0 {
         return Err(RegisterError::Quota);
     }
-    let mut tx = db.pool.begin().await?;
+    Ok(Registration {
+        family,
+        serial: checked.serial_hex().to_owned(),
+        sha256: checked.fingerprint_sha256().to_owned(),
+        not_after: checked.not_after(),
+    })
+}
+
+/// Inserts `new`, whose certificate [`check`] accepted as `certificate`, owned by the
+/// applicant `owner` (none: recorded by an operator), in the caller's transaction; returns
+/// its id.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewSystem<'_>,
+    certificate: &Registration,
+    owner: Option<&str>,
+    now: i64,
+) -> Result<i64, RegisterError> {
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO confirmation_systems (applicant_kind, organisation, address, system_name, \
          certificate_family, certificate_serial, certificate_sha256, certificate_not_after, \
-         enabled_from, daily_quota, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         enabled_from, daily_quota, created_at, applicant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(new.applicant_kind.code())
     .bind(new.organisation.trim())
     .bind(new.address.trim())
     .bind(new.system_name.trim())
-    .bind(family.code())
-    .bind(checked.serial_hex())
-    .bind(checked.fingerprint_sha256())
-    .bind(checked.not_after())
+    .bind(certificate.family.code())
+    .bind(&certificate.serial)
+    .bind(&certificate.sha256)
+    .bind(certificate.not_after)
     .bind(new.enabled_from)
     .bind(new.daily_quota)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .bind(owner)
+    .fetch_one(conn)
     .await;
-    let id = match inserted {
+    match inserted {
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            return Err(RegisterError::AlreadyRegistered)
+            Err(RegisterError::AlreadyRegistered)
         }
-        other => other?,
-    };
+        other => Ok(other?),
+    }
+}
+
+/// Records `new` as an approved system (an operator's record of a paper request), after
+/// [`check`]; audited as `confirmation.system.register` by `actor`. Returns the system's id.
+pub async fn register(
+    db: &Db,
+    trust: &TrustStore,
+    new: &NewSystem<'_>,
+    actor: &str,
+    now: i64,
+) -> Result<i64, RegisterError> {
+    let certificate = check(trust, new, now)?;
+    let mut tx = db.pool.begin().await?;
+    let id = insert(&mut tx, new, &certificate, None, now).await?;
     let event = AuditEvent {
         actor: actor.to_owned(),
         source_ip: "local".into(),
@@ -242,8 +297,8 @@ pub async fn register(
         detail: serde_json::json!({
             "organisation": new.organisation.trim(),
             "system": new.system_name.trim(),
-            "certificate_serial": checked.serial_hex(),
-            "certificate_family": family.code(),
+            "certificate_serial": certificate.serial,
+            "certificate_family": certificate.family.code(),
             "enabled_from": new.enabled_from,
             "daily_quota": new.daily_quota,
         })
@@ -263,6 +318,7 @@ mod tests {
             id: 1,
             applicant_kind: ApplicantKind::Financial,
             organisation: "示範商業銀行".into(),
+            address: "臺北市中正區重慶南路一段122號".into(),
             system_name: "網路銀行".into(),
             certificate_family: CaFamily::Xca,
             certificate_serial: "01".into(),
@@ -272,6 +328,7 @@ mod tests {
             disabled_from: None,
             stop: None,
             daily_quota: 10,
+            applicant_id: None,
         }
     }
 

@@ -35,30 +35,6 @@ pub struct FixedField {
     pub value: &'static str,
 }
 
-const fn text(
-    name: &'static str,
-    kind: FieldKind,
-    label: (&'static str, &'static str),
-    hint: Option<(&'static str, &'static str)>,
-    maxlength: usize,
-) -> FormField {
-    FormField {
-        name,
-        kind,
-        label_zh: label.0,
-        label_en: label.1,
-        hint_zh: match hint {
-            Some(hint) => Some(hint.0),
-            None => None,
-        },
-        hint_en: match hint {
-            Some(hint) => Some(hint.1),
-            None => None,
-        },
-        maxlength,
-    }
-}
-
 const fn choice(
     name: &'static str,
     label: (&'static str, &'static str),
@@ -117,7 +93,7 @@ pub const FIRST_VPN: ChoiceField = choice(
     )),
 );
 
-pub const HOST_ADDRESS: FormField = text(
+pub const HOST_ADDRESS: FormField = FormField::new(
     "host_address",
     FieldKind::HostNetwork,
     ("主機網路位址", "Host address"),
@@ -127,7 +103,7 @@ pub const HOST_ADDRESS: FormField = text(
     )),
     18,
 );
-pub const LEGAL_BASIS: FormField = text(
+pub const LEGAL_BASIS: FormField = FormField::new(
     "legal_basis",
     FieldKind::Purpose,
     ("法律依據", "Legal basis"),
@@ -137,21 +113,21 @@ pub const LEGAL_BASIS: FormField = text(
     )),
     350,
 );
-pub const PURPOSE: FormField = text(
+pub const PURPOSE: FormField = FormField::new(
     "purpose",
     FieldKind::Purpose,
     ("使用目的", "Purpose of use"),
     Some(("字數限制350字", "At most 350 characters")),
     350,
 );
-pub const CONTACT_NAME: FormField = text(
+pub const CONTACT_NAME: FormField = FormField::new(
     "contact_name",
     FieldKind::PersonName,
     ("聯絡人", "Contact person"),
     None,
     40,
 );
-pub const CONTACT_LANDLINE: FormField = text(
+pub const CONTACT_LANDLINE: FormField = FormField::new(
     "contact_landline",
     FieldKind::Landline,
     ("聯絡電話（市話）", "Telephone (landline)"),
@@ -161,14 +137,14 @@ pub const CONTACT_LANDLINE: FormField = text(
     )),
     24,
 );
-pub const CONTACT_EMAIL: FormField = text(
+pub const CONTACT_EMAIL: FormField = FormField::new(
     "contact_email",
     FieldKind::Email,
     ("電子信箱", "E-mail"),
     None,
     254,
 );
-pub const CISO_NAME: FormField = text(
+pub const CISO_NAME: FormField = FormField::new(
     "ciso_name",
     FieldKind::PersonName,
     ("資通安全長姓名", "Chief information security officer"),
@@ -178,14 +154,14 @@ pub const CISO_NAME: FormField = text(
     )),
     40,
 );
-pub const CISO_TITLE: FormField = text(
+pub const CISO_TITLE: FormField = FormField::new(
     "ciso_title",
     FieldKind::ShortText,
     ("資通安全長職稱", "CISO's title"),
     None,
     60,
 );
-pub const CISO_REVIEWED_ON: FormField = text(
+pub const CISO_REVIEWED_ON: FormField = FormField::new(
     "ciso_reviewed_on",
     FieldKind::RocDate,
     ("審查日期", "Date of the review"),
@@ -195,49 +171,49 @@ pub const CISO_REVIEWED_ON: FormField = text(
     )),
     9,
 );
-pub const VPN_CUSTOMER_NAME: FormField = text(
+pub const VPN_CUSTOMER_NAME: FormField = FormField::new(
     "vpn_customer_name",
     FieldKind::ShortText,
     ("客戶名稱", "Customer name"),
     Some(("申請機關全銜", "The agency's full name")),
     60,
 );
-pub const VPN_TECH_NAME: FormField = text(
+pub const VPN_TECH_NAME: FormField = FormField::new(
     "vpn_tech_name",
     FieldKind::PersonName,
     ("網路技術連絡人", "Network technical contact"),
     None,
     40,
 );
-pub const VPN_TECH_PHONE: FormField = text(
+pub const VPN_TECH_PHONE: FormField = FormField::new(
     "vpn_tech_phone",
     FieldKind::ContactPhone,
     ("網路技術連絡人電話", "Technical contact's telephone"),
     None,
     24,
 );
-pub const VPN_TECH_EMAIL: FormField = text(
+pub const VPN_TECH_EMAIL: FormField = FormField::new(
     "vpn_tech_email",
     FieldKind::Email,
     ("網路技術連絡人電子信箱", "Technical contact's e-mail"),
     None,
     254,
 );
-pub const VPN_ADMIN_NAME: FormField = text(
+pub const VPN_ADMIN_NAME: FormField = FormField::new(
     "vpn_admin_name",
     FieldKind::PersonName,
     ("網路管理連絡人", "Network management contact"),
     None,
     40,
 );
-pub const VPN_ADMIN_PHONE: FormField = text(
+pub const VPN_ADMIN_PHONE: FormField = FormField::new(
     "vpn_admin_phone",
     FieldKind::ContactPhone,
     ("網路管理連絡人電話", "Management contact's telephone"),
     None,
     24,
 );
-pub const VPN_ADMIN_EMAIL: FormField = text(
+pub const VPN_ADMIN_EMAIL: FormField = FormField::new(
     "vpn_admin_email",
     FieldKind::Email,
     ("網路管理連絡人電子信箱", "Management contact's e-mail"),
@@ -245,14 +221,14 @@ pub const VPN_ADMIN_EMAIL: FormField = text(
     254,
 );
 /// The VPN IP 需求表's address fields, which the agency leaves blank: 資訊服務司 assigns them.
-pub const VPN_WAN_IP: FormField = text(
+pub const VPN_WAN_IP: FormField = FormField::new(
     "vpn_wan_ip",
     FieldKind::HostIp,
     ("IPv4 WAN IP", "IPv4 WAN IP"),
     Some(("請勿填寫", "Leave blank")),
     18,
 );
-pub const VPN_LAN_IP: FormField = text(
+pub const VPN_LAN_IP: FormField = FormField::new(
     "vpn_lan_ip",
     FieldKind::HostIp,
     ("IPv4 LAN IP", "IPv4 LAN IP"),

@@ -47,21 +47,41 @@ pub struct Sheet {
     pub seals: Vec<&'static str>,
 }
 
-/// A table of label and value rows.
-fn fields(rows: Vec<(&str, String)>) -> Block {
-    Block::Table {
-        header: None,
-        shares: vec![0.3, 0.7],
-        rows: rows
-            .into_iter()
-            .map(|(label, value)| vec![label.to_owned(), value])
-            .collect(),
+impl Sheet {
+    /// Every cell and paragraph, in order: what the tests read.
+    #[cfg(test)]
+    pub fn texts(&self) -> Vec<String> {
+        let mut text = vec![self.title.clone()];
+        for block in &self.blocks {
+            match block {
+                Block::Heading(line) | Block::Paragraph(line) => text.push(line.clone()),
+                Block::Table { header, rows, .. } => {
+                    text.extend(header.iter().flatten().cloned());
+                    text.extend(rows.iter().flatten().cloned());
+                }
+            }
+        }
+        text
+    }
+}
+
+impl Block {
+    /// A table of label and value rows.
+    pub fn fields(rows: Vec<(&str, String)>) -> Block {
+        Block::Table {
+            header: None,
+            shares: vec![0.3, 0.7],
+            rows: rows
+                .into_iter()
+                .map(|(label, value)| vec![label.to_owned(), value])
+                .collect(),
+        }
     }
 }
 
 /// The rows every form opens with: the case and the agency.
 fn case_rows(case: &LinkSummary) -> Block {
-    fields(vec![
+    Block::fields(vec![
         ("案件編號", case.id.clone()),
         ("機關代號", case.agency_code.clone()),
         ("申請機關", case.agency_name.clone()),
@@ -117,7 +137,7 @@ impl Filed {
         let mut blocks = vec![
             case_rows(case),
             Block::Heading("申請內容".into()),
-            fields(vec![
+            Block::fields(vec![
                 ("申請介面", case.interface.label(Lang::ZhTw).to_owned()),
                 ("資料類別", case.data_kind.label(Lang::ZhTw).to_owned()),
                 ("受理之直轄市、縣(市)", case.county.clone()),
@@ -139,7 +159,7 @@ impl Filed {
                 ),
             ]),
             Block::Heading("聯絡人".into()),
-            fields(vec![
+            Block::fields(vec![
                 ("姓名", details.contact.name.to_string()),
                 ("聯絡電話", details.contact.landline.to_string()),
                 ("電子信箱", details.contact.email.to_string()),
@@ -201,7 +221,7 @@ impl Filed {
                 "{}（以下簡稱申請機關）為取得戶籍資料，與內政部就資料交換之安全事項協議如下：申請機關僅得依下列法律依據及使用目的，使用經核准之資料項目，並應依個人資料保護法及資通安全管理法相關規定，妥善保管、存取控管及稽核所取得之資料，不得作目的外之利用。",
                 self.case.agency_name
             )),
-            fields(vec![
+            Block::fields(vec![
                 ("法律依據", self.details.legal_basis.to_string()),
                 ("使用目的", self.details.purpose.to_string()),
                 (
@@ -211,7 +231,7 @@ impl Filed {
                 ("主機網路位址", self.case.host_address.clone()),
             ]),
             Block::Heading("資通安全長審查".into()),
-            fields(vec![
+            Block::fields(vec![
                 ("姓名", review.name.to_string()),
                 ("職稱", review.title.to_string()),
                 ("審查日期", review.reviewed_on.display_slash()),
@@ -233,7 +253,7 @@ impl Filed {
         Some(vec![
             case_rows(&self.case),
             Block::Heading("VPN IP 需求表".into()),
-            fields(rows),
+            Block::fields(rows),
             Block::Paragraph(
                 "本申請書與契約書及個資條款文件之客戶簽章欄，請加蓋機關關防及代表人印章，併同其他申請文件函送直轄市、縣(市)戶役政單位。"
                     .into(),
@@ -270,21 +290,6 @@ mod tests {
         }
     }
 
-    /// Every cell and paragraph of `sheet`, in order.
-    fn text(sheet: &Sheet) -> Vec<String> {
-        let mut text = vec![sheet.title.clone()];
-        for block in &sheet.blocks {
-            match block {
-                Block::Heading(line) | Block::Paragraph(line) => text.push(line.clone()),
-                Block::Table { header, rows, .. } => {
-                    text.extend(header.iter().flatten().cloned());
-                    text.extend(rows.iter().flatten().cloned());
-                }
-            }
-        }
-        text
-    }
-
     #[test]
     fn l_1_every_form_opens_with_the_case_and_the_agency() {
         let filed = filed();
@@ -307,7 +312,7 @@ mod tests {
         let mut filed = filed();
         let sheet = filed.sheet(Paper::ApplicationForm, "115/11/21").unwrap();
         assert_eq!(sheet.title, Interface::ApiVpn.form_title());
-        let text = text(&sheet);
+        let text = sheet.texts();
         for filed in [
             "戶籍法第六十五條",
             "核對申辦案件當事人之戶籍資料",
@@ -323,7 +328,10 @@ mod tests {
             "10.200.0.0/29".into(),
             "255.255.255.248".into(),
         )];
-        let text = self::text(&filed.sheet(Paper::ApplicationForm, "115/11/21").unwrap());
+        let text = filed
+            .sheet(Paper::ApplicationForm, "115/11/21")
+            .unwrap()
+            .texts();
         assert!(text.iter().any(|t| t == "255.255.255.248"));
         assert!(!text.iter().any(|t| t == "尚未編訂。"));
     }
@@ -351,7 +359,10 @@ mod tests {
     #[test]
     fn l_1_the_security_agreement_carries_the_ciso_review_for_household_data_only() {
         let mut filed = filed();
-        let text = text(&filed.sheet(Paper::SecurityAgreement, "115/11/21").unwrap());
+        let text = filed
+            .sheet(Paper::SecurityAgreement, "115/11/21")
+            .unwrap()
+            .texts();
         for review in ["資通安全長審查", "陳資安", "資通安全長", "115/11/20"] {
             assert!(text.iter().any(|t| t == review), "{review} missing");
         }
@@ -363,7 +374,7 @@ mod tests {
     #[test]
     fn l_1_the_gsn_vpn_application_has_the_fixed_values_and_leaves_the_ips_blank() {
         let mut filed = filed();
-        let text = text(&filed.sheet(Paper::GsnVpn, "115/11/21").unwrap());
+        let text = filed.sheet(Paper::GsnVpn, "115/11/21").unwrap().texts();
         for value in [
             "GSN-VPN",
             "內政部(戶役政連結系統)",
