@@ -50,10 +50,11 @@
 # Link certificates (agency linking step 11, not cards): DIR/link/demo-agency-link.crt and
 # DIR/link/e2e-agency-link.crt of 臺北市政府警察局, each with its .key; and for the demo a PDF to
 # file as each of the documents, DIR/link/sample-document.pdf.
-# Identity confirmation API (seed 003, demo only): DIR/confirm/listener.crt and .key, the
-# portal's own certificate on the mutual-TLS listener (GCA, for localhost), and
-# DIR/confirm/demo-bank.crt and .key, the server certificate (XCA) of 示範商業銀行's 網路銀行,
-# registered as a system open from today, which it presents as its TLS client certificate.
+# Identity confirmation (seed 003): DIR/confirm/listener.crt and .key, the portal's own
+# certificate on the mutual-TLS listener (GCA, for localhost, demo only); the server
+# certificates (with their keys) that 示範商業銀行 (demo-bank, e2e-bank: XCA; its 工商憑證 card
+# demo-bank, PIN 12345678, or e2e-bank, PIN 27350914) and 臺北市政府警察局 (e2e-police: GCA)
+# upload with their 啟用 requests, and present as TLS client certificates once approved.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DIR="${1:?usage: demo-cards.sh DIR demo|e2e}"
@@ -150,17 +151,6 @@ server_certificate() { # name ca organisation dns
     "$BIN/huji" pki issue server --dir "$DIR/pki" --out "$out" --ca "$2" --org "$3" --dns "$4" >/dev/null
 }
 
-# An application system the ministry approved for the identity confirmation API (seed 003),
-# registered by its server certificate as the paper request gave it, open from today.
-confirmation_system() { # name ca kind organisation system-name dns
-  server_certificate "$1" "$2" "$4" "$6"
-  "$BIN/huji" confirmation register --if-unregistered --kind "$3" --organisation "$4" \
-    --address "臺北市中正區重慶南路一段122號" --system-name "$5" \
-    --certificate "$DIR/confirm/$1.crt" \
-    --serial "$(openssl x509 -noout -serial -in "$DIR/confirm/$1.crt" | cut -d= -f2)" \
-    --opens "$(TZ=Asia/Taipei date +%F)" >/dev/null
-}
-
 # A one-page PDF that stands in for the scanned, sealed documents an agency files at step 1
 # of seed 001 (申請表, 資料項目表, …): DIR/link/sample-document.pdf.
 sample_document() {
@@ -222,7 +212,10 @@ case "$SET" in
     link_certificate demo-agency-link 379130000C 臺北市政府警察局
     sample_document
     server_certificate listener gca 內政部 localhost
-    confirmation_system demo-bank xca financial 示範商業銀行 網路銀行 bank.example.com
+    # 示範商業銀行 requests the identity confirmation service in the browser (README) with this
+    # server certificate, and its system calls the API with it once the reviewer approves.
+    card demo-bank 12345678 business --business-id 88880005 --name 示範商業銀行股份有限公司
+    server_certificate demo-bank xca 示範商業銀行股份有限公司 bank.example.com
     ;;
   e2e)
     card e2e-company 73019485 business --business-id 24941832 --name 蝦蝦樂購股份有限公司
@@ -256,6 +249,11 @@ case "$SET" in
     staff e2e-registrar household_registrar office:65000010
     api_certificate e2e-company-api 24941832 蝦蝦樂購股份有限公司
     link_certificate e2e-agency-link 379130000C 臺北市政府警察局
+    # Identity confirmation requests (seed 003): a bank and the agency with their servers'
+    # certificates (XCA, GCA).
+    card e2e-bank 27350914 business --business-id 88880005 --name 示範商業銀行股份有限公司
+    server_certificate e2e-bank xca 示範商業銀行股份有限公司 bank.example.com
+    server_certificate e2e-police gca 臺北市政府警察局 police.example.gov.tw
     ;;
   *) die "unknown card set $SET (demo or e2e)" ;;
 esac

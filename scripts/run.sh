@@ -49,7 +49,11 @@ echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank c
 for blank in demo-blank-1 demo-blank-2; do
   echo "             $blank: card $(cat "$DEMO/cards/$blank.number" 2>/dev/null || echo "? (used)")"
 done
-echo "    identity confirmation API (mutual TLS) at https://$HUJI_CONFIRM_BIND, as 示範商業銀行:"
+echo "    identity confirmation: as 示範商業銀行 (demo-bank, 統一編號 88880005, PIN 12345678) request"
+echo "             啟用 at $HUJI_PUBLIC_ORIGIN/confirmation/requests with $DEMO/confirm/demo-bank.crt"
+echo "             (serial $(openssl x509 -noout -serial -in "$DEMO/confirm/demo-bank.crt" | cut -d= -f2)); approve it as the reviewer at"
+echo "             $HUJI_PUBLIC_ORIGIN/admin/confirmation with today's date; then the API (mutual TLS)"
+echo "             at https://$HUJI_CONFIRM_BIND answers the bank's system:"
 echo "             curl --cert $DEMO/confirm/demo-bank.crt --key $DEMO/confirm/demo-bank.key \\"
 echo "               --cacert $DEMO/pki/trust/gca.crt --json '{\"id_number\":\"A123456789\",\"card_number\":\"TP03000000087321\"}' \\"
 echo "               https://localhost:${HUJI_CONFIRM_BIND##*:}/integration/confirmation/v1/confirm"

@@ -89,7 +89,7 @@ start_portal "sqlite:$E2E_DB" "$PCSC_PORTAL_PORT" portal-pcsc
 (cd "$ROOT/end2end" && HUJI_E2E_DB="$E2E_DB" HUJI_E2E_CARDS="$WORK/e2e/cards" HUJI_E2E_API_CERT="$WORK/e2e/api/e2e-company-api.cer" \
   HUJI_E2E_API_KEY="$WORK/e2e/api/e2e-company-api.key" \
   HUJI_E2E_LINK_CERT="$WORK/e2e/link/e2e-agency-link.crt" HUJI_E2E_LINK_KEY="$WORK/e2e/link/e2e-agency-link.key" \
-  HUJI_E2E_HUJI="$ROOT/target/release/huji" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
+  HUJI_E2E_CONFIRM="$WORK/e2e/confirm" HUJI_E2E_HUJI="$ROOT/target/release/huji" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
   HUJI_PCSC_BASE_URL="$BASE_URL" npx playwright test)
 
 say "the verification API against its own OpenAPI document (schemathesis)"

@@ -100,6 +100,21 @@ enum Command {
         #[arg(long)]
         diagram: bool,
     },
+    /// The background jobs `serve` runs on their intervals: `run` runs them once now.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run each job whose name contains `--matching` (every job without it) once, now, as a
+    /// server would on its next tick; safe beside running servers.
+    Run {
+        #[arg(long)]
+        matching: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +191,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Confirmation { command } => {
             admin::confirmation::run(command, &db, roots, now).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs {
+            command: JobsCommand::Run { matching },
+        } => {
+            let mut ran = 0;
+            for job in server::jobs::all() {
+                if matching
+                    .as_deref()
+                    .is_some_and(|text| !job.name.contains(text))
+                {
+                    continue;
+                }
+                (job.run)(&db, now)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{}: {error}", job.name))?;
+                println!("ran: {}", job.name);
+                ran += 1;
+            }
+            if ran == 0 {
+                anyhow::bail!("no job's name contains {matching:?}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => serve(config, db).await.map(|()| ExitCode::SUCCESS),
