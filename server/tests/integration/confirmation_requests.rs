@@ -86,7 +86,6 @@ async fn file_enable(
         days,
         portal,
         &[
-            ("organisation", "示範機關".into()),
             ("address", "臺北市中正區重慶南路一段122號".into()),
             ("system_name", "網路服務系統".into()),
             ("certificate_serial", serial.into()),
@@ -279,6 +278,18 @@ async fn i_1_a_financial_institution_needs_its_own_authoritys_certificate_its_se
         0
     );
 
+    // Another company cannot file with the bank's certificate, public as it is: it names the
+    // bank.
+    let shop = portal.business_card("24941832", "蝦蝦樂購股份有限公司");
+    let shop = portal.session("Company", "24941832", &shop).await;
+    let (_, page) = file_enable(&portal, &shop, 40, &xca_serial, &xca.certificate_der).await;
+    assert!(
+        page.field_error("certificate")
+            .contains("蝦蝦樂購股份有限公司"),
+        "{}",
+        page.field_error("certificate")
+    );
+
     // Right: filed. The same certificate again is refused while the first is in review, and
     // taken once the bank withdraws it.
     let (_, page) = file_enable(&portal, &bank, 40, &xca_serial, &xca.certificate_der).await;
@@ -456,4 +467,43 @@ async fn i_2_the_ministry_may_refuse_with_a_note_and_only_its_reviewers_answer()
         .texts(".decision")
         .concat()
         .contains("應用系統使用對象非一般民眾"));
+}
+
+#[tokio::test]
+async fn i_2_an_applicant_files_at_most_ten_requests_a_day() {
+    let portal = Portal::start().await;
+    let card = portal.business_card(BANK, BANK_NAME);
+    let bank = portal.session("Company", BANK, &card).await;
+    let (xca, serial) = server_certificate(&portal, CaFamily::Xca, BANK_NAME);
+    for _ in 0..store::FILINGS_PER_DAY {
+        let (_, page) = file_enable(&portal, &bank, 40, &serial, &xca.certificate_der).await;
+        assert!(
+            page.notices().concat().contains("已送出申請"),
+            "{:?}",
+            page.alerts()
+        );
+        let id = last_id(&portal).await;
+        portal
+            .post_page(
+                &format!("{REQUEST_PATH}?id={id}"),
+                Some(&bank),
+                &[("action", "withdraw")],
+            )
+            .await;
+        assert_eq!(status_of(&portal, id).await, RequestStatus::Withdrawn);
+    }
+    let (_, page) = file_enable(&portal, &bank, 40, &serial, &xca.certificate_der).await;
+    assert!(
+        page.alerts().concat().contains("24小時內已提出"),
+        "{:?}",
+        page.alerts()
+    );
+    portal.app.clock.advance(chrono::Duration::hours(25));
+    let bank = portal.session("Company", BANK, &card).await;
+    let (_, page) = file_enable(&portal, &bank, 40, &serial, &xca.certificate_der).await;
+    assert!(
+        page.notices().concat().contains("已送出申請"),
+        "{:?}",
+        page.alerts()
+    );
 }

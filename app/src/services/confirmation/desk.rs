@@ -167,14 +167,19 @@ fn DeskCaseView(
     let planned = case.request.planned_on.clone();
     let enable = case.request.kind == RequestKind::Enable;
     let quota_error = error_of(&errors, DAILY_QUOTA, lang);
+    // A refusal of the certificate itself (revoked or registered since the filing) has no
+    // field on this form: it is said above it.
+    let answer_fields = [NOTE.name, EFFECTIVE_ON.name, DAILY_QUOTA];
+    let on_form = |error: &PortalError| matches!(error, PortalError::Field { field, .. } if answer_fields.contains(&field.as_str()));
     let general = errors
         .iter()
-        .filter(|error| !matches!(error, PortalError::Field { .. }))
+        .filter(|error| !on_form(error))
         .map(|error| view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> })
         .collect_view();
+    let fix = errors.iter().any(on_form);
     view! {
         {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}
-        {(!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> })}
+        {fix.then(|| view! { <FixFieldsNotice lang /> })}
         {general}
         <RequestCard request=case.request lang />
         <CaseTimeline entries=case.timeline lang />

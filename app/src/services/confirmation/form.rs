@@ -1,5 +1,6 @@
 //! The seed's 申請表 (要點 附件, SPEC I-2): every field in the form's order, parsed through the
-//! shared domain types with every error at once. A 啟用 request types the system's particulars
+//! shared domain types with every error at once. 機關(構)名稱 is not typed: it is the signed-in
+//! applicant's name in the registry, which its server certificate must carry. A 啟用 request types the system's particulars
 //! and uploads its server certificate; a 停用 request names one of the applicant's systems,
 //! whose particulars the record already holds.
 
@@ -12,13 +13,6 @@ use crate::domain::{
 use crate::error::PortalError;
 use crate::forms::{self, value, FormField};
 
-pub const ORGANISATION: FormField = FormField::new(
-    "organisation",
-    FieldKind::ShortText,
-    ("機關(構)名稱", "Agency or institution"),
-    None,
-    60,
-);
 pub const ADDRESS: FormField = FormField::new(
     "address",
     FieldKind::Address,
@@ -146,7 +140,7 @@ pub const REASON: FormField = FormField::new(
 /// aside).
 pub fn typed_fields(kind: RequestKind) -> Vec<FormField> {
     let mut fields = match kind {
-        RequestKind::Enable => vec![ORGANISATION, ADDRESS, SYSTEM_NAME, SERIAL],
+        RequestKind::Enable => vec![ADDRESS, SYSTEM_NAME, SERIAL],
         RequestKind::Disable => Vec::new(),
     };
     fields.extend(CONTACT);
@@ -183,10 +177,9 @@ impl Person {
     }
 }
 
-/// What a 啟用 request adds.
+/// What a 啟用 request adds (機關(構)名稱 is the signed-in applicant's, as the registry has it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Enable {
-    pub organisation: ShortText,
     pub address: RegisteredAddress,
     pub system_name: ShortText,
     /// As typed; the server checks it against the certificate.
@@ -252,7 +245,6 @@ impl RequestForm {
         let parsed = || -> Option<RequestForm> {
             let asked = match kind {
                 RequestKind::Enable => Asked::Enable(Enable {
-                    organisation: ShortText::parse(text(&ORGANISATION)).ok()?,
                     address: RegisteredAddress::parse(text(&ADDRESS)).ok()?,
                     system_name: ShortText::parse(text(&SYSTEM_NAME)).ok()?,
                     serial: ShortText::parse(text(&SERIAL)).ok()?,
@@ -399,8 +391,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let enable = names(RequestKind::Enable);
+        assert!(
+            !enable.contains(&"機關(構)名稱"),
+            "the registry's, not typed"
+        );
         for label in [
-            "機關(構)名稱",
             "機關(構)地址",
             "應用系統中文名稱",
             "伺服器憑證序號",
@@ -430,7 +425,7 @@ mod tests {
     fn i_2_every_missing_field_is_named_at_once() {
         let errors = RequestForm::parse(RequestKind::Enable, &[]).expect_err("empty");
         let fields = named(&errors);
-        assert_eq!(fields.len(), 19, "{fields:?}");
+        assert_eq!(fields.len(), 18, "{fields:?}");
         assert!(fields.contains(&CERTIFICATE) && fields.contains(&"deputy_fax"));
         let errors = RequestForm::parse(RequestKind::Disable, &[]).expect_err("empty");
         assert_eq!(errors.len(), 15);

@@ -384,10 +384,11 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
         Some(Err(errors)) => errors,
         _ => Vec::new(),
     };
-    let shown = |name: &str| match posted.as_deref() {
-        Some(posted) => value(posted, name).to_owned(),
-        None if name == super::form::ORGANISATION.name => page.applicant.name.clone(),
-        None => String::new(),
+    let shown = |name: &str| {
+        posted
+            .as_deref()
+            .map(|posted| value(posted, name).to_owned())
+            .unwrap_or_default()
     };
     let notice = (!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> });
     let general = errors
@@ -427,7 +428,7 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
             <dt>{lang.pick("伺服器憑證序號", "Server certificate serial number")}</dt><dd class="serial">{system.certificate_serial}</dd>
             <dt>{lang.pick("開放日期", "Opened")}</dt><dd>{system.enabled_on}</dd>
         </dl>
-    });
+    }.into_any());
     let render = |fields: &[crate::forms::FormField]| {
         fields
             .iter()
@@ -441,7 +442,11 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
             <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫；除審核結果欄外請確實填寫所有欄位。", "Fields marked * are required: every field but the ministry's answer.")}</p>
             <h2>{lang.pick("申請項目：", "Request: ")}{page.kind.label(lang)}</h2>
             <h2>{lang.pick("申請機關(構)資料", "The applicant")}</h2>
-            {system}
+            {system.unwrap_or_else(|| view! {
+                <dl class="facts">
+                    <dt>{lang.pick("機關(構)名稱", "Agency or institution")}</dt><dd>{page.applicant.name.clone()}</dd>
+                </dl>
+            }.into_any())}
             {render(particulars)}
             {certificate}
             <fieldset>

@@ -148,6 +148,11 @@ struct FiledDetail<'a> {
     planned_from: i64,
 }
 
+/// How many requests an applicant may file in 24 hours, whatever became of them: enough for
+/// every system it runs, not for a loop of filing and withdrawing that fills the desk and
+/// mails a stranger's address.
+pub const FILINGS_PER_DAY: i64 = 10;
+
 /// What a request records about the system.
 struct Particulars {
     organisation: String,
@@ -177,7 +182,7 @@ pub async fn file(
         Asked::Enable(enable) => {
             let new = NewSystem {
                 applicant_kind: applicant.kind,
-                organisation: enable.organisation.as_str(),
+                organisation: &applicant.name,
                 address: enable.address.as_str(),
                 system_name: enable.system_name.as_str(),
                 certificate: &enable.certificate,
@@ -186,6 +191,25 @@ pub async fn file(
                 daily_quota: 1,
             };
             match systems::check(&state.trust.current(), &new, now) {
+                // A server certificate is public: only the organisation it names ties it to
+                // the applicant.
+                Ok(checked)
+                    if checked.organisation.as_deref().map(str::trim)
+                        != Some(applicant.name.trim()) =>
+                {
+                    errors.push(field(
+                        CERTIFICATE,
+                        format!(
+                            "伺服器憑證之機關(構)名稱須為貴機關(構)之名稱「{}」",
+                            applicant.name
+                        ),
+                        format!(
+                            "The server certificate must name your organisation, “{}”",
+                            applicant.name
+                        ),
+                    ));
+                    None
+                }
                 Ok(checked) => {
                     if planned_from >= checked.not_after {
                         let date = roc_date(checked.not_after);
@@ -272,6 +296,23 @@ async fn insert(
         ]
     };
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let filed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM confirmation_requests \
+         WHERE applicant_kind = $1 AND applicant_id = $2 AND filed_at > $3",
+    )
+    .bind(applicant.kind.code())
+    .bind(&applicant.id)
+    .bind(work.now - 86_400)
+    .fetch_one(work.conn())
+    .await?;
+    if filed >= FILINGS_PER_DAY {
+        return Err(PortalError::Refused {
+            zh_tw: format!("貴機關(構)24小時內已提出 {FILINGS_PER_DAY} 件申請，請稍後再試。"),
+            english: format!(
+                "You have filed {FILINGS_PER_DAY} requests in 24 hours; please try again later."
+            ),
+        });
+    }
     let mut query = sqlx::query_scalar(
         "INSERT INTO confirmation_requests (kind, status, applicant_kind, applicant_id, \
          organisation, address, system_name, certificate_serial, certificate_sha256, \

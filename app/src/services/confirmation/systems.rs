@@ -198,6 +198,8 @@ pub struct Registration {
     pub serial: String,
     pub sha256: String,
     pub not_after: i64,
+    /// The subject's organizationName: the agency or institution it was issued to.
+    pub organisation: Option<String>,
 }
 
 /// Checks `new` as things stand at `now`: its server certificate (chain, validity,
@@ -236,6 +238,7 @@ pub fn check(
         serial: checked.serial_hex().to_owned(),
         sha256: checked.fingerprint_sha256().to_owned(),
         not_after: checked.not_after(),
+        organisation: checked.organization().map(str::to_owned),
     })
 }
 
