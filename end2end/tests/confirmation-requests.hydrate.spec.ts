@@ -1,7 +1,8 @@
 // The identity confirmation service's requests as an agency, a bank and the ministry's
-// reviewer use them (seed 003 要點三、四 and its 申請表, SPEC I-1, I-2): file 啟用 with the
-// server certificate, be refused for a certificate of the wrong authority, be approved with
-// an effective date, see the job record the date, print the ministry's letter, and file 停用.
+// reviewer use them (seed 003 要點三、四、六 and its 申請表, SPEC I-1, I-2, I-4): file 啟用 with
+// the server certificate, be refused for a certificate of the wrong authority, be approved
+// with an effective date, see the job record the date, print the ministry's letter, file
+// 停用, and be stopped by the ministry on a ground of rule 6.
 import { Browser, expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -143,7 +144,7 @@ async function status(page: Page, number: string): Promise<string> {
   return (await row.locator('td').nth(6).textContent()) ?? '';
 }
 
-test('i_1 i_2 an agency requests enabling, the ministry approves from today and the job records it', async ({
+test('i_1 i_2 i_4 the agency system is approved, takes effect, is closed and stopped', async ({
   browser,
 }) => {
   const police = await signInApplicant(browser, 'agency');
@@ -182,6 +183,20 @@ test('i_1 i_2 an agency requests enabling, the ministry approves from today and 
   await police.goto(REQUESTS);
   await expect(systems).toContainText(rocDate(50));
   await expect(police.getByRole('link', { name: '申請停用' })).toHaveCount(0);
+
+  // I-4: the ministry looks at the system's use and stops it on a ground of rule 6.
+  await ministry.goto(DESK);
+  await ministry.getByRole('link', { name: '線上報案系統' }).click();
+  await expect(ministry.locator('.usage-chart svg')).toBeVisible();
+  await expectAccessible(ministry);
+  await ministry.getByLabel(/^說明/).fill('未訂定資料安全管理規定');
+  await ministry.getByLabel('停止服務之事由').selectOption({ label: '違反第五點規定' });
+  await ministry.getByRole('button', { name: '停止服務', exact: true }).click();
+  await expect(ministry.getByRole('status')).toContainText('停止服務');
+  await expect(ministry.locator('.oversight')).toContainText('違反第五點規定');
+  await expect(ministry.locator('.timeline')).toContainText('停止服務');
+  await police.goto(REQUESTS);
+  await expect(systems).toContainText('已停止服務');
   for (const page of [police, ministry]) await page.context().close();
 });
 

@@ -34,6 +34,7 @@ macro_rules! for_each_case_type {
             $each::<crate::services::certificate::application::cases::MoicaApplication>(),
             $each::<crate::services::agency_link::cases::LinkCase>(),
             $each::<crate::services::confirmation::requests::ConfirmationRequest>(),
+            $each::<crate::services::confirmation::oversight::ConfirmationSystem>(),
         ]
     };
 }

@@ -19,13 +19,17 @@ use server::pki::{Issued, SubjectKey};
 
 const TAIPEI_POLICE: &str = "379130000C";
 const TAIPEI_POLICE_NAME: &str = "臺北市政府警察局";
-const BANK: &str = "88880005";
-const BANK_NAME: &str = "示範商業銀行股份有限公司";
-const DAY: i64 = 86_400;
+pub(crate) const BANK: &str = "88880005";
+pub(crate) const BANK_NAME: &str = "示範商業銀行股份有限公司";
+pub(crate) const DAY: i64 = 86_400;
 
 /// A server certificate of `family` for `organisation`, and its serial as the applicant reads
 /// it from the certificate.
-fn server_certificate(portal: &Portal, family: CaFamily, organisation: &str) -> (Issued, String) {
+pub(crate) fn server_certificate(
+    portal: &Portal,
+    family: CaFamily,
+    organisation: &str,
+) -> (Issued, String) {
     let issued = portal
         .pki
         .issue_server_certificate(
@@ -50,7 +54,7 @@ fn server_certificate(portal: &Portal, family: CaFamily, organisation: &str) -> 
 }
 
 /// The people and the dates of a request, `days` ahead.
-fn form(
+pub(crate) fn form(
     days: i64,
     portal: &Portal,
     extra: &[(&'static str, String)],
@@ -75,7 +79,7 @@ fn form(
 }
 
 /// Files a 啟用 request as `cookie` with `certificate`; the page.
-async fn file_enable(
+pub(crate) async fn file_enable(
     portal: &Portal,
     cookie: &str,
     days: i64,
@@ -104,7 +108,7 @@ async fn file_enable(
     (status, Page::parse(&html))
 }
 
-async fn status_of(portal: &Portal, id: i64) -> RequestStatus {
+pub(crate) async fn status_of(portal: &Portal, id: i64) -> RequestStatus {
     let status: String =
         sqlx::query_scalar("SELECT status FROM confirmation_requests WHERE id = $1")
             .bind(id)
@@ -114,14 +118,14 @@ async fn status_of(portal: &Portal, id: i64) -> RequestStatus {
     RequestStatus::from_code(&status).expect("a status")
 }
 
-async fn last_id(portal: &Portal) -> i64 {
+pub(crate) async fn last_id(portal: &Portal) -> i64 {
     sqlx::query_scalar("SELECT MAX(id) FROM confirmation_requests")
         .fetch_one(&portal.app.test_db.db.pool)
         .await
         .expect("a request")
 }
 
-async fn mail_to(portal: &Portal, to: &str) -> Vec<String> {
+pub(crate) async fn mail_to(portal: &Portal, to: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT subject FROM outbox WHERE to_addr = $1 ORDER BY id")
         .bind(to)
         .fetch_all(&portal.app.test_db.db.pool)

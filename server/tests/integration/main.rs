@@ -12,6 +12,7 @@ mod api_service;
 mod body_limits;
 mod cases;
 mod confirmation;
+mod confirmation_oversight;
 mod confirmation_requests;
 mod id_card_loss;
 mod jobs;

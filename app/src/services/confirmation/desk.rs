@@ -5,7 +5,7 @@
 use super::form::{DAILY_QUOTA, DEFAULT_DAILY_QUOTA, EFFECTIVE_ON, NOTE};
 use super::pages::{RequestCard, RequestsTable, SystemsTable};
 use super::requests::{RequestKind, RequestStatus};
-use super::{RequestView, SystemView, DESK_CASE_PATH, DESK_PATH};
+use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
 use crate::components::refusal::{FixFieldsNotice, Refusal};
 use crate::components::timeline::CaseTimeline;
@@ -202,6 +202,230 @@ fn DeskCaseView(
                 <div class="buttons">
                     <button type="submit" name="action" value="approve">{lang.pick("同意", "Approve")}</button>
                     <button type="submit" name="action" value="reject">{lang.pick("不同意", "Do not approve")}</button>
+                </div>
+            </form>
+        })}
+    }
+}
+
+/// One system on the desk (I-4): its use of the API, its timeline, and what became of a
+/// posted decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeskSystem {
+    pub system: SystemView,
+    /// The last 30 Taipei days, oldest first.
+    pub usage: Vec<UsageDay>,
+    pub timeline: Vec<TimelineEntry>,
+    pub outcome: Option<Result<String, Vec<PortalError>>>,
+}
+
+/// The days of use a system's page shows.
+pub const USAGE_DAYS: i64 = 30;
+
+#[server(endpoint = "confirmation_desk_system", input = server_fn::codec::Json)]
+pub async fn confirmation_desk_system(
+    id: i64,
+    posted: Option<Vec<(String, String)>>,
+) -> Result<DeskSystem, PortalError> {
+    use super::oversight::ConfirmationSystem;
+    use crate::cases::actor::Actor;
+    use crate::cases::Code;
+    let state = expect_context::<crate::platform::AppState>();
+    let member = crate::services::staff::access::require_staff(&state, &DESK_ROLES).await?;
+    let lang = current_lang();
+    let outcome = match posted {
+        Some(posted) => Some(
+            async {
+                let decision = super::form::OversightDecision::parse(&posted)?;
+                let actor = Actor::staff(&member, crate::platform::auth::source_ip());
+                let system = super::oversee::decide(&state, &actor, id, &decision)
+                    .await
+                    .map_err(|error| vec![error])?;
+                Ok(format!(
+                    "{}：{}",
+                    system.system_name,
+                    decision.action.label(lang)
+                ))
+            }
+            .await,
+        ),
+        None => None,
+    };
+    let now = state.clock.unix();
+    let mut conn = state.db.pool.acquire().await?;
+    let system =
+        super::systems::by_id(&mut conn, id)
+            .await?
+            .ok_or_else(|| PortalError::Refused {
+                zh_tw: "查無此應用系統。".into(),
+                english: "There is no such system.".into(),
+            })?;
+    let timeline =
+        crate::cases::timeline::timeline::<ConfirmationSystem>(&mut conn, &id.to_string(), lang)
+            .await?;
+    drop(conn);
+    Ok(DeskSystem {
+        system: super::store::system_view(&system, now),
+        usage: super::oversee::usage(&state.db.pool, id, now, USAGE_DAYS).await?,
+        timeline,
+        outcome,
+    })
+}
+
+/// `/admin/confirmation/system?id=…`.
+#[component]
+pub fn ConfirmationDeskSystemPage() -> impl IntoView {
+    let lang = current_lang();
+    let id = use_query_map()
+        .with_untracked(|q| q.get("id"))
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or_default();
+    let posted = posted_form().map(|form| form.0);
+    let page = Resource::new(|| (), {
+        let posted = posted.clone();
+        move |()| confirmation_desk_system(id, posted.clone())
+    });
+    let title = lang.pick(
+        "應用系統 使用情況及處理",
+        "A system: its use and the ministry's decisions",
+    );
+    view! {
+        <Title text=title />
+        <p class="breadcrumb"><a href=DESK_PATH>{lang.pick("身分確認服務 申請審核", "Identity confirmation: requests")}</a></p>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || page.get().map(|result| match result {
+                Ok(system) => view! { <DeskSystemView system posted=posted.clone() lang /> }.into_any(),
+                Err(error) => view! { <Refusal error lang /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// Calls per day as bars (an SVG image with its figures in the table below it).
+#[component]
+fn UsageChart(usage: Vec<UsageDay>, lang: Lang) -> impl IntoView {
+    const WIDTH: f64 = 600.0;
+    const HEIGHT: f64 = 160.0;
+    let most = usage.iter().map(|day| day.calls).max().unwrap_or(0).max(1) as f64;
+    let slot = WIDTH / usage.len().max(1) as f64;
+    let label = lang.pick(
+        "近30日每日查詢次數長條圖",
+        "Calls per day over the last 30 days",
+    );
+    view! {
+        <figure class="usage-chart">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label width="100%">
+                {usage.iter().map(|day| {
+                    let height = (day.calls as f64 / most) * (HEIGHT - 10.0);
+                    let x = slot * usage.iter().position(|d| d.day == day.day).unwrap_or(0) as f64;
+                    view! {
+                        <rect x=format!("{:.1}", x + 1.0) y=format!("{:.1}", HEIGHT - height) width=format!("{:.1}", (slot - 2.0).max(1.0)) height=format!("{height:.1}")>
+                            <title>{format!("{}：{}", day.day, day.calls)}</title>
+                        </rect>
+                    }
+                }).collect_view()}
+            </svg>
+            <figcaption>{label}{format!("{}{}", lang.pick("（最高 ", " (highest "), most as i64)}{lang.pick(" 次）", ")")}</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn DeskSystemView(
+    system: DeskSystem,
+    posted: Option<Vec<(String, String)>>,
+    lang: Lang,
+) -> impl IntoView {
+    use super::form::{DEADLINE, GROUND, OVERSIGHT_NOTE};
+    use super::oversight::Oversight;
+    use super::StopGround;
+    use crate::cases::Code;
+    let (done, errors) = match system.outcome {
+        Some(Ok(done)) => (Some(done), Vec::new()),
+        Some(Err(errors)) => (None, errors),
+        None => (None, Vec::new()),
+    };
+    let view = system.system;
+    let action = format!("{}?id={}", super::DESK_SYSTEM_PATH, view.id);
+    let shown = |name: &str| {
+        posted
+            .as_deref()
+            .filter(|_| !errors.is_empty())
+            .map(|posted| value(posted, name).to_owned())
+            .unwrap_or_default()
+    };
+    let stopped = view.oversight == Oversight::Stopped;
+    let ground_error = error_of(&errors, GROUND, lang);
+    let general = errors
+        .iter()
+        .filter(|error| !matches!(error, PortalError::Field { .. }))
+        .map(|error| view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> })
+        .collect_view();
+    let total: i64 = system.usage.iter().map(|day| day.calls).sum();
+    view! {
+        {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}
+        {(!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> })}
+        {general}
+        <dl class="facts">
+            <dt>{lang.pick("機關(構)", "Applicant")}</dt><dd>{format!("{}（{}）", view.organisation, view.applicant_kind.label(lang))}</dd>
+            <dt>{lang.pick("應用系統", "System")}</dt><dd>{view.system_name.clone()}</dd>
+            <dt>{lang.pick("伺服器憑證序號", "Certificate serial")}</dt><dd class="serial">{view.certificate_serial.clone()}</dd>
+            <dt>{lang.pick("開放期間", "Open")}</dt><dd>{format!("{} – {}", view.enabled_on, view.disabled_on.clone().unwrap_or_else(|| view.certificate_expires_on.clone()))}</dd>
+            <dt>{lang.pick("每日查詢上限", "Daily quota")}</dt><dd>{view.daily_quota}</dd>
+            <dt>{lang.pick("狀態", "Status")}</dt><dd class="system-state">{view.state.label(lang)}</dd>
+            <dt>{lang.pick("督導", "Oversight")}</dt><dd class="oversight">{view.oversight.label(lang)}
+                {view.improve_by.clone().filter(|_| view.oversight == Oversight::Improving).map(|by| format!("{}{by}", lang.pick("，改善期限 ", ", improve by ")))}
+                {view.stop_ground.map(|ground| format!("{}{}", lang.pick("，事由：", ", ground: "), ground.label(lang)))}</dd>
+        </dl>
+        <h2>{lang.pick("使用情況", "Use")}</h2>
+        <UsageChart usage=system.usage.clone() lang />
+        <table class="data usage">
+            <caption>{format!("{}{total}", lang.pick("近30日查詢（合計）", "Calls over the last 30 days, total "))}</caption>
+            <thead><tr>
+                <th scope="col">{lang.pick("日期", "Day")}</th>
+                <th scope="col">{lang.pick("查詢", "Calls")}</th>
+                <th scope="col">{lang.pick("已回答", "Answered")}</th>
+                <th scope="col">{lang.pick("拒絕", "Refused")}</th>
+                <th scope="col">{lang.pick("平均回應（毫秒）", "Mean (ms)")}</th>
+                <th scope="col">{lang.pick("最長回應（毫秒）", "Slowest (ms)")}</th>
+            </tr></thead>
+            <tbody>
+                {system.usage.into_iter().rev().filter(|day| day.calls > 0).map(|day| view! {
+                    <tr>
+                        <td>{day.day}</td>
+                        <td>{day.calls}</td>
+                        <td>{day.answered}</td>
+                        <td>{day.refused}</td>
+                        <td>{format!("{:.2}", day.mean_ms)}</td>
+                        <td>{format!("{:.2}", day.slowest_ms)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(total == 0).then(|| view! { <p class="no-records">{lang.pick("近30日無查詢。", "No call in the last 30 days.")}</p> })}
+        <CaseTimeline entries=system.timeline lang />
+        {(!stopped).then(|| view! {
+            <form method="post" action=action class="card-form">
+                <h2>{lang.pick("處理（要點第六點、第七點）", "Decide (rules 6 and 7)")}</h2>
+                {OVERSIGHT_NOTE.render(lang, shown(OVERSIGHT_NOTE.name), &errors, false)}
+                {DEADLINE.render_required(lang, shown(DEADLINE.name), &errors, false, false)}
+                <div class="field">
+                    <label for=GROUND>{lang.pick("停止服務之事由", "Ground to stop the service")}</label>
+                    <span class="hint" id="ground-hint">{lang.pick("停止服務時必填；因耗損系統效能者，須先限期改善且期限已屆滿", "Needed to stop; for load, only after a deadline to improve has passed")}</span>
+                    <select id=GROUND name=GROUND aria-describedby="ground-hint ground-error"
+                        aria-invalid=if ground_error.is_some() { "true" } else { "false" }>
+                        <option value="">{lang.pick("（請選擇）", "(choose)")}</option>
+                        {StopGround::ALL.iter().map(|ground| view! {
+                            <option value=ground.code() selected=shown(GROUND) == ground.code()>{ground.label(lang)}</option>
+                        }).collect_view()}
+                    </select>
+                    <span class="error" id="ground-error">{ground_error}</span>
+                </div>
+                <div class="buttons">
+                    <button type="submit" name="action" value="require_measures">{lang.pick("要求配合措施", "Require measures")}</button>
+                    <button type="submit" name="action" value="require_improvement">{lang.pick("要求限期改善", "Set a deadline to improve")}</button>
+                    <button type="submit" name="action" value="stop">{lang.pick("停止服務", "Stop the service")}</button>
                 </div>
             </form>
         })}

@@ -4,7 +4,10 @@
 //! and uploads its server certificate; a 停用 request names one of the applicant's systems,
 //! whose particulars the record already holds.
 
+use super::oversight::OversightAction;
 use super::requests::RequestKind;
+use super::StopGround;
+use crate::cases::Code;
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{
     address::RegisteredAddress, email::Email, person_name::PersonName, phone::ContactPhone,
@@ -363,6 +366,81 @@ impl Answer {
     }
 }
 
+/// The ministry's decision on a system as posted (I-4): the button pressed, the note the
+/// applicant is told, the ground of a stop and the deadline to improve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OversightDecision {
+    pub action: OversightAction,
+    pub note: Purpose,
+    pub ground: Option<StopGround>,
+    pub deadline: Option<RocDate>,
+}
+
+pub const OVERSIGHT_NOTE: FormField = FormField::new(
+    "note",
+    FieldKind::Purpose,
+    ("說明", "Explanation"),
+    Some((
+        "應採行之措施、應改善之事項或停止服務之理由，申請機關(構)將收到（350字以內）",
+        "The measures, what to improve, or why the service stops; the applicant receives it (at most 350 characters)",
+    )),
+    350,
+);
+pub const DEADLINE: FormField = FormField::new(
+    "deadline",
+    FieldKind::RocDate,
+    ("改善期限", "Improve by"),
+    Some((
+        "限期改善時必填（民國年/月/日）",
+        "Needed to set a deadline (ROC year/month/day)",
+    )),
+    9,
+);
+pub const GROUND: &str = "ground";
+
+impl OversightDecision {
+    /// Parses the reviewer's decision; every bad field at once.
+    pub fn parse(posted: &[(String, String)]) -> Result<OversightDecision, Vec<PortalError>> {
+        let action = match OversightAction::from_code(value(posted, "action")) {
+            Some(action) if action != OversightAction::Register => action,
+            _ => {
+                return Err(vec![PortalError::Refused {
+                    zh_tw: "請選擇處理方式。".into(),
+                    english: "Choose what to do.".into(),
+                }])
+            }
+        };
+        let mut errors: Vec<PortalError> = OVERSIGHT_NOTE
+            .check(value(posted, OVERSIGHT_NOTE.name))
+            .into_iter()
+            .collect();
+        let ground = StopGround::from_code(value(posted, GROUND));
+        if action == OversightAction::Stop && ground.is_none() {
+            errors.push(PortalError::Field {
+                field: GROUND.into(),
+                zh_tw: "請選擇停止服務之事由（要點第六點）".into(),
+                english: "Choose the ground of rule 6".into(),
+            });
+        }
+        let deadline = match action {
+            OversightAction::RequireImprovement => {
+                errors.extend(DEADLINE.check(value(posted, DEADLINE.name)));
+                RocDate::parse(value(posted, DEADLINE.name)).ok()
+            }
+            _ => None,
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(OversightDecision {
+            action,
+            note: Purpose::parse(value(posted, OVERSIGHT_NOTE.name)).map_err(|_| Vec::new())?,
+            ground: ground.filter(|_| action == OversightAction::Stop),
+            deadline,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +528,27 @@ mod tests {
             })
         );
         assert_eq!(parsed.deputy.fax.as_str(), "(02)23456780");
+    }
+
+    #[test]
+    fn i_4_a_stop_needs_its_ground_and_a_deadline_its_date() {
+        let refused = OversightDecision::parse(&posted(&[("action", "stop"), ("note", "x")]))
+            .expect_err("no ground");
+        assert_eq!(named(&refused), ["ground"]);
+        let refused =
+            OversightDecision::parse(&posted(&[("action", "require_improvement"), ("note", "")]))
+                .expect_err("no note, no deadline");
+        assert_eq!(named(&refused), ["note", "deadline"]);
+        let stop = OversightDecision::parse(&posted(&[
+            ("action", "stop"),
+            ("note", "申請文件記載不實"),
+            ("ground", "false_data"),
+        ]))
+        .expect("stop");
+        assert_eq!(stop.ground, Some(StopGround::FalseData));
+        assert!(
+            OversightDecision::parse(&posted(&[("action", "register"), ("note", "x")])).is_err()
+        );
     }
 
     #[test]

@@ -167,3 +167,64 @@ impl Mail for ToDesk<'_> {
         )
     }
 }
+
+/// To the 聯絡人: the ministry's decision on the system (I-4).
+pub struct Oversaw<'a> {
+    pub to: String,
+    pub system: &'a super::systems::System,
+    pub action: super::oversight::OversightAction,
+    pub ground: Option<super::StopGround>,
+    /// 限期改善's deadline, ROC date.
+    pub deadline: Option<String>,
+    pub note: &'a str,
+}
+
+impl Mail for Oversaw<'_> {
+    fn to(&self) -> &str {
+        &self.to
+    }
+
+    fn subject(&self) -> String {
+        format!(
+            "{SERVICE} {}：{} / {}",
+            self.system.system_name,
+            self.action.label(ZhTw),
+            self.action.label(English)
+        )
+    }
+
+    fn body(&self) -> String {
+        let ground = self
+            .ground
+            .map(|ground| {
+                (
+                    format!("\n事由（要點第六點）：{}", ground.label(ZhTw)),
+                    format!("\nGround (rule 6): {}", ground.label(English)),
+                )
+            })
+            .unwrap_or_default();
+        let deadline = self
+            .deadline
+            .as_ref()
+            .map(|date| {
+                (
+                    format!("\n改善期限：{date}"),
+                    format!("\nImprove by: {date}"),
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "{organisation} 您好：\n\n本部就貴機關(構)應用系統「{system}」：{action_zh}。{ground_zh}{deadline_zh}\n說明：{note}\n\n\
+             The ministry on your system \"{system}\": {action_en}.{ground_en}{deadline_en}\nExplanation: {note}\n",
+            organisation = self.system.organisation,
+            system = self.system.system_name,
+            action_zh = self.action.label(ZhTw),
+            action_en = self.action.label(English),
+            ground_zh = ground.0,
+            ground_en = ground.1,
+            deadline_zh = deadline.0,
+            deadline_en = deadline.1,
+            note = self.note,
+        )
+    }
+}

@@ -1,13 +1,16 @@
 //! What the identity confirmation service declares to the portal (see
 //! [`crate::services::manifest`]).
 
-use super::desk::{ConfirmationDeskCasePage, ConfirmationDeskPage, DESK_ROLES};
+use super::desk::{
+    ConfirmationDeskCasePage, ConfirmationDeskPage, ConfirmationDeskSystemPage, DESK_ROLES,
+};
 use super::pages::{
     ConfirmationNoticesPage, ConfirmationRequestFormPage, ConfirmationRequestPage,
     ConfirmationRequestsPage,
 };
 use super::{
-    DESK_CASE_PATH, DESK_PATH, NOTICES_PATH, REQUESTS_PATH, REQUEST_FORM_PATH, REQUEST_PATH,
+    DESK_CASE_PATH, DESK_PATH, DESK_SYSTEM_PATH, NOTICES_PATH, REQUESTS_PATH, REQUEST_FORM_PATH,
+    REQUEST_PATH,
 };
 use crate::services::manifest::{leaf, Group, Manifest, MenuEntry, NavNode};
 use leptos::prelude::*;
@@ -15,7 +18,12 @@ use leptos_router::components::{Outlet, ParentRoute, Route};
 use leptos_router::{path, MatchNestedRoutes, SsrMode};
 
 pub const MANIFEST: Manifest = Manifest {
-    form_pages: &[REQUEST_FORM_PATH, REQUEST_PATH, DESK_CASE_PATH],
+    form_pages: &[
+        REQUEST_FORM_PATH,
+        REQUEST_PATH,
+        DESK_CASE_PATH,
+        DESK_SYSTEM_PATH,
+    ],
     menu: &[MenuEntry {
         path: DESK_PATH,
         roles: &DESK_ROLES,
@@ -69,6 +77,7 @@ pub fn ConfirmationRoutes() -> impl MatchNestedRoutes + Clone {
             <Route path=path!("/confirmation/requests/case") view=ConfirmationRequestPage ssr=SsrMode::Async />
             <Route path=path!("/admin/confirmation") view=ConfirmationDeskPage ssr=SsrMode::Async />
             <Route path=path!("/admin/confirmation/case") view=ConfirmationDeskCasePage ssr=SsrMode::Async />
+            <Route path=path!("/admin/confirmation/system") view=ConfirmationDeskSystemPage ssr=SsrMode::Async />
         </ParentRoute>
     }
     .into_inner()

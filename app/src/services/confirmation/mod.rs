@@ -13,6 +13,9 @@ pub mod letter;
 #[cfg(feature = "ssr")]
 mod mail;
 mod manifest;
+#[cfg(feature = "ssr")]
+pub mod oversee;
+pub mod oversight;
 pub mod pages;
 pub mod requests;
 #[cfg(feature = "ssr")]
@@ -34,6 +37,7 @@ pub const REQUEST_FORM_PATH: &str = "/confirmation/requests/new";
 pub const REQUEST_PATH: &str = "/confirmation/requests/case";
 pub const DESK_PATH: &str = "/admin/confirmation";
 pub const DESK_CASE_PATH: &str = "/admin/confirmation/case";
+pub const DESK_SYSTEM_PATH: &str = "/admin/confirmation/system";
 
 /// The signed-in applicant: an agency with its 機關憑證, or a financial institution with its
 /// 工商憑證 (its 統一編號).
@@ -100,6 +104,25 @@ pub struct SystemView {
     /// Out of service and why, or in service (`None`), at the time of the page.
     pub state: SystemState,
     pub daily_quota: i64,
+    /// Where it stands with the ministry (I-4); the deadline to improve (ROC date) and the
+    /// ground of a stop.
+    pub oversight: oversight::Oversight,
+    pub improve_by: Option<String>,
+    pub stop_ground: Option<StopGround>,
+}
+
+/// A system's calls on one Taipei day (I-4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsageDay {
+    /// ROC date.
+    pub day: String,
+    pub calls: i64,
+    /// Answered belongs or not.
+    pub answered: i64,
+    /// Refused with a code.
+    pub refused: i64,
+    pub mean_ms: f64,
+    pub slowest_ms: f64,
 }
 
 crate::coded! {

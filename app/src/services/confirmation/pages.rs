@@ -272,13 +272,20 @@ pub fn SystemsTable(systems: Vec<(SystemView, bool)>, lang: Lang, desk: bool) ->
                     view! {
                         <tr>
                             {desk.then(|| view! { <td>{applicant}</td> })}
-                            <td>{system.system_name}</td>
+                            <td>{if desk {
+                                let link = format!("{}?id={}", super::DESK_SYSTEM_PATH, system.id);
+                                view! { <a href=link>{system.system_name}</a> }.into_any()
+                            } else {
+                                system.system_name.into_any()
+                            }}</td>
                             <td class="serial">{system.certificate_serial}</td>
                             <td>{system.enabled_on}</td>
                             <td>{system.disabled_on.unwrap_or_default()}</td>
                             <td>{system.certificate_expires_on}</td>
                             {desk.then(|| view! { <td>{system.daily_quota}</td> })}
-                            <td>{system.state.label(lang)}</td>
+                            <td>{system.state.label(lang)}
+                                {system.improve_by.filter(|_| system.oversight == super::oversight::Oversight::Improving).map(|by| format!("{}{by}", lang.pick("（限期改善至 ", " (improve by "))
+                                    + lang.pick("）", ")"))}</td>
                             {(!desk).then(|| view! {
                                 <td>{closable.then(|| view! { <a href=close>{lang.pick("申請停用", "Request closing")}</a> })}</td>
                             })}

@@ -5,6 +5,7 @@
 
 use super::form::{Asked, Person, RequestForm, CERTIFICATE, SERIAL, SYSTEM};
 use super::mail::{Decided, Filed, InEffect, ToDesk};
+use super::oversight::{ConfirmationSystem, Oversight, OversightAction};
 use super::requests::{
     ConfirmationRequest, RequestAction, RequestFacts, RequestKind, RequestStatus, PREFIX,
 };
@@ -511,6 +512,9 @@ pub fn system_view(system: &System, now: i64) -> SystemView {
             Some(OutOfService::CertificateExpired) => SystemState::CertificateExpired,
         },
         daily_quota: system.daily_quota,
+        oversight: system.oversight,
+        improve_by: system.improve_by.map(roc_date),
+        stop_ground: system.stop.map(|(_, ground)| ground),
     }
 }
 
@@ -721,7 +725,7 @@ async fn enable(
         )));
     }
     let now = work.now;
-    systems::insert(
+    let system = systems::insert(
         work.conn(),
         &new,
         &checked,
@@ -729,7 +733,11 @@ async fn enable(
         now,
     )
     .await
-    .map_err(|error| one(certificate_refused(error)))
+    .map_err(|error| one(certificate_refused(error)))?;
+    work.opened::<ConfirmationSystem>(system, OversightAction::Register, Oversight::Normal)
+        .await
+        .map_err(one)?;
+    Ok(system)
 }
 
 /// The job (I-2): each approved request whose effective date has come takes effect, and its

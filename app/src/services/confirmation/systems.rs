@@ -30,6 +30,9 @@ pub struct System {
     /// The applicant whose approved 啟用 request registered it (機關代號 or 統一編號); `None`
     /// for a system an operator recorded.
     pub applicant_id: Option<String>,
+    /// Where it stands with the ministry (I-4), and the deadline to improve it was given.
+    pub oversight: super::oversight::Oversight,
+    pub improve_by: Option<i64>,
 }
 
 /// Why a registered system is not served at a given time.
@@ -90,6 +93,8 @@ impl sqlx::FromRow<'_, AnyRow> for System {
             stop,
             daily_quota: row.try_get("daily_quota")?,
             applicant_id: row.try_get("applicant_id")?,
+            oversight: row.code("oversight")?,
+            improve_by: row.try_get("improve_by")?,
         })
     }
 }
@@ -113,7 +118,8 @@ pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<System>> {
 
 const COLUMNS: &str = "id, applicant_kind, organisation, address, system_name, \
     certificate_family, certificate_serial, certificate_sha256, certificate_not_after, \
-    enabled_from, disabled_from, stopped_at, stop_ground, daily_quota, applicant_id";
+    enabled_from, disabled_from, stopped_at, stop_ground, daily_quota, applicant_id, oversight, \
+    improve_by";
 
 /// System `id`, if any.
 pub async fn by_id(conn: &mut sqlx::AnyConnection, id: i64) -> sqlx::Result<Option<System>> {
@@ -332,6 +338,8 @@ mod tests {
             stop: None,
             daily_quota: 10,
             applicant_id: None,
+            oversight: super::super::oversight::Oversight::Normal,
+            improve_by: None,
         }
     }
 
