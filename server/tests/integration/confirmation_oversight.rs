@@ -190,18 +190,12 @@ async fn i_4_heavy_load_stops_a_system_only_after_the_deadline_to_improve_has_pa
     )
     .await;
     assert!(page.alerts().concat().contains("已停止服務"));
-    let actions: Vec<String> = portal
-        .audit_actions()
-        .await
-        .into_iter()
-        .map(|(_, action)| action)
-        .collect();
-    for action in [
-        "confirmation.system.require_improvement",
-        "confirmation.system.stop",
-    ] {
-        assert!(actions.iter().any(|a| a == action), "{action}");
-    }
+    portal
+        .assert_audited(&[
+            "confirmation.system.require_improvement",
+            "confirmation.system.stop",
+        ])
+        .await;
 }
 
 #[tokio::test]

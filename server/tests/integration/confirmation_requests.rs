@@ -239,20 +239,14 @@ async fn i_2_an_agency_requests_enabling_the_ministry_approves_and_the_job_recor
     assert_eq!(system.out_of_service(portal.now()), None);
     assert!(mail_to(&portal, "lin@example.com.tw").await[2].contains("已啟用"));
 
-    let actions: Vec<String> = portal
-        .audit_actions()
-        .await
-        .into_iter()
-        .map(|(_, action)| action)
-        .collect();
-    for action in [
-        "confirmation.request.file",
-        "confirmation.request.approve",
-        "confirmation.request.take_effect",
-        "confirmation.request.letter",
-    ] {
-        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
-    }
+    portal
+        .assert_audited(&[
+            "confirmation.request.file",
+            "confirmation.request.approve",
+            "confirmation.request.take_effect",
+            "confirmation.request.letter",
+        ])
+        .await;
 }
 
 #[tokio::test]

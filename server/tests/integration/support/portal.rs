@@ -347,6 +347,19 @@ impl Portal {
         session_cookie(&response)
     }
 
+    /// Fails unless the audit log holds a row of each of `actions`.
+    pub async fn assert_audited(&self, actions: &[&str]) {
+        let logged: Vec<String> = self
+            .audit_actions()
+            .await
+            .into_iter()
+            .map(|(_, action)| action)
+            .collect();
+        for action in actions {
+            assert!(logged.iter().any(|a| a == action), "{action}: {logged:?}");
+        }
+    }
+
     pub async fn audit_actions(&self) -> Vec<(String, String)> {
         sqlx::query_as("SELECT actor, action FROM audit_log ORDER BY seq")
             .fetch_all(&self.app.test_db.db.pool)
