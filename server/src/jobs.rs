@@ -10,8 +10,8 @@ use std::time::Duration;
 
 /// The platform's own jobs.
 pub const PLATFORM: &[Job] = &[Job {
-    name: "purge of expired sessions, challenges, CAPTCHAs, rate windows, API token ids and \
-           past days' confirmation misses",
+    name: "purge of expired sessions, challenges, CAPTCHAs, rate windows, API token ids, \
+           past days' confirmation misses and expired confirmation nonces",
     every: Duration::from_secs(300),
     run: |db, now| Box::pin(purge_expired(db, now)),
 }];
@@ -23,7 +23,7 @@ pub fn all() -> impl Iterator<Item = &'static Job> {
 
 /// Removes what can no longer be used: sessions, sign-in challenges, CAPTCHAs, rate-limit
 /// windows older than a day, the verification API's spent token ids, and the confirmation
-/// API's misses of past days.
+/// API's misses of past days and the uses of expired nonces.
 async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     session::purge_expired(&db.pool, now).await?;
     challenge::purge_expired(&db.pool, now).await?;
@@ -31,6 +31,7 @@ async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     rate_limit::purge_expired(&db.pool, now - 86_400).await?;
     crate::verify::purge_expired(&db.pool, now).await?;
     app::services::confirmation::answer::purge_expired(&db.pool, now).await?;
+    app::services::confirmation::token::purge_used(&db.pool, now).await?;
     Ok(())
 }
 

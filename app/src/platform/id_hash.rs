@@ -15,4 +15,10 @@ impl IdHashKey {
     pub fn hash(&self, national_id: &str) -> String {
         hex::encode(ring::hmac::sign(&self.0, national_id.as_bytes()))
     }
+
+    /// Whether `mac` (hex) is [`IdHashKey::hash`] of `message`, compared in constant time.
+    pub fn verify(&self, message: &str, mac: &str) -> bool {
+        hex::decode(mac)
+            .is_ok_and(|mac| ring::hmac::verify(&self.0, message.as_bytes(), &mac).is_ok())
+    }
 }

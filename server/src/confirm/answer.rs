@@ -42,6 +42,16 @@ pub enum ConfirmCode {
     MalformedCertificate,
     /// The card number is not a citizen-certificate IC card number.
     MalformedCardNumber,
+    /// The authentication token lacks a field, or is not RS256 over a readable certificate.
+    MalformedToken,
+    /// The token's origin is not the system's own (`https://` and its certificate's name).
+    TokenOriginMismatch,
+    /// The token's nonce was not issued to this system by this service, or has expired.
+    TokenNonceInvalid,
+    /// The card's signature in the token does not verify.
+    TokenSignatureInvalid,
+    /// The token's nonce was used before.
+    TokenReplayed,
     /// The server could not answer; try again.
     Unavailable,
 }
@@ -64,6 +74,11 @@ impl ConfirmCode {
             ConfirmCode::MalformedId => "malformed_id",
             ConfirmCode::MalformedCertificate => "malformed_certificate",
             ConfirmCode::MalformedCardNumber => "malformed_card_number",
+            ConfirmCode::MalformedToken => "malformed_token",
+            ConfirmCode::TokenOriginMismatch => "token_origin_mismatch",
+            ConfirmCode::TokenNonceInvalid => "token_nonce_invalid",
+            ConfirmCode::TokenSignatureInvalid => "token_signature_invalid",
+            ConfirmCode::TokenReplayed => "token_replayed",
             ConfirmCode::Unavailable => "unavailable",
         }
     }
@@ -85,6 +100,13 @@ impl ConfirmCode {
             ConfirmCode::MalformedId => "身分證統一編號格式錯誤",
             ConfirmCode::MalformedCertificate => "憑證格式錯誤",
             ConfirmCode::MalformedCardNumber => "憑證 IC 卡卡號格式錯誤",
+            ConfirmCode::MalformedToken => "身分驗證權杖格式錯誤",
+            ConfirmCode::TokenOriginMismatch => "身分驗證權杖之來源網址非此應用系統所有",
+            ConfirmCode::TokenNonceInvalid => {
+                "身分驗證權杖之隨機值非本服務發給此應用系統，或已逾時"
+            }
+            ConfirmCode::TokenSignatureInvalid => "身分驗證權杖之卡片簽章驗證失敗",
+            ConfirmCode::TokenReplayed => "身分驗證權杖已使用過",
             ConfirmCode::Unavailable => "系統暫時無法提供服務，請稍後再試",
         }
     }
@@ -104,7 +126,12 @@ impl ConfirmCode {
             ConfirmCode::MalformedRequest
             | ConfirmCode::MalformedId
             | ConfirmCode::MalformedCertificate
-            | ConfirmCode::MalformedCardNumber => StatusCode::BAD_REQUEST,
+            | ConfirmCode::MalformedCardNumber
+            | ConfirmCode::MalformedToken
+            | ConfirmCode::TokenOriginMismatch
+            | ConfirmCode::TokenNonceInvalid
+            | ConfirmCode::TokenSignatureInvalid => StatusCode::BAD_REQUEST,
+            ConfirmCode::TokenReplayed => StatusCode::CONFLICT,
             ConfirmCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

@@ -120,6 +120,7 @@ impl ConfirmState {
 pub fn routes<S: Clone + Send + Sync + 'static>(state: ConfirmState) -> Router<S> {
     Router::new()
         .route(CONFIRM_PATH, post(confirm))
+        .route(NONCE_PATH, post(nonce))
         .route(
             "/integration/confirmation/openapi.json",
             axum::routing::get(openapi::document),
@@ -185,7 +186,51 @@ pub struct ConfirmRequest {
     #[serde(default)]
     #[schema(example = "TP03000000000001")]
     card_number: Option<String>,
+    /// Or the Web eID authentication token the user's card made at sign-in, over `origin` and
+    /// `nonce` (a nonce from `POST /integration/confirmation/v1/nonce`).
+    #[serde(default)]
+    web_eid_token: Option<WebEidToken>,
+    /// With a token: the origin the user signed in at, `https://` and the system's DNS name.
+    #[serde(default)]
+    #[schema(example = "https://bank.example.com")]
+    origin: Option<String>,
+    /// With a token: the nonce it was made over.
+    #[serde(default)]
+    nonce: Option<String>,
 }
+
+/// A Web eID authentication token (format `web-eid:1.0`): the card's certificate and its
+/// signature over `SHA-256(origin) ‖ SHA-256(nonce)`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebEidToken {
+    /// The card's authentication certificate, DER in base64.
+    unverified_certificate: String,
+    /// `RS256`, the algorithm of citizen cards.
+    #[schema(example = "RS256")]
+    algorithm: String,
+    /// The signature, base64.
+    signature: String,
+    #[schema(example = "web-eid:1.0")]
+    format: String,
+    /// The browser extension's version, as Web eID sends it (not read).
+    #[serde(default)]
+    #[allow(dead_code)]
+    app_version: Option<String>,
+}
+
+/// A nonce for a Web eID authentication token, valid for five minutes and one call.
+#[derive(serde::Serialize, ToSchema)]
+pub struct NonceBody {
+    #[schema(example = "issued")]
+    code: &'static str,
+    nonce: String,
+    /// Seconds it may be used for.
+    expires_in: i64,
+}
+
+/// The path of the nonces.
+pub const NONCE_PATH: &str = "/integration/confirmation/v1/nonce";
 
 /// Confirms whether a citizen certificate belongs to an ID number, and its status.
 ///
@@ -269,36 +314,12 @@ async fn answer(
     call: &mut Call,
 ) -> anyhow::Result<ConfirmAnswer> {
     use ConfirmCode::*;
-    let Some(ClientCertificate(der)) = parts.extensions.get::<ClientCertificate>() else {
-        return Ok(ConfirmAnswer::refused(ClientCertificateRequired));
-    };
-    let fingerprint = hex::encode(Sha256::digest(der));
     let trust = state.app.trust.current();
-    let Some(known) = state
-        .inner
-        .systems
-        .get(&state.app.db.pool, &trust, der, &fingerprint, now)
-        .await?
-    else {
-        return Ok(ConfirmAnswer::refused(SystemUnknown));
+    let system = match caller(state, parts, &trust, now, call).await? {
+        Ok(system) => system,
+        Err(refused) => return Ok(refused),
     };
-    let system = &known.system;
-    call.system_id = Some(system.id);
-    match system.out_of_service(now) {
-        Some(OutOfService::NotYetEnabled) => return Ok(ConfirmAnswer::refused(SystemNotEnabled)),
-        Some(OutOfService::Disabled) => return Ok(ConfirmAnswer::refused(SystemDisabled)),
-        Some(OutOfService::Stopped(_)) => return Ok(ConfirmAnswer::refused(SystemStopped)),
-        Some(OutOfService::CertificateExpired) => {
-            return Ok(ConfirmAnswer::refused(ServerCertificateInvalid))
-        }
-        None => {}
-    }
-    if !known.certificate_checks {
-        return Ok(ConfirmAnswer::refused(ServerCertificateInvalid));
-    }
-    if !state.inner.rate.allow(&system.id.to_string(), now) {
-        return Ok(ConfirmAnswer::refused(RateLimited));
-    }
+    let system = &system;
     let Ok(request) = serde_json::from_slice::<ConfirmRequest>(body) else {
         return Ok(ConfirmAnswer::refused(MalformedRequest));
     };
@@ -307,8 +328,12 @@ async fn answer(
     };
     let certificate;
     let card;
-    let presented = match (&request.certificate, &request.card_number) {
-        (Some(text), None) => {
+    let presented = match (
+        &request.certificate,
+        &request.card_number,
+        &request.web_eid_token,
+    ) {
+        (Some(text), None, None) => {
             match app::pki::certificate_der(text.as_bytes())
                 .ok()
                 .filter(|der| UncheckedCertificate::read(der).is_some())
@@ -320,13 +345,22 @@ async fn answer(
                 None => return Ok(ConfirmAnswer::refused(MalformedCertificate)),
             }
         }
-        (None, Some(number)) => match CardNumber::parse(number) {
+        (None, Some(number), None) => match CardNumber::parse(number) {
             Ok(number) => {
                 card = number;
                 Presented::Card(&card)
             }
             Err(_) => return Ok(ConfirmAnswer::refused(MalformedCardNumber)),
         },
+        (None, None, Some(token)) => {
+            match web_eid(state, parts, &trust, system.id, token, &request, now).await? {
+                Ok(der) => {
+                    certificate = der;
+                    Presented::Certificate(&certificate)
+                }
+                Err(code) => return Ok(ConfirmAnswer::refused(code)),
+            }
+        }
         _ => return Ok(ConfirmAnswer::refused(MalformedRequest)),
     };
     if !state
@@ -348,4 +382,144 @@ async fn answer(
     )
     .await?;
     Ok(ConfirmAnswer::answered(confirmation))
+}
+
+/// The registered system calling, if it may call now: known by its client certificate, in
+/// service, its certificate checking, within its rate; otherwise the refusal.
+async fn caller(
+    state: &ConfirmState,
+    parts: &Parts,
+    trust: &app::pki::TrustStore,
+    now: i64,
+    call: &mut Call,
+) -> anyhow::Result<Result<app::services::confirmation::systems::System, ConfirmAnswer>> {
+    use ConfirmCode::*;
+    let Some(ClientCertificate(der)) = parts.extensions.get::<ClientCertificate>() else {
+        return Ok(Err(ConfirmAnswer::refused(ClientCertificateRequired)));
+    };
+    let fingerprint = hex::encode(Sha256::digest(der));
+    let Some(known) = state
+        .inner
+        .systems
+        .get(&state.app.db.pool, trust, der, &fingerprint, now)
+        .await?
+    else {
+        return Ok(Err(ConfirmAnswer::refused(SystemUnknown)));
+    };
+    let system = known.system;
+    call.system_id = Some(system.id);
+    let refused = |code| Ok(Err(ConfirmAnswer::refused(code)));
+    match system.out_of_service(now) {
+        Some(OutOfService::NotYetEnabled) => return refused(SystemNotEnabled),
+        Some(OutOfService::Disabled) => return refused(SystemDisabled),
+        Some(OutOfService::Stopped(_)) => return refused(SystemStopped),
+        Some(OutOfService::CertificateExpired) => return refused(ServerCertificateInvalid),
+        None => {}
+    }
+    if !known.certificate_checks {
+        return refused(ServerCertificateInvalid);
+    }
+    if !state.inner.rate.allow(&system.id.to_string(), now) {
+        return refused(RateLimited);
+    }
+    Ok(Ok(system))
+}
+
+/// The certificate of a Web eID token made for system `system_id`, once its origin is the
+/// system's, its nonce this service's for the system, unexpired and unused (now used), and
+/// the card's signature verifies; otherwise the refusal's code.
+async fn web_eid(
+    state: &ConfirmState,
+    parts: &Parts,
+    trust: &app::pki::TrustStore,
+    system_id: i64,
+    token: &WebEidToken,
+    request: &ConfirmRequest,
+    now: i64,
+) -> anyhow::Result<Result<Vec<u8>, ConfirmCode>> {
+    use app::services::confirmation::token;
+    use base64::Engine;
+    use ConfirmCode::*;
+    let (Some(origin), Some(nonce)) = (&request.origin, &request.nonce) else {
+        return Ok(Err(MalformedToken));
+    };
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let certificate = base64
+        .decode(&token.unverified_certificate)
+        .ok()
+        .filter(|der| UncheckedCertificate::read(der).is_some());
+    let signature = base64.decode(&token.signature).ok();
+    let (Some(der), Some(signature)) = (certificate, signature) else {
+        return Ok(Err(MalformedToken));
+    };
+    if token.algorithm != "RS256" || token.format != "web-eid:1.0" {
+        return Ok(Err(MalformedToken));
+    }
+    // The system's names, from the client certificate the caller was known by.
+    let names = parts
+        .extensions
+        .get::<ClientCertificate>()
+        .and_then(|ClientCertificate(server)| {
+            trust
+                .check_certificate(server, app::pki::Purpose::ServerCertificate, now)
+                .ok()
+        })
+        .map(|checked| checked.dns_names().to_vec())
+        .unwrap_or_default();
+    if !token::origin_is_systems(origin, &names) {
+        return Ok(Err(TokenOriginMismatch));
+    }
+    if !token::nonce_is_valid(&state.app.id_key, system_id, nonce, now) {
+        return Ok(Err(TokenNonceInvalid));
+    }
+    let signed = token::signed_message(origin, nonce);
+    if !UncheckedCertificate::read(&der)
+        .is_some_and(|card| card.verifies_rs256(&signed, &signature))
+    {
+        return Ok(Err(TokenSignatureInvalid));
+    }
+    if !token::use_nonce(&state.app.db.pool, nonce, now).await? {
+        return Ok(Err(TokenReplayed));
+    }
+    Ok(Ok(der))
+}
+
+/// Issues a nonce for a Web eID authentication token to the calling system.
+#[utoipa::path(
+    post,
+    path = "/integration/confirmation/v1/nonce",
+    tag = "confirmation",
+    responses(
+        (status = 200, description = "issued: the nonce, valid for expires_in seconds and one call", body = NonceBody),
+        (status = 401, description = "client_certificate_required", body = answer::AnswerBody),
+        (status = 403, description = "system_unknown, system_not_enabled, system_disabled, system_stopped or server_certificate_invalid", body = answer::AnswerBody),
+        (status = 429, description = "rate_limited", body = answer::AnswerBody),
+        (status = 503, description = "unavailable", body = answer::AnswerBody),
+    )
+)]
+pub async fn nonce(State(state): State<ConfirmState>, request: Request) -> Response {
+    let now = state.app.clock.unix();
+    let (parts, _) = request.into_parts();
+    let trust = state.app.trust.current();
+    let mut call = Call {
+        system_id: None,
+        id_hash: None,
+    };
+    match caller(&state, &parts, &trust, now, &mut call).await {
+        Ok(Ok(system)) => axum::Json(NonceBody {
+            code: "issued",
+            nonce: app::services::confirmation::token::issue_nonce(
+                &state.app.id_key,
+                system.id,
+                now,
+            ),
+            expires_in: app::services::confirmation::token::NONCE_SECONDS,
+        })
+        .into_response(),
+        Ok(Err(refused)) => refused.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "issuing a nonce failed on the server side");
+            ConfirmAnswer::refused(ConfirmCode::Unavailable).into_response()
+        }
+    }
 }

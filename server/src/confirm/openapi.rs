@@ -2,7 +2,7 @@
 //! its types, served at `GET /integration/confirmation/openapi.json`.
 
 use super::answer::AnswerBody;
-use super::ConfirmRequest;
+use super::{ConfirmRequest, NonceBody, WebEidToken};
 use crate::verify::openapi::{json_response, pretty_json};
 use axum::response::Response;
 use std::sync::LazyLock;
@@ -18,8 +18,8 @@ use utoipa::OpenApi;
             the operation manual (docs/confirmation-api.md).",
         license(name = "MIT OR Apache-2.0")
     ),
-    paths(super::confirm),
-    components(schemas(AnswerBody, ConfirmRequest)),
+    paths(super::confirm, super::nonce),
+    components(schemas(AnswerBody, ConfirmRequest, NonceBody, WebEidToken)),
     tags((name = "confirmation", description = "身分確認 / identity confirmation"))
 )]
 struct Document;

@@ -165,12 +165,11 @@ async fn register_system(
     .await
 }
 
-/// The head of a confirmation call whose body is `length` bytes.
-fn head(length: usize) -> String {
+/// The head of a call to `path` whose body is `length` bytes.
+fn head(path: &str, length: usize) -> String {
     format!(
-        "POST {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
          Content-Length: {length}\r\nConnection: close\r\n\r\n",
-        server::confirm::CONFIRM_PATH,
     )
 }
 
@@ -192,8 +191,14 @@ impl Service {
     /// Posts `body` as the holder of `client` (none: no client certificate); the status and
     /// the JSON answer.
     async fn call(&self, client: Option<&Issued>, body: &str) -> (u16, Value) {
+        self.call_at(server::confirm::CONFIRM_PATH, client, body)
+            .await
+    }
+
+    /// Posts `body` to `path` as the holder of `client`; the status and the JSON answer.
+    async fn call_at(&self, path: &str, client: Option<&Issued>, body: &str) -> (u16, Value) {
         let mut tls = self.connect(self.address, client).await;
-        let request = format!("{}{body}", head(body.len()));
+        let request = format!("{}{body}", head(path, body.len()));
         tls.write_all(request.as_bytes()).await.expect("sent");
         answer(tls).await
     }
@@ -751,7 +756,7 @@ async fn i_3_a_call_in_progress_at_shutdown_is_answered_and_logged() {
     ));
     let body = json!({ "id_number": WANG, "card_number": WANG_CARD }).to_string();
     let mut tls = service.connect(address, Some(&service.bank)).await;
-    tls.write_all(head(body.len()).as_bytes())
+    tls.write_all(head(server::confirm::CONFIRM_PATH, body.len()).as_bytes())
         .await
         .expect("head");
     tls.flush().await.expect("sent");
@@ -950,4 +955,148 @@ async fn i_3_the_stored_codes_are_the_declared_ones() {
                 .collect::<Vec<_>>()
         )
     );
+}
+
+/// A Web eID authentication token of `card` signed by `signer`'s key over `origin` and
+/// `nonce`, in a call for `id`.
+fn token_call(card: &Issued, signer: &Issued, origin: &str, nonce: &str, id: &str) -> Value {
+    use base64::Engine;
+    use rcgen::SigningKey;
+    let key =
+        rcgen::KeyPair::from_pem(signer.private_key_pem.as_deref().expect("key")).expect("key");
+    let signed = app::services::confirmation::token::signed_message(origin, nonce);
+    let base64 = base64::engine::general_purpose::STANDARD;
+    json!({
+        "id_number": id,
+        "web_eid_token": {
+            "unverifiedCertificate": base64.encode(&card.certificate_der),
+            "algorithm": "RS256",
+            "signature": base64.encode(key.sign(&signed).expect("signature")),
+            "format": "web-eid:1.0",
+            "appVersion": "https://web-eid.eu/web-eid-app/releases/2.5.0",
+        },
+        "origin": origin,
+        "nonce": nonce,
+    })
+}
+
+impl Service {
+    /// A nonce for a token, as the bank's system asks for one.
+    async fn nonce(&self) -> String {
+        let (status, body) = self
+            .call_at(server::confirm::NONCE_PATH, Some(&self.bank), "")
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["code"], "issued");
+        assert_eq!(body["expires_in"], 300);
+        body["nonce"].as_str().expect("a nonce").to_owned()
+    }
+}
+
+#[tokio::test]
+async fn i_3_a_web_eid_token_is_answered_once_for_the_systems_origin_and_its_nonce() {
+    let service = service(uncached()).await;
+    let origin = "https://ap.example.com.tw";
+    let nonce = service.nonce().await;
+    let call = token_call(&service.wang, &service.wang, origin, &nonce, WANG);
+    assert_eq!(
+        service.ask(&service.bank, call.clone()).await,
+        (200, belongs("valid"))
+    );
+    // The same token again: replayed.
+    let (status, body) = service.ask(&service.bank, call).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("token_replayed"))
+    );
+    // Someone else's ID number: does not belong, as for a certificate.
+    let nonce = service.nonce().await;
+    let call = token_call(&service.wang, &service.wang, origin, &nonce, &guesses(1)[0]);
+    assert_eq!(
+        service.ask(&service.bank, call).await,
+        (200, does_not_belong())
+    );
+
+    let asked = &service;
+    let refused = |call: Value| async move {
+        let (status, body) = asked.ask(&asked.bank, call).await;
+        (status, body["code"].as_str().unwrap_or_default().to_owned())
+    };
+    let bad = |code: &str| (400, code.to_owned());
+    // Another origin, a name of no system's: refused before the nonce is used.
+    let nonce = service.nonce().await;
+    let elsewhere = token_call(
+        &service.wang,
+        &service.wang,
+        "https://evil.example.com",
+        &nonce,
+        WANG,
+    );
+    assert_eq!(refused(elsewhere).await, bad("token_origin_mismatch"));
+    // Signed by another card's key.
+    let other = service.portal.citizen_card("陳大文");
+    let forged = token_call(&service.wang, &other, origin, &nonce, WANG);
+    assert_eq!(refused(forged).await, bad("token_signature_invalid"));
+    // The nonce is still unused after those refusals.
+    let good = token_call(&service.wang, &service.wang, origin, &nonce, WANG);
+    assert_eq!(
+        service.ask(&service.bank, good).await,
+        (200, belongs("valid"))
+    );
+    // A nonce this service did not issue, or issued more than five minutes ago.
+    let made_up = format!(
+        "{}.{}.{}",
+        service.portal.now(),
+        "ab".repeat(16),
+        "00".repeat(32)
+    );
+    let call = token_call(&service.wang, &service.wang, origin, &made_up, WANG);
+    assert_eq!(refused(call).await, bad("token_nonce_invalid"));
+    let nonce = service.nonce().await;
+    service
+        .portal
+        .app
+        .clock
+        .advance(chrono::Duration::seconds(300));
+    let late = token_call(&service.wang, &service.wang, origin, &nonce, WANG);
+    assert_eq!(refused(late).await, bad("token_nonce_invalid"));
+    // A token without its nonce, or of another algorithm.
+    let mut partial = token_call(&service.wang, &service.wang, origin, &nonce, WANG);
+    partial.as_object_mut().expect("object").remove("nonce");
+    assert_eq!(refused(partial).await, bad("malformed_token"));
+    let mut es = token_call(&service.wang, &service.wang, origin, &nonce, WANG);
+    es["web_eid_token"]["algorithm"] = json!("ES256");
+    assert_eq!(refused(es).await, bad("malformed_token"));
+    // No nonce without the system's certificate.
+    let (status, body) = service.call_at(server::confirm::NONCE_PATH, None, "").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("client_certificate_required"))
+    );
+    // Every call is in the log, refusals included, by their codes.
+    let outcomes: Vec<String> = service
+        .calls()
+        .await
+        .into_iter()
+        .map(|call| call.0)
+        .collect();
+    for code in [
+        "token_replayed",
+        "token_origin_mismatch",
+        "token_signature_invalid",
+        "token_nonce_invalid",
+    ] {
+        assert!(
+            outcomes.iter().any(|outcome| outcome == code),
+            "{code}: {outcomes:?}"
+        );
+    }
+    // Used nonces are forgotten once expired.
+    let purged = app::services::confirmation::token::purge_used(
+        &service.portal.app.test_db.db.pool,
+        service.portal.now() + 300,
+    )
+    .await
+    .expect("purged");
+    assert_eq!(purged, 3);
 }

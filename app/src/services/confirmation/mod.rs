@@ -22,6 +22,8 @@ pub mod requests;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod systems;
+#[cfg(feature = "ssr")]
+pub mod token;
 
 pub use manifest::{ConfirmationRoutes, MANIFEST};
 
