@@ -908,7 +908,10 @@ mod tests {
             count(&db.pool, "SELECT COUNT(*) FROM citizens").await,
             200 + super::demo::CITIZENS.len() as i64
         );
-        assert_eq!(count(&db.pool, "SELECT COUNT(*) FROM companies").await, 22);
+        assert_eq!(
+            count(&db.pool, "SELECT COUNT(*) FROM companies").await,
+            20 + super::demo::COMPANIES.len() as i64
+        );
         assert_eq!(
             count(&db.pool, "SELECT COUNT(*) FROM household_offices").await,
             368
