@@ -98,7 +98,7 @@ async function fillPeople(page: Page, planned: string): Promise<void> {
     await page.getByLabel(`${who}電話`).fill('(02)23456789#123');
     await page.getByLabel(`${who}傳真`).fill('(02)23456780');
   }
-  await page.getByLabel(/^預定(開放|停用)日期/).fill(planned);
+  await page.getByLabel(/預定(開放|停用)日期/).fill(planned);
 }
 
 /** Files a 啟用 request with `certificate`; the request's number, or null when refused. */
@@ -117,7 +117,7 @@ async function requestEnabling(
   await page.getByLabel('伺服器憑證序號').fill(certificate.serial);
   await page.getByLabel('伺服器應用軟體憑證檔案').setInputFiles(certificate.path);
   await fillPeople(page, rocDate(days));
-  await page.getByLabel(/^應用系統概述/).fill('民眾以自然人憑證登入，確認其身分');
+  await page.getByLabel('應用系統概述').fill('民眾以自然人憑證登入，確認其身分');
   await page.getByRole('button', { name: '送出申請' }).click();
   const filed = page.getByRole('status').getByRole('link');
   const refused = page.getByRole('alert').first();
@@ -131,8 +131,8 @@ async function answer(page: Page, number: string, days: number | null, note: str
   await page.goto(DESK);
   await page.getByRole('link', { name: number }).click();
   await expectAccessible(page);
-  await page.getByLabel(/^說明/).fill(note);
-  if (approve) await page.getByLabel(/^生效日期/).fill(rocDate(days));
+  await page.getByLabel('說明').fill(note);
+  if (approve) await page.getByLabel('生效日期').fill(rocDate(days));
   await page.getByRole('button', { name: approve ? '同意' : '不同意', exact: true }).click();
   await expect(page.getByRole('status')).toContainText(approve ? '同意' : '不同意');
 }
@@ -189,7 +189,7 @@ test('i_1 i_2 i_4 the agency system is approved, takes effect, is closed and sto
   await ministry.getByRole('link', { name: '線上報案系統' }).click();
   await expect(ministry.locator('.usage-chart svg')).toBeVisible();
   await expectAccessible(ministry);
-  await ministry.getByLabel(/^說明/).fill('未訂定資料安全管理規定');
+  await ministry.getByLabel('說明').fill('未訂定資料安全管理規定');
   await ministry.getByLabel('停止服務之事由').selectOption({ label: '違反第五點規定' });
   await ministry.getByRole('button', { name: '停止服務', exact: true }).click();
   await expect(ministry.getByRole('status')).toContainText('停止服務');
