@@ -3,7 +3,7 @@
 //! daily quota) or 不同意, each with its 說明. Only the ministry's reviewers may act here.
 
 use super::form::{DAILY_QUOTA, DEFAULT_DAILY_QUOTA, EFFECTIVE_ON, NOTE};
-use super::pages::{RequestCard, RequestsTable, SystemsTable};
+use super::pages::{other_errors, query_id, RequestCard, RequestsTable, SystemsTable};
 use super::requests::{RequestKind, RequestStatus};
 use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
@@ -17,7 +17,6 @@ use crate::services::staff::role::Role;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// Who answers requests: the ministry's reviewers.
@@ -121,10 +120,7 @@ pub fn ConfirmationDeskPage() -> impl IntoView {
 #[component]
 pub fn ConfirmationDeskCasePage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_query_map()
-        .with_untracked(|q| q.get("id"))
-        .and_then(|id| id.parse::<i64>().ok())
-        .unwrap_or_default();
+    let id = query_id();
     let posted = posted_form().map(|form| form.0);
     let page = Resource::new(|| (), {
         let posted = posted.clone();
@@ -171,11 +167,7 @@ fn DeskCaseView(
     // field on this form: it is said above it.
     let answer_fields = [NOTE.name, EFFECTIVE_ON.name, DAILY_QUOTA];
     let on_form = |error: &PortalError| matches!(error, PortalError::Field { field, .. } if answer_fields.contains(&field.as_str()));
-    let general = errors
-        .iter()
-        .filter(|error| !on_form(error))
-        .map(|error| view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> })
-        .collect_view();
+    let general = other_errors(&errors, lang, on_form);
     let fix = errors.iter().any(on_form);
     view! {
         {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}
@@ -276,10 +268,7 @@ pub async fn confirmation_desk_system(
 #[component]
 pub fn ConfirmationDeskSystemPage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_query_map()
-        .with_untracked(|q| q.get("id"))
-        .and_then(|id| id.parse::<i64>().ok())
-        .unwrap_or_default();
+    let id = query_id();
     let posted = posted_form().map(|form| form.0);
     let page = Resource::new(|| (), {
         let posted = posted.clone();
@@ -357,11 +346,9 @@ fn DeskSystemView(
     };
     let stopped = view.oversight == Oversight::Stopped;
     let ground_error = error_of(&errors, GROUND, lang);
-    let general = errors
-        .iter()
-        .filter(|error| !matches!(error, PortalError::Field { .. }))
-        .map(|error| view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> })
-        .collect_view();
+    let general = other_errors(&errors, lang, |error| {
+        matches!(error, PortalError::Field { .. })
+    });
     let total: i64 = system.usage.iter().map(|day| day.calls).sum();
     view! {
         {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}

@@ -25,6 +25,32 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+/// The `id` of the page's query (0, which no row has, when absent or not a number).
+pub(super) fn query_id() -> i64 {
+    use_query_map()
+        .with_untracked(|q| q.get("id"))
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or_default()
+}
+
+/// The refusals of a posted form that no field on it shows (`on_form`), as alerts above it.
+pub(super) fn other_errors(
+    errors: &[PortalError],
+    lang: Lang,
+    on_form: impl Fn(&PortalError) -> bool,
+) -> AnyView {
+    let messages: Vec<String> = errors
+        .iter()
+        .filter(|error| !on_form(error))
+        .map(|error| error.message(lang))
+        .collect();
+    messages
+        .into_iter()
+        .map(|message| view! { <div class="notice error" role="alert"><p>{message}</p></div> })
+        .collect_view()
+        .into_any()
+}
+
 /// Where the ministry's letter answering request `id` is printed.
 pub fn letter_path(id: i64) -> String {
     format!("{REQUEST_PATH}/{id}/letter")
@@ -398,11 +424,9 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
             .unwrap_or_default()
     };
     let notice = (!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> });
-    let general = errors
-        .iter()
-        .filter(|error| !matches!(error, PortalError::Field { .. }))
-        .map(|error| view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> })
-        .collect_view();
+    let general = other_errors(&errors, lang, |error| {
+        matches!(error, PortalError::Field { .. })
+    });
     let action = match &page.system {
         Some(system) => format!(
             "{REQUEST_FORM_PATH}?kind={}&system={}",
@@ -479,10 +503,7 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
 #[component]
 pub fn ConfirmationRequestPage() -> impl IntoView {
     let lang = current_lang();
-    let id = use_query_map()
-        .with_untracked(|q| q.get("id"))
-        .and_then(|id| id.parse::<i64>().ok())
-        .unwrap_or_default();
+    let id = query_id();
     let posted = posted_form().map(|form| form.0);
     let page = Resource::new(|| (), move |()| confirmation_request(id, posted.clone()));
     let title = lang.pick("申請案件", "Request");
