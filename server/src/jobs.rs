@@ -30,7 +30,7 @@ async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     captcha::purge_expired(&db.pool, now).await?;
     rate_limit::purge_expired(&db.pool, now - 86_400).await?;
     crate::verify::purge_expired(&db.pool, now).await?;
-    app::services::confirmation::answer::purge_expired(&db.pool, now).await?;
+    crate::confirm::purge_expired(&db.pool, now).await?;
     app::services::confirmation::token::purge_used(&db.pool, now).await?;
     Ok(())
 }

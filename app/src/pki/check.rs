@@ -90,21 +90,25 @@ impl TrustStore {
         })
     }
 
-    /// Whether its issuer's current revocation list names the certificate `input` (one the
-    /// trust store's chain vouches for), whatever else holds of it: in answering a
-    /// certificate's status, revocation outranks expiry and every other refusal.
-    pub fn lists_as_revoked(&self, input: &[u8], at: i64) -> bool {
-        let Ok(der) = certificate_der(input) else {
-            return false;
-        };
-        let Ok(cert) = parse_certificate(&der) else {
-            return false;
-        };
-        self.chain(&cert).is_ok_and(|chain| {
-            chain.first().is_some_and(|issuer| {
+    /// What the issuer's revocation lists and the certificate's own dates say at `at` of a
+    /// certificate the trust store vouched for before: one on record, or byte for byte the
+    /// same (`der`). Its issuer is found by name and key identifier, and its signature is not
+    /// checked again, so that answering for a card costs a lookup and not a signature check.
+    /// `None` when `der` is not a certificate.
+    pub fn on_record(&self, der: &[u8], at: i64) -> Option<OnRecord> {
+        let cert = parse_certificate(der).ok()?;
+        let wanted_key_id = authority_key_id(&cert);
+        let revoked = self
+            .authorities
+            .iter()
+            .filter(|authority| is_candidate_issuer(authority, &cert, wanted_key_id))
+            .any(|issuer| {
                 revocation::check(&issuer.revocation_lists, cert.raw_serial(), at)
                     == Err(CertificateError::Revoked)
-            })
+            });
+        Some(OnRecord {
+            revoked,
+            expired: check_validity(&cert, at) == Err(CertificateError::Expired),
         })
     }
 
@@ -157,16 +161,11 @@ fn is_candidate_issuer(
     subject: &X509Certificate<'_>,
     wanted_key_id: Option<&[u8]>,
 ) -> bool {
-    let Ok(issuer) = parse_certificate(&authority.der) else {
-        return false;
-    };
-    let may_sign = issuer.is_ca()
-        && !matches!(issuer.key_usage(), Ok(Some(usage)) if !usage.value.key_cert_sign());
-    let key_matches = match (wanted_key_id, subject_key_id(&issuer)) {
+    let key_matches = match (wanted_key_id, authority.key_id.as_deref()) {
         (Some(wanted), Some(actual)) => wanted == actual,
         _ => true,
     };
-    may_sign && key_matches && issuer.subject().as_raw() == subject.issuer().as_raw()
+    authority.signs_certificates && key_matches && authority.subject == subject.issuer().as_raw()
 }
 
 fn authority_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
@@ -178,7 +177,7 @@ fn authority_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
         .map(|id| id.0)
 }
 
-fn subject_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
+pub(super) fn subject_key_id<'a>(cert: &'a X509Certificate<'_>) -> Option<&'a [u8]> {
     cert.iter_extensions()
         .find_map(|extension| match extension.parsed_extension() {
             ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0),
@@ -317,6 +316,15 @@ pub fn normalise_serial(written: &str) -> Option<String> {
 
 fn serial_hex(raw: &[u8]) -> String {
     hex::encode(trim_serial(raw))
+}
+
+/// What [`TrustStore::on_record`] finds of a certificate on record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OnRecord {
+    /// Its issuer's current revocation list names it.
+    pub revoked: bool,
+    /// Its notAfter has passed.
+    pub expired: bool,
 }
 
 /// A certificate read without judging it: what the RA needs of one it issued itself, found by

@@ -15,7 +15,7 @@ mod trust_store;
 
 pub use check::{
     certificate_serial_hex, normalise_serial, rsa_public_key_unchecked, spki_verifies_rs256,
-    UncheckedCertificate,
+    OnRecord, UncheckedCertificate,
 };
 pub use checked::{expect_agency_code, expect_business_id, CheckedCertificate, PublicKeyKind};
 pub use error::{CertificateError, TrustStoreError};

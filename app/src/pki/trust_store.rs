@@ -10,11 +10,18 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 /// A CA certificate of the trust store, kept as DER and parsed again when used (parsing is
-/// cheap and borrows, which a long-lived store cannot), with the CRLs it signed.
+/// cheap and borrows, which a long-lived store cannot), with the CRLs it signed. What finds
+/// it as a certificate's issuer is read once, at load.
 #[derive(Debug, Clone)]
 pub(super) struct Authority {
     pub der: Vec<u8>,
     pub is_root: bool,
+    /// Its subject name, DER: what its certificates name as their issuer.
+    pub subject: Vec<u8>,
+    /// Its subjectKeyIdentifier, which its certificates' authorityKeyIdentifier repeats.
+    pub key_id: Option<Vec<u8>>,
+    /// A CA whose key usage, if stated, allows signing certificates.
+    pub signs_certificates: bool,
     /// Which authority it is, from its organizationalUnitName (`None`: one we do not know).
     pub family: Option<CaFamily>,
     /// The CRLs of the directory whose signature this authority's key verified, when the
@@ -111,9 +118,16 @@ impl Authority {
             .iter_organizational_unit()
             .filter_map(|unit| unit.as_str().ok())
             .find_map(CaFamily::from_unit_name);
+        let subject = cert.subject().as_raw().to_vec();
+        let key_id = super::check::subject_key_id(&cert).map(<[u8]>::to_vec);
+        let signs_certificates = cert.is_ca()
+            && !matches!(cert.key_usage(), Ok(Some(usage)) if !usage.value.key_cert_sign());
         Some(Authority {
             der,
             is_root,
+            subject,
+            key_id,
+            signs_certificates,
             family,
             revocation_lists: Vec::new(),
         })

@@ -48,6 +48,8 @@ pub struct Db {
     pub backend: Backend,
     /// Keys the hashes of the audit chain (F-8); kept outside the database.
     pub audit: AuditKey,
+    /// On SQLite, the connection of [`Db::dedicated`], opened when first used.
+    machine: Option<AnyPool>,
 }
 
 /// The pages (4 KiB each) SQLite's write-ahead log may hold before the server's
@@ -102,29 +104,33 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
+        let machine = (backend == Backend::Sqlite).then(|| {
+            pool_options(backend, 1, true).connect_lazy_with((*pool.connect_options()).clone())
+        });
         let db = Db {
             pool,
             backend,
             audit,
+            machine,
         };
         db.migrate().await?;
         Ok(db)
     }
 
-    /// On SQLite, one connection of its own to the same database, for the verification API's
-    /// batches: they run one after the other, as SQLite runs writes anyway; its page cache is
-    /// not thrown away whenever another connection writes; and its commits never checkpoint
-    /// (a checkpoint in a commit holds up every call queued behind it) — the server's
-    /// [`Db::checkpoint`] job does that. On PostgreSQL, the same pool.
+    /// On SQLite, the one connection of its own to the same database that the machine APIs'
+    /// batches share (the verification API's and the confirmation API's): they run one after
+    /// the other, as SQLite runs writes anyway, and never wait for the write lock of each other;
+    /// its page cache is not thrown away whenever another connection writes; and its commits
+    /// never checkpoint (a checkpoint in a commit holds up every call queued behind it) — the
+    /// server's [`Db::checkpoint`] job does that, finishing on this connection, which writes
+    /// the most. On PostgreSQL, the same pool.
     pub fn dedicated(&self) -> Db {
-        match self.backend {
-            Backend::Sqlite => Db {
-                pool: pool_options(self.backend, 1, true)
-                    .connect_lazy_with((*self.pool.connect_options()).clone()),
-                backend: self.backend,
-                audit: self.audit.clone(),
+        match &self.machine {
+            Some(machine) => Db {
+                pool: machine.clone(),
+                ..self.clone()
             },
-            Backend::Postgres => self.clone(),
+            None => self.clone(),
         }
     }
 

@@ -2,8 +2,8 @@
 //! of it, and for an answered call whether the certificate belongs to the ID number and, only
 //! then, its status. Codes and messages are documented in `docs/confirmation-api.md`.
 
+use super::holders::Confirmation;
 use app::cases::Code;
-use app::services::confirmation::answer::Confirmation;
 use app::services::confirmation::ConfirmedStatus;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

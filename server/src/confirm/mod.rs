@@ -14,11 +14,13 @@
 
 mod answer;
 mod calls;
+mod holders;
 pub mod openapi;
 mod systems;
 pub mod tls;
 
 pub use answer::{ConfirmAnswer, ConfirmCode};
+pub use holders::{purge_expired, Confirmation, MISSES_A_DAY};
 
 use crate::verify::call_log::CallLog;
 use crate::verify::rate::RateLimit;
@@ -26,7 +28,6 @@ use app::domain::{card_number::CardNumber, national_id::NationalId};
 use app::pki::UncheckedCertificate;
 use app::platform::client::TrustedProxies;
 use app::platform::AppState;
-use app::services::confirmation::answer::{confirm as confirm_holder, Presented};
 use app::services::confirmation::systems::OutOfService;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
@@ -35,6 +36,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use calls::ConfirmCall;
+use holders::{Holders, Presented};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -89,20 +91,30 @@ pub struct ConfirmState {
 }
 
 struct Inner {
+    /// The machine APIs' connection ([`app::platform::db::Db::dedicated`]), for every write
+    /// the API makes: on SQLite they take turns at it rather than at the database's write
+    /// lock, whose waits back off for milliseconds.
+    db: app::platform::db::Db,
     systems: systems::Systems,
+    holders: Holders,
     rate: RateLimit,
     log: CallLog<ConfirmCall>,
     proxies: TrustedProxies,
 }
 
 impl ConfirmState {
-    /// Starts the call log's writer on the current runtime.
+    /// Starts the call log's writer and the holders' batches on the current runtime, on the
+    /// machine APIs' connection.
     pub fn new(app: AppState, settings: &Settings) -> ConfirmState {
-        let log = CallLog::start(app.db.dedicated());
+        let db = app.db.dedicated();
+        let log = CallLog::start(db.clone());
+        let holders = Holders::start(db.clone(), &app);
         ConfirmState {
             app: Arc::new(app),
             inner: Arc::new(Inner {
+                db,
                 systems: systems::Systems::new(settings.cache),
+                holders,
                 rate: RateLimit::new(settings.rate_per_second),
                 log,
                 proxies: settings.proxies.clone(),
@@ -326,38 +338,25 @@ async fn answer(
     let Ok(id) = NationalId::parse(&request.id_number) else {
         return Ok(ConfirmAnswer::refused(MalformedId));
     };
-    let certificate;
-    let card;
     let presented = match (
         &request.certificate,
         &request.card_number,
         &request.web_eid_token,
     ) {
-        (Some(text), None, None) => {
-            match app::pki::certificate_der(text.as_bytes())
-                .ok()
-                .filter(|der| UncheckedCertificate::read(der).is_some())
-            {
-                Some(der) => {
-                    certificate = der;
-                    Presented::Certificate(&certificate)
-                }
-                None => return Ok(ConfirmAnswer::refused(MalformedCertificate)),
-            }
-        }
+        (Some(text), None, None) => match app::pki::certificate_der(text.as_bytes())
+            .ok()
+            .filter(|der| UncheckedCertificate::read(der).is_some())
+        {
+            Some(der) => Presented::Certificate(der),
+            None => return Ok(ConfirmAnswer::refused(MalformedCertificate)),
+        },
         (None, Some(number), None) => match CardNumber::parse(number) {
-            Ok(number) => {
-                card = number;
-                Presented::Card(&card)
-            }
+            Ok(number) => Presented::Card(number),
             Err(_) => return Ok(ConfirmAnswer::refused(MalformedCardNumber)),
         },
         (None, None, Some(token)) => {
             match web_eid(state, parts, &trust, system.id, token, &request, now).await? {
-                Ok(der) => {
-                    certificate = der;
-                    Presented::Certificate(&certificate)
-                }
+                Ok(der) => Presented::Certificate(der),
                 Err(code) => return Ok(ConfirmAnswer::refused(code)),
             }
         }
@@ -366,21 +365,17 @@ async fn answer(
     if !state
         .inner
         .systems
-        .take_quota(&state.app.db.pool, system, now)
+        .take_quota(&state.inner.db.pool, system, now)
         .await?
     {
         return Ok(ConfirmAnswer::refused(QuotaExceeded));
     }
     call.id_hash = Some(state.app.id_key.hash(id.as_str()));
-    let confirmation = confirm_holder(
-        &state.app.db.pool,
-        &trust,
-        &state.app.id_key,
-        presented,
-        &id,
-        now,
-    )
-    .await?;
+    let confirmation = state
+        .inner
+        .holders
+        .confirm(presented, id.as_str(), now)
+        .await?;
     Ok(ConfirmAnswer::answered(confirmation))
 }
 
@@ -478,7 +473,7 @@ async fn web_eid(
     {
         return Ok(Err(TokenSignatureInvalid));
     }
-    if !token::use_nonce(&state.app.db.pool, nonce, now).await? {
+    if !token::use_nonce(&state.inner.db.pool, nonce, now).await? {
         return Ok(Err(TokenReplayed));
     }
     Ok(Ok(der))

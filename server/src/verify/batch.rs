@@ -4,13 +4,14 @@
 //! (and, on SQLite, the hand-off to its worker thread) is paid once per batch, not per call.
 
 use app::platform::db::Backend;
+use sqlx::AnyConnection;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
 type Job<T, R> = (T, oneshot::Sender<sqlx::Result<R>>);
 
 /// Runs `T`s in batches of at most `max` through one function, answering each with its `R`.
-pub(super) struct Batcher<T, R> {
+pub(crate) struct Batcher<T, R> {
     sender: mpsc::Sender<Job<T, R>>,
 }
 
@@ -25,7 +26,7 @@ impl<T, R> Clone for Batcher<T, R> {
 impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     /// Starts the batch task on the current runtime. `run` answers a batch with one result
     /// per item, in order.
-    pub(super) fn start<F, Fut>(max: usize, run: F) -> Batcher<T, R>
+    pub(crate) fn start<F, Fut>(max: usize, run: F) -> Batcher<T, R>
     where
         F: Fn(Vec<T>) -> Fut + Send + 'static,
         Fut: Future<Output = sqlx::Result<Vec<R>>> + Send,
@@ -61,7 +62,7 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     }
 
     /// Runs `item` in the next batch.
-    pub(super) async fn call(&self, item: T) -> sqlx::Result<R> {
+    pub(crate) async fn call(&self, item: T) -> sqlx::Result<R> {
         let (answer, answered) = oneshot::channel();
         let stopped = || sqlx::Error::Protocol("the batch task has stopped".into());
         self.sender
@@ -94,6 +95,63 @@ pub(crate) fn placeholders(backend: Backend, rows: usize, types: &[&str]) -> Str
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// On PostgreSQL, holds what a batch is about until its transaction ends: an advisory lock
+/// for each of `hashes` (keyed hashes, hex: the first 64 bits of each), so that a batch about
+/// the same ID number or holder on another server waits for this one's count before it reads.
+/// The locks are taken in one order, so two batches never wait for each other.
+pub(crate) async fn hold<'a>(
+    connection: &mut AnyConnection,
+    hashes: impl Iterator<Item = &'a str>,
+) -> sqlx::Result<()> {
+    let mut keys: Vec<i64> = hashes
+        .map(|hash| {
+            let mut bits = [0; 8];
+            hex::decode_to_slice(hash.get(..16).unwrap_or_default(), &mut bits)
+                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            Ok(i64::from_be_bytes(bits))
+        })
+        .collect::<sqlx::Result<_>>()?;
+    keys.sort_unstable();
+    keys.dedup();
+    // The function returns `void`, which the Any driver cannot decode: count the rows instead.
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (VALUES {}) AS ids (k) \
+         ORDER BY k) AS held",
+        placeholders(Backend::Postgres, keys.len(), &["BIGINT"])
+    );
+    let mut lock = sqlx::query_scalar::<_, i64>(&sql);
+    for key in keys {
+        lock = lock.bind(key);
+    }
+    lock.fetch_one(connection).await?;
+    Ok(())
+}
+
+/// Adds `counted` — (keyed hash, day, how many) — to a table of counts a day, in one
+/// statement: `table` has the columns `key`, `day` (of SQL type `day_type`) and `count`, and a
+/// unique (`key`, `day`). Each key and day appears once in `counted`.
+pub(crate) async fn add_to_counts<D>(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    (table, key, count, day_type): (&str, &str, &str, &str),
+    counted: Vec<(&str, D, i64)>,
+) -> sqlx::Result<()>
+where
+    D: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+{
+    let sql = format!(
+        "INSERT INTO {table} ({key}, day, {count}) VALUES {} \
+         ON CONFLICT ({key}, day) DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
+        placeholders(backend, counted.len(), &["TEXT", day_type, "BIGINT"])
+    );
+    let mut upsert = sqlx::query(&sql);
+    for (hash, day, more) in counted {
+        upsert = upsert.bind(hash).bind(day).bind(more);
+    }
+    upsert.execute(connection).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -82,8 +82,8 @@ struct Inner {
 
 impl VerifyState {
     /// Starts, on the current runtime, the registry's reader and the writers of the call log
-    /// and of the tokens used, all on a connection of their own ([`Db::dedicated`]), and the
-    /// checkpoints of SQLite's log.
+    /// and of the tokens used, all on the machine APIs' connection ([`Db::dedicated`], shared
+    /// with the confirmation API), and the checkpoints of SQLite's log.
     pub fn new(app: AppState, settings: &Settings) -> VerifyState {
         let db = app.db.dedicated();
         if db.backend == Backend::Sqlite {

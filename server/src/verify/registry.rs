@@ -3,7 +3,7 @@
 //! compared and counted in one transaction, which holds their ID numbers against every other
 //! server's batches until their failures are counted.
 
-use super::batch::{placeholders, Batcher};
+use super::batch::{add_to_counts, hold, placeholders, Batcher};
 use super::token::ConditionMap;
 use super::Verdict;
 use app::platform::db::{Backend, Db};
@@ -91,7 +91,7 @@ impl Registry {
 
 /// Decides a batch in one transaction that holds its ID numbers from before the counts are
 /// read until the failures are counted: SQLite's write lock, taken at the start
-/// ([`Db::begin_write`]), and on PostgreSQL a lock per ID number ([`hold`]). So the batches of
+/// ([`Db::begin_write`]), and on PostgreSQL a lock per ID number ([`hold`], by its keyed hash). So the batches of
 /// every server on the database, each compared in its own order, follow one another for any
 /// one person, and every comparison sees the failures of all that came before it: none is made
 /// once three are counted, however many guesses arrive at once. A match counts nothing. The
@@ -100,7 +100,11 @@ impl Registry {
 async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Verdict>> {
     let mut transaction = db.begin_write().await?;
     if db.backend == Backend::Postgres {
-        hold(&mut transaction, &batch).await?;
+        hold(
+            &mut transaction,
+            batch.iter().map(|attempt| attempt.id_hash.as_str()),
+        )
+        .await?;
     }
     let registered = read(&mut transaction, db.backend, &batch).await?;
     // (count read, count now) per ID number and day.
@@ -115,13 +119,19 @@ async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Verdict>> {
             judge(&attempt.card, registered, now)
         })
         .collect();
-    let counted: Vec<(&str, &str, i64)> = failures
+    let counted: Vec<(&str, String, i64)> = failures
         .into_iter()
         .filter(|(_, (read, now))| now > read)
-        .map(|((id_hash, day), (read, now))| (id_hash, day, now - read))
+        .map(|((id_hash, day), (read, now))| (id_hash, day.to_owned(), now - read))
         .collect();
     if !counted.is_empty() {
-        count(&mut transaction, db.backend, &counted).await?;
+        add_to_counts(
+            &mut transaction,
+            db.backend,
+            ("verification_failures", "id_hash", "failures", "TEXT"),
+            counted,
+        )
+        .await?;
     }
     transaction.commit().await?;
     Ok(verdicts)
@@ -149,57 +159,6 @@ fn judge(described: &Card, registered: &Registered, failures: &mut i64) -> Verdi
     Verdict::NoMatch {
         failures_today: *failures,
     }
-}
-
-/// On PostgreSQL, holds the batch's ID numbers until the transaction ends (an advisory lock
-/// each, on the first 64 bits of the keyed hash), so that a batch about the same person on
-/// another server waits for this one's count before it reads. The locks are taken in one
-/// order, so two batches never wait for each other.
-async fn hold(connection: &mut AnyConnection, batch: &[Attempt]) -> sqlx::Result<()> {
-    let mut keys: Vec<i64> = batch
-        .iter()
-        .map(|attempt| {
-            let mut bits = [0; 8];
-            hex::decode_to_slice(attempt.id_hash.get(..16).unwrap_or_default(), &mut bits)
-                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-            Ok(i64::from_be_bytes(bits))
-        })
-        .collect::<sqlx::Result<_>>()?;
-    keys.sort_unstable();
-    keys.dedup();
-    // The function returns `void`, which the Any driver cannot decode: count the rows instead.
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (VALUES {}) AS ids (k) \
-         ORDER BY k) AS held",
-        placeholders(Backend::Postgres, keys.len(), &["BIGINT"])
-    );
-    let mut lock = sqlx::query_scalar::<_, i64>(&sql);
-    for key in keys {
-        lock = lock.bind(key);
-    }
-    lock.fetch_one(connection).await?;
-    Ok(())
-}
-
-/// Adds the batch's failures to the day's counts, one statement for all its ID numbers (each
-/// once).
-async fn count(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    counted: &[(&str, &str, i64)],
-) -> sqlx::Result<()> {
-    let sql = format!(
-        "INSERT INTO verification_failures (id_hash, day, failures) VALUES {} \
-         ON CONFLICT (id_hash, day) DO UPDATE \
-         SET failures = verification_failures.failures + excluded.failures",
-        placeholders(backend, counted.len(), &["TEXT", "TEXT", "BIGINT"])
-    );
-    let mut upsert = sqlx::query(&sql);
-    for (id_hash, day, failures) in counted {
-        upsert = upsert.bind(*id_hash).bind(*day).bind(*failures);
-    }
-    upsert.execute(connection).await?;
-    Ok(())
 }
 
 /// Reads a batch in one statement; what the registry holds, in the batch's order.

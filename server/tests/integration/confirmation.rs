@@ -393,6 +393,28 @@ async fn i_3_a_system_learns_whether_a_certificate_belongs_to_an_id_and_its_stat
 }
 
 #[tokio::test]
+async fn i_3_a_certificate_an_extension_replaced_is_still_its_holders_until_the_card_takes_the_new()
+{
+    let service = service(uncached()).await;
+    // An extension (展期) records a new certificate; the card still holds the old one.
+    service
+        .execute(&format!(
+            "UPDATE moica_certificates SET previous_sha256 = certificate_sha256, \
+             certificate_sha256 = '{}'",
+            "ab".repeat(32)
+        ))
+        .await;
+    assert_eq!(
+        service.by_certificate(&service.wang, WANG).await,
+        belongs("valid")
+    );
+    assert_eq!(
+        service.by_certificate(&service.wang, SOMEONE_ELSE).await,
+        does_not_belong()
+    );
+}
+
+#[tokio::test]
 async fn i_3_a_revocation_on_the_cas_list_wins_over_records_that_lag() {
     let service = service(uncached()).await;
     service
@@ -707,12 +729,10 @@ async fn i_3_a_holder_answers_five_ids_not_theirs_a_day_then_nothing() {
         service.by_certificate(&service.wang, WANG).await,
         belongs("valid")
     );
-    let purged = app::services::confirmation::answer::purge_expired(
-        &service.portal.app.test_db.db.pool,
-        service.portal.now(),
-    )
-    .await
-    .expect("purged");
+    let purged =
+        server::confirm::purge_expired(&service.portal.app.test_db.db.pool, service.portal.now())
+            .await
+            .expect("purged");
     assert_eq!(purged, 2, "王小明's misses and the unknown certificate's");
 }
 

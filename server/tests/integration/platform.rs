@@ -218,10 +218,9 @@ async fn security_21_13_an_edit_rehashed_with_another_key_is_caught() {
     let report = audit::verify(&t.db).await.expect("verify");
     assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 2 }));
     // And the rightful key read wrong (a server given another key file) vouches for nothing.
-    let wrong = Db {
-        audit: AuditKey::new(&[1; 32]),
-        ..reconnect(&t).await
-    };
+    let wrong = Db::connect(&t.url, 4, AuditKey::new(&[1; 32]))
+        .await
+        .expect("reconnect");
     let report = audit::verify(&wrong).await.expect("verify");
     assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 1 }));
 }

@@ -4,8 +4,6 @@
 //! This module holds the vocabulary, the records and the portal's pages (an applicant's
 //! 啟用／停用 requests, the ministry's review); the mutual-TLS API is `server::confirm`.
 
-#[cfg(feature = "ssr")]
-pub mod answer;
 pub mod desk;
 pub mod form;
 #[cfg(feature = "ssr")]
