@@ -111,22 +111,23 @@ impl Holders {
     }
 }
 
-/// Decides a batch: reads its records and its holders' misses today, in one statement each,
-/// and answers. Only when an ID number is not its holder's, with misses left to count, are the
-/// misses read again and counted in a transaction that holds those holders from the read to
-/// the count: SQLite's write lock, taken at the start, and on PostgreSQL a lock per holder
-/// ([`hold`]). So no burst of guesses, spread over servers, gets more answers than
-/// [`MISSES_A_DAY`], and a batch of right ID numbers takes no lock. Once a holder's misses are
-/// used up, a wrong ID number has nothing left to count: it takes the same path as the right
-/// one, so no answer, and no answer's timing, tells one from the other.
+/// Decides a batch in one transaction that holds its holders from before their misses are
+/// read until the new ones are counted: SQLite's write lock, taken at the start, and on
+/// PostgreSQL a lock per holder ([`hold`]). So the batches of every server on the database,
+/// about any one holder, follow one another in the order they asked, each seeing the misses of
+/// those before it: no burst of guesses, spread over servers, gets more than [`MISSES_A_DAY`]
+/// answers, and the right ID number in a burst is answered only if it comes before the
+/// limit, as it would one at a time. Every question takes this same path whatever its ID
+/// number, so once a holder's misses are used up no answer, and no answer's timing, tells the
+/// right ID number from a wrong one.
 async fn decide(
     db: &Db,
     trust: &app::pki::TrustStore,
     key: &IdHashKey,
     batch: Vec<Question>,
 ) -> sqlx::Result<Vec<Confirmation>> {
-    let mut connection = db.pool.acquire().await?;
-    let records = read_records(&mut connection, db.backend, &batch).await?;
+    let mut transaction = db.begin_write().await?;
+    let records = read_records(&mut transaction, db.backend, &batch).await?;
     // A known certificate counts as its holder's, whichever card or certificate is shown; an
     // unknown one as itself, so that it answers as a known one would.
     let subjects: Vec<(String, i64)> = batch
@@ -143,13 +144,6 @@ async fn decide(
             (key.hash(&subject), taipei_day_start(question.now))
         })
         .collect();
-    let misses = read_misses(&mut connection, db.backend, &subjects).await?;
-    let (answers, counted) = judge_batch(trust, &batch, &records, &subjects, misses);
-    if counted.is_empty() {
-        return Ok(answers);
-    }
-    drop(connection);
-    let mut transaction = db.begin_write().await?;
     if db.backend == Backend::Postgres {
         hold(
             &mut transaction,
@@ -270,10 +264,11 @@ async fn read_records(
                     AS certificate_der \
          FROM q \
          JOIN moica_certificates m ON m.id = COALESCE( \
-             (SELECT n.id FROM moica_certificates n WHERE n.card_number = q.card \
+             (SELECT n.id FROM moica_certificates n WHERE n.card_number = q.card AND n.citizen_id IS NOT NULL \
               ORDER BY n.not_before DESC, n.id DESC LIMIT 1), \
              (SELECT n.id FROM moica_certificates n \
-              WHERE n.certificate_sha256 = q.sha256 OR n.previous_sha256 = q.sha256 \
+              WHERE (n.certificate_sha256 = q.sha256 OR n.previous_sha256 = q.sha256) \
+                AND n.citizen_id IS NOT NULL \
               ORDER BY n.not_before DESC, n.id DESC LIMIT 1)) \
          JOIN citizens c ON c.id = m.citizen_id",
         placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT"])
@@ -335,10 +330,12 @@ async fn read_misses(
     Ok(misses)
 }
 
-/// Forgets the misses of days before the Taipei day of `now` (the background purge).
+/// Forgets the misses of days before yesterday (Taipei) at `now` (the background purge):
+/// yesterday's are kept a day longer for calls still in flight at midnight, and servers whose
+/// clocks are behind.
 pub async fn purge_expired(pool: &AnyPool, now: i64) -> sqlx::Result<u64> {
     sqlx::query("DELETE FROM confirmation_misses WHERE day < $1")
-        .bind(taipei_day_start(now))
+        .bind(taipei_day_start(now) - 86_400)
         .execute(pool)
         .await
         .map(|done| done.rows_affected())
@@ -404,8 +401,8 @@ mod tests {
     }
 
     #[test]
-    fn i_3_once_the_misses_are_used_up_a_right_and_a_wrong_id_take_the_same_path() {
-        // Nothing to count either way: neither takes the locked path that counts.
+    fn i_3_once_the_misses_are_used_up_a_right_and_a_wrong_id_get_the_same_answer() {
+        // And count nothing either way.
         for asked in [HOLDER, SOMEONE_ELSE] {
             let (answers, counted) = judged(&[asked], MISSES_A_DAY);
             assert_eq!(answers, [Confirmation::Withheld], "{asked}");
