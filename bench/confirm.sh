@@ -14,6 +14,7 @@
 #   --postgres: a throw-away local PostgreSQL (scripts/services.sh) instead of a SQLite file.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$ROOT/scripts/services.sh"
+source "$ROOT/bench/database.sh"
 trap stop_services EXIT
 cd "$ROOT"
 
@@ -31,16 +32,7 @@ cargo build --release --quiet --manifest-path bench/confirm-load/Cargo.toml \
 LOAD="$WORK/confirm-load-target/release/confirm-load"
 
 DIR="$WORK/bench-confirm"
-rm -rf "$DIR" && mkdir -p "$DIR"
-if [ "$backend" = postgres ]; then
-  start_postgres
-  psql -q "$HUJI_TEST_POSTGRES_ADMIN_URL" -c "CREATE DATABASE huji_bench"
-  export DATABASE_URL="${HUJI_TEST_POSTGRES_ADMIN_URL%/*}/huji_bench"
-  sql() { psql -qAtF, "$DATABASE_URL" -c "$1"; }
-else
-  export DATABASE_URL="sqlite:$DIR/huji.db"
-  sql() { sqlite3 -separator , "$DIR/huji.db" "$1"; }
-fi
+bench_database "$DIR" "$backend"
 export HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" HUJI_ID_HASH_KEY_FILE="$DIR/id-hash.key"
 
 say "seeding $citizens citizens ($backend)"

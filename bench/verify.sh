@@ -11,6 +11,7 @@
 #   --postgres: a throw-away local PostgreSQL (scripts/services.sh) instead of a SQLite file.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$ROOT/scripts/services.sh"
+source "$ROOT/bench/database.sh"
 trap stop_services EXIT
 cd "$ROOT"
 
@@ -21,16 +22,7 @@ citizens="${1:-1000000}"
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 
 DIR="$WORK/bench-verify"
-rm -rf "$DIR" && mkdir -p "$DIR"
-if [ "$backend" = postgres ]; then
-  start_postgres
-  psql -q "$HUJI_TEST_POSTGRES_ADMIN_URL" -c "CREATE DATABASE huji_bench"
-  export DATABASE_URL="${HUJI_TEST_POSTGRES_ADMIN_URL%/*}/huji_bench"
-  sql() { psql -qAtF, "$DATABASE_URL" -c "$1"; }
-else
-  export DATABASE_URL="sqlite:$DIR/huji.db"
-  sql() { sqlite3 -csv "$DIR/huji.db" "$1"; }
-fi
+bench_database "$DIR" "$backend"
 export HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt"
 
 say "seeding $citizens citizens ($backend)"
