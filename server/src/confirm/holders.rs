@@ -222,17 +222,21 @@ fn judge(
         record.not_after,
         now,
     );
-    let der = match &question.presented {
-        Presented::Certificate(der) => Some(der.clone()),
-        Presented::Card(_) => record
-            .certificate_der
-            .as_deref()
-            .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok()),
+    let recorded_der;
+    let der: Option<&[u8]> = match &question.presented {
+        Presented::Certificate(der) => Some(der),
+        Presented::Card(_) => {
+            recorded_der = record
+                .certificate_der
+                .as_deref()
+                .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok());
+            recorded_der.as_deref()
+        }
     };
     // The CA's own revocation list wins over records that have not caught up with it; a
     // presented certificate's own end (one an extension replaced ends before the record's)
     // over the record's.
-    let on_record = der.and_then(|der| trust.on_record(&der, now));
+    let on_record = der.and_then(|der| trust.on_record(der, now));
     let listed_revoked = on_record.is_some_and(|found| found.revoked);
     let presented_expired = matches!(question.presented, Presented::Certificate(_))
         && on_record.is_some_and(|found| found.expired);
