@@ -66,6 +66,9 @@ fn pool_options(backend: Backend, max_connections: u32, dedicated: bool) -> AnyP
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // A SQLite connection is a file handle in this process: nothing between can drop it,
+        // and a test before each use would cost a round trip to its worker thread.
+        .test_before_acquire(backend != Backend::Sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

@@ -10,9 +10,11 @@
 //!
 //! Confirmations asked at the same moment are decided together, as the verification API's
 //! are ([`crate::verify::batch`]): one transaction reads their records and their holders'
-//! misses, decides, and counts the misses, holding those holders against every other
-//! server's batches until they are counted.
+//! misses, decides, counts the misses and logs the calls, holding those holders against every
+//! other server's batches until they are counted.
 
+use super::answer::ConfirmAnswer;
+use super::calls::{self, Call};
 use crate::verify::batch::{add_to_counts, hold, placeholders, Batcher};
 use app::domain::card_number::CardNumber;
 use app::platform::clock::taipei_day_start;
@@ -56,11 +58,12 @@ pub enum Confirmation {
     Withheld,
 }
 
-/// One question: the card or certificate shown, the ID number, and when it was asked.
+/// One question: the card or certificate shown, the ID number, and the call that asks it
+/// (when, and what its log row says).
 struct Question {
     presented: Presented,
     national_id: String,
-    now: i64,
+    call: Call,
 }
 
 /// What the records hold on the certificate a question shows.
@@ -94,18 +97,19 @@ impl Holders {
         }
     }
 
-    /// Answers for `presented` and the ID number `national_id` (parsed) at `now`.
+    /// Answers `call` for `presented` and the ID number `national_id` (parsed), and logs it
+    /// with its answer before answering.
     pub(super) async fn confirm(
         &self,
         presented: Presented,
         national_id: &str,
-        now: i64,
+        call: Call,
     ) -> sqlx::Result<Confirmation> {
         self.questions
             .call(Question {
                 presented,
                 national_id: national_id.to_owned(),
-                now,
+                call,
             })
             .await
     }
@@ -141,7 +145,10 @@ async fn decide(
                 }
                 (None, Presented::Card(card)) => format!("card:{}", card.as_str()),
             };
-            (key.hash(&subject), taipei_day_start(question.now))
+            (
+                key.hash(&subject),
+                taipei_day_start(question.call.called_at),
+            )
         })
         .collect();
     if db.backend == Backend::Postgres {
@@ -165,6 +172,12 @@ async fn decide(
         )
         .await?;
     }
+    let logged: Vec<_> = batch
+        .iter()
+        .zip(&answers)
+        .filter_map(|(question, answer)| question.call.row(&ConfirmAnswer::answered(*answer)))
+        .collect();
+    calls::insert(&mut transaction, db.backend, &logged).await?;
     transaction.commit().await?;
     Ok(answers)
 }
@@ -215,7 +228,7 @@ fn judge(
         *misses += 1;
         return Confirmation::DoesNotBelong;
     };
-    let now = question.now;
+    let now = question.call.called_at;
     let recorded = CertificateState::of(
         record.status,
         record.awaiting_activation,
@@ -357,7 +370,14 @@ mod tests {
         Question {
             presented: Presented::Card(CardNumber::parse("TP03000000000001").expect("card")),
             national_id: national_id.to_owned(),
-            now: NOW,
+            call: Call {
+                called_at: NOW,
+                started: std::time::Instant::now(),
+                source_ip: "192.0.2.1".to_owned(),
+                system_id: Some(1),
+                id_hash: None,
+                logged: false,
+            },
         }
     }
 

@@ -35,7 +35,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use calls::ConfirmCall;
+use calls::{Call, ConfirmCall};
 use holders::{Holders, Presented};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -280,54 +280,43 @@ pub async fn confirm(State(state): State<ConfirmState>, request: Request) -> Res
         return ConfirmAnswer::refused(ConfirmCode::MalformedRequest).into_response();
     };
     let mut call = Call {
+        called_at: now,
+        started,
+        source_ip,
         system_id: None,
         id_hash: None,
+        logged: false,
     };
-    let answer = match answer(&state, &parts, &body, now, &mut call).await {
+    let answer = match answer(&state, &parts, &body, &mut call).await {
         Ok(answer) => answer,
         Err(error) => {
             tracing::error!(%error, "confirmation failed on the server side");
             ConfirmAnswer::refused(ConfirmCode::Unavailable)
         }
     };
+    if call.logged {
+        return answer.into_response();
+    }
     // A call that names no registered system is nobody's call to account for, and anyone can
     // make one: it is refused without a row, so that strangers cannot fill the append-only log.
-    let Some(system_id) = call.system_id else {
-        tracing::debug!(%source_ip, code = answer.code.code(), "confirmation call of no system");
+    let Some(row) = call.row(&answer) else {
+        tracing::debug!(source_ip = %call.source_ip, code = answer.code.code(), "confirmation call of no system");
         return answer.into_response();
     };
-    state
-        .inner
-        .log
-        .record(ConfirmCall {
-            system_id,
-            called_at: now,
-            source_ip,
-            outcome: answer.code.code(),
-            status: answer.status().map(app::cases::Code::code),
-            id_hash: call.id_hash,
-            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        })
-        .await;
+    state.inner.log.record(row).await;
     answer.into_response()
-}
-
-/// What the call log learns of a call as it is answered.
-struct Call {
-    system_id: Option<i64>,
-    id_hash: Option<String>,
 }
 
 async fn answer(
     state: &ConfirmState,
     parts: &Parts,
     body: &[u8],
-    now: i64,
     call: &mut Call,
 ) -> anyhow::Result<ConfirmAnswer> {
     use ConfirmCode::*;
+    let now = call.called_at;
     let trust = state.app.trust.current();
-    let system = match caller(state, parts, &trust, now, call).await? {
+    let system = match caller(state, parts, &trust, now, &mut call.system_id).await? {
         Ok(system) => system,
         Err(refused) => return Ok(refused),
     };
@@ -374,19 +363,21 @@ async fn answer(
     let confirmation = state
         .inner
         .holders
-        .confirm(presented, id.as_str(), now)
+        .confirm(presented, id.as_str(), call.clone())
         .await?;
+    call.logged = true;
     Ok(ConfirmAnswer::answered(confirmation))
 }
 
 /// The registered system calling, if it may call now: known by its client certificate, in
-/// service, its certificate checking, within its rate; otherwise the refusal.
+/// service, its certificate checking, within its rate; otherwise the refusal. `system_id`
+/// learns which system it is as soon as that is known.
 async fn caller(
     state: &ConfirmState,
     parts: &Parts,
     trust: &app::pki::TrustStore,
     now: i64,
-    call: &mut Call,
+    system_id: &mut Option<i64>,
 ) -> anyhow::Result<Result<app::services::confirmation::systems::System, ConfirmAnswer>> {
     use ConfirmCode::*;
     let Some(ClientCertificate(der)) = parts.extensions.get::<ClientCertificate>() else {
@@ -402,7 +393,7 @@ async fn caller(
         return Ok(Err(ConfirmAnswer::refused(SystemUnknown)));
     };
     let system = known.system;
-    call.system_id = Some(system.id);
+    *system_id = Some(system.id);
     let refused = |code| Ok(Err(ConfirmAnswer::refused(code)));
     match system.out_of_service(now) {
         Some(OutOfService::NotYetEnabled) => return refused(SystemNotEnabled),
@@ -496,11 +487,7 @@ pub async fn nonce(State(state): State<ConfirmState>, request: Request) -> Respo
     let now = state.app.clock.unix();
     let (parts, _) = request.into_parts();
     let trust = state.app.trust.current();
-    let mut call = Call {
-        system_id: None,
-        id_hash: None,
-    };
-    match caller(&state, &parts, &trust, now, &mut call).await {
+    match caller(&state, &parts, &trust, now, &mut None).await {
         Ok(Ok(system)) => axum::Json(NonceBody {
             code: "issued",
             nonce: app::services::confirmation::token::issue_nonce(

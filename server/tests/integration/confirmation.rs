@@ -768,6 +768,37 @@ async fn i_3_a_burst_of_guesses_on_many_servers_gets_five_answers() {
 }
 
 #[tokio::test]
+async fn i_3_an_answered_call_is_in_the_log_before_its_answer_is_sent() {
+    let service = service(uncached()).await;
+    let asked = (0..20).map(|n| {
+        // Four misses: one short of the day's limit.
+        let id = if n % 5 == 0 { SOMEONE_ELSE } else { WANG };
+        service.ask(
+            &service.bank,
+            json!({ "id_number": id, "card_number": WANG_CARD }),
+        )
+    });
+    let answers = futures_util::future::join_all(asked).await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200),
+        "{answers:?}"
+    );
+    // Read without waiting for the log's writer: the rows were committed with the answers.
+    let logged: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, status FROM confirmation_calls ORDER BY id")
+            .fetch_all(&service.portal.app.test_db.db.pool)
+            .await
+            .expect("calls");
+    assert_eq!(logged.len(), 20);
+    assert_eq!(
+        logged.iter().filter(|(_, status)| status.is_none()).count(),
+        4,
+        "the four that did not belong have no status"
+    );
+    assert!(logged.iter().all(|(outcome, _)| outcome == "answered"));
+}
+
+#[tokio::test]
 async fn i_3_a_call_in_progress_at_shutdown_is_answered_and_logged() {
     let service = service(uncached()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
