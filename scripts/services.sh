@@ -111,6 +111,9 @@ CONF
 start_portal() { # database url, [port], [name]
   local port="${2:-$(free_port)}" name="${3:-portal}"
   BASE_URL="http://127.0.0.1:$port"
+  # Each portal's database is its own: so is its audit checkpoint (made afresh with it).
+  rm -f "$WORK/$name.audit-head"
+  HUJI_AUDIT_CHECKPOINT_FILE="$WORK/$name.audit-head" \
   HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
     HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" HUJI_LINK_SERVER_POOL="$DEMO_LINK_SERVER_POOL" \

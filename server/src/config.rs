@@ -56,6 +56,10 @@ pub struct Config {
     /// when missing. Every server on one database, and `huji audit verify`, must read the
     /// same key. `HUJI_AUDIT_KEY_FILE`.
     pub audit_key_file: PathBuf,
+    /// The audit chain's checkpoint outside the database (`audit::Checkpoint`): the head the
+    /// server saw last, moved forward every minute and never back, which `huji audit verify`
+    /// checks the chain still reaches. `HUJI_AUDIT_CHECKPOINT_FILE`.
+    pub audit_checkpoint_file: PathBuf,
     /// A development PKI (`huji pki init --dir DIR`) whose MOICA CA certifies the cards issued
     /// at the counter (C-2); unset: counter issuance is unavailable. `HUJI_MOICA_CA_DIR`.
     pub moica_ca_dir: Option<PathBuf>,
@@ -153,6 +157,7 @@ impl Default for Config {
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
             metrics_token_file: PathBuf::from("data/secrets/metrics.token"),
             audit_key_file: PathBuf::from("data/secrets/audit.key"),
+            audit_checkpoint_file: PathBuf::from("data/secrets/audit.head"),
             moica_ca_dir: None,
             api_rate_per_second: verify.rate_per_second,
             api_abnormal_window_seconds: verify.abnormal.window_seconds,
@@ -290,6 +295,9 @@ impl Config {
         }
         if let Some(v) = env("HUJI_AUDIT_KEY_FILE") {
             self.audit_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_AUDIT_CHECKPOINT_FILE") {
+            self.audit_checkpoint_file = v.into();
         }
         if let Some(v) = env("HUJI_MOICA_CA_DIR") {
             self.moica_ca_dir = Some(v.into());

@@ -1,13 +1,16 @@
 //! Opening the database as every command does: the audit key first (made at first start),
 //! then the connection and its migrations, the check that the key is the one the database is
 //! bound to, then — only when the key was made just now — the anchor that closes the audit rows
-//! written before there was a key (F-8).
+//! written before there was a key (F-8); and the chain's checkpoint outside the database.
 
 use crate::config::Config;
 use anyhow::Context;
-use app::platform::audit::{self, Anchoring, AuditKey};
+use app::platform::audit::{self, Anchoring, AuditKey, Checkpoint};
 use app::platform::db::Db;
-use std::path::Path;
+use app::platform::private_file;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Connects to `config`'s database with its audit key. `now` dates the anchor row, if one is
 /// written.
@@ -49,4 +52,78 @@ fn audit_key(path: &Path) -> anyhow::Result<(AuditKey, bool)> {
         .and_then(|secret| Ok(<[u8; 32]>::try_from(&secret[..32])?))
         .context("the audit key (HUJI_AUDIT_KEY_FILE)")?;
     Ok((AuditKey::new(&secret), made))
+}
+
+/// The checkpoint in `path`; none when there is no file yet.
+pub fn read_checkpoint(path: &Path) -> anyhow::Result<Option<Checkpoint>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = private_file::read(path)
+        .map_err(|error| anyhow::anyhow!("reading {}: {error}", path.display()))?;
+    Checkpoint::parse(&String::from_utf8_lossy(&text))
+        .map(Some)
+        .with_context(|| format!("{} is not an audit checkpoint", path.display()))
+}
+
+/// What [`advance_checkpoint`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckpointMove {
+    /// The head has not moved since.
+    Unchanged,
+    /// The file now holds the head.
+    Advanced(Checkpoint),
+    /// The chain no longer reaches the checkpoint in the file, which is left as it is.
+    Behind(Checkpoint),
+}
+
+/// Moves the checkpoint in `path` (made, 0600, when missing) to the chain's head — never
+/// back: when the chain no longer reaches the checkpoint (rows cut from the end and the head
+/// set back, or an older backup restored), the file keeps it, so the evidence stays until an
+/// operator who knows why removes the file. The new file is written aside and renamed into
+/// place, so a reader never sees half of one.
+pub async fn advance_checkpoint(db: &Db, path: &Path) -> anyhow::Result<CheckpointMove> {
+    let kept = read_checkpoint(path)?;
+    if let Some(kept) = &kept {
+        if !audit::reaches(db, kept).await? {
+            return Ok(CheckpointMove::Behind(kept.clone()));
+        }
+    }
+    let head = audit::head(db).await?;
+    if kept.as_ref() == Some(&head) {
+        return Ok(CheckpointMove::Unchanged);
+    }
+    if let Some(dir) = path.parent() {
+        private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
+    let written = private_file::create_new(&aside).and_then(|mut file| {
+        file.write_all(head.to_line().as_bytes())?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&aside, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    renamed.with_context(|| format!("writing {}", path.display()))?;
+    Ok(CheckpointMove::Advanced(head))
+}
+
+/// Keeps the checkpoint in `path` at the chain's head, every `every` (the first at once),
+/// and says loudly when the chain falls behind it.
+pub async fn keep_checkpoint(db: Db, path: PathBuf, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match advance_checkpoint(&db, &path).await {
+            Ok(CheckpointMove::Behind(kept)) => tracing::error!(
+                seq = kept.seq,
+                path = %path.display(),
+                "the audit chain no longer reaches its checkpoint: rows were removed from its \
+                 end, or an older backup was restored; run huji audit verify"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "keeping the audit checkpoint failed"),
+        }
+    }
 }

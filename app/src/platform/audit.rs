@@ -170,6 +170,60 @@ pub enum ChainBreak {
     Truncated { last: i64, head: i64 },
     #[error("rows 1..={last} carry plain SHA-256 hashes but no keyed anchor row follows them (rewritten without the audit key)")]
     Unanchored { last: i64 },
+    #[error("row {seq}, the head the checkpoint outside the database saw, is gone or different (rows removed from the end and the head set back, or an older backup restored)")]
+    BehindCheckpoint { seq: i64 },
+}
+
+/// The chain's head as the database showed it at some moment, kept outside the database
+/// (a file beside the audit key, which the server moves forward as the chain grows): whoever
+/// can write the database but not that file can cut rows from the end and set the head back,
+/// which the chain alone cannot show, but not below a checkpoint unseen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    /// The row's keyed hash.
+    pub hash: String,
+}
+
+impl Checkpoint {
+    /// The checkpoint as its file holds it: `seq hash` on one line.
+    pub fn to_line(&self) -> String {
+        format!("{} {}\n", self.seq, self.hash)
+    }
+
+    /// Reads [`Checkpoint::to_line`]'s text; none for anything else.
+    pub fn parse(text: &str) -> Option<Checkpoint> {
+        let (seq, hash) = text.trim().split_once(' ')?;
+        let seq = seq.parse::<i64>().ok().filter(|seq| *seq >= 0)?;
+        let hash = hash.trim();
+        (hash.len() == 64 && hash.bytes().all(|byte| byte.is_ascii_hexdigit())).then(|| {
+            Checkpoint {
+                seq,
+                hash: hash.to_owned(),
+            }
+        })
+    }
+}
+
+/// The chain's head now: its last row's number and hash (0 and the genesis hash when empty).
+pub async fn head(db: &Db) -> sqlx::Result<Checkpoint> {
+    let (seq, hash) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(Checkpoint { seq, hash })
+}
+
+/// Whether row `checkpoint.seq` is still there with `checkpoint.hash` (the empty chain's
+/// checkpoint always is).
+pub async fn reaches(db: &Db, checkpoint: &Checkpoint) -> sqlx::Result<bool> {
+    if checkpoint.seq == 0 {
+        return Ok(checkpoint.hash == GENESIS_HASH);
+    }
+    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(checkpoint.seq)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(hash.as_deref() == Some(checkpoint.hash.as_str()))
 }
 
 /// The outcome of a full check of the chain.
@@ -181,8 +235,25 @@ pub struct VerifyReport {
 
 /// Walks the whole chain in order and checks every link, then the head.
 pub async fn verify(db: &Db) -> sqlx::Result<VerifyReport> {
+    verify_with(db, None).await
+}
+
+/// [`verify`], and that the chain still reaches `checkpoint`, when there is one.
+pub async fn verify_with(db: &Db, checkpoint: Option<&Checkpoint>) -> sqlx::Result<VerifyReport> {
     let mut conn = db.pool.acquire().await?;
-    walk(&mut conn, &db.audit).await
+    let report = walk(&mut conn, &db.audit).await?;
+    drop(conn);
+    match checkpoint {
+        Some(checkpoint) if report.problem.is_none() && !reaches(db, checkpoint).await? => {
+            Ok(VerifyReport {
+                problem: Some(ChainBreak::BehindCheckpoint {
+                    seq: checkpoint.seq,
+                }),
+                ..report
+            })
+        }
+        _ => Ok(report),
+    }
 }
 
 /// Where the walk is: rows written before the key may only open the chain, and must be closed
@@ -371,6 +442,28 @@ mod tests {
         moved.actor = "staff:reviewer-".into();
         moved.source_ip = "1127.0.0.1".into();
         assert_ne!(base, row_hash(1, 10, &moved));
+    }
+
+    #[test]
+    fn f8_a_checkpoint_reads_back_as_written_and_nothing_else() {
+        let checkpoint = Checkpoint {
+            seq: 42,
+            hash: "ab".repeat(32),
+        };
+        assert_eq!(
+            Checkpoint::parse(&checkpoint.to_line()),
+            Some(checkpoint.clone())
+        );
+        for bad in [
+            "",
+            "42",
+            "-1 abab",
+            &format!("x {}", checkpoint.hash),
+            &format!("42 {}", "zz".repeat(32)),
+            &format!("42 {}", &checkpoint.hash[..62]),
+        ] {
+            assert_eq!(Checkpoint::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -118,6 +118,56 @@ async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
 }
 
 #[tokio::test]
+async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_checkpoint() {
+    use server::database::{advance_checkpoint, read_checkpoint, CheckpointMove};
+    let t = fresh_db().await;
+    for n in 0..4 {
+        audit::record(&t.db, 10 + n as i64, &event(n))
+            .await
+            .expect("append");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("secrets").join("audit.head");
+    let checkpoint = audit::head(&t.db).await.expect("head");
+    assert_eq!(checkpoint.seq, 4);
+    let moved = advance_checkpoint(&t.db, &path).await.expect("checkpoint");
+    assert_eq!(moved, CheckpointMove::Advanced(checkpoint.clone()));
+    assert_eq!(
+        advance_checkpoint(&t.db, &path).await.expect("again"),
+        CheckpointMove::Unchanged
+    );
+
+    // A database writer cuts the last row and sets the head back: the chain alone is whole.
+    disable_append_only(&t).await;
+    for statement in [
+        "DELETE FROM audit_log WHERE seq = 4",
+        "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) \
+         WHERE id = 1",
+    ] {
+        t.db.pool.execute(statement).await.expect("cut");
+    }
+    assert_eq!(audit::verify(&t.db).await.expect("verify").problem, None);
+    let behind = Some(ChainBreak::BehindCheckpoint { seq: 4 });
+    let report = audit::verify_with(&t.db, Some(&checkpoint))
+        .await
+        .expect("verify");
+    assert_eq!(report.problem, behind);
+
+    // New rows take the cut one's number: the checkpoint stays where it was, and says so.
+    audit::record(&t.db, 20, &event(9)).await.expect("append");
+    assert_eq!(
+        advance_checkpoint(&t.db, &path).await.expect("kept"),
+        CheckpointMove::Behind(checkpoint.clone())
+    );
+    let kept = read_checkpoint(&path).expect("read");
+    assert_eq!(kept.as_ref(), Some(&checkpoint));
+    let report = audit::verify_with(&t.db, kept.as_ref())
+        .await
+        .expect("verify");
+    assert_eq!(report.problem, behind);
+}
+
+#[tokio::test]
 async fn f8_concurrent_appends_form_one_unbroken_chain() {
     let t = fresh_db().await;
     let tasks: Vec<_> = (0..24)
