@@ -57,7 +57,7 @@ pub struct Config {
     /// same key. `HUJI_AUDIT_KEY_FILE`.
     pub audit_key_file: PathBuf,
     /// The audit chain's checkpoint outside the database (`audit::Checkpoint`): the head the
-    /// server saw last, moved forward every minute and never back, which `huji audit verify`
+    /// server saw last, moved every minute only along the keyed chain, which `huji audit verify`
     /// checks the chain still reaches. `HUJI_AUDIT_CHECKPOINT_FILE`.
     pub audit_checkpoint_file: PathBuf,
     /// A development PKI (`huji pki init --dir DIR`) whose MOICA CA certifies the cards issued

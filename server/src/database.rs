@@ -56,7 +56,12 @@ fn audit_key(path: &Path) -> anyhow::Result<(AuditKey, bool)> {
 
 /// The checkpoint in `path`; none when there is no file yet.
 pub fn read_checkpoint(path: &Path) -> anyhow::Result<Option<Checkpoint>> {
-    if !path.exists() {
+    // Only a file that is not there is no checkpoint: a file that cannot be looked at is an
+    // error, not a fresh start.
+    if !path
+        .try_exists()
+        .with_context(|| format!("looking for {}", path.display()))?
+    {
         return Ok(None);
     }
     let text = private_file::read(path)
@@ -73,27 +78,28 @@ pub enum CheckpointMove {
     Unchanged,
     /// The file now holds the head.
     Advanced(Checkpoint),
-    /// The chain no longer reaches the checkpoint in the file, which is left as it is.
-    Behind(Checkpoint),
+    /// The chain does not follow on from the checkpoint to its head (`BehindCheckpoint`: the
+    /// checkpoint's row is gone or changed); the file is left as it is.
+    Stopped(audit::ChainBreak),
 }
 
-/// Moves the checkpoint in `path` (made, 0600, when missing) to the chain's head — never
-/// back: when the chain no longer reaches the checkpoint (rows cut from the end and the head
-/// set back, or an older backup restored), the file keeps it, so the evidence stays until an
-/// operator who knows why removes the file. The new file is written aside and renamed into
-/// place, so a reader never sees half of one.
+/// Moves the checkpoint in `path` (made, 0600, when missing) to the chain's head, only along
+/// the chain: when the rows from the checkpoint on are not all there, linked and keyed up to
+/// the head (rows cut from the end and the head set back, a head made up, an older backup
+/// restored), the file keeps what it holds, so the evidence stays until an operator who knows
+/// why moves it aside. The new file is written aside and renamed into place, so a reader never
+/// sees half of one.
 pub async fn advance_checkpoint(db: &Db, path: &Path) -> anyhow::Result<CheckpointMove> {
     let kept = read_checkpoint(path)?;
-    if let Some(kept) = &kept {
-        if !audit::reaches(db, kept).await? {
-            return Ok(CheckpointMove::Behind(kept.clone()));
-        }
-    }
-    let head = audit::head(db).await?;
+    let head = match audit::follow(db, kept.as_ref()).await? {
+        Ok(head) => head,
+        Err(problem) => return Ok(CheckpointMove::Stopped(problem)),
+    };
     if kept.as_ref() == Some(&head) {
         return Ok(CheckpointMove::Unchanged);
     }
-    if let Some(dir) = path.parent() {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(dir) = dir {
         private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
@@ -106,6 +112,10 @@ pub async fn advance_checkpoint(db: &Db, path: &Path) -> anyhow::Result<Checkpoi
         let _ = std::fs::remove_file(&aside);
     }
     renamed.with_context(|| format!("writing {}", path.display()))?;
+    // The rename itself survives a power cut once the directory is on disk.
+    std::fs::File::open(dir.unwrap_or(Path::new(".")))
+        .and_then(|dir| dir.sync_all())
+        .with_context(|| format!("syncing the directory of {}", path.display()))?;
     Ok(CheckpointMove::Advanced(head))
 }
 
@@ -116,11 +126,11 @@ pub async fn keep_checkpoint(db: Db, path: PathBuf, every: Duration) {
     loop {
         tick.tick().await;
         match advance_checkpoint(&db, &path).await {
-            Ok(CheckpointMove::Behind(kept)) => tracing::error!(
-                seq = kept.seq,
+            Ok(CheckpointMove::Stopped(problem)) => tracing::error!(
+                %problem,
                 path = %path.display(),
-                "the audit chain no longer reaches its checkpoint: rows were removed from its \
-                 end, or an older backup was restored; run huji audit verify"
+                "the audit checkpoint is not moved: the chain does not follow on from it to its \
+                 head; run huji audit verify"
             ),
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "keeping the audit checkpoint failed"),

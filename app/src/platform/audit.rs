@@ -205,25 +205,32 @@ impl Checkpoint {
     }
 }
 
-/// The chain's head now: its last row's number and hash (0 and the genesis hash when empty).
-pub async fn head(db: &Db) -> sqlx::Result<Checkpoint> {
-    let (seq, hash) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(Checkpoint { seq, hash })
+/// The chain's head, if the chain follows on from `from` (the whole chain when none) to it:
+/// every row after `from`'s is there, linked, keyed with the audit key, and the last is the
+/// head; otherwise what breaks it (`BehindCheckpoint` when `from`'s row is gone or changed).
+/// Read in one snapshot, so that rows cut, or the head moved, while it reads cannot pass.
+pub async fn follow(
+    db: &Db,
+    from: Option<&Checkpoint>,
+) -> sqlx::Result<Result<Checkpoint, ChainBreak>> {
+    let mut snapshot = begin_snapshot(db).await?;
+    let (report, head) = walk_from(&mut snapshot, &db.audit, from).await?;
+    snapshot.rollback().await?;
+    Ok(match report.problem {
+        None => Ok(head),
+        Some(problem) => Err(problem),
+    })
 }
 
-/// Whether row `checkpoint.seq` is still there with `checkpoint.hash` (the empty chain's
-/// checkpoint always is).
-pub async fn reaches(db: &Db, checkpoint: &Checkpoint) -> sqlx::Result<bool> {
-    if checkpoint.seq == 0 {
-        return Ok(checkpoint.hash == GENESIS_HASH);
+/// A read-only transaction that sees one state of the database throughout.
+async fn begin_snapshot(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    let mut transaction = db.pool.begin().await?;
+    if db.backend == super::db::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *transaction)
+            .await?;
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
-        .bind(checkpoint.seq)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(hash.as_deref() == Some(checkpoint.hash.as_str()))
+    Ok(transaction)
 }
 
 /// The outcome of a full check of the chain.
@@ -238,22 +245,23 @@ pub async fn verify(db: &Db) -> sqlx::Result<VerifyReport> {
     verify_with(db, None).await
 }
 
-/// [`verify`], and that the chain still reaches `checkpoint`, when there is one.
+/// [`verify`], and that the chain still follows on from `checkpoint`, when there is one.
 pub async fn verify_with(db: &Db, checkpoint: Option<&Checkpoint>) -> sqlx::Result<VerifyReport> {
-    let mut conn = db.pool.acquire().await?;
-    let report = walk(&mut conn, &db.audit).await?;
-    drop(conn);
-    match checkpoint {
-        Some(checkpoint) if report.problem.is_none() && !reaches(db, checkpoint).await? => {
-            Ok(VerifyReport {
-                problem: Some(ChainBreak::BehindCheckpoint {
-                    seq: checkpoint.seq,
-                }),
+    let mut snapshot = begin_snapshot(db).await?;
+    let report = walk(&mut snapshot, &db.audit).await?;
+    let report = match checkpoint {
+        Some(checkpoint) if report.problem.is_none() => {
+            let (from_checkpoint, _) =
+                walk_from(&mut snapshot, &db.audit, Some(checkpoint)).await?;
+            VerifyReport {
+                problem: from_checkpoint.problem,
                 ..report
-            })
+            }
         }
-        _ => Ok(report),
-    }
+        _ => report,
+    };
+    snapshot.rollback().await?;
+    Ok(report)
 }
 
 /// Where the walk is: rows written before the key may only open the chain, and must be closed
@@ -266,22 +274,53 @@ enum Stretch {
 }
 
 async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyReport> {
+    walk_from(conn, key, None).await.map(|(report, _)| report)
+}
+
+/// [`walk`], from the row `from` names on when given (that row must be there with its hash;
+/// the rows before it are not read), and the head it walked to.
+async fn walk_from(
+    conn: &mut AnyConnection,
+    key: &AuditKey,
+    from: Option<&Checkpoint>,
+) -> sqlx::Result<(VerifyReport, Checkpoint)> {
     use futures_util::TryStreamExt;
 
     let (head_seq, head_hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
+    let head = Checkpoint {
+        seq: head_seq,
+        hash: head_hash.clone(),
+    };
+    // The empty chain's checkpoint pins nothing: walk it all.
+    let mut pin = from.filter(|from| from.seq > 0);
     let mut rows = sqlx::query(
         "SELECT seq, at, actor, source_ip, action, subject, detail, prev_hash, hash \
-         FROM audit_log ORDER BY seq",
+         FROM audit_log WHERE seq >= $1 ORDER BY seq",
     )
+    .bind(pin.map_or(1, |pin| pin.seq))
     .fetch(&mut *conn);
     let mut expected_seq = 1;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut stretch = Stretch::Start;
     let mut count = 0;
+    let behind = |seq| ChainBreak::BehindCheckpoint { seq };
     while let Some(row) = rows.try_next().await? {
+        if let Some(pinned) = pin.take() {
+            let (seq, hash): (i64, String) = (row.try_get("seq")?, row.try_get("hash")?);
+            if seq != pinned.seq || hash != pinned.hash {
+                let report = VerifyReport {
+                    rows: 0,
+                    problem: Some(behind(pinned.seq)),
+                };
+                return Ok((report, head));
+            }
+            // A checkpoint is taken after the anchor: every row from it on is keyed.
+            (expected_seq, expected_prev, stretch) = (seq + 1, hash, Stretch::Keyed);
+            continue;
+        }
         let record = AuditRecord {
             seq: row.try_get("seq")?,
             at: row.try_get("at")?,
@@ -333,13 +372,22 @@ async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyRe
             Some(ChainBreak::Edited { seq: record.seq })
         };
         if problem.is_some() {
-            return Ok(VerifyReport {
+            let report = VerifyReport {
                 rows: count,
                 problem,
-            });
+            };
+            return Ok((report, head));
         }
         expected_seq += 1;
         expected_prev = record.hash;
+    }
+    drop(rows);
+    if let Some(pinned) = pin {
+        let report = VerifyReport {
+            rows: 0,
+            problem: Some(behind(pinned.seq)),
+        };
+        return Ok((report, head));
     }
     let last = expected_seq - 1;
     let problem = if last != head_seq || expected_prev != head_hash {
@@ -352,10 +400,11 @@ async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyRe
     } else {
         None
     };
-    Ok(VerifyReport {
+    let report = VerifyReport {
         rows: count,
         problem,
-    })
+    };
+    Ok((report, head))
 }
 
 /// Binds the database to `db`'s audit key if no key is bound yet, and says whether the key is

@@ -117,6 +117,22 @@ async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
     );
 }
 
+/// The head of `t`'s chain, which must be whole.
+async fn chain_head(t: &TestDb) -> audit::Checkpoint {
+    audit::follow(&t.db, None)
+        .await
+        .expect("read")
+        .expect("a whole chain")
+}
+
+/// A database writer's statements, past the append-only triggers.
+async fn as_database_writer(t: &TestDb, statements: &[&str]) {
+    disable_append_only(t).await;
+    for statement in statements {
+        t.db.pool.execute(*statement).await.expect("written");
+    }
+}
+
 #[tokio::test]
 async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_checkpoint() {
     use server::database::{advance_checkpoint, read_checkpoint, CheckpointMove};
@@ -128,7 +144,7 @@ async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_check
     }
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("secrets").join("audit.head");
-    let checkpoint = audit::head(&t.db).await.expect("head");
+    let checkpoint = chain_head(&t).await;
     assert_eq!(checkpoint.seq, 4);
     let moved = advance_checkpoint(&t.db, &path).await.expect("checkpoint");
     assert_eq!(moved, CheckpointMove::Advanced(checkpoint.clone()));
@@ -138,33 +154,92 @@ async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_check
     );
 
     // A database writer cuts the last row and sets the head back: the chain alone is whole.
-    disable_append_only(&t).await;
-    for statement in [
-        "DELETE FROM audit_log WHERE seq = 4",
-        "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) \
-         WHERE id = 1",
-    ] {
-        t.db.pool.execute(statement).await.expect("cut");
-    }
+    as_database_writer(
+        &t,
+        &[
+            "DELETE FROM audit_log WHERE seq = 4",
+            "UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) \
+             WHERE id = 1",
+        ],
+    )
+    .await;
     assert_eq!(audit::verify(&t.db).await.expect("verify").problem, None);
-    let behind = Some(ChainBreak::BehindCheckpoint { seq: 4 });
+    let behind = ChainBreak::BehindCheckpoint { seq: 4 };
     let report = audit::verify_with(&t.db, Some(&checkpoint))
         .await
         .expect("verify");
-    assert_eq!(report.problem, behind);
+    assert_eq!(report.problem, Some(behind.clone()));
 
     // New rows take the cut one's number: the checkpoint stays where it was, and says so.
     audit::record(&t.db, 20, &event(9)).await.expect("append");
     assert_eq!(
         advance_checkpoint(&t.db, &path).await.expect("kept"),
-        CheckpointMove::Behind(checkpoint.clone())
+        CheckpointMove::Stopped(behind.clone())
     );
     let kept = read_checkpoint(&path).expect("read");
     assert_eq!(kept.as_ref(), Some(&checkpoint));
     let report = audit::verify_with(&t.db, kept.as_ref())
         .await
         .expect("verify");
-    assert_eq!(report.problem, behind);
+    assert_eq!(report.problem, Some(behind));
+}
+
+#[tokio::test]
+async fn security_21_13_the_checkpoint_moves_only_along_the_keyed_chain() {
+    use server::database::{advance_checkpoint, read_checkpoint, CheckpointMove};
+    let t = fresh_db().await;
+    for n in 0..6 {
+        audit::record(&t.db, 10 + n as i64, &event(n))
+            .await
+            .expect("append");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("audit.head");
+    advance_checkpoint(&t.db, &path).await.expect("checkpoint");
+    let checkpoint = read_checkpoint(&path).expect("read").expect("made");
+    assert_eq!(checkpoint.seq, 6);
+
+    // The checkpoint's row is left in place, the rows before it cut and the head set back:
+    // the server appends after the cut, and the checkpoint's row is still "there".
+    as_database_writer(
+        &t,
+        &[
+            "DELETE FROM audit_log WHERE seq BETWEEN 3 AND 5",
+            "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2) \
+             WHERE id = 1",
+        ],
+    )
+    .await;
+    audit::record(&t.db, 30, &event(30)).await.expect("append");
+    let moved = advance_checkpoint(&t.db, &path).await.expect("refused");
+    assert!(
+        matches!(moved, CheckpointMove::Stopped(ChainBreak::Truncated { .. })),
+        "{moved:?}"
+    );
+    assert_eq!(
+        read_checkpoint(&path).expect("read"),
+        Some(checkpoint.clone())
+    );
+
+    // A head made up far ahead is not taken either.
+    let t = fresh_db().await;
+    audit::record(&t.db, 10, &event(1)).await.expect("append");
+    std::fs::remove_file(&path).expect("a fresh start");
+    advance_checkpoint(&t.db, &path).await.expect("checkpoint");
+    let made_up = format!(
+        "UPDATE audit_head SET seq = 1000000, hash = '{}' WHERE id = 1",
+        "ab".repeat(32)
+    );
+    as_database_writer(&t, &[&made_up]).await;
+    let moved = advance_checkpoint(&t.db, &path).await.expect("refused");
+    assert!(
+        matches!(moved, CheckpointMove::Stopped(ChainBreak::Truncated { .. })),
+        "{moved:?}"
+    );
+    assert_eq!(
+        read_checkpoint(&path).expect("read").map(|kept| kept.seq),
+        Some(1)
+    );
 }
 
 #[tokio::test]
