@@ -63,9 +63,26 @@ pub async fn image(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
         .await
 }
 
+/// Spoken challenges kept at once over all clients (each some 200 KB: about 400 MB in all).
+/// Past it, speech is refused until some expire, so that many clients together — each within
+/// [`AUDIO_LIMIT`], as a subscriber's many /64s are — cannot fill the database with sounds.
+/// Requests racing at the edge may pass it by as many as arrive together.
+pub const STORED_SOUNDS: i64 = 2_000;
+
+/// What [`audio`] gives.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Audio {
+    /// The sound (WAV).
+    Sound(Vec<u8>),
+    /// No live challenge has the id.
+    Unknown,
+    /// [`STORED_SOUNDS`] are kept already: none is made until some expire.
+    Busy,
+}
+
 /// The digits of a live challenge spoken (English speech, WAV): made at the first request
 /// and kept, so that every request for one challenge gets the same sound.
-pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Vec<u8>>> {
+pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Audio> {
     let row: Option<(String, Option<Vec<u8>>)> =
         sqlx::query_as("SELECT answer, audio FROM captchas WHERE id = $1 AND expires_at > $2")
             .bind(id)
@@ -73,10 +90,19 @@ pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
             .fetch_optional(pool)
             .await?;
     let answer = match row {
-        None => return Ok(None),
-        Some((_, Some(audio))) => return Ok(Some(audio)),
+        None => return Ok(Audio::Unknown),
+        Some((_, Some(audio))) => return Ok(Audio::Sound(audio)),
         Some((answer, None)) => answer,
     };
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM captchas WHERE audio IS NOT NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    if stored >= STORED_SOUNDS {
+        return Ok(Audio::Busy);
+    }
     // Mixing the voices takes a while: off the request threads.
     let spoken = tokio::task::spawn_blocking(move || speech::speak(&answer, &mut rand::rng()))
         .await
@@ -89,11 +115,13 @@ pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Option<Ve
         .bind(id)
         .execute(pool)
         .await?;
-    sqlx::query_scalar("SELECT audio FROM captchas WHERE id = $1 AND expires_at > $2")
-        .bind(id)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
+    let kept: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT audio FROM captchas WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
+    Ok(kept.map_or(Audio::Unknown, Audio::Sound))
 }
 
 /// Whether `answer` solves challenge `id`. The challenge is gone afterwards, right or wrong,

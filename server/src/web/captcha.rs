@@ -1,6 +1,7 @@
 //! The CAPTCHA's picture and its spoken version (L4-1), as kept with the challenge. Browsers
 //! and proxies are told not to keep them: each id is single-use and short-lived. Speech costs
-//! more to make, so each client may ask for only so much of it (`captcha::AUDIO_LIMIT`).
+//! more to make and keep, so each client may ask for only so much of it
+//! (`captcha::AUDIO_LIMIT`), and all together for `captcha::STORED_SOUNDS` kept at once.
 
 use app::platform::{captcha, client, AppState};
 use axum::{
@@ -25,7 +26,17 @@ pub async fn audio(
         .hit(&state.db.pool, &format!("captcha-audio:{client}"), now)
         .await
     {
-        Ok(Ok(())) => serve("audio/wav", captcha::audio(&state.db.pool, now, &id).await),
+        Ok(Ok(())) => match captcha::audio(&state.db.pool, now, &id).await {
+            Ok(captcha::Audio::Sound(sound)) => serve("audio/wav", Ok(Some(sound))),
+            Ok(captcha::Audio::Unknown) => serve("audio/wav", Ok(None)),
+            // The picture still serves; the sounds kept expire within the challenges' life.
+            Ok(captcha::Audio::Busy) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "60")],
+            )
+                .into_response(),
+            Err(error) => serve("audio/wav", Err(error)),
+        },
         Ok(Err(retry_after)) => (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, retry_after.to_string())],

@@ -936,6 +936,51 @@ async fn l4_1_the_spoken_captcha_is_limited_per_client() {
 }
 
 #[tokio::test]
+async fn security_21_3_the_spoken_captchas_kept_at_once_have_a_budget_over_all_clients() {
+    use app::platform::captcha::STORED_SOUNDS;
+    let portal = Portal::start().await;
+    let id = captcha_on(&portal, "/id-card/loss/query").await;
+    // Other clients' challenges, each within its own limit, spoken and kept: one short of the
+    // budget, then the budget; and as many expired, which do not count.
+    let mut tx = pool(&portal).begin().await.expect("begin");
+    for n in 0..STORED_SOUNDS * 2 {
+        let expires_at = if n < STORED_SOUNDS {
+            portal.now() + 600
+        } else {
+            portal.now()
+        };
+        sqlx::query(
+            "INSERT INTO captchas (id, answer, image, audio, expires_at) VALUES ($1, '12345', $2, $2, $3)",
+        )
+        .bind(format!("other-{n}"))
+        .bind(vec![0u8; 16])
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await
+        .expect("a kept sound");
+    }
+    sqlx::query("DELETE FROM captchas WHERE id = 'other-0'")
+        .execute(&mut *tx)
+        .await
+        .expect("one short");
+    tx.commit().await.expect("commit");
+    let spoken = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(spoken.status(), StatusCode::OK, "one short of the budget");
+
+    let next = captcha_on(&portal, "/id-card/loss/query").await;
+    let refused = portal.app.get(&format!("/captcha/{next}/audio")).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()[header::RETRY_AFTER], "60");
+    // What was kept is still given, and the picture is not limited this way.
+    let again = portal.app.get(&format!("/captcha/{id}/audio")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(
+        portal.app.get(&format!("/captcha/{next}")).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn security_21_6_a_card_already_reported_is_refused_before_its_password_is_hashed() {
     use app::error::PortalError;
     use app::services::id_card_loss::store::{reports, Holder};
