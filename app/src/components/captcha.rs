@@ -15,9 +15,9 @@ pub async fn new_captcha() -> Result<String, PortalError> {
     use crate::platform::captcha;
     let state = expect_context::<crate::platform::AppState>();
     let now = state.clock.unix();
-    let bucket = format!("captcha:{}", crate::platform::auth::client_bucket());
+    let client = crate::platform::auth::client_buckets();
     if captcha::ISSUE_LIMIT
-        .hit(&state.db.pool, &bucket, now)
+        .hit_client(&state.db.pool, "captcha", &client, now)
         .await?
         .is_err()
     {

@@ -74,9 +74,9 @@ pub fn source_ip() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The bucket the client counts in for per-client limits ([`super::client::limit_bucket`]).
-pub fn client_bucket() -> String {
-    super::client::limit_bucket(client_address())
+/// The buckets the client counts in for per-client limits ([`super::client::limit_buckets`]).
+pub fn client_buckets() -> super::client::ClientBuckets {
+    super::client::limit_buckets(client_address())
 }
 
 /// The session token a request with `headers` carries.

@@ -153,9 +153,10 @@ pub const PERSON_FAILURES: Limit = Limit {
     window_seconds: 86_400,
 };
 
-/// Where a failed identity check counts: the client's bucket for the form, and the person's.
+/// Where a failed identity check counts: the client's buckets for the form, and the person's.
 pub struct FailureBuckets {
-    client: String,
+    form: String,
+    client: super::client::ClientBuckets,
     person: String,
 }
 
@@ -164,7 +165,8 @@ impl FailureBuckets {
     /// The person's bucket holds the keyed hash of the ID number, never the number.
     pub fn new(form: &str, id_key: &IdHashKey, national_id: &NationalId) -> FailureBuckets {
         FailureBuckets {
-            client: format!("{form}:{}", super::auth::client_bucket()),
+            form: form.to_owned(),
+            client: super::auth::client_buckets(),
             person: format!("person:{}", id_key.hash(national_id.as_str())),
         }
     }
@@ -196,12 +198,18 @@ impl Gate {
         if !check(pool, now, captcha_id, answer).await? {
             return Ok(Gate::WrongAnswer);
         }
-        if let Err(retry_after) = IDENTITY_FAILURES.hit(pool, &buckets.client, now).await? {
+        let (form, client) = (&buckets.form, &buckets.client);
+        if let Err(retry_after) = IDENTITY_FAILURES
+            .hit_client(pool, form, client, now)
+            .await?
+        {
             return Ok(Gate::TooMany { retry_after });
         }
         if let Err(retry_after) = PERSON_FAILURES.hit(pool, &buckets.person, now).await? {
             // No look-up runs: the client's try was not used.
-            IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+            IDENTITY_FAILURES
+                .refund_client(pool, form, client, now)
+                .await?;
             return Ok(Gate::TooMany { retry_after });
         }
         Ok(Gate::Open)
@@ -209,7 +217,9 @@ impl Gate {
 
     /// Gives back the tries of a check that matched.
     pub async fn refund(pool: &AnyPool, now: i64, buckets: &FailureBuckets) -> sqlx::Result<()> {
-        IDENTITY_FAILURES.refund(pool, &buckets.client, now).await?;
+        IDENTITY_FAILURES
+            .refund_client(pool, &buckets.form, &buckets.client, now)
+            .await?;
         PERSON_FAILURES.refund(pool, &buckets.person, now).await
     }
 }

@@ -54,17 +54,17 @@ pub async fn issue(pool: &AnyPool, now: i64, purpose: &str) -> sqlx::Result<Chal
     Ok(Challenge { value, expires_at })
 }
 
-/// A fresh challenge for `purpose`, drawn by `client` (its limit bucket,
-/// [`super::auth::client_bucket`]) before signing in;
+/// A fresh challenge for `purpose`, drawn by `client` (its limit buckets,
+/// [`super::auth::client_buckets`]) before signing in;
 /// `Err(retry_after)` once the client has drawn [`ISSUE_LIMIT`].
 pub async fn issue_to_client(
     pool: &AnyPool,
     now: i64,
     purpose: &str,
-    client: &str,
+    client: &super::client::ClientBuckets,
 ) -> sqlx::Result<Result<Challenge, i64>> {
     if let Err(retry_after) = ISSUE_LIMIT
-        .hit(pool, &format!("challenge:{client}"), now)
+        .hit_client(pool, "challenge", client, now)
         .await?
     {
         return Ok(Err(retry_after));

@@ -17,12 +17,36 @@ pub fn client_address(extensions: &http::Extensions) -> Option<IpAddr> {
         })
 }
 
+/// The buckets a client counts in for a per-client limit (`rate_limit::Limit::hit_client`):
+/// its own ([`limit_bucket`]) and, for an IPv6 client, its /48's — a site's whole allocation,
+/// 65,536 /64s, which one subscriber may hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientBuckets {
+    pub client: String,
+    pub network: Option<String>,
+}
+
+/// The buckets of the client at `address`.
+pub fn limit_buckets(address: Option<IpAddr>) -> ClientBuckets {
+    let network = match address.map(|address| address.to_canonical()) {
+        Some(IpAddr::V6(v6)) => {
+            let network = u128::from(v6) & !(u128::MAX >> 48);
+            Some(format!("{}/48", Ipv6Addr::from(network)))
+        }
+        _ => None,
+    };
+    ClientBuckets {
+        client: limit_bucket(address),
+        network,
+    }
+}
+
 /// The bucket a client counts in for every per-client limit: an IPv4 address on its own, an
 /// IPv6 address by its /64. One subscriber's network is given a whole /64 and picks addresses
 /// in it freely, so a bucket per IPv6 address would give one client endless buckets. An
 /// IPv4-mapped IPv6 address is the IPv4 address it maps. Without an address, every such
 /// request shares the bucket `unknown`.
-pub fn limit_bucket(address: Option<IpAddr>) -> String {
+fn limit_bucket(address: Option<IpAddr>) -> String {
     match address.map(|address| address.to_canonical()) {
         None => "unknown".into(),
         Some(IpAddr::V4(v4)) => v4.to_string(),
@@ -167,6 +191,29 @@ mod tests {
         // An IPv4 client seen through an IPv6 socket is still that IPv4 client.
         assert_eq!(bucket("::ffff:198.51.100.7"), "198.51.100.7");
         assert_eq!(limit_bucket(None), "unknown");
+    }
+
+    #[test]
+    fn security_21_3_an_ipv6_client_also_counts_in_its_48() {
+        let buckets = |text: &str| limit_buckets(Some(ip(text)));
+        assert_eq!(
+            buckets("2001:db8:1:2::5"),
+            ClientBuckets {
+                client: "2001:db8:1:2::/64".into(),
+                network: Some("2001:db8:1::/48".into()),
+            }
+        );
+        assert_eq!(
+            buckets("2001:db8:1:ffff::9").network,
+            buckets("2001:db8:1:2::5").network
+        );
+        assert_ne!(
+            buckets("2001:db8:2::5").network,
+            buckets("2001:db8:1::5").network
+        );
+        assert_eq!(buckets("198.51.100.7").network, None);
+        assert_eq!(buckets("::ffff:198.51.100.7").network, None);
+        assert_eq!(limit_buckets(None).network, None);
     }
 
     #[test]

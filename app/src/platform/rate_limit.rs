@@ -1,8 +1,13 @@
 //! Fixed-window rate limits kept in the database, so that every server process behind a load
 //! balancer counts against the same limit. A hit is one atomic upsert.
 
+use super::client::ClientBuckets;
 use crate::error::PortalError;
 use sqlx::AnyPool;
+
+/// What an IPv6 /48 may use of a per-client limit, in clients' worth: a subscriber holding
+/// many /64s gets a few clients' share, not one for each /64.
+pub const NETWORK_SHARE: i64 = 16;
 
 /// A limit of `max` hits per `window_seconds` for each bucket.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +46,59 @@ impl Limit {
         } else {
             Ok(())
         })
+    }
+
+    /// Counts a hit of `client` on the limit called `name`: in the client's bucket, then, for
+    /// an IPv6 client, in its /48's, which holds [`NETWORK_SHARE`] times as many;
+    /// `Err(retry_after_seconds)` once either is over. A client already over its own limit
+    /// does not count against its network.
+    pub async fn hit_client(
+        self,
+        pool: &AnyPool,
+        name: &str,
+        client: &ClientBuckets,
+        now: i64,
+    ) -> sqlx::Result<Result<(), i64>> {
+        if let Err(retry_after) = self
+            .hit(pool, &format!("{name}:{}", client.client), now)
+            .await?
+        {
+            return Ok(Err(retry_after));
+        }
+        match &client.network {
+            Some(network) => {
+                self.network()
+                    .hit(pool, &format!("{name}:{network}"), now)
+                    .await
+            }
+            None => Ok(Ok(())),
+        }
+    }
+
+    /// Takes back a hit of `client` counted by [`Limit::hit_client`] at `now`.
+    pub async fn refund_client(
+        self,
+        pool: &AnyPool,
+        name: &str,
+        client: &ClientBuckets,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        self.refund(pool, &format!("{name}:{}", client.client), now)
+            .await?;
+        if let Some(network) = &client.network {
+            self.network()
+                .refund(pool, &format!("{name}:{network}"), now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The limit of a whole /48.
+    fn network(self) -> Limit {
+        Limit {
+            max: self.max * NETWORK_SHARE,
+            ..self
+        }
     }
 
     /// Takes back a hit counted at `now` (same window): for a limit on failures, where each

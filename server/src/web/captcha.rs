@@ -21,9 +21,9 @@ pub async fn audio(
     request: Request,
 ) -> Response {
     let now = state.clock.unix();
-    let client = client::limit_bucket(client::client_address(request.extensions()));
+    let client = client::limit_buckets(client::client_address(request.extensions()));
     match captcha::AUDIO_LIMIT
-        .hit(&state.db.pool, &format!("captcha-audio:{client}"), now)
+        .hit_client(&state.db.pool, "captcha-audio", &client, now)
         .await
     {
         Ok(Ok(())) => match captcha::audio(&state.db.pool, now, &id).await {

@@ -4,7 +4,7 @@
 
 use crate::pki::ocsp::Refusal;
 use app::platform::ca::OcspStatus;
-use app::platform::client::{client_address, limit_bucket};
+use app::platform::client::{client_address, limit_buckets};
 use app::platform::rate_limit::Limit;
 use app::platform::AppState;
 use app::services::certificate::cases::CertificateStatus;
@@ -72,9 +72,9 @@ async fn by_get(
 }
 
 async fn answer(state: &AppState, extensions: &Extensions, request_der: &[u8]) -> Response {
-    let bucket = format!("ocsp:{}", limit_bucket(client_address(extensions)));
+    let client = limit_buckets(client_address(extensions));
     match CLIENT_LIMIT
-        .hit(&state.db.pool, &bucket, state.clock.unix())
+        .hit_client(&state.db.pool, "ocsp", &client, state.clock.unix())
         .await
     {
         Ok(Ok(())) => {}

@@ -297,6 +297,48 @@ async fn security_21_3_addresses_in_one_ipv6_64_share_the_client_limit() {
 }
 
 #[tokio::test]
+async fn security_21_3_one_ipv6_48_gets_sixteen_clients_worth_of_a_limit() {
+    use app::platform::client::limit_buckets;
+    use app::platform::rate_limit::{Limit, NETWORK_SHARE};
+    let portal = Portal::start().await;
+    let (pool, now) = (pool(&portal), portal.now());
+    let limit = Limit {
+        max: 2,
+        window_seconds: 600,
+    };
+    let client = |address: String| limit_buckets(Some(address.parse().expect("address")));
+    let in_48 = |n: i64| client(format!("2001:db8:7:{n:x}::1"));
+    let hit = |buckets| async move {
+        limit
+            .hit_client(pool, "test", &buckets, now)
+            .await
+            .expect("hit")
+    };
+    // Each /64 up to its own limit, until the /48 has had sixteen clients' worth.
+    for n in 0..NETWORK_SHARE {
+        for _ in 0..limit.max {
+            assert_eq!(hit(in_48(n)).await, Ok(()), "/64 number {n}");
+        }
+    }
+    assert!(
+        hit(in_48(100)).await.is_err(),
+        "a seventeenth /64 of the /48"
+    );
+    // Another /48 and an IPv4 client are not held by it.
+    assert_eq!(hit(client("2001:db8:8::1".into())).await, Ok(()));
+    assert_eq!(hit(client("198.51.100.7".into())).await, Ok(()));
+    // Tries given back are given back to the /48 too.
+    for _ in 0..2 {
+        limit
+            .refund_client(pool, "test", &in_48(0), now)
+            .await
+            .expect("refund");
+    }
+    assert_eq!(hit(in_48(101)).await, Ok(()));
+    assert!(hit(in_48(102)).await.is_err());
+}
+
+#[tokio::test]
 async fn security_21_3_concurrent_failures_naming_one_person_from_many_clients_are_limited() {
     use app::platform::captcha::PERSON_FAILURES;
     let portal = Portal::start().await;

@@ -100,7 +100,7 @@ mod server {
             &state.db.pool,
             state.clock.unix(),
             &purpose(action, certificate),
-            &auth::client_bucket(),
+            &auth::client_buckets(),
         )
         .await?
         .map_err(rate_limit::too_many_requests)?;

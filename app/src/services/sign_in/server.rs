@@ -37,7 +37,7 @@ pub async fn card_sign_in_challenge() -> Result<String, PortalError> {
         &state.db.pool,
         state.clock.unix(),
         challenge::SIGN_IN,
-        &auth::client_bucket(),
+        &auth::client_buckets(),
     )
     .await?
     .map_err(rate_limit::too_many_requests)?;
@@ -179,8 +179,11 @@ mod ssr {
         let kind = proof.kind;
         let typed = Typed::parse(&proof)?;
         let pool = &state.db.pool;
-        let bucket = format!("sign-in:{}", auth::client_bucket());
-        if let Err(retry_after) = FAILURE_LIMIT.hit(pool, &bucket, now).await? {
+        let client = auth::client_buckets();
+        if let Err(retry_after) = FAILURE_LIMIT
+            .hit_client(pool, "sign-in", &client, now)
+            .await?
+        {
             return Err(rate_limit::too_many_requests(retry_after));
         }
         let certificate = match prove(state, &proof, now).await {
@@ -191,7 +194,9 @@ mod ssr {
                 return Err(error);
             }
         };
-        FAILURE_LIMIT.refund(pool, &bucket, now).await?;
+        FAILURE_LIMIT
+            .refund_client(pool, "sign-in", &client, now)
+            .await?;
         match principal(state, kind, typed, &certificate).await {
             Ok(principal) => {
                 auth::open_session(state, &principal, &certificate).await?;
