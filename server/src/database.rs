@@ -8,7 +8,6 @@ use anyhow::Context;
 use app::platform::audit::{self, Anchoring, AuditKey, Checkpoint};
 use app::platform::db::Db;
 use app::platform::private_file;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -103,11 +102,8 @@ pub async fn advance_checkpoint(db: &Db, path: &Path) -> anyhow::Result<Checkpoi
         private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
-    let written = private_file::create_new(&aside).and_then(|mut file| {
-        file.write_all(head.to_line().as_bytes())?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&aside, path));
+    let renamed = private_file::write_new(&aside, head.to_line().as_bytes())
+        .and_then(|()| std::fs::rename(&aside, path));
     if renamed.is_err() {
         let _ = std::fs::remove_file(&aside);
     }

@@ -4,7 +4,6 @@
 
 use anyhow::Context;
 use app::platform::private_file;
-use std::io::Write;
 use std::path::Path;
 
 /// The secret in `path` (64 hexadecimal digits, or more: at least 32 bytes); when there is no
@@ -27,11 +26,7 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     if !path.exists() {
         // A random name of its own, so that servers starting together write apart.
         let aside = path.with_extension(format!("new-{}", hex::encode(tag)));
-        private_file::create_new(&aside)
-            .and_then(|mut file| {
-                file.write_all(hex::encode(fresh).as_bytes())?;
-                file.sync_all()
-            })
+        private_file::write_new(&aside, hex::encode(fresh).as_bytes())
             .with_context(|| format!("writing {}", aside.display()))?;
         let linked = std::fs::hard_link(&aside, path);
         std::fs::remove_file(&aside).with_context(|| format!("removing {}", aside.display()))?;

@@ -17,6 +17,14 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// Writes `contents` to `path`, which must not exist yet, with mode 0600 from the first byte,
+/// and on to the disk before returning.
+pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = create_new(path)?;
+    io::Write::write_all(&mut file, contents)?;
+    file.sync_all()
+}
+
 /// Creates the directory `path` and its parents; a directory made here is closed to everyone
 /// but its owner (0700), one that was there is left as it is.
 pub fn create_dir(path: &Path) -> io::Result<()> {

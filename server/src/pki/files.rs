@@ -38,10 +38,7 @@ pub(super) fn create_dir(path: &Path, private: bool) -> Result<(), PkiError> {
 
 /// Writes a secret that must not exist yet, with mode 0600 from the first byte.
 pub(super) fn write_secret(path: &Path, contents: &str) -> Result<(), PkiError> {
-    let mut file = private_file::create_new(path).map_err(io_error(path))?;
-    file.write_all(contents.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io_error(path))
+    private_file::write_new(path, contents.as_bytes()).map_err(io_error(path))
 }
 
 /// Writes a public file through a temporary file and a rename.

@@ -67,14 +67,19 @@ async fn disable_append_only(t: &TestDb) {
     }
 }
 
-#[tokio::test]
-async fn f8_audit_verify_detects_an_edited_row() {
-    let t = fresh_db().await;
-    for n in 0..4 {
+/// Appends `rows` rows to `t`'s audit chain, the nth at time 10 + n.
+async fn append_rows(t: &TestDb, rows: usize) {
+    for n in 0..rows {
         audit::record(&t.db, 10 + n as i64, &event(n))
             .await
             .expect("append");
     }
+}
+
+#[tokio::test]
+async fn f8_audit_verify_detects_an_edited_row() {
+    let t = fresh_db().await;
+    append_rows(&t, 4).await;
     disable_append_only(&t).await;
     sqlx::query("UPDATE audit_log SET detail = '{\"n\":99}' WHERE seq = 2")
         .execute(&t.db.pool)
@@ -87,11 +92,7 @@ async fn f8_audit_verify_detects_an_edited_row() {
 #[tokio::test]
 async fn f8_audit_verify_detects_a_deleted_row_and_a_cut_tail() {
     let t = fresh_db().await;
-    for n in 0..4 {
-        audit::record(&t.db, 10 + n as i64, &event(n))
-            .await
-            .expect("append");
-    }
+    append_rows(&t, 4).await;
     disable_append_only(&t).await;
     sqlx::query("DELETE FROM audit_log WHERE seq = 4")
         .execute(&t.db.pool)
@@ -137,11 +138,7 @@ async fn as_database_writer(t: &TestDb, statements: &[&str]) {
 async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_checkpoint() {
     use server::database::{advance_checkpoint, read_checkpoint, CheckpointMove};
     let t = fresh_db().await;
-    for n in 0..4 {
-        audit::record(&t.db, 10 + n as i64, &event(n))
-            .await
-            .expect("append");
-    }
+    append_rows(&t, 4).await;
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("secrets").join("audit.head");
     let checkpoint = chain_head(&t).await;
@@ -188,11 +185,7 @@ async fn security_21_13_a_tail_cut_with_its_head_set_back_is_caught_by_the_check
 async fn security_21_13_the_checkpoint_moves_only_along_the_keyed_chain() {
     use server::database::{advance_checkpoint, read_checkpoint, CheckpointMove};
     let t = fresh_db().await;
-    for n in 0..6 {
-        audit::record(&t.db, 10 + n as i64, &event(n))
-            .await
-            .expect("append");
-    }
+    append_rows(&t, 6).await;
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("audit.head");
     advance_checkpoint(&t.db, &path).await.expect("checkpoint");
