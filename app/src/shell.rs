@@ -11,6 +11,7 @@ use crate::services::certificate::CertificateRoutes;
 use crate::services::company::{CompanyHomePage, CompanySignInPage};
 use crate::services::confirmation::ConfirmationRoutes;
 use crate::services::id_card_loss::IdCardLossRoutes;
+use crate::services::id_usage::IdUsageRoutes;
 use crate::services::staff::StaffRoutes;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Title};
@@ -136,6 +137,7 @@ pub fn App() -> impl IntoView {
                     <CertificateRoutes />
                     <AgencyLinkRoutes />
                     <ConfirmationRoutes />
+                    <IdUsageRoutes />
                 </Routes>
             </main>
             <SiteFooter />

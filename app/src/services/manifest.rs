@@ -94,6 +94,7 @@ pub const SERVICES: &[&Manifest] = &[
     &super::certificate::MANIFEST,
     &super::agency_link::MANIFEST,
     &super::confirmation::MANIFEST,
+    &super::id_usage::MANIFEST,
 ];
 
 /// Every page whose form posts to itself.

@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod company;
 pub mod confirmation;
 pub mod id_card_loss;
+pub mod id_usage;
 pub mod manifest;
 pub mod sign_in;
 pub mod staff;

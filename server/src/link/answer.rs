@@ -57,7 +57,7 @@ impl LinkCode {
     pub fn code(self) -> &'static str {
         match self {
             LinkCode::Tested => "HJL2000",
-            LinkCode::Found => "HJL2001",
+            LinkCode::Found => app::services::agency_link::items::FOUND,
             LinkCode::InvalidQuery => "HJL4000",
             LinkCode::NotFound => "HJL4040",
             LinkCode::MissingCredentials => "HJL4010",

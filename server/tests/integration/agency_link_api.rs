@@ -506,6 +506,26 @@ async fn l_20_after_go_live_a_person_query_answers_the_approved_items_only() {
     .expect("count");
     assert_eq!(stored, 0);
 
+    // F-8, issue 20 item 18: 王小明 reads which agency queried him and what it was given; the
+    // query for an unknown number and the refused calls are not his.
+    let card = link
+        .portal
+        .recorded_citizen_card("王小明", "A123456789", "TP03000000012345")
+        .await;
+    let cookie = link.portal.session("Citizen", "", &card).await;
+    let usage = body_text(
+        link.portal
+            .page(app::services::id_usage::PATH, Some(&cookie))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        usage.matches("已提供：國民身分證統一編號、姓名").count(),
+        1,
+        "{usage}"
+    );
+    assert!(usage.contains("臺北市政府警察局"), "{usage}");
+
     // Cancelled: refused at once.
     let (_, cancelled) = post(
         &link.portal,

@@ -3,10 +3,9 @@
 //! system's server certificate, as a bank's or an agency's server does.
 
 use crate::support::Portal;
-use app::domain::{card_number::CardNumber, national_id::NationalId};
-use app::pki::{CaFamily, Purpose, TrustStore};
+use app::domain::national_id::NationalId;
+use app::pki::{CaFamily, TrustStore};
 use app::platform::client::TrustedProxies;
-use app::services::certificate::store::record_holder;
 use app::services::confirmation::systems::{register, NewSystem, RegisterError};
 use app::services::confirmation::ApplicantKind;
 use rustls::pki_types::pem::PemObject;
@@ -92,27 +91,9 @@ async fn service(settings: Settings) -> Service {
     )
     .await
     .expect("registered");
-    let wang = portal.citizen_card("王小明");
-    let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
-    let checked = trust
-        .check_certificate(&wang.certificate_der, Purpose::CitizenCard, portal.now())
-        .expect("valid");
-    record_holder(
-        &mut portal
-            .app
-            .test_db
-            .db
-            .pool
-            .acquire()
-            .await
-            .expect("connection"),
-        &checked,
-        &NationalId::parse(WANG).expect("id"),
-        &CardNumber::parse(WANG_CARD).expect("card"),
-        portal.now(),
-    )
-    .await
-    .expect("recorded");
+    let wang = portal
+        .recorded_citizen_card("王小明", WANG, WANG_CARD)
+        .await;
     Service {
         portal,
         state,
@@ -1159,4 +1140,45 @@ async fn i_3_a_web_eid_token_is_answered_once_for_the_systems_origin_and_its_non
     .await
     .expect("purged");
     assert_eq!(purged, 3);
+}
+
+#[tokio::test]
+async fn f_8_a_citizen_reads_which_systems_asked_about_their_id_number() {
+    use app::services::id_usage::PATH;
+    let service = service(uncached()).await;
+    let portal = &service.portal;
+    // Signed out, the record asks for the citizen's own certificate.
+    let page = portal.page(PATH, None).await;
+    assert_eq!(page.status(), axum::http::StatusCode::FOUND);
+    assert_eq!(
+        page.headers()[axum::http::header::LOCATION],
+        "/citizen/sign-in?next=/citizen/usage"
+    );
+
+    let wang = service.wang.clone();
+    assert_eq!(service.by_certificate(&wang, WANG).await, belongs("valid"));
+    // Another card shown as 王小明's is answered "does not belong"; he sees that it was tried.
+    let stranger = portal.citizen_card("王小明");
+    assert_eq!(
+        service.by_certificate(&stranger, WANG).await,
+        does_not_belong()
+    );
+    // A question about someone else's ID number is theirs, not his.
+    assert_eq!(
+        service.by_certificate(&wang, SOMEONE_ELSE).await,
+        does_not_belong()
+    );
+
+    let cookie = portal.session("Citizen", "", &wang).await;
+    let html = crate::support::body_text(portal.page(PATH, Some(&cookie)).await).await;
+    assert!(html.contains("A1*****789"), "{html}");
+    assert_eq!(html.matches("示範機構／網路服務").count(), 2, "{html}");
+    assert!(html.contains("確認為您的憑證，狀態：有效"), "{html}");
+    assert!(html.contains("所出示的憑證不是您的"), "{html}");
+    // He was neither verified by a company nor queried by an agency's link.
+    assert_eq!(html.matches("無紀錄。").count(), 2, "{html}");
+    assert!(
+        !html.contains(WANG),
+        "the page shows the ID number masked only"
+    );
 }

@@ -766,26 +766,13 @@ async fn security_21_9_a_suspended_certificate_ends_the_citizens_session() {
 
 /// 王小明's citizen certificate, recorded as his (as issuance does) unless `recorded` is false.
 async fn wang_card(portal: &Portal, recorded: bool) -> server::pki::Issued {
-    use app::pki::{Purpose, TrustStore};
-    let card = portal.citizen_card("王小明");
     if recorded {
-        let trust = TrustStore::load(&portal.pki.trust_dir()).expect("trust store");
-        let checked = trust
-            .check_certificate(&card.certificate_der, Purpose::CitizenCard, portal.now())
-            .expect("a valid card");
-        let id = app::domain::national_id::NationalId::parse("A123456789").expect("id");
-        let number = app::domain::card_number::CardNumber::parse("TP03000000012345").expect("card");
-        app::services::certificate::store::record_holder(
-            &mut pool(portal).acquire().await.expect("connection"),
-            &checked,
-            &id,
-            &number,
-            portal.now(),
-        )
-        .await
-        .expect("recorded");
+        portal
+            .recorded_citizen_card("王小明", "A123456789", "TP03000000012345")
+            .await
+    } else {
+        portal.citizen_card("王小明")
     }
-    card
 }
 
 async fn post_card_page(portal: &Portal, cookie: &str, form: &[(&str, &str)]) -> String {

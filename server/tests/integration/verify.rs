@@ -1032,3 +1032,34 @@ async fn a_11_a_token_sent_twenty_times_at_once_is_answered_once() {
         "{codes:?}"
     );
 }
+
+#[tokio::test]
+async fn f_8_a_citizen_reads_every_verification_of_their_id_card() {
+    use crate::api_service::SHRIMP_NAME;
+    let api = Api::start().await;
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    assert_eq!(api.verdict(&wang_superseded()).await, "2");
+    // A refusal before the token was read names no one.
+    api.call_from(None, REGISTERED_IP).await;
+    api.portal.app.verify.flush().await;
+
+    let portal = &api.portal;
+    let card = portal
+        .recorded_citizen_card("王小明", "A123456789", "TP03000000012345")
+        .await;
+    let cookie = portal.session("Citizen", "", &card).await;
+    let html = body_text(
+        portal
+            .page(app::services::id_usage::PATH, Some(&cookie))
+            .await,
+    )
+    .await;
+    let company = format!("{SHRIMP_NAME}（統一編號 {SHRIMP}）");
+    assert_eq!(html.matches(&company).count(), 2, "{html}");
+    // Newest first: the mismatch, then the match.
+    let mismatch = html.find("資料不符").expect("the mismatch");
+    let matched = html.find("資料相符").expect("the match");
+    assert!(mismatch < matched, "{html}");
+    let now = app::platform::clock::roc_date_time(portal.now());
+    assert!(html.contains(&now), "{now}: {html}");
+}

@@ -14,6 +14,10 @@
 use super::cases::DataKind;
 use crate::coded;
 
+/// The call log's outcome for a person query the link answered with the case's approved items
+/// (`HJL2001`, docs/agency-link-api.md): the only calls that returned data.
+pub const FOUND: &str = "HJL2001";
+
 /// Where an item's value lives: a table and column of the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Source {

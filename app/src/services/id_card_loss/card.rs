@@ -109,6 +109,10 @@ pub fn LossByCardPage() -> impl IntoView {
                         Ok(view) => view! {
                             {notice}
                             <CardForms view posted errors lang />
+                            <p><a href=crate::services::id_usage::PATH>{lang.pick(
+                                "個資使用紀錄：查看誰查驗過您的身分",
+                                "Who checked my identity: your personal data use record",
+                            )}</a></p>
                             <SignOutButton lang />
                         }.into_any(),
                         Err(error) => view! { <Refusal error lang /> }.into_any(),

@@ -95,6 +95,41 @@ impl Portal {
             .expect("citizen card")
     }
 
+    /// A citizen card of `name`, recorded by the registration authority as the card numbered
+    /// `card_number` of the person with `national_id` (who must end in 6789, as
+    /// [`Portal::citizen_card`] does), as the counter records a card it issues.
+    pub async fn recorded_citizen_card(
+        &self,
+        name: &str,
+        national_id: &str,
+        card_number: &str,
+    ) -> Issued {
+        let card = self.citizen_card(name);
+        let trust = TrustStore::load(&self.pki.trust_dir()).expect("trust store");
+        let checked = trust
+            .check_certificate(&card.certificate_der, Purpose::CitizenCard, self.now())
+            .expect("a valid card");
+        let id = app::domain::national_id::NationalId::parse(national_id).expect("id");
+        let number = app::domain::card_number::CardNumber::parse(card_number).expect("card");
+        app::services::certificate::store::record_holder(
+            &mut self
+                .app
+                .test_db
+                .db
+                .pool
+                .acquire()
+                .await
+                .expect("connection"),
+            &checked,
+            &id,
+            &number,
+            self.now(),
+        )
+        .await
+        .expect("recorded");
+        card
+    }
+
     /// Binds a citizen card to a new staff account (with no notice address).
     pub async fn staff(&self, name: &str, role: Role, jurisdiction: &str) -> Issued {
         self.staff_mailed(name, role, jurisdiction, None).await

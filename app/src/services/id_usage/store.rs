@@ -1,0 +1,164 @@
+//! The citizen's calls, read from the three machine APIs' call logs by the keyed hash of their
+//! ID number (indexes of migration 0031).
+
+use super::{Confirmation, Confirmed, LinkQuery, Listing, UsageView, Verification, SHOWN};
+use crate::cases::Code;
+use crate::error::PortalError;
+use crate::platform::auth::{self, Principal};
+use crate::platform::clock::roc_date_time;
+use crate::platform::AppState;
+use crate::services::agency_link::items::{Item, FOUND};
+use crate::services::confirmation::systems::ANSWERED;
+use crate::services::confirmation::ConfirmedStatus;
+use crate::services::sign_in::SignInKind;
+use sqlx::{AnyPool, FromRow};
+use std::collections::HashMap;
+
+/// The record of the citizen signed in with their certificate.
+pub async fn record(state: &AppState) -> Result<UsageView, PortalError> {
+    let Some(Principal::Citizen {
+        citizen_id,
+        masked_id,
+    }) = auth::current_principal(state).await?
+    else {
+        return Err(auth::sign_in_required(SignInKind::Citizen.sign_in_path()));
+    };
+    let pool = &state.db.pool;
+    let (national_id, name): (String, String) =
+        sqlx::query_as("SELECT national_id, name FROM citizens WHERE id = $1")
+            .bind(citizen_id)
+            .fetch_one(pool)
+            .await?;
+    let id_hash = state.id_key.hash(&national_id);
+    Ok(UsageView {
+        name,
+        masked_id,
+        verifications: verifications(pool, &id_hash).await?,
+        link_queries: link_queries(pool, &id_hash).await?,
+        confirmations: confirmations(pool, &id_hash).await?,
+    })
+}
+
+/// The newest [`SHOWN`] of `rows` (read one more than shown), each made into what the page
+/// lists.
+fn listing<R, T>(rows: Vec<R>, row: impl FnMut(R) -> T) -> Listing<T> {
+    let more = rows.len() > SHOWN;
+    Listing {
+        rows: rows.into_iter().take(SHOWN).map(row).collect(),
+        more,
+    }
+}
+
+/// One more than the page shows, to tell whether there are older calls.
+fn fetched() -> i64 {
+    i64::try_from(SHOWN).unwrap_or(i64::MAX) + 1
+}
+
+#[derive(FromRow)]
+struct VerificationRow {
+    called_at: i64,
+    business_id: String,
+    company: Option<String>,
+    verdict: Option<String>,
+}
+
+async fn verifications(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Verification>> {
+    let rows: Vec<VerificationRow> = sqlx::query_as(
+        "SELECT c.called_at, c.business_id, co.name AS company, c.verdict \
+         FROM api_calls c LEFT JOIN companies co ON co.business_id = c.business_id \
+         WHERE c.id_hash = $1 ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
+    )
+    .bind(id_hash)
+    .bind(fetched())
+    .fetch_all(pool)
+    .await?;
+    Ok(listing(rows, |row| Verification {
+        at: roc_date_time(row.called_at),
+        company: row.company.unwrap_or_default(),
+        business_id: row.business_id,
+        verdict: row.verdict,
+    }))
+}
+
+#[derive(FromRow)]
+struct LinkRow {
+    called_at: i64,
+    link_id: String,
+    agency: String,
+    outcome: String,
+}
+
+/// Person queries only: a connection test names no one.
+async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<LinkQuery>> {
+    let rows: Vec<LinkRow> = sqlx::query_as(
+        "SELECT c.called_at, c.link_id, a.name AS agency, c.outcome \
+         FROM agency_link_calls c JOIN agency_links l ON l.id = c.link_id \
+         JOIN agencies a ON a.code = l.agency_code \
+         WHERE c.id_hash = $1 AND c.operation = 'person_query' \
+         ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
+    )
+    .bind(id_hash)
+    .bind(fetched())
+    .fetch_all(pool)
+    .await?;
+    // The items each link that answered returns: after go-live a case's items stay as approved.
+    let mut items: HashMap<String, Vec<Item>> = HashMap::new();
+    for row in rows.iter().filter(|row| row.outcome == FOUND) {
+        if items.contains_key(&row.link_id) {
+            continue;
+        }
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1")
+                .bind(&row.link_id)
+                .fetch_all(pool)
+                .await?;
+        let mut approved: Vec<Item> = codes
+            .iter()
+            .filter_map(|code| Item::from_code(code))
+            .collect();
+        approved.sort_by_key(|item| Item::ALL.iter().position(|each| each == item));
+        items.insert(row.link_id.clone(), approved);
+    }
+    Ok(listing(rows, |row| LinkQuery {
+        at: roc_date_time(row.called_at),
+        agency: row.agency,
+        items: if row.outcome == FOUND {
+            items.get(&row.link_id).cloned().unwrap_or_default()
+        } else {
+            Vec::new()
+        },
+    }))
+}
+
+#[derive(FromRow)]
+struct ConfirmationRow {
+    called_at: i64,
+    organisation: String,
+    system_name: String,
+    outcome: String,
+    status: Option<String>,
+}
+
+async fn confirmations(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Confirmation>> {
+    let rows: Vec<ConfirmationRow> = sqlx::query_as(
+        "SELECT c.called_at, s.organisation, s.system_name, c.outcome, c.status \
+         FROM confirmation_calls c JOIN confirmation_systems s ON s.id = c.system_id \
+         WHERE c.id_hash = $1 ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
+    )
+    .bind(id_hash)
+    .bind(fetched())
+    .fetch_all(pool)
+    .await?;
+    Ok(listing(rows, |row| Confirmation {
+        at: roc_date_time(row.called_at),
+        organisation: row.organisation,
+        system: row.system_name,
+        // An answered call carries a status only when the certificate is the person's.
+        answer: match (row.outcome.as_str(), row.status.as_deref()) {
+            (ANSWERED, Some(status)) => ConfirmedStatus::from_code(status)
+                .map_or(Confirmed::Refused(row.outcome.clone()), Confirmed::Theirs),
+            (ANSWERED, None) => Confirmed::NotTheirs,
+            _ => Confirmed::Refused(row.outcome),
+        },
+    }))
+}
