@@ -2,7 +2,7 @@
 // when the citizen revokes a report the office has not confirmed (seed 004 (二)3).
 import { expect, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
-import { chooseCard, clerk, reviewer, wangCard } from './support/cards';
+import { chooseCard, clerk, registrar, reviewer, wangCard } from './support/cards';
 import { fillLossForm, wang } from './support/loss';
 
 // Both tests work on 王小明's card: one after the other.
@@ -97,4 +97,55 @@ test('l4 3 with his citizen certificate he reports and revokes without the quest
   await page.getByRole('button', { name: '撤銷掛失' }).click();
   await expect(page.getByRole('status')).toContainText('已撤銷掛失');
   await expect(page.getByRole('button', { name: '掛失' })).toBeVisible();
+
+  // F-8, issue 20 item 18: from the same session, who checked his identity.
+  await page.getByRole('link', { name: /個資使用紀錄/ }).click();
+  await waitForPath(page, '/citizen/usage');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('個資使用紀錄');
+  await expect(page.locator('main')).toContainText('A1*****789');
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText([
+    '國民身分證領補換資料查驗',
+    '機關連結查詢戶籍資料',
+    '自然人憑證用戶身分確認',
+  ]);
+  await expectAccessible(page);
+});
+
+test('l4 2 locked out online, he revokes at another office, where the registrar checks him', async ({ page }) => {
+  await page.goto('/id-card/loss/report');
+  await fillLossForm(page, wang, 'Ab12');
+  await page.getByRole('button', { name: '掛失' }).click();
+  await expect(page.getByRole('heading', { name: '掛失完成' })).toBeVisible();
+  const reference = (await page.locator('.reference').textContent()) ?? '';
+  for (let i = 0; i < 3; i++) {
+    await page.goto('/id-card/loss/revoke');
+    await fillLossForm(page, wang, 'Zz99');
+    await page.getByRole('button', { name: '撤銷掛失' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  }
+  await expect(page.getByRole('alert')).toContainText('請洽戶政事務所辦理撤銷掛失');
+
+  // The registrar of 新北市板橋區 (not the report's office) signs in.
+  await page.goto('/admin/sign-in?next=/admin/id-card-loss/revoke');
+  await waitForHydration(page);
+  await chooseCard(page, registrar);
+  await page.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await waitForPath(page, '/admin/id-card-loss/revoke');
+  await page.getByLabel('國民身分證統一編號').fill(wang.nationalId);
+  await page.getByRole('button', { name: '查詢掛失紀錄' }).click();
+  const report = page.locator('section.case', { hasText: reference });
+  await expect(report).toContainText('已錯誤三次並被鎖碼');
+  await expectAccessible(page);
+  // Not ticked: the server says what is missing and keeps the report on the page.
+  await report.getByLabel('尋獲之原國民身分證').check();
+  await report.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.locator('#checked-error')).toContainText('請核對當事人身分後勾選確認');
+  const again = page.locator('section.case', { hasText: reference });
+  await again.getByLabel('尋獲之原國民身分證').check();
+  await again.getByLabel('已當面核對當事人身分，確認為本人').check();
+  await again.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.getByRole('status')).toContainText('已撤銷掛失，原國民身分證恢復有效');
+  await expect(page.getByRole('status')).toContainText(reference);
+  await expectAccessible(page);
 });

@@ -1,7 +1,7 @@
 //! Working days of Taiwan's government offices (F-3): weekends and national holidays are off,
 //! make-up working Saturdays (補行上班日) are on, so deadlines like "10 working days" can be counted.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -27,6 +27,10 @@ pub enum CalendarError {
     #[error("line {line}: this date is already listed")]
     Duplicate { line: usize },
 }
+
+/// The household offices' hours on a working day, as minutes after midnight (from, until):
+/// 08:30–12:00 and 13:30–17:00.
+pub const OFFICE_HOURS: [(u32, u32); 2] = [(8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60)];
 
 fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
@@ -98,6 +102,17 @@ impl WorkingCalendar {
         date
     }
 
+    /// Whether `at` (Taipei local time) falls in the household offices' hours: a working day,
+    /// 08:30–12:00 or 13:30–17:00 (C-2; seed 002 申辦時間, the hours seed 004's
+    /// 非上班 refers to).
+    pub fn is_office_hours(&self, at: NaiveDateTime) -> bool {
+        let minute = at.hour() * 60 + at.minute();
+        self.is_working_day(at.date())
+            && OFFICE_HOURS
+                .iter()
+                .any(|(opens, closes)| (*opens..*closes).contains(&minute))
+    }
+
     /// How many working days come after `from`, up to and including `to`; 0 if `to <= from`.
     /// Counts whole weeks arithmetically, so long spans cost no more than short ones.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
@@ -128,6 +143,38 @@ impl WorkingCalendar {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn c_2_office_hours_are_working_days_0830_to_1200_and_1330_to_1700() {
+        let calendar = WorkingCalendar::new([ymd(2023, 10, 10)], [ymd(2023, 9, 23)]);
+        let at = |text: &str| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a date-time")
+        };
+        // Friday 2023-11-17.
+        for open in [
+            "2023-11-17 08:30",
+            "2023-11-17 11:59",
+            "2023-11-17 13:30",
+            "2023-11-17 16:59",
+        ] {
+            assert!(calendar.is_office_hours(at(open)), "{open}");
+        }
+        for closed in [
+            "2023-11-17 08:29",
+            "2023-11-17 12:00",
+            "2023-11-17 13:29",
+            "2023-11-17 17:00",
+            "2023-11-17 22:00",
+            "2023-11-18 10:00", // Saturday
+            "2023-10-10 10:00", // a holiday
+        ] {
+            assert!(!calendar.is_office_hours(at(closed)), "{closed}");
+        }
+        assert!(
+            calendar.is_office_hours(at("2023-09-23 10:00")),
+            "a make-up Saturday"
+        );
+    }
 
     fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).expect("test date")

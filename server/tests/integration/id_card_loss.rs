@@ -474,6 +474,123 @@ async fn l4_2_three_wrong_passwords_lock_online_revocation() {
 }
 
 #[tokio::test]
+async fn l4_2_a_registrar_at_any_office_revokes_a_locked_report_after_checking_the_person() {
+    use app::services::id_card_loss::counter::PATH;
+    let portal = Portal::start().await;
+    let reference = report_wang(&portal, "Ab12").await;
+    for _ in 0..3 {
+        submit(
+            &portal,
+            "/id-card/loss/revoke",
+            &with(wang(), "password", "Zz99"),
+        )
+        .await;
+    }
+    // A clerk does not revoke at the counter; a registrar of another office than the report's
+    // does.
+    let clerk = portal
+        .staff("陳志強", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let clerk = portal.session("Staff", "", &clerk).await;
+    assert_eq!(
+        portal.page(PATH, Some(&clerk)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let registrar = portal
+        .staff("林其他", Role::HouseholdRegistrar, "office:63000010")
+        .await;
+    let cookie = portal.session("Staff", "", &registrar).await;
+    let post = |form: Vec<(&'static str, String)>| {
+        let portal = &portal;
+        let cookie = cookie.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            portal.post_page(PATH, Some(&cookie), &fields).await.1
+        }
+    };
+    let html = post(vec![
+        ("action", "find".into()),
+        ("national_id", "A12345678".into()),
+    ])
+    .await;
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    let html = post(vec![
+        ("action", "find".into()),
+        ("national_id", "B123456780".into()),
+    ])
+    .await;
+    assert!(
+        html.contains("查無此國民身分證統一編號目前證件的掛失紀錄"),
+        "{html}"
+    );
+    let html = post(vec![
+        ("action", "find".into()),
+        ("national_id", "A123456789".into()),
+    ])
+    .await;
+    assert!(
+        html.contains(&reference) && html.contains("已錯誤三次並被鎖碼") && html.contains("王小明"),
+        "{html}"
+    );
+
+    // Not ticked: refused, the report shown again, nothing changed.
+    let revoke = |checked: bool, reference: &str| {
+        let mut form = vec![
+            ("action", "revoke".to_owned()),
+            ("national_id", "A123456789".to_owned()),
+            ("reference", reference.to_owned()),
+            ("document", "found_card".to_owned()),
+        ];
+        if checked {
+            form.push(("identity_checked", "on".to_owned()));
+        }
+        form
+    };
+    let html = post(revoke(false, &reference)).await;
+    assert!(
+        html.contains("請核對當事人身分後勾選確認") && html.contains(&reference),
+        "{html}"
+    );
+    // A report number other than the open one's (a stale page) is refused.
+    let html = post(revoke(true, "L1121117-999999")).await;
+    assert!(html.contains("已有變動"), "{html}");
+    assert_eq!(report_row(&portal).await.0, "lost");
+
+    let html = post(revoke(true, &reference)).await;
+    assert!(html.contains("已撤銷掛失，原國民身分證恢復有效"), "{html}");
+    let (status, contact, _, _) = report_row(&portal).await;
+    assert_eq!(
+        (status.as_str(), contact.as_str()),
+        ("revoked", "confirmed")
+    );
+    // Reported upward with where and on what, by whom; audited as the registrar's.
+    let (note, staff): (Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT note, staff_id FROM id_card_loss_events WHERE kind = 'revoked'")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("the revocation event");
+    assert!(
+        note.as_deref()
+            .is_some_and(|note| note.contains("臨櫃撤銷") && note.contains("尋獲之原國民身分證")),
+        "{note:?}"
+    );
+    assert!(staff.is_some());
+    let audit = portal.audit_actions().await;
+    assert!(
+        audit
+            .iter()
+            .any(|(actor, action)| actor.starts_with("staff:") && action == "id_card_loss.revoke"),
+        "{audit:?}"
+    );
+    // Revoked once: a second form finds nothing open.
+    let html = post(revoke(true, &reference)).await;
+    assert!(
+        html.contains("查無此國民身分證統一編號目前證件的掛失紀錄"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn l4_2_concurrent_wrong_passwords_are_each_counted_and_never_pass_three() {
     let portal = Portal::start().await;
     report_wang(&portal, "Ab12").await;
@@ -845,6 +962,80 @@ async fn l4_3_a_citizen_reports_and_revokes_with_the_citizen_certificate() {
     let audit = portal.audit_actions().await;
     assert!(audit.contains(&("citizen:A1*****789".into(), "sign_in.card".into())));
     assert!(audit.contains(&("citizen:A1*****789".into(), "id_card_loss.revoke".into())));
+}
+
+/// The newest report's number.
+async fn newest_reference(portal: &Portal) -> String {
+    sqlx::query_scalar("SELECT reference FROM id_card_loss_reports ORDER BY id DESC LIMIT 1")
+        .fetch_one(pool(portal))
+        .await
+        .expect("a report")
+}
+
+#[tokio::test]
+async fn l4_4_the_first_tab_holds_reports_made_outside_office_hours_or_without_a_certificate() {
+    let portal = Portal::start().await;
+    let card = wang_card(&portal, true).await;
+    let report = [
+        ("action", "report"),
+        ("phone", "0912345678"),
+        ("email", "wang@example.com"),
+    ];
+    // Friday 112/11/17 10:00, in office hours: with his certificate.
+    let citizen = portal.session("Citizen", "", &card).await;
+    post_card_page(&portal, &citizen, &report).await;
+    let in_hours = newest_reference(&portal).await;
+    let clerk = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let tab = |cookie: String, tab: &'static str| {
+        let portal = &portal;
+        async move {
+            let path = format!("/admin/id-card-loss?tab={tab}");
+            body_text(portal.page(&path, Some(&cookie)).await).await
+        }
+    };
+    let office = portal.session("Staff", "", &clerk).await;
+    let first = tab(office.clone(), "first").await;
+    assert!(!first.contains(&in_hours), "{first}");
+    let own = tab(office.clone(), "in_hours").await;
+    assert!(own.contains(&in_hours), "{own}");
+    assert_eq!(
+        Page::parse(&own).text("nav.tabs [aria-current=page]"),
+        "上班時間自然人憑證掛失紀錄"
+    );
+    // It is contacted from its own tab like any other.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM id_card_loss_reports WHERE reference = $1")
+        .bind(&in_hours)
+        .fetch_one(pool(&portal))
+        .await
+        .expect("id");
+    let html = contact(
+        &portal,
+        &office,
+        "in_hours",
+        &[
+            ("report", &id.to_string()),
+            ("method", "phone"),
+            ("outcome", "confirmed"),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("已更新掛失紀錄並通報直轄市、縣（市）及中央") && html.contains(&in_hours),
+        "{html}"
+    );
+    post_card_page(&portal, &citizen, &[("action", "revoke")]).await;
+
+    // The same day at 19:00, after hours: the first tab.
+    portal.app.clock.advance(chrono::Duration::hours(9));
+    let citizen = portal.session("Citizen", "", &card).await;
+    post_card_page(&portal, &citizen, &report).await;
+    let after_hours = newest_reference(&portal).await;
+    assert_ne!(after_hours, in_hours);
+    let office = portal.session("Staff", "", &clerk).await;
+    assert!(tab(office.clone(), "first").await.contains(&after_hours));
+    assert!(!tab(office, "in_hours").await.contains(&after_hours));
 }
 
 #[tokio::test]

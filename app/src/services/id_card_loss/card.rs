@@ -244,15 +244,23 @@ mod ssr {
                     email: email.as_str(),
                 };
                 let card = reports::unreported(&state.db.pool, holder).await?;
-                let (reference, _) =
-                    reports::report(&state.db, now, card, &contact, None, &actor).await?;
+                let (reference, _) = reports::report(
+                    &state.db,
+                    &state.calendar,
+                    now,
+                    card,
+                    &contact,
+                    None,
+                    &actor,
+                )
+                .await?;
                 Ok(CardOutcome::Reported { reference })
             }
             Some(Ok(CardRequest::Revoke)) => {
                 let open = store::open_report(&state.db.pool, holder)
                     .await?
                     .ok_or_else(store::no_open_report)?;
-                reports::revoke(&state.db, now, &open, Channel::Moica, &actor).await?;
+                reports::revoke(&state.db, now, &open, Channel::Moica, &actor, None).await?;
                 Ok(CardOutcome::Revoked {
                     reference: open.reference,
                 })

@@ -23,19 +23,23 @@ coded! {
     pub enum LossAction {
         /// 國民身分證掛失 (L4-1, L4-3).
         Report = "report", "掛失", "Report lost";
-        /// 國民身分證撤銷掛失 (L4-2, L4-3).
+        /// 國民身分證撤銷掛失 (L4-2, L4-3), or at a household office (issue 20 item 14).
         Revoke = "revoke", "撤銷掛失", "Revoke the report";
     }
 }
 
 coded! {
     /// How a report was made (and is revoked): online answering questions, with a revocation
-    /// password, or with the citizen's own certificate (L4-3).
+    /// password, or with the citizen's own certificate (L4-3); and, for revocations only, at
+    /// a household office's counter.
     pub enum Channel {
         /// 免自然人憑證: the knowledge questions and the 撤銷掛失預設密碼.
         Online = "online", "網路申辦（免自然人憑證）", "Online, without a certificate";
         /// 以自然人憑證辦理.
         Moica = "moica", "自然人憑證", "Citizen certificate";
+        /// 戶政事務所臨櫃: a registrar revokes after checking the person (seed 004: after three
+        /// wrong passwords, 請洽戶政事務所辦理撤銷掛失). Never the channel of a report.
+        Office = "office", "戶政事務所臨櫃", "At a household registration office";
     }
 }
 
@@ -45,25 +49,44 @@ impl Channel {
     pub fn tries_taken(self) -> i64 {
         match self {
             Channel::Online => 1,
-            Channel::Moica => 0,
+            Channel::Moica | Channel::Office => 0,
         }
     }
 }
 
 /// What the report's guards read.
 pub struct RevocationFacts {
-    /// The revoking citizen proved to be the holder: the right revocation password online, or
-    /// their own citizen certificate.
+    /// The revoking citizen proved to be the holder: the right revocation password online,
+    /// their own citizen certificate, or (at a counter) the registrar checked the person and
+    /// their document.
     pub holder_proven: bool,
 }
 
 const CITIZEN: &[Party] = &[Party::Citizen];
+/// Who revokes at a household office: any office's registrar (the citizen may go to any).
+const REGISTRAR: &[Party] = &[Party::Staff(Role::HouseholdRegistrar)];
+/// Whoever revokes a report, which confirms it (seed 004 (二)3).
+const REVOKERS: &[Party] = &[Party::Citizen, Party::Staff(Role::HouseholdRegistrar)];
 
 const NO_OPEN_REPORT: Text = Text::new(
     "查無您目前國民身分證的掛失紀錄，無須撤銷掛失。",
     "Your current ID card has no open loss report to revoke.",
 );
 const NOT_PROVEN: Text = Text::new("撤銷掛失預設密碼錯誤。", "Wrong revocation password.");
+
+const NOT_CHECKED: Text = Text::new(
+    "請先核對當事人身分證件，再辦理撤銷掛失。",
+    "Check the person's identity document before revoking the report.",
+);
+
+/// At the counter, the registrar checked the person and their document.
+fn person_checked(facts: &RevocationFacts) -> Result<(), Text> {
+    if facts.holder_proven {
+        Ok(())
+    } else {
+        Err(NOT_CHECKED)
+    }
+}
 
 fn holder_proven(facts: &RevocationFacts) -> Result<(), Text> {
     if facts.holder_proven {
@@ -87,16 +110,28 @@ impl Machine for LossReport {
     type Facts = RevocationFacts;
 
     const STARTS: &'static [(LossAction, LossStatus)] = &[(LossAction::Report, LossStatus::Lost)];
-    const RULES: &'static [Rule<LossStatus, LossAction, RevocationFacts>] = &[Rule {
-        from: &[LossStatus::Lost],
-        action: LossAction::Revoke,
-        by: CITIZEN,
-        guard: Some(Guard {
-            name: "the right password or the citizen certificate",
-            check: holder_proven,
-        }),
-        to: LossStatus::Revoked,
-    }];
+    const RULES: &'static [Rule<LossStatus, LossAction, RevocationFacts>] = &[
+        Rule {
+            from: &[LossStatus::Lost],
+            action: LossAction::Revoke,
+            by: CITIZEN,
+            guard: Some(Guard {
+                name: "the right password or the citizen certificate",
+                check: holder_proven,
+            }),
+            to: LossStatus::Revoked,
+        },
+        Rule {
+            from: &[LossStatus::Lost],
+            action: LossAction::Revoke,
+            by: REGISTRAR,
+            guard: Some(Guard {
+                name: "the person checked in person at the counter",
+                check: person_checked,
+            }),
+            to: LossStatus::Revoked,
+        },
+    ];
 
     /// The wording citizens have always seen: a revoked report is no open report.
     fn not_now(_: LossStatus, _: LossAction) -> Refused {
@@ -130,7 +165,8 @@ coded! {
         Reach = "reach", "已聯絡到當事人或已確認", "Reached the citizen";
         /// The office could not reach the citizen (L4-4).
         Miss = "miss", "未聯絡到當事人", "Could not reach the citizen";
-        /// The citizen revoked the report, which confirms it (seed 004 (二)3).
+        /// The report was revoked (by the citizen, or at a counter), which confirms it (seed
+        /// 004 (二)3).
         ConfirmByRevocation = "revocation", "撤銷掛失視為已確認", "Confirmed by the revocation";
     }
 }
@@ -216,7 +252,7 @@ impl Machine for FollowUp {
         Rule {
             from: OPEN,
             action: FollowUpAction::ConfirmByRevocation,
-            by: CITIZEN,
+            by: REVOKERS,
             guard: None,
             to: ContactState::Confirmed,
         },
@@ -270,15 +306,24 @@ mod tests {
     ];
 
     /// Every (state, action, party) of the report, against the allowed transitions written out
-    /// here a second time from the seed: only the citizen revokes an open report.
+    /// here a second time from the seed: only the citizen, or a registrar at the counter,
+    /// revokes an open report.
     #[test]
     fn l4_2_every_report_transition_allowed_and_refused() {
-        let allowed = [(
-            LossStatus::Lost,
-            LossAction::Revoke,
-            Party::Citizen,
-            LossStatus::Revoked,
-        )];
+        let allowed = [
+            (
+                LossStatus::Lost,
+                LossAction::Revoke,
+                Party::Citizen,
+                LossStatus::Revoked,
+            ),
+            (
+                LossStatus::Lost,
+                LossAction::Revoke,
+                REGISTRAR,
+                LossStatus::Revoked,
+            ),
+        ];
         let proven = RevocationFacts {
             holder_proven: true,
         };
@@ -344,6 +389,7 @@ mod tests {
                 allowed.push((from, Miss, staff, Unreachable));
             }
             allowed.push((from, ConfirmByRevocation, Party::Citizen, Confirmed));
+            allowed.push((from, ConfirmByRevocation, REGISTRAR, Confirmed));
         }
         let facts = ContactFacts {
             attempts: 0,

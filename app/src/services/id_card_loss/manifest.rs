@@ -1,6 +1,7 @@
 //! What the ID card loss service declares to the portal (see [`crate::services::manifest`]).
 
 use super::card::{CitizenSignInPage, LossByCardPage};
+use super::counter::{CounterRevocationPage, PATH as COUNTER_PATH, ROLES as COUNTER_ROLES};
 use super::office::{OfficeLossReportsPage, UpwardEventsPage};
 use super::office::{EVENTS_PATH, FOLLOW_UP_ROLES, OVERSIGHT_ROLES, PATH as OFFICE_PATH};
 use super::pages::{LossLandingPage, LossQueryPage, LossReportPage, LossRevokePage};
@@ -16,6 +17,7 @@ pub const MANIFEST: Manifest = Manifest {
         "/id-card/loss/revoke",
         OFFICE_PATH,
         super::card::PATH,
+        COUNTER_PATH,
     ],
     menu: &[
         MenuEntry {
@@ -23,6 +25,12 @@ pub const MANIFEST: Manifest = Manifest {
             roles: &FOLLOW_UP_ROLES,
             zh_tw: "國民身分證查詢掛失作業 (RL03Y00)",
             english: "ID card loss reports (RL03Y00)",
+        },
+        MenuEntry {
+            path: COUNTER_PATH,
+            roles: &COUNTER_ROLES,
+            zh_tw: "臨櫃撤銷掛失",
+            english: "Revoke a loss report at the counter",
         },
         MenuEntry {
             path: EVENTS_PATH,
@@ -57,6 +65,11 @@ pub fn IdCardLossRoutes() -> impl MatchNestedRoutes + Clone {
             <Route
                 path=path!("/admin/id-card-loss")
                 view=OfficeLossReportsPage
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/admin/id-card-loss/revoke")
+                view=CounterRevocationPage
                 ssr=SsrMode::Async
             />
             <Route

@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod cases;
+pub mod counter;
 pub mod events;
 pub mod form;
 #[cfg(feature = "ssr")]

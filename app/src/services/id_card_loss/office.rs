@@ -31,13 +31,17 @@ pub const OVERSIGHT_ROLES: [Role; 3] = [
     Role::InformationServices,
 ];
 
-/// The two tabs of RL03Y00.
+/// The tabs of RL03Y00, in [`TABS`]' order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Tab {
-    /// 非上班/免自然人憑證掛失紀錄: reports no one has contacted the citizen about yet.
+    /// 非上班/免自然人憑證掛失紀錄: reports made outside office hours or without a citizen
+    /// certificate that no one has contacted the citizen about yet (seed 004 (二)1).
     FirstContact,
     /// 未處理查詢: reports whose citizen could not be reached; second and later contacts.
     Unresolved,
+    /// 上班時間自然人憑證掛失紀錄: reports made with a citizen certificate in office hours,
+    /// not contacted yet; kept out of the first tab, whose name says what it holds.
+    CertificateInHours,
 }
 
 /// [`Tab`]'s codes and labels, in its order.
@@ -45,12 +49,17 @@ const TABS: &[QueueTab] = &[
     QueueTab {
         code: "first",
         zh_tw: "非上班/免自然人憑證掛失紀錄",
-        english: "Reports to confirm (first contact)",
+        english: "Outside office hours or without a certificate (first contact)",
     },
     QueueTab {
         code: "unresolved",
         zh_tw: "未處理查詢",
         english: "Not yet reached (later contacts)",
+    },
+    QueueTab {
+        code: "in_hours",
+        zh_tw: "上班時間自然人憑證掛失紀錄",
+        english: "With a citizen certificate in office hours (first contact)",
     },
 ];
 
@@ -58,6 +67,7 @@ impl Tab {
     fn from_query(value: Option<String>) -> Tab {
         match tab_from_query(TABS, value.as_deref()).code {
             "unresolved" => Tab::Unresolved,
+            "in_hours" => Tab::CertificateInHours,
             _ => Tab::FirstContact,
         }
     }
@@ -280,7 +290,7 @@ pub fn UpwardEventsPage() -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
     use super::{ContactOutcome, OfficeReport, Tab, UpwardEvent};
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
@@ -291,7 +301,9 @@ mod ssr {
     use crate::services::staff::StaffMember;
 
     /// The office a clerk works for (their jurisdiction is always one office).
-    fn office_of(member: &StaffMember) -> Result<(&str, &str), PortalError> {
+    pub(in crate::services::id_card_loss) fn office_of(
+        member: &StaffMember,
+    ) -> Result<(&str, &str), PortalError> {
         match &member.jurisdiction {
             Jurisdiction::Office { code, name, .. } => Ok((code, name)),
             _ => Err(crate::platform::auth::forbidden()),

@@ -349,8 +349,16 @@ pub mod ssr {
                     phone: form.phone.as_str(),
                     email: form.email.as_str(),
                 };
-                let (reference, at) =
-                    reports::report(&state.db, now, card, &contact, Some(&hash), &actor).await?;
+                let (reference, at) = reports::report(
+                    &state.db,
+                    &state.calendar,
+                    now,
+                    card,
+                    &contact,
+                    Some(&hash),
+                    &actor,
+                )
+                .await?;
                 Ok(LossOutcome::Reported {
                     reference,
                     reported_at: roc_date_time(at),
@@ -388,7 +396,8 @@ pub mod ssr {
                         wrong_password(left)
                     }]));
                 }
-                let at = reports::revoke(&state.db, now, &report, Channel::Online, &actor).await?;
+                let at =
+                    reports::revoke(&state.db, now, &report, Channel::Online, &actor, None).await?;
                 Ok(LossOutcome::Revoked {
                     reference: report.reference,
                     revoked_at: roc_date_time(at),

@@ -11,6 +11,7 @@ use super::form::LossForm;
 use super::LossRecord;
 use crate::cases::Code;
 use crate::domain::address::RegistryAddress;
+use crate::domain::national_id::NationalId;
 use crate::error::PortalError;
 use crate::platform::clock::roc_date_time;
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
@@ -84,6 +85,21 @@ pub async fn identify(pool: &AnyPool, form: &LossForm) -> sqlx::Result<Option<Ho
         }),
         _ => None,
     })
+}
+
+/// The holder with this ID number, as a registrar at a counter finds them (any office's).
+pub async fn holder_by_national_id(
+    pool: &AnyPool,
+    national_id: &NationalId,
+) -> sqlx::Result<Option<Holder>> {
+    sqlx::query_as(
+        "SELECT c.id AS citizen_id, i.id AS issuance_id, c.name, c.household_office_code, c.county \
+         FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current \
+         WHERE c.national_id = $1 AND c.id_status = 'active'",
+    )
+    .bind(national_id.as_str())
+    .fetch_optional(pool)
+    .await
 }
 
 /// The holder signed in with their citizen certificate (L4-3): no questions to answer.
@@ -190,30 +206,26 @@ pub fn revocation_locked() -> PortalError {
     )
 }
 
-/// A contact as reported upward: how, with what outcome, and the clerk's remarks.
-struct ContactEvent<'a> {
+/// A contact as reported upward: how, and with what outcome.
+struct ContactEvent {
     method: ContactMethod,
     outcome: ContactState,
-    note: Option<&'a str>,
 }
 
 /// Appends an event of report `report_id` to what is reported upward, in the county of the
-/// report's office.
+/// report's office, with its remarks (其他說明) and the staff member who made it, if any.
 async fn record_event(
     conn: &mut AnyConnection,
     report_id: i64,
     kind: EventKind,
-    contact: Option<ContactEvent<'_>>,
+    contact: Option<ContactEvent>,
+    note: Option<&str>,
     staff_id: Option<i64>,
     now: i64,
 ) -> sqlx::Result<()> {
-    let (method, outcome, note) = match contact {
-        Some(contact) => (
-            Some(contact.method.code()),
-            Some(contact.outcome.code()),
-            contact.note,
-        ),
-        None => (None, None, None),
+    let (method, outcome) = match contact {
+        Some(contact) => (Some(contact.method.code()), Some(contact.outcome.code())),
+        None => (None, None),
     };
     sqlx::query(
         "INSERT INTO id_card_loss_events \

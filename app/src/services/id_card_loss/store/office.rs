@@ -1,7 +1,9 @@
 //! The household office's side of the reports (RL03Y00, L4-4): its lists, the contacts it
 //! records (one unit of work over [`FollowUp`] each) and the events reported upward.
 
-use super::super::cases::{ContactFacts, ContactState, FollowUp, FollowUpAction, LossStatus};
+use super::super::cases::{
+    Channel, ContactFacts, ContactState, FollowUp, FollowUpAction, LossStatus,
+};
 use super::super::events::{ContactMethod, EventKind};
 use super::super::form::ContactRecord;
 use super::super::office::{OfficeReport, Tab, UpwardEvent};
@@ -25,12 +27,24 @@ pub async fn office_reports(
     office_code: &str,
     tab: Tab,
 ) -> Result<Vec<OfficeReport>, PortalError> {
+    // 免自然人憑證 is the online channel; its code is a constant of this crate.
+    let online = Channel::Online.code();
     let (filter, contact_state) = match tab {
         Tab::FirstContact => (
-            "r.contact_state = $2 AND r.contact_attempts = 0",
+            format!(
+                "r.contact_state = $2 AND r.contact_attempts = 0 \
+                 AND (r.channel = '{online}' OR NOT r.in_office_hours)"
+            ),
             ContactState::Pending,
         ),
-        Tab::Unresolved => ("r.contact_state = $2", ContactState::Unreachable),
+        Tab::CertificateInHours => (
+            format!(
+                "r.contact_state = $2 AND r.contact_attempts = 0 \
+                 AND r.channel <> '{online}' AND r.in_office_hours"
+            ),
+            ContactState::Pending,
+        ),
+        Tab::Unresolved => ("r.contact_state = $2".to_owned(), ContactState::Unreachable),
     };
     let rows = sqlx::query(&format!(
         "SELECT r.id, r.reference, c.name, c.national_id, r.phone, r.email, r.reported_at, \
@@ -63,6 +77,44 @@ pub async fn office_reports(
         });
     }
     Ok(reports)
+}
+
+/// The open report on a holder's current card as a registrar at a counter sees it (issue 20
+/// item 14).
+pub struct CounterOpenReport {
+    pub reference: String,
+    /// ROC date-time.
+    pub reported_at: String,
+    pub channel: Channel,
+    /// Online revocation is locked (three wrong passwords).
+    pub locked: bool,
+    /// The office the report went to.
+    pub office: String,
+}
+
+/// The open report on `holder`'s current card, with its office, if any.
+pub async fn counter_report(
+    pool: &AnyPool,
+    holder: &super::Holder,
+) -> Result<Option<CounterOpenReport>, PortalError> {
+    let row = sqlx::query(
+        "SELECT r.reference, r.reported_at, r.channel, r.password_failures, o.name AS office \
+         FROM id_card_loss_reports r JOIN household_offices o ON o.code = r.household_office_code \
+         WHERE r.issuance_id = $1 AND r.status = $2",
+    )
+    .bind(holder.issuance_id)
+    .bind(LossStatus::Lost.code())
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let failures: i64 = row.try_get("password_failures")?;
+    Ok(Some(CounterOpenReport {
+        reference: row.try_get("reference")?,
+        reported_at: roc_date_time(row.try_get("reported_at")?),
+        channel: row.code("channel")?,
+        locked: failures >= super::PASSWORD_TRIES,
+        office: row.try_get("office")?,
+    }))
 }
 
 /// The audit details of a contact.
@@ -139,8 +191,8 @@ pub async fn record_contact(
         Some(ContactEvent {
             method: contact.method,
             outcome: contact.outcome,
-            note: contact.note.as_deref(),
         }),
+        contact.note.as_deref(),
         actor.staff_id,
         now,
     )

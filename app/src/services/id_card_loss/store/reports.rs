@@ -15,7 +15,9 @@ use super::{
 use crate::cases::actor::Actor;
 use crate::cases::work::Work;
 use crate::cases::Code;
+use crate::domain::calendar::WorkingCalendar;
 use crate::error::PortalError;
+use crate::platform::clock::unix_to_taipei;
 use crate::platform::db::Db;
 use crate::platform::rows::RowExt;
 use serde::Serialize;
@@ -59,10 +61,12 @@ fn already_reported() -> PortalError {
 }
 
 /// 掛失 (L4-1): marks the current card lost, keeps the revocation password hashed, tells the
-/// office (the report appears in its RL03Y00 list) and mails the citizen. Returns the report
+/// office (the report appears in its RL03Y00 list, on the tab its channel and whether it was
+/// made in office hours by `calendar` say) and mails the citizen. Returns the report
 /// number and when it was made.
 pub async fn report(
     db: &Db,
+    calendar: &WorkingCalendar,
     now: i64,
     card: Unreported<'_>,
     contact: &Contact<'_>,
@@ -81,8 +85,8 @@ pub async fn report(
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO id_card_loss_reports \
              (reference, citizen_id, issuance_id, household_office_code, channel, phone, email, \
-              password_hash, status, contact_state, reported_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+              password_hash, status, contact_state, reported_at, in_office_hours) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(holder.citizen_id)
@@ -95,6 +99,7 @@ pub async fn report(
     .bind(LossStatus::Lost.code())
     .bind(ContactState::Pending.code())
     .bind(now)
+    .bind(calendar.is_office_hours(unix_to_taipei(now).naive_local()))
     .fetch_all(work.conn())
     .await;
     let report_id = match inserted.map(|ids| ids.first().copied()) {
@@ -112,7 +117,16 @@ pub async fn report(
         .bind(report_id)
         .execute(work.conn())
         .await?;
-    record_event(work.conn(), report_id, EventKind::Reported, None, None, now).await?;
+    record_event(
+        work.conn(),
+        report_id,
+        EventKind::Reported,
+        None,
+        None,
+        None,
+        now,
+    )
+    .await?;
     work.mail(&Reported {
         to: contact.email,
         name: &holder.name,
@@ -181,7 +195,16 @@ pub async fn wrong_password(
 ) -> Result<i64, PortalError> {
     let mut work = Work::begin(db, actor, now).await?;
     if failures == PASSWORD_TRIES {
-        record_event(work.conn(), report.id, EventKind::Locked, None, None, now).await?;
+        record_event(
+            work.conn(),
+            report.id,
+            EventKind::Locked,
+            None,
+            None,
+            None,
+            now,
+        )
+        .await?;
     }
     work.audit(
         "id_card_loss.revoke.wrong_password",
@@ -194,15 +217,17 @@ pub async fn wrong_password(
 }
 
 /// 撤銷掛失 (L4-2, L4-3): revokes the open report, by the right password (`channel` online,
-/// whose try is given back) or the citizen's certificate; one not yet confirmed by the office
-/// is marked 已聯絡到當事人或已確認 at the same time, and that is reported upward too (seed 004
-/// (二)3). Returns when it was revoked.
+/// whose try is given back), the citizen's certificate, or a registrar at a counter (whose
+/// `note` says where and on what document, and goes upward with the event); one not yet
+/// confirmed by the office is marked 已聯絡到當事人或已確認 at the same time, and that is
+/// reported upward too (seed 004 (二)3). Returns when it was revoked.
 pub async fn revoke(
     db: &Db,
     now: i64,
     report: &OpenReport,
     channel: Channel,
     actor: &Actor,
+    note: Option<&str>,
 ) -> Result<i64, PortalError> {
     let mut work = Work::begin(db, actor, now).await?;
     let status: Option<LossStatus> =
@@ -241,7 +266,16 @@ pub async fn revoke(
         .await?;
     let contact_state: ContactState = row.code("contact_state")?;
     let email: String = row.try_get("email")?;
-    record_event(work.conn(), report.id, EventKind::Revoked, None, None, now).await?;
+    record_event(
+        work.conn(),
+        report.id,
+        EventKind::Revoked,
+        None,
+        note,
+        actor.staff_id,
+        now,
+    )
+    .await?;
     if contact_state != ContactState::Confirmed {
         work.act::<FollowUp>(
             report.reference.as_str(),
@@ -260,8 +294,8 @@ pub async fn revoke(
             Some(ContactEvent {
                 method: ContactMethod::System,
                 outcome: ContactState::Confirmed,
-                note: None,
             }),
+            None,
             None,
             now,
         )
