@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, builds the release portal and the card helper, loads the demo
 # registry on first start (SQLite under ./data), makes the development PKI and the demo
-# software cards (data/demo/), starts the card helper with them and serves the portal until
+# software cards (data/demo/), starts the card helper with them and a local mail sink (every
+# notice the portal sends lands, decoded, in data/demo/mail/) and serves the portal until
 # Ctrl-C.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/services.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/install-deps.sh"
@@ -41,9 +43,23 @@ say "starting the card helper (跨平台網頁元件) with the demo software car
 HELPER=$!
 trap 'kill $HELPER 2>/dev/null' EXIT
 
+# The demo's mail goes to a sink on loopback that keeps each message, and a decoded .txt of it,
+# in data/demo/mail/ (unless HUJI_SMTP_URL names a real server).
+MAIL_DIR="$DEMO/mail"
+if [ -z "${HUJI_SMTP_URL:-}" ]; then
+  MAIL_PORT="$(free_port)"
+  "$WORK/venv/bin/python" "$ROOT/scripts/smtp-sink.py" "$MAIL_PORT" "$MAIL_DIR" --text \
+    >"$WORK/demo-mail.log" 2>&1 &
+  SINK=$!
+  trap 'kill $HELPER $SINK 2>/dev/null' EXIT
+  wait_for_port "$MAIL_PORT" "the demo mail sink"
+  export HUJI_SMTP_URL="smtp://127.0.0.1:$MAIL_PORT"
+fi
+
 say "starting the portal at $HUJI_PUBLIC_ORIGIN/"
 echo "    company: $HUJI_PUBLIC_ORIGIN/company/sign-in  (統一編號 24941832, PIN 12345678)"
 echo "    staff:   $HUJI_PUBLIC_ORIGIN/admin/sign-in    (PIN 123456)"
+[ -z "${SINK:-}" ] || echo "    mail:    every notice the portal sends, decoded: $MAIL_DIR/*.txt (newest last)"
 echo "    citizen certificate: apply at $HUJI_PUBLIC_ORIGIN/certificate/apply, issue as the registrar"
 echo "             at $HUJI_PUBLIC_ORIGIN/admin/certificate/issue onto a blank card (docs/certificate.md):"
 for blank in demo-blank-1 demo-blank-2; do
