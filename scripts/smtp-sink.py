@@ -36,14 +36,22 @@ class SaveToDirectory:
             out.write(envelope.original_content or envelope.content)
         os.replace(path + ".tmp", path)  # readers never see half a message
         if self.text:
-            with open(path[: -len(".eml")] + ".txt", "w", encoding="utf-8") as out:
-                out.write(readable(envelope.original_content or envelope.content))
+            # The .eml is kept whatever happens here: a message that cannot be decoded says so.
+            try:
+                text = readable(envelope.original_content or envelope.content)
+            except Exception as error:  # noqa: BLE001 (any failure to decode)
+                text = f"(could not decode this message: {error}; see the .eml beside it)"
+            txt = path[: -len(".eml")] + ".txt"
+            with open(txt + ".tmp", "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(txt + ".tmp", txt)
         return "250 Message accepted for delivery"
 
 
 def main() -> None:
     port, directory = int(sys.argv[1]), sys.argv[2]
     text = "--text" in sys.argv[3:]
+    os.umask(0o077)  # mail is for this user only
     os.makedirs(directory, exist_ok=True)
     controller = Controller(SaveToDirectory(directory, text), hostname="127.0.0.1", port=port)
     controller.start()

@@ -253,7 +253,7 @@ async fn query(
     };
     let id_hash = state.verify.id_key().hash(national_id.as_str());
     let pool = &state.verify.app().db.pool;
-    let items = person::approved(pool, &case.id, case.data_kind).await?;
+    let items = app::services::agency_link::items::approved(pool, &case.id, case.data_kind).await?;
     let found = person::query(pool, &national_id, &items).await?;
     let answer = match found {
         Some(data) => LinkAnswer {

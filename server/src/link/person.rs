@@ -4,7 +4,6 @@
 use app::cases::Code;
 use app::domain::national_id::NationalId;
 use app::platform::rows::RowExt;
-use app::services::agency_link::cases::DataKind;
 use app::services::agency_link::items::{Item, Source};
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
@@ -38,23 +37,6 @@ fn expression(source: Source) -> String {
         Shape::Number => format!("CAST({table}.{} AS BIGINT)", source.column),
         Shape::Flag => format!("CAST({table}.{} AS INTEGER)", source.column),
     }
-}
-
-/// The items case `link_id` (of `kind`) was approved for, in the catalogue's order. A stored
-/// code the catalogue no longer knows, or of the other data kind, grants nothing.
-pub async fn approved(
-    pool: &sqlx::AnyPool,
-    link_id: &str,
-    kind: DataKind,
-) -> sqlx::Result<Vec<Item>> {
-    let codes: Vec<String> =
-        sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1")
-            .bind(link_id)
-            .fetch_all(pool)
-            .await?;
-    Ok(Item::of(kind)
-        .filter(|item| codes.iter().any(|code| code == item.code()))
-        .collect())
 }
 
 /// The `items` of the person with `national_id`, by item code; `None` when the registry has

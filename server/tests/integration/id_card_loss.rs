@@ -582,6 +582,12 @@ async fn l4_2_a_registrar_at_any_office_revokes_a_locked_report_after_checking_t
             .any(|(actor, action)| actor.starts_with("staff:") && action == "id_card_loss.revoke"),
         "{audit:?}"
     );
+    // Every look-up of a person by a registrar is audited, found or not.
+    let lookups = audit
+        .iter()
+        .filter(|(_, action)| action == "id_card_loss.counter_lookup")
+        .count();
+    assert!(lookups >= 3, "{audit:?}");
     // Revoked once: a second form finds nothing open.
     let html = post(revoke(true, &reference)).await;
     assert!(

@@ -126,6 +126,25 @@ impl Item {
     }
 }
 
+/// The items case `link_id` (of `kind`) was approved for, in the catalogue's order. A stored
+/// code the catalogue no longer knows, or of the other data kind, grants nothing.
+#[cfg(feature = "ssr")]
+pub async fn approved(
+    pool: &sqlx::AnyPool,
+    link_id: &str,
+    kind: DataKind,
+) -> sqlx::Result<Vec<Item>> {
+    use crate::cases::Code;
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1")
+            .bind(link_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(Item::of(kind)
+        .filter(|item| codes.iter().any(|code| code == item.code()))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,11 +227,12 @@ mod ssr {
     use crate::domain::national_id::NationalId;
     use crate::error::PortalError;
     use crate::i18n::Lang;
-    use crate::platform::{auth, AppState};
+    use crate::platform::{audit, auth, AppState};
     use crate::services::id_card_loss::cases::Channel;
     use crate::services::id_card_loss::form::{self, NATIONAL_ID};
     use crate::services::id_card_loss::store::{self, office, reports};
     use crate::services::staff::StaffMember;
+    use serde::Serialize;
 
     /// What the registrar asked for.
     pub(super) enum CounterRequest {
@@ -303,17 +304,37 @@ mod ssr {
         }
     }
 
+    /// What a look-up found, audited: a registrar of any office may look any person up, so
+    /// every look-up leaves its row (the report's number, or the masked ID when none).
+    #[derive(Serialize)]
+    struct Lookup {
+        found: bool,
+    }
+
     async fn found(
         state: &AppState,
+        member: &StaffMember,
         national_id: &NationalId,
     ) -> Result<CounterReport, PortalError> {
         let pool = &state.db.pool;
-        let holder = store::holder_by_national_id(pool, national_id)
-            .await?
-            .ok_or_else(no_report)?;
-        let open = office::counter_report(pool, &holder)
-            .await?
-            .ok_or_else(no_report)?;
+        let open = match store::holder_by_national_id(pool, national_id).await? {
+            Some(holder) => office::counter_report(pool, &holder)
+                .await?
+                .map(|open| (holder, open)),
+            None => None,
+        };
+        let subject = open
+            .as_ref()
+            .map_or_else(|| national_id.masked(), |(_, open)| open.reference.clone());
+        let event = Actor::staff(member, auth::source_ip()).event(
+            "id_card_loss.counter_lookup",
+            &subject,
+            &Lookup {
+                found: open.is_some(),
+            },
+        );
+        audit::record(&state.db, state.clock.unix(), &event).await?;
+        let (holder, open) = open.ok_or_else(no_report)?;
         Ok(CounterReport {
             national_id: national_id.as_str().to_owned(),
             name: holder.name,
@@ -333,9 +354,9 @@ mod ssr {
     ) -> Result<CounterOutcome, PortalError> {
         let (_, office_name) = super::super::office::ssr::office_of(member)?;
         match CounterRequest::parse(posted) {
-            Ok(CounterRequest::Find(national_id)) => {
-                found(state, &national_id).await.map(CounterOutcome::Found)
-            }
+            Ok(CounterRequest::Find(national_id)) => found(state, member, &national_id)
+                .await
+                .map(CounterOutcome::Found),
             Ok(CounterRequest::Revoke {
                 national_id,
                 reference,
@@ -369,7 +390,7 @@ mod ssr {
             }
             Err((errors, national_id)) => {
                 let report = match national_id {
-                    Some(national_id) => found(state, &national_id).await.ok(),
+                    Some(national_id) => found(state, member, &national_id).await.ok(),
                     None => None,
                 };
                 Ok(CounterOutcome::Invalid { errors, report })

@@ -252,7 +252,31 @@ fn confirmed_text(answer: &Confirmed, lang: Lang) -> String {
                 "The certificate shown is not yours; answered that it does not belong to you",
             )
             .to_owned(),
-        Confirmed::Refused(code) => format!("{}（{code}）", lang.pick("未答覆", "Not answered")),
+        Confirmed::Refused(code) => refusal_text(code, lang).to_owned(),
+    }
+}
+
+/// Why a confirmation call naming this person was not answered, in words (the API's codes,
+/// docs/confirmation-api.md).
+fn refusal_text(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "certificate_locked" => lang.pick(
+            "未答覆：所出示的憑證當日被詢問不符之身分證號已達上限",
+            "Not answered: the certificate shown had been asked about too many ID numbers not its holder's that day",
+        ),
+        "rate_limited" | "quota_exceeded" => lang.pick(
+            "未答覆：該系統查詢已達上限",
+            "Not answered: the system was over its limit",
+        ),
+        "unavailable" => lang.pick(
+            "未答覆：本部系統暫時無法處理",
+            "Not answered: the ministry's system could not answer then",
+        ),
+        code if code.starts_with("token_") || code.starts_with("malformed_") => lang.pick(
+            "未答覆：查詢所附之憑證資料不正確",
+            "Not answered: the certificate data sent with the question was not valid",
+        ),
+        _ => lang.pick("未答覆", "Not answered"),
     }
 }
 
@@ -280,5 +304,18 @@ mod tests {
             "已提供：國民身分證統一編號、姓名"
         );
         assert_eq!(link_text(&[], Lang::English), "Nothing returned");
+        // No API code reaches the page as it is.
+        for code in [
+            "certificate_locked",
+            "token_replayed",
+            "answered",
+            "unavailable",
+        ] {
+            let text = confirmed_text(&Confirmed::Refused(code.into()), Lang::ZhTw);
+            assert!(
+                text.starts_with("未答覆") && !text.contains(code),
+                "{code}: {text}"
+            );
+        }
     }
 }

@@ -7,7 +7,8 @@ use crate::error::PortalError;
 use crate::platform::auth::{self, Principal};
 use crate::platform::clock::roc_date_time;
 use crate::platform::AppState;
-use crate::services::agency_link::items::{Item, FOUND};
+use crate::services::agency_link::cases::DataKind;
+use crate::services::agency_link::items::{approved, Item, FOUND};
 use crate::services::confirmation::systems::ANSWERED;
 use crate::services::confirmation::ConfirmedStatus;
 use crate::services::sign_in::SignInKind;
@@ -84,16 +85,17 @@ async fn verifications(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Ve
 struct LinkRow {
     called_at: i64,
     link_id: String,
-    agency: String,
+    data_kind: String,
+    agency: Option<String>,
     outcome: String,
 }
 
 /// Person queries only: a connection test names no one.
 async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<LinkQuery>> {
     let rows: Vec<LinkRow> = sqlx::query_as(
-        "SELECT c.called_at, c.link_id, a.name AS agency, c.outcome \
+        "SELECT c.called_at, c.link_id, l.data_kind, a.name AS agency, c.outcome \
          FROM agency_link_calls c JOIN agency_links l ON l.id = c.link_id \
-         JOIN agencies a ON a.code = l.agency_code \
+         LEFT JOIN agencies a ON a.code = l.agency_code \
          WHERE c.id_hash = $1 AND c.operation = 'person_query' \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
     )
@@ -101,27 +103,22 @@ async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Lin
     .bind(fetched())
     .fetch_all(pool)
     .await?;
-    // The items each link that answered returns: after go-live a case's items stay as approved.
+    // The items each link that answered returns, read as the link reads them: after go-live a
+    // case's items stay as approved.
     let mut items: HashMap<String, Vec<Item>> = HashMap::new();
     for row in rows.iter().filter(|row| row.outcome == FOUND) {
         if items.contains_key(&row.link_id) {
             continue;
         }
-        let codes: Vec<String> =
-            sqlx::query_scalar("SELECT item FROM agency_link_items WHERE link_id = $1")
-                .bind(&row.link_id)
-                .fetch_all(pool)
-                .await?;
-        let mut approved: Vec<Item> = codes
-            .iter()
-            .filter_map(|code| Item::from_code(code))
-            .collect();
-        approved.sort_by_key(|item| Item::ALL.iter().position(|each| each == item));
-        items.insert(row.link_id.clone(), approved);
+        let returned = match DataKind::from_code(&row.data_kind) {
+            Some(kind) => approved(pool, &row.link_id, kind).await?,
+            None => Vec::new(),
+        };
+        items.insert(row.link_id.clone(), returned);
     }
     Ok(listing(rows, |row| LinkQuery {
         at: roc_date_time(row.called_at),
-        agency: row.agency,
+        agency: row.agency.unwrap_or_default(),
         items: if row.outcome == FOUND {
             items.get(&row.link_id).cloned().unwrap_or_default()
         } else {

@@ -240,17 +240,23 @@ pub async fn revoke(
     // The caller found the report open; gone or revoked since, it was revoked by a request
     // that raced this one.
     let status = status.ok_or_else(no_open_report)?;
-    work.act::<LossReport>(report.reference.as_str(), status, LossAction::Revoke)
+    let act = work
+        .act::<LossReport>(report.reference.as_str(), status, LossAction::Revoke)
         .set("revoked_at", now)
         .detail(&ByChannel {
             channel: channel.code(),
-        })
-        // The caller checked the revocation password, or the citizen signed in with their
-        // own certificate (L4-3).
-        .run(&RevocationFacts {
-            holder_proven: true,
-        })
-        .await?;
+        });
+    // At a counter: where and on what document, on the case's timeline too.
+    let act = match note {
+        Some(note) => act.note(note),
+        None => act,
+    };
+    // The caller checked the revocation password, the citizen signed in with their own
+    // certificate (L4-3), or the registrar checked the person and their document.
+    act.run(&RevocationFacts {
+        holder_proven: true,
+    })
+    .await?;
     // The row is this work's now (written above), so what follows reads and changes it as it
     // stands, with no other request in between.
     sqlx::query(
