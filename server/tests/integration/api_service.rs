@@ -767,6 +767,49 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
 }
 
 #[tokio::test]
+async fn a_n10_the_periodic_check_revokes_a_grant_whose_name_is_no_longer_the_registrys() {
+    let portal = Portal::start().await;
+    approved(&portal).await;
+    let db = &portal.app.test_db.db;
+    let rename = |name: &'static str| async move {
+        sqlx::query("UPDATE companies SET name = $1 WHERE business_id = $2")
+            .bind(name)
+            .bind(SHRIMP)
+            .execute(&db.pool)
+            .await
+            .expect("renamed");
+    };
+    // The same name written with other spacing is the same name.
+    rename("蝦蝦樂購股份有限公司 ").await;
+    assert!(store::periodic_check(db, portal.now())
+        .await
+        .expect("check")
+        .is_empty());
+    // Renamed in the business registry: the company on file is no longer the registered one.
+    rename("蝦蝦樂購國際股份有限公司").await;
+    let revoked = store::periodic_check(db, portal.now())
+        .await
+        .expect("check");
+    assert_eq!(
+        revoked,
+        [(SHRIMP.to_owned(), store::CheckFinding::NameMismatch)]
+    );
+    let (status, reason): (String, Option<String>) =
+        sqlx::query_as("SELECT status, status_reason FROM api_grants WHERE business_id = $1")
+            .bind(SHRIMP)
+            .fetch_one(&db.pool)
+            .await
+            .expect("grant");
+    assert_eq!(status, "revoked");
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("登記名稱不符")),
+        "{reason:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_n5_the_reviewer_asks_for_material_and_the_company_answers_in_time() {
     let portal = Portal::start().await;
     let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;

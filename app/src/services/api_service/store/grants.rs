@@ -9,6 +9,7 @@ use super::{grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::work::{Mail, Work};
 use crate::cases::{Code, Machine};
+use crate::domain::company_name::CompanyName;
 use crate::error::PortalError;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::db::Db;
@@ -122,6 +123,9 @@ pub async fn suspend_for_abnormal_use(
 pub enum CheckFinding {
     /// No longer a company registered as 核准設立.
     NotRegistered,
+    /// The name the grant was given under is not the business registry's name for its
+    /// 統一編號: the company on file is no longer the one registered there.
+    NameMismatch,
     /// Not called for over a year (counted from approval when never called).
     Unused,
 }
@@ -131,6 +135,9 @@ impl CheckFinding {
         match self {
             CheckFinding::NotRegistered => {
                 "經清查已非現行登記之公司行號，依注意事項第十點註銷查驗權限 / no longer a registered company (A-N10)"
+            }
+            CheckFinding::NameMismatch => {
+                "經清查申請機構名稱與營利事業統一編號之登記名稱不符，依注意事項第十點註銷查驗權限；請以登記名稱重新申請 / the company name does not match the business registry's name for its 統一編號 (A-N10); apply again under the registered name"
             }
             CheckFinding::Unused => {
                 "逾一年未連線使用，依注意事項第十點註銷查驗權限 / unused for over a year (A-N10)"
@@ -143,20 +150,36 @@ impl CheckFinding {
 #[derive(sqlx::FromRow)]
 struct LiveGrant {
     business_id: String,
+    company_name: String,
     registry_status: Option<String>,
+    registry_name: Option<String>,
     /// The last call, or the approval or reinstatement when there was none since.
     last_used: i64,
 }
 
-/// The ministry's periodic check (A-N10): compares each live grant's company with the business
-/// registry and its last use with the calendar; a company no longer registered, or whose grant
-/// has not been used for over a year, loses it at once and is told by mail. Safe to run on
+/// Whether the name a grant was given under is the business registry's, both tidied as a
+/// company types its name ([`CompanyName::parse`]: full-width forms and spacing).
+fn same_name(granted: &str, registered: Option<&str>) -> bool {
+    match (
+        CompanyName::parse(granted),
+        registered.map(CompanyName::parse),
+    ) {
+        (Ok(granted), Some(Ok(registered))) => granted == registered,
+        _ => false,
+    }
+}
+
+/// The ministry's periodic check (A-N10): compares each live grant's company — its status and
+/// its name against the 統一編號's registered name — with the business registry, and its last
+/// use with the calendar; a company no longer registered, one whose name no longer matches, or
+/// one whose grant has not been used for over a year, loses it at once and is told by mail. Safe to run on
 /// several servers at once: each revocation is a guarded update.
 pub async fn periodic_check(db: &Db, now: i64) -> Result<Vec<(String, CheckFinding)>, PortalError> {
     // The year of non-use runs from the last call, or from the approval or the reinstatement
     // when there was none since (a reinstated grant gets its year afresh).
     let rows: Vec<LiveGrant> = sqlx::query_as(
-        "SELECT g.business_id, c.status AS registry_status, \
+        "SELECT g.business_id, g.company_name, c.status AS registry_status, \
+                c.name AS registry_name, \
                 CASE WHEN g.status = $1 AND g.status_changed_at > COALESCE(g.last_used_at, g.approved_at) \
                      THEN g.status_changed_at ELSE COALESCE(g.last_used_at, g.approved_at) END AS last_used \
          FROM api_grants g LEFT JOIN companies c ON c.business_id = g.business_id \
@@ -176,19 +199,22 @@ pub async fn periodic_check(db: &Db, now: i64) -> Result<Vec<(String, CheckFindi
             .unwrap_or(today);
         let finding = if row.registry_status.as_deref() != Some(REGISTERED) {
             CheckFinding::NotRegistered
+        } else if !same_name(&row.company_name, row.registry_name.as_deref()) {
+            CheckFinding::NameMismatch
         } else if today > a_year_on {
             CheckFinding::Unused
         } else {
             continue;
         };
-        match change_grant(
+        // Boxed: the unit of work is a large future, kept off the stack of this loop's.
+        match Box::pin(change_grant(
             db,
             now,
             &actor,
             &row.business_id,
             GrantAction::Revoke,
             finding.reason(),
-        )
+        ))
         .await
         {
             Ok(_) => revoked.push((row.business_id, finding)),
