@@ -883,6 +883,93 @@ async fn a_n5_the_reviewer_asks_for_material_and_the_company_answers_in_time() {
 }
 
 #[tokio::test]
+async fn a_n5_material_past_due_is_overdue_and_a_review_is_extended_once_with_a_reason() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    let case = serial_in(&html);
+    let path = format!("/admin/api-cases/case?id={case}");
+    let reviewer = reviewer(&portal).await;
+    let post = |cookie: String, form: Vec<(&'static str, &'static str)>| {
+        let (portal, path) = (&portal, &path);
+        async move { portal.post_page(path, Some(&cookie), &form).await.1 }
+    };
+    post(
+        reviewer.clone(),
+        vec![
+            ("action", "material"),
+            ("text", "請檢附洗錢防制法之適用證明"),
+        ],
+    )
+    .await;
+    // As if filed on Tuesday 112/10/31, 13 working days before today (Friday 112/11/17), with
+    // the material due on 112/11/10.
+    sqlx::query(
+        "UPDATE api_cases SET submitted_at = submitted_at - 17 * 86400, \
+         material_due = '2023-11-10' WHERE id = $1",
+    )
+    .bind(&case)
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("filed earlier");
+    let review = page(&portal, &path, &reviewer).await;
+    assert!(review.contains("已逾補正期限"), "{review}");
+    let queue = page(&portal, "/admin/api-cases", &reviewer).await;
+    assert!(queue.contains("（逾期）"), "{queue}");
+
+    let html = post(
+        reviewer.clone(),
+        vec![("action", "extend"), ("text", "須函詢目的事業主管機關")],
+    )
+    .await;
+    assert!(html.contains("已延長審查，並通知申請機構"), "{html}");
+    assert!(!html.contains("value=\"extend\""), "offered once: {html}");
+    let queue = page(&portal, "/admin/api-cases", &reviewer).await;
+    assert!(!queue.contains("（逾期）"), "10 more working days: {queue}");
+    // Once only: a second extension is refused and changes nothing.
+    let html = post(
+        reviewer.clone(),
+        vec![("action", "extend"), ("text", "再延長")],
+    )
+    .await;
+    assert!(html.contains("已延長審查一次，不得再延長"), "{html}");
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT extension_reason FROM api_cases WHERE id = $1")
+            .bind(&case)
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("case");
+    assert_eq!(reason.as_deref(), Some("須函詢目的事業主管機關"));
+    // The company is told by mail, and sees it on its case.
+    let mailed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%延長審查%' AND body LIKE '%須函詢目的事業主管機關%'",
+    )
+    .fetch_one(&portal.app.test_db.db.pool)
+    .await
+    .expect("outbox");
+    assert_eq!(mailed, 1);
+    let company = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let progress = page(&portal, "/api-service/progress", &company.cookie).await;
+    assert!(
+        progress.contains("延長審查：") && progress.contains("須函詢目的事業主管機關"),
+        "{progress}"
+    );
+    // The reviewer may still reject for the missing material.
+    let html = post(
+        reviewer,
+        vec![("action", "reject"), ("text", "逾期未補正資料")],
+    )
+    .await;
+    assert_eq!(case_status(&portal, &case).await, "rejected", "{html}");
+}
+
+#[tokio::test]
 async fn a_8_the_operation_manual_is_rendered_from_the_projects_own_document() {
     let portal = Portal::start().await;
     let response = portal.page("/api-service/manual", None).await;

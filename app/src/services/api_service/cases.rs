@@ -55,6 +55,8 @@ coded! {
         RequestMaterial = "request_material", "通知補正", "Ask for more material";
         /// The company's answer to it.
         ReplyMaterial = "reply_material", "補正資料", "Send material";
+        /// 延長審查: once, with a reason the company is told (A-N5, 必要時得延長).
+        ExtendReview = "extend_review", "延長審查", "Extend the review";
     }
 }
 
@@ -64,6 +66,22 @@ pub struct CaseFacts {
     pub now: i64,
     /// The reviewer asked for material and the company has not answered yet.
     pub material_awaited: bool,
+    /// The review was extended already (it may be, once).
+    pub extended: bool,
+}
+
+const EXTENDED_ALREADY: Text = Text::new(
+    "此案件已延長審查一次，不得再延長。",
+    "This review was extended once already and cannot be extended again.",
+);
+
+/// A review is extended once at most (A-N5).
+fn not_extended(facts: &CaseFacts) -> Result<(), Text> {
+    if facts.extended {
+        Err(EXTENDED_ALREADY)
+    } else {
+        Ok(())
+    }
 }
 
 const COMPANY: &[Party] = &[Party::Company];
@@ -141,6 +159,16 @@ impl Machine for ApiCase {
             action: CaseAction::RequestMaterial,
             by: REVIEWER,
             guard: None,
+            to: CaseStatus::Pending,
+        },
+        Rule {
+            from: &[CaseStatus::Pending],
+            action: CaseAction::ExtendReview,
+            by: REVIEWER,
+            guard: Some(Guard {
+                name: "not extended before",
+                check: not_extended,
+            }),
             to: CaseStatus::Pending,
         },
         Rule {
@@ -366,6 +394,7 @@ mod tests {
             submitted_at: 0,
             now: hours_since_submission * 3600,
             material_awaited,
+            extended: false,
         }
     }
 
@@ -381,6 +410,7 @@ mod tests {
             (Pending, Reject, REVIEWER_PARTY, Rejected),
             (Pending, RequestMaterial, REVIEWER_PARTY, Pending),
             (Pending, ReplyMaterial, Party::Company, Pending),
+            (Pending, ExtendReview, REVIEWER_PARTY, Pending),
         ];
         let facts = case_facts(1, true);
         for &state in CaseStatus::ALL {
@@ -415,6 +445,22 @@ mod tests {
         )
         .expect_err("decided");
         assert_eq!(decided.zh_tw, "此案件已有審核結果或已取消，無法取消申請。");
+    }
+
+    #[test]
+    fn a_n5_a_review_is_extended_once_only() {
+        let once = CaseFacts {
+            extended: true,
+            ..case_facts(1, false)
+        };
+        let again = transition::<ApiCase>(
+            CaseStatus::Pending,
+            CaseAction::ExtendReview,
+            REVIEWER_PARTY,
+            &once,
+        )
+        .expect_err("extended before");
+        assert_eq!(again.zh_tw, "此案件已延長審查一次，不得再延長。");
     }
 
     #[test]

@@ -192,6 +192,8 @@ pub enum ReviewAction {
     Reject,
     /// 通知補正資料: the company has 5 working days to answer.
     AskForMaterial,
+    /// 延長審查, once, the text being the reason.
+    ExtendReview,
 }
 
 /// A reviewer's decision as posted: the action (the button pressed) and the text the company
@@ -211,6 +213,7 @@ impl Decision {
             "approve" => ReviewAction::Approve,
             "reject" => ReviewAction::Reject,
             "material" => ReviewAction::AskForMaterial,
+            "extend" => ReviewAction::ExtendReview,
             _ => return Err(PortalError::Forbidden),
         };
         Ok(Decision { action, text })

@@ -196,6 +196,33 @@ impl Mail for MaterialAsked<'_> {
     }
 }
 
+/// To the company: the reviewer extended the review, and why (A-N5).
+pub struct ReviewExtended<'a> {
+    pub case: &'a CaseView,
+    pub reason: &'a str,
+}
+
+impl Mail for ReviewExtended<'_> {
+    fn to(&self) -> &str {
+        &self.case.email
+    }
+
+    fn subject(&self) -> String {
+        format!("{SERVICE} 延長審查通知 / Review extended")
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n貴公司申請之「{kind}」（S/N：{id}）需延長審查，原因如下：\n{reason}\n\n\
+             The review of your application (S/N {id}) is extended, for this reason:\n{reason}\n",
+            name = self.case.company_name,
+            kind = self.case.kind.label(ZhTw),
+            id = self.case.id,
+            reason = self.reason,
+        )
+    }
+}
+
 /// To the review desk: the company sent the material (A-N5).
 pub struct MaterialSent<'a> {
     pub desk: &'a str,

@@ -70,6 +70,16 @@ pub struct CaseView {
     pub cancellable: bool,
     /// More material the reviewer asked for (A-N5).
     pub material: Option<MaterialRequest>,
+    /// The review's extension, once granted (A-N5).
+    pub extension: Option<ReviewExtension>,
+}
+
+/// A review extended by the reviewer (A-N5, 必要時得延長): when, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewExtension {
+    /// ROC date-time.
+    pub at: String,
+    pub reason: String,
 }
 
 /// The reviewer's request for more material, its due date and the company's answer (A-N5).
@@ -80,6 +90,8 @@ pub struct MaterialRequest {
     pub due: String,
     pub reply: Option<String>,
     pub replied_at: Option<String>,
+    /// Past its due date without an answer: the reviewer may reject for it.
+    pub overdue: bool,
 }
 
 /// A company's use of the verification API over the last 30 days (A-10, for A-N9).

@@ -571,6 +571,15 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
             </form>
         }
     });
+    let extension = case.extension.clone().map(|extension| {
+        view! {
+            <p class="extension">
+                {lang.pick("延長審查：", "Review extended: ")}{extension.reason}
+                " (" {extension.at} ")"
+            </p>
+        }
+        .into_any()
+    });
     let material = case.material.clone().map(|material| {
         let answer = match (material.reply, material.replied_at) {
             (Some(reply), Some(at)) => view! {
@@ -598,9 +607,13 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
             <p class="material">
                 {lang.pick("補正資料：", "More material requested: ")}{material.note}
                 " " {lang.pick("（請於 ", "(due by ")}{material.due}{lang.pick(" 前提供）", ")")}
+                {material.overdue.then(|| view! {
+                    " " <strong class="overdue">{lang.pick("已逾補正期限", "Past the due date")}</strong>
+                })}
             </p>
             {answer}
         }
+        .into_any()
     });
     view! {
         <table class="data case" data-case=case.id.clone()>
@@ -636,6 +649,7 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
                             " " {lang.pick("審核日期：", "Decided: ")}{at}
                             <p class="decision">{lang.pick("審核結果：", "Result: ")}{case.decision_text.clone().unwrap_or_default()}</p>
                         })}
+                        {extension}
                         {material}
                         {cancel}
                         {manual}

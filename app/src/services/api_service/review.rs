@@ -201,6 +201,7 @@ pub fn ApiReviewCasePage() -> impl IntoView {
             {move || case.get().map(|result| match result {
                 Ok(review) => {
                     let pending = review.case.status == super::CaseStatus::Pending;
+                    let extendable = review.case.extension.is_none();
                     let action = format!("{REVIEW_CASE_PATH}?id={}", review.case.id);
                     let registry = match review.registry {
                         Some((name, status)) => {
@@ -227,13 +228,16 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                             <form method="post" action=action class="card-form">
                                 <div class="field">
                                     <label for="decision"><span class="required" aria-hidden="true">"*"</span>{lang.pick("審核結果", "Result")}</label>
-                                    <span class="hint" id="decision-hint">{lang.pick("核准、駁回之說明，或需補正之資料（350字以內）", "The reason for the decision, or the material needed (at most 350 characters)")}</span>
+                                    <span class="hint" id="decision-hint">{lang.pick("核准、駁回之說明、需補正之資料，或延長審查之原因（350字以內）", "The reason for the decision, the material needed, or why the review is extended (at most 350 characters)")}</span>
                                     <textarea id="decision" name="text" rows="3" maxlength="350" required aria-describedby="decision-hint"></textarea>
                                 </div>
                                 <div class="buttons">
                                     <button type="submit" name="action" value="approve">{lang.pick("核准", "Approve")}</button>
                                     <button type="submit" name="action" value="reject">{lang.pick("駁回", "Reject")}</button>
                                     <button type="submit" name="action" value="material">{lang.pick("通知補正資料", "Ask for more material")}</button>
+                                    {extendable.then(|| view! {
+                                        <button type="submit" name="action" value="extend">{lang.pick("延長審查", "Extend the review")}</button>
+                                    })}
                                 </div>
                             </form>
                         })}
@@ -333,6 +337,15 @@ mod ssr {
                                     lang.pick("駁回", "rejected")
                                 }
                             ))
+                        }
+                        ReviewAction::ExtendReview => {
+                            store::extend_review(&state, &actor, &id, &note).await?;
+                            Ok(lang
+                                .pick(
+                                    "已延長審查，並通知申請機構。",
+                                    "The review is extended and the company was told.",
+                                )
+                                .to_owned())
                         }
                         ReviewAction::AskForMaterial => {
                             let case = store::request_material(&state, &actor, &id, &note).await?;

@@ -73,6 +73,7 @@ pub(super) async fn read(
             .material
             .as_ref()
             .is_some_and(|material| material.reply.is_none()),
+        extended: case.extension.is_some(),
     };
     Ok((case, facts))
 }

@@ -1,8 +1,9 @@
-//! The reviewer's request for more material and the company's answer (A-N5), each one unit
-//! of work over [`ApiCase`]: the case stays in review, and each side is told by mail.
+//! The reviewer's request for more material and the company's answer, and the review's
+//! extension (A-N5), each one unit of work over [`ApiCase`]: the case stays in review, and
+//! each side is told by mail.
 
 use super::super::cases::{ApiCase, CaseAction};
-use super::super::mail::{MaterialAsked, MaterialSent};
+use super::super::mail::{MaterialAsked, MaterialSent, ReviewExtended};
 use super::super::CaseView;
 use super::cases::{load, read};
 use super::MATERIAL_WORKING_DAYS;
@@ -83,6 +84,37 @@ pub async fn reply_material(
         desk: &state.settings.review_mailbox,
         case: &case,
         reply: reply.as_str(),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(case)
+}
+
+/// The reviewer extends the review once (A-N5, 必要時得延長) with `reason`, which the company
+/// is told by mail and sees on its case; the queue gives the case
+/// [`super::REVIEW_EXTENSION_WORKING_DAYS`] more before it is overdue.
+pub async fn extend_review(
+    state: &AppState,
+    actor: &Actor,
+    case_id: &str,
+    reason: &Purpose,
+) -> Result<CaseView, PortalError> {
+    let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
+    let now = work.now;
+    let (case, facts) = read(&mut work, case_id, None).await?;
+    work.act::<ApiCase>(case_id, case.status, CaseAction::ExtendReview)
+        .set("review_extended_at", now)
+        .set("extension_reason", reason.as_str())
+        // A second extension racing the first finds this already set.
+        .only_if("review_extended_at IS NULL")
+        .note(reason.as_str())
+        .detail(&NoDetail {})
+        .run(&facts)
+        .await?;
+    let case = load(work.conn(), case_id, now).await?;
+    work.mail(&ReviewExtended {
+        case: &case,
+        reason: reason.as_str(),
     })
     .await?;
     work.commit().await?;

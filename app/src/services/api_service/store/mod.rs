@@ -8,10 +8,10 @@ mod material;
 
 pub use cases::{cancel, decide, submit, Receipt};
 pub use grants::{change_grant, periodic_check, suspend_for_abnormal_use, CheckFinding};
-pub use material::{reply_material, request_material};
+pub use material::{extend_review, reply_material, request_material};
 
 use super::cases::{CaseStatus, CANCEL_WINDOW_SECONDS};
-use super::{CaseView, GrantView, MaterialRequest, QueuedCase, Usage};
+use super::{CaseView, GrantView, MaterialRequest, QueuedCase, ReviewExtension, Usage};
 use crate::components::queue::Age;
 use crate::domain::roc_date::RocDate;
 use crate::platform::clock::{roc_date_time, unix_to_taipei};
@@ -27,26 +27,46 @@ const REGISTERED: &str = "核准設立";
 pub const MATERIAL_WORKING_DAYS: u32 = 5;
 /// Working days a review should take (A-N5).
 pub const REVIEW_TARGET_WORKING_DAYS: i64 = 10;
+/// Working days an extension adds to the review (A-N5, 必要時得延長; our choice: as long again).
+pub const REVIEW_EXTENSION_WORKING_DAYS: i64 = 10;
 
 const CASE_COLUMNS: &str = "id, business_id, kind, status, company_name, host_ip, contact, \
      landline, mobile, email, purpose, submitted_at, decided_at, decision_text, material_note, \
-     material_due, material_reply, material_replied_at";
+     material_due, material_reply, material_replied_at, review_extended_at, extension_reason";
 
 fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
     let status: CaseStatus = row.code("status")?;
     let submitted_at: i64 = row.try_get("submitted_at")?;
     let material_note: Option<String> = row.try_get("material_note")?;
     let material_due: Option<String> = row.try_get("material_due")?;
+    let today = unix_to_taipei(now)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     let material = material_note
         .zip(material_due)
         .map(|(note, due)| -> sqlx::Result<MaterialRequest> {
+            let reply: Option<String> = row.try_get("material_reply")?;
             Ok(MaterialRequest {
                 note,
+                // ISO dates compare as text.
+                overdue: reply.is_none() && today > due,
                 due: roc_display(&due),
-                reply: row.try_get("material_reply")?,
+                reply,
                 replied_at: row
                     .try_get::<Option<i64>, _>("material_replied_at")?
                     .map(roc_date_time),
+            })
+        })
+        .transpose()?;
+    let extension = row
+        .try_get::<Option<i64>, _>("review_extended_at")?
+        .map(|at| -> sqlx::Result<ReviewExtension> {
+            Ok(ReviewExtension {
+                at: roc_date_time(at),
+                reason: row
+                    .try_get::<Option<String>, _>("extension_reason")?
+                    .unwrap_or_default(),
             })
         })
         .transpose()?;
@@ -69,6 +89,7 @@ fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
         decision_text: row.try_get("decision_text")?,
         cancellable: status == CaseStatus::Pending && now < submitted_at + CANCEL_WINDOW_SECONDS,
         material,
+        extension,
     })
 }
 
@@ -198,13 +219,21 @@ pub async fn queue(state: &AppState) -> sqlx::Result<Vec<QueuedCase>> {
     .await?;
     rows.iter()
         .map(|row| {
+            let case = case_view(row, now)?;
+            // An extended review has as long again before it is overdue.
+            let target = REVIEW_TARGET_WORKING_DAYS
+                + if case.extension.is_some() {
+                    REVIEW_EXTENSION_WORKING_DAYS
+                } else {
+                    0
+                };
             Ok(QueuedCase {
-                case: case_view(row, now)?,
+                case,
                 age: Age::since(
                     &state.calendar,
                     row.try_get("submitted_at")?,
                     now,
-                    Some(REVIEW_TARGET_WORKING_DAYS),
+                    Some(target),
                 ),
             })
         })
