@@ -290,6 +290,11 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         .hash_files(hash_file_present())
         .build();
     let calendar = config.load_calendar()?;
+    // Refused loudly, not counted wrong quietly: a year missing from the table would make its
+    // holidays working days in every deadline (F-3).
+    calendar
+        .require_years(chrono::Datelike::year(&clock.today_taipei()))
+        .with_context(|| format!("the holiday table {}", config.holidays_file.display()))?;
     let trust = Arc::new(match &config.trusted_roots {
         Some(dir) => ReloadableTrustStore::load(dir)
             .with_context(|| format!("trust store {}", dir.display()))?,

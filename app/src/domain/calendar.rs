@@ -11,7 +11,19 @@ use std::ops::Bound;
 pub struct WorkingCalendar {
     holidays: BTreeSet<NaiveDate>,
     workdays: BTreeSet<NaiveDate>,
+    /// The years the calendar lists any day of: the years whose holidays it knows.
+    years: BTreeSet<i32>,
 }
+
+/// The first year whose working days the portal counts: the seeds' own dates are from 民國 112.
+pub const FIRST_YEAR: i32 = 2023;
+
+/// Years the holiday table should list and does not: a working day counted in them would be
+/// wrong (a holiday taken for a working day), so the server refuses to start and `/healthz`
+/// fails until the table is completed (F-3).
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+#[error("the holiday table lists no day of {}: add the DGPA calendar (行政機關辦公日曆表) of those years", .0.iter().map(i32::to_string).collect::<Vec<_>>().join(", "))]
+pub struct MissingYears(pub Vec<i32>);
 
 /// A line of the holiday table that cannot be read; lines count from 1.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,9 +53,17 @@ impl WorkingCalendar {
         holidays: impl IntoIterator<Item = NaiveDate>,
         makeup_workdays: impl IntoIterator<Item = NaiveDate>,
     ) -> WorkingCalendar {
+        let holidays: BTreeSet<NaiveDate> = holidays.into_iter().collect();
+        let workdays: BTreeSet<NaiveDate> = makeup_workdays.into_iter().collect();
+        let years = holidays
+            .iter()
+            .chain(&workdays)
+            .map(Datelike::year)
+            .collect();
         WorkingCalendar {
-            holidays: holidays.into_iter().collect(),
-            workdays: makeup_workdays.into_iter().collect(),
+            holidays,
+            workdays,
+            years,
         }
     }
 
@@ -69,6 +89,7 @@ impl WorkingCalendar {
             if calendar.holidays.contains(&date) || calendar.workdays.contains(&date) {
                 return Err(CalendarError::Duplicate { line });
             }
+            calendar.years.insert(date.year());
             if kind == Some("holiday") {
                 calendar.holidays.insert(date);
             } else if is_weekend(date) {
@@ -78,6 +99,20 @@ impl WorkingCalendar {
             }
         }
         Ok(calendar)
+    }
+
+    /// Every year from [`FIRST_YEAR`] through `through` (the current year, Taipei) is listed:
+    /// the portal can see back to the seeds' dates and forward to today, and a year the table
+    /// does not list would count its holidays as working days.
+    pub fn require_years(&self, through: i32) -> Result<(), MissingYears> {
+        let missing: Vec<i32> = (FIRST_YEAR..=through)
+            .filter(|year| !self.years.contains(year))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(MissingYears(missing))
+        }
     }
 
     /// A make-up working day is a working day even if also listed as a holiday.
@@ -173,6 +208,25 @@ mod tests {
         assert!(
             calendar.is_office_hours(at("2023-09-23 10:00")),
             "a make-up Saturday"
+        );
+    }
+
+    #[test]
+    fn f3_the_shipped_table_lists_every_year_from_112_and_a_missing_year_is_named() {
+        let table = include_str!("../../../server/data/holidays.txt");
+        let calendar = WorkingCalendar::parse_table(table).expect("the shipped table");
+        assert_eq!(calendar.require_years(2027), Ok(()));
+        assert_eq!(
+            calendar.require_years(2029),
+            Err(MissingYears(vec![2028, 2029]))
+        );
+        // 112/01/20–29 were off (春節), 112/01/07 a make-up Saturday.
+        assert!(!calendar.is_working_day(ymd(2023, 1, 26)));
+        assert!(calendar.is_working_day(ymd(2023, 1, 7)));
+        let weekends_only = WorkingCalendar::new([], []);
+        assert_eq!(
+            weekends_only.require_years(2024).map_err(|error| error.to_string()),
+            Err("the holiday table lists no day of 2023, 2024: add the DGPA calendar (行政機關辦公日曆表) of those years".to_owned())
         );
     }
 

@@ -103,7 +103,7 @@ pub fn router(
         .merge(ocsp::routes())
         .merge(crate::confirm::proxied_routes(confirm))
         .route("/livez", get(observability::livez))
-        .route("/healthz", get(observability::healthz).with_state(state.db.clone()))
+        .route("/healthz", get(observability::healthz).with_state(state.clone()))
         .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
         .route("/lang/{tag}", get(language::switch).with_state(https))
         .route(

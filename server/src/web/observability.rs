@@ -117,13 +117,22 @@ pub async fn livez() -> &'static str {
     "ok"
 }
 
-/// `/healthz`: 200 when the database answers, 503 otherwise (for load balancers).
-pub async fn healthz(State(db): State<app::platform::db::Db>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(&db.pool).await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(error) => {
-            tracing::error!(%error, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+/// `/healthz`: 200 when the database answers and the holiday table lists every year through
+/// this one (F-3: a server running into a new year the table lacks stops passing, rather than
+/// counting that year's holidays as working days), 503 otherwise (for load balancers).
+pub async fn healthz(State(state): State<app::platform::AppState>) -> Response {
+    if let Err(error) = sqlx::query("SELECT 1").execute(&state.db.pool).await {
+        tracing::error!(%error, "health check: database unavailable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+    }
+    match state
+        .calendar
+        .require_years(chrono::Datelike::year(&state.clock.today_taipei()))
+    {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(missing) => {
+            tracing::error!(%missing, "health check: the holiday table is incomplete");
+            (StatusCode::SERVICE_UNAVAILABLE, missing.to_string()).into_response()
         }
     }
 }

@@ -152,6 +152,17 @@ async fn health_check_answers_when_the_database_does() {
 }
 
 #[tokio::test]
+async fn f3_the_health_check_fails_in_a_year_the_holiday_table_does_not_list() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    // The tests' clock stands in 2023; the table ends with 2027.
+    app.clock.advance(chrono::Duration::days(6 * 366));
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 503);
+    assert!(body_text(response).await.contains("2028, 2029"));
+}
+
+#[tokio::test]
 async fn security_21_12_metrics_are_for_the_scraper_with_the_token_only() {
     let app = spawn_app().await;
     app.get("/healthz").await;
