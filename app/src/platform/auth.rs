@@ -252,6 +252,20 @@ pub fn forbidden() -> PortalError {
     PortalError::Forbidden
 }
 
+/// The citizen signed in with their own certificate: their registry id and masked ID number.
+/// Anyone else is sent to the citizen sign-in, to come back afterwards.
+pub async fn require_citizen(state: &AppState) -> Result<(i64, String), PortalError> {
+    match current_principal(state).await? {
+        Some(Principal::Citizen {
+            citizen_id,
+            masked_id,
+        }) => Ok((citizen_id, masked_id)),
+        _ => Err(sign_in_required(
+            crate::services::sign_in::SignInKind::Citizen.sign_in_path(),
+        )),
+    }
+}
+
 /// Sends a signed-out visitor of a page to `sign_in_path`, to come back afterwards.
 pub fn sign_in_required(sign_in_path: &str) -> PortalError {
     let here = request_parts()

@@ -181,22 +181,15 @@ mod ssr {
     use super::{CardOutcome, CardView};
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
-    use crate::platform::auth::{self, Principal};
+    use crate::platform::auth;
     use crate::platform::AppState;
     use crate::services::id_card_loss::cases::Channel;
     use crate::services::id_card_loss::form::CardRequest;
     use crate::services::id_card_loss::store::{self, reports, Holder};
-    use crate::services::sign_in::SignInKind;
 
     /// The citizen signed in with their certificate, and their current card.
     pub async fn require_citizen(state: &AppState) -> Result<(Holder, String), PortalError> {
-        let Some(Principal::Citizen {
-            citizen_id,
-            masked_id,
-        }) = auth::current_principal(state).await?
-        else {
-            return Err(auth::sign_in_required(SignInKind::Citizen.sign_in_path()));
-        };
+        let (citizen_id, masked_id) = auth::require_citizen(state).await?;
         let holder = store::holder_by_id(&state.db.pool, citizen_id)
             .await?
             .ok_or_else(|| PortalError::Refused {

@@ -4,26 +4,19 @@
 use super::{Confirmation, Confirmed, LinkQuery, Listing, UsageView, Verification, SHOWN};
 use crate::cases::Code;
 use crate::error::PortalError;
-use crate::platform::auth::{self, Principal};
+use crate::platform::auth;
 use crate::platform::clock::roc_date_time;
 use crate::platform::AppState;
 use crate::services::agency_link::cases::DataKind;
 use crate::services::agency_link::items::{approved, Item, FOUND};
 use crate::services::confirmation::systems::ANSWERED;
 use crate::services::confirmation::ConfirmedStatus;
-use crate::services::sign_in::SignInKind;
 use sqlx::{AnyPool, FromRow};
 use std::collections::HashMap;
 
 /// The record of the citizen signed in with their certificate.
 pub async fn record(state: &AppState) -> Result<UsageView, PortalError> {
-    let Some(Principal::Citizen {
-        citizen_id,
-        masked_id,
-    }) = auth::current_principal(state).await?
-    else {
-        return Err(auth::sign_in_required(SignInKind::Citizen.sign_in_path()));
-    };
+    let (citizen_id, masked_id) = auth::require_citizen(state).await?;
     let pool = &state.db.pool;
     let (national_id, name): (String, String) =
         sqlx::query_as("SELECT national_id, name FROM citizens WHERE id = $1")
