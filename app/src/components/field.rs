@@ -40,7 +40,10 @@ pub fn TextField(
         None => error_id.clone(),
     };
     let name = spec.name.clone();
-    let on_input = move |text: String| error.set(kind.check(&text, lang).map(str::to_owned));
+    let required = spec.required;
+    let on_input = move |text: String| {
+        error.set(kind.check_as(&text, required, lang).map(str::to_owned));
+    };
     // 使用目的/原因 is a paragraph: a text area with a live count of its 350 characters.
     let control = if kind == FieldKind::Purpose {
         let count = RwSignal::new(Purpose::count_chars(&value));

@@ -40,6 +40,14 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// [`FieldKind::check`] for a field that may be left empty unless `required`.
+    pub fn check_as(self, text: &str, required: bool, lang: Lang) -> Option<&'static str> {
+        if !required && text.trim().is_empty() {
+            return None;
+        }
+        self.check(text, lang)
+    }
+
     /// `None` when `text` parses as this kind, else the error message in `lang`.
     pub fn check(self, text: &str, lang: Lang) -> Option<&'static str> {
         fn message<T, E: FieldError>(parsed: Result<T, E>, lang: Lang) -> Option<&'static str> {

@@ -173,6 +173,14 @@ impl Mobile {
         }
     }
 
+    /// An optional mobile number: `None` when nothing but separators was typed.
+    pub fn parse_optional(input: &str) -> Result<Option<Mobile>, MobileError> {
+        match Mobile::parse(input) {
+            Err(MobileError::Missing) => Ok(None),
+            parsed => parsed.map(Some),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -127,6 +127,30 @@ async fn c2_an_eligible_citizen_pre_applies_and_gets_a_reference_and_a_printable
 }
 
 #[tokio::test]
+async fn c2_the_mobile_number_is_optional_and_a_wrong_one_is_still_named() {
+    let portal = Portal::start().await;
+    let mut form = wang();
+    form.retain(|(key, _)| *key != "mobile");
+    let (status, html) = submit(&portal, APPLY, &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("線上申請完成") && html.contains("（未填）"),
+        "{html}"
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT mobile FROM moica_applications")
+        .fetch_all(pool(&portal))
+        .await
+        .expect("applications");
+    assert_eq!(stored, [""]);
+
+    let (status, html) = submit(&portal, APPLY, &with(wang(), "mobile", "0212345678")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("手機號碼格式錯誤"), "{html}");
+    assert!(!html.contains("線上申請完成"), "{html}");
+    assert_eq!(rows(&portal).await.len(), 1, "nothing more stored");
+}
+
+#[tokio::test]
 async fn c1_the_day_before_the_18th_birthday_is_refused_and_the_birthday_is_accepted() {
     let portal = Portal::start().await;
     // 張家豪, born 98/06/01 (2009-06-01): 18 on 116/06/01.

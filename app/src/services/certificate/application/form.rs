@@ -29,10 +29,10 @@ pub const EMAIL: FormField = FormField {
 pub const MOBILE: FormField = FormField {
     name: "mobile",
     kind: FieldKind::Mobile,
-    label_zh: "手機號碼",
-    label_en: "Mobile number",
-    hint_zh: Some("如 0912345678"),
-    hint_en: Some("e.g. 0912345678"),
+    label_zh: "手機號碼（選填）",
+    label_en: "Mobile number (optional)",
+    hint_zh: Some("如 0912345678；申請自然人憑證無須提供"),
+    hint_en: Some("e.g. 0912345678; a certificate does not need one"),
     maxlength: 12,
 };
 pub const USER_CODE: FormField = FormField {
@@ -85,6 +85,13 @@ pub const CONTACT_FIELDS: [FormField; 7] = [
     USER_CODE_CONFIRM,
 ];
 
+/// Whether `field` must be filled in. The seed asks the applicant for nothing but the ID card,
+/// the fee and an e-mail address (攜帶項目), so the mobile number is the one contact left
+/// optional (issue 20 item 13).
+pub fn required(field: &FormField) -> bool {
+    field.name != MOBILE.name
+}
+
 /// A form whose every field parsed.
 #[derive(Clone, Debug)]
 pub struct ApplicationForm {
@@ -92,7 +99,8 @@ pub struct ApplicationForm {
     pub name: PersonName,
     pub birth_date: RocDate,
     pub email: Email,
-    pub mobile: Mobile,
+    /// Given only if the applicant chose to.
+    pub mobile: Option<Mobile>,
     pub user_code: UserCode,
     /// `None`: the default PIN.
     pub pin: Option<NewMoicaPin>,
@@ -122,6 +130,7 @@ impl ApplicationForm {
     ) -> Result<ApplicationForm, Vec<PortalError>> {
         let mut errors: Vec<PortalError> = CONTACT_FIELDS
             .iter()
+            .filter(|field| required(field) || !value(posted, field.name).trim().is_empty())
             .filter_map(|field| field.check(value(posted, field.name)))
             .collect();
         let choice = PinChoice::from_code(value(posted, PIN_CHOICE));
@@ -176,7 +185,7 @@ impl ApplicationForm {
                 name: PersonName::parse(value(posted, NAME.name)).ok()?,
                 birth_date: RocDate::parse(value(posted, BIRTH_DATE.name)).ok()?,
                 email: Email::parse(value(posted, EMAIL.name)).ok()?,
-                mobile: Mobile::parse(value(posted, MOBILE.name)).ok()?,
+                mobile: Mobile::parse_optional(value(posted, MOBILE.name)).ok()?,
                 user_code: UserCode::parse(value(posted, USER_CODE.name)).ok()?,
                 pin: match choice? {
                     PinChoice::Chosen => Some(NewMoicaPin::parse(value(posted, PIN.name)).ok()?),
@@ -245,6 +254,28 @@ mod tests {
         let form = ApplicationForm::parse(&fields).expect("parses");
         assert!(form.pin.is_none());
         assert_eq!(form.pin_choice(), PinChoice::Default);
+    }
+
+    #[test]
+    fn c2_the_mobile_number_is_optional_but_checked_when_given() {
+        let form = ApplicationForm::parse(&wang("chosen")).expect("parses");
+        assert_eq!(form.mobile.as_ref().map(Mobile::as_str), Some("0912345678"));
+        let mut fields = wang("chosen");
+        fields.retain(|(k, _)| k != "mobile");
+        assert!(ApplicationForm::parse(&fields)
+            .expect("parses")
+            .mobile
+            .is_none());
+        fields.push(("mobile".into(), " ".into()));
+        assert!(ApplicationForm::parse(&fields)
+            .expect("parses")
+            .mobile
+            .is_none());
+        fields.retain(|(k, _)| k != "mobile");
+        fields.push(("mobile".into(), "0212345678".into()));
+        let errors = ApplicationForm::parse(&fields).unwrap_err();
+        assert_eq!(named(&errors), ["mobile"]);
+        assert!(!required(&MOBILE) && required(&EMAIL));
     }
 
     #[test]

@@ -79,7 +79,8 @@ pub struct ApplicationSummary {
     /// ROC, `73/01/01`.
     pub birth_date: String,
     pub email: String,
-    pub mobile: String,
+    /// Only if the applicant gave one (it is optional, issue 20 item 13).
+    pub mobile: Option<String>,
     pub pin_choice: PinChoice,
     /// ROC date-time.
     pub submitted_at: String,
@@ -158,4 +159,21 @@ pub fn notes(lang: Lang) -> [(&'static str, String); 5] {
             .to_owned(),
         ),
     ]
+}
+
+/// `moica_applications.mobile` holds "" for an application made without a mobile number.
+#[cfg(feature = "ssr")]
+pub(crate) fn stored_mobile(mobile: Option<&crate::domain::phone::Mobile>) -> &str {
+    mobile.map_or("", crate::domain::phone::Mobile::as_str)
+}
+
+/// A stored mobile number as read back: `None` for "".
+#[cfg(feature = "ssr")]
+pub(crate) fn mobile_read(stored: String) -> Option<String> {
+    Some(stored).filter(|mobile| !mobile.is_empty())
+}
+
+/// A contact the applicant left out, as shown.
+pub fn not_given(value: Option<String>, lang: Lang) -> String {
+    value.unwrap_or_else(|| lang.pick("（未填）", "(not given)").to_owned())
 }

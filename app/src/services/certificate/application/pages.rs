@@ -3,7 +3,7 @@
 //! without JavaScript; the fields check themselves as the citizen types (islands).
 
 use super::form::{self, CONTACT_FIELDS, PIN, PIN_CHOICE, PIN_CONFIRM};
-use super::{notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, FEE};
+use super::{not_given, notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, FEE};
 use crate::components::buttons::ConfirmSubmit;
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
@@ -148,7 +148,13 @@ pub(crate) fn ApplicationFormView(
             } else {
                 value(&posted, field.name).to_owned()
             };
-            field.render(lang, shown, &errors, secret(field.name))
+            field.render_required(
+                lang,
+                shown,
+                &errors,
+                secret(field.name),
+                form::required(&field),
+            )
         })
         .collect_view();
     let chosen = PinChoice::from_code(value(&posted, PIN_CHOICE)) == Some(PinChoice::Chosen);
@@ -229,7 +235,7 @@ fn Summary(summary: ApplicationSummary, lang: Lang) -> impl IntoView {
                 <dt>{lang.pick("國民身分證統一編號", "ID number")}</dt><dd>{summary.masked_id}</dd>
                 <dt>{lang.pick("出生年月日", "Date of birth")}</dt><dd>{summary.birth_date}</dd>
                 <dt>{lang.pick("電子郵件信箱", "E-mail")}</dt><dd>{summary.email}</dd>
-                <dt>{lang.pick("手機號碼", "Mobile number")}</dt><dd>{summary.mobile}</dd>
+                <dt>{lang.pick("手機號碼", "Mobile number")}</dt><dd>{not_given(summary.mobile, lang)}</dd>
                 <dt>{lang.pick("用戶代碼", "User code")}</dt><dd>{lang.pick("已設定（本表不列印，請自行牢記）", "Set by you (not printed here: remember it)")}</dd>
                 <dt>{lang.pick("卡片密碼", "Card PIN")}</dt><dd>{pin}</dd>
                 <dt>{lang.pick("申請時間", "Applied at")}</dt><dd>{summary.submitted_at}</dd>

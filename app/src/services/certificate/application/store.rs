@@ -242,7 +242,7 @@ async fn try_submit(
     .bind(applicant.citizen_id)
     .bind(filing.channel().code())
     .bind(form.email.as_str())
-    .bind(form.mobile.as_str())
+    .bind(super::stored_mobile(form.mobile.as_ref()))
     .bind(form.pin_choice().code())
     .bind(now)
     .bind(expires_at)
@@ -279,7 +279,10 @@ async fn try_submit(
         masked_id: form.national_id.masked(),
         birth_date: form.birth_date.display_slash(),
         email: form.email.as_str().to_owned(),
-        mobile: form.mobile.as_str().to_owned(),
+        mobile: form
+            .mobile
+            .as_ref()
+            .map(|mobile| mobile.as_str().to_owned()),
         pin_choice: form.pin_choice(),
         submitted_at: roc_date_time(now),
         collect_by: RocDate::from_naive(collect_by)

@@ -14,7 +14,7 @@ use crate::platform::rows::RowExt;
 use crate::platform::{audit, auth, AppState};
 use crate::services::certificate::application::cases::ApplicationFacts;
 use crate::services::certificate::application::store::{registry_entry, REGISTRY_COLUMNS};
-use crate::services::certificate::application::PinChoice;
+use crate::services::certificate::application::{mobile_read, PinChoice};
 use crate::services::certificate::eligibility::{self, Ineligible};
 use crate::services::staff::StaffMember;
 use chrono::NaiveDate;
@@ -123,7 +123,7 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
             birth_date: roc(birth_date),
             registered_in: format!("{county}{township}"),
             email: row.try_get("email")?,
-            mobile: row.try_get("mobile")?,
+            mobile: mobile_read(row.try_get("mobile")?),
             pin_choice: PinChoice::from_code(&pin_choice).unwrap_or(PinChoice::Default),
             submitted_at: roc_date_time(row.try_get("submitted_at")?),
             collect_by: roc(collect_by),

@@ -50,7 +50,8 @@ pub struct CounterApplication {
     /// The registered address's county and township.
     pub registered_in: String,
     pub email: String,
-    pub mobile: String,
+    /// Only if the applicant gave one.
+    pub mobile: Option<String>,
     pub pin_choice: PinChoice,
     pub submitted_at: String,
     pub collect_by: String,

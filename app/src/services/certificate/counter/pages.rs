@@ -19,7 +19,7 @@ use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::services::certificate::application::pages::ApplicationFormView;
-use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
+use crate::services::certificate::application::{not_given, PinChoice, FEE, POSTAGE};
 use crate::services::certificate::proof::card_statement;
 use crate::settings::portal_settings;
 use crate::shell::current_lang;
@@ -245,7 +245,7 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                 <dt>{lang.pick("出生年月日", "Date of birth")}</dt><dd>{application.birth_date}</dd>
                 <dt>{lang.pick("戶籍地", "Registered in")}</dt><dd>{application.registered_in}</dd>
                 <dt>{lang.pick("電子郵件信箱", "E-mail")}</dt><dd>{application.email}</dd>
-                <dt>{lang.pick("手機號碼", "Mobile")}</dt><dd>{application.mobile}</dd>
+                <dt>{lang.pick("手機號碼", "Mobile")}</dt><dd>{not_given(application.mobile, lang)}</dd>
                 <dt>{lang.pick("卡片 PIN 碼", "Card PIN")}</dt><dd>{pin}</dd>
                 <dt>{lang.pick("線上申請時間", "Applied online")}</dt><dd>{application.submitted_at}</dd>
                 <dt>{lang.pick("領取期限", "Collect by")}</dt><dd>{application.collect_by}</dd>

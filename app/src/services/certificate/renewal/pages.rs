@@ -110,14 +110,17 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                 .map(|input| input.value())
                 .unwrap_or_default()
         };
+        // The mobile number is optional (issue 20 item 13): checked only when typed.
         let fields = [
-            (email, email_error, FieldKind::Email),
-            (mobile, mobile_error, FieldKind::Mobile),
-            (user_code, code_error, FieldKind::UserCode),
+            (email, email_error, FieldKind::Email, true),
+            (mobile, mobile_error, FieldKind::Mobile, false),
+            (user_code, code_error, FieldKind::UserCode, true),
         ];
         let mut fine = true;
-        for (input, error, kind) in fields {
-            let problem = kind.check(&value(input), lang).map(str::to_owned);
+        for (input, error, kind, required) in fields {
+            let problem = kind
+                .check_as(&value(input), required, lang)
+                .map(str::to_owned);
             fine &= problem.is_none();
             error.set(problem);
         }
@@ -194,8 +197,8 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                                 <span class="error" id="email-error" aria-live="polite">{move || email_error.get()}</span>
                             </div>
                             <div class="field">
-                                <label for="mobile"><span class="required" aria-hidden="true">"*"</span>{lang.pick("手機號碼", "Mobile number")}</label>
-                                <input type="tel" id="mobile" name="mobile" maxlength="12" autocomplete="tel" required node_ref=mobile
+                                <label for="mobile">{lang.pick("手機號碼（選填）", "Mobile number (optional)")}</label>
+                                <input type="tel" id="mobile" name="mobile" maxlength="12" autocomplete="tel" node_ref=mobile
                                     aria-describedby="mobile-error" aria-invalid=move || if mobile_error.get().is_some() { "true" } else { "false" } />
                                 <span class="error" id="mobile-error" aria-live="polite">{move || mobile_error.get()}</span>
                             </div>

@@ -128,8 +128,8 @@ pub async fn request(
     // The fields first: a typo costs nothing on the card.
     let email =
         Email::parse(&request.email).map_err(|error| PortalError::field("email", &error))?;
-    let mobile =
-        Mobile::parse(&request.mobile).map_err(|error| PortalError::field("mobile", &error))?;
+    let mobile = Mobile::parse_optional(&request.mobile)
+        .map_err(|error| PortalError::field("mobile", &error))?;
     let user_code = UserCode::parse(&request.user_code)
         .map_err(|error| PortalError::field("user_code", &error))?;
     if UserCode::parse(&request.user_code_confirm).ok() != Some(user_code.clone()) {
