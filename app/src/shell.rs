@@ -73,17 +73,24 @@ pub fn current_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
-                crate::platform::session::cookie_value(header, crate::i18n::LANG_COOKIE)
-                    .map(Lang::from_tag)
-            })
+            .map(|parts| lang_of(&parts.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
         lang_from_document_cookie()
     }
+}
+
+/// The language a request's cookie chose, else zh-TW: for routes outside the app's pages.
+#[cfg(feature = "ssr")]
+pub fn lang_of(headers: &http::HeaderMap) -> Lang {
+    headers
+        .get(http::header::COOKIE)
+        .and_then(|header| header.to_str().ok())
+        .and_then(|header| crate::platform::session::cookie_value(header, crate::i18n::LANG_COOKIE))
+        .map(Lang::from_tag)
+        .unwrap_or_default()
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

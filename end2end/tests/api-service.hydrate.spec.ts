@@ -6,7 +6,7 @@ import { Browser, expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { chooseCard, company, reviewer } from './support/cards';
 import { fillLossForm, zhang } from './support/loss';
-import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
 
 // One company, one story: the steps depend on each other, and each is long.
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -61,8 +61,17 @@ async function fillCompany(page: Page, ip: string): Promise<void> {
 }
 
 /** Agrees to the rules and presses 申請, confirming the seed's dialog (圖6, 11). */
-async function submit(page: Page): Promise<string> {
+/** A-R: the agreement box sits inside the folded management rules, so they are opened first. */
+async function agree(page: Page): Promise<void> {
+  const rules = page.locator('details.rules');
+  if (!(await rules.evaluate((details) => (details as HTMLDetailsElement).open))) {
+    await rules.locator('> summary').click();
+  }
   await page.getByLabel('我已詳閱並同意遵守').check();
+}
+
+async function submit(page: Page): Promise<string> {
+  await agree(page);
   page.once('dialog', (dialog) => {
     expect(dialog.message()).toBe('請確認資料是否輸入正確?');
     void dialog.accept();
@@ -108,10 +117,12 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await expect(page.locator('#host_ip-error')).toBeEmpty();
   await page.getByLabel('使用目的/原因').fill('依洗錢防制法第七條，金融機構確認客戶身分時需查驗身分證');
   await expect(page.locator('#purpose-count')).toContainText('/ 350');
-  await page.getByText('國民身分證領補換資料查驗作業API介接服務管理規範', { exact: true }).click();
+  // A-R: nothing to tick until the rules are open.
+  await expect(page.getByLabel('我已詳閱並同意遵守')).toBeHidden();
+  await page.locator('details.rules > summary').click();
   await expect(page.getByText('不得透過第三方軟體、程式批次測試本服務')).toBeVisible();
   await expectAccessible(page);
-  await page.getByLabel('我已詳閱並同意遵守').check();
+  await agree(page);
   page.once('dialog', (dialog) => void dialog.dismiss());
   await page.getByRole('button', { name: '申請', exact: true }).click();
   await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
@@ -153,7 +164,9 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await page.getByRole('button', { name: '複製' }).first().click();
   await expect(page.getByText('已複製')).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(isskey);
-  await expect(page.getByRole('link', { name: '操作文件下載' })).toBeVisible();
+  // 操作文件下載 is the manual as a PDF (A-R).
+  const manual = await downloadPdf(page, '操作文件下載');
+  expect(manual.fileName).toMatch(/\.pdf$/);
   await expectAccessible(page);
   await shot(page, 'fig28-progress');
 

@@ -3,7 +3,7 @@
 // never replace each other's application. The under-18 refusal is proved with a fixed clock
 // in the integration tests: here the real date would move the edge.
 import { expect, test } from '@playwright/test';
-import { expectAccessible } from './support/portal';
+import { downloadPdf, expectAccessible } from './support/portal';
 import { Citizen, lin, wang } from './support/loss';
 import { fillApplication, sendApplication } from './support/certificate';
 
@@ -29,6 +29,9 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   const main = page.locator('main');
   for (const note of ['250', '8:30', '國民身分證正本', '730101']) await expect(main).toContainText(note);
   await expectAccessible(page);
+  // The paper form for those who would rather write (issue 20 item 11).
+  const blank = await downloadPdf(page, '自然人憑證申請表（PDF）');
+  expect(blank.fileName).toContain('自然人憑證申請表');
 
   await fillApplication(page, who, { pin: '24681357' });
   await sendApplication(page);

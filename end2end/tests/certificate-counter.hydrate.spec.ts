@@ -3,7 +3,7 @@
 // the RA checks and the development MOICA CA certifies — and the citizen signs in with the new
 // card and the default PIN. The page talks to the card helper, so this needs WebAssembly.
 import { expect, Locator, Page, test } from '@playwright/test';
-import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { baseURL, blankCard, chooseCard, helperURL, printedNumber, registrar } from './support/cards';
 import { counterPage, fillApplication, huang, searchFor, sendApplication } from './support/certificate';
 
@@ -30,7 +30,8 @@ async function citizenSignsIn(page: Page): Promise<boolean> {
 test('c2 the registrar issues the pre-applied card and the citizen signs in with the default PIN', async ({ page, browser }) => {
   await page.goto('/certificate/apply');
   await waitForHydration(page);
-  await fillApplication(page, huang);
+  // No mobile number: the seed does not ask for one (issue 20 item 13).
+  await fillApplication(page, huang, { mobile: '' });
   await sendApplication(page);
   await expect(page.getByRole('heading', { name: '線上申請完成' })).toBeVisible();
   const reference = (await page.locator('.reference').textContent()) ?? '';
@@ -52,8 +53,13 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await expect(application).toContainText('A2*****575');
   await expect(application).toContainText('77/03/12');
   await expect(application.locator('.application-status')).toHaveText('待領取');
+  await expect(application).toContainText('（未填）');
   await waitForHydration(counter);
   await expectAccessible(counter);
+
+  // The 憑證申請書 the applicant signs, printed from the counter (issue 20 item 11).
+  const paper = await downloadPdf(counter, '列印憑證申請書（PDF）');
+  expect(paper.fileName).toContain(reference);
 
   // A card number that does not parse is named and nothing happens.
   await counter.getByLabel('空白 IC 卡所在讀卡機').selectOption(blankCard.reader);
@@ -81,6 +87,8 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await expect(issued).toContainText(cardNumber);
   await expect(issued).toContainText('NT$250');
   await expectAccessible(counter);
+  const face = await downloadPdf(counter, '列印卡面（PDF）');
+  expect(face.fileName).toBe(`card-face-${cardNumber}.pdf`);
 
   // Searched again, the application is done.
   await counter.goto('/admin/certificate/issue');

@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { agency, chooseCard, reviewer, Card } from './support/cards';
-import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
@@ -166,10 +166,7 @@ test('i_1 i_2 i_4 the agency system is approved, takes effect, is closed and sto
   expect(await status(police, number ?? '')).toBe('已生效');
   await police.getByRole('link', { name: number ?? '' }).click();
   await expect(police.locator('.timeline')).toContainText('生效');
-  const download = police.waitForEvent('download');
-  await police.getByRole('link', { name: '列印審核結果函（PDF）' }).click();
-  const letter = readFileSync(await (await download).path());
-  expect(letter.subarray(0, 4).toString()).toBe('%PDF');
+  await downloadPdf(police, '列印審核結果函（PDF）');
 
   // 停用: from the agency's systems, a month ahead.
   await police.goto(REQUESTS);

@@ -12,6 +12,7 @@ pub mod db;
 pub mod id_hash;
 pub mod jobs;
 pub mod outbox;
+pub mod paper;
 pub mod password;
 pub mod private_file;
 pub mod rate_limit;

@@ -19,13 +19,19 @@ export const huang: Citizen = {
 export async function fillApplication(
   page: Page,
   who: Citizen,
-  { userCode = 'Huji2026a', confirm = userCode, pin }: { userCode?: string; confirm?: string; pin?: string } = {},
+  {
+    userCode = 'Huji2026a',
+    confirm = userCode,
+    pin,
+    mobile = '0912345678',
+  }: { userCode?: string; confirm?: string; pin?: string; mobile?: string } = {},
 ): Promise<void> {
   await page.getByLabel('國民身分證統一編號').fill(who.nationalId);
   await page.getByRole('textbox', { name: '姓名', exact: true }).fill(who.name);
   await page.getByRole('textbox', { name: '出生年月日', exact: true }).fill(who.birthDate);
   await page.getByLabel('電子郵件信箱（E-MAIL）').fill(who.email);
-  await page.getByLabel('手機號碼').fill('0912345678');
+  // Optional (issue 20 item 13): '' leaves it empty.
+  await page.getByLabel('手機號碼').fill(mobile);
   // Password fields have no role; their labels start with the required mark.
   await page.getByLabel(/^\*?\s*用戶代碼$/).fill(userCode);
   await page.getByLabel('再次輸入用戶代碼').fill(confirm);

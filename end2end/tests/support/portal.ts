@@ -2,6 +2,7 @@
 // waiting for the WebAssembly client to take over a page.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 /**
  * WCAG 2.1 AA, as axe-core checks it: no violation at all. axe runs inside the page, so in
@@ -46,4 +47,15 @@ export async function waitForHydration(page: Page): Promise<void> {
 export async function waitForPath(page: Page, path: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === path);
   await page.waitForLoadState('load');
+}
+
+/** Clicks the link named `name` and returns the PDF it downloads: its suggested file name and
+ * its bytes, checked to be a PDF. */
+export async function downloadPdf(page: Page, name: string | RegExp): Promise<{ fileName: string; bytes: Buffer }> {
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name }).click();
+  const file = await download;
+  const bytes = readFileSync(await file.path());
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  return { fileName: file.suggestedFilename(), bytes };
 }

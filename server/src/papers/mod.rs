@@ -1,11 +1,11 @@
-//! The paper forms of agency linking as PDF (issue 18 item 1): an A4 page per sheet (more
+//! Paper forms as PDF (issue 18 item 1, issue 20 items 5 and 11): an A4 page per sheet (more
 //! when it runs long) with the form's title, its tables ruled, the signature and 關防 boxes,
-//! and a footer with the case number and the printed date, in a CJK font of which only the
-//! glyphs used are embedded. What a form says is `app::services::agency_link::papers::sheet`.
+//! and a footer with the form's reference and the printed date, in a CJK font of which only the
+//! glyphs used are embedded. What a form says is an `app::platform::paper::Sheet`.
 
 pub mod layout;
 
-use app::services::agency_link::papers::sheet::{Block, Sheet};
+use app::platform::paper::{Block, PaperSize, Sheet};
 use krilla::color::luma;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
@@ -55,10 +55,45 @@ impl std::fmt::Debug for Printer {
     }
 }
 
-/// A4 in points, and the page's margins.
-const PAGE: (f32, f32) = (595.28, 841.89);
-const MARGIN: f32 = 50.0;
-const BODY: f32 = 10.5;
+/// A page's size and the type set on it, in points.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    width: f32,
+    height: f32,
+    margin: f32,
+    body: f32,
+    title: f32,
+    heading: f32,
+    /// Whether each page carries the footer (reference and printed date).
+    footer: bool,
+}
+
+impl Geometry {
+    fn of(size: PaperSize) -> Geometry {
+        match size {
+            PaperSize::A4 => Geometry {
+                width: 595.28,
+                height: 841.89,
+                margin: 50.0,
+                body: 10.5,
+                title: 16.0,
+                heading: 12.0,
+                footer: true,
+            },
+            // ISO/IEC 7810 ID-1, 85.60 × 53.98 mm: what the card printer prints on.
+            PaperSize::Card => Geometry {
+                width: 242.65,
+                height: 153.01,
+                margin: 14.0,
+                body: 9.0,
+                title: 12.0,
+                heading: 9.0,
+                footer: false,
+            },
+        }
+    }
+}
+
 const LINE: f32 = 1.45;
 const PAD: f32 = 4.0;
 const SEAL_HEIGHT: f32 = 96.0;
@@ -104,7 +139,7 @@ impl Printer {
                 .unwrap_or(face.units_per_em());
             f32::from(units) / per_em * size
         };
-        let mut pages = Pages::new();
+        let mut pages = Pages::new(Geometry::of(sheet.size));
         pages.title(&sheet.title, &advance);
         for block in &sheet.blocks {
             match block {
@@ -128,12 +163,13 @@ impl Printer {
         let mut document = Document::new();
         document.set_metadata(
             Metadata::new()
-                .title(format!("{} {}", sheet.title, sheet.case_id))
+                .title(sheet.document_title())
                 .language("zh-TW".into())
                 .creator("Huji".into()),
         );
+        let geometry = pages.geometry;
         for page in pages.finish() {
-            page.draw(&mut document, &self.font, sheet);
+            page.draw(&mut document, &self.font, sheet, geometry);
         }
         document
             .finish()
@@ -158,6 +194,7 @@ enum Mark {
 
 /// The pages being filled, top to bottom.
 struct Pages {
+    geometry: Geometry,
     done: Vec<PageMarks>,
     current: PageMarks,
 }
@@ -169,15 +206,15 @@ struct PageMarks {
 }
 
 impl PageMarks {
-    fn fresh() -> PageMarks {
+    fn fresh(geometry: Geometry) -> PageMarks {
         PageMarks {
             marks: Vec::new(),
-            y: MARGIN,
+            y: geometry.margin,
         }
     }
 
-    fn draw(self, document: &mut Document, font: &Font, sheet: &Sheet) {
-        let Some(size) = PageSettings::from_wh(PAGE.0, PAGE.1) else {
+    fn draw(self, document: &mut Document, font: &Font, sheet: &Sheet, geometry: Geometry) {
+        let Some(size) = PageSettings::from_wh(geometry.width, geometry.height) else {
             return;
         };
         let mut page = document.start_page_with(size);
@@ -185,16 +222,17 @@ impl PageMarks {
         for mark in &self.marks {
             draw(&mut surface, font, mark);
         }
-        let footer = format!("案件編號 {}　列印日期 {}", sheet.case_id, sheet.printed_on);
-        draw(
-            &mut surface,
-            font,
-            &Mark::Text {
-                at: (MARGIN, PAGE.1 - MARGIN / 2.0),
-                size: 8.0,
-                text: footer,
-            },
-        );
+        if geometry.footer {
+            draw(
+                &mut surface,
+                font,
+                &Mark::Text {
+                    at: (geometry.margin, geometry.height - geometry.margin / 2.0),
+                    size: 8.0,
+                    text: sheet.footer(),
+                },
+            );
+        }
         surface.finish();
         page.finish();
     }
@@ -237,22 +275,25 @@ fn draw(surface: &mut Surface<'_>, font: &Font, mark: &Mark) {
 }
 
 impl Pages {
-    fn new() -> Pages {
+    fn new(geometry: Geometry) -> Pages {
         Pages {
+            geometry,
             done: Vec::new(),
-            current: PageMarks::fresh(),
+            current: PageMarks::fresh(geometry),
         }
     }
 
-    fn width() -> f32 {
-        PAGE.0 - 2.0 * MARGIN
+    /// The width between the margins.
+    fn width(&self) -> f32 {
+        self.geometry.width - 2.0 * self.geometry.margin
     }
 
     /// Makes room for `height` more: a new page if this one is full.
     fn room(&mut self, height: f32) {
-        if self.current.y + height > PAGE.1 - MARGIN && !self.current.marks.is_empty() {
-            self.done
-                .push(std::mem::replace(&mut self.current, PageMarks::fresh()));
+        let bottom = self.geometry.height - self.geometry.margin;
+        if self.current.y + height > bottom && !self.current.marks.is_empty() {
+            let fresh = PageMarks::fresh(self.geometry);
+            self.done.push(std::mem::replace(&mut self.current, fresh));
         }
     }
 
@@ -265,36 +306,41 @@ impl Pages {
     }
 
     fn title(&mut self, title: &str, advance: &impl Fn(char, f32) -> f32) {
-        let size = 16.0;
-        for line in layout::wrap(title, Self::width(), |c| advance(c, size)) {
+        let size = self.geometry.title;
+        for line in layout::wrap(title, self.width(), |c| advance(c, size)) {
             let used: f32 = line.chars().map(|c| advance(c, size)).sum();
             self.room(size * LINE);
-            self.text(MARGIN + (Self::width() - used) / 2.0, size, line);
+            self.text(
+                self.geometry.margin + (self.width() - used) / 2.0,
+                size,
+                line,
+            );
             self.current.y += size * LINE;
         }
         self.current.y += size * 0.5;
     }
 
     fn heading(&mut self, text: &str, advance: &impl Fn(char, f32) -> f32) {
-        let size = 12.0;
+        let (size, body) = (self.geometry.heading, self.geometry.body);
         self.current.y += size * 0.6;
-        for line in layout::wrap(text, Self::width(), |c| advance(c, size)) {
+        for line in layout::wrap(text, self.width(), |c| advance(c, size)) {
             // A heading is never left alone at the foot of a page.
-            self.room(size * LINE + 3.0 * BODY * LINE);
-            self.text(MARGIN, size, line);
+            self.room(size * LINE + 3.0 * body * LINE);
+            self.text(self.geometry.margin, size, line);
             self.current.y += size * LINE;
         }
         self.current.y += size * 0.2;
     }
 
     fn paragraph(&mut self, text: &str, advance: &impl Fn(char, f32) -> f32) {
-        self.current.y += BODY * 0.5;
-        for line in layout::wrap(text, Self::width(), |c| advance(c, BODY)) {
-            self.room(BODY * LINE);
-            self.text(MARGIN, BODY, line);
-            self.current.y += BODY * LINE;
+        let body = self.geometry.body;
+        self.current.y += body * 0.5;
+        for line in layout::wrap(text, self.width(), |c| advance(c, body)) {
+            self.room(body * LINE);
+            self.text(self.geometry.margin, body, line);
+            self.current.y += body * LINE;
         }
-        self.current.y += BODY * 0.5;
+        self.current.y += body * 0.5;
     }
 
     fn row(
@@ -304,17 +350,18 @@ impl Pages {
         header: bool,
         advance: &impl Fn(char, f32) -> f32,
     ) {
-        let widths: Vec<f32> = shares.iter().map(|share| share * Self::width()).collect();
+        let body = self.geometry.body;
+        let widths: Vec<f32> = shares.iter().map(|share| share * self.width()).collect();
         let lines: Vec<Vec<String>> = cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| layout::wrap(cell, width - 2.0 * PAD, |c| advance(c, BODY)))
+            .map(|(cell, width)| layout::wrap(cell, width - 2.0 * PAD, |c| advance(c, body)))
             .collect();
         let count = lines.iter().map(Vec::len).max().unwrap_or(1);
-        let height = count as f32 * BODY * LINE + 2.0 * PAD;
+        let height = count as f32 * body * LINE + 2.0 * PAD;
         self.room(height);
         let top = self.current.y;
-        let mut x = MARGIN;
+        let mut x = self.geometry.margin;
         for (column, (cell, width)) in lines.into_iter().zip(&widths).enumerate() {
             self.current.marks.push(Mark::Box {
                 rect: (x, top, *width, height),
@@ -323,8 +370,8 @@ impl Pages {
             });
             for (n, line) in cell.into_iter().enumerate() {
                 self.current.marks.push(Mark::Text {
-                    at: (x + PAD, top + PAD + n as f32 * BODY * LINE + BODY * 1.1),
-                    size: BODY,
+                    at: (x + PAD, top + PAD + n as f32 * body * LINE + body * 1.1),
+                    size: body,
                     text: line,
                 });
             }
@@ -337,19 +384,20 @@ impl Pages {
         if seals.is_empty() {
             return;
         }
-        self.current.y += BODY * 1.5;
+        let body = self.geometry.body;
+        self.current.y += body * 1.5;
         self.room(SEAL_HEIGHT);
-        let width = Self::width() / seals.len() as f32;
+        let width = self.width() / seals.len() as f32;
         let top = self.current.y;
         for (n, seal) in seals.iter().enumerate() {
-            let x = MARGIN + n as f32 * width;
+            let x = self.geometry.margin + n as f32 * width;
             self.current.marks.push(Mark::Box {
                 rect: (x, top, width, SEAL_HEIGHT),
                 shade: false,
             });
             self.current.marks.push(Mark::Text {
-                at: (x + PAD, top + PAD + BODY * 1.1),
-                size: BODY,
+                at: (x + PAD, top + PAD + body * 1.1),
+                size: body,
                 text: (*seal).to_owned(),
             });
         }
@@ -368,8 +416,9 @@ mod tests {
 
     fn sheet(rows: usize) -> Sheet {
         Sheet {
+            size: PaperSize::A4,
             title: "各類需求資料項目表".into(),
-            case_id: "A1151120-000001".into(),
+            reference: Some(app::platform::paper::Reference::case("A1151120-000001")),
             printed_on: "115/11/21".into(),
             blocks: vec![Block::Table {
                 header: Some(vec!["項次".into(), "資料項目".into()]),

@@ -2,7 +2,7 @@
 //! request's applicant and the ministry's reviewers (`app::services::confirmation::letter`
 //! decides and audits); anyone else, and a request with no answer yet, gets 404.
 
-use super::agency_link::{not_found, print, refusal, source_ip, unavailable, FilesState};
+use super::files::{not_found, print, refusal, source_ip, unavailable, FilesState};
 use axum::{
     extract::{Path, Request, State},
     http::StatusCode,
@@ -37,7 +37,7 @@ async fn letter(
     let Ok(id) = id.parse::<i64>() else {
         return not_found();
     };
-    let source_ip = source_ip(&request);
+    let source_ip = source_ip(request.extensions());
     let sheet =
         match app::services::confirmation::letter::letter(&state.app, &principal, source_ip, id)
             .await

@@ -4,10 +4,12 @@
 pub mod agency_link;
 mod captcha;
 pub mod confirmation;
+pub mod files;
 mod language;
 pub mod limits;
 pub mod observability;
 pub mod ocsp;
+mod printouts;
 pub mod security;
 
 use app::platform::AppState;
@@ -83,11 +85,15 @@ pub fn router(
         .route("/captcha/{id}", get(captcha::image))
         .merge(agency_link_api(crate::link::LinkState::new(verify.clone())))
         .merge(verification_api(verify))
-        .merge(agency_link::routes(agency_link::FilesState {
+        .merge(agency_link::routes(files::FilesState {
             app: state.clone(),
             printer: printer.clone(),
         }))
-        .merge(confirmation::routes(agency_link::FilesState {
+        .merge(confirmation::routes(files::FilesState {
+            app: state.clone(),
+            printer: printer.clone(),
+        }))
+        .merge(printouts::routes(files::FilesState {
             app: state.clone(),
             printer,
         }))

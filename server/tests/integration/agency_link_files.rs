@@ -4,7 +4,7 @@
 //! PDF with the case number and the agency; every download is audited.
 
 use crate::agency_link_flow::{case_page, file, file_for, parties, pdf, Parties, TAIPEI_POLICE};
-use crate::support::{body_text, Portal};
+use crate::support::{body_text, pdf_text, Portal};
 use app::cases::Code;
 use app::services::agency_link::documents::DocumentKind;
 use app::services::agency_link::papers::Paper;
@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use http_body_util::BodyExt;
-use std::collections::HashMap;
 
 /// `path` as a browser following a link with `cookie` (or none) asks for it.
 async fn get(portal: &Portal, path: &str, cookie: Option<&str>) -> Response {
@@ -163,69 +162,6 @@ async fn l_1_every_party_downloads_each_document_as_filed_and_outsiders_are_refu
         audited(&portal, "agency_link.document.download").await,
         downloads
     );
-}
-
-/// The text layer of `pdf`, all pages, as a reader copies it: each shown string mapped to
-/// Unicode by the font's ToUnicode CMap. The CMap's `bfchar` entries are read here because
-/// lopdf's own CMap parser refuses the PostScript comments krilla writes before them.
-fn pdf_text(pdf: &[u8]) -> String {
-    let document = lopdf::Document::load_mem(pdf).expect("a PDF lopdf reads");
-    let mut unicode: HashMap<u16, String> = HashMap::new();
-    for object in document.objects.values() {
-        let Ok(stream) = object.as_stream() else {
-            continue;
-        };
-        let content = stream
-            .decompressed_content()
-            .unwrap_or_else(|_| stream.content.clone());
-        let text = String::from_utf8_lossy(&content);
-        let mut in_bfchar = false;
-        for line in text.lines().map(str::trim) {
-            if line.ends_with("beginbfchar") {
-                in_bfchar = true;
-            } else if line == "endbfchar" {
-                in_bfchar = false;
-            } else if in_bfchar {
-                let hex: Vec<&str> = line
-                    .split(['<', '>', ' '])
-                    .filter(|part| !part.is_empty())
-                    .collect();
-                let code = u16::from_str_radix(hex[0], 16).expect("a code");
-                let units: Vec<u16> = (0..hex[1].len())
-                    .step_by(4)
-                    .map(|i| u16::from_str_radix(&hex[1][i..i + 4], 16).expect("UTF-16"))
-                    .collect();
-                unicode.insert(code, String::from_utf16(&units).expect("Unicode"));
-            }
-        }
-    }
-    fn shown(objects: &[lopdf::Object], unicode: &HashMap<u16, String>, text: &mut String) {
-        for object in objects {
-            match object {
-                lopdf::Object::String(bytes, _) => {
-                    for pair in bytes.chunks(2) {
-                        let code = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
-                        text.push_str(unicode.get(&code).map_or("\u{fffd}", String::as_str));
-                    }
-                }
-                lopdf::Object::Array(items) => shown(items, unicode, text),
-                _ => {}
-            }
-        }
-    }
-    let mut text = String::new();
-    for page in document.get_pages().values() {
-        let content = document
-            .get_and_decode_page_content(*page)
-            .expect("the page's content");
-        for operation in content.operations {
-            if operation.operator == "Tj" || operation.operator == "TJ" {
-                shown(&operation.operands, &unicode, &mut text);
-                text.push(' ');
-            }
-        }
-    }
-    text
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ mod moica_services;
 mod ocsp;
 mod pki;
 mod platform;
+mod printouts;
 mod schema;
 mod secrets_at_rest;
 mod sign_in;

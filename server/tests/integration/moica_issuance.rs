@@ -307,7 +307,7 @@ pub(crate) async fn issue(
 }
 
 /// [`issue`] onto a fresh blank card.
-async fn issue_on_blank(
+pub(crate) async fn issue_on_blank(
     portal: &Portal,
     cookie: &str,
     reference: &str,

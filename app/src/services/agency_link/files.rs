@@ -4,13 +4,13 @@
 //! (`server/src/web/agency_link.rs`); nothing here knows HTTP.
 
 use super::documents::{self, DocumentFile};
-use super::papers::sheet::Sheet;
 use super::papers::Paper;
 use super::progress::{self, Viewer};
 use crate::cases::work::Work;
 use crate::cases::Code;
 use crate::error::PortalError;
 use crate::platform::clock::roc_date;
+use crate::platform::paper::Sheet;
 use crate::platform::AppState;
 use serde::Serialize;
 

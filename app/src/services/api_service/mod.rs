@@ -8,6 +8,8 @@ pub mod form;
 #[cfg(feature = "ssr")]
 pub mod mail;
 mod manifest;
+#[cfg(feature = "ssr")]
+pub mod manual;
 pub mod pages;
 pub mod review;
 #[cfg(feature = "ssr")]
@@ -25,6 +27,8 @@ pub const APPLY_PATH: &str = "/api-service/apply";
 pub const FORM_PATH: &str = "/api-service/apply/form";
 pub const PROGRESS_PATH: &str = "/api-service/progress";
 pub const MANUAL_PATH: &str = "/api-service/manual";
+/// 操作文件下載: the manual as a PDF, in the reader's language.
+pub const MANUAL_PDF_PATH: &str = "/api-service/manual.pdf";
 pub const REVIEW_PATH: &str = "/admin/api-cases";
 pub const REVIEW_CASE_PATH: &str = "/admin/api-cases/case";
 

@@ -6,8 +6,8 @@
 
 use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
 use super::{
-    CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, NOTICES_PATH,
-    PROGRESS_PATH,
+    CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, MANUAL_PDF_PATH,
+    NOTICES_PATH, PROGRESS_PATH,
 };
 use crate::cases::Code;
 use crate::components::buttons::{ConfirmSubmit, CopyButton};
@@ -102,15 +102,30 @@ fn notices(lang: Lang) -> [&'static str; 11] {
     ]
 }
 
-/// 國民身分證領補換資料查驗作業API介接服務管理規範 (A-R1…A-R5), readable before agreeing.
+/// 國民身分證領補換資料查驗作業API介接服務管理規範 (A-R1…A-R5), folded. On the form the
+/// agreement box (`children`) sits inside the fold, under the rules: it cannot be seen, let
+/// alone ticked, before the rules are opened, with or without JavaScript (issue 20 item 5).
+/// `open` shows them unfolded (a form sent back for the box).
 #[component]
-fn ManagementRules(lang: Lang) -> impl IntoView {
+fn ManagementRules(
+    lang: Lang,
+    #[prop(optional)] open: bool,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let summary = if children.is_some() {
+        lang.pick(
+            "國民身分證領補換資料查驗作業API介接服務管理規範（請點此展開詳閱，閱畢於下方勾選同意）",
+            "Management rules of the ID-card verification API service (open and read them, then agree below them)",
+        )
+    } else {
+        lang.pick(
+            "國民身分證領補換資料查驗作業API介接服務管理規範",
+            "Management rules of the ID-card verification API service",
+        )
+    };
     view! {
-        <details class="rules">
-            <summary>{lang.pick(
-                "國民身分證領補換資料查驗作業API介接服務管理規範",
-                "Management rules of the ID-card verification API service",
-            )}</summary>
+        <details class="rules" open=open>
+            <summary>{summary}</summary>
             <ol class="notes">
                 <li>{lang.pick("申請（使用）機構不得透過第三方軟體、程式批次測試本服務或影響本服務正常運作。", "Do not batch-test the service with third-party software or programs, or otherwise disturb its operation.")}</li>
                 <li>{lang.pick("申請（使用）機構應確保資訊系統之安全，防止非法入侵、取得、竄改、毀損於本查驗作業所取得之資料。", "Keep your systems secure against intrusion, and the data obtained here against theft, tampering and damage.")}</li>
@@ -118,6 +133,7 @@ fn ManagementRules(lang: Lang) -> impl IntoView {
                 <li>{lang.pick("對於前條所定資訊，申請（使用）機構應遵循「個人資料保護法」規定，並不得有下列行為：1. 提供、交付、洩漏或以任何方式或因任何原因而移轉予第三者。2. 擅自使用於非受指定或委託之工作內容。3. 擅自拷貝、照相或以其他方法複製全部或部分內容。4. 以任何方式提供第三人使用或參考。", "Follow the Personal Data Protection Act: never give, leak or transfer the data to anyone, use it for anything else, copy it, or let a third party use or see it.")}</li>
                 <li>{lang.pick("申請（使用）機構如有違反上述規定之情形，內政部得不經預告、通知而逕行註銷查驗權限，倘有不當使用或侵犯個人隱私，依刑法、個人資料保護法或其他相關規定追究其責。", "A breach lets the ministry revoke the permission without notice; misuse or invasion of privacy is pursued under the Criminal Code, the Personal Data Protection Act and other laws.")}</li>
             </ol>
+            {children.map(|children| children())}
         </details>
     }
 }
@@ -371,6 +387,10 @@ fn ApplicationFormView(
         .unwrap_or_else(|| state.form_token.clone());
     let certificate_error = error_of(&errors, CERTIFICATE, lang);
     let agree_error = error_of(&errors, AGREE, lang);
+    // A form sent back for another field keeps the tick, with the rules it was given under.
+    let agreed = posted
+        .as_ref()
+        .is_some_and(|posted| value(posted, AGREE) == "yes");
     let certificate = (kind == CaseKind::Certificate).then(|| {
         view! {
             <div class="field">
@@ -404,17 +424,18 @@ fn ApplicationFormView(
                 "Your business certificate and its PIN were verified when you signed in; this application is made in that company's name.",
             )}</p>
             <h2>{lang.pick("5. 服務管理規範", "5. Management rules")}</h2>
-            <ManagementRules lang />
-            <div class="field checkbox">
-                <input type="checkbox" id=AGREE name=AGREE value="yes" required
-                    aria-describedby="agree-error"
-                    aria-invalid=if agree_error.is_some() { "true" } else { "false" } />
-                <label for=AGREE>{lang.pick(
-                    "我已詳閱並同意遵守國民身分證領補換資料查驗作業API介接服務管理規範",
-                    "I have read and agree to the management rules of the ID-card verification API service",
-                )}</label>
-                <span class="error" id="agree-error">{agree_error}</span>
-            </div>
+            <ManagementRules lang open=agree_error.is_some() || agreed>
+                <div class="field checkbox">
+                    <input type="checkbox" id=AGREE name=AGREE value="yes" required checked=agreed
+                        aria-describedby="agree-error"
+                        aria-invalid=if agree_error.is_some() { "true" } else { "false" } />
+                    <label for=AGREE>{lang.pick(
+                        "我已詳閱並同意遵守國民身分證領補換資料查驗作業API介接服務管理規範",
+                        "I have read and agree to the management rules of the ID-card verification API service",
+                    )}</label>
+                    <span class="error" id="agree-error">{agree_error.clone()}</span>
+                </div>
+            </ManagementRules>
             <div class="buttons">
                 <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <ConfirmSubmit
@@ -558,7 +579,7 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
     let manual = (company_view
         && case.kind == CaseKind::Apply
         && case.status == CaseStatus::Approved)
-        .then(|| view! { <p><a class="button" href=MANUAL_PATH>{lang.pick("操作文件下載", "Operation manual")}</a></p> });
+        .then(|| view! { <p><a class="button" href=MANUAL_PDF_PATH download>{lang.pick("操作文件下載", "Download the operation manual")}</a></p> });
     let cancel = (company_view && case.cancellable).then(|| {
         view! {
             <form method="post" action=PROGRESS_PATH class="inline">
@@ -666,23 +687,20 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
 /// language switch.
 #[server(endpoint = "api_operation_manual")]
 pub async fn api_operation_manual(lang: Lang) -> Result<String, PortalError> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
-    const ZH_TW: &str = include_str!("../../../../docs/verification-api.zh-TW.md");
-    const ENGLISH: &str = include_str!("../../../../docs/verification-api.md");
-    let events =
-        Parser::new_ext(lang.pick(ZH_TW, ENGLISH), Options::ENABLE_TABLES).map(|mut event| {
-            if let Event::Start(Tag::Link { dest_url, .. }) = &mut event {
-                let linked = match &**dest_url {
-                    "verification-api.zh-TW.md" => Some(Lang::ZhTw),
-                    "verification-api.md" => Some(Lang::English),
-                    _ => None,
-                };
-                if let Some(linked) = linked {
-                    *dest_url = format!("/lang/{}?next={MANUAL_PATH}", linked.tag()).into();
-                }
+    use pulldown_cmark::{Event, Tag};
+    let events = super::manual::parser(lang).map(|mut event| {
+        if let Event::Start(Tag::Link { dest_url, .. }) = &mut event {
+            let linked = match &**dest_url {
+                "verification-api.zh-TW.md" => Some(Lang::ZhTw),
+                "verification-api.md" => Some(Lang::English),
+                _ => None,
+            };
+            if let Some(linked) = linked {
+                *dest_url = format!("/lang/{}?next={MANUAL_PATH}", linked.tag()).into();
             }
-            event
-        });
+        }
+        event
+    });
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     Ok(html)
@@ -707,7 +725,7 @@ pub fn ApiManualPage() -> impl IntoView {
             <li>{lang.pick("非首次API申請：API停用 → 案件核准或駁回。", "API deactivation → approved or rejected.")}</li>
             <li>{lang.pick("尚有案件受理中時，無法再提出申請；受理中之案件可於申請日期後24小時內取消。", "While a case is in review no other can be made; a case in review can be cancelled within 24 hours of its application date.")}</li>
         </ul>
-        <p class="no-print">{lang.pick("以瀏覽器列印此頁即可存成 PDF。", "Print this page from the browser to keep it as a PDF.")}</p>
+        <p class="no-print"><a class="button" href=MANUAL_PDF_PATH download>{lang.pick("操作文件下載（PDF）", "Download the operation manual (PDF)")}</a></p>
         <Suspense fallback=|| ()>
             {move || manual.get().map(|result| match result {
                 Ok(html) => view! { <article class="manual" id="api" inner_html=html></article> }.into_any(),

@@ -11,6 +11,8 @@ pub mod extension;
 #[cfg(feature = "ssr")]
 pub mod mail;
 mod manifest;
+#[cfg(feature = "ssr")]
+pub mod papers;
 pub mod pin;
 pub mod proof;
 pub mod renewal;

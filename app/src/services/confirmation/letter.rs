@@ -13,8 +13,8 @@ use crate::error::PortalError;
 use crate::i18n::Lang::ZhTw;
 use crate::platform::auth::Principal;
 use crate::platform::clock::roc_date;
+use crate::platform::paper::{Block, PaperSize, Reference, Sheet};
 use crate::platform::AppState;
-use crate::services::agency_link::papers::sheet::{Block, Sheet};
 
 const TITLE: &str = "內政部自然人憑證用戶身分確認服務系統申請表";
 
@@ -100,8 +100,9 @@ pub fn sheet(request: &RequestView, printed_on: &str) -> Option<Sheet> {
         ));
     }
     Some(Sheet {
+        size: PaperSize::A4,
         title: format!("{TITLE}（審核結果）"),
-        case_id: request.number.clone(),
+        reference: Some(Reference::case(request.number.clone())),
         printed_on: printed_on.to_owned(),
         blocks: vec![
             Block::Heading("申請機關(構)資料".into()),
@@ -247,7 +248,7 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected}");
         }
-        assert_eq!(letter.case_id, "C1151204-000001");
+        assert_eq!(letter.reference, Some(Reference::case("C1151204-000001")));
         let rejected = sheet(
             &RequestView {
                 effective_on: None,

@@ -26,3 +26,17 @@ pub async fn require_staff(state: &AppState, roles: &[Role]) -> Result<StaffMemb
         Err(auth::forbidden())
     }
 }
+
+/// [`require_staff`] for a route outside the server functions (a file download): the staff
+/// member signed in on `headers`, if their account is active and their role one of `roles`.
+pub async fn staff_on(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    roles: &[Role],
+) -> Result<Option<StaffMember>, PortalError> {
+    let Some(Principal::Staff { staff_id }) = auth::principal_of(state, headers).await? else {
+        return Ok(None);
+    };
+    let member = store::by_id(&state.db.pool, staff_id).await?;
+    Ok(member.filter(|member| roles.contains(&member.role)))
+}

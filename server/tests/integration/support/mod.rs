@@ -290,3 +290,70 @@ pub async fn body_bytes(response: Response) -> axum::body::Bytes {
 pub async fn body_text(response: Response) -> String {
     String::from_utf8_lossy(&body_bytes(response).await).into_owned()
 }
+
+/// The text layer of `pdf`, all pages, as a reader copies it: each shown string mapped to
+/// Unicode by the font's ToUnicode CMap. The CMap's `bfchar` entries are read here because
+/// lopdf's own CMap parser refuses the PostScript comments krilla writes before them.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(pdf).expect("a PDF lopdf reads");
+    let mut unicode: std::collections::HashMap<u16, String> = std::collections::HashMap::new();
+    for object in document.objects.values() {
+        let Ok(stream) = object.as_stream() else {
+            continue;
+        };
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let text = String::from_utf8_lossy(&content);
+        let mut in_bfchar = false;
+        for line in text.lines().map(str::trim) {
+            if line.ends_with("beginbfchar") {
+                in_bfchar = true;
+            } else if line == "endbfchar" {
+                in_bfchar = false;
+            } else if in_bfchar {
+                let hex: Vec<&str> = line
+                    .split(['<', '>', ' '])
+                    .filter(|part| !part.is_empty())
+                    .collect();
+                let code = u16::from_str_radix(hex[0], 16).expect("a code");
+                let units: Vec<u16> = (0..hex[1].len())
+                    .step_by(4)
+                    .map(|i| u16::from_str_radix(&hex[1][i..i + 4], 16).expect("UTF-16"))
+                    .collect();
+                unicode.insert(code, String::from_utf16(&units).expect("Unicode"));
+            }
+        }
+    }
+    fn shown(
+        objects: &[lopdf::Object],
+        unicode: &std::collections::HashMap<u16, String>,
+        text: &mut String,
+    ) {
+        for object in objects {
+            match object {
+                lopdf::Object::String(bytes, _) => {
+                    for pair in bytes.chunks(2) {
+                        let code = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+                        text.push_str(unicode.get(&code).map_or("\u{fffd}", String::as_str));
+                    }
+                }
+                lopdf::Object::Array(items) => shown(items, unicode, text),
+                _ => {}
+            }
+        }
+    }
+    let mut text = String::new();
+    for page in document.get_pages().values() {
+        let content = document
+            .get_and_decode_page_content(*page)
+            .expect("the page's content");
+        for operation in content.operations {
+            if operation.operator == "Tj" || operation.operator == "TJ" {
+                shown(&operation.operands, &unicode, &mut text);
+                text.push(' ');
+            }
+        }
+    }
+    text
+}

@@ -5,6 +5,7 @@
 use super::Paper;
 use crate::cases::Code;
 use crate::i18n::Lang;
+use crate::platform::paper::{Block, PaperSize, Reference, Sheet};
 use crate::services::agency_link::form::{Details, NetworkContact, VPN_FIXED};
 use crate::services::agency_link::items::Item;
 use crate::services::agency_link::LinkSummary;
@@ -17,66 +18,6 @@ pub struct Filed {
     pub items: Vec<Item>,
     /// The addresses 資訊服務司 assigned (step 6), as the case page lists them; empty before.
     pub addresses: Vec<(String, String, String)>,
-}
-
-/// One part of a form, top to bottom.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Block {
-    /// A section's title.
-    Heading(String),
-    /// Running text.
-    Paragraph(String),
-    /// A ruled table: the header row if any, each column's share of the width (summing to
-    /// 1), and the rows, one cell per column.
-    Table {
-        header: Option<Vec<String>>,
-        shares: Vec<f32>,
-        rows: Vec<Vec<String>>,
-    },
-}
-
-/// A form ready to be laid out.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sheet {
-    pub title: String,
-    pub case_id: String,
-    /// 列印日期, ROC form (`112/11/17`).
-    pub printed_on: String,
-    pub blocks: Vec<Block>,
-    /// The boxes signed and sealed at the end of the form, left to right.
-    pub seals: Vec<&'static str>,
-}
-
-impl Sheet {
-    /// Every cell and paragraph, in order: what the tests read.
-    #[cfg(test)]
-    pub fn texts(&self) -> Vec<String> {
-        let mut text = vec![self.title.clone()];
-        for block in &self.blocks {
-            match block {
-                Block::Heading(line) | Block::Paragraph(line) => text.push(line.clone()),
-                Block::Table { header, rows, .. } => {
-                    text.extend(header.iter().flatten().cloned());
-                    text.extend(rows.iter().flatten().cloned());
-                }
-            }
-        }
-        text
-    }
-}
-
-impl Block {
-    /// A table of label and value rows.
-    pub fn fields(rows: Vec<(&str, String)>) -> Block {
-        Block::Table {
-            header: None,
-            shares: vec![0.3, 0.7],
-            rows: rows
-                .into_iter()
-                .map(|(label, value)| vec![label.to_owned(), value])
-                .collect(),
-        }
-    }
 }
 
 /// The rows every form opens with: the case and the agency.
@@ -123,8 +64,9 @@ impl Filed {
             ),
         };
         Some(Sheet {
+            size: PaperSize::A4,
             title,
-            case_id: self.case.id.clone(),
+            reference: Some(Reference::case(self.case.id.clone())),
             printed_on: printed_on.to_owned(),
             blocks,
             seals,
@@ -295,7 +237,7 @@ mod tests {
         let filed = filed();
         for paper in Paper::ALL {
             let sheet = filed.sheet(*paper, "115/11/21").unwrap();
-            assert_eq!(sheet.case_id, "A1151120-000001");
+            assert_eq!(sheet.reference, Some(Reference::case("A1151120-000001")));
             assert_eq!(sheet.printed_on, "115/11/21");
             let Block::Table { rows, .. } = &sheet.blocks[0] else {
                 panic!("{paper:?} opens with no table");

@@ -15,6 +15,8 @@ use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 pub const APPLY_PATH: &str = "/certificate/apply";
+/// Where anyone downloads the blank 自然人憑證申請表 to fill in by hand (issue 20 item 11).
+pub const BLANK_FORM_PATH: &str = "/certificate/application-form.pdf";
 
 /// Days a pre-application waits for its card (the seed is silent; a month, like a counter's
 /// ticket for a printed form): after that its secrets are erased and it cannot be collected.
@@ -58,6 +60,17 @@ impl PinChoice {
         match self {
             PinChoice::Default => "default",
             PinChoice::Chosen => "chosen",
+        }
+    }
+
+    /// The choice as the forms offer it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            PinChoice::Default => lang.pick(
+                "使用預設密碼（民國出生年月日 6 碼）",
+                "Use the default PIN (ROC date of birth, 6 digits)",
+            ),
+            PinChoice::Chosen => lang.pick("自行設定", "Set my own"),
         }
     }
 

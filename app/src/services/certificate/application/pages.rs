@@ -3,7 +3,9 @@
 //! without JavaScript; the fields check themselves as the citizen types (islands).
 
 use super::form::{self, CONTACT_FIELDS, PIN, PIN_CHOICE, PIN_CONFIRM};
-use super::{not_given, notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, FEE};
+use super::{
+    not_given, notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, BLANK_FORM_PATH, FEE,
+};
 use crate::components::buttons::ConfirmSubmit;
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
@@ -115,6 +117,11 @@ fn Intro(lang: Lang) -> impl IntoView {
                 "Three wrong PINs in a row lock the card; the right user code unlocks it online. If you forget the user code, a household registration office resets it, which also resets the PIN to the default.",
             )}</li>
         </ul>
+        <p>
+            {lang.pick("如覺得線上填寫有困難，也可以先下載、列印、填寫", "If you would rather fill it in on paper, download, print and fill in")}
+            " "<a href=BLANK_FORM_PATH download>{lang.pick("自然人憑證申請表（PDF）", "the citizen certificate application form (PDF)")}</a>" "
+            {lang.pick("，再攜至戶政事務所申請。", "and bring it to the office.")}
+        </p>
     }
 }
 
@@ -175,11 +182,11 @@ pub(crate) fn ApplicationFormView(
                 </legend>
                 <label>
                     <input type="radio" name=PIN_CHOICE value=PinChoice::Default.code() checked=!chosen />
-                    {lang.pick("使用預設密碼（民國出生年月日 6 碼）", "Use the default PIN (ROC date of birth, 6 digits)")}
+                    {PinChoice::Default.label(lang)}
                 </label>
                 <label>
                     <input type="radio" name=PIN_CHOICE value=PinChoice::Chosen.code() checked=chosen />
-                    {lang.pick("自行設定", "Set my own")}
+                    {PinChoice::Chosen.label(lang)}
                 </label>
                 <span class="error" id="pin_choice-error">{choice_error}</span>
             </fieldset>

@@ -6,16 +6,19 @@ use super::{ApplicationStatus, CounterApplication, IssuanceRefusal, WaitingRenew
 use crate::cases::actor::{Actor, NoDetail};
 use crate::cases::Code;
 use crate::components::queue::Age;
+use crate::domain::card_number::CardNumber;
 use crate::domain::national_id::NationalId;
 use crate::domain::roc_date::RocDate;
 use crate::error::PortalError;
-use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::clock::{roc_date, roc_date_time, unix_to_taipei};
 use crate::platform::rows::RowExt;
 use crate::platform::{audit, auth, AppState};
 use crate::services::certificate::application::cases::ApplicationFacts;
 use crate::services::certificate::application::store::{registry_entry, REGISTRY_COLUMNS};
 use crate::services::certificate::application::{mobile_read, PinChoice};
 use crate::services::certificate::eligibility::{self, Ineligible};
+use crate::services::certificate::papers::CardFace;
+use crate::services::staff::role::Jurisdiction;
 use crate::services::staff::StaffMember;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -58,7 +61,7 @@ pub(super) async fn load(
     now: i64,
 ) -> Result<Option<Found>, PortalError> {
     let query = query.trim();
-    let row = if query.starts_with('M') && query.len() == 15 {
+    let row = if is_reference(query) {
         sqlx::query(&format!("{} WHERE a.reference = $1", select()))
             .bind(query)
             .fetch_optional(pool)
@@ -75,6 +78,11 @@ pub(super) async fn load(
         .await?
     };
     row.map(|row| found(&row, now)).transpose()
+}
+
+/// Whether `query` has the form of a 申請編號 (`M1151129-000042`).
+fn is_reference(query: &str) -> bool {
+    query.starts_with('M') && query.len() == 15
 }
 
 fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
@@ -143,9 +151,95 @@ pub(super) async fn record(
     subject: &str,
     detail: &impl Serialize,
 ) -> Result<(), PortalError> {
-    let event = Actor::staff(member, auth::source_ip()).event(action, subject, detail);
+    record_from(state, member, auth::source_ip(), action, subject, detail).await
+}
+
+/// [`record`] for a request from `source_ip` outside the server functions.
+async fn record_from(
+    state: &AppState,
+    member: &StaffMember,
+    source_ip: String,
+    action: &str,
+    subject: &str,
+    detail: &impl Serialize,
+) -> Result<(), PortalError> {
+    let event = Actor::staff(member, source_ip).event(action, subject, detail);
     audit::record(&state.db, state.clock.unix(), &event).await?;
     Ok(())
+}
+
+/// Application `reference` for its 憑證申請書 (issue 20 item 11), audited: one waiting for
+/// its card or issued, never one replaced or lapsed. `None` also for a query that is not a
+/// 申請編號.
+pub async fn for_paper(
+    state: &AppState,
+    member: &StaffMember,
+    source_ip: String,
+    reference: &str,
+) -> Result<Option<CounterApplication>, PortalError> {
+    if !is_reference(reference) {
+        return Ok(None);
+    }
+    let found = load(&state.db.pool, reference, state.clock.unix()).await?;
+    let Some(found) = found.filter(|found| {
+        matches!(
+            found.view.status,
+            ApplicationStatus::Submitted | ApplicationStatus::Issued
+        )
+    }) else {
+        return Ok(None);
+    };
+    record_from(
+        state,
+        member,
+        source_ip,
+        "moica_issuance.print_application",
+        &found.view.reference,
+        &NoDetail {},
+    )
+    .await?;
+    Ok(Some(found.view))
+}
+
+/// The face of card `card_number` (卡號, 姓名, 使用期限), audited: only a card whose
+/// certificate is in force and was issued at the registrar's own office.
+pub async fn card_face(
+    state: &AppState,
+    member: &StaffMember,
+    source_ip: String,
+    card_number: &str,
+) -> Result<Option<CardFace>, PortalError> {
+    let Jurisdiction::Office { code, .. } = &member.jurisdiction else {
+        return Ok(None);
+    };
+    let Ok(card) = CardNumber::parse(card_number) else {
+        return Ok(None);
+    };
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT z.name, m.not_after FROM moica_certificates m JOIN citizens z ON z.id = m.citizen_id \
+         WHERE m.card_number = $1 AND m.status = 'active' AND m.household_office_code = $2",
+    )
+    .bind(card.as_str().to_owned())
+    .bind(code.clone())
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some((name, not_after)) = row else {
+        return Ok(None);
+    };
+    record_from(
+        state,
+        member,
+        source_ip,
+        "moica_certificate.print_face",
+        card.as_str(),
+        &NoDetail {},
+    )
+    .await?;
+    Ok(Some(CardFace {
+        card_number: card.as_str().to_owned(),
+        name,
+        valid_until: roc_date(not_after),
+    }))
 }
 
 pub async fn find(

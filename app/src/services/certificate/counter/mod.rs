@@ -31,6 +31,18 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const PATH: &str = "/admin/certificate/issue";
+/// Under which the faces of issued cards are printed.
+pub const CARDS_PATH: &str = "/admin/certificate/cards";
+
+/// Where a registrar prints the 憑證申請書 of application `reference` (issue 20 item 11).
+pub fn application_paper_path(reference: &str) -> String {
+    format!("{PATH}/{reference}/application.pdf")
+}
+
+/// Where a registrar prints the face of card `card_number`.
+pub fn card_face_path(card_number: &str) -> String {
+    format!("{CARDS_PATH}/{card_number}/face.pdf")
+}
 
 /// Who issues cards: the registrars of every household office, for citizens of anywhere
 /// (申辦地點: 無戶籍地限制).

@@ -3,9 +3,10 @@
 //! — the blank card in one reader, the registrar's own card in another — so it is an island.
 
 use super::{
-    begin_counter_issuance, find_counter_application, issuance_statement, issue_counter_card,
-    start_counter_application, waiting_renewals, ApplicationStatus, CounterApplication,
-    CounterStart, IssuanceRefusal, IssuedCard, WaitingRenewal, CONTACTS_CONFIRMED, KEY_PROOF, PATH,
+    application_paper_path, begin_counter_issuance, card_face_path, find_counter_application,
+    issuance_statement, issue_counter_card, start_counter_application, waiting_renewals,
+    ApplicationStatus, CounterApplication, CounterStart, IssuanceRefusal, IssuedCard,
+    WaitingRenewal, CONTACTS_CONFIRMED, KEY_PROOF, PATH,
 };
 use crate::cases::Code;
 use crate::components::field::SecretField;
@@ -217,6 +218,20 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
         PinChoice::Chosen => lang.pick("申請人自訂", "Chosen by the applicant"),
     };
     let status = application.status;
+    // The 憑證申請書 the applicant signs (seed 002): of an application waiting or issued.
+    let paper = matches!(status, ApplicationStatus::Submitted | ApplicationStatus::Issued).then(|| {
+        view! {
+            <p class="buttons no-print">
+                <a class="button" href=application_paper_path(&application.reference) download>
+                    {lang.pick("列印憑證申請書（PDF）", "Print the application for signing (PDF)")}
+                </a>
+                <span class="hint">{lang.pick(
+                    "確認申請人身分後列印，請申請人核對內容並簽名。",
+                    "Print it once the applicant's identity is checked; the applicant checks it and signs.",
+                )}</span>
+            </p>
+        }
+    });
     let fee = if application.renewal {
         FEE + POSTAGE
     } else {
@@ -251,6 +266,7 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                 <dt>{lang.pick("領取期限", "Collect by")}</dt><dd>{application.collect_by}</dd>
                 <dt>{lang.pick("IC 卡工本費", "IC card fee")}</dt><dd>{format!("NT${fee}")}</dd>
             </dl>
+            {paper}
             {(!application.ineligible.is_empty()).then(|| view! {
                 <div class="notice error" role="alert">
                     <p>{lang.pick("依戶籍資料，申請人目前不符申辦資格，不得發證：", "The household register says the applicant is not eligible today, so no card may be issued:")}</p>
@@ -547,6 +563,10 @@ pub fn CounterIssuer(
 
 #[component]
 fn Issued(issued: IssuedCard, lang: Lang) -> impl IntoView {
+    let (paper, face) = (
+        application_paper_path(&issued.reference),
+        card_face_path(&issued.card_number),
+    );
     view! {
         <div class="notice done issued" role="status">
             <h3>{lang.pick("發證完成", "Card issued")}</h3>
@@ -569,7 +589,8 @@ fn Issued(issued: IssuedCard, lang: Lang) -> impl IntoView {
                 <dt>{lang.pick("已收工本費", "Fee taken")}</dt><dd>{format!("NT${}", issued.fee)}</dd>
             </dl>
             <div class="buttons no-print">
-                <button type="button" on:click=move |_| { let _ = window().print(); }>{lang.pick("列印申請書", "Print the application")}</button>
+                <a class="button" href=paper download>{lang.pick("列印憑證申請書（PDF）", "Print the application (PDF)")}</a>
+                <a class="button" href=face download>{lang.pick("列印卡面（PDF）", "Print the card face (PDF)")}</a>
             </div>
         </div>
     }
