@@ -4,7 +4,9 @@
 //! speaks HTTP: signed-out visitors and accounts that work no linking case get 403, a case
 //! that is not the viewer's gets the same 404 as one that does not exist.
 
-use super::files::{not_found, pdf, print, refusal, source_ip, unavailable, FilesState};
+use super::files::{
+    cross_site_refusal, not_found, pdf, print, refusal, source_ip, unavailable, FilesState,
+};
 use app::platform::AppState;
 use app::services::agency_link::files;
 use app::services::agency_link::papers::Paper;
@@ -81,6 +83,9 @@ async fn paper(
 
 /// Who is asking, if it is someone who works linking cases at all; otherwise the 403 answer.
 async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+    if let Some(refused) = cross_site_refusal(headers) {
+        return Err(refused);
+    }
     let principal = app::platform::auth::principal_of(state, headers)
         .await
         .map_err(|error| unavailable(&error))?;

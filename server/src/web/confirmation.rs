@@ -2,7 +2,9 @@
 //! request's applicant and the ministry's reviewers (`app::services::confirmation::letter`
 //! decides and audits); anyone else, and a request with no answer yet, gets 404.
 
-use super::files::{not_found, print, refusal, source_ip, unavailable, FilesState};
+use super::files::{
+    cross_site_refusal, not_found, print, refusal, source_ip, unavailable, FilesState,
+};
 use axum::{
     extract::{Path, Request, State},
     http::StatusCode,
@@ -29,6 +31,9 @@ async fn letter(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
+    if let Some(refused) = cross_site_refusal(request.headers()) {
+        return refused;
+    }
     let principal = match app::platform::auth::principal_of(&state.app, request.headers()).await {
         Ok(Some(principal)) => principal,
         Ok(None) => return refusal(StatusCode::FORBIDDEN, "請先登入。 Sign in first."),

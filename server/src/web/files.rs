@@ -50,6 +50,21 @@ pub async fn printed(
     }
 }
 
+/// The 403 answer to a download of personal data that another site started (fetch metadata,
+/// `Sec-Fetch-Site` other than `same-origin` or `none`): such a GET is audited as the signed-in
+/// person's read, so a link elsewhere must not be able to make their browser read a record
+/// in their name. A request without the header (an older browser, a script) passes: it is
+/// not a browser following another site's link.
+pub fn cross_site_refusal(headers: &axum::http::HeaderMap) -> Option<Response> {
+    match headers.get("sec-fetch-site").map(HeaderValue::as_bytes) {
+        None | Some(b"same-origin" | b"none") => None,
+        Some(_) => Some(refusal(
+            StatusCode::FORBIDDEN,
+            "請由本入口網站之頁面下載。 Download it from the portal's own pages.",
+        )),
+    }
+}
+
 /// The client's address as the audit log records it (a request's extensions).
 pub fn source_ip(extensions: &axum::http::Extensions) -> String {
     app::platform::client::client_address(extensions)

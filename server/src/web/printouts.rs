@@ -5,7 +5,9 @@
 //! account that issues no cards gets 403; an application or card the registrar may not print
 //! gets the same 404 as one that does not exist.
 
-use super::files::{not_found, pdf, print, printed, refusal, source_ip, unavailable, FilesState};
+use super::files::{
+    cross_site_refusal, not_found, pdf, print, printed, refusal, source_ip, unavailable, FilesState,
+};
 use app::i18n::Lang;
 use app::platform::clock::roc_date;
 use app::platform::paper::Sheet;
@@ -21,7 +23,8 @@ use axum::{
     Router,
 };
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use tokio::sync::Mutex;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(files: FilesState) -> Router<S> {
     let state = PrintoutState {
@@ -50,7 +53,8 @@ struct PrintoutState {
     files: FilesState,
     /// The papers anyone may download, as printed today: the same for every reader, so each
     /// is printed once a day per language rather than once per request, and a burst of
-    /// downloads costs no printing.
+    /// downloads costs no printing. The lock is held while a missing paper prints, so that
+    /// a burst at midnight or after a start prints it once, not once per request.
     public: Arc<Mutex<Printed>>,
 }
 
@@ -76,19 +80,13 @@ impl PrintoutState {
     ) -> Result<Bytes, Response> {
         let today = self.today();
         let key = (which, lang);
-        let cached = self.lock().get(&key).cloned();
-        if let Some((_, bytes)) = cached.filter(|(day, _)| *day == today) {
-            return Ok(bytes);
+        let mut public = self.public.lock().await;
+        if let Some((_, bytes)) = public.get(&key).filter(|(day, _)| *day == today) {
+            return Ok(bytes.clone());
         }
         let bytes = Bytes::from(printed(&self.files.printer, sheet(&today)).await?);
-        self.lock().insert(key, (today, bytes.clone()));
+        public.insert(key, (today, bytes.clone()));
         Ok(bytes)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Printed> {
-        self.public
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -117,7 +115,7 @@ async fn manual(State(state): State<PrintoutState>, request: Request) -> Respons
 }
 
 /// The registrar asking, with the address the audit records: what every registrar's print
-/// starts from. Anyone else is answered 403.
+/// starts from. Anyone else, and a download another site started, is answered 403.
 struct Registrar {
     member: StaffMember,
     source_ip: String,
@@ -130,6 +128,9 @@ impl FromRequestParts<PrintoutState> for Registrar {
         parts: &mut Parts,
         state: &PrintoutState,
     ) -> Result<Registrar, Response> {
+        if let Some(refused) = cross_site_refusal(&parts.headers) {
+            return Err(refused);
+        }
         match staff_on(&state.files.app, &parts.headers, &ISSUING_ROLES).await {
             Ok(Some(member)) => Ok(Registrar {
                 member,

@@ -245,3 +245,26 @@ async fn l_1_each_paper_form_prints_as_a_pdf_with_the_case_and_the_agency() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(audited(&portal, "agency_link.paper.print").await, printed);
 }
+
+#[tokio::test]
+async fn security_a_download_another_site_started_is_refused_and_not_audited() {
+    let portal = Portal::start().await;
+    let who = parties(&portal).await;
+    let id = file(&portal, &who.agency, "203.0.113.16/28").await;
+    let page = case_page(&portal, &who.agency, true, &id).await;
+    let link = page.attrs("table.documents a", "href")[0].clone();
+    let paper = Paper::ItemTable.path(&id);
+    for path in [&link, &paper] {
+        let request = Request::get(path.as_str())
+            .header(header::COOKIE, &who.agency)
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::empty())
+            .expect("request");
+        let response = portal.app.send(request).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(audited(&portal, "agency_link.document.download").await, 0);
+    let response = get(&portal, &link, Some(&who.agency)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(audited(&portal, "agency_link.document.download").await, 1);
+}

@@ -12,7 +12,8 @@ use app::services::api_service::MANUAL_PDF_PATH;
 use app::services::certificate::application::BLANK_FORM_PATH;
 use app::services::certificate::counter::{application_paper_path, card_face_path};
 use app::services::staff::role::Role;
-use axum::http::{header, StatusCode};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 
 /// The PDF `response` carries, checked to be one: its text layer.
@@ -31,6 +32,16 @@ async fn pdf(response: Response) -> String {
     let bytes = body_bytes(response).await;
     assert!(bytes.starts_with(b"%PDF-"));
     pdf_text(&bytes)
+}
+
+/// `path` fetched by a browser with `cookie`, the fetch started by `site` (`Sec-Fetch-Site`).
+async fn fetched_from(portal: &Portal, path: &str, cookie: &str, site: &str) -> Response {
+    let request = Request::get(path)
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", site)
+        .body(Body::empty())
+        .expect("request");
+    portal.app.send(request).await
 }
 
 async fn audited(portal: &Portal, action: &str) -> i64 {
@@ -149,12 +160,18 @@ async fn c_2_a_registrar_prints_the_application_to_sign_and_the_card_face() {
         portal.page(&paper, Some(&clerk)).await.status(),
         StatusCode::FORBIDDEN
     );
+    // Nor a link on another site that sends the registrar's browser here: it would record a
+    // read in the registrar's name.
+    for site in ["cross-site", "same-site"] {
+        let response = fetched_from(&portal, &paper, &cookie, site).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
+    }
     assert_eq!(
         audited(&portal, "moica_issuance.print_application").await,
         0
     );
 
-    let text = pdf(portal.page(&paper, Some(&cookie)).await).await;
+    let text = pdf(fetched_from(&portal, &paper, &cookie, "same-origin").await).await;
     for shown in [
         "自然人憑證申請書",
         reference.as_str(),
@@ -195,10 +212,23 @@ async fn c_2_a_registrar_prints_the_application_to_sign_and_the_card_face() {
         .staff("林登記", Role::HouseholdRegistrar, "office:63000030")
         .await;
     let elsewhere = portal.session("Staff", "", &elsewhere).await;
+    // Issued, the application and the card are the issuing office's: another office's
+    // registrar finds neither.
+    for path in [&face, &paper] {
+        let response = portal.page(path, Some(&elsewhere)).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The issued application's paper still prints at its office, for the files.
+    pdf(portal.page(&paper, Some(&cookie)).await).await;
+    // A card whose certificate has expired is not in force: its face is not printed.
+    sqlx::query("UPDATE moica_certificates SET not_after = 0 WHERE card_number = $1")
+        .bind(CARD)
+        .execute(pool(&portal))
+        .await
+        .expect("expired");
     assert_eq!(
-        portal.page(&face, Some(&elsewhere)).await.status(),
+        portal.page(&face, Some(&cookie)).await.status(),
         StatusCode::NOT_FOUND
     );
-    // The issued application's paper still prints, for the office's files.
-    pdf(portal.page(&paper, Some(&cookie)).await).await;
+    assert_eq!(audited(&portal, "moica_certificate.print_face").await, 1);
 }

@@ -169,26 +169,41 @@ async fn record_from(
 }
 
 /// Application `reference` for its 憑證申請書 (issue 20 item 11), audited: one waiting for
-/// its card or issued, never one replaced or lapsed. `None` also for a query that is not a
-/// 申請編號.
+/// its card (any office issues it, and finds it at the counter), or one issued at the
+/// registrar's own office (for its files); never one replaced or lapsed. `None` also for a
+/// query that is not a 申請編號.
 pub async fn for_paper(
     state: &AppState,
     member: &StaffMember,
     source_ip: String,
     reference: &str,
 ) -> Result<Option<CounterApplication>, PortalError> {
+    let Jurisdiction::Office { code: office, .. } = &member.jurisdiction else {
+        return Ok(None);
+    };
     if !is_reference(reference) {
         return Ok(None);
     }
-    let found = load(&state.db.pool, reference, state.clock.unix()).await?;
-    let Some(found) = found.filter(|found| {
-        matches!(
-            found.view.status,
-            ApplicationStatus::Submitted | ApplicationStatus::Issued
-        )
-    }) else {
+    let pool = &state.db.pool;
+    let Some(found) = load(pool, reference, state.clock.unix()).await? else {
         return Ok(None);
     };
+    let printable = match found.view.status {
+        ApplicationStatus::Submitted => true,
+        ApplicationStatus::Issued => {
+            let issued_at: Option<String> = sqlx::query_scalar(
+                "SELECT household_office_code FROM moica_applications WHERE id = $1",
+            )
+            .bind(found.id)
+            .fetch_one(pool)
+            .await?;
+            issued_at.as_deref() == Some(office.as_str())
+        }
+        _ => false,
+    };
+    if !printable {
+        return Ok(None);
+    }
     record_from(
         state,
         member,
@@ -202,7 +217,8 @@ pub async fn for_paper(
 }
 
 /// The face of card `card_number` (卡號, 姓名, 使用期限), audited: only a card whose
-/// certificate is in force and was issued at the registrar's own office.
+/// certificate is in force (active and not expired) and was issued at the registrar's own
+/// office.
 pub async fn card_face(
     state: &AppState,
     member: &StaffMember,
@@ -217,10 +233,12 @@ pub async fn card_face(
     };
     let row: Option<(String, i64)> = sqlx::query_as(
         "SELECT z.name, m.not_after FROM moica_certificates m JOIN citizens z ON z.id = m.citizen_id \
-         WHERE m.card_number = $1 AND m.status = 'active' AND m.household_office_code = $2",
+         WHERE m.card_number = $1 AND m.status = 'active' AND m.household_office_code = $2 \
+           AND m.not_after > $3",
     )
     .bind(card.as_str().to_owned())
     .bind(code.clone())
+    .bind(state.clock.unix())
     .fetch_optional(&state.db.pool)
     .await?;
     let Some((name, not_after)) = row else {
