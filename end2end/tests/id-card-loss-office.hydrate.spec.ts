@@ -3,9 +3,9 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible, waitForHydration, waitForPath } from './support/portal';
 import { chooseCard, clerk, registrar, reviewer, wangCard } from './support/cards';
-import { fillLossForm, wang } from './support/loss';
+import { fillLossAnswers, fillLossForm, wang } from './support/loss';
 
-// Both tests work on 王小明's card: one after the other.
+// Every test works on 王小明's card: one after the other.
 test.describe.configure({ mode: 'serial' });
 
 test('l4 4 the clerk contacts the citizen, who then revokes the report', async ({ page }) => {
@@ -147,4 +147,43 @@ test('l4 2 locked out online, he revokes at another office, where the registrar 
   await expect(page.getByRole('status')).toContainText('已撤銷掛失，原國民身分證恢復有效');
   await expect(page.getByRole('status')).toContainText(reference);
   await expectAccessible(page);
+});
+
+test('l4 1 by telephone (1996), office staff enter the report and it is revoked at an office', async ({ page }) => {
+  await page.goto('/admin/sign-in?next=/admin/id-card-loss/phone');
+  await waitForHydration(page);
+  await chooseCard(page, registrar);
+  await page.getByLabel('自然人憑證 PIN 碼').fill(registrar.pin);
+  await page.getByRole('button', { name: '登入' }).click();
+  await waitForPath(page, '/admin/id-card-loss/phone');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('電話掛失受理');
+  // No CAPTCHA and no revocation password: a person types what the caller says.
+  await expect(page.getByLabel('撤銷掛失預設密碼')).toHaveCount(0);
+  await expect(page.locator('img[src^="/captcha/"]')).toHaveCount(0);
+  await fillLossAnswers(page, { ...wang, parentName: '李美麗' });
+  await page.getByRole('button', { name: '受理掛失' }).click();
+  await expect(page.getByRole('alert')).toContainText('與戶籍資料不符，未受理掛失');
+  await fillLossAnswers(page, wang);
+  await page.getByRole('button', { name: '受理掛失' }).click();
+  await expect(page.getByRole('status')).toContainText('已受理電話掛失');
+  const reference = (await page.locator('.reference').textContent()) ?? '';
+  expect(reference).toMatch(/^L\d{7}-\d{6}$/);
+  await expectAccessible(page);
+
+  // Online revocation has no password to check: the citizen is sent to a certificate or an office.
+  await page.goto('/id-card/loss/revoke');
+  await fillLossForm(page, wang, 'Ab12');
+  await page.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.getByRole('alert')).toContainText('未設撤銷掛失預設密碼');
+
+  // At the counter the registrar sees how it was made, and revokes it after checking him.
+  await page.goto('/admin/id-card-loss/revoke');
+  await page.getByLabel('國民身分證統一編號').fill(wang.nationalId);
+  await page.getByRole('button', { name: '查詢掛失紀錄' }).click();
+  const report = page.locator('section.case', { hasText: reference });
+  await expect(report).toContainText('電話掛失（內政服務熱線 1996）');
+  await report.getByLabel('尋獲之原國民身分證').check();
+  await report.getByLabel('已當面核對當事人身分，確認為本人').check();
+  await report.getByRole('button', { name: '撤銷掛失' }).click();
+  await expect(page.getByRole('status')).toContainText(reference);
 });

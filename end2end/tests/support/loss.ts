@@ -63,6 +63,14 @@ export async function solveCaptcha(page: Page): Promise<void> {
 
 /** Fills the form of the page (掛失, 查詢 or 撤銷掛失) for `who`. */
 export async function fillLossForm(page: Page, who: Citizen, password?: string): Promise<void> {
+  await fillLossAnswers(page, who);
+  if (password !== undefined) await page.getByLabel('撤銷掛失預設密碼').fill(password);
+  await solveCaptcha(page);
+}
+
+/** The questions only the registry and the holder can answer, as typed online or by staff
+ * taking the report by telephone. */
+export async function fillLossAnswers(page: Page, who: Citizen): Promise<void> {
   await page.getByLabel('國民身分證統一編號').fill(who.nationalId);
   await page.getByRole('textbox', { name: '姓名', exact: true }).fill(who.name);
   await page.getByLabel('出生年月日').fill(who.birthDate);
@@ -70,6 +78,4 @@ export async function fillLossForm(page: Page, who: Citizen, password?: string):
   await page.getByLabel('聯絡電話').fill(who.phone);
   await page.getByLabel('常用電子信箱').fill(who.email);
   await page.getByLabel('(養)父或(養)母姓名').fill(who.parentName);
-  if (password !== undefined) await page.getByLabel('撤銷掛失預設密碼').fill(password);
-  await solveCaptcha(page);
 }

@@ -956,7 +956,7 @@ async fn l4_3_a_citizen_reports_and_revokes_with_the_citizen_certificate() {
         &with(wang(), "password", "Ab12"),
     )
     .await;
-    assert!(online.contains("係以自然人憑證辦理"), "{online}");
+    assert!(online.contains("係以自然人憑證或電話辦理"), "{online}");
     // … the certificate can.
     let html = post_card_page(&portal, &cookie, &[("action", "revoke")]).await;
     assert!(html.contains("已撤銷掛失"), "{html}");
@@ -1274,4 +1274,124 @@ async fn security_21_3_a_challenge_is_spoken_once_and_another_with_its_answer_di
     assert_eq!(once, spoken(&portal, &first).await);
     // The same digits in another challenge sound otherwise.
     assert_ne!(once, spoken(&portal, &second).await);
+}
+
+#[tokio::test]
+async fn l4_1_a_report_by_telephone_is_entered_by_office_staff_and_marked_as_such() {
+    use app::services::id_card_loss::phone::PATH;
+    let portal = Portal::start().await;
+    // A county officer takes no calls; a clerk of any office does (王小明 is of 臺北市).
+    let county = portal
+        .staff("張督導", Role::CountyOfficer, "county:臺北市")
+        .await;
+    let county = portal.session("Staff", "", &county).await;
+    assert_eq!(
+        portal.page(PATH, Some(&county)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let clerk = portal
+        .staff("黃接線", Role::HouseholdClerk, "office:65000010")
+        .await;
+    let cookie = portal.session("Staff", "", &clerk).await;
+    let post = |form: Vec<(&'static str, String)>| {
+        let portal = &portal;
+        let cookie = cookie.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            portal.post_page(PATH, Some(&cookie), &fields).await.1
+        }
+    };
+    let reports = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM id_card_loss_reports")
+            .fetch_one(pool(&portal))
+            .await
+            .expect("count")
+    };
+
+    // No CAPTCHA and no password asked; a field that does not parse is named.
+    let html = post(with(wang(), "email", "wang@")).await;
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    assert!(!html.contains("name=\"captcha\"") && !html.contains("name=\"password\""));
+    // What the registry does not match is not reported, and the miss is audited.
+    let html = post(with(wang(), "parent_name", "李美麗")).await;
+    assert!(html.contains("與戶籍資料不符，未受理掛失"), "{html}");
+    assert_eq!(reports().await, 0);
+    let misses: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'id_card_loss.phone_mismatch' \
+         AND subject = 'A1*****789'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("audit");
+    assert_eq!(misses, 1);
+
+    let html = post(wang()).await;
+    assert!(html.contains("已受理電話掛失"), "{html}");
+    let reference = Page::parse(&html).text(".reference");
+    assert_eq!(reference, newest_reference(&portal).await);
+    let (channel, password): (String, Option<String>) = sqlx::query_as(
+        "SELECT channel, password_hash FROM id_card_loss_reports WHERE reference = $1",
+    )
+    .bind(&reference)
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the report");
+    assert_eq!((channel.as_str(), password), ("phone", None));
+    // Reported upward with who entered it and how.
+    let (note, staff): (Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT e.note, e.staff_id FROM id_card_loss_events e \
+         JOIN id_card_loss_reports r ON r.id = e.report_id \
+         WHERE r.reference = $1 AND e.kind = 'reported'",
+    )
+    .bind(&reference)
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the event");
+    assert!(note.is_some_and(|note| note.contains("1996")));
+    let clerk_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE name = '黃接線'")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("the clerk");
+    assert_eq!(staff, Some(clerk_id));
+    let mailed: String = sqlx::query_scalar("SELECT to_addr FROM outbox ORDER BY id DESC LIMIT 1")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("a mail");
+    assert_eq!(mailed, "wang@example.com");
+
+    // Taken in office hours but without a certificate: the first tab of the citizen's office.
+    let office = portal
+        .staff("李小華", Role::HouseholdClerk, "office:63000030")
+        .await;
+    let office = portal.session("Staff", "", &office).await;
+    let first = body_text(
+        portal
+            .page("/admin/id-card-loss?tab=first", Some(&office))
+            .await,
+    )
+    .await;
+    assert!(
+        first.contains(&reference) && first.contains("電話掛失"),
+        "{first}"
+    );
+    let own = body_text(
+        portal
+            .page("/admin/id-card-loss?tab=in_hours", Some(&office))
+            .await,
+    )
+    .await;
+    assert!(!own.contains(&reference), "{own}");
+
+    // No password was set: online revocation sends the citizen to a certificate or an office.
+    let (_, html) = submit(
+        &portal,
+        "/id-card/loss/revoke",
+        &with(wang(), "password", "Ab12"),
+    )
+    .await;
+    assert!(html.contains("未設撤銷掛失預設密碼"), "{html}");
+    // And the card is not reported twice.
+    let html = post(wang()).await;
+    assert!(html.contains("無須重複掛失"), "{html}");
+    assert_eq!(reports().await, 1);
 }

@@ -6,7 +6,7 @@ use super::form::{self, FormField};
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
-use crate::posted_form::posted_form;
+use crate::posted_form::{posted_form, posted_resource};
 use crate::services::sign_in::pages::{SignInPage, SignOutButton};
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
@@ -59,20 +59,7 @@ pub fn CitizenSignInPage() -> impl IntoView {
 pub fn LossByCardPage() -> impl IntoView {
     let lang = current_lang();
     let posted = posted_form().map(|form| form.0);
-    let submitted = posted.clone();
-    let page = Resource::new(
-        || (),
-        move |()| {
-            let posted = submitted.clone();
-            async move {
-                let outcome = match posted {
-                    Some(posted) => Some(card_submit(posted).await),
-                    None => None,
-                };
-                (outcome, card_overview().await)
-            }
-        },
-    );
+    let page = posted_resource(card_submit, card_overview);
     let title = lang.pick(
         "以自然人憑證辦理國民身分證掛失／撤銷掛失",
         "Report a lost ID card or revoke the report with your citizen certificate",
@@ -243,7 +230,7 @@ mod ssr {
                     now,
                     card,
                     &contact,
-                    None,
+                    reports::ReportedBy::Certificate,
                     &actor,
                 )
                 .await?;

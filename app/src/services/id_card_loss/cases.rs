@@ -37,6 +37,9 @@ coded! {
         Online = "online", "網路申辦（免自然人憑證）", "Online, without a certificate";
         /// 以自然人憑證辦理.
         Moica = "moica", "自然人憑證", "Citizen certificate";
+        /// 內政服務熱線 1996: taken by telephone and entered by household office staff (issue 20
+        /// item 15). No revocation password is set over the telephone.
+        Phone = "phone", "電話掛失（內政服務熱線 1996）", "By telephone (1996 hotline)";
         /// 戶政事務所臨櫃: a registrar revokes after checking the person (seed 004: after three
         /// wrong passwords, 請洽戶政事務所辦理撤銷掛失). Never the channel of a report.
         Office = "office", "戶政事務所臨櫃", "At a household registration office";
@@ -49,7 +52,7 @@ impl Channel {
     pub fn tries_taken(self) -> i64 {
         match self {
             Channel::Online => 1,
-            Channel::Moica | Channel::Office => 0,
+            Channel::Moica | Channel::Phone | Channel::Office => 0,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::coded;
 use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
-use crate::posted_form::posted_form;
+use crate::posted_form::{posted_form, posted_resource};
 use crate::services::staff::role::Role;
 use crate::shell::current_lang;
 use leptos::prelude::*;
@@ -93,20 +93,7 @@ pub async fn counter_revocation(
 pub fn CounterRevocationPage() -> impl IntoView {
     let lang = current_lang();
     let posted = posted_form().map(|form| form.0);
-    let submitted = posted.clone();
-    let page = Resource::new(
-        || (),
-        move |()| {
-            let posted = submitted.clone();
-            async move {
-                let outcome = match posted {
-                    Some(posted) => Some(counter_revocation(posted).await),
-                    None => None,
-                };
-                (outcome, counter_office().await)
-            }
-        },
-    );
+    let page = posted_resource(counter_revocation, counter_office);
     let title = lang.pick("臨櫃撤銷掛失", "Revoke a loss report at the counter");
     view! {
         <Title text=title />

@@ -126,6 +126,21 @@ impl LossForm {
         operation: LossOperation,
         posted: &[(String, String)],
     ) -> Result<LossForm, Vec<PortalError>> {
+        LossForm::parse_fields(operation, posted, true)
+    }
+
+    /// The report as staff type it while the citizen is on the telephone (issue 20 item 15):
+    /// the same questions, without a CAPTCHA (a person types it) or a revocation password
+    /// (none is set over the telephone).
+    pub fn parse_by_phone(posted: &[(String, String)]) -> Result<LossForm, Vec<PortalError>> {
+        LossForm::parse_fields(LossOperation::Query, posted, false)
+    }
+
+    fn parse_fields(
+        operation: LossOperation,
+        posted: &[(String, String)],
+        captcha: bool,
+    ) -> Result<LossForm, Vec<PortalError>> {
         let mut errors = Vec::new();
         let mut take = |field: &FormField| -> String {
             let text = value(posted, field.name);
@@ -134,7 +149,7 @@ impl LossForm {
         };
         let texts: Vec<String> = fields(operation).iter().map(&mut take).collect();
         let captcha_answer = value(posted, CAPTCHA_ANSWER).trim().to_owned();
-        if captcha_answer.is_empty() {
+        if captcha && captcha_answer.is_empty() {
             errors.push(forms::required(CAPTCHA_ANSWER));
         }
         if !errors.is_empty() {

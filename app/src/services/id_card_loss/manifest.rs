@@ -5,6 +5,7 @@ use super::counter::{CounterRevocationPage, PATH as COUNTER_PATH, ROLES as COUNT
 use super::office::{OfficeLossReportsPage, UpwardEventsPage};
 use super::office::{EVENTS_PATH, FOLLOW_UP_ROLES, OVERSIGHT_ROLES, PATH as OFFICE_PATH};
 use super::pages::{LossLandingPage, LossQueryPage, LossReportPage, LossRevokePage};
+use super::phone::{PhoneReportPage, PATH as PHONE_PATH, ROLES as PHONE_ROLES};
 use crate::services::manifest::{leaf, Group, Manifest, MenuEntry};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route};
@@ -18,6 +19,7 @@ pub const MANIFEST: Manifest = Manifest {
         OFFICE_PATH,
         super::card::PATH,
         COUNTER_PATH,
+        PHONE_PATH,
     ],
     menu: &[
         MenuEntry {
@@ -31,6 +33,12 @@ pub const MANIFEST: Manifest = Manifest {
             roles: &COUNTER_ROLES,
             zh_tw: "臨櫃撤銷掛失",
             english: "Revoke a loss report at the counter",
+        },
+        MenuEntry {
+            path: PHONE_PATH,
+            roles: &PHONE_ROLES,
+            zh_tw: "電話掛失受理（1996）",
+            english: "Take a loss report by telephone (1996)",
         },
         MenuEntry {
             path: EVENTS_PATH,
@@ -70,6 +78,11 @@ pub fn IdCardLossRoutes() -> impl MatchNestedRoutes + Clone {
             <Route
                 path=path!("/admin/id-card-loss/revoke")
                 view=CounterRevocationPage
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/admin/id-card-loss/phone")
+                view=PhoneReportPage
                 ssr=SsrMode::Async
             />
             <Route

@@ -13,6 +13,7 @@ pub mod mail;
 mod manifest;
 pub mod office;
 pub mod pages;
+pub mod phone;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -87,6 +87,8 @@ pub struct OfficeReport {
     pub phone: String,
     pub email: String,
     pub reported_at: String,
+    /// How it was made: online, with a certificate, or by telephone.
+    pub channel: super::cases::Channel,
     /// Working days since the report (no target: the seed sets none).
     pub age: Age,
     pub revoked: bool,
@@ -206,6 +208,7 @@ fn ReportList(reports: Vec<OfficeReport>, tab: Tab, lang: Lang) -> impl IntoView
                         <dt>{lang.pick("聯絡電話", "Telephone")}</dt><dd>{report.phone.clone()}</dd>
                         <dt>{lang.pick("電子信箱", "E-mail")}</dt><dd>{report.email.clone()}</dd>
                         <dt>{lang.pick("掛失時間", "Reported at")}</dt><dd>{report.reported_at.clone()}</dd>
+                        <dt>{lang.pick("掛失方式", "Reported by")}</dt><dd class="channel">{report.channel.label(lang)}</dd>
                         <dt>{lang.pick("已過工作日", "Working days since")}</dt><dd>{report.age.working_days}</dd>
                         <dt>{lang.pick("聯絡次數", "Contacts so far")}</dt><dd>{report.contact_attempts}</dd>
                         <dt>{lang.pick("狀態", "Status")}</dt><dd>{if report.revoked { lang.pick("已撤銷掛失", "Revoked") } else { lang.pick("掛失中", "Reported lost") }}</dd>

@@ -355,7 +355,9 @@ pub mod ssr {
                     now,
                     card,
                     &contact,
-                    Some(&hash),
+                    reports::ReportedBy::Online {
+                        password_hash: &hash,
+                    },
                     &actor,
                 )
                 .await?;
@@ -371,11 +373,12 @@ pub mod ssr {
                 let Some(report) = store::open_report(pool, &holder).await? else {
                     return Err(store::no_open_report());
                 };
-                // A report made with a citizen certificate has no password: revoke it that way.
+                // A report made with a citizen certificate or by telephone has no password:
+                // revoke it with the certificate or at an office.
                 let Some(hash) = report.password_hash.clone() else {
                     return Err(PortalError::Refused {
-                        zh_tw: "此掛失係以自然人憑證辦理，請以自然人憑證或至戶政事務所辦理撤銷掛失。".into(),
-                        english: "This report was made with a citizen certificate: revoke it with the certificate or at a household registration office.".into(),
+                        zh_tw: "此掛失係以自然人憑證或電話辦理，未設撤銷掛失預設密碼，請以自然人憑證或至戶政事務所辦理撤銷掛失。".into(),
+                        english: "This report was made with a citizen certificate or by telephone and has no revocation password: revoke it with a citizen certificate or at a household registration office.".into(),
                     });
                 };
                 // The try is taken before the password is checked, so that concurrent guesses

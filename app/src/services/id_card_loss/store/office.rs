@@ -27,20 +27,21 @@ pub async fn office_reports(
     office_code: &str,
     tab: Tab,
 ) -> Result<Vec<OfficeReport>, PortalError> {
-    // 免自然人憑證 is the online channel; its code is a constant of this crate.
-    let online = Channel::Online.code();
+    // 免自然人憑證 is every channel but the certificate (online, by telephone); its code is
+    // a constant of this crate.
+    let moica = Channel::Moica.code();
     let (filter, contact_state) = match tab {
         Tab::FirstContact => (
             format!(
                 "r.contact_state = $2 AND r.contact_attempts = 0 \
-                 AND (r.channel = '{online}' OR NOT r.in_office_hours)"
+                 AND (r.channel <> '{moica}' OR NOT r.in_office_hours)"
             ),
             ContactState::Pending,
         ),
         Tab::CertificateInHours => (
             format!(
                 "r.contact_state = $2 AND r.contact_attempts = 0 \
-                 AND r.channel <> '{online}' AND r.in_office_hours"
+                 AND r.channel = '{moica}' AND r.in_office_hours"
             ),
             ContactState::Pending,
         ),
@@ -48,7 +49,7 @@ pub async fn office_reports(
     };
     let rows = sqlx::query(&format!(
         "SELECT r.id, r.reference, c.name, c.national_id, r.phone, r.email, r.reported_at, \
-                r.status, r.contact_attempts \
+                r.status, r.contact_attempts, r.channel \
          FROM id_card_loss_reports r JOIN citizens c ON c.id = r.citizen_id \
          WHERE r.household_office_code = $1 AND {filter} ORDER BY r.reported_at, r.id"
     ))
@@ -71,6 +72,7 @@ pub async fn office_reports(
             phone: row.try_get("phone")?,
             email: row.try_get("email")?,
             reported_at: roc_date_time(row.try_get("reported_at")?),
+            channel: row.code("channel")?,
             age: Age::since(&state.calendar, row.try_get("reported_at")?, now, None),
             revoked: status == LossStatus::Revoked,
             contact_attempts: row.try_get("contact_attempts")?,

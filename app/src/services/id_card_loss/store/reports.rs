@@ -60,6 +60,29 @@ fn already_reported() -> PortalError {
     )
 }
 
+/// How a report was made: online with its revocation password (hashed), with the citizen's
+/// certificate, or by telephone, each without a password.
+pub enum ReportedBy<'a> {
+    Online {
+        password_hash: &'a str,
+    },
+    Certificate,
+    /// Entered by staff; `note` is recorded with the report's event.
+    Phone {
+        note: &'a str,
+    },
+}
+
+impl ReportedBy<'_> {
+    fn channel(&self) -> Channel {
+        match self {
+            ReportedBy::Online { .. } => Channel::Online,
+            ReportedBy::Certificate => Channel::Moica,
+            ReportedBy::Phone { .. } => Channel::Phone,
+        }
+    }
+}
+
 /// 掛失 (L4-1): marks the current card lost, keeps the revocation password hashed, tells the
 /// office (the report appears in its RL03Y00 list, on the tab its channel and whether it was
 /// made in office hours by `calendar` say) and mails the citizen. Returns the report
@@ -70,14 +93,15 @@ pub async fn report(
     now: i64,
     card: Unreported<'_>,
     contact: &Contact<'_>,
-    password_hash: Option<&str>,
+    by: ReportedBy<'_>,
     actor: &Actor,
 ) -> Result<(String, i64), PortalError> {
     let holder = card.holder;
-    let channel = if password_hash.is_some() {
-        Channel::Online
-    } else {
-        Channel::Moica
+    let channel = by.channel();
+    let (password_hash, note) = match by {
+        ReportedBy::Online { password_hash } => (Some(password_hash), None),
+        ReportedBy::Certificate => (None, None),
+        ReportedBy::Phone { note } => (None, Some(note)),
     };
     let mut work = Work::begin(db, actor, now).await?;
     // The report number is made from the row's id, so two reports never get the same one; a
@@ -117,13 +141,14 @@ pub async fn report(
         .bind(report_id)
         .execute(work.conn())
         .await?;
+    // Reported upward with who entered it, when staff did.
     record_event(
         work.conn(),
         report_id,
         EventKind::Reported,
         None,
-        None,
-        None,
+        note,
+        actor.staff_id,
         now,
     )
     .await?;
