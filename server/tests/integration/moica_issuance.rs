@@ -1180,3 +1180,48 @@ async fn security_21_10_only_the_chip_of_the_card_number_typed_attests_its_key()
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(certificates(&portal).await, 1);
 }
+
+#[tokio::test]
+async fn c2_a_lost_card_is_replaced_only_once_its_certificate_is_revoked() {
+    use crate::moica_services::{serve, REVOKE_IN_PERSON};
+    let portal = Portal::start().await;
+    let (_, cookie) = wang_issued(&portal).await;
+    // Another registrar issues the new card, signing with their own card.
+    let registrar_card = registrar(&portal).await;
+    // 王小明 lost his card and applies for a new one (補領).
+    let reference = apply(&portal, &wang()).await;
+    let (status, body) = call(
+        &portal,
+        "moica_counter_find",
+        &[("query", &reference)],
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Option<CounterApplication> = serde_json::from_str(&body).expect("JSON");
+    let found = found.expect("the application");
+    assert_eq!(found.cards_in_force, [CARD]);
+    assert!(!found.issuable());
+    // While his old certificate is in force, suspended or not, no second card is issued.
+    let body = begin_refused(&portal, &cookie, &reference).await;
+    assert!(body.contains("一人不得同時持有二張"), "{body}");
+    crate::moica_services::holder_suspends(&portal, &cookie).await;
+    let body = begin_refused(&portal, &cookie, &reference).await;
+    assert!(body.contains("一人不得同時持有二張"), "{body}");
+    assert_eq!(certificates(&portal).await, 1);
+    let replacement = "TP04000000012346";
+
+    // Revoked at the counter's card services first, the new card is issued.
+    let html = serve(&portal, &cookie, &REVOKE_IN_PERSON).await;
+    assert!(html.contains("已廢止"), "{html}");
+    let (registrar, own) = registrar_card;
+    let (status, body) = issue_on_blank(&portal, &own, &reference, replacement, &registrar).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let in_force: Vec<String> = sqlx::query_scalar(
+        "SELECT card_number FROM moica_certificates WHERE status IN ('active', 'suspended')",
+    )
+    .fetch_all(pool(&portal))
+    .await
+    .expect("certificates");
+    assert_eq!(in_force, [replacement]);
+}

@@ -169,6 +169,7 @@ mod tests {
             status: ApplicationStatus::Submitted,
             ineligible: Vec::new(),
             renewal,
+            cards_in_force: Vec::new(),
         }
     }
 

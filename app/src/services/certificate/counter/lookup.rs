@@ -16,6 +16,7 @@ use crate::platform::{audit, auth, AppState};
 use crate::services::certificate::application::cases::ApplicationFacts;
 use crate::services::certificate::application::store::{registry_entry, REGISTRY_COLUMNS};
 use crate::services::certificate::application::{mobile_read, PinChoice};
+use crate::services::certificate::cases::CertificateStatus;
 use crate::services::certificate::eligibility::{self, Ineligible};
 use crate::services::certificate::papers::CardFace;
 use crate::services::staff::role::Jurisdiction;
@@ -77,7 +78,37 @@ pub(super) async fn load(
         .fetch_optional(pool)
         .await?
     };
-    row.map(|row| found(&row, now)).transpose()
+    let Some(mut found) = row.map(|row| found(&row, now)).transpose()? else {
+        return Ok(None);
+    };
+    if !found.view.renewal {
+        found.view.cards_in_force = cards_in_force(pool, &found.national_id, now).await?;
+    }
+    Ok(Some(found))
+}
+
+/// The card numbers of `national_id`'s certificates in force at `now`: active or suspended,
+/// and not expired (a certificate's status stays active past its expiry).
+pub(super) async fn cards_in_force<'c, E>(
+    executor: E,
+    national_id: &NationalId,
+    now: i64,
+) -> Result<Vec<String>, PortalError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let cards = sqlx::query_scalar(
+        "SELECT m.card_number FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
+         WHERE c.national_id = $1 AND m.status IN ($2, $3) AND m.not_after > $4 \
+         ORDER BY m.id",
+    )
+    .bind(national_id.as_str().to_owned())
+    .bind(CertificateStatus::Active.code())
+    .bind(CertificateStatus::Suspended.code())
+    .bind(now)
+    .fetch_all(executor)
+    .await?;
+    Ok(cards)
 }
 
 /// Whether `query` has the form of a 申請編號 (`M1151129-000042`).
@@ -138,6 +169,7 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
             status: shown,
             ineligible,
             renewal: row.try_get::<Option<i64>, _>("renewal_of")?.is_some(),
+            cards_in_force: Vec::new(),
         },
         national_id,
     })

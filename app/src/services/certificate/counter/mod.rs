@@ -72,12 +72,18 @@ pub struct CounterApplication {
     pub ineligible: Vec<Ineligible>,
     /// An online renewal (線上續卡): the card is mailed and activated online by the holder.
     pub renewal: bool,
+    /// The applicant's cards whose certificates are in force (active or suspended, not
+    /// expired): a new card (補領) is issued only once they are revoked, so that nobody holds
+    /// two. Empty for a renewal, whose old card runs out on its own.
+    pub cards_in_force: Vec<String>,
 }
 
 impl CounterApplication {
     /// Whether the card can be issued now.
     pub fn issuable(&self) -> bool {
-        self.status == ApplicationStatus::Submitted && self.ineligible.is_empty()
+        self.status == ApplicationStatus::Submitted
+            && self.ineligible.is_empty()
+            && self.cards_in_force.is_empty()
     }
 }
 
@@ -167,6 +173,8 @@ pub enum IssuanceRefusal {
     NotAttested,
     /// The card number holds, or has held, a certificate.
     CardInUse,
+    /// The applicant holds a certificate in force: 補領 revokes it first (card services).
+    HoldsCardInForce,
     /// The card's public key is not one the CA certifies.
     BadPublicKey,
     /// No certificate authority is configured.
@@ -222,6 +230,10 @@ impl FieldError for IssuanceRefusal {
             IssuanceRefusal::CardInUse => lang.pick(
                 "此 IC 卡號已發過憑證（已有有效之憑證，或為已使用之卡片），請確認卡號或改用其他空白卡片。",
                 "This card number has held a certificate already (one in force, or a used card); check the number or use another blank card.",
+            ),
+            IssuanceRefusal::HoldsCardInForce => lang.pick(
+                "申請人目前持有效力中之自然人憑證，一人不得同時持有二張。補領者，請先於「自然人憑證臨櫃服務」廢止原憑證，再製發新卡。",
+                "The applicant holds a citizen certificate in force, and nobody may hold two. To replace a lost card (補領), first revoke the old certificate at the counter's card services, then issue the new card.",
             ),
             IssuanceRefusal::BadPublicKey => lang.pick(
                 "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",

@@ -273,6 +273,20 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                     <ul>{reasons}</ul>
                 </div>
             })}
+            {(!application.cards_in_force.is_empty()).then(|| view! {
+                <div class="notice warning in-force" role="alert">
+                    <p>{lang.pick(
+                        "申請人目前持有效力中之自然人憑證（IC 卡號：",
+                        "The applicant holds a citizen certificate in force (card ",
+                    )}{application.cards_in_force.join("、")}{lang.pick(
+                        "），一人不得同時持有二張。補領（原卡遺失或毀損）者，請先於",
+                        "), and nobody may hold two. To replace a lost or damaged card (補領), first revoke the old certificate at ",
+                    )}<a href=crate::services::certificate::card_services::PATH>{lang.pick("自然人憑證臨櫃服務", "the counter's card services")}</a>{lang.pick(
+                        "廢止原憑證，再重新查詢本申請製發新卡。",
+                        ", then find this application again and issue the new card.",
+                    )}</p>
+                </div>
+            })}
             {(status != ApplicationStatus::Submitted).then(|| view! {
                 <div class="notice warning" role="alert">
                     <p>{lang.pick(

@@ -74,6 +74,9 @@ fn issuable(found: Option<Found>, party: Party, now: i64) -> Result<Found, Porta
     if !found.view.ineligible.is_empty() {
         return Err(eligibility::refusal(&found.view.ineligible));
     }
+    if !found.view.cards_in_force.is_empty() {
+        return Err(IssuanceRefusal::HoldsCardInForce.into());
+    }
     Ok(found)
 }
 
@@ -421,6 +424,15 @@ async fn record_issued(
     };
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
+    // Again inside the unit of work that records the card: a certificate of the applicant's
+    // put back in force since `begin` (復用 at another counter) still stops a second one.
+    if !found.view.renewal
+        && !super::lookup::cards_in_force(work.conn(), &found.national_id, now)
+            .await?
+            .is_empty()
+    {
+        return Err(IssuanceRefusal::HoldsCardInForce.into());
+    }
     let certificate_id =
         match record_holder(work.conn(), certificate, &found.national_id, card, now).await {
             Ok(id) => id,
