@@ -21,6 +21,8 @@ export HUJI_BIND="${HUJI_BIND:-127.0.0.1:3000}"
 export HUJI_PUBLIC_ORIGIN="${HUJI_PUBLIC_ORIGIN:-http://$HUJI_BIND}"
 export HUJI_CARD_HELPER_URL="${HUJI_CARD_HELPER_URL:-http://127.0.0.1:24170}"
 export HUJI_LINK_SERVER_POOL="${HUJI_LINK_SERVER_POOL:-$DEMO_LINK_SERVER_POOL}"
+# A demonstration is tried at any hour: the counters do not keep office hours (C-2) here.
+export HUJI_COUNTER_HOURS="${HUJI_COUNTER_HOURS:-always}"
 DEMO="$ROOT/data/demo"
 
 say "loading demo data (only into an empty database)"

@@ -106,7 +106,8 @@ CONF
 }
 
 # The portal from the release build, on its own port and database, its pages using the card
-# helper at HUJI_CARD_HELPER_URL (when set). Sets BASE_URL. A second portal on the same
+# helper at HUJI_CARD_HELPER_URL (when set). The browser tests run on the real clock, so the
+# counters are open at any hour (the hours themselves are proved on a fixed clock). Sets BASE_URL. A second portal on the same
 # database needs its own NAME (for its log).
 start_portal() { # database url, [port], [name]
   local port="${2:-$(free_port)}" name="${3:-portal}"
@@ -117,6 +118,7 @@ start_portal() { # database url, [port], [name]
   HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
     HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" HUJI_LINK_SERVER_POOL="$DEMO_LINK_SERVER_POOL" \
+    HUJI_COUNTER_HOURS=always \
     "$ROOT/target/release/huji" serve >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$port" "the portal ($name)"

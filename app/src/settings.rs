@@ -9,6 +9,10 @@ pub struct PortalSettings {
     pub card_helper_url: String,
     /// The review desk's mailbox, told of each new API-service case (A-N5).
     pub review_mailbox: String,
+    /// Whether counter actions are taken at any hour (`HUJI_COUNTER_HOURS=always`): for a
+    /// demonstration or a test run on the real clock. Otherwise each office's counter hours
+    /// hold (C-2).
+    pub counters_always_open: bool,
 }
 
 impl PortalSettings {

@@ -40,6 +40,9 @@ pub struct Config {
     /// The review desk's mailbox, told of each new API-service case (A-N5).
     /// `HUJI_REVIEW_MAILBOX`.
     pub review_mailbox: String,
+    /// `HUJI_COUNTER_HOURS`: `office` (the default: counter actions only in each office's
+    /// hours, C-2) or `always` (any hour: a demonstration or a test run on the real clock).
+    pub counters_always_open: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client, e.g. `10.0.0.5, 10.1.0.0/16`;
     /// empty: none (the client is the connection's peer). `HUJI_TRUSTED_PROXIES`.
     pub trusted_proxies: String,
@@ -152,6 +155,7 @@ impl Default for Config {
             holidays_file: PathBuf::from("server/data/holidays.txt"),
             card_helper_url: "http://127.0.0.1:24170".into(),
             review_mailbox: "api-review@huji.localhost".into(),
+            counters_always_open: false,
             trusted_proxies: String::new(),
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
@@ -280,6 +284,18 @@ impl Config {
         }
         if let Some(v) = env("HUJI_REVIEW_MAILBOX") {
             self.review_mailbox = v;
+        }
+        if let Some(v) = env("HUJI_COUNTER_HOURS") {
+            self.counters_always_open = match v.as_str() {
+                "office" => false,
+                "always" => true,
+                _ => {
+                    return Err(invalid(
+                        "HUJI_COUNTER_HOURS",
+                        format!("{v:?} is neither `office` nor `always`"),
+                    ))
+                }
+            };
         }
         if let Some(v) = env("HUJI_TRUSTED_PROXIES") {
             self.trusted_proxies = v;

@@ -13,7 +13,8 @@ use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use server::admin::{
-    confirmation::ConfirmationCommand, moica::MoicaCommand, pki::PkiCommand, staff::StaffCommand,
+    confirmation::ConfirmationCommand, moica::MoicaCommand, offices::OfficesCommand,
+    pki::PkiCommand, staff::StaffCommand,
 };
 use server::{admin, config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
@@ -84,6 +85,11 @@ enum Command {
     Moica {
         #[command(subcommand)]
         command: MoicaCommand,
+    },
+    /// Household offices: their counter hours (C-2).
+    Offices {
+        #[command(subcommand)]
+        command: OfficesCommand,
     },
     /// The identity confirmation API's application systems (seed 003, I-1).
     Confirmation {
@@ -191,6 +197,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Confirmation { command } => {
             admin::confirmation::run(command, &db, roots, now).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Offices { command } => {
+            admin::offices::run(command, &db, now).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs {
@@ -329,6 +339,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             public_origin: config.public_origin.clone(),
             card_helper_url: config.card_helper_url.clone(),
             review_mailbox: config.review_mailbox.clone(),
+            counters_always_open: config.counters_always_open,
         }),
         trust: trust.clone(),
         proxies: Arc::new(

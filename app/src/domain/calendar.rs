@@ -1,7 +1,7 @@
 //! Working days of Taiwan's government offices (F-3): weekends and national holidays are off,
 //! make-up working Saturdays (補行上班日) are on, so deadlines like "10 working days" can be counted.
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Timelike, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -39,10 +39,6 @@ pub enum CalendarError {
     #[error("line {line}: this date is already listed")]
     Duplicate { line: usize },
 }
-
-/// The household offices' hours on a working day, as minutes after midnight (from, until):
-/// 08:30–12:00 and 13:30–17:00.
-pub const OFFICE_HOURS: [(u32, u32); 2] = [(8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60)];
 
 fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
@@ -141,11 +137,7 @@ impl WorkingCalendar {
     /// 08:30–12:00 or 13:30–17:00 (C-2; seed 002 申辦時間, the hours seed 004's
     /// 非上班 refers to).
     pub fn is_office_hours(&self, at: NaiveDateTime) -> bool {
-        let minute = at.hour() * 60 + at.minute();
-        self.is_working_day(at.date())
-            && OFFICE_HOURS
-                .iter()
-                .any(|(opens, closes)| (*opens..*closes).contains(&minute))
+        super::office_hours::OfficeHours::standard().is_open(self, at)
     }
 
     /// How many working days come after `from`, up to and including `to`; 0 if `to <= from`.

@@ -29,6 +29,7 @@ pub mod field_kind;
 pub mod host_ip;
 pub mod host_network;
 pub mod national_id;
+pub mod office_hours;
 pub mod person_name;
 pub mod phone;
 pub mod pin;

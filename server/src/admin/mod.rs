@@ -1,12 +1,14 @@
 //! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
 //! accounts (`huji staff …`), citizen certificates' holders (`huji moica …`), the
-//! confirmation API's systems (`huji confirmation …`) and the API clients' signed calls
+//! confirmation API's systems (`huji confirmation …`), the offices' counter hours (`huji
+//! offices …`) and the API clients' signed calls
 //! (`huji api-token`, `huji agency-token`).
 
 pub mod agency_token;
 pub mod api_token;
 pub mod confirmation;
 pub mod moica;
+pub mod offices;
 pub mod pki;
 pub mod staff;
 

@@ -1225,3 +1225,89 @@ async fn c2_a_lost_card_is_replaced_only_once_its_certificate_is_revoked() {
     .expect("certificates");
     assert_eq!(in_force, [replacement]);
 }
+
+#[tokio::test]
+async fn c_2_counter_actions_are_taken_only_in_the_offices_hours_which_an_office_may_extend() {
+    use app::platform::clock::taipei_to_utc;
+    use chrono::NaiveDate;
+    use tower::ServiceExt;
+    let portal = Portal::start().await;
+    // A server that keeps the offices' counter hours (HUJI_COUNTER_HOURS=office, the default).
+    let kept = portal.server_with(&Default::default(), |state| {
+        state.moica_ca = portal.app.state.moica_ca.clone();
+        state.settings = std::sync::Arc::new(app::platform::state::PortalSettings {
+            counters_always_open: false,
+            ..(*state.settings).clone()
+        });
+    });
+    let reference = apply(&portal, &wang()).await;
+    let (card, _) = registrar(&portal).await;
+    // The registrar signed in at `day` `hour` (a session idles out across the days moved).
+    let at = |day: u32, hour: u32| {
+        let local = NaiveDate::from_ymd_opt(2023, 11, day)
+            .and_then(|date| date.and_hms_opt(hour, 0, 0))
+            .expect("a time");
+        portal.app.clock.set(taipei_to_utc(local));
+        portal.session("Staff", "", &card)
+    };
+    let counter = |function: &'static str, cookie: String| {
+        let kept = kept.clone();
+        let reference = reference.clone();
+        async move {
+            let form = [
+                ("reference", reference.as_str()),
+                ("query", reference.as_str()),
+                ("contacts_confirmed", "true"),
+            ];
+            let path = format!("/api/{function}");
+            let response = kept
+                .oneshot(crate::support::form_post(&path, &form, Some(&cookie)))
+                .await
+                .expect("an answer");
+            (response.status(), body_text(response).await)
+        }
+    };
+    // Friday 112/11/17 evening and Saturday morning: closed, with the hours named (the
+    // minutes of the standard hours: `calendar::tests`); finding is a read and still works.
+    for (day, hour) in [(17, 18), (18, 10)] {
+        let cookie = at(day, hour).await;
+        let (status, body) = counter("moica_counter_begin", cookie.clone()).await;
+        assert_ne!(status, StatusCode::OK, "{day} {hour}");
+        assert!(
+            body.contains("非本所臨櫃服務時間") && body.contains("08:30–12:00、13:30–17:00"),
+            "{day} {hour}: {body}"
+        );
+        let (status, body) = counter("moica_counter_find", cookie).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // The registrar's office (新北市板橋區) opens until 20:00: Friday 18:00 is open there.
+    let now = portal.now();
+    server::admin::offices::run(
+        server::admin::offices::OfficesCommand::Hours {
+            code: "65000010".into(),
+            hours: Some("08:30-12:00,13:30-20:00".into()),
+        },
+        &portal.app.test_db.db,
+        now,
+    )
+    .await
+    .expect("hours set");
+    let (status, body) = counter("moica_counter_begin", at(17, 18).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ticket: IssuanceTicket = serde_json::from_str(&body).expect("a ticket");
+    assert!(!ticket.challenge.is_empty());
+    // Still not on a Saturday, nor past 20:00.
+    for (day, hour) in [(18, 10), (17, 20)] {
+        let (status, body) = counter("moica_counter_begin", at(day, hour).await).await;
+        assert_ne!(status, StatusCode::OK);
+        assert!(body.contains("13:30–20:00"), "{day} {hour}: {body}");
+    }
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'office.counter_hours' \
+         AND subject = 'office:65000010'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("audit");
+    assert_eq!(audited, 1);
+}

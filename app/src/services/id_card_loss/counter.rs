@@ -349,6 +349,8 @@ mod ssr {
                 reference,
                 document,
             }) => {
+                // Revoking is a counter action: only in the office's counter hours.
+                crate::services::staff::access::counter_open(state, member).await?;
                 let pool = &state.db.pool;
                 let holder = store::holder_by_national_id(pool, &national_id)
                     .await?

@@ -163,21 +163,7 @@ impl Portal {
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Response {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut request = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.app
-            .send(request.body(Body::from(body)).expect("request"))
-            .await
+        self.app.send(form_post(path, form, cookie)).await
     }
 
     /// Calls a server function that takes JSON (`input = Json`) as its page would.
@@ -405,6 +391,23 @@ impl Portal {
 
 async fn body_text_of(response: Response) -> String {
     body_text(response).await
+}
+
+/// `form` posted to `path` as a server function's page posts it, with `cookie`.
+pub fn form_post(path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Request<Body> {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body)).expect("request")
 }
 
 pub fn session_cookie(response: &Response) -> String {

@@ -232,7 +232,7 @@ pub async fn perform_card_service(
 ) -> Result<ServiceOutcome, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member =
-        crate::services::staff::access::require_staff(&state, &super::counter::ISSUING_ROLES)
+        crate::services::staff::access::require_counter(&state, &super::counter::ISSUING_ROLES)
             .await?;
     store::perform(&state, &member, &posted).await
 }
@@ -267,7 +267,7 @@ pub async fn extend_at_counter(
 ) -> Result<CounterExtension, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member =
-        crate::services::staff::access::require_staff(&state, &super::counter::ISSUING_ROLES)
+        crate::services::staff::access::require_counter(&state, &super::counter::ISSUING_ROLES)
             .await?;
     store::extend(&state, &member, &posted).await
 }
@@ -281,7 +281,7 @@ pub async fn authorize_user_code_reset(
 ) -> Result<ResetTicket, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
     let member =
-        crate::services::staff::access::require_staff(&state, &super::counter::ISSUING_ROLES)
+        crate::services::staff::access::require_counter(&state, &super::counter::ISSUING_ROLES)
             .await?;
     store::authorize_reset(&state, &member, &posted).await
 }

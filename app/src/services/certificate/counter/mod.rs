@@ -304,7 +304,7 @@ pub async fn start_counter_application(
     posted: Vec<(String, String)>,
 ) -> Result<CounterStart, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
-    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    let member = crate::services::staff::access::require_counter(&state, &ISSUING_ROLES).await?;
     store::start(&state, &member, &posted).await
 }
 
@@ -322,7 +322,7 @@ pub async fn begin_counter_issuance(
     #[server(default)] contacts_confirmed: bool,
 ) -> Result<IssuanceTicket, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
-    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    let member = crate::services::staff::access::require_counter(&state, &ISSUING_ROLES).await?;
     store::begin(&state, &member, &reference, contacts_confirmed).await
 }
 
@@ -343,7 +343,7 @@ pub async fn issue_counter_card(
     attestation_b64: String,
 ) -> Result<IssuedCard, PortalError> {
     let state = expect_context::<crate::platform::AppState>();
-    let member = crate::services::staff::access::require_staff(&state, &ISSUING_ROLES).await?;
+    let member = crate::services::staff::access::require_counter(&state, &ISSUING_ROLES).await?;
     let request = store::IssueRequest {
         reference,
         card_number,
