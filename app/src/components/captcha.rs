@@ -64,11 +64,11 @@ pub fn CaptchaField(
                     )
                 />
                 <audio controls preload="none" src=format!("/captcha/{id}/audio")
-                    aria-label=lang.pick("語音播放驗證碼（英語數字）", "Play the code as speech")>
+                    aria-label=lang.pick("語音播放驗證碼（國語）", "Play the code as speech (English)")>
                 </audio>
                 <span class="hint" id="captcha-hint">{lang.pick(
-                    "請輸入圖中的 5 個數字；語音為英語發音。看不清楚可重新整理頁面換一張。",
-                    "Type the 5 digits in the picture, or listen to them. Reload the page for a new code.",
+                    "請輸入圖中的 5 個數字，或收聽國語語音。看不清楚可重新整理頁面換一張。",
+                    "Type the 5 digits in the picture, or listen to them in English. Reload the page for a new code.",
                 )}</span>
                 <input type="hidden" name=CAPTCHA_ID value=id />
                 <input

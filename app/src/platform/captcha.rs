@@ -80,9 +80,15 @@ pub enum Audio {
     Busy,
 }
 
-/// The digits of a live challenge spoken (English speech, WAV): made at the first request
-/// and kept, so that every request for one challenge gets the same sound.
-pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Audio> {
+/// The digits of a live challenge spoken in `lang` (WAV): made at the first request and kept,
+/// so that every request for one challenge gets the same sound (in the language of the page
+/// that asked first).
+pub async fn audio(
+    pool: &AnyPool,
+    now: i64,
+    id: &str,
+    lang: crate::i18n::Lang,
+) -> sqlx::Result<Audio> {
     let row: Option<(String, Option<Vec<u8>>)> =
         sqlx::query_as("SELECT answer, audio FROM captchas WHERE id = $1 AND expires_at > $2")
             .bind(id)
@@ -104,11 +110,12 @@ pub async fn audio(pool: &AnyPool, now: i64, id: &str) -> sqlx::Result<Audio> {
         return Ok(Audio::Busy);
     }
     // Mixing the voices takes a while: off the request threads.
-    let spoken = tokio::task::spawn_blocking(move || speech::speak(&answer, &mut rand::rng()))
-        .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| sqlx::Error::Protocol("the CAPTCHA's voices cannot be read".into()))?;
+    let spoken =
+        tokio::task::spawn_blocking(move || speech::speak(&answer, lang, &mut rand::rng()))
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| sqlx::Error::Protocol("the CAPTCHA's voices cannot be read".into()))?;
     // Two first requests at once: the sound stored first is the one both get.
     sqlx::query("UPDATE captchas SET audio = $1 WHERE id = $2 AND audio IS NULL")
         .bind(spoken)

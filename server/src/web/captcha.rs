@@ -26,7 +26,14 @@ pub async fn audio(
         .hit_client(&state.db.pool, "captcha-audio", &client, now)
         .await
     {
-        Ok(Ok(())) => match captcha::audio(&state.db.pool, now, &id).await {
+        Ok(Ok(())) => match captcha::audio(
+            &state.db.pool,
+            now,
+            &id,
+            app::shell::lang_of(request.headers()),
+        )
+        .await
+        {
             Ok(captcha::Audio::Sound(sound)) => serve("audio/wav", Ok(Some(sound))),
             Ok(captcha::Audio::Unknown) => serve("audio/wav", Ok(None)),
             // The picture still serves; the sounds kept expire within the challenges' life.
