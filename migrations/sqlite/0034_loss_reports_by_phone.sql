@@ -2,13 +2,19 @@
 -- item 15): staff enter them into the same table, marked with the channel 'phone'. Kept in
 -- step with postgres/0034_loss_reports_by_phone.sql.
 --
--- SQLite cannot alter a CHECK, so the table is rebuilt as 0024 rebuilt `staff`: a new table,
--- the rows copied with their ids, the old one dropped and the new one renamed (never the old
--- one renamed, which would repoint id_card_loss_events' foreign key at it). The foreign keys
--- are checked at commit, when `id_card_loss_reports` is the new table with the same ids.
+-- SQLite cannot alter a CHECK, so the table is made again. A migration runs in a transaction,
+-- where foreign keys cannot be switched off, so the rows are set aside in a plain copy, the
+-- table dropped (each event row then counts as a deferred broken reference), made again
+-- under its own name, and the rows put back with their ids: each row put back into the table
+-- named in id_card_loss_events' foreign key settles the references to it, so the commit
+-- finds none broken. (Renaming a rebuilt table into place instead would leave them counted
+-- and the commit would fail on any database holding a report.)
 PRAGMA defer_foreign_keys = ON;
 
-CREATE TABLE id_card_loss_reports_rebuilt (
+CREATE TABLE id_card_loss_reports_set_aside AS SELECT * FROM id_card_loss_reports;
+DROP TABLE id_card_loss_reports;
+
+CREATE TABLE id_card_loss_reports (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     reference             TEXT NOT NULL UNIQUE,           -- 掛失編號, shown to the citizen
     citizen_id            INTEGER NOT NULL REFERENCES citizens (id),
@@ -28,16 +34,14 @@ CREATE TABLE id_card_loss_reports_rebuilt (
     in_office_hours       BOOLEAN NOT NULL DEFAULT FALSE
 );
 
-INSERT INTO id_card_loss_reports_rebuilt (id, reference, citizen_id, issuance_id,
+INSERT INTO id_card_loss_reports (id, reference, citizen_id, issuance_id,
     household_office_code, channel, phone, email, password_hash, password_failures, status,
     contact_state, contact_attempts, reported_at, revoked_at, in_office_hours)
 SELECT id, reference, citizen_id, issuance_id, household_office_code, channel, phone, email,
        password_hash, password_failures, status, contact_state, contact_attempts, reported_at,
        revoked_at, in_office_hours
-FROM id_card_loss_reports;
-
-DROP TABLE id_card_loss_reports;
-ALTER TABLE id_card_loss_reports_rebuilt RENAME TO id_card_loss_reports;
+FROM id_card_loss_reports_set_aside;
+DROP TABLE id_card_loss_reports_set_aside;
 
 -- One open report per card: two racing reports cannot both be taken.
 CREATE UNIQUE INDEX id_card_loss_reports_one_open ON id_card_loss_reports (issuance_id) WHERE status = 'lost';

@@ -222,6 +222,38 @@ impl Gate {
         Ok(Gate::Open)
     }
 
+    /// The look-up of a report staff take by telephone: no CAPTCHA (a person types it); one
+    /// try from the staff member's failed checks (`staff_bucket`, [`IDENTITY_FAILURES`]) in place
+    /// of a client's, and one from the person's, shared with the online forms, so that a caller
+    /// cannot get round the person's limit by telephone. Given back on a match with
+    /// [`Gate::refund_staff`].
+    pub async fn pass_staff(
+        pool: &AnyPool,
+        now: i64,
+        staff_bucket: &str,
+        buckets: &FailureBuckets,
+    ) -> sqlx::Result<Gate> {
+        if let Err(retry_after) = IDENTITY_FAILURES.hit(pool, staff_bucket, now).await? {
+            return Ok(Gate::TooMany { retry_after });
+        }
+        if let Err(retry_after) = PERSON_FAILURES.hit(pool, &buckets.person, now).await? {
+            IDENTITY_FAILURES.refund(pool, staff_bucket, now).await?;
+            return Ok(Gate::TooMany { retry_after });
+        }
+        Ok(Gate::Open)
+    }
+
+    /// Gives back the tries of a telephone look-up that matched.
+    pub async fn refund_staff(
+        pool: &AnyPool,
+        now: i64,
+        staff_bucket: &str,
+        buckets: &FailureBuckets,
+    ) -> sqlx::Result<()> {
+        IDENTITY_FAILURES.refund(pool, staff_bucket, now).await?;
+        PERSON_FAILURES.refund(pool, &buckets.person, now).await
+    }
+
     /// Gives back the tries of a check that matched.
     pub async fn refund(pool: &AnyPool, now: i64, buckets: &FailureBuckets) -> sqlx::Result<()> {
         IDENTITY_FAILURES

@@ -1317,13 +1317,21 @@ async fn l4_1_a_report_by_telephone_is_entered_by_office_staff_and_marked_as_suc
     assert!(html.contains("與戶籍資料不符，未受理掛失"), "{html}");
     assert_eq!(reports().await, 0);
     let misses: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'id_card_loss.phone_mismatch' \
-         AND subject = 'A1*****789'",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'id_card_loss.phone_lookup' \
+         AND subject LIKE 'person:%' AND detail LIKE '%mismatch%' AND detail LIKE '%A1*****789%'",
     )
     .fetch_one(pool(&portal))
     .await
     .expect("audit");
     assert_eq!(misses, 1);
+    // The miss counts against the person as an online one does (security 21.3).
+    let person: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) FROM rate_limits WHERE bucket LIKE 'person:%'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("the person's failures");
+    assert_eq!(person, 1);
 
     let html = post(wang()).await;
     assert!(html.contains("已受理電話掛失"), "{html}");
@@ -1394,4 +1402,12 @@ async fn l4_1_a_report_by_telephone_is_entered_by_office_staff_and_marked_as_suc
     let html = post(wang()).await;
     assert!(html.contains("無須重複掛失"), "{html}");
     assert_eq!(reports().await, 1);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'id_card_loss.phone_lookup' \
+         AND detail LIKE '%already_reported%'",
+    )
+    .fetch_one(pool(&portal))
+    .await
+    .expect("audit");
+    assert_eq!(told, 1);
 }

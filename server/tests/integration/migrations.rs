@@ -210,3 +210,87 @@ async fn the_schema_comparison_names_each_difference() {
         ]
     );
 }
+
+/// The migrations after `version` applied to a SQLite database that already holds a loss
+/// report and its event, made with the migrations up to `version`: a table rebuilt to change a
+/// CHECK (0034) must keep every row and every reference to it.
+#[tokio::test]
+async fn a_database_holding_reports_takes_the_later_migrations_and_keeps_them() {
+    use sqlx::migrate::Migrator;
+    use std::borrow::Cow;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/upgrade.db?mode=rwc", dir.path().display());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .expect("connect");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+    let all = Migrator::new(path.clone()).await.expect("migrations");
+    let mut before = Migrator::new(path).await.expect("migrations");
+    before.migrations = Cow::Owned(
+        all.migrations
+            .iter()
+            .filter(|migration| migration.version < 34)
+            .cloned()
+            .collect(),
+    );
+    before.run(&pool).await.expect("migrations up to 0033");
+    server::registry::load_demo(&pool)
+        .await
+        .expect("demo registry");
+    let (citizen, issuance, office): (i64, i64, String) = sqlx::query_as(
+        "SELECT c.id, i.id, o.code FROM citizens c \
+         JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current \
+         JOIN household_offices o ON o.county = c.county AND o.township = c.township \
+         ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a citizen with a card");
+    sqlx::query(
+        "INSERT INTO id_card_loss_reports (id, reference, citizen_id, issuance_id, \
+         household_office_code, channel, phone, email, reported_at, in_office_hours) \
+         VALUES (7, 'L1121117-000007', $1, $2, $3, 'online', '0912345678', 'a@example.com', 1, TRUE)",
+    )
+    .bind(citizen)
+    .bind(issuance)
+    .bind(&office)
+    .execute(&pool)
+    .await
+    .expect("a report");
+    sqlx::query(
+        "INSERT INTO id_card_loss_events (report_id, kind, county, recorded_at) \
+         VALUES (7, 'reported', '臺北市', 1)",
+    )
+    .execute(&pool)
+    .await
+    .expect("its event");
+
+    all.run(&pool).await.expect("the later migrations");
+    let kept: (String, String, i64) = sqlx::query_as(
+        "SELECT r.reference, r.channel, CAST(r.in_office_hours AS INTEGER) \
+         FROM id_card_loss_reports r \
+         JOIN id_card_loss_events e ON e.report_id = r.id WHERE r.id = 7",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the report and its event");
+    assert_eq!(kept, ("L1121117-000007".into(), "online".into(), 1));
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .expect("foreign key check");
+    assert!(broken.is_empty(), "{broken:?}");
+    // Foreign keys are on again, and the new channel is allowed.
+    let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .expect("pragma");
+    assert_eq!(on, 1);
+    sqlx::query("UPDATE id_card_loss_reports SET channel = 'phone' WHERE id = 7")
+        .execute(&pool)
+        .await
+        .expect("the phone channel");
+}

@@ -141,16 +141,34 @@ mod ssr {
     use super::PhoneOutcome;
     use crate::cases::actor::Actor;
     use crate::error::PortalError;
+    use crate::platform::captcha::{FailureBuckets, Gate};
+    use crate::platform::rate_limit::Limit;
     use crate::platform::{audit, auth, clock::roc_date_time, AppState};
     use crate::services::id_card_loss::form::LossForm;
     use crate::services::id_card_loss::store::{self, reports};
     use crate::services::staff::StaffMember;
     use serde::Serialize;
 
-    /// The audit detail of a report the registry did not match.
+    /// The audit detail of a telephone look-up that took no report.
     #[derive(Serialize)]
-    struct Mismatch {
-        matched: bool,
+    struct Lookup<'a> {
+        outcome: &'a str,
+        masked_id: String,
+    }
+
+    /// Reports one staff member may take by telephone in a day: far more than a desk takes,
+    /// few enough that nobody marks a town's cards lost.
+    const REPORTS: Limit = Limit {
+        max: 50,
+        window_seconds: 86_400,
+    };
+
+    fn too_many(retry_after: i64) -> PortalError {
+        let minutes = (retry_after + 59) / 60;
+        PortalError::Refused {
+            zh_tw: format!("電話掛失查核或受理次數已達上限，請於 {minutes} 分鐘後再試，或請民眾以自然人憑證或親至戶政事務所辦理。"),
+            english: format!("Too many telephone look-ups or reports: try again in {minutes} minutes, or have the citizen use a citizen certificate or come to an office."),
+        }
     }
 
     pub async fn report(
@@ -166,20 +184,52 @@ mod ssr {
         let pool = &state.db.pool;
         let now = state.clock.unix();
         let actor = Actor::staff(member, auth::source_ip());
+        // Staff of any office may type anyone's details: the misses count against the person as
+        // online (and against the staff member), and every look-up that takes no report leaves
+        // its row, named by the keyed hash of the ID number.
+        let buckets = FailureBuckets::new("id-card-loss-phone", &state.id_key, &form.national_id);
+        let staff_bucket = format!("id-card-loss-phone:staff:{}", member.id);
+        if let Gate::TooMany { retry_after } =
+            Gate::pass_staff(pool, now, &staff_bucket, &buckets).await?
+        {
+            return Err(too_many(retry_after));
+        }
+        let subject = format!("person:{}", state.id_key.hash(form.national_id.as_str()));
+        let lookup = |outcome| {
+            actor.event(
+                "id_card_loss.phone_lookup",
+                &subject,
+                &Lookup {
+                    outcome,
+                    masked_id: form.national_id.masked(),
+                },
+            )
+        };
         let Some(holder) = store::identify(pool, &form).await? else {
-            // Staff of any office may type anyone's details: every miss leaves its row too.
-            let event = actor.event(
-                "id_card_loss.phone_mismatch",
-                &form.national_id.masked(),
-                &Mismatch { matched: false },
-            );
-            audit::record(&state.db, now, &event).await?;
+            audit::record(&state.db, now, &lookup("mismatch")).await?;
             return Err(PortalError::Refused {
                 zh_tw: "來電民眾所述資料與戶籍資料不符，未受理掛失。請與民眾逐項再確認；如仍無法確認，請民眾以自然人憑證辦理，或親至戶政事務所辦理。".into(),
                 english: "What the caller gave does not match the household register: nothing was reported. Check each item again with the caller; if it still does not match, the citizen reports with a citizen certificate or at a household registration office.".into(),
             });
         };
-        let card = reports::unreported(pool, &holder).await?;
+        Gate::refund_staff(pool, now, &staff_bucket, &buckets).await?;
+        let card = match reports::unreported(pool, &holder).await {
+            Ok(card) => card,
+            Err(refused) => {
+                audit::record(&state.db, now, &lookup("already_reported")).await?;
+                return Err(refused);
+            }
+        };
+        if let Err(retry_after) = REPORTS
+            .hit(
+                pool,
+                &format!("id-card-loss-phone:reports:{}", member.id),
+                now,
+            )
+            .await?
+        {
+            return Err(too_many(retry_after));
+        }
         let contact = reports::Contact {
             phone: form.phone.as_str(),
             email: form.email.as_str(),
