@@ -473,6 +473,23 @@ async fn l4_2_three_wrong_passwords_lock_online_revocation() {
     assert_eq!((status.as_str(), failures), ("lost", 3));
 }
 
+/// A staff member of `role` over `jurisdiction`, signed in: their session cookie.
+async fn staff_cookie(portal: &Portal, name: &str, role: Role, jurisdiction: &str) -> String {
+    let card = portal.staff(name, role, jurisdiction).await;
+    portal.session("Staff", "", &card).await
+}
+
+/// `form` posted to the page at `path` with `cookie`: the page.
+async fn post_form(
+    portal: &Portal,
+    path: &str,
+    cookie: &str,
+    form: Vec<(&'static str, String)>,
+) -> String {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    portal.post_page(path, Some(cookie), &fields).await.1
+}
+
 #[tokio::test]
 async fn l4_2_a_registrar_at_any_office_revokes_a_locked_report_after_checking_the_person() {
     use app::services::id_card_loss::counter::PATH;
@@ -488,26 +505,19 @@ async fn l4_2_a_registrar_at_any_office_revokes_a_locked_report_after_checking_t
     }
     // A clerk does not revoke at the counter; a registrar of another office than the report's
     // does.
-    let clerk = portal
-        .staff("陳志強", Role::HouseholdClerk, "office:63000030")
-        .await;
-    let clerk = portal.session("Staff", "", &clerk).await;
+    let clerk = staff_cookie(&portal, "陳志強", Role::HouseholdClerk, "office:63000030").await;
     assert_eq!(
         portal.page(PATH, Some(&clerk)).await.status(),
         StatusCode::FORBIDDEN
     );
-    let registrar = portal
-        .staff("林其他", Role::HouseholdRegistrar, "office:63000010")
-        .await;
-    let cookie = portal.session("Staff", "", &registrar).await;
-    let post = |form: Vec<(&'static str, String)>| {
-        let portal = &portal;
-        let cookie = cookie.clone();
-        async move {
-            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            portal.post_page(PATH, Some(&cookie), &fields).await.1
-        }
-    };
+    let cookie = staff_cookie(
+        &portal,
+        "林其他",
+        Role::HouseholdRegistrar,
+        "office:63000010",
+    )
+    .await;
+    let post = |form: Vec<(&'static str, String)>| post_form(&portal, PATH, &cookie, form);
     let html = post(vec![
         ("action", "find".into()),
         ("national_id", "A12345678".into()),
@@ -1281,26 +1291,13 @@ async fn l4_1_a_report_by_telephone_is_entered_by_office_staff_and_marked_as_suc
     use app::services::id_card_loss::phone::PATH;
     let portal = Portal::start().await;
     // A county officer takes no calls; a clerk of any office does (王小明 is of 臺北市).
-    let county = portal
-        .staff("張督導", Role::CountyOfficer, "county:臺北市")
-        .await;
-    let county = portal.session("Staff", "", &county).await;
+    let county = staff_cookie(&portal, "張督導", Role::CountyOfficer, "county:臺北市").await;
     assert_eq!(
         portal.page(PATH, Some(&county)).await.status(),
         StatusCode::FORBIDDEN
     );
-    let clerk = portal
-        .staff("黃接線", Role::HouseholdClerk, "office:65000010")
-        .await;
-    let cookie = portal.session("Staff", "", &clerk).await;
-    let post = |form: Vec<(&'static str, String)>| {
-        let portal = &portal;
-        let cookie = cookie.clone();
-        async move {
-            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            portal.post_page(PATH, Some(&cookie), &fields).await.1
-        }
-    };
+    let cookie = staff_cookie(&portal, "黃接線", Role::HouseholdClerk, "office:65000010").await;
+    let post = |form: Vec<(&'static str, String)>| post_form(&portal, PATH, &cookie, form);
     let reports = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM id_card_loss_reports")
             .fetch_one(pool(&portal))
