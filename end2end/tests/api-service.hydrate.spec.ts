@@ -220,7 +220,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await review.context().close();
 });
 
-test('a 10 the reviewer asks for material, then suspends, reinstates and revokes; a plan is approved', async ({
+test('a 10 a n11 the reviewer asks for material, suspends and revokes; the company files a plan', async ({
   page,
   browser,
 }) => {
@@ -250,7 +250,8 @@ test('a 10 the reviewer asks for material, then suspends, reinstates and revokes
 
   await decide(review, application, '核准', '補正完成，審核通過');
 
-  // 暫停, 恢復, 註銷 and 核可改善做法, each seen by the company.
+  // A-N9 暫停 and 註銷, each seen by the company; A-N11: its 改善做法 filed in the portal and
+  // approved, after which it applies anew.
   const act = async (action: string, reason: string) => {
     await review.goto('/admin/api-cases');
     const row = review.getByRole('row').filter({ hasText: '24941832' });
@@ -259,20 +260,25 @@ test('a 10 the reviewer asks for material, then suspends, reinstates and revokes
     await row.getByRole('button', { name: '送出' }).click();
     await expect(review.getByRole('status')).toContainText('24941832');
   };
+  const offered = page.getByLabel('申請事項').locator('option');
   await act('暫停', '異常使用：短時間大量查驗');
   await expectAccessible(review);
   await shot(review, 'review-suspended');
   await page.goto('/api-service/progress');
   await expect(page.locator('dl.grant .grant-status')).toHaveText('暫停');
-  await act('恢復', '已提出改善做法');
-  await page.goto('/api-service/progress');
-  await expect(page.locator('dl.grant .grant-status')).toHaveText('啟用');
+  await page.goto('/api-service/apply');
+  await expect(page.getByRole('status')).toContainText('應先提出改善做法');
+  await expect(offered).toHaveText(['改善做法', 'API停用']);
   await act('註銷', '違反管理規範');
+  await choose(page, '改善做法');
+  await page.getByLabel('改善做法').fill('已停止以第三方工具批次查驗，並建立每日查驗紀錄稽核');
+  await expectAccessible(page);
+  const plan = await submit(page);
+  await decide(review, plan, '核准', '改善做法可行');
   await page.goto('/api-service/apply');
-  await expect(page.getByRole('alert')).toContainText('應先提出改善做法並經內政部核可');
-  await act('核可改善做法', '改善做法核可');
-  await page.goto('/api-service/apply');
-  await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
+  await expect(page.getByRole('status')).toContainText('改善做法已經內政部核可');
+  await expect(offered).toHaveText(['API申請']);
+  await shot(page, 'apply-after-plan');
   await review.context().close();
 });
 

@@ -3,7 +3,8 @@
 //! (someone guessing card data), a burst of distinct ID numbers (someone sweeping the
 //! registry), and a volume far above the company's own normal (its average window over the
 //! last 30 days, never below a floor). A finding suspends the grant — later calls answer
-//! checkIdCardApply 8 — and tells the review desk, which reinstates or revokes.
+//! checkIdCardApply 8 — and tells the review desk. The company regains it only by an approved
+//! improvement plan and a new application (A-N11).
 //!
 //! Each server process watches the calls it serves: behind a load balancer the thresholds
 //! apply to each server's share.

@@ -109,20 +109,38 @@ pub(crate) async fn decide(portal: &Portal, reviewer: &str, case: &str, action: 
     html
 }
 
-/// The reviewer approves the company's improvement plan (A-N11).
-async fn approve_plan(portal: &Portal, reviewer: &str) {
-    let (_, html) = portal
-        .post_page(
-            "/admin/api-cases",
-            Some(reviewer),
-            &[
-                ("business_id", SHRIMP),
-                ("action", "approve_plan"),
-                ("reason", "改善做法核可"),
-            ],
-        )
-        .await;
-    assert!(html.contains("改善做法已經內政部核可"), "{html}");
+/// The company submits its improvement plan in the portal and the reviewer approves it
+/// (A-N11); the company is told it may apply again.
+async fn approve_plan(portal: &Portal, company: &Company, reviewer: &str) {
+    let html = apply(
+        portal,
+        company,
+        "plan",
+        &[
+            ("purpose", "已停止以第三方工具批次查驗，並建立查驗紀錄稽核"),
+            ("agree", "yes"),
+        ],
+    )
+    .await;
+    let plan = serial_in(&html);
+    decide(portal, reviewer, &plan, "approve").await;
+    let chooser = page(portal, "/api-service/apply", &company.cookie).await;
+    assert!(chooser.contains("改善做法已經內政部核可"), "{chooser}");
+}
+
+/// After a suspension or revocation, the company regains its grant as A-N11 says: its plan
+/// approved, a new application approved.
+pub(crate) async fn regain(portal: &Portal, company: &Company, reviewer: &str) {
+    approve_plan(portal, company, reviewer).await;
+    let html = apply(
+        portal,
+        company,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    decide(portal, reviewer, &serial_in(&html), "approve").await;
+    assert_eq!(grant_ip(portal).await.1, "active");
 }
 
 /// 取消申請 on 進度查詢, as the company's browser posts it.
@@ -606,7 +624,7 @@ async fn a_10_only_ministry_reviewers_review() {
 }
 
 #[tokio::test]
-async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
+async fn a_n9_a_n11_a_suspended_or_revoked_grant_returns_only_by_a_plan_and_a_new_application() {
     let portal = Portal::start().await;
     let (shrimp, reviewer) = approved(&portal).await;
     let act = |action: &'static str| {
@@ -624,23 +642,34 @@ async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
                     ],
                 )
                 .await
-                .1
         }
     };
     act("suspend").await;
     assert_eq!(grant_ip(&portal).await.1, "suspended");
-    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
-    assert!(chooser.contains("value=\"deactivate\"") && !chooser.contains("value=\"modify\""));
-    let html = act("suspend").await;
+    let html = act("suspend").await.1;
     assert!(html.contains("此權限目前的狀態不能執行此動作"), "{html}");
-    act("reinstate").await;
-    assert_eq!(grant_ip(&portal).await.1, "active");
-    act("revoke").await;
-    assert_eq!(grant_ip(&portal).await.1, "revoked");
-    // A-N11: no new application until the ministry approves an improvement plan.
+    // There is no reinstatement by the reviewer's hand any more, nor a plan approved without
+    // a plan: both are actions no page offers.
+    for gone in ["reinstate", "approve_plan"] {
+        let html = act(gone).await.1;
+        assert!(html.contains("您沒有執行此項作業的權限"), "{gone}: {html}");
+    }
+    assert_eq!(grant_ip(&portal).await.1, "suspended");
+    // Suspended: the plan first (or deactivation); no new application yet.
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
     assert!(chooser.contains("應先提出改善做法"), "{chooser}");
-    assert!(!chooser.contains("value=\"apply\""));
+    for (kind, offered) in [
+        ("plan", true),
+        ("deactivate", true),
+        ("apply", false),
+        ("modify", false),
+    ] {
+        assert_eq!(
+            chooser.contains(&format!("value=\"{kind}\"")),
+            offered,
+            "{kind}"
+        );
+    }
     let html = apply(
         &portal,
         &shrimp,
@@ -649,9 +678,36 @@ async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
     )
     .await;
     assert!(html.contains("目前的申請狀態不能申請此申請事項"), "{html}");
-    act("approve_plan").await;
+    // A plan that is rejected changes nothing; the company may file another.
+    let html = apply(
+        &portal,
+        &shrimp,
+        "plan",
+        &[("purpose", "會改善"), ("agree", "yes")],
+    )
+    .await;
+    assert!(
+        html.contains("改善做法") && html.contains("會改善"),
+        "{html}"
+    );
+    let rejected = decide(&portal, &reviewer, &serial_in(&html), "reject").await;
+    assert!(rejected.contains("駁回"), "{rejected}");
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
-    assert!(chooser.contains("value=\"apply\""), "A-N11: apply again");
+    assert!(!chooser.contains("value=\"apply\""), "{chooser}");
+    // Revoked while the plan is awaited: still the plan first.
+    act("revoke").await;
+    assert_eq!(grant_ip(&portal).await.1, "revoked");
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"plan\"") && !chooser.contains("value=\"apply\""));
+    approve_plan(&portal, &shrimp, &reviewer).await;
+    assert_eq!(
+        grant_ip(&portal).await.1,
+        "revoked",
+        "a plan alone opens nothing"
+    );
+    // The plan was approved once; a second plan is not on offer, a new application is.
+    let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
+    assert!(chooser.contains("value=\"apply\"") && !chooser.contains("value=\"plan\""));
     let actions: Vec<String> = portal
         .audit_actions()
         .await
@@ -663,11 +719,18 @@ async fn a_n9_a_n11_the_ministry_suspends_reinstates_and_revokes_a_grant() {
         actions,
         [
             "api_service.grant.suspend",
-            "api_service.grant.reinstate",
             "api_service.grant.revoke",
             "api_service.grant.approve_plan"
         ]
     );
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND body LIKE '%改善做法已經內政部核可，得重新提出申請%'",
+    )
+    .bind("awapply.ris@example.com")
+    .fetch_one(&portal.app.test_db.db.pool)
+    .await
+    .expect("outbox");
+    assert_eq!(told, 1, "the approved plan is mailed");
 }
 
 #[tokio::test]
@@ -735,15 +798,7 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
     // The plan approved, applied and approved again, then dissolved in the business registry:
     // revoked at once.
     let reviewer = reviewer(&portal).await;
-    approve_plan(&portal, &reviewer).await;
-    let html = apply(
-        &portal,
-        &shrimp,
-        "apply",
-        &fields(&application("127.0.0.115")),
-    )
-    .await;
-    decide(&portal, &reviewer, &serial_in(&html), "approve").await;
+    regain(&portal, &shrimp, &reviewer).await;
     sqlx::query("UPDATE companies SET status = '解散' WHERE business_id = $1")
         .bind(SHRIMP)
         .execute(&db.pool)
@@ -755,7 +810,7 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
         [(SHRIMP.to_owned(), store::CheckFinding::NotRegistered)]
     );
     // And a dissolved company cannot apply again, even with an approved plan.
-    approve_plan(&portal, &reviewer).await;
+    approve_plan(&portal, &shrimp, &reviewer).await;
     let html = apply(
         &portal,
         &shrimp,

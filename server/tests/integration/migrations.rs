@@ -211,11 +211,11 @@ async fn the_schema_comparison_names_each_difference() {
     );
 }
 
-/// The migrations after `version` applied to a SQLite database that already holds a loss
-/// report and its event, made with the migrations up to `version`: a table rebuilt to change a
-/// CHECK (0034) must keep every row and every reference to it.
+/// The migrations from 0034 on applied to a SQLite database that already holds a loss report
+/// and its event, and an API case, made with the migrations before: a table rebuilt to change
+/// a CHECK (0034, 0036) must keep every row and every reference to it.
 #[tokio::test]
-async fn a_database_holding_reports_takes_the_later_migrations_and_keeps_them() {
+async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_keeps_them() {
     use sqlx::migrate::Migrator;
     use std::borrow::Cow;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -267,8 +267,32 @@ async fn a_database_holding_reports_takes_the_later_migrations_and_keeps_them() 
     .execute(&pool)
     .await
     .expect("its event");
+    sqlx::query(
+        "INSERT INTO api_cases (id, business_id, kind, status, company_name, host_ip, contact, \
+         landline, mobile, email, purpose, submitted_at, review_extended_at, extension_reason) \
+         VALUES ('case-1', '24536806', 'apply', 'pending', '蝦蝦樂購股份有限公司', '203.0.113.5', \
+         '郭總裁', '(02)3939889', '0910123321', 'a@example.com', '依洗錢防制法', 1, 2, '需查證')",
+    )
+    .execute(&pool)
+    .await
+    .expect("an API case");
 
     all.run(&pool).await.expect("the later migrations");
+    // 0036 made api_cases again: the case is kept whole, and a plan may be filed (A-N11).
+    let case: (String, String, i64, String) = sqlx::query_as(
+        "SELECT kind, purpose, review_extended_at, extension_reason FROM api_cases WHERE id = 'case-1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the API case");
+    assert_eq!(
+        case,
+        ("apply".into(), "依洗錢防制法".into(), 2, "需查證".into())
+    );
+    sqlx::query("UPDATE api_cases SET kind = 'plan' WHERE id = 'case-1'")
+        .execute(&pool)
+        .await
+        .expect("a plan case");
     let kept: (String, String, i64) = sqlx::query_as(
         "SELECT r.reference, r.channel, CAST(r.in_office_hours AS INTEGER) \
          FROM id_card_loss_reports r \

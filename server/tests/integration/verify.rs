@@ -2,7 +2,9 @@
 //! company's client with the key of the certificate it uploaded in the portal, from its
 //! registered address.
 
-use crate::api_service::{api_certificate, approved, reviewer, upload, SHRIMP};
+use crate::api_service::{
+    api_certificate, approved, company, regain, reviewer, upload, Company, SHRIMP, SHRIMP_NAME,
+};
 use crate::support::body_text;
 use crate::support::Portal;
 use app::domain::roc_date::RocDate;
@@ -10,6 +12,7 @@ use app::platform::clock::Clock;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
+use server::pki::Issued;
 use server::verify::client::{token, Credentials, Query};
 use server::verify::{Settings, Thresholds};
 
@@ -26,6 +29,23 @@ struct Api {
     /// The uploaded certificate's serial, to revoke it.
     serial: String,
     jti: std::sync::atomic::AtomicU32,
+}
+
+/// The company uploads a new API certificate (憑證上傳) to its grant: the credentials its
+/// client then signs with, and the certificate.
+async fn uploaded(portal: &Portal, company: &Company) -> (Credentials, Issued) {
+    let certificate = api_certificate(portal, SHRIMP);
+    let html = upload(portal, company, certificate.certificate_pem.as_bytes()).await;
+    assert!(html.contains("上傳成功"), "{html}");
+    let (ap_id, isskey): (String, String) =
+        sqlx::query_as("SELECT ap_id, isskey FROM api_grants WHERE business_id = $1")
+            .bind(SHRIMP)
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("grant");
+    let key = certificate.private_key_pem.as_deref().expect("the key");
+    let credentials = Credentials::new(SHRIMP, &ap_id, &isskey, key).expect("credentials");
+    (credentials, certificate)
 }
 
 /// The API's settings in these tests: grants read on every call, as the tests change them
@@ -45,22 +65,12 @@ impl Api {
     async fn start_with(settings: &Settings) -> Api {
         let portal = Portal::start_with(settings).await;
         let (shrimp, _) = approved(&portal).await;
-        let certificate = api_certificate(&portal, SHRIMP);
-        let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
-        assert!(html.contains("上傳成功"), "{html}");
-        let (ap_id, isskey): (String, String) =
-            sqlx::query_as("SELECT ap_id, isskey FROM api_grants WHERE business_id = $1")
-                .bind(SHRIMP)
-                .fetch_one(&portal.app.test_db.db.pool)
-                .await
-                .expect("grant");
-        let key = certificate.private_key_pem.as_deref().expect("the key");
-        let credentials = Credentials::new(SHRIMP, &ap_id, &isskey, key).expect("credentials");
+        let (credentials, certificate) = uploaded(&portal, &shrimp).await;
         Api {
             portal,
             credentials,
-            key_pem: key.to_owned(),
-            serial: certificate.serial_hex.clone(),
+            key_pem: certificate.private_key_pem.expect("the key"),
+            serial: certificate.serial_hex,
             jti: std::sync::atomic::AtomicU32::new(0),
         }
     }
@@ -631,7 +641,7 @@ async fn review_desk_mail(api: &Api) -> i64 {
 }
 
 #[tokio::test]
-async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstates_it() {
+async fn a_n9_a_n11_a_burst_of_mismatches_suspends_the_grant_until_a_plan_and_a_new_application() {
     let api = Api::start_with(&Settings {
         abnormal: Thresholds {
             mismatches: 5,
@@ -655,7 +665,9 @@ async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstat
     assert_eq!(tested["responseData"]["checkIdCardApply"], "8", "{tested}");
     assert_eq!(review_desk_mail(&api).await, 1);
     let reviewer = reviewer(&api.portal).await;
-    api.portal
+    // No reviewer reinstates it by hand (A-N11)…
+    let (_, html) = api
+        .portal
         .post_page(
             "/admin/api-cases",
             Some(&reviewer),
@@ -666,7 +678,32 @@ async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstat
             ],
         )
         .await;
-    assert_eq!(api.verdict(&wang_current()).await, "1");
+    assert!(html.contains("您沒有執行此項作業的權限"), "{html}");
+    assert_eq!(api.verdict(&wang_current()).await, "8");
+    // …it returns by an approved improvement plan and a new application, approved: a new
+    // grant, with a new apId, to which the company uploads its certificate again.
+    let shrimp = company(&api.portal, SHRIMP, SHRIMP_NAME).await;
+    regain(&api.portal, &shrimp, &reviewer).await;
+    // The old credentials name an apId that is no more.
+    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "RS3811");
+    let (credentials, _) = uploaded(&api.portal, &shrimp).await;
+    assert_ne!(credentials.ap_id, api.credentials.ap_id);
+    let (api, credentials) = (&api, &credentials);
+    let call = move |jti: &'static str| {
+        let token = token(
+            credentials,
+            "clerk-01",
+            &wang_current(),
+            api.portal.now(),
+            jti,
+        )
+        .expect("token");
+        async move { api.call(&token).await.1 }
+    };
+    assert_eq!(
+        call("regained-1").await["responseData"]["checkIdCardApply"],
+        "1"
+    );
     // A reviewer's own suspension is not abnormal use: it is refused as suspended.
     api.portal
         .post_page(
@@ -679,7 +716,7 @@ async fn a_n9_a_burst_of_mismatches_suspends_the_grant_until_a_reviewer_reinstat
             ],
         )
         .await;
-    assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4031");
+    assert_eq!(call("regained-2").await["rdCode"], "HJ4031");
 }
 
 #[tokio::test]

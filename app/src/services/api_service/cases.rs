@@ -21,6 +21,9 @@ coded! {
         Modify = "modify", "登錄資料修改", "Change of registered data";
         /// API停用: stop using the API, in effect on approval (A-5, A-N8).
         Deactivate = "deactivate", "API停用", "API deactivation";
+        /// 改善做法: after a suspension or revocation, the company's improvement plan; once
+        /// approved, the company may apply again (A-N11).
+        Plan = "plan", "改善做法", "Improvement plan";
     }
 }
 
@@ -214,7 +217,8 @@ coded! {
     pub enum GrantStatus {
         /// 啟用: may call the API.
         Active = "active", "啟用", "Active";
-        /// 暫停: suspended (A-N9); the ministry may reinstate it.
+        /// 暫停: suspended (A-N9); the company regains it only by an approved improvement plan
+        /// and a new application (A-N11).
         Suspended = "suspended", "暫停", "Suspended";
         /// 註銷: revoked by the ministry (A-N9, A-N10); apply anew after an improvement plan
         /// (A-N11).
@@ -231,12 +235,12 @@ coded! {
         Open = "open", "核准開通", "Open";
         Suspend = "suspend", "暫停", "Suspend";
         /// The abnormal-use detector's suspension (A-N9): calls answer checkIdCardApply 8 until
-        /// a reviewer reinstates the grant. Not offered to reviewers.
+        /// an approved improvement plan and a new application open the grant again (A-N11).
+        /// Not offered to reviewers.
         SuspendAbnormal = "suspend_abnormal", "異常使用暫停", "Suspend for abnormal use";
-        Reinstate = "reinstate", "恢復", "Reinstate";
         Revoke = "revoke", "註銷", "Revoke";
-        /// 核可改善做法: the company's improvement plan is approved, so it may apply again
-        /// (A-N11).
+        /// 核可改善做法: the reviewer's approval of the company's 改善做法 case, so it may
+        /// apply again (A-N11).
         ApprovePlan = "approve_plan", "核可改善做法", "Approve the improvement plan";
         /// An approved API停用 (A-N8).
         Deactivate = "deactivate", "停用", "Deactivate";
@@ -245,12 +249,7 @@ coded! {
 
 impl GrantAction {
     /// The actions a reviewer takes on a grant from the grants list.
-    pub const REVIEWER_ACTIONS: [GrantAction; 4] = [
-        GrantAction::Suspend,
-        GrantAction::Reinstate,
-        GrantAction::Revoke,
-        GrantAction::ApprovePlan,
-    ];
+    pub const REVIEWER_ACTIONS: [GrantAction; 2] = [GrantAction::Suspend, GrantAction::Revoke];
 
     /// What was done, as the company is told, in both languages.
     pub fn told(self) -> Text {
@@ -258,7 +257,6 @@ impl GrantAction {
             GrantAction::Suspend | GrantAction::SuspendAbnormal => {
                 Text::new("查驗權限已暫停", "Your permission is suspended")
             }
-            GrantAction::Reinstate => Text::new("查驗權限已恢復", "Your permission is reinstated"),
             GrantAction::Revoke => Text::new("查驗權限已註銷", "Your permission is revoked"),
             GrantAction::ApprovePlan => Text::new(
                 "改善做法已經內政部核可，得重新提出申請",
@@ -322,13 +320,6 @@ impl Machine for ApiGrant {
             guard: None,
             to: GrantStatus::Suspended,
         },
-        Rule {
-            from: &[GrantStatus::Suspended],
-            action: GrantAction::Reinstate,
-            by: REVIEWER,
-            guard: None,
-            to: GrantStatus::Active,
-        },
         // The periodic check revokes as the system (A-N10).
         Rule {
             from: &[GrantStatus::Active, GrantStatus::Suspended],
@@ -336,6 +327,17 @@ impl Machine for ApiGrant {
             by: REVIEWER_OR_SYSTEM,
             guard: None,
             to: GrantStatus::Revoked,
+        },
+        // Approving a plan leaves the grant as it is: a new application opens it (A-N11).
+        Rule {
+            from: &[GrantStatus::Suspended],
+            action: GrantAction::ApprovePlan,
+            by: REVIEWER,
+            guard: Some(Guard {
+                name: "an improvement plan is required",
+                check: plan_required,
+            }),
+            to: GrantStatus::Suspended,
         },
         Rule {
             from: &[GrantStatus::Revoked],
@@ -486,11 +488,11 @@ mod tests {
         let allowed: &[(GrantStatus, GrantAction, Party, GrantStatus)] = &[
             (Active, Suspend, REVIEWER_PARTY, Suspended),
             (Active, SuspendAbnormal, Party::System, Suspended),
-            (Suspended, Reinstate, REVIEWER_PARTY, Active),
             (Active, Revoke, REVIEWER_PARTY, Revoked),
             (Active, Revoke, Party::System, Revoked),
             (Suspended, Revoke, REVIEWER_PARTY, Revoked),
             (Suspended, Revoke, Party::System, Revoked),
+            (Suspended, ApprovePlan, REVIEWER_PARTY, Suspended),
             (Revoked, ApprovePlan, REVIEWER_PARTY, Revoked),
             (Deactivated, ApprovePlan, REVIEWER_PARTY, Deactivated),
             (Active, Deactivate, REVIEWER_PARTY, Deactivated),

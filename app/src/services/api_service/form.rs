@@ -80,6 +80,27 @@ pub const PURPOSE: FormField = FormField {
     maxlength: 350,
 };
 
+/// A plan's text (A-N11), posted as the purpose is: the improvement plan itself.
+pub const PLAN: FormField = FormField {
+    name: "purpose",
+    kind: FieldKind::Purpose,
+    label_zh: "改善做法",
+    label_en: "Improvement plan",
+    hint_zh: Some("請說明暫停或註銷之原因已如何改善，及日後之防範措施，字數限制350字"),
+    hint_en: Some(
+        "How the cause of the suspension or revocation was put right, and what prevents it from now on; at most 350 characters",
+    ),
+    maxlength: 350,
+};
+
+/// The free text of a case of `kind`: the plan of an improvement plan, else the purpose.
+pub fn text_field(kind: CaseKind) -> FormField {
+    match kind {
+        CaseKind::Plan => PLAN,
+        _ => PURPOSE,
+    }
+}
+
 /// The certificate file (憑證上傳) and the agreement to the management rules.
 pub const CERTIFICATE: &str = "certificate";
 pub const AGREE: &str = "agree";
@@ -136,7 +157,8 @@ impl ApplicationForm {
         if kind.edits_company_data() {
             COMPANY_FIELDS.iter().for_each(&mut check);
         }
-        check(&PURPOSE);
+        let text_field = text_field(kind);
+        check(&text_field);
         let certificate = if kind == CaseKind::Certificate {
             let file = base64::engine::general_purpose::STANDARD
                 .decode(value(posted, CERTIFICATE))
@@ -178,7 +200,7 @@ impl ApplicationForm {
         Ok(ApplicationForm {
             kind,
             company,
-            purpose: Purpose::parse(text(&PURPOSE)).map_err(|_| Vec::new())?,
+            purpose: Purpose::parse(text(&text_field)).map_err(|_| Vec::new())?,
             certificate,
             token: value(posted, TOKEN).to_owned(),
         })
@@ -334,6 +356,28 @@ mod tests {
         .unwrap();
         assert!(form.company.is_none());
         assert_eq!(form.purpose.as_str(), "因應集團組織改造停用");
+    }
+
+    #[test]
+    fn a_n11_a_plan_takes_only_its_text_and_the_agreement_and_is_named_as_such() {
+        let errors =
+            ApplicationForm::parse(CaseKind::Plan, &posted(&[("agree", "yes")])).unwrap_err();
+        assert_eq!(named(&errors), ["purpose"]);
+        let form = ApplicationForm::parse(
+            CaseKind::Plan,
+            &posted(&[
+                ("purpose", "已停止以第三方工具批次查驗"),
+                ("agree", "yes"),
+                ("host_ip", "x"),
+            ]),
+        )
+        .unwrap();
+        assert!(form.company.is_none() && form.certificate.is_none());
+        assert_eq!(text_field(CaseKind::Plan).label(Lang::ZhTw), "改善做法");
+        assert_eq!(
+            text_field(CaseKind::Apply).label(Lang::ZhTw),
+            "使用目的/原因"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The API service's mail (F-7), in zh-TW and English: one template per message, queued by
 //! the store in the transaction of the change it reports.
 
-use super::cases::{CaseStatus, GrantAction};
+use super::cases::{CaseKind, CaseStatus, GrantAction};
 use super::{CaseView, GrantView};
 use crate::cases::work::Mail;
 use crate::cases::Code;
@@ -136,16 +136,26 @@ impl Mail for Closed<'_> {
     fn body(&self) -> String {
         let when = self.case.decided_at.as_deref().unwrap_or_default();
         let (zh, en) = match self.result {
-            Some(text) => (
-                format!(
-                    "審核完畢。\n審核結果：{}\n{text}",
-                    self.case.status.label(ZhTw)
-                ),
-                format!(
-                    "was decided on {when}: {}.",
-                    self.case.status.label(English)
-                ),
-            ),
+            Some(text) => {
+                // An approved improvement plan: what the company may do now (A-N11).
+                let next = (self.case.kind == CaseKind::Plan
+                    && self.case.status == CaseStatus::Approved)
+                    .then(|| GrantAction::ApprovePlan.told());
+                (
+                    format!(
+                        "審核完畢。\n審核結果：{}\n{text}{}",
+                        self.case.status.label(ZhTw),
+                        next.map(|next| format!("\n{}。", next.zh_tw))
+                            .unwrap_or_default()
+                    ),
+                    format!(
+                        "was decided on {when}: {}.{}",
+                        self.case.status.label(English),
+                        next.map(|next| format!(" {}.", next.english))
+                            .unwrap_or_default()
+                    ),
+                )
+            }
             None => (
                 "取消申請，本部不再審核。如非貴公司所為，請與本部聯繫。".to_owned(),
                 format!(
@@ -312,7 +322,7 @@ impl Mail for AbnormalUse<'_> {
     fn body(&self) -> String {
         format!(
             "{name}（{business_id}，apId {ap_id}）之查驗權限已由系統暫停（{when}）。\n{reason}\n\
-             請檢視其使用情形，決定恢復或註銷。\n",
+             請檢視其使用情形；如情節重大，得註銷之。該公司須提出改善做法經核可並重新申請，始得再度取得權限。\n",
             name = self.grant.company_name,
             business_id = self.grant.business_id,
             ap_id = self.grant.ap_id,

@@ -33,19 +33,20 @@ pub const REVIEW_PATH: &str = "/admin/api-cases";
 pub const REVIEW_CASE_PATH: &str = "/admin/api-cases/case";
 
 /// The 申請事項 a company may choose: a first application when it has no permission
-/// (or gave it up); upload, change and deactivation once approved; only deactivation while
-/// suspended, since reinstatement is the ministry's. After a suspension or revocation, a new
-/// application waits until the ministry approves the company's improvement plan (A-N11).
+/// (or gave it up); upload, change and deactivation once approved. After a suspension or
+/// revocation the company first submits its improvement plan (改善做法), and applies again
+/// once the ministry has approved it (A-N11); while suspended it may also deactivate.
 pub fn offered_kinds(grant: Option<&GrantView>) -> &'static [CaseKind] {
     match grant.map(|grant| (grant.status, grant.plan_required)) {
         None | Some((GrantStatus::Revoked | GrantStatus::Deactivated, false)) => &[CaseKind::Apply],
-        Some((GrantStatus::Revoked | GrantStatus::Deactivated, true)) => &[],
+        Some((GrantStatus::Revoked | GrantStatus::Deactivated, true)) => &[CaseKind::Plan],
         Some((GrantStatus::Active, _)) => &[
             CaseKind::Certificate,
             CaseKind::Modify,
             CaseKind::Deactivate,
         ],
-        Some((GrantStatus::Suspended, _)) => &[CaseKind::Deactivate],
+        Some((GrantStatus::Suspended, true)) => &[CaseKind::Plan, CaseKind::Deactivate],
+        Some((GrantStatus::Suspended, false)) => &[CaseKind::Apply, CaseKind::Deactivate],
     }
 }
 

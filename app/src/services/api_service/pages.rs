@@ -4,10 +4,10 @@
 //! page after that works on that company only. Forms post to their own page (see
 //! [`crate::posted_form`]), so they work without JavaScript.
 
-use super::form::{AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
+use super::form::{text_field, AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
 use super::{
-    CaseKind, CaseStatus, CaseView, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH, MANUAL_PDF_PATH,
-    NOTICES_PATH, PROGRESS_PATH,
+    CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH,
+    MANUAL_PDF_PATH, NOTICES_PATH, PROGRESS_PATH,
 };
 use crate::cases::Code;
 use crate::components::buttons::{ConfirmSubmit, CopyButton};
@@ -193,18 +193,26 @@ pub fn ApiApplyPage() -> impl IntoView {
 
 #[component]
 fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
-    if state.offered.is_empty() {
-        return view! {
-            <div class="notice error" role="alert">
-                <p>{lang.pick(
-                    "貴公司之查驗權限經內政部暫停或註銷，欲再度取得權限，應先提出改善做法並經內政部核可，再重新提出申請。",
-                    "Your permission was suspended or revoked: submit an improvement plan to the ministry; once it is approved you can apply again.",
-                )}</p>
-                <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢", "See your cases")}</a></p>
-            </div>
-        }
-        .into_any();
+    // After a suspension or revocation (A-N11): first the plan, then, once it is approved, a
+    // new application.
+    let suspended_or_revoked = state
+        .grant
+        .as_ref()
+        .is_some_and(|grant| matches!(grant.status, GrantStatus::Suspended | GrantStatus::Revoked));
+    let plan = if state.offered.contains(&CaseKind::Plan) {
+        Some(lang.pick(
+            "貴公司之查驗權限經內政部暫停或註銷，欲再度取得權限，應先提出改善做法（申請事項「改善做法」）並經內政部核可，再重新提出申請。",
+            "Your permission was suspended or revoked: submit an improvement plan (the application 'Improvement plan'); once the ministry approves it, apply again.",
+        ))
+    } else if suspended_or_revoked && state.offered.contains(&CaseKind::Apply) {
+        Some(lang.pick(
+            "貴公司之改善做法已經內政部核可，請重新提出API申請以再度取得查驗權限。",
+            "Your improvement plan is approved: make a new API application to regain the permission.",
+        ))
+    } else {
+        None
     }
+    .map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> });
     let warning = state.pending.then(|| {
         view! {
             <div class="notice error" role="alert">
@@ -214,6 +222,7 @@ fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
         }
     });
     view! {
+        {plan}
         {warning}
         <form method="get" action=FORM_PATH class="card-form">
             <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫", "Fields marked * are required.")}</p>
@@ -410,13 +419,14 @@ fn ApplicationFormView(
         }
     });
     let action = format!("{FORM_PATH}?kind={}", kind.code());
+    let text = text_field(kind);
     view! {
         <form method="post" action=action enctype="multipart/form-data" class="card-form" novalidate>
             <p class="hint">{lang.pick("標註星號(*)表示此欄位必須填寫", "Fields marked * are required.")}</p>
             <input type="hidden" name=TOKEN value=token />
             {company}
-            <h2>{lang.pick("3. 申請目的/原因", "3. Purpose")}</h2>
-            {PURPOSE.render(lang, shown(PURPOSE.name), &errors, false)}
+            <h2>"3. " {text_heading(kind, lang)}</h2>
+            {text.render(lang, shown(text.name), &errors, false)}
             <h2>{lang.pick("4. 憑證資料", "4. Certificate")}</h2>
             {certificate}
             <p class="hint">{lang.pick(
@@ -448,6 +458,15 @@ fn ApplicationFormView(
     }
 }
 
+/// What a case's free text is called where it is shown: the seed's 申請目的/原因, or the
+/// improvement plan (A-N11).
+fn text_heading(kind: CaseKind, lang: Lang) -> &'static str {
+    match kind {
+        CaseKind::Plan => text_field(kind).label(lang),
+        _ => lang.pick("申請目的/原因", "Purpose"),
+    }
+}
+
 #[component]
 fn BusinessIdFact(id: String, lang: Lang) -> impl IntoView {
     view! {
@@ -475,7 +494,7 @@ fn CaseReceipt(case: CaseView, isskey: Option<String>, lang: Lang) -> impl IntoV
                 <dt>{lang.pick("申請事由", "Application")}</dt><dd>{case.kind.label(lang)}</dd>
                 <dt>{lang.pick("申請日期", "Date")}</dt><dd>{case.submitted_at}</dd>
                 <dt>{lang.pick("連線主機網路位址", "Host IP address")}</dt><dd>{case.host_ip}</dd>
-                <dt>{lang.pick("申請目的/原因", "Purpose")}</dt><dd class="purpose">{case.purpose}</dd>
+                <dt>{text_heading(case.kind, lang)}</dt><dd class="purpose">{case.purpose}</dd>
                 {isskey.map(|key| view! { <dt>"isskey"</dt><dd class="isskey">{key}</dd> })}
             </dl>
             <p class="outcome">{lang.pick("申請結果：", "Result: ")}<strong>{result}</strong></p>
@@ -659,7 +678,7 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
                     <td>{lang.pick("申請日期：", "Date: ")}{case.submitted_at.clone()}</td>
                 </tr>
                 <tr>
-                    <th scope="row">{lang.pick("申請目的/原因", "Purpose")}</th>
+                    <th scope="row">{text_heading(case.kind, lang)}</th>
                     <td colspan="2" class="purpose">{case.purpose.clone()}</td>
                 </tr>
                 <tr>

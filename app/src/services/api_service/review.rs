@@ -1,9 +1,10 @@
 //! The ministry's back office for the API service: the review queue with each case's age
-//! in working days, one case with approve / reject / ask for more material, and the grants with
-//! suspend / reinstate / revoke (A-N9, A-N11). Only the ministry's reviewers may act here.
+//! in working days, one case with approve / reject / ask for more material (an improvement
+//! plan is such a case, A-N11), and the grants with suspend / revoke (A-N9). Only the
+//! ministry's reviewers may act here.
 
 use super::pages::CaseCard;
-use super::{GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
+use super::{GrantAction, GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
 use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
 use crate::components::queue::AgeCell;
@@ -148,7 +149,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                             <td>{grant.ap_id.clone()}</td>
                             <td>{grant.host_ip.clone()}</td>
                             <td class="grant-status">{grant.status.label(lang)}
-                                {grant.plan_required.then(|| lang.pick("（待核可改善做法）", " (improvement plan pending)"))}</td>
+                                {grant.plan_required.then(|| lang.pick("（須提出改善做法）", " (improvement plan required)"))}</td>
                             <td>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
                             <td class="usage">{format!(
                                 "{}（{}／{}／{}）",
@@ -159,10 +160,9 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                                     <input type="hidden" name="business_id" value=grant.business_id.clone() />
                                     <label for=field("action")>{lang.pick("動作", "Action")}</label>
                                     <select id=field("action") name="action">
-                                        <option value="suspend">{lang.pick("暫停", "Suspend")}</option>
-                                        <option value="reinstate">{lang.pick("恢復", "Reinstate")}</option>
-                                        <option value="revoke">{lang.pick("註銷", "Revoke")}</option>
-                                        <option value="approve_plan">{lang.pick("核可改善做法", "Approve improvement plan")}</option>
+                                        {GrantAction::REVIEWER_ACTIONS.map(|action| view! {
+                                            <option value=action.code()>{action.label(lang)}</option>
+                                        })}
                                     </select>
                                     <label for=field("reason")>{lang.pick("原因", "Reason")}</label>
                                     <input type="text" id=field("reason") name="reason" maxlength="350" required />

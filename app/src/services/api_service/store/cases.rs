@@ -370,7 +370,8 @@ struct Decision {
 
 /// A reviewer's decision on a case in review. On approval the case takes effect: an
 /// API申請 opens the grant with a new apId, a 登錄資料修改 replaces the registered data (the
-/// old IP is gone, A-N7), an API停用 deactivates the grant (A-N8).
+/// old IP is gone, A-N7), an API停用 deactivates the grant (A-N8), an improvement plan lets
+/// the company apply again (A-N11).
 pub async fn decide(
     state: &AppState,
     actor: &Actor,
@@ -418,7 +419,8 @@ async fn take_effect(
     let now = work.now;
     match case.kind {
         CaseKind::Apply => {
-            // A company applying again after a revocation or deactivation gets a new grant.
+            // A company applying again after a suspension, revocation or deactivation gets a
+            // new grant (A-N11).
             sqlx::query("DELETE FROM api_grants WHERE business_id = $1")
                 .bind(&case.business_id)
                 .execute(work.conn())
@@ -474,6 +476,26 @@ async fn take_effect(
             )
             .set("status_changed_at", now)
             .set("status_reason", case.purpose.as_str())
+            .note(result)
+            .detail(&NoDetail {})
+            .run(&GrantFacts {
+                plan_required: grant.plan_required,
+            })
+            .await?;
+        }
+        // The plan is approved: the grant stays as it is, and the company may apply again
+        // (A-N11). A second approval of one plan finds none required and is refused.
+        CaseKind::Plan => {
+            let grant = grant(work.conn(), &case.business_id)
+                .await?
+                .ok_or(PortalError::Unavailable)?;
+            work.act::<ApiGrant>(
+                case.business_id.as_str(),
+                grant.status,
+                GrantAction::ApprovePlan,
+            )
+            .set("plan_required_since", None::<i64>)
+            .only_if("plan_required_since IS NOT NULL")
             .note(result)
             .detail(&NoDetail {})
             .run(&GrantFacts {

@@ -1,6 +1,7 @@
-//! A company's grant: the ministry's suspension, reinstatement, revocation and approval of an
-//! improvement plan (A-N9, A-N11), the abnormal-use detector's suspension (A-N9) and the
-//! periodic check (A-N10), each one unit of work over [`ApiGrant`].
+//! A company's grant: the ministry's suspension and revocation (A-N9), the abnormal-use
+//! detector's suspension (A-N9) and the periodic check (A-N10), each one unit of work over
+//! [`ApiGrant`]. Each requires an improvement plan before the company applies again (A-N11);
+//! the plan is a case of its own (see `cases::take_effect`).
 
 use super::super::cases::{ApiGrant, GrantAction, GrantFacts, GrantStatus};
 use super::super::mail::{AbnormalUse, GrantChanged};
@@ -15,21 +16,8 @@ use crate::platform::clock::{roc_date_time, unix_to_taipei};
 use crate::platform::db::Db;
 use crate::platform::outbox;
 
-/// The grant columns each action writes beside the state.
-fn plan_required_since(action: GrantAction, now: i64) -> Option<Option<i64>> {
-    match action {
-        // Suspending or revoking requires an improvement plan before a new application; the
-        // ministry reinstates, or approves the plan, when it has accepted one (A-N11).
-        GrantAction::Suspend | GrantAction::SuspendAbnormal | GrantAction::Revoke => {
-            Some(Some(now))
-        }
-        GrantAction::Reinstate | GrantAction::ApprovePlan => Some(None),
-        GrantAction::Open | GrantAction::Deactivate => None,
-    }
-}
-
-/// Suspends, reinstates or revokes a company's grant, or approves its improvement plan, with
-/// the reason, and tells the company.
+/// Suspends or revokes a company's grant with the reason, and tells the company. From then on
+/// an improvement plan is required before a new application (A-N11).
 pub async fn change_grant(
     db: &Db,
     now: i64,
@@ -47,18 +35,12 @@ pub async fn change_grant(
         .act::<ApiGrant>(business_id, before.status, action)
         .set("status_reason", reason)
         .set("status_changed_at", now)
+        .set("plan_required_since", now)
         .note(reason)
         .detail(&NoDetail {});
-    if let Some(since) = plan_required_since(action, now) {
-        act = act.set("plan_required_since", since);
+    if action == GrantAction::SuspendAbnormal {
+        act = act.set("abnormal_since", now);
     }
-    act = match action {
-        GrantAction::SuspendAbnormal => act.set("abnormal_since", now),
-        GrantAction::Reinstate => act.set("abnormal_since", None::<i64>),
-        // Two approvals of one plan: the second finds it approved.
-        GrantAction::ApprovePlan => act.only_if("plan_required_since IS NOT NULL"),
-        _ => act,
-    };
     act.run(&GrantFacts {
         plan_required: before.plan_required,
     })
@@ -153,7 +135,7 @@ struct LiveGrant {
     company_name: String,
     registry_status: Option<String>,
     registry_name: Option<String>,
-    /// The last call, or the approval or reinstatement when there was none since.
+    /// The last call, or the approval when there was none.
     last_used: i64,
 }
 
@@ -175,13 +157,11 @@ fn same_name(granted: &str, registered: Option<&str>) -> bool {
 /// one whose grant has not been used for over a year, loses it at once and is told by mail. Safe to run on
 /// several servers at once: each revocation is a guarded update.
 pub async fn periodic_check(db: &Db, now: i64) -> Result<Vec<(String, CheckFinding)>, PortalError> {
-    // The year of non-use runs from the last call, or from the approval or the reinstatement
-    // when there was none since (a reinstated grant gets its year afresh).
+    // The year of non-use runs from the last call, or from the approval when there was none
+    // (a grant opened again by a new application is a new grant, with its year afresh).
     let rows: Vec<LiveGrant> = sqlx::query_as(
         "SELECT g.business_id, g.company_name, c.status AS registry_status, \
-                c.name AS registry_name, \
-                CASE WHEN g.status = $1 AND g.status_changed_at > COALESCE(g.last_used_at, g.approved_at) \
-                     THEN g.status_changed_at ELSE COALESCE(g.last_used_at, g.approved_at) END AS last_used \
+                c.name AS registry_name, COALESCE(g.last_used_at, g.approved_at) AS last_used \
          FROM api_grants g LEFT JOIN companies c ON c.business_id = g.business_id \
          WHERE g.status IN ($1, $2) ORDER BY g.business_id",
     )
