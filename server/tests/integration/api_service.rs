@@ -686,12 +686,14 @@ async fn a_n9_a_n11_a_suspended_or_revoked_grant_returns_only_by_a_plan_and_a_ne
         &[("purpose", "會改善"), ("agree", "yes")],
     )
     .await;
+    let plan = serial_in(&html);
+    assert_eq!(case_status(&portal, &plan).await, "pending", "{html}");
     assert!(
         html.contains("改善做法") && html.contains("會改善"),
         "{html}"
     );
-    let rejected = decide(&portal, &reviewer, &serial_in(&html), "reject").await;
-    assert!(rejected.contains("駁回"), "{rejected}");
+    decide(&portal, &reviewer, &plan, "reject").await;
+    assert_eq!(case_status(&portal, &plan).await, "rejected");
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
     assert!(!chooser.contains("value=\"apply\""), "{chooser}");
     // Revoked while the plan is awaited: still the plan first.
@@ -731,6 +733,68 @@ async fn a_n9_a_n11_a_suspended_or_revoked_grant_returns_only_by_a_plan_and_a_ne
     .await
     .expect("outbox");
     assert_eq!(told, 1, "the approved plan is mailed");
+}
+
+/// The reviewer's change of the grant, posted from the grants list.
+async fn change_grant(portal: &Portal, reviewer: &str, action: &str) {
+    portal
+        .post_page(
+            "/admin/api-cases",
+            Some(reviewer),
+            &[
+                ("business_id", SHRIMP),
+                ("action", action),
+                ("reason", "異常使用"),
+            ],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_n11_a_sanction_imposed_after_a_plan_or_an_application_was_filed_is_not_undone_by_it() {
+    let portal = Portal::start().await;
+    let (shrimp, reviewer) = approved(&portal).await;
+    change_grant(&portal, &reviewer, "suspend").await;
+    // A plan filed while suspended, then the grant revoked: that plan does not answer the
+    // revocation, and approving it is refused.
+    let html = apply(
+        &portal,
+        &shrimp,
+        "plan",
+        &[("purpose", "已停止批次查驗"), ("agree", "yes")],
+    )
+    .await;
+    let plan = serial_in(&html);
+    portal.app.clock.advance(chrono::Duration::seconds(1));
+    change_grant(&portal, &reviewer, "revoke").await;
+    assert_eq!(grant_ip(&portal).await.1, "revoked");
+    let html = decide(&portal, &reviewer, &plan, "approve").await;
+    assert!(html.contains("另提改善做法"), "{html}");
+    assert_eq!(case_status(&portal, &plan).await, "pending");
+    decide(&portal, &reviewer, &plan, "reject").await;
+    // A plan for the revocation is approved; an application is filed; then the grant is
+    // revoked again (say by the periodic check) before the application is decided: approving
+    // it is refused, and the grant stays revoked.
+    approve_plan(&portal, &shrimp, &reviewer).await;
+    let html = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    let application = serial_in(&html);
+    let now = portal.now();
+    sqlx::query("UPDATE api_grants SET plan_required_since = $1 WHERE business_id = $2")
+        .bind(now)
+        .bind(SHRIMP)
+        .execute(&portal.app.test_db.db.pool)
+        .await
+        .expect("revoked again");
+    let html = decide(&portal, &reviewer, &application, "approve").await;
+    assert!(html.contains("不能核准此申請"), "{html}");
+    assert_eq!(case_status(&portal, &application).await, "pending");
+    assert_eq!(grant_ip(&portal).await.1, "revoked");
 }
 
 #[tokio::test]
@@ -779,7 +843,7 @@ async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
 #[tokio::test]
 async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
     let portal = Portal::start().await;
-    let (shrimp, _) = approved(&portal).await;
+    approved(&portal).await;
     let db = &portal.app.test_db.db;
     let check = |at: i64| store::periodic_check(db, at);
     assert!(check(portal.now()).await.expect("check").is_empty());
@@ -795,8 +859,11 @@ async fn a_n10_the_periodic_check_revokes_dissolved_and_unused_grants() {
         .expect("check")
         .is_empty());
 
-    // The plan approved, applied and approved again, then dissolved in the business registry:
-    // revoked at once.
+    // That day the plan is filed and approved, the company applies and is approved again
+    // (signed in anew: the sessions of a year ago are gone); then it is dissolved in the
+    // business registry: revoked at once.
+    crate::moica_extension::move_to(&portal, portal.now() + year + 86_400);
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
     let reviewer = reviewer(&portal).await;
     regain(&portal, &shrimp, &reviewer).await;
     sqlx::query("UPDATE companies SET status = '解散' WHERE business_id = $1")

@@ -287,7 +287,8 @@ impl Mail for GrantChanged<'_> {
         format!(
             "{name} 您好：\n\n貴公司（apId {ap_id}）{label_zh}（{when}）。\n說明：{reason}\n\
              經暫停或註銷查驗權限者，欲再度取得權限，應先提出改善做法並經內政部核可，重新提出申請。\n\n\
-             {label_en} (apId {ap_id}, {when}). {reason}\n",
+             {label_en} (apId {ap_id}, {when}). {reason}\n\
+             To regain a suspended or revoked permission, submit an improvement plan in the portal; once the ministry approves it, apply again.\n",
             name = self.grant.company_name,
             ap_id = self.grant.ap_id,
             label_zh = told.zh_tw,

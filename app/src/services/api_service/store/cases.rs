@@ -120,6 +120,23 @@ impl Company {
     }
 }
 
+/// A company may apply only while it is registered as 核准設立 in the business registry.
+async fn registered(conn: &mut AnyConnection, business_id: &str) -> Result<(), PortalError> {
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM companies WHERE business_id = $1")
+            .bind(business_id)
+            .fetch_optional(conn)
+            .await?;
+    if status.as_deref() == Some(REGISTERED) {
+        Ok(())
+    } else {
+        Err(refused(
+            "貴公司於商工登記非核准設立之現行登記，無法申請。",
+            "Your company is not currently registered (核准設立) in the business registry, so it cannot apply.",
+        ))
+    }
+}
+
 /// What a submission returns: the case as stored, and the isskey for an upload.
 #[derive(Clone, Debug)]
 pub struct Receipt {
@@ -211,17 +228,7 @@ pub async fn submit(
         ));
     }
     if form.kind == CaseKind::Apply {
-        let registered: Option<String> =
-            sqlx::query_scalar("SELECT status FROM companies WHERE business_id = $1")
-                .bind(business_id.as_str())
-                .fetch_optional(work.conn())
-                .await?;
-        if registered.as_deref() != Some(REGISTERED) {
-            return Err(refused(
-                "貴公司於商工登記非核准設立之現行登記，無法申請。",
-                "Your company is not currently registered (核准設立) in the business registry, so it cannot apply.",
-            ));
-        }
+        registered(work.conn(), business_id.as_str()).await?;
     }
     let company = match (&form.company, &grant) {
         (Some(data), _) => Company::typed(data),
@@ -417,8 +424,25 @@ async fn take_effect(
     result: &str,
 ) -> Result<(), PortalError> {
     let now = work.now;
+    // The grant as it is now, held for the rest of this work (on PostgreSQL too: the write
+    // changes nothing but takes the row's lock), so that a suspension or revocation since the
+    // case was filed is seen here, or waits for this decision.
+    sqlx::query("UPDATE api_grants SET business_id = business_id WHERE business_id = $1")
+        .bind(&case.business_id)
+        .execute(work.conn())
+        .await?;
+    let current = grant(work.conn(), &case.business_id).await?;
     match case.kind {
         CaseKind::Apply => {
+            // Suspended or revoked since it was filed, or no longer registered: an application
+            // may not open the grant again without an approved plan (A-N11).
+            if !offered_kinds(current.as_ref()).contains(&CaseKind::Apply) {
+                return Err(refused(
+                    "此申請提出後，查驗權限已經暫停或註銷，須先核可新的改善做法，不能核准此申請；請駁回。",
+                    "The permission was suspended or revoked after this application was made: it cannot be approved before a new improvement plan is; reject it.",
+                ));
+            }
+            registered(work.conn(), &case.business_id).await?;
             // A company applying again after a suspension, revocation or deactivation gets a
             // new grant (A-N11).
             sqlx::query("DELETE FROM api_grants WHERE business_id = $1")
@@ -466,9 +490,7 @@ async fn take_effect(
             .await?;
         }
         CaseKind::Deactivate => {
-            let grant = grant(work.conn(), &case.business_id)
-                .await?
-                .ok_or(PortalError::Unavailable)?;
+            let grant = current.ok_or(PortalError::Unavailable)?;
             work.act::<ApiGrant>(
                 case.business_id.as_str(),
                 grant.status,
@@ -486,16 +508,29 @@ async fn take_effect(
         // The plan is approved: the grant stays as it is, and the company may apply again
         // (A-N11). A second approval of one plan finds none required and is refused.
         CaseKind::Plan => {
-            let grant = grant(work.conn(), &case.business_id)
-                .await?
-                .ok_or(PortalError::Unavailable)?;
+            let grant = current.ok_or(PortalError::Unavailable)?;
+            // A plan answers the sanction it was filed under: one imposed after it (a
+            // revocation of the suspended grant, say) needs a plan of its own.
+            let (since, submitted_at): (Option<i64>, i64) = sqlx::query_as(
+                "SELECT g.plan_required_since, c.submitted_at FROM api_grants g \
+                 JOIN api_cases c ON c.business_id = g.business_id WHERE c.id = $1",
+            )
+            .bind(&case.id)
+            .fetch_one(work.conn())
+            .await?;
+            if since.is_some_and(|since| since > submitted_at) {
+                return Err(refused(
+                    "此改善做法提出後，查驗權限又經暫停或註銷：請駁回，由申請機構就新的處分另提改善做法。",
+                    "The permission was suspended or revoked again after this plan was made: reject it, and the company files a plan for the new decision.",
+                ));
+            }
             work.act::<ApiGrant>(
                 case.business_id.as_str(),
                 grant.status,
                 GrantAction::ApprovePlan,
             )
             .set("plan_required_since", None::<i64>)
-            .only_if("plan_required_since IS NOT NULL")
+            .only_if_equals("plan_required_since", since)
             .note(result)
             .detail(&NoDetail {})
             .run(&GrantFacts {

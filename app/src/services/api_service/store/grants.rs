@@ -119,7 +119,7 @@ impl CheckFinding {
                 "經清查已非現行登記之公司行號，依注意事項第十點註銷查驗權限 / no longer a registered company (A-N10)"
             }
             CheckFinding::NameMismatch => {
-                "經清查申請機構名稱與營利事業統一編號之登記名稱不符，依注意事項第十點註銷查驗權限；請以登記名稱重新申請 / the company name does not match the business registry's name for its 統一編號 (A-N10); apply again under the registered name"
+                "經清查申請機構名稱與營利事業統一編號之登記名稱不符，依注意事項第十點註銷查驗權限；請提出改善做法經核可後，以登記名稱重新申請 / the company name does not match the business registry's name for its 統一編號 (A-N10); once an improvement plan is approved, apply again under the registered name"
             }
             CheckFinding::Unused => {
                 "逾一年未連線使用，依注意事項第十點註銷查驗權限 / unused for over a year (A-N10)"
@@ -135,7 +135,7 @@ struct LiveGrant {
     company_name: String,
     registry_status: Option<String>,
     registry_name: Option<String>,
-    /// The last call, or the approval when there was none.
+    /// The last call, or the approval or the (former) reinstatement when there was none since.
     last_used: i64,
 }
 
@@ -158,10 +158,14 @@ fn same_name(granted: &str, registered: Option<&str>) -> bool {
 /// several servers at once: each revocation is a guarded update.
 pub async fn periodic_check(db: &Db, now: i64) -> Result<Vec<(String, CheckFinding)>, PortalError> {
     // The year of non-use runs from the last call, or from the approval when there was none
-    // (a grant opened again by a new application is a new grant, with its year afresh).
+    // since (a grant opened again by a new application is a new grant, with its year afresh).
+    // An active grant changed since its last use was reinstated (by the ministry's hand, as
+    // the portal once allowed): its year runs from then.
     let rows: Vec<LiveGrant> = sqlx::query_as(
         "SELECT g.business_id, g.company_name, c.status AS registry_status, \
-                c.name AS registry_name, COALESCE(g.last_used_at, g.approved_at) AS last_used \
+                c.name AS registry_name, \
+                CASE WHEN g.status = $1 AND g.status_changed_at > COALESCE(g.last_used_at, g.approved_at) \
+                     THEN g.status_changed_at ELSE COALESCE(g.last_used_at, g.approved_at) END AS last_used \
          FROM api_grants g LEFT JOIN companies c ON c.business_id = g.business_id \
          WHERE g.status IN ($1, $2) ORDER BY g.business_id",
     )
