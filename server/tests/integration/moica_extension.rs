@@ -41,7 +41,7 @@ pub(crate) fn certificate_b64(card: &Issued) -> String {
     STANDARD.encode(&card.certificate_der)
 }
 
-async fn status_of(portal: &Portal, card: &Issued) -> CardCertificate {
+pub(crate) async fn status_of(portal: &Portal, card: &Issued) -> CardCertificate {
     let certificate = certificate_b64(card);
     let (status, body) = call(
         portal,
@@ -53,7 +53,7 @@ async fn status_of(portal: &Portal, card: &Issued) -> CardCertificate {
     serde_json::from_str(&body).expect("JSON")
 }
 
-async fn begin(portal: &Portal, card: &Issued) -> (StatusCode, String) {
+pub(crate) async fn begin(portal: &Portal, card: &Issued) -> (StatusCode, String) {
     let certificate = certificate_b64(card);
     call(
         portal,

@@ -336,3 +336,72 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_r
     let (_, issued) = issue_renewal(&portal, &cookie, &receipt.reference, &registrar_card).await;
     assert_eq!(personalisation(&issued).user_code, "Renew2031x");
 }
+
+/// A card issued to 王小明 since his first (補領 at a counter), in force until `until`: a copy
+/// of his certificate's record under a new card number, serial and fingerprint.
+async fn issued_since(portal: &Portal, until: i64) {
+    let mut conn = pool(portal).acquire().await.expect("a connection");
+    // The card number is a constant: a CREATE TABLE … AS takes no parameters on PostgreSQL.
+    sqlx::query(&format!(
+        "CREATE TEMPORARY TABLE since AS SELECT * FROM moica_certificates WHERE card_number = '{CARD}'"
+    ))
+    .execute(&mut *conn)
+    .await
+    .expect("a copy");
+    sqlx::query(
+        "UPDATE since SET id = id + 1000, card_number = 'TP04000000012346', serial = 'AB12', \
+         certificate_sha256 = 'since', previous_sha256 = NULL, status = 'active', \
+         not_before = $1, not_after = $2",
+    )
+    .bind(portal.now())
+    .bind(until)
+    .execute(&mut *conn)
+    .await
+    .expect("a new card");
+    sqlx::query("INSERT INTO moica_certificates SELECT * FROM since")
+        .execute(&mut *conn)
+        .await
+        .expect("recorded");
+}
+
+#[tokio::test]
+async fn c2_c4_a_holder_with_a_card_issued_since_neither_extends_nor_renews_the_old_one() {
+    use crate::moica_extension::{begin, status_of};
+    use app::services::certificate::extension::Extendable;
+    // Expired a day ago, the certificate could still be extended (for 3 years)…
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+    move_to(&portal, expiry + 86_400);
+    assert!(matches!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::Open { .. }
+    ));
+    // …but not once he holds a card issued since: one person, one certificate in force.
+    issued_since(&portal, expiry + 5 * 365 * 86_400).await;
+    assert_eq!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::Superseded
+    );
+    let (status, body) = begin(&portal, &card).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains("每人僅得持有一張有效憑證"), "{body}");
+
+    // Likewise an extended certificate near its 8-year end is not renewed online.
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+    move_to(&portal, end - 30 * 86_400);
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Open
+    );
+    issued_since(&portal, end + 5 * 365 * 86_400).await;
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Superseded
+    );
+    let refused = signed_form(&portal, &card, RENEWAL, &card_key(&card))
+        .await
+        .expect_err("refused");
+    assert!(refused.contains("每人僅得持有一張有效憑證"), "{refused}");
+}

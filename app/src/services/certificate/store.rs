@@ -210,6 +210,57 @@ impl HeldRecord {
     pub fn actor(&self, source_ip: String) -> Actor {
         super::proof::holder(&self.holder.national_id, source_ip)
     }
+
+    /// Whether the holder has another certificate in force at `now` (a card issued since this
+    /// one expired, 補領): then this one is neither extended nor renewed (C-2). Inside a unit
+    /// of work about to record a certificate, [`hold_citizen`] first.
+    pub async fn superseded(
+        &self,
+        conn: &mut AnyConnection,
+        now: i64,
+    ) -> Result<bool, PortalError> {
+        Ok(
+            !cards_in_force(conn, &self.holder.national_id, now, Some(self.id))
+                .await?
+                .is_empty(),
+        )
+    }
+}
+
+/// Holds `national_id`'s registry row for the rest of a unit of work that checks
+/// [`cards_in_force`] and then records a certificate, so that two such units for one person
+/// (a counter's 補領 and an extension) run one after the other on PostgreSQL too (SQLite's
+/// `BEGIN IMMEDIATE` already does): the write changes nothing but takes the row's lock.
+pub async fn hold_citizen(conn: &mut AnyConnection, national_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE citizens SET id = id WHERE national_id = $1")
+        .bind(national_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The card numbers of `national_id`'s certificates in force at `now` besides the certificate
+/// `besides` (the one being renewed or extended): active or suspended, and not expired (a
+/// certificate's status stays active past its expiry). One person holds one (C-2).
+pub async fn cards_in_force(
+    conn: &mut AnyConnection,
+    national_id: &str,
+    now: i64,
+    besides: Option<i64>,
+) -> Result<Vec<String>, PortalError> {
+    let cards = sqlx::query_scalar(
+        "SELECT m.card_number FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
+         WHERE c.national_id = $1 AND m.status IN ($2, $3) AND m.not_after > $4 \
+         AND m.id <> $5 ORDER BY m.id",
+    )
+    .bind(national_id.to_owned())
+    .bind(CertificateStatus::Active.code())
+    .bind(CertificateStatus::Suspended.code())
+    .bind(now)
+    .bind(besides.unwrap_or(0))
+    .fetch_all(conn)
+    .await?;
+    Ok(cards)
 }
 
 impl sqlx::FromRow<'_, AnyRow> for HeldRecord {

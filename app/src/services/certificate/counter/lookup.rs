@@ -16,9 +16,9 @@ use crate::platform::{audit, auth, AppState};
 use crate::services::certificate::application::cases::ApplicationFacts;
 use crate::services::certificate::application::store::{registry_entry, REGISTRY_COLUMNS};
 use crate::services::certificate::application::{mobile_read, PinChoice};
-use crate::services::certificate::cases::CertificateStatus;
 use crate::services::certificate::eligibility::{self, Ineligible};
 use crate::services::certificate::papers::CardFace;
+use crate::services::certificate::store::cards_in_force;
 use crate::services::staff::role::Jurisdiction;
 use crate::services::staff::StaffMember;
 use chrono::NaiveDate;
@@ -36,6 +36,8 @@ pub(super) struct Found {
     pub status: ApplicationStatus,
     pub expires_at: i64,
     pub birth_date: NaiveDate,
+    /// The certificate an online renewal renews (its old card runs out on its own).
+    pub renewal_of: Option<i64>,
     pub view: CounterApplication,
 }
 
@@ -81,34 +83,10 @@ pub(super) async fn load(
     let Some(mut found) = row.map(|row| found(&row, now)).transpose()? else {
         return Ok(None);
     };
-    if !found.view.renewal {
-        found.view.cards_in_force = cards_in_force(pool, &found.national_id, now).await?;
-    }
+    let mut conn = pool.acquire().await?;
+    found.view.cards_in_force =
+        cards_in_force(&mut conn, found.national_id.as_str(), now, found.renewal_of).await?;
     Ok(Some(found))
-}
-
-/// The card numbers of `national_id`'s certificates in force at `now`: active or suspended,
-/// and not expired (a certificate's status stays active past its expiry).
-pub(super) async fn cards_in_force<'c, E>(
-    executor: E,
-    national_id: &NationalId,
-    now: i64,
-) -> Result<Vec<String>, PortalError>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let cards = sqlx::query_scalar(
-        "SELECT m.card_number FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE c.national_id = $1 AND m.status IN ($2, $3) AND m.not_after > $4 \
-         ORDER BY m.id",
-    )
-    .bind(national_id.as_str().to_owned())
-    .bind(CertificateStatus::Active.code())
-    .bind(CertificateStatus::Suspended.code())
-    .bind(now)
-    .fetch_all(executor)
-    .await?;
-    Ok(cards)
 }
 
 /// Whether `query` has the form of a 申請編號 (`M1151129-000042`).
@@ -148,8 +126,10 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
     let county: String = row.try_get("county")?;
     let township: String = row.try_get("township")?;
     let pin_choice: String = row.try_get("pin_choice")?;
+    let renewal_of: Option<i64> = row.try_get("renewal_of")?;
     Ok(Found {
         id: row.try_get("id")?,
+        renewal_of,
         user_code_sealed: row.try_get("user_code_sealed")?,
         pin_sealed: row.try_get("pin_sealed")?,
         status,
@@ -168,7 +148,7 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
             collect_by: roc(collect_by),
             status: shown,
             ineligible,
-            renewal: row.try_get::<Option<i64>, _>("renewal_of")?.is_some(),
+            renewal: renewal_of.is_some(),
             cards_in_force: Vec::new(),
         },
         national_id,

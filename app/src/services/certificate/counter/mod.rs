@@ -74,7 +74,7 @@ pub struct CounterApplication {
     pub renewal: bool,
     /// The applicant's cards whose certificates are in force (active or suspended, not
     /// expired): a new card (補領) is issued only once they are revoked, so that nobody holds
-    /// two. Empty for a renewal, whose old card runs out on its own.
+    /// two. A renewal's own old card is not counted: it runs out on its own.
     pub cards_in_force: Vec<String>,
 }
 

@@ -24,7 +24,9 @@ use crate::services::certificate::application::{PinChoice, FEE, POSTAGE};
 use crate::services::certificate::cases::{CertificateAction, CertificateStatus, MoicaCertificate};
 use crate::services::certificate::eligibility;
 use crate::services::certificate::mail::IssuedNotice;
-use crate::services::certificate::store::{record_holder, HolderError};
+use crate::services::certificate::store::{
+    cards_in_force, hold_citizen, record_holder, HolderError,
+};
 use crate::services::staff::{role::Jurisdiction, store as staff, StaffMember};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use card_helper::personalisation::{Secrets, PUBLIC_KEY_LEN};
@@ -425,11 +427,13 @@ async fn record_issued(
     let mut work = Work::begin(&state.db, actor, state.clock.unix()).await?;
     let now = work.now;
     // Again inside the unit of work that records the card: a certificate of the applicant's
-    // put back in force since `begin` (復用 at another counter) still stops a second one.
-    if !found.view.renewal
-        && !super::lookup::cards_in_force(work.conn(), &found.national_id, now)
-            .await?
-            .is_empty()
+    // put back in force since `begin` (復用 at another counter, an extension) still stops a
+    // second one.
+    let national_id = found.national_id.as_str();
+    hold_citizen(work.conn(), national_id).await?;
+    if !cards_in_force(work.conn(), national_id, now, found.renewal_of)
+        .await?
+        .is_empty()
     {
         return Err(IssuanceRefusal::HoldsCardInForce.into());
     }

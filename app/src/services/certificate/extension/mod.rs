@@ -44,6 +44,9 @@ pub enum Extendable {
     Revoked,
     /// The card still holds the certificate an extension replaced: write the new one.
     NotWritten,
+    /// The holder has another certificate in force (a card issued since, 補領): one person
+    /// holds one certificate in force (C-2), so this one is not extended.
+    Superseded,
 }
 
 impl Extendable {
@@ -67,6 +70,7 @@ impl Extendable {
             Extendable::Suspended => Some(ExtensionRefusal::Suspended),
             Extendable::Revoked => Some(ExtensionRefusal::Revoked),
             Extendable::NotWritten => Some(ExtensionRefusal::NotWritten),
+            Extendable::Superseded => Some(ExtensionRefusal::Superseded),
         }
     }
 }
@@ -108,6 +112,7 @@ pub enum ExtensionRefusal {
     Suspended,
     Revoked,
     NotWritten,
+    Superseded,
     /// The single-use challenge is unknown, used, expired or for another certificate.
     ChallengeUnusable,
     /// The card's signature does not verify with the certificate's key.
@@ -148,6 +153,10 @@ impl FieldError for ExtensionRefusal {
             ExtensionRefusal::NotWritten => lang.pick(
                 "此憑證已展期，但卡片中仍是展期前的憑證：請輸入 PIN 碼寫入展期後的憑證。",
                 "This certificate was extended but the card still holds the old one: enter the PIN to write the extended certificate.",
+            ),
+            ExtensionRefusal::Superseded => lang.pick(
+                "您已持有另一張有效之自然人憑證；每人僅得持有一張有效憑證，此張憑證不再辦理展期。",
+                "You hold another citizen certificate in force, and one person holds only one, so this certificate cannot be extended.",
             ),
             ExtensionRefusal::ChallengeUnusable => lang.pick(
                 "展期作業已逾時（2 分鐘）或已使用，請重新按「申請展期」。",

@@ -20,7 +20,7 @@ use crate::services::certificate::cases::{
 };
 use crate::services::certificate::mail::ExtensionNotice;
 use crate::services::certificate::proof;
-use crate::services::certificate::store::{held, opens_on, Held, HeldRecord};
+use crate::services::certificate::store::{held, hold_citizen, opens_on, Held, HeldRecord};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Serialize;
 
@@ -94,17 +94,31 @@ async fn find(state: &AppState, fingerprint: &str) -> Result<(HeldRecord, bool),
     Ok((row, replaced))
 }
 
-fn extendable(row: &HeldRecord, replaced: bool, now: i64) -> Extendable {
+/// Where the certificate of `row` stands for an extension at `now`: its own window and state,
+/// and whether the holder has another certificate in force (C-2).
+async fn extendable(
+    state: &AppState,
+    row: &HeldRecord,
+    replaced: bool,
+    now: i64,
+) -> Result<Extendable, PortalError> {
     if replaced {
-        Extendable::NotWritten
-    } else {
-        assess(
-            row.status,
-            row.original_not_after.is_some(),
-            row.not_after,
-            now,
-        )
+        return Ok(Extendable::NotWritten);
     }
+    let extendable = assess(
+        row.status,
+        row.original_not_after.is_some(),
+        row.not_after,
+        now,
+    );
+    if extendable.refusal().is_none()
+        && row
+            .superseded(&mut *state.db.pool.acquire().await?, now)
+            .await?
+    {
+        return Ok(Extendable::Superseded);
+    }
+    Ok(extendable)
 }
 
 pub async fn status(
@@ -114,7 +128,7 @@ pub async fn status(
     let certificate = presented(certificate_b64)?;
     let (row, replaced) = find(state, &certificate.fingerprint_sha256).await?;
     Ok(CardCertificate {
-        extendable: extendable(&row, replaced, state.clock.unix()),
+        extendable: extendable(state, &row, replaced, state.clock.unix()).await?,
         card_number: row.card_number,
         name: row.holder.name,
         not_after: roc_date_time(row.not_after),
@@ -128,7 +142,7 @@ pub async fn begin(state: &AppState, certificate_b64: &str) -> Result<String, Po
     let now = state.clock.unix();
     let certificate = presented(certificate_b64)?;
     let (row, replaced) = find(state, &certificate.fingerprint_sha256).await?;
-    if let Some(refusal) = extendable(&row, replaced, now).refusal() {
+    if let Some(refusal) = extendable(state, &row, replaced, now).await?.refusal() {
         return Err(refusal.into());
     }
     proof::issue_challenge(state, ACTION, &certificate).await
@@ -165,7 +179,7 @@ pub async fn extend(
     if !signed {
         return Err(ExtensionRefusal::BadSignature.into());
     }
-    if let Some(refusal) = extendable(&row, replaced, now).refusal() {
+    if let Some(refusal) = extendable(state, &row, replaced, now).await?.refusal() {
         return Err(refusal.into());
     }
     issue(state, &row, &certificate, now, &holder, None).await
@@ -217,7 +231,7 @@ pub async fn extend_at_counter(
         .and_then(proof::presented)
         .ok_or(ExtensionRefusal::NotFound)?;
     let now = state.clock.unix();
-    if let Some(refusal) = extendable(&row, false, now).refusal() {
+    if let Some(refusal) = extendable(state, &row, false, now).await?.refusal() {
         return Err(refusal.into());
     }
     let counter = AtCounter {
@@ -298,6 +312,12 @@ async fn record(
     counter: Option<AtCounter<'_>>,
 ) -> Result<Extended, PortalError> {
     let mut work = Work::begin(&state.db, actor, now).await?;
+    // Again inside the unit of work: a card issued to the holder since (補領 at a counter)
+    // stops the extension, so that one person never holds two certificates in force (C-2).
+    hold_citizen(work.conn(), &row.holder.national_id).await?;
+    if row.superseded(work.conn(), now).await? {
+        return Err(ExtensionRefusal::Superseded.into());
+    }
     work.act::<MoicaCertificate>(row.id, row.status, CertificateAction::Extend)
         .set("serial", extended.serial_hex())
         .set("certificate_sha256", extended.fingerprint_sha256())

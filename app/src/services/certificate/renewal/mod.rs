@@ -41,6 +41,9 @@ pub enum Renewable {
     Requested {
         reference: String,
     },
+    /// The holder has another certificate in force (a card issued since, 補領): one person
+    /// holds one certificate in force (C-2), so this one is not renewed.
+    Superseded,
 }
 
 impl Renewable {
@@ -53,6 +56,7 @@ impl Renewable {
             Renewable::Suspended => Some(RenewalRefusal::Suspended),
             Renewable::Revoked => Some(RenewalRefusal::Revoked),
             Renewable::Requested { .. } => Some(RenewalRefusal::Requested),
+            Renewable::Superseded => Some(RenewalRefusal::Superseded),
         }
     }
 }
@@ -101,6 +105,7 @@ pub enum RenewalRefusal {
     Suspended,
     Revoked,
     Requested,
+    Superseded,
     ChallengeUnusable,
     BadSignature,
     /// 開卡 of a card that is not waiting for it.
@@ -139,6 +144,10 @@ impl FieldError for RenewalRefusal {
             RenewalRefusal::Requested => lang.pick(
                 "此憑證已申請線上續卡，新卡製妥後將郵寄給您。",
                 "A renewal of this certificate is already under way: the new card will be mailed to you.",
+            ),
+            RenewalRefusal::Superseded => lang.pick(
+                "您已持有另一張有效之自然人憑證；每人僅得持有一張有效憑證，此張憑證不再辦理續卡。",
+                "You hold another citizen certificate in force, and one person holds only one, so this certificate cannot be renewed.",
             ),
             RenewalRefusal::ChallengeUnusable => lang.pick(
                 "作業已逾時（2 分鐘）或已使用，請重新送出。",

@@ -75,7 +75,7 @@ async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renew
     .bind(now)
     .fetch_optional(&state.db.pool)
     .await?;
-    Ok(match waiting {
+    let renewable = match waiting {
         Some(reference) => Renewable::Requested { reference },
         None => assess(
             row.status,
@@ -83,7 +83,16 @@ async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renew
             row.not_after,
             now,
         ),
-    })
+    };
+    // The holder has a card issued since (補領): this one is not renewed (C-2).
+    if renewable == Renewable::Open
+        && row
+            .superseded(&mut *state.db.pool.acquire().await?, now)
+            .await?
+    {
+        return Ok(Renewable::Superseded);
+    }
+    Ok(renewable)
 }
 
 pub async fn status(
