@@ -770,6 +770,12 @@ async fn a_n11_a_sanction_imposed_after_a_plan_or_an_application_was_filed_is_no
     assert_eq!(grant_ip(&portal).await.1, "revoked");
     let html = decide(&portal, &reviewer, &plan, "approve").await;
     assert!(html.contains("另提改善做法"), "{html}");
+    // The reviewer sees what the plan is to answer: the grant as it is now, and why.
+    let grant = Page::parse(&html).text(".notice.grant");
+    assert!(
+        grant.contains("註銷") && grant.contains("須提出改善做法") && grant.contains("異常使用"),
+        "{grant}"
+    );
     assert_eq!(case_status(&portal, &plan).await, "pending");
     decide(&portal, &reviewer, &plan, "reject").await;
     // A plan for the revocation is approved; an application is filed; then the grant is

@@ -134,6 +134,8 @@ pub struct GrantView {
     pub last_used_at: Option<String>,
     /// Suspended or revoked, and no improvement plan approved yet (A-N11).
     pub plan_required: bool,
+    /// Why it was last suspended, revoked or deactivated, as the company was told.
+    pub status_reason: Option<String>,
 }
 
 /// The seed's refusal while a case is in review, word for word ("WARNNING" sic).

@@ -38,6 +38,9 @@ pub struct ReviewCase {
     pub case: super::CaseView,
     /// The company as the business registry has it: name and status (A-N10), if registered.
     pub registry: Option<(String, String)>,
+    /// The company's permission as it is now: what a plan answers, and what an application
+    /// would open again (A-N11).
+    pub grant: Option<GrantView>,
     /// Every event of the case, oldest first.
     pub timeline: Vec<TimelineEntry>,
     pub outcome: Option<Result<String, PortalError>>,
@@ -219,9 +222,19 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                         }
                         .into_any(),
                     };
+                    let grant = review.grant.map(|grant| view! {
+                        <p class="notice grant">
+                            {lang.pick("查驗權限：", "Permission: ")}{grant.status.label(lang)}
+                            {grant.plan_required.then(|| lang.pick("（須提出改善做法）", " (improvement plan required)"))}
+                            {grant.status_reason.map(|reason| view! {
+                                " " {lang.pick("原因：", "Reason: ")}{reason}
+                            })}
+                        </p>
+                    });
                     view! {
                         <OutcomeNotice outcome=review.outcome lang />
                         {registry}
+                        {grant}
                         <CaseCard case=review.case lang company_view=false />
                         <CaseTimeline entries=review.timeline lang />
                         {pending.then(|| view! {
@@ -375,11 +388,13 @@ mod ssr {
                 english: "There is no such case.".into(),
             })?;
         let registry = crate::services::company::registration(&mut conn, &case.business_id).await?;
+        let grant = store::grant(&mut conn, &case.business_id).await?;
         let timeline =
             timeline::<ApiCase>(&mut conn, &case.id, crate::shell::current_lang()).await?;
         Ok(ReviewCase {
             case,
             registry,
+            grant,
             timeline,
             outcome,
         })

@@ -111,7 +111,7 @@ fn compact_date(unix: i64) -> String {
 
 const GRANT_COLUMNS: &str = "business_id, ap_id, company_name, host_ip, contact, landline, \
      mobile, email, status, certificate_serial, certificate_not_before, certificate_not_after, \
-     isskey, last_used_at, plan_required_since";
+     isskey, last_used_at, plan_required_since, status_reason";
 
 fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
     Ok(GrantView {
@@ -134,6 +134,7 @@ fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
         plan_required: row
             .try_get::<Option<i64>, _>("plan_required_since")?
             .is_some(),
+        status_reason: row.try_get("status_reason")?,
     })
 }
 
