@@ -109,29 +109,37 @@ pub(crate) async fn decide(portal: &Portal, reviewer: &str, case: &str, action: 
     html
 }
 
-/// The company submits its improvement plan in the portal and the reviewer approves it
-/// (A-N11); the company is told it may apply again.
-async fn approve_plan(portal: &Portal, company: &Company, reviewer: &str) {
+/// The company files its improvement plan (改善做法) in the portal: the plan's S/N, in review.
+async fn file_plan(portal: &Portal, company: &Company, plan: &str) -> String {
     let html = apply(
         portal,
         company,
         "plan",
-        &[
-            ("purpose", "已停止以第三方工具批次查驗，並建立查驗紀錄稽核"),
-            ("agree", "yes"),
-        ],
+        &[("purpose", plan), ("agree", "yes")],
     )
     .await;
-    let plan = serial_in(&html);
+    let serial = serial_in(&html);
+    assert_eq!(case_status(portal, &serial).await, "pending", "{html}");
+    assert!(html.contains("改善做法") && html.contains(plan), "{html}");
+    serial
+}
+
+/// The company submits its improvement plan in the portal and the reviewer approves it
+/// (A-N11); the company is told it may apply again.
+async fn approve_plan(portal: &Portal, company: &Company, reviewer: &str) {
+    let plan = file_plan(
+        portal,
+        company,
+        "已停止以第三方工具批次查驗，並建立查驗紀錄稽核",
+    )
+    .await;
     decide(portal, reviewer, &plan, "approve").await;
     let chooser = page(portal, "/api-service/apply", &company.cookie).await;
     assert!(chooser.contains("改善做法已經內政部核可"), "{chooser}");
 }
 
-/// After a suspension or revocation, the company regains its grant as A-N11 says: its plan
-/// approved, a new application approved.
-pub(crate) async fn regain(portal: &Portal, company: &Company, reviewer: &str) {
-    approve_plan(portal, company, reviewer).await;
+/// The company's API申請 for 127.0.0.115: its S/N.
+async fn file_application(portal: &Portal, company: &Company) -> String {
     let html = apply(
         portal,
         company,
@@ -139,7 +147,15 @@ pub(crate) async fn regain(portal: &Portal, company: &Company, reviewer: &str) {
         &fields(&application("127.0.0.115")),
     )
     .await;
-    decide(portal, reviewer, &serial_in(&html), "approve").await;
+    serial_in(&html)
+}
+
+/// After a suspension or revocation, the company regains its grant as A-N11 says: its plan
+/// approved, a new application approved.
+pub(crate) async fn regain(portal: &Portal, company: &Company, reviewer: &str) {
+    approve_plan(portal, company, reviewer).await;
+    let application = file_application(portal, company).await;
+    decide(portal, reviewer, &application, "approve").await;
     assert_eq!(grant_ip(portal).await.1, "active");
 }
 
@@ -679,19 +695,7 @@ async fn a_n9_a_n11_a_suspended_or_revoked_grant_returns_only_by_a_plan_and_a_ne
     .await;
     assert!(html.contains("目前的申請狀態不能申請此申請事項"), "{html}");
     // A plan that is rejected changes nothing; the company may file another.
-    let html = apply(
-        &portal,
-        &shrimp,
-        "plan",
-        &[("purpose", "會改善"), ("agree", "yes")],
-    )
-    .await;
-    let plan = serial_in(&html);
-    assert_eq!(case_status(&portal, &plan).await, "pending", "{html}");
-    assert!(
-        html.contains("改善做法") && html.contains("會改善"),
-        "{html}"
-    );
+    let plan = file_plan(&portal, &shrimp, "會改善").await;
     decide(&portal, &reviewer, &plan, "reject").await;
     assert_eq!(case_status(&portal, &plan).await, "rejected");
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
@@ -757,14 +761,7 @@ async fn a_n11_a_sanction_imposed_after_a_plan_or_an_application_was_filed_is_no
     change_grant(&portal, &reviewer, "suspend").await;
     // A plan filed while suspended, then the grant revoked: that plan does not answer the
     // revocation, and approving it is refused.
-    let html = apply(
-        &portal,
-        &shrimp,
-        "plan",
-        &[("purpose", "已停止批次查驗"), ("agree", "yes")],
-    )
-    .await;
-    let plan = serial_in(&html);
+    let plan = file_plan(&portal, &shrimp, "已停止批次查驗").await;
     portal.app.clock.advance(chrono::Duration::seconds(1));
     change_grant(&portal, &reviewer, "revoke").await;
     assert_eq!(grant_ip(&portal).await.1, "revoked");
@@ -782,14 +779,7 @@ async fn a_n11_a_sanction_imposed_after_a_plan_or_an_application_was_filed_is_no
     // revoked again (say by the periodic check) before the application is decided: approving
     // it is refused, and the grant stays revoked.
     approve_plan(&portal, &shrimp, &reviewer).await;
-    let html = apply(
-        &portal,
-        &shrimp,
-        "apply",
-        &fields(&application("127.0.0.115")),
-    )
-    .await;
-    let application = serial_in(&html);
+    let application = file_application(&portal, &shrimp).await;
     let now = portal.now();
     sqlx::query("UPDATE api_grants SET plan_required_since = $1 WHERE business_id = $2")
         .bind(now)

@@ -76,7 +76,7 @@ async fn apply(portal: &Portal, form: &[(&'static str, String)]) -> String {
 }
 
 /// `begin` for `reference`, the contacts confirmed, which must be refused: the refusal's body.
-async fn begin_refused(portal: &Portal, cookie: &str, reference: &str) -> String {
+pub(crate) async fn begin_refused(portal: &Portal, cookie: &str, reference: &str) -> String {
     let (status, body) = call(
         portal,
         "moica_counter_begin",

@@ -53,7 +53,8 @@ async fn signed_form(
         return Err(body);
     }
     let challenge: String = serde_json::from_str(&body).expect("a challenge");
-    let card_number = if action == RENEWAL { CARD } else { NEW_CARD };
+    // The new card activates itself; the old one renews or extends itself.
+    let card_number = if action == ACTIVATION { NEW_CARD } else { CARD };
     let statement = card_statement(action, &challenge, card_number);
     let signature = STANDARD.encode(
         signer
@@ -73,6 +74,20 @@ async fn send(portal: &Portal, function: &str, form: &[(&str, String)]) -> (Stat
 }
 
 /// The renewal as the page sends it, signed by `signer`.
+/// The renewal `reference` as the registrar finds it at the counter.
+async fn counter_find(portal: &Portal, cookie: &str, reference: &str) -> CounterApplication {
+    let response = portal
+        .post(
+            "/api/moica_counter_find",
+            &[("query", reference)],
+            Some(cookie),
+        )
+        .await;
+    let found: Option<CounterApplication> =
+        serde_json::from_str(&body_text(response).await).expect("JSON");
+    found.expect("the renewal")
+}
+
 /// Renewal `reference` issued by `registrar` onto a blank card numbered [`NEW_CARD`]: the
 /// card's key and what the RA answered.
 async fn issue_renewal(
@@ -172,16 +187,7 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
         waiting[0][4], "0",
         "its age in working days, requested today"
     );
-    let response = portal
-        .post(
-            "/api/moica_counter_find",
-            &[("query", receipt.reference.as_str())],
-            Some(&cookie),
-        )
-        .await;
-    let found: Option<CounterApplication> =
-        serde_json::from_str(&body_text(response).await).expect("JSON");
-    let found = found.expect("the renewal");
+    let found = counter_find(&portal, &cookie, &receipt.reference).await;
     assert!(found.renewal && found.issuable());
     let (key, issued) = issue_renewal(&portal, &cookie, &receipt.reference, &registrar_card).await;
     assert_eq!((issued.fee, issued.mailed), (278, true));
@@ -367,7 +373,8 @@ async fn issued_since(portal: &Portal, until: i64) {
 #[tokio::test]
 async fn c2_c4_a_holder_with_a_card_issued_since_neither_extends_nor_renews_the_old_one() {
     use crate::moica_extension::{begin, status_of};
-    use app::services::certificate::extension::Extendable;
+    use app::services::certificate::extension::{Extendable, ACTION as EXTENSION};
+    const ONE_CERTIFICATE: &str = "每人僅得持有一張有效憑證";
     // Expired a day ago, the certificate could still be extended (for 3 years)…
     let portal = Portal::start().await;
     let (card, _) = wang_issued(&portal).await;
@@ -377,31 +384,68 @@ async fn c2_c4_a_holder_with_a_card_issued_since_neither_extends_nor_renews_the_
         status_of(&portal, &card).await.extendable,
         Extendable::Open { .. }
     ));
-    // …but not once he holds a card issued since: one person, one certificate in force.
+    // …but not once he holds a card issued since: one person, one certificate in force. The
+    // card signed its request before the new card was recorded: the unit of work that would
+    // record the extension refuses it.
+    let form = signed_form(&portal, &card, EXTENSION, &card_key(&card))
+        .await
+        .expect("a challenge");
     issued_since(&portal, expiry + 5 * 365 * 86_400).await;
+    let (status, body) = send(&portal, "moica_extension_extend", &form).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains(ONE_CERTIFICATE), "{body}");
+    assert_eq!(not_after(&portal).await, expiry, "not extended");
     assert_eq!(
         status_of(&portal, &card).await.extendable,
         Extendable::Superseded
     );
     let (status, body) = begin(&portal, &card).await;
     assert_ne!(status, StatusCode::OK);
-    assert!(body.contains("每人僅得持有一張有效憑證"), "{body}");
+    assert!(body.contains(ONE_CERTIFICATE), "{body}");
 
-    // Likewise an extended certificate near its 8-year end is not renewed online.
+    // Likewise an extended certificate in its renewal window is not renewed online, the
+    // request signed before the other card was recorded included.
     let portal = Portal::start().await;
     let (card, end) = extended_card(&portal).await;
-    move_to(&portal, end - 30 * 86_400);
+    move_to(&portal, end + 30 * 86_400);
     assert_eq!(
         renewal_status(&portal, &card).await.renewable,
         Renewable::Open
     );
+    let mut form = signed_form(&portal, &card, RENEWAL, &card_key(&card))
+        .await
+        .expect("a challenge");
+    form.extend([
+        ("email", "wang.renewal@example.com".to_owned()),
+        ("mobile", String::new()),
+        ("user_code", "Renew2031x".to_owned()),
+        ("user_code_confirm", "Renew2031x".to_owned()),
+    ]);
     issued_since(&portal, end + 5 * 365 * 86_400).await;
+    let (status, body) = send(&portal, "moica_renewal_request", &form).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(body.contains(ONE_CERTIFICATE), "{body}");
     assert_eq!(
         renewal_status(&portal, &card).await.renewable,
         Renewable::Superseded
     );
-    let refused = signed_form(&portal, &card, RENEWAL, &card_key(&card))
-        .await
-        .expect_err("refused");
-    assert!(refused.contains("每人僅得持有一張有效憑證"), "{refused}");
+
+    // A renewal requested before the other card was issued is not fulfilled at the counter,
+    // and the registrar is told not to revoke the card the holder uses.
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+    move_to(&portal, end - 30 * 86_400);
+    let (code, body) = renew(&portal, &card, &card_key(&card)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let receipt: RenewalReceipt = serde_json::from_str(&body).expect("JSON");
+    issued_since(&portal, end + 5 * 365 * 86_400).await;
+    let (_, cookie) = registrar(&portal).await;
+    let found = counter_find(&portal, &cookie, &receipt.reference).await;
+    assert_eq!(found.cards_in_force, ["TP04000000012346"]);
+    assert!(found.renewal && !found.issuable());
+    let body = crate::moica_issuance::begin_refused(&portal, &cookie, &receipt.reference).await;
+    assert!(
+        body.contains("不得製發續卡新卡") && body.contains("請勿廢止該卡"),
+        "{body}"
+    );
 }

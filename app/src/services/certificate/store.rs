@@ -219,41 +219,46 @@ impl HeldRecord {
         conn: &mut AnyConnection,
         now: i64,
     ) -> Result<bool, PortalError> {
-        Ok(
-            !cards_in_force(conn, &self.holder.national_id, now, Some(self.id))
-                .await?
-                .is_empty(),
-        )
+        Ok(!cards_in_force(conn, self.holder.id, now, Some(self.id))
+            .await?
+            .is_empty())
     }
 }
 
-/// Holds `national_id`'s registry row for the rest of a unit of work that checks
-/// [`cards_in_force`] and then records a certificate, so that two such units for one person
-/// (a counter's 補領 and an extension) run one after the other on PostgreSQL too (SQLite's
-/// `BEGIN IMMEDIATE` already does): the write changes nothing but takes the row's lock.
-pub async fn hold_citizen(conn: &mut AnyConnection, national_id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE citizens SET id = id WHERE national_id = $1")
-        .bind(national_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Holds the citizen's registry row for the rest of a unit of work that checks
+/// [`cards_in_force`] and then records a certificate or a renewal, so that two such units for
+/// one person (a counter's 補領 and an extension, say) run one after the other on PostgreSQL.
+/// SQLite's units of work already do (`BEGIN IMMEDIATE`).
+pub async fn hold_citizen(conn: &mut AnyConnection, citizen_id: i64) -> Result<(), PortalError> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let held: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM citizens WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(citizen_id)
+            .fetch_optional(conn)
+            .await?;
+    held.map(|_| ())
+        .ok_or_else(|| PortalError::unavailable("the certificate's holder is not in the registry"))
 }
 
-/// The card numbers of `national_id`'s certificates in force at `now` besides the certificate
-/// `besides` (the one being renewed or extended): active or suspended, and not expired (a
-/// certificate's status stays active past its expiry). One person holds one (C-2).
+/// The card numbers of the citizen's certificates in force at `now` besides the certificate
+/// `besides` (the one being renewed or extended): active or suspended (a mailed card waiting
+/// for 開卡 too), and not expired (a certificate's status stays active past its expiry). One
+/// person holds one (C-2).
 pub async fn cards_in_force(
     conn: &mut AnyConnection,
-    national_id: &str,
+    citizen_id: i64,
     now: i64,
     besides: Option<i64>,
 ) -> Result<Vec<String>, PortalError> {
+    // Certificate ids start at 1: 0 stands for none.
     let cards = sqlx::query_scalar(
-        "SELECT m.card_number FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE c.national_id = $1 AND m.status IN ($2, $3) AND m.not_after > $4 \
-         AND m.id <> $5 ORDER BY m.id",
+        "SELECT card_number FROM moica_certificates \
+         WHERE citizen_id = $1 AND status IN ($2, $3) AND not_after > $4 AND id <> $5 \
+         ORDER BY id",
     )
-    .bind(national_id.to_owned())
+    .bind(citizen_id)
     .bind(CertificateStatus::Active.code())
     .bind(CertificateStatus::Suspended.code())
     .bind(now)

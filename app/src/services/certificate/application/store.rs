@@ -19,6 +19,8 @@ use crate::platform::rows::RowExt;
 use crate::platform::seal::SealKey;
 use crate::services::certificate::eligibility::{IdStatus, RegistryFacts};
 use crate::services::certificate::mail::{ApplicationNotice, RenewalRequestNotice, ReplacedNotice};
+use crate::services::certificate::renewal::RenewalRefusal;
+use crate::services::certificate::store::{cards_in_force, hold_citizen};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -231,6 +233,17 @@ async fn try_submit(
 ) -> Result<ApplicationSummary, Failure> {
     let (collect_by, expires_at) = collection_window(now);
     let mut work = Work::begin(db, actor, now).await?;
+    // A renewal, again inside the unit of work: not while the holder has a card issued since
+    // (C-2; the renewal page checked it before the card signed).
+    if let Filing::Renewal { certificate } = filing {
+        hold_citizen(work.conn(), applicant.citizen_id).await?;
+        if !cards_in_force(work.conn(), applicant.citizen_id, now, Some(certificate))
+            .await?
+            .is_empty()
+        {
+            return Err(Failure::Fault(RenewalRefusal::Superseded.into()));
+        }
+    }
     let replaced = supersede(&mut work, applicant.citizen_id, filing.proof()).await?;
     let id = sqlx::query_scalar::<_, i64>(
         "INSERT INTO moica_applications \

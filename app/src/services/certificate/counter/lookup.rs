@@ -36,6 +36,7 @@ pub(super) struct Found {
     pub status: ApplicationStatus,
     pub expires_at: i64,
     pub birth_date: NaiveDate,
+    pub citizen_id: i64,
     /// The certificate an online renewal renews (its old card runs out on its own).
     pub renewal_of: Option<i64>,
     pub view: CounterApplication,
@@ -51,7 +52,7 @@ impl Found {
 fn select() -> String {
     format!(
         "SELECT a.id, a.reference, a.email, a.mobile, a.pin_choice, a.user_code_sealed, \
-                a.pin_sealed, a.status, a.submitted_at, a.expires_at, a.renewal_of, \
+                a.pin_sealed, a.status, a.submitted_at, a.expires_at, a.renewal_of, a.citizen_id, \
                 c.national_id, c.name, c.county, c.township, {REGISTRY_COLUMNS} \
          FROM moica_applications a JOIN citizens c ON c.id = a.citizen_id"
     )
@@ -85,7 +86,7 @@ pub(super) async fn load(
     };
     let mut conn = pool.acquire().await?;
     found.view.cards_in_force =
-        cards_in_force(&mut conn, found.national_id.as_str(), now, found.renewal_of).await?;
+        cards_in_force(&mut conn, found.citizen_id, now, found.renewal_of).await?;
     Ok(Some(found))
 }
 
@@ -129,6 +130,7 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
     let renewal_of: Option<i64> = row.try_get("renewal_of")?;
     Ok(Found {
         id: row.try_get("id")?,
+        citizen_id: row.try_get("citizen_id")?,
         renewal_of,
         user_code_sealed: row.try_get("user_code_sealed")?,
         pin_sealed: row.try_get("pin_sealed")?,

@@ -74,7 +74,7 @@ pub struct CounterApplication {
     pub renewal: bool,
     /// The applicant's cards whose certificates are in force (active or suspended, not
     /// expired): a new card (補領) is issued only once they are revoked, so that nobody holds
-    /// two. A renewal's own old card is not counted: it runs out on its own.
+    /// two. A renewal's own old card is not counted: it runs out on its own (C-4).
     pub cards_in_force: Vec<String>,
 }
 
@@ -84,6 +84,16 @@ impl CounterApplication {
         self.status == ApplicationStatus::Submitted
             && self.ineligible.is_empty()
             && self.cards_in_force.is_empty()
+    }
+
+    /// Why another card in force stops this issuance: a 補領 waits for the old certificate's
+    /// revocation; a renewal is not fulfilled at all, the holder having a card issued since.
+    pub fn in_force_refusal(&self) -> IssuanceRefusal {
+        if self.renewal {
+            IssuanceRefusal::RenewalSuperseded
+        } else {
+            IssuanceRefusal::HoldsCardInForce
+        }
     }
 }
 
@@ -175,6 +185,8 @@ pub enum IssuanceRefusal {
     CardInUse,
     /// The applicant holds a certificate in force: 補領 revokes it first (card services).
     HoldsCardInForce,
+    /// A renewal whose holder has another card in force (issued since): not fulfilled.
+    RenewalSuperseded,
     /// The card's public key is not one the CA certifies.
     BadPublicKey,
     /// No certificate authority is configured.
@@ -234,6 +246,10 @@ impl FieldError for IssuanceRefusal {
             IssuanceRefusal::HoldsCardInForce => lang.pick(
                 "申請人目前持有效力中之自然人憑證，一人不得同時持有二張。補領者，請先於「自然人憑證臨櫃服務」廢止原憑證，再製發新卡。",
                 "The applicant holds a citizen certificate in force, and nobody may hold two. To replace a lost card (補領), first revoke the old certificate at the counter's card services, then issue the new card.",
+            ),
+            IssuanceRefusal::RenewalSuperseded => lang.pick(
+                "此為線上續卡申請，而憑證用戶已另持效力中之自然人憑證，一人不得同時持有二張，不得製發續卡新卡。請勿廢止該卡；本申請屆期未領即失效。",
+                "This is an online renewal, but the holder has another citizen certificate in force, and nobody may hold two: no renewal card may be issued. Do not revoke that card; this application lapses when its time runs out.",
             ),
             IssuanceRefusal::BadPublicKey => lang.pick(
                 "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",

@@ -273,7 +273,12 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                     <ul>{reasons}</ul>
                 </div>
             })}
-            {(!application.cards_in_force.is_empty()).then(|| view! {
+            {(!application.cards_in_force.is_empty() && application.renewal).then(|| view! {
+                <div class="notice warning in-force" role="alert">
+                    <p>{IssuanceRefusal::RenewalSuperseded.message(lang)} " " {lang.pick("（IC 卡號：", "(card ")}{application.cards_in_force.join("、")}{lang.pick("）", ")")}</p>
+                </div>
+            })}
+            {(!application.cards_in_force.is_empty() && !application.renewal).then(|| view! {
                 <div class="notice warning in-force" role="alert">
                     <p>{lang.pick(
                         "申請人目前持有效力中之自然人憑證（IC 卡號：",

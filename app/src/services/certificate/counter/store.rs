@@ -77,7 +77,7 @@ fn issuable(found: Option<Found>, party: Party, now: i64) -> Result<Found, Porta
         return Err(eligibility::refusal(&found.view.ineligible));
     }
     if !found.view.cards_in_force.is_empty() {
-        return Err(IssuanceRefusal::HoldsCardInForce.into());
+        return Err(found.view.in_force_refusal().into());
     }
     Ok(found)
 }
@@ -429,13 +429,12 @@ async fn record_issued(
     // Again inside the unit of work that records the card: a certificate of the applicant's
     // put back in force since `begin` (復用 at another counter, an extension) still stops a
     // second one.
-    let national_id = found.national_id.as_str();
-    hold_citizen(work.conn(), national_id).await?;
-    if !cards_in_force(work.conn(), national_id, now, found.renewal_of)
+    hold_citizen(work.conn(), found.citizen_id).await?;
+    if !cards_in_force(work.conn(), found.citizen_id, now, found.renewal_of)
         .await?
         .is_empty()
     {
-        return Err(IssuanceRefusal::HoldsCardInForce.into());
+        return Err(found.view.in_force_refusal().into());
     }
     let certificate_id =
         match record_holder(work.conn(), certificate, &found.national_id, card, now).await {

@@ -155,8 +155,8 @@ impl FieldError for ExtensionRefusal {
                 "This certificate was extended but the card still holds the old one: enter the PIN to write the extended certificate.",
             ),
             ExtensionRefusal::Superseded => lang.pick(
-                "您已持有另一張有效之自然人憑證；每人僅得持有一張有效憑證，此張憑證不再辦理展期。",
-                "You hold another citizen certificate in force, and one person holds only one, so this certificate cannot be extended.",
+                "憑證用戶已持有另一張有效之自然人憑證（補領或續卡之新卡）；每人僅得持有一張有效憑證，此張憑證不再辦理展期。",
+                "The holder has another citizen certificate in force (a replacement or renewal card), and one person holds only one, so this certificate cannot be extended.",
             ),
             ExtensionRefusal::ChallengeUnusable => lang.pick(
                 "展期作業已逾時（2 分鐘）或已使用，請重新按「申請展期」。",

@@ -314,7 +314,7 @@ async fn record(
     let mut work = Work::begin(&state.db, actor, now).await?;
     // Again inside the unit of work: a card issued to the holder since (補領 at a counter)
     // stops the extension, so that one person never holds two certificates in force (C-2).
-    hold_citizen(work.conn(), &row.holder.national_id).await?;
+    hold_citizen(work.conn(), row.holder.id).await?;
     if row.superseded(work.conn(), now).await? {
         return Err(ExtensionRefusal::Superseded.into());
     }

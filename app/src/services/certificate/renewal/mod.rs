@@ -146,8 +146,8 @@ impl FieldError for RenewalRefusal {
                 "A renewal of this certificate is already under way: the new card will be mailed to you.",
             ),
             RenewalRefusal::Superseded => lang.pick(
-                "您已持有另一張有效之自然人憑證；每人僅得持有一張有效憑證，此張憑證不再辦理續卡。",
-                "You hold another citizen certificate in force, and one person holds only one, so this certificate cannot be renewed.",
+                "憑證用戶已持有另一張有效之自然人憑證（補領或續卡之新卡）；每人僅得持有一張有效憑證，此張憑證不再辦理續卡。已寄出之續卡新卡，請至「憑證線上開卡」完成開卡。",
+                "The holder has another citizen certificate in force (a replacement or renewal card), and one person holds only one, so this certificate cannot be renewed. A mailed renewal card is activated under Activate a mailed card.",
             ),
             RenewalRefusal::ChallengeUnusable => lang.pick(
                 "作業已逾時（2 分鐘）或已使用，請重新送出。",
