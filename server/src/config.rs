@@ -52,6 +52,14 @@ pub struct Config {
     /// The key that seals the 用戶代碼 and PIN of a certificate application until the counter
     /// writes them to the card; made at first start when missing. `HUJI_MOICA_SEAL_KEY_FILE`.
     pub moica_seal_key_file: PathBuf,
+    /// The key shared with the payment provider, which signs checkout requests and the
+    /// provider's notices of renewals paid (C-4); made at first start when missing (the
+    /// development provider reads the same file). `HUJI_PAYMENT_KEY_FILE`.
+    pub payment_key_file: PathBuf,
+    /// The payment provider's checkout page. Unset on a development (`http://`) portal: the
+    /// development provider built into the server (`/dev/payments/checkout`); an HTTPS
+    /// portal must name its provider. `HUJI_PAYMENT_CHECKOUT_URL`.
+    pub payment_checkout_url: Option<String>,
     /// The bearer token `/metrics` asks of its scraper; made at first start when missing.
     /// `HUJI_METRICS_TOKEN_FILE`.
     pub metrics_token_file: PathBuf,
@@ -160,6 +168,8 @@ impl Default for Config {
             id_hash_key_file: PathBuf::from("data/secrets/id-hash.key"),
             moica_seal_key_file: PathBuf::from("data/secrets/moica-seal.key"),
             metrics_token_file: PathBuf::from("data/secrets/metrics.token"),
+            payment_key_file: PathBuf::from("data/secrets/payment.key"),
+            payment_checkout_url: None,
             audit_key_file: PathBuf::from("data/secrets/audit.key"),
             audit_checkpoint_file: PathBuf::from("data/secrets/audit.head"),
             moica_ca_dir: None,
@@ -305,6 +315,12 @@ impl Config {
         }
         if let Some(v) = env("HUJI_MOICA_SEAL_KEY_FILE") {
             self.moica_seal_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_PAYMENT_KEY_FILE") {
+            self.payment_key_file = v.into();
+        }
+        if let Some(v) = env("HUJI_PAYMENT_CHECKOUT_URL") {
+            self.payment_checkout_url = Some(v);
         }
         if let Some(v) = env("HUJI_METRICS_TOKEN_FILE") {
             self.metrics_token_file = v.into();

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use server::admin::{
     confirmation::ConfirmationCommand, moica::MoicaCommand, offices::OfficesCommand,
-    pki::PkiCommand, staff::StaffCommand,
+    payments::PaymentsCommand, pki::PkiCommand, staff::StaffCommand,
 };
 use server::{admin, config::Config, logging, mail, registry, web};
 use std::path::PathBuf;
@@ -85,6 +85,11 @@ enum Command {
     Moica {
         #[command(subcommand)]
         command: MoicaCommand,
+    },
+    /// Online renewals' payments: reconcile the provider's settlement (C-4).
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
     },
     /// Household offices: their counter hours (C-2).
     Offices {
@@ -203,6 +208,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin::offices::run(command, &db, now).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Payments { command } => Ok(if admin::payments::run(command, &db, now).await? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
         Command::Jobs {
             command: JobsCommand::Run { matching },
         } => {
@@ -328,6 +338,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
             None
         }
     };
+    let payments = server::web::payments::load(&config)?;
     let id_key = server::verify::load_id_key(&config.id_hash_key_file)
         .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
     let state = AppState {
@@ -348,6 +359,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         id_key: Arc::new(id_key),
         seal: Arc::new(SealKey::new(&seal_secret)),
         moica_ca,
+        payments: Arc::new(payments),
         link_network: Arc::new(config.link_network()?),
     };
 

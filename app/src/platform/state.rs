@@ -28,6 +28,8 @@ pub struct AppState {
     /// The MOICA certificate authority counter issuance asks (C-2); `None` where the server
     /// has none configured (`HUJI_MOICA_CA_DIR`), and counter issuance says so.
     pub moica_ca: Option<Arc<dyn super::ca::CertificateAuthority>>,
+    /// The key shared with the payment provider and where its checkout is (C-4 renewals).
+    pub payments: Arc<crate::services::certificate::renewal::payment::Payments>,
     /// The registry network and the pools agency links' addresses come from (L-6).
     pub link_network: Arc<crate::services::agency_link::addresses::LinkNetwork>,
 }

@@ -9,6 +9,7 @@ pub mod api_token;
 pub mod confirmation;
 pub mod moica;
 pub mod offices;
+pub mod payments;
 pub mod pki;
 pub mod staff;
 

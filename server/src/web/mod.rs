@@ -9,6 +9,7 @@ mod language;
 pub mod limits;
 pub mod observability;
 pub mod ocsp;
+pub mod payments;
 mod printouts;
 pub mod security;
 
@@ -106,6 +107,7 @@ pub fn router(
             get(crate::link::openapi::document),
         )
         .route("/captcha/{id}/audio", get(captcha::audio))
+        .merge(payments::routes(&state))
         .merge(ocsp::routes())
         .merge(crate::confirm::proxied_routes(confirm))
         .route("/livez", get(observability::livez))

@@ -15,10 +15,12 @@ use std::sync::Arc;
 /// client certificate rather than a cookie, so a forged cross-site request carries no authority
 /// there. Exact paths, not prefixes: nothing else — above all no server function (`/api/{fn}`)
 /// — is exempt.
-const SIGNED_API_PATHS: [&str; 3] = [
+const SIGNED_API_PATHS: [&str; 4] = [
     crate::link::CONNECTION_TEST_PATH,
     crate::link::PERSON_QUERY_PATH,
     crate::confirm::CONFIRM_PATH,
+    // The payment provider's notices, signed with the key shared with it.
+    app::services::certificate::renewal::payment::NOTIFY_PATH,
 ];
 
 /// CSRF protection: a state-changing request must come from the portal's own pages (the OCSP

@@ -12,6 +12,7 @@ use crate::moica_issuance::{blank_card_key, issue, personalisation, registrar, w
 use crate::support::{body_text, card_signed, Page, Portal};
 use app::services::certificate::counter::{CounterApplication, IssuanceTicket, IssuedCard};
 use app::services::certificate::proof::card_statement;
+use app::services::certificate::renewal::payment::{self, Notice, Payments, NOTIFY_PATH};
 use app::services::certificate::renewal::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, ACTIVATION, RENEWAL,
 };
@@ -73,7 +74,35 @@ async fn send(portal: &Portal, function: &str, form: &[(&str, String)]) -> (Stat
     call(portal, function, &fields).await
 }
 
-/// The renewal as the page sends it, signed by `signer`.
+/// The holder pays `receipt`'s renewal at the development provider's checkout, as the
+/// browser does: the page, then its form; the provider sends the payer back to the portal.
+async fn pay(portal: &Portal, receipt: &RenewalReceipt) {
+    let (path, query) = receipt
+        .checkout_url
+        .strip_prefix(crate::support::ORIGIN)
+        .and_then(|url| url.split_once('?'))
+        .expect("the development provider's checkout");
+    assert_eq!(path, server::web::payments::DEV_CHECKOUT_PATH);
+    let page = body_text(
+        portal
+            .page(&receipt.checkout_url[crate::support::ORIGIN.len()..], None)
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("NT$278") && page.contains("確認付款"),
+        "{page}"
+    );
+    let form: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("the query");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = portal.post(path, &fields, None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[axum::http::header::LOCATION],
+        format!("{}/certificate/renewal", crate::support::ORIGIN)
+    );
+}
+
 /// The renewal `reference` as the registrar finds it at the counter.
 async fn counter_find(portal: &Portal, cookie: &str, reference: &str) -> CounterApplication {
     let response = portal
@@ -168,7 +197,8 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
     assert_eq!(
         renewal_status(&portal, &card).await.renewable,
         Renewable::Requested {
-            reference: receipt.reference.clone()
+            reference: receipt.reference.clone(),
+            checkout_url: Some(receipt.checkout_url.clone()),
         }
     );
     let notices = mail_bodies(&portal, "自然人憑證線上續卡申請通知").await;
@@ -187,8 +217,22 @@ async fn c4_an_extended_certificate_renews_online_near_its_8_year_end_and_the_ma
         waiting[0][4], "0",
         "its age in working days, requested today"
     );
+    // C-4: not made before it is paid.
+    assert_eq!(waiting[0][5], "未繳費");
     let found = counter_find(&portal, &cookie, &receipt.reference).await;
-    assert!(found.renewal && found.issuable());
+    assert!(found.renewal && found.unpaid && !found.issuable());
+    let body = crate::moica_issuance::begin_refused(&portal, &cookie, &receipt.reference).await;
+    assert!(body.contains("尚未繳費"), "{body}");
+    pay(&portal, &receipt).await;
+    assert_eq!(
+        renewal_status(&portal, &card).await.renewable,
+        Renewable::Requested {
+            reference: receipt.reference.clone(),
+            checkout_url: None,
+        }
+    );
+    let found = counter_find(&portal, &cookie, &receipt.reference).await;
+    assert!(found.renewal && !found.unpaid && found.issuable());
     let (key, issued) = issue_renewal(&portal, &cookie, &receipt.reference, &registrar_card).await;
     assert_eq!((issued.fee, issued.mailed), (278, true));
     let new_card = Issued {
@@ -323,10 +367,12 @@ async fn security_21_5_a_pre_application_by_knowledge_alone_does_not_replace_a_r
     assert_eq!(
         renewal_status(&portal, &card).await.renewable,
         Renewable::Requested {
-            reference: receipt.reference.clone()
+            reference: receipt.reference.clone(),
+            checkout_url: Some(receipt.checkout_url.clone()),
         }
     );
 
+    pay(&portal, &receipt).await;
     let (registrar_card, cookie) = registrar(&portal).await;
     let response = portal
         .post(
@@ -448,4 +494,223 @@ async fn c2_c4_a_holder_with_a_card_issued_since_neither_extends_nor_renews_the_
         body.contains("不得製發續卡新卡") && body.contains("請勿廢止該卡"),
         "{body}"
     );
+}
+
+/// A requested renewal, not paid: the portal, the receipt and the renewed card.
+async fn requested() -> (Portal, RenewalReceipt, Issued) {
+    let portal = Portal::start().await;
+    let (card, end) = extended_card(&portal).await;
+    move_to(&portal, end - 30 * 86_400);
+    let (code, body) = renew(&portal, &card, &card_key(&card)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    (portal, serde_json::from_str(&body).expect("JSON"), card)
+}
+
+/// The order id of a checkout address.
+fn order_of(receipt: &RenewalReceipt) -> String {
+    let query = receipt.checkout_url.split_once('?').expect("a query").1;
+    let form: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("the query");
+    form.into_iter()
+        .find(|(name, _)| name == "order")
+        .expect("the order")
+        .1
+}
+
+/// The provider's notice as it posts it: server to server, no browser headers.
+async fn notify(portal: &Portal, notice: &Notice, signature: &str) -> StatusCode {
+    let body = serde_urlencoded::to_string([
+        ("order_id", notice.order_id.clone()),
+        ("amount", notice.amount.to_string()),
+        ("provider_ref", notice.provider_ref.clone()),
+        ("paid_at", notice.paid_at.to_string()),
+        ("signature", signature.to_owned()),
+    ])
+    .expect("a form");
+    let request = axum::http::Request::post(NOTIFY_PATH)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(body))
+        .expect("a request");
+    portal.app.send(request).await.status()
+}
+
+async fn payment_status(portal: &Portal, order: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM renewal_payments WHERE order_id = $1")
+        .bind(order)
+        .fetch_one(pool(portal))
+        .await
+        .expect("the order")
+}
+
+#[tokio::test]
+async fn c4_the_providers_notice_settles_only_its_own_order_and_amount_and_only_once() {
+    let (portal, receipt, _) = requested().await;
+    let order = order_of(&receipt);
+    let payments = &portal.app.state.payments;
+    let notice = Notice {
+        order_id: order.clone(),
+        amount: 278,
+        provider_ref: "PSP-0001".into(),
+        paid_at: portal.now(),
+    };
+    // Not signed with the shared key: refused, nothing paid.
+    let forged = Payments::new(&[8; 32], String::new());
+    assert_eq!(
+        notify(&portal, &notice, &notice.signature(&forged)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        notify(&portal, &notice, "not hex").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed, but for another order or another amount.
+    let stranger = Notice {
+        order_id: "no-such-order".into(),
+        ..notice.clone()
+    };
+    assert_eq!(
+        notify(&portal, &stranger, &stranger.signature(payments)).await,
+        StatusCode::NOT_FOUND
+    );
+    let short = Notice {
+        amount: 250,
+        ..notice.clone()
+    };
+    assert_eq!(
+        notify(&portal, &short, &short.signature(payments)).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(payment_status(&portal, &order).await, "unpaid");
+    // The notice itself settles it; sent again, it changes nothing; another transaction for
+    // the same order is not taken.
+    let signature = notice.signature(payments);
+    assert_eq!(notify(&portal, &notice, &signature).await, StatusCode::OK);
+    assert_eq!(notify(&portal, &notice, &signature).await, StatusCode::OK);
+    assert_eq!(payment_status(&portal, &order).await, "paid");
+    let twice = Notice {
+        provider_ref: "PSP-0002".into(),
+        ..notice.clone()
+    };
+    assert_eq!(
+        notify(&portal, &twice, &twice.signature(payments)).await,
+        StatusCode::CONFLICT
+    );
+    let paid = portal
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, action)| action == "moica_renewal.paid")
+        .count();
+    assert_eq!(paid, 1);
+    assert_eq!(
+        mail_bodies(&portal, "自然人憑證續卡繳費完成通知")
+            .await
+            .len(),
+        1
+    );
+    // A checkout request the portal did not sign is refused by the provider.
+    let tampered = receipt.checkout_url.replace("amount=278", "amount=1");
+    let response = portal
+        .page(&tampered[crate::support::ORIGIN.len()..], None)
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn c4_an_unpaid_renewal_is_reminded_once_before_it_lapses_and_a_paid_one_not_at_all() {
+    let (portal, receipt, _) = requested().await;
+    let db = &portal.app.test_db.db;
+    let expires_at: i64 =
+        sqlx::query_scalar("SELECT expires_at FROM moica_applications WHERE reference = $1")
+            .bind(&receipt.reference)
+            .fetch_one(pool(&portal))
+            .await
+            .expect("the renewal");
+    let remind = |at: i64| payment::remind_unpaid(db, at);
+    assert_eq!(remind(portal.now()).await.expect("job"), 0, "not yet");
+    let soon = expires_at - 2 * 86_400;
+    assert_eq!(remind(soon).await.expect("job"), 1);
+    assert_eq!(remind(soon + 60).await.expect("job"), 0, "once");
+    let reminders = mail_bodies(&portal, "自然人憑證續卡尚未繳費提醒").await;
+    assert_eq!(reminders.len(), 1);
+    assert!(
+        reminders[0].contains(&receipt.reference),
+        "{}",
+        reminders[0]
+    );
+
+    // Paid, another holder's renewal is never reminded.
+    let (portal, receipt, _) = requested().await;
+    pay(&portal, &receipt).await;
+    let expires_at: i64 =
+        sqlx::query_scalar("SELECT expires_at FROM moica_applications WHERE reference = $1")
+            .bind(&receipt.reference)
+            .fetch_one(pool(&portal))
+            .await
+            .expect("the renewal");
+    let db = &portal.app.test_db.db;
+    assert_eq!(
+        payment::remind_unpaid(db, expires_at - 86_400)
+            .await
+            .expect("job"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn c4_reconciliation_settles_a_lost_notice_and_names_what_the_books_disagree_on() {
+    use server::admin::payments::{parse_settlement, run, PaymentsCommand};
+    let (portal, receipt, _) = requested().await;
+    let order = order_of(&receipt);
+    let day = app::platform::clock::unix_to_taipei(portal.now()).date_naive();
+    // The provider took the money but its notice never came.
+    let settlement = format!(
+        "provider_ref,order_id,amount,paid_at\nPSP-0001,{order},278,{}\nPSP-0099,someone-else,278,{}\n",
+        portal.now(),
+        portal.now()
+    );
+    assert_eq!(parse_settlement(&settlement).expect("parses").len(), 2);
+    assert!(parse_settlement("order,amount\n").is_err());
+    let dir = tempfile::tempdir().expect("a directory");
+    let file = dir.path().join("settlement.csv");
+    std::fs::write(&file, &settlement).expect("written");
+    let db = &portal.app.test_db.db;
+    let command = || PaymentsCommand::Reconcile {
+        date: day,
+        settlement: file.clone(),
+    };
+    // Settled from the settlement; the transaction that is not ours makes it fail.
+    assert!(!run(command(), db, portal.now()).await.expect("ran"));
+    assert_eq!(payment_status(&portal, &order).await, "paid");
+    assert_eq!(
+        mail_bodies(&portal, "自然人憑證續卡繳費完成通知")
+            .await
+            .len(),
+        1
+    );
+    // Our books and the provider's agree: clean.
+    std::fs::write(
+        &file,
+        format!(
+            "provider_ref,order_id,amount,paid_at\nPSP-0001,{order},278,{}\n",
+            portal.now()
+        ),
+    )
+    .expect("written");
+    assert!(run(command(), db, portal.now()).await.expect("ran"));
+    // Paid here, missing from the provider's settlement: named, and it fails.
+    std::fs::write(&file, "provider_ref,order_id,amount,paid_at\n").expect("written");
+    let found = payment::reconcile(
+        db,
+        portal.now(),
+        &[],
+        portal.now() - 3600,
+        portal.now() + 3600,
+    )
+    .await
+    .expect("reconciled");
+    assert_eq!(found.unsettled, [order]);
+    assert!(!run(command(), db, portal.now()).await.expect("ran"));
 }

@@ -234,21 +234,90 @@ impl Mail for RenewalRequestNotice<'_> {
         format!(
             "{name} 您好：\n\n您已於 {at} 線上申請自然人憑證續卡，申請編號 {reference}。\n\
              費用：IC 卡工本費 {fee} 元＋掛號郵資處理費 {postage} 元，共 {total} 元。\n\
+             請於 {collect_by} 前於「憑證線上續卡」頁面完成繳費；繳費後始製發新卡，屆期未繳費者申請失效。\n\
              新卡製妥後將以掛號寄至您的戶籍地址；收到後請至網路申辦服務「憑證線上開卡」，\
              將新卡插入讀卡機並以 PIN 碼（預設為民國出生年月日 6 碼）完成開卡，開卡前新卡無法使用。\n\
              如非本人申請，請洽戶政事務所或撥打內政服務熱線 1996。\n\n\
              You applied online on {at} to renew your citizen certificate (application \
              {reference}). Fee: NT${fee} for the card and NT${postage} registered postage, \
-             NT${total} in all. The new card is mailed to your registered address; when it \
+             NT${total} in all, to be paid on the renewal page by {collect_by}: the card is made \
+             once it is paid, and an unpaid renewal lapses then. The new card is mailed to your \
+             registered address; when it \
              arrives, activate it online (Activate a mailed card) with the card in a reader and \
              its PIN (your ROC date of birth, 6 digits): it cannot be used before. If you did \
              not apply, contact a household registration office or call 1996.\n",
             name = self.summary.name,
             at = self.summary.submitted_at,
             reference = self.summary.reference,
+            collect_by = self.summary.collect_by,
             fee = FEE,
             postage = POSTAGE,
             total = FEE + POSTAGE,
+        )
+    }
+}
+
+/// 續卡繳費完成通知: the receipt of a renewal's payment (C-4).
+pub struct RenewalPaid<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub reference: &'a str,
+    pub amount: i64,
+    /// ROC date-time.
+    pub at: &'a str,
+}
+
+impl Mail for RenewalPaid<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證續卡繳費完成通知 / Citizen certificate renewal paid".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證續卡申請（申請編號 {reference}）已於 {at} 繳費 {amount} 元。\n\
+             戶政事務所將製發新卡並以掛號寄送；收到後請至「憑證線上開卡」完成開卡。\n\n\
+             Your renewal (application {reference}) was paid, NT${amount}, on {at}. The new card \
+             will be made and mailed; activate it online when it arrives.\n",
+            name = self.name,
+            reference = self.reference,
+            at = self.at,
+            amount = self.amount,
+        )
+    }
+}
+
+/// 續卡未繳費提醒: an unpaid renewal lapses soon (C-4), said once before it does.
+pub struct RenewalUnpaid<'a> {
+    pub to: &'a str,
+    pub name: &'a str,
+    pub reference: &'a str,
+    /// ROC date, the last day to pay.
+    pub lapses_on: &'a str,
+}
+
+impl Mail for RenewalUnpaid<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "自然人憑證續卡尚未繳費提醒 / Citizen certificate renewal not yet paid".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n您的自然人憑證續卡申請（申請編號 {reference}）尚未繳費，\
+             請於 {lapses_on} 前至網路申辦服務「憑證線上續卡」頁面完成繳費；逾期申請失效，\
+             須重新申請。\n\n\
+             Your renewal (application {reference}) is not paid yet. Pay it on the renewal page \
+             by {lapses_on}; after that it lapses and you must apply again.\n",
+            name = self.name,
+            reference = self.reference,
+            lapses_on = self.lapses_on,
         )
     }
 }

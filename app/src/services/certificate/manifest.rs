@@ -97,6 +97,16 @@ pub const MANIFEST: Manifest = Manifest {
             },
         },
         crate::platform::jobs::Job {
+            name: "reminders of unpaid online renewals before they lapse (C-4)",
+            every: std::time::Duration::from_secs(300),
+            run: |db, now| {
+                Box::pin(async move {
+                    super::renewal::payment::remind_unpaid(db, now).await?;
+                    Ok(())
+                })
+            },
+        },
+        crate::platform::jobs::Job {
             name: "certificate expiry notices (C-4)",
             every: std::time::Duration::from_secs(300),
             run: |db, now| {

@@ -170,6 +170,7 @@ mod tests {
             ineligible: Vec::new(),
             renewal,
             cards_in_force: Vec::new(),
+            unpaid: false,
         }
     }
 

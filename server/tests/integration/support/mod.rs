@@ -169,6 +169,9 @@ pub fn test_metrics() -> server::web::observability::MetricsEndpoint {
     )
 }
 
+/// The key the tests' portal shares with its payment provider.
+pub const PAYMENT_KEY: [u8; 32] = [7; 32];
+
 pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
     let clock: Arc<dyn Clock> = Arc::new(clock.clone());
     AppState {
@@ -198,6 +201,11 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
         id_key: Arc::new(test_id_key()),
         seal: Arc::new(app::platform::seal::SealKey::new(&[9; 32])),
         moica_ca: None,
+        // The development payment provider, as a development portal has it.
+        payments: Arc::new(app::services::certificate::renewal::payment::Payments::new(
+            &PAYMENT_KEY,
+            format!("{ORIGIN}{}", server::web::payments::DEV_CHECKOUT_PATH),
+        )),
         link_network: Arc::new(Default::default()),
     }
 }

@@ -266,6 +266,10 @@ async fn try_submit(
     .first()
     .copied()
     .ok_or(sqlx::Error::RowNotFound)?;
+    if matches!(filing, Filing::Renewal { .. }) {
+        // Paid before it is fulfilled (C-4).
+        crate::services::certificate::renewal::payment::open(work.conn(), id, now).await?;
+    }
     let reference = case_reference('M', id, now);
     let sealed = |secret: &str, field: &str| {
         seal.seal(secret, &seal_label(id, field))

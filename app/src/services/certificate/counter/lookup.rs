@@ -18,6 +18,7 @@ use crate::services::certificate::application::store::{registry_entry, REGISTRY_
 use crate::services::certificate::application::{mobile_read, PinChoice};
 use crate::services::certificate::eligibility::{self, Ineligible};
 use crate::services::certificate::papers::CardFace;
+use crate::services::certificate::renewal::payment::is_paid;
 use crate::services::certificate::store::cards_in_force;
 use crate::services::staff::role::Jurisdiction;
 use crate::services::staff::StaffMember;
@@ -87,6 +88,7 @@ pub(super) async fn load(
     let mut conn = pool.acquire().await?;
     found.view.cards_in_force =
         cards_in_force(&mut conn, found.citizen_id, now, found.renewal_of).await?;
+    found.view.unpaid = found.view.renewal && !is_paid(&mut conn, found.id).await?;
     Ok(Some(found))
 }
 
@@ -152,6 +154,7 @@ fn found(row: &AnyRow, now: i64) -> Result<Found, PortalError> {
             ineligible,
             renewal: renewal_of.is_some(),
             cards_in_force: Vec::new(),
+            unpaid: false,
         },
         national_id,
     })
@@ -303,6 +306,7 @@ struct Waiting {
     name: String,
     national_id: String,
     submitted_at: i64,
+    paid: i64,
 }
 
 /// The audit detail of a list.
@@ -317,8 +321,10 @@ pub async fn waiting_renewals(
 ) -> Result<Vec<WaitingRenewal>, PortalError> {
     let now = state.clock.unix();
     let rows: Vec<Waiting> = sqlx::query_as(
-        "SELECT a.reference, c.name, c.national_id, a.submitted_at \
+        "SELECT a.reference, c.name, c.national_id, a.submitted_at, \
+                CASE WHEN p.status = 'paid' THEN 1 ELSE 0 END AS paid \
          FROM moica_applications a JOIN citizens c ON c.id = a.citizen_id \
+         LEFT JOIN renewal_payments p ON p.application_id = a.id \
          WHERE a.renewal_of IS NOT NULL AND a.status = $1 AND a.expires_at > $2 \
          ORDER BY a.submitted_at, a.id LIMIT $3",
     )
@@ -346,6 +352,7 @@ pub async fn waiting_renewals(
                 .unwrap_or_default(),
             submitted_at: roc_date_time(row.submitted_at),
             age: Age::since(&state.calendar, row.submitted_at, now, None),
+            paid: row.paid == 1,
         })
         .collect())
 }

@@ -72,6 +72,8 @@ pub struct CounterApplication {
     pub ineligible: Vec<Ineligible>,
     /// An online renewal (線上續卡): the card is mailed and activated online by the holder.
     pub renewal: bool,
+    /// An online renewal not paid yet: it is fulfilled only once paid (C-4).
+    pub unpaid: bool,
     /// The applicant's cards whose certificates are in force (active or suspended, not
     /// expired): a new card (補領) is issued only once they are revoked, so that nobody holds
     /// two. A renewal's own old card is not counted: it runs out on its own (C-4).
@@ -84,6 +86,7 @@ impl CounterApplication {
         self.status == ApplicationStatus::Submitted
             && self.ineligible.is_empty()
             && self.cards_in_force.is_empty()
+            && !self.unpaid
     }
 
     /// Why another card in force stops this issuance: a 補領 waits for the old certificate's
@@ -187,6 +190,8 @@ pub enum IssuanceRefusal {
     HoldsCardInForce,
     /// A renewal whose holder has another card in force (issued since): not fulfilled.
     RenewalSuperseded,
+    /// A renewal not paid yet (C-4).
+    Unpaid,
     /// The card's public key is not one the CA certifies.
     BadPublicKey,
     /// No certificate authority is configured.
@@ -251,6 +256,10 @@ impl FieldError for IssuanceRefusal {
                 "此為線上續卡申請，而憑證用戶已另持效力中之自然人憑證，一人不得同時持有二張，不得製發續卡新卡。請勿廢止該卡；本申請屆期未領即失效。",
                 "This is an online renewal, but the holder has another citizen certificate in force, and nobody may hold two: no renewal card may be issued. Do not revoke that card; this application lapses when its time runs out.",
             ),
+            IssuanceRefusal::Unpaid => lang.pick(
+                "此線上續卡申請尚未繳費（NT$278），繳費完成後始得製發新卡。",
+                "This online renewal is not paid yet (NT$278): the card is made once it is paid.",
+            ),
             IssuanceRefusal::BadPublicKey => lang.pick(
                 "IC 卡產生的金鑰無法使用，請換一張空白卡重新製發。",
                 "The key the card generated cannot be certified; issue again with another blank card.",
@@ -293,6 +302,8 @@ pub struct WaitingRenewal {
     pub submitted_at: String,
     /// Working days it has waited (the seed sets no target).
     pub age: crate::components::queue::Age,
+    /// Paid (C-4): only a paid renewal is made.
+    pub paid: bool,
 }
 
 /// The online renewals waiting to be made and mailed, oldest first.

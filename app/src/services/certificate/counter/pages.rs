@@ -180,6 +180,7 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                             <th scope="col">{lang.pick("國民身分證統一編號", "ID number")}</th>
                             <th scope="col">{lang.pick("申請時間", "Received")}</th>
                             <th scope="col">{lang.pick("已過工作日", "Working days")}</th>
+                            <th scope="col">{lang.pick("繳費", "Payment")}</th>
                         </tr></thead>
                         <tbody>
                             {waiting.into_iter().map(|renewal| view! {
@@ -189,6 +190,7 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                                     <td>{renewal.masked_id}</td>
                                     <td>{renewal.submitted_at}</td>
                                     <AgeCell age=renewal.age lang />
+                                    <td class="paid">{if renewal.paid { lang.pick("已繳費", "Paid") } else { lang.pick("未繳費", "Not paid") }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -271,6 +273,11 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
                 <div class="notice error" role="alert">
                     <p>{lang.pick("依戶籍資料，申請人目前不符申辦資格，不得發證：", "The household register says the applicant is not eligible today, so no card may be issued:")}</p>
                     <ul>{reasons}</ul>
+                </div>
+            })}
+            {application.unpaid.then(|| view! {
+                <div class="notice warning unpaid" role="alert">
+                    <p>{IssuanceRefusal::Unpaid.message(lang)}</p>
                 </div>
             })}
             {(!application.cards_in_force.is_empty() && application.renewal).then(|| view! {

@@ -79,6 +79,9 @@ fn issuable(found: Option<Found>, party: Party, now: i64) -> Result<Found, Porta
     if !found.view.cards_in_force.is_empty() {
         return Err(found.view.in_force_refusal().into());
     }
+    if found.view.unpaid {
+        return Err(IssuanceRefusal::Unpaid.into());
+    }
     Ok(found)
 }
 
@@ -435,6 +438,11 @@ async fn record_issued(
         .is_empty()
     {
         return Err(found.view.in_force_refusal().into());
+    }
+    if found.view.renewal
+        && !crate::services::certificate::renewal::payment::is_paid(work.conn(), found.id).await?
+    {
+        return Err(IssuanceRefusal::Unpaid.into());
     }
     let certificate_id =
         match record_holder(work.conn(), certificate, &found.national_id, card, now).await {

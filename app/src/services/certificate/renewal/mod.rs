@@ -8,6 +8,8 @@
 
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod payment;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use crate::domain::FieldError;
@@ -37,9 +39,10 @@ pub enum Renewable {
     Closed,
     Suspended,
     Revoked,
-    /// A renewal of it is waiting for the registrar (申請編號).
+    /// A renewal of it is waiting for the registrar (申請編號); unpaid, where to pay it.
     Requested {
         reference: String,
+        checkout_url: Option<String>,
     },
     /// The holder has another certificate in force (a card issued since, 補領): one person
     /// holds one certificate in force (C-2), so this one is not renewed.
@@ -82,6 +85,8 @@ pub struct RenewalReceipt {
     pub fee: u32,
     pub postage: u32,
     pub email: String,
+    /// The payment provider's checkout for this renewal (C-4: paid before it is fulfilled).
+    pub checkout_url: String,
 }
 
 /// A mailed card as the activation page shows it.
@@ -259,7 +264,8 @@ mod tests {
         );
         assert_eq!(
             Renewable::Requested {
-                reference: "M1151129-000001".into()
+                reference: "M1151129-000001".into(),
+                checkout_url: None,
             }
             .refusal(),
             Some(RenewalRefusal::Requested)

@@ -58,9 +58,13 @@ fn renewable_text(renewable: &Renewable, lang: Lang) -> String {
             Lang::ZhTw => format!("尚未到可線上續卡的期間，請於 {opens_on} 起辦理。"),
             Lang::English => format!("Too early to renew online: you can from {opens_on}."),
         },
-        Renewable::Requested { reference } => match lang {
-            Lang::ZhTw => format!("此憑證已申請線上續卡（申請編號 {reference}），新卡製妥後將郵寄給您。"),
-            Lang::English => format!("A renewal is under way (application {reference}): the new card will be mailed to you."),
+        Renewable::Requested { reference, checkout_url: None } => match lang {
+            Lang::ZhTw => format!("此憑證已申請線上續卡（申請編號 {reference}），已繳費，新卡製妥後將郵寄給您。"),
+            Lang::English => format!("A renewal is under way (application {reference}), paid: the new card will be mailed to you."),
+        },
+        Renewable::Requested { reference, checkout_url: Some(_) } => match lang {
+            Lang::ZhTw => format!("此憑證已申請線上續卡（申請編號 {reference}），尚未繳費：繳費後始製發新卡。"),
+            Lang::English => format!("A renewal is under way (application {reference}), not paid yet: the card is made once it is paid."),
         },
         other => other
             .refusal()
@@ -187,6 +191,12 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                         <h2 id="card-heading">{lang.pick("卡片中的憑證", "The certificate on the card")}</h2>
                         <CardFacts card_number=card.card_number.clone() name=card.name.clone() not_after=card.not_after.clone() lang />
                         <p class=if open { "notice" } else { "notice warning" } data-renewable="">{renewable_text(&card.renewable, lang)}</p>
+                        {match &card.renewable {
+                            Renewable::Requested { checkout_url: Some(url), .. } => Some(view! {
+                                <p><a class="button" href=url.clone()>{lang.pick("前往繳費（NT$278）", "Pay (NT$278)")}</a></p>
+                            }),
+                            _ => None,
+                        }}
                     </section>
                     {open.then(|| view! {
                         <form class="card-form" on:submit=on_submit novalidate aria-label=lang.pick("線上續卡", "Renew online")>
@@ -223,6 +233,8 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                     <dt>{lang.pick("費用", "Fee")}</dt><dd>{format!("NT${} + NT${} = NT${}", receipt.fee, receipt.postage, receipt.fee + receipt.postage)}</dd>
                     <dt>{lang.pick("通知信箱", "Notices to")}</dt><dd>{receipt.email}</dd>
                 </dl>
+                <p>{lang.pick("請先完成繳費：繳費後始製發新卡，屆期未繳費者申請失效。", "Pay first: the card is made once it is paid, and an unpaid renewal lapses.")}</p>
+                <p><a class="button" href=receipt.checkout_url>{lang.pick("前往繳費", "Pay")}</a></p>
                 <p>{lang.pick("新卡製妥後將以掛號寄至您的戶籍地址，收到後請至", "The new card will be mailed to your registered address; when it arrives, go to ")}
                     <a href=ACTIVATION_PATH>{lang.pick("憑證線上開卡", "Activate a mailed card")}</a>{lang.pick("完成開卡。", " to activate it.")}</p>
             </div>

@@ -1,6 +1,7 @@
 //! The RA's side of 線上續卡 and 開卡 (C-4): the renewal window, the request as an application
 //! that names the certificate it renews, and the activation of a mailed card.
 
+use super::payment;
 use super::{
     MailedCard, Renewable, RenewalCertificate, RenewalReceipt, RenewalRefusal, ACTIVATION, RENEWAL,
 };
@@ -65,6 +66,12 @@ async fn find(
     .ok_or_else(|| RenewalRefusal::NotFound.into())
 }
 
+/// The provider's checkout for order `order_id`, coming back to the renewal page.
+fn checkout(state: &AppState, order_id: &str) -> String {
+    let back = format!("{}{}", state.settings.public_origin, super::RENEWAL_PATH);
+    state.payments.checkout(order_id, &back)
+}
+
 /// Where the certificate of `row` stands, an open renewal of it included.
 async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renewable, PortalError> {
     let waiting: Option<String> = sqlx::query_scalar(
@@ -76,7 +83,17 @@ async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renew
     .fetch_optional(&state.db.pool)
     .await?;
     let renewable = match waiting {
-        Some(reference) => Renewable::Requested { reference },
+        Some(reference) => {
+            let mut conn = state.db.pool.acquire().await?;
+            let checkout_url = payment::order_of(&mut conn, &reference)
+                .await?
+                .filter(|order| !order.paid)
+                .map(|order| checkout(state, &order.order_id));
+            Renewable::Requested {
+                reference,
+                checkout_url,
+            }
+        }
         None => assess(
             row.status,
             row.original_not_after.is_some(),
@@ -210,7 +227,12 @@ pub async fn request(
         },
     )
     .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let order = payment::order_of(&mut conn, &summary.reference)
+        .await?
+        .ok_or_else(|| PortalError::unavailable("a renewal without its payment order"))?;
     Ok(RenewalReceipt {
+        checkout_url: checkout(state, &order.order_id),
         reference: summary.reference,
         submitted_at: summary.submitted_at,
         fee: FEE,
