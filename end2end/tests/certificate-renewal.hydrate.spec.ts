@@ -1,5 +1,5 @@
 // 線上續卡 and 開卡 (C-4): 林美玲's extended certificate, 20 days before its 8-year end, is
-// renewed online with her card (NT$250 + NT$28 postage); the registrar fulfils the renewal onto a
+// renewed online with her card and paid (NT$250 + NT$28 postage); the registrar fulfils the renewal onto a
 // blank card, which is mailed and counts for nothing until she activates it online with its
 // default PIN; then it signs her in. The pages talk to the card helper, so this needs WebAssembly.
 import { expect, test } from '@playwright/test';
@@ -40,9 +40,19 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
   await expect(verdict).toContainText(`已申請線上續卡（申請編號 ${reference}）`);
   await expectAccessible(page);
 
+  // Paid at the (development) payment provider before the card is made; it sends her back.
+  await receipt.getByRole('link', { name: '前往繳費' }).click();
+  await expect(page.locator('.amount')).toHaveText('NT$278');
+  await page.getByRole('button', { name: '確認付款' }).click();
+  await expect(page).toHaveURL(/\/certificate\/renewal$/);
+  await waitForHydration(page);
+  await page.getByLabel('讀卡機').selectOption(renewCard.reader);
+  await expect(verdict).toContainText(`已申請線上續卡（申請編號 ${reference}），已繳費`);
+
   // The registrar finds it among the renewals waiting and fulfils it onto a blank card.
   const counter = await counterPage(browser, '/admin/certificate/issue');
-  await expect(counter.locator('section.renewals')).toContainText('F2*****791');
+  const waiting = counter.locator('section.renewals tr', { hasText: 'F2*****791' });
+  await expect(waiting.locator('.paid')).toHaveText('已繳費');
   await expectAccessible(counter);
   await counter.getByRole('button', { name: reference }).click();
   await expect(counter.locator('.application-kind')).toContainText('線上續卡');
