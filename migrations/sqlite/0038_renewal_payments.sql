@@ -8,14 +8,21 @@ CREATE TABLE renewal_payments (
     application_id INTEGER PRIMARY KEY REFERENCES moica_applications (id),
     order_id       TEXT NOT NULL UNIQUE,       -- given to the provider (UUID v4)
     amount         BIGINT NOT NULL,            -- NT$
-    status         TEXT NOT NULL DEFAULT 'unpaid' CHECK (status IN ('unpaid', 'paid')),
+    -- refund_due: paid after the renewal had closed (lapsed or replaced); no card is made
+    status         TEXT NOT NULL DEFAULT 'unpaid'
+                   CHECK (status IN ('unpaid', 'paid', 'refund_due')),
     provider_ref   TEXT UNIQUE,                -- the provider's transaction
     paid_at        BIGINT,
     created_at     BIGINT NOT NULL,
     reminded_at    BIGINT,                     -- the unpaid reminder, sent once
-    CHECK ((status = 'paid') = (provider_ref IS NOT NULL AND paid_at IS NOT NULL))
+    CHECK ((status <> 'unpaid') = (provider_ref IS NOT NULL AND paid_at IS NOT NULL))
 );
 CREATE INDEX renewal_payments_paid ON renewal_payments (status, paid_at);
+
+-- The renewals filed before payment was asked for are asked for it too: each gets its order.
+INSERT INTO renewal_payments (application_id, order_id, amount, created_at)
+SELECT id, lower(hex(randomblob(16))), 278, CAST(strftime('%s', 'now') AS INTEGER)
+FROM moica_applications WHERE renewal_of IS NOT NULL AND status = 'submitted';
 
 CREATE TABLE dev_payment_ledger (
     provider_ref TEXT PRIMARY KEY,

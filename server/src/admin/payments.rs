@@ -1,8 +1,9 @@
 //! `huji payments reconcile`: the payment provider's settlement of a day against the online
 //! renewals paid here (C-4, issue 20 item 9). A transaction whose notice never arrived settles
 //! its order now (audited, the holder mailed, as a notice would); a transaction that is not
-//! ours, and a payment recorded here that the provider did not settle, are listed, and the
-//! command fails so that an operator looks.
+//! ours, a payment recorded here that the provider did not settle, and a payment to refund
+//! (its renewal closed without a card) are listed, and the command fails so that an operator
+//! looks.
 
 use anyhow::Context;
 use app::platform::db::Db;
@@ -69,20 +70,27 @@ pub async fn run(command: PaymentsCommand, db: &Db, now: i64) -> anyhow::Result<
     let PaymentsCommand::Reconcile { date, settlement } = command;
     let found = reconcile(db, now, date, &settlement).await?;
     println!(
-        "{date}: {} matched, {} settled from the settlement, {} not ours, {} unsettled",
+        "{date}: {} matched, {} settled from the settlement, {} not ours, {} unsettled, {} to refund",
         found.matched,
         found.recovered.len(),
         found.unknown.len(),
-        found.unsettled.len()
+        found.unsettled.len(),
+        found.refunds.len()
     );
     for order in &found.recovered {
         println!("settled from the settlement (its notice never came): order {order}");
     }
     for provider_ref in &found.unknown {
-        println!("NOT OURS (unknown order, other amount or transaction): {provider_ref}");
+        println!(
+            "NOT OURS (unknown order, another amount or transaction, outside the day, or listed \
+             twice): {provider_ref}"
+        );
     }
     for order in &found.unsettled {
         println!("UNSETTLED (paid here, not in the provider's settlement): order {order}");
+    }
+    for order in &found.refunds {
+        println!("REFUND DUE (paid, but the renewal closed without a card): order {order}");
     }
     Ok(found.clean())
 }

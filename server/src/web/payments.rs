@@ -31,8 +31,21 @@ pub fn load(config: &Config) -> anyhow::Result<Payments> {
     let secret = crate::secrets::load_or_create(&config.payment_key_file, "payment provider key")
         .context("the payment provider key (HUJI_PAYMENT_KEY_FILE)")?;
     let checkout_url = match &config.payment_checkout_url {
-        Some(url) => url.clone(),
+        Some(url) => {
+            let https = url.starts_with("https://");
+            if !(https || config.public_origin.starts_with("http://")) || url.contains(['?', '#']) {
+                anyhow::bail!(
+                    "HUJI_PAYMENT_CHECKOUT_URL must be the provider's https:// checkout, without \
+                     a query"
+                );
+            }
+            url.clone()
+        }
         None if config.public_origin.starts_with("http://") => {
+            tracing::warn!(
+                "the development payment provider is on ({DEV_CHECKOUT_PATH}): renewals are \
+                 paid with no money moving; an https:// portal names HUJI_PAYMENT_CHECKOUT_URL"
+            );
             format!("{}{DEV_CHECKOUT_PATH}", config.public_origin)
         }
         None => anyhow::bail!(
@@ -82,7 +95,12 @@ async fn settle_notice(state: &AppState, notice: &Notice, signature: &str) -> Re
     match payment::notified(&state.db, &state.payments, now, notice, signature).await {
         Ok(Ok(_)) => (StatusCode::OK, "OK").into_response(),
         Ok(Err(refused)) => {
-            tracing::warn!(?refused, order = %notice.order_id, "a payment notice was refused");
+            // Only a signed notice's order is the provider's word, worth naming in the log.
+            if refused == NoticeRefused::BadSignature {
+                tracing::warn!("a payment notice with a bad signature was refused");
+            } else {
+                tracing::warn!(?refused, order = ?notice.order_id, "a payment notice was refused");
+            }
             let status = match refused {
                 NoticeRefused::BadSignature => StatusCode::UNAUTHORIZED,
                 NoticeRefused::UnknownOrder => StatusCode::NOT_FOUND,
@@ -102,19 +120,27 @@ async fn settle_notice(state: &AppState, notice: &Notice, signature: &str) -> Re
 struct CheckoutRequest {
     order: String,
     amount: i64,
+    /// Unix seconds: the request is good until the renewal lapses.
+    expires: i64,
     #[serde(rename = "return")]
     return_to: String,
     sig: String,
 }
 
 impl CheckoutRequest {
-    /// Signed by the portal, and coming back to the portal only.
+    /// Signed by the portal, not yet lapsed, and coming back to the portal only.
     fn genuine(&self, state: &AppState) -> bool {
         self.return_to
             .starts_with(&format!("{}/", state.settings.public_origin))
+            && state.clock.unix() < self.expires
             && state.payments.verify(
                 CHECKOUT,
-                &[&self.order, &self.amount.to_string(), &self.return_to],
+                &[
+                    &self.order,
+                    &self.amount.to_string(),
+                    &self.expires.to_string(),
+                    &self.return_to,
+                ],
                 &self.sig,
             )
     }
@@ -183,12 +209,14 @@ async fn checkout_page(
              <form method=\"post\" action=\"{DEV_CHECKOUT_PATH}\">\
              <input type=\"hidden\" name=\"order\" value=\"{order}\">\
              <input type=\"hidden\" name=\"amount\" value=\"{amount}\">\
+             <input type=\"hidden\" name=\"expires\" value=\"{expires}\">\
              <input type=\"hidden\" name=\"return\" value=\"{back}\">\
              <input type=\"hidden\" name=\"sig\" value=\"{sig}\">\
              <button type=\"submit\">確認付款 / Pay</button></form>\
              <p><a href=\"{back}\">取消 / Cancel</a></p>",
             order = escaped(&request.order),
             amount = request.amount,
+            expires = request.expires,
             sig = escaped(&request.sig),
         ),
     )

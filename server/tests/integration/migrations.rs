@@ -277,7 +277,36 @@ async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_kee
     .await
     .expect("an API case");
 
+    // An online renewal waiting when payment came to be asked for (0038).
+    sqlx::query(
+        "INSERT INTO moica_certificates (id, card_number, serial, subject, issuer, not_before, \
+         not_after, status, created_at, citizen_id) \
+         VALUES (5, 'TP03000000000005', '05', 'CN=王小明', 'CN=MOICA', 0, 9, 'active', 0, $1)",
+    )
+    .bind(citizen)
+    .execute(&pool)
+    .await
+    .expect("a certificate");
+    sqlx::query(
+        "INSERT INTO moica_applications (id, reference, citizen_id, channel, email, mobile, \
+         pin_choice, submitted_at, expires_at, renewal_of) \
+         VALUES (9, 'M1121117-000009', $1, 'online', 'a@example.com', '', 'default', 1, 9, 5)",
+    )
+    .bind(citizen)
+    .execute(&pool)
+    .await
+    .expect("a renewal");
     all.run(&pool).await.expect("the later migrations");
+    let order: (String, i64, String) = sqlx::query_as(
+        "SELECT status, amount, order_id FROM renewal_payments WHERE application_id = 9",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the waiting renewal's payment order");
+    assert_eq!(
+        (order.0.as_str(), order.1, order.2.len()),
+        ("unpaid", 278, 32)
+    );
     // 0036 made api_cases again: the case is kept whole, and a plan may be filed (A-N11).
     let case: (String, String, i64, String) = sqlx::query_as(
         "SELECT kind, purpose, review_extended_at, extension_reason FROM api_cases WHERE id = 'case-1'",

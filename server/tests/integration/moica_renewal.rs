@@ -536,6 +536,15 @@ async fn notify(portal: &Portal, notice: &Notice, signature: &str) -> StatusCode
     portal.app.send(request).await.status()
 }
 
+/// When `receipt`'s renewal lapses.
+async fn lapses_at(portal: &Portal, receipt: &RenewalReceipt) -> i64 {
+    sqlx::query_scalar("SELECT expires_at FROM moica_applications WHERE reference = $1")
+        .bind(&receipt.reference)
+        .fetch_one(pool(portal))
+        .await
+        .expect("the renewal")
+}
+
 async fn payment_status(portal: &Portal, order: &str) -> String {
     sqlx::query_scalar("SELECT status FROM renewal_payments WHERE order_id = $1")
         .bind(order)
@@ -622,12 +631,7 @@ async fn c4_the_providers_notice_settles_only_its_own_order_and_amount_and_only_
 async fn c4_an_unpaid_renewal_is_reminded_once_before_it_lapses_and_a_paid_one_not_at_all() {
     let (portal, receipt, _) = requested().await;
     let db = &portal.app.test_db.db;
-    let expires_at: i64 =
-        sqlx::query_scalar("SELECT expires_at FROM moica_applications WHERE reference = $1")
-            .bind(&receipt.reference)
-            .fetch_one(pool(&portal))
-            .await
-            .expect("the renewal");
+    let expires_at = lapses_at(&portal, &receipt).await;
     let remind = |at: i64| payment::remind_unpaid(db, at);
     assert_eq!(remind(portal.now()).await.expect("job"), 0, "not yet");
     let soon = expires_at - 2 * 86_400;
@@ -644,12 +648,7 @@ async fn c4_an_unpaid_renewal_is_reminded_once_before_it_lapses_and_a_paid_one_n
     // Paid, another holder's renewal is never reminded.
     let (portal, receipt, _) = requested().await;
     pay(&portal, &receipt).await;
-    let expires_at: i64 =
-        sqlx::query_scalar("SELECT expires_at FROM moica_applications WHERE reference = $1")
-            .bind(&receipt.reference)
-            .fetch_one(pool(&portal))
-            .await
-            .expect("the renewal");
+    let expires_at = lapses_at(&portal, &receipt).await;
     let db = &portal.app.test_db.db;
     assert_eq!(
         payment::remind_unpaid(db, expires_at - 86_400)
@@ -672,6 +671,24 @@ async fn c4_reconciliation_settles_a_lost_notice_and_names_what_the_books_disagr
         portal.now()
     );
     assert_eq!(parse_settlement(&settlement).expect("parses").len(), 2);
+    // A transaction outside the day, or listed twice, is named, never taken.
+    let outside = Notice {
+        order_id: order.clone(),
+        amount: 278,
+        provider_ref: "PSP-0001".into(),
+        paid_at: portal.now() - 2 * 86_400,
+    };
+    let found = payment::reconcile(
+        &portal.app.test_db.db,
+        portal.now(),
+        std::slice::from_ref(&outside),
+        portal.now() - 3600,
+        portal.now() + 3600,
+    )
+    .await
+    .expect("reconciled");
+    assert_eq!(found.unknown, ["PSP-0001"]);
+    assert_eq!(payment_status(&portal, &order).await, "unpaid");
     assert!(parse_settlement("order,amount\n").is_err());
     let dir = tempfile::tempdir().expect("a directory");
     let file = dir.path().join("settlement.csv");
@@ -713,4 +730,56 @@ async fn c4_reconciliation_settles_a_lost_notice_and_names_what_the_books_disagr
     .expect("reconciled");
     assert_eq!(found.unsettled, [order]);
     assert!(!run(command(), db, portal.now()).await.expect("ran"));
+}
+
+#[tokio::test]
+async fn c4_money_taken_after_the_renewal_lapsed_is_recorded_for_a_refund_and_no_card_is_made() {
+    let (portal, receipt, _) = requested().await;
+    let order = order_of(&receipt);
+    let lapses = lapses_at(&portal, &receipt).await;
+    move_to(&portal, lapses);
+    // The checkout lapses with the renewal.
+    let response = portal
+        .page(&receipt.checkout_url[crate::support::ORIGIN.len()..], None)
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A provider that took the money anyway is answered, and the money is owed back.
+    let notice = Notice {
+        order_id: order.clone(),
+        amount: 278,
+        provider_ref: "PSP-LATE".into(),
+        paid_at: portal.now(),
+    };
+    let payments = &portal.app.state.payments;
+    assert_eq!(
+        notify(&portal, &notice, &notice.signature(payments)).await,
+        StatusCode::OK
+    );
+    assert_eq!(payment_status(&portal, &order).await, "refund_due");
+    let mails = mail_bodies(&portal, "自然人憑證續卡繳費完成通知").await;
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("不製發新卡") && mails[0].contains("退還"),
+        "{}",
+        mails[0]
+    );
+    let actions = portal.audit_actions().await;
+    assert!(actions
+        .iter()
+        .any(|(_, action)| action == "moica_renewal.paid_closed"));
+    assert!(!actions
+        .iter()
+        .any(|(_, action)| action == "moica_renewal.paid"));
+    // The day's reconciliation names it to refund.
+    let found = payment::reconcile(
+        &portal.app.test_db.db,
+        portal.now(),
+        &[notice],
+        portal.now() - 60,
+        portal.now() + 60,
+    )
+    .await
+    .expect("reconciled");
+    assert_eq!((found.matched, found.refunds.clone()), (1, vec![order]));
+    assert!(!found.clean());
 }

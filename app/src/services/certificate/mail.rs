@@ -265,6 +265,9 @@ pub struct RenewalPaid<'a> {
     pub amount: i64,
     /// ROC date-time.
     pub at: &'a str,
+    /// Paid after the renewal closed (lapsed or replaced): no card is made, the money is
+    /// refunded.
+    pub refund: bool,
 }
 
 impl Mail for RenewalPaid<'_> {
@@ -277,11 +280,24 @@ impl Mail for RenewalPaid<'_> {
     }
 
     fn body(&self) -> String {
+        let (next, next_en) = if self.refund {
+            (
+                "惟此申請已失效或已由其他申請取代，不製發新卡；所繳款項將由金流服務退還。\
+                 如仍需續卡，請重新申請或至戶政事務所臨櫃辦理。",
+                "But the application had lapsed or was replaced: no card is made, and the \
+                 payment will be refunded by the payment provider. To renew, apply again or go \
+                 to a household registration office.",
+            )
+        } else {
+            (
+                "戶政事務所將製發新卡並以掛號寄送；收到後請至「憑證線上開卡」完成開卡。",
+                "The new card will be made and mailed; activate it online when it arrives.",
+            )
+        };
         format!(
             "{name} 您好：\n\n您的自然人憑證續卡申請（申請編號 {reference}）已於 {at} 繳費 {amount} 元。\n\
-             戶政事務所將製發新卡並以掛號寄送；收到後請至「憑證線上開卡」完成開卡。\n\n\
-             Your renewal (application {reference}) was paid, NT${amount}, on {at}. The new card \
-             will be made and mailed; activate it online when it arrives.\n",
+             {next}\n\n\
+             Your renewal (application {reference}) was paid, NT${amount}, on {at}. {next_en}\n",
             name = self.name,
             reference = self.reference,
             at = self.at,

@@ -58,19 +58,24 @@ impl Payments {
         hex::encode(hmac::sign(&self.key, &message(purpose, fields)))
     }
 
-    /// Whether `signature` is [`Payments::sign`]'s, compared in constant time.
+    /// Whether `signature` is [`Payments::sign`]'s, compared in constant time. A field with a
+    /// line break is never taken: one message, one reading.
     pub fn verify(&self, purpose: &str, fields: &[&str], signature: &str) -> bool {
-        hex::decode(signature)
-            .is_ok_and(|tag| hmac::verify(&self.key, &message(purpose, fields), &tag).is_ok())
+        !fields.iter().any(|field| field.contains('\n'))
+            && hex::decode(signature)
+                .is_ok_and(|tag| hmac::verify(&self.key, &message(purpose, fields), &tag).is_ok())
     }
 
-    /// The checkout address for order `order_id`, signed, with where to come back to.
-    pub fn checkout(&self, order_id: &str, return_to: &str) -> String {
+    /// The checkout address for order `order_id`, signed, good until `expires` (Unix seconds:
+    /// when the renewal lapses), with where to come back to.
+    pub fn checkout(&self, order_id: &str, expires: i64, return_to: &str) -> String {
         let amount = AMOUNT.to_string();
-        let signature = self.sign(CHECKOUT, &[order_id, &amount, return_to]);
+        let expires = expires.to_string();
+        let signature = self.sign(CHECKOUT, &[order_id, &amount, &expires, return_to]);
         let query = serde_urlencoded::to_string([
             ("order", order_id),
             ("amount", &amount),
+            ("expires", &expires),
             ("return", return_to),
             ("sig", &signature),
         ])
@@ -124,7 +129,8 @@ pub enum NoticeRefused {
     BadSignature,
     /// No such order.
     UnknownOrder,
-    /// Paid for another amount than the order's, or settled already by another transaction.
+    /// Paid for another amount than the order's, settled already by another transaction, or a
+    /// transaction that settled another order.
     Mismatch,
 }
 
@@ -149,7 +155,10 @@ pub async fn open(conn: &mut AnyConnection, application_id: i64, now: i64) -> sq
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderState {
     pub order_id: String,
+    /// Paid (or paid after the renewal closed, to be refunded): nothing more to pay.
     pub paid: bool,
+    /// When the renewal lapses, and its checkout with it.
+    pub expires_at: i64,
 }
 
 /// The payment order of the renewal application with 申請編號 `reference`, if it has one.
@@ -157,16 +166,17 @@ pub async fn order_of(
     conn: &mut AnyConnection,
     reference: &str,
 ) -> sqlx::Result<Option<OrderState>> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT p.order_id, p.status FROM renewal_payments p \
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT p.order_id, p.status, a.expires_at FROM renewal_payments p \
          JOIN moica_applications a ON a.id = p.application_id WHERE a.reference = $1",
     )
     .bind(reference)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(order_id, status)| OrderState {
+    Ok(row.map(|(order_id, status, expires_at)| OrderState {
         order_id,
-        paid: status == "paid",
+        paid: status != "unpaid",
+        expires_at,
     }))
 }
 
@@ -201,10 +211,23 @@ struct Order {
     reference: String,
     email: String,
     name: String,
+    application_status: String,
+    expires_at: i64,
+}
+
+/// Whether a settled order is `notice`'s: the same notice again, or another transaction.
+fn settled_by(provider_ref: Option<&str>, notice: &Notice) -> Result<bool, NoticeRefused> {
+    if provider_ref == Some(notice.provider_ref.as_str()) {
+        Ok(false)
+    } else {
+        Err(NoticeRefused::Mismatch)
+    }
 }
 
 /// Settles `notice`'s order in one unit of work: the order paid, the holder mailed a receipt,
-/// the step audited. The same notice again is `Ok(false)` and changes nothing.
+/// the step audited. The same notice again is `Ok(false)` and changes nothing. Money taken
+/// for a renewal that has closed (lapsed, or replaced) is recorded as due for a refund
+/// (`refund_due`), the holder told so, and `huji payments reconcile` lists it.
 async fn settle(
     db: &Db,
     now: i64,
@@ -215,7 +238,7 @@ async fn settle(
     let mut work = Work::begin(db, &actor, now).await?;
     let order: Option<Order> = sqlx::query_as(
         "SELECT p.application_id, p.amount, p.status, p.provider_ref, a.reference, a.email, \
-                c.name \
+                c.name, a.status AS application_status, a.expires_at \
          FROM renewal_payments p JOIN moica_applications a ON a.id = p.application_id \
          JOIN citizens c ON c.id = a.citizen_id WHERE p.order_id = $1",
     )
@@ -228,19 +251,25 @@ async fn settle(
     if order.amount != notice.amount {
         return Ok(Err(NoticeRefused::Mismatch));
     }
-    if order.status == "paid" {
-        return Ok(
-            if order.provider_ref.as_deref() == Some(notice.provider_ref.as_str()) {
-                Ok(false)
-            } else {
-                Err(NoticeRefused::Mismatch)
-            },
-        );
+    if order.status != "unpaid" {
+        return Ok(settled_by(order.provider_ref.as_deref(), notice));
     }
-    let settled = sqlx::query(
-        "UPDATE renewal_payments SET status = 'paid', provider_ref = $1, paid_at = $2 \
-         WHERE order_id = $3 AND status = 'unpaid'",
+    let elsewhere: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM renewal_payments WHERE provider_ref = $1 AND order_id <> $2",
     )
+    .bind(&notice.provider_ref)
+    .bind(&notice.order_id)
+    .fetch_optional(work.conn())
+    .await?;
+    if elsewhere.is_some() {
+        return Ok(Err(NoticeRefused::Mismatch));
+    }
+    let open = order.application_status == "submitted" && order.expires_at > now;
+    let settled = sqlx::query(
+        "UPDATE renewal_payments SET status = $1, provider_ref = $2, paid_at = $3 \
+         WHERE order_id = $4 AND status = 'unpaid'",
+    )
+    .bind(if open { "paid" } else { "refund_due" })
     .bind(&notice.provider_ref)
     .bind(notice.paid_at)
     .bind(&notice.order_id)
@@ -248,11 +277,21 @@ async fn settle(
     .await?
     .rows_affected();
     if settled != 1 {
-        // Settled a moment ago by the same notice on another server.
-        return Ok(Ok(false));
+        // Settled a moment ago on another server: by this transaction, or by another one.
+        let by: Option<String> =
+            sqlx::query_scalar("SELECT provider_ref FROM renewal_payments WHERE order_id = $1")
+                .bind(&notice.order_id)
+                .fetch_one(work.conn())
+                .await?;
+        return Ok(settled_by(by.as_deref(), notice));
     }
+    let action = if open {
+        "moica_renewal.paid"
+    } else {
+        "moica_renewal.paid_closed"
+    };
     work.audit(
-        "moica_renewal.paid",
+        action,
         &order.reference,
         &Settled {
             order_id: &notice.order_id,
@@ -268,10 +307,15 @@ async fn settle(
         reference: &order.reference,
         amount: notice.amount,
         at: &roc_date_time(notice.paid_at),
+        refund: !open,
     })
     .await?;
     work.commit().await?;
-    tracing::info!(application = order.application_id, "renewal paid");
+    tracing::info!(
+        application = order.application_id,
+        refund = !open,
+        "renewal paid"
+    );
     Ok(Ok(true))
 }
 
@@ -297,15 +341,20 @@ pub struct Reconciliation {
     pub matched: u64,
     /// In the settlement, but the notice never arrived: settled now.
     pub recovered: Vec<String>,
-    /// In the settlement and not ours, or for another amount or transaction.
+    /// In the settlement but not ours, not as booked here (another amount or transaction),
+    /// outside the day, or listed twice.
     pub unknown: Vec<String>,
-    /// Paid here within the day, but not in the provider's settlement of it.
+    /// Paid here within the day, but not in the provider's settlement as booked here.
     pub unsettled: Vec<String>,
+    /// To be refunded: paid within the day after the renewal closed, or paid and lapsed within
+    /// the day before a card was made.
+    pub refunds: Vec<String>,
 }
 
 impl Reconciliation {
+    /// Nothing for an operator to do.
     pub fn clean(&self) -> bool {
-        self.unknown.is_empty() && self.unsettled.is_empty()
+        self.unknown.is_empty() && self.unsettled.is_empty() && self.refunds.is_empty()
     }
 }
 
@@ -319,29 +368,54 @@ pub async fn reconcile(
     until: i64,
 ) -> Result<Reconciliation, PortalError> {
     let mut found = Reconciliation::default();
-    for entry in settlement {
+    for (index, entry) in settlement.iter().enumerate() {
+        let repeated = settlement[..index]
+            .iter()
+            .any(|earlier| earlier.provider_ref == entry.provider_ref);
+        if repeated || !(from..until).contains(&entry.paid_at) {
+            found.unknown.push(entry.provider_ref.clone());
+            continue;
+        }
         match settle(db, now, entry, "settlement").await? {
             Ok(true) => found.recovered.push(entry.order_id.clone()),
             Ok(false) => found.matched += 1,
             Err(_) => found.unknown.push(entry.provider_ref.clone()),
         }
     }
-    let paid: Vec<(String, String)> = sqlx::query_as(
-        "SELECT order_id, provider_ref FROM renewal_payments \
-         WHERE status = 'paid' AND paid_at >= $1 AND paid_at < $2 ORDER BY paid_at",
+    let paid: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT order_id, provider_ref, amount, status FROM renewal_payments \
+         WHERE status <> 'unpaid' AND paid_at >= $1 AND paid_at < $2 ORDER BY paid_at",
     )
     .bind(from)
     .bind(until)
     .fetch_all(&db.pool)
     .await?;
-    for (order_id, provider_ref) in paid {
-        if !settlement
-            .iter()
-            .any(|entry| entry.provider_ref == provider_ref)
-        {
-            found.unsettled.push(order_id);
+    for (order_id, provider_ref, amount, status) in paid {
+        let booked = |entry: &Notice| {
+            entry.provider_ref == provider_ref
+                && entry.order_id == order_id
+                && entry.amount == amount
+        };
+        if !settlement.iter().any(booked) {
+            found.unsettled.push(order_id.clone());
+        }
+        if status == "refund_due" {
+            found.refunds.push(order_id);
         }
     }
+    let lapsed: Vec<String> = sqlx::query_scalar(
+        "SELECT p.order_id FROM renewal_payments p \
+         JOIN moica_applications a ON a.id = p.application_id \
+         WHERE p.status = 'paid' AND a.status <> 'issued' \
+           AND a.expires_at >= $1 AND a.expires_at < $2 AND a.expires_at <= $3 \
+         ORDER BY a.expires_at",
+    )
+    .bind(from)
+    .bind(until)
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    found.refunds.extend(lapsed);
     Ok(found)
 }
 

@@ -66,10 +66,13 @@ async fn find(
     .ok_or_else(|| RenewalRefusal::NotFound.into())
 }
 
-/// The provider's checkout for order `order_id`, coming back to the renewal page.
-fn checkout(state: &AppState, order_id: &str) -> String {
+/// The provider's checkout for `order`, good until the renewal lapses, coming back to the
+/// renewal page.
+fn checkout(state: &AppState, order: &payment::OrderState) -> String {
     let back = format!("{}{}", state.settings.public_origin, super::RENEWAL_PATH);
-    state.payments.checkout(order_id, &back)
+    state
+        .payments
+        .checkout(&order.order_id, order.expires_at, &back)
 }
 
 /// Where the certificate of `row` stands, an open renewal of it included.
@@ -88,7 +91,7 @@ async fn renewable(state: &AppState, row: &HeldRecord, now: i64) -> Result<Renew
             let checkout_url = payment::order_of(&mut conn, &reference)
                 .await?
                 .filter(|order| !order.paid)
-                .map(|order| checkout(state, &order.order_id));
+                .map(|order| checkout(state, &order));
             Renewable::Requested {
                 reference,
                 checkout_url,
@@ -232,7 +235,7 @@ pub async fn request(
         .await?
         .ok_or_else(|| PortalError::unavailable("a renewal without its payment order"))?;
     Ok(RenewalReceipt {
-        checkout_url: checkout(state, &order.order_id),
+        checkout_url: checkout(state, &order),
         reference: summary.reference,
         submitted_at: summary.submitted_at,
         fee: FEE,
