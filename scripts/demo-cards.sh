@@ -24,8 +24,9 @@
 #                         at the counter, C-2, to citizens of anywhere)
 #          demo-lin       林美玲's (F228135791) own 自然人憑證, card TP03000000054321, PIN 790715,
 #                         expiring 45 days after it is made: inside the 展期 window (C-4)
-#          demo-lin-renew 林美玲's extended 自然人憑證, card TP03000000054322, PIN 790715, at
-#                         the end of its 8 years (40 days left): inside the 線上續卡 window
+#          demo-zhou-renew 周淑芬's (F225308407) extended 自然人憑證, card TP03000000054322,
+#                         PIN 541108, at the end of its 8 years (40 days left): inside the
+#                         線上續卡 window
 #          demo-blank-1, demo-blank-2  blank 自然人憑證 IC cards for counter issuance (made once,
 #                         each card number printed in DIR/cards/demo-blank-*.number; remove
 #                         DIR/cards/demo-blank-*.token for fresh ones)
@@ -39,8 +40,8 @@
 #          e2e-pin (林美玲's 自然人憑證 for the PIN change and unlock tests, PIN 790715),
 #          e2e-registrar (陳建志, 登記主管 at 新北市板橋區戶政事務所 65000010, PIN 123456),
 #          e2e-extend (林美玲's own 自然人憑證, card TP03000000054321, PIN 790715, expiring in
-#          30 days: inside the 展期 window, C-4), e2e-renew (林美玲's extended 自然人憑證, card
-#          TP03000000054322, PIN 790715, 20 days before its 8-year end: 線上續卡),
+#          30 days: inside the 展期 window, C-4), e2e-renew (周淑芬's extended 自然人憑證, card
+#          TP03000000054322, PIN 541108, 20 days before its 8-year end: 線上續卡),
 #          e2e-blank-renewal (a blank card, fresh every run, for the renewal a registrar fulfils),
 #          e2e-blank (a blank card, made afresh on every run, for counter issuance);
 #          and e2e-pcsc-company (PIN 73019485), not a soft token but the virtual card for the
@@ -115,11 +116,12 @@ holder() { # name national-id card-number [record-args…]: records a citizen ca
     --card-number "$3" "${@:4}" >/dev/null
 }
 
-# 林美玲's card near the end of its 8 years: made to expire in DAYS days and recorded as
-# extended once, from 3 years before that (線上續卡, C-4).
+# 周淑芬's card near the end of its 8 years: made to expire in DAYS days and recorded as
+# extended once, from 3 years before that (線上續卡, C-4). Her only card: one person holds one
+# certificate in force (C-2).
 eight_years_old() { # name card-number days
-  card "$1" 790715 citizen --name 林美玲 --id-last4 5791 --days "$3"
-  holder "$1" F228135791 "$2" --extended-from "$(date -d "+$3 days -3 years" +%F)"
+  card "$1" 541108 citizen --name 周淑芬 --id-last4 8407 --days "$3"
+  holder "$1" F225308407 "$2" --extended-from "$(date -d "+$3 days -3 years" +%F)"
 }
 
 # A company's API certificate (seed 000 憑證上傳): DIR/api/NAME.cer (Base64 PEM, the file the
@@ -203,7 +205,7 @@ case "$SET" in
     card demo-registrar 123456 citizen --name 陳建志 --id-last4 2580
     card demo-lin 790715 citizen --name 林美玲 --id-last4 5791 --days 45
     holder demo-lin F228135791 TP03000000054321
-    eight_years_old demo-lin-renew TP03000000054322 40
+    eight_years_old demo-zhou-renew TP03000000054322 40
     blank demo-blank-1
     blank demo-blank-2
     staff demo-clerk household_clerk office:63000030

@@ -1,4 +1,4 @@
-// 線上續卡 and 開卡 (C-4): 林美玲's extended certificate, 20 days before its 8-year end, is
+// 線上續卡 and 開卡 (C-4): 周淑芬's extended certificate, 20 days before its 8-year end, is
 // renewed online with her card and paid (NT$250 + NT$28 postage); the registrar fulfils the renewal onto a
 // blank card, which is mailed and counts for nothing until she activates it online with its
 // default PIN; then it signs her in. The pages talk to the card helper, so this needs WebAssembly.
@@ -51,7 +51,7 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
 
   // The registrar finds it among the renewals waiting and fulfils it onto a blank card.
   const counter = await counterPage(browser, '/admin/certificate/issue');
-  const waiting = counter.locator('section.renewals tr', { hasText: 'F2*****791' });
+  const waiting = counter.locator('section.renewals tr', { hasText: 'F2*****407' });
   await expect(waiting.locator('.paid')).toHaveText('已繳費');
   await expectAccessible(counter);
   await counter.getByRole('button', { name: reference }).click();
@@ -76,7 +76,7 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
   await page.getByLabel('讀卡機').selectOption(renewalBlankCard.reader);
   await expect(page.locator('[data-awaiting]')).toHaveText('此卡片尚未開卡。');
   await expectAccessible(page);
-  await page.getByLabel('新卡 PIN 碼').fill('790715');
+  await page.getByLabel('新卡 PIN 碼').fill('541108');
   await page.getByRole('button', { name: '開卡' }).click();
   await expect(page.getByRole('status')).toContainText('開卡完成');
   await expect(page.locator('[data-awaiting]')).toHaveText('此卡片已開卡，可正常使用。');
@@ -85,7 +85,7 @@ test('c4 an extended certificate is renewed online, the new card mailed, and act
   await page.goto('/citizen/sign-in?next=/id-card/loss/card');
   await waitForHydration(page);
   await chooseCard(page, renewalBlankCard);
-  await page.getByLabel('自然人憑證 PIN 碼').fill('790715');
+  await page.getByLabel('自然人憑證 PIN 碼').fill('541108');
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page.locator('main', { hasText: 'F2*****791' })).toBeVisible();
+  await expect(page.locator('main', { hasText: 'F2*****407' })).toBeVisible();
 });

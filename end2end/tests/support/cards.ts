@@ -41,8 +41,8 @@ export const registrar = card('e2e-registrar', '123456');
 /** 林美玲's own 自然人憑證 (card TP03000000054321), expiring in 30 days: inside the 展期 window. */
 export const extendCard = card('e2e-extend', '790715');
 
-/** 林美玲's extended 自然人憑證 (card TP03000000054322), 20 days before its 8-year end: 線上續卡. */
-export const renewCard = card('e2e-renew', '790715');
+/** 周淑芬's extended 自然人憑證 (card TP03000000054322), 20 days before its 8-year end: 線上續卡. */
+export const renewCard = card('e2e-renew', '541108');
 
 /** A blank card (made afresh on every run) for the renewal the registrar fulfils and mails. */
 export const renewalBlankCard = card('e2e-blank-renewal', '000000');

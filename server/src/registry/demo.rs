@@ -144,13 +144,36 @@ pub const HUANG_YATING: DemoCitizen = DemoCitizen {
     issuances: &[("2006-04-20", 1, "63000"), ("2019-09-09", 3, "63000")],
 };
 
+/// 周淑芬, an adult of 新北市板橋區 whose only 自然人憑證, extended once, nears its 8-year end:
+/// the holder of the online-renewal demo and tests (default PIN 541108). One person holds one
+/// certificate in force (C-2), so the renewal has a holder of its own.
+pub const ZHOU_SHUFEN: DemoCitizen = DemoCitizen {
+    id: 6,
+    national_id: "F225308407",
+    name: "周淑芬",
+    sex: "F",
+    birth_date: "1965-11-08",
+    county: "新北市",
+    township: "板橋區",
+    village: "文化里",
+    neighborhood: 9,
+    street_address: "文化路一段66號3樓",
+    father_name: Some("周明德"),
+    mother_name: Some("李玉蘭"),
+    adoptive_father_name: None,
+    adoptive_mother_name: None,
+    under_guardianship: false,
+    issuances: &[("1985-12-02", 1, "65000"), ("2005-06-20", 3, "65000")],
+};
+
 /// Every demo citizen.
-pub const CITIZENS: [&DemoCitizen; 5] = [
+pub const CITIZENS: [&DemoCitizen; 6] = [
     &WANG_XIAOMING,
     &LIN_MEILING,
     &CHEN_ZHIQIANG,
     &ZHANG_JIAHAO,
     &HUANG_YATING,
+    &ZHOU_SHUFEN,
 ];
 
 /// 蝦蝦樂購股份有限公司, the company of seed 000's screenshots, 核准設立.
