@@ -124,8 +124,15 @@ pub fn case_reference(prefix: char, id: i64, now: i64) -> String {
 
 /// The Unix time at which the Taipei day containing `unix` began: what per-day counts key on.
 pub fn taipei_day_start(unix: i64) -> i64 {
-    let today = unix_to_taipei(unix).date_naive();
-    taipei_to_utc(today.and_hms_opt(0, 0, 0).unwrap_or_default()).timestamp()
+    taipei_day_span(unix_to_taipei(unix).date_naive()).0
+}
+
+/// The Unix seconds of Taipei's day `date`: `[from, until)`.
+pub fn taipei_day_span(date: chrono::NaiveDate) -> (i64, i64) {
+    let start = |date: chrono::NaiveDate| {
+        taipei_to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default()).timestamp()
+    };
+    (start(date), start(date.succ_opt().unwrap_or(date)))
 }
 
 /// The instant at which the Taipei day containing `now` ends: daily limits reset then.

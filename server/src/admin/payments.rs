@@ -61,7 +61,7 @@ async fn reconcile(
     let text = std::fs::read_to_string(settlement)
         .with_context(|| format!("reading {}", settlement.display()))?;
     let entries = parse_settlement(&text)?;
-    let (from, until) = crate::web::payments::day_span(date);
+    let (from, until) = app::platform::clock::taipei_day_span(date);
     Ok(payment::reconcile(db, now, &entries, from, until).await?)
 }
 

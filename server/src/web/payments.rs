@@ -281,7 +281,7 @@ struct SettlementDay {
 
 /// `GET /dev/payments/settlement.csv?date=…`: the provider's transactions of that day.
 async fn settlement(State(state): State<AppState>, Query(day): Query<SettlementDay>) -> Response {
-    let (from, until) = day_span(day.date);
+    let (from, until) = app::platform::clock::taipei_day_span(day.date);
     let rows: Result<Vec<(String, String, i64, i64)>, _> = sqlx::query_as(
         "SELECT provider_ref, order_id, amount, paid_at FROM dev_payment_ledger \
          WHERE paid_at >= $1 AND paid_at < $2 ORDER BY paid_at, provider_ref",
@@ -303,14 +303,4 @@ async fn settlement(State(state): State<AppState>, Query(day): Query<SettlementD
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
-}
-
-/// The Unix seconds of Taipei's day `date`: `[from, until)`.
-pub fn day_span(date: chrono::NaiveDate) -> (i64, i64) {
-    let start = |date: chrono::NaiveDate| {
-        app::platform::clock::taipei_to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .timestamp()
-    };
-    let next = date.succ_opt().unwrap_or(date);
-    (start(date), start(next))
 }

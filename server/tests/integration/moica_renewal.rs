@@ -77,7 +77,7 @@ async fn send(portal: &Portal, function: &str, form: &[(&str, String)]) -> (Stat
 /// The holder pays `receipt`'s renewal at the development provider's checkout, as the
 /// browser does: the page, then its form; the provider sends the payer back to the portal.
 async fn pay(portal: &Portal, receipt: &RenewalReceipt) {
-    let (path, query) = receipt
+    let (path, _) = receipt
         .checkout_url
         .strip_prefix(crate::support::ORIGIN)
         .and_then(|url| url.split_once('?'))
@@ -93,7 +93,7 @@ async fn pay(portal: &Portal, receipt: &RenewalReceipt) {
         page.contains("NT$278") && page.contains("確認付款"),
         "{page}"
     );
-    let form: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("the query");
+    let form = checkout_query(receipt);
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let response = portal.post(path, &fields, None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -506,11 +506,16 @@ async fn requested() -> (Portal, RenewalReceipt, Issued) {
     (portal, serde_json::from_str(&body).expect("JSON"), card)
 }
 
+/// The fields of `receipt`'s checkout address.
+fn checkout_query(receipt: &RenewalReceipt) -> Vec<(String, String)> {
+    let query = receipt.checkout_url.split_once('?').expect("a query").1;
+    serde_urlencoded::from_str(query).expect("the query")
+}
+
 /// The order id of a checkout address.
 fn order_of(receipt: &RenewalReceipt) -> String {
-    let query = receipt.checkout_url.split_once('?').expect("a query").1;
-    let form: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("the query");
-    form.into_iter()
+    checkout_query(receipt)
+        .into_iter()
         .find(|(name, _)| name == "order")
         .expect("the order")
         .1
