@@ -70,8 +70,16 @@ async function agree(page: Page): Promise<void> {
   await page.getByLabel('我已詳閱並同意遵守').check();
 }
 
+/** A-2…A-5: the company's card signs the form. Its reader is chosen, and its PIN typed on the
+ * form goes to the card helper only. */
+async function signWithCard(page: Page, pin = company.pin): Promise<void> {
+  await chooseCard(page, company);
+  await page.getByLabel('工商憑證密碼 (PIN CODE)').fill(pin);
+}
+
 async function submit(page: Page): Promise<string> {
   await agree(page);
+  await signWithCard(page);
   page.once('dialog', (dialog) => {
     expect(dialog.message()).toBe('請確認資料是否輸入正確?');
     void dialog.accept();
@@ -84,6 +92,8 @@ async function submit(page: Page): Promise<string> {
 async function decide(page: Page, serial: string, action: '核准' | '駁回', text: string) {
   await page.goto('/admin/api-cases');
   await page.getByRole('link', { name: serial }).click();
+  // The company card's signature, verified again for the reviewer (A-2…A-5).
+  await expect(page.locator('.signature')).toContainText('驗證相符');
   await expectAccessible(page);
   await page.getByLabel('審核結果').fill(text);
   await page.getByRole('button', { name: action, exact: true }).click();
@@ -127,6 +137,15 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await page.getByRole('button', { name: '申請', exact: true }).click();
   await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
   await shot(page, 'fig05-form');
+  // A-2: a wrong 工商憑證密碼 is the card's refusal, shown on the form with nothing lost; the
+  // PIN itself is never part of the form the portal receives.
+  await expect(page.locator('input[type=password]:not([name])')).toHaveCount(1);
+  await signWithCard(page, '00000000');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: '申請', exact: true }).click();
+  await expect(page.locator('.form-error')).toContainText('尚可再試');
+  await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
+  await expect(page.getByLabel('連線主機網路位址')).toHaveValue('127.0.0.115');
   const application = await submit(page);
   await expect(page.locator('.outcome')).toContainText('已受理');
   await expect(page.locator('.result')).toContainText(/\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/);

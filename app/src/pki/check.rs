@@ -360,6 +360,15 @@ impl UncheckedCertificate {
         matches!(self.key_kind, Some(PublicKeyKind::Rsa { .. })).then_some(&self.public_key[..])
     }
 
+    /// Whether `signature` over `message` was made with this certificate's key (ECDSA P-256
+    /// or RSA, with SHA-256), whatever the certificate's standing now: a signature kept
+    /// with a record, verified again later.
+    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key_kind.is_some_and(|kind| {
+            super::checked::verify_with(kind, &self.public_key, message, signature).is_ok()
+        })
+    }
+
     /// Whether `signature` is an RS256 signature of `message` by this certificate's RSA key.
     pub fn verifies_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
         use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};

@@ -138,15 +138,26 @@ impl CheckedCertificate {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CertificateError> {
-        let algorithm: &'static dyn VerificationAlgorithm = match self.key_kind {
-            PublicKeyKind::EcdsaP256 if signature.len() == 64 => &ECDSA_P256_SHA256_FIXED,
-            PublicKeyKind::EcdsaP256 => &ECDSA_P256_SHA256_ASN1,
-            PublicKeyKind::Rsa { .. } => &RSA_PKCS1_2048_8192_SHA256,
-        };
-        UnparsedPublicKey::new(algorithm, &self.public_key)
-            .verify(message, signature)
-            .map_err(|_| CertificateError::BadSignature)
+        verify_with(self.key_kind, &self.public_key, message, signature)
     }
+}
+
+/// Verifies `signature` over `message` with `public_key` (the subjectPublicKey bits) of
+/// `kind`, as [`CheckedCertificate::verify_signature`] describes.
+pub(super) fn verify_with(
+    kind: PublicKeyKind,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CertificateError> {
+    let algorithm: &'static dyn VerificationAlgorithm = match kind {
+        PublicKeyKind::EcdsaP256 if signature.len() == 64 => &ECDSA_P256_SHA256_FIXED,
+        PublicKeyKind::EcdsaP256 => &ECDSA_P256_SHA256_ASN1,
+        PublicKeyKind::Rsa { .. } => &RSA_PKCS1_2048_8192_SHA256,
+    };
+    UnparsedPublicKey::new(algorithm, public_key)
+        .verify(message, signature)
+        .map_err(|_| CertificateError::BadSignature)
 }
 
 /// Checks that the 統一編號 a company typed is the one in its certificate (C-1, card sign-in).

@@ -117,6 +117,21 @@ pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, Po
     }
 }
 
+/// The certificate (DER) this request's session was opened with, if signed in: the card a
+/// signature made during the session must come from (A-2…A-5).
+pub async fn session_certificate(state: &AppState) -> Result<Option<Vec<u8>>, PortalError> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let Some(parts) = request_parts() else {
+        return Ok(None);
+    };
+    let Some(session) = session_of(state, &parts.headers).await? else {
+        return Ok(None);
+    };
+    Ok(session
+        .get::<SessionCertificate>(CERTIFICATE_KEY)
+        .and_then(|certificate| STANDARD.decode(certificate.der).ok()))
+}
+
 /// The principal `session` holds, while the certificate it signed in with stands: checked
 /// again (the trust store's chain, validity and CRLs, and the RA's own suspensions and
 /// revocations) once [`CERTIFICATE_RECHECK_SECONDS`] have passed since the last check. A

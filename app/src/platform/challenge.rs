@@ -72,10 +72,11 @@ pub async fn issue_to_client(
     issue(pool, now, purpose).await.map(Ok)
 }
 
-/// Marks the challenge used; succeeds for exactly one caller, only before it expires and only
+/// Marks the challenge used (on the pool, or inside a caller's transaction); succeeds for
+/// exactly one caller, only before it expires and only
 /// for the purpose it was issued for.
-pub async fn consume(
-    pool: &AnyPool,
+pub async fn consume<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     now: i64,
     value: &str,
     purpose: &str,
@@ -87,7 +88,7 @@ pub async fn consume(
     .bind(now)
     .bind(value)
     .bind(purpose)
-    .execute(pool)
+    .execute(executor)
     .await?
     .rows_affected();
     Ok(if taken == 1 {

@@ -3,13 +3,15 @@
 //! certificate, changes its data, deactivates and cancels; a reviewer decides. Pages are
 //! posted as a browser without JavaScript posts them.
 
-use crate::support::{body_text, fresh_db, state_with_trust, Page, Portal};
+use crate::support::{body_text, card_signed, card_signs, Page, Portal};
 use app::domain::business_id::BusinessId;
 use app::platform::clock::{Clock, FixedClock};
-use app::services::api_service::{form::ApplicationForm, store, CaseKind};
+use app::services::api_service::store;
 use app::services::staff::role::Role;
 use axum::http::StatusCode;
+use base64::{engine::general_purpose::STANDARD, Engine};
 use server::pki::{Issued, SubjectKey};
+use sha2::Digest;
 
 pub(crate) const SHRIMP: &str = "24941832";
 pub(crate) const SHRIMP_NAME: &str = "蝦蝦樂購股份有限公司";
@@ -43,12 +45,71 @@ fn serial_in(html: &str) -> String {
 
 pub(crate) struct Company {
     pub(crate) cookie: String,
+    /// The 工商憑證 it signed in with, which signs its submissions too (A-2…A-5).
+    pub(crate) card: Issued,
 }
 
 pub(crate) async fn company(portal: &Portal, business_id: &str, name: &str) -> Company {
     let card = portal.business_card(business_id, name);
     Company {
         cookie: portal.session("Company", business_id, &card).await,
+        card,
+    }
+}
+
+/// What the server answers when 申請 is pressed on a form of `kind` holding `posted`: the
+/// challenge and the statement for the card, or `None` when the form is not complete.
+pub(crate) async fn to_sign(
+    portal: &Portal,
+    company: &Company,
+    kind: &str,
+    posted: &[(&str, &str)],
+) -> Option<(String, String)> {
+    let response = portal
+        .post_json(
+            "/api/api_case_statement",
+            serde_json::json!({ "kind": kind, "posted": posted }),
+            Some(&company.cookie),
+        )
+        .await;
+    // A kind no page offers is refused here as on the page.
+    if !response.status().is_success() {
+        return None;
+    }
+    let answer: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("JSON");
+    let statement = answer.get("Statement")?;
+    let text = |name: &str| statement[name].as_str().expect("text").to_owned();
+    Some((text("challenge"), text("statement")))
+}
+
+/// The fields the page adds once `signer` signed `statement` for `challenge`, as the card
+/// helper has the card sign it (A-2…A-5).
+pub(crate) fn signed_fields(
+    signer: &Issued,
+    challenge: &str,
+    statement: &str,
+) -> [(&'static str, String); 3] {
+    let signature = card_signs(signer, &card_signed(statement.as_bytes()));
+    [
+        ("card_challenge", challenge.to_owned()),
+        ("card_signature", STANDARD.encode(signature)),
+        ("card_certificate", STANDARD.encode(&signer.certificate_der)),
+    ]
+}
+
+/// `posted` with the company card's signature of it, as the page posts it after 申請.
+async fn signed(
+    portal: &Portal,
+    company: &Company,
+    kind: &str,
+    posted: &[(&str, &str)],
+) -> Vec<(&'static str, String)> {
+    match to_sign(portal, company, kind, posted).await {
+        Some((challenge, statement)) => {
+            signed_fields(&company.card, &challenge, &statement).to_vec()
+        }
+        // An incomplete form is posted unsigned: the server names its errors.
+        None => Vec::new(),
     }
 }
 
@@ -67,6 +128,12 @@ async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &s
     if !form.iter().any(|(name, _)| *name == "token") {
         form.push(("token", &token));
     }
+    let signature = signed(portal, company, kind, &form).await;
+    form.extend(
+        signature
+            .iter()
+            .map(|(name, value)| (*name, value.as_str())),
+    );
     let (status, html) = portal
         .post_page(
             &format!("/api-service/apply/form?kind={kind}"),
@@ -81,15 +148,26 @@ async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &s
 /// 憑證上傳 of `file`, as a browser posts the form with its file.
 pub(crate) async fn upload(portal: &Portal, company: &Company, file: &[u8]) -> String {
     let token = uuid::Uuid::new_v4().to_string();
+    let mut form = vec![
+        ("purpose", "上傳非IC卡憑證"),
+        ("agree", "yes"),
+        ("token", &token),
+    ];
+    // The page reads the file as the server's form reader does: its name and its Base64.
+    let encoded = STANDARD.encode(file);
+    let mut read = form.clone();
+    read.extend([("certificate_name", "api.cer"), ("certificate", &encoded)]);
+    let signature = signed(portal, company, "certificate", &read).await;
+    form.extend(
+        signature
+            .iter()
+            .map(|(name, value)| (*name, value.as_str())),
+    );
     let (status, html) = portal
         .post_multipart(
             "/api-service/apply/form?kind=certificate",
             Some(&company.cookie),
-            &[
-                ("purpose", "上傳非IC卡憑證"),
-                ("agree", "yes"),
-                ("token", &token),
-            ],
+            &form,
             ("certificate", file),
         )
         .await;
@@ -139,7 +217,7 @@ async fn approve_plan(portal: &Portal, company: &Company, reviewer: &str) {
 }
 
 /// The company's API申請 for 127.0.0.115: its S/N.
-async fn file_application(portal: &Portal, company: &Company) -> String {
+pub(crate) async fn file_application(portal: &Portal, company: &Company) -> String {
     let html = apply(
         portal,
         company,
@@ -299,6 +377,7 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
         .await
         .expect("isskey");
     assert_eq!(isskey.len(), 32);
+    assert_every_case_signed(&portal, &["apply", "certificate"]).await;
     assert!(isskey.chars().all(|c| c.is_ascii_alphanumeric()));
     assert!(html.contains(&isskey));
 
@@ -510,6 +589,214 @@ async fn a_n7_an_approved_change_replaces_the_ip_and_deactivation_ends_the_grant
     assert_eq!(grant_ip(&portal).await.1, "deactivated");
     let chooser = page(&portal, "/api-service/apply", &shrimp.cookie).await;
     assert!(chooser.contains("value=\"apply\""), "A-N8: apply anew");
+    assert_every_case_signed(&portal, &["apply", "modify", "deactivate"]).await;
+}
+
+/// Every case is kept with its card signature (A-2…A-5), and the cases are of `kinds`.
+async fn assert_every_case_signed(portal: &Portal, kinds: &[&str]) {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT c.kind, s.certificate_serial FROM api_cases c \
+         LEFT JOIN api_case_signatures s ON s.case_id = c.id ORDER BY c.submitted_at",
+    )
+    .fetch_all(&portal.app.test_db.db.pool)
+    .await
+    .expect("cases");
+    for kind in kinds {
+        assert!(rows.iter().any(|(k, _)| k == kind), "{kind}: {rows:?}");
+    }
+    assert!(rows.iter().all(|(_, serial)| serial.is_some()), "{rows:?}");
+}
+
+/// A-2…A-5: the form as the page posts it after 申請, with `fields` signed by `signer` for
+/// `challenge` over `statement` (the server's, or one changed by the test).
+async fn post_signed(
+    portal: &Portal,
+    company: &Company,
+    form: &[(&str, &str)],
+    signature: &[(&'static str, String)],
+) -> String {
+    let mut posted = form.to_vec();
+    posted.extend(
+        signature
+            .iter()
+            .map(|(name, value)| (*name, value.as_str())),
+    );
+    let (status, html) = portal
+        .post_page(
+            "/api-service/apply/form?kind=apply",
+            Some(&company.cookie),
+            &posted,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+async fn count_cases(portal: &Portal) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_cases")
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_2_a_5_a_submission_is_accepted_only_signed_by_the_sign_in_card_over_what_it_holds() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let typed = application("127.0.0.115");
+    let mut form = fields(&typed);
+    form.push(("token", &token));
+
+    // An incomplete form gets nothing to sign: it is posted as it is and its errors named.
+    let incomplete: Vec<_> = form
+        .iter()
+        .filter(|(k, _)| *k != "purpose")
+        .copied()
+        .collect();
+    assert!(to_sign(&portal, &shrimp, "apply", &incomplete)
+        .await
+        .is_none());
+
+    // Unsigned (a browser without JavaScript): refused, everything typed kept.
+    let html = post_signed(&portal, &shrimp, &form, &[]).await;
+    assert!(html.contains("本申請須以工商憑證簽章"), "{html}");
+    assert!(html.contains("value=\"郭總裁\""), "{html}");
+    assert_eq!(count_cases(&portal).await, 0);
+
+    // Signed, then changed before posting: the card did not sign this content.
+    let (challenge, statement) = to_sign(&portal, &shrimp, "apply", &form)
+        .await
+        .expect("sign");
+    let signature = signed_fields(&shrimp.card, &challenge, &statement);
+    let changed: Vec<_> = form
+        .iter()
+        .map(|&(k, v)| {
+            if k == "host_ip" {
+                (k, "127.0.0.116")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let html = post_signed(&portal, &shrimp, &changed, &signature).await;
+    assert!(html.contains("卡片簽章與申請內容不符"), "{html}");
+
+    // Signed for another origin (a page elsewhere that got hold of the statement).
+    let elsewhere = card_signs(
+        &shrimp.card,
+        &card_helper::protocol::signed_message("https://evil.example", statement.as_bytes()),
+    );
+    let mut forged = signature.clone();
+    forged[1].1 = STANDARD.encode(elsewhere);
+    let html = post_signed(&portal, &shrimp, &form, &forged).await;
+    assert!(html.contains("卡片簽章與申請內容不符"), "{html}");
+
+    // Signed by another card of the same company than the one signed in with.
+    let spare = portal.business_card(SHRIMP, SHRIMP_NAME);
+    let html = post_signed(
+        &portal,
+        &shrimp,
+        &form,
+        &signed_fields(&spare, &challenge, &statement),
+    )
+    .await;
+    assert!(html.contains("簽章之工商憑證與登入時所用者不同"), "{html}");
+    assert_eq!(count_cases(&portal).await, 0);
+
+    // Signed as the server asked: accepted, and the signature kept with the case.
+    let html = post_signed(&portal, &shrimp, &form, &signature).await;
+    assert!(html.contains("已受理"), "{html}");
+    let case = serial_in(&html);
+    let (content, digest, kept_statement, certificate): (String, String, String, String) =
+        sqlx::query_as(
+            "SELECT content, content_sha256, statement, certificate FROM api_case_signatures \
+             WHERE case_id = $1",
+        )
+        .bind(&case)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("the signature");
+    assert_eq!(kept_statement, statement);
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(content.as_bytes())),
+        digest
+    );
+    assert!(statement.contains(&format!("content-sha256={digest}")));
+    assert!(content.contains("依洗錢防制法第七條需查驗身分證") && content.contains(&token));
+    assert_eq!(certificate, STANDARD.encode(&shrimp.card.certificate_der));
+    // The same signed form again (a reload): the same receipt, no second case.
+    let again = post_signed(&portal, &shrimp, &form, &signature).await;
+    assert_eq!(serial_in(&again), case);
+    assert_eq!(count_cases(&portal).await, 1);
+
+    // The reviewer sees the signature verified against the case …
+    let reviewer = reviewer(&portal).await;
+    let path = format!("/admin/api-cases/case?id={case}");
+    let review = page(&portal, &path, &reviewer).await;
+    assert!(
+        review.contains("工商憑證簽章：") && review.contains("驗證相符"),
+        "{review}"
+    );
+    // … and a case changed behind the signature's back as not verifying.
+    sqlx::query("UPDATE api_cases SET host_ip = '127.0.0.99' WHERE id = $1")
+        .bind(&case)
+        .execute(&portal.app.test_db.db.pool)
+        .await
+        .expect("tampered");
+    let review = page(&portal, &path, &reviewer).await;
+    assert!(review.contains("驗證不符"), "{review}");
+    // The kept signature itself cannot be changed or removed.
+    for sql in [
+        "UPDATE api_case_signatures SET content = '{}'",
+        "DELETE FROM api_case_signatures",
+    ] {
+        assert!(sqlx::query(sql)
+            .execute(&portal.app.test_db.db.pool)
+            .await
+            .is_err());
+    }
+
+    // A challenge signs one case: used again for another form it is refused; so is one
+    // older than two minutes.
+    cancel(&portal, &shrimp, &case).await;
+    let other_token = uuid::Uuid::new_v4().to_string();
+    let mut other = fields(&typed);
+    other.push(("token", &other_token));
+    let (fresh, statement) = to_sign(&portal, &shrimp, "apply", &other)
+        .await
+        .expect("sign");
+    let replayed = statement.replace(&fresh, &challenge);
+    let html = post_signed(
+        &portal,
+        &shrimp,
+        &other,
+        &signed_fields(&shrimp.card, &challenge, &replayed),
+    )
+    .await;
+    assert!(html.contains("簽章已逾時"), "{html}");
+    portal.app.clock.advance(chrono::Duration::seconds(121));
+    let html = post_signed(
+        &portal,
+        &shrimp,
+        &other,
+        &signed_fields(&shrimp.card, &fresh, &statement),
+    )
+    .await;
+    assert!(html.contains("簽章已逾時"), "{html}");
+    assert_eq!(count_cases(&portal).await, 1);
+    // Signed afresh, it is accepted.
+    let (challenge, statement) = to_sign(&portal, &shrimp, "apply", &other)
+        .await
+        .expect("sign");
+    let html = post_signed(
+        &portal,
+        &shrimp,
+        &other,
+        &signed_fields(&shrimp.card, &challenge, &statement),
+    )
+    .await;
+    assert!(html.contains("已受理"), "{html}");
 }
 
 #[tokio::test]
@@ -795,37 +1082,26 @@ async fn a_n11_a_sanction_imposed_after_a_plan_or_an_application_was_filed_is_no
 
 #[tokio::test]
 async fn a_n5_review_age_counts_working_days_across_a_weekend_and_a_holiday() {
-    // 2025-12-24 (Wed); 12/25 行憲紀念日 is a holiday from 2025; 12/27–28 a weekend.
-    let test_db = fresh_db().await;
-    server::registry::load_demo(&test_db.db.pool)
+    // 2025-12-24 (Wed); 12/25 行憲紀念日 is a holiday from 2025; 12/27–28 a weekend. Filed
+    // through the portal (signed by the card, A-2), then dated to that morning.
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let case = file_application(&portal, &shrimp).await;
+    let filed = chrono::NaiveDate::from_ymd_opt(2025, 12, 24)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("date");
+    let clock = &portal.app.clock;
+    clock.set(FixedClock::at_taipei(filed).now_utc());
+    sqlx::query("UPDATE api_cases SET submitted_at = $1 WHERE id = $2")
+        .bind(clock.unix())
+        .bind(&case)
+        .execute(&portal.app.test_db.db.pool)
         .await
-        .expect("demo registry");
-    let clock = FixedClock::at_taipei(
-        chrono::NaiveDate::from_ymd_opt(2025, 12, 24)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .expect("date"),
-    );
-    let state = state_with_trust(
-        &test_db.db,
-        &clock,
-        app::pki::ReloadableTrustStore::fixed(app::pki::TrustStore::empty()),
-    );
-    let form = application("127.0.0.115");
-    let posted: Vec<(String, String)> = form
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect();
-    let mut posted = posted;
-    posted.push(("token".into(), uuid::Uuid::new_v4().to_string()));
-    let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
-    let business_id = BusinessId::parse(SHRIMP).expect("id");
-    let actor = app::cases::actor::Actor::company(SHRIMP, "192.0.2.1".into());
-    store::submit(&state, &business_id, &actor, form)
-        .await
-        .expect("submitted");
+        .expect("dated");
+    let state = &portal.app.state;
     let age = |days: i64| {
         clock.set(clock.now_utc() + chrono::Duration::days(days));
-        store::queue(&state)
+        store::queue(state)
     };
     let queued = age(5).await.expect("queue");
     assert_eq!(queued[0].age.working_days, 2, "12/26 and 12/29");

@@ -1,20 +1,18 @@
 //! The case engine on real databases (issue 17): of concurrent actions on one case exactly one
 //! wins, and every change writes its timeline event in its own transaction.
 
-use crate::api_service::{application, SHRIMP};
-use crate::support::{fresh_db, state_with_trust, test_clock, TestDb};
+use crate::api_service::{company, file_application, SHRIMP, SHRIMP_NAME};
+use crate::support::{fresh_db, Portal};
 use app::cases::actor::Actor;
 use app::cases::timeline::timeline;
 use app::cases::work::Work;
 use app::cases::{Machine, Party, Rule};
-use app::domain::business_id::BusinessId;
 use app::domain::purpose::Purpose;
 use app::error::PortalError;
 use app::i18n::Lang;
-use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::AppState;
 use app::services::api_service::cases::{ApiCase, ApiGrant};
-use app::services::api_service::{form::ApplicationForm, store, CaseKind, CaseStatus};
+use app::services::api_service::{store, CaseStatus};
 use app::services::staff::role::Role;
 
 /// A reviewer of the ministry, as the review pages make one.
@@ -27,32 +25,14 @@ fn reviewer(id: i64) -> Actor {
     }
 }
 
-/// A database with the demo registry and SHRIMP's API申請 submitted: the database (kept
-/// while the test runs), the portal's state and the case's S/N.
-async fn submitted_case() -> (TestDb, AppState, String) {
-    let test_db = fresh_db().await;
-    server::registry::load_demo(&test_db.db.pool)
-        .await
-        .expect("demo registry");
-    let state = state_with_trust(
-        &test_db.db,
-        &test_clock(),
-        ReloadableTrustStore::fixed(TrustStore::empty()),
-    );
-    let mut posted: Vec<(String, String)> = application("127.0.0.115")
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value))
-        .collect();
-    posted.push(("token".into(), uuid::Uuid::new_v4().to_string()));
-    let form = ApplicationForm::parse(CaseKind::Apply, &posted).expect("valid form");
-    let business_id = BusinessId::parse(SHRIMP).expect("id");
-    let company = Actor::company(SHRIMP, "192.0.2.1".into());
-    let case_id = store::submit(&state, &business_id, &company, form)
-        .await
-        .expect("submitted")
-        .case
-        .id;
-    (test_db, state, case_id)
+/// The portal with SHRIMP's API申請 submitted as its page submits it, signed by its card: the
+/// portal (kept while the test runs), its state and the case's S/N.
+async fn submitted_case() -> (Portal, AppState, String) {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let case_id = file_application(&portal, &shrimp).await;
+    let state = portal.app.state.clone();
+    (portal, state, case_id)
 }
 
 async fn count(state: &AppState, sql: &str, case_id: &str) -> i64 {

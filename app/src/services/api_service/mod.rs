@@ -12,6 +12,7 @@ mod manifest;
 pub mod manual;
 pub mod pages;
 pub mod review;
+pub mod signature;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -5,6 +5,7 @@
 //! [`crate::posted_form`]), so they work without JavaScript.
 
 use super::form::{text_field, AGREE, CERTIFICATE, COMPANY_FIELDS, PURPOSE, TOKEN};
+use super::signature::{self, SignedSubmit};
 use super::{
     CaseKind, CaseStatus, CaseView, GrantStatus, GrantView, APPLY_PATH, FORM_PATH, MANUAL_PATH,
     MANUAL_PDF_PATH, NOTICES_PATH, PROGRESS_PATH,
@@ -17,6 +18,8 @@ use crate::forms::{error_of, value};
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
 use crate::services::company::CompanyAccount;
+use crate::services::sign_in::pages::BusinessCardHelperNote;
+use crate::settings::portal_settings;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -138,17 +141,6 @@ fn ManagementRules(
     }
 }
 
-/// The card-helper note every form of the seed carries.
-#[component]
-fn HelperNote(lang: Lang) -> impl IntoView {
-    view! {
-        <p class="hint">{lang.pick(
-            "※ 如需使用工商憑證，請先安裝跨平台網頁元件（讀卡程式），並插入工商憑證 IC 卡。",
-            "※ To use your business certificate, install the card helper (跨平台網頁元件) and insert the card.",
-        )} " " <a href="/card-helper">{lang.pick("跨平台網頁元件說明", "About the card helper")}</a></p>
-    }
-}
-
 /// `/api-service`: 申請注意事項 (圖1) and the way in.
 #[component]
 pub fn ApiServiceNoticesPage() -> impl IntoView {
@@ -167,7 +159,7 @@ pub fn ApiServiceNoticesPage() -> impl IntoView {
             {notices(lang).into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
         </ol>
         <ManagementRules lang />
-        <HelperNote lang />
+        <BusinessCardHelperNote lang />
     }
 }
 
@@ -187,7 +179,7 @@ pub fn ApiApplyPage() -> impl IntoView {
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}
         </Suspense>
-        <HelperNote lang />
+        <BusinessCardHelperNote lang />
     }
 }
 
@@ -325,7 +317,7 @@ pub fn ApiFormPage() -> impl IntoView {
                 })
             }}
         </Suspense>
-        <HelperNote lang />
+        <BusinessCardHelperNote lang />
     }
     .into_any()
 }
@@ -429,31 +421,22 @@ fn ApplicationFormView(
             {text.render(lang, shown(text.name), &errors, false)}
             <h2>{lang.pick("4. 憑證資料", "4. Certificate")}</h2>
             {certificate}
-            <p class="hint">{lang.pick(
-                "工商憑證已於登入時以 PIN 碼驗證，本申請以該憑證之公司名義送出。",
-                "Your business certificate and its PIN were verified when you signed in; this application is made in that company's name.",
-            )}</p>
-            <h2>{lang.pick("5. 服務管理規範", "5. Management rules")}</h2>
-            <ManagementRules lang open=agree_error.is_some() || agreed>
-                <div class="field checkbox">
-                    <input type="checkbox" id=AGREE name=AGREE value="yes" required checked=agreed
-                        aria-describedby="agree-error"
-                        aria-invalid=if agree_error.is_some() { "true" } else { "false" } />
-                    <label for=AGREE>{lang.pick(
-                        "我已詳閱並同意遵守國民身分證領補換資料查驗作業API介接服務管理規範",
-                        "I have read and agree to the management rules of the ID-card verification API service",
-                    )}</label>
-                    <span class="error" id="agree-error">{agree_error.clone()}</span>
-                </div>
-            </ManagementRules>
-            <div class="buttons">
-                <button type="reset">{lang.pick("清除", "Clear")}</button>
-                <ConfirmSubmit
-                    label=lang.pick("申請", "Apply").to_owned()
-                    question=lang.pick("請確認資料是否輸入正確?", "Is everything entered correctly?").to_owned()
-                />
-                <a class="button" href=APPLY_PATH>{lang.pick("返回", "Back")}</a>
-            </div>
+            <SignedSubmit kind=kind.code().to_owned() lang helper_url=portal_settings().card_helper_url
+                error=error_of(&errors, signature::PIN, lang)>
+                <h2>{lang.pick("5. 服務管理規範", "5. Management rules")}</h2>
+                <ManagementRules lang open=agree_error.is_some() || agreed>
+                    <div class="field checkbox">
+                        <input type="checkbox" id=AGREE name=AGREE value="yes" required checked=agreed
+                            aria-describedby="agree-error"
+                            aria-invalid=if agree_error.is_some() { "true" } else { "false" } />
+                        <label for=AGREE>{lang.pick(
+                            "我已詳閱並同意遵守國民身分證領補換資料查驗作業API介接服務管理規範",
+                            "I have read and agree to the management rules of the ID-card verification API service",
+                        )}</label>
+                        <span class="error" id="agree-error">{agree_error.clone()}</span>
+                    </div>
+                </ManagementRules>
+            </SignedSubmit>
         </form>
     }
 }
@@ -530,7 +513,7 @@ pub fn ApiProgressPage() -> impl IntoView {
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}
         </Suspense>
-        <HelperNote lang />
+        <BusinessCardHelperNote lang />
     }
 }
 
@@ -758,6 +741,7 @@ pub fn ApiManualPage() -> impl IntoView {
 mod ssr {
     use super::super::form::ApplicationForm;
     use super::super::offered_kinds;
+    use super::super::signature;
     use super::super::store::{self, Receipt};
     use super::super::CaseKind;
     use super::{ApplyState, Progress, SubmitOutcome};
@@ -810,8 +794,15 @@ mod ssr {
         if let Some(error) = form.loopback_host(state.settings.development()) {
             return Ok(SubmitOutcome::Invalid(vec![error]));
         }
+        let signature = match signature::verify(&state, &business_id, &form, posted).await {
+            Ok(signature) => signature,
+            Err(error @ PortalError::Field { .. }) => {
+                return Ok(SubmitOutcome::Invalid(vec![error]))
+            }
+            Err(error) => return Err(error),
+        };
         let actor = Actor::company(business_id.as_str(), auth::source_ip());
-        match store::submit(&state, &business_id, &actor, form).await {
+        match store::submit(&state, &business_id, &actor, form, &signature).await {
             Ok(Receipt { case, isskey }) => Ok(SubmitOutcome::Received {
                 case: Box::new(case),
                 isskey,

@@ -41,6 +41,9 @@ pub struct ReviewCase {
     /// The company's permission as it is now: what a plan answers, and what an application
     /// would open again (A-N11).
     pub grant: Option<GrantView>,
+    /// The company card's signature of the submission, verified again for this page; `None`
+    /// for a case submitted before submissions were signed.
+    pub signature: Option<super::signature::SignatureCheck>,
     /// Every event of the case, oldest first.
     pub timeline: Vec<TimelineEntry>,
     pub outcome: Option<Result<String, PortalError>>,
@@ -231,10 +234,34 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                             })}
                         </p>
                     });
+                    let signature = match review.signature {
+                        Some(check) => view! {
+                            <p class=if check.holds { "notice signature" } else { "notice error signature" }>
+                                {lang.pick("工商憑證簽章：", "Business certificate signature: ")}
+                                <strong>{if check.holds {
+                                    lang.pick("驗證相符", "verified")
+                                } else {
+                                    lang.pick("驗證不符，簽章與案件內容不一致", "does NOT verify against the case")
+                                }}</strong>
+                                " " {lang.pick("（簽章者：", "(signed by ")}{check.signer}
+                                {lang.pick("，憑證序號：", ", certificate serial ")}<code>{check.serial}</code>
+                                {lang.pick("，簽署時間：", ", at ")}{check.signed_at}{lang.pick("）", ")")}
+                            </p>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <p class="notice signature">{lang.pick(
+                                "工商憑證簽章：本案件送出時尚未以卡片簽章。",
+                                "Business certificate signature: this case was submitted before submissions were signed.",
+                            )}</p>
+                        }
+                        .into_any(),
+                    };
                     view! {
                         <OutcomeNotice outcome=review.outcome lang />
                         {registry}
                         {grant}
+                        {signature}
                         <CaseCard case=review.case lang company_view=false />
                         <CaseTimeline entries=review.timeline lang />
                         {pending.then(|| view! {
@@ -391,10 +418,13 @@ mod ssr {
         let grant = store::grant(&mut conn, &case.business_id).await?;
         let timeline =
             timeline::<ApiCase>(&mut conn, &case.id, crate::shell::current_lang()).await?;
+        drop(conn);
+        let signature = super::super::signature::check(&state, &case).await?;
         Ok(ReviewCase {
             case,
             registry,
             grant,
+            signature,
             timeline,
             outcome,
         })

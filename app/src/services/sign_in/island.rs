@@ -134,14 +134,7 @@ pub fn CardSignIn(
                     <ReaderChoice readers reader lang chosen=Callback::new(move |()| read_card()) />
                     {move || match holder.get() {
                         None => view! { <p class="notice">{lang.pick("正在讀取卡片憑證…", "Reading the card's certificate…")}</p> }.into_any(),
-                        Some(Ok(card)) => view! {
-                            <dl class="facts card-holder">
-                                <dt>{lang.pick("憑證持有人", "Certificate holder")}</dt><dd>{card.name}</dd>
-                                {card.business_id.map(|id| view! { <dt>{lang.pick("統一編號", "Business ID")}</dt><dd>{id}</dd> })}
-                                {card.agency_code.map(|code| view! { <dt>{lang.pick("機關代號", "Agency code")}</dt><dd>{code}</dd> })}
-                                <dt>{lang.pick("有效期限", "Valid until")}</dt><dd>{card.valid_until}</dd>
-                            </dl>
-                        }.into_any(),
+                        Some(Ok(card)) => view! { <HolderFacts card lang /> }.into_any(),
                         Some(Err(message)) => view! {
                             <div class="notice warning" role="alert">
                                 <p>{message}</p>
@@ -186,6 +179,9 @@ pub fn CardSignIn(
                 </button>
             </div>
         </form>
+        // A business certificate's page prints seed 000's whole note instead
+        // (`pages::BusinessCardHelperNote`).
+        {(kind != SignInKind::Company).then(|| view! {
         <p class="helper-notice">
             {lang.pick("※ 如需使用", "※ To use your ")}{card_name}
             {lang.pick("，請使用者務必下載安裝 ", ", you must download and install the ")}
@@ -195,6 +191,20 @@ pub fn CardSignIn(
                 " for your operating system; mobile devices are not supported. Your PIN goes only to the helper on your computer, never to this website.",
             )}
         </p>
+        })}
+    }
+}
+
+/// Whose card is in the reader, as the portal read its certificate.
+#[component]
+pub fn HolderFacts(card: CardHolder, lang: Lang) -> impl IntoView {
+    view! {
+        <dl class="facts card-holder">
+            <dt>{lang.pick("憑證持有人", "Certificate holder")}</dt><dd>{card.name}</dd>
+            {card.business_id.map(|id| view! { <dt>{lang.pick("統一編號", "Business ID")}</dt><dd>{id}</dd> })}
+            {card.agency_code.map(|code| view! { <dt>{lang.pick("機關代號", "Agency code")}</dt><dd>{code}</dd> })}
+            <dt>{lang.pick("有效期限", "Valid until")}</dt><dd>{card.valid_until}</dd>
+        </dl>
     }
 }
 

@@ -54,6 +54,44 @@ pub fn SignInPage(kind: SignInKind) -> impl IntoView {
         <h1>{title}</h1>
         <p>{intro}</p>
         <CardSignIn kind lang helper_url=portal_settings().card_helper_url next />
+        {(kind == SignInKind::Company).then(|| view! { <BusinessCardHelperNote lang /> })}
+    }
+}
+
+/// The note seed 000 prints under every form that asks for the 工商憑證密碼, whole: where the
+/// MOEACA's 跨平台網頁元件 is downloaded, HiCOS, and where Windows puts them; then where this
+/// portal's own card helper is described.
+#[component]
+pub fn BusinessCardHelperNote(lang: Lang) -> impl IntoView {
+    view! {
+        <div class="hint helper-note">
+            <p>{lang.pick(
+                "※如需使用工商憑證，請使用者務必下載安裝跨平台網頁元件",
+                "※ To use your business certificate (工商憑證), you must download and install the cross-platform web component (跨平台網頁元件):",
+            )}</p>
+            <ul>
+                <li>
+                    {lang.pick("至工商憑證管理中心網站 ", "from the MOEA Certification Authority's website ")}
+                    <a href="https://moeaca.nat.gov.tw" rel="noopener">"https://moeaca.nat.gov.tw"</a>
+                    {lang.pick(
+                        "，下載路徑為：進入首頁 → 下載專區 → 檔案下載 → 跨平台網頁讀卡元件下載，請依作業系統選取安裝，目前不支援行動裝置安裝。",
+                        ": home page → 下載專區 (Downloads) → 檔案下載 (Files) → 跨平台網頁讀卡元件下載; choose the one for your operating system. Mobile devices are not supported.",
+                    )}
+                </li>
+                <li>{lang.pick(
+                    "此安裝已包含 HiCOS 卡片管理工具，請使用者務必使用最新版本，方能完整支援自然人憑證之讀取及使用，以避免用戶 PIN 碼被鎖或是無法使用之情事發生。",
+                    "It includes the HiCOS card management tool. Always use the latest version: only it fully supports reading and using citizen certificates, and it keeps your PIN from being locked or the card from becoming unusable.",
+                )}</li>
+                <li>{lang.pick(
+                    "安裝完畢後，Windows 使用者可點選「開始」→「所有程式」，將會出現「HiCOS PKI Smart Card」及「跨平台網頁元件」等資料夾。",
+                    "Once installed, Windows users find the folders \"HiCOS PKI Smart Card\" and \"跨平台網頁元件\" under Start → All Programs.",
+                )}</li>
+            </ul>
+            <p>
+                {lang.pick("本網站使用之跨平台網頁元件：", "The card helper this portal works with: ")}
+                <a href="/card-helper">{lang.pick("跨平台網頁元件說明", "About the card helper")}</a>
+            </p>
+        </div>
     }
 }
 

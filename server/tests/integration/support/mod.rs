@@ -6,7 +6,7 @@ mod page;
 mod portal;
 
 pub use page::Page;
-pub use portal::{form_post, session_cookie, Portal};
+pub use portal::{card_signs, form_post, session_cookie, Portal};
 
 use app::pki::{ReloadableTrustStore, TrustStore};
 use app::platform::{

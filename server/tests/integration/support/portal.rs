@@ -332,8 +332,7 @@ impl Portal {
         challenge: &str,
         signed: &[u8],
     ) -> Response {
-        let key = KeyPair::from_pem(signer.private_key_pem.as_deref().expect("key")).expect("key");
-        let signature = key.sign(signed).expect("signature");
+        let signature = card_signs(signer, signed);
         let mut form = vec![("kind", kind), ("challenge", challenge)];
         let certificate = STANDARD.encode(&card.certificate_der);
         let signature = STANDARD.encode(signature);
@@ -391,6 +390,12 @@ impl Portal {
 
 async fn body_text_of(response: Response) -> String {
     body_text(response).await
+}
+
+/// The signature `card`'s key makes over `signed` (what the card helper has the card sign).
+pub fn card_signs(card: &Issued, signed: &[u8]) -> Vec<u8> {
+    let key = KeyPair::from_pem(card.private_key_pem.as_deref().expect("key")).expect("key");
+    key.sign(signed).expect("signature")
 }
 
 /// `form` posted to `path` as a server function's page posts it, with `cookie`.

@@ -7,6 +7,7 @@ use super::super::cases::{
 };
 use super::super::form::{ApplicationForm, CompanyData, CERTIFICATE};
 use super::super::mail::{Closed, DeskNews, Received, ToDesk};
+use super::super::signature::{self, CaseSignature};
 use super::super::{offered_kinds, pending_case_message, CaseView};
 use super::{case, grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
@@ -78,18 +79,20 @@ pub(super) async fn read(
     Ok((case, facts))
 }
 
-/// The company data a case records: as typed in its form, or else as registered.
-struct Company {
-    name: String,
-    host_ip: String,
-    contact: String,
-    landline: String,
-    mobile: String,
-    email: String,
+/// The company data a case records: as typed in its form, or else as registered; what the
+/// company's card signs of it ([`super::super::signature`]).
+#[derive(Serialize, serde::Deserialize, Debug, PartialEq, Eq)]
+pub struct Company {
+    pub name: String,
+    pub host_ip: String,
+    pub contact: String,
+    pub landline: String,
+    pub mobile: String,
+    pub email: String,
 }
 
 impl Company {
-    fn typed(data: &CompanyData) -> Company {
+    pub fn typed(data: &CompanyData) -> Company {
         Company {
             name: data.company_name.to_string(),
             host_ip: data.host_ip.to_string(),
@@ -184,9 +187,12 @@ fn new_ap_id() -> String {
 
 /// The audit details of a submission.
 #[derive(Serialize)]
-struct Submitted {
+struct Submitted<'a> {
     kind: &'static str,
     status: &'static str,
+    /// The SHA-256 of the content the company's card signed, and the card's serial.
+    signed_content: &'a str,
+    signed_by: &'a str,
 }
 
 /// Takes a company's application (A-2…A-6). 憑證上傳 takes effect at once; the others wait
@@ -197,6 +203,7 @@ pub async fn submit(
     business_id: &BusinessId,
     actor: &Actor,
     form: ApplicationForm,
+    signature: &CaseSignature,
 ) -> Result<Receipt, PortalError> {
     let token = uuid::Uuid::parse_str(&form.token)
         .map_err(|_| {
@@ -313,6 +320,7 @@ pub async fn submit(
         }
         Err(error) => return Err(error.into()),
     }
+    signature::record(work.conn(), &id, signature, now).await?;
     let case = load(work.conn(), &id, now).await?;
     work.mail(&Received { case: &case }).await?;
     if status == CaseStatus::Pending {
@@ -330,6 +338,8 @@ pub async fn submit(
         &Submitted {
             kind: form.kind.code(),
             status: status.code(),
+            signed_content: signature.audited().0,
+            signed_by: signature.audited().1,
         },
     )
     .await?;

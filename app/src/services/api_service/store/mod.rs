@@ -6,7 +6,7 @@ mod cases;
 mod grants;
 mod material;
 
-pub use cases::{cancel, decide, submit, Receipt};
+pub use cases::{cancel, decide, submit, Company, Receipt};
 pub use grants::{change_grant, periodic_check, suspend_for_abnormal_use, CheckFinding};
 pub use material::{extend_review, reply_material, request_material};
 

@@ -1,0 +1,26 @@
+-- A-2…A-5 (issue 20 item 1): each submission of the API service is signed by the company's
+-- card (工商憑證) through the card helper. The signature is kept with its case: the canonical
+-- content the card signed (JSON), its SHA-256, the statement signed (inside the helper's
+-- origin-bound message, hence the origin), the signature and the certificate (standard
+-- base64). A signature is evidence: it is never changed or removed. Kept in step with
+-- postgres/0039_api_case_signatures.sql.
+CREATE TABLE api_case_signatures (
+    case_id            TEXT PRIMARY KEY REFERENCES api_cases (id),
+    content            TEXT NOT NULL,
+    content_sha256     TEXT NOT NULL,
+    statement          TEXT NOT NULL,
+    origin             TEXT NOT NULL,
+    signature          TEXT NOT NULL,
+    certificate        TEXT NOT NULL,
+    certificate_serial TEXT NOT NULL,
+    signer             TEXT NOT NULL,
+    signed_at          BIGINT NOT NULL
+);
+CREATE TRIGGER api_case_signatures_no_update BEFORE UPDATE ON api_case_signatures
+BEGIN
+    SELECT RAISE(ABORT, 'api_case_signatures is append-only');
+END;
+CREATE TRIGGER api_case_signatures_no_delete BEFORE DELETE ON api_case_signatures
+BEGIN
+    SELECT RAISE(ABORT, 'api_case_signatures is append-only');
+END;
