@@ -2,7 +2,8 @@
 -- card (工商憑證) through the card helper. The signature is kept with its case: the canonical
 -- content the card signed (JSON), its SHA-256, the statement signed (inside the helper's
 -- origin-bound message, hence the origin), the signature and the certificate (standard
--- base64). A signature is evidence: it is never changed or removed. Kept in step with
+-- base64). A signature is evidence: it is never changed or removed. The first table to refer
+-- to api_cases: a later rebuild of api_cases (as 0036 did on SQLite) must keep its ids. Kept in step with
 -- postgres/0039_api_case_signatures.sql.
 CREATE TABLE api_case_signatures (
     case_id            TEXT PRIMARY KEY REFERENCES api_cases (id),

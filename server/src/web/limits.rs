@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -24,6 +25,10 @@ pub const LINK_APPLICATION: usize = 5 * app::services::agency_link::documents::M
 
 /// A server function's arguments (`/api/{fn}`): identifiers, a certificate, a signature.
 pub const SERVER_FUNCTION: usize = 64 * 1024;
+
+/// The form of an API-service case sent to be signed (`api_case_statement`): a [`FORM`] as
+/// JSON, its file as Base64 (4/3 of it) and the JSON's own quoting.
+pub const SIGNED_FORM: usize = 2 * FORM;
 
 /// A call of the JSON APIs under `/integration/` (a person query is a few dozen bytes).
 pub const INTEGRATION_API: usize = 4 * 1024;
@@ -42,6 +47,8 @@ pub fn for_path(path: &str) -> usize {
         LINK_APPLICATION
     } else if app::services::manifest::form_pages().any(|page| page == path) {
         FORM
+    } else if path == <app::services::api_service::signature::ApiCaseStatement as ServerFn>::PATH {
+        SIGNED_FORM
     } else if path.starts_with("/api/") {
         SERVER_FUNCTION
     } else if path == crate::confirm::CONFIRM_PATH {
@@ -111,6 +118,7 @@ mod tests {
         assert_eq!(for_path("/agency-link/apply"), LINK_APPLICATION);
         assert_eq!(for_path("/certificate/apply"), FORM);
         assert_eq!(for_path("/api/moica_apply"), SERVER_FUNCTION);
+        assert_eq!(for_path("/api/api_case_statement"), SIGNED_FORM);
         assert_eq!(
             for_path("/integration/agency/v1/person-query"),
             INTEGRATION_API

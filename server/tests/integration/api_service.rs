@@ -592,6 +592,50 @@ async fn a_n7_an_approved_change_replaces_the_ip_and_deactivation_ends_the_grant
     assert_every_case_signed(&portal, &["apply", "modify", "deactivate"]).await;
 }
 
+#[tokio::test]
+async fn a_5_the_registered_data_a_form_shows_is_signed_with_it() {
+    let portal = Portal::start().await;
+    let (shrimp, _) = approved(&portal).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let form = [
+        ("purpose", "因應集團組織改造停用"),
+        ("agree", "yes"),
+        ("token", token.as_str()),
+    ];
+    let (challenge, statement) = to_sign(&portal, &shrimp, "deactivate", &form)
+        .await
+        .expect("sign");
+    let signature = signed_fields(&shrimp.card, &challenge, &statement);
+    // The registered contact changes after the card signed the form that showed it.
+    sqlx::query("UPDATE api_grants SET email = 'changed@example.com' WHERE business_id = $1")
+        .bind(SHRIMP)
+        .execute(&portal.app.test_db.db.pool)
+        .await
+        .expect("changed");
+    let html = post_signed_kind(&portal, &shrimp, "deactivate", &form, &signature).await;
+    assert!(html.contains("卡片簽章與申請內容不符"), "{html}");
+    // Signed as it now is, it is taken, and the signed content names the registered data.
+    let (challenge, statement) = to_sign(&portal, &shrimp, "deactivate", &form)
+        .await
+        .expect("sign");
+    let html = post_signed_kind(
+        &portal,
+        &shrimp,
+        "deactivate",
+        &form,
+        &signed_fields(&shrimp.card, &challenge, &statement),
+    )
+    .await;
+    assert!(html.contains("已受理"), "{html}");
+    let content: String =
+        sqlx::query_scalar("SELECT content FROM api_case_signatures WHERE case_id = $1")
+            .bind(serial_in(&html))
+            .fetch_one(&portal.app.test_db.db.pool)
+            .await
+            .expect("signature");
+    assert!(content.contains("changed@example.com"), "{content}");
+}
+
 /// Every case is kept with its card signature (A-2…A-5), and the cases are of `kinds`.
 async fn assert_every_case_signed(portal: &Portal, kinds: &[&str]) {
     let rows: Vec<(String, Option<String>)> = sqlx::query_as(
@@ -615,6 +659,16 @@ async fn post_signed(
     form: &[(&str, &str)],
     signature: &[(&'static str, String)],
 ) -> String {
+    post_signed_kind(portal, company, "apply", form, signature).await
+}
+
+async fn post_signed_kind(
+    portal: &Portal,
+    company: &Company,
+    kind: &str,
+    form: &[(&str, &str)],
+    signature: &[(&'static str, String)],
+) -> String {
     let mut posted = form.to_vec();
     posted.extend(
         signature
@@ -623,7 +677,7 @@ async fn post_signed(
     );
     let (status, html) = portal
         .post_page(
-            "/api-service/apply/form?kind=apply",
+            &format!("/api-service/apply/form?kind={kind}"),
             Some(&company.cookie),
             &posted,
         )
@@ -728,7 +782,34 @@ async fn a_2_a_5_a_submission_is_accepted_only_signed_by_the_sign_in_card_over_w
     // The same signed form again (a reload): the same receipt, no second case.
     let again = post_signed(&portal, &shrimp, &form, &signature).await;
     assert_eq!(serial_in(&again), case);
+    // Other content signed under the same form's token gets no receipt of the first.
+    let mut other_content = form.clone();
+    for field in other_content.iter_mut() {
+        if field.0 == "purpose" {
+            field.1 = "依其他法規需查驗身分證";
+        }
+    }
+    let (again_challenge, again_statement) = to_sign(&portal, &shrimp, "apply", &other_content)
+        .await
+        .expect("sign");
+    let html = post_signed(
+        &portal,
+        &shrimp,
+        &other_content,
+        &signed_fields(&shrimp.card, &again_challenge, &again_statement),
+    )
+    .await;
+    assert!(html.contains("此申請表單已送出"), "{html}");
     assert_eq!(count_cases(&portal).await, 1);
+    // Each refused signature is in the audit log under the company.
+    let refused: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'api_case.signature_refused' ORDER BY seq",
+    )
+    .fetch_all(&portal.app.test_db.db.pool)
+    .await
+    .expect("audit");
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused[0].contains("mismatch") && refused[2].contains("not_sign_in_card"));
 
     // The reviewer sees the signature verified against the case …
     let reviewer = reviewer(&portal).await;

@@ -245,7 +245,7 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                                 }}</strong>
                                 " " {lang.pick("（簽章者：", "(signed by ")}{check.signer}
                                 {lang.pick("，憑證序號：", ", certificate serial ")}<code>{check.serial}</code>
-                                {lang.pick("，簽署時間：", ", at ")}{check.signed_at}{lang.pick("）", ")")}
+                                {lang.pick("，簽章受理時間：", ", taken at ")}{check.signed_at}{lang.pick("）", ")")}
                             </p>
                         }
                         .into_any(),

@@ -114,7 +114,7 @@ pub struct SignatureCheck {
     /// The signer's name in the certificate, and its serial (upper-case hex).
     pub signer: String,
     pub serial: String,
-    /// ROC date-time.
+    /// When the portal took the signature (with the case), ROC date-time.
     pub signed_at: String,
     /// Whether the signature verifies over the statement, the statement names the digest of
     /// the kept content, and that content is the case's.
@@ -266,6 +266,12 @@ mod browser {
         else {
             return;
         };
+        // Nothing signed before (a page restored from the history) is posted again.
+        for field in press.signed {
+            if let Some(input) = field.get_untracked() {
+                input.set_value("");
+            }
+        }
         let Some(pin) = take_pin(press.pin_input, press.pin_error, lang) else {
             return;
         };
@@ -359,16 +365,18 @@ pub use server::{check, record, verify, CaseSignature};
 #[cfg(feature = "ssr")]
 mod server {
     use super::super::form::ApplicationForm;
+    use super::super::store;
     use super::super::store::Company;
     use super::super::{CaseKind, CaseView};
     use super::{statement, SignatureCheck, SignatureRefusal, ToSign, CHALLENGE, PIN};
     use super::{SIGNATURE, SIGNER};
+    use crate::cases::actor::Actor;
     use crate::cases::Code;
     use crate::domain::business_id::BusinessId;
     use crate::error::PortalError;
     use crate::forms::value;
     use crate::pki::{expect_business_id, Purpose};
-    use crate::platform::{auth, challenge, clock::roc_date_time, rate_limit, AppState};
+    use crate::platform::{audit, auth, challenge, clock::roc_date_time, rate_limit, AppState};
     use base64::{engine::general_purpose::STANDARD, Engine};
     use serde::{Deserialize, Serialize};
     use sha2::{Digest, Sha256};
@@ -388,9 +396,10 @@ mod server {
     }
 
     /// What the company submits, as the card signs it: every field of the form once parsed
-    /// (so the case keeps exactly what was signed), the uploaded file by its digest, the
-    /// agreement to the rules and the form's one-time token. Serialised as JSON, whose field
-    /// order is fixed by this struct.
+    /// (so the case keeps exactly what was signed), the company data the case records (as
+    /// typed, or for the kinds that do not edit it as registered, which the form shows), the
+    /// uploaded file by its digest, the agreement to the rules and the form's one-time token.
+    /// Serialised as JSON, whose field order is fixed by this struct.
     #[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
     struct Content {
         kind: String,
@@ -403,11 +412,15 @@ mod server {
     }
 
     impl Content {
-        fn of(form: &ApplicationForm, business_id: &BusinessId) -> Content {
+        fn of(
+            form: &ApplicationForm,
+            business_id: &BusinessId,
+            company: Option<Company>,
+        ) -> Content {
             Content {
                 kind: form.kind.code().to_owned(),
                 business_id: business_id.as_str().to_owned(),
-                company: form.company.as_ref().map(Company::typed),
+                company,
                 text: form.purpose.as_str().to_owned(),
                 certificate_sha256: form.certificate.as_deref().map(sha256_hex),
                 agreed_to_rules: true,
@@ -419,13 +432,12 @@ mod server {
             serde_json::to_string(self).expect("plain strings serialise")
         }
 
-        /// Whether this content is the case's: its kind, company, text and (when the form
-        /// edited them) its company data.
+        /// Whether this content is the case's: its kind, company, text and company data.
         fn is_of(&self, case: &CaseView) -> bool {
             self.kind == case.kind.code()
                 && self.business_id == case.business_id
                 && self.text == case.purpose
-                && self.company.as_ref().is_none_or(|company| {
+                && self.company.as_ref().is_some_and(|company| {
                     company.name == case.company_name
                         && company.host_ip == case.host_ip
                         && company.contact == case.contact
@@ -434,6 +446,23 @@ mod server {
                         && company.email == case.email
                 })
         }
+    }
+
+    /// The company data a case of `form` records: as typed, or as registered (`None` if the
+    /// company has no grant, when only a first application is offered).
+    async fn company_data(
+        state: &AppState,
+        form: &ApplicationForm,
+        business_id: &BusinessId,
+    ) -> Result<Option<Company>, PortalError> {
+        if let Some(typed) = &form.company {
+            return Ok(Some(Company::typed(typed)));
+        }
+        let mut conn = state.db.pool.acquire().await?;
+        Ok(match store::grant(&mut conn, business_id.as_str()).await? {
+            Some(_) => Some(Company::registered(&mut conn, business_id.as_str()).await?),
+            None => None,
+        })
     }
 
     async fn company() -> Result<(AppState, BusinessId), PortalError> {
@@ -456,15 +485,18 @@ mod server {
         if form.loopback_host(state.settings.development()).is_some() {
             return Ok(ToSign::Invalid);
         }
-        let drawn = challenge::issue_to_client(
-            &state.db.pool,
-            state.clock.unix(),
-            &purpose(&business_id),
-            &auth::client_buckets(),
-        )
-        .await?
-        .map_err(rate_limit::too_many_requests)?;
-        let digest = sha256_hex(Content::of(&form, &business_id).json().as_bytes());
+        // Counted per company, apart from the anonymous sign-in challenges of its address.
+        let now = state.clock.unix();
+        let bucket = format!("api-case-challenge:{}", business_id.as_str());
+        if let Err(retry_after) = challenge::ISSUE_LIMIT
+            .hit(&state.db.pool, &bucket, now)
+            .await?
+        {
+            return Err(rate_limit::too_many_requests(retry_after));
+        }
+        let drawn = challenge::issue(&state.db.pool, now, &purpose(&business_id)).await?;
+        let company = company_data(&state, &form, &business_id).await?;
+        let digest = sha256_hex(Content::of(&form, &business_id, company).json().as_bytes());
         Ok(ToSign::Statement {
             statement: statement(&drawn.value, business_id.as_str(), kind, &digest),
             challenge: drawn.value,
@@ -485,12 +517,50 @@ mod server {
         certificate: String,
         serial: String,
         signer: String,
+        /// The company data signed.
+        company: Option<Company>,
     }
 
     impl CaseSignature {
         /// How the audit log names it: the digest signed and the certificate that signed.
         pub fn audited(&self) -> (&str, &str) {
             (&self.content_sha256, &self.serial)
+        }
+
+        /// Refuses unless `company` is the company data that was signed: the registered data
+        /// a form showed may have changed (an approved 登錄資料修改) between signing and the
+        /// case's unit of work, which reads it again.
+        pub fn covers(&self, company: &Company) -> Result<(), PortalError> {
+            if self.company.as_ref() == Some(company) {
+                Ok(())
+            } else {
+                Err(refused(SignatureRefusal::Mismatch))
+            }
+        }
+
+        /// Refuses unless the case `case_id` (the one this form's token already made) kept
+        /// a signature of this very content: a reload gets its receipt, another content
+        /// under the same token does not.
+        pub async fn resubmits(
+            &self,
+            conn: &mut AnyConnection,
+            case_id: &str,
+        ) -> Result<(), PortalError> {
+            let kept: Option<String> = sqlx::query_scalar(
+                "SELECT content_sha256 FROM api_case_signatures WHERE case_id = $1",
+            )
+            .bind(case_id)
+            .fetch_optional(conn)
+            .await?;
+            match kept {
+                Some(digest) if digest != self.content_sha256 => Err(PortalError::Refused {
+                    zh_tw: "此申請表單已送出，請重新開啟申請頁面。".into(),
+                    english:
+                        "This form was already submitted; please open the application page again."
+                            .into(),
+                }),
+                _ => Ok(()),
+            }
         }
     }
 
@@ -503,18 +573,60 @@ mod server {
         form: &ApplicationForm,
         posted: &[(String, String)],
     ) -> Result<CaseSignature, PortalError> {
+        match verified(state, business_id, form, posted).await {
+            Ok(signature) => Ok(signature),
+            Err(Refusal::Missing) => Err(refused(SignatureRefusal::Missing)),
+            Err(Refusal::Fault(error)) => Err(error),
+            // A signature that does not hold is the company's card, or someone in its
+            // session, trying: audited under the company, with the reason.
+            Err(Refusal::Audited(code, error)) => {
+                let actor = Actor::company(business_id.as_str(), auth::source_ip());
+                let event = actor.event(
+                    "api_case.signature_refused",
+                    form.kind.code(),
+                    &serde_json::json!({ "reason": code }),
+                );
+                audit::record(&state.db, state.clock.unix(), &event).await?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Why a posted signature was not taken.
+    enum Refusal {
+        Missing,
+        Audited(String, PortalError),
+        Fault(PortalError),
+    }
+
+    impl From<PortalError> for Refusal {
+        fn from(error: PortalError) -> Refusal {
+            Refusal::Fault(error)
+        }
+    }
+
+    fn audited(refusal: SignatureRefusal) -> Refusal {
+        Refusal::Audited(refusal.code().to_owned(), refused(refusal))
+    }
+
+    async fn verified(
+        state: &AppState,
+        business_id: &BusinessId,
+        form: &ApplicationForm,
+        posted: &[(String, String)],
+    ) -> Result<CaseSignature, Refusal> {
         let (challenge, signature, certificate) = (
             value(posted, CHALLENGE).trim(),
             value(posted, SIGNATURE).trim(),
             value(posted, SIGNER).trim(),
         );
         if challenge.is_empty() || signature.is_empty() || certificate.is_empty() {
-            return Err(refused(SignatureRefusal::Missing));
+            return Err(Refusal::Missing);
         }
         let (Ok(signature_bytes), Ok(der)) =
             (STANDARD.decode(signature), STANDARD.decode(certificate))
         else {
-            return Err(refused(SignatureRefusal::Encoding));
+            return Err(audited(SignatureRefusal::Encoding));
         };
         let now = state.clock.unix();
         let checked = state
@@ -522,11 +634,14 @@ mod server {
             .current()
             .check_certificate(&der, Purpose::BusinessCard, now)
             .and_then(|checked| expect_business_id(&checked, business_id).map(|()| checked))
-            .map_err(|error| PortalError::field(PIN, &error))?;
+            .map_err(|error| {
+                Refusal::Audited(format!("{error:?}"), PortalError::field(PIN, &error))
+            })?;
         if auth::session_certificate(state).await?.as_deref() != Some(checked.der()) {
-            return Err(refused(SignatureRefusal::NotSignInCard));
+            return Err(audited(SignatureRefusal::NotSignInCard));
         }
-        let content = Content::of(form, business_id).json();
+        let company = company_data(state, form, business_id).await?;
+        let content = Content::of(form, business_id, company.clone()).json();
         let content_sha256 = sha256_hex(content.as_bytes());
         let statement = statement(challenge, business_id.as_str(), form.kind, &content_sha256);
         let origin = state.settings.public_origin.clone();
@@ -535,7 +650,7 @@ mod server {
                 &card_helper::protocol::signed_message(&origin, statement.as_bytes()),
                 &signature_bytes,
             )
-            .map_err(|_| refused(SignatureRefusal::Mismatch))?;
+            .map_err(|_| audited(SignatureRefusal::Mismatch))?;
         Ok(CaseSignature {
             challenge: challenge.to_owned(),
             challenge_purpose: purpose(business_id),
@@ -547,6 +662,7 @@ mod server {
             certificate: STANDARD.encode(checked.der()),
             serial: checked.serial_hex().to_uppercase(),
             signer: checked.subject_name().unwrap_or_default().to_owned(),
+            company,
         })
     }
 
@@ -615,20 +731,68 @@ mod server {
             .and_then(|der| crate::pki::UncheckedCertificate::read(&der));
         let signature = STANDARD.decode(text("signature")?).unwrap_or_default();
         let signed = card_helper::protocol::signed_message(&text("origin")?, statement.as_bytes());
+        // The statement is exactly the one this case's company, kind and content make.
+        let rebuilt = statement
+            .lines()
+            .find_map(|line| line.strip_prefix("challenge="))
+            .map(|challenge| super::statement(challenge, &case.business_id, case.kind, &digest));
         let holds = sha256_hex(content.as_bytes()) == digest
-            && statement
-                .lines()
-                .any(|line| line == format!("content-sha256={digest}"))
+            && rebuilt.as_deref() == Some(statement.as_str())
             && serde_json::from_str::<Content>(&content).is_ok_and(|content| content.is_of(case))
             && certificate
                 .as_ref()
                 .is_some_and(|certificate| certificate.verifies(&signed, &signature));
         Ok(Some(SignatureCheck {
             signer: text("signer")?,
-            serial: text("certificate_serial")?,
+            serial: certificate
+                .as_ref()
+                .map(|certificate| certificate.serial_hex.to_uppercase())
+                .unwrap_or_default(),
             signed_at: roc_date_time(row.try_get("signed_at")?),
             holds,
         }))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::forms::testing::posted;
+
+        fn content(pairs: &[(&str, &str)]) -> String {
+            let form = ApplicationForm::parse(CaseKind::Certificate, &posted(pairs)).unwrap();
+            let id = BusinessId::parse("24941832").unwrap();
+            Content::of(&form, &id, None).json()
+        }
+
+        #[test]
+        fn a_3_the_content_signed_names_every_field_the_file_and_the_token() {
+            let base = [
+                ("purpose", "上傳非IC卡憑證"),
+                ("agree", "yes"),
+                ("certificate", "LS0tLS0="),
+                ("token", "t-1"),
+            ];
+            assert_eq!(
+                content(&base),
+                format!(
+                    "{{\"kind\":\"certificate\",\"business_id\":\"24941832\",\"company\":null,\
+                     \"text\":\"上傳非IC卡憑證\",\"certificate_sha256\":\"{}\",\
+                     \"agreed_to_rules\":true,\"form_token\":\"t-1\"}}",
+                    sha256_hex(b"-----")
+                )
+            );
+            for (field, other) in [
+                ("purpose", "另一目的"),
+                ("certificate", "LS0tLQ=="),
+                ("token", "t-2"),
+            ] {
+                let changed: Vec<_> = base
+                    .iter()
+                    .map(|&(k, v)| if k == field { (k, other) } else { (k, v) })
+                    .collect();
+                assert_ne!(content(&changed), content(&base), "{field}");
+            }
+        }
     }
 }
 

@@ -81,7 +81,7 @@ pub(super) async fn read(
 
 /// The company data a case records: as typed in its form, or else as registered; what the
 /// company's card signs of it ([`super::super::signature`]).
-#[derive(Serialize, serde::Deserialize, Debug, PartialEq, Eq)]
+#[derive(Clone, Serialize, serde::Deserialize, Debug, PartialEq, Eq)]
 pub struct Company {
     pub name: String,
     pub host_ip: String,
@@ -103,7 +103,7 @@ impl Company {
         }
     }
 
-    async fn registered(conn: &mut AnyConnection, business_id: &str) -> sqlx::Result<Company> {
+    pub async fn registered(conn: &mut AnyConnection, business_id: &str) -> sqlx::Result<Company> {
         use sqlx::Row;
         let row = sqlx::query(
             "SELECT company_name, host_ip, contact, landline, mobile, email FROM api_grants \
@@ -217,6 +217,7 @@ pub async fn submit(
     let now = work.now;
     // The same form sent again (a double click, a reload): the receipt of the first.
     if let Some(receipt) = resubmitted(work.conn(), business_id, &token, now).await? {
+        signature.resubmits(work.conn(), &receipt.case.id).await?;
         return Ok(receipt);
     }
     // On PostgreSQL, hold the grant's row: an upload and a case, or a reviewer's change of
@@ -242,6 +243,7 @@ pub async fn submit(
         (None, Some(_)) => Company::registered(work.conn(), business_id.as_str()).await?,
         (None, None) => return Err(PortalError::Unavailable),
     };
+    signature.covers(&company)?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut isskey = None;
     let status = if let Some(file) = &form.certificate {
@@ -314,9 +316,11 @@ pub async fn submit(
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             drop(work);
             let mut conn = state.db.pool.acquire().await?;
-            return resubmitted(&mut conn, business_id, &token, now)
+            let receipt = resubmitted(&mut conn, business_id, &token, now)
                 .await?
-                .ok_or_else(pending_refusal);
+                .ok_or_else(pending_refusal)?;
+            signature.resubmits(&mut conn, &receipt.case.id).await?;
+            return Ok(receipt);
         }
         Err(error) => return Err(error.into()),
     }
