@@ -129,20 +129,7 @@ async fn apply(portal: &Portal, company: &Company, kind: &str, form: &[(&str, &s
         form.push(("token", &token));
     }
     let signature = signed(portal, company, kind, &form).await;
-    form.extend(
-        signature
-            .iter()
-            .map(|(name, value)| (*name, value.as_str())),
-    );
-    let (status, html) = portal
-        .post_page(
-            &format!("/api-service/apply/form?kind={kind}"),
-            Some(&company.cookie),
-            &form,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    html
+    post_signed_kind(portal, company, kind, &form, &signature).await
 }
 
 /// 憑證上傳 of `file`, as a browser posts the form with its file.

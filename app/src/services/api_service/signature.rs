@@ -158,7 +158,8 @@ pub fn SignedSubmit(
     let form_error = RwSignal::new(error);
     let busy = RwSignal::new(false);
     let pin_input = NodeRef::<html::Input>::new();
-    let signed = [NodeRef::<html::Input>::new(); 3];
+    // Three node refs of their own (`[NodeRef::new(); 3]` would copy one handle thrice).
+    let signed: [NodeRef<html::Input>; 3] = std::array::from_fn(|_| NodeRef::new());
     let kind = StoredValue::new(kind);
     let on_click = move |event: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
