@@ -580,6 +580,46 @@ async fn a_n7_an_approved_change_replaces_the_ip_and_deactivation_ends_the_grant
 }
 
 #[tokio::test]
+async fn a_2_refused_signatures_are_audited_up_to_a_limit_and_then_wait() {
+    let portal = Portal::start().await;
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let typed = application("127.0.0.115");
+    let mut form = fields(&typed);
+    form.push(("token", "t-limit"));
+    let (challenge, statement) = to_sign(&portal, &shrimp, "apply", &form)
+        .await
+        .expect("sign");
+    // Signed over something else: refused each time, audited while within the limit.
+    let garbage = signed_fields(&shrimp.card, &challenge, &format!("{statement}x"));
+    let limit = app::services::api_service::signature::REFUSAL_LIMIT.max;
+    for _ in 0..limit {
+        let html = post_signed(&portal, &shrimp, &form, &garbage).await;
+        assert!(html.contains("卡片簽章與申請內容不符"), "{html}");
+    }
+    let mut posted = form.clone();
+    posted.extend(garbage.iter().map(|(name, value)| (*name, value.as_str())));
+    let (status, html) = portal
+        .post_page(
+            "/api-service/apply/form?kind=apply",
+            Some(&shrimp.cookie),
+            &posted,
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("嘗試次數過多"), "{html}");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'api_case.signature_refused'",
+    )
+    .fetch_one(&portal.app.test_db.db.pool)
+    .await
+    .expect("audit");
+    assert_eq!(audited, limit);
+    // Unsigned posts (no JavaScript) are no one's attempt: neither audited nor counted.
+    let html = post_signed(&portal, &shrimp, &form, &[]).await;
+    assert!(html.contains("本申請須以工商憑證簽章"), "{html}");
+}
+
+#[tokio::test]
 async fn a_5_the_registered_data_a_form_shows_is_signed_with_it() {
     let portal = Portal::start().await;
     let (shrimp, _) = approved(&portal).await;

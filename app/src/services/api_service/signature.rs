@@ -122,7 +122,7 @@ pub struct SignatureCheck {
 }
 
 /// When 申請 is pressed: checks the form of `kind` as posted and, if it is complete, answers
-/// what the card is to sign (a challenge valid two minutes, drawn within the client's limit).
+/// what the card is to sign (a challenge valid two minutes, drawn within the company's limit).
 #[server(endpoint = "api_case_statement", input = server_fn::codec::Json)]
 pub async fn api_case_statement(
     kind: String,
@@ -361,7 +361,7 @@ mod browser {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{check, record, verify, CaseSignature};
+pub use server::{check, record, verify, CaseSignature, REFUSAL_LIMIT};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -376,7 +376,7 @@ mod server {
     use crate::domain::business_id::BusinessId;
     use crate::error::PortalError;
     use crate::forms::value;
-    use crate::pki::{expect_business_id, Purpose};
+    use crate::pki::{expect_business_id, CertificateError, Purpose};
     use crate::platform::{audit, auth, challenge, clock::roc_date_time, rate_limit, AppState};
     use base64::{engine::general_purpose::STANDARD, Engine};
     use serde::{Deserialize, Serialize};
@@ -576,26 +576,41 @@ mod server {
     ) -> Result<CaseSignature, PortalError> {
         match verified(state, business_id, form, posted).await {
             Ok(signature) => Ok(signature),
-            Err(Refusal::Missing) => Err(refused(SignatureRefusal::Missing)),
-            Err(Refusal::Fault(error)) => Err(error),
+            Err(Refusal::Unaudited(error) | Refusal::Fault(error)) => Err(error),
             // A signature that does not hold is the company's card, or someone in its
-            // session, trying: audited under the company, with the reason.
+            // session, trying: audited under the company, with the reason, up to
+            // [`REFUSAL_LIMIT`]; past it the company waits, and the log is not flooded.
             Err(Refusal::Audited(code, error)) => {
+                let now = state.clock.unix();
+                let bucket = format!("api-case-refusal:{}", business_id.as_str());
+                if let Err(retry_after) = REFUSAL_LIMIT.hit(&state.db.pool, &bucket, now).await? {
+                    return Err(rate_limit::too_many_requests(retry_after));
+                }
                 let actor = Actor::company(business_id.as_str(), auth::source_ip());
                 let event = actor.event(
                     "api_case.signature_refused",
                     form.kind.code(),
                     &serde_json::json!({ "reason": code }),
                 );
-                audit::record(&state.db, state.clock.unix(), &event).await?;
+                audit::record(&state.db, now, &event).await?;
                 Err(error)
             }
         }
     }
 
+    /// Refused signatures one company may post in a window, each audited, before it must
+    /// wait: far more than a person retrying needs.
+    pub const REFUSAL_LIMIT: rate_limit::Limit = rate_limit::Limit {
+        max: 30,
+        window_seconds: 600,
+    };
+
     /// Why a posted signature was not taken.
     enum Refusal {
-        Missing,
+        /// Nothing was signed (no JavaScript), or the server could not check the certificate
+        /// (its revocation list): nobody tried anything.
+        Unaudited(PortalError),
+        /// A signature that does not hold, with its stable reason.
         Audited(String, PortalError),
         Fault(PortalError),
     }
@@ -622,7 +637,7 @@ mod server {
             value(posted, SIGNER).trim(),
         );
         if challenge.is_empty() || signature.is_empty() || certificate.is_empty() {
-            return Err(Refusal::Missing);
+            return Err(Refusal::Unaudited(refused(SignatureRefusal::Missing)));
         }
         let (Ok(signature_bytes), Ok(der)) =
             (STANDARD.decode(signature), STANDARD.decode(certificate))
@@ -635,8 +650,12 @@ mod server {
             .current()
             .check_certificate(&der, Purpose::BusinessCard, now)
             .and_then(|checked| expect_business_id(&checked, business_id).map(|()| checked))
-            .map_err(|error| {
-                Refusal::Audited(format!("{error:?}"), PortalError::field(PIN, &error))
+            .map_err(|error| match error {
+                CertificateError::CrlUnavailable | CertificateError::CrlStale => {
+                    Refusal::Unaudited(PortalError::field(PIN, &error))
+                }
+                // The certificate's own refusal, named as card sign-in names it.
+                _ => Refusal::Audited(format!("{error:?}"), PortalError::field(PIN, &error)),
             })?;
         if auth::session_certificate(state).await?.as_deref() != Some(checked.der()) {
             return Err(audited(SignatureRefusal::NotSignInCard));
