@@ -642,17 +642,7 @@ async fn a_5_the_registered_data_a_form_shows_is_signed_with_it() {
     let html = post_signed_kind(&portal, &shrimp, "deactivate", &form, &signature).await;
     assert!(html.contains("卡片簽章與申請內容不符"), "{html}");
     // Signed as it now is, it is taken, and the signed content names the registered data.
-    let (challenge, statement) = to_sign(&portal, &shrimp, "deactivate", &form)
-        .await
-        .expect("sign");
-    let html = post_signed_kind(
-        &portal,
-        &shrimp,
-        "deactivate",
-        &form,
-        &signed_fields(&shrimp.card, &challenge, &statement),
-    )
-    .await;
+    let html = apply(&portal, &shrimp, "deactivate", &form).await;
     assert!(html.contains("已受理"), "{html}");
     let content: String =
         sqlx::query_scalar("SELECT content FROM api_case_signatures WHERE case_id = $1")
@@ -816,16 +806,7 @@ async fn a_2_a_5_a_submission_is_accepted_only_signed_by_the_sign_in_card_over_w
             field.1 = "依其他法規需查驗身分證";
         }
     }
-    let (again_challenge, again_statement) = to_sign(&portal, &shrimp, "apply", &other_content)
-        .await
-        .expect("sign");
-    let html = post_signed(
-        &portal,
-        &shrimp,
-        &other_content,
-        &signed_fields(&shrimp.card, &again_challenge, &again_statement),
-    )
-    .await;
+    let html = apply(&portal, &shrimp, "apply", &other_content).await;
     assert!(html.contains("此申請表單已送出"), "{html}");
     assert_eq!(count_cases(&portal).await, 1);
     // Each refused signature is in the audit log under the company.
@@ -894,16 +875,7 @@ async fn a_2_a_5_a_submission_is_accepted_only_signed_by_the_sign_in_card_over_w
     assert!(html.contains("簽章已逾時"), "{html}");
     assert_eq!(count_cases(&portal).await, 1);
     // Signed afresh, it is accepted.
-    let (challenge, statement) = to_sign(&portal, &shrimp, "apply", &other)
-        .await
-        .expect("sign");
-    let html = post_signed(
-        &portal,
-        &shrimp,
-        &other,
-        &signed_fields(&shrimp.card, &challenge, &statement),
-    )
-    .await;
+    let html = apply(&portal, &shrimp, "apply", &other).await;
     assert!(html.contains("已受理"), "{html}");
 }
 

@@ -33,6 +33,24 @@ pub const MANUAL_PDF_PATH: &str = "/api-service/manual.pdf";
 pub const REVIEW_PATH: &str = "/admin/api-cases";
 pub const REVIEW_CASE_PATH: &str = "/admin/api-cases/case";
 
+/// The company of this session, with its 統一編號 parsed; others are sent to sign in.
+#[cfg(feature = "ssr")]
+async fn signed_in_company() -> Result<
+    (
+        crate::platform::AppState,
+        crate::services::company::CompanyAccount,
+        crate::domain::business_id::BusinessId,
+    ),
+    crate::error::PortalError,
+> {
+    use crate::error::PortalError;
+    let state = leptos::prelude::expect_context::<crate::platform::AppState>();
+    let company = crate::services::company::require_company(&state).await?;
+    let business_id = crate::domain::business_id::BusinessId::parse(&company.business_id)
+        .map_err(|_| PortalError::Unavailable)?;
+    Ok((state, company, business_id))
+}
+
 /// The 申請事項 a company may choose: a first application when it has no permission
 /// (or gave it up); upload, change and deactivation once approved. After a suspension or
 /// revocation the company first submits its improvement plan (改善做法), and applies again

@@ -742,28 +742,19 @@ mod ssr {
     use super::super::form::ApplicationForm;
     use super::super::offered_kinds;
     use super::super::signature;
+    use super::super::signed_in_company;
     use super::super::store::{self, Receipt};
     use super::super::CaseKind;
     use super::{ApplyState, Progress, SubmitOutcome};
     use crate::cases::actor::Actor;
     use crate::cases::Code;
-    use crate::domain::{business_id::BusinessId, purpose::Purpose};
+    use crate::domain::purpose::Purpose;
     use crate::error::PortalError;
     use crate::forms::value;
-    use crate::platform::{auth, clock::roc_date_time, AppState};
-    use crate::services::company::{require_company, CompanyAccount};
-    use leptos::prelude::expect_context;
-
-    async fn company() -> Result<(AppState, CompanyAccount, BusinessId), PortalError> {
-        let state = expect_context::<AppState>();
-        let company = require_company(&state).await?;
-        let business_id =
-            BusinessId::parse(&company.business_id).map_err(|_| PortalError::Unavailable)?;
-        Ok((state, company, business_id))
-    }
+    use crate::platform::{auth, clock::roc_date_time};
 
     pub async fn apply_state() -> Result<ApplyState, PortalError> {
-        let (state, company, business_id) = company().await?;
+        let (state, company, business_id) = signed_in_company().await?;
         let mut conn = state.db.pool.acquire().await?;
         let grant = store::grant(&mut conn, business_id.as_str()).await?;
         let contact = store::grant_contact(&mut conn, business_id.as_str()).await?;
@@ -782,7 +773,7 @@ mod ssr {
         kind: &str,
         posted: &[(String, String)],
     ) -> Result<SubmitOutcome, PortalError> {
-        let (state, _, business_id) = company().await?;
+        let (state, _, business_id) = signed_in_company().await?;
         let kind = CaseKind::from_code(kind).ok_or_else(|| PortalError::Refused {
             zh_tw: "無此申請事項。".into(),
             english: "There is no such kind of application.".into(),
@@ -813,7 +804,7 @@ mod ssr {
     }
 
     pub async fn progress(posted: Option<Vec<(String, String)>>) -> Result<Progress, PortalError> {
-        let (state, company, business_id) = company().await?;
+        let (state, company, business_id) = signed_in_company().await?;
         let lang = crate::shell::current_lang();
         let outcome = match posted {
             Some(posted) => {

@@ -466,19 +466,11 @@ mod server {
         })
     }
 
-    async fn company() -> Result<(AppState, BusinessId), PortalError> {
-        let state = leptos::prelude::expect_context::<AppState>();
-        let company = crate::services::company::require_company(&state).await?;
-        let business_id =
-            BusinessId::parse(&company.business_id).map_err(|_| PortalError::Unavailable)?;
-        Ok((state, business_id))
-    }
-
     pub(super) async fn to_sign(
         kind: &str,
         posted: &[(String, String)],
     ) -> Result<ToSign, PortalError> {
-        let (state, business_id) = company().await?;
+        let (state, _, business_id) = super::super::signed_in_company().await?;
         let kind = CaseKind::from_code(kind).ok_or(PortalError::Forbidden)?;
         let Ok(form) = ApplicationForm::parse(kind, posted) else {
             return Ok(ToSign::Invalid);
