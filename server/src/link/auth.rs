@@ -107,9 +107,12 @@ struct Claims {
 /// What the checks found.
 pub enum Check {
     Passed(LinkedCase),
-    /// Refused; with the case once the user code named it (the call log and the case's
-    /// timeline say which case a refused call was for; the caller is not told).
-    Refused(LinkCode, Option<LinkedCase>),
+    /// Refused before the 密碼表 proved the caller; with the case once the user code named it
+    /// (the counts of refusals and the case's timeline say which case a refused call was for;
+    /// the caller is not told).
+    Unproven(LinkCode, Option<LinkedCase>),
+    /// Refused after the 密碼表 proved the caller (its token), with the case.
+    Refused(LinkCode, LinkedCase),
 }
 
 /// Checks the caller of `operation` from `source` at `now`.
@@ -124,18 +127,18 @@ pub async fn authenticate(
         header(parts, USER_HEADER, MAX_USER_LENGTH),
         header(parts, PASSWORD_HEADER, MAX_PASSWORD_LENGTH),
     ) else {
-        return Ok(Check::Refused(LinkCode::MissingCredentials, None));
+        return Ok(Check::Unproven(LinkCode::MissingCredentials, None));
     };
     let app = state.verify.app();
     let Some(case) = find(&app.db.pool, user).await? else {
-        return Ok(Check::Refused(LinkCode::UnknownCaller, None));
+        return Ok(Check::Unproven(LinkCode::UnknownCaller, None));
     };
     // The same answer as an unknown user code; the case's parties see which it was.
     let development = app.settings.development();
     if !source
         .is_some_and(|source| may_match_registered(source, development) && case.allows(source))
     {
-        return Ok(Check::Refused(LinkCode::UnknownCaller, Some(case)));
+        return Ok(Check::Unproven(LinkCode::UnknownCaller, Some(case)));
     }
     let presented = Presented {
         link_id: &case.id,
@@ -145,11 +148,11 @@ pub async fn authenticate(
     };
     if !state.guard.remembered(&presented, now) {
         if !state.guard.take(&app.db.pool, user, now).await? {
-            return Ok(Check::Refused(LinkCode::LockedOut, Some(case)));
+            return Ok(Check::Unproven(LinkCode::LockedOut, Some(case)));
         }
         let mut conn = app.db.pool.acquire().await?;
         if !password_table::verify(&mut conn, &case.id, user, password).await? {
-            return Ok(Check::Refused(LinkCode::WrongCredentials, Some(case)));
+            return Ok(Check::Unproven(LinkCode::WrongCredentials, Some(case)));
         }
         drop(conn);
         state.guard.passed(&app.db.pool, &presented, now).await?;
@@ -158,7 +161,7 @@ pub async fn authenticate(
         return Ok(Check::Passed(case));
     }
     match signed_call(state, parts, &case, user, operation, now).await? {
-        Some(code) => Ok(Check::Refused(code, Some(case))),
+        Some(code) => Ok(Check::Refused(code, case)),
         None => Ok(Check::Passed(case)),
     }
 }

@@ -1,5 +1,6 @@
-//! The call log of the linked-agency API (`agency_link_calls`, migration 0023): every call,
-//! accepted or refused. Calls are few (one agency system per case), so each is written as it
+//! The call log of the linked-agency API (`agency_link_calls`, migration 0023): every call of
+//! a proven caller, accepted or refused (calls refused before the caller was proven are only
+//! counted, [`crate::verify::refusals`]). Calls are few (one agency system per case), so each is written as it
 //! is answered, on the portal's pool; a failed write is logged and does not change the answer.
 
 use super::answer::LinkCode;

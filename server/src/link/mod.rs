@@ -17,7 +17,7 @@ pub use answer::{LinkAnswer, LinkCode};
 pub use auth::{Operation, PASSWORD_HEADER, USER_HEADER};
 
 use crate::verify::keys::KeyCache;
-use crate::verify::VerifyState;
+use crate::verify::{refusals, VerifyState};
 use app::domain::national_id::NationalId;
 use app::error::PortalError;
 use app::platform::clock::unix_to_taipei;
@@ -139,6 +139,9 @@ struct Outcome {
     answer: LinkAnswer,
     case: Option<LinkedCase>,
     id_hash: Option<String>,
+    /// Refused before the 密碼表 proved the caller: anyone can send such calls, so they are only
+    /// counted ([`crate::verify::refusals`]), not logged a row each.
+    unproven: bool,
 }
 
 impl Outcome {
@@ -147,6 +150,14 @@ impl Outcome {
             answer: LinkAnswer::only(code),
             case,
             id_hash: None,
+            unproven: false,
+        }
+    }
+
+    fn unproven(code: LinkCode, case: Option<LinkedCase>) -> Outcome {
+        Outcome {
+            unproven: true,
+            ..Outcome::only(code, case)
         }
     }
 }
@@ -169,19 +180,31 @@ async fn serve(state: &LinkState, request: Request, operation: Operation) -> Res
             note_failed_test(state, case, source, outcome.answer.code, now).await;
         }
     }
-    calls::record(
-        &state.verify.app().db.pool,
-        calls::CallRecord {
-            link_id: outcome.case.as_ref().map(|case| case.id.as_str()),
-            called_at: now,
-            source_ip: source.map(|ip| ip.to_string()).unwrap_or_default(),
-            operation,
-            outcome: outcome.answer.code,
-            id_hash: outcome.id_hash,
-            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        },
-    )
-    .await;
+    let source_ip = source.map(|ip| ip.to_string()).unwrap_or_default();
+    let link_id = outcome.case.as_ref().map(|case| case.id.as_str());
+    if outcome.unproven {
+        state.verify.refusals().count(refusals::Refusal {
+            api: refusals::Api::AgencyLink,
+            named: link_id.unwrap_or_default().to_owned(),
+            code: outcome.answer.code.code(),
+            at: now,
+            source: &source_ip,
+        });
+    } else {
+        calls::record(
+            &state.verify.app().db.pool,
+            calls::CallRecord {
+                link_id,
+                called_at: now,
+                source_ip,
+                operation,
+                outcome: outcome.answer.code,
+                id_hash: outcome.id_hash,
+                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+            },
+        )
+        .await;
+    }
     outcome.answer.into_response()
 }
 
@@ -195,7 +218,8 @@ async fn answer(
 ) -> anyhow::Result<Outcome> {
     let case = match auth::authenticate(state, parts, source, operation, now).await? {
         Check::Passed(case) => case,
-        Check::Refused(code, case) => return Ok(Outcome::only(code, case)),
+        Check::Unproven(code, case) => return Ok(Outcome::unproven(code, case)),
+        Check::Refused(code, case) => return Ok(Outcome::only(code, Some(case))),
     };
     if matches!(case.status, LinkStatus::Withdrawn | LinkStatus::Cancelled) {
         return Ok(Outcome::only(LinkCode::Closed, Some(case)));
@@ -266,6 +290,7 @@ async fn query(
         answer,
         case: Some(case),
         id_hash: Some(id_hash),
+        unproven: false,
     })
 }
 

@@ -22,7 +22,8 @@ pub(crate) trait LogRow: Sized + Send + 'static {
     fn write(db: &Db, batch: &[Self]) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 
-/// One call, as the verification API's log keeps it.
+/// One call of a proven caller (its request's signature verified), as the verification API's
+/// log keeps it; the others are only counted ([`super::refusals`]).
 pub(super) struct CallRecord {
     pub business_id: String,
     pub ap_id: String,
@@ -33,8 +34,6 @@ pub(super) struct CallRecord {
     pub rd_code: &'static str,
     pub verdict: Option<&'static str>,
     pub latency_us: i64,
-    /// The request's signature verified: the call is the company's.
-    pub signed: bool,
     /// The company used its grant (a query was asked): its last use moves (A-N8, A-N10).
     pub used: bool,
 }
@@ -134,7 +133,9 @@ impl LogRow for CallRecord {
                 .bind(call.rd_code)
                 .bind(call.verdict)
                 .bind(call.latency_us)
-                .bind(i64::from(call.signed));
+                // Every call logged since migration 0040 is signed; the column tells the
+                // unsigned rows logged before it apart.
+                .bind(1_i64);
         }
         insert.execute(&mut *tx).await?;
         let mut last_use: HashMap<&str, i64> = HashMap::new();

@@ -12,6 +12,7 @@ mod grants;
 pub(crate) mod keys;
 pub mod openapi;
 pub(crate) mod rate;
+pub mod refusals;
 mod registry;
 pub(crate) mod token;
 pub(crate) mod token_ids;
@@ -78,6 +79,7 @@ struct Inner {
     detector: abnormal::Detector,
     token_ids: token_ids::TokenIds,
     log: CallLog<CallRecord>,
+    refusals: refusals::Refusals,
 }
 
 impl VerifyState {
@@ -91,6 +93,7 @@ impl VerifyState {
         }
         let log = CallLog::start(db.clone());
         let token_ids = token_ids::TokenIds::start(db.clone());
+        let refusals = refusals::Refusals::start(db.clone());
         let registry = registry::Registry::start(db);
         VerifyState {
             app: Arc::new(app),
@@ -102,6 +105,7 @@ impl VerifyState {
                 detector: abnormal::Detector::new(settings.abnormal),
                 token_ids,
                 log,
+                refusals,
             }),
         }
     }
@@ -121,9 +125,17 @@ impl VerifyState {
         &self.inner.token_ids
     }
 
-    /// Returns once every call answered so far is in the call log.
+    /// The counts of refused calls no caller was proven to make, shared with the
+    /// linked-agency API.
+    pub(crate) fn refusals(&self) -> &refusals::Refusals {
+        &self.inner.refusals
+    }
+
+    /// Returns once every call answered so far is in the call log or counted among the
+    /// refusals.
     pub async fn flush(&self) {
         self.inner.log.flush().await;
+        self.inner.refusals.flush().await;
     }
 }
 
@@ -152,13 +164,14 @@ pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
         .bind(yesterday.format("%Y-%m-%d").to_string())
         .execute(pool)
         .await?;
-    Ok(())
+    refusals::purge_expired(pool, now).await
 }
 
 /// The middleware in front of every endpoint of the API. It checks the caller
 /// ([`token::authenticate`]) and answers a refusal itself; a grant suspended for abnormal use
-/// (A-N9) is answered 8 before anything is read. It records every call, accepted or refused, in
-/// the call log, with what the endpoint answered.
+/// (A-N9) is answered 8 before anything is read. It records every call of a proven caller,
+/// accepted or refused, in the call log, with what the endpoint answered; a call naming a
+/// grant but not signed by it is only counted ([`refusals`]).
 pub async fn authenticated(
     State(state): State<VerifyState>,
     request: Request,
@@ -188,34 +201,43 @@ pub async fn authenticated(
             (Answer::unavailable().into_response(), None)
         }
     };
-    if let Some(caller) = caller {
-        let answer = response
-            .extensions()
-            .get::<Answer>()
-            .copied()
-            .unwrap_or_else(Answer::unavailable);
-        let used = caller.signed && matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery);
-        state
-            .inner
-            .log
-            .record(CallRecord {
-                business_id: caller.business_id,
-                ap_id: caller.ap_id,
-                user_id: caller.user_id,
-                called_at: now,
-                source_ip,
-                id_hash: response
-                    .extensions()
-                    .get::<IdHash>()
-                    .map(|hash| hash.0.clone()),
-                rd_code: answer.rd_code.code(),
-                verdict: answer.verdict.map(Verdict::code),
-                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-                signed: caller.signed,
-                used,
-            })
-            .await;
+    let Some(caller) = caller else {
+        return response;
+    };
+    let answer = response
+        .extensions()
+        .get::<Answer>()
+        .copied()
+        .unwrap_or_else(Answer::unavailable);
+    if !caller.signed {
+        state.inner.refusals.count(refusals::Refusal {
+            api: refusals::Api::Verification,
+            named: format!("{}/{}", caller.business_id, caller.ap_id),
+            code: answer.rd_code.code(),
+            at: now,
+            source: &source_ip,
+        });
+        return response;
     }
+    state
+        .inner
+        .log
+        .record(CallRecord {
+            used: matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery),
+            business_id: caller.business_id,
+            ap_id: caller.ap_id,
+            user_id: caller.user_id,
+            called_at: now,
+            source_ip,
+            id_hash: response
+                .extensions()
+                .get::<IdHash>()
+                .map(|hash| hash.0.clone()),
+            rd_code: answer.rd_code.code(),
+            verdict: answer.verdict.map(Verdict::code),
+            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        })
+        .await;
     response
 }
 

@@ -258,7 +258,7 @@ async fn l_18_a_signed_test_call_on_the_test_day_takes_step_18() {
         "HJL4090"
     );
     let calls = link.calls().await;
-    assert_eq!(calls.len(), 3);
+    assert_eq!(calls.len(), 2);
     assert!(calls
         .iter()
         .all(
@@ -267,7 +267,18 @@ async fn l_18_a_signed_test_call_on_the_test_day_takes_step_18() {
                 && id_hash.is_none()
         ));
     let outcomes: Vec<&str> = calls.iter().map(|call| call.2.as_str()).collect();
-    assert_eq!(outcomes, ["HJL4011", "HJL2000", "HJL4090"]);
+    assert_eq!(outcomes, ["HJL2000", "HJL4090"]);
+    // The wrong password, before the 密碼表 proved anyone: counted under the case.
+    assert_eq!(
+        link.portal.app.refused_calls().await,
+        [(
+            "agency-link".to_owned(),
+            link.id.clone(),
+            "HJL4011".to_owned(),
+            1,
+            1
+        )]
+    );
 }
 
 #[tokio::test]
@@ -352,11 +363,30 @@ async fn l_18_a_caller_is_refused_without_the_address_password_key_or_a_fresh_to
     assert_eq!(link.code(call).await, "HJL2000");
     assert_eq!(link.code(replay).await, "HJL4016");
 
-    // Every call is in the log; the stranger's with no case.
+    // Every call the 密碼表 proved is in the log. The three before are only counted: the one
+    // from elsewhere under its case, the others under no one (issue 21 item 6).
     let calls = link.calls().await;
-    assert_eq!(calls.len(), 11);
-    assert_eq!(calls[1].0, None, "the unknown user code names no case");
-    assert_eq!(calls[0].0.as_deref(), Some(link.id.as_str()));
+    assert_eq!(calls.len(), 8);
+    assert!(calls
+        .iter()
+        .all(|call| call.0.as_deref() == Some(link.id.as_str())));
+    let refused = |named: &str, code: &str| {
+        (
+            "agency-link".to_owned(),
+            named.to_owned(),
+            code.to_owned(),
+            1,
+            1,
+        )
+    };
+    assert_eq!(
+        link.portal.app.refused_calls().await,
+        [
+            refused("", "HJL4010"),
+            refused("", "HJL4030"),
+            refused(&link.id, "HJL4030"),
+        ]
+    );
 }
 
 /// A token signed with `key` whose claims name no Iss key.
@@ -573,7 +603,7 @@ async fn l_18_the_agency_api_document_is_served_beside_the_verification_apis() {
 }
 
 #[tokio::test]
-async fn l_18_a_call_without_credentials_is_refused_and_logged_without_a_case() {
+async fn l_18_security_21_6_a_call_without_credentials_is_refused_and_counted_without_a_case() {
     let app = crate::support::spawn_app().await;
     let mut request = Request::post(TEST).body(Body::empty()).expect("request");
     let peer: std::net::SocketAddr = "198.51.100.9:40000".parse().expect("peer");
@@ -582,13 +612,25 @@ async fn l_18_a_call_without_credentials_is_refused_and_logged_without_a_case() 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let answer: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("JSON");
     assert_eq!(answer["code"], "HJL4010");
-    let logged: Vec<(Option<String>, String, String)> =
-        sqlx::query_as("SELECT link_id, source_ip, outcome FROM agency_link_calls")
-            .fetch_all(&app.test_db.db.pool)
-            .await
-            .expect("calls");
+    // Anyone can send it: counted, naming no case, not logged a row each (issue 21 item 6).
+    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency_link_calls")
+        .fetch_one(&app.test_db.db.pool)
+        .await
+        .expect("calls");
+    assert_eq!(logged, 0);
     assert_eq!(
-        logged,
-        [(None, "198.51.100.9".to_owned(), "HJL4010".to_owned())]
+        app.refused_calls().await,
+        [(
+            "agency-link".to_owned(),
+            String::new(),
+            "HJL4010".to_owned(),
+            1,
+            1
+        )]
     );
+    let source: String = sqlx::query_scalar("SELECT last_source FROM refused_calls")
+        .fetch_one(&app.test_db.db.pool)
+        .await
+        .expect("row");
+    assert_eq!(source, "198.51.100.9");
 }

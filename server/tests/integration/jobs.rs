@@ -65,8 +65,25 @@ async fn security_21_6_the_purge_removes_what_anonymous_clients_left_once_it_exp
             .expect("hit")
             .expect("under the limit");
     }
+    // Counts of refused machine calls, one just kept long enough and one a minute too old.
+    let kept = server::verify::refusals::KEPT_SECONDS;
+    for minute in [now - kept, now - kept - 60] {
+        sqlx::query(
+            "INSERT INTO refused_calls (api, named, code, minute, refusals, last_at, last_source) \
+             VALUES ('verification', '', 'HJ4030', $1, 1, $1, '192.0.2.1')",
+        )
+        .bind(minute)
+        .execute(pool)
+        .await
+        .expect("count");
+    }
     (PLATFORM[0].run)(&test_db.db, now).await.expect("purge");
-    for table in ["sign_in_challenges", "captchas", "rate_limits"] {
+    for table in [
+        "sign_in_challenges",
+        "captchas",
+        "rate_limits",
+        "refused_calls",
+    ] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(pool)
             .await

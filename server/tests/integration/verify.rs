@@ -503,17 +503,19 @@ async fn a_11_a_stranger_learns_nothing_of_the_grant_before_its_signature_verifi
     let forged_token = token(&forged, "u", &wang_current(), later, "forged-2").expect("token");
     assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
     assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4033");
-    // Forged calls are logged but are not the company's: its figures count the signed ones.
-    api.portal.app.verify.flush().await;
-    let (signed, unsigned): (i64, i64) = sqlx::query_as(
-        "SELECT CAST(SUM(signed) AS BIGINT), CAST(SUM(1 - signed) AS BIGINT) \
-         FROM api_calls WHERE business_id = $1",
-    )
-    .bind(SHRIMP)
-    .fetch_one(pool)
-    .await
-    .expect("calls");
-    assert_eq!((signed, unsigned), (2, 2));
+    // Forged calls are not the company's: only counted, under the grant they named, a row a
+    // minute; its call log and its figures hold the signed ones (issue 21 item 6).
+    let named = format!("{SHRIMP}/{}", api.credentials.ap_id);
+    assert_eq!(
+        api.portal.app.refused_calls().await,
+        [("verification".to_owned(), named, "HJ4002".to_owned(), 2, 2)]
+    );
+    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE business_id = $1")
+        .bind(SHRIMP)
+        .fetch_one(pool)
+        .await
+        .expect("calls");
+    assert_eq!(logged, 2);
     let usage = app::services::api_service::store::usage_since(pool, 0)
         .await
         .expect("usage");
@@ -965,6 +967,54 @@ async fn a_n6_a_hundred_guesses_at_once_on_two_servers_get_three_comparisons_tha
 }
 
 #[tokio::test]
+async fn security_21_6_a_flood_naming_a_grant_from_elsewhere_is_counted_not_logged() {
+    let api = Api::start().await;
+    let named = format!("{SHRIMP}/{}", api.credentials.ap_id);
+    let api = &api;
+    let router = &api.portal.app.router;
+    // Each of a burst of calls from an address not the grant's, whatever its token.
+    let burst = |from: &'static str| {
+        futures_util::future::join_all((0..100).map(move |_| async move {
+            let bearer = format!("Bearer {}", api.token(&wang_current()));
+            send(router, Some(&bearer), from).await.1["rdCode"].clone()
+        }))
+    };
+    let answers = burst("198.51.100.7").await;
+    assert!(answers.iter().all(|code| code == "HJ4030"), "{answers:?}");
+    assert_eq!(
+        api.portal.app.refused_calls().await,
+        [(
+            "verification".to_owned(),
+            named.clone(),
+            "HJ4030".to_owned(),
+            100,
+            1
+        )]
+    );
+    // Counted again on top, in the same row of the minute, with the latest address.
+    burst("198.51.100.8").await;
+    assert_eq!(
+        api.portal.app.refused_calls().await,
+        [(
+            "verification".to_owned(),
+            named,
+            "HJ4030".to_owned(),
+            200,
+            1
+        )]
+    );
+    let last: String = sqlx::query_scalar("SELECT last_source FROM refused_calls")
+        .fetch_one(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("row");
+    assert_eq!(last, "198.51.100.8");
+    assert!(api.logged_calls().await.is_empty());
+    // The company's own call still answers and is logged.
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    assert_eq!(api.logged_calls().await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_11_the_connection_test_passes_the_same_checks_and_verifies_nothing() {
     let api = Api::start().await;
     let token = api.token(&wang_current());
@@ -996,14 +1046,14 @@ async fn a_11_the_connection_test_passes_the_same_checks_and_verifies_nothing() 
         (status, &anonymous["rdCode"]),
         (StatusCode::UNAUTHORIZED, &"HJ4001".into())
     );
-    // Recorded, without an ID number's hash, and not a use of the grant (A-N8).
+    // Recorded, without an ID number's hash, and not a use of the grant (A-N8); the call
+    // from elsewhere is only counted, and the anonymous one names no company.
     let logged = api.logged_calls().await;
     assert_eq!(logged.first(), Some(&("HJ2000".to_owned(), None, None)));
-    assert_eq!(
-        logged.len(),
-        4,
-        "the anonymous call names no company: {logged:?}"
-    );
+    assert_eq!(logged.len(), 3, "{logged:?}");
+    let refused = api.portal.app.refused_calls().await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!((refused[0].2.as_str(), refused[0].3), ("HJ4030", 1));
     assert_eq!(api.last_used().await, None);
     // Nothing was counted against 王小明's ID number.
     assert_eq!(api.verdict(&wang_current()).await, "1");

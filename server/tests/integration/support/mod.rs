@@ -276,6 +276,19 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
+    /// The machine APIs' refused calls no caller was proven to make, once every call answered
+    /// is counted: (API, what the calls named, refusal, how many, rows kept), in that order.
+    pub async fn refused_calls(&self) -> Vec<(String, String, String, i64, i64)> {
+        self.verify.flush().await;
+        sqlx::query_as(
+            "SELECT api, named, code, CAST(SUM(refusals) AS BIGINT), COUNT(*) \
+             FROM refused_calls GROUP BY api, named, code ORDER BY api, named, code",
+        )
+        .fetch_all(&self.test_db.db.pool)
+        .await
+        .expect("refused calls")
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Response {
         self.router
             .clone()
