@@ -10,6 +10,7 @@
 //! when it makes the key ([`anchor`]) and that pins them by its `prev_hash`.
 
 use super::db::Db;
+use super::rate_limit::Limit;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
@@ -155,6 +156,28 @@ pub async fn record(db: &Db, at: i64, event: &AuditEvent) -> sqlx::Result<i64> {
     let seq = append(&mut tx, &db.audit, at, event).await?;
     tx.commit().await?;
     Ok(seq)
+}
+
+/// Refusals one party may cause in a window, each recorded, before it must wait: far more
+/// than a person retrying needs, few enough that nobody floods the log (issue 21 item 6).
+pub const REFUSALS: Limit = Limit {
+    max: 30,
+    window_seconds: 600,
+};
+
+/// Records `event`, a refusal that whoever is behind `bucket` can cause at will, while the
+/// bucket is within [`REFUSALS`]; past it, records nothing and gives the seconds to wait.
+pub async fn record_refusal(
+    db: &Db,
+    at: i64,
+    bucket: &str,
+    event: &AuditEvent,
+) -> sqlx::Result<Result<(), i64>> {
+    if let Err(retry_after) = REFUSALS.hit(&db.pool, bucket, at).await? {
+        return Ok(Err(retry_after));
+    }
+    record(db, at, event).await?;
+    Ok(Ok(()))
 }
 
 /// What `verify` found wrong, first problem only.

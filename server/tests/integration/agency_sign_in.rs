@@ -120,6 +120,25 @@ async fn f5_an_agency_the_portal_does_not_know_is_refused_and_audited() {
 }
 
 #[tokio::test]
+async fn security_21_6_a_proven_card_without_an_account_is_audited_up_to_a_limit() {
+    let portal = Portal::start().await;
+    let card = portal.agency_card("301020800G", "未登錄之機關");
+    let limit = app::platform::audit::REFUSALS.max;
+    for _ in 0..limit {
+        let response = portal.sign_in("Agency", "301020800G", &card).await;
+        assert!(body_text(response).await.contains("查無此機關代號"));
+    }
+    let response = portal.sign_in("Agency", "301020800G", &card).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let refused = portal.audited("sign_in.refused").await;
+    assert_eq!(i64::try_from(refused).expect("count"), limit);
+    // Another card is another certificate's count.
+    let other = portal.agency_card("301020800G", "未登錄之機關");
+    let response = portal.sign_in("Agency", "301020800G", &other).await;
+    assert!(body_text(response).await.contains("查無此機關代號"));
+}
+
+#[tokio::test]
 async fn f5_the_typed_agency_code_must_be_the_certificates() {
     let portal = Portal::start().await;
     let card = portal.agency_card(TAIPEI_POLICE, TAIPEI_POLICE_NAME);

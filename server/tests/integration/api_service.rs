@@ -591,7 +591,7 @@ async fn a_2_refused_signatures_are_audited_up_to_a_limit_and_then_wait() {
         .expect("sign");
     // Signed over something else: refused each time, audited while within the limit.
     let garbage = signed_fields(&shrimp.card, &challenge, &format!("{statement}x"));
-    let limit = app::services::api_service::signature::REFUSAL_LIMIT.max;
+    let limit = app::platform::audit::REFUSALS.max;
     for _ in 0..limit {
         let html = post_signed(&portal, &shrimp, &form, &garbage).await;
         assert!(html.contains("卡片簽章與申請內容不符"), "{html}");

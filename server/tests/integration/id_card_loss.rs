@@ -658,12 +658,7 @@ async fn l4_2_concurrent_right_and_wrong_passwords_check_at_most_three() {
         .map(|(_, html)| html)
         .collect();
     // Each checked wrong password is audited; a guess refused as locked was never checked.
-    let checked_wrong = portal
-        .audit_actions()
-        .await
-        .into_iter()
-        .filter(|(_, action)| action == "id_card_loss.revoke.wrong_password")
-        .count();
+    let checked_wrong = portal.audited("id_card_loss.revoke.wrong_password").await;
     let revoked = pages.iter().any(|html| html.contains("撤銷掛失完成"));
     let (status, _, failures, _) = report_row(&portal).await;
     if revoked {

@@ -285,6 +285,30 @@ async fn c4_after_expiry_the_window_stays_open_for_3_years_then_the_certificate_
 }
 
 #[tokio::test]
+async fn security_21_6_refused_card_signatures_are_audited_up_to_a_limit_that_never_stops_the_card()
+{
+    let portal = Portal::start().await;
+    let (card, _) = wang_issued(&portal).await;
+    let expiry = not_after(&portal).await;
+    move_to(&portal, expiry - 86_400);
+    let stranger = card_key(&portal.citizen_card("他人"));
+    let limit = app::platform::audit::REFUSALS.max;
+    for _ in 0..limit {
+        let (code, body) = extend_signed_by(&portal, &card, &stranger).await;
+        assert_ne!(code, StatusCode::OK);
+        assert!(body.contains("卡片簽章驗證失敗"), "{body}");
+    }
+    // Past the limit the stranger waits, and the log is not written.
+    let (code, _) = extend_signed_by(&portal, &card, &stranger).await;
+    assert_eq!(code, StatusCode::TOO_MANY_REQUESTS);
+    let refused = portal.audited("moica_extension.refused").await;
+    assert_eq!(i64::try_from(refused).expect("count"), limit);
+    // The card itself still extends: only refusals count.
+    let extended = extend(&portal, &card).await;
+    assert_eq!(extended.not_after, EXTENDED_UNTIL);
+}
+
+#[tokio::test]
 async fn c4_only_the_card_itself_signs_for_its_extension_and_a_challenge_serves_once() {
     let portal = Portal::start().await;
     let (card, _) = wang_issued(&portal).await;

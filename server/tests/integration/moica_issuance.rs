@@ -535,12 +535,7 @@ async fn c2_the_ra_refuses_a_forged_registrar_signature_and_issues_nothing() {
     }
     assert_eq!(certificates(&portal).await, 0);
     assert_eq!(status_of(&portal, &reference).await.0, "submitted");
-    let refused = portal
-        .audit_actions()
-        .await
-        .into_iter()
-        .filter(|(_, a)| a == "moica_issuance.refused")
-        .count();
+    let refused = portal.audited("moica_issuance.refused").await;
     assert_eq!(refused, 3);
 }
 

@@ -611,12 +611,7 @@ async fn c4_the_providers_notice_settles_only_its_own_order_and_amount_and_only_
         notify(&portal, &twice, &twice.signature(payments)).await,
         StatusCode::CONFLICT
     );
-    let paid = portal
-        .audit_actions()
-        .await
-        .into_iter()
-        .filter(|(_, action)| action == "moica_renewal.paid")
-        .count();
+    let paid = portal.audited("moica_renewal.paid").await;
     assert_eq!(paid, 1);
     assert_eq!(
         mail_bodies(&portal, "自然人憑證續卡繳費完成通知")

@@ -361,7 +361,7 @@ mod browser {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{check, record, verify, CaseSignature, REFUSAL_LIMIT};
+pub use server::{check, record, verify, CaseSignature};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -571,31 +571,22 @@ mod server {
             Err(Refusal::Unaudited(error) | Refusal::Fault(error)) => Err(error),
             // A signature that does not hold is the company's card, or someone in its
             // session, trying: audited under the company, with the reason, up to
-            // [`REFUSAL_LIMIT`]; past it the company waits, and the log is not flooded.
+            // [`audit::REFUSALS`]; past it the company waits, and the log is not flooded.
             Err(Refusal::Audited(code, error)) => {
-                let now = state.clock.unix();
-                let bucket = format!("api-case-refusal:{}", business_id.as_str());
-                if let Err(retry_after) = REFUSAL_LIMIT.hit(&state.db.pool, &bucket, now).await? {
-                    return Err(rate_limit::too_many_requests(retry_after));
-                }
                 let actor = Actor::company(business_id.as_str(), auth::source_ip());
                 let event = actor.event(
                     "api_case.signature_refused",
                     form.kind.code(),
                     &serde_json::json!({ "reason": code }),
                 );
-                audit::record(&state.db, now, &event).await?;
+                let bucket = format!("api-case-refusal:{}", business_id.as_str());
+                audit::record_refusal(&state.db, state.clock.unix(), &bucket, &event)
+                    .await?
+                    .map_err(rate_limit::too_many_requests)?;
                 Err(error)
             }
         }
     }
-
-    /// Refused signatures one company may post in a window, each audited, before it must
-    /// wait: far more than a person retrying needs.
-    pub const REFUSAL_LIMIT: rate_limit::Limit = rate_limit::Limit {
-        max: 30,
-        window_seconds: 600,
-    };
 
     /// Why a posted signature was not taken.
     enum Refusal {

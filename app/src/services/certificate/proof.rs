@@ -122,7 +122,8 @@ mod server {
     }
 
     /// Whether the card signed the statement of `action` for this challenge and card; a
-    /// signature that does not verify is audited as `moica_<action>.refused`.
+    /// signature that does not verify is audited as `moica_<action>.refused`, up to
+    /// [`audit::REFUSALS`] a card, past which the visitor waits (429) and nothing is written.
     pub async fn signed(
         state: &AppState,
         action: &str,
@@ -144,7 +145,10 @@ mod server {
                 card_number,
                 &serde_json::json!({ "reason": "BadSignature" }),
             );
-            audit::record(&state.db, state.clock.unix(), &event).await?;
+            let bucket = format!("moica-refusal:{card_number}");
+            audit::record_refusal(&state.db, state.clock.unix(), &bucket, &event)
+                .await?
+                .map_err(rate_limit::too_many_requests)?;
         }
         Ok(good)
     }

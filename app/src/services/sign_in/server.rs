@@ -200,13 +200,30 @@ mod ssr {
         match principal(state, kind, typed, &certificate).await {
             Ok(principal) => {
                 auth::open_session(state, &principal, &certificate).await?;
-                record(state, now, &principal.actor(), "sign_in.card", kind, "ok").await?;
+                let signed_in = event(&principal.actor(), "sign_in.card", kind, "ok");
+                audit::record(&state.db, now, &signed_in).await?;
                 Ok(())
             }
+            // A card that proved itself but may not sign in here: audited under its
+            // certificate, up to [`audit::REFUSALS`] a certificate, so that a card tried
+            // again and again does not flood the log.
             Err(failure) => {
                 let (code, error) = failure.refusal()?;
-                let holder = format!("certificate:{}", certificate.serial_hex());
-                record(state, now, &holder, "sign_in.refused", kind, &code).await?;
+                let serial = certificate.serial_hex();
+                let refused = event(
+                    &format!("certificate:{serial}"),
+                    "sign_in.refused",
+                    kind,
+                    &code,
+                );
+                audit::record_refusal(
+                    &state.db,
+                    now,
+                    &format!("sign-in-refusal:{serial}"),
+                    &refused,
+                )
+                .await?
+                .map_err(rate_limit::too_many_requests)?;
                 Err(error)
             }
         }
@@ -361,22 +378,13 @@ mod ssr {
         }
     }
 
-    async fn record(
-        state: &AppState,
-        now: i64,
-        actor: &str,
-        action: &str,
-        kind: SignInKind,
-        outcome: &str,
-    ) -> Result<(), PortalError> {
-        let event = AuditEvent {
+    fn event(actor: &str, action: &str, kind: SignInKind, outcome: &str) -> AuditEvent {
+        AuditEvent {
             actor: actor.to_owned(),
             source_ip: auth::source_ip(),
             action: action.to_owned(),
             subject: format!("{kind:?}").to_lowercase(),
             detail: serde_json::json!({ "outcome": outcome }).to_string(),
-        };
-        audit::record(&state.db, now, &event).await?;
-        Ok(())
+        }
     }
 }

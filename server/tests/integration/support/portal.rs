@@ -386,6 +386,15 @@ impl Portal {
             .await
             .expect("audit rows")
     }
+
+    /// How many audit rows record `action`.
+    pub async fn audited(&self, action: &str) -> usize {
+        self.audit_actions()
+            .await
+            .iter()
+            .filter(|(_, audited)| audited == action)
+            .count()
+    }
 }
 
 async fn body_text_of(response: Response) -> String {
