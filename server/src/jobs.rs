@@ -11,7 +11,8 @@ use std::time::Duration;
 /// The platform's own jobs.
 pub const PLATFORM: &[Job] = &[Job {
     name: "purge of expired sessions, challenges, CAPTCHAs, rate windows, API token ids, \
-           past days' confirmation misses and expired confirmation nonces",
+           past days' confirmation misses, expired confirmation nonces and old counts of \
+           refused machine calls",
     every: Duration::from_secs(300),
     run: |db, now| Box::pin(purge_expired(db, now)),
 }];
@@ -22,8 +23,9 @@ pub fn all() -> impl Iterator<Item = &'static Job> {
 }
 
 /// Removes what can no longer be used: sessions, sign-in challenges, CAPTCHAs, rate-limit
-/// windows older than a day, the verification API's spent token ids, and the confirmation
-/// API's misses of past days and the uses of expired nonces.
+/// windows older than a day, the verification API's spent token ids and its counts of refused
+/// calls older than [`crate::verify::refusals::KEPT_SECONDS`], and the confirmation API's
+/// misses of past days and the uses of expired nonces.
 async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     session::purge_expired(&db.pool, now).await?;
     challenge::purge_expired(&db.pool, now).await?;

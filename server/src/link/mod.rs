@@ -2,7 +2,8 @@
 //! what an agency's system calls once its case has come through the seed's steps. During the
 //! scheduled test day its connection test takes step 18; once the link is live it asks for a
 //! person by ID number and is answered the items approved in its case, and nothing else.
-//! Who may call is checked in [`auth`]; every call is recorded ([`calls`]); the manual is
+//! Who may call is checked in [`auth`]; every call its 密碼表 proved is recorded ([`calls`]),
+//! the others counted ([`crate::verify::refusals`]); the manual is
 //! `docs/agency-link-api.md`, the OpenAPI document `/integration/agency/openapi.json`.
 
 mod answer;
@@ -172,7 +173,8 @@ async fn serve(state: &LinkState, request: Request, operation: Operation) -> Res
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::error!(%error, operation = operation.code(), "agency link call failed on the server side");
-            Outcome::only(LinkCode::Unavailable, None)
+            // Whoever called is not known here: counted, like a refusal before the 密碼表.
+            Outcome::unproven(LinkCode::Unavailable, None)
         }
     };
     if let Some(case) = &outcome.case {

@@ -1,11 +1,13 @@
 //! Calls to the machine APIs that no registered caller was proven to make (issue 21 item 6):
 //! a forged or misdirected call naming a real grant or linked agency, or a call naming no
 //! one. Anyone can send them, so they are counted, not kept a row each: per API, what the call
-//! named, the refusal and the minute, with the last moment and address seen, in
-//! `refused_calls` (migration 0040). Each server adds its refusals up in memory and adds them
-//! to the table every second and when it stops, so a flood costs the database one upsert per
-//! key and second, and the table grows with minutes and the parties named, never with the
-//! calls. A server that dies loses at most its last second of counts.
+//! named, the refusal and the hour, with the last moment and address seen, in `refused_calls`
+//! (migration 0040). Each server adds its refusals up in memory and adds them to the table
+//! every second and when it stops, so a flood costs the database one upsert per key and
+//! second, and the table grows with hours and the parties named, never with the calls. A
+//! server that dies loses the counts it has not written: its last second's, or more while the
+//! database refuses them (then at most [`MAX_KEYS`] keys are kept, and refusals of any other
+//! key are dropped and logged).
 
 use app::platform::db::Db;
 use std::collections::hash_map::{Entry, HashMap};
@@ -16,9 +18,13 @@ use std::time::Duration;
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// How long the counts are kept.
 pub const KEPT_SECONDS: i64 = 180 * 86_400;
+/// The most keys a server holds unwritten (while the database refuses the writes).
+const MAX_KEYS: usize = 65_536;
+/// The span one row counts.
+const HOUR: i64 = 3_600;
 
 /// A machine API whose refusals are counted.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub enum Api {
     Verification,
     AgencyLink,
@@ -44,12 +50,14 @@ pub struct Refusal<'a> {
     pub source: &'a str,
 }
 
-#[derive(PartialEq, Eq, Hash)]
+/// Ordered as the table's key, so that every server writes its rows (and takes their locks)
+/// in one order: two servers never wait for each other.
+#[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct Key {
-    api: Api,
+    hour: i64,
+    api: &'static str,
     named: String,
     code: &'static str,
-    minute: i64,
 }
 
 struct Count {
@@ -71,8 +79,15 @@ impl Count {
 type Counts = HashMap<Key, Count>;
 
 fn merge(counts: &mut Counts, key: Key, count: Count) {
+    let full = counts.len() >= MAX_KEYS;
     match counts.entry(key) {
         Entry::Occupied(mut counted) => counted.get_mut().add(count),
+        Entry::Vacant(_) if full => {
+            tracing::warn!(
+                refusals = count.refusals,
+                "too many refusal counts unwritten; dropped"
+            );
+        }
         Entry::Vacant(vacant) => {
             vacant.insert(count);
         }
@@ -112,10 +127,10 @@ impl Refusals {
     /// Counts a refused call; written within a second.
     pub fn count(&self, refusal: Refusal<'_>) {
         let key = Key {
-            api: refusal.api,
+            hour: refusal.at - refusal.at.rem_euclid(HOUR),
+            api: refusal.api.code(),
             named: refusal.named,
             code: refusal.code,
-            minute: refusal.at - refusal.at.rem_euclid(60),
         };
         let count = Count {
             refusals: 1,
@@ -149,22 +164,24 @@ impl Refusals {
 }
 
 async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
+    let mut keys: Vec<(&Key, &Count)> = counts.iter().collect();
+    keys.sort_unstable_by_key(|&(key, _)| key);
     let mut tx = db.pool.begin().await?;
-    for (key, count) in counts {
+    for (key, count) in keys {
         sqlx::query(
-            "INSERT INTO refused_calls (api, named, code, minute, refusals, last_at, last_source) \
+            "INSERT INTO refused_calls (hour, api, named, code, refusals, last_at, last_source) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (api, named, code, minute) DO UPDATE SET \
+             ON CONFLICT (hour, api, named, code) DO UPDATE SET \
              refusals = refused_calls.refusals + excluded.refusals, \
              last_source = CASE WHEN excluded.last_at >= refused_calls.last_at \
                  THEN excluded.last_source ELSE refused_calls.last_source END, \
              last_at = CASE WHEN excluded.last_at >= refused_calls.last_at \
                  THEN excluded.last_at ELSE refused_calls.last_at END",
         )
-        .bind(key.api.code())
+        .bind(key.hour)
+        .bind(key.api)
         .bind(&key.named)
         .bind(key.code)
-        .bind(key.minute)
         .bind(count.refusals)
         .bind(count.last_at)
         .bind(&count.last_source)
@@ -176,7 +193,7 @@ async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
 
 /// Drops the counts older than [`KEPT_SECONDS`].
 pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM refused_calls WHERE minute < $1")
+    sqlx::query("DELETE FROM refused_calls WHERE hour < $1")
         .bind(now - KEPT_SECONDS)
         .execute(pool)
         .await?;

@@ -65,14 +65,14 @@ async fn security_21_6_the_purge_removes_what_anonymous_clients_left_once_it_exp
             .expect("hit")
             .expect("under the limit");
     }
-    // Counts of refused machine calls, one just kept long enough and one a minute too old.
+    // Counts of refused machine calls, one just kept long enough and one an hour too old.
     let kept = server::verify::refusals::KEPT_SECONDS;
-    for minute in [now - kept, now - kept - 60] {
+    for hour in [now - kept, now - kept - 3_600] {
         sqlx::query(
-            "INSERT INTO refused_calls (api, named, code, minute, refusals, last_at, last_source) \
-             VALUES ('verification', '', 'HJ4030', $1, 1, $1, '192.0.2.1')",
+            "INSERT INTO refused_calls (hour, api, named, code, refusals, last_at, last_source) \
+             VALUES ($1, 'verification', '', 'HJ4030', 1, $1, '192.0.2.1')",
         )
-        .bind(minute)
+        .bind(hour)
         .execute(pool)
         .await
         .expect("count");

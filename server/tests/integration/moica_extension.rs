@@ -303,6 +303,13 @@ async fn security_21_6_refused_card_signatures_are_audited_up_to_a_limit_that_ne
     assert_eq!(code, StatusCode::TOO_MANY_REQUESTS);
     let refused = portal.audited("moica_extension.refused").await;
     assert_eq!(i64::try_from(refused).expect("count"), limit);
+    // Counted against the card, not the client that sent them.
+    let counted: Vec<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1")
+        .bind(format!("moica-refusal:{CARD}"))
+        .fetch_all(&portal.app.test_db.db.pool)
+        .await
+        .expect("counter");
+    assert_eq!(counted, [limit + 1]);
     // The card itself still extends: only refusals count.
     let extended = extend(&portal, &card).await;
     assert_eq!(extended.not_after, EXTENDED_UNTIL);

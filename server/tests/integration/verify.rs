@@ -503,8 +503,8 @@ async fn a_11_a_stranger_learns_nothing_of_the_grant_before_its_signature_verifi
     let forged_token = token(&forged, "u", &wang_current(), later, "forged-2").expect("token");
     assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
     assert_eq!(api.rd_code(&api.token(&wang_current())).await, "HJ4033");
-    // Forged calls are not the company's: only counted, under the grant they named, a row a
-    // minute; its call log and its figures hold the signed ones (issue 21 item 6).
+    // Forged calls are not the company's: only counted, under the grant they named, a row an
+    // hour; its call log and its figures hold the signed ones (issue 21 item 6).
     let named = format!("{SHRIMP}/{}", api.credentials.ap_id);
     assert_eq!(
         api.portal.app.refused_calls().await,
@@ -791,18 +791,27 @@ async fn a_11_a_token_id_is_single_use_per_company() {
 /// A second server beside `api`'s with the same `settings`: its own connection pool, caches,
 /// rate, batches and call log; the same database.
 async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
+    second_server_and_api(api, settings).await.0
+}
+
+/// [`second_server`], with its verification API's state (to flush its call log).
+async fn second_server_and_api(
+    api: &Api,
+    settings: &Settings,
+) -> (axum::Router, server::verify::VerifyState) {
     let db = crate::support::reconnect(&api.portal.app.test_db).await;
     let trust = app::pki::ReloadableTrustStore::load(&api.portal.pki.trust_dir()).expect("trust");
     let state = crate::support::state_with_trust(&db, &api.portal.app.clock, trust);
     let verify = server::verify::VerifyState::new(state.clone(), settings);
     let confirm = server::confirm::ConfirmState::new(state.clone(), &Default::default());
-    server::web::router(
+    let router = server::web::router(
         state,
-        verify,
+        verify.clone(),
         confirm,
         crate::support::test_metrics(),
         crate::support::test_printer(),
-    )
+    );
+    (router, verify)
 }
 
 /// `checkIdCardApply` of each answer ("?" when there is none).
@@ -991,15 +1000,25 @@ async fn security_21_6_a_flood_naming_a_grant_from_elsewhere_is_counted_not_logg
             1
         )]
     );
-    // Counted again on top, in the same row of the minute, with the latest address.
+    // Counted again on top, in the same row of the hour, with the latest address; a count
+    // of an earlier moment written after it adds to the row but leaves the latest address.
+    api.portal.app.clock.advance(chrono::Duration::seconds(10));
     burst("198.51.100.8").await;
+    api.portal.app.verify.flush().await;
+    api.portal.app.clock.advance(chrono::Duration::seconds(-5));
+    send(
+        router,
+        Some(&format!("Bearer {}", api.token(&wang_current()))),
+        "198.51.100.9",
+    )
+    .await;
     assert_eq!(
         api.portal.app.refused_calls().await,
         [(
             "verification".to_owned(),
             named,
             "HJ4030".to_owned(),
-            200,
+            201,
             1
         )]
     );
@@ -1012,6 +1031,53 @@ async fn security_21_6_a_flood_naming_a_grant_from_elsewhere_is_counted_not_logg
     // The company's own call still answers and is logged.
     assert_eq!(api.verdict(&wang_current()).await, "1");
     assert_eq!(api.logged_calls().await.len(), 1);
+}
+
+#[tokio::test]
+async fn security_21_6_servers_add_their_counts_of_refused_calls_into_one_row_a_key() {
+    let api = Api::start().await;
+    let (second, second_api) = second_server_and_api(&api, &settings()).await;
+    let stranger = api_certificate(&api.portal, "04595257");
+    let forged = Credentials::new(
+        &api.credentials.org_id,
+        &api.credentials.ap_id,
+        &api.credentials.isskey,
+        stranger.private_key_pem.as_deref().expect("key"),
+    )
+    .expect("credentials");
+    let now = api.portal.now();
+    let forged_token = token(&forged, "u", &wang_current(), now, "forged").expect("token");
+    let forged_bearer = format!("Bearer {forged_token}");
+    let servers = [&api.portal.app.router, &second];
+    for _ in 0..3 {
+        // On each server at once: calls from elsewhere and forged calls from the grant's own
+        // address, two keys each; then both servers write their counts at once.
+        let calls = servers.iter().flat_map(|server| {
+            (0..20).flat_map(|_| [(*server, "198.51.100.7"), (*server, REGISTERED_IP)])
+        });
+        let answers = futures_util::future::join_all(
+            calls.map(|(server, from)| send(server, Some(&forged_bearer), from)),
+        )
+        .await;
+        assert!(answers
+            .iter()
+            .all(|(_, answer)| answer["rdCode"] == "HJ4030" || answer["rdCode"] == "HJ4002"));
+        futures_util::future::join(api.portal.app.verify.flush(), second_api.flush()).await;
+    }
+    let named = format!("{SHRIMP}/{}", api.credentials.ap_id);
+    let counted = |code: &str| {
+        (
+            "verification".to_owned(),
+            named.clone(),
+            code.to_owned(),
+            120,
+            1,
+        )
+    };
+    assert_eq!(
+        api.portal.app.refused_calls().await,
+        [counted("HJ4002"), counted("HJ4030")]
+    );
 }
 
 #[tokio::test]
