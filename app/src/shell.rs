@@ -42,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options islands=true />
+                <IslandScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -50,6 +50,53 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The hydration scripts, run only where there is something to hydrate (issue 23 item 1).
+/// Leptos's `HydrationScripts` preloads and compiles the whole WebAssembly client on every
+/// page, though a page without islands needs none of it. Each page gets one small inline
+/// module instead. Module scripts run once the document is parsed (streamed parts included).
+/// If the document holds an island, the module adds Leptos's own resource hints and runs its
+/// island loader; otherwise it marks the page interactive (`data-hydrated`, as the client
+/// does after hydrating) and nothing more is fetched.
+#[cfg(feature = "ssr")]
+#[component]
+fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+    use std::sync::OnceLock;
+    static LOADER: OnceLock<String> = OnceLock::new();
+    // As `HydrationScripts` does in islands mode before the body renders: markup outside the
+    // islands is never hydrated, so it carries no hydration keys.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let loader = LOADER.get_or_init(|| island_loader(options));
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{loader.as_str()}</script> }
+}
+
+/// Leptos's own hydration scripts for this build, rendered once and taken apart: its resource
+/// hints (inserted by script, only on pages with islands) and its island loader (run only
+/// there). Rendered under a root owner of its own, so that no page's context (its nonce) is
+/// kept in what every page then shares.
+#[cfg(feature = "ssr")]
+fn island_loader(options: LeptosOptions) -> String {
+    let page = Owner::current();
+    // A root owner makes itself the current one: the page's is set back right after.
+    let html = Owner::new_root(None)
+        .with(|| view! { <HydrationScripts options islands=true /> }.to_html());
+    if let Some(page) = page {
+        page.set();
+    }
+    let (hints, script) = html
+        .split_once("<script")
+        .and_then(|(hints, rest)| Some((hints, rest.split_once('>')?.1)))
+        .and_then(|(hints, rest)| Some((hints, rest.strip_suffix("</script>")?)))
+        .unwrap_or_else(|| panic!("Leptos's hydration scripts changed shape: {html}"));
+    let hints = serde_json::to_string(hints).unwrap_or_default();
+    format!(
+        "if(document.querySelector(\"leptos-island\")){{\
+         document.head.insertAdjacentHTML(\"beforeend\",{hints});{script}\
+         }}else{{document.body.dataset.hydrated=\"true\";}}"
+    )
 }
 
 /// The page's Content-Security-Policy: only our own scripts, the nonce'd hydration script and
@@ -149,5 +196,43 @@ pub fn App() -> impl IntoView {
             </main>
             <SiteFooter />
         </Router>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::island_loader;
+    use leptos::prelude::{LeptosOptions, Owner};
+
+    #[test]
+    fn issue_23_the_client_is_named_only_in_the_branch_for_a_page_with_islands() {
+        let options = LeptosOptions::builder().output_name("huji").build();
+        // Made while a page's nonce is in context, as on the first page served: kept by every
+        // page after, so it must not carry that nonce.
+        let owner = Owner::new();
+        let loader = owner.with(|| {
+            leptos::nonce::provide_nonce();
+            let nonce = leptos::nonce::use_nonce().expect("a nonce").to_string();
+            let loader = island_loader(options);
+            assert!(!loader.contains(&nonce), "{loader}");
+            // The page goes on rendering under its own owner, its nonce in context.
+            assert_eq!(
+                leptos::nonce::use_nonce().map(|nonce| nonce.to_string()),
+                Some(nonce)
+            );
+            loader
+        });
+        let (with_islands, without) = loader
+            .strip_prefix("if(document.querySelector(\"leptos-island\")){")
+            .and_then(|rest| rest.split_once("}else{"))
+            .expect("a test for islands first");
+        assert!(
+            with_islands.contains("rel=\\\"preload\\\""),
+            "{with_islands}"
+        );
+        assert!(with_islands.contains("huji_bg.wasm") || with_islands.contains("huji.wasm"));
+        assert!(with_islands.contains("hydrate"), "{with_islands}");
+        assert!(!with_islands.contains("nonce"), "{with_islands}");
+        assert_eq!(without, "document.body.dataset.hydrated=\"true\";}");
     }
 }
