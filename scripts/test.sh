@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: known vulnerabilities in the dependencies, formatting and lints, unit
-# tests, integration tests on SQLite and on PostgreSQL, and the Playwright tests in Chromium
-# against the release build. Installs whatever is missing first. Exits non-zero on the first
+# tests, integration tests on SQLite and on PostgreSQL, the Playwright tests in Chromium and
+# each page's first-visit weight against its budget, on the release build. Installs whatever is missing first. Exits non-zero on the first
 # failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/services.sh"
@@ -91,6 +91,9 @@ start_portal "sqlite:$E2E_DB" "$PCSC_PORTAL_PORT" portal-pcsc
   HUJI_E2E_LINK_CERT="$WORK/e2e/link/e2e-agency-link.crt" HUJI_E2E_LINK_KEY="$WORK/e2e/link/e2e-agency-link.key" \
   HUJI_E2E_CONFIRM="$WORK/e2e/confirm" HUJI_E2E_HUJI="$ROOT/target/release/huji" HUJI_BASE_URL="$SOFT_BASE_URL" HUJI_CARD_HELPER_URL="$SOFT_HELPER_URL" \
   HUJI_PCSC_BASE_URL="$BASE_URL" npx playwright test)
+
+say "first-visit weight of each page against its budget (scripts/page-weight.sh)"
+"$ROOT/scripts/page-weight.sh" "$SOFT_BASE_URL" || die "a page is over its weight budget"
 
 say "the verification API against its own OpenAPI document (schemathesis)"
 # Every generated request must be answered without a server error and as the document says.
