@@ -144,6 +144,19 @@ impl Api {
             .expect("grant")
     }
 
+    /// The grant's names and isskey with another company's certificate key: what a forger who
+    /// knows them but not the key signs with.
+    fn forged(&self) -> Credentials {
+        let stranger = api_certificate(&self.portal, "04595257");
+        Credentials::new(
+            &self.credentials.org_id,
+            &self.credentials.ap_id,
+            &self.credentials.isskey,
+            stranger.private_key_pem.as_deref().expect("key"),
+        )
+        .expect("credentials")
+    }
+
     async fn rd_code(&self, token: &str) -> String {
         let (_, answer) = self.call(token).await;
         answer["rdCode"].as_str().expect("rdCode").to_owned()
@@ -328,14 +341,7 @@ async fn a_11_every_refusal_has_its_own_code() {
     assert_eq!(api.rd_code("not-a-jwt").await, "HJ4001");
 
     // Signed with another key (another company's certificate): the signature fails.
-    let stranger = api_certificate(&api.portal, "04595257");
-    let forged = Credentials::new(
-        &api.credentials.org_id,
-        &api.credentials.ap_id,
-        &api.credentials.isskey,
-        stranger.private_key_pem.as_deref().expect("key"),
-    )
-    .expect("credentials");
+    let forged = api.forged();
     let forged_token = token(&forged, "u", &query, now, "forged-1").expect("token");
     assert_eq!(api.rd_code(&forged_token).await, "HJ4002");
 
@@ -481,14 +487,7 @@ async fn a_11_a_stranger_learns_nothing_of_the_grant_before_its_signature_verifi
     let api = Api::start().await;
     let pool = &api.portal.app.test_db.db.pool;
     let now = api.portal.now();
-    let stranger = api_certificate(&api.portal, "04595257");
-    let forged = Credentials::new(
-        &api.credentials.org_id,
-        &api.credentials.ap_id,
-        &api.credentials.isskey,
-        stranger.private_key_pem.as_deref().expect("key"),
-    )
-    .expect("credentials");
+    let forged = api.forged();
     sqlx::query("UPDATE api_grants SET status = 'suspended' WHERE business_id = $1")
         .bind(SHRIMP)
         .execute(pool)
@@ -1037,14 +1036,7 @@ async fn security_21_6_a_flood_naming_a_grant_from_elsewhere_is_counted_not_logg
 async fn security_21_6_servers_add_their_counts_of_refused_calls_into_one_row_a_key() {
     let api = Api::start().await;
     let (second, second_api) = second_server_and_api(&api, &settings()).await;
-    let stranger = api_certificate(&api.portal, "04595257");
-    let forged = Credentials::new(
-        &api.credentials.org_id,
-        &api.credentials.ap_id,
-        &api.credentials.isskey,
-        stranger.private_key_pem.as_deref().expect("key"),
-    )
-    .expect("credentials");
+    let forged = api.forged();
     let now = api.portal.now();
     let forged_token = token(&forged, "u", &wang_current(), now, "forged").expect("token");
     let forged_bearer = format!("Bearer {forged_token}");
