@@ -61,6 +61,20 @@ impl PortalError {
         PortalError::Unavailable
     }
 
+    /// The HTTP status a server function's call is answered with when it returns this error
+    /// (issue 24 item 5): what the person typed or chose is theirs to change (422), a missing
+    /// sign-in 401, a role that may not 403, a call the server could not read 400; only a
+    /// fault on our side stays a 500. A status a server function set itself (429) stands.
+    pub fn status(&self) -> u16 {
+        match self {
+            PortalError::Field { .. } | PortalError::Refused { .. } => 422,
+            PortalError::SignInRequired => 401,
+            PortalError::Forbidden => 403,
+            PortalError::Transport(_) => 400,
+            PortalError::Unavailable => 500,
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match self {
             PortalError::Field { zh_tw, english, .. } | PortalError::Refused { zh_tw, english } => {

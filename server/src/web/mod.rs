@@ -130,6 +130,7 @@ pub fn router(
         .nest("/pkg", pkg)
         .fallback_service(assets)
         .with_state(state)
+        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
         .layer(middleware::from_fn(limits::body_limit))
         .layer(middleware::from_fn_with_state(addressing, security::client_address))
@@ -202,6 +203,26 @@ async fn server_fn_handler(
     request: Request<Body>,
 ) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+}
+
+/// Leptos answers every error a server function (`/api/…`) returns with 500; the portal's
+/// errors say whose the problem is, and the answer's status says it too
+/// ([`app::error::PortalError::status`]). A status the function set itself (429) stands.
+async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An error is a few hundred bytes of JSON; anything longer is left as it is.
+    let Ok(bytes) = axum::body::to_bytes(body, limits::SERVER_FN_ERROR).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::PortalError>(&bytes) {
+        parts.status = axum::http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Renders a page for a form posted to it, with the posted fields in context

@@ -479,3 +479,39 @@ async fn c4_an_extension_is_in_the_certificates_timeline_and_audited_with_its_de
     // Online: no counter, no delegate.
     assert!(detail.get("channel").is_none() && detail.get("delegate").is_none());
 }
+
+#[tokio::test]
+async fn issue_24_5_a_server_function_answers_whose_the_problem_is_with_its_status() {
+    let portal = Portal::start().await;
+    // What the visitor's card holds is theirs to change: 422, with the reason.
+    let (status, body) = call(
+        &portal,
+        "moica_extension_status",
+        &[("certificate_b64", "bm90IGEgY2VydGlmaWNhdGU=")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let error: app::error::PortalError = serde_json::from_str(&body).expect("the error");
+    assert!(
+        matches!(error, app::error::PortalError::Refused { .. }),
+        "{error:?}"
+    );
+    // A call the server cannot read (an argument missing): 400.
+    let (status, body) = call(&portal, "moica_extension_status", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A company's function without a company signed in: 401.
+    let response = portal
+        .post_json(
+            "/api/api_case_statement",
+            serde_json::json!({ "kind": "application", "posted": [] }),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // A success is untouched (status_of asserts 200).
+    let (card, _) = wang_issued(&portal).await;
+    assert!(matches!(
+        status_of(&portal, &card).await.extendable,
+        Extendable::NotYet { .. }
+    ));
+}
