@@ -3,7 +3,9 @@
 # empty cache downloads for each page — its HTML, the stylesheet it links and, only when the
 # page holds an island (the loader in app/src/shell.rs fetches the client then, and only
 # then), the client's JavaScript and WebAssembly — as brotli and as gzip, each as served by the
-# release server. Prints one line a page and exits 1 when a page is over its budget.
+# release server. Prints one line a page and exits 1 when a page is over its budget. What a
+# page loads is read from its HTML as the loader decides it; that the browser fetches exactly
+# that is end2end/tests/islands-only.hydrate.spec.ts's to prove.
 # Usage: scripts/page-weight.sh BASE_URL   (a running release portal, e.g. scripts/test.sh's)
 set -euo pipefail
 BASE_URL="${1:?usage: scripts/page-weight.sh BASE_URL}"

@@ -106,7 +106,21 @@ impl From<sqlx::Error> for PortalError {
 impl FromServerFnError for PortalError {
     type Encoder = JsonEncoding;
 
+    /// On the server, a call it cannot read is the caller's (`Transport`, 400), named by its
+    /// kind only, never quoting what was sent; anything else there is a fault of ours. In the
+    /// browser every such error is the call failing on its way.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            let unreadable = match value {
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => "arguments",
+                ServerFnErrorErr::Deserialization(_) => "body",
+                ServerFnErrorErr::UnsupportedRequestMethod(_) => "method",
+                other => return PortalError::unavailable(other),
+            };
+            PortalError::Transport(format!("the call's {unreadable} could not be read"))
+        }
+        #[cfg(not(feature = "ssr"))]
         PortalError::Transport(value.to_string())
     }
 }

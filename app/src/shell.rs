@@ -79,19 +79,27 @@ fn IslandScripts(options: LeptosOptions) -> impl IntoView {
 /// kept in what every page then shares.
 #[cfg(feature = "ssr")]
 fn island_loader(options: LeptosOptions) -> String {
-    let page = Owner::current();
-    // A root owner makes itself the current one: the page's is set back right after.
+    /// Sets the page's owner back when dropped: a root owner makes itself the current one.
+    struct PageOwner(Option<Owner>);
+    impl Drop for PageOwner {
+        fn drop(&mut self) {
+            if let Some(page) = &self.0 {
+                page.set();
+            }
+        }
+    }
+    let _page = PageOwner(Owner::current());
     let html = Owner::new_root(None)
         .with(|| view! { <HydrationScripts options islands=true /> }.to_html());
-    if let Some(page) = page {
-        page.set();
-    }
     let (hints, script) = html
         .split_once("<script")
         .and_then(|(hints, rest)| Some((hints, rest.split_once('>')?.1)))
         .and_then(|(hints, rest)| Some((hints, rest.strip_suffix("</script>")?)))
         .unwrap_or_else(|| panic!("Leptos's hydration scripts changed shape: {html}"));
-    let hints = serde_json::to_string(hints).unwrap_or_default();
+    // As a JavaScript string inside <script>: no `<` left to end it or open a comment.
+    let hints = serde_json::to_string(hints)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
     format!(
         "if(document.querySelector(\"leptos-island\")){{\
          document.head.insertAdjacentHTML(\"beforeend\",{hints});{script}\

@@ -26,6 +26,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::provide_context;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{
     generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
 };
@@ -209,13 +210,24 @@ async fn server_fn_handler(
 /// errors say whose the problem is, and the answer's status says it too
 /// ([`app::error::PortalError::status`]). A status the function set itself (429) stands.
 async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> Response {
+    use axum::body::HttpBody;
     let server_fn = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    if !server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+    // server_fn marks every error it answers; an error is a few hundred bytes of JSON, and
+    // anything not known to be within the limit is left as it is.
+    let small = response
+        .body()
+        .size_hint()
+        .upper()
+        .is_some_and(|upper| upper <= limits::SERVER_FN_ERROR as u64);
+    if !server_fn
+        || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        || !small
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    // An error is a few hundred bytes of JSON; anything longer is left as it is.
     let Ok(bytes) = axum::body::to_bytes(body, limits::SERVER_FN_ERROR).await else {
         return Response::from_parts(parts, Body::empty());
     };

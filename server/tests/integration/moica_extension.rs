@@ -496,9 +496,14 @@ async fn issue_24_5_a_server_function_answers_whose_the_problem_is_with_its_stat
         matches!(error, app::error::PortalError::Refused { .. }),
         "{error:?}"
     );
-    // A call the server cannot read (an argument missing): 400.
+    // A call the server cannot read (an argument missing, another sent): 400, and the answer
+    // does not quote what was sent.
     let (status, body) = call(&portal, "moica_extension_status", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = call(&portal, "moica_extension_status", &[("id", "A123456789")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(!body.contains("A123456789"), "{body}");
+    // (A status a function sets itself stands: the card sign-in's 429 in sign_in.rs.)
     // A company's function without a company signed in: 401.
     let response = portal
         .post_json(
