@@ -166,18 +166,20 @@ pub const REFUSALS: Limit = Limit {
 };
 
 /// Records `event`, a refusal that whoever is behind `bucket` can cause at will, while the
-/// bucket is within [`REFUSALS`]; past it, records nothing and gives the seconds to wait.
+/// bucket is within [`REFUSALS`]; past it, records nothing and answers 429
+/// ([`super::rate_limit::too_many_requests`]).
 pub async fn record_refusal(
     db: &Db,
     at: i64,
     bucket: &str,
     event: &AuditEvent,
-) -> sqlx::Result<Result<(), i64>> {
-    if let Err(retry_after) = REFUSALS.hit(&db.pool, bucket, at).await? {
-        return Ok(Err(retry_after));
-    }
+) -> Result<(), crate::error::PortalError> {
+    REFUSALS
+        .hit(&db.pool, bucket, at)
+        .await?
+        .map_err(super::rate_limit::too_many_requests)?;
     record(db, at, event).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// What `verify` found wrong, first problem only.

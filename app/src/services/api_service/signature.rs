@@ -580,9 +580,7 @@ mod server {
                     &serde_json::json!({ "reason": code }),
                 );
                 let bucket = format!("api-case-refusal:{}", business_id.as_str());
-                audit::record_refusal(&state.db, state.clock.unix(), &bucket, &event)
-                    .await?
-                    .map_err(rate_limit::too_many_requests)?;
+                audit::record_refusal(&state.db, state.clock.unix(), &bucket, &event).await?;
                 Err(error)
             }
         }

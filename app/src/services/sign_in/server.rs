@@ -222,8 +222,7 @@ mod ssr {
                     &format!("sign-in-refusal:{serial}"),
                     &refused,
                 )
-                .await?
-                .map_err(rate_limit::too_many_requests)?;
+                .await?;
                 Err(error)
             }
         }
