@@ -15,8 +15,10 @@ BASE_URL="${1:?usage: scripts/page-weight.sh BASE_URL}"
 BUDGET_STATIC=12000
 # Pages with islands load the one client bundle today; the issue's target is 100 KB for the
 # heaviest page, which needs the client split per page (issue 23 item 2, not done). This
-# budget holds today's weight so that nothing grows it unnoticed.
-BUDGET_ISLANDS=305000
+# budget holds today's weight so that nothing grows it unnoticed. Raised from 305,000 on
+# purpose for issue 24's islands (換一張圖片, 清除 that asks, the question after the fields
+# pass, the counter's finished state): +12 KB brotli, docs/benchmarks.md.
+BUDGET_ISLANDS=312000
 # The pages, and whether they hold islands (checked: a page that gains or loses islands must
 # be moved on purpose, as its budget changes).
 PAGES=(

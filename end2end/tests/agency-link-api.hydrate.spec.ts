@@ -7,6 +7,7 @@
 import { expect, test } from '@playwright/test';
 import { callLink, LinkCredentials, linkCertificate } from './support/agency-api';
 import { signInAll, application, parties, passwordTable, review, rocNow } from './support/agency-link';
+import { expectErrorSummary } from './support/portal';
 
 test.describe.configure({ timeout: 300_000 });
 
@@ -26,7 +27,7 @@ test('l_1_to_l_20 an API case goes live, its signed test call takes step 18 and 
   await agency.openApply();
   await agency.expectAccessible();
   await agency.page.getByRole('button', { name: '送出申請' }).click();
-  await expect(agency.notice('alert')).toContainText('請修正下列標示的欄位');
+  await expectErrorSummary(agency.page);
   await expect(agency.page.locator('#document_application_form-error')).not.toBeEmpty();
   await agency.expectAccessible();
   // Two items of the registry's household data; the query will answer these and no others.

@@ -133,8 +133,21 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await expect(page.getByText('不得透過第三方軟體、程式批次測試本服務')).toBeVisible();
   await expectAccessible(page);
   await agree(page);
-  page.once('dialog', (dialog) => void dialog.dismiss());
+  // Issue 24 item 3: no question while a field is still wrong (no PIN yet); the field says so.
   await page.getByRole('button', { name: '申請', exact: true }).click();
+  await expect(page.locator('#pin-error')).not.toBeEmpty();
+  await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
+  // The question comes once the server found the form right; 取消 keeps everything typed,
+  // the PIN too, and nothing is signed.
+  await signWithCard(page, '00000000');
+  const asked: string[] = [];
+  page.once('dialog', (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.getByRole('button', { name: '申請', exact: true }).click();
+  await expect.poll(() => asked).toEqual(['請確認資料是否輸入正確?']);
+  await expect(page.getByLabel('工商憑證密碼 (PIN CODE)')).toHaveValue('00000000');
   await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
   await shot(page, 'fig05-form');
   // A-2: a wrong 工商憑證密碼 is the card's refusal, shown on the form with nothing lost; the

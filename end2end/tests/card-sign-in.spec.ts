@@ -8,7 +8,12 @@ test('f5 the sign-in page explains what it needs, and the back office sends visi
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('後台工作人員登入');
   await expect(page.locator('.helper-notice')).toContainText('跨平台網頁元件');
   if (test.info().project.name === 'no-js') {
-    await expect(page.locator('.card-status')).toContainText('請確認瀏覽器已啟用 JavaScript');
+    // Issue 24 item 13: said plainly, with what else to do, and no search that never ends.
+    const notice = page.locator('[data-helper="no-script"]');
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText('請使用已啟用 JavaScript 的瀏覽器');
+    await expect(notice).toContainText('臨櫃辦理');
+    await expect(page.getByText('正在偵測跨平台網頁元件')).toBeHidden();
     await expect(page.getByRole('button', { name: '登入' })).toBeDisabled();
   }
   await expectAccessible(page);

@@ -86,6 +86,10 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   await expect(issued).toContainText('發證完成', { timeout: 30_000 });
   await expect(issued).toContainText(cardNumber);
   await expect(issued).toContainText('NT$250');
+  // Issue 24 item 7: the page says the application is done and offers nothing more to issue.
+  await expect(counter.locator('.application-status')).toHaveText('已發證');
+  await expect(counter.getByRole('button', { name: '製發憑證' })).toBeHidden();
+  await expect(counter.getByRole('textbox', { name: 'IC 卡號' })).toBeHidden();
   await expectAccessible(counter);
   const face = await downloadPdf(counter, '列印卡面（PDF）');
   expect(face.fileName).toBe(`card-face-${cardNumber}.pdf`);

@@ -39,7 +39,8 @@ pub fn wrong_answer() -> PortalError {
 }
 
 /// The challenge `captcha` (or why there is none) and the answer field, with the server's
-/// verdict `error` on the last answer.
+/// verdict `error` on the last answer. With JavaScript, [`NewCaptchaButton`] swaps in a fresh
+/// challenge in place; without it, the hint says to reload the page.
 #[component]
 pub fn CaptchaField(
     captcha: Result<String, PortalError>,
@@ -55,6 +56,7 @@ pub fn CaptchaField(
                     {lang.pick("圖形驗證碼", "Verification code")}
                 </label>
                 <img
+                    id="captcha-image"
                     src=format!("/captcha/{id}")
                     width="220"
                     height="80"
@@ -63,12 +65,15 @@ pub fn CaptchaField(
                         "Verification code: 5 digits. If you cannot read it, play it as speech below.",
                     )
                 />
-                <audio controls preload="none" src=format!("/captcha/{id}/audio")
-                    aria-label=lang.pick("語音播放驗證碼（國語）", "Play the code as speech (English)")>
-                </audio>
+                <div class="captcha-tools">
+                    <audio id="captcha-audio" controls preload="none" src=format!("/captcha/{id}/audio")
+                        aria-label=lang.pick("語音播放驗證碼（國語）", "Play the code as speech (English)")>
+                    </audio>
+                    <NewCaptchaButton lang />
+                </div>
                 <span class="hint" id="captcha-hint">{lang.pick(
-                    "請輸入圖中的 5 個數字，或收聽國語語音。看不清楚可重新整理頁面換一張。",
-                    "Type the 5 digits in the picture, or listen to them in English. Reload the page for a new code.",
+                    "請輸入圖中的 5 個數字，或收聽國語語音。看不清楚可按「換一張圖片」或重新整理頁面。",
+                    "Type the 5 digits in the picture, or listen to them in English. For another code, choose New picture or reload the page.",
                 )}</span>
                 <input type="hidden" name=CAPTCHA_ID value=id />
                 <input
@@ -82,10 +87,74 @@ pub fn CaptchaField(
                     aria-describedby="captcha-hint captcha-error"
                     aria-invalid=if captcha_error.is_some() { "true" } else { "false" }
                 />
-                <span class="error" id="captcha-error">{captcha_error}</span>
+                <span class="error" id="captcha-error" aria-live="polite">{captcha_error}</span>
             </div>
         }
         .into_any(),
         Err(error) => view! { <p class="notice error" role="alert">{error.message(lang)}</p> }.into_any(),
+    }
+}
+
+/// 換一張圖片: fetches a fresh challenge and puts it in place of the one shown (picture,
+/// speech and id), clearing the answer and keeping everything else typed. Hidden until the
+/// page runs, as it needs JavaScript. Only the button is an island, so the client carries no
+/// copy of the field.
+#[island]
+pub fn NewCaptchaButton(lang: Lang) -> impl IntoView {
+    let running = RwSignal::new(false);
+    // Effects run only in the browser.
+    Effect::new(move || running.set(true));
+    view! {
+        <button
+            type="button"
+            class="secondary"
+            hidden=move || !running.get()
+            on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                leptos::task::spawn_local(renew(lang));
+            }
+        >
+            {lang.pick("換一張圖片", "New picture")}
+        </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn renew(lang: Lang) {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    let find = |selector: &str| document.query_selector(selector).ok().flatten();
+    let answer = find(&format!("#{CAPTCHA_ANSWER}"))
+        .and_then(|answer| answer.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let error = find("#captcha-error");
+    match new_captcha().await {
+        Ok(id) => {
+            for (selector, attribute, value) in [
+                ("#captcha-image", "src", format!("/captcha/{id}")),
+                ("#captcha-audio", "src", format!("/captcha/{id}/audio")),
+                (
+                    &format!("input[name={CAPTCHA_ID}]")[..],
+                    "value",
+                    id.clone(),
+                ),
+            ] {
+                if let Some(element) = find(selector) {
+                    let _ = element.set_attribute(attribute, &value);
+                }
+            }
+            if let Some(error) = error {
+                error.set_text_content(None);
+            }
+            if let Some(answer) = answer {
+                answer.set_value("");
+                let _ = answer.set_attribute("aria-invalid", "false");
+                let _ = answer.focus();
+            }
+        }
+        Err(refused) => {
+            if let Some(error) = error {
+                error.set_text_content(Some(&refused.message(lang)));
+            }
+        }
     }
 }

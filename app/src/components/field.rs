@@ -41,8 +41,14 @@ pub fn TextField(
     };
     let name = spec.name.clone();
     let required = spec.required;
+    // `data-refused` marks a value the parser refuses as typed, so that a form's submit can
+    // tell whether every field passes (`ConfirmSubmit`). Only what was typed here: a value the
+    // server refused stays the server's to judge again, and no other button is held back.
+    let refused = RwSignal::new(false);
     let on_input = move |text: String| {
-        error.set(kind.check_as(&text, required, lang).map(str::to_owned));
+        let verdict = kind.check_as(&text, required, lang);
+        refused.set(verdict.is_some());
+        error.set(verdict.map(str::to_owned));
     };
     // 使用目的/原因 is a paragraph: a text area with a live count of its 350 characters.
     let control = if kind == FieldKind::Purpose {
@@ -53,6 +59,7 @@ pub fn TextField(
                 id=spec.name.clone()
                 name=spec.name
                 rows="4"
+                data-refused=move || refused.get().then_some("")
                 required=spec.required
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=format!("{described_by} {count_id}")
@@ -77,6 +84,7 @@ pub fn TextField(
                 value=value
                 required=spec.required
                 maxlength=spec.maxlength
+                data-refused=move || refused.get().then_some("")
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
                 on:input=move |ev| on_input(event_target_value(&ev))

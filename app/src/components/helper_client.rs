@@ -118,13 +118,24 @@ pub async fn detect_into(
 #[component]
 pub fn HelperNotice(state: HelperState, lang: Lang, detect: Callback<()>) -> impl IntoView {
     match state {
+        // Without JavaScript nothing is detected: the page says plainly what it needs and what
+        // else the visitor can do, instead of a search that never ends.
         HelperState::Detecting => view! {
-            <p class="notice">
-                {lang.pick(
-                    "正在偵測跨平台網頁元件…若此訊息持續顯示，請確認瀏覽器已啟用 JavaScript：網頁需要它與元件溝通。",
-                    "Looking for the card helper… If this message stays, please check that JavaScript is enabled: the page needs it to talk to the helper.",
-                )}
+            <p class="notice js-only">
+                {lang.pick("正在偵測跨平台網頁元件…", "Looking for the card helper…")}
             </p>
+            <noscript>
+                <div class="notice warning" data-helper="no-script">
+                    <p>{lang.pick(
+                        "此頁須以讀卡機讀取您的憑證 IC 卡：請使用已啟用 JavaScript 的瀏覽器，並安裝",
+                        "This page reads your certificate card in a card reader: please use a browser with JavaScript enabled, and install the",
+                    )}" "<a href="/card-helper">{lang.pick("跨平台網頁元件", "card helper (跨平台網頁元件)")}</a>{lang.pick("。", ".")}</p>
+                    <p>{lang.pick(
+                        "無法使用讀卡機者，自然人憑證及國民身分證相關事項可攜帶國民身分證正本，至任一戶政事務所臨櫃辦理。",
+                        "Without a card reader, citizen certificate and ID card matters can be handled at any household registration office: bring your ID card.",
+                    )}</p>
+                </div>
+            </noscript>
         }
         .into_any(),
         HelperState::Missing => view! {

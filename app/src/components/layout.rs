@@ -1,6 +1,9 @@
-//! The frame around every page: the ministry's header with the language switch, and the footer.
+//! The frame around every page: the ministry's header with who is signed in (and 登出) and
+//! the language switch, and the footer.
 
 use crate::i18n::Lang;
+use crate::services::sign_in::pages::SignOutButton;
+use crate::services::sign_in::server::signed_in_party;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -9,6 +12,9 @@ use leptos_router::hooks::use_location;
 pub fn SiteHeader() -> impl IntoView {
     let lang = current_lang();
     let location = use_location();
+    // Blocking: the header is rendered in place, not streamed in later (which would need
+    // JavaScript to show).
+    let party = Resource::new_blocking(|| (), |()| signed_in_party());
     // The switch is a plain link to a server route that sets the cookie and comes back here,
     // so it works with JavaScript off as well.
     let switch_href = move || {
@@ -29,11 +35,26 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="service">{lang.pick("網路申辦服務", "Online Services")}</span>
                 </a>
             </div>
-            <nav aria-label=lang.pick("語言", "Language")>
-                <a class="lang-switch" href=switch_href hreflang=lang.pick("en", "zh-Hant-TW")>
-                    {lang.pick("English", "中文")}
-                </a>
-            </nav>
+            <div class="header-tools">
+                <Suspense fallback=|| ()>
+                    {move || party.get().and_then(Result::ok).flatten().map(|party| view! {
+                        <div class="signed-in">
+                            <span class="visually-hidden">{lang.pick("目前登入：", "Signed in as ")}</span>
+                            <a href=party.kind.landing()>
+                                <span class="party-kind">{party.kind.party_label(lang)}</span>
+                                " "
+                                <span class="party-name">{party.name}</span>
+                            </a>
+                            <SignOutButton lang />
+                        </div>
+                    })}
+                </Suspense>
+                <nav aria-label=lang.pick("語言", "Language")>
+                    <a class="lang-switch" href=switch_href hreflang=lang.pick("en", "zh-Hant-TW")>
+                        {lang.pick("English", "中文")}
+                    </a>
+                </nav>
+            </div>
         </header>
     }
 }

@@ -39,9 +39,15 @@ impl Age {
 /// A queue's age column: the working days, flagged when overdue (the row takes the
 /// `overdue` class from [`Age::overdue`] too, so it stands out without reading the number).
 #[component]
-pub fn AgeCell(age: Age, lang: Lang) -> impl IntoView {
+pub fn AgeCell(
+    age: Age,
+    lang: Lang,
+    /// The column's heading, shown beside the value when a phone stacks the row.
+    #[prop(optional)]
+    label: Option<&'static str>,
+) -> impl IntoView {
     view! {
-        <td class="age">{age.working_days}
+        <td class="age" data-label=label>{age.working_days}
             {age.overdue.then(|| lang.pick("（逾期）", " (overdue)"))}</td>
     }
 }

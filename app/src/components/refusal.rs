@@ -25,14 +25,31 @@ pub fn ErrorNotice(error: PortalError, lang: Lang) -> impl IntoView {
     view! { <div class="notice error" role="alert"><p>{error.message(lang)}</p></div> }
 }
 
-/// Above a form whose fields the server refused: each field says what is wrong with it.
+/// Above a form whose fields the server refused (GOV.UK's error summary): each refusal once,
+/// as a link to its field, which says again what is wrong beside it. Refusals that name no
+/// field are the caller's to show; nothing is shown when no field was refused.
 #[component]
-pub fn FixFieldsNotice(lang: Lang) -> impl IntoView {
-    view! {
-        <div class="notice error" role="alert">
-            <p>{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</p>
-        </div>
-    }
+pub fn ErrorSummary(errors: Vec<PortalError>, lang: Lang) -> impl IntoView {
+    let fields: Vec<(String, String)> = errors
+        .iter()
+        .filter_map(|error| match error {
+            PortalError::Field { field, .. } => Some((format!("#{field}"), error.message(lang))),
+            _ => None,
+        })
+        .collect();
+    (!fields.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+                <h2 id="error-summary-title">{lang.pick("請修正下列標示的欄位。", "Please correct the fields marked below.")}</h2>
+                <ul>
+                    {fields
+                        .into_iter()
+                        .map(|(href, message)| view! { <li><a href=href>{message}</a></li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// The outcome of an action posted with this request: what was done (a status) or why not

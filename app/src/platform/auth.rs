@@ -117,6 +117,23 @@ pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, Po
     }
 }
 
+/// Who this request's session says it is, as last checked: for showing who is signed in
+/// (every page's header), never for deciding what they may do. It neither re-checks the
+/// certificate nor ends the session, so the page's own [`current_principal`] is the one that
+/// finds a certificate no longer standing, and says so once.
+pub async fn signed_in_principal(state: &AppState) -> Result<Option<Principal>, PortalError> {
+    let Some(parts) = request_parts() else {
+        return Ok(None);
+    };
+    let Some(session) = session_of(state, &parts.headers).await? else {
+        return Ok(None);
+    };
+    if session.get::<SessionCertificate>(CERTIFICATE_KEY).is_none() {
+        return Ok(None);
+    }
+    Ok(session.get::<Principal>(PRINCIPAL_KEY))
+}
+
 /// The certificate (DER) this request's session was opened with, if signed in: the card a
 /// signature made during the session must come from (A-2…A-5).
 pub async fn session_certificate(state: &AppState) -> Result<Option<Vec<u8>>, PortalError> {

@@ -59,3 +59,17 @@ export async function downloadPdf(page: Page, name: string | RegExp): Promise<{ 
   expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
   return { fileName: file.suggestedFilename(), bytes };
 }
+
+/** The error summary above a refused form (issue 24 item 4): each refusal a link to a field
+ * that is on the page. Returns how many it lists. */
+export async function expectErrorSummary(page: Page): Promise<number> {
+  const summary = page.locator('.error-summary');
+  await expect(summary).toContainText('請修正下列標示的欄位');
+  const hrefs = await summary.locator('li a').evaluateAll((all) => all.map((a) => a.getAttribute('href') ?? ''));
+  expect(hrefs.length).toBeGreaterThan(0);
+  for (const href of hrefs) {
+    expect(href).toMatch(/^#[A-Za-z0-9_-]+$/);
+    await expect(page.locator(href)).toHaveCount(1);
+  }
+  return hrefs.length;
+}

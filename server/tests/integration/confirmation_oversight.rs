@@ -181,7 +181,7 @@ async fn i_4_heavy_load_stops_a_system_only_after_the_deadline_to_improve_has_pa
         .expect("mail")
         .contains("停止服務"));
     // Stopped is final here: no form is offered, and a posted decision is refused.
-    assert!(page.texts("form").is_empty());
+    assert!(page.texts("main form").is_empty());
     let page = decide(
         &portal,
         &reviewer,

@@ -12,7 +12,7 @@ use super::form::fields::{
 use super::items::Item;
 use super::{AGENCY_CASE_PATH, AGENCY_PATH, APPLY_PATH};
 use crate::cases::Code;
-use crate::components::refusal::{FixFieldsNotice, Refusal};
+use crate::components::refusal::{ErrorSummary, Refusal};
 use crate::domain::county::County;
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
@@ -184,7 +184,7 @@ fn ApplyForm(
             .as_deref()
             .is_some_and(|p| p.iter().any(|(n, v)| n == name && v == code))
     };
-    let notice = (!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> });
+    let notice = view! { <ErrorSummary errors=errors.clone() lang /> };
     let general = errors
         .iter()
         .filter(|error| !matches!(error, PortalError::Field { .. }))
@@ -247,7 +247,7 @@ fn ApplyForm(
             {select(COUNTY, counties)}
             {FIELDS.into_iter().map(|field| field.render(lang, shown(field.name), &errors, false)).collect_view()}
             <h2>{lang.pick("2. 各類需求資料項目表", "2. Data items")}</h2>
-            <fieldset aria-describedby="items-hint items-error">
+            <fieldset id=ITEMS.name aria-describedby="items-hint items-error">
                 <legend>{ITEMS.label(lang)}</legend>
                 <span class="hint" id="items-hint">{ITEMS.hint(lang)}</span>
                 {Item::ALL.iter().map(|item| {

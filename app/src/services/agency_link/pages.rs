@@ -187,11 +187,11 @@ fn Inbox(rows: Vec<InboxRow>, side: Side, lang: Lang) -> impl IntoView {
                     let link = format!("{}?id={}", side.case_path(), row.case.id);
                     view! {
                         <tr class:overdue=row.age.overdue>
-                            <td><a href=link>{row.case.id}</a></td>
-                            <td>{row.case.agency_name}</td>
-                            <td>{row.case.interface.label(lang)}</td>
-                            <td>{row.step.label(lang)}</td>
-                            <AgeCell age=row.age lang />
+                            <td data-label=lang.pick("案件編號", "Case")><a href=link>{row.case.id}</a></td>
+                            <td data-label=lang.pick("申請機關", "Agency")>{row.case.agency_name}</td>
+                            <td data-label=lang.pick("申請介面", "Interface")>{row.case.interface.label(lang)}</td>
+                            <td data-label=lang.pick("待辦步驟", "Step")>{row.step.label(lang)}</td>
+                            <AgeCell label=lang.pick("已過工作日", "Working days") age=row.age lang />
                         </tr>
                     }
                 }).collect_view()}
@@ -223,13 +223,13 @@ fn CaseList(cases: Vec<LinkSummary>, side: Side, lang: Lang) -> impl IntoView {
                     let link = format!("{}?id={}", side.case_path(), case.id);
                     view! {
                         <tr>
-                            <td><a href=link>{case.id}</a></td>
-                            <td>{case.filed_at}</td>
-                            <td>{case.agency_name}</td>
-                            <td>{case.interface.label(lang)}</td>
-                            <td>{case.data_kind.label(lang)}</td>
-                            <td>{case.county}</td>
-                            <td>{case.status.label(lang)}</td>
+                            <td data-label=lang.pick("案件編號", "Case")><a href=link>{case.id}</a></td>
+                            <td data-label=lang.pick("申請日期", "Filed")>{case.filed_at}</td>
+                            <td data-label=lang.pick("申請機關", "Agency")>{case.agency_name}</td>
+                            <td data-label=lang.pick("申請介面", "Interface")>{case.interface.label(lang)}</td>
+                            <td data-label=lang.pick("資料類別", "Data")>{case.data_kind.label(lang)}</td>
+                            <td data-label=lang.pick("受理單位", "County")>{case.county}</td>
+                            <td data-label=lang.pick("案件狀態", "Status")>{case.status.label(lang)}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -404,7 +404,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {detail.addresses.into_iter().map(|(kind, network, mask)| view! {
-                        <tr><td>{kind}</td><td>{network}</td><td>{mask}</td></tr>
+                        <tr><td data-label=lang.pick("設備", "Equipment")>{kind}</td><td data-label=lang.pick("網路位址", "Address")>{network}</td><td data-label=lang.pick("子網路遮罩", "Subnet mask")>{mask}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -439,16 +439,22 @@ fn CaseFiles(
     papers: Vec<Paper>,
     lang: Lang,
 ) -> impl IntoView {
+    let heads = [
+        lang.pick("文件", "Document"),
+        lang.pick("檔名（下載）", "File (download)"),
+        lang.pick("大小", "Size"),
+        "SHA-256",
+    ];
     let rows = documents
         .into_iter()
         .map(|document| {
             let href = document.download_path(&case_id);
             view! {
                 <tr>
-                    <td>{document.kind.label(lang)}</td>
-                    <td><a href=href rel="external">{document.file_name}</a></td>
-                    <td>{size_label(document.size, lang)}</td>
-                    <td><code class="digest">{document.sha256}</code></td>
+                    <td data-label=heads[0]>{document.kind.label(lang)}</td>
+                    <td data-label=heads[1]><a href=href rel="external">{document.file_name}</a></td>
+                    <td data-label=heads[2]>{size_label(document.size, lang)}</td>
+                    <td data-label=heads[3]><code class="digest">{document.sha256}</code></td>
                 </tr>
             }
         })
@@ -465,10 +471,7 @@ fn CaseFiles(
         <table class="data documents">
             <caption>{lang.pick("申請文件", "Documents filed")}</caption>
             <thead><tr>
-                <th scope="col">{lang.pick("文件", "Document")}</th>
-                <th scope="col">{lang.pick("檔名（下載）", "File (download)")}</th>
-                <th scope="col">{lang.pick("大小", "Size")}</th>
-                <th scope="col">"SHA-256"</th>
+                {heads.map(|head| view! { <th scope="col">{head}</th> })}
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

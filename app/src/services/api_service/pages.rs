@@ -12,7 +12,7 @@ use super::{
 };
 use crate::cases::Code;
 use crate::components::buttons::{ConfirmSubmit, CopyButton};
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice, OutcomeNotice, Refusal};
+use crate::components::refusal::{ErrorNotice, ErrorSummary, OutcomeNotice, Refusal};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
@@ -233,7 +233,6 @@ fn KindChooser(state: ApplyState, lang: Lang) -> impl IntoView {
                 </select>
             </div>
             <div class="buttons">
-                <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <button type="submit" disabled=state.pending>{lang.pick("下一頁", "Next")}</button>
                 <a class="button" href=NOTICES_PATH>{lang.pick("返回", "Back")}</a>
             </div>
@@ -289,7 +288,7 @@ pub fn ApiFormPage() -> impl IntoView {
                             view! { <CaseReceipt case=*case isskey lang /> }.into_any()
                         }
                         Some(Ok(SubmitOutcome::Invalid(errors))) => view! {
-                            <FixFieldsNotice lang />
+                            <ErrorSummary errors=errors.clone() lang />
                             <ApplicationFormView kind state posted errors lang />
                         }
                         .into_any(),

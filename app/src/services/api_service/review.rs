@@ -115,12 +115,12 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                         let link = format!("{REVIEW_CASE_PATH}?id={}", case.id);
                         view! {
                             <tr class:overdue=queued.age.overdue>
-                                <td>{case.submitted_at}</td>
-                                <td>{case.company_name}</td>
-                                <td>{case.business_id}</td>
-                                <td>{case.kind.label(lang)}</td>
-                                <AgeCell age=queued.age lang />
-                                <td><a href=link>{case.id}</a></td>
+                                <td data-label=lang.pick("申請日期", "Submitted")>{case.submitted_at}</td>
+                                <td data-label=lang.pick("公司名稱", "Company")>{case.company_name}</td>
+                                <td data-label=lang.pick("營利事業統一編號", "Business ID")>{case.business_id}</td>
+                                <td data-label=lang.pick("申請事項", "Kind")>{case.kind.label(lang)}</td>
+                                <AgeCell label=lang.pick("已過工作日", "Working days") age=queued.age lang />
+                                <td data-label="S/N"><a href=link>{case.id}</a></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -150,18 +150,18 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                     let field = |name: &str| format!("{name}-{}", grant.business_id);
                     view! {
                         <tr>
-                            <td>{grant.business_id.clone()}</td>
-                            <td>{grant.company_name.clone()}</td>
-                            <td>{grant.ap_id.clone()}</td>
-                            <td>{grant.host_ip.clone()}</td>
-                            <td class="grant-status">{grant.status.label(lang)}
+                            <td data-label=lang.pick("營利事業統一編號", "Business ID")>{grant.business_id.clone()}</td>
+                            <td data-label=lang.pick("公司名稱", "Company")>{grant.company_name.clone()}</td>
+                            <td data-label="apId">{grant.ap_id.clone()}</td>
+                            <td data-label=lang.pick("主機連線IP位址", "Host IP")>{grant.host_ip.clone()}</td>
+                            <td data-label=lang.pick("啟用狀態", "Status") class="grant-status">{grant.status.label(lang)}
                                 {grant.plan_required.then(|| lang.pick("（須提出改善做法）", " (improvement plan required)"))}</td>
-                            <td>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
-                            <td class="usage">{format!(
+                            <td data-label=lang.pick("最後使用時間", "Last used")>{grant.last_used_at.clone().unwrap_or_else(|| lang.pick("尚未使用", "Never").to_owned())}</td>
+                            <td data-label=lang.pick("近30日查驗（相符／不符／拒絕）", "Last 30 days: calls (match / no match / refused)") class="usage">{format!(
                                 "{}（{}／{}／{}）",
                                 usage.calls, usage.matches, usage.no_matches, usage.refused
                             )}</td>
-                            <td>
+                            <td data-label=lang.pick("處理", "Action")>
                                 <form method="post" action=REVIEW_PATH class="inline">
                                     <input type="hidden" name="business_id" value=grant.business_id.clone() />
                                     <label for=field("action")>{lang.pick("動作", "Action")}</label>

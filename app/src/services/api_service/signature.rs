@@ -11,6 +11,7 @@
 
 use super::CaseKind;
 use crate::cases::Code;
+use crate::components::buttons::clear_button;
 use crate::domain::FieldError;
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -211,10 +212,10 @@ pub fn SignedSubmit(
         {children()}
         <p class="form-error" role="alert">{move || form_error.get()}</p>
         <div class="buttons">
-            <button type="reset">{lang.pick("清除", "Clear")}</button>
             <button type="submit" on:click=on_click disabled=move || busy.get()>
                 {move || if busy.get() { lang.pick("簽章中…", "Signing…") } else { lang.pick("申請", "Apply") }}
             </button>
+            {clear_button(lang)}
             <a class="button" href=super::APPLY_PATH>{lang.pick("返回", "Back")}</a>
         </div>
     }
@@ -224,6 +225,7 @@ pub fn SignedSubmit(
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{api_case_statement, ToSign};
+    use crate::components::buttons::{confirmed, entered_correctly};
     use crate::components::helper_client::{self as helper, CardReader};
     use crate::i18n::Lang;
     use crate::services::certificate::proof::take_pin;
@@ -249,15 +251,8 @@ mod browser {
 
     pub(super) fn pressed(event: leptos::ev::MouseEvent, press: Press) {
         let lang = press.lang;
-        let question = lang.pick(
-            "請確認資料是否輸入正確?",
-            "Is everything entered correctly?",
-        );
-        let confirmed = web_sys::window()
-            .and_then(|window| window.confirm_with_message(question).ok())
-            .unwrap_or(true);
         event.prevent_default();
-        if !confirmed || press.busy.get_untracked() {
+        if press.busy.get_untracked() {
             return;
         }
         let Some(form) = event
@@ -280,9 +275,10 @@ mod browser {
         press.form_error.set(None);
         leptos::task::spawn_local(async move {
             match press.sign(&form, pin).await {
-                Ok(()) => {
+                Ok(true) => {
                     let _ = form.submit();
                 }
+                Ok(false) => press.busy.set(false),
                 Err(message) => {
                     press.form_error.set(Some(message));
                     press.busy.set(false);
@@ -293,20 +289,36 @@ mod browser {
 
     impl Press {
         /// Has the card sign the form (the server checks it first) and fills the signed
-        /// fields; a form the server finds wrong is left unsigned.
-        async fn sign(&self, form: &web_sys::HtmlFormElement, pin: String) -> Result<(), String> {
+        /// fields; a form the server finds wrong is left unsigned. The seed's question
+        /// (「請確認資料是否輸入正確?」) is asked once the server found every field right;
+        /// `false` when the visitor chose 取消, with the PIN typed back for the next press.
+        async fn sign(&self, form: &web_sys::HtmlFormElement, pin: String) -> Result<bool, String> {
             let lang = self.lang;
             let posted = posted(form).await;
-            let to_sign = api_case_statement(self.kind.clone(), posted)
-                .await
-                .map_err(|error| error.message(lang))?;
+            // Until the card is asked, the PIN typed stays in its field for the next press.
+            let keep_pin = || {
+                if let Some(input) = self.pin_input.get_untracked() {
+                    input.set_value(&pin);
+                }
+            };
+            let to_sign = match api_case_statement(self.kind.clone(), posted).await {
+                Ok(to_sign) => to_sign,
+                Err(error) => {
+                    keep_pin();
+                    return Err(error.message(lang));
+                }
+            };
             let ToSign::Statement {
                 challenge,
                 statement,
             } = to_sign
             else {
-                return Ok(());
+                return Ok(true);
             };
+            if !confirmed(entered_correctly(lang)) {
+                keep_pin();
+                return Ok(false);
+            }
             let request = SignRequest {
                 challenge_b64: STANDARD.encode(statement),
                 pin,
@@ -326,7 +338,7 @@ mod browser {
                     input.set_value(&value);
                 }
             }
-            Ok(())
+            Ok(true)
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
-use crate::services::sign_in::pages::{SignInPage, SignOutButton};
+use crate::services::sign_in::pages::SignInPage;
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
 use leptos::prelude::*;
@@ -73,7 +73,6 @@ pub fn CompanyHomePage() -> impl IntoView {
                         <dt>{lang.pick("公司名稱", "Company")}</dt><dd>{company.name.clone()}</dd>
                         <dt>{lang.pick("營利事業統一編號", "Business ID")}</dt><dd>{company.business_id.clone()}</dd>
                     </dl>
-                    <SignOutButton lang />
                 }.into_any(),
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}

@@ -7,7 +7,7 @@ use super::pages::{other_errors, query_id, RequestCard, RequestsTable, SystemsTa
 use super::requests::{RequestKind, RequestStatus};
 use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
-use crate::components::refusal::{FixFieldsNotice, Refusal};
+use crate::components::refusal::{ErrorSummary, Refusal};
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
@@ -168,10 +168,14 @@ fn DeskCaseView(
     let answer_fields = [NOTE.name, EFFECTIVE_ON.name, DAILY_QUOTA];
     let on_form = |error: &PortalError| matches!(error, PortalError::Field { field, .. } if answer_fields.contains(&field.as_str()));
     let general = other_errors(&errors, lang, on_form);
-    let fix = errors.iter().any(on_form);
+    let on_form_errors: Vec<PortalError> = errors
+        .iter()
+        .filter(|error| on_form(error))
+        .cloned()
+        .collect();
     view! {
         {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}
-        {fix.then(|| view! { <FixFieldsNotice lang /> })}
+        <ErrorSummary errors=on_form_errors lang />
         {general}
         <RequestCard request=case.request lang />
         <CaseTimeline entries=case.timeline lang />
@@ -352,7 +356,7 @@ fn DeskSystemView(
     let total: i64 = system.usage.iter().map(|day| day.calls).sum();
     view! {
         {done.map(|done| view! { <div class="notice" role="status"><p>{done}</p></div> })}
-        {(!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> })}
+        <ErrorSummary errors=errors.clone() lang />
         {general}
         <dl class="facts">
             <dt>{lang.pick("機關(構)", "Applicant")}</dt><dd>{format!("{}（{}）", view.organisation, view.applicant_kind.label(lang))}</dd>
@@ -380,12 +384,12 @@ fn DeskSystemView(
             <tbody>
                 {system.usage.into_iter().rev().filter(|day| day.calls > 0).map(|day| view! {
                     <tr>
-                        <td>{day.day}</td>
-                        <td>{day.calls}</td>
-                        <td>{day.answered}</td>
-                        <td>{day.refused}</td>
-                        <td>{format!("{:.2}", day.mean_ms)}</td>
-                        <td>{format!("{:.2}", day.slowest_ms)}</td>
+                        <td data-label=lang.pick("日期", "Day")>{day.day}</td>
+                        <td data-label=lang.pick("查詢", "Calls")>{day.calls}</td>
+                        <td data-label=lang.pick("已回答", "Answered")>{day.answered}</td>
+                        <td data-label=lang.pick("拒絕", "Refused")>{day.refused}</td>
+                        <td data-label=lang.pick("平均回應（毫秒）", "Mean (ms)")>{format!("{:.2}", day.mean_ms)}</td>
+                        <td data-label=lang.pick("最長回應（毫秒）", "Slowest (ms)")>{format!("{:.2}", day.slowest_ms)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

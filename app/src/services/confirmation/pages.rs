@@ -11,13 +11,12 @@ use super::{
 };
 use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
-use crate::components::refusal::{FixFieldsNotice, OutcomeNotice, Refusal};
+use crate::components::refusal::{ErrorSummary, OutcomeNotice, Refusal};
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
-use crate::services::sign_in::pages::SignOutButton;
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
 use leptos::prelude::*;
@@ -261,7 +260,6 @@ fn OverviewView(overview: Overview, lang: Lang) -> impl IntoView {
         <p><a class="button" href=enable>{lang.pick("申請啟用應用系統", "Request enabling a system")}</a></p>
         <SystemsTable systems=overview.systems lang desk=false />
         <RequestsTable requests=overview.requests lang case_path=REQUEST_PATH caption=lang.pick("申請案件", "Requests") />
-        <SignOutButton lang />
     }
 }
 
@@ -297,23 +295,23 @@ pub fn SystemsTable(systems: Vec<(SystemView, bool)>, lang: Lang, desk: bool) ->
                     let applicant = format!("{}（{}）", system.organisation, system.applicant_kind.label(lang));
                     view! {
                         <tr>
-                            {desk.then(|| view! { <td>{applicant}</td> })}
-                            <td>{if desk {
+                            {desk.then(|| view! { <td data-label=lang.pick("機關(構)", "Applicant")>{applicant}</td> })}
+                            <td data-label=lang.pick("應用系統", "System")>{if desk {
                                 let link = format!("{}?id={}", super::DESK_SYSTEM_PATH, system.id);
                                 view! { <a href=link>{system.system_name}</a> }.into_any()
                             } else {
                                 system.system_name.into_any()
                             }}</td>
-                            <td class="serial">{system.certificate_serial}</td>
-                            <td>{system.enabled_on}</td>
-                            <td>{system.disabled_on.unwrap_or_default()}</td>
-                            <td>{system.certificate_expires_on}</td>
-                            {desk.then(|| view! { <td>{system.daily_quota}</td> })}
-                            <td>{system.state.label(lang)}
+                            <td data-label=lang.pick("伺服器憑證序號", "Certificate serial") class="serial">{system.certificate_serial}</td>
+                            <td data-label=lang.pick("開放日期", "Opens")>{system.enabled_on}</td>
+                            <td data-label=lang.pick("停用日期", "Closes")>{system.disabled_on.unwrap_or_default()}</td>
+                            <td data-label=lang.pick("憑證到期", "Certificate expires")>{system.certificate_expires_on}</td>
+                            {desk.then(|| view! { <td data-label=lang.pick("每日查詢上限", "Daily quota")>{system.daily_quota}</td> })}
+                            <td data-label=lang.pick("狀態", "Status")>{system.state.label(lang)}
                                 {system.improve_by.filter(|_| system.oversight == super::oversight::Oversight::Improving).map(|by| format!("{}{by}", lang.pick("（限期改善至 ", " (improve by "))
                                     + lang.pick("）", ")"))}</td>
                             {(!desk).then(|| view! {
-                                <td>{closable.then(|| view! { <a href=close>{lang.pick("申請停用", "Request closing")}</a> })}</td>
+                                <td data-label=lang.pick("處理", "Action")>{closable.then(|| view! { <a href=close>{lang.pick("申請停用", "Request closing")}</a> })}</td>
                             })}
                         </tr>
                     }
@@ -353,14 +351,14 @@ pub fn RequestsTable(
                     let link = format!("{case_path}?id={}", request.id);
                     view! {
                         <tr>
-                            <td><a href=link>{request.number}</a></td>
-                            <td>{request.filed_at}</td>
-                            <td>{request.organisation}</td>
-                            <td>{request.system_name}</td>
-                            <td>{request.kind.label(lang)}</td>
-                            <td>{request.planned_on}</td>
-                            <td>{request.status.label(lang)}</td>
-                            <td>{request.effective_on.unwrap_or_default()}</td>
+                            <td data-label=lang.pick("案件編號", "Number")><a href=link>{request.number}</a></td>
+                            <td data-label=lang.pick("申請日期", "Filed")>{request.filed_at}</td>
+                            <td data-label=lang.pick("申請機關(構)", "Applicant")>{request.organisation}</td>
+                            <td data-label=lang.pick("應用系統", "System")>{request.system_name}</td>
+                            <td data-label=lang.pick("申請項目", "Request")>{request.kind.label(lang)}</td>
+                            <td data-label=lang.pick("預定日期", "Planned")>{request.planned_on}</td>
+                            <td data-label=lang.pick("狀態", "Status")>{request.status.label(lang)}</td>
+                            <td data-label=lang.pick("生效日期", "Effective")>{request.effective_on.unwrap_or_default()}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -423,7 +421,7 @@ fn RequestForm(page: FormPage, posted: Option<Vec<(String, String)>>, lang: Lang
             .map(|posted| value(posted, name).to_owned())
             .unwrap_or_default()
     };
-    let notice = (!errors.is_empty()).then(|| view! { <FixFieldsNotice lang /> });
+    let notice = view! { <ErrorSummary errors=errors.clone() lang /> };
     let general = other_errors(&errors, lang, |error| {
         matches!(error, PortalError::Field { .. })
     });

@@ -3,11 +3,11 @@
 //! knowledge questions or the revocation password.
 
 use super::form::{self, FormField};
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
+use crate::components::refusal::{ErrorNotice, ErrorSummary, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::{posted_form, posted_resource};
-use crate::services::sign_in::pages::{SignInPage, SignOutButton};
+use crate::services::sign_in::pages::SignInPage;
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
 use leptos::prelude::*;
@@ -85,7 +85,7 @@ pub fn LossByCardPage() -> impl IntoView {
                             ))}</p></div>
                         }.into_any()), Vec::new()),
                         Some(Ok(CardOutcome::Invalid(errors))) => (Some(view! {
-                            <FixFieldsNotice lang />
+                            <ErrorSummary errors=errors.clone() lang />
                         }.into_any()), errors),
                         Some(Err(error)) => (Some(view! {
                             <ErrorNotice error lang />
@@ -100,7 +100,6 @@ pub fn LossByCardPage() -> impl IntoView {
                                 "個資使用紀錄：查看誰查驗過您的身分",
                                 "Who checked my identity: your personal data use record",
                             )}</a></p>
-                            <SignOutButton lang />
                         }.into_any(),
                         Err(error) => view! { <Refusal error lang /> }.into_any(),
                     }

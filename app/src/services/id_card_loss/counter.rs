@@ -8,7 +8,7 @@ use super::cases::Channel;
 use super::form::{self, NATIONAL_ID};
 use crate::cases::Code;
 use crate::coded;
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
+use crate::components::refusal::{ErrorNotice, ErrorSummary, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::{posted_form, posted_resource};
@@ -130,7 +130,7 @@ fn Counter(
             None,
         ),
         Some(Ok(CounterOutcome::Invalid { errors, report })) => (
-            Some(view! { <FixFieldsNotice lang /> }.into_any()),
+            Some(view! { <ErrorSummary errors=errors.clone() lang /> }.into_any()),
             errors,
             report,
         ),
@@ -186,7 +186,7 @@ fn Revocation(report: CounterReport, errors: Vec<PortalError>, lang: Lang) -> im
                 <input type="hidden" name="action" value="revoke" />
                 <input type="hidden" name=NATIONAL_ID.name value=report.national_id.clone() />
                 <input type="hidden" name=REFERENCE value=report.reference.clone() />
-                <fieldset aria-invalid=document_invalid.then_some("true") aria-describedby=document_invalid.then_some("document-error")>
+                <fieldset id=DOCUMENT aria-invalid=document_invalid.then_some("true") aria-describedby=document_invalid.then_some("document-error")>
                     <legend>{lang.pick("所核對的證件", "Document checked")}</legend>
                     {document_error.map(|message| view! { <span class="error" id="document-error">{message}</span> })}
                     {Document::ALL.iter().map(|document| view! {
@@ -196,7 +196,7 @@ fn Revocation(report: CounterReport, errors: Vec<PortalError>, lang: Lang) -> im
                 <div class="field">
                     {checked_error.map(|message| view! { <span class="error" id="checked-error">{message}</span> })}
                     <label>
-                        <input type="checkbox" name=CHECKED required aria-invalid=checked_invalid.then_some("true") aria-describedby=checked_invalid.then_some("checked-error") />
+                        <input type="checkbox" id=CHECKED name=CHECKED required aria-invalid=checked_invalid.then_some("true") aria-describedby=checked_invalid.then_some("checked-error") />
                         {lang.pick("已當面核對當事人身分，確認為本人", "I checked the person's identity in person: it is the holder")}
                     </label>
                 </div>

@@ -273,13 +273,13 @@ pub fn UpwardEventsPage() -> impl IntoView {
                             <tbody>
                                 {events.into_iter().map(|event| view! {
                                     <tr>
-                                        <td>{event.recorded_at}</td>
-                                        <td>{event.county}</td>
-                                        <td>{event.office}</td>
-                                        <td>{event.reference}</td>
-                                        <td>{event.kind.label(lang)}{event.method.map(|m| format!("（{}）", m.label(lang)))}</td>
-                                        <td>{event.outcome.map(|o| o.label(lang))}</td>
-                                        <td>{event.note}</td>
+                                        <td data-label=lang.pick("時間", "When")>{event.recorded_at}</td>
+                                        <td data-label=lang.pick("縣市", "County")>{event.county}</td>
+                                        <td data-label=lang.pick("戶政事務所", "Office")>{event.office}</td>
+                                        <td data-label=lang.pick("掛失編號", "Report")>{event.reference}</td>
+                                        <td data-label=lang.pick("事項", "Event")>{event.kind.label(lang)}{event.method.map(|m| format!("（{}）", m.label(lang)))}</td>
+                                        <td data-label=lang.pick("聯絡結果", "Outcome")>{event.outcome.map(|o| o.label(lang))}</td>
+                                        <td data-label=lang.pick("其他說明", "Remarks")>{event.note}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -4,8 +4,9 @@
 
 use super::form::{self, FormField};
 use super::{LossOperation, LossOutcome, LossRecord};
+use crate::components::buttons::ClearButton;
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
+use crate::components::refusal::{ErrorNotice, ErrorSummary};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -134,7 +135,7 @@ fn LossFormPage(operation: LossOperation) -> impl IntoView {
                             view! { <Revoked reference revoked_at lang /> }.into_any()
                         }
                         Some(Ok(LossOutcome::Invalid(errors))) => view! {
-                            <FixFieldsNotice lang />
+                            <ErrorSummary errors=errors.clone() lang />
                             <LossForm operation posted errors captcha lang />
                         }
                         .into_any(),
@@ -190,8 +191,8 @@ fn LossForm(
             {fields}
             <CaptchaField captcha error=captcha_error lang />
             <div class="buttons">
-                <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <button type="submit">{submit_label}</button>
+                <ClearButton lang />
             </div>
         </form>
     }
@@ -239,10 +240,10 @@ fn Records(records: Vec<LossRecord>, lang: Lang) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <td>{record.reference}</td>
-                                <td>{record.card_issued_on}</td>
-                                <td>{record.reported_at}</td>
-                                <td>{status}</td>
+                                <td data-label=lang.pick("掛失編號", "Report number")>{record.reference}</td>
+                                <td data-label=lang.pick("證件發證日期", "Card issued on")>{record.card_issued_on}</td>
+                                <td data-label=lang.pick("掛失時間", "Reported at")>{record.reported_at}</td>
+                                <td data-label=lang.pick("狀態", "Status")>{status}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -11,7 +11,7 @@
 
 use super::form::{self, FormField};
 use super::LossOperation;
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice, Refusal};
+use crate::components::refusal::{ErrorNotice, ErrorSummary, Refusal};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::{posted_form, posted_resource};
@@ -107,7 +107,7 @@ fn PhoneForm(
             Vec::new(),
         ),
         Some(Ok(PhoneOutcome::Invalid(errors))) => {
-            (Some(view! { <FixFieldsNotice lang /> }.into_any()), errors, posted)
+            (Some(view! { <ErrorSummary errors=errors.clone() lang /> }.into_any()), errors, posted)
         }
         Some(Err(error)) => (Some(view! { <ErrorNotice error lang /> }.into_any()), Vec::new(), posted),
         None => (None, Vec::new(), posted),

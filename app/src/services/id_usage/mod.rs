@@ -18,7 +18,6 @@ use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::services::agency_link::items::Item;
 use crate::services::confirmation::ConfirmedStatus;
-use crate::services::sign_in::pages::SignOutButton;
 use crate::shell::current_lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -104,7 +103,7 @@ pub fn IdUsagePage() -> impl IntoView {
         <h1>{title}</h1>
         <Suspense fallback=|| ()>
             {move || page.get().map(move |view| match view {
-                Ok(view) => view! { <Record view lang /> <SignOutButton lang /> }.into_any(),
+                Ok(view) => view! { <Record view lang /> }.into_any(),
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}
         </Suspense>
@@ -179,7 +178,7 @@ fn Section(
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(at, who, result)| view! {
-                        <tr><td>{at}</td><td>{who}</td><td>{result}</td></tr>
+                        <tr><td data-label=lang.pick("時間", "When")>{at}</td><td data-label=party>{who}</td><td data-label=lang.pick("結果", "Result")>{result}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

@@ -28,6 +28,26 @@ pub enum SignInKind {
     Agency,
 }
 
+/// Who a page's visitor is signed in as, for the header beside 登出.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInParty {
+    pub kind: SignInKind,
+    /// The company's, agency's or staff member's name; a citizen's masked ID number.
+    pub name: String,
+}
+
+impl SignInKind {
+    /// What the header calls a party of this kind.
+    pub fn party_label(self, lang: Lang) -> &'static str {
+        match self {
+            SignInKind::Company => lang.pick("公司", "Company"),
+            SignInKind::Staff => lang.pick("工作人員", "Staff"),
+            SignInKind::Citizen => lang.pick("民眾", "Citizen"),
+            SignInKind::Agency => lang.pick("機關", "Agency"),
+        }
+    }
+}
+
 /// The number typed beside the card (統一編號, 機關代號), which must be the certificate's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TypedId {

@@ -73,6 +73,29 @@ pub async fn card_sign_in(
     Ok(landing.to_owned())
 }
 
+/// Who this request's session is signed in as (the header's name beside 登出); `None` when
+/// nobody is.
+#[server(endpoint = "signed_in_party")]
+pub async fn signed_in_party() -> Result<Option<super::SignedInParty>, PortalError> {
+    use crate::platform::auth::{signed_in_principal, Principal};
+    let state = expect_context::<crate::platform::AppState>();
+    let Some(principal) = signed_in_principal(&state).await? else {
+        return Ok(None);
+    };
+    let (kind, name) = match principal {
+        Principal::Company { name, .. } => (SignInKind::Company, name),
+        Principal::Agency { name, .. } => (SignInKind::Agency, name),
+        Principal::Citizen { masked_id, .. } => (SignInKind::Citizen, masked_id),
+        Principal::Staff { staff_id } => {
+            match crate::services::staff::store::by_id(&state.db.pool, staff_id).await? {
+                Some(member) => (SignInKind::Staff, member.name),
+                None => return Ok(None),
+            }
+        }
+    };
+    Ok(Some(super::SignedInParty { kind, name }))
+}
+
 /// Ends the session (登出) and returns to the home page.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), PortalError> {

@@ -6,7 +6,7 @@ use super::StaffMember;
 use crate::components::refusal::Refusal;
 use crate::error::PortalError;
 use crate::services::manifest::menu;
-use crate::services::sign_in::pages::{SignInPage, SignOutButton};
+use crate::services::sign_in::pages::SignInPage;
 use crate::services::sign_in::SignInKind;
 use crate::shell::current_lang;
 use leptos::prelude::*;
@@ -57,7 +57,6 @@ pub fn StaffHomePage() -> impl IntoView {
                             .map(|entry| view! { <li><a href=entry.path>{entry.label(lang)}</a></li> })
                             .collect_view()}
                     </ul>
-                    <SignOutButton lang />
                 }.into_any(),
                 Err(error) => view! { <Refusal error lang /> }.into_any(),
             })}
@@ -88,11 +87,11 @@ pub fn StaffAccountsPage() -> impl IntoView {
                         <tbody>
                             {members.into_iter().map(|member| view! {
                                 <tr>
-                                    <td>{member.id}</td>
-                                    <td>{member.name.clone()}</td>
-                                    <td>{member.role.label(lang)}</td>
-                                    <td>{member.jurisdiction.label(lang)}</td>
-                                    <td>{member.certificate_valid_until.clone()}</td>
+                                    <td data-label=lang.pick("編號", "No.")>{member.id}</td>
+                                    <td data-label=lang.pick("姓名", "Name")>{member.name.clone()}</td>
+                                    <td data-label=lang.pick("角色", "Role")>{member.role.label(lang)}</td>
+                                    <td data-label=lang.pick("轄區", "Jurisdiction")>{member.jurisdiction.label(lang)}</td>
+                                    <td data-label=lang.pick("憑證有效期限", "Certificate valid until")>{member.certificate_valid_until.clone()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -6,9 +6,9 @@ use super::form::{self, CONTACT_FIELDS, PIN, PIN_CHOICE, PIN_CONFIRM};
 use super::{
     not_given, notes, ApplicationSummary, ApplyOutcome, PinChoice, APPLY_PATH, BLANK_FORM_PATH, FEE,
 };
-use crate::components::buttons::ConfirmSubmit;
+use crate::components::buttons::{entered_correctly, ClearButton, ConfirmSubmit};
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice};
+use crate::components::refusal::{ErrorNotice, ErrorSummary};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
@@ -77,7 +77,7 @@ pub fn MoicaApplyPage() -> impl IntoView {
                             view! { <Summary summary lang /> }.into_any()
                         }
                         Some(Ok(ApplyOutcome::Invalid(errors))) => view! {
-                            <FixFieldsNotice lang />
+                            <ErrorSummary errors=errors.clone() lang />
                             <ApplicationFormView posted errors captcha lang />
                         }
                         .into_any(),
@@ -175,7 +175,7 @@ pub(crate) fn ApplicationFormView(
         <form method="post" action=action class="card-form" novalidate>
             <p class="hint">{lang.pick("標示 * 者為必填欄位。", "Fields marked * are required.")}</p>
             {contact}
-            <fieldset class="field" aria-describedby="pin_choice-error">
+            <fieldset class="field" id=PIN_CHOICE aria-describedby="pin_choice-error">
                 <legend>
                     <span class="required" aria-hidden="true">"*"</span>
                     {lang.pick("卡片密碼（PIN 碼）設定", "Card PIN")}
@@ -190,14 +190,15 @@ pub(crate) fn ApplicationFormView(
                 </label>
                 <span class="error" id="pin_choice-error">{choice_error}</span>
             </fieldset>
-            {pins}
+            // Hidden while 使用預設密碼 is chosen (CSS, so without JavaScript too): nothing to type.
+            <div class="chosen-pin">{pins}</div>
             {captcha.map(|captcha| view! { <CaptchaField captcha error=captcha_error lang /> })}
             <div class="buttons">
-                <button type="reset">{lang.pick("清除", "Clear")}</button>
                 <ConfirmSubmit
                     label=lang.pick("送出申請", "Submit the application").to_owned()
-                    question=lang.pick("請確認資料是否輸入正確?", "Is everything entered correctly?").to_owned()
+                    question=entered_correctly(lang).to_owned()
                 />
+                <ClearButton lang />
             </div>
         </form>
     }

@@ -12,7 +12,7 @@ use crate::cases::Code;
 use crate::components::field::SecretField;
 use crate::components::helper_client::{self as helper, HelperNotice, HelperState};
 use crate::components::queue::AgeCell;
-use crate::components::refusal::{ErrorNotice, FixFieldsNotice, NothingFound, SearchRefusal};
+use crate::components::refusal::{ErrorNotice, ErrorSummary, NothingFound, SearchRefusal};
 use crate::components::search::{searched, SearchButton, SearchForm};
 use crate::domain::field_kind::FieldKind;
 use crate::domain::{card_number::CardNumber, pin::CardPin, FieldError};
@@ -125,7 +125,7 @@ pub fn CounterIssuePage() -> impl IntoView {
                         }.into_any()
                     }
                     Shown::Refused(errors) => view! {
-                        <FixFieldsNotice lang />
+                        <ErrorSummary errors=errors.clone() lang />
                         <CounterForm posted errors lang />
                     }.into_any(),
                     Shown::Failed(error @ PortalError::Field { .. }) => view! { <SearchRefusal error lang /> }.into_any(),
@@ -185,12 +185,12 @@ fn RenewalsWaiting(waiting: Vec<WaitingRenewal>, lang: Lang) -> impl IntoView {
                         <tbody>
                             {waiting.into_iter().map(|renewal| view! {
                                 <tr>
-                                    <td><SearchButton action=PATH query=renewal.reference /></td>
-                                    <td>{renewal.name}</td>
-                                    <td>{renewal.masked_id}</td>
-                                    <td>{renewal.submitted_at}</td>
-                                    <AgeCell age=renewal.age lang />
-                                    <td class="paid">{if renewal.paid { lang.pick("已繳費", "Paid") } else { lang.pick("未繳費", "Not paid") }}</td>
+                                    <td data-label=lang.pick("申請編號", "Reference")><SearchButton action=PATH query=renewal.reference /></td>
+                                    <td data-label=lang.pick("姓名", "Name")>{renewal.name}</td>
+                                    <td data-label=lang.pick("國民身分證統一編號", "ID number")>{renewal.masked_id}</td>
+                                    <td data-label=lang.pick("申請時間", "Received")>{renewal.submitted_at}</td>
+                                    <AgeCell label=lang.pick("已過工作日", "Working days") age=renewal.age lang />
+                                    <td data-label=lang.pick("繳費", "Payment") class="paid">{if renewal.paid { lang.pick("已繳費", "Paid") } else { lang.pick("未繳費", "Not paid") }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -517,10 +517,66 @@ pub fn CounterIssuer(
 
     let working = move || matches!(progress.get(), Progress::Working(_));
     let ready = move || matches!(helper_state.get(), HelperState::Ready(_));
+    // Once the card is issued, nothing here offers to issue it again, and the application
+    // above (rendered before) says 已發證 instead of 待領取.
+    let issued = move || matches!(progress.get(), Progress::Done(_));
+    Effect::new(move || {
+        if !issued() {
+            return;
+        }
+        if let Some(input) = card_number.get_untracked() {
+            input.set_value("");
+        }
+        #[cfg(feature = "hydrate")]
+        if let Some(status) = document()
+            .query_selector(".application-status")
+            .ok()
+            .flatten()
+        {
+            status.set_text_content(Some(ApplicationStatus::Issued.label(lang)));
+        }
+    });
+    // Type-erased: the whole island as one view type is deep enough to overflow a debug
+    // build's stack while rendering.
+    let form = view! {
+        <form class="card-form" on:submit=on_issue novalidate aria-labelledby="issue-heading" hidden=issued>
+            {confirm.then(|| view! {
+                <div class="field">
+                    <label>
+                        <input type="checkbox" id=CONTACTS_CONFIRMED name=CONTACTS_CONFIRMED required node_ref=contacts
+                            aria-invalid=move || if confirm_error.get().is_some() { "true" } else { "false" }
+                            aria-describedby="contacts_confirmed-error" />
+                        {lang.pick(
+                            "已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤",
+                            "I confirmed the application number, e-mail and mobile number above with the applicant in person",
+                        )}
+                    </label>
+                    <span class="error" id="contacts_confirmed-error" aria-live="polite">{move || confirm_error.get()}</span>
+                </div>
+            })}
+            <div class="field">
+                <label for="card_number"><span class="required" aria-hidden="true">"*"</span>{lang.pick("IC 卡號", "Card number")}</label>
+                <span class="hint" id="card_number-hint">{lang.pick("空白卡正面印製：2 個英文字母加 14 個數字", "Printed on the blank card: 2 letters and 14 digits")}</span>
+                <input type="text" id="card_number" name="card_number" maxlength="24" autocomplete="off" required node_ref=card_number
+                    aria-invalid=move || if card_error.get().is_some() { "true" } else { "false" }
+                    aria-describedby="card_number-hint card_number-error"
+                    on:input=move |ev| card_error.set(FieldKind::CardNumber.check(&event_target_value(&ev), lang).map(str::to_owned)) />
+                <span class="error" id="card_number-error" aria-live="polite">{move || card_error.get()}</span>
+            </div>
+            <SecretField id="registrar_pin" label=lang.pick("登記人員 PIN 碼", "Your card's PIN") kind=FieldKind::CardPin maxlength=16 input=registrar_pin error=pin_error lang />
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <div class="buttons">
+                <button type="submit" disabled=move || !ready() || working() || matches!(progress.get(), Progress::Done(_) | Progress::NotWritten(..))>
+                    {lang.pick("製發憑證", "Issue the card")}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any();
     view! {
         <section class="issuance" aria-labelledby="issue-heading">
             <h2 id="issue-heading">{lang.pick("製發憑證", "Issue the card")}</h2>
-            <ol class="steps">
+            <ol class="steps" hidden=issued>
                 {confirm.then(|| view! {
                     <li>{lang.pick(
                         "與申請人本人核對上列申請編號、電子郵件信箱及手機號碼；申請人不認得者，請勿發證，改於下方臨櫃填寫申請書（將取代此申請）。",
@@ -531,7 +587,7 @@ pub fn CounterIssuer(
                 <li>{lang.pick("輸入空白卡正面印製之 IC 卡號及您的 PIN 碼，按「製發憑證」：卡片產生金鑰，您的憑證簽署申請書，註冊中心審核後由憑證管理中心簽發，並寫入卡片完成開卡。", "Type the card number printed on the blank card and your PIN, then press Issue the card: the card makes its key, your card signs the application, the registration authority checks it, the certificate authority issues, and the page writes the certificate and activates the card.")}</li>
                 <li>{lang.pick("收取工本費 250 元，列印申請書請申請人簽名。", "Take the fee of NT$250 and have the applicant sign the printed application.")}</li>
             </ol>
-            <div class="card-status" aria-live="polite">
+            <div class="card-status" aria-live="polite" hidden=issued>
                 {move || match helper_state.get() {
                     HelperState::Ready(readers) => view! {
                         <ReaderSelect id="card_reader" label=lang.pick("空白 IC 卡所在讀卡機", "Reader with the blank card") readers=readers.clone() reader=card_reader />
@@ -540,38 +596,7 @@ pub fn CounterIssuer(
                     state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
                 }}
             </div>
-            <form class="card-form" on:submit=on_issue novalidate aria-labelledby="issue-heading">
-                {confirm.then(|| view! {
-                    <div class="field">
-                        <label>
-                            <input type="checkbox" id=CONTACTS_CONFIRMED name=CONTACTS_CONFIRMED required node_ref=contacts
-                                aria-invalid=move || if confirm_error.get().is_some() { "true" } else { "false" }
-                                aria-describedby="contacts_confirmed-error" />
-                            {lang.pick(
-                                "已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤",
-                                "I confirmed the application number, e-mail and mobile number above with the applicant in person",
-                            )}
-                        </label>
-                        <span class="error" id="contacts_confirmed-error" aria-live="polite">{move || confirm_error.get()}</span>
-                    </div>
-                })}
-                <div class="field">
-                    <label for="card_number"><span class="required" aria-hidden="true">"*"</span>{lang.pick("IC 卡號", "Card number")}</label>
-                    <span class="hint" id="card_number-hint">{lang.pick("空白卡正面印製：2 個英文字母加 14 個數字", "Printed on the blank card: 2 letters and 14 digits")}</span>
-                    <input type="text" id="card_number" name="card_number" maxlength="24" autocomplete="off" required node_ref=card_number
-                        aria-invalid=move || if card_error.get().is_some() { "true" } else { "false" }
-                        aria-describedby="card_number-hint card_number-error"
-                        on:input=move |ev| card_error.set(FieldKind::CardNumber.check(&event_target_value(&ev), lang).map(str::to_owned)) />
-                    <span class="error" id="card_number-error" aria-live="polite">{move || card_error.get()}</span>
-                </div>
-                <SecretField id="registrar_pin" label=lang.pick("登記人員 PIN 碼", "Your card's PIN") kind=FieldKind::CardPin maxlength=16 input=registrar_pin error=pin_error lang />
-                <p class="form-error" role="alert">{move || failure.get()}</p>
-                <div class="buttons">
-                    <button type="submit" disabled=move || !ready() || working() || matches!(progress.get(), Progress::Done(_) | Progress::NotWritten(..))>
-                        {lang.pick("製發憑證", "Issue the card")}
-                    </button>
-                </div>
-            </form>
+            {form}
             {move || match progress.get() {
                 Progress::Idle => ().into_any(),
                 Progress::Working(step) => view! { <p class="notice" role="status">{step}</p> }.into_any(),
