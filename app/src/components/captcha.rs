@@ -96,19 +96,15 @@ pub fn CaptchaField(
 }
 
 /// 換一張圖片: fetches a fresh challenge and puts it in place of the one shown (picture,
-/// speech and id), clearing the answer and keeping everything else typed. Hidden until the
-/// page runs, as it needs JavaScript. Only the button is an island, so the client carries no
-/// copy of the field.
+/// speech and id), clearing the answer and keeping everything else typed. Shown once the page
+/// runs (`.js-only`), as it needs JavaScript. Only the button is an island, so the client
+/// carries no copy of the field.
 #[island]
 pub fn NewCaptchaButton(lang: Lang) -> impl IntoView {
-    let running = RwSignal::new(false);
-    // Effects run only in the browser.
-    Effect::new(move || running.set(true));
     view! {
         <button
             type="button"
-            class="secondary"
-            hidden=move || !running.get()
+            class="secondary js-only"
             on:click=move |_| {
                 #[cfg(feature = "hydrate")]
                 leptos::task::spawn_local(renew(lang));

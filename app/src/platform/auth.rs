@@ -109,12 +109,17 @@ pub async fn principal_of(
     principal_in(state, session_of(state, headers).await?).await
 }
 
-/// The principal of this request's session, if signed in.
-pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, PortalError> {
+/// This request's live session, within a page or server function; `None` outside one.
+async fn request_session(state: &AppState) -> Result<Option<Session>, PortalError> {
     match request_parts() {
-        Some(parts) => principal_in(state, session_of(state, &parts.headers).await?).await,
+        Some(parts) => session_of(state, &parts.headers).await,
         None => Ok(None),
     }
+}
+
+/// The principal of this request's session, if signed in.
+pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, PortalError> {
+    principal_in(state, request_session(state).await?).await
 }
 
 /// Who this request's session says it is, as last checked: for showing who is signed in
@@ -122,30 +127,19 @@ pub async fn current_principal(state: &AppState) -> Result<Option<Principal>, Po
 /// certificate nor ends the session, so the page's own [`current_principal`] is the one that
 /// finds a certificate no longer standing, and says so once.
 pub async fn signed_in_principal(state: &AppState) -> Result<Option<Principal>, PortalError> {
-    let Some(parts) = request_parts() else {
-        return Ok(None);
-    };
-    let Some(session) = session_of(state, &parts.headers).await? else {
-        return Ok(None);
-    };
-    if session.get::<SessionCertificate>(CERTIFICATE_KEY).is_none() {
-        return Ok(None);
-    }
-    Ok(session.get::<Principal>(PRINCIPAL_KEY))
+    Ok(request_session(state)
+        .await?
+        .filter(|session| session.get::<SessionCertificate>(CERTIFICATE_KEY).is_some())
+        .and_then(|session| session.get::<Principal>(PRINCIPAL_KEY)))
 }
 
 /// The certificate (DER) this request's session was opened with, if signed in: the card a
 /// signature made during the session must come from (A-2…A-5).
 pub async fn session_certificate(state: &AppState) -> Result<Option<Vec<u8>>, PortalError> {
     use base64::{engine::general_purpose::STANDARD, Engine};
-    let Some(parts) = request_parts() else {
-        return Ok(None);
-    };
-    let Some(session) = session_of(state, &parts.headers).await? else {
-        return Ok(None);
-    };
-    Ok(session
-        .get::<SessionCertificate>(CERTIFICATE_KEY)
+    Ok(request_session(state)
+        .await?
+        .and_then(|session| session.get::<SessionCertificate>(CERTIFICATE_KEY))
         .and_then(|certificate| STANDARD.decode(certificate.der).ok()))
 }
 
