@@ -36,4 +36,8 @@ test('c6 a recorded card shows its certificate without the ID number', async ({ 
   await expect(result).toContainText('王小明');
   await expect(result).toContainText('有效');
   await expect(result).not.toContainText('A123456789');
+  // Issue 24 item 14: the holder's name, not the raw subject; the serial as viewers print it.
+  await expect(result.locator('dt', { hasText: '憑證用戶姓名' }).locator('+ dd')).toHaveText('王小明');
+  await expect(result).not.toContainText('CN=');
+  await expect(result.locator('dt', { hasText: '憑證序號' }).locator('+ dd')).toHaveText(/^[0-9A-F]+$/);
 });

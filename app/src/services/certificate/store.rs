@@ -22,10 +22,11 @@ pub async fn summary_by_card(
     now: i64,
 ) -> sqlx::Result<Option<CertificateSummary>> {
     let row = sqlx::query(
-        "SELECT card_number, subject, serial, issuer, not_before, not_after, status, \
-                CAST(published AS INTEGER) AS published, \
-                CAST(awaiting_activation AS INTEGER) AS awaiting \
-         FROM moica_certificates WHERE card_number = $1 ORDER BY not_before DESC LIMIT 1",
+        "SELECT m.card_number, c.name, m.serial, m.issuer, m.not_before, m.not_after, m.status, \
+                CAST(m.published AS INTEGER) AS published, \
+                CAST(m.awaiting_activation AS INTEGER) AS awaiting \
+         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
+         WHERE m.card_number = $1 ORDER BY m.not_before DESC LIMIT 1",
     )
     .bind(card.as_str())
     .fetch_optional(pool)
@@ -35,11 +36,11 @@ pub async fn summary_by_card(
     let state = CertificateState::of(row.code("status")?, row.flag("awaiting")?, not_after, now);
     Ok(Some(CertificateSummary {
         card_number: row.try_get("card_number")?,
-        subject: row
+        holder: row
             .flag("published")?
-            .then(|| row.try_get("subject"))
+            .then(|| row.try_get("name"))
             .transpose()?,
-        serial: row.try_get("serial")?,
+        serial: row.try_get::<String, _>("serial")?.to_uppercase(),
         issuer: row.try_get("issuer")?,
         not_before: roc_date_time(row.try_get("not_before")?),
         not_after: roc_date_time(not_after),
