@@ -19,7 +19,7 @@ pub struct CardPin(String);
 pub enum CardPinError {
     #[error("PIN is required")]
     Missing,
-    #[error("PIN must be 6 to 16 characters")]
+    #[error("PIN must be 6 to 8 characters")]
     Length,
     #[error("PIN may use only letters and digits")]
     Characters,
@@ -30,8 +30,8 @@ impl FieldError for CardPinError {
         match self {
             CardPinError::Missing => required_message(lang),
             CardPinError::Length => lang.pick(
-                "PIN 碼應為 6 至 16 個字元",
-                "The PIN must be 6 to 16 characters",
+                "PIN 碼應為 6 至 8 個英文字母或數字",
+                "The PIN must be 6 to 8 letters or digits",
             ),
             CardPinError::Characters => lang.pick(
                 "PIN 碼只能使用英文字母與數字",
@@ -43,7 +43,7 @@ impl FieldError for CardPinError {
 
 impl CardPin {
     pub fn parse(input: &str) -> Result<CardPin, CardPinError> {
-        match letters_or_digits(input) {
+        match letters_or_digits(input, PIN_LENGTH) {
             Ok(text) => Ok(CardPin(text)),
             Err(Shape::Missing) => Err(CardPinError::Missing),
             Err(Shape::Length) => Err(CardPinError::Length),
@@ -77,15 +77,23 @@ enum Shape {
     Characters,
 }
 
-/// The card's reference-data rule for a PIN or 用戶代碼: 6 to 16 ASCII letters or digits
-/// (the card holds 16 bytes; `card-helper`'s `is_valid_reference`).
-fn letters_or_digits(input: &str) -> Result<String, Shape> {
+/// How long the PIN of any card the portal takes may be: 6 to 8 characters, as the citizen,
+/// business and government cards all print on their PIN mailers. A new citizen PIN is the
+/// narrower 6 to 8 digits ([`NewMoicaPin`]), so every PIN the portal sets is one it takes.
+pub const PIN_LENGTH: std::ops::RangeInclusive<usize> = 6..=8;
+
+/// A card secret of ASCII letters or digits whose length is in `length` (the card's reference
+/// data holds up to 16 bytes; `card-helper`'s `is_valid_reference`).
+fn letters_or_digits(
+    input: &str,
+    length: std::ops::RangeInclusive<usize>,
+) -> Result<String, Shape> {
     let text = normalize_input(input);
     if text.is_empty() {
         Err(Shape::Missing)
     } else if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
         Err(Shape::Characters)
-    } else if !(6..=16).contains(&text.len()) {
+    } else if !length.contains(&text.len()) {
         Err(Shape::Length)
     } else {
         Ok(text)
@@ -127,7 +135,7 @@ impl FieldError for UserCodeError {
 
 impl UserCode {
     pub fn parse(input: &str) -> Result<UserCode, UserCodeError> {
-        match letters_or_digits(input) {
+        match letters_or_digits(input, 6..=16) {
             Ok(text) => Ok(UserCode(text)),
             Err(Shape::Missing) => Err(UserCodeError::Missing),
             Err(Shape::Length) => Err(UserCodeError::Length),
@@ -185,7 +193,7 @@ impl NewMoicaPin {
         if text.is_empty() {
             return Err(NewMoicaPinError::Missing);
         }
-        if is_digits(&text, 6..=8) {
+        if is_digits(&text, PIN_LENGTH) {
             Ok(NewMoicaPin(text))
         } else {
             Err(NewMoicaPinError::Format)
@@ -231,18 +239,15 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn f2_card_pin_is_6_to_16_letters_or_digits() {
+    fn f2_card_pin_is_6_to_8_letters_or_digits() {
         assert_eq!(
             CardPin::parse("123456").map(|p| p.expose().to_owned()),
             Ok("123456".into())
         );
-        assert!(CardPin::parse("Abcdef1234567890").is_ok());
+        assert!(CardPin::parse("Abcd1234").is_ok());
         assert_eq!(CardPin::parse(""), Err(CardPinError::Missing));
         assert_eq!(CardPin::parse("12345"), Err(CardPinError::Length));
-        assert_eq!(
-            CardPin::parse("Abcdef12345678901"),
-            Err(CardPinError::Length)
-        );
+        assert_eq!(CardPin::parse("Abcd12345"), Err(CardPinError::Length));
         assert_eq!(CardPin::parse("1234 56"), Err(CardPinError::Characters));
         assert_eq!(CardPin::parse("12345!"), Err(CardPinError::Characters));
         assert_eq!(
@@ -319,7 +324,7 @@ mod tests {
 
     #[test]
     fn f2_pin_errors_speak_both_languages() {
-        assert!(CardPinError::Length.message(Lang::ZhTw).contains("6 至 16"));
+        assert!(CardPinError::Length.message(Lang::ZhTw).contains("6 至 8"));
         assert!(NewMoicaPinError::Format
             .message(Lang::English)
             .contains("6 to 8 digits"));
@@ -341,7 +346,7 @@ mod tests {
         }
 
         #[test]
-        fn f2_card_pin_round_trips(input in "[A-Za-z0-9]{6,16}") {
+        fn f2_card_pin_round_trips(input in "[A-Za-z0-9]{6,8}") {
             let pin = CardPin::parse(&input).expect("valid");
             prop_assert_eq!(CardPin::parse(&String::from(pin.clone())), Ok(pin));
         }
