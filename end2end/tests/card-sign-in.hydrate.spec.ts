@@ -127,3 +127,25 @@ test('f6 a card not bound to a staff account is refused', async ({ page }) => {
   await expect(page.locator('.card-status')).toContainText('憑證種類不符');
   await expect(page.getByRole('button', { name: '登入' })).toBeDisabled();
 });
+
+test('issue 24 5 with several cards in play nothing is read or refused until one is chosen', async ({ page }) => {
+  await page.goto('/admin/sign-in');
+  await waitForHydration(page);
+  const readers = page.getByLabel('讀卡機');
+  await expect(readers).toBeVisible();
+  await expect(readers).toHaveValue('');
+  await expect(readers.locator('option').first()).toHaveText('請選擇您的卡片所在的讀卡機');
+  await expect(page.locator('[role="alert"]:not(:empty)')).toHaveCount(0);
+  await expect(page.locator('.card-holder')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: '登入' })).toBeDisabled();
+  await expectAccessible(page);
+  // (A card the visitor chose that is of the wrong kind is told: the f6 test above.)
+});
+
+test('issue 24 5 a helper without any reader says so', async ({ page }) => {
+  await page.route(`${helperURL}/v1/readers`, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ readers: [] }) }));
+  await page.goto('/company/sign-in');
+  await waitForHydration(page);
+  await expect(page.locator('.card-status')).toContainText('偵測不到讀卡機');
+});

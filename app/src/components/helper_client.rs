@@ -70,6 +70,13 @@ pub async fn detect(base: &str, lang: Lang) -> HelperState {
     match found {
         Err(HelperFailure::Unreachable) => HelperState::Missing,
         Err(failure) => HelperState::Problem(failure.message(lang)),
+        Ok(answer) if answer.readers.is_empty() => HelperState::Problem(
+            lang.pick(
+                "偵測不到讀卡機，請連接讀卡機並插入憑證 IC 卡後按「重新偵測」。",
+                "No card reader was found. Connect a reader, insert your certificate card and press Detect again.",
+            )
+            .to_owned(),
+        ),
         Ok(answer) => {
             let with_card: Vec<String> = answer
                 .readers
@@ -92,8 +99,11 @@ pub async fn detect(base: &str, lang: Lang) -> HelperState {
     }
 }
 
-/// Detects the helper into `state`, choosing the first reader holding a card into `reader`;
-/// whether a card is ready.
+/// Detects the helper into `state` and settles `reader`: the one reader holding a card, or
+/// the reader the visitor chose before if it still holds one; otherwise none, for the visitor
+/// to choose ([`ReaderChoice`]): with several cards in play the page never guesses whose card
+/// to read, nor greets anyone with a verdict on a card they did not pick. Whether a reader
+/// is chosen, to read now.
 pub async fn detect_into(
     base: &str,
     lang: Lang,
@@ -102,15 +112,22 @@ pub async fn detect_into(
 ) -> bool {
     state.set(HelperState::Detecting);
     let found = detect(base, lang).await;
-    let ready = match &found {
-        HelperState::Ready(readers) => {
-            reader.set(readers[0].clone());
-            true
-        }
-        _ => false,
+    let chosen = match &found {
+        HelperState::Ready(readers) => settled_reader(readers, &reader.get_untracked()),
+        _ => None,
     };
+    reader.set(chosen.clone().unwrap_or_default());
     state.set(found);
-    ready
+    chosen.is_some()
+}
+
+/// The reader to read among `readers` (each holding a card), `before` being the one chosen
+/// until now (empty: none).
+fn settled_reader(readers: &[String], before: &str) -> Option<String> {
+    match readers {
+        [only] => Some(only.clone()),
+        _ => readers.iter().find(|name| *name == before).cloned(),
+    }
 }
 
 /// The helper's state while no card is ready: looking, missing (how to get it), or the
@@ -160,7 +177,8 @@ pub fn HelperNotice(state: HelperState, lang: Lang, detect: Callback<()>) -> imp
     }
 }
 
-/// The reader choice, shown when more than one reader holds a card.
+/// The reader choice, shown when more than one reader holds a card: none is chosen until the
+/// visitor picks one.
 #[component]
 pub fn ReaderChoice(
     readers: Vec<String>,
@@ -177,6 +195,9 @@ pub fn ReaderChoice(
             <div class="field">
                 <label for=id.clone()>{lang.pick("讀卡機", "Card reader")}</label>
                 <select id=id on:change=move |ev| { reader.set(event_target_value(&ev)); chosen.run(()); }>
+                    <option value="" disabled selected=reader.get_untracked().is_empty()>
+                        {lang.pick("請選擇您的卡片所在的讀卡機", "Choose the reader holding your card")}
+                    </option>
                     {readers.iter().map(|name| view! {
                         <option value=name.clone() selected=name == &reader.get_untracked()>{name.clone()}</option>
                     }).collect_view()}
@@ -453,4 +474,20 @@ async fn post<B: Serialize, T: DeserializeOwned>(
 ) -> Result<T, HelperFailure> {
     let _ = (url, body);
     Err(HelperFailure::Unreachable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settled_reader;
+
+    #[test]
+    fn issue_24_5_a_reader_is_read_only_when_it_is_the_one_or_the_one_chosen() {
+        let readers = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(settled_reader(&readers(&["A"]), ""), Some("A".into()));
+        assert_eq!(settled_reader(&readers(&["A"]), "B"), Some("A".into()));
+        // Several cards in play: never the first by itself.
+        assert_eq!(settled_reader(&readers(&["A", "B"]), ""), None);
+        assert_eq!(settled_reader(&readers(&["A", "B"]), "B"), Some("B".into()));
+        assert_eq!(settled_reader(&readers(&["A", "B"]), "C"), None);
+    }
 }

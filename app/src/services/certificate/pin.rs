@@ -286,6 +286,7 @@ pub fn CardPinManager(lang: Lang, helper_url: String) -> impl IntoView {
                 HelperState::Ready(readers) => view! {
                     <ReaderChoice readers reader lang chosen=Callback::new(move |()| read_status()) />
                     {move || match status.get() {
+                        None if reader.get().is_empty() => ().into_any(),
                         None => view! { <p class="notice">{lang.pick("正在讀取卡片狀態…", "Reading the card's status…")}</p> }.into_any(),
                         Some(Ok(answer)) => view! { <p class="notice pin-status">{status_text(&answer, lang)}</p> }.into_any(),
                         Some(Err(message)) => view! { <p class="notice warning" role="alert">{message}</p> }.into_any(),

@@ -133,6 +133,7 @@ pub fn CardSignIn(
                 HelperState::Ready(readers) => view! {
                     <ReaderChoice readers reader lang chosen=Callback::new(move |()| read_card()) />
                     {move || match holder.get() {
+                        None if reader.get().is_empty() => ().into_any(),
                         None => view! { <p class="notice">{lang.pick("正在讀取卡片憑證…", "Reading the card's certificate…")}</p> }.into_any(),
                         Some(Ok(card)) => view! { <HolderFacts card lang /> }.into_any(),
                         Some(Err(message)) => view! {

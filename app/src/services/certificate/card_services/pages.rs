@@ -302,6 +302,16 @@ pub fn CardAtCounter(
         }
         failure.set(None);
         done.set(None);
+        if reader.get_untracked().is_empty() {
+            failure.set(Some(
+                lang.pick(
+                    "請先選擇卡片所在的讀卡機。",
+                    "Choose the reader holding the card first.",
+                )
+                .to_owned(),
+            ));
+            return;
+        }
         let mut posted = refs.posted();
         posted.extend([
             ("card".to_owned(), card_number.get_value()),
