@@ -8,4 +8,5 @@ pub mod layout;
 pub mod queue;
 pub mod refusal;
 pub mod search;
+pub mod table;
 pub mod timeline;

@@ -62,6 +62,12 @@ async fn decide(portal: &Portal, reviewer: &str, id: i64, fields: &[(&str, &str)
 async fn i_4_the_ministry_sees_each_systems_calls_per_day() {
     let portal = Portal::start().await;
     let (system, reviewer) = approved_system(&portal).await;
+    let desk = format!("{DESK_SYSTEM_PATH}?id={}", system.id);
+    // Issue 24 item 15: before any call, the table says it found none.
+    let response = portal.page(&desk, Some(&reviewer)).await;
+    let page = Page::parse(&crate::support::body_text(response).await);
+    assert_eq!(page.table_rows("近30日查詢"), [vec!["查無資料".to_owned()]]);
+    assert_eq!(page.attrs("table.usage tr.none td", "colspan"), ["6"]);
     // Calls as the API logs them: two yesterday (one refused), one today.
     for (ago, outcome, latency) in [
         (DAY, "answered", 1_500),
@@ -80,12 +86,7 @@ async fn i_4_the_ministry_sees_each_systems_calls_per_day() {
         .await
         .expect("call");
     }
-    let response = portal
-        .page(
-            &format!("{DESK_SYSTEM_PATH}?id={}", system.id),
-            Some(&reviewer),
-        )
-        .await;
+    let response = portal.page(&desk, Some(&reviewer)).await;
     let page = Page::parse(&crate::support::body_text(response).await);
     let rows = page.table_rows("近30日查詢");
     assert_eq!(

@@ -13,6 +13,7 @@ use super::{
 use crate::cases::Code;
 use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
 use crate::components::refusal::{OutcomeNotice, Refusal};
+use crate::components::table::rows_or_none;
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -458,7 +459,8 @@ fn CaseFiles(
                 </tr>
             }
         })
-        .collect_view();
+        .collect();
+    let rows = rows_or_none(rows, heads.len(), lang);
     let papers = papers
         .into_iter()
         .map(|paper| {

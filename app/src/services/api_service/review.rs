@@ -9,6 +9,7 @@ use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
 use crate::components::queue::AgeCell;
 use crate::components::refusal::{OutcomeNotice, Refusal};
+use crate::components::table::rows_or_none;
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::i18n::Lang;
@@ -146,7 +147,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                 <th scope="col">{lang.pick("處理", "Action")}</th>
             </tr></thead>
             <tbody>
-                {queue.grants.into_iter().map(|(grant, usage)| {
+                {rows_or_none(queue.grants.into_iter().map(|(grant, usage)| {
                     let field = |name: &str| format!("{name}-{}", grant.business_id);
                     view! {
                         <tr>
@@ -177,7 +178,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                             </td>
                         </tr>
                     }
-                }).collect_view()}
+                }).collect(), 8, lang)}
             </tbody>
         </table>
     }

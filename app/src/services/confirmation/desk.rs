@@ -8,6 +8,7 @@ use super::requests::{RequestKind, RequestStatus};
 use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
 use crate::components::refusal::{ErrorSummary, Refusal};
+use crate::components::table::rows_or_none;
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
@@ -382,7 +383,7 @@ fn DeskSystemView(
                 <th scope="col">{lang.pick("最長回應（毫秒）", "Slowest (ms)")}</th>
             </tr></thead>
             <tbody>
-                {system.usage.into_iter().rev().filter(|day| day.calls > 0).map(|day| view! {
+                {rows_or_none(system.usage.into_iter().rev().filter(|day| day.calls > 0).map(|day| view! {
                     <tr>
                         <td data-label=lang.pick("日期", "Day")>{day.day}</td>
                         <td data-label=lang.pick("查詢", "Calls")>{day.calls}</td>
@@ -391,7 +392,7 @@ fn DeskSystemView(
                         <td data-label=lang.pick("平均回應（毫秒）", "Mean (ms)")>{format!("{:.2}", day.mean_ms)}</td>
                         <td data-label=lang.pick("最長回應（毫秒）", "Slowest (ms)")>{format!("{:.2}", day.slowest_ms)}</td>
                     </tr>
-                }).collect_view()}
+                }).collect(), 6, lang)}
             </tbody>
         </table>
         {(total == 0).then(|| view! { <p class="no-records">{lang.pick("近30日無查詢。", "No call in the last 30 days.")}</p> })}

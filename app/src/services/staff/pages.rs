@@ -4,6 +4,7 @@
 use super::role::Role;
 use super::StaffMember;
 use crate::components::refusal::Refusal;
+use crate::components::table::rows_or_none;
 use crate::error::PortalError;
 use crate::services::manifest::menu;
 use crate::services::sign_in::pages::SignInPage;
@@ -85,7 +86,7 @@ pub fn StaffAccountsPage() -> impl IntoView {
                             <th scope="col">{lang.pick("憑證有效期限", "Certificate valid until")}</th>
                         </tr></thead>
                         <tbody>
-                            {members.into_iter().map(|member| view! {
+                            {rows_or_none(members.into_iter().map(|member| view! {
                                 <tr>
                                     <td data-label=lang.pick("編號", "No.")>{member.id}</td>
                                     <td data-label=lang.pick("姓名", "Name")>{member.name.clone()}</td>
@@ -93,7 +94,7 @@ pub fn StaffAccountsPage() -> impl IntoView {
                                     <td data-label=lang.pick("轄區", "Jurisdiction")>{member.jurisdiction.label(lang)}</td>
                                     <td data-label=lang.pick("憑證有效期限", "Certificate valid until")>{member.certificate_valid_until.clone()}</td>
                                 </tr>
-                            }).collect_view()}
+                            }).collect(), 5, lang)}
                         </tbody>
                     </table>
                     <p><a href="/admin">{lang.pick("回後台首頁", "Back to the back office")}</a></p>
