@@ -137,3 +137,25 @@ test('issue 24 11 the PIN fields show only when the applicant sets their own PIN
   await expect(pin).toBeVisible();
   await expect(page.getByLabel('再次輸入卡片密碼')).toBeVisible();
 });
+
+test('issue 24 11 a new PIN is chosen under the rule every card PIN follows', async ({ page }) => {
+  // (The extension page's check of a typed PIN: certificate-extension.hydrate.spec.ts.)
+  await page.goto('/certificate/apply');
+  await page.getByLabel('自行設定').check();
+  await expect(page.getByLabel(/^\*?\s*卡片密碼（PIN 碼）$/)).toHaveAttribute('maxlength', '8');
+  await expect(page.locator('main')).toContainText('6 至 8 位數字');
+  await expect(page.locator('main')).not.toContainText('6 至 16 個字元');
+});
+
+test('issue 24 6 the application says first that a valid certificate is not applied for again', async ({ page }) => {
+  await page.goto('/certificate/apply');
+  const notice = page.locator('#one-certificate');
+  await expect(notice).toContainText('已持有效自然人憑證者，請勿重複申請。');
+  await expect(notice.getByRole('link', { name: '線上展期' })).toHaveAttribute('href', '/certificate/extension');
+  await expect(notice.getByRole('link', { name: '線上續卡' })).toHaveAttribute('href', '/certificate/renewal');
+  // It comes before the form, where it can still change the visitor's mind.
+  const before = await notice.evaluate((n) =>
+    Boolean(n.compareDocumentPosition(document.querySelector('main form')!) & Node.DOCUMENT_POSITION_FOLLOWING));
+  expect(before).toBe(true);
+  await expectAccessible(page);
+});

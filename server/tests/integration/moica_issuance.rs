@@ -1222,6 +1222,42 @@ async fn c2_a_lost_card_is_replaced_only_once_its_certificate_is_revoked() {
 }
 
 #[tokio::test]
+async fn c_2_an_online_application_while_a_certificate_is_in_force_tells_its_holder() {
+    let portal = Portal::start().await;
+    let _ = wang_issued(&portal).await;
+    let mails_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(pool(&portal))
+        .await
+        .expect("count");
+    // Someone applies online as 王小明, giving another address.
+    let form = with(wang(), "email", "someone-else@example.com");
+    let reference = apply(&portal, &form).await;
+    let mails: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT to_addr, subject, body FROM outbox WHERE id > $1 ORDER BY id")
+            .bind(mails_before)
+            .fetch_all(pool(&portal))
+            .await
+            .expect("mails");
+    let told: Vec<&(String, String, String)> = mails
+        .iter()
+        .filter(|(_, subject, _)| subject.contains("已持有有效之自然人憑證"))
+        .collect();
+    // The holder hears of it at the certificate's address, with the card and the way out;
+    // the applicant's address gets only the usual notice.
+    assert_eq!(told.len(), 1, "{mails:?}");
+    let (to, _, body) = told[0];
+    assert_eq!(to, "applicant@example.com");
+    assert!(body.contains(CARD) && body.contains(&reference), "{body}");
+    assert!(body.contains("臨櫃領取新卡前須先廢止原憑證"), "{body}");
+    assert!(mails.iter().any(
+        |(to, subject, _)| to == "someone-else@example.com" && subject.contains("線上申請通知")
+    ));
+    assert!(!mails
+        .iter()
+        .any(|(to, _, body)| to == "someone-else@example.com" && body.contains(CARD)));
+}
+
+#[tokio::test]
 async fn c_2_counter_actions_are_taken_only_in_the_offices_hours_which_an_office_may_extend() {
     use app::platform::clock::taipei_to_utc;
     use chrono::NaiveDate;

@@ -181,6 +181,7 @@ impl Mail for ActivationNotice<'_> {
 
 use super::application::{ApplicationSummary, FEE, POSTAGE};
 use super::counter::IssuedCard;
+use super::store::CardInForce;
 
 /// 自然人憑證線上申請通知: what was applied for and what to bring; no secret.
 pub struct ApplicationNotice<'a> {
@@ -367,6 +368,45 @@ impl Mail for ReplacedNotice<'_> {
             old = self.old,
             at = self.summary.submitted_at,
             new = self.summary.reference,
+        )
+    }
+}
+
+/// 已持有效憑證通知: an application filed online while the citizen holds a certificate in
+/// force, to the e-mail on file for that certificate (C-2: one person holds one). The page
+/// cannot say it to a visitor who proved only what they know; the holder hears of it here.
+pub struct InForceNotice<'a> {
+    pub to: &'a str,
+    pub card: &'a CardInForce,
+    pub summary: &'a ApplicationSummary,
+}
+
+impl Mail for InForceNotice<'_> {
+    fn to(&self) -> &str {
+        self.to
+    }
+
+    fn subject(&self) -> String {
+        "您已持有有效之自然人憑證 / You already hold a valid citizen certificate".into()
+    }
+
+    fn body(&self) -> String {
+        format!(
+            "{name} 您好：\n\n{at} 有一筆以您的資料填寫的自然人憑證線上申請（申請編號 {reference}）。\n\
+             您目前持有有效之自然人憑證（IC 卡號 {card}，效期至 {until}）；一人僅能持有一張有效憑證，\
+             臨櫃領取新卡前須先廢止原憑證。效期將屆者請改辦理線上展期或續卡，無須重新申請。\n\
+             如非本人申請，請儘速攜帶國民身分證正本洽戶政事務所，或撥打內政服務熱線 1996。\n\n\
+             On {at} an online citizen certificate application ({reference}) was filed with your \
+             details. You hold a valid certificate (card {card}, valid until {until}); one person \
+             holds one, so the old certificate is revoked at the counter before a new card is \
+             issued. If it is about to expire, extend or renew it online instead. If you did not \
+             apply, contact a household registration office with your ID card or call 1996 at \
+             once.\n",
+            name = self.summary.name,
+            at = self.summary.submitted_at,
+            reference = self.summary.reference,
+            card = self.card.card_number,
+            until = self.card.valid_until,
         )
     }
 }

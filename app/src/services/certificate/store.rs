@@ -243,19 +243,27 @@ pub async fn hold_citizen(conn: &mut AnyConnection, citizen_id: i64) -> Result<(
         .ok_or_else(|| PortalError::unavailable("the certificate's holder is not in the registry"))
 }
 
-/// The card numbers of the citizen's certificates in force at `now` besides the certificate
-/// `besides` (the one being renewed or extended): active or suspended (a mailed card waiting
-/// for 開卡 too), and not expired (a certificate's status stays active past its expiry). One
-/// person holds one (C-2).
-pub async fn cards_in_force(
+/// A certificate in force: its card, until when (ROC date) and the e-mail on file for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardInForce {
+    pub card_number: String,
+    pub valid_until: String,
+    pub email: Option<String>,
+}
+
+/// The citizen's certificates in force at `now` besides the certificate `besides` (the one
+/// being renewed or extended): active or suspended (a mailed card waiting for 開卡 too), and
+/// not expired (a certificate's status stays active past its expiry). One person holds one
+/// (C-2).
+pub async fn certificates_in_force(
     conn: &mut AnyConnection,
     citizen_id: i64,
     now: i64,
     besides: Option<i64>,
-) -> Result<Vec<String>, PortalError> {
+) -> Result<Vec<CardInForce>, PortalError> {
     // Certificate ids start at 1: 0 stands for none.
-    let cards = sqlx::query_scalar(
-        "SELECT card_number FROM moica_certificates \
+    let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT card_number, not_after, email FROM moica_certificates \
          WHERE citizen_id = $1 AND status IN ($2, $3) AND not_after > $4 AND id <> $5 \
          ORDER BY id",
     )
@@ -266,7 +274,25 @@ pub async fn cards_in_force(
     .bind(besides.unwrap_or(0))
     .fetch_all(conn)
     .await?;
-    Ok(cards)
+    Ok(rows
+        .into_iter()
+        .map(|(card_number, not_after, email)| CardInForce {
+            card_number,
+            valid_until: crate::platform::clock::roc_date(not_after),
+            email,
+        })
+        .collect())
+}
+
+/// The card numbers of [`certificates_in_force`].
+pub async fn cards_in_force(
+    conn: &mut AnyConnection,
+    citizen_id: i64,
+    now: i64,
+    besides: Option<i64>,
+) -> Result<Vec<String>, PortalError> {
+    let cards = certificates_in_force(conn, citizen_id, now, besides).await?;
+    Ok(cards.into_iter().map(|card| card.card_number).collect())
 }
 
 impl sqlx::FromRow<'_, AnyRow> for HeldRecord {

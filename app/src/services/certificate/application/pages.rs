@@ -105,6 +105,16 @@ fn Intro(lang: Lang) -> impl IntoView {
             "到戶政事務所申請前，可先在此填寫申請資料，從容設定並記下「用戶代碼」與「卡片密碼」；送出後取得申請編號，列印申請摘要，攜帶至任一戶政事務所臨櫃取卡。",
             "Before going to a household registration office, fill in the application here, taking your time to choose and note your user code and card PIN. You get an application number and a summary to print and take to any office, where you collect the card.",
         )}</p>
+        <div class="notice warning" id="one-certificate">
+            <p><strong>{lang.pick("已持有效自然人憑證者，請勿重複申請。", "Already hold a valid citizen certificate? Do not apply again.")}</strong></p>
+            <p>
+                {lang.pick("一人僅能持有一張有效之自然人憑證。效期將屆者，請改辦", "One person holds one valid certificate. If yours is about to expire, ")}
+                <a href=crate::services::certificate::extension::PATH>{lang.pick("線上展期", "extend it online")}</a>
+                {lang.pick("或", " or ")}
+                <a href=crate::services::certificate::renewal::RENEWAL_PATH>{lang.pick("線上續卡", "renew the card online")}</a>
+                {lang.pick("；卡片遺失或毀損須補發者，仍可在此填寫申請，惟臨櫃領取新卡前須先廢止原憑證。", " instead. To replace a lost or damaged card you may apply here, but the old certificate is revoked at the counter before the new card is issued.")}
+            </p>
+        </div>
         <h2>{lang.pick("申辦須知", "Before you apply")}</h2>
         <Notes lang />
         <ul class="notes">

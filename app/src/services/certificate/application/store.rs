@@ -18,9 +18,11 @@ use crate::platform::db::Db;
 use crate::platform::rows::RowExt;
 use crate::platform::seal::SealKey;
 use crate::services::certificate::eligibility::{IdStatus, RegistryFacts};
-use crate::services::certificate::mail::{ApplicationNotice, RenewalRequestNotice, ReplacedNotice};
+use crate::services::certificate::mail::{
+    ApplicationNotice, InForceNotice, RenewalRequestNotice, ReplacedNotice,
+};
 use crate::services::certificate::renewal::RenewalRefusal;
-use crate::services::certificate::store::{cards_in_force, hold_citizen};
+use crate::services::certificate::store::{cards_in_force, certificates_in_force, hold_citizen};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -323,6 +325,21 @@ async fn try_submit(
             .await?;
     } else {
         work.mail(&ApplicationNotice { summary: &summary }).await?;
+    }
+    // A holder applying again hears, at the e-mail on file for the certificate in force, that
+    // the new card needs the old one revoked first, or that someone applied in their name
+    // (C-2). Never on the page: the visitor proved only what they know.
+    if matches!(filing, Filing::Online) {
+        for card in certificates_in_force(work.conn(), applicant.citizen_id, now, None).await? {
+            if let Some(to) = card.email.as_deref() {
+                work.mail(&InForceNotice {
+                    to,
+                    card: &card,
+                    summary: &summary,
+                })
+                .await?;
+            }
+        }
     }
     // The replaced application's e-mail hears of it, so that nobody replaces someone's
     // application unnoticed.
