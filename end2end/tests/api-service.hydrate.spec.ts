@@ -77,7 +77,13 @@ async function signWithCard(page: Page, pin = company.pin): Promise<void> {
   await page.getByLabel('工商憑證密碼 (PIN CODE)').fill(pin);
 }
 
-async function submit(page: Page): Promise<string> {
+/** A case as the result page names it: the seed's S/N and the 案件編號 read out over the phone. */
+interface Filed {
+  serial: string;
+  number: string;
+}
+
+async function submit(page: Page): Promise<Filed> {
   await agree(page);
   await signWithCard(page);
   page.once('dialog', (dialog) => {
@@ -86,12 +92,16 @@ async function submit(page: Page): Promise<string> {
   });
   await page.getByRole('button', { name: '申請', exact: true }).click();
   await expect(page.locator('.outcome')).toBeVisible();
-  return (await page.locator('.serial').textContent()) ?? '';
+  const serial = (await page.locator('.serial').textContent()) ?? '';
+  const number = (await page.locator('.case-number').textContent()) ?? '';
+  // Issue 24 item 9: the service's letter, the ROC day and the day's count.
+  expect(number).toMatch(/^S\d{7}-\d{6}$/);
+  return { serial, number };
 }
 
-async function decide(page: Page, serial: string, action: '核准' | '駁回', text: string) {
+async function decide(page: Page, filed: Filed, action: '核准' | '駁回', text: string) {
   await page.goto('/admin/api-cases');
-  await page.getByRole('link', { name: serial }).click();
+  await page.getByRole('link', { name: filed.number }).click();
   // The company card's signature, verified again for the reviewer (A-2…A-5).
   await expect(page.locator('.signature')).toContainText('驗證相符');
   await expectAccessible(page);
@@ -162,7 +172,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   const application = await submit(page);
   await expect(page.locator('.outcome')).toContainText('已受理');
   await expect(page.locator('.result')).toContainText(/\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/);
-  expect(application).toMatch(/^[0-9a-f-]{36}$/);
+  expect(application.serial).toMatch(/^[0-9a-f-]{36}$/);
   await expectAccessible(page);
   await shot(page, 'fig07-received');
 
@@ -172,7 +182,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
 
   // The reviewer sees it in the queue with its age, and approves it.
   const review = await reviewerPage(browser);
-  await expect(review.getByRole('row', { name: new RegExp(application) })).toBeVisible();
+  await expect(review.getByRole('row', { name: new RegExp(application.number) })).toBeVisible();
   await expectAccessible(review);
   await shot(review, 'review-queue');
   await decide(review, application, '核准', '112/11/17 審核通過');
@@ -221,13 +231,13 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await shot(page, 'fig18-deactivation-received');
   await page.goto('/api-service/progress');
   await waitForHydration(page);
-  const card = page.locator(`table[data-case="${stop}"]`);
+  const card = page.locator(`table[data-case="${stop.serial}"]`);
   await expect(card.locator('.case-status')).toHaveText('受理中');
   await shot(page, 'fig22-cancellable');
   page.once('dialog', (dialog) => void dialog.accept());
   await card.getByRole('button', { name: '取消申請' }).click();
   await expect(page.getByRole('status')).toContainText('取消成功');
-  await expect(page.locator(`table[data-case="${stop}"] .case-status`)).toHaveText('已取消');
+  await expect(page.locator(`table[data-case="${stop.serial}"] .case-status`)).toHaveText('已取消');
   await expect(page.getByRole('button', { name: '取消申請' })).toHaveCount(0);
   await shot(page, 'fig25-cancelled');
 
@@ -237,7 +247,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   const rejected = await submit(page);
   await decide(review, rejected, '駁回', '請檢附董事會決議');
   await page.goto('/api-service/progress');
-  const rejectedCard = page.locator(`table[data-case="${rejected}"]`);
+  const rejectedCard = page.locator(`table[data-case="${rejected.serial}"]`);
   await expect(rejectedCard.locator('.case-status')).toHaveText('駁回');
   await expect(rejectedCard).toContainText('請檢附董事會決議');
   await shot(page, 'fig27-rejected');
@@ -272,7 +282,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
   await shot(review, 'review-material');
 
   await page.goto('/api-service/progress');
-  const card = page.locator(`table[data-case="${application}"]`);
+  const card = page.locator(`table[data-case="${application.serial}"]`);
   await expect(card).toContainText('請檢附洗錢防制法之適用證明');
   await card.getByLabel('補正說明').fill('本公司為洗錢防制法所定之金融機構');
   await card.getByRole('button', { name: '送出補正資料' }).click();

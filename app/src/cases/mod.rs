@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod code;
 pub mod diagram;
 pub mod machine;
+pub mod number;
 #[cfg(feature = "ssr")]
 pub mod steps;
 pub mod timeline;

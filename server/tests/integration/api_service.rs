@@ -305,12 +305,17 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     assert!(html.contains("127.0.0.115"));
     let case = serial_in(&html);
     assert!(uuid::Uuid::parse_str(&case).is_ok(), "{case}");
-    let mail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE to_addr = $1")
+    // Issue 24 item 9: and a number to read out: the service's letter, the ROC day, the
+    // day's first case.
+    let number = Page::parse(&html).text(".case-number");
+    assert_eq!(number, "S1121117-000001");
+    let mails: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE to_addr = $1")
         .bind("awapply.ris@example.com")
-        .fetch_one(&portal.app.test_db.db.pool)
+        .fetch_all(&portal.app.test_db.db.pool)
         .await
         .expect("outbox");
-    assert_eq!(mail, 1, "A-N5: the receipt is mailed");
+    assert_eq!(mails.len(), 1, "A-N5: the receipt is mailed");
+    assert!(mails[0].contains(&number), "{}", mails[0]);
 
     // while it is in review, nothing else can be applied for.
     let again = apply(
@@ -328,7 +333,7 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     let rows = Page::parse(&queue).table_rows("受理中案件");
     let row = rows
         .iter()
-        .find(|row| row.last() == Some(&case))
+        .find(|row| row.last() == Some(&number))
         .unwrap_or_else(|| panic!("the case in the queue: {queue}"));
     assert_eq!(row[4], "0", "its age in working days, not overdue");
     let decided = decide(&portal, &reviewer, &case, "approve").await;
@@ -358,6 +363,7 @@ async fn a_1_a_2_a_3_a_7_apply_approve_upload_and_follow_it_all() {
     let certificate = api_certificate(&portal, SHRIMP);
     let html = upload(&portal, &shrimp, certificate.certificate_pem.as_bytes()).await;
     assert!(html.contains("上傳成功"), "{html}");
+    assert_eq!(Page::parse(&html).text(".case-number"), "S1121117-000002");
     let isskey: String = sqlx::query_scalar("SELECT isskey FROM api_grants WHERE business_id = $1")
         .bind(SHRIMP)
         .fetch_one(&portal.app.test_db.db.pool)

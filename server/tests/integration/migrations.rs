@@ -318,6 +318,16 @@ async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_kee
         case,
         ("apply".into(), "依洗錢防制法".into(), 2, "需查證".into())
     );
+    // 0041 numbered it by the Taipei day it was filed (Unix second 1: ROC 59/01/01), and the
+    // day's counter goes on from it (issue 24 item 9).
+    let number: (String, i64) = sqlx::query_as(
+        "SELECT c.number, n.last FROM api_cases c \
+         JOIN case_numbers n ON n.prefix = 'S' AND n.day = '0590101' WHERE c.id = 'case-1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the case's number");
+    assert_eq!(number, ("S0590101-000001".into(), 1));
     sqlx::query("UPDATE api_cases SET kind = 'plan' WHERE id = 'case-1'")
         .execute(&pool)
         .await

@@ -11,9 +11,8 @@ use crate::platform::clock::case_reference;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-/// The letter of a linking case's number (`A1151202-000001`): `A` for agency, as `L` is
-/// already the loss reports' and `M` the certificate applications'.
-const PREFIX: char = 'A';
+/// The letter of a linking case's number (`A1151202-000001`).
+const PREFIX: char = crate::cases::number::letter::AGENCY_LINK;
 
 /// The audit details of a filing.
 #[derive(Serialize)]

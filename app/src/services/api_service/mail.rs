@@ -31,15 +31,16 @@ impl Mail for Received<'_> {
     fn body(&self) -> String {
         let (result_zh, result_en) = self.result();
         format!(
-            "{name} 您好：\n\n貴公司於 {when} 申請「{kind_zh}」，申請結果：{result_zh}。\nS/N：{id}\n\
+            "{name} 您好：\n\n貴公司於 {when} 申請「{kind_zh}」，申請結果：{result_zh}。\n案件編號：{number}（S/N：{id}）\n\
              審核結果將另以電子郵件通知；進度可於「API介接服務進度查詢」查詢。\n\n\
-             Your {kind_en} of {when} was {result_en}. S/N: {id}\n\
+             Your {kind_en} of {when} was {result_en}. Case number: {number} (S/N {id})\n\
              The result of a review is sent by e-mail; follow your cases under \"API service progress\".\n",
             name = self.case.company_name,
             when = self.case.submitted_at,
             kind_zh = self.case.kind.label(ZhTw),
             kind_en = self.case.kind.label(English),
             id = self.case.id,
+            number = self.case.number,
         )
     }
 }
@@ -99,12 +100,13 @@ impl Mail for ToDesk<'_> {
         };
         format!(
             "{headline}\n\n申請事項：{kind}\n公司名稱：{name}\n\
-             營利事業統一編號：{business_id}\n申請日期：{when}\nS/N：{id}\n{closing}",
+             營利事業統一編號：{business_id}\n申請日期：{when}\n案件編號：{number}（S/N：{id}）\n{closing}",
             kind = self.case.kind.label(ZhTw),
             name = self.case.company_name,
             business_id = self.case.business_id,
             when = self.case.submitted_at,
             id = self.case.id,
+            number = self.case.number,
         )
     }
 }
@@ -165,13 +167,14 @@ impl Mail for Closed<'_> {
             ),
         };
         format!(
-            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（S/N：{id}）已於 {when} {zh}\n\n\
-             Your {kind_en} of {submitted} (S/N {id}) {en}\n",
+            "{name} 您好：\n\n貴公司於 {submitted} 申請之「{kind_zh}」（案件編號：{number}，S/N：{id}）已於 {when} {zh}\n\n\
+             Your {kind_en} of {submitted} (case number {number}, S/N {id}) {en}\n",
             name = self.case.company_name,
             submitted = self.case.submitted_at,
             kind_zh = self.case.kind.label(ZhTw),
             kind_en = self.case.kind.label(English),
             id = self.case.id,
+            number = self.case.number,
         )
     }
 }
@@ -195,11 +198,12 @@ impl Mail for MaterialAsked<'_> {
 
     fn body(&self) -> String {
         format!(
-            "{name} 您好：\n\n貴公司申請之「{kind}」（S/N：{id}）需補充下列資料，請於 {due} 前提供：\n{note}\n\n\
-             Your application (S/N {id}) needs more material, due by {due} (ROC date):\n{note}\n",
+            "{name} 您好：\n\n貴公司申請之「{kind}」（案件編號：{number}，S/N：{id}）需補充下列資料，請於 {due} 前提供：\n{note}\n\n\
+             Your application (case number {number}, S/N {id}) needs more material, due by {due} (ROC date):\n{note}\n",
             name = self.case.company_name,
             kind = self.case.kind.label(ZhTw),
             id = self.case.id,
+            number = self.case.number,
             due = self.due,
             note = self.note,
         )
@@ -223,11 +227,12 @@ impl Mail for ReviewExtended<'_> {
 
     fn body(&self) -> String {
         format!(
-            "{name} 您好：\n\n貴公司申請之「{kind}」（S/N：{id}）需延長審查，原因如下：\n{reason}\n\n\
-             The review of your application (S/N {id}) is extended, for this reason:\n{reason}\n",
+            "{name} 您好：\n\n貴公司申請之「{kind}」（案件編號：{number}，S/N：{id}）需延長審查，原因如下：\n{reason}\n\n\
+             The review of your application (case number {number}, S/N {id}) is extended, for this reason:\n{reason}\n",
             name = self.case.company_name,
             kind = self.case.kind.label(ZhTw),
             id = self.case.id,
+            number = self.case.number,
             reason = self.reason,
         )
     }
@@ -247,8 +252,8 @@ impl Mail for MaterialSent<'_> {
 
     fn subject(&self) -> String {
         format!(
-            "[API介接服務] 補正資料 {} S/N {}",
-            self.case.company_name, self.case.id
+            "[API介接服務] 補正資料 {} {}",
+            self.case.company_name, self.case.number
         )
     }
 

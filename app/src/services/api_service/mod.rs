@@ -72,8 +72,10 @@ pub fn offered_kinds(grant: Option<&GrantView>) -> &'static [CaseKind] {
 /// A case as the company and the reviewer see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseView {
-    /// The S/N.
+    /// The S/N (the seed's UUID): the case's key in addresses and forms.
     pub id: String,
+    /// 案件編號, `S1151202-000001`: what a person reads out (issue 24 item 9).
+    pub number: String,
     pub business_id: String,
     pub kind: CaseKind,
     pub status: CaseStatus,

@@ -480,7 +480,10 @@ fn CaseReceipt(case: CaseView, isskey: Option<String>, lang: Lang) -> impl IntoV
                 {isskey.map(|key| view! { <dt>"isskey"</dt><dd class="isskey">{key}</dd> })}
             </dl>
             <p class="outcome">{lang.pick("申請結果：", "Result: ")}<strong>{result}</strong></p>
-            <p class="reference">"S/N: "<span class="serial">{case.id}</span></p>
+            <p class="reference">
+                {lang.pick("案件編號：", "Case number: ")}<strong class="case-number">{case.number}</strong>
+                <br />"S/N: "<span class="serial">{case.id}</span>
+            </p>
             <p><a href=PROGRESS_PATH>{lang.pick("前往進度查詢", "See your cases")}</a></p>
         </section>
     }
@@ -657,7 +660,8 @@ pub fn CaseCard(case: CaseView, lang: Lang, company_view: bool) -> impl IntoView
                     <th scope="row">{lang.pick("申請資訊", "Application")}</th>
                     <td>{lang.pick("申請事項：", "Kind: ")}{case.kind.label(lang)} " "
                         {lang.pick("連線主機網路位址：", "Host IP: ")}{case.host_ip.clone()}</td>
-                    <td>{lang.pick("申請日期：", "Date: ")}{case.submitted_at.clone()}</td>
+                    <td>{lang.pick("申請日期：", "Date: ")}{case.submitted_at.clone()}<br />
+                        {lang.pick("案件編號：", "Case number: ")}<span class="case-number">{case.number.clone()}</span></td>
                 </tr>
                 <tr>
                     <th scope="row">{text_heading(case.kind, lang)}</th>

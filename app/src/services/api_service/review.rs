@@ -108,7 +108,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                     <th scope="col">{lang.pick("營利事業統一編號", "Business ID")}</th>
                     <th scope="col">{lang.pick("申請事項", "Kind")}</th>
                     <th scope="col">{lang.pick("已過工作日", "Working days")}</th>
-                    <th scope="col">"S/N"</th>
+                    <th scope="col">{lang.pick("案件編號", "Case number")}</th>
                 </tr></thead>
                 <tbody>
                     {queue.cases.into_iter().map(|queued| {
@@ -121,7 +121,7 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                                 <td data-label=lang.pick("營利事業統一編號", "Business ID")>{case.business_id}</td>
                                 <td data-label=lang.pick("申請事項", "Kind")>{case.kind.label(lang)}</td>
                                 <AgeCell label=lang.pick("已過工作日", "Working days") age=queued.age lang />
-                                <td data-label="S/N"><a href=link>{case.id}</a></td>
+                                <td data-label=lang.pick("案件編號", "Case number")><a href=link>{case.number}</a></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -43,8 +43,8 @@ coded! {
     }
 }
 
-/// The request prefix of its number (`C1151204-000001`): `C` for confirmation.
-pub const PREFIX: char = 'C';
+/// The request prefix of its number (`C1151204-000001`).
+pub const PREFIX: char = crate::cases::number::letter::CONFIRMATION_REQUEST;
 
 /// What the guards read.
 pub struct RequestFacts {

@@ -11,6 +11,7 @@ use super::super::signature::{self, CaseSignature};
 use super::super::{offered_kinds, pending_case_message, CaseView};
 use super::{case, grant, REGISTERED};
 use crate::cases::actor::{Actor, NoDetail};
+use crate::cases::number::letter;
 use crate::cases::work::Work;
 use crate::cases::Code;
 use crate::domain::business_id::BusinessId;
@@ -289,10 +290,11 @@ pub async fn submit(
     } else {
         CaseStatus::Pending
     };
+    let number = crate::cases::number::allocate(work.conn(), letter::API_SERVICE, now).await?;
     let inserted = sqlx::query(
         "INSERT INTO api_cases (id, business_id, kind, status, company_name, host_ip, contact, \
-         landline, mobile, email, purpose, submitted_at, decided_at, submission_token) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         landline, mobile, email, purpose, submitted_at, decided_at, submission_token, number) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(business_id.as_str())
@@ -308,6 +310,7 @@ pub async fn submit(
     .bind(now)
     .bind((status == CaseStatus::Uploaded).then_some(now))
     .bind(&token)
+    .bind(&number)
     .execute(work.conn())
     .await;
     match inserted {

@@ -30,7 +30,8 @@ pub const REVIEW_TARGET_WORKING_DAYS: i64 = 10;
 /// Working days an extension adds to the review (A-N5, 必要時得延長; our choice: as long again).
 pub const REVIEW_EXTENSION_WORKING_DAYS: i64 = 10;
 
-const CASE_COLUMNS: &str = "id, business_id, kind, status, company_name, host_ip, contact, \
+const CASE_COLUMNS: &str =
+    "id, number, business_id, kind, status, company_name, host_ip, contact, \
      landline, mobile, email, purpose, submitted_at, decided_at, decision_text, material_note, \
      material_due, material_reply, material_replied_at, review_extended_at, extension_reason";
 
@@ -72,6 +73,7 @@ fn case_view(row: &AnyRow, now: i64) -> sqlx::Result<CaseView> {
         .transpose()?;
     Ok(CaseView {
         id: row.try_get("id")?,
+        number: row.try_get("number")?,
         business_id: row.try_get("business_id")?,
         kind: row.code("kind")?,
         status,

@@ -9,6 +9,7 @@ use super::cases::{
 use super::form::ApplicationForm;
 use super::{ApplicationSummary, Channel, COLLECT_WITHIN_DAYS};
 use crate::cases::actor::Actor;
+use crate::cases::number::letter;
 use crate::cases::work::Work;
 use crate::cases::{Code, Machine};
 use crate::domain::roc_date::RocDate;
@@ -272,7 +273,7 @@ async fn try_submit(
         // Paid before it is fulfilled (C-4).
         crate::services::certificate::renewal::payment::open(work.conn(), id, now).await?;
     }
-    let reference = case_reference('M', id, now);
+    let reference = case_reference(letter::MOICA_APPLICATION, id, now);
     let sealed = |secret: &str, field: &str| {
         seal.seal(secret, &seal_label(id, field))
             .ok_or(Failure::Fault(PortalError::Unavailable))

@@ -248,7 +248,11 @@ async fn record_event(
 
 /// A report number: `L`, the ROC date and the report's row id (e.g. `L1151128-000042`).
 fn reference_of(report_id: i64, now: i64) -> String {
-    crate::platform::clock::case_reference('L', report_id, now)
+    crate::platform::clock::case_reference(
+        crate::cases::number::letter::ID_CARD_LOSS,
+        report_id,
+        now,
+    )
 }
 
 #[cfg(test)]
