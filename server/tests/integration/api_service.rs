@@ -414,6 +414,47 @@ async fn a_6_two_simultaneous_applications_leave_exactly_one_in_review() {
 }
 
 #[tokio::test]
+async fn issue_24_9_cases_filed_at_once_by_two_companies_get_the_days_next_numbers() {
+    let portal = Portal::start().await;
+    sqlx::query(
+        "INSERT INTO companies (business_id, name, status, representative, address, registered_on) \
+         VALUES ($1, '其他股份有限公司', '核准設立', '王大同', '臺北市中正區重慶南路一段1號', '2001-01-01')",
+    )
+    .bind(OTHER)
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("another company");
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let other = company(&portal, OTHER, "其他股份有限公司").await;
+    let (first, second) = (application("127.0.0.115"), application("127.0.0.116"));
+    let (first, second) = (fields(&first), fields(&second));
+    let (first, second) = tokio::join!(
+        apply(&portal, &shrimp, "apply", &first),
+        apply(&portal, &other, "apply", &second)
+    );
+    let mut numbers = [first, second].map(|html| Page::parse(&html).text(".case-number"));
+    numbers.sort();
+    assert_eq!(numbers, ["S1121117-000001", "S1121117-000002"]);
+    // A case cancelled keeps its number; the next day counts from 1 again.
+    let serial: String = sqlx::query_scalar("SELECT id FROM api_cases WHERE business_id = $1")
+        .bind(SHRIMP)
+        .fetch_one(&portal.app.test_db.db.pool)
+        .await
+        .expect("the case");
+    cancel(&portal, &shrimp, &serial).await;
+    portal.app.clock.advance(chrono::Duration::days(1));
+    let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
+    let next = apply(
+        &portal,
+        &shrimp,
+        "apply",
+        &fields(&application("127.0.0.115")),
+    )
+    .await;
+    assert_eq!(Page::parse(&next).text(".case-number"), "S1121118-000001");
+}
+
+#[tokio::test]
 async fn a_6_the_same_form_sent_twice_makes_one_case() {
     let portal = Portal::start().await;
     let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
