@@ -6,7 +6,7 @@ import { Browser, expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { chooseCard, company, reviewer } from './support/cards';
 import { fillLossForm, zhang } from './support/loss';
-import { downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { clickConfirming, downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
 
 // One company, one story: the steps depend on each other, and each is long.
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -106,7 +106,10 @@ async function decide(page: Page, filed: Filed, action: '核准' | '駁回', tex
   await expect(page.locator('.signature')).toContainText('驗證相符');
   await expectAccessible(page);
   await page.getByLabel('審核結果').fill(text);
-  await page.getByRole('button', { name: action, exact: true }).click();
+  // Issue 24 item 10: 駁回 looks destructive, and each decision asks first.
+  const button = page.getByRole('button', { name: action, exact: true });
+  if (action === '駁回') await expect(button).toHaveClass(/destructive/);
+  await clickConfirming(page, button, action === '核准' ? '確定核准此案件?' : '確定駁回此案件?');
   await expect(page.getByRole('status')).toContainText(action);
 }
 
@@ -274,10 +277,10 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
 
   // 通知補正資料: due in 5 working days, answered by the company on 進度查詢.
   const review = await reviewerPage(browser);
-  await review.getByRole('link', { name: application }).click();
+  await review.getByRole('link', { name: application.number }).click();
   await expect(review.locator('.notice').filter({ hasText: '商工登記' })).toContainText('核准設立');
   await review.getByLabel('審核結果').fill('請檢附洗錢防制法之適用證明');
-  await review.getByRole('button', { name: '通知補正資料' }).click();
+  await clickConfirming(review, review.getByRole('button', { name: '通知補正資料' }), '確定通知申請公司補正資料?');
   await expect(review.getByRole('status')).toContainText(/已通知補正資料，期限 \d{3}\/\d{2}\/\d{2}/);
   await shot(review, 'review-material');
 
@@ -299,7 +302,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
     const row = review.getByRole('row').filter({ hasText: '24941832' });
     await row.getByLabel('動作').selectOption({ label: action });
     await row.getByLabel('原因').fill(reason);
-    await row.getByRole('button', { name: '送出' }).click();
+    await clickConfirming(review, row.getByRole('button', { name: '送出' }), '確定對此公司執行所選動作?');
     await expect(review.getByRole('status')).toContainText('24941832');
   };
   const offered = page.getByLabel('申請事項').locator('option');

@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { agency, chooseCard, reviewer, Card } from './support/cards';
-import { downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { clickConfirming, downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
@@ -133,7 +133,11 @@ async function answer(page: Page, number: string, days: number | null, note: str
   await expectAccessible(page);
   await page.getByLabel('說明').fill(note);
   if (approve) await page.getByLabel('生效日期').fill(rocDate(days));
-  await page.getByRole('button', { name: approve ? '同意' : '不同意', exact: true }).click();
+  await clickConfirming(
+    page,
+    page.getByRole('button', { name: approve ? '同意' : '不同意', exact: true }),
+    approve ? '確定同意此申請?' : '確定不同意此申請?',
+  );
   await expect(page.getByRole('status')).toContainText(approve ? '同意' : '不同意');
 }
 
@@ -188,7 +192,9 @@ test('i_1 i_2 i_4 the agency system is approved, takes effect, is closed and sto
   await expectAccessible(ministry);
   await ministry.getByLabel('說明').fill('未訂定資料安全管理規定');
   await ministry.getByLabel('停止服務之事由').selectOption({ label: '違反第五點規定' });
-  await ministry.getByRole('button', { name: '停止服務', exact: true }).click();
+  const stop = ministry.getByRole('button', { name: '停止服務', exact: true });
+  await expect(stop).toHaveClass(/destructive/);
+  await clickConfirming(ministry, stop, '確定停止此應用系統之服務?');
   await expect(ministry.getByRole('status')).toContainText('停止服務');
   await expect(ministry.locator('.oversight')).toContainText('違反第五點規定');
   await expect(ministry.locator('.timeline')).toContainText('停止服務');

@@ -3,16 +3,54 @@
 //! Without JavaScript the form is sent at once and the values can be selected by hand.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How a button looks, by what it does (docs/design.md): one primary action per form; the
+/// others secondary; a warning look for what asks more of someone or holds them to a date,
+/// and a destructive one for what refuses, stops or withdraws.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Look {
+    #[default]
+    Primary,
+    Secondary,
+    Warning,
+    Destructive,
+}
+
+impl Look {
+    /// The button's class (`None`: the primary look every `button` has).
+    pub fn class(self) -> Option<&'static str> {
+        match self {
+            Look::Primary => None,
+            Look::Secondary => Some("secondary"),
+            Look::Warning => Some("warning"),
+            Look::Destructive => Some("destructive"),
+        }
+    }
+}
 
 /// A submit button that asks first; 取消 leaves the form as it is. The question comes only
 /// once the form's fields pass as typed (the browser's own checks, and no shown
 /// [`TextField`](super::field::TextField) marked `data-refused` by its parser): a form with a
 /// field still wrong is sent at once, and the server names every field that needs fixing.
+/// Without JavaScript the form is sent at once.
 #[island]
-pub fn ConfirmSubmit(label: String, question: String) -> impl IntoView {
+pub fn ConfirmSubmit(
+    label: String,
+    question: String,
+    /// The `action` it posts, for a form with one button per decision.
+    #[prop(optional)]
+    action: Option<String>,
+    /// Its look; primary by default.
+    #[prop(optional)]
+    look: Option<Look>,
+) -> impl IntoView {
     view! {
         <button
             type="submit"
+            name=action.is_some().then_some("action")
+            value=action
+            class=look.unwrap_or_default().class()
             on:click=move |ev| {
                 #[cfg(feature = "hydrate")]
                 {

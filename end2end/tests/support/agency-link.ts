@@ -4,7 +4,7 @@
 // case page. A step is named by its number in the seed (1–20); its label starts "N. ".
 import { Browser, BrowserContext, expect, Locator, Page } from '@playwright/test';
 import { Card, chooseCard } from './cards';
-import { expectAccessible, waitForHydration, waitForPath } from './portal';
+import { clickConfirming, expectAccessible, waitForHydration, waitForPath } from './portal';
 
 export const AGENCY_DESK = '/agency-link';
 export const STAFF_DESK = '/admin/agency-links';
@@ -368,7 +368,7 @@ export class LinkDesk {
   async sendBack(id: string, reason: string): Promise<string> {
     await this.openCase(id);
     await this.page.getByLabel('退回原因').fill(reason);
-    await this.page.getByRole('button', { name: '退回申請機關' }).click();
+    await clickConfirming(this.page, this.page.getByRole('button', { name: '退回申請機關' }), '確定退回申請機關補正?');
     const told = this.notice('status');
     await expect(told, await this.alerts()).toContainText('已退回申請機關補正');
     return ((await told.textContent()) ?? '').trim();
@@ -377,14 +377,14 @@ export class LinkDesk {
   /** The agency cancels the live link of case `id`. */
   async cancel(id: string): Promise<void> {
     await this.openCase(id);
-    await this.page.getByRole('button', { name: '取消連結' }).click();
+    await clickConfirming(this.page, this.page.getByRole('button', { name: '取消連結' }), '確定取消此連結?');
     await expect(this.notice('status'), await this.alerts()).toContainText('已取消連結');
   }
 
   /** The agency withdraws case `id`. */
   async withdraw(id: string): Promise<void> {
     await this.openCase(id);
-    await this.page.getByRole('button', { name: '撤回申請' }).click();
+    await clickConfirming(this.page, this.page.getByRole('button', { name: '撤回申請' }), '確定撤回此申請?');
     await expect(this.notice('status'), await this.alerts()).toContainText('已撤回申請');
   }
 

@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end specs: the accessibility check every page must pass, and
 // waiting for the WebAssembly client to take over a page.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page, test } from '@playwright/test';
+import { expect, Locator, Page, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -72,4 +72,14 @@ export async function expectErrorSummary(page: Page): Promise<number> {
     await expect(page.locator(href)).toHaveCount(1);
   }
   return hrefs.length;
+}
+
+/** Clicks `button`, which must ask `question` first (issue 24 item 10), and answers 確定. */
+export async function clickConfirming(page: Page, button: Locator, question: string): Promise<void> {
+  const asked = page.waitForEvent('dialog');
+  const clicked = button.click();
+  const dialog = await asked;
+  expect(dialog.message()).toBe(question);
+  await dialog.accept();
+  await clicked;
 }

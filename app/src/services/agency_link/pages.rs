@@ -11,6 +11,7 @@ use super::{
     APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH,
 };
 use crate::cases::Code;
+use crate::components::buttons::{ConfirmSubmit, Look};
 use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::components::table::rows_or_none;
@@ -317,14 +318,18 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
                 <span class="hint" id="reason-hint">{lang.pick("申請機關須修正之處（350字以內），如網路位址衝突", "What the agency must correct (at most 350 characters), e.g. an address conflict")}</span>
                 <textarea id="reason" name="reason" rows="3" maxlength="350" required aria-describedby="reason-hint"></textarea>
             </div>
-            <div class="buttons"><button type="submit">{lang.pick("退回申請機關", "Send back to the agency")}</button></div>
+            <div class="buttons">
+                <ConfirmSubmit label=lang.pick("退回申請機關", "Send back to the agency").to_owned()
+                    question=lang.pick("確定退回申請機關補正?", "Send the application back to the agency?").to_owned() look=Look::Warning />
+            </div>
         </form>
     });
     let withdraw = detail.may_withdraw.then(|| {
         view! {
             <form method="post" action=action.clone() class="inline">
                 <input type="hidden" name="action" value="withdraw" />
-                <button type="submit">{lang.pick("撤回申請", "Withdraw the application")}</button>
+                <ConfirmSubmit label=lang.pick("撤回申請", "Withdraw the application").to_owned()
+                    question=lang.pick("確定撤回此申請?", "Withdraw this application?").to_owned() look=Look::Destructive />
             </form>
         }
     });
@@ -332,7 +337,8 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
         view! {
             <form method="post" action=action.clone() class="inline">
                 <input type="hidden" name="action" value="cancel" />
-                <button type="submit">{lang.pick("取消連結", "Cancel the link")}</button>
+                <ConfirmSubmit label=lang.pick("取消連結", "Cancel the link").to_owned()
+                    question=lang.pick("確定取消此連結?", "Cancel this link?").to_owned() look=Look::Destructive />
             </form>
         }
     });
@@ -344,7 +350,10 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
                 "When the agency lost its password table: the old one stops working at once, and the county unit hands the new one over.",
             )}</p>
             <input type="hidden" name="action" value="reissue_password" />
-            <div class="buttons"><button type="submit">{lang.pick("重新核發密碼表", "Issue it again")}</button></div>
+            <div class="buttons">
+                <ConfirmSubmit label=lang.pick("重新核發密碼表", "Issue it again").to_owned()
+                    question=lang.pick("確定重新核發密碼表?原密碼表將立即失效。", "Issue the table again? The old one stops working at once.").to_owned() look=Look::Warning />
+            </div>
         </form>
     });
     let hand_over = detail.may_hand_over_password.then(|| view! {

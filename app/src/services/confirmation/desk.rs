@@ -7,6 +7,7 @@ use super::pages::{other_errors, query_id, RequestCard, RequestsTable, SystemsTa
 use super::requests::{RequestKind, RequestStatus};
 use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
+use crate::components::buttons::{ConfirmSubmit, Look};
 use crate::components::refusal::{ErrorSummary, Refusal};
 use crate::components::table::rows_or_none;
 use crate::components::timeline::CaseTimeline;
@@ -197,8 +198,10 @@ fn DeskCaseView(
                     </div>
                 })}
                 <div class="buttons">
-                    <button type="submit" name="action" value="approve">{lang.pick("同意", "Approve")}</button>
-                    <button type="submit" name="action" value="reject">{lang.pick("不同意", "Do not approve")}</button>
+                    <ConfirmSubmit action="approve".to_owned() label=lang.pick("同意", "Approve").to_owned()
+                        question=lang.pick("確定同意此申請?", "Approve this request?").to_owned() />
+                    <ConfirmSubmit action="reject".to_owned() label=lang.pick("不同意", "Do not approve").to_owned()
+                        question=lang.pick("確定不同意此申請?", "Refuse this request?").to_owned() look=Look::Destructive />
                 </div>
             </form>
         })}
@@ -415,9 +418,12 @@ fn DeskSystemView(
                     <span class="error" id="ground-error">{ground_error}</span>
                 </div>
                 <div class="buttons">
-                    <button type="submit" name="action" value="require_measures">{lang.pick("要求配合措施", "Require measures")}</button>
-                    <button type="submit" name="action" value="require_improvement">{lang.pick("要求限期改善", "Set a deadline to improve")}</button>
-                    <button type="submit" name="action" value="stop">{lang.pick("停止服務", "Stop the service")}</button>
+                    <ConfirmSubmit action="require_measures".to_owned() label=lang.pick("要求配合措施", "Require measures").to_owned()
+                        question=lang.pick("確定要求此應用系統配合措施?", "Require measures of this system?").to_owned() look=Look::Warning />
+                    <ConfirmSubmit action="require_improvement".to_owned() label=lang.pick("要求限期改善", "Set a deadline to improve").to_owned()
+                        question=lang.pick("確定要求此應用系統限期改善?", "Set this system a deadline to improve?").to_owned() look=Look::Warning />
+                    <ConfirmSubmit action="stop".to_owned() label=lang.pick("停止服務", "Stop the service").to_owned()
+                        question=lang.pick("確定停止此應用系統之服務?", "Stop this system's service?").to_owned() look=Look::Destructive />
                 </div>
             </form>
         })}

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
+use crate::components::buttons::{ConfirmSubmit, Look};
 use crate::components::refusal::{ErrorSummary, OutcomeNotice, Refusal};
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
@@ -521,7 +522,8 @@ pub fn ConfirmationRequestPage() -> impl IntoView {
                         {pending.then(|| view! {
                             <form method="post" action=action class="card-form">
                                 <div class="buttons">
-                                    <button type="submit" name="action" value="withdraw">{lang.pick("撤回申請", "Withdraw the request")}</button>
+                                    <ConfirmSubmit action="withdraw".to_owned() label=lang.pick("撤回申請", "Withdraw the request").to_owned()
+                                        question=lang.pick("確定撤回此申請?", "Withdraw this request?").to_owned() look=Look::Destructive />
                                 </div>
                             </form>
                         })}
