@@ -339,6 +339,8 @@ pub struct UncheckedCertificate {
     key_kind: Option<PublicKeyKind>,
     /// The subjectPublicKey bits (PKCS#1 `RSAPublicKey` for RSA).
     public_key: Vec<u8>,
+    /// The subject's commonName: the holder's name on a citizen certificate.
+    pub common_name: Option<String>,
 }
 
 impl UncheckedCertificate {
@@ -352,6 +354,7 @@ impl UncheckedCertificate {
             public_key_spki: cert.public_key().raw.to_vec(),
             key_kind: key_kind(&cert).ok(),
             public_key: cert.public_key().subject_public_key.data.to_vec(),
+            common_name: super::subject::first_text(cert.subject().iter_common_name()),
         })
     }
 

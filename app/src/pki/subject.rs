@@ -102,7 +102,7 @@ fn subject_serial_number(subject: &X509Name<'_>) -> Option<String> {
         .find_map(attribute_text)
 }
 
-fn first_text<'a, 'b: 'a>(
+pub(super) fn first_text<'a, 'b: 'a>(
     mut attributes: impl Iterator<Item = &'a AttributeTypeAndValue<'b>>,
 ) -> Option<String> {
     attributes.find_map(attribute_text)

@@ -258,7 +258,10 @@ async fn c5_contacts_and_publication_change_and_the_look_up_respects_publication
             .await,
     )
     .await;
-    assert!(before.contains("王小明"), "{before}");
+    // Issue 24 item 14: the name read from the certificate, not the raw subject.
+    let facts = crate::support::Page::parse(&before).texts("dl.facts dd");
+    assert_eq!(facts.get(1).map(String::as_str), Some("王小明"), "{before}");
+    assert!(!before.contains("CN=") && !before.contains("serialNumber="));
     let html = serve(
         &portal,
         &cookie,

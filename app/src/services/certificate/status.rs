@@ -63,9 +63,10 @@ impl CertificateState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateSummary {
     pub card_number: String,
-    /// The holder's name as the certificate's subject carries it (recorded only when it
-    /// matches the registry, C-2); `None` when the holder chose not to publish the
-    /// certificate (憑證公佈狀態, C-5).
+    /// Whether the holder lets the certificate be published (憑證公佈狀態, C-5).
+    pub published: bool,
+    /// The holder's name, the certificate's subject commonName (recorded only when it matched
+    /// the registry, C-2); only when published.
     pub holder: Option<String>,
     /// Upper-case hexadecimal, as certificate viewers show it.
     pub serial: String,
@@ -163,7 +164,10 @@ fn LookupResult(
                 <h2>{lang.pick("查詢結果", "Result")}</h2>
                 <dl class="facts">
                     <dt>{lang.pick("IC 卡號", "Card number")}</dt><dd>{found.card_number}</dd>
-                    <dt>{lang.pick("憑證用戶姓名", "Holder")}</dt><dd>{found.holder.unwrap_or_else(|| lang.pick("（憑證用戶設定不公佈）", "(not published at the holder's request)").to_owned())}</dd>
+                    <dt>{lang.pick("憑證用戶姓名", "Holder")}</dt><dd>{match (found.published, found.holder) {
+                        (false, _) => lang.pick("（憑證用戶設定不公佈）", "(not published at the holder's request)").to_owned(),
+                        (true, name) => name.unwrap_or_else(|| "—".to_owned()),
+                    }}</dd>
                     <dt>{lang.pick("憑證序號", "Serial number")}</dt><dd>{found.serial}</dd>
                     <dt>{lang.pick("簽發者", "Issuer")}</dt><dd>{found.issuer}</dd>
                     <dt>{lang.pick("有效起始日期", "Valid from")}</dt><dd>{found.not_before}</dd>

@@ -22,11 +22,10 @@ pub async fn summary_by_card(
     now: i64,
 ) -> sqlx::Result<Option<CertificateSummary>> {
     let row = sqlx::query(
-        "SELECT m.card_number, c.name, m.serial, m.issuer, m.not_before, m.not_after, m.status, \
-                CAST(m.published AS INTEGER) AS published, \
-                CAST(m.awaiting_activation AS INTEGER) AS awaiting \
-         FROM moica_certificates m JOIN citizens c ON c.id = m.citizen_id \
-         WHERE m.card_number = $1 ORDER BY m.not_before DESC LIMIT 1",
+        "SELECT card_number, certificate_der, serial, issuer, not_before, not_after, status, \
+                CAST(published AS INTEGER) AS published, \
+                CAST(awaiting_activation AS INTEGER) AS awaiting \
+         FROM moica_certificates WHERE card_number = $1 ORDER BY not_before DESC LIMIT 1",
     )
     .bind(card.as_str())
     .fetch_optional(pool)
@@ -34,12 +33,15 @@ pub async fn summary_by_card(
     let Some(row) = row else { return Ok(None) };
     let not_after: i64 = row.try_get("not_after")?;
     let state = CertificateState::of(row.code("status")?, row.flag("awaiting")?, not_after, now);
+    let published = row.flag("published")?;
     Ok(Some(CertificateSummary {
         card_number: row.try_get("card_number")?,
+        published,
         holder: row
-            .flag("published")?
-            .then(|| row.try_get("name"))
-            .transpose()?,
+            .try_get::<Option<String>, _>("certificate_der")?
+            .filter(|_| published)
+            .and_then(|der| crate::pki::UncheckedCertificate::read(der.as_bytes()))
+            .and_then(|certificate| certificate.common_name),
         serial: row.try_get::<String, _>("serial")?.to_uppercase(),
         issuer: row.try_get("issuer")?,
         not_before: roc_date_time(row.try_get("not_before")?),
