@@ -21,10 +21,11 @@ impl Limit {
         now - now.rem_euclid(self.window_seconds)
     }
 
-    /// Counts a hit; `Err(retry_after_seconds)` once the bucket is over its limit.
-    pub async fn hit(
+    /// Counts a hit; `Err(retry_after_seconds)` once the bucket is over its limit. On a
+    /// transaction's connection the hit stands or falls with the transaction.
+    pub async fn hit<'e>(
         self,
-        pool: &AnyPool,
+        executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
         bucket: &str,
         now: i64,
     ) -> sqlx::Result<Result<(), i64>> {
@@ -38,7 +39,7 @@ impl Limit {
         )
         .bind(bucket)
         .bind(start)
-        .fetch_all(pool)
+        .fetch_all(executor)
         .await?;
         let hits = hits.first().copied().unwrap_or(1);
         Ok(if hits > self.max {

@@ -225,6 +225,12 @@ fn collection_window(now: i64) -> (NaiveDate, i64) {
     (collect_by, expires_at)
 }
 
+/// How often the holder of a certificate in force hears of online applications in their name.
+const IN_FORCE_NOTICES: crate::platform::rate_limit::Limit = crate::platform::rate_limit::Limit {
+    max: 1,
+    window_seconds: 24 * 60 * 60,
+};
+
 async fn try_submit(
     db: &Db,
     seal: &SealKey,
@@ -329,10 +335,16 @@ async fn try_submit(
     }
     // A holder applying again hears, at the e-mail on file for the certificate in force, that
     // the new card needs the old one revoked first, or that someone applied in their name
-    // (C-2). Never on the page: the visitor proved only what they know.
+    // (C-2). Never on the page: the visitor proved only what they know. At most once a day
+    // per certificate, however often someone who knows the holder's details applies.
     if matches!(filing, Filing::Online) {
         for card in certificates_in_force(work.conn(), applicant.citizen_id, now, None).await? {
-            if let Some(to) = card.email.as_deref() {
+            let bucket = format!("moica-in-force-notice:{}", card.card_number);
+            let due = IN_FORCE_NOTICES
+                .hit(work.conn(), &bucket, now)
+                .await?
+                .is_ok();
+            if let (true, Some(to)) = (due, card.email.as_deref()) {
                 work.mail(&InForceNotice {
                     to,
                     card: &card,
