@@ -80,7 +80,7 @@ pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
 ];
 
 /// Whether text is acceptable reference data: 6 to 16 ASCII letters or digits (the
-/// portal's `CardPin` rule); user codes follow the same rule.
+/// portal's `UserCode` rule; its `CardPin` takes the narrower 6 to 8).
 pub fn is_valid_reference(text: &str) -> bool {
     (6..=REFERENCE_FIELD_LEN).contains(&text.len())
         && text.bytes().all(|b| b.is_ascii_alphanumeric())

@@ -80,6 +80,9 @@ enum Shape {
 /// How long the PIN of any card the portal takes may be: 6 to 8 characters, as the citizen,
 /// business and government cards all print on their PIN mailers. A new citizen PIN is the
 /// narrower 6 to 8 digits ([`NewMoicaPin`]), so every PIN the portal sets is one it takes.
+/// The fields where a PIN is typed to use a card still take up to 16 characters (what a card
+/// holds): a longer PIN pasted there is refused by this rule, never cut short and tried on
+/// the card at the cost of a try.
 pub const PIN_LENGTH: std::ops::RangeInclusive<usize> = 6..=8;
 
 /// A card secret of ASCII letters or digits whose length is in `length` (the card's reference

@@ -195,7 +195,7 @@ pub fn SignedSubmit(
                 "When you press Apply, your business certificate card signs this application; the PIN goes only to the card helper on your computer, never to this website.",
             )}</span>
             // No name: the PIN is never posted.
-            <input type="password" id=PIN maxlength="8" autocomplete="off" required node_ref=pin_input
+            <input type="password" id=PIN maxlength="16" autocomplete="off" required node_ref=pin_input
                 aria-invalid=move || if pin_error.get().is_some() { "true" } else { "false" }
                 aria-describedby="pin-hint pin-error" />
             <span class="error" id="pin-error" aria-live="polite">{move || pin_error.get()}</span>

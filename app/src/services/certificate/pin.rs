@@ -298,7 +298,7 @@ pub fn CardPinManager(lang: Lang, helper_url: String) -> impl IntoView {
         </div>
         <h2 id="change-heading">{lang.pick("變更 PIN 碼", "Change the PIN")}</h2>
         <form class="card-form" on:submit=on_change novalidate aria-labelledby="change-heading">
-            <SecretField id="old_pin" label=lang.pick("目前的 PIN 碼", "Current PIN") kind=FieldKind::CardPin maxlength=8 input=old_pin error=old_error lang />
+            <SecretField id="old_pin" label=lang.pick("目前的 PIN 碼", "Current PIN") kind=FieldKind::CardPin maxlength=16 input=old_pin error=old_error lang />
             <SecretField id="new_pin" label=lang.pick("新 PIN 碼", "New PIN") hint=pin_hint kind=FieldKind::NewMoicaPin maxlength=8 input=new_pin_input error=new_error lang />
             <SecretField id="new_pin_confirm" label=lang.pick("再次輸入新 PIN 碼", "New PIN again") kind=FieldKind::NewMoicaPin maxlength=8 input=confirm error=confirm_error lang />
             <p class="form-error" role="alert">{move || change_error.get()}</p>

@@ -167,7 +167,7 @@ pub fn CardSignIn(
             })}
             <div class="field">
                 <label for="pin"><span class="required" aria-hidden="true">"*"</span>{kind.pin_label(lang)}</label>
-                <input type="password" id="pin" name="pin" maxlength="8" autocomplete="off" required node_ref=pin_input
+                <input type="password" id="pin" name="pin" maxlength="16" autocomplete="off" required node_ref=pin_input
                     aria-invalid=move || if pin_error.get().is_some() { "true" } else { "false" }
                     aria-describedby="pin-error"
                 />

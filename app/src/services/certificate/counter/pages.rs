@@ -563,7 +563,7 @@ pub fn CounterIssuer(
                     on:input=move |ev| card_error.set(FieldKind::CardNumber.check(&event_target_value(&ev), lang).map(str::to_owned)) />
                 <span class="error" id="card_number-error" aria-live="polite">{move || card_error.get()}</span>
             </div>
-            <SecretField id="registrar_pin" label=lang.pick("登記人員 PIN 碼", "Your card's PIN") kind=FieldKind::CardPin maxlength=8 input=registrar_pin error=pin_error lang />
+            <SecretField id="registrar_pin" label=lang.pick("登記人員 PIN 碼", "Your card's PIN") kind=FieldKind::CardPin maxlength=16 input=registrar_pin error=pin_error lang />
             <p class="form-error" role="alert">{move || failure.get()}</p>
             <div class="buttons">
                 <button type="submit" disabled=move || !ready() || working() || matches!(progress.get(), Progress::Done(_) | Progress::NotWritten(..))>

@@ -240,7 +240,7 @@ pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
         }}
         {move || action().map(|label| view! {
             <form class="card-form" on:submit=on_submit novalidate aria-label=label>
-                <SecretField id="pin" label=lang.pick("卡片 PIN 碼", "Card PIN") kind=FieldKind::CardPin maxlength=8 input=pin_input error=pin_error lang />
+                <SecretField id="pin" label=lang.pick("卡片 PIN 碼", "Card PIN") kind=FieldKind::CardPin maxlength=16 input=pin_input error=pin_error lang />
                 <div class="buttons">
                     <button type="submit" disabled=working>{label}</button>
                 </div>

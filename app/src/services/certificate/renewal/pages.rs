@@ -214,7 +214,7 @@ pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
                             </div>
                             <SecretField id="user_code" label=lang.pick("新卡用戶代碼", "The new card's user code") hint=lang.pick("6 至 16 個英文字母或數字；卡片鎖住時以此解鎖", "6 to 16 letters or digits; it unlocks the card after wrong PINs") kind=FieldKind::UserCode maxlength=16 input=user_code error=code_error lang />
                             <SecretField id="user_code_confirm" label=lang.pick("再次輸入新卡用戶代碼", "The new card's user code again") kind=FieldKind::UserCode maxlength=16 input=confirm error=confirm_error lang />
-                            <SecretField id="pin" label=lang.pick("目前卡片 PIN 碼", "The current card's PIN") kind=FieldKind::CardPin maxlength=8 input=pin_input error=pin_error lang />
+                            <SecretField id="pin" label=lang.pick("目前卡片 PIN 碼", "The current card's PIN") kind=FieldKind::CardPin maxlength=16 input=pin_input error=pin_error lang />
                             <div class="buttons">
                                 <button type="submit" disabled=move || busy.get()>{lang.pick("申請續卡", "Renew")}</button>
                             </div>
@@ -333,7 +333,7 @@ pub fn CardActivator(lang: Lang, helper_url: String) -> impl IntoView {
                 </section>
                 {card.awaiting.then(|| view! {
                     <form class="card-form" on:submit=on_submit novalidate aria-label=lang.pick("開卡", "Activate")>
-                        <SecretField id="pin" label=lang.pick("新卡 PIN 碼", "The new card's PIN") kind=FieldKind::CardPin maxlength=8 input=pin_input error=pin_error lang />
+                        <SecretField id="pin" label=lang.pick("新卡 PIN 碼", "The new card's PIN") kind=FieldKind::CardPin maxlength=16 input=pin_input error=pin_error lang />
                         <div class="buttons">
                             <button type="submit" disabled=move || busy.get()>{lang.pick("開卡", "Activate")}</button>
                         </div>
