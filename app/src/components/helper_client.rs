@@ -255,6 +255,8 @@ impl<T: Clone + Send + Sync + 'static> CardReader<T> {
         leptos::task::spawn_local(async move {
             if detect_into(&self.base(), self.lang, self.state, self.reader).await {
                 self.read();
+            } else {
+                self.on_card.set(None);
             }
         })
     }

@@ -165,6 +165,8 @@ pub fn CardPinManager(lang: Lang, helper_url: String) -> impl IntoView {
         spawn_local(async move {
             if helper::detect_into(&helper_url.get_value(), lang, helper_state, reader).await {
                 read_status();
+            } else {
+                status.set(None);
             }
         })
     };

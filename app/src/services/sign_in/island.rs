@@ -67,6 +67,9 @@ pub fn CardSignIn(
         spawn_local(async move {
             if helper::detect_into(&helper_url.get_value(), lang, helper_state, reader).await {
                 read_card();
+            } else {
+                // No reader chosen: nothing read is shown, nor signs in.
+                holder.set(None);
             }
         })
     };
