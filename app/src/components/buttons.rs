@@ -39,7 +39,7 @@ pub fn ConfirmSubmit(
     label: String,
     question: String,
     /// The `action` it posts, for a form with one button per decision.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     action: Option<String>,
     /// Its look; primary by default.
     #[prop(optional)]
@@ -71,6 +71,16 @@ pub fn ConfirmSubmit(
             {label}
         </button>
     }
+}
+
+/// A [`ConfirmSubmit`] labelled `label` that asks `question`, looks `look` and posts
+/// `action` if given: one decision of a form with a button per decision.
+pub fn asks_first(label: &str, question: &str, look: Look, action: Option<&str>) -> AnyView {
+    view! {
+        <ConfirmSubmit label=label.to_owned() question=question.to_owned() look
+            action=action.map(str::to_owned) />
+    }
+    .into_any()
 }
 
 /// 清除: resets the form to what it showed first, after asking, as the last of its buttons

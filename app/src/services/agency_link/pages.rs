@@ -11,7 +11,7 @@ use super::{
     APPLY_PATH, STAFF_CASE_PATH, STAFF_PATH,
 };
 use crate::cases::Code;
-use crate::components::buttons::{ConfirmSubmit, Look};
+use crate::components::buttons::{asks_first, Look};
 use crate::components::queue::{tab_from_query, AgeCell, QueueTab, QueueTabs};
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::components::table::rows_or_none;
@@ -319,8 +319,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
                 <textarea id="reason" name="reason" rows="3" maxlength="350" required aria-describedby="reason-hint"></textarea>
             </div>
             <div class="buttons">
-                <ConfirmSubmit label=lang.pick("退回申請機關", "Send back to the agency").to_owned()
-                    question=lang.pick("確定退回申請機關補正?", "Send the application back to the agency?").to_owned() look=Look::Warning />
+                {asks_first(lang.pick("退回申請機關", "Send back to the agency"), lang.pick("確定退回申請機關補正?", "Send the application back to the agency?"), Look::Warning, None)}
             </div>
         </form>
     });
@@ -328,8 +327,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
         view! {
             <form method="post" action=action.clone() class="inline">
                 <input type="hidden" name="action" value="withdraw" />
-                <ConfirmSubmit label=lang.pick("撤回申請", "Withdraw the application").to_owned()
-                    question=lang.pick("確定撤回此申請?", "Withdraw this application?").to_owned() look=Look::Destructive />
+                {asks_first(lang.pick("撤回申請", "Withdraw the application"), lang.pick("確定撤回此申請?", "Withdraw this application?"), Look::Destructive, None)}
             </form>
         }
     });
@@ -337,8 +335,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
         view! {
             <form method="post" action=action.clone() class="inline">
                 <input type="hidden" name="action" value="cancel" />
-                <ConfirmSubmit label=lang.pick("取消連結", "Cancel the link").to_owned()
-                    question=lang.pick("確定取消此連結?", "Cancel this link?").to_owned() look=Look::Destructive />
+                {asks_first(lang.pick("取消連結", "Cancel the link"), lang.pick("確定取消此連結?", "Cancel this link?"), Look::Destructive, None)}
             </form>
         }
     });
@@ -351,8 +348,7 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             )}</p>
             <input type="hidden" name="action" value="reissue_password" />
             <div class="buttons">
-                <ConfirmSubmit label=lang.pick("重新核發密碼表", "Issue it again").to_owned()
-                    question=lang.pick("確定重新核發密碼表?原密碼表將立即失效。", "Issue the table again? The old one stops working at once.").to_owned() look=Look::Warning />
+                {asks_first(lang.pick("重新核發密碼表", "Issue it again"), lang.pick("確定重新核發密碼表?原密碼表將立即失效。", "Issue the table again? The old one stops working at once."), Look::Warning, None)}
             </div>
         </form>
     });

@@ -259,9 +259,12 @@ impl Mail for MaterialSent<'_> {
 
     fn body(&self) -> String {
         format!(
-            "{name}（{business_id}）已送出補正資料 / The company answered:\n\n{reply}\n",
+            "{name}（{business_id}）已送出補正資料 / The company answered:\n\
+             案件編號：{number}（S/N：{id}）\n\n{reply}\n",
             name = self.case.company_name,
             business_id = self.case.business_id,
+            number = self.case.number,
+            id = self.case.id,
             reply = self.reply,
         )
     }

@@ -7,7 +7,7 @@ use super::pages::CaseCard;
 use super::{GrantAction, GrantView, QueuedCase, Usage, REVIEW_CASE_PATH, REVIEW_PATH};
 use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
-use crate::components::buttons::{ConfirmSubmit, Look};
+use crate::components::buttons::{asks_first, Look};
 use crate::components::queue::AgeCell;
 use crate::components::refusal::{OutcomeNotice, Refusal};
 use crate::components::table::rows_or_none;
@@ -174,16 +174,17 @@ fn QueueView(queue: ReviewQueue, lang: Lang) -> impl IntoView {
                                     </select>
                                     <label for=field("reason")>{lang.pick("原因", "Reason")}</label>
                                     <input type="text" id=field("reason") name="reason" maxlength="350" required />
-                                    <ConfirmSubmit label=lang.pick("送出", "Apply").to_owned()
-                                        question=lang.pick("確定對此公司執行所選動作?", "Apply the chosen action to this company?").to_owned() look=Look::Warning />
+                                    {asks_first(lang.pick("送出", "Apply"), lang.pick("確定對此公司執行所選動作?", "Apply the chosen action to this company?"), Look::Warning, None)}
                                 </form>
                             </td>
                         </tr>
                     }
+                    .into_any()
                 }).collect(), 8, lang)}
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 /// `/admin/api-cases/case?id=…`.
@@ -275,19 +276,13 @@ pub fn ApiReviewCasePage() -> impl IntoView {
                                     <textarea id="decision" name="text" rows="3" maxlength="350" required aria-describedby="decision-hint"></textarea>
                                 </div>
                                 <div class="buttons">
-                                    <ConfirmSubmit action="approve".to_owned() label=lang.pick("核准", "Approve").to_owned()
-                                        question=lang.pick("確定核准此案件?", "Approve this case?").to_owned() />
-                                    <ConfirmSubmit action="reject".to_owned() label=lang.pick("駁回", "Reject").to_owned()
-                                        question=lang.pick("確定駁回此案件?", "Reject this case?").to_owned() look=Look::Destructive />
-                                    <ConfirmSubmit action="material".to_owned() label=lang.pick("通知補正資料", "Ask for more material").to_owned()
-                                        question=lang.pick("確定通知申請公司補正資料?", "Ask the company for more material?").to_owned() look=Look::Warning />
-                                    {extendable.then(|| view! {
-                                        <ConfirmSubmit action="extend".to_owned() label=lang.pick("延長審查", "Extend the review").to_owned()
-                                            question=lang.pick("確定延長審查?", "Extend the review?").to_owned() look=Look::Secondary />
-                                    })}
+                                    {asks_first(lang.pick("核准", "Approve"), lang.pick("確定核准此案件?", "Approve this case?"), Look::Primary, Some("approve"))}
+                                    {asks_first(lang.pick("駁回", "Reject"), lang.pick("確定駁回此案件?", "Reject this case?"), Look::Destructive, Some("reject"))}
+                                    {asks_first(lang.pick("通知補正資料", "Ask for more material"), lang.pick("確定通知申請公司補正資料?", "Ask the company for more material?"), Look::Warning, Some("material"))}
+                                    {extendable.then(|| asks_first(lang.pick("延長審查", "Extend the review"), lang.pick("確定延長審查?", "Extend the review?"), Look::Secondary, Some("extend")))}
                                 </div>
                             </form>
-                        })}
+                        }.into_any())}
                     }
                     .into_any()
                 }

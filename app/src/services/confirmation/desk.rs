@@ -7,7 +7,7 @@ use super::pages::{other_errors, query_id, RequestCard, RequestsTable, SystemsTa
 use super::requests::{RequestKind, RequestStatus};
 use super::{RequestView, SystemView, UsageDay, DESK_CASE_PATH, DESK_PATH};
 use crate::cases::timeline::TimelineEntry;
-use crate::components::buttons::{ConfirmSubmit, Look};
+use crate::components::buttons::{asks_first, Look};
 use crate::components::refusal::{ErrorSummary, Refusal};
 use crate::components::table::rows_or_none;
 use crate::components::timeline::CaseTimeline;
@@ -198,10 +198,8 @@ fn DeskCaseView(
                     </div>
                 })}
                 <div class="buttons">
-                    <ConfirmSubmit action="approve".to_owned() label=lang.pick("同意", "Approve").to_owned()
-                        question=lang.pick("確定同意此申請?", "Approve this request?").to_owned() />
-                    <ConfirmSubmit action="reject".to_owned() label=lang.pick("不同意", "Do not approve").to_owned()
-                        question=lang.pick("確定不同意此申請?", "Refuse this request?").to_owned() look=Look::Destructive />
+                    {asks_first(lang.pick("同意", "Approve"), lang.pick("確定同意此申請?", "Approve this request?"), Look::Primary, Some("approve"))}
+                    {asks_first(lang.pick("不同意", "Do not approve"), lang.pick("確定不同意此申請?", "Refuse this request?"), Look::Destructive, Some("reject"))}
                 </div>
             </form>
         })}
@@ -398,7 +396,6 @@ fn DeskSystemView(
                 }).collect(), 6, lang)}
             </tbody>
         </table>
-        {(total == 0).then(|| view! { <p class="no-records">{lang.pick("近30日無查詢。", "No call in the last 30 days.")}</p> })}
         <CaseTimeline entries=system.timeline lang />
         {(!stopped).then(|| view! {
             <form method="post" action=action class="card-form">
@@ -418,12 +415,9 @@ fn DeskSystemView(
                     <span class="error" id="ground-error">{ground_error}</span>
                 </div>
                 <div class="buttons">
-                    <ConfirmSubmit action="require_measures".to_owned() label=lang.pick("要求配合措施", "Require measures").to_owned()
-                        question=lang.pick("確定要求此應用系統配合措施?", "Require measures of this system?").to_owned() look=Look::Warning />
-                    <ConfirmSubmit action="require_improvement".to_owned() label=lang.pick("要求限期改善", "Set a deadline to improve").to_owned()
-                        question=lang.pick("確定要求此應用系統限期改善?", "Set this system a deadline to improve?").to_owned() look=Look::Warning />
-                    <ConfirmSubmit action="stop".to_owned() label=lang.pick("停止服務", "Stop the service").to_owned()
-                        question=lang.pick("確定停止此應用系統之服務?", "Stop this system's service?").to_owned() look=Look::Destructive />
+                    {asks_first(lang.pick("要求配合措施", "Require measures"), lang.pick("確定要求此應用系統配合措施?", "Require measures of this system?"), Look::Warning, Some("require_measures"))}
+                    {asks_first(lang.pick("要求限期改善", "Set a deadline to improve"), lang.pick("確定要求此應用系統限期改善?", "Set this system a deadline to improve?"), Look::Warning, Some("require_improvement"))}
+                    {asks_first(lang.pick("停止服務", "Stop the service"), lang.pick("確定停止此應用系統之服務?", "Stop this system's service?"), Look::Destructive, Some("stop"))}
                 </div>
             </form>
         })}

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::cases::timeline::TimelineEntry;
 use crate::cases::Code;
-use crate::components::buttons::{ConfirmSubmit, Look};
+use crate::components::buttons::{asks_first, Look};
 use crate::components::refusal::{ErrorSummary, OutcomeNotice, Refusal};
 use crate::components::timeline::CaseTimeline;
 use crate::error::PortalError;
@@ -522,8 +522,7 @@ pub fn ConfirmationRequestPage() -> impl IntoView {
                         {pending.then(|| view! {
                             <form method="post" action=action class="card-form">
                                 <div class="buttons">
-                                    <ConfirmSubmit action="withdraw".to_owned() label=lang.pick("撤回申請", "Withdraw the request").to_owned()
-                                        question=lang.pick("確定撤回此申請?", "Withdraw this request?").to_owned() look=Look::Destructive />
+                                    {asks_first(lang.pick("撤回申請", "Withdraw the request"), lang.pick("確定撤回此申請?", "Withdraw this request?"), Look::Destructive, Some("withdraw"))}
                                 </div>
                             </form>
                         })}
