@@ -43,6 +43,19 @@ fn serial_in(html: &str) -> String {
     Page::parse(html).text(".serial")
 }
 
+/// Another company, registered 核准設立 in the business registry, signed in.
+async fn other_company(portal: &Portal) -> Company {
+    sqlx::query(
+        "INSERT INTO companies (business_id, name, status, representative, address, registered_on) \
+         VALUES ($1, '其他股份有限公司', '核准設立', '王大同', '臺北市中正區重慶南路一段1號', '2001-01-01')",
+    )
+    .bind(OTHER)
+    .execute(&portal.app.test_db.db.pool)
+    .await
+    .expect("another company");
+    company(portal, OTHER, "其他股份有限公司").await
+}
+
 pub(crate) struct Company {
     pub(crate) cookie: String,
     /// The 工商憑證 it signed in with, which signs its submissions too (A-2…A-5).
@@ -416,16 +429,8 @@ async fn a_6_two_simultaneous_applications_leave_exactly_one_in_review() {
 #[tokio::test]
 async fn issue_24_9_cases_filed_at_once_by_two_companies_get_the_days_next_numbers() {
     let portal = Portal::start().await;
-    sqlx::query(
-        "INSERT INTO companies (business_id, name, status, representative, address, registered_on) \
-         VALUES ($1, '其他股份有限公司', '核准設立', '王大同', '臺北市中正區重慶南路一段1號', '2001-01-01')",
-    )
-    .bind(OTHER)
-    .execute(&portal.app.test_db.db.pool)
-    .await
-    .expect("another company");
     let shrimp = company(&portal, SHRIMP, SHRIMP_NAME).await;
-    let other = company(&portal, OTHER, "其他股份有限公司").await;
+    let other = other_company(&portal).await;
     let (first, second) = (application("127.0.0.115"), application("127.0.0.116"));
     let (first, second) = (fields(&first), fields(&second));
     let (first, second) = tokio::join!(
@@ -996,15 +1001,7 @@ async fn a_10_forged_requests_are_refused_and_change_nothing() {
         )
         .await,
     );
-    sqlx::query(
-        "INSERT INTO companies (business_id, name, status, representative, address, registered_on) \
-         VALUES ($1, '其他股份有限公司', '核准設立', '王大同', '臺北市中正區重慶南路一段1號', '2001-01-01')",
-    )
-    .bind(OTHER)
-    .execute(&portal.app.test_db.db.pool)
-    .await
-    .expect("another company");
-    let other = company(&portal, OTHER, "其他股份有限公司").await;
+    let other = other_company(&portal).await;
     let theirs = page(&portal, "/api-service/progress", &other.cookie).await;
     assert!(!theirs.contains(&pending));
     let html = cancel(&portal, &other, &pending).await;

@@ -1256,23 +1256,19 @@ async fn c_2_an_online_application_while_a_certificate_is_in_force_tells_its_hol
         .iter()
         .any(|(to, _, body)| to == "someone-else@example.com" && body.contains(CARD)));
     // Whoever applies again that day, the holder is not flooded: one notice a day.
+    let notices = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%已持有有效之自然人憑證%'",
+        )
+        .fetch_one(pool(&portal))
+        .await
+        .expect("count")
+    };
     let _ = apply(&portal, &form).await;
-    let told: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%已持有有效之自然人憑證%'",
-    )
-    .fetch_one(pool(&portal))
-    .await
-    .expect("count");
-    assert_eq!(told, 1);
+    assert_eq!(notices().await, 1);
     portal.app.clock.advance(chrono::Duration::days(1));
     let _ = apply(&portal, &form).await;
-    let told: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%已持有有效之自然人憑證%'",
-    )
-    .fetch_one(pool(&portal))
-    .await
-    .expect("count");
-    assert_eq!(told, 2);
+    assert_eq!(notices().await, 2);
 }
 
 #[tokio::test]
