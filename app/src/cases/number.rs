@@ -37,11 +37,8 @@ pub async fn allocate(
     prefix: char,
     now: i64,
 ) -> sqlx::Result<String> {
-    use crate::domain::roc_date::RocDate;
-    use crate::platform::clock::{case_reference, unix_to_taipei};
-    let day = RocDate::from_naive(unix_to_taipei(now).date_naive())
-        .map(RocDate::display_compact)
-        .unwrap_or_default();
+    use crate::platform::clock::{case_reference, roc_date_compact};
+    let day = roc_date_compact(now);
     // fetch_all: SQLite commits a RETURNING statement only once it has been stepped to its end.
     let last: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO case_numbers (prefix, day, last) VALUES ($1, $2, 1) \

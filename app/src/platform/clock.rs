@@ -112,14 +112,17 @@ pub fn roc_date(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `1121117`, the compact ROC date (Taipei) of A-7 and of case numbers.
+pub fn roc_date_compact(unix: i64) -> String {
+    crate::domain::roc_date::RocDate::from_naive(unix_to_taipei(unix).date_naive())
+        .map(|d| d.display_compact())
+        .unwrap_or_default()
+}
+
 /// A case number: `prefix`, the ROC date (Taipei) of `now` and the case's row id, at least six
 /// digits (e.g. `L1151128-000042`): unique without a retry, and telling a clerk the day.
 pub fn case_reference(prefix: char, id: i64, now: i64) -> String {
-    let date = unix_to_taipei(now).date_naive();
-    let roc = crate::domain::roc_date::RocDate::from_naive(date)
-        .map(|d| d.display_compact())
-        .unwrap_or_default();
-    format!("{prefix}{roc}-{id:06}")
+    format!("{prefix}{}-{id:06}", roc_date_compact(now))
 }
 
 /// The Unix time at which the Taipei day containing `unix` began: what per-day counts key on.

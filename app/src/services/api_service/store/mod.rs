@@ -14,7 +14,7 @@ use super::cases::{CaseStatus, CANCEL_WINDOW_SECONDS};
 use super::{CaseView, GrantView, MaterialRequest, QueuedCase, ReviewExtension, Usage};
 use crate::components::queue::Age;
 use crate::domain::roc_date::RocDate;
-use crate::platform::clock::{roc_date_time, unix_to_taipei};
+use crate::platform::clock::{roc_date_compact, roc_date_time, unix_to_taipei};
 use crate::platform::rows::RowExt;
 use crate::platform::AppState;
 use sqlx::any::AnyRow;
@@ -104,13 +104,6 @@ fn roc_display(iso: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A stored instant as the compact ROC date of A-7 (`1121107`).
-fn compact_date(unix: i64) -> String {
-    RocDate::from_naive(unix_to_taipei(unix).date_naive())
-        .map(RocDate::display_compact)
-        .unwrap_or_default()
-}
-
 const GRANT_COLUMNS: &str = "business_id, ap_id, company_name, host_ip, contact, landline, \
      mobile, email, status, certificate_serial, certificate_not_before, certificate_not_after, \
      isskey, last_used_at, plan_required_since, status_reason";
@@ -125,10 +118,10 @@ fn grant_view(row: &AnyRow) -> sqlx::Result<GrantView> {
         certificate_serial: row.try_get("certificate_serial")?,
         valid_from: row
             .try_get::<Option<i64>, _>("certificate_not_before")?
-            .map(compact_date),
+            .map(roc_date_compact),
         valid_to: row
             .try_get::<Option<i64>, _>("certificate_not_after")?
-            .map(compact_date),
+            .map(roc_date_compact),
         isskey: row.try_get("isskey")?,
         last_used_at: row
             .try_get::<Option<i64>, _>("last_used_at")?
