@@ -18,6 +18,8 @@ pub mod posted_form;
 pub mod services;
 pub mod settings;
 pub mod shell;
+#[cfg(test)]
+mod typeface;
 
 pub use shell::App;
 

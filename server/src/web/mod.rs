@@ -32,7 +32,10 @@ use leptos_axum::{
 };
 use std::sync::{Arc, OnceLock};
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+        CompressionLayer,
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
@@ -72,6 +75,13 @@ pub fn router(
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static(pkg_cache),
+        ));
+    // The portal's font (scripts/make-font.sh) carries a hash of its content in its name too.
+    let fonts = Router::new()
+        .fallback_service(ServeDir::new(format!("{}/fonts", options.site_root)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
     let assets = ServeDir::new(options.site_root.as_ref())
         .precompressed_br()
@@ -129,6 +139,7 @@ pub fn router(
             move || shell(options.clone()),
         )
         .nest("/pkg", pkg)
+        .nest("/fonts", fonts)
         .fallback_service(assets)
         .with_state(state)
         .layer(middleware::from_fn(server_fn_status))
@@ -138,7 +149,12 @@ pub fn router(
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
         // CPU than the page itself. Built assets are precompressed at the highest level.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        // A WOFF2 font is compressed already.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/"))),
+        )
         .layer(middleware::from_fn_with_state(https, security::security_headers))
         .layer(
             TraceLayer::new_for_http()
