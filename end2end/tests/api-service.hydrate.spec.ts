@@ -92,6 +92,7 @@ async function submit(page: Page): Promise<Filed> {
   });
   await page.getByRole('button', { name: '申請', exact: true }).click();
   await expect(page.locator('.outcome')).toBeVisible();
+  await expect(page.locator('ol.step-indicator [aria-current="step"]')).toHaveText('申請完成');
   const serial = (await page.locator('.serial').textContent()) ?? '';
   const number = (await page.locator('.case-number').textContent()) ?? '';
   // Issue 24 item 9: the service's letter, the ROC day and the day's count.

@@ -37,6 +37,9 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   await sendApplication(page);
   await expect(page.getByRole('heading', { name: '線上申請完成' })).toBeVisible();
   await expect(page.locator('.reference')).toHaveText(/^M\d{7}-\d{6}$/);
+  // Issue 24: the step indicator moves on, the step behind marked done.
+  await expect(page.locator('ol.step-indicator [aria-current="step"]')).toHaveText('列印申請摘要');
+  await expect(page.locator('ol.step-indicator li.done')).toHaveText('已完成：線上填寫申請資料');
   await expect(main).toContainText(who.name);
   await expect(main).toContainText(`${who.nationalId.slice(0, 2)}*****${who.nationalId.slice(7)}`);
   await expect(main).toContainText('已自行設定');
@@ -48,6 +51,7 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   await page.emulateMedia({ media: 'print' });
   await expect(page.locator('.site-header')).toBeHidden();
   await expect(page.locator('.summary .no-print')).toBeHidden();
+  await expect(page.locator('ol.step-indicator')).toBeHidden();
   await expect(page.locator('.reference')).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('summary-print.png'), fullPage: true });
 });

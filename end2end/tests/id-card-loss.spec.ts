@@ -20,6 +20,7 @@ test('l4 1 a citizen reports the card lost, finds it in the query and revokes it
   await fillLossForm(page, lin, 'Qw12');
   await page.getByRole('button', { name: '掛失' }).click();
   await expect(page.getByRole('heading', { name: '掛失完成' })).toBeVisible();
+  await expect(page.locator('ol.step-indicator [aria-current="step"]')).toHaveText('掛失完成');
   const reference = (await page.locator('.reference').textContent()) ?? '';
   expect(reference).toMatch(/^L\d{7}-\d{6}$/);
 

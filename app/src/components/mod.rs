@@ -8,5 +8,6 @@ pub mod layout;
 pub mod queue;
 pub mod refusal;
 pub mod search;
+pub mod steps;
 pub mod table;
 pub mod timeline;

@@ -1,6 +1,7 @@
-//! The portal's home page: the ministry's 網路申辦服務 navigation, group by group, each
-//! service's entries as its manifest declares them; a group no service offers yet is listed
-//! (so the tree matches the ministry's) but not linked.
+//! The portal's home page, its service-start page: the ministry's 網路申辦服務 group by group,
+//! each a card saying what it is for, with each service's entries as its manifest declares
+//! them; a group no service offers yet is shown (so the groups match the ministry's) but not
+//! linked.
 
 use crate::i18n::Lang;
 use crate::services::manifest::{self, Group, NavNode};
@@ -20,42 +21,43 @@ pub fn HomePage() -> impl IntoView {
                 "Report a lost ID card, apply for the ID verification API, manage your citizen certificate and more.",
             )}
         </p>
-        <nav class="service-tree" aria-label=lang.pick("網路申辦服務", "Online services")>
-            <ul>
-                {Group::ALL.into_iter().map(|group| {
-                    let entries: Vec<&'static NavNode> = manifest::home(group).collect();
-                    let label = group.label(lang);
-                    if entries.is_empty() {
-                        view! {
-                            <li>
-                                <span class="unavailable">
-                                    {label}
-                                    <small>{lang.pick("（尚未開放）", " (not yet available)")}</small>
-                                </span>
-                            </li>
-                        }.into_any()
-                    } else {
-                        view! { <li><span class="group">{label}</span> <NavList nodes=entries lang /></li> }.into_any()
-                    }
-                }).collect_view()}
-            </ul>
+        <nav class="service-groups" aria-label=lang.pick("網路申辦服務", "Online services")>
+            {Group::ALL.into_iter().map(|group| {
+                let entries: Vec<&'static NavNode> = manifest::home(group).collect();
+                let offered = if entries.is_empty() {
+                    view! {
+                        <p class="unavailable">{lang.pick("尚未開放", "Not yet available")}</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <ul class="services">
+                            {entries.into_iter().map(|node| view! { <Service node lang /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                };
+                view! {
+                    <section class="service-group">
+                        <h2>{group.label(lang)}</h2>
+                        <p class="hint">{group.summary(lang)}</p>
+                        {offered}
+                    </section>
+                }
+            }).collect_view()}
         </nav>
     }
 }
 
+/// One service: its title as a link to where it starts, and its tasks under it.
 #[component]
-fn NavList(nodes: Vec<&'static NavNode>, lang: Lang) -> AnyView {
-    view! {
-        <ul>
-            {nodes
-                .into_iter()
-                .map(|node| {
-                    let children = (!node.children.is_empty())
-                        .then(|| NavList(NavListProps { nodes: node.children.iter().collect(), lang }));
-                    view! { <li><a href=node.href>{node.label(lang)}</a> {children}</li> }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
+fn Service(node: &'static NavNode, lang: Lang) -> AnyView {
+    let tasks = (!node.children.is_empty()).then(|| {
+        view! {
+            <ul class="tasks">
+                {node.children.iter().map(|task| view! {
+                    <li><a href=task.href>{task.label(lang)}</a></li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    view! { <li><a class="service" href=node.href>{node.label(lang)}</a> {tasks}</li> }.into_any()
 }

@@ -49,11 +49,36 @@ impl Group {
     }
 }
 
+impl Group {
+    /// What the group is for, under its name on the home page.
+    pub fn summary(self, lang: Lang) -> &'static str {
+        match self {
+            Group::IdCard => lang.pick(
+                "身分證遺失掛失、企業申請身分證查驗 API，以及查詢誰查驗了您的身分。",
+                "Report a lost ID card, the verification API for companies, and who checked your identity.",
+            ),
+            Group::Certificate => lang.pick(
+                "申請自然人憑證、變更 PIN 碼或解鎖、展期與續卡、查詢憑證卡號。",
+                "Apply for a citizen certificate, change its PIN or unlock it, extend or renew it, look up a card.",
+            ),
+            Group::AgencyLinking => lang.pick(
+                "政府機關申請連結戶役政資訊系統，並查看辦理進度。",
+                "Government agencies apply to link to the household registration system and follow their cases.",
+            ),
+            Group::IdentityConfirmation => lang.pick(
+                "機關及金融機構申請以自然人憑證確認使用者身分。",
+                "Agencies and financial institutions apply to confirm their users' identity by citizen certificate.",
+            ),
+        }
+    }
+}
+
 /// One entry of the home page's service tree, with the entries under it.
 pub struct NavNode {
     pub zh_tw: &'static str,
     pub english: &'static str,
     pub href: &'static str,
+    /// The service's tasks, one level under it.
     pub children: &'static [NavNode],
 }
 

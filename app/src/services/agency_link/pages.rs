@@ -292,9 +292,9 @@ fn CaseView(detail: CaseDetail, side: Side, lang: Lang) -> impl IntoView {
             };
             view! {
                 <tr class=class>
-                    <td>{view.step.label(lang)}</td>
-                    <td>{view.party}</td>
-                    <td>{state}</td>
+                    <td data-label=lang.pick("步驟", "Step")>{view.step.label(lang)}</td>
+                    <td data-label=lang.pick("辦理單位", "Taken by")>{view.party}</td>
+                    <td data-label=lang.pick("辦理情形", "Progress")>{state}</td>
                 </tr>
             }
         })

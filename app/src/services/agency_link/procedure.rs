@@ -70,7 +70,14 @@ pub fn AgencyLinkProcedurePage() -> impl IntoView {
     let documents = DocumentKind::ALL
         .iter()
         .copied()
-        .map(|kind| view! { <tr><td>{kind.label(lang)}</td><td>{filed_when(kind, lang)}</td></tr> })
+        .map(|kind| {
+            view! {
+                <tr>
+                    <td data-label=lang.pick("文件", "Document")>{kind.label(lang)}</td>
+                    <td data-label=lang.pick("應備情形", "When")>{filed_when(kind, lang)}</td>
+                </tr>
+            }
+        })
         .collect_view();
     let steps = Linking::STEPS
         .iter()
@@ -97,11 +104,11 @@ pub fn AgencyLinkProcedurePage() -> impl IntoView {
             };
             view! {
                 <tr>
-                    <td>{rule.step.label(lang)}</td>
-                    <td>{by}</td>
-                    <td>{if after.is_empty() { "—".to_owned() } else { after }}</td>
-                    <td>{applies}</td>
-                    <td class="number">{days}</td>
+                    <td data-label=lang.pick("步驟", "Step")>{rule.step.label(lang)}</td>
+                    <td data-label=lang.pick("辦理單位", "Taken by")>{by}</td>
+                    <td data-label=lang.pick("前置步驟", "After steps")>{if after.is_empty() { "—".to_owned() } else { after }}</td>
+                    <td data-label=lang.pick("適用介面", "Interfaces")>{applies}</td>
+                    <td class="number" data-label=lang.pick("處理期限（工作天）", "Working days")>{days}</td>
                 </tr>
             }
         })
@@ -146,6 +153,7 @@ pub fn AgencyLinkProcedurePage() -> impl IntoView {
             </tr></thead>
             <tbody>{steps}</tbody>
         </table>
+        <p><a class="button start" href=APPLY_PATH>{lang.pick("開始申請", "Start your application")}</a></p>
     }
 }
 

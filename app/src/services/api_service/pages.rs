@@ -13,6 +13,7 @@ use super::{
 use crate::cases::Code;
 use crate::components::buttons::{ConfirmSubmit, CopyButton};
 use crate::components::refusal::{ErrorNotice, ErrorSummary, OutcomeNotice, Refusal};
+use crate::components::steps::{Flow, Steps};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
@@ -141,6 +142,13 @@ fn ManagementRules(
     }
 }
 
+/// Filing an API-service case, page by page (the step indicator's).
+const FILING: &Flow = &[
+    ("選擇申請事項", "Choose the application"),
+    ("填寫申請資料", "Fill in the form"),
+    ("申請完成", "Done"),
+];
+
 /// `/api-service`: 申請注意事項 (圖1) and the way in.
 #[component]
 pub fn ApiServiceNoticesPage() -> impl IntoView {
@@ -159,6 +167,7 @@ pub fn ApiServiceNoticesPage() -> impl IntoView {
             {notices(lang).into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
         </ol>
         <ManagementRules lang />
+        <p><a class="button start" href=APPLY_PATH>{lang.pick("開始申請", "Start your application")}</a></p>
         <BusinessCardHelperNote lang />
     }
 }
@@ -173,6 +182,7 @@ pub fn ApiApplyPage() -> impl IntoView {
         <Title text=title />
         <p class="breadcrumb"><a href=NOTICES_PATH>{service_title(lang)}</a></p>
         <h1>{title}</h1>
+        <Steps flow=FILING current=0 lang />
         <Suspense fallback=|| ()>
             {move || state.get().map(|result| match result {
                 Ok(state) => view! { <KindChooser state lang /> }.into_any(),
@@ -283,7 +293,9 @@ pub fn ApiFormPage() -> impl IntoView {
                         Ok(state) => state,
                         Err(error) => return view! { <Refusal error lang /> }.into_any(),
                     };
-                    match outcome {
+                    let received = matches!(outcome, Some(Ok(SubmitOutcome::Received { .. })));
+                    let steps = view! { <Steps flow=FILING current=if received { 2 } else { 1 } lang /> };
+                    let body = match outcome {
                         Some(Ok(SubmitOutcome::Received { case, isskey })) => {
                             view! { <CaseReceipt case=*case isskey lang /> }.into_any()
                         }
@@ -312,7 +324,8 @@ pub fn ApiFormPage() -> impl IntoView {
                             <ApplicationFormView kind state posted errors=Vec::new() lang />
                         }
                         .into_any(),
-                    }
+                    };
+                    view! { {steps} {body} }.into_any()
                 })
             }}
         </Suspense>

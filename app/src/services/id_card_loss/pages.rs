@@ -7,6 +7,7 @@ use super::{LossOperation, LossOutcome, LossRecord};
 use crate::components::buttons::ClearButton;
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, ErrorSummary};
+use crate::components::steps::{Flow, Steps};
 use crate::error::PortalError;
 use crate::i18n::Lang;
 use crate::posted_form::posted_form;
@@ -80,6 +81,13 @@ pub fn LossLandingPage() -> impl IntoView {
     }
 }
 
+/// Reporting a card lost, to the office's call (the step indicator's).
+const REPORTING: &Flow = &[
+    ("填寫掛失資料", "Fill in the report"),
+    ("掛失完成", "Reported"),
+    ("戶政事務所聯絡確認", "The office contacts you"),
+];
+
 #[component]
 pub fn LossReportPage() -> impl IntoView {
     view! { <LossFormPage operation=LossOperation::Report /> }
@@ -124,7 +132,11 @@ fn LossFormPage(operation: LossOperation) -> impl IntoView {
             {move || {
                 let posted = posted.clone().unwrap_or_default();
                 page.get().map(move |(outcome, captcha)| {
-                    match outcome {
+                    let reported = matches!(outcome, Some(Ok(LossOutcome::Reported { .. })));
+                    let steps = (operation == LossOperation::Report).then(|| view! {
+                        <Steps flow=REPORTING current=usize::from(reported) lang />
+                    });
+                    let body = match outcome {
                         Some(Ok(LossOutcome::Reported { reference, reported_at })) => {
                             view! { <Reported reference reported_at lang /> }.into_any()
                         }
@@ -148,7 +160,8 @@ fn LossFormPage(operation: LossOperation) -> impl IntoView {
                             <LossForm operation posted errors=Vec::new() captcha lang />
                         }
                         .into_any(),
-                    }
+                    };
+                    view! { {steps} {body} }.into_any()
                 })
             }}
         </Suspense>

@@ -9,6 +9,7 @@ use super::{
 use crate::components::buttons::{entered_correctly, ClearButton, ConfirmSubmit};
 use crate::components::captcha::{new_captcha, CaptchaField, CAPTCHA_ANSWER};
 use crate::components::refusal::{ErrorNotice, ErrorSummary};
+use crate::components::steps::{Flow, Steps};
 use crate::error::PortalError;
 use crate::forms::{error_of, value};
 use crate::i18n::Lang;
@@ -41,6 +42,13 @@ fn Notes(lang: Lang) -> impl IntoView {
     }
 }
 
+/// Getting a certificate, from this page to the counter (the step indicator's).
+const APPLYING: &Flow = &[
+    ("線上填寫申請資料", "Apply online"),
+    ("列印申請摘要", "Print the summary"),
+    ("臨櫃領取憑證 IC 卡", "Collect the card at an office"),
+];
+
 #[component]
 pub fn MoicaApplyPage() -> impl IntoView {
     let lang = current_lang();
@@ -72,7 +80,9 @@ pub fn MoicaApplyPage() -> impl IntoView {
                 let posted = posted.clone().unwrap_or_default();
                 page.get().map(move |(outcome, captcha)| {
                     let captcha = Some(captcha.unwrap_or(Err(PortalError::Unavailable)));
-                    match outcome {
+                    let submitted = matches!(outcome, Some(Ok(ApplyOutcome::Submitted(_))));
+                    let steps = view! { <Steps flow=APPLYING current=usize::from(submitted) lang /> };
+                    let body = match outcome {
                         Some(Ok(ApplyOutcome::Submitted(summary))) => {
                             view! { <Summary summary lang /> }.into_any()
                         }
@@ -91,7 +101,8 @@ pub fn MoicaApplyPage() -> impl IntoView {
                             <ApplicationFormView posted errors=Vec::new() captcha lang />
                         }
                         .into_any(),
-                    }
+                    };
+                    view! { {steps} {body} }.into_any()
                 })
             }}
         </Suspense>
