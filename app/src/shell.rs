@@ -3,7 +3,9 @@
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
-use crate::pages::{card_helper::CardHelperPage, home::HomePage, not_found::NotFound};
+use crate::pages::{
+    card_helper::CardHelperPage, design::DesignPage, home::HomePage, not_found::NotFound,
+};
 use crate::services::agency::AgencySignInPage;
 use crate::services::agency_link::AgencyLinkRoutes;
 use crate::services::api_service::ApiServiceRoutes;
@@ -189,6 +191,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("/card-helper") view=CardHelperPage />
+                    <Route path=path!("/design") view=DesignPage />
                     <Route path=path!("/company/sign-in") view=CompanySignInPage />
                     <Route path=path!("/company") view=CompanyHomePage ssr=SsrMode::Async />
                     <Route path=path!("/agency/sign-in") view=AgencySignInPage />

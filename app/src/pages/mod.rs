@@ -1,5 +1,7 @@
-//! Pages that belong to no single service: the portal's home and the not-found page.
+//! Pages that belong to no single service: the portal's home, the not-found page and the
+//! design system's page.
 
 pub mod card_helper;
+pub mod design;
 pub mod home;
 pub mod not_found;

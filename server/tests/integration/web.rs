@@ -302,3 +302,38 @@ async fn security_21_8_forwarding_from_an_untrusted_peer_is_warned_of_once() {
     }
     assert_eq!(warnings(), 1, "once, not per request");
 }
+
+#[tokio::test]
+async fn issue_24_the_design_page_is_a_development_portals_only() {
+    let app = spawn_app().await;
+    let response = app.get("/design").await;
+    assert_eq!(response.status(), 200);
+    let html = body_text(response).await;
+    assert!(
+        html.contains("設計系統") && html.contains("class=\"step-indicator\""),
+        "{html}"
+    );
+    // A production portal (served over HTTPS) has no such page.
+    let mut state = app.state.clone();
+    state.settings = std::sync::Arc::new(app::settings::PortalSettings {
+        public_origin: "https://huji.example.gov.tw".into(),
+        ..(*state.settings).clone()
+    });
+    let production = server::web::router(
+        state.clone(),
+        app.verify.clone(),
+        server::confirm::ConfirmState::new(state, &Default::default()),
+        crate::support::test_metrics(),
+        crate::support::test_printer(),
+    );
+    let response = tower::ServiceExt::oneshot(
+        production,
+        Request::get("/design")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+    .expect("router never fails");
+    assert_eq!(response.status(), 404);
+    assert!(body_text(response).await.contains("找不到網頁"));
+}
