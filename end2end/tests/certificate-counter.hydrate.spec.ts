@@ -61,9 +61,24 @@ test('c2 the registrar issues the pre-applied card and the citizen signs in with
   const paper = await downloadPdf(counter, '列印憑證申請書（PDF）');
   expect(paper.fileName).toContain(reference);
 
+  // Issue 24 item 5: no reader is chosen for the registrar, and the two cards need one each;
+  // the PIN typed stays until the readers are right.
+  const blankReader = counter.getByLabel('空白 IC 卡所在讀卡機');
+  const ownReader = counter.getByLabel('登記人員憑證所在讀卡機');
+  await expect(blankReader).toHaveValue('');
+  await expect(ownReader).toHaveValue('');
+  await blankReader.selectOption(blankCard.reader);
+  await ownReader.selectOption(blankCard.reader);
+  await counter.getByRole('textbox', { name: 'IC 卡號' }).fill(cardNumber);
+  await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);
+  await counter.getByLabel('已與申請人本人核對上列申請編號、電子郵件信箱及手機號碼無誤').check();
+  await counter.getByRole('button', { name: '製發憑證' }).click();
+  await expect(counter.locator('.form-error')).toHaveText('空白 IC 卡與登記人員憑證須插在不同的讀卡機。');
+  await expect(counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/)).toHaveValue(registrar.pin);
+  await expect(counter.locator('.issued')).toHaveCount(0);
+  await ownReader.selectOption(registrar.reader);
+
   // A card number that does not parse is named and nothing happens.
-  await counter.getByLabel('空白 IC 卡所在讀卡機').selectOption(blankCard.reader);
-  await counter.getByLabel('登記人員憑證所在讀卡機').selectOption(registrar.reader);
   await counter.getByRole('textbox', { name: 'IC 卡號' }).fill('TP04');
   await counter.getByLabel(/^\*?\s*登記人員 PIN 碼$/).fill(registrar.pin);
   await counter.getByRole('button', { name: '製發憑證' }).click();

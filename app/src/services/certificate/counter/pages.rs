@@ -315,23 +315,51 @@ fn ApplicationFound(application: CounterApplication, lang: Lang) -> impl IntoVie
     .into_any()
 }
 
-/// A reader choice with its own label (the counter has two cards in play).
+/// A reader choice with its own label (the counter has two cards in play). Nothing is chosen
+/// for the registrar: which card is in which reader is theirs to say.
 #[component]
 fn ReaderSelect(
     id: &'static str,
     label: &'static str,
     readers: Vec<String>,
     reader: RwSignal<String>,
+    lang: Lang,
 ) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <select id=id on:change=move |ev| reader.set(event_target_value(&ev))>
+            <select id=id required on:change=move |ev| reader.set(event_target_value(&ev))>
+                <option value="" disabled selected=reader.get_untracked().is_empty()>
+                    {lang.pick("請選擇讀卡機", "Choose a reader")}
+                </option>
                 {readers.into_iter().map(|name| view! {
                     <option value=name.clone() selected=name == reader.get_untracked()>{name.clone()}</option>
                 }).collect_view()}
             </select>
         </div>
+    }
+}
+
+/// What is wrong with the readers chosen for the blank `card` and the `registrar`'s own card
+/// (empty: none chosen), if anything: an issuance needs both, one in each.
+fn readers_refusal(card: &str, registrar: &str, lang: Lang) -> Option<&'static str> {
+    if card.is_empty() {
+        Some(lang.pick(
+            "請選擇空白 IC 卡所在讀卡機。",
+            "Choose the reader with the blank card.",
+        ))
+    } else if registrar.is_empty() {
+        Some(lang.pick(
+            "請選擇登記人員憑證所在讀卡機。",
+            "Choose the reader with your own card.",
+        ))
+    } else if card == registrar {
+        Some(lang.pick(
+            "空白 IC 卡與登記人員憑證須插在不同的讀卡機。",
+            "The blank card and your own card must be in different readers.",
+        ))
+    } else {
+        None
     }
 }
 
@@ -372,9 +400,13 @@ pub fn CounterIssuer(
         spawn_local(async move {
             helper_state.set(HelperState::Detecting);
             let found = helper::detect(&helper_url.get_value(), lang).await;
+            // 重新偵測 keeps each choice whose reader is still there.
             if let HelperState::Ready(readers) = &found {
-                card_reader.set(readers[0].clone());
-                registrar_reader.set(readers.get(1).unwrap_or(&readers[0]).clone());
+                for chosen in [card_reader, registrar_reader] {
+                    if !readers.contains(&chosen.get_untracked()) {
+                        chosen.set(String::new());
+                    }
+                }
             }
             helper_state.set(found);
         })
@@ -434,6 +466,13 @@ pub fn CounterIssuer(
         };
         if unconfirmed {
             return;
+        }
+        let readers = (
+            card_reader.get_untracked(),
+            registrar_reader.get_untracked(),
+        );
+        if let Some(refusal) = readers_refusal(&readers.0, &readers.1, lang) {
+            return failure.set(Some(refusal.to_owned()));
         }
         if let Some(input) = registrar_pin.get_untracked() {
             input.set_value("");
@@ -590,8 +629,8 @@ pub fn CounterIssuer(
             <div class="card-status" aria-live="polite" hidden=issued>
                 {move || match helper_state.get() {
                     HelperState::Ready(readers) => view! {
-                        <ReaderSelect id="card_reader" label=lang.pick("空白 IC 卡所在讀卡機", "Reader with the blank card") readers=readers.clone() reader=card_reader />
-                        <ReaderSelect id="registrar_reader" label=lang.pick("登記人員憑證所在讀卡機", "Reader with your own card") readers reader=registrar_reader />
+                        <ReaderSelect id="card_reader" label=lang.pick("空白 IC 卡所在讀卡機", "Reader with the blank card") readers=readers.clone() reader=card_reader lang />
+                        <ReaderSelect id="registrar_reader" label=lang.pick("登記人員憑證所在讀卡機", "Reader with your own card") readers reader=registrar_reader lang />
                     }.into_any(),
                     state => view! { <HelperNotice state lang detect=Callback::new(move |()| detect()) /> }.into_any(),
                 }}
@@ -644,5 +683,23 @@ fn Issued(issued: IssuedCard, lang: Lang) -> impl IntoView {
                 <a class="button" href=face download>{lang.pick("列印卡面（PDF）", "Print the card face (PDF)")}</a>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readers_refusal;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn issue_24_5_the_counter_issues_only_with_both_readers_chosen_and_apart() {
+        let refused = |card, registrar| readers_refusal(card, registrar, Lang::ZhTw);
+        assert_eq!(refused("", "B"), Some("請選擇空白 IC 卡所在讀卡機。"));
+        assert_eq!(refused("A", ""), Some("請選擇登記人員憑證所在讀卡機。"));
+        assert_eq!(
+            refused("A", "A"),
+            Some("空白 IC 卡與登記人員憑證須插在不同的讀卡機。")
+        );
+        assert_eq!(refused("A", "B"), None);
     }
 }
