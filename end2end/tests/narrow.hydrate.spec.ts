@@ -3,7 +3,7 @@
 // they land, so a new page is checked without being listed here. Every page is kept as a
 // screenshot at 390 px and at 1280 px, so a reviewer can look at the whole portal at once.
 import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
-import { Card, chooseCard, company, reviewer, registrar } from './support/cards';
+import { agency, Card, chooseCard, company, reviewer, registrar, wangCard } from './support/cards';
 import { waitForHydration, waitForPath } from './support/portal';
 
 const PHONE = { width: 390, height: 844 };
@@ -39,15 +39,19 @@ async function widest(page: Page): Promise<string[]> {
   }, PHONE.width);
 }
 
-/** Visits the party's pages from `start`, checking each at 390 px; returns the failures. */
-async function crawl(page: Page, party: string, start: string[], info: TestInfo): Promise<string[]> {
+/**
+ * Visits the party's pages from `start`, checking each at 390 px; returns the failures. Links
+ * are followed breadth first, so a party's own pages come before the public ones its header
+ * leads back to, which the public walk covers: `limit` can stop there.
+ */
+async function crawl(page: Page, party: string, start: string[], info: TestInfo, limit = MAX_PAGES): Promise<string[]> {
   const queue = [...start];
   const seen = new Set(queue);
   const failures: string[] = [];
   // Where the links led: several links may land on one page (a sign-in page, say).
   const landed = new Set<string>();
   let visited = 0;
-  while (queue.length > 0 && visited < MAX_PAGES) {
+  while (queue.length > 0 && visited < limit) {
     const path = queue.shift()!;
     await page.setViewportSize(PHONE);
     const response = await page.goto(path);
@@ -94,6 +98,7 @@ async function signedIn(browser: Browser, signIn: string, card: Card, fill: (pag
   return page;
 }
 
+/** The 自然人憑證 PIN, as staff and citizens type it. */
 async function staffPin(page: Page, card: Card): Promise<void> {
   await page.getByLabel('自然人憑證 PIN 碼').fill(card.pin);
 }
@@ -127,4 +132,29 @@ test('issue 24 2 no page scrolls sideways at 390 px, for a company', async ({ br
     '/company',
   );
   expect(await crawl(page, 'company', ['/company', '/api-service/apply', '/api-service/progress'], info)).toEqual([]);
+});
+
+test('issue 24 2 no page scrolls sideways at 390 px, for an agency', async ({ browser }, info) => {
+  const page = await signedIn(
+    browser,
+    '/agency/sign-in',
+    agency,
+    async (page) => {
+      await page.getByLabel('機關代號').fill('379130000C');
+      await page.getByLabel('機關憑證 PIN 碼').fill(agency.pin);
+    },
+    '/agency-link',
+  );
+  expect(await crawl(page, 'agency', ['/agency-link', '/agency-link/apply', '/agency-link/procedure'], info, 20)).toEqual([]);
+});
+
+test('issue 24 2 no page scrolls sideways at 390 px, for a citizen with a card', async ({ browser }, info) => {
+  const page = await signedIn(
+    browser,
+    '/citizen/sign-in?next=/id-card/loss/card',
+    wangCard,
+    (page) => staffPin(page, wangCard),
+    '/id-card/loss/card',
+  );
+  expect(await crawl(page, 'citizen', ['/id-card/loss/card', '/citizen/usage'], info, 20)).toEqual([]);
 });
