@@ -403,27 +403,27 @@ impl HelperError {
         use HelperError::*;
         let (zh_tw, en): (String, String) = match self {
             PcscUnavailable => (
-                "讀卡機服務(PC/SC)未啟動,請啟動後再試。".into(),
+                "讀卡機服務（PC/SC）未啟動，請啟動後再試。".into(),
                 "The smart card service (PC/SC) is not running. Start it and try again.".into(),
             ),
             NoReader => (
-                "找不到讀卡機,請連接讀卡機後再試。".into(),
+                "找不到讀卡機，請連接讀卡機後再試。".into(),
                 "No card reader found. Connect a card reader and try again.".into(),
             ),
             ReaderNotFound => (
-                "找不到指定的讀卡機,請重新選擇讀卡機。".into(),
+                "找不到指定的讀卡機，請重新選擇讀卡機。".into(),
                 "The chosen card reader was not found. Choose the reader again.".into(),
             ),
             NoCard => (
-                "讀卡機中沒有卡片,請插入憑證 IC 卡。".into(),
+                "讀卡機中沒有卡片，請插入憑證 IC 卡。".into(),
                 "There is no card in the reader. Insert your certificate card.".into(),
             ),
             CardRemoved => (
-                "作業過程中卡片被移除,請重新插入卡片後再試。".into(),
+                "作業過程中卡片被移除，請重新插入卡片後再試。".into(),
                 "The card was removed during the operation. Insert it again and retry.".into(),
             ),
             CardInUse => (
-                "卡片正被其他程式使用,請關閉該程式後再試。".into(),
+                "卡片正被其他程式使用，請關閉該程式後再試。".into(),
                 "Another program is using the card. Close it and try again.".into(),
             ),
             UnsupportedCard => (
@@ -431,19 +431,19 @@ impl HelperError {
                 "This card is not a business or citizen certificate card.".into(),
             ),
             CardNotActivated => (
-                "卡片尚未開卡,請洽戶政事務所或憑證管理中心。".into(),
+                "卡片尚未開卡，請洽戶政事務所或憑證管理中心。".into(),
                 "The card has not been activated. Contact a household registration office or the certificate authority.".into(),
             ),
             CardActivated => (
-                "此卡片已開卡,無法再寫入金鑰或憑證,請換一張空白卡片。".into(),
+                "此卡片已開卡，無法再寫入金鑰或憑證，請換一張空白卡片。".into(),
                 "This card is already activated: no key or certificate can be written to it. Use a blank card.".into(),
             ),
             WrongPin { tries_left } => (
-                format!("PIN 碼錯誤,尚可再試 {tries_left} 次;連續錯誤 3 次將鎖卡。"),
+                format!("PIN 碼錯誤，尚可再試 {tries_left} 次；連續錯誤 3 次將鎖卡。"),
                 format!("Wrong PIN. {tries_left} tries left; the card locks after 3 wrong PINs."),
             ),
             PinBlocked => (
-                "PIN 碼已鎖住,請使用用戶代碼線上鎖卡解碼。".into(),
+                "PIN 碼已鎖住，請使用用戶代碼線上鎖卡解碼。".into(),
                 "The PIN is blocked. Unlock the card online with your user code.".into(),
             ),
             InvalidPinFormat => (
@@ -451,23 +451,23 @@ impl HelperError {
                 "The PIN must be 6 to 16 letters or digits.".into(),
             ),
             WrongUserCode { tries_left } => (
-                format!("用戶代碼錯誤,尚可再試 {tries_left} 次。"),
+                format!("用戶代碼錯誤，尚可再試 {tries_left} 次。"),
                 format!("Wrong user code. {tries_left} tries left."),
             ),
             UserCodeBlocked => (
-                "用戶代碼已鎖住,請攜帶身分證及卡片至戶政事務所重設用戶代碼。".into(),
+                "用戶代碼已鎖住，請攜帶身分證及卡片至戶政事務所重設用戶代碼。".into(),
                 "The user code is blocked. Bring your ID card and certificate card to a household registration office to reset it.".into(),
             ),
             NotAuthorized => (
-                "卡片未接受卡片管理中心之授權:請確認讀卡機中是此 IC 卡號的卡片,並重新辦理。".into(),
+                "卡片未接受卡片管理中心之授權：請確認讀卡機中是此 IC 卡號的卡片，並重新辦理。".into(),
                 "The card did not accept the card management centre's authorisation: check that the card in the reader is the one with this card number, and start again.".into(),
             ),
             NoManagementKey => (
-                "此卡片無卡片管理金鑰,無法臨櫃重設用戶代碼或寫入憑證。".into(),
+                "此卡片無卡片管理金鑰，無法臨櫃重設用戶代碼或寫入憑證。".into(),
                 "This card has no management key, so its user code cannot be reset nor its certificate written at the counter.".into(),
             ),
             PersonalisationSealed => (
-                "無法解開註冊中心封存之開卡資料:卡片產生金鑰後,跨平台網頁元件曾重新啟動、逾 10 分鐘,或讀卡機中已非同一張卡片。請將同一張卡片放回原讀卡機重新寫入;仍不成功請洽憑證管理中心。".into(),
+                "無法解開註冊中心封存之開卡資料：卡片產生金鑰後，跨平台網頁元件曾重新啟動、逾 10 分鐘，或讀卡機中已非同一張卡片。請將同一張卡片放回原讀卡機重新寫入；仍不成功請洽憑證管理中心。".into(),
                 "The registration authority's sealed card data does not open here: since the card made its key, the card helper restarted, 10 minutes passed, or the reader no longer holds that card. Put the same card back in the same reader and write again; if that fails, contact the certificate authority.".into(),
             ),
             NoFactoryKey => (
@@ -475,11 +475,11 @@ impl HelperError {
                 "This card has no factory key: it is not a blank card registered with the card management centre, so no certificate can be issued onto it. Use another blank card.".into(),
             ),
             CardError { status } => (
-                format!("卡片回應錯誤(狀態碼 {status}),請重新插入卡片後再試。"),
+                format!("卡片回應錯誤（狀態碼 {status}），請重新插入卡片後再試。"),
                 format!("The card reported an error (status {status}). Reinsert it and try again."),
             ),
             InvalidRequest { reason } => (
-                format!("請求格式不正確:{reason}"),
+                format!("請求格式不正確：{reason}"),
                 format!("Invalid request: {reason}"),
             ),
             RequestTooLarge => (
@@ -492,7 +492,7 @@ impl HelperError {
                 "This web page is not allowed to use the card helper.".into(),
             ),
             Internal => (
-                "跨平台網頁元件發生內部錯誤,請重新啟動後再試。".into(),
+                "跨平台網頁元件發生內部錯誤，請重新啟動後再試。".into(),
                 "The card helper had an internal error. Restart it and try again.".into(),
             ),
         };

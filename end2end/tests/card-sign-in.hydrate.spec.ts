@@ -43,12 +43,17 @@ test('f5 a wrong PIN shows the tries left, and the right one then signs in', asy
   await unlock(request, spareCompany);
   await page.goto('/company/sign-in');
   await waitForHydration(page);
+  // Nothing to say yet: no empty box.
+  await expect(page.locator('.form-error')).toHaveCSS('border-left-width', '0px');
   await chooseCard(page, spareCompany);
   await page.getByLabel('營利事業統一編號').fill('24941832');
   const pin = page.getByLabel('工商憑證密碼 (PIN CODE)');
   await pin.fill('99999999');
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(page.locator('.form-error')).toHaveText('PIN 碼錯誤,尚可再試 2 次;連續錯誤 3 次將鎖卡。');
+  // Issue 24 item 8: the warning is a notice that stands out, in Chinese punctuation.
+  const warning = page.locator('.form-error');
+  await expect(warning).toHaveText('PIN 碼錯誤，尚可再試 2 次；連續錯誤 3 次將鎖卡。');
+  await expect(warning).toHaveCSS('border-left-width', '4px');
   await expect(pin).toHaveValue('');
   await pin.fill(spareCompany.pin);
   await page.getByRole('button', { name: '登入' }).click();
