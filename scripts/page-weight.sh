@@ -18,8 +18,11 @@ BUDGET_STATIC=12000
 # heaviest page, which needs the client split per page (issue 23 item 2, not done). This
 # budget holds today's weight so that nothing grows it unnoticed. Raised from 305,000 on
 # purpose for issue 24's islands (換一張圖片, 清除 that asks, the question after the fields
-# pass, the counter's finished state): +12 KB brotli, docs/benchmarks.md.
-BUDGET_ISLANDS=312000
+# pass, the counter's finished state): +12 KB brotli, docs/benchmarks.md. Raised again to
+# 314,000 for the design system's stylesheet (the bold face's @font-face, the home page's
+# cards, the step indicator, the start button, card refusals as notices: +0.6 KB brotli on
+# every page) and the counter's reader check (+0.5 KB of client).
+BUDGET_ISLANDS=314000
 # The pages, and whether they hold islands (checked: a page that gains or loses islands must
 # be moved on purpose, as its budget changes).
 PAGES=(
