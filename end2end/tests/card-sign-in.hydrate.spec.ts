@@ -75,11 +75,11 @@ test('f5 three wrong PINs block the card and say how to unlock it', async ({ pag
   }
   await pin.fill('99999999');
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(error).toHaveText('PIN 碼已鎖住,請使用用戶代碼線上鎖卡解碼。');
+  await expect(error).toHaveText('PIN 碼已鎖住，請使用用戶代碼線上鎖卡解碼。');
   // Even the right PIN no longer works.
   await pin.fill(spareCompany.pin);
   await page.getByRole('button', { name: '登入' }).click();
-  await expect(error).toHaveText('PIN 碼已鎖住,請使用用戶代碼線上鎖卡解碼。');
+  await expect(error).toHaveText('PIN 碼已鎖住，請使用用戶代碼線上鎖卡解碼。');
   await expect(page).toHaveURL(/\/company\/sign-in$/);
   await unlock(request, spareCompany);
 });
