@@ -66,6 +66,16 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Back up the database and the key files it needs into a new directory (docs/operations.md).
+    Backup {
+        /// The directory to make: it must not exist; its parent must.
+        dir: std::path::PathBuf,
+    },
+    /// Restore a backup into the configured database, which must be new, and key files.
+    Restore {
+        /// A directory `huji backup` made.
+        dir: std::path::PathBuf,
+    },
     /// Audit-log commands.
     Audit {
         #[command(subcommand)]
@@ -173,13 +183,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         command => command,
     };
     let config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
-    // A check made with a key of its own would vouch for nothing: verify only reads a key.
-    if matches!(command, Command::Audit { .. }) && !config.audit_key_file.exists() {
+    // A check made with a key of its own would vouch for nothing, and a backup of a database
+    // made just now (a mistyped DATABASE_URL) would back up nothing.
+    if matches!(command, Command::Audit { .. } | Command::Backup { .. })
+        && !config.audit_key_file.exists()
+    {
         anyhow::bail!(
-            "no audit key at {}: run `huji audit verify` where the servers' key file is \
-             (HUJI_AUDIT_KEY_FILE)",
+            "no audit key at {}: run huji where the servers' key file is (HUJI_AUDIT_KEY_FILE)",
             config.audit_key_file.display()
         );
+    }
+    if matches!(command, Command::Backup { .. })
+        && admin::backup::database_is_new(&config.database_url).await?
+    {
+        anyhow::bail!("no database at DATABASE_URL, or an empty one: check it");
+    }
+    // A restore makes the database and its key files: nothing may be opened or made first.
+    if let Command::Restore { dir } = &command {
+        let restored = admin::backup::restore(
+            dir,
+            &config.database_url,
+            &admin::backup::key_files(&config),
+            &config.audit_checkpoint_file,
+            config.db_max_connections,
+            SystemClock.unix(),
+        )
+        .await?;
+        println!(
+            "restored from {}: audit chain intact, {} rows; checkpoint at {}",
+            dir.display(),
+            restored.audit_rows,
+            config.audit_checkpoint_file.display()
+        );
+        if let Some(old) = restored.old_checkpoint {
+            println!("the checkpoint that was there is kept at {}", old.display());
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     let db = server::database::open(&config, SystemClock.unix()).await?;
     // What the commands on certificates check them against, and when.
@@ -189,8 +228,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pki { .. }
         | Command::ApiToken(_)
         | Command::AgencyToken(_)
-        | Command::Cases { .. } => {
+        | Command::Cases { .. }
+        | Command::Restore { .. } => {
             unreachable!("handled above")
+        }
+        Command::Backup { dir } => {
+            let made = admin::backup::backup(
+                &db,
+                &config.database_url,
+                &admin::backup::key_files(&config),
+                &dir,
+                now,
+            )
+            .await?;
+            println!(
+                "backed up into {}: the database ({} bytes) and {} key files; keep keys/ apart \
+                 from the database copy (docs/operations.md)",
+                dir.display(),
+                made.database_bytes,
+                made.keys
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Staff { command } => {
             admin::staff::run(command, &db, roots, now).await?;

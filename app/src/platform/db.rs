@@ -191,14 +191,27 @@ async fn passive_checkpoint(pool: &AnyPool) -> sqlx::Result<i64> {
     Ok(pages)
 }
 
-/// `sqlite:data/huji.db` → creates `data/` and asks SQLite to create the file.
-fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
-    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(url.to_owned());
+/// The file a SQLite `url` names (`sqlite:data/huji.db`, `sqlite:///srv/huji.db?mode=rwc`), as
+/// [`Db::connect`] will open it: read as sqlx's `Any` driver reads it (the URL normalised, `..`
+/// resolved, then the SQLite driver's own reading); none for an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if Backend::of_url(url).ok()? != Backend::Sqlite {
+        return None;
     }
-    let file = std::path::Path::new(path);
+    let normalised = AnyConnectOptions::from_str(url).ok()?.database_url;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(normalised.as_str()).ok()?;
+    let file = options.get_filename();
+    let name = file.to_string_lossy();
+    (!name.is_empty() && !name.starts_with("file:sqlx-in-memory") && name != ":memory:")
+        .then(|| file.to_path_buf())
+}
+
+/// `sqlite:data/huji.db` → creates `data/` and the file (0600), which SQLite then opens.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let Some(file) = sqlite_file(url) else {
+        return Ok(url.to_owned());
+    };
+    let file = file.as_path();
     if let Some(dir) = file.parent() {
         private_file::create_dir(dir)
             .map_err(|e| DbError::Directory(dir.display().to_string(), e))?;
@@ -228,6 +241,30 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sqlite_file_is_the_one_sqlite_opens() {
+        use std::path::Path;
+        let file = |url| sqlite_file(url);
+        assert_eq!(
+            file("sqlite:data/huji.db").as_deref(),
+            Some(Path::new("data/huji.db"))
+        );
+        assert_eq!(
+            file("sqlite:///srv/huji.db?mode=rwc").as_deref(),
+            Some(Path::new("/srv/huji.db"))
+        );
+        assert_eq!(
+            file("sqlite:////tmp/x.db").as_deref(),
+            Some(Path::new("//tmp/x.db"))
+        );
+        assert_eq!(
+            file("sqlite://data/../x.db").as_deref(),
+            Some(Path::new("data/x.db"))
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://huji@db/huji"), None);
+    }
 
     #[test]
     fn backend_is_chosen_by_url_scheme() {

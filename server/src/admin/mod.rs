@@ -1,11 +1,12 @@
-//! The operators' commands beside `serve`: the development PKI (`huji pki …`), staff
-//! accounts (`huji staff …`), citizen certificates' holders (`huji moica …`), the
+//! The operators' commands beside `serve`: backups (`huji backup`, `huji restore`), the
+//! development PKI (`huji pki …`), staff accounts (`huji staff …`), citizen certificates' holders (`huji moica …`), the
 //! confirmation API's systems (`huji confirmation …`), the offices' counter hours (`huji
 //! offices …`) and the API clients' signed calls
 //! (`huji api-token`, `huji agency-token`).
 
 pub mod agency_token;
 pub mod api_token;
+pub mod backup;
 pub mod confirmation;
 pub mod moica;
 pub mod offices;

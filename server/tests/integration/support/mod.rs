@@ -53,50 +53,26 @@ pub struct TestDb {
 static FINISHED_POSTGRES_DATABASES: std::sync::Mutex<Vec<String>> =
     std::sync::Mutex::new(Vec::new());
 
+/// The PostgreSQL database `name` (if any) is finished with: the next `fresh_db` drops it.
+fn finished_with(name: Option<String>) {
+    if let Some(name) = name {
+        FINISHED_POSTGRES_DATABASES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(name);
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(name) = self.postgres_name.take() {
-            FINISHED_POSTGRES_DATABASES
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .push(name);
-        }
+        finished_with(self.postgres_name.take());
     }
 }
 
 pub async fn fresh_db() -> TestDb {
     match std::env::var("HUJI_TEST_POSTGRES_ADMIN_URL") {
         Ok(admin_url) => {
-            sqlx::any::install_default_drivers();
-            let name = format!("huji_test_{}", uuid::Uuid::new_v4().simple());
-            // A server that stopped answering fails each test in seconds, not half a minute.
-            let admin = sqlx::any::AnyPoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(std::time::Duration::from_secs(5))
-                .connect(&admin_url)
-                .await
-                .expect("postgres admin connection");
-            let finished = std::mem::take(
-                &mut *FINISHED_POSTGRES_DATABASES
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
-            );
-            for old in finished {
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)").as_str())
-                    .await
-                    .expect("drop a finished test database");
-            }
-            admin
-                .execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
-            admin.close().await;
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
-            let url = format!("{base}/{name}");
+            let (name, url) = new_postgres_database(&admin_url).await;
             let db = Db::connect(&url, 8, test_audit_key())
                 .await
                 .expect("connect test database");
@@ -108,6 +84,79 @@ pub async fn fresh_db() -> TestDb {
             }
         }
         Err(_) => fresh_sqlite_db().await,
+    }
+}
+
+/// A new, empty PostgreSQL database (no tables, not migrated): its name and URL. Databases of
+/// finished tests are dropped first.
+async fn new_postgres_database(admin_url: &str) -> (String, String) {
+    sqlx::any::install_default_drivers();
+    let name = format!("huji_test_{}", uuid::Uuid::new_v4().simple());
+    // A server that stopped answering fails each test in seconds, not half a minute.
+    let admin = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(admin_url)
+        .await
+        .expect("postgres admin connection");
+    let finished = std::mem::take(
+        &mut *FINISHED_POSTGRES_DATABASES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    for old in finished {
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)").as_str())
+            .await
+            .expect("drop a finished test database");
+    }
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
+    let url = format!("{base}/{name}");
+    (name, url)
+}
+
+/// Where a database can be made that is not there yet, on the backend the tests run on: a
+/// SQLite file not yet made, or a PostgreSQL database without tables. Dropped with the value.
+pub struct EmptyDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl Drop for EmptyDatabase {
+    fn drop(&mut self) {
+        finished_with(self.postgres_name.take());
+    }
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    match std::env::var("HUJI_TEST_POSTGRES_ADMIN_URL") {
+        Ok(admin_url) => {
+            let (name, url) = new_postgres_database(&admin_url).await;
+            EmptyDatabase {
+                url,
+                _dir: None,
+                postgres_name: Some(name),
+            }
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            EmptyDatabase {
+                // Written the long way round, as an operator might: the restore must put the
+                // file where SQLite will open it.
+                url: format!("sqlite://{}/data/../data/huji.db", dir.path().display()),
+                _dir: Some(dir),
+                postgres_name: None,
+            }
+        }
     }
 }
 
