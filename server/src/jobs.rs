@@ -31,7 +31,7 @@ async fn purge_expired(db: &Db, now: i64) -> Result<(), JobError> {
     challenge::purge_expired(&db.pool, now).await?;
     captcha::purge_expired(&db.pool, now).await?;
     rate_limit::purge_expired(&db.pool, now - 86_400).await?;
-    crate::verify::purge_expired(&db.pool, now).await?;
+    crate::verify::purge_expired(db, now).await?;
     crate::confirm::purge_expired(&db.pool, now).await?;
     app::services::confirmation::token::purge_used(&db.pool, now).await?;
     Ok(())

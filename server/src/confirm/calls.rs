@@ -2,13 +2,14 @@
 //! registered system, accepted or refused. A question that reaches the holders' records is
 //! logged in the transaction that decides it ([`super::holders`]), so its answer is never sent
 //! without its row; a call refused before (its system out of service, a malformed body, …) by
-//! the machine APIs' shared writer, off the hot path ([`crate::verify::call_log`]). Never a
+//! the machine APIs' shared writer, which commits it before it is answered
+//! ([`crate::verify::call_log`]). Never a
 //! certificate, a card number or an ID number: the ID only as its keyed hash.
 
 use super::answer::ConfirmAnswer;
 use crate::verify::batch::placeholders;
 use crate::verify::call_log::LogRow;
-use app::platform::db::{Backend, Db};
+use app::platform::db::Backend;
 use sqlx::AnyConnection;
 use std::time::Instant;
 
@@ -85,7 +86,11 @@ pub(super) async fn insert(
 }
 
 impl LogRow for ConfirmCall {
-    async fn write(db: &Db, batch: &[ConfirmCall]) -> sqlx::Result<()> {
-        insert(&mut *db.pool.acquire().await?, db.backend, batch).await
+    async fn write(
+        connection: &mut AnyConnection,
+        backend: Backend,
+        batch: &[ConfirmCall],
+    ) -> sqlx::Result<()> {
+        insert(connection, backend, batch).await
     }
 }

@@ -22,7 +22,7 @@ pub mod tls;
 pub use answer::{ConfirmAnswer, ConfirmCode};
 pub use holders::{purge_expired, Confirmation, MISSES_A_DAY};
 
-use crate::verify::call_log::CallLog;
+use crate::verify::call_log::{CallLog, Unrecorded};
 use crate::verify::rate::RateLimit;
 use app::domain::{card_number::CardNumber, national_id::NationalId};
 use app::pki::UncheckedCertificate;
@@ -120,11 +120,6 @@ impl ConfirmState {
                 proxies: settings.proxies.clone(),
             }),
         }
-    }
-
-    /// Returns once every call answered so far is in the call log.
-    pub async fn flush(&self) {
-        self.inner.log.flush().await;
     }
 }
 
@@ -303,8 +298,11 @@ pub async fn confirm(State(state): State<ConfirmState>, request: Request) -> Res
         tracing::debug!(source_ip = %call.source_ip, code = answer.code.code(), "confirmation call of no system");
         return answer.into_response();
     };
-    state.inner.log.record(row).await;
-    answer.into_response()
+    // Its answer leaves only with its row written (F-8); without it, the call was not taken.
+    match state.inner.log.record(row).await {
+        Ok(()) => answer.into_response(),
+        Err(Unrecorded) => ConfirmAnswer::refused(ConfirmCode::Unavailable).into_response(),
+    }
 }
 
 async fn answer(

@@ -1,7 +1,9 @@
 //! The call log of the linked-agency API (`agency_link_calls`, migration 0023): every call of
 //! a proven caller, accepted or refused (calls refused before the caller was proven are only
-//! counted, [`crate::verify::refusals`]). Calls are few (one agency system per case), so each is written as it
-//! is answered, on the portal's pool; a failed write is logged and does not change the answer.
+//! counted, [`crate::verify::refusals`]). Calls are few (one agency system per case), so each is
+//! written on its own, on the portal's pool, before it is answered: a call whose row cannot be
+//! written is answered unavailable (HJL5000), with none of a person's data. The table is
+//! append-only (migration 0042).
 
 use super::answer::LinkCode;
 use super::auth::Operation;
@@ -18,8 +20,9 @@ pub struct CallRecord<'a> {
     pub latency_us: i64,
 }
 
-pub async fn record(pool: &sqlx::AnyPool, call: CallRecord<'_>) {
-    let written = sqlx::query(
+/// Writes `call`'s row; its answer leaves only once this returned `Ok` (F-8).
+pub async fn record(pool: &sqlx::AnyPool, call: CallRecord<'_>) -> sqlx::Result<()> {
+    sqlx::query(
         "INSERT INTO agency_link_calls (link_id, called_at, source_ip, operation, outcome, \
          id_hash, latency_us) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -31,8 +34,6 @@ pub async fn record(pool: &sqlx::AnyPool, call: CallRecord<'_>) {
     .bind(call.id_hash.as_deref())
     .bind(call.latency_us)
     .execute(pool)
-    .await;
-    if let Err(error) = written {
-        tracing::error!(%error, link_id = ?call.link_id, "writing the agency link call log failed");
-    }
+    .await
+    .map(|_| ())
 }

@@ -192,20 +192,23 @@ async fn serve(state: &LinkState, request: Request, operation: Operation) -> Res
             at: now,
             source: &source_ip,
         });
-    } else {
-        calls::record(
-            &state.verify.app().db.pool,
-            calls::CallRecord {
-                link_id,
-                called_at: now,
-                source_ip,
-                operation,
-                outcome: outcome.answer.code,
-                id_hash: outcome.id_hash,
-                latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-            },
-        )
-        .await;
+    } else if let Err(error) = calls::record(
+        &state.verify.app().db.pool,
+        calls::CallRecord {
+            link_id,
+            called_at: now,
+            source_ip,
+            operation,
+            outcome: outcome.answer.code,
+            id_hash: outcome.id_hash,
+            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        },
+    )
+    .await
+    {
+        // No answer, and no person's data, leaves without its row in the call log (F-8).
+        tracing::error!(%error, link_id = ?link_id, "writing the agency link call log failed; the call is answered unavailable");
+        return LinkAnswer::only(LinkCode::Unavailable).into_response();
     }
     outcome.answer.into_response()
 }

@@ -1,25 +1,39 @@
-//! The call logs of the machine APIs (F-8, A-N8; I-3) written off the hot path: each call
-//! hands its record to one writer task, which writes whatever has queued up in a single
-//! transaction. At low load that is one row at a time, at once; under load the batches grow by
-//! themselves, so the database sees one write per batch instead of one per call. The
-//! verification API's rows are [`CallRecord`]s; the confirmation API has its own
-//! ([`crate::confirm`]).
+//! The call logs of the machine APIs (F-8, A-N8; I-3), a record and not a best effort: a call's
+//! answer leaves the server only once its row is committed. Each call hands its row to one
+//! writer task and waits; the writer commits whatever has queued up in a single transaction
+//! and then lets all of them answer (group commit). At low load that is one row at a time, at
+//! once; under load the batches grow by themselves, so the database sees one write per batch
+//! instead of one per call. A batch refused before its commit was rolled back, so each of its
+//! rows is then written on its own: one bad row fails its own call only. A batch whose commit
+//! failed is not retried (the commit may have happened, and a retry would log the calls
+//! twice). A call whose row is not written, or not within [`RECORD_TIMEOUT`], is answered that
+//! the service is unavailable, and may be asked again. The verification API's rows are
+//! [`CallRecord`]s; the confirmation API has its own ([`crate::confirm`]).
 
 use super::batch::placeholders;
-use app::platform::db::Db;
-use std::collections::HashMap;
+use app::platform::db::{Backend, Db};
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most rows in one insert (10 parameters each stay well under every database's limit).
 const MAX_BATCH: usize = 256;
 /// Records waiting beyond this hold the callers back (back-pressure, never loss).
 const QUEUE: usize = 16_384;
+/// How long a call waits for its row: a database that stalls longer fails the call rather
+/// than holding it (a row committed after that is a call logged but not answered).
+pub(crate) const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A kind of row a call log keeps, and how a batch of them is written.
-pub(crate) trait LogRow: Sized + Send + 'static {
-    /// Writes `batch` in one transaction.
-    fn write(db: &Db, batch: &[Self]) -> impl Future<Output = sqlx::Result<()>> + Send;
+pub(crate) trait LogRow: Sized + Send + Sync + 'static {
+    /// Writes `batch` on `connection`, inside the writer's transaction.
+    fn write(
+        connection: &mut AnyConnection,
+        backend: Backend,
+        batch: &[Self],
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 
 /// One call of a proven caller (its request's signature verified), as the verification API's
@@ -38,13 +52,15 @@ pub(super) struct CallRecord {
     pub used: bool,
 }
 
-enum Message<R> {
-    Call(R),
-    Flush(oneshot::Sender<()>),
-}
+/// A call whose row could not be written: its answer must not leave the server.
+#[derive(Debug)]
+pub(crate) struct Unrecorded;
+
+/// A row, and the caller waiting for it to be committed.
+type Pending<R> = (R, oneshot::Sender<bool>);
 
 pub(crate) struct CallLog<R> {
-    sender: mpsc::Sender<Message<R>>,
+    sender: mpsc::Sender<Pending<R>>,
 }
 
 impl<R> Clone for CallLog<R> {
@@ -63,56 +79,104 @@ impl<R: LogRow> CallLog<R> {
         CallLog { sender }
     }
 
-    pub(crate) async fn record(&self, call: R) {
-        if self.sender.send(Message::Call(call)).await.is_err() {
-            tracing::error!("the call log's writer has stopped; a call went unrecorded");
-        }
-    }
-
-    /// Returns once every call recorded before is written (tests, shutdown).
-    pub(crate) async fn flush(&self) {
+    /// Returns once `call` is committed, or [`Unrecorded`] when it could not be.
+    pub(crate) async fn record(&self, call: R) -> Result<(), Unrecorded> {
         let (done, written) = oneshot::channel();
-        if self.sender.send(Message::Flush(done)).await.is_ok() {
-            let _ = written.await;
+        let committed = async {
+            if self.sender.send((call, done)).await.is_err() {
+                tracing::error!("the call log's writer has stopped");
+                return false;
+            }
+            written.await.unwrap_or(false)
+        };
+        match tokio::time::timeout(RECORD_TIMEOUT, committed).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Unrecorded),
+            Err(_) => {
+                tracing::error!("a call's row was not written in time; it is answered unavailable");
+                Err(Unrecorded)
+            }
         }
     }
 }
 
-async fn writer<R: LogRow>(db: Db, mut receiver: mpsc::Receiver<Message<R>>) {
+/// How writing a batch failed.
+enum Failed {
+    /// Before the commit: the transaction was rolled back and nothing of it is written.
+    RolledBack(sqlx::Error),
+    /// At the commit: it may or may not have happened.
+    Commit(sqlx::Error),
+}
+
+async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Failed> {
+    let mut transaction = db.pool.begin().await.map_err(Failed::RolledBack)?;
+    R::write(&mut transaction, db.backend, batch)
+        .await
+        .map_err(Failed::RolledBack)?;
+    transaction.commit().await.map_err(Failed::Commit)
+}
+
+/// Writes `batch` and tells each waiting caller whether its row is written.
+async fn write_and_answer<R: LogRow>(db: &Db, batch: &[R], waiting: Vec<oneshot::Sender<bool>>) {
+    let error = match write_batch(db, batch).await {
+        Ok(()) => {
+            for done in waiting {
+                let _ = done.send(true);
+            }
+            return;
+        }
+        Err(Failed::RolledBack(error)) if batch.len() > 1 => {
+            tracing::warn!(%error, calls = batch.len(), "a batch of the call log was refused; writing its rows one by one");
+            for (row, done) in batch.chunks(1).zip(waiting) {
+                let written = match write_batch(db, row).await {
+                    Ok(()) => true,
+                    Err(Failed::RolledBack(error) | Failed::Commit(error)) => {
+                        tracing::error!(%error, "a call's row was refused; it is answered unavailable");
+                        false
+                    }
+                };
+                let _ = done.send(written);
+            }
+            return;
+        }
+        Err(Failed::RolledBack(error) | Failed::Commit(error)) => error,
+    };
+    tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
+    for done in waiting {
+        let _ = done.send(false);
+    }
+}
+
+async fn writer<R: LogRow>(db: Db, mut receiver: mpsc::Receiver<Pending<R>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    let mut flushes = Vec::new();
+    let mut waiting = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = receiver.recv().await {
         let mut next = Some(first);
-        while let Some(message) = next {
-            match message {
-                Message::Call(call) => batch.push(call),
-                Message::Flush(done) => flushes.push(done),
-            }
+        while let Some((call, done)) = next {
+            batch.push(call);
+            waiting.push(done);
             next = if batch.len() < MAX_BATCH {
                 receiver.try_recv().ok()
             } else {
                 None
             };
         }
-        if !batch.is_empty() {
-            if let Err(error) = R::write(&db, &batch).await {
-                tracing::error!(%error, calls = batch.len(), "writing the call log failed");
-            }
-            batch.clear();
-        }
-        for done in flushes.drain(..) {
-            let _ = done.send(());
-        }
+        write_and_answer(&db, &batch, std::mem::take(&mut waiting)).await;
+        batch.clear();
     }
 }
 
 impl LogRow for CallRecord {
-    async fn write(db: &Db, batch: &[CallRecord]) -> sqlx::Result<()> {
+    async fn write(
+        connection: &mut AnyConnection,
+        backend: Backend,
+        batch: &[CallRecord],
+    ) -> sqlx::Result<()> {
         let sql = format!(
             "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
          rd_code, verdict, latency_us, signed) VALUES {}",
             placeholders(
-                db.backend,
+                backend,
                 batch.len(),
                 &[
                     "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT",
@@ -120,7 +184,6 @@ impl LogRow for CallRecord {
                 ]
             )
         );
-        let mut tx = db.pool.begin().await?;
         let mut insert = sqlx::query(&sql);
         for call in batch {
             insert = insert
@@ -137,8 +200,10 @@ impl LogRow for CallRecord {
                 // unsigned rows logged before it apart.
                 .bind(1_i64);
         }
-        insert.execute(&mut *tx).await?;
-        let mut last_use: HashMap<&str, i64> = HashMap::new();
+        insert.execute(&mut *connection).await?;
+        // In one order on every server, so that two servers' batches never wait on each other's
+        // grants (a deadlock would fail a batch).
+        let mut last_use: BTreeMap<&str, i64> = BTreeMap::new();
         for call in batch.iter().filter(|call| call.used) {
             let when = last_use.entry(&call.business_id).or_insert(call.called_at);
             *when = (*when).max(call.called_at);
@@ -150,9 +215,9 @@ impl LogRow for CallRecord {
             )
             .bind(when)
             .bind(business_id)
-            .execute(&mut *tx)
+            .execute(&mut *connection)
             .await?;
         }
-        tx.commit().await
+        Ok(())
     }
 }

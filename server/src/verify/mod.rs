@@ -131,10 +131,9 @@ impl VerifyState {
         &self.inner.refusals
     }
 
-    /// Returns once every call answered so far is in the call log or counted among the
-    /// refusals.
+    /// Returns once every refused call answered so far is counted (every call of a proven
+    /// caller is in the call log before it is answered).
     pub async fn flush(&self) {
-        self.inner.log.flush().await;
         self.inner.refusals.flush().await;
     }
 }
@@ -152,9 +151,25 @@ async fn checkpoint(db: Db, writer: Db) {
     }
 }
 
-/// Forgets request tokens that have expired (a replay of one is refused as stale anyway) and
-/// failure counts of days before yesterday (A-N6 counts one day).
-pub async fn purge_expired(pool: &sqlx::AnyPool, now: i64) -> sqlx::Result<()> {
+/// How long the call log keeps a call (F-8): five years, counted as 1,827 days so that two
+/// leap days in them still make five full years. Migration 0042's triggers hold the same
+/// number, and refuse to delete a younger row.
+pub const CALL_LOG_RETENTION: i64 = 1_827 * 86_400;
+
+/// Forgets request tokens that have expired (a replay of one is refused as stale anyway),
+/// failure counts of days before yesterday (A-N6 counts one day), and calls past the call
+/// log's retention: by the database's own clock, as its triggers count, whatever the portal's.
+pub async fn purge_expired(db: &Db, now: i64) -> sqlx::Result<()> {
+    let pool = &db.pool;
+    let database_now = match db.backend {
+        Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
+        Backend::Postgres => "CAST(extract(epoch FROM now()) AS BIGINT)",
+    };
+    sqlx::query(&format!(
+        "DELETE FROM api_calls WHERE called_at <= {database_now} - {CALL_LOG_RETENTION}"
+    ))
+    .execute(pool)
+    .await?;
     sqlx::query("DELETE FROM api_token_ids WHERE expires_at < $1")
         .bind(now)
         .execute(pool)
@@ -219,7 +234,9 @@ pub async fn authenticated(
         });
         return response;
     }
-    state
+    // The answer leaves only once its call is in the log (F-8): one that cannot be written is
+    // answered unavailable instead, as a call the service could not take.
+    let recorded = state
         .inner
         .log
         .record(CallRecord {
@@ -238,7 +255,10 @@ pub async fn authenticated(
             latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
         })
         .await;
-    response
+    match recorded {
+        Ok(()) => response,
+        Err(call_log::Unrecorded) => Answer::unavailable().into_response(),
+    }
 }
 
 /// A call that [`authenticated`] let through: what the endpoint behind it may use.

@@ -87,9 +87,11 @@ pub(crate) async fn authenticate(
     let mut caller = Caller {
         business_id: claims.org_id.clone(),
         ap_id: claims.ap_id.clone(),
+        // The operator's id as the log keeps it: 64 characters at most and no control
+        // character (PostgreSQL refuses NUL in text, which would fail the call's row).
         user_id: match &claims.user_id {
-            serde_json::Value::String(text) => text.chars().take(64).collect(),
-            other => other.to_string().chars().take(64).collect(),
+            serde_json::Value::String(text) => printable(text),
+            other => printable(&other.to_string()),
         },
         signed: false,
     };
@@ -256,6 +258,11 @@ impl ConditionMap {
             issue_site: IssueSiteId::parse(&raw.issue_site_id).map_err(drop)?,
         })
     }
+}
+
+/// `text` without its control characters, cut to 64 characters.
+fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 
 #[cfg(test)]

@@ -634,3 +634,60 @@ async fn l_18_security_21_6_a_call_without_credentials_is_refused_and_counted_wi
         .expect("row");
     assert_eq!(source, "198.51.100.9");
 }
+
+/// F-8, issue 22 item 1: a person query is answered, with the person's data, only once its
+/// row is in the call log; one whose row cannot be written is answered HJL5000 with no data.
+/// The log is append-only.
+#[tokio::test]
+async fn f_8_a_person_query_answers_only_with_its_row_in_the_call_log() {
+    use app::platform::db::Backend;
+    let link = linked("link_vpn", TODAY).await;
+    // The test day's connection test (step 18), then go-live.
+    assert_eq!(
+        link.code(link.call(Operation::ConnectionTest)).await,
+        "HJL2000"
+    );
+    let live = [Step::S19AgencyLive, Step::S20CountyLive];
+    take_steps(&link.portal, &link.who, &link.id, &live).await;
+    let pool = &link.portal.app.test_db.db.pool;
+    let backend = link.portal.app.test_db.db.backend;
+    let refuse = match backend {
+        Backend::Sqlite => vec![
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON agency_link_calls \
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+        ],
+        Backend::Postgres => vec![
+            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON agency_link_calls \
+             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+        ],
+    };
+    for statement in refuse {
+        sqlx::query(statement).execute(pool).await.expect("refuse");
+    }
+    let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["code"], "HJL5000");
+    assert!(!answer.to_string().contains("王小明"), "{answer}");
+    assert_eq!(link.calls().await.len(), 1, "the connection test's only");
+
+    let on = match backend {
+        Backend::Sqlite => "DROP TRIGGER test_refuse",
+        Backend::Postgres => "DROP TRIGGER test_refuse ON agency_link_calls",
+    };
+    sqlx::query(on).execute(pool).await.expect("take rows");
+    let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(link.calls().await.len(), 2);
+    for change in [
+        "UPDATE agency_link_calls SET outcome = 'HJL5000'",
+        "DELETE FROM agency_link_calls",
+    ] {
+        let error = sqlx::query(change).execute(pool).await.unwrap_err();
+        assert!(
+            error.to_string().contains("append-only"),
+            "{change}: {error}"
+        );
+    }
+}

@@ -280,7 +280,6 @@ impl Service {
 
     /// The call log, oldest first: (outcome, status, id_hash).
     async fn calls(&self) -> Vec<(String, Option<String>, Option<String>)> {
-        self.state.flush().await;
         sqlx::query_as("SELECT outcome, status, id_hash FROM confirmation_calls ORDER BY id")
             .fetch_all(&self.portal.app.test_db.db.pool)
             .await

@@ -160,6 +160,11 @@ fn assert_known_schema(schema: &Schema, backend: &str) {
         [trigger("update"), trigger("delete")].into(),
         "{backend}: audit_log is append-only"
     );
+    assert_eq!(
+        table("api_calls").triggers,
+        [trigger("update"), trigger("delete")].into(),
+        "{backend}: api_calls is append-only, kept five years"
+    );
 }
 
 /// The comparison itself: a schema equals its copy, and each change to the copy is named.

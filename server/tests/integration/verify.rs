@@ -126,9 +126,8 @@ impl Api {
             .to_owned()
     }
 
-    /// The call log, once every call answered is in it: rdCode, verdict, ID-number hash.
+    /// The call log (every call answered is in it): rdCode, verdict, ID-number hash.
     async fn logged_calls(&self) -> Vec<(String, Option<String>, Option<String>)> {
-        self.portal.app.verify.flush().await;
         sqlx::query_as("SELECT rd_code, verdict, id_hash FROM api_calls ORDER BY id")
             .fetch_all(&self.portal.app.test_db.db.pool)
             .await
@@ -793,7 +792,7 @@ async fn second_server(api: &Api, settings: &Settings) -> axum::Router {
     second_server_and_api(api, settings).await.0
 }
 
-/// [`second_server`], with its verification API's state (to flush its call log).
+/// [`second_server`], with its verification API's state (to flush its refusal counts).
 async fn second_server_and_api(
     api: &Api,
     settings: &Settings,
@@ -1207,4 +1206,177 @@ async fn f_8_a_citizen_reads_every_verification_of_their_id_card() {
     assert!(mismatch < matched, "{html}");
     let now = app::platform::clock::roc_date_time(portal.now());
     assert!(html.contains(&now), "{now}: {html}");
+}
+
+/// The rows of the call log, read straight from the database: nothing flushed first.
+async fn stored_calls(api: &Api) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_calls")
+        .fetch_one(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("count")
+}
+
+/// Issue 22 item 1: a call's answer leaves the server only once its row is committed, so a
+/// crash right after the answer loses nothing; a call whose row cannot be written is answered
+/// unavailable, not answered and forgotten.
+#[tokio::test]
+async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
+    use app::platform::db::Backend;
+    let api = Api::start().await;
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    assert_eq!(
+        stored_calls(&api).await,
+        1,
+        "the row is there with the answer"
+    );
+
+    // The database stops taking rows of the call log.
+    let pool = &api.portal.app.test_db.db.pool;
+    let refuse = match api.portal.app.test_db.db.backend {
+        Backend::Sqlite => vec![
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+        ],
+        Backend::Postgres => vec![
+            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
+             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+        ],
+    };
+    for statement in refuse {
+        sqlx::query(statement).execute(pool).await.expect("refuse");
+    }
+    let (status, answer) = api.call(&api.token(&wang_current())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["rdCode"], "HJ5000");
+    // No verdict leaves without its row.
+    assert_eq!(answer["responseData"], serde_json::json!({}));
+    assert_eq!(stored_calls(&api).await, 1);
+
+    // Taken again, the next call is answered and logged.
+    let on = match api.portal.app.test_db.db.backend {
+        Backend::Sqlite => "DROP TRIGGER test_refuse",
+        Backend::Postgres => "DROP TRIGGER test_refuse ON api_calls",
+    };
+    sqlx::query(on).execute(pool).await.expect("take rows");
+    assert_eq!(api.verdict(&wang_current()).await, "1");
+    assert_eq!(stored_calls(&api).await, 2);
+}
+
+/// Issue 22 item 1: the call log is append-only like the audit log; the purge removes a call
+/// only after its five years, and the database itself refuses to remove a younger one.
+#[tokio::test]
+async fn f_8_the_call_log_is_append_only_and_kept_five_years() {
+    let api = Api::start().await;
+    let db = &api.portal.app.test_db.db;
+    let pool = &db.pool;
+    // The database's clock is the real one: rows an hour either side of the retention by it.
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let retention = server::verify::CALL_LOG_RETENTION;
+    assert_eq!(retention, 1_827 * 86_400, "five years with two leap days");
+    for (user, at) in [
+        ("old", today - retention - 3_600),
+        ("young", today - retention + 3_600),
+    ] {
+        sqlx::query(
+            "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, \
+             rd_code, latency_us, signed) VALUES ($1, 'ap', $2, $3, '127.0.0.1', 'RS7009', 1, 1)",
+        )
+        .bind(SHRIMP)
+        .bind(user)
+        .bind(at)
+        .execute(pool)
+        .await
+        .expect("insert");
+    }
+    let mut changes = vec![
+        ("UPDATE api_calls SET rd_code = 'HJ4004'", "append-only"),
+        (
+            "DELETE FROM api_calls WHERE user_id = 'young'",
+            "kept for five years",
+        ),
+        ("DELETE FROM api_calls", "kept for five years"),
+    ];
+    if db.backend == app::platform::db::Backend::Postgres {
+        changes.push(("TRUNCATE api_calls", "append-only"));
+    }
+    for (change, refusal) in changes {
+        let error = sqlx::query(change).execute(pool).await.unwrap_err();
+        assert!(error.to_string().contains(refusal), "{change}: {error}");
+    }
+    assert_eq!(stored_calls(&api).await, 2);
+
+    // The portal's clock is not the one that counts: ten years ahead, it purges no sooner.
+    server::verify::purge_expired(db, today + 10 * 365 * 86_400)
+        .await
+        .expect("purge");
+    let kept: Vec<String> = sqlx::query_scalar("SELECT user_id FROM api_calls")
+        .fetch_all(pool)
+        .await
+        .expect("kept");
+    assert_eq!(kept, ["young"]);
+}
+
+/// Issue 22 item 1: one call whose row the database refuses fails its own answer, not the
+/// others written in the same batch; an operator id the database could not store (NUL on
+/// PostgreSQL) is kept without its control characters.
+#[tokio::test]
+async fn f_8_a_row_the_database_refuses_fails_its_own_call_only() {
+    use app::platform::db::Backend;
+    let api = Api::start().await;
+    let pool = &api.portal.app.test_db.db.pool;
+    let refuse = match api.portal.app.test_db.db.backend {
+        Backend::Sqlite => vec![
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls WHEN NEW.user_id = 'bad' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+        Backend::Postgres => vec![
+            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN \
+             IF NEW.user_id = 'bad' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END; \
+             $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
+             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+        ],
+    };
+    for statement in refuse {
+        sqlx::query(statement).execute(pool).await.expect("refuse");
+    }
+    let signed = |user: &str| {
+        token(
+            &api.credentials,
+            user,
+            &wang_current(),
+            api.portal.now(),
+            &api.next_jti(),
+        )
+        .expect("token")
+    };
+    // Thirty calls at once, so that they share batches: one of them is the refused one.
+    let users: Vec<String> = (0..30)
+        .map(|n| match n {
+            7 => "bad".to_owned(),
+            13 => "clerk\u{0}-13\u{7}".to_owned(),
+            n => format!("clerk-{n}"),
+        })
+        .collect();
+    let tokens: Vec<String> = users.iter().map(|user| signed(user)).collect();
+    let answers = futures_util::future::join_all(tokens.iter().map(|token| api.call(token))).await;
+    for (user, (status, answer)) in users.iter().zip(&answers) {
+        if user == "bad" {
+            assert_eq!(status, &StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+        } else {
+            assert_eq!(status, &StatusCode::OK, "{user:?}: {answer}");
+        }
+    }
+    let logged: Vec<String> = sqlx::query_scalar("SELECT user_id FROM api_calls")
+        .fetch_all(pool)
+        .await
+        .expect("logged");
+    assert_eq!(logged.len(), 29);
+    assert!(logged.iter().any(|user| user == "clerk-13"), "{logged:?}");
+    assert!(!logged.iter().any(|user| user == "bad"));
 }
