@@ -25,6 +25,7 @@ use app::platform::id_hash::IdHashKey;
 use app::platform::AppState;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -192,6 +193,12 @@ pub async fn authenticated(
     request: Request,
     next: Next,
 ) -> Response {
+    // The endpoints answer GET only, as the OpenAPI document says. Another method (HEAD too,
+    // whose answer would be a verdict nobody reads) is refused before the token is read:
+    // nothing is spent, compared, counted or logged as an answer the endpoint never gave.
+    if request.method() != Method::GET {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET")]).into_response();
+    }
     let started = Instant::now();
     let now = state.app.clock.unix();
     let (mut parts, body) = request.into_parts();

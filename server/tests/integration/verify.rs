@@ -1380,3 +1380,39 @@ async fn f_8_a_row_the_database_refuses_fails_its_own_call_only() {
     assert!(logged.iter().any(|user| user == "clerk-13"), "{logged:?}");
     assert!(!logged.iter().any(|user| user == "bad"));
 }
+
+/// A method the endpoints do not answer is refused before the token is read: the token is not
+/// spent and no answer the endpoint never gave is logged. HEAD too, whose verdict nobody reads.
+#[tokio::test]
+async fn a_11_another_method_than_get_is_refused_before_the_token_is_read() {
+    use tower::ServiceExt;
+    let api = Api::start().await;
+    let token = api.token(&wang_current());
+    for method in ["OPTIONS", "HEAD", "POST"] {
+        let mut request =
+            verification_request(VERIFY, Some(&format!("Bearer {token}")), REGISTERED_IP, &[]);
+        *request.method_mut() = method.parse().expect("method");
+        let answer = api
+            .portal
+            .app
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("answer");
+        if method == "POST" {
+            // The portal's cross-site check refuses a state-changing method even earlier.
+            assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+        } else {
+            assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+            assert_eq!(answer.headers()[header::ALLOW], "GET", "{method}");
+        }
+    }
+    assert_eq!(stored_calls(&api).await, 0);
+    let (status, answer) = api.call(&token).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the token is still unspent: {answer}"
+    );
+}
