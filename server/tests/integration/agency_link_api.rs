@@ -640,7 +640,6 @@ async fn l_18_security_21_6_a_call_without_credentials_is_refused_and_counted_wi
 /// The log is append-only.
 #[tokio::test]
 async fn f_8_a_person_query_answers_only_with_its_row_in_the_call_log() {
-    use app::platform::db::Backend;
     let link = linked("link_vpn", TODAY).await;
     // The test day's connection test (step 18), then go-live.
     assert_eq!(
@@ -649,34 +648,15 @@ async fn f_8_a_person_query_answers_only_with_its_row_in_the_call_log() {
     );
     let live = [Step::S19AgencyLive, Step::S20CountyLive];
     take_steps(&link.portal, &link.who, &link.id, &live).await;
-    let pool = &link.portal.app.test_db.db.pool;
-    let backend = link.portal.app.test_db.db.backend;
-    let refuse = match backend {
-        Backend::Sqlite => vec![
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON agency_link_calls \
-             BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-        ],
-        Backend::Postgres => vec![
-            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ \
-             BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON agency_link_calls \
-             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
-        ],
-    };
-    for statement in refuse {
-        sqlx::query(statement).execute(pool).await.expect("refuse");
-    }
+    let db = &link.portal.app.test_db.db;
+    crate::support::refuse_rows(db, "agency_link_calls", "true").await;
     let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(answer["code"], "HJL5000");
     assert!(!answer.to_string().contains("王小明"), "{answer}");
     assert_eq!(link.calls().await.len(), 1, "the connection test's only");
 
-    let on = match backend {
-        Backend::Sqlite => "DROP TRIGGER test_refuse",
-        Backend::Postgres => "DROP TRIGGER test_refuse ON agency_link_calls",
-    };
-    sqlx::query(on).execute(pool).await.expect("take rows");
+    crate::support::accept_rows(db, "agency_link_calls").await;
     let (status, answer) = link.send(link.call(Operation::PersonQuery)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(link.calls().await.len(), 2);
@@ -684,7 +664,7 @@ async fn f_8_a_person_query_answers_only_with_its_row_in_the_call_log() {
         "UPDATE agency_link_calls SET outcome = 'HJL5000'",
         "DELETE FROM agency_link_calls",
     ] {
-        let error = sqlx::query(change).execute(pool).await.unwrap_err();
+        let error = sqlx::query(change).execute(&db.pool).await.unwrap_err();
         assert!(
             error.to_string().contains("append-only"),
             "{change}: {error}"

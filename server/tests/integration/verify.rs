@@ -5,8 +5,8 @@
 use crate::api_service::{
     api_certificate, approved, company, regain, reviewer, upload, Company, SHRIMP, SHRIMP_NAME,
 };
-use crate::support::body_text;
 use crate::support::Portal;
+use crate::support::{accept_rows, body_text, refuse_rows};
 use app::domain::roc_date::RocDate;
 use app::platform::clock::Clock;
 use axum::body::Body;
@@ -1221,7 +1221,6 @@ async fn stored_calls(api: &Api) -> i64 {
 /// unavailable, not answered and forgotten.
 #[tokio::test]
 async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
-    use app::platform::db::Backend;
     let api = Api::start().await;
     assert_eq!(api.verdict(&wang_current()).await, "1");
     assert_eq!(
@@ -1231,22 +1230,8 @@ async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
     );
 
     // The database stops taking rows of the call log.
-    let pool = &api.portal.app.test_db.db.pool;
-    let refuse = match api.portal.app.test_db.db.backend {
-        Backend::Sqlite => vec![
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
-             BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-        ],
-        Backend::Postgres => vec![
-            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ \
-             BEGIN RAISE EXCEPTION 'disk full'; END; $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
-             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
-        ],
-    };
-    for statement in refuse {
-        sqlx::query(statement).execute(pool).await.expect("refuse");
-    }
+    let db = &api.portal.app.test_db.db;
+    refuse_rows(db, "api_calls", "true").await;
     let (status, answer) = api.call(&api.token(&wang_current())).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(answer["rdCode"], "HJ5000");
@@ -1255,11 +1240,7 @@ async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
     assert_eq!(stored_calls(&api).await, 1);
 
     // Taken again, the next call is answered and logged.
-    let on = match api.portal.app.test_db.db.backend {
-        Backend::Sqlite => "DROP TRIGGER test_refuse",
-        Backend::Postgres => "DROP TRIGGER test_refuse ON api_calls",
-    };
-    sqlx::query(on).execute(pool).await.expect("take rows");
+    accept_rows(db, "api_calls").await;
     assert_eq!(api.verdict(&wang_current()).await, "1");
     assert_eq!(stored_calls(&api).await, 2);
 }
@@ -1326,25 +1307,14 @@ async fn f_8_the_call_log_is_append_only_and_kept_five_years() {
 /// PostgreSQL) is kept without its control characters.
 #[tokio::test]
 async fn f_8_a_row_the_database_refuses_fails_its_own_call_only() {
-    use app::platform::db::Backend;
     let api = Api::start().await;
     let pool = &api.portal.app.test_db.db.pool;
-    let refuse = match api.portal.app.test_db.db.backend {
-        Backend::Sqlite => vec![
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls WHEN NEW.user_id = 'bad' \
-             BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        ],
-        Backend::Postgres => vec![
-            "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN \
-             IF NEW.user_id = 'bad' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END; \
-             $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER test_refuse BEFORE INSERT ON api_calls \
-             FOR EACH ROW EXECUTE FUNCTION test_refuse()",
-        ],
-    };
-    for statement in refuse {
-        sqlx::query(statement).execute(pool).await.expect("refuse");
-    }
+    refuse_rows(
+        &api.portal.app.test_db.db,
+        "api_calls",
+        "NEW.user_id = 'bad'",
+    )
+    .await;
     let signed = |user: &str| {
         token(
             &api.credentials,

@@ -137,6 +137,47 @@ impl Drop for EmptyDatabase {
     }
 }
 
+/// Makes `db` refuse every row inserted into `table` for which `condition` (SQL over `NEW`)
+/// holds, as a full disk or a broken constraint would, until [`accept_rows`].
+pub async fn refuse_rows(db: &app::platform::db::Db, table: &str, condition: &str) {
+    use app::platform::db::Backend;
+    let statements = match db.backend {
+        Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON {table} WHEN {condition} \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+        Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN IF {condition} THEN \
+                 RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END; \
+                 $$ LANGUAGE plpgsql"
+            ),
+            format!(
+                "CREATE TRIGGER test_refuse BEFORE INSERT ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+            ),
+        ],
+    };
+    for statement in statements {
+        sqlx::query(&statement)
+            .execute(&db.pool)
+            .await
+            .expect("refuse rows");
+    }
+}
+
+/// Takes the rows [`refuse_rows`] refused again.
+pub async fn accept_rows(db: &app::platform::db::Db, table: &str) {
+    let statement = match db.backend {
+        app::platform::db::Backend::Sqlite => "DROP TRIGGER test_refuse".to_owned(),
+        app::platform::db::Backend::Postgres => format!("DROP TRIGGER test_refuse ON {table}"),
+    };
+    sqlx::query(&statement)
+        .execute(&db.pool)
+        .await
+        .expect("accept rows");
+}
+
 pub async fn empty_database() -> EmptyDatabase {
     match std::env::var("HUJI_TEST_POSTGRES_ADMIN_URL") {
         Ok(admin_url) => {
