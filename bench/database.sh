@@ -12,6 +12,6 @@ bench_database() { # dir, backend
   else
     export DATABASE_URL="sqlite:$1/huji.db"
     BENCH_SQLITE_FILE="$1/huji.db"
-    sql() { sqlite3 -separator , "$BENCH_SQLITE_FILE" "$1"; }
+    sql() { sqlite3 -cmd ".timeout 5000" -separator , "$BENCH_SQLITE_FILE" "$1"; }
   fi
 }

@@ -28,28 +28,14 @@ export HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt"
 say "seeding $citizens citizens ($backend)"
 target/release/huji seed --citizens "$citizens" --companies 1000 --seed 1 --demo >"$DIR/seed.log"
 
-# Fixture: the demo company's grant as if API申請 had been approved and 憑證上傳 done (the
-# portal's own steps are covered by the tests; here they would only cost time).
-target/release/huji pki init --dir "$DIR/pki" >/dev/null
-target/release/huji pki crl --dir "$DIR/pki" >/dev/null
-target/release/huji pki issue api --dir "$DIR/pki" --out "$DIR/api" --business-id 24941832 \
-  --name 蝦蝦樂購股份有限公司 >/dev/null
 AP_ID=APBENCH001
 ISSKEY=benchBENCHbenchBENCHbenchBENCH32
-now="$(date +%s)"
-sql "INSERT INTO api_grants (business_id, ap_id, company_name, host_ip, contact, landline, mobile,
-       email, status, status_changed_at, approved_at, certificate_pem, isskey)
-     VALUES ('24941832', '$AP_ID', '蝦蝦樂購股份有限公司', '127.0.0.1', '郭總裁', '(02)3939889',
-       '0910123321', 'bench@example.com', 'active', $now, $now,
-       '$(cat "$DIR/api.crt")', '$ISSKEY')" >/dev/null
+target/release/huji pki init --dir "$DIR/pki" >/dev/null
+target/release/huji pki crl --dir "$DIR/pki" >/dev/null
+api_grant_fixture sql "$DIR/pki" "$DIR/api" 24941832 "$AP_ID" "$ISSKEY" 蝦蝦樂購股份有限公司
 
 # The mix, from people in the registry with a current card, each person once.
-sample() { # count → personId,applyCode,applyYyymmdd,issueSiteId of that many random people
-  sql "SELECT c.national_id, CAST(i.apply_code AS INTEGER), i.issue_date, i.issue_site_id
-       FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current
-       WHERE c.id_status = 'active' ORDER BY random() LIMIT $1" |
-    awk -F, -v OFS=, '{ split($3, d, "-"); printf "%s,%s,%03d%s%s,%s\n", $1, $2, d[1] - 1911, d[2], d[3], $4 }'
-}
+sample() { registry_cards sql "$1" 'random()'; } # count → that many random people
 mix() { # count → that many queries: 80% matching, 15% another place of issue, 5% applyCode 9
   sample "$1" | awk -F, -v OFS=, '{
     n = NR % 20

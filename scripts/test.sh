@@ -62,6 +62,12 @@ unset HUJI_TEST_POSTGRES_ADMIN_URL
 say "release build (server + WebAssembly)"
 cargo leptos build --release --precompress
 
+say "kill -9 and SIGTERM under load, on SQLite and on PostgreSQL (scripts/crash-test.sh)"
+# Every verification answered before a crash is in the call log once and its token stays
+# spent (issue 22 item 3); longer runs by hand: scripts/crash-test.sh [--postgres] CALLS.
+"$ROOT/scripts/crash-test.sh" || die "calls were lost or doubled across a crash (SQLite)"
+"$ROOT/scripts/crash-test.sh" --postgres || die "calls were lost or doubled across a crash (PostgreSQL)"
+
 say "end-to-end tests in Chromium"
 E2E_DB="$WORK/e2e/huji.db"
 rm -rf "$WORK/e2e" && mkdir -p "$WORK/e2e"
@@ -97,29 +103,17 @@ say "first-visit weight of each page against its budget (scripts/page-weight.sh)
 
 say "the verification API against its own OpenAPI document (schemathesis)"
 # Every generated request must be answered without a server error and as the document says.
-# Each is signed for its own query by scripts/schemathesis_auth.py with a grant of its own (made
-# as bench/verify.sh makes one), so that it reaches the verification and the connection test
-# themselves, not only the token check (issue 22 item 5). The query is in the token, out of
+# Each is signed for its own query by scripts/schemathesis_auth.py with a grant of its own
+# (api_grant_fixture), so that it reaches the verification and the connection test themselves, not only the token check (issue 22 item 5). The query is in the token, out of
 # the document's sight: a request schemathesis thinks valid may carry a query the hook made
 # invalid on purpose, so its check that valid requests are accepted does not apply.
 ST="$WORK/e2e/schemathesis" ST_ORG=04595257 ST_AP=APSCHEMATHESIS ST_ISSKEY=schemathesisSCHEMATHESISschema32
 mkdir -p "$ST"
-"$ROOT/target/release/huji" pki issue api --dir "$WORK/e2e/pki" --out "$ST/api" --business-id "$ST_ORG" \
-  --name 測試科技股份有限公司 >/dev/null
 e2e_sql() { sqlite3 -cmd ".timeout 5000" -csv "$E2E_DB" "$1"; }
-e2e_sql "INSERT INTO api_grants (business_id, ap_id, company_name, host_ip, contact, landline, mobile,
-    email, status, status_changed_at, approved_at, certificate_pem, isskey)
-  VALUES ('$ST_ORG', '$ST_AP', '測試科技股份有限公司', '127.0.0.1', '王測試', '(02)23456789',
-    '0912345678', 'schemathesis@example.com', 'active', $(date +%s), $(date +%s),
-    '$(cat "$ST/api.crt")', '$ST_ISSKEY')"
-# Two hundred people of the registry with a current card, as
-# personId,applyCode,applyYyymmdd,issueSiteId: enough that the mismatches drawn lock few of
-# them (A-N6) and stay far below the abnormal-use thresholds (A-N9).
-e2e_sql "SELECT c.national_id, CAST(i.apply_code AS INTEGER), i.issue_date, i.issue_site_id
-    FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current
-    WHERE c.id_status = 'active' ORDER BY c.id LIMIT 200" |
-  awk -F, -v OFS=, '{ split($3, d, "-"); printf "%s,%s,%03d%s%s,%s\n", $1, $2, d[1] - 1911, d[2], d[3], $4 }' \
-  >"$ST/people"
+api_grant_fixture e2e_sql "$WORK/e2e/pki" "$ST/api" "$ST_ORG" "$ST_AP" "$ST_ISSKEY" 測試科技股份有限公司
+# Two hundred people: enough that the mismatches drawn lock few of them (A-N6) and stay far
+# below the abnormal-use thresholds (A-N9).
+registry_cards e2e_sql 200 c.id >"$ST/people"
 (cd "$WORK" && PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=schemathesis_auth HUJI_ST_HUJI="$ROOT/target/release/huji" \
   HUJI_ST_GRANT="$ST_ORG,$ST_AP,$ST_ISSKEY" HUJI_ST_KEY="$ST/api.key" HUJI_ST_PEOPLE="$ST/people" \
   "$WORK/venv/bin/st" run "$SOFT_BASE_URL/integration/openapi.json" --checks all \

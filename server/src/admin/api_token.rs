@@ -37,7 +37,8 @@ pub struct ApiTokenArgs {
     #[arg(long, required_unless_present = "queries")]
     issue_site: Option<String>,
     /// Instead of one query: a file of queries, one per line as
-    /// `personId,applyCode,applyYyymmdd,issueSiteId`; prints one token per line, in order.
+    /// `personId,applyCode,applyYyymmdd,issueSiteId[,userId]` (the line's userId instead of
+    /// --user-id); prints one token per line, in order.
     #[arg(long, conflicts_with_all = ["person_id", "apply_code", "apply_date", "issue_site"])]
     queries: Option<PathBuf>,
 }
@@ -51,16 +52,20 @@ pub fn run(args: ApiTokenArgs, now: i64) -> anyhow::Result<()> {
             .filter(|line| !line.trim().is_empty())
             .map(parse_query)
             .collect::<anyhow::Result<Vec<_>>>()?,
-        None => vec![Query {
-            person_id: args.person_id.unwrap_or_default(),
-            apply_code: args.apply_code.unwrap_or_default(),
-            apply_yyymmdd: args.apply_date.unwrap_or_default(),
-            issue_site_id: args.issue_site.unwrap_or_default(),
-        }],
+        None => vec![(
+            Query {
+                person_id: args.person_id.unwrap_or_default(),
+                apply_code: args.apply_code.unwrap_or_default(),
+                apply_yyymmdd: args.apply_date.unwrap_or_default(),
+                issue_site_id: args.issue_site.unwrap_or_default(),
+            },
+            None,
+        )],
     };
-    let sign = |query: &Query| {
+    let sign = |(query, user_id): &(Query, Option<String>)| {
         let jti = uuid::Uuid::new_v4().to_string();
-        token(&credentials, &args.user_id, query, now, &jti)
+        let user_id = user_id.as_deref().unwrap_or(&args.user_id);
+        token(&credentials, user_id, query, now, &jti)
     };
     // RSA signing is the cost: split the queries over the cores, keep their order.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -88,16 +93,40 @@ pub fn run(args: ApiTokenArgs, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `personId,applyCode,applyYyymmdd,issueSiteId`.
-fn parse_query(line: &str) -> anyhow::Result<Query> {
+/// `personId,applyCode,applyYyymmdd,issueSiteId[,userId]`.
+fn parse_query(line: &str) -> anyhow::Result<(Query, Option<String>)> {
     let fields: Vec<&str> = line.trim().split(',').collect();
-    let [person_id, apply_code, apply_yyymmdd, issue_site_id] = fields[..] else {
-        anyhow::bail!("{line:?} is not personId,applyCode,applyYyymmdd,issueSiteId");
+    let (&[person_id, apply_code, apply_yyymmdd, issue_site_id], user_id) = match fields[..] {
+        [a, b, c, d] => (&[a, b, c, d], None),
+        [a, b, c, d, user_id] => (
+            &[a, b, c, d],
+            Some(user_id.to_owned()).filter(|user_id| !user_id.is_empty()),
+        ),
+        _ => anyhow::bail!("{line:?} is not personId,applyCode,applyYyymmdd,issueSiteId[,userId]"),
     };
-    Ok(Query {
+    let query = Query {
         person_id: person_id.into(),
         apply_code: apply_code.into(),
         apply_yyymmdd: apply_yyymmdd.into(),
         issue_site_id: issue_site_id.into(),
-    })
+    };
+    Ok((query, user_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_query;
+
+    #[test]
+    fn a_query_line_may_name_its_own_operator() {
+        let (query, user) = parse_query("A123456789,1,1100615,63000,crash-7").expect("five");
+        assert_eq!(query.person_id, "A123456789");
+        assert_eq!(query.issue_site_id, "63000");
+        assert_eq!(user.as_deref(), Some("crash-7"));
+        let (_, user) = parse_query("A123456789,1,1100615,63000").expect("four");
+        assert_eq!(user, None);
+        let (_, user) = parse_query("A123456789,1,1100615,63000,").expect("empty");
+        assert_eq!(user, None, "an empty userId is --user-id's");
+        assert!(parse_query("A123456789,1,1100615").is_err());
+    }
 }
