@@ -117,7 +117,11 @@ async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Failed> {
 }
 
 /// Writes `batch` and tells each waiting caller whether its row is written.
-async fn write_and_answer<R: LogRow>(db: &Db, batch: &[R], waiting: Vec<oneshot::Sender<bool>>) {
+async fn write_and_answer<R: LogRow>(
+    db: &Db,
+    batch: &[R],
+    waiting: impl Iterator<Item = oneshot::Sender<bool>>,
+) {
     let error = match write_batch(db, batch).await {
         Ok(()) => {
             for done in waiting {
@@ -161,7 +165,25 @@ async fn writer<R: LogRow>(db: Db, mut receiver: mpsc::Receiver<Pending<R>>) {
                 None
             };
         }
-        write_and_answer(&db, &batch, std::mem::take(&mut waiting)).await;
+        // Each batch is written by a task of its own, so that a panic while writing one (a
+        // driver's bug) fails only its calls, whose senders it drops, and not every call after.
+        let (writing, rows) = (db.clone(), std::mem::take(&mut batch));
+        let answers = std::mem::take(&mut waiting);
+        (batch, waiting) = match tokio::spawn(async move {
+            let mut answers = answers;
+            write_and_answer(&writing, &rows, answers.drain(..)).await;
+            (rows, answers)
+        })
+        .await
+        {
+            Ok(kept) => kept,
+            Err(error) => {
+                if error.is_panic() {
+                    tracing::error!(%error, "writing the call log panicked; its calls are answered unavailable");
+                }
+                (Vec::with_capacity(MAX_BATCH), Vec::with_capacity(MAX_BATCH))
+            }
+        };
         batch.clear();
     }
 }
@@ -219,5 +241,58 @@ impl LogRow for CallRecord {
             .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::platform::audit::AuditKey;
+
+    /// A row, and whether writing it panics, as a driver's bug would.
+    struct Row(i64, bool);
+
+    impl LogRow for Row {
+        async fn write(
+            connection: &mut AnyConnection,
+            _: Backend,
+            batch: &[Row],
+        ) -> sqlx::Result<()> {
+            assert!(batch.iter().all(|row| !row.1), "a bug while writing");
+            for row in batch {
+                sqlx::query("INSERT INTO rows (n) VALUES ($1)")
+                    .bind(row.0)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn f_8_a_panic_while_writing_fails_its_own_calls_and_the_log_goes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite:{}", dir.path().join("log.db").display());
+        let db = Db::connect(&url, 2, AuditKey::new(&[7; 32]))
+            .await
+            .expect("database");
+        sqlx::query("CREATE TABLE rows (n BIGINT NOT NULL)")
+            .execute(&db.pool)
+            .await
+            .expect("table");
+        let log = CallLog::<Row>::start(db.clone());
+        assert!(
+            log.record(Row(1, true)).await.is_err(),
+            "its row was not written"
+        );
+        assert!(
+            log.record(Row(2, false)).await.is_ok(),
+            "the writer still writes"
+        );
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT n FROM rows")
+            .fetch_all(&db.pool)
+            .await
+            .expect("rows");
+        assert_eq!(rows, [2]);
     }
 }
