@@ -781,6 +781,34 @@ async fn i_3_an_answered_call_is_in_the_log_before_its_answer_is_sent() {
     assert!(logged.iter().all(|(outcome, _)| outcome == "answered"));
 }
 
+/// Issue 22 item 1: a confirmation whose row the database will not take is answered
+/// unavailable, with nothing of the person's; the next call, the row taken, is answered.
+#[tokio::test]
+async fn i_3_no_answer_leaves_without_its_row_in_the_call_log() {
+    let service = service(uncached()).await;
+    let db = &service.portal.app.test_db.db;
+    let request = json!({ "id_number": WANG, "card_number": WANG_CARD });
+    crate::support::refuse_rows(db, "confirmation_calls", "true").await;
+    let (status, answer) = service.ask(&service.bank, request.clone()).await;
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(answer["code"], "unavailable");
+    assert!(answer.get("belongs").is_none(), "{answer}");
+    let logged = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM confirmation_calls")
+            .fetch_one(&db.pool)
+            .await
+            .expect("calls")
+    };
+    assert_eq!(logged().await, 0);
+
+    crate::support::accept_rows(db, "confirmation_calls").await;
+    assert_eq!(
+        service.ask(&service.bank, request).await,
+        (200, belongs("valid"))
+    );
+    assert_eq!(logged().await, 1);
+}
+
 #[tokio::test]
 async fn i_3_a_call_in_progress_at_shutdown_is_answered_and_logged() {
     let service = service(uncached()).await;
