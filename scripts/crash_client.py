@@ -14,6 +14,8 @@
       HJ4004; at most MAX_LOST calls were taken and never answered (those in flight at a
       SIGKILL: none at a SIGTERM); every call answered RS7009 is logged exactly once with the
       verdict it was answered; and every answered token sent again is refused as used.
+      Behind the load balancer of scripts/cluster-test.sh, a call it sent to a server that
+      died with it and then to the next (its answer's X-Upstream names both) counts as cut.
 """
 
 import http.client
@@ -41,7 +43,8 @@ def connect(base):
 
 
 def call(connection, token):
-    """(status, rdCode, verdict) of one call on `connection`."""
+    """(status, rdCode, verdict, resent) of one call on `connection`; `resent` when a load
+    balancer sent it to more than one server."""
     try:
         connection.request("GET", PATH, headers={"Authorization": f"Bearer {token}"})
     except ConnectionRefusedError as refused:
@@ -55,7 +58,8 @@ def call(connection, token):
     except (http.client.HTTPException, OSError, ValueError) as error:
         raise Cut() from error
     data = body.get("responseData") or {}
-    return response.status, body.get("rdCode", ""), data.get("checkIdCardApply", "")
+    resent = "," in (response.getheader("X-Upstream") or "")
+    return response.status, body.get("rdCode", ""), data.get("checkIdCardApply", ""), resent
 
 
 def send(base, tokens, answers, threads):
@@ -77,7 +81,8 @@ def send(base, tokens, answers, threads):
                 if time.monotonic() - state["answered_at"] > PATIENCE:
                     raise SystemExit(f"no call answered for {PATIENCE} s")
                 try:
-                    status, code, verdict = call(connection, tokens[index])
+                    status, code, verdict, resent = call(connection, tokens[index])
+                    cut = cut or resent
                 except (NotTaken, Cut) as failure:
                     cut = cut or isinstance(failure, Cut)
                     connection.close()
@@ -129,7 +134,7 @@ def check(base, tokens, answers, logged, max_lost):
         problems.append(f"logged more than once: {twice[:10]}")
     connection = connect(base)
     for index, _ in answered:
-        status, code, _ = call(connection, tokens[index])
+        status, code, *_ = call(connection, tokens[index])
         if code != "HJ4004":
             problems.append(f"call {index}'s token sent again was answered {status} {code}")
     cut = sum(1 for *_, was_cut in results if was_cut == "1")

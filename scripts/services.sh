@@ -7,8 +7,17 @@ PIDS=()
 PG_DIR=""
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+free_port() { # [count]: that many distinct ports, one a line
+  python3 -c 'import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in sockets))' "${1:-1}"
+}
+
+forget() { # pid: no longer one to stop at the end (it has ended; its number may be reused)
+  local kept=() pid
+  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+  PIDS=("${kept[@]}")
 }
 
 port_in_use() { ss -ltn "( sport = :$1 )" | grep -q LISTEN; }
@@ -21,11 +30,11 @@ wait_for_port() { # port, what
   die "$2 did not start on port $1"
 }
 
-start_smtp_sink() {
+start_smtp_sink() { # [name]: its folder of mails, WORK/NAME (default maildir)
   SMTP_PORT="$(free_port)"
-  MAILDIR="$WORK/maildir"
+  MAILDIR="$WORK/${1:-maildir}"
   rm -rf "$MAILDIR"
-  "$WORK/venv/bin/python" "$ROOT/scripts/smtp-sink.py" "$SMTP_PORT" "$MAILDIR" >"$WORK/smtp-sink.log" 2>&1 &
+  "$WORK/venv/bin/python" "$ROOT/scripts/smtp-sink.py" "$SMTP_PORT" "$MAILDIR" >"$MAILDIR.log" 2>&1 &
   PIDS+=($!)
   wait_for_port "$SMTP_PORT" "the SMTP sink"
   export HUJI_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
@@ -108,33 +117,54 @@ CONF
 # The portal from the release build, on its own port and database, its pages using the card
 # helper at HUJI_CARD_HELPER_URL (when set). The browser tests run on the real clock, so the
 # counters are open at any hour (the hours themselves are proved on a fixed clock). Sets BASE_URL. A second portal on the same
-# database needs its own NAME (for its log).
+# database needs its own NAME (for its log). Behind a load balancer, PUBLIC_ORIGIN is the
+# address people use (the balancer's), which is every server's public origin.
 start_portal() { # database url, [port], [name], [restart], [attempt]
+  launch_portal "$@"
+  await_portal "$PORTAL_PID" "$1" "$PORTAL_PORT" "${@:3}"
+}
+
+# start_portal's first half: starts the portal and sets PORTAL_PID and PORTAL_PORT without
+# waiting for it, so that several can start at once (then await_portal each).
+launch_portal() { # as start_portal
   local port="${2:-$(free_port)}" name="${3:-portal}"
   BASE_URL="http://127.0.0.1:$port"
   # Each portal's database is its own: so is its audit checkpoint (made afresh with it). A
   # restart of the same portal keeps its checkpoint, and adds to its log.
   [ "${4:-}" = restart ] || rm -f "$WORK/$name.audit-head" "$WORK/$name.log"
   HUJI_AUDIT_CHECKPOINT_FILE="$WORK/$name.audit-head" \
-  HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="$BASE_URL" DATABASE_URL="$1" \
+  HUJI_BIND="127.0.0.1:$port" HUJI_PUBLIC_ORIGIN="${PUBLIC_ORIGIN:-$BASE_URL}" DATABASE_URL="$1" \
     HUJI_SITE_ROOT="$ROOT/target/site" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \
     HUJI_SMTP_URL="${HUJI_TEST_SMTP_URL:-}" HUJI_LINK_SERVER_POOL="$DEMO_LINK_SERVER_POOL" \
     HUJI_COUNTER_HOURS=always \
     "$ROOT/target/release/huji" serve >>"$WORK/$name.log" 2>&1 &
-  local pid=$!
+  PORTAL_PID=$!
+  PORTAL_PORT="$port"
+  PIDS+=("$PORTAL_PID")
+}
+
+# start_portal's second half: waits for the portal launched as PID to listen on its port. Sets
+# PORTAL_PID to the portal that runs (another when it had to be started again).
+await_portal() { # pid, database url, port, [name], [restart], [attempt]
+  local pid="$1" port="$3" name="${4:-portal}"
+  BASE_URL="http://127.0.0.1:$port"
   # A server that exits while starting (a database that did not take its connections in
   # time, right after another server was killed) is started again, as a service manager
   # would; the third failure is the test's.
   for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      PIDS+=("$pid")
+    local ended=false
+    if grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status" || [ ! -e "/proc/$pid" ]; then ended=true; fi
+    # Listening, and still running: not another program that had the port.
+    if ! "$ended" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      PORTAL_PID="$pid"
       return 0
     fi
-    if grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status" || [ ! -e "/proc/$pid" ]; then
+    if "$ended"; then
       wait "$pid" 2>/dev/null || true
-      [ "${5:-1}" -lt 3 ] || { tail -n 5 "$WORK/$name.log" >&2; die "the portal ($name) exited while starting"; }
+      forget "$pid"
+      [ "${6:-1}" -lt 3 ] || { tail -n 5 "$WORK/$name.log" >&2; die "the portal ($name) exited while starting"; }
       say "the portal ($name) exited while starting: starting it again"
-      start_portal "$1" "$port" "$name" restart "$((${5:-1} + 1))"
+      start_portal "$2" "$port" "$name" restart "$((${6:-1} + 1))"
       return
     fi
     sleep 0.2
