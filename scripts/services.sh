@@ -22,6 +22,11 @@ forget() { # pid: no longer one to stop at the end (it has ended; its number may
 
 port_in_use() { ss -ltn "( sport = :$1 )" | grep -q LISTEN; }
 
+port_bindable() { # port: a listener could bind it now, on every address (as vpcd does)
+  python3 -c 'import socket, sys
+socket.socket().bind(("", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
 wait_for_port() { # port, what
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -75,12 +80,14 @@ start_pcscd() {
   command -v pcscd >/dev/null || die "pcscd is missing: apt-get install pcscd libpcsclite-dev"
   [[ -f "$driver" ]] || die "the vpcd driver is missing: apt-get install vsmartcard-vpcd"
   rm -rf "$dir" && mkdir -p "$dir/reader.conf.d" "$dir/run"
-  # A free even port for slot 0 (vpcd also takes the next one for slot 1).
+  # A free even port for slot 0 (vpcd also takes the next one for slot 1), below the
+  # ephemeral range (32768-60999): after a load test, closed client connections hold ports
+  # there in TIME_WAIT, which no listener shows but which keep vpcd from binding.
   VPCD_PORT=""
-  for candidate in $(seq 41000 2 41200); do
-    if ! port_in_use "$candidate" && ! port_in_use $((candidate + 1)); then VPCD_PORT=$candidate; break; fi
+  for candidate in $(seq 24000 2 24200); do
+    if port_bindable "$candidate" && port_bindable $((candidate + 1)); then VPCD_PORT=$candidate; break; fi
   done
-  [[ -n "$VPCD_PORT" ]] || die "no free port pair for vpcd between 41000 and 41201"
+  [[ -n "$VPCD_PORT" ]] || die "no free port pair for vpcd between 24000 and 24201"
   cat >"$dir/reader.conf.d/vpcd" <<CONF
 FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:$(printf '0x%X' "$VPCD_PORT")
