@@ -11,10 +11,12 @@
 #   - wrong guesses about ten people at once fail three comparisons each (A-N6);
 #   - each of fifty tokens sent twice at once is answered once (single-use jti);
 #   - a client drawing more sign-in challenges at once than its limit gets exactly the limit;
-#   - under verification calls, four companies filing and cancelling API申請, and page views,
-#     one server killed with SIGKILL and another stopped with SIGTERM (each started again)
-#     lose no answered call and no case a company was given, make no case twice, fail no page
-#     view (but one a viewer cut off by the SIGKILL), and `huji audit verify` passes.
+#   - under verification calls, four companies filing and cancelling API申請, four citizens
+#     reporting their ID cards lost and revoking the reports, and page views, one server
+#     killed with SIGKILL and another stopped with SIGTERM (each started again) lose no
+#     answered call, no case a company was given and no report a citizen was given, make no
+#     case or report twice, fail no page view (but one a viewer cut off by the SIGKILL), and
+#     `huji audit verify` passes.
 # Usage: scripts/cluster-test.sh [CALLS]
 #   CALLS: the verification calls sent under the faults (default 5,000; more by hand).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -173,7 +175,7 @@ client_py challenges "$LB" 198.51.100.7 330 300 || status=$?
 if [ "$status" = 3 ]; then client_py challenges "$LB" 198.51.100.8 330 300 || status=$?; fi
 [ "$status" = 0 ] || die "the sign-in challenge limit did not hold across the servers"
 
-say "verification calls, filings and page views while servers die ($CALLS calls)"
+say "verification calls, filings, loss reports and page views while servers die ($CALLS calls)"
 load_calls "$DIR" "$CALLS"
 load_begin "$DIR" "$LB" "$HELPER" "$THREADS"
 logged_at_least $((CALLS / 3)) "$CLIENT"
@@ -200,6 +202,7 @@ check_calls "$DIR" "$LB" "$THREADS"
 [ "$(sql "SELECT number FROM api_cases WHERE id = '$case_id' AND status = 'pending'")" = "$case_number" ] ||
   die "the case $case_number the company was given is not pending"
 check_filings "$DIR"
+check_reports "$DIR"
 mails_once
 HUJI_AUDIT_CHECKPOINT_FILE="$WORK/cluster-1.audit-head" target/release/huji audit verify \
   || die "the audit chain does not verify after the faults"

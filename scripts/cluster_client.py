@@ -21,6 +21,15 @@ across the servers.
       登錄資料修改 at once, each signed by the card: exactly one is received (A-6: one pending
       case per company) and every other is refused with WARNNING-02. Writes the session
       cookies to COOKIES and the received case's `id,number` to CASES.
+  cluster_client.py reporter LB PEOPLE STOP OUT
+      Each citizen of PEOPLE (`nationalId,name,birthDate,address,parentName` lines, the
+      registry's facts as a citizen types them) reports their ID card lost and revokes the
+      report (L4-1, L4-2), again and again, until STOP exists, reading each CAPTCHA from the
+      database at DATABASE_URL as a person reads its picture. A request that died with its
+      server is not sent again blindly: the citizen looks their reports up (查詢) and goes on
+      from what is there. Writes each report as `nationalId,reference,how` to OUT, `how` being
+      `told` (the answer named it) or `found` (a report whose answer was cut off, found by
+      the look-up).
   cluster_client.py browse LB COOKIES COMPANY STOP OUT
       Views public pages, and once the file COOKIES holds the company's sessions its own page
       with each, until the file STOP exists; every view must answer 200 (the company's page
@@ -31,6 +40,9 @@ import base64
 import http.client
 import json
 import os
+import re
+import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -69,6 +81,15 @@ def verification(base, token):
     return answer.get("rdCode", ""), (answer.get("responseData") or {}).get("checkIdCardApply", "")
 
 
+def in_threads(target, arguments):
+    """Runs `target(*args)` for each args of `arguments`, each in a thread of its own, to the end."""
+    threads = [threading.Thread(target=target, args=tuple(args)) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def at_once(calls):
     """Runs every callable in a thread of its own, released together: their results in order."""
     results = [None] * len(calls)
@@ -81,12 +102,13 @@ def at_once(calls):
         except Exception as error:  # a failure is a result the check names
             results[index] = error
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, [(n,) for n in range(len(calls))])
     return results
+
+
+def write_rows(path, rows):
+    with open(path, "w", encoding="utf-8") as out:
+        out.writelines(",".join(map(str, row)) + "\n" for row in rows)
 
 
 def fail(problems, what):
@@ -343,20 +365,142 @@ def filer(base, helper, companies_file, stop, out):
                 cookie = None
                 time.sleep(0.1)
 
-    threads = [threading.Thread(target=company, args=tuple(fields)) for fields in companies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    with open(out, "w", encoding="utf-8") as result:
-        result.writelines(f"{business_id},{case_id},{number}\n"
-                          for business_id, case_id, number in received)
+    in_threads(company, companies)
+    write_rows(out, received)
     filed = {business_id for business_id, _, _ in received}
     problems += [f"{fields[0]} filed nothing" for fields in companies if fields[0] not in filed]
     if problems:
         fail(problems, "filings")
     print(f"filings: {len(received)} API申請 received and cancelled by {len(companies)} "
           f"companies; {RESENT[0]} filings or cancellations sent again after their server died")
+
+
+def captcha_answer(captcha_id):
+    """The answer of a live CAPTCHA, from the portal's database (DATABASE_URL)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", captcha_id):
+        raise RuntimeError(f"not a CAPTCHA id: {captcha_id!r}")
+    url = os.environ["DATABASE_URL"]
+    query = f"SELECT answer FROM captchas WHERE id = '{captcha_id}'"
+    if url.startswith("postgres"):
+        return subprocess.run(["psql", "-qAt", url, "-c", query], check=True, capture_output=True,
+                              text=True).stdout.strip()
+    path = urllib.parse.urlsplit(url).path
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as database:
+        row = database.execute(query).fetchone()
+    return row[0] if row else ""
+
+
+class Citizen:
+    """One citizen at the loss-report forms, each request from an address of its own (as
+    citizens come from many), so that no client's limit on CAPTCHAs or failures is reached."""
+
+    PASSWORD = "Qw12"
+
+    def __init__(self, base, number, facts):
+        self.base, self.number, self.requests = base, number, 0
+        self.national_id, self.name, self.birth_date, self.address, self.parent = facts
+
+    def post(self, path, body, content_type):
+        """(status, body) of one request; (None, "") when no answer came (its server died)."""
+        self.requests += 1
+        address = f"10.22.{self.number}.{self.requests % 250 + 1}"
+        headers = {"Origin": self.base, "Content-Type": content_type, "X-Forwarded-For": address}
+        try:
+            status, _, text = request(self.base, "POST", path, body=body, headers=headers)
+        except (OSError, http.client.HTTPException):
+            return None, ""
+        return (None, "") if status in (502, 503, 504) else (status, text)
+
+    def form(self, operation):
+        """`operation` (Report, Query or Revoke) posted with a fresh CAPTCHA: the outcome's
+        JSON, or None when the request or the CAPTCHA's died with its server."""
+        status, text = self.post("/api/captcha", b"", "application/x-www-form-urlencoded")
+        if status is None:
+            return None
+        if status != 200:
+            raise RuntimeError(f"no CAPTCHA: {status} {text[:200]}")
+        captcha_id = json.loads(text)
+        posted = [["national_id", self.national_id], ["name", self.name],
+                  ["birth_date", self.birth_date], ["address", self.address],
+                  ["phone", "0912345678"], ["email", f"loss-{self.number}@example.com"],
+                  ["parent_name", self.parent], ["captcha_id", captcha_id],
+                  ["captcha", captcha_answer(captcha_id)]]
+        if operation != "Query":
+            posted.append(["password", self.PASSWORD])
+        body = json.dumps({"operation": operation, "posted": posted}).encode()
+        status, text = self.post("/api/id_card_loss", body, "application/json")
+        if status is None:
+            return None
+        if status != 200:
+            raise RuntimeError(f"{operation} answered {status}: {text[:300]}")
+        return json.loads(text)
+
+    def open_report(self):
+        """The reference of the open report, or None, as 查詢 shows them."""
+        while (outcome := self.form("Query")) is None:
+            time.sleep(0.1)
+        if "Records" not in outcome:
+            raise RuntimeError(f"查詢 answered {outcome}")
+        open_reports = [record["reference"] for record in outcome["Records"]
+                        if record["revoked_at"] is None]
+        if len(open_reports) > 1:
+            raise RuntimeError(f"{len(open_reports)} open reports of one card")
+        return open_reports[0] if open_reports else None
+
+
+def reporter(base, people_file, stop, out):
+    with open(people_file, encoding="utf-8") as lines:
+        people = [line.strip().split(",") for line in lines if line.strip()]
+    reports, problems, cut = [], [], [0]
+    lock = threading.Lock()
+
+    def citizen(number, facts):
+        person = Citizen(base, number, facts)
+        reference = None  # the open report's
+        try:
+            while not problems:
+                if reference is None:
+                    if os.path.exists(stop):
+                        return
+                    outcome = person.form("Report")
+                    if outcome is None:  # cut off: was it made?
+                        with lock:
+                            cut[0] += 1
+                        reference, how = person.open_report(), "found"
+                    elif "Reported" in outcome:
+                        reference, how = outcome["Reported"]["reference"], "told"
+                    else:
+                        raise RuntimeError(f"掛失 answered {outcome}")
+                    if reference:
+                        with lock:
+                            reports.append((person.national_id, reference, how))
+                else:
+                    outcome = person.form("Revoke")
+                    if outcome is None:  # cut off: was it revoked?
+                        with lock:
+                            cut[0] += 1
+                        still_open = person.open_report()
+                        if still_open == reference:
+                            continue
+                        if still_open is not None:
+                            raise RuntimeError(f"{still_open} is open in place of {reference}")
+                    elif outcome.get("Revoked", {}).get("reference") != reference:
+                        raise RuntimeError(f"撤銷掛失 of {reference} answered {outcome}")
+                    reference = None
+                time.sleep(0.05)
+        except Exception as error:  # a citizen who stops is a failure, not a silence
+            with lock:
+                problems.append(f"citizen {number}: {error!r}")
+
+    in_threads(citizen, [(n, tuple(facts)) for n, facts in enumerate(people)])
+    write_rows(out, reports)
+    problems += [f"citizen {n} reported nothing" for n, facts in enumerate(people)
+                 if facts[0] not in {national_id for national_id, _, _ in reports}]
+    if problems:
+        fail(problems, "loss reports")
+    print(f"loss reports: {len(reports)} made and revoked by {len(people)} citizens; "
+          f"{cut[0]} cut off by a dying server, "
+          f"{sum(how == 'found' for _, _, how in reports)} of them made and found by 查詢")
 
 
 def browse(base, cookies_file, company, stop, out):
@@ -411,14 +555,10 @@ def browse(base, cookies_file, company, stop, out):
         except Exception as error:  # a viewer that stops is a failure, not a silence
             problems.append(f"a viewer stopped: {error!r}")
 
-    threads = [threading.Thread(target=viewer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    with open(out, "w", encoding="utf-8") as result:
-        result.write(f"{views['public'] + views['company']}\n")
-    if views["cut"] > len(threads):
+    viewers = 4
+    in_threads(viewer, [(n,) for n in range(viewers)])
+    write_rows(out, [(views["public"] + views["company"],)])
+    if views["cut"] > viewers:
         problems.append(f"{views['cut']} views were cut off (at most one a viewer at the SIGKILL)")
     if not views["public"] or not views["company"]:
         problems.append(f"too few views to tell: {views}")
@@ -441,6 +581,8 @@ def main():
         sessions(base, args[0], args[1], args[2], args[3], args[4], int(args[5]), args[6], args[7])
     elif mode == "filer":
         filer(base, *args)
+    elif mode == "reporter":
+        reporter(base, *args)
     elif mode == "browse":
         browse(base, *args)
     else:

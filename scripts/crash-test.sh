@@ -2,11 +2,12 @@
 # kill -9 under load (issue 22 item 3): one server (a SQLite file, or with --postgres a
 # throw-away local PostgreSQL) answers signed verification calls from eight clients. In the
 # middle of the load it is killed with SIGKILL and started again, and later stopped with
-# SIGTERM and started again, while four companies file API申請 and cancel them. Exits
-# non-zero unless every call a client was answered is in the call log exactly once, every
-# answered token is refused when sent again (its single use survived), every case a company
-# was given is there once with its number, the server stopped by SIGTERM exited cleanly, and
-# `huji audit verify` passes.
+# SIGTERM and started again, while four companies file API申請 and cancel them and four
+# citizens report their ID cards lost and revoke the reports. Exits non-zero unless every
+# call a client was answered is in the call log exactly once, every answered token is refused
+# when sent again (its single use survived), every case a company was given is there once
+# with its number, every loss report a citizen was given is there once with its reference,
+# the server stopped by SIGTERM exited cleanly, and `huji audit verify` passes.
 # Usage: scripts/crash-test.sh [--postgres] [CALLS]
 #   CALLS: the calls sent (default 3,000, as the test command runs it; more by hand).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,6 +33,8 @@ load_calls "$DIR" "$CALLS"
 load_filers "$DIR" 73019485
 
 port="$(free_port)"
+# The citizens' requests each come from an address of their own, as if through a proxy.
+export HUJI_TRUSTED_PROXIES=127.0.0.1
 start_card_helper crash-helper "http://127.0.0.1:$port" "${FILER_TOKENS[@]}"
 start_server() { # [restart]
   start_portal "$DATABASE_URL" "$port" crash-portal "$@"
@@ -39,7 +42,9 @@ start_server() { # [restart]
 }
 start_server
 # Four companies file API申請 and cancel them all along, sending again what died with the
-# server (their cases must all be there afterwards, once each).
+# server, and four citizens report their cards lost and revoke the reports, looking up what
+# became of a request that died (the cases and the reports must all be there afterwards, once
+# each).
 load_begin "$DIR" "$BASE_URL" "$HUJI_CARD_HELPER_URL" "$THREADS"
 # Strike once a third of the calls are answered, and again at two thirds, each time with the
 # clients still sending.
@@ -55,8 +60,9 @@ server_gone "$server" || die "the server stopped by SIGTERM exited with $? (137:
 start_server restart
 load_end "$DIR"
 
-say "every call answered is logged once, its token stays spent, every case filed is there once"
+say "every call answered is logged once, its token stays spent, every case and report is there once"
 check_calls "$DIR" "$BASE_URL" "$THREADS"
 check_filings "$DIR"
+check_reports "$DIR"
 HUJI_AUDIT_CHECKPOINT_FILE="$WORK/crash-portal.audit-head" target/release/huji audit verify \
   || die "the audit chain does not verify after the crashes"

@@ -4,8 +4,10 @@
 # shellcheck shell=bash
 
 # In DIR (its database already made by bench_database): the registry, the development PKI, the
-# grant of 蝦蝦樂購 (24941832, apId APLOAD00001) for 127.0.0.1 with its API key DIR/api.key, and
-# DIR/people: every person of the registry with a current card, as verification queries.
+# grant of 蝦蝦樂購 (24941832, apId APLOAD00001) for 127.0.0.1 with its API key DIR/api.key,
+# DIR/reporters: four citizens with a current card, their facts as they type them at the loss
+# report forms (`cluster_client.py reporter`), and DIR/people: every other person of the
+# registry with a current card, as verification queries (none meets a card reported lost).
 load_fixture() { # dir
   local dir="$1"
   export HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" HUJI_ID_HASH_KEY_FILE="$dir/id-hash.key" \
@@ -20,7 +22,14 @@ load_fixture() { # dir
   export HUJI_TRUSTED_ROOTS="$dir/pki/trust"
   api_grant_fixture sql "$dir/pki" "$dir/api" 24941832 APLOAD00001 loadLOADloadLOADloadLOADloadLO32 \
     蝦蝦樂購股份有限公司
-  registry_cards sql 2000 c.id >"$dir/people"
+  sql "SELECT c.national_id, c.name, c.birth_date, c.county || c.township || c.street_address,
+      COALESCE(c.father_name, c.mother_name, c.adoptive_father_name, c.adoptive_mother_name)
+    FROM citizens c JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current
+    WHERE c.id_status = 'active' ORDER BY c.id DESC LIMIT 4" |
+    awk -F, -v OFS=, '{ split($3, d, "-"); $3 = sprintf("%d/%s/%s", d[1] - 1911, d[2], d[3]); print }' \
+      >"$dir/reporters"
+  registry_cards sql 2000 c.id | awk -F, 'NR == FNR { reporter[$1] = 1; next } !($1 in reporter)' \
+    "$dir/reporters" - >"$dir/people"
 }
 
 # Signs QUERIES (load_fixture's people, each line with a userId added) into TOKENS, one a line.
@@ -59,14 +68,20 @@ logged_at_least() { # count, client pid: waits, up to a minute, until the call l
 }
 
 # Starts the load the strikes meet, against BASE_URL: the verification calls of DIR/tokens from
-# THREADS clients (scripts/crash_client.py; its pid in CLIENT), and the companies of
-# DIR/filers filing and cancelling API申請 with their cards in the helper at HELPER_URL
-# (scripts/cluster_client.py filer; its pid in FILER) until load_end.
+# THREADS clients (scripts/crash_client.py; its pid in CLIENT), and until load_end the
+# companies of DIR/filers filing and cancelling API申請 with their cards in the helper at
+# HELPER_URL (scripts/cluster_client.py filer; its pid in FILER) and the citizens of
+# DIR/reporters reporting their cards lost and revoking the reports (cluster_client.py
+# reporter; its pid in REPORTER). The portal must trust 127.0.0.1's X-Forwarded-For: each
+# citizen's request comes from an address of its own.
 load_begin() { # dir, base url, helper url, threads
   rm -f "$1/stop"
   python3 "$ROOT/scripts/cluster_client.py" filer "$2" "$3" "$1/filers" "$1/stop" "$1/filed" &
   FILER=$!
   PIDS+=("$FILER")
+  python3 "$ROOT/scripts/cluster_client.py" reporter "$2" "$1/reporters" "$1/stop" "$1/reported" &
+  REPORTER=$!
+  PIDS+=("$REPORTER")
   python3 "$ROOT/scripts/crash_client.py" send "$2" "$1/tokens" "$1/answers" "$4" &
   CLIENT=$!
   PIDS+=("$CLIENT")
@@ -80,6 +95,8 @@ load_end() { # dir
   touch "$1/stop"
   wait "$FILER" || die "a company's filing failed across the faults"
   forget "$FILER"
+  wait "$REPORTER" || die "a citizen's loss report failed across the faults"
+  forget "$REPORTER"
 }
 
 # Checks the calls of scripts/crash_client.py against the call log.
@@ -128,6 +145,32 @@ problems += [f"{case} is not cancelled" for case in cases if case[3] != "cancell
 if len(filed) != len(set(filed)):
     problems.append("a case was received twice")
 print(f"cases: {len(filed)} received, {len(cases)} stored; {len(problems)} problems")
+sys.exit("\n".join(problems[:20]) or None)
+PY
+}
+
+# After `cluster_client.py reporter` wrote DIR/reported: every report a citizen was told of (or
+# found after an answer that never came) is there once, revoked, and no report of theirs was
+# made that they do not know of.
+check_reports() { # dir
+  sql "SELECT c.national_id, r.reference, r.status FROM id_card_loss_reports r
+    JOIN citizens c ON c.id = r.citizen_id
+    WHERE c.national_id IN ($(cut -d, -f1 "$1/reporters" | sed "s/.*/'&'/" | paste -sd,))" >"$1/reports"
+  python3 - "$1/reported" "$1/reports" <<'PY' || die "a loss report a citizen was told of is missing, doubled or open"
+import sys
+reported = [tuple(line.split(",")) for line in open(sys.argv[1]).read().split()]
+stored = [tuple(line.split(",")) for line in open(sys.argv[2]).read().split()]
+known = {(national_id, reference) for national_id, reference, _ in reported}
+kept = {(national_id, reference) for national_id, reference, _ in stored}
+problems = [f"{reference} ({how}) is not stored as its citizen was told"
+            for national_id, reference, how in reported if (national_id, reference) not in kept]
+problems += [f"{reference} was made, but its citizen never learned of it" for _, reference in kept - known]
+problems += [f"{reference} is {status}, not revoked" for _, reference, status in stored if status != "revoked"]
+if len(reported) != len(known) or len(stored) != len(kept):
+    problems.append("a report was counted twice")
+told = sum(how == "told" for _, _, how in reported)
+print(f"loss reports: {told} told and {len(reported) - told} found after a cut, {len(stored)} stored; "
+      f"{len(problems)} problems")
 sys.exit("\n".join(problems[:20]) or None)
 PY
 }
