@@ -55,6 +55,12 @@ if ! cargo audit --version 2>/dev/null | grep -q " $CARGO_AUDIT_VERSION\$"; then
   cargo install cargo-audit --version "$CARGO_AUDIT_VERSION" --locked
 fi
 
+# cargo-fuzz, which builds and runs the fuzz targets (scripts/fuzz.sh) on the stable toolchain.
+if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION (once; about a minute)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+fi
+
 # wasm-opt (binaryen) from npm; see tools/package.json for why not Debian's.
 if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] \
    || [ "$ROOT/tools/package-lock.json" -nt "$ROOT/tools/node_modules/.package-lock.json" ]; then

@@ -10,6 +10,7 @@ export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 CARGO_LEPTOS_VERSION="0.3.0"
 CARGO_AUDIT_VERSION="0.22.2"
+CARGO_FUZZ_VERSION="0.13.2"
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: known vulnerabilities in the dependencies, formatting and lints, unit
-# tests, integration tests on SQLite and on PostgreSQL, the Playwright tests in Chromium and
-# each page's first-visit weight against its budget, on the release build. Installs whatever is missing first. Exits non-zero on the first
-# failure.
+# tests, integration tests on SQLite and on PostgreSQL, the card helper through real pcscd,
+# the fuzz targets, the crash and cluster fault tests, the Playwright tests in Chromium and
+# each page's first-visit weight against its budget, on the release build. Installs whatever
+# is missing first. Exits non-zero on the first failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/services.sh"
 trap stop_services EXIT
@@ -23,6 +24,7 @@ cargo audit --db "$ROOT/tools/advisory-db" --no-fetch --stale
 
 say "formatting and lints"
 cargo fmt --all -- --check
+(cd fuzz && cargo fmt --check) # its own workspace
 # Per package and feature set: the server build (app with ssr) and the browser build (app
 # with hydrate) must each be clean; merging both features in one build would hide errors.
 cargo clippy -p server --all-targets --locked -- -D warnings
@@ -58,6 +60,11 @@ start_postgres
 cargo test --locked -p server || { postgres_diagnostics; die "server tests on PostgreSQL failed"; }
 stop_postgres
 unset HUJI_TEST_POSTGRES_ADMIN_URL
+
+say "fuzzing the parsers of what anyone may type or send (scripts/fuzz.sh)"
+# Each cargo-fuzz target replays its kept corpus (fuzz/corpus) and fuzzes briefly (issue 22
+# item 5); longer runs by hand: scripts/fuzz.sh [--keep] SECONDS.
+"$ROOT/scripts/fuzz.sh" 5 || die "a fuzz target failed"
 
 say "release build (server + WebAssembly)"
 cargo leptos build --release --precompress

@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::apply_code::ApplyCode;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = ApplyCode::parse(input) {
-        assert_eq!(ApplyCode::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(ApplyCode::parse, ToString::to_string);

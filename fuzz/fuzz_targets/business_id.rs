@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::business_id::BusinessId;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = BusinessId::parse(input) {
-        assert_eq!(BusinessId::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(BusinessId::parse, ToString::to_string);

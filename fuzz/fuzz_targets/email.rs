@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::email::Email;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = Email::parse(input) {
-        assert_eq!(Email::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(Email::parse, ToString::to_string);

@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::host_ip::HostIp;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = HostIp::parse(input) {
-        assert_eq!(HostIp::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(HostIp::parse, ToString::to_string);

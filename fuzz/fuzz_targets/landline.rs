@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::phone::Landline;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = Landline::parse(input) {
-        assert_eq!(Landline::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(Landline::parse, ToString::to_string);

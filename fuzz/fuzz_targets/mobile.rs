@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::phone::Mobile;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = Mobile::parse(input) {
-        assert_eq!(Mobile::parse(&value.to_string()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(Mobile::parse, ToString::to_string);

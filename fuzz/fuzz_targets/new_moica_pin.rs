@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::pin::NewMoicaPin;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = NewMoicaPin::parse(input) {
-        assert_eq!(NewMoicaPin::parse(value.expose()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(NewMoicaPin::parse, |v: &NewMoicaPin| v.expose().to_owned());

@@ -2,13 +2,7 @@
 #![no_main]
 
 use app::domain::revocation_password::RevocationPassword;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = RevocationPassword::parse(input) {
-        assert_eq!(RevocationPassword::parse(value.expose()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(RevocationPassword::parse, |v: &RevocationPassword| v
+    .expose()
+    .to_owned());

@@ -2,13 +2,5 @@
 #![no_main]
 
 use app::domain::roc_date::RocDate;
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(value) = RocDate::parse(input) {
-        assert_eq!(RocDate::parse(&value.display_compact()), Ok(value));
-    }
-});
+huji_fuzz::round_trip!(RocDate::parse, |v: &RocDate| v.display_compact());
