@@ -18,16 +18,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT/fuzz"
 
-keep=false
+keep=false SECONDS_EACH=5
 if [ "${1:-}" = --keep ]; then keep=true; shift; fi
-SECONDS_EACH="${1:-5}"
-[[ "$SECONDS_EACH" =~ ^[0-9]+$ ]] && [ "$SECONDS_EACH" -ge 1 ] || die "SECONDS is a whole number of at least 1"
-shift || true
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then SECONDS_EACH="$1"; shift; fi
+[ "$SECONDS_EACH" -ge 1 ] || die "SECONDS is at least 1"
 mapfile -t targets < <(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else cargo fuzz list; fi)
 BUILD=(-s none --dev)
 
 say "building the fuzz targets"
-cargo fuzz build "${BUILD[@]}"
+cargo fuzz build "${BUILD[@]}" --target-dir "$ROOT/fuzz/target"
 # cargo-fuzz has no --locked: the lock file must have been right as committed.
 git -C "$ROOT" diff --quiet -- fuzz/Cargo.lock || die "fuzz/Cargo.lock changed in the build: commit it"
 
@@ -36,6 +35,7 @@ git -C "$ROOT" diff --quiet -- fuzz/Cargo.lock || die "fuzz/Cargo.lock changed i
 BIN="$ROOT/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/debug"
 FOUND="$WORK/fuzz/corpus" ARTIFACTS="$WORK/fuzz/artifacts"
 for target in "${targets[@]}"; do
+  [ -x "$BIN/$target" ] || die "no fuzz target $target in $BIN (cargo fuzz list names them)"
   [ -d "corpus/$target" ] || die "no kept corpus for $target: make fuzz/corpus/$target with a few valid inputs"
   mkdir -p "$FOUND/$target" "$ARTIFACTS/$target"
   say "fuzzing $target for ${SECONDS_EACH} s"

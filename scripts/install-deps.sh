@@ -8,9 +8,9 @@ command -v cargo >/dev/null || die "Rust (cargo) is required: install it with ru
 # Debian packages: the browser for the end-to-end tests (with CJK fonts, so that their
 # screenshots show the pages as people see them), PostgreSQL, nginx (the load balancer of
 # scripts/cluster-test.sh), the PC/SC stack with the virtual reader, the headers the pcsc
-# crate links against, and sqlite3 (the e2e specs read the CAPTCHA answer from the portal's
-# database, as a person reads the picture).
-apt_packages=(chromium chromium-driver fonts-noto-cjk postgresql nginx pcscd vsmartcard-vpcd libpcsclite-dev pkg-config nodejs npm python3-venv sqlite3)
+# crate links against, sqlite3 (the e2e specs read the CAPTCHA answer from the portal's
+# database, as a person reads the picture) and g++ (libfuzzer-sys builds libFuzzer).
+apt_packages=(g++ chromium chromium-driver fonts-noto-cjk postgresql nginx pcscd vsmartcard-vpcd libpcsclite-dev pkg-config nodejs npm python3-venv sqlite3)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

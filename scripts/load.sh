@@ -6,8 +6,9 @@
 # In DIR (its database already made by bench_database): the registry, the development PKI, the
 # grant of 蝦蝦樂購 (24941832, apId APLOAD00001) for 127.0.0.1 with its API key DIR/api.key,
 # DIR/reporters: four citizens with a current card, their facts as they type them at the loss
-# report forms (`cluster_client.py reporter`), and DIR/people: every other person of the
-# registry with a current card, as verification queries (none meets a card reported lost).
+# report forms (`cluster_client.py reporter`), and DIR/people: the other people of the
+# registry with a current card (of the first 2,000), as verification queries (none meets a
+# card reported lost).
 load_fixture() { # dir
   local dir="$1"
   export HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" HUJI_ID_HASH_KEY_FILE="$dir/id-hash.key" \

@@ -71,8 +71,8 @@ cargo leptos build --release --precompress
 
 say "kill -9 and SIGTERM under load, on SQLite and on PostgreSQL (scripts/crash-test.sh)"
 # Every verification answered before a crash is in the call log once and its token stays
-# spent, and every case filed is there once (issue 22 item 3); longer runs by hand:
-# scripts/crash-test.sh [--postgres] CALLS.
+# spent, and every case filed and loss report made is there once (issue 22 item 3); longer
+# runs by hand: scripts/crash-test.sh [--postgres] CALLS.
 "$ROOT/scripts/crash-test.sh" || die "calls were lost or doubled across a crash (SQLite)"
 "$ROOT/scripts/crash-test.sh" --postgres || die "calls were lost or doubled across a crash (PostgreSQL)"
 
