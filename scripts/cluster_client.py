@@ -52,6 +52,8 @@ VERIFY = "/integration/rwv2c2/"
 PAGES = ["/", "/api-service", "/certificate/status", "/id-card/loss"]
 CONTACTS = ["王大明", "李小華", "陳志明", "林淑芬", "張家豪", "黃美玲", "吳建宏", "劉雅婷"]
 COMPANY_PAGE = "/api-service/apply"
+# What nginx answers when the server it chose died or is down: the request had no answer.
+NO_ANSWER = (502, 503, 504)
 CHALLENGE_WINDOW = 600
 
 
@@ -316,7 +318,7 @@ def until_answered(call):
             status, body = call()
         except OSError:
             status, body = None, ""
-        if status not in (None, 502, 503, 504):
+        if status is not None and status not in NO_ANSWER:
             RESENT[0] += attempt > 0
             return status, body
         time.sleep(0.1)
@@ -344,7 +346,7 @@ def filer(base, helper, companies_file, stop, out):
                         ("email", f"apply-{business_id}@example.com"),
                         ("purpose", "依洗錢防制法第七條需查驗身分證"), ("agree", "yes")]
                 posted = signed_form(base, card, cookie, form, "apply")
-                if isinstance(posted, tuple) and posted[0] in (502, 503, 504):
+                if isinstance(posted, tuple) and posted[0] in NO_ANSWER:
                     raise RuntimeError("the form's server died")
                 if isinstance(posted, tuple):
                     raise RuntimeError(f"filing answered {posted[0]}: {posted[1][:300]}")
@@ -412,7 +414,7 @@ class Citizen:
             raise RuntimeError(f"{path} had no answer in 30 s") from None
         except (OSError, http.client.HTTPException):
             return None, ""
-        return (None, "") if status in (502, 503, 504) else (status, text)
+        return (None, "") if status in NO_ANSWER else (status, text)
 
     def form(self, operation):
         """`operation` (Report, Query or Revoke) posted with a fresh CAPTCHA: the outcome's

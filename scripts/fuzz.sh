@@ -23,10 +23,9 @@ if [ "${1:-}" = --keep ]; then keep=true; shift; fi
 if [[ "${1:-}" =~ ^[0-9]+$ ]]; then SECONDS_EACH="$1"; shift; fi
 [ "$SECONDS_EACH" -ge 1 ] || die "SECONDS is at least 1"
 mapfile -t targets < <(if [ $# -gt 0 ]; then printf '%s\n' "$@"; else cargo fuzz list; fi)
-BUILD=(-s none --dev)
 
 say "building the fuzz targets"
-cargo fuzz build "${BUILD[@]}" --target-dir "$ROOT/fuzz/target"
+cargo fuzz build --sanitizer none --dev --target-dir "$ROOT/fuzz/target"
 # cargo-fuzz has no --locked: the lock file must have been right as committed.
 git -C "$ROOT" diff --quiet -- fuzz/Cargo.lock || die "fuzz/Cargo.lock changed in the build: commit it"
 

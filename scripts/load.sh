@@ -129,12 +129,16 @@ load_filers() { # dir, pin
   done <"$1/registered" >"$1/filers"
 }
 
+first_fields() { # file: its lines' first fields as an SQL list of strings ('a','b',…)
+  cut -d, -f1 "$1" | sed "s/.*/'&'/" | paste -sd,
+}
+
 # After `cluster_client.py filer` wrote DIR/filed: every case a company was given is there,
 # cancelled as it asked, with the number it was told, and no filing made a second case,
 # however often it was sent.
 check_filings() { # dir
   sql "SELECT business_id, id, number, status FROM api_cases
-    WHERE business_id IN ($(cut -d, -f1 "$1/filers" | sed "s/.*/'&'/" | paste -sd,))" >"$1/cases"
+    WHERE business_id IN ($(first_fields "$1/filers"))" >"$1/cases"
   python3 - "$1/filed" "$1/cases" <<'PY' || die "a case a company was given is missing, doubled or not cancelled"
 import sys
 filed = [tuple(line.split(",")) for line in open(sys.argv[1]).read().split()]
@@ -156,7 +160,7 @@ PY
 check_reports() { # dir
   sql "SELECT c.national_id, r.reference, r.status FROM id_card_loss_reports r
     JOIN citizens c ON c.id = r.citizen_id
-    WHERE c.national_id IN ($(cut -d, -f1 "$1/reporters" | sed "s/.*/'&'/" | paste -sd,))" >"$1/reports"
+    WHERE c.national_id IN ($(first_fields "$1/reporters"))" >"$1/reports"
   python3 - "$1/reported" "$1/reports" <<'PY' || die "a loss report a citizen was told of is missing, doubled or open"
 import sys
 reported = [tuple(line.split(",")) for line in open(sys.argv[1]).read().split()]
