@@ -8,13 +8,16 @@
 //! failed is not retried (the commit may have happened, and a retry would log the calls
 //! twice). A call whose row is not written, or not within [`RECORD_TIMEOUT`], is answered that
 //! the service is unavailable, and may be asked again. The verification API's rows are
-//! [`CallRecord`]s; the confirmation API has its own ([`crate::confirm`]).
+//! [`CallRecord`]s; the confirmation API has its own ([`crate::confirm`]). A verification
+//! whose query is compared has its row written by the registry, in the transaction that
+//! compares it ([`super::registry`]); this writer takes the rest.
 
 use super::batch::placeholders;
 use app::platform::db::{Backend, Db};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::ops::Range;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -101,7 +104,7 @@ impl<R: LogRow> CallLog<R> {
 }
 
 /// How writing a batch failed.
-enum Failed {
+pub(crate) enum Failed {
     /// Before the commit: the transaction was rolled back and nothing of it is written.
     RolledBack(sqlx::Error),
     /// At the commit: it may or may not have happened.
@@ -116,38 +119,59 @@ async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Failed> {
     transaction.commit().await.map_err(Failed::Commit)
 }
 
+/// Writes `batch` in one transaction with `write` (given the range of `batch` to write), which
+/// answers one result per item; when
+/// that fails before its commit (so nothing of it is written), writes each item in a
+/// transaction of its own, so that one item the database refuses fails only itself. A failed
+/// commit is not tried again: it may have happened. One answer per item, `None` for an item
+/// not written.
+pub(crate) async fn each_written<T, R, F, Fut>(batch: &[T], write: F) -> Vec<Option<R>>
+where
+    F: Fn(Range<usize>) -> Fut,
+    Fut: Future<Output = Result<Vec<R>, Failed>>,
+{
+    let error = match write(0..batch.len()).await {
+        Ok(results) if results.len() == batch.len() => {
+            return results.into_iter().map(Some).collect()
+        }
+        Ok(results) => sqlx::Error::Protocol(format!(
+            "a batch of {} answered {}",
+            batch.len(),
+            results.len()
+        )),
+        Err(Failed::RolledBack(error)) if batch.len() > 1 => {
+            tracing::warn!(%error, calls = batch.len(), "a batch of calls was refused; writing them one by one");
+            let mut results = Vec::with_capacity(batch.len());
+            for item in 0..batch.len() {
+                results.push(match write(item..item + 1).await {
+                    Ok(result) => result.into_iter().next(),
+                    Err(Failed::RolledBack(error) | Failed::Commit(error)) => {
+                        tracing::error!(%error, "a call's row was refused; it is answered unavailable");
+                        None
+                    }
+                });
+            }
+            return results;
+        }
+        Err(Failed::RolledBack(error) | Failed::Commit(error)) => error,
+    };
+    tracing::error!(%error, calls = batch.len(), "writing a batch of calls failed; they are answered unavailable");
+    batch.iter().map(|_| None).collect()
+}
+
 /// Writes `batch` and tells each waiting caller whether its row is written.
 async fn write_and_answer<R: LogRow>(
     db: &Db,
     batch: &[R],
     waiting: impl Iterator<Item = oneshot::Sender<bool>>,
 ) {
-    let error = match write_batch(db, batch).await {
-        Ok(()) => {
-            for done in waiting {
-                let _ = done.send(true);
-            }
-            return;
-        }
-        Err(Failed::RolledBack(error)) if batch.len() > 1 => {
-            tracing::warn!(%error, calls = batch.len(), "a batch of the call log was refused; writing its rows one by one");
-            for (row, done) in batch.chunks(1).zip(waiting) {
-                let written = match write_batch(db, row).await {
-                    Ok(()) => true,
-                    Err(Failed::RolledBack(error) | Failed::Commit(error)) => {
-                        tracing::error!(%error, "a call's row was refused; it is answered unavailable");
-                        false
-                    }
-                };
-                let _ = done.send(written);
-            }
-            return;
-        }
-        Err(Failed::RolledBack(error) | Failed::Commit(error)) => error,
-    };
-    tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
-    for done in waiting {
-        let _ = done.send(false);
+    let written = each_written(batch, |range| {
+        let rows = &batch[range];
+        async move { write_batch(db, rows).await.map(|()| vec![(); rows.len()]) }
+    })
+    .await;
+    for (done, written) in waiting.zip(written) {
+        let _ = done.send(written.is_some());
     }
 }
 

@@ -203,27 +203,33 @@ pub async fn authenticated(
     let now = state.app.clock.unix();
     let (mut parts, body) = request.into_parts();
     let source_ip = client_ip(&parts);
-    let (response, caller) = match token::authenticate(&state, &parts, &source_ip, now).await {
+    let call_of = |caller| Call {
+        caller,
+        at: now,
+        source_ip: source_ip.clone(),
+        started,
+    };
+    let (response, call) = match token::authenticate(&state, &parts, &source_ip, now).await {
         Ok(token::Check::Passed(request)) if request.abnormal => (
             Answer::done(Verdict::Abnormal).into_response(),
-            Some(request.caller),
+            Some(call_of(request.caller)),
         ),
         Ok(token::Check::Passed(request)) => {
+            let call = call_of(request.caller);
             parts.extensions.insert(Authenticated {
-                business_id: request.caller.business_id.clone(),
+                call: call.clone(),
                 condition_map: request.condition_map,
-                now,
             });
             let response = next.run(Request::from_parts(parts, body)).await;
-            (response, Some(request.caller))
+            (response, Some(call))
         }
-        Ok(token::Check::Refused(answer, caller)) => (answer.into_response(), caller),
+        Ok(token::Check::Refused(answer, caller)) => (answer.into_response(), caller.map(call_of)),
         Err(error) => {
             tracing::error!(%error, "verification failed on the server side");
             (Answer::unavailable().into_response(), None)
         }
     };
-    let Some(caller) = caller else {
+    let Some(call) = call else {
         return response;
     };
     let answer = response
@@ -231,56 +237,68 @@ pub async fn authenticated(
         .get::<Answer>()
         .copied()
         .unwrap_or_else(Answer::unavailable);
-    if !caller.signed {
+    if !call.caller.signed {
         state.inner.refusals.count(refusals::Refusal {
             api: refusals::Api::Verification,
-            named: format!("{}/{}", caller.business_id, caller.ap_id),
+            named: format!("{}/{}", call.caller.business_id, call.caller.ap_id),
             code: answer.rd_code.code(),
             at: now,
-            source: &source_ip,
+            source: &call.source_ip,
         });
+        return response;
+    }
+    // A verification's row was written with its comparison, in one transaction.
+    if response.extensions().get::<Recorded>().is_some() {
         return response;
     }
     // The answer leaves only once its call is in the log (F-8): one that cannot be written is
     // answered unavailable instead, as a call the service could not take.
-    let recorded = state
-        .inner
-        .log
-        .record(CallRecord {
-            used: matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery),
-            business_id: caller.business_id,
-            ap_id: caller.ap_id,
-            user_id: caller.user_id,
-            called_at: now,
-            source_ip,
-            id_hash: response
-                .extensions()
-                .get::<IdHash>()
-                .map(|hash| hash.0.clone()),
-            rd_code: answer.rd_code.code(),
-            verdict: answer.verdict.map(Verdict::code),
-            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        })
-        .await;
-    match recorded {
+    match state.inner.log.record(call.record(answer, None)).await {
         Ok(()) => response,
         Err(call_log::Unrecorded) => Answer::unavailable().into_response(),
+    }
+}
+
+/// A call of a proven caller, until its row is in the call log.
+#[derive(Clone)]
+pub(crate) struct Call {
+    caller: Caller,
+    /// The moment of the call, on the portal's clock.
+    at: i64,
+    source_ip: String,
+    started: Instant,
+}
+
+impl Call {
+    /// The call's row in the call log, answered `answer` about the ID number whose keyed hash
+    /// is `id_hash`; its latency is the time until now.
+    fn record(&self, answer: Answer, id_hash: Option<String>) -> CallRecord {
+        CallRecord {
+            used: matches!(answer.rd_code, RdCode::Done | RdCode::InvalidQuery),
+            business_id: self.caller.business_id.clone(),
+            ap_id: self.caller.ap_id.clone(),
+            user_id: self.caller.user_id.clone(),
+            called_at: self.at,
+            source_ip: self.source_ip.clone(),
+            id_hash,
+            rd_code: answer.rd_code.code(),
+            verdict: answer.verdict.map(Verdict::code),
+            latency_us: i64::try_from(self.started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        }
     }
 }
 
 /// A call that [`authenticated`] let through: what the endpoint behind it may use.
 #[derive(Clone)]
 pub struct Authenticated {
-    business_id: String,
+    call: Call,
     /// The JWT's `conditionMap`, unparsed.
     condition_map: String,
-    /// The moment of the call, on the portal's clock.
-    now: i64,
 }
 
-/// The keyed hash of the ID number an answer is about, for the call log.
+/// Marks an answer whose call's row is already written.
 #[derive(Clone)]
-struct IdHash(String);
+struct Recorded;
 
 /// Verifies the ID card described by the JWT's `conditionMap`.
 ///
@@ -302,10 +320,10 @@ pub async fn rwv2c2(
     Extension(call): Extension<Authenticated>,
 ) -> Response {
     match verify(&state, &call).await {
-        Ok((answer, id_hash)) => {
+        Ok((answer, recorded)) => {
             let mut response = answer.into_response();
-            if let Some(id_hash) = id_hash {
-                response.extensions_mut().insert(IdHash(id_hash));
+            if recorded {
+                response.extensions_mut().insert(Recorded);
             }
             response
         }
@@ -342,6 +360,7 @@ fn client_ip(parts: &Parts) -> String {
 }
 
 /// Who called, once the token named a grant: what the call log records.
+#[derive(Clone)]
 pub(crate) struct Caller {
     business_id: String,
     ap_id: String,
@@ -350,48 +369,59 @@ pub(crate) struct Caller {
     signed: bool,
 }
 
-/// The verdict on the card of an authenticated call, and the keyed hash of its ID number once
-/// the query was valid.
+/// The verdict on the card of an authenticated call, and whether its row in the call log is
+/// written (with the comparison, once the query was valid).
 async fn verify(
     state: &VerifyState,
-    call: &Authenticated,
-) -> anyhow::Result<(Answer, Option<String>)> {
-    let Ok(query) = token::ConditionMap::parse(&call.condition_map) else {
-        return Ok((Answer::only(RdCode::InvalidQuery), None));
+    authenticated: &Authenticated,
+) -> anyhow::Result<(Answer, bool)> {
+    let Ok(query) = token::ConditionMap::parse(&authenticated.condition_map) else {
+        return Ok((Answer::only(RdCode::InvalidQuery), false));
     };
+    let call = &authenticated.call;
     let id_hash = state.id_key().hash(query.person_id.as_str());
     let verdict = state
         .inner
         .registry
-        .verify(&state.app, &query, &id_hash)
+        .verify(&state.app, &query, &id_hash, call)
         .await?;
+    // The verdict is reached and its row written: a detector that fails cannot take it back.
+    if let Err(error) = watch(state, call, &id_hash, verdict).await {
+        tracing::error!(%error, "the abnormal-use detector failed");
+    }
+    Ok((Answer::done(verdict), true))
+}
+
+/// Shows a verification to the abnormal-use detector (A-N9), and suspends the grant on a
+/// finding.
+async fn watch(
+    state: &VerifyState,
+    call: &Call,
+    id_hash: &str,
+    verdict: Verdict,
+) -> anyhow::Result<()> {
+    let business_id = &call.caller.business_id;
     let finding = state
         .inner
         .detector
-        .observe(
-            &state.app.db.pool,
-            &call.business_id,
-            call.now,
-            &id_hash,
-            verdict,
-        )
+        .observe(&state.app.db.pool, business_id, call.at, id_hash, verdict)
         .await?;
     if let Some(finding) = finding {
         let suspended = app::services::api_service::store::suspend_for_abnormal_use(
             &state.app.db,
-            call.now,
-            &call.business_id,
+            call.at,
+            business_id,
             &finding,
             &state.app.settings.review_mailbox,
         )
         .await
         .map_err(|error| anyhow::anyhow!("suspending for abnormal use: {error:?}"))?;
-        state.inner.grants.forget(&call.business_id);
+        state.inner.grants.forget(business_id);
         if suspended {
-            tracing::warn!(business_id = %call.business_id, %finding, "grant suspended for abnormal use");
+            tracing::warn!(%business_id, %finding, "grant suspended for abnormal use");
         }
     }
-    Ok((Answer::done(verdict), Some(id_hash)))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The comparison with the registry (A-N1) and the day's failure count per ID number shared by
 //! every company (A-N6), decided together: verifications made at the same moment are read,
 //! compared and counted in one transaction, which holds their ID numbers against every other
-//! server's batches until their failures are counted.
+//! server's batches until their failures are counted, and writes their rows of the call log
+//! (F-8) — one transaction a batch on the hot path, not two.
 
 use super::batch::{add_to_counts, hold, placeholders, Batcher};
+use super::call_log::{each_written, CallRecord, Failed, LogRow};
 use super::token::ConditionMap;
-use super::Verdict;
+use super::{Answer, Call, Verdict};
 use app::platform::db::{Backend, Db};
 use app::platform::AppState;
 use sqlx::{AnyConnection, Row};
@@ -26,13 +28,14 @@ struct Card {
     issue_site: String,
 }
 
-/// One verification: the card described, the ID number's keyed hash and the Taipei day its
-/// failures count on.
+/// One verification: the card described, the ID number's keyed hash, the Taipei day its
+/// failures count on, and the call, for its row of the call log.
 struct Attempt {
     national_id: String,
     id_hash: String,
     day: String,
     card: Card,
+    call: Call,
 }
 
 /// What the registry holds on one ID number, read in one go so that the time an answer
@@ -50,7 +53,8 @@ struct Registered {
 /// share one transaction.
 #[derive(Clone)]
 pub(super) struct Registry {
-    attempts: Batcher<Attempt, Verdict>,
+    /// `None`: the attempt was not decided (its row of the call log was refused).
+    attempts: Batcher<Attempt, Option<Verdict>>,
 }
 
 impl Registry {
@@ -64,17 +68,18 @@ impl Registry {
         }
     }
 
-    /// Compares the card described with the registry. Three failures for one ID number on one
-    /// Taipei day, from whoever asked, stop comparisons until midnight: no comparison is made
-    /// while three are counted or about to be (see [`decide`]).
+    /// Compares the card described with the registry, and writes the call's row of the call
+    /// log with the verdict. Three failures for one ID number on one Taipei day, from whoever
+    /// asked, stop comparisons until midnight: no comparison is made while three are counted
+    /// or about to be (see [`decide`]).
     pub(super) async fn verify(
         &self,
         app: &AppState,
         query: &ConditionMap,
         id_hash: &str,
+        call: &Call,
     ) -> anyhow::Result<Verdict> {
-        Ok(self
-            .attempts
+        self.attempts
             .call(Attempt {
                 national_id: query.person_id.as_str().to_owned(),
                 id_hash: id_hash.to_owned(),
@@ -84,8 +89,10 @@ impl Registry {
                     apply_code: query.apply_code.as_str().to_owned(),
                     issue_site: query.issue_site.as_str().to_owned(),
                 },
+                call: call.clone(),
             })
-            .await?)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the call's row was refused: nothing was compared"))
     }
 }
 
@@ -96,20 +103,39 @@ impl Registry {
 /// one person, and every comparison sees the failures of all that came before it: none is made
 /// once three are counted, however many guesses arrive at once. A match counts nothing. The
 /// answers go out after the commit: a batch that fails revealed and counted nothing (HJ5000
-/// says so), and a server that stops mid-batch leaves nothing behind.
-async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Verdict>> {
-    let mut transaction = db.begin_write().await?;
-    if db.backend == Backend::Postgres {
+/// says so), and a server that stops mid-batch leaves nothing behind. A batch the database
+/// refuses before its commit is decided again one attempt at a time ([`each_written`]), so that
+/// one row it refuses fails only its own call.
+async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Option<Verdict>>> {
+    Ok(each_written(&batch, |range| async {
+        let mut transaction = db.begin_write().await.map_err(Failed::RolledBack)?;
+        let verdicts = judge_all(&mut transaction, db.backend, &batch[range])
+            .await
+            .map_err(Failed::RolledBack)?;
+        transaction.commit().await.map_err(Failed::Commit)?;
+        Ok(verdicts)
+    })
+    .await)
+}
+
+/// Reads, compares and counts `batch`, and writes its rows of the call log, in the
+/// transaction on `connection`.
+async fn judge_all(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    batch: &[Attempt],
+) -> sqlx::Result<Vec<Verdict>> {
+    if backend == Backend::Postgres {
         hold(
-            &mut transaction,
+            &mut *connection,
             batch.iter().map(|attempt| attempt.id_hash.as_str()),
         )
         .await?;
     }
-    let registered = read(&mut transaction, db.backend, &batch).await?;
+    let registered = read(&mut *connection, backend, batch).await?;
     // (count read, count now) per ID number and day.
     let mut failures: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
-    let verdicts = batch
+    let verdicts: Vec<Verdict> = batch
         .iter()
         .zip(&registered)
         .map(|(attempt, registered)| {
@@ -126,14 +152,21 @@ async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Verdict>> {
         .collect();
     if !counted.is_empty() {
         add_to_counts(
-            &mut transaction,
-            db.backend,
+            &mut *connection,
+            backend,
             ("verification_failures", "id_hash", "failures", "TEXT"),
             counted,
         )
         .await?;
     }
-    transaction.commit().await?;
+    let rows: Vec<CallRecord> = batch
+        .iter()
+        .zip(&verdicts)
+        .map(|(attempt, &verdict)| {
+            (attempt.call).record(Answer::done(verdict), Some(attempt.id_hash.clone()))
+        })
+        .collect();
+    CallRecord::write(connection, backend, &rows).await?;
     Ok(verdicts)
 }
 

@@ -1218,7 +1218,7 @@ async fn stored_calls(api: &Api) -> i64 {
 
 /// Issue 22 item 1: a call's answer leaves the server only once its row is committed, so a
 /// crash right after the answer loses nothing; a call whose row cannot be written is answered
-/// unavailable, not answered and forgotten.
+/// unavailable, not answered and forgotten, and its comparison is not kept either.
 #[tokio::test]
 async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
     let api = Api::start().await;
@@ -1238,6 +1238,15 @@ async fn f_8_a_calls_answer_leaves_only_once_its_row_is_written() {
     // No verdict leaves without its row.
     assert_eq!(answer["responseData"], serde_json::json!({}));
     assert_eq!(stored_calls(&api).await, 1);
+    // Nor is a comparison kept without it: a wrong card whose row was refused counts no
+    // failure of the ID number (A-N6).
+    let (status, _) = api.call(&api.token(&wang_superseded())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification_failures")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(failures, 0, "the comparison went with its row");
 
     // Taken again, the next call is answered and logged.
     accept_rows(db, "api_calls").await;
