@@ -81,9 +81,17 @@ impl Detector {
         now: i64,
         id_hash: &str,
         verdict: Verdict,
-    ) -> sqlx::Result<Option<String>> {
-        let volume_limit = self.volume_limit(pool, business_id, now).await?;
+    ) -> Option<String> {
         let t = self.thresholds;
+        // A company's normal that cannot be read is taken as the floor: the call is counted
+        // all the same, so that no burst slips past while the database is busy.
+        let volume_limit = self
+            .volume_limit(pool, business_id, now)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "reading the company's normal volume failed");
+                t.volume_floor
+            });
         let window_start = now - now.rem_euclid(i64::from(t.window_seconds.max(1)));
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let window = windows.entry(business_id.to_owned()).or_default();
@@ -101,7 +109,7 @@ impl Detector {
             window.ids.insert(short_hash(id_hash));
         }
         if window.found {
-            return Ok(None);
+            return None;
         }
         let minutes = t.window_seconds / 60;
         let finding = if window.mismatches >= t.mismatches {
@@ -121,10 +129,10 @@ impl Detector {
                 window.calls, window.calls
             )
         } else {
-            return Ok(None);
+            return None;
         };
         window.found = true;
-        Ok(Some(finding))
+        Some(finding)
     }
 
     /// Calls in one window that count as abnormal volume for this company.

@@ -29,7 +29,7 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     pub(crate) fn start<F, Fut>(max: usize, run: F) -> Batcher<T, R>
     where
         F: Fn(Vec<T>) -> Fut + Send + 'static,
-        Fut: Future<Output = sqlx::Result<Vec<R>>> + Send,
+        Fut: Future<Output = sqlx::Result<Vec<R>>> + Send + 'static,
     {
         let (sender, mut receiver) = mpsc::channel::<Job<T, R>>(max * 8);
         tokio::spawn(async move {
@@ -37,7 +37,12 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
             while receiver.recv_many(&mut jobs, max).await > 0 {
                 let (items, answers): (Vec<T>, Vec<_>) = jobs.drain(..).unzip();
                 let expected = items.len();
-                match run(items).await {
+                // Each batch runs as a task of its own, so that a panic while running one (a
+                // driver's bug) fails only its calls, and not every call after.
+                let ran = tokio::spawn(run(items)).await.unwrap_or_else(|error| {
+                    Err(sqlx::Error::Protocol(format!("a batch panicked: {error}")))
+                });
+                match ran {
                     Ok(results) if results.len() == expected => {
                         for (answer, result) in answers.into_iter().zip(results) {
                             let _ = answer.send(Ok(result));
@@ -202,5 +207,15 @@ mod tests {
         assert!(failing.call(1).await.is_err());
         let short = Batcher::start(4, |_: Vec<u32>| async { Ok(Vec::<u32>::new()) });
         assert!(short.call(1).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_panics_fails_its_own_calls_and_the_next_batch_runs() {
+        let batcher = Batcher::start(4, |items: Vec<u32>| async move {
+            assert!(!items.contains(&13), "a bug in the batch");
+            Ok(items)
+        });
+        assert!(batcher.call(13).await.is_err());
+        assert_eq!(batcher.call(7).await.expect("the batches go on"), 7);
     }
 }

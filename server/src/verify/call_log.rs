@@ -31,7 +31,8 @@ pub(crate) const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A kind of row a call log keeps, and how a batch of them is written.
 pub(crate) trait LogRow: Sized + Send + Sync + 'static {
-    /// Writes `batch` on `connection`, inside the writer's transaction.
+    /// Writes `batch` on `connection`, inside a transaction: the writer's, or for a
+    /// verification compared, the registry's.
     fn write(
         connection: &mut AnyConnection,
         backend: Backend,
@@ -50,6 +51,8 @@ pub(super) struct CallRecord {
     pub id_hash: Option<String>,
     pub rd_code: &'static str,
     pub verdict: Option<&'static str>,
+    /// From the call's arrival until its row was made: for a verification compared, until
+    /// its verdict, just before the commit.
     pub latency_us: i64,
     /// The company used its grant (a query was asked): its last use moves (A-N8, A-N10).
     pub used: bool,
@@ -119,44 +122,68 @@ async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Failed> {
     transaction.commit().await.map_err(Failed::Commit)
 }
 
+/// What became of one item of a batch written with [`each_written`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Outcome<R> {
+    /// Committed, with what writing it answered.
+    Written(R),
+    /// Not written: its transaction was rolled back.
+    Unwritten,
+    /// Its commit failed, and may have happened all the same: it must not be written again.
+    Unknown,
+}
+
 /// Writes `batch` in one transaction with `write` (given the range of `batch` to write), which
-/// answers one result per item; when
-/// that fails before its commit (so nothing of it is written), writes each item in a
-/// transaction of its own, so that one item the database refuses fails only itself. A failed
-/// commit is not tried again: it may have happened. One answer per item, `None` for an item
-/// not written.
-pub(crate) async fn each_written<T, R, F, Fut>(batch: &[T], write: F) -> Vec<Option<R>>
+/// answers one result per item. When the database refuses it before its commit (a constraint
+/// or a trigger: nothing of it is written), writes each item in a transaction of its own, so
+/// that the item refused fails only itself. Any other failure fails the batch as it stands (a
+/// database that cannot be reached is not asked again item by item); a failed commit is not
+/// tried again, as it may have happened.
+pub(crate) async fn each_written<T, R, F, Fut>(batch: &[T], write: F) -> Vec<Outcome<R>>
 where
     F: Fn(Range<usize>) -> Fut,
     Fut: Future<Output = Result<Vec<R>, Failed>>,
 {
-    let error = match write(0..batch.len()).await {
+    let failed = |error: &sqlx::Error, outcome: fn() -> Outcome<R>| {
+        tracing::error!(%error, calls = batch.len(), "writing a batch of calls failed; they are answered unavailable");
+        batch.iter().map(|_| outcome()).collect()
+    };
+    match write(0..batch.len()).await {
         Ok(results) if results.len() == batch.len() => {
-            return results.into_iter().map(Some).collect()
+            results.into_iter().map(Outcome::Written).collect()
         }
-        Ok(results) => sqlx::Error::Protocol(format!(
-            "a batch of {} answered {}",
-            batch.len(),
-            results.len()
-        )),
-        Err(Failed::RolledBack(error)) if batch.len() > 1 => {
+        Ok(results) => failed(
+            &sqlx::Error::Protocol(format!(
+                "a batch of {} answered {}",
+                batch.len(),
+                results.len()
+            )),
+            || Outcome::Unknown,
+        ),
+        Err(Failed::RolledBack(error @ sqlx::Error::Database(_))) if batch.len() > 1 => {
             tracing::warn!(%error, calls = batch.len(), "a batch of calls was refused; writing them one by one");
-            let mut results = Vec::with_capacity(batch.len());
+            let mut outcomes = Vec::with_capacity(batch.len());
             for item in 0..batch.len() {
-                results.push(match write(item..item + 1).await {
-                    Ok(result) => result.into_iter().next(),
-                    Err(Failed::RolledBack(error) | Failed::Commit(error)) => {
+                outcomes.push(match write(item..item + 1).await {
+                    Ok(result) => result
+                        .into_iter()
+                        .next()
+                        .map_or(Outcome::Unknown, Outcome::Written),
+                    Err(Failed::RolledBack(error)) => {
                         tracing::error!(%error, "a call's row was refused; it is answered unavailable");
-                        None
+                        Outcome::Unwritten
+                    }
+                    Err(Failed::Commit(error)) => {
+                        tracing::error!(%error, "a call's commit failed; it is answered unavailable");
+                        Outcome::Unknown
                     }
                 });
             }
-            return results;
+            outcomes
         }
-        Err(Failed::RolledBack(error) | Failed::Commit(error)) => error,
-    };
-    tracing::error!(%error, calls = batch.len(), "writing a batch of calls failed; they are answered unavailable");
-    batch.iter().map(|_| None).collect()
+        Err(Failed::RolledBack(error)) => failed(&error, || Outcome::Unwritten),
+        Err(Failed::Commit(error)) => failed(&error, || Outcome::Unknown),
+    }
 }
 
 /// Writes `batch` and tells each waiting caller whether its row is written.
@@ -171,7 +198,7 @@ async fn write_and_answer<R: LogRow>(
     })
     .await;
     for (done, written) in waiting.zip(written) {
-        let _ = done.send(written.is_some());
+        let _ = done.send(written == Outcome::Written(()));
     }
 }
 
@@ -291,6 +318,38 @@ mod tests {
             }
             Ok(())
         }
+    }
+
+    /// Writes a batch of three with `write`'s failure; the outcomes, and how many
+    /// transactions were tried.
+    async fn outcomes_of(failure: fn() -> Failed) -> (Vec<Outcome<()>>, usize) {
+        let tried = std::sync::atomic::AtomicUsize::new(0);
+        let outcomes = each_written(&[1, 2, 3], |_| {
+            tried.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move { Err::<Vec<()>, _>(failure()) }
+        })
+        .await;
+        (outcomes, tried.into_inner())
+    }
+
+    #[tokio::test]
+    async fn f_8_a_batch_that_cannot_be_written_is_not_tried_again_row_by_row() {
+        // The database out of reach: one try, nothing written, each call told so.
+        assert_eq!(
+            outcomes_of(|| Failed::RolledBack(sqlx::Error::PoolTimedOut)).await,
+            (
+                vec![Outcome::Unwritten, Outcome::Unwritten, Outcome::Unwritten],
+                1
+            )
+        );
+        // A commit that failed may have happened: never written again.
+        assert_eq!(
+            outcomes_of(|| Failed::Commit(sqlx::Error::PoolTimedOut)).await,
+            (
+                vec![Outcome::Unknown, Outcome::Unknown, Outcome::Unknown],
+                1
+            )
+        );
     }
 
     #[tokio::test]

@@ -380,14 +380,22 @@ async fn verify(
     };
     let call = &authenticated.call;
     let id_hash = state.id_key().hash(query.person_id.as_str());
-    let verdict = state
+    let verdict = match state
         .inner
         .registry
         .verify(&state.app, &query, &id_hash, call)
-        .await?;
-    // The verdict is reached and its row written: a detector that fails cannot take it back.
+        .await
+    {
+        call_log::Outcome::Written(verdict) => verdict,
+        call_log::Outcome::Unwritten => {
+            anyhow::bail!("nothing was compared: the row was not written")
+        }
+        // It may be on record already, with its verdict: it is not written again.
+        call_log::Outcome::Unknown => return Ok((Answer::unavailable(), true)),
+    };
+    // The verdict is reached and on record: a suspension that fails cannot take it back.
     if let Err(error) = watch(state, call, &id_hash, verdict).await {
-        tracing::error!(%error, "the abnormal-use detector failed");
+        tracing::error!(%error, "suspending a grant for abnormal use failed");
     }
     Ok((Answer::done(verdict), true))
 }
@@ -405,7 +413,7 @@ async fn watch(
         .inner
         .detector
         .observe(&state.app.db.pool, business_id, call.at, id_hash, verdict)
-        .await?;
+        .await;
     if let Some(finding) = finding {
         let suspended = app::services::api_service::store::suspend_for_abnormal_use(
             &state.app.db,

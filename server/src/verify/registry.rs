@@ -5,7 +5,7 @@
 //! (F-8) — one transaction a batch on the hot path, not two.
 
 use super::batch::{add_to_counts, hold, placeholders, Batcher};
-use super::call_log::{each_written, CallRecord, Failed, LogRow};
+use super::call_log::{each_written, CallRecord, Failed, LogRow, Outcome, RECORD_TIMEOUT};
 use super::token::ConditionMap;
 use super::{Answer, Call, Verdict};
 use app::platform::db::{Backend, Db};
@@ -53,8 +53,8 @@ struct Registered {
 /// share one transaction.
 #[derive(Clone)]
 pub(super) struct Registry {
-    /// `None`: the attempt was not decided (its row of the call log was refused).
-    attempts: Batcher<Attempt, Option<Verdict>>,
+    /// The verdict, once it is committed with its row of the call log.
+    attempts: Batcher<Attempt, Outcome<Verdict>>,
 }
 
 impl Registry {
@@ -69,30 +69,43 @@ impl Registry {
     }
 
     /// Compares the card described with the registry, and writes the call's row of the call
-    /// log with the verdict. Three failures for one ID number on one Taipei day, from whoever
-    /// asked, stop comparisons until midnight: no comparison is made while three are counted
-    /// or about to be (see [`decide`]).
+    /// log with the verdict: [`Outcome::Written`] with the verdict once both are committed.
+    /// Three failures for one ID number on one Taipei day, from whoever asked, stop
+    /// comparisons until midnight: no comparison is made while three are counted or about to
+    /// be (see [`decide`]). A batch whose commit failed, or that was not decided within
+    /// [`RECORD_TIMEOUT`], is [`Outcome::Unknown`]: it may be committed, row and all.
     pub(super) async fn verify(
         &self,
         app: &AppState,
         query: &ConditionMap,
         id_hash: &str,
         call: &Call,
-    ) -> anyhow::Result<Verdict> {
-        self.attempts
-            .call(Attempt {
-                national_id: query.person_id.as_str().to_owned(),
-                id_hash: id_hash.to_owned(),
-                day: app.clock.today_taipei().format("%Y-%m-%d").to_string(),
-                card: Card {
-                    issue_date: query.apply_date.to_naive().format("%Y-%m-%d").to_string(),
-                    apply_code: query.apply_code.as_str().to_owned(),
-                    issue_site: query.issue_site.as_str().to_owned(),
-                },
-                call: call.clone(),
-            })
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the call's row was refused: nothing was compared"))
+    ) -> Outcome<Verdict> {
+        let attempt = Attempt {
+            national_id: query.person_id.as_str().to_owned(),
+            id_hash: id_hash.to_owned(),
+            day: app.clock.today_taipei().format("%Y-%m-%d").to_string(),
+            card: Card {
+                issue_date: query.apply_date.to_naive().format("%Y-%m-%d").to_string(),
+                apply_code: query.apply_code.as_str().to_owned(),
+                issue_site: query.issue_site.as_str().to_owned(),
+            },
+            call: call.clone(),
+        };
+        match tokio::time::timeout(RECORD_TIMEOUT, self.attempts.call(attempt)).await {
+            Ok(Ok(outcome)) => outcome,
+            // The batch task stopped or panicked: its transaction was dropped, uncommitted.
+            Ok(Err(error)) => {
+                tracing::error!(%error, "a verification's batch failed");
+                Outcome::Unwritten
+            }
+            Err(_) => {
+                tracing::error!(
+                    "a verification was not decided in time; it is answered unavailable"
+                );
+                Outcome::Unknown
+            }
+        }
     }
 }
 
@@ -102,11 +115,12 @@ impl Registry {
 /// every server on the database, each compared in its own order, follow one another for any
 /// one person, and every comparison sees the failures of all that came before it: none is made
 /// once three are counted, however many guesses arrive at once. A match counts nothing. The
-/// answers go out after the commit: a batch that fails revealed and counted nothing (HJ5000
-/// says so), and a server that stops mid-batch leaves nothing behind. A batch the database
-/// refuses before its commit is decided again one attempt at a time ([`each_written`]), so that
-/// one row it refuses fails only its own call.
-async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Option<Verdict>>> {
+/// answers go out after the commit: a batch that fails before it revealed and counted nothing
+/// (HJ5000 says so), and a server that stops mid-batch leaves nothing behind. A batch the
+/// database refuses (a constraint or a trigger) is decided again one attempt at a time
+/// ([`each_written`]), so that one row it refuses fails only its own call; each attempt then
+/// reads the failures afresh, in the batch's order.
+async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Outcome<Verdict>>> {
     Ok(each_written(&batch, |range| async {
         let mut transaction = db.begin_write().await.map_err(Failed::RolledBack)?;
         let verdicts = judge_all(&mut transaction, db.backend, &batch[range])
