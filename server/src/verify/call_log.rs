@@ -145,7 +145,7 @@ where
     Fut: Future<Output = Result<Vec<R>, Failed>>,
 {
     let failed = |error: &sqlx::Error, outcome: fn() -> Outcome<R>| {
-        tracing::error!(%error, calls = batch.len(), "writing a batch of calls failed; they are answered unavailable");
+        tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
         batch.iter().map(|_| outcome()).collect()
     };
     match write(0..batch.len()).await {
@@ -161,7 +161,7 @@ where
             || Outcome::Unknown,
         ),
         Err(Failed::RolledBack(error @ sqlx::Error::Database(_))) if batch.len() > 1 => {
-            tracing::warn!(%error, calls = batch.len(), "a batch of calls was refused; writing them one by one");
+            tracing::warn!(%error, calls = batch.len(), "a batch of the call log was refused; writing its rows one by one");
             let mut outcomes = Vec::with_capacity(batch.len());
             for item in 0..batch.len() {
                 outcomes.push(match write(item..item + 1).await {
@@ -174,7 +174,7 @@ where
                         Outcome::Unwritten
                     }
                     Err(Failed::Commit(error)) => {
-                        tracing::error!(%error, "a call's commit failed; it is answered unavailable");
+                        tracing::error!(%error, "writing the call log failed; the calls are answered unavailable");
                         Outcome::Unknown
                     }
                 });
