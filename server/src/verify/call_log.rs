@@ -144,21 +144,18 @@ where
     F: Fn(Range<usize>) -> Fut,
     Fut: Future<Output = Result<Vec<R>, Failed>>,
 {
-    let failed = |error: &sqlx::Error, outcome: fn() -> Outcome<R>| {
-        tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
-        batch.iter().map(|_| outcome()).collect()
-    };
-    match write(0..batch.len()).await {
+    // The error, and whether the batch may be committed all the same.
+    let (error, maybe_committed) = match write(0..batch.len()).await {
         Ok(results) if results.len() == batch.len() => {
-            results.into_iter().map(Outcome::Written).collect()
+            return results.into_iter().map(Outcome::Written).collect();
         }
-        Ok(results) => failed(
-            &sqlx::Error::Protocol(format!(
+        Ok(results) => (
+            sqlx::Error::Protocol(format!(
                 "a batch of {} answered {}",
                 batch.len(),
                 results.len()
             )),
-            || Outcome::Unknown,
+            true,
         ),
         Err(Failed::RolledBack(error @ sqlx::Error::Database(_))) if batch.len() > 1 => {
             tracing::warn!(%error, calls = batch.len(), "a batch of the call log was refused; writing its rows one by one");
@@ -179,11 +176,19 @@ where
                     }
                 });
             }
-            outcomes
+            return outcomes;
         }
-        Err(Failed::RolledBack(error)) => failed(&error, || Outcome::Unwritten),
-        Err(Failed::Commit(error)) => failed(&error, || Outcome::Unknown),
-    }
+        Err(Failed::RolledBack(error)) => (error, false),
+        Err(Failed::Commit(error)) => (error, true),
+    };
+    tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
+    batch
+        .iter()
+        .map(|_| match maybe_committed {
+            true => Outcome::Unknown,
+            false => Outcome::Unwritten,
+        })
+        .collect()
 }
 
 /// Writes `batch` and tells each waiting caller whether its row is written.
