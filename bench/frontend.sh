@@ -8,7 +8,7 @@ source "$ROOT/scripts/services.sh"
 trap stop_services EXIT
 cd "$ROOT"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-[ -x target/release/huji ] || die "build first: cargo leptos build --release --precompress"
+[ -x target/release/huji ] || die "build first: cargo leptos build --release --precompress --split"
 
 say "the client's files (a page loads the JS and WASM only if it holds an island)"
 total_raw=0; total_gz=0

@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$ROOT/scripts/services.sh"
 trap stop_services EXIT
 cd "$ROOT"
-[ -x target/release/huji ] || die "build first: cargo leptos build --release --precompress"
+[ -x target/release/huji ] || die "build first: cargo leptos build --release --precompress --split"
 [ -d end2end/node_modules/playwright-core ] || die "install Playwright first: scripts/install-deps.sh"
 rm -rf "$WORK/bench-speed" && mkdir -p "$WORK/bench-speed"
 DATABASE_URL="sqlite:$WORK/bench-speed/huji.db" HUJI_HOLIDAYS="$ROOT/server/data/holidays.txt" \

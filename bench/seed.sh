@@ -4,7 +4,7 @@
 #        DATABASE_URL=postgres://… bench/seed.sh   (an empty PostgreSQL database)
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$ROOT"
-[ -x target/release/huji ] || die "build first: cargo leptos build --release"
+[ -x target/release/huji ] || die "build first: cargo leptos build --release --split"
 citizens="${1:-1000000}"; companies="${2:-100000}"
 if [ -z "${DATABASE_URL:-}" ]; then
   rm -rf "$WORK/bench-seed" && mkdir -p "$WORK/bench-seed"

@@ -8,7 +8,7 @@ mkdir -p "$WORK"
 # tools/ holds wasm-opt from npm; it must come before any other wasm-opt on PATH.
 export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-CARGO_LEPTOS_VERSION="0.3.0"
+CARGO_LEPTOS_VERSION="0.3.10"
 CARGO_AUDIT_VERSION="0.22.2"
 CARGO_FUZZ_VERSION="0.13.2"
 # wasm-bindgen-cli must be exactly the wasm-bindgen crate version in Cargo.lock.

@@ -11,7 +11,7 @@ cd "$ROOT"
 "$ROOT/scripts/install-deps.sh"
 
 say "building the portal (release; the first build takes several minutes)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 cargo build --release --locked -p card-helper
 
 export DATABASE_URL="${DATABASE_URL:-sqlite:$ROOT/data/huji.db}"

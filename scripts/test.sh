@@ -67,7 +67,7 @@ say "fuzzing the parsers of what anyone may type or send (scripts/fuzz.sh)"
 "$ROOT/scripts/fuzz.sh" 5 || die "a fuzz target failed"
 
 say "release build (server + WebAssembly)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 say "kill -9 and SIGTERM under load, on SQLite and on PostgreSQL (scripts/crash-test.sh)"
 # Every verification answered before a crash is in the call log once and its token stays

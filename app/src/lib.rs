@@ -24,18 +24,12 @@ mod typeface;
 pub use shell::App;
 
 /// Entry point of the WASM client. The portal is server-rendered and works without
-/// JavaScript; only the interactive islands (`#[island]` components) are hydrated, which keeps
-/// the WebAssembly small.
+/// JavaScript; only the interactive islands (`#[island(lazy)]` components) are hydrated, each
+/// from its own WebAssembly chunk, fetched only by a page that holds it (issue 23 item 2). The
+/// loader in `shell.rs` marks the page interactive once every island is hydrated.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // Marks the page as interactive, for people's tools and for the end-to-end tests.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
 }

@@ -75,6 +75,13 @@ fn IslandScripts(options: LeptosOptions) -> impl IntoView {
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{loader.as_str()}</script> }
 }
 
+/// Where Leptos's island loader starts hydrating the islands, and what it becomes here.
+#[cfg(feature = "ssr")]
+const HYDRATE_ISLANDS: &str = "hydrateIslands(document.body, mod);";
+#[cfg(feature = "ssr")]
+const HYDRATE_ISLANDS_THEN_MARK: &str =
+    "hydrateIslands(document.body, mod).then(()=>{document.body.dataset.hydrated=\"true\";});";
+
 /// Leptos's own hydration scripts for this build, rendered once and taken apart: its resource
 /// hints (inserted by script, only on pages with islands) and its island loader (run only
 /// there). Rendered under a root owner of its own, so that no page's context (its nonce) is
@@ -90,6 +97,10 @@ fn island_loader(options: LeptosOptions) -> String {
             }
         }
     }
+    let pkg = format!("/{}/", options.site_pkg_dir);
+    let preload = split_manifest(&options)
+        .map(|manifest| chunk_preloader(&pkg, &manifest))
+        .unwrap_or_default();
     let _page = PageOwner(Owner::current());
     let html = Owner::new_root(None)
         .with(|| view! { <HydrationScripts options islands=true /> }.to_html());
@@ -98,14 +109,53 @@ fn island_loader(options: LeptosOptions) -> String {
         .and_then(|(hints, rest)| Some((hints, rest.split_once('>')?.1)))
         .and_then(|(hints, rest)| Some((hints, rest.strip_suffix("</script>")?)))
         .unwrap_or_else(|| panic!("Leptos's hydration scripts changed shape: {html}"));
+    // Islands are lazy: each hydrates once its chunk has arrived, so the page is interactive
+    // (`data-hydrated`, for people's tools and the end-to-end tests) only when all have.
+    let script = script
+        .split_once(HYDRATE_ISLANDS)
+        .map(|(before, after)| format!("{before}{HYDRATE_ISLANDS_THEN_MARK}{after}"))
+        .unwrap_or_else(|| panic!("Leptos's island loader changed shape: {script}"));
     // As a JavaScript string inside <script>: no `<` left to end it or open a comment.
     let hints = serde_json::to_string(hints)
         .unwrap_or_default()
         .replace('<', "\\u003c");
     format!(
         "if(document.querySelector(\"leptos-island\")){{\
-         document.head.insertAdjacentHTML(\"beforeend\",{hints});{script}\
+         document.head.insertAdjacentHTML(\"beforeend\",{hints});{preload}{script}\
          }}else{{document.body.dataset.hydrated=\"true\";}}"
+    )
+}
+
+/// The file name (`__wasm_split_manifest….json`) of the split build's manifest, which names
+/// for each island's loader the chunks it fetches; `None` for a build without `--split`.
+#[cfg(feature = "ssr")]
+fn split_manifest(options: &LeptosOptions) -> Option<String> {
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    std::fs::read_dir(pkg).ok()?.find_map(|entry| {
+        let name = entry.ok()?.file_name().into_string().ok()?;
+        (name.starts_with("__wasm_split_manifest") && name.ends_with(".json")).then_some(name)
+    })
+}
+
+/// A script that preloads, at once and side by side, every chunk the page's islands need.
+/// Leptos hydrates the islands one after another, each fetching its chunks only when its turn
+/// comes: one round trip per kind of island, seconds each on a slow network. The manifest
+/// (fetched beside the client) names each island's chunks: the island `TextField_123` is
+/// hydrated by the loader `text_field_loader_…`. The preloads are fetched as the loader later
+/// fetches them (same URL, CORS mode, same-origin credentials), so the browser reuses them.
+#[cfg(feature = "ssr")]
+fn chunk_preloader(pkg: &str, manifest: &str) -> String {
+    let manifest = serde_json::to_string(&format!("{pkg}{manifest}")).unwrap_or_default();
+    let pkg = serde_json::to_string(pkg).unwrap_or_default();
+    format!(
+        "fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
+         for(const e of document.querySelectorAll(\"leptos-island\")){{\
+         const p=(e.dataset.component||\"\").replace(/_[0-9]+$/,\"\")\
+         .replace(/(?!^)[A-Z]/g,c=>\"_\"+c).toLowerCase()+\"_loader_\";\
+         for(const k in m)if(k.startsWith(p))m[k].forEach(f=>w.add(f));}}\
+         for(const f of w){{const l=document.createElement(\"link\");l.rel=\"preload\";\
+         l.as=\"fetch\";l.crossOrigin=\"anonymous\";l.href={pkg}+f+\".wasm\";\
+         document.head.append(l);}}}}).catch(()=>{{}});"
     )
 }
 
@@ -243,7 +293,33 @@ mod tests {
         );
         assert!(with_islands.contains("huji_bg.wasm") || with_islands.contains("huji.wasm"));
         assert!(with_islands.contains("hydrate"), "{with_islands}");
+        // Interactive only once every lazy island is hydrated, not when the client starts.
+        assert!(
+            with_islands.contains(super::HYDRATE_ISLANDS_THEN_MARK),
+            "{with_islands}"
+        );
         assert!(!with_islands.contains("nonce"), "{with_islands}");
         assert_eq!(without, "document.body.dataset.hydrated=\"true\";}");
+    }
+
+    #[test]
+    fn issue_23_a_split_build_preloads_the_chunks_of_the_pages_islands_at_once() {
+        let site = std::env::temp_dir().join(format!("huji-split-{}", std::process::id()));
+        std::fs::create_dir_all(site.join("pkg")).expect("a site");
+        std::fs::write(site.join("pkg/__wasm_split_manifest.h4sh.json"), "{}").expect("written");
+        let options = LeptosOptions::builder()
+            .output_name("huji")
+            .site_root(site.to_string_lossy().to_string())
+            .build();
+        let loader = Owner::new().with(|| island_loader(options));
+        std::fs::remove_dir_all(&site).expect("removed");
+        let with_islands = loader.split_once("}else{").expect("two branches").0;
+        assert!(
+            with_islands.contains("fetch(\"/pkg/__wasm_split_manifest.h4sh.json\")"),
+            "{with_islands}"
+        );
+        // The preloads are made before Leptos's loader starts hydrating.
+        let preload = with_islands.find("l.rel=\"preload\"").expect("a preload");
+        assert!(preload < with_islands.find("hydrateIslands(").expect("the loader"));
     }
 }

@@ -41,3 +41,16 @@ test('issue 23 item 1 a page with islands loads the client and hydrates them', a
   await field.pressSequentially('TP03');
   await expect(field).toHaveAttribute('aria-invalid', 'true');
 });
+
+test('issue 23 item 2 a page fetches the WebAssembly of its own islands only', async ({ page }) => {
+  const fetched = await clientFiles(page, async () => {
+    await page.goto('/certificate/status');
+    await waitForHydration(page);
+  });
+  const islands = (name: string) => fetched.filter((path) => path.includes(`/split_${name}_loader_`));
+  // The page's text field is hydrated from its own chunk…
+  expect(islands('text_field'), fetched.join(', ')).toHaveLength(1);
+  // …and the islands of other pages (the counter's issuer, the card's renewal) are not fetched.
+  expect(islands('counter_issuer'), fetched.join(', ')).toEqual([]);
+  expect(islands('certificate_renewer'), fetched.join(', ')).toEqual([]);
+});

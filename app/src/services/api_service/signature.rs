@@ -138,7 +138,7 @@ pub async fn api_case_statement(
 /// with a wrong field is posted unsigned, so that the server names every error as it does
 /// without JavaScript. Without JavaScript the form is posted unsigned and refused for it,
 /// keeping everything typed. `error`: the server's refusal of the last signature.
-#[island]
+#[island(lazy)]
 pub fn SignedSubmit(
     kind: String,
     lang: Lang,

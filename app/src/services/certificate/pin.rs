@@ -131,7 +131,7 @@ fn status_text(status: &PinStatusResponse, lang: Lang) -> String {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn CardPinManager(lang: Lang, helper_url: String) -> impl IntoView {
     let helper_url = StoredValue::new(helper_url);
     let helper_state = RwSignal::new(HelperState::Detecting);

@@ -24,7 +24,7 @@ enum SubmitError {
     Portal(PortalError),
 }
 
-#[island]
+#[island(lazy)]
 pub fn CardSignIn(
     kind: SignInKind,
     lang: Lang,

@@ -240,7 +240,7 @@ fn ApplicantFields(prefix: String, lang: Lang, refs: ApplicantRefs) -> impl Into
 /// A service on the card in the counter's reader — 重設用戶代碼 (C-3) or 展期 (C-4): the page
 /// reads the card's management counter, the RA checks who asks and has the card management
 /// centre authorise exactly this change for exactly this card, and the card takes it.
-#[island]
+#[island(lazy)]
 pub fn CardAtCounter(
     lang: Lang,
     helper_url: String,

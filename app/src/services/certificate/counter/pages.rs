@@ -375,7 +375,7 @@ enum Progress {
 
 /// `confirm`: the card is handed over in person, so the registrar confirms the application
 /// number and contacts with the applicant first.
-#[island]
+#[island(lazy)]
 pub fn CounterIssuer(
     lang: Lang,
     helper_url: String,

@@ -91,7 +91,7 @@ fn extendable_text(extendable: &Extendable, lang: Lang) -> String {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn CertificateExtender(lang: Lang, helper_url: String) -> impl IntoView {
     let card_reader = CardReader::start(helper_url, lang, |certificate| {
         Box::pin(extension_status(certificate))

@@ -85,7 +85,7 @@ fn CardFacts(card_number: String, name: String, not_after: String, lang: Lang) -
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn CertificateRenewer(lang: Lang, helper_url: String) -> impl IntoView {
     let card_reader = CardReader::start(helper_url, lang, |certificate| {
         Box::pin(renewal_status(certificate))
@@ -261,7 +261,7 @@ pub fn CardActivationPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 pub fn CardActivator(lang: Lang, helper_url: String) -> impl IntoView {
     let card_reader = CardReader::start(helper_url, lang, |certificate| {
         Box::pin(activation_status(certificate))
