@@ -98,8 +98,9 @@ fn island_loader(options: LeptosOptions) -> String {
         }
     }
     let pkg = format!("/{}/", options.site_pkg_dir);
-    let preload = split_manifest(&options)
-        .map(|manifest| chunk_preloader(&pkg, &manifest))
+    let preload = split_build_file(&options, "__wasm_split_manifest.", ".json")
+        .zip(split_build_file(&options, "__wasm_split.", ".js"))
+        .map(|(manifest, loader)| chunk_preloader(&pkg, &manifest, &loader))
         .unwrap_or_default();
     let _page = PageOwner(Owner::current());
     let html = Owner::new_root(None)
@@ -126,14 +127,15 @@ fn island_loader(options: LeptosOptions) -> String {
     )
 }
 
-/// The file name (`__wasm_split_manifest….json`) of the split build's manifest, which names
-/// for each island's loader the chunks it fetches; `None` for a build without `--split`.
+/// The name of a file in the client's directory that only a split build makes (its manifest,
+/// which names for each island's loader the chunks it fetches, or its split loader): `None`
+/// for a build without `--split`.
 #[cfg(feature = "ssr")]
-fn split_manifest(options: &LeptosOptions) -> Option<String> {
+fn split_build_file(options: &LeptosOptions, prefix: &str, extension: &str) -> Option<String> {
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     std::fs::read_dir(pkg).ok()?.find_map(|entry| {
         let name = entry.ok()?.file_name().into_string().ok()?;
-        (name.starts_with("__wasm_split_manifest") && name.ends_with(".json")).then_some(name)
+        (name.starts_with(prefix) && name.ends_with(extension)).then_some(name)
     })
 }
 
@@ -143,12 +145,16 @@ fn split_manifest(options: &LeptosOptions) -> Option<String> {
 /// (fetched beside the client) names each island's chunks: the island `TextField_123` is
 /// hydrated by the loader `text_field_loader_…`. The preloads are fetched as the loader later
 /// fetches them (same URL, CORS mode, same-origin credentials), so the browser reuses them.
+/// The split loader, which the client's script imports, is preloaded with it.
 #[cfg(feature = "ssr")]
-fn chunk_preloader(pkg: &str, manifest: &str) -> String {
+fn chunk_preloader(pkg: &str, manifest: &str, loader: &str) -> String {
     let manifest = serde_json::to_string(&format!("{pkg}{manifest}")).unwrap_or_default();
+    let loader = serde_json::to_string(&format!("{pkg}{loader}")).unwrap_or_default();
     let pkg = serde_json::to_string(pkg).unwrap_or_default();
     format!(
-        "fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
+        "{{const l=document.createElement(\"link\");l.rel=\"modulepreload\";l.href={loader};\
+         document.head.append(l);}}\
+         fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
          for(const e of document.querySelectorAll(\"leptos-island\")){{\
          const p=(e.dataset.component||\"\").replace(/_[0-9]+$/,\"\")\
          .replace(/(?!^)[A-Z]/g,c=>\"_\"+c).toLowerCase()+\"_loader_\";\
@@ -307,6 +313,7 @@ mod tests {
         let site = std::env::temp_dir().join(format!("huji-split-{}", std::process::id()));
         std::fs::create_dir_all(site.join("pkg")).expect("a site");
         std::fs::write(site.join("pkg/__wasm_split_manifest.h4sh.json"), "{}").expect("written");
+        std::fs::write(site.join("pkg/__wasm_split.l04d.js"), "").expect("written");
         let options = LeptosOptions::builder()
             .output_name("huji")
             .site_root(site.to_string_lossy().to_string())
@@ -316,6 +323,10 @@ mod tests {
         let with_islands = loader.split_once("}else{").expect("two branches").0;
         assert!(
             with_islands.contains("fetch(\"/pkg/__wasm_split_manifest.h4sh.json\")"),
+            "{with_islands}"
+        );
+        assert!(
+            with_islands.contains("l.href=\"/pkg/__wasm_split.l04d.js\""),
             "{with_islands}"
         );
         // The preloads are made before Leptos's loader starts hydrating.
