@@ -37,7 +37,7 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -q '^
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; about 10 minutes)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; about 15 minutes)"
   # no_downloads: a missing tool fails loudly instead of being fetched from the internet.
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi

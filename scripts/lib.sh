@@ -8,6 +8,8 @@ mkdir -p "$WORK"
 # tools/ holds wasm-opt from npm; it must come before any other wasm-opt on PATH.
 export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# 0.3.10: its wasm-split (0.2.3) reads wasm-bindgen 0.2.130's output and it hashes the split
+# loader after rewriting it (issue 23 item 2); 0.3.11 needs a newer rustc to build --locked.
 CARGO_LEPTOS_VERSION="0.3.10"
 CARGO_AUDIT_VERSION="0.22.2"
 CARGO_FUZZ_VERSION="0.13.2"

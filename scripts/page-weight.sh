@@ -15,13 +15,15 @@ BASE_URL="${1:?usage: scripts/page-weight.sh BASE_URL}"
 # The budgets, in one place: bytes as brotli (what browsers are sent over HTTPS).
 # Pages without islands load no client at all: their budget is their HTML and stylesheet.
 BUDGET_STATIC=12000
-# Pages with islands load the client's runtime and the chunks of their own islands only (issue
-# 23 item 2, the split client). The issue's target is 100 KB for the heaviest page; the split
-# brought the heaviest from ~312 KB to ~228 KB (docs/benchmarks.md), and this budget holds
-# that, so that nothing grows it unnoticed.
-BUDGET_ISLANDS=232000
-# The pages, and whether they hold islands (checked: a page that gains or loses islands must
-# be moved on purpose, as its budget changes).
+# Pages with islands load the client's runtime, which holds the form islands (fields, buttons);
+# a page with a card island also loads that island's chunks (issue 23 item 2, the split
+# client). The issue's target is 100 KB for the heaviest page; the split brought the form
+# pages from ~312 KB to ~145 KB and the card pages to ~218 KB (docs/benchmarks.md), and these
+# budgets hold that, so that nothing grows them unnoticed.
+BUDGET_ISLANDS=150000
+BUDGET_CARD=222000
+# The pages, and whether they hold islands, and card islands among them (checked: a page that
+# gains or loses islands must be moved on purpose, as its budget changes).
 PAGES=(
   "/ static"
   "/agency-link/procedure static"
@@ -31,21 +33,22 @@ PAGES=(
   "/id-card/loss/query islands"
   "/certificate/status islands"
   "/certificate/apply islands"
-  "/company/sign-in islands"
+  "/company/sign-in card"
 )
 
-# The split client (issue 23 item 2): each island's WebAssembly is a chunk of its own, with the
-# chunks it shares with other islands, fetched only by a page that holds it. The build's
-# manifest names, for each island's loader, every chunk it fetches.
+# The split client (issue 23 item 2): the card islands (#[island(lazy)]) are chunks of their
+# own, with the chunks they share, fetched only by a page that holds one; the form islands are
+# in the client's runtime. The build's manifest names, for each lazy island's loader, every
+# chunk it fetches.
 SITE_PKG="${SITE_PKG:-$ROOT/target/site/pkg}"
 manifests=("$SITE_PKG"/__wasm_split_manifest.*.json)
 [ "${#manifests[@]}" -eq 1 ] && [ -f "${manifests[0]}" ] \
   || die "expected one split manifest in $SITE_PKG (cargo leptos build --release --split)"
 MANIFEST="${manifests[0]}"
 
-# The chunks (/pkg/… paths) that the islands of the HTML on standard input fetch: an island
-# `<leptos-island data-component="TextField_123">` is hydrated by the loader the manifest calls
-# `text_field_loader_…`. Fails on an island the manifest does not know.
+# The chunks (/pkg/… paths) that the islands of the HTML on standard input fetch: a lazy island
+# `<leptos-island data-component="CardSignIn_123">` is hydrated by the loader the manifest calls
+# `card_sign_in_loader_…`; an island the manifest does not name is in the runtime.
 chunks_of() {
   python3 -c '
 import json, re, sys
@@ -54,9 +57,10 @@ chunks = set()
 for component in set(re.findall(r"<leptos-island[^>]*data-component=\"([A-Za-z]+)_[0-9]+\"", sys.stdin.read())):
     snake = re.sub(r"(?<!^)([A-Z])", r"_\1", component).lower()
     loaders = [key for key in manifest if key.startswith(snake + "_loader_")]
-    if len(loaders) != 1:
-        sys.exit(f"no single chunk list for the island {component}: {loaders}")
-    chunks.update(manifest[loaders[0]])
+    if len(loaders) > 1:
+        sys.exit(f"more than one chunk list for the island {component}: {loaders}")
+    for loader in loaders:
+        chunks.update(manifest[loader])
 for chunk in sorted(chunks):
     print(f"/pkg/{chunk}.wasm")
 ' "$MANIFEST"
@@ -75,6 +79,7 @@ over=0
 printf '%-28s %-8s %10s %10s %10s %10s\n' page kind "html br" "total br" "total gz" budget
 for entry in "${PAGES[@]}"; do
   read -r path kind <<<"$entry"
+  chunk_list=""
   html="$(html_of "$path")"
   pattern='/pkg/[A-Za-z0-9_.-]+\.css'
   if grep -q '<leptos-island' <<<"$html"; then
@@ -92,8 +97,10 @@ for entry in "${PAGES[@]}"; do
     [ -n "$split_js" ] || die "$client_js imports no split loader"
     assets+=("/pkg/$split_js")
     chunk_list="$(chunks_of <<<"$html")" || die "$path: its islands' chunks are not known"
-    [ -n "$chunk_list" ] || die "$path: no chunk found for its islands"
-    mapfile -t -O "${#assets[@]}" assets <<<"$chunk_list"
+    [ -z "$chunk_list" ] || mapfile -t -O "${#assets[@]}" assets <<<"$chunk_list"
+  fi
+  if [ "$found" = islands ] && [ -n "$chunk_list" ]; then
+    found=card
   fi
   if [ "$found" != "$kind" ]; then
     echo "$path: expected a $kind page, found $found; move it in scripts/page-weight.sh" >&2
@@ -108,6 +115,7 @@ for entry in "${PAGES[@]}"; do
   done
   budget=$BUDGET_STATIC
   [ "$found" = islands ] && budget=$BUDGET_ISLANDS
+  [ "$found" = card ] && budget=$BUDGET_CARD
   printf '%-28s %-8s %10d %10d %10d %10d\n' "$path" "$found" "$html_br" "$total_br" "$total_gz" "$budget"
   if [ "$total_br" -gt "$budget" ]; then
     echo "$path: $total_br bytes (brotli) on a first visit, over its budget of $budget" >&2

@@ -24,9 +24,10 @@ mod typeface;
 pub use shell::App;
 
 /// Entry point of the WASM client. The portal is server-rendered and works without
-/// JavaScript; only the interactive islands (`#[island(lazy)]` components) are hydrated, each
-/// from its own WebAssembly chunk, fetched only by a page that holds it (issue 23 item 2). The
-/// loader in `shell.rs` marks the page interactive once every island is hydrated.
+/// JavaScript; only the interactive islands are hydrated. The form islands (fields, buttons)
+/// are in this client's runtime; the card islands (`#[island(lazy)]`) are chunks of their own,
+/// fetched only by a page that holds one (issue 23 item 2). The loader in `shell.rs` marks the
+/// page interactive once every island is hydrated.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -34,7 +34,7 @@ impl Look {
 /// [`TextField`](super::field::TextField) marked `data-refused` by its parser): a form with a
 /// field still wrong is sent at once, and the server names every field that needs fixing.
 /// Without JavaScript the form is sent at once.
-#[island(lazy)]
+#[island]
 pub fn ConfirmSubmit(
     label: String,
     question: String,
@@ -85,7 +85,7 @@ pub fn asks_first(label: &str, question: &str, look: Look, action: Option<&str>)
 
 /// 清除: resets the form to what it showed first, after asking, as the last of its buttons
 /// (a page's own button row puts the action first). For a form outside any island.
-#[island(lazy)]
+#[island]
 pub fn ClearButton(lang: crate::i18n::Lang) -> impl IntoView {
     clear_button(lang)
 }
@@ -142,7 +142,7 @@ pub fn confirmed(question: &str) -> bool {
 }
 
 /// A button that copies `value` to the clipboard and says so.
-#[island(lazy)]
+#[island]
 pub fn CopyButton(value: String, label: String, done: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {

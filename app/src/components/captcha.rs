@@ -99,7 +99,7 @@ pub fn CaptchaField(
 /// speech and id), clearing the answer and keeping everything else typed. Shown once the page
 /// runs (`.js-only`), as it needs JavaScript. Only the button is an island, so the client
 /// carries no copy of the field.
-#[island(lazy)]
+#[island]
 pub fn NewCaptchaButton(lang: Lang) -> impl IntoView {
     view! {
         <button

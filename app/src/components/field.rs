@@ -22,7 +22,7 @@ pub struct FieldSpec {
     pub secret: bool,
 }
 
-#[island(lazy)]
+#[island]
 pub fn TextField(
     spec: FieldSpec,
     lang: Lang,
