@@ -98,8 +98,7 @@ fn island_loader(options: LeptosOptions) -> String {
         }
     }
     let pkg = format!("/{}/", options.site_pkg_dir);
-    let preload = split_build_file(&options, "__wasm_split_manifest.", ".json")
-        .zip(split_build_file(&options, "__wasm_split.", ".js"))
+    let preload = split_build_files(&options)
         .map(|(manifest, loader)| chunk_preloader(&pkg, &manifest, &loader))
         .unwrap_or_default();
     let _page = PageOwner(Owner::current());
@@ -110,16 +109,15 @@ fn island_loader(options: LeptosOptions) -> String {
         .and_then(|(hints, rest)| Some((hints, rest.split_once('>')?.1)))
         .and_then(|(hints, rest)| Some((hints, rest.strip_suffix("</script>")?)))
         .unwrap_or_else(|| panic!("Leptos's hydration scripts changed shape: {html}"));
-    // Islands are lazy: each hydrates once its chunk has arrived, so the page is interactive
-    // (`data-hydrated`, for people's tools and the end-to-end tests) only when all have.
+    // Lazy islands hydrate once their chunks have arrived, so the page is interactive
+    // (`data-hydrated`, for people's tools and the end-to-end tests) only when all have. The
+    // controls that need the client (`.js-only`) are shown then too: an island whose chunk
+    // never arrives leaves its controls hidden rather than shown and dead.
     let script = script
         .split_once(HYDRATE_ISLANDS)
         .map(|(before, after)| format!("{before}{HYDRATE_ISLANDS_THEN_MARK}{after}"))
         .unwrap_or_else(|| panic!("Leptos's island loader changed shape: {script}"));
-    // As a JavaScript string inside <script>: no `<` left to end it or open a comment.
-    let hints = serde_json::to_string(hints)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
+    let hints = js_string(hints);
     format!(
         "if(document.querySelector(\"leptos-island\")){{\
          document.head.insertAdjacentHTML(\"beforeend\",{hints});{preload}{script}\
@@ -127,38 +125,68 @@ fn island_loader(options: LeptosOptions) -> String {
     )
 }
 
-/// The name of a file in the client's directory that only a split build makes (its manifest,
-/// which names for each island's loader the chunks it fetches, or its split loader): `None`
-/// for a build without `--split`.
+/// `text` as a JavaScript string inside `<script>`: no `<` left to end it or open a comment.
 #[cfg(feature = "ssr")]
-fn split_build_file(options: &LeptosOptions, prefix: &str, extension: &str) -> Option<String> {
-    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    std::fs::read_dir(pkg).ok()?.find_map(|entry| {
-        let name = entry.ok()?.file_name().into_string().ok()?;
-        (name.starts_with(prefix) && name.ends_with(extension)).then_some(name)
-    })
+fn js_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+/// The file names of this build's split manifest (which names, for each lazy island's loader,
+/// the chunks it fetches) and split loader: `None` for a build without `--split`. With hashed
+/// file names they are this build's, as cargo-leptos wrote them in the hash file Leptos reads
+/// (`manifest:` and `split:`), not an older build's left beside them in the directory.
+#[cfg(feature = "ssr")]
+fn split_build_files(options: &LeptosOptions) -> Option<(String, String)> {
+    if !options.hash_files {
+        let pkg =
+            std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+        return pkg.join("__wasm_split_manifest.json").is_file().then(|| {
+            (
+                "__wasm_split_manifest.json".to_string(),
+                "__wasm_split.______________________.js".to_string(),
+            )
+        });
+    }
+    let hash_file = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .join(options.hash_file.as_ref());
+    let hashes = std::fs::read_to_string(hash_file).ok()?;
+    let hash = |key: &str| {
+        hashes.lines().find_map(|line| {
+            let (name, hash) = line.split_once(':')?;
+            (name.trim() == key).then(|| hash.trim().to_string())
+        })
+    };
+    Some((
+        format!("__wasm_split_manifest.{}.json", hash("manifest")?),
+        format!("__wasm_split.{}.js", hash("split")?),
+    ))
 }
 
 /// A script that preloads, at once and side by side, every chunk the page's islands need.
 /// Leptos hydrates the islands one after another, each fetching its chunks only when its turn
 /// comes: one round trip per kind of island, seconds each on a slow network. The manifest
-/// (fetched beside the client) names each island's chunks: the island `TextField_123` is
-/// hydrated by the loader `text_field_loader_…`. The preloads are fetched as the loader later
+/// (fetched beside the client) names each lazy island's chunks: the island `CardSignIn_123` is
+/// hydrated by the loader `card_sign_in_loader_…` (compared without case and underscores, as
+/// Leptos's snake case also splits digits and acronyms). The preloads are fetched as the loader later
 /// fetches them (same URL, CORS mode, same-origin credentials), so the browser reuses them.
 /// The split loader, which the client's script imports, is preloaded with it.
 #[cfg(feature = "ssr")]
 fn chunk_preloader(pkg: &str, manifest: &str, loader: &str) -> String {
-    let manifest = serde_json::to_string(&format!("{pkg}{manifest}")).unwrap_or_default();
-    let loader = serde_json::to_string(&format!("{pkg}{loader}")).unwrap_or_default();
-    let pkg = serde_json::to_string(pkg).unwrap_or_default();
+    let manifest = js_string(&format!("{pkg}{manifest}"));
+    let loader = js_string(&format!("{pkg}{loader}"));
+    let pkg = js_string(pkg);
     format!(
         "{{const l=document.createElement(\"link\");l.rel=\"modulepreload\";l.href={loader};\
          document.head.append(l);}}\
          fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
          for(const e of document.querySelectorAll(\"leptos-island\")){{\
-         const p=(e.dataset.component||\"\").replace(/_[0-9]+$/,\"\")\
-         .replace(/(?!^)[A-Z]/g,c=>\"_\"+c).toLowerCase()+\"_loader_\";\
-         for(const k in m)if(k.startsWith(p))m[k].forEach(f=>w.add(f));}}\
+         const n=(e.dataset.component||\"\").replace(/_[0-9]+$/,\"\").toLowerCase();\
+         for(const k in m)if(k.replace(/_loader_[0-9]+$/,\"\").replaceAll(\"_\",\"\")===n)\
+         m[k].forEach(f=>w.add(f));}}\
          for(const f of w){{const l=document.createElement(\"link\");l.rel=\"preload\";\
          l.as=\"fetch\";l.crossOrigin=\"anonymous\";l.href={pkg}+f+\".wasm\";\
          document.head.append(l);}}}}).catch(()=>{{}});"
@@ -312,8 +340,7 @@ mod tests {
     fn issue_23_a_split_build_preloads_the_chunks_of_the_pages_islands_at_once() {
         let site = std::env::temp_dir().join(format!("huji-split-{}", std::process::id()));
         std::fs::create_dir_all(site.join("pkg")).expect("a site");
-        std::fs::write(site.join("pkg/__wasm_split_manifest.h4sh.json"), "{}").expect("written");
-        std::fs::write(site.join("pkg/__wasm_split.l04d.js"), "").expect("written");
+        std::fs::write(site.join("pkg/__wasm_split_manifest.json"), "{}").expect("written");
         let options = LeptosOptions::builder()
             .output_name("huji")
             .site_root(site.to_string_lossy().to_string())
@@ -322,15 +349,41 @@ mod tests {
         std::fs::remove_dir_all(&site).expect("removed");
         let with_islands = loader.split_once("}else{").expect("two branches").0;
         assert!(
-            with_islands.contains("fetch(\"/pkg/__wasm_split_manifest.h4sh.json\")"),
+            with_islands.contains("fetch(\"/pkg/__wasm_split_manifest.json\")"),
             "{with_islands}"
         );
         assert!(
-            with_islands.contains("l.href=\"/pkg/__wasm_split.l04d.js\""),
+            with_islands.contains("l.href=\"/pkg/__wasm_split.______________________.js\""),
             "{with_islands}"
         );
         // The preloads are made before Leptos's loader starts hydrating.
         let preload = with_islands.find("l.rel=\"preload\"").expect("a preload");
         assert!(preload < with_islands.find("hydrateIslands(").expect("the loader"));
+    }
+
+    #[test]
+    fn issue_23_with_hashed_names_the_preloads_are_this_builds_from_the_hash_file() {
+        // As cargo-leptos writes it beside the binary; an older build's files may be left in
+        // the client's directory, and are not looked at.
+        let name = format!("huji-hash-{}.txt", std::process::id());
+        let exe = std::env::current_exe().expect("the test binary");
+        let hash_file = exe.parent().expect("its directory").join(&name);
+        std::fs::write(&hash_file, "js: a\nwasm: b\nmanifest: M4n1\nsplit: Spl1\n")
+            .expect("written");
+        let options = LeptosOptions::builder()
+            .output_name("huji")
+            .hash_files(true)
+            .hash_file(name.into())
+            .build();
+        let loader = Owner::new().with(|| island_loader(options));
+        std::fs::remove_file(&hash_file).expect("removed");
+        assert!(
+            loader.contains("fetch(\"/pkg/__wasm_split_manifest.M4n1.json\")"),
+            "{loader}"
+        );
+        assert!(
+            loader.contains("l.href=\"/pkg/__wasm_split.Spl1.js\""),
+            "{loader}"
+        );
     }
 }

@@ -51,6 +51,9 @@ test('issue 23 item 2 a page fetches the WebAssembly of its own card islands onl
     await waitForHydration(page);
   });
   expect(chunks(signIn, 'card_sign_in'), signIn.join(', ')).toHaveLength(1);
+  // …preloaded side by side with the chunks it shares, from the build's manifest.
+  await expect(page.locator('link[rel="preload"][href*="/split_card_sign_in_loader_"]')).toHaveCount(1);
+  await expect(page.locator('link[rel="modulepreload"][href*="/__wasm_split."]')).toHaveCount(1);
   expect(chunks(signIn, 'counter_issuer'), signIn.join(', ')).toEqual([]);
   expect(chunks(signIn, 'certificate_renewer'), signIn.join(', ')).toEqual([]);
   page.removeAllListeners('request');
