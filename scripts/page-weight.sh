@@ -85,25 +85,17 @@ for entry in "${PAGES[@]}"; do
   pattern='/pkg/[A-Za-z0-9_.-]+\.css'
   if grep -q '<leptos-island' <<<"$html"; then
     found=islands
-    # The client's script and WebAssembly, and the split manifest the loader fetches.
+    # The client's script and WebAssembly, and the split loader and manifest, all named by the
+    # page's loader (app/src/shell.rs).
     pattern='/pkg/[A-Za-z0-9_.-]+\.(css|json|js|wasm)\b'
   else
     found=static
   fi
   mapfile -t assets < <(grep -oE "$pattern" <<<"$html" | sort -u || true)
   if [ "$found" = islands ]; then
-    # The client's script imports the split loader (also preloaded by the page, so listed
-    # once), which fetches the page's lazy islands' chunks.
-    client_js="$(grep -oE '/pkg/huji\.[A-Za-z0-9_-]+\.js\b' <<<"$html" | sort -u || true)"
-    [ "$(wc -l <<<"$client_js")" -eq 1 ] && [ -n "$client_js" ] \
-      || die "$path: no single client script in its loader: $client_js"
-    split_js="$(html_of "$client_js" | grep -oE '__wasm_split\.[A-Za-z0-9_-]+\.js' | sort -u || true)"
-    [ "$(wc -l <<<"$split_js")" -eq 1 ] && [ -n "$split_js" ] \
-      || die "$client_js imports no single split loader: $split_js"
-    assets+=("/pkg/$split_js")
+    # The chunks of its lazy islands, which the page names only through the manifest.
     chunk_list="$(chunks_of <<<"$html")" || die "$path: its islands' chunks are not known"
     [ -z "$chunk_list" ] || mapfile -t -O "${#assets[@]}" assets <<<"$chunk_list"
-    mapfile -t assets < <(printf '%s\n' "${assets[@]}" | sort -u)
   fi
   if [ "$found" = islands ] && [ -n "$chunk_list" ]; then
     found=card
