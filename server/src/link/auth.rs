@@ -16,6 +16,7 @@ use super::LinkState;
 use crate::verify::token::{
     bearer, fresh, rs256_claims, signed_by, Unsigned, CLOCK_SKEW_SECONDS, MAX_JTI_LENGTH,
 };
+use crate::verify::token_ids::TokenUse;
 use app::platform::client::may_match_registered;
 use app::platform::rows::RowExt;
 use app::services::agency_link::addresses::{self, IpNet};
@@ -209,11 +210,11 @@ async fn signed_call(
     let first = state
         .verify
         .token_ids()
-        .first_use(
-            &format!("agency-link:{}", case.id),
-            &claims.jti,
-            claims.exp + CLOCK_SKEW_SECONDS,
-        )
+        .first_use(TokenUse {
+            business_id: format!("agency-link:{}", case.id),
+            jti: claims.jti,
+            keep_until: claims.exp + CLOCK_SKEW_SECONDS,
+        })
         .await?;
     Ok((!first).then_some(LinkCode::ReplayedToken))
 }

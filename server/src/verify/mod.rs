@@ -33,6 +33,7 @@ use call_log::{CallLog, CallRecord};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use token_ids::TokenUse;
 
 /// The verification API's own settings (docs/operations.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,7 +212,9 @@ pub async fn authenticated(
     };
     let (response, call) = match token::authenticate(&state, &parts, &source_ip, now).await {
         Ok(token::Check::Passed(request)) if request.abnormal => (
-            Answer::done(Verdict::Abnormal).into_response(),
+            first_use(&state, request.token, Answer::done(Verdict::Abnormal))
+                .await
+                .into_response(),
             Some(call_of(request.caller)),
         ),
         Ok(token::Check::Passed(request)) => {
@@ -219,6 +222,7 @@ pub async fn authenticated(
             parts.extensions.insert(Authenticated {
                 call: call.clone(),
                 condition_map: request.condition_map,
+                token: request.token,
             });
             let response = next.run(Request::from_parts(parts, body)).await;
             (response, Some(call))
@@ -294,6 +298,22 @@ pub struct Authenticated {
     call: Call,
     /// The JWT's `conditionMap`, unparsed.
     condition_map: String,
+    /// The use of the call's token, which the endpoint records before it answers anything
+    /// but a refusal of the replay.
+    token: TokenUse,
+}
+
+/// `answer`, once `token`'s use is recorded as its first; the replay's refusal when it was
+/// used before.
+async fn first_use(state: &VerifyState, token: TokenUse, answer: Answer) -> Answer {
+    match state.inner.token_ids.first_use(token).await {
+        Ok(true) => answer,
+        Ok(false) => Answer::only(RdCode::ReplayedToken),
+        Err(error) => {
+            tracing::error!(%error, "recording a request token's use failed");
+            Answer::unavailable()
+        }
+    }
 }
 
 /// Marks an answer whose call's row is already written.
@@ -319,12 +339,10 @@ pub async fn rwv2c2(
     State(state): State<VerifyState>,
     Extension(call): Extension<Authenticated>,
 ) -> Response {
-    match verify(&state, &call).await {
-        Ok((answer, recorded)) => {
+    match verify(&state, call).await {
+        Ok(answer) => {
             let mut response = answer.into_response();
-            if recorded {
-                response.extensions_mut().insert(Recorded);
-            }
+            response.extensions_mut().insert(Recorded);
             response
         }
         Err(error) => {
@@ -348,8 +366,11 @@ pub async fn rwv2c2(
         answer::Refusals,
     )
 )]
-pub async fn connection_test(Extension(_call): Extension<Authenticated>) -> Answer {
-    Answer::only(RdCode::ConnectionTested)
+pub async fn connection_test(
+    State(state): State<VerifyState>,
+    Extension(call): Extension<Authenticated>,
+) -> Answer {
+    first_use(&state, call.token, Answer::only(RdCode::ConnectionTested)).await
 }
 
 /// The caller's address (through trusted proxies only).
@@ -369,35 +390,45 @@ pub(crate) struct Caller {
     signed: bool,
 }
 
-/// The verdict on the card of an authenticated call, and whether its row in the call log is
-/// written (with the comparison, once the query was valid).
-async fn verify(
-    state: &VerifyState,
-    authenticated: &Authenticated,
-) -> anyhow::Result<(Answer, bool)> {
-    let Ok(query) = token::ConditionMap::parse(&authenticated.condition_map) else {
-        return Ok((Answer::only(RdCode::InvalidQuery), false));
-    };
-    let call = &authenticated.call;
-    let id_hash = state.id_key().hash(query.person_id.as_str());
+/// The answer to an authenticated call, its row of the call log written with it (or perhaps
+/// written, when the answer is that the service is unavailable); an error when nothing was.
+async fn verify(state: &VerifyState, authenticated: Authenticated) -> anyhow::Result<Answer> {
+    let Authenticated {
+        call,
+        condition_map,
+        token,
+    } = authenticated;
+    let query = token::ConditionMap::parse(&condition_map).ok();
+    let id_hash = query
+        .as_ref()
+        .map(|query| state.id_key().hash(query.person_id.as_str()));
+    let asked = query.as_ref().zip(id_hash.as_deref());
     let verdict = match state
         .inner
         .registry
-        .verify(&state.app, &query, &id_hash, call)
+        .verify(&state.app, asked, &call, token)
         .await
     {
-        call_log::Outcome::Written(verdict) => verdict,
+        call_log::Outcome::Written(registry::Decided::Replayed) => {
+            return Ok(Answer::only(RdCode::ReplayedToken));
+        }
+        call_log::Outcome::Written(registry::Decided::Invalid) => {
+            return Ok(Answer::only(RdCode::InvalidQuery));
+        }
+        call_log::Outcome::Written(registry::Decided::Compared(verdict)) => verdict,
         call_log::Outcome::Unwritten => {
             anyhow::bail!("nothing was compared: the row was not written")
         }
         // It may be on record already, with its verdict: it is not written again.
-        call_log::Outcome::Unknown => return Ok((Answer::unavailable(), true)),
+        call_log::Outcome::Unknown => return Ok(Answer::unavailable()),
     };
     // The verdict is reached and on record: a suspension that fails cannot take it back.
-    if let Err(error) = watch(state, call, &id_hash, verdict).await {
-        tracing::error!(%error, "suspending a grant for abnormal use failed");
+    if let Some(id_hash) = &id_hash {
+        if let Err(error) = watch(state, &call, id_hash, verdict).await {
+            tracing::error!(%error, "suspending a grant for abnormal use failed");
+        }
     }
-    Ok((Answer::done(verdict), true))
+    Ok(Answer::done(verdict))
 }
 
 /// Shows a verification to the abnormal-use detector (A-N9), and suspends the grant on a

@@ -1,13 +1,14 @@
 //! The comparison with the registry (A-N1) and the day's failure count per ID number shared by
-//! every company (A-N6), decided together: verifications made at the same moment are read,
-//! compared and counted in one transaction, which holds their ID numbers against every other
-//! server's batches until their failures are counted, and writes their rows of the call log
-//! (F-8) — one transaction a batch on the hot path, not two.
+//! every company (A-N6), decided together: verifications made at the same moment spend their
+//! tokens, are read, compared and counted in one transaction, which holds their ID numbers
+//! against every other server's batches until their failures are counted, and writes their
+//! rows of the call log (F-8) — one transaction a batch on the hot path, not three.
 
 use super::batch::{add_to_counts, hold, placeholders, Batcher};
 use super::call_log::{each_written, CallRecord, Failed, LogRow, Outcome, RECORD_TIMEOUT};
 use super::token::ConditionMap;
-use super::{Answer, Call, Verdict};
+use super::token_ids::{first_uses, TokenUse};
+use super::{Answer, Call, RdCode, Verdict};
 use app::platform::db::{Backend, Db};
 use app::platform::AppState;
 use sqlx::{AnyConnection, Row};
@@ -28,14 +29,31 @@ struct Card {
     issue_site: String,
 }
 
-/// One verification: the card described, the ID number's keyed hash, the Taipei day its
-/// failures count on, and the call, for its row of the call log.
+/// One verification: the call, for its row of the call log, the use of its token, and what it
+/// asks, unless its query was invalid.
 struct Attempt {
+    call: Call,
+    token: TokenUse,
+    asked: Option<Asked>,
+}
+
+/// A valid query: the card described, the ID number and its keyed hash, and the Taipei day
+/// its failures count on.
+struct Asked {
     national_id: String,
     id_hash: String,
     day: String,
     card: Card,
-    call: Call,
+}
+
+/// What became of a verification.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Decided {
+    /// Its token was used before: nothing was read or compared.
+    Replayed,
+    /// Its query was invalid (RS3822): its token is spent, nothing was compared.
+    Invalid,
+    Compared(Verdict),
 }
 
 /// What the registry holds on one ID number, read in one go so that the time an answer
@@ -54,7 +72,7 @@ struct Registered {
 #[derive(Clone)]
 pub(super) struct Registry {
     /// The verdict, once it is committed with its row of the call log.
-    attempts: Batcher<Attempt, Outcome<Verdict>>,
+    attempts: Batcher<Attempt, Outcome<Decided>>,
 }
 
 impl Registry {
@@ -68,8 +86,11 @@ impl Registry {
         }
     }
 
-    /// Compares the card described with the registry, and writes the call's row of the call
-    /// log with the verdict: [`Outcome::Written`] with the verdict once both are committed.
+    /// Records the use of the call's token, compares the card described by `query` (with its
+    /// ID number's keyed hash) with the registry, and writes the call's row of the call log
+    /// with the verdict: [`Outcome::Written`] once all are committed, with the verdict,
+    /// [`Decided::Invalid`] when there is no valid query, or [`Decided::Replayed`] (nothing
+    /// compared) when the token was used before.
     /// Three failures for one ID number on one Taipei day, from whoever asked, stop
     /// comparisons until midnight: no comparison is made while three are counted or about to
     /// be (see [`decide`]). A batch whose commit failed, or that was not decided within
@@ -77,20 +98,23 @@ impl Registry {
     pub(super) async fn verify(
         &self,
         app: &AppState,
-        query: &ConditionMap,
-        id_hash: &str,
+        query: Option<(&ConditionMap, &str)>,
         call: &Call,
-    ) -> Outcome<Verdict> {
+        token: TokenUse,
+    ) -> Outcome<Decided> {
         let attempt = Attempt {
-            national_id: query.person_id.as_str().to_owned(),
-            id_hash: id_hash.to_owned(),
-            day: app.clock.today_taipei().format("%Y-%m-%d").to_string(),
-            card: Card {
-                issue_date: query.apply_date.to_naive().format("%Y-%m-%d").to_string(),
-                apply_code: query.apply_code.as_str().to_owned(),
-                issue_site: query.issue_site.as_str().to_owned(),
-            },
             call: call.clone(),
+            token,
+            asked: query.map(|(query, id_hash)| Asked {
+                national_id: query.person_id.as_str().to_owned(),
+                id_hash: id_hash.to_owned(),
+                day: app.clock.today_taipei().format("%Y-%m-%d").to_string(),
+                card: Card {
+                    issue_date: query.apply_date.to_naive().format("%Y-%m-%d").to_string(),
+                    apply_code: query.apply_code.as_str().to_owned(),
+                    issue_site: query.issue_site.as_str().to_owned(),
+                },
+            }),
         };
         match tokio::time::timeout(RECORD_TIMEOUT, self.attempts.call(attempt)).await {
             Ok(Ok(outcome)) => outcome,
@@ -120,7 +144,7 @@ impl Registry {
 /// database refuses (a constraint or a trigger) is decided again one attempt at a time
 /// ([`each_written`]), so that one row it refuses fails only its own call; each attempt then
 /// reads the failures afresh, in the batch's order.
-async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Outcome<Verdict>>> {
+async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Outcome<Decided>>> {
     Ok(each_written(&batch, |range| async {
         let mut transaction = db.begin_write().await.map_err(Failed::RolledBack)?;
         let verdicts = judge_all(&mut transaction, db.backend, &batch[range])
@@ -132,13 +156,61 @@ async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Outcome<Verdic
     .await)
 }
 
-/// Reads, compares and counts `batch`, and writes its rows of the call log, in the
-/// transaction on `connection`.
+/// Records the use of the tokens of `batch`, compares the attempts whose token was not used
+/// before, and writes the rows of the call log, in the transaction on `connection`.
 async fn judge_all(
     connection: &mut AnyConnection,
     backend: Backend,
     batch: &[Attempt],
+) -> sqlx::Result<Vec<Decided>> {
+    let tokens: Vec<&TokenUse> = batch.iter().map(|attempt| &attempt.token).collect();
+    let first = first_uses(&mut *connection, backend, &tokens).await?;
+    let asked: Vec<&Asked> = batch
+        .iter()
+        .zip(&first)
+        .filter_map(|(attempt, &first)| attempt.asked.as_ref().filter(|_| first))
+        .collect();
+    let mut verdicts = compare(&mut *connection, backend, &asked)
+        .await?
+        .into_iter();
+    let decided = batch
+        .iter()
+        .zip(&first)
+        .map(|(attempt, &first)| match (first, &attempt.asked) {
+            (false, _) => Some(Decided::Replayed),
+            (true, None) => Some(Decided::Invalid),
+            (true, Some(_)) => verdicts.next().map(Decided::Compared),
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| sqlx::Error::Protocol("a verification went undecided".into()))?;
+    let rows: Vec<CallRecord> = batch
+        .iter()
+        .zip(&decided)
+        .map(|(attempt, decided)| {
+            let (answer, id_hash) = match (decided, &attempt.asked) {
+                (Decided::Compared(verdict), Some(asked)) => {
+                    (Answer::done(*verdict), Some(asked.id_hash.clone()))
+                }
+                (Decided::Invalid, _) => (Answer::only(RdCode::InvalidQuery), None),
+                _ => (Answer::only(RdCode::ReplayedToken), None),
+            };
+            attempt.call.record(answer, id_hash)
+        })
+        .collect();
+    CallRecord::write(connection, backend, &rows).await?;
+    Ok(decided)
+}
+
+/// Reads, compares and counts `batch`, in the transaction on `connection`; the verdicts, in
+/// the batch's order.
+async fn compare(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    batch: &[&Asked],
 ) -> sqlx::Result<Vec<Verdict>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
     if backend == Backend::Postgres {
         hold(
             &mut *connection,
@@ -173,14 +245,6 @@ async fn judge_all(
         )
         .await?;
     }
-    let rows: Vec<CallRecord> = batch
-        .iter()
-        .zip(&verdicts)
-        .map(|(attempt, &verdict)| {
-            (attempt.call).record(Answer::done(verdict), Some(attempt.id_hash.clone()))
-        })
-        .collect();
-    CallRecord::write(connection, backend, &rows).await?;
     Ok(verdicts)
 }
 
@@ -212,7 +276,7 @@ fn judge(described: &Card, registered: &Registered, failures: &mut i64) -> Verdi
 async fn read(
     connection: &mut AnyConnection,
     backend: Backend,
-    batch: &[Attempt],
+    batch: &[&Asked],
 ) -> sqlx::Result<Vec<Registered>> {
     let sql = format!(
         "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \

@@ -4,6 +4,7 @@
 //! any RS256 request token (the bearer, its claims, its signature, its lifetime) serve the
 //! linked-agency API too (server/src/link).
 
+use super::token_ids::TokenUse;
 use super::{Answer, Caller, RdCode, VerifyState};
 use app::domain::{
     apply_code::ApplyCode, host_ip::HostIp, national_id::NationalId, place_code::IssueSiteId,
@@ -46,6 +47,8 @@ pub(crate) struct Request {
     pub(crate) condition_map: String,
     /// The grant was suspended by the abnormal-use detector (A-N9): answer 8, compare nothing.
     pub(crate) abnormal: bool,
+    /// The token's use, which the answer waits for: a replay is refused then.
+    pub(crate) token: TokenUse,
 }
 
 /// What the checks found: a request to answer, or the refusal and whom it refused.
@@ -61,7 +64,8 @@ fn refuse(code: RdCode, caller: Option<Caller>) -> Check {
 /// Checks everything about the caller, in an order that tells a stranger nothing: the token's
 /// shape, the grant it names, the address it must come from, and the signature. Only a caller
 /// proven to be the company learns the state of its grant and certificate; then come the
-/// clock, the isskey, the rate and last the single use of its `jti`.
+/// clock, the isskey and the rate. The single use of its `jti` comes last, with the answer:
+/// a request that passed carries its [`TokenUse`], recorded before it is answered.
 pub(crate) async fn authenticate(
     state: &VerifyState,
     parts: &Parts,
@@ -135,18 +139,15 @@ pub(crate) async fn authenticate(
     if !state.inner.rate.allow(&claims.ap_id, now) {
         return Ok(refuse(RdCode::RateLimited, Some(caller)));
     }
-    if !state
-        .inner
-        .token_ids
-        .first_use(&claims.org_id, &claims.jti, claims.exp + CLOCK_SKEW_SECONDS)
-        .await?
-    {
-        return Ok(refuse(RdCode::ReplayedToken, Some(caller)));
-    }
     Ok(Check::Passed(Request {
         caller,
         condition_map: claims.condition_map,
         abnormal,
+        token: TokenUse {
+            business_id: claims.org_id,
+            jti: claims.jti,
+            keep_until: claims.exp + CLOCK_SKEW_SECONDS,
+        },
     }))
 }
 

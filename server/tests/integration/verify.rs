@@ -217,6 +217,14 @@ fn wang_current() -> Query {
     }
 }
 
+/// 王小明's current card, said to be issued in another place: a failure (A-N6).
+fn wang_wrong_place() -> Query {
+    Query {
+        issue_site_id: "65000".into(),
+        ..wang_current()
+    }
+}
+
 /// 王小明's previous card, superseded in 2021.
 fn wang_superseded() -> Query {
     Query {
@@ -291,10 +299,7 @@ async fn l4_a_card_reported_lost_answers_7_and_a_voided_id_answers_6() {
 #[tokio::test]
 async fn a_n6_fifty_concurrent_wrong_attempts_count_three_then_the_id_is_locked_until_midnight() {
     let api = Api::start().await;
-    let wrong = Query {
-        issue_site_id: "65000".into(),
-        ..wang_current()
-    };
+    let wrong = wang_wrong_place();
     let tokens: Vec<String> = (0..50).map(|_| api.token(&wrong)).collect();
     let answers = futures_util::future::join_all(tokens.iter().map(|token| api.call(token))).await;
     let mut verdicts: Vec<String> = answers
@@ -829,10 +834,7 @@ async fn a_n6_two_servers_on_one_database_count_fifty_concurrent_wrong_attempts_
     let api = Api::start().await;
     let second = second_server(&api, &settings()).await;
     let servers = [&api.portal.app.router, &second];
-    let wrong = Query {
-        issue_site_id: "65000".into(),
-        ..wang_current()
-    };
+    let wrong = wang_wrong_place();
     let tokens: Vec<String> = (0..50)
         .map(|_| format!("Bearer {}", api.token(&wrong)))
         .collect();
@@ -1175,6 +1177,54 @@ async fn a_11_a_token_sent_twenty_times_at_once_is_answered_once() {
         19,
         "{codes:?}"
     );
+}
+
+/// A wrong guess's token replayed at once to two servers: the replays are refused in the
+/// transaction that compares the first use, so one comparison fails and is counted, not twenty.
+#[tokio::test]
+async fn a_11_a_n6_a_token_replayed_to_two_servers_at_once_is_compared_once() {
+    let api = Api::start().await;
+    let second = second_server(&api, &settings()).await;
+    let servers = [&api.portal.app.router, &second];
+    let wrong = wang_wrong_place();
+    let token = format!("Bearer {}", api.token(&wrong));
+    let held = hold_calls(&api.portal.app.test_db.db).await;
+    let (answers, ()) = tokio::join!(
+        futures_util::future::join_all((0..20).map(|n| send(
+            servers[n % 2],
+            Some(&token),
+            REGISTERED_IP
+        ))),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            held.rollback().await.expect("let the calls go");
+        }
+    );
+    let mut codes: Vec<&str> = answers
+        .iter()
+        .map(|(_, answer)| answer["rdCode"].as_str().unwrap_or("?"))
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(codes, [&["HJ4004"; 19][..], &["RS7009"]].concat());
+    assert_eq!(verdicts(&answers).iter().filter(|v| **v == "2").count(), 1);
+    let failures: Vec<i64> = sqlx::query_scalar("SELECT failures FROM verification_failures")
+        .fetch_all(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("counts");
+    assert_eq!(failures, [1]);
+    // Each call is in the log once, as it was answered; only the compared one names the ID.
+    let logged = api.logged_calls().await;
+    assert_eq!(logged.len(), 20);
+    let compared: Vec<_> = logged
+        .iter()
+        .filter(|(code, ..)| code == "RS7009")
+        .collect();
+    assert_eq!(compared.len(), 1);
+    assert_eq!(compared[0].1.as_deref(), Some("2"));
+    assert!(logged
+        .iter()
+        .filter(|(code, ..)| code == "HJ4004")
+        .all(|(_, verdict, id_hash)| verdict.is_none() && id_hash.is_none()));
 }
 
 #[tokio::test]
