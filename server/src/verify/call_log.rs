@@ -9,8 +9,9 @@
 //! twice). A call whose row is not written, or not within [`RECORD_TIMEOUT`], is answered that
 //! the service is unavailable, and may be asked again. The verification API's rows are
 //! [`CallRecord`]s; the confirmation API has its own ([`crate::confirm`]). A verification
-//! whose query is compared has its row written by the registry, in the transaction that
-//! compares it ([`super::registry`]); this writer takes the rest.
+//! has its row written by the registry, in the transaction that spends its token and compares
+//! it ([`super::registry`]): its verdict, RS3822 for an invalid query, HJ4004 for a replay;
+//! this writer takes the rest.
 
 use super::batch::placeholders;
 use app::platform::db::{Backend, Db};
@@ -32,7 +33,7 @@ pub(crate) const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 /// A kind of row a call log keeps, and how a batch of them is written.
 pub(crate) trait LogRow: Sized + Send + Sync + 'static {
     /// Writes `batch` on `connection`, inside a transaction: the writer's, or for a
-    /// verification compared, the registry's.
+    /// verification, the registry's.
     fn write(
         connection: &mut AnyConnection,
         backend: Backend,

@@ -158,9 +158,15 @@ async fn checkpoint(db: Db, writer: Db) {
 /// number, and refuse to delete a younger row.
 pub const CALL_LOG_RETENTION: i64 = 1_827 * 86_400;
 
-/// Forgets request tokens that have expired (a replay of one is refused as stale anyway),
-/// failure counts of days before yesterday (A-N6 counts one day), and calls past the call
-/// log's retention: by the database's own clock, as its triggers count, whatever the portal's.
+/// How long a request token's use is kept after the token expired. A token is found fresh
+/// when its call arrives but spent when its batch runs, later; a replay arriving meanwhile must
+/// still find its first use. Ten minutes is far beyond any batch's wait.
+const TOKEN_KEPT_AFTER_EXPIRY: i64 = 600;
+
+/// Forgets request tokens expired for [`TOKEN_KEPT_AFTER_EXPIRY`] (a replay of one is refused
+/// as stale anyway), failure counts of days before yesterday (A-N6 counts one day), and calls
+/// past the call log's retention: by the database's own clock, as its triggers count,
+/// whatever the portal's.
 pub async fn purge_expired(db: &Db, now: i64) -> sqlx::Result<()> {
     let pool = &db.pool;
     let database_now = match db.backend {
@@ -173,7 +179,7 @@ pub async fn purge_expired(db: &Db, now: i64) -> sqlx::Result<()> {
     .execute(pool)
     .await?;
     sqlx::query("DELETE FROM api_token_ids WHERE expires_at < $1")
-        .bind(now)
+        .bind(now - TOKEN_KEPT_AFTER_EXPIRY)
         .execute(pool)
         .await?;
     let yesterday = app::platform::clock::unix_to_taipei(now - 86_400).date_naive();
@@ -251,7 +257,7 @@ pub async fn authenticated(
         });
         return response;
     }
-    // A verification's row was written with its comparison, in one transaction.
+    // A verification's row was written in the transaction that decided it.
     if response.extensions().get::<Recorded>().is_some() {
         return response;
     }
@@ -409,13 +415,8 @@ async fn verify(state: &VerifyState, authenticated: Authenticated) -> anyhow::Re
         .verify(&state.app, asked, &call, token)
         .await
     {
-        call_log::Outcome::Written(registry::Decided::Replayed) => {
-            return Ok(Answer::only(RdCode::ReplayedToken));
-        }
-        call_log::Outcome::Written(registry::Decided::Invalid) => {
-            return Ok(Answer::only(RdCode::InvalidQuery));
-        }
         call_log::Outcome::Written(registry::Decided::Compared(verdict)) => verdict,
+        call_log::Outcome::Written(decided) => return Ok(decided.answer()),
         call_log::Outcome::Unwritten => {
             anyhow::bail!("nothing was compared: the row was not written")
         }

@@ -47,13 +47,24 @@ struct Asked {
 }
 
 /// What became of a verification.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Decided {
     /// Its token was used before: nothing was read or compared.
     Replayed,
     /// Its query was invalid (RS3822): its token is spent, nothing was compared.
     Invalid,
     Compared(Verdict),
+}
+
+impl Decided {
+    /// The answer the call gets, and its row records.
+    pub(super) fn answer(self) -> Answer {
+        match self {
+            Decided::Replayed => Answer::only(RdCode::ReplayedToken),
+            Decided::Invalid => Answer::only(RdCode::InvalidQuery),
+            Decided::Compared(verdict) => Answer::done(verdict),
+        }
+    }
 }
 
 /// What the registry holds on one ID number, read in one go so that the time an answer
@@ -187,14 +198,12 @@ async fn judge_all(
         .iter()
         .zip(&decided)
         .map(|(attempt, decided)| {
-            let (answer, id_hash) = match (decided, &attempt.asked) {
-                (Decided::Compared(verdict), Some(asked)) => {
-                    (Answer::done(*verdict), Some(asked.id_hash.clone()))
-                }
-                (Decided::Invalid, _) => (Answer::only(RdCode::InvalidQuery), None),
-                _ => (Answer::only(RdCode::ReplayedToken), None),
+            // Only a comparison names the ID number it was about.
+            let id_hash = match decided {
+                Decided::Compared(_) => attempt.asked.as_ref().map(|asked| asked.id_hash.clone()),
+                Decided::Replayed | Decided::Invalid => None,
             };
-            attempt.call.record(answer, id_hash)
+            attempt.call.record(decided.answer(), id_hash)
         })
         .collect();
     CallRecord::write(connection, backend, &rows).await?;

@@ -64,8 +64,12 @@ pub(crate) async fn first_uses(
          ON CONFLICT (business_id, jti) DO NOTHING RETURNING business_id, jti",
         placeholders(backend, tokens.len(), &["TEXT", "TEXT", "BIGINT"])
     );
+    // In one order on every server, so that two transactions spending the same tokens (a
+    // replay sent to two servers at once) wait for each other instead of deadlocking.
+    let mut sorted = tokens.to_vec();
+    sorted.sort_unstable_by(|a, b| (&a.business_id, &a.jti).cmp(&(&b.business_id, &b.jti)));
     let mut insert = sqlx::query_as::<_, (String, String)>(&sql);
-    for token in tokens {
+    for token in sorted {
         insert = insert
             .bind(&token.business_id)
             .bind(&token.jti)
@@ -77,4 +81,46 @@ pub(crate) async fn first_uses(
         .iter()
         .map(|token| inserted.remove(&(token.business_id.clone(), token.jti.clone())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::platform::audit::AuditKey;
+
+    #[tokio::test]
+    async fn a_11_a_token_twice_in_one_batch_is_used_once_and_replayed_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite:{}", dir.path().join("tokens.db").display());
+        let db = Db::connect(&url, 2, AuditKey::new(&[7; 32]))
+            .await
+            .expect("database");
+        let token = |business_id: &str, jti: &str| TokenUse {
+            business_id: business_id.into(),
+            jti: jti.into(),
+            keep_until: 1_000,
+        };
+        let (twice, other, theirs) = (
+            token("24941832", "t"),
+            token("24941832", "u"),
+            token("04595257", "t"),
+        );
+        let mut connection = db.pool.acquire().await.expect("connection");
+        let first = first_uses(
+            &mut connection,
+            db.backend,
+            &[&twice, &other, &twice, &theirs],
+        )
+        .await
+        .expect("recorded");
+        assert_eq!(first, [true, true, false, true]);
+        let again = first_uses(
+            &mut connection,
+            db.backend,
+            &[&other, &token("24941832", "v")],
+        )
+        .await
+        .expect("recorded");
+        assert_eq!(again, [false, true]);
+    }
 }

@@ -1179,6 +1179,32 @@ async fn a_11_a_token_sent_twenty_times_at_once_is_answered_once() {
     );
 }
 
+#[tokio::test]
+async fn a_11_an_invalid_querys_token_is_spent_and_each_call_logged_once() {
+    let api = Api::start().await;
+    let invalid = api.token(&Query {
+        apply_code: "9".into(),
+        ..wang_current()
+    });
+    assert_eq!(api.rd_code(&invalid).await, "RS3822");
+    assert_eq!(api.rd_code(&invalid).await, "HJ4004");
+    let logged: Vec<_> = api
+        .logged_calls()
+        .await
+        .into_iter()
+        .map(|(code, verdict, id_hash)| (code, verdict.is_some() || id_hash.is_some()))
+        .collect();
+    assert_eq!(
+        logged,
+        [("RS3822".to_owned(), false), ("HJ4004".to_owned(), false)]
+    );
+    assert_eq!(
+        api.last_used().await,
+        Some(api.portal.now()),
+        "A-N8: a query asked is a use"
+    );
+}
+
 /// A wrong guess's token replayed at once to two servers: the replays are refused in the
 /// transaction that compares the first use, so one comparison fails and is counted, not twenty.
 #[tokio::test]
