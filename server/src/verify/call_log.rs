@@ -304,7 +304,6 @@ impl LogRow for CallRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::platform::audit::AuditKey;
 
     /// A row, and whether writing it panics, as a driver's bug would.
     struct Row(i64, bool);
@@ -360,11 +359,7 @@ mod tests {
 
     #[tokio::test]
     async fn f_8_a_panic_while_writing_fails_its_own_calls_and_the_log_goes_on() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite:{}", dir.path().join("log.db").display());
-        let db = Db::connect(&url, 2, AuditKey::new(&[7; 32]))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::verify::scratch_db().await;
         sqlx::query("CREATE TABLE rows (n BIGINT NOT NULL)")
             .execute(&db.pool)
             .await

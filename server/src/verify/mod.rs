@@ -218,7 +218,7 @@ pub async fn authenticated(
     };
     let (response, call) = match token::authenticate(&state, &parts, &source_ip, now).await {
         Ok(token::Check::Passed(request)) if request.abnormal => (
-            first_use(&state, request.token, Answer::done(Verdict::Abnormal))
+            once_spent(&state, request.token, Answer::done(Verdict::Abnormal))
                 .await
                 .into_response(),
             Some(call_of(request.caller)),
@@ -311,7 +311,7 @@ pub struct Authenticated {
 
 /// `answer`, once `token`'s use is recorded as its first; the replay's refusal when it was
 /// used before.
-async fn first_use(state: &VerifyState, token: TokenUse, answer: Answer) -> Answer {
+async fn once_spent(state: &VerifyState, token: TokenUse, answer: Answer) -> Answer {
     match state.inner.token_ids.first_use(token).await {
         Ok(true) => answer,
         Ok(false) => Answer::only(RdCode::ReplayedToken),
@@ -376,7 +376,7 @@ pub async fn connection_test(
     State(state): State<VerifyState>,
     Extension(call): Extension<Authenticated>,
 ) -> Answer {
-    first_use(&state, call.token, Answer::only(RdCode::ConnectionTested)).await
+    once_spent(&state, call.token, Answer::only(RdCode::ConnectionTested)).await
 }
 
 /// The caller's address (through trusted proxies only).
@@ -462,6 +462,16 @@ async fn watch(
         }
     }
     Ok(())
+}
+
+/// A SQLite database of its own, in a directory removed when the first value is dropped.
+#[cfg(test)]
+pub(crate) async fn scratch_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:{}", dir.path().join("scratch.db").display());
+    let key = app::platform::audit::AuditKey::new(&[7; 32]);
+    let db = Db::connect(&url, 2, key).await.expect("database");
+    (dir, db)
 }
 
 #[cfg(test)]

@@ -86,15 +86,10 @@ pub(crate) async fn first_uses(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::platform::audit::AuditKey;
 
     #[tokio::test]
     async fn a_11_a_token_twice_in_one_batch_is_used_once_and_replayed_once() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite:{}", dir.path().join("tokens.db").display());
-        let db = Db::connect(&url, 2, AuditKey::new(&[7; 32]))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::verify::scratch_db().await;
         let token = |business_id: &str, jti: &str| TokenUse {
             business_id: business_id.into(),
             jti: jti.into(),
