@@ -157,6 +157,14 @@ for query in "SELECT seq, hash FROM audit_head" "SELECT * FROM api_cases ORDER B
   [ "$(sqlite3 "$BACKUP/huji.db" "$query")" = "$(sqlite3 "$RESTORED/huji.db" "$query")" ] \
     || die "the restored database differs from the backup: $query"
 done
+# Its audit key rotated as an operator does (no server runs on it): the old key is retired
+# beside the new one, and the chain verifies across the rotation with both.
+cp "$RESTORED/secrets/audit.key" "$RESTORED/old-audit.key"
+env "${restored_env[@]}" "$ROOT/target/release/huji" audit rotate-key || die "huji audit rotate-key failed"
+cmp -s "$RESTORED/secrets/audit.key" "$RESTORED/old-audit.key" && die "the rotation left the audit key as it was"
+[ "$(cat "$RESTORED/secrets/audit.key.retired")" = "$(cat "$RESTORED/old-audit.key")" ] \
+  || die "the rotation did not retire the old audit key"
+env "${restored_env[@]}" "$ROOT/target/release/huji" audit verify || die "the audit chain does not verify after its key was rotated"
 
 cargo_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$WORK/test.log" | awk '{s += $4} END {print s + 0}')
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$WORK/test.log" | awk '{s += $1} END {print s + 0}')

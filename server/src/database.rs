@@ -2,6 +2,11 @@
 //! then the connection and its migrations, the check that the key is the one the database is
 //! bound to, then — only when the key was made just now — the anchor that closes the audit rows
 //! written before there was a key (F-8); and the chain's checkpoint outside the database.
+//!
+//! The audit key file has its ring beside it: `<key file>.retired`, the keys the chain was
+//! keyed with before, one per line, oldest first; and, only while `huji audit rotate-key`
+//! runs (or after a crash cut it short), `<key file>.next`. [`open`] finishes a rotation that
+//! committed, and forgets one that did not.
 
 use crate::config::Config;
 use anyhow::Context;
@@ -15,7 +20,9 @@ use std::time::Duration;
 /// written.
 pub async fn open(config: &Config, now: i64) -> anyhow::Result<Db> {
     let (key, made) = audit_key(&config.audit_key_file)?;
-    let db = Db::connect(&config.database_url, config.db_max_connections, key).await?;
+    let mut db = Db::connect(&config.database_url, config.db_max_connections, key).await?;
+    db.retired_audit = read_retired_keys(&config.audit_key_file)?.into();
+    finish_rotation(&config.audit_key_file, &mut db).await?;
     if !audit::bind_key(&db).await? {
         // A key made just now for a database that has one is a stray: leave no trace of it.
         if made {
@@ -24,7 +31,8 @@ pub async fn open(config: &Config, now: i64) -> anyhow::Result<Db> {
         }
         anyhow::bail!(
             "the database's audit rows are keyed with another audit key than {}: run huji where \
-             the servers' key file is, or point HUJI_AUDIT_KEY_FILE at it",
+             the servers' key file is, or point HUJI_AUDIT_KEY_FILE at it; after huji audit \
+             rotate-key, copy the key file and its .retired file from where it ran",
             config.audit_key_file.display()
         );
     }
@@ -51,6 +59,158 @@ fn audit_key(path: &Path) -> anyhow::Result<(AuditKey, bool)> {
         .and_then(|secret| Ok(<[u8; 32]>::try_from(&secret[..32])?))
         .context("the audit key (HUJI_AUDIT_KEY_FILE)")?;
     Ok((AuditKey::new(&secret), made))
+}
+
+/// The audit key a key file holds (64 hexadecimal digits or more), as the server reads it.
+pub fn parse_audit_key(bytes: &[u8]) -> anyhow::Result<AuditKey> {
+    let secret = hex::decode(String::from_utf8_lossy(bytes).trim())
+        .ok()
+        .filter(|secret| secret.len() >= 32)
+        .context("not 64 hexadecimal digits")?;
+    Ok(AuditKey::new(&<[u8; 32]>::try_from(&secret[..32])?))
+}
+
+/// The retired audit keys a `.retired` file holds, one per line, oldest first.
+pub fn parse_retired_keys(bytes: &[u8]) -> anyhow::Result<Vec<AuditKey>> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .enumerate()
+        .map(|(n, line)| {
+            parse_audit_key(line.as_bytes()).with_context(|| format!("line {}", n + 1))
+        })
+        .collect()
+}
+
+/// `path` with `.suffix` added to its name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{suffix}"));
+    PathBuf::from(name)
+}
+
+/// The file of the keys retired before the one in `key_file`, oldest first.
+pub fn retired_keys_file(key_file: &Path) -> PathBuf {
+    beside(key_file, "retired")
+}
+
+/// The file of the key a rotation hands the chain to, until it is in `key_file`.
+fn next_key_file(key_file: &Path) -> PathBuf {
+    beside(key_file, "next")
+}
+
+/// What a private file holds; none when it is not there.
+fn read_if_there(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    match private_file::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(anyhow::anyhow!("reading {}: {error}", path.display())),
+    }
+}
+
+/// The keys retired before the one in `key_file`; none when there is no `.retired` file.
+fn read_retired_keys(key_file: &Path) -> anyhow::Result<Vec<AuditKey>> {
+    let path = retired_keys_file(key_file);
+    read_if_there(&path)?
+        .map_or(Ok(Vec::new()), |bytes| parse_retired_keys(&bytes))
+        .with_context(|| format!("{} is not a list of audit keys", path.display()))
+}
+
+/// Finishes the rotation a crash cut short, found by its `.next` file: when the database is
+/// bound to that key (the rotation committed), puts it in place of `db`'s; when it is not, the
+/// rotation never happened and the file goes.
+async fn finish_rotation(key_file: &Path, db: &mut Db) -> anyhow::Result<()> {
+    let next_file = next_key_file(key_file);
+    let Some(text) = read_if_there(&next_file)? else {
+        return Ok(());
+    };
+    let next = parse_audit_key(&text)
+        .with_context(|| format!("{} is not an audit key", next_file.display()))?;
+    if next.fingerprint() == db.audit.fingerprint() {
+        // In place already; only the file was left.
+    } else if audit::bound_key(db).await?.as_deref() == Some(next.fingerprint()) {
+        put_in_place(key_file, db, next, &text)?;
+        tracing::warn!("finished an audit key rotation that a crash cut short");
+    } else {
+        tracing::warn!("forgot the next audit key of a rotation that did not commit");
+    }
+    std::fs::remove_file(&next_file).with_context(|| format!("removing {}", next_file.display()))
+}
+
+/// Once the database is bound to `next` (whose file holds `text`): `db`'s key joins the end
+/// of the retired ones (once, should this run again after a crash), then `next` replaces it in
+/// `key_file`, and `db` holds the new ring.
+fn put_in_place(key_file: &Path, db: &mut Db, next: AuditKey, text: &[u8]) -> anyhow::Result<()> {
+    let current = private_file::read(key_file)
+        .map_err(|error| anyhow::anyhow!("reading {}: {error}", key_file.display()))?;
+    let current = String::from_utf8_lossy(&current).trim().to_owned();
+    let retired_file = retired_keys_file(key_file);
+    let mut retired = read_if_there(&retired_file)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    if retired.lines().last().map(str::trim) != Some(current.as_str()) {
+        if !retired.is_empty() && !retired.ends_with('\n') {
+            retired.push('\n');
+        }
+        retired.push_str(&current);
+        retired.push('\n');
+        private_file::replace(&retired_file, retired.as_bytes())
+            .with_context(|| format!("writing {}", retired_file.display()))?;
+    }
+    private_file::replace(key_file, text)
+        .with_context(|| format!("writing {}", key_file.display()))?;
+    db.retired_audit = parse_retired_keys(retired.as_bytes())?.into();
+    db.audit = next;
+    Ok(())
+}
+
+/// What `huji audit rotate-key` did.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The rotation row: the last keyed with the retired key.
+    pub seq: i64,
+    /// The new key's fingerprint.
+    pub fingerprint: String,
+}
+
+/// `huji audit rotate-key`: checks the chain whole and reaching the checkpoint, makes a new
+/// audit key (kept in `.next` until it is in place), hands the chain over to it
+/// ([`audit::rotate`]), retires the old key into `.retired` and puts the new one in the key
+/// file, then moves the checkpoint past the rotation. The servers must be stopped first: one
+/// still running with the old key can append nothing from the rotation on.
+pub async fn rotate_key(config: &Config, mut db: Db, now: i64) -> anyhow::Result<Rotated> {
+    let checkpoint = read_checkpoint(&config.audit_checkpoint_file)?;
+    if let Some(problem) = audit::verify_with(&db, checkpoint.as_ref()).await?.problem {
+        anyhow::bail!("the audit chain is broken, so it is not handed to a new key: {problem}");
+    }
+    let text = hex::encode(crate::secrets::random::<32>()?);
+    let next = parse_audit_key(text.as_bytes())?;
+    let next_file = next_key_file(&config.audit_key_file);
+    private_file::write_new(&next_file, text.as_bytes()).with_context(|| {
+        format!(
+            "writing {} (is another rotation running?)",
+            next_file.display()
+        )
+    })?;
+    let seq = match audit::rotate(&db, &next, now).await {
+        Ok(seq) => seq,
+        Err(error) => {
+            // Committed or not, the `.next` file now says which: sort it out as a start would.
+            finish_rotation(&config.audit_key_file, &mut db).await?;
+            return Err(error).context("handing the audit chain to the new key");
+        }
+    };
+    put_in_place(&config.audit_key_file, &mut db, next, text.as_bytes())?;
+    std::fs::remove_file(&next_file)
+        .with_context(|| format!("removing {}", next_file.display()))?;
+    match advance_checkpoint(&db, &config.audit_checkpoint_file).await? {
+        CheckpointMove::Advanced(head) if head.seq >= seq => {}
+        other => anyhow::bail!("rotated, but the checkpoint did not move past it: {other:?}"),
+    }
+    Ok(Rotated {
+        seq,
+        fingerprint: db.audit.fingerprint().to_owned(),
+    })
 }
 
 /// The checkpoint in `path`; none when there is no file yet.
@@ -97,21 +257,8 @@ pub async fn advance_checkpoint(db: &Db, path: &Path) -> anyhow::Result<Checkpoi
     if kept.as_ref() == Some(&head) {
         return Ok(CheckpointMove::Unchanged);
     }
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
-    let renamed = private_file::write_new(&aside, head.to_line().as_bytes())
-        .and_then(|()| std::fs::rename(&aside, path));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&aside);
-    }
-    renamed.with_context(|| format!("writing {}", path.display()))?;
-    // The rename itself survives a power cut once the directory is on disk.
-    std::fs::File::open(dir.unwrap_or(Path::new(".")))
-        .and_then(|dir| dir.sync_all())
-        .with_context(|| format!("syncing the directory of {}", path.display()))?;
+    private_file::replace(path, head.to_line().as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(CheckpointMove::Advanced(head))
 }
 

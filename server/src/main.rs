@@ -142,6 +142,9 @@ enum JobsCommand {
 enum AuditCommand {
     /// Check the whole hash chain; exits non-zero if any row was edited or removed.
     Verify,
+    /// Hand the chain over to a new audit key, the old one kept in the key file's `.retired`
+    /// file. Stop every server first; copy both files to each server before starting it.
+    RotateKey,
 }
 
 #[tokio::main]
@@ -354,6 +357,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Audit {
+            command: AuditCommand::RotateKey,
+        } => {
+            let rotated = server::database::rotate_key(&config, db, SystemClock.unix()).await?;
+            println!(
+                "audit key rotated at row {}: the new key (fingerprint {}…) is in {}, the old \
+                 one at the end of {}; copy both files to every server before starting it",
+                rotated.seq,
+                &rotated.fingerprint[..16],
+                config.audit_key_file.display(),
+                server::database::retired_keys_file(&config.audit_key_file).display(),
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

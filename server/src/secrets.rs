@@ -13,13 +13,7 @@ use std::path::Path;
 /// Two servers starting at once agree: the file appears whole (written aside, then linked
 /// into place, which fails if it exists), so the second reads the first's.
 pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    let random = ring::rand::SystemRandom::new();
-    let mut fresh = [0u8; 32];
-    let mut tag = [0u8; 8];
-    for buffer in [&mut fresh[..], &mut tag[..]] {
-        ring::rand::SecureRandom::fill(&random, buffer)
-            .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
-    }
+    let (fresh, tag) = (random::<32>()?, random::<8>()?);
     if let Some(dir) = path.parent() {
         private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -51,6 +45,14 @@ pub fn load_or_create(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
                 path.display()
             )
         })
+}
+
+/// `N` bytes from the system's random source: a new secret.
+pub fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| anyhow::anyhow!("the system random source failed"))?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -8,6 +8,11 @@
 //! existed carry a plain SHA-256 ([`plain_row_hash`]); they are accepted only as the start of
 //! the chain, followed by the one keyed anchor row ([`ANCHOR_ACTION`]) that the server writes
 //! when it makes the key ([`anchor`]) and that pins them by its `prev_hash`.
+//!
+//! The key can be rotated ([`rotate`]): the last row under the old key names the next key's
+//! fingerprint ([`ROTATE_ACTION`]), and every row after it is keyed with that one. The retired
+//! keys stay with the current one, in the order the chain used them ([`Db::audit_keys`]), and
+//! a check walks the chain from the oldest to the current key, one rotation row at a time.
 
 use super::db::Db;
 use super::rate_limit::Limit;
@@ -46,10 +51,24 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The action of the keyed row that closes the rows written before the audit key existed.
 pub const ANCHOR_ACTION: &str = "audit.anchor";
 
+/// The action of the last row keyed with a retired key: its detail names the next key
+/// ([`Rotation`]).
+pub const ROTATE_ACTION: &str = "audit.key.rotate";
+
+/// The detail of a [`ROTATE_ACTION`] row.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Rotation {
+    /// The fingerprint of the key every row after this one is keyed with.
+    next_key: String,
+}
+
 /// The secret the chain's hashes are keyed with. Held by [`Db`], so that whatever can write
 /// the database can append; never stored in it.
 #[derive(Clone)]
-pub struct AuditKey(Hmac<Sha256>);
+pub struct AuditKey {
+    mac: Hmac<Sha256>,
+    fingerprint: String,
+}
 
 impl AuditKey {
     pub fn new(secret: &[u8; 32]) -> AuditKey {
@@ -57,24 +76,35 @@ impl AuditKey {
         // it is the same key, taken without a length check that cannot fail.
         let mut block = [0u8; 64];
         block[..32].copy_from_slice(secret);
-        AuditKey(<Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into()))
+        let mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
+        // What tells this key from another without revealing it: the HMAC of a fixed label,
+        // which no row's input can equal (a row's input starts with its sequence number).
+        let mut label = mac.clone();
+        label.update(b"huji audit key fingerprint");
+        let fingerprint = hex::encode(label.finalize().into_bytes());
+        AuditKey { mac, fingerprint }
     }
 
     /// The hash of a row: the HMAC of every column but the hash itself.
     pub fn row_hash(&self, seq: i64, at: i64, event: &AuditEvent, prev_hash: &str) -> String {
-        let mut mac = self.0.clone();
+        let mut mac = self.mac.clone();
         feed_row(&mut mac, seq, at, event, prev_hash);
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// What tells this key from another without revealing it: the HMAC of a fixed label, which
-    /// no row's input can equal (a row's input starts with its sequence number).
-    pub fn fingerprint(&self) -> String {
-        let mut mac = self.0.clone();
-        mac.update(b"huji audit key fingerprint");
-        hex::encode(mac.finalize().into_bytes())
+    /// What the database is bound to ([`bind_key`]) and a rotation row names: tells this key
+    /// from another without revealing it.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 }
+
+/// What [`append`] answers a process whose key is not the one the database is bound to: the
+/// key was rotated since it started (or it was given another key file). It must not append:
+/// rows keyed with a retired key after the rotation row would break the chain.
+#[derive(Debug, thiserror::Error)]
+#[error("the audit key of this process is not the database's (rotated since it started?): restart it with the current key file")]
+pub struct NotTheBoundKey;
 
 impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,16 +145,23 @@ fn feed_row(
 
 /// Appends `event` inside the caller's transaction, so the record commits or rolls back with
 /// the change it describes. The first statement locks the chain head, which serialises
-/// concurrent appends on both SQLite and PostgreSQL.
+/// concurrent appends on both SQLite and PostgreSQL; it also reads the key the database is
+/// bound to, and a `key` that is not that one appends nothing ([`NotTheBoundKey`]).
 pub async fn append(
     conn: &mut AnyConnection,
     key: &AuditKey,
     at: i64,
     event: &AuditEvent,
 ) -> sqlx::Result<i64> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sqlx::query(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, key_fingerprint",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let bound: Option<String> = head.try_get("key_fingerprint")?;
+    if bound.is_some_and(|bound| bound != key.fingerprint()) {
+        return Err(sqlx::Error::Configuration(Box::new(NotTheBoundKey)));
+    }
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
     let hash = key.row_hash(seq, at, event, &prev_hash);
@@ -197,6 +234,12 @@ pub enum ChainBreak {
     Unanchored { last: i64 },
     #[error("row {seq}, the head the checkpoint outside the database saw, is gone or different (rows removed from the end and the head set back, or an older backup restored)")]
     BehindCheckpoint { seq: i64 },
+    #[error("row {seq} hands the chain to an audit key that is not the next one held (a retired key missing from the key ring, or out of order)")]
+    UnknownNextKey { seq: i64 },
+    #[error("the chain ends under a retired audit key, not the current one (rows from a key rotation on removed, or a current key the chain was never rotated to)")]
+    EndsUnderRetiredKey,
+    #[error("the checkpoint names an audit key that is not held (a retired key missing from the key ring)")]
+    UnknownCheckpointKey,
 }
 
 /// The chain's head as the database showed it at some moment, kept outside the database
@@ -208,25 +251,35 @@ pub struct Checkpoint {
     pub seq: i64,
     /// The row's keyed hash.
     pub hash: String,
+    /// The fingerprint of the key the rows after it are keyed with; none in a checkpoint
+    /// written before keys were rotated, when there was one key, the oldest.
+    pub key: Option<String>,
 }
 
 impl Checkpoint {
-    /// The checkpoint as its file holds it: `seq hash` on one line.
+    /// The checkpoint as its file holds it: `seq hash key` on one line.
     pub fn to_line(&self) -> String {
-        format!("{} {}\n", self.seq, self.hash)
+        match &self.key {
+            Some(key) => format!("{} {} {key}\n", self.seq, self.hash),
+            None => format!("{} {}\n", self.seq, self.hash),
+        }
     }
 
     /// Reads [`Checkpoint::to_line`]'s text; none for anything else.
     pub fn parse(text: &str) -> Option<Checkpoint> {
-        let (seq, hash) = text.trim().split_once(' ')?;
-        let seq = seq.parse::<i64>().ok().filter(|seq| *seq >= 0)?;
-        let hash = hash.trim();
-        (hash.len() == 64 && hash.bytes().all(|byte| byte.is_ascii_hexdigit())).then(|| {
-            Checkpoint {
-                seq,
-                hash: hash.to_owned(),
-            }
-        })
+        let hex64 = |text: &str| text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut fields = text.split_ascii_whitespace();
+        let seq = fields.next()?.parse::<i64>().ok().filter(|seq| *seq >= 0)?;
+        let hash = fields.next().filter(|hash| hex64(hash))?.to_owned();
+        let key = match fields.next() {
+            Some(key) if hex64(key) => Some(key.to_owned()),
+            Some(_) => return None,
+            None => None,
+        };
+        fields
+            .next()
+            .is_none()
+            .then_some(Checkpoint { seq, hash, key })
     }
 }
 
@@ -239,7 +292,7 @@ pub async fn follow(
     from: Option<&Checkpoint>,
 ) -> sqlx::Result<Result<Checkpoint, ChainBreak>> {
     let mut snapshot = begin_snapshot(db).await?;
-    let (report, head) = walk_from(&mut snapshot, &db.audit, from).await?;
+    let (report, head) = walk_from(&mut snapshot, &db.audit_keys(), from).await?;
     snapshot.rollback().await?;
     Ok(match report.problem {
         None => Ok(head),
@@ -272,12 +325,12 @@ pub async fn verify(db: &Db) -> sqlx::Result<VerifyReport> {
 
 /// [`verify`], and that the chain still follows on from `checkpoint`, when there is one.
 pub async fn verify_with(db: &Db, checkpoint: Option<&Checkpoint>) -> sqlx::Result<VerifyReport> {
+    let keys = db.audit_keys();
     let mut snapshot = begin_snapshot(db).await?;
-    let report = walk(&mut snapshot, &db.audit).await?;
+    let report = walk(&mut snapshot, &keys).await?;
     let report = match checkpoint {
         Some(checkpoint) if report.problem.is_none() => {
-            let (from_checkpoint, _) =
-                walk_from(&mut snapshot, &db.audit, Some(checkpoint)).await?;
+            let (from_checkpoint, _) = walk_from(&mut snapshot, &keys, Some(checkpoint)).await?;
             VerifyReport {
                 problem: from_checkpoint.problem,
                 ..report
@@ -298,15 +351,16 @@ enum Stretch {
     Keyed,
 }
 
-async fn walk(conn: &mut AnyConnection, key: &AuditKey) -> sqlx::Result<VerifyReport> {
-    walk_from(conn, key, None).await.map(|(report, _)| report)
+/// Walks the whole chain with `keys`, the keys in the order it used them (the current last).
+async fn walk(conn: &mut AnyConnection, keys: &[&AuditKey]) -> sqlx::Result<VerifyReport> {
+    walk_from(conn, keys, None).await.map(|(report, _)| report)
 }
 
 /// [`walk`], from the row `from` names on when given (that row must be there with its hash;
 /// the rows before it are not read), and the head it walked to.
 async fn walk_from(
     conn: &mut AnyConnection,
-    key: &AuditKey,
+    keys: &[&AuditKey],
     from: Option<&Checkpoint>,
 ) -> sqlx::Result<(VerifyReport, Checkpoint)> {
     use futures_util::TryStreamExt;
@@ -315,12 +369,29 @@ async fn walk_from(
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
-    let head = Checkpoint {
+    let current = keys.len() - 1;
+    let head = |key: usize| Checkpoint {
         seq: head_seq,
         hash: head_hash.clone(),
+        key: Some(keys[key].fingerprint().to_owned()),
+    };
+    let broken = |rows, problem| {
+        let report = VerifyReport {
+            rows,
+            problem: Some(problem),
+        };
+        Ok((report, head(current)))
     };
     // The empty chain's checkpoint pins nothing: walk it all.
     let mut pin = from.filter(|from| from.seq > 0);
+    // Which of `keys` the rows are keyed with: the oldest first, or the checkpoint's.
+    let mut key = 0;
+    if let Some(named) = pin.and_then(|pin| pin.key.as_deref()) {
+        match keys.iter().position(|key| key.fingerprint() == named) {
+            Some(position) => key = position,
+            None => return broken(0, ChainBreak::UnknownCheckpointKey),
+        }
+    }
     let mut rows = sqlx::query(
         "SELECT seq, at, actor, source_ip, action, subject, detail, prev_hash, hash \
          FROM audit_log WHERE seq >= $1 ORDER BY seq",
@@ -336,11 +407,7 @@ async fn walk_from(
         if let Some(pinned) = pin.take() {
             let (seq, hash): (i64, String) = (row.try_get("seq")?, row.try_get("hash")?);
             if seq != pinned.seq || hash != pinned.hash {
-                let report = VerifyReport {
-                    rows: 0,
-                    problem: Some(behind(pinned.seq)),
-                };
-                return Ok((report, head));
+                return broken(0, behind(pinned.seq));
             }
             // A checkpoint is taken after the anchor: every row from it on is keyed.
             (expected_seq, expected_prev, stretch) = (seq + 1, hash, Stretch::Keyed);
@@ -362,7 +429,7 @@ async fn walk_from(
         count += 1;
         let hashed = |hash: String| hash == record.hash;
         let keyed =
-            || hashed(key.row_hash(record.seq, record.at, &record.event, &record.prev_hash));
+            || hashed(keys[key].row_hash(record.seq, record.at, &record.event, &record.prev_hash));
         let plain = || {
             hashed(plain_row_hash(
                 record.seq,
@@ -386,6 +453,17 @@ async fn walk_from(
                 Some(ChainBreak::Unanchored {
                     last: record.seq - 1,
                 })
+            } else if record.event.action == ROTATE_ACTION {
+                let next = serde_json::from_str::<Rotation>(&record.event.detail)
+                    .ok()
+                    .filter(|rotation| {
+                        keys.get(key + 1)
+                            .is_some_and(|next| next.fingerprint() == rotation.next_key)
+                    });
+                stretch = Stretch::Keyed;
+                key += 1;
+                next.is_none()
+                    .then_some(ChainBreak::UnknownNextKey { seq: record.seq })
             } else {
                 stretch = Stretch::Keyed;
                 None
@@ -396,23 +474,15 @@ async fn walk_from(
         } else {
             Some(ChainBreak::Edited { seq: record.seq })
         };
-        if problem.is_some() {
-            let report = VerifyReport {
-                rows: count,
-                problem,
-            };
-            return Ok((report, head));
+        if let Some(problem) = problem {
+            return broken(count, problem);
         }
         expected_seq += 1;
         expected_prev = record.hash;
     }
     drop(rows);
     if let Some(pinned) = pin {
-        let report = VerifyReport {
-            rows: 0,
-            problem: Some(behind(pinned.seq)),
-        };
-        return Ok((report, head));
+        return broken(0, behind(pinned.seq));
     }
     let last = expected_seq - 1;
     let problem = if last != head_seq || expected_prev != head_hash {
@@ -422,6 +492,8 @@ async fn walk_from(
         })
     } else if stretch == Stretch::Plain {
         Some(ChainBreak::Unanchored { last })
+    } else if key != current {
+        Some(ChainBreak::EndsUnderRetiredKey)
     } else {
         None
     };
@@ -429,7 +501,7 @@ async fn walk_from(
         rows: count,
         problem,
     };
-    Ok((report, head))
+    Ok((report, head(key)))
 }
 
 /// Binds the database to `db`'s audit key if no key is bound yet, and says whether the key is
@@ -439,14 +511,43 @@ pub async fn bind_key(db: &Db) -> sqlx::Result<bool> {
     sqlx::query(
         "UPDATE audit_head SET key_fingerprint = $1 WHERE id = 1 AND key_fingerprint IS NULL",
     )
-    .bind(&fingerprint)
+    .bind(fingerprint)
     .execute(&db.pool)
     .await?;
-    let bound: Option<String> =
-        sqlx::query_scalar("SELECT key_fingerprint FROM audit_head WHERE id = 1")
-            .fetch_one(&db.pool)
-            .await?;
-    Ok(bound.as_deref() == Some(fingerprint.as_str()))
+    Ok(bound_key(db).await?.as_deref() == Some(fingerprint))
+}
+
+/// The fingerprint of the key the database is bound to; none before the first [`bind_key`].
+pub async fn bound_key(db: &Db) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT key_fingerprint FROM audit_head WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await
+}
+
+/// Hands the chain over from `db`'s key to `next`, in one transaction: appends the last row
+/// keyed with the current key, which names `next` ([`ROTATE_ACTION`]), and binds the database
+/// to `next`. From its commit on, a process still holding the old key appends nothing
+/// ([`NotTheBoundKey`]). Answers the rotation row's number.
+pub async fn rotate(db: &Db, next: &AuditKey, at: i64) -> sqlx::Result<i64> {
+    let mut tx = db.begin_write().await?;
+    let rotation = Rotation {
+        next_key: next.fingerprint().to_owned(),
+    };
+    let event = AuditEvent {
+        actor: "system".into(),
+        source_ip: "local".into(),
+        action: ROTATE_ACTION.into(),
+        subject: "audit_key".into(),
+        detail: serde_json::to_string(&rotation)
+            .map_err(|error| sqlx::Error::Encode(error.into()))?,
+    };
+    let seq = append(&mut tx, &db.audit, at, &event).await?;
+    sqlx::query("UPDATE audit_head SET key_fingerprint = $1 WHERE id = 1")
+        .bind(next.fingerprint())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(seq)
 }
 
 /// What [`anchor`] did.
@@ -469,7 +570,7 @@ pub async fn anchor(db: &Db, at: i64) -> sqlx::Result<Anchoring> {
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
         .execute(&mut *tx)
         .await?;
-    let report = walk(&mut tx, &db.audit).await?;
+    let report = walk(&mut tx, &db.audit_keys()).await?;
     let outcome = match report.problem {
         None => Anchoring::NotNeeded,
         Some(ChainBreak::Unanchored { last }) if last == report.rows => {
@@ -523,11 +624,19 @@ mod tests {
         let checkpoint = Checkpoint {
             seq: 42,
             hash: "ab".repeat(32),
+            key: Some("cd".repeat(32)),
         };
         assert_eq!(
             Checkpoint::parse(&checkpoint.to_line()),
             Some(checkpoint.clone())
         );
+        // As written before keys were rotated: the key is the oldest one's.
+        let before = Checkpoint {
+            key: None,
+            ..checkpoint.clone()
+        };
+        assert_eq!(before.to_line(), format!("42 {}\n", checkpoint.hash));
+        assert_eq!(Checkpoint::parse(&before.to_line()), Some(before));
         for bad in [
             "",
             "42",
@@ -535,6 +644,8 @@ mod tests {
             &format!("x {}", checkpoint.hash),
             &format!("42 {}", "zz".repeat(32)),
             &format!("42 {}", &checkpoint.hash[..62]),
+            &format!("42 {} {}", checkpoint.hash, "cd".repeat(31)),
+            &format!("{} {}", checkpoint.to_line().trim(), "cd".repeat(32)),
         ] {
             assert_eq!(Checkpoint::parse(bad), None, "{bad}");
         }

@@ -46,8 +46,12 @@ pub enum DbError {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// Keys the hashes of the audit chain (F-8); kept outside the database.
+    /// Keys the hashes of the audit chain (F-8) that this process appends; kept outside the
+    /// database.
     pub audit: AuditKey,
+    /// The keys the chain was keyed with before `audit`, oldest first (see
+    /// [`super::audit::rotate`]); a check needs them, an append never.
+    pub retired_audit: std::sync::Arc<[AuditKey]>,
     /// On SQLite, the connection of [`Db::dedicated`], opened when first used.
     machine: Option<AnyPool>,
 }
@@ -114,10 +118,16 @@ impl Db {
             pool,
             backend,
             audit,
+            retired_audit: std::sync::Arc::new([]),
             machine,
         };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// The audit keys in the order the chain used them: the retired ones, then `audit`.
+    pub fn audit_keys(&self) -> Vec<&AuditKey> {
+        self.retired_audit.iter().chain([&self.audit]).collect()
     }
 
     /// On SQLite, the one connection of its own to the same database that the machine APIs'

@@ -25,6 +25,23 @@ pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
+/// Puts `contents` in `path` whether or not it exists, mode 0600: written aside and renamed
+/// into place, so that a reader sees the old file or the new one and never half of one, and
+/// the rename on to the disk before returning (the directory is synced).
+pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        create_dir(dir)?;
+    }
+    let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
+    let renamed = write_new(&aside, contents).and_then(|()| std::fs::rename(&aside, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    renamed?;
+    File::open(dir.unwrap_or(Path::new(".")))?.sync_all()
+}
+
 /// Creates the directory `path` and its parents; a directory made here is closed to everyone
 /// but its owner (0700), one that was there is left as it is.
 pub fn create_dir(path: &Path) -> io::Result<()> {

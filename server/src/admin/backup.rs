@@ -5,8 +5,9 @@
 //! - the database: on SQLite `huji.db`, made with `VACUUM INTO` (one consistent snapshot while
 //!   the servers keep writing); on PostgreSQL `huji.pgdump`, made with `pg_dump` in its custom
 //!   format (one snapshot too);
-//! - `keys/`: the key files the database's rows need: the audit key (its chain), the ID-number
-//!   hash key (the call logs' and limits' hashes) and the seal key (open applications' codes);
+//! - `keys/`: the key files the database's rows need: the audit key (its chain) and the keys it
+//!   retired when there are any, the ID-number hash key (the call logs' and limits' hashes) and
+//!   the seal key (open applications' codes);
 //! - `manifest.json`: what the backup holds and each file's SHA-256.
 //!
 //! Every file is 0600. A restore takes only the files it expects by name, checks each against
@@ -20,7 +21,7 @@
 //! restored head (the old one is kept aside).
 
 use crate::config::Config;
-use crate::database::CheckpointMove;
+use crate::database::{parse_audit_key, parse_retired_keys, CheckpointMove};
 use anyhow::{bail, Context};
 use app::platform::audit::{self, AuditKey};
 use app::platform::db::{sqlite_file, Backend, Db};
@@ -39,26 +40,49 @@ const FORMAT: u32 = 1;
 /// The name the audit key is kept under: the one key a restore opens the database with.
 pub const AUDIT_KEY: &str = "audit.key";
 
+/// The name the audit keys retired before it are kept under, when there are any.
+pub const RETIRED_AUDIT_KEYS: &str = "audit.key.retired";
+
 /// A key file the database needs, by the name the backup keeps it under.
 pub struct KeyFile {
     pub name: &'static str,
     pub path: PathBuf,
+    /// Whether a backup needs it; one that is not is backed up when it is there.
+    pub required: bool,
 }
 
 /// The key files of `config` that its database's rows need. (The payment key and the metrics
 /// token are the server's settings with others, not the data's: they are not backed up.)
 pub fn key_files(config: &Config) -> Vec<KeyFile> {
+    let retired = crate::database::retired_keys_file(&config.audit_key_file);
     [
-        (AUDIT_KEY, &config.audit_key_file),
-        ("id-hash.key", &config.id_hash_key_file),
-        ("moica-seal.key", &config.moica_seal_key_file),
+        (AUDIT_KEY, config.audit_key_file.clone(), true),
+        (RETIRED_AUDIT_KEYS, retired, false),
+        ("id-hash.key", config.id_hash_key_file.clone(), true),
+        ("moica-seal.key", config.moica_seal_key_file.clone(), true),
     ]
     .into_iter()
-    .map(|(name, path)| KeyFile {
+    .map(|(name, path, required)| KeyFile {
         name,
-        path: path.clone(),
+        path,
+        required,
     })
     .collect()
+}
+
+/// The audit keys a backup holds: the one its chain ends under, and those retired before it.
+struct AuditKeys {
+    current: AuditKey,
+    retired: Vec<AuditKey>,
+}
+
+impl AuditKeys {
+    /// The database at `url`, as a server opens it, with these keys.
+    async fn connect(&self, url: &str, connections: u32) -> anyhow::Result<Db> {
+        let mut db = Db::connect(url, connections, self.current.clone()).await?;
+        db.retired_audit = self.retired.clone().into();
+        Ok(db)
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -178,8 +202,13 @@ async fn write_backup(
     }
     let mut entries = Vec::new();
     for key in keys {
-        let bytes = private_file::read(&key.path)
-            .map_err(|error| anyhow::anyhow!("reading {}: {error}", key.path.display()))?;
+        let bytes = match private_file::read(&key.path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !key.required => {
+                continue;
+            }
+            Err(error) => bail!("reading {}: {error}", key.path.display()),
+        };
         let file = format!("{KEYS}/{}", key.name);
         private_file::write_new(&dir.join(&file), &bytes)
             .with_context(|| format!("writing {}", dir.join(&file).display()))?;
@@ -210,7 +239,7 @@ async fn write_backup(
     }
     Ok(Made {
         database_bytes,
-        keys: keys.len(),
+        keys: manifest.keys.len(),
     })
 }
 
@@ -306,12 +335,24 @@ pub async fn restore(
     }
     // Everything is checked before anything is written: the keys first.
     let mut audit_key = None;
+    let mut retired = Vec::new();
     let mut to_write = Vec::new();
     for (n, key) in keys.iter().enumerate() {
         if keys[..n].iter().any(|other| other.path == key.path) {
             bail!("{} is configured for two keys", key.path.display());
         }
         let file = format!("{KEYS}/{}", key.name);
+        if !key.required && manifest.sha256_of(&file).is_err() {
+            // Not in the backup: then not here either, or this place's would be read with it.
+            if key.path.exists() {
+                bail!(
+                    "{} is there but the backup has none: restore where it is not, or move it \
+                     aside first",
+                    key.path.display()
+                );
+            }
+            continue;
+        }
         let bytes = private_file::read(&dir.join(&file))
             .map_err(|error| anyhow::anyhow!("reading {}: {error}", dir.join(&file).display()))?;
         if hex::encode(Sha256::digest(&bytes)) != manifest.sha256_of(&file)? {
@@ -320,11 +361,16 @@ pub async fn restore(
                 dir.join(&file).display()
             );
         }
-        if key.name == AUDIT_KEY {
-            audit_key =
-                Some(parse_audit_key(&bytes).with_context(|| {
-                    format!("{} is not an audit key", dir.join(&file).display())
-                })?);
+        let not = |what: &str| format!("{} is not {what}", dir.join(&file).display());
+        match key.name {
+            AUDIT_KEY => {
+                audit_key = Some(parse_audit_key(&bytes).with_context(|| not("an audit key"))?);
+            }
+            RETIRED_AUDIT_KEYS => {
+                retired =
+                    parse_retired_keys(&bytes).with_context(|| not("a list of audit keys"))?;
+            }
+            _ => {}
         }
         match private_file::read(&key.path) {
             Ok(present) if present == bytes => {}
@@ -339,7 +385,10 @@ pub async fn restore(
             Err(error) => bail!("reading {}: {error}", key.path.display()),
         }
     }
-    let audit_key = audit_key.context("no audit key file configured")?;
+    let audit_keys = AuditKeys {
+        current: audit_key.context("no audit key file configured")?,
+        retired,
+    };
     if !database_is_new(url).await? {
         bail!("the database at DATABASE_URL exists or holds tables: restore into a new one only");
     }
@@ -348,13 +397,13 @@ pub async fn restore(
     // The key files are written once the database verified, and before it is put in place;
     // they are taken away again if that fails.
     let audit_rows = match backend {
-        Backend::Sqlite => restore_sqlite(&database, &expected, url, &audit_key, to_write).await?,
+        Backend::Sqlite => restore_sqlite(&database, &expected, url, &audit_keys, to_write).await?,
         Backend::Postgres => {
             restore_postgres(
                 &database,
                 &expected,
                 url,
-                &audit_key,
+                &audit_keys,
                 max_connections,
                 to_write,
             )
@@ -371,7 +420,7 @@ pub async fn restore(
         None
     };
     let moved = async {
-        let db = Db::connect(url, 1, audit_key).await?;
+        let db = audit_keys.connect(url, 1).await?;
         let moved = crate::database::advance_checkpoint(&db, checkpoint).await;
         db.pool.close().await;
         match moved? {
@@ -424,20 +473,11 @@ impl WrittenKeys {
     }
 }
 
-/// The audit key a key file holds (64 hexadecimal digits or more), as the server reads it.
-fn parse_audit_key(bytes: &[u8]) -> anyhow::Result<AuditKey> {
-    let secret = hex::decode(String::from_utf8_lossy(bytes).trim())
-        .ok()
-        .filter(|secret| secret.len() >= 32)
-        .context("not 64 hexadecimal digits")?;
-    Ok(AuditKey::new(&<[u8; 32]>::try_from(&secret[..32])?))
-}
-
 /// Opens the database at `url` as a server does (newer migrations run) with the backup's
-/// `key`, which must be the one its rows are keyed with, and verifies the whole audit chain:
-/// its rows.
-async fn opened_and_verified(url: &str, key: &AuditKey, connections: u32) -> anyhow::Result<i64> {
-    let db = Db::connect(url, connections, key.clone()).await?;
+/// `keys`, whose current one must be the one its rows end under, and verifies the whole audit
+/// chain: its rows.
+async fn opened_and_verified(url: &str, keys: &AuditKeys, connections: u32) -> anyhow::Result<i64> {
+    let db = keys.connect(url, connections).await?;
     let verified = async {
         if !audit::bind_key(&db).await? {
             bail!("the backup's audit rows are keyed with another key than its keys/audit.key");
@@ -466,7 +506,7 @@ async fn restore_sqlite(
     database: &Path,
     expected: &str,
     url: &str,
-    key: &AuditKey,
+    keys: &AuditKeys,
     to_write: Vec<(&KeyFile, Vec<u8>)>,
 ) -> anyhow::Result<i64> {
     let target = sqlite_file(url).context("DATABASE_URL names no SQLite file")?;
@@ -489,7 +529,7 @@ async fn restore_sqlite(
     }
     let done = async {
         copy_checked(database, Some(&aside), Some(expected))?;
-        let rows = opened_and_verified(&aside_url, key, 1).await?;
+        let rows = opened_and_verified(&aside_url, keys, 1).await?;
         let keys = WrittenKeys::write(to_write)?;
         if let Err(error) = std::fs::hard_link(&aside, &target) {
             keys.undo();
@@ -512,7 +552,7 @@ async fn restore_postgres(
     database: &Path,
     expected: &str,
     url: &str,
-    key: &AuditKey,
+    keys: &AuditKeys,
     connections: u32,
     to_write: Vec<(&KeyFile, Vec<u8>)>,
 ) -> anyhow::Result<i64> {
@@ -532,7 +572,7 @@ async fn restore_postgres(
     });
     let _ = std::fs::remove_dir_all(&copy);
     loaded?;
-    let done = match opened_and_verified(url, key, connections).await {
+    let done = match opened_and_verified(url, keys, connections).await {
         Ok(rows) => WrittenKeys::write(to_write).map(|_| rows),
         Err(error) => Err(error),
     };

@@ -8,24 +8,34 @@ use app::platform::audit;
 use app::platform::db::Db;
 use app::platform::private_file;
 use axum::http::StatusCode;
-use server::admin::backup::{backup, database_is_new, restore, KeyFile, AUDIT_KEY};
+use server::admin::backup::{
+    backup, database_is_new, restore, KeyFile, AUDIT_KEY, RETIRED_AUDIT_KEYS,
+};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// The portal's key files, in `dir`: the audit key its database is keyed with, and others.
+/// The portal's key files, in `dir`: the audit key its database is keyed with, the keys it
+/// retired (none until a rotation), and others.
 fn key_files(dir: &Path) -> Vec<KeyFile> {
-    [AUDIT_KEY, "id-hash.key", "moica-seal.key"]
-        .into_iter()
-        .map(|name| KeyFile {
-            name,
-            path: dir.join("secrets").join(name),
-        })
-        .collect()
+    [
+        AUDIT_KEY,
+        RETIRED_AUDIT_KEYS,
+        "id-hash.key",
+        "moica-seal.key",
+    ]
+    .into_iter()
+    .map(|name| KeyFile {
+        name,
+        path: dir.join("secrets").join(name),
+        required: name != RETIRED_AUDIT_KEYS,
+    })
+    .collect()
 }
 
+/// Writes the required key files.
 fn write_keys(keys: &[KeyFile]) {
-    for (n, key) in keys.iter().enumerate() {
+    for (n, key) in keys.iter().enumerate().filter(|(_, key)| key.required) {
         let secret = match key.name {
             AUDIT_KEY => [0x5a; 32],
             _ => [n as u8 + 1; 32],
@@ -141,13 +151,17 @@ async fn issue_22_4_a_backup_restores_into_a_fresh_place_with_its_keys_and_audit
         .old_checkpoint
         .expect("the old checkpoint is kept aside");
     assert_eq!(std::fs::read_to_string(old).expect("kept"), "7 0000\n");
-    for (old, new) in keys.iter().zip(&new_keys) {
+    for (old, new) in keys.iter().zip(&new_keys).filter(|(key, _)| key.required) {
         assert_eq!(
             std::fs::read(&old.path).expect("old key"),
             std::fs::read(&new.path).expect("new key")
         );
         assert_eq!(mode(&new.path), 0o600);
     }
+    assert!(
+        !new_keys[1].path.exists(),
+        "no retired keys where none were"
+    );
     if let Some(file) = app::platform::db::sqlite_file(&target.url) {
         assert_eq!(mode(&file), 0o600);
     }
@@ -232,4 +246,78 @@ async fn issue_22_4_a_bad_backup_or_another_key_in_place_is_refused_and_nothing_
     std::fs::write(dir.join(&database), bytes).expect("damage");
     refused("is damaged".into()).await;
     drop(portal);
+}
+
+#[tokio::test]
+async fn issue_22_4_a_backup_after_a_key_rotation_restores_with_its_retired_keys() {
+    let place = tempfile::tempdir().expect("tempdir");
+    let (portal, keys, _) = backed_up(place.path()).await;
+    let source = &portal.app.test_db;
+    let config = server::config::Config {
+        database_url: source.url.clone(),
+        audit_key_file: keys[0].path.clone(),
+        audit_checkpoint_file: place.path().join("secrets/audit.head"),
+        ..Default::default()
+    };
+    let rotated = server::database::rotate_key(&config, source.db.clone(), portal.now())
+        .await
+        .expect("rotate");
+    assert!(
+        keys[1].path.exists(),
+        "the old key is retired beside the new one"
+    );
+    let dir = place.path().join("rotated");
+    let made = backup(&source.db, &source.url, &keys, &dir, portal.now())
+        .await
+        .expect("backup");
+    assert_eq!(made.keys, 4);
+
+    // Retired keys where the backup has none are refused: they would be read with its chain.
+    let target = empty_database().await;
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let new_keys = key_files(elsewhere.path());
+    let checkpoint = elsewhere.path().join("audit.checkpoint");
+    let restored = restore(&dir, &target.url, &new_keys, &checkpoint, 4, portal.now())
+        .await
+        .expect("restore");
+    assert_eq!(restored.audit_rows, rotated.seq);
+    for (old, new) in keys.iter().zip(&new_keys) {
+        assert_eq!(
+            std::fs::read(&old.path).expect("old key"),
+            std::fs::read(&new.path).expect("new key"),
+            "{}",
+            new.name
+        );
+    }
+    let checkpointed = server::database::read_checkpoint(&checkpoint)
+        .expect("checkpoint")
+        .expect("made");
+    assert_eq!(
+        checkpointed.key.as_deref(),
+        Some(rotated.fingerprint.as_str())
+    );
+
+    // The backup made before the rotation has no retired keys: restoring it where some are
+    // is refused, before anything is written.
+    let older = place.path().join("backup");
+    let again = empty_database().await;
+    let third = tempfile::tempdir().expect("tempdir");
+    let third_keys = key_files(third.path());
+    private_file::create_dir(third_keys[1].path.parent().expect("dir")).expect("dir");
+    std::fs::copy(&keys[1].path, &third_keys[1].path).expect("retired keys");
+    let checkpoint = third.path().join("audit.checkpoint");
+    let refusal = restore(
+        &older,
+        &again.url,
+        &third_keys,
+        &checkpoint,
+        4,
+        portal.now(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(refusal.contains("the backup has none"), "{refusal}");
+    assert!(database_is_new(&again.url).await.expect("look"));
+    assert!(!third_keys[0].path.exists() && !checkpoint.exists());
 }

@@ -9,6 +9,7 @@ mod agency_link_network;
 mod agency_link_parties;
 mod agency_sign_in;
 mod api_service;
+mod audit_key_rotation;
 mod backup;
 mod body_limits;
 mod cases;

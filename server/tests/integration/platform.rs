@@ -10,7 +10,7 @@ use app::platform::{
 use server::config::Config;
 use sqlx::Executor;
 
-fn event(n: usize) -> AuditEvent {
+pub fn event(n: usize) -> AuditEvent {
     AuditEvent {
         actor: "staff:reviewer-1".into(),
         source_ip: "127.0.0.1".into(),
@@ -127,7 +127,7 @@ async fn chain_head(t: &TestDb) -> audit::Checkpoint {
 }
 
 /// A database writer's statements, past the append-only triggers.
-async fn as_database_writer(t: &TestDb, statements: &[&str]) {
+pub async fn as_database_writer(t: &TestDb, statements: &[&str]) {
     disable_append_only(t).await;
     for statement in statements {
         t.db.pool.execute(*statement).await.expect("written");
