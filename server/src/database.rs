@@ -5,8 +5,9 @@
 //!
 //! The audit key file has its ring beside it: `<key file>.retired`, the keys the chain was
 //! keyed with before, one per line, oldest first; and, only while `huji audit rotate-key`
-//! runs (or after a crash cut it short), `<key file>.next`. [`open`] finishes a rotation that
-//! committed, and forgets one that did not.
+//! runs (or after a crash cut it short), `<key file>.next`. What changes them is ordered by
+//! `<key file>.lock` ([`lock_keys`]). [`open`] finishes a rotation that committed, and keeps
+//! aside the key of one that did not.
 
 use crate::config::Config;
 use anyhow::Context;
@@ -19,10 +20,15 @@ use std::time::Duration;
 /// Connects to `config`'s database with its audit key. `now` dates the anchor row, if one is
 /// written.
 pub async fn open(config: &Config, now: i64) -> anyhow::Result<Db> {
+    // Shared with other commands opening the database; exclusive to finish a rotation.
+    let pending = next_key_file(&config.audit_key_file).exists();
+    let _keys = lock_keys(&config.audit_key_file, pending)?;
     let (key, made) = audit_key(&config.audit_key_file)?;
     let mut db = Db::connect(&config.database_url, config.db_max_connections, key).await?;
     db.retired_audit = read_retired_keys(&config.audit_key_file)?.into();
-    finish_rotation(&config.audit_key_file, &mut db).await?;
+    if pending && finish_rotation(&config.audit_key_file, &mut db, now).await? {
+        advance_checkpoint(&db, &config.audit_checkpoint_file).await?;
+    }
     if !audit::bind_key(&db).await? {
         // A key made just now for a database that has one is a stray: leave no trace of it.
         if made {
@@ -59,6 +65,32 @@ fn audit_key(path: &Path) -> anyhow::Result<(AuditKey, bool)> {
         .and_then(|secret| Ok(<[u8; 32]>::try_from(&secret[..32])?))
         .context("the audit key (HUJI_AUDIT_KEY_FILE)")?;
     Ok((AuditKey::new(&secret), made))
+}
+
+/// Locks `<key_file>.lock` (made 0600 when missing), exclusively or shared, until the file
+/// returned is dropped: a rotation holds it exclusively throughout, every command opening the
+/// database holds it shared while it reads the key files (exclusively when it must finish a
+/// rotation), and a backup holds it shared while it copies. Servers on other machines have
+/// key files of their own: stop them before a rotation.
+pub fn lock_keys(key_file: &Path, exclusive: bool) -> anyhow::Result<std::fs::File> {
+    let path = beside(key_file, "lock");
+    if let Some(dir) = path.parent() {
+        private_file::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if exclusive {
+        file.lock()
+    } else {
+        file.lock_shared()
+    }
+    .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
 }
 
 /// The audit key a key file holds (64 hexadecimal digits or more), as the server reads it.
@@ -116,39 +148,76 @@ fn read_retired_keys(key_file: &Path) -> anyhow::Result<Vec<AuditKey>> {
         .with_context(|| format!("{} is not a list of audit keys", path.display()))
 }
 
-/// Finishes the rotation a crash cut short, found by its `.next` file: when the database is
-/// bound to that key (the rotation committed), puts it in place of `db`'s; when it is not, the
-/// rotation never happened and the file goes.
-async fn finish_rotation(key_file: &Path, db: &mut Db) -> anyhow::Result<()> {
+/// Finishes the rotation a crash cut short, found by its `.next` file (under the exclusive
+/// [`lock_keys`], so no rotation is running): when the database is bound to that key and its
+/// last rotation retired `db`'s, puts it in place of `db`'s and says so; when the database is
+/// still bound to `db`'s key, the rotation did not commit (or was undone in the database), and
+/// its key is kept aside as `.next.abandoned-<now>` for an operator to look at.
+async fn finish_rotation(key_file: &Path, db: &mut Db, now: i64) -> anyhow::Result<bool> {
     let next_file = next_key_file(key_file);
     let Some(text) = read_if_there(&next_file)? else {
-        return Ok(());
+        return Ok(false);
     };
     let next = parse_audit_key(&text)
         .with_context(|| format!("{} is not an audit key", next_file.display()))?;
-    if next.fingerprint() == db.audit.fingerprint() {
+    let bound = audit::bound_key(db).await?;
+    let finished = if next.fingerprint() == db.audit.fingerprint() {
         // In place already; only the file was left.
-    } else if audit::bound_key(db).await?.as_deref() == Some(next.fingerprint()) {
+        false
+    } else if bound.as_deref() == Some(next.fingerprint()) {
+        let retired = audit::rotated_from(db, next.fingerprint()).await?;
+        if retired.as_deref() != Some(db.audit.fingerprint()) {
+            anyhow::bail!(
+                "the database was handed to the key in {} from another key than {}'s: put the \
+                 key the chain was rotated from back in {} (from a backup of the key files)",
+                next_file.display(),
+                key_file.display(),
+                key_file.display()
+            );
+        }
         put_in_place(key_file, db, next, &text)?;
         tracing::warn!("finished an audit key rotation that a crash cut short");
+        true
     } else {
-        tracing::warn!("forgot the next audit key of a rotation that did not commit");
-    }
-    std::fs::remove_file(&next_file).with_context(|| format!("removing {}", next_file.display()))
+        let aside = beside(&next_file, &format!("abandoned-{now}"));
+        std::fs::rename(&next_file, &aside)
+            .with_context(|| format!("moving {} aside", next_file.display()))?;
+        tracing::error!(
+            kept = %aside.display(),
+            "an audit key rotation did not commit, or the database no longer shows it: the \
+             key stays as it was, and the key the rotation made is kept aside; run huji audit \
+             verify"
+        );
+        return Ok(false);
+    };
+    std::fs::remove_file(&next_file)
+        .with_context(|| format!("removing {}", next_file.display()))?;
+    Ok(finished)
 }
 
-/// Once the database is bound to `next` (whose file holds `text`): `db`'s key joins the end
-/// of the retired ones (once, should this run again after a crash), then `next` replaces it in
-/// `key_file`, and `db` holds the new ring.
+/// Once the database is bound to `next` (whose file holds `text`): `db`'s key, which must be
+/// the one in `key_file`, joins the end of the retired ones (unless it is there already, should
+/// this run again after a crash), then `next` replaces it in `key_file`, and `db` holds the
+/// new ring.
 fn put_in_place(key_file: &Path, db: &mut Db, next: AuditKey, text: &[u8]) -> anyhow::Result<()> {
     let current = private_file::read(key_file)
         .map_err(|error| anyhow::anyhow!("reading {}: {error}", key_file.display()))?;
+    if parse_audit_key(&current)?.fingerprint() != db.audit.fingerprint() {
+        anyhow::bail!(
+            "{} changed while its key was rotated: not retired",
+            key_file.display()
+        );
+    }
     let current = String::from_utf8_lossy(&current).trim().to_owned();
     let retired_file = retired_keys_file(key_file);
     let mut retired = read_if_there(&retired_file)?
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
-    if retired.lines().last().map(str::trim) != Some(current.as_str()) {
+    let ring = parse_retired_keys(retired.as_bytes())?;
+    if !ring
+        .iter()
+        .any(|key| key.fingerprint() == db.audit.fingerprint())
+    {
         if !retired.is_empty() && !retired.ends_with('\n') {
             retired.push('\n');
         }
@@ -167,7 +236,7 @@ fn put_in_place(key_file: &Path, db: &mut Db, next: AuditKey, text: &[u8]) -> an
 /// What `huji audit rotate-key` did.
 #[derive(Debug)]
 pub struct Rotated {
-    /// The rotation row: the last keyed with the retired key.
+    /// The rotation row: the first keyed with the new key.
     pub seq: i64,
     /// The new key's fingerprint.
     pub fingerprint: String,
@@ -179,6 +248,16 @@ pub struct Rotated {
 /// file, then moves the checkpoint past the rotation. The servers must be stopped first: one
 /// still running with the old key can append nothing from the rotation on.
 pub async fn rotate_key(config: &Config, mut db: Db, now: i64) -> anyhow::Result<Rotated> {
+    let _keys = lock_keys(&config.audit_key_file, true)?;
+    // What this command opened the database with must still be the key in the file.
+    let in_file = private_file::read(&config.audit_key_file)
+        .map_err(|error| anyhow::anyhow!("reading {}: {error}", config.audit_key_file.display()))?;
+    if parse_audit_key(&in_file)?.fingerprint() != db.audit.fingerprint() {
+        anyhow::bail!(
+            "{} changed since this command started (another rotation?): run it again",
+            config.audit_key_file.display()
+        );
+    }
     let checkpoint = read_checkpoint(&config.audit_checkpoint_file)?;
     if let Some(problem) = audit::verify_with(&db, checkpoint.as_ref()).await?.problem {
         anyhow::bail!("the audit chain is broken, so it is not handed to a new key: {problem}");
@@ -196,7 +275,7 @@ pub async fn rotate_key(config: &Config, mut db: Db, now: i64) -> anyhow::Result
         Ok(seq) => seq,
         Err(error) => {
             // Committed or not, the `.next` file now says which: sort it out as a start would.
-            finish_rotation(&config.audit_key_file, &mut db).await?;
+            finish_rotation(&config.audit_key_file, &mut db, now).await?;
             return Err(error).context("handing the audit chain to the new key");
         }
     };

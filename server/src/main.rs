@@ -236,6 +236,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             unreachable!("handled above")
         }
         Command::Backup { dir } => {
+            // No rotation on this machine while the key files are copied.
+            let _keys = server::database::lock_keys(&config.audit_key_file, false)?;
             let made = admin::backup::backup(
                 &db,
                 &config.database_url,

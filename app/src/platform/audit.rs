@@ -9,10 +9,11 @@
 //! the chain, followed by the one keyed anchor row ([`ANCHOR_ACTION`]) that the server writes
 //! when it makes the key ([`anchor`]) and that pins them by its `prev_hash`.
 //!
-//! The key can be rotated ([`rotate`]): the last row under the old key names the next key's
-//! fingerprint ([`ROTATE_ACTION`]), and every row after it is keyed with that one. The retired
-//! keys stay with the current one, in the order the chain used them ([`Db::audit_keys`]), and
-//! a check walks the chain from the oldest to the current key, one rotation row at a time.
+//! The key can be rotated ([`rotate`]): the first row under the new key names both keys'
+//! fingerprints ([`ROTATE_ACTION`]), and every row after it is keyed with the new one, so
+//! that a retired key, leaked, can forge no handover. The retired keys stay with the current
+//! one, in the order the chain used them ([`Db::audit_keys`]), and a check walks the chain
+//! from the oldest to the current key, one rotation row at a time.
 
 use super::db::Db;
 use super::rate_limit::Limit;
@@ -51,15 +52,17 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The action of the keyed row that closes the rows written before the audit key existed.
 pub const ANCHOR_ACTION: &str = "audit.anchor";
 
-/// The action of the last row keyed with a retired key: its detail names the next key
-/// ([`Rotation`]).
+/// The action of the first row keyed with a new key: its detail names the key it retires
+/// and the new one ([`Rotation`]).
 pub const ROTATE_ACTION: &str = "audit.key.rotate";
 
-/// The detail of a [`ROTATE_ACTION`] row.
+/// The detail of a [`ROTATE_ACTION`] row: fingerprints.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Rotation {
-    /// The fingerprint of the key every row after this one is keyed with.
-    next_key: String,
+    /// The key the rows before this one are keyed with.
+    previous_key: String,
+    /// The key this row and the rows after it are keyed with.
+    key: String,
 }
 
 /// The secret the chain's hashes are keyed with. Held by [`Db`], so that whatever can write
@@ -222,7 +225,7 @@ pub async fn record_refusal(
 /// What `verify` found wrong, first problem only.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
-    #[error("row {seq}: content does not match its hash (edited, or the audit key is not the one it was written with)")]
+    #[error("row {seq}: content does not match its hash (edited, or the audit key it was written with is not held: another key file, or a retired key missing from the .retired file)")]
     Edited { seq: i64 },
     #[error("row {seq}: previous hash does not match row {prev} (a row before it was removed or changed)")]
     Unlinked { seq: i64, prev: i64 },
@@ -448,22 +451,39 @@ async fn walk_from(
                 seq: record.seq,
                 prev: record.seq - 1,
             })
+        } else if record.event.action == ROTATE_ACTION {
+            // Keyed with the next key of the ring, which it names after the key it retires.
+            let named = serde_json::from_str::<Rotation>(&record.event.detail).ok();
+            let next = keys.get(key + 1).filter(|next| {
+                named.as_ref().is_some_and(|named| {
+                    named.key == next.fingerprint() && named.previous_key == keys[key].fingerprint()
+                })
+            });
+            match next {
+                None => Some(ChainBreak::UnknownNextKey { seq: record.seq }),
+                Some(next)
+                    if !hashed(next.row_hash(
+                        record.seq,
+                        record.at,
+                        &record.event,
+                        &record.prev_hash,
+                    )) =>
+                {
+                    Some(ChainBreak::Edited { seq: record.seq })
+                }
+                Some(_) if stretch == Stretch::Plain => Some(ChainBreak::Unanchored {
+                    last: record.seq - 1,
+                }),
+                Some(_) => {
+                    (stretch, key) = (Stretch::Keyed, key + 1);
+                    None
+                }
+            }
         } else if keyed() {
             if stretch == Stretch::Plain && record.event.action != ANCHOR_ACTION {
                 Some(ChainBreak::Unanchored {
                     last: record.seq - 1,
                 })
-            } else if record.event.action == ROTATE_ACTION {
-                let next = serde_json::from_str::<Rotation>(&record.event.detail)
-                    .ok()
-                    .filter(|rotation| {
-                        keys.get(key + 1)
-                            .is_some_and(|next| next.fingerprint() == rotation.next_key)
-                    });
-                stretch = Stretch::Keyed;
-                key += 1;
-                next.is_none()
-                    .then_some(ChainBreak::UnknownNextKey { seq: record.seq })
             } else {
                 stretch = Stretch::Keyed;
                 None
@@ -524,14 +544,25 @@ pub async fn bound_key(db: &Db) -> sqlx::Result<Option<String>> {
         .await
 }
 
-/// Hands the chain over from `db`'s key to `next`, in one transaction: appends the last row
-/// keyed with the current key, which names `next` ([`ROTATE_ACTION`]), and binds the database
-/// to `next`. From its commit on, a process still holding the old key appends nothing
-/// ([`NotTheBoundKey`]). Answers the rotation row's number.
+/// Hands the chain over from `db`'s key to `next`, in one transaction: binds the database to
+/// `next` (only if it is bound to `db`'s key, [`NotTheBoundKey`] otherwise) and appends the
+/// first row keyed with `next`, which names both keys ([`ROTATE_ACTION`]). From its commit
+/// on, a process still holding the old key appends nothing. Answers the rotation row's number.
 pub async fn rotate(db: &Db, next: &AuditKey, at: i64) -> sqlx::Result<i64> {
     let mut tx = db.begin_write().await?;
+    let rebound = sqlx::query(
+        "UPDATE audit_head SET key_fingerprint = $1 WHERE id = 1 AND key_fingerprint = $2",
+    )
+    .bind(next.fingerprint())
+    .bind(db.audit.fingerprint())
+    .execute(&mut *tx)
+    .await?;
+    if rebound.rows_affected() != 1 {
+        return Err(sqlx::Error::Configuration(Box::new(NotTheBoundKey)));
+    }
     let rotation = Rotation {
-        next_key: next.fingerprint().to_owned(),
+        previous_key: db.audit.fingerprint().to_owned(),
+        key: next.fingerprint().to_owned(),
     };
     let event = AuditEvent {
         actor: "system".into(),
@@ -541,13 +572,23 @@ pub async fn rotate(db: &Db, next: &AuditKey, at: i64) -> sqlx::Result<i64> {
         detail: serde_json::to_string(&rotation)
             .map_err(|error| sqlx::Error::Encode(error.into()))?,
     };
-    let seq = append(&mut tx, &db.audit, at, &event).await?;
-    sqlx::query("UPDATE audit_head SET key_fingerprint = $1 WHERE id = 1")
-        .bind(next.fingerprint())
-        .execute(&mut *tx)
-        .await?;
+    let seq = append(&mut tx, next, at, &event).await?;
     tx.commit().await?;
     Ok(seq)
+}
+
+/// The key the chain's last rotation retired, if it handed the chain to `to`.
+pub async fn rotated_from(db: &Db, to: &str) -> sqlx::Result<Option<String>> {
+    let detail: Option<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(ROTATE_ACTION)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(detail
+        .and_then(|detail| serde_json::from_str::<Rotation>(&detail).ok())
+        .filter(|rotation| rotation.key == to)
+        .map(|rotation| rotation.previous_key))
 }
 
 /// What [`anchor`] did.

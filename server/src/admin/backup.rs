@@ -209,6 +209,18 @@ async fn write_backup(
             }
             Err(error) => bail!("reading {}: {error}", key.path.display()),
         };
+        if key.name == AUDIT_KEY {
+            // The snapshot's rows end under the key the database is bound to, now as then
+            // (a rotation on this machine waits for the backup: `lock_keys`).
+            let copied = parse_audit_key(&bytes)?;
+            if audit::bound_key(db).await?.as_deref() != Some(copied.fingerprint()) {
+                bail!(
+                    "the database is bound to another audit key than {}: run the backup where \
+                     the servers' key files are (after a rotation, once they are copied there)",
+                    key.path.display()
+                );
+            }
+        }
         let file = format!("{KEYS}/{}", key.name);
         private_file::write_new(&dir.join(&file), &bytes)
             .with_context(|| format!("writing {}", dir.join(&file).display()))?;

@@ -5,7 +5,7 @@
 
 use crate::platform::{as_database_writer, event};
 use crate::support::{fresh_db, TestDb};
-use app::platform::audit::{self, AuditKey, ChainBreak, NotTheBoundKey};
+use app::platform::audit::{self, AuditEvent, AuditKey, ChainBreak, NotTheBoundKey};
 use app::platform::db::Db;
 use server::config::Config;
 use server::database::{open, read_checkpoint, retired_keys_file, rotate_key};
@@ -103,6 +103,16 @@ async fn f8_a_rotated_key_carries_the_chain_on_and_retires_the_old_one() {
     );
     assert_eq!(verified(&restarted, &config).await, 6);
 
+    // A checkpoint naming a key the ring does not hold vouches for nothing.
+    let elsewhere = audit::Checkpoint {
+        key: Some("00".repeat(32)),
+        ..checkpoint.clone()
+    };
+    let followed = audit::follow(&restarted, Some(&elsewhere))
+        .await
+        .expect("read");
+    assert_eq!(followed, Err(ChainBreak::UnknownCheckpointKey));
+
     // Without its retired key, the rows before the rotation cannot be checked.
     let mut forgetful = restarted.clone();
     forgetful.retired_audit = Vec::new().into();
@@ -132,39 +142,52 @@ async fn f8_a_rotated_key_carries_the_chain_on_and_retires_the_old_one() {
 
 #[tokio::test]
 async fn f8_a_rotation_cut_short_after_its_commit_is_finished_at_the_next_start() {
-    let (_t, _dir, config, db) = opened_with(2).await;
-    let old_key = text(&config.audit_key_file);
-    // Killed after the database was handed to the next key, and after the old key was
-    // retired, but before the key file was replaced.
-    let next_key = "ab".repeat(32);
-    app::platform::private_file::write_new(&next_file(&config), next_key.as_bytes()).expect("next");
-    let next = AuditKey::new(&[0xab; 32]);
-    audit::rotate(&db, &next, 200).await.expect("rotated");
-    let retired = retired_keys_file(&config.audit_key_file);
-    app::platform::private_file::write_new(&retired, format!("{old_key}\n").as_bytes())
-        .expect("retired");
+    // Killed right after the database was handed to the next key; and, the second time, after
+    // the old key was retired too, but before the key file was replaced.
+    for retired_first in [false, true] {
+        let (_t, _dir, config, db) = opened_with(2).await;
+        let old_key = text(&config.audit_key_file);
+        let next_key = "ab".repeat(32);
+        app::platform::private_file::write_new(&next_file(&config), next_key.as_bytes())
+            .expect("next");
+        let next = AuditKey::new(&[0xab; 32]);
+        assert_eq!(audit::rotate(&db, &next, 200).await.expect("rotated"), 3);
+        let retired = retired_keys_file(&config.audit_key_file);
+        if retired_first {
+            app::platform::private_file::write_new(&retired, format!("{old_key}\n").as_bytes())
+                .expect("retired");
+        }
 
-    let started = open(&config, 300).await.expect("open");
-    assert_eq!(started.audit.fingerprint(), next.fingerprint());
-    assert_eq!(text(&config.audit_key_file), next_key);
-    assert_eq!(text(&retired), format!("{old_key}\n"), "retired once");
-    assert!(!next_file(&config).exists());
-    append(&started, 2..4).await;
-    assert_eq!(verified(&started, &config).await, 5);
+        let started = open(&config, 300).await.expect("open");
+        assert_eq!(started.audit.fingerprint(), next.fingerprint());
+        assert_eq!(text(&config.audit_key_file), next_key);
+        assert_eq!(text(&retired), format!("{old_key}\n"), "retired once");
+        assert!(!next_file(&config).exists());
+        // The checkpoint moved past the rotation as it finished.
+        let checkpoint = read_checkpoint(&config.audit_checkpoint_file)
+            .expect("read")
+            .expect("made");
+        assert_eq!(checkpoint.seq, 3);
+        append(&started, 2..4).await;
+        assert_eq!(verified(&started, &config).await, 5);
+    }
 }
 
 #[tokio::test]
 async fn f8_a_rotation_that_never_committed_leaves_the_key_as_it_was() {
-    let (_t, _dir, config, db) = opened_with(2).await;
+    let (_t, dir, config, db) = opened_with(2).await;
     let key = text(&config.audit_key_file);
-    app::platform::private_file::write_new(&next_file(&config), "cd".repeat(32).as_bytes())
-        .expect("next");
+    let made = "cd".repeat(32);
+    app::platform::private_file::write_new(&next_file(&config), made.as_bytes()).expect("next");
 
     let started = open(&config, 200).await.expect("open");
     assert_eq!(started.audit.fingerprint(), db.audit.fingerprint());
     assert_eq!(text(&config.audit_key_file), key);
     assert!(!next_file(&config).exists());
     assert!(!retired_keys_file(&config.audit_key_file).exists());
+    // The key the rotation made is kept aside, for an operator to look at.
+    let aside = dir.path().join("secrets/audit.key.next.abandoned-200");
+    assert_eq!(text(&aside), made);
     append(&started, 2..3).await;
     assert_eq!(verified(&started, &config).await, 3);
 }
@@ -183,8 +206,8 @@ async fn f8_rows_cut_back_past_a_rotation_are_caught() {
         server::database::CheckpointMove::Advanced(_)
     ));
 
-    // A database writer (with the retired key even) removes the rotation and every row after
-    // it, and sets the head back to row 3: the chain now ends under the retired key.
+    // A database writer removes the rotation and every row after it, and sets the head back
+    // to row 3: the chain now ends under the retired key.
     let (hash,): (String,) = sqlx::query_as("SELECT hash FROM audit_log WHERE seq = 3")
         .fetch_one(&t.db.pool)
         .await
@@ -200,4 +223,40 @@ async fn f8_rows_cut_back_past_a_rotation_are_caught() {
     assert_eq!(kept.seq, 6);
     let followed = audit::follow(&rotated, Some(&kept)).await.expect("read");
     assert_eq!(followed, Err(ChainBreak::BehindCheckpoint { seq: 6 }));
+
+    // Holding the retired key too, they forge a handover after row 3 to the current key: the
+    // rotation row must be keyed with the key it hands over to, so even without a checkpoint
+    // the forgery is seen.
+    let retired = text(&retired_keys_file(&config.audit_key_file));
+    let retired = server::database::parse_audit_key(retired.trim().as_bytes()).expect("key");
+    let forged = AuditEvent {
+        actor: "system".into(),
+        source_ip: "local".into(),
+        action: audit::ROTATE_ACTION.into(),
+        subject: "audit_key".into(),
+        detail: serde_json::json!({
+            "previous_key": retired.fingerprint(),
+            "key": rotated.audit.fingerprint(),
+        })
+        .to_string(),
+    };
+    let forged_hash = retired.row_hash(4, 500, &forged, &hash);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, source_ip, action, subject, detail, prev_hash, hash) \
+         VALUES (4, 500, $1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&forged.actor)
+    .bind(&forged.source_ip)
+    .bind(&forged.action)
+    .bind(&forged.subject)
+    .bind(&forged.detail)
+    .bind(&hash)
+    .bind(&forged_hash)
+    .execute(&t.db.pool)
+    .await
+    .expect("forged row");
+    let forward = format!("UPDATE audit_head SET seq = 4, hash = '{forged_hash}' WHERE id = 1");
+    as_database_writer(&t, &[&forward]).await;
+    let report = audit::verify(&rotated).await.expect("verify");
+    assert_eq!(report.problem, Some(ChainBreak::Edited { seq: 4 }));
 }

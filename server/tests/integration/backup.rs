@@ -266,13 +266,29 @@ async fn issue_22_4_a_backup_after_a_key_rotation_restores_with_its_retired_keys
         keys[1].path.exists(),
         "the old key is retired beside the new one"
     );
+    // Key files from before the rotation do not go with the database's rows.
+    let stale_keys = key_files(&place.path().join("stale"));
+    write_keys(&stale_keys);
+    let stale = backup(
+        &source.db,
+        &source.url,
+        &stale_keys,
+        &place.path().join("stale-backup"),
+        portal.now(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(stale.contains("bound to another audit key"), "{stale}");
+    assert!(!place.path().join("stale-backup").exists());
+
     let dir = place.path().join("rotated");
     let made = backup(&source.db, &source.url, &keys, &dir, portal.now())
         .await
         .expect("backup");
     assert_eq!(made.keys, 4);
 
-    // Retired keys where the backup has none are refused: they would be read with its chain.
+    // Restored with its retired keys, its chain verifies across the rotation.
     let target = empty_database().await;
     let elsewhere = tempfile::tempdir().expect("tempdir");
     let new_keys = key_files(elsewhere.path());
@@ -298,7 +314,7 @@ async fn issue_22_4_a_backup_after_a_key_rotation_restores_with_its_retired_keys
     );
 
     // The backup made before the rotation has no retired keys: restoring it where some are
-    // is refused, before anything is written.
+    // is refused (they would be read with its chain), before anything is written.
     let older = place.path().join("backup");
     let again = empty_database().await;
     let third = tempfile::tempdir().expect("tempdir");
