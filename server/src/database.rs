@@ -181,6 +181,7 @@ async fn finish_rotation(key_file: &Path, db: &mut Db, now: i64) -> anyhow::Resu
     } else {
         let aside = beside(&next_file, &format!("abandoned-{now}"));
         std::fs::rename(&next_file, &aside)
+            .and_then(|()| private_file::sync_dir_of(&aside))
             .with_context(|| format!("moving {} aside", next_file.display()))?;
         tracing::error!(
             kept = %aside.display(),
@@ -265,12 +266,15 @@ pub async fn rotate_key(config: &Config, mut db: Db, now: i64) -> anyhow::Result
     let text = hex::encode(crate::secrets::random::<32>()?);
     let next = parse_audit_key(text.as_bytes())?;
     let next_file = next_key_file(&config.audit_key_file);
-    private_file::write_new(&next_file, text.as_bytes()).with_context(|| {
-        format!(
-            "writing {} (is another rotation running?)",
-            next_file.display()
-        )
-    })?;
+    // On the disk, entry and all, before the database is bound to the key it holds.
+    private_file::write_new(&next_file, text.as_bytes())
+        .and_then(|()| private_file::sync_dir_of(&next_file))
+        .with_context(|| {
+            format!(
+                "writing {} (is another rotation running?)",
+                next_file.display()
+            )
+        })?;
     let seq = match audit::rotate(&db, &next, now).await {
         Ok(seq) => seq,
         Err(error) => {

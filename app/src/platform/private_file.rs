@@ -29,8 +29,7 @@ pub fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// into place, so that a reader sees the old file or the new one and never half of one, and
 /// the rename on to the disk before returning (the directory is synced).
 pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
-    if let Some(dir) = dir {
+    if let Some(dir) = path.parent() {
         create_dir(dir)?;
     }
     let aside = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
@@ -39,6 +38,13 @@ pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&aside);
     }
     renamed?;
+    sync_dir_of(path)
+}
+
+/// Puts on the disk the directory entry of `path`, made, renamed or removed just now: a file
+/// synced is not found after a power cut unless its directory is too.
+pub fn sync_dir_of(path: &Path) -> io::Result<()> {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
     File::open(dir.unwrap_or(Path::new(".")))?.sync_all()
 }
 
