@@ -33,7 +33,10 @@ say "first-visit weight of each page (brotli and gzip as served)"
 
 say "throughput (wrk, 2 threads, 32 connections, 10 s each)"
 wasm="/pkg/$(basename target/site/pkg/huji.*.wasm)"
-for path in / "$wasm"; do
-  echo "GET $path (Accept-Encoding: br)"
-  wrk -t2 -c32 -d10s -H 'Accept-Encoding: br' "$BASE_URL$path" | grep -E 'Requests/sec|Latency|Transfer/sec'
+# The home page as each browser asks for it (compressed as it is sent), then a built file.
+for request in "/ br" "/ gzip" "/ identity" "$wasm br"; do
+  read -r path encoding <<<"$request"
+  echo "GET $path (Accept-Encoding: $encoding): $(curl -s -o /dev/null -w '%{size_download}' \
+    -H "Accept-Encoding: $encoding" "$BASE_URL$path") bytes"
+  wrk -t2 -c32 -d10s -H "Accept-Encoding: $encoding" "$BASE_URL$path" | grep -E 'Requests/sec|Latency|Transfer/sec'
 done

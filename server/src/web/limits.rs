@@ -26,7 +26,7 @@ pub const LINK_APPLICATION: usize = 5 * app::services::agency_link::documents::M
 /// A server function's arguments (`/api/{fn}`): identifiers, a certificate, a signature.
 pub const SERVER_FUNCTION: usize = 64 * 1024;
 /// A server function's error as the portal reads it back to give it its status
-/// (`web::server_fn_status`): an error is a few hundred bytes of JSON.
+/// (`web::settle_body`): an error is a few hundred bytes of JSON.
 pub const SERVER_FN_ERROR: usize = 16 * 1024;
 
 /// The form of an API-service case sent to be signed (`api_case_statement`): a [`FORM`] as

@@ -142,7 +142,7 @@ pub fn router(
         .nest("/fonts", fonts)
         .fallback_service(assets)
         .with_state(state)
-        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(settle_body))
         .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
         .layer(middleware::from_fn(limits::body_limit))
         .layer(middleware::from_fn_with_state(addressing, security::client_address))
@@ -222,13 +222,24 @@ async fn server_fn_handler(
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
+/// Settles a response's body before the compression layer: a server function's error gets
+/// its status ([`server_fn_status`]), a page goes whole ([`whole_page`]). One layer for both,
+/// as each layer deepens every request's future.
+async fn settle_body(request: Request<Body>, next: middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if server_fn {
+        server_fn_status(response).await
+    } else {
+        whole_page(response).await
+    }
+}
+
 /// Leptos answers every error a server function (`/api/…`) returns with 500; the portal's
 /// errors say whose the problem is, and the answer's status says it too
 /// ([`app::error::PortalError::status`]). A status the function set itself (429) stands.
-async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> Response {
+async fn server_fn_status(response: Response) -> Response {
     use axum::body::HttpBody;
-    let server_fn = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
     // server_fn marks every error it answers; an error is a few hundred bytes of JSON, and
     // anything not known to be within the limit is left as it is.
     let small = response
@@ -236,8 +247,7 @@ async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> Res
         .size_hint()
         .upper()
         .is_some_and(|upper| upper <= limits::SERVER_FN_ERROR as u64);
-    if !server_fn
-        || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
         || !small
     {
@@ -251,6 +261,32 @@ async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> Res
         parts.status = axum::http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The most HTML a page may take; no page comes near it.
+const PAGE_LIMIT: usize = 16 << 20;
+
+/// A page's HTML in one piece, for the compression layer. Leptos renders a page as a stream
+/// of pieces, and brotli's encoder, once written to a second time, grows its window to 4 MiB
+/// (zeroed) for every page: three quarters of what a page cost the server. Read in one write,
+/// a page of ours needs a buffer of its own size. Pages were compressed as a whole anyway, so
+/// nothing reaches the browser later than it did.
+async fn whole_page(response: Response) -> Response {
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if !html || response.headers().contains_key(header::CONTENT_ENCODING) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, PAGE_LIMIT).await {
+        Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
+        Err(error) => {
+            tracing::error!(%error, "a page could not be rendered whole");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Renders a page for a form posted to it, with the posted fields in context

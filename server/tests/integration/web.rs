@@ -34,6 +34,20 @@ async fn home_page_is_zh_tw_by_default_with_strict_headers() {
     assert!(html.contains(&format!(r#"nonce="{nonce}""#)));
 }
 
+/// Leptos streams a page in pieces; the page leaves the portal's middleware in one, so that
+/// brotli compresses it in one write rather than growing a 4 MiB window for every page
+/// (docs/benchmarks.md, the home page's rate).
+#[tokio::test]
+async fn issue_23_5_a_page_reaches_the_compressor_in_one_piece() {
+    use axum::body::HttpBody;
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    let exact = response.body().size_hint().exact();
+    let html = body_text(response).await;
+    assert!(html.contains("網路申辦服務"));
+    assert_eq!(exact, Some(html.len() as u64));
+}
+
 #[tokio::test]
 async fn nonces_differ_between_responses() {
     let app = spawn_app().await;
