@@ -196,19 +196,24 @@ async fn finish_rotation(key_file: &Path, db: &mut Db, now: i64) -> anyhow::Resu
     Ok(finished)
 }
 
+/// What `key_file` holds, if it is `key`; none if it is another key.
+fn key_file_holding(key_file: &Path, key: &AuditKey) -> anyhow::Result<Option<Vec<u8>>> {
+    let bytes = private_file::read(key_file)
+        .map_err(|error| anyhow::anyhow!("reading {}: {error}", key_file.display()))?;
+    Ok((parse_audit_key(&bytes)?.fingerprint() == key.fingerprint()).then_some(bytes))
+}
+
 /// Once the database is bound to `next` (whose file holds `text`): `db`'s key, which must be
 /// the one in `key_file`, joins the end of the retired ones (unless it is there already, should
 /// this run again after a crash), then `next` replaces it in `key_file`, and `db` holds the
 /// new ring.
 fn put_in_place(key_file: &Path, db: &mut Db, next: AuditKey, text: &[u8]) -> anyhow::Result<()> {
-    let current = private_file::read(key_file)
-        .map_err(|error| anyhow::anyhow!("reading {}: {error}", key_file.display()))?;
-    if parse_audit_key(&current)?.fingerprint() != db.audit.fingerprint() {
-        anyhow::bail!(
+    let current = key_file_holding(key_file, &db.audit)?.with_context(|| {
+        format!(
             "{} changed while its key was rotated: not retired",
             key_file.display()
-        );
-    }
+        )
+    })?;
     let current = String::from_utf8_lossy(&current).trim().to_owned();
     let retired_file = retired_keys_file(key_file);
     let mut retired = read_if_there(&retired_file)?
@@ -251,14 +256,12 @@ pub struct Rotated {
 pub async fn rotate_key(config: &Config, mut db: Db, now: i64) -> anyhow::Result<Rotated> {
     let _keys = lock_keys(&config.audit_key_file, true)?;
     // What this command opened the database with must still be the key in the file.
-    let in_file = private_file::read(&config.audit_key_file)
-        .map_err(|error| anyhow::anyhow!("reading {}: {error}", config.audit_key_file.display()))?;
-    if parse_audit_key(&in_file)?.fingerprint() != db.audit.fingerprint() {
-        anyhow::bail!(
+    key_file_holding(&config.audit_key_file, &db.audit)?.with_context(|| {
+        format!(
             "{} changed since this command started (another rotation?): run it again",
             config.audit_key_file.display()
-        );
-    }
+        )
+    })?;
     let checkpoint = read_checkpoint(&config.audit_checkpoint_file)?;
     if let Some(problem) = audit::verify_with(&db, checkpoint.as_ref()).await?.problem {
         anyhow::bail!("the audit chain is broken, so it is not handed to a new key: {problem}");

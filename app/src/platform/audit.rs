@@ -431,8 +431,9 @@ async fn walk_from(
         };
         count += 1;
         let hashed = |hash: String| hash == record.hash;
-        let keyed =
-            || hashed(keys[key].row_hash(record.seq, record.at, &record.event, &record.prev_hash));
+        let keyed_with = |with: &AuditKey| {
+            hashed(with.row_hash(record.seq, record.at, &record.event, &record.prev_hash))
+        };
         let plain = || {
             hashed(plain_row_hash(
                 record.seq,
@@ -461,16 +462,7 @@ async fn walk_from(
             });
             match next {
                 None => Some(ChainBreak::UnknownNextKey { seq: record.seq }),
-                Some(next)
-                    if !hashed(next.row_hash(
-                        record.seq,
-                        record.at,
-                        &record.event,
-                        &record.prev_hash,
-                    )) =>
-                {
-                    Some(ChainBreak::Edited { seq: record.seq })
-                }
+                Some(next) if !keyed_with(next) => Some(ChainBreak::Edited { seq: record.seq }),
                 Some(_) if stretch == Stretch::Plain => Some(ChainBreak::Unanchored {
                     last: record.seq - 1,
                 }),
@@ -479,7 +471,7 @@ async fn walk_from(
                     None
                 }
             }
-        } else if keyed() {
+        } else if keyed_with(keys[key]) {
             if stretch == Stretch::Plain && record.event.action != ANCHOR_ACTION {
                 Some(ChainBreak::Unanchored {
                     last: record.seq - 1,
