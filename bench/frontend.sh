@@ -4,12 +4,7 @@
 # first-visit weight against its budget (scripts/page-weight.sh), and how fast the release
 # server answers a page and a static file, measured with wrk over loopback.
 # Usage: bench/frontend.sh   (after scripts/run.sh or scripts/test.sh has built the release)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
-source "$ROOT/scripts/services.sh"
-trap stop_services EXIT
-cd "$ROOT"
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-[ -x target/release/huji ] || die "build first: cargo leptos build --release --precompress --split"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 say "the client's files (a page loads the JS and WASM only if it holds an island, and only its own islands' chunks)"
 total_raw=0; total_gz=0
