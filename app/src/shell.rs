@@ -26,7 +26,7 @@ use leptos_router::{
 /// hydration scripts and the `Content-Security-Policy` header carry the same value.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::{HashedStylesheet, MetaTags};
+    use leptos_meta::MetaTags;
     leptos::nonce::provide_nonce();
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <ClientStylesheet options=options.clone() />
                 <IslandScripts options />
                 <MetaTags />
             </head>
@@ -52,6 +52,54 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The client's stylesheet, linked as Leptos's `HashedStylesheet` links it (`id="leptos"`),
+/// with its file name found once per process: `HashedStylesheet` looks for the hash file and
+/// reads it for every page it renders, a sixteenth of the home page's time (issue 23 item 5).
+#[cfg(feature = "ssr")]
+#[component]
+fn ClientStylesheet(options: LeptosOptions) -> impl IntoView {
+    use std::sync::OnceLock;
+    static HREF: OnceLock<String> = OnceLock::new();
+    let href = HREF.get_or_init(|| stylesheet_href(&options));
+    view! { <link id="leptos" rel="stylesheet" href=href.as_str() /> }
+}
+
+/// Where the client's stylesheet is: its hashed name when the build hashes file names.
+#[cfg(feature = "ssr")]
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let hash = options
+        .hash_files
+        .then(|| build_hashes(options))
+        .flatten()
+        .and_then(|hashes| hashes.get("css").map(|hash| format!(".{hash}")));
+    format!(
+        "/{}/{}{}.css",
+        options.site_pkg_dir,
+        options.output_name,
+        hash.unwrap_or_default()
+    )
+}
+
+/// This build's hashes of the client's files by kind (`css`, `manifest`, `split`…), as
+/// cargo-leptos wrote them in the hash file beside the binary, which Leptos reads too.
+#[cfg(feature = "ssr")]
+fn build_hashes(options: &LeptosOptions) -> Option<std::collections::HashMap<String, String>> {
+    let hash_file = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .join(options.hash_file.as_ref());
+    let hashes = std::fs::read_to_string(hash_file).ok()?;
+    Some(
+        hashes
+            .lines()
+            .filter_map(|line| {
+                let (kind, hash) = line.split_once(':')?;
+                Some((kind.trim().to_owned(), hash.trim().to_owned()))
+            })
+            .collect(),
+    )
 }
 
 /// The hydration scripts, run only where there is something to hydrate (issue 23 item 1).
@@ -149,20 +197,10 @@ fn split_build_files(options: &LeptosOptions) -> Option<(String, String)> {
             )
         });
     }
-    let hash_file = std::env::current_exe()
-        .ok()?
-        .parent()?
-        .join(options.hash_file.as_ref());
-    let hashes = std::fs::read_to_string(hash_file).ok()?;
-    let hash = |key: &str| {
-        hashes.lines().find_map(|line| {
-            let (name, hash) = line.split_once(':')?;
-            (name.trim() == key).then(|| hash.trim().to_string())
-        })
-    };
+    let hashes = build_hashes(options)?;
     Some((
-        format!("__wasm_split_manifest.{}.json", hash("manifest")?),
-        format!("__wasm_split.{}.js", hash("split")?),
+        format!("__wasm_split_manifest.{}.json", hashes.get("manifest")?),
+        format!("__wasm_split.{}.js", hashes.get("split")?),
     ))
 }
 
@@ -359,6 +397,31 @@ mod tests {
         // The preloads are made before Leptos's loader starts hydrating.
         let preload = with_islands.find("l.rel=\"preload\"").expect("a preload");
         assert!(preload < with_islands.find("hydrateIslands(").expect("the loader"));
+    }
+
+    #[test]
+    fn issue_23_5_the_stylesheet_is_linked_where_leptos_links_it() {
+        use leptos::prelude::*;
+        let name = format!("huji-css-hash-{}.txt", std::process::id());
+        let exe = std::env::current_exe().expect("the test binary");
+        let hash_file = exe.parent().expect("its directory").join(&name);
+        std::fs::write(&hash_file, "js: a\nwasm: b\ncss: C55\n").expect("written");
+        for hashed in [false, true] {
+            let options = LeptosOptions::builder()
+                .output_name("huji")
+                .hash_files(hashed)
+                .hash_file(name.clone().into())
+                .build();
+            let href = super::stylesheet_href(&options);
+            let leptos = Owner::new()
+                .with(|| view! { <leptos_meta::HashedStylesheet options id="leptos" /> }.to_html());
+            assert!(
+                leptos.contains(&format!("href=\"{href}\"")),
+                "{leptos} {href}"
+            );
+            assert_eq!(href.contains(".C55.css"), hashed, "{href}");
+        }
+        std::fs::remove_file(&hash_file).expect("removed");
     }
 
     #[test]
