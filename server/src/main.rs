@@ -7,7 +7,7 @@ use app::platform::{
     clock::{Clock, SystemClock},
     db::Db,
     seal::SealKey,
-    state::{AppState, PortalSettings},
+    state::{AppState, PortalSettings, Shared},
 };
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
@@ -418,7 +418,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
     let payments = server::web::payments::load(&config)?;
     let id_key = server::verify::load_id_key(&config.id_hash_key_file)
         .context("the ID-number hash key (HUJI_ID_HASH_KEY_FILE)")?;
-    let state = AppState {
+    let state = AppState::new(Shared {
         leptos_options,
         db: db.clone(),
         clock: clock.clone(),
@@ -438,7 +438,7 @@ async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
         moica_ca,
         payments: Arc::new(payments),
         link_network: Arc::new(config.link_network()?),
-    };
+    });
 
     if config.smtp_url.is_empty() {
         tracing::warn!("HUJI_SMTP_URL is not set: notifications stay queued in the outbox");

@@ -887,7 +887,7 @@ async fn i_3_behind_a_proxy_only_the_apis_own_proxys_certificate_header_counts()
     // The portal's general reverse proxy passes the public's headers on: it vouches for no
     // certificate, and without proxies of the API's own the route is not there at all.
     let portal = service.portal.server_with(&Default::default(), |state| {
-        state.proxies = Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
+        state.edit().proxies = Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
     });
     let through_portal_proxy = portal
         .oneshot(request("10.0.0.5", 1))

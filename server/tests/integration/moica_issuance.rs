@@ -1279,8 +1279,8 @@ async fn c_2_counter_actions_are_taken_only_in_the_offices_hours_which_an_office
     let portal = Portal::start().await;
     // A server that keeps the offices' counter hours (HUJI_COUNTER_HOURS=office, the default).
     let kept = portal.server_with(&Default::default(), |state| {
-        state.moica_ca = portal.app.state.moica_ca.clone();
-        state.settings = std::sync::Arc::new(app::platform::state::PortalSettings {
+        state.edit().moica_ca = portal.app.state.moica_ca.clone();
+        state.edit().settings = std::sync::Arc::new(app::platform::state::PortalSettings {
             counters_always_open: false,
             ..(*state.settings).clone()
         });

@@ -437,7 +437,8 @@ async fn a_n3_behind_a_trusted_proxy_the_forwarded_address_counts_and_only_then(
     use tower::ServiceExt;
     let api = Api::start().await;
     let router = api.portal.server_with(&settings(), |state| {
-        state.proxies = std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
+        state.edit().proxies =
+            std::sync::Arc::new(TrustedProxies::parse("10.0.0.5").expect("proxies"));
     });
     let call = |peer: &'static str, forwarded: &'static [&'static str]| {
         let token = api.token(&wang_current());
@@ -476,7 +477,7 @@ async fn security_21_8_a_loopback_caller_matches_a_grant_only_in_development() {
     // A production portal (served over HTTPS) takes a loopback caller for what it may be:
     // this machine, or every client of a proxy it was not told about.
     let production = api.portal.server_with(&settings(), |state| {
-        state.settings = std::sync::Arc::new(app::platform::state::PortalSettings {
+        state.edit().settings = std::sync::Arc::new(app::platform::state::PortalSettings {
             public_origin: "https://huji.example.gov.tw".into(),
             ..(*state.settings).clone()
         });

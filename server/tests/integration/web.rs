@@ -329,7 +329,7 @@ async fn issue_24_the_design_page_is_a_development_portals_only() {
     );
     // A production portal (served over HTTPS) has no such page.
     let mut state = app.state.clone();
-    state.settings = std::sync::Arc::new(app::settings::PortalSettings {
+    state.edit().settings = std::sync::Arc::new(app::settings::PortalSettings {
         public_origin: "https://huji.example.gov.tw".into(),
         ..(*state.settings).clone()
     });

@@ -13,7 +13,7 @@ use app::platform::{
     audit::AuditKey,
     clock::{Clock, FixedClock},
     db::{Backend, Db},
-    state::{AppState, PortalSettings},
+    state::{AppState, PortalSettings, Shared},
 };
 use axum::{body::Body, http::Request, response::Response, Router};
 use http_body_util::BodyExt;
@@ -264,7 +264,7 @@ pub const PAYMENT_KEY: [u8; 32] = [7; 32];
 
 pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore) -> AppState {
     let clock: Arc<dyn Clock> = Arc::new(clock.clone());
-    AppState {
+    AppState::new(Shared {
         leptos_options: LeptosOptions::builder()
             .output_name("huji")
             .site_root(std::env::temp_dir().display().to_string())
@@ -297,7 +297,7 @@ pub fn state_with_trust(db: &Db, clock: &FixedClock, trust: ReloadableTrustStore
             format!("{ORIGIN}{}", server::web::payments::DEV_CHECKOUT_PATH),
         )),
         link_network: Arc::new(Default::default()),
-    }
+    })
 }
 
 /// 112/11/17 14:35:04 Taipei: the instant of the seeds' screenshots, "now" in every app test.
@@ -343,10 +343,8 @@ pub async fn spawn_app_with(
 ) -> TestApp {
     let test_db = fresh_db().await;
     let clock = test_clock();
-    let state = AppState {
-        moica_ca,
-        ..state_with_trust(&test_db.db, &clock, trust)
-    };
+    let mut state = state_with_trust(&test_db.db, &clock, trust);
+    state.edit().moica_ca = moica_ca;
     let verify = server::verify::VerifyState::new(state.clone(), settings);
     let confirm = server::confirm::ConfirmState::new(state.clone(), &Default::default());
     let router = server::web::router(
