@@ -69,16 +69,12 @@ fn ClientStylesheet(options: LeptosOptions) -> impl IntoView {
 /// Where the client's stylesheet is: its hashed name when the build hashes file names.
 #[cfg(feature = "ssr")]
 fn stylesheet_href(options: &LeptosOptions) -> String {
-    let hash = options
-        .hash_files
-        .then(|| build_hashes(options))
-        .flatten()
-        .and_then(|hashes| hashes.get("css").map(|hash| format!(".{hash}")));
+    let hashes = options.hash_files.then(|| build_hashes(options)).flatten();
+    let hash = hashes.as_ref().and_then(|hashes| hashes.get("css"));
+    let suffix = hash.map(|hash| format!(".{hash}")).unwrap_or_default();
     format!(
-        "/{}/{}{}.css",
-        options.site_pkg_dir,
-        options.output_name,
-        hash.unwrap_or_default()
+        "/{}/{}{suffix}.css",
+        options.site_pkg_dir, options.output_name
     )
 }
 

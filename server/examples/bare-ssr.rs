@@ -28,17 +28,14 @@ async fn main() -> std::io::Result<()> {
         .leptos_routes(
             &options,
             generate_route_list(move || view! { <App items /> }),
-            {
-                let options = options.clone();
-                move || shell(options.clone(), items)
-            },
+            move || shell(items),
         )
         .with_state(options);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await
 }
 
-fn shell(_options: LeptosOptions, items: usize) -> impl IntoView {
+fn shell(items: usize) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="zh-TW">

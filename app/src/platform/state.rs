@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// The portal's state, shared: a clone is one reference count, however much it holds. Every
 /// request clones it several times over (into Leptos's context, each route's handler), and
-/// cloning each of its parts was a twelfth of the home page's time (issue 23 item 5).
+/// cloning each of its parts was a twentieth of the home page's time (issue 23 item 5).
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
