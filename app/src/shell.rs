@@ -124,7 +124,12 @@ fn IslandScripts(options: LeptosOptions) -> impl IntoView {
 const HYDRATE_ISLANDS: &str = "hydrateIslands(document.body, mod);";
 #[cfg(feature = "ssr")]
 const HYDRATE_ISLANDS_THEN_MARK: &str =
-    "hydrateIslands(document.body, mod).then(()=>{document.body.dataset.hydrated=\"true\";});";
+    "chunksPreloaded.then(()=>hydrateIslands(document.body, mod))\
+     .then(()=>{document.body.dataset.hydrated=\"true\";});";
+
+/// What the island loader waits for when the build is not split: nothing.
+#[cfg(feature = "ssr")]
+const NO_CHUNKS_TO_PRELOAD: &str = "const chunksPreloaded=Promise.resolve();";
 
 /// Leptos's own hydration scripts for this build, rendered once and taken apart: its resource
 /// hints (inserted by script, only on pages with islands) and its island loader (run only
@@ -144,7 +149,7 @@ fn island_loader(options: LeptosOptions) -> String {
     let pkg = format!("/{}/", options.site_pkg_dir);
     let preload = split_build_files(&options)
         .map(|(manifest, loader)| chunk_preloader(&pkg, &manifest, &loader))
-        .unwrap_or_default();
+        .unwrap_or_else(|| NO_CHUNKS_TO_PRELOAD.to_owned());
     let _page = PageOwner(Owner::current());
     let html = Owner::new_root(None)
         .with(|| view! { <HydrationScripts options islands=true /> }.to_html());
@@ -153,7 +158,10 @@ fn island_loader(options: LeptosOptions) -> String {
         .and_then(|(hints, rest)| Some((hints, rest.split_once('>')?.1)))
         .and_then(|(hints, rest)| Some((hints, rest.strip_suffix("</script>")?)))
         .unwrap_or_else(|| panic!("Leptos's hydration scripts changed shape: {html}"));
-    // Lazy islands hydrate once their chunks have arrived, so the page is interactive
+    // The islands are hydrated once the chunk preloads are in the document, so that a lazy
+    // island's loader finds its chunks already on their way, not fetched a second time beside
+    // them: the manifest is small and fetched beside the far larger client, so this costs no
+    // time. Lazy islands hydrate once their chunks have arrived, so the page is interactive
     // (`data-hydrated`, for people's tools and the end-to-end tests) only when all have. The
     // controls that need the client (`.js-only`) are shown then too: an island whose chunk
     // never arrives leaves its controls hidden rather than shown and dead.
@@ -206,8 +214,10 @@ fn split_build_files(options: &LeptosOptions) -> Option<(String, String)> {
 /// (fetched beside the client) names each lazy island's chunks: the island `CardSignIn_123` is
 /// hydrated by the loader `card_sign_in_loader_…` (compared without case and underscores, as
 /// Leptos's snake case also splits digits and acronyms). The preloads are fetched as the loader later
-/// fetches them (same URL, CORS mode, same-origin credentials), so the browser reuses them.
-/// The split loader, which the client's script imports, is preloaded with it.
+/// fetches them (same URL, CORS mode, same-origin credentials), so the browser reuses them:
+/// `chunksPreloaded` settles once they are in the document, and hydration waits for it (a
+/// preload added after the loader's own fetch began would fetch the chunk twice). The split
+/// loader, which the client's script imports, is preloaded with it.
 #[cfg(feature = "ssr")]
 fn chunk_preloader(pkg: &str, manifest: &str, loader: &str) -> String {
     let manifest = js_string(&format!("{pkg}{manifest}"));
@@ -216,7 +226,7 @@ fn chunk_preloader(pkg: &str, manifest: &str, loader: &str) -> String {
     format!(
         "{{const l=document.createElement(\"link\");l.rel=\"modulepreload\";l.href={loader};\
          document.head.append(l);}}\
-         fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
+         const chunksPreloaded=fetch({manifest}).then(r=>r.json()).then(m=>{{const w=new Set();\
          for(const e of document.querySelectorAll(\"leptos-island\")){{\
          const n=(e.dataset.component||\"\").replace(/_[0-9]+$/,\"\").toLowerCase();\
          for(const k in m)if(k.replace(/_loader_[0-9]+$/,\"\").replaceAll(\"_\",\"\")===n)\
@@ -367,6 +377,11 @@ mod tests {
             "{with_islands}"
         );
         assert!(!with_islands.contains("nonce"), "{with_islands}");
+        // Without a split build there is no chunk to wait for.
+        assert!(
+            with_islands.contains(super::NO_CHUNKS_TO_PRELOAD),
+            "{with_islands}"
+        );
         assert_eq!(without, "document.body.dataset.hydrated=\"true\";}");
     }
 
@@ -390,9 +405,20 @@ mod tests {
             with_islands.contains("l.href=\"/pkg/__wasm_split.______________________.js\""),
             "{with_islands}"
         );
-        // The preloads are made before Leptos's loader starts hydrating.
+        // Leptos's loader starts hydrating only once the preloads are in the document: a
+        // preload added after the island's own fetch began would fetch its chunk twice.
+        let preloads = with_islands
+            .find("const chunksPreloaded=fetch(\"/pkg/__wasm_split_manifest.json\")")
+            .expect("the preloads, as a promise");
         let preload = with_islands.find("l.rel=\"preload\"").expect("a preload");
-        assert!(preload < with_islands.find("hydrateIslands(").expect("the loader"));
+        let hydrate = with_islands
+            .find("hydrateIslands(document.body")
+            .expect("the loader");
+        assert!(preloads < preload && preload < hydrate, "{with_islands}");
+        assert!(
+            with_islands.contains("chunksPreloaded.then(()=>hydrateIslands(document.body, mod))"),
+            "{with_islands}"
+        );
     }
 
     #[test]
