@@ -4,6 +4,15 @@
 //! the database alone cannot be matched against ID numbers; every server process must read
 //! the same file.
 
+/// The first 64 bits of a keyed hash (hex, as [`IdHashKey::hash`] writes it), as an integer:
+/// enough to tell ID numbers apart in an index, a lock or a count of distinct numbers, where
+/// the whole hash, when it matters, decides. None for what is not such a hash.
+pub fn short(hash: &str) -> Option<i64> {
+    let mut bits = [0; 8];
+    hex::decode_to_slice(hash.get(..16)?, &mut bits).ok()?;
+    Some(i64::from_be_bytes(bits))
+}
+
 pub struct IdHashKey(ring::hmac::Key);
 
 impl IdHashKey {

@@ -7,8 +7,8 @@
 //! certificate, a card number or an ID number: the ID only as its keyed hash.
 
 use super::answer::ConfirmAnswer;
-use crate::verify::batch::placeholders;
 use crate::verify::call_log::LogRow;
+use app::platform::db::placeholders;
 use app::platform::db::Backend;
 use sqlx::AnyConnection;
 use std::time::Instant;

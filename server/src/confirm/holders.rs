@@ -15,9 +15,10 @@
 
 use super::answer::ConfirmAnswer;
 use super::calls::{self, Call};
-use crate::verify::batch::{add_to_counts, hold, placeholders, Batcher};
+use crate::verify::batch::{add_to_counts, hold, Batcher};
 use app::domain::card_number::CardNumber;
 use app::platform::clock::taipei_day_start;
+use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
 use app::platform::id_hash::IdHashKey;
 use app::platform::rows::RowExt;

@@ -10,6 +10,7 @@
 //! apply to each server's share.
 
 use super::Verdict;
+use app::platform::id_hash;
 use sqlx::AnyPool;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -51,7 +52,7 @@ struct Window {
     start: i64,
     calls: u32,
     mismatches: u32,
-    ids: HashSet<u64>,
+    ids: HashSet<i64>,
     /// A finding was made in this window already.
     found: bool,
 }
@@ -106,7 +107,9 @@ impl Detector {
             window.mismatches += 1;
         }
         if window.ids.len() < t.distinct_ids as usize {
-            window.ids.insert(short_hash(id_hash));
+            window
+                .ids
+                .insert(id_hash::short(id_hash).unwrap_or_default());
         }
         if window.found {
             return None;
@@ -169,9 +172,4 @@ impl Detector {
         };
         Ok(average.saturating_mul(t.volume_factor).max(t.volume_floor))
     }
-}
-
-/// 64 bits of the ID number's keyed hash: enough to count distinct numbers.
-fn short_hash(id_hash: &str) -> u64 {
-    u64::from_str_radix(id_hash.get(..16).unwrap_or_default(), 16).unwrap_or_default()
 }

@@ -3,7 +3,8 @@
 //! batch is one call, sent at once; under load the batches grow by themselves, so the database
 //! (and, on SQLite, the hand-off to its worker thread) is paid once per batch, not per call.
 
-use app::platform::db::Backend;
+use app::platform::db::{placeholders, Backend};
+use app::platform::id_hash;
 use sqlx::AnyConnection;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
@@ -78,30 +79,6 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     }
 }
 
-/// `(CAST($1 AS TEXT), …), (…), …`: the placeholders of `rows` rows of values of the SQL
-/// `types`, the statement's only parameters, bound in order. The casts give the values their
-/// types on every database (PostgreSQL cannot infer a type for a bare parameter in `VALUES`).
-/// SQLite gets anonymous `?`s: it looks a named parameter up by a walk through all of them,
-/// which made binding a batch's thousand parameters quadratic.
-pub(crate) fn placeholders(backend: Backend, rows: usize, types: &[&str]) -> String {
-    let columns = types.len();
-    (0..rows)
-        .map(|row| {
-            let values = types
-                .iter()
-                .enumerate()
-                .map(|(column, ty)| match backend {
-                    Backend::Sqlite => format!("CAST(? AS {ty})"),
-                    Backend::Postgres => format!("CAST(${} AS {ty})", 1 + row * columns + column),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({values})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// On PostgreSQL, holds what a batch is about until its transaction ends: an advisory lock
 /// for each of `hashes` (keyed hashes, hex: the first 64 bits of each), so that a batch about
 /// the same ID number or holder on another server waits for this one's count before it reads.
@@ -112,10 +89,7 @@ pub(crate) async fn hold<'a>(
 ) -> sqlx::Result<()> {
     let mut keys: Vec<i64> = hashes
         .map(|hash| {
-            let mut bits = [0; 8];
-            hex::decode_to_slice(hash.get(..16).unwrap_or_default(), &mut bits)
-                .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-            Ok(i64::from_be_bytes(bits))
+            id_hash::short(hash).ok_or_else(|| sqlx::Error::Decode("not a keyed hash".into()))
         })
         .collect::<sqlx::Result<_>>()?;
     keys.sort_unstable();
@@ -162,18 +136,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_number_every_value_once() {
-        assert_eq!(
-            placeholders(Backend::Postgres, 2, &["TEXT", "BIGINT"]),
-            "(CAST($1 AS TEXT), CAST($2 AS BIGINT)), (CAST($3 AS TEXT), CAST($4 AS BIGINT))"
-        );
-        assert_eq!(
-            placeholders(Backend::Sqlite, 2, &["TEXT", "BIGINT"]),
-            "(CAST(? AS TEXT), CAST(? AS BIGINT)), (CAST(? AS TEXT), CAST(? AS BIGINT))"
-        );
-    }
 
     #[tokio::test]
     async fn calls_waiting_together_run_as_one_batch_and_each_gets_its_own_answer() {

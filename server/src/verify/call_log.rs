@@ -13,7 +13,7 @@
 //! it ([`super::registry`]): its verdict, RS3822 for an invalid query, HJ4004 for a replay;
 //! this writer takes the rest.
 
-use super::batch::placeholders;
+use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;

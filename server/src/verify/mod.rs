@@ -23,6 +23,7 @@ pub use answer::{Answer, RdCode, Verdict};
 use app::platform::db::{Backend, Db, WAL_RESTART_PAGES};
 use app::platform::id_hash::IdHashKey;
 use app::platform::AppState;
+use app::services::id_usage::index::{self as id_usage, Log};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
@@ -165,19 +166,24 @@ const TOKEN_KEPT_AFTER_EXPIRY: i64 = 600;
 
 /// Forgets request tokens expired for [`TOKEN_KEPT_AFTER_EXPIRY`] (a replay of one is refused
 /// as stale anyway), failure counts of days before yesterday (A-N6 counts one day), and calls
-/// past the call log's retention: by the database's own clock, as its triggers count,
-/// whatever the portal's.
+/// past the call log's retention, with their rows of the person's index: by the database's own
+/// clock, as its triggers count, whatever the portal's.
 pub async fn purge_expired(db: &Db, now: i64) -> sqlx::Result<()> {
     let pool = &db.pool;
     let database_now = match db.backend {
         Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
         Backend::Postgres => "CAST(extract(epoch FROM now()) AS BIGINT)",
     };
-    sqlx::query(&format!(
-        "DELETE FROM api_calls WHERE called_at <= {database_now} - {CALL_LOG_RETENTION}"
-    ))
-    .execute(pool)
-    .await?;
+    let mut transaction = db.begin_write().await?;
+    let cutoff: i64 = sqlx::query_scalar(&format!("SELECT {database_now} - {CALL_LOG_RETENTION}"))
+        .fetch_one(&mut *transaction)
+        .await?;
+    id_usage::forget_calls_until(&mut transaction, db.backend, Log::Verifications, cutoff).await?;
+    sqlx::query("DELETE FROM api_calls WHERE called_at <= $1")
+        .bind(cutoff)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
     sqlx::query("DELETE FROM api_token_ids WHERE expires_at < $1")
         .bind(now - TOKEN_KEPT_AFTER_EXPIRY)
         .execute(pool)

@@ -4,11 +4,12 @@
 //! against every other server's batches until their failures are counted, and writes their
 //! rows of the call log (F-8) — one transaction a batch on the hot path, not three.
 
-use super::batch::{add_to_counts, hold, placeholders, Batcher};
+use super::batch::{add_to_counts, hold, Batcher};
 use super::call_log::{each_written, CallRecord, Failed, LogRow, Outcome, RECORD_TIMEOUT};
 use super::token::ConditionMap;
 use super::token_ids::{first_uses, TokenUse};
 use super::{Answer, Call, RdCode, Verdict};
+use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
 use app::platform::AppState;
 use sqlx::{AnyConnection, Row};

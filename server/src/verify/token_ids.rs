@@ -4,7 +4,8 @@
 //! needs one insert: a verification's is made in the transaction that compares it
 //! ([`super::registry`]); the others wait together and are made one statement (group commit).
 
-use super::batch::{placeholders, Batcher};
+use super::batch::Batcher;
+use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
 use sqlx::AnyConnection;
 use std::collections::HashSet;

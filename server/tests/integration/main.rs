@@ -17,6 +17,7 @@ mod confirmation;
 mod confirmation_oversight;
 mod confirmation_requests;
 mod id_card_loss;
+mod id_usage;
 mod jobs;
 mod migrations;
 mod moica_application;

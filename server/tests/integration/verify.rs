@@ -1259,6 +1259,12 @@ async fn f_8_a_citizen_reads_every_verification_of_their_id_card() {
     use crate::api_service::SHRIMP_NAME;
     let api = Api::start().await;
     assert_eq!(api.verdict(&wang_current()).await, "1");
+    // The page reads the calls the person's index holds and those it has not copied yet.
+    let copied =
+        app::services::id_usage::index::catch_up(&api.portal.app.test_db.db, api.portal.now())
+            .await
+            .expect("the index job");
+    assert_eq!(copied, 1);
     assert_eq!(api.verdict(&wang_superseded()).await, "2");
     // A refusal before the token was read names no one.
     api.call_from(None, REGISTERED_IP).await;

@@ -19,7 +19,13 @@ pub const MANIFEST: Manifest = Manifest {
         ),
     )],
     #[cfg(feature = "ssr")]
-    jobs: &[],
+    jobs: &[crate::platform::jobs::Job {
+        name: "the person's index of the machine APIs' calls (個資使用紀錄)",
+        every: super::index::EVERY,
+        run: |db, now| {
+            Box::pin(async move { Ok(super::index::catch_up(db, now).await.map(drop)?) })
+        },
+    }],
 };
 
 /// The service's page, for the router ([`crate::shell::App`]).

@@ -6,6 +6,8 @@
 //! authentication history. The call logs keep the ID number only as its keyed hash
 //! ([`crate::platform::id_hash`]); the page finds the citizen's calls by that hash.
 
+#[cfg(feature = "ssr")]
+pub mod index;
 mod manifest;
 #[cfg(feature = "ssr")]
 mod store;

@@ -1,11 +1,14 @@
 //! The citizen's calls, read from the three machine APIs' call logs by the keyed hash of their
-//! ID number (indexes of migration 0031).
+//! ID number: the ids from the person's index and the calls not copied into it yet
+//! ([`super::index::mine`]).
 
+use super::index::{mine, Log};
 use super::{Confirmation, Confirmed, LinkQuery, Listing, UsageView, Verification, SHOWN};
 use crate::cases::Code;
 use crate::error::PortalError;
 use crate::platform::auth;
 use crate::platform::clock::roc_date_time;
+use crate::platform::id_hash;
 use crate::platform::AppState;
 use crate::services::agency_link::cases::DataKind;
 use crate::services::agency_link::items::{approved, Item, FOUND};
@@ -57,12 +60,15 @@ struct VerificationRow {
 }
 
 async fn verifications(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Verification>> {
-    let rows: Vec<VerificationRow> = sqlx::query_as(
-        "SELECT c.called_at, c.business_id, co.name AS company, c.verdict \
-         FROM api_calls c LEFT JOIN companies co ON co.business_id = c.business_id \
-         WHERE c.id_hash = $1 ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
-    )
+    let rows: Vec<VerificationRow> = sqlx::query_as(&format!(
+        "{}SELECT c.called_at, c.business_id, co.name AS company, c.verdict \
+         FROM api_calls c JOIN mine m ON m.id = c.id \
+         LEFT JOIN companies co ON co.business_id = c.business_id \
+         ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
+        mine(Log::Verifications)
+    ))
     .bind(id_hash)
+    .bind(id_hash::short(id_hash))
     .bind(fetched())
     .fetch_all(pool)
     .await?;
@@ -85,14 +91,17 @@ struct LinkRow {
 
 /// Person queries only: a connection test names no one.
 async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<LinkQuery>> {
-    let rows: Vec<LinkRow> = sqlx::query_as(
-        "SELECT c.called_at, c.link_id, l.data_kind, a.name AS agency, c.outcome \
-         FROM agency_link_calls c JOIN agency_links l ON l.id = c.link_id \
+    let rows: Vec<LinkRow> = sqlx::query_as(&format!(
+        "{}SELECT c.called_at, c.link_id, l.data_kind, a.name AS agency, c.outcome \
+         FROM agency_link_calls c JOIN mine m ON m.id = c.id \
+         JOIN agency_links l ON l.id = c.link_id \
          LEFT JOIN agencies a ON a.code = l.agency_code \
-         WHERE c.id_hash = $1 AND c.operation = 'person_query' \
-         ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
-    )
+         WHERE c.operation = 'person_query' \
+         ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
+        mine(Log::LinkQueries)
+    ))
     .bind(id_hash)
+    .bind(id_hash::short(id_hash))
     .bind(fetched())
     .fetch_all(pool)
     .await?;
@@ -130,12 +139,15 @@ struct ConfirmationRow {
 }
 
 async fn confirmations(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Confirmation>> {
-    let rows: Vec<ConfirmationRow> = sqlx::query_as(
-        "SELECT c.called_at, s.organisation, s.system_name, c.outcome, c.status \
-         FROM confirmation_calls c JOIN confirmation_systems s ON s.id = c.system_id \
-         WHERE c.id_hash = $1 ORDER BY c.called_at DESC, c.id DESC LIMIT $2",
-    )
+    let rows: Vec<ConfirmationRow> = sqlx::query_as(&format!(
+        "{}SELECT c.called_at, s.organisation, s.system_name, c.outcome, c.status \
+         FROM confirmation_calls c JOIN mine m ON m.id = c.id \
+         JOIN confirmation_systems s ON s.id = c.system_id \
+         ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
+        mine(Log::Confirmations)
+    ))
     .bind(id_hash)
+    .bind(id_hash::short(id_hash))
     .bind(fetched())
     .fetch_all(pool)
     .await?;

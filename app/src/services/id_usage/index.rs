@@ -1,0 +1,239 @@
+//! The person's index of the machine APIs' call logs (migration 0043): which calls asked
+//! about the ID number with a given keyed hash, by the hash's first 64 bits
+//! ([`id_hash::short`]). The logs themselves are written on the path of
+//! the answers, in the order the calls come; an index by the hash there would write into pages
+//! all over it with every batch. So the logs have no such index, and this job copies their
+//! new calls into `id_usage` behind the answers: many at a time, sorted by the key, so that
+//! each page of the index is written once for many calls.
+//!
+//! Nothing depends on the job keeping up. `id_usage_marks` holds, for each log, the id up to
+//! which every call is in `id_usage`, and the page ([`super::store`]) reads the calls after it
+//! from the log itself ([`mine`]).
+//!
+//! Several servers run the job: a server claims a log for [`CLAIM_SECONDS`] before it works on
+//! it, every copy is an insert that skips rows already there, and a mark only moves forward.
+//! A crash between the copies and the mark leaves the mark behind; the next run copies again.
+
+use crate::platform::db::{placeholders, Backend, Db};
+use crate::platform::id_hash;
+use std::time::Duration;
+
+/// How often each server runs the job. The page reads what it has not copied yet from the
+/// logs, so this sets how many calls such a read passes, not how fresh the page is.
+pub const EVERY: Duration = Duration::from_secs(5);
+
+/// How long a server's claim of a log lasts: a server that died working on it holds the log
+/// up no longer than this.
+pub const CLAIM_SECONDS: i64 = 60;
+
+/// The most calls of a log one run reads (16 bytes each in memory).
+const MOST_A_RUN: i64 = 200_000;
+
+/// Calls copied in one transaction, in the order of the key. On SQLite each is a turn on the
+/// machine APIs' connection ([`Db::dedicated`]), which their answers wait for: 200 calls take
+/// a few milliseconds under the confirmation benchmark, where 1,000 took tens.
+const CHUNK: usize = 200;
+
+/// A machine API's call log that the person's index covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Log {
+    /// The verification API's (seed 000).
+    Verifications,
+    /// The registry links' (seed 001).
+    LinkQueries,
+    /// The identity confirmation API's (seed 003).
+    Confirmations,
+}
+
+impl Log {
+    pub const ALL: [Log; 3] = [Log::Verifications, Log::LinkQueries, Log::Confirmations];
+
+    /// The log's table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Log::Verifications => "api_calls",
+            Log::LinkQueries => "agency_link_calls",
+            Log::Confirmations => "confirmation_calls",
+        }
+    }
+
+    /// How `id_usage` and `id_usage_marks` name the log.
+    pub fn code(self) -> i64 {
+        match self {
+            Log::Verifications => 1,
+            Log::LinkQueries => 2,
+            Log::Confirmations => 3,
+        }
+    }
+}
+
+/// `WITH mine (id) AS (…)`: the ids of `log`'s calls about the person whose keyed hash is the
+/// statement's parameter `$1` and its [`id_hash::short`] `$2`: from the index, and from the
+/// calls not copied into it yet.
+pub fn mine(log: Log) -> String {
+    let (table, code) = (log.table(), log.code());
+    format!(
+        "WITH mine (id) AS (\
+             SELECT c.id FROM id_usage u JOIN {table} c ON c.id = u.call_id \
+             WHERE u.id_key = $2 AND u.log = {code} AND c.id_hash = $1 \
+             UNION \
+             SELECT id FROM {table} \
+             WHERE id > (SELECT through_id FROM id_usage_marks WHERE log = {code}) \
+               AND id_hash = $1) "
+    )
+}
+
+/// Copies every log's new calls into the index; answers how many calls were copied.
+pub async fn catch_up(db: &Db, now: i64) -> sqlx::Result<u64> {
+    let mut copied = 0;
+    for log in Log::ALL {
+        copied += catch_up_log(db, log, now).await?;
+    }
+    Ok(copied)
+}
+
+/// One log, if no other server works on it: claimed, its new calls copied, the claim given
+/// back and the mark moved.
+async fn catch_up_log(db: &Db, log: Log, now: i64) -> sqlx::Result<u64> {
+    let writer = db.dedicated();
+    let claimed = sqlx::query(
+        "UPDATE id_usage_marks SET busy_until = $1 WHERE log = $2 AND busy_until <= $3",
+    )
+    .bind(now + CLAIM_SECONDS)
+    .bind(log.code())
+    .bind(now)
+    .execute(&writer.pool)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(0);
+    }
+    let copied = copy_new(db, &writer, log).await;
+    // The claim is given back however the copy went; the mark moves only past what was copied.
+    let upto = copied.as_ref().map_or(0, |(upto, _)| *upto);
+    sqlx::query(
+        "UPDATE id_usage_marks SET busy_until = 0, \
+             through_id = CASE WHEN through_id < $1 THEN $1 ELSE through_id END \
+         WHERE log = $2",
+    )
+    .bind(upto)
+    .bind(log.code())
+    .execute(&writer.pool)
+    .await?;
+    copied.map(|(_, copied)| copied)
+}
+
+/// Copies the calls of `log` after its mark, up to the newest that can no longer be joined by
+/// an older one (at most [`MOST_A_RUN`]): answers the id copied up to and the calls copied.
+async fn copy_new(db: &Db, writer: &Db, log: Log) -> sqlx::Result<(i64, u64)> {
+    let through: i64 = sqlx::query_scalar("SELECT through_id FROM id_usage_marks WHERE log = $1")
+        .bind(log.code())
+        .fetch_one(&db.pool)
+        .await?;
+    let upto = settled(db, log).await?.min(through + MOST_A_RUN);
+    if upto <= through {
+        return Ok((through, 0));
+    }
+    Ok((upto, copy(db, writer, log, through, upto).await?))
+}
+
+/// The highest id of `log` below which no call can still appear. On SQLite, writes take turns,
+/// and a call not yet committed has a higher id than every committed one. On PostgreSQL, ids
+/// come from a sequence, and a transaction still open may hold a lower id than one already
+/// committed: a share lock on the log waits for every transaction writing it to end (and holds
+/// new writes back for as long), so the highest id seen under it is final.
+async fn settled(db: &Db, log: Log) -> sqlx::Result<i64> {
+    let newest = format!("SELECT COALESCE(MAX(id), 0) FROM {}", log.table());
+    match db.backend {
+        Backend::Sqlite => sqlx::query_scalar(&newest).fetch_one(&db.pool).await,
+        Backend::Postgres => {
+            let mut transaction = db.pool.begin().await?;
+            // A long transaction on the log must not hold every call behind this lock.
+            sqlx::query("SET LOCAL lock_timeout = '1s'")
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query(&format!("LOCK TABLE {} IN SHARE MODE", log.table()))
+                .execute(&mut *transaction)
+                .await?;
+            let newest: i64 = sqlx::query_scalar(&newest)
+                .fetch_one(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            Ok(newest)
+        }
+    }
+}
+
+/// Copies `log`'s calls after `through` up to `upto` that name an ID number into the index,
+/// in the order of the key, [`CHUNK`] at a time.
+async fn copy(db: &Db, writer: &Db, log: Log, through: i64, upto: i64) -> sqlx::Result<u64> {
+    // The key's 16 hex digits are all that is needed of each hash.
+    let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT substr(id_hash, 1, 16), id FROM {} \
+         WHERE id > $1 AND id <= $2 AND id_hash IS NOT NULL",
+        log.table()
+    ))
+    .bind(through)
+    .bind(upto)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut copied = 0;
+    for chunk in keyed(calls)?.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO id_usage (id_key, log, call_id) VALUES {} ON CONFLICT DO NOTHING",
+            placeholders(db.backend, chunk.len(), &["BIGINT", "SMALLINT", "BIGINT"])
+        );
+        let mut insert = sqlx::query(&sql);
+        for (key, id) in chunk {
+            insert = insert.bind(*key).bind(log.code()).bind(*id);
+        }
+        copied += insert.execute(&writer.pool).await?.rows_affected();
+    }
+    Ok(copied)
+}
+
+/// Takes out of the index the calls of `log` made at or before `cutoff` (Unix seconds), in the
+/// caller's transaction, which then deletes those calls from the log (F-8's retention): the
+/// index keeps a keyed hash of the ID number no longer than the log keeps the call.
+pub async fn forget_calls_until(
+    connection: &mut sqlx::AnyConnection,
+    backend: Backend,
+    log: Log,
+    cutoff: i64,
+) -> sqlx::Result<()> {
+    let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT substr(id_hash, 1, 16), id FROM {} WHERE called_at <= $1 AND id_hash IS NOT NULL",
+        log.table()
+    ))
+    .bind(cutoff)
+    .fetch_all(&mut *connection)
+    .await?;
+    for chunk in keyed(calls)?.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM id_usage WHERE log = {} AND (id_key, call_id) IN (VALUES {})",
+            log.code(),
+            placeholders(backend, chunk.len(), &["BIGINT", "BIGINT"])
+        );
+        let mut delete = sqlx::query(&sql);
+        for (key, id) in chunk {
+            delete = delete.bind(*key).bind(*id);
+        }
+        delete.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Calls read as (the hash's first 16 hex digits, id), as (key, id) in the index's order.
+fn keyed(calls: Vec<(String, i64)>) -> sqlx::Result<Vec<(i64, i64)>> {
+    let mut keyed = calls
+        .into_iter()
+        .map(|(hash, id)| {
+            let key = id_hash::short(&hash).ok_or_else(|| {
+                sqlx::Error::Decode(format!("call {id}: not a keyed hash").into())
+            })?;
+            Ok((key, id))
+        })
+        .collect::<sqlx::Result<Vec<(i64, i64)>>>()?;
+    keyed.sort_unstable();
+    Ok(keyed)
+}
