@@ -12,9 +12,13 @@
 -- 2 agency_link_calls (registry links), 3 confirmation_calls (identity confirmation API).
 --
 -- `id_usage_marks` holds, for each log, the id up to which every call is in `id_usage`; the
--- page reads the table and, from each log, the calls after that id. The marks start at 0:
--- the job's first runs copy the calls already logged. Kept in step with
--- sqlite/0043_id_usage_index.sql.
+-- page reads the table and, from each log, the calls after that id. The calls already logged
+-- are copied here, so that the page does not read whole logs until the job has caught up.
+-- Kept in step with sqlite/0043_id_usage_index.sql.
+-- No call is being written while the existing ones are copied (the logs' ids come from
+-- sequences, which a transaction still open could have drawn below the highest id seen).
+LOCK TABLE api_calls, agency_link_calls, confirmation_calls IN SHARE MODE;
+
 DROP INDEX api_calls_id;
 DROP INDEX agency_link_calls_id;
 DROP INDEX confirmation_calls_id;
@@ -32,4 +36,16 @@ CREATE TABLE id_usage_marks (
     busy_until BIGINT NOT NULL          -- a server's job works on the log until then
 );
 
-INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES (1, 0, 0), (2, 0, 0), (3, 0, 0);
+-- The key of each call logged so far: the first 16 hex digits of its hash read as a signed
+-- 64-bit integer, as app::platform::id_hash::short reads them.
+INSERT INTO id_usage (id_key, log, call_id)
+    SELECT CAST(CAST('x' || substr(h, 1, 16) AS bit(64)) AS BIGINT), log, id
+    FROM (
+    SELECT id_hash AS h, 1 AS log, id FROM api_calls WHERE id_hash IS NOT NULL
+    UNION ALL SELECT id_hash, 2, id FROM agency_link_calls WHERE id_hash IS NOT NULL
+    UNION ALL SELECT id_hash, 3, id FROM confirmation_calls WHERE id_hash IS NOT NULL
+    ) AS logged;
+INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES
+    (1, (SELECT COALESCE(MAX(id), 0) FROM api_calls), 0),
+    (2, (SELECT COALESCE(MAX(id), 0) FROM agency_link_calls), 0),
+    (3, (SELECT COALESCE(MAX(id), 0) FROM confirmation_calls), 0);

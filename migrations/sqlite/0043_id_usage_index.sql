@@ -12,9 +12,9 @@
 -- 2 agency_link_calls (registry links), 3 confirmation_calls (identity confirmation API).
 --
 -- `id_usage_marks` holds, for each log, the id up to which every call is in `id_usage`; the
--- page reads the table and, from each log, the calls after that id. The marks start at 0:
--- the job's first runs copy the calls already logged. Kept in step with
--- postgres/0043_id_usage_index.sql.
+-- page reads the table and, from each log, the calls after that id. The calls already logged
+-- are copied here, so that the page does not read whole logs until the job has caught up.
+-- Kept in step with postgres/0043_id_usage_index.sql.
 DROP INDEX api_calls_id;
 DROP INDEX agency_link_calls_id;
 DROP INDEX confirmation_calls_id;
@@ -32,4 +32,33 @@ CREATE TABLE id_usage_marks (
     busy_until BIGINT NOT NULL          -- a server's job works on the log until then
 );
 
-INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES (1, 0, 0), (2, 0, 0), (3, 0, 0);
+-- The key of each call logged so far: the first 16 hex digits of its hash read as a signed
+-- 64-bit integer, as app::platform::id_hash::short reads them. SQLite has no function for it:
+-- each digit's value times its place, the first digit's sign as in two's complement.
+INSERT INTO id_usage (id_key, log, call_id)
+    SELECT ((instr('0123456789abcdef', substr(h, 1, 1)) - 1) - 16 * ((instr('0123456789abcdef', substr(h, 1, 1)) - 1) >= 8)) * 1152921504606846976
+         + (instr('0123456789abcdef', substr(h, 2, 1)) - 1) * 72057594037927936
+         + (instr('0123456789abcdef', substr(h, 3, 1)) - 1) * 4503599627370496
+         + (instr('0123456789abcdef', substr(h, 4, 1)) - 1) * 281474976710656
+         + (instr('0123456789abcdef', substr(h, 5, 1)) - 1) * 17592186044416
+         + (instr('0123456789abcdef', substr(h, 6, 1)) - 1) * 1099511627776
+         + (instr('0123456789abcdef', substr(h, 7, 1)) - 1) * 68719476736
+         + (instr('0123456789abcdef', substr(h, 8, 1)) - 1) * 4294967296
+         + (instr('0123456789abcdef', substr(h, 9, 1)) - 1) * 268435456
+         + (instr('0123456789abcdef', substr(h, 10, 1)) - 1) * 16777216
+         + (instr('0123456789abcdef', substr(h, 11, 1)) - 1) * 1048576
+         + (instr('0123456789abcdef', substr(h, 12, 1)) - 1) * 65536
+         + (instr('0123456789abcdef', substr(h, 13, 1)) - 1) * 4096
+         + (instr('0123456789abcdef', substr(h, 14, 1)) - 1) * 256
+         + (instr('0123456789abcdef', substr(h, 15, 1)) - 1) * 16
+         + (instr('0123456789abcdef', substr(h, 16, 1)) - 1),
+         log, id
+    FROM (
+    SELECT id_hash AS h, 1 AS log, id FROM api_calls WHERE id_hash IS NOT NULL
+    UNION ALL SELECT id_hash, 2, id FROM agency_link_calls WHERE id_hash IS NOT NULL
+    UNION ALL SELECT id_hash, 3, id FROM confirmation_calls WHERE id_hash IS NOT NULL
+    );
+INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES
+    (1, (SELECT COALESCE(MAX(id), 0) FROM api_calls), 0),
+    (2, (SELECT COALESCE(MAX(id), 0) FROM agency_link_calls), 0),
+    (3, (SELECT COALESCE(MAX(id), 0) FROM confirmation_calls), 0);

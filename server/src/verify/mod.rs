@@ -178,11 +178,7 @@ pub async fn purge_expired(db: &Db, now: i64) -> sqlx::Result<()> {
     let cutoff: i64 = sqlx::query_scalar(&format!("SELECT {database_now} - {CALL_LOG_RETENTION}"))
         .fetch_one(&mut *transaction)
         .await?;
-    id_usage::forget_calls_until(&mut transaction, db.backend, Log::Verifications, cutoff).await?;
-    sqlx::query("DELETE FROM api_calls WHERE called_at <= $1")
-        .bind(cutoff)
-        .execute(&mut *transaction)
-        .await?;
+    id_usage::delete_calls_until(&mut transaction, db.backend, Log::Verifications, cutoff).await?;
     transaction.commit().await?;
     sqlx::query("DELETE FROM api_token_ids WHERE expires_at < $1")
         .bind(now - TOKEN_KEPT_AFTER_EXPIRY)

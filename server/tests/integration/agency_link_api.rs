@@ -537,7 +537,16 @@ async fn l_20_after_go_live_a_person_query_answers_the_approved_items_only() {
     assert_eq!(stored, 0);
 
     // F-8, issue 20 item 18: 王小明 reads which agency queried him and what it was given; the
-    // query for an unknown number and the refused calls are not his.
+    // query for an unknown number and the refused calls are not his. The calls are read from
+    // the person's index.
+    let copied =
+        app::services::id_usage::index::catch_up(&link.portal.app.test_db.db, link.portal.now())
+            .await;
+    assert_eq!(
+        copied.expect("the index job"),
+        2,
+        "his query and the unknown number's"
+    );
     let card = link
         .portal
         .recorded_citizen_card("王小明", "A123456789", "TP03000000012345")

@@ -1187,6 +1187,10 @@ async fn f_8_a_citizen_reads_which_systems_asked_about_their_id_number() {
 
     let wang = service.wang.clone();
     assert_eq!(service.by_certificate(&wang, WANG).await, belongs("valid"));
+    // The first call is read from the person's index, the later ones from the log after it.
+    let copied =
+        app::services::id_usage::index::catch_up(&portal.app.test_db.db, portal.now()).await;
+    assert_eq!(copied.expect("the index job"), 1);
     // Another card shown as 王小明's is answered "does not belong"; he sees that it was tried.
     let stranger = portal.citizen_card("王小明");
     assert_eq!(

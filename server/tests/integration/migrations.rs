@@ -216,11 +216,11 @@ async fn the_schema_comparison_names_each_difference() {
     );
 }
 
-/// The migrations from 0034 on applied to a SQLite database that already holds a loss report
-/// and its event, and an API case, made with the migrations before: a table rebuilt to change
-/// a CHECK (0034, 0036) must keep every row and every reference to it.
-#[tokio::test]
-async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_keeps_them() {
+/// A SQLite database in a directory of its own, migrated up to the migration before `version`,
+/// and the migrator that takes it through all of them.
+async fn sqlite_migrated_before(
+    version: i64,
+) -> (tempfile::TempDir, sqlx::AnyPool, sqlx::migrate::Migrator) {
     use sqlx::migrate::Migrator;
     use std::borrow::Cow;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -237,11 +237,82 @@ async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_kee
     before.migrations = Cow::Owned(
         all.migrations
             .iter()
-            .filter(|migration| migration.version < 34)
+            .filter(|migration| migration.version < version)
             .cloned()
             .collect(),
     );
-    before.run(&pool).await.expect("migrations up to 0033");
+    before.run(&pool).await.expect("the earlier migrations");
+    (dir, pool, all)
+}
+
+/// Migration 0043: the calls logged before it are in the person's index after it, each keyed
+/// as the job keys the calls after it (`id_hash::short`, whose sign the first hex digit
+/// decides), and the marks stand at the newest calls, so the page reads no whole log.
+#[tokio::test]
+async fn f_8_the_calls_logged_before_the_persons_index_are_in_it() {
+    use app::platform::id_hash;
+    let (_dir, pool, all) = sqlite_migrated_before(43).await;
+    let hashes = [
+        format!("{:0<64}", "8"),
+        "f".repeat(64),
+        format!("7{}", "f".repeat(63)),
+        format!("{:0<64}", "0123456789abcdef"),
+    ];
+    let mut expected = Vec::new();
+    for hash in &hashes[..3] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
+             rd_code, latency_us, signed) VALUES ('12345678', 'ap', 'user', 1, '127.0.0.1', $1, \
+             'RS7009', 1, 1) RETURNING id",
+        )
+        .bind(hash)
+        .fetch_one(&pool)
+        .await
+        .expect("a verification");
+        expected.push((id_hash::short(hash).expect("a hash"), 1, id));
+    }
+    let unnamed: i64 = sqlx::query_scalar(
+        "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, \
+         rd_code, latency_us, signed) VALUES ('12345678', 'ap', 'user', 1, '127.0.0.1', \
+         'HJ4004', 1, 1) RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a call naming no one");
+    let query: i64 = sqlx::query_scalar(
+        "INSERT INTO agency_link_calls (called_at, source_ip, operation, outcome, id_hash, \
+         latency_us) VALUES (1, '127.0.0.1', 'person_query', 'HJL2001', $1, 1) RETURNING id",
+    )
+    .bind(&hashes[3])
+    .fetch_one(&pool)
+    .await
+    .expect("a person query");
+    expected.push((id_hash::short(&hashes[3]).expect("a hash"), 2, query));
+    all.run(&pool).await.expect("the later migrations");
+
+    let mut indexed: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id_key, log, call_id FROM id_usage")
+            .fetch_all(&pool)
+            .await
+            .expect("the index");
+    indexed.sort_unstable_by_key(|&(_, log, id)| (log, id));
+    assert_eq!(indexed, expected);
+    assert_eq!(expected[0].0, i64::MIN, "8000… is the lowest key");
+    assert_eq!(expected[1].0, -1);
+    let marks: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT log, through_id FROM id_usage_marks ORDER BY log")
+            .fetch_all(&pool)
+            .await
+            .expect("the marks");
+    assert_eq!(marks, [(1, unnamed), (2, query), (3, 0)]);
+}
+
+/// The migrations from 0034 on applied to a SQLite database that already holds a loss report
+/// and its event, and an API case, made with the migrations before: a table rebuilt to change
+/// a CHECK (0034, 0036) must keep every row and every reference to it.
+#[tokio::test]
+async fn a_database_holding_reports_and_cases_takes_the_later_migrations_and_keeps_them() {
+    let (_dir, pool, all) = sqlite_migrated_before(34).await;
     server::registry::load_demo(&pool)
         .await
         .expect("demo registry");

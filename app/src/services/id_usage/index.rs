@@ -26,7 +26,10 @@ pub const EVERY: Duration = Duration::from_secs(5);
 /// up no longer than this.
 pub const CLAIM_SECONDS: i64 = 60;
 
-/// The most calls of a log one run reads (16 bytes each in memory).
+/// How long a run waits on PostgreSQL for the transactions writing a log to end ([`settled`]).
+const LOCK_WAIT: &str = "100ms";
+
+/// The most calls of a log one run reads (some 60 bytes each in memory).
 const MOST_A_RUN: i64 = 200_000;
 
 /// Calls copied in one transaction, in the order of the key. On SQLite each is a turn on the
@@ -67,29 +70,47 @@ impl Log {
     }
 }
 
+/// The id up to which every call of `log` is in the index.
+pub async fn copied_through<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    log: Log,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT through_id FROM id_usage_marks WHERE log = $1")
+        .bind(log.code())
+        .fetch_one(executor)
+        .await
+}
+
 /// `WITH mine (id) AS (…)`: the ids of `log`'s calls about the person whose keyed hash is the
 /// statement's parameter `$1` and its [`id_hash::short`] `$2`: from the index, and from the
-/// calls not copied into it yet.
-pub fn mine(log: Log) -> String {
+/// calls after `through` ([`copied_through`], read before), which it may not hold yet. The mark
+/// is written into the statement, so that PostgreSQL plans the tail as the short range of ids
+/// it is; an older mark only makes the tail longer.
+pub fn mine(log: Log, through: i64) -> String {
     let (table, code) = (log.table(), log.code());
     format!(
         "WITH mine (id) AS (\
              SELECT c.id FROM id_usage u JOIN {table} c ON c.id = u.call_id \
              WHERE u.id_key = $2 AND u.log = {code} AND c.id_hash = $1 \
              UNION \
-             SELECT id FROM {table} \
-             WHERE id > (SELECT through_id FROM id_usage_marks WHERE log = {code}) \
-               AND id_hash = $1) "
+             SELECT id FROM {table} WHERE id > {through} AND id_hash = $1) "
     )
 }
 
-/// Copies every log's new calls into the index; answers how many calls were copied.
+/// Copies every log's new calls into the index; answers how many calls were copied. A log
+/// that fails does not hold up the others; the first failure is answered after them all.
 pub async fn catch_up(db: &Db, now: i64) -> sqlx::Result<u64> {
     let mut copied = 0;
+    let mut failed = None;
     for log in Log::ALL {
-        copied += catch_up_log(db, log, now).await?;
+        match catch_up_log(db, log, now).await {
+            Ok(count) => copied += count,
+            Err(error) => {
+                failed.get_or_insert(error);
+            }
+        }
     }
-    Ok(copied)
+    failed.map_or(Ok(copied), Err)
 }
 
 /// One log, if no other server works on it: claimed, its new calls copied, the claim given
@@ -109,13 +130,16 @@ async fn catch_up_log(db: &Db, log: Log, now: i64) -> sqlx::Result<u64> {
         return Ok(0);
     }
     let copied = copy_new(db, &writer, log).await;
-    // The claim is given back however the copy went; the mark moves only past what was copied.
+    // The claim is given back however the copy went (unless it ran out and another server's
+    // claim replaced it); the mark moves only past what was copied.
     let upto = copied.as_ref().map_or(0, |(upto, _)| *upto);
     sqlx::query(
-        "UPDATE id_usage_marks SET busy_until = 0, \
-             through_id = CASE WHEN through_id < $1 THEN $1 ELSE through_id END \
-         WHERE log = $2",
+        "UPDATE id_usage_marks \
+         SET busy_until = CASE WHEN busy_until = $1 THEN 0 ELSE busy_until END, \
+             through_id = CASE WHEN through_id < $2 THEN $2 ELSE through_id END \
+         WHERE log = $3",
     )
+    .bind(now + CLAIM_SECONDS)
     .bind(upto)
     .bind(log.code())
     .execute(&writer.pool)
@@ -126,40 +150,51 @@ async fn catch_up_log(db: &Db, log: Log, now: i64) -> sqlx::Result<u64> {
 /// Copies the calls of `log` after its mark, up to the newest that can no longer be joined by
 /// an older one (at most [`MOST_A_RUN`]): answers the id copied up to and the calls copied.
 async fn copy_new(db: &Db, writer: &Db, log: Log) -> sqlx::Result<(i64, u64)> {
-    let through: i64 = sqlx::query_scalar("SELECT through_id FROM id_usage_marks WHERE log = $1")
-        .bind(log.code())
-        .fetch_one(&db.pool)
-        .await?;
-    let upto = settled(db, log).await?.min(through + MOST_A_RUN);
+    let through = copied_through(&db.pool, log).await?;
+    let Some(newest) = settled(db, log).await? else {
+        return Ok((through, 0));
+    };
+    let upto = newest.min(through + MOST_A_RUN);
     if upto <= through {
         return Ok((through, 0));
     }
     Ok((upto, copy(db, writer, log, through, upto).await?))
 }
 
-/// The highest id of `log` below which no call can still appear. On SQLite, writes take turns,
-/// and a call not yet committed has a higher id than every committed one. On PostgreSQL, ids
-/// come from a sequence, and a transaction still open may hold a lower id than one already
-/// committed: a share lock on the log waits for every transaction writing it to end (and holds
-/// new writes back for as long), so the highest id seen under it is final.
-async fn settled(db: &Db, log: Log) -> sqlx::Result<i64> {
+/// The highest id of `log` below which no call can still appear, if it can be told now. On
+/// SQLite, writes take turns, and a call not yet committed has a higher id than every committed
+/// one. On PostgreSQL, ids come from a sequence, and a transaction still open may hold a lower
+/// id than one already committed: a share lock on the log waits for every transaction writing
+/// it to end, so the highest id seen under it is final. New calls wait behind the lock while
+/// it is waited for, so it is waited for [`LOCK_WAIT`] at most: a longer transaction on the log
+/// (or a VACUUM) leaves the copy to a later run rather than holding the answers up.
+async fn settled(db: &Db, log: Log) -> sqlx::Result<Option<i64>> {
     let newest = format!("SELECT COALESCE(MAX(id), 0) FROM {}", log.table());
     match db.backend {
-        Backend::Sqlite => sqlx::query_scalar(&newest).fetch_one(&db.pool).await,
+        Backend::Sqlite => sqlx::query_scalar(&newest)
+            .fetch_one(&db.pool)
+            .await
+            .map(Some),
         Backend::Postgres => {
             let mut transaction = db.pool.begin().await?;
-            // A long transaction on the log must not hold every call behind this lock.
-            sqlx::query("SET LOCAL lock_timeout = '1s'")
+            sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
                 .execute(&mut *transaction)
                 .await?;
-            sqlx::query(&format!("LOCK TABLE {} IN SHARE MODE", log.table()))
+            let locked = sqlx::query(&format!("LOCK TABLE {} IN SHARE MODE", log.table()))
                 .execute(&mut *transaction)
-                .await?;
+                .await;
+            match locked {
+                Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("55P03") => {
+                    tracing::info!(log = log.table(), "the person's index waits for a busy log");
+                    return Ok(None);
+                }
+                locked => locked?,
+            };
             let newest: i64 = sqlx::query_scalar(&newest)
                 .fetch_one(&mut *transaction)
                 .await?;
             transaction.commit().await?;
-            Ok(newest)
+            Ok(Some(newest))
         }
     }
 }
@@ -178,7 +213,7 @@ async fn copy(db: &Db, writer: &Db, log: Log, through: i64, upto: i64) -> sqlx::
     .fetch_all(&db.pool)
     .await?;
     let mut copied = 0;
-    for chunk in keyed(calls)?.chunks(CHUNK) {
+    for chunk in keyed(calls).chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO id_usage (id_key, log, call_id) VALUES {} ON CONFLICT DO NOTHING",
             placeholders(db.backend, chunk.len(), &["BIGINT", "SMALLINT", "BIGINT"])
@@ -192,23 +227,27 @@ async fn copy(db: &Db, writer: &Db, log: Log, through: i64, upto: i64) -> sqlx::
     Ok(copied)
 }
 
-/// Takes out of the index the calls of `log` made at or before `cutoff` (Unix seconds), in the
-/// caller's transaction, which then deletes those calls from the log (F-8's retention): the
-/// index keeps a keyed hash of the ID number no longer than the log keeps the call.
-pub async fn forget_calls_until(
+/// Deletes the calls of `log` made at or before `cutoff` (Unix seconds), from the index and
+/// from the log, in the caller's transaction (F-8's retention): the index keeps a keyed hash of
+/// an ID number no longer than the log keeps the call. A call naming someone that the job has
+/// not copied yet waits for the copy, so that the job never copies a call already deleted.
+pub async fn delete_calls_until(
     connection: &mut sqlx::AnyConnection,
     backend: Backend,
     log: Log,
     cutoff: i64,
 ) -> sqlx::Result<()> {
+    let table = log.table();
+    let through = copied_through(&mut *connection, log).await?;
     let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT substr(id_hash, 1, 16), id FROM {} WHERE called_at <= $1 AND id_hash IS NOT NULL",
-        log.table()
+        "SELECT substr(id_hash, 1, 16), id FROM {table} \
+         WHERE called_at <= $1 AND id <= $2 AND id_hash IS NOT NULL"
     ))
     .bind(cutoff)
+    .bind(through)
     .fetch_all(&mut *connection)
     .await?;
-    for chunk in keyed(calls)?.chunks(CHUNK) {
+    for chunk in keyed(calls).chunks(CHUNK) {
         let sql = format!(
             "DELETE FROM id_usage WHERE log = {} AND (id_key, call_id) IN (VALUES {})",
             log.code(),
@@ -220,20 +259,30 @@ pub async fn forget_calls_until(
         }
         delete.execute(&mut *connection).await?;
     }
-    Ok(())
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE called_at <= $1 AND (id <= $2 OR id_hash IS NULL)"
+    ))
+    .bind(cutoff)
+    .bind(through)
+    .execute(&mut *connection)
+    .await
+    .map(drop)
 }
 
-/// Calls read as (the hash's first 16 hex digits, id), as (key, id) in the index's order.
-fn keyed(calls: Vec<(String, i64)>) -> sqlx::Result<Vec<(i64, i64)>> {
-    let mut keyed = calls
+/// Calls read as (the hash's first 16 hex digits, id), as (key, id) in the index's order. A
+/// call whose `id_hash` is not a keyed hash (none is written so) is left out: no citizen's hash
+/// could find it.
+fn keyed(calls: Vec<(String, i64)>) -> Vec<(i64, i64)> {
+    let mut keyed: Vec<(i64, i64)> = calls
         .into_iter()
-        .map(|(hash, id)| {
-            let key = id_hash::short(&hash).ok_or_else(|| {
-                sqlx::Error::Decode(format!("call {id}: not a keyed hash").into())
-            })?;
-            Ok((key, id))
+        .filter_map(|(hash, id)| match id_hash::short(&hash) {
+            Some(key) => Some((key, id)),
+            None => {
+                tracing::warn!(call = id, "a call log's id_hash is not a keyed hash");
+                None
+            }
         })
-        .collect::<sqlx::Result<Vec<(i64, i64)>>>()?;
+        .collect();
     keyed.sort_unstable();
-    Ok(keyed)
+    keyed
 }

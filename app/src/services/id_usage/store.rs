@@ -2,7 +2,7 @@
 //! ID number: the ids from the person's index and the calls not copied into it yet
 //! ([`super::index::mine`]).
 
-use super::index::{mine, Log};
+use super::index::{copied_through, mine, Log};
 use super::{Confirmation, Confirmed, LinkQuery, Listing, UsageView, Verification, SHOWN};
 use crate::cases::Code;
 use crate::error::PortalError;
@@ -65,8 +65,12 @@ async fn verifications(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Ve
          FROM api_calls c JOIN mine m ON m.id = c.id \
          LEFT JOIN companies co ON co.business_id = c.business_id \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(Log::Verifications)
+        mine(
+            Log::Verifications,
+            copied_through(pool, Log::Verifications).await?
+        )
     ))
+    .persistent(false)
     .bind(id_hash)
     .bind(id_hash::short(id_hash))
     .bind(fetched())
@@ -98,8 +102,12 @@ async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Lin
          LEFT JOIN agencies a ON a.code = l.agency_code \
          WHERE c.operation = 'person_query' \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(Log::LinkQueries)
+        mine(
+            Log::LinkQueries,
+            copied_through(pool, Log::LinkQueries).await?
+        )
     ))
+    .persistent(false)
     .bind(id_hash)
     .bind(id_hash::short(id_hash))
     .bind(fetched())
@@ -144,8 +152,12 @@ async fn confirmations(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Co
          FROM confirmation_calls c JOIN mine m ON m.id = c.id \
          JOIN confirmation_systems s ON s.id = c.system_id \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(Log::Confirmations)
+        mine(
+            Log::Confirmations,
+            copied_through(pool, Log::Confirmations).await?
+        )
     ))
+    .persistent(false)
     .bind(id_hash)
     .bind(id_hash::short(id_hash))
     .bind(fetched())
