@@ -16,8 +16,9 @@
 -- are copied here, so that the page does not read whole logs until the job has caught up.
 -- Kept in step with sqlite/0043_id_usage_index.sql.
 -- No call is being written while the existing ones are copied (the logs' ids come from
--- sequences, which a transaction still open could have drawn below the highest id seen).
-LOCK TABLE api_calls, agency_link_calls, confirmation_calls IN SHARE MODE;
+-- sequences, which a transaction still open could have drawn below the highest id seen). The
+-- lock is the one DROP INDEX takes anyway, taken first so that it is never upgraded.
+LOCK TABLE api_calls, agency_link_calls, confirmation_calls IN ACCESS EXCLUSIVE MODE;
 
 DROP INDEX api_calls_id;
 DROP INDEX agency_link_calls_id;
@@ -37,14 +38,17 @@ CREATE TABLE id_usage_marks (
 );
 
 -- The key of each call logged so far: the first 16 hex digits of its hash read as a signed
--- 64-bit integer, as app::platform::id_hash::short reads them.
+-- 64-bit integer, as app::platform::id_hash::short reads them. What is not a hash is passed by,
+-- as the job passes it by; the rows go in in the order of the key, each page written once.
 INSERT INTO id_usage (id_key, log, call_id)
     SELECT CAST(CAST('x' || substr(h, 1, 16) AS bit(64)) AS BIGINT), log, id
     FROM (
     SELECT id_hash AS h, 1 AS log, id FROM api_calls WHERE id_hash IS NOT NULL
     UNION ALL SELECT id_hash, 2, id FROM agency_link_calls WHERE id_hash IS NOT NULL
     UNION ALL SELECT id_hash, 3, id FROM confirmation_calls WHERE id_hash IS NOT NULL
-    ) AS logged;
+    ) AS logged
+    WHERE h ~ '^[0-9a-f]{16}'
+    ORDER BY 1, 2, 3;
 INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES
     (1, (SELECT COALESCE(MAX(id), 0) FROM api_calls), 0),
     (2, (SELECT COALESCE(MAX(id), 0) FROM agency_link_calls), 0),

@@ -33,8 +33,10 @@ CREATE TABLE id_usage_marks (
 );
 
 -- The key of each call logged so far: the first 16 hex digits of its hash read as a signed
--- 64-bit integer, as app::platform::id_hash::short reads them. SQLite has no function for it:
--- each digit's value times its place, the first digit's sign as in two's complement.
+-- 64-bit integer, as app::platform::id_hash::short reads them. What is not a hash is passed by,
+-- as the job passes it by; the rows go in in the order of the key, each page written once.
+-- SQLite has no function for it: each digit's value times its place, the first digit's sign
+-- as in two's complement.
 INSERT INTO id_usage (id_key, log, call_id)
     SELECT ((instr('0123456789abcdef', substr(h, 1, 1)) - 1) - 16 * ((instr('0123456789abcdef', substr(h, 1, 1)) - 1) >= 8)) * 1152921504606846976
          + (instr('0123456789abcdef', substr(h, 2, 1)) - 1) * 72057594037927936
@@ -57,7 +59,9 @@ INSERT INTO id_usage (id_key, log, call_id)
     SELECT id_hash AS h, 1 AS log, id FROM api_calls WHERE id_hash IS NOT NULL
     UNION ALL SELECT id_hash, 2, id FROM agency_link_calls WHERE id_hash IS NOT NULL
     UNION ALL SELECT id_hash, 3, id FROM confirmation_calls WHERE id_hash IS NOT NULL
-    );
+    )
+    WHERE h GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*'
+    ORDER BY 1, 2, 3;
 INSERT INTO id_usage_marks (log, through_id, busy_until) VALUES
     (1, (SELECT COALESCE(MAX(id), 0) FROM api_calls), 0),
     (2, (SELECT COALESCE(MAX(id), 0) FROM agency_link_calls), 0),

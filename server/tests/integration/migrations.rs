@@ -288,6 +288,25 @@ async fn f_8_the_calls_logged_before_the_persons_index_are_in_it() {
     .await
     .expect("a person query");
     expected.push((id_hash::short(&hashes[3]).expect("a hash"), 2, query));
+    // A confirmation (of a system this test need not make), and one whose id_hash is no hash,
+    // which is passed by.
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&pool)
+        .await
+        .expect("pragma");
+    let mut confirmations = Vec::new();
+    for hash in [hashes[0].as_str(), "not a keyed hash"] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO confirmation_calls (system_id, called_at, source_ip, outcome, id_hash, \
+             latency_us) VALUES (1, 1, '127.0.0.1', 'answered', $1, 1) RETURNING id",
+        )
+        .bind(hash)
+        .fetch_one(&pool)
+        .await
+        .expect("a confirmation");
+        confirmations.push(id);
+    }
+    expected.push((i64::MIN, 3, confirmations[0]));
     all.run(&pool).await.expect("the later migrations");
 
     let mut indexed: Vec<(i64, i64, i64)> =
@@ -304,7 +323,7 @@ async fn f_8_the_calls_logged_before_the_persons_index_are_in_it() {
             .fetch_all(&pool)
             .await
             .expect("the marks");
-    assert_eq!(marks, [(1, unnamed), (2, query), (3, 0)]);
+    assert_eq!(marks, [(1, unnamed), (2, query), (3, confirmations[1])]);
 }
 
 /// The migrations from 0034 on applied to a SQLite database that already holds a loss report
