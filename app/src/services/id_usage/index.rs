@@ -202,18 +202,9 @@ async fn settled(db: &Db, log: Log) -> sqlx::Result<Option<i64>> {
 /// Copies `log`'s calls after `through` up to `upto` that name an ID number into the index,
 /// in the order of the key, [`CHUNK`] at a time.
 async fn copy(db: &Db, writer: &Db, log: Log, through: i64, upto: i64) -> sqlx::Result<u64> {
-    // The key's 16 hex digits are all that is needed of each hash.
-    let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT substr(id_hash, 1, 16), id FROM {} \
-         WHERE id > $1 AND id <= $2 AND id_hash IS NOT NULL",
-        log.table()
-    ))
-    .bind(through)
-    .bind(upto)
-    .fetch_all(&db.pool)
-    .await?;
+    let calls = keyed(&db.pool, log, "id > $1 AND id <= $2", through, upto).await?;
     let mut copied = 0;
-    for chunk in keyed(calls).chunks(CHUNK) {
+    for chunk in calls.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO id_usage (id_key, log, call_id) VALUES {} ON CONFLICT DO NOTHING",
             placeholders(db.backend, chunk.len(), &["BIGINT", "SMALLINT", "BIGINT"])
@@ -239,15 +230,15 @@ pub async fn delete_calls_until(
 ) -> sqlx::Result<()> {
     let table = log.table();
     let through = copied_through(&mut *connection, log).await?;
-    let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT substr(id_hash, 1, 16), id FROM {table} \
-         WHERE called_at <= $1 AND id <= $2 AND id_hash IS NOT NULL"
-    ))
-    .bind(cutoff)
-    .bind(through)
-    .fetch_all(&mut *connection)
+    let calls = keyed(
+        &mut *connection,
+        log,
+        "called_at <= $1 AND id <= $2",
+        cutoff,
+        through,
+    )
     .await?;
-    for chunk in keyed(calls).chunks(CHUNK) {
+    for chunk in calls.chunks(CHUNK) {
         let sql = format!(
             "DELETE FROM id_usage WHERE log = {} AND (id_key, call_id) IN (VALUES {})",
             log.code(),
@@ -269,10 +260,25 @@ pub async fn delete_calls_until(
     .map(drop)
 }
 
-/// Calls read as (the hash's first 16 hex digits, id), as (key, id) in the index's order. A
+/// The calls of `log` that name an ID number and meet `condition` (on its parameters `$1` and
+/// `$2`), as (key, id) in the index's order. Only the hash's first 16 hex digits are read. A
 /// call whose `id_hash` is not a keyed hash (none is written so) is left out: no citizen's hash
 /// could find it.
-fn keyed(calls: Vec<(String, i64)>) -> Vec<(i64, i64)> {
+async fn keyed<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    log: Log,
+    condition: &str,
+    first: i64,
+    second: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    let calls: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT substr(id_hash, 1, 16), id FROM {} WHERE {condition} AND id_hash IS NOT NULL",
+        log.table()
+    ))
+    .bind(first)
+    .bind(second)
+    .fetch_all(executor)
+    .await?;
     let mut keyed: Vec<(i64, i64)> = calls
         .into_iter()
         .filter_map(|(hash, id)| match id_hash::short(&hash) {
@@ -284,5 +290,5 @@ fn keyed(calls: Vec<(String, i64)>) -> Vec<(i64, i64)> {
         })
         .collect();
     keyed.sort_unstable();
-    keyed
+    Ok(keyed)
 }

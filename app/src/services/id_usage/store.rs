@@ -14,6 +14,7 @@ use crate::services::agency_link::cases::DataKind;
 use crate::services::agency_link::items::{approved, Item, FOUND};
 use crate::services::confirmation::systems::ANSWERED;
 use crate::services::confirmation::ConfirmedStatus;
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, FromRow};
 use std::collections::HashMap;
 
@@ -46,9 +47,24 @@ fn listing<R, T>(rows: Vec<R>, row: impl FnMut(R) -> T) -> Listing<T> {
     }
 }
 
-/// One more than the page shows, to tell whether there are older calls.
-fn fetched() -> i64 {
-    i64::try_from(SHOWN).unwrap_or(i64::MAX) + 1
+/// The rows `select` reads of the calls in `log` about the person with `id_hash`: `select` is
+/// a statement over `mine` ([`super::index::mine`]) ending in `LIMIT $3`, which reads one more
+/// than the page shows, to tell whether there are older calls.
+async fn newest<R>(pool: &AnyPool, log: Log, id_hash: &str, select: &str) -> sqlx::Result<Vec<R>>
+where
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let fetched = i64::try_from(SHOWN).unwrap_or(i64::MAX) + 1;
+    sqlx::query_as(&format!(
+        "{}{select}",
+        mine(log, copied_through(pool, log).await?)
+    ))
+    .persistent(false)
+    .bind(id_hash)
+    .bind(id_hash::short(id_hash))
+    .bind(fetched)
+    .fetch_all(pool)
+    .await
 }
 
 #[derive(FromRow)]
@@ -60,21 +76,15 @@ struct VerificationRow {
 }
 
 async fn verifications(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Verification>> {
-    let rows: Vec<VerificationRow> = sqlx::query_as(&format!(
-        "{}SELECT c.called_at, c.business_id, co.name AS company, c.verdict \
+    let rows: Vec<VerificationRow> = newest(
+        pool,
+        Log::Verifications,
+        id_hash,
+        "SELECT c.called_at, c.business_id, co.name AS company, c.verdict \
          FROM api_calls c JOIN mine m ON m.id = c.id \
          LEFT JOIN companies co ON co.business_id = c.business_id \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(
-            Log::Verifications,
-            copied_through(pool, Log::Verifications).await?
-        )
-    ))
-    .persistent(false)
-    .bind(id_hash)
-    .bind(id_hash::short(id_hash))
-    .bind(fetched())
-    .fetch_all(pool)
+    )
     .await?;
     Ok(listing(rows, |row| Verification {
         at: roc_date_time(row.called_at),
@@ -95,23 +105,17 @@ struct LinkRow {
 
 /// Person queries only: a connection test names no one.
 async fn link_queries(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<LinkQuery>> {
-    let rows: Vec<LinkRow> = sqlx::query_as(&format!(
-        "{}SELECT c.called_at, c.link_id, l.data_kind, a.name AS agency, c.outcome \
+    let rows: Vec<LinkRow> = newest(
+        pool,
+        Log::LinkQueries,
+        id_hash,
+        "SELECT c.called_at, c.link_id, l.data_kind, a.name AS agency, c.outcome \
          FROM agency_link_calls c JOIN mine m ON m.id = c.id \
          JOIN agency_links l ON l.id = c.link_id \
          LEFT JOIN agencies a ON a.code = l.agency_code \
          WHERE c.operation = 'person_query' \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(
-            Log::LinkQueries,
-            copied_through(pool, Log::LinkQueries).await?
-        )
-    ))
-    .persistent(false)
-    .bind(id_hash)
-    .bind(id_hash::short(id_hash))
-    .bind(fetched())
-    .fetch_all(pool)
+    )
     .await?;
     // The items each link that answered returns, read as the link reads them: after go-live a
     // case's items stay as approved.
@@ -147,21 +151,15 @@ struct ConfirmationRow {
 }
 
 async fn confirmations(pool: &AnyPool, id_hash: &str) -> sqlx::Result<Listing<Confirmation>> {
-    let rows: Vec<ConfirmationRow> = sqlx::query_as(&format!(
-        "{}SELECT c.called_at, s.organisation, s.system_name, c.outcome, c.status \
+    let rows: Vec<ConfirmationRow> = newest(
+        pool,
+        Log::Confirmations,
+        id_hash,
+        "SELECT c.called_at, s.organisation, s.system_name, c.outcome, c.status \
          FROM confirmation_calls c JOIN mine m ON m.id = c.id \
          JOIN confirmation_systems s ON s.id = c.system_id \
          ORDER BY c.called_at DESC, c.id DESC LIMIT $3",
-        mine(
-            Log::Confirmations,
-            copied_through(pool, Log::Confirmations).await?
-        )
-    ))
-    .persistent(false)
-    .bind(id_hash)
-    .bind(id_hash::short(id_hash))
-    .bind(fetched())
-    .fetch_all(pool)
+    )
     .await?;
     Ok(listing(rows, |row| Confirmation {
         at: roc_date_time(row.called_at),
