@@ -13,8 +13,9 @@ pub fn SiteHeader() -> impl IntoView {
     let lang = current_lang();
     let location = use_location();
     // Blocking: the header is rendered in place, not streamed in later (which would need
-    // JavaScript to show).
-    let party = Resource::new_blocking(|| (), |()| signed_in_party());
+    // JavaScript to show). Read only for a request with a session: a visitor without one is
+    // signed in as nobody, and most requests are theirs.
+    let party = carries_session().then(|| Resource::new_blocking(|| (), |()| signed_in_party()));
     // The switch is a plain link to a server route that sets the cookie and comes back here,
     // so it works with JavaScript off as well.
     let switch_href = move || {
@@ -36,19 +37,21 @@ pub fn SiteHeader() -> impl IntoView {
                 </a>
             </div>
             <div class="header-tools">
-                <Suspense fallback=|| ()>
-                    {move || party.get().and_then(Result::ok).flatten().map(|party| view! {
-                        <div class="signed-in">
-                            <span class="visually-hidden">{lang.pick("目前登入：", "Signed in as ")}</span>
-                            <a href=party.kind.landing()>
-                                <span class="party-kind">{party.kind.party_label(lang)}</span>
-                                " "
-                                <span class="party-name">{party.name}</span>
-                            </a>
-                            <SignOutButton lang />
-                        </div>
-                    })}
-                </Suspense>
+                {party.map(|party| view! {
+                    <Suspense fallback=|| ()>
+                        {move || party.get().and_then(Result::ok).flatten().map(|party| view! {
+                            <div class="signed-in">
+                                <span class="visually-hidden">{lang.pick("目前登入：", "Signed in as ")}</span>
+                                <a href=party.kind.landing()>
+                                    <span class="party-kind">{party.kind.party_label(lang)}</span>
+                                    " "
+                                    <span class="party-name">{party.name}</span>
+                                </a>
+                                <SignOutButton lang />
+                            </div>
+                        })}
+                    </Suspense>
+                })}
                 <nav aria-label=lang.pick("語言", "Language")>
                     <a class="lang-switch" href=switch_href hreflang=lang.pick("en", "zh-Hant-TW")>
                         {lang.pick("English", "中文")}
@@ -57,6 +60,15 @@ pub fn SiteHeader() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// Whether this request carries a session token. The header is rendered on the server only
+/// (it is no island), so the client's build never asks.
+fn carries_session() -> bool {
+    #[cfg(feature = "ssr")]
+    return crate::platform::auth::carries_session();
+    #[cfg(not(feature = "ssr"))]
+    return true;
 }
 
 #[component]

@@ -85,6 +85,12 @@ fn token_of(headers: &http::HeaderMap) -> Option<&str> {
     session::token_from_cookie_header(header)
 }
 
+/// Whether this request carries a session token at all, read without the database: what
+/// only a signed-in visitor sees can be left out for the many who carry none.
+pub fn carries_session() -> bool {
+    request_parts().is_some_and(|parts| token_of(&parts.headers).is_some())
+}
+
 fn session_token() -> Option<String> {
     token_of(&request_parts()?.headers).map(str::to_owned)
 }
