@@ -150,7 +150,8 @@ enum AuditCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init();
+    // Held to the end of `main`, so that the log's last lines are written.
+    let _log = logging::init();
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {
