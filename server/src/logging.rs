@@ -7,13 +7,17 @@ use std::sync::LazyLock;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
-/// A letter, 1 or 2 (or 8/9 for residence permits), then 8 digits, not inside a longer token.
-static NATIONAL_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b([A-Z])([1289])\d{5}(\d{3})\b").expect("valid pattern"));
+/// A letter, 1 or 2 (or 8/9 for residence permits), then 8 digits, not inside a longer ASCII
+/// token. The boundaries are ASCII ones: Chinese characters are word characters to Unicode, and
+/// an ID number written right after 身分證 or before 號 is still one. A JSON line writes a line
+/// break or tab before it as `\n` or `\t`, which count as such a break (`$1`).
+static NATIONAL_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\\[nrt]|(?-u:\b))([A-Z])([1289])\d{5}(\d{3})(?-u:\b)").expect("valid pattern")
+});
 
 /// Masks every ID-number-shaped token in `line`: `A123456789` → `A1*****789`.
 pub fn mask_national_ids(line: &str) -> std::borrow::Cow<'_, str> {
-    NATIONAL_ID.replace_all(line, "$1$2*****$3")
+    NATIONAL_ID.replace_all(line, "$1$2$3*****$4")
 }
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
@@ -23,7 +27,12 @@ struct Masking<W>(W);
 impl<W: Write> Write for Masking<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.0.write_all(mask_national_ids(&text).as_bytes())?;
+        // The log's thread drops a line it cannot write without a word: say so, as the
+        // formatter did when it wrote itself.
+        if let Err(error) = self.0.write_all(mask_national_ids(&text).as_bytes()) {
+            eprintln!("huji: writing the log failed: {error}");
+            return Err(error);
+        }
         Ok(buf.len())
     }
 
@@ -32,14 +41,20 @@ impl<W: Write> Write for Masking<W> {
     }
 }
 
+/// Lines that may wait for the log's thread: half a second of the home page at full speed,
+/// and a bound on the memory a slow reader of stdout can make them take.
+const WAITING_LINES: usize = 8_192;
+
 /// JSON lines on stdout, level from `RUST_LOG` (default `info`). A thread of their own masks
 /// and writes them, as many as are waiting in one write: a request hands its line over and
-/// goes on, instead of making a system call for it (issue 23 item 5). Keep the guard until the
-/// process ends: dropping it writes the lines still waiting.
+/// goes on, instead of making a system call for it (issue 23 item 5). Drop the guard only
+/// after the runtime, whose tasks log until it ends: dropping it writes the lines still
+/// waiting (for a second at most).
 pub fn init() -> WorkerGuard {
     let (writer, guard) = NonBlockingBuilder::default()
-        // No line is ever dropped: with the queue full, an event waits for room.
+        // No line is dropped under load: with the queue full, an event waits for room.
         .lossy(false)
+        .buffered_lines_limit(WAITING_LINES)
         .thread_name("huji-log")
         .finish(Masking(io::BufWriter::new(io::stdout())));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -77,6 +92,16 @@ mod tests {
         assert_eq!(
             String::from_utf8(masking.0).expect("UTF-8"),
             "{\"msg\":\"verify A1*****789\"}\n{\"msg\":\"case 24536806\"}\n"
+        );
+    }
+
+    #[test]
+    fn f8_an_id_number_beside_chinese_or_after_an_escaped_break_is_masked() {
+        assert_eq!(
+            mask_national_ids(
+                r#"{"msg":"身分證A123456789號","detail":"a\nB287654321\tC123456789"}"#
+            ),
+            r#"{"msg":"身分證A1*****789號","detail":"a\nB2*****321\tC1*****789"}"#
         );
     }
 

@@ -147,18 +147,30 @@ enum AuditCommand {
     RotateKey,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Held to the end of `main`, so that the log's last lines are written.
-    let _log = logging::init();
-    match run(cli).await {
+    let log = logging::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("huji: starting the runtime failed: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("huji: {error:#}");
+            eprintln!(
+                "huji: {}",
+                logging::mask_national_ids(&format!("{error:#}"))
+            );
             ExitCode::FAILURE
         }
-    }
+    };
+    // The background tasks log until the runtime ends; then the log's last lines are written.
+    drop(runtime);
+    drop(log);
+    code
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
