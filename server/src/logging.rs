@@ -9,10 +9,14 @@ use tracing_subscriber::EnvFilter;
 
 /// A letter, 1 or 2 (or 8/9 for residence permits), then 8 digits, not inside a longer ASCII
 /// token. The boundaries are ASCII ones: Chinese characters are word characters to Unicode, and
-/// an ID number written right after 身分證 or before 號 is still one. A JSON line writes a line
-/// break or tab before it as `\n` or `\t`, which count as such a break (`$1`).
+/// an ID number written right after 身分證 or before 號 is still one. An escape before it counts
+/// as such a break too (`$1`): a JSON line's (`\n`, `\t`, `\u001b`…) and a request path's
+/// percent-encoding (`%20`, or 身分證 typed into the address bar).
 static NATIONAL_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\\[nrt]|(?-u:\b))([A-Z])([1289])\d{5}(\d{3})(?-u:\b)").expect("valid pattern")
+    Regex::new(
+        r"(?i)(\\[nrtbf]|\\u[0-9a-f]{4}|%[0-9a-f]{2}|(?-u:\b))([A-Z])([1289])\d{5}(\d{3})(?-u:\b)",
+    )
+    .expect("valid pattern")
 });
 
 /// Masks every ID-number-shaped token in `line`: `A123456789` → `A1*****789`.
@@ -22,22 +26,45 @@ pub fn mask_national_ids(line: &str) -> std::borrow::Cow<'_, str> {
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
 /// event per write, so a token is never split.
-struct Masking<W>(W);
+struct Masking<W> {
+    out: W,
+    /// Whether the last write or flush failed: a failure is reported once, not once a line.
+    failing: bool,
+}
+
+impl<W> Masking<W> {
+    fn new(out: W) -> Masking<W> {
+        Masking {
+            out,
+            failing: false,
+        }
+    }
+
+    /// The log's thread drops a line it cannot write without a word: say so on stderr, as the
+    /// formatter did when it wrote itself, without ever failing or panicking for it.
+    fn report<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        match &result {
+            Err(error) if !self.failing => {
+                let _ = writeln!(io::stderr(), "huji: writing the log failed: {error}");
+                self.failing = true;
+            }
+            Err(_) => {}
+            Ok(_) => self.failing = false,
+        }
+        result
+    }
+}
 
 impl<W: Write> Write for Masking<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        // The log's thread drops a line it cannot write without a word: say so, as the
-        // formatter did when it wrote itself.
-        if let Err(error) = self.0.write_all(mask_national_ids(&text).as_bytes()) {
-            eprintln!("huji: writing the log failed: {error}");
-            return Err(error);
-        }
-        Ok(buf.len())
+        let written = self.out.write_all(mask_national_ids(&text).as_bytes());
+        self.report(written).map(|()| buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+        let flushed = self.out.flush();
+        self.report(flushed)
     }
 }
 
@@ -49,14 +76,14 @@ const WAITING_LINES: usize = 8_192;
 /// and writes them, as many as are waiting in one write: a request hands its line over and
 /// goes on, instead of making a system call for it (issue 23 item 5). Drop the guard only
 /// after the runtime, whose tasks log until it ends: dropping it writes the lines still
-/// waiting (for a second at most).
+/// waiting (tracing-appender gives them about a second).
 pub fn init() -> WorkerGuard {
     let (writer, guard) = NonBlockingBuilder::default()
         // No line is dropped under load: with the queue full, an event waits for room.
         .lossy(false)
         .buffered_lines_limit(WAITING_LINES)
         .thread_name("huji-log")
-        .finish(Masking(io::BufWriter::new(io::stdout())));
+        .finish(Masking::new(io::BufWriter::new(io::stdout())));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .json()
@@ -84,13 +111,13 @@ mod tests {
 
     #[test]
     fn f8_the_log_writer_masks_each_line_it_is_handed() {
-        let mut masking = Masking(Vec::new());
+        let mut masking = Masking::new(Vec::new());
         masking
             .write_all(b"{\"msg\":\"verify A123456789\"}\n")
             .and_then(|()| masking.write_all(b"{\"msg\":\"case 24536806\"}\n"))
             .expect("written to memory");
         assert_eq!(
-            String::from_utf8(masking.0).expect("UTF-8"),
+            String::from_utf8(masking.out).expect("UTF-8"),
             "{\"msg\":\"verify A1*****789\"}\n{\"msg\":\"case 24536806\"}\n"
         );
     }
@@ -99,10 +126,33 @@ mod tests {
     fn f8_an_id_number_beside_chinese_or_after_an_escaped_break_is_masked() {
         assert_eq!(
             mask_national_ids(
-                r#"{"msg":"身分證A123456789號","detail":"a\nB287654321\tC123456789"}"#
+                r#"{"msg":"身分證A123456789號","detail":"a\nB287654321\tC123456789\u001bD123456789"}"#
             ),
-            r#"{"msg":"身分證A1*****789號","detail":"a\nB2*****321\tC1*****789"}"#
+            r#"{"msg":"身分證A1*****789號","detail":"a\nB2*****321\tC1*****789\u001bD1*****789"}"#
         );
+        assert_eq!(
+            mask_national_ids(r#"{"path":"/q/%E8%AD%89A123456789/%20B287654321"}"#),
+            r#"{"path":"/q/%E8%AD%89A1*****789/%20B2*****321"}"#
+        );
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_written_fails_once_reported_and_never_panics() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut masking = Masking::new(Closed);
+        assert!(masking.write(b"{}\n").is_err());
+        assert!(masking.write(b"{}\n").is_err());
+        assert!(masking.failing, "reported, and not again for the next line");
+        masking.flush().expect("flushed");
+        assert!(!masking.failing, "a write that works ends the failure");
     }
 
     #[test]
