@@ -6,16 +6,12 @@ import { Browser, expect, Page, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { chooseCard, company, reviewer } from './support/cards';
 import { fillLossForm, zhang } from './support/loss';
-import { clickConfirming, downloadPdf, expectAccessible, waitForHydration, waitForPath } from './support/portal';
+import { clickConfirming, downloadPdf, expectAccessible, keepScreenshot, waitForHydration, waitForPath } from './support/portal';
 
 // One company, one story: the steps depend on each other, and each is long.
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 const apiCertificate = process.env.HUJI_E2E_API_CERT ?? '';
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
 
 async function signInCompany(page: Page, next: string): Promise<void> {
   await page.goto(next);
@@ -124,13 +120,13 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await page.goto('/api-service');
   await expect(page.getByRole('listitem').filter({ hasText: '同日錯誤達3次' })).toBeVisible();
   await expectAccessible(page);
-  await shot(page, 'fig01-notices');
+  await keepScreenshot(page, 'fig01-notices');
 
   // 圖2/3: signed in with the 工商憑證, a first-time company may choose API申請 only.
   await signInCompany(page, '/api-service/apply');
   await expect(page.getByLabel('申請事項').locator('option')).toHaveText(['API申請']);
   await expectAccessible(page);
-  await shot(page, 'fig03-first-application');
+  await keepScreenshot(page, 'fig03-first-application');
 
   // 圖4–7: the form checks itself; 取消 in the dialog keeps everything typed.
   await choose(page, 'API申請');
@@ -163,7 +159,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await expect.poll(() => asked).toEqual(['請確認資料是否輸入正確?']);
   await expect(page.getByLabel('工商憑證密碼 (PIN CODE)')).toHaveValue('00000000');
   await expect(page.getByLabel('聯絡人')).toHaveValue('郭總裁');
-  await shot(page, 'fig05-form');
+  await keepScreenshot(page, 'fig05-form');
   // A-2: a wrong 工商憑證密碼 is the card's refusal, shown on the form with nothing lost; the
   // PIN itself is never part of the form the portal receives.
   await expect(page.locator('input[type=password]:not([name])')).toHaveCount(1);
@@ -178,7 +174,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await expect(page.locator('.result')).toContainText(/\d{3}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/);
   expect(application.serial).toMatch(/^[0-9a-f-]{36}$/);
   await expectAccessible(page);
-  await shot(page, 'fig07-received');
+  await keepScreenshot(page, 'fig07-received');
 
   // 圖19: while it is in review, nothing else.
   await page.goto('/api-service/apply');
@@ -188,7 +184,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   const review = await reviewerPage(browser);
   await expect(review.getByRole('row', { name: new RegExp(application.number) })).toBeVisible();
   await expectAccessible(review);
-  await shot(review, 'review-queue');
+  await keepScreenshot(review, 'review-queue');
   await decide(review, application, '核准', '112/11/17 審核通過');
 
   // 圖8–12: 憑證上傳 takes the API certificate at once and issues the isskey.
@@ -198,7 +194,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await expect(page.locator('.outcome')).toContainText('上傳成功');
   const isskey = (await page.locator('.isskey').textContent()) ?? '';
   expect(isskey).toMatch(/^[A-Za-z0-9]{32}$/);
-  await shot(page, 'fig12-uploaded');
+  await keepScreenshot(page, 'fig12-uploaded');
 
   // 圖28: 進度查詢 shows the grant with copy buttons, and the approved case's manual.
   await page.goto('/api-service/progress');
@@ -214,7 +210,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   const manual = await downloadPdf(page, '操作文件下載');
   expect(manual.fileName).toMatch(/\.pdf$/);
   await expectAccessible(page);
-  await shot(page, 'fig28-progress');
+  await keepScreenshot(page, 'fig28-progress');
 
   // 圖13–15: a new IP, in effect once approved; the old one is gone (A-N7).
   await choose(page, '登錄資料修改');
@@ -223,7 +219,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await page.getByLabel('使用目的/原因').fill('連線主機網路位址IP修改');
   const change = await submit(page);
   await expect(page.locator('.outcome')).toContainText('已受理');
-  await shot(page, 'fig15-change-received');
+  await keepScreenshot(page, 'fig15-change-received');
   await decide(review, change, '核准', '同意變更');
   await page.goto('/api-service/progress');
   await expect(page.locator('dl.grant .host-ip')).toHaveText('127.0.0.116');
@@ -232,18 +228,18 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   await choose(page, 'API停用');
   await page.getByLabel('使用目的/原因').fill('因應集團組織改造，公司名稱異動停用API服務');
   const stop = await submit(page);
-  await shot(page, 'fig18-deactivation-received');
+  await keepScreenshot(page, 'fig18-deactivation-received');
   await page.goto('/api-service/progress');
   await waitForHydration(page);
   const card = page.locator(`table[data-case="${stop.serial}"]`);
   await expect(card.locator('.case-status')).toHaveText('受理中');
-  await shot(page, 'fig22-cancellable');
+  await keepScreenshot(page, 'fig22-cancellable');
   page.once('dialog', (dialog) => void dialog.accept());
   await card.getByRole('button', { name: '取消申請' }).click();
   await expect(page.getByRole('status')).toContainText('取消成功');
   await expect(page.locator(`table[data-case="${stop.serial}"] .case-status`)).toHaveText('已取消');
   await expect(page.getByRole('button', { name: '取消申請' })).toHaveCount(0);
-  await shot(page, 'fig25-cancelled');
+  await keepScreenshot(page, 'fig25-cancelled');
 
   // A deactivation the reviewer rejects (圖27) and one approved: the grant is 停用.
   await choose(page, 'API停用');
@@ -254,7 +250,7 @@ test('a 1 to a 9 a company applies, is approved, uploads, changes its IP, deacti
   const rejectedCard = page.locator(`table[data-case="${rejected.serial}"]`);
   await expect(rejectedCard.locator('.case-status')).toHaveText('駁回');
   await expect(rejectedCard).toContainText('請檢附董事會決議');
-  await shot(page, 'fig27-rejected');
+  await keepScreenshot(page, 'fig27-rejected');
   await choose(page, 'API停用');
   await page.getByLabel('使用目的/原因').fill('停止查驗業務');
   const approved = await submit(page);
@@ -283,7 +279,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
   await review.getByLabel('審核結果').fill('請檢附洗錢防制法之適用證明');
   await clickConfirming(review, review.getByRole('button', { name: '通知補正資料' }), '確定通知申請公司補正資料?');
   await expect(review.getByRole('status')).toContainText(/已通知補正資料，期限 \d{3}\/\d{2}\/\d{2}/);
-  await shot(review, 'review-material');
+  await keepScreenshot(review, 'review-material');
 
   await page.goto('/api-service/progress');
   const card = page.locator(`table[data-case="${application.serial}"]`);
@@ -292,7 +288,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
   await card.getByRole('button', { name: '送出補正資料' }).click();
   await expect(page.getByRole('status')).toContainText('補正資料已送出');
   await expectAccessible(page);
-  await shot(page, 'progress-material-answered');
+  await keepScreenshot(page, 'progress-material-answered');
 
   await decide(review, application, '核准', '補正完成，審核通過');
 
@@ -309,7 +305,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
   const offered = page.getByLabel('申請事項').locator('option');
   await act('暫停', '異常使用：短時間大量查驗');
   await expectAccessible(review);
-  await shot(review, 'review-suspended');
+  await keepScreenshot(review, 'review-suspended');
   await page.goto('/api-service/progress');
   await expect(page.locator('dl.grant .grant-status')).toHaveText('暫停');
   await page.goto('/api-service/apply');
@@ -324,7 +320,7 @@ test('a 10 a n11 the reviewer asks for material, suspends and revokes; the compa
   await page.goto('/api-service/apply');
   await expect(page.getByRole('status')).toContainText('改善做法已經內政部核可');
   await expect(offered).toHaveText(['API申請']);
-  await shot(page, 'apply-after-plan');
+  await keepScreenshot(page, 'apply-after-plan');
   await review.context().close();
 });
 

@@ -3,7 +3,7 @@
 // never replace each other's application. The under-18 refusal is proved with a fixed clock
 // in the integration tests: here the real date would move the edge.
 import { expect, test } from '@playwright/test';
-import { downloadPdf, expectAccessible } from './support/portal';
+import { downloadPdf, expectAccessible, keepScreenshot } from './support/portal';
 import { Citizen, lin, wang } from './support/loss';
 import { fillApplication, sendApplication } from './support/certificate';
 
@@ -53,7 +53,7 @@ test('c2 a citizen pre-applies online and gets a summary to print', async ({ pag
   await expect(page.locator('.summary .no-print')).toBeHidden();
   await expect(page.locator('ol.step-indicator')).toBeHidden();
   await expect(page.locator('.reference')).toBeVisible();
-  await page.screenshot({ path: test.info().outputPath('summary-print.png'), fullPage: true });
+  await keepScreenshot(page, 'summary-print');
 });
 
 test('c1 a citizen under guardianship is refused like a mismatch, and what was typed is kept', async ({ page }) => {

@@ -2,9 +2,9 @@
 // of visitor. Each party's pages are found by following the portal's own links from where
 // they land, so a new page is checked without being listed here. Every page is kept as a
 // screenshot at 390 px and at 1280 px, so a reviewer can look at the whole portal at once.
-import { Browser, expect, Page, test, TestInfo } from '@playwright/test';
+import { Browser, expect, Page, test } from '@playwright/test';
 import { agency, Card, chooseCard, company, reviewer, registrar, wangCard } from './support/cards';
-import { waitForHydration, waitForPath } from './support/portal';
+import { keepScreenshot, waitForHydration, waitForPath } from './support/portal';
 
 const PHONE = { width: 390, height: 844 };
 const DESK = { width: 1280, height: 900 };
@@ -44,7 +44,7 @@ async function widest(page: Page): Promise<string[]> {
  * are followed breadth first, so a party's own pages come before the public ones its header
  * leads back to, which the public walk covers: `limit` can stop there.
  */
-async function crawl(page: Page, party: string, start: string[], info: TestInfo, limit = MAX_PAGES): Promise<string[]> {
+async function crawl(page: Page, party: string, start: string[], limit = MAX_PAGES): Promise<string[]> {
   const queue = [...start];
   const seen = new Set(queue);
   const failures: string[] = [];
@@ -66,9 +66,9 @@ async function crawl(page: Page, party: string, start: string[], info: TestInfo,
       failures.push(`${party} ${path}: ${width} px wide: ${(await widest(page)).join(', ')}`);
     }
     const name = `${party}${here.replace(/[^A-Za-z0-9]+/g, '-')}-${visited}`;
-    await page.screenshot({ path: info.outputPath(`${name}-390.png`), fullPage: true });
+    await keepScreenshot(page, `${name}-390`);
     await page.setViewportSize(DESK);
-    await page.screenshot({ path: info.outputPath(`${name}-1280.png`), fullPage: true });
+    await keepScreenshot(page, `${name}-1280`);
     const links = await page.$$eval('a[href]:not([download]):not([rel~="external"])', (all) =>
       all.map((a) => (a as HTMLAnchorElement).href),
     );
@@ -103,24 +103,24 @@ async function staffPin(page: Page, card: Card): Promise<void> {
   await page.getByLabel('自然人憑證 PIN 碼').fill(card.pin);
 }
 
-test('issue 24 2 no page scrolls sideways at 390 px, for the public', async ({ browser }, info) => {
+test('issue 24 2 no page scrolls sideways at 390 px, for the public', async ({ browser }) => {
   const page = await (await browser.newContext({ viewport: PHONE })).newPage();
-  expect(await crawl(page, 'public', ['/'], info)).toEqual([]);
+  expect(await crawl(page, 'public', ['/'])).toEqual([]);
 });
 
-test('issue 24 2 no page scrolls sideways at 390 px, for staff', async ({ browser }, info) => {
+test('issue 24 2 no page scrolls sideways at 390 px, for staff', async ({ browser }) => {
   const failures: string[] = [];
   for (const [party, card] of [
     ['registrar', registrar],
     ['reviewer', reviewer],
   ] as const) {
     const page = await signedIn(browser, '/admin/sign-in', card, (page) => staffPin(page, card), '/admin');
-    failures.push(...(await crawl(page, party, ['/admin'], info)));
+    failures.push(...(await crawl(page, party, ['/admin'])));
   }
   expect(failures).toEqual([]);
 });
 
-test('issue 24 2 no page scrolls sideways at 390 px, for a company', async ({ browser }, info) => {
+test('issue 24 2 no page scrolls sideways at 390 px, for a company', async ({ browser }) => {
   const page = await signedIn(
     browser,
     '/company/sign-in',
@@ -131,10 +131,10 @@ test('issue 24 2 no page scrolls sideways at 390 px, for a company', async ({ br
     },
     '/company',
   );
-  expect(await crawl(page, 'company', ['/company', '/api-service/apply', '/api-service/progress'], info)).toEqual([]);
+  expect(await crawl(page, 'company', ['/company', '/api-service/apply', '/api-service/progress'])).toEqual([]);
 });
 
-test('issue 24 2 no page scrolls sideways at 390 px, for an agency', async ({ browser }, info) => {
+test('issue 24 2 no page scrolls sideways at 390 px, for an agency', async ({ browser }) => {
   const page = await signedIn(
     browser,
     '/agency/sign-in',
@@ -145,10 +145,10 @@ test('issue 24 2 no page scrolls sideways at 390 px, for an agency', async ({ br
     },
     '/agency-link',
   );
-  expect(await crawl(page, 'agency', ['/agency-link', '/agency-link/apply', '/agency-link/procedure'], info, 20)).toEqual([]);
+  expect(await crawl(page, 'agency', ['/agency-link', '/agency-link/apply', '/agency-link/procedure'], 20)).toEqual([]);
 });
 
-test('issue 24 2 no page scrolls sideways at 390 px, for a citizen with a card', async ({ browser }, info) => {
+test('issue 24 2 no page scrolls sideways at 390 px, for a citizen with a card', async ({ browser }) => {
   const page = await signedIn(
     browser,
     '/citizen/sign-in?next=/id-card/loss/card',
@@ -156,5 +156,5 @@ test('issue 24 2 no page scrolls sideways at 390 px, for a citizen with a card',
     (page) => staffPin(page, wangCard),
     '/id-card/loss/card',
   );
-  expect(await crawl(page, 'citizen', ['/id-card/loss/card', '/citizen/usage'], info, 20)).toEqual([]);
+  expect(await crawl(page, 'citizen', ['/id-card/loss/card', '/citizen/usage'], 20)).toEqual([]);
 });

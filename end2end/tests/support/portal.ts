@@ -35,6 +35,29 @@ export async function expectAccessible(page: Page): Promise<void> {
   }
 }
 
+/**
+ * Keeps a full-page screenshot named `name` with the test's results, for a reviewer to look
+ * at. A screenshot is a record, not a check: Chromium's compositor sometimes refuses one on a
+ * busy machine ("Unable to capture screenshot"), so it is tried three times, a second apart,
+ * and a page that still cannot be captured is noted in the report instead of failing a test
+ * whose assertions all held.
+ */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  const info = test.info();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+      return;
+    } catch (error) {
+      if (attempt === 3) {
+        info.annotations.push({ type: 'screenshot missing', description: `${name}: ${error}` });
+        return;
+      }
+      await page.waitForTimeout(1_000);
+    }
+  }
+}
+
 /** Waits until the islands are hydrated (the client marks <body data-hydrated>). */
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
