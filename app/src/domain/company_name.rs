@@ -2,11 +2,10 @@
 //! English, e.g. 蝦蝦樂購股份有限公司. Compared with the business registry by the reviewer and
 //! the yearly check (A-N10), so it is kept as typed, only tidied.
 
-use super::{normalize_input, required_message, FieldError};
+use super::{characters, normalize_input, required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -52,7 +51,7 @@ impl CompanyName {
         if text.is_empty() {
             return Err(CompanyNameError::Missing);
         }
-        if text.graphemes(true).count() > Self::MAX_CHARACTERS {
+        if characters(&text) > Self::MAX_CHARACTERS {
             return Err(CompanyNameError::TooLong);
         }
         Ok(CompanyName(text))

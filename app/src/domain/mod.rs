@@ -49,6 +49,40 @@ pub fn required_message(lang: Lang) -> &'static str {
     lang.pick("此欄位必須填寫", "This field is required")
 }
 
+/// How many characters a person sees in `text`, as the forms' limits count them: extended
+/// grapheme clusters (UAX #29), so that a CJK character, a letter and its accent typed as two
+/// code points, and a family emoji joined by zero-width joiners each count as one.
+///
+/// The server counts with unicode-segmentation, and its count decides. The browser counts with
+/// its own `Intl.Segmenter`, which keeps that crate's Unicode tables (some 25 KB) out of the
+/// WebAssembly every interactive page loads; a browser without it (Firefox before 125, 2024)
+/// counts code points, which can only count more.
+pub fn characters(text: &str) -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        unicode_segmentation::UnicodeSegmentation::graphemes(text, true).count()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        thread_local! {
+            static SEGMENTER: Option<js_sys::Intl::Segmenter> =
+                js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+                    .and_then(|intl| js_sys::Reflect::has(&intl, &"Segmenter".into()))
+                    .unwrap_or(false)
+                    .then(js_sys::Intl::Segmenter::default);
+        }
+        SEGMENTER.with(|segmenter| {
+            let segments = segmenter
+                .as_ref()
+                .and_then(|segmenter| js_sys::try_iter(&segmenter.segment(text)).ok().flatten());
+            match segments {
+                Some(segments) => segments.count(),
+                None => text.chars().count(),
+            }
+        })
+    }
+}
+
 /// Trims and folds full-width ASCII (and the ideographic space) to half-width, as Taiwanese
 /// input methods often produce them.
 pub fn normalize_input(input: &str) -> String {

@@ -1,11 +1,10 @@
 //! A person's name as typed into a form (姓名, (養)父或(養)母姓名): Chinese, an indigenous name
 //! in romanisation, or a foreign name in Latin letters, with the separators the registry uses.
 
-use super::{normalize_input, required_message, FieldError};
+use super::{characters, normalize_input, required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -49,7 +48,7 @@ impl PersonName {
         if text.is_empty() {
             return Err(PersonNameError::Missing);
         }
-        if text.graphemes(true).count() > Self::MAX_CHARACTERS {
+        if characters(&text) > Self::MAX_CHARACTERS {
             return Err(PersonNameError::TooLong);
         }
         if !text

@@ -1,11 +1,10 @@
 //! The free-text purpose or reason of an application (使用目的/原因), limited to 350 characters
 //! as a person counts them.
 
-use super::{required_message, FieldError};
+use super::{characters, required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// 使用目的/原因: trimmed, without control characters other than line breaks and tabs.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,7 +51,7 @@ impl Purpose {
     /// field: user-perceived characters (a CJK character, an emoji, a family emoji joined by
     /// zero-width joiners each count as one), after the same cleaning.
     pub fn count_chars(input: &str) -> usize {
-        clean(input).graphemes(true).count()
+        characters(&clean(input))
     }
 
     pub fn parse(input: &str) -> Result<Purpose, PurposeError> {
@@ -60,7 +59,7 @@ impl Purpose {
         if text.is_empty() {
             return Err(PurposeError::Missing);
         }
-        if text.graphemes(true).count() > Self::MAX_CHARS {
+        if characters(&text) > Self::MAX_CHARS {
             return Err(PurposeError::TooLong {
                 max: Self::MAX_CHARS,
             });

@@ -1,11 +1,10 @@
 //! A short one-line answer that is neither a person's nor a company's name (a job title, an
 //! agency's name as a customer of 中華電信): tidied, at most 60 characters.
 
-use super::{normalize_input, required_message, FieldError};
+use super::{characters, normalize_input, required_message, FieldError};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -52,7 +51,7 @@ impl ShortText {
         if text.is_empty() {
             return Err(ShortTextError::Missing);
         }
-        if text.graphemes(true).count() > Self::MAX_CHARACTERS {
+        if characters(&text) > Self::MAX_CHARACTERS {
             return Err(ShortTextError::TooLong);
         }
         Ok(ShortText(text))
