@@ -2,7 +2,9 @@
 //! bench/confirm.sh asks: CONNECTIONS connections, each sending POSTs of the request bodies
 //! (one JSON a line, taken in turn across all connections) for SECONDS, as fast as answered
 //! or paced to RATE calls a second in all (each call's latency counted from when it was due,
-//! so a stall is not hidden by the calls it delays). Prints one line:
+//! so a stall is not hidden by the calls it delays). Every connection is made, its TLS
+//! handshake done, before the clock starts: the run measures calls on kept-alive connections,
+//! not handshakes. Prints one line:
 //! `RESULT answered=N seconds=S rate=R p50_ms=… p99_ms=… ok=N bad_request=N other=N`
 //! (`ok`: 200, `bad_request`: 400, `other`: anything else or a failed connection).
 //!
@@ -60,19 +62,31 @@ async fn main() {
     .with_client_auth_cert(chain, key)
     .expect("the client certificate and key");
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    // The handshakes side by side, as a client's connection pool would make them; a paced
+    // run that counted them would start every connection behind its schedule.
+    let mut handshakes = Vec::new();
+    for _ in 0..connections {
+        handshakes.push(tokio::spawn(connect(connector.clone(), address.clone())));
+    }
+    let mut streams = Vec::new();
+    for handshake in handshakes {
+        streams.push(handshake.await.expect("a connection's handshake"));
+    }
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(seconds);
     // Each connection's share of the rate: one call every `every`.
     let every = (rate > 0.0).then(|| Duration::from_secs_f64(connections as f64 / rate));
     let mut tasks = Vec::new();
-    for index in 0..connections {
-        let (connector, address, path) = (connector.clone(), address.clone(), path.clone());
+    for (index, tls) in streams.into_iter().enumerate() {
+        let path = path.clone();
         let (bodies, next) = (bodies.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             // Spread the paced connections' first calls over one interval.
-            let offset = every.map_or(Duration::ZERO, |every| every * index as u32 / connections as u32);
-            run(connector, &address, &path, bodies, next, started + offset, deadline, every).await
+            let offset = every.map_or(Duration::ZERO, |every| {
+                every * index as u32 / connections as u32
+            });
+            run(tls, &path, bodies, next, started + offset, deadline, every).await
         }));
     }
     let mut all = Outcome {
@@ -110,10 +124,20 @@ async fn main() {
     );
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A kept-alive connection to `address`, its TLS handshake done; none if it failed.
+async fn connect(connector: tokio_rustls::TlsConnector, address: String) -> Option<Tls> {
+    let tcp = tokio::net::TcpStream::connect(address).await.ok()?;
+    let _ = tcp.set_nodelay(true);
+    connector
+        .connect(ServerName::try_from("localhost").expect("name"), tcp)
+        .await
+        .ok()
+}
+
+type Tls = tokio_rustls::client::TlsStream<tokio::net::TcpStream>;
+
 async fn run(
-    connector: tokio_rustls::TlsConnector,
-    address: &str,
+    tls: Option<Tls>,
     path: &str,
     bodies: Arc<Vec<String>>,
     next: Arc<AtomicUsize>,
@@ -127,15 +151,7 @@ async fn run(
         bad_request: 0,
         other: 0,
     };
-    let Ok(tcp) = tokio::net::TcpStream::connect(address).await else {
-        outcome.other += 1;
-        return outcome;
-    };
-    let _ = tcp.set_nodelay(true);
-    let Ok(mut tls) = connector
-        .connect(ServerName::try_from("localhost").expect("name"), tcp)
-        .await
-    else {
+    let Some(mut tls) = tls else {
         outcome.other += 1;
         return outcome;
     };
@@ -169,9 +185,7 @@ async fn run(
                 return outcome;
             }
         }
-        outcome
-            .latencies_us
-            .push(due.elapsed().as_micros() as u64);
+        outcome.latencies_us.push(due.elapsed().as_micros() as u64);
         if let Some(every) = every {
             due += every;
         }
@@ -179,10 +193,7 @@ async fn run(
 }
 
 /// Reads one response (head and `Content-Length` body); its status.
-async fn read_response(
-    tls: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
-    buffer: &mut Vec<u8>,
-) -> Option<u16> {
+async fn read_response(tls: &mut Tls, buffer: &mut Vec<u8>) -> Option<u16> {
     loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = std::str::from_utf8(&buffer[..end]).ok()?;
