@@ -112,6 +112,32 @@ async fn f_8_a_persons_calls_are_found_alike_before_and_after_the_index_copies_t
     assert_eq!(indexed(pool).await.len(), 7);
 }
 
+/// A run reads a log in steps of 10,000 calls and rests after each: a log longer than one step
+/// is copied whole, every call once, and the mark is its newest call.
+#[tokio::test]
+async fn f_8_a_run_copies_a_log_longer_than_one_step_whole() {
+    let test_db = fresh_db().await;
+    let (db, pool) = (&test_db.db, &test_db.db.pool);
+    let now = test_clock().unix();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
+         INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
+         rd_code, latency_us, signed) SELECT '12345678', 'ap', 'user', $1, '127.0.0.1', $2, \
+         'RS7009', 1, 1 FROM n",
+    )
+    .bind(now)
+    .bind(HERS)
+    .execute(pool)
+    .await
+    .expect("calls");
+    let his = log_call(pool, Some(HIS), now).await;
+    assert_eq!(run(db, now).await, 10_051);
+    assert_eq!(mark(pool).await, his);
+    assert_eq!(found(pool, HERS).await.len(), 10_050);
+    assert_eq!(found(pool, HIS).await, [his]);
+    assert_eq!(run(db, now + 5).await, 0, "nothing new");
+}
+
 /// Two servers' runs at once copy each call once, and a claimed log waits for its claim to
 /// end (a server that died holding it holds it up no longer than `CLAIM_SECONDS`).
 #[tokio::test]
