@@ -51,6 +51,7 @@ export async function keepScreenshot(page: Page, name: string): Promise<void> {
     } catch (error) {
       if (attempt === 3) {
         info.annotations.push({ type: 'screenshot missing', description: `${name}: ${error}` });
+        console.warn(`screenshot ${name} not kept: ${error}`);
         return;
       }
       await page.waitForTimeout(1_000);

@@ -132,6 +132,7 @@ async fn f_8_a_run_copies_a_log_longer_than_one_step_whole() {
     .expect("calls");
     let his = log_call(pool, Some(HIS), now).await;
     assert_eq!(run(db, now).await, 10_051);
+    assert_eq!(indexed(pool).await.len(), 10_051, "each call once");
     assert_eq!(mark(pool).await, his);
     assert_eq!(found(pool, HERS).await.len(), 10_050);
     assert_eq!(found(pool, HIS).await, [his]);

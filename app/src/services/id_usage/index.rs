@@ -35,7 +35,7 @@ const LOCK_WAIT: &str = "100ms";
 /// The most calls of a log one run reads (some 60 bytes each in memory).
 const MOST_A_RUN: i64 = 200_000;
 
-/// Calls of a log read in one step, then copied in the order of the key.
+/// Calls of a log read in one step.
 const SLICE: i64 = 10_000;
 
 /// Calls copied in one transaction, in the order of the key. On SQLite each is a turn on the
@@ -215,38 +215,41 @@ async fn settled(db: &Db, log: Log) -> sqlx::Result<Option<i64>> {
     }
 }
 
-/// Copies `log`'s calls after `through` up to `upto` that name an ID number into the index,
-/// [`SLICE`] read at a time, copied in the order of the key [`CHUNK`] at a time.
+/// Copies `log`'s calls after `through` up to `upto` that name an ID number into the index:
+/// read [`SLICE`] at a time, then copied in the order of the key, [`CHUNK`] at a time, so that
+/// each page of the index is written once a run.
 async fn copy(db: &Db, writer: &Db, log: Log, through: i64, upto: i64) -> sqlx::Result<u64> {
-    let mut copied = 0;
+    let mut calls = Vec::new();
     let mut from = through;
     while from < upto {
         let to = upto.min(from + SLICE);
         let started = Instant::now();
-        let calls = keyed(&db.pool, log, "id > $1 AND id <= $2", from, to).await?;
+        calls.extend(keyed(&db.pool, log, "id > $1 AND id <= $2", from, to).await?);
         rest_after(started).await;
-        for chunk in calls.chunks(CHUNK) {
-            let started = Instant::now();
-            let sql = format!(
-                "INSERT INTO id_usage (id_key, log, call_id) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders(db.backend, chunk.len(), &["BIGINT", "SMALLINT", "BIGINT"])
-            );
-            let mut insert = sqlx::query(&sql);
-            for (key, id) in chunk {
-                insert = insert.bind(*key).bind(log.code()).bind(*id);
-            }
-            copied += insert.execute(&writer.pool).await?.rows_affected();
-            rest_after(started).await;
-        }
         from = to;
+    }
+    calls.sort_unstable();
+    let mut copied = 0;
+    for chunk in calls.chunks(CHUNK) {
+        let started = Instant::now();
+        let sql = format!(
+            "INSERT INTO id_usage (id_key, log, call_id) VALUES {} ON CONFLICT DO NOTHING",
+            placeholders(db.backend, chunk.len(), &["BIGINT", "SMALLINT", "BIGINT"])
+        );
+        let mut insert = sqlx::query(&sql);
+        for (key, id) in chunk {
+            insert = insert.bind(*key).bind(log.code()).bind(*id);
+        }
+        copied += insert.execute(&writer.pool).await?.rows_affected();
+        rest_after(started).await;
     }
     Ok(copied)
 }
 
-/// Waits as long as the step begun at `started` took, so that the job takes at most half of
-/// the time of what it shares with the answers (a core, SQLite's one machine connection),
-/// whatever the machine's speed. A run copying [`MOST_A_RUN`] calls still ends well within
-/// [`CLAIM_SECONDS`].
+/// Waits as long as the step begun at `started` took, so that a run takes at most half of the
+/// time of what it shares with the answers (a core, SQLite's one machine connection), whatever
+/// the machine's speed. A run that outlived its [`CLAIM_SECONDS`] would let another server
+/// copy the same calls beside it, which only repeats inserts that skip rows already there.
 async fn rest_after(started: Instant) {
     tokio::time::sleep(started.elapsed()).await;
 }
