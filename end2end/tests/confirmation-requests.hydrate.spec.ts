@@ -130,6 +130,7 @@ async function answer(page: Page, number: string, days: number | null, note: str
   const approve = days !== null;
   await page.goto(DESK);
   await page.getByRole('link', { name: number }).click();
+  await expect(page.getByLabel('說明')).toBeVisible();
   await expectAccessible(page);
   await page.getByLabel('說明').fill(note);
   if (approve) await page.getByLabel('生效日期').fill(rocDate(days));
@@ -175,6 +176,7 @@ test('i_1 i_2 i_4 the agency system is approved, takes effect, is closed and sto
   // 停用: from the agency's systems, a month ahead.
   await police.goto(REQUESTS);
   await police.getByRole('link', { name: '申請停用' }).click();
+  await expect(police.getByLabel('停用原因')).toBeVisible();
   await expectAccessible(police);
   await fillPeople(police, rocDate(45));
   await police.getByLabel('停用原因').fill('系統汰換');

@@ -16,6 +16,7 @@ test('l4 1 a citizen reports the card lost, finds it in the query and revokes it
   await expectAccessible(page);
 
   await page.getByRole('link', { name: '國民身分證掛失', exact: true }).click();
+  await expect(page.getByLabel('撤銷掛失預設密碼')).toBeVisible();
   await expectAccessible(page);
   await fillLossForm(page, lin, 'Qw12');
   await page.getByRole('button', { name: '掛失' }).click();

@@ -23,6 +23,8 @@ export async function expectAccessible(page: Page): Promise<void> {
     cleanup = () => context.close();
   }
   try {
+    // axe reads the document it finds: a navigation still in flight would leave it none.
+    await target.waitForLoadState('load');
     const results = await new AxeBuilder({ page: target })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
       .analyze();
