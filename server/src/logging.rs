@@ -2,26 +2,57 @@
 //! ID number is masked before it leaves the process (F-8: no ID numbers in plain text).
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::sync::LazyLock;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
-/// A letter, 1 or 2 (or 8/9 for residence permits), then 8 digits, not inside a longer ASCII
-/// token. The boundaries are ASCII ones: Chinese characters are word characters to Unicode, and
-/// an ID number written right after 身分證 or before 號 is still one. An escape before it counts
-/// as such a break too (`$1`): a JSON line's (`\n`, `\t`, `\u001b`…) and a request path's
-/// percent-encoding (`%20`, or 身分證 typed into the address bar).
+/// A letter, 1 or 2 (or 8/9 for residence permits), then 8 digits, in ASCII or full-width
+/// forms (Ａ１２３４５６７８９, as an IME types it). Whether it stands alone is decided by
+/// [`stands_alone`], from the characters around it.
 static NATIONAL_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(\\[nrtbf]|\\u[0-9a-f]{4}|%[0-9a-f]{2}|(?-u:\b))([A-Z])([1289])\d{5}(\d{3})(?-u:\b)",
-    )
-    .expect("valid pattern")
+    Regex::new(r"([A-Za-zＡ-Ｚａ-ｚ][1289１２８９])[0-9０-９]{5}([0-9０-９]{3})")
+        .expect("valid pattern")
 });
 
-/// Masks every ID-number-shaped token in `line`: `A123456789` → `A1*****789`.
-pub fn mask_national_ids(line: &str) -> std::borrow::Cow<'_, str> {
-    NATIONAL_ID.replace_all(line, "$1$2$3*****$4")
+/// Whether `c` would make a longer token of an ID number it touches: an ASCII or full-width
+/// letter or digit. Everything else is a break: `_` (`case_A123456789`), punctuation, spaces
+/// and Chinese characters (an ID number written right after 身分證 or before 號 is still one).
+fn joins(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９')
+}
+
+/// Whether `before` ends in an escape, which breaks a token though it ends in a letter or
+/// digit: a JSON line's (`\n`, `\t`, `\u001b`…) and a request path's percent-encoding (`%20`,
+/// or 身分證 typed into the address bar).
+fn ends_in_escape(before: &str) -> bool {
+    let bytes = before.as_bytes();
+    let tail = |n: usize| bytes.len().checked_sub(n).map(|at| &bytes[at..]);
+    let hex = |b: &[u8]| b.iter().all(u8::is_ascii_hexdigit);
+    matches!(tail(2), Some([b'\\', b'n' | b'r' | b't' | b'b' | b'f']))
+        || matches!(tail(6), Some([b'\\', b'u', digits @ ..]) if hex(digits))
+        || matches!(tail(3), Some([b'%', digits @ ..]) if hex(digits))
+}
+
+/// Whether the ID-number-shaped text at `start..end` of `line` is one, not part of a longer
+/// token such as a hash or a serial number (`XA123456789Y`).
+fn stands_alone(line: &str, start: usize, end: usize) -> bool {
+    let before = &line[..start];
+    let opens = before.chars().next_back().is_none_or(|c| !joins(c)) || ends_in_escape(before);
+    opens && line[end..].chars().next().is_none_or(|c| !joins(c))
+}
+
+/// Masks every ID number in `line`: `A123456789` → `A1*****789`.
+pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
+    NATIONAL_ID.replace_all(line, |found: &regex::Captures<'_>| {
+        let whole = found.get(0).expect("the match");
+        if stands_alone(line, whole.start(), whole.end()) {
+            Cow::Owned(format!("{}*****{}", &found[1], &found[2]))
+        } else {
+            Cow::Borrowed(&line[whole.range()])
+        }
+    })
 }
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
@@ -156,8 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn f8_an_id_number_after_an_underscore_or_in_full_width_is_masked() {
+        assert_eq!(
+            mask_national_ids(r#"{"msg":"case_A123456789 id=B287654321_x"}"#),
+            r#"{"msg":"case_A1*****789 id=B2*****321_x"}"#
+        );
+        assert_eq!(
+            mask_national_ids(
+                "身分證Ａ１２３４５６７８９號、ａ２８７６５４３２１ and A１２３４５６７８９"
+            ),
+            "身分證Ａ１*****７８９號、ａ２*****３２１ and A１*****７８９"
+        );
+        assert_eq!(
+            mask_national_ids("A123456789_B287654321_C123456789"),
+            "A1*****789_B2*****321_C1*****789",
+            "side by side, each is masked"
+        );
+    }
+
+    #[test]
     fn f8_other_numbers_are_left_alone() {
-        let line = "case 24536806 took 1234567890 ns; token XA123456789Y";
+        let line = "case 24536806 took 1234567890 ns; token XA123456789Y XＡ１２３４５６７８９ A1234567890";
         assert_eq!(mask_national_ids(line), line);
     }
 }
