@@ -24,14 +24,16 @@ fn joins(c: char) -> bool {
 }
 
 /// Whether `before` ends in an escape, which breaks a token though it ends in a letter or
-/// digit: a JSON line's (`\n`, `\t`, `\u001b`…) and a request path's percent-encoding (`%20`,
-/// or 身分證 typed into the address bar).
+/// digit: a JSON line's (`\n`, `\t`, `\u001b`…), Rust's `\0` (a field logged with `?`), and
+/// percent-encoding (`%20`, or 身分證 in a URL logged as it came).
 fn ends_in_escape(before: &str) -> bool {
     let bytes = before.as_bytes();
     let tail = |n: usize| bytes.len().checked_sub(n).map(|at| &bytes[at..]);
     let hex = |b: &[u8]| b.iter().all(u8::is_ascii_hexdigit);
-    matches!(tail(2), Some([b'\\', b'n' | b'r' | b't' | b'b' | b'f']))
-        || matches!(tail(6), Some([b'\\', b'u', digits @ ..]) if hex(digits))
+    matches!(
+        tail(2),
+        Some([b'\\', b'n' | b'r' | b't' | b'b' | b'f' | b'0'])
+    ) || matches!(tail(6), Some([b'\\', b'u', digits @ ..]) if hex(digits))
         || matches!(tail(3), Some([b'%', digits @ ..]) if hex(digits))
 }
 
@@ -53,6 +55,14 @@ pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
             Cow::Borrowed(&line[whole.range()])
         }
     })
+}
+
+/// A request's path as the log records it: percent-decoded (lossily, to UTF-8), so that an ID
+/// number typed into the address bar, in full-width forms too, reaches [`mask_national_ids`] as
+/// the characters typed rather than as `%EF%BC%A1…`. The JSON line escapes whatever it decodes
+/// to, so a path cannot forge a line or a field.
+pub fn logged_path(path: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(path).decode_utf8_lossy()
 }
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
@@ -206,8 +216,35 @@ mod tests {
     }
 
     #[test]
+    fn f8_an_id_number_after_any_escape_is_masked() {
+        assert_eq!(
+            mask_national_ids(r#"\rA123456789 \bA123456789 \fA123456789 \u00E9A123456789"#),
+            r#"\rA1*****789 \bA1*****789 \fA1*****789 \u00E9A1*****789"#
+        );
+        assert_eq!(
+            mask_national_ids(r#"{"x":"\"\\0A123456789\"","path":"/%e8%ad%89A123456789"}"#),
+            r#"{"x":"\"\\0A1*****789\"","path":"/%e8%ad%89A1*****789"}"#
+        );
+    }
+
+    #[test]
+    fn f8_an_id_number_typed_into_the_address_bar_is_masked() {
+        let typed = "/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99/%41123456789";
+        assert_eq!(
+            mask_national_ids(&logged_path(typed)),
+            "/q/Ａ１*****７８９/A1*****789"
+        );
+        assert_eq!(
+            logged_path("/q/%ZZ%E8"),
+            "/q/%ZZ\u{fffd}",
+            "a broken escape stays as it came"
+        );
+    }
+
+    #[test]
     fn f8_other_numbers_are_left_alone() {
-        let line = "case 24536806 took 1234567890 ns; token XA123456789Y XＡ１２３４５６７８９ A1234567890";
+        let line = "case 24536806 took 1234567890 ns; token XA123456789Y XＡ１２３４５６７８９ A1234567890 \
+                    ＸＡ１２３４５６７８９ Ａ１２３４５６７８９０ A123456789Y A123456789B123456789 %2A123456789";
         assert_eq!(mask_national_ids(line), line);
     }
 }

@@ -122,8 +122,14 @@ pub fn router(
         .merge(ocsp::routes())
         .merge(crate::confirm::proxied_routes(confirm))
         .route("/livez", get(observability::livez))
-        .route("/healthz", get(observability::healthz).with_state(state.clone()))
-        .route("/metrics", get(observability::metrics_endpoint).with_state(metrics))
+        .route(
+            "/healthz",
+            get(observability::healthz).with_state(state.clone()),
+        )
+        .route(
+            "/metrics",
+            get(observability::metrics_endpoint).with_state(metrics),
+        )
         .route("/lang/{tag}", get(language::switch).with_state(https))
         .route(
             "/api/{*fn_name}",
@@ -143,9 +149,15 @@ pub fn router(
         .fallback_service(assets)
         .with_state(state)
         .layer(middleware::from_fn(settle_body))
-        .layer(middleware::from_fn_with_state(public_origin, security::csrf_guard))
+        .layer(middleware::from_fn_with_state(
+            public_origin,
+            security::csrf_guard,
+        ))
         .layer(middleware::from_fn(limits::body_limit))
-        .layer(middleware::from_fn_with_state(addressing, security::client_address))
+        .layer(middleware::from_fn_with_state(
+            addressing,
+            security::client_address,
+        ))
         .layer(middleware::from_fn(observability::record_metrics))
         // Pages are compressed as they are sent; brotli's default (quality 11) would cost more
         // CPU than the page itself. Built assets are precompressed at the highest level.
@@ -155,7 +167,10 @@ pub fn router(
                 .quality(CompressionLevel::Precise(4))
                 .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/"))),
         )
-        .layer(middleware::from_fn_with_state(https, security::security_headers))
+        .layer(middleware::from_fn_with_state(
+            https,
+            security::security_headers,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
@@ -165,7 +180,8 @@ pub fn router(
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
                     // The path only: query strings may carry personal data.
-                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                    let path = crate::logging::logged_path(request.uri().path());
+                    tracing::info_span!("request", id, method = %request.method(), path = %path)
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
