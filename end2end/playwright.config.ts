@@ -25,6 +25,9 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['html', { open: 'never' }]],
+  // An answer the server works out (a step, a signed card, a posted form) on a busy 2-core
+  // runner can take longer than the default 5 s; speed is measured by bench/, not here.
+  expect: { timeout: 15_000 },
   outputDir: 'test-results',
   use: {
     baseURL,

@@ -79,6 +79,8 @@ test('f5 three wrong PINs block the card and say how to unlock it', async ({ pag
   // Even the right PIN no longer works.
   await pin.fill(spareCompany.pin);
   await page.getByRole('button', { name: '登入' }).click();
+  // The field is emptied when the answer comes: the error below is then that answer's.
+  await expect(pin).toHaveValue('');
   await expect(error).toHaveText('PIN 碼已鎖住，請使用用戶代碼線上鎖卡解碼。');
   await expect(page).toHaveURL(/\/company\/sign-in$/);
   await unlock(request, spareCompany);

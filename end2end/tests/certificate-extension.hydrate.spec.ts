@@ -4,7 +4,7 @@
 // which then signs in with it. A certificate outside its window is told when it opens. The
 // page talks to the card helper, so this needs WebAssembly.
 import { expect, Page, test } from '@playwright/test';
-import { expectAccessible, waitForHydration } from './support/portal';
+import { expectAccessible, loadsNewPage, waitForHydration } from './support/portal';
 import { Card, extendCard, wangCard } from './support/cards';
 
 test.describe.configure({ mode: 'serial' });
@@ -12,7 +12,7 @@ test.describe.configure({ mode: 'serial' });
 /** The extension page with `target`'s card chosen, once the RA has judged its certificate. */
 async function openWith(page: Page, target: Card): Promise<void> {
   await page.goto('/');
-  await page.getByRole('link', { name: '憑證線上展期' }).click();
+  await loadsNewPage(page, () => page.getByRole('link', { name: '憑證線上展期' }).click());
   await waitForHydration(page);
   await page.getByLabel('讀卡機').selectOption(target.reader);
   await expect(page.locator('[data-extendable]')).toBeVisible();

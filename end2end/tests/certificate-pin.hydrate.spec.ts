@@ -3,7 +3,7 @@
 import { expect, Page, test } from '@playwright/test';
 
 // Labels start with the required mark (*), hidden from assistive technology.
-import { expectAccessible, waitForHydration } from './support/portal';
+import { expectAccessible, loadsNewPage, waitForHydration } from './support/portal';
 import { pinCard, unlock } from './support/cards';
 
 test.describe.configure({ mode: 'serial' });
@@ -20,7 +20,7 @@ async function changePin(page: Page, old: string, next: string): Promise<void> {
 
 test('c3 the holder changes the PIN, three wrong PINs lock the card, and the user code unlocks it', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('link', { name: 'PIN 碼變更／鎖卡解碼' }).click();
+  await loadsNewPage(page, () => page.getByRole('link', { name: 'PIN 碼變更／鎖卡解碼' }).click());
   await waitForHydration(page);
   await page.getByLabel('讀卡機').selectOption(pinCard.reader);
   const status = page.locator('.pin-status');

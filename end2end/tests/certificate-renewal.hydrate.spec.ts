@@ -3,7 +3,7 @@
 // blank card, which is mailed and counts for nothing until she activates it online with its
 // default PIN; then it signs her in. The pages talk to the card helper, so this needs WebAssembly.
 import { expect, test } from '@playwright/test';
-import { expectAccessible, waitForHydration } from './support/portal';
+import { expectAccessible, loadsNewPage, waitForHydration } from './support/portal';
 import { chooseCard, printedNumber, registrar, renewalBlankCard, renewCard } from './support/cards';
 import { counterPage } from './support/certificate';
 
@@ -13,7 +13,7 @@ const newCard = printedNumber(renewalBlankCard);
 
 test('c4 an extended certificate is renewed online, the new card mailed, and activated online', async ({ page, browser }) => {
   await page.goto('/');
-  await page.getByRole('link', { name: '憑證線上續卡' }).click();
+  await loadsNewPage(page, () => page.getByRole('link', { name: '憑證線上續卡' }).click());
   await waitForHydration(page);
   await page.getByLabel('讀卡機').selectOption(renewCard.reader);
   const verdict = page.locator('[data-renewable]');

@@ -4,7 +4,7 @@
 import { expect, Page, test } from '@playwright/test';
 import { counterPage, huang } from './support/certificate';
 import { fillLossAnswers, solveCaptcha } from './support/loss';
-import { expectAccessible, expectErrorSummary, waitForHydration } from './support/portal';
+import { expectAccessible, expectErrorSummary, loadsNewPage, waitForHydration } from './support/portal';
 
 /** Every dialog the page opens, answered with `accept`. */
 function dialogs(page: Page, accept: boolean): string[] {
@@ -37,9 +37,7 @@ test('issue 24 1 the header names who is signed in on every page and signs them 
 test('issue 24 3 the question is asked only once the fields pass', async ({ page }) => {
   const asked = dialogs(page, false);
   const send = async () => {
-    const posted = page.waitForResponse((response) => response.request().method() === 'POST');
-    await page.getByRole('button', { name: '送出申請' }).click();
-    await posted;
+    await loadsNewPage(page, () => page.getByRole('button', { name: '送出申請' }).click());
     await waitForHydration(page);
   };
   const fillAllBut = async (nationalId: string) => {
@@ -77,7 +75,7 @@ test('issue 24 3 the question is asked only once the fields pass', async ({ page
 test('issue 24 4 the error summary lists and links every refused field', async ({ page }) => {
   await page.goto('/id-card/loss/report');
   await waitForHydration(page);
-  await page.getByRole('button', { name: '掛失' }).click();
+  await loadsNewPage(page, () => page.getByRole('button', { name: '掛失' }).click());
   const refused = await page.locator('main [aria-invalid="true"]').count();
   expect(refused).toBeGreaterThan(3);
   expect(await expectErrorSummary(page)).toBe(refused);

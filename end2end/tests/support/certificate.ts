@@ -3,7 +3,7 @@
 import { Browser, expect, Page } from '@playwright/test';
 import { chooseCard, registrar } from './cards';
 import { Citizen, solveCaptcha } from './loss';
-import { waitForHydration, waitForPath } from './portal';
+import { loadsNewPage, waitForHydration, waitForPath } from './portal';
 
 /** 黃雅婷 of 臺北市信義區: no certificate yet, the counter-issuance applicant. */
 export const huang: Citizen = {
@@ -69,11 +69,7 @@ export async function counterPage(browser: Browser, path: string, search?: strin
 export async function searchFor(page: Page, query: string): Promise<void> {
   const path = new URL(page.url()).pathname;
   await page.locator('#q').fill(query);
-  const posted = page.waitForResponse(
-    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === path,
-  );
-  await page.locator('form:has(#q) button[type="submit"]').click();
-  await posted;
-  await page.waitForLoadState('load');
+  await loadsNewPage(page, () => page.locator('form:has(#q) button[type="submit"]').click());
+  await expect(page).toHaveURL((url) => url.pathname === path);
 }
 

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 
 /**
  * WCAG 2.1 AA, as axe-core checks it: no violation at all. axe runs inside the page, so in
- * the JavaScript-off project the same URL is checked in a JavaScript-enabled page whose
- * scripts and WebAssembly are blocked: exactly the server-rendered HTML that visitor got.
+ * the JavaScript-off project the page is shown again in a JavaScript-enabled page whose
+ * scripts and WebAssembly are blocked: at the same address, with exactly the HTML that
+ * visitor got (a posted form's answer too, which a new GET of the address would not give).
  */
 export async function expectAccessible(page: Page): Promise<void> {
   let target = page;
@@ -18,8 +19,15 @@ export async function expectAccessible(page: Page): Promise<void> {
     const context = await browser.newContext({ javaScriptEnabled: true });
     await context.addCookies(await page.context().cookies());
     await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    const [address, html] = [new URL(page.url()), await page.content()];
+    address.hash = '';
+    await context.route(
+      (url) => url.href === address.href,
+      (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }),
+      { times: 1 },
+    );
     target = await context.newPage();
-    await target.goto(page.url());
+    await target.goto(address.href);
     cleanup = () => context.close();
   }
   try {
@@ -62,6 +70,18 @@ export async function keepScreenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Waits until the islands are hydrated (the client marks <body data-hydrated>). */
+/**
+ * Runs `action` (a click that posts a form or follows a link) and waits until the page it
+ * opens has loaded. Playwright's click does not wait for the navigation it starts, and every
+ * other wait (a POST's response, `waitForLoadState`, `data-hydrated`) is already met by the
+ * page being left.
+ */
+export async function loadsNewPage(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load');
+  await action();
+  await loaded;
+}
+
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 15_000 });
 }
