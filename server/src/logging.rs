@@ -57,12 +57,72 @@ pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
     })
 }
 
-/// A request's path as the log records it: percent-decoded (lossily, to UTF-8), so that an ID
-/// number typed into the address bar, in full-width forms too, reaches [`mask_national_ids`] as
-/// the characters typed rather than as `%EF%BC%A1…`. The JSON line escapes whatever it decodes
-/// to, so a path cannot forge a line or a field.
+/// A request's path as the log records it: each percent-encoded character beyond ASCII
+/// decoded, so that an ID number typed into the address bar in full-width forms reaches
+/// [`mask_national_ids`] as the characters typed rather than as `%EF%BC%A1…`. Every other
+/// escape stays escaped: ASCII ones (`%2F`, `%2E`, `%25`, `%0A`: what a probe of the server
+/// looks like is kept), invalid UTF-8, and controls and invisible format characters (a bidi
+/// override would make the line read otherwise than it is).
 pub fn logged_path(path: &str) -> Cow<'_, str> {
-    percent_encoding::percent_decode_str(path).decode_utf8_lossy()
+    if !path.contains('%') {
+        return Cow::Borrowed(path);
+    }
+    let mut logged = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        logged.push_str(&rest[..at]);
+        let (escaped, after) = escaped_bytes(&rest[at..]);
+        if escaped.is_empty() {
+            // A `%` not followed by two hex digits stands for itself.
+            logged.push('%');
+            rest = &rest[at + 1..];
+            continue;
+        }
+        for chunk in escaped.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if c.is_ascii() || c.is_control() || is_invisible(c) {
+                    encode(&mut logged, c.encode_utf8(&mut [0; 4]).as_bytes());
+                } else {
+                    logged.push(c);
+                }
+            }
+            encode(&mut logged, chunk.invalid());
+        }
+        rest = after;
+    }
+    logged.push_str(rest);
+    Cow::Owned(logged)
+}
+
+/// The bytes of the run of `%XX` escapes that `text` starts with, and the text after it.
+fn escaped_bytes(text: &str) -> (Vec<u8>, &str) {
+    let mut bytes = Vec::new();
+    let mut rest = text;
+    while let Some(byte) = rest
+        .strip_prefix('%')
+        .and_then(|hex| hex.get(..2))
+        .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+    {
+        bytes.push(byte);
+        rest = &rest[3..];
+    }
+    (bytes, rest)
+}
+
+/// Writes `bytes` percent-encoded.
+fn encode(out: &mut String, bytes: &[u8]) {
+    for byte in bytes {
+        out.push_str(&format!("%{byte:02X}"));
+    }
+}
+
+/// Invisible format characters that change how a line reads: the Arabic letter mark,
+/// zero-width ones, bidi embeddings, overrides and isolates, and the byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}'
+    )
 }
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
@@ -229,15 +289,24 @@ mod tests {
 
     #[test]
     fn f8_an_id_number_typed_into_the_address_bar_is_masked() {
-        let typed = "/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99/%41123456789";
+        let typed = "/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99/A123456789";
         assert_eq!(
             mask_national_ids(&logged_path(typed)),
             "/q/Ａ１*****７８９/A1*****789"
         );
         assert_eq!(
-            logged_path("/q/%ZZ%E8"),
-            "/q/%ZZ\u{fffd}",
+            logged_path("/q/%ZZ%E8%"),
+            "/q/%ZZ%E8%",
             "a broken escape stays as it came"
+        );
+        assert_eq!(logged_path("/plain/A1*****789"), "/plain/A1*****789");
+    }
+
+    #[test]
+    fn f8_a_logged_path_keeps_ascii_escapes_controls_and_invisible_characters_escaped() {
+        assert_eq!(
+            logged_path("/%2e%2E/%2F%25%0A%1B%00/%E8%AD%89%E2%80%AE%C2%9B%e6%98%8E"),
+            "/%2E%2E/%2F%25%0A%1B%00/證%E2%80%AE%C2%9B明"
         );
     }
 

@@ -173,20 +173,23 @@ pub fn router(
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    // The path only: query strings may carry personal data.
-                    let path = crate::logging::logged_path(request.uri().path());
-                    tracing::info_span!("request", id, method = %request.method(), path = %path)
-                })
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span every line logged for `request` is in: its id, method and path, the path as
+/// [`crate::logging::logged_path`] gives it; never the query, which may carry personal data.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let path = crate::logging::logged_path(request.uri().path());
+    tracing::info_span!("request", id, method = %request.method(), path = %path)
 }
 
 /// The verification API (issue 5): every endpoint behind the same middleware, which checks the
@@ -403,4 +406,45 @@ async fn render_page(State(state): State<AppState>, request: Request<Body>) -> R
         move || shell(options.clone()),
     );
     handler(request).await.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn f8_a_request_is_logged_with_its_path_decoded_and_without_its_query() {
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().expect("not poisoned").extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let written = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || written.clone())
+            .finish();
+        let request = Request::builder()
+            .uri("/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99?id=B287654321")
+            .body(Body::empty())
+            .expect("a request");
+        tracing::subscriber::with_default(subscriber, || {
+            request_span(&request).in_scope(|| tracing::info!("answered"));
+        });
+        let logged =
+            String::from_utf8(lines.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+        assert!(
+            logged.contains(r#""path":"/q/Ａ１２３４５６７８９""#),
+            "{logged}"
+        );
+        assert!(!logged.contains("B287654321"), "{logged}");
+    }
 }
