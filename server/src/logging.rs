@@ -57,12 +57,13 @@ pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
     })
 }
 
-/// A request's path as the log records it: each percent-encoded character beyond ASCII
-/// decoded, so that an ID number typed into the address bar in full-width forms reaches
-/// [`mask_national_ids`] as the characters typed rather than as `%EF%BC%A1…`. Every other
-/// escape stays escaped: ASCII ones (`%2F`, `%2E`, `%25`, `%0A`: what a probe of the server
-/// looks like is kept), invalid UTF-8, and controls and invisible format characters (a bidi
-/// override would make the line read otherwise than it is).
+/// A request's path as the log records it: each percent-encoded letter or digit decoded, and
+/// each character beyond ASCII, so that an ID number in the path, escaped (`%41123456789`) or
+/// typed in full-width forms (`%EF%BC%A1…`), reaches [`mask_national_ids`] as the characters it
+/// stands for. Every other escape stays escaped: ASCII punctuation and controls (`%2F`, `%2E`,
+/// `%25`, `%0A`: what a probe of the server looks like is kept), invalid UTF-8, and controls,
+/// line separators and invisible characters beyond ASCII (a bidi override would make the line
+/// read otherwise than it is).
 pub fn logged_path(path: &str) -> Cow<'_, str> {
     if !path.contains('%') {
         return Cow::Borrowed(path);
@@ -80,10 +81,15 @@ pub fn logged_path(path: &str) -> Cow<'_, str> {
         }
         for chunk in escaped.utf8_chunks() {
             for c in chunk.valid().chars() {
-                if c.is_ascii() || c.is_control() || is_invisible(c) {
-                    encode(&mut logged, c.encode_utf8(&mut [0; 4]).as_bytes());
+                let decoded = if c.is_ascii() {
+                    c.is_ascii_alphanumeric()
                 } else {
+                    !c.is_control() && !is_invisible(c)
+                };
+                if decoded {
                     logged.push(c);
+                } else {
+                    encode(&mut logged, c.encode_utf8(&mut [0; 4]).as_bytes());
                 }
             }
             encode(&mut logged, chunk.invalid());
@@ -101,6 +107,7 @@ fn escaped_bytes(text: &str) -> (Vec<u8>, &str) {
     while let Some(byte) = rest
         .strip_prefix('%')
         .and_then(|hex| hex.get(..2))
+        .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
         .and_then(|hex| u8::from_str_radix(hex, 16).ok())
     {
         bytes.push(byte);
@@ -111,17 +118,34 @@ fn escaped_bytes(text: &str) -> (Vec<u8>, &str) {
 
 /// Writes `bytes` percent-encoded.
 fn encode(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in bytes {
-        out.push_str(&format!("%{byte:02X}"));
+        out.extend([
+            '%',
+            char::from(HEX[usize::from(byte >> 4)]),
+            char::from(HEX[usize::from(byte & 15)]),
+        ]);
     }
 }
 
-/// Invisible format characters that change how a line reads: the Arabic letter mark,
-/// zero-width ones, bidi embeddings, overrides and isolates, and the byte order mark.
+/// Characters beyond ASCII that are invisible or break a line where a viewer shows them: the
+/// soft hyphen, the Arabic letter and Mongolian vowel marks, zero-width ones, the line and
+/// paragraph separators, bidi embeddings, overrides and isolates, the word joiner group,
+/// variation selectors, the byte order mark, interlinear annotation and tag characters.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 
@@ -289,14 +313,14 @@ mod tests {
 
     #[test]
     fn f8_an_id_number_typed_into_the_address_bar_is_masked() {
-        let typed = "/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99/A123456789";
+        let typed = "/q/%EF%BC%A1%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96%EF%BC%97%EF%BC%98%EF%BC%99/%41123456789/A%3123456789";
         assert_eq!(
             mask_national_ids(&logged_path(typed)),
-            "/q/Ａ１*****７８９/A1*****789"
+            "/q/Ａ１*****７８９/A1*****789/A1*****789"
         );
         assert_eq!(
-            logged_path("/q/%ZZ%E8%"),
-            "/q/%ZZ%E8%",
+            logged_path("/q/%ZZ%E8%+1%"),
+            "/q/%ZZ%E8%+1%",
             "a broken escape stays as it came"
         );
         assert_eq!(logged_path("/plain/A1*****789"), "/plain/A1*****789");
@@ -305,8 +329,10 @@ mod tests {
     #[test]
     fn f8_a_logged_path_keeps_ascii_escapes_controls_and_invisible_characters_escaped() {
         assert_eq!(
-            logged_path("/%2e%2E/%2F%25%0A%1B%00/%E8%AD%89%E2%80%AE%C2%9B%e6%98%8E"),
-            "/%2E%2E/%2F%25%0A%1B%00/證%E2%80%AE%C2%9B明"
+            logged_path(
+                "/%2e%2E/%2F%25%0A%1B%00/%E8%AD%89%E2%80%AE%C2%9B%E2%80%A8%F3%A0%80%81%e6%98%8E"
+            ),
+            "/%2E%2E/%2F%25%0A%1B%00/證%E2%80%AE%C2%9B%E2%80%A8%F3%A0%80%81明"
         );
     }
 
