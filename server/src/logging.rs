@@ -3,6 +3,7 @@
 
 use regex::Regex;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::LazyLock;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -57,97 +58,46 @@ pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
     })
 }
 
-/// A request's path as the log records it: each percent-encoded letter or digit decoded, and
-/// each character beyond ASCII, so that an ID number in the path, escaped (`%41123456789`) or
-/// typed in full-width forms (`%EF%BC%A1…`), reaches [`mask_national_ids`] as the characters it
-/// stands for. Every other escape stays escaped: ASCII punctuation and controls (`%2F`, `%2E`,
-/// `%25`, `%0A`: what a probe of the server looks like is kept), invalid UTF-8, and controls,
-/// line separators and invisible characters beyond ASCII (a bidi override would make the line
-/// read otherwise than it is).
+/// A request's path as the log records it. As it came, except in two cases:
+/// - when it names an ID number only once percent-decoded (`%41123456789`, or `%EF%BC%A1…`
+///   typed full-width into the address bar), no pattern of characters can find it there, so
+///   the path is recorded decoded with the number masked;
+/// - a character that would hide itself or disguise the line in a log viewer (a control, a
+///   line separator, a bidi override, a zero-width or other default-ignorable character, a
+///   combining mark), which a client may send raw, is percent-encoded.
+///
+/// A path is otherwise kept escaped as it was sent, so what a probe of the server tried
+/// (`/%61dmin`, `%2F`, `%2E`) reads as it reached the router.
 pub fn logged_path(path: &str) -> Cow<'_, str> {
-    if !path.contains('%') {
-        return Cow::Borrowed(path);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let logged = match &decoded {
+        Cow::Owned(decoded) => match mask_national_ids(decoded) {
+            Cow::Owned(masked) => Cow::Owned(masked),
+            Cow::Borrowed(_) => Cow::Borrowed(path),
+        },
+        Cow::Borrowed(_) => Cow::Borrowed(path),
+    };
+    if logged.is_ascii() && !logged.bytes().any(|b| b.is_ascii_control()) {
+        return logged;
     }
-    let mut logged = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(at) = rest.find('%') {
-        logged.push_str(&rest[..at]);
-        let (escaped, after) = escaped_bytes(&rest[at..]);
-        if escaped.is_empty() {
-            // A `%` not followed by two hex digits stands for itself.
-            logged.push('%');
-            rest = &rest[at + 1..];
-            continue;
-        }
-        for chunk in escaped.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                let decoded = if c.is_ascii() {
-                    c.is_ascii_alphanumeric()
-                } else {
-                    !c.is_control() && !is_invisible(c)
-                };
-                if decoded {
-                    logged.push(c);
-                } else {
-                    encode(&mut logged, c.encode_utf8(&mut [0; 4]).as_bytes());
-                }
-            }
-            encode(&mut logged, chunk.invalid());
-        }
-        rest = after;
-    }
-    logged.push_str(rest);
-    Cow::Owned(logged)
-}
-
-/// The bytes of the run of `%XX` escapes that `text` starts with, and the text after it.
-fn escaped_bytes(text: &str) -> (Vec<u8>, &str) {
-    let mut bytes = Vec::new();
-    let mut rest = text;
-    while let Some(byte) = rest
-        .strip_prefix('%')
-        .and_then(|hex| hex.get(..2))
-        .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
-        .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-    {
-        bytes.push(byte);
-        rest = &rest[3..];
-    }
-    (bytes, rest)
-}
-
-/// Writes `bytes` percent-encoded.
-fn encode(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in bytes {
-        out.extend([
-            '%',
-            char::from(HEX[usize::from(byte >> 4)]),
-            char::from(HEX[usize::from(byte & 15)]),
-        ]);
-    }
-}
-
-/// Characters beyond ASCII that are invisible or break a line where a viewer shows them: the
-/// soft hyphen, the Arabic letter and Mongolian vowel marks, zero-width ones, the line and
-/// paragraph separators, bidi embeddings, overrides and isolates, the word joiner group,
-/// variation selectors, the byte order mark, interlinear annotation and tag characters.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
-            | '\u{E0100}'..='\u{E01EF}'
+    Cow::Owned(
+        HIDDEN
+            .replace_all(&logged, |hidden: &regex::Captures<'_>| {
+                hidden[0].bytes().fold(String::new(), |mut out, byte| {
+                    let _ = write!(out, "%{byte:02X}");
+                    out
+                })
+            })
+            .into_owned(),
     )
 }
+
+/// The characters [`logged_path`] percent-encodes: those a log viewer shows as nothing, as a
+/// line break, or as something else than they are.
+static HIDDEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Mn}]")
+        .expect("valid pattern")
+});
 
 /// Masks what passes through it with [`mask_national_ids`]. The log's thread hands it one whole
 /// event per write, so a token is never split.
@@ -319,20 +269,30 @@ mod tests {
             "/q/Ａ１*****７８９/A1*****789/A1*****789"
         );
         assert_eq!(
-            logged_path("/q/%ZZ%E8%+1%"),
-            "/q/%ZZ%E8%+1%",
-            "a broken escape stays as it came"
+            logged_path("/q/%ZZ%E8%+1%/%41123456789"),
+            "/q/%ZZ\u{fffd}%+1%/A1*****789",
+            "decoded as the app decodes it"
         );
-        assert_eq!(logged_path("/plain/A1*****789"), "/plain/A1*****789");
     }
 
     #[test]
-    fn f8_a_logged_path_keeps_ascii_escapes_controls_and_invisible_characters_escaped() {
+    fn f8_a_logged_path_without_an_id_number_is_kept_as_it_came_and_shows_what_hides() {
+        for path in [
+            "/%6Civez",
+            "/%2e%2E/%2F%25%0A/%E8%AD%89%E2%80%AE",
+            "/q/%ZZ%E8%+1%",
+            "/證",
+        ] {
+            assert_eq!(logged_path(path), path);
+        }
         assert_eq!(
-            logged_path(
-                "/%2e%2E/%2F%25%0A%1B%00/%E8%AD%89%E2%80%AE%C2%9B%E2%80%A8%F3%A0%80%81%e6%98%8E"
-            ),
-            "/%2E%2E/%2F%25%0A%1B%00/證%E2%80%AE%C2%9B%E2%80%A8%F3%A0%80%81明"
+            logged_path("/a\u{202E}exe.pdf/\u{2028}\u{200B}\u{E0001}a\u{0338}/證"),
+            "/a%E2%80%AEexe.pdf/%E2%80%A8%E2%80%8B%F3%A0%80%81a%CC%B8/證"
+        );
+        assert_eq!(
+            logged_path("/%41123456789/\u{202E}"),
+            "/A1*****789/%E2%80%AE",
+            "decoded and masked, it still shows what hides"
         );
     }
 

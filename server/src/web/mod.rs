@@ -414,7 +414,7 @@ mod tests {
     use std::sync::Mutex;
 
     #[test]
-    fn f8_a_request_is_logged_with_its_path_decoded_and_without_its_query() {
+    fn f8_a_request_is_logged_with_the_id_number_in_its_path_masked_and_without_its_query() {
         #[derive(Clone, Default)]
         struct Lines(Arc<Mutex<Vec<u8>>>);
         impl std::io::Write for Lines {
@@ -442,7 +442,7 @@ mod tests {
         let logged =
             String::from_utf8(lines.0.lock().expect("not poisoned").clone()).expect("UTF-8");
         assert!(
-            logged.contains(r#""path":"/q/Ａ１２３４５６７８９""#),
+            logged.contains(r#""path":"/q/Ａ１*****７８９""#),
             "{logged}"
         );
         assert!(!logged.contains("B287654321"), "{logged}");
