@@ -69,14 +69,14 @@ pub fn mask_national_ids(line: &str) -> Cow<'_, str> {
 /// A path is otherwise kept escaped as it was sent, so what a probe of the server tried
 /// (`/%61dmin`, `%2F`, `%2E`) reads as it reached the router.
 pub fn logged_path(path: &str) -> Cow<'_, str> {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let logged = match &decoded {
-        Cow::Owned(decoded) => match mask_national_ids(decoded) {
-            Cow::Owned(masked) => Cow::Owned(masked),
-            Cow::Borrowed(_) => Cow::Borrowed(path),
-        },
-        Cow::Borrowed(_) => Cow::Borrowed(path),
+    // What the path shows as it came is masked here; only what decoding reveals decides.
+    let raw = mask_national_ids(path);
+    let revealed = {
+        let decoded = percent_encoding::percent_decode_str(&raw).decode_utf8_lossy();
+        let masked = mask_national_ids(&decoded);
+        (*masked != *decoded).then(|| masked.into_owned())
     };
+    let logged = revealed.map_or(raw, Cow::Owned);
     if logged.is_ascii() && !logged.bytes().any(|b| b.is_ascii_control()) {
         return logged;
     }
@@ -95,7 +95,7 @@ pub fn logged_path(path: &str) -> Cow<'_, str> {
 /// The characters [`logged_path`] percent-encodes: those a log viewer shows as nothing, as a
 /// line break, or as something else than they are.
 static HIDDEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Mn}]")
+    Regex::new(r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{M}]")
         .expect("valid pattern")
 });
 
@@ -279,12 +279,19 @@ mod tests {
     fn f8_a_logged_path_without_an_id_number_is_kept_as_it_came_and_shows_what_hides() {
         for path in [
             "/%6Civez",
+            "/%6Civez/XA123456789Y",
             "/%2e%2E/%2F%25%0A/%E8%AD%89%E2%80%AE",
             "/q/%ZZ%E8%+1%",
             "/證",
         ] {
             assert_eq!(logged_path(path), path);
         }
+        assert_eq!(
+            logged_path("/%61dmin/A123456789"),
+            "/%61dmin/A1*****789",
+            "an ID number seen without decoding is masked where it stands"
+        );
+        assert_eq!(logged_path("/q/A123456789%41"), "/q/A1*****789%41");
         assert_eq!(
             logged_path("/a\u{202E}exe.pdf/\u{2028}\u{200B}\u{E0001}a\u{0338}/證"),
             "/a%E2%80%AEexe.pdf/%E2%80%A8%E2%80%8B%F3%A0%80%81a%CC%B8/證"
