@@ -3,7 +3,6 @@
 
 use regex::Regex;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::LazyLock;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -83,10 +82,9 @@ pub fn logged_path(path: &str) -> Cow<'_, str> {
     Cow::Owned(
         HIDDEN
             .replace_all(&logged, |hidden: &regex::Captures<'_>| {
-                hidden[0].bytes().fold(String::new(), |mut out, byte| {
-                    let _ = write!(out, "%{byte:02X}");
-                    out
-                })
+                // Every byte of a hidden character is a control or beyond ASCII.
+                percent_encoding::percent_encode(hidden[0].as_bytes(), percent_encoding::CONTROLS)
+                    .to_string()
             })
             .into_owned(),
     )
