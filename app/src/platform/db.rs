@@ -16,6 +16,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The statement that begins a transaction that will read and then write: see
+    /// [`Db::begin_write`].
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
     pub fn of_url(url: &str) -> Result<Backend, DbError> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
@@ -186,10 +195,7 @@ impl Db {
     /// failing with SQLITE_BUSY when its read lock cannot be upgraded. PostgreSQL locks rows
     /// as they are written and needs nothing special.
     pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        self.pool.begin_with(self.backend.begin_write()).await
     }
 }
 

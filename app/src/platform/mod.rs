@@ -17,6 +17,7 @@ pub mod password;
 pub mod private_file;
 pub mod rate_limit;
 pub mod rows;
+pub mod script;
 pub mod seal;
 pub mod session;
 pub mod state;

@@ -4,11 +4,14 @@ use crate::support::{backend, fresh_db, reconnect, TestDb};
 use app::platform::{
     audit::{self, AuditEvent, AuditKey, ChainBreak},
     clock::{Clock, FixedClock},
-    db::{Backend, Db},
-    outbox, session,
+    db::{placeholders, Backend, Db},
+    outbox,
+    script::{Script, Unwritten, Writing},
+    session,
 };
 use server::config::Config;
-use sqlx::Executor;
+use sqlx::any::AnyRow;
+use sqlx::{Executor, Row};
 
 pub fn event(n: usize) -> AuditEvent {
     AuditEvent {
@@ -767,4 +770,97 @@ async fn sqlite_the_log_stays_short_under_writes_that_never_pause() {
         log < written / 4,
         "the log ({log} bytes) grew with the {written} bytes written"
     );
+}
+
+/// A token's row for the script tests: (business_id, jti, expires_at).
+fn spend_token(script: &mut Script<'_>, jti: &'static str) -> usize {
+    let place = script.push(&format!(
+        "INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES {} RETURNING jti",
+        placeholders(script.backend(), 1, &["TEXT", "TEXT", "BIGINT"])
+    ));
+    script.bind("24941832").bind(jti).bind(1_i64);
+    place
+}
+
+async fn spent_tokens(db: &Db) -> Vec<String> {
+    sqlx::query_scalar("SELECT jti FROM api_token_ids ORDER BY jti")
+        .fetch_all(&db.pool)
+        .await
+        .expect("tokens")
+}
+
+#[tokio::test]
+async fn f8_a_script_binds_its_parameters_in_order_and_answers_each_statements_rows() {
+    let t = fresh_db().await;
+    let mut script = Writing::script(t.db.backend);
+    let first = spend_token(&mut script, "a");
+    let second = spend_token(&mut script, "b");
+    let read = script.push(&format!(
+        "WITH q (n, word) AS (VALUES {}) SELECT n, word FROM q ORDER BY n",
+        placeholders(t.db.backend, 2, &["BIGINT", "TEXT"])
+    ));
+    script.bind(2_i64).bind("two").bind(1_i64).bind("one");
+    let (writing, mut answers) = Writing::begin(&t.db, script).await.expect("begun");
+    let jti = |rows: Vec<AnyRow>| -> Vec<String> {
+        rows.iter().map(|row| row.get::<String, _>("jti")).collect()
+    };
+    assert_eq!(jti(answers.rows(first)), ["a"]);
+    assert_eq!(jti(answers.rows(second)), ["b"]);
+    let rows = answers.rows(read);
+    let read: Vec<(i64, String)> = rows
+        .iter()
+        .map(|row| (row.get("n"), row.get("word")))
+        .collect();
+    assert_eq!(read, [(1, "one".to_owned()), (2, "two".to_owned())]);
+    // Nothing is visible to another connection before the commit.
+    assert!(spent_tokens(&t.db).await.is_empty());
+    let mut last = Script::new(t.db.backend);
+    let third = spend_token(&mut last, "c");
+    let mut answers = writing.commit(last).await.expect("committed");
+    assert_eq!(jti(answers.rows(third)), ["c"]);
+    assert_eq!(spent_tokens(&t.db).await, ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn f8_a_writing_that_fails_or_is_dropped_part_way_writes_nothing_and_its_pool_goes_on() {
+    let t = fresh_db().await;
+    // On SQLite, one connection: each case below must leave it usable, outside a transaction.
+    let db = t.db.dedicated();
+    // A statement refused after others ran: everything before it is rolled back, and none
+    // after it runs.
+    let mut script = Writing::script(db.backend);
+    spend_token(&mut script, "a");
+    spend_token(&mut script, "a");
+    spend_token(&mut script, "z");
+    match Writing::begin(&db, script).await {
+        Err(Unwritten::RolledBack(sqlx::Error::Database(_))) => {}
+        Err(other) => panic!("not refused by the database: {other:?}"),
+        Ok(_) => panic!("a token was spent twice"),
+    }
+    // Refused in the committing script: nothing of the first script stays either.
+    let mut script = Writing::script(db.backend);
+    spend_token(&mut script, "b");
+    let (writing, _) = Writing::begin(&db, script).await.expect("begun");
+    let mut last = Script::new(db.backend);
+    spend_token(&mut last, "b");
+    assert!(matches!(
+        writing.commit(last).await,
+        Err(Unwritten::RolledBack(sqlx::Error::Database(_)))
+    ));
+    // Dropped open, as a cancelled or panicking task drops it.
+    let mut script = Writing::script(db.backend);
+    spend_token(&mut script, "c");
+    drop(Writing::begin(&db, script).await.expect("begun"));
+    assert!(spent_tokens(&t.db).await.is_empty());
+    // The pool's connections are usable, none left inside a transaction.
+    for jti in ["d", "e"] {
+        let mut script = Writing::script(db.backend);
+        spend_token(&mut script, jti);
+        let (writing, _) = Writing::begin(&db, script).await.expect("begun");
+        writing
+            .commit(Script::new(db.backend))
+            .await
+            .expect("committed");
+    }
+    assert_eq!(spent_tokens(&t.db).await, ["d", "e"]);
 }
