@@ -9,8 +9,7 @@
 use super::answer::ConfirmAnswer;
 use crate::verify::call_log::LogRow;
 use app::platform::db::placeholders;
-use app::platform::db::Backend;
-use sqlx::AnyConnection;
+use app::platform::script::Script;
 use std::time::Instant;
 
 /// A call as it is answered: what its row will say besides the answer.
@@ -53,44 +52,30 @@ pub(super) struct ConfirmCall {
     latency_us: i64,
 }
 
-/// Appends `rows` in one statement on `connection` (in the caller's transaction, if any).
-pub(super) async fn insert(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    rows: &[ConfirmCall],
-) -> sqlx::Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO confirmation_calls (system_id, called_at, source_ip, outcome, status, \
-             id_hash, latency_us) VALUES {}",
-        placeholders(
-            backend,
-            rows.len(),
-            &["BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT"]
-        )
-    );
-    let mut statement = sqlx::query(&sql);
-    for call in rows {
-        statement = statement
-            .bind(call.system_id)
-            .bind(call.called_at)
-            .bind(&call.source_ip)
-            .bind(call.outcome)
-            .bind(call.status)
-            .bind(call.id_hash.as_deref())
-            .bind(call.latency_us);
-    }
-    statement.execute(connection).await.map(|_| ())
-}
-
+/// The confirmation API's call log: one statement for a batch's rows, none for no rows.
 impl LogRow for ConfirmCall {
-    async fn write(
-        connection: &mut AnyConnection,
-        backend: Backend,
-        batch: &[ConfirmCall],
-    ) -> sqlx::Result<()> {
-        insert(connection, backend, batch).await
+    fn write_in<'q>(script: &mut Script<'q>, rows: &'q [ConfirmCall]) {
+        if rows.is_empty() {
+            return;
+        }
+        script.push(&format!(
+            "INSERT INTO confirmation_calls (system_id, called_at, source_ip, outcome, status, \
+             id_hash, latency_us) VALUES {}",
+            placeholders(
+                script.backend(),
+                rows.len(),
+                &["BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT"]
+            )
+        ));
+        for call in rows {
+            script
+                .bind(call.system_id)
+                .bind(call.called_at)
+                .bind(call.source_ip.as_str())
+                .bind(call.outcome)
+                .bind(call.status)
+                .bind(call.id_hash.as_deref())
+                .bind(call.latency_us);
+        }
     }
 }

@@ -14,21 +14,24 @@
 //! other server's batches until they are counted.
 
 use super::answer::ConfirmAnswer;
-use super::calls::{self, Call};
-use crate::verify::batch::{add_to_counts, hold, Batcher};
+use super::calls::{Call, ConfirmCall};
+use crate::verify::batch::{count_in, hold_in, Batcher};
+use crate::verify::call_log::LogRow;
 use app::domain::card_number::CardNumber;
 use app::platform::clock::taipei_day_start;
 use app::platform::db::placeholders;
-use app::platform::db::{Backend, Db};
+use app::platform::db::Db;
 use app::platform::id_hash::IdHashKey;
 use app::platform::rows::RowExt;
+use app::platform::script::{Script, Writing};
 use app::platform::AppState;
 use app::services::certificate::cases::CertificateStatus;
 use app::services::certificate::status::CertificateState;
 use app::services::confirmation::ConfirmedStatus;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 /// ID numbers not the holder's that a holder's certificates answer a Taipei day, from every
@@ -118,7 +121,7 @@ impl Holders {
 
 /// Decides a batch in one transaction that holds its holders from before their misses are
 /// read until the new ones are counted: SQLite's write lock, taken at the start, and on
-/// PostgreSQL a lock per holder ([`hold`]). So the batches of every server on the database,
+/// PostgreSQL a lock per holder ([`hold_in`]). So the batches of every server on the database,
 /// about any one holder, follow one another in the order they asked, each seeing the misses of
 /// those before it: no burst of guesses, spread over servers, gets more than [`MISSES_A_DAY`]
 /// answers, and the right ID number in a burst is answered only if it comes before the
@@ -131,8 +134,15 @@ async fn decide(
     key: &IdHashKey,
     batch: Vec<Question>,
 ) -> sqlx::Result<Vec<Confirmation>> {
-    let mut transaction = db.begin_write().await?;
-    let records = read_records(&mut transaction, db.backend, &batch).await?;
+    let backend = db.backend;
+    let shown: Vec<Shown> = batch
+        .iter()
+        .map(|question| Shown::of(&question.presented))
+        .collect();
+    let mut reading = Writing::script(backend);
+    let read = records_in(&mut reading, &shown);
+    let (mut writing, mut answers) = Writing::begin(db, reading).await?;
+    let records = records_of(answers.rows(read), batch.len())?;
     // A known certificate counts as its holder's, whichever card or certificate is shown; an
     // unknown one as itself, so that it answers as a known one would.
     let subjects: Vec<(String, i64)> = batch
@@ -152,34 +162,32 @@ async fn decide(
             )
         })
         .collect();
-    if db.backend == Backend::Postgres {
-        hold(
-            &mut transaction,
-            subjects.iter().map(|(hash, _)| hash.as_str()),
-        )
-        .await?;
-    }
-    let misses = read_misses(&mut transaction, db.backend, &subjects).await?;
+    let mut asked: Vec<&(String, i64)> = subjects.iter().collect();
+    asked.sort_unstable();
+    asked.dedup();
+    let mut counting = Script::new(backend);
+    hold_in(&mut counting, asked.iter().map(|(hash, _)| hash.as_str()))?;
+    let read = misses_in(&mut counting, &asked);
+    let misses = misses_of(writing.run(counting).await?.rows(read), &asked)?;
     let (answers, counted) = judge_batch(trust, &batch, &records, &subjects, misses);
+    let mut writes = Script::new(backend);
     if !counted.is_empty() {
-        add_to_counts(
-            &mut transaction,
-            db.backend,
+        count_in(
+            &mut writes,
             ("confirmation_misses", "subject_hash", "misses", "BIGINT"),
             counted
                 .iter()
                 .map(|(subject, day, more)| (subject.as_str(), *day, *more))
                 .collect(),
-        )
-        .await?;
+        );
     }
     let logged: Vec<_> = batch
         .iter()
         .zip(&answers)
         .filter_map(|(question, answer)| question.call.row(&ConfirmAnswer::answered(*answer)))
         .collect();
-    calls::insert(&mut transaction, db.backend, &logged).await?;
-    transaction.commit().await?;
+    ConfirmCall::write_in(&mut writes, &logged);
+    writing.commit(writes).await?;
     Ok(answers)
 }
 
@@ -266,15 +274,34 @@ fn judge(
     })
 }
 
-/// Reads the records of a batch in one statement, in the batch's order: a card's newest
-/// certificate; a certificate, or the one an extension replaced it with (the card still holds
-/// the replaced one until it takes the new: it is still the holder's).
-async fn read_records(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    batch: &[Question],
-) -> sqlx::Result<Vec<Option<Record>>> {
-    let sql = format!(
+/// What a question shows, as [`records_in`]'s statement looks it up: a card's number, or a
+/// certificate's SHA-256 (hex).
+struct Shown {
+    card: Option<String>,
+    sha256: Option<String>,
+}
+
+impl Shown {
+    fn of(presented: &Presented) -> Shown {
+        match presented {
+            Presented::Card(card) => Shown {
+                card: Some(card.as_str().to_owned()),
+                sha256: None,
+            },
+            Presented::Certificate(der) => Shown {
+                card: None,
+                sha256: Some(hex::encode(Sha256::digest(der))),
+            },
+        }
+    }
+}
+
+/// Adds to `script` the statement that reads the records of a batch, each question as it
+/// was `shown`: a card's newest certificate; a certificate, or the one an extension replaced
+/// it with (the card still holds the replaced one until it takes the new: it is still the
+/// holder's). Its place, whose rows [`records_of`] reads.
+fn records_in<'q>(script: &mut Script<'q>, shown: &'q [Shown]) -> usize {
+    let place = script.push(&format!(
         "WITH q (k, card, sha256) AS (VALUES {}) \
          SELECT q.k, c.id AS holder_id, c.national_id, m.status, m.not_after, \
                 CAST(m.awaiting_activation AS INTEGER) AS awaiting_activation, \
@@ -289,21 +316,22 @@ async fn read_records(
                 AND n.citizen_id IS NOT NULL \
               ORDER BY n.not_before DESC, n.id DESC LIMIT 1)) \
          JOIN citizens c ON c.id = m.citizen_id",
-        placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT"])
-    );
-    let mut select = sqlx::query(&sql);
-    for (k, question) in batch.iter().enumerate() {
-        let (card, sha256) = match &question.presented {
-            Presented::Card(card) => (Some(card.as_str().to_owned()), None),
-            Presented::Certificate(der) => (None, Some(hex::encode(Sha256::digest(der)))),
-        };
-        select = select
+        placeholders(script.backend(), shown.len(), &["BIGINT", "TEXT", "TEXT"])
+    ));
+    for (k, shown) in shown.iter().enumerate() {
+        script
             .bind(i64::try_from(k).unwrap_or(i64::MAX))
-            .bind(card)
-            .bind(sha256);
+            .bind(shown.card.as_deref())
+            .bind(shown.sha256.as_deref());
     }
-    let mut records: Vec<Option<Record>> = batch.iter().map(|_| None).collect();
-    for row in select.fetch_all(connection).await? {
+    place
+}
+
+/// The records of a batch of `questions` questions, in its order, from the `rows` that
+/// [`records_in`]'s statement answered.
+fn records_of(rows: Vec<AnyRow>, questions: usize) -> sqlx::Result<Vec<Option<Record>>> {
+    let mut records: Vec<Option<Record>> = (0..questions).map(|_| None).collect();
+    for row in rows {
         let k: i64 = row.try_get("k")?;
         let slot = usize::try_from(k)
             .ok()
@@ -321,27 +349,30 @@ async fn read_records(
     Ok(records)
 }
 
-/// The misses counted so far of each subject on its day (each pair once).
-async fn read_misses(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    subjects: &[(String, i64)],
-) -> sqlx::Result<HashMap<(String, i64), i64>> {
-    let mut misses: HashMap<(String, i64), i64> = subjects
-        .iter()
-        .map(|subject| (subject.clone(), 0))
-        .collect();
-    let sql = format!(
+/// Adds to `script` the statement that reads the misses counted so far of each of `asked`
+/// (subject, day; each pair once). Its place, whose rows [`misses_of`] reads.
+fn misses_in<'q>(script: &mut Script<'q>, asked: &[&'q (String, i64)]) -> usize {
+    let place = script.push(&format!(
         "WITH q (subject_hash, day) AS (VALUES {}) \
          SELECT f.subject_hash, f.day, f.misses FROM q \
          JOIN confirmation_misses f ON f.subject_hash = q.subject_hash AND f.day = q.day",
-        placeholders(backend, misses.len(), &["TEXT", "BIGINT"])
-    );
-    let mut select = sqlx::query(&sql);
-    for (subject, day) in misses.keys() {
-        select = select.bind(subject.as_str()).bind(*day);
+        placeholders(script.backend(), asked.len(), &["TEXT", "BIGINT"])
+    ));
+    for (subject, day) in asked {
+        script.bind(subject.as_str()).bind(*day);
     }
-    for row in select.fetch_all(connection).await? {
+    place
+}
+
+/// The misses counted so far of each of `asked`, from the `rows` that [`misses_in`]'s
+/// statement answered: none counted, none read.
+fn misses_of(
+    rows: Vec<AnyRow>,
+    asked: &[&(String, i64)],
+) -> sqlx::Result<HashMap<(String, i64), i64>> {
+    let mut misses: HashMap<(String, i64), i64> =
+        asked.iter().map(|&subject| (subject.clone(), 0)).collect();
+    for row in rows {
         let subject: (String, i64) = (row.try_get("subject_hash")?, row.try_get("day")?);
         misses.insert(subject, row.try_get("misses")?);
     }

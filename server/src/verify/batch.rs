@@ -5,7 +5,7 @@
 
 use app::platform::db::{placeholders, Backend};
 use app::platform::id_hash;
-use sqlx::AnyConnection;
+use app::platform::script::Script;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
@@ -79,14 +79,19 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     }
 }
 
-/// On PostgreSQL, holds what a batch is about until its transaction ends: an advisory lock
-/// for each of `hashes` (keyed hashes, hex: the first 64 bits of each), so that a batch about
-/// the same ID number or holder on another server waits for this one's count before it reads.
-/// The locks are taken in one order, so two batches never wait for each other.
-pub(crate) async fn hold<'a>(
-    connection: &mut AnyConnection,
+/// On PostgreSQL, adds to `script` the statement that holds what a batch is about until its
+/// transaction ends: an advisory lock for each of `hashes` (keyed hashes, hex: the first 64
+/// bits of each), so that a batch about the same ID number or holder on another server waits
+/// for this one's count before it reads. The locks are taken in one order, so two batches
+/// never wait for each other. On SQLite nothing: the transaction's write lock, taken when it
+/// begins, holds every batch off.
+pub(crate) fn hold_in<'a>(
+    script: &mut Script<'_>,
     hashes: impl Iterator<Item = &'a str>,
 ) -> sqlx::Result<()> {
+    if script.backend() != Backend::Postgres {
+        return Ok(());
+    }
     let mut keys: Vec<i64> = hashes
         .map(|hash| {
             id_hash::short(hash).ok_or_else(|| sqlx::Error::Decode("not a keyed hash".into()))
@@ -95,42 +100,39 @@ pub(crate) async fn hold<'a>(
     keys.sort_unstable();
     keys.dedup();
     // The function returns `void`, which the Any driver cannot decode: count the rows instead.
-    let sql = format!(
+    script.push(&format!(
         "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (VALUES {}) AS ids (k) \
          ORDER BY k) AS held",
         placeholders(Backend::Postgres, keys.len(), &["BIGINT"])
-    );
-    let mut lock = sqlx::query_scalar::<_, i64>(&sql);
+    ));
     for key in keys {
-        lock = lock.bind(key);
+        script.bind(key);
     }
-    lock.fetch_one(connection).await?;
     Ok(())
 }
 
-/// Adds `counted` — (keyed hash, day, how many) — to a table of counts a day, in one
-/// statement: `table` has the columns `key`, `day` (of SQL type `day_type`) and `count`, and a
-/// unique (`key`, `day`). Each key and day appears once in `counted`.
-pub(crate) async fn add_to_counts<D>(
-    connection: &mut AnyConnection,
-    backend: Backend,
+/// Adds to `script` the statement that adds `counted` — (keyed hash, day, how many) — to a
+/// table of counts a day: `table` has the columns `key`, `day` (of SQL type `day_type`) and
+/// `count`, and a unique (`key`, `day`). Each key and day appears once in `counted`.
+pub(crate) fn count_in<'q, D>(
+    script: &mut Script<'q>,
     (table, key, count, day_type): (&str, &str, &str, &str),
-    counted: Vec<(&str, D, i64)>,
-) -> sqlx::Result<()>
-where
-    D: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    counted: Vec<(&'q str, D, i64)>,
+) where
+    D: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
-    let sql = format!(
+    script.push(&format!(
         "INSERT INTO {table} ({key}, day, {count}) VALUES {} \
          ON CONFLICT ({key}, day) DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
-        placeholders(backend, counted.len(), &["TEXT", day_type, "BIGINT"])
-    );
-    let mut upsert = sqlx::query(&sql);
+        placeholders(
+            script.backend(),
+            counted.len(),
+            &["TEXT", day_type, "BIGINT"]
+        )
+    ));
     for (hash, day, more) in counted {
-        upsert = upsert.bind(hash).bind(day).bind(more);
+        script.bind(hash).bind(day).bind(more);
     }
-    upsert.execute(connection).await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 
 use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
-use sqlx::AnyConnection;
+use app::platform::script::{Script, Unwritten, Writing};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::ops::Range;
@@ -32,13 +32,9 @@ pub(crate) const RECORD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A kind of row a call log keeps, and how a batch of them is written.
 pub(crate) trait LogRow: Sized + Send + Sync + 'static {
-    /// Writes `batch` on `connection`, inside a transaction: the writer's, or for a
-    /// verification, the registry's.
-    fn write(
-        connection: &mut AnyConnection,
-        backend: Backend,
-        batch: &[Self],
-    ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// Adds to `script` the statements that write `batch`, in a transaction: the writer's,
+    /// or for a verification or a confirmation, the one that decides it.
+    fn write_in<'q>(script: &mut Script<'q>, batch: &'q [Self]);
 }
 
 /// One call of a proven caller (its request's signature verified), as the verification API's
@@ -107,20 +103,10 @@ impl<R: LogRow> CallLog<R> {
     }
 }
 
-/// How writing a batch failed.
-pub(crate) enum Failed {
-    /// Before the commit: the transaction was rolled back and nothing of it is written.
-    RolledBack(sqlx::Error),
-    /// At the commit: it may or may not have happened.
-    Commit(sqlx::Error),
-}
-
-async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Failed> {
-    let mut transaction = db.pool.begin().await.map_err(Failed::RolledBack)?;
-    R::write(&mut transaction, db.backend, batch)
-        .await
-        .map_err(Failed::RolledBack)?;
-    transaction.commit().await.map_err(Failed::Commit)
+async fn write_batch<R: LogRow>(db: &Db, batch: &[R]) -> Result<(), Unwritten> {
+    let mut script = Writing::script(db.backend);
+    R::write_in(&mut script, batch);
+    Writing::once(db, script).await.map(drop)
 }
 
 /// What became of one item of a batch written with [`each_written`].
@@ -143,7 +129,7 @@ pub(crate) enum Outcome<R> {
 pub(crate) async fn each_written<T, R, F, Fut>(batch: &[T], write: F) -> Vec<Outcome<R>>
 where
     F: Fn(Range<usize>) -> Fut,
-    Fut: Future<Output = Result<Vec<R>, Failed>>,
+    Fut: Future<Output = Result<Vec<R>, Unwritten>>,
 {
     // The error, and whether the batch may be committed all the same.
     let (error, maybe_committed) = match write(0..batch.len()).await {
@@ -158,7 +144,7 @@ where
             )),
             true,
         ),
-        Err(Failed::RolledBack(error @ sqlx::Error::Database(_))) if batch.len() > 1 => {
+        Err(Unwritten::RolledBack(error @ sqlx::Error::Database(_))) if batch.len() > 1 => {
             tracing::warn!(%error, calls = batch.len(), "a batch of the call log was refused; writing its rows one by one");
             let mut outcomes = Vec::with_capacity(batch.len());
             for item in 0..batch.len() {
@@ -167,11 +153,11 @@ where
                         .into_iter()
                         .next()
                         .map_or(Outcome::Unknown, Outcome::Written),
-                    Err(Failed::RolledBack(error)) => {
+                    Err(Unwritten::RolledBack(error)) => {
                         tracing::error!(%error, "a call's row was refused; it is answered unavailable");
                         Outcome::Unwritten
                     }
-                    Err(Failed::Commit(error)) => {
+                    Err(Unwritten::Commit(error)) => {
                         tracing::error!(%error, "writing the call log failed; the calls are answered unavailable");
                         Outcome::Unknown
                     }
@@ -179,8 +165,8 @@ where
             }
             return outcomes;
         }
-        Err(Failed::RolledBack(error)) => (error, false),
-        Err(Failed::Commit(error)) => (error, true),
+        Err(Unwritten::RolledBack(error)) => (error, false),
+        Err(Unwritten::Commit(error)) => (error, true),
     };
     tracing::error!(%error, calls = batch.len(), "writing the call log failed; the calls are answered unavailable");
     batch
@@ -245,13 +231,11 @@ async fn writer<R: LogRow>(db: Db, mut receiver: mpsc::Receiver<Pending<R>>) {
     }
 }
 
+/// A batch's rows, and the last use of each grant used (A-N8, A-N10).
 impl LogRow for CallRecord {
-    async fn write(
-        connection: &mut AnyConnection,
-        backend: Backend,
-        batch: &[CallRecord],
-    ) -> sqlx::Result<()> {
-        let sql = format!(
+    fn write_in<'q>(script: &mut Script<'q>, batch: &'q [CallRecord]) {
+        let backend = script.backend();
+        script.push(&format!(
             "INSERT INTO api_calls (business_id, ap_id, user_id, called_at, source_ip, id_hash, \
          rd_code, verdict, latency_us, signed) VALUES {}",
             placeholders(
@@ -262,15 +246,14 @@ impl LogRow for CallRecord {
                     "BIGINT"
                 ]
             )
-        );
-        let mut insert = sqlx::query(&sql);
+        ));
         for call in batch {
-            insert = insert
-                .bind(&call.business_id)
-                .bind(&call.ap_id)
-                .bind(&call.user_id)
+            script
+                .bind(call.business_id.as_str())
+                .bind(call.ap_id.as_str())
+                .bind(call.user_id.as_str())
                 .bind(call.called_at)
-                .bind(&call.source_ip)
+                .bind(call.source_ip.as_str())
                 .bind(call.id_hash.as_deref())
                 .bind(call.rd_code)
                 .bind(call.verdict)
@@ -279,7 +262,6 @@ impl LogRow for CallRecord {
                 // unsigned rows logged before it apart.
                 .bind(1_i64);
         }
-        insert.execute(&mut *connection).await?;
         // In one order on every server, so that two servers' batches never wait on each other's
         // grants (a deadlock would fail a batch).
         let mut last_use: BTreeMap<&str, i64> = BTreeMap::new();
@@ -287,17 +269,18 @@ impl LogRow for CallRecord {
             let when = last_use.entry(&call.business_id).or_insert(call.called_at);
             *when = (*when).max(call.called_at);
         }
+        // Parameters a statement of its own on PostgreSQL; on SQLite, bound in order.
+        let [at, grant, before] = match backend {
+            Backend::Sqlite => ["?"; 3],
+            Backend::Postgres => ["$1", "$2", "$3"],
+        };
         for (business_id, when) in last_use {
-            sqlx::query(
-                "UPDATE api_grants SET last_used_at = $1 \
-             WHERE business_id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
-            )
-            .bind(when)
-            .bind(business_id)
-            .execute(&mut *connection)
-            .await?;
+            script.push(&format!(
+                "UPDATE api_grants SET last_used_at = {at} WHERE business_id = {grant} \
+                 AND (last_used_at IS NULL OR last_used_at < {before})"
+            ));
+            script.bind(when).bind(business_id).bind(when);
         }
-        Ok(())
     }
 }
 
@@ -309,25 +292,21 @@ mod tests {
     struct Row(i64, bool);
 
     impl LogRow for Row {
-        async fn write(
-            connection: &mut AnyConnection,
-            _: Backend,
-            batch: &[Row],
-        ) -> sqlx::Result<()> {
+        fn write_in<'q>(script: &mut Script<'q>, batch: &'q [Row]) {
             assert!(batch.iter().all(|row| !row.1), "a bug while writing");
             for row in batch {
-                sqlx::query("INSERT INTO rows (n) VALUES ($1)")
-                    .bind(row.0)
-                    .execute(&mut *connection)
-                    .await?;
+                script.push(&format!(
+                    "INSERT INTO rows (n) VALUES {}",
+                    placeholders(script.backend(), 1, &["BIGINT"])
+                ));
+                script.bind(row.0);
             }
-            Ok(())
         }
     }
 
     /// Writes a batch of three with `write`'s failure; the outcomes, and how many
     /// transactions were tried.
-    async fn outcomes_of(failure: fn() -> Failed) -> (Vec<Outcome<()>>, usize) {
+    async fn outcomes_of(failure: fn() -> Unwritten) -> (Vec<Outcome<()>>, usize) {
         let tried = std::sync::atomic::AtomicUsize::new(0);
         let outcomes = each_written(&[1, 2, 3], |_| {
             tried.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -341,7 +320,7 @@ mod tests {
     async fn f_8_a_batch_that_cannot_be_written_is_not_tried_again_row_by_row() {
         // The database out of reach: one try, nothing written, each call told so.
         assert_eq!(
-            outcomes_of(|| Failed::RolledBack(sqlx::Error::PoolTimedOut)).await,
+            outcomes_of(|| Unwritten::RolledBack(sqlx::Error::PoolTimedOut)).await,
             (
                 vec![Outcome::Unwritten, Outcome::Unwritten, Outcome::Unwritten],
                 1
@@ -349,7 +328,7 @@ mod tests {
         );
         // A commit that failed may have happened: never written again.
         assert_eq!(
-            outcomes_of(|| Failed::Commit(sqlx::Error::PoolTimedOut)).await,
+            outcomes_of(|| Unwritten::Commit(sqlx::Error::PoolTimedOut)).await,
             (
                 vec![Outcome::Unknown, Outcome::Unknown, Outcome::Unknown],
                 1

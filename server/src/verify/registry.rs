@@ -4,15 +4,17 @@
 //! against every other server's batches until their failures are counted, and writes their
 //! rows of the call log (F-8) — one transaction a batch on the hot path, not three.
 
-use super::batch::{add_to_counts, hold, Batcher};
-use super::call_log::{each_written, CallRecord, Failed, LogRow, Outcome, RECORD_TIMEOUT};
+use super::batch::{count_in, hold_in, Batcher};
+use super::call_log::{each_written, CallRecord, LogRow, Outcome, RECORD_TIMEOUT};
 use super::token::ConditionMap;
-use super::token_ids::{first_uses, TokenUse};
+use super::token_ids::{first_of, spend, TokenUse};
 use super::{Answer, Call, RdCode, Verdict};
 use app::platform::db::placeholders;
-use app::platform::db::{Backend, Db};
+use app::platform::db::Db;
+use app::platform::script::{Script, Unwritten, Writing};
 use app::platform::AppState;
-use sqlx::{AnyConnection, Row};
+use sqlx::any::AnyRow;
+use sqlx::Row;
 use std::collections::HashMap;
 
 /// Failed verifications of one ID number a day, counting every company (A-N6).
@@ -50,7 +52,8 @@ struct Asked {
 /// What became of a verification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Decided {
-    /// Its token was used before: nothing was read or compared.
+    /// Its token was used before: nothing was compared or counted (its query may have been
+    /// read with the batch's).
     Replayed,
     /// Its query was invalid (RS3822): its token is spent, nothing was compared.
     Invalid,
@@ -147,44 +150,75 @@ impl Registry {
 
 /// Decides a batch in one transaction that holds its ID numbers from before the counts are
 /// read until the failures are counted: SQLite's write lock, taken at the start
-/// ([`Db::begin_write`]), and on PostgreSQL a lock per ID number ([`hold`], by its keyed hash). So the batches of
-/// every server on the database, each compared in its own order, follow one another for any
-/// one person, and every comparison sees the failures of all that came before it: none is made
-/// once three are counted, however many guesses arrive at once. A match counts nothing. The
-/// answers go out after the commit: a batch that fails before it revealed and counted nothing
-/// (HJ5000 says so), and a server that stops mid-batch leaves nothing behind. A batch the
-/// database refuses (a constraint or a trigger) is decided again one attempt at a time
-/// ([`each_written`]), so that one row it refuses fails only its own call; each attempt then
-/// reads the failures afresh, in the batch's order.
+/// (`BEGIN IMMEDIATE`), and on PostgreSQL a lock per ID number ([`hold_in`], by its keyed
+/// hash). So the batches of every server on the database, each compared in its own order,
+/// follow one another for any one person, and every comparison sees the failures of all that
+/// came before it: none is made once three are counted, however many guesses arrive at once.
+/// A match counts nothing. The answers go out after the commit: a batch that fails before it
+/// revealed and counted nothing (HJ5000 says so), and a server that stops mid-batch leaves
+/// nothing behind. A batch the database refuses (a constraint or a trigger) is decided again
+/// one attempt at a time ([`each_written`]), so that one row it refuses fails only its own
+/// call; each attempt then reads the failures afresh, in the batch's order.
 async fn decide(db: &Db, batch: Vec<Attempt>) -> sqlx::Result<Vec<Outcome<Decided>>> {
-    Ok(each_written(&batch, |range| async {
-        let mut transaction = db.begin_write().await.map_err(Failed::RolledBack)?;
-        let verdicts = judge_all(&mut transaction, db.backend, &batch[range])
-            .await
-            .map_err(Failed::RolledBack)?;
-        transaction.commit().await.map_err(Failed::Commit)?;
-        Ok(verdicts)
-    })
-    .await)
+    Ok(each_written(&batch, |range| judge_all(db, &batch[range])).await)
 }
 
 /// Records the use of the tokens of `batch`, compares the attempts whose token was not used
-/// before, and writes the rows of the call log, in the transaction on `connection`.
-async fn judge_all(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    batch: &[Attempt],
-) -> sqlx::Result<Vec<Decided>> {
+/// before, and writes the rows of the call log, in one transaction of two scripts (on
+/// SQLite, two hand-offs to its worker thread): the first begins, spends the tokens and reads
+/// every query; the second counts the failures, writes the rows and commits. A query whose
+/// token turns out spent was read for nothing: it is neither compared nor counted.
+async fn judge_all(db: &Db, batch: &[Attempt]) -> Result<Vec<Decided>, Unwritten> {
+    let backend = db.backend;
     let tokens: Vec<&TokenUse> = batch.iter().map(|attempt| &attempt.token).collect();
-    let first = first_uses(&mut *connection, backend, &tokens).await?;
-    let asked: Vec<&Asked> = batch
+    let mut reading = Writing::script(backend);
+    let spent = spend(&mut reading, &tokens);
+    let read = read_in(&mut reading, batch).map_err(Unwritten::RolledBack)?;
+    let (writing, mut answers) = Writing::begin(db, reading).await?;
+    let first = match spent {
+        Some(place) => first_of(answers.rows(place), &tokens),
+        None => Ok(Vec::new()),
+    }
+    .map_err(Unwritten::RolledBack)?;
+    let mut registered = match read {
+        Some(place) => registered_of(answers.rows(place)),
+        None => Ok(HashMap::new()),
+    }
+    .map_err(Unwritten::RolledBack)?;
+    // The attempts to compare, in the batch's order: a valid query whose token was first
+    // used here, with what the registry holds on it (read by its place in the batch).
+    let compared: Vec<(&Asked, Registered)> = batch
         .iter()
+        .enumerate()
         .zip(&first)
-        .filter_map(|(attempt, &first)| attempt.asked.as_ref().filter(|_| first))
-        .collect();
-    let mut verdicts = compare(&mut *connection, backend, &asked)
-        .await?
-        .into_iter();
+        .filter_map(|((k, attempt), &first)| {
+            attempt
+                .asked
+                .as_ref()
+                .filter(|_| first)
+                .map(|asked| (k, asked))
+        })
+        .map(|(k, asked)| {
+            registered
+                .remove(&k)
+                .map(|registered| (asked, registered))
+                .ok_or_else(|| {
+                    Unwritten::RolledBack(sqlx::Error::Protocol(
+                        "a registry lookup went unanswered".into(),
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut writes = Script::new(backend);
+    let (verdicts, counted) = compare(&compared);
+    if !counted.is_empty() {
+        count_in(
+            &mut writes,
+            ("verification_failures", "id_hash", "failures", "TEXT"),
+            counted,
+        );
+    }
+    let mut verdicts = verdicts.into_iter();
     let decided = batch
         .iter()
         .zip(&first)
@@ -194,7 +228,11 @@ async fn judge_all(
             (true, Some(_)) => verdicts.next().map(Decided::Compared),
         })
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| sqlx::Error::Protocol("a verification went undecided".into()))?;
+        .ok_or_else(|| {
+            Unwritten::RolledBack(sqlx::Error::Protocol(
+                "a verification went undecided".into(),
+            ))
+        })?;
     let rows: Vec<CallRecord> = batch
         .iter()
         .zip(&decided)
@@ -207,33 +245,18 @@ async fn judge_all(
             attempt.call.record(decided.answer(), id_hash)
         })
         .collect();
-    CallRecord::write(connection, backend, &rows).await?;
+    CallRecord::write_in(&mut writes, &rows);
+    writing.commit(writes).await?;
     Ok(decided)
 }
 
-/// Reads, compares and counts `batch`, in the transaction on `connection`; the verdicts, in
-/// the batch's order.
-async fn compare(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    batch: &[&Asked],
-) -> sqlx::Result<Vec<Verdict>> {
-    if batch.is_empty() {
-        return Ok(Vec::new());
-    }
-    if backend == Backend::Postgres {
-        hold(
-            &mut *connection,
-            batch.iter().map(|attempt| attempt.id_hash.as_str()),
-        )
-        .await?;
-    }
-    let registered = read(&mut *connection, backend, batch).await?;
+/// Compares `batch` (each attempt with what the registry holds) in its order: the verdicts,
+/// and the failures to add — (keyed hash, day, how many) — to the day's counts.
+fn compare<'a>(batch: &[(&'a Asked, Registered)]) -> (Vec<Verdict>, Vec<(&'a str, String, i64)>) {
     // (count read, count now) per ID number and day.
     let mut failures: HashMap<(&str, &str), (i64, i64)> = HashMap::new();
     let verdicts: Vec<Verdict> = batch
         .iter()
-        .zip(&registered)
         .map(|(attempt, registered)| {
             let (_, now) = failures
                 .entry((&attempt.id_hash, &attempt.day))
@@ -241,21 +264,12 @@ async fn compare(
             judge(&attempt.card, registered, now)
         })
         .collect();
-    let counted: Vec<(&str, String, i64)> = failures
+    let counted = failures
         .into_iter()
         .filter(|(_, (read, now))| now > read)
         .map(|((id_hash, day), (read, now))| (id_hash, day.to_owned(), now - read))
         .collect();
-    if !counted.is_empty() {
-        add_to_counts(
-            &mut *connection,
-            backend,
-            ("verification_failures", "id_hash", "failures", "TEXT"),
-            counted,
-        )
-        .await?;
-    }
-    Ok(verdicts)
+    (verdicts, counted)
 }
 
 /// The verdict on a card described, against what the registry holds; `failures` is the ID
@@ -282,13 +296,26 @@ fn judge(described: &Card, registered: &Registered, failures: &mut i64) -> Verdi
     }
 }
 
-/// Reads a batch in one statement; what the registry holds, in the batch's order.
-async fn read(
-    connection: &mut AnyConnection,
-    backend: Backend,
-    batch: &[&Asked],
-) -> sqlx::Result<Vec<Registered>> {
-    let sql = format!(
+/// Adds to `script` the statement that reads what the registry holds on the valid queries of
+/// `batch`, each by its place in the batch (on PostgreSQL, after holding their ID numbers:
+/// [`hold_in`]), unless there are none; its place, whose rows [`registered_of`] reads. A
+/// query whose token turns out to be spent is read all the same, and neither compared nor
+/// counted.
+fn read_in<'q>(script: &mut Script<'q>, batch: &'q [Attempt]) -> sqlx::Result<Option<usize>> {
+    let asked: Vec<(usize, &Asked)> = batch
+        .iter()
+        .enumerate()
+        .filter_map(|(k, attempt)| attempt.asked.as_ref().map(|asked| (k, asked)))
+        .collect();
+    if asked.is_empty() {
+        return Ok(None);
+    }
+    hold_in(
+        script,
+        asked.iter().map(|(_, asked)| asked.id_hash.as_str()),
+    )?;
+    let backend = script.backend();
+    let place = script.push(&format!(
         "WITH q (k, national_id, id_hash, day) AS (VALUES {}) \
          SELECT q.k, \
                 (SELECT f.failures FROM verification_failures f \
@@ -301,19 +328,25 @@ async fn read(
          FROM q \
          LEFT JOIN citizens c ON c.national_id = q.national_id \
          LEFT JOIN id_card_issuances i ON i.citizen_id = c.id AND i.is_current",
-        placeholders(backend, batch.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
-    );
-    let mut select = sqlx::query(&sql);
-    for (k, attempt) in batch.iter().enumerate() {
-        select = select
+        placeholders(backend, asked.len(), &["BIGINT", "TEXT", "TEXT", "TEXT"])
+    ));
+    for (k, attempt) in asked {
+        script
             .bind(i64::try_from(k).unwrap_or(i64::MAX))
-            .bind(&attempt.national_id)
-            .bind(&attempt.id_hash)
-            .bind(&attempt.day);
+            .bind(attempt.national_id.as_str())
+            .bind(attempt.id_hash.as_str())
+            .bind(attempt.day.as_str());
     }
-    let mut found: HashMap<i64, Registered> = HashMap::with_capacity(batch.len());
-    for row in select.fetch_all(connection).await? {
-        let k: i64 = row.try_get("k")?;
+    Ok(Some(place))
+}
+
+/// What the registry holds on each query that [`read_in`]'s statement read, by the query's
+/// place in the batch, from the `rows` it answered.
+fn registered_of(rows: Vec<AnyRow>) -> sqlx::Result<HashMap<usize, Registered>> {
+    let mut found: HashMap<usize, Registered> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let k = usize::try_from(row.try_get::<i64, _>("k")?)
+            .map_err(|_| sqlx::Error::Decode("a place in the batch".into()))?;
         if found.contains_key(&k) {
             continue;
         }
@@ -339,14 +372,8 @@ async fn read(
             },
         );
     }
-    // The outer join gives every attempt a row.
-    (0..batch.len())
-        .map(|k| {
-            found
-                .remove(&i64::try_from(k).unwrap_or(i64::MAX))
-                .ok_or_else(|| sqlx::Error::Protocol("a registry lookup went unanswered".into()))
-        })
-        .collect()
+    // The outer join gives every query a row: one missing fails the batch (judge_all).
+    Ok(found)
 }
 
 #[cfg(test)]

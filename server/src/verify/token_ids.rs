@@ -7,7 +7,9 @@
 use super::batch::Batcher;
 use app::platform::db::placeholders;
 use app::platform::db::{Backend, Db};
-use sqlx::AnyConnection;
+use app::platform::script::Script;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashSet;
 
 /// The most tokens in one insert (3 parameters each).
@@ -57,27 +59,44 @@ pub(crate) async fn first_uses(
     backend: Backend,
     tokens: &[&TokenUse],
 ) -> sqlx::Result<Vec<bool>> {
-    if tokens.is_empty() {
+    let mut script = Script::new(backend);
+    let Some(spent) = spend(&mut script, tokens) else {
         return Ok(Vec::new());
+    };
+    first_of(script.run(connection).await?.rows(spent), tokens)
+}
+
+/// Adds to `script` the statement that records the use of each of `tokens`, unless there are
+/// none; its place, whose rows [`first_of`] reads.
+pub(crate) fn spend<'q>(script: &mut Script<'q>, tokens: &[&'q TokenUse]) -> Option<usize> {
+    if tokens.is_empty() {
+        return None;
     }
-    let sql = format!(
+    let place = script.push(&format!(
         "INSERT INTO api_token_ids (business_id, jti, expires_at) VALUES {} \
          ON CONFLICT (business_id, jti) DO NOTHING RETURNING business_id, jti",
-        placeholders(backend, tokens.len(), &["TEXT", "TEXT", "BIGINT"])
-    );
+        placeholders(script.backend(), tokens.len(), &["TEXT", "TEXT", "BIGINT"])
+    ));
     // In one order on every server, so that two transactions spending the same tokens (a
     // replay sent to two servers at once) wait for each other instead of deadlocking.
     let mut sorted = tokens.to_vec();
     sorted.sort_unstable_by(|a, b| (&a.business_id, &a.jti).cmp(&(&b.business_id, &b.jti)));
-    let mut insert = sqlx::query_as::<_, (String, String)>(&sql);
     for token in sorted {
-        insert = insert
-            .bind(&token.business_id)
-            .bind(&token.jti)
+        script
+            .bind(token.business_id.as_str())
+            .bind(token.jti.as_str())
             .bind(token.keep_until);
     }
-    let mut inserted: HashSet<(String, String)> =
-        insert.fetch_all(connection).await?.into_iter().collect();
+    Some(place)
+}
+
+/// For each of `tokens`, whether [`spend`]'s statement, which answered `rows`, recorded its
+/// first use.
+pub(crate) fn first_of(rows: Vec<AnyRow>, tokens: &[&TokenUse]) -> sqlx::Result<Vec<bool>> {
+    let mut inserted = rows
+        .iter()
+        .map(|row| Ok((row.try_get("business_id")?, row.try_get("jti")?)))
+        .collect::<sqlx::Result<HashSet<(String, String)>>>()?;
     Ok(tokens
         .iter()
         .map(|token| inserted.remove(&(token.business_id.clone(), token.jti.clone())))

@@ -1254,6 +1254,58 @@ async fn a_11_a_n6_a_token_replayed_to_two_servers_at_once_is_compared_once() {
         .all(|(_, verdict, id_hash)| verdict.is_none() && id_hash.is_none()));
 }
 
+/// Calls about several people decided in one batch, a replay among them: every other call is
+/// compared with its own person's record (A-N1), and only first uses are counted (A-N6).
+#[tokio::test]
+async fn a_n6_a_replay_in_a_batch_leaves_each_other_call_compared_with_its_own_person() {
+    let api = Api::start().await;
+    let router = &api.portal.app.router;
+    let people = strangers(3);
+    let spent = format!("Bearer {}", api.token(&people[0]));
+    assert_eq!(
+        send(router, Some(&spent), REGISTERED_IP).await.1["rdCode"],
+        "RS7009"
+    );
+    // The first call waits alone in its batch for the held lock; the others, sent meanwhile,
+    // the replay first, are decided together in the next.
+    let calls = [
+        (0, format!("Bearer {}", api.token(&people[1]))),
+        (100, spent),
+        (200, format!("Bearer {}", api.token(&wang_current()))),
+        (200, format!("Bearer {}", api.token(&people[2]))),
+    ];
+    let held = hold_calls(&api.portal.app.test_db.db).await;
+    let (answers, ()) = tokio::join!(
+        futures_util::future::join_all(calls.iter().map(|(after, token)| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(*after)).await;
+            send(router, Some(token), REGISTERED_IP).await
+        })),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            held.rollback().await.expect("let the calls go");
+        }
+    );
+    let codes: Vec<&str> = answers
+        .iter()
+        .map(|(_, answer)| answer["rdCode"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(codes, ["RS7009", "HJ4004", "RS7009", "RS7009"]);
+    let verdict = |n: usize| answers[n].1["responseData"]["checkIdCardApply"].clone();
+    assert_eq!(verdict(0), "2");
+    assert_eq!(
+        verdict(2),
+        "1",
+        "王小明's own card, compared with his record"
+    );
+    assert_eq!(verdict(3), "2");
+    // One failure for each stranger asked, the replayed one's counted at its first use only.
+    let failures: Vec<i64> = sqlx::query_scalar("SELECT failures FROM verification_failures")
+        .fetch_all(&api.portal.app.test_db.db.pool)
+        .await
+        .expect("counts");
+    assert_eq!(failures, [1, 1, 1]);
+}
+
 #[tokio::test]
 async fn f_8_a_citizen_reads_every_verification_of_their_id_card() {
     use crate::api_service::SHRIMP_NAME;
