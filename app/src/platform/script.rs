@@ -11,8 +11,9 @@
 //! (which rolls back too) if it is dropped still open.
 //!
 //! sqlx marks several statements in one SQLite query as behaviour it may drop
-//! (launchbadge/sqlx#3108), so the version is pinned, and the tests of this module fail if
-//! a script's statements stop running in one go, in order, up to the first that fails.
+//! (launchbadge/sqlx#3108), so the version is pinned, and the tests of scripts
+//! (server/tests/integration/platform.rs) fail if a script's statements stop running in
+//! order, each answering its own rows, up to the first that fails and no further.
 
 use super::db::{Backend, Db};
 use futures_util::TryStreamExt;
@@ -75,7 +76,9 @@ impl<'q> Script<'q> {
         self.backend
     }
 
-    /// Starts the statement `sql`; answers its place among the script's statements.
+    /// Starts the statement `sql`; answers its place among the script's statements. On SQLite
+    /// a numbered parameter (`$1`, `?1`) would name a value of the whole script, not of the
+    /// statement: write anonymous `?`s there.
     pub fn push(&mut self, sql: &str) -> usize {
         match (self.backend, self.parts.last_mut()) {
             (Backend::Sqlite, Some((text, _))) => {
@@ -130,8 +133,9 @@ impl<'q> Script<'q> {
             }
         }
         if answers.len() != self.statements {
+            // Every statement was sent, a COMMIT among them perhaps: count them all as run.
             return Err(Stopped {
-                ran: answers.len(),
+                ran: self.statements,
                 error: sqlx::Error::Protocol(format!(
                     "a script of {} statements answered {}",
                     self.statements,
@@ -169,7 +173,9 @@ impl From<Unwritten> for sqlx::Error {
 /// What became of the transaction of a script that failed.
 #[derive(PartialEq, Eq)]
 enum Ended {
-    /// `ROLLBACK` undid it.
+    /// `ROLLBACK` undid it. (On PostgreSQL, a `ROLLBACK` outside a transaction succeeds too;
+    /// but no statement is sent there after one fails, so a failure before the `COMMIT`
+    /// always leaves a transaction to undo.)
     RolledBack,
     /// No transaction was open any more: SQLite had ended it (a `COMMIT` that ran, or an
     /// error it rolls back by itself), or the connection could not tell and was closed.
@@ -266,11 +272,13 @@ impl Writing {
 
     /// Rolls back (on SQLite, a failed statement leaves its transaction open; on PostgreSQL it
     /// leaves it aborted). A connection that cannot roll back is closed, which does.
+    /// The connection stays in `self` until the `ROLLBACK` is answered, so that a task
+    /// cancelled meanwhile still closes it (see `Drop`).
     async fn roll_back(&mut self) -> Ended {
-        let Some(mut connection) = self.connection.take() else {
+        let Some(connection) = self.connection.as_mut() else {
             return Ended::Otherwise;
         };
-        match (&mut *connection).execute("ROLLBACK").await {
+        let ended = match (&mut **connection).execute("ROLLBACK").await {
             Ok(_) => Ended::RolledBack,
             // SQLite's own words when its transaction had already ended.
             Err(error) if error.to_string().contains("no transaction is active") => {
@@ -278,10 +286,15 @@ impl Writing {
             }
             Err(error) => {
                 tracing::warn!(%error, "a rollback failed: the connection is closed");
-                drop(connection.detach());
-                Ended::Otherwise
+                if let Some(connection) = self.connection.take() {
+                    drop(connection.detach());
+                }
+                return Ended::Otherwise;
             }
-        }
+        };
+        // Out of its transaction: back to the pool.
+        self.connection = None;
+        ended
     }
 }
 

@@ -6,7 +6,7 @@ use app::platform::{
     clock::{Clock, FixedClock},
     db::{placeholders, Backend, Db},
     outbox,
-    script::{Script, Unwritten, Writing},
+    script::{Script, Stopped, Unwritten, Writing},
     session,
 };
 use server::config::Config;
@@ -863,4 +863,54 @@ async fn f8_a_writing_that_fails_or_is_dropped_part_way_writes_nothing_and_its_p
             .expect("committed");
     }
     assert_eq!(spent_tokens(&t.db).await, ["d", "e"]);
+}
+
+#[tokio::test]
+async fn f8_a_script_stops_at_the_first_statement_that_fails() {
+    let t = fresh_db().await;
+    // Outside a transaction each statement stands on its own: what ran before the failure
+    // stays, and nothing after it runs.
+    let mut script = Script::new(t.db.backend);
+    spend_token(&mut script, "a");
+    spend_token(&mut script, "a");
+    spend_token(&mut script, "z");
+    let mut connection = t.db.pool.acquire().await.expect("connection");
+    match script.run(&mut connection).await {
+        Err(Stopped {
+            ran,
+            error: sqlx::Error::Database(_),
+        }) => assert_eq!(ran, 1),
+        Err(other) => panic!("not refused by the database: {other:?}"),
+        Ok(_) => panic!("a token was spent twice"),
+    }
+    assert_eq!(spent_tokens(&t.db).await, ["a"]);
+}
+
+#[tokio::test]
+async fn f8_a_commit_that_fails_is_told_from_a_rollback() {
+    let t = fresh_db().await;
+    for table in [
+        "CREATE TABLE parents (id BIGINT PRIMARY KEY)",
+        "CREATE TABLE children (parent BIGINT REFERENCES parents (id) \
+         DEFERRABLE INITIALLY DEFERRED)",
+    ] {
+        sqlx::query(table).execute(&t.db.pool).await.expect("table");
+    }
+    // The orphan is refused only when the transaction commits: it may have been written, as
+    // far as the caller can tell, and must not be written again.
+    let mut script = Writing::script(t.db.backend);
+    script.push(&format!(
+        "INSERT INTO children (parent) VALUES {}",
+        placeholders(t.db.backend, 1, &["BIGINT"])
+    ));
+    script.bind(7_i64);
+    assert!(matches!(
+        Writing::once(&t.db, script).await,
+        Err(Unwritten::Commit(_))
+    ));
+    let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children")
+        .fetch_one(&t.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(children, 0);
 }
