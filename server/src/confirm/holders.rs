@@ -148,13 +148,11 @@ async fn decide(
     let subjects: Vec<(String, i64)> = batch
         .iter()
         .zip(&records)
-        .map(|(question, record)| {
-            let subject = match (record, &question.presented) {
-                (Some(record), _) => format!("citizen:{}", record.holder_id),
-                (None, Presented::Certificate(der)) => {
-                    format!("certificate:{}", hex::encode(Sha256::digest(der)))
-                }
-                (None, Presented::Card(card)) => format!("card:{}", card.as_str()),
+        .zip(&shown)
+        .map(|((question, record), shown)| {
+            let subject = match record {
+                Some(record) => format!("citizen:{}", record.holder_id),
+                None => shown.unknown.clone(),
             };
             (
                 key.hash(&subject),
@@ -275,10 +273,11 @@ fn judge(
 }
 
 /// What a question shows, as [`records_in`]'s statement looks it up: a card's number, or a
-/// certificate's SHA-256 (hex).
+/// certificate's SHA-256 (hex); and whom it counts as when nothing on record is shown.
 struct Shown {
     card: Option<String>,
     sha256: Option<String>,
+    unknown: String,
 }
 
 impl Shown {
@@ -287,11 +286,16 @@ impl Shown {
             Presented::Card(card) => Shown {
                 card: Some(card.as_str().to_owned()),
                 sha256: None,
+                unknown: format!("card:{}", card.as_str()),
             },
-            Presented::Certificate(der) => Shown {
-                card: None,
-                sha256: Some(hex::encode(Sha256::digest(der))),
-            },
+            Presented::Certificate(der) => {
+                let sha256 = hex::encode(Sha256::digest(der));
+                Shown {
+                    card: None,
+                    unknown: format!("certificate:{sha256}"),
+                    sha256: Some(sha256),
+                }
+            }
         }
     }
 }
